@@ -1,0 +1,98 @@
+// Holder and issuer keys. Private key material lives only inside SigningKey (an OpenSSL
+// EVP_PKEY, cleansed by OpenSSL on free) and in the encrypted key file.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "twinseal/security/bytes.h"
+#include "twinseal/security/clock.h"
+#include "twinseal/security/crypto.h"
+
+namespace twinseal::security {
+
+enum class KeyAlgorithm { Ed25519, EcdsaP256 };
+
+[[nodiscard]] std::string_view keyAlgorithmName(KeyAlgorithm alg) noexcept; // "Ed25519"/"P-256"
+[[nodiscard]] std::string_view joseAlgorithm(KeyAlgorithm alg) noexcept;    // "EdDSA"/"ES256"
+[[nodiscard]] Result<KeyAlgorithm> keyAlgorithmFromName(std::string_view name);
+
+// A public key: algorithm plus raw encoding (Ed25519: 32 bytes; P-256: 65-byte uncompressed).
+class PublicKey {
+public:
+    PublicKey() = default;
+    [[nodiscard]] static Result<PublicKey> fromRaw(KeyAlgorithm alg, ByteView raw);
+    // From DER SubjectPublicKeyInfo (e.g. from a certificate).
+    [[nodiscard]] static Result<PublicKey> fromSpki(ByteView der);
+    // From a JWK (RFC 8037 OKP/Ed25519 or RFC 7518 EC/P-256) in JSON text.
+    [[nodiscard]] static Result<PublicKey> fromJwk(std::string_view json);
+
+    [[nodiscard]] KeyAlgorithm algorithm() const noexcept { return m_alg; }
+    [[nodiscard]] const Bytes& raw() const noexcept { return m_raw; }
+    [[nodiscard]] bool empty() const noexcept { return m_raw.empty(); }
+    [[nodiscard]] Result<Bytes> spki() const;
+    // Public JWK as compact JSON.
+    [[nodiscard]] std::string jwk() const;
+    // RFC 7638 JWK thumbprint (SHA-256 of the canonical required members).
+    [[nodiscard]] Digest thumbprint() const;
+
+    // Verifies a signature in this key's native form (Ed25519 64 bytes; ES256 r||s 64 bytes).
+    [[nodiscard]] Status verify(ByteView message, ByteView signature) const;
+
+    bool operator==(const PublicKey& o) const { return m_alg == o.m_alg && m_raw == o.m_raw; }
+
+private:
+    KeyAlgorithm m_alg = KeyAlgorithm::Ed25519;
+    Bytes m_raw;
+};
+
+// Parameters for the passphrase KDF used to encrypt keys at rest (scrypt, RFC 7914).
+struct ScryptParams {
+    std::uint64_t n = 1u << 15;
+    std::uint32_t r = 8;
+    std::uint32_t p = 1;
+};
+
+class SigningKey {
+public:
+    SigningKey();
+    ~SigningKey();
+    SigningKey(SigningKey&&) noexcept;
+    SigningKey& operator=(SigningKey&&) noexcept;
+    SigningKey(const SigningKey&) = delete;
+    SigningKey& operator=(const SigningKey&) = delete;
+
+    [[nodiscard]] static Result<SigningKey> generate(KeyAlgorithm alg);
+
+    [[nodiscard]] KeyAlgorithm algorithm() const noexcept;
+    [[nodiscard]] const PublicKey& publicKey() const noexcept;
+    [[nodiscard]] bool valid() const noexcept;
+
+    // Signs a message; the signature is in the algorithm's native form (see PublicKey::verify).
+    [[nodiscard]] Result<Bytes> sign(ByteView message) const;
+
+    // Encrypted key file (Protobuf `twinseal.EncryptedKey`): scrypt(passphrase) -> AES-256-GCM,
+    // KDF parameters, salt and nonce stored beside the ciphertext, the whole file checksummed.
+    [[nodiscard]] Result<Bytes> exportEncrypted(std::string_view passphrase,
+                                                const ScryptParams& params = {},
+                                                std::string_view label = {}) const;
+    [[nodiscard]] static Result<SigningKey> importEncrypted(ByteView file,
+                                                            std::string_view passphrase);
+    [[nodiscard]] Status saveEncrypted(const std::string& path, std::string_view passphrase,
+                                       const ScryptParams& params = {},
+                                       std::string_view label = {}) const;
+    [[nodiscard]] static Result<SigningKey> loadEncrypted(const std::string& path,
+                                                          std::string_view passphrase);
+    // Reads the public key and label from a key file without the passphrase.
+    [[nodiscard]] static Result<PublicKey> peekPublicKey(ByteView file);
+
+    // For security/ internals (X.509 signing): the underlying EVP_PKEY*. Never exported.
+    [[nodiscard]] void* nativeHandle() const noexcept;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+} // namespace twinseal::security

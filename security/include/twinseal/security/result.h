@@ -1,0 +1,125 @@
+// Result<T>: a value or an Error with a reason code and a human-readable detail.
+// security/ never throws across its boundary; every fallible call returns one of these.
+#pragma once
+
+#include <cassert>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+
+namespace twinseal::security {
+
+// Every distinct failure a caller may need to act on has its own code.
+enum class ErrorCode {
+    Ok = 0,
+    // generic
+    InvalidArgument,
+    Internal,
+    CryptoFailure,
+    IoError,
+    // encoding / parsing
+    MalformedInput,
+    UnsupportedVersion,
+    UnsupportedAlgorithm,
+    WrongObjectType,
+    // keys at rest
+    WrongPassphrase,
+    KeyFileCorrupt,
+    // signatures and bindings
+    BadSignature,
+    KeyMismatch,
+    // certificates and credentials
+    UntrustedIssuer,
+    CertificateInvalid,
+    CredentialExpired,
+    CredentialNotYetValid,
+    CredentialRevoked,
+    // assertions
+    AssertionMalformed,
+    AssertionStale,
+    AssertionReplayed,
+    WrongDestination,
+    CredentialDigestMismatch,
+    // media
+    MediaMismatch,
+    MediaMissingFile,
+    MediaUnexpectedFile,
+    MediaSizeMismatch,
+    MediaRootMismatch,
+    AvatarPackageInvalid,
+    // identity
+    PinnedKeyChanged,
+    DisclosureMismatch,
+    InclusionProofMissing,
+    InclusionProofInvalid,
+    ThirdPartyCredentialInvalid,
+};
+
+// Stable machine-readable name, e.g. "wrong-passphrase" (used in CLI output, logs and reports).
+[[nodiscard]] std::string_view errorCodeName(ErrorCode code) noexcept;
+
+struct Error {
+    ErrorCode code = ErrorCode::Internal;
+    std::string detail;
+
+    // "<code-name>: <detail>"
+    [[nodiscard]] std::string message() const;
+};
+
+// Builds an Error, appending (and draining) OpenSSL's error queue to the detail.
+[[nodiscard]] Error opensslError(ErrorCode code, std::string_view what);
+// Builds an Error without touching OpenSSL's error queue.
+[[nodiscard]] inline Error makeError(ErrorCode code, std::string detail) {
+    return Error{code, std::move(detail)};
+}
+
+template <typename T> class [[nodiscard]] Result {
+public:
+    Result(T value) : m_v(std::in_place_index<0>, std::move(value)) {}
+    Result(Error error) : m_v(std::in_place_index<1>, std::move(error)) {}
+
+    [[nodiscard]] bool ok() const noexcept { return m_v.index() == 0; }
+    explicit operator bool() const noexcept { return ok(); }
+
+    T& value() & { assert(ok()); return std::get<0>(m_v); }
+    const T& value() const& { assert(ok()); return std::get<0>(m_v); }
+    T&& value() && { assert(ok()); return std::get<0>(std::move(m_v)); }
+    T* operator->() { return &value(); }
+    const T* operator->() const { return &value(); }
+    T& operator*() & { return value(); }
+    const T& operator*() const& { return value(); }
+
+    const Error& error() const { assert(!ok()); return std::get<1>(m_v); }
+    ErrorCode code() const noexcept { return ok() ? ErrorCode::Ok : std::get<1>(m_v).code; }
+
+private:
+    std::variant<T, Error> m_v;
+};
+
+template <> class [[nodiscard]] Result<void> {
+public:
+    Result() = default;
+    Result(Error error) : m_error(std::move(error)), m_ok(false) {}
+
+    [[nodiscard]] bool ok() const noexcept { return m_ok; }
+    explicit operator bool() const noexcept { return m_ok; }
+    const Error& error() const { assert(!m_ok); return m_error; }
+    ErrorCode code() const noexcept { return m_ok ? ErrorCode::Ok : m_error.code; }
+
+private:
+    Error m_error;
+    bool m_ok = true;
+};
+
+using Status = Result<void>;
+
+} // namespace twinseal::security
+
+// Propagates an error from an expression returning Result<...>.
+#define TWINSEAL_TRY(expr)                                                                         \
+    do {                                                                                           \
+        auto&& twinseal_try_r_ = (expr);                                                           \
+        if (!twinseal_try_r_.ok())                                                                 \
+            return twinseal_try_r_.error();                                                        \
+    } while (0)

@@ -1,0 +1,143 @@
+// Peer verification: one pure function from the evidence of a call to a report with one result
+// per check and an overall state. "Cryptographically valid" and "trusted" are kept apart.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "twinseal/security/assertion.h"
+#include "twinseal/security/manifest.h"
+
+namespace twinseal::security {
+
+// Remembers assertion origids within the freshness window so a replay is refused.
+class ReplayCache {
+public:
+    explicit ReplayCache(std::int64_t windowSeconds = 2 * kAssertionFreshnessSeconds,
+                         std::size_t maxEntries = 100000);
+    [[nodiscard]] bool seen(const std::string& origid, std::int64_t now);
+    void remember(const std::string& origid, std::int64_t iat, std::int64_t now);
+    [[nodiscard]] std::size_t size() const;
+
+private:
+    void expire(std::int64_t now);
+    std::int64_t m_window;
+    std::size_t m_max;
+    mutable std::mutex m_mutex;
+    std::unordered_map<std::string, std::int64_t> m_entries; // origid -> expiry
+};
+
+// Avatar-ID -> holder-key thumbprint seen before (trust on first use, then pinned).
+class PinStore {
+public:
+    virtual ~PinStore() = default;
+    [[nodiscard]] virtual std::optional<Digest> pinned(const std::string& avatarId) const = 0;
+};
+
+class MemoryPinStore final : public PinStore {
+public:
+    [[nodiscard]] std::optional<Digest> pinned(const std::string& avatarId) const override;
+    void pin(const std::string& avatarId, const Digest& thumbprint);
+
+private:
+    std::map<std::string, Digest> m_pins;
+};
+
+// Seams for issue-3 services. When a provider is absent the check is reported as Skipped.
+class RevocationChecker {
+public:
+    virtual ~RevocationChecker() = default;
+    // OK when not revoked; CredentialRevoked when revoked; other errors when unknown.
+    [[nodiscard]] virtual Status check(const Credential& credential, std::int64_t now) const = 0;
+};
+
+class InclusionChecker {
+public:
+    virtual ~InclusionChecker() = default;
+    // OK when the credential's log entry is proven included in a signed tree head.
+    [[nodiscard]] virtual Status check(const Credential& credential) const = 0;
+};
+
+enum class CheckId {
+    AssertionFormat,
+    CredentialFormat,
+    CredentialSignature,
+    IssuerTrust,
+    CredentialValidity,
+    Revocation,
+    AssertionSignature,
+    HolderBinding,
+    CredentialDigest,
+    Freshness,
+    Destination,
+    Replay,
+    ManifestSignature,
+    MediaRoot,
+    MediaContent,
+    PinnedKey,
+    Disclosures,
+    LogInclusion,
+};
+
+[[nodiscard]] std::string_view checkIdName(CheckId id) noexcept;  // "assertion-signature"
+[[nodiscard]] std::string_view checkIdTitle(CheckId id) noexcept; // "Assertion signature"
+
+enum class CheckState { Passed, Failed, Skipped };
+[[nodiscard]] std::string_view checkStateName(CheckState s) noexcept;
+
+struct CheckResult {
+    CheckId id;
+    CheckState state = CheckState::Skipped;
+    ErrorCode code = ErrorCode::Ok;
+    std::string detail;
+};
+
+enum class OverallState { Verified, ValidUntrusted, Failed };
+[[nodiscard]] std::string_view overallStateName(OverallState s) noexcept;
+
+struct VerificationReport {
+    OverallState state = OverallState::Failed;
+    ErrorCode reason = ErrorCode::Ok; // the first failure's code, when Failed
+    std::string reasonDetail;
+    std::string avatarId;
+    std::string pseudonym;
+    std::string issuer;
+    std::vector<std::pair<std::string, std::string>> disclosedAttributes;
+    std::optional<MediaFailure> mediaFailure;
+    std::vector<CheckResult> checks;
+
+    [[nodiscard]] const CheckResult* find(CheckId id) const;
+    // One line for people: "Verified: Dr. A (urn:...) issued by ..." or "Failed: <reason>".
+    [[nodiscard]] std::string summary() const;
+    // JSON for `twinsealctl` and logs.
+    [[nodiscard]] std::string toJson() const;
+};
+
+// Where the peer's media comes from (at most one of these).
+struct MediaInput {
+    ByteView manifest;           // the Signed manifest envelope; empty: media checks skipped
+    std::string packagePath;     // package on disk to check against the manifest; may be empty
+};
+
+struct VerificationInputs {
+    std::string_view assertion;                     // compact JWS
+    ByteView credential;                            // Signed credential envelope
+    std::vector<std::string> disclosures;           // encoded SD-JWT-style disclosures
+    MediaInput media;
+    const TrustList* trust = nullptr;
+    const Clock* clock = nullptr;
+    ReplayCache* replayCache = nullptr;             // remembered on success
+    std::string expectedDestination;
+    const PinStore* pins = nullptr;
+    const RevocationChecker* revocation = nullptr;  // absent: Skipped
+    const InclusionChecker* inclusion = nullptr;    // absent: Skipped
+    HashOptions hashOptions;
+};
+
+[[nodiscard]] VerificationReport verifyPeer(const VerificationInputs& in);
+
+} // namespace twinseal::security

@@ -1,0 +1,71 @@
+#include "twinseal/security/result.h"
+
+#include <openssl/err.h>
+
+namespace twinseal::security {
+
+std::string_view errorCodeName(ErrorCode code) noexcept {
+    switch (code) {
+    case ErrorCode::Ok: return "ok";
+    case ErrorCode::InvalidArgument: return "invalid-argument";
+    case ErrorCode::Internal: return "internal-error";
+    case ErrorCode::CryptoFailure: return "crypto-failure";
+    case ErrorCode::IoError: return "io-error";
+    case ErrorCode::MalformedInput: return "malformed-input";
+    case ErrorCode::UnsupportedVersion: return "unsupported-version";
+    case ErrorCode::UnsupportedAlgorithm: return "unsupported-algorithm";
+    case ErrorCode::WrongObjectType: return "wrong-object-type";
+    case ErrorCode::WrongPassphrase: return "wrong-passphrase";
+    case ErrorCode::KeyFileCorrupt: return "key-file-corrupt";
+    case ErrorCode::BadSignature: return "bad-signature";
+    case ErrorCode::KeyMismatch: return "key-mismatch";
+    case ErrorCode::UntrustedIssuer: return "untrusted-issuer";
+    case ErrorCode::CertificateInvalid: return "certificate-invalid";
+    case ErrorCode::CredentialExpired: return "credential-expired";
+    case ErrorCode::CredentialNotYetValid: return "credential-not-yet-valid";
+    case ErrorCode::CredentialRevoked: return "credential-revoked";
+    case ErrorCode::AssertionMalformed: return "assertion-malformed";
+    case ErrorCode::AssertionStale: return "assertion-stale";
+    case ErrorCode::AssertionReplayed: return "assertion-replayed";
+    case ErrorCode::WrongDestination: return "wrong-destination";
+    case ErrorCode::CredentialDigestMismatch: return "credential-digest-mismatch";
+    case ErrorCode::MediaMismatch: return "media-mismatch";
+    case ErrorCode::MediaMissingFile: return "media-missing-file";
+    case ErrorCode::MediaUnexpectedFile: return "media-unexpected-file";
+    case ErrorCode::MediaSizeMismatch: return "media-size-mismatch";
+    case ErrorCode::MediaRootMismatch: return "media-root-mismatch";
+    case ErrorCode::AvatarPackageInvalid: return "avatar-package-invalid";
+    case ErrorCode::PinnedKeyChanged: return "pinned-key-changed";
+    case ErrorCode::DisclosureMismatch: return "disclosure-mismatch";
+    case ErrorCode::InclusionProofMissing: return "inclusion-proof-missing";
+    case ErrorCode::InclusionProofInvalid: return "inclusion-proof-invalid";
+    case ErrorCode::ThirdPartyCredentialInvalid: return "third-party-credential-invalid";
+    }
+    return "unknown-error";
+}
+
+std::string Error::message() const {
+    std::string m(errorCodeName(code));
+    if (!detail.empty()) {
+        m += ": ";
+        m += detail;
+    }
+    return m;
+}
+
+Error opensslError(ErrorCode code, std::string_view what) {
+    std::string detail(what);
+    bool first = true;
+    while (unsigned long e = ERR_get_error()) {
+        char buf[256];
+        ERR_error_string_n(e, buf, sizeof buf);
+        detail += first ? " (" : "; ";
+        detail += buf;
+        first = false;
+    }
+    if (!first)
+        detail += ")";
+    return Error{code, std::move(detail)};
+}
+
+} // namespace twinseal::security
