@@ -1,1 +1,180 @@
-// placeholder
+#include "twinseal/security/credential.h"
+
+#include <nlohmann/json.hpp>
+
+#include "pkey_util.h"
+#include "twinseal/security/signed.h"
+
+namespace twinseal::security {
+
+// ---- disclosures ----------------------------------------------------------------------------
+
+std::string AttributeDisclosure::encoded() const {
+    const nlohmann::json arr = nlohmann::json::array({salt, name, value});
+    return base64UrlEncode(view(arr.dump()));
+}
+
+Digest AttributeDisclosure::digest() const { return sha256(view(encoded())); }
+
+Result<AttributeDisclosure> AttributeDisclosure::decode(std::string_view encoded) {
+    auto raw = base64UrlDecode(encoded);
+    if (!raw.ok())
+        return makeError(ErrorCode::MalformedInput, "disclosure is not base64url");
+    const auto j = nlohmann::json::parse(raw->begin(), raw->end(), nullptr, false);
+    if (j.is_discarded() || !j.is_array() || j.size() != 3 || !j[0].is_string() ||
+        !j[1].is_string() || !j[2].is_string())
+        return makeError(ErrorCode::MalformedInput,
+                         "disclosure is not a JSON array [salt, name, value] of strings");
+    return AttributeDisclosure{j[0].get<std::string>(), j[1].get<std::string>(),
+                               j[2].get<std::string>()};
+}
+
+Result<AttributeDisclosure> AttributeDisclosure::make(std::string name, std::string value,
+                                                      Random& rng) {
+    auto salt = rng.bytes(16);
+    TWINSEAL_TRY(salt);
+    return AttributeDisclosure{base64UrlEncode(*salt), std::move(name), std::move(value)};
+}
+
+// ---- credential -----------------------------------------------------------------------------
+
+Digest Credential::digest() const { return sha256(encoded); }
+
+Result<Bytes> subscriberBinding(ByteView bindingKey, std::string_view supi) {
+    if (bindingKey.size() < 32)
+        return makeError(ErrorCode::InvalidArgument, "the binding key must have at least 32 bytes");
+    Bytes msg = toBytes("twinseal.subscriber-binding.v1");
+    msg.push_back(0);
+    msg.insert(msg.end(), supi.begin(), supi.end());
+    return hmacSha256(bindingKey, msg);
+}
+
+namespace {
+
+void toProto(const CredentialClaims& c, const std::vector<Certificate>& chain,
+             proto::CredentialBody* b) {
+    b->set_version(1);
+    b->set_dt_id(c.dtId);
+    b->set_avatar_id(c.avatarId);
+    detail::toProto(c.holderKey, b->mutable_holder_key());
+    b->set_subscriber_binding(c.subscriberBinding.data(), c.subscriberBinding.size());
+    b->set_pseudonym(c.pseudonym);
+    for (const auto& a : c.attributes) {
+        auto* pa = b->add_attributes();
+        pa->set_name(a.name);
+        pa->set_digest(a.digest.data(), a.digest.size());
+    }
+    b->set_media_root(c.mediaRoot.data(), c.mediaRoot.size());
+    b->set_not_before(c.notBefore);
+    b->set_not_after(c.notAfter);
+    b->set_issued_at(c.issuedAt);
+    b->set_status_list_index(c.statusListIndex);
+    b->set_status_list_uri(c.statusListUri);
+    b->set_log_index(c.logIndex);
+    b->set_generation(c.generation);
+    b->set_issuer(c.issuer);
+    for (const auto& cert : chain) {
+        const Bytes der = cert.der();
+        b->add_issuer_chain(der.data(), der.size());
+    }
+}
+
+Result<Digest> digestField(const std::string& s, const char* what) {
+    Digest d{};
+    if (s.size() != d.size())
+        return makeError(ErrorCode::MalformedInput,
+                         std::string("credential ") + what + " must be a 32-byte digest");
+    std::copy(s.begin(), s.end(), d.begin());
+    return d;
+}
+
+} // namespace
+
+Result<Credential> issueCredential(const CredentialClaims& claims, const SigningKey& issuerKey,
+                                   const std::vector<Certificate>& issuerChain) {
+    if (issuerChain.empty())
+        return makeError(ErrorCode::InvalidArgument, "the issuer certificate chain is empty");
+    auto certKey = issuerChain.front().publicKey();
+    TWINSEAL_TRY(certKey);
+    if (!(*certKey == issuerKey.publicKey()))
+        return makeError(ErrorCode::KeyMismatch,
+                         "the issuer key does not match the issuer certificate");
+    if (claims.dtId.empty() || claims.avatarId.empty() || claims.holderKey.empty())
+        return makeError(ErrorCode::InvalidArgument,
+                         "a credential needs a DT id, an Avatar-ID and a holder key");
+    if (claims.notAfter <= claims.notBefore)
+        return makeError(ErrorCode::InvalidArgument, "the validity window is empty");
+    proto::CredentialBody body;
+    toProto(claims, issuerChain, &body);
+    const Bytes bodyBytes = toBytes(body.SerializeAsString());
+    auto encoded = signEnvelope(kCredentialType, bodyBytes, issuerKey);
+    TWINSEAL_TRY(encoded);
+    return parseCredential(*encoded);
+}
+
+Result<Credential> parseCredential(ByteView encoded) {
+    auto env = parseEnvelope(encoded, kCredentialType);
+    TWINSEAL_TRY(env);
+    proto::CredentialBody b;
+    if (!b.ParseFromArray(env->body.data(), static_cast<int>(env->body.size())))
+        return makeError(ErrorCode::MalformedInput, "the credential body cannot be parsed");
+    if (b.version() != 1)
+        return makeError(ErrorCode::UnsupportedVersion,
+                         "credential version " + std::to_string(b.version()) + " is not supported");
+    Credential c;
+    auto& cl = c.claims;
+    cl.dtId = b.dt_id();
+    cl.avatarId = b.avatar_id();
+    auto holder = detail::fromProto(b.holder_key());
+    if (!holder.ok())
+        return makeError(ErrorCode::MalformedInput,
+                         "the credential's holder key is invalid: " + holder.error().detail);
+    cl.holderKey = std::move(*holder);
+    cl.subscriberBinding = toBytes(b.subscriber_binding());
+    cl.pseudonym = b.pseudonym();
+    for (const auto& a : b.attributes()) {
+        auto d = digestField(a.digest(), "attribute commitment");
+        TWINSEAL_TRY(d);
+        cl.attributes.push_back({a.name(), *d});
+    }
+    auto root = digestField(b.media_root(), "media root");
+    TWINSEAL_TRY(root);
+    cl.mediaRoot = *root;
+    cl.notBefore = b.not_before();
+    cl.notAfter = b.not_after();
+    cl.issuedAt = b.issued_at();
+    cl.statusListIndex = b.status_list_index();
+    cl.statusListUri = b.status_list_uri();
+    cl.logIndex = b.log_index();
+    cl.generation = b.generation();
+    cl.issuer = b.issuer();
+    if (cl.dtId.empty() || cl.avatarId.empty())
+        return makeError(ErrorCode::MalformedInput, "the credential has no DT id or Avatar-ID");
+    if (b.issuer_chain_size() == 0)
+        return makeError(ErrorCode::MalformedInput, "the credential carries no issuer certificate");
+    for (const auto& der : b.issuer_chain()) {
+        auto cert = Certificate::fromDer(view(der));
+        if (!cert.ok())
+            return makeError(ErrorCode::MalformedInput,
+                             "an issuer certificate cannot be parsed: " + cert.error().detail);
+        c.issuerChain.push_back(std::move(*cert));
+    }
+    auto issuerKey = c.issuerChain.front().publicKey();
+    TWINSEAL_TRY(issuerKey);
+    TWINSEAL_TRY(verifyEnvelope(*env, *issuerKey));
+    c.body = std::move(env->body);
+    c.encoded.assign(encoded.begin(), encoded.end());
+    return c;
+}
+
+Status checkValidity(const CredentialClaims& claims, std::int64_t now) {
+    if (now < claims.notBefore)
+        return makeError(ErrorCode::CredentialNotYetValid,
+                         "the credential is valid only from " + std::to_string(claims.notBefore));
+    if (now >= claims.notAfter)
+        return makeError(ErrorCode::CredentialExpired,
+                         "the credential expired at " + std::to_string(claims.notAfter));
+    return {};
+}
+
+} // namespace twinseal::security

@@ -1,1 +1,449 @@
-// placeholder
+#include "twinseal/security/verify.h"
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+namespace twinseal::security {
+
+// ---- replay cache and pins ------------------------------------------------------------------
+
+ReplayCache::ReplayCache(std::int64_t windowSeconds, std::size_t maxEntries)
+    : m_window(windowSeconds), m_max(maxEntries) {}
+
+void ReplayCache::expire(std::int64_t now) {
+    for (auto it = m_entries.begin(); it != m_entries.end();)
+        it = it->second <= now ? m_entries.erase(it) : std::next(it);
+}
+
+bool ReplayCache::seen(const std::string& origid, std::int64_t now) {
+    std::lock_guard lock(m_mutex);
+    auto it = m_entries.find(origid);
+    return it != m_entries.end() && it->second > now;
+}
+
+void ReplayCache::remember(const std::string& origid, std::int64_t iat, std::int64_t now) {
+    std::lock_guard lock(m_mutex);
+    if (m_entries.size() >= m_max)
+        expire(now);
+    if (m_entries.size() >= m_max) {
+        // Still full of live entries: drop the one closest to expiry. Assertions older than the
+        // freshness window are refused as stale anyway, so this cannot re-open a replay within
+        // the window unless more than maxEntries fresh assertions arrive inside it.
+        auto oldest = std::min_element(m_entries.begin(), m_entries.end(),
+                                       [](auto& a, auto& b) { return a.second < b.second; });
+        m_entries.erase(oldest);
+    }
+    // Keep it until it could no longer pass the freshness check.
+    m_entries[origid] = std::max(iat, now) + m_window;
+}
+
+std::size_t ReplayCache::size() const {
+    std::lock_guard lock(m_mutex);
+    return m_entries.size();
+}
+
+std::vector<std::pair<std::string, std::int64_t>> ReplayCache::entries() const {
+    std::lock_guard lock(m_mutex);
+    return {m_entries.begin(), m_entries.end()};
+}
+
+void ReplayCache::restore(const std::string& origid, std::int64_t expiry) {
+    std::lock_guard lock(m_mutex);
+    if (m_entries.size() < m_max)
+        m_entries[origid] = expiry;
+}
+
+std::optional<Digest> MemoryPinStore::pinned(const std::string& avatarId) const {
+    auto it = m_pins.find(avatarId);
+    if (it == m_pins.end())
+        return std::nullopt;
+    return it->second;
+}
+
+void MemoryPinStore::pin(const std::string& avatarId, const Digest& thumbprint) {
+    m_pins[avatarId] = thumbprint;
+}
+
+// ---- names ----------------------------------------------------------------------------------
+
+std::string_view checkIdName(CheckId id) noexcept {
+    switch (id) {
+    case CheckId::AssertionFormat: return "assertion-format";
+    case CheckId::CredentialFormat: return "credential-format";
+    case CheckId::CredentialSignature: return "credential-signature";
+    case CheckId::IssuerTrust: return "issuer-trust";
+    case CheckId::CredentialValidity: return "credential-validity";
+    case CheckId::Revocation: return "revocation";
+    case CheckId::AssertionSignature: return "assertion-signature";
+    case CheckId::HolderBinding: return "holder-binding";
+    case CheckId::CredentialDigest: return "credential-digest";
+    case CheckId::Freshness: return "freshness";
+    case CheckId::Destination: return "destination";
+    case CheckId::Replay: return "replay";
+    case CheckId::ManifestSignature: return "manifest-signature";
+    case CheckId::MediaRoot: return "media-root";
+    case CheckId::MediaContent: return "media-content";
+    case CheckId::PinnedKey: return "pinned-key";
+    case CheckId::Disclosures: return "disclosures";
+    case CheckId::LogInclusion: return "log-inclusion";
+    }
+    return "unknown";
+}
+
+std::string_view checkIdTitle(CheckId id) noexcept {
+    switch (id) {
+    case CheckId::AssertionFormat: return "Call assertion is well-formed";
+    case CheckId::CredentialFormat: return "DT credential is well-formed";
+    case CheckId::CredentialSignature: return "Credential signed by its issuer";
+    case CheckId::IssuerTrust: return "Issuer chains to a trusted root";
+    case CheckId::CredentialValidity: return "Credential within its validity period";
+    case CheckId::Revocation: return "Credential not revoked";
+    case CheckId::AssertionSignature: return "Assertion signed by the holder key";
+    case CheckId::HolderBinding: return "Assertion bound to this credential's holder";
+    case CheckId::CredentialDigest: return "Assertion names this credential";
+    case CheckId::Freshness: return "Assertion is fresh";
+    case CheckId::Destination: return "Assertion is for this call";
+    case CheckId::Replay: return "Assertion not seen before";
+    case CheckId::ManifestSignature: return "Media manifest signed by the holder";
+    case CheckId::MediaRoot: return "Media is the certified avatar";
+    case CheckId::MediaContent: return "Media bytes match the manifest";
+    case CheckId::PinnedKey: return "Same key as last time";
+    case CheckId::Disclosures: return "Disclosed attributes match the credential";
+    case CheckId::LogInclusion: return "Credential is in the transparency log";
+    }
+    return "Unknown check";
+}
+
+std::string_view checkStateName(CheckState s) noexcept {
+    switch (s) {
+    case CheckState::Passed: return "passed";
+    case CheckState::Failed: return "failed";
+    case CheckState::Skipped: return "skipped";
+    }
+    return "unknown";
+}
+
+std::string_view overallStateName(OverallState s) noexcept {
+    switch (s) {
+    case OverallState::Verified: return "verified";
+    case OverallState::ValidUntrusted: return "valid-untrusted-issuer";
+    case OverallState::Failed: return "failed";
+    }
+    return "unknown";
+}
+
+const CheckResult* VerificationReport::find(CheckId id) const {
+    for (const auto& c : checks)
+        if (c.id == id)
+            return &c;
+    return nullptr;
+}
+
+std::string VerificationReport::summary() const {
+    const std::string who =
+        (pseudonym.empty() ? std::string("unknown avatar") : pseudonym) +
+        (avatarId.empty() ? std::string() : " (" + avatarId + ")");
+    switch (state) {
+    case OverallState::Verified: return "Verified: " + who + ", issued by " + issuer;
+    case OverallState::ValidUntrusted:
+        return "Not trusted: " + who + " is signed correctly, but its issuer '" + issuer +
+               "' is not in your trust list";
+    case OverallState::Failed:
+        return "Failed (" + std::string(errorCodeName(reason)) + "): " + reasonDetail;
+    }
+    return {};
+}
+
+std::string VerificationReport::toJson() const {
+    nlohmann::ordered_json j;
+    j["state"] = overallStateName(state);
+    if (state == OverallState::Failed) {
+        j["reason"] = errorCodeName(reason);
+        j["reasonDetail"] = reasonDetail;
+    }
+    j["summary"] = summary();
+    j["avatarId"] = avatarId;
+    j["pseudonym"] = pseudonym;
+    j["issuer"] = issuer;
+    auto& attrs = j["disclosedAttributes"] = nlohmann::ordered_json::object();
+    for (const auto& [k, v] : disclosedAttributes)
+        attrs[k] = v;
+    if (mediaFailure) {
+        j["mediaFailure"]["file"] = mediaFailure->file;
+        if (mediaFailure->chunkIndex)
+            j["mediaFailure"]["chunk"] = *mediaFailure->chunkIndex;
+    }
+    auto& arr = j["checks"] = nlohmann::ordered_json::array();
+    for (const auto& c : checks) {
+        nlohmann::ordered_json e;
+        e["check"] = checkIdName(c.id);
+        e["title"] = checkIdTitle(c.id);
+        e["state"] = checkStateName(c.state);
+        if (c.code != ErrorCode::Ok)
+            e["code"] = errorCodeName(c.code);
+        if (!c.detail.empty())
+            e["detail"] = c.detail;
+        arr.push_back(std::move(e));
+    }
+    return j.dump(2);
+}
+
+// ---- the verifier ---------------------------------------------------------------------------
+
+namespace {
+
+class ReportBuilder {
+public:
+    void pass(CheckId id, std::string detail = {}) {
+        m_r.checks.push_back({id, CheckState::Passed, ErrorCode::Ok, std::move(detail)});
+    }
+    void skip(CheckId id, std::string detail) {
+        m_r.checks.push_back({id, CheckState::Skipped, ErrorCode::Ok, std::move(detail)});
+    }
+    void fail(CheckId id, const Error& e) {
+        m_r.checks.push_back({id, CheckState::Failed, e.code, e.detail});
+    }
+    void fail(CheckId id, ErrorCode code, std::string detail) { fail(id, Error{code, detail}); }
+    // Records a Status as pass/fail; returns whether it passed.
+    bool record(CheckId id, const Status& st, std::string okDetail = {}) {
+        if (st.ok())
+            pass(id, std::move(okDetail));
+        else
+            fail(id, st.error());
+        return st.ok();
+    }
+    VerificationReport& report() { return m_r; }
+
+    VerificationReport finish() {
+        bool untrusted = false;
+        for (const auto& c : m_r.checks) {
+            if (c.state != CheckState::Failed)
+                continue;
+            if (c.id == CheckId::IssuerTrust && c.code == ErrorCode::UntrustedIssuer) {
+                untrusted = true;
+                continue;
+            }
+            m_r.state = OverallState::Failed;
+            m_r.reason = c.code;
+            m_r.reasonDetail = std::string(checkIdTitle(c.id)) + ": " + c.detail;
+            return std::move(m_r);
+        }
+        m_r.state = untrusted ? OverallState::ValidUntrusted : OverallState::Verified;
+        return std::move(m_r);
+    }
+
+private:
+    VerificationReport m_r;
+};
+
+} // namespace
+
+VerificationReport verifyPeer(const VerificationInputs& in) {
+    ReportBuilder b;
+    const Clock& clock = in.clock ? *in.clock : SystemClock::instance();
+    const std::int64_t now = clock.now();
+    constexpr const char* kNeedsAssertion = "not checked: the assertion could not be read";
+    constexpr const char* kNeedsCredential = "not checked: the credential could not be read";
+
+    // The assertion.
+    auto assertion = parseAssertion(in.assertion);
+    b.record(CheckId::AssertionFormat, assertion.ok() ? Status{} : Status{assertion.error()});
+
+    // The credential: parse, then the issuer's signature, then trust.
+    std::optional<Credential> cred;
+    {
+        auto c = parseCredential(in.credential);
+        if (c.ok()) {
+            b.pass(CheckId::CredentialFormat);
+            b.pass(CheckId::CredentialSignature, "signed by " + c->issuerChain.front().subject());
+            cred = std::move(*c);
+        } else if (c.code() == ErrorCode::BadSignature) {
+            b.pass(CheckId::CredentialFormat);
+            b.fail(CheckId::CredentialSignature, c.error());
+        } else {
+            b.fail(CheckId::CredentialFormat, c.error());
+            b.skip(CheckId::CredentialSignature, kNeedsCredential);
+        }
+    }
+    if (cred) {
+        auto& r = b.report();
+        r.avatarId = cred->claims.avatarId;
+        r.pseudonym = cred->claims.pseudonym;
+        r.issuer = cred->claims.issuer.empty() ? cred->issuerChain.front().subject()
+                                               : cred->claims.issuer;
+        static const TrustList kEmpty;
+        auto chain = validateChain(cred->issuerChain, in.trust ? *in.trust : kEmpty, now);
+        if (!chain.ok())
+            b.fail(CheckId::IssuerTrust, chain.error());
+        else if (chain->status == ChainStatus::Trusted)
+            b.pass(CheckId::IssuerTrust, "chains to " + chain->rootSubject);
+        else
+            b.fail(CheckId::IssuerTrust, ErrorCode::UntrustedIssuer,
+                   "the issuer does not chain to a root in the trust list (" + chain->detail + ")");
+        b.record(CheckId::CredentialValidity, checkValidity(cred->claims, now));
+        if (in.revocation)
+            b.record(CheckId::Revocation, in.revocation->check(*cred, now));
+        else
+            b.skip(CheckId::Revocation, "no status list available");
+    } else {
+        for (CheckId id : {CheckId::IssuerTrust, CheckId::CredentialValidity, CheckId::Revocation})
+            b.skip(id, kNeedsCredential);
+    }
+
+    // The assertion against the credential.
+    if (assertion.ok() && cred) {
+        const auto& a = *assertion;
+        const auto& holder = cred->claims.holderKey;
+        const bool sigOk =
+            b.record(CheckId::AssertionSignature, verifyAssertionSignature(a, holder));
+        const Digest jkt = holder.thumbprint();
+        if (!constantTimeEqual(a.claims.holderThumbprint, jkt))
+            b.fail(CheckId::HolderBinding, ErrorCode::KeyMismatch,
+                   "the assertion's cnf.jkt is not the credential's holder key");
+        else if (!a.kid.empty() && a.kid != base64UrlEncode(jkt))
+            b.fail(CheckId::HolderBinding, ErrorCode::KeyMismatch,
+                   "the assertion's kid is not the credential's holder key");
+        else if (a.claims.orig != cred->claims.avatarId)
+            b.fail(CheckId::HolderBinding, ErrorCode::KeyMismatch,
+                   "the assertion's orig '" + a.claims.orig + "' is not the credential's Avatar-ID");
+        else
+            b.pass(CheckId::HolderBinding);
+        if (!constantTimeEqual(a.claims.credentialDigest, cred->digest()))
+            b.fail(CheckId::CredentialDigest, ErrorCode::CredentialDigestMismatch,
+                   "the assertion was made for a different credential");
+        else
+            b.pass(CheckId::CredentialDigest);
+        const std::int64_t age = now - a.claims.iat;
+        if (age > kAssertionFreshnessSeconds || age < -kAssertionFreshnessSeconds)
+            b.fail(CheckId::Freshness, ErrorCode::AssertionStale,
+                   "issued " + std::to_string(age) + " s from now; at most " +
+                       std::to_string(kAssertionFreshnessSeconds) + " s either way is accepted");
+        else
+            b.pass(CheckId::Freshness);
+        if (in.expectedDestination.empty())
+            b.fail(CheckId::Destination, ErrorCode::InvalidArgument,
+                   "no expected destination was given to the verifier");
+        else if (std::find(a.claims.dest.begin(), a.claims.dest.end(), in.expectedDestination) ==
+                 a.claims.dest.end())
+            b.fail(CheckId::Destination, ErrorCode::WrongDestination,
+                   "the assertion is addressed to someone else, not " + in.expectedDestination);
+        else
+            b.pass(CheckId::Destination);
+        if (!in.replayCache) {
+            b.skip(CheckId::Replay, "no replay cache");
+        } else if (in.replayCache->seen(a.claims.origid, now)) {
+            b.fail(CheckId::Replay, ErrorCode::AssertionReplayed,
+                   "assertion " + a.claims.origid + " was already presented");
+        } else {
+            b.pass(CheckId::Replay);
+            // Only a genuinely signed assertion may occupy the cache.
+            if (sigOk)
+                in.replayCache->remember(a.claims.origid, a.claims.iat, now);
+        }
+    } else {
+        const char* why = assertion.ok() ? kNeedsCredential : kNeedsAssertion;
+        for (CheckId id : {CheckId::AssertionSignature, CheckId::HolderBinding,
+                           CheckId::CredentialDigest, CheckId::Freshness, CheckId::Destination,
+                           CheckId::Replay})
+            b.skip(id, why);
+    }
+
+    // The media.
+    if (in.media.manifest.empty()) {
+        b.fail(CheckId::ManifestSignature, ErrorCode::MediaMissingFile,
+               "no signed media manifest was received");
+        b.skip(CheckId::MediaRoot, "not checked: no manifest");
+        b.skip(CheckId::MediaContent, "not checked: no manifest");
+    } else {
+        auto m = parseSignedManifest(in.media.manifest);
+        if (!m.ok()) {
+            b.fail(CheckId::ManifestSignature, m.error());
+            b.skip(CheckId::MediaRoot, "not checked: the manifest could not be read");
+            b.skip(CheckId::MediaContent, "not checked: the manifest could not be read");
+        } else {
+            if (cred && !(m->manifest.holderKey == cred->claims.holderKey))
+                b.fail(CheckId::ManifestSignature, ErrorCode::KeyMismatch,
+                       "the manifest is signed by a key other than the credential's holder key");
+            else
+                b.pass(CheckId::ManifestSignature);
+            const Digest& root = m->manifest.packageRoot;
+            if (cred && !constantTimeEqual(root, cred->claims.mediaRoot))
+                b.fail(CheckId::MediaRoot, ErrorCode::MediaRootMismatch,
+                       "the media is not the avatar the home network certified");
+            else if (assertion.ok() && !constantTimeEqual(root, assertion->claims.mediaRoot))
+                b.fail(CheckId::MediaRoot, ErrorCode::MediaRootMismatch,
+                       "the assertion names different media than the manifest");
+            else if (!cred && !assertion.ok())
+                b.skip(CheckId::MediaRoot, "not checked: nothing to compare the root with");
+            else
+                b.pass(CheckId::MediaRoot, "package root " + toHex(root).substr(0, 16) + "…");
+            if (in.media.packagePath.empty()) {
+                b.skip(CheckId::MediaContent, "media bytes not received yet");
+            } else {
+                MediaFailure failure;
+                auto st = verifyMedia(m->manifest, in.media.packagePath, in.hashOptions, &failure);
+                if (!st.ok() && !failure.file.empty())
+                    b.report().mediaFailure = failure;
+                b.record(CheckId::MediaContent, st,
+                         std::to_string(m->manifest.files.size()) + " files verified");
+            }
+        }
+    }
+
+    // Identity continuity and disclosures.
+    if (!cred) {
+        b.skip(CheckId::PinnedKey, kNeedsCredential);
+        b.skip(CheckId::Disclosures, kNeedsCredential);
+    } else {
+        if (!in.pins) {
+            b.skip(CheckId::PinnedKey, "no pin store");
+        } else if (auto pin = in.pins->pinned(cred->claims.avatarId)) {
+            if (constantTimeEqual(*pin, cred->claims.holderKey.thumbprint()))
+                b.pass(CheckId::PinnedKey, "same holder key as before");
+            else
+                b.fail(CheckId::PinnedKey, ErrorCode::PinnedKeyChanged,
+                       "this Avatar-ID used a different holder key before; confirm the change "
+                       "with its owner before trusting it");
+        } else {
+            b.pass(CheckId::PinnedKey, "first contact: the holder key will be remembered");
+        }
+        bool ok = true;
+        std::vector<std::pair<std::string, std::string>> disclosed;
+        for (const auto& enc : in.disclosures) {
+            auto d = AttributeDisclosure::decode(enc);
+            if (!d.ok()) {
+                b.fail(CheckId::Disclosures, ErrorCode::DisclosureMismatch, d.error().detail);
+                ok = false;
+                break;
+            }
+            const Digest dg = sha256(view(enc));
+            auto it = std::find_if(cred->claims.attributes.begin(), cred->claims.attributes.end(),
+                                   [&](const AttributeCommitmentInfo& c) {
+                                       return c.name == d->name && constantTimeEqual(c.digest, dg);
+                                   });
+            if (it == cred->claims.attributes.end()) {
+                b.fail(CheckId::Disclosures, ErrorCode::DisclosureMismatch,
+                       "the disclosed '" + d->name + "' does not match the credential");
+                ok = false;
+                break;
+            }
+            disclosed.emplace_back(d->name, d->value);
+        }
+        if (ok) {
+            b.pass(CheckId::Disclosures, disclosed.empty()
+                                             ? "nothing disclosed: pseudonym only"
+                                             : std::to_string(disclosed.size()) +
+                                                   " attribute(s) disclosed");
+            b.report().disclosedAttributes = std::move(disclosed);
+        }
+    }
+    if (cred && in.inclusion)
+        b.record(CheckId::LogInclusion, in.inclusion->check(*cred));
+    else
+        b.skip(CheckId::LogInclusion, cred ? "no signed tree head available" : kNeedsCredential);
+
+    return b.finish();
+}
+
+} // namespace twinseal::security

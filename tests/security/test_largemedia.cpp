@@ -1,1 +1,248 @@
-// placeholder
+// A >= 1 GiB avatar package is built, signed, parsed and verified (on disk and streaming) with
+// bounded memory: peak resident memory of the whole test process stays under 64 MiB.
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <twinseal/security/manifest.h>
+
+#include "testmain.h"
+
+using namespace twinseal::security;
+
+namespace {
+
+constexpr std::uint64_t kMiB = 1024 * 1024;
+constexpr std::uint64_t kBinBytes = 1024 * kMiB; // the GLB's binary chunk: 1 GiB
+constexpr std::uint64_t kPeakBudgetKiB = 64 * 1024;
+constexpr const char* kModel = "avatar.glb";
+
+long peakRssKiB() {
+    struct rusage ru {};
+    ::getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_maxrss; // KiB on Linux
+}
+
+// xorshift64: fast, incompressible enough, never all zeros.
+struct XorShift {
+    std::uint64_t s;
+    std::uint64_t next() {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        return s;
+    }
+    void fill(std::uint8_t* p, std::size_t n) {
+        for (std::size_t i = 0; i + 8 <= n; i += 8) {
+            const std::uint64_t v = next();
+            std::memcpy(p + i, &v, 8);
+        }
+    }
+};
+
+bool writeAll(int fd, const void* data, std::size_t size) {
+    auto p = static_cast<const std::uint8_t*>(data);
+    while (size > 0) {
+        const ssize_t w = ::write(fd, p, size);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return false;
+        p += w;
+        size -= static_cast<std::size_t>(w);
+    }
+    return true;
+}
+
+void putLe32(std::uint8_t* p, std::uint32_t v) {
+    for (int i = 0; i < 4; ++i)
+        p[i] = static_cast<std::uint8_t>(v >> (8 * i));
+}
+
+// Writes a valid GLB whose BIN chunk holds `binBytes` pseudo-random bytes, 1 MiB at a time.
+bool writeLargeGlb(const QString& path, std::uint64_t binBytes) {
+    QByteArray json = QByteArray("{\"asset\":{\"version\":\"2.0\",\"generator\":\"TwinSeal large-media "
+                                 "test\"},\"buffers\":[{\"byteLength\":") +
+                      QByteArray::number(static_cast<qulonglong>(binBytes)) + "}]}";
+    while (json.size() % 4)
+        json.append(' ');
+    const std::uint64_t total = 12 + 8 + static_cast<std::uint64_t>(json.size()) + 8 + binBytes;
+    std::uint8_t header[20];
+    std::memcpy(header, "glTF", 4);
+    putLe32(header + 4, 2);
+    putLe32(header + 8, static_cast<std::uint32_t>(total));
+    putLe32(header + 12, static_cast<std::uint32_t>(json.size()));
+    std::memcpy(header + 16, "JSON", 4);
+    std::uint8_t binHeader[8];
+    putLe32(binHeader, static_cast<std::uint32_t>(binBytes));
+    std::memcpy(binHeader + 4, "BIN\0", 4);
+
+    const int fd = ::open(QFile::encodeName(path).constData(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return false;
+    bool ok = writeAll(fd, header, sizeof header) && writeAll(fd, json.constData(), json.size()) &&
+              writeAll(fd, binHeader, sizeof binHeader);
+    std::vector<std::uint8_t> block(kMiB);
+    XorShift rng{0x5EED5EED12345678ull};
+    for (std::uint64_t done = 0; ok && done < binBytes; done += block.size()) {
+        const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(block.size(), binBytes - done));
+        rng.fill(block.data(), n);
+        ok = writeAll(fd, block.data(), n);
+    }
+    return ::close(fd) == 0 && ok;
+}
+
+bool writeSmall(const QString& path, const QByteArray& data) {
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    QFile f(path);
+    return f.open(QIODevice::WriteOnly) && f.write(data) == data.size();
+}
+
+double mibPerSecond(std::uint64_t bytes, qint64 ms) {
+    return ms > 0 ? static_cast<double>(bytes) / kMiB / (static_cast<double>(ms) / 1000.0) : 0.0;
+}
+
+} // namespace
+
+class LargeMediaTest : public QObject {
+    Q_OBJECT
+
+private slots:
+    void oneGiBPackageInBoundedMemory() {
+        const long rssAtStart = peakRssKiB();
+        QTemporaryDir dir(QDir::tempPath() + "/twinseal-large-media-XXXXXX");
+        QVERIFY(dir.isValid());
+        const QString model = dir.filePath(kModel);
+        QElapsedTimer timer;
+        timer.start();
+        QVERIFY2(writeLargeGlb(model, kBinBytes), "cannot write the 1 GiB test package");
+        {
+            std::vector<std::uint8_t> tex(3 * kMiB + 12345);
+            XorShift rng{42};
+            rng.fill(tex.data(), tex.size());
+            QVERIFY(writeSmall(dir.filePath("textures/skin.png"),
+                               QByteArray(reinterpret_cast<const char*>(tex.data()),
+                                          static_cast<qsizetype>(tex.size()))));
+        }
+        QVERIFY(writeSmall(dir.filePath("avatar.json"),
+                           "{\"name\":\"Large\",\"licence\":\"CC0-1.0\",\"allowedUsers\":\"everyone\"}"));
+        QVERIFY(writeSmall(dir.filePath("LICENSE.txt"), "CC0-1.0\n"));
+        const std::uint64_t modelSize = static_cast<std::uint64_t>(QFileInfo(model).size());
+        QVERIFY(modelSize > kBinBytes);
+        qInfo("generated %.0f MiB in %lld ms", static_cast<double>(modelSize) / kMiB,
+              static_cast<long long>(timer.elapsed()));
+
+        const std::string package = dir.path().toStdString();
+        HashOptions options; // defaults: 256 KiB chunks, all hardware threads
+        std::uint64_t lastDone = 0, lastTotal = 0;
+        int reports = 0;
+        options.progress = [&](std::uint64_t done, std::uint64_t total) {
+            lastDone = done; // calls are serialised by the library
+            lastTotal = total;
+            ++reports;
+        };
+
+        timer.restart();
+        auto manifest = buildManifest(package, options);
+        const qint64 buildMs = timer.elapsed();
+        QVERIFY2(manifest.ok(), manifest.ok() ? "" : manifest.error().message().c_str());
+        std::uint64_t total = 0;
+        std::size_t leaves = 0;
+        for (const auto& f : manifest->files) {
+            total += f.size;
+            leaves += f.chunkHashes.size();
+        }
+        QCOMPARE(manifest->modelPath, std::string(kModel));
+        QCOMPARE(lastDone, total);
+        QCOMPARE(lastTotal, total);
+        QVERIFY(reports > 10);
+
+        auto key = SigningKey::generate(KeyAlgorithm::Ed25519);
+        QVERIFY(key.ok());
+        auto encoded = signManifest(*manifest, *key);
+        QVERIFY(encoded.ok());
+        auto parsed = parseSignedManifest(*encoded);
+        QVERIFY2(parsed.ok(), parsed.ok() ? "" : parsed.error().message().c_str());
+        QCOMPARE(parsed->manifest.packageRoot, manifest->packageRoot);
+
+        timer.restart();
+        const Status verified = verifyMedia(parsed->manifest, package, options);
+        const qint64 verifyMs = timer.elapsed();
+        QVERIFY2(verified.ok(), verified.ok() ? "" : verified.error().message().c_str());
+
+        // Streaming: as a peer's media arrives, in 1 MiB pieces.
+        timer.restart();
+        {
+            StreamingMediaVerifier stream(parsed->manifest);
+            std::vector<std::uint8_t> piece(kMiB);
+            for (const auto& f : parsed->manifest.files) {
+                QVERIFY(stream.beginFile(f.path).ok());
+                QFile in(dir.path() + "/" + QString::fromStdString(f.path));
+                QVERIFY(in.open(QIODevice::ReadOnly | QIODevice::Unbuffered));
+                for (;;) {
+                    const qint64 n = in.read(reinterpret_cast<char*>(piece.data()), kMiB);
+                    QVERIFY(n >= 0);
+                    if (n == 0)
+                        break;
+                    QVERIFY(stream.update(ByteView(piece.data(), static_cast<std::size_t>(n))).ok());
+                }
+                QVERIFY(stream.endFile().ok());
+            }
+            QVERIFY(stream.finish().ok());
+        }
+        const qint64 streamMs = timer.elapsed();
+
+        // One flipped byte in the middle of the big file is found and located.
+        const std::uint64_t offset = modelSize / 2 + 12345;
+        {
+            QFile f(model);
+            QVERIFY(f.open(QIODevice::ReadWrite));
+            QVERIFY(f.seek(static_cast<qint64>(offset)));
+            char c = 0;
+            QVERIFY(f.getChar(&c));
+            QVERIFY(f.seek(static_cast<qint64>(offset)));
+            QVERIFY(f.putChar(static_cast<char>(c ^ 0x20)));
+        }
+        MediaFailure failure;
+        timer.restart();
+        const Status bad = verifyMedia(parsed->manifest, package, options, &failure);
+        const qint64 badMs = timer.elapsed();
+        QCOMPARE(bad.code(), ErrorCode::MediaMismatch);
+        QCOMPARE(failure.file, std::string(kModel));
+        QVERIFY(failure.chunkIndex.has_value());
+        QCOMPARE(*failure.chunkIndex, offset / manifest->chunkSize);
+        qInfo("tamper detected: %s", bad.error().message().c_str());
+
+        const long peak = peakRssKiB();
+        qInfo("package: %.1f MiB in %zu files, %u-byte chunks, %zu leaves; signed manifest %zu bytes",
+              static_cast<double>(total) / kMiB, manifest->files.size(), manifest->chunkSize,
+              leaves, encoded->size());
+        qInfo("buildManifest: %lld ms (%.0f MiB/s); verifyMedia: %lld ms (%.0f MiB/s); streaming "
+              "verifier (1 thread): %lld ms (%.0f MiB/s); verify with a bad chunk: %lld ms",
+              static_cast<long long>(buildMs), mibPerSecond(total, buildMs),
+              static_cast<long long>(verifyMs), mibPerSecond(total, verifyMs),
+              static_cast<long long>(streamMs), mibPerSecond(total, streamMs),
+              static_cast<long long>(badMs));
+        qInfo("peak resident memory: %.1f MiB (%ld KiB; %.1f MiB before generating; budget %llu MiB)",
+              static_cast<double>(peak) / 1024, peak, static_cast<double>(rssAtStart) / 1024,
+              static_cast<unsigned long long>(kPeakBudgetKiB / 1024));
+        QVERIFY2(static_cast<std::uint64_t>(peak) < kPeakBudgetKiB,
+                 qPrintable(QStringLiteral("peak RSS %1 KiB exceeds the 64 MiB budget").arg(peak)));
+
+        QVERIFY(QFile::remove(model)); // free the disk space at once
+        QVERIFY(dir.remove());
+    }
+};
+
+TWINSEAL_TEST(LargeMediaTest, "large-media")
+#include "test_largemedia.moc"

@@ -1,1 +1,294 @@
-// placeholder
+// Peer verification: the report's overall state and the reason for each kind of failure.
+#include <QDir>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "fixtures.h"
+#include "testmain.h"
+
+using namespace twinseal::security;
+using namespace twinseal::test;
+
+namespace {
+
+bool copyDir(const QString& from, const QString& to) {
+    QDir().mkpath(to);
+    for (const QString& f : QDir(from).entryList(QDir::Files))
+        if (!QFile::copy(from + "/" + f, to + "/" + f))
+            return false;
+    return true;
+}
+
+class Revoked final : public RevocationChecker {
+public:
+    Status check(const Credential&, std::int64_t) const override {
+        return makeError(ErrorCode::CredentialRevoked, "status list index 17 is set");
+    }
+};
+class NotRevoked final : public RevocationChecker {
+public:
+    Status check(const Credential&, std::int64_t) const override { return {}; }
+};
+
+} // namespace
+
+class VerifyTest : public QObject {
+    Q_OBJECT
+    Issuer m_issuer;
+    Holder m_holder;
+    QTemporaryDir m_dir;
+    QString m_package; // a private copy of the sample avatar, so tests may damage it
+    FixedClock m_clock{kNow};
+
+    std::string m_assertion; // owns the text the inputs' string_view points at
+
+    VerificationInputs inputs(std::string assertion, ReplayCache* cache) {
+        m_assertion = std::move(assertion);
+        VerificationInputs in;
+        in.assertion = m_assertion;
+        in.credential = m_holder.credential.encoded;
+        in.media.manifest = m_holder.manifestView();
+        in.media.packagePath = m_package.toStdString();
+        in.trust = &m_issuer.trust;
+        in.clock = &m_clock;
+        in.replayCache = cache;
+        in.expectedDestination = kDest;
+        return in;
+    }
+
+    static QByteArray explain(const VerificationReport& r) {
+        return QByteArray::fromStdString(r.toJson());
+    }
+
+private slots:
+    void initTestCase() {
+        m_issuer = Issuer::make();
+        m_package = m_dir.filePath("avatar");
+        QVERIFY(copyDir(sampleAvatarDir(), m_package));
+        m_holder = Holder::make(m_issuer, m_package);
+    }
+    void init() { m_clock.set(kNow); }
+
+    void verified() {
+        ReplayCache cache;
+        MemoryPinStore pins;
+        NotRevoked notRevoked;
+        const std::string a = m_holder.assertion().compact;
+        auto in = inputs(a, &cache);
+        in.pins = &pins;
+        in.revocation = &notRevoked;
+        in.disclosures = {m_holder.disclosures[1].encoded()}; // role only
+        auto r = verifyPeer(in);
+        QVERIFY2(r.state == OverallState::Verified, explain(r));
+        QCOMPARE(r.avatarId, m_holder.credential.claims.avatarId);
+        QCOMPARE(r.pseudonym, std::string("Quiet Heron"));
+        QCOMPARE(r.disclosedAttributes.size(), 1u);
+        QCOMPARE(r.disclosedAttributes[0].second, std::string("surgeon"));
+        for (CheckId id : {CheckId::AssertionSignature, CheckId::IssuerTrust, CheckId::MediaContent,
+                           CheckId::Freshness, CheckId::Replay, CheckId::Revocation,
+                           CheckId::Disclosures, CheckId::PinnedKey})
+            QCOMPARE(r.find(id)->state, CheckState::Passed);
+        QCOMPARE(r.find(CheckId::LogInclusion)->state, CheckState::Skipped);
+        QVERIFY(r.summary().rfind("Verified", 0) == 0);
+        QCOMPARE(cache.size(), 1u);
+    }
+
+    void untrustedIssuerIsNotVerified() {
+        ReplayCache cache;
+        auto in = inputs(m_holder.assertion().compact, &cache);
+        auto otherRoot = Issuer::make();
+        in.trust = &otherRoot.trust;
+        auto r = verifyPeer(in);
+        QCOMPARE(r.state, OverallState::ValidUntrusted);
+        QCOMPARE(r.find(CheckId::IssuerTrust)->code, ErrorCode::UntrustedIssuer);
+        TrustList empty;
+        in.trust = &empty;
+        in.replayCache = nullptr;
+        QCOMPARE(verifyPeer(in).state, OverallState::ValidUntrusted);
+    }
+
+    void freshness_data() {
+        QTest::addColumn<int>("skew");
+        QTest::addColumn<bool>("fresh");
+        QTest::newRow("now") << 0 << true;
+        QTest::newRow("60 s old") << 60 << true;
+        QTest::newRow("61 s old") << 61 << false;
+        QTest::newRow("60 s ahead") << -60 << true;
+        QTest::newRow("61 s ahead") << -61 << false;
+        QTest::newRow("one day old") << 86400 << false;
+    }
+    void freshness() {
+        QFETCH(int, skew);
+        QFETCH(bool, fresh);
+        ReplayCache cache;
+        const std::string a = m_holder.assertion(kNow - skew).compact;
+        auto r = verifyPeer(inputs(a, &cache));
+        if (fresh) {
+            QVERIFY2(r.state == OverallState::Verified, explain(r));
+        } else {
+            QCOMPARE(r.state, OverallState::Failed);
+            QCOMPARE(r.reason, ErrorCode::AssertionStale);
+        }
+    }
+
+    void replayed() {
+        ReplayCache cache;
+        const std::string a = m_holder.assertion().compact;
+        QCOMPARE(verifyPeer(inputs(a, &cache)).state, OverallState::Verified);
+        m_clock.advance(5);
+        auto r = verifyPeer(inputs(a, &cache));
+        QCOMPARE(r.state, OverallState::Failed);
+        QCOMPARE(r.reason, ErrorCode::AssertionReplayed);
+        // A fresh assertion from the same holder is fine.
+        QCOMPARE(verifyPeer(inputs(m_holder.assertion(kNow + 5).compact, &cache)).state,
+                 OverallState::Verified);
+    }
+
+    void wrongDestination() {
+        ReplayCache cache;
+        const std::string a = m_holder.assertion(kNow, {"urn:twinseal:room:other"}).compact;
+        auto r = verifyPeer(inputs(a, &cache));
+        QCOMPARE(r.reason, ErrorCode::WrongDestination);
+        auto in = inputs(m_holder.assertion().compact, &cache);
+        in.expectedDestination.clear();
+        QCOMPARE(verifyPeer(in).state, OverallState::Failed);
+    }
+
+    void expiredCredential() {
+        ReplayCache cache;
+        Holder h = Holder::make(m_issuer, m_package, KeyAlgorithm::Ed25519, kNow - 7200, kNow - 10);
+        std::swap(h, m_holder);
+        auto r = verifyPeer(inputs(m_holder.assertion().compact, &cache));
+        std::swap(h, m_holder);
+        QCOMPARE(r.state, OverallState::Failed);
+        QCOMPARE(r.reason, ErrorCode::CredentialExpired);
+    }
+
+    void revoked() {
+        ReplayCache cache;
+        Revoked revoked;
+        auto in = inputs(m_holder.assertion().compact, &cache);
+        in.revocation = &revoked;
+        auto r = verifyPeer(in);
+        QCOMPARE(r.reason, ErrorCode::CredentialRevoked);
+    }
+
+    // The assertion is signed by a key that is not the credential's holder key.
+    void keyNotMatchingCredential() {
+        ReplayCache cache;
+        Holder thief = Holder::make(m_issuer, m_package);
+        // The thief presents the victim's credential with its own assertion.
+        auto in = inputs(thief.assertion().compact, &cache);
+        auto r = verifyPeer(in);
+        QCOMPARE(r.state, OverallState::Failed);
+        QCOMPARE(r.reason, ErrorCode::BadSignature);
+        QCOMPARE(r.find(CheckId::HolderBinding)->code, ErrorCode::KeyMismatch);
+        QCOMPARE(r.find(CheckId::CredentialDigest)->code, ErrorCode::CredentialDigestMismatch);
+        QCOMPARE(cache.size(), 0u); // a forged assertion does not occupy the replay cache
+    }
+
+    void manifestFromAnotherHolder() {
+        ReplayCache cache;
+        Holder other = Holder::make(m_issuer, m_package);
+        auto in = inputs(m_holder.assertion().compact, &cache);
+        in.media.manifest = other.manifestView();
+        auto r = verifyPeer(in);
+        QCOMPARE(r.reason, ErrorCode::KeyMismatch);
+        QCOMPARE(r.find(CheckId::ManifestSignature)->code, ErrorCode::KeyMismatch);
+        in.media.manifest = {};
+        in.replayCache = nullptr; // the same assertion again: only the manifest matters here
+        QCOMPARE(verifyPeer(in).reason, ErrorCode::MediaMissingFile);
+    }
+
+    void tamperedMediaNamesFileAndChunk() {
+        ReplayCache cache;
+        QTemporaryDir dir;
+        const QString pkg = dir.filePath("p");
+        QVERIFY(copyDir(m_package, pkg));
+        const QString glb = pkg + "/sample-avatar.glb";
+        QFile f(glb);
+        QVERIFY(f.open(QIODevice::ReadWrite));
+        const qint64 offset = qMin<qint64>(f.size() - 1, 4096 * 2 + 100); // chunk 2 (4 KiB chunks)
+        f.seek(offset);
+        char c = 0;
+        f.getChar(&c);
+        f.seek(offset);
+        f.putChar(char(c ^ 0x20));
+        f.close();
+        auto in = inputs(m_holder.assertion().compact, &cache);
+        in.media.packagePath = pkg.toStdString();
+        auto r = verifyPeer(in);
+        QCOMPARE(r.reason, ErrorCode::MediaMismatch);
+        QVERIFY(r.mediaFailure.has_value());
+        QCOMPARE(r.mediaFailure->file, std::string("sample-avatar.glb"));
+        QCOMPARE(*r.mediaFailure->chunkIndex, std::uint64_t(offset / 4096));
+    }
+
+    void pinnedKeyChanged() {
+        ReplayCache cache;
+        MemoryPinStore pins;
+        auto someoneElse = SigningKey::generate(KeyAlgorithm::Ed25519);
+        pins.pin(m_holder.credential.claims.avatarId, someoneElse->publicKey().thumbprint());
+        auto in = inputs(m_holder.assertion().compact, &cache);
+        in.pins = &pins;
+        QCOMPARE(verifyPeer(in).reason, ErrorCode::PinnedKeyChanged);
+    }
+
+    void disclosureMismatch() {
+        ReplayCache cache;
+        auto forged = m_holder.disclosures[1];
+        forged.value = "chief surgeon";
+        auto in = inputs(m_holder.assertion().compact, &cache);
+        in.disclosures = {forged.encoded()};
+        auto r = verifyPeer(in);
+        QCOMPARE(r.reason, ErrorCode::DisclosureMismatch);
+        QVERIFY(r.disclosedAttributes.empty());
+    }
+
+    void credentialFromAnotherIssuerWithSameName() {
+        // A look-alike issuer (same names, different keys) is not trusted.
+        ReplayCache cache;
+        Issuer fake = Issuer::make();
+        Holder h = Holder::make(fake, m_package);
+        VerificationInputs in = inputs(h.assertion().compact, &cache);
+        in.credential = h.credential.encoded;
+        in.media.manifest = h.manifestView();
+        QCOMPARE(verifyPeer(in).state, OverallState::ValidUntrusted);
+    }
+
+    void tamperedCredentialOrAssertionNeverVerifies() {
+        const std::string a = m_holder.assertion().compact;
+        const Bytes& cred = m_holder.credential.encoded;
+        for (std::size_t i = 0; i < cred.size(); i += 7) {
+            Bytes c = cred;
+            c[i] ^= 0x80;
+            ReplayCache cache;
+            auto in = inputs(a, &cache);
+            in.credential = c;
+            in.media.packagePath.clear();
+            QVERIFY2(verifyPeer(in).state == OverallState::Failed,
+                     qPrintable(QString("credential byte %1").arg(i)));
+        }
+        for (std::size_t i = 0; i < a.size(); i += 3) {
+            std::string t = a;
+            t[i] = t[i] == 'x' ? 'y' : 'x';
+            ReplayCache cache;
+            auto in = inputs(t, &cache);
+            in.media.packagePath.clear();
+            QVERIFY2(verifyPeer(in).state == OverallState::Failed,
+                     qPrintable(QString("assertion char %1").arg(i)));
+        }
+    }
+
+    void reportJson() {
+        ReplayCache cache;
+        auto r = verifyPeer(inputs(m_holder.assertion(kNow - 500).compact, &cache));
+        const std::string j = r.toJson();
+        QVERIFY(j.find("\"state\": \"failed\"") != std::string::npos);
+        QVERIFY(j.find("\"reason\": \"assertion-stale\"") != std::string::npos);
+        QVERIFY(j.find("\"check\": \"freshness\"") != std::string::npos);
+    }
+};
+
+TWINSEAL_TEST(VerifyTest, "verify")
+#include "test_verify.moc"

@@ -64,6 +64,9 @@ public:
     SigningKey& operator=(const SigningKey&) = delete;
 
     [[nodiscard]] static Result<SigningKey> generate(KeyAlgorithm alg);
+    // Imports raw private key bytes (Ed25519 seed / P-256 scalar, 32 bytes each), e.g. for
+    // published test vectors. The bytes are copied into OpenSSL's key object.
+    [[nodiscard]] static Result<SigningKey> fromPrivateBytes(KeyAlgorithm alg, ByteView secret);
 
     [[nodiscard]] KeyAlgorithm algorithm() const noexcept;
     [[nodiscard]] const PublicKey& publicKey() const noexcept;
@@ -91,8 +94,18 @@ public:
     [[nodiscard]] void* nativeHandle() const noexcept;
 
 private:
+    // Takes ownership of an EVP_PKEY* (security/ internals).
+    [[nodiscard]] static Result<SigningKey> adoptNative(void* evpPkey);
     struct Impl;
     std::unique_ptr<Impl> m_impl;
 };
+
+// A passphrase-sealed secret (same format and KDF as key files, type
+// "twinseal.sealed-secret.v1"): for symmetric secrets such as the home network's binding key.
+[[nodiscard]] Result<Bytes> sealSecret(ByteView secret, std::string_view passphrase,
+                                       const ScryptParams& params = {},
+                                       std::string_view label = {});
+// WrongPassphrase / KeyFileCorrupt / UnsupportedVersion as for key files.
+[[nodiscard]] Result<SecureBytes> openSealedSecret(ByteView file, std::string_view passphrase);
 
 } // namespace twinseal::security

@@ -22,6 +22,9 @@ public:
     [[nodiscard]] bool seen(const std::string& origid, std::int64_t now);
     void remember(const std::string& origid, std::int64_t iat, std::int64_t now);
     [[nodiscard]] std::size_t size() const;
+    // For persistence: (origid, expiry) pairs, and putting them back.
+    [[nodiscard]] std::vector<std::pair<std::string, std::int64_t>> entries() const;
+    void restore(const std::string& origid, std::int64_t expiry);
 
 private:
     void expire(std::int64_t now);
@@ -42,6 +45,7 @@ class MemoryPinStore final : public PinStore {
 public:
     [[nodiscard]] std::optional<Digest> pinned(const std::string& avatarId) const override;
     void pin(const std::string& avatarId, const Digest& thumbprint);
+    [[nodiscard]] const std::map<std::string, Digest>& all() const noexcept { return m_pins; }
 
 private:
     std::map<std::string, Digest> m_pins;

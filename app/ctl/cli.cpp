@@ -1,0 +1,145 @@
+#include "cli.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+
+#include <termios.h>
+#include <unistd.h>
+
+namespace twinseal::ctl {
+
+int exitCodeFor(sec::ErrorCode code) {
+    return code == sec::ErrorCode::Ok ? kExitOk : kExitErrorBase + static_cast<int>(code);
+}
+
+int exitCodeFor(const sec::VerificationReport& report) {
+    switch (report.state) {
+    case sec::OverallState::Verified: return kExitOk;
+    case sec::OverallState::ValidUntrusted: return kExitUntrusted;
+    case sec::OverallState::Failed: return exitCodeFor(report.reason);
+    }
+    return kExitErrorBase;
+}
+
+static const char* hintFor(sec::ErrorCode code) {
+    switch (code) {
+    case sec::ErrorCode::WrongPassphrase:
+        return "type the passphrase again, or set TWINSEAL_PASSPHRASE / --passphrase-file";
+    case sec::ErrorCode::KeyFileCorrupt:
+        return "the file was changed or truncated; restore it from your backup";
+    case sec::ErrorCode::IoError: return "check the path and its permissions";
+    case sec::ErrorCode::UntrustedIssuer:
+        return "add the operator's root certificate to the trust list only if you trust it";
+    default: return nullptr;
+    }
+}
+
+int fail(const sec::Error& error) {
+    std::cerr << "twinsealctl: " << error.message() << "\n";
+    if (const char* hint = hintFor(error.code))
+        std::cerr << "  hint: " << hint << "\n";
+    return exitCodeFor(error.code);
+}
+
+int usage(const QCommandLineParser& parser, const QString& message) {
+    std::cerr << "twinsealctl: " << message.toStdString() << "\n\n"
+              << parser.helpText().toStdString();
+    return kExitUsage;
+}
+
+void out(const std::string& text) { std::cout << text << "\n" << std::flush; }
+void info(const std::string& text) { std::cerr << text << "\n" << std::flush; }
+
+void addPassphraseOption(QCommandLineParser& parser) {
+    parser.addOption({"passphrase-file",
+                      "Read the passphrase from <file> (first line). Otherwise "
+                      "$TWINSEAL_PASSPHRASE, otherwise it is asked for on the terminal.",
+                      "file"});
+}
+
+void forget(std::string& secret) {
+    sec::cleanse(secret.data(), secret.size());
+    secret.clear();
+}
+
+static sec::Result<std::string> askTerminal(const std::string& prompt) {
+    if (!isatty(STDIN_FILENO))
+        return sec::makeError(sec::ErrorCode::InvalidArgument,
+                              "a passphrase is needed: set TWINSEAL_PASSPHRASE or use "
+                              "--passphrase-file (no terminal to ask on)");
+    std::cerr << prompt << ": " << std::flush;
+    termios old {};
+    tcgetattr(STDIN_FILENO, &old);
+    termios quiet = old;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+    std::string line;
+    std::getline(std::cin, line);
+    tcsetattr(STDIN_FILENO, TCSANOW, &old);
+    std::cerr << "\n";
+    return line;
+}
+
+sec::Result<std::string> readPassphrase(const QCommandLineParser& parser,
+                                        const std::string& prompt, bool confirm) {
+    if (parser.isSet("passphrase-file")) {
+        auto data = sec::readFile(parser.value("passphrase-file").toStdString());
+        TWINSEAL_TRY(data);
+        std::string p(data->begin(), data->end());
+        sec::cleanse(data->data(), data->size());
+        if (auto nl = p.find_first_of("\r\n"); nl != std::string::npos) {
+            sec::cleanse(p.data() + nl, p.size() - nl);
+            p.resize(nl);
+        }
+        return p;
+    }
+    if (const char* env = std::getenv("TWINSEAL_PASSPHRASE"); env && *env)
+        return std::string(env);
+    auto first = askTerminal(prompt);
+    TWINSEAL_TRY(first);
+    if (confirm) {
+        auto second = askTerminal("Repeat " + prompt);
+        TWINSEAL_TRY(second);
+        const bool same = *first == *second;
+        forget(*second);
+        if (!same) {
+            forget(*first);
+            return sec::makeError(sec::ErrorCode::InvalidArgument, "the passphrases differ");
+        }
+    }
+    return first;
+}
+
+sec::Result<sec::Bytes> readBinary(const QString& path) { return sec::readFile(path.toStdString()); }
+
+sec::Status writeBinary(const QString& path, sec::ByteView data, bool secret) {
+    return sec::writeFileAtomic(path.toStdString(), data, secret);
+}
+
+sec::Result<std::string> readText(const QString& path) {
+    auto d = readBinary(path);
+    TWINSEAL_TRY(d);
+    std::string s(d->begin(), d->end());
+    while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' '))
+        s.pop_back();
+    return s;
+}
+
+QString resourcesDir() {
+    if (const char* env = std::getenv("TWINSEAL_RESOURCES"); env && *env)
+        return QString::fromLocal8Bit(env);
+    const QString besideBinary =
+        QCoreApplication::applicationDirPath() + "/../share/twinseal";
+    for (const QString& dir : {besideBinary, QStringLiteral(TWINSEAL_INSTALL_RESOURCES),
+                               QStringLiteral(TWINSEAL_SOURCE_RESOURCES)})
+        if (QFileInfo::exists(dir + "/avatar/avatar.json"))
+            return QDir(dir).canonicalPath();
+    return QStringLiteral(TWINSEAL_SOURCE_RESOURCES);
+}
+
+} // namespace twinseal::ctl

@@ -1,0 +1,96 @@
+// twinsealctl commands. Each takes the arguments after its command words.
+#pragma once
+
+#include <QStringList>
+
+namespace twinseal::ctl {
+
+int cmdKeygen(const QStringList& args);
+int cmdIssuerInit(const QStringList& args);
+int cmdCredentialIssue(const QStringList& args);
+int cmdAvatarPack(const QStringList& args);
+int cmdAvatarVerify(const QStringList& args);
+int cmdAssertionCreate(const QStringList& args);
+int cmdAssertionVerify(const QStringList& args);
+int cmdInspect(const QStringList& args);
+int cmdExitCodes(const QStringList& args);
+int cmdDemo(const QStringList& args);
+
+} // namespace twinseal::ctl
+
+// ---- operations shared by the commands and the demo --------------------------------------
+
+#include <QString>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <twinseal/security/assertion.h>
+#include <twinseal/security/verify.h>
+
+namespace twinseal::ctl {
+
+struct IssuerFiles {
+    static constexpr const char* kRootCert = "root.pem";
+    static constexpr const char* kRootKey = "root.key";
+    static constexpr const char* kIssuerCert = "issuer.pem";
+    static constexpr const char* kIssuerKey = "issuer.key";
+    static constexpr const char* kBindingSecret = "binding.secret";
+    static constexpr const char* kTrustList = "trust.pem";
+};
+
+twinseal::security::Status opKeygen(const QString& out, twinseal::security::KeyAlgorithm alg,
+                                    const std::string& label, const std::string& passphrase,
+                                    const QString& jwkOut);
+
+twinseal::security::Status opIssuerInit(const QString& dir, const std::string& name,
+                                        twinseal::security::KeyAlgorithm alg, int days,
+                                        const std::string& passphrase, std::int64_t now);
+
+struct IssueParams {
+    QString issuerDir;
+    QString holderKeyFile;
+    QString manifestFile;
+    std::string supi;
+    std::string pseudonym;
+    std::vector<std::pair<std::string, std::string>> attributes;
+    std::string dtId;
+    std::string avatarId;
+    int days = 365;
+    std::int64_t now = 0;
+    QString out;
+    QString disclosuresOut;
+};
+twinseal::security::Result<twinseal::security::Credential>
+opIssueCredential(const IssueParams& p, const std::string& issuerPassphrase);
+
+twinseal::security::Result<twinseal::security::Manifest>
+opPack(const QString& package, const QString& keyFile, const std::string& passphrase,
+       const QString& out, std::uint32_t chunkSize);
+
+twinseal::security::Result<twinseal::security::Assertion>
+opCreateAssertion(const QString& keyFile, const std::string& passphrase,
+                  const QString& credentialFile, const std::vector<std::string>& dest,
+                  std::int64_t now);
+
+struct VerifyParams {
+    QString assertionFile;
+    std::string assertionText; // used when assertionFile is empty
+    QString credentialFile;
+    QString manifestFile;
+    QString packagePath;
+    QString trustFile;
+    QString disclosuresFile;
+    QString pinsFile;
+    QString replayCacheFile;
+    std::string destination;
+    std::int64_t now = 0;
+};
+twinseal::security::Result<twinseal::security::VerificationReport>
+opVerify(const VerifyParams& p);
+
+// Human-readable report: one line per check with a symbol and words, never colour alone.
+std::string formatReport(const twinseal::security::VerificationReport& r);
+
+} // namespace twinseal::ctl

@@ -1,0 +1,79 @@
+// twinsealctl: keys, dev issuer, credentials, avatar manifests, call assertions, inspection.
+#include <QCoreApplication>
+
+#include <iostream>
+#include <map>
+
+#include "cli.h"
+#include "commands.h"
+
+using namespace twinseal::ctl;
+
+namespace {
+
+struct Command {
+    int (*run)(const QStringList&);
+    const char* summary;
+};
+
+const std::map<QString, Command>& commands() {
+    static const std::map<QString, Command> c{
+        {"keygen", {cmdKeygen, "generate a holder key, encrypted at rest"}},
+        {"issuer init", {cmdIssuerInit, "create a development issuer (operator root + issuer)"}},
+        {"credential issue", {cmdCredentialIssue, "issue a DT credential with the dev issuer"}},
+        {"avatar pack", {cmdAvatarPack, "hash and sign an avatar package (folder or GLB)"}},
+        {"avatar verify", {cmdAvatarVerify, "check an avatar package against its manifest"}},
+        {"assertion create", {cmdAssertionCreate, "sign a call assertion (PASSporT JWS)"}},
+        {"assertion verify", {cmdAssertionVerify, "verify a peer: assertion, credential, media"}},
+        {"inspect", {cmdInspect, "print any TwinSeal object as JSON"}},
+        {"exit-codes", {cmdExitCodes, "list the exit code of every failure reason"}},
+        {"demo", {cmdDemo, "run the end-to-end demo (issuer, holder, avatar, call, checks)"}},
+    };
+    return c;
+}
+
+void printHelp() {
+    std::cout << "usage: twinsealctl <command> [options]   (twinsealctl <command> --help)\n\n"
+                 "commands:\n";
+    for (const auto& [name, cmd] : commands())
+        std::cout << "  " << name.toStdString()
+                  << std::string(20 - std::min<std::size_t>(19, name.size()), ' ') << cmd.summary
+                  << "\n";
+    std::cout << "\nPassphrases come from --passphrase-file, $TWINSEAL_PASSPHRASE, or the "
+                 "terminal.\nExit codes: 0 ok, 1 usage, 2 untrusted issuer, 10+ a failure "
+                 "reason (twinsealctl exit-codes).\n";
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName("twinsealctl");
+    QCoreApplication::setApplicationVersion(TWINSEAL_VERSION);
+    QStringList args = app.arguments();
+    args.removeFirst();
+    if (args.isEmpty() || args.first() == "--help" || args.first() == "-h" ||
+        args.first() == "help") {
+        printHelp();
+        return args.isEmpty() ? kExitUsage : kExitOk;
+    }
+    if (args.first() == "--version") {
+        std::cout << "twinsealctl " << TWINSEAL_VERSION << "\n";
+        return kExitOk;
+    }
+    // Two-word commands first ("issuer init"), then one-word ones.
+    for (int words : {2, 1}) {
+        if (args.size() < words)
+            continue;
+        const QString name = QStringList(args.mid(0, words)).join(' ');
+        auto it = commands().find(name);
+        if (it == commands().end())
+            continue;
+        QStringList rest = args.mid(words);
+        rest.prepend("twinsealctl " + name);
+        return it->second.run(rest);
+    }
+    std::cerr << "twinsealctl: unknown command '" << args.first().toStdString() << "'\n\n";
+    printHelp();
+    return kExitUsage;
+}

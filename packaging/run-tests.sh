@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Sets everything up and runs the whole test suite: installs the Debian packages, builds
+# warning-free (-Wall -Wextra -Werror), runs every test (not the benchmarks), then builds
+# again with AddressSanitizer + UndefinedBehaviorSanitizer and runs every test again.
+# Set TWINSEAL_SKIP_ASAN=1 to skip the second pass locally.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash packaging/setup.sh
+
+jobs=$(nproc)
+echo "== build (RelWithDebInfo)"
+cmake --preset default
+cmake --build --preset default -j "$jobs"
+echo "== tests"
+ctest --preset default
+
+if [ "${TWINSEAL_SKIP_ASAN:-0}" != "1" ]; then
+  echo "== build (ASan + UBSan)"
+  cmake --preset asan
+  cmake --build --preset asan -j "$jobs"
+  echo "== tests under ASan + UBSan"
+  ctest --preset asan
+fi
