@@ -198,9 +198,12 @@ Result<PublicKey> PublicKey::fromRaw(KeyAlgorithm alg, ByteView raw) {
             return makeError(ErrorCode::MalformedInput,
                              "a P-256 public key is a 65-byte uncompressed point");
     }
-    // Let OpenSSL validate the encoding (point on curve, etc.).
+    // Let OpenSSL validate the encoding (point on curve, etc.) and keep the key object, so
+    // verifications do not rebuild it.
     auto pkey = detail::publicPkey(k);
     TWINSEAL_TRY(pkey);
+    k.m_native = std::shared_ptr<void>(pkey->release(),
+                                       [](void* p) { EVP_PKEY_free(static_cast<EVP_PKEY*>(p)); });
     return k;
 }
 
@@ -280,11 +283,32 @@ Digest PublicKey::thumbprint() const {
 }
 
 Status PublicKey::verify(ByteView message, ByteView signature) const {
-    if (m_raw.empty())
+    if (m_raw.empty() || !m_native)
         return makeError(ErrorCode::InvalidArgument, "no public key to verify with");
-    if (m_alg == KeyAlgorithm::Ed25519)
-        return ed25519Verify(m_raw, message, signature);
-    return ecdsaP256VerifyP1363(m_raw, message, signature);
+    auto* pkey = static_cast<EVP_PKEY*>(m_native.get());
+    Bytes der;
+    ByteView sig = signature;
+    if (m_alg == KeyAlgorithm::Ed25519) {
+        if (signature.size() != 64)
+            return makeError(ErrorCode::BadSignature, "an Ed25519 signature has 64 bytes");
+    } else {
+        // JOSE r||s -> DER ECDSA-Sig-Value for OpenSSL.
+        auto d = ecdsaP1363ToDer(signature);
+        if (!d.ok())
+            return makeError(ErrorCode::BadSignature, "not a 64-byte ES256 signature");
+        der = std::move(*d);
+        sig = der;
+    }
+    detail::MdCtxPtr ctx(EVP_MD_CTX_new());
+    if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr,
+                                     m_alg == KeyAlgorithm::Ed25519 ? nullptr : EVP_sha256(),
+                                     nullptr, pkey) != 1)
+        return opensslError(ErrorCode::CryptoFailure, "cannot initialise verification");
+    const int rc = EVP_DigestVerify(ctx.get(), sig.data(), sig.size(), message.data(), message.size());
+    ERR_clear_error();
+    if (rc != 1)
+        return makeError(ErrorCode::BadSignature, "signature does not verify");
+    return {};
 }
 
 // ---- SigningKey -----------------------------------------------------------------------------

@@ -40,6 +40,16 @@ std::string_view errorCodeName(ErrorCode code) noexcept {
     case ErrorCode::InclusionProofMissing: return "inclusion-proof-missing";
     case ErrorCode::InclusionProofInvalid: return "inclusion-proof-invalid";
     case ErrorCode::ThirdPartyCredentialInvalid: return "third-party-credential-invalid";
+    case ErrorCode::AkaMacFailure: return "aka-mac-failure";
+    case ErrorCode::AkaSyncFailure: return "aka-sync-failure";
+    case ErrorCode::AkaResMismatch: return "aka-res-mismatch";
+    case ErrorCode::SuciInvalid: return "suci-invalid";
+    case ErrorCode::SuciMacFailure: return "suci-mac-failure";
+    case ErrorCode::ConsistencyProofInvalid: return "consistency-proof-invalid";
+    case ErrorCode::StatusListExpired: return "status-list-expired";
+    case ErrorCode::StatusListMismatch: return "status-list-mismatch";
+    case ErrorCode::StatusIndexOutOfRange: return "status-index-out-of-range";
+    case ErrorCode::StatusListRollback: return "status-list-rollback";
     }
     return "unknown-error";
 }

@@ -1,6 +1,7 @@
 #include "twinseal/security/verify.h"
 
 #include <algorithm>
+#include <deque>
 
 #include <nlohmann/json.hpp>
 
@@ -64,6 +65,117 @@ std::optional<Digest> MemoryPinStore::pinned(const std::string& avatarId) const 
 void MemoryPinStore::pin(const std::string& avatarId, const Digest& thumbprint) {
     m_pins[avatarId] = thumbprint;
 }
+
+// ---- verified-object cache ------------------------------------------------------------------
+
+struct VerifiedObjectCache::Impl {
+    struct ChainEntry {
+        ChainResult result;
+        std::int64_t validUntil = 0;
+    };
+    std::size_t max;
+    mutable std::mutex mutex;
+    std::map<Digest, Credential> credentials;
+    std::map<Digest, ChainEntry> chains;
+    std::map<Digest, SignedManifest> manifests;
+    std::deque<std::pair<int, Digest>> order; // insertion order for eviction
+
+    void evict() {
+        while (credentials.size() + chains.size() + manifests.size() > max && !order.empty()) {
+            auto [kind, key] = order.front();
+            order.pop_front();
+            if (kind == 0) credentials.erase(key);
+            else if (kind == 1) chains.erase(key);
+            else manifests.erase(key);
+        }
+    }
+};
+
+VerifiedObjectCache::VerifiedObjectCache(std::size_t maxEntries) : m_impl(std::make_unique<Impl>()) {
+    m_impl->max = maxEntries;
+}
+VerifiedObjectCache::~VerifiedObjectCache() = default;
+
+std::optional<Credential> VerifiedObjectCache::credential(const Digest& d) const {
+    std::lock_guard lock(m_impl->mutex);
+    auto it = m_impl->credentials.find(d);
+    if (it == m_impl->credentials.end())
+        return std::nullopt;
+    return it->second;
+}
+
+void VerifiedObjectCache::putCredential(const Digest& d, const Credential& c) {
+    std::lock_guard lock(m_impl->mutex);
+    if (m_impl->credentials.emplace(d, c).second)
+        m_impl->order.emplace_back(0, d);
+    m_impl->evict();
+}
+
+std::optional<ChainResult> VerifiedObjectCache::chain(const Digest& key, std::int64_t now) const {
+    std::lock_guard lock(m_impl->mutex);
+    auto it = m_impl->chains.find(key);
+    if (it == m_impl->chains.end() || now >= it->second.validUntil)
+        return std::nullopt;
+    return it->second.result;
+}
+
+void VerifiedObjectCache::putChain(const Digest& key, const ChainResult& r, std::int64_t validUntil) {
+    std::lock_guard lock(m_impl->mutex);
+    if (m_impl->chains.insert_or_assign(key, Impl::ChainEntry{r, validUntil}).second)
+        m_impl->order.emplace_back(1, key);
+    m_impl->evict();
+}
+
+std::optional<SignedManifest> VerifiedObjectCache::manifest(const Digest& d) const {
+    std::lock_guard lock(m_impl->mutex);
+    auto it = m_impl->manifests.find(d);
+    if (it == m_impl->manifests.end())
+        return std::nullopt;
+    return it->second;
+}
+
+void VerifiedObjectCache::putManifest(const Digest& d, const SignedManifest& m) {
+    std::lock_guard lock(m_impl->mutex);
+    if (m_impl->manifests.emplace(d, m).second)
+        m_impl->order.emplace_back(2, d);
+    m_impl->evict();
+}
+
+std::size_t VerifiedObjectCache::size() const {
+    std::lock_guard lock(m_impl->mutex);
+    return m_impl->credentials.size() + m_impl->chains.size() + m_impl->manifests.size();
+}
+
+namespace {
+
+// Key of a chain-validation result: the chain's certificates and the trust list's roots.
+Digest chainKey(const std::vector<Certificate>& chain, const TrustList& trust) {
+    Sha256 h;
+    for (const auto& c : chain) {
+        const Digest f = c.fingerprint();
+        h.update(f);
+    }
+    const std::uint8_t sep = 0xff;
+    h.update(ByteView(&sep, 1));
+    for (const auto& r : trust.roots()) {
+        const Digest f = r.fingerprint();
+        h.update(f);
+    }
+    return h.finish();
+}
+
+// A trusted result holds until the first certificate of the chain expires.
+std::int64_t chainValidUntil(const std::vector<Certificate>& chain, const TrustList& trust,
+                             std::int64_t now) {
+    std::int64_t until = now + 3600; // re-validate at least hourly
+    for (const auto& c : chain)
+        until = std::min(until, c.notAfter());
+    for (const auto& r : trust.roots())
+        until = std::min(until, r.notAfter());
+    return until;
+}
+
+} // namespace
 
 // ---- names ----------------------------------------------------------------------------------
 
@@ -252,8 +364,16 @@ VerificationReport verifyPeer(const VerificationInputs& in) {
 
     // The credential: parse, then the issuer's signature, then trust.
     std::optional<Credential> cred;
-    {
+    const Digest credDigest = sha256(in.credential);
+    if (auto cached = in.cache ? in.cache->credential(credDigest) : std::nullopt) {
+        b.pass(CheckId::CredentialFormat);
+        b.pass(CheckId::CredentialSignature,
+               "signed by " + cached->issuerChain.front().subject() + " (verified before)");
+        cred = std::move(*cached);
+    } else {
         auto c = parseCredential(in.credential);
+        if (c.ok() && in.cache)
+            in.cache->putCredential(credDigest, *c);
         if (c.ok()) {
             b.pass(CheckId::CredentialFormat);
             b.pass(CheckId::CredentialSignature, "signed by " + c->issuerChain.front().subject());
@@ -273,7 +393,16 @@ VerificationReport verifyPeer(const VerificationInputs& in) {
         r.issuer = cred->claims.issuer.empty() ? cred->issuerChain.front().subject()
                                                : cred->claims.issuer;
         static const TrustList kEmpty;
-        auto chain = validateChain(cred->issuerChain, in.trust ? *in.trust : kEmpty, now);
+        const TrustList& trust = in.trust ? *in.trust : kEmpty;
+        Result<ChainResult> chain = makeError(ErrorCode::Internal, "not validated");
+        const Digest key = in.cache ? chainKey(cred->issuerChain, trust) : Digest{};
+        if (auto cached = in.cache ? in.cache->chain(key, now) : std::nullopt) {
+            chain = std::move(*cached);
+        } else {
+            chain = validateChain(cred->issuerChain, trust, now);
+            if (chain.ok() && in.cache)
+                in.cache->putChain(key, *chain, chainValidUntil(cred->issuerChain, trust, now));
+        }
         if (!chain.ok())
             b.fail(CheckId::IssuerTrust, chain.error());
         else if (chain->status == ChainStatus::Trusted)
@@ -356,7 +485,15 @@ VerificationReport verifyPeer(const VerificationInputs& in) {
         b.skip(CheckId::MediaRoot, "not checked: no manifest");
         b.skip(CheckId::MediaContent, "not checked: no manifest");
     } else {
-        auto m = parseSignedManifest(in.media.manifest);
+        const Digest manifestDigest = sha256(in.media.manifest);
+        Result<SignedManifest> m = makeError(ErrorCode::Internal, "not parsed");
+        if (auto cached = in.cache ? in.cache->manifest(manifestDigest) : std::nullopt) {
+            m = std::move(*cached);
+        } else {
+            m = parseSignedManifest(in.media.manifest);
+            if (m.ok() && in.cache)
+                in.cache->putManifest(manifestDigest, *m);
+        }
         if (!m.ok()) {
             b.fail(CheckId::ManifestSignature, m.error());
             b.skip(CheckId::MediaRoot, "not checked: the manifest could not be read");

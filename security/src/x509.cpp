@@ -1,6 +1,8 @@
 // X.509 certificates for issuers, built and validated with OpenSSL 3.
 #include "twinseal/security/x509.h"
 
+#include "pkey_util.h"
+
 #include <climits>
 #include <cstdint>
 #include <ctime>
@@ -396,13 +398,10 @@ Result<PublicKey> Certificate::publicKey() const {
     X509* x = handleOf(*this);
     if (x == nullptr)
         return makeError(ErrorCode::InvalidArgument, "empty certificate");
-    unsigned char* der = nullptr;
-    const int len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &der);
-    if (len <= 0)
-        return opensslError(ErrorCode::MalformedInput, "certificate has no encodable public key");
-    auto key = PublicKey::fromSpki(ByteView(der, static_cast<std::size_t>(len)));
-    OPENSSL_free(der);
-    return key;
+    const EVP_PKEY* pkey = X509_get0_pubkey(x);
+    if (pkey == nullptr)
+        return opensslError(ErrorCode::MalformedInput, "certificate has no usable public key");
+    return detail::publicKeyOf(pkey);
 }
 
 Digest Certificate::fingerprint() const {

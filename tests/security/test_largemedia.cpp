@@ -69,7 +69,25 @@ void putLe32(std::uint8_t* p, std::uint32_t v) {
         p[i] = static_cast<std::uint8_t>(v >> (8 * i));
 }
 
-// Writes a valid GLB whose BIN chunk holds `binBytes` pseudo-random bytes, 1 MiB at a time.
+// Appends `bytes` pseudo-random bytes, generated and written 1 MiB at a time.
+bool writeRandom(int fd, std::uint64_t bytes, std::uint64_t seed) {
+    std::vector<std::uint8_t> block(kMiB);
+    XorShift rng{seed};
+    for (std::uint64_t done = 0; done < bytes; done += block.size()) {
+        const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(block.size(), bytes - done));
+        rng.fill(block.data(), n);
+        if (!writeAll(fd, block.data(), n))
+            return false;
+    }
+    return true;
+}
+
+int createFile(const QString& path) {
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    return ::open(QFile::encodeName(path).constData(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+}
+
+// Writes a valid GLB whose BIN chunk holds `binBytes` pseudo-random bytes.
 bool writeLargeGlb(const QString& path, std::uint64_t binBytes) {
     QByteArray json = QByteArray("{\"asset\":{\"version\":\"2.0\",\"generator\":\"TwinSeal large-media "
                                  "test\"},\"buffers\":[{\"byteLength\":") +
@@ -87,18 +105,21 @@ bool writeLargeGlb(const QString& path, std::uint64_t binBytes) {
     putLe32(binHeader, static_cast<std::uint32_t>(binBytes));
     std::memcpy(binHeader + 4, "BIN\0", 4);
 
-    const int fd = ::open(QFile::encodeName(path).constData(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    const int fd = createFile(path);
     if (fd < 0)
         return false;
-    bool ok = writeAll(fd, header, sizeof header) && writeAll(fd, json.constData(), json.size()) &&
-              writeAll(fd, binHeader, sizeof binHeader);
-    std::vector<std::uint8_t> block(kMiB);
-    XorShift rng{0x5EED5EED12345678ull};
-    for (std::uint64_t done = 0; ok && done < binBytes; done += block.size()) {
-        const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(block.size(), binBytes - done));
-        rng.fill(block.data(), n);
-        ok = writeAll(fd, block.data(), n);
-    }
+    const bool ok = writeAll(fd, header, sizeof header) &&
+                    writeAll(fd, json.constData(), static_cast<std::size_t>(json.size())) &&
+                    writeAll(fd, binHeader, sizeof binHeader) &&
+                    writeRandom(fd, binBytes, 0x5EED5EED12345678ull);
+    return ::close(fd) == 0 && ok;
+}
+
+bool writeRandomFile(const QString& path, std::uint64_t bytes, std::uint64_t seed) {
+    const int fd = createFile(path);
+    if (fd < 0)
+        return false;
+    const bool ok = writeRandom(fd, bytes, seed);
     return ::close(fd) == 0 && ok;
 }
 
@@ -126,14 +147,7 @@ private slots:
         QElapsedTimer timer;
         timer.start();
         QVERIFY2(writeLargeGlb(model, kBinBytes), "cannot write the 1 GiB test package");
-        {
-            std::vector<std::uint8_t> tex(3 * kMiB + 12345);
-            XorShift rng{42};
-            rng.fill(tex.data(), tex.size());
-            QVERIFY(writeSmall(dir.filePath("textures/skin.png"),
-                               QByteArray(reinterpret_cast<const char*>(tex.data()),
-                                          static_cast<qsizetype>(tex.size()))));
-        }
+        QVERIFY(writeRandomFile(dir.filePath("textures/skin.png"), 3 * kMiB + 12345, 42));
         QVERIFY(writeSmall(dir.filePath("avatar.json"),
                            "{\"name\":\"Large\",\"licence\":\"CC0-1.0\",\"allowedUsers\":\"everyone\"}"));
         QVERIFY(writeSmall(dir.filePath("LICENSE.txt"), "CC0-1.0\n"));

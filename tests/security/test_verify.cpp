@@ -280,6 +280,47 @@ private slots:
         }
     }
 
+    // A verifier that caches content-addressed checks gives the same answers as one that does
+    // not, and still catches everything that changes.
+    void cacheGivesSameAnswers() {
+        VerifiedObjectCache cache;
+        ReplayCache replay;
+        auto in = inputs(m_holder.assertion().compact, &replay);
+        in.cache = &cache;
+        QCOMPARE(verifyPeer(in).state, OverallState::Verified);
+        QCOMPARE(cache.size(), 3u); // credential, chain, manifest
+        auto again = inputs(m_holder.assertion().compact, &replay);
+        again.cache = &cache;
+        auto r = verifyPeer(again);
+        QCOMPARE(r.state, OverallState::Verified);
+        QVERIFY(r.find(CheckId::CredentialSignature)->detail.find("verified before") != std::string::npos);
+        // Untrusted with another trust list even though the chain was cached as trusted.
+        auto otherRoot = Issuer::make();
+        auto untrusted = inputs(m_holder.assertion().compact, &replay);
+        untrusted.cache = &cache;
+        untrusted.trust = &otherRoot.trust;
+        QCOMPARE(verifyPeer(untrusted).state, OverallState::ValidUntrusted);
+        // A tampered credential is a different object: verified afresh and refused.
+        Bytes bad = m_holder.credential.encoded;
+        bad[bad.size() - 3] ^= 1;
+        auto tampered = inputs(m_holder.assertion().compact, &replay);
+        tampered.cache = &cache;
+        tampered.credential = bad;
+        QCOMPARE(verifyPeer(tampered).state, OverallState::Failed);
+        // Expiry is checked on every use, cached or not.
+        m_clock.set(m_holder.credential.claims.notAfter + 1);
+        auto late = inputs(m_holder.assertion(m_holder.credential.claims.notAfter + 1).compact, &replay);
+        late.cache = &cache;
+        QCOMPARE(verifyPeer(late).reason, ErrorCode::CredentialExpired);
+        // Cached replays are still replays.
+        const std::string a = m_holder.assertion(m_holder.credential.claims.notAfter - 10).compact;
+        m_clock.set(m_holder.credential.claims.notAfter - 10);
+        auto first = inputs(a, &replay);
+        first.cache = &cache;
+        QCOMPARE(verifyPeer(first).state, OverallState::Verified);
+        QCOMPARE(verifyPeer(first).reason, ErrorCode::AssertionReplayed);
+    }
+
     void reportJson() {
         ReplayCache cache;
         auto r = verifyPeer(inputs(m_holder.assertion(kNow - 500).compact, &cache));

@@ -42,9 +42,13 @@ public:
 
     bool operator==(const PublicKey& o) const { return m_alg == o.m_alg && m_raw == o.m_raw; }
 
+    // For security/ internals: the validated OpenSSL key object (EVP_PKEY*), shared by copies.
+    [[nodiscard]] void* nativeHandle() const noexcept { return m_native.get(); }
+
 private:
     KeyAlgorithm m_alg = KeyAlgorithm::Ed25519;
     Bytes m_raw;
+    std::shared_ptr<void> m_native; // EVP_PKEY, built once when the key is validated
 };
 
 // Parameters for the passphrase KDF used to encrypt keys at rest (scrypt, RFC 7914).

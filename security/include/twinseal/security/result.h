@@ -54,6 +54,18 @@ enum class ErrorCode {
     InclusionProofMissing,
     InclusionProofInvalid,
     ThirdPartyCredentialInvalid,
+    // subscriber authentication (3GPP AKA, SUCI)
+    AkaMacFailure,   // AUTN's MAC-A (or AUTS's MAC-S) does not verify: wrong K/OPc or forged
+    AkaSyncFailure,  // AUTN verified but its SQN is not fresh; the USIM answers with AUTS
+    AkaResMismatch,  // RES* from the UE does not match XRES*
+    SuciInvalid,     // malformed SUCI/SUPI text or structure, or unusable scheme parameters
+    SuciMacFailure,  // Profile A MAC tag does not verify (tampered or wrong home network key)
+    // transparency log and revocation status list
+    ConsistencyProofInvalid,  // two tree heads are not proven to be one append-only log
+    StatusListExpired,        // the status list is outside its validity window: fetch a new one
+    StatusListMismatch,       // the status list is not the one the credential refers to
+    StatusIndexOutOfRange,    // the credential's status index is not in the list
+    StatusListRollback,       // a status list older (lower sequence) than one already seen
 };
 
 // Stable machine-readable name, e.g. "wrong-passphrase" (used in CLI output, logs and reports).

@@ -51,6 +51,31 @@ private:
     std::map<std::string, Digest> m_pins;
 };
 
+// Remembers the outcome of content-addressed checks (a credential's issuer signature, its
+// X.509 chain against a trust list, a manifest's holder signature) so that a peer seen again is
+// not re-verified from scratch. Keys are SHA-256 digests of the exact bytes checked (and of the
+// trust list); time-dependent results are re-checked against the clock on every use. Call
+// assertions are never cached. Thread-safe, bounded (least recently inserted entries go first).
+class VerifiedObjectCache {
+public:
+    explicit VerifiedObjectCache(std::size_t maxEntries = 4096);
+    ~VerifiedObjectCache();
+    VerifiedObjectCache(const VerifiedObjectCache&) = delete;
+    VerifiedObjectCache& operator=(const VerifiedObjectCache&) = delete;
+
+    [[nodiscard]] std::optional<Credential> credential(const Digest& encodedDigest) const;
+    void putCredential(const Digest& encodedDigest, const Credential& credential);
+    [[nodiscard]] std::optional<ChainResult> chain(const Digest& key, std::int64_t now) const;
+    void putChain(const Digest& key, const ChainResult& result, std::int64_t validUntil);
+    [[nodiscard]] std::optional<SignedManifest> manifest(const Digest& encodedDigest) const;
+    void putManifest(const Digest& encodedDigest, const SignedManifest& manifest);
+    [[nodiscard]] std::size_t size() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
 // Seams for issue-3 services. When a provider is absent the check is reported as Skipped.
 class RevocationChecker {
 public:
@@ -140,6 +165,7 @@ struct VerificationInputs {
     const RevocationChecker* revocation = nullptr;  // absent: Skipped
     const InclusionChecker* inclusion = nullptr;    // absent: Skipped
     HashOptions hashOptions;
+    VerifiedObjectCache* cache = nullptr;           // optional; see VerifiedObjectCache
 };
 
 [[nodiscard]] VerificationReport verifyPeer(const VerificationInputs& in);
