@@ -617,7 +617,9 @@ int cmdExitCodes(const QStringList& args) {
     out("0\tok / verified");
     out("1\tusage error");
     out("2\tsignatures valid, issuer not in the trust list");
-    for (int c = int(ErrorCode::InvalidArgument); c <= int(ErrorCode::ThirdPartyCredentialInvalid); ++c)
+    // Every code has a name; the first value without one is past the end of the enum.
+    for (int c = int(ErrorCode::InvalidArgument);
+         errorCodeName(static_cast<ErrorCode>(c)) != "unknown-error"; ++c)
         out(std::to_string(kExitErrorBase + c) + "\t" +
             std::string(errorCodeName(static_cast<ErrorCode>(c))));
     return kExitOk;

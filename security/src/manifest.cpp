@@ -496,7 +496,9 @@ Result<AvatarMetadataInfo> parseMetadata(std::string_view text, const std::strin
 // ---- progress and parallel hashing ---------------------------------------------------------
 
 // Thread-safe, throttled progress reporting: the callback is never entered concurrently, sees
-// non-decreasing values, and is called about every 4 MiB and once at the end.
+// increasing values, and is called about every 4 MiB and once at the end. A worker that finds
+// another one inside the callback skips its report instead of waiting (a slow callback never
+// stalls hashing); only the final report waits its turn.
 class ProgressTracker {
 public:
     ProgressTracker(const std::function<void(std::uint64_t, std::uint64_t)>& callback,
@@ -509,7 +511,11 @@ public:
         const std::uint64_t done = m_done.fetch_add(bytes, std::memory_order_relaxed) + bytes;
         if (done < m_next.load(std::memory_order_relaxed) && done < m_total)
             return;
-        std::lock_guard lock(m_mutex);
+        std::unique_lock lock(m_mutex, std::defer_lock);
+        if (done >= m_total)
+            lock.lock();
+        else if (!lock.try_lock())
+            return;
         const std::uint64_t now = m_done.load(std::memory_order_relaxed);
         if (now <= m_reported || (now < m_next.load(std::memory_order_relaxed) && now < m_total))
             return;

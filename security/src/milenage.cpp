@@ -45,8 +45,7 @@ Status checkLength(ByteView v, std::size_t n, const char* what) {
     if (v.size() != n)
         return makeError(ErrorCode::InvalidArgument, std::string("MILENAGE: ") + what +
                                                          " must be " + std::to_string(n) +
-                                                         " bytes, got " +
-                                                         std::to_string(v.size()));
+                                                         " bytes, got " + std::to_string(v.size()));
     return {};
 }
 

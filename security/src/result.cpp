@@ -43,6 +43,7 @@ std::string_view errorCodeName(ErrorCode code) noexcept {
     case ErrorCode::AkaMacFailure: return "aka-mac-failure";
     case ErrorCode::AkaSyncFailure: return "aka-sync-failure";
     case ErrorCode::AkaResMismatch: return "aka-res-mismatch";
+    case ErrorCode::AkaNon5gAuthentication: return "aka-non-5g-authentication";
     case ErrorCode::SuciInvalid: return "suci-invalid";
     case ErrorCode::SuciMacFailure: return "suci-mac-failure";
     case ErrorCode::ConsistencyProofInvalid: return "consistency-proof-invalid";

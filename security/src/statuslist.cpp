@@ -13,16 +13,18 @@ namespace {
 constexpr std::uint32_t kVersion = 1;
 constexpr std::uint32_t kBitsPerStatus = 1;
 
-std::size_t byteCount(std::uint64_t size) { return static_cast<std::size_t>((size + 7) / 8); }
+std::size_t byteCount(std::uint64_t size) {
+    return static_cast<std::size_t>((size + 7) / 8);
+}
 
 bool bitAt(const Bytes& bits, std::uint64_t index) {
     return ((bits[static_cast<std::size_t>(index / 8)] >> (index % 8)) & 1u) != 0;
 }
 
 Error outOfRange(std::uint64_t index, std::uint64_t size) {
-    return makeError(ErrorCode::StatusIndexOutOfRange,
-                     "status index " + std::to_string(index) + " is not in a list of " +
-                         std::to_string(size));
+    return makeError(ErrorCode::StatusIndexOutOfRange, "status index " + std::to_string(index) +
+                                                           " is not in a list of " +
+                                                           std::to_string(size));
 }
 
 Result<StatusList> malformed(std::string why) {
@@ -86,7 +88,8 @@ Status StatusListBuilder::setRevoked(std::uint64_t index, bool revoked) {
         return outOfRange(index, m_size);
     auto& byte = m_bits[static_cast<std::size_t>(index / 8)];
     const auto mask = static_cast<std::uint8_t>(1u << (index % 8));
-    byte = revoked ? static_cast<std::uint8_t>(byte | mask) : static_cast<std::uint8_t>(byte & ~mask);
+    byte =
+        revoked ? static_cast<std::uint8_t>(byte | mask) : static_cast<std::uint8_t>(byte & ~mask);
     return {};
 }
 
@@ -98,13 +101,13 @@ Result<bool> StatusListBuilder::isRevoked(std::uint64_t index) const {
 
 Status StatusListBuilder::resize(std::uint64_t newSize) {
     if (newSize < m_size)
-        return makeError(ErrorCode::InvalidArgument,
-                         "a status list only grows (" + std::to_string(m_size) + " -> " +
-                             std::to_string(newSize) + ")");
+        return makeError(ErrorCode::InvalidArgument, "a status list only grows (" +
+                                                         std::to_string(m_size) + " -> " +
+                                                         std::to_string(newSize) + ")");
     if (newSize > kMaxStatusListSize)
-        return makeError(ErrorCode::InvalidArgument,
-                         "a status list holds at most " + std::to_string(kMaxStatusListSize) +
-                             " statuses");
+        return makeError(ErrorCode::InvalidArgument, "a status list holds at most " +
+                                                         std::to_string(kMaxStatusListSize) +
+                                                         " statuses");
     m_size = newSize;
     m_bits.resize(byteCount(newSize), 0);
     return {};
@@ -140,9 +143,9 @@ Result<StatusList> parseSignedStatusListAnyTime(ByteView encoded, const PublicKe
         !s.ParseFromArray(env->body.data(), static_cast<int>(env->body.size())))
         return malformed("the body does not parse");
     if (s.version() != kVersion)
-        return makeError(ErrorCode::UnsupportedVersion,
-                         "status list version " + std::to_string(s.version()) +
-                             " is not supported");
+        return makeError(ErrorCode::UnsupportedVersion, "status list version " +
+                                                            std::to_string(s.version()) +
+                                                            " is not supported");
     if (s.bits() != kBitsPerStatus)
         return malformed(std::to_string(s.bits()) + " bits per status are not supported");
     if (s.size() > kMaxStatusListSize)
@@ -160,7 +163,7 @@ Result<StatusList> parseSignedStatusListAnyTime(ByteView encoded, const PublicKe
         return malformed("it expires before it is issued");
 
     StatusList out;
-    out.m_info = StatusListInfo{s.issuer(), s.uri(),   s.size(),    s.issued_at(),
+    out.m_info = StatusListInfo{s.issuer(),     s.uri(), s.size(),    s.issued_at(),
                                 s.expires_at(), s.ttl(), s.sequence()};
     out.m_bits = toBytes(s.lst());
     out.m_signer = issuerKey;
@@ -188,9 +191,9 @@ Status StatusListRevocationChecker::check(const Credential& credential, std::int
 
     const auto& claims = credential.claims;
     if (!claims.statusListUri.empty() && claims.statusListUri != info.uri)
-        return makeError(ErrorCode::StatusListMismatch,
-                         "the credential's status is in " + claims.statusListUri +
-                             ", this list is " + info.uri);
+        return makeError(ErrorCode::StatusListMismatch, "the credential's status is in " +
+                                                            claims.statusListUri +
+                                                            ", this list is " + info.uri);
     // Only the issuer of a credential can speak for its status.
     if (credential.issuerChain.empty())
         return makeError(ErrorCode::StatusListMismatch, "the credential names no issuer");
@@ -215,16 +218,16 @@ Status StatusListRevocationChecker::update(StatusList newer) {
     const auto& cur = m_list.info();
     const auto& next = newer.info();
     if (next.uri != cur.uri || !(newer.signer() == m_list.signer()))
-        return makeError(ErrorCode::StatusListMismatch,
-                         "the new list (" + next.uri + ") is not a publication of " + cur.uri +
-                             " by the same issuer");
+        return makeError(ErrorCode::StatusListMismatch, "the new list (" + next.uri +
+                                                            ") is not a publication of " + cur.uri +
+                                                            " by the same issuer");
     if (next.sequence < cur.sequence)
         return makeError(ErrorCode::StatusListRollback,
                          "sequence " + std::to_string(next.sequence) + " of " + next.uri +
                              " is older than sequence " + std::to_string(cur.sequence));
     if (next.sequence == cur.sequence &&
-        (newer.bits() != m_list.bits() || next.size != cur.size ||
-         next.issuedAt != cur.issuedAt || next.expiresAt != cur.expiresAt))
+        (newer.bits() != m_list.bits() || next.size != cur.size || next.issuedAt != cur.issuedAt ||
+         next.expiresAt != cur.expiresAt))
         return makeError(ErrorCode::StatusListMismatch,
                          "two different lists published as sequence " +
                              std::to_string(next.sequence) + " of " + next.uri);

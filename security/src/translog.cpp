@@ -49,7 +49,8 @@ std::string fromDigest(const Digest& d) {
     return std::string(reinterpret_cast<const char*>(d.data()), d.size());
 }
 
-Result<std::vector<Digest>> pathFromProto(const google::protobuf::RepeatedPtrField<std::string>& in) {
+Result<std::vector<Digest>>
+pathFromProto(const google::protobuf::RepeatedPtrField<std::string>& in) {
     if (static_cast<std::size_t>(in.size()) > kMaxProofLength)
         return makeError(ErrorCode::MalformedInput, "proof path has " + std::to_string(in.size()) +
                                                         " entries, more than a tree has levels");
@@ -71,10 +72,9 @@ Result<InclusionProof> inclusionFromProto(const proto::InclusionProof& p) {
     auto path = pathFromProto(p.path());
     TWINSEAL_TRY(path);
     if (p.leaf_index() >= p.tree_size())
-        return makeError(ErrorCode::MalformedInput, "inclusion proof: leaf index " +
-                                                        std::to_string(p.leaf_index()) +
-                                                        " is not inside a tree of " +
-                                                        std::to_string(p.tree_size()));
+        return makeError(ErrorCode::MalformedInput,
+                         "inclusion proof: leaf index " + std::to_string(p.leaf_index()) +
+                             " is not inside a tree of " + std::to_string(p.tree_size()));
     return InclusionProof{p.leaf_index(), p.tree_size(), std::move(*path)};
 }
 
@@ -140,9 +140,9 @@ Error consistencyInvalid(std::string why) {
 
 Result<std::vector<Digest>> inclusionPath(std::span<const Digest> leaves, std::uint64_t index) {
     if (index >= leaves.size())
-        return makeError(ErrorCode::InvalidArgument,
-                         "leaf " + std::to_string(index) + " is not in a tree of " +
-                             std::to_string(leaves.size()));
+        return makeError(ErrorCode::InvalidArgument, "leaf " + std::to_string(index) +
+                                                         " is not in a tree of " +
+                                                         std::to_string(leaves.size()));
     std::vector<Digest> out;
     path(index, leaves, out);
     return out;
@@ -150,9 +150,9 @@ Result<std::vector<Digest>> inclusionPath(std::span<const Digest> leaves, std::u
 
 Result<std::vector<Digest>> consistencyPath(std::span<const Digest> leaves, std::uint64_t first) {
     if (first > leaves.size())
-        return makeError(ErrorCode::InvalidArgument,
-                         "a tree of " + std::to_string(first) + " is not a prefix of a tree of " +
-                             std::to_string(leaves.size()));
+        return makeError(ErrorCode::InvalidArgument, "a tree of " + std::to_string(first) +
+                                                         " is not a prefix of a tree of " +
+                                                         std::to_string(leaves.size()));
     std::vector<Digest> out;
     if (first == 0)
         return out;
@@ -163,8 +163,7 @@ Result<std::vector<Digest>> consistencyPath(std::span<const Digest> leaves, std:
 // ---- verification -----------------------------------------------------------------------------
 
 Result<Digest> rootFromInclusionPath(std::uint64_t leafIndex, std::uint64_t treeSize,
-                                     std::span<const Digest> inclusionPath,
-                                     const Digest& leafHash) {
+                                     std::span<const Digest> auditPath, const Digest& leafHash) {
     // RFC 9162 2.1.3.2, step by step.
     // 1. leaf_index must be inside the tree.
     if (leafIndex >= treeSize)
@@ -175,7 +174,7 @@ Result<Digest> rootFromInclusionPath(std::uint64_t leafIndex, std::uint64_t tree
     std::uint64_t sn = treeSize - 1;
     Digest r = leafHash;
     // 4. For each value p in the inclusion_path array:
-    for (const Digest& p : inclusionPath) {
+    for (const Digest& p : auditPath) {
         // a. If sn is 0, stop and fail.
         if (sn == 0)
             return inclusionInvalid("the inclusion path is longer than the tree is high");
@@ -205,9 +204,9 @@ Result<Digest> rootFromInclusionPath(std::uint64_t leafIndex, std::uint64_t tree
 }
 
 Status verifyInclusion(std::uint64_t leafIndex, std::uint64_t treeSize,
-                       std::span<const Digest> inclusionPath, const Digest& leafHash,
+                       std::span<const Digest> auditPath, const Digest& leafHash,
                        const Digest& root) {
-    auto r = rootFromInclusionPath(leafIndex, treeSize, inclusionPath, leafHash);
+    auto r = rootFromInclusionPath(leafIndex, treeSize, auditPath, leafHash);
     TWINSEAL_TRY(r);
     // 5. r must equal root_hash.
     if (*r != root)
@@ -218,21 +217,20 @@ Status verifyInclusion(std::uint64_t leafIndex, std::uint64_t treeSize,
 }
 
 Status verifyConsistency(std::uint64_t first, std::uint64_t second,
-                         std::span<const Digest> consistencyPath, const Digest& firstHash,
+                         std::span<const Digest> proofPath, const Digest& firstHash,
                          const Digest& secondHash) {
     if (first > second)
         return consistencyInvalid("the first tree (" + std::to_string(first) +
                                   ") is larger than the second (" + std::to_string(second) + ")");
     if (first == second) {
-        if (!consistencyPath.empty())
+        if (!proofPath.empty())
             return consistencyInvalid("equal tree sizes need an empty proof");
         if (firstHash != secondHash)
-            return consistencyInvalid("two different roots for a tree of " +
-                                      std::to_string(first));
+            return consistencyInvalid("two different roots for a tree of " + std::to_string(first));
         return {};
     }
     if (first == 0) {
-        if (!consistencyPath.empty())
+        if (!proofPath.empty())
             return consistencyInvalid("the empty tree needs an empty proof");
         if (firstHash != emptyTreeHash())
             return consistencyInvalid("the root of the empty tree is not SHA-256(\"\")");
@@ -241,14 +239,14 @@ Status verifyConsistency(std::uint64_t first, std::uint64_t second,
 
     // RFC 9162 2.1.4.2, step by step, for 0 < first < second.
     // 1. An empty consistency_path fails.
-    if (consistencyPath.empty())
+    if (proofPath.empty())
         return consistencyInvalid("empty consistency proof");
     // 2. If first is an exact power of 2, prepend first_hash to the consistency_path.
     std::vector<Digest> path;
-    path.reserve(consistencyPath.size() + 1);
+    path.reserve(proofPath.size() + 1);
     if (std::has_single_bit(first))
         path.push_back(firstHash);
-    path.insert(path.end(), consistencyPath.begin(), consistencyPath.end());
+    path.insert(path.end(), proofPath.begin(), proofPath.end());
     // 3. fn = first - 1, sn = second - 1.
     std::uint64_t fn = first - 1;
     std::uint64_t sn = second - 1;
@@ -326,10 +324,9 @@ Result<ConsistencyProof> ConsistencyProof::decode(ByteView encoded) {
     auto path = pathFromProto(p.path());
     TWINSEAL_TRY(path);
     if (p.first_size() > p.second_size())
-        return makeError(ErrorCode::MalformedInput, "consistency proof: first size " +
-                                                        std::to_string(p.first_size()) +
-                                                        " exceeds second size " +
-                                                        std::to_string(p.second_size()));
+        return makeError(ErrorCode::MalformedInput,
+                         "consistency proof: first size " + std::to_string(p.first_size()) +
+                             " exceeds second size " + std::to_string(p.second_size()));
     return ConsistencyProof{p.first_size(), p.second_size(), std::move(*path)};
 }
 
@@ -350,7 +347,9 @@ std::uint64_t MerkleLog::append(const Digest& leafHash) {
     return m_levels[0].size() - 1;
 }
 
-std::uint64_t MerkleLog::appendData(ByteView data) { return append(merkle::leafHash(data)); }
+std::uint64_t MerkleLog::appendData(ByteView data) {
+    return append(merkle::leafHash(data));
+}
 
 Result<Digest> MerkleLog::leafHash(std::uint64_t index) const {
     if (index >= size())
@@ -379,8 +378,8 @@ Digest MerkleLog::root() const {
 
 Result<Digest> MerkleLog::root(std::uint64_t treeSize) const {
     if (treeSize > size())
-        return makeError(ErrorCode::InvalidArgument, "the log has only " +
-                                                         std::to_string(size()) + " entries, not " +
+        return makeError(ErrorCode::InvalidArgument, "the log has only " + std::to_string(size()) +
+                                                         " entries, not " +
                                                          std::to_string(treeSize));
     return treeSize == 0 ? emptyTreeHash() : rangeHash(0, treeSize);
 }
@@ -388,10 +387,10 @@ Result<Digest> MerkleLog::root(std::uint64_t treeSize) const {
 Result<InclusionProof> MerkleLog::inclusionProof(std::uint64_t index,
                                                  std::uint64_t treeSize) const {
     if (treeSize > size() || index >= treeSize)
-        return makeError(ErrorCode::InvalidArgument,
-                         "no leaf " + std::to_string(index) + " in a tree of " +
-                             std::to_string(treeSize) + " (log size " + std::to_string(size()) +
-                             ")");
+        return makeError(ErrorCode::InvalidArgument, "no leaf " + std::to_string(index) +
+                                                         " in a tree of " +
+                                                         std::to_string(treeSize) + " (log size " +
+                                                         std::to_string(size()) + ")");
     // PATH(m, D[start:start+count]) unrolled from the top; the RFC lists the siblings from the
     // bottom up, so they are collected top-down and reversed.
     InclusionProof proof{index, treeSize, {}};
@@ -417,8 +416,7 @@ Result<ConsistencyProof> MerkleLog::consistencyProof(std::uint64_t first,
     if (second > size() || first > second)
         return makeError(ErrorCode::InvalidArgument,
                          "no consistency proof from " + std::to_string(first) + " to " +
-                             std::to_string(second) + " (log size " + std::to_string(size()) +
-                             ")");
+                             std::to_string(second) + " (log size " + std::to_string(size()) + ")");
     ConsistencyProof proof{first, second, {}};
     if (first == 0 || first == second)
         return proof;
@@ -448,10 +446,14 @@ Result<ConsistencyProof> MerkleLog::consistencyProof(std::uint64_t first,
 
 std::string_view logEntryTypeName(LogEntryType t) noexcept {
     switch (t) {
-    case LogEntryType::Issuance: return "issuance";
-    case LogEntryType::Recertification: return "recertification";
-    case LogEntryType::Revocation: return "revocation";
-    case LogEntryType::Transfer: return "transfer";
+    case LogEntryType::Issuance:
+        return "issuance";
+    case LogEntryType::Recertification:
+        return "recertification";
+    case LogEntryType::Revocation:
+        return "revocation";
+    case LogEntryType::Transfer:
+        return "transfer";
     }
     return "unknown";
 }
@@ -477,10 +479,18 @@ Result<LogEntry> LogEntry::decode(ByteView encoded) {
                          "log entry version " + std::to_string(e.version()) + " is not supported");
     LogEntry out;
     switch (e.type()) {
-    case proto::LOG_ENTRY_ISSUANCE: out.type = LogEntryType::Issuance; break;
-    case proto::LOG_ENTRY_RECERTIFICATION: out.type = LogEntryType::Recertification; break;
-    case proto::LOG_ENTRY_REVOCATION: out.type = LogEntryType::Revocation; break;
-    case proto::LOG_ENTRY_TRANSFER: out.type = LogEntryType::Transfer; break;
+    case proto::LOG_ENTRY_ISSUANCE:
+        out.type = LogEntryType::Issuance;
+        break;
+    case proto::LOG_ENTRY_RECERTIFICATION:
+        out.type = LogEntryType::Recertification;
+        break;
+    case proto::LOG_ENTRY_REVOCATION:
+        out.type = LogEntryType::Revocation;
+        break;
+    case proto::LOG_ENTRY_TRANSFER:
+        out.type = LogEntryType::Transfer;
+        break;
     default:
         return makeError(ErrorCode::MalformedInput,
                          "log entry type " + std::to_string(e.type()) + " is not known");
@@ -598,9 +608,8 @@ Status LogInclusionChecker::add(ByteView entryBytes, InclusionProof proof) {
     auto entry = LogEntry::decode(entryBytes);
     TWINSEAL_TRY(entry);
     const Digest key = entry->credentialDigest;
-    m_evidence.insert_or_assign(
-        key, Evidence{Bytes(entryBytes.begin(), entryBytes.end()), std::move(*entry),
-                      std::move(proof)});
+    m_evidence.insert_or_assign(key, Evidence{Bytes(entryBytes.begin(), entryBytes.end()),
+                                              std::move(*entry), std::move(proof)});
     return {};
 }
 

@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <functional>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -393,6 +395,43 @@ private slots:
             // and verification on several threads accepts it
             QVERIFY(verifyMedia(*many, dir.path().toStdString(), o).ok());
         }
+    }
+
+    // A slow progress callback on many threads: never entered concurrently, increasing values,
+    // the last one is the total.
+    void progressReportsAreSerialised() {
+        QTemporaryDir dir;
+        makePackage(dir.path());
+        QVERIFY(writeFile(dir.filePath("textures/big.bin"), pseudoRandom(40 << 20, 13)));
+        std::uint64_t total = 0;
+        for (const QString& f : {QStringLiteral("sample-avatar.glb"), QStringLiteral("textures/big.bin"),
+                                 QStringLiteral("avatar.json"), QString::fromLatin1(kTexture)})
+            total += static_cast<std::uint64_t>(QFileInfo(dir.path() + "/" + f).size());
+        std::atomic<int> inside{0}, maxInside{0};
+        std::atomic<bool> beyondTotal{false};
+        std::vector<std::uint64_t> seen; // guarded by the library's serialisation
+        HashOptions o = smallChunks(4, 1 << 20);
+        o.progress = [&](std::uint64_t done, std::uint64_t t) {
+            const int now = ++inside;
+            if (now > maxInside)
+                maxInside = now;
+            seen.push_back(done);
+            if (done > t)
+                beyondTotal = true;
+            std::this_thread::sleep_for(std::chrono::milliseconds(3));
+            --inside;
+        };
+        auto m = buildManifest(dir.path().toStdString(), o);
+        QVERIFY(m.ok());
+        QCOMPARE(maxInside.load(), 1);
+        QVERIFY(seen.size() >= 2);
+        QVERIFY(std::adjacent_find(seen.begin(), seen.end(), std::greater_equal<>()) == seen.end());
+        QCOMPARE(seen.back(), total);
+        QVERIFY(!beyondTotal);
+        seen.clear();
+        QVERIFY(verifyMedia(*m, dir.path().toStdString(), o).ok());
+        QCOMPARE(maxInside.load(), 1);
+        QCOMPARE(seen.back(), total);
     }
 
     // ---- signing and parsing -------------------------------------------------------------

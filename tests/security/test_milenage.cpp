@@ -151,13 +151,15 @@ Bytes hx(const char* s) {
     return *r;
 }
 
-QString hexOf(ByteView b) { return QString::fromStdString(toHex(b)); }
+QString hexOf(ByteView b) {
+    return QString::fromStdString(toHex(b));
+}
 
 } // namespace
 
 class MilenageTest : public QObject {
     Q_OBJECT
-private slots:
+  private slots:
     void testSets_data() {
         QTest::addColumn<int>("index");
         for (int i = 0; i < int(std::size(kSets)); ++i)

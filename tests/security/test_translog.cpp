@@ -38,7 +38,9 @@ std::vector<Digest> dhs(std::initializer_list<const char*> hexes) {
     return out;
 }
 
-QByteArray hex(const Digest& d) { return QByteArray::fromStdString(toHex(d)); }
+QByteArray hex(const Digest& d) {
+    return QByteArray::fromStdString(toHex(d));
+}
 
 // The RFC 6962 reference leaves (data, before leaf hashing).
 const std::vector<Bytes>& referenceLeaves() {
@@ -80,15 +82,40 @@ Digest flipBit(Digest d, std::size_t bit) {
     return d;
 }
 
+// Which bits of a hash the property tests flip. Every one of the 256 for trees of up to 16 leaves
+// (and for every tree when TWINSEAL_EXHAUSTIVE=1 is set); above that, every byte once with the
+// flipped bit position rotating through 0..7, which still reaches every byte and every bit
+// position (a truncated comparison or a masked bit would be caught) at an eighth of the cost.
+std::vector<std::size_t> flipBits(std::uint64_t treeSize) {
+    static const bool exhaustive = qEnvironmentVariableIntValue("TWINSEAL_EXHAUSTIVE") == 1;
+    std::vector<std::size_t> bits;
+    if (exhaustive || treeSize <= 16) {
+        for (std::size_t b = 0; b < 256; ++b)
+            bits.push_back(b);
+    } else {
+        for (std::size_t byte = 0; byte < 32; ++byte)
+            bits.push_back(byte * 8 + (byte + treeSize) % 8);
+    }
+    return bits;
+}
+
 std::string str(std::uint64_t a, std::uint64_t b) {
     return "(" + std::to_string(a) + ", " + std::to_string(b) + ")";
 }
 
 // Every way of damaging a valid inclusion proof must be refused. Returns what was wrongly
 // accepted, or an empty string.
+// roots[k] is the root of the log's first k leaves, for every k up to the log's size.
+std::vector<Digest> rootsOf(const MerkleLog& log) {
+    std::vector<Digest> roots;
+    for (std::uint64_t k = 0; k <= log.size(); ++k)
+        roots.push_back(*log.root(k));
+    return roots;
+}
+
 std::string inclusionProbes(std::uint64_t m, std::uint64_t n, const std::vector<Digest>& path,
-                            const Digest& leaf, const MerkleLog& log) {
-    const Digest root = *log.root(n);
+                            const Digest& leaf, const std::vector<Digest>& roots) {
+    const Digest root = roots[n];
     auto accepted = [&](std::uint64_t mi, std::uint64_t ni, const std::vector<Digest>& p,
                         const Digest& l, const Digest& r) {
         auto st = verifyInclusion(mi, ni, p, l, r);
@@ -97,15 +124,16 @@ std::string inclusionProbes(std::uint64_t m, std::uint64_t n, const std::vector<
         return st.ok();
     };
     const std::string at = str(m, n);
-    // Any single bit of any path entry, of the leaf hash or of the root.
+    // Single bits of every path entry, of the leaf hash and of the root (see flipBits()).
+    const auto bits = flipBits(n);
     for (std::size_t i = 0; i < path.size(); ++i)
-        for (std::size_t bit = 0; bit < 256; ++bit) {
+        for (std::size_t bit : bits) {
             auto p = path;
             p[i] = flipBit(p[i], bit);
             if (accepted(m, n, p, leaf, root))
                 return at + ": bit " + std::to_string(bit) + " of path[" + std::to_string(i) + "]";
         }
-    for (std::size_t bit = 0; bit < 256; ++bit) {
+    for (std::size_t bit : bits) {
         if (accepted(m, n, path, flipBit(leaf, bit), root))
             return at + ": bit " + std::to_string(bit) + " of the leaf hash";
         if (accepted(m, n, path, leaf, flipBit(root, bit)))
@@ -116,8 +144,8 @@ std::string inclusionProbes(std::uint64_t m, std::uint64_t n, const std::vector<
         if (mi != m && accepted(mi, n, path, leaf, root))
             return at + ": as leaf " + std::to_string(mi);
     // Any other tree size, with that tree's own root; and twice / half the size with this root.
-    for (std::uint64_t ni = 1; ni <= log.size(); ++ni)
-        if (ni != n && accepted(m, ni, path, leaf, *log.root(ni)))
+    for (std::uint64_t ni = 1; ni < roots.size(); ++ni)
+        if (ni != n && accepted(m, ni, path, leaf, roots[ni]))
             return at + ": as tree size " + std::to_string(ni);
     if (accepted(m, n * 2, path, leaf, root) || (n > 1 && accepted(m, n / 2, path, leaf, root)))
         return at + ": as twice / half the tree size";
@@ -151,8 +179,8 @@ std::string inclusionProbes(std::uint64_t m, std::uint64_t n, const std::vector<
 }
 
 std::string consistencyProbes(std::uint64_t m, std::uint64_t n, const std::vector<Digest>& path,
-                              const MerkleLog& log) {
-    const Digest r1 = *log.root(m), r2 = *log.root(n);
+                              const std::vector<Digest>& roots) {
+    const Digest r1 = roots[m], r2 = roots[n];
     auto accepted = [&](std::uint64_t a, std::uint64_t b, const std::vector<Digest>& p,
                         const Digest& h1, const Digest& h2) {
         auto st = verifyConsistency(a, b, p, h1, h2);
@@ -161,26 +189,29 @@ std::string consistencyProbes(std::uint64_t m, std::uint64_t n, const std::vecto
         return st.ok();
     };
     const std::string at = str(m, n);
+    const auto bits = flipBits(n);
     for (std::size_t i = 0; i < path.size(); ++i)
-        for (std::size_t bit = 0; bit < 256; ++bit) {
+        for (std::size_t bit : bits) {
             auto p = path;
             p[i] = flipBit(p[i], bit);
             if (accepted(m, n, p, r1, r2))
                 return at + ": bit " + std::to_string(bit) + " of path[" + std::to_string(i) + "]";
         }
-    for (std::size_t bit = 0; bit < 256; ++bit) {
+    for (std::size_t bit : bits) {
         if (accepted(m, n, path, flipBit(r1, bit), r2))
             return at + ": bit " + std::to_string(bit) + " of the first root";
-        if (accepted(m, n, path, r1, flipBit(r2, bit)))
+        // (The empty tree is a prefix of every tree: for m == 0 any second root is consistent.)
+        if (m != 0 && accepted(m, n, path, r1, flipBit(r2, bit)))
             return at + ": bit " + std::to_string(bit) + " of the second root";
     }
-    // Other first sizes (with their own roots). With an empty path the empty tree is, rightly,
-    // consistent with everything, so 0 is only a wrong size for a non-empty proof.
-    for (std::uint64_t a = path.empty() ? 1 : 0; a <= log.size(); ++a)
-        if (a != m && accepted(a, n, path, *log.root(a), r2))
+    // Other first sizes (with their own roots). An empty path rightly proves (0, n) and (n, n),
+    // so those are only wrong sizes for a non-empty proof.
+    for (std::uint64_t a = path.empty() ? 1 : 0; a < roots.size(); ++a)
+        if (a != m && !(path.empty() && a == n) && accepted(a, n, path, roots[a], r2))
             return at + ": as first size " + std::to_string(a);
-    for (std::uint64_t b = 0; b <= log.size(); ++b)
-        if (b != n && accepted(m, b, path, r1, *log.root(b)))
+    // Other second sizes; the empty tree (m == 0) is a prefix of every tree.
+    for (std::uint64_t b = 0; b < roots.size(); ++b)
+        if (b != n && m != 0 && accepted(m, b, path, r1, roots[b]))
             return at + ": as second size " + std::to_string(b);
     if (m != n && accepted(m, n, path, r2, r1))
         return at + ": roots swapped";
@@ -217,8 +248,8 @@ class TransLogTest : public QObject {
     Q_OBJECT
 
     static constexpr std::uint64_t kMaxN = 64;
-    MerkleLog m_log;                 // kMaxN leaves "leaf-<i>"
-    std::vector<Digest> m_leaves;    // their leaf hashes
+    MerkleLog m_log;              // kMaxN leaves "leaf-<i>"
+    std::vector<Digest> m_leaves; // their leaf hashes
 
     Issuer m_issuer;
     Holder m_holder;
@@ -299,7 +330,7 @@ private slots:
         const Digest& root = rfcRoots()[size];
         QVERIFY(verifyInclusion(index, size, path, leaves[index], root).ok());
         QCOMPARE(hex(*rootFromInclusionPath(index, size, path, leaves[index])), hex(root));
-        const std::string bad = inclusionProbes(index, size, path, leaves[index], log);
+        const std::string bad = inclusionProbes(index, size, path, leaves[index], rootsOf(log));
         QVERIFY2(bad.empty(), bad.c_str());
     }
 
@@ -333,7 +364,8 @@ private slots:
         QFETCH(quint64, second);
         QFETCH(std::vector<Digest>, path);
         const auto leaves = referenceLeafHashes();
-        const std::vector<Digest> prefix(leaves.begin(), leaves.begin() + static_cast<long>(second));
+        const std::vector<Digest> prefix(leaves.begin(),
+                                         leaves.begin() + static_cast<long>(second));
         MerkleLog log;
         for (const auto& l : referenceLeaves())
             log.appendData(l);
@@ -347,13 +379,14 @@ private slots:
 
         const auto& roots = rfcRoots();
         QVERIFY(verifyConsistency(first, second, path, roots[first], roots[second]).ok());
-        const std::string bad = consistencyProbes(first, second, path, log);
+        const std::string bad = consistencyProbes(first, second, path, rootsOf(log));
         QVERIFY2(bad.empty(), bad.c_str());
     }
 
     // ---- properties over every (m, n) up to n = 64 ---------------------------------------------
 
     void inclusionEveryProofUpTo64() {
+        const auto roots = rootsOf(m_log);
         std::size_t proofs = 0;
         for (std::uint64_t n = 1; n <= kMaxN; ++n) {
             const std::span<const Digest> prefix(m_leaves.data(), n);
@@ -366,8 +399,9 @@ private slots:
                 QVERIFY2(*pure == fromLog->path, str(m, n).c_str());
                 QVERIFY2(pure->size() <= 7, str(m, n).c_str());
                 auto st = verifyInclusion(m, n, *pure, m_leaves[m], root);
-                QVERIFY2(st.ok(), (str(m, n) + " " + (st.ok() ? "" : st.error().message())).c_str());
-                const std::string bad = inclusionProbes(m, n, *pure, m_leaves[m], m_log);
+                QVERIFY2(st.ok(),
+                         (str(m, n) + " " + (st.ok() ? "" : st.error().message())).c_str());
+                const std::string bad = inclusionProbes(m, n, *pure, m_leaves[m], roots);
                 QVERIFY2(bad.empty(), ("accepted a damaged proof " + bad).c_str());
                 ++proofs;
             }
@@ -380,6 +414,7 @@ private slots:
     }
 
     void consistencyEveryProofUpTo64() {
+        const auto roots = rootsOf(m_log);
         std::size_t proofs = 0;
         for (std::uint64_t n = 0; n <= kMaxN; ++n) {
             const std::span<const Digest> prefix(m_leaves.data(), n);
@@ -390,8 +425,9 @@ private slots:
                 QVERIFY2(*pure == fromLog->path, str(m, n).c_str());
                 QVERIFY2((m == 0 || m == n) == pure->empty(), str(m, n).c_str());
                 auto st = verifyConsistency(m, n, *pure, *m_log.root(m), *m_log.root(n));
-                QVERIFY2(st.ok(), (str(m, n) + " " + (st.ok() ? "" : st.error().message())).c_str());
-                const std::string bad = consistencyProbes(m, n, *pure, m_log);
+                QVERIFY2(st.ok(),
+                         (str(m, n) + " " + (st.ok() ? "" : st.error().message())).c_str());
+                const std::string bad = consistencyProbes(m, n, *pure, roots);
                 QVERIFY2(bad.empty(), ("accepted a damaged proof " + bad).c_str());
                 ++proofs;
             }
@@ -433,16 +469,20 @@ private slots:
         }
         for (std::uint64_t n : {1u, 2u, 3u, 255u, 256u, 257u, 511u, 640u, 999u, 1000u}) {
             const std::span<const Digest> prefix(leaves.data(), n);
-            QCOMPARE(hex(*log.root(n)), hex(merkle::rootFromLeaves({prefix.begin(), prefix.end()})));
-            for (std::uint64_t m : std::initializer_list<std::uint64_t>{0, 1, n / 3, n / 2, n - 1}) {
+            QCOMPARE(hex(*log.root(n)),
+                     hex(merkle::rootFromLeaves({prefix.begin(), prefix.end()})));
+            for (std::uint64_t m :
+                 std::initializer_list<std::uint64_t>{0, 1, n / 3, n / 2, n - 1}) {
                 if (m >= n)
                     continue;
                 QCOMPARE(log.inclusionProof(m, n)->path, *inclusionPath(prefix, m));
                 QCOMPARE(log.consistencyProof(m + 1, n)->path, *consistencyPath(prefix, m + 1));
-                QVERIFY(verifyInclusion(m, n, log.inclusionProof(m, n)->path, leaves[m],
-                                        *log.root(n)).ok());
+                QVERIFY(
+                    verifyInclusion(m, n, log.inclusionProof(m, n)->path, leaves[m], *log.root(n))
+                        .ok());
                 QVERIFY(verifyConsistency(m + 1, n, log.consistencyProof(m + 1, n)->path,
-                                          *log.root(m + 1), *log.root(n)).ok());
+                                          *log.root(m + 1), *log.root(n))
+                            .ok());
             }
         }
         QCOMPARE(log.leafHash(999).value(), leaves[999]);
@@ -675,6 +715,14 @@ private slots:
         // A proof for another tree size than the head's.
         QCOMPARE(makeLogReceipt(sth, entry, *log.inclusionProof(index, log.size() - 1)).code(),
                  ErrorCode::InclusionProofInvalid);
+        auto relabelled = *log.inclusionProof(index, log.size());
+        relabelled.treeSize = log.size() + 1; // still computes the head's root, see below
+        QVERIFY(verifyInclusion(index, relabelled.treeSize, relabelled.path, logLeafHash(entry),
+                                log.root())
+                    .ok());
+        QCOMPARE(verifyInclusion(sth.head, relabelled, entry).code(),
+                 ErrorCode::InclusionProofInvalid);
+        QCOMPARE(makeLogReceipt(sth, entry, relabelled).code(), ErrorCode::InclusionProofInvalid);
         QCOMPARE(parseLogReceipt(toBytes("nonsense"), m_logKey.publicKey()).code(),
                  ErrorCode::MalformedInput);
         int refused = 0;
@@ -686,7 +734,8 @@ private slots:
         QCOMPARE(refused, static_cast<int>(enc.size()));
     }
 
-    // ---- the InclusionChecker inside verifyPeer --------------------------------------------------
+    // ---- the InclusionChecker inside verifyPeer
+    // --------------------------------------------------
 
     void inclusionCheckerInVerifyPeer() {
         const Credential& cred = m_holder.credential;
@@ -706,7 +755,8 @@ private slots:
         for (std::uint64_t i = 43; i < 50; ++i)
             log.append(m_leaves[i]);
         auto sth = take(signTreeHead(log.size(), log.root(), kNow, m_logKey), "sth");
-        auto verifiedSth = take(parseSignedTreeHead(sth.encoded, m_logKey.publicKey()), "parse sth");
+        auto verifiedSth =
+            take(parseSignedTreeHead(sth.encoded, m_logKey.publicKey()), "parse sth");
         const auto proof = *log.inclusionProof(42, log.size());
 
         auto run = [&](const InclusionChecker* inclusion) {
@@ -714,13 +764,16 @@ private slots:
             VerificationInputs in;
             in.assertion = a;
             in.credential = cred.encoded;
+            in.media.manifest = m_holder.manifestView(); // media bytes: not yet received
             in.trust = &m_issuer.trust;
             in.clock = &m_clock;
             in.expectedDestination = kDest;
             in.inclusion = inclusion;
             return verifyPeer(in);
         };
-        auto explain = [](const VerificationReport& r) { return QByteArray::fromStdString(r.toJson()); };
+        auto explain = [](const VerificationReport& r) {
+            return QByteArray::fromStdString(r.toJson());
+        };
 
         {
             LogInclusionChecker checker(verifiedSth);
@@ -730,7 +783,7 @@ private slots:
             QVERIFY2(r.state == OverallState::Verified, explain(r));
             QCOMPARE(r.find(CheckId::LogInclusion)->state, CheckState::Passed);
         }
-        {   // Nothing for this credential.
+        { // Nothing for this credential.
             LogInclusionChecker checker(verifiedSth);
             auto r = run(&checker);
             QCOMPARE(r.state, OverallState::Failed);
@@ -767,21 +820,73 @@ private slots:
             expectInvalid(entry, bad, "the right path under the wrong index");
         }
         expectInvalid(entry, *log.inclusionProof(42, log.size() - 1), "a proof for another size");
-        {   // Entries that name the credential but say something else.
-            LogEntry revoked = e;
-            revoked.type = LogEntryType::Revocation;
-            expectInvalid(revoked.encode(), proof, "a revocation entry");
-            LogEntry otherDt = e;
-            otherDt.dtId = "dt-9999";
-            expectInvalid(otherDt.encode(), proof, "an entry for another DT");
-            LogEntry otherSub = e;
-            otherSub.subscriberBinding = Bytes(32, 0x55);
-            expectInvalid(otherSub.encode(), proof, "an entry for another subscriber");
+        { // Entries that are not the logged bytes.
             LogEntry later = e;
-            later.timestamp += 1; // not the bytes that were logged
+            later.timestamp += 1;
             expectInvalid(later.encode(), proof, "an entry that is not the logged one");
         }
-        {   // A log entry that is in the log, but at the wrong index for this credential.
+        // Entries that name the credential and are honestly logged at its index, but say
+        // something other than "this credential was issued to this DT and subscriber".
+        auto loggedAt42 = [&](const LogEntry& other, const char* what) {
+            MerkleLog l;
+            for (std::uint64_t i = 0; i < 42; ++i)
+                l.append(m_leaves[i]);
+            const Bytes bytes = other.encode();
+            l.appendData(bytes);
+            l.append(m_leaves[43]);
+            auto head = *signTreeHead(l.size(), l.root(), kNow, m_logKey);
+            LogInclusionChecker checker(head);
+            QVERIFY(checker.add(bytes, *l.inclusionProof(42, l.size())).ok());
+            auto st = checker.check(cred);
+            QVERIFY2(st.code() == ErrorCode::InclusionProofInvalid,
+                     (std::string(what) + ": " + std::string(errorCodeName(st.code()))).c_str());
+            auto r = run(&checker);
+            QCOMPARE(r.reason, ErrorCode::InclusionProofInvalid);
+        };
+        {
+            LogEntry same = e; // control: the real entry passes this way too
+            MerkleLog l;
+            for (std::uint64_t i = 0; i < 42; ++i)
+                l.append(m_leaves[i]);
+            l.appendData(same.encode());
+            LogInclusionChecker checker(*signTreeHead(l.size(), l.root(), kNow, m_logKey));
+            QVERIFY(checker.add(same.encode(), *l.inclusionProof(42, l.size())).ok());
+            QVERIFY(checker.check(cred).ok());
+        }
+        {
+            LogEntry revoked = e;
+            revoked.type = LogEntryType::Revocation;
+            loggedAt42(revoked, "a revocation entry");
+            LogEntry otherDt = e;
+            otherDt.dtId = "dt-9999";
+            loggedAt42(otherDt, "an entry for another DT");
+            LogEntry otherSub = e;
+            otherSub.subscriberBinding = Bytes(32, 0x55);
+            loggedAt42(otherSub, "an entry for another subscriber");
+            LogEntry noSub = e; // the binding is optional in an entry
+            noSub.subscriberBinding.clear();
+            LogEntry recert = e;
+            recert.type = LogEntryType::Recertification;
+            for (const LogEntry& fine : {noSub, recert}) {
+                MerkleLog l;
+                for (std::uint64_t i = 0; i < 42; ++i)
+                    l.append(m_leaves[i]);
+                l.appendData(fine.encode());
+                LogInclusionChecker checker(*signTreeHead(l.size(), l.root(), kNow, m_logKey));
+                QVERIFY(checker.add(fine.encode(), *l.inclusionProof(42, l.size())).ok());
+                QVERIFY(checker.check(cred).ok());
+            }
+        }
+        { // The right path relabelled with a larger tree size still computes the head's root
+            // (RFC 9162's verifier cannot tell): the proof must be for the head's size.
+            auto relabelled = proof;
+            relabelled.treeSize = log.size() + 1;
+            QVERIFY(verifyInclusion(42, relabelled.treeSize, relabelled.path, logLeafHash(entry),
+                                    log.root())
+                        .ok());
+            expectInvalid(entry, relabelled, "a proof relabelled with another tree size");
+        }
+        { // A log entry that is in the log, but at the wrong index for this credential.
             MerkleLog shifted;
             for (std::uint64_t i = 0; i < 41; ++i)
                 shifted.append(m_leaves[i]);
@@ -791,14 +896,16 @@ private slots:
             QVERIFY(checker.add(entry, *shifted.inclusionProof(41, shifted.size())).ok());
             QCOMPARE(checker.check(cred).code(), ErrorCode::InclusionProofInvalid);
         }
-        {   // Receipts feed the checker; a receipt for another head is refused.
+        { // Receipts feed the checker; a receipt for another head is refused.
             LogInclusionChecker checker(verifiedSth);
             auto receipt = take(makeLogReceipt(sth, entry, proof), "receipt");
             QVERIFY(checker.add(receipt).ok());
             QVERIFY(checker.check(cred).ok());
-            auto olderSth = *signTreeHead(log.size() - 1, *log.root(log.size() - 1), kNow, m_logKey);
-            auto olderReceipt = take(
-                makeLogReceipt(olderSth, entry, *log.inclusionProof(42, log.size() - 1)), "receipt");
+            auto olderSth =
+                *signTreeHead(log.size() - 1, *log.root(log.size() - 1), kNow, m_logKey);
+            auto olderReceipt =
+                take(makeLogReceipt(olderSth, entry, *log.inclusionProof(42, log.size() - 1)),
+                     "receipt");
             QCOMPARE(checker.add(olderReceipt).code(), ErrorCode::InvalidArgument);
             QCOMPARE(checker.add(toBytes("junk"), proof).code(), ErrorCode::MalformedInput);
         }

@@ -19,13 +19,13 @@
 
 namespace twinseal::security {
 
-inline constexpr std::size_t kMilenageKeySize = 16; // K, OP, OPc
-inline constexpr std::size_t kAkaRandSize = 16;     // RAND
-inline constexpr std::size_t kAkaSqnSize = 6;       // SQN (48 bits)
-inline constexpr std::size_t kAkaAmfSize = 2;       // AMF (16 bits)
-inline constexpr std::size_t kAkaMacSize = 8;       // MAC-A / MAC-S (64 bits)
-inline constexpr std::size_t kAkaResSize = 8;       // RES (64 bits, the MILENAGE f2 length)
-inline constexpr std::size_t kAkaAkSize = 6;        // AK / AK* (48 bits)
+inline constexpr std::size_t kMilenageKeySize = 16;  // K, OP, OPc
+inline constexpr std::size_t kAkaRandSize = 16;      // RAND
+inline constexpr std::size_t kAkaSqnSize = 6;        // SQN (48 bits)
+inline constexpr std::size_t kAkaAmfSize = 2;        // AMF (16 bits)
+inline constexpr std::size_t kAkaMacSize = 8;        // MAC-A / MAC-S (64 bits)
+inline constexpr std::size_t kAkaResSize = 8;        // RES (64 bits, the MILENAGE f2 length)
+inline constexpr std::size_t kAkaAkSize = 6;         // AK / AK* (48 bits)
 inline constexpr std::size_t kAkaCipherKeySize = 16; // CK, IK
 
 using AkaMac = std::array<std::uint8_t, kAkaMacSize>;
@@ -44,7 +44,7 @@ struct MilenageF2345 {
 // are cleansed on destruction. Not thread-safe (the cipher context is shared by all calls);
 // move-only.
 class Milenage {
-public:
+  public:
     ~Milenage();
     Milenage(Milenage&&) noexcept;
     Milenage& operator=(Milenage&&) noexcept;
@@ -75,7 +75,7 @@ public:
     // f2..f5 at once (one TEMP computation).
     [[nodiscard]] Result<MilenageF2345> f2345(ByteView rand);
 
-private:
+  private:
     struct Impl;
     explicit Milenage(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> m_impl;

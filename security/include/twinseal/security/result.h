@@ -58,6 +58,7 @@ enum class ErrorCode {
     AkaMacFailure,   // AUTN's MAC-A (or AUTS's MAC-S) does not verify: wrong K/OPc or forged
     AkaSyncFailure,  // AUTN verified but its SQN is not fresh; the USIM answers with AUTS
     AkaResMismatch,  // RES* from the UE does not match XRES*
+    AkaNon5gAuthentication, // AUTN's AMF separation bit is 0: not a 5G/EPS vector
     SuciInvalid,     // malformed SUCI/SUPI text or structure, or unusable scheme parameters
     SuciMacFailure,  // Profile A MAC tag does not verify (tampered or wrong home network key)
     // transparency log and revocation status list

@@ -23,9 +23,9 @@ inline constexpr std::int64_t kStatusListMaxClockSkew = 300;
 inline constexpr std::uint64_t kMaxStatusListSize = std::uint64_t{1} << 27;
 
 struct StatusListInfo {
-    std::string issuer;        // issuer's display name
-    std::string uri;           // identifies the list; credentials name it in statusListUri
-    std::uint64_t size = 0;    // indices 0 .. size-1
+    std::string issuer;     // issuer's display name
+    std::string uri;        // identifies the list; credentials name it in statusListUri
+    std::uint64_t size = 0; // indices 0 .. size-1
     std::int64_t issuedAt = 0;
     std::int64_t expiresAt = 0; // refused at and after this time (StatusListExpired)
     std::uint64_t ttl = 0;      // caching hint: fetch a new list after issuedAt + ttl
@@ -102,12 +102,10 @@ private:
 
 // Parses a signed status list, verifies the issuer's signature and checks that it is fresh at
 // `now`: MalformedInput / WrongObjectType / UnsupportedVersion / BadSignature / StatusListExpired.
-[[nodiscard]] Result<StatusList> parseSignedStatusList(ByteView encoded,
-                                                       const PublicKey& issuerKey,
+[[nodiscard]] Result<StatusList> parseSignedStatusList(ByteView encoded, const PublicKey& issuerKey,
                                                        std::int64_t now);
-[[nodiscard]] inline Result<StatusList> parseSignedStatusList(ByteView encoded,
-                                                              const PublicKey& issuerKey,
-                                                              const Clock& clock) {
+[[nodiscard]] inline Result<StatusList>
+parseSignedStatusList(ByteView encoded, const PublicKey& issuerKey, const Clock& clock) {
     return parseSignedStatusList(encoded, issuerKey, clock.now());
 }
 // The same without the freshness check (inspection, audit of old lists).

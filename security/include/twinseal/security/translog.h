@@ -97,7 +97,9 @@ public:
     // Appends merkle::leafHash(data); returns its index.
     std::uint64_t appendData(ByteView data);
 
-    [[nodiscard]] std::uint64_t size() const noexcept { return m_levels.empty() ? 0 : m_levels[0].size(); }
+    [[nodiscard]] std::uint64_t size() const noexcept {
+        return m_levels.empty() ? 0 : m_levels[0].size();
+    }
     // InvalidArgument when index >= size().
     [[nodiscard]] Result<Digest> leafHash(std::uint64_t index) const;
 
@@ -128,9 +130,9 @@ struct LogEntry {
     LogEntryType type = LogEntryType::Issuance;
     std::int64_t timestamp = 0;
     std::string dtId;
-    Digest credentialDigest{};   // Credential::digest() of the credential concerned
-    Bytes subscriberBinding;     // optional: the credential's subscriber binding
-    Bytes details;               // optional, type-specific (e.g. a serialized transfer record)
+    Digest credentialDigest{}; // Credential::digest() of the credential concerned
+    Bytes subscriberBinding;   // optional: the credential's subscriber binding
+    Bytes details;             // optional, type-specific (e.g. a serialized transfer record)
 
     // The serialized Protobuf twinseal.proto.LogEntry: the leaf data.
     [[nodiscard]] Bytes encode() const;
@@ -139,12 +141,14 @@ struct LogEntry {
 };
 
 // merkle::leafHash over the stored entry bytes.
-[[nodiscard]] inline Digest logLeafHash(ByteView entryBytes) { return merkle::leafHash(entryBytes); }
+[[nodiscard]] inline Digest logLeafHash(ByteView entryBytes) {
+    return merkle::leafHash(entryBytes);
+}
 
 // ---- signed tree heads ----------------------------------------------------------------------
 
 struct TreeHead {
-    Digest logId{};          // SHA-256 of the log key's DER SubjectPublicKeyInfo (RFC 6962 3.2)
+    Digest logId{}; // SHA-256 of the log key's DER SubjectPublicKeyInfo (RFC 6962 3.2)
     std::uint64_t treeSize = 0;
     Digest rootHash{};
     std::int64_t timestamp = 0;
@@ -159,12 +163,10 @@ struct SignedTreeHead {
 
 // Signs {logIdOf(logKey), treeSize, rootHash, timestamp}.
 [[nodiscard]] Result<SignedTreeHead> signTreeHead(std::uint64_t treeSize, const Digest& rootHash,
-                                                  std::int64_t timestamp,
-                                                  const SigningKey& logKey);
+                                                  std::int64_t timestamp, const SigningKey& logKey);
 // Parses the envelope and verifies it with the log's key: MalformedInput / WrongObjectType /
 // UnsupportedVersion / BadSignature, and KeyMismatch when the head names another log.
-[[nodiscard]] Result<SignedTreeHead> parseSignedTreeHead(ByteView encoded,
-                                                         const PublicKey& logKey);
+[[nodiscard]] Result<SignedTreeHead> parseSignedTreeHead(ByteView encoded, const PublicKey& logKey);
 
 // Inclusion of a stored entry in a (verified) tree head: the proof's tree size must be the head's.
 [[nodiscard]] Status verifyInclusion(const TreeHead& head, const InclusionProof& proof,
