@@ -52,6 +52,19 @@ int usage(const QCommandLineParser& parser, const QString& message) {
     return kExitUsage;
 }
 
+std::optional<int> parseCommand(QCommandLineParser& parser, const QStringList& args,
+                                const QString& about) {
+    parser.setApplicationDescription(about);
+    parser.addHelpOption();
+    if (!parser.parse(args))
+        return usage(parser, parser.errorText());
+    if (parser.isSet("help")) {
+        std::cout << parser.helpText().toStdString();
+        return kExitOk;
+    }
+    return std::nullopt;
+}
+
 void out(const std::string& text) { std::cout << text << "\n" << std::flush; }
 void info(const std::string& text) { std::cerr << text << "\n" << std::flush; }
 

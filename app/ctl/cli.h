@@ -5,6 +5,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <optional>
 #include <string>
 
 #include <twinseal/security/bytes.h>
@@ -28,6 +29,10 @@ inline constexpr int kExitErrorBase = 10;
 // returns the matching exit code.
 int fail(const sec::Error& error);
 int usage(const QCommandLineParser& parser, const QString& message);
+// Parses a command's arguments (args[0] is its display name) and prints help on --help.
+// Returns nullopt to go on, or the exit code to return.
+[[nodiscard]] std::optional<int> parseCommand(QCommandLineParser& parser, const QStringList& args,
+                                              const QString& about);
 
 void out(const std::string& text);  // stdout, with a newline
 void info(const std::string& text); // stderr, with a newline (progress and narration)

@@ -20,20 +20,6 @@ namespace {
 
 constexpr std::int64_t kDay = 86400;
 
-// Parses `args` (args[0] is the command's display name); prints help on --help.
-// Returns nullopt to continue, or an exit code.
-std::optional<int> parse(QCommandLineParser& p, const QStringList& args, const QString& about) {
-    p.setApplicationDescription(about);
-    p.addHelpOption();
-    if (!p.parse(args))
-        return usage(p, p.errorText());
-    if (p.isSet("help")) {
-        std::cout << p.helpText().toStdString();
-        return kExitOk;
-    }
-    return std::nullopt;
-}
-
 std::optional<int> require(const QCommandLineParser& p, std::initializer_list<const char*> names) {
     for (const char* n : names)
         if (!p.isSet(n) || p.value(n).isEmpty())
@@ -350,7 +336,7 @@ int cmdKeygen(const QStringList& args) {
                   {"label", "A label stored with the key.", "label"},
                   {"jwk-out", "Also write the public key as a JWK to <file>.", "file"}});
     addPassphraseOption(p);
-    if (auto rc = parse(p, args, "Generate a holder key, encrypted at rest (scrypt + AES-256-GCM)."))
+    if (auto rc = parseCommand(p, args, "Generate a holder key, encrypted at rest (scrypt + AES-256-GCM)."))
         return *rc;
     if (auto rc = require(p, {"out"}))
         return *rc;
@@ -378,7 +364,7 @@ int cmdIssuerInit(const QStringList& args) {
                   {"alg", "Ed25519 (default) or P-256.", "alg", "Ed25519"},
                   {"days", "Issuer certificate validity in days.", "days", "730"}});
     addPassphraseOption(p);
-    if (auto rc = parse(p, args,
+    if (auto rc = parseCommand(p, args,
                         "Create a development issuer: operator root CA, DT issuer certificate, "
                         "subscriber binding key, and trust.pem (the root) for verifiers."))
         return *rc;
@@ -415,7 +401,7 @@ int cmdCredentialIssue(const QStringList& args) {
                   {"out", "Write the credential to <file>.", "file"},
                   {"disclosures-out", "Write the attribute disclosures to <file>.", "file"}});
     addPassphraseOption(p);
-    if (auto rc = parse(p, args, "Issue a DT credential with a development issuer."))
+    if (auto rc = parseCommand(p, args, "Issue a DT credential with a development issuer."))
         return *rc;
     if (auto rc = require(p, {"issuer-dir", "holder", "manifest", "supi", "pseudonym", "out"}))
         return *rc;
@@ -458,7 +444,7 @@ int cmdAvatarPack(const QStringList& args) {
                   {"chunk-size", "Chunk size in bytes (power of two, 4 KiB-16 MiB).", "bytes",
                    QString::number(kDefaultChunkSize)}});
     addPassphraseOption(p);
-    if (auto rc = parse(p, args, "Hash an avatar package in chunks and sign its manifest."))
+    if (auto rc = parseCommand(p, args, "Hash an avatar package in chunks and sign its manifest."))
         return *rc;
     if (auto rc = require(p, {"package", "key", "out"}))
         return *rc;
@@ -485,7 +471,7 @@ int cmdAvatarVerify(const QStringList& args) {
                   {"package", "Avatar folder or .glb file.", "path"},
                   {"credential", "Also check the manifest is the credential's certified media.",
                    "file"}});
-    if (auto rc = parse(p, args, "Check an avatar package against its signed manifest."))
+    if (auto rc = parseCommand(p, args, "Check an avatar package against its signed manifest."))
         return *rc;
     if (auto rc = require(p, {"manifest", "package"}))
         return *rc;
@@ -526,7 +512,7 @@ int cmdAssertionCreate(const QStringList& args) {
                   {"sip-info", "Also print a SIP Identity header with this info URI.", "uri"},
                   {"at", "Issue time (Unix seconds) instead of now.", "seconds"}});
     addPassphraseOption(p);
-    if (auto rc = parse(p, args, "Sign a call assertion (PASSporT, ppt=avatar) for a call."))
+    if (auto rc = parseCommand(p, args, "Sign a call assertion (PASSporT, ppt=avatar) for a call."))
         return *rc;
     if (auto rc = require(p, {"key", "credential", "dest"}))
         return *rc;
@@ -565,7 +551,7 @@ int cmdAssertionVerify(const QStringList& args) {
                   {"replay-cache", "Replay cache file (updated).", "file"},
                   {"at", "Verify as of this time (Unix seconds).", "seconds"},
                   {"json", "Print the report as JSON."}});
-    if (auto rc = parse(p, args,
+    if (auto rc = parseCommand(p, args,
                         "Verify a peer's avatar: assertion, credential, issuer trust, media, "
                         "replay, destination, pins, disclosures. Exit 0 verified, 2 untrusted "
                         "issuer, 10+reason on failure."))
@@ -596,7 +582,7 @@ int cmdAssertionVerify(const QStringList& args) {
 int cmdInspect(const QStringList& args) {
     QCommandLineParser p;
     p.addPositionalArgument("file", "Key, credential, manifest, assertion or certificate file.");
-    if (auto rc = parse(p, args, "Print any TwinSeal object as JSON (never secret material)."))
+    if (auto rc = parseCommand(p, args, "Print any TwinSeal object as JSON (never secret material)."))
         return *rc;
     if (p.positionalArguments().size() != 1)
         return usage(p, "give exactly one file");
@@ -612,7 +598,7 @@ int cmdInspect(const QStringList& args) {
 
 int cmdExitCodes(const QStringList& args) {
     QCommandLineParser p;
-    if (auto rc = parse(p, args, "List twinsealctl's exit codes."))
+    if (auto rc = parseCommand(p, args, "List twinsealctl's exit codes."))
         return *rc;
     out("0\tok / verified");
     out("1\tusage error");

@@ -44,14 +44,8 @@ struct Step {
 int cmdDemo(const QStringList& args) {
     QCommandLineParser p;
     p.addOptions({{"dir", "Keep the demo's files in <dir> (default: a temporary folder).", "dir"}});
-    p.setApplicationDescription("Run the end-to-end demo.");
-    p.addHelpOption();
-    if (!p.parse(args))
-        return usage(p, p.errorText());
-    if (p.isSet("help")) {
-        std::cout << p.helpText().toStdString();
-        return kExitOk;
-    }
+    if (auto rc = parseCommand(p, args, "Run the end-to-end demo."))
+        return *rc;
     QTemporaryDir tmp;
     const QString dir = p.isSet("dir") ? p.value("dir") : tmp.path();
     if (p.isSet("dir") && QDir(dir).exists() && !QDir(dir).isEmpty()) {

@@ -20,21 +20,15 @@
 #include <twinseal/security/aka.h>
 #include <twinseal/security/milenage.h>
 
+#include "hexutil.h"
 #include "testmain.h"
 
 using namespace twinseal::security;
+using twinseal::test::hexOf;
+using twinseal::test::hx;
 
 namespace {
 
-Bytes hx(const char* s) {
-    auto r = fromHex(s);
-    if (!r.ok())
-        qFatal("bad hex in test: %s", s);
-    return *r;
-}
-QString hexOf(ByteView b) {
-    return QString::fromStdString(toHex(b));
-}
 
 Bytes cat(std::initializer_list<Bytes> parts) {
     Bytes out;

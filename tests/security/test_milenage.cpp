@@ -16,9 +16,12 @@
 
 #include <twinseal/security/milenage.h>
 
+#include "hexutil.h"
 #include "testmain.h"
 
 using namespace twinseal::security;
+using twinseal::test::hexOf;
+using twinseal::test::hx;
 
 namespace {
 
@@ -144,16 +147,6 @@ const MilenageSet kSets[] = {
 };
 // clang-format on
 
-Bytes hx(const char* s) {
-    auto r = fromHex(s);
-    if (!r.ok())
-        qFatal("bad hex in test: %s", s);
-    return *r;
-}
-
-QString hexOf(ByteView b) {
-    return QString::fromStdString(toHex(b));
-}
 
 } // namespace
 

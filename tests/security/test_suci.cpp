@@ -11,21 +11,15 @@
 #include <twinseal/security/crypto.h>
 #include <twinseal/security/suci.h>
 
+#include "hexutil.h"
 #include "testmain.h"
 
 using namespace twinseal::security;
+using twinseal::test::hexOf;
+using twinseal::test::hx;
 
 namespace {
 
-Bytes hx(const char* s) {
-    auto r = fromHex(s);
-    if (!r.ok())
-        qFatal("bad hex in test: %s", s);
-    return *r;
-}
-QString hexOf(ByteView b) {
-    return QString::fromStdString(toHex(b));
-}
 
 // TS 33.501 C.4.3.1 (IMSI-based SUPI, Profile A).
 namespace c431 {
