@@ -21,6 +21,7 @@
 #include <twinseal/security/merkle.h>
 #include <twinseal/security/signed.h>
 
+#include "rfc6962_vectors.h"
 #include "testmain.h"
 #include "twinseal/proto/twinseal.pb.h"
 
@@ -189,31 +190,12 @@ private slots:
 
     // The Certificate Transparency reference vectors (RFC 6962/9162 tree shape).
     void merkleKnownRoots() {
-        const std::vector<QByteArray> inputs = {
-            QByteArray(),
-            QByteArray::fromHex("00"),
-            QByteArray::fromHex("10"),
-            QByteArray::fromHex("2021"),
-            QByteArray::fromHex("3031"),
-            QByteArray::fromHex("40414243"),
-            QByteArray::fromHex("5051525354555657"),
-            QByteArray::fromHex("606162636465666768696a6b6c6d6e6f"),
-        };
-        const char* roots[] = {
-            "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
-            "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
-            "aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77",
-            "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
-            "4e3bbb1f7b478dcfe71fb631631519a3bca12c9aefca1612bfce4c13a86264d4",
-            "76e67dadbcdf1e10e1b74ddc608abd2f98dfb16fbce75277b5232a127f2087ef",
-            "ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c",
-            "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328",
-        };
         std::vector<Digest> leaves;
-        for (std::size_t n = 1; n <= inputs.size(); ++n) {
-            leaves.push_back(merkle::leafHash(bview(inputs[n - 1])));
+        for (std::size_t n = 1; n <= twinseal::test::rfc6962::kLeaves.size(); ++n) {
+            const QByteArray input = QByteArray::fromHex(twinseal::test::rfc6962::kLeaves[n - 1]);
+            leaves.push_back(merkle::leafHash(bview(input)));
             QCOMPARE(QString::fromStdString(hex(merkle::rootFromLeaves(leaves))),
-                     QString::fromLatin1(roots[n - 1]));
+                     QString::fromLatin1(twinseal::test::rfc6962::kRoots[n]));
         }
     }
 
