@@ -26,6 +26,17 @@ int exitCodeFor(const sec::VerificationReport& report) {
     return kExitErrorBase;
 }
 
+int exitCodeFor(const core::ClientError& error) {
+    for (const ClientExitCode& c : kClientExitCodes)
+        if (error.code == c.reason)
+            return c.exitCode;
+    for (int c = int(sec::ErrorCode::InvalidArgument);
+         sec::errorCodeName(static_cast<sec::ErrorCode>(c)) != "unknown-error"; ++c)
+        if (sec::errorCodeName(static_cast<sec::ErrorCode>(c)) == error.code)
+            return kExitErrorBase + c;
+    return kExitServiceRefused;
+}
+
 static const char* hintFor(sec::ErrorCode code) {
     switch (code) {
     case sec::ErrorCode::WrongPassphrase:
@@ -44,6 +55,19 @@ int fail(const sec::Error& error) {
     if (const char* hint = hintFor(error.code))
         std::cerr << "  hint: " << hint << "\n";
     return exitCodeFor(error.code);
+}
+
+int fail(const core::ClientError& error) {
+    std::cerr << "twinsealctl: " << error.describe() << "\n";
+    return exitCodeFor(error);
+}
+
+std::optional<int> require(const QCommandLineParser& parser,
+                           std::initializer_list<const char*> names) {
+    for (const char* n : names)
+        if (!parser.isSet(n) || parser.value(n).isEmpty())
+            return usage(parser, QString("--%1 is required").arg(n));
+    return std::nullopt;
 }
 
 int usage(const QCommandLineParser& parser, const QString& message) {

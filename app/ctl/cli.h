@@ -5,9 +5,11 @@
 #include <QString>
 #include <QStringList>
 
+#include <initializer_list>
 #include <optional>
 #include <string>
 
+#include <twinseal/core/client_error.h>
 #include <twinseal/security/bytes.h>
 #include <twinseal/security/verify.h>
 
@@ -16,19 +18,65 @@ namespace twinseal::ctl {
 namespace sec = twinseal::security;
 
 // Exit codes: 0 success, 1 usage error, 2 verified signatures but untrusted issuer,
-// 10 + ErrorCode for every failure reason (see `twinsealctl exit-codes`).
+// 10 + ErrorCode for every failure reason (see `twinsealctl exit-codes`), and 100 and up for
+// failures of the home-network service or of talking to it: 100 for a reason the service gave
+// that twinsealctl does not know, 101+ for the client's own reasons (kClientExitCodes). A
+// service or client reason that has the name of a security ErrorCode (e.g. "media-mismatch",
+// "consistency-proof-invalid") keeps that code's 10+ exit code.
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitUsage = 1;
 inline constexpr int kExitUntrusted = 2;
 inline constexpr int kExitErrorBase = 10;
+inline constexpr int kExitServiceRefused = 100;
+
+struct ClientExitCode {
+    const char* reason;
+    int exitCode;
+    const char* meaning;
+};
+// Every client-side reason of twinseal::core that is not also a security ErrorCode name.
+inline constexpr ClientExitCode kClientExitCodes[] = {
+    {core::reason::kServiceUnreachable, 101, "the home-network service cannot be reached"},
+    {core::reason::kTlsError, 102,
+     "TLS failed: the service's certificate is not from the profile's CA"},
+    {core::reason::kTimeout, 103, "the service did not answer in time"},
+    {core::reason::kServiceError, 104, "the service refused without a reason code"},
+    {core::reason::kResponseMalformed, 105, "the service's answer is malformed"},
+    {core::reason::kResponseTooLarge, 106, "the service's answer is too large"},
+    {core::reason::kNotAuthenticated, 107,
+     "not authenticated to the home network, or the session expired"},
+    {core::reason::kServingNetworkMismatch, 108, "the challenge is for another serving network"},
+    {core::reason::kAkaFailed, 109, "the USIM could not process the challenge"},
+    {core::reason::kAkmaMismatch, 110, "the service's A-KID differs from the USIM's"},
+    {core::reason::kProfileSaveFailed, 111,
+     "the USIM profile's sequence number could not be saved"},
+    {core::reason::kManifestInvalid, 112, "the avatar manifest is not valid"},
+    {core::reason::kCredentialInvalid, 113, "the issued credential is not acceptable"},
+    {core::reason::kCredentialUntrusted, 114,
+     "the issued credential does not chain to a trusted root"},
+    {core::reason::kLogProofInvalid, 115, "the transparency-log proof does not verify"},
+    {core::reason::kTreeHeadInvalid, 116, "the signed tree head does not verify"},
+    {core::reason::kStatusListInvalid, 117, "the status list does not verify or is out of date"},
+    {core::reason::kUploadIncomplete, 118, "the repository does not hold the whole avatar"},
+    {core::reason::kAvatarIncomplete, 119, "the avatar has not been uploaded completely"},
+    {core::reason::kUnsafePath, 120, "the manifest names a path outside the destination"},
+    {core::reason::kCancelled, 121, "the operation was cancelled"},
+    {core::reason::kAuthInProgress, 122, "an authentication is already running"},
+};
 
 [[nodiscard]] int exitCodeFor(sec::ErrorCode code);
 [[nodiscard]] int exitCodeFor(const sec::VerificationReport& report);
+[[nodiscard]] int exitCodeFor(const core::ClientError& error);
 
 // Prints "twinsealctl: <code-name>: <detail>" (and a hint where one helps) to stderr and
 // returns the matching exit code.
 int fail(const sec::Error& error);
+// The same for the home-network client: "twinsealctl: <reason>: <message> (HTTP <status>)".
+int fail(const core::ClientError& error);
 int usage(const QCommandLineParser& parser, const QString& message);
+// A usage error naming the first of `names` that is missing or empty, else nullopt.
+[[nodiscard]] std::optional<int> require(const QCommandLineParser& parser,
+                                         std::initializer_list<const char*> names);
 // Parses a command's arguments (args[0] is its display name) and prints help on --help.
 // Returns nullopt to go on, or the exit code to return.
 [[nodiscard]] std::optional<int> parseCommand(QCommandLineParser& parser, const QStringList& args,

@@ -3,6 +3,9 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QUuid>
 
 #include <iostream>
@@ -19,13 +22,6 @@ using namespace twinseal::security;
 namespace {
 
 constexpr std::int64_t kDay = 86400;
-
-std::optional<int> require(const QCommandLineParser& p, std::initializer_list<const char*> names) {
-    for (const char* n : names)
-        if (!p.isSet(n) || p.value(n).isEmpty())
-            return usage(p, QString("--%1 is required").arg(n));
-    return std::nullopt;
-}
 
 std::int64_t nowOr(const QCommandLineParser& p) {
     if (p.isSet("at"))
@@ -261,7 +257,24 @@ Result<VerificationReport> opVerify(const VerifyParams& p) {
     if (!p.disclosuresFile.isEmpty()) {
         auto t = readText(p.disclosuresFile);
         TWINSEAL_TRY(t);
-        std::istringstream lines(*t);
+        const bool json = !t->empty() && t->front() == '[';
+        if (json) {
+            // disclosures.json from `register`: [{"name": ..., "disclosure": ...}, ...] or an
+            // array of disclosure strings.
+            QJsonParseError error{};
+            const QJsonDocument doc =
+                QJsonDocument::fromJson(QByteArray::fromStdString(*t), &error);
+            if (error.error != QJsonParseError::NoError || !doc.isArray())
+                return makeError(ErrorCode::MalformedInput,
+                                 p.disclosuresFile.toStdString() + " is not a JSON array");
+            for (const QJsonValue& v : doc.array()) {
+                const QString enc =
+                    v.isString() ? v.toString() : v.toObject().value("disclosure").toString();
+                if (!enc.isEmpty())
+                    disclosures.push_back(enc.toStdString());
+            }
+        }
+        std::istringstream lines(json ? std::string() : *t);
         std::string line;
         while (std::getline(lines, line)) {
             // "name<TAB>disclosure" as written by `credential issue`, or a bare disclosure.
@@ -546,7 +559,10 @@ int cmdAssertionVerify(const QStringList& args) {
                   {"package", "The peer's avatar media to check (folder or .glb).", "path"},
                   {"trust", "Trust list: PEM file of operator roots.", "file"},
                   {"dest", "This call's destination URI (what the assertion must name).", "uri"},
-                  {"disclosures", "Attribute disclosures presented by the peer.", "file"},
+                  {"disclosures",
+                   "Attribute disclosures presented by the peer (name<TAB>disclosure lines, or "
+                   "the disclosures.json of `register`).",
+                   "file"},
                   {"pins", "Pinned keys file (updated on first contact).", "file"},
                   {"replay-cache", "Replay cache file (updated).", "file"},
                   {"at", "Verify as of this time (Unix seconds).", "seconds"},
@@ -608,6 +624,12 @@ int cmdExitCodes(const QStringList& args) {
          errorCodeName(static_cast<ErrorCode>(c)) != "unknown-error"; ++c)
         out(std::to_string(kExitErrorBase + c) + "\t" +
             std::string(errorCodeName(static_cast<ErrorCode>(c))));
+    // The home-network service and client (register, log, status): a reason with one of the
+    // names above keeps its code.
+    out(std::to_string(kExitServiceRefused) +
+        "\t(any other reason the home-network service gives; it is printed with the error)");
+    for (const ClientExitCode& c : kClientExitCodes)
+        out(std::to_string(c.exitCode) + "\t" + c.reason + "\t" + c.meaning);
     return kExitOk;
 }
 

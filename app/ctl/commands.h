@@ -15,6 +15,11 @@ int cmdAssertionVerify(const QStringList& args);
 int cmdInspect(const QStringList& args);
 int cmdExitCodes(const QStringList& args);
 int cmdDemo(const QStringList& args);
+// The home-network DT service (homenet_commands.cpp).
+int cmdRegister(const QStringList& args);
+int cmdLogHead(const QStringList& args);
+int cmdLogVerify(const QStringList& args);
+int cmdStatus(const QStringList& args);
 
 } // namespace twinseal::ctl
 

@@ -1,4 +1,5 @@
-// twinsealctl: keys, dev issuer, credentials, avatar manifests, call assertions, inspection.
+// twinsealctl: keys, dev issuer, credentials, avatar manifests, call assertions, inspection, and
+// the home-network DT service (registration, transparency log, status list).
 #include <QCoreApplication>
 
 #include <iostream>
@@ -28,6 +29,10 @@ const std::map<QString, Command>& commands() {
         {"inspect", {cmdInspect, "print any TwinSeal object as JSON"}},
         {"exit-codes", {cmdExitCodes, "list the exit code of every failure reason"}},
         {"demo", {cmdDemo, "run the end-to-end demo (issuer, holder, avatar, call, checks)"}},
+        {"register", {cmdRegister, "register (or re-certify) a DT with the home network"}},
+        {"log head", {cmdLogHead, "fetch, verify and save the log's signed tree head"}},
+        {"log verify", {cmdLogVerify, "check that the log only grew between two tree heads"}},
+        {"status", {cmdStatus, "fetch the revocation status list; is a credential revoked"}},
     };
     return c;
 }
@@ -40,8 +45,10 @@ void printHelp() {
                   << std::string(20 - std::min<std::size_t>(19, name.size()), ' ') << cmd.summary
                   << "\n";
     std::cout << "\nPassphrases come from --passphrase-file, $TWINSEAL_PASSPHRASE, or the "
-                 "terminal.\nExit codes: 0 ok, 1 usage, 2 untrusted issuer, 10+ a failure "
-                 "reason (twinsealctl exit-codes).\n";
+                 "terminal.\nThe home-network commands (register, log, status) need the USIM "
+                 "profile file from your operator (--profile).\nExit codes: 0 ok, 1 usage, 2 "
+                 "untrusted issuer, 10+ a failure reason, 100+ a home-network service or "
+                 "connection failure (twinsealctl exit-codes).\n";
 }
 
 } // namespace

@@ -10,6 +10,8 @@
 #include <openssl/kdf.h>
 #include <openssl/obj_mac.h>
 #include <openssl/param_build.h>
+#include <openssl/pem.h>
+#include <openssl/bio.h>
 #include <openssl/x509.h>
 
 #include "pkey_util.h"
@@ -550,6 +552,23 @@ Result<Bytes> SigningKey::exportEncrypted(std::string_view passphrase, const Scr
     detail::toProto(publicKey(), header.mutable_public_key());
     header.set_label(std::string(label));
     return seal(kKeyFileType, std::move(header), secret, passphrase, params);
+}
+
+Result<SecureBytes> SigningKey::exportPkcs8PemForTls() const {
+    if (!valid())
+        return makeError(ErrorCode::InvalidArgument, "no private key loaded");
+    std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_secmem()), &BIO_free);
+    if (!bio)
+        return opensslError(ErrorCode::Internal, "BIO_new failed");
+    if (PEM_write_bio_PKCS8PrivateKey(bio.get(), m_impl->pkey.get(), nullptr, nullptr, 0, nullptr,
+                                      nullptr) != 1)
+        return opensslError(ErrorCode::CryptoFailure, "cannot encode the private key as PKCS#8");
+    char* data = nullptr;
+    const long len = BIO_get_mem_data(bio.get(), &data);
+    if (len <= 0 || data == nullptr)
+        return opensslError(ErrorCode::Internal, "empty PKCS#8 encoding");
+    return SecureBytes(reinterpret_cast<const std::uint8_t*>(data),
+                       reinterpret_cast<const std::uint8_t*>(data) + len);
 }
 
 Result<PublicKey> SigningKey::peekPublicKey(ByteView file) {

@@ -51,6 +51,9 @@ std::string_view errorCodeName(ErrorCode code) noexcept {
     case ErrorCode::StatusListMismatch: return "status-list-mismatch";
     case ErrorCode::StatusIndexOutOfRange: return "status-index-out-of-range";
     case ErrorCode::StatusListRollback: return "status-list-rollback";
+    case ErrorCode::RequestAuthInvalid: return "request-auth-invalid";
+    case ErrorCode::RequestAuthStale: return "request-auth-stale";
+    case ErrorCode::UsimProfileInvalid: return "usim-profile-invalid";
     }
     return "unknown-error";
 }

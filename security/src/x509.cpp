@@ -520,6 +520,20 @@ Result<Certificate> issueCertificate(const SigningKey& caKey, const Certificate&
     } else {
         TWINSEAL_TRY(addExtension(x, &ctx, NID_basic_constraints, "critical,CA:FALSE"));
         TWINSEAL_TRY(addExtension(x, &ctx, NID_key_usage, "critical,digitalSignature"));
+        if (!request.subjectAltNames.empty()) {
+            std::string san;
+            for (const auto& name : request.subjectAltNames) {
+                if (name.rfind("DNS:", 0) != 0 && name.rfind("IP:", 0) != 0)
+                    return makeError(ErrorCode::InvalidArgument,
+                                     "subjectAltName must start with DNS: or IP:, got " + name);
+                if (name.find(',') != std::string::npos)
+                    return makeError(ErrorCode::InvalidArgument,
+                                     "subjectAltName must not contain a comma: " + name);
+                san += (san.empty() ? "" : ",") + name;
+            }
+            TWINSEAL_TRY(addExtension(x, &ctx, NID_subject_alt_name, san.c_str()));
+            TWINSEAL_TRY(addExtension(x, &ctx, NID_ext_key_usage, "serverAuth"));
+        }
     }
     TWINSEAL_TRY(addExtension(x, &ctx, NID_subject_key_identifier, "hash"));
     TWINSEAL_TRY(addExtension(x, &ctx, NID_authority_key_identifier, "keyid:always"));

@@ -94,6 +94,10 @@ public:
     // Reads the public key and label from a key file without the passphrase.
     [[nodiscard]] static Result<PublicKey> peekPublicKey(ByteView file);
 
+    // Unencrypted PKCS#8 PEM, only for handing the key to a TLS stack in memory (QSslKey): the
+    // buffer is cleansed when freed; never write it to disk.
+    [[nodiscard]] Result<SecureBytes> exportPkcs8PemForTls() const;
+
     // For security/ internals (X.509 signing): the underlying EVP_PKEY*. Never exported.
     [[nodiscard]] void* nativeHandle() const noexcept;
 

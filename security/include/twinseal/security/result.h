@@ -67,6 +67,10 @@ enum class ErrorCode {
     StatusListMismatch,       // the status list is not the one the credential refers to
     StatusIndexOutOfRange,    // the credential's status index is not in the list
     StatusListRollback,       // a status list older (lower sequence) than one already seen
+    // home-network protocol
+    RequestAuthInvalid,       // a request's AKMA MAC does not verify (wrong or unknown K_AF)
+    RequestAuthStale,         // a signed request's timestamp is outside the allowed window
+    UsimProfileInvalid,       // the USIM profile file is malformed or incomplete
 };
 
 // Stable machine-readable name, e.g. "wrong-passphrase" (used in CLI output, logs and reports).

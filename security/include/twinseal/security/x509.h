@@ -58,6 +58,9 @@ struct CertificateRequest {
     std::int64_t notBefore = 0;
     std::int64_t notAfter = 0;
     bool isCa = false;
+    // End-entity TLS server certificates: subjectAltName entries such as "DNS:localhost" or
+    // "IP:127.0.0.1"; when present the certificate also gets extendedKeyUsage serverAuth.
+    std::vector<std::string> subjectAltNames{};
 };
 
 // Self-signed CA certificate (basicConstraints CA:TRUE, keyCertSign|cRLSign).

@@ -1,0 +1,174 @@
+// Asynchronous client of the home-network DT service (twinseal-homenet; the protocol is
+// security/proto/homenet.proto): subscriber authentication (SUCI, 5G-AKA, AKMA), DT
+// registration and re-certification, revocation, the transparency log, the status list and the
+// avatar repository.
+//
+// Everything runs on the thread that owns the client, through QNetworkAccessManager: nothing
+// blocks the event loop. Transport is HTTPS with TLS 1.3 only, trusting only the CA certificate
+// of the USIM profile. Each operation takes a callback that is called exactly once, later, on
+// the client's thread (dropped if the client is destroyed before).
+//
+// Secrets: K and OPc stay in the profile's SecureBytes, K_AF in the client's session; none of
+// them is ever put into a QString, a QSettings or a log line.
+#pragma once
+
+#include <QObject>
+#include <QString>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <twinseal/core/client_error.h>
+#include <twinseal/core/homenet_types.h>
+#include <twinseal/security/clock.h>
+#include <twinseal/security/keys.h>
+#include <twinseal/security/manifest.h>
+#include <twinseal/security/registration.h>
+#include <twinseal/security/statuslist.h>
+#include <twinseal/security/subscriber.h>
+#include <twinseal/security/translog.h>
+
+namespace twinseal::core {
+
+class AvatarTransfer;
+namespace detail {
+class Transport;
+} // namespace detail
+
+struct HomenetClientOptions {
+    // A request fails with "timeout" when nothing is sent or received for this long.
+    std::chrono::milliseconds requestTimeout{15000};
+    // Avatar upload: chunk requests in flight at once.
+    int maxChunksInFlight = 3;
+    // Injected time and randomness (tests); null for the system clock and OpenSSL's CSPRNG.
+    // Both must outlive the client.
+    const security::Clock* clock = nullptr;
+    security::Random* random = nullptr;
+};
+
+class HomenetClient : public QObject {
+    Q_OBJECT
+
+public:
+    // `profilePath` is where the profile was loaded from: the USIM's highest accepted SQN is
+    // saved there (atomically) every time an AUTN is accepted, before RES* is sent. An empty
+    // path keeps the SQN in memory only (tests).
+    HomenetClient(security::UsimProfileData profile, QString profilePath,
+                  QObject* parent = nullptr);
+    HomenetClient(security::UsimProfileData profile, QString profilePath,
+                  HomenetClientOptions options, QObject* parent = nullptr);
+    ~HomenetClient() override;
+
+    HomenetClient(const HomenetClient&) = delete;
+    HomenetClient& operator=(const HomenetClient&) = delete;
+
+    [[nodiscard]] const security::UsimProfileData& profile() const noexcept { return m_profile; }
+    [[nodiscard]] const QString& profilePath() const noexcept { return m_profilePath; }
+
+    // True while an AKMA session is held and has not expired.
+    [[nodiscard]] bool isAuthenticated() const;
+    // The session's A-KID (empty when not authenticated).
+    [[nodiscard]] std::string aKid() const;
+    // Forgets the session (K_AF is cleansed).
+    void signOut();
+
+    void setRequestTimeout(std::chrono::milliseconds timeout);
+    [[nodiscard]] std::chrono::milliseconds requestTimeout() const;
+
+    // ---- subscriber authentication ----------------------------------------------------------
+
+    // SUCI -> AuthChallenge -> USIM checks (resynchronises once if its SQN is stale) -> RES* ->
+    // A-KID, checked against the locally derived AKMA session. Errors: "serving-network-mismatch",
+    // "aka-mac-failure" (the network failed to authenticate itself), "aka-sync-failure",
+    // "akma-mismatch", "profile-save-failed", "auth-in-progress" and the service's codes.
+    void authenticate(ClientCallback<AuthSession> done);
+
+    // ---- DTs (AKMA-authenticated) ----------------------------------------------------------
+
+    // Registers a DT for the holder key and the holder-signed manifest envelope. The request is
+    // signed with `holderKey` before this returns (the key need not outlive the call). The
+    // result is verified (see Registration); errors: "not-authenticated", "manifest-invalid",
+    // "key-mismatch", "credential-invalid", "credential-untrusted", "log-proof-invalid", and
+    // the service's codes (e.g. "duplicate-dt").
+    void registerDt(const security::SigningKey& holderKey, security::Bytes signedManifest,
+                    ClientCallback<Registration> done);
+    // Re-certifies DT `dtId` with new media (and possibly a new holder key).
+    void recertify(const std::string& dtId, const security::SigningKey& holderKey,
+                   security::Bytes signedManifest, ClientCallback<Registration> done);
+    void revoke(const std::string& dtId, const std::string& reason, ClientCallback<DtRecord> done);
+    void listDts(ClientCallback<std::vector<DtRecord>> done);
+
+    // ---- public, verified information ------------------------------------------------------
+
+    // The signed status list, verified with the profile's status-list key and fresh now.
+    void fetchStatusList(ClientCallback<security::StatusList> done);
+    // The current signed tree head, verified with the profile's log key.
+    void fetchTreeHead(ClientCallback<security::SignedTreeHead> done);
+    // Entry `index` with its inclusion proof in the tree of `treeSize` entries; the tree head's
+    // signature and the proof are verified. treeSize 0: the current tree (fetched first).
+    void fetchInclusion(std::uint64_t index, std::uint64_t treeSize,
+                        ClientCallback<security::LogReceipt> done);
+    // The same, found by the credential digest (Credential::digest()).
+    void fetchInclusionByCredential(const security::Digest& credentialDigest,
+                                    std::uint64_t treeSize,
+                                    ClientCallback<security::LogReceipt> done);
+    // The consistency proof between tree sizes `first` and `second` (shape checked only).
+    void fetchConsistency(std::uint64_t first, std::uint64_t second,
+                          ClientCallback<security::ConsistencyProof> done);
+    // Proves that `newer` extends `older` (both verified tree heads of the profile's log):
+    // fetches the proof when needed and verifies it. "consistency-proof-invalid" otherwise.
+    void checkConsistency(const security::SignedTreeHead& older,
+                          const security::SignedTreeHead& newer,
+                          ClientCallback<security::ConsistencyProof> done);
+    void fetchInfo(ClientCallback<ServiceInfo> done);
+
+    // ---- avatar repository (avatar_transfer.cpp) -------------------------------------------
+
+    // Uploads the package's chunks (AKMA, owner): each chunk is read from disk when it is sent
+    // and checked against the manifest first, a few requests in flight; then confirms the
+    // repository holds the complete avatar. `packagePath` is the folder (or the single .glb)
+    // the manifest was built from. The returned transfer reports progress and can be
+    // cancelled; it deletes itself after `done` ran (keep it in a QPointer).
+    AvatarTransfer* uploadAvatar(const std::string& avatarId, const security::Manifest& manifest,
+                                 const QString& packagePath, ClientCallback<AvatarRecord> done);
+    // A grant for a peer to fetch the avatar (AKMA, owner).
+    void createGrant(const std::string& avatarId, std::uint64_t ttlSeconds,
+                     ClientCallback<AccessGrant> done);
+    // The repository's record of an avatar (by request.avatarId or request.mediaRoot), without
+    // downloading the files.
+    void fetchAvatarInfo(const AvatarFetchRequest& request, ClientCallback<AvatarRecord> done);
+    // Downloads and verifies an avatar as it streams in: the manifest's signature (and the
+    // expected media root and holder key when given), then every chunk of every file against
+    // it; the first bad chunk stops the transfer with "media-mismatch" naming file and chunk.
+    // Files are written under request.destination (only completely verified files are kept).
+    AvatarTransfer* fetchAvatar(const AvatarFetchRequest& request,
+                                ClientCallback<FetchedAvatar> done);
+
+signals:
+    void authenticatedChanged(bool authenticated);
+
+private:
+    friend class AvatarTransfer;
+    struct AuthFlow; // the authentication exchange (homenet_client.cpp)
+
+    void startRegistration(security::RegistrationPurpose purpose, const std::string& dtId,
+                           const security::SigningKey& holderKey, security::Bytes signedManifest,
+                           ClientCallback<Registration> done);
+    void fetchInclusionAt(const std::string& pathPrefix, std::uint64_t treeSize,
+                          std::function<ClientStatus(const security::LogReceipt&)> check,
+                          ClientCallback<security::LogReceipt> done);
+    void sessionRejected();
+    [[nodiscard]] std::int64_t now() const;
+
+    security::UsimProfileData m_profile;
+    QString m_profilePath;
+    HomenetClientOptions m_options;
+    std::unique_ptr<detail::Transport> m_transport;
+    bool m_authInProgress = false;
+};
+
+} // namespace twinseal::core

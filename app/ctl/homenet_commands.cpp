@@ -1,0 +1,463 @@
+// twinsealctl commands that talk to the home-network DT service: register, log head, log verify,
+// status. They drive twinseal::core::HomenetClient (asynchronous) inside a QEventLoop.
+#include <QCommandLineParser>
+#include <QDateTime>
+#include <QDir>
+#include <QEventLoop>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QObject>
+
+#include <iostream>
+#include <optional>
+
+#include <twinseal/core/avatar_transfer.h>
+#include <twinseal/core/homenet_client.h>
+#include <twinseal/security/credential.h>
+#include <twinseal/security/manifest.h>
+#include <twinseal/security/statuslist.h>
+#include <twinseal/security/subscriber.h>
+#include <twinseal/security/translog.h>
+
+#include "cli.h"
+#include "commands.h"
+
+namespace twinseal::ctl {
+
+using namespace twinseal::security;
+using core::ClientResult;
+using core::HomenetClient;
+
+namespace {
+
+constexpr const char* kCredentialFile = "credential.tsc";
+constexpr const char* kDisclosuresFile = "disclosures.json";
+constexpr const char* kReceiptFile = "receipt.tslr";
+constexpr const char* kManifestFile = "manifest.tsm";
+
+// Runs one asynchronous client operation to its end inside a nested event loop. `start` gets
+// the completion callback to hand to the client.
+template <typename T, typename Start> ClientResult<T> await(Start&& start) {
+    std::optional<ClientResult<T>> result;
+    QEventLoop loop;
+    start([&](ClientResult<T> r) {
+        result.emplace(std::move(r));
+        loop.quit();
+    });
+    if (!result)
+        loop.exec();
+    return std::move(*result);
+}
+
+void addProfileOptions(QCommandLineParser& p) {
+    p.addOptions(
+        {{"profile", "The USIM profile file your operator gave you.", "file"},
+         {"timeout", "Seconds a request may make no progress before it fails.", "seconds", "15"}});
+}
+
+// The profile and a client for it; a usage or load failure becomes an exit code.
+struct Session {
+    std::unique_ptr<HomenetClient> client;
+    std::optional<int> exitCode;
+};
+
+Session openSession(const QCommandLineParser& p) {
+    Session s;
+    bool ok = false;
+    const int timeout = p.value("timeout").toInt(&ok);
+    if (!ok || timeout <= 0 || timeout > 3600) {
+        s.exitCode = usage(p, "--timeout takes a number of seconds (1-3600)");
+        return s;
+    }
+    const QString path = p.value("profile");
+    auto profile = UsimProfileData::load(path.toStdString());
+    if (!profile.ok()) {
+        s.exitCode = fail(profile.error());
+        return s;
+    }
+    core::HomenetClientOptions options;
+    options.requestTimeout = std::chrono::seconds(timeout);
+    s.client = std::make_unique<HomenetClient>(std::move(profile).value(), path, options);
+    return s;
+}
+
+std::string utc(std::int64_t t) {
+    return QDateTime::fromSecsSinceEpoch(t, Qt::UTC).toString(Qt::ISODate).toStdString();
+}
+
+std::string shortHex(const Digest& d) {
+    return toHex(d).substr(0, 16) + "...";
+}
+
+std::string humanBytes(std::uint64_t n) {
+    if (n < 10 * 1024)
+        return std::to_string(n) + " bytes";
+    if (n < 10 * 1024 * 1024)
+        return std::to_string((n + 512) / 1024) + " KiB";
+    return std::to_string((n + 512 * 1024) / (1024 * 1024)) + " MiB";
+}
+
+std::string entries(std::uint64_t n) {
+    return std::to_string(n) + (n == 1 ? " entry" : " entries");
+}
+
+std::string headLine(const SignedTreeHead& h) {
+    return entries(h.head.treeSize) + ", root " + toHex(h.head.rootHash) + ", signed " +
+           utc(h.head.timestamp);
+}
+
+// disclosures.json: [{"name": ..., "disclosure": ...}] (readable by `assertion verify`).
+std::string disclosuresJson(const std::vector<std::string>& disclosures) {
+    QJsonArray array;
+    for (const std::string& d : disclosures) {
+        QJsonObject o;
+        auto decoded = AttributeDisclosure::decode(d);
+        if (decoded.ok())
+            o.insert("name", QString::fromStdString(decoded->name));
+        o.insert("disclosure", QString::fromStdString(d));
+        array.append(o);
+    }
+    return QJsonDocument(array).toJson(QJsonDocument::Indented).toStdString();
+}
+
+} // namespace
+
+// ---- register -------------------------------------------------------------------------------
+
+int cmdRegister(const QStringList& args) {
+    QCommandLineParser p;
+    addProfileOptions(p);
+    p.addOptions(
+        {{"key", "Your holder key file (from `keygen`).", "file"},
+         {"avatar", "The avatar package: a folder or a .glb file.", "path"},
+         {"out-dir",
+          "Write credential.tsc, disclosures.json, receipt.tslr and manifest.tsm to <dir>.", "dir",
+          "."},
+         {"recertify", "Re-certify DT <id> with this avatar instead of registering a new DT.",
+          "id"},
+         {"chunk-size", "Chunk size in bytes (power of two, 4 KiB-16 MiB).", "bytes",
+          QString::number(kDefaultChunkSize)},
+         {"json", "Print the result as JSON."}});
+    addPassphraseOption(p);
+    if (auto rc = parseCommand(
+            p, args,
+            "Register a digital twin with your home network: pack and sign the avatar, "
+            "authenticate with the USIM profile, obtain and check the DT credential and its "
+            "transparency-log receipt, and upload the avatar to the repository. "
+            "Exit 0 on success, 1 usage, 10+ or 100+ a failure reason (twinsealctl exit-codes)."))
+        return *rc;
+    if (auto rc = require(p, {"profile", "key", "avatar"}))
+        return *rc;
+    bool ok = false;
+    const std::uint32_t chunkSize = p.value("chunk-size").toUInt(&ok);
+    if (!ok)
+        return usage(p, "--chunk-size takes a number of bytes");
+    const QString outDir = p.value("out-dir");
+    if (!QDir().mkpath(outDir))
+        return fail(Error{ErrorCode::IoError, "cannot create " + outDir.toStdString()});
+    const QString avatarPath = p.value("avatar");
+    const bool recertify = p.isSet("recertify");
+    const std::string dtId = p.value("recertify").toStdString();
+    if (recertify && dtId.empty())
+        return usage(p, "--recertify needs the DT id");
+    const bool json = p.isSet("json");
+
+    Session session = openSession(p);
+    if (session.exitCode)
+        return *session.exitCode;
+    HomenetClient& client = *session.client;
+
+    // The holder key and the signed manifest.
+    auto pass = readPassphrase(p, "Holder key passphrase", false);
+    if (!pass.ok())
+        return fail(pass.error());
+    auto key = SigningKey::loadEncrypted(p.value("key").toStdString(), *pass);
+    forget(*pass);
+    if (!key.ok())
+        return fail(key.error());
+    info("Packing the avatar " + avatarPath.toStdString() + " ...");
+    HashOptions hashOptions;
+    hashOptions.chunkSize = chunkSize;
+    auto built = buildManifest(avatarPath.toStdString(), hashOptions);
+    if (!built.ok())
+        return fail(built.error());
+    auto signedManifest = signManifest(std::move(*built), *key);
+    if (!signedManifest.ok())
+        return fail(signedManifest.error());
+    auto manifest = parseSignedManifest(*signedManifest);
+    if (!manifest.ok())
+        return fail(manifest.error());
+    const QString manifestPath = QDir(outDir).filePath(kManifestFile);
+    if (auto st = writeBinary(manifestPath, *signedManifest); !st.ok())
+        return fail(st.error());
+
+    // Authenticate, then register (or re-certify).
+    info("Authenticating with the home network " + client.profile().serviceUrl + " ...");
+    auto auth = await<core::AuthSession>([&](auto done) { client.authenticate(std::move(done)); });
+    if (!auth.ok())
+        return fail(auth.error());
+    info(recertify ? "Re-certifying DT " + dtId + " ..." : std::string("Registering the DT ..."));
+    auto reg = await<core::Registration>([&](auto done) {
+        if (recertify)
+            client.recertify(dtId, *key, *signedManifest, std::move(done));
+        else
+            client.registerDt(*key, *signedManifest, std::move(done));
+    });
+    if (!reg.ok())
+        return fail(reg.error());
+    const CredentialClaims& claims = reg->credential.claims;
+
+    // Keep the credential before anything else can fail.
+    const QString credentialPath = QDir(outDir).filePath(kCredentialFile);
+    const QString disclosuresPath = QDir(outDir).filePath(kDisclosuresFile);
+    const QString receiptPath = QDir(outDir).filePath(kReceiptFile);
+    for (auto [path, data, secret] :
+         {std::tuple{credentialPath, ByteView(reg->credentialBytes), false},
+          std::tuple{receiptPath, ByteView(reg->receiptBytes), false}}) {
+        if (auto st = writeBinary(path, data, secret); !st.ok()) {
+            info("The DT " + claims.dtId + " was registered, but its files could not be saved.");
+            return fail(st.error());
+        }
+    }
+    const std::string disclosures = disclosuresJson(reg->disclosures);
+    if (auto st = writeBinary(disclosuresPath, view(disclosures), /*secret=*/true); !st.ok()) {
+        info("The DT " + claims.dtId + " was registered, but its disclosures could not be saved.");
+        return fail(st.error());
+    }
+
+    // Upload the certified avatar to the repository.
+    info("Uploading the avatar " + claims.avatarId + " ...");
+    int lastTenth = -1;
+    auto upload = await<core::AvatarRecord>([&](auto done) {
+        core::AvatarTransfer* transfer =
+            client.uploadAvatar(claims.avatarId, manifest->manifest, avatarPath, std::move(done));
+        QObject::connect(transfer, &core::AvatarTransfer::progress, transfer,
+                         [&lastTenth](quint64 doneBytes, quint64 total) {
+                             const int tenth = total == 0 ? 10 : int(doneBytes * 10 / total);
+                             if (tenth != lastTenth) {
+                                 lastTenth = tenth;
+                                 info("  " + std::to_string(tenth * 10) + "% of " +
+                                      humanBytes(total));
+                             }
+                         });
+    });
+    if (!upload.ok()) {
+        info("The DT " + claims.dtId + " is " + (recertify ? "re-certified" : "registered") +
+             " and its credential is in " + outDir.toStdString() +
+             ", but the avatar upload failed. To upload it again, run register with --recertify " +
+             claims.dtId + ".");
+        return fail(upload.error());
+    }
+
+    std::uint64_t bytes = 0;
+    for (const auto& f : manifest->manifest.files)
+        bytes += f.size;
+    const LogReceipt& receipt = reg->receipt;
+    if (json) {
+        QJsonObject o;
+        o.insert("result", recertify ? "recertified" : "registered");
+        o.insert("dtId", QString::fromStdString(claims.dtId));
+        o.insert("avatarId", QString::fromStdString(claims.avatarId));
+        o.insert("generation", qint64(claims.generation));
+        o.insert("pseudonym", QString::fromStdString(claims.pseudonym));
+        o.insert("issuer", QString::fromStdString(claims.issuer));
+        o.insert("trustedRoot", QString::fromStdString(reg->chain.rootSubject));
+        o.insert("credentialDigest", QString::fromStdString(toHex(reg->credential.digest())));
+        o.insert("mediaRoot", QString::fromStdString(toHex(claims.mediaRoot)));
+        o.insert("notAfter", QString::fromStdString(utc(claims.notAfter)));
+        QJsonObject log;
+        log.insert("index", qint64(receipt.proof.leafIndex));
+        log.insert("treeSize", qint64(receipt.treeHead.head.treeSize));
+        log.insert("rootHash", QString::fromStdString(toHex(receipt.treeHead.head.rootHash)));
+        log.insert("inclusionVerified", true);
+        o.insert("log", log);
+        QJsonObject avatar;
+        avatar.insert("files", qint64(manifest->manifest.files.size()));
+        avatar.insert("bytes", qint64(bytes));
+        avatar.insert("complete", upload->complete);
+        o.insert("avatar", avatar);
+        QJsonObject files;
+        files.insert("credential", credentialPath);
+        files.insert("disclosures", disclosuresPath);
+        files.insert("receipt", receiptPath);
+        files.insert("manifest", manifestPath);
+        o.insert("files", files);
+        out(QJsonDocument(o).toJson(QJsonDocument::Indented).trimmed().toStdString());
+        return kExitOk;
+    }
+    out(recertify ? "DT re-certified." : "DT registered.");
+    out("  DT id:       " + claims.dtId);
+    out("  Avatar-ID:   " + claims.avatarId);
+    out("  generation:  " + std::to_string(claims.generation) + ", valid until " +
+        utc(claims.notAfter));
+    out("  issuer:      " + claims.issuer);
+    out("               chains to the trusted root " + reg->chain.rootSubject);
+    out("  log:         entry " + std::to_string(receipt.proof.leafIndex) + " in a tree of " +
+        entries(receipt.treeHead.head.treeSize) +
+        "; inclusion proof verified against the signed tree head (root " +
+        shortHex(receipt.treeHead.head.rootHash) + ")");
+    out("  avatar:      " + std::to_string(manifest->manifest.files.size()) + " files, " +
+        humanBytes(bytes) + ", stored complete in the repository (media root " +
+        shortHex(claims.mediaRoot) + ")");
+    out("Files written:");
+    const std::pair<QString, const char*> written[] = {
+        {credentialPath, "the DT credential"},
+        {disclosuresPath, "attribute disclosures (keep them private)"},
+        {receiptPath, "the transparency-log receipt"},
+        {manifestPath, "the signed avatar manifest"}};
+    int width = 0;
+    for (const auto& [path, what] : written)
+        width = std::max(width, int(path.size()));
+    for (const auto& [path, what] : written)
+        out("  " + path.leftJustified(width).toStdString() + "  " + what);
+    return kExitOk;
+}
+
+// ---- log head / log verify ------------------------------------------------------------------
+
+int cmdLogHead(const QStringList& args) {
+    QCommandLineParser p;
+    addProfileOptions(p);
+    p.addOption({"out", "Save the signed tree head to <file>.", "file"});
+    if (auto rc = parseCommand(p, args,
+                               "Fetch the transparency log's current signed tree head, verify "
+                               "its signature with the profile's log key and save it (keep it "
+                               "to check later with `log verify` that the log only grew)."))
+        return *rc;
+    if (auto rc = require(p, {"profile", "out"}))
+        return *rc;
+    Session session = openSession(p);
+    if (session.exitCode)
+        return *session.exitCode;
+    auto head =
+        await<SignedTreeHead>([&](auto done) { session.client->fetchTreeHead(std::move(done)); });
+    if (!head.ok())
+        return fail(head.error());
+    if (auto st = writeBinary(p.value("out"), head->encoded); !st.ok())
+        return fail(st.error());
+    out("signed tree head: " + headLine(*head));
+    out("signature verified with the log key of the profile");
+    out("saved to " + p.value("out").toStdString());
+    return kExitOk;
+}
+
+int cmdLogVerify(const QStringList& args) {
+    QCommandLineParser p;
+    addProfileOptions(p);
+    p.addOptions({{"old", "An earlier signed tree head (from `log head`).", "file"},
+                  {"new", "A later signed tree head (default: fetch the current one).", "file"}});
+    if (auto rc = parseCommand(
+            p, args,
+            "Check that the transparency log only grew between two signed tree heads: both "
+            "signatures with the profile's log key, then the service's consistency proof. "
+            "Exit 0 consistent; consistency-proof-invalid (twinsealctl exit-codes) when not."))
+        return *rc;
+    if (auto rc = require(p, {"profile", "old"}))
+        return *rc;
+    Session session = openSession(p);
+    if (session.exitCode)
+        return *session.exitCode;
+    HomenetClient& client = *session.client;
+    const PublicKey& logKey = client.profile().logKey;
+
+    auto oldBytes = readBinary(p.value("old"));
+    if (!oldBytes.ok())
+        return fail(oldBytes.error());
+    auto older = parseSignedTreeHead(*oldBytes, logKey);
+    if (!older.ok())
+        return fail(
+            Error{older.error().code, p.value("old").toStdString() + ": " + older.error().detail});
+    std::optional<SignedTreeHead> newer;
+    if (p.isSet("new")) {
+        auto newBytes = readBinary(p.value("new"));
+        if (!newBytes.ok())
+            return fail(newBytes.error());
+        auto parsed = parseSignedTreeHead(*newBytes, logKey);
+        if (!parsed.ok())
+            return fail(Error{parsed.error().code,
+                              p.value("new").toStdString() + ": " + parsed.error().detail});
+        newer = std::move(*parsed);
+    } else {
+        auto fetched =
+            await<SignedTreeHead>([&](auto done) { client.fetchTreeHead(std::move(done)); });
+        if (!fetched.ok())
+            return fail(fetched.error());
+        newer = std::move(*fetched);
+    }
+    out("old head: " + headLine(*older));
+    out(std::string(p.isSet("new") ? "new head: " : "current head: ") + headLine(*newer));
+    auto proof = await<ConsistencyProof>(
+        [&](auto done) { client.checkConsistency(*older, *newer, std::move(done)); });
+    if (!proof.ok()) {
+        out("consistency: FAILED");
+        return fail(proof.error());
+    }
+    if (older->head.treeSize == newer->head.treeSize)
+        out("consistency: verified - both heads describe the same tree of " +
+            entries(newer->head.treeSize));
+    else
+        out("consistency: verified - the log of " + entries(newer->head.treeSize) +
+            " extends the log of " + entries(older->head.treeSize) + " (proof of " +
+            std::to_string(proof->path.size()) + " hashes checked)");
+    return kExitOk;
+}
+
+// ---- status ---------------------------------------------------------------------------------
+
+int cmdStatus(const QStringList& args) {
+    QCommandLineParser p;
+    addProfileOptions(p);
+    p.addOption({"credential", "Also say whether this DT credential is revoked.", "file"});
+    if (auto rc = parseCommand(p, args,
+                               "Fetch the home network's revocation status list, verify it with "
+                               "the profile's issuer key, and show it; with --credential, "
+                               "whether that credential is revoked (exit code of "
+                               "credential-revoked when it is)."))
+        return *rc;
+    if (auto rc = require(p, {"profile"}))
+        return *rc;
+    std::optional<Credential> credential;
+    if (p.isSet("credential")) {
+        auto bytes = readBinary(p.value("credential"));
+        if (!bytes.ok())
+            return fail(bytes.error());
+        auto parsed = parseCredential(*bytes);
+        if (!parsed.ok())
+            return fail(parsed.error());
+        credential = std::move(*parsed);
+    }
+    Session session = openSession(p);
+    if (session.exitCode)
+        return *session.exitCode;
+    auto list =
+        await<StatusList>([&](auto done) { session.client->fetchStatusList(std::move(done)); });
+    if (!list.ok())
+        return fail(list.error());
+    const StatusListInfo& li = list->info();
+    out("status list: " + li.uri + " (issuer " + li.issuer + ")");
+    out("  sequence:  " + std::to_string(li.sequence));
+    out("  size:      " + std::to_string(li.size) + " credentials, " +
+        std::to_string(list->revokedCount()) + " revoked");
+    out("  issued:    " + utc(li.issuedAt) + ", expires " + utc(li.expiresAt));
+    out("  signature verified with the issuer key of the profile");
+    if (!credential)
+        return kExitOk;
+    const CredentialClaims& c = credential->claims;
+    StatusListRevocationChecker checker(*list);
+    const Status st = checker.check(*credential, SystemClock::instance().now());
+    if (st.ok()) {
+        out("credential " + c.dtId + " (status index " + std::to_string(c.statusListIndex) +
+            "): not revoked");
+        return kExitOk;
+    }
+    if (st.code() == ErrorCode::CredentialRevoked) {
+        out("credential " + c.dtId + " (status index " + std::to_string(c.statusListIndex) +
+            "): REVOKED");
+        return exitCodeFor(ErrorCode::CredentialRevoked);
+    }
+    return fail(st.error());
+}
+
+} // namespace twinseal::ctl

@@ -1,0 +1,443 @@
+// twinseal-homenet: the home network's DT service.
+//   init            create the operator keys and the database in a data directory
+//   serve           run the HTTPS service
+//   subscriber add  create a subscriber and write the USIM profile file to hand out
+//   dt list|revoke  inspect digital twins; revoke one (logged, published in the status list)
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSocketNotifier>
+#include <QTimer>
+
+#include <csignal>
+#include <cstdio>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <twinseal/security/bytes.h>
+#include <twinseal/service/service_log.h>
+#include <twinseal/service/service_runner.h>
+
+using namespace twinseal::service;
+namespace sec = twinseal::security;
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitUsage = 1;
+constexpr int kExitFailure = 3;
+
+void out(const QString& s) { std::fprintf(stdout, "%s\n", s.toLocal8Bit().constData()); }
+void err(const QString& s) { std::fprintf(stderr, "twinseal-homenet: %s\n", s.toLocal8Bit().constData()); }
+
+int failWith(const ServiceError& e) {
+    err(QString::fromStdString(e.code + ": " + e.message));
+    return kExitFailure;
+}
+
+const QCommandLineOption kDataDir({QStringLiteral("d"), QStringLiteral("data-dir")},
+                                  QStringLiteral("Data directory (keys, SQLite database)."),
+                                  QStringLiteral("dir"));
+const QCommandLineOption kPassFile(QStringLiteral("passphrase-file"),
+                                   QStringLiteral("File holding the passphrase of the operator keys "
+                                                  "(else $TWINSEAL_HOMENET_PASSPHRASE)."),
+                                   QStringLiteral("file"));
+const QCommandLineOption kDatabase(QStringLiteral("database"),
+                                   QStringLiteral("Storage: empty for SQLite in the data directory, "
+                                                  "or postgresql://user@host:port/db."),
+                                   QStringLiteral("url"));
+const QCommandLineOption kConfig({QStringLiteral("c"), QStringLiteral("config")},
+                                 QStringLiteral("INI configuration file ([service] section); flags "
+                                                "override it."),
+                                 QStringLiteral("file"));
+
+bool readPassphrase(const QString& file, std::string* pass, QString* error) {
+    if (!file.isEmpty()) {
+        auto bytes = sec::readFile(file.toStdString());
+        if (!bytes.ok()) {
+            *error = QStringLiteral("cannot read the passphrase file %1").arg(file);
+            return false;
+        }
+        pass->assign(bytes->begin(), bytes->end());
+        sec::cleanse(bytes->data(), bytes->size());
+        while (!pass->empty() && (pass->back() == '\n' || pass->back() == '\r'))
+            pass->pop_back();
+    } else if (const char* env = std::getenv("TWINSEAL_HOMENET_PASSPHRASE")) {
+        pass->assign(env);
+    } else {
+        *error = QStringLiteral("no passphrase: use --passphrase-file FILE or set "
+                                "TWINSEAL_HOMENET_PASSPHRASE");
+        return false;
+    }
+    if (pass->empty()) {
+        *error = QStringLiteral("the passphrase is empty");
+        return false;
+    }
+    return true;
+}
+
+struct Passphrase {
+    std::string text;
+    ~Passphrase() { sec::cleanse(text.data(), text.size()); }
+};
+
+// Shared by every command: config file, then flags.
+bool loadConfig(const QCommandLineParser& p, ServiceConfig* c, QString* error) {
+    if (p.isSet(kConfig) && !c->loadFile(p.value(kConfig), error))
+        return false;
+    if (p.isSet(kDataDir))
+        c->dataDir = p.value(kDataDir);
+    if (p.isSet(kDatabase))
+        c->database = p.value(kDatabase);
+    if (p.isSet(kPassFile))
+        c->passphraseFile = p.value(kPassFile);
+    if (c->dataDir.isEmpty()) {
+        *error = QStringLiteral("no data directory: use --data-dir DIR (or data-dir in the config)");
+        return false;
+    }
+    return true;
+}
+
+bool parse(QCommandLineParser& p, const QStringList& args, const QString& description) {
+    p.setApplicationDescription(description);
+    p.addHelpOption();
+    if (!p.parse(args)) {
+        err(p.errorText());
+        return false;
+    }
+    if (p.isSet(QStringLiteral("help"))) {
+        out(p.helpText());
+        std::exit(kExitOk);
+    }
+    if (!p.positionalArguments().isEmpty()) {
+        err(QStringLiteral("unexpected argument: %1").arg(p.positionalArguments().first()));
+        return false;
+    }
+    return true;
+}
+
+ServiceResult<std::unique_ptr<ServiceRunner>> openRunner(const ServiceConfig& c) {
+    Passphrase pass;
+    QString error;
+    if (!readPassphrase(c.passphraseFile, &pass.text, &error))
+        return serviceError(1, "passphrase-missing", error.toStdString());
+    auto runner = std::make_unique<ServiceRunner>();
+    if (auto st = runner->open(c, pass.text); !st.ok())
+        return st.error();
+    return runner;
+}
+
+int cmdInit(const QStringList& args) {
+    QCommandLineParser p;
+    p.addOptions({kDataDir, kPassFile, kDatabase, kConfig,
+                  {QStringLiteral("operator"), QStringLiteral("Operator name (certificates)."),
+                   QStringLiteral("name"), QStringLiteral("TwinSeal Demo Operator")},
+                  {QStringLiteral("host"),
+                   QStringLiteral("Host name or IP the TLS certificate covers (repeatable; "
+                                  "default localhost and 127.0.0.1)."),
+                   QStringLiteral("host")}});
+    if (!parse(p, args, QStringLiteral("Create the operator keys (root, DT issuer, log, SUCI, "
+                                       "TLS) and the database in a data directory.")))
+        return kExitUsage;
+    ServiceConfig c;
+    QString error;
+    if (!loadConfig(p, &c, &error))
+        return err(error), kExitUsage;
+    Passphrase pass;
+    if (!readPassphrase(c.passphraseFile, &pass.text, &error))
+        return err(error), kExitUsage;
+    if (OperatorKeys::exists(c.dataDir))
+        return err(QStringLiteral("%1 is already initialised").arg(c.dataDir)), kExitFailure;
+    OperatorInitOptions init;
+    init.operatorName = p.value(QStringLiteral("operator"));
+    if (p.isSet(QStringLiteral("host")))
+        init.tlsHosts = p.values(QStringLiteral("host"));
+    ServiceRunner runner;
+    if (auto st = runner.open(c, pass.text, true, init); !st.ok())
+        return failWith(st.error());
+    out(QStringLiteral("initialised %1 for operator \"%2\"").arg(c.dataDir, init.operatorName));
+    out(QStringLiteral("TLS certificate covers: %1").arg(init.tlsHosts.join(QStringLiteral(", "))));
+    return kExitOk;
+}
+
+int signalPipe[2] = {-1, -1};
+void onSignal(int sig) {
+    const char c = static_cast<char>(sig);
+    [[maybe_unused]] auto n = ::write(signalPipe[1], &c, 1);
+}
+
+int cmdServe(const QStringList& args) {
+    QCommandLineParser p;
+    p.addOptions({kDataDir, kPassFile, kDatabase, kConfig,
+                  {QStringLiteral("listen"), QStringLiteral("Address to listen on (default 127.0.0.1)."),
+                   QStringLiteral("address")},
+                  {QStringLiteral("port"), QStringLiteral("TCP port (default 8443; 0 picks one)."),
+                   QStringLiteral("port")},
+                  {QStringLiteral("public-url"),
+                   QStringLiteral("https://host:port subscribers use (written into profiles)."),
+                   QStringLiteral("url")},
+                  {QStringLiteral("max-body-bytes"), QStringLiteral("Largest request body."),
+                   QStringLiteral("bytes")},
+                  {QStringLiteral("rate-limit"),
+                   QStringLiteral("Requests per second per client address (0: no limit)."),
+                   QStringLiteral("n")},
+                  {QStringLiteral("rate-burst"), QStringLiteral("Burst size of the rate limit."),
+                   QStringLiteral("n")},
+                  {QStringLiteral("log-level"), QStringLiteral("debug, info, warning or error."),
+                   QStringLiteral("level")},
+                  {QStringLiteral("init"),
+                   QStringLiteral("Create the operator keys first if the data directory has none.")}});
+    if (!parse(p, args, QStringLiteral("Run the home-network DT service over HTTPS (TLS 1.3). "
+                                       "Logs are JSON lines on stderr; SIGTERM/SIGINT shut it "
+                                       "down gracefully.")))
+        return kExitUsage;
+    ServiceConfig c;
+    QString error;
+    if (!loadConfig(p, &c, &error))
+        return err(error), kExitUsage;
+    bool ok = true;
+    if (p.isSet(QStringLiteral("listen")))
+        c.listenAddress = p.value(QStringLiteral("listen"));
+    if (p.isSet(QStringLiteral("port")))
+        c.port = static_cast<quint16>(p.value(QStringLiteral("port")).toUInt(&ok));
+    if (ok && p.isSet(QStringLiteral("max-body-bytes")))
+        c.maxBodyBytes = p.value(QStringLiteral("max-body-bytes")).toLongLong(&ok);
+    if (ok && p.isSet(QStringLiteral("rate-limit")))
+        c.rateLimit = p.value(QStringLiteral("rate-limit")).toDouble(&ok);
+    if (ok && p.isSet(QStringLiteral("rate-burst")))
+        c.rateBurst = p.value(QStringLiteral("rate-burst")).toDouble(&ok);
+    if (p.isSet(QStringLiteral("public-url")))
+        c.publicUrl = p.value(QStringLiteral("public-url"));
+    if (p.isSet(QStringLiteral("log-level")))
+        c.logLevel = p.value(QStringLiteral("log-level"));
+    if (!ok)
+        return err(QStringLiteral("a numeric option is not a number")), kExitUsage;
+    LogLevel level;
+    if (!parseLogLevel(c.logLevel, &level))
+        return err(QStringLiteral("unknown log level %1").arg(c.logLevel)), kExitUsage;
+    setLogLevel(level);
+
+    Passphrase pass;
+    if (!readPassphrase(c.passphraseFile, &pass.text, &error))
+        return err(error), kExitUsage;
+    ServiceRunner runner;
+    if (auto st = runner.open(c, pass.text, p.isSet(QStringLiteral("init"))); !st.ok()) {
+        logEvent(LogLevel::Error, "start-failed",
+                 {{QStringLiteral("code"), QString::fromStdString(st.error().code)},
+                  {QStringLiteral("message"), QString::fromStdString(st.error().message)}});
+        return failWith(st.error());
+    }
+    sec::cleanse(pass.text.data(), pass.text.size());
+    auto port = runner.listen();
+    if (!port.ok())
+        return failWith(port.error());
+
+    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, signalPipe) != 0)
+        return err(QStringLiteral("socketpair failed")), kExitFailure;
+    QSocketNotifier notifier(signalPipe[0], QSocketNotifier::Read);
+    QObject::connect(&notifier, &QSocketNotifier::activated, [&] {
+        char sig = 0;
+        [[maybe_unused]] auto n = ::read(signalPipe[0], &sig, 1);
+        notifier.setEnabled(false);
+        logEvent(LogLevel::Info, "shutdown",
+                 {{QStringLiteral("signal"), int(sig)},
+                  {QStringLiteral("requests"), double(runner.frontend()->requestsServed())}});
+        runner.frontend()->stopListening();
+        // Let responses already being written drain, then leave the event loop.
+        QTimer::singleShot(250, qApp, &QCoreApplication::quit);
+    });
+    struct sigaction sa {};
+    sa.sa_handler = onSignal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGTERM, &sa, nullptr);
+    sigaction(SIGINT, &sa, nullptr);
+
+    logEvent(LogLevel::Info, "listening",
+             {{QStringLiteral("address"), c.listenAddress},
+              {QStringLiteral("port"), int(*port)},
+              {QStringLiteral("url"), c.effectivePublicUrl(*port)},
+              {QStringLiteral("storage"), c.databaseDescription()},
+              {QStringLiteral("log_size"), double(runner.service().logSizeInMemory())}});
+    const int rc = QCoreApplication::exec();
+    runner.stop();
+    logEvent(LogLevel::Info, "stopped");
+    return rc;
+}
+
+int cmdSubscriberAdd(const QStringList& args) {
+    QCommandLineParser p;
+    p.addOptions({kDataDir, kPassFile, kDatabase, kConfig,
+                  {QStringLiteral("supi"), QStringLiteral("Subscriber, e.g. imsi-001010000000001."),
+                   QStringLiteral("supi")},
+                  {QStringLiteral("mnc-length"), QStringLiteral("Digits of the MNC (2 or 3)."),
+                   QStringLiteral("n"), QStringLiteral("2")},
+                  {QStringLiteral("name"), QStringLiteral("Subscriber's name (a DT attribute)."),
+                   QStringLiteral("text")},
+                  {QStringLiteral("role"), QStringLiteral("Role attribute, e.g. surgeon."),
+                   QStringLiteral("text")},
+                  {QStringLiteral("organisation"), QStringLiteral("Organisation attribute."),
+                   QStringLiteral("text")},
+                  {QStringLiteral("licence-id"), QStringLiteral("Licence id attribute."),
+                   QStringLiteral("text")},
+                  {QStringLiteral("routing-indicator"), QStringLiteral("1-4 digits (default 0)."),
+                   QStringLiteral("digits"), QStringLiteral("0")},
+                  {QStringLiteral("service-url"),
+                   QStringLiteral("https://host:port written into the profile."),
+                   QStringLiteral("url")},
+                  {QStringLiteral("profile-out"), QStringLiteral("Where to write the USIM profile."),
+                   QStringLiteral("file")}});
+    if (!parse(p, args, QStringLiteral("Create a subscriber (random K and OPc) and write the USIM "
+                                       "profile file the subscriber imports (mode 0600).")))
+        return kExitUsage;
+    ServiceConfig c;
+    QString error;
+    if (!loadConfig(p, &c, &error))
+        return err(error), kExitUsage;
+    if (!p.isSet(QStringLiteral("supi")) || !p.isSet(QStringLiteral("profile-out")))
+        return err(QStringLiteral("--supi and --profile-out are required")), kExitUsage;
+    if (!p.isSet(QStringLiteral("service-url")) && c.publicUrl.isEmpty())
+        c.publicUrl = QStringLiteral("https://localhost:%1").arg(c.port);
+    auto runner = openRunner(c);
+    if (!runner.ok())
+        return failWith(runner.error());
+    SubscriberProfileRequest r;
+    r.supi = p.value(QStringLiteral("supi"));
+    r.mncLength = p.value(QStringLiteral("mnc-length")).toInt();
+    r.name = p.value(QStringLiteral("name"));
+    r.role = p.value(QStringLiteral("role"));
+    r.organisation = p.value(QStringLiteral("organisation"));
+    r.licenceId = p.value(QStringLiteral("licence-id"));
+    r.routingIndicator = p.value(QStringLiteral("routing-indicator"));
+    r.serviceUrl = p.value(QStringLiteral("service-url"));
+    auto profile = (*runner)->service().addSubscriber(r);
+    if (!profile.ok())
+        return failWith(profile.error());
+    if (auto st = profile->save(p.value(QStringLiteral("profile-out")).toStdString()); !st.ok())
+        return err(QString::fromStdString(st.error().message())), kExitFailure;
+    out(QStringLiteral("subscriber %1 added; USIM profile written to %2 (service %3)")
+            .arg(QString::fromStdString(profile->supi.toString()),
+                 p.value(QStringLiteral("profile-out")),
+                 QString::fromStdString(profile->serviceUrl)));
+    return kExitOk;
+}
+
+QJsonObject dtJson(const twinseal::proto::DtInfo& d) {
+    return {{QStringLiteral("dt_id"), QString::fromStdString(d.dt_id())},
+            {QStringLiteral("avatar_id"), QString::fromStdString(d.avatar_id())},
+            {QStringLiteral("state"), QString::fromStdString(d.state())},
+            {QStringLiteral("generation"), int(d.generation())},
+            {QStringLiteral("status_list_index"), double(d.status_list_index())},
+            {QStringLiteral("log_index"), double(d.log_index())},
+            {QStringLiteral("revocation_reason"), QString::fromStdString(d.revocation_reason())}};
+}
+
+int cmdDt(const QStringList& args) {
+    const QString sub = args.size() > 1 ? args.at(1) : QString();
+    QCommandLineParser p;
+    p.addOptions({kDataDir, kPassFile, kDatabase, kConfig,
+                  {QStringLiteral("dt-id"), QStringLiteral("The digital twin."), QStringLiteral("id")},
+                  {QStringLiteral("reason"), QStringLiteral("Why it is revoked (logged)."),
+                   QStringLiteral("text")},
+                  {QStringLiteral("json"), QStringLiteral("Print JSON.")}});
+    QStringList rest = args;
+    rest.removeAt(1);
+    if (sub != QLatin1String("list") && sub != QLatin1String("revoke")) {
+        err(QStringLiteral("usage: twinseal-homenet dt list|revoke [options] (see --help)"));
+        return kExitUsage;
+    }
+    if (!parse(p, rest, sub == QLatin1String("list")
+                            ? QStringLiteral("List every digital twin.")
+                            : QStringLiteral("Revoke a digital twin: its credential is marked in "
+                                             "the status list and the revocation is logged.")))
+        return kExitUsage;
+    ServiceConfig c;
+    QString error;
+    if (!loadConfig(p, &c, &error))
+        return err(error), kExitUsage;
+    auto runner = openRunner(c);
+    if (!runner.ok())
+        return failWith(runner.error());
+    if (sub == QLatin1String("list")) {
+        auto list = (*runner)->service().adminList();
+        if (!list.ok())
+            return failWith(list.error());
+        QJsonArray arr;
+        for (const auto& d : list->dts()) {
+            arr.append(dtJson(d));
+            if (!p.isSet(QStringLiteral("json")))
+                out(QStringLiteral("%1  %2  gen %3  %4")
+                        .arg(QString::fromStdString(d.dt_id()), QString::fromStdString(d.state()))
+                        .arg(d.generation())
+                        .arg(QString::fromStdString(d.avatar_id())));
+        }
+        if (p.isSet(QStringLiteral("json")))
+            out(QString::fromUtf8(QJsonDocument(arr).toJson(QJsonDocument::Indented)));
+        return kExitOk;
+    }
+    if (!p.isSet(QStringLiteral("dt-id")))
+        return err(QStringLiteral("--dt-id is required")), kExitUsage;
+    auto info = (*runner)->service().adminRevoke(p.value(QStringLiteral("dt-id")),
+                                                 p.value(QStringLiteral("reason")));
+    if (!info.ok())
+        return failWith(info.error());
+    out(QStringLiteral("revoked %1 (status list index %2)")
+            .arg(QString::fromStdString(info->dt_id()))
+            .arg(info->status_list_index()));
+    return kExitOk;
+}
+
+void usage() {
+    out(QStringLiteral(
+        "usage: twinseal-homenet <command> [options]\n\n"
+        "The home network's digital-twin service: subscriber authentication (SUCI, 5G-AKA, AKMA),\n"
+        "DT registration and certification, avatar repository, revocation status list and\n"
+        "transparency log, over HTTPS (TLS 1.3).\n\n"
+        "commands:\n"
+        "  init            create operator keys and storage in --data-dir\n"
+        "  serve           run the service\n"
+        "  subscriber add  add a subscriber and write its USIM profile file\n"
+        "  dt list         list digital twins\n"
+        "  dt revoke       revoke a digital twin\n\n"
+        "Every command takes --data-dir, --config, --database and --passphrase-file; run\n"
+        "`twinseal-homenet <command> --help` for its options."));
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("twinseal-homenet"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(TWINSEAL_VERSION));
+    QStringList args = QCoreApplication::arguments();
+    if (args.size() < 2 || args.at(1) == QLatin1String("--help") || args.at(1) == QLatin1String("-h") ||
+        args.at(1) == QLatin1String("help")) {
+        usage();
+        return args.size() < 2 ? kExitUsage : kExitOk;
+    }
+    if (args.at(1) == QLatin1String("--version")) {
+        out(QStringLiteral("twinseal-homenet %1").arg(QStringLiteral(TWINSEAL_VERSION)));
+        return kExitOk;
+    }
+    const QString command = args.takeAt(1);
+    if (command == QLatin1String("init"))
+        return cmdInit(args);
+    if (command == QLatin1String("serve"))
+        return cmdServe(args);
+    if (command == QLatin1String("subscriber")) {
+        if (args.size() < 2 || args.at(1) != QLatin1String("add")) {
+            err(QStringLiteral("usage: twinseal-homenet subscriber add [options]"));
+            return kExitUsage;
+        }
+        args.removeAt(1);
+        return cmdSubscriberAdd(args);
+    }
+    if (command == QLatin1String("dt"))
+        return cmdDt(args);
+    err(QStringLiteral("unknown command '%1' (see --help)").arg(command));
+    return kExitUsage;
+}

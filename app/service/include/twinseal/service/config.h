@@ -1,0 +1,35 @@
+// twinseal-homenet's configuration: an INI file ([service] section) overridden by flags.
+#pragma once
+
+#include <QString>
+#include <QStringList>
+
+#include <cstdint>
+
+namespace twinseal::service {
+
+struct ServiceConfig {
+    QString dataDir;                 // keys/, the SQLite database and the passphrase live here
+    QString listenAddress = QStringLiteral("127.0.0.1");
+    quint16 port = 8443;             // 0: any free port (the chosen one is logged)
+    QString database;                // empty: SQLite in dataDir; "postgresql://user@host:port/db"
+    QString publicUrl;               // https://host:port the subscribers use; default from listen
+    QString passphraseFile;          // the passphrase that unlocks the operator keys
+    qint64 maxBodyBytes = 8 * 1024 * 1024;
+    qint64 maxAvatarBytes = 512ll * 1024 * 1024;
+    double rateLimit = 50.0;         // requests per second per client address; 0 disables
+    double rateBurst = 200.0;
+    int challengeTtl = 120;          // seconds an AKA challenge stays answerable
+    int akmaKeyTtl = 3600;           // seconds a K_AF stays valid
+    int credentialValidityDays = 365;
+    int statusListTtl = 300;         // caching hint for verifiers, seconds
+    QString sqliteSynchronous = QStringLiteral("NORMAL"); // or FULL
+    QString logLevel = QStringLiteral("info");            // debug, info, warning, error
+
+    // Reads [service] keys from an INI file; unknown keys are errors (typos must not pass).
+    [[nodiscard]] bool loadFile(const QString& path, QString* error);
+    [[nodiscard]] QString effectivePublicUrl(quint16 boundPort) const;
+    [[nodiscard]] QString databaseDescription() const;
+};
+
+} // namespace twinseal::service

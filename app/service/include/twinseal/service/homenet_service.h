@@ -1,0 +1,164 @@
+// The home-network DT service's behaviour, independent of HTTP: subscriber authentication
+// (SUCI, 5G-AKA, AKMA), DT registration / re-certification / revocation, the signed status
+// list, the transparency log and the avatar repository. Every method validates its input and
+// refuses with a ServiceError (HTTP status, reason code, message); state changes are atomic.
+#pragma once
+
+#include <QByteArray>
+#include <QHash>
+#include <QString>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+#include <twinseal/proto/homenet.pb.h>
+#include <twinseal/security/clock.h>
+#include <twinseal/security/subscriber.h>
+#include <twinseal/security/translog.h>
+
+#include "twinseal/service/config.h"
+#include "twinseal/service/operator_keys.h"
+#include "twinseal/service/service_error.h"
+#include "twinseal/service/store.h"
+
+namespace twinseal::service {
+
+// Who a request comes from, once its Authorization header has been checked.
+struct Caller {
+    QString supi;     // set for an AKMA-authenticated subscriber
+    QString aKid;
+    QString grantAvatarId; // set for a bearer of an avatar access grant
+    [[nodiscard]] bool subscriber() const { return !supi.isEmpty(); }
+};
+
+struct SubscriberProfileRequest {
+    QString supi;       // imsi-...
+    int mncLength = 2;
+    QString name, role, organisation, licenceId;
+    QString routingIndicator = QStringLiteral("0");
+    QString serviceUrl; // written into the profile
+};
+
+class HomenetService {
+public:
+    HomenetService(ServiceConfig config, Store& store, const OperatorKeys& keys,
+                   const security::Clock& clock, security::Random& rng);
+    ~HomenetService();
+
+    // Loads the log into memory and checks it; call once before serving.
+    [[nodiscard]] ServiceStatus start();
+    [[nodiscard]] const ServiceConfig& config() const noexcept { return m_config; }
+
+    // ---- administration (twinseal-homenet subscriber add / dt revoke)
+    [[nodiscard]] ServiceResult<security::UsimProfileData> addSubscriber(
+        const SubscriberProfileRequest& request);
+    [[nodiscard]] ServiceResult<proto::DtInfo> adminRevoke(const QString& dtId,
+                                                           const QString& reason);
+    [[nodiscard]] ServiceResult<proto::DtList> adminList();
+    // Operator-side: the SUCI key and TLS CA written into every profile.
+    void setPublicUrl(const QString& url) { m_config.publicUrl = url; }
+
+    // ---- authentication
+    [[nodiscard]] ServiceResult<proto::AuthChallenge> authStart(const proto::AuthStartRequest& r);
+    [[nodiscard]] ServiceResult<proto::AuthChallenge> authResync(const proto::AuthResyncRequest& r);
+    [[nodiscard]] ServiceResult<proto::AuthResult> authFinish(const proto::AuthFinishRequest& r);
+    // Checks an Authorization header for the request (AKMA MAC, window, nonce; or a grant).
+    [[nodiscard]] ServiceResult<Caller> authenticate(const QByteArray& authorization,
+                                                     const QByteArray& method,
+                                                     const QByteArray& pathAndQuery,
+                                                     const QByteArray& body);
+
+    // ---- digital twins
+    [[nodiscard]] ServiceResult<proto::RegistrationResponse> registerDt(const Caller& caller,
+                                                                        const QByteArray& body);
+    [[nodiscard]] ServiceResult<proto::RegistrationResponse> recertify(const Caller& caller,
+                                                                       const QByteArray& body);
+    [[nodiscard]] ServiceResult<proto::DtInfo> revoke(const Caller& caller,
+                                                      const proto::RevokeRequest& r);
+    [[nodiscard]] ServiceResult<proto::DtList> listDts(const Caller& caller);
+
+    // ---- status list and log (public)
+    [[nodiscard]] ServiceResult<QByteArray> statusList();
+    [[nodiscard]] ServiceResult<QByteArray> treeHead();
+    [[nodiscard]] ServiceResult<proto::LogInclusionResponse> inclusion(quint64 index, quint64 size);
+    [[nodiscard]] ServiceResult<proto::LogInclusionResponse>
+    inclusionByCredential(const QByteArray& digest, quint64 size);
+    [[nodiscard]] ServiceResult<proto::ConsistencyProof> consistency(quint64 first, quint64 second);
+    [[nodiscard]] ServiceResult<proto::ServiceInfo> info();
+
+    // ---- avatar repository
+    [[nodiscard]] ServiceResult<proto::AvatarInfo> putChunk(const Caller& caller,
+                                                            const QString& avatarId, int file,
+                                                            quint64 chunk, const QByteArray& data);
+    [[nodiscard]] ServiceResult<proto::AvatarInfo> avatarInfo(const Caller& caller,
+                                                              const QString& avatarId);
+    [[nodiscard]] ServiceResult<proto::AvatarInfo> avatarInfoByRoot(const Caller& caller,
+                                                                    const QByteArray& root);
+    struct FileStream {
+        QByteArray mediaRoot;
+        int fileIndex = 0;
+        quint64 size = 0;
+        quint64 chunks = 0;
+        QString path;
+    };
+    // Checks access and completeness; the bytes are then read chunk by chunk with readChunk.
+    [[nodiscard]] ServiceResult<FileStream> openFile(const Caller& caller, const QString& avatarId,
+                                                     int file);
+    [[nodiscard]] ServiceResult<QByteArray> readChunk(const FileStream& f, quint64 chunk);
+    [[nodiscard]] ServiceResult<proto::AccessGrant> createGrant(const Caller& caller,
+                                                                const QString& avatarId,
+                                                                const proto::GrantRequest& r);
+
+    [[nodiscard]] quint64 logSizeInMemory() const;
+
+private:
+    struct LogAppend {
+        quint64 index = 0;
+        QByteArray entry;
+    };
+    [[nodiscard]] ServiceStatus syncLog();
+    [[nodiscard]] ServiceResult<LogAppend> appendLog(security::LogEntryType type,
+                                                     const QString& dtId,
+                                                     const QByteArray& credentialDigest,
+                                                     const QByteArray& binding,
+                                                     const QByteArray& details);
+    [[nodiscard]] ServiceResult<proto::RegistrationResponse>
+    issue(const Caller& caller, const QByteArray& body, bool recertification);
+    [[nodiscard]] ServiceResult<proto::DtInfo> revokeRecord(security::LogEntryType type,
+                                                            const QString& dtId,
+                                                            const QString& reason,
+                                                            const QString& requiredSupi);
+    [[nodiscard]] ServiceResult<proto::AuthChallenge> challengeFor(const SubscriberRecord& s,
+                                                                   quint64 sqn,
+                                                                   const QString& routingIndicator);
+    [[nodiscard]] ServiceResult<security::SignedTreeHead> signedHead(quint64 size);
+    [[nodiscard]] ServiceResult<proto::AvatarInfo> describeAvatar(const DtRecord& dt);
+    [[nodiscard]] ServiceStatus checkAvatarAccess(const Caller& caller, const DtRecord& dt);
+    [[nodiscard]] ServiceError storageError(const security::Error& e) const;
+    [[nodiscard]] QString statusListUri() const;
+    void maybePurge();
+
+    ServiceConfig m_config;
+    Store& m_store;
+    const OperatorKeys& m_keys;
+    const security::Clock& m_clock;
+    security::Random& m_rng;
+    security::MerkleLog m_log;
+    std::vector<security::Certificate> m_issuerChain;
+    // request nonces seen within the AKMA window: replay protection for signed requests
+    QHash<QByteArray, qint64> m_seenNonces;
+    // cached publications
+    qint64 m_statusRevision = -1;
+    qint64 m_statusIssuedAt = 0;
+    QByteArray m_statusBytes;
+    quint64 m_headSize = ~quint64{0};
+    qint64 m_headAt = 0;
+    QByteArray m_headBytes;
+    qint64 m_lastPurge = 0;
+};
+
+// Stable string of a log entry type for DtInfo/logs.
+QString stateName(const DtRecord& d);
+
+} // namespace twinseal::service

@@ -1,0 +1,59 @@
+// HTTPS front end of twinseal-homenet (Qt HttpServer over a QSslServer, TLS 1.3 only): routes
+// /v1 requests to HomenetService, speaks binary Protobuf or Protobuf's JSON mapping, enforces
+// the body-size limit before a body is buffered and a per-client request rate, and logs every
+// request as one structured line. /v1/ws is reserved for call signalling (WebSocket).
+#pragma once
+
+#include <QAbstractHttpServer>
+#include <QElapsedTimer>
+#include <QHash>
+#include <QHostAddress>
+#include <QPointer>
+
+#include <memory>
+#include <vector>
+
+#include "twinseal/service/homenet_service.h"
+
+QT_BEGIN_NAMESPACE
+class QSslServer;
+class QWebSocket;
+QT_END_NAMESPACE
+
+namespace twinseal::service {
+
+class HttpFrontend : public QAbstractHttpServer {
+    Q_OBJECT
+public:
+    HttpFrontend(HomenetService& service, const OperatorKeys& keys, QObject* parent = nullptr);
+    ~HttpFrontend() override;
+
+    // Starts listening on config.listenAddress:config.port; returns the bound port.
+    [[nodiscard]] ServiceResult<quint16> start();
+    // Stops accepting connections (graceful shutdown: requests in progress finish first).
+    void stopListening();
+    [[nodiscard]] quint64 requestsServed() const noexcept { return m_served; }
+
+protected:
+    bool handleRequest(const QHttpServerRequest& request, QTcpSocket* socket) override;
+    void missingHandler(const QHttpServerRequest& request, QTcpSocket* socket) override;
+
+private:
+    struct Bucket {
+        double tokens = 0;
+        qint64 lastMs = 0;
+    };
+    void guardSocket(QTcpSocket* socket);
+    void onWebSocket();
+    [[nodiscard]] bool allow(const QHostAddress& peer);
+
+    HomenetService& m_service;
+    const OperatorKeys& m_keys;
+    QSslServer* m_tls = nullptr;
+    QHash<QHostAddress, Bucket> m_buckets;
+    QElapsedTimer m_clock;
+    quint64 m_served = 0;
+    std::vector<QPointer<QWebSocket>> m_sockets;
+};
+
+} // namespace twinseal::service

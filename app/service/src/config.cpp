@@ -1,0 +1,87 @@
+#include "twinseal/service/config.h"
+
+#include <QFileInfo>
+#include <QSettings>
+
+namespace twinseal::service {
+
+bool ServiceConfig::loadFile(const QString& path, QString* error) {
+    if (!QFileInfo(path).isReadable()) {
+        *error = QStringLiteral("cannot read the configuration file %1").arg(path);
+        return false;
+    }
+    QSettings ini(path, QSettings::IniFormat);
+    if (ini.status() != QSettings::NoError) {
+        *error = QStringLiteral("%1 is not a valid INI file").arg(path);
+        return false;
+    }
+    static const QStringList known = {
+        QStringLiteral("data-dir"),        QStringLiteral("listen"),
+        QStringLiteral("port"),            QStringLiteral("database"),
+        QStringLiteral("public-url"),      QStringLiteral("passphrase-file"),
+        QStringLiteral("max-body-bytes"),  QStringLiteral("max-avatar-bytes"),
+        QStringLiteral("rate-limit"),      QStringLiteral("rate-burst"),
+        QStringLiteral("challenge-ttl"),   QStringLiteral("akma-key-ttl"),
+        QStringLiteral("credential-days"), QStringLiteral("status-list-ttl"),
+        QStringLiteral("sqlite-synchronous"), QStringLiteral("log-level")};
+    for (const QString& key : ini.allKeys()) {
+        const QString bare = key.startsWith(QLatin1String("service/")) ? key.mid(8) : key;
+        if (!key.startsWith(QLatin1String("service/")) || !known.contains(bare)) {
+            *error = QStringLiteral("%1: unknown setting '%2' (settings live in [service]: %3)")
+                         .arg(path, key, known.join(QStringLiteral(", ")));
+            return false;
+        }
+    }
+    ini.beginGroup(QStringLiteral("service"));
+    bool ok = true;
+    auto num = [&](const char* key, auto current) {
+        using T = decltype(current);
+        if (!ini.contains(QLatin1String(key)))
+            return current;
+        bool good = false;
+        const double v = ini.value(QLatin1String(key)).toString().toDouble(&good);
+        if (!good || v < 0) {
+            *error = QStringLiteral("%1: '%2' must be a non-negative number").arg(path, QLatin1String(key));
+            ok = false;
+            return current;
+        }
+        return static_cast<T>(v);
+    };
+    dataDir = ini.value(QStringLiteral("data-dir"), dataDir).toString();
+    listenAddress = ini.value(QStringLiteral("listen"), listenAddress).toString();
+    port = num("port", port);
+    database = ini.value(QStringLiteral("database"), database).toString();
+    publicUrl = ini.value(QStringLiteral("public-url"), publicUrl).toString();
+    passphraseFile = ini.value(QStringLiteral("passphrase-file"), passphraseFile).toString();
+    maxBodyBytes = num("max-body-bytes", maxBodyBytes);
+    maxAvatarBytes = num("max-avatar-bytes", maxAvatarBytes);
+    rateLimit = num("rate-limit", rateLimit);
+    rateBurst = num("rate-burst", rateBurst);
+    challengeTtl = num("challenge-ttl", challengeTtl);
+    akmaKeyTtl = num("akma-key-ttl", akmaKeyTtl);
+    credentialValidityDays = num("credential-days", credentialValidityDays);
+    statusListTtl = num("status-list-ttl", statusListTtl);
+    sqliteSynchronous = ini.value(QStringLiteral("sqlite-synchronous"), sqliteSynchronous).toString();
+    logLevel = ini.value(QStringLiteral("log-level"), logLevel).toString();
+    return ok;
+}
+
+QString ServiceConfig::effectivePublicUrl(quint16 boundPort) const {
+    if (!publicUrl.isEmpty())
+        return publicUrl;
+    QString host = listenAddress;
+    if (host == QLatin1String("0.0.0.0") || host == QLatin1String("::") ||
+        host == QLatin1String("127.0.0.1") || host.isEmpty())
+        host = QStringLiteral("localhost");
+    return QStringLiteral("https://%1:%2").arg(host).arg(boundPort);
+}
+
+QString ServiceConfig::databaseDescription() const {
+    if (database.isEmpty())
+        return QStringLiteral("sqlite");
+    if (database.startsWith(QLatin1String("sqlite:")))
+        return QStringLiteral("sqlite");
+    return QStringLiteral("postgresql");
+}
+
+} // namespace twinseal::service

@@ -1,0 +1,603 @@
+#include "twinseal/service/http_frontend.h"
+
+#include <QHttpServerRequest>
+#include <QHttpServerResponder>
+#include <QJsonObject>
+#include <QSslConfiguration>
+#include <QSslKey>
+#include <QSslServer>
+#include <QSslSocket>
+#include <QTimer>
+#include <QUrlQuery>
+#include <QWebSocket>
+
+#include <google/protobuf/util/json_util.h>
+
+#include <memory>
+
+#include "twinseal/service/service_log.h"
+
+namespace twinseal::service {
+
+using security::ByteView;
+
+namespace {
+
+constexpr qsizetype kMaxHeaderBytes = 16 * 1024;
+const QByteArray kProtobuf = QByteArrayLiteral("application/x-protobuf");
+const QByteArray kJson = QByteArrayLiteral("application/json");
+const QByteArray kOctets = QByteArrayLiteral("application/octet-stream");
+
+QByteArray header(const QHttpServerRequest& r, const char* name) {
+    for (const auto& [k, v] : r.headers())
+        if (k.compare(name, Qt::CaseInsensitive) == 0)
+            return v;
+    return {};
+}
+
+QByteArray mediaType(const QByteArray& contentType) {
+    const qsizetype semi = contentType.indexOf(';');
+    return (semi < 0 ? contentType : contentType.left(semi)).trimmed().toLower();
+}
+
+QByteArray methodName(QHttpServerRequest::Method m) {
+    switch (m) {
+    case QHttpServerRequest::Method::Get: return "GET";
+    case QHttpServerRequest::Method::Put: return "PUT";
+    case QHttpServerRequest::Method::Post: return "POST";
+    case QHttpServerRequest::Method::Delete: return "DELETE";
+    case QHttpServerRequest::Method::Head: return "HEAD";
+    default: return "OTHER";
+    }
+}
+
+struct Reply {
+    int status = 200;
+    QByteArray contentType;
+    QByteArray body;
+    std::string code; // reason code of a refusal, for the log
+    std::unique_ptr<QIODevice> stream;
+};
+
+Reply encode(const google::protobuf::Message& m, bool json, int status = 200) {
+    Reply r;
+    r.status = status;
+    if (json) {
+        std::string out;
+        google::protobuf::util::JsonPrintOptions o;
+        o.preserve_proto_field_names = true;
+        (void)google::protobuf::util::MessageToJsonString(m, &out, o);
+        r.contentType = kJson;
+        r.body = QByteArray::fromStdString(out);
+    } else {
+        r.contentType = kProtobuf;
+        r.body = QByteArray::fromStdString(m.SerializeAsString());
+    }
+    return r;
+}
+
+Reply refuse(const ServiceError& e, bool json) {
+    proto::ErrorResponse er;
+    er.set_code(e.code);
+    er.set_message(e.message);
+    Reply r = encode(er, json, e.httpStatus);
+    r.code = e.code;
+    return r;
+}
+
+template <typename T> Reply replyOf(ServiceResult<T>&& result, bool json) {
+    if (!result.ok())
+        return refuse(result.error(), json);
+    return encode(result.value(), json);
+}
+
+Reply rawReply(ServiceResult<QByteArray>&& result, bool json, const QByteArray& type) {
+    if (!result.ok())
+        return refuse(result.error(), json);
+    Reply r;
+    r.contentType = type;
+    r.body = std::move(result).value();
+    return r;
+}
+
+// Reads a stored avatar file chunk by chunk from the service while the response is written.
+class ChunkDevice final : public QIODevice {
+public:
+    ChunkDevice(HomenetService& service, HomenetService::FileStream file)
+        : m_service(service), m_file(std::move(file)) {}
+    bool isSequential() const override { return false; }
+    qint64 size() const override { return static_cast<qint64>(m_file.size); }
+    bool prime(ServiceError* error) {
+        if (m_file.chunks == 0)
+            return open(QIODevice::ReadOnly);
+        auto first = m_service.readChunk(m_file, 0);
+        if (!first.ok()) {
+            *error = first.error();
+            return false;
+        }
+        m_chunkSize = static_cast<quint64>(first->size());
+        m_loaded = 0;
+        m_data = std::move(first).value();
+        return m_chunkSize > 0 && open(QIODevice::ReadOnly);
+    }
+
+protected:
+    qint64 readData(char* out, qint64 max) override {
+        const quint64 at = static_cast<quint64>(pos());
+        if (at >= m_file.size || max <= 0)
+            return at >= m_file.size ? -1 : 0;
+        const quint64 index = at / m_chunkSize;
+        if (index != m_loaded) {
+            auto c = m_service.readChunk(m_file, index);
+            if (!c.ok())
+                return -1;
+            m_data = std::move(c).value();
+            m_loaded = index;
+        }
+        const quint64 offset = at - index * m_chunkSize;
+        const qint64 n = std::min<qint64>(max, m_data.size() - static_cast<qint64>(offset));
+        if (n <= 0)
+            return -1;
+        std::memcpy(out, m_data.constData() + offset, static_cast<std::size_t>(n));
+        return n;
+    }
+    qint64 writeData(const char*, qint64) override { return -1; }
+
+private:
+    HomenetService& m_service;
+    HomenetService::FileStream m_file;
+    quint64 m_chunkSize = 0;
+    quint64 m_loaded = ~quint64{0};
+    QByteArray m_data;
+};
+
+bool parseU64(const QString& s, quint64* out) {
+    bool ok = false;
+    *out = s.toULongLong(&ok);
+    return ok && !s.isEmpty() && s.size() <= 20;
+}
+
+QByteArray rawErrorResponse(int status, const char* reason, const std::string& code,
+                            const std::string& message, bool json) {
+    Reply r = refuse(serviceError(status, code, message), json);
+    QByteArray out = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reason + "\r\n";
+    out += "Content-Type: " + r.contentType + "\r\n";
+    out += "Content-Length: " + QByteArray::number(r.body.size()) + "\r\n";
+    out += "Connection: close\r\n\r\n";
+    return out + r.body;
+}
+
+} // namespace
+
+HttpFrontend::HttpFrontend(HomenetService& service, const OperatorKeys& keys, QObject* parent)
+    : QAbstractHttpServer(parent), m_service(service), m_keys(keys) {
+    m_clock.start();
+    connect(this, &QAbstractHttpServer::newWebSocketConnection, this, &HttpFrontend::onWebSocket);
+}
+
+HttpFrontend::~HttpFrontend() = default;
+
+ServiceResult<quint16> HttpFrontend::start() {
+    const ServiceConfig& config = m_service.config();
+    auto pem = m_keys.tlsKey().exportPkcs8PemForTls();
+    if (!pem.ok())
+        return fromSecurity(500, pem.error());
+    QByteArray pemBytes(reinterpret_cast<const char*>(pem->data()), static_cast<qsizetype>(pem->size()));
+    QSslKey key(pemBytes, QSsl::Ec, QSsl::Pem, QSsl::PrivateKey);
+    security::cleanse(pemBytes.data(), static_cast<std::size_t>(pemBytes.size()));
+    if (key.isNull())
+        return serviceError(500, "tls-key-unusable", "the TLS key cannot be loaded into Qt");
+    const auto certs = QSslCertificate::fromData(
+        QByteArray::fromStdString(m_keys.tlsCertificate().pem() + m_keys.tlsCaCertificate().pem()));
+    if (certs.size() != 2)
+        return serviceError(500, "tls-certificate-unusable", "the TLS certificate cannot be loaded");
+    QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+    tls.setLocalCertificateChain(certs);
+    tls.setPrivateKey(key);
+    tls.setProtocol(QSsl::TlsV1_3OrLater);
+    tls.setPeerVerifyMode(QSslSocket::VerifyNone);
+
+    m_tls = new QSslServer(this);
+    m_tls->setSslConfiguration(tls);
+    connect(m_tls, &QSslServer::startedEncryptionHandshake, this,
+            [this](QSslSocket* s) { guardSocket(s); });
+    connect(m_tls, &QSslServer::errorOccurred, this, [](QSslSocket*, QAbstractSocket::SocketError e) {
+        logEvent(LogLevel::Debug, "tls-error", {{QStringLiteral("error"), int(e)}});
+    });
+    const QHostAddress address(config.listenAddress);
+    if (address.isNull())
+        return serviceError(500, "listen-address-invalid",
+                            "listen address " + config.listenAddress.toStdString() +
+                                " is not an IP address");
+    if (!m_tls->listen(address, config.port))
+        return serviceError(500, "listen-failed",
+                            "cannot listen on " + config.listenAddress.toStdString() + ":" +
+                                std::to_string(config.port) + ": " +
+                                m_tls->errorString().toStdString());
+    bind(m_tls);
+    return m_tls->serverPort();
+}
+
+void HttpFrontend::stopListening() {
+    if (m_tls != nullptr)
+        m_tls->close();
+}
+
+void HttpFrontend::guardSocket(QTcpSocket* s) {
+    // Runs before Qt HttpServer reads the socket: refuses oversized or chunked bodies from the
+    // headers alone, so a huge upload is never buffered.
+    const qint64 limit = m_service.config().maxBodyBytes;
+    // After a refusal the rest of the request is read and discarded (never buffered) so the
+    // client sees the answer; then the connection closes.
+    struct Guard {
+        bool rejected = false;
+        qint64 discard = 0;
+    };
+    auto guard = std::make_shared<Guard>();
+    connect(s, &QIODevice::readyRead, this, [s, limit, guard] {
+        if (guard->rejected) {
+            guard->discard -= s->skip(s->bytesAvailable());
+            if (guard->discard <= 0)
+                s->disconnectFromHost();
+            return;
+        }
+        const QByteArray head = s->peek(kMaxHeaderBytes + 4);
+        if (head.isEmpty() || !(head.at(0) >= 'A' && head.at(0) <= 'Z'))
+            return;
+        const qsizetype end = head.indexOf("\r\n\r\n");
+        const bool json = head.toLower().contains("application/json");
+        auto reject = [&](int status, const char* reason, const std::string& code,
+                          const std::string& message, qint64 bodyBytes) {
+            guard->rejected = true;
+            guard->discard = (end < 0 ? 0 : end + 4) + std::max<qint64>(bodyBytes, 0);
+            guard->discard -= s->skip(s->bytesAvailable());
+            s->write(rawErrorResponse(status, reason, code, message, json));
+            if (guard->discard <= 0 || bodyBytes > 64ll * 1024 * 1024)
+                s->disconnectFromHost();
+            else
+                QTimer::singleShot(10000, s, [s] { s->abort(); });
+            logEvent(LogLevel::Warning, "request-refused",
+                     {{QStringLiteral("status"), status},
+                      {QStringLiteral("code"), QString::fromStdString(code)},
+                      {QStringLiteral("client"), s->peerAddress().toString()}});
+        };
+        if (end < 0) {
+            if (head.size() > kMaxHeaderBytes)
+                reject(431, "Request Header Fields Too Large", "headers-too-large",
+                       "request headers are limited to 16 KiB", 0);
+            return;
+        }
+        for (const QByteArray& line : head.left(end).split('\n')) {
+            const qsizetype colon = line.indexOf(':');
+            if (colon < 0)
+                continue;
+            const QByteArray name = line.left(colon).trimmed().toLower();
+            const QByteArray value = line.mid(colon + 1).trimmed();
+            if (name == "content-length") {
+                bool ok = false;
+                const qint64 n = value.toLongLong(&ok);
+                if (!ok || n < 0)
+                    return reject(400, "Bad Request", "content-length-invalid",
+                                  "the Content-Length header is not a number", 0);
+                if (n > limit)
+                    return reject(413, "Payload Too Large", "body-too-large",
+                                  "the request body is " + std::to_string(n) +
+                                      " bytes; this service accepts at most " +
+                                      std::to_string(limit),
+                                  n);
+            } else if (name == "transfer-encoding") {
+                return reject(411, "Length Required", "length-required",
+                              "send the body with a Content-Length, not chunked", 0);
+            }
+        }
+    });
+}
+
+bool HttpFrontend::allow(const QHostAddress& peer) {
+    const double rate = m_service.config().rateLimit;
+    if (rate <= 0)
+        return true;
+    const double burst = std::max(m_service.config().rateBurst, 1.0);
+    const qint64 now = m_clock.elapsed();
+    auto it = m_buckets.find(peer);
+    if (it == m_buckets.end()) {
+        if (m_buckets.size() > 100000)
+            m_buckets.clear();
+        it = m_buckets.insert(peer, Bucket{burst, now});
+    }
+    Bucket& b = it.value();
+    b.tokens = std::min(burst, b.tokens + double(now - b.lastMs) * rate / 1000.0);
+    b.lastMs = now;
+    if (b.tokens < 1.0)
+        return false;
+    b.tokens -= 1.0;
+    return true;
+}
+
+void HttpFrontend::onWebSocket() {
+    while (hasPendingWebSocketConnections()) {
+        std::unique_ptr<QWebSocket> ws = nextPendingWebSocketConnection();
+        if (!ws)
+            continue;
+        QWebSocket* s = ws.release();
+        s->setParent(this);
+        connect(s, &QWebSocket::disconnected, s, &QObject::deleteLater);
+        if (s->requestUrl().path() != QLatin1String("/v1/ws")) {
+            s->close(QWebSocketProtocol::CloseCodePolicyViolated,
+                     QStringLiteral("unknown WebSocket endpoint"));
+            continue;
+        }
+        // Reserved for call signalling: announce the protocol and close until it is enabled.
+        s->sendTextMessage(QStringLiteral(
+            "{\"type\":\"hello\",\"protocol\":\"twinseal-signalling\",\"status\":\"reserved\"}"));
+        s->close(QWebSocketProtocol::CloseCodeNormal,
+                 QStringLiteral("call signalling is not enabled on this home network yet"));
+    }
+}
+
+bool HttpFrontend::handleRequest(const QHttpServerRequest& request, QTcpSocket* socket) {
+    QElapsedTimer timer;
+    timer.start();
+    const QUrl url = request.url();
+    const QString path = url.path(QUrl::FullyEncoded);
+    const QByteArray method = methodName(request.method());
+    if (path == QLatin1String("/v1/ws") &&
+        header(request, "upgrade").toLower() == "websocket")
+        return false; // Qt HttpServer upgrades it: see onWebSocket()
+
+    const QByteArray contentType = mediaType(header(request, "content-type"));
+    const bool json = contentType == kJson ||
+                      (contentType.isEmpty() && header(request, "accept").contains(kJson));
+    QByteArray pathAndQuery = path.toUtf8();
+    if (url.hasQuery())
+        pathAndQuery += '?' + url.query(QUrl::FullyEncoded).toUtf8();
+    const QByteArray body = request.body();
+    QStringList seg = path.split(QLatin1Char('/'));
+    if (!seg.isEmpty() && seg.first().isEmpty())
+        seg.removeFirst();
+    for (QString& s : seg)
+        s = QUrl::fromPercentEncoding(s.toUtf8());
+    const QUrlQuery query(url);
+
+    Reply reply;
+    auto needsBody = [&](const QByteArray& expected) -> bool {
+        if (contentType == expected || (expected == kProtobuf && contentType == kJson))
+            return true;
+        reply = refuse(serviceError(415, "unsupported-content-type",
+                                    "send the body as " + expected.toStdString() +
+                                        (expected == kProtobuf ? " or application/json" : "")),
+                       json);
+        return false;
+    };
+    auto decode = [&](google::protobuf::Message* m) -> bool {
+        bool ok;
+        if (contentType == kJson) {
+            google::protobuf::util::JsonParseOptions o;
+            ok = google::protobuf::util::JsonStringToMessage(body.toStdString(), m, o).ok();
+        } else {
+            ok = m->ParseFromArray(body.constData(), static_cast<int>(body.size()));
+        }
+        if (!ok)
+            reply = refuse(serviceError(400, "malformed-request",
+                                        "the body is not a valid " + m->GetTypeName() + " message"),
+                           json);
+        return ok;
+    };
+    auto authenticated = [&](Caller* out) -> bool {
+        auto caller = m_service.authenticate(header(request, "authorization"), method,
+                                             pathAndQuery, body);
+        if (!caller.ok()) {
+            reply = refuse(caller.error(), json);
+            return false;
+        }
+        *out = std::move(caller).value();
+        return true;
+    };
+    const bool get = request.method() == QHttpServerRequest::Method::Get;
+    const bool post = request.method() == QHttpServerRequest::Method::Post;
+    const bool put = request.method() == QHttpServerRequest::Method::Put;
+    bool routed = true;
+    bool methodOk = true;
+
+    if (!allow(request.remoteAddress())) {
+        reply = refuse(serviceError(429, "rate-limited",
+                                    "too many requests from this address; slow down and retry"),
+                       json);
+    } else if (body.size() > m_service.config().maxBodyBytes) {
+        reply = refuse(serviceError(413, "body-too-large", "the request body is too large"), json);
+    } else if (seg.size() < 2 || seg[0] != QLatin1String("v1")) {
+        routed = false;
+    } else if (seg.size() == 3 && seg[1] == QLatin1String("auth")) {
+        if (!post) {
+            methodOk = false;
+        } else if (seg[2] == QLatin1String("start")) {
+            proto::AuthStartRequest r;
+            if (needsBody(kProtobuf) && decode(&r))
+                reply = replyOf(m_service.authStart(r), json);
+        } else if (seg[2] == QLatin1String("resync")) {
+            proto::AuthResyncRequest r;
+            if (needsBody(kProtobuf) && decode(&r))
+                reply = replyOf(m_service.authResync(r), json);
+        } else if (seg[2] == QLatin1String("finish")) {
+            proto::AuthFinishRequest r;
+            if (needsBody(kProtobuf) && decode(&r))
+                reply = replyOf(m_service.authFinish(r), json);
+        } else {
+            routed = false;
+        }
+    } else if (seg[1] == QLatin1String("dt")) {
+        Caller caller;
+        if (seg.size() == 2) {
+            if (!get)
+                methodOk = false;
+            else if (authenticated(&caller))
+                reply = replyOf(m_service.listDts(caller), json);
+        } else if (seg.size() == 3 && (seg[2] == QLatin1String("register") ||
+                                       seg[2] == QLatin1String("recertify"))) {
+            if (!post)
+                methodOk = false;
+            else if (contentType != kProtobuf)
+                reply = refuse(serviceError(415, "unsupported-content-type",
+                                            "a registration is a signed binary envelope: send "
+                                            "it as application/x-protobuf"),
+                               json);
+            else if (authenticated(&caller))
+                reply = replyOf(seg[2] == QLatin1String("register")
+                                    ? m_service.registerDt(caller, body)
+                                    : m_service.recertify(caller, body),
+                                json);
+        } else if (seg.size() == 3 && seg[2] == QLatin1String("revoke")) {
+            proto::RevokeRequest r;
+            if (!post)
+                methodOk = false;
+            else if (needsBody(kProtobuf) && authenticated(&caller) && decode(&r))
+                reply = replyOf(m_service.revoke(caller, r), json);
+        } else {
+            routed = false;
+        }
+    } else if (seg.size() == 2 && seg[1] == QLatin1String("status")) {
+        if (!get)
+            methodOk = false;
+        else
+            reply = rawReply(m_service.statusList(), json, kProtobuf);
+    } else if (seg.size() == 2 && seg[1] == QLatin1String("info")) {
+        if (!get)
+            methodOk = false;
+        else
+            reply = replyOf(m_service.info(), json);
+    } else if (seg.size() == 3 && seg[1] == QLatin1String("log")) {
+        quint64 a = 0, b = 0;
+        if (!get) {
+            methodOk = false;
+        } else if (seg[2] == QLatin1String("head")) {
+            reply = rawReply(m_service.treeHead(), json, kProtobuf);
+        } else if (seg[2] == QLatin1String("inclusion")) {
+            if (!parseU64(query.queryItemValue(QStringLiteral("index")), &a) ||
+                (query.hasQueryItem(QStringLiteral("size")) &&
+                 !parseU64(query.queryItemValue(QStringLiteral("size")), &b)))
+                reply = refuse(serviceError(400, "malformed-request",
+                                            "use /v1/log/inclusion?index=I&size=N"),
+                               json);
+            else
+                reply = replyOf(m_service.inclusion(a, b), json);
+        } else if (seg[2] == QLatin1String("inclusion-by-credential")) {
+            const QByteArray digest =
+                QByteArray::fromHex(query.queryItemValue(QStringLiteral("digest")).toLatin1());
+            if (query.hasQueryItem(QStringLiteral("size")) &&
+                !parseU64(query.queryItemValue(QStringLiteral("size")), &b))
+                reply = refuse(serviceError(400, "malformed-request", "size must be a number"), json);
+            else
+                reply = replyOf(m_service.inclusionByCredential(digest, b), json);
+        } else if (seg[2] == QLatin1String("consistency")) {
+            if (!parseU64(query.queryItemValue(QStringLiteral("first")), &a) ||
+                (query.hasQueryItem(QStringLiteral("second")) &&
+                 !parseU64(query.queryItemValue(QStringLiteral("second")), &b)))
+                reply = refuse(serviceError(400, "malformed-request",
+                                            "use /v1/log/consistency?first=M&second=N"),
+                               json);
+            else
+                reply = replyOf(m_service.consistency(a, b), json);
+        } else {
+            routed = false;
+        }
+    } else if (seg[1] == QLatin1String("avatars") && seg.size() >= 3) {
+        Caller caller;
+        const QString avatar = seg[2];
+        if (seg.size() == 4 && seg[2] == QLatin1String("by-root")) {
+            if (!get)
+                methodOk = false;
+            else if (authenticated(&caller))
+                reply = replyOf(m_service.avatarInfoByRoot(caller, QByteArray::fromHex(seg[3].toLatin1())),
+                                json);
+        } else if (seg.size() == 3) {
+            if (!get)
+                methodOk = false;
+            else if (authenticated(&caller))
+                reply = replyOf(m_service.avatarInfo(caller, avatar), json);
+        } else if (seg.size() == 4 && seg[3] == QLatin1String("grants")) {
+            proto::GrantRequest r;
+            if (!post)
+                methodOk = false;
+            else if (needsBody(kProtobuf) && authenticated(&caller) && decode(&r))
+                reply = replyOf(m_service.createGrant(caller, avatar, r), json);
+        } else if (seg.size() >= 5 && seg[3] == QLatin1String("files")) {
+            bool okFile = false;
+            const int file = seg[4].toInt(&okFile);
+            quint64 chunk = 0;
+            if (!okFile) {
+                reply = refuse(serviceError(400, "malformed-request", "file index must be a number"), json);
+            } else if (seg.size() == 7 && seg[5] == QLatin1String("chunks")) {
+                if (!put)
+                    methodOk = false;
+                else if (!parseU64(seg[6], &chunk))
+                    reply = refuse(serviceError(400, "malformed-request", "chunk index must be a number"), json);
+                else if (needsBody(kOctets) && authenticated(&caller))
+                    reply = replyOf(m_service.putChunk(caller, avatar, file, chunk, body), json);
+            } else if (seg.size() == 5) {
+                if (!get) {
+                    methodOk = false;
+                } else if (authenticated(&caller)) {
+                    auto f = m_service.openFile(caller, avatar, file);
+                    if (!f.ok()) {
+                        reply = refuse(f.error(), json);
+                    } else {
+                        auto dev = std::make_unique<ChunkDevice>(m_service, *f);
+                        ServiceError e;
+                        if (!dev->prime(&e)) {
+                            reply = refuse(e, json);
+                        } else {
+                            reply.contentType = kOctets;
+                            reply.stream = std::move(dev);
+                        }
+                    }
+                }
+            } else {
+                routed = false;
+            }
+        } else {
+            routed = false;
+        }
+    } else {
+        routed = false;
+    }
+    if (!routed)
+        reply = refuse(serviceError(404, "not-found",
+                                    "no such endpoint: " + method.toStdString() + " " +
+                                        path.toStdString()),
+                       json);
+    else if (!methodOk)
+        reply = refuse(serviceError(405, "method-not-allowed",
+                                    method.toStdString() + " is not allowed on " + path.toStdString()),
+                       json);
+
+    QHttpServerResponder responder = makeResponder(request, socket);
+    const auto status = static_cast<QHttpServerResponder::StatusCode>(reply.status);
+    if (reply.stream) {
+        responder.write(reply.stream.release(), {{"Content-Type", reply.contentType},
+                                                 {"Cache-Control", "no-store"}},
+                        status);
+    } else {
+        responder.write(reply.body, {{"Content-Type", reply.contentType},
+                                     {"Cache-Control", "no-store"}},
+                        status);
+    }
+    ++m_served;
+    logEvent(reply.status >= 500 ? LogLevel::Error
+                                 : (reply.status >= 400 ? LogLevel::Info : LogLevel::Debug),
+             "request",
+             {{QStringLiteral("method"), QString::fromLatin1(method)},
+              {QStringLiteral("path"), path},
+              {QStringLiteral("status"), reply.status},
+              {QStringLiteral("code"), QString::fromStdString(reply.code)},
+              {QStringLiteral("client"), request.remoteAddress().toString()},
+              {QStringLiteral("ms"), double(timer.nsecsElapsed()) / 1e6}});
+    return true;
+}
+
+void HttpFrontend::missingHandler(const QHttpServerRequest& request, QTcpSocket* socket) {
+    Reply r = refuse(serviceError(404, "not-found", "no such endpoint"), false);
+    makeResponder(request, socket).write(r.body, {{"Content-Type", r.contentType}},
+                                         QHttpServerResponder::StatusCode::NotFound);
+}
+
+} // namespace twinseal::service

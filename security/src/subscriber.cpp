@@ -1,0 +1,154 @@
+#include "twinseal/security/subscriber.h"
+
+#include <openssl/crypto.h>
+
+#include "pkey_util.h"
+#include "twinseal/proto/homenet.pb.h"
+
+namespace twinseal::security {
+namespace {
+
+Error invalid(std::string detail) {
+    return makeError(ErrorCode::UsimProfileInvalid, "USIM profile: " + std::move(detail));
+}
+
+void cleanseString(std::string& s) {
+    if (!s.empty())
+        OPENSSL_cleanse(s.data(), s.size());
+    s.clear();
+}
+
+// Clears K and OPc out of a parsed or built message before it is destroyed.
+struct ProfileWipe {
+    proto::UsimProfile& p;
+    ~ProfileWipe() {
+        cleanseString(*p.mutable_k());
+        cleanseString(*p.mutable_opc());
+    }
+};
+
+} // namespace
+
+Result<SecureBytes> UsimProfileData::encode() const {
+    if (k.size() != 16 || opc.size() != 16)
+        return makeError(ErrorCode::InvalidArgument, "USIM profile: K and OPc must be 16 bytes");
+    proto::UsimProfile p;
+    ProfileWipe wipe{p};
+    p.set_type(kUsimProfileType);
+    p.set_supi(supi.toString());
+    p.set_mnc_length(static_cast<std::uint32_t>(supi.mnc.size()));
+    p.set_k(std::string(k.begin(), k.end()));
+    p.set_opc(std::string(opc.begin(), opc.end()));
+    p.set_highest_sqn(highestSqn);
+    p.set_amf(toString(amf));
+    p.set_routing_indicator(routingIndicator);
+    p.set_hn_key_id(hnKeyId);
+    p.set_hn_public_key(toString(hnPublicKey));
+    p.set_service_url(serviceUrl);
+    p.set_tls_ca_pem(tlsCaPem);
+    p.set_trust_list_pem(trustListPem);
+    if (!logKey.empty())
+        detail::toProto(logKey, p.mutable_log_key());
+    if (!statusListKey.empty())
+        detail::toProto(statusListKey, p.mutable_status_list_key());
+    p.set_operator_name(operatorName);
+    SecureBytes out(p.ByteSizeLong());
+    if (!p.SerializeToArray(out.data(), static_cast<int>(out.size())))
+        return makeError(ErrorCode::Internal, "cannot serialize the USIM profile");
+    return out;
+}
+
+Result<UsimProfileData> UsimProfileData::decode(ByteView encoded) {
+    proto::UsimProfile p;
+    ProfileWipe wipe{p};
+    if (encoded.size() > 1024 * 1024 ||
+        !p.ParseFromArray(encoded.data(), static_cast<int>(encoded.size())))
+        return invalid("not a TwinSeal USIM profile file (cannot be parsed)");
+    if (p.type() != kUsimProfileType)
+        return invalid("wrong type \"" + p.type() + "\", expected " + kUsimProfileType);
+    if (p.mnc_length() != 2 && p.mnc_length() != 3)
+        return invalid("the MNC length must be 2 or 3");
+    UsimProfileData d;
+    auto supi = Supi::parse(p.supi(), p.mnc_length());
+    if (!supi.ok())
+        return invalid("SUPI: " + supi.error().detail);
+    d.supi = std::move(supi).value();
+    if (p.k().size() != 16 || p.opc().size() != 16)
+        return invalid("K and OPc must be 16 bytes each");
+    d.k.assign(p.k().begin(), p.k().end());
+    d.opc.assign(p.opc().begin(), p.opc().end());
+    if (p.highest_sqn() > kAkaSqnMax)
+        return invalid("SQN out of range");
+    d.highestSqn = p.highest_sqn();
+    if (p.amf().size() != 2)
+        return invalid("AMF must be 2 bytes");
+    d.amf = toBytes(p.amf());
+    const auto& ri = p.routing_indicator();
+    if (ri.empty() || ri.size() > 4 || ri.find_first_not_of("0123456789") != std::string::npos)
+        return invalid("routing indicator must be 1 to 4 digits");
+    d.routingIndicator = ri;
+    if (p.hn_key_id() > 255)
+        return invalid("home network key id must be 0-255");
+    d.hnKeyId = static_cast<std::uint8_t>(p.hn_key_id());
+    if (p.hn_public_key().size() != kSuciX25519KeySize)
+        return invalid("the home network public key must be a 32-byte X25519 key");
+    d.hnPublicKey = toBytes(p.hn_public_key());
+    if (p.service_url().rfind("https://", 0) != 0)
+        return invalid("the service address must be an https:// URL");
+    d.serviceUrl = p.service_url();
+    if (p.tls_ca_pem().find("BEGIN CERTIFICATE") == std::string::npos)
+        return invalid("no TLS CA certificate");
+    d.tlsCaPem = p.tls_ca_pem();
+    if (p.trust_list_pem().find("BEGIN CERTIFICATE") == std::string::npos)
+        return invalid("no trust list");
+    d.trustListPem = p.trust_list_pem();
+    auto logKey = detail::fromProto(p.log_key());
+    if (!logKey.ok())
+        return invalid("transparency log key: " + logKey.error().detail);
+    d.logKey = std::move(logKey).value();
+    auto statusKey = detail::fromProto(p.status_list_key());
+    if (!statusKey.ok())
+        return invalid("status list key: " + statusKey.error().detail);
+    d.statusListKey = std::move(statusKey).value();
+    d.operatorName = p.operator_name();
+    return d;
+}
+
+Status UsimProfileData::save(const std::string& path) const {
+    auto bytes = encode();
+    TWINSEAL_TRY(bytes);
+    return writeFileAtomic(path, *bytes, /*privateMode=*/true);
+}
+
+Result<UsimProfileData> UsimProfileData::load(const std::string& path) {
+    auto bytes = readFile(path);
+    if (!bytes.ok())
+        return bytes.error();
+    auto out = decode(*bytes);
+    OPENSSL_cleanse(bytes->data(), bytes->size());
+    return out;
+}
+
+Result<std::string> UsimProfileData::servingNetworkName() const {
+    return security::servingNetworkName(supi.mcc, supi.mnc);
+}
+
+Result<AkmaSession> deriveAkmaSession(ByteView kausf, const Supi& supi,
+                                      std::string_view routingIndicator) {
+    const std::string supiText = supi.toString();
+    auto kakma = deriveKakma(kausf, supiText);
+    TWINSEAL_TRY(kakma);
+    auto atid = deriveAtid(kausf, supiText);
+    TWINSEAL_TRY(atid);
+    auto domain = homeNetworkDomain(supi.mcc, supi.mnc);
+    TWINSEAL_TRY(domain);
+    auto akid = akmaKeyIdentifier(*atid, routingIndicator, *domain);
+    TWINSEAL_TRY(akid);
+    auto afId = akmaAfId(kTwinSealDtAfFqdn, kTwinSealUaProtocolId);
+    TWINSEAL_TRY(afId);
+    auto kaf = deriveKaf(*kakma, *afId);
+    TWINSEAL_TRY(kaf);
+    return AkmaSession{std::move(akid).value(), std::move(kaf).value()};
+}
+
+} // namespace twinseal::security

@@ -1,0 +1,93 @@
+// Integration-test support: the real twinseal-homenet executable, started on loopback with TLS
+// in a scratch data directory (SQLite, or a fresh PostgreSQL database when
+// TWINSEAL_TEST_DATABASE=postgresql), and helpers to drive the asynchronous client.
+#pragma once
+
+#include <QEventLoop>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTimer>
+#include <QtTest>
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include <twinseal/core/homenet_client.h>
+#include <twinseal/security/subscriber.h>
+
+namespace twinseal::test {
+
+class HomenetServer {
+public:
+    HomenetServer();
+    ~HomenetServer();
+    HomenetServer(const HomenetServer&) = delete;
+    HomenetServer& operator=(const HomenetServer&) = delete;
+
+    // init + serve; extra flags are passed to `serve`.
+    [[nodiscard]] bool start(const QStringList& serveFlags = {});
+    [[nodiscard]] bool restart(const QStringList& serveFlags = {});
+    // SIGTERM; returns the exit code (0 on a graceful shutdown).
+    int stop();
+    // SIGKILL: no chance to clean up.
+    void kill();
+    [[nodiscard]] bool running() const { return m_proc.state() == QProcess::Running; }
+
+    // `twinseal-homenet subscriber add`: writes and loads the profile.
+    [[nodiscard]] std::optional<security::UsimProfileData>
+    addSubscriber(const QString& supi, const QString& profilePath,
+                  const QStringList& extra = {});
+    // Runs the executable with the data directory, database and passphrase options.
+    int runTool(const QStringList& args, QByteArray* output = nullptr);
+
+    [[nodiscard]] quint16 port() const { return m_port; }
+    [[nodiscard]] QString url() const { return QStringLiteral("https://localhost:%1").arg(m_port); }
+    [[nodiscard]] QString dataDir() const { return m_dir.filePath(QStringLiteral("data")); }
+    [[nodiscard]] QString scratch(const QString& name) const { return m_dir.filePath(name); }
+    [[nodiscard]] QString database() const { return m_database; }
+    [[nodiscard]] QString tlsCaPem() const;
+    [[nodiscard]] QByteArray log() const { return m_log; }
+    // Reads what the running service has logged so far (JSON lines) and returns all of it.
+    QByteArray pollLog();
+    [[nodiscard]] static bool usePostgres();
+
+private:
+    [[nodiscard]] QStringList common() const;
+    [[nodiscard]] bool launch(const QStringList& serveFlags);
+
+    QTemporaryDir m_dir;
+    QProcess m_proc;
+    QByteArray m_log;
+    quint16 m_port = 0;
+    QString m_database;
+    QString m_pgName;
+};
+
+// Runs an asynchronous client call to completion (or a timeout) and returns its result.
+template <typename T>
+core::ClientResult<T> await(const std::function<void(core::ClientCallback<T>)>& call,
+                            int timeoutMs = 60000) {
+    std::optional<core::ClientResult<T>> result;
+    QEventLoop loop;
+    call([&](core::ClientResult<T> r) {
+        result.emplace(std::move(r));
+        loop.quit();
+    });
+    if (!result) {
+        QTimer::singleShot(timeoutMs, &loop, &QEventLoop::quit);
+        loop.exec();
+    }
+    if (!result)
+        return core::clientError("test-timeout", "the call did not finish in time");
+    return std::move(*result);
+}
+
+// A copy of the bundled sample avatar; `variant` changes its metadata so its media root differs.
+QString avatarCopy(const QString& where, int variant = 0);
+
+// Builds and signs a manifest of `package` with `holder`; returns the signed envelope.
+security::Bytes signedManifest(const QString& package, const security::SigningKey& holder,
+                               security::Manifest* manifest = nullptr, std::uint32_t chunk = 4096);
+
+} // namespace twinseal::test

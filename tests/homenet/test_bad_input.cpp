@@ -1,0 +1,348 @@
+// Bad input against the real service: malformed bodies, wrong content types, oversized bodies,
+// unknown and forged SUCIs, replayed and wrong AKA responses, expired challenges, replayed
+// signed requests, rate limits, random bytes on every endpoint. Each gets a 4xx with its own
+// reason code, and the service keeps working afterwards.
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QSslConfiguration>
+#include <QtTest>
+
+#include <random>
+
+#include <twinseal/core/homenet_client.h>
+#include <twinseal/proto/homenet.pb.h>
+#include <twinseal/security/aka.h>
+#include <twinseal/security/milenage.h>
+#include <twinseal/security/request_auth.h>
+#include <twinseal/security/subscriber.h>
+#include <twinseal/security/suci.h>
+
+#include "homenet_fixture.h"
+#include "testmain.h"
+
+using namespace twinseal;
+using namespace twinseal::security;
+using namespace twinseal::test;
+
+namespace {
+
+struct HttpResult {
+    int status = 0;
+    QByteArray body;
+    std::string code; // ErrorResponse.code when the body is one
+};
+
+class RawClient {
+public:
+    explicit RawClient(const HomenetServer& server) : m_base(server.url()) {
+        m_tls = QSslConfiguration::defaultConfiguration();
+        m_tls.setCaCertificates(QSslCertificate::fromData(server.tlsCaPem().toLatin1()));
+        m_tls.setProtocol(QSsl::TlsV1_3OrLater);
+    }
+    HttpResult send(const QByteArray& method, const QString& path, const QByteArray& body = {},
+                    const QByteArray& contentType = "application/x-protobuf",
+                    const QList<QPair<QByteArray, QByteArray>>& headers = {}) {
+        QNetworkRequest req(QUrl(m_base + path));
+        req.setSslConfiguration(m_tls);
+        if (!contentType.isEmpty())
+            req.setHeader(QNetworkRequest::ContentTypeHeader, contentType);
+        for (const auto& [k, v] : headers)
+            req.setRawHeader(k, v);
+        QNetworkReply* reply = m_nam.sendCustomRequest(req, method, body);
+        QEventLoop loop;
+        QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+        QTimer::singleShot(30000, &loop, &QEventLoop::quit);
+        loop.exec();
+        HttpResult r;
+        r.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        r.body = reply->readAll();
+        proto::ErrorResponse er;
+        const bool json = reply->header(QNetworkRequest::ContentTypeHeader).toString() ==
+                          QLatin1String("application/json");
+        if (r.status >= 400 && json)
+            r.code = QJsonDocument::fromJson(r.body).object().value(QStringLiteral("code")).toString().toStdString();
+        else if (r.status >= 400 && er.ParseFromArray(r.body.constData(), int(r.body.size())))
+            r.code = er.code();
+        reply->deleteLater();
+        return r;
+    }
+    template <typename M> HttpResult post(const QString& path, const M& message) {
+        return send("POST", path, QByteArray::fromStdString(message.SerializeAsString()));
+    }
+
+private:
+    QString m_base;
+    QSslConfiguration m_tls;
+    QNetworkAccessManager m_nam;
+};
+
+std::string suciFor(const UsimProfileData& p, const std::string& supiText, ByteView hnKey) {
+    auto supi = Supi::parse(supiText, 2);
+    auto suci = concealSupi(*supi, p.routingIndicator, SuciProtectionScheme::ProfileA, p.hnKeyId,
+                            hnKey, SystemRandom::instance());
+    return suci->toString();
+}
+
+// Answers a challenge as the USIM would; `kausf` receives the key for the AKMA derivation.
+Bytes resStar(UsimProfileData& p, const proto::AuthChallenge& c, SecureBytes* kausf = nullptr) {
+    auto m = Milenage::create(p.k, p.opc);
+    auto out = verifyChallenge(*m, view(c.rand()), view(c.autn()), p.highestSqn,
+                               c.serving_network_name());
+    if (!out.result.ok())
+        qFatal("USIM refused the challenge: %s", out.result.error().message().c_str());
+    p.highestSqn = out.result->sqn;
+    if (kausf)
+        *kausf = out.result->kausf;
+    return Bytes(out.result->resStar.begin(), out.result->resStar.end());
+}
+
+proto::AuthChallenge challenge(RawClient& raw, const UsimProfileData& p) {
+    proto::AuthStartRequest start;
+    start.set_suci(suciFor(p, p.supi.toString(), p.hnPublicKey));
+    HttpResult r = raw.post(QStringLiteral("/v1/auth/start"), start);
+    proto::AuthChallenge c;
+    if (r.status != 200 || !c.ParseFromArray(r.body.constData(), int(r.body.size())))
+        qFatal("auth/start failed: %d %s", r.status, r.code.c_str());
+    return c;
+}
+
+#define EXPECT_REFUSAL(result, httpStatus, reason)                                                 \
+    do {                                                                                           \
+        const HttpResult& r_ = (result);                                                           \
+        QCOMPARE(r_.status, httpStatus);                                                           \
+        QCOMPARE(QString::fromStdString(r_.code), QStringLiteral(reason));                         \
+    } while (0)
+
+} // namespace
+
+class BadInputTest : public QObject {
+    Q_OBJECT
+
+private slots:
+    void malformedAndMisdirectedRequests() {
+        HomenetServer server;
+        QVERIFY(server.start());
+        RawClient raw(server);
+        EXPECT_REFUSAL(raw.send("POST", "/v1/auth/start", "\xff\xff\xff garbage"), 400, "malformed-request");
+        EXPECT_REFUSAL(raw.send("POST", "/v1/auth/start", "{not json", "application/json"), 400,
+                       "malformed-request");
+        EXPECT_REFUSAL(raw.send("POST", "/v1/auth/start", "suci", "text/plain"), 415,
+                       "unsupported-content-type");
+        EXPECT_REFUSAL(raw.send("POST", "/v1/dt/register", "x", "application/json"), 415,
+                       "unsupported-content-type");
+        EXPECT_REFUSAL(raw.send("GET", "/v1/auth/start"), 405, "method-not-allowed");
+        EXPECT_REFUSAL(raw.send("GET", "/v1/no-such-thing"), 404, "not-found");
+        EXPECT_REFUSAL(raw.send("GET", "/v1/log/inclusion?index=abc"), 400, "malformed-request");
+        EXPECT_REFUSAL(raw.send("GET", "/v1/log/inclusion?index=5&size=1"), 400, "tree-size-unknown");
+        EXPECT_REFUSAL(raw.send("GET", "/v1/log/consistency?first=0&second=0"), 400, "tree-size-invalid");
+        EXPECT_REFUSAL(raw.send("GET", "/v1/dt"), 401, "not-authenticated");
+        EXPECT_REFUSAL(raw.send("GET", "/v1/dt", {}, {}, {{"Authorization", "Bearer x"}}), 401,
+                       "authorization-malformed");
+        EXPECT_REFUSAL(raw.send("GET", "/v1/avatars/urn:twinseal:avatar:nope"), 404, "unknown-avatar");
+        // Oversized: refused from the headers, before the body is buffered.
+        EXPECT_REFUSAL(raw.send("POST", "/v1/auth/start", QByteArray(9 * 1024 * 1024, 'x')), 413,
+                       "body-too-large");
+        // JSON works where a person would use it, and answers in JSON.
+        HttpResult info = raw.send("GET", "/v1/info", {}, {}, {{"Accept", "application/json"}});
+        QCOMPARE(info.status, 200);
+        QVERIFY(info.body.contains("\"operator_name\""));
+        HttpResult json = raw.send("POST", "/v1/auth/start", "{\"suci\":\"suci-0-001-01-0-0-0-0001\"}",
+                                   "application/json");
+        QCOMPARE(json.status, 400);
+        QVERIFY(json.body.contains("\"code\":\"suci-scheme-unsupported\""));
+        QVERIFY(server.running());
+    }
+
+    void subscriberAuthenticationRefusals() {
+        HomenetServer server;
+        QVERIFY(server.start());
+        auto profile = server.addSubscriber(QStringLiteral("imsi-001010000000123"),
+                                            server.scratch(QStringLiteral("ue.profile")));
+        QVERIFY(profile);
+        RawClient raw(server);
+
+        // A SUCI of a subscriber this network does not have.
+        proto::AuthStartRequest start;
+        start.set_suci(suciFor(*profile, "imsi-001010000000999", profile->hnPublicKey));
+        EXPECT_REFUSAL(raw.post(QStringLiteral("/v1/auth/start"), start), 404, "unknown-subscriber");
+        // Concealed under another network's key.
+        auto otherHn = generateSuciHomeNetworkKeyPair(SystemRandom::instance());
+        start.set_suci(suciFor(*profile, profile->supi.toString(), otherHn->publicKey));
+        EXPECT_REFUSAL(raw.post(QStringLiteral("/v1/auth/start"), start), 400, "suci-mac-failure");
+        // The null scheme would reveal the SUPI: refused.
+        start.set_suci("suci-0-001-01-0-0-0-0000000123");
+        EXPECT_REFUSAL(raw.post(QStringLiteral("/v1/auth/start"), start), 400, "suci-scheme-unsupported");
+        start.set_suci("suci-nonsense");
+        EXPECT_REFUSAL(raw.post(QStringLiteral("/v1/auth/start"), start), 400, "suci-invalid");
+
+        // A correct answer works once; the same answer again is a replay.
+        UsimProfileData ue = *profile;
+        proto::AuthChallenge c = challenge(raw, ue);
+        proto::AuthFinishRequest finish;
+        finish.set_auth_id(c.auth_id());
+        finish.set_res_star(toString(resStar(ue, c)));
+        HttpResult ok = raw.post(QStringLiteral("/v1/auth/finish"), finish);
+        QCOMPARE(ok.status, 200);
+        EXPECT_REFUSAL(raw.post(QStringLiteral("/v1/auth/finish"), finish), 409, "aka-response-replayed");
+
+        // A wrong answer fails, and the session cannot be retried.
+        proto::AuthChallenge c2 = challenge(raw, ue);
+        proto::AuthFinishRequest wrong;
+        wrong.set_auth_id(c2.auth_id());
+        Bytes bad = resStar(ue, c2);
+        bad[0] ^= 1;
+        wrong.set_res_star(toString(bad));
+        EXPECT_REFUSAL(raw.post(QStringLiteral("/v1/auth/finish"), wrong), 401, "aka-res-mismatch");
+        bad[0] ^= 1;
+        wrong.set_res_star(toString(bad));
+        EXPECT_REFUSAL(raw.post(QStringLiteral("/v1/auth/finish"), wrong), 403, "auth-session-failed");
+        // Unknown session, malformed sizes.
+        wrong.set_auth_id("no-such-session");
+        EXPECT_REFUSAL(raw.post(QStringLiteral("/v1/auth/finish"), wrong), 404, "unknown-auth-session");
+        wrong.set_res_star("short");
+        EXPECT_REFUSAL(raw.post(QStringLiteral("/v1/auth/finish"), wrong), 400, "malformed-request");
+        proto::AuthResyncRequest resync;
+        resync.set_auth_id(c2.auth_id());
+        resync.set_auts(std::string(14, '\0'));
+        EXPECT_REFUSAL(raw.post(QStringLiteral("/v1/auth/resync"), resync), 403, "auth-session-failed");
+
+        // A stale SQN on the USIM side: the client re-synchronises and still gets in.
+        UsimProfileData stale = *profile;
+        stale.highestSqn = ue.highestSqn + 1000; // the USIM has seen later SQNs than the network
+        const QString stalePath = server.scratch(QStringLiteral("stale.profile"));
+        QVERIFY(stale.save(stalePath.toStdString()).ok());
+        core::HomenetClient client(stale, stalePath);
+        auto session = await<core::AuthSession>([&](auto cb) { client.authenticate(std::move(cb)); });
+        QVERIFY2(session.ok(), session.ok() ? "" : session.error().describe().c_str());
+        QVERIFY(UsimProfileData::load(stalePath.toStdString())->highestSqn > stale.highestSqn);
+
+        // A profile with the wrong K: the network's AUTN does not verify on the USIM.
+        UsimProfileData forgedK = *profile;
+        forgedK.k[0] ^= 0xff;
+        core::HomenetClient forged(forgedK, server.scratch(QStringLiteral("forged.profile")));
+        auto refused = await<core::AuthSession>([&](auto cb) { forged.authenticate(std::move(cb)); });
+        QVERIFY(!refused.ok());
+        QCOMPARE(QString::fromStdString(refused.error().code), QStringLiteral("aka-mac-failure"));
+    }
+
+    void expiredChallengeAndReplayedRequests() {
+        HomenetServer server;
+        const QString ini = server.scratch(QStringLiteral("homenet.ini"));
+        QFile f(ini);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("[service]\nchallenge-ttl = 1\n");
+        f.close();
+        QVERIFY(server.start({QStringLiteral("--config"), ini}));
+        auto profile = server.addSubscriber(QStringLiteral("imsi-001010000000124"),
+                                            server.scratch(QStringLiteral("ue.profile")));
+        QVERIFY(profile);
+        RawClient raw(server);
+        UsimProfileData ue = *profile;
+        proto::AuthChallenge c = challenge(raw, ue);
+        QTest::qWait(2200);
+        proto::AuthFinishRequest finish;
+        finish.set_auth_id(c.auth_id());
+        finish.set_res_star(toString(resStar(ue, c)));
+        EXPECT_REFUSAL(raw.post(QStringLiteral("/v1/auth/finish"), finish), 410, "challenge-expired");
+
+        // Get a session quickly, then replay a signed request verbatim.
+        proto::AuthChallenge c2 = challenge(raw, ue);
+        finish.set_auth_id(c2.auth_id());
+        SecureBytes kausf;
+        finish.set_res_star(toString(resStar(ue, c2, &kausf)));
+        HttpResult ok = raw.post(QStringLiteral("/v1/auth/finish"), finish);
+        QCOMPARE(ok.status, 200);
+        proto::AuthResult result;
+        QVERIFY(result.ParseFromArray(ok.body.constData(), int(ok.body.size())));
+        auto akma = deriveAkmaSession(kausf, ue.supi, ue.routingIndicator);
+        QVERIFY(akma.ok());
+        QCOMPARE(QString::fromStdString(akma->aKid), QString::fromStdString(result.a_kid()));
+        auto auth = authorizeRequest(akma->kaf, akma->aKid, "GET", "/v1/dt", {},
+                                     SystemClock::instance().now(), SystemRandom::instance());
+        const QByteArray header = QByteArray::fromStdString(auth->format());
+        QCOMPARE(raw.send("GET", "/v1/dt", {}, {}, {{"Authorization", header}}).status, 200);
+        EXPECT_REFUSAL(raw.send("GET", "/v1/dt", {}, {}, {{"Authorization", header}}), 409,
+                       "request-replayed");
+        // The MAC covers the path: the header does not authorise another request.
+        auto other = authorizeRequest(akma->kaf, akma->aKid, "GET", "/v1/dt", {},
+                                      SystemClock::instance().now(), SystemRandom::instance());
+        proto::RevokeRequest revoke;
+        revoke.set_dt_id("dt-x");
+        EXPECT_REFUSAL(raw.send("POST", "/v1/dt/revoke",
+                                QByteArray::fromStdString(revoke.SerializeAsString()),
+                                "application/x-protobuf",
+                                {{"Authorization", QByteArray::fromStdString(other->format())}}),
+                       401, "request-auth-invalid");
+
+        // The same request signed with the wrong key is refused as such.
+        auto badAuth = authorizeRequest(SecureBytes(32, 1), result.a_kid(), "GET", "/v1/dt", {},
+                                        SystemClock::instance().now(), SystemRandom::instance());
+        EXPECT_REFUSAL(raw.send("GET", "/v1/dt", {}, {},
+                                {{"Authorization", QByteArray::fromStdString(badAuth->format())}}),
+                       401, "request-auth-invalid");
+        auto unknown = authorizeRequest(SecureBytes(32, 1), "nobody@rid0.akma.example", "GET",
+                                        "/v1/dt", {}, SystemClock::instance().now(),
+                                        SystemRandom::instance());
+        EXPECT_REFUSAL(raw.send("GET", "/v1/dt", {}, {},
+                                {{"Authorization", QByteArray::fromStdString(unknown->format())}}),
+                       401, "unknown-akma-key");
+        QVERIFY(server.running());
+    }
+
+    void rateLimitPerClient() {
+        HomenetServer server;
+        QVERIFY(server.start({QStringLiteral("--rate-limit"), QStringLiteral("2"),
+                              QStringLiteral("--rate-burst"), QStringLiteral("5")}));
+        RawClient raw(server);
+        int limited = 0, served = 0;
+        for (int i = 0; i < 15; ++i) {
+            HttpResult r = raw.send("GET", "/v1/info");
+            if (r.status == 429) {
+                QCOMPARE(QString::fromStdString(r.code), QStringLiteral("rate-limited"));
+                ++limited;
+            } else if (r.status == 200) {
+                ++served;
+            }
+        }
+        QVERIFY(served >= 5);
+        QVERIFY(limited >= 5);
+    }
+
+    // Random bytes on every endpoint: always a 4xx with a reason, never a crash or a 5xx.
+    void randomBytesEverywhere() {
+        HomenetServer server;
+        QVERIFY(server.start());
+        RawClient raw(server);
+        std::mt19937 rng(20261123);
+        const QList<QPair<QByteArray, QString>> endpoints = {
+            {"POST", "/v1/auth/start"},  {"POST", "/v1/auth/resync"}, {"POST", "/v1/auth/finish"},
+            {"POST", "/v1/dt/register"}, {"POST", "/v1/dt/recertify"}, {"POST", "/v1/dt/revoke"},
+            {"PUT", "/v1/avatars/x/files/0/chunks/0"}, {"POST", "/v1/avatars/x/grants"}};
+        for (const auto& [method, path] : endpoints) {
+            for (int i = 0; i < 25; ++i) {
+                QByteArray body(int(rng() % 512), '\0');
+                for (auto& b : body)
+                    b = char(rng());
+                const QByteArray type = path.contains(QLatin1String("chunks")) ? "application/octet-stream"
+                                                                             : "application/x-protobuf";
+                HttpResult r = raw.send(method, path, body, type);
+                QVERIFY2(r.status >= 400 && r.status < 500,
+                         qPrintable(QStringLiteral("%1 %2 -> %3").arg(QString::fromLatin1(method), path).arg(r.status)));
+                QVERIFY(!r.code.empty());
+            }
+        }
+        QVERIFY(server.running());
+        // And it still serves a real subscriber.
+        auto profile = server.addSubscriber(QStringLiteral("imsi-001010000000125"),
+                                            server.scratch(QStringLiteral("ue.profile")));
+        QVERIFY(profile);
+        core::HomenetClient client(*profile, server.scratch(QStringLiteral("ue.profile")));
+        auto session = await<core::AuthSession>([&](auto cb) { client.authenticate(std::move(cb)); });
+        QVERIFY(session.ok());
+    }
+};
+
+TWINSEAL_TEST(BadInputTest, "bad-input")
+#include "test_bad_input.moc"

@@ -1,0 +1,458 @@
+// Full flows against the real twinseal-homenet on loopback over TLS: register, duplicate
+// refused, re-certify, revoke then peer verification fails, a whole lifecycle without transfer,
+// log inclusion and consistency (also through `twinsealctl log`), the avatar repository with its
+// access rules, and a restart that keeps every piece of state.
+#include <QDir>
+#include <QFile>
+#include <QtTest>
+
+#include <twinseal/core/avatar_transfer.h>
+#include <twinseal/core/homenet_client.h>
+#include <twinseal/security/assertion.h>
+#include <twinseal/security/statuslist.h>
+#include <twinseal/security/translog.h>
+#include <twinseal/security/verify.h>
+
+#include "homenet_fixture.h"
+#include "testmain.h"
+
+using namespace twinseal;
+using namespace twinseal::security;
+using namespace twinseal::test;
+using core::ClientResult;
+using core::HomenetClient;
+
+namespace {
+
+struct Subscriber {
+    UsimProfileData profile;
+    QString path;
+    std::unique_ptr<HomenetClient> client;
+    SigningKey holder;
+};
+
+Subscriber subscriber(HomenetServer& server, int n, const QStringList& extra = {}) {
+    Subscriber s;
+    s.path = server.scratch(QStringLiteral("ue%1.profile").arg(n));
+    auto p = server.addSubscriber(QStringLiteral("imsi-00101000000%1").arg(1000 + n), s.path, extra);
+    if (!p)
+        qFatal("subscriber add failed");
+    s.profile = *p;
+    s.client = std::make_unique<HomenetClient>(*p, s.path);
+    s.holder = std::move(SigningKey::generate(KeyAlgorithm::Ed25519)).value();
+    return s;
+}
+
+#define REQUIRE_OK(r)                                                                              \
+    do {                                                                                           \
+        if (!(r).ok())                                                                             \
+            QFAIL(("unexpected failure: " + (r).error().code + ": " + (r).error().message)       \
+                      .c_str());                                                                   \
+    } while (0)
+
+ClientResult<core::AuthSession> authenticate(HomenetClient& c) {
+    return await<core::AuthSession>([&](auto cb) { c.authenticate(std::move(cb)); });
+}
+ClientResult<core::Registration> registerDt(Subscriber& s, const QString& package) {
+    Bytes m = signedManifest(package, s.holder);
+    return await<core::Registration>(
+        [&](auto cb) { s.client->registerDt(s.holder, std::move(m), std::move(cb)); });
+}
+ClientResult<StatusList> statusList(HomenetClient& c) {
+    return await<StatusList>([&](auto cb) { c.fetchStatusList(std::move(cb)); });
+}
+ClientResult<SignedTreeHead> treeHead(HomenetClient& c) {
+    return await<SignedTreeHead>([&](auto cb) { c.fetchTreeHead(std::move(cb)); });
+}
+
+// A peer verifying `reg`'s holder in a call, with the status list and the log receipt.
+VerificationReport verifyAsPeer(const Subscriber& s, const core::Registration& reg,
+                                const StatusList& list, const QString& package) {
+    auto trust = TrustList::fromPem(s.profile.trustListPem);
+    SystemRandom& rng = SystemRandom::instance();
+    const Bytes epk(32, 0x42);
+    const std::int64_t now = SystemClock::instance().now();
+    auto claims = claimsForCall(reg.credential, {"urn:twinseal:room:theatre-3"}, epk, now, rng);
+    auto assertion = createAssertion(*claims, s.holder);
+    StatusListRevocationChecker revocation(list);
+    LogInclusionChecker inclusion(reg.receipt.treeHead);
+    (void)inclusion.add(reg.receipt);
+    Bytes manifest = signedManifest(package, s.holder);
+    VerificationInputs in;
+    in.assertion = assertion->compact;
+    in.credential = reg.credentialBytes;
+    in.disclosures = reg.disclosures;
+    in.media.manifest = manifest;
+    in.media.packagePath = package.toStdString();
+    in.trust = &*trust;
+    in.clock = &SystemClock::instance();
+    in.expectedDestination = "urn:twinseal:room:theatre-3";
+    in.revocation = &revocation;
+    in.inclusion = &inclusion;
+    return verifyPeer(in);
+}
+
+} // namespace
+
+class FlowsTest : public QObject {
+    Q_OBJECT
+
+private slots:
+    void registerThenDuplicateRefused() {
+        HomenetServer server;
+        QVERIFY(server.start());
+        Subscriber a = subscriber(server, 1, {QStringLiteral("--name"), QStringLiteral("Dr. Ada Moreau"),
+                                              QStringLiteral("--role"), QStringLiteral("surgeon")});
+        auto session = authenticate(*a.client);
+        REQUIRE_OK(session);
+        QVERIFY(!session->aKid.empty());
+        // The USIM's SQN moved forward and was saved before answering.
+        QVERIFY(UsimProfileData::load(a.path.toStdString())->highestSqn > 0);
+
+        const QString pkg = avatarCopy(server.scratch(QStringLiteral("pkg-a")));
+        auto reg = registerDt(a, pkg);
+        REQUIRE_OK(reg);
+        const CredentialClaims& c = reg->credential.claims;
+        QVERIFY(c.holderKey == a.holder.publicKey());
+        QCOMPARE(c.generation, 1u);
+        QVERIFY(QString::fromStdString(c.avatarId).startsWith(QStringLiteral("urn:twinseal:avatar:")));
+        QVERIFY(reg->chain.status == ChainStatus::Trusted);
+        QCOMPARE(reg->disclosures.size(), std::size_t{2}); // name and role
+        QCOMPARE(reg->receipt.entry.type, LogEntryType::Issuance);
+        QCOMPARE(reg->receipt.proof.leafIndex, c.logIndex);
+        QVERIFY(reg->receipt.entry.credentialDigest == reg->credential.digest());
+
+        auto list = await<std::vector<core::DtRecord>>([&](auto cb) { a.client->listDts(std::move(cb)); });
+        REQUIRE_OK(list);
+        QCOMPARE(list->size(), std::size_t{1});
+        QCOMPARE(QString::fromStdString(list->front().state), QStringLiteral("active"));
+
+        // One active DT per subscriber: a second one (even with another key) is refused.
+        a.holder = std::move(SigningKey::generate(KeyAlgorithm::EcdsaP256)).value();
+        auto again = registerDt(a, pkg);
+        QVERIFY(!again.ok());
+        QCOMPARE(QString::fromStdString(again.error().code), QStringLiteral("duplicate-dt"));
+        QCOMPARE(again.error().httpStatus, 409);
+        QVERIFY(QString::fromStdString(again.error().message).contains(QString::fromStdString(c.dtId)));
+
+        // A second subscriber is independent; its credential's binding differs.
+        Subscriber b = subscriber(server, 2);
+        REQUIRE_OK(authenticate(*b.client));
+        auto regB = registerDt(b, pkg);
+        REQUIRE_OK(regB);
+        QVERIFY(regB->credential.claims.subscriberBinding != c.subscriberBinding);
+        QVERIFY(regB->credential.claims.dtId != c.dtId);
+        QVERIFY(server.stop() == 0);
+    }
+
+    void recertifyRevokesThePreviousCredential() {
+        HomenetServer server;
+        QVERIFY(server.start());
+        Subscriber a = subscriber(server, 1);
+        REQUIRE_OK(authenticate(*a.client));
+        const QString v0 = avatarCopy(server.scratch(QStringLiteral("v0")));
+        const QString v1 = avatarCopy(server.scratch(QStringLiteral("v1")), 1);
+        auto first = registerDt(a, v0);
+        REQUIRE_OK(first);
+        Bytes m1 = signedManifest(v1, a.holder);
+        auto second = await<core::Registration>([&](auto cb) {
+            a.client->recertify(first->credential.claims.dtId, a.holder, m1, std::move(cb));
+        });
+        REQUIRE_OK(second);
+        const auto& c1 = second->credential.claims;
+        QCOMPARE(c1.dtId, first->credential.claims.dtId);
+        QCOMPARE(c1.avatarId, first->credential.claims.avatarId);
+        QCOMPARE(c1.generation, 2u);
+        QVERIFY(c1.mediaRoot != first->credential.claims.mediaRoot);
+        QCOMPARE(second->receipt.entry.type, LogEntryType::Recertification);
+        QVERIFY(c1.statusListIndex != first->credential.claims.statusListIndex);
+
+        auto list = statusList(*a.client);
+        REQUIRE_OK(list);
+        QCOMPARE(*list->isRevoked(first->credential.claims.statusListIndex), true);
+        QCOMPARE(*list->isRevoked(c1.statusListIndex), false);
+        StatusListRevocationChecker checker(*list);
+        const std::int64_t now = SystemClock::instance().now();
+        QCOMPARE(checker.check(first->credential, now).code(), ErrorCode::CredentialRevoked);
+        QVERIFY(checker.check(second->credential, now).ok());
+
+        // Re-certification must come from the DT's holder key.
+        Subscriber imposter = std::move(a);
+        imposter.holder = std::move(SigningKey::generate(KeyAlgorithm::Ed25519)).value();
+        Bytes m2 = signedManifest(v0, imposter.holder);
+        auto wrongKey = await<core::Registration>([&](auto cb) {
+            imposter.client->recertify(c1.dtId, imposter.holder, m2, std::move(cb));
+        });
+        QVERIFY(!wrongKey.ok());
+        QCOMPARE(QString::fromStdString(wrongKey.error().code), QStringLiteral("holder-key-mismatch"));
+        // ... and only for the subscriber's own DT.
+        Subscriber b = subscriber(server, 2);
+        REQUIRE_OK(authenticate(*b.client));
+        Bytes m3 = signedManifest(v0, b.holder);
+        auto notMine = await<core::Registration>(
+            [&](auto cb) { b.client->recertify(c1.dtId, b.holder, m3, std::move(cb)); });
+        QVERIFY(!notMine.ok());
+        QCOMPARE(QString::fromStdString(notMine.error().code), QStringLiteral("unknown-dt"));
+    }
+
+    // Register, verify as a peer, revoke: the peer's verification now fails as revoked. Then the
+    // subscriber may register a new DT (the lifecycle without a transfer).
+    void revokeThenPeerVerificationFails() {
+        HomenetServer server;
+        QVERIFY(server.start());
+        Subscriber a = subscriber(server, 1);
+        REQUIRE_OK(authenticate(*a.client));
+        const QString pkg = avatarCopy(server.scratch(QStringLiteral("pkg")));
+        auto reg = registerDt(a, pkg);
+        REQUIRE_OK(reg);
+        auto before = statusList(*a.client);
+        REQUIRE_OK(before);
+        auto ok = verifyAsPeer(a, *reg, *before, pkg);
+        QVERIFY2(ok.state == OverallState::Verified, ok.summary().c_str());
+        QCOMPARE(ok.find(CheckId::Revocation)->state, CheckState::Passed);
+        QCOMPARE(ok.find(CheckId::LogInclusion)->state, CheckState::Passed);
+
+        auto revoked = await<core::DtRecord>([&](auto cb) {
+            a.client->revoke(reg->credential.claims.dtId, "device lost", std::move(cb));
+        });
+        REQUIRE_OK(revoked);
+        QCOMPARE(QString::fromStdString(revoked->state), QStringLiteral("revoked"));
+        auto after = statusList(*a.client);
+        REQUIRE_OK(after);
+        QVERIFY(after->info().sequence > before->info().sequence);
+        auto failed = verifyAsPeer(a, *reg, *after, pkg);
+        QCOMPARE(failed.state, OverallState::Failed);
+        QCOMPARE(failed.reason, ErrorCode::CredentialRevoked);
+        QCOMPARE(failed.find(CheckId::Revocation)->state, CheckState::Failed);
+
+        // Revoking twice is refused with its own reason.
+        auto twice = await<core::DtRecord>([&](auto cb) {
+            a.client->revoke(reg->credential.claims.dtId, "again", std::move(cb));
+        });
+        QVERIFY(!twice.ok());
+        QCOMPARE(QString::fromStdString(twice.error().code), QStringLiteral("dt-not-active"));
+
+        // The revocation is in the log.
+        auto head = treeHead(*a.client);
+        REQUIRE_OK(head);
+        QCOMPARE(head->head.treeSize, std::uint64_t{2});
+        auto entry = await<LogReceipt>([&](auto cb) { a.client->fetchInclusion(1, 2, std::move(cb)); });
+        REQUIRE_OK(entry);
+        QCOMPARE(entry->entry.type, LogEntryType::Revocation);
+        QCOMPARE(entry->entry.dtId, reg->credential.claims.dtId);
+
+        // A new DT may now be registered, and verifies.
+        a.holder = std::move(SigningKey::generate(KeyAlgorithm::Ed25519)).value();
+        auto fresh = registerDt(a, pkg);
+        REQUIRE_OK(fresh);
+        QVERIFY(fresh->credential.claims.dtId != reg->credential.claims.dtId);
+        auto list = await<std::vector<core::DtRecord>>([&](auto cb) { a.client->listDts(std::move(cb)); });
+        REQUIRE_OK(list);
+        QCOMPARE(list->size(), std::size_t{2});
+        auto latest = statusList(*a.client);
+        REQUIRE_OK(latest);
+        auto ok2 = verifyAsPeer(a, *fresh, *latest, pkg);
+        QVERIFY2(ok2.state == OverallState::Verified, ok2.summary().c_str());
+    }
+
+    void logInclusionAndConsistency() {
+        HomenetServer server;
+        QVERIFY(server.start());
+        const QString pkg = avatarCopy(server.scratch(QStringLiteral("pkg")));
+        Subscriber a = subscriber(server, 1);
+        REQUIRE_OK(authenticate(*a.client));
+        auto regA = registerDt(a, pkg);
+        REQUIRE_OK(regA);
+        auto head1 = treeHead(*a.client);
+        REQUIRE_OK(head1);
+        QFile h1(server.scratch(QStringLiteral("head1.sth")));
+        QVERIFY(h1.open(QIODevice::WriteOnly));
+        h1.write(reinterpret_cast<const char*>(head1->encoded.data()), qint64(head1->encoded.size()));
+        h1.close();
+
+        std::vector<Subscriber> more;
+        for (int i = 2; i <= 4; ++i) {
+            more.push_back(subscriber(server, i));
+            REQUIRE_OK(authenticate(*more.back().client));
+            REQUIRE_OK(registerDt(more.back(), pkg));
+        }
+        auto head2 = treeHead(*a.client);
+        REQUIRE_OK(head2);
+        QCOMPARE(head2->head.treeSize, std::uint64_t{4});
+        auto proof = await<ConsistencyProof>(
+            [&](auto cb) { a.client->checkConsistency(*head1, *head2, std::move(cb)); });
+        REQUIRE_OK(proof);
+        QVERIFY(verifyConsistency(head1->head, head2->head, *proof).ok());
+        // A proof for different sizes does not prove these heads.
+        auto wrong = await<ConsistencyProof>(
+            [&](auto cb) { a.client->fetchConsistency(2, 4, std::move(cb)); });
+        REQUIRE_OK(wrong);
+        QVERIFY(!verifyConsistency(head1->head, head2->head, *wrong).ok());
+
+        // The first credential is included in the grown tree.
+        auto incl = await<LogReceipt>([&](auto cb) {
+            a.client->fetchInclusionByCredential(regA->credential.digest(), 4, std::move(cb));
+        });
+        REQUIRE_OK(incl);
+        QCOMPARE(incl->proof.treeSize, std::uint64_t{4});
+        LogInclusionChecker checker(incl->treeHead);
+        QVERIFY(checker.add(*incl).ok());
+        QVERIFY(checker.check(regA->credential).ok());
+
+        // twinsealctl log verify: consistent heads pass, a forged head fails.
+        QProcess ctl;
+        ctl.setProcessChannelMode(QProcess::MergedChannels);
+        ctl.start(QStringLiteral(TWINSEALCTL_PATH),
+                  {QStringLiteral("log"), QStringLiteral("verify"), QStringLiteral("--profile"), a.path,
+                   QStringLiteral("--old"), h1.fileName()});
+        QVERIFY(ctl.waitForFinished(60000));
+        const QByteArray out = ctl.readAll();
+        QVERIFY2(ctl.exitCode() == 0, out.constData());
+        QVERIFY2(out.contains("consisten"), out.constData());
+
+        // A head of another log (same sizes, other root) is caught.
+        auto otherKey = SigningKey::generate(KeyAlgorithm::Ed25519);
+        Digest bogus = head1->head.rootHash;
+        bogus[0] ^= 1;
+        auto forged = signTreeHead(1, bogus, head1->head.timestamp, *otherKey);
+        QFile h3(server.scratch(QStringLiteral("forged.sth")));
+        QVERIFY(h3.open(QIODevice::WriteOnly));
+        h3.write(reinterpret_cast<const char*>(forged->encoded.data()), qint64(forged->encoded.size()));
+        h3.close();
+        ctl.start(QStringLiteral(TWINSEALCTL_PATH),
+                  {QStringLiteral("log"), QStringLiteral("verify"), QStringLiteral("--profile"), a.path,
+                   QStringLiteral("--old"), h3.fileName()});
+        QVERIFY(ctl.waitForFinished(60000));
+        QVERIFY2(ctl.exitCode() != 0, ctl.readAll().constData());
+    }
+
+    void avatarRepository() {
+        HomenetServer server;
+        QVERIFY(server.start());
+        const QString pkg = avatarCopy(server.scratch(QStringLiteral("pkg")));
+        Subscriber a = subscriber(server, 1);
+        REQUIRE_OK(authenticate(*a.client));
+        Manifest manifest;
+        Bytes m = signedManifest(pkg, a.holder, &manifest);
+        auto reg = await<core::Registration>(
+            [&](auto cb) { a.client->registerDt(a.holder, m, std::move(cb)); });
+        REQUIRE_OK(reg);
+        const std::string avatarId = reg->credential.claims.avatarId;
+
+        quint64 lastProgress = 0;
+        auto uploaded = await<core::AvatarRecord>([&](auto cb) {
+            auto* t = a.client->uploadAvatar(avatarId, manifest, pkg, std::move(cb));
+            QObject::connect(t, &core::AvatarTransfer::progress,
+                             [&](quint64 done, quint64) { lastProgress = done; });
+        });
+        REQUIRE_OK(uploaded);
+        QVERIFY(uploaded->complete);
+        QVERIFY(lastProgress > 0);
+
+        // The owner fetches it back; every chunk is checked against the credential's root.
+        core::AvatarFetchRequest req;
+        req.avatarId = avatarId;
+        req.expectedMediaRoot = reg->credential.claims.mediaRoot;
+        req.expectedHolderKey = a.holder.publicKey();
+        req.destination = server.scratch(QStringLiteral("fetched-owner"));
+        auto fetched = await<core::FetchedAvatar>([&](auto cb) { a.client->fetchAvatar(req, std::move(cb)); });
+        REQUIRE_OK(fetched);
+        QVERIFY(verifyMedia(manifest, req.destination.toStdString()).ok());
+
+        // Another subscriber may not fetch it...
+        Subscriber b = subscriber(server, 2);
+        REQUIRE_OK(authenticate(*b.client));
+        req.destination = server.scratch(QStringLiteral("fetched-b"));
+        auto denied = await<core::FetchedAvatar>([&](auto cb) { b.client->fetchAvatar(req, std::move(cb)); });
+        QVERIFY(!denied.ok());
+        QCOMPARE(QString::fromStdString(denied.error().code), QStringLiteral("avatar-access-denied"));
+        QCOMPARE(denied.error().httpStatus, 403);
+
+        // ... unless the owner grants access; the grant also works by media root.
+        auto grant = await<core::AccessGrant>(
+            [&](auto cb) { a.client->createGrant(avatarId, 600, std::move(cb)); });
+        REQUIRE_OK(grant);
+        req.grantToken = grant->token;
+        auto viaGrant = await<core::FetchedAvatar>([&](auto cb) { b.client->fetchAvatar(req, std::move(cb)); });
+        REQUIRE_OK(viaGrant);
+        QVERIFY(verifyMedia(manifest, req.destination.toStdString()).ok());
+        core::AvatarFetchRequest byRoot = req;
+        byRoot.avatarId.clear();
+        byRoot.mediaRoot = reg->credential.claims.mediaRoot;
+        byRoot.destination = server.scratch(QStringLiteral("fetched-root"));
+        REQUIRE_OK(await<core::FetchedAvatar>([&](auto cb) { b.client->fetchAvatar(byRoot, std::move(cb)); }));
+
+        // A forged grant is refused.
+        req.grantToken = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+        auto forged = await<core::FetchedAvatar>([&](auto cb) { b.client->fetchAvatar(req, std::move(cb)); });
+        QVERIFY(!forged.ok());
+        QCOMPARE(QString::fromStdString(forged.error().code), QStringLiteral("grant-invalid"));
+
+        // A fetch that expects another media root (a different credential) is refused.
+        core::AvatarFetchRequest wrongRoot = req;
+        wrongRoot.grantToken = grant->token;
+        Digest other = reg->credential.claims.mediaRoot;
+        other[5] ^= 0x10;
+        wrongRoot.expectedMediaRoot = other;
+        wrongRoot.destination = server.scratch(QStringLiteral("fetched-wrong"));
+        auto mismatch = await<core::FetchedAvatar>([&](auto cb) { b.client->fetchAvatar(wrongRoot, std::move(cb)); });
+        QVERIFY(!mismatch.ok());
+        QCOMPARE(QString::fromStdString(mismatch.error().code), QStringLiteral("media-mismatch"));
+    }
+
+    void restartKeepsAllState() {
+        HomenetServer server;
+        QVERIFY(server.start());
+        const QString pkg = avatarCopy(server.scratch(QStringLiteral("pkg")));
+        Subscriber a = subscriber(server, 1);
+        Subscriber b = subscriber(server, 2);
+        REQUIRE_OK(authenticate(*a.client));
+        REQUIRE_OK(authenticate(*b.client));
+        auto regA = registerDt(a, pkg);
+        auto regB = registerDt(b, pkg);
+        REQUIRE_OK(regA);
+        REQUIRE_OK(regB);
+        REQUIRE_OK(await<core::DtRecord>([&](auto cb) {
+            b.client->revoke(regB->credential.claims.dtId, "test", std::move(cb));
+        }));
+        auto headBefore = treeHead(*a.client);
+        auto listBefore = statusList(*a.client);
+        REQUIRE_OK(headBefore);
+        REQUIRE_OK(listBefore);
+
+        QCOMPARE(server.stop(), 0); // graceful
+        QVERIFY(server.log().contains("\"event\":\"shutdown\""));
+        QVERIFY(server.restart());
+
+        auto headAfter = treeHead(*a.client);
+        REQUIRE_OK(headAfter);
+        QCOMPARE(headAfter->head.treeSize, headBefore->head.treeSize);
+        QVERIFY(headAfter->head.rootHash == headBefore->head.rootHash);
+        auto listAfter = statusList(*a.client);
+        REQUIRE_OK(listAfter);
+        QCOMPARE(*listAfter->isRevoked(regB->credential.claims.statusListIndex), true);
+        QCOMPARE(*listAfter->isRevoked(regA->credential.claims.statusListIndex), false);
+        // The AKMA session survived the restart too.
+        auto dts = await<std::vector<core::DtRecord>>([&](auto cb) { a.client->listDts(std::move(cb)); });
+        REQUIRE_OK(dts);
+        QCOMPARE(dts->size(), std::size_t{1});
+        QCOMPARE(dts->front().dtId, regA->credential.claims.dtId);
+        // One active DT per subscriber still holds after the restart.
+        a.holder = std::move(SigningKey::generate(KeyAlgorithm::Ed25519)).value();
+        auto dup = registerDt(a, pkg);
+        QVERIFY(!dup.ok());
+        QCOMPARE(QString::fromStdString(dup.error().code), QStringLiteral("duplicate-dt"));
+        // The log keeps growing consistently.
+        Subscriber c = subscriber(server, 3);
+        REQUIRE_OK(authenticate(*c.client));
+        REQUIRE_OK(registerDt(c, pkg));
+        auto headLater = treeHead(*a.client);
+        REQUIRE_OK(headLater);
+        auto proof = await<ConsistencyProof>(
+            [&](auto cb) { a.client->checkConsistency(*headBefore, *headLater, std::move(cb)); });
+        REQUIRE_OK(proof);
+    }
+};
+
+TWINSEAL_TEST(FlowsTest, "flows")
+#include "test_flows.moc"

@@ -1,0 +1,335 @@
+// The home-network protocol's security pieces: AKMA request authentication (HMAC over the
+// request), the holder-signed registration (proof of possession, replay window), the USIM
+// profile file, the AKMA session both ends derive, TLS server certificates with SANs and the
+// in-memory PKCS#8 export for the TLS stack.
+#include <QFile>
+#include <QSslCertificate>
+#include <QSslKey>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <sys/stat.h>
+
+#include <twinseal/security/registration.h>
+#include <twinseal/security/request_auth.h>
+#include <twinseal/security/signed.h>
+#include <twinseal/security/subscriber.h>
+
+#include "fixtures.h"
+#include "testmain.h"
+
+using namespace twinseal::security;
+using namespace twinseal::test;
+
+namespace {
+
+class CountingRandom final : public Random {
+public:
+    Status fill(std::uint8_t* out, std::size_t size) override {
+        for (std::size_t i = 0; i < size; ++i)
+            out[i] = static_cast<std::uint8_t>(m_next++);
+        return {};
+    }
+
+private:
+    std::uint8_t m_next = 1;
+};
+
+const SecureBytes kKaf(32, 0x5a);
+constexpr const char* kAkid = "AAAA@rid0.akma.5gc.mnc001.mcc001.3gppnetwork.org";
+
+UsimProfileData sampleProfile() {
+    UsimProfileData p;
+    p.supi = take(Supi::parse("imsi-001010000000001", 2), "supi");
+    p.k = SecureBytes(16, 0x01);
+    p.opc = SecureBytes(16, 0x02);
+    p.highestSqn = 77;
+    p.routingIndicator = "12";
+    p.hnKeyId = 3;
+    p.hnPublicKey = Bytes(32, 0x09);
+    p.serviceUrl = "https://localhost:8443";
+    Issuer issuer = Issuer::make();
+    p.tlsCaPem = issuer.root.pem();
+    p.trustListPem = issuer.root.pem();
+    p.logKey = issuer.issuerKey.publicKey();
+    p.statusListKey = issuer.issuerKey.publicKey();
+    p.operatorName = "Test Operator";
+    return p;
+}
+
+} // namespace
+
+class HomenetProtocolTest : public QObject {
+    Q_OBJECT
+
+    Issuer m_issuer = Issuer::make();
+
+    AkmaAuthorization authorized(const std::string& method, const std::string& path,
+                                 const std::string& body, std::int64_t at = kNow) {
+        CountingRandom rng;
+        return take(authorizeRequest(kKaf, kAkid, method, path, view(body), at, rng), "authorize");
+    }
+
+private slots:
+    // The MAC input is exactly the documented string.
+    void requestAuthInputLayout() {
+        const Digest body = sha256(view("hello"));
+        const Bytes input = requestAuthInput("POST", "/v1/dt/register?x=1", 1700000000, "bm9uY2U",
+                                             "kid@realm", body);
+        QCOMPARE(QByteArray::fromStdString(toString(input)),
+                 QByteArray("TwinSeal-AKMA-v1\nPOST\n/v1/dt/register?x=1\n1700000000\nbm9uY2U\n"
+                            "kid@realm\n") +
+                     QByteArray::fromStdString(toHex(body)));
+        // and the MAC is HMAC-SHA256(K_AF, input)
+        auto auth = authorized("POST", "/v1/dt/register", "body");
+        const Bytes expected = take(
+            hmacSha256(kKaf, requestAuthInput("POST", "/v1/dt/register", kNow, auth.nonce, kAkid,
+                                              sha256(view("body")))),
+            "hmac");
+        QVERIFY(auth.mac == expected);
+    }
+
+    void requestAuthRoundTrip() {
+        auto auth = authorized("POST", "/v1/dt/register", "body");
+        const std::string header = auth.format();
+        QVERIFY(header.rfind("TwinSeal-AKMA kid=\"", 0) == 0);
+        auto parsed = take(AkmaAuthorization::parse(header), "parse");
+        QCOMPARE(QString::fromStdString(parsed.aKid), QString::fromLatin1(kAkid));
+        QCOMPARE(parsed.timestamp, kNow);
+        QVERIFY(parsed.mac == auth.mac);
+        QVERIFY(verifyRequestAuthorization(parsed, kKaf, "POST", "/v1/dt/register",
+                                           sha256(view("body")), kNow)
+                    .ok());
+    }
+
+    // Any change to what the MAC covers, or the wrong key, is RequestAuthInvalid.
+    void requestAuthDetectsChanges() {
+        auto auth = authorized("POST", "/v1/dt/register", "body");
+        const Digest body = sha256(view("body"));
+        auto check = [&](const AkmaAuthorization& a, ByteView kaf, const char* method,
+                         const char* path, const Digest& d) {
+            return verifyRequestAuthorization(a, kaf, method, path, d, kNow).code();
+        };
+        QCOMPARE(check(auth, kKaf, "PUT", "/v1/dt/register", body), ErrorCode::RequestAuthInvalid);
+        QCOMPARE(check(auth, kKaf, "POST", "/v1/dt/recertify", body), ErrorCode::RequestAuthInvalid);
+        QCOMPARE(check(auth, kKaf, "POST", "/v1/dt/register", sha256(view("bodz"))),
+                 ErrorCode::RequestAuthInvalid);
+        QCOMPARE(check(auth, SecureBytes(32, 0x5b), "POST", "/v1/dt/register", body),
+                 ErrorCode::RequestAuthInvalid);
+        auto other = auth;
+        other.timestamp += 1;
+        QCOMPARE(check(other, kKaf, "POST", "/v1/dt/register", body), ErrorCode::RequestAuthInvalid);
+        other = auth;
+        other.nonce[0] = other.nonce[0] == 'A' ? 'B' : 'A';
+        QCOMPARE(check(other, kKaf, "POST", "/v1/dt/register", body), ErrorCode::RequestAuthInvalid);
+        other = auth;
+        other.aKid = "BBBB@rid0.akma.5gc.mnc001.mcc001.3gppnetwork.org";
+        QCOMPARE(check(other, kKaf, "POST", "/v1/dt/register", body), ErrorCode::RequestAuthInvalid);
+        for (std::size_t i = 0; i < auth.mac.size(); ++i) {
+            other = auth;
+            other.mac[i] ^= 0x01;
+            QCOMPARE(check(other, kKaf, "POST", "/v1/dt/register", body),
+                     ErrorCode::RequestAuthInvalid);
+        }
+    }
+
+    void requestAuthWindow() {
+        const Digest body = sha256(view("b"));
+        for (std::int64_t skew : {-60, 0, 60}) {
+            auto a = authorized("GET", "/v1/dt", "b", kNow + skew);
+            QVERIFY(verifyRequestAuthorization(a, kKaf, "GET", "/v1/dt", body, kNow).ok());
+        }
+        for (std::int64_t skew : {-61, 61, 3600}) {
+            auto a = authorized("GET", "/v1/dt", "b", kNow + skew);
+            QCOMPARE(verifyRequestAuthorization(a, kKaf, "GET", "/v1/dt", body, kNow).code(),
+                     ErrorCode::RequestAuthStale);
+        }
+    }
+
+    void requestAuthMalformedHeaders() {
+        const std::string good = authorized("GET", "/v1/dt", "").format();
+        QVERIFY(AkmaAuthorization::parse(good).ok());
+        const std::string mac = good.substr(good.find("mac=\""));
+        const std::string nonceMac = good.substr(good.find("nonce=\""));
+        const std::vector<std::string> bad = {
+            "",
+            "Bearer abc",
+            "TwinSeal-AKMA",
+            "TwinSeal-AKMAkid=\"x\"",
+            "TwinSeal-AKMA kid=\"x\", ts=\"1\", " + nonceMac.substr(0, nonceMac.find(',')), // no mac
+            "TwinSeal-AKMA kid=x, ts=\"1\", " + nonceMac,                                 // unquoted
+            "TwinSeal-AKMA kid=\"x\", kid=\"y\", ts=\"1\", " + nonceMac,                  // repeated
+            "TwinSeal-AKMA kid=\"x\", ts=\"1a\", " + nonceMac,                            // ts
+            "TwinSeal-AKMA kid=\"\", ts=\"1\", " + nonceMac,                              // empty kid
+            "TwinSeal-AKMA kid=\"x\", ts=\"1\", nonce=\"AAAA\", " + mac,                  // short nonce
+            "TwinSeal-AKMA kid=\"x\", ts=\"1\", " + nonceMac.substr(0, nonceMac.find(',')) +
+                ", mac=\"AAAA\"",                                                        // short mac
+            "TwinSeal-AKMA kid=\"x\", ts=\"1\", extra=\"1\", " + nonceMac,                // unknown
+            "TwinSeal-AKMA kid=\"x\"y\", ts=\"1\", " + nonceMac,                          // stray quote
+            "TwinSeal-AKMA kid=\"" + std::string(2000, 'a') + "\", ts=\"1\", " + nonceMac, // long
+        };
+        for (const auto& h : bad) {
+            auto r = AkmaAuthorization::parse(h);
+            QVERIFY2(!r.ok(), h.c_str());
+            QCOMPARE(r.code(), ErrorCode::MalformedInput);
+        }
+    }
+
+    void registrationProofOfPossession() {
+        Holder holder = Holder::make(m_issuer, sampleAvatarDir());
+        RegistrationRequest req;
+        req.aKid = kAkid;
+        req.timestamp = kNow;
+        req.nonce = Bytes(16, 0x33);
+        req.holderKey = holder.key.publicKey();
+        req.signedManifest = toBytes(holder.manifest.toStdString());
+        const Bytes env = take(signRegistration(req, holder.key), "sign");
+        auto parsed = take(parseRegistration(env, kNow + 60), "parse");
+        QCOMPARE(QString::fromStdString(parsed.request.aKid), QString::fromLatin1(kAkid));
+        QVERIFY(parsed.request.holderKey == holder.key.publicKey());
+        QVERIFY(parsed.manifest.manifest.packageRoot == holder.parsed.packageRoot);
+        QVERIFY(parsed.request.purpose == RegistrationPurpose::Register);
+
+        // The window: 60 s either side.
+        QCOMPARE(parseRegistration(env, kNow + 61).code(), ErrorCode::RequestAuthStale);
+        QCOMPARE(parseRegistration(env, kNow - 61).code(), ErrorCode::RequestAuthStale);
+
+        // Every byte matters.
+        for (std::size_t i = 0; i < env.size(); i += 7) {
+            Bytes t = env;
+            t[i] ^= 0x20;
+            QVERIFY2(!parseRegistration(t, kNow).ok(), std::to_string(i).c_str());
+        }
+
+        // Naming one key and signing with another: the proof of possession fails.
+        auto envelope = take(parseEnvelope(env, kRegistrationType), "envelope");
+        auto other = take(SigningKey::generate(KeyAlgorithm::Ed25519), "other key");
+        const Bytes forged = take(signEnvelope(kRegistrationType, envelope.body, other), "forge");
+        QCOMPARE(parseRegistration(forged, kNow).code(), ErrorCode::BadSignature);
+        // signRegistration refuses to sign for a key it does not hold.
+        QCOMPARE(signRegistration(req, other).code(), ErrorCode::KeyMismatch);
+
+        // A manifest signed by someone else cannot be registered under this holder key.
+        Holder stranger = Holder::make(m_issuer, sampleAvatarDir());
+        RegistrationRequest mixed = req;
+        mixed.signedManifest = toBytes(stranger.manifest.toStdString());
+        const Bytes mixedEnv = take(signRegistration(mixed, holder.key), "sign mixed");
+        QCOMPARE(parseRegistration(mixedEnv, kNow).code(), ErrorCode::KeyMismatch);
+
+        // Purpose and DT id go together.
+        RegistrationRequest recert = req;
+        recert.purpose = RegistrationPurpose::Recertify;
+        QCOMPARE(parseRegistration(take(signRegistration(recert, holder.key), "s"), kNow).code(),
+                 ErrorCode::MalformedInput);
+        recert.dtId = "dt-1";
+        auto ok = take(parseRegistration(take(signRegistration(recert, holder.key), "s"), kNow), "p");
+        QVERIFY(ok.request.purpose == RegistrationPurpose::Recertify);
+        RegistrationRequest named = req;
+        named.dtId = "dt-1";
+        QCOMPARE(parseRegistration(take(signRegistration(named, holder.key), "s"), kNow).code(),
+                 ErrorCode::MalformedInput);
+        // Another object type is refused as such.
+        QCOMPARE(parseRegistration(holder.credential.encoded, kNow).code(),
+                 ErrorCode::WrongObjectType);
+    }
+
+    void usimProfileRoundTrip() {
+        const UsimProfileData p = sampleProfile();
+        const SecureBytes enc = take(p.encode(), "encode");
+        auto back = take(UsimProfileData::decode(enc), "decode");
+        QCOMPARE(QString::fromStdString(back.supi.toString()), QStringLiteral("imsi-001010000000001"));
+        QVERIFY(back.k == p.k);
+        QVERIFY(back.opc == p.opc);
+        QCOMPARE(back.highestSqn, p.highestSqn);
+        QCOMPARE(QString::fromStdString(back.routingIndicator), QStringLiteral("12"));
+        QCOMPARE(back.hnKeyId, std::uint8_t{3});
+        QVERIFY(back.logKey == p.logKey);
+        QCOMPARE(QString::fromStdString(take(back.servingNetworkName(), "snn")),
+                 QStringLiteral("5G:mnc001.mcc001.3gppnetwork.org"));
+
+        QTemporaryDir dir;
+        const std::string path = dir.filePath(QStringLiteral("ue.profile")).toStdString();
+        QVERIFY(p.save(path).ok());
+        struct stat st {};
+        QCOMPARE(::stat(path.c_str(), &st), 0);
+        QCOMPARE(st.st_mode & 0777, 0600u);
+        QVERIFY(take(UsimProfileData::load(path), "load").k == p.k);
+    }
+
+    void usimProfileRefusesBrokenFiles() {
+        UsimProfileData p = sampleProfile();
+        const SecureBytes enc = take(p.encode(), "encode");
+        // Truncations are refused (never crash, never half-load).
+        for (std::size_t n = 0; n < enc.size(); n += 11)
+            QCOMPARE(UsimProfileData::decode(ByteView(enc).first(n)).code(),
+                     ErrorCode::UsimProfileInvalid);
+        QCOMPARE(UsimProfileData::decode(view("not a profile")).code(), ErrorCode::UsimProfileInvalid);
+        auto broken = [](auto mutate) {
+            UsimProfileData q = sampleProfile();
+            mutate(q);
+            auto e = q.encode();
+            return e.ok() ? UsimProfileData::decode(*e).code() : e.code();
+        };
+        QCOMPARE(broken([](UsimProfileData& q) { q.hnPublicKey.resize(31); }),
+                 ErrorCode::UsimProfileInvalid);
+        QCOMPARE(broken([](UsimProfileData& q) { q.serviceUrl = "http://insecure"; }),
+                 ErrorCode::UsimProfileInvalid);
+        QCOMPARE(broken([](UsimProfileData& q) { q.tlsCaPem.clear(); }),
+                 ErrorCode::UsimProfileInvalid);
+        QCOMPARE(broken([](UsimProfileData& q) { q.trustListPem.clear(); }),
+                 ErrorCode::UsimProfileInvalid);
+        QCOMPARE(broken([](UsimProfileData& q) { q.routingIndicator = "12345"; }),
+                 ErrorCode::UsimProfileInvalid);
+        QCOMPARE(broken([](UsimProfileData& q) { q.amf = {0x80}; }), ErrorCode::UsimProfileInvalid);
+        QCOMPARE(broken([](UsimProfileData& q) { q.logKey = PublicKey(); }),
+                 ErrorCode::UsimProfileInvalid);
+        QCOMPARE(broken([](UsimProfileData& q) { q.k.resize(15); }), ErrorCode::InvalidArgument);
+    }
+
+    // Both ends derive the same A-KID and K_AF from KAUSF; a different KAUSF or SUPI gives
+    // different ones.
+    void akmaSessionDerivation() {
+        const Supi supi = take(Supi::parse("imsi-001010000000001", 2), "supi");
+        const SecureBytes kausf(32, 0x44);
+        auto a = take(deriveAkmaSession(kausf, supi, "0"), "a");
+        auto b = take(deriveAkmaSession(kausf, supi, "0"), "b");
+        QCOMPARE(QString::fromStdString(a.aKid), QString::fromStdString(b.aKid));
+        QVERIFY(a.kaf == b.kaf);
+        QCOMPARE(a.kaf.size(), std::size_t{32});
+        QVERIFY(QString::fromStdString(a.aKid).endsWith(
+            QStringLiteral("@rid0.akma.5gc.mnc001.mcc001.3gppnetwork.org")));
+        auto c = take(deriveAkmaSession(SecureBytes(32, 0x45), supi, "0"), "c");
+        QVERIFY(c.aKid != a.aKid);
+        QVERIFY(c.kaf != a.kaf);
+        const Supi other = take(Supi::parse("imsi-001010000000002", 2), "supi2");
+        QVERIFY(take(deriveAkmaSession(kausf, other, "0"), "d").kaf != a.kaf);
+    }
+
+    void tlsServerCertificate() {
+        auto caKey = take(SigningKey::generate(KeyAlgorithm::EcdsaP256), "ca key");
+        auto ca = take(createRootCertificate(caKey, {"TLS CA", "Op", kNow - 60, kNow + 86400, true}),
+                       "ca");
+        auto key = take(SigningKey::generate(KeyAlgorithm::EcdsaP256), "key");
+        CertificateRequest req{"localhost", "Op", kNow - 60, kNow + 86400, false,
+                               {"DNS:localhost", "IP:127.0.0.1"}};
+        auto cert = take(issueCertificate(caKey, ca, key.publicKey(), req), "cert");
+        const QSslCertificate q(QByteArray::fromStdString(cert.pem()));
+        const auto sans = q.subjectAlternativeNames();
+        QVERIFY(sans.values(QSsl::DnsEntry).contains(QStringLiteral("localhost")));
+        QVERIFY(sans.values(QSsl::IpAddressEntry).contains(QStringLiteral("127.0.0.1")));
+        req.subjectAltNames = {"URI:https://x"};
+        QCOMPARE(issueCertificate(caKey, ca, key.publicKey(), req).code(), ErrorCode::InvalidArgument);
+
+        // The key goes to Qt's TLS stack as PKCS#8 PEM, in memory only.
+        auto pem = take(key.exportPkcs8PemForTls(), "pkcs8");
+        const QByteArray pemBytes(reinterpret_cast<const char*>(pem.data()),
+                                  static_cast<qsizetype>(pem.size()));
+        QVERIFY(pemBytes.startsWith("-----BEGIN PRIVATE KEY-----"));
+        const QSslKey qkey(pemBytes, QSsl::Ec, QSsl::Pem, QSsl::PrivateKey);
+        QVERIFY(!qkey.isNull());
+        QCOMPARE(qkey.length(), 256);
+    }
+};
+
+TWINSEAL_TEST(HomenetProtocolTest, "homenet-protocol")
+#include "test_homenet_protocol.moc"
