@@ -7,6 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash packaging/setup.sh
+# The home-network integration tests also run against PostgreSQL (label "postgres").
+bash packaging/start-postgres.sh
 
 jobs=$(nproc)
 echo "== build (RelWithDebInfo)"

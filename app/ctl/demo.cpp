@@ -1,10 +1,25 @@
-// `twinsealctl demo`: the whole chain on one machine, narrated: a dev operator certifies a
-// surgeon's avatar, the surgeon signs a call assertion, the operating theatre verifies it, and
-// four attacks are shown failing with their reasons.
+// `twinsealctl demo`: the whole chain on one machine, narrated. An embedded twinseal-homenet
+// (SQLite, HTTPS on loopback) adds a subscriber; her client authenticates (SUCI, 5G-AKA, AKMA),
+// registers her DT with proof of possession, uploads the avatar; she signs a call assertion, the
+// operating theatre verifies it; four attacks fail with their reasons; finally she revokes the
+// DT and the theatre's verification fails as revoked, with the log proving what happened.
 #include <QCommandLineParser>
 #include <QDir>
+#include <QEventLoop>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTemporaryDir>
+
+#include <optional>
+
+#include <twinseal/core/avatar_transfer.h>
+#include <twinseal/core/homenet_client.h>
+#include <twinseal/security/statuslist.h>
+#include <twinseal/security/translog.h>
+#include <twinseal/service/service_log.h>
+#include <twinseal/service/service_runner.h>
 
 #include <cstdlib>
 #include <iostream>
@@ -30,6 +45,23 @@ bool copyTree(const QString& from, const QString& to) {
             return false;
     }
     return true;
+}
+
+template <typename T, typename Start> core::ClientResult<T> awaitClient(Start&& start) {
+    std::optional<core::ClientResult<T>> result;
+    QEventLoop loop;
+    start([&](core::ClientResult<T> r) {
+        result.emplace(std::move(r));
+        loop.quit();
+    });
+    if (!result)
+        loop.exec();
+    return std::move(*result);
+}
+
+int failClient(const core::ClientError& e) {
+    std::cerr << "twinsealctl: " << e.code << ": " << e.message << "\n";
+    return kExitErrorBase;
 }
 
 struct Step {
@@ -70,11 +102,45 @@ int cmdDemo(const QStringList& args) {
     std::cout << "TwinSeal demo: an authenticated surgeon avatar joins operating theatre 3\n"
               << "files: " << dir.toStdString() << "\n";
 
-    step("The home network (a development operator) creates its root CA and DT issuer");
-    if (auto st = opIssuerInit(path("operator"), "Demo Mobile", KeyAlgorithm::Ed25519, 730, pass, now);
-        !st.ok())
+    step("The home network starts: twinseal-homenet, embedded, SQLite, HTTPS (TLS 1.3)");
+    service::ServiceConfig config;
+    config.dataDir = path("homenet");
+    config.port = 0;
+    config.rateLimit = 0;
+    service::OperatorInitOptions init;
+    init.operatorName = QStringLiteral("Demo Mobile");
+    service::setLogLevel(service::LogLevel::Warning); // the narration says what happens
+    service::ServiceRunner homenet;
+    if (auto st = homenet.open(config, pass, true, init); !st.ok()) {
+        std::cerr << "twinsealctl: " << st.error().code << ": " << st.error().message << "\n";
+        return kExitErrorBase;
+    }
+    auto port = homenet.listen();
+    if (!port.ok()) {
+        std::cerr << "twinsealctl: " << port.error().code << ": " << port.error().message << "\n";
+        return kExitErrorBase;
+    }
+    std::cout << "  operator keys in homenet/keys/ (sealed), database homenet/homenet.sqlite\n"
+              << "  listening on https://localhost:" << *port << "\n";
+
+    step("The operator adds subscriber Dr. Ada Moreau and hands her a USIM profile");
+    service::SubscriberProfileRequest sub;
+    sub.supi = QStringLiteral("imsi-001010000000001");
+    sub.name = QStringLiteral("Dr. Ada Moreau");
+    sub.role = QStringLiteral("consultant surgeon");
+    sub.organisation = QStringLiteral("St. Elsewhere University Hospital");
+    sub.licenceId = QStringLiteral("GMC-7781234");
+    sub.serviceUrl = QStringLiteral("https://localhost:%1").arg(*port);
+    auto profile = homenet.service().addSubscriber(sub);
+    if (!profile.ok()) {
+        std::cerr << "twinsealctl: " << profile.error().code << ": " << profile.error().message << "\n";
+        return kExitErrorBase;
+    }
+    if (auto st = profile->save(path("ada.profile").toStdString()); !st.ok())
         return fail(st.error());
-    std::cout << "  operator root and issuer certificate in operator/; trust list operator/trust.pem\n";
+    if (auto st = writeBinary(path("trust.pem"), view(profile->trustListPem)); !st.ok())
+        return fail(st.error());
+    std::cout << "  ada.profile: SUPI, K and OPc, the network's SUCI key, its TLS CA and trust list\n";
 
     step("Dr. Ada Moreau's device generates her holder key (Ed25519, encrypted at rest)");
     if (auto st = opKeygen(path("ada.key"), KeyAlgorithm::Ed25519, "Ada's laptop", pass, {});
@@ -94,36 +160,69 @@ int cmdDemo(const QStringList& args) {
                   << " chunk(s)\n";
     std::cout << "  package root " << toHex(manifest->packageRoot) << "\n";
 
-    step("The home network certifies the DT: credential bound to her subscription and avatar");
-    IssueParams ip;
-    ip.issuerDir = path("operator");
-    ip.holderKeyFile = path("ada.key");
-    ip.manifestFile = path("ada.manifest");
-    ip.supi = "imsi-001010000000001";
-    ip.pseudonym = "Quiet Heron";
-    ip.attributes = {{"name", "Dr. Ada Moreau"},
-                     {"role", "consultant surgeon"},
-                     {"organisation", "St. Elsewhere University Hospital"},
-                     {"licence_id", "GMC-7781234"}};
-    ip.now = now;
-    ip.out = path("ada.credential");
-    ip.disclosuresOut = path("ada.disclosures");
-    auto cred = opIssueCredential(ip, pass);
-    if (!cred.ok())
-        return fail(cred.error());
-    std::cout << "  Avatar-ID " << cred->claims.avatarId << "\n  pseudonym '"
-              << cred->claims.pseudonym << "', issuer " << cred->claims.issuer << "\n";
+    step("Her client authenticates to the home network: SUCI, 5G-AKA challenge, AKMA key");
+    core::HomenetClient client(*profile, path("ada.profile"));
+    auto session = awaitClient<core::AuthSession>([&](auto cb) { client.authenticate(std::move(cb)); });
+    if (!session.ok())
+        return failClient(session.error());
+    std::cout << "  the SUPI travelled only as a SUCI; the network proved itself with AUTN\n"
+              << "  A-KID " << session->aKid << "\n";
+
+    step("She registers her DT: proof of possession of her key; the network certifies it");
+    auto holder = SigningKey::loadEncrypted(path("ada.key").toStdString(), pass);
+    if (!holder.ok())
+        return fail(holder.error());
+    auto manifestBytes = readBinary(path("ada.manifest"));
+    if (!manifestBytes.ok())
+        return fail(manifestBytes.error());
+    auto reg = awaitClient<core::Registration>(
+        [&](auto cb) { client.registerDt(*holder, *manifestBytes, std::move(cb)); });
+    if (!reg.ok())
+        return failClient(reg.error());
+    const Credential& credential = reg->credential;
+    if (auto st = writeBinary(path("ada.credential"), reg->credentialBytes); !st.ok())
+        return fail(st.error());
+    std::cout << "  DT " << credential.claims.dtId << "\n  Avatar-ID " << credential.claims.avatarId
+              << "\n  pseudonym '" << credential.claims.pseudonym << "', issuer "
+              << credential.claims.issuer << " (chains to " << reg->chain.rootSubject << ")\n"
+              << "  logged: entry " << reg->receipt.proof.leafIndex << " of a tree of "
+              << reg->receipt.treeHead.head.treeSize << ", inclusion proof verified\n";
 
     // Ada discloses her role and organisation to the theatre, not her name or licence id.
     {
-        auto all = readText(path("ada.disclosures"));
-        std::string chosen;
-        for (const QString& line : QString::fromStdString(*all).split('\n'))
-            if (line.startsWith("role\t") || line.startsWith("organisation\t"))
-                chosen += line.toStdString() + "\n";
-        if (auto st = writeBinary(path("ada.disclosed-to-theatre"), view(chosen)); !st.ok())
+        QJsonArray chosen;
+        for (const std::string& d : reg->disclosures) {
+            auto decoded = AttributeDisclosure::decode(d);
+            if (decoded.ok() && (decoded->name == "role" || decoded->name == "organisation"))
+                chosen.append(QJsonObject{{"name", QString::fromStdString(decoded->name)},
+                                          {"disclosure", QString::fromStdString(d)}});
+        }
+        const QByteArray json = QJsonDocument(chosen).toJson();
+        if (auto st = writeBinary(path("ada.disclosed-to-theatre"),
+                                  ByteView(reinterpret_cast<const std::uint8_t*>(json.constData()),
+                                           static_cast<std::size_t>(json.size())));
+            !st.ok())
             return fail(st.error());
     }
+
+    step("Her avatar is uploaded to the home network's repository, chunk by chunk");
+    auto uploaded = awaitClient<core::AvatarRecord>([&](auto cb) {
+        client.uploadAvatar(credential.claims.avatarId, *manifest, avatar, std::move(cb));
+    });
+    if (!uploaded.ok())
+        return failClient(uploaded.error());
+    std::cout << "  " << uploaded->files.size() << " file(s), every chunk checked against the "
+              << "certified manifest by the service\n";
+
+    step("One active DT per subscriber: a second registration is refused");
+    auto secondKey = SigningKey::generate(KeyAlgorithm::Ed25519);
+    auto secondManifest = signManifest(*manifest, *secondKey);
+    auto dup = awaitClient<core::Registration>(
+        [&](auto cb) { client.registerDt(*secondKey, *secondManifest, std::move(cb)); });
+    const bool dupOk = !dup.ok() && dup.error().code == "duplicate-dt";
+    std::cout << "  " << (dup.ok() ? std::string("registered?!") : dup.error().code + ": " + dup.error().message)
+              << (dupOk ? "\n  -> as expected\n" : "\n  -> UNEXPECTED RESULT\n");
+    unexpected += dupOk ? 0 : 1;
 
     step("Ada calls theatre 3: her client signs a call assertion (PASSporT, ppt=avatar)");
     auto assertion = opCreateAssertion(path("ada.key"), pass, path("ada.credential"), {kRoom}, now);
@@ -138,7 +237,7 @@ int cmdDemo(const QStringList& args) {
     vp.credentialFile = path("ada.credential");
     vp.manifestFile = path("ada.manifest");
     vp.packagePath = avatar;
-    vp.trustFile = path("operator/trust.pem");
+    vp.trustFile = path("trust.pem");
     vp.disclosuresFile = path("ada.disclosed-to-theatre");
     vp.replayCacheFile = path("theatre.replay");
     vp.pinsFile = path("theatre.pins");
@@ -160,6 +259,7 @@ int cmdDemo(const QStringList& args) {
                                pass, now);
         !st.ok())
         return fail(st.error());
+    const Credential* cred = &credential;
     auto fresh = opCreateAssertion(path("ada.key"), pass, path("ada.credential"), {kRoom}, now);
     if (auto st = writeBinary(path("call2.jws"), view(fresh->compact)); !st.ok())
         return fail(st.error());
@@ -208,6 +308,55 @@ int cmdDemo(const QStringList& args) {
     impostor.replayCacheFile.clear();
     r = opVerify(impostor);
     expect(*r, OverallState::Failed, ErrorCode::BadSignature);
+
+    step("Ada's laptop is stolen: she revokes the DT; the theatre refreshes the status list");
+    auto headBefore = awaitClient<SignedTreeHead>([&](auto cb) { client.fetchTreeHead(std::move(cb)); });
+    if (!headBefore.ok())
+        return failClient(headBefore.error());
+    auto revoked = awaitClient<core::DtRecord>([&](auto cb) {
+        client.revoke(credential.claims.dtId, "device stolen", std::move(cb));
+    });
+    if (!revoked.ok())
+        return failClient(revoked.error());
+    auto list = awaitClient<StatusList>([&](auto cb) { client.fetchStatusList(std::move(cb)); });
+    if (!list.ok())
+        return failClient(list.error());
+    std::cout << "  status list #" << list->info().sequence << ": " << list->revokedCount()
+              << " revoked\n";
+    {
+        auto trust = TrustList::fromPem(profile->trustListPem);
+        auto stolen = opCreateAssertion(path("ada.key"), pass, path("ada.credential"), {kRoom},
+                                        SystemClock::instance().now());
+        if (!stolen.ok())
+            return fail(stolen.error());
+        StatusListRevocationChecker revocation(*list);
+        LogInclusionChecker inclusion(reg->receipt.treeHead);
+        (void)inclusion.add(reg->receipt);
+        VerificationInputs in;
+        in.assertion = stolen->compact;
+        in.credential = reg->credentialBytes;
+        in.media.manifest = *manifestBytes;
+        in.trust = &*trust;
+        in.clock = &SystemClock::instance();
+        in.expectedDestination = kRoom;
+        in.revocation = &revocation;
+        in.inclusion = &inclusion;
+        expect(verifyPeer(in), OverallState::Failed, ErrorCode::CredentialRevoked);
+    }
+
+    step("The transparency log: the revocation is appended, and the log only grew");
+    auto headAfter = awaitClient<SignedTreeHead>([&](auto cb) { client.fetchTreeHead(std::move(cb)); });
+    if (!headAfter.ok())
+        return failClient(headAfter.error());
+    auto consistent = awaitClient<ConsistencyProof>([&](auto cb) {
+        client.checkConsistency(*headBefore, *headAfter, std::move(cb));
+    });
+    if (!consistent.ok())
+        return failClient(consistent.error());
+    std::cout << "  tree " << headBefore->head.treeSize << " -> " << headAfter->head.treeSize
+              << " entries: consistency proof verified (" << consistent->path.size()
+              << " hashes)\n";
+    homenet.stop();
 
     std::cout << "\n" << (unexpected == 0 ? "Demo complete: every check behaved as expected."
                                           : "Demo found UNEXPECTED results.")

@@ -7,6 +7,7 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QSslConfiguration>
+#include <QWebSocket>
 #include <QtTest>
 
 #include <random>
@@ -289,6 +290,26 @@ private slots:
                                 {{"Authorization", QByteArray::fromStdString(unknown->format())}}),
                        401, "unknown-akma-key");
         QVERIFY(server.running());
+    }
+
+    // /v1/ws is reserved for call signalling: a WebSocket client is greeted and told so.
+    void webSocketEndpointReserved() {
+        HomenetServer server;
+        QVERIFY(server.start());
+        QWebSocket ws;
+        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+        tls.setCaCertificates(QSslCertificate::fromData(server.tlsCaPem().toLatin1()));
+        ws.setSslConfiguration(tls);
+        QString greeting;
+        QObject::connect(&ws, &QWebSocket::textMessageReceived,
+                         [&](const QString& m) { greeting = m; });
+        QSignalSpy closed(&ws, &QWebSocket::disconnected);
+        ws.open(QUrl(server.url().replace(QStringLiteral("https:"), QStringLiteral("wss:")) +
+                     QStringLiteral("/v1/ws")));
+        QVERIFY(closed.wait(10000));
+        QVERIFY2(greeting.contains(QStringLiteral("\"status\":\"reserved\"")),
+                 qPrintable(greeting + QString::fromUtf8(server.pollLog())));
+        QCOMPARE(ws.closeCode(), QWebSocketProtocol::CloseCodeNormal);
     }
 
     void rateLimitPerClient() {

@@ -341,9 +341,16 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest& request, QTcpSocket* 
     const QUrl url = request.url();
     const QString path = url.path(QUrl::FullyEncoded);
     const QByteArray method = methodName(request.method());
-    if (path == QLatin1String("/v1/ws") &&
-        header(request, "upgrade").toLower() == "websocket")
-        return false; // Qt HttpServer upgrades it: see onWebSocket()
+    if (header(request, "upgrade").toLower() == "websocket") {
+        // Qt HttpServer 6.4 upgrades a WebSocket request when this returns true (see
+        // onWebSocket()) and drops the connection when it returns false.
+        const bool accept = path == QLatin1String("/v1/ws") && allow(request.remoteAddress());
+        logEvent(LogLevel::Info, "websocket",
+                 {{QStringLiteral("path"), path},
+                  {QStringLiteral("accepted"), accept},
+                  {QStringLiteral("client"), request.remoteAddress().toString()}});
+        return accept;
+    }
 
     const QByteArray contentType = mediaType(header(request, "content-type"));
     const bool json = contentType == kJson ||
