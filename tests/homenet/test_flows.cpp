@@ -3,6 +3,7 @@
 // log inclusion and consistency (also through `twinsealctl log`), the avatar repository with its
 // access rules, and a restart that keeps every piece of state.
 #include <QDir>
+#include <QProcess>
 #include <QFile>
 #include <QtTest>
 
@@ -398,6 +399,90 @@ private slots:
         auto mismatch = await<core::FetchedAvatar>([&](auto cb) { b.client->fetchAvatar(wrongRoot, std::move(cb)); });
         QVERIFY(!mismatch.ok());
         QCOMPARE(QString::fromStdString(mismatch.error().code), QStringLiteral("media-mismatch"));
+    }
+
+    // As a person would: twinsealctl register against the running service, twinsealctl status,
+    // then the operator revokes with `twinseal-homenet dt revoke` (another process, same
+    // database) and the status list the service publishes says so at once.
+    void commandLineRegisterAndOperatorRevoke() {
+        HomenetServer server;
+        QVERIFY(server.start());
+        const QString profilePath = server.scratch(QStringLiteral("ada.profile"));
+        QVERIFY(server.addSubscriber(QStringLiteral("imsi-001010000000777"), profilePath,
+                                     {QStringLiteral("--role"), QStringLiteral("surgeon")}));
+        auto ctl = [&](const QStringList& args, QByteArray* out) {
+            QProcess p;
+            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+            env.insert(QStringLiteral("TWINSEAL_PASSPHRASE"), QStringLiteral("holder passphrase"));
+            p.setProcessEnvironment(env);
+            p.setProcessChannelMode(QProcess::MergedChannels);
+            p.start(QStringLiteral(TWINSEALCTL_PATH), args);
+            if (!p.waitForFinished(120000))
+                return -1;
+            *out = p.readAll();
+            return p.exitCode();
+        };
+        QByteArray out;
+        const QString key = server.scratch(QStringLiteral("ada.key"));
+        QCOMPARE(ctl({QStringLiteral("keygen"), QStringLiteral("--out"), key}, &out), 0);
+        const QString outDir = server.scratch(QStringLiteral("ada"));
+        const QString pkg = avatarCopy(server.scratch(QStringLiteral("pkg")));
+        int rc = ctl({QStringLiteral("register"), QStringLiteral("--profile"), profilePath,
+                      QStringLiteral("--key"), key, QStringLiteral("--avatar"), pkg,
+                      QStringLiteral("--out-dir"), outDir},
+                     &out);
+        QVERIFY2(rc == 0, out.constData());
+        for (const char* f : {"credential.tsc", "disclosures.json", "receipt.tslr", "manifest.tsm"})
+            QVERIFY2(QFile::exists(QDir(outDir).filePath(QLatin1String(f))), f);
+        auto cred = parseCredential(*readFile(QDir(outDir).filePath(QStringLiteral("credential.tsc")).toStdString()));
+        QVERIFY(cred.ok());
+        QVERIFY(out.contains(cred->claims.dtId.c_str()));
+        // A second registration from the command line is refused with the service's reason.
+        rc = ctl({QStringLiteral("register"), QStringLiteral("--profile"), profilePath,
+                  QStringLiteral("--key"), key, QStringLiteral("--avatar"), pkg,
+                  QStringLiteral("--out-dir"), server.scratch(QStringLiteral("again"))},
+                 &out);
+        QVERIFY(rc != 0);
+        QVERIFY2(out.contains("duplicate-dt"), out.constData());
+
+        const QString credFile = QDir(outDir).filePath(QStringLiteral("credential.tsc"));
+        rc = ctl({QStringLiteral("status"), QStringLiteral("--profile"), profilePath,
+                  QStringLiteral("--credential"), credFile},
+                 &out);
+        QVERIFY2(rc == 0, out.constData());
+        QVERIFY2(out.contains("not revoked"), out.constData());
+
+        QByteArray toolOut;
+        QCOMPARE(server.runTool({QStringLiteral("dt"), QStringLiteral("revoke"), QStringLiteral("--dt-id"),
+                                 QString::fromStdString(cred->claims.dtId), QStringLiteral("--reason"),
+                                 QStringLiteral("licence suspended")},
+                                &toolOut),
+                 0);
+        rc = ctl({QStringLiteral("status"), QStringLiteral("--profile"), profilePath,
+                  QStringLiteral("--credential"), credFile},
+                 &out);
+        QVERIFY2(rc != 0, out.constData());
+        QVERIFY2(out.contains("revoked"), out.constData());
+        // The operator's revocation is in the log the running service serves.
+        QVERIFY(server.runTool({QStringLiteral("dt"), QStringLiteral("list"), QStringLiteral("--json")},
+                               &toolOut) == 0);
+        QVERIFY(toolOut.contains("licence suspended"));
+        const QString head = server.scratch(QStringLiteral("head.sth"));
+        QCOMPARE(ctl({QStringLiteral("log"), QStringLiteral("head"), QStringLiteral("--profile"), profilePath,
+                      QStringLiteral("--out"), head},
+                     &out),
+                 0);
+        auto sth = parseSignedTreeHead(*readFile(head.toStdString()),
+                                       UsimProfileData::load(profilePath.toStdString())->logKey);
+        QVERIFY(sth.ok());
+        QCOMPARE(sth->head.treeSize, std::uint64_t{2});
+
+        // The service's own --help, and no secrets in its logs.
+        QVERIFY(server.runTool({QStringLiteral("serve"), QStringLiteral("--help")}, &toolOut) == 0);
+        QVERIFY(toolOut.contains("--rate-limit"));
+        QCOMPARE(server.stop(), 0);
+        QVERIFY(!server.log().contains("integration-test-passphrase"));
+        QVERIFY(!server.log().contains("TwinSeal-AKMA"));
     }
 
     void restartKeepsAllState() {
