@@ -44,6 +44,20 @@ ServiceError badRequest(std::string code, std::string message) {
     return serviceError(400, std::move(code), std::move(message));
 }
 
+void fillDtInfo(const DtRecord& d, proto::DtInfo* i) {
+    i->set_dt_id(d.dtId.toStdString());
+    i->set_avatar_id(d.avatarId.toStdString());
+    i->set_state(d.state.toStdString());
+    i->set_credential(str(d.credential));
+    i->set_status_list_index(d.statusIndex);
+    i->set_log_index(d.logIndex);
+    i->set_created_at(d.createdAt);
+    i->set_updated_at(d.updatedAt);
+    i->set_media_root(str(d.mediaRoot));
+    i->set_generation(static_cast<std::uint32_t>(d.generation));
+    i->set_revocation_reason(d.revocationReason.toStdString());
+}
+
 QString newId(const char* prefix) {
     return QString::fromLatin1(prefix) + QUuid::createUuid().toString(QUuid::WithoutBraces);
 }
@@ -206,20 +220,8 @@ ServiceResult<proto::DtList> HomenetService::adminList() {
     if (!all.ok())
         return storageError(all.error());
     proto::DtList list;
-    for (const DtRecord& d : *all) {
-        auto* i = list.add_dts();
-        i->set_dt_id(d.dtId.toStdString());
-        i->set_avatar_id(d.avatarId.toStdString());
-        i->set_state(d.state.toStdString());
-        i->set_credential(str(d.credential));
-        i->set_status_list_index(d.statusIndex);
-        i->set_log_index(d.logIndex);
-        i->set_created_at(d.createdAt);
-        i->set_updated_at(d.updatedAt);
-        i->set_media_root(str(d.mediaRoot));
-        i->set_generation(static_cast<std::uint32_t>(d.generation));
-        i->set_revocation_reason(d.revocationReason.toStdString());
-    }
+    for (const DtRecord& d : *all)
+        fillDtInfo(d, list.add_dts());
     return list;
 }
 
@@ -228,13 +230,9 @@ ServiceResult<proto::DtList> HomenetService::adminList() {
 ServiceResult<proto::AuthChallenge> HomenetService::challengeFor(const SubscriberRecord& s,
                                                                  quint64 sqn,
                                                                  const QString& routingIndicator) {
-    auto secrets = m_keys.openField("subscriber:" + s.supi.toStdString(), bv(s.sealedSecrets));
-    if (!secrets.ok() || secrets->size() != 32)
-        return serviceError(500, "subscriber-record-damaged",
-                            "the subscriber's stored keys cannot be opened");
-    auto milenage = Milenage::create(ByteView(*secrets).first(16), ByteView(*secrets).subspan(16));
+    auto milenage = milenageFor(s);
     if (!milenage.ok())
-        return fromSecurity(500, milenage.error());
+        return milenage.error();
     auto supi = Supi::parse(s.supi.toStdString(), static_cast<std::size_t>(s.mncLength));
     if (!supi.ok())
         return fromSecurity(500, supi.error());
@@ -268,6 +266,17 @@ ServiceResult<proto::AuthChallenge> HomenetService::challengeFor(const Subscribe
     c.set_serving_network_name(*snn);
     c.set_expires_at(a.expiresAt);
     return c;
+}
+
+ServiceResult<Milenage> HomenetService::milenageFor(const SubscriberRecord& s) const {
+    auto secrets = m_keys.openField("subscriber:" + s.supi.toStdString(), bv(s.sealedSecrets));
+    if (!secrets.ok() || secrets->size() != 32)
+        return serviceError(500, "subscriber-record-damaged",
+                            "the subscriber's stored keys cannot be opened");
+    auto milenage = Milenage::create(ByteView(*secrets).first(16), ByteView(*secrets).subspan(16));
+    if (!milenage.ok())
+        return fromSecurity(500, milenage.error());
+    return std::move(milenage).value();
 }
 
 ServiceResult<proto::AuthChallenge> HomenetService::authStart(const proto::AuthStartRequest& r) {
@@ -340,33 +349,38 @@ std::optional<ServiceError> sessionUsable(const AuthSessionRecord& a, qint64 now
 }
 } // namespace
 
+ServiceResult<std::pair<AuthSessionRecord, SubscriberRecord>>
+HomenetService::pendingSession(const std::string& authId) {
+    auto a = m_store.authSession(QString::fromStdString(authId));
+    if (!a.ok())
+        return storageError(a.error());
+    if (!a->has_value())
+        return serviceError(404, "unknown-auth-session",
+                            "no such authentication in progress; start a new one");
+    if (auto e = sessionUsable(**a, m_clock.now()))
+        return *e;
+    auto sub = m_store.subscriber((*a)->supi);
+    if (!sub.ok())
+        return storageError(sub.error());
+    if (!sub->has_value())
+        return serviceError(404, "unknown-subscriber", "the subscriber was removed");
+    return std::make_pair(std::move(**a), std::move(**sub));
+}
+
 ServiceResult<proto::AuthChallenge> HomenetService::authResync(const proto::AuthResyncRequest& r) {
     if (r.auth_id().empty() || r.auth_id().size() > 64 || r.auts().size() != kAkaAutsSize)
         return badRequest("malformed-request", "a resync needs auth_id and a 14-byte AUTS");
     auto tx = m_store.begin(true);
     if (!tx.ok())
         return storageError(tx.error());
-    auto a = m_store.authSession(QString::fromStdString(r.auth_id()));
-    if (!a.ok())
-        return storageError(a.error());
-    if (!a->has_value())
-        return serviceError(404, "unknown-auth-session",
-                            "no such authentication in progress; start a new one");
-    AuthSessionRecord session = **a;
-    if (auto e = sessionUsable(session, m_clock.now()))
-        return *e;
-    auto sub = m_store.subscriber(session.supi);
-    if (!sub.ok() || !sub->has_value())
-        return storageError(sub.ok() ? makeError(ErrorCode::Internal, "subscriber vanished")
-                                     : sub.error());
-    auto secrets = m_keys.openField("subscriber:" + session.supi.toStdString(),
-                                    bv((*sub)->sealedSecrets));
-    if (!secrets.ok() || secrets->size() != 32)
-        return serviceError(500, "subscriber-record-damaged",
-                            "the subscriber's stored keys cannot be opened");
-    auto milenage = Milenage::create(ByteView(*secrets).first(16), ByteView(*secrets).subspan(16));
+    auto pending = pendingSession(r.auth_id());
+    if (!pending.ok())
+        return pending.error();
+    const AuthSessionRecord& session = pending->first;
+    const SubscriberRecord& subscriber = pending->second;
+    auto milenage = milenageFor(subscriber);
     if (!milenage.ok())
-        return fromSecurity(500, milenage.error());
+        return milenage.error();
     auto sqnMs = recoverSqnFromAuts(*milenage, bv(session.rand), view(r.auts()));
     if (!sqnMs.ok()) {
         (void)m_store.updateAuthSession(session.authId, QStringLiteral("failed"),
@@ -376,14 +390,14 @@ ServiceResult<proto::AuthChallenge> HomenetService::authResync(const proto::Auth
                             "the re-synchronisation token does not verify: the profile's keys do "
                             "not match this network's record");
     }
-    const quint64 sqn = std::max<quint64>(*sqnMs, (*sub)->sqn) + 1;
+    const quint64 sqn = std::max<quint64>(*sqnMs, subscriber.sqn) + 1;
     if (auto st = m_store.updateSubscriberSqn(session.supi, sqn); !st.ok())
         return storageError(st.error());
     if (auto st = m_store.updateAuthSession(session.authId, QStringLiteral("resynced"),
                                             session.attempts);
         !st.ok())
         return storageError(st.error());
-    auto challenge = challengeFor(**sub, sqn, session.routingIndicator);
+    auto challenge = challengeFor(subscriber, sqn, session.routingIndicator);
     if (!challenge.ok())
         return challenge;
     if (auto st = tx->commit(); !st.ok())
@@ -397,16 +411,12 @@ ServiceResult<proto::AuthResult> HomenetService::authFinish(const proto::AuthFin
     auto tx = m_store.begin(true);
     if (!tx.ok())
         return storageError(tx.error());
-    auto a = m_store.authSession(QString::fromStdString(r.auth_id()));
-    if (!a.ok())
-        return storageError(a.error());
-    if (!a->has_value())
-        return serviceError(404, "unknown-auth-session",
-                            "no such authentication in progress; start a new one");
-    AuthSessionRecord session = **a;
+    auto pending = pendingSession(r.auth_id());
+    if (!pending.ok())
+        return pending.error();
+    const AuthSessionRecord& session = pending->first;
+    const SubscriberRecord& subscriber = pending->second;
     const qint64 now = m_clock.now();
-    if (auto e = sessionUsable(session, now))
-        return *e;
     const Digest got = sha256(view(r.res_star()));
     if (!constantTimeEqual(got, bv(session.xresDigest))) {
         (void)m_store.updateAuthSession(session.authId, QStringLiteral("failed"),
@@ -419,11 +429,7 @@ ServiceResult<proto::AuthResult> HomenetService::authFinish(const proto::AuthFin
     auto kausf = m_keys.openField("kausf:" + session.authId.toStdString(), bv(session.sealedKausf));
     if (!kausf.ok())
         return serviceError(500, "auth-session-damaged", "the stored session key cannot be opened");
-    auto sub = m_store.subscriber(session.supi);
-    if (!sub.ok() || !sub->has_value())
-        return storageError(sub.ok() ? makeError(ErrorCode::Internal, "subscriber vanished")
-                                     : sub.error());
-    auto supi = Supi::parse(session.supi.toStdString(), static_cast<std::size_t>((*sub)->mncLength));
+    auto supi = Supi::parse(session.supi.toStdString(), static_cast<std::size_t>(subscriber.mncLength));
     if (!supi.ok())
         return fromSecurity(500, supi.error());
     auto akma = deriveAkmaSession(*kausf, *supi, session.routingIndicator.toStdString());
@@ -691,19 +697,6 @@ ServiceError registrationRefusal(const Error& e) {
     }
 }
 
-void fillDtInfo(const DtRecord& d, proto::DtInfo* i) {
-    i->set_dt_id(d.dtId.toStdString());
-    i->set_avatar_id(d.avatarId.toStdString());
-    i->set_state(d.state.toStdString());
-    i->set_credential(str(d.credential));
-    i->set_status_list_index(d.statusIndex);
-    i->set_log_index(d.logIndex);
-    i->set_created_at(d.createdAt);
-    i->set_updated_at(d.updatedAt);
-    i->set_media_root(str(d.mediaRoot));
-    i->set_generation(static_cast<std::uint32_t>(d.generation));
-    i->set_revocation_reason(d.revocationReason.toStdString());
-}
 } // namespace
 
 ServiceResult<proto::RegistrationResponse> HomenetService::registerDt(const Caller& caller,

@@ -14,6 +14,7 @@
 
 #include <twinseal/proto/homenet.pb.h>
 #include <twinseal/security/clock.h>
+#include <twinseal/security/milenage.h>
 #include <twinseal/security/subscriber.h>
 #include <twinseal/security/translog.h>
 
@@ -133,6 +134,10 @@ private:
                                                                    quint64 sqn,
                                                                    const QString& routingIndicator);
     [[nodiscard]] ServiceResult<security::SignedTreeHead> signedHead(quint64 size);
+    [[nodiscard]] ServiceResult<security::Milenage> milenageFor(const SubscriberRecord& s) const;
+    // An authentication session that can still be answered, with its subscriber.
+    [[nodiscard]] ServiceResult<std::pair<AuthSessionRecord, SubscriberRecord>>
+    pendingSession(const std::string& authId);
     [[nodiscard]] ServiceResult<proto::AvatarInfo> describeAvatar(const DtRecord& dt);
     [[nodiscard]] ServiceStatus checkAvatarAccess(const Caller& caller, const DtRecord& dt);
     [[nodiscard]] ServiceError storageError(const security::Error& e) const;
