@@ -243,7 +243,7 @@ int cmdServe(const QStringList& args) {
         char sig = 0;
         [[maybe_unused]] auto n = ::read(signalPipe[0], &sig, 1);
         notifier.setEnabled(false);
-        logEvent(LogLevel::Info, "shutdown",
+        logLifecycle("shutdown",
                  {{QStringLiteral("signal"), int(sig)},
                   {QStringLiteral("requests"), double(runner.frontend()->requestsServed())}});
         runner.frontend()->stopListening();
@@ -257,7 +257,7 @@ int cmdServe(const QStringList& args) {
     sigaction(SIGTERM, &sa, nullptr);
     sigaction(SIGINT, &sa, nullptr);
 
-    logEvent(LogLevel::Info, "listening",
+    logLifecycle("listening",
              {{QStringLiteral("address"), c.listenAddress},
               {QStringLiteral("port"), int(*port)},
               {QStringLiteral("url"), c.effectivePublicUrl(*port)},
@@ -265,7 +265,7 @@ int cmdServe(const QStringList& args) {
               {QStringLiteral("log_size"), double(runner.service().logSizeInMemory())}});
     const int rc = QCoreApplication::exec();
     runner.stop();
-    logEvent(LogLevel::Info, "stopped");
+    logLifecycle("stopped");
     return rc;
 }
 

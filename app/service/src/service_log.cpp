@@ -32,9 +32,8 @@ bool parseLogLevel(const QString& text, LogLevel* out) {
     return false;
 }
 
-void logEvent(LogLevel level, const char* event, QJsonObject fields) {
-    if (static_cast<int>(level) < g_level)
-        return;
+namespace {
+void writeLine(LogLevel level, const char* event, QJsonObject fields) {
     fields.insert(QStringLiteral("ts"),
                   QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs));
     fields.insert(QStringLiteral("level"), QLatin1String(name(level)));
@@ -42,6 +41,17 @@ void logEvent(LogLevel level, const char* event, QJsonObject fields) {
     const QByteArray line = QJsonDocument(fields).toJson(QJsonDocument::Compact) + '\n';
     std::fwrite(line.constData(), 1, static_cast<std::size_t>(line.size()), stderr);
     std::fflush(stderr);
+}
+} // namespace
+
+void logEvent(LogLevel level, const char* event, QJsonObject fields) {
+    if (static_cast<int>(level) < g_level)
+        return;
+    writeLine(level, event, std::move(fields));
+}
+
+void logLifecycle(const char* event, QJsonObject fields) {
+    writeLine(LogLevel::Info, event, std::move(fields));
 }
 
 } // namespace twinseal::service

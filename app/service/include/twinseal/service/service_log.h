@@ -12,5 +12,8 @@ enum class LogLevel { Debug = 0, Info = 1, Warning = 2, Error = 3 };
 void setLogLevel(LogLevel level);
 [[nodiscard]] bool parseLogLevel(const QString& text, LogLevel* out);
 void logEvent(LogLevel level, const char* event, QJsonObject fields = {});
+// Lifecycle events (listening, shutdown, stopped): written whatever the level, because
+// supervisors and scripts wait for them.
+void logLifecycle(const char* event, QJsonObject fields = {});
 
 } // namespace twinseal::service
