@@ -1,0 +1,145 @@
+// twinseal: the desktop client. QML views (TwinSeal.UI) over the view-models in app/viewmodels.
+//
+//   twinseal [--data-dir DIR] [--local-homenet [--local-port N]] [--screenshot FILE]
+//
+// --local-homenet starts a home-network service inside the client (SQLite in DIR/homenet, HTTPS
+// on 127.0.0.1) and creates a demo subscription whose profile the first page offers, so a new
+// user reaches My Twin in a minute on one machine.
+#include <QCommandLineParser>
+#include <QDir>
+#include <QFile>
+#include <QGuiApplication>
+#include <QQmlApplicationEngine>
+#include <QQuickWindow>
+#include <QStandardPaths>
+#include <QTimer>
+#include <QtQml/qqmlextensionplugin.h>
+
+#include <cstdio>
+#include <memory>
+
+#include <twinseal/security/bytes.h>
+#include <twinseal/security/clock.h>
+#include <twinseal/service/service_log.h>
+#include <twinseal/service/service_runner.h>
+#include <twinseal/viewmodels/twin_controller.h>
+
+Q_IMPORT_QML_PLUGIN(TwinSeal_UIPlugin)
+
+namespace {
+
+QString resourcesDir() {
+    const QString installed = QStringLiteral(TWINSEAL_INSTALL_RESOURCES);
+    if (QDir(installed + QStringLiteral("/avatar")).exists())
+        return installed;
+    return QStringLiteral(TWINSEAL_SOURCE_RESOURCES);
+}
+
+// The embedded home network's passphrase: random, kept beside its data (demo use only).
+std::string localPassphrase(const QString& dir) {
+    const QString file = QDir(dir).filePath(QStringLiteral("passphrase"));
+    auto existing = twinseal::security::readFile(file.toStdString());
+    if (existing.ok() && !existing->empty())
+        return std::string(existing->begin(), existing->end());
+    auto random = twinseal::security::SystemRandom::instance().bytes(24);
+    const std::string pass = twinseal::security::base64UrlEncode(*random);
+    QDir().mkpath(dir);
+    (void)twinseal::security::writeFileAtomic(file.toStdString(), twinseal::security::view(pass), true);
+    return pass;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    QGuiApplication app(argc, argv);
+    QGuiApplication::setApplicationName(QStringLiteral("twinseal"));
+    QGuiApplication::setOrganizationName(QStringLiteral("TwinSeal"));
+    QGuiApplication::setApplicationVersion(QStringLiteral(TWINSEAL_VERSION));
+
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral("TwinSeal: your authenticated digital twin."));
+    p.addHelpOption();
+    p.addVersionOption();
+    p.addOptions({
+        {QStringLiteral("data-dir"), QStringLiteral("Where your profile, key and twin are kept."),
+         QStringLiteral("dir"),
+         QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation)},
+        {QStringLiteral("local-homenet"),
+         QStringLiteral("Run a local home network inside the client, with a demo subscription.")},
+        {QStringLiteral("local-port"), QStringLiteral("Port of the local home network."),
+         QStringLiteral("port"), QStringLiteral("47443")},
+        {QStringLiteral("screenshot"),
+         QStringLiteral("Save a picture of the window to FILE after it has settled, then quit."),
+         QStringLiteral("file")},
+        {QStringLiteral("screenshot-delay"), QStringLiteral("Milliseconds to wait before the screenshot."),
+         QStringLiteral("ms"), QStringLiteral("3000")},
+    });
+    p.process(app);
+    const QString dataDir = p.value(QStringLiteral("data-dir"));
+
+    twinseal::viewmodels::TwinController::Options options;
+    options.dataDir = dataDir;
+    options.sampleAvatarDir = resourcesDir() + QStringLiteral("/avatar");
+
+    std::unique_ptr<twinseal::service::ServiceRunner> homenet;
+    if (p.isSet(QStringLiteral("local-homenet"))) {
+        twinseal::service::setLogLevel(twinseal::service::LogLevel::Warning);
+        twinseal::service::ServiceConfig config;
+        config.dataDir = QDir(dataDir).filePath(QStringLiteral("homenet"));
+        config.port = static_cast<quint16>(p.value(QStringLiteral("local-port")).toUInt());
+        config.rateLimit = 0;
+        twinseal::service::OperatorInitOptions init;
+        init.operatorName = QStringLiteral("Local Home Network");
+        homenet = std::make_unique<twinseal::service::ServiceRunner>();
+        std::string pass = localPassphrase(config.dataDir);
+        auto opened = homenet->open(config, pass, true, init);
+        twinseal::security::cleanse(pass.data(), pass.size());
+        if (!opened.ok()) {
+            std::fprintf(stderr, "twinseal: local home network: %s: %s\n", opened.error().code.c_str(),
+                         opened.error().message.c_str());
+            return 3;
+        }
+        auto port = homenet->listen();
+        if (!port.ok()) {
+            std::fprintf(stderr, "twinseal: local home network: %s: %s (try --local-port)\n",
+                         port.error().code.c_str(), port.error().message.c_str());
+            return 3;
+        }
+        const QString demo = QDir(dataDir).filePath(QStringLiteral("demo-subscription.usim"));
+        if (!QFile::exists(demo)) {
+            twinseal::service::SubscriberProfileRequest sub;
+            sub.supi = QStringLiteral("imsi-001010000000001");
+            sub.name = QStringLiteral("Demo Subscriber");
+            sub.role = QStringLiteral("consultant surgeon");
+            sub.organisation = QStringLiteral("St. Elsewhere University Hospital");
+            sub.licenceId = QStringLiteral("GMC-7781234");
+            sub.serviceUrl = QStringLiteral("https://localhost:%1").arg(*port);
+            auto profile = homenet->service().addSubscriber(sub);
+            if (profile.ok())
+                (void)profile->save(demo.toStdString());
+        }
+        options.demoProfilePath = demo;
+    }
+
+    twinseal::viewmodels::TwinController controller(options);
+    QQmlApplicationEngine engine;
+    engine.setInitialProperties({{QStringLiteral("controller"), QVariant::fromValue(&controller)}});
+    engine.load(QUrl(QStringLiteral("qrc:/qt/qml/TwinSeal/UI/AppWindow.qml")));
+    if (engine.rootObjects().isEmpty())
+        return 1;
+
+    if (p.isSet(QStringLiteral("screenshot"))) {
+        const QString file = p.value(QStringLiteral("screenshot"));
+        auto* window = qobject_cast<QQuickWindow*>(engine.rootObjects().first());
+        QTimer::singleShot(p.value(QStringLiteral("screenshot-delay")).toInt(), &app, [window, file] {
+            const bool ok = window && window->grabWindow().save(file);
+            std::fprintf(stderr, ok ? "twinseal: screenshot saved to %s\n" : "twinseal: cannot save %s\n",
+                         file.toLocal8Bit().constData());
+            QCoreApplication::exit(ok ? 0 : 1);
+        });
+    }
+    const int rc = QGuiApplication::exec();
+    if (homenet)
+        homenet->stop();
+    return rc;
+}

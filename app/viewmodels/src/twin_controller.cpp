@@ -1,0 +1,629 @@
+#include "twinseal/viewmodels/twin_controller.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QDirIterator>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QPointer>
+#include <QThreadPool>
+
+#include <twinseal/core/avatar_transfer.h>
+#include <twinseal/core/homenet_client.h>
+#include <twinseal/security/credential.h>
+#include <twinseal/security/keys.h>
+#include <twinseal/security/manifest.h>
+#include <twinseal/security/statuslist.h>
+#include <twinseal/security/subscriber.h>
+#include <twinseal/security/translog.h>
+
+namespace twinseal::viewmodels {
+
+using namespace twinseal::security;
+
+namespace {
+
+constexpr std::size_t kMinPassphrase = 8;
+
+// A passphrase copied out of the UI's QString, cleansed when done.
+struct Secret {
+    std::string text;
+    explicit Secret(const QString& s) : text(s.toStdString()) {}
+    ~Secret() { cleanse(text.data(), text.size()); }
+};
+
+QString shortHex(ByteView b, int n = 16) {
+    const QString hex = QString::fromStdString(toHex(b));
+    return hex.size() > n ? hex.left(n) + QStringLiteral("…") : hex;
+}
+
+QString when(std::int64_t t) {
+    return QDateTime::fromSecsSinceEpoch(t, Qt::UTC).toString(QStringLiteral("yyyy-MM-dd HH:mm 'UTC'"));
+}
+
+QString humanSize(std::uint64_t bytes) {
+    if (bytes < 1024)
+        return QStringLiteral("%1 bytes").arg(bytes);
+    if (bytes < 1024 * 1024)
+        return QStringLiteral("%1 KiB").arg(double(bytes) / 1024.0, 0, 'f', 1);
+    return QStringLiteral("%1 MiB").arg(double(bytes) / (1024.0 * 1024.0), 0, 'f', 1);
+}
+
+QString findModel(const QString& dir) {
+    QDirIterator it(dir, {QStringLiteral("*.glb"), QStringLiteral("*.gltf")}, QDir::Files,
+                    QDirIterator::Subdirectories);
+    return it.hasNext() ? it.next() : QString();
+}
+
+Status writeBytes(const QString& file, ByteView bytes, bool privateMode = false) {
+    return writeFileAtomic(file.toStdString(), bytes, privateMode);
+}
+
+// Runs `work` on the thread pool and `done` with its result back on `owner`'s thread.
+template <typename R, typename Work, typename Done>
+void offThread(QObject* owner, Work work, Done done) {
+    QPointer<QObject> guard(owner);
+    QThreadPool::globalInstance()->start([guard, work = std::move(work), done = std::move(done)]() mutable {
+        auto result = std::make_shared<R>(work());
+        if (!guard)
+            return;
+        QMetaObject::invokeMethod(
+            guard.data(),
+            [guard, result, done = std::move(done)]() mutable {
+                if (guard)
+                    done(std::move(*result));
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+} // namespace
+
+TwinController::TwinController(Options options, QObject* parent)
+    : QObject(parent), m_options(std::move(options)) {
+    QDir().mkpath(m_options.dataDir);
+    QFile::setPermissions(m_options.dataDir,
+                          QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    loadState();
+}
+
+TwinController::~TwinController() = default;
+
+QString TwinController::path(const char* name) const {
+    return QDir(m_options.dataDir).filePath(QString::fromLatin1(name));
+}
+
+bool TwinController::locked() const {
+    return !m_holder && QFileInfo::exists(path("holder.key"));
+}
+
+bool TwinController::authenticated() const { return m_client && m_client->isAuthenticated(); }
+
+QString TwinController::operatorName() const {
+    return m_profile ? QString::fromStdString(m_profile->operatorName) : QString();
+}
+
+QString TwinController::serviceUrl() const {
+    return m_profile ? QString::fromStdString(m_profile->serviceUrl) : QString();
+}
+
+QString TwinController::subscriberHint() const {
+    if (!m_profile)
+        return {};
+    // Enough for the owner to recognise the subscription, not the whole SUPI.
+    const QString msin = QString::fromStdString(m_profile->supi.msin);
+    return QStringLiteral("MCC %1 · MNC %2 · subscriber …%3")
+        .arg(QString::fromStdString(m_profile->supi.mcc), QString::fromStdString(m_profile->supi.mnc),
+             msin.right(4));
+}
+
+QUrl TwinController::modelUrl() const {
+    const QString model = m_avatarDir.isEmpty() ? QString() : findModel(m_avatarDir);
+    return model.isEmpty() ? QUrl() : QUrl::fromLocalFile(model);
+}
+
+void TwinController::setStage(const QString& s) {
+    if (m_stage == s)
+        return;
+    m_stage = s;
+    emit stageChanged();
+}
+
+void TwinController::setBusy(bool busy, const QString& text, double progress) {
+    if (m_busy != busy) {
+        m_busy = busy;
+        emit busyChanged();
+    }
+    setProgress(progress, text);
+}
+
+void TwinController::setProgress(double progress, const QString& text) {
+    m_progress = progress;
+    m_progressText = text;
+    emit progressChanged();
+}
+
+void TwinController::fail(const QString& code, const QString& message) {
+    m_errorCode = code;
+    m_errorMessage = message;
+    emit errorChanged();
+    setBusy(false);
+}
+
+void TwinController::setNotice(const QString& text) {
+    m_notice = text;
+    emit noticeChanged();
+}
+
+void TwinController::dismissError() {
+    m_errorCode.clear();
+    m_errorMessage.clear();
+    emit errorChanged();
+}
+
+// ---- persistent state --------------------------------------------------------------------------
+
+void TwinController::saveState() {
+    QJsonObject o{{QStringLiteral("avatarDir"), m_avatarDir},
+                  {QStringLiteral("dtId"), m_dtId},
+                  {QStringLiteral("avatarId"), m_avatarId}};
+    const QByteArray json = QJsonDocument(o).toJson();
+    (void)writeBytes(path("twin.json"), ByteView(reinterpret_cast<const std::uint8_t*>(json.constData()),
+                                                  static_cast<std::size_t>(json.size())));
+}
+
+bool TwinController::loadProfile(const QString& file, QString* code, QString* message) {
+    auto p = UsimProfileData::load(file.toStdString());
+    if (!p.ok()) {
+        *code = QString::fromUtf8(errorCodeName(p.code()).data());
+        *message = p.code() == ErrorCode::IoError
+                       ? QStringLiteral("The profile file cannot be read: %1").arg(file)
+                       : QStringLiteral("This is not a valid TwinSeal USIM profile (%1). Ask your "
+                                        "operator for the profile file of your subscription.")
+                             .arg(QString::fromStdString(p.error().detail));
+        return false;
+    }
+    m_profile = std::make_unique<UsimProfileData>(std::move(p).value());
+    m_client = std::make_unique<core::HomenetClient>(*m_profile, path("profile.usim"));
+    connect(m_client.get(), &core::HomenetClient::authenticatedChanged, this,
+            &TwinController::authenticatedChanged);
+    emit profileChanged();
+    return true;
+}
+
+void TwinController::loadState() {
+    QString code, message;
+    if (QFileInfo::exists(path("profile.usim")) && !loadProfile(path("profile.usim"), &code, &message)) {
+        fail(code, message);
+        return;
+    }
+    QFile twin(path("twin.json"));
+    if (twin.open(QIODevice::ReadOnly)) {
+        const QJsonObject o = QJsonDocument::fromJson(twin.readAll()).object();
+        m_avatarDir = o.value(QStringLiteral("avatarDir")).toString();
+        m_dtId = o.value(QStringLiteral("dtId")).toString();
+        m_avatarId = o.value(QStringLiteral("avatarId")).toString();
+    }
+    if (!m_profile)
+        setStage(QStringLiteral("profile"));
+    else if (!QFileInfo::exists(path("holder.key")))
+        setStage(QStringLiteral("passphrase"));
+    else if (!QFileInfo::exists(path("credential.tsc")))
+        setStage(QStringLiteral("avatar"));
+    else
+        setStage(QStringLiteral("ready"));
+    if (m_stage == QLatin1String("ready")) {
+        showCredential();
+        showManifest();
+    }
+    emit avatarChanged();
+    emit twinChanged();
+    emit lockedChanged();
+    if (m_profile && QFileInfo::exists(path("pending.json")))
+        reconcilePending();
+}
+
+// A registration was in flight when the client stopped: ask the home network what happened and
+// adopt the DT if it was registered, so nothing is lost or registered twice.
+void TwinController::reconcilePending() {
+    auto file = readFile(path("holder.key").toStdString());
+    if (!file.ok())
+        return;
+    auto holder = SigningKey::peekPublicKey(*file);
+    if (!holder.ok())
+        return;
+    setBusy(true, tr("Checking an interrupted registration with your home network…"));
+    const PublicKey key = *holder;
+    withSession([this, key] {
+        m_client->listDts([this, key](core::ClientResult<std::vector<core::DtRecord>> r) {
+            if (!r.ok())
+                return fail(QString::fromStdString(r.error().code), QString::fromStdString(r.error().message));
+            for (const auto& d : *r) {
+                auto c = parseCredential(d.credential);
+                if (d.state == "active" && c.ok() && c->claims.holderKey == key) {
+                    (void)writeBytes(path("credential.tsc"), d.credential);
+                    m_dtId = QString::fromStdString(d.dtId);
+                    m_avatarId = QString::fromStdString(d.avatarId);
+                    saveState();
+                    setStage(QStringLiteral("ready"));
+                    showCredential();
+                    showManifest();
+                    emit twinChanged();
+                    setNotice(tr("Your interrupted registration had completed; your twin is restored."));
+                    break;
+                }
+            }
+            QFile::remove(path("pending.json"));
+            setBusy(false);
+            if (m_stage == QLatin1String("ready"))
+                refreshStatus();
+        });
+    });
+}
+
+// ---- first run -------------------------------------------------------------------------------
+
+void TwinController::importProfile(const QUrl& file) {
+    dismissError();
+    const QString local = file.isLocalFile() ? file.toLocalFile() : file.toString();
+    QString code, message;
+    auto p = UsimProfileData::load(local.toStdString());
+    if (!p.ok()) {
+        (void)loadProfile(local, &code, &message); // same wording for the error
+        return fail(code, message);
+    }
+    if (auto st = p->save(path("profile.usim").toStdString()); !st.ok())
+        return fail(QStringLiteral("io-error"),
+                    tr("The profile cannot be stored in %1: %2")
+                        .arg(m_options.dataDir, QString::fromStdString(st.error().detail)));
+    if (!loadProfile(path("profile.usim"), &code, &message))
+        return fail(code, message);
+    setStage(QFileInfo::exists(path("holder.key")) ? QStringLiteral("avatar")
+                                                   : QStringLiteral("passphrase"));
+}
+
+void TwinController::choosePassphrase(const QString& passphrase, const QString& repeated) {
+    dismissError();
+    if (passphrase != repeated)
+        return fail(QStringLiteral("passphrases-differ"),
+                    tr("The two passphrases are not the same. Type them again."));
+    if (static_cast<std::size_t>(passphrase.size()) < kMinPassphrase)
+        return fail(QStringLiteral("passphrase-too-short"),
+                    tr("Use at least %1 characters: the passphrase is what protects your twin's "
+                       "key on this device.")
+                        .arg(kMinPassphrase));
+    setBusy(true, tr("Creating your holder key and protecting it with the passphrase…"));
+    auto secret = std::make_shared<Secret>(passphrase);
+    const std::string keyPath = path("holder.key").toStdString();
+    using KeyResult = Result<SigningKey>;
+    offThread<KeyResult>(
+        this,
+        [secret, keyPath]() -> KeyResult {
+            auto key = SigningKey::generate(KeyAlgorithm::Ed25519);
+            if (!key.ok())
+                return key.error();
+            if (auto st = key->saveEncrypted(keyPath, secret->text, {}, "TwinSeal holder key");
+                !st.ok())
+                return st.error();
+            return key;
+        },
+        [this](KeyResult key) {
+            if (!key.ok())
+                return fail(QString::fromUtf8(errorCodeName(key.code()).data()),
+                            tr("Your key could not be created: %1")
+                                .arg(QString::fromStdString(key.error().detail)));
+            m_holder = std::make_unique<SigningKey>(std::move(key).value());
+            setBusy(false);
+            emit lockedChanged();
+            setStage(QStringLiteral("avatar"));
+        });
+}
+
+void TwinController::chooseAvatar(const QUrl& folder) {
+    dismissError();
+    const QString dir = folder.isLocalFile() ? folder.toLocalFile() : folder.toString();
+    if (!QFileInfo(dir).isDir())
+        return fail(QStringLiteral("avatar-not-a-folder"),
+                    tr("Choose the folder that holds your avatar (a .glb or .gltf model and its "
+                       "files)."));
+    if (findModel(dir).isEmpty())
+        return fail(QStringLiteral("avatar-package-invalid"),
+                    tr("%1 has no .glb or .gltf model. Choose the folder of a glTF 2.0 avatar.")
+                        .arg(dir));
+    m_avatarDir = QDir(dir).absolutePath();
+    saveState();
+    emit avatarChanged();
+}
+
+void TwinController::useSampleAvatar() { chooseAvatar(QUrl::fromLocalFile(m_options.sampleAvatarDir)); }
+
+void TwinController::registerTwin() {
+    dismissError();
+    if (!m_profile)
+        return fail(QStringLiteral("no-profile"), tr("Import your USIM profile first."));
+    if (!m_holder)
+        return fail(QStringLiteral("locked"), tr("Unlock your twin with your passphrase first."));
+    if (m_avatarDir.isEmpty())
+        return fail(QStringLiteral("no-avatar"), tr("Choose an avatar first."));
+    signAndRegister(false, m_avatarDir);
+}
+
+void TwinController::recertify(const QUrl& folder) {
+    dismissError();
+    if (!m_holder)
+        return fail(QStringLiteral("locked"), tr("Unlock your twin with your passphrase first."));
+    const QString dir = folder.isEmpty() ? m_avatarDir
+                                         : (folder.isLocalFile() ? folder.toLocalFile() : folder.toString());
+    if (findModel(dir).isEmpty())
+        return fail(QStringLiteral("avatar-package-invalid"),
+                    tr("%1 has no .glb or .gltf model.").arg(dir));
+    signAndRegister(true, QDir(dir).absolutePath());
+}
+
+void TwinController::withSession(std::function<void()> next) {
+    if (!m_client)
+        return fail(QStringLiteral("no-profile"), tr("Import your USIM profile first."));
+    if (m_client->isAuthenticated())
+        return next();
+    setProgress(-1, tr("Authenticating with %1…").arg(operatorName()));
+    m_client->authenticate([this, next = std::move(next)](core::ClientResult<core::AuthSession> r) {
+        if (!r.ok())
+            return fail(QString::fromStdString(r.error().code), QString::fromStdString(r.error().message));
+        next();
+    });
+}
+
+void TwinController::signAndRegister(bool recertification, const QString& folder) {
+    const quint64 generation = ++m_generation;
+    setBusy(true, tr("Hashing your avatar…"), 0);
+    QPointer<TwinController> self(this);
+    const std::string dir = folder.toStdString();
+    offThread<Result<Manifest>>(
+        this,
+        [dir, self]() {
+            HashOptions o;
+            o.progress = [self](std::uint64_t done, std::uint64_t total) {
+                if (total == 0)
+                    return;
+                QMetaObject::invokeMethod(
+                    self.data(),
+                    [self, done, total] {
+                        if (self)
+                            self->setProgress(double(done) / double(total),
+                                              tr("Hashing your avatar… %1 of %2")
+                                                  .arg(humanSize(done), humanSize(total)));
+                    },
+                    Qt::QueuedConnection);
+            };
+            return buildManifest(dir, o);
+        },
+        [this, generation, recertification, folder](Result<Manifest> manifest) {
+            if (generation != m_generation)
+                return;
+            if (!manifest.ok())
+                return fail(QString::fromUtf8(errorCodeName(manifest.code()).data()),
+                            tr("This avatar cannot be used: %1")
+                                .arg(QString::fromStdString(manifest.error().detail)));
+            if (!m_holder)
+                return fail(QStringLiteral("locked"), tr("Unlock your twin first."));
+            auto signedManifest = signManifest(*manifest, *m_holder);
+            if (!signedManifest.ok())
+                return fail(QStringLiteral("signing-failed"),
+                            QString::fromStdString(signedManifest.error().message()));
+            const Bytes manifestBytes = *signedManifest;
+            const Manifest parsed = *manifest;
+            withSession([this, recertification, folder, manifestBytes, parsed, generation] {
+                if (generation != m_generation)
+                    return;
+                setProgress(-1, recertification ? tr("Asking %1 to re-certify your twin…").arg(operatorName())
+                                                : tr("Registering your twin with %1…").arg(operatorName()));
+                QJsonObject pending{{QStringLiteral("op"), recertification ? QStringLiteral("recertify")
+                                                                           : QStringLiteral("register")},
+                                    {QStringLiteral("folder"), folder},
+                                    {QStringLiteral("at"), QDateTime::currentSecsSinceEpoch()}};
+                const QByteArray pj = QJsonDocument(pending).toJson();
+                (void)writeBytes(path("pending.json"),
+                                 ByteView(reinterpret_cast<const std::uint8_t*>(pj.constData()),
+                                          static_cast<std::size_t>(pj.size())));
+                auto done = [this, folder, manifestBytes, parsed](core::ClientResult<core::Registration> r) {
+                    QFile::remove(path("pending.json"));
+                    if (!r.ok())
+                        return fail(QString::fromStdString(r.error().code),
+                                    QString::fromStdString(r.error().message));
+                    (void)writeBytes(path("credential.tsc"), r->credentialBytes);
+                    (void)writeBytes(path("receipt.tslr"), r->receiptBytes);
+                    (void)writeBytes(path("manifest.tsm"), manifestBytes);
+                    QJsonArray disclosures;
+                    for (const auto& d : r->disclosures) {
+                        auto decoded = AttributeDisclosure::decode(d);
+                        disclosures.append(QJsonObject{
+                            {QStringLiteral("name"), decoded.ok() ? QString::fromStdString(decoded->name) : QString()},
+                            {QStringLiteral("disclosure"), QString::fromStdString(d)}});
+                    }
+                    const QByteArray dj = QJsonDocument(disclosures).toJson();
+                    (void)writeBytes(path("disclosures.json"),
+                                     ByteView(reinterpret_cast<const std::uint8_t*>(dj.constData()),
+                                              static_cast<std::size_t>(dj.size())),
+                                     true);
+                    m_dtId = QString::fromStdString(r->credential.claims.dtId);
+                    m_avatarId = QString::fromStdString(r->credential.claims.avatarId);
+                    m_avatarDir = folder;
+                    saveState();
+                    setStage(QStringLiteral("ready"));
+                    showCredential();
+                    showManifest();
+                    emit avatarChanged();
+                    emit twinChanged();
+                    upload(folder);
+                };
+                if (recertification)
+                    m_client->recertify(m_dtId.toStdString(), *m_holder, manifestBytes, done);
+                else
+                    m_client->registerDt(*m_holder, manifestBytes, done);
+            });
+        });
+}
+
+void TwinController::upload(const QString& folder) {
+    auto bytes = readFile(path("manifest.tsm").toStdString());
+    auto manifest = bytes.ok() ? parseSignedManifest(*bytes) : Result<SignedManifest>(bytes.error());
+    if (!manifest.ok())
+        return fail(QStringLiteral("manifest-invalid"), tr("The stored manifest cannot be read."));
+    setProgress(0, tr("Uploading your avatar to the home network…"));
+    auto* transfer = m_client->uploadAvatar(
+        m_avatarId.toStdString(), manifest->manifest, folder,
+        [this](core::ClientResult<core::AvatarRecord> r) {
+            if (!r.ok())
+                return fail(QString::fromStdString(r.error().code),
+                            tr("Your twin is certified, but the avatar upload failed: %1 Try "
+                               "re-certifying later.")
+                                .arg(QString::fromStdString(r.error().message)));
+            setBusy(false);
+            setNotice(tr("Your twin is certified and its avatar is stored with %1.").arg(operatorName()));
+            refreshStatus();
+        });
+    if (transfer)
+        connect(transfer, &core::AvatarTransfer::progress, this, [this](quint64 done, quint64 total) {
+            if (total > 0)
+                setProgress(double(done) / double(total),
+                            tr("Uploading your avatar… %1 of %2").arg(humanSize(done), humanSize(total)));
+        });
+}
+
+// ---- My Twin ----------------------------------------------------------------------------------
+
+void TwinController::showCredential() {
+    auto bytes = readFile(path("credential.tsc").toStdString());
+    auto c = bytes.ok() ? parseCredential(*bytes) : Result<Credential>(bytes.error());
+    if (!c.ok()) {
+        m_credentialFacts.setFacts({{tr("Credential"), tr("cannot be read"), QStringLiteral("failed"),
+                                     QString::fromStdString(c.error().detail)}});
+        return;
+    }
+    const auto& k = c->claims;
+    m_dtId = QString::fromStdString(k.dtId);
+    m_avatarId = QString::fromStdString(k.avatarId);
+    m_pseudonym = QString::fromStdString(k.pseudonym);
+    QStringList attrs;
+    for (const auto& a : k.attributes)
+        attrs << QString::fromStdString(a.name);
+    const std::int64_t now = QDateTime::currentSecsSinceEpoch();
+    const bool valid = checkValidity(k, now).ok();
+    QString statusValue = m_twinStatus.isEmpty() ? tr("not checked yet") : m_twinStatus;
+    QString statusState = m_twinStatus == QLatin1String("active")    ? QStringLiteral("passed")
+                          : m_twinStatus == QLatin1String("revoked") ? QStringLiteral("failed")
+                                                                     : QStringLiteral("skipped");
+    m_credentialFacts.setFacts({
+        {tr("Avatar-ID"), m_avatarId, {}, {}},
+        {tr("Pseudonym shown to peers"), m_pseudonym, {}, {}},
+        {tr("Issuer"), QString::fromStdString(k.issuer), {}, {}},
+        {tr("Valid"), tr("%1 to %2").arg(when(k.notBefore), when(k.notAfter)),
+         valid ? QStringLiteral("passed") : QStringLiteral("failed"),
+         valid ? tr("within its validity period") : tr("outside its validity period")},
+        {tr("Status"), statusValue, statusState, {}},
+        {tr("Transparency log"), tr("entry %1").arg(k.logIndex),
+         m_credentialFacts.valueOf(tr("Transparency log")).isEmpty() ? QStringLiteral("skipped")
+                                                                      : QStringLiteral("skipped"),
+         tr("inclusion not checked yet")},
+        {tr("Generation"), QString::number(k.generation), {}, {}},
+        {tr("Identity attributes (hidden unless you disclose them)"),
+         attrs.isEmpty() ? tr("none") : attrs.join(QStringLiteral(", ")), {}, {}},
+        {tr("Certified media root"), shortHex(k.mediaRoot, 24), {}, QString::fromStdString(toHex(k.mediaRoot))},
+        {tr("Holder key"), tr("Ed25519 · %1").arg(shortHex(k.holderKey.thumbprint(), 16)), {}, {}},
+        {tr("Digital twin"), m_dtId, {}, {}},
+    });
+    emit twinChanged();
+}
+
+void TwinController::showManifest() {
+    auto bytes = readFile(path("manifest.tsm").toStdString());
+    auto m = bytes.ok() ? parseSignedManifest(*bytes) : Result<SignedManifest>(bytes.error());
+    if (!m.ok()) {
+        m_manifestFacts.setFacts({});
+        return;
+    }
+    QVector<Fact> facts;
+    facts.push_back({tr("Package root"), shortHex(m->manifest.packageRoot, 24), QStringLiteral("passed"),
+                     tr("signed with your holder key")});
+    for (const auto& f : m->manifest.files)
+        facts.push_back({QString::fromStdString(f.path),
+                         tr("%1 · %2 chunk(s) · root %3")
+                             .arg(humanSize(f.size))
+                             .arg(f.chunkHashes.size())
+                             .arg(shortHex(f.root, 12)),
+                         {}, QString::fromStdString(toHex(f.root))});
+    if (!m->manifest.metadata.licence.empty())
+        facts.push_back({tr("Licence"), QString::fromStdString(m->manifest.metadata.licence), {}, {}});
+    m_manifestFacts.setFacts(std::move(facts));
+}
+
+void TwinController::refreshStatus() {
+    if (!m_client)
+        return;
+    auto bytes = readFile(path("credential.tsc").toStdString());
+    auto c = bytes.ok() ? parseCredential(*bytes) : Result<Credential>(bytes.error());
+    if (!c.ok())
+        return;
+    const Credential credential = *c;
+    m_client->fetchStatusList([this, credential](core::ClientResult<StatusList> list) {
+        if (!list.ok()) {
+            m_twinStatus = tr("unknown (%1)").arg(QString::fromStdString(list.error().code));
+        } else {
+            auto revoked = list->isRevoked(credential.claims.statusListIndex);
+            m_twinStatus = !revoked.ok() ? tr("unknown") : (*revoked ? QStringLiteral("revoked")
+                                                                     : QStringLiteral("active"));
+        }
+        showCredential();
+        m_client->fetchInclusionByCredential(
+            credential.digest(), 0, [this](core::ClientResult<LogReceipt> receipt) {
+                QVector<Fact> facts = m_credentialFacts.facts();
+                for (Fact& f : facts) {
+                    if (f.label != tr("Transparency log"))
+                        continue;
+                    if (receipt.ok()) {
+                        f.state = QStringLiteral("passed");
+                        f.detail = tr("inclusion verified in a signed tree of %1 entries")
+                                       .arg(receipt->treeHead.head.treeSize);
+                    } else {
+                        f.state = QStringLiteral("failed");
+                        f.detail = QString::fromStdString(receipt.error().message);
+                    }
+                }
+                m_credentialFacts.setFacts(std::move(facts));
+            });
+    });
+}
+
+void TwinController::lock() {
+    m_holder.reset(); // SigningKey cleanses its key material
+    emit lockedChanged();
+    setNotice(tr("Locked. Your passphrase is needed to use your twin again."));
+}
+
+void TwinController::unlock(const QString& passphrase) {
+    dismissError();
+    setBusy(true, tr("Unlocking…"));
+    auto secret = std::make_shared<Secret>(passphrase);
+    const std::string keyPath = path("holder.key").toStdString();
+    offThread<Result<SigningKey>>(
+        this, [secret, keyPath]() { return SigningKey::loadEncrypted(keyPath, secret->text); },
+        [this](Result<SigningKey> key) {
+            if (!key.ok()) {
+                if (key.code() == ErrorCode::WrongPassphrase)
+                    return fail(QStringLiteral("wrong-passphrase"),
+                                tr("That passphrase does not unlock your holder key. Try again."));
+                return fail(QString::fromUtf8(errorCodeName(key.code()).data()),
+                            tr("Your holder key cannot be opened: %1")
+                                .arg(QString::fromStdString(key.error().detail)));
+            }
+            m_holder = std::make_unique<SigningKey>(std::move(key).value());
+            setBusy(false);
+            setNotice({});
+            emit lockedChanged();
+        });
+}
+
+} // namespace twinseal::viewmodels

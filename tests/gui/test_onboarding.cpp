@@ -1,0 +1,218 @@
+// The desktop client as a person uses it, against the real twinseal-homenet on loopback: the
+// whole first run (profile, passphrase, sample avatar, sign and register) by clicking the real
+// QML controls found by objectName, then My Twin, lock / unlock with a wrong and a right
+// passphrase, state kept across a restart, and a registration interrupted by a killed client
+// reconciled with the home network on the next start. Any QML warning fails the test.
+#include <QQmlApplicationEngine>
+#include <QQuickItem>
+#include <QQuickWindow>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <twinseal/viewmodels/twin_controller.h>
+
+#include "homenet_fixture.h"
+#include "testmain.h"
+
+using namespace twinseal;
+using namespace twinseal::test;
+using viewmodels::TwinController;
+
+namespace {
+
+struct Client {
+    std::unique_ptr<TwinController> controller;
+    std::unique_ptr<QQmlApplicationEngine> engine;
+    QQuickWindow* window = nullptr;
+
+    Client(const QString& dataDir, const QString& demoProfile) {
+        TwinController::Options o;
+        o.dataDir = dataDir;
+        o.sampleAvatarDir = QStringLiteral(TWINSEAL_SOURCE_DIR "/resources/avatar");
+        o.demoProfilePath = demoProfile;
+        controller = std::make_unique<TwinController>(o);
+        engine = std::make_unique<QQmlApplicationEngine>();
+        engine->setInitialProperties({{QStringLiteral("controller"), QVariant::fromValue(controller.get())}});
+        engine->load(QUrl(QStringLiteral("qrc:/qt/qml/TwinSeal/UI/AppWindow.qml")));
+        if (!engine->rootObjects().isEmpty())
+            window = qobject_cast<QQuickWindow*>(engine->rootObjects().first());
+    }
+    ~Client() {
+        engine.reset();
+        controller.reset();
+    }
+    QQuickItem* item(const char* name) const {
+        return window ? window->findChild<QQuickItem*>(QLatin1String(name)) : nullptr;
+    }
+};
+
+bool click(QQuickWindow* window, QQuickItem* item) {
+    if (!item || !item->isVisible() || !item->isEnabled())
+        return false;
+    const QPointF centre = item->mapToScene(QPointF(item->width() / 2, item->height() / 2));
+    QTest::mouseClick(window, Qt::LeftButton, Qt::NoModifier, centre.toPoint());
+    return true;
+}
+
+bool type(QQuickWindow* window, QQuickItem* field, const QString& text) {
+    if (!click(window, field))
+        return false;
+    field->forceActiveFocus();
+    for (const QChar ch : text)
+        QTest::keyClick(window, ch.toLatin1());
+    return field->property("text").toString() == text;
+}
+
+} // namespace
+
+class OnboardingTest : public QObject {
+    Q_OBJECT
+
+    std::unique_ptr<HomenetServer> m_server;
+    QString m_profile;
+
+private slots:
+    void initTestCase() {
+        m_server = std::make_unique<HomenetServer>();
+        QVERIFY(m_server->start());
+        m_profile = m_server->scratch(QStringLiteral("ada.usim"));
+        QVERIFY(m_server->addSubscriber(QStringLiteral("imsi-001010000000042"), m_profile,
+                                        {QStringLiteral("--name"), QStringLiteral("Dr. Ada Moreau"),
+                                         QStringLiteral("--role"), QStringLiteral("surgeon")}));
+    }
+    void init() {
+        // QML warnings (binding loops, type errors, missing properties) fail the test.
+        QTest::failOnWarning(QRegularExpression(QStringLiteral(".*(qml|QML|\\.js|Binding loop).*")));
+    }
+
+    void firstRunToMyTwinThenLockAndRestart() {
+        QTemporaryDir data;
+        {
+            Client c(data.path(), m_profile);
+            QVERIFY(c.window);
+            QVERIFY(QTest::qWaitForWindowExposed(c.window));
+            QCOMPARE(c.controller->stage(), QStringLiteral("profile"));
+            QVERIFY(c.item("onboardingPage"));
+
+            // 1. profile
+            QVERIFY(click(c.window, c.item("useDemoProfileButton")));
+            QTRY_COMPARE(c.controller->stage(), QStringLiteral("passphrase"));
+            QVERIFY(c.controller->operatorName().size() > 0);
+
+            // 2. passphrase: a mismatch is refused with its reason, then a good one.
+            QVERIFY(type(c.window, c.item("passphraseField"), QStringLiteral("correct horse battery")));
+            QVERIFY(type(c.window, c.item("passphraseRepeatField"), QStringLiteral("correct horse batterx")));
+            QVERIFY(click(c.window, c.item("createKeyButton")));
+            QTRY_COMPARE(c.controller->errorCode(), QStringLiteral("passphrases-differ"));
+            QTRY_VERIFY(c.item("errorBanner")->isVisible());
+            QVERIFY(click(c.window, c.item("dismissErrorButton")));
+            QTRY_VERIFY(!c.item("errorBanner")->isVisible());
+            QVERIFY(type(c.window, c.item("passphraseField"), QStringLiteral("correct horse battery")));
+            QVERIFY(type(c.window, c.item("passphraseRepeatField"), QStringLiteral("correct horse battery")));
+            QVERIFY(click(c.window, c.item("createKeyButton")));
+            QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), QStringLiteral("avatar"), 20000);
+
+            // 3. avatar, sign and register (hashing and network off the UI thread).
+            QVERIFY(!c.item("registerButton")->isEnabled());
+            QVERIFY(click(c.window, c.item("useSampleAvatarButton")));
+            QTRY_VERIFY(c.item("registerButton")->isEnabled());
+            QVERIFY(click(c.window, c.item("registerButton")));
+            QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), QStringLiteral("ready"), 30000);
+            QTRY_VERIFY_WITH_TIMEOUT(!c.controller->busy(), 30000);
+            QCOMPARE(c.controller->errorCode(), QString());
+
+            // My Twin shows the credential in words, status and log inclusion checked.
+            QTRY_VERIFY(c.item("myTwinPage"));
+            QVERIFY(c.controller->avatarId().startsWith(QStringLiteral("urn:twinseal:avatar:")));
+            QTRY_COMPARE_WITH_TIMEOUT(c.controller->twinStatus(), QStringLiteral("active"), 15000);
+            auto* facts = c.controller->credentialModel();
+            QVERIFY(facts->rowCount() >= 8);
+            QCOMPARE(facts->valueOf(QStringLiteral("Avatar-ID")), c.controller->avatarId());
+            QTRY_VERIFY_WITH_TIMEOUT(
+                [&] {
+                    for (const auto& f : facts->facts())
+                        if (f.label == QLatin1String("Transparency log"))
+                            return f.state == QLatin1String("passed");
+                    return false;
+                }(),
+                15000);
+            QVERIFY(c.controller->manifestModel()->rowCount() >= 4); // root + 3 files
+            QVERIFY(c.item("avatarPreview"));
+
+            // Lock, a wrong passphrase, then the right one.
+            QVERIFY(click(c.window, c.item("lockButton")));
+            QTRY_VERIFY(c.controller->locked());
+            QTRY_VERIFY(c.item("unlockPane")->isVisible());
+            QVERIFY(type(c.window, c.item("unlockField"), QStringLiteral("wrong passphrase!")));
+            QVERIFY(click(c.window, c.item("unlockButton")));
+            QTRY_COMPARE_WITH_TIMEOUT(c.controller->errorCode(), QStringLiteral("wrong-passphrase"), 15000);
+            QVERIFY(c.controller->locked());
+            QVERIFY(type(c.window, c.item("unlockField"), QStringLiteral("correct horse battery")));
+            QVERIFY(click(c.window, c.item("unlockButton")));
+            QTRY_VERIFY_WITH_TIMEOUT(!c.controller->locked(), 15000);
+        }
+        // A restart lands on My Twin, locked, with the same twin.
+        Client again(data.path(), m_profile);
+        QVERIFY(again.window);
+        QCOMPARE(again.controller->stage(), QStringLiteral("ready"));
+        QVERIFY(again.controller->locked());
+        QVERIFY(again.controller->avatarId().startsWith(QStringLiteral("urn:twinseal:avatar:")));
+        QTRY_VERIFY(again.item("unlockPane") && again.item("unlockPane")->isVisible());
+    }
+
+    // Killed after sending the registration but before storing the answer: the next start asks
+    // the home network and adopts the registered twin instead of losing it.
+    void interruptedRegistrationIsReconciled() {
+        QTemporaryDir data;
+        const QString profile = m_server->scratch(QStringLiteral("bob.usim"));
+        QVERIFY(m_server->addSubscriber(QStringLiteral("imsi-001010000000043"), profile));
+        QString avatarId;
+        {
+            Client c(data.path(), profile);
+            QVERIFY(c.window);
+            c.controller->importProfile(QUrl::fromLocalFile(profile));
+            c.controller->choosePassphrase(QStringLiteral("another passphrase"), QStringLiteral("another passphrase"));
+            QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), QStringLiteral("avatar"), 20000);
+            c.controller->useSampleAvatar();
+            c.controller->registerTwin();
+            QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), QStringLiteral("ready"), 30000);
+            QTRY_VERIFY_WITH_TIMEOUT(!c.controller->busy(), 30000);
+            avatarId = c.controller->avatarId();
+        }
+        // What a kill between the service's answer and the local write leaves behind.
+        QFile::remove(QDir(data.path()).filePath(QStringLiteral("credential.tsc")));
+        QFile pending(QDir(data.path()).filePath(QStringLiteral("pending.json")));
+        QVERIFY(pending.open(QIODevice::WriteOnly));
+        pending.write("{\"op\":\"register\"}");
+        pending.close();
+
+        Client restarted(data.path(), profile);
+        QCOMPARE(restarted.controller->stage(), QStringLiteral("avatar"));
+        QTRY_COMPARE_WITH_TIMEOUT(restarted.controller->stage(), QStringLiteral("ready"), 30000);
+        QCOMPARE(restarted.controller->avatarId(), avatarId);
+        QVERIFY(!QFile::exists(pending.fileName()));
+        QVERIFY(restarted.controller->notice().contains(QStringLiteral("restored")));
+    }
+
+    void wrongProfileFileIsExplained() {
+        QTemporaryDir data;
+        Client c(data.path(), {});
+        QVERIFY(c.window);
+        QVERIFY(!c.item("useDemoProfileButton")->isVisible());
+        const QString bogus = QDir(data.path()).filePath(QStringLiteral("not-a-profile.usim"));
+        QFile f(bogus);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("this is not a profile");
+        f.close();
+        c.controller->importProfile(QUrl::fromLocalFile(bogus));
+        QCOMPARE(c.controller->errorCode(), QStringLiteral("usim-profile-invalid"));
+        QVERIFY(c.controller->errorMessage().contains(QStringLiteral("operator")));
+        QCOMPARE(c.controller->stage(), QStringLiteral("profile"));
+        QTRY_VERIFY(c.item("errorBanner")->isVisible());
+    }
+
+    void cleanupTestCase() { m_server.reset(); }
+};
+
+TWINSEAL_TEST(OnboardingTest, "onboarding")
+#include "test_onboarding.moc"

@@ -1,0 +1,29 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+
+// Progress of slow work (hashing, key protection, network), in words and as a bar.
+ColumnLayout {
+    id: panel
+    required property var controller
+    visible: controller.busy
+    spacing: 4
+    Accessible.role: Accessible.ProgressBar
+    Accessible.name: controller.progressText
+    Text {
+        objectName: "progressText"
+        text: panel.controller.progressText
+        color: Theme.text
+        font.pixelSize: Theme.fontSize
+        Layout.fillWidth: true
+        wrapMode: Text.WordWrap
+    }
+    ProgressBar {
+        objectName: "progressBar"
+        from: 0
+        to: 1
+        value: Math.max(0, panel.controller.progress)
+        indeterminate: panel.controller.progress < 0
+        Layout.fillWidth: true
+    }
+}

@@ -1,0 +1,180 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Dialogs
+import QtQuick.Layouts
+
+// My Twin: the certified avatar in 3D, the credential in plain words, the media manifest,
+// re-certification after changing the avatar, and lock / unlock.
+Page {
+    id: page
+    objectName: "myTwinPage"
+    required property var controller
+    background: Rectangle { color: Theme.background }
+    Accessible.name: qsTr("My Twin")
+
+    FolderDialog {
+        id: recertifyDialog
+        title: qsTr("Choose the changed avatar folder")
+        onAccepted: page.controller.recertify(selectedFolder)
+    }
+
+    ScrollView {
+        anchors.fill: parent
+        contentWidth: availableWidth
+        ColumnLayout {
+            width: parent.width - 4 * Theme.padding
+            x: 2 * Theme.padding
+            spacing: Theme.padding
+
+            Item { Layout.preferredHeight: Theme.spacing }
+            RowLayout {
+                Layout.fillWidth: true
+                spacing: Theme.padding
+                ColumnLayout {
+                    spacing: 2
+                    Layout.fillWidth: true
+                    Text {
+                        text: qsTr("My Twin")
+                        font.pixelSize: Theme.titleSize + 8
+                        font.bold: true
+                        color: Theme.text
+                        Accessible.role: Accessible.Heading
+                    }
+                    Text {
+                        objectName: "twinSummary"
+                        text: qsTr("%1 · certified by %2").arg(page.controller.pseudonym).arg(page.controller.operatorName)
+                        color: Theme.mutedText
+                        font.pixelSize: Theme.fontSize
+                    }
+                }
+                Button {
+                    objectName: "refreshStatusButton"
+                    text: qsTr("Check status")
+                    enabled: !page.controller.busy
+                    Accessible.description: qsTr("Fetches the revocation status list and the log inclusion proof")
+                    onClicked: page.controller.refreshStatus()
+                }
+                Button {
+                    objectName: "recertifyButton"
+                    text: qsTr("Re-certify changed avatar…")
+                    enabled: !page.controller.busy && !page.controller.locked
+                    onClicked: recertifyDialog.open()
+                }
+                Button {
+                    objectName: "lockButton"
+                    text: page.controller.locked ? qsTr("Locked") : qsTr("Lock")
+                    enabled: !page.controller.locked
+                    onClicked: page.controller.lock()
+                }
+            }
+
+            ErrorBanner {
+                code: page.controller.errorCode
+                message: page.controller.errorMessage
+                onDismissed: page.controller.dismissError()
+                Layout.fillWidth: true
+            }
+            Text {
+                objectName: "noticeText"
+                visible: page.controller.notice.length > 0
+                text: page.controller.notice
+                color: Theme.text
+                font.pixelSize: Theme.fontSize
+                wrapMode: Text.WordWrap
+                Layout.fillWidth: true
+            }
+            BusyPanel {
+                controller: page.controller
+                Layout.fillWidth: true
+            }
+
+            // Unlock: the holder key is needed to sign (calls, re-certification).
+            Pane {
+                objectName: "unlockPane"
+                visible: page.controller.locked
+                Layout.fillWidth: true
+                background: Rectangle { color: Theme.surface; radius: Theme.radius; border.color: Theme.untrusted; border.width: 2 }
+                RowLayout {
+                    anchors.fill: parent
+                    spacing: Theme.padding
+                    StateIcon { state: "warning"; Layout.preferredWidth: 20; Layout.preferredHeight: 20 }
+                    Text {
+                        text: qsTr("Your twin is locked. Enter your passphrase to use it.")
+                        color: Theme.text
+                        font.pixelSize: Theme.fontSize
+                        Layout.fillWidth: true
+                        wrapMode: Text.WordWrap
+                    }
+                    TextField {
+                        id: unlockField
+                        objectName: "unlockField"
+                        echoMode: TextInput.Password
+                        placeholderText: qsTr("Passphrase")
+                        Accessible.name: qsTr("Passphrase to unlock your twin")
+                        Layout.preferredWidth: 260
+                        onAccepted: unlockButton.clicked()
+                    }
+                    Button {
+                        id: unlockButton
+                        objectName: "unlockButton"
+                        text: qsTr("Unlock")
+                        highlighted: true
+                        enabled: !page.controller.busy
+                        onClicked: {
+                            page.controller.unlock(unlockField.text)
+                            unlockField.clear()
+                        }
+                    }
+                }
+            }
+
+            GridLayout {
+                Layout.fillWidth: true
+                columns: page.width > 1100 ? 3 : 2
+                columnSpacing: Theme.padding
+                rowSpacing: Theme.padding
+
+                AvatarPreview {
+                    objectName: "avatarPreview"
+                    source: page.controller.modelUrl
+                    caption: page.controller.avatarId
+                    Layout.preferredWidth: 340
+                    Layout.preferredHeight: 420
+                    Layout.alignment: Qt.AlignTop
+                }
+                Pane {
+                    Layout.fillWidth: true
+                    Layout.alignment: Qt.AlignTop
+                    background: Rectangle { color: Theme.surface; radius: Theme.radius; border.color: Theme.border }
+                    ColumnLayout {
+                        anchors.fill: parent
+                        Text { text: qsTr("Credential"); font.pixelSize: Theme.titleSize; color: Theme.text }
+                        FactList {
+                            objectName: "credentialFacts"
+                            model: page.controller.credential
+                            Layout.fillWidth: true
+                            Accessible.name: qsTr("Your credential")
+                        }
+                    }
+                }
+                Pane {
+                    Layout.fillWidth: true
+                    Layout.alignment: Qt.AlignTop
+                    Layout.columnSpan: page.width > 1100 ? 1 : 2
+                    background: Rectangle { color: Theme.surface; radius: Theme.radius; border.color: Theme.border }
+                    ColumnLayout {
+                        anchors.fill: parent
+                        Text { text: qsTr("Avatar media manifest"); font.pixelSize: Theme.titleSize; color: Theme.text }
+                        FactList {
+                            objectName: "manifestFacts"
+                            model: page.controller.manifest
+                            Layout.fillWidth: true
+                            Accessible.name: qsTr("Files of your certified avatar")
+                        }
+                    }
+                }
+            }
+            Item { Layout.preferredHeight: Theme.padding }
+        }
+    }
+}

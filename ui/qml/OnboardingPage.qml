@@ -1,0 +1,283 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Dialogs
+import QtQuick.Layouts
+
+// First run: 1. import the USIM profile, 2. choose the passphrase that protects the holder key,
+// 3. pick an avatar, then sign and register it with the home network.
+Page {
+    id: page
+    objectName: "onboardingPage"
+    required property var controller
+    readonly property int step: controller.stage === "profile" ? 0
+                               : controller.stage === "passphrase" ? 1 : 2
+    background: Rectangle { color: Theme.background }
+    Accessible.name: qsTr("Set up your digital twin")
+
+    FileDialog {
+        id: profileDialog
+        title: qsTr("Choose your USIM profile")
+        nameFilters: [qsTr("USIM profiles (*.usim *.profile)"), qsTr("All files (*)")]
+        onAccepted: page.controller.importProfile(selectedFile)
+    }
+    FolderDialog {
+        id: avatarDialog
+        title: qsTr("Choose your avatar folder (glTF 2.0 / GLB)")
+        onAccepted: page.controller.chooseAvatar(selectedFolder)
+    }
+
+    ScrollView {
+        anchors.fill: parent
+        contentWidth: availableWidth
+        ColumnLayout {
+            width: Math.min(parent.width - 4 * Theme.padding, 880)
+            x: (parent.width - width) / 2
+            spacing: Theme.padding * 1.5
+
+            Item { Layout.preferredHeight: Theme.padding }
+            Text {
+                text: qsTr("Set up your digital twin")
+                font.pixelSize: Theme.titleSize + 8
+                font.bold: true
+                color: Theme.text
+                Accessible.role: Accessible.Heading
+            }
+            Text {
+                text: qsTr("Your twin is bound to your subscription: your home network certifies it, "
+                           + "and people you meet can check that the avatar is really yours.")
+                wrapMode: Text.WordWrap
+                color: Theme.mutedText
+                font.pixelSize: Theme.fontSize
+                Layout.fillWidth: true
+            }
+
+            // Step indicator: number, words and state, not colour alone.
+            RowLayout {
+                objectName: "stepIndicator"
+                spacing: Theme.padding
+                Repeater {
+                    model: [qsTr("USIM profile"), qsTr("Passphrase"), qsTr("Avatar and registration")]
+                    delegate: RowLayout {
+                        required property int index
+                        required property string modelData
+                        spacing: 6
+                        StateIcon {
+                            state: index < page.step ? "passed" : "skipped"
+                            Layout.preferredWidth: 16
+                            Layout.preferredHeight: 16
+                        }
+                        Text {
+                            text: (index + 1) + ". " + modelData
+                            font.bold: index === page.step
+                            color: index === page.step ? Theme.text : Theme.mutedText
+                            font.pixelSize: Theme.fontSize
+                            Accessible.name: qsTr("Step %1 of 3: %2, %3").arg(index + 1).arg(modelData)
+                                .arg(index < page.step ? qsTr("done") : index === page.step ? qsTr("current") : qsTr("to do"))
+                        }
+                    }
+                }
+            }
+
+            ErrorBanner {
+                code: page.controller.errorCode
+                message: page.controller.errorMessage
+                onDismissed: page.controller.dismissError()
+                Layout.fillWidth: true
+            }
+
+            // ---- 1. profile
+            Pane {
+                visible: page.step === 0
+                Layout.fillWidth: true
+                background: Rectangle { color: Theme.surface; radius: Theme.radius; border.color: Theme.border }
+                ColumnLayout {
+                    anchors.fill: parent
+                    spacing: Theme.padding
+                    Text {
+                        text: qsTr("Import the USIM profile your operator gave you")
+                        font.pixelSize: Theme.titleSize
+                        color: Theme.text
+                    }
+                    Text {
+                        text: qsTr("It identifies your subscription to your home network. Drop the file here or choose it.")
+                        color: Theme.mutedText
+                        wrapMode: Text.WordWrap
+                        Layout.fillWidth: true
+                        font.pixelSize: Theme.fontSize
+                    }
+                    Rectangle {
+                        objectName: "profileDropArea"
+                        Layout.fillWidth: true
+                        Layout.preferredHeight: 110
+                        radius: Theme.radius
+                        color: drop.containsDrag ? Qt.rgba(Theme.accent.r, Theme.accent.g, Theme.accent.b, 0.12) : "transparent"
+                        border.color: drop.containsDrag ? Theme.accent : Theme.border
+                        border.width: 2
+                        Text {
+                            anchors.centerIn: parent
+                            text: qsTr("Drop your profile file here")
+                            color: Theme.mutedText
+                            font.pixelSize: Theme.fontSize
+                        }
+                        DropArea {
+                            id: drop
+                            anchors.fill: parent
+                            onDropped: (d) => { if (d.hasUrls) page.controller.importProfile(d.urls[0]) }
+                        }
+                    }
+                    RowLayout {
+                        spacing: Theme.spacing
+                        Button {
+                            objectName: "chooseProfileButton"
+                            text: qsTr("Choose profile file…")
+                            highlighted: page.controller.demoProfilePath.length === 0
+                            onClicked: profileDialog.open()
+                        }
+                        Button {
+                            objectName: "useDemoProfileButton"
+                            visible: page.controller.demoProfilePath.length > 0
+                            highlighted: true
+                            text: qsTr("Use the local demo subscription")
+                            Accessible.description: qsTr("Imports the profile the built-in local home network created for this computer")
+                            onClicked: page.controller.importProfile("file://" + page.controller.demoProfilePath)
+                        }
+                    }
+                }
+            }
+
+            // ---- 2. passphrase
+            Pane {
+                visible: page.step === 1
+                Layout.fillWidth: true
+                background: Rectangle { color: Theme.surface; radius: Theme.radius; border.color: Theme.border }
+                ColumnLayout {
+                    anchors.fill: parent
+                    spacing: Theme.padding
+                    Text {
+                        text: qsTr("Choose a passphrase")
+                        font.pixelSize: Theme.titleSize
+                        color: Theme.text
+                    }
+                    Text {
+                        text: qsTr("A new holder key is created on this device for %1. The passphrase encrypts it: "
+                                   + "nobody can use your twin from this device without it, and nobody can recover it for you.")
+                                  .arg(page.controller.operatorName)
+                        wrapMode: Text.WordWrap
+                        color: Theme.mutedText
+                        Layout.fillWidth: true
+                        font.pixelSize: Theme.fontSize
+                    }
+                    TextField {
+                        id: pass1
+                        objectName: "passphraseField"
+                        echoMode: TextInput.Password
+                        placeholderText: qsTr("Passphrase (at least 8 characters)")
+                        Accessible.name: qsTr("Passphrase")
+                        Layout.preferredWidth: 420
+                        onAccepted: pass2.forceActiveFocus()
+                    }
+                    TextField {
+                        id: pass2
+                        objectName: "passphraseRepeatField"
+                        echoMode: TextInput.Password
+                        placeholderText: qsTr("The same passphrase again")
+                        Accessible.name: qsTr("Repeat the passphrase")
+                        Layout.preferredWidth: 420
+                        onAccepted: createKey.clicked()
+                    }
+                    Button {
+                        id: createKey
+                        objectName: "createKeyButton"
+                        text: qsTr("Create and protect my key")
+                        highlighted: true
+                        enabled: !page.controller.busy
+                        onClicked: {
+                            page.controller.choosePassphrase(pass1.text, pass2.text)
+                            pass1.clear()
+                            pass2.clear()
+                        }
+                    }
+                }
+            }
+
+            // ---- 3. avatar and registration
+            Pane {
+                visible: page.step === 2
+                Layout.fillWidth: true
+                background: Rectangle { color: Theme.surface; radius: Theme.radius; border.color: Theme.border }
+                RowLayout {
+                    anchors.fill: parent
+                    spacing: Theme.padding * 1.5
+                    AvatarPreview {
+                        source: page.controller.modelUrl
+                        caption: page.controller.avatarDir
+                        Layout.preferredWidth: 320
+                        Layout.preferredHeight: 320
+                    }
+                    ColumnLayout {
+                        Layout.fillWidth: true
+                        spacing: Theme.padding
+                        Text {
+                            text: qsTr("Pick your avatar")
+                            font.pixelSize: Theme.titleSize
+                            color: Theme.text
+                        }
+                        Text {
+                            text: qsTr("It is hashed chunk by chunk and signed with your key; %1 certifies exactly these bytes.")
+                                      .arg(page.controller.operatorName)
+                            wrapMode: Text.WordWrap
+                            color: Theme.mutedText
+                            Layout.fillWidth: true
+                            font.pixelSize: Theme.fontSize
+                        }
+                        RowLayout {
+                            spacing: Theme.spacing
+                            Button {
+                                objectName: "useSampleAvatarButton"
+                                text: qsTr("Use the sample avatar")
+                                enabled: !page.controller.busy
+                                onClicked: page.controller.useSampleAvatar()
+                            }
+                            Button {
+                                objectName: "chooseAvatarButton"
+                                text: qsTr("Choose avatar folder…")
+                                enabled: !page.controller.busy
+                                onClicked: avatarDialog.open()
+                            }
+                        }
+                        Text {
+                            objectName: "chosenAvatar"
+                            text: page.controller.avatarDir.length > 0 ? qsTr("Chosen: %1").arg(page.controller.avatarDir)
+                                                                       : qsTr("No avatar chosen yet")
+                            color: Theme.text
+                            wrapMode: Text.WrapAnywhere
+                            Layout.fillWidth: true
+                            font.pixelSize: Theme.fontSize
+                        }
+                        Button {
+                            objectName: "registerButton"
+                            text: qsTr("Sign and register my twin")
+                            highlighted: true
+                            enabled: page.controller.avatarDir.length > 0 && !page.controller.busy
+                            onClicked: page.controller.registerTwin()
+                        }
+                    }
+                }
+            }
+
+            BusyPanel {
+                controller: page.controller
+                Layout.fillWidth: true
+            }
+            Text {
+                visible: page.controller.serviceUrl.length > 0
+                text: qsTr("Home network: %1 (%2) · %3").arg(page.controller.operatorName)
+                          .arg(page.controller.serviceUrl).arg(page.controller.subscriberHint)
+                color: Theme.mutedText
+                font.pixelSize: Theme.fontSize - 2
+                Layout.fillWidth: true
+                wrapMode: Text.WordWrap
+            }
+        }
+    }
+}
