@@ -10,6 +10,7 @@
 #include <QFile>
 #include <QGuiApplication>
 #include <QQmlApplicationEngine>
+#include <QQuickStyle>
 #include <QQuickWindow>
 #include <QStandardPaths>
 #include <QTimer>
@@ -71,10 +72,14 @@ int main(int argc, char** argv) {
         {QStringLiteral("screenshot"),
          QStringLiteral("Save a picture of the window to FILE after it has settled, then quit."),
          QStringLiteral("file")},
+        {QStringLiteral("theme"), QStringLiteral("light or dark."), QStringLiteral("theme"),
+         QStringLiteral("light")},
         {QStringLiteral("screenshot-delay"), QStringLiteral("Milliseconds to wait before the screenshot."),
          QStringLiteral("ms"), QStringLiteral("3000")},
     });
     p.process(app);
+    // A desktop look that follows the app's palette (light and dark themes).
+    QQuickStyle::setStyle(QStringLiteral("Fusion"));
     const QString dataDir = p.value(QStringLiteral("data-dir"));
 
     twinseal::viewmodels::TwinController::Options options;
@@ -123,10 +128,13 @@ int main(int argc, char** argv) {
 
     twinseal::viewmodels::TwinController controller(options);
     QQmlApplicationEngine engine;
-    engine.setInitialProperties({{QStringLiteral("controller"), QVariant::fromValue(&controller)}});
+    engine.setInitialProperties(
+        {{QStringLiteral("controller"), QVariant::fromValue(&controller)},
+         {QStringLiteral("startDark"), p.value(QStringLiteral("theme")) == QLatin1String("dark")}});
     engine.load(QUrl(QStringLiteral("qrc:/qt/qml/TwinSeal/UI/AppWindow.qml")));
     if (engine.rootObjects().isEmpty())
         return 1;
+
 
     if (p.isSet(QStringLiteral("screenshot"))) {
         const QString file = p.value(QStringLiteral("screenshot"));

@@ -7,6 +7,8 @@ ApplicationWindow {
     id: window
     objectName: "appWindow"
     required property var controller
+    property bool startDark: false
+    Component.onCompleted: Theme.dark = startDark
     width: 1280
     height: 800
     minimumWidth: 960

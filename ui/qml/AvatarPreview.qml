@@ -67,6 +67,9 @@ Rectangle {
         anchors.bottom: parent.bottom
         anchors.horizontalCenter: parent.horizontalCenter
         anchors.bottomMargin: Theme.spacing
+        width: parent.width - 2 * Theme.spacing
+        horizontalAlignment: Text.AlignHCenter
+        elide: Text.ElideMiddle
         text: preview.caption
         color: Theme.mutedText
         font.pixelSize: Theme.fontSize - 2

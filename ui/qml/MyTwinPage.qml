@@ -144,6 +144,7 @@ Page {
                 }
                 Pane {
                     Layout.fillWidth: true
+                    Layout.preferredWidth: 420
                     Layout.alignment: Qt.AlignTop
                     background: Rectangle { color: Theme.surface; radius: Theme.radius; border.color: Theme.border }
                     ColumnLayout {
@@ -159,6 +160,7 @@ Page {
                 }
                 Pane {
                     Layout.fillWidth: true
+                    Layout.preferredWidth: 420
                     Layout.alignment: Qt.AlignTop
                     Layout.columnSpan: page.width > 1100 ? 1 : 2
                     background: Rectangle { color: Theme.surface; radius: Theme.radius; border.color: Theme.border }

@@ -10,6 +10,7 @@
 #include <QJsonObject>
 #include <QPointer>
 #include <QThreadPool>
+#include <QTimer>
 
 #include <twinseal/core/avatar_transfer.h>
 #include <twinseal/core/homenet_client.h>
@@ -224,6 +225,8 @@ void TwinController::loadState() {
     emit lockedChanged();
     if (m_profile && QFileInfo::exists(path("pending.json")))
         reconcilePending();
+    else if (m_stage == QLatin1String("ready"))
+        QTimer::singleShot(0, this, &TwinController::refreshStatus); // status list, log proof
 }
 
 // A registration was in flight when the client stopped: ask the home network what happened and
@@ -524,9 +527,7 @@ void TwinController::showCredential() {
          valid ? QStringLiteral("passed") : QStringLiteral("failed"),
          valid ? tr("within its validity period") : tr("outside its validity period")},
         {tr("Status"), statusValue, statusState, {}},
-        {tr("Transparency log"), tr("entry %1").arg(k.logIndex),
-         m_credentialFacts.valueOf(tr("Transparency log")).isEmpty() ? QStringLiteral("skipped")
-                                                                      : QStringLiteral("skipped"),
+        {tr("Transparency log"), tr("entry %1").arg(k.logIndex), QStringLiteral("skipped"),
          tr("inclusion not checked yet")},
         {tr("Generation"), QString::number(k.generation), {}, {}},
         {tr("Identity attributes (hidden unless you disclose them)"),
@@ -585,7 +586,8 @@ void TwinController::refreshStatus() {
                         continue;
                     if (receipt.ok()) {
                         f.state = QStringLiteral("passed");
-                        f.detail = tr("inclusion verified in a signed tree of %1 entries")
+                        f.detail = tr("inclusion proof verified against the signed tree head "
+                                      "(tree size %1)")
                                        .arg(receipt->treeHead.head.treeSize);
                     } else {
                         f.state = QStringLiteral("failed");
