@@ -20,6 +20,9 @@ int cmdRegister(const QStringList& args);
 int cmdLogHead(const QStringList& args);
 int cmdLogVerify(const QStringList& args);
 int cmdStatus(const QStringList& args);
+// The client-side tamper-evident activity log (audit_commands.cpp).
+int cmdAuditVerify(const QStringList& args);
+int cmdAuditExport(const QStringList& args);
 
 } // namespace twinseal::ctl
 

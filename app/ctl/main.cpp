@@ -33,6 +33,8 @@ const std::map<QString, Command>& commands() {
         {"log head", {cmdLogHead, "fetch, verify and save the log's signed tree head"}},
         {"log verify", {cmdLogVerify, "check that the log only grew between two tree heads"}},
         {"status", {cmdStatus, "fetch the revocation status list; is a credential revoked"}},
+        {"audit verify", {cmdAuditVerify, "check an activity log (or its export) for tampering"}},
+        {"audit export", {cmdAuditExport, "export an activity log as JSON or CBOR"}},
     };
     return c;
 }

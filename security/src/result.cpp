@@ -54,6 +54,15 @@ std::string_view errorCodeName(ErrorCode code) noexcept {
     case ErrorCode::RequestAuthInvalid: return "request-auth-invalid";
     case ErrorCode::RequestAuthStale: return "request-auth-stale";
     case ErrorCode::UsimProfileInvalid: return "usim-profile-invalid";
+    case ErrorCode::OfferExpired: return "offer-expired";
+    case ErrorCode::AuditEntryModified: return "audit-entry-modified";
+    case ErrorCode::AuditEntryMissing: return "audit-entry-missing";
+    case ErrorCode::AuditEntriesReordered: return "audit-entries-reordered";
+    case ErrorCode::AuditCheckpointInvalid: return "audit-checkpoint-invalid";
+    case ErrorCode::AuditCheckpointMismatch: return "audit-checkpoint-mismatch";
+    case ErrorCode::AuditLogTruncated: return "audit-log-truncated";
+    case ErrorCode::AuditLogIdMismatch: return "audit-log-id-mismatch";
+    case ErrorCode::AuditRecordCorrupt: return "audit-record-corrupt";
     }
     return "unknown-error";
 }

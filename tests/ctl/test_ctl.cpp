@@ -3,6 +3,9 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <algorithm>
+
+#include <twinseal/security/audit.h>
 #include <twinseal/security/result.h>
 
 #include "testmain.h"
@@ -11,6 +14,22 @@ using twinseal::security::ErrorCode;
 
 namespace {
 int codeFor(ErrorCode c) { return 10 + static_cast<int>(c); }
+
+namespace sec = twinseal::security;
+
+void writeBytes(const QString& file, const sec::Bytes& data) {
+    QFile f(file);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        qFatal("cannot write %s", qPrintable(file));
+    f.write(reinterpret_cast<const char*>(data.data()), static_cast<qint64>(data.size()));
+}
+
+sec::Bytes readBytes(const QString& file) {
+    auto r = sec::readFile(file.toStdString());
+    if (!r.ok())
+        qFatal("cannot read %s", qPrintable(file));
+    return std::move(r).value();
+}
 } // namespace
 
 class CtlTest : public QObject {
@@ -200,9 +219,133 @@ private slots:
         QCOMPARE(run({"inspect", path("holder.disc")}), codeFor(ErrorCode::MalformedInput));
     }
 
+    // The activity log as the app writes it: signed while unlocked, an unsigned tail while locked.
+    // `audit verify` passes, and fails with the exit code of each kind of tampering.
+    void auditLog() {
+        using namespace twinseal::security;
+        const QString log = path("activity.tsa");
+        FixedClock clock(1800000000);
+        auto key = SigningKey::generate(KeyAlgorithm::Ed25519);
+        QVERIFY(key.ok());
+        {
+            auto l = AuditLog::create(log.toStdString(), "audit-ctl-test", key->publicKey(), clock);
+            QVERIFY(l.ok());
+            for (int i = 0; i < 6; ++i) {
+                clock.advance(5);
+                QVERIFY(l->appendSigned(AuditEvent::ok(audit_event::kDtRegister,
+                                                       {{"n", std::to_string(i)}}),
+                                        *key)
+                            .ok());
+            }
+            QVERIFY(l->append(AuditEvent::failed(audit_event::kCallVerify, "media-mismatch",
+                                                 {{"peer", "Quiet Heron"}}))
+                        .ok());
+        }
+        const QString jwk = path("audit.jwk");
+        writeBytes(jwk, toBytes(key->publicKey().jwk()));
+        const Bytes file = readBytes(log);
+
+        QCOMPARE(run({"audit", "verify", log, "--key", jwk}), 0);
+        QVERIFY2(m_out.contains("[INTACT]") && m_out.contains("unsigned tail"), qPrintable(m_out));
+        QVERIFY(m_out.contains("checkpoint #5"));
+        QVERIFY(m_out.contains("call.verify [media-mismatch]"));
+        QVERIFY(m_out.contains("peer=\"Quiet Heron\""));
+        QCOMPARE(run({"audit", "verify", log, "--key",
+                      QString::fromStdString(key->publicKey().jwk()), "--json"}),
+                 0);
+        QVERIFY(m_out.contains("\"intact\": true"));
+        QCOMPARE(run({"audit", "verify", log}), 0);
+        QVERIFY(m_out.contains("recorded in the log itself"));
+        auto other = SigningKey::generate(KeyAlgorithm::Ed25519);
+        writeBytes(path("other-audit.jwk"), toBytes(other->publicKey().jwk()));
+        QCOMPARE(run({"audit", "verify", log, "--key", path("other-audit.jwk")}),
+                 codeFor(ErrorCode::KeyMismatch));
+
+        // Exports verify like the log; an edited export does not.
+        for (const char* format : {"json", "cbor"}) {
+            const QString exported = path(QString("activity.%1").arg(format));
+            QCOMPARE(run({"audit", "export", log, "--format", format, "--out", exported}), 0);
+            QVERIFY(m_out.contains("7 entries and 6 checkpoints"));
+            QCOMPARE(run({"audit", "verify", exported, "--key", jwk}), 0);
+            QVERIFY(m_out.contains("export"));
+        }
+        const Bytes exportedJson = readBytes(path("activity.json"));
+        QByteArray json(reinterpret_cast<const char*>(exportedJson.data()),
+                        qsizetype(exportedJson.size()));
+        const QByteArray registered("\"event\": \"dt.register\"");
+        const qsizetype at = json.indexOf(registered);
+        QVERIFY(at > 0);
+        json.replace(at, registered.size(), "\"event\": \"dt.revoke\"");
+        writeBytes(path("edited.json"), toBytes(json.toStdString()));
+        QCOMPARE(run({"audit", "verify", path("edited.json"), "--key", jwk}),
+                 codeFor(ErrorCode::AuditEntryModified));
+
+        auto recs = readAuditRecords(file);
+        QVERIFY(recs.ok());
+        std::vector<std::size_t> entries;
+        for (std::size_t i = 0; i < recs->size(); ++i)
+            if ((*recs)[i].kind == AuditRecordKind::Entry)
+                entries.push_back(i);
+        QCOMPARE(entries.size(), std::size_t(7));
+
+        // An edited entry: a flipped byte, and a re-framed edit (valid checksums).
+        Bytes flipped = file;
+        flipped[(*recs)[entries[2]].offset + 12] ^= 0x01;
+        writeBytes(path("edited.tsa"), flipped);
+        QCOMPARE(run({"audit", "verify", path("edited.tsa"), "--key", jwk}),
+                 codeFor(ErrorCode::AuditEntryModified));
+        QVERIFY2(m_out.contains("[FAILED] audit-entry-modified at entry 2"), qPrintable(m_out));
+        QVERIFY(m_out.contains("what it means"));
+        auto reframed = *recs;
+        Bytes& payload = reframed[entries[2]].payload;
+        const auto digit = std::find(payload.rbegin(), payload.rend(), std::uint8_t('2'));
+        QVERIFY(digit != payload.rend());
+        *digit = '9';
+        writeBytes(path("edited2.tsa"), encodeAuditFile(reframed));
+        QCOMPARE(run({"audit", "verify", path("edited2.tsa"), "--key", jwk}),
+                 codeFor(ErrorCode::AuditEntryModified));
+
+        // A deleted entry.
+        auto deleted = *recs;
+        deleted.erase(deleted.begin() + std::ptrdiff_t(entries[3]));
+        writeBytes(path("deleted.tsa"), encodeAuditFile(deleted));
+        QCOMPARE(run({"audit", "verify", path("deleted.tsa"), "--key", jwk}),
+                 codeFor(ErrorCode::AuditEntryMissing));
+        QVERIFY2(m_out.contains("at entry 3"), qPrintable(m_out));
+
+        // Reordered entries.
+        auto swapped = *recs;
+        std::swap(swapped[entries[1]], swapped[entries[4]]);
+        writeBytes(path("swapped.tsa"), encodeAuditFile(swapped));
+        QCOMPARE(run({"audit", "verify", path("swapped.tsa"), "--key", jwk}),
+                 codeFor(ErrorCode::AuditEntriesReordered));
+
+        // Cut back to checkpoint #3: consistent on its own, caught against an earlier export.
+        const auto& cp3 = (*recs)[entries[3] + 1];
+        QCOMPARE(cp3.kind, AuditRecordKind::Checkpoint);
+        writeBytes(path("cut.tsa"),
+                   Bytes(file.begin(), file.begin() + std::ptrdiff_t(cp3.offset + cp3.size)));
+        QCOMPARE(run({"audit", "verify", path("cut.tsa"), "--key", jwk}), 0);
+        QCOMPARE(run({"audit", "verify", path("cut.tsa"), "--key", jwk, "--anchor",
+                      path("activity.json")}),
+                 codeFor(ErrorCode::AuditLogTruncated));
+        // A torn last record.
+        writeBytes(path("torn.tsa"), Bytes(file.begin(), file.end() - 3));
+        QCOMPARE(run({"audit", "verify", path("torn.tsa"), "--key", jwk}),
+                 codeFor(ErrorCode::AuditLogTruncated));
+
+        QCOMPARE(run({"audit", "verify", path("holder.disc")}), codeFor(ErrorCode::MalformedInput));
+        QCOMPARE(run({"audit", "export", path("holder.disc"), "--out", path("x.json")}),
+                 codeFor(ErrorCode::MalformedInput));
+        QCOMPARE(run({"audit", "export", log, "--format", "xml", "--out", path("x.xml")}), 1);
+        QCOMPARE(run({"audit", "verify"}), 1);
+    }
+
     void exitCodesListed() {
         QCOMPARE(run({"exit-codes"}), 0);
         QVERIFY(m_out.contains(QString("%1\tassertion-replayed").arg(codeFor(ErrorCode::AssertionReplayed))));
+        QVERIFY(m_out.contains(
+            QString("%1\taudit-entry-modified").arg(codeFor(ErrorCode::AuditEntryModified))));
     }
 };
 

@@ -338,9 +338,19 @@ private slots:
         RawClient raw(server);
         std::mt19937 rng(20261123);
         const QList<QPair<QByteArray, QString>> endpoints = {
-            {"POST", "/v1/auth/start"},  {"POST", "/v1/auth/resync"}, {"POST", "/v1/auth/finish"},
-            {"POST", "/v1/dt/register"}, {"POST", "/v1/dt/recertify"}, {"POST", "/v1/dt/revoke"},
-            {"PUT", "/v1/avatars/x/files/0/chunks/0"}, {"POST", "/v1/avatars/x/grants"}};
+            {"POST", "/v1/auth/start"},
+            {"POST", "/v1/auth/resync"},
+            {"POST", "/v1/auth/finish"},
+            {"POST", "/v1/dt/register"},
+            {"POST", "/v1/dt/recertify"},
+            {"POST", "/v1/dt/revoke"},
+            {"PUT", "/v1/avatars/x/files/0/chunks/0"},
+            {"POST", "/v1/avatars/x/grants"},
+            {"POST", "/v1/transfers"},
+            {"POST", "/v1/transfers/by-code"},
+            {"POST", "/v1/transfers/x/accept"},
+            {"POST", "/v1/transfers/x/decline"},
+            {"POST", "/v1/transfers/x/cancel"}};
         for (const auto& [method, path] : endpoints) {
             for (int i = 0; i < 25; ++i) {
                 QByteArray body(int(rng() % 512), '\0');

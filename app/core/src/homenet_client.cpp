@@ -10,6 +10,7 @@
 #include <twinseal/security/suci.h>
 #include <twinseal/security/x509.h>
 
+#include "client_common.h"
 #include "transport.h"
 #include "twinseal/core/avatar_transfer.h"
 #include "wire.h"
@@ -18,58 +19,53 @@ namespace twinseal::core {
 
 namespace sec = twinseal::security;
 using detail::AuthKind;
+using detail::callProto;
+using detail::credentialInvalid;
+using detail::deliverLater;
+using detail::getRequest;
 using detail::HttpRequest;
+using detail::logProofInvalid;
+using detail::postRequest;
+using detail::profileError;
 using detail::Transport;
+using detail::treeHeadInvalid;
 
 namespace {
 
 constexpr std::size_t kRegistrationNonceSize = 16;
 
-HttpRequest postRequest(QByteArray path, QByteArray body, AuthKind auth = AuthKind::None) {
-    HttpRequest r;
-    r.method = "POST";
-    r.path = std::move(path);
-    r.body = std::move(body);
-    r.auth = auth;
-    return r;
+std::string purposeText(sec::RegistrationPurpose purpose) {
+    return purpose == sec::RegistrationPurpose::Register ? "registration" : "re-certification";
 }
 
-HttpRequest getRequest(QByteArray path, AuthKind auth = AuthKind::None,
-                       QByteArray accept = detail::kProtobufType) {
-    HttpRequest r;
-    r.method = "GET";
-    r.path = std::move(path);
-    r.accept = std::move(accept);
-    r.auth = auth;
-    return r;
+// Every check a registration answer must pass before the client reports success.
+ClientResult<Registration>
+verifyRegistration(const QByteArray& body, const sec::UsimProfileData& profile,
+                   const sec::PublicKey& holderKey, const sec::Digest& packageRoot,
+                   sec::RegistrationPurpose purpose, const std::string& dtId, std::int64_t now) {
+    const std::string what = "the " + purposeText(purpose);
+    proto::RegistrationResponse resp;
+    if (!detail::parseMessage(body, resp) || resp.credential().empty() || !resp.has_log_receipt())
+        return detail::malformed(what, "no credential or no log receipt");
+    detail::IssuedExpectation expect;
+    expect.what = what;
+    expect.holderKey = holderKey;
+    expect.mediaRoot = packageRoot;
+    expect.entryType = purpose == sec::RegistrationPurpose::Register
+                           ? sec::LogEntryType::Issuance
+                           : sec::LogEntryType::Recertification;
+    if (purpose == sec::RegistrationPurpose::Recertify)
+        expect.dtId = dtId;
+    return detail::verifyIssued(resp.credential(),
+                                {resp.disclosures().begin(), resp.disclosures().end()},
+                                resp.log_receipt(), profile, expect, now);
 }
 
-// Delivers a result later on `context`'s thread.
-template <typename T>
-void deliverLater(QObject* context, ClientCallback<T> done, ClientResult<T> result) {
-    auto holder = std::make_shared<ClientResult<T>>(std::move(result));
-    Transport::post(context, [done = std::move(done), holder] { done(std::move(*holder)); });
-}
+} // namespace
 
-// A call whose answer is the Protobuf message M, turned into T by `convert`.
-template <typename M, typename T, typename Convert>
-void callProto(Transport& transport, QObject* context, const HttpRequest& request, std::string what,
-               ClientCallback<T> done, Convert convert) {
-    transport.call(request, context,
-                   [done = std::move(done), what = std::move(what),
-                    convert = std::move(convert)](ClientResult<QByteArray> r) {
-                       if (!r.ok()) {
-                           done(r.error());
-                           return;
-                       }
-                       M message;
-                       if (!detail::parseMessage(*r, message)) {
-                           done(detail::malformed(what));
-                           return;
-                       }
-                       done(convert(message));
-                   });
-}
+// ---- shared by the client's sources (client_common.h) ----------------------------------------
+
+namespace detail {
 
 ClientError profileError(const std::string& detail) {
     return clientError("usim-profile-invalid", "Your USIM profile cannot be used (" + detail +
@@ -96,22 +92,23 @@ ClientError treeHeadInvalid(const std::string& detail) {
                            detail + "). Do not trust this answer; contact your operator.");
 }
 
-std::string purposeText(sec::RegistrationPurpose purpose) {
-    return purpose == sec::RegistrationPurpose::Register ? "registration" : "re-certification";
+ClientError notAuthenticated() {
+    return clientError(reason::kNotAuthenticated,
+                       "Not signed in to the home network: authenticate with your USIM "
+                       "profile first.");
 }
 
-// Every check a registration answer must pass before the client reports success.
-ClientResult<Registration>
-verifyRegistration(const QByteArray& body, const sec::UsimProfileData& profile,
-                   const sec::PublicKey& holderKey, const sec::Digest& packageRoot,
-                   sec::RegistrationPurpose purpose, const std::string& dtId, std::int64_t now) {
-    const std::string what = "the " + purposeText(purpose);
-    proto::RegistrationResponse resp;
-    if (!detail::parseMessage(body, resp) || resp.credential().empty() || !resp.has_log_receipt())
-        return detail::malformed(what, "no credential or no log receipt");
-
+ClientResult<Registration> verifyIssued(const std::string& credential,
+                                        const std::vector<std::string>& disclosures,
+                                        const proto::LogReceipt& logReceipt,
+                                        const sec::UsimProfileData& profile,
+                                        const IssuedExpectation& expect, std::int64_t now) {
+    const sec::PublicKey& holderKey = expect.holderKey;
+    const sec::Digest& packageRoot = expect.mediaRoot;
+    if (credential.empty())
+        return malformed(expect.what, "no credential");
     Registration out;
-    out.credentialBytes = detail::bytesOf(resp.credential());
+    out.credentialBytes = bytesOf(credential);
     auto cred = sec::parseCredential(out.credentialBytes);
     if (!cred.ok())
         return credentialInvalid(cred.error().message());
@@ -144,10 +141,10 @@ verifyRegistration(const QByteArray& body, const sec::UsimProfileData& profile,
                                  sec::toHex(packageRoot) + ")");
     if (claims.dtId.empty() || claims.avatarId.empty())
         return credentialInvalid("it names no DT or no Avatar-ID");
-    if (purpose == sec::RegistrationPurpose::Recertify && claims.dtId != dtId)
-        return credentialInvalid("it is for DT " + claims.dtId + ", not for " + dtId);
+    if (!expect.dtId.empty() && claims.dtId != expect.dtId)
+        return credentialInvalid("it is for DT " + claims.dtId + ", not for " + expect.dtId);
 
-    for (const std::string& d : resp.disclosures()) {
+    for (const std::string& d : disclosures) {
         auto disclosure = sec::AttributeDisclosure::decode(d);
         if (!disclosure.ok())
             return credentialInvalid("an attribute disclosure is malformed (" +
@@ -164,7 +161,7 @@ verifyRegistration(const QByteArray& body, const sec::UsimProfileData& profile,
         out.disclosures.push_back(d);
     }
 
-    out.receiptBytes = detail::serializeBytes(resp.log_receipt());
+    out.receiptBytes = serializeBytes(logReceipt);
     auto receipt = sec::parseLogReceipt(out.receiptBytes, profile.logKey);
     if (!receipt.ok())
         return logProofInvalid(receipt.error().message());
@@ -174,9 +171,7 @@ verifyRegistration(const QByteArray& body, const sec::UsimProfileData& profile,
     if (entry.dtId != claims.dtId)
         return logProofInvalid("the log entry names DT " + entry.dtId + ", the credential " +
                                claims.dtId);
-    const sec::LogEntryType expectedType = purpose == sec::RegistrationPurpose::Register
-                                               ? sec::LogEntryType::Issuance
-                                               : sec::LogEntryType::Recertification;
+    const sec::LogEntryType expectedType = expect.entryType;
     if (entry.type != expectedType)
         return logProofInvalid("the log entry is a " +
                                std::string(sec::logEntryTypeName(entry.type)) + ", expected a " +
@@ -192,7 +187,31 @@ verifyRegistration(const QByteArray& body, const sec::UsimProfileData& profile,
     return out;
 }
 
-} // namespace
+ClientResult<sec::LogReceipt> receiptFromInclusion(const proto::LogInclusionResponse& resp,
+                                                   const sec::PublicKey& logKey,
+                                                   std::optional<std::uint64_t> treeSize) {
+    if (!resp.has_proof() || resp.entry().empty())
+        return malformed("the inclusion proof request");
+    auto head = sec::parseSignedTreeHead(viewOf(resp.tree_head()), logKey);
+    if (!head.ok())
+        return treeHeadInvalid(head.error().message());
+    if (treeSize && head->head.treeSize != *treeSize)
+        return logProofInvalid("the proof is for a tree of " + std::to_string(head->head.treeSize) +
+                               " entries, not " + std::to_string(*treeSize));
+    auto proof = sec::InclusionProof::decode(serializeBytes(resp.proof()));
+    if (!proof.ok())
+        return logProofInvalid(proof.error().message());
+    // makeLogReceipt decodes the entry and verifies the proof against the head's root.
+    auto receipt = sec::makeLogReceipt(std::move(*head), bytesOf(resp.entry()), std::move(*proof));
+    if (!receipt.ok())
+        return logProofInvalid(receipt.error().message());
+    if (auto st = sec::verifyInclusion(receipt->treeHead.head, receipt->proof, receipt->entryBytes);
+        !st.ok())
+        return logProofInvalid(st.error().message());
+    return std::move(receipt).value();
+}
+
+} // namespace detail
 
 // ---- construction -----------------------------------------------------------------------------
 
@@ -567,28 +586,11 @@ void HomenetClient::fetchInclusionAt(const std::string& pathPrefix, std::uint64_
             if (!r.ok())
                 return done(r.error());
             proto::LogInclusionResponse resp;
-            if (!detail::parseMessage(*r, resp) || !resp.has_proof() || resp.entry().empty())
+            if (!detail::parseMessage(*r, resp))
                 return done(detail::malformed("the inclusion proof request"));
-            auto head =
-                sec::parseSignedTreeHead(detail::viewOf(resp.tree_head()), m_profile.logKey);
-            if (!head.ok())
-                return done(treeHeadInvalid(head.error().message()));
-            if (head->head.treeSize != treeSize)
-                return done(logProofInvalid("the proof is for a tree of " +
-                                            std::to_string(head->head.treeSize) + " entries, not " +
-                                            std::to_string(treeSize)));
-            auto proof = sec::InclusionProof::decode(detail::serializeBytes(resp.proof()));
-            if (!proof.ok())
-                return done(logProofInvalid(proof.error().message()));
-            // makeLogReceipt decodes the entry and verifies the proof against the head's root.
-            auto receipt = sec::makeLogReceipt(std::move(*head), detail::bytesOf(resp.entry()),
-                                               std::move(*proof));
+            auto receipt = detail::receiptFromInclusion(resp, m_profile.logKey, treeSize);
             if (!receipt.ok())
-                return done(logProofInvalid(receipt.error().message()));
-            if (auto st = sec::verifyInclusion(receipt->treeHead.head, receipt->proof,
-                                               receipt->entryBytes);
-                !st.ok())
-                return done(logProofInvalid(st.error().message()));
+                return done(receipt.error());
             if (auto st = check(*receipt); !st.ok())
                 return done(st.error());
             done(std::move(receipt).value());

@@ -1,7 +1,6 @@
 #include "twinseal/service/homenet_service.h"
 
-#include <QUuid>
-
+#include "service_util.h"
 #include "twinseal/service/service_log.h"
 
 #include <algorithm>
@@ -15,6 +14,7 @@
 namespace twinseal::service {
 
 using namespace twinseal::security;
+using namespace util;
 
 namespace {
 
@@ -23,44 +23,6 @@ constexpr std::uint32_t kMaxChunkSize = 4u * 1024 * 1024;
 constexpr std::size_t kMaxFiles = 256;
 constexpr quint64 kStatusListBlock = 1024;
 const Bytes kAmf{0x80, 0x00}; // separation bit set: a 5G authentication vector
-
-QByteArray qb(ByteView b) {
-    return QByteArray(reinterpret_cast<const char*>(b.data()), static_cast<qsizetype>(b.size()));
-}
-QByteArray qb(const std::string& s) { return QByteArray(s.data(), static_cast<qsizetype>(s.size())); }
-ByteView bv(const QByteArray& b) {
-    return ByteView(reinterpret_cast<const std::uint8_t*>(b.constData()),
-                    static_cast<std::size_t>(b.size()));
-}
-std::string str(const QByteArray& b) { return std::string(b.constData(), static_cast<std::size_t>(b.size())); }
-Digest digestOf(const QByteArray& b) {
-    Digest d{};
-    if (b.size() == static_cast<qsizetype>(d.size()))
-        std::copy(b.begin(), b.end(), d.begin());
-    return d;
-}
-
-ServiceError badRequest(std::string code, std::string message) {
-    return serviceError(400, std::move(code), std::move(message));
-}
-
-void fillDtInfo(const DtRecord& d, proto::DtInfo* i) {
-    i->set_dt_id(d.dtId.toStdString());
-    i->set_avatar_id(d.avatarId.toStdString());
-    i->set_state(d.state.toStdString());
-    i->set_credential(str(d.credential));
-    i->set_status_list_index(d.statusIndex);
-    i->set_log_index(d.logIndex);
-    i->set_created_at(d.createdAt);
-    i->set_updated_at(d.updatedAt);
-    i->set_media_root(str(d.mediaRoot));
-    i->set_generation(static_cast<std::uint32_t>(d.generation));
-    i->set_revocation_reason(d.revocationReason.toStdString());
-}
-
-QString newId(const char* prefix) {
-    return QString::fromLatin1(prefix) + QUuid::createUuid().toString(QUuid::WithoutBraces);
-}
 
 } // namespace
 
@@ -110,7 +72,7 @@ ServiceStatus HomenetService::start() {
                                 "transparency log entry " + std::to_string(i) +
                                     " does not match its leaf hash; the database is damaged");
     }
-    return Nothing{};
+    return backfill();
 }
 
 ServiceStatus HomenetService::syncLog() {
@@ -187,6 +149,8 @@ ServiceResult<UsimProfileData> HomenetService::addSubscriber(const SubscriberPro
     rec.createdAt = m_clock.now();
     if (auto st = m_store.insertSubscriber(rec); !st.ok())
         return storageError(st.error());
+    if (auto handle = handleFor(supiText); !handle.ok())
+        return handle.error();
     if (auto st = tx->commit(); !st.ok())
         return storageError(st.error());
 
@@ -532,7 +496,7 @@ HomenetService::appendLog(LogEntryType type, const QString& dtId, const QByteArr
     LogAppend out{m_log.size(), qb(bytes)};
     const Digest leaf = logLeafHash(bytes);
     if (auto st = m_store.appendLogEntry(out.index, out.entry, qb(ByteView(leaf)), credentialDigest,
-                                         e.timestamp);
+                                         e.timestamp, dtId);
         !st.ok())
         return storageError(st.error());
     return out;
@@ -791,68 +755,28 @@ HomenetService::issue(const Caller& caller, const QByteArray& body, bool recerti
         previous = **existing;
     }
 
-    auto nextIndex = m_store.counter("next_status_index");
-    if (!nextIndex.ok())
-        return storageError(nextIndex.error());
-    const quint64 statusIndex = static_cast<quint64>(*nextIndex);
-    if (auto st = m_store.setCounter("next_status_index", *nextIndex + 1); !st.ok())
-        return storageError(st.error());
-    if (auto st = syncLog(); !st.ok())
-        return st.error();
-
     const SubscriberRecord& s = **sub;
-    CredentialClaims c;
-    c.dtId = previous ? previous->dtId.toStdString() : newId("dt-").toStdString();
-    c.avatarId = previous ? previous->avatarId.toStdString()
-                          : newId("urn:twinseal:avatar:").toStdString();
-    c.holderKey = req.holderKey;
-    auto binding = subscriberBinding(m_keys.bindingKey(), s.supi.toStdString());
-    if (!binding.ok())
-        return fromSecurity(500, binding.error());
-    c.subscriberBinding = *binding;
-    {
-        auto pseud = m_rng.bytes(6);
-        if (!pseud.ok())
-            return serviceError(500, "random-failure", "the random generator failed");
-        c.pseudonym = "twin-" + toHex(*pseud);
-    }
-    std::vector<std::string> disclosures;
-    const std::pair<const char*, QString> attrs[] = {{"name", s.name},
-                                                     {"role", s.role},
-                                                     {"organisation", s.organisation},
-                                                     {"licence_id", s.licenceId}};
-    for (const auto& [name, value] : attrs) {
-        if (value.isEmpty())
-            continue;
-        auto d = AttributeDisclosure::make(name, value.toStdString(), m_rng);
-        if (!d.ok())
-            return fromSecurity(500, d.error());
-        c.attributes.push_back({name, d->digest()});
-        disclosures.push_back(d->encoded());
-    }
-    c.mediaRoot = manifest.packageRoot;
-    c.notBefore = now - 60;
-    c.notAfter = now + std::int64_t(m_config.credentialValidityDays) * kDay;
-    c.issuedAt = now;
-    c.statusListIndex = statusIndex;
-    c.statusListUri = statusListUri().toStdString();
-    c.logIndex = m_log.size();
-    c.generation = previous ? static_cast<std::uint32_t>(previous->generation + 1) : 1;
-    c.issuer = m_keys.operatorName().toStdString();
-    auto credential = issueCredential(c, m_keys.issuerKey(), m_issuerChain);
-    if (!credential.ok())
-        return fromSecurity(500, credential.error());
-    const QByteArray digest = qb(ByteView(credential->digest()));
+    const std::string dtId = previous ? previous->dtId.toStdString() : newId("dt-").toStdString();
+    const std::string avatarId =
+        previous ? previous->avatarId.toStdString() : newId("urn:twinseal:avatar:").toStdString();
+    const std::uint32_t generation =
+        previous ? static_cast<std::uint32_t>(previous->generation + 1) : 1;
+    auto issued = issueFor(s, dtId, avatarId, req.holderKey, manifest.packageRoot, generation, now);
+    if (!issued.ok())
+        return issued.error();
+    const CredentialClaims& c = issued->credential.claims;
+    const QByteArray& digest = issued->digest;
 
     const QByteArray details = previous ? previous->credentialDigest : QByteArray();
-    auto appended = appendLog(recertification ? LogEntryType::Recertification
-                                              : LogEntryType::Issuance,
-                              QString::fromStdString(c.dtId), digest, qb(*binding), details);
+    auto appended =
+        appendLog(recertification ? LogEntryType::Recertification : LogEntryType::Issuance,
+                  QString::fromStdString(c.dtId), digest, issued->binding, details);
     if (!appended.ok())
         return appended.error();
     if (appended->index != c.logIndex)
         return serviceError(500, "internal", "log index moved during issuance");
 
+    const quint64 statusIndex = issued->statusIndex;
     if (auto st = m_store.insertCredential(statusIndex, QString::fromStdString(c.dtId), digest,
                                            QStringLiteral("active"), now);
         !st.ok())
@@ -869,7 +793,7 @@ HomenetService::issue(const Caller& caller, const QByteArray& body, bool recerti
     d.avatarId = QString::fromStdString(c.avatarId);
     d.state = QStringLiteral("active");
     d.holderKey = qb(holderProto.SerializeAsString());
-    d.credential = qb(credential->encoded);
+    d.credential = qb(issued->credential.encoded);
     d.credentialDigest = digest;
     d.signedManifest = qb(parsed->manifest.encoded);
     d.mediaRoot = qb(ByteView(manifest.packageRoot));
@@ -883,10 +807,8 @@ HomenetService::issue(const Caller& caller, const QByteArray& body, bool recerti
             return storageError(st.error());
         if (auto st = m_store.updateDt(d); !st.ok())
             return storageError(st.error());
-        auto rev = m_store.counter("status_revision");
-        if (!rev.ok() || !m_store.setCounter("status_revision", *rev + 1).ok())
-            return storageError(rev.ok() ? makeError(ErrorCode::IoError, "status revision")
-                                         : rev.error());
+        if (auto st = bumpStatusRevision(); !st.ok())
+            return st.error();
     } else {
         d.createdAt = now;
         d.revocationReason.clear();
@@ -905,23 +827,101 @@ HomenetService::issue(const Caller& caller, const QByteArray& body, bool recerti
     m_log.append(logLeafHash(bv(appended->entry)));
 
     proto::RegistrationResponse out;
-    out.set_credential(toString(credential->encoded));
-    for (const auto& disc : disclosures)
+    out.set_credential(toString(issued->credential.encoded));
+    for (const auto& disc : issued->disclosures)
         out.add_disclosures(disc);
+    auto receipt = receiptFor(*appended);
+    if (!receipt.ok())
+        return receipt.error();
+    *out.mutable_log_receipt() = std::move(receipt).value();
+    return out;
+}
+
+ServiceResult<HomenetService::Issued>
+HomenetService::issueFor(const SubscriberRecord& s, const std::string& dtId,
+                         const std::string& avatarId, const PublicKey& holderKey,
+                         const Digest& mediaRoot, std::uint32_t generation, qint64 now) {
+    auto nextIndex = m_store.counter("next_status_index");
+    if (!nextIndex.ok())
+        return storageError(nextIndex.error());
+    const quint64 statusIndex = static_cast<quint64>(*nextIndex);
+    if (auto st = m_store.setCounter("next_status_index", *nextIndex + 1); !st.ok())
+        return storageError(st.error());
+    if (auto st = syncLog(); !st.ok())
+        return st.error();
+
+    CredentialClaims c;
+    c.dtId = dtId;
+    c.avatarId = avatarId;
+    c.holderKey = holderKey;
+    auto binding = subscriberBinding(m_keys.bindingKey(), s.supi.toStdString());
+    if (!binding.ok())
+        return fromSecurity(500, binding.error());
+    c.subscriberBinding = *binding;
+    {
+        auto pseud = m_rng.bytes(6);
+        if (!pseud.ok())
+            return serviceError(500, "random-failure", "the random generator failed");
+        c.pseudonym = "twin-" + toHex(*pseud);
+    }
+    Issued out;
+    const std::pair<const char*, QString> attrs[] = {{"name", s.name},
+                                                     {"role", s.role},
+                                                     {"organisation", s.organisation},
+                                                     {"licence_id", s.licenceId}};
+    for (const auto& [name, value] : attrs) {
+        if (value.isEmpty())
+            continue;
+        auto d = AttributeDisclosure::make(name, value.toStdString(), m_rng);
+        if (!d.ok())
+            return fromSecurity(500, d.error());
+        c.attributes.push_back({name, d->digest()});
+        out.disclosures.push_back(d->encoded());
+    }
+    c.mediaRoot = mediaRoot;
+    c.notBefore = now - 60;
+    c.notAfter = now + std::int64_t(m_config.credentialValidityDays) * kDay;
+    c.issuedAt = now;
+    c.statusListIndex = statusIndex;
+    c.statusListUri = statusListUri().toStdString();
+    c.logIndex = m_log.size();
+    c.generation = generation;
+    c.issuer = m_keys.operatorName().toStdString();
+    auto credential = issueCredential(c, m_keys.issuerKey(), m_issuerChain);
+    if (!credential.ok())
+        return fromSecurity(500, credential.error());
+    out.digest = qb(ByteView(credential->digest()));
+    out.binding = qb(*binding);
+    out.statusIndex = statusIndex;
+    out.credential = std::move(credential).value();
+    return out;
+}
+
+ServiceResult<proto::LogReceipt> HomenetService::receiptFor(const LogAppend& appended) {
     auto sth = signedHead(m_log.size());
     if (!sth.ok())
         return sth.error();
-    auto proof = m_log.inclusionProof(appended->index, m_log.size());
+    auto proof = m_log.inclusionProof(appended.index, m_log.size());
     if (!proof.ok())
         return fromSecurity(500, proof.error());
-    auto receipt = makeLogReceipt(std::move(sth).value(), Bytes(appended->entry.begin(),
-                                                                appended->entry.end()),
-                                  std::move(proof).value());
+    auto receipt =
+        makeLogReceipt(std::move(sth).value(), Bytes(appended.entry.begin(), appended.entry.end()),
+                       std::move(proof).value());
     if (!receipt.ok())
         return fromSecurity(500, receipt.error());
-    if (!out.mutable_log_receipt()->ParseFromString(toString(receipt->encode())))
+    proto::LogReceipt out;
+    if (!out.ParseFromString(toString(receipt->encode())))
         return serviceError(500, "internal", "cannot encode the log receipt");
     return out;
+}
+
+ServiceStatus HomenetService::bumpStatusRevision() {
+    auto rev = m_store.counter("status_revision");
+    if (!rev.ok())
+        return storageError(rev.error());
+    if (auto st = m_store.setCounter("status_revision", *rev + 1); !st.ok())
+        return storageError(st.error());
+    return Nothing{};
 }
 
 ServiceResult<proto::DtInfo> HomenetService::revokeRecord(LogEntryType type, const QString& dtId,
@@ -958,9 +958,8 @@ ServiceResult<proto::DtInfo> HomenetService::revokeRecord(LogEntryType type, con
         return storageError(st.error());
     if (auto st = m_store.setCredentialState(d.statusIndex, QStringLiteral("revoked")); !st.ok())
         return storageError(st.error());
-    auto rev = m_store.counter("status_revision");
-    if (!rev.ok() || !m_store.setCounter("status_revision", *rev + 1).ok())
-        return storageError(rev.ok() ? makeError(ErrorCode::IoError, "status revision") : rev.error());
+    if (auto st = bumpStatusRevision(); !st.ok())
+        return st.error();
     if (auto st = tx->commit(); !st.ok())
         return storageError(st.error());
     m_log.append(logLeafHash(bv(appended->entry)));

@@ -459,6 +459,77 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest& request, QTcpSocket* 
                 methodOk = false;
             else if (needsBody(kProtobuf) && authenticated(&caller) && decode(&r))
                 reply = replyOf(m_service.revoke(caller, r), json);
+        } else if (seg.size() == 4 && seg[3] == QLatin1String("history")) {
+            if (!get)
+                methodOk = false;
+            else if (authenticated(&caller))
+                reply = replyOf(m_service.dtHistory(caller, seg[2]), json);
+        } else {
+            routed = false;
+        }
+    } else if (seg.size() == 2 && seg[1] == QLatin1String("me")) {
+        Caller caller;
+        if (!get)
+            methodOk = false;
+        else if (authenticated(&caller))
+            reply = replyOf(m_service.me(caller), json);
+    } else if (seg[1] == QLatin1String("transfers")) {
+        Caller caller;
+        if (seg.size() == 2) {
+            if (get) {
+                if (authenticated(&caller))
+                    reply = replyOf(m_service.listTransfers(caller), json);
+            } else if (!post) {
+                methodOk = false;
+            } else if (contentType != kProtobuf) {
+                reply = refuse(serviceError(415, "unsupported-content-type",
+                                            "a transfer offer is a signed binary envelope: send "
+                                            "it as application/x-protobuf"),
+                               json);
+            } else if (authenticated(&caller)) {
+                reply = replyOf(m_service.offerTransfer(caller, body), json);
+            }
+        } else if (seg.size() == 3 && seg[2] == QLatin1String("by-code")) {
+            proto::TransferCodeRequest r;
+            if (!post)
+                methodOk = false;
+            else if (needsBody(kProtobuf) && authenticated(&caller) && decode(&r))
+                reply = replyOf(m_service.transferByCode(caller, r), json);
+        } else if (seg.size() == 3) {
+            if (!get)
+                methodOk = false;
+            else if (authenticated(&caller))
+                reply = replyOf(m_service.transferInfo(caller, seg[2]), json);
+        } else if (seg.size() == 4) {
+            const QString& id = seg[2];
+            const QString& action = seg[3];
+            if (action == QLatin1String("receipt")) {
+                if (!get)
+                    methodOk = false;
+                else if (authenticated(&caller))
+                    reply = replyOf(m_service.transferReceipt(caller, id), json);
+            } else if (action == QLatin1String("accept")) {
+                proto::TransferAcceptRequest r;
+                if (!post)
+                    methodOk = false;
+                else if (needsBody(kProtobuf) && authenticated(&caller) && decode(&r))
+                    reply = replyOf(m_service.acceptTransfer(caller, id, r), json);
+            } else if (action == QLatin1String("decline")) {
+                // The body (the code of a code-based offer) may be empty.
+                proto::TransferCodeRequest r;
+                if (!post)
+                    methodOk = false;
+                else if ((body.isEmpty() || needsBody(kProtobuf)) && authenticated(&caller) &&
+                         (body.isEmpty() || decode(&r)))
+                    reply = replyOf(m_service.declineTransfer(caller, id, r), json);
+            } else if (action == QLatin1String("cancel")) {
+                if (!post)
+                    methodOk = false;
+                else if (authenticated(&caller))
+                    reply = replyOf(m_service.cancelTransfer(caller, id), json);
+            } else {
+                routed = false;
+            }
         } else {
             routed = false;
         }

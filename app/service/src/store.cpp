@@ -50,11 +50,32 @@ const char* const kSchema[] = {
     " PRIMARY KEY (media_root, file_index, chunk_index))",
     "CREATE TABLE IF NOT EXISTS grants (token_hash %BLOB% PRIMARY KEY, avatar_id TEXT NOT NULL,"
     " expires_at %INT% NOT NULL)",
-    "INSERT INTO meta (name, value) VALUES ('schema_version', 1) ON CONFLICT (name) DO NOTHING",
+    // Schema version 2: ownership transfer (transfer handles, offers, the log indexed by DT).
+    "CREATE TABLE IF NOT EXISTS subscriber_handles (supi TEXT PRIMARY KEY,"
+    " handle TEXT NOT NULL UNIQUE, created_at %INT% NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS transfers (transfer_id TEXT PRIMARY KEY, dt_id TEXT NOT NULL,"
+    " avatar_id TEXT NOT NULL, from_supi TEXT NOT NULL, from_handle TEXT NOT NULL,"
+    " to_supi TEXT NOT NULL, to_handle TEXT NOT NULL, code_hash %BLOB%, offer %BLOB% NOT NULL,"
+    " offer_digest %BLOB% NOT NULL, credential_digest %BLOB% NOT NULL,"
+    " media_root %BLOB% NOT NULL, state TEXT NOT NULL, created_at %INT% NOT NULL,"
+    " expires_at %INT% NOT NULL, finished_at %INT% NOT NULL, log_index %INT% NOT NULL,"
+    " acceptance %BLOB%)",
+    "CREATE INDEX IF NOT EXISTS transfers_from ON transfers (from_supi)",
+    "CREATE INDEX IF NOT EXISTS transfers_to ON transfers (to_supi)",
+    "CREATE INDEX IF NOT EXISTS transfers_by_dt ON transfers (dt_id)",
+    "CREATE INDEX IF NOT EXISTS transfers_by_code ON transfers (code_hash)",
+    "CREATE TABLE IF NOT EXISTS log_dts (idx %INT% PRIMARY KEY, dt_id TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS log_dts_by_dt ON log_dts (dt_id)",
+    "INSERT INTO meta (name, value) VALUES ('schema_version', 2) ON CONFLICT (name) DO NOTHING",
+    "UPDATE meta SET value = 2 WHERE name = 'schema_version' AND value < 2",
     "INSERT INTO meta (name, value) VALUES ('write_lock', 0) ON CONFLICT (name) DO NOTHING",
 };
 
 QVariant u64(quint64 v) { return QVariant::fromValue(static_cast<qlonglong>(v)); }
+// Optional blobs are stored as SQL NULL when empty.
+QVariant optBlob(const QByteArray& b) {
+    return b.isEmpty() ? QVariant(QMetaType::fromType<QByteArray>()) : QVariant(b);
+}
 // A null QString binds as SQL NULL; text columns here are NOT NULL and empty means "none".
 QString nn(const QString& s) { return s.isNull() ? QStringLiteral("") : s; }
 
@@ -318,6 +339,51 @@ StoreResult<qint64> Store::subscriberCount() {
     return n;
 }
 
+StoreStatus Store::insertHandle(const QString& supi, const QString& handle, qint64 createdAt) {
+    auto q = prepare("INSERT INTO subscriber_handles (supi, handle, created_at) VALUES (?, ?, ?)");
+    TWINSEAL_TRY(q);
+    (*q)->bindValue(0, supi);
+    (*q)->bindValue(1, handle);
+    (*q)->bindValue(2, createdAt);
+    return exec(*q);
+}
+
+StoreResult<std::optional<QString>> Store::handleOf(const QString& supi) {
+    auto q = prepare("SELECT handle FROM subscriber_handles WHERE supi = ?");
+    TWINSEAL_TRY(q);
+    (*q)->bindValue(0, supi);
+    TWINSEAL_TRY(exec(*q));
+    std::optional<QString> out;
+    if ((*q)->next())
+        out = (*q)->value(0).toString();
+    (*q)->finish();
+    return out;
+}
+
+StoreResult<std::optional<QString>> Store::supiOfHandle(const QString& handle) {
+    auto q = prepare("SELECT supi FROM subscriber_handles WHERE handle = ?");
+    TWINSEAL_TRY(q);
+    (*q)->bindValue(0, handle);
+    TWINSEAL_TRY(exec(*q));
+    std::optional<QString> out;
+    if ((*q)->next())
+        out = (*q)->value(0).toString();
+    (*q)->finish();
+    return out;
+}
+
+StoreResult<std::vector<QString>> Store::subscribersWithoutHandle() {
+    auto q = prepare("SELECT s.supi FROM subscribers s WHERE NOT EXISTS"
+                     " (SELECT 1 FROM subscriber_handles h WHERE h.supi = s.supi) ORDER BY s.supi");
+    TWINSEAL_TRY(q);
+    TWINSEAL_TRY(exec(*q));
+    std::vector<QString> out;
+    while ((*q)->next())
+        out.push_back((*q)->value(0).toString());
+    (*q)->finish();
+    return out;
+}
+
 // ---- authentication ------------------------------------------------------------------------------
 
 StoreStatus Store::insertAuthSession(const AuthSessionRecord& a) {
@@ -408,7 +474,12 @@ StoreStatus Store::purgeExpired(qint64 now) {
         (*q)->bindValue(0, now - 86400);
         TWINSEAL_TRY(exec(*q));
     }
-    return {};
+    // Offers nobody answered in time: expired (finished when they expired).
+    auto q = prepare("UPDATE transfers SET state = 'expired', finished_at = expires_at"
+                     " WHERE state = 'pending' AND expires_at <= ?");
+    TWINSEAL_TRY(q);
+    (*q)->bindValue(0, now);
+    return exec(*q);
 }
 
 StoreResult<bool> Store::useNonce(const QByteArray& nonce, qint64 expiresAt) {
@@ -525,7 +596,7 @@ StoreStatus Store::updateDt(const DtRecord& d) {
     auto q = prepare("UPDATE dts SET state = ?, holder_key = ?, credential = ?,"
                      " credential_digest = ?, signed_manifest = ?, media_root = ?,"
                      " status_index = ?, log_index = ?, generation = ?, updated_at = ?,"
-                     " revocation_reason = ? WHERE dt_id = ?");
+                     " revocation_reason = ?, supi = ? WHERE dt_id = ?");
     TWINSEAL_TRY(q);
     QSqlQuery* x = *q;
     x->bindValue(0, d.state);
@@ -539,7 +610,8 @@ StoreStatus Store::updateDt(const DtRecord& d) {
     x->bindValue(8, d.generation);
     x->bindValue(9, d.updatedAt);
     x->bindValue(10, nn(d.revocationReason));
-    x->bindValue(11, d.dtId);
+    x->bindValue(11, d.supi);
+    x->bindValue(12, d.dtId);
     TWINSEAL_TRY(exec(x));
     if (x->numRowsAffected() != 1)
         return makeError(ErrorCode::Internal, "database: DT " + d.dtId.toStdString() + " vanished");
@@ -592,7 +664,7 @@ StoreResult<quint64> Store::logSize() {
 
 StoreStatus Store::appendLogEntry(quint64 index, const QByteArray& entry,
                                   const QByteArray& leafHash, const QByteArray& credentialDigest,
-                                  qint64 at) {
+                                  qint64 at, const QString& dtId) {
     auto q = prepare("INSERT INTO log_entries (idx, entry, leaf_hash, credential_digest,"
                      " created_at) VALUES (?, ?, ?, ?, ?)");
     TWINSEAL_TRY(q);
@@ -601,7 +673,37 @@ StoreStatus Store::appendLogEntry(quint64 index, const QByteArray& entry,
     (*q)->bindValue(2, leafHash);
     (*q)->bindValue(3, credentialDigest);
     (*q)->bindValue(4, at);
+    TWINSEAL_TRY(exec(*q));
+    return indexLogEntry(index, dtId);
+}
+
+StoreStatus Store::indexLogEntry(quint64 index, const QString& dtId) {
+    auto q = prepare("INSERT INTO log_dts (idx, dt_id) VALUES (?, ?) ON CONFLICT (idx) DO NOTHING");
+    TWINSEAL_TRY(q);
+    (*q)->bindValue(0, u64(index));
+    (*q)->bindValue(1, nn(dtId));
     return exec(*q);
+}
+
+StoreResult<quint64> Store::indexedLogSize() {
+    auto q = prepare("SELECT COUNT(*) FROM log_dts");
+    TWINSEAL_TRY(q);
+    TWINSEAL_TRY(exec(*q));
+    const quint64 n = (*q)->next() ? static_cast<quint64>((*q)->value(0).toLongLong()) : 0;
+    (*q)->finish();
+    return n;
+}
+
+StoreResult<std::vector<quint64>> Store::logIndicesOfDt(const QString& dtId) {
+    auto q = prepare("SELECT idx FROM log_dts WHERE dt_id = ? ORDER BY idx");
+    TWINSEAL_TRY(q);
+    (*q)->bindValue(0, dtId);
+    TWINSEAL_TRY(exec(*q));
+    std::vector<quint64> out;
+    while ((*q)->next())
+        out.push_back(static_cast<quint64>((*q)->value(0).toLongLong()));
+    (*q)->finish();
+    return out;
 }
 
 StoreResult<std::vector<QByteArray>> Store::leafHashesFrom(quint64 from) {
@@ -725,6 +827,13 @@ StoreStatus Store::insertGrant(const QByteArray& tokenHash, const QString& avata
     return exec(*q);
 }
 
+StoreStatus Store::deleteGrantsOf(const QString& avatarId) {
+    auto q = prepare("DELETE FROM grants WHERE avatar_id = ?");
+    TWINSEAL_TRY(q);
+    (*q)->bindValue(0, avatarId);
+    return exec(*q);
+}
+
 StoreResult<std::optional<std::pair<QString, qint64>>> Store::grant(const QByteArray& tokenHash) {
     auto q = prepare("SELECT avatar_id, expires_at FROM grants WHERE token_hash = ?");
     TWINSEAL_TRY(q);
@@ -735,6 +844,147 @@ StoreResult<std::optional<std::pair<QString, qint64>>> Store::grant(const QByteA
         out = std::make_pair((*q)->value(0).toString(), (*q)->value(1).toLongLong());
     (*q)->finish();
     return out;
+}
+
+// ---- ownership transfers
+// -------------------------------------------------------------------------
+
+#define TWINSEAL_TRANSFER_COLUMNS                                                                  \
+    "transfer_id, dt_id, avatar_id, from_supi, from_handle, to_supi, to_handle, code_hash, offer," \
+    " offer_digest, credential_digest, media_root, state, created_at, expires_at, finished_at,"    \
+    " log_index, acceptance"
+
+TransferOfferRecord Store::transferFrom(const QSqlQuery& q) {
+    TransferOfferRecord t;
+    t.transferId = q.value(0).toString();
+    t.dtId = q.value(1).toString();
+    t.avatarId = q.value(2).toString();
+    t.fromSupi = q.value(3).toString();
+    t.fromHandle = q.value(4).toString();
+    t.toSupi = q.value(5).toString();
+    t.toHandle = q.value(6).toString();
+    t.codeHash = q.value(7).toByteArray();
+    t.offer = q.value(8).toByteArray();
+    t.offerDigest = q.value(9).toByteArray();
+    t.credentialDigest = q.value(10).toByteArray();
+    t.mediaRoot = q.value(11).toByteArray();
+    t.state = q.value(12).toString();
+    t.createdAt = q.value(13).toLongLong();
+    t.expiresAt = q.value(14).toLongLong();
+    t.finishedAt = q.value(15).toLongLong();
+    t.logIndex = q.value(16).toLongLong();
+    t.acceptance = q.value(17).toByteArray();
+    return t;
+}
+
+StoreResult<std::vector<TransferOfferRecord>> Store::transfers(QSqlQuery* q) {
+    TWINSEAL_TRY(exec(q));
+    std::vector<TransferOfferRecord> out;
+    while (q->next())
+        out.push_back(transferFrom(*q));
+    q->finish();
+    return out;
+}
+
+StoreStatus Store::insertTransfer(const TransferOfferRecord& t) {
+    auto q = prepare("INSERT INTO transfers (" TWINSEAL_TRANSFER_COLUMNS ") VALUES"
+                     " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    TWINSEAL_TRY(q);
+    QSqlQuery* x = *q;
+    x->bindValue(0, t.transferId);
+    x->bindValue(1, t.dtId);
+    x->bindValue(2, t.avatarId);
+    x->bindValue(3, t.fromSupi);
+    x->bindValue(4, nn(t.fromHandle));
+    x->bindValue(5, nn(t.toSupi));
+    x->bindValue(6, nn(t.toHandle));
+    x->bindValue(7, optBlob(t.codeHash));
+    x->bindValue(8, t.offer);
+    x->bindValue(9, t.offerDigest);
+    x->bindValue(10, t.credentialDigest);
+    x->bindValue(11, t.mediaRoot);
+    x->bindValue(12, t.state);
+    x->bindValue(13, t.createdAt);
+    x->bindValue(14, t.expiresAt);
+    x->bindValue(15, t.finishedAt);
+    x->bindValue(16, t.logIndex);
+    x->bindValue(17, optBlob(t.acceptance));
+    return exec(x);
+}
+
+StoreStatus Store::updateTransfer(const TransferOfferRecord& t) {
+    auto q = prepare("UPDATE transfers SET state = ?, to_supi = ?, to_handle = ?, finished_at = ?,"
+                     " log_index = ?, acceptance = ? WHERE transfer_id = ?");
+    TWINSEAL_TRY(q);
+    QSqlQuery* x = *q;
+    x->bindValue(0, t.state);
+    x->bindValue(1, nn(t.toSupi));
+    x->bindValue(2, nn(t.toHandle));
+    x->bindValue(3, t.finishedAt);
+    x->bindValue(4, t.logIndex);
+    x->bindValue(5, optBlob(t.acceptance));
+    x->bindValue(6, t.transferId);
+    TWINSEAL_TRY(exec(x));
+    if (x->numRowsAffected() != 1)
+        return makeError(ErrorCode::Internal,
+                         "database: transfer " + t.transferId.toStdString() + " vanished");
+    return {};
+}
+
+StoreResult<std::optional<TransferOfferRecord>> Store::transfer(const QString& id) {
+    auto q = prepare("SELECT " TWINSEAL_TRANSFER_COLUMNS " FROM transfers WHERE transfer_id = ?");
+    TWINSEAL_TRY(q);
+    (*q)->bindValue(0, id);
+    auto all = transfers(*q);
+    TWINSEAL_TRY(all);
+    if (all->empty())
+        return std::optional<TransferOfferRecord>();
+    return std::optional<TransferOfferRecord>(std::move(all->front()));
+}
+
+StoreResult<std::optional<TransferOfferRecord>> Store::transferByCode(const QByteArray& codeHash) {
+    auto q = prepare("SELECT " TWINSEAL_TRANSFER_COLUMNS " FROM transfers WHERE code_hash = ?");
+    TWINSEAL_TRY(q);
+    (*q)->bindValue(0, codeHash);
+    auto all = transfers(*q);
+    TWINSEAL_TRY(all);
+    if (all->empty())
+        return std::optional<TransferOfferRecord>();
+    return std::optional<TransferOfferRecord>(std::move(all->front()));
+}
+
+StoreResult<std::vector<TransferOfferRecord>> Store::transfersOf(const QString& supi,
+                                                                 qint64 finishedSince, int limit) {
+    auto q =
+        prepare("SELECT " TWINSEAL_TRANSFER_COLUMNS " FROM transfers"
+                " WHERE (from_supi = ? OR to_supi = ?) AND (state = 'pending' OR finished_at >= ?)"
+                " ORDER BY created_at DESC, transfer_id LIMIT ?");
+    TWINSEAL_TRY(q);
+    (*q)->bindValue(0, supi);
+    (*q)->bindValue(1, supi);
+    (*q)->bindValue(2, finishedSince);
+    (*q)->bindValue(3, limit);
+    return transfers(*q);
+}
+
+StoreResult<std::vector<TransferOfferRecord>> Store::pendingTransfersOfDt(const QString& dtId) {
+    auto q = prepare("SELECT " TWINSEAL_TRANSFER_COLUMNS " FROM transfers"
+                     " WHERE dt_id = ? AND state = 'pending' ORDER BY created_at");
+    TWINSEAL_TRY(q);
+    (*q)->bindValue(0, dtId);
+    return transfers(*q);
+}
+
+StoreResult<bool> Store::transferredAwayBy(const QString& dtId, const QString& supi) {
+    auto q = prepare("SELECT COUNT(*) FROM transfers WHERE dt_id = ? AND from_supi = ?"
+                     " AND state = 'accepted'");
+    TWINSEAL_TRY(q);
+    (*q)->bindValue(0, dtId);
+    (*q)->bindValue(1, supi);
+    TWINSEAL_TRY(exec(*q));
+    const bool found = (*q)->next() && (*q)->value(0).toLongLong() > 0;
+    (*q)->finish();
+    return found;
 }
 
 } // namespace twinseal::service

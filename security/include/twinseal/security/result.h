@@ -71,6 +71,20 @@ enum class ErrorCode {
     RequestAuthInvalid,       // a request's AKMA MAC does not verify (wrong or unknown K_AF)
     RequestAuthStale,         // a signed request's timestamp is outside the allowed window
     UsimProfileInvalid,       // the USIM profile file is malformed or incomplete
+    // ownership transfer
+    OfferExpired,             // an ownership-transfer offer is past its expiry
+    // client-side tamper-evident activity log (audit.h)
+    AuditEntryModified,       // an entry does not match its hash, its record checksum, the
+                              // chain link of the next entry or the head a checkpoint signed
+    AuditEntryMissing,        // a sequence gap or a checkpoint over more entries: deleted entries
+    AuditEntriesReordered,    // entries out of sequence order (moved, swapped or replayed)
+    AuditCheckpointInvalid,   // a checkpoint is malformed or its signature does not verify
+    AuditCheckpointMismatch,  // a validly signed checkpoint does not fit the log (numbering,
+                              // position, entries inserted before it)
+    AuditLogTruncated,        // the file ends in an incomplete record, or entries that a known
+                              // checkpoint covers are gone
+    AuditLogIdMismatch,       // a checkpoint or the log is not the log that was expected
+    AuditRecordCorrupt,       // a record's framing or the log header is damaged
 };
 
 // Stable machine-readable name, e.g. "wrong-passphrase" (used in CLI output, logs and reports).

@@ -101,6 +101,53 @@ public:
                    security::Bytes signedManifest, ClientCallback<Registration> done);
     void revoke(const std::string& dtId, const std::string& reason, ClientCallback<DtRecord> done);
     void listDts(ClientCallback<std::vector<DtRecord>> done);
+    // Every log entry of DT `dtId` (for its current owner and its previous owners), each proven
+    // included in one signed tree head of the profile's log, forming one chain from the issuance
+    // (see DtHistory). Errors: "log-proof-invalid", "tree-head-invalid", "unknown-dt", ...
+    void dtHistory(const std::string& dtId, ClientCallback<DtHistory> done);
+
+    // ---- ownership transfer (AKMA-authenticated; homenet_transfers.cpp) ------------------------
+
+    // The caller's transfer handle (what others need to offer them a DT) and active DT.
+    void me(ClientCallback<SubscriberInfo> done);
+    // Offers the DT whose current credential is `credential` (Registration::credentialBytes or
+    // DtRecord::credential) to the subscriber with transfer handle `recipientHandle`; when that
+    // is empty, to whoever presents the one-time transfer code in the answer (shown only there).
+    // The offer is signed with `holderKey`, the credential's holder key, before this returns.
+    // It can be accepted for `ttl` (1 minute to 7 days). Errors: "not-authenticated",
+    // "invalid-argument", "key-mismatch", and the service's ("recipient-unknown",
+    // "cannot-transfer-to-self", "offer-stale", "transfer-already-pending", "dt-not-active", ...).
+    void offerTransfer(const security::Bytes& credential, const security::SigningKey& holderKey,
+                       const std::string& recipientHandle, std::chrono::seconds ttl,
+                       ClientCallback<TransferInfo> done);
+    // The caller's outgoing and incoming offers: all open ones and those finished in the last 30
+    // days, newest first.
+    void listTransfers(ClientCallback<std::vector<TransferInfo>> done);
+    // One offer the caller made or that is addressed to the caller (with the offered manifest
+    // while it is open).
+    void fetchTransfer(const std::string& transferId, ClientCallback<TransferInfo> done);
+    // The offer a one-time transfer code stands for (with the offered manifest while open).
+    void lookupTransferCode(const std::string& code, ClientCallback<TransferInfo> done);
+    // Accepts `offer` (from fetchTransfer, lookupTransferCode or listTransfers) with a new holder
+    // key and a manifest of the offered avatar signed with it (e.g. the offered manifest
+    // re-signed: security::signManifest). `code`: the transfer code of a code-based offer. The
+    // acceptance is signed before this returns. The answer is verified like a registration, and
+    // its log entry must record this offer and this acceptance. Errors: "not-authenticated",
+    // "manifest-invalid", "key-mismatch", "media-mismatch", "credential-invalid",
+    // "log-proof-invalid", and the service's ("duplicate-dt", "offer-expired", "offer-stale",
+    // "not-offer-recipient", "transfer-code-invalid", "transfer-not-pending", ...).
+    void acceptTransfer(const TransferInfo& offer, const std::string& code,
+                        const security::SigningKey& newHolderKey,
+                        security::Bytes recipientSignedManifest,
+                        ClientCallback<AcceptedTransfer> done);
+    // The recipient declines (`code` for a code-based offer), the owner cancels; only while the
+    // offer is open.
+    void declineTransfer(const std::string& transferId, const std::string& code,
+                         ClientCallback<TransferInfo> done);
+    void cancelTransfer(const std::string& transferId, ClientCallback<TransferInfo> done);
+    // The receipt of an accepted transfer, for either party: its log entry proven included in the
+    // current tree, both signatures verified.
+    void transferReceipt(const std::string& transferId, ClientCallback<TransferReceipt> done);
 
     // ---- public, verified information ------------------------------------------------------
 

@@ -11,6 +11,7 @@
 
 #include <twinseal/security/credential.h>
 #include <twinseal/security/manifest.h>
+#include <twinseal/security/transfer.h>
 #include <twinseal/security/translog.h>
 #include <twinseal/security/x509.h>
 
@@ -105,6 +106,72 @@ struct FetchedAvatar {
     security::SignedManifest manifest; // verified signature; every chunk written was checked
     QString directory;
     std::uint64_t bytes = 0;
+};
+
+// ---- ownership transfer ------------------------------------------------------------------------
+
+// What a subscriber tells others so that they can offer them a DT (GET /v1/me).
+struct SubscriberInfo {
+    std::string transferHandle;       // "tw-..." (never the SUPI)
+    std::optional<DtRecord> activeDt; // the subscriber's active DT, if any
+};
+
+// An ownership-transfer offer as the service describes it. The client checked the owner's
+// signature on the offer envelope and that the description matches it (DT, recipient, expiry).
+struct TransferInfo {
+    std::string transferId;
+    // "pending", "accepted", "declined", "cancelled", "expired", or "stale" (still open, but the
+    // DT changed since the offer: it can no longer be accepted)
+    std::string state;
+    std::string dtId;
+    std::string avatarId;
+    std::string fromHandle;
+    std::string toHandle;  // empty for a code-based offer until it is answered
+    bool outgoing = false; // the caller made the offer
+    bool codeBased = false;
+    std::string code; // the one-time code: only in offerTransfer's answer, shown once
+    std::int64_t createdAt = 0;
+    std::int64_t expiresAt = 0;
+    std::int64_t finishedAt = 0;
+    std::optional<std::uint64_t> logIndex; // the transfer's log entry, once accepted
+    security::Digest mediaRoot{};          // the media the offered credential certifies
+    security::ParsedTransferOffer offer;   // verified signature
+    // The offered avatar's current manifest (owner-signed), while pending, from fetchTransfer
+    // and lookupTransferCode: the recipient re-signs it with their new key to accept.
+    security::Bytes signedManifest;
+};
+
+// A verified transfer receipt: the log entry is a transfer, proven included in a tree head
+// signed with the profile's log key, and both parties' signatures in it verify.
+struct TransferReceipt {
+    security::LogReceipt receipt;
+    security::VerifiedTransfer transfer;
+};
+
+// An accepted transfer, for the recipient: the new credential verified like a registration
+// (chain, holder key, media root, disclosures, log receipt of the Transfer entry), and the log
+// entry records this offer and this acceptance.
+struct AcceptedTransfer {
+    TransferInfo transfer;
+    Registration registration;
+    security::VerifiedTransfer record;
+};
+
+// One entry of a DT's ownership history.
+struct DtHistoryEntry {
+    security::LogEntry entry;
+    security::Bytes entryBytes;
+    security::InclusionProof proof;
+    std::optional<security::VerifiedTransfer> transfer; // for transfer entries
+};
+
+// Every log entry of one DT, oldest first, each proven included in one signed tree head; the
+// entries form one chain (each re-certification, transfer or revocation concerns the credential
+// the previous entry issued).
+struct DtHistory {
+    std::string dtId;
+    security::SignedTreeHead treeHead;
+    std::vector<DtHistoryEntry> entries;
 };
 
 } // namespace twinseal::core

@@ -14,6 +14,7 @@
 
 #include <twinseal/proto/homenet.pb.h>
 #include <twinseal/security/clock.h>
+#include <twinseal/security/keys.h>
 #include <twinseal/security/milenage.h>
 #include <twinseal/security/subscriber.h>
 #include <twinseal/security/translog.h>
@@ -78,6 +79,34 @@ public:
     [[nodiscard]] ServiceResult<proto::DtInfo> revoke(const Caller& caller,
                                                       const proto::RevokeRequest& r);
     [[nodiscard]] ServiceResult<proto::DtList> listDts(const Caller& caller);
+    // Every log entry of a DT with inclusion proofs in one signed tree head: for its current
+    // owner and for every subscriber who owned it before (and transferred it away).
+    [[nodiscard]] ServiceResult<proto::DtHistory> dtHistory(const Caller& caller,
+                                                            const QString& dtId);
+    // The caller's transfer handle and active DT.
+    [[nodiscard]] ServiceResult<proto::SubscriberInfo> me(const Caller& caller);
+
+    // ---- ownership transfer (security/transfer.h)
+    // body: a Signed TransferOfferBody envelope from the DT's owner.
+    [[nodiscard]] ServiceResult<proto::TransferInfo> offerTransfer(const Caller& caller,
+                                                                   const QByteArray& body);
+    [[nodiscard]] ServiceResult<proto::TransferList> listTransfers(const Caller& caller);
+    [[nodiscard]] ServiceResult<proto::TransferInfo> transferInfo(const Caller& caller,
+                                                                  const QString& transferId);
+    [[nodiscard]] ServiceResult<proto::TransferInfo>
+    transferByCode(const Caller& caller, const proto::TransferCodeRequest& r);
+    [[nodiscard]] ServiceResult<proto::TransferResult>
+    acceptTransfer(const Caller& caller, const QString& transferId,
+                   const proto::TransferAcceptRequest& r);
+    [[nodiscard]] ServiceResult<proto::TransferInfo>
+    declineTransfer(const Caller& caller, const QString& transferId,
+                    const proto::TransferCodeRequest& r);
+    [[nodiscard]] ServiceResult<proto::TransferInfo> cancelTransfer(const Caller& caller,
+                                                                    const QString& transferId);
+    // The accepted transfer's log entry with its inclusion proof in the current tree: for both
+    // parties.
+    [[nodiscard]] ServiceResult<proto::LogInclusionResponse>
+    transferReceipt(const Caller& caller, const QString& transferId);
 
     // ---- status list and log (public)
     [[nodiscard]] ServiceResult<QByteArray> statusList();
@@ -118,6 +147,7 @@ private:
         quint64 index = 0;
         QByteArray entry;
     };
+    struct Issued; // a freshly issued credential (homenet_service.cpp)
     [[nodiscard]] ServiceStatus syncLog();
     [[nodiscard]] ServiceResult<LogAppend> appendLog(security::LogEntryType type,
                                                      const QString& dtId,
@@ -126,6 +156,28 @@ private:
                                                      const QByteArray& details);
     [[nodiscard]] ServiceResult<proto::RegistrationResponse>
     issue(const Caller& caller, const QByteArray& body, bool recertification);
+    // Inside a write transaction: allocates a status index and issues a credential to
+    // subscriber `s`, to be logged at the next log index.
+    [[nodiscard]] ServiceResult<Issued> issueFor(const SubscriberRecord& s, const std::string& dtId,
+                                                 const std::string& avatarId,
+                                                 const security::PublicKey& holderKey,
+                                                 const security::Digest& mediaRoot,
+                                                 std::uint32_t generation, qint64 now);
+    // After the commit: a receipt for an appended entry in the current tree.
+    [[nodiscard]] ServiceResult<proto::LogReceipt> receiptFor(const LogAppend& appended);
+    [[nodiscard]] ServiceStatus bumpStatusRevision();
+    // Inside a write transaction: the subscriber's transfer handle, created if missing.
+    [[nodiscard]] ServiceResult<QString> handleFor(const QString& supi);
+    // Inside a write transaction, for a transfer the caller acts on as its recipient (accept,
+    // decline): the caller is the addressee or presents the offer's code.
+    [[nodiscard]] ServiceStatus checkRecipient(const Caller& caller, const TransferOfferRecord& t,
+                                               const std::string& code);
+    // Inside a write transaction: refuses a transfer that is no longer pending (an expired one
+    // is marked so, and committed).
+    [[nodiscard]] ServiceStatus checkPending(TransferOfferRecord& t, Store::Transaction& tx);
+    [[nodiscard]] ServiceResult<proto::TransferInfo>
+    describeTransfer(const TransferOfferRecord& t, const QString& callerSupi, bool withManifest);
+    [[nodiscard]] ServiceStatus backfill();
     [[nodiscard]] ServiceResult<proto::DtInfo> revokeRecord(security::LogEntryType type,
                                                             const QString& dtId,
                                                             const QString& reason,

@@ -68,6 +68,29 @@ struct DtRecord {
     QString revocationReason;
 };
 
+// An ownership-transfer offer and what became of it.
+struct TransferOfferRecord {
+    QString transferId;
+    QString dtId;
+    QString avatarId;
+    QString fromSupi;
+    QString fromHandle;
+    QString toSupi;      // empty for a code-based offer until it is accepted
+    QString toHandle;    // likewise
+    QByteArray codeHash; // SHA-256 of the normalised transfer code; empty: offered by handle
+    QByteArray offer;    // the owner-signed offer envelope
+    QByteArray offerDigest;
+    QByteArray credentialDigest; // the credential the offer is for
+    QByteArray mediaRoot;
+    QString state; // "pending", "accepted", "declined", "cancelled", "expired"
+    qint64 createdAt = 0;
+    qint64 expiresAt = 0;
+    qint64 finishedAt = 0;
+    qint64 logIndex = -1;  // the transfer's log entry once accepted
+    QByteArray acceptance; // the recipient-signed acceptance envelope once accepted
+    [[nodiscard]] bool codeBased() const { return !codeHash.isEmpty(); }
+};
+
 struct AvatarFileRecord {
     QByteArray mediaRoot;
     int fileIndex = 0;
@@ -119,6 +142,12 @@ public:
     [[nodiscard]] StoreResult<std::optional<SubscriberRecord>> subscriber(const QString& supi);
     [[nodiscard]] StoreStatus updateSubscriberSqn(const QString& supi, quint64 sqn);
     [[nodiscard]] StoreResult<qint64> subscriberCount();
+    // Transfer handles: stable, unique, not secret.
+    [[nodiscard]] StoreStatus insertHandle(const QString& supi, const QString& handle,
+                                           qint64 createdAt);
+    [[nodiscard]] StoreResult<std::optional<QString>> handleOf(const QString& supi);
+    [[nodiscard]] StoreResult<std::optional<QString>> supiOfHandle(const QString& handle);
+    [[nodiscard]] StoreResult<std::vector<QString>> subscribersWithoutHandle();
 
     // ---- authentication
     [[nodiscard]] StoreStatus insertAuthSession(const AuthSessionRecord& a);
@@ -127,6 +156,7 @@ public:
                                                 int attempts);
     [[nodiscard]] StoreStatus insertAkmaKey(const AkmaKeyRecord& k);
     [[nodiscard]] StoreResult<std::optional<AkmaKeyRecord>> akmaKey(const QString& aKid);
+    // Also marks pending transfers past their expiry as expired.
     [[nodiscard]] StoreStatus purgeExpired(qint64 now);
     // false when the nonce was already used (a replay)
     [[nodiscard]] StoreResult<bool> useNonce(const QByteArray& nonce, qint64 expiresAt);
@@ -139,6 +169,7 @@ public:
     [[nodiscard]] StoreResult<std::vector<DtRecord>> dtsOf(const QString& supi);
     [[nodiscard]] StoreResult<std::vector<DtRecord>> allDts();
     [[nodiscard]] StoreStatus insertDt(const DtRecord& d);
+    // Updates everything but dt_id, avatar_id and created_at (the owner too: a transfer).
     [[nodiscard]] StoreStatus updateDt(const DtRecord& d);
     // state: "active", "superseded", "revoked"
     [[nodiscard]] StoreStatus insertCredential(quint64 statusIndex, const QString& dtId,
@@ -149,9 +180,32 @@ public:
 
     // ---- transparency log
     [[nodiscard]] StoreResult<quint64> logSize();
+    // Also indexes the entry under its DT (see logIndicesOfDt).
     [[nodiscard]] StoreStatus appendLogEntry(quint64 index, const QByteArray& entry,
                                              const QByteArray& leafHash,
-                                             const QByteArray& credentialDigest, qint64 at);
+                                             const QByteArray& credentialDigest, qint64 at,
+                                             const QString& dtId);
+    // The log indices of one DT's entries, in order.
+    [[nodiscard]] StoreResult<std::vector<quint64>> logIndicesOfDt(const QString& dtId);
+    // How many entries are indexed by DT; and indexing one (for databases from before the index).
+    [[nodiscard]] StoreResult<quint64> indexedLogSize();
+    [[nodiscard]] StoreStatus indexLogEntry(quint64 index, const QString& dtId);
+
+    // ---- ownership transfers
+    [[nodiscard]] StoreStatus insertTransfer(const TransferOfferRecord& t);
+    // Updates state, recipient, finished_at, log index and acceptance.
+    [[nodiscard]] StoreStatus updateTransfer(const TransferOfferRecord& t);
+    [[nodiscard]] StoreResult<std::optional<TransferOfferRecord>> transfer(const QString& id);
+    [[nodiscard]] StoreResult<std::optional<TransferOfferRecord>>
+    transferByCode(const QByteArray& codeHash);
+    // Offers from or to `supi` that are pending or finished at or after `finishedSince`, newest
+    // first, at most `limit`.
+    [[nodiscard]] StoreResult<std::vector<TransferOfferRecord>>
+    transfersOf(const QString& supi, qint64 finishedSince, int limit);
+    [[nodiscard]] StoreResult<std::vector<TransferOfferRecord>>
+    pendingTransfersOfDt(const QString& dtId);
+    // True when `supi` once owned DT `dtId` and transferred it away.
+    [[nodiscard]] StoreResult<bool> transferredAwayBy(const QString& dtId, const QString& supi);
     // leaf hashes of entries index >= from, in order
     [[nodiscard]] StoreResult<std::vector<QByteArray>> leafHashesFrom(quint64 from);
     [[nodiscard]] StoreResult<std::optional<QByteArray>> logEntry(quint64 index);
@@ -169,8 +223,10 @@ public:
                                           qint64 expiresAt);
     [[nodiscard]] StoreResult<std::optional<std::pair<QString, qint64>>>
     grant(const QByteArray& tokenHash);
+    // Withdraws every grant for an avatar (its owner changed).
+    [[nodiscard]] StoreStatus deleteGrantsOf(const QString& avatarId);
 
-private:
+  private:
     friend class Transaction;
     [[nodiscard]] StoreStatus createSchema();
     [[nodiscard]] StoreResult<QSqlQuery*> prepare(const char* sql);
@@ -178,6 +234,8 @@ private:
     [[nodiscard]] StoreStatus execRaw(const QString& sql);
     [[nodiscard]] security::Error sqlError(const QString& what, const QSqlQuery* q) const;
     static DtRecord dtFrom(const QSqlQuery& q);
+    static TransferOfferRecord transferFrom(const QSqlQuery& q);
+    [[nodiscard]] StoreResult<std::vector<TransferOfferRecord>> transfers(QSqlQuery* q);
     [[nodiscard]] StoreResult<std::optional<DtRecord>> oneDt(const char* sql,
                                                              const QVariant& key);
 

@@ -1,0 +1,756 @@
+// HomenetService: transfer handles, ownership transfer (offer, accept, decline, cancel, expiry,
+// receipts) and a DT's ownership history.
+#include <twinseal/security/transfer.h>
+
+#include "service_util.h"
+#include "twinseal/service/homenet_service.h"
+#include "twinseal/service/service_log.h"
+
+namespace twinseal::service {
+
+using namespace twinseal::security;
+using namespace util;
+
+namespace {
+
+// Finished offers stay in the caller's list for this long.
+constexpr qint64 kFinishedListed = 30 * 86400;
+constexpr int kMaxListed = 200;
+constexpr std::size_t kCodeChars = 16; // 80 bits of base32
+constexpr int kMaxHandleAttempts = 16;
+
+const QString kPending = QStringLiteral("pending");
+const QString kAccepted = QStringLiteral("accepted");
+const QString kDeclined = QStringLiteral("declined");
+const QString kCancelled = QStringLiteral("cancelled");
+const QString kExpired = QStringLiteral("expired");
+const QString kStale = QStringLiteral("stale");
+
+// RFC 4648 base32 of the leading 5*chars bits of `bytes`.
+std::string base32(ByteView bytes, std::size_t chars, bool upper) {
+    static constexpr char kLower[] = "abcdefghijklmnopqrstuvwxyz234567";
+    static constexpr char kUpper[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    const char* alphabet = upper ? kUpper : kLower;
+    std::string out;
+    out.reserve(chars);
+    std::uint32_t buffer = 0;
+    int bits = 0;
+    std::size_t i = 0;
+    while (out.size() < chars) {
+        if (bits < 5) {
+            buffer = (buffer << 8) | (i < bytes.size() ? bytes[i] : 0u);
+            ++i;
+            bits += 8;
+        }
+        out.push_back(alphabet[(buffer >> (bits - 5)) & 31u]);
+        bits -= 5;
+    }
+    return out;
+}
+
+// "ABCD-EFGH-JKLM-NPQR" -> "ABCDEFGHJKLMNPQR"; nullopt unless 16 base32 characters remain.
+std::optional<std::string> normaliseCode(const std::string& code) {
+    if (code.size() > 64)
+        return std::nullopt;
+    std::string out;
+    for (char c : code) {
+        if (c == '-' || c == ' ')
+            continue;
+        if (c >= 'a' && c <= 'z')
+            c = static_cast<char>(c - 'a' + 'A');
+        if (!((c >= 'A' && c <= 'Z') || (c >= '2' && c <= '7')))
+            return std::nullopt;
+        out.push_back(c);
+    }
+    if (out.size() != kCodeChars)
+        return std::nullopt;
+    return out;
+}
+
+QByteArray codeHash(const std::string& normalised) {
+    Bytes input = toBytes("twinseal.transfer-code.v1");
+    input.push_back(0);
+    input.insert(input.end(), normalised.begin(), normalised.end());
+    return qb(ByteView(sha256(input)));
+}
+
+// What the list shows: a pending offer past its expiry is expired; one whose DT changed since
+// (re-certified, revoked, transferred) is stale.
+QString effectiveState(const TransferOfferRecord& t, const std::optional<DtRecord>& dt,
+                       qint64 now) {
+    if (t.state != kPending)
+        return t.state;
+    if (now >= t.expiresAt)
+        return kExpired;
+    if (!dt || dt->state != QLatin1String("active") || dt->credentialDigest != t.credentialDigest)
+        return kStale;
+    return kPending;
+}
+
+ServiceError notFound(const QString& id) {
+    return serviceError(404, "transfer-not-found",
+                        "there is no ownership transfer " + id.toStdString() +
+                            " that concerns you: check the transfer id");
+}
+
+ServiceError notAuthenticated(const char* what) {
+    return serviceError(401, "not-authenticated",
+                        std::string(what) +
+                            " needs an authenticated subscriber: authenticate first");
+}
+
+ServiceError offerRefusal(const Error& e) {
+    if (e.code == ErrorCode::BadSignature)
+        return badRequest("offer-signature-invalid",
+                          "the transfer offer is not signed by the holder key it names: sign it "
+                          "again with the digital twin's holder key");
+    return badRequest("offer-malformed", "the transfer offer is not acceptable: " + e.detail);
+}
+
+ServiceError acceptanceRefusal(const Error& e) {
+    if (e.code == ErrorCode::BadSignature)
+        return badRequest("acceptance-signature-invalid",
+                          "the acceptance is not signed by the new holder key it names (proof of "
+                          "possession failed): sign it again with your new holder key");
+    return badRequest("acceptance-malformed", "the acceptance is not acceptable: " + e.detail);
+}
+
+} // namespace
+
+// ---- handles and start-up -----------------------------------------------------------------------
+
+ServiceResult<QString> HomenetService::handleFor(const QString& supi) {
+    auto existing = m_store.handleOf(supi);
+    if (!existing.ok())
+        return storageError(existing.error());
+    if (existing->has_value())
+        return **existing;
+    for (int attempt = 0; attempt < kMaxHandleAttempts; ++attempt) {
+        auto raw = m_rng.bytes(7);
+        if (!raw.ok())
+            return serviceError(500, "random-failure", "the random generator failed");
+        const QString handle = QString::fromStdString("tw-" + base32(*raw, 10, false));
+        auto taken = m_store.supiOfHandle(handle);
+        if (!taken.ok())
+            return storageError(taken.error());
+        if (taken->has_value())
+            continue;
+        if (auto st = m_store.insertHandle(supi, handle, m_clock.now()); !st.ok())
+            return storageError(st.error());
+        return handle;
+    }
+    return serviceError(500, "handle-exhausted", "no free transfer handle could be found");
+}
+
+ServiceStatus HomenetService::backfill() {
+    // Databases from before ownership transfer: give every subscriber a transfer handle and index
+    // the log by DT.
+    auto indexed = m_store.indexedLogSize();
+    if (!indexed.ok())
+        return storageError(indexed.error());
+    auto missing = m_store.subscribersWithoutHandle();
+    if (!missing.ok())
+        return storageError(missing.error());
+    if (*indexed >= m_log.size() && missing->empty())
+        return Nothing{};
+    auto tx = m_store.begin(true);
+    if (!tx.ok())
+        return storageError(tx.error());
+    for (const QString& supi : *missing)
+        if (auto h = handleFor(supi); !h.ok())
+            return h.error();
+    auto size = m_store.logSize();
+    if (!size.ok())
+        return storageError(size.error());
+    auto already = m_store.indexedLogSize();
+    if (!already.ok())
+        return storageError(already.error());
+    if (*already < *size) {
+        for (quint64 i = 0; i < *size; ++i) {
+            auto bytes = m_store.logEntry(i);
+            if (!bytes.ok())
+                return storageError(bytes.error());
+            if (!bytes->has_value())
+                return serviceError(500, "log-corrupt", "a log entry is missing");
+            auto entry = LogEntry::decode(bv(**bytes));
+            if (!entry.ok())
+                return serviceError(500, "log-corrupt",
+                                    "log entry " + std::to_string(i) + " does not decode");
+            if (auto st = m_store.indexLogEntry(i, QString::fromStdString(entry->dtId)); !st.ok())
+                return storageError(st.error());
+        }
+    }
+    if (auto st = tx->commit(); !st.ok())
+        return storageError(st.error());
+    logEvent(LogLevel::Info, "schema-upgraded",
+             {{QStringLiteral("handles"), static_cast<int>(missing->size())},
+              {QStringLiteral("log_entries_indexed"), static_cast<qint64>(*size - *already)}});
+    return Nothing{};
+}
+
+ServiceResult<proto::SubscriberInfo> HomenetService::me(const Caller& caller) {
+    if (!caller.subscriber())
+        return notAuthenticated("this");
+    auto handle = m_store.handleOf(caller.supi);
+    if (!handle.ok())
+        return storageError(handle.error());
+    proto::SubscriberInfo out;
+    if (handle->has_value()) {
+        out.set_transfer_handle((*handle)->toStdString());
+    } else {
+        auto tx = m_store.begin(true);
+        if (!tx.ok())
+            return storageError(tx.error());
+        auto created = handleFor(caller.supi);
+        if (!created.ok())
+            return created.error();
+        if (auto st = tx->commit(); !st.ok())
+            return storageError(st.error());
+        out.set_transfer_handle(created->toStdString());
+    }
+    auto active = m_store.activeDtOf(caller.supi);
+    if (!active.ok())
+        return storageError(active.error());
+    if (active->has_value())
+        fillDtInfo(**active, out.mutable_active_dt());
+    return out;
+}
+
+// ---- describing transfers -----------------------------------------------------------------------
+
+ServiceResult<proto::TransferInfo> HomenetService::describeTransfer(const TransferOfferRecord& t,
+                                                                    const QString& callerSupi,
+                                                                    bool withManifest) {
+    auto dt = m_store.dt(t.dtId);
+    if (!dt.ok())
+        return storageError(dt.error());
+    const QString state = effectiveState(t, *dt, m_clock.now());
+    proto::TransferInfo i;
+    i.set_transfer_id(t.transferId.toStdString());
+    i.set_state(state.toStdString());
+    i.set_dt_id(t.dtId.toStdString());
+    i.set_avatar_id(t.avatarId.toStdString());
+    i.set_from_handle(t.fromHandle.toStdString());
+    i.set_to_handle(t.toHandle.toStdString());
+    i.set_expires_at(t.expiresAt);
+    i.set_created_at(t.createdAt);
+    i.set_finished_at(t.finishedAt);
+    i.set_offer(str(t.offer));
+    i.set_direction(t.fromSupi == callerSupi ? "outgoing" : "incoming");
+    if (t.state == kAccepted && t.logIndex >= 0)
+        i.set_log_index(static_cast<quint64>(t.logIndex));
+    i.set_code_based(t.codeBased());
+    i.set_media_root(str(t.mediaRoot));
+    if (withManifest && state == kPending)
+        i.set_signed_manifest(str((*dt)->signedManifest));
+    return i;
+}
+
+ServiceResult<proto::TransferList> HomenetService::listTransfers(const Caller& caller) {
+    if (!caller.subscriber())
+        return notAuthenticated("listing transfers");
+    auto all = m_store.transfersOf(caller.supi, m_clock.now() - kFinishedListed, kMaxListed);
+    if (!all.ok())
+        return storageError(all.error());
+    proto::TransferList out;
+    for (const TransferOfferRecord& t : *all) {
+        auto info = describeTransfer(t, caller.supi, false);
+        if (!info.ok())
+            return info.error();
+        *out.add_transfers() = std::move(info).value();
+    }
+    return out;
+}
+
+ServiceResult<proto::TransferInfo> HomenetService::transferInfo(const Caller& caller,
+                                                                const QString& transferId) {
+    if (!caller.subscriber())
+        return notAuthenticated("this");
+    auto t = m_store.transfer(transferId);
+    if (!t.ok())
+        return storageError(t.error());
+    // Only its parties see an offer by id (a code-based offer's recipient uses the code).
+    if (!t->has_value() || ((*t)->fromSupi != caller.supi && (*t)->toSupi != caller.supi))
+        return notFound(transferId);
+    return describeTransfer(**t, caller.supi, true);
+}
+
+ServiceResult<proto::TransferInfo>
+HomenetService::transferByCode(const Caller& caller, const proto::TransferCodeRequest& r) {
+    if (!caller.subscriber())
+        return notAuthenticated("this");
+    const auto code = normaliseCode(r.code());
+    if (!code)
+        return serviceError(403, "transfer-code-invalid",
+                            "this is not a transfer code (16 letters and digits, e.g. "
+                            "ABCD-EFGH-JKLM-NPQR): check it with the owner");
+    auto t = m_store.transferByCode(codeHash(*code));
+    if (!t.ok())
+        return storageError(t.error());
+    if (!t->has_value())
+        return serviceError(403, "transfer-code-invalid",
+                            "no ownership transfer has this code: check it with the owner");
+    return describeTransfer(**t, caller.supi, true);
+}
+
+// ---- offer --------------------------------------------------------------------------------------
+
+ServiceResult<proto::TransferInfo> HomenetService::offerTransfer(const Caller& caller,
+                                                                 const QByteArray& body) {
+    if (!caller.subscriber())
+        return notAuthenticated("offering a digital twin");
+    const qint64 now = m_clock.now();
+    auto parsed = parseTransferOffer(bv(body));
+    if (!parsed.ok())
+        return offerRefusal(parsed.error());
+    const TransferOffer& offer = parsed->offer;
+    if (QString::fromStdString(offer.aKid) != caller.aKid)
+        return serviceError(403, "offer-session-mismatch",
+                            "the offer names another authentication session than the one that "
+                            "sent it");
+    if (auto st = checkTransferTime(offer.timestamp, now); !st.ok())
+        return badRequest("offer-time-invalid",
+                          "the offer was " + st.error().detail + ": check the device clock");
+    if (auto st = checkOfferNotExpired(offer, now); !st.ok())
+        return serviceError(410, "offer-expired", st.error().detail);
+
+    auto tx = m_store.begin(true);
+    if (!tx.ok())
+        return storageError(tx.error());
+    auto fresh = m_store.useNonce(qb(ByteView(sha256(offer.nonce))), now + 2 * kTransferWindow);
+    if (!fresh.ok())
+        return storageError(fresh.error());
+    if (!*fresh)
+        return serviceError(409, "offer-replayed",
+                            "this signed offer was already received; a repeat is a replay");
+    const QString dtId = QString::fromStdString(offer.dtId);
+    auto dt = m_store.dt(dtId);
+    if (!dt.ok())
+        return storageError(dt.error());
+    if (!dt->has_value() || (*dt)->supi != caller.supi)
+        return serviceError(404, "unknown-dt",
+                            "this subscription has no digital twin " + offer.dtId);
+    const DtRecord& d = **dt;
+    if (d.state != QLatin1String("active"))
+        return serviceError(409, "dt-not-active",
+                            "digital twin " + offer.dtId + " is " + d.state.toStdString() +
+                                " and cannot be transferred");
+    proto::PublicKey currentKey;
+    if (!currentKey.ParseFromString(str(d.holderKey)) ||
+        currentKey.raw() != toString(offer.holderKey.raw()))
+        return serviceError(403, "holder-key-mismatch",
+                            "a transfer offer must be signed by the digital twin's current "
+                            "holder key");
+    if (qb(ByteView(offer.credentialDigest)) != d.credentialDigest)
+        return serviceError(409, "offer-stale",
+                            "the offer is for an earlier credential of digital twin " + offer.dtId +
+                                " (it was re-certified since): sign a new offer");
+
+    TransferOfferRecord t;
+    t.transferId = newId("tr-");
+    t.dtId = dtId;
+    t.avatarId = d.avatarId;
+    t.fromSupi = caller.supi;
+    auto fromHandle = handleFor(caller.supi);
+    if (!fromHandle.ok())
+        return fromHandle.error();
+    t.fromHandle = *fromHandle;
+    std::string code;
+    if (!offer.recipientHandle.empty()) {
+        const QString handle = QString::fromStdString(offer.recipientHandle);
+        auto to = m_store.supiOfHandle(handle);
+        if (!to.ok())
+            return storageError(to.error());
+        if (!to->has_value())
+            return serviceError(404, "recipient-unknown",
+                                "no subscriber has the transfer handle " + offer.recipientHandle +
+                                    ": ask the recipient for theirs (shown in their TwinSeal "
+                                    "account), or offer with a transfer code");
+        if (**to == caller.supi)
+            return serviceError(409, "cannot-transfer-to-self",
+                                "this is your own transfer handle: a digital twin is transferred "
+                                "to another subscriber");
+        t.toSupi = **to;
+        t.toHandle = handle;
+    } else {
+        auto raw = m_rng.bytes(10);
+        if (!raw.ok())
+            return serviceError(500, "random-failure", "the random generator failed");
+        const std::string chars = base32(*raw, kCodeChars, true);
+        for (std::size_t i = 0; i < chars.size(); i += 4)
+            code += (i == 0 ? "" : "-") + chars.substr(i, 4);
+        t.codeHash = codeHash(chars);
+    }
+    // One open offer per DT: an earlier one that can still be accepted must be cancelled first.
+    auto pending = m_store.pendingTransfersOfDt(dtId);
+    if (!pending.ok())
+        return storageError(pending.error());
+    for (const TransferOfferRecord& p : *pending)
+        if (effectiveState(p, d, now) == kPending)
+            return serviceError(409, "transfer-already-pending",
+                                "digital twin " + offer.dtId + " is already offered (" +
+                                    p.transferId.toStdString() +
+                                    "): cancel that offer before making another");
+    t.offer = body;
+    t.offerDigest = qb(ByteView(parsed->digest()));
+    t.credentialDigest = d.credentialDigest;
+    t.mediaRoot = d.mediaRoot;
+    t.state = kPending;
+    t.createdAt = now;
+    t.expiresAt = offer.expiresAt;
+    if (auto st = m_store.insertTransfer(t); !st.ok())
+        return storageError(st.error());
+    if (auto st = tx->commit(); !st.ok())
+        return storageError(st.error());
+    logEvent(LogLevel::Info, "transfer-offered",
+             {{QStringLiteral("transfer"), t.transferId},
+              {QStringLiteral("dt"), t.dtId},
+              {QStringLiteral("code_based"), t.codeBased()}});
+    auto info = describeTransfer(t, caller.supi, false);
+    if (!info.ok())
+        return info;
+    info->set_code(code); // shown once: only its hash is stored
+    return info;
+}
+
+// ---- the recipient's and the owner's answers
+// --------------------------------------------------------
+
+ServiceStatus HomenetService::checkRecipient(const Caller& caller, const TransferOfferRecord& t,
+                                             const std::string& code) {
+    if (t.fromSupi == caller.supi)
+        return serviceError(409, "cannot-transfer-to-self",
+                            "you made this offer: a digital twin is transferred to another "
+                            "subscriber (cancel the offer instead)");
+    if (t.codeBased()) {
+        const auto normalised = normaliseCode(code);
+        if (!normalised || !constantTimeEqual(bv(codeHash(*normalised)), bv(t.codeHash)))
+            return serviceError(403, "transfer-code-invalid",
+                                "this offer needs its transfer code, and the code given is not "
+                                "it: check it with the owner");
+        return Nothing{};
+    }
+    if (t.toSupi != caller.supi)
+        return serviceError(403, "not-offer-recipient",
+                            "this offer is addressed to another subscriber");
+    return Nothing{};
+}
+
+ServiceStatus HomenetService::checkPending(TransferOfferRecord& t, Store::Transaction& tx) {
+    if (t.state == kPending && m_clock.now() >= t.expiresAt) {
+        // Expiry is evaluated lazily: record it now.
+        t.state = kExpired;
+        t.finishedAt = t.expiresAt;
+        if (m_store.updateTransfer(t).ok())
+            (void)tx.commit();
+    }
+    if (t.state == kExpired)
+        return serviceError(410, "offer-expired",
+                            "this offer expired before it was answered; ask the owner for a new "
+                            "one");
+    if (t.state != kPending)
+        return serviceError(409, "transfer-not-pending",
+                            "this offer was already " + t.state.toStdString() +
+                                "; it cannot be answered again");
+    return Nothing{};
+}
+
+ServiceResult<proto::TransferResult>
+HomenetService::acceptTransfer(const Caller& caller, const QString& transferId,
+                               const proto::TransferAcceptRequest& r) {
+    if (!caller.subscriber())
+        return notAuthenticated("accepting a digital twin");
+    const qint64 now = m_clock.now();
+    auto parsed = parseTransferAcceptance(view(r.acceptance()));
+    if (!parsed.ok())
+        return acceptanceRefusal(parsed.error());
+    const TransferAcceptance& a = parsed->acceptance;
+    if (QString::fromStdString(a.transferId) != transferId)
+        return serviceError(409, "acceptance-mismatch",
+                            "the acceptance is for transfer " + a.transferId + ", not " +
+                                transferId.toStdString());
+    if (QString::fromStdString(a.aKid) != caller.aKid)
+        return serviceError(403, "acceptance-session-mismatch",
+                            "the acceptance names another authentication session than the one "
+                            "that sent it");
+    if (auto st = checkTransferTime(a.timestamp, now); !st.ok())
+        return badRequest("acceptance-time-invalid",
+                          "the acceptance was " + st.error().detail + ": check the device clock");
+    auto manifest = checkAcceptanceManifest(a, view(r.signed_manifest()));
+    if (!manifest.ok()) {
+        switch (manifest.code()) {
+        case ErrorCode::KeyMismatch:
+            return badRequest("manifest-key-mismatch",
+                              "the avatar manifest must be signed by the new holder key");
+        case ErrorCode::MalformedInput:
+        case ErrorCode::MediaRootMismatch:
+            return serviceError(409, "acceptance-mismatch", manifest.error().detail);
+        default:
+            return badRequest("avatar-manifest-invalid", manifest.error().detail);
+        }
+    }
+
+    auto tx = m_store.begin(true);
+    if (!tx.ok())
+        return storageError(tx.error());
+    auto fresh = m_store.useNonce(qb(ByteView(sha256(a.nonce))), now + 2 * kTransferWindow);
+    if (!fresh.ok())
+        return storageError(fresh.error());
+    if (!*fresh)
+        return serviceError(409, "acceptance-replayed",
+                            "this signed acceptance was already received; a repeat is a replay");
+    auto found = m_store.transfer(transferId);
+    if (!found.ok())
+        return storageError(found.error());
+    if (!found->has_value())
+        return notFound(transferId);
+    TransferOfferRecord t = **found;
+    if (auto st = checkRecipient(caller, t, r.code()); !st.ok())
+        return st.error();
+    if (auto st = checkPending(t, *tx); !st.ok())
+        return st.error();
+    if (qb(ByteView(a.offerDigest)) != t.offerDigest)
+        return serviceError(409, "acceptance-mismatch",
+                            "the acceptance names another offer than this transfer's");
+    auto dt = m_store.dt(t.dtId);
+    if (!dt.ok())
+        return storageError(dt.error());
+    if (!dt->has_value())
+        return serviceError(500, "internal", "the offered digital twin vanished");
+    DtRecord d = **dt;
+    if (d.state != QLatin1String("active") || d.supi != t.fromSupi)
+        return serviceError(409, "offer-stale",
+                            "the digital twin offered is no longer the owner's to give (it was "
+                            "revoked or transferred since the offer)");
+    if (d.credentialDigest != t.credentialDigest)
+        return serviceError(409, "offer-stale",
+                            "the digital twin was re-certified since the offer: ask the owner "
+                            "for a new offer");
+    if (qb(ByteView(a.mediaRoot)) != d.mediaRoot)
+        return serviceError(409, "transfer-media-mismatch",
+                            "the manifest is for other media than the avatar being transferred: "
+                            "sign a manifest of the offered avatar with your new key");
+    auto active = m_store.activeDtOf(caller.supi);
+    if (!active.ok())
+        return storageError(active.error());
+    if (active->has_value())
+        return serviceError(409, "duplicate-dt",
+                            "this subscription already has an active digital twin (" +
+                                (*active)->dtId.toStdString() +
+                                "): revoke or transfer it before accepting another");
+    auto sub = m_store.subscriber(caller.supi);
+    if (!sub.ok() || !sub->has_value())
+        return storageError(sub.ok() ? makeError(ErrorCode::Internal, "subscriber vanished")
+                                     : sub.error());
+    auto toHandle = handleFor(caller.supi);
+    if (!toHandle.ok())
+        return toHandle.error();
+
+    // The recipient's own attributes: nothing of the previous owner's identity carries over.
+    auto issued = issueFor(**sub, d.dtId.toStdString(), d.avatarId.toStdString(), a.holderKey,
+                           a.mediaRoot, static_cast<std::uint32_t>(d.generation + 1), now);
+    if (!issued.ok())
+        return issued.error();
+    const CredentialClaims& c = issued->credential.claims;
+    TransferRecord record{transferId.toStdString(), Bytes(t.offer.begin(), t.offer.end()),
+                          parsed->encoded};
+    auto appended = appendLog(LogEntryType::Transfer, d.dtId, issued->digest, issued->binding,
+                              qb(record.encode()));
+    if (!appended.ok())
+        return appended.error();
+    if (appended->index != c.logIndex)
+        return serviceError(500, "internal", "log index moved during the transfer");
+
+    // The previous owner's credential is revoked; the new one is active.
+    if (auto st = m_store.setCredentialState(d.statusIndex, QStringLiteral("revoked")); !st.ok())
+        return storageError(st.error());
+    if (auto st = m_store.insertCredential(issued->statusIndex, d.dtId, issued->digest,
+                                           QStringLiteral("active"), now);
+        !st.ok())
+        return storageError(st.error());
+    proto::PublicKey holderProto;
+    holderProto.set_algorithm(a.holderKey.algorithm() == KeyAlgorithm::Ed25519 ? proto::ED25519
+                                                                               : proto::ECDSA_P256);
+    holderProto.set_raw(toString(a.holderKey.raw()));
+    d.supi = caller.supi;
+    d.holderKey = qb(holderProto.SerializeAsString());
+    d.credential = qb(issued->credential.encoded);
+    d.credentialDigest = issued->digest;
+    d.signedManifest = qb(r.signed_manifest());
+    d.statusIndex = issued->statusIndex;
+    d.logIndex = c.logIndex;
+    d.generation = static_cast<int>(c.generation);
+    d.updatedAt = now;
+    if (auto st = m_store.updateDt(d); !st.ok())
+        return storageError(st.error());
+    // The previous owner's access grants end with their ownership.
+    if (auto st = m_store.deleteGrantsOf(d.avatarId); !st.ok())
+        return storageError(st.error());
+    if (auto st = bumpStatusRevision(); !st.ok())
+        return st.error();
+    t.state = kAccepted;
+    t.toSupi = caller.supi;
+    t.toHandle = *toHandle;
+    t.finishedAt = now;
+    t.logIndex = static_cast<qint64>(appended->index);
+    t.acceptance = qb(ByteView(parsed->encoded));
+    if (auto st = m_store.updateTransfer(t); !st.ok())
+        return storageError(st.error());
+    if (auto st = tx->commit(); !st.ok())
+        return storageError(st.error());
+    m_log.append(logLeafHash(bv(appended->entry)));
+    logEvent(LogLevel::Info, "transfer-accepted",
+             {{QStringLiteral("transfer"), t.transferId},
+              {QStringLiteral("dt"), t.dtId},
+              {QStringLiteral("log_index"), t.logIndex}});
+
+    proto::TransferResult out;
+    auto info = describeTransfer(t, caller.supi, false);
+    if (!info.ok())
+        return info.error();
+    *out.mutable_transfer() = std::move(info).value();
+    out.set_credential(toString(issued->credential.encoded));
+    for (const auto& disc : issued->disclosures)
+        out.add_disclosures(disc);
+    auto receipt = receiptFor(*appended);
+    if (!receipt.ok())
+        return receipt.error();
+    *out.mutable_log_receipt() = std::move(receipt).value();
+    return out;
+}
+
+ServiceResult<proto::TransferInfo>
+HomenetService::declineTransfer(const Caller& caller, const QString& transferId,
+                                const proto::TransferCodeRequest& r) {
+    if (!caller.subscriber())
+        return notAuthenticated("declining a transfer");
+    auto tx = m_store.begin(true);
+    if (!tx.ok())
+        return storageError(tx.error());
+    auto found = m_store.transfer(transferId);
+    if (!found.ok())
+        return storageError(found.error());
+    if (!found->has_value())
+        return notFound(transferId);
+    TransferOfferRecord t = **found;
+    if (auto st = checkRecipient(caller, t, r.code()); !st.ok())
+        return st.error();
+    if (auto st = checkPending(t, *tx); !st.ok())
+        return st.error();
+    t.state = kDeclined;
+    t.finishedAt = m_clock.now();
+    if (t.codeBased()) {
+        auto handle = handleFor(caller.supi);
+        if (!handle.ok())
+            return handle.error();
+        t.toSupi = caller.supi;
+        t.toHandle = *handle;
+    }
+    if (auto st = m_store.updateTransfer(t); !st.ok())
+        return storageError(st.error());
+    if (auto st = tx->commit(); !st.ok())
+        return storageError(st.error());
+    return describeTransfer(t, caller.supi, false);
+}
+
+ServiceResult<proto::TransferInfo> HomenetService::cancelTransfer(const Caller& caller,
+                                                                  const QString& transferId) {
+    if (!caller.subscriber())
+        return notAuthenticated("cancelling a transfer");
+    auto tx = m_store.begin(true);
+    if (!tx.ok())
+        return storageError(tx.error());
+    auto found = m_store.transfer(transferId);
+    if (!found.ok())
+        return storageError(found.error());
+    if (!found->has_value())
+        return notFound(transferId);
+    TransferOfferRecord t = **found;
+    if (t.fromSupi != caller.supi) {
+        if (t.toSupi == caller.supi)
+            return serviceError(403, "not-offer-owner",
+                                "only the owner who made the offer can cancel it: decline it "
+                                "instead");
+        return notFound(transferId);
+    }
+    if (auto st = checkPending(t, *tx); !st.ok())
+        return st.error();
+    t.state = kCancelled;
+    t.finishedAt = m_clock.now();
+    if (auto st = m_store.updateTransfer(t); !st.ok())
+        return storageError(st.error());
+    if (auto st = tx->commit(); !st.ok())
+        return storageError(st.error());
+    return describeTransfer(t, caller.supi, false);
+}
+
+// ---- receipts and history
+// -------------------------------------------------------------------------
+
+ServiceResult<proto::LogInclusionResponse>
+HomenetService::transferReceipt(const Caller& caller, const QString& transferId) {
+    if (!caller.subscriber())
+        return notAuthenticated("a transfer receipt");
+    auto t = m_store.transfer(transferId);
+    if (!t.ok())
+        return storageError(t.error());
+    if (!t->has_value() || ((*t)->fromSupi != caller.supi && (*t)->toSupi != caller.supi))
+        return notFound(transferId);
+    if ((*t)->state != kAccepted || (*t)->logIndex < 0)
+        return serviceError(409, "transfer-not-accepted",
+                            "there is a receipt only for an accepted transfer; this one is " +
+                                (*t)->state.toStdString());
+    return inclusion(static_cast<quint64>((*t)->logIndex), 0);
+}
+
+ServiceResult<proto::DtHistory> HomenetService::dtHistory(const Caller& caller,
+                                                          const QString& dtId) {
+    if (!caller.subscriber())
+        return notAuthenticated("a digital twin's history");
+    if (dtId.isEmpty() || dtId.size() > 128)
+        return badRequest("malformed-request", "name the digital twin");
+    auto dt = m_store.dt(dtId);
+    if (!dt.ok())
+        return storageError(dt.error());
+    bool allowed = dt->has_value() && (*dt)->supi == caller.supi;
+    if (dt->has_value() && !allowed) {
+        auto previous = m_store.transferredAwayBy(dtId, caller.supi);
+        if (!previous.ok())
+            return storageError(previous.error());
+        allowed = *previous;
+    }
+    if (!allowed)
+        return serviceError(404, "unknown-dt",
+                            "you neither own nor owned a digital twin " + dtId.toStdString());
+    if (auto st = syncLog(); !st.ok())
+        return st.error();
+    const quint64 size = m_log.size();
+    auto indices = m_store.logIndicesOfDt(dtId);
+    if (!indices.ok())
+        return storageError(indices.error());
+    auto sth = signedHead(size);
+    if (!sth.ok())
+        return sth.error();
+    proto::DtHistory out;
+    out.set_dt_id(dtId.toStdString());
+    out.set_tree_head(toString(sth->encoded));
+    for (quint64 index : *indices) {
+        if (index >= size)
+            continue; // appended by another process after our view of the log
+        auto entry = m_store.logEntry(index);
+        if (!entry.ok())
+            return storageError(entry.error());
+        if (!entry->has_value())
+            return serviceError(500, "log-corrupt", "a log entry is missing");
+        auto proof = m_log.inclusionProof(index, size);
+        if (!proof.ok())
+            return fromSecurity(500, proof.error());
+        auto* e = out.add_entries();
+        e->set_entry(str(**entry));
+        if (!e->mutable_proof()->ParseFromString(toString(proof->encode())))
+            return serviceError(500, "internal", "cannot encode the inclusion proof");
+    }
+    return out;
+}
+
+} // namespace twinseal::service

@@ -1,0 +1,73 @@
+// Helpers shared by the HomenetService sources (private to app/service).
+#pragma once
+
+#include <QByteArray>
+#include <QString>
+#include <QUuid>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include <twinseal/proto/homenet.pb.h>
+#include <twinseal/security/credential.h>
+
+#include "twinseal/service/homenet_service.h"
+
+namespace twinseal::service {
+
+// A credential just issued inside a write transaction (HomenetService::issueFor).
+struct HomenetService::Issued {
+    security::Credential credential;
+    std::vector<std::string> disclosures;
+    quint64 statusIndex = 0;
+    QByteArray digest;  // Credential::digest()
+    QByteArray binding; // the credential's subscriber binding
+};
+
+namespace util {
+
+inline QByteArray qb(security::ByteView b) {
+    return QByteArray(reinterpret_cast<const char*>(b.data()), static_cast<qsizetype>(b.size()));
+}
+inline QByteArray qb(const std::string& s) {
+    return QByteArray(s.data(), static_cast<qsizetype>(s.size()));
+}
+inline security::ByteView bv(const QByteArray& b) {
+    return security::ByteView(reinterpret_cast<const std::uint8_t*>(b.constData()),
+                              static_cast<std::size_t>(b.size()));
+}
+inline std::string str(const QByteArray& b) {
+    return std::string(b.constData(), static_cast<std::size_t>(b.size()));
+}
+inline security::Digest digestOf(const QByteArray& b) {
+    security::Digest d{};
+    if (b.size() == static_cast<qsizetype>(d.size()))
+        std::copy(b.begin(), b.end(), d.begin());
+    return d;
+}
+
+inline ServiceError badRequest(std::string code, std::string message) {
+    return serviceError(400, std::move(code), std::move(message));
+}
+
+inline void fillDtInfo(const DtRecord& d, proto::DtInfo* i) {
+    i->set_dt_id(d.dtId.toStdString());
+    i->set_avatar_id(d.avatarId.toStdString());
+    i->set_state(d.state.toStdString());
+    i->set_credential(str(d.credential));
+    i->set_status_list_index(d.statusIndex);
+    i->set_log_index(d.logIndex);
+    i->set_created_at(d.createdAt);
+    i->set_updated_at(d.updatedAt);
+    i->set_media_root(str(d.mediaRoot));
+    i->set_generation(static_cast<std::uint32_t>(d.generation));
+    i->set_revocation_reason(d.revocationReason.toStdString());
+}
+
+inline QString newId(const char* prefix) {
+    return QString::fromLatin1(prefix) + QUuid::createUuid().toString(QUuid::WithoutBraces);
+}
+
+} // namespace util
+} // namespace twinseal::service
