@@ -30,8 +30,6 @@ ServiceError fromSecurity(int httpStatus, const Error& error) {
     return ServiceError{httpStatus, std::string(errorCodeName(error.code)), error.detail};
 }
 
-QString stateName(const DtRecord& d) { return d.state; }
-
 HomenetService::HomenetService(ServiceConfig config, Store& store, const OperatorKeys& keys,
                                const Clock& clock, Random& rng)
     : m_config(std::move(config)), m_store(store), m_keys(keys), m_clock(clock), m_rng(rng) {

@@ -330,15 +330,6 @@ StoreStatus Store::updateSubscriberSqn(const QString& supi, quint64 sqn) {
     return exec(*q);
 }
 
-StoreResult<qint64> Store::subscriberCount() {
-    auto q = prepare("SELECT COUNT(*) FROM subscribers");
-    TWINSEAL_TRY(q);
-    TWINSEAL_TRY(exec(*q));
-    const qint64 n = (*q)->next() ? (*q)->value(0).toLongLong() : 0;
-    (*q)->finish();
-    return n;
-}
-
 StoreStatus Store::insertHandle(const QString& supi, const QString& handle, qint64 createdAt) {
     auto q = prepare("INSERT INTO subscriber_handles (supi, handle, created_at) VALUES (?, ?, ?)");
     TWINSEAL_TRY(q);

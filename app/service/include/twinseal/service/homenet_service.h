@@ -215,7 +215,4 @@ private:
     qint64 m_lastPurge = 0;
 };
 
-// Stable string of a log entry type for DtInfo/logs.
-QString stateName(const DtRecord& d);
-
 } // namespace twinseal::service

@@ -8,10 +8,8 @@
 #include <QElapsedTimer>
 #include <QHash>
 #include <QHostAddress>
-#include <QPointer>
 
 #include <memory>
-#include <vector>
 
 #include "twinseal/service/homenet_service.h"
 
@@ -53,7 +51,6 @@ private:
     QHash<QHostAddress, Bucket> m_buckets;
     QElapsedTimer m_clock;
     quint64 m_served = 0;
-    std::vector<QPointer<QWebSocket>> m_sockets;
 };
 
 } // namespace twinseal::service

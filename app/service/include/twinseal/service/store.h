@@ -141,7 +141,6 @@ public:
     [[nodiscard]] StoreStatus insertSubscriber(const SubscriberRecord& s);
     [[nodiscard]] StoreResult<std::optional<SubscriberRecord>> subscriber(const QString& supi);
     [[nodiscard]] StoreStatus updateSubscriberSqn(const QString& supi, quint64 sqn);
-    [[nodiscard]] StoreResult<qint64> subscriberCount();
     // Transfer handles: stable, unique, not secret.
     [[nodiscard]] StoreStatus insertHandle(const QString& supi, const QString& handle,
                                            qint64 createdAt);
