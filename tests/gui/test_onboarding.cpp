@@ -190,6 +190,7 @@ private slots:
         QCOMPARE(restarted.controller->stage(), QStringLiteral("avatar"));
         QTRY_COMPARE_WITH_TIMEOUT(restarted.controller->stage(), QStringLiteral("ready"), 30000);
         QCOMPARE(restarted.controller->avatarId(), avatarId);
+        QTRY_VERIFY_WITH_TIMEOUT(!restarted.controller->busy(), 30000);
         QVERIFY(!QFile::exists(pending.fileName()));
         QVERIFY(restarted.controller->notice().contains(QStringLiteral("restored")));
     }
@@ -211,7 +212,16 @@ private slots:
         QTRY_VERIFY(c.item("errorBanner")->isVisible());
     }
 
-    void cleanupTestCase() { m_server.reset(); }
+    void cleanupTestCase() {
+        m_server.reset();
+        // Qt Quick's software renderer frees the textures of destroyed images at the next
+        // frame of any window; render one so nothing of the clients above is left behind.
+        QQuickWindow last;
+        last.resize(16, 16);
+        last.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&last));
+        last.grabWindow();
+    }
 };
 
 TWINSEAL_TEST(OnboardingTest, "onboarding")
