@@ -11,6 +11,7 @@
 
 #include <twinseal/viewmodels/twin_controller.h>
 
+#include "gui_client.h"
 #include "homenet_fixture.h"
 #include "testmain.h"
 
@@ -18,52 +19,6 @@ using namespace twinseal;
 using namespace twinseal::test;
 using viewmodels::TwinController;
 
-namespace {
-
-struct Client {
-    std::unique_ptr<TwinController> controller;
-    std::unique_ptr<QQmlApplicationEngine> engine;
-    QQuickWindow* window = nullptr;
-
-    Client(const QString& dataDir, const QString& demoProfile) {
-        TwinController::Options o;
-        o.dataDir = dataDir;
-        o.sampleAvatarDir = QStringLiteral(TWINSEAL_SOURCE_DIR "/resources/avatar");
-        o.demoProfilePath = demoProfile;
-        controller = std::make_unique<TwinController>(o);
-        engine = std::make_unique<QQmlApplicationEngine>();
-        engine->setInitialProperties({{QStringLiteral("controller"), QVariant::fromValue(controller.get())}});
-        engine->load(QUrl(QStringLiteral("qrc:/qt/qml/TwinSeal/UI/AppWindow.qml")));
-        if (!engine->rootObjects().isEmpty())
-            window = qobject_cast<QQuickWindow*>(engine->rootObjects().first());
-    }
-    ~Client() {
-        engine.reset();
-        controller.reset();
-    }
-    QQuickItem* item(const char* name) const {
-        return window ? window->findChild<QQuickItem*>(QLatin1String(name)) : nullptr;
-    }
-};
-
-bool click(QQuickWindow* window, QQuickItem* item) {
-    if (!item || !item->isVisible() || !item->isEnabled())
-        return false;
-    const QPointF centre = item->mapToScene(QPointF(item->width() / 2, item->height() / 2));
-    QTest::mouseClick(window, Qt::LeftButton, Qt::NoModifier, centre.toPoint());
-    return true;
-}
-
-bool type(QQuickWindow* window, QQuickItem* field, const QString& text) {
-    if (!click(window, field))
-        return false;
-    field->forceActiveFocus();
-    for (const QChar ch : text)
-        QTest::keyClick(window, ch.toLatin1());
-    return field->property("text").toString() == text;
-}
-
-} // namespace
 
 class OnboardingTest : public QObject {
     Q_OBJECT
@@ -214,13 +169,7 @@ private slots:
 
     void cleanupTestCase() {
         m_server.reset();
-        // Qt Quick's software renderer frees the textures of destroyed images at the next
-        // frame of any window; render one so nothing of the clients above is left behind.
-        QQuickWindow last;
-        last.resize(16, 16);
-        last.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&last));
-        last.grabWindow();
+        QVERIFY(flushSceneGraph());
     }
 };
 

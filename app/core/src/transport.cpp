@@ -69,10 +69,11 @@ Transport::Transport(QObject* owner, const sec::UsimProfileData& profile,
       m_maxChunksInFlight(std::max(1, options.maxChunksInFlight)) {
     m_nam->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
 
-    m_base = QUrl(QString::fromStdString(profile.serviceUrl), QUrl::StrictMode);
+    const std::string& address =
+        options.serviceUrlOverride.empty() ? profile.serviceUrl : options.serviceUrlOverride;
+    m_base = QUrl(QString::fromStdString(address), QUrl::StrictMode);
     if (!m_base.isValid() || m_base.scheme() != QLatin1String("https") || m_base.host().isEmpty())
-        m_tlsProblem = "the service address in the USIM profile (" +
-                       printable(profile.serviceUrl, 200) +
+        m_tlsProblem = "the service address in the USIM profile (" + printable(address, 200) +
                        ") is not an https:// URL; ask your operator for a new profile";
     if (m_base.hasQuery() || m_base.hasFragment() || !m_base.userInfo().isEmpty())
         m_tlsProblem = "the service address in the USIM profile must be https://host[:port]"

@@ -13,6 +13,7 @@
 #include <QTimer>
 
 #include <twinseal/core/avatar_transfer.h>
+#include <twinseal/security/audit.h>
 #include <twinseal/core/homenet_client.h>
 #include <twinseal/security/credential.h>
 #include <twinseal/security/keys.h>
@@ -21,6 +22,12 @@
 #include <twinseal/security/subscriber.h>
 #include <twinseal/security/translog.h>
 
+#include "twinseal/viewmodels/audit_controller.h"
+#include "twinseal/viewmodels/audit_trail.h"
+#include "twinseal/viewmodels/ownership_controller.h"
+#include "twinseal/viewmodels/privacy_controller.h"
+#include "twinseal/viewmodels/settings_controller.h"
+
 namespace twinseal::viewmodels {
 
 using namespace twinseal::security;
@@ -28,6 +35,13 @@ using namespace twinseal::security;
 namespace {
 
 constexpr std::size_t kMinPassphrase = 8;
+
+// The keys a passphrase opens: the holder key and the audit key.
+struct Keys {
+    Result<SigningKey> holder;
+    std::unique_ptr<SigningKey> audit;
+    QString auditError;
+};
 
 // A passphrase copied out of the UI's QString, cleansed when done.
 struct Secret {
@@ -88,10 +102,42 @@ TwinController::TwinController(Options options, QObject* parent)
     QDir().mkpath(m_options.dataDir);
     QFile::setPermissions(m_options.dataDir,
                           QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    m_auditTrail = std::make_unique<AuditTrail>(m_options.dataDir, this);
+    m_settings = std::make_unique<SettingsController>(*this);
+    m_audit = std::make_unique<AuditController>(*this, *m_auditTrail);
+    connect(m_settings.get(), &SettingsController::homeNetworkChanged, this, [this] {
+        if (!m_profile)
+            return;
+        QString code, message;
+        if (!loadProfile(path("profile.usim"), &code, &message))
+            fail(code, message);
+    });
     loadState();
+    m_ownership = std::make_unique<OwnershipController>(*this);
+    m_privacy = std::make_unique<PrivacyController>(*this);
 }
 
 TwinController::~TwinController() = default;
+
+QObject* TwinController::ownershipObject() const { return m_ownership.get(); }
+QObject* TwinController::privacyObject() const { return m_privacy.get(); }
+QObject* TwinController::auditObject() const { return m_audit.get(); }
+QObject* TwinController::settingsObject() const { return m_settings.get(); }
+
+QString TwinController::dataFile(const QString& name) const { return QDir(m_options.dataDir).filePath(name); }
+
+QString TwinController::profileServiceUrl() const {
+    return m_profile ? QString::fromStdString(m_profile->serviceUrl) : QString();
+}
+
+QString TwinController::profileTrustListPem() const {
+    return m_profile ? QString::fromStdString(m_profile->trustListPem) : QString();
+}
+
+void TwinController::recordFailure(const char* type, const QString& code,
+                                   std::vector<std::pair<std::string, std::string>> fields) {
+    m_auditTrail->recordFailure(type, code, std::move(fields));
+}
 
 QString TwinController::path(const char* name) const {
     return QDir(m_options.dataDir).filePath(QString::fromLatin1(name));
@@ -108,7 +154,7 @@ QString TwinController::operatorName() const {
 }
 
 QString TwinController::serviceUrl() const {
-    return m_profile ? QString::fromStdString(m_profile->serviceUrl) : QString();
+    return m_settings ? m_settings->homeNetworkAddress() : profileServiceUrl();
 }
 
 QString TwinController::subscriberHint() const {
@@ -188,7 +234,10 @@ bool TwinController::loadProfile(const QString& file, QString* code, QString* me
         return false;
     }
     m_profile = std::make_unique<UsimProfileData>(std::move(p).value());
-    m_client = std::make_unique<core::HomenetClient>(*m_profile, path("profile.usim"));
+    core::HomenetClientOptions options;
+    if (m_settings)
+        options.serviceUrlOverride = m_settings->addressOverride().toStdString();
+    m_client = std::make_unique<core::HomenetClient>(*m_profile, path("profile.usim"), options);
     connect(m_client.get(), &core::HomenetClient::authenticatedChanged, this,
             &TwinController::authenticatedChanged);
     emit profileChanged();
@@ -301,24 +350,28 @@ void TwinController::choosePassphrase(const QString& passphrase, const QString& 
     setBusy(true, tr("Creating your holder key and protecting it with the passphrase…"));
     auto secret = std::make_shared<Secret>(passphrase);
     const std::string keyPath = path("holder.key").toStdString();
-    using KeyResult = Result<SigningKey>;
-    offThread<KeyResult>(
+    const QString dataDir = m_options.dataDir;
+    offThread<Keys>(
         this,
-        [secret, keyPath]() -> KeyResult {
+        [secret, keyPath, dataDir]() -> Keys {
             auto key = SigningKey::generate(KeyAlgorithm::Ed25519);
             if (!key.ok())
-                return key.error();
+                return {key.error(), nullptr, {}};
             if (auto st = key->saveEncrypted(keyPath, secret->text, {}, "TwinSeal holder key");
                 !st.ok())
-                return st.error();
-            return key;
+                return {st.error(), nullptr, {}};
+            QString auditError;
+            auto audit = AuditTrail::loadOrCreateKey(dataDir, secret->text, &auditError);
+            return {std::move(key), std::move(audit), auditError};
         },
-        [this](KeyResult key) {
-            if (!key.ok())
-                return fail(QString::fromUtf8(errorCodeName(key.code()).data()),
+        [this](Keys keys) {
+            if (!keys.holder.ok())
+                return fail(QString::fromUtf8(errorCodeName(keys.holder.code()).data()),
                             tr("Your key could not be created: %1")
-                                .arg(QString::fromStdString(key.error().detail)));
-            m_holder = std::make_unique<SigningKey>(std::move(key).value());
+                                .arg(QString::fromStdString(keys.holder.error().detail)));
+            m_holder = std::make_unique<SigningKey>(std::move(keys.holder).value());
+            m_auditTrail->unlocked(std::move(keys.audit));
+            m_auditTrail->record(audit_event::kKeyUnlock, {{"holderKey", "created"}});
             setBusy(false);
             emit lockedChanged();
             setStage(QStringLiteral("avatar"));
@@ -431,11 +484,22 @@ void TwinController::signAndRegister(bool recertification, const QString& folder
                 (void)writeBytes(path("pending.json"),
                                  ByteView(reinterpret_cast<const std::uint8_t*>(pj.constData()),
                                           static_cast<std::size_t>(pj.size())));
-                auto done = [this, folder, manifestBytes, parsed](core::ClientResult<core::Registration> r) {
+                auto done = [this, folder, manifestBytes, parsed,
+                             recertification](core::ClientResult<core::Registration> r) {
                     QFile::remove(path("pending.json"));
-                    if (!r.ok())
+                    const char* event = recertification ? audit_event::kDtRecertify : audit_event::kDtRegister;
+                    if (!r.ok()) {
+                        recordFailure(event, QString::fromStdString(r.error().code),
+                                      {{"mediaRoot", toHex(parsed.packageRoot)}});
                         return fail(QString::fromStdString(r.error().code),
                                     QString::fromStdString(r.error().message));
+                    }
+                    const auto& claims = r->credential.claims;
+                    m_auditTrail->record(event, {{"dt", claims.dtId},
+                                                 {"avatarId", claims.avatarId},
+                                                 {"generation", std::to_string(claims.generation)},
+                                                 {"logIndex", std::to_string(claims.logIndex)},
+                                                 {"mediaRoot", toHex(claims.mediaRoot)}});
                     (void)writeBytes(path("credential.tsc"), r->credentialBytes);
                     (void)writeBytes(path("receipt.tslr"), r->receiptBytes);
                     (void)writeBytes(path("manifest.tsm"), manifestBytes);
@@ -479,11 +543,15 @@ void TwinController::upload(const QString& folder) {
     auto* transfer = m_client->uploadAvatar(
         m_avatarId.toStdString(), manifest->manifest, folder,
         [this](core::ClientResult<core::AvatarRecord> r) {
-            if (!r.ok())
+            if (!r.ok()) {
+                recordFailure(audit_event::kAvatarUpload, QString::fromStdString(r.error().code),
+                              {{"avatarId", m_avatarId.toStdString()}});
                 return fail(QString::fromStdString(r.error().code),
                             tr("Your twin is certified, but the avatar upload failed: %1 Try "
                                "re-certifying later.")
                                 .arg(QString::fromStdString(r.error().message)));
+            }
+            m_auditTrail->record(audit_event::kAvatarUpload, {{"avatarId", m_avatarId.toStdString()}});
             setBusy(false);
             setNotice(tr("Your twin is certified and its avatar is stored with %1.").arg(operatorName()));
             refreshStatus();
@@ -572,10 +640,14 @@ void TwinController::refreshStatus() {
     m_client->fetchStatusList([this, credential](core::ClientResult<StatusList> list) {
         if (!list.ok()) {
             m_twinStatus = tr("unknown (%1)").arg(QString::fromStdString(list.error().code));
+            recordFailure(audit_event::kDtStatus, QString::fromStdString(list.error().code),
+                          {{"dt", credential.claims.dtId}});
         } else {
             auto revoked = list->isRevoked(credential.claims.statusListIndex);
             m_twinStatus = !revoked.ok() ? tr("unknown") : (*revoked ? QStringLiteral("revoked")
                                                                      : QStringLiteral("active"));
+            m_auditTrail->record(audit_event::kDtStatus, {{"dt", credential.claims.dtId},
+                                                          {"status", m_twinStatus.toStdString()}});
         }
         showCredential();
         m_client->fetchInclusionByCredential(
@@ -600,6 +672,8 @@ void TwinController::refreshStatus() {
 }
 
 void TwinController::lock() {
+    m_auditTrail->record(audit_event::kKeyLock);
+    m_auditTrail->locked();
     m_holder.reset(); // SigningKey cleanses its key material
     emit lockedChanged();
     setNotice(tr("Locked. Your passphrase is needed to use your twin again."));
@@ -610,10 +684,21 @@ void TwinController::unlock(const QString& passphrase) {
     setBusy(true, tr("Unlocking…"));
     auto secret = std::make_shared<Secret>(passphrase);
     const std::string keyPath = path("holder.key").toStdString();
-    offThread<Result<SigningKey>>(
-        this, [secret, keyPath]() { return SigningKey::loadEncrypted(keyPath, secret->text); },
-        [this](Result<SigningKey> key) {
+    const QString dataDir = m_options.dataDir;
+    offThread<Keys>(
+        this,
+        [secret, keyPath, dataDir]() -> Keys {
+            auto key = SigningKey::loadEncrypted(keyPath, secret->text);
+            if (!key.ok())
+                return {std::move(key), nullptr, {}};
+            QString auditError;
+            auto audit = AuditTrail::loadOrCreateKey(dataDir, secret->text, &auditError);
+            return {std::move(key), std::move(audit), auditError};
+        },
+        [this](Keys keys) {
+            auto& key = keys.holder;
             if (!key.ok()) {
+                recordFailure(audit_event::kKeyUnlock, QString::fromUtf8(errorCodeName(key.code()).data()));
                 if (key.code() == ErrorCode::WrongPassphrase)
                     return fail(QStringLiteral("wrong-passphrase"),
                                 tr("That passphrase does not unlock your holder key. Try again."));
@@ -622,6 +707,8 @@ void TwinController::unlock(const QString& passphrase) {
                                 .arg(QString::fromStdString(key.error().detail)));
             }
             m_holder = std::make_unique<SigningKey>(std::move(key).value());
+            m_auditTrail->unlocked(std::move(keys.audit));
+            m_auditTrail->record(audit_event::kKeyUnlock);
             setBusy(false);
             setNotice({});
             emit lockedChanged();

@@ -44,6 +44,9 @@ struct HomenetClientOptions {
     std::chrono::milliseconds requestTimeout{15000};
     // Avatar upload: chunk requests in flight at once.
     int maxChunksInFlight = 3;
+    // The home network's address when it differs from the profile's (the owner's setting);
+    // the profile, which is saved with the USIM's SQN, is left as it is.
+    std::string serviceUrlOverride;
     // Injected time and randomness (tests); null for the system clock and OpenSSL's CSPRNG.
     // Both must outlive the client.
     const security::Clock* clock = nullptr;

@@ -14,8 +14,12 @@
 #include <QString>
 #include <QUrl>
 
+#include <functional>
 #include <memory>
 #include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "twinseal/viewmodels/fact_list_model.h"
 
@@ -29,6 +33,12 @@ struct Credential;
 } // namespace twinseal::security
 
 namespace twinseal::viewmodels {
+
+class AuditTrail;
+class AuditController;
+class OwnershipController;
+class PrivacyController;
+class SettingsController;
 
 class TwinController : public QObject {
     Q_OBJECT
@@ -55,6 +65,11 @@ class TwinController : public QObject {
     Q_PROPERTY(QString twinStatus READ twinStatus NOTIFY twinChanged) // active / revoked / unknown
     Q_PROPERTY(twinseal::viewmodels::FactListModel* credential READ credentialModel CONSTANT)
     Q_PROPERTY(twinseal::viewmodels::FactListModel* manifest READ manifestModel CONSTANT)
+    // The pages' own view-models (owned by this controller; QObject* keeps this header light).
+    Q_PROPERTY(QObject* ownership READ ownershipObject CONSTANT)
+    Q_PROPERTY(QObject* privacy READ privacyObject CONSTANT)
+    Q_PROPERTY(QObject* audit READ auditObject CONSTANT)
+    Q_PROPERTY(QObject* settings READ settingsObject CONSTANT)
 
 public:
     struct Options {
@@ -104,6 +119,31 @@ public:
     // For tests and the shell: the client (profile loaded) or nullptr.
     [[nodiscard]] core::HomenetClient* client() { return m_client.get(); }
 
+    // ---- for the sibling view-models (C++ only)
+    [[nodiscard]] QObject* ownershipObject() const;
+    [[nodiscard]] QObject* privacyObject() const;
+    [[nodiscard]] QObject* auditObject() const;
+    [[nodiscard]] QObject* settingsObject() const;
+    [[nodiscard]] OwnershipController* ownership() const { return m_ownership.get(); }
+    [[nodiscard]] PrivacyController* privacy() const { return m_privacy.get(); }
+    [[nodiscard]] AuditController* auditController() const { return m_audit.get(); }
+    [[nodiscard]] SettingsController* settings() const { return m_settings.get(); }
+    // The device's tamper-evident activity log: every DT operation is recorded there.
+    [[nodiscard]] AuditTrail& auditTrail() const { return *m_auditTrail; }
+    // The holder key while unlocked, else nullptr.
+    [[nodiscard]] const security::SigningKey* holderKey() const { return m_holder.get(); }
+    [[nodiscard]] const QString& dataDir() const { return m_options.dataDir; }
+    // A file in the data directory.
+    [[nodiscard]] QString dataFile(const QString& name) const;
+    // What the imported profile says (empty without a profile).
+    [[nodiscard]] QString profileServiceUrl() const;
+    [[nodiscard]] QString profileTrustListPem() const;
+    // Runs `next` with an AKMA session (authenticating first when needed); failures are shown.
+    void withSession(std::function<void()> next);
+    // Shows a failure (reason code and a message a person can act on) and ends busy state.
+    void reportFailure(const QString& code, const QString& message) { fail(code, message); }
+    void showNotice(const QString& text) { setNotice(text); }
+
 signals:
     void stageChanged();
     void busyChanged();
@@ -117,6 +157,11 @@ signals:
     void twinChanged();
 
 private:
+    // The ownership and privacy view-models change the twin itself (a transfer replaces the
+    // credential and key; a pseudonym rotation replaces the credential).
+    friend class OwnershipController;
+    friend class PrivacyController;
+
     void setStage(const QString& s);
     void setBusy(bool busy, const QString& text = {}, double progress = -1);
     void setProgress(double progress, const QString& text);
@@ -129,7 +174,8 @@ private:
     void showCredential();
     void showManifest();
     void reconcilePending();
-    void withSession(std::function<void()> next);
+    void connectClient();
+    void recordFailure(const char* type, const QString& code, std::vector<std::pair<std::string, std::string>> fields = {});
     void signAndRegister(bool recertification, const QString& folder);
     void upload(const QString& folder);
 
@@ -151,6 +197,11 @@ private:
     std::unique_ptr<security::SigningKey> m_holder; // present only while unlocked
     FactListModel m_credentialFacts;
     FactListModel m_manifestFacts;
+    std::unique_ptr<AuditTrail> m_auditTrail;
+    std::unique_ptr<SettingsController> m_settings;
+    std::unique_ptr<AuditController> m_audit;
+    std::unique_ptr<OwnershipController> m_ownership;
+    std::unique_ptr<PrivacyController> m_privacy;
     quint64 m_generation = 0; // guards callbacks of superseded operations
 };
 

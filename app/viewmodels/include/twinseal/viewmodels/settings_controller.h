@@ -1,0 +1,68 @@
+// The Settings page's view-model, kept in settings.json in the data directory (no secrets):
+// the home network's address (when it differs from the profile's), the trust list (the home
+// network's roots from the profile, plus operator roots the owner adds to verify peers of other
+// networks, copied into trust/), the theme, and the data directory to use from the next start
+// (that one is in the user's QSettings, since it says where everything else is).
+#pragma once
+
+#include <QObject>
+#include <QString>
+#include <QUrl>
+
+#include <string>
+
+#include "twinseal/viewmodels/fact_list_model.h"
+
+namespace twinseal::viewmodels {
+
+class TwinController;
+
+class SettingsController : public QObject {
+    Q_OBJECT
+    Q_PROPERTY(QString homeNetworkAddress READ homeNetworkAddress NOTIFY changed)
+    Q_PROPERTY(QString profileAddress READ profileAddress NOTIFY changed)
+    Q_PROPERTY(QString theme READ theme WRITE setTheme NOTIFY changed) // light / dark
+    Q_PROPERTY(QString dataDir READ dataDir CONSTANT)
+    Q_PROPERTY(QString nextDataDir READ nextDataDir NOTIFY changed)
+    Q_PROPERTY(twinseal::viewmodels::FactListModel* trustList READ trustList CONSTANT)
+public:
+    explicit SettingsController(TwinController& twin);
+
+    [[nodiscard]] QString homeNetworkAddress() const; // the one in use
+    [[nodiscard]] QString addressOverride() const { return m_address; }
+    [[nodiscard]] QString profileAddress() const;
+    [[nodiscard]] QString theme() const { return m_theme; }
+    void setTheme(const QString& theme);
+    [[nodiscard]] QString dataDir() const;
+    [[nodiscard]] QString nextDataDir() const;
+    [[nodiscard]] FactListModel* trustList() { return &m_trust; }
+    // Every trusted root as PEM: the profile's and the owner's.
+    [[nodiscard]] std::string trustedRootsPem() const;
+
+    // An https:// URL, or empty to use the profile's. Takes effect at once (signs out).
+    Q_INVOKABLE bool setHomeNetworkAddress(const QString& url);
+    Q_INVOKABLE bool addTrustedRoot(const QUrl& pemFile);
+    Q_INVOKABLE bool removeTrustedRoot(const QString& fingerprint);
+    // Where the next start keeps its data (empty: the default).
+    Q_INVOKABLE bool setNextDataDir(const QUrl& folder);
+    Q_INVOKABLE void refreshTrustList();
+
+    // The file the app's QSettings use for the data directory (tests point it elsewhere).
+    static QString defaultDataDirKey() { return QStringLiteral("dataDir"); }
+
+signals:
+    void changed();
+    void homeNetworkChanged(); // the address in use changed
+
+private:
+    void load();
+    void save();
+    [[nodiscard]] QString trustDir() const;
+
+    TwinController& m_twin;
+    QString m_address;
+    QString m_theme = QStringLiteral("light");
+    FactListModel m_trust;
+};
+
+} // namespace twinseal::viewmodels

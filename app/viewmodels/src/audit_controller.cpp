@@ -1,0 +1,180 @@
+#include "twinseal/viewmodels/audit_controller.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QStandardPaths>
+#include <QVariantMap>
+
+#include <twinseal/security/keys.h>
+
+#include "twinseal/viewmodels/audit_trail.h"
+#include "twinseal/viewmodels/twin_controller.h"
+
+namespace twinseal::viewmodels {
+
+using namespace twinseal::security;
+
+AuditController::AuditController(TwinController& twin, AuditTrail& trail)
+    : QObject(&twin), m_twin(twin), m_trail(trail) {
+    connect(&m_trail, &AuditTrail::changed, this, &AuditController::reload);
+    reload();
+}
+
+QVariantList AuditController::categories() const {
+    return {
+        QVariantMap{{QStringLiteral("key"), QString()}, {QStringLiteral("label"), tr("Every activity")}},
+        QVariantMap{{QStringLiteral("key"), QStringLiteral("dt.")}, {QStringLiteral("label"), tr("Twin: register, re-certify, revoke, status")}},
+        QVariantMap{{QStringLiteral("key"), QStringLiteral("transfer.")}, {QStringLiteral("label"), tr("Ownership transfers")}},
+        QVariantMap{{QStringLiteral("key"), QStringLiteral("disclosure.")}, {QStringLiteral("label"), tr("Disclosures")}},
+        QVariantMap{{QStringLiteral("key"), QStringLiteral("pseudonym.")}, {QStringLiteral("label"), tr("Pseudonym rotations")}},
+        QVariantMap{{QStringLiteral("key"), QStringLiteral("call.")}, {QStringLiteral("label"), tr("Calls and verifications")}},
+        QVariantMap{{QStringLiteral("key"), QStringLiteral("assertion.")}, {QStringLiteral("label"), tr("Signed assertions")}},
+        QVariantMap{{QStringLiteral("key"), QStringLiteral("avatar.")}, {QStringLiteral("label"), tr("Avatar uploads")}},
+        QVariantMap{{QStringLiteral("key"), QStringLiteral("key.")}, {QStringLiteral("label"), tr("Lock and unlock")}},
+        QVariantMap{{QStringLiteral("key"), QStringLiteral("audit.")}, {QStringLiteral("label"), tr("Exports of this log")}},
+    };
+}
+
+QString AuditController::integrityProblem() const { return m_trail.integrityProblem(); }
+QString AuditController::logPath() const { return m_trail.logPath(); }
+
+void AuditController::setCategory(const QString& c) {
+    if (c == m_category)
+        return;
+    m_category = c;
+    applyFilter();
+}
+
+void AuditController::setOutcome(const QString& o) {
+    if (o == m_outcome)
+        return;
+    m_outcome = o;
+    applyFilter();
+}
+
+void AuditController::setText(const QString& t) {
+    if (t == m_text)
+        return;
+    m_text = t;
+    applyFilter();
+}
+
+void AuditController::applyFilter() {
+    AuditFilter f;
+    f.eventPrefix = m_category.toStdString();
+    if (m_outcome == QLatin1String("ok"))
+        f.outcome = AuditOutcome::Ok;
+    else if (m_outcome == QLatin1String("failed"))
+        f.outcome = AuditOutcome::Failed;
+    f.text = m_text.toStdString();
+    m_model.setFilter(std::move(f));
+    emit filterChanged();
+}
+
+void AuditController::reload() {
+    const auto& entries = m_trail.entries();
+    m_model.setEntries(entries, entries.size() - m_trail.unsignedTail());
+    emit logChanged();
+}
+
+QUrl AuditController::suggestedExportFile(const QString& format) const {
+    QString dir = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+    if (dir.isEmpty() || !QDir(dir).exists())
+        dir = QDir::homePath();
+    const QString stamp = QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss"));
+    return QUrl::fromLocalFile(QDir(dir).filePath(
+        QStringLiteral("twinseal-activity-%1.%2").arg(stamp, format == QLatin1String("cbor") ? QStringLiteral("cbor") : QStringLiteral("json"))));
+}
+
+bool AuditController::exportTo(const QUrl& file, const QString& format) {
+    const QString target = file.isLocalFile() ? file.toLocalFile() : file.toString();
+    if (!m_trail.isOpen()) {
+        m_twin.reportFailure(QStringLiteral("audit-log-empty"),
+                             tr("There is no activity log yet: it starts when you choose your passphrase."));
+        return false;
+    }
+    Bytes data;
+    if (format == QLatin1String("cbor")) {
+        auto cbor = m_trail.log()->exportCbor();
+        if (!cbor.ok()) {
+            m_twin.reportFailure(QString::fromUtf8(errorCodeName(cbor.code()).data()),
+                                 tr("The log cannot be exported: %1").arg(QString::fromStdString(cbor.error().detail)));
+            return false;
+        }
+        data = std::move(cbor).value();
+    } else if (format == QLatin1String("json")) {
+        auto json = m_trail.log()->exportJson();
+        if (!json.ok()) {
+            m_twin.reportFailure(QString::fromUtf8(errorCodeName(json.code()).data()),
+                                 tr("The log cannot be exported: %1").arg(QString::fromStdString(json.error().detail)));
+            return false;
+        }
+        data.assign(json->begin(), json->end());
+    } else {
+        m_twin.reportFailure(QStringLiteral("invalid-argument"), tr("Export as JSON or CBOR."));
+        return false;
+    }
+    if (auto st = writeFileAtomic(target.toStdString(), data); !st.ok()) {
+        m_trail.recordFailure(audit_event::kAuditExport, QString::fromUtf8(errorCodeName(st.code()).data()),
+                              {{"format", format.toStdString()}});
+        m_twin.reportFailure(QStringLiteral("export-failed"),
+                             tr("The export cannot be written to %1: %2 Choose another folder.")
+                                 .arg(target, QString::fromStdString(st.error().detail)));
+        return false;
+    }
+    m_trail.record(audit_event::kAuditExport,
+                   {{"format", format.toStdString()}, {"entries", std::to_string(m_trail.entries().size())}});
+    m_lastExport = target;
+    emit exported();
+    m_twin.showNotice(tr("Activity log exported to %1.").arg(target));
+    return true;
+}
+
+void AuditController::showVerification(const AuditVerification& v, const QString& what) {
+    if (!v.ok()) {
+        m_verifyState = QStringLiteral("failed");
+        m_verifySummary = tr("%1 has been tampered with or damaged").arg(what);
+        m_verifyDetail = QString::fromStdString(v.summary()) + QStringLiteral("\n") +
+                         QString::fromStdString(v.meaning());
+    } else if (v.unsignedTail() > 0) {
+        m_verifyState = QStringLiteral("warning");
+        m_verifySummary = tr("%1 is intact; %2 newest entries are chained but not yet signed")
+                              .arg(what)
+                              .arg(v.unsignedTail());
+        m_verifyDetail = QString::fromStdString(v.summary()) +
+                         tr("\nThey are signed the next time you unlock your twin.");
+    } else {
+        m_verifyState = QStringLiteral("passed");
+        m_verifySummary = tr("%1 is intact: %2 entries, all signed").arg(what).arg(v.entries.size());
+        m_verifyDetail = QString::fromStdString(v.summary());
+    }
+    emit verificationChanged();
+}
+
+void AuditController::verify() {
+    verifyFile(QUrl::fromLocalFile(m_trail.logPath()));
+}
+
+void AuditController::verifyFile(const QUrl& file) {
+    const QString path = file.isLocalFile() ? file.toLocalFile() : file.toString();
+    auto data = readFile(path.toStdString());
+    if (!data.ok()) {
+        m_verifyState = QStringLiteral("failed");
+        m_verifySummary = tr("%1 cannot be read").arg(path);
+        m_verifyDetail = QString::fromStdString(data.error().detail);
+        emit verificationChanged();
+        return;
+    }
+    AuditVerifyOptions options;
+    auto keyFile = readFile(m_trail.keyPath().toStdString());
+    auto key = keyFile.ok() ? SigningKey::peekPublicKey(*keyFile) : Result<PublicKey>(keyFile.error());
+    if (key.ok())
+        options.auditKey = &*key;
+    if (auto anchor = readFile(m_trail.anchorPath().toStdString()); anchor.ok())
+        options.anchor = std::move(anchor).value();
+    const bool ownLog = path == m_trail.logPath();
+    showVerification(verifyAuditData(*data, options),
+                     ownLog ? tr("This device's activity log") : tr("The file"));
+}
+
+} // namespace twinseal::viewmodels

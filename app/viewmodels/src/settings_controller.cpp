@@ -1,0 +1,214 @@
+#include "twinseal/viewmodels/settings_controller.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSettings>
+
+#include <twinseal/security/bytes.h>
+#include <twinseal/security/x509.h>
+
+#include "twinseal/viewmodels/audit_trail.h"
+#include "twinseal/viewmodels/twin_controller.h"
+
+namespace twinseal::viewmodels {
+
+using namespace twinseal::security;
+
+namespace {
+
+QString localPath(const QUrl& url) { return url.isLocalFile() ? url.toLocalFile() : url.toString(); }
+
+QString day(std::int64_t t) {
+    return QDateTime::fromSecsSinceEpoch(t, Qt::UTC).toString(QStringLiteral("yyyy-MM-dd"));
+}
+
+Fact rootFact(const Certificate& c, const QString& origin) {
+    const QString fp = QString::fromStdString(toHex(c.fingerprint()));
+    const std::int64_t now = QDateTime::currentSecsSinceEpoch();
+    const bool valid = c.notBefore() <= now && now <= c.notAfter();
+    return {QString::fromStdString(c.subject()), fp,
+            valid ? QStringLiteral("passed") : QStringLiteral("failed"),
+            QObject::tr("%1 · valid %2 to %3%4")
+                .arg(origin, day(c.notBefore()), day(c.notAfter()),
+                     valid ? QString() : QObject::tr(" · expired or not yet valid"))};
+}
+
+} // namespace
+
+SettingsController::SettingsController(TwinController& twin) : QObject(&twin), m_twin(twin) {
+    load();
+    refreshTrustList();
+}
+
+QString SettingsController::trustDir() const { return m_twin.dataFile(QStringLiteral("trust")); }
+
+void SettingsController::load() {
+    QFile f(m_twin.dataFile(QStringLiteral("settings.json")));
+    if (!f.open(QIODevice::ReadOnly))
+        return;
+    const QJsonObject o = QJsonDocument::fromJson(f.readAll()).object();
+    m_address = o.value(QStringLiteral("homeNetworkAddress")).toString();
+    const QString theme = o.value(QStringLiteral("theme")).toString();
+    if (theme == QLatin1String("dark") || theme == QLatin1String("light"))
+        m_theme = theme;
+}
+
+void SettingsController::save() {
+    const QJsonObject o{{QStringLiteral("homeNetworkAddress"), m_address}, {QStringLiteral("theme"), m_theme}};
+    const QByteArray json = QJsonDocument(o).toJson();
+    (void)writeFileAtomic(m_twin.dataFile(QStringLiteral("settings.json")).toStdString(),
+                          ByteView(reinterpret_cast<const std::uint8_t*>(json.constData()),
+                                   static_cast<std::size_t>(json.size())));
+    emit changed();
+}
+
+QString SettingsController::profileAddress() const { return m_twin.profileServiceUrl(); }
+
+QString SettingsController::homeNetworkAddress() const {
+    return m_address.isEmpty() ? profileAddress() : m_address;
+}
+
+void SettingsController::setTheme(const QString& theme) {
+    if (theme == m_theme || (theme != QLatin1String("dark") && theme != QLatin1String("light")))
+        return;
+    m_theme = theme;
+    save();
+}
+
+bool SettingsController::setHomeNetworkAddress(const QString& url) {
+    const QString trimmed = url.trimmed();
+    if (!trimmed.isEmpty()) {
+        const QUrl u(trimmed, QUrl::StrictMode);
+        if (!u.isValid() || u.scheme() != QLatin1String("https") || u.host().isEmpty() ||
+            u.hasQuery() || u.hasFragment() || !u.userInfo().isEmpty()) {
+            m_twin.reportFailure(QStringLiteral("address-invalid"),
+                                 tr("Enter the home network's address as https://host:port, e.g. "
+                                    "https://dt.operator.example:8443 — or leave it empty to use the "
+                                    "one in your profile."));
+            return false;
+        }
+    }
+    QString normalised = trimmed;
+    while (normalised.endsWith(QLatin1Char('/')))
+        normalised.chop(1);
+    if (normalised == profileAddress())
+        normalised.clear();
+    if (normalised == m_address)
+        return true;
+    m_address = normalised;
+    save();
+    m_twin.auditTrail().record("settings.home-network",
+                               {{"address", homeNetworkAddress().toStdString()}});
+    emit homeNetworkChanged();
+    m_twin.showNotice(tr("The home network address is now %1.").arg(homeNetworkAddress()));
+    return true;
+}
+
+void SettingsController::refreshTrustList() {
+    QVector<Fact> facts;
+    auto profileRoots = Certificate::bundleFromPem(m_twin.profileTrustListPem().toStdString());
+    if (profileRoots.ok())
+        for (const auto& c : *profileRoots)
+            facts.push_back(rootFact(c, tr("from your home network's profile")));
+    const QDir dir(trustDir());
+    for (const QString& name : dir.entryList({QStringLiteral("*.pem")}, QDir::Files, QDir::Name)) {
+        auto pem = readFile(dir.filePath(name).toStdString());
+        auto cert = pem.ok() ? Certificate::fromPem(std::string(pem->begin(), pem->end()))
+                             : Result<Certificate>(pem.error());
+        if (cert.ok())
+            facts.push_back(rootFact(*cert, tr("added by you")));
+        else
+            facts.push_back({name, tr("cannot be read"), QStringLiteral("failed"),
+                             QString::fromStdString(cert.error().detail)});
+    }
+    m_trust.setFacts(std::move(facts));
+}
+
+std::string SettingsController::trustedRootsPem() const {
+    std::string pem = m_twin.profileTrustListPem().toStdString();
+    const QDir dir(trustDir());
+    for (const QString& name : dir.entryList({QStringLiteral("*.pem")}, QDir::Files, QDir::Name)) {
+        auto bytes = readFile(dir.filePath(name).toStdString());
+        if (bytes.ok())
+            pem.append(bytes->begin(), bytes->end());
+    }
+    return pem;
+}
+
+bool SettingsController::addTrustedRoot(const QUrl& pemFile) {
+    const QString file = localPath(pemFile);
+    auto bytes = readFile(file.toStdString());
+    if (!bytes.ok()) {
+        m_twin.reportFailure(QStringLiteral("io-error"), tr("%1 cannot be read.").arg(file));
+        return false;
+    }
+    auto cert = Certificate::fromPem(std::string(bytes->begin(), bytes->end()));
+    if (!cert.ok()) {
+        m_twin.reportFailure(QStringLiteral("certificate-invalid"),
+                             tr("%1 is not a PEM certificate (%2). Ask the other operator for their "
+                                "root certificate.")
+                                 .arg(file, QString::fromStdString(cert.error().detail)));
+        return false;
+    }
+    auto key = cert->publicKey();
+    if (!key.ok() || cert->subject() != cert->issuer()) {
+        m_twin.reportFailure(QStringLiteral("certificate-not-root"),
+                             tr("%1 is not a root certificate (its issuer is %2). Add the operator's "
+                                "root, not an issuer or device certificate.")
+                                 .arg(file, QString::fromStdString(cert->issuer())));
+        return false;
+    }
+    const QString fp = QString::fromStdString(toHex(cert->fingerprint()));
+    QDir().mkpath(trustDir());
+    const std::string pem = cert->pem();
+    if (auto st = writeFileAtomic(QDir(trustDir()).filePath(fp + QStringLiteral(".pem")).toStdString(), view(pem));
+        !st.ok()) {
+        m_twin.reportFailure(QStringLiteral("io-error"), QString::fromStdString(st.error().detail));
+        return false;
+    }
+    m_twin.auditTrail().record("settings.trust-add", {{"root", cert->subject()}, {"fingerprint", fp.toStdString()}});
+    refreshTrustList();
+    m_twin.showNotice(tr("Peers certified under %1 are now trusted.").arg(QString::fromStdString(cert->subject())));
+    return true;
+}
+
+bool SettingsController::removeTrustedRoot(const QString& fingerprint) {
+    const QString file = QDir(trustDir()).filePath(fingerprint + QStringLiteral(".pem"));
+    if (fingerprint.contains(QLatin1Char('/')) || !QFile::exists(file)) {
+        m_twin.reportFailure(QStringLiteral("not-removable"),
+                             tr("Only roots you added can be removed; your home network's roots come "
+                                "with your profile."));
+        return false;
+    }
+    QFile::remove(file);
+    m_twin.auditTrail().record("settings.trust-remove", {{"fingerprint", fingerprint.toStdString()}});
+    refreshTrustList();
+    return true;
+}
+
+QString SettingsController::dataDir() const { return m_twin.dataDir(); }
+
+QString SettingsController::nextDataDir() const {
+    const QString next = QSettings().value(defaultDataDirKey()).toString();
+    return next.isEmpty() ? m_twin.dataDir() : next;
+}
+
+bool SettingsController::setNextDataDir(const QUrl& folder) {
+    const QString dir = localPath(folder);
+    if (!dir.isEmpty() && !QDir().mkpath(dir)) {
+        m_twin.reportFailure(QStringLiteral("io-error"), tr("%1 cannot be created.").arg(dir));
+        return false;
+    }
+    QSettings().setValue(defaultDataDirKey(), dir);
+    emit changed();
+    m_twin.showNotice(dir.isEmpty() ? tr("The next start uses the default data directory.")
+                                    : tr("The next start uses %1. Your current data stays in %2.")
+                                          .arg(dir, m_twin.dataDir()));
+    return true;
+}
+
+} // namespace twinseal::viewmodels
