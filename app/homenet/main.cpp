@@ -3,6 +3,7 @@
 //   serve           run the HTTPS service
 //   subscriber add  create a subscriber and write the USIM profile file to hand out
 //   dt list|revoke  inspect digital twins; revoke one (logged, published in the status list)
+//   disclosure record  record a lawful disclosure of a DT's attributes (its owner can see it)
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDir>
@@ -391,6 +392,73 @@ int cmdDt(const QStringList& args) {
     return kExitOk;
 }
 
+int cmdDisclosure(const QStringList& args) {
+    const QString sub = args.size() > 1 ? args.at(1) : QString();
+    if (sub != QLatin1String("record")) {
+        err(QStringLiteral("usage: twinseal-homenet disclosure record [options] (see --help)"));
+        return kExitUsage;
+    }
+    QCommandLineParser p;
+    p.addOptions({kDataDir, kPassFile, kDatabase, kConfig,
+                  {QStringList{QStringLiteral("dt-id"), QStringLiteral("dt")},
+                   QStringLiteral("The digital twin whose attributes were disclosed."),
+                   QStringLiteral("id")},
+                  {QStringLiteral("authority"), QStringLiteral("Who received them."),
+                   QStringLiteral("text")},
+                  {QStringLiteral("case-ref"), QStringLiteral("The authority's case reference."),
+                   QStringLiteral("text")},
+                  {QStringLiteral("legal-basis"),
+                   QStringLiteral("The legal instrument the request relied on."),
+                   QStringLiteral("text")},
+                  {QStringLiteral("attributes"),
+                   QStringLiteral("Comma-separated: name, role, organisation, licence_id, "
+                                  "pseudonym."),
+                   QStringLiteral("list")},
+                  {QStringLiteral("json"), QStringLiteral("Print JSON.")}});
+    QStringList rest = args;
+    rest.removeAt(1);
+    if (!parse(p, rest, QStringLiteral("Record that the home network disclosed identity "
+                                       "attributes of a digital twin to an authority. The DT's "
+                                       "owner sees the record; other subscribers never do.")))
+        return kExitUsage;
+    ServiceConfig c;
+    QString error;
+    if (!loadConfig(p, &c, &error))
+        return err(error), kExitUsage;
+    auto runner = openRunner(c);
+    if (!runner.ok())
+        return failWith(runner.error());
+    twinseal::proto::LawfulDisclosure request;
+    request.set_dt_id(p.value(QStringLiteral("dt-id")).toStdString());
+    request.set_authority(p.value(QStringLiteral("authority")).toStdString());
+    request.set_case_ref(p.value(QStringLiteral("case-ref")).toStdString());
+    request.set_legal_basis(p.value(QStringLiteral("legal-basis")).toStdString());
+    for (const QString& a :
+         p.value(QStringLiteral("attributes")).split(QLatin1Char(','), Qt::SkipEmptyParts))
+        request.add_attributes(a.trimmed().toStdString());
+    auto recorded = (*runner)->service().recordLawfulDisclosure(request);
+    if (!recorded.ok())
+        return failWith(recorded.error());
+    const QString id = QString::fromStdString(recorded->disclosure_id());
+    if (p.isSet(QStringLiteral("json"))) {
+        QJsonArray attrs;
+        for (const auto& a : recorded->attributes())
+            attrs.append(QString::fromStdString(a));
+        out(QString::fromUtf8(
+            QJsonDocument(QJsonObject{{QStringLiteral("disclosure_id"), id},
+                                      {QStringLiteral("dt_id"),
+                                       QString::fromStdString(recorded->dt_id())},
+                                      {QStringLiteral("attributes"), attrs},
+                                      {QStringLiteral("disclosed_at"),
+                                       double(recorded->disclosed_at())}})
+                .toJson(QJsonDocument::Compact)));
+    } else {
+        out(QStringLiteral("recorded lawful disclosure %1 for %2")
+                .arg(id, QString::fromStdString(recorded->dt_id())));
+    }
+    return kExitOk;
+}
+
 void usage() {
     out(QStringLiteral(
         "usage: twinseal-homenet <command> [options]\n\n"
@@ -402,7 +470,8 @@ void usage() {
         "  serve           run the service\n"
         "  subscriber add  add a subscriber and write its USIM profile file\n"
         "  dt list         list digital twins\n"
-        "  dt revoke       revoke a digital twin\n\n"
+        "  dt revoke       revoke a digital twin\n"
+        "  disclosure record  record a lawful disclosure (the DT's owner sees it)\n\n"
         "Every command takes --data-dir, --config, --database and --passphrase-file; run\n"
         "`twinseal-homenet <command> --help` for its options."));
 }
@@ -438,6 +507,8 @@ int main(int argc, char** argv) {
     }
     if (command == QLatin1String("dt"))
         return cmdDt(args);
+    if (command == QLatin1String("disclosure"))
+        return cmdDisclosure(args);
     err(QStringLiteral("unknown command '%1' (see --help)").arg(command));
     return kExitUsage;
 }

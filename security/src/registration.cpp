@@ -13,7 +13,15 @@ constexpr std::size_t kMaxDtIdLength = 128;
 constexpr std::size_t kMaxAkidLength = 512;
 
 const char* purposeName(RegistrationPurpose p) {
-    return p == RegistrationPurpose::Register ? "register" : "recertify";
+    switch (p) {
+    case RegistrationPurpose::Register:
+        return "register";
+    case RegistrationPurpose::Recertify:
+        return "recertify";
+    case RegistrationPurpose::RotatePseudonym:
+        return "rotate-pseudonym";
+    }
+    return "register";
 }
 
 } // namespace
@@ -65,9 +73,14 @@ Result<ParsedRegistration> parseRegistration(ByteView encoded, std::int64_t now)
         r.purpose = RegistrationPurpose::Recertify;
         if (body.dt_id().empty())
             return makeError(ErrorCode::MalformedInput, "a re-certification must name its DT");
+    } else if (body.purpose() == "rotate-pseudonym") {
+        r.purpose = RegistrationPurpose::RotatePseudonym;
+        if (body.dt_id().empty())
+            return makeError(ErrorCode::MalformedInput, "a pseudonym rotation must name its DT");
     } else {
         return makeError(ErrorCode::MalformedInput,
-                         "registration purpose must be \"register\" or \"recertify\"");
+                         "registration purpose must be \"register\", \"recertify\" or "
+                         "\"rotate-pseudonym\"");
     }
     auto holder = detail::fromProto(body.holder_key());
     TWINSEAL_TRY(holder);

@@ -224,6 +224,15 @@ private slots:
         recert.dtId = "dt-1";
         auto ok = take(parseRegistration(take(signRegistration(recert, holder.key), "s"), kNow), "p");
         QVERIFY(ok.request.purpose == RegistrationPurpose::Recertify);
+        // A pseudonym rotation names its DT too, and keeps its purpose.
+        RegistrationRequest rotation = req;
+        rotation.purpose = RegistrationPurpose::RotatePseudonym;
+        QCOMPARE(parseRegistration(take(signRegistration(rotation, holder.key), "s"), kNow).code(),
+                 ErrorCode::MalformedInput);
+        rotation.dtId = "dt-1";
+        auto rotated =
+            take(parseRegistration(take(signRegistration(rotation, holder.key), "s"), kNow), "p");
+        QVERIFY(rotated.request.purpose == RegistrationPurpose::RotatePseudonym);
         RegistrationRequest named = req;
         named.dtId = "dt-1";
         QCOMPARE(parseRegistration(take(signRegistration(named, holder.key), "s"), kNow).code(),

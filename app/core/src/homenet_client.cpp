@@ -35,7 +35,27 @@ namespace {
 constexpr std::size_t kRegistrationNonceSize = 16;
 
 std::string purposeText(sec::RegistrationPurpose purpose) {
-    return purpose == sec::RegistrationPurpose::Register ? "registration" : "re-certification";
+    switch (purpose) {
+    case sec::RegistrationPurpose::Register:
+        return "registration";
+    case sec::RegistrationPurpose::Recertify:
+        return "re-certification";
+    case sec::RegistrationPurpose::RotatePseudonym:
+        return "pseudonym rotation";
+    }
+    return "registration";
+}
+
+QByteArray purposePath(sec::RegistrationPurpose purpose) {
+    switch (purpose) {
+    case sec::RegistrationPurpose::Register:
+        return "/v1/dt/register";
+    case sec::RegistrationPurpose::Recertify:
+        return "/v1/dt/recertify";
+    case sec::RegistrationPurpose::RotatePseudonym:
+        return "/v1/dt/rotate-pseudonym";
+    }
+    return "/v1/dt/register";
 }
 
 // Every check a registration answer must pass before the client reports success.
@@ -54,7 +74,7 @@ verifyRegistration(const QByteArray& body, const sec::UsimProfileData& profile,
     expect.entryType = purpose == sec::RegistrationPurpose::Register
                            ? sec::LogEntryType::Issuance
                            : sec::LogEntryType::Recertification;
-    if (purpose == sec::RegistrationPurpose::Recertify)
+    if (purpose != sec::RegistrationPurpose::Register)
         expect.dtId = dtId;
     return detail::verifyIssued(resp.credential(),
                                 {resp.disclosures().begin(), resp.disclosures().end()},
@@ -485,8 +505,7 @@ void HomenetClient::startRegistration(sec::RegistrationPurpose purpose, const st
         return fail(clientError(reason::kInternal, "Could not sign the registration (" +
                                                        envelope.error().message() + ")."));
 
-    const QByteArray path =
-        purpose == sec::RegistrationPurpose::Register ? "/v1/dt/register" : "/v1/dt/recertify";
+    const QByteArray path = purposePath(purpose);
     m_transport->call(
         postRequest(path, detail::qbytes(*envelope), AuthKind::Akma), this,
         [this, done = std::move(done), holder = holderKey.publicKey(),

@@ -663,16 +663,19 @@ ServiceError registrationRefusal(const Error& e) {
 
 ServiceResult<proto::RegistrationResponse> HomenetService::registerDt(const Caller& caller,
                                                                       const QByteArray& body) {
-    return issue(caller, body, false);
+    return issue(caller, body, RegistrationPurpose::Register);
 }
 
 ServiceResult<proto::RegistrationResponse> HomenetService::recertify(const Caller& caller,
                                                                      const QByteArray& body) {
-    return issue(caller, body, true);
+    return issue(caller, body, RegistrationPurpose::Recertify);
 }
 
 ServiceResult<proto::RegistrationResponse>
-HomenetService::issue(const Caller& caller, const QByteArray& body, bool recertification) {
+HomenetService::issue(const Caller& caller, const QByteArray& body, RegistrationPurpose purpose) {
+    // A pseudonym rotation is a re-certification that keeps the media (DESIGN §7).
+    const bool recertification = purpose != RegistrationPurpose::Register;
+    const bool rotation = purpose == RegistrationPurpose::RotatePseudonym;
     if (!caller.subscriber())
         return serviceError(401, "not-authenticated",
                             "registration needs an authenticated subscriber: authenticate first");
@@ -686,12 +689,14 @@ HomenetService::issue(const Caller& caller, const QByteArray& body, bool recerti
         return serviceError(403, "registration-session-mismatch",
                             "the registration names another authentication session than the one "
                             "that sent it");
-    if ((req.purpose == RegistrationPurpose::Recertify) != recertification)
-        return badRequest("wrong-purpose", recertification
-                                               ? "this endpoint re-certifies: the request says "
-                                                 "register"
-                                               : "this endpoint registers: the request says "
-                                                 "recertify");
+    if (req.purpose != purpose)
+        return badRequest("wrong-purpose", rotation ? "this endpoint rotates the pseudonym: the "
+                                                      "request has another purpose"
+                                           : recertification
+                                               ? "this endpoint re-certifies: the request has "
+                                                 "another purpose"
+                                               : "this endpoint registers: the request has "
+                                                 "another purpose");
     std::uint64_t total = 0;
     for (const auto& f : manifest.files)
         total += f.size;
@@ -750,6 +755,10 @@ HomenetService::issue(const Caller& caller, const QByteArray& body, bool recerti
             return serviceError(403, "holder-key-mismatch",
                                 "a re-certification must be signed by the digital twin's current "
                                 "holder key");
+        if (rotation && (*existing)->mediaRoot != qb(ByteView(manifest.packageRoot)))
+            return serviceError(409, "media-changed",
+                                "a pseudonym rotation keeps the certified avatar: sign the DT's "
+                                "current manifest, or re-certify to change the avatar");
         previous = **existing;
     }
 

@@ -440,7 +440,8 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest& request, QTcpSocket* 
             else if (authenticated(&caller))
                 reply = replyOf(m_service.listDts(caller), json);
         } else if (seg.size() == 3 && (seg[2] == QLatin1String("register") ||
-                                       seg[2] == QLatin1String("recertify"))) {
+                                       seg[2] == QLatin1String("recertify") ||
+                                       seg[2] == QLatin1String("rotate-pseudonym"))) {
             if (!post)
                 methodOk = false;
             else if (contentType != kProtobuf)
@@ -451,7 +452,9 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest& request, QTcpSocket* 
             else if (authenticated(&caller))
                 reply = replyOf(seg[2] == QLatin1String("register")
                                     ? m_service.registerDt(caller, body)
-                                    : m_service.recertify(caller, body),
+                                : seg[2] == QLatin1String("recertify")
+                                    ? m_service.recertify(caller, body)
+                                    : m_service.rotatePseudonym(caller, body),
                                 json);
         } else if (seg.size() == 3 && seg[2] == QLatin1String("revoke")) {
             proto::RevokeRequest r;
@@ -467,6 +470,13 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest& request, QTcpSocket* 
         } else {
             routed = false;
         }
+    } else if (seg.size() == 2 && seg[1] == QLatin1String("disclosures")) {
+        // Lawful disclosures of the caller's DTs (DESIGN §7): the owner only.
+        Caller caller;
+        if (!get)
+            methodOk = false;
+        else if (authenticated(&caller))
+            reply = replyOf(m_service.lawfulDisclosures(caller), json);
     } else if (seg.size() == 2 && seg[1] == QLatin1String("me")) {
         Caller caller;
         if (!get)

@@ -66,8 +66,14 @@ const char* const kSchema[] = {
     "CREATE INDEX IF NOT EXISTS transfers_by_code ON transfers (code_hash)",
     "CREATE TABLE IF NOT EXISTS log_dts (idx %INT% PRIMARY KEY, dt_id TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS log_dts_by_dt ON log_dts (dt_id)",
-    "INSERT INTO meta (name, value) VALUES ('schema_version', 2) ON CONFLICT (name) DO NOTHING",
-    "UPDATE meta SET value = 2 WHERE name = 'schema_version' AND value < 2",
+    // Schema version 3: lawful disclosures recorded by the operator (DESIGN §7). An existing
+    // database gets the table when it is next opened.
+    "CREATE TABLE IF NOT EXISTS lawful_disclosures (disclosure_id TEXT PRIMARY KEY,"
+    " dt_id TEXT NOT NULL, supi TEXT NOT NULL, authority TEXT NOT NULL, case_ref TEXT NOT NULL,"
+    " legal_basis TEXT NOT NULL, attributes TEXT NOT NULL, disclosed_at %INT% NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS lawful_disclosures_by_supi ON lawful_disclosures (supi)",
+    "INSERT INTO meta (name, value) VALUES ('schema_version', 3) ON CONFLICT (name) DO NOTHING",
+    "UPDATE meta SET value = 3 WHERE name = 'schema_version' AND value < 3",
     "INSERT INTO meta (name, value) VALUES ('write_lock', 0) ON CONFLICT (name) DO NOTHING",
 };
 
@@ -976,6 +982,48 @@ StoreResult<bool> Store::transferredAwayBy(const QString& dtId, const QString& s
     const bool found = (*q)->next() && (*q)->value(0).toLongLong() > 0;
     (*q)->finish();
     return found;
+}
+
+// ---- lawful disclosures -------------------------------------------------------------------------
+
+StoreStatus Store::insertLawfulDisclosure(const LawfulDisclosureRecord& d) {
+    auto q = prepare("INSERT INTO lawful_disclosures (disclosure_id, dt_id, supi, authority,"
+                     " case_ref, legal_basis, attributes, disclosed_at)"
+                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    TWINSEAL_TRY(q);
+    (*q)->bindValue(0, d.disclosureId);
+    (*q)->bindValue(1, d.dtId);
+    (*q)->bindValue(2, d.supi);
+    (*q)->bindValue(3, nn(d.authority));
+    (*q)->bindValue(4, nn(d.caseRef));
+    (*q)->bindValue(5, nn(d.legalBasis));
+    (*q)->bindValue(6, d.attributes.join(QLatin1Char(',')));
+    (*q)->bindValue(7, d.disclosedAt);
+    return exec(*q);
+}
+
+StoreResult<std::vector<LawfulDisclosureRecord>> Store::lawfulDisclosuresOf(const QString& supi) {
+    auto q = prepare("SELECT disclosure_id, dt_id, supi, authority, case_ref, legal_basis,"
+                     " attributes, disclosed_at FROM lawful_disclosures WHERE supi = ?"
+                     " ORDER BY disclosed_at DESC, disclosure_id");
+    TWINSEAL_TRY(q);
+    (*q)->bindValue(0, supi);
+    TWINSEAL_TRY(exec(*q));
+    std::vector<LawfulDisclosureRecord> out;
+    while ((*q)->next()) {
+        LawfulDisclosureRecord d;
+        d.disclosureId = (*q)->value(0).toString();
+        d.dtId = (*q)->value(1).toString();
+        d.supi = (*q)->value(2).toString();
+        d.authority = (*q)->value(3).toString();
+        d.caseRef = (*q)->value(4).toString();
+        d.legalBasis = (*q)->value(5).toString();
+        d.attributes = (*q)->value(6).toString().split(QLatin1Char(','), Qt::SkipEmptyParts);
+        d.disclosedAt = (*q)->value(7).toLongLong();
+        out.push_back(std::move(d));
+    }
+    (*q)->finish();
+    return out;
 }
 
 } // namespace twinseal::service

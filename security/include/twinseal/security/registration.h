@@ -17,7 +17,9 @@ namespace twinseal::security {
 inline constexpr const char* kRegistrationType = "twinseal.registration.v1";
 inline constexpr std::int64_t kRegistrationWindow = 60; // seconds either side
 
-enum class RegistrationPurpose { Register, Recertify };
+// RotatePseudonym: a fresh credential with a new pseudonym for the same DT and the same media
+// (DESIGN §7); it names its DT like a re-certification.
+enum class RegistrationPurpose { Register, Recertify, RotatePseudonym };
 
 struct RegistrationRequest {
     std::string aKid;

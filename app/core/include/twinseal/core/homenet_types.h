@@ -50,6 +50,18 @@ struct DtRecord {
     std::string revocationReason;
 };
 
+// A lawful disclosure recorded by the home network (DESIGN §7): which attributes of which DT
+// went to which authority, on what basis, when. Only the DT's owner receives these.
+struct LawfulDisclosure {
+    std::string disclosureId;
+    std::string dtId;
+    std::string authority;
+    std::string caseRef;
+    std::string legalBasis;
+    std::vector<std::string> attributes; // "name", "role", "organisation", "licence_id", "pseudonym"
+    std::int64_t disclosedAt = 0;        // Unix seconds
+};
+
 struct ServiceInfo {
     std::string operatorName;
     std::string issuer;

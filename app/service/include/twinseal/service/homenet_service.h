@@ -16,6 +16,7 @@
 #include <twinseal/security/clock.h>
 #include <twinseal/security/keys.h>
 #include <twinseal/security/milenage.h>
+#include <twinseal/security/registration.h>
 #include <twinseal/security/subscriber.h>
 #include <twinseal/security/translog.h>
 
@@ -58,6 +59,10 @@ public:
     [[nodiscard]] ServiceResult<proto::DtInfo> adminRevoke(const QString& dtId,
                                                            const QString& reason);
     [[nodiscard]] ServiceResult<proto::DtList> adminList();
+    // Records that the home network disclosed identity attributes of DT `dtId` to an authority
+    // (twinseal-homenet disclosure record; homenet_privacy.cpp). Only the DT's owner sees it.
+    [[nodiscard]] ServiceResult<proto::LawfulDisclosure>
+    recordLawfulDisclosure(const proto::LawfulDisclosure& request);
     // Operator-side: the SUCI key and TLS CA written into every profile.
     void setPublicUrl(const QString& url) { m_config.publicUrl = url; }
 
@@ -76,6 +81,13 @@ public:
                                                                         const QByteArray& body);
     [[nodiscard]] ServiceResult<proto::RegistrationResponse> recertify(const Caller& caller,
                                                                        const QByteArray& body);
+    // A fresh credential with a new pseudonym for the same DT, holder key and media (the
+    // request is a RegistrationBody with purpose "rotate-pseudonym" signed by the current
+    // holder key); the old credential is superseded and the issuance logged.
+    [[nodiscard]] ServiceResult<proto::RegistrationResponse> rotatePseudonym(const Caller& caller,
+                                                                             const QByteArray& body);
+    // The lawful disclosures about the caller's DTs (homenet_privacy.cpp).
+    [[nodiscard]] ServiceResult<proto::LawfulDisclosureList> lawfulDisclosures(const Caller& caller);
     [[nodiscard]] ServiceResult<proto::DtInfo> revoke(const Caller& caller,
                                                       const proto::RevokeRequest& r);
     [[nodiscard]] ServiceResult<proto::DtList> listDts(const Caller& caller);
@@ -155,7 +167,7 @@ private:
                                                      const QByteArray& binding,
                                                      const QByteArray& details);
     [[nodiscard]] ServiceResult<proto::RegistrationResponse>
-    issue(const Caller& caller, const QByteArray& body, bool recertification);
+    issue(const Caller& caller, const QByteArray& body, security::RegistrationPurpose purpose);
     // Inside a write transaction: allocates a status index and issues a credential to
     // subscriber `s`, to be logged at the next log index.
     [[nodiscard]] ServiceResult<Issued> issueFor(const SubscriberRecord& s, const std::string& dtId,

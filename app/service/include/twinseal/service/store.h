@@ -10,6 +10,7 @@
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QString>
+#include <QStringList>
 
 #include <cstdint>
 #include <optional>
@@ -98,6 +99,19 @@ struct AvatarFileRecord {
     quint64 size = 0;
     quint64 chunks = 0;
     quint64 chunksStored = 0;
+};
+
+// A lawful disclosure the operator recorded (schema version 3). `supi` is the DT's owner at the
+// time: only that subscriber sees the record.
+struct LawfulDisclosureRecord {
+    QString disclosureId;
+    QString dtId;
+    QString supi;
+    QString authority;
+    QString caseRef;
+    QString legalBasis;
+    QStringList attributes;
+    qint64 disclosedAt = 0;
 };
 
 class Store {
@@ -224,6 +238,12 @@ public:
     grant(const QByteArray& tokenHash);
     // Withdraws every grant for an avatar (its owner changed).
     [[nodiscard]] StoreStatus deleteGrantsOf(const QString& avatarId);
+
+    // ---- lawful disclosures
+    [[nodiscard]] StoreStatus insertLawfulDisclosure(const LawfulDisclosureRecord& d);
+    // The disclosures about DTs `supi` owned at the time, newest first.
+    [[nodiscard]] StoreResult<std::vector<LawfulDisclosureRecord>>
+    lawfulDisclosuresOf(const QString& supi);
 
   private:
     friend class Transaction;

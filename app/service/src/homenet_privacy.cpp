@@ -1,0 +1,141 @@
+// HomenetService: privacy controls (DESIGN §7) — pseudonym rotation and the lawful disclosures
+// the operator records, which only the DT's owner can see.
+#include <QSet>
+
+#include "service_util.h"
+#include "twinseal/service/homenet_service.h"
+#include "twinseal/service/service_log.h"
+
+namespace twinseal::service {
+
+using namespace twinseal::security;
+using namespace util;
+
+namespace {
+
+constexpr qsizetype kMaxFieldLength = 512;
+constexpr int kMaxListed = 500;
+
+// The attributes a lawful disclosure can name (the credential's attribute names, plus the
+// pseudonym). Common spellings are accepted and normalised.
+std::optional<QString> normaliseAttribute(QString a) {
+    a = a.trimmed().toLower();
+    if (a == QLatin1String("licenceid") || a == QLatin1String("licence-id"))
+        a = QStringLiteral("licence_id");
+    static const QSet<QString> kKnown = {QStringLiteral("name"), QStringLiteral("role"),
+                                         QStringLiteral("organisation"),
+                                         QStringLiteral("licence_id"),
+                                         QStringLiteral("pseudonym")};
+    if (!kKnown.contains(a))
+        return std::nullopt;
+    return a;
+}
+
+// A required free-text field: present, bounded, without control characters.
+std::optional<ServiceError> checkText(const std::string& value, const char* option) {
+    const QString v = QString::fromStdString(value).trimmed();
+    if (v.isEmpty())
+        return badRequest("missing-field", std::string("the ") + option +
+                                               " is required: say who, why and on what basis");
+    if (v.size() > kMaxFieldLength)
+        return badRequest("field-too-long", std::string("the ") + option +
+                                                " is longer than 512 characters");
+    for (QChar c : v)
+        if (c.category() == QChar::Other_Control)
+            return badRequest("field-invalid",
+                              std::string("the ") + option + " contains control characters");
+    return std::nullopt;
+}
+
+void fillDisclosure(const LawfulDisclosureRecord& r, proto::LawfulDisclosure* out) {
+    out->set_disclosure_id(r.disclosureId.toStdString());
+    out->set_dt_id(r.dtId.toStdString());
+    out->set_authority(r.authority.toStdString());
+    out->set_case_ref(r.caseRef.toStdString());
+    out->set_legal_basis(r.legalBasis.toStdString());
+    for (const QString& a : r.attributes)
+        out->add_attributes(a.toStdString());
+    out->set_disclosed_at(r.disclosedAt);
+}
+
+} // namespace
+
+ServiceResult<proto::RegistrationResponse> HomenetService::rotatePseudonym(const Caller& caller,
+                                                                           const QByteArray& body) {
+    return issue(caller, body, RegistrationPurpose::RotatePseudonym);
+}
+
+ServiceResult<proto::LawfulDisclosure>
+HomenetService::recordLawfulDisclosure(const proto::LawfulDisclosure& request) {
+    if (request.dt_id().empty())
+        return badRequest("missing-field", "the DT is required (--dt-id): see `dt list`");
+    if (auto e = checkText(request.authority(), "authority (--authority)"))
+        return *e;
+    if (auto e = checkText(request.case_ref(), "case reference (--case-ref)"))
+        return *e;
+    if (auto e = checkText(request.legal_basis(), "legal basis (--legal-basis)"))
+        return *e;
+    if (request.attributes().empty())
+        return badRequest("missing-field",
+                          "name the disclosed attributes (--attributes name,role,organisation,"
+                          "licence_id,pseudonym)");
+    QStringList attributes;
+    for (const auto& a : request.attributes()) {
+        auto n = normaliseAttribute(QString::fromStdString(a));
+        if (!n)
+            return badRequest("invalid-attribute",
+                              "unknown attribute \"" + a +
+                                  "\": use name, role, organisation, licence_id or pseudonym");
+        if (!attributes.contains(*n))
+            attributes.append(*n);
+    }
+
+    auto tx = m_store.begin(true);
+    if (!tx.ok())
+        return storageError(tx.error());
+    const QString dtId = QString::fromStdString(request.dt_id());
+    auto dt = m_store.dt(dtId);
+    if (!dt.ok())
+        return storageError(dt.error());
+    if (!dt->has_value())
+        return serviceError(404, "unknown-dt",
+                            "there is no digital twin " + request.dt_id() + ": see `dt list`");
+    LawfulDisclosureRecord r;
+    r.disclosureId = newId("ld-");
+    r.dtId = dtId;
+    r.supi = (*dt)->supi; // the owner now: the one who must be able to see it
+    r.authority = QString::fromStdString(request.authority()).trimmed();
+    r.caseRef = QString::fromStdString(request.case_ref()).trimmed();
+    r.legalBasis = QString::fromStdString(request.legal_basis()).trimmed();
+    r.attributes = attributes;
+    r.disclosedAt = m_clock.now();
+    if (auto st = m_store.insertLawfulDisclosure(r); !st.ok())
+        return storageError(st.error());
+    if (auto st = tx->commit(); !st.ok())
+        return storageError(st.error());
+    // Identifiers only: the authority and case are in the database, not in the service log.
+    logEvent(LogLevel::Info, "lawful-disclosure-recorded",
+             {{QStringLiteral("disclosure_id"), r.disclosureId},
+              {QStringLiteral("dt_id"), r.dtId}});
+    proto::LawfulDisclosure out;
+    fillDisclosure(r, &out);
+    return out;
+}
+
+ServiceResult<proto::LawfulDisclosureList> HomenetService::lawfulDisclosures(const Caller& caller) {
+    if (!caller.subscriber())
+        return serviceError(401, "not-authenticated",
+                            "the lawful disclosures are shown to an authenticated subscriber only");
+    auto records = m_store.lawfulDisclosuresOf(caller.supi);
+    if (!records.ok())
+        return storageError(records.error());
+    proto::LawfulDisclosureList out;
+    for (const auto& r : *records) {
+        if (out.disclosures_size() >= kMaxListed)
+            break;
+        fillDisclosure(r, out.add_disclosures());
+    }
+    return out;
+}
+
+} // namespace twinseal::service

@@ -1,0 +1,272 @@
+// Privacy controls (DESIGN §7) against the real twinseal-homenet on loopback over TLS: pseudonym
+// rotation (a new unlinkable pseudonym for the same DT, the old credential superseded in the
+// status list, a log entry; only with the current holder key and media), and lawful disclosures
+// recorded with the operator CLI while the service runs: visible to the DT's owner through
+// GET /v1/disclosures, never to another subscriber; bad operator input refused with its reason.
+#include <QtTest>
+
+#include <algorithm>
+
+#include <twinseal/core/homenet_client.h>
+#include <twinseal/security/statuslist.h>
+
+#include "homenet_fixture.h"
+#include "testmain.h"
+
+using namespace twinseal;
+using namespace twinseal::security;
+using namespace twinseal::test;
+using core::ClientResult;
+using core::HomenetClient;
+
+namespace {
+
+#define REQUIRE_OK(r)                                                                              \
+    do {                                                                                           \
+        if (!(r).ok())                                                                             \
+            QFAIL(                                                                                 \
+                ("unexpected failure: " + (r).error().code + ": " + (r).error().message).c_str()); \
+    } while (0)
+
+// Evaluates `r` once (it is often a call).
+#define EXPECT_CODE(r, reason)                                                                     \
+    do {                                                                                           \
+        const auto& result_ = (r);                                                                 \
+        QVERIFY2(!result_.ok(), "expected a refusal: " reason);                                    \
+        QCOMPARE(QString::fromStdString(result_.error().code), QStringLiteral(reason));            \
+    } while (0)
+
+struct Subscriber {
+    QString path;
+    std::unique_ptr<HomenetClient> client;
+    SigningKey holder;
+};
+
+Subscriber subscriber(HomenetServer& server, int n) {
+    Subscriber s;
+    s.path = server.scratch(QStringLiteral("privacy%1.profile").arg(n));
+    auto p = server.addSubscriber(QStringLiteral("imsi-00101000000%1").arg(2000 + n), s.path,
+                                  {QStringLiteral("--name"), QStringLiteral("Subscriber %1").arg(n),
+                                   QStringLiteral("--role"), QStringLiteral("surgeon"),
+                                   QStringLiteral("--licence-id"), QStringLiteral("GMC-%1").arg(n)});
+    if (!p)
+        qFatal("subscriber add failed");
+    s.client = std::make_unique<HomenetClient>(*p, s.path);
+    s.holder = std::move(SigningKey::generate(KeyAlgorithm::Ed25519)).value();
+    return s;
+}
+
+ClientResult<core::AuthSession> authenticate(HomenetClient& c) {
+    return await<core::AuthSession>([&](auto cb) { c.authenticate(std::move(cb)); });
+}
+ClientResult<core::Registration> registerDt(Subscriber& s, const Bytes& manifest) {
+    return await<core::Registration>(
+        [&](auto cb) { s.client->registerDt(s.holder, manifest, std::move(cb)); });
+}
+ClientResult<core::Registration> rotate(Subscriber& s, const std::string& dtId,
+                                        const SigningKey& key, const Bytes& manifest,
+                                        const std::string& previous) {
+    return await<core::Registration>([&](auto cb) {
+        s.client->rotatePseudonym(dtId, key, manifest, previous, std::move(cb));
+    });
+}
+ClientResult<std::vector<core::LawfulDisclosure>> disclosures(HomenetClient& c) {
+    return await<std::vector<core::LawfulDisclosure>>(
+        [&](auto cb) { c.listLawfulDisclosures(std::move(cb)); });
+}
+ClientResult<StatusList> statusList(HomenetClient& c) {
+    return await<StatusList>([&](auto cb) { c.fetchStatusList(std::move(cb)); });
+}
+ClientResult<std::vector<core::DtRecord>> listDts(HomenetClient& c) {
+    return await<std::vector<core::DtRecord>>([&](auto cb) { c.listDts(std::move(cb)); });
+}
+
+} // namespace
+
+class PrivacyTest : public QObject {
+    Q_OBJECT
+
+    std::unique_ptr<HomenetServer> m_server;
+
+    int recordDisclosure(const QStringList& args, QByteArray* out) {
+        return m_server->runTool(QStringList{QStringLiteral("disclosure"), QStringLiteral("record")} +
+                                     args,
+                                 out);
+    }
+
+private slots:
+    void initTestCase() {
+        m_server = std::make_unique<HomenetServer>();
+        QVERIFY(m_server->start());
+    }
+
+    void rotationGivesANewPseudonymAndSupersedesTheOldCredential() {
+        Subscriber a = subscriber(*m_server, 1);
+        REQUIRE_OK(authenticate(*a.client));
+        const QString package = avatarCopy(m_server->scratch(QStringLiteral("rot-avatar")));
+        const Bytes manifest = signedManifest(package, a.holder);
+        auto reg = registerDt(a, manifest);
+        REQUIRE_OK(reg);
+        const auto& old = reg->credential.claims;
+
+        auto rotated = rotate(a, old.dtId, a.holder, manifest, old.pseudonym);
+        REQUIRE_OK(rotated);
+        const auto& fresh = rotated->credential.claims;
+        QCOMPARE(fresh.dtId, old.dtId);
+        QCOMPARE(fresh.avatarId, old.avatarId);
+        QVERIFY(fresh.pseudonym != old.pseudonym);
+        QVERIFY(fresh.pseudonym.rfind("twin-", 0) == 0);
+        QCOMPARE(fresh.generation, old.generation + 1);
+        QVERIFY(fresh.statusListIndex != old.statusListIndex);
+        // Fresh disclosures (new salts): none of the old ones is reused.
+        QCOMPARE(rotated->disclosures.size(), reg->disclosures.size());
+        for (const auto& d : rotated->disclosures)
+            QVERIFY(std::find(reg->disclosures.begin(), reg->disclosures.end(), d) ==
+                    reg->disclosures.end());
+        // Logged (verified by the client: a re-certification entry naming the DT), after the
+        // issuance.
+        QCOMPARE(rotated->receipt.entry.type, LogEntryType::Recertification);
+        QCOMPARE(rotated->receipt.entry.dtId, old.dtId);
+        QVERIFY(fresh.logIndex > old.logIndex);
+
+        // The old credential is superseded: inactive in the signed status list.
+        auto list = statusList(*a.client);
+        REQUIRE_OK(list);
+        QCOMPARE(*list->isRevoked(old.statusListIndex), true);
+        QCOMPARE(*list->isRevoked(fresh.statusListIndex), false);
+        auto dts = listDts(*a.client);
+        REQUIRE_OK(dts);
+        QCOMPARE(dts->size(), std::size_t{1});
+        QCOMPARE(dts->front().state, std::string("active"));
+        QCOMPARE(dts->front().generation, fresh.generation);
+
+        // Another key (signing its own request, so proof of possession holds) is refused.
+        const SigningKey other = std::move(SigningKey::generate(KeyAlgorithm::Ed25519)).value();
+        const Bytes otherManifest = signedManifest(package, other);
+        EXPECT_CODE(rotate(a, old.dtId, other, otherManifest, fresh.pseudonym),
+                    "holder-key-mismatch");
+        // Rotation keeps the avatar: other media is refused.
+        const Bytes changed = signedManifest(
+            avatarCopy(m_server->scratch(QStringLiteral("rot-avatar-2")), 1), a.holder);
+        EXPECT_CODE(rotate(a, old.dtId, a.holder, changed, fresh.pseudonym), "media-changed");
+        // Someone else's DT is unknown to this subscriber.
+        Subscriber b = subscriber(*m_server, 2);
+        REQUIRE_OK(authenticate(*b.client));
+        const Bytes bManifest = signedManifest(package, b.holder);
+        EXPECT_CODE(rotate(b, old.dtId, b.holder, bManifest, {}), "unknown-dt");
+        // The refused attempts changed nothing.
+        auto after = listDts(*a.client);
+        REQUIRE_OK(after);
+        QCOMPARE(after->front().generation, fresh.generation);
+    }
+
+    void lawfulDisclosureIsVisibleToTheOwnerOnly() {
+        Subscriber owner = subscriber(*m_server, 3);
+        Subscriber other = subscriber(*m_server, 4);
+        REQUIRE_OK(authenticate(*owner.client));
+        REQUIRE_OK(authenticate(*other.client));
+        const QString package = avatarCopy(m_server->scratch(QStringLiteral("ld-avatar")));
+        auto reg = registerDt(owner, signedManifest(package, owner.holder));
+        REQUIRE_OK(reg);
+        auto otherReg = registerDt(
+            other, signedManifest(avatarCopy(m_server->scratch(QStringLiteral("ld-avatar-2")), 2),
+                                  other.holder));
+        REQUIRE_OK(otherReg);
+        const QString dtId = QString::fromStdString(reg->credential.claims.dtId);
+
+        auto none = disclosures(*owner.client);
+        REQUIRE_OK(none);
+        QVERIFY(none->empty());
+
+        // Recorded by the operator from a second process while the service runs.
+        QByteArray out;
+        QCOMPARE(recordDisclosure({QStringLiteral("--dt"), dtId, QStringLiteral("--authority"),
+                                   QStringLiteral("Metropolitan Police"), QStringLiteral("--case-ref"),
+                                   QStringLiteral("MP-2026-0042"), QStringLiteral("--legal-basis"),
+                                   QStringLiteral("IPA 2016 s.61"), QStringLiteral("--attributes"),
+                                   QStringLiteral("name,licenceId"), QStringLiteral("--json")},
+                                  &out),
+                 0);
+        QVERIFY2(out.contains("\"disclosure_id\""), out.constData());
+        QVERIFY(!out.contains("MP-2026-0042")); // identifiers only in the operator's output
+
+        auto seen = disclosures(*owner.client);
+        REQUIRE_OK(seen);
+        QCOMPARE(seen->size(), std::size_t{1});
+        const core::LawfulDisclosure& d = seen->front();
+        QCOMPARE(d.dtId, dtId.toStdString());
+        QCOMPARE(d.authority, std::string("Metropolitan Police"));
+        QCOMPARE(d.caseRef, std::string("MP-2026-0042"));
+        QCOMPARE(d.legalBasis, std::string("IPA 2016 s.61"));
+        QCOMPARE(d.attributes, (std::vector<std::string>{"name", "licence_id"}));
+        const std::int64_t now = QDateTime::currentSecsSinceEpoch();
+        QVERIFY(d.disclosedAt > now - 300 && d.disclosedAt <= now + 5);
+        QVERIFY(!d.disclosureId.empty());
+
+        // Never visible to another subscriber.
+        auto otherSees = disclosures(*other.client);
+        REQUIRE_OK(otherSees);
+        QVERIFY(otherSees->empty());
+        // Nor without authentication.
+        HomenetClient anonymous(owner.client->profile(), {});
+        EXPECT_CODE(disclosures(anonymous), "not-authenticated");
+        // The service log names the record, not the authority or case.
+        const QByteArray log = m_server->pollLog();
+        QVERIFY(!log.contains("MP-2026-0042"));
+        QVERIFY(!log.contains("Metropolitan Police"));
+    }
+
+    void badOperatorInputIsRefusedWithItsReason() {
+        Subscriber s = subscriber(*m_server, 5);
+        REQUIRE_OK(authenticate(*s.client));
+        auto reg = registerDt(
+            s, signedManifest(avatarCopy(m_server->scratch(QStringLiteral("bad-avatar"))), s.holder));
+        REQUIRE_OK(reg);
+        const QString dtId = QString::fromStdString(reg->credential.claims.dtId);
+        const QStringList good = {QStringLiteral("--authority"), QStringLiteral("Court"),
+                                  QStringLiteral("--case-ref"),  QStringLiteral("C-1"),
+                                  QStringLiteral("--legal-basis"), QStringLiteral("order 7"),
+                                  QStringLiteral("--attributes"), QStringLiteral("name")};
+        struct Case {
+            QStringList args;
+            const char* code;
+        };
+        const Case cases[] = {
+            {QStringList{QStringLiteral("--dt-id"), QStringLiteral("dt-unknown")} + good, "unknown-dt"},
+            {good, "missing-field"},
+            {QStringList{QStringLiteral("--dt-id"), dtId, QStringLiteral("--case-ref"),
+                         QStringLiteral("C-1"), QStringLiteral("--legal-basis"),
+                         QStringLiteral("order 7"), QStringLiteral("--attributes"),
+                         QStringLiteral("name")},
+             "missing-field"},
+            {QStringList{QStringLiteral("--dt-id"), dtId, QStringLiteral("--authority"),
+                         QStringLiteral("Court"), QStringLiteral("--case-ref"),
+                         QStringLiteral("C-1"), QStringLiteral("--legal-basis"),
+                         QStringLiteral("order 7")},
+             "missing-field"},
+            {QStringList{QStringLiteral("--dt-id"), dtId, QStringLiteral("--authority"),
+                         QStringLiteral("Court"), QStringLiteral("--case-ref"),
+                         QStringLiteral("C-1"), QStringLiteral("--legal-basis"),
+                         QStringLiteral("order 7"), QStringLiteral("--attributes"),
+                         QStringLiteral("name,shoe_size")},
+             "invalid-attribute"},
+        };
+        for (const Case& c : cases) {
+            QByteArray out;
+            QVERIFY(recordDisclosure(c.args, &out) != 0);
+            QVERIFY2(out.contains(c.code), out.constData());
+        }
+        // Nothing was recorded by the refused commands.
+        auto seen = disclosures(*s.client);
+        REQUIRE_OK(seen);
+        QVERIFY(seen->empty());
+        // An unknown sub-command is a usage error.
+        QByteArray out;
+        QCOMPARE(m_server->runTool({QStringLiteral("disclosure"), QStringLiteral("erase")}, &out), 1);
+    }
+
+    void cleanupTestCase() { m_server.reset(); }
+};
+
+TWINSEAL_TEST(PrivacyTest, "privacy")
+#include "test_privacy.moc"
