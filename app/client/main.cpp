@@ -1,6 +1,7 @@
 // twinseal: the desktop client. QML views (TwinSeal.UI) over the view-models in app/viewmodels.
 //
-//   twinseal [--data-dir DIR] [--local-homenet [--local-port N]] [--screenshot FILE]
+//   twinseal [--data-dir DIR] [--local-homenet [--local-port N]] [--theme dark] [--page NAME]
+//            [--screenshot FILE [--screenshot-delay MS]]
 //
 // --local-homenet starts a home-network service inside the client (SQLite in DIR/homenet, HTTPS
 // on 127.0.0.1) and creates a demo subscription whose profile the first page offers, so a new
@@ -12,6 +13,7 @@
 #include <QQmlApplicationEngine>
 #include <QQuickStyle>
 #include <QQuickWindow>
+#include <QSettings>
 #include <QStandardPaths>
 #include <QTimer>
 #include <QtQml/qqmlextensionplugin.h>
@@ -23,6 +25,7 @@
 #include <twinseal/security/clock.h>
 #include <twinseal/service/service_log.h>
 #include <twinseal/service/service_runner.h>
+#include <twinseal/viewmodels/settings_controller.h>
 #include <twinseal/viewmodels/twin_controller.h>
 
 Q_IMPORT_QML_PLUGIN(TwinSeal_UIPlugin)
@@ -63,8 +66,7 @@ int main(int argc, char** argv) {
     p.addVersionOption();
     p.addOptions({
         {QStringLiteral("data-dir"), QStringLiteral("Where your profile, key and twin are kept."),
-         QStringLiteral("dir"),
-         QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation)},
+         QStringLiteral("dir")},
         {QStringLiteral("local-homenet"),
          QStringLiteral("Run a local home network inside the client, with a demo subscription.")},
         {QStringLiteral("local-port"), QStringLiteral("Port of the local home network."),
@@ -76,11 +78,19 @@ int main(int argc, char** argv) {
          QStringLiteral("light")},
         {QStringLiteral("screenshot-delay"), QStringLiteral("Milliseconds to wait before the screenshot."),
          QStringLiteral("ms"), QStringLiteral("3000")},
+        {QStringLiteral("page"),
+         QStringLiteral("The page to open: myTwin, ownership, privacy, audit or settings."),
+         QStringLiteral("page"), QStringLiteral("myTwin")},
     });
     p.process(app);
     // A desktop look that follows the app's palette (light and dark themes).
     QQuickStyle::setStyle(QStringLiteral("Fusion"));
-    const QString dataDir = p.value(QStringLiteral("data-dir"));
+    // --data-dir, else the folder chosen in Settings for this start, else the default.
+    QString dataDir = p.value(QStringLiteral("data-dir"));
+    if (dataDir.isEmpty())
+        dataDir = QSettings().value(twinseal::viewmodels::SettingsController::defaultDataDirKey()).toString();
+    if (dataDir.isEmpty())
+        dataDir = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation);
 
     twinseal::viewmodels::TwinController::Options options;
     options.dataDir = dataDir;
@@ -130,11 +140,11 @@ int main(int argc, char** argv) {
     QQmlApplicationEngine engine;
     engine.setInitialProperties(
         {{QStringLiteral("controller"), QVariant::fromValue(&controller)},
-         {QStringLiteral("startDark"), p.value(QStringLiteral("theme")) == QLatin1String("dark")}});
+         {QStringLiteral("startDark"), p.value(QStringLiteral("theme")) == QLatin1String("dark")},
+         {QStringLiteral("currentPage"), p.value(QStringLiteral("page"))}});
     engine.load(QUrl(QStringLiteral("qrc:/qt/qml/TwinSeal/UI/AppWindow.qml")));
     if (engine.rootObjects().isEmpty())
         return 1;
-
 
     if (p.isSet(QStringLiteral("screenshot"))) {
         const QString file = p.value(QStringLiteral("screenshot"));

@@ -1,5 +1,6 @@
 #include "gui_client.h"
 
+#include <QDir>
 #include <QtTest>
 
 namespace twinseal::test {
@@ -22,8 +23,29 @@ Client::~Client() {
     controller.reset();
 }
 
+namespace {
+
+// Items made by a Repeater or a view have no QObject parent in the window: walk the item tree.
+QQuickItem* findItem(QQuickItem* root, const QString& name) {
+    if (!root)
+        return nullptr;
+    if (root->objectName() == name)
+        return root;
+    for (QQuickItem* child : root->childItems())
+        if (QQuickItem* found = findItem(child, name))
+            return found;
+    return nullptr;
+}
+
+} // namespace
+
 QQuickItem* Client::item(const char* name) const {
-    return window ? window->findChild<QQuickItem*>(QLatin1String(name)) : nullptr;
+    if (!window)
+        return nullptr;
+    const QString n = QLatin1String(name);
+    if (auto* found = window->findChild<QQuickItem*>(n))
+        return found;
+    return findItem(window->contentItem(), n);
 }
 
 bool Client::openPage(const char* page) const {
@@ -40,6 +62,14 @@ bool Client::openPage(const char* page) const {
             return p && p->isVisible();
         },
         2000);
+}
+
+void Client::screenshot(const char* name) const {
+    const QString dir = qEnvironmentVariable("TWINSEAL_SCREENSHOT_DIR");
+    if (dir.isEmpty() || !window)
+        return;
+    QTest::qWait(1500); // let the 3D preview and fades settle
+    window->grabWindow().save(QDir(dir).filePath(QString::fromLatin1(name) + QStringLiteral(".png")));
 }
 
 bool click(QQuickWindow* window, QQuickItem* item) {

@@ -30,6 +30,8 @@ struct Client {
     // Clicks the navigation rail's entry of `page` ("myTwin", "ownership", "privacy", "audit",
     // "settings"); true when that page is then shown.
     [[nodiscard]] bool openPage(const char* page) const;
+    // When TWINSEAL_SCREENSHOT_DIR is set, saves the window as <dir>/<name>.png (README pictures).
+    void screenshot(const char* name) const;
 };
 
 // Clicks the centre of `item` if it is visible and enabled.

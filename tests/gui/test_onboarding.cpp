@@ -49,6 +49,7 @@ private slots:
             QCOMPARE(c.controller->stage(), QStringLiteral("profile"));
             QVERIFY(c.item("onboardingPage"));
 
+            c.screenshot("onboarding");
             // 1. profile
             QVERIFY(click(c.window, c.item("useDemoProfileButton")));
             QTRY_COMPARE(c.controller->stage(), QStringLiteral("passphrase"));
@@ -93,6 +94,7 @@ private slots:
                 15000);
             QVERIFY(c.controller->manifestModel()->rowCount() >= 4); // root + 3 files
             QVERIFY(c.item("avatarPreview"));
+            c.screenshot("my-twin");
 
             // Lock, a wrong passphrase, then the right one.
             QVERIFY(click(c.window, c.item("lockButton")));

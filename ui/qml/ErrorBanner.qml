@@ -31,6 +31,9 @@ Rectangle {
         }
         ColumnLayout {
             Layout.fillWidth: true
+            // A fixed preferred width: the wrapped message's implicit width must not feed back
+            // into the row's layout (a polish loop with long messages).
+            Layout.preferredWidth: 100
             spacing: 2
             Text {
                 objectName: "errorMessage"

@@ -261,6 +261,21 @@ Page {
                             enabled: page.controller.avatarDir.length > 0 && !page.controller.busy
                             onClicked: page.controller.registerTwin()
                         }
+                        // Someone is handing their twin over to this subscriber instead.
+                        Text {
+                            text: qsTr("Or take over an existing twin that its owner offers to you.")
+                            wrapMode: Text.WordWrap
+                            color: Theme.mutedText
+                            Layout.fillWidth: true
+                            font.pixelSize: Theme.fontSize
+                        }
+                        Button {
+                            objectName: "receiveTwinButton"
+                            text: qsTr("Receive a twin offered to you…")
+                            enabled: !page.controller.busy
+                            Accessible.name: qsTr("Receive a twin offered to you: open the Ownership page")
+                            onClicked: ApplicationWindow.window.currentPage = "ownership"
+                        }
                     }
                 }
             }

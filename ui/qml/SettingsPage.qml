@@ -1,17 +1,197 @@
 import QtQuick
 import QtQuick.Controls
+import QtQuick.Dialogs
 import QtQuick.Layouts
 
+// Settings: the home network's address, the trust list (roots whose certified peers are
+// trusted), the data directory and the theme. Kept in the data directory; no secrets.
 Page {
     id: page
     objectName: "settingsPage"
     required property var controller
+    readonly property var settings: controller.settings
     background: Rectangle { color: Theme.background }
-    ColumnLayout {
+    Accessible.name: qsTr("Settings")
+
+    FileDialog {
+        id: rootDialog
+        title: qsTr("Choose an operator's root certificate (PEM)")
+        nameFilters: [qsTr("PEM certificates (*.pem *.crt)"), qsTr("Any file (*)")]
+        onAccepted: page.settings.addTrustedRoot(selectedFile)
+    }
+    FolderDialog {
+        id: dataDirDialog
+        title: qsTr("Choose where TwinSeal keeps its data from the next start")
+        onAccepted: page.settings.setNextDataDir(selectedFolder)
+    }
+
+    component Section: Pane {
+        property alias title: heading.text
+        default property alias content: body.data
+        Layout.fillWidth: true
+        background: Rectangle { color: Theme.surface; radius: Theme.radius; border.color: Theme.border }
+        ColumnLayout {
+            id: body
+            anchors.fill: parent
+            spacing: Theme.spacing
+            Text {
+                id: heading
+                font.pixelSize: Theme.titleSize
+                color: Theme.text
+                Accessible.role: Accessible.Heading
+                Accessible.name: text
+            }
+        }
+    }
+
+    ScrollView {
         anchors.fill: parent
-        anchors.margins: 2 * Theme.padding
-        PageHeading { title: qsTr("Settings"); Layout.fillWidth: true }
-        StatusStrip { controller: page.controller; Layout.fillWidth: true }
-        Item { Layout.fillHeight: true }
+        contentWidth: availableWidth
+        ColumnLayout {
+            width: Math.min(parent.width - 4 * Theme.padding, 1100)
+            x: 2 * Theme.padding
+            spacing: Theme.padding
+
+            Item { Layout.preferredHeight: Theme.spacing }
+            PageHeading {
+                title: qsTr("Settings")
+                subtitle: qsTr("Kept in %1").arg(page.settings.dataDir)
+                Layout.fillWidth: true
+            }
+            StatusStrip { controller: page.controller; Layout.fillWidth: true }
+
+            Section {
+                title: qsTr("Home network")
+                Text {
+                    text: qsTr("Your profile names %1. Change the address only when your operator tells you it moved; leave it empty to use the profile's.")
+                          .arg(page.settings.profileAddress.length > 0 ? page.settings.profileAddress : qsTr("no address yet"))
+                    color: Theme.mutedText
+                    font.pixelSize: Theme.fontSize
+                    wrapMode: Text.WordWrap
+                    Layout.fillWidth: true
+                }
+                RowLayout {
+                    Layout.fillWidth: true
+                    spacing: Theme.padding
+                    TextField {
+                        id: addressField
+                        objectName: "homeNetworkAddressField"
+                        text: page.settings.homeNetworkAddress === page.settings.profileAddress ? "" : page.settings.homeNetworkAddress
+                        placeholderText: page.settings.profileAddress
+                        Accessible.name: qsTr("Home network address")
+                        Layout.fillWidth: true
+                        onAccepted: applyAddress.clicked()
+                    }
+                    Button {
+                        id: applyAddress
+                        objectName: "applyHomeNetworkButton"
+                        text: qsTr("Apply")
+                        onClicked: page.settings.setHomeNetworkAddress(addressField.text)
+                    }
+                }
+                Text {
+                    objectName: "homeNetworkInUse"
+                    text: qsTr("In use: %1").arg(page.settings.homeNetworkAddress)
+                    color: Theme.text
+                    font.pixelSize: Theme.fontSize
+                }
+            }
+
+            Section {
+                title: qsTr("Trust list")
+                Text {
+                    text: qsTr("Peers whose credentials chain to one of these roots are shown as verified. Your home network's roots come with your profile; add another operator's root to trust its subscribers.")
+                    color: Theme.mutedText
+                    font.pixelSize: Theme.fontSize
+                    wrapMode: Text.WordWrap
+                    Layout.fillWidth: true
+                }
+                Repeater {
+                    model: page.settings.trustList
+                    delegate: RowLayout {
+                        required property int index
+                        required property string label
+                        required property string value
+                        required property string state
+                        required property string detail
+                        objectName: "trustRoot_" + index
+                        Layout.fillWidth: true
+                        spacing: Theme.spacing
+                        StateIcon { state: parent.state; Layout.preferredWidth: 16; Layout.preferredHeight: 16; Layout.alignment: Qt.AlignTop }
+                        ColumnLayout {
+                            spacing: 0
+                            Layout.fillWidth: true
+                            Text { text: label; color: Theme.text; font.pixelSize: Theme.fontSize; wrapMode: Text.WrapAnywhere; Layout.fillWidth: true }
+                            Text { text: detail; color: Theme.mutedText; font.pixelSize: Theme.fontSize - 2; wrapMode: Text.WordWrap; Layout.fillWidth: true }
+                            Text { text: qsTr("SHA-256 %1").arg(value); color: Theme.mutedText; font.pixelSize: Theme.fontSize - 3; wrapMode: Text.WrapAnywhere; Layout.fillWidth: true }
+                        }
+                        Button {
+                            objectName: "removeTrustRoot_" + index
+                            visible: detail.indexOf(qsTr("added by you")) === 0
+                            text: qsTr("Remove")
+                            Accessible.name: qsTr("Remove %1 from the trust list").arg(label)
+                            onClicked: page.settings.removeTrustedRoot(value)
+                        }
+                    }
+                }
+                Button {
+                    objectName: "addTrustRootButton"
+                    text: qsTr("Add an operator root…")
+                    onClicked: rootDialog.open()
+                }
+            }
+
+            Section {
+                title: qsTr("Appearance")
+                RowLayout {
+                    spacing: Theme.padding
+                    RadioButton {
+                        objectName: "themeLight"
+                        text: qsTr("Light")
+                        checked: page.settings.theme !== "dark"
+                        onClicked: { page.settings.theme = "light"; Theme.dark = false }
+                    }
+                    RadioButton {
+                        objectName: "themeDark"
+                        text: qsTr("Dark")
+                        checked: page.settings.theme === "dark"
+                        onClicked: { page.settings.theme = "dark"; Theme.dark = true }
+                    }
+                }
+            }
+
+            Section {
+                title: qsTr("Data directory")
+                Text {
+                    objectName: "dataDirText"
+                    text: qsTr("Now: %1").arg(page.settings.dataDir)
+                    color: Theme.text
+                    font.pixelSize: Theme.fontSize
+                    wrapMode: Text.WrapAnywhere
+                    Layout.fillWidth: true
+                }
+                Text {
+                    visible: page.settings.nextDataDir !== page.settings.dataDir
+                    text: qsTr("From the next start: %1").arg(page.settings.nextDataDir)
+                    color: Theme.text
+                    font.pixelSize: Theme.fontSize
+                    wrapMode: Text.WrapAnywhere
+                    Layout.fillWidth: true
+                }
+                Text {
+                    text: qsTr("Your profile, encrypted keys, credential and activity log live here. Moving elsewhere starts a new device state; your current data stays where it is.")
+                    color: Theme.mutedText
+                    font.pixelSize: Theme.fontSize - 2
+                    wrapMode: Text.WordWrap
+                    Layout.fillWidth: true
+                }
+                Button {
+                    objectName: "chooseDataDirButton"
+                    text: qsTr("Use another folder from the next start…")
+                    onClicked: dataDirDialog.open()
+                }
+            }
+            Item { Layout.preferredHeight: Theme.padding }
+        }
     }
 }

@@ -1,9 +1,701 @@
 #include "twinseal/viewmodels/ownership_controller.h"
 
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QPointer>
+#include <QTimer>
+
+#include <algorithm>
+#include <chrono>
+
+#include <twinseal/core/avatar_transfer.h>
+#include <twinseal/core/homenet_client.h>
+#include <twinseal/security/audit.h>
+#include <twinseal/security/credential.h>
+#include <twinseal/security/keys.h>
+#include <twinseal/security/manifest.h>
+#include <twinseal/security/subscriber.h>
+#include <twinseal/security/transfer.h>
+#include <twinseal/security/translog.h>
+
+#include "twinseal/viewmodels/audit_trail.h"
 #include "twinseal/viewmodels/twin_controller.h"
 
 namespace twinseal::viewmodels {
 
-OwnershipController::OwnershipController(TwinController& twin) : QObject(&twin), m_twin(twin) {}
+using namespace twinseal::security;
+
+namespace {
+
+constexpr const char* kAvatarFolder = "avatar";
+constexpr const char* kTransferredFolder = "transferred";
+// The files that make up a held twin (a registration's or an accepted transfer's).
+constexpr const char* kTwinFiles[] = {"credential.tsc", "receipt.tslr", "manifest.tsm", "disclosures.json"};
+
+QString qs(const std::string& s) { return QString::fromStdString(s); }
+
+QByteArray toQBytes(ByteView b) {
+    return QByteArray(reinterpret_cast<const char*>(b.data()), static_cast<qsizetype>(b.size()));
+}
+
+Bytes toBytes(const QByteArray& b) {
+    return Bytes(reinterpret_cast<const std::uint8_t*>(b.constData()),
+                 reinterpret_cast<const std::uint8_t*>(b.constData()) + b.size());
+}
+
+bool writeFile(const QString& file, const QByteArray& bytes, bool privateMode = false) {
+    return writeFileAtomic(file.toStdString(),
+                           ByteView(reinterpret_cast<const std::uint8_t*>(bytes.constData()),
+                                    static_cast<std::size_t>(bytes.size())),
+                           privateMode)
+        .ok();
+}
+
+QString when(std::int64_t t) {
+    return QDateTime::fromSecsSinceEpoch(t, Qt::UTC).toString(QStringLiteral("yyyy-MM-dd HH:mm 'UTC'"));
+}
+
+QString shortHex(ByteView b, int n = 16) {
+    const QString hex = qs(toHex(b));
+    return hex.size() > n ? hex.left(n) + QStringLiteral("…") : hex;
+}
+
+QString keyText(const PublicKey& key) {
+    return OwnershipController::tr("key %1").arg(shortHex(key.thumbprint(), 16));
+}
+
+// The disclosures as registration stores them: [{"name": ..., "disclosure": ...}, ...].
+QByteArray disclosuresJson(const std::vector<std::string>& disclosures) {
+    QJsonArray out;
+    for (const auto& d : disclosures) {
+        auto decoded = AttributeDisclosure::decode(d);
+        out.append(QJsonObject{{QStringLiteral("name"), decoded.ok() ? qs(decoded->name) : QString()},
+                               {QStringLiteral("disclosure"), qs(d)}});
+    }
+    return QJsonDocument(out).toJson();
+}
+
+QString entryTypeText(LogEntryType type) {
+    switch (type) {
+    case LogEntryType::Issuance: return OwnershipController::tr("Registered");
+    case LogEntryType::Recertification: return OwnershipController::tr("Re-certified");
+    case LogEntryType::Revocation: return OwnershipController::tr("Revoked");
+    case LogEntryType::Transfer: return OwnershipController::tr("Transferred");
+    }
+    return qs(std::string(logEntryTypeName(type)));
+}
+
+TransferRow toRow(const core::TransferInfo& t) {
+    TransferRow r;
+    r.transferId = qs(t.transferId);
+    r.outgoing = t.outgoing;
+    r.state = qs(t.state);
+    r.peer = qs(t.outgoing ? t.toHandle : t.fromHandle);
+    r.dtId = qs(t.dtId);
+    r.avatarId = qs(t.avatarId);
+    r.codeBased = t.codeBased;
+    r.createdAt = t.createdAt;
+    r.expiresAt = t.expiresAt;
+    r.finishedAt = t.finishedAt;
+    return r;
+}
+
+// A folder name for a DT-ID ("urn:twinseal:dt:…" has colons).
+QString safeName(const QString& id) {
+    QString out = id;
+    for (QChar& c : out)
+        if (!c.isLetterOrNumber() && c != QLatin1Char('-') && c != QLatin1Char('.'))
+            c = QLatin1Char('_');
+    return out;
+}
+
+} // namespace
+
+OwnershipController::OwnershipController(TwinController& twin) : QObject(&twin), m_twin(twin) {
+    for (auto signal : {&TwinController::stageChanged, &TwinController::lockedChanged,
+                        &TwinController::twinChanged})
+        connect(&m_twin, signal, this, &OwnershipController::capabilitiesChanged);
+    // A failure (shown by the twin controller, e.g. authentication) ends the page's loading.
+    connect(&m_twin, &TwinController::errorChanged, this, [this] {
+        if (!m_twin.errorCode().isEmpty())
+            setLoading(false);
+    });
+    // My Twin's status check found the credential revoked: tell a previous owner why.
+    connect(&m_twin, &TwinController::twinChanged, this, [this] {
+        if (m_twin.m_twinStatus == QLatin1String("revoked") && m_twin.m_stage == QLatin1String("ready") &&
+            !m_revocationChecked) {
+            m_revocationChecked = true;
+            refresh();
+        }
+    });
+    if (QFileInfo::exists(m_twin.dataFile(QString::fromLatin1(kJournal))))
+        QTimer::singleShot(0, this, &OwnershipController::reconcileJournal);
+}
+
+// ---- what the user may do ---------------------------------------------------------------------
+
+bool OwnershipController::canOffer() const {
+    return m_twin.m_stage == QLatin1String("ready") && m_twin.holderKey() &&
+           m_twin.m_twinStatus != QLatin1String("revoked");
+}
+
+bool OwnershipController::canAccept() const {
+    return m_twin.m_stage == QLatin1String("avatar") && m_twin.holderKey();
+}
+
+QString OwnershipController::offerHint() const {
+    if (m_twin.m_stage != QLatin1String("ready"))
+        return tr("You hold no twin to offer.");
+    if (!m_twin.holderKey())
+        return tr("Unlock your twin with your passphrase: the offer is signed with your holder key.");
+    if (m_twin.m_twinStatus == QLatin1String("revoked"))
+        return tr("Your twin's credential is revoked; it cannot be offered.");
+    return {};
+}
+
+QString OwnershipController::acceptHint() const {
+    if (m_twin.m_stage == QLatin1String("ready"))
+        return tr("You already hold a twin. A subscriber holds one twin at a time: offer or give up "
+                  "yours before accepting another.");
+    if (m_twin.m_stage != QLatin1String("avatar"))
+        return tr("Finish setting up this device (profile and passphrase) first.");
+    if (!m_twin.holderKey())
+        return tr("Unlock your holder key with your passphrase: accepting signs the twin's avatar "
+                  "with it.");
+    return {};
+}
+
+void OwnershipController::setLoading(bool loading) {
+    if (m_loading == loading)
+        return;
+    m_loading = loading;
+    emit loadingChanged();
+}
+
+// ---- handle and offers ------------------------------------------------------------------------
+
+void OwnershipController::refresh() {
+    if (!m_twin.m_client)
+        return;
+    setLoading(true);
+    QPointer<OwnershipController> self(this);
+    m_twin.withSession([this, self] {
+        m_twin.m_client->me([this, self](core::ClientResult<core::SubscriberInfo> me) {
+            if (!self)
+                return;
+            if (!me.ok()) {
+                setLoading(false);
+                return m_twin.reportFailure(qs(me.error().code), qs(me.error().message));
+            }
+            m_meKnown = true;
+            m_hasActiveDt = me->activeDt.has_value();
+            if (m_handle != qs(me->transferHandle)) {
+                m_handle = qs(me->transferHandle);
+                emit handleChanged();
+            }
+            m_twin.m_client->listTransfers([this, self](core::ClientResult<std::vector<core::TransferInfo>> all) {
+                if (!self)
+                    return;
+                setLoading(false);
+                if (!all.ok())
+                    return m_twin.reportFailure(qs(all.error().code), qs(all.error().message));
+                applyTransfers(*all);
+            });
+        });
+    });
+}
+
+void OwnershipController::applyTransfers(const std::vector<core::TransferInfo>& all) {
+    QVector<TransferRow> rows;
+    rows.reserve(static_cast<qsizetype>(all.size()));
+    for (const auto& t : all)
+        rows.push_back(toRow(t));
+    m_transfers.setTransfers(std::move(rows), QDateTime::currentSecsSinceEpoch());
+    checkHandedOver(m_hasActiveDt);
+}
+
+// The home network says this subscriber no longer holds the twin this client shows, and one of
+// the subscriber's offers of it was accepted: the twin was transferred.
+void OwnershipController::checkHandedOver(bool hasActiveDt) {
+    if (!m_meKnown || hasActiveDt || m_twin.m_stage != QLatin1String("ready") || m_twin.m_dtId.isEmpty())
+        return;
+    for (const TransferRow& row : m_transfers.transfers())
+        if (row.outgoing && row.state == QLatin1String("accepted") && row.dtId == m_twin.m_dtId)
+            return handOver(row);
+}
+
+void OwnershipController::handOver(const TransferRow& transfer) {
+    const QString archive =
+        m_twin.dataFile(QStringLiteral("%1/%2").arg(QString::fromLatin1(kTransferredFolder), safeName(transfer.dtId)));
+    QDir().mkpath(archive);
+    for (const char* name : kTwinFiles) {
+        const QString from = m_twin.dataFile(QString::fromLatin1(name));
+        const QString to = QDir(archive).filePath(QString::fromLatin1(name));
+        QFile::remove(to);
+        if (QFileInfo::exists(from) && !QFile::rename(from, to))
+            QFile::remove(from); // the credential is revoked: nothing is lost
+    }
+    const QString avatarId = m_twin.m_avatarId;
+    m_twin.m_dtId.clear();
+    m_twin.m_avatarId.clear();
+    m_twin.m_pseudonym.clear();
+    m_twin.m_avatarDir.clear();
+    m_twin.m_twinStatus = QStringLiteral("transferred");
+    m_twin.saveState();
+    m_twin.m_credentialFacts.setFacts({});
+    m_twin.m_manifestFacts.setFacts({});
+    m_twin.setStage(QStringLiteral("avatar"));
+    emit m_twin.avatarChanged();
+    emit m_twin.twinChanged();
+    m_twin.showNotice(tr("Your twin %1 was transferred to %2 on %3. It is no longer yours and its "
+                         "former credential is revoked (a copy is kept in %4). You can register a new "
+                         "twin or accept one offered to you.")
+                          .arg(avatarId, transfer.peer.isEmpty() ? tr("the holder of the code") : transfer.peer,
+                               when(transfer.finishedAt), archive));
+    showReceipt(transfer.transferId);
+}
+
+// ---- offering ---------------------------------------------------------------------------------
+
+void OwnershipController::offer(const QString& recipientHandle, int ttlSeconds) {
+    m_twin.dismissError();
+    if (!canOffer())
+        return m_twin.reportFailure(m_twin.holderKey() ? QStringLiteral("no-twin") : QStringLiteral("locked"),
+                                    offerHint());
+    const QString handle = recipientHandle.trimmed();
+    if (!handle.isEmpty() && !isTransferHandle(handle.toStdString()))
+        return m_twin.reportFailure(QStringLiteral("recipient-handle-invalid"),
+                                    tr("“%1” is not a transfer handle. Ask the recipient for the "
+                                       "handle shown on their Ownership page (it starts with “tw-”).")
+                                        .arg(handle));
+    auto credential = readFile(m_twin.dataFile(QStringLiteral("credential.tsc")).toStdString());
+    if (!credential.ok())
+        return m_twin.reportFailure(QStringLiteral("credential-missing"),
+                                    tr("Your twin's credential cannot be read from %1. Check the data "
+                                       "folder, or re-certify your twin.")
+                                        .arg(m_twin.dataDir()));
+    const auto ttl = std::chrono::seconds(std::clamp<std::int64_t>(ttlSeconds, kMinTransferTtl, kMaxTransferTtl));
+    m_twin.setBusy(true, handle.isEmpty() ? tr("Creating a one-time transfer code for your twin…")
+                                          : tr("Offering your twin to %1…").arg(handle));
+    const Bytes credentialBytes = *credential;
+    const std::string dtId = m_twin.m_dtId.toStdString();
+    QPointer<OwnershipController> self(this);
+    m_twin.withSession([this, self, handle, ttl, credentialBytes, dtId] {
+        if (!self)
+            return;
+        const SigningKey* key = m_twin.holderKey();
+        if (!key)
+            return m_twin.reportFailure(QStringLiteral("locked"), offerHint());
+        const std::string to = handle.isEmpty() ? std::string("one-time code") : handle.toStdString();
+        m_twin.m_client->offerTransfer(
+            credentialBytes, *key, handle.toStdString(), ttl,
+            [this, self, to, dtId](core::ClientResult<core::TransferInfo> r) {
+                if (!self)
+                    return;
+                if (!r.ok()) {
+                    m_twin.auditTrail().recordFailure(audit_event::kTransferOffer, qs(r.error().code),
+                                                      {{"dt", dtId}, {"to", to}});
+                    return m_twin.reportFailure(qs(r.error().code), qs(r.error().message));
+                }
+                m_twin.auditTrail().record(audit_event::kTransferOffer,
+                                           {{"transfer", r->transferId},
+                                            {"dt", r->dtId},
+                                            {"to", to},
+                                            {"expires-at", std::to_string(r->expiresAt)}});
+                if (r->codeBased) {
+                    m_offerCode = qs(r->code);
+                    m_offerCodeExpires = when(r->expiresAt);
+                    emit offerCodeChanged();
+                }
+                m_twin.setBusy(false);
+                m_twin.showNotice(r->codeBased
+                                      ? tr("Your twin is offered to whoever enters the code below before %1.")
+                                            .arg(when(r->expiresAt))
+                                      : tr("Your twin is offered to %1 until %2. It stays yours until they accept.")
+                                            .arg(qs(r->toHandle), when(r->expiresAt)));
+                refresh();
+            });
+    });
+}
+
+void OwnershipController::dismissCode() {
+    m_offerCode.clear();
+    m_offerCodeExpires.clear();
+    emit offerCodeChanged();
+}
+
+// ---- declining and cancelling -----------------------------------------------------------------
+
+void OwnershipController::decline(const QString& transferId) { answer(transferId, false); }
+void OwnershipController::cancel(const QString& transferId) { answer(transferId, true); }
+
+void OwnershipController::answer(const QString& transferId, bool cancel) {
+    m_twin.dismissError();
+    if (!m_twin.m_client)
+        return m_twin.reportFailure(QStringLiteral("no-profile"), tr("Import your USIM profile first."));
+    m_twin.setBusy(true, cancel ? tr("Withdrawing your offer…") : tr("Declining the offer…"));
+    const std::string id = transferId.toStdString();
+    const std::string by = cancel ? "owner" : "recipient";
+    QPointer<OwnershipController> self(this);
+    m_twin.withSession([this, self, id, by, cancel] {
+        if (!self)
+            return;
+        auto done = [this, self, id, by, cancel](core::ClientResult<core::TransferInfo> r) {
+            if (!self)
+                return;
+            if (!r.ok()) {
+                m_twin.auditTrail().recordFailure(audit_event::kTransferCancel, qs(r.error().code),
+                                                  {{"transfer", id}, {"by", by}});
+                return m_twin.reportFailure(qs(r.error().code), qs(r.error().message));
+            }
+            m_twin.auditTrail().record(audit_event::kTransferCancel,
+                                       {{"transfer", id}, {"dt", r->dtId}, {"by", by}});
+            m_twin.setBusy(false);
+            m_twin.showNotice(cancel ? tr("Your offer is withdrawn; your twin stays yours.")
+                                     : tr("You declined the offer; the twin stays with its owner."));
+            refresh();
+        };
+        if (cancel)
+            m_twin.m_client->cancelTransfer(id, std::move(done));
+        else
+            m_twin.m_client->declineTransfer(id, {}, std::move(done));
+    });
+}
+
+// ---- accepting --------------------------------------------------------------------------------
+
+void OwnershipController::accept(const QString& transferId) {
+    m_twin.dismissError();
+    if (!canAccept())
+        return m_twin.reportFailure(m_twin.holderKey() ? QStringLiteral("already-holds-twin")
+                                                       : QStringLiteral("locked"),
+                                    acceptHint());
+    m_twin.setBusy(true, tr("Fetching the offer…"));
+    QPointer<OwnershipController> self(this);
+    const std::string id = transferId.toStdString();
+    m_twin.withSession([this, self, id] {
+        if (!self)
+            return;
+        // The full offer: the list does not carry the offered manifest.
+        m_twin.m_client->fetchTransfer(id, [this, self](core::ClientResult<core::TransferInfo> r) {
+            if (!self)
+                return;
+            if (!r.ok())
+                return m_twin.reportFailure(qs(r.error().code), qs(r.error().message));
+            acceptOffer(*r, {});
+        });
+    });
+}
+
+void OwnershipController::acceptCode(const QString& code) {
+    m_twin.dismissError();
+    if (!canAccept())
+        return m_twin.reportFailure(m_twin.holderKey() ? QStringLiteral("already-holds-twin")
+                                                       : QStringLiteral("locked"),
+                                    acceptHint());
+    const QString trimmed = code.trimmed();
+    if (trimmed.isEmpty())
+        return m_twin.reportFailure(QStringLiteral("transfer-code-invalid"),
+                                    tr("Enter the transfer code the owner gave you (like "
+                                       "ABCD-EFGH-JKLM-NPQR)."));
+    m_twin.setBusy(true, tr("Looking up the transfer code…"));
+    QPointer<OwnershipController> self(this);
+    m_twin.withSession([this, self, trimmed] {
+        if (!self)
+            return;
+        m_twin.m_client->lookupTransferCode(
+            trimmed.toStdString(), [this, self, trimmed](core::ClientResult<core::TransferInfo> r) {
+                if (!self)
+                    return;
+                if (!r.ok()) {
+                    m_twin.auditTrail().recordFailure(audit_event::kTransferAccept, qs(r.error().code),
+                                                      {{"via", "code"}});
+                    return m_twin.reportFailure(qs(r.error().code), qs(r.error().message));
+                }
+                acceptOffer(*r, trimmed);
+            });
+    });
+}
+
+bool OwnershipController::writeJournal(const core::TransferInfo& offer, const QByteArray& manifest) {
+    const QJsonObject journal{{QStringLiteral("op"), QStringLiteral("accept-transfer")},
+                              {QStringLiteral("transferId"), qs(offer.transferId)},
+                              {QStringLiteral("dtId"), qs(offer.dtId)},
+                              {QStringLiteral("avatarId"), qs(offer.avatarId)},
+                              {QStringLiteral("manifest"), QString::fromLatin1(manifest.toBase64())},
+                              {QStringLiteral("at"), QDateTime::currentSecsSinceEpoch()}};
+    return writeFile(m_twin.dataFile(QString::fromLatin1(kJournal)), QJsonDocument(journal).toJson(), true);
+}
+
+// Re-signs the offered manifest with this client's holder key, journals, and accepts.
+void OwnershipController::acceptOffer(const core::TransferInfo& offer, const QString& code) {
+    const SigningKey* key = m_twin.holderKey();
+    if (!key)
+        return m_twin.reportFailure(QStringLiteral("locked"), acceptHint());
+    const std::string transferId = offer.transferId;
+    if (offer.state != "pending") {
+        m_twin.auditTrail().recordFailure(audit_event::kTransferAccept, QStringLiteral("transfer-not-pending"),
+                                          {{"transfer", transferId}});
+        return m_twin.reportFailure(QStringLiteral("transfer-not-pending"),
+                                    tr("This offer can no longer be accepted (it is %1). Ask the owner "
+                                       "for a new offer.")
+                                        .arg(qs(offer.state)));
+    }
+    auto parsed = parseSignedManifest(offer.signedManifest);
+    auto resigned = parsed.ok() ? signManifest(parsed->manifest, *key) : Result<Bytes>(parsed.error());
+    if (!resigned.ok()) {
+        m_twin.auditTrail().recordFailure(audit_event::kTransferAccept, QStringLiteral("manifest-invalid"),
+                                          {{"transfer", transferId}});
+        return m_twin.reportFailure(QStringLiteral("manifest-invalid"),
+                                    tr("The offered avatar's manifest cannot be used (%1). Ask the owner "
+                                       "to re-certify their twin and offer it again.")
+                                        .arg(qs(resigned.error().message())));
+    }
+    const QByteArray manifest = toQBytes(*resigned);
+    if (!writeJournal(offer, manifest))
+        return m_twin.reportFailure(QStringLiteral("io-error"),
+                                    tr("The acceptance cannot be recorded in %1. Check that the folder "
+                                       "is writable and has free space.")
+                                        .arg(m_twin.dataDir()));
+    m_twin.setProgress(-1, tr("Accepting the twin offered by %1…")
+                               .arg(offer.fromHandle.empty() ? tr("its owner") : qs(offer.fromHandle)));
+    QPointer<OwnershipController> self(this);
+    m_twin.m_client->acceptTransfer(
+        offer, code.toStdString(), *key, *resigned,
+        [this, self, transferId, manifest](core::ClientResult<core::AcceptedTransfer> r) {
+            if (!self)
+                return;
+            if (!r.ok()) {
+                QFile::remove(m_twin.dataFile(QString::fromLatin1(kJournal)));
+                m_twin.auditTrail().recordFailure(audit_event::kTransferAccept, qs(r.error().code),
+                                                  {{"transfer", transferId}});
+                m_twin.reportFailure(qs(r.error().code), qs(r.error().message));
+                return refresh();
+            }
+            const auto& claims = r->registration.credential.claims;
+            m_twin.auditTrail().record(audit_event::kTransferAccept,
+                                       {{"transfer", transferId},
+                                        {"dt", claims.dtId},
+                                        {"avatar-id", claims.avatarId},
+                                        {"generation", std::to_string(claims.generation)},
+                                        {"log-index", std::to_string(claims.logIndex)}});
+            adopt(toQBytes(r->registration.credentialBytes), toQBytes(r->registration.receiptBytes), manifest,
+                  disclosuresJson(r->registration.disclosures));
+            QFile::remove(m_twin.dataFile(QString::fromLatin1(kJournal)));
+            m_receiptTransferId.clear();
+            fetchAvatar();
+        });
+}
+
+// Stores the twin's files like a registration does and shows it as this client's.
+void OwnershipController::adopt(const QByteArray& credential, const QByteArray& receipt,
+                                const QByteArray& manifest, const QByteArray& disclosures) {
+    (void)writeFile(m_twin.dataFile(QStringLiteral("credential.tsc")), credential);
+    if (!receipt.isEmpty())
+        (void)writeFile(m_twin.dataFile(QStringLiteral("receipt.tslr")), receipt);
+    (void)writeFile(m_twin.dataFile(QStringLiteral("manifest.tsm")), manifest);
+    if (!disclosures.isEmpty())
+        (void)writeFile(m_twin.dataFile(QStringLiteral("disclosures.json")), disclosures, true);
+    auto parsed = parseCredential(toBytes(credential));
+    if (parsed.ok()) {
+        m_twin.m_dtId = qs(parsed->claims.dtId);
+        m_twin.m_avatarId = qs(parsed->claims.avatarId);
+    }
+    m_twin.m_avatarDir = m_twin.dataFile(QString::fromLatin1(kAvatarFolder));
+    m_twin.m_twinStatus.clear();
+    m_twin.saveState();
+    m_twin.setStage(QStringLiteral("ready"));
+    m_twin.showCredential();
+    m_twin.showManifest();
+    emit m_twin.avatarChanged();
+    emit m_twin.twinChanged();
+}
+
+void OwnershipController::fetchAvatar() {
+    auto bytes = readFile(m_twin.dataFile(QStringLiteral("credential.tsc")).toStdString());
+    auto credential = bytes.ok() ? parseCredential(*bytes) : Result<Credential>(bytes.error());
+    if (!credential.ok())
+        return m_twin.reportFailure(QStringLiteral("credential-missing"), tr("You hold no twin whose avatar could be fetched."));
+    core::AvatarFetchRequest request;
+    request.avatarId = credential->claims.avatarId;
+    request.expectedMediaRoot = credential->claims.mediaRoot;
+    request.expectedHolderKey = credential->claims.holderKey;
+    request.destination = m_twin.dataFile(QString::fromLatin1(kAvatarFolder));
+    QDir(request.destination).removeRecursively(); // only verified files of this avatar remain
+    m_twin.setBusy(true, tr("Fetching your twin's avatar from %1…").arg(m_twin.operatorName()), 0);
+    QPointer<OwnershipController> self(this);
+    m_twin.withSession([this, self, request] {
+        if (!self)
+            return;
+        auto* transfer = m_twin.m_client->fetchAvatar(request, [this, self](core::ClientResult<core::FetchedAvatar> r) {
+            if (!self)
+                return;
+            if (!r.ok())
+                return m_twin.reportFailure(qs(r.error().code),
+                                            tr("The twin is yours, but its avatar could not be fetched: %1 "
+                                               "Use “Fetch avatar again” on the Ownership page.")
+                                                .arg(qs(r.error().message)));
+            m_twin.setBusy(false);
+            emit m_twin.avatarChanged();
+            m_twin.showNotice(tr("The twin %1 is now yours: its new credential names your holder key and "
+                                 "its avatar is stored on this device.")
+                                  .arg(m_twin.m_avatarId));
+            m_twin.refreshStatus();
+            emit transferAccepted();
+        });
+        if (transfer)
+            connect(transfer, &core::AvatarTransfer::progress, this, [this](quint64 done, quint64 total) {
+                if (total > 0)
+                    m_twin.setProgress(double(done) / double(total), tr("Fetching your twin's avatar…"));
+            });
+    });
+}
+
+// ---- an acceptance interrupted by a stopped client ---------------------------------------------
+
+// pending-transfer.json is there: the client stopped between sending an acceptance and storing
+// its answer. The home network decides: if this holder key now holds the DT, adopt it; else the
+// acceptance did not happen and the offer is shown again.
+void OwnershipController::reconcileJournal() {
+    const QString journalFile = m_twin.dataFile(QString::fromLatin1(kJournal));
+    QFile file(journalFile);
+    const QJsonObject journal =
+        file.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(file.readAll()).object() : QJsonObject();
+    file.close();
+    auto keyFile = readFile(m_twin.dataFile(QStringLiteral("holder.key")).toStdString());
+    auto key = keyFile.ok() ? SigningKey::peekPublicKey(*keyFile) : Result<PublicKey>(keyFile.error());
+    if (!m_twin.m_client || !key.ok() || journal.isEmpty()) {
+        QFile::remove(journalFile); // nothing could have been accepted without profile and key
+        return;
+    }
+    if (QFileInfo::exists(m_twin.dataFile(QStringLiteral("credential.tsc")))) {
+        QFile::remove(journalFile); // the answer was stored after all
+        return;
+    }
+    const PublicKey holder = *key;
+    const QString transferId = journal.value(QStringLiteral("transferId")).toString();
+    const QByteArray manifest = QByteArray::fromBase64(journal.value(QStringLiteral("manifest")).toString().toLatin1());
+    m_twin.setBusy(true, tr("Checking an interrupted transfer acceptance with your home network…"));
+    QPointer<OwnershipController> self(this);
+    m_twin.withSession([this, self, holder, transferId, manifest, journalFile] {
+        if (!self)
+            return;
+        m_twin.m_client->listDts([this, self, holder, transferId, manifest,
+                                  journalFile](core::ClientResult<std::vector<core::DtRecord>> r) {
+            if (!self)
+                return;
+            if (!r.ok()) // keep the journal: the next start asks again
+                return m_twin.reportFailure(qs(r.error().code), qs(r.error().message));
+            for (const auto& d : *r) {
+                auto c = parseCredential(d.credential);
+                if (d.state != "active" || !c.ok() || !(c->claims.holderKey == holder))
+                    continue;
+                const QByteArray credential = toQBytes(d.credential);
+                m_twin.m_client->transferReceipt(
+                    transferId.toStdString(),
+                    [this, self, credential, manifest, journalFile](core::ClientResult<core::TransferReceipt> receipt) {
+                        if (!self)
+                            return;
+                        m_twin.auditTrail().record(audit_event::kTransferAccept,
+                                                   {{"transfer", receipt.ok() ? receipt->transfer.transferId : ""},
+                                                    {"reconciled", "true"}});
+                        adopt(credential, receipt.ok() ? toQBytes(receipt->receipt.encode()) : QByteArray(),
+                              manifest, {});
+                        QFile::remove(journalFile);
+                        m_twin.showNotice(tr("Your interrupted acceptance had completed; the twin is yours."));
+                        fetchAvatar();
+                    });
+                return;
+            }
+            QFile::remove(journalFile);
+            m_twin.setBusy(false);
+            m_twin.showNotice(tr("Your interrupted acceptance did not reach your home network; the "
+                                 "twin was not transferred. The offer is shown below if it is still open."));
+            refresh();
+        });
+    });
+}
+
+// ---- receipt and history ----------------------------------------------------------------------
+
+void OwnershipController::showReceipt(const QString& transferId) {
+    if (!m_twin.m_client)
+        return;
+    const TransferRow* row = m_transfers.find(transferId);
+    const QString dtId = row ? row->dtId : QString();
+    m_receiptTransferId = transferId;
+    m_receiptVerified = false;
+    m_receipt.setFacts({{tr("Transfer"), transferId, QStringLiteral("skipped"), tr("checking…")}});
+    m_history.setFacts({});
+    emit receiptChanged();
+    setLoading(true);
+    QPointer<OwnershipController> self(this);
+    m_twin.withSession([this, self, transferId, dtId] {
+        if (!self)
+            return;
+        m_twin.m_client->transferReceipt(transferId.toStdString(), [this, self, transferId,
+                                                                    dtId](core::ClientResult<core::TransferReceipt> r) {
+            if (!self || m_receiptTransferId != transferId)
+                return;
+            setLoading(false);
+            if (!r.ok()) {
+                m_receipt.setFacts({{tr("Receipt"), tr("not verified"), QStringLiteral("failed"),
+                                     tr("%1 (%2)").arg(qs(r.error().message), qs(r.error().code))}});
+                emit receiptChanged();
+                return m_twin.reportFailure(qs(r.error().code), qs(r.error().message));
+            }
+            const auto& offer = r->transfer.offer.offer;
+            const auto& acceptance = r->transfer.acceptance.acceptance;
+            const auto& head = r->receipt.treeHead.head;
+            m_receipt.setFacts({
+                {tr("Transfer"), transferId, {}, {}},
+                {tr("Digital twin"), qs(offer.dtId), {}, {}},
+                {tr("Previous holder"), keyText(offer.holderKey), QStringLiteral("passed"),
+                 tr("the owner's signature on the offer verified")},
+                {tr("New holder"), keyText(acceptance.holderKey), QStringLiteral("passed"),
+                 tr("the recipient's signature on the acceptance verified")},
+                {tr("Offered"), when(offer.timestamp), {}, {}},
+                {tr("Accepted"), when(acceptance.timestamp), {}, {}},
+                {tr("Certified media"), shortHex(acceptance.mediaRoot, 24), {}, {}},
+                {tr("Transparency log"), tr("entry %1").arg(r->receipt.proof.leafIndex), QStringLiteral("passed"),
+                 tr("inclusion proof verified against the signed tree head (tree size %1)").arg(head.treeSize)},
+            });
+            m_receiptVerified = true;
+            emit receiptChanged();
+            showHistory(dtId.isEmpty() ? qs(offer.dtId) : dtId);
+        });
+    });
+}
+
+void OwnershipController::showHistory(const QString& dtId) {
+    QPointer<OwnershipController> self(this);
+    const QString forTransfer = m_receiptTransferId;
+    m_twin.m_client->dtHistory(dtId.toStdString(), [this, self, forTransfer](core::ClientResult<core::DtHistory> h) {
+        if (!self || m_receiptTransferId != forTransfer)
+            return;
+        if (!h.ok()) {
+            m_history.setFacts({{tr("History"), tr("not verified"), QStringLiteral("failed"),
+                                 tr("%1 (%2)").arg(qs(h.error().message), qs(h.error().code))}});
+            return;
+        }
+        QVector<Fact> facts;
+        int n = 0;
+        for (const auto& e : h->entries) {
+            QString value = when(e.entry.timestamp);
+            if (e.transfer)
+                value += tr(" · to %1").arg(keyText(e.transfer->acceptance.acceptance.holderKey));
+            facts.push_back({tr("%1. %2").arg(++n).arg(entryTypeText(e.entry.type)), value, QStringLiteral("passed"),
+                             tr("log entry %1, included in the signed tree head of size %2")
+                                 .arg(e.proof.leafIndex)
+                                 .arg(h->treeHead.head.treeSize)});
+        }
+        m_history.setFacts(std::move(facts));
+    });
+}
 
 } // namespace twinseal::viewmodels

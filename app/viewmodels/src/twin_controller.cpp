@@ -105,6 +105,7 @@ TwinController::TwinController(Options options, QObject* parent)
     m_auditTrail = std::make_unique<AuditTrail>(m_options.dataDir, this);
     m_settings = std::make_unique<SettingsController>(*this);
     m_audit = std::make_unique<AuditController>(*this, *m_auditTrail);
+    connect(this, &TwinController::profileChanged, m_settings.get(), &SettingsController::refreshTrustList);
     connect(m_settings.get(), &SettingsController::homeNetworkChanged, this, [this] {
         if (!m_profile)
             return;
@@ -371,7 +372,7 @@ void TwinController::choosePassphrase(const QString& passphrase, const QString& 
                                 .arg(QString::fromStdString(keys.holder.error().detail)));
             m_holder = std::make_unique<SigningKey>(std::move(keys.holder).value());
             m_auditTrail->unlocked(std::move(keys.audit));
-            m_auditTrail->record(audit_event::kKeyUnlock, {{"holderKey", "created"}});
+            m_auditTrail->record(audit_event::kKeyUnlock, {{"holder-key", "created"}});
             setBusy(false);
             emit lockedChanged();
             setStage(QStringLiteral("avatar"));
@@ -490,16 +491,16 @@ void TwinController::signAndRegister(bool recertification, const QString& folder
                     const char* event = recertification ? audit_event::kDtRecertify : audit_event::kDtRegister;
                     if (!r.ok()) {
                         recordFailure(event, QString::fromStdString(r.error().code),
-                                      {{"mediaRoot", toHex(parsed.packageRoot)}});
+                                      {{"media-root", toHex(parsed.packageRoot)}});
                         return fail(QString::fromStdString(r.error().code),
                                     QString::fromStdString(r.error().message));
                     }
                     const auto& claims = r->credential.claims;
                     m_auditTrail->record(event, {{"dt", claims.dtId},
-                                                 {"avatarId", claims.avatarId},
+                                                 {"avatar-id", claims.avatarId},
                                                  {"generation", std::to_string(claims.generation)},
-                                                 {"logIndex", std::to_string(claims.logIndex)},
-                                                 {"mediaRoot", toHex(claims.mediaRoot)}});
+                                                 {"log-index", std::to_string(claims.logIndex)},
+                                                 {"media-root", toHex(claims.mediaRoot)}});
                     (void)writeBytes(path("credential.tsc"), r->credentialBytes);
                     (void)writeBytes(path("receipt.tslr"), r->receiptBytes);
                     (void)writeBytes(path("manifest.tsm"), manifestBytes);
@@ -545,13 +546,13 @@ void TwinController::upload(const QString& folder) {
         [this](core::ClientResult<core::AvatarRecord> r) {
             if (!r.ok()) {
                 recordFailure(audit_event::kAvatarUpload, QString::fromStdString(r.error().code),
-                              {{"avatarId", m_avatarId.toStdString()}});
+                              {{"avatar-id", m_avatarId.toStdString()}});
                 return fail(QString::fromStdString(r.error().code),
                             tr("Your twin is certified, but the avatar upload failed: %1 Try "
                                "re-certifying later.")
                                 .arg(QString::fromStdString(r.error().message)));
             }
-            m_auditTrail->record(audit_event::kAvatarUpload, {{"avatarId", m_avatarId.toStdString()}});
+            m_auditTrail->record(audit_event::kAvatarUpload, {{"avatar-id", m_avatarId.toStdString()}});
             setBusy(false);
             setNotice(tr("Your twin is certified and its avatar is stored with %1.").arg(operatorName()));
             refreshStatus();

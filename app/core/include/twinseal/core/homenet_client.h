@@ -103,6 +103,19 @@ public:
     void recertify(const std::string& dtId, const security::SigningKey& holderKey,
                    security::Bytes signedManifest, ClientCallback<Registration> done);
     void revoke(const std::string& dtId, const std::string& reason, ClientCallback<DtRecord> done);
+
+    // ---- privacy (AKMA-authenticated; homenet_privacy.cpp) ------------------------------------
+
+    // A fresh credential with a new pseudonym for DT `dtId` (DESIGN §7): signed with the DT's
+    // current `holderKey` (proof of possession) over its current holder-signed manifest
+    // envelope. Verified like a re-certification, and the pseudonym must differ from
+    // `previousPseudonym` (when given). Errors: those of recertify, "pseudonym-not-rotated",
+    // and the service's ("holder-key-mismatch", "media-changed", "unknown-dt", ...).
+    void rotatePseudonym(const std::string& dtId, const security::SigningKey& holderKey,
+                         security::Bytes signedManifest, const std::string& previousPseudonym,
+                         ClientCallback<Registration> done);
+    // The lawful disclosures the home network recorded about the caller's DTs, newest first.
+    void listLawfulDisclosures(ClientCallback<std::vector<LawfulDisclosure>> done);
     void listDts(ClientCallback<std::vector<DtRecord>> done);
     // Every log entry of DT `dtId` (for its current owner and its previous owners), each proven
     // included in one signed tree head of the profile's log, forming one chain from the issuance

@@ -1,0 +1,463 @@
+// Ownership transfer as people do it, against the real twinseal-homenet on loopback, with two
+// client instances (two data directories, two subscribers) operated through the real QML
+// controls found by objectName: the owner offers the twin to the recipient's handle, the
+// recipient accepts from the Offers list and lands on My Twin with the twin and its avatar, the
+// owner is told the twin was transferred; both see the verified receipt and the history. Then a
+// one-time-code offer, a withdrawn offer, and a client killed in the middle of an acceptance
+// (journal written, answer not stored) reconciled on the next start, both ways. Any QML warning
+// fails the test.
+#include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QQmlApplicationEngine>
+#include <QQuickItem>
+#include <QQuickWindow>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <algorithm>
+#include <optional>
+
+#include <twinseal/security/audit.h>
+#include <twinseal/viewmodels/audit_trail.h>
+#include <twinseal/viewmodels/ownership_controller.h>
+#include <twinseal/viewmodels/transfer_list_model.h>
+#include <twinseal/viewmodels/twin_controller.h>
+
+#include "gui_client.h"
+#include "homenet_fixture.h"
+#include "testmain.h"
+
+using namespace twinseal;
+using namespace twinseal::test;
+using viewmodels::OwnershipController;
+using viewmodels::TransferRow;
+
+namespace {
+
+const QString kPassphrase = QStringLiteral("a long passphrase");
+
+OwnershipController& ownership(const Client& c) { return *c.controller->ownership(); }
+
+// Scrolls the page so that `item` is inside the window (click() presses its centre).
+QQuickItem* reveal(QQuickItem* item) {
+    if (!item)
+        return nullptr;
+    QQuickItem* flickable = nullptr;
+    for (QQuickItem* p = item->parentItem(); p; p = p->parentItem())
+        if (p->inherits("QQuickFlickable"))
+            flickable = p; // the outermost: the page's ScrollView
+    if (flickable) {
+        auto* content = flickable->property("contentItem").value<QQuickItem*>();
+        const qreal y = item->mapToItem(content, QPointF(0, 0)).y();
+        const qreal maxY = std::max<qreal>(0, flickable->property("contentHeight").toReal() - flickable->height());
+        flickable->setProperty("contentY", std::clamp<qreal>(y - 40, 0, maxY));
+    }
+    return item;
+}
+
+bool press(const Client& c, const QString& name) {
+    const QByteArray n = name.toLatin1();
+    return click(c.window, reveal(c.item(n.constData())));
+}
+
+bool typeInto(const Client& c, const char* name, const QString& text) {
+    // Two clients, two windows: keys go to the active one.
+    c.window->requestActivate();
+    if (!QTest::qWaitForWindowActive(c.window))
+        return false;
+    QQuickItem* field = reveal(c.item(name));
+    if (type(c.window, field, text))
+        return true;
+    qWarning("typing into %s gave \"%s\"", name, field ? qPrintable(field->property("text").toString()) : "(no field)");
+    return false;
+}
+
+// Shows the window at 1920x1080 and waits until it can take input.
+bool show(const Client& c) {
+    if (!c.window)
+        return false;
+    c.window->resize(1920, 1080);
+    return QTest::qWaitForWindowExposed(c.window);
+}
+
+// The row of the first offer in `c`'s list that matches.
+std::optional<TransferRow> findRow(const Client& c, bool outgoing, const QString& state) {
+    for (const TransferRow& r : ownership(c).transfers()->transfers())
+        if (r.outgoing == outgoing && r.state == state)
+            return r;
+    return std::nullopt;
+}
+
+// How many entries of `type` with `outcome` the client's activity log holds.
+int audited(const Client& c, const char* type, security::AuditOutcome outcome = security::AuditOutcome::Ok) {
+    int n = 0;
+    for (const auto& e : c.controller->auditTrail().entries())
+        n += e.type == type && e.outcome == outcome;
+    return n;
+}
+
+QString stateOf(const Client& c, const QString& transferId) {
+    const TransferRow* r = ownership(c).transfers()->find(transferId);
+    return r ? r->state : QString();
+}
+
+} // namespace
+
+class OwnershipTest : public QObject {
+    Q_OBJECT
+
+    std::unique_ptr<HomenetServer> m_server;
+    int m_subscribers = 0;
+
+    QString newSubscriber(const QString& name) {
+        const QString profile = m_server->scratch(QStringLiteral("%1.usim").arg(name));
+        const QString supi = QStringLiteral("imsi-0010100000001%1").arg(++m_subscribers, 2, 10, QLatin1Char('0'));
+        if (!m_server->addSubscriber(supi, profile, {QStringLiteral("--name"), name}))
+            return {};
+        return profile;
+    }
+
+    // A client with a holder key (stage "avatar"), optionally with a registered twin ("ready").
+    void setUp(Client& c, const QString& profile, bool withTwin) {
+        QVERIFY(show(c));
+        c.controller->importProfile(QUrl::fromLocalFile(profile));
+        c.controller->choosePassphrase(kPassphrase, kPassphrase);
+        QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), QStringLiteral("avatar"), 20000);
+        if (!withTwin)
+            return;
+        c.controller->useSampleAvatar();
+        c.controller->registerTwin();
+        QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), QStringLiteral("ready"), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(!c.controller->busy(), 30000);
+        QCOMPARE(c.controller->errorCode(), QString());
+    }
+
+    // Opens the Ownership page and waits for the handle and the offers.
+    QString openOwnership(const Client& c) {
+        c.window->requestActivate();
+        // The rail appears with the holder key: let it be laid out before clicking.
+        bool opened = false;
+        for (int attempt = 0; attempt < 3 && !opened; ++attempt) {
+            QTest::qWait(100);
+            opened = QTest::qWaitForWindowActive(c.window) && c.openPage("ownership");
+        }
+        if (!opened) {
+            auto* nav = c.item("nav_ownership");
+            qWarning("the Ownership page did not open: nav %d visible %d enabled %d page %s pageItem %p",
+                     nav != nullptr, nav && nav->isVisible(), nav && nav->isEnabled(),
+                     qPrintable(c.window->property("currentPage").toString()), (void*)c.item("ownershipPage"));
+            return {};
+        }
+        const bool loaded =
+            QTest::qWaitFor([&] { return !ownership(c).handle().isEmpty() && !ownership(c).loading(); }, 15000);
+        return loaded ? ownership(c).handle() : QString();
+    }
+
+    void refresh(const Client& c) {
+        QVERIFY(press(c, QStringLiteral("refreshTransfersButton")));
+        QTRY_VERIFY_WITH_TIMEOUT(!ownership(c).loading(), 15000);
+    }
+
+    void expectVerifiedReceiptAndHistory(const Client& c, int historyEntries) {
+        QTRY_VERIFY_WITH_TIMEOUT(ownership(c).receiptVerified(), 15000);
+        QTRY_VERIFY(c.item("receiptPane") && c.item("receiptPane")->isVisible());
+        auto* receipt = ownership(c).receipt();
+        bool logProof = false;
+        int signatures = 0;
+        for (const auto& f : receipt->facts()) {
+            logProof |= f.label == QLatin1String("Transparency log") && f.state == QLatin1String("passed");
+            signatures += f.detail.contains(QStringLiteral("signature")) && f.state == QLatin1String("passed");
+        }
+        QVERIFY(logProof);
+        QCOMPARE(signatures, 2);
+        QTRY_COMPARE_WITH_TIMEOUT(ownership(c).history()->rowCount(), historyEntries, 15000);
+        const auto& history = ownership(c).history()->facts();
+        QVERIFY(history.front().label.contains(QStringLiteral("Registered")));
+        QVERIFY(history.back().label.contains(QStringLiteral("Transferred")));
+        for (const auto& f : history)
+            QCOMPARE(f.state, QStringLiteral("passed"));
+    }
+
+private slots:
+    void initTestCase() {
+        m_server = std::make_unique<HomenetServer>();
+        QVERIFY(m_server->start());
+    }
+    void init() {
+        QTest::failOnWarning(QRegularExpression(QStringLiteral(".*(qml|QML|\\.js|Binding loop).*")));
+    }
+
+    // Offered to a handle, accepted from the list; both parties see the outcome.
+    void transferByHandleThroughTheControls() {
+        QTemporaryDir ownerData, recipientData;
+        const QString ownerProfile = newSubscriber(QStringLiteral("Dr. Ada Moreau"));
+        const QString recipientProfile = newSubscriber(QStringLiteral("Dr. Bo Lind"));
+        QVERIFY(!ownerProfile.isEmpty() && !recipientProfile.isEmpty());
+        Client owner(ownerData.path(), ownerProfile);
+        setUp(owner, ownerProfile, true);
+        if (QTest::currentTestFailed())
+            return;
+        Client recipient(recipientData.path(), recipientProfile);
+        setUp(recipient, recipientProfile, false);
+        if (QTest::currentTestFailed())
+            return;
+        const QString avatarId = owner.controller->avatarId();
+        const QString dtId = owner.controller->dtId();
+
+        // The recipient, at the avatar step, goes to "Receive a twin offered to you".
+        QTRY_VERIFY(recipient.item("onboardingPage"));
+        QVERIFY(press(recipient, QStringLiteral("receiveTwinButton")));
+        QTRY_VERIFY(recipient.item("ownershipPage") && recipient.item("ownershipPage")->isVisible());
+        QTRY_VERIFY_WITH_TIMEOUT(!ownership(recipient).handle().isEmpty(), 15000);
+        const QString handle = recipient.item("transferHandleField")->property("text").toString();
+        QVERIFY(handle.startsWith(QStringLiteral("tw-")));
+        QVERIFY(recipient.item("receivePane")->isVisible());
+        QVERIFY(!recipient.item("offerPane")->isVisible());
+        QVERIFY(press(recipient, QStringLiteral("copyHandleButton")));
+
+        // The owner offers the twin to that handle for one hour.
+        QVERIFY(!openOwnership(owner).isEmpty());
+        QVERIFY(owner.item("offerPane")->isVisible());
+        QVERIFY(!owner.item("offerButton")->isEnabled()); // no recipient yet
+        QVERIFY(typeInto(owner, "recipientHandleField", handle));
+        owner.item("offerExpiryBox")->setProperty("currentIndex", 0);
+        QVERIFY(press(owner, QStringLiteral("offerButton")));
+        QTRY_VERIFY_WITH_TIMEOUT(findRow(owner, true, QStringLiteral("pending")).has_value(), 15000);
+        QCOMPARE(owner.controller->errorCode(), QString());
+        const TransferRow offered = *findRow(owner, true, QStringLiteral("pending"));
+        QCOMPARE(offered.peer, handle);
+        QCOMPARE(offered.dtId, dtId);
+        QVERIFY(offered.expiresAt - QDateTime::currentSecsSinceEpoch() <= 3600);
+        QVERIFY(ownership(owner).offerCode().isEmpty()); // no code for a handle offer
+        QTRY_VERIFY(owner.item(("cancelButton_" + offered.transferId).toLatin1().constData()));
+        QVERIFY(owner.controller->stage() == QLatin1String("ready")); // still the owner's
+        owner.screenshot("ownership-offer");
+
+        // The recipient sees it and accepts: the twin, its credential and its avatar are theirs.
+        refresh(recipient);
+        const QString accept = QStringLiteral("acceptButton_") + offered.transferId;
+        QTRY_VERIFY(recipient.item(accept.toLatin1().constData()));
+        QCOMPARE(ownership(recipient).transfers()->openIncoming(), 1);
+        QVERIFY(recipient.item(("declineButton_" + offered.transferId).toLatin1().constData())->isVisible());
+        QVERIFY(press(recipient, accept));
+        QTRY_COMPARE_WITH_TIMEOUT(recipient.controller->stage(), QStringLiteral("ready"), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(!recipient.controller->busy(), 30000);
+        QCOMPARE(recipient.controller->errorCode(), QString());
+        QTRY_VERIFY_WITH_TIMEOUT(recipient.item("myTwinPage"), 15000);
+        QCOMPARE(recipient.controller->avatarId(), avatarId);
+        QCOMPARE(recipient.controller->dtId(), dtId);
+        QVERIFY(!recipient.controller->modelUrl().isEmpty()); // the avatar was fetched
+        QVERIFY(recipient.controller->modelUrl().toLocalFile().startsWith(recipientData.path()));
+        QTRY_COMPARE_WITH_TIMEOUT(recipient.controller->twinStatus(), QStringLiteral("active"), 15000);
+        QVERIFY(QFile::exists(recipientData.filePath(QStringLiteral("credential.tsc"))));
+        QVERIFY(QFile::exists(recipientData.filePath(QStringLiteral("receipt.tslr"))));
+        QVERIFY(QFile::exists(recipientData.filePath(QStringLiteral("manifest.tsm"))));
+        QVERIFY(QFile::exists(recipientData.filePath(QStringLiteral("disclosures.json"))));
+        QVERIFY(!QFile::exists(recipientData.filePath(QString::fromLatin1(OwnershipController::kJournal))));
+        QVERIFY(recipient.controller->manifestModel()->rowCount() >= 4);
+
+        // The owner is told: the twin is transferred, and they may register a new one.
+        refresh(owner);
+        QTRY_COMPARE_WITH_TIMEOUT(owner.controller->stage(), QStringLiteral("avatar"), 15000);
+        QCOMPARE(owner.controller->twinStatus(), QStringLiteral("transferred"));
+        QVERIFY(owner.controller->notice().contains(QStringLiteral("transferred to %1").arg(handle)));
+        QVERIFY(!QFile::exists(ownerData.filePath(QStringLiteral("credential.tsc"))));
+        QCOMPARE(stateOf(owner, offered.transferId), QStringLiteral("accepted"));
+        QTRY_VERIFY(owner.item("receivePane")->isVisible());
+        expectVerifiedReceiptAndHistory(owner, 2);
+
+        // The new owner's receipt and history, from the Offers list.
+        QVERIFY(recipient.openPage("ownership"));
+        QTRY_COMPARE_WITH_TIMEOUT(stateOf(recipient, offered.transferId), QStringLiteral("accepted"), 15000);
+        QVERIFY(press(recipient, QStringLiteral("receiptButton_") + offered.transferId));
+        expectVerifiedReceiptAndHistory(recipient, 2);
+        QVERIFY(recipient.item("offerPane")->isVisible()); // and may offer it on
+        recipient.screenshot("ownership-receipt");
+
+        // Both activity logs record their side.
+        QCOMPARE(audited(owner, security::audit_event::kTransferOffer), 1);
+        QCOMPARE(audited(recipient, security::audit_event::kTransferAccept), 1);
+    }
+
+    // A withdrawn offer, then a one-time code shown once and accepted.
+    void cancelThenTransferByCode() {
+        QTemporaryDir ownerData, recipientData;
+        const QString ownerProfile = newSubscriber(QStringLiteral("Dr. Cy Noor"));
+        const QString recipientProfile = newSubscriber(QStringLiteral("Dr. Dee Park"));
+        Client owner(ownerData.path(), ownerProfile);
+        setUp(owner, ownerProfile, true);
+        if (QTest::currentTestFailed())
+            return;
+        Client recipient(recipientData.path(), recipientProfile);
+        setUp(recipient, recipientProfile, false);
+        if (QTest::currentTestFailed())
+            return;
+        const QString handle = openOwnership(recipient);
+        QVERIFY(!handle.isEmpty());
+        QVERIFY(!openOwnership(owner).isEmpty());
+
+        // Offered, then withdrawn: the recipient can no longer accept it.
+        QVERIFY(typeInto(owner, "recipientHandleField", handle));
+        QVERIFY(press(owner, QStringLiteral("offerButton")));
+        QTRY_VERIFY_WITH_TIMEOUT(findRow(owner, true, QStringLiteral("pending")).has_value(), 15000);
+        const QString withdrawn = findRow(owner, true, QStringLiteral("pending"))->transferId;
+        QVERIFY(press(owner, QStringLiteral("cancelButton_") + withdrawn));
+        QTRY_COMPARE_WITH_TIMEOUT(stateOf(owner, withdrawn), QStringLiteral("cancelled"), 15000);
+        QCOMPARE(owner.controller->errorCode(), QString());
+        QCOMPARE(owner.controller->stage(), QStringLiteral("ready"));
+        refresh(recipient);
+        QTRY_COMPARE(stateOf(recipient, withdrawn), QStringLiteral("cancelled"));
+        auto* acceptWithdrawn = recipient.item(("acceptButton_" + withdrawn).toLatin1().constData());
+        QVERIFY(!acceptWithdrawn || !acceptWithdrawn->isVisible());
+
+        // A code: shown once, in the answer only.
+        QVERIFY(press(owner, QStringLiteral("offerByCodeRadio")));
+        QTRY_VERIFY(!owner.item("recipientHandleField")->isVisible());
+        QVERIFY(press(owner, QStringLiteral("offerButton")));
+        QTRY_VERIFY_WITH_TIMEOUT(!ownership(owner).offerCode().isEmpty(), 15000);
+        QTRY_VERIFY(owner.item("offerCodePane")->isVisible());
+        const QString code = owner.item("offerCodeText")->property("text").toString();
+        QCOMPARE(code.size(), 19); // XXXX-XXXX-XXXX-XXXX
+        QVERIFY(press(owner, QStringLiteral("dismissCodeButton")));
+        QTRY_VERIFY(!owner.item("offerCodePane")->isVisible());
+        QVERIFY(ownership(owner).offerCode().isEmpty());
+        QTRY_VERIFY_WITH_TIMEOUT(findRow(owner, true, QStringLiteral("pending")).has_value(), 15000);
+        const QString byCode = findRow(owner, true, QStringLiteral("pending"))->transferId;
+        QVERIFY(findRow(owner, true, QStringLiteral("pending"))->codeBased);
+
+        // A wrong code is refused with its reason; the right one transfers the twin.
+        QVERIFY(typeInto(recipient, "transferCodeField", QStringLiteral("AAAA-AAAA-AAAA-AAAA")));
+        QVERIFY(press(recipient, QStringLiteral("acceptCodeButton")));
+        QTRY_COMPARE_WITH_TIMEOUT(recipient.controller->errorCode(), QStringLiteral("transfer-code-invalid"), 15000);
+        QCOMPARE(recipient.controller->stage(), QStringLiteral("avatar"));
+        QVERIFY(press(recipient, QStringLiteral("dismissErrorButton")));
+        QVERIFY(typeInto(recipient, "transferCodeField", code));
+        QVERIFY(press(recipient, QStringLiteral("acceptCodeButton")));
+        QTRY_COMPARE_WITH_TIMEOUT(recipient.controller->stage(), QStringLiteral("ready"), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(!recipient.controller->busy(), 30000);
+        QCOMPARE(recipient.controller->errorCode(), QString());
+        QTRY_VERIFY_WITH_TIMEOUT(recipient.item("myTwinPage"), 15000);
+        QCOMPARE(recipient.controller->avatarId(), owner.controller->avatarId());
+
+        QCOMPARE(audited(recipient, security::audit_event::kTransferAccept, security::AuditOutcome::Failed), 1);
+        QCOMPARE(audited(recipient, security::audit_event::kTransferAccept), 1);
+        QCOMPARE(audited(owner, security::audit_event::kTransferCancel), 1);
+        QCOMPARE(audited(owner, security::audit_event::kTransferOffer), 2);
+
+        refresh(owner);
+        QTRY_COMPARE_WITH_TIMEOUT(owner.controller->stage(), QStringLiteral("avatar"), 15000);
+        QCOMPARE(stateOf(owner, byCode), QStringLiteral("accepted"));
+        expectVerifiedReceiptAndHistory(owner, 2);
+    }
+
+    // Killed between the service's answer and storing it: the journal is there, the credential
+    // is not. The next start asks the home network: the twin is adopted. A journal of an
+    // acceptance that never reached the service is dropped and the offer stays open.
+    void killedDuringAcceptanceIsReconciled() {
+        QTemporaryDir ownerData, recipientData, secondData;
+        const QString ownerProfile = newSubscriber(QStringLiteral("Dr. Eve Sato"));
+        const QString recipientProfile = newSubscriber(QStringLiteral("Dr. Fay Okoro"));
+        const QString secondProfile = newSubscriber(QStringLiteral("Dr. Gil Amar"));
+        QString transferId, avatarId, dtId;
+        QByteArray manifest;
+        {
+            Client owner(ownerData.path(), ownerProfile);
+            setUp(owner, ownerProfile, true);
+            if (QTest::currentTestFailed())
+                return;
+            Client recipient(recipientData.path(), recipientProfile);
+            setUp(recipient, recipientProfile, false);
+            if (QTest::currentTestFailed())
+                return;
+            const QString handle = openOwnership(recipient);
+            QVERIFY(!handle.isEmpty());
+            QVERIFY(!openOwnership(owner).isEmpty());
+            ownership(owner).offer(handle, 3600);
+            QTRY_VERIFY_WITH_TIMEOUT(findRow(owner, true, QStringLiteral("pending")).has_value(), 15000);
+            transferId = findRow(owner, true, QStringLiteral("pending"))->transferId;
+            ownership(recipient).accept(transferId);
+            QTRY_COMPARE_WITH_TIMEOUT(recipient.controller->stage(), QStringLiteral("ready"), 30000);
+            QTRY_VERIFY_WITH_TIMEOUT(!recipient.controller->busy(), 30000);
+            avatarId = recipient.controller->avatarId();
+            dtId = recipient.controller->dtId();
+            QFile m(recipientData.filePath(QStringLiteral("manifest.tsm")));
+            QVERIFY(m.open(QIODevice::ReadOnly));
+            manifest = m.readAll();
+        }
+        // What the kill leaves: the journal (written before the request), nothing of the answer.
+        QDir dir(recipientData.path());
+        for (const char* f : {"credential.tsc", "receipt.tslr", "manifest.tsm", "disclosures.json", "twin.json"})
+            QVERIFY(dir.remove(QString::fromLatin1(f)));
+        QVERIFY(QDir(dir.filePath(QStringLiteral("avatar"))).removeRecursively());
+        auto writeJournal = [](const QString& file, const QString& id, const QString& dt, const QByteArray& m) {
+            QFile j(file);
+            if (!j.open(QIODevice::WriteOnly))
+                return false;
+            j.write(QJsonDocument(QJsonObject{{QStringLiteral("op"), QStringLiteral("accept-transfer")},
+                                              {QStringLiteral("transferId"), id},
+                                              {QStringLiteral("dtId"), dt},
+                                              {QStringLiteral("manifest"), QString::fromLatin1(m.toBase64())}})
+                        .toJson());
+            return true;
+        };
+        const QString journal = dir.filePath(QString::fromLatin1(OwnershipController::kJournal));
+        QVERIFY(writeJournal(journal, transferId, dtId, manifest));
+
+        {
+            Client restarted(recipientData.path(), recipientProfile);
+            QVERIFY(show(restarted));
+            QCOMPARE(restarted.controller->stage(), QStringLiteral("avatar"));
+            QVERIFY(restarted.controller->locked());
+            QTRY_COMPARE_WITH_TIMEOUT(restarted.controller->stage(), QStringLiteral("ready"), 30000);
+            QTRY_VERIFY_WITH_TIMEOUT(!restarted.controller->busy(), 30000);
+            QCOMPARE(restarted.controller->errorCode(), QString());
+            QCOMPARE(restarted.controller->avatarId(), avatarId);
+            QCOMPARE(restarted.controller->dtId(), dtId);
+            QVERIFY(!QFile::exists(journal));
+            QVERIFY(QFile::exists(dir.filePath(QStringLiteral("credential.tsc"))));
+            QVERIFY(QFile::exists(dir.filePath(QStringLiteral("manifest.tsm"))));
+            QVERIFY(!restarted.controller->modelUrl().isEmpty());
+            QVERIFY(restarted.controller->notice().contains(QStringLiteral("completed")) ||
+                    restarted.controller->notice().contains(QStringLiteral("now yours")));
+            QTRY_COMPARE_WITH_TIMEOUT(restarted.controller->twinStatus(), QStringLiteral("active"), 15000);
+
+            // The new owner offers it on; the second recipient's client is killed before its
+            // acceptance reached the home network.
+            QVERIFY(type(restarted.window, reveal(restarted.item("unlockField")), kPassphrase));
+            QVERIFY(press(restarted, QStringLiteral("unlockButton")));
+            QTRY_VERIFY_WITH_TIMEOUT(!restarted.controller->locked(), 15000);
+            Client second(secondData.path(), secondProfile);
+            setUp(second, secondProfile, false);
+            if (QTest::currentTestFailed())
+                return;
+            const QString handle = openOwnership(second);
+            QVERIFY(!handle.isEmpty());
+            QVERIFY(!openOwnership(restarted).isEmpty());
+            ownership(restarted).offer(handle, 3600);
+            QTRY_VERIFY_WITH_TIMEOUT(findRow(restarted, true, QStringLiteral("pending")).has_value(), 15000);
+            transferId = findRow(restarted, true, QStringLiteral("pending"))->transferId;
+        }
+        const QString secondJournal =
+            QDir(secondData.path()).filePath(QString::fromLatin1(OwnershipController::kJournal));
+        QVERIFY(writeJournal(secondJournal, transferId, dtId, manifest));
+        Client second(secondData.path(), secondProfile);
+        QVERIFY(show(second));
+        QTRY_VERIFY_WITH_TIMEOUT(!QFile::exists(secondJournal), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(!second.controller->busy(), 30000);
+        QCOMPARE(second.controller->stage(), QStringLiteral("avatar"));
+        QVERIFY(second.controller->notice().contains(QStringLiteral("did not reach")));
+        // The offer is still open and shown.
+        QTRY_COMPARE_WITH_TIMEOUT(stateOf(second, transferId), QStringLiteral("pending"), 15000);
+        QCOMPARE(ownership(second).transfers()->openIncoming(), 1);
+    }
+
+    void cleanupTestCase() {
+        m_server.reset();
+        QVERIFY(flushSceneGraph());
+    }
+};
+
+TWINSEAL_TEST(OwnershipTest, "ownership")
+#include "test_ownership.moc"

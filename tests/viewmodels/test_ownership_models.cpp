@@ -1,0 +1,101 @@
+// The Ownership page's offer list under QAbstractItemModelTester (any breach of the model
+// contract fails the test), and what it says about each offer: direction, peer, state in words,
+// expiry judged against the given time (a pending offer past its expiry is expired and no longer
+// open), and the count of incoming offers waiting for an answer.
+#include <QAbstractItemModelTester>
+#include <QtTest>
+
+#include <twinseal/viewmodels/transfer_list_model.h>
+
+#include "testmain.h"
+
+using namespace twinseal::viewmodels;
+
+namespace {
+
+constexpr qint64 kNow = 1'800'000'000;
+
+TransferRow row(const char* id, bool outgoing, const char* state, qint64 expiresAt, const char* peer = "tw-peer") {
+    TransferRow r;
+    r.transferId = QString::fromLatin1(id);
+    r.outgoing = outgoing;
+    r.state = QString::fromLatin1(state);
+    r.peer = QString::fromLatin1(peer);
+    r.dtId = QStringLiteral("urn:twinseal:dt:1");
+    r.avatarId = QStringLiteral("urn:twinseal:avatar:1");
+    r.createdAt = kNow - 600;
+    r.expiresAt = expiresAt;
+    return r;
+}
+
+QVariant role(const TransferListModel& m, int rowIndex, TransferListModel::Role r) {
+    return m.data(m.index(rowIndex), r);
+}
+
+} // namespace
+
+class OwnershipModelsTest : public QObject {
+    Q_OBJECT
+
+private slots:
+    void transferListKeepsTheContract() {
+        TransferListModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
+        QSignalSpy count(&model, &TransferListModel::countChanged);
+        model.setTransfers({row("tr-1", true, "pending", kNow + 3 * 3600),
+                            row("tr-2", false, "pending", kNow + 86400, "tw-ada"),
+                            row("tr-3", false, "pending", kNow - 120),
+                            row("tr-4", true, "accepted", kNow + 3600)},
+                           kNow);
+        QCOMPARE(model.rowCount(), 4);
+        QCOMPARE(count.count(), 1);
+        QCOMPARE(model.openIncoming(), 1);
+        const auto names = model.roleNames();
+        for (const char* name : {"transferId", "direction", "state", "peer", "dtId", "avatarId",
+                                 "expires", "expired", "open"})
+            QVERIFY2(names.values().contains(QByteArray(name)), name);
+
+        // An outgoing open offer.
+        QCOMPARE(role(model, 0, TransferListModel::DirectionRole).toString(), QStringLiteral("outgoing"));
+        QCOMPARE(role(model, 0, TransferListModel::OpenRole).toBool(), true);
+        QCOMPARE(role(model, 0, TransferListModel::ExpiredRole).toBool(), false);
+        QCOMPARE(role(model, 0, TransferListModel::ExpiresRole).toString(), QStringLiteral("expires in 3 hours"));
+        QCOMPARE(role(model, 0, TransferListModel::StateTextRole).toString(),
+                 QStringLiteral("waiting for the recipient"));
+        // An incoming one, from its peer.
+        QCOMPARE(role(model, 1, TransferListModel::DirectionRole).toString(), QStringLiteral("incoming"));
+        QCOMPARE(role(model, 1, TransferListModel::PeerRole).toString(), QStringLiteral("tw-ada"));
+        QCOMPARE(role(model, 1, TransferListModel::ExpiresRole).toString(), QStringLiteral("expires in 1 day"));
+        // Pending but past its expiry: expired, not open, whatever the service last said.
+        QCOMPARE(role(model, 2, TransferListModel::ExpiredRole).toBool(), true);
+        QCOMPARE(role(model, 2, TransferListModel::OpenRole).toBool(), false);
+        QCOMPARE(role(model, 2, TransferListModel::StateRole).toString(), QStringLiteral("expired"));
+        QCOMPARE(role(model, 2, TransferListModel::ExpiresRole).toString(), QStringLiteral("expired 2 minutes ago"));
+        // Finished offers are not open.
+        QCOMPARE(role(model, 3, TransferListModel::OpenRole).toBool(), false);
+        QCOMPARE(role(model, 3, TransferListModel::StateTextRole).toString(), QStringLiteral("accepted"));
+
+        QVERIFY(model.find(QStringLiteral("tr-2")));
+        QVERIFY(!model.find(QStringLiteral("tr-9")));
+        QVERIFY(!role(model, 7, TransferListModel::TransferIdRole).isValid());
+
+        // Time passing turns the open incoming offer into an expired one.
+        model.setTransfers(model.transfers(), kNow + 2 * 86400);
+        QCOMPARE(model.openIncoming(), 0);
+        QCOMPARE(count.count(), 2);
+        QCOMPARE(role(model, 1, TransferListModel::ExpiredRole).toBool(), true);
+
+        model.setTransfers({}, kNow);
+        QCOMPARE(model.rowCount(), 0);
+        QCOMPARE(count.count(), 3);
+    }
+
+    void relativeTimesReadNaturally() {
+        QCOMPARE(TransferListModel::relativeTime(kNow + 30, kNow), QStringLiteral("in less than a minute"));
+        QCOMPARE(TransferListModel::relativeTime(kNow + 60, kNow), QStringLiteral("in 1 minute"));
+        QCOMPARE(TransferListModel::relativeTime(kNow - 7 * 86400, kNow), QStringLiteral("7 days ago"));
+    }
+};
+
+TWINSEAL_TEST(OwnershipModelsTest, "ownership_models")
+#include "test_ownership_models.moc"
