@@ -202,7 +202,7 @@ Page {
                     required property bool signedEntry
                     objectName: "auditEntry_" + index
                     width: ListView.view.width
-                    highlighted: ListView.isCurrentItem
+                    highlighted: ListView.isCurrentItem && entryList.activeFocus
                     Accessible.name: qsTr("%1, %2, %3%4").arg(time).arg(description)
                                      .arg(outcome === "ok" ? qsTr("succeeded") : qsTr("failed: %1").arg(reason))
                                      .arg(signedEntry ? qsTr(", signed") : qsTr(", not yet signed"))
