@@ -35,7 +35,7 @@ fi
 
 echo "No display here: running the end-to-end demo in the terminal, then the client on a virtual display."
 ./build/default/app/ctl/twinsealctl demo
-shot="$(pwd)/twinseal-first-page.png"
+shot="${TMPDIR:-/tmp}/twinseal-first-page.png"
 xvfb-run -a -s "-screen 0 1280x800x24" \
   ./build/default/app/client/twinseal --local-homenet "${args[@]}" --screenshot "$shot"
 echo "The client's first page is in $shot. Run this command on a desktop to use the client."

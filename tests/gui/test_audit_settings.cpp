@@ -3,7 +3,8 @@
 // page's controls; the exports verify with `twinsealctl audit verify` and an edited export is
 // refused; an edited log on disk is caught by "Verify log" and, on the next start, kept as
 // evidence while a new log starts. Settings (theme, home network address, an added trust root)
-// persist across a restart; a wrong address and a non-root certificate are refused by name.
+// persist across a restart; a wrong address and a non-root certificate are refused by name; every
+// page is reached with the keyboard alone.
 #include <QFile>
 #include <QProcess>
 #include <QTemporaryDir>
@@ -269,6 +270,22 @@ private slots:
             c.controller->refreshStatus();
             QTRY_COMPARE_WITH_TIMEOUT(c.controller->twinStatus(), QStringLiteral("active"), 20000);
             c.controller->settings()->setTheme(QStringLiteral("light"));
+
+            // Keyboard only: Ctrl+N opens page N; Tab walks the navigation rail.
+            const std::pair<Qt::Key, const char*> pages[] = {{Qt::Key_2, "ownershipPage"}, {Qt::Key_3, "privacyPage"},
+                                                             {Qt::Key_4, "auditPage"}, {Qt::Key_5, "settingsPage"},
+                                                             {Qt::Key_1, "myTwinPage"}};
+            for (const auto& [key, page] : pages) {
+                QTest::keyClick(c.window, key, Qt::ControlModifier);
+                QTRY_VERIFY2(c.item(page) && c.item(page)->isVisible(), page);
+            }
+            auto* first = c.item("nav_myTwin");
+            first->forceActiveFocus(Qt::TabFocusReason);
+            QTRY_VERIFY(first->hasActiveFocus());
+            QTest::keyClick(c.window, Qt::Key_Tab);
+            QTRY_VERIFY(c.item("nav_ownership")->hasActiveFocus());
+            QTest::keyClick(c.window, Qt::Key_Space);
+            QTRY_VERIFY(c.item("ownershipPage") && c.item("ownershipPage")->isVisible());
         }
     }
 
