@@ -122,7 +122,8 @@ private slots:
     void interruptedRegistrationIsReconciled() {
         QTemporaryDir data;
         const QString profile = m_server->scratch(QStringLiteral("bob.usim"));
-        QVERIFY(m_server->addSubscriber(QStringLiteral("imsi-001010000000043"), profile));
+        QVERIFY(m_server->addSubscriber(QStringLiteral("imsi-001010000000043"), profile,
+                                        {QStringLiteral("--name"), QStringLiteral("Bob Kent")}));
         QString avatarId;
         {
             Client c(data.path(), profile);
@@ -138,6 +139,7 @@ private slots:
         }
         // What a kill between the service's answer and the local write leaves behind.
         QFile::remove(QDir(data.path()).filePath(QStringLiteral("credential.tsc")));
+        QFile::remove(QDir(data.path()).filePath(QStringLiteral("disclosures.json")));
         QFile pending(QDir(data.path()).filePath(QStringLiteral("pending.json")));
         QVERIFY(pending.open(QIODevice::WriteOnly));
         pending.write("{\"op\":\"register\"}");
@@ -150,6 +152,13 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(!restarted.controller->busy(), 30000);
         QVERIFY(!QFile::exists(pending.fileName()));
         QVERIFY(restarted.controller->notice().contains(QStringLiteral("restored")));
+        // Its disclosures were lost with the kill (the home network does not keep them): the
+        // credential view says so and how to get new ones.
+        bool warned = false;
+        for (const auto& f : restarted.controller->credentialModel()->facts())
+            if (f.label.startsWith(QStringLiteral("Identity attributes")))
+                warned = f.state == QLatin1String("warning") && f.detail.contains(QStringLiteral("rotate"));
+        QVERIFY(warned);
     }
 
     void wrongProfileFileIsExplained() {

@@ -600,7 +600,14 @@ void TwinController::showCredential() {
          tr("inclusion not checked yet")},
         {tr("Generation"), QString::number(k.generation), {}, {}},
         {tr("Identity attributes (hidden unless you disclose them)"),
-         attrs.isEmpty() ? tr("none") : attrs.join(QStringLiteral(", ")), {}, {}},
+         attrs.isEmpty() ? tr("none") : attrs.join(QStringLiteral(", ")),
+         // A twin restored after an interrupted registration or transfer has no disclosures on
+         // this device (the home network does not keep them): say how to get new ones.
+         attrs.isEmpty() || QFileInfo::exists(path("disclosures.json")) ? QString() : QStringLiteral("warning"),
+         attrs.isEmpty() || QFileInfo::exists(path("disclosures.json"))
+             ? QString()
+             : tr("not disclosable from this device: rotate your pseudonym (Privacy) to receive "
+                  "new disclosures")},
         {tr("Certified media root"), shortHex(k.mediaRoot, 24), {}, QString::fromStdString(toHex(k.mediaRoot))},
         {tr("Holder key"), tr("Ed25519 · %1").arg(shortHex(k.holderKey.thumbprint(), 16)), {}, {}},
         {tr("Digital twin"), m_dtId, {}, {}},
