@@ -138,8 +138,8 @@ private slots:
             avatarId = c.controller->avatarId();
         }
         // What a kill between the service's answer and the local write leaves behind.
-        QFile::remove(QDir(data.path()).filePath(QStringLiteral("credential.tsc")));
-        QFile::remove(QDir(data.path()).filePath(QStringLiteral("disclosures.json")));
+        for (const char* lost : {"credential.tsc", "receipt.tslr", "manifest.tsm", "disclosures.json"})
+            QVERIFY(QFile::remove(QDir(data.path()).filePath(QString::fromLatin1(lost))));
         QFile pending(QDir(data.path()).filePath(QStringLiteral("pending.json")));
         QVERIFY(pending.open(QIODevice::WriteOnly));
         pending.write("{\"op\":\"register\"}");
@@ -159,6 +159,14 @@ private slots:
             if (f.label.startsWith(QStringLiteral("Identity attributes")))
                 warned = f.state == QLatin1String("warning") && f.detail.contains(QStringLiteral("rotate"));
         QVERIFY(warned);
+        // The signed manifest was lost too: unlocking rebuilds it from the avatar folder, checks
+        // it is the certified media, signs it and stores the avatar with the home network.
+        QCOMPARE(restarted.controller->manifestModel()->rowCount(), 0);
+        restarted.controller->unlock(QStringLiteral("another passphrase"));
+        QTRY_VERIFY_WITH_TIMEOUT(restarted.controller->manifestModel()->rowCount() >= 4, 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(restarted.controller->notice().contains(QStringLiteral("avatar is stored")), 30000);
+        QVERIFY(restarted.controller->errorCode().isEmpty());
+        QVERIFY(QFile::exists(QDir(data.path()).filePath(QStringLiteral("manifest.tsm"))));
     }
 
     void wrongProfileFileIsExplained() {

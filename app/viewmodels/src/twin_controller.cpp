@@ -305,7 +305,10 @@ void TwinController::reconcilePending() {
                     showCredential();
                     showManifest();
                     emit twinChanged();
-                    setNotice(tr("Your interrupted registration had completed; your twin is restored."));
+                    setNotice(QFileInfo::exists(path("manifest.tsm"))
+                                  ? tr("Your interrupted registration had completed; your twin is restored.")
+                                  : tr("Your interrupted registration had completed; your twin is restored. "
+                                       "Unlock it to finish storing its avatar with your home network."));
                     break;
                 }
             }
@@ -637,6 +640,44 @@ void TwinController::showManifest() {
     m_manifestFacts.setFacts(std::move(facts));
 }
 
+void TwinController::restoreManifest() {
+    if (!m_holder || m_avatarDir.isEmpty())
+        return;
+    auto bytes = readFile(path("credential.tsc").toStdString());
+    auto c = bytes.ok() ? parseCredential(*bytes) : Result<Credential>(bytes.error());
+    if (!c.ok())
+        return;
+    const Digest certified = c->claims.mediaRoot;
+    const quint64 generation = ++m_generation;
+    setBusy(true, tr("Restoring your avatar's signed manifest…"), -1);
+    const std::string dir = m_avatarDir.toStdString();
+    offThread<Result<Manifest>>(
+        this, [dir]() { return buildManifest(dir, {}); },
+        [this, generation, certified](Result<Manifest> manifest) {
+            if (generation != m_generation)
+                return;
+            if (!manifest.ok())
+                return fail(QString::fromUtf8(errorCodeName(manifest.code()).data()),
+                            tr("Your avatar in %1 cannot be read: %2 Re-certify your twin with its "
+                               "avatar folder.")
+                                .arg(m_avatarDir, QString::fromStdString(manifest.error().detail)));
+            if (manifest->packageRoot != certified)
+                return fail(QStringLiteral("media-mismatch"),
+                            tr("The avatar in %1 is not the one your twin was certified with. "
+                               "Re-certify your twin with the avatar you want to use.")
+                                .arg(m_avatarDir));
+            if (!m_holder)
+                return fail(QStringLiteral("locked"), tr("Unlock your twin first."));
+            auto signedManifest = signManifest(*manifest, *m_holder);
+            if (!signedManifest.ok())
+                return fail(QStringLiteral("signing-failed"),
+                            QString::fromStdString(signedManifest.error().message()));
+            (void)writeBytes(path("manifest.tsm"), *signedManifest);
+            showManifest();
+            withSession([this] { upload(m_avatarDir); });
+        });
+}
+
 void TwinController::refreshStatus() {
     if (!m_client)
         return;
@@ -717,6 +758,8 @@ void TwinController::unlock(const QString& passphrase) {
             m_holder = std::make_unique<SigningKey>(std::move(key).value());
             m_auditTrail->unlocked(std::move(keys.audit));
             m_auditTrail->record(audit_event::kKeyUnlock);
+            if (m_stage == QLatin1String("ready") && !QFileInfo::exists(path("manifest.tsm")))
+                QTimer::singleShot(0, this, &TwinController::restoreManifest);
             setBusy(false);
             setNotice({});
             emit lockedChanged();

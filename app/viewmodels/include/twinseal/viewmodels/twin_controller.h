@@ -178,6 +178,10 @@ private:
     void recordFailure(const char* type, const QString& code, std::vector<std::pair<std::string, std::string>> fields = {});
     void signAndRegister(bool recertification, const QString& folder);
     void upload(const QString& folder);
+    // A twin restored after a kill has its credential but maybe not its signed manifest (and so
+    // no uploaded avatar): rebuild it from the avatar folder, check it is the certified media,
+    // sign it and upload. Needs the unlocked holder key.
+    void restoreManifest();
 
     Options m_options;
     QString m_stage = QStringLiteral("profile");
