@@ -235,6 +235,8 @@ private slots:
             QVERIFY(typeInto(c, "homeNetworkAddressField", QStringLiteral("http://dt.example")));
             QVERIFY(click(c.window, c.item("applyHomeNetworkButton")));
             QTRY_COMPARE(c.controller->errorCode(), QStringLiteral("address-invalid"));
+            QTRY_VERIFY(c.item("errorBanner") && c.item("errorBanner")->isVisible());
+            c.screenshot("settings-error");
             c.controller->dismissError();
             QVERIFY(typeInto(c, "homeNetworkAddressField", moved));
             QVERIFY(click(c.window, c.item("applyHomeNetworkButton")));
@@ -272,6 +274,8 @@ private slots:
             c.controller->settings()->setTheme(QStringLiteral("light"));
 
             // Keyboard only: Ctrl+N opens page N; Tab walks the navigation rail.
+            c.window->requestActivate();
+            QVERIFY(QTest::qWaitForWindowActive(c.window));
             const std::pair<Qt::Key, const char*> pages[] = {{Qt::Key_2, "ownershipPage"}, {Qt::Key_3, "privacyPage"},
                                                              {Qt::Key_4, "auditPage"}, {Qt::Key_5, "settingsPage"},
                                                              {Qt::Key_1, "myTwinPage"}};

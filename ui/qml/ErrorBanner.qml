@@ -1,8 +1,11 @@
 import QtQuick
 import QtQuick.Controls
-import QtQuick.Layouts
 
 // A failure in words: what happened (the reason code, for support) and what to do.
+//
+// Laid out with anchors and explicit widths, not a RowLayout: the wrapped message's height
+// follows the banner's width and nothing feeds back into that width, so a long message can
+// never start a layout polish loop in the page around it.
 Rectangle {
     id: banner
     objectName: "errorBanner"
@@ -14,48 +17,49 @@ Rectangle {
     border.color: Theme.failed
     border.width: 2
     radius: Theme.radius
-    implicitHeight: visible ? layout.implicitHeight + 2 * Theme.padding : 0
+    implicitWidth: 480
+    implicitHeight: visible ? Math.max(icon.height, words.implicitHeight, dismiss.implicitHeight) + 2 * Theme.padding : 0
     Accessible.role: Accessible.AlertMessage
     Accessible.name: qsTr("Problem: %1").arg(message)
 
-    RowLayout {
-        id: layout
-        anchors.fill: parent
-        anchors.margins: Theme.padding
-        spacing: Theme.padding
-        StateIcon {
-            state: "failed"
-            Layout.preferredWidth: 22
-            Layout.preferredHeight: 22
-            Layout.alignment: Qt.AlignTop
+    StateIcon {
+        id: icon
+        state: "failed"
+        width: 22
+        height: 22
+        x: Theme.padding
+        y: Theme.padding
+    }
+    Column {
+        id: words
+        x: icon.x + icon.width + Theme.padding
+        y: Theme.padding
+        width: Math.max(0, dismiss.x - Theme.padding - x)
+        spacing: 2
+        Text {
+            objectName: "errorMessage"
+            width: parent.width
+            text: banner.message
+            color: Theme.text
+            font.pixelSize: Theme.fontSize
+            wrapMode: Text.WordWrap
         }
-        ColumnLayout {
-            Layout.fillWidth: true
-            // A fixed preferred width: the wrapped message's implicit width must not feed back
-            // into the row's layout (a polish loop with long messages).
-            Layout.preferredWidth: 100
-            spacing: 2
-            Text {
-                objectName: "errorMessage"
-                text: banner.message
-                color: Theme.text
-                font.pixelSize: Theme.fontSize
-                wrapMode: Text.WordWrap
-                Layout.fillWidth: true
-            }
-            Text {
-                objectName: "errorCode"
-                text: qsTr("Reason code: %1").arg(banner.code)
-                color: Theme.mutedText
-                font.pixelSize: Theme.fontSize - 2
-                Layout.fillWidth: true
-            }
+        Text {
+            objectName: "errorCode"
+            width: parent.width
+            text: qsTr("Reason code: %1").arg(banner.code)
+            color: Theme.mutedText
+            font.pixelSize: Theme.fontSize - 2
+            elide: Text.ElideRight
         }
-        Button {
-            objectName: "dismissErrorButton"
-            text: qsTr("Dismiss")
-            Accessible.name: qsTr("Dismiss the problem message")
-            onClicked: banner.dismissed()
-        }
+    }
+    Button {
+        id: dismiss
+        objectName: "dismissErrorButton"
+        x: banner.width - width - Theme.padding
+        y: Theme.padding
+        text: qsTr("Dismiss")
+        Accessible.name: qsTr("Dismiss the problem message")
+        onClicked: banner.dismissed()
     }
 }
