@@ -167,6 +167,71 @@ QByteArray rawErrorResponse(int status, const char* reason, const std::string& c
     return out + r.body;
 }
 
+// What guardSocket knows about the requests on one connection.
+struct RequestGuard {
+    bool rejected = false;
+    bool upgraded = false; // a WebSocket now: no longer HTTP
+    bool watching = false; // the slot after Qt's reader is connected
+    qint64 discard = 0;    // after a refusal: bytes of the refused request still to come
+    qint64 bodyLeft = 0;   // body bytes of the current request still to come
+    qint64 examined = 0;   // bytes at the buffer's start already examined (Qt left them)
+    bool json = false;     // the current request is JSON (refusals answer in JSON)
+    QByteArray head;       // header bytes of the next request so far
+};
+
+// Answers at once, then reads and discards the rest of the refused request (never buffered) so
+// the client sees the answer; then the connection closes. `buffered` bytes of the body are in
+// the socket's buffer already.
+void rejectRequest(QTcpSocket* s, RequestGuard& guard, int status, const char* reason,
+                   const std::string& code, const std::string& message, qint64 bodyBytes,
+                   qint64 buffered) {
+    guard.rejected = true;
+    guard.discard = std::max<qint64>(bodyBytes, 0) - buffered;
+    (void)s->skip(s->bytesAvailable());
+    s->write(rawErrorResponse(status, reason, code, message, guard.json));
+    if (guard.discard <= 0 || bodyBytes > 64ll * 1024 * 1024)
+        s->disconnectFromHost();
+    else
+        QTimer::singleShot(10000, s, [s] { s->abort(); });
+    logEvent(LogLevel::Warning, "request-refused",
+             {{QStringLiteral("status"), status},
+              {QStringLiteral("code"), QString::fromStdString(code)},
+              {QStringLiteral("client"), s->peerAddress().toString()}});
+}
+
+// The headers of one request (without the blank line): its body length, or a refusal.
+void inspectHeaders(QTcpSocket* s, RequestGuard& guard, const QByteArray& head, qint64 limit,
+                    qint64 buffered) {
+    guard.json = head.toLower().contains("application/json");
+    qint64 length = 0;
+    for (const QByteArray& line : head.split('\n')) {
+        const qsizetype colon = line.indexOf(':');
+        if (colon < 0)
+            continue;
+        const QByteArray name = line.left(colon).trimmed().toLower();
+        const QByteArray value = line.mid(colon + 1).trimmed();
+        if (name == "content-length") {
+            bool ok = false;
+            length = value.toLongLong(&ok);
+            if (!ok || length < 0)
+                return rejectRequest(s, guard, 400, "Bad Request", "content-length-invalid",
+                                     "the Content-Length header is not a number", 0, buffered);
+            if (length > limit)
+                return rejectRequest(s, guard, 413, "Payload Too Large", "body-too-large",
+                                     "the request body is " + std::to_string(length) +
+                                         " bytes; this service accepts at most " +
+                                         std::to_string(limit),
+                                     length, buffered);
+        } else if (name == "transfer-encoding") {
+            return rejectRequest(s, guard, 411, "Length Required", "length-required",
+                                 "send the body with a Content-Length, not chunked", 0, buffered);
+        } else if (name == "upgrade") {
+            guard.upgraded = true;
+        }
+    }
+    guard.bodyLeft = length;
+}
+
 } // namespace
 
 HttpFrontend::HttpFrontend(HomenetService& service, const OperatorKeys& keys, QObject* parent)
@@ -224,71 +289,60 @@ void HttpFrontend::stopListening() {
 }
 
 void HttpFrontend::guardSocket(QTcpSocket* s) {
-    // Runs before Qt HttpServer reads the socket: refuses oversized or chunked bodies from the
-    // headers alone, so a huge upload is never buffered.
+    // Runs before Qt HttpServer reads the socket: follows the requests on the connection (headers,
+    // then Content-Length bytes of body) and refuses oversized or chunked bodies from the headers
+    // alone, so a huge upload is never buffered. Body bytes are counted, never taken for headers.
     const qint64 limit = m_service.config().maxBodyBytes;
-    // After a refusal the rest of the request is read and discarded (never buffered) so the
-    // client sees the answer; then the connection closes.
-    struct Guard {
-        bool rejected = false;
-        qint64 discard = 0;
-    };
-    auto guard = std::make_shared<Guard>();
-    connect(s, &QIODevice::readyRead, this, [s, limit, guard] {
+    auto guard = std::make_shared<RequestGuard>();
+    connect(s, &QIODevice::readyRead, this, [this, s, limit, guard] {
         if (guard->rejected) {
             guard->discard -= s->skip(s->bytesAvailable());
             if (guard->discard <= 0)
                 s->disconnectFromHost();
             return;
         }
-        const QByteArray head = s->peek(kMaxHeaderBytes + 4);
-        if (head.isEmpty() || !(head.at(0) >= 'A' && head.at(0) <= 'Z'))
-            return;
-        const qsizetype end = head.indexOf("\r\n\r\n");
-        const bool json = head.toLower().contains("application/json");
-        auto reject = [&](int status, const char* reason, const std::string& code,
-                          const std::string& message, qint64 bodyBytes) {
-            guard->rejected = true;
-            guard->discard = (end < 0 ? 0 : end + 4) + std::max<qint64>(bodyBytes, 0);
-            guard->discard -= s->skip(s->bytesAvailable());
-            s->write(rawErrorResponse(status, reason, code, message, json));
-            if (guard->discard <= 0 || bodyBytes > 64ll * 1024 * 1024)
-                s->disconnectFromHost();
-            else
-                QTimer::singleShot(10000, s, [s] { s->abort(); });
-            logEvent(LogLevel::Warning, "request-refused",
-                     {{QStringLiteral("status"), status},
-                      {QStringLiteral("code"), QString::fromStdString(code)},
-                      {QStringLiteral("client"), s->peerAddress().toString()}});
-        };
-        if (end < 0) {
-            if (head.size() > kMaxHeaderBytes)
-                reject(431, "Request Header Fields Too Large", "headers-too-large",
-                       "request headers are limited to 16 KiB", 0);
-            return;
+        if (!guard->watching) {
+            // Connected now, so it runs after Qt's reader: whatever Qt left in the buffer has
+            // been examined already.
+            guard->watching = true;
+            connect(s, &QIODevice::readyRead, this,
+                    [s, guard] { guard->examined = s->bytesAvailable(); });
         }
-        for (const QByteArray& line : head.left(end).split('\n')) {
-            const qsizetype colon = line.indexOf(':');
-            if (colon < 0)
+        const qint64 available = s->bytesAvailable();
+        qint64 at = std::min(guard->examined, available);
+        while (at < available && !guard->rejected && !guard->upgraded) {
+            if (guard->bodyLeft > 0) {
+                const qint64 n = std::min(guard->bodyLeft, available - at);
+                guard->bodyLeft -= n;
+                at += n;
                 continue;
-            const QByteArray name = line.left(colon).trimmed().toLower();
-            const QByteArray value = line.mid(colon + 1).trimmed();
-            if (name == "content-length") {
-                bool ok = false;
-                const qint64 n = value.toLongLong(&ok);
-                if (!ok || n < 0)
-                    return reject(400, "Bad Request", "content-length-invalid",
-                                  "the Content-Length header is not a number", 0);
-                if (n > limit)
-                    return reject(413, "Payload Too Large", "body-too-large",
-                                  "the request body is " + std::to_string(n) +
-                                      " bytes; this service accepts at most " +
-                                      std::to_string(limit),
-                                  n);
-            } else if (name == "transfer-encoding") {
-                return reject(411, "Length Required", "length-required",
-                              "send the body with a Content-Length, not chunked", 0);
             }
+            QByteArray piece = s->peek(at + kMaxHeaderBytes + 4 - guard->head.size()).mid(at);
+            if (guard->head.isEmpty()) {
+                // Line breaks between requests are allowed before a request line.
+                qsizetype blank = 0;
+                while (blank < piece.size() && (piece[blank] == '\r' || piece[blank] == '\n'))
+                    ++blank;
+                at += blank;
+                piece.remove(0, blank);
+            }
+            const qsizetype before = guard->head.size();
+            guard->head += piece;
+            const qsizetype end =
+                guard->head.indexOf("\r\n\r\n", std::max<qsizetype>(before - 3, 0));
+            if (end < 0) {
+                at += piece.size();
+                guard->json = guard->head.toLower().contains("application/json");
+                if (guard->head.size() > kMaxHeaderBytes)
+                    rejectRequest(s, *guard, 431, "Request Header Fields Too Large",
+                                  "headers-too-large", "request headers are limited to 16 KiB",
+                                  0, available - at);
+                break;
+            }
+            at += end + 4 - before;
+            const QByteArray head = guard->head.left(end);
+            guard->head.clear();
+            inspectHeaders(s, *guard, head, limit, available - at);
         }
     });
 }

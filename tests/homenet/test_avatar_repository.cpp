@@ -1,0 +1,201 @@
+// The avatar repository against the real service: multi-MiB avatars of random bytes uploaded with
+// the default 256 KiB chunks (by the real client, and raw, pipelined and one after another on a
+// keep-alive connection, and with a body arriving in one large piece after its headers) and
+// fetched back verified against the credential's media root.
+#include <QDir>
+#include <QFile>
+#include <QtTest>
+
+#include <algorithm>
+#include <random>
+
+#include <twinseal/core/avatar_transfer.h>
+#include <twinseal/core/homenet_client.h>
+#include <twinseal/security/manifest.h>
+
+#include "homenet_fixture.h"
+#include "raw_client.h"
+#include "testmain.h"
+
+using namespace twinseal;
+using namespace twinseal::security;
+using namespace twinseal::test;
+using core::ClientResult;
+using core::HomenetClient;
+
+namespace {
+
+#define REQUIRE_OK(r)                                                                              \
+    do {                                                                                           \
+        if (!(r).ok())                                                                             \
+            QFAIL(("unexpected failure: " + (r).error().code + ": " + (r).error().message)       \
+                      .c_str());                                                                   \
+    } while (0)
+
+struct Owner {
+    UsimProfileData profile;
+    QString path;
+    std::unique_ptr<HomenetClient> client;
+    SigningKey holder;
+    Manifest manifest;
+    core::Registration registration;
+};
+
+Owner subscriber(HomenetServer& server, int n) {
+    Owner s;
+    s.path = server.scratch(QStringLiteral("ue%1.profile").arg(n));
+    auto p = server.addSubscriber(QStringLiteral("imsi-00101000000%1").arg(3000 + n), s.path);
+    if (!p)
+        qFatal("subscriber add failed");
+    s.profile = *p;
+    s.client = std::make_unique<HomenetClient>(*p, s.path);
+    s.holder = std::move(SigningKey::generate(KeyAlgorithm::Ed25519)).value();
+    return s;
+}
+
+// Authenticates and registers a DT for `package` with chunks of `chunkSize`.
+bool registerOwner(Owner& o, const QString& package, std::uint32_t chunkSize = kDefaultChunkSize) {
+    auto session = await<core::AuthSession>([&](auto cb) { o.client->authenticate(std::move(cb)); });
+    if (!session.ok())
+        return false;
+    Bytes m = signedManifest(package, o.holder, &o.manifest, chunkSize);
+    auto reg = await<core::Registration>(
+        [&](auto cb) { o.client->registerDt(o.holder, m, std::move(cb)); });
+    if (!reg.ok())
+        qWarning("registration failed: %s", reg.error().describe().c_str());
+    if (reg.ok())
+        o.registration = std::move(reg).value();
+    return reg.ok();
+}
+
+const std::string& avatarIdOf(const Owner& o) { return o.registration.credential.claims.avatarId; }
+const Digest& mediaRootOf(const Owner& o) { return o.registration.credential.claims.mediaRoot; }
+
+// The sample avatar plus a file of random bytes and a file of capital letters without a blank
+// line (a body fragment of it looks like the start of request headers), several MiB in all.
+QString largePackage(const QString& where, int variant, std::uint64_t seed) {
+    avatarCopy(where, variant);
+    std::mt19937_64 rng(seed);
+    QFile noise(QDir(where).filePath(QStringLiteral("texture-noise.bin")));
+    QFile letters(QDir(where).filePath(QStringLiteral("notes-upper.txt")));
+    if (!noise.open(QIODevice::WriteOnly) || !letters.open(QIODevice::WriteOnly))
+        qFatal("cannot write the test package");
+    QByteArray bytes(3 * 1024 * 1024 + 12345, '\0');
+    for (auto& b : bytes)
+        b = char(rng());
+    noise.write(bytes);
+    QByteArray text(1536 * 1024 + 777, 'A');
+    for (auto& c : text)
+        c = char('A' + rng() % 26);
+    letters.write(text);
+    return where;
+}
+
+bool isCapitals(const QByteArray& bytes) {
+    return std::all_of(bytes.begin(), bytes.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+}
+
+ClientResult<core::AvatarRecord> upload(Owner& o, const QString& package) {
+    return await<core::AvatarRecord>([&](auto cb) {
+        o.client->uploadAvatar(avatarIdOf(o), o.manifest, package, std::move(cb));
+    });
+}
+
+ClientResult<core::FetchedAvatar> fetch(HomenetClient& client, core::AvatarFetchRequest req) {
+    return await<core::FetchedAvatar>([&](auto cb) { client.fetchAvatar(req, std::move(cb)); });
+}
+
+// Every chunk of `package` as a raw signed PUT, in manifest order.
+QList<QByteArray> chunkPuts(const AkmaSession& akma, const std::string& avatarId,
+                            const Manifest& m, const QString& package) {
+    QList<QByteArray> out;
+    for (std::size_t i = 0; i < m.files.size(); ++i) {
+        QFile f(QDir(package).filePath(QString::fromStdString(m.files[i].path)));
+        if (!f.open(QIODevice::ReadOnly))
+            qFatal("cannot read the package");
+        for (std::size_t c = 0; c < m.files[i].chunkHashes.size(); ++c) {
+            const QByteArray data = f.read(m.chunkSize);
+            const QByteArray path = "/v1/avatars/" + QByteArray::fromStdString(avatarId) +
+                                    "/files/" + QByteArray::number(qulonglong(i)) + "/chunks/" +
+                                    QByteArray::number(qulonglong(c));
+            out.append(rawRequest("PUT", path, data, "application/octet-stream",
+                                  {{"Authorization", akmaAuthorization(akma, "PUT", path, data)}}));
+        }
+    }
+    return out;
+}
+
+} // namespace
+
+class AvatarRepositoryTest : public QObject {
+    Q_OBJECT
+
+private slots:
+    // Chunks of 256 KiB arrive over TLS in many pieces; none of them may be mistaken for request
+    // headers, whether the client waits for each answer or pipelines its requests.
+    void largeAvatarWithDefaultChunks() {
+        HomenetServer server;
+        QVERIFY(server.start({QStringLiteral("--rate-limit"), QStringLiteral("0")}));
+        const QString pkg = largePackage(server.scratch(QStringLiteral("pkg")), 0, 1);
+        Owner a = subscriber(server, 1);
+        QVERIFY(registerOwner(a, pkg));
+        QVERIFY(a.manifest.chunkSize == kDefaultChunkSize);
+
+        auto uploaded = upload(a, pkg);
+        REQUIRE_OK(uploaded);
+        QVERIFY(uploaded->complete);
+        core::AvatarFetchRequest req;
+        req.avatarId = avatarIdOf(a);
+        req.expectedMediaRoot = mediaRootOf(a);
+        req.expectedHolderKey = a.holder.publicKey();
+        req.destination = server.scratch(QStringLiteral("fetched-a"));
+        auto fetched = fetch(*a.client, req);
+        REQUIRE_OK(fetched);
+        QVERIFY(fetched->bytes > 4u * 1024 * 1024);
+        QVERIFY(verifyMedia(a.manifest, req.destination.toStdString()).ok());
+
+        // Another avatar, uploaded raw: every chunk pipelined on one connection, then again one
+        // after another on another connection (a repeated chunk is accepted as it is).
+        const QString pkgB = largePackage(server.scratch(QStringLiteral("pkg-b")), 1, 2);
+        Owner b = subscriber(server, 2);
+        QVERIFY(registerOwner(b, pkgB));
+        RawClient raw(server);
+        UsimProfileData ue = *UsimProfileData::load(b.path.toStdString());
+        const AkmaSession akma = akmaLogin(raw, ue);
+        const QList<QByteArray> puts = chunkPuts(akma, avatarIdOf(b), b.manifest, pkgB);
+        QVERIFY(puts.size() > 16);
+        const QList<HttpResult> piped = onOneConnection(server, puts, true);
+        QCOMPARE(piped.size(), puts.size());
+        for (const HttpResult& r : piped)
+            QVERIFY2(r.status == 200, r.code.c_str());
+        // A chunk whose body reaches the service in one large piece after its headers were read
+        // (a body of capital letters: it must not be taken for request headers).
+        const QList<QByteArray> all = chunkPuts(akma, avatarIdOf(b), b.manifest, pkgB);
+        QByteArray lettersChunk;
+        for (const QByteArray& put : all) {
+            const QByteArray body = put.mid(put.indexOf("\r\n\r\n") + 4);
+            if (lettersChunk.isEmpty() && body.size() > 64 * 1024 && isCapitals(body))
+                lettersChunk = put;
+        }
+        QVERIFY(!lettersChunk.isEmpty());
+        const HttpResult split =
+            sendInTwoParts(server, lettersChunk, lettersChunk.indexOf("\r\n\r\n") + 5);
+        QVERIFY2(split.status == 200, split.code.c_str());
+        const QList<QByteArray> again = chunkPuts(akma, avatarIdOf(b), b.manifest, pkgB);
+        const QList<HttpResult> oneByOne = onOneConnection(server, again, false);
+        QCOMPARE(oneByOne.size(), again.size());
+        for (const HttpResult& r : oneByOne)
+            QVERIFY2(r.status == 200, r.code.c_str());
+
+        req.avatarId = avatarIdOf(b);
+        req.expectedMediaRoot = mediaRootOf(b);
+        req.expectedHolderKey = b.holder.publicKey();
+        req.destination = server.scratch(QStringLiteral("fetched-b"));
+        REQUIRE_OK(fetch(*b.client, req));
+        QVERIFY(verifyMedia(b.manifest, req.destination.toStdString()).ok());
+        QVERIFY(!server.pollLog().contains("headers-too-large"));
+    }
+};
+
+TWINSEAL_TEST(AvatarRepositoryTest, "avatar-repository")
+#include "test_avatar_repository.moc"
