@@ -1,7 +1,9 @@
 // The avatar repository against the real service: multi-MiB avatars of random bytes uploaded with
 // the default 256 KiB chunks (by the real client, and raw, pipelined and one after another on a
 // keep-alive connection, and with a body arriving in one large piece after its headers) and
-// fetched back verified against the credential's media root.
+// fetched back verified against the credential's media root; the same package certified by two
+// subscribers (one media root, two owners) fetched by root by each owner and by a grantee, while
+// anyone else gets one answer whether or not the root exists.
 #include <QDir>
 #include <QFile>
 #include <QtTest>
@@ -105,6 +107,16 @@ ClientResult<core::FetchedAvatar> fetch(HomenetClient& client, core::AvatarFetch
     return await<core::FetchedAvatar>([&](auto cb) { client.fetchAvatar(req, std::move(cb)); });
 }
 
+core::AvatarFetchRequest byRoot(const Owner& certified, const QString& destination,
+                                const std::string& grant = {}) {
+    core::AvatarFetchRequest req;
+    req.mediaRoot = mediaRootOf(certified);
+    req.expectedMediaRoot = mediaRootOf(certified);
+    req.grantToken = grant;
+    req.destination = destination;
+    return req;
+}
+
 // Every chunk of `package` as a raw signed PUT, in manifest order.
 QList<QByteArray> chunkPuts(const AkmaSession& akma, const std::string& avatarId,
                             const Manifest& m, const QString& package) {
@@ -195,6 +207,86 @@ private slots:
         QVERIFY(verifyMedia(b.manifest, req.destination.toStdString()).ok());
         QVERIFY(!server.pollLog().contains("headers-too-large"));
     }
+
+    // The bundled sample avatar certified by two subscribers: one media root, two DTs.
+    void sharedMediaRoot() {
+        HomenetServer server;
+        QVERIFY(server.start());
+        const QString pkg = avatarCopy(server.scratch(QStringLiteral("pkg")));
+        Owner a = subscriber(server, 1);
+        Owner b = subscriber(server, 2);
+        Owner grantee = subscriber(server, 3);
+        Owner stranger = subscriber(server, 4);
+        QVERIFY(registerOwner(a, pkg));
+        QVERIFY(registerOwner(b, pkg));
+        QVERIFY(mediaRootOf(a) == mediaRootOf(b));
+        QVERIFY(avatarIdOf(a) != avatarIdOf(b));
+        REQUIRE_OK(upload(a, pkg));
+        REQUIRE_OK(upload(b, pkg));
+        REQUIRE_OK(await<core::AuthSession>(
+            [&](auto cb) { grantee.client->authenticate(std::move(cb)); }));
+        REQUIRE_OK(await<core::AuthSession>(
+            [&](auto cb) { stranger.client->authenticate(std::move(cb)); }));
+
+        // Each owner fetching by the root gets their own avatar, whoever registered it last.
+        for (Owner* o : {&a, &b}) {
+            auto info = await<core::AvatarRecord>([&](auto cb) {
+                o->client->fetchAvatarInfo(byRoot(*o, {}), std::move(cb));
+            });
+            REQUIRE_OK(info);
+            QCOMPARE(info->avatarId, avatarIdOf(*o));
+            QCOMPARE(info->dtId, o->registration.credential.claims.dtId);
+            const QString dest = server.scratch(QStringLiteral("own-%1").arg(o == &a ? 1 : 2));
+            auto fetched = fetch(*o->client, byRoot(*o, dest));
+            REQUIRE_OK(fetched);
+            QCOMPARE(fetched->avatarId, avatarIdOf(*o));
+            QVERIFY(verifyMedia(o->manifest, dest.toStdString()).ok());
+        }
+
+        // A holder of the first owner's grant gets the first owner's avatar by the root.
+        auto grant = await<core::AccessGrant>(
+            [&](auto cb) { a.client->createGrant(avatarIdOf(a), 600, std::move(cb)); });
+        REQUIRE_OK(grant);
+        const QString viaGrant = server.scratch(QStringLiteral("via-grant"));
+        auto granted = fetch(*grantee.client, byRoot(a, viaGrant, grant->token));
+        REQUIRE_OK(granted);
+        QCOMPARE(granted->avatarId, avatarIdOf(a));
+        QVERIFY(verifyMedia(a.manifest, viaGrant.toStdString()).ok());
+
+        // Anyone else gets the same answer whether or not a root exists.
+        Digest unknown = mediaRootOf(a);
+        unknown[0] ^= 0x01;
+        RawClient raw(server);
+        UsimProfileData ue = *UsimProfileData::load(stranger.path.toStdString());
+        const AkmaSession akma = akmaLogin(raw, ue);
+        auto askByRoot = [&](const Digest& root, const RawHeaders& auth) {
+            return raw.send("GET", QStringLiteral("/v1/avatars/by-root/") +
+                                       QString::fromStdString(toHex(root)),
+                            {}, {}, auth);
+        };
+        auto signedAsk = [&](const Digest& root) {
+            const QByteArray path = "/v1/avatars/by-root/" + QByteArray::fromStdString(toHex(root));
+            return askByRoot(root, {{"Authorization", akmaAuthorization(akma, "GET", path, {})}});
+        };
+        const HttpResult existing = signedAsk(mediaRootOf(a));
+        const HttpResult missing = signedAsk(unknown);
+        EXPECT_REFUSAL(existing, 404, "unknown-avatar");
+        EXPECT_REFUSAL(missing, 404, "unknown-avatar");
+        QCOMPARE(existing.body, missing.body);
+        // ... and so does a grant holder asking for a root its grant does not cover.
+        const RawHeaders grantAuth{{"Authorization", "TwinSeal-Grant " + QByteArray::fromStdString(grant->token)}};
+        const HttpResult grantMissing = askByRoot(unknown, grantAuth);
+        EXPECT_REFUSAL(grantMissing, 404, "unknown-avatar");
+        QCOMPARE(grantMissing.body, existing.body);
+        // Without any authorisation: asked to authenticate, root or not.
+        EXPECT_REFUSAL(askByRoot(mediaRootOf(a), {}), 401, "not-authenticated");
+        EXPECT_REFUSAL(askByRoot(unknown, {}), 401, "not-authenticated");
+        // The client reports the refusal with its reason code.
+        auto refused = fetch(*stranger.client, byRoot(a, server.scratch(QStringLiteral("no"))));
+        QVERIFY(!refused.ok());
+        QCOMPARE(QString::fromStdString(refused.error().code), QStringLiteral("unknown-avatar"));
+    }
+
 };
 
 TWINSEAL_TEST(AvatarRepositoryTest, "avatar-repository")

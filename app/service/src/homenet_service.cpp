@@ -1097,11 +1097,20 @@ ServiceResult<proto::AvatarInfo> HomenetService::avatarInfoByRoot(const Caller& 
                                                                   const QByteArray& root) {
     if (root.size() != 32)
         return badRequest("digest-invalid", "a media root is 32 bytes (64 hex digits)");
-    auto dt = m_store.dtByMediaRoot(root);
+    if (!caller.subscriber() && caller.grantAvatarId.isEmpty())
+        return serviceError(401, "not-authenticated",
+                            "avatars are served only to their owner or to holders of an access "
+                            "grant from the owner");
+    // Looked up only among the caller's own DTs and the one its grant names: subscribers who
+    // certified the same package share its root, and whether a root exists elsewhere is not
+    // the caller's business (the answer is the same either way).
+    auto dt = m_store.dtByMediaRootFor(root, caller.supi, caller.grantAvatarId);
     if (!dt.ok())
         return storageError(dt.error());
     if (!dt->has_value())
-        return serviceError(404, "unknown-avatar", "no certified avatar has this media root");
+        return serviceError(404, "unknown-avatar",
+                            "none of your avatars, and no avatar you hold an access grant for, "
+                            "has this media root: ask the avatar's owner for an access grant");
     if (auto st = checkAvatarAccess(caller, **dt); !st.ok())
         return st.error();
     return describeAvatar(**dt);

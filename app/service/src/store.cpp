@@ -537,10 +537,22 @@ StoreResult<std::optional<DtRecord>> Store::activeDtOf(const QString& supi) {
 StoreResult<std::optional<DtRecord>> Store::dtByAvatar(const QString& avatarId) {
     return oneDt("SELECT " TWINSEAL_DT_COLUMNS " FROM dts WHERE avatar_id = ?", avatarId);
 }
-StoreResult<std::optional<DtRecord>> Store::dtByMediaRoot(const QByteArray& root) {
-    return oneDt("SELECT " TWINSEAL_DT_COLUMNS " FROM dts WHERE media_root = ?"
-                 " ORDER BY (state = 'active') DESC, updated_at DESC",
-                 root);
+StoreResult<std::optional<DtRecord>> Store::dtByMediaRootFor(const QByteArray& root,
+                                                             const QString& supi,
+                                                             const QString& avatarId) {
+    auto q = prepare("SELECT " TWINSEAL_DT_COLUMNS " FROM dts WHERE media_root = ?"
+                     " AND (supi = ? OR avatar_id = ?)"
+                     " ORDER BY (state = 'active') DESC, updated_at DESC");
+    TWINSEAL_TRY(q);
+    (*q)->bindValue(0, root);
+    (*q)->bindValue(1, supi);
+    (*q)->bindValue(2, avatarId);
+    TWINSEAL_TRY(exec(*q));
+    std::optional<DtRecord> out;
+    if ((*q)->next())
+        out = dtFrom(**q);
+    (*q)->finish();
+    return out;
 }
 
 StoreResult<std::vector<DtRecord>> Store::dtsOf(const QString& supi) {

@@ -178,7 +178,11 @@ public:
     [[nodiscard]] StoreResult<std::optional<DtRecord>> dt(const QString& dtId);
     [[nodiscard]] StoreResult<std::optional<DtRecord>> activeDtOf(const QString& supi);
     [[nodiscard]] StoreResult<std::optional<DtRecord>> dtByAvatar(const QString& avatarId);
-    [[nodiscard]] StoreResult<std::optional<DtRecord>> dtByMediaRoot(const QByteArray& root);
+    // The DT with this media root among `supi`'s own and the one whose avatar is `avatarId`
+    // (an access grant's): several subscribers may certify the same package, so a root alone
+    // does not name a DT. Active first, then the newest.
+    [[nodiscard]] StoreResult<std::optional<DtRecord>>
+    dtByMediaRootFor(const QByteArray& root, const QString& supi, const QString& avatarId);
     [[nodiscard]] StoreResult<std::vector<DtRecord>> dtsOf(const QString& supi);
     [[nodiscard]] StoreResult<std::vector<DtRecord>> allDts();
     [[nodiscard]] StoreStatus insertDt(const DtRecord& d);
