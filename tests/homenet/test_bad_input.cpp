@@ -1,7 +1,8 @@
 // Bad input against the real service: malformed bodies, wrong content types, oversized bodies,
 // unknown and forged SUCIs, replayed and wrong AKA responses, expired challenges, replayed
-// signed requests, rate limits, random bytes on every endpoint. Each gets a 4xx with its own
-// reason code, and the service keeps working afterwards.
+// signed requests, rate limits, random bytes on every endpoint (also signed with a subscriber's
+// valid AKMA key, so that the bodies are parsed). Each gets a 4xx with its own reason code, the
+// state is unchanged, and the service keeps working afterwards.
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkAccessManager>
@@ -21,102 +22,12 @@
 #include <twinseal/security/suci.h>
 
 #include "homenet_fixture.h"
+#include "raw_client.h"
 #include "testmain.h"
 
 using namespace twinseal;
 using namespace twinseal::security;
 using namespace twinseal::test;
-
-namespace {
-
-struct HttpResult {
-    int status = 0;
-    QByteArray body;
-    std::string code; // ErrorResponse.code when the body is one
-};
-
-class RawClient {
-public:
-    explicit RawClient(const HomenetServer& server) : m_base(server.url()) {
-        m_tls = QSslConfiguration::defaultConfiguration();
-        m_tls.setCaCertificates(QSslCertificate::fromData(server.tlsCaPem().toLatin1()));
-        m_tls.setProtocol(QSsl::TlsV1_3OrLater);
-    }
-    HttpResult send(const QByteArray& method, const QString& path, const QByteArray& body = {},
-                    const QByteArray& contentType = "application/x-protobuf",
-                    const QList<QPair<QByteArray, QByteArray>>& headers = {}) {
-        QNetworkRequest req(QUrl(m_base + path));
-        req.setSslConfiguration(m_tls);
-        if (!contentType.isEmpty())
-            req.setHeader(QNetworkRequest::ContentTypeHeader, contentType);
-        for (const auto& [k, v] : headers)
-            req.setRawHeader(k, v);
-        QNetworkReply* reply = m_nam.sendCustomRequest(req, method, body);
-        QEventLoop loop;
-        QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
-        QTimer::singleShot(30000, &loop, &QEventLoop::quit);
-        loop.exec();
-        HttpResult r;
-        r.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        r.body = reply->readAll();
-        proto::ErrorResponse er;
-        const bool json = reply->header(QNetworkRequest::ContentTypeHeader).toString() ==
-                          QLatin1String("application/json");
-        if (r.status >= 400 && json)
-            r.code = QJsonDocument::fromJson(r.body).object().value(QStringLiteral("code")).toString().toStdString();
-        else if (r.status >= 400 && er.ParseFromArray(r.body.constData(), int(r.body.size())))
-            r.code = er.code();
-        reply->deleteLater();
-        return r;
-    }
-    template <typename M> HttpResult post(const QString& path, const M& message) {
-        return send("POST", path, QByteArray::fromStdString(message.SerializeAsString()));
-    }
-
-private:
-    QString m_base;
-    QSslConfiguration m_tls;
-    QNetworkAccessManager m_nam;
-};
-
-std::string suciFor(const UsimProfileData& p, const std::string& supiText, ByteView hnKey) {
-    auto supi = Supi::parse(supiText, 2);
-    auto suci = concealSupi(*supi, p.routingIndicator, SuciProtectionScheme::ProfileA, p.hnKeyId,
-                            hnKey, SystemRandom::instance());
-    return suci->toString();
-}
-
-// Answers a challenge as the USIM would; `kausf` receives the key for the AKMA derivation.
-Bytes resStar(UsimProfileData& p, const proto::AuthChallenge& c, SecureBytes* kausf = nullptr) {
-    auto m = Milenage::create(p.k, p.opc);
-    auto out = verifyChallenge(*m, view(c.rand()), view(c.autn()), p.highestSqn,
-                               c.serving_network_name());
-    if (!out.result.ok())
-        qFatal("USIM refused the challenge: %s", out.result.error().message().c_str());
-    p.highestSqn = out.result->sqn;
-    if (kausf)
-        *kausf = out.result->kausf;
-    return Bytes(out.result->resStar.begin(), out.result->resStar.end());
-}
-
-proto::AuthChallenge challenge(RawClient& raw, const UsimProfileData& p) {
-    proto::AuthStartRequest start;
-    start.set_suci(suciFor(p, p.supi.toString(), p.hnPublicKey));
-    HttpResult r = raw.post(QStringLiteral("/v1/auth/start"), start);
-    proto::AuthChallenge c;
-    if (r.status != 200 || !c.ParseFromArray(r.body.constData(), int(r.body.size())))
-        qFatal("auth/start failed: %d %s", r.status, r.code.c_str());
-    return c;
-}
-
-#define EXPECT_REFUSAL(result, httpStatus, reason)                                                 \
-    do {                                                                                           \
-        const HttpResult& r_ = (result);                                                           \
-        QCOMPARE(r_.status, httpStatus);                                                           \
-        QCOMPARE(QString::fromStdString(r_.code), QStringLiteral(reason));                         \
-    } while (0)
-
-} // namespace
 
 class BadInputTest : public QObject {
     Q_OBJECT
@@ -334,7 +245,8 @@ private slots:
     // Random bytes on every endpoint: always a 4xx with a reason, never a crash or a 5xx.
     void randomBytesEverywhere() {
         HomenetServer server;
-        QVERIFY(server.start());
+        // Not rate limited, so that every answer is the endpoint's own.
+        QVERIFY(server.start({QStringLiteral("--rate-limit"), QStringLiteral("0")}));
         RawClient raw(server);
         std::mt19937 rng(20261123);
         const QList<QPair<QByteArray, QString>> endpoints = {
@@ -366,12 +278,65 @@ private slots:
         }
         QVERIFY(server.running());
         // And it still serves a real subscriber.
-        auto profile = server.addSubscriber(QStringLiteral("imsi-001010000000125"),
-                                            server.scratch(QStringLiteral("ue.profile")));
+        const QString profilePath = server.scratch(QStringLiteral("ue.profile"));
+        auto profile = server.addSubscriber(QStringLiteral("imsi-001010000000125"), profilePath);
         QVERIFY(profile);
-        core::HomenetClient client(*profile, server.scratch(QStringLiteral("ue.profile")));
+        core::HomenetClient client(*profile, profilePath);
         auto session = await<core::AuthSession>([&](auto cb) { client.authenticate(std::move(cb)); });
         QVERIFY(session.ok());
+
+        // The same with a valid AKMA signature on every request, so the bodies are parsed: a
+        // subscriber with a DT sends random bytes to every authenticated endpoint.
+        UsimProfileData ue = *UsimProfileData::load(profilePath.toStdString());
+        const AkmaSession akma = akmaLogin(raw, ue);
+        const SigningKey holder = std::move(SigningKey::generate(KeyAlgorithm::Ed25519)).value();
+        const QString pkg = avatarCopy(server.scratch(QStringLiteral("pkg")));
+        QCOMPARE(raw.sendSigned(akma, "POST", "/v1/dt/register",
+                                registrationBody(akma, holder, signedManifest(pkg, holder)))
+                     .status,
+                 200);
+        proto::DtList dts;
+        const HttpResult listed = raw.sendSigned(akma, "GET", "/v1/dt");
+        QVERIFY(dts.ParseFromArray(listed.body.constData(), int(listed.body.size())));
+        QCOMPARE(dts.dts_size(), 1);
+        const QByteArray avatar = "/v1/avatars/" + QByteArray::fromStdString(dts.dts(0).avatar_id());
+        const ServiceState before = serviceState(raw, client, akma, dts.dts(0).avatar_id());
+        const QList<QPair<QByteArray, QByteArray>> signedEndpoints = {
+            {"POST", "/v1/dt/register"},
+            {"POST", "/v1/dt/recertify"},
+            {"POST", "/v1/dt/rotate-pseudonym"},
+            {"POST", "/v1/dt/revoke"},
+            {"PUT", avatar + "/files/0/chunks/0"},
+            {"PUT", avatar + "/files/1/chunks/3"},
+            {"POST", avatar + "/grants"},
+            {"POST", "/v1/transfers"},
+            {"POST", "/v1/transfers/by-code"},
+            {"POST", "/v1/transfers/x/accept"},
+            {"POST", "/v1/transfers/x/decline"},
+            {"GET", avatar + "/files/99"}};
+        for (const auto& [method, path] : signedEndpoints) {
+            for (int i = 0; i < 8; ++i) {
+                // At least 16 bytes: shorter random bytes could happen to be a valid message.
+                QByteArray body(16 + int(rng() % 496), '\0');
+                for (auto& b : body)
+                    b = char(rng());
+                if (method == "GET")
+                    body.clear();
+                const QByteArray type = path.contains("chunks") ? "application/octet-stream"
+                                                                : "application/x-protobuf";
+                HttpResult r = raw.sendSigned(akma, method, path, body, type);
+                QVERIFY2(r.status >= 400 && r.status < 500,
+                         qPrintable(QStringLiteral("%1 %2 -> %3 %4")
+                                        .arg(QString::fromLatin1(method), QString::fromLatin1(path))
+                                        .arg(r.status)
+                                        .arg(QString::fromStdString(r.code))));
+                QVERIFY(!r.code.empty());
+                QVERIFY(r.code != "request-replayed" && r.code != "request-auth-invalid");
+            }
+        }
+        QVERIFY(server.running());
+        QVERIFY2(before == serviceState(raw, client, akma, dts.dts(0).avatar_id()),
+                 "random bytes changed the service's state");
     }
 };
 
