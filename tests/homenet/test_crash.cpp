@@ -1,13 +1,19 @@
 // SIGKILL in the middle of registrations: after a restart nothing half-written is visible
 // (every DT has its credential, its log entry and its status index; no subscriber is blocked by
 // a DT that was never acknowledged), everything acknowledged is there, and the log verifies
-// (the service re-checks every leaf at start; old heads are consistent with the new one).
+// (the service re-checks every leaf at start; the tree head of every acknowledged registration's
+// receipt is consistent with the head after the restart, by the service's proof and by
+// `twinsealctl log verify`, and every acknowledged credential is included in it).
+#include <QFile>
+#include <QProcess>
 #include <QtTest>
 
 #include <set>
 
 #include <twinseal/core/homenet_client.h>
 #include <twinseal/security/statuslist.h>
+#include <twinseal/security/translog.h>
+#include <twinseal/security/verify.h>
 
 #include "homenet_fixture.h"
 #include "testmain.h"
@@ -48,17 +54,25 @@ private slots:
             auto s = await<core::AuthSession>([&](auto cb) { ues[i].client->authenticate(std::move(cb)); });
             QVERIFY(s.ok());
         }
-        auto headBefore = await<SignedTreeHead>([&](auto cb) { ues[0].client->fetchTreeHead(std::move(cb)); });
-        QVERIFY(headBefore.ok());
-
-        // Fire every registration at once and kill the service while they are being handled.
+        // Two registrations acknowledged before the batch: their receipts' heads are checked
+        // against the log after the restart like those acknowledged in the batch.
+        constexpr int kBefore = 2;
+        for (int i = 0; i < kBefore; ++i) {
+            ues[i].result.emplace(await<core::Registration>([&](auto cb) {
+                ues[i].client->registerDt(ues[i].holder, ues[i].manifest, std::move(cb));
+            }));
+            QVERIFY(ues[i].result->ok());
+        }
+        // Fire every other registration at once and kill the service while they are being handled.
         // The service is killed as soon as it has logged a few completed registrations, so the
         // kill lands in the middle of the batch.
         const int startLines = server.pollLog().count("\"path\":\"/v1/dt/register\",\"status\":200");
         for (auto& ue : ues)
-            ue.client->registerDt(ue.holder, ue.manifest, [&ue](core::ClientResult<core::Registration> r) {
-                ue.result.emplace(std::move(r));
-            });
+            if (!ue.result)
+                ue.client->registerDt(ue.holder, ue.manifest,
+                                      [&ue](core::ClientResult<core::Registration> r) {
+                                          ue.result.emplace(std::move(r));
+                                      });
         QElapsedTimer t;
         t.start();
         auto answered = [&] {
@@ -79,13 +93,16 @@ private slots:
                 break;
         }
         std::set<std::string> acknowledged;
+        std::vector<const core::Registration*> receipts;
         int failed = 0;
         for (auto& ue : ues) {
             QVERIFY(ue.result.has_value());
-            if (ue.result->ok())
+            if (ue.result->ok()) {
                 acknowledged.insert((*ue.result)->credential.claims.dtId);
-            else
+                receipts.push_back(&ue.result->value());
+            } else {
                 ++failed;
+            }
         }
         qInfo("service answered %d before the kill; client saw %zu acknowledged, %d cut off",
               committed, acknowledged.size(), failed);
@@ -94,16 +111,48 @@ private slots:
         QVERIFY(server.restart(flags));
         QVERIFY(server.log().contains("\"event\":\"listening\""));
 
-        // The log verifies: the service re-checked every leaf, and the old head is a prefix.
+        // The log verifies: the service re-checked every leaf; the head each acknowledged
+        // registration was given is a prefix of the head now, and its credential is included.
         auto headAfter = await<SignedTreeHead>([&](auto cb) { ues[0].client->fetchTreeHead(std::move(cb)); });
         QVERIFY(headAfter.ok());
         QVERIFY(headAfter->head.treeSize >= acknowledged.size());
-        if (headBefore->head.treeSize > 0) {
+        const SignedTreeHead* oldest = nullptr;
+        for (const core::Registration* reg : receipts) {
+            const SignedTreeHead& given = reg->receipt.treeHead;
+            QVERIFY(given.head.treeSize > 0);
             auto proof = await<ConsistencyProof>([&](auto cb) {
-                ues[0].client->checkConsistency(*headBefore, *headAfter, std::move(cb));
+                ues[0].client->checkConsistency(given, *headAfter, std::move(cb));
             });
-            QVERIFY(proof.ok());
+            QVERIFY2(proof.ok(), proof.ok() ? "" : proof.error().describe().c_str());
+            auto incl = await<LogReceipt>([&](auto cb) {
+                ues[0].client->fetchInclusionByCredential(reg->credential.digest(),
+                                                          headAfter->head.treeSize, std::move(cb));
+            });
+            QVERIFY2(incl.ok(), incl.ok() ? "" : incl.error().describe().c_str());
+            LogInclusionChecker included(incl->treeHead);
+            QVERIFY(included.add(*incl).ok());
+            QVERIFY(included.check(reg->credential).ok());
+            if (oldest == nullptr || given.head.treeSize < oldest->head.treeSize)
+                oldest = &given;
         }
+        // ... and so says twinsealctl, from the oldest acknowledged head to the current one.
+        QVERIFY(oldest != nullptr);
+        auto saveHead = [&](const SignedTreeHead& h, const QString& name) {
+            QFile f(server.scratch(name));
+            if (!f.open(QIODevice::WriteOnly))
+                return QString();
+            f.write(reinterpret_cast<const char*>(h.encoded.data()), qint64(h.encoded.size()));
+            return f.fileName();
+        };
+        QProcess ctl;
+        ctl.setProcessChannelMode(QProcess::MergedChannels);
+        ctl.start(QStringLiteral(TWINSEALCTL_PATH),
+                  {QStringLiteral("log"), QStringLiteral("verify"), QStringLiteral("--profile"),
+                   ues[0].path, QStringLiteral("--old"), saveHead(*oldest, QStringLiteral("old.sth")),
+                   QStringLiteral("--new"), saveHead(*headAfter, QStringLiteral("new.sth"))});
+        QVERIFY(ctl.waitForFinished(60000));
+        const QByteArray ctlOut = ctl.readAll();
+        QVERIFY2(ctl.exitStatus() == QProcess::NormalExit && ctl.exitCode() == 0, ctlOut.constData());
 
         // Every DT the service holds is whole: its credential parses, is in the log at its index
         // and is not revoked; every acknowledged one is there.
