@@ -102,6 +102,28 @@ bool HomenetServer::start(const QStringList& serveFlags) {
     return launch(serveFlags);
 }
 
+bool HomenetServer::startWithKeysOf(const HomenetServer& other, const QStringList& serveFlags) {
+    const QDir from(other.dataDir());
+    QDir().mkpath(dataDir());
+    for (const QFileInfo& entry :
+         from.entryInfoList(QDir::Files | QDir::Dirs | QDir::NoDotAndDotDot)) {
+        if (entry.fileName().startsWith(QLatin1String("homenet.sqlite")))
+            continue; // the database stays the other service's
+        const QString relative = from.relativeFilePath(entry.filePath());
+        if (entry.isDir()) {
+            QDir(dataDir()).mkpath(relative);
+            for (const QString& name : QDir(entry.filePath()).entryList(QDir::Files))
+                if (!QFile::copy(QDir(entry.filePath()).filePath(name),
+                                 QDir(dataDir()).filePath(relative + QLatin1Char('/') + name)))
+                    return false;
+        } else if (!QFile::copy(entry.filePath(), QDir(dataDir()).filePath(relative))) {
+            return false;
+        }
+    }
+    m_port = freePort();
+    return launch(serveFlags);
+}
+
 bool HomenetServer::launch(const QStringList& serveFlags) {
     m_log.clear();
     QStringList args{QStringLiteral("serve"), QStringLiteral("--port"), QString::number(m_port),

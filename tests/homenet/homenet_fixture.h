@@ -28,6 +28,10 @@ public:
     // init + serve; extra flags are passed to `serve`.
     [[nodiscard]] bool start(const QStringList& serveFlags = {});
     [[nodiscard]] bool restart(const QStringList& serveFlags = {});
+    // Serves with a copy of `other`'s operator keys (the same sealed keys, log key included) and
+    // a database of its own: the same log key over another history.
+    [[nodiscard]] bool startWithKeysOf(const HomenetServer& other,
+                                       const QStringList& serveFlags = {});
     // SIGTERM; returns the exit code (0 on a graceful shutdown).
     int stop();
     // SIGKILL: no chance to clean up.
