@@ -3,7 +3,8 @@
 // keep-alive connection, and with a body arriving in one large piece after its headers) and
 // fetched back verified against the credential's media root; the same package certified by two
 // subscribers (one media root, two owners) fetched by root by each owner and by a grantee, while
-// anyone else gets one answer whether or not the root exists.
+// anyone else gets one answer whether or not the root exists; the chunks of media no DT
+// certifies any more removed at re-certification.
 #include <QDir>
 #include <QFile>
 #include <QtTest>
@@ -287,6 +288,51 @@ private slots:
         QCOMPARE(QString::fromStdString(refused.error().code), QStringLiteral("unknown-avatar"));
     }
 
+    // A re-certification to other media removes the chunks of the media no DT names any more,
+    // and keeps those another DT still certifies.
+    void supersededChunksRemoved() {
+        HomenetServer server;
+        QVERIFY(server.start());
+        const QString v0 = avatarCopy(server.scratch(QStringLiteral("v0")));
+        Owner a = subscriber(server, 1);
+        Owner b = subscriber(server, 2);
+        QVERIFY(registerOwner(a, v0, 4096));
+        QVERIFY(registerOwner(b, v0, 4096));
+        REQUIRE_OK(upload(a, v0));
+        const QByteArray root0 = QByteArray(reinterpret_cast<const char*>(mediaRootOf(a).data()),
+                                            qsizetype(mediaRootOf(a).size()));
+        const QString chunksOf = QStringLiteral("SELECT COUNT(*) FROM avatar_chunks WHERE media_root = ?");
+        const QString filesOf = QStringLiteral("SELECT COUNT(*) FROM avatar_files WHERE media_root = ?");
+        const qint64 stored = countInDatabase(server, chunksOf, root0);
+        QVERIFY(stored > 1);
+
+        auto recertify = [&](Owner& o, const QString& package) {
+            Bytes m = signedManifest(package, o.holder, &o.manifest, 4096);
+            auto r = await<core::Registration>([&](auto cb) {
+                o.client->recertify(o.registration.credential.claims.dtId, o.holder, m,
+                                    std::move(cb));
+            });
+            if (r.ok())
+                o.registration = std::move(r).value();
+            return r.ok();
+        };
+        // The second owner still certifies the media: nothing is removed.
+        const QString v1 = avatarCopy(server.scratch(QStringLiteral("v1")), 1);
+        QVERIFY(recertify(a, v1));
+        QCOMPARE(countInDatabase(server, chunksOf, root0), stored);
+        REQUIRE_OK(upload(a, v1));
+        // Now nobody does: its chunks and files are gone; the new media is untouched.
+        const QString v2 = avatarCopy(server.scratch(QStringLiteral("v2")), 2);
+        QVERIFY(recertify(b, v2));
+        QCOMPARE(countInDatabase(server, chunksOf, root0), qint64(0));
+        QCOMPARE(countInDatabase(server, filesOf, root0), qint64(0));
+        const QByteArray root1 = QByteArray(reinterpret_cast<const char*>(mediaRootOf(a).data()),
+                                            qsizetype(mediaRootOf(a).size()));
+        QVERIFY(countInDatabase(server, chunksOf, root1) > 1);
+        core::AvatarFetchRequest req = byRoot(a, server.scratch(QStringLiteral("fetched")));
+        REQUIRE_OK(fetch(*a.client, req));
+        QVERIFY(verifyMedia(a.manifest, req.destination.toStdString()).ok());
+    }
 };
 
 TWINSEAL_TEST(AvatarRepositoryTest, "avatar-repository")

@@ -2,8 +2,8 @@
 // the state as it was (the log's size, the subscriber's DTs and stored avatar, the status list):
 // a registration not signed by its key, a replayed registration, an oversized avatar, chunks of
 // the wrong size or content, a fetch before the upload is complete, an expired grant, an expired
-// AKMA key, a SUCI under an unknown home network key, a forged AUTS, a chunked body and
-// oversized headers.
+// AKMA key, a SUCI under an unknown home network key, a forged AUTS, a chunked body,
+// oversized headers, and a signed request replayed after a restart.
 #include <QDir>
 #include <QFile>
 #include <QtTest>
@@ -203,6 +203,21 @@ private slots:
         EXPECT_UNCHANGED(before, serviceState(raw, *a.client, fresh));
     }
 
+    // Request nonces are kept in the database for the whole window: a restart does not reopen
+    // a replay window.
+    void requestReplayAcrossRestart() {
+        HomenetServer server;
+        QVERIFY(server.start());
+        RawClient raw(server);
+        Party a = party(server, raw, 1);
+        const RawHeaders signedOnce{{"Authorization", akmaAuthorization(a.akma, "GET", "/v1/dt", {})}};
+        QCOMPARE(raw.send("GET", QStringLiteral("/v1/dt"), {}, {}, signedOnce).status, 200);
+        QVERIFY(server.restart());
+        RawClient afterRestart(server);
+        EXPECT_REFUSAL(afterRestart.send("GET", QStringLiteral("/v1/dt"), {}, {}, signedOnce), 409,
+                       "request-replayed");
+        QCOMPARE(afterRestart.sendSigned(a.akma, "GET", "/v1/dt").status, 200);
+    }
 };
 
 TWINSEAL_TEST(ReasonsTest, "reasons")

@@ -90,12 +90,6 @@ void HomenetService::maybePurge() {
     if (now - m_lastPurge < 60)
         return;
     m_lastPurge = now;
-    for (auto it = m_seenNonces.begin(); it != m_seenNonces.end();) {
-        if (it.value() < now)
-            it = m_seenNonces.erase(it);
-        else
-            ++it;
-    }
     if (auto tx = m_store.begin(true); tx.ok()) {
         if (m_store.purgeExpired(now).ok())
             (void)tx->commit();
@@ -465,11 +459,14 @@ ServiceResult<Caller> HomenetService::authenticate(const QByteArray& authorizati
                                          sha256(bv(body)), now);
     if (!st.ok())
         return serviceError(401, std::string(errorCodeName(st.code())), st.error().detail);
-    const QByteArray nonceKey = QByteArray::fromStdString(auth->aKid + '|' + auth->nonce);
-    if (m_seenNonces.contains(nonceKey))
+    // Kept in the database for the whole window, so a restart does not accept a replay.
+    const Digest nonceKey = sha256(view("request-auth|" + auth->aKid + '|' + auth->nonce));
+    auto fresh = m_store.useNonce(qb(ByteView(nonceKey)), auth->timestamp + 2 * kRequestAuthWindow);
+    if (!fresh.ok())
+        return storageError(fresh.error());
+    if (!*fresh)
         return serviceError(409, "request-replayed",
                             "this exact request was already received; a repeat is a replay");
-    m_seenNonces.insert(nonceKey, auth->timestamp + 2 * kRequestAuthWindow);
     caller.supi = (*key)->supi;
     caller.aKid = QString::fromStdString(auth->aKid);
     return caller;
@@ -814,6 +811,9 @@ HomenetService::issue(const Caller& caller, const QByteArray& body, Registration
             return storageError(st.error());
         if (auto st = m_store.updateDt(d); !st.ok())
             return storageError(st.error());
+        if (previous->mediaRoot != d.mediaRoot)
+            if (auto st = m_store.removeUnusedAvatar(previous->mediaRoot); !st.ok())
+                return storageError(st.error());
         if (auto st = bumpStatusRevision(); !st.ok())
             return st.error();
     } else {

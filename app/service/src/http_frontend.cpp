@@ -24,6 +24,7 @@ using security::ByteView;
 namespace {
 
 constexpr qsizetype kMaxHeaderBytes = 16 * 1024;
+constexpr qsizetype kMaxRateBuckets = 100000;
 const QByteArray kProtobuf = QByteArrayLiteral("application/x-protobuf");
 const QByteArray kJson = QByteArrayLiteral("application/json");
 const QByteArray kOctets = QByteArrayLiteral("application/octet-stream");
@@ -355,11 +356,18 @@ bool HttpFrontend::allow(const QHostAddress& peer) {
     const qint64 now = m_clock.elapsed();
     auto it = m_buckets.find(peer);
     if (it == m_buckets.end()) {
-        if (m_buckets.size() > 100000)
-            m_buckets.clear();
-        it = m_buckets.insert(peer, Bucket{burst, now});
+        // The table is full: forget the least recently seen addresses. One idle long enough has
+        // a full bucket again, so forgetting it changes nothing; the busy ones are kept.
+        while (m_buckets.size() >= kMaxRateBuckets) {
+            m_buckets.remove(m_recent.back().peer);
+            m_recent.pop_back();
+        }
+        m_recent.push_front(Bucket{peer, burst, now});
+        it = m_buckets.insert(peer, m_recent.begin());
+    } else {
+        m_recent.splice(m_recent.begin(), m_recent, it.value());
     }
-    Bucket& b = it.value();
+    Bucket& b = *it.value();
     b.tokens = std::min(burst, b.tokens + double(now - b.lastMs) * rate / 1000.0);
     b.lastMs = now;
     if (b.tokens < 1.0)

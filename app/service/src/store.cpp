@@ -773,6 +773,20 @@ StoreStatus Store::insertAvatarFile(const AvatarFileRecord& f) {
     return exec(*q);
 }
 
+StoreStatus Store::removeUnusedAvatar(const QByteArray& root) {
+    for (const char* sql : {"DELETE FROM avatar_chunks WHERE media_root = ?"
+                            " AND NOT EXISTS (SELECT 1 FROM dts WHERE media_root = ?)",
+                            "DELETE FROM avatar_files WHERE media_root = ?"
+                            " AND NOT EXISTS (SELECT 1 FROM dts WHERE media_root = ?)"}) {
+        auto q = prepare(sql);
+        TWINSEAL_TRY(q);
+        (*q)->bindValue(0, root);
+        (*q)->bindValue(1, root);
+        TWINSEAL_TRY(exec(*q));
+    }
+    return {};
+}
+
 StoreResult<std::vector<AvatarFileRecord>> Store::avatarFiles(const QByteArray& root) {
     auto q = prepare("SELECT f.file_index, f.path, f.size, f.chunks,"
                      " (SELECT COUNT(*) FROM avatar_chunks c WHERE c.media_root = f.media_root"

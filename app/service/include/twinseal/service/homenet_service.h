@@ -215,8 +215,6 @@ private:
     security::Random& m_rng;
     security::MerkleLog m_log;
     std::vector<security::Certificate> m_issuerChain;
-    // request nonces seen within the AKMA window: replay protection for signed requests
-    QHash<QByteArray, qint64> m_seenNonces;
     // cached publications
     qint64 m_statusRevision = -1;
     qint64 m_statusIssuedAt = 0;

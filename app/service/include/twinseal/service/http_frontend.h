@@ -9,6 +9,7 @@
 #include <QHash>
 #include <QHostAddress>
 
+#include <list>
 #include <memory>
 
 #include "twinseal/service/homenet_service.h"
@@ -38,6 +39,7 @@ protected:
 
 private:
     struct Bucket {
+        QHostAddress peer;
         double tokens = 0;
         qint64 lastMs = 0;
     };
@@ -48,7 +50,9 @@ private:
     HomenetService& m_service;
     const OperatorKeys& m_keys;
     QSslServer* m_tls = nullptr;
-    QHash<QHostAddress, Bucket> m_buckets;
+    // Rate-limit buckets by last use, most recent first; at most kMaxRateBuckets addresses.
+    std::list<Bucket> m_recent;
+    QHash<QHostAddress, std::list<Bucket>::iterator> m_buckets;
     QElapsedTimer m_clock;
     quint64 m_served = 0;
 };

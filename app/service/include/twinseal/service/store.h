@@ -230,6 +230,9 @@ public:
 
     // ---- avatar repository
     [[nodiscard]] StoreStatus insertAvatarFile(const AvatarFileRecord& f);
+    // Removes the files and chunks of media no DT names any more (a re-certified DT's old
+    // media); media another DT still certifies is kept.
+    [[nodiscard]] StoreStatus removeUnusedAvatar(const QByteArray& root);
     [[nodiscard]] StoreResult<std::vector<AvatarFileRecord>> avatarFiles(const QByteArray& root);
     // false when that chunk was already stored
     [[nodiscard]] StoreResult<bool> putChunk(const QByteArray& root, int file, quint64 chunk,
