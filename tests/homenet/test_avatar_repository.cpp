@@ -332,6 +332,11 @@ private slots:
         core::AvatarFetchRequest req = byRoot(a, server.scratch(QStringLiteral("fetched")));
         REQUIRE_OK(fetch(*a.client, req));
         QVERIFY(verifyMedia(a.manifest, req.destination.toStdString()).ok());
+        // The client refuses a fetch that does not say which media root the bytes must match.
+        req.expectedMediaRoot.reset();
+        auto unstated = fetch(*a.client, req);
+        QVERIFY(!unstated.ok());
+        QCOMPARE(QString::fromStdString(unstated.error().code), QStringLiteral("invalid-argument"));
     }
 };
 

@@ -341,6 +341,10 @@ public:
         if (m_request.destination.isEmpty())
             return complete(
                 clientError(reason::kInvalidArgument, "Say where to write the avatar's files."));
+        if (!m_request.expectedMediaRoot)
+            return complete(clientError(reason::kInvalidArgument,
+                                        "Say which media root the avatar's credential certifies: "
+                                        "the fetched files are verified against it."));
         auto request = avatarInfoRequest(m_request);
         if (!request.ok())
             return complete(request.error());
@@ -373,7 +377,7 @@ private:
             return complete(clientError(reason::kMediaMismatch,
                                         "The repository describes the avatar with another media "
                                         "root than its signed manifest. Do not use this avatar."));
-        if (m_request.expectedMediaRoot && *m_request.expectedMediaRoot != m.packageRoot)
+        if (*m_request.expectedMediaRoot != m.packageRoot)
             return complete(clientError(
                 reason::kMediaMismatch,
                 "The avatar in the repository is not the media the credential certifies (root " +

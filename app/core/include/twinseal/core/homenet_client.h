@@ -204,8 +204,8 @@ public:
     // The repository's record of an avatar (by request.avatarId or request.mediaRoot), without
     // downloading the files.
     void fetchAvatarInfo(const AvatarFetchRequest& request, ClientCallback<AvatarRecord> done);
-    // Downloads and verifies an avatar as it streams in: the manifest's signature (and the
-    // expected media root and holder key when given), then every chunk of every file against
+    // Downloads and verifies an avatar as it streams in: the manifest's signature, the expected
+    // media root (required) and holder key (when given), then every chunk of every file against
     // it; the first bad chunk stops the transfer with "media-mismatch" naming file and chunk.
     // Files are written under request.destination (only completely verified files are kept).
     AvatarTransfer* fetchAvatar(const AvatarFetchRequest& request,

@@ -101,8 +101,9 @@ struct AvatarRecord {
 struct AvatarFetchRequest {
     std::string avatarId;                      // fetch by Avatar-ID (URN), or else
     std::optional<security::Digest> mediaRoot; // by media root (GET /v1/avatars/by-root/{hex})
-    // The media the credential certifies: the manifest's package root must equal it. Set it
-    // whenever the avatar belongs to a credential (a peer's, or your own).
+    // The media root the credential certifies: the manifest's package root must equal it, and
+    // every fetched chunk is verified against that manifest. Required by fetchAvatar (a fetch
+    // without it is refused with "invalid-argument"); fetchAvatarInfo does not need it.
     std::optional<security::Digest> expectedMediaRoot;
     // The credential's holder key: the manifest must be signed by it.
     std::optional<security::PublicKey> expectedHolderKey;
