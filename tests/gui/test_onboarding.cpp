@@ -11,6 +11,7 @@
 
 #include <twinseal/viewmodels/twin_controller.h>
 
+#include "embedded_homenet.h"
 #include "gui_client.h"
 #include "homenet_fixture.h"
 #include "testmain.h"
@@ -167,6 +168,46 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(restarted.controller->notice().contains(QStringLiteral("avatar is stored")), 30000);
         QVERIFY(restarted.controller->errorCode().isEmpty());
         QVERIFY(QFile::exists(QDir(data.path()).filePath(QStringLiteral("manifest.tsm"))));
+    }
+
+    // `twinseal --local-homenet`: the embedded home network lives on its own thread (its HTTPS
+    // front end, and so every request it handles, is not on the GUI thread), and the first run
+    // with its demo profile completes through it.
+    void embeddedHomenetRunsOffTheGuiThread() {
+        QTemporaryDir data;
+        client::EmbeddedHomenet homenet;
+        service::ServiceConfig config;
+        config.dataDir = QDir(data.path()).filePath(QStringLiteral("homenet"));
+        config.port = 0;
+        config.rateLimit = 0;
+        auto port = homenet.start(config, "embedded home network passphrase", QStringLiteral("Local Home Network"));
+        QVERIFY2(port.ok(), port.ok() ? "" : port.error().message.c_str());
+        QVERIFY(homenet.serviceThread() != nullptr);
+        QVERIFY(homenet.serviceThread() != QThread::currentThread());
+        QCOMPARE(homenet.frontendThread(), homenet.serviceThread());
+        const QString demo = QDir(data.path()).filePath(QStringLiteral("demo-subscription.usim"));
+        auto created = homenet.ensureDemoSubscription(demo);
+        QVERIFY2(created.ok(), created.ok() ? "" : created.error().message.c_str());
+        QVERIFY(QFile::exists(demo));
+        {
+            Client c(data.path(), demo);
+            QVERIFY(c.window);
+            QVERIFY(click(c.window, c.item("useDemoProfileButton")));
+            QTRY_COMPARE(c.controller->stage(), QStringLiteral("passphrase"));
+            QCOMPARE(c.controller->operatorName(), QStringLiteral("Local Home Network"));
+            c.controller->choosePassphrase(QStringLiteral("embedded passphrase"), QStringLiteral("embedded passphrase"));
+            QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), QStringLiteral("avatar"), 20000);
+            QVERIFY(click(c.window, c.item("useSampleAvatarButton")));
+            QTRY_VERIFY(c.item("registerButton")->isEnabled());
+            QVERIFY(click(c.window, c.item("registerButton")));
+            QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), QStringLiteral("ready"), 30000);
+            QTRY_VERIFY_WITH_TIMEOUT(!c.controller->busy(), 30000);
+            QCOMPARE(c.controller->errorCode(), QString());
+            QTRY_COMPARE_WITH_TIMEOUT(c.controller->twinStatus(), QStringLiteral("active"), 15000);
+        }
+        homenet.stop();
+        QCOMPARE(homenet.serviceThread(), nullptr);
+        QCOMPARE(homenet.frontendThread(), nullptr);
     }
 
     void wrongProfileFileIsExplained() {
