@@ -27,6 +27,7 @@
 
 #include "gui_client.h"
 #include "homenet_fixture.h"
+#include "kill_helper.h"
 #include "testmain.h"
 
 using namespace twinseal;
@@ -451,6 +452,83 @@ private slots:
         // The offer is still open and shown.
         QTRY_COMPARE_WITH_TIMEOUT(stateOf(second, transferId), QStringLiteral("pending"), 15000);
         QCOMPARE(ownership(second).transfers()->openIncoming(), 1);
+    }
+
+    // The recipient's client is killed for real (SIGKILL, a process of its own) in the middle of
+    // an acceptance, twice. First before the acceptance left it (journal written): the next start
+    // says it did not reach the home network, and the offer is still open. Then after the home
+    // network committed the transfer, before the answer was stored: the next start adopts the
+    // twin (credential naming this device's key, avatar fetched), and the owner learns that it
+    // was transferred. Both times the restarted window's state is the home network's.
+    void acceptanceKilledForRealIsReconciledWithTheService() {
+        QTemporaryDir ownerData, recipientData;
+        const QString ownerProfile = newSubscriber(QStringLiteral("Dr. Ines Kahn"));
+        const QString recipientProfile = newSubscriber(QStringLiteral("Dr. Jo Frey"));
+        Client owner(ownerData.path(), ownerProfile);
+        setUp(owner, ownerProfile, true);
+        if (QTest::currentTestFailed())
+            return;
+        const QString dtId = owner.controller->dtId();
+        QString handle;
+        {
+            Client recipient(recipientData.path(), recipientProfile);
+            setUp(recipient, recipientProfile, false);
+            if (QTest::currentTestFailed())
+                return;
+            handle = openOwnership(recipient);
+            QVERIFY(!handle.isEmpty());
+        }
+        QVERIFY(!openOwnership(owner).isEmpty());
+        ownership(owner).offer(handle, 3600);
+        QTRY_VERIFY_WITH_TIMEOUT(findRow(owner, true, QStringLiteral("pending")).has_value(), 15000);
+        const QString transferId = findRow(owner, true, QStringLiteral("pending"))->transferId;
+        const QString journal = recipientData.filePath(QString::fromLatin1(OwnershipController::kJournal));
+        const QStringList accept{recipientData.path(), recipientProfile, kPassphrase,
+                                 QStringLiteral("accept-transfer"), transferId};
+
+        // 1. Killed before the acceptance was sent: not committed.
+        QString why;
+        QVERIFY2(killedAt(QStringLiteral("accept-transfer:journaled"), accept, &why), qPrintable(why));
+        QVERIFY(QFile::exists(journal));
+        {
+            Client restarted(recipientData.path(), recipientProfile);
+            QVERIFY(show(restarted));
+            QTRY_VERIFY_WITH_TIMEOUT(!QFile::exists(journal), 30000);
+            QTRY_VERIFY_WITH_TIMEOUT(!restarted.controller->busy(), 30000);
+            QCOMPARE(restarted.controller->stage(), QStringLiteral("avatar"));
+            QVERIFY(restarted.controller->notice().contains(QStringLiteral("did not reach")));
+            QTRY_COMPARE_WITH_TIMEOUT(stateOf(restarted, transferId), QStringLiteral("pending"), 15000);
+            QVERIFY(!QFile::exists(recipientData.filePath(QStringLiteral("credential.tsc"))));
+        }
+        refresh(owner);
+        QCOMPARE(stateOf(owner, transferId), QStringLiteral("pending"));
+        QCOMPARE(owner.controller->stage(), QStringLiteral("ready"));
+
+        // 2. Killed after the home network committed the transfer, before storing its answer.
+        QVERIFY2(killedAt(QStringLiteral("accept-transfer:answered"), accept, &why), qPrintable(why));
+        QVERIFY(QFile::exists(journal));
+        QVERIFY(!QFile::exists(recipientData.filePath(QStringLiteral("credential.tsc"))));
+        Client restarted(recipientData.path(), recipientProfile);
+        QVERIFY(show(restarted));
+        QTRY_COMPARE_WITH_TIMEOUT(restarted.controller->stage(), QStringLiteral("ready"), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(!restarted.controller->busy(), 30000);
+        QCOMPARE(restarted.controller->errorCode(), QString());
+        QVERIFY(!QFile::exists(journal));
+        QCOMPARE(restarted.controller->dtId(), dtId);
+        QVERIFY(!restarted.controller->modelUrl().isEmpty()); // the avatar was fetched
+        QTRY_COMPARE_WITH_TIMEOUT(restarted.controller->twinStatus(), QStringLiteral("active"), 15000);
+        auto dts = await<std::vector<core::DtRecord>>(
+            [&](core::ClientCallback<std::vector<core::DtRecord>> done) { restarted.controller->client()->listDts(done); });
+        QVERIFY(dts.ok());
+        QCOMPARE(dts->size(), std::size_t{1});
+        QCOMPARE(QString::fromStdString(dts->front().dtId), dtId);
+        QFile stored(recipientData.filePath(QStringLiteral("credential.tsc")));
+        QVERIFY(stored.open(QIODevice::ReadOnly));
+        QCOMPARE(stored.readAll(), QByteArray(reinterpret_cast<const char*>(dts->front().credential.data()),
+                                              static_cast<qsizetype>(dts->front().credential.size())));
+        refresh(owner);
+        QTRY_COMPARE_WITH_TIMEOUT(owner.controller->stage(), QStringLiteral("avatar"), 15000);
+        QCOMPARE(stateOf(owner, transferId), QStringLiteral("accepted"));
     }
 
     void cleanupTestCase() {

@@ -25,6 +25,7 @@
 
 #include "twinseal/viewmodels/audit_trail.h"
 #include "twinseal/viewmodels/twin_controller.h"
+#include "kill_point.h"
 
 namespace twinseal::viewmodels {
 
@@ -462,6 +463,7 @@ void OwnershipController::acceptOffer(const core::TransferInfo& offer, const QSt
                                     tr("The acceptance cannot be recorded in %1. Check that the folder "
                                        "is writable and has free space.")
                                         .arg(m_twin.dataDir()));
+    killPoint("accept-transfer", "journaled");
     m_twin.setProgress(-1, tr("Accepting the twin offered by %1…")
                                .arg(offer.fromHandle.empty() ? tr("its owner") : qs(offer.fromHandle)));
     QPointer<OwnershipController> self(this);
@@ -477,6 +479,7 @@ void OwnershipController::acceptOffer(const core::TransferInfo& offer, const QSt
                 m_twin.reportFailure(qs(r.error().code), qs(r.error().message));
                 return refresh();
             }
+            killPoint("accept-transfer", "answered");
             const auto& claims = r->registration.credential.claims;
             m_twin.auditTrail().record(audit_event::kTransferAccept,
                                        {{"transfer", transferId},

@@ -15,6 +15,7 @@
 
 #include "twinseal/viewmodels/audit_trail.h"
 #include "twinseal/viewmodels/twin_controller.h"
+#include "kill_point.h"
 
 namespace twinseal::viewmodels {
 
@@ -250,6 +251,7 @@ void PrivacyController::rotatePseudonym() {
                                   "writable and has free space.")
                                    .arg(m_twin.dataDir()));
         }
+        killPoint("rotate-pseudonym", "journaled");
         m_twin.m_client->rotatePseudonym(
             dtId, *m_twin.m_holder, manifestBytes, previous,
             [this, dtId, generation](core::ClientResult<core::Registration> r) {
@@ -266,6 +268,7 @@ void PrivacyController::rotatePseudonym() {
                     return m_twin.fail(QString::fromStdString(r.error().code),
                                        QString::fromStdString(r.error().message));
                 }
+                killPoint("rotate-pseudonym", "answered");
                 const auto& claims = r->credential.claims;
                 if (!m_twin.storeIssued(*r, nullptr))
                     return m_twin.fail(QStringLiteral("io-error"),

@@ -29,6 +29,7 @@
 #include "twinseal/viewmodels/ownership_controller.h"
 #include "twinseal/viewmodels/privacy_controller.h"
 #include "twinseal/viewmodels/settings_controller.h"
+#include "kill_point.h"
 
 namespace twinseal::viewmodels {
 
@@ -611,7 +612,8 @@ void TwinController::signAndRegister(bool recertification, const QString& folder
                                 tr("The registration cannot be recorded in %1. Check that the folder "
                                    "is writable and has free space.")
                                     .arg(m_options.dataDir));
-                auto done = [this, folder, manifestBytes, parsed,
+                killPoint(op, "journaled");
+                auto done = [this, op, folder, manifestBytes, parsed,
                              recertification](core::ClientResult<core::Registration> r) {
                     const char* event = recertification ? audit_event::kDtRecertify : audit_event::kDtRegister;
                     if (!r.ok()) {
@@ -624,6 +626,7 @@ void TwinController::signAndRegister(bool recertification, const QString& folder
                         return fail(QString::fromStdString(r.error().code),
                                     QString::fromStdString(r.error().message));
                     }
+                    killPoint(op, "answered");
                     const auto& claims = r->credential.claims;
                     m_auditTrail->record(event, {{"dt", claims.dtId},
                                                  {"avatar-id", claims.avatarId},
