@@ -357,6 +357,67 @@ private slots:
         QVERIFY(restarted.controller->avatarDir() != oldAvatarDir);
     }
 
+    // Registering when the subscription already has a twin (duplicate-dt). On the device whose key
+    // holds it (its files were lost without a journal) the twin is adopted. On a second device
+    // with the same profile, operated through the page, the refusal says what the owner can do
+    // there, with its own reason: the twin is held by another device.
+    void duplicateRegistrationIsResolved() {
+        QTemporaryDir first, second;
+        const QString profile = m_server->scratch(QStringLiteral("nia.usim"));
+        QVERIFY(m_server->addSubscriber(QStringLiteral("imsi-001010000000047"), profile,
+                                        {QStringLiteral("--name"), QStringLiteral("Nia Holt")}));
+        QString dtId;
+        {
+            Client c(first.path(), profile);
+            QVERIFY(c.window);
+            c.controller->importProfile(QUrl::fromLocalFile(profile));
+            c.controller->choosePassphrase(kKillPassphrase, kKillPassphrase);
+            QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), QStringLiteral("avatar"), 20000);
+            c.controller->useSampleAvatar();
+            c.controller->registerTwin();
+            QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), QStringLiteral("ready"), 30000);
+            QTRY_VERIFY_WITH_TIMEOUT(!c.controller->busy(), 30000);
+            dtId = c.controller->dtId();
+        }
+        for (const char* lost : {"credential.tsc", "receipt.tslr", "manifest.tsm", "disclosures.json"})
+            QVERIFY(QFile::remove(fileIn(first, lost)));
+        {
+            Client c(first.path(), profile);
+            QVERIFY(c.window);
+            QCOMPARE(c.controller->stage(), QStringLiteral("avatar"));
+            c.controller->unlock(kKillPassphrase);
+            QTRY_VERIFY_WITH_TIMEOUT(!c.controller->locked(), 15000);
+            QTRY_VERIFY(c.item("registerButton") && c.item("registerButton")->isEnabled());
+            QVERIFY(click(c.window, c.item("registerButton")));
+            QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), QStringLiteral("ready"), 30000);
+            QTRY_VERIFY_WITH_TIMEOUT(c.controller->notice().contains(QStringLiteral("avatar is stored")), 30000);
+            QCOMPARE(c.controller->errorCode(), QString());
+            QCOMPARE(c.controller->dtId(), dtId);
+            QCOMPARE(dtsOf(c).size(), std::size_t{1});
+        }
+
+        Client other(second.path(), profile);
+        QVERIFY(other.window);
+        QVERIFY(QTest::qWaitForWindowExposed(other.window));
+        QVERIFY(click(other.window, other.item("useDemoProfileButton")));
+        QTRY_COMPARE(other.controller->stage(), QStringLiteral("passphrase"));
+        QVERIFY(type(other.window, other.item("passphraseField"), QStringLiteral("second device key")));
+        QVERIFY(type(other.window, other.item("passphraseRepeatField"), QStringLiteral("second device key")));
+        QVERIFY(click(other.window, other.item("createKeyButton")));
+        QTRY_COMPARE_WITH_TIMEOUT(other.controller->stage(), QStringLiteral("avatar"), 20000);
+        QVERIFY(click(other.window, other.item("useSampleAvatarButton")));
+        QTRY_VERIFY(other.item("registerButton")->isEnabled());
+        QVERIFY(click(other.window, other.item("registerButton")));
+        QTRY_COMPARE_WITH_TIMEOUT(other.controller->errorCode(), QStringLiteral("twin-held-by-another-device"), 30000);
+        QTRY_VERIFY(other.item("errorBanner")->isVisible());
+        QVERIFY(other.controller->errorMessage().contains(dtId));
+        QVERIFY(other.controller->errorMessage().contains(QStringLiteral("that device")));
+        QVERIFY(other.controller->errorMessage().contains(QStringLiteral("revoke")));
+        QCOMPARE(other.controller->stage(), QStringLiteral("avatar"));
+        QVERIFY(!other.controller->busy());
+        QVERIFY(!QFile::exists(fileIn(second, "credential.tsc")));
+    }
+
     void wrongProfileFileIsExplained() {
         QTemporaryDir data;
         Client c(data.path(), {});

@@ -621,6 +621,8 @@ void TwinController::signAndRegister(bool recertification, const QString& folder
                         // registered: the journal stays and the next start asks.
                         if (r.error().httpStatus >= 400)
                             QFile::remove(path("pending.json"));
+                        if (!recertification && r.error().code == "duplicate-dt")
+                            return resolveDuplicate(folder);
                         recordFailure(event, QString::fromStdString(r.error().code),
                                       {{"media-root", toHex(parsed.packageRoot)}});
                         return fail(QString::fromStdString(r.error().code),
@@ -659,6 +661,40 @@ void TwinController::signAndRegister(bool recertification, const QString& folder
                     m_client->registerDt(*m_holder, manifestBytes, done);
             });
         });
+}
+
+// The subscription already has an active twin. Held with this device's key (its registration
+// answer was lost), it is this device's twin: adopt it. Held by another device, say what the
+// owner can actually do: this client can neither re-certify it (the key is elsewhere) nor move
+// it here (a twin is not transferred within one subscription).
+void TwinController::resolveDuplicate(const QString& folder) {
+    m_client->me([this, folder](core::ClientResult<core::SubscriberInfo> me) {
+        if (!me.ok())
+            return fail(QString::fromStdString(me.error().code), QString::fromStdString(me.error().message));
+        const auto& active = me->activeDt;
+        std::optional<Credential> held;
+        if (active)
+            if (auto c = parseCredential(active->credential); c.ok())
+                held = std::move(c).value();
+        if (held && m_holder && held->claims.holderKey == m_holder->publicKey()) {
+            if (!adoptHeld(active->credential, folder))
+                return;
+            m_auditTrail->record(audit_event::kDtRegister, {{"dt", held->claims.dtId},
+                                                            {"avatar-id", held->claims.avatarId},
+                                                            {"reconciled", "true"}});
+            setBusy(false);
+            setNotice(tr("Your twin was already registered with this device's key; it is restored."));
+            return restoreManifest();
+        }
+        const QString dt = active ? QString::fromStdString(active->dtId) : tr("unknown");
+        recordFailure(audit_event::kDtRegister, QStringLiteral("twin-held-by-another-device"), {{"dt", dt.toStdString()}});
+        fail(QStringLiteral("twin-held-by-another-device"),
+             tr("This subscription already has a digital twin (%1), and another device holds it: its "
+                "credential names a different holder key. Use TwinSeal on that device (a twin cannot "
+                "be moved between devices of one subscription). If that device is lost, ask %2 to "
+                "revoke the twin, then register again here.")
+                 .arg(dt, operatorName()));
+    });
 }
 
 void TwinController::upload(const QString& folder) {

@@ -198,6 +198,9 @@ private:
     void recordFailure(const char* type, const QString& code, std::vector<std::pair<std::string, std::string>> fields = {});
     void signAndRegister(bool recertification, const QString& folder);
     void upload(const QString& folder);
+    // A registration refused as duplicate-dt: adopt the subscription's twin when this device's key
+    // holds it, else explain what to do (twin-held-by-another-device).
+    void resolveDuplicate(const QString& folder);
     // A twin restored after a kill has its credential but maybe not its signed manifest (and so
     // no uploaded avatar): rebuild it from the avatar folder, check it is the certified media,
     // sign it and upload. Needs the unlocked holder key.
