@@ -277,9 +277,11 @@ private slots:
         QVERIFY(recipient.item("offerPane")->isVisible()); // and may offer it on
         recipient.screenshot("ownership-receipt");
 
-        // Both activity logs record their side.
+        // Both activity logs record their side: the owner's says the twin left with the transfer.
         QCOMPARE(audited(owner, security::audit_event::kTransferOffer), 1);
+        QCOMPARE(audited(owner, viewmodels::client_event::kTransferComplete), 1);
         QCOMPARE(audited(recipient, security::audit_event::kTransferAccept), 1);
+        QCOMPARE(audited(recipient, viewmodels::client_event::kTransferComplete), 0);
     }
 
     // A withdrawn offer, then a one-time code shown once and accepted.
@@ -313,6 +315,22 @@ private slots:
         auto* acceptWithdrawn = recipient.item(("acceptButton_" + withdrawn).toLatin1().constData());
         QVERIFY(!acceptWithdrawn || !acceptWithdrawn->isVisible());
 
+        // Offered again (the handle is still in the field), and declined by the recipient: the
+        // owner keeps the twin.
+        QCOMPARE(owner.item("recipientHandleField")->property("text").toString(), handle);
+        QVERIFY(press(owner, QStringLiteral("offerButton")));
+        QTRY_VERIFY_WITH_TIMEOUT(findRow(owner, true, QStringLiteral("pending")).has_value(), 15000);
+        const QString declined = findRow(owner, true, QStringLiteral("pending"))->transferId;
+        refresh(recipient);
+        const QString decline = QStringLiteral("declineButton_") + declined;
+        QTRY_VERIFY(recipient.item(decline.toLatin1().constData()));
+        QVERIFY(press(recipient, decline));
+        QTRY_COMPARE_WITH_TIMEOUT(stateOf(recipient, declined), QStringLiteral("declined"), 15000);
+        QCOMPARE(recipient.controller->errorCode(), QString());
+        refresh(owner);
+        QTRY_COMPARE(stateOf(owner, declined), QStringLiteral("declined"));
+        QCOMPARE(owner.controller->stage(), QStringLiteral("ready"));
+
         // A code: shown once, in the answer only.
         QVERIFY(press(owner, QStringLiteral("offerByCodeRadio")));
         QTRY_VERIFY(!owner.item("recipientHandleField")->isVisible());
@@ -345,11 +363,16 @@ private slots:
         QCOMPARE(audited(recipient, security::audit_event::kTransferAccept, security::AuditOutcome::Failed), 1);
         QCOMPARE(audited(recipient, security::audit_event::kTransferAccept), 1);
         QCOMPARE(audited(owner, security::audit_event::kTransferCancel), 1);
-        QCOMPARE(audited(owner, security::audit_event::kTransferOffer), 2);
+        QCOMPARE(audited(owner, security::audit_event::kTransferOffer), 3);
+        // The decline is the recipient's own kind of entry, not a withdrawal.
+        QCOMPARE(audited(recipient, viewmodels::client_event::kTransferDecline), 1);
+        QCOMPARE(audited(recipient, security::audit_event::kTransferCancel), 0);
+        QCOMPARE(audited(owner, viewmodels::client_event::kTransferDecline), 0);
 
         refresh(owner);
         QTRY_COMPARE_WITH_TIMEOUT(owner.controller->stage(), QStringLiteral("avatar"), 15000);
         QCOMPARE(stateOf(owner, byCode), QStringLiteral("accepted"));
+        QCOMPARE(audited(owner, viewmodels::client_event::kTransferComplete), 1);
         expectVerifiedReceiptAndHistory(owner, 2);
     }
 

@@ -242,6 +242,11 @@ void OwnershipController::handOver(const TransferRow& transfer) {
             QFile::remove(from); // the credential is revoked: nothing is lost
     }
     const QString avatarId = m_twin.m_avatarId;
+    m_twin.auditTrail().record(client_event::kTransferComplete,
+                               {{"transfer", transfer.transferId.toStdString()},
+                                {"dt", transfer.dtId.toStdString()},
+                                {"to", transfer.peer.isEmpty() ? std::string("one-time code")
+                                                               : transfer.peer.toStdString()}});
     m_twin.m_dtId.clear();
     m_twin.m_avatarId.clear();
     m_twin.m_pseudonym.clear();
@@ -349,13 +354,12 @@ void OwnershipController::answer(const QString& transferId, bool cancel) {
         auto done = [this, self, id, by, cancel](core::ClientResult<core::TransferInfo> r) {
             if (!self)
                 return;
+            const char* event = cancel ? audit_event::kTransferCancel : client_event::kTransferDecline;
             if (!r.ok()) {
-                m_twin.auditTrail().recordFailure(audit_event::kTransferCancel, qs(r.error().code),
-                                                  {{"transfer", id}, {"by", by}});
+                m_twin.auditTrail().recordFailure(event, qs(r.error().code), {{"transfer", id}, {"by", by}});
                 return m_twin.reportFailure(qs(r.error().code), qs(r.error().message));
             }
-            m_twin.auditTrail().record(audit_event::kTransferCancel,
-                                       {{"transfer", id}, {"dt", r->dtId}, {"by", by}});
+            m_twin.auditTrail().record(event, {{"transfer", id}, {"dt", r->dtId}, {"by", by}});
             m_twin.setBusy(false);
             m_twin.showNotice(cancel ? tr("Your offer is withdrawn; your twin stays yours.")
                                      : tr("You declined the offer; the twin stays with its owner."));
