@@ -20,6 +20,7 @@
 #include <optional>
 
 #include <twinseal/security/audit.h>
+#include <twinseal/security/transfer.h>
 #include <twinseal/viewmodels/audit_trail.h>
 #include <twinseal/viewmodels/ownership_controller.h>
 #include <twinseal/viewmodels/transfer_list_model.h>
@@ -475,6 +476,50 @@ private slots:
         // The offer is still open and shown.
         QTRY_COMPARE_WITH_TIMEOUT(stateOf(second, transferId), QStringLiteral("pending"), 15000);
         QCOMPARE(ownership(second).transfers()->openIncoming(), 1);
+    }
+
+    // An offer shown as open stops offering Accept when it expires, without a refresh: the page
+    // re-judges expiry at the offer's expiry instant and says it expired.
+    void openOfferExpiresWhileShown() {
+        QTemporaryDir ownerData, recipientData;
+        const QString ownerProfile = newSubscriber(QStringLiteral("Dr. Kim Rao"));
+        const QString recipientProfile = newSubscriber(QStringLiteral("Dr. Lou Mbeki"));
+        Client owner(ownerData.path(), ownerProfile);
+        setUp(owner, ownerProfile, true);
+        if (QTest::currentTestFailed())
+            return;
+        Client recipient(recipientData.path(), recipientProfile);
+        setUp(recipient, recipientProfile, false);
+        if (QTest::currentTestFailed())
+            return;
+        const QString handle = openOwnership(recipient);
+        QVERIFY(!handle.isEmpty());
+        QVERIFY(!openOwnership(owner).isEmpty());
+        ownership(owner).offer(handle, int(security::kMinTransferTtl)); // the shortest offer there is
+        QTRY_VERIFY_WITH_TIMEOUT(findRow(owner, true, QStringLiteral("pending")).has_value(), 15000);
+        const TransferRow offered = *findRow(owner, true, QStringLiteral("pending"));
+        refresh(recipient);
+        const QByteArray accept = ("acceptButton_" + offered.transferId).toLatin1();
+        QTRY_VERIFY(recipient.item(accept.constData()) && recipient.item(accept.constData())->isVisible());
+        QCOMPARE(ownership(recipient).transfers()->openIncoming(), 1);
+
+        // No refresh from here on: the expiry instant passes.
+        auto* model = ownership(recipient).transfers();
+        auto stateText = [&] {
+            const TransferRow* r = model->find(offered.transferId);
+            return r ? model->data(model->index(static_cast<int>(r - model->transfers().data())),
+                                   viewmodels::TransferListModel::StateTextRole)
+                           .toString()
+                     : QString();
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(!recipient.item(accept.constData()) || !recipient.item(accept.constData())->isVisible(),
+                                 (security::kMinTransferTtl + 30) * 1000);
+        QVERIFY(QDateTime::currentSecsSinceEpoch() >= offered.expiresAt);
+        QCOMPARE(ownership(recipient).transfers()->openIncoming(), 0);
+        QCOMPARE(stateText(), QStringLiteral("expired"));
+        // The owner's page says so too, and offers no withdrawal of it any more.
+        const QByteArray cancel = ("cancelButton_" + offered.transferId).toLatin1();
+        QTRY_VERIFY(!owner.item(cancel.constData()) || !owner.item(cancel.constData())->isVisible());
     }
 
     // The recipient's client is killed for real (SIGKILL, a process of its own) in the middle of

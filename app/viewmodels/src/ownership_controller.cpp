@@ -134,6 +134,11 @@ OwnershipController::OwnershipController(TwinController& twin) : QObject(&twin),
             refresh();
         }
     });
+    m_expiry.setSingleShot(true);
+    connect(&m_expiry, &QTimer::timeout, this, [this] {
+        m_transfers.setNow(QDateTime::currentSecsSinceEpoch());
+        scheduleExpiry();
+    });
     if (QFileInfo::exists(m_twin.dataFile(QString::fromLatin1(kJournal))))
         QTimer::singleShot(0, this, &OwnershipController::reconcileJournal);
 }
@@ -217,7 +222,18 @@ void OwnershipController::applyTransfers(const std::vector<core::TransferInfo>& 
     for (const auto& t : all)
         rows.push_back(toRow(t));
     m_transfers.setTransfers(std::move(rows), QDateTime::currentSecsSinceEpoch());
+    scheduleExpiry();
     checkHandedOver(m_hasActiveDt);
+}
+
+void OwnershipController::scheduleExpiry() {
+    const qint64 next = m_transfers.nextExpiry();
+    if (next == 0)
+        return m_expiry.stop();
+    // A whole second after the expiry instant (offers expire to the second); at most a day at a
+    // time, so a far expiry does not overflow the timer (it is armed again then).
+    const qint64 ms = (next - QDateTime::currentSecsSinceEpoch() + 1) * 1000;
+    m_expiry.start(static_cast<int>(std::clamp<qint64>(ms, 0, qint64(86400) * 1000)));
 }
 
 // The home network says this subscriber no longer holds the twin this client shows, and one of
