@@ -24,9 +24,10 @@
 #include <twinseal/security/bytes.h>
 #include <twinseal/security/clock.h>
 #include <twinseal/service/service_log.h>
-#include <twinseal/service/service_runner.h>
 #include <twinseal/viewmodels/settings_controller.h>
 #include <twinseal/viewmodels/twin_controller.h>
+
+#include "embedded_homenet.h"
 
 Q_IMPORT_QML_PLUGIN(TwinSeal_UIPlugin)
 
@@ -96,43 +97,27 @@ int main(int argc, char** argv) {
     options.dataDir = dataDir;
     options.sampleAvatarDir = resourcesDir() + QStringLiteral("/avatar");
 
-    std::unique_ptr<twinseal::service::ServiceRunner> homenet;
+    // The service runs on its own thread (embedded_homenet.h): its work never blocks the UI.
+    twinseal::client::EmbeddedHomenet homenet;
     if (p.isSet(QStringLiteral("local-homenet"))) {
         twinseal::service::setLogLevel(twinseal::service::LogLevel::Warning);
         twinseal::service::ServiceConfig config;
         config.dataDir = QDir(dataDir).filePath(QStringLiteral("homenet"));
         config.port = static_cast<quint16>(p.value(QStringLiteral("local-port")).toUInt());
         config.rateLimit = 0;
-        twinseal::service::OperatorInitOptions init;
-        init.operatorName = QStringLiteral("Local Home Network");
-        homenet = std::make_unique<twinseal::service::ServiceRunner>();
         std::string pass = localPassphrase(config.dataDir);
-        auto opened = homenet->open(config, pass, true, init);
+        auto port = homenet.start(config, pass, QStringLiteral("Local Home Network"));
         twinseal::security::cleanse(pass.data(), pass.size());
-        if (!opened.ok()) {
-            std::fprintf(stderr, "twinseal: local home network: %s: %s\n", opened.error().code.c_str(),
-                         opened.error().message.c_str());
-            return 3;
-        }
-        auto port = homenet->listen();
         if (!port.ok()) {
-            std::fprintf(stderr, "twinseal: local home network: %s: %s (try --local-port)\n",
-                         port.error().code.c_str(), port.error().message.c_str());
+            const bool bind = port.error().code == "listen-failed";
+            std::fprintf(stderr, "twinseal: local home network: %s: %s%s\n", port.error().code.c_str(),
+                         port.error().message.c_str(), bind ? " (try --local-port)" : "");
             return 3;
         }
         const QString demo = QDir(dataDir).filePath(QStringLiteral("demo-subscription.usim"));
-        if (!QFile::exists(demo)) {
-            twinseal::service::SubscriberProfileRequest sub;
-            sub.supi = QStringLiteral("imsi-001010000000001");
-            sub.name = QStringLiteral("Demo Subscriber");
-            sub.role = QStringLiteral("consultant surgeon");
-            sub.organisation = QStringLiteral("St. Elsewhere University Hospital");
-            sub.licenceId = QStringLiteral("GMC-7781234");
-            sub.serviceUrl = QStringLiteral("https://localhost:%1").arg(*port);
-            auto profile = homenet->service().addSubscriber(sub);
-            if (profile.ok())
-                (void)profile->save(demo.toStdString());
-        }
+        if (auto st = homenet.ensureDemoSubscription(demo); !st.ok())
+            std::fprintf(stderr, "twinseal: local home network: %s: %s\n", st.error().code.c_str(),
+                         st.error().message.c_str());
         options.demoProfilePath = demo;
     }
 
@@ -157,7 +142,6 @@ int main(int argc, char** argv) {
         });
     }
     const int rc = QGuiApplication::exec();
-    if (homenet)
-        homenet->stop();
+    homenet.stop(); // before the client's objects go: orderly shutdown of the service thread
     return rc;
 }

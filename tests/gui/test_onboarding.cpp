@@ -9,15 +9,42 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <optional>
+#include <vector>
+
 #include <twinseal/viewmodels/twin_controller.h>
 
+#include "embedded_homenet.h"
 #include "gui_client.h"
 #include "homenet_fixture.h"
+#include "kill_helper.h"
 #include "testmain.h"
 
 using namespace twinseal;
 using namespace twinseal::test;
 using viewmodels::TwinController;
+
+namespace {
+
+const QString kKillPassphrase = QStringLiteral("killed client passphrase");
+
+// The subscriber's DTs as the home network lists them, asked through `c`'s client.
+std::vector<core::DtRecord> dtsOf(Client& c) {
+    auto dts = await<std::vector<core::DtRecord>>(
+        [&](core::ClientCallback<std::vector<core::DtRecord>> done) { c.controller->client()->listDts(done); });
+    return dts.ok() ? *dts : std::vector<core::DtRecord>{};
+}
+
+std::optional<core::DtRecord> activeDtOf(Client& c) {
+    for (const auto& d : dtsOf(c))
+        if (d.state == "active")
+            return d;
+    return std::nullopt;
+}
+
+QString fileIn(const QTemporaryDir& dir, const char* name) { return dir.filePath(QString::fromLatin1(name)); }
+
+} // namespace
 
 
 class OnboardingTest : public QObject {
@@ -167,6 +194,228 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(restarted.controller->notice().contains(QStringLiteral("avatar is stored")), 30000);
         QVERIFY(restarted.controller->errorCode().isEmpty());
         QVERIFY(QFile::exists(QDir(data.path()).filePath(QStringLiteral("manifest.tsm"))));
+    }
+
+    // `twinseal --local-homenet`: the embedded home network lives on its own thread (its HTTPS
+    // front end, and so every request it handles, is not on the GUI thread), and the first run
+    // with its demo profile completes through it.
+    void embeddedHomenetRunsOffTheGuiThread() {
+        QTemporaryDir data;
+        client::EmbeddedHomenet homenet;
+        service::ServiceConfig config;
+        config.dataDir = QDir(data.path()).filePath(QStringLiteral("homenet"));
+        config.port = 0;
+        config.rateLimit = 0;
+        auto port = homenet.start(config, "embedded home network passphrase", QStringLiteral("Local Home Network"));
+        QVERIFY2(port.ok(), port.ok() ? "" : port.error().message.c_str());
+        QVERIFY(homenet.serviceThread() != nullptr);
+        QVERIFY(homenet.serviceThread() != QThread::currentThread());
+        QCOMPARE(homenet.frontendThread(), homenet.serviceThread());
+        const QString demo = QDir(data.path()).filePath(QStringLiteral("demo-subscription.usim"));
+        auto created = homenet.ensureDemoSubscription(demo);
+        QVERIFY2(created.ok(), created.ok() ? "" : created.error().message.c_str());
+        QVERIFY(QFile::exists(demo));
+        {
+            Client c(data.path(), demo);
+            QVERIFY(c.window);
+            QVERIFY(click(c.window, c.item("useDemoProfileButton")));
+            QTRY_COMPARE(c.controller->stage(), QStringLiteral("passphrase"));
+            QCOMPARE(c.controller->operatorName(), QStringLiteral("Local Home Network"));
+            c.controller->choosePassphrase(QStringLiteral("embedded passphrase"), QStringLiteral("embedded passphrase"));
+            QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), QStringLiteral("avatar"), 20000);
+            QVERIFY(click(c.window, c.item("useSampleAvatarButton")));
+            QTRY_VERIFY(c.item("registerButton")->isEnabled());
+            QVERIFY(click(c.window, c.item("registerButton")));
+            QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), QStringLiteral("ready"), 30000);
+            QTRY_VERIFY_WITH_TIMEOUT(!c.controller->busy(), 30000);
+            QCOMPARE(c.controller->errorCode(), QString());
+            QTRY_COMPARE_WITH_TIMEOUT(c.controller->twinStatus(), QStringLiteral("active"), 15000);
+        }
+        homenet.stop();
+        QCOMPARE(homenet.serviceThread(), nullptr);
+        QCOMPARE(homenet.frontendThread(), nullptr);
+    }
+
+    // The client is killed for real (SIGKILL, a process of its own) after the home network
+    // registered its twin and before anything of the answer was stored. The next start finds the
+    // journal, asks the home network and adopts the registered twin: one twin at the service, the
+    // same one here; unlocking signs its manifest again and stores its avatar.
+    void registrationKilledAfterTheAnswerIsAdopted() {
+        QTemporaryDir data;
+        const QString profile = m_server->scratch(QStringLiteral("kai.usim"));
+        QVERIFY(m_server->addSubscriber(QStringLiteral("imsi-001010000000044"), profile,
+                                        {QStringLiteral("--name"), QStringLiteral("Kai Berg")}));
+        QString why;
+        QVERIFY2(killedAt(QStringLiteral("register:answered"),
+                          {data.path(), profile, kKillPassphrase, QStringLiteral("register")}, &why),
+                 qPrintable(why));
+        QVERIFY(QFile::exists(fileIn(data, "pending.json")));
+        QVERIFY(!QFile::exists(fileIn(data, "credential.tsc")));
+
+        Client restarted(data.path(), {});
+        QVERIFY(restarted.window);
+        QTRY_COMPARE_WITH_TIMEOUT(restarted.controller->stage(), QStringLiteral("ready"), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(!restarted.controller->busy(), 30000);
+        QCOMPARE(restarted.controller->errorCode(), QString());
+        QVERIFY(!QFile::exists(fileIn(data, "pending.json")));
+        QVERIFY(restarted.controller->notice().contains(QStringLiteral("registration had completed")));
+        const auto dts = dtsOf(restarted);
+        QCOMPARE(dts.size(), std::size_t{1});
+        QCOMPARE(QString::fromStdString(dts.front().dtId), restarted.controller->dtId());
+        QCOMPARE(QString::fromStdString(dts.front().state), QStringLiteral("active"));
+        QVERIFY(restarted.item("myTwinPage"));
+        restarted.controller->unlock(kKillPassphrase);
+        QTRY_VERIFY_WITH_TIMEOUT(restarted.controller->notice().contains(QStringLiteral("avatar is stored")), 30000);
+        QVERIFY(restarted.controller->manifestModel()->rowCount() >= 4);
+        QCOMPARE(restarted.controller->errorCode(), QString());
+    }
+
+    // Killed for real after the journal was written, before the registration left the client:
+    // the next start learns that the home network has no twin for it, says so, and registering
+    // through the page then works (no duplicate).
+    void registrationKilledBeforeSendingIsDropped() {
+        QTemporaryDir data;
+        const QString profile = m_server->scratch(QStringLiteral("lea.usim"));
+        QVERIFY(m_server->addSubscriber(QStringLiteral("imsi-001010000000045"), profile,
+                                        {QStringLiteral("--name"), QStringLiteral("Lea Voss")}));
+        QString why;
+        QVERIFY2(killedAt(QStringLiteral("register:journaled"),
+                          {data.path(), profile, kKillPassphrase, QStringLiteral("register")}, &why),
+                 qPrintable(why));
+        QVERIFY(QFile::exists(fileIn(data, "pending.json")));
+
+        Client restarted(data.path(), {});
+        QVERIFY(restarted.window);
+        QVERIFY(QTest::qWaitForWindowExposed(restarted.window));
+        QTRY_VERIFY_WITH_TIMEOUT(!QFile::exists(fileIn(data, "pending.json")), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(!restarted.controller->busy(), 30000);
+        QCOMPARE(restarted.controller->stage(), QStringLiteral("avatar"));
+        QVERIFY(restarted.controller->notice().contains(QStringLiteral("did not reach")));
+        QVERIFY(dtsOf(restarted).empty());
+        restarted.controller->unlock(kKillPassphrase);
+        QTRY_VERIFY_WITH_TIMEOUT(!restarted.controller->locked(), 15000);
+        QTRY_VERIFY(restarted.item("registerButton") && restarted.item("registerButton")->isEnabled());
+        QVERIFY(click(restarted.window, restarted.item("registerButton")));
+        QTRY_COMPARE_WITH_TIMEOUT(restarted.controller->stage(), QStringLiteral("ready"), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(!restarted.controller->busy(), 30000);
+        QCOMPARE(restarted.controller->errorCode(), QString());
+        QCOMPARE(dtsOf(restarted).size(), std::size_t{1});
+    }
+
+    // Killed for real after the home network re-certified the twin with a new avatar, before the
+    // new credential was stored: the next start adopts the new credential with the new avatar
+    // folder (the old manifest, of the old media, is dropped); unlocking builds and signs the new
+    // manifest, checks it against the certified media root and uploads the new avatar.
+    void recertificationKilledAfterTheAnswerIsAdopted() {
+        QTemporaryDir data;
+        const QString profile = m_server->scratch(QStringLiteral("max.usim"));
+        QVERIFY(m_server->addSubscriber(QStringLiteral("imsi-001010000000046"), profile,
+                                        {QStringLiteral("--name"), QStringLiteral("Max Ode")}));
+        QString dtId, oldAvatarDir;
+        {
+            Client c(data.path(), {});
+            QVERIFY(c.window);
+            c.controller->importProfile(QUrl::fromLocalFile(profile));
+            c.controller->choosePassphrase(kKillPassphrase, kKillPassphrase);
+            QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), QStringLiteral("avatar"), 20000);
+            c.controller->useSampleAvatar();
+            c.controller->registerTwin();
+            QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), QStringLiteral("ready"), 30000);
+            QTRY_VERIFY_WITH_TIMEOUT(!c.controller->busy(), 30000);
+            QCOMPARE(c.controller->errorCode(), QString());
+            dtId = c.controller->dtId();
+            oldAvatarDir = c.controller->avatarDir();
+        }
+        const QString newAvatar = avatarCopy(m_server->scratch(QStringLiteral("max-avatar")), 1);
+        QString why;
+        QVERIFY2(killedAt(QStringLiteral("recertify:answered"),
+                          {data.path(), profile, kKillPassphrase, QStringLiteral("recertify"), newAvatar}, &why),
+                 qPrintable(why));
+        QVERIFY(QFile::exists(fileIn(data, "pending.json")));
+
+        Client restarted(data.path(), {});
+        QVERIFY(restarted.window);
+        QTRY_VERIFY_WITH_TIMEOUT(restarted.controller->notice().contains(QStringLiteral("re-certification had completed")),
+                                 30000);
+        QVERIFY(!restarted.controller->busy());
+        QCOMPARE(restarted.controller->errorCode(), QString());
+        QVERIFY(!QFile::exists(fileIn(data, "pending.json")));
+        QCOMPARE(restarted.controller->dtId(), dtId);
+        QCOMPARE(restarted.controller->avatarDir(), QDir(newAvatar).absolutePath());
+        QCOMPARE(restarted.controller->credentialModel()->valueOf(QStringLiteral("Generation")), QStringLiteral("2"));
+        const auto active = activeDtOf(restarted);
+        QVERIFY(active.has_value());
+        QCOMPARE(active->generation, 2u);
+        QCOMPARE(restarted.controller->manifestModel()->rowCount(), 0); // the old media's manifest is gone
+        restarted.controller->unlock(kKillPassphrase);
+        QTRY_VERIFY_WITH_TIMEOUT(restarted.controller->notice().contains(QStringLiteral("avatar is stored")), 30000);
+        QCOMPARE(restarted.controller->errorCode(), QString());
+        QVERIFY(restarted.controller->manifestModel()->rowCount() >= 4);
+        // The manifest signed now is of the media the new credential certifies.
+        QCOMPARE(restarted.controller->manifestModel()->facts().front().value,
+                 restarted.controller->credentialModel()->valueOf(QStringLiteral("Certified media root")));
+        QVERIFY(restarted.controller->avatarDir() != oldAvatarDir);
+    }
+
+    // Registering when the subscription already has a twin (duplicate-dt). On the device whose key
+    // holds it (its files were lost without a journal) the twin is adopted. On a second device
+    // with the same profile, operated through the page, the refusal says what the owner can do
+    // there, with its own reason: the twin is held by another device.
+    void duplicateRegistrationIsResolved() {
+        QTemporaryDir first, second;
+        const QString profile = m_server->scratch(QStringLiteral("nia.usim"));
+        QVERIFY(m_server->addSubscriber(QStringLiteral("imsi-001010000000047"), profile,
+                                        {QStringLiteral("--name"), QStringLiteral("Nia Holt")}));
+        QString dtId;
+        {
+            Client c(first.path(), profile);
+            QVERIFY(c.window);
+            c.controller->importProfile(QUrl::fromLocalFile(profile));
+            c.controller->choosePassphrase(kKillPassphrase, kKillPassphrase);
+            QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), QStringLiteral("avatar"), 20000);
+            c.controller->useSampleAvatar();
+            c.controller->registerTwin();
+            QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), QStringLiteral("ready"), 30000);
+            QTRY_VERIFY_WITH_TIMEOUT(!c.controller->busy(), 30000);
+            dtId = c.controller->dtId();
+        }
+        for (const char* lost : {"credential.tsc", "receipt.tslr", "manifest.tsm", "disclosures.json"})
+            QVERIFY(QFile::remove(fileIn(first, lost)));
+        {
+            Client c(first.path(), profile);
+            QVERIFY(c.window);
+            QCOMPARE(c.controller->stage(), QStringLiteral("avatar"));
+            c.controller->unlock(kKillPassphrase);
+            QTRY_VERIFY_WITH_TIMEOUT(!c.controller->locked(), 15000);
+            QTRY_VERIFY(c.item("registerButton") && c.item("registerButton")->isEnabled());
+            QVERIFY(click(c.window, c.item("registerButton")));
+            QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), QStringLiteral("ready"), 30000);
+            QTRY_VERIFY_WITH_TIMEOUT(c.controller->notice().contains(QStringLiteral("avatar is stored")), 30000);
+            QCOMPARE(c.controller->errorCode(), QString());
+            QCOMPARE(c.controller->dtId(), dtId);
+            QCOMPARE(dtsOf(c).size(), std::size_t{1});
+        }
+
+        Client other(second.path(), profile);
+        QVERIFY(other.window);
+        QVERIFY(QTest::qWaitForWindowExposed(other.window));
+        QVERIFY(click(other.window, other.item("useDemoProfileButton")));
+        QTRY_COMPARE(other.controller->stage(), QStringLiteral("passphrase"));
+        QVERIFY(type(other.window, other.item("passphraseField"), QStringLiteral("second device key")));
+        QVERIFY(type(other.window, other.item("passphraseRepeatField"), QStringLiteral("second device key")));
+        QVERIFY(click(other.window, other.item("createKeyButton")));
+        QTRY_COMPARE_WITH_TIMEOUT(other.controller->stage(), QStringLiteral("avatar"), 20000);
+        QVERIFY(click(other.window, other.item("useSampleAvatarButton")));
+        QTRY_VERIFY(other.item("registerButton")->isEnabled());
+        QVERIFY(click(other.window, other.item("registerButton")));
+        QTRY_COMPARE_WITH_TIMEOUT(other.controller->errorCode(), QStringLiteral("twin-held-by-another-device"), 30000);
+        QTRY_VERIFY(other.item("errorBanner")->isVisible());
+        QVERIFY(other.controller->errorMessage().contains(dtId));
+        QVERIFY(other.controller->errorMessage().contains(QStringLiteral("that device")));
+        QVERIFY(other.controller->errorMessage().contains(QStringLiteral("revoke")));
+        QCOMPARE(other.controller->stage(), QStringLiteral("avatar"));
+        QVERIFY(!other.controller->busy());
+        QVERIFY(!QFile::exists(fileIn(second, "credential.tsc")));
     }
 
     void wrongProfileFileIsExplained() {

@@ -20,6 +20,7 @@
 #include <optional>
 
 #include <twinseal/security/audit.h>
+#include <twinseal/security/transfer.h>
 #include <twinseal/viewmodels/audit_trail.h>
 #include <twinseal/viewmodels/ownership_controller.h>
 #include <twinseal/viewmodels/transfer_list_model.h>
@@ -27,6 +28,7 @@
 
 #include "gui_client.h"
 #include "homenet_fixture.h"
+#include "kill_helper.h"
 #include "testmain.h"
 
 using namespace twinseal;
@@ -276,9 +278,11 @@ private slots:
         QVERIFY(recipient.item("offerPane")->isVisible()); // and may offer it on
         recipient.screenshot("ownership-receipt");
 
-        // Both activity logs record their side.
+        // Both activity logs record their side: the owner's says the twin left with the transfer.
         QCOMPARE(audited(owner, security::audit_event::kTransferOffer), 1);
+        QCOMPARE(audited(owner, viewmodels::client_event::kTransferComplete), 1);
         QCOMPARE(audited(recipient, security::audit_event::kTransferAccept), 1);
+        QCOMPARE(audited(recipient, viewmodels::client_event::kTransferComplete), 0);
     }
 
     // A withdrawn offer, then a one-time code shown once and accepted.
@@ -312,6 +316,22 @@ private slots:
         auto* acceptWithdrawn = recipient.item(("acceptButton_" + withdrawn).toLatin1().constData());
         QVERIFY(!acceptWithdrawn || !acceptWithdrawn->isVisible());
 
+        // Offered again (the handle is still in the field), and declined by the recipient: the
+        // owner keeps the twin.
+        QCOMPARE(owner.item("recipientHandleField")->property("text").toString(), handle);
+        QVERIFY(press(owner, QStringLiteral("offerButton")));
+        QTRY_VERIFY_WITH_TIMEOUT(findRow(owner, true, QStringLiteral("pending")).has_value(), 15000);
+        const QString declined = findRow(owner, true, QStringLiteral("pending"))->transferId;
+        refresh(recipient);
+        const QString decline = QStringLiteral("declineButton_") + declined;
+        QTRY_VERIFY(recipient.item(decline.toLatin1().constData()));
+        QVERIFY(press(recipient, decline));
+        QTRY_COMPARE_WITH_TIMEOUT(stateOf(recipient, declined), QStringLiteral("declined"), 15000);
+        QCOMPARE(recipient.controller->errorCode(), QString());
+        refresh(owner);
+        QTRY_COMPARE(stateOf(owner, declined), QStringLiteral("declined"));
+        QCOMPARE(owner.controller->stage(), QStringLiteral("ready"));
+
         // A code: shown once, in the answer only.
         QVERIFY(press(owner, QStringLiteral("offerByCodeRadio")));
         QTRY_VERIFY(!owner.item("recipientHandleField")->isVisible());
@@ -344,11 +364,16 @@ private slots:
         QCOMPARE(audited(recipient, security::audit_event::kTransferAccept, security::AuditOutcome::Failed), 1);
         QCOMPARE(audited(recipient, security::audit_event::kTransferAccept), 1);
         QCOMPARE(audited(owner, security::audit_event::kTransferCancel), 1);
-        QCOMPARE(audited(owner, security::audit_event::kTransferOffer), 2);
+        QCOMPARE(audited(owner, security::audit_event::kTransferOffer), 3);
+        // The decline is the recipient's own kind of entry, not a withdrawal.
+        QCOMPARE(audited(recipient, viewmodels::client_event::kTransferDecline), 1);
+        QCOMPARE(audited(recipient, security::audit_event::kTransferCancel), 0);
+        QCOMPARE(audited(owner, viewmodels::client_event::kTransferDecline), 0);
 
         refresh(owner);
         QTRY_COMPARE_WITH_TIMEOUT(owner.controller->stage(), QStringLiteral("avatar"), 15000);
         QCOMPARE(stateOf(owner, byCode), QStringLiteral("accepted"));
+        QCOMPARE(audited(owner, viewmodels::client_event::kTransferComplete), 1);
         expectVerifiedReceiptAndHistory(owner, 2);
     }
 
@@ -451,6 +476,127 @@ private slots:
         // The offer is still open and shown.
         QTRY_COMPARE_WITH_TIMEOUT(stateOf(second, transferId), QStringLiteral("pending"), 15000);
         QCOMPARE(ownership(second).transfers()->openIncoming(), 1);
+    }
+
+    // An offer shown as open stops offering Accept when it expires, without a refresh: the page
+    // re-judges expiry at the offer's expiry instant and says it expired.
+    void openOfferExpiresWhileShown() {
+        QTemporaryDir ownerData, recipientData;
+        const QString ownerProfile = newSubscriber(QStringLiteral("Dr. Kim Rao"));
+        const QString recipientProfile = newSubscriber(QStringLiteral("Dr. Lou Mbeki"));
+        Client owner(ownerData.path(), ownerProfile);
+        setUp(owner, ownerProfile, true);
+        if (QTest::currentTestFailed())
+            return;
+        Client recipient(recipientData.path(), recipientProfile);
+        setUp(recipient, recipientProfile, false);
+        if (QTest::currentTestFailed())
+            return;
+        const QString handle = openOwnership(recipient);
+        QVERIFY(!handle.isEmpty());
+        QVERIFY(!openOwnership(owner).isEmpty());
+        ownership(owner).offer(handle, int(security::kMinTransferTtl)); // the shortest offer there is
+        QTRY_VERIFY_WITH_TIMEOUT(findRow(owner, true, QStringLiteral("pending")).has_value(), 15000);
+        const TransferRow offered = *findRow(owner, true, QStringLiteral("pending"));
+        refresh(recipient);
+        const QByteArray accept = ("acceptButton_" + offered.transferId).toLatin1();
+        QTRY_VERIFY(recipient.item(accept.constData()) && recipient.item(accept.constData())->isVisible());
+        QCOMPARE(ownership(recipient).transfers()->openIncoming(), 1);
+
+        // No refresh from here on: the expiry instant passes.
+        auto* model = ownership(recipient).transfers();
+        auto stateText = [&] {
+            const TransferRow* r = model->find(offered.transferId);
+            return r ? model->data(model->index(static_cast<int>(r - model->transfers().data())),
+                                   viewmodels::TransferListModel::StateTextRole)
+                           .toString()
+                     : QString();
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(!recipient.item(accept.constData()) || !recipient.item(accept.constData())->isVisible(),
+                                 (security::kMinTransferTtl + 30) * 1000);
+        QVERIFY(QDateTime::currentSecsSinceEpoch() >= offered.expiresAt);
+        QCOMPARE(ownership(recipient).transfers()->openIncoming(), 0);
+        QCOMPARE(stateText(), QStringLiteral("expired"));
+        // The owner's page says so too, and offers no withdrawal of it any more.
+        const QByteArray cancel = ("cancelButton_" + offered.transferId).toLatin1();
+        QTRY_VERIFY(!owner.item(cancel.constData()) || !owner.item(cancel.constData())->isVisible());
+    }
+
+    // The recipient's client is killed for real (SIGKILL, a process of its own) in the middle of
+    // an acceptance, twice. First before the acceptance left it (journal written): the next start
+    // says it did not reach the home network, and the offer is still open. Then after the home
+    // network committed the transfer, before the answer was stored: the next start adopts the
+    // twin (credential naming this device's key, avatar fetched), and the owner learns that it
+    // was transferred. Both times the restarted window's state is the home network's.
+    void acceptanceKilledForRealIsReconciledWithTheService() {
+        QTemporaryDir ownerData, recipientData;
+        const QString ownerProfile = newSubscriber(QStringLiteral("Dr. Ines Kahn"));
+        const QString recipientProfile = newSubscriber(QStringLiteral("Dr. Jo Frey"));
+        Client owner(ownerData.path(), ownerProfile);
+        setUp(owner, ownerProfile, true);
+        if (QTest::currentTestFailed())
+            return;
+        const QString dtId = owner.controller->dtId();
+        QString handle;
+        {
+            Client recipient(recipientData.path(), recipientProfile);
+            setUp(recipient, recipientProfile, false);
+            if (QTest::currentTestFailed())
+                return;
+            handle = openOwnership(recipient);
+            QVERIFY(!handle.isEmpty());
+        }
+        QVERIFY(!openOwnership(owner).isEmpty());
+        ownership(owner).offer(handle, 3600);
+        QTRY_VERIFY_WITH_TIMEOUT(findRow(owner, true, QStringLiteral("pending")).has_value(), 15000);
+        const QString transferId = findRow(owner, true, QStringLiteral("pending"))->transferId;
+        const QString journal = recipientData.filePath(QString::fromLatin1(OwnershipController::kJournal));
+        const QStringList accept{recipientData.path(), recipientProfile, kPassphrase,
+                                 QStringLiteral("accept-transfer"), transferId};
+
+        // 1. Killed before the acceptance was sent: not committed.
+        QString why;
+        QVERIFY2(killedAt(QStringLiteral("accept-transfer:journaled"), accept, &why), qPrintable(why));
+        QVERIFY(QFile::exists(journal));
+        {
+            Client restarted(recipientData.path(), recipientProfile);
+            QVERIFY(show(restarted));
+            QTRY_VERIFY_WITH_TIMEOUT(!QFile::exists(journal), 30000);
+            QTRY_VERIFY_WITH_TIMEOUT(!restarted.controller->busy(), 30000);
+            QCOMPARE(restarted.controller->stage(), QStringLiteral("avatar"));
+            QVERIFY(restarted.controller->notice().contains(QStringLiteral("did not reach")));
+            QTRY_COMPARE_WITH_TIMEOUT(stateOf(restarted, transferId), QStringLiteral("pending"), 15000);
+            QVERIFY(!QFile::exists(recipientData.filePath(QStringLiteral("credential.tsc"))));
+        }
+        refresh(owner);
+        QCOMPARE(stateOf(owner, transferId), QStringLiteral("pending"));
+        QCOMPARE(owner.controller->stage(), QStringLiteral("ready"));
+
+        // 2. Killed after the home network committed the transfer, before storing its answer.
+        QVERIFY2(killedAt(QStringLiteral("accept-transfer:answered"), accept, &why), qPrintable(why));
+        QVERIFY(QFile::exists(journal));
+        QVERIFY(!QFile::exists(recipientData.filePath(QStringLiteral("credential.tsc"))));
+        Client restarted(recipientData.path(), recipientProfile);
+        QVERIFY(show(restarted));
+        QTRY_COMPARE_WITH_TIMEOUT(restarted.controller->stage(), QStringLiteral("ready"), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(!restarted.controller->busy(), 30000);
+        QCOMPARE(restarted.controller->errorCode(), QString());
+        QVERIFY(!QFile::exists(journal));
+        QCOMPARE(restarted.controller->dtId(), dtId);
+        QVERIFY(!restarted.controller->modelUrl().isEmpty()); // the avatar was fetched
+        QTRY_COMPARE_WITH_TIMEOUT(restarted.controller->twinStatus(), QStringLiteral("active"), 15000);
+        auto dts = await<std::vector<core::DtRecord>>(
+            [&](core::ClientCallback<std::vector<core::DtRecord>> done) { restarted.controller->client()->listDts(done); });
+        QVERIFY(dts.ok());
+        QCOMPARE(dts->size(), std::size_t{1});
+        QCOMPARE(QString::fromStdString(dts->front().dtId), dtId);
+        QFile stored(recipientData.filePath(QStringLiteral("credential.tsc")));
+        QVERIFY(stored.open(QIODevice::ReadOnly));
+        QCOMPARE(stored.readAll(), QByteArray(reinterpret_cast<const char*>(dts->front().credential.data()),
+                                              static_cast<qsizetype>(dts->front().credential.size())));
+        refresh(owner);
+        QTRY_COMPARE_WITH_TIMEOUT(owner.controller->stage(), QStringLiteral("avatar"), 15000);
+        QCOMPARE(stateOf(owner, transferId), QStringLiteral("accepted"));
     }
 
     void cleanupTestCase() {

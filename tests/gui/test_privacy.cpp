@@ -3,16 +3,20 @@
 // a restart of the client; rotating the pseudonym (with its confirmation) shows a new one; a
 // lawful disclosure recorded with the operator CLI shows up on the page. Set-up (registration)
 // goes through the controller. Any QML warning fails the test.
+#include <QDir>
+#include <QFile>
 #include <QQuickItem>
 #include <QQuickWindow>
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <twinseal/security/credential.h>
 #include <twinseal/viewmodels/privacy_controller.h>
 #include <twinseal/viewmodels/twin_controller.h>
 
 #include "gui_client.h"
 #include "homenet_fixture.h"
+#include "kill_helper.h"
 #include "testmain.h"
 
 using namespace twinseal;
@@ -159,6 +163,52 @@ private slots:
         QVERIFY(again.controller->locked());
         QVERIFY(!again.item("rotatePseudonymButton")->isEnabled());
         QVERIFY(again.item("rotateLockedHint")->isVisible());
+    }
+
+    // The client is killed for real (SIGKILL, a process of its own) after the home network issued
+    // the credential with the new pseudonym and before it was stored. The next start finds the
+    // journal, asks the home network and adopts its current credential: the new pseudonym, the
+    // one the home network holds, is shown, and the superseded credential is gone from disk.
+    void rotationKilledAfterTheAnswerIsAdopted() {
+        QTemporaryDir data;
+        const QString profile = m_server->scratch(QStringLiteral("hal.usim"));
+        QVERIFY(m_server->addSubscriber(QStringLiteral("imsi-001010000000078"), profile,
+                                        {QStringLiteral("--name"), QStringLiteral("Hal Quist")}));
+        QString before;
+        {
+            Client c(data.path(), {});
+            QVERIFY(c.window);
+            QVERIFY(registerTwin(c, profile));
+            QCOMPARE(c.controller->errorCode(), QString());
+            before = c.controller->pseudonym();
+        }
+        QString why;
+        QVERIFY2(killedAt(QStringLiteral("rotate-pseudonym:answered"),
+                          {data.path(), profile, QStringLiteral("privacy passphrase"),
+                           QStringLiteral("rotate-pseudonym")},
+                          &why),
+                 qPrintable(why));
+        const QString journal = QDir(data.path()).filePath(QStringLiteral("pending.json"));
+        QVERIFY(QFile::exists(journal));
+
+        Client restarted(data.path(), {});
+        QVERIFY(restarted.window);
+        QTRY_VERIFY_WITH_TIMEOUT(restarted.controller->notice().contains(QStringLiteral("rotation had completed")),
+                                 30000);
+        QVERIFY(!QFile::exists(journal));
+        QCOMPARE(restarted.controller->errorCode(), QString());
+        const QString after = restarted.controller->pseudonym();
+        QVERIFY(after != before);
+        QVERIFY(restarted.controller->notice().contains(after));
+        auto dts = await<std::vector<core::DtRecord>>(
+            [&](core::ClientCallback<std::vector<core::DtRecord>> done) { restarted.controller->client()->listDts(done); });
+        QVERIFY(dts.ok());
+        QCOMPARE(dts->size(), std::size_t{1});
+        auto held = security::parseCredential(dts->front().credential);
+        QVERIFY(held.ok());
+        QCOMPARE(QString::fromStdString(held->claims.pseudonym), after);
+        QVERIFY(restarted.openPage("privacy"));
+        QTRY_COMPARE(textOf(restarted, "pseudonymText"), after);
     }
 
     void cleanupTestCase() {

@@ -90,6 +90,36 @@ private slots:
         QCOMPARE(count.count(), 3);
     }
 
+    // The clock moves on without a new list from the service: the next expiry is the earliest
+    // of the pending offers still open, and at that instant the offer stops being open and says
+    // it expired (the Ownership page's timer calls setNow then).
+    void expiryIsJudgedAgainAsTimePasses() {
+        TransferListModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
+        model.setTransfers({row("tr-1", false, "pending", kNow + 300, "tw-ada"),
+                            row("tr-2", false, "pending", kNow + 60, "tw-bo"),
+                            row("tr-3", true, "accepted", kNow + 30),
+                            row("tr-4", false, "pending", kNow - 10)},
+                           kNow);
+        QCOMPARE(model.nextExpiry(), kNow + 60); // not the accepted one, not the one already expired
+        QCOMPARE(model.openIncoming(), 2);
+        QSignalSpy count(&model, &TransferListModel::countChanged);
+        QSignalSpy changed(&model, &TransferListModel::dataChanged);
+
+        model.setNow(kNow + 60);
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(count.count(), 1);
+        QCOMPARE(model.openIncoming(), 1);
+        QCOMPARE(role(model, 1, TransferListModel::OpenRole).toBool(), false);
+        QCOMPARE(role(model, 1, TransferListModel::StateTextRole).toString(), QStringLiteral("expired"));
+        QCOMPARE(role(model, 0, TransferListModel::OpenRole).toBool(), true);
+        QCOMPARE(model.nextExpiry(), kNow + 300);
+
+        model.setNow(kNow + 301);
+        QCOMPARE(model.openIncoming(), 0);
+        QCOMPARE(model.nextExpiry(), 0);
+    }
+
     void relativeTimesReadNaturally() {
         QCOMPARE(TransferListModel::relativeTime(kNow + 30, kNow), QStringLiteral("in less than a minute"));
         QCOMPARE(TransferListModel::relativeTime(kNow + 60, kNow), QStringLiteral("in 1 minute"));

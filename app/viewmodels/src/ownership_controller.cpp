@@ -25,6 +25,7 @@
 
 #include "twinseal/viewmodels/audit_trail.h"
 #include "twinseal/viewmodels/twin_controller.h"
+#include "kill_point.h"
 
 namespace twinseal::viewmodels {
 
@@ -133,6 +134,11 @@ OwnershipController::OwnershipController(TwinController& twin) : QObject(&twin),
             refresh();
         }
     });
+    m_expiry.setSingleShot(true);
+    connect(&m_expiry, &QTimer::timeout, this, [this] {
+        m_transfers.setNow(QDateTime::currentSecsSinceEpoch());
+        scheduleExpiry();
+    });
     if (QFileInfo::exists(m_twin.dataFile(QString::fromLatin1(kJournal))))
         QTimer::singleShot(0, this, &OwnershipController::reconcileJournal);
 }
@@ -216,7 +222,18 @@ void OwnershipController::applyTransfers(const std::vector<core::TransferInfo>& 
     for (const auto& t : all)
         rows.push_back(toRow(t));
     m_transfers.setTransfers(std::move(rows), QDateTime::currentSecsSinceEpoch());
+    scheduleExpiry();
     checkHandedOver(m_hasActiveDt);
+}
+
+void OwnershipController::scheduleExpiry() {
+    const qint64 next = m_transfers.nextExpiry();
+    if (next == 0)
+        return m_expiry.stop();
+    // A whole second after the expiry instant (offers expire to the second); at most a day at a
+    // time, so a far expiry does not overflow the timer (it is armed again then).
+    const qint64 ms = (next - QDateTime::currentSecsSinceEpoch() + 1) * 1000;
+    m_expiry.start(static_cast<int>(std::clamp<qint64>(ms, 0, qint64(86400) * 1000)));
 }
 
 // The home network says this subscriber no longer holds the twin this client shows, and one of
@@ -241,6 +258,11 @@ void OwnershipController::handOver(const TransferRow& transfer) {
             QFile::remove(from); // the credential is revoked: nothing is lost
     }
     const QString avatarId = m_twin.m_avatarId;
+    m_twin.auditTrail().record(client_event::kTransferComplete,
+                               {{"transfer", transfer.transferId.toStdString()},
+                                {"dt", transfer.dtId.toStdString()},
+                                {"to", transfer.peer.isEmpty() ? std::string("one-time code")
+                                                               : transfer.peer.toStdString()}});
     m_twin.m_dtId.clear();
     m_twin.m_avatarId.clear();
     m_twin.m_pseudonym.clear();
@@ -348,13 +370,12 @@ void OwnershipController::answer(const QString& transferId, bool cancel) {
         auto done = [this, self, id, by, cancel](core::ClientResult<core::TransferInfo> r) {
             if (!self)
                 return;
+            const char* event = cancel ? audit_event::kTransferCancel : client_event::kTransferDecline;
             if (!r.ok()) {
-                m_twin.auditTrail().recordFailure(audit_event::kTransferCancel, qs(r.error().code),
-                                                  {{"transfer", id}, {"by", by}});
+                m_twin.auditTrail().recordFailure(event, qs(r.error().code), {{"transfer", id}, {"by", by}});
                 return m_twin.reportFailure(qs(r.error().code), qs(r.error().message));
             }
-            m_twin.auditTrail().record(audit_event::kTransferCancel,
-                                       {{"transfer", id}, {"dt", r->dtId}, {"by", by}});
+            m_twin.auditTrail().record(event, {{"transfer", id}, {"dt", r->dtId}, {"by", by}});
             m_twin.setBusy(false);
             m_twin.showNotice(cancel ? tr("Your offer is withdrawn; your twin stays yours.")
                                      : tr("You declined the offer; the twin stays with its owner."));
@@ -462,6 +483,7 @@ void OwnershipController::acceptOffer(const core::TransferInfo& offer, const QSt
                                     tr("The acceptance cannot be recorded in %1. Check that the folder "
                                        "is writable and has free space.")
                                         .arg(m_twin.dataDir()));
+    killPoint("accept-transfer", "journaled");
     m_twin.setProgress(-1, tr("Accepting the twin offered by %1…")
                                .arg(offer.fromHandle.empty() ? tr("its owner") : qs(offer.fromHandle)));
     QPointer<OwnershipController> self(this);
@@ -477,6 +499,7 @@ void OwnershipController::acceptOffer(const core::TransferInfo& offer, const QSt
                 m_twin.reportFailure(qs(r.error().code), qs(r.error().message));
                 return refresh();
             }
+            killPoint("accept-transfer", "answered");
             const auto& claims = r->registration.credential.claims;
             m_twin.auditTrail().record(audit_event::kTransferAccept,
                                        {{"transfer", transferId},

@@ -15,6 +15,7 @@
 
 #include "twinseal/viewmodels/audit_trail.h"
 #include "twinseal/viewmodels/twin_controller.h"
+#include "kill_point.h"
 
 namespace twinseal::viewmodels {
 
@@ -241,40 +242,50 @@ void PrivacyController::rotatePseudonym() {
             setRotating(false);
             return m_twin.setBusy(false);
         }
+        // Journaled: a client stopped before storing the answer adopts the new credential on
+        // its next start (TwinController::reconcilePending).
+        if (!m_twin.writePending(QStringLiteral("rotate-pseudonym"))) {
+            setRotating(false);
+            return m_twin.fail(QStringLiteral("io-error"),
+                               tr("The rotation cannot be recorded in %1. Check that the folder is "
+                                  "writable and has free space.")
+                                   .arg(m_twin.dataDir()));
+        }
+        killPoint("rotate-pseudonym", "journaled");
         m_twin.m_client->rotatePseudonym(
             dtId, *m_twin.m_holder, manifestBytes, previous,
             [this, dtId, generation](core::ClientResult<core::Registration> r) {
                 setRotating(false);
                 if (generation != m_twin.m_generation)
                     return;
+                const QString journal = m_twin.path("pending.json");
                 if (!r.ok()) {
+                    if (r.error().httpStatus >= 400) // refused; without an answer the journal stays
+                        QFile::remove(journal);
                     m_twin.auditTrail().recordFailure(audit_event::kPseudonymRotate,
                                                       QString::fromStdString(r.error().code),
                                                       {{"dt", dtId}});
                     return m_twin.fail(QString::fromStdString(r.error().code),
                                        QString::fromStdString(r.error().message));
                 }
+                killPoint("rotate-pseudonym", "answered");
                 const auto& claims = r->credential.claims;
-                (void)writeFileAtomic(m_twin.path("credential.tsc").toStdString(),
-                                      r->credentialBytes);
-                (void)writeFileAtomic(m_twin.path("receipt.tslr").toStdString(), r->receiptBytes);
-                QJsonArray disclosures;
-                for (const auto& d : r->disclosures) {
-                    auto decoded = AttributeDisclosure::decode(d);
-                    disclosures.append(QJsonObject{
-                        {QStringLiteral("name"),
-                         decoded.ok() ? QString::fromStdString(decoded->name) : QString()},
-                        {QStringLiteral("disclosure"), QString::fromStdString(d)}});
-                }
-                (void)writeJson(m_twin.path("disclosures.json"), QJsonDocument(disclosures), true);
+                if (!m_twin.storeIssued(*r, nullptr))
+                    return m_twin.fail(QStringLiteral("io-error"),
+                                       tr("Your new pseudonym was issued, but it cannot be stored in "
+                                          "%1. Free some space or fix the folder's permissions, then "
+                                          "start TwinSeal again: it picks the new credential up from "
+                                          "your home network.")
+                                           .arg(m_twin.dataDir()));
                 // The pseudonyms themselves are left out: the log links nothing peers could use.
                 m_twin.auditTrail().record(audit_event::kPseudonymRotate,
                                            {{"dt", claims.dtId},
                                             {"generation", std::to_string(claims.generation)},
                                             {"log-index", std::to_string(claims.logIndex)}});
+                m_twin.saveState();
+                QFile::remove(journal); // last: everything is stored
                 m_twin.setBusy(false);
                 m_twin.showCredential();
-                m_twin.saveState();
                 emit m_twin.twinChanged();
                 m_twin.showNotice(tr("Peers now see you as %1. Your previous credential was "
                                      "superseded.")

@@ -74,6 +74,23 @@ void TransferListModel::setTransfers(QVector<TransferRow> rows, qint64 now) {
         emit countChanged();
 }
 
+void TransferListModel::setNow(qint64 now) {
+    const int oldOpen = openIncoming();
+    m_now = now;
+    if (!m_rows.isEmpty())
+        emit dataChanged(index(0), index(static_cast<int>(m_rows.size()) - 1));
+    if (openIncoming() != oldOpen)
+        emit countChanged();
+}
+
+qint64 TransferListModel::nextExpiry() const {
+    qint64 next = 0;
+    for (const TransferRow& r : m_rows)
+        if (r.state == QLatin1String("pending") && r.expiresAt > m_now && (next == 0 || r.expiresAt < next))
+            next = r.expiresAt;
+    return next;
+}
+
 const TransferRow* TransferListModel::find(const QString& transferId) const {
     for (const TransferRow& r : m_rows)
         if (r.transferId == transferId)

@@ -12,6 +12,8 @@
 #include <QThreadPool>
 #include <QTimer>
 
+#include <algorithm>
+
 #include <twinseal/core/avatar_transfer.h>
 #include <twinseal/security/audit.h>
 #include <twinseal/core/homenet_client.h>
@@ -27,6 +29,7 @@
 #include "twinseal/viewmodels/ownership_controller.h"
 #include "twinseal/viewmodels/privacy_controller.h"
 #include "twinseal/viewmodels/settings_controller.h"
+#include "kill_point.h"
 
 namespace twinseal::viewmodels {
 
@@ -223,6 +226,40 @@ void TwinController::saveState() {
                                                   static_cast<std::size_t>(json.size())));
 }
 
+bool TwinController::writePending(const QString& op, const QString& folder) {
+    auto bytes = readFile(path("credential.tsc").toStdString());
+    auto current = bytes.ok() ? parseCredential(*bytes) : Result<Credential>(bytes.error());
+    QJsonObject pending{{QStringLiteral("op"), op},
+                        {QStringLiteral("generation"),
+                         current.ok() ? static_cast<qint64>(current->claims.generation) : 0},
+                        {QStringLiteral("at"), QDateTime::currentSecsSinceEpoch()}};
+    if (!folder.isEmpty())
+        pending.insert(QStringLiteral("folder"), folder);
+    const QByteArray json = QJsonDocument(pending).toJson();
+    return writeBytes(path("pending.json"), ByteView(reinterpret_cast<const std::uint8_t*>(json.constData()),
+                                                      static_cast<std::size_t>(json.size())))
+        .ok();
+}
+
+bool TwinController::storeIssued(const core::Registration& r, const Bytes* manifest) {
+    QJsonArray disclosures;
+    for (const auto& d : r.disclosures) {
+        auto decoded = AttributeDisclosure::decode(d);
+        disclosures.append(QJsonObject{
+            {QStringLiteral("name"), decoded.ok() ? QString::fromStdString(decoded->name) : QString()},
+            {QStringLiteral("disclosure"), QString::fromStdString(d)}});
+    }
+    const QByteArray dj = QJsonDocument(disclosures).toJson();
+    return writeBytes(path("credential.tsc"), r.credentialBytes).ok() &&
+           writeBytes(path("receipt.tslr"), r.receiptBytes).ok() &&
+           (!manifest || writeBytes(path("manifest.tsm"), *manifest).ok()) &&
+           writeBytes(path("disclosures.json"),
+                      ByteView(reinterpret_cast<const std::uint8_t*>(dj.constData()),
+                               static_cast<std::size_t>(dj.size())),
+                      true)
+               .ok();
+}
+
 bool TwinController::loadProfile(const QString& file, QString* code, QString* message) {
     auto p = UsimProfileData::load(file.toStdString());
     if (!p.ok()) {
@@ -279,45 +316,134 @@ void TwinController::loadState() {
         QTimer::singleShot(0, this, &TwinController::refreshStatus); // status list, log proof
 }
 
-// A registration was in flight when the client stopped: ask the home network what happened and
-// adopt the DT if it was registered, so nothing is lost or registered twice.
+// An operation that changes the credential (registration, re-certification, pseudonym rotation)
+// was in flight when the client stopped: ask the home network what happened and adopt the
+// credential it holds for this device's key, so nothing is lost or registered twice.
 void TwinController::reconcilePending() {
+    QFile journalFile(path("pending.json"));
+    const QJsonObject journal = journalFile.open(QIODevice::ReadOnly)
+                                    ? QJsonDocument::fromJson(journalFile.readAll()).object()
+                                    : QJsonObject();
+    journalFile.close();
+    Pending pending;
+    pending.op = journal.value(QStringLiteral("op")).toString(QStringLiteral("register"));
+    pending.folder = journal.value(QStringLiteral("folder")).toString();
+    pending.generation = static_cast<quint32>(journal.value(QStringLiteral("generation")).toInteger());
     auto file = readFile(path("holder.key").toStdString());
     if (!file.ok())
         return;
     auto holder = SigningKey::peekPublicKey(*file);
     if (!holder.ok())
         return;
-    setBusy(true, tr("Checking an interrupted registration with your home network…"));
+    setBusy(true, pending.op == QLatin1String("recertify")
+                      ? tr("Checking an interrupted re-certification with your home network…")
+                  : pending.op == QLatin1String("rotate-pseudonym")
+                      ? tr("Checking an interrupted pseudonym rotation with your home network…")
+                      : tr("Checking an interrupted registration with your home network…"));
     const PublicKey key = *holder;
-    withSession([this, key] {
-        m_client->listDts([this, key](core::ClientResult<std::vector<core::DtRecord>> r) {
-            if (!r.ok())
+    withSession([this, key, pending] {
+        m_client->listDts([this, key, pending](core::ClientResult<std::vector<core::DtRecord>> r) {
+            if (!r.ok()) // the journal stays: the next start asks again
                 return fail(QString::fromStdString(r.error().code), QString::fromStdString(r.error().message));
+            const core::DtRecord* held = nullptr;
             for (const auto& d : *r) {
                 auto c = parseCredential(d.credential);
-                if (d.state == "active" && c.ok() && c->claims.holderKey == key) {
-                    (void)writeBytes(path("credential.tsc"), d.credential);
-                    m_dtId = QString::fromStdString(d.dtId);
-                    m_avatarId = QString::fromStdString(d.avatarId);
-                    saveState();
-                    setStage(QStringLiteral("ready"));
-                    showCredential();
-                    showManifest();
-                    emit twinChanged();
-                    setNotice(QFileInfo::exists(path("manifest.tsm"))
-                                  ? tr("Your interrupted registration had completed; your twin is restored.")
-                                  : tr("Your interrupted registration had completed; your twin is restored. "
-                                       "Unlock it to finish storing its avatar with your home network."));
-                    break;
-                }
+                if (d.state == "active" && c.ok() && c->claims.holderKey == key)
+                    held = &d;
             }
+            // Registered, or re-issued after the journal was written: the operation completed.
+            const bool completed = held && held->generation > pending.generation;
+            if (completed && !adoptHeld(held->credential, pending.folder))
+                return; // the failure is shown; the journal stays
             QFile::remove(path("pending.json"));
             setBusy(false);
-            if (m_stage == QLatin1String("ready"))
+            if (completed)
+                setNotice(pendingOutcome(pending.op, true));
+            else if (held || pending.op == QLatin1String("register"))
+                setNotice(pendingOutcome(pending.op, false));
+            if (completed && !QFileInfo::exists(path("manifest.tsm")) && m_holder)
+                restoreManifest();
+            else if (m_stage == QLatin1String("ready"))
                 refreshStatus();
         });
     });
+}
+
+QString TwinController::pendingOutcome(const QString& op, bool completed) const {
+    const bool needsUpload = !QFileInfo::exists(path("manifest.tsm"));
+    const QString unlock = needsUpload && !m_holder
+                               ? tr(" Unlock it to finish storing its avatar with your home network.")
+                               : QString();
+    if (op == QLatin1String("recertify"))
+        return completed ? tr("Your interrupted re-certification had completed; your twin is "
+                              "certified with the avatar in %1.")
+                                   .arg(m_avatarDir) +
+                               unlock
+                         : tr("Your interrupted re-certification did not reach your home network; "
+                              "your twin is unchanged. Re-certify it again if you still want to.");
+    if (op == QLatin1String("rotate-pseudonym"))
+        return completed ? tr("Your interrupted pseudonym rotation had completed; peers now see you "
+                              "as %1.")
+                               .arg(m_pseudonym)
+                         : tr("Your interrupted pseudonym rotation did not reach your home network; "
+                              "peers still see you as %1. Rotate it again if you still want to.")
+                               .arg(m_pseudonym);
+    return completed ? tr("Your interrupted registration had completed; your twin is restored.") + unlock
+                     : tr("Your interrupted registration did not reach your home network; "
+                          "register your twin again.");
+}
+
+// The home network's current credential for this device's key becomes the twin shown here.
+// Files of the credential it replaces that do not fit it are dropped: the receipt (it proves the
+// old credential's log entry), a manifest of other media, disclosures of other commitments.
+bool TwinController::adoptHeld(const Bytes& credential, const QString& folder) {
+    auto c = parseCredential(credential);
+    if (!c.ok())
+        return false;
+    auto local = readFile(path("credential.tsc").toStdString());
+    if (!local.ok() || *local != credential) {
+        if (!writeBytes(path("credential.tsc"), credential).ok()) {
+            fail(QStringLiteral("io-error"),
+                 tr("Your twin cannot be stored in %1. Free some space or fix the folder's "
+                    "permissions, then start TwinSeal again.")
+                     .arg(m_options.dataDir));
+            return false;
+        }
+        QFile::remove(path("receipt.tslr"));
+    }
+    auto manifest = readFile(path("manifest.tsm").toStdString());
+    auto parsed = manifest.ok() ? parseSignedManifest(*manifest) : Result<SignedManifest>(manifest.error());
+    if (!parsed.ok() || parsed->manifest.packageRoot != c->claims.mediaRoot)
+        QFile::remove(path("manifest.tsm")); // unlocking rebuilds it from the certified folder
+    if (!disclosuresMatch(c->claims))
+        QFile::remove(path("disclosures.json"));
+    m_dtId = QString::fromStdString(c->claims.dtId);
+    m_avatarId = QString::fromStdString(c->claims.avatarId);
+    if (!folder.isEmpty())
+        m_avatarDir = folder;
+    saveState();
+    setStage(QStringLiteral("ready"));
+    showCredential();
+    showManifest();
+    emit avatarChanged();
+    emit twinChanged();
+    return true;
+}
+
+bool TwinController::disclosuresMatch(const CredentialClaims& claims) const {
+    QFile file(path("disclosures.json"));
+    if (!file.open(QIODevice::ReadOnly))
+        return true; // none kept: nothing to drop
+    for (const auto& v : QJsonDocument::fromJson(file.readAll()).array()) {
+        auto d = AttributeDisclosure::decode(v.toObject().value(QStringLiteral("disclosure")).toString().toStdString());
+        if (!d.ok())
+            return false;
+        const auto digest = d->digest();
+        if (std::none_of(claims.attributes.begin(), claims.attributes.end(),
+                         [&](const auto& a) { return a.name == d->name && a.digest == digest; }))
+            return false;
+    }
+    return true;
 }
 
 // ---- first run -------------------------------------------------------------------------------
@@ -480,49 +606,48 @@ void TwinController::signAndRegister(bool recertification, const QString& folder
                     return;
                 setProgress(-1, recertification ? tr("Asking %1 to re-certify your twin…").arg(operatorName())
                                                 : tr("Registering your twin with %1…").arg(operatorName()));
-                QJsonObject pending{{QStringLiteral("op"), recertification ? QStringLiteral("recertify")
-                                                                           : QStringLiteral("register")},
-                                    {QStringLiteral("folder"), folder},
-                                    {QStringLiteral("at"), QDateTime::currentSecsSinceEpoch()}};
-                const QByteArray pj = QJsonDocument(pending).toJson();
-                (void)writeBytes(path("pending.json"),
-                                 ByteView(reinterpret_cast<const std::uint8_t*>(pj.constData()),
-                                          static_cast<std::size_t>(pj.size())));
-                auto done = [this, folder, manifestBytes, parsed,
+                const char* op = recertification ? "recertify" : "register";
+                if (!writePending(QString::fromLatin1(op), folder))
+                    return fail(QStringLiteral("io-error"),
+                                tr("The registration cannot be recorded in %1. Check that the folder "
+                                   "is writable and has free space.")
+                                    .arg(m_options.dataDir));
+                killPoint(op, "journaled");
+                auto done = [this, op, folder, manifestBytes, parsed,
                              recertification](core::ClientResult<core::Registration> r) {
-                    QFile::remove(path("pending.json"));
                     const char* event = recertification ? audit_event::kDtRecertify : audit_event::kDtRegister;
                     if (!r.ok()) {
+                        // Refused: nothing changed at the service. Without an answer it may have
+                        // registered: the journal stays and the next start asks.
+                        if (r.error().httpStatus >= 400)
+                            QFile::remove(path("pending.json"));
+                        if (!recertification && r.error().code == "duplicate-dt")
+                            return resolveDuplicate(folder);
                         recordFailure(event, QString::fromStdString(r.error().code),
                                       {{"media-root", toHex(parsed.packageRoot)}});
                         return fail(QString::fromStdString(r.error().code),
                                     QString::fromStdString(r.error().message));
                     }
+                    killPoint(op, "answered");
                     const auto& claims = r->credential.claims;
                     m_auditTrail->record(event, {{"dt", claims.dtId},
                                                  {"avatar-id", claims.avatarId},
                                                  {"generation", std::to_string(claims.generation)},
                                                  {"log-index", std::to_string(claims.logIndex)},
                                                  {"media-root", toHex(claims.mediaRoot)}});
-                    (void)writeBytes(path("credential.tsc"), r->credentialBytes);
-                    (void)writeBytes(path("receipt.tslr"), r->receiptBytes);
-                    (void)writeBytes(path("manifest.tsm"), manifestBytes);
-                    QJsonArray disclosures;
-                    for (const auto& d : r->disclosures) {
-                        auto decoded = AttributeDisclosure::decode(d);
-                        disclosures.append(QJsonObject{
-                            {QStringLiteral("name"), decoded.ok() ? QString::fromStdString(decoded->name) : QString()},
-                            {QStringLiteral("disclosure"), QString::fromStdString(d)}});
-                    }
-                    const QByteArray dj = QJsonDocument(disclosures).toJson();
-                    (void)writeBytes(path("disclosures.json"),
-                                     ByteView(reinterpret_cast<const std::uint8_t*>(dj.constData()),
-                                              static_cast<std::size_t>(dj.size())),
-                                     true);
+                    // Everything is stored before the journal goes: a kill in between leaves
+                    // the journal, and the next start picks the twin up from the home network.
+                    if (!storeIssued(*r, &manifestBytes))
+                        return fail(QStringLiteral("io-error"),
+                                    tr("Your twin is certified, but it cannot be stored in %1. Free some "
+                                       "space or fix the folder's permissions, then start TwinSeal "
+                                       "again: it picks your twin up from your home network.")
+                                        .arg(m_options.dataDir));
                     m_dtId = QString::fromStdString(r->credential.claims.dtId);
                     m_avatarId = QString::fromStdString(r->credential.claims.avatarId);
                     m_avatarDir = folder;
                     saveState();
+                    QFile::remove(path("pending.json"));
                     setStage(QStringLiteral("ready"));
                     showCredential();
                     showManifest();
@@ -536,6 +661,40 @@ void TwinController::signAndRegister(bool recertification, const QString& folder
                     m_client->registerDt(*m_holder, manifestBytes, done);
             });
         });
+}
+
+// The subscription already has an active twin. Held with this device's key (its registration
+// answer was lost), it is this device's twin: adopt it. Held by another device, say what the
+// owner can actually do: this client can neither re-certify it (the key is elsewhere) nor move
+// it here (a twin is not transferred within one subscription).
+void TwinController::resolveDuplicate(const QString& folder) {
+    m_client->me([this, folder](core::ClientResult<core::SubscriberInfo> me) {
+        if (!me.ok())
+            return fail(QString::fromStdString(me.error().code), QString::fromStdString(me.error().message));
+        const auto& active = me->activeDt;
+        std::optional<Credential> held;
+        if (active)
+            if (auto c = parseCredential(active->credential); c.ok())
+                held = std::move(c).value();
+        if (held && m_holder && held->claims.holderKey == m_holder->publicKey()) {
+            if (!adoptHeld(active->credential, folder))
+                return;
+            m_auditTrail->record(audit_event::kDtRegister, {{"dt", held->claims.dtId},
+                                                            {"avatar-id", held->claims.avatarId},
+                                                            {"reconciled", "true"}});
+            setBusy(false);
+            setNotice(tr("Your twin was already registered with this device's key; it is restored."));
+            return restoreManifest();
+        }
+        const QString dt = active ? QString::fromStdString(active->dtId) : tr("unknown");
+        recordFailure(audit_event::kDtRegister, QStringLiteral("twin-held-by-another-device"), {{"dt", dt.toStdString()}});
+        fail(QStringLiteral("twin-held-by-another-device"),
+             tr("This subscription already has a digital twin (%1), and another device holds it: its "
+                "credential names a different holder key. Use TwinSeal on that device (a twin cannot "
+                "be moved between devices of one subscription). If that device is lost, ask %2 to "
+                "revoke the twin, then register again here.")
+                 .arg(dt, operatorName()));
+    });
 }
 
 void TwinController::upload(const QString& folder) {

@@ -30,6 +30,14 @@ struct AuditEntry;
 
 namespace twinseal::viewmodels {
 
+// Event types the client records beside security::audit_event's stable ones.
+namespace client_event {
+// The previous owner's side of a transfer the recipient accepted (the twin left this device).
+inline constexpr const char* kTransferComplete = "transfer.complete";
+// The recipient turned an offer down (the owner withdrawing one is transfer.cancel).
+inline constexpr const char* kTransferDecline = "transfer.decline";
+} // namespace client_event
+
 class AuditTrail : public QObject {
     Q_OBJECT
 public:

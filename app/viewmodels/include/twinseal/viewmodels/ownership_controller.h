@@ -16,6 +16,7 @@
 
 #include <QObject>
 #include <QString>
+#include <QTimer>
 
 #include <functional>
 
@@ -96,6 +97,8 @@ private:
     void setLoading(bool loading);
     void applyTransfers(const std::vector<core::TransferInfo>& all);
     void checkHandedOver(bool hasActiveDt);
+    // Arms m_expiry for the next offer to expire (none: stopped).
+    void scheduleExpiry();
     void handOver(const TransferRow& transfer);
     void acceptOffer(const core::TransferInfo& offer, const QString& code);
     [[nodiscard]] bool writeJournal(const core::TransferInfo& offer, const QByteArray& manifest);
@@ -107,6 +110,7 @@ private:
 
     TwinController& m_twin;
     TransferListModel m_transfers;
+    QTimer m_expiry; // fires when the next open offer expires: it stops being open there and then
     FactListModel m_receipt;
     FactListModel m_history;
     QString m_handle;

@@ -53,6 +53,10 @@ public:
     // Replaces the rows; `now` (seconds since the epoch) is what expiry is judged against.
     void setTransfers(QVector<TransferRow> rows, qint64 now);
     [[nodiscard]] const QVector<TransferRow>& transfers() const noexcept { return m_rows; }
+    // Judges expiry against `now` again (rows that expired meanwhile are no longer open).
+    void setNow(qint64 now);
+    // The earliest expiry after `now` of a pending offer, or 0 when none will expire.
+    [[nodiscard]] qint64 nextExpiry() const;
     // The row of `transferId`, or nullptr.
     [[nodiscard]] const TransferRow* find(const QString& transferId) const;
     // Pending incoming offers that have not expired.

@@ -21,15 +21,19 @@
 #include <utility>
 #include <vector>
 
+#include <twinseal/security/bytes.h>
+
 #include "twinseal/viewmodels/fact_list_model.h"
 
 namespace twinseal::core {
 class HomenetClient;
-}
+struct Registration;
+} // namespace twinseal::core
 namespace twinseal::security {
 class SigningKey;
 struct UsimProfileData;
 struct Credential;
+struct CredentialClaims;
 } // namespace twinseal::security
 
 namespace twinseal::viewmodels {
@@ -174,10 +178,29 @@ private:
     void showCredential();
     void showManifest();
     void reconcilePending();
+    // What pending.json says was in flight.
+    struct Pending {
+        QString op;         // "register", "recertify", "rotate-pseudonym"
+        QString folder;     // the avatar folder certified (register, recertify)
+        quint32 generation; // of the credential held when it was sent (0: none)
+    };
+    [[nodiscard]] QString pendingOutcome(const QString& op, bool completed) const;
+    [[nodiscard]] bool adoptHeld(const security::Bytes& credential, const QString& folder);
+    [[nodiscard]] bool disclosuresMatch(const security::CredentialClaims& claims) const;
+    // Journals an operation that changes the twin's credential at the home network ("register",
+    // "recertify", "rotate-pseudonym") in pending.json, with the avatar folder it certifies and
+    // the generation of the credential held now; false when it cannot be written.
+    [[nodiscard]] bool writePending(const QString& op, const QString& folder = {});
+    // Stores what the home network issued (credential, receipt, the signed manifest when given,
+    // disclosures), each file atomically; false when one cannot be written.
+    [[nodiscard]] bool storeIssued(const core::Registration& r, const security::Bytes* manifest);
     void connectClient();
     void recordFailure(const char* type, const QString& code, std::vector<std::pair<std::string, std::string>> fields = {});
     void signAndRegister(bool recertification, const QString& folder);
     void upload(const QString& folder);
+    // A registration refused as duplicate-dt: adopt the subscription's twin when this device's key
+    // holds it, else explain what to do (twin-held-by-another-device).
+    void resolveDuplicate(const QString& folder);
     // A twin restored after a kill has its credential but maybe not its signed manifest (and so
     // no uploaded avatar): rebuild it from the avatar folder, check it is the certified media,
     // sign it and upload. Needs the unlocked holder key.
