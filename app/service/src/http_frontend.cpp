@@ -56,6 +56,7 @@ struct Reply {
     QByteArray contentType;
     QByteArray body;
     std::string code; // reason code of a refusal, for the log
+    QByteArray cacheControl = QByteArrayLiteral("no-store");
     std::unique_ptr<QIODevice> stream;
 };
 
@@ -546,8 +547,13 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest& request, QTcpSocket* 
     } else if (seg.size() == 2 && seg[1] == QLatin1String("status")) {
         if (!get)
             methodOk = false;
-        else
+        else {
             reply = rawReply(m_service.statusList(), json, kProtobuf);
+            // Public and signed: caches may keep it until verifiers are due to refresh it.
+            if (reply.status == 200)
+                reply.cacheControl =
+                    "public, max-age=" + QByteArray::number(m_service.statusListMaxAge());
+        }
     } else if (seg.size() == 2 && seg[1] == QLatin1String("info")) {
         if (!get)
             methodOk = false;
@@ -662,11 +668,11 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest& request, QTcpSocket* 
     const auto status = static_cast<QHttpServerResponder::StatusCode>(reply.status);
     if (reply.stream) {
         responder.write(reply.stream.release(), {{"Content-Type", reply.contentType},
-                                                 {"Cache-Control", "no-store"}},
+                                                 {"Cache-Control", reply.cacheControl}},
                         status);
     } else {
         responder.write(reply.body, {{"Content-Type", reply.contentType},
-                                     {"Cache-Control", "no-store"}},
+                                     {"Cache-Control", reply.cacheControl}},
                         status);
     }
     ++m_served;
