@@ -479,7 +479,7 @@ ServiceResult<Caller> HomenetService::authenticate(const QByteArray& authorizati
 
 ServiceResult<HomenetService::LogAppend>
 HomenetService::appendLog(LogEntryType type, const QString& dtId, const QByteArray& credentialDigest,
-                          const QByteArray& binding, const QByteArray& details) {
+                          const QByteArray& details) {
     // Called inside a write transaction: the log cannot move under us.
     if (auto st = syncLog(); !st.ok())
         return st.error();
@@ -488,7 +488,6 @@ HomenetService::appendLog(LogEntryType type, const QString& dtId, const QByteArr
     e.timestamp = m_clock.now();
     e.dtId = dtId.toStdString();
     e.credentialDigest = digestOf(credentialDigest);
-    e.subscriberBinding = Bytes(binding.begin(), binding.end());
     e.details = Bytes(details.begin(), details.end());
     const Bytes bytes = e.encode();
     LogAppend out{m_log.size(), qb(bytes)};
@@ -815,7 +814,7 @@ HomenetService::issue(const Caller& caller, const QByteArray& body, Registration
     const QByteArray details = previous ? previous->credentialDigest : QByteArray();
     auto appended =
         appendLog(recertification ? LogEntryType::Recertification : LogEntryType::Issuance,
-                  QString::fromStdString(c.dtId), digest, issued->binding, details);
+                  QString::fromStdString(c.dtId), digest, details);
     if (!appended.ok())
         return appended.error();
     if (appended->index != c.logIndex)
@@ -899,7 +898,7 @@ HomenetService::issueFor(const SubscriberRecord& s, const std::string& dtId,
     c.dtId = dtId;
     c.avatarId = avatarId;
     c.holderKey = holderKey;
-    auto binding = subscriberBinding(m_keys.bindingKey(), s.supi.toStdString());
+    auto binding = subscriberBinding(m_keys.bindingKey(), s.supi.toStdString(), dtId, generation);
     if (!binding.ok())
         return fromSecurity(500, binding.error());
     c.subscriberBinding = *binding;
@@ -936,7 +935,6 @@ HomenetService::issueFor(const SubscriberRecord& s, const std::string& dtId,
     if (!credential.ok())
         return fromSecurity(500, credential.error());
     out.digest = qb(ByteView(credential->digest()));
-    out.binding = qb(*binding);
     out.statusIndex = statusIndex;
     out.credential = std::move(credential).value();
     return out;
@@ -989,10 +987,8 @@ ServiceResult<proto::DtInfo> HomenetService::revokeRecord(LogEntryType type, con
         return serviceError(409, "dt-not-active",
                             "digital twin " + dtId.toStdString() + " is already " +
                                 d.state.toStdString());
-    auto binding = subscriberBinding(m_keys.bindingKey(), d.supi.toStdString());
-    if (!binding.ok())
-        return fromSecurity(500, binding.error());
-    auto appended = appendLog(type, dtId, d.credentialDigest, qb(*binding), reason.toUtf8());
+    // The reason stays with the operator and the owner (the DT record), not in the public log.
+    auto appended = appendLog(type, dtId, d.credentialDigest, {});
     if (!appended.ok())
         return appended.error();
     const qint64 now = m_clock.now();

@@ -164,10 +164,11 @@ private:
     };
     struct Issued; // a freshly issued credential (homenet_service.cpp)
     [[nodiscard]] ServiceStatus syncLog();
+    // Public log entries name the DT and the credential digest, never the subscriber: no
+    // binding, nothing derived from the SUPI, no free text.
     [[nodiscard]] ServiceResult<LogAppend> appendLog(security::LogEntryType type,
                                                      const QString& dtId,
                                                      const QByteArray& credentialDigest,
-                                                     const QByteArray& binding,
                                                      const QByteArray& details);
     [[nodiscard]] ServiceResult<proto::RegistrationResponse>
     issue(const Caller& caller, const QByteArray& body, security::RegistrationPurpose purpose);
