@@ -15,6 +15,8 @@
 
 #include <memory>
 
+#include <twinseal/proto/twinseal.pb.h>
+
 #include "twinseal/service/service_log.h"
 
 namespace twinseal::service {
@@ -92,11 +94,21 @@ template <typename T> Reply replyOf(ServiceResult<T>&& result, bool json) {
     return encode(result.value(), json);
 }
 
-Reply rawReply(ServiceResult<QByteArray>&& result, bool json, const QByteArray& type) {
+// A stored signed envelope (proto::Signed), sent as it is stored; in the JSON mapping its
+// bytes fields (the signed body, the signature) are base64, so a reader re-encodes exactly the
+// signed bytes.
+Reply signedReply(ServiceResult<QByteArray>&& result, bool json) {
     if (!result.ok())
         return refuse(result.error(), json);
+    if (json) {
+        proto::Signed envelope;
+        if (!envelope.ParseFromArray(result->constData(), static_cast<int>(result->size())))
+            return refuse(serviceError(500, "internal", "a stored signed object does not parse"),
+                          json);
+        return encode(envelope, json);
+    }
     Reply r;
-    r.contentType = type;
+    r.contentType = kProtobuf;
     r.body = std::move(result).value();
     return r;
 }
@@ -354,8 +366,11 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest& request, QTcpSocket* 
     }
 
     const QByteArray contentType = mediaType(header(request, "content-type"));
-    const bool json = contentType == kJson ||
-                      (contentType.isEmpty() && header(request, "accept").contains(kJson));
+    // The Protobuf JSON mapping when the client asks for it (Accept) or sends JSON, unless it
+    // accepts binary Protobuf.
+    const QByteArray accept = header(request, "accept");
+    const bool json =
+        !accept.contains(kProtobuf) && (accept.contains(kJson) || contentType == kJson);
     QByteArray pathAndQuery = path.toUtf8();
     if (url.hasQuery())
         pathAndQuery += '?' + url.query(QUrl::FullyEncoded).toUtf8();
@@ -548,7 +563,7 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest& request, QTcpSocket* 
         if (!get)
             methodOk = false;
         else {
-            reply = rawReply(m_service.statusList(), json, kProtobuf);
+            reply = signedReply(m_service.statusList(), json);
             // Public and signed: caches may keep it until verifiers are due to refresh it.
             if (reply.status == 200)
                 reply.cacheControl =
@@ -564,7 +579,7 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest& request, QTcpSocket* 
         if (!get) {
             methodOk = false;
         } else if (seg[2] == QLatin1String("head")) {
-            reply = rawReply(m_service.treeHead(), json, kProtobuf);
+            reply = signedReply(m_service.treeHead(), json);
         } else if (seg[2] == QLatin1String("inclusion")) {
             if (!parseU64(query.queryItemValue(QStringLiteral("index")), &a) ||
                 (query.hasQueryItem(QStringLiteral("size")) &&
