@@ -112,7 +112,7 @@ Result<Credential> opIssueCredential(const IssueParams& p, const std::string& pa
     c.dtId = p.dtId.empty() ? "dt-" + newUuid() : p.dtId;
     c.avatarId = p.avatarId.empty() ? "urn:twinseal:avatar:" + newUuid() : p.avatarId;
     c.holderKey = *holder;
-    auto binding = subscriberBinding(*bindingKey, p.supi);
+    auto binding = subscriberBinding(*bindingKey, p.supi, c.dtId, c.generation);
     TWINSEAL_TRY(binding);
     c.subscriberBinding = std::move(*binding);
     c.pseudonym = p.pseudonym;

@@ -40,12 +40,23 @@ Result<AttributeDisclosure> AttributeDisclosure::make(std::string name, std::str
 
 Digest Credential::digest() const { return sha256(encoded); }
 
-Result<Bytes> subscriberBinding(ByteView bindingKey, std::string_view supi) {
+Result<Bytes> subscriberBinding(ByteView bindingKey, std::string_view supi,
+                                std::string_view dtId, std::uint32_t generation) {
     if (bindingKey.size() < 32)
         return makeError(ErrorCode::InvalidArgument, "the binding key must have at least 32 bytes");
-    Bytes msg = toBytes("twinseal.subscriber-binding.v1");
+    if (supi.empty() || dtId.empty() || supi.find('\0') != std::string_view::npos ||
+        dtId.find('\0') != std::string_view::npos)
+        return makeError(ErrorCode::InvalidArgument,
+                         "a subscriber binding needs a SUPI and a DT id without NUL bytes");
+    // "twinseal.subscriber-binding.v2" 0 SUPI 0 dt_id 0 generation (4 bytes, big-endian)
+    Bytes msg = toBytes("twinseal.subscriber-binding.v2");
     msg.push_back(0);
     msg.insert(msg.end(), supi.begin(), supi.end());
+    msg.push_back(0);
+    msg.insert(msg.end(), dtId.begin(), dtId.end());
+    msg.push_back(0);
+    for (int shift = 24; shift >= 0; shift -= 8)
+        msg.push_back(static_cast<std::uint8_t>(generation >> shift));
     return hmacSha256(bindingKey, msg);
 }
 

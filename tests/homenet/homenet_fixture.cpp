@@ -168,6 +168,35 @@ int HomenetServer::stop() {
     return m_proc.exitStatus() == QProcess::NormalExit ? m_proc.exitCode() : -1;
 }
 
+bool HomenetServer::setMetaCounter(const QString& name, qint64 value) {
+    if (running())
+        return false;
+    const QString connection =
+        QStringLiteral("meta-edit-") + QUuid::createUuid().toString(QUuid::Id128);
+    bool ok = false;
+    {
+        QSqlDatabase db;
+        if (usePostgres()) {
+            db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), connection);
+            db.setHostName(QStringLiteral("/var/run/postgresql"));
+            db.setDatabaseName(m_pgName);
+        } else {
+            db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connection);
+            db.setDatabaseName(QDir(dataDir()).filePath(QStringLiteral("homenet.sqlite")));
+        }
+        if (db.open()) {
+            QSqlQuery q(db);
+            q.prepare(QStringLiteral("UPDATE meta SET value = ? WHERE name = ?"));
+            q.addBindValue(value);
+            q.addBindValue(name);
+            ok = q.exec() && q.numRowsAffected() == 1;
+        }
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(connection);
+    return ok;
+}
+
 QByteArray HomenetServer::pollLog() {
     m_log += m_proc.readAllStandardError();
     return m_log;

@@ -55,6 +55,9 @@ public:
     // Reads what the running service has logged so far (JSON lines) and returns all of it.
     QByteArray pollLog();
     [[nodiscard]] static bool usePostgres();
+    // Sets a counter of the service's `meta` table directly in its database (SQLite or
+    // PostgreSQL), as restoring an older backup would; only while the service is stopped.
+    [[nodiscard]] bool setMetaCounter(const QString& name, qint64 value);
 
 private:
     [[nodiscard]] QStringList common() const;

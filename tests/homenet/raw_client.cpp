@@ -79,6 +79,8 @@ HttpResult RawClient::send(const QByteArray& method, const QString& path, const 
     HttpResult r;
     r.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     r.body = reply->readAll();
+    r.contentType = reply->rawHeader("Content-Type");
+    r.cacheControl = reply->rawHeader("Cache-Control");
     r.code = reasonCode(r.status, reply->header(QNetworkRequest::ContentTypeHeader).toByteArray(),
                         r.body);
     reply->deleteLater();

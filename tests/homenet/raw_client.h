@@ -26,6 +26,8 @@ struct HttpResult {
     int status = 0;
     QByteArray body;
     std::string code; // ErrorResponse.code when the body is one
+    QByteArray contentType;
+    QByteArray cacheControl;
 };
 
 using RawHeaders = QList<QPair<QByteArray, QByteArray>>;

@@ -14,9 +14,14 @@
 #include <random>
 
 #include <twinseal/core/homenet_client.h>
+#include <google/protobuf/util/json_util.h>
+
 #include <twinseal/proto/homenet.pb.h>
+#include <twinseal/proto/twinseal.pb.h>
 #include <twinseal/security/aka.h>
 #include <twinseal/security/milenage.h>
+#include <twinseal/security/statuslist.h>
+#include <twinseal/security/translog.h>
 #include <twinseal/security/request_auth.h>
 #include <twinseal/security/subscriber.h>
 #include <twinseal/security/suci.h>
@@ -65,6 +70,69 @@ private slots:
         QCOMPARE(json.status, 400);
         QVERIFY(json.body.contains("\"code\":\"suci-scheme-unsupported\""));
         QVERIFY(server.running());
+    }
+
+    // The Protobuf JSON mapping on every response when asked for: a JSON body, or Accept:
+    // application/json with a binary body; the signed status list and tree head are their
+    // Signed envelopes with the signed bytes in base64, and still verify.
+    void jsonMappingOnRequest() {
+        HomenetServer server;
+        QVERIFY(server.start());
+        auto profile = server.addSubscriber(QStringLiteral("imsi-001010000000126"),
+                                            server.scratch(QStringLiteral("ue.profile")));
+        QVERIFY(profile);
+        RawClient raw(server);
+        const QList<QPair<QByteArray, QByteArray>> acceptJson{{"Accept", "application/json"}};
+        auto fromJson = [](const HttpResult& r, google::protobuf::Message* m) {
+            return r.contentType == "application/json" &&
+                   google::protobuf::util::JsonStringToMessage(r.body.toStdString(), m).ok();
+        };
+
+        proto::AuthStartRequest start;
+        start.set_suci(suciFor(*profile, profile->supi.toString(), profile->hnPublicKey));
+        std::string startJson;
+        QVERIFY(google::protobuf::util::MessageToJsonString(start, &startJson).ok());
+        HttpResult started = raw.send("POST", QStringLiteral("/v1/auth/start"),
+                                      QByteArray::fromStdString(startJson), "application/json");
+        QCOMPARE(started.status, 200);
+        proto::AuthChallenge challenge;
+        QVERIFY2(fromJson(started, &challenge), started.body.constData());
+        QVERIFY(!challenge.auth_id().empty());
+        QCOMPARE(challenge.rand().size(), std::size_t{16});
+        QCOMPARE(challenge.autn().size(), std::size_t{16});
+
+        start.set_suci(suciFor(*profile, profile->supi.toString(), profile->hnPublicKey));
+        HttpResult binaryIn = raw.send("POST", QStringLiteral("/v1/auth/start"),
+                                       QByteArray::fromStdString(start.SerializeAsString()),
+                                       "application/x-protobuf", acceptJson);
+        QCOMPARE(binaryIn.status, 200);
+        QVERIFY2(fromJson(binaryIn, &challenge), binaryIn.body.constData());
+
+        const std::int64_t now = SystemClock::instance().now();
+        HttpResult status = raw.send("GET", QStringLiteral("/v1/status"), {}, {}, acceptJson);
+        QCOMPARE(status.status, 200);
+        QVERIFY(status.cacheControl.startsWith("public, max-age="));
+        proto::Signed listEnvelope;
+        QVERIFY2(fromJson(status, &listEnvelope), status.body.constData());
+        auto list = parseSignedStatusList(toBytes(listEnvelope.SerializeAsString()),
+                                          profile->statusListKey, now);
+        QVERIFY2(list.ok(), list.ok() ? "" : list.error().message().c_str());
+        QVERIFY(list->info().sequence > 0);
+
+        HttpResult head = raw.send("GET", QStringLiteral("/v1/log/head"), {}, {}, acceptJson);
+        QCOMPARE(head.status, 200);
+        QCOMPARE(head.cacheControl, QByteArray("no-store"));
+        proto::Signed headEnvelope;
+        QVERIFY2(fromJson(head, &headEnvelope), head.body.constData());
+        auto sth = parseSignedTreeHead(toBytes(headEnvelope.SerializeAsString()), profile->logKey);
+        QVERIFY2(sth.ok(), sth.ok() ? "" : sth.error().message().c_str());
+
+        // Binary stays the default, and byte-for-byte what is signed.
+        HttpResult binary = raw.send("GET", QStringLiteral("/v1/status"));
+        QCOMPARE(binary.contentType, QByteArray("application/x-protobuf"));
+        QVERIFY(parseSignedStatusList(toBytes(binary.body.toStdString()), profile->statusListKey,
+                                      now)
+                    .ok());
     }
 
     void subscriberAuthenticationRefusals() {

@@ -256,6 +256,86 @@ private slots:
         QVERIFY2(ok2.state == OverallState::Verified, ok2.summary().c_str());
     }
 
+    // A verifier's status-list cache: answered from the cache until the list is due for a
+    // refresh, updated across publications (a revocation between them), kept in its file across
+    // client restarts; the service's sequence keeps growing across its restarts, and a list with
+    // an older sequence (a database restored from an older backup) is refused.
+    void statusListCacheFollowsPublications() {
+        HomenetServer server;
+        QVERIFY(server.start());
+        Subscriber a = subscriber(server, 1);
+        REQUIRE_OK(authenticate(*a.client));
+        auto reg = registerDt(a, avatarCopy(server.scratch(QStringLiteral("pkg"))));
+        REQUIRE_OK(reg);
+        const std::uint64_t index = reg->credential.claims.statusListIndex;
+        const QString cachePath = server.scratch(QStringLiteral("verifier/status-list.bin"));
+        FixedClock clock(SystemClock::instance().now());
+        auto verifier = [&] {
+            core::HomenetClientOptions o;
+            o.statusListCachePath = cachePath;
+            o.clock = &clock;
+            return std::make_unique<HomenetClient>(a.profile, QString(), o);
+        };
+        auto refresh = [](HomenetClient& c) {
+            return await<StatusList>([&](auto cb) {
+                c.fetchStatusList(core::StatusListFetch::Refresh, std::move(cb));
+            });
+        };
+
+        auto v = verifier();
+        auto first = statusList(*v);
+        REQUIRE_OK(first);
+        QCOMPARE(*first->isRevoked(index), false);
+        QVERIFY(QFile::exists(cachePath));
+        QVERIFY(first->info().ttl > 0);
+
+        auto revoked = await<core::DtRecord>([&](auto cb) {
+            a.client->revoke(reg->credential.claims.dtId, "device lost", std::move(cb));
+        });
+        REQUIRE_OK(revoked);
+        // Not yet due for a refresh: the cached publication.
+        auto cached = statusList(*v);
+        REQUIRE_OK(cached);
+        QCOMPARE(cached->info().sequence, first->info().sequence);
+        QCOMPARE(*cached->isRevoked(index), false);
+        // Due: the next publication, with the revocation.
+        clock.set(first->info().issuedAt + static_cast<std::int64_t>(first->info().ttl));
+        auto second = statusList(*v);
+        REQUIRE_OK(second);
+        QVERIFY(second->info().sequence > first->info().sequence);
+        QCOMPARE(*second->isRevoked(index), true);
+
+        // The cache survives the verifier's restart: answered while the service is down.
+        clock.set(second->info().issuedAt);
+        QCOMPARE(server.stop(), 0);
+        v = verifier();
+        auto offline = statusList(*v);
+        REQUIRE_OK(offline);
+        QCOMPARE(offline->info().sequence, second->info().sequence);
+        QCOMPARE(*offline->isRevoked(index), true);
+
+        // The service's restart publishes under a larger sequence still.
+        QVERIFY(server.restart());
+        auto third = refresh(*v);
+        REQUIRE_OK(third);
+        QVERIFY(third->info().sequence > second->info().sequence);
+        QCOMPARE(*third->isRevoked(index), true);
+        clock.set(third->info().issuedAt);
+
+        // The service's counters rolled back: its list is older than the one seen, and refused.
+        QCOMPARE(server.stop(), 0);
+        QVERIFY(server.setMetaCounter(QStringLiteral("status_list_sequence"), 0));
+        QVERIFY(server.setMetaCounter(QStringLiteral("status_revision"), 0));
+        QVERIFY(server.restart());
+        auto rolledBack = refresh(*v);
+        QVERIFY(!rolledBack.ok());
+        QCOMPARE(QString::fromStdString(rolledBack.error().code),
+                 QStringLiteral("status-list-rollback"));
+        auto kept = statusList(*v);
+        REQUIRE_OK(kept);
+        QCOMPARE(kept->info().sequence, third->info().sequence);
+    }
+
     void logInclusionAndConsistency() {
         HomenetServer server;
         QVERIFY(server.start());

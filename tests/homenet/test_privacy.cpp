@@ -9,6 +9,7 @@
 
 #include <twinseal/core/homenet_client.h>
 #include <twinseal/security/statuslist.h>
+#include <twinseal/security/translog.h>
 
 #include "homenet_fixture.h"
 #include "testmain.h"
@@ -158,6 +159,66 @@ private slots:
         auto after = listDts(*a.client);
         REQUIRE_OK(after);
         QCOMPARE(after->front().generation, fresh.generation);
+    }
+
+    // Every credential of one subscriber carries its own subscriber binding (a pseudonym
+    // rotation, a new DT after a revocation), and the public log entries about them carry no
+    // subscriber-identifying value: no binding, no SUPI, no free-text revocation reason.
+    void credentialsOfOneSubscriberAreUnlinkable() {
+        Subscriber a = subscriber(*m_server, 6);
+        REQUIRE_OK(authenticate(*a.client));
+        const QString package = avatarCopy(m_server->scratch(QStringLiteral("unlink-avatar")));
+        const Bytes manifest = signedManifest(package, a.holder);
+        auto first = registerDt(a, manifest);
+        REQUIRE_OK(first);
+        const auto& c1 = first->credential.claims;
+        auto rotated = rotate(a, c1.dtId, a.holder, manifest, c1.pseudonym);
+        REQUIRE_OK(rotated);
+        const auto& c2 = rotated->credential.claims;
+        const std::string reason = "lost my phone on the 7:42 to Leeds";
+        REQUIRE_OK(await<core::DtRecord>(
+            [&](auto cb) { a.client->revoke(c1.dtId, reason, std::move(cb)); }));
+        a.holder = std::move(SigningKey::generate(KeyAlgorithm::Ed25519)).value();
+        auto second = registerDt(a, signedManifest(package, a.holder));
+        REQUIRE_OK(second);
+        const auto& c3 = second->credential.claims;
+
+        const std::vector<Bytes> bindings{c1.subscriberBinding, c2.subscriberBinding,
+                                          c3.subscriberBinding};
+        for (std::size_t i = 0; i < bindings.size(); ++i) {
+            QCOMPARE(bindings[i].size(), std::size_t{32});
+            for (std::size_t j = i + 1; j < bindings.size(); ++j)
+                QVERIFY(bindings[i] != bindings[j]);
+        }
+
+        // The log as anyone reads it (no authentication): the issuance and re-certification of
+        // the first DT, its revocation, the issuance of the second.
+        auto profile = UsimProfileData::load(a.path.toStdString());
+        QVERIFY(profile.ok());
+        HomenetClient anyone(*profile, QString());
+        const std::uint64_t revocationIndex = c3.logIndex - 1;
+        const std::uint64_t indices[] = {c1.logIndex, c2.logIndex, revocationIndex, c3.logIndex};
+        const std::string supi = profile->supi.toString();
+        std::vector<LogEntry> entries;
+        for (std::uint64_t index : indices) {
+            auto receipt = await<LogReceipt>(
+                [&](auto cb) { anyone.fetchInclusion(index, 0, std::move(cb)); });
+            REQUIRE_OK(receipt);
+            QVERIFY(receipt->entry.subscriberBinding.empty());
+            const std::string raw = toString(receipt->entryBytes);
+            for (const Bytes& b : bindings)
+                QVERIFY(raw.find(toString(b)) == std::string::npos);
+            QVERIFY(raw.find(supi) == std::string::npos);
+            QVERIFY(raw.find(supi.substr(5)) == std::string::npos); // the digits alone
+            QVERIFY(raw.find(reason) == std::string::npos);
+            entries.push_back(receipt->entry);
+        }
+        QCOMPARE(entries[2].type, LogEntryType::Revocation);
+        QVERIFY(entries[2].details.empty());
+        // The two DTs' entries share nothing: another DT id, other credential digests.
+        QVERIFY(entries[3].dtId != entries[0].dtId);
+        for (std::size_t i = 0; i < 3; ++i)
+            QVERIFY(entries[3].credentialDigest != entries[i].credentialDigest);
     }
 
     void lawfulDisclosureIsVisibleToTheOwnerOnly() {

@@ -73,8 +73,9 @@ struct Holder {
         c.dtId = "dt-0001";
         c.avatarId = "urn:twinseal:avatar:5f0c7c1e-0d5e-4d8e-9a51-1b7f3f6a2c01";
         c.holderKey = h.key.publicKey();
-        c.subscriberBinding = take(sec::subscriberBinding(sec::Bytes(32, 7), "imsi-001010000000001"),
-                                   "binding");
+        c.subscriberBinding = take(
+            sec::subscriberBinding(sec::Bytes(32, 7), "imsi-001010000000001", c.dtId, c.generation),
+            "binding");
         c.pseudonym = "Quiet Heron";
         auto& rng = sec::SystemRandom::instance();
         for (auto [n, v] : {std::pair{"name", "Dr. Ada Moreau"}, std::pair{"role", "surgeon"},

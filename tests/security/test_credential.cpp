@@ -96,16 +96,24 @@ private slots:
         QCOMPARE(AttributeDisclosure::decode("!!").code(), ErrorCode::MalformedInput);
     }
 
-    void subscriberBindingIsKeyedAndStable() {
+    // The home network recomputes a credential's binding from its records; every credential
+    // of a subscriber (another DT, another generation) has a different one.
+    void subscriberBindingIsKeyedAndPerCredential() {
         const Bytes k1(32, 1), k2(32, 2);
-        auto a = subscriberBinding(k1, "imsi-001010000000001");
-        auto b = subscriberBinding(k1, "imsi-001010000000001");
-        auto c = subscriberBinding(k1, "imsi-001010000000002");
-        auto d = subscriberBinding(k2, "imsi-001010000000001");
-        QCOMPARE(*a, *b);
-        QVERIFY(*a != *c);
-        QVERIFY(*a != *d);
-        QCOMPARE(subscriberBinding(Bytes(8, 1), "x").code(), ErrorCode::InvalidArgument);
+        const char* supi = "imsi-001010000000001";
+        auto a = subscriberBinding(k1, supi, "dt-1", 1);
+        QVERIFY(a.ok());
+        QCOMPARE(*subscriberBinding(k1, supi, "dt-1", 1), *a);
+        QVERIFY(*subscriberBinding(k1, supi, "dt-1", 2) != *a);
+        QVERIFY(*subscriberBinding(k1, supi, "dt-2", 1) != *a);
+        QVERIFY(*subscriberBinding(k1, "imsi-001010000000002", "dt-1", 1) != *a);
+        QVERIFY(*subscriberBinding(k2, supi, "dt-1", 1) != *a);
+        // The fields are separated: moving a character from one to the next changes it.
+        QVERIFY(*subscriberBinding(k1, "imsi-00101000000000", "1dt-1", 1) != *a);
+        QCOMPARE(subscriberBinding(Bytes(8, 1), supi, "dt-1", 1).code(), ErrorCode::InvalidArgument);
+        QCOMPARE(subscriberBinding(k1, supi, "", 1).code(), ErrorCode::InvalidArgument);
+        QCOMPARE(subscriberBinding(k1, std::string_view("imsi\0x", 6), "dt-1", 1).code(),
+                 ErrorCode::InvalidArgument);
     }
 
     void p256Issuer() {

@@ -11,6 +11,7 @@
 #include <twinseal/security/x509.h>
 
 #include "client_common.h"
+#include "status_list_cache.h"
 #include "transport.h"
 #include "twinseal/core/avatar_transfer.h"
 #include "wire.h"
@@ -241,7 +242,9 @@ HomenetClient::HomenetClient(sec::UsimProfileData profile, QString profilePath, 
 HomenetClient::HomenetClient(sec::UsimProfileData profile, QString profilePath,
                              HomenetClientOptions options, QObject* parent)
     : QObject(parent), m_profile(std::move(profile)), m_profilePath(std::move(profilePath)),
-      m_options(options), m_transport(std::make_unique<Transport>(this, m_profile, m_options)) {
+      m_options(options), m_transport(std::make_unique<Transport>(this, m_profile, m_options)),
+      m_statusLists(std::make_unique<detail::StatusListCache>(m_options.statusListCachePath,
+                                                              m_profile.statusListKey)) {
     m_transport->onSessionRejected = [this] { sessionRejected(); };
 }
 
@@ -510,6 +513,8 @@ void HomenetClient::startRegistration(sec::RegistrationPurpose purpose, const st
         postRequest(path, detail::qbytes(*envelope), AuthKind::Akma), this,
         [this, done = std::move(done), holder = holderKey.publicKey(),
          root = manifest->manifest.packageRoot, purpose, dtId](ClientResult<QByteArray> r) {
+            if (purpose != sec::RegistrationPurpose::Register)
+                m_statusLists->invalidate(); // the previous credential is superseded
             if (!r.ok())
                 return done(r.error());
             done(verifyRegistration(*r, m_profile, holder, root, purpose, dtId, now()));
@@ -527,7 +532,11 @@ void HomenetClient::revoke(const std::string& dtId, const std::string& reasonTex
     callProto<proto::DtInfo, DtRecord>(
         *m_transport, this,
         postRequest("/v1/dt/revoke", detail::serialize(request), AuthKind::Akma), "the revocation",
-        std::move(done), [dtId](const proto::DtInfo& info) -> ClientResult<DtRecord> {
+        ClientCallback<DtRecord>([this, done = std::move(done)](ClientResult<DtRecord> r) {
+            m_statusLists->invalidate();
+            done(std::move(r));
+        }),
+        [dtId](const proto::DtInfo& info) -> ClientResult<DtRecord> {
             if (info.dt_id() != dtId)
                 return detail::malformed("the revocation", "it names another DT");
             return detail::dtRecordFromProto(info);
@@ -549,6 +558,14 @@ void HomenetClient::listDts(ClientCallback<std::vector<DtRecord>> done) {
 // ---- status list and transparency log -------------------------------------------------------
 
 void HomenetClient::fetchStatusList(ClientCallback<sec::StatusList> done) {
+    fetchStatusList(StatusListFetch::WhenDue, std::move(done));
+}
+
+void HomenetClient::fetchStatusList(StatusListFetch fetch, ClientCallback<sec::StatusList> done) {
+    if (fetch == StatusListFetch::WhenDue && !m_options.statusListCachePath.isEmpty()) {
+        if (auto cached = m_statusLists->usable(now()))
+            return deliverLater<sec::StatusList>(this, std::move(done), std::move(*cached));
+    }
     m_transport->call(
         getRequest("/v1/status", AuthKind::None, detail::kRawAccept), this,
         [this, done = std::move(done)](ClientResult<QByteArray> r) {
@@ -562,7 +579,7 @@ void HomenetClient::fetchStatusList(ClientCallback<sec::StatusList> done) {
                     "The revocation status list does not verify with the issuer "
                     "key of your profile or is out of date (" +
                         list.error().message() + "). Do not rely on it; try again later."));
-            done(std::move(list).value());
+            done(m_statusLists->update(std::move(list).value()));
         });
 }
 

@@ -8,6 +8,7 @@
 #include <twinseal/security/transfer.h>
 
 #include "client_common.h"
+#include "status_list_cache.h"
 #include "transport.h"
 #include "twinseal/core/homenet_client.h"
 #include "wire.h"
@@ -403,6 +404,7 @@ void HomenetClient::acceptTransfer(const TransferInfo& offerInfo, const std::str
         [this, done = std::move(done), expect = std::move(expect), sentOffer = offer->encoded,
          sentAcceptance = *envelope, transferId = offerInfo.transferId,
          avatarId = offerInfo.avatarId](ClientResult<QByteArray> r) {
+            m_statusLists->invalidate(); // the offered credential is revoked by the transfer
             if (!r.ok())
                 return done(r.error());
             proto::TransferResult resp;

@@ -476,7 +476,7 @@ ServiceResult<Caller> HomenetService::authenticate(const QByteArray& authorizati
 
 ServiceResult<HomenetService::LogAppend>
 HomenetService::appendLog(LogEntryType type, const QString& dtId, const QByteArray& credentialDigest,
-                          const QByteArray& binding, const QByteArray& details) {
+                          const QByteArray& details) {
     // Called inside a write transaction: the log cannot move under us.
     if (auto st = syncLog(); !st.ok())
         return st.error();
@@ -485,7 +485,6 @@ HomenetService::appendLog(LogEntryType type, const QString& dtId, const QByteArr
     e.timestamp = m_clock.now();
     e.dtId = dtId.toStdString();
     e.credentialDigest = digestOf(credentialDigest);
-    e.subscriberBinding = Bytes(binding.begin(), binding.end());
     e.details = Bytes(details.begin(), details.end());
     const Bytes bytes = e.encode();
     LogAppend out{m_log.size(), qb(bytes)};
@@ -601,37 +600,75 @@ ServiceResult<proto::ServiceInfo> HomenetService::info() {
 
 // ---- status list ---------------------------------------------------------------------------------
 
+namespace {
+quint64 statusListSize(qint64 nextIndex) {
+    const quint64 issued = static_cast<quint64>(std::max<qint64>(nextIndex, 0));
+    return std::max<quint64>(kStatusListBlock,
+                             (issued + kStatusListBlock - 1) / kStatusListBlock * kStatusListBlock);
+}
+} // namespace
+
 ServiceResult<QByteArray> HomenetService::statusList() {
     auto revision = m_store.counter("status_revision");
-    if (!revision.ok())
-        return storageError(revision.error());
-    const qint64 now = m_clock.now();
-    if (*revision == m_statusRevision && now - m_statusIssuedAt < m_config.statusListTtl / 2)
-        return m_statusBytes;
     auto next = m_store.counter("next_status_index");
+    if (!revision.ok() || !next.ok())
+        return storageError(revision.ok() ? next.error() : revision.error());
+    const qint64 now = m_clock.now();
+    // Re-published when a status changed, when the list grew, and before verifiers are due to
+    // refresh it (half its TTL).
+    if (*revision == m_statusRevision &&
+        static_cast<qint64>(statusListSize(*next)) == m_statusSize &&
+        now - m_statusIssuedAt < m_config.statusListTtl / 2)
+        return m_statusBytes;
+    return publishStatusList(now);
+}
+
+ServiceResult<QByteArray> HomenetService::publishStatusList(qint64 now) {
+    // One write transaction: the statuses, the size and the sequence of one publication are
+    // consistent, and two service processes sharing a database never reuse a sequence.
+    auto tx = m_store.begin(true);
+    if (!tx.ok())
+        return storageError(tx.error());
+    auto revision = m_store.counter("status_revision");
+    auto next = m_store.counter("next_status_index");
+    auto lastSequence = m_store.counter("status_list_sequence");
     auto inactive = m_store.inactiveStatusIndices();
-    if (!next.ok() || !inactive.ok())
-        return storageError(next.ok() ? inactive.error() : next.error());
-    const quint64 size = std::max<quint64>(
-        kStatusListBlock, (static_cast<quint64>(*next) + kStatusListBlock - 1) / kStatusListBlock *
-                              kStatusListBlock);
+    if (!revision.ok() || !next.ok() || !lastSequence.ok() || !inactive.ok())
+        return storageError(!revision.ok() ? revision.error()
+                            : !next.ok()   ? next.error()
+                            : !lastSequence.ok() ? lastSequence.error()
+                                                 : inactive.error());
+    const quint64 size = statusListSize(*next);
     StatusListBuilder builder(m_keys.operatorName().toStdString(), statusListUri().toStdString(),
                               size);
     for (quint64 i : *inactive)
         if (auto st = builder.setRevoked(i); !st.ok())
             return fromSecurity(500, st.error());
+    // Every publication gets a larger sequence than any before it, so a verifier can refuse a
+    // rolled-back list. (Lists published before the sequence was stored used revision + 1.)
+    const qint64 sequence = std::max(*lastSequence, *revision + 1) + 1;
     StatusListPublication pub;
     pub.issuedAt = now;
     pub.expiresAt = now + kDay;
     pub.ttl = static_cast<std::uint64_t>(m_config.statusListTtl);
-    pub.sequence = static_cast<std::uint64_t>(*revision) + 1;
+    pub.sequence = static_cast<std::uint64_t>(sequence);
     auto signedList = builder.sign(m_keys.issuerKey(), pub);
     if (!signedList.ok())
         return fromSecurity(500, signedList.error());
+    if (auto st = m_store.setCounter("status_list_sequence", sequence); !st.ok())
+        return storageError(st.error());
+    if (auto st = tx->commit(); !st.ok())
+        return storageError(st.error());
     m_statusRevision = *revision;
+    m_statusSize = static_cast<qint64>(size);
     m_statusIssuedAt = now;
     m_statusBytes = qb(*signedList);
     return m_statusBytes;
+}
+
+qint64 HomenetService::statusListMaxAge() const {
+    const qint64 age = m_clock.now() - m_statusIssuedAt;
+    return std::clamp<qint64>(m_config.statusListTtl - age, 0, m_config.statusListTtl);
 }
 
 // ---- digital twins -------------------------------------------------------------------------------
@@ -774,7 +811,7 @@ HomenetService::issue(const Caller& caller, const QByteArray& body, Registration
     const QByteArray details = previous ? previous->credentialDigest : QByteArray();
     auto appended =
         appendLog(recertification ? LogEntryType::Recertification : LogEntryType::Issuance,
-                  QString::fromStdString(c.dtId), digest, issued->binding, details);
+                  QString::fromStdString(c.dtId), digest, details);
     if (!appended.ok())
         return appended.error();
     if (appended->index != c.logIndex)
@@ -861,7 +898,7 @@ HomenetService::issueFor(const SubscriberRecord& s, const std::string& dtId,
     c.dtId = dtId;
     c.avatarId = avatarId;
     c.holderKey = holderKey;
-    auto binding = subscriberBinding(m_keys.bindingKey(), s.supi.toStdString());
+    auto binding = subscriberBinding(m_keys.bindingKey(), s.supi.toStdString(), dtId, generation);
     if (!binding.ok())
         return fromSecurity(500, binding.error());
     c.subscriberBinding = *binding;
@@ -898,7 +935,6 @@ HomenetService::issueFor(const SubscriberRecord& s, const std::string& dtId,
     if (!credential.ok())
         return fromSecurity(500, credential.error());
     out.digest = qb(ByteView(credential->digest()));
-    out.binding = qb(*binding);
     out.statusIndex = statusIndex;
     out.credential = std::move(credential).value();
     return out;
@@ -951,10 +987,8 @@ ServiceResult<proto::DtInfo> HomenetService::revokeRecord(LogEntryType type, con
         return serviceError(409, "dt-not-active",
                             "digital twin " + dtId.toStdString() + " is already " +
                                 d.state.toStdString());
-    auto binding = subscriberBinding(m_keys.bindingKey(), d.supi.toStdString());
-    if (!binding.ok())
-        return fromSecurity(500, binding.error());
-    auto appended = appendLog(type, dtId, d.credentialDigest, qb(*binding), reason.toUtf8());
+    // The reason stays with the operator and the owner (the DT record), not in the public log.
+    auto appended = appendLog(type, dtId, d.credentialDigest, {});
     if (!appended.ok())
         return appended.error();
     const qint64 now = m_clock.now();

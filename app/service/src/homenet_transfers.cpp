@@ -554,8 +554,8 @@ HomenetService::acceptTransfer(const Caller& caller, const QString& transferId,
     const CredentialClaims& c = issued->credential.claims;
     TransferRecord record{transferId.toStdString(), Bytes(t.offer.begin(), t.offer.end()),
                           parsed->encoded};
-    auto appended = appendLog(LogEntryType::Transfer, d.dtId, issued->digest, issued->binding,
-                              qb(record.encode()));
+    auto appended =
+        appendLog(LogEntryType::Transfer, d.dtId, issued->digest, qb(record.encode()));
     if (!appended.ok())
         return appended.error();
     if (appended->index != c.logIndex)

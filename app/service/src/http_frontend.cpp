@@ -15,6 +15,8 @@
 
 #include <memory>
 
+#include <twinseal/proto/twinseal.pb.h>
+
 #include "twinseal/service/service_log.h"
 
 namespace twinseal::service {
@@ -57,6 +59,7 @@ struct Reply {
     QByteArray contentType;
     QByteArray body;
     std::string code; // reason code of a refusal, for the log
+    QByteArray cacheControl = QByteArrayLiteral("no-store");
     std::unique_ptr<QIODevice> stream;
 };
 
@@ -92,11 +95,21 @@ template <typename T> Reply replyOf(ServiceResult<T>&& result, bool json) {
     return encode(result.value(), json);
 }
 
-Reply rawReply(ServiceResult<QByteArray>&& result, bool json, const QByteArray& type) {
+// A stored signed envelope (proto::Signed), sent as it is stored; in the JSON mapping its
+// bytes fields (the signed body, the signature) are base64, so a reader re-encodes exactly the
+// signed bytes.
+Reply signedReply(ServiceResult<QByteArray>&& result, bool json) {
     if (!result.ok())
         return refuse(result.error(), json);
+    if (json) {
+        proto::Signed envelope;
+        if (!envelope.ParseFromArray(result->constData(), static_cast<int>(result->size())))
+            return refuse(serviceError(500, "internal", "a stored signed object does not parse"),
+                          json);
+        return encode(envelope, json);
+    }
     Reply r;
-    r.contentType = type;
+    r.contentType = kProtobuf;
     r.body = std::move(result).value();
     return r;
 }
@@ -415,8 +428,11 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest& request, QTcpSocket* 
     }
 
     const QByteArray contentType = mediaType(header(request, "content-type"));
-    const bool json = contentType == kJson ||
-                      (contentType.isEmpty() && header(request, "accept").contains(kJson));
+    // The Protobuf JSON mapping when the client asks for it (Accept) or sends JSON, unless it
+    // accepts binary Protobuf.
+    const QByteArray accept = header(request, "accept");
+    const bool json =
+        !accept.contains(kProtobuf) && (accept.contains(kJson) || contentType == kJson);
     QByteArray pathAndQuery = path.toUtf8();
     if (url.hasQuery())
         pathAndQuery += '?' + url.query(QUrl::FullyEncoded).toUtf8();
@@ -608,8 +624,13 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest& request, QTcpSocket* 
     } else if (seg.size() == 2 && seg[1] == QLatin1String("status")) {
         if (!get)
             methodOk = false;
-        else
-            reply = rawReply(m_service.statusList(), json, kProtobuf);
+        else {
+            reply = signedReply(m_service.statusList(), json);
+            // Public and signed: caches may keep it until verifiers are due to refresh it.
+            if (reply.status == 200)
+                reply.cacheControl =
+                    "public, max-age=" + QByteArray::number(m_service.statusListMaxAge());
+        }
     } else if (seg.size() == 2 && seg[1] == QLatin1String("info")) {
         if (!get)
             methodOk = false;
@@ -620,7 +641,7 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest& request, QTcpSocket* 
         if (!get) {
             methodOk = false;
         } else if (seg[2] == QLatin1String("head")) {
-            reply = rawReply(m_service.treeHead(), json, kProtobuf);
+            reply = signedReply(m_service.treeHead(), json);
         } else if (seg[2] == QLatin1String("inclusion")) {
             if (!parseU64(query.queryItemValue(QStringLiteral("index")), &a) ||
                 (query.hasQueryItem(QStringLiteral("size")) &&
@@ -724,11 +745,11 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest& request, QTcpSocket* 
     const auto status = static_cast<QHttpServerResponder::StatusCode>(reply.status);
     if (reply.stream) {
         responder.write(reply.stream.release(), {{"Content-Type", reply.contentType},
-                                                 {"Cache-Control", "no-store"}},
+                                                 {"Cache-Control", reply.cacheControl}},
                         status);
     } else {
         responder.write(reply.body, {{"Content-Type", reply.contentType},
-                                     {"Cache-Control", "no-store"}},
+                                     {"Cache-Control", reply.cacheControl}},
                         status);
     }
     ++m_served;

@@ -21,8 +21,7 @@ struct HomenetService::Issued {
     security::Credential credential;
     std::vector<std::string> disclosures;
     quint64 statusIndex = 0;
-    QByteArray digest;  // Credential::digest()
-    QByteArray binding; // the credential's subscriber binding
+    QByteArray digest; // Credential::digest()
 };
 
 namespace util {

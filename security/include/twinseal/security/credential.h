@@ -59,8 +59,12 @@ struct Credential {
     [[nodiscard]] Digest digest() const;
 };
 
-// Keyed commitment of a SUPI under the home network's binding key (HMAC-SHA256).
-[[nodiscard]] Result<Bytes> subscriberBinding(ByteView bindingKey, std::string_view supi);
+// The subscriber binding of one credential: a keyed commitment (HMAC-SHA256 under the home
+// network's binding key) to the SUPI, the DT and the credential's generation. The home network
+// recomputes it from its records; peers cannot link two credentials of one subscriber by it,
+// since every credential (a re-certification, a pseudonym rotation, a new DT) has its own.
+[[nodiscard]] Result<Bytes> subscriberBinding(ByteView bindingKey, std::string_view supi,
+                                              std::string_view dtId, std::uint32_t generation);
 
 // Issues a credential: the issuer chain (issuer certificate first) is embedded.
 [[nodiscard]] Result<Credential> issueCredential(const CredentialClaims& claims,

@@ -52,6 +52,9 @@ inline constexpr const char* kLogProofInvalid = "log-proof-invalid";
 inline constexpr const char* kTreeHeadInvalid = "tree-head-invalid";
 inline constexpr const char* kConsistencyProofInvalid = "consistency-proof-invalid";
 inline constexpr const char* kStatusListInvalid = "status-list-invalid";
+// an older publication than one already seen, or two lists under one sequence
+inline constexpr const char* kStatusListRollback = "status-list-rollback";
+inline constexpr const char* kStatusListMismatch = "status-list-mismatch";
 // avatar repository
 inline constexpr const char* kMediaMismatch = "media-mismatch";
 inline constexpr const char* kUploadIncomplete = "upload-incomplete";

@@ -36,8 +36,15 @@ namespace twinseal::core {
 
 class AvatarTransfer;
 namespace detail {
+class StatusListCache;
 class Transport;
 } // namespace detail
+
+// How fetchStatusList() treats a cached list.
+enum class StatusListFetch {
+    WhenDue, // from the cache while it is fresh and not due for a refresh
+    Refresh, // always from the home network
+};
 
 struct HomenetClientOptions {
     // A request fails with "timeout" when nothing is sent or received for this long.
@@ -47,6 +54,12 @@ struct HomenetClientOptions {
     // The home network's address when it differs from the profile's (the owner's setting);
     // the profile, which is saved with the USIM's SQN, is left as it is.
     std::string serviceUrlOverride;
+    // Where the verified revocation status list is kept between runs (e.g. a file in the data
+    // folder). When set, fetchStatusList() answers from it until the list is due for a refresh
+    // (its TTL) and this file survives restarts, so an older list is refused even after one.
+    // Empty: the list is fetched on every call (an older one than this client saw is still
+    // refused).
+    QString statusListCachePath;
     // Injected time and randomness (tests); null for the system clock and OpenSSL's CSPRNG.
     // Both must outlive the client.
     const security::Clock* clock = nullptr;
@@ -167,8 +180,14 @@ public:
 
     // ---- public, verified information ------------------------------------------------------
 
-    // The signed status list, verified with the profile's status-list key and fresh now.
+    // The signed status list, verified with the profile's status-list key and fresh now. With a
+    // status-list cache (HomenetClientOptions::statusListCachePath) a cached list is answered
+    // until it is due for a refresh, unless `fetch` is Refresh; revocations and re-certifications
+    // made through this client refresh it too. A fetched list older than the one seen before
+    // is refused ("status-list-rollback"), so is a second, different list under one sequence
+    // ("status-list-mismatch"); errors also "status-list-invalid" and transport failures.
     void fetchStatusList(ClientCallback<security::StatusList> done);
+    void fetchStatusList(StatusListFetch fetch, ClientCallback<security::StatusList> done);
     // The current signed tree head, verified with the profile's log key.
     void fetchTreeHead(ClientCallback<security::SignedTreeHead> done);
     // Entry `index` with its inclusion proof in the tree of `treeSize` entries; the tree head's
@@ -231,6 +250,7 @@ private:
     QString m_profilePath;
     HomenetClientOptions m_options;
     std::unique_ptr<detail::Transport> m_transport;
+    std::unique_ptr<detail::StatusListCache> m_statusLists;
     bool m_authInProgress = false;
 };
 

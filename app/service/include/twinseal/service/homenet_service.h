@@ -122,6 +122,9 @@ public:
 
     // ---- status list and log (public)
     [[nodiscard]] ServiceResult<QByteArray> statusList();
+    // Seconds a verifier (or an HTTP cache) may keep the list statusList() last returned before
+    // it is due for a refresh: what is left of its TTL.
+    [[nodiscard]] qint64 statusListMaxAge() const;
     [[nodiscard]] ServiceResult<QByteArray> treeHead();
     [[nodiscard]] ServiceResult<proto::LogInclusionResponse> inclusion(quint64 index, quint64 size);
     [[nodiscard]] ServiceResult<proto::LogInclusionResponse>
@@ -161,10 +164,11 @@ private:
     };
     struct Issued; // a freshly issued credential (homenet_service.cpp)
     [[nodiscard]] ServiceStatus syncLog();
+    // Public log entries name the DT and the credential digest, never the subscriber: no
+    // binding, nothing derived from the SUPI, no free text.
     [[nodiscard]] ServiceResult<LogAppend> appendLog(security::LogEntryType type,
                                                      const QString& dtId,
                                                      const QByteArray& credentialDigest,
-                                                     const QByteArray& binding,
                                                      const QByteArray& details);
     [[nodiscard]] ServiceResult<proto::RegistrationResponse>
     issue(const Caller& caller, const QByteArray& body, security::RegistrationPurpose purpose);
@@ -178,6 +182,8 @@ private:
     // After the commit: a receipt for an appended entry in the current tree.
     [[nodiscard]] ServiceResult<proto::LogReceipt> receiptFor(const LogAppend& appended);
     [[nodiscard]] ServiceStatus bumpStatusRevision();
+    // Signs and caches a new publication of the status list under the next persisted sequence.
+    [[nodiscard]] ServiceResult<QByteArray> publishStatusList(qint64 now);
     // Inside a write transaction: the subscriber's transfer handle, created if missing.
     [[nodiscard]] ServiceResult<QString> handleFor(const QString& supi);
     // Inside a write transaction, for a transfer the caller acts on as its recipient (accept,
@@ -217,6 +223,7 @@ private:
     std::vector<security::Certificate> m_issuerChain;
     // cached publications
     qint64 m_statusRevision = -1;
+    qint64 m_statusSize = -1;
     qint64 m_statusIssuedAt = 0;
     QByteArray m_statusBytes;
     quint64 m_headSize = ~quint64{0};
