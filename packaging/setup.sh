@@ -17,6 +17,8 @@ PACKAGES=(
   qml6-module-qtquick-layouts qml6-module-qtquick-window qml6-module-qtquick-dialogs
   qml6-module-quick3d qml6-module-quick3d-assetutils qml6-module-quick3d-helpers
   qml6-module-qttest qml6-module-qtcore qml6-module-qt-labs-platform
+  # the file and folder dialogs where the platform has none of its own (offscreen, plain X11)
+  qml6-module-qt-labs-folderlistmodel
   # XR
   libopenxr-dev libopenxr-loader1
   # tests, benchmarks, GUI tests without a display

@@ -6,7 +6,32 @@
 
 namespace twinseal::test {
 
-int runRegistered(int argc, char** argv) {
+namespace {
+
+MessagePolicy g_policy;
+QtMessageHandler g_qtTestHandler = nullptr;
+
+bool allowed(const QString& message) {
+    for (const QRegularExpression& re : g_policy.allowed)
+        if (re.match(message).hasMatch())
+            return true;
+    return false;
+}
+
+// Installed over Qt Test's own handler (which logs the message), so it sees every message of
+// every test function, initTestCase and cleanupTestCase included.
+void failOnWarnings(QtMsgType type, const QMessageLogContext& context, const QString& message) {
+    g_qtTestHandler(type, context, message);
+    if ((type != QtWarningMsg && type != QtCriticalMsg) || allowed(message))
+        return;
+    const QByteArray why = QByteArrayLiteral("A warning fails this test (see MessagePolicy): ") +
+                           message.toLocal8Bit();
+    QTest::qFail(why.constData(), context.file ? context.file : "", context.line);
+}
+
+} // namespace
+
+int runRegistered(int argc, char** argv, MessagePolicy policy) {
     if (argc < 2 || registry().find(argv[1]) == registry().end()) {
         std::fprintf(stderr, "usage: %s <test> [Qt Test options]\ntests:\n", argv[0]);
         for (const auto& [name, f] : registry())
@@ -18,7 +43,16 @@ int runRegistered(int argc, char** argv) {
     args.push_back(argv[0]);
     for (int i = 2; i < argc; ++i)
         args.push_back(argv[i]);
-    return QTest::qExec(test.get(), static_cast<int>(args.size()), args.data());
+    // qExec = qInit (which installs Qt Test's message handler) + qRun + qCleanup (which restores
+    // the original handler): our handler goes on top of Qt Test's in between.
+    QTest::qInit(test.get(), static_cast<int>(args.size()), args.data());
+    if (policy.failOnWarnings) {
+        g_policy = std::move(policy);
+        g_qtTestHandler = qInstallMessageHandler(failOnWarnings);
+    }
+    const int failures = QTest::qRun();
+    QTest::qCleanup();
+    return failures;
 }
 
 } // namespace twinseal::test

@@ -1,7 +1,12 @@
 #include "gui_client.h"
 
 #include <QDir>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QtTest>
+
+#include "homenet_fixture.h"
 
 namespace twinseal::test {
 
@@ -48,6 +53,16 @@ QQuickItem* Client::item(const char* name) const {
     return findItem(window->contentItem(), n);
 }
 
+QString Client::shownText(const char* name) const {
+    QQuickItem* t = item(name);
+    return t && t->isVisible() ? t->property("text").toString() : QString();
+}
+
+QObject* Client::dialog(const char* page, const char* dialog) const {
+    QQuickItem* p = item(page);
+    return p ? p->findChild<QObject*>(QLatin1String(dialog)) : nullptr;
+}
+
 bool Client::openPage(const char* page) const {
     const QByteArray nav = QByteArray("nav_") + page;
     if (!click(window, item(nav.constData())))
@@ -87,6 +102,89 @@ bool type(QQuickWindow* window, QQuickItem* field, const QString& text) {
     for (const QChar ch : text)
         QTest::keyClick(window, ch.toLatin1());
     return field->property("text").toString() == text;
+}
+
+namespace {
+
+// Qt Quick's own file and folder dialogs (where the platform has none) keep the selection in
+// their implementation, a popup over the window: that is where a person's click lands.
+QObject* dialogImplementation(QQuickItem* item) {
+    if (!item)
+        return nullptr;
+    QObject* owner = item->parent();
+    if (owner && (owner->inherits("QQuickFileDialogImpl") || owner->inherits("QQuickFolderDialogImpl")) &&
+        owner->property("visible").toBool())
+        return owner;
+    for (QQuickItem* child : item->childItems())
+        if (QObject* found = dialogImplementation(child))
+            return found;
+    return nullptr;
+}
+
+} // namespace
+
+bool choose(QQuickWindow* window, QObject* dialog, const QString& file) {
+    if (!window || !dialog || !QTest::qWaitFor([&] { return dialog->property("visible").toBool(); }, 2000))
+        return false;
+    QObject* impl = nullptr;
+    if (!QTest::qWaitFor([&] { return (impl = dialogImplementation(window->contentItem())); }, 2000))
+        return false;
+    const QUrl url = QUrl::fromLocalFile(file);
+    const QFileInfo info(file);
+    const bool folder = impl->inherits("QQuickFolderDialogImpl");
+    // Go to the folder that holds the choice, then select it, as a person does.
+    impl->setProperty("currentFolder", QUrl::fromLocalFile(info.absolutePath()));
+    const char* property = folder ? "selectedFolder" : "selectedFile";
+    if (!impl->setProperty(property, url) ||
+        !QTest::qWaitFor([&] { return impl->property(property).toUrl() == url; }, 2000))
+        return false;
+    return QMetaObject::invokeMethod(dialog, "accept");
+}
+
+FileDrag::FileDrag(QQuickWindow* window, QQuickItem* item, const QList<QUrl>& files) : m_window(window) {
+    if (!window || !item || !item->isVisible())
+        return;
+    m_at = item->mapToScene(QPointF(item->width() / 2, item->height() / 2)).toPoint();
+    m_mime.setUrls(files);
+    QDragEnterEvent enter(m_at, Qt::CopyAction, &m_mime, Qt::LeftButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(window, &enter);
+    QDragMoveEvent move(m_at, Qt::CopyAction, &m_mime, Qt::LeftButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(window, &move);
+    m_accepted = enter.isAccepted() && move.isAccepted();
+}
+
+void FileDrag::drop() {
+    QDropEvent drop(m_at, Qt::CopyAction, &m_mime, Qt::NoButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(m_window, &drop);
+}
+
+void FileDrag::leave() {
+    QDragLeaveEvent leave;
+    QCoreApplication::sendEvent(m_window, &leave);
+}
+
+bool toAvatarStep(Client& c, const QString& profile, const QString& passphrase) {
+    c.controller->importProfile(QUrl::fromLocalFile(profile));
+    c.controller->choosePassphrase(passphrase, passphrase);
+    return QTest::qWaitFor([&] { return c.controller->stage() == QLatin1String("avatar"); }, 30000);
+}
+
+bool registerTwin(Client& c, const QString& profile, const QString& passphrase) {
+    if (!toAvatarStep(c, profile, passphrase))
+        return false;
+    c.controller->useSampleAvatar();
+    c.controller->registerTwin();
+    return QTest::qWaitFor([&] { return c.controller->stage() == QLatin1String("ready") && !c.controller->busy(); },
+                           60000) &&
+           c.controller->errorCode().isEmpty();
+}
+
+int dtCount(HomenetServer& server) {
+    QByteArray out;
+    if (server.runTool({QStringLiteral("dt"), QStringLiteral("list"), QStringLiteral("--json")}, &out) != 0)
+        return -1;
+    const QJsonDocument doc = QJsonDocument::fromJson(out.mid(out.indexOf('['))); // after any log lines
+    return doc.isArray() ? static_cast<int>(doc.array().size()) : -1;
 }
 
 bool flushSceneGraph() {

@@ -2,6 +2,7 @@
 // operate its controls as a person does, and the scene-graph flush every test class runs last.
 #pragma once
 
+#include <QMimeData>
 #include <QQmlApplicationEngine>
 #include <QQuickItem>
 #include <QQuickWindow>
@@ -27,6 +28,10 @@ struct Client {
 
     // The visible-or-not item with this objectName, or nullptr.
     [[nodiscard]] QQuickItem* item(const char* name) const;
+    // The text the item `name` shows, or empty when it is missing or hidden.
+    [[nodiscard]] QString shownText(const char* name) const;
+    // The file or folder dialog `dialog` (objectName) of the page item `page`, or nullptr.
+    [[nodiscard]] QObject* dialog(const char* page, const char* dialog) const;
     // Clicks the navigation rail's entry of `page` ("myTwin", "ownership", "privacy", "audit",
     // "settings"); true when that page is then shown.
     [[nodiscard]] bool openPage(const char* page) const;
@@ -38,6 +43,34 @@ struct Client {
 [[nodiscard]] bool click(QQuickWindow* window, QQuickItem* item);
 // Clicks `field`, types `text` key by key, and checks the field shows it.
 [[nodiscard]] bool type(QQuickWindow* window, QQuickItem* field, const QString& text);
+// What a person does in an opened FileDialog / FolderDialog: picks `file` and presses its accept
+// button (the dialog's own widgets are Qt's; the page's reaction to the choice is under test).
+[[nodiscard]] bool choose(QQuickWindow* window, QObject* dialog, const QString& file);
+// Drags `files` from another application into the window over the centre of `item`: a drag
+// enter and move there. Then drop() releases them, or leave() takes them away again.
+class FileDrag {
+public:
+    FileDrag(QQuickWindow* window, QQuickItem* item, const QList<QUrl>& files);
+    [[nodiscard]] bool accepted() const { return m_accepted; }
+    void drop();
+    void leave();
+
+private:
+    QQuickWindow* m_window;
+    QPoint m_at;
+    QMimeData m_mime;
+    bool m_accepted = false;
+};
+// First run through the view-model (the onboarding test covers its controls), for tests of what
+// comes after: profile and passphrase, leaving the client on the avatar step; then the sample
+// avatar, registration and upload, leaving it on My Twin with no error.
+[[nodiscard]] bool toAvatarStep(Client& c, const QString& profile, const QString& passphrase);
+[[nodiscard]] bool registerTwin(Client& c, const QString& profile, const QString& passphrase);
+
+// How many digital twins the service holds (`twinseal-homenet dt list`), or -1.
+class HomenetServer;
+[[nodiscard]] int dtCount(HomenetServer& server);
+
 // Qt Quick's software renderer frees the textures of destroyed images at the next frame of any
 // window: render one more frame so nothing of the clients above is left (LeakSanitizer).
 [[nodiscard]] bool flushSceneGraph();

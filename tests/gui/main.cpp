@@ -5,7 +5,22 @@
 
 Q_IMPORT_QML_PLUGIN(TwinSeal_UIPlugin)
 
+namespace {
+
+// Every warning or critical message fails a GUI test (a QML error, a binding or polish loop, a
+// failed image load, a qWarning of the client) except this platform noise, which says nothing
+// about the client:
+twinseal::test::MessagePolicy guiMessagePolicy() {
+    twinseal::test::MessagePolicy p;
+    p.failOnWarnings = true;
+    p.allowed = {
+    };
+    return p;
+}
+
+} // namespace
+
 int main(int argc, char** argv) {
     QGuiApplication app(argc, argv);
-    return twinseal::test::runRegistered(argc, argv);
+    return twinseal::test::runRegistered(argc, argv, guiMessagePolicy());
 }

@@ -56,7 +56,7 @@ Rectangle {
         anchors.centerIn: parent
         width: parent.width - 2 * Theme.padding
         horizontalAlignment: Text.AlignHCenter
-        wrapMode: Text.WordWrap
+        wrapMode: Text.WrapAtWordBoundaryOrAnywhere // the caption is a long ID without spaces
         color: Theme.mutedText
         font.pixelSize: Theme.fontSize
         text: preview.source.toString().length === 0 ? qsTr("No avatar chosen yet")
@@ -69,7 +69,7 @@ Rectangle {
         anchors.bottomMargin: Theme.spacing
         width: parent.width - 2 * Theme.spacing
         horizontalAlignment: Text.AlignHCenter
-        elide: Text.ElideMiddle
+        wrapMode: Text.WrapAnywhere // the whole ID, not an elided one
         text: preview.caption
         color: Theme.mutedText
         font.pixelSize: Theme.fontSize - 2

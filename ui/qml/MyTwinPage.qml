@@ -14,6 +14,7 @@ Page {
 
     FolderDialog {
         id: recertifyDialog
+        objectName: "recertifyDialog"
         title: qsTr("Choose the changed avatar folder")
         onAccepted: page.controller.recertify(selectedFolder)
     }
@@ -30,22 +31,12 @@ Page {
             RowLayout {
                 Layout.fillWidth: true
                 spacing: Theme.padding
-                ColumnLayout {
-                    spacing: 2
+                // Takes the row's free width, so the buttons line up with the content's right edge.
+                PageHeading {
+                    objectName: "twinSummary"
+                    title: qsTr("My Twin")
+                    subtitle: qsTr("%1 · certified by %2").arg(page.controller.pseudonym).arg(page.controller.operatorName)
                     Layout.fillWidth: true
-                    Text {
-                        text: qsTr("My Twin")
-                        font.pixelSize: Theme.titleSize + 8
-                        font.bold: true
-                        color: Theme.text
-                        Accessible.role: Accessible.Heading
-                    }
-                    Text {
-                        objectName: "twinSummary"
-                        text: qsTr("%1 · certified by %2").arg(page.controller.pseudonym).arg(page.controller.operatorName)
-                        color: Theme.mutedText
-                        font.pixelSize: Theme.fontSize
-                    }
                 }
                 Button {
                     objectName: "refreshStatusButton"
@@ -68,25 +59,7 @@ Page {
                 }
             }
 
-            ErrorBanner {
-                code: page.controller.errorCode
-                message: page.controller.errorMessage
-                onDismissed: page.controller.dismissError()
-                Layout.fillWidth: true
-            }
-            Text {
-                objectName: "noticeText"
-                visible: page.controller.notice.length > 0
-                text: page.controller.notice
-                color: Theme.text
-                font.pixelSize: Theme.fontSize
-                wrapMode: Text.WordWrap
-                Layout.fillWidth: true
-            }
-            BusyPanel {
-                controller: page.controller
-                Layout.fillWidth: true
-            }
+            StatusStrip { controller: page.controller; Layout.fillWidth: true }
 
             // Unlock: the holder key is needed to sign (calls, re-certification).
             Pane {

@@ -16,12 +16,14 @@ Page {
 
     FileDialog {
         id: profileDialog
+        objectName: "profileDialog"
         title: qsTr("Choose your USIM profile")
         nameFilters: [qsTr("USIM profiles (*.usim *.profile)"), qsTr("All files (*)")]
         onAccepted: page.controller.importProfile(selectedFile)
     }
     FolderDialog {
         id: avatarDialog
+        objectName: "avatarDialog"
         title: qsTr("Choose your avatar folder (glTF 2.0 / GLB)")
         onAccepted: page.controller.chooseAvatar(selectedFolder)
     }
@@ -105,6 +107,8 @@ Page {
                         Layout.fillWidth: true
                         font.pixelSize: Theme.fontSize
                     }
+                    // A file dragged over it is announced in words and a thicker frame, not
+                    // only a tint.
                     Rectangle {
                         objectName: "profileDropArea"
                         Layout.fillWidth: true
@@ -112,16 +116,28 @@ Page {
                         radius: Theme.radius
                         color: drop.containsDrag ? Qt.rgba(Theme.accent.r, Theme.accent.g, Theme.accent.b, 0.12) : "transparent"
                         border.color: drop.containsDrag ? Theme.accent : Theme.border
-                        border.width: 2
+                        border.width: drop.containsDrag ? 4 : 2
+                        Accessible.role: Accessible.Grouping
+                        Accessible.name: qsTr("Drop area for your USIM profile file")
+                        Accessible.description: dropHint.text
                         Text {
+                            id: dropHint
+                            objectName: "profileDropHint"
                             anchors.centerIn: parent
-                            text: qsTr("Drop your profile file here")
-                            color: Theme.mutedText
+                            width: Math.min(implicitWidth, parent.width - 2 * Theme.padding)
+                            text: drop.containsDrag ? qsTr("⤓ Release to import this profile")
+                                                    : qsTr("Drop your profile file here")
+                            color: drop.containsDrag ? Theme.text : Theme.mutedText
                             font.pixelSize: Theme.fontSize
+                            font.bold: drop.containsDrag
+                            horizontalAlignment: Text.AlignHCenter
+                            wrapMode: Text.WordWrap
                         }
                         DropArea {
                             id: drop
+                            objectName: "profileDropTarget"
                             anchors.fill: parent
+                            keys: ["text/uri-list"]
                             onDropped: (d) => { if (d.hasUrls) page.controller.importProfile(d.urls[0]) }
                         }
                     }

@@ -523,7 +523,10 @@ Page {
                         objectName: "receiptVerdict"
                         text: page.ownership.receiptVerified
                               ? qsTr("Verified: the transfer is in the transparency log and both signatures check out.")
-                              : (page.ownership.loading ? qsTr("Checking…") : qsTr("Not verified"))
+                              : page.ownership.loading ? qsTr("Checking…")
+                              : page.ownership.receipt.problem.length > 0
+                                ? qsTr("Not verified: %1").arg(page.ownership.receipt.problem)
+                                : qsTr("Not verified: the receipt has not been checked yet.")
                         color: Theme.text
                         font.pixelSize: Theme.fontSize
                         wrapMode: Text.WordWrap

@@ -31,6 +31,14 @@ void FactListModel::setFacts(QVector<Fact> facts) {
     endResetModel();
     if (countChanges)
         emit countChanged();
+    emit factsChanged();
+}
+
+QString FactListModel::problem() const {
+    for (const Fact& f : m_facts)
+        if (f.state == QLatin1String("failed"))
+            return f.detail.isEmpty() ? f.value : f.detail;
+    return {};
 }
 
 QString FactListModel::valueOf(const QString& label) const {

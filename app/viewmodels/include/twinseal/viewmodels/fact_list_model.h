@@ -19,6 +19,8 @@ struct Fact {
 class FactListModel : public QAbstractListModel {
     Q_OBJECT
     Q_PROPERTY(int count READ rowCount NOTIFY countChanged)
+    // Why the first failed fact failed (its detail, else its value), or empty: for a verdict line.
+    Q_PROPERTY(QString problem READ problem NOTIFY factsChanged)
 public:
     enum Role { LabelRole = Qt::UserRole + 1, ValueRole, StateRole, DetailRole };
     using QAbstractListModel::QAbstractListModel;
@@ -30,9 +32,11 @@ public:
     void setFacts(QVector<Fact> facts);
     [[nodiscard]] const QVector<Fact>& facts() const noexcept { return m_facts; }
     Q_INVOKABLE QString valueOf(const QString& label) const;
+    [[nodiscard]] QString problem() const;
 
 signals:
     void countChanged();
+    void factsChanged();
 
 private:
     QVector<Fact> m_facts;
