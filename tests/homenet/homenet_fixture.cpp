@@ -268,4 +268,12 @@ security::Bytes signedManifest(const QString& package, const security::SigningKe
     return std::move(s).value();
 }
 
+QProcessEnvironment twinsealctlEnvironment() {
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    const QString asan = env.value(QStringLiteral("ASAN_OPTIONS"));
+    env.insert(QStringLiteral("ASAN_OPTIONS"),
+               asan.isEmpty() ? QStringLiteral("detect_leaks=0") : asan + QStringLiteral(":detect_leaks=0"));
+    return env;
+}
+
 } // namespace twinseal::test

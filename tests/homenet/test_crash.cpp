@@ -145,6 +145,7 @@ private slots:
             return f.fileName();
         };
         QProcess ctl;
+        ctl.setProcessEnvironment(twinsealctlEnvironment());
         ctl.setProcessChannelMode(QProcess::MergedChannels);
         ctl.start(QStringLiteral(TWINSEALCTL_PATH),
                   {QStringLiteral("log"), QStringLiteral("verify"), QStringLiteral("--profile"),

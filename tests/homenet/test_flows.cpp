@@ -382,6 +382,7 @@ private slots:
 
         // twinsealctl log verify: consistent heads pass, a forged head fails.
         QProcess ctl;
+        ctl.setProcessEnvironment(twinsealctlEnvironment());
         ctl.setProcessChannelMode(QProcess::MergedChannels);
         ctl.start(QStringLiteral(TWINSEALCTL_PATH),
                   {QStringLiteral("log"), QStringLiteral("verify"), QStringLiteral("--profile"), a.path,
@@ -492,7 +493,7 @@ private slots:
                                      {QStringLiteral("--role"), QStringLiteral("surgeon")}));
         auto ctl = [&](const QStringList& args, QByteArray* out) {
             QProcess p;
-            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+            QProcessEnvironment env = twinsealctlEnvironment();
             env.insert(QStringLiteral("TWINSEAL_PASSPHRASE"), QStringLiteral("holder passphrase"));
             p.setProcessEnvironment(env);
             p.setProcessChannelMode(QProcess::MergedChannels);

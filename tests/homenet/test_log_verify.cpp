@@ -28,7 +28,7 @@ struct Ctl {
 
 Ctl twinsealctl(const QStringList& args) {
     QProcess p;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    QProcessEnvironment env = twinsealctlEnvironment();
     env.insert(QStringLiteral("TWINSEAL_PASSPHRASE"), QStringLiteral("holder passphrase"));
     p.setProcessEnvironment(env);
     p.setProcessChannelMode(QProcess::MergedChannels);
