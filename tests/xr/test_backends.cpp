@@ -63,7 +63,7 @@ private slots:
         backend.script({S::Ready, S::Focused, S::Synchronized});
         const Status s = backend.poll();
         QCOMPARE(s.code(), ErrorCode::IllegalTransition);
-        QVERIFY2(QString::fromStdString(s.message()).contains("ready -> focused"), s.message().c_str());
+        QVERIFY2(QString::fromStdString(messageOf(s)).contains("ready -> focused"), messageOf(s).c_str());
         QCOMPARE(backend.state(), S::Ready);  // unchanged by the refused step
         QCOMPARE(log.text(), QString("idle>ready"));
         QCOMPARE(backend.pendingSteps(), std::size_t(1));
@@ -94,10 +94,10 @@ private slots:
         QCOMPARE(backend.state(), S::Idle);
         QCOMPARE(backend.pendingSteps(), std::size_t(1));
 
-        backend.failNextStart({ErrorCode::RuntimeUnavailable, "no runtime"});
+        backend.failNextStart(Error{ErrorCode::RuntimeUnavailable, "no runtime"});
         const Status failed = backend.start();
         QCOMPARE(failed.code(), ErrorCode::RuntimeUnavailable);
-        QCOMPARE(QString::fromStdString(failed.message()), QString("no runtime"));
+        QCOMPARE(QString::fromStdString(messageOf(failed)), QString("no runtime"));
         QVERIFY(!backend.started());
         QCOMPARE(backend.startCount(), 0);
 

@@ -36,7 +36,7 @@ private slots:
         QCOMPARE(backend.kind(), BackendKind::OpenXR);
 
         const Status started = backend.start();
-        QVERIFY2(started.ok(), started.message().c_str());
+        QVERIFY2(started.ok(), messageOf(started).c_str());
         QVERIFY(backend.started());
         QCOMPARE(QString::fromStdString(backend.runtimeName()), QString("TwinSeal Test Runtime"));
         QCOMPARE(QString::fromStdString(backend.systemName()), QString("TwinSeal Test HMD"));
@@ -49,7 +49,7 @@ private slots:
 
         log.seen.clear();
         const Status stopped = backend.stop();
-        QVERIFY2(stopped.ok(), stopped.message().c_str());
+        QVERIFY2(stopped.ok(), messageOf(stopped).c_str());
         QCOMPARE(backend.state(), S::Exiting);
         QVERIFY(!backend.started());
         // xrRequestExitSession, then STOPPING (-> xrEndSession), IDLE, EXITING.
@@ -69,7 +69,7 @@ private slots:
         OpenXrBackend backend;
         const Status s = backend.start();
         QCOMPARE(s.code(), ErrorCode::FormFactorUnavailable);
-        QCOMPARE(QString::fromStdString(s.message()),
+        QCOMPARE(QString::fromStdString(messageOf(s)),
                  QString("No headset is connected to the OpenXR runtime \"TwinSeal Test Runtime\"."));
         QVERIFY(!backend.started());
         QCOMPARE(backend.state(), S::Idle);
@@ -80,7 +80,7 @@ private slots:
         OpenXrBackend backend;
         const Status s = backend.start();
         QCOMPARE(s.code(), ErrorCode::Unsupported);
-        QVERIFY2(QString::fromStdString(s.message()).contains("graphics binding"), s.message().c_str());
+        QVERIFY2(QString::fromStdString(messageOf(s)).contains("graphics binding"), messageOf(s).c_str());
         QVERIFY(!backend.started());
     }
 
@@ -91,7 +91,7 @@ private slots:
         log.attach(backend);
         const Status s = backend.start();
         QCOMPARE(s.code(), ErrorCode::IllegalTransition);
-        QVERIFY2(QString::fromStdString(s.message()).contains("ready -> focused"), s.message().c_str());
+        QVERIFY2(QString::fromStdString(messageOf(s)).contains("ready -> focused"), messageOf(s).c_str());
         QCOMPARE(backend.state(), S::Ready);
         QCOMPARE(log.text(), QString("idle>ready"));
         // The session is abandoned cleanly.
@@ -130,7 +130,7 @@ private slots:
             OpenXrBackend second;
             const Status s = second.start();
             QCOMPARE(s.code(), ErrorCode::RuntimeError);
-            QCOMPARE(QString::fromStdString(s.message()), QString::fromStdString(probe.message));
+            QCOMPARE(QString::fromStdString(messageOf(s)), QString::fromStdString(probe.message));
         } else {
             QCOMPARE(QString::fromStdString(probe.runtimeName), QString("TwinSeal Test Runtime"));
         }

@@ -148,7 +148,7 @@ private slots:
         OpenXrBackend backend;
         const Status s = backend.start();
         QCOMPARE(s.code(), ErrorCode::RuntimeUnavailable);
-        QCOMPARE(q(s.message()), kNoRuntime);
+        QCOMPARE(q(messageOf(s)), kNoRuntime);
         QVERIFY(!backend.started());
         QCOMPARE(backend.state(), SessionState::Idle);
         QVERIFY(backend.poll().ok());

@@ -9,6 +9,7 @@
 
 #include <twinseal/xr/backend.h>
 
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -65,4 +66,7 @@ namespace twinseal::xr {
 inline char* toString(SessionState s) { return qstrdup(sessionStateName(s).data()); }
 inline char* toString(BackendKind k) { return qstrdup(backendKindName(k).data()); }
 inline char* toString(ErrorCode c) { return qstrdup(errorCodeName(c).data()); }
+
+// A status's message for assertions: empty when it is ok (error() is only for failures).
+inline std::string messageOf(const Status& s) { return s.ok() ? std::string() : s.error().message; }
 } // namespace twinseal::xr

@@ -15,7 +15,7 @@ Status Backend::enter(SessionState next) {
     const SessionState from = state_;
     const auto to = transition(from, next);
     if (!to) {
-        return {ErrorCode::IllegalTransition, "Illegal XR session state change " +
+        return Error{ErrorCode::IllegalTransition, "Illegal XR session state change " +
                                                   std::string(sessionStateName(from)) + " -> " +
                                                   std::string(sessionStateName(next)) + " was refused."};
     }
@@ -33,7 +33,7 @@ Status Backend::walkTo(SessionState target) {
             return s;
     }
     if (state_ != target) {
-        return {ErrorCode::IllegalTransition, "No legal way from XR session state " +
+        return Error{ErrorCode::IllegalTransition, "No legal way from XR session state " +
                                                   std::string(sessionStateName(state_)) + " to " +
                                                   std::string(sessionStateName(target)) + "."};
     }
@@ -49,7 +49,7 @@ void Backend::beginNewSession() noexcept {
 
 Status DesktopBackend::start() {
     if (started())
-        return {ErrorCode::AlreadyRunning, "The desktop session is already running."};
+        return Error{ErrorCode::AlreadyRunning, "The desktop session is already running."};
     beginNewSession();
     return walkTo(SessionState::Focused);
 }
@@ -69,7 +69,7 @@ std::vector<SessionState> NullBackend::focusScript() {
 
 Status NullBackend::start() {
     if (started())
-        return {ErrorCode::AlreadyRunning, "The null session is already running."};
+        return Error{ErrorCode::AlreadyRunning, "The null session is already running."};
     if (!nextStartFailure_.ok()) {
         Status failure = std::move(nextStartFailure_);
         nextStartFailure_ = Status{};

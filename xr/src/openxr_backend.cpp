@@ -267,7 +267,7 @@ const std::string& OpenXrBackend::systemName() const noexcept { return impl_->sy
 
 Status OpenXrBackend::start() {
     if (started())
-        return {ErrorCode::AlreadyRunning, "The OpenXR session is already running."};
+        return Error{ErrorCode::AlreadyRunning, "The OpenXR session is already running."};
     Impl& d = *impl_;
     d.destroyAll();
 
@@ -284,7 +284,7 @@ Status OpenXrBackend::start() {
                                 d.instance);
     if (XR_FAILED(r)) {
         d.instance = XR_NULL_HANDLE;
-        return {meansNoRuntime(r) ? ErrorCode::RuntimeUnavailable : ErrorCode::RuntimeError,
+        return Error{meansNoRuntime(r) ? ErrorCode::RuntimeUnavailable : ErrorCode::RuntimeError,
                 noRuntimeMessage(r)};
     }
     XrInstanceProperties props{};
@@ -297,13 +297,13 @@ Status OpenXrBackend::start() {
     if (XR_FAILED(r)) {
         d.destroyAll();
         if (r == XR_ERROR_FORM_FACTOR_UNAVAILABLE)
-            return {ErrorCode::FormFactorUnavailable,
+            return Error{ErrorCode::FormFactorUnavailable,
                     "No headset is connected to the OpenXR runtime \"" + d.runtimeName + "\"."};
-        return {ErrorCode::RuntimeError, callDetail("xrGetSystem", r)};
+        return Error{ErrorCode::RuntimeError, callDetail("xrGetSystem", r)};
     }
     if (!headless) {
         d.destroyAll();
-        return {ErrorCode::Unsupported,
+        return Error{ErrorCode::Unsupported,
                 "The OpenXR runtime \"" + d.runtimeName +
                     "\" needs a graphics binding, which TwinSeal's OpenXR backend does not "
                     "provide yet."};
@@ -317,7 +317,7 @@ Status OpenXrBackend::start() {
     if (XR_FAILED(r)) {
         d.session = XR_NULL_HANDLE;
         d.destroyAll();
-        return {ErrorCode::RuntimeError, callDetail("xrCreateSession", r)};
+        return Error{ErrorCode::RuntimeError, callDetail("xrCreateSession", r)};
     }
     d.awaitingFirstIdle = true;
     beginNewSession();
@@ -335,7 +335,7 @@ Status OpenXrBackend::poll() {
         if (r == XR_EVENT_UNAVAILABLE)
             return {};
         if (XR_FAILED(r))
-            return {ErrorCode::RuntimeError, callDetail("xrPollEvent", r)};
+            return Error{ErrorCode::RuntimeError, callDetail("xrPollEvent", r)};
 
         if (event.type == XR_TYPE_EVENT_DATA_INSTANCE_LOSS_PENDING) {
             // The whole instance is going away: the session with it.
@@ -356,7 +356,7 @@ Status OpenXrBackend::poll() {
 
         const auto next = fromXr(changed.state);
         if (!next) {
-            return {ErrorCode::IllegalTransition,
+            return Error{ErrorCode::IllegalTransition,
                     "The OpenXR runtime reported an unknown session state " +
                         std::to_string(static_cast<int>(changed.state)) + "."};
         }
@@ -375,7 +375,7 @@ Status OpenXrBackend::poll() {
             begin.primaryViewConfigurationType = XR_VIEW_CONFIGURATION_TYPE_PRIMARY_STEREO;
             const XrResult b = xrBeginSession(d.session, &begin);
             if (XR_FAILED(b))
-                return {ErrorCode::RuntimeError, callDetail("xrBeginSession", b)};
+                return Error{ErrorCode::RuntimeError, callDetail("xrBeginSession", b)};
             d.sessionRunning = true;
             break;
         }
@@ -383,7 +383,7 @@ Status OpenXrBackend::poll() {
             const XrResult e = xrEndSession(d.session);
             d.sessionRunning = false;
             if (XR_FAILED(e))
-                return {ErrorCode::RuntimeError, callDetail("xrEndSession", e)};
+                return Error{ErrorCode::RuntimeError, callDetail("xrEndSession", e)};
             break;
         }
         case SessionState::LossPending:
@@ -420,7 +420,7 @@ Status OpenXrBackend::stop() {
             d.destroyAll();
             (void)enter(SessionState::LossPending);
             (void)enter(SessionState::Exiting);
-            return {ErrorCode::RuntimeError, callDetail("xrRequestExitSession", r)};
+            return Error{ErrorCode::RuntimeError, callDetail("xrRequestExitSession", r)};
         }
     }
     // Follow the runtime down (Visible, Synchronized, Stopping, Idle, Exiting).
@@ -439,7 +439,7 @@ Status OpenXrBackend::stop() {
         (void)enter(SessionState::LossPending);
         (void)enter(SessionState::Exiting);
         if (last.ok())
-            last = Status{ErrorCode::RuntimeError,
+            last = Error{ErrorCode::RuntimeError,
                           "The OpenXR runtime did not end the session; it was abandoned."};
         return last;
     }

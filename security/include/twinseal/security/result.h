@@ -2,11 +2,11 @@
 // security/ never throws across its boundary; every fallible call returns one of these.
 #pragma once
 
-#include <cassert>
 #include <string>
 #include <string_view>
 #include <utility>
-#include <variant>
+
+#include <twinseal/security/expected.h>
 
 namespace twinseal::security {
 
@@ -105,44 +105,8 @@ struct Error {
     return Error{code, std::move(detail)};
 }
 
-template <typename T> class [[nodiscard]] Result {
-public:
-    Result(T value) : m_v(std::in_place_index<0>, std::move(value)) {}
-    Result(Error error) : m_v(std::in_place_index<1>, std::move(error)) {}
-
-    [[nodiscard]] bool ok() const noexcept { return m_v.index() == 0; }
-    explicit operator bool() const noexcept { return ok(); }
-
-    T& value() & { assert(ok()); return std::get<0>(m_v); }
-    const T& value() const& { assert(ok()); return std::get<0>(m_v); }
-    T&& value() && { assert(ok()); return std::get<0>(std::move(m_v)); }
-    T* operator->() { return &value(); }
-    const T* operator->() const { return &value(); }
-    T& operator*() & { return value(); }
-    const T& operator*() const& { return value(); }
-
-    const Error& error() const { assert(!ok()); return std::get<1>(m_v); }
-    ErrorCode code() const noexcept { return ok() ? ErrorCode::Ok : std::get<1>(m_v).code; }
-
-private:
-    std::variant<T, Error> m_v;
-};
-
-template <> class [[nodiscard]] Result<void> {
-public:
-    Result() = default;
-    Result(Error error) : m_error(std::move(error)), m_ok(false) {}
-
-    [[nodiscard]] bool ok() const noexcept { return m_ok; }
-    explicit operator bool() const noexcept { return m_ok; }
-    const Error& error() const { assert(!m_ok); return m_error; }
-    ErrorCode code() const noexcept { return m_ok ? ErrorCode::Ok : m_error.code; }
-
-private:
-    Error m_error;
-    bool m_ok = true;
-};
-
+// A value or an Error (twinseal::Expected with this library's Error).
+template <typename T> using Result = Expected<T, Error>;
 using Status = Result<void>;
 
 } // namespace twinseal::security

@@ -1,10 +1,13 @@
-// Status: success, or a reason code with a human-readable message. xr/ never throws across its
-// boundary (it runs inside the Qt event loop); every fallible call returns one of these.
+// Status and Result<T>: success (with a value), or an Error with a reason code and a message a
+// person can act on. xr/ never throws across its boundary (it runs inside the Qt event loop);
+// every fallible call returns one of these. Both are twinseal::Expected (twinseal::expected, the
+// only other TwinSeal target xr/ links).
 #pragma once
 
 #include <string>
 #include <string_view>
-#include <utility>
+
+#include <twinseal/security/expected.h>
 
 namespace twinseal::xr {
 
@@ -22,18 +25,14 @@ enum class ErrorCode {
 // Stable machine-readable name, e.g. "illegal-transition".
 [[nodiscard]] std::string_view errorCodeName(ErrorCode code) noexcept;
 
-class Status {
-public:
-    Status() = default;
-    Status(ErrorCode code, std::string message) : code_(code), message_(std::move(message)) {}
-
-    [[nodiscard]] bool ok() const noexcept { return code_ == ErrorCode::Ok; }
-    [[nodiscard]] ErrorCode code() const noexcept { return code_; }
-    [[nodiscard]] const std::string& message() const noexcept { return message_; }
-
-private:
-    ErrorCode code_ = ErrorCode::Ok;
-    std::string message_;
+// A failure: its reason code and a message a person can act on.
+struct Error {
+    ErrorCode code = ErrorCode::RuntimeError;
+    std::string message;
 };
+
+// A value or an Error; Status is success without a value, or an Error.
+template <typename T> using Result = Expected<T, Error>;
+using Status = Result<void>;
 
 } // namespace twinseal::xr

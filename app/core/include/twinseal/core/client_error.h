@@ -3,11 +3,11 @@
 // person, what to do about it.
 #pragma once
 
-#include <cassert>
 #include <functional>
 #include <string>
 #include <utility>
-#include <variant>
+
+#include <twinseal/security/expected.h>
 
 namespace twinseal::core {
 
@@ -66,57 +66,8 @@ inline constexpr const char* kInvalidArgument = "invalid-argument";
 inline constexpr const char* kInternal = "internal-error";
 } // namespace reason
 
-template <typename T> class [[nodiscard]] ClientResult {
-public:
-    ClientResult(T value) : m_v(std::in_place_index<0>, std::move(value)) {}
-    ClientResult(ClientError error) : m_v(std::in_place_index<1>, std::move(error)) {}
-
-    [[nodiscard]] bool ok() const noexcept { return m_v.index() == 0; }
-    explicit operator bool() const noexcept { return ok(); }
-
-    T& value() & {
-        assert(ok());
-        return std::get<0>(m_v);
-    }
-    const T& value() const& {
-        assert(ok());
-        return std::get<0>(m_v);
-    }
-    T&& value() && {
-        assert(ok());
-        return std::get<0>(std::move(m_v));
-    }
-    T* operator->() { return &value(); }
-    const T* operator->() const { return &value(); }
-    T& operator*() & { return value(); }
-    const T& operator*() const& { return value(); }
-
-    const ClientError& error() const {
-        assert(!ok());
-        return std::get<1>(m_v);
-    }
-
-private:
-    std::variant<T, ClientError> m_v;
-};
-
-template <> class [[nodiscard]] ClientResult<void> {
-public:
-    ClientResult() = default;
-    ClientResult(ClientError error) : m_error(std::move(error)), m_ok(false) {}
-
-    [[nodiscard]] bool ok() const noexcept { return m_ok; }
-    explicit operator bool() const noexcept { return m_ok; }
-    const ClientError& error() const {
-        assert(!m_ok);
-        return m_error;
-    }
-
-private:
-    ClientError m_error;
-    bool m_ok = true;
-};
-
+// A value or a ClientError (twinseal::Expected; code() is the reason code, empty when ok).
+template <typename T> using ClientResult = Expected<T, ClientError>;
 using ClientStatus = ClientResult<void>;
 
 // Completion callbacks: called exactly once, later (never from inside the call that started the
