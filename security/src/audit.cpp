@@ -20,6 +20,7 @@
 
 #include "pkey_util.h"
 #include "twinseal/proto/twinseal.pb.h"
+#include "twinseal/proto/codec.h"
 
 namespace twinseal::security {
 
@@ -91,18 +92,6 @@ bool toDigest(const std::string& s, Digest& out) {
         return false;
     std::memcpy(out.data(), s.data(), out.size());
     return true;
-}
-
-template <typename Message> bool parseMessage(Message& m, ByteView data) {
-    return data.size() <= static_cast<std::size_t>(INT_MAX) &&
-           m.ParseFromArray(data.data(), static_cast<int>(data.size()));
-}
-
-Bytes serialize(const google::protobuf::MessageLite& m) {
-    Bytes out(m.ByteSizeLong());
-    if (!out.empty())
-        m.SerializeToArray(out.data(), static_cast<int>(out.size()));
-    return out;
 }
 
 bool allZero(ByteView b) {
@@ -218,7 +207,7 @@ struct DecodedHeader {
 
 std::optional<DecodedHeader> decodeHeader(ByteView payload) {
     proto::AuditLogHeader h;
-    if (payload.empty() || !parseMessage(h, payload) || h.version() != kVersion ||
+    if (payload.empty() || !parseMessage(payload, h) || h.version() != kVersion ||
         !isLogId(h.log_id()) || !h.has_audit_key())
         return std::nullopt;
     auto key = detail::fromProto(h.audit_key());
@@ -229,7 +218,7 @@ std::optional<DecodedHeader> decodeHeader(ByteView payload) {
 
 std::optional<AuditEntry> decodeEntry(ByteView stored) {
     proto::AuditEntry e;
-    if (stored.empty() || !parseMessage(e, stored) || e.version() != kVersion)
+    if (stored.empty() || !parseMessage(stored, e) || e.version() != kVersion)
         return std::nullopt;
     AuditEntry out;
     switch (e.outcome()) {
@@ -262,7 +251,7 @@ std::optional<AuditCheckpoint> decodeCheckpointUnverified(ByteView envelope,
     if (!env.ok())
         return std::nullopt;
     proto::AuditCheckpoint c;
-    if (!parseMessage(c, env->body) || c.version() != kVersion)
+    if (!parseMessage(env->body, c) || c.version() != kVersion)
         return std::nullopt;
     AuditCheckpoint out;
     if (!toDigest(c.head_hash(), out.headHash))
@@ -1125,7 +1114,7 @@ Result<AuditCheckpoint> parseAuditCheckpoint(ByteView envelope, const PublicKey&
         return makeError(ErrorCode::AuditCheckpointInvalid,
                          "the checkpoint's signature does not verify with the audit key");
     proto::AuditCheckpoint c;
-    if (!parseMessage(c, env->body))
+    if (!parseMessage(env->body, c))
         return makeError(ErrorCode::MalformedInput, "not an audit checkpoint");
     if (c.version() != kVersion)
         return makeError(ErrorCode::UnsupportedVersion, "audit checkpoint version " +

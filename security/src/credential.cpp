@@ -4,6 +4,7 @@
 
 #include "pkey_util.h"
 #include "twinseal/security/signed.h"
+#include "twinseal/proto/codec.h"
 
 namespace twinseal::security {
 
@@ -117,7 +118,7 @@ Result<Credential> issueCredential(const CredentialClaims& claims, const Signing
         return makeError(ErrorCode::InvalidArgument, "the validity window is empty");
     proto::CredentialBody body;
     toProto(claims, issuerChain, &body);
-    const Bytes bodyBytes = toBytes(body.SerializeAsString());
+    const Bytes bodyBytes = serialize(body);
     auto encoded = signEnvelope(kCredentialType, bodyBytes, issuerKey);
     TWINSEAL_TRY(encoded);
     return parseCredential(*encoded);
@@ -127,7 +128,7 @@ Result<Credential> parseCredential(ByteView encoded) {
     auto env = parseEnvelope(encoded, kCredentialType);
     TWINSEAL_TRY(env);
     proto::CredentialBody b;
-    if (!b.ParseFromArray(env->body.data(), static_cast<int>(env->body.size())))
+    if (!parseMessage(env->body, b))
         return makeError(ErrorCode::MalformedInput, "the credential body cannot be parsed");
     if (b.version() != 1)
         return makeError(ErrorCode::UnsupportedVersion,

@@ -6,6 +6,7 @@
 #include "twinseal/security/assertion.h"
 #include "twinseal/security/manifest.h"
 #include "twinseal/security/signed.h"
+#include "twinseal/proto/codec.h"
 
 namespace twinseal::security {
 
@@ -35,10 +36,10 @@ ojson certJson(const Certificate& c) {
 
 Result<ojson> describeSealed(ByteView data) {
     proto::EncryptedKey f;
-    if (!f.ParseFromArray(data.data(), static_cast<int>(data.size())))
+    if (!parseMessage(data, f))
         return makeError(ErrorCode::MalformedInput, "not a sealed file");
     proto::EncryptedKeyHeader h;
-    if (!h.ParseFromString(f.header()))
+    if (!parseMessage(view(f.header()), h))
         return makeError(ErrorCode::KeyFileCorrupt, "the file header cannot be parsed");
     ojson j;
     j["kind"] = f.type() == "twinseal.encrypted-key.v1" ? "encrypted-key" : "sealed-secret";
@@ -165,7 +166,7 @@ Result<std::string> describeObject(ByteView data) {
         return j.dump(2);
     }
     proto::EncryptedKey sealed;
-    if (sealed.ParseFromArray(data.data(), static_cast<int>(data.size())) &&
+    if (parseMessage(data, sealed) &&
         (sealed.type() == "twinseal.encrypted-key.v1" ||
          sealed.type() == "twinseal.sealed-secret.v1")) {
         auto j = describeSealed(data);

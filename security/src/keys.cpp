@@ -15,6 +15,7 @@
 #include <openssl/x509.h>
 
 #include "pkey_util.h"
+#include "twinseal/proto/codec.h"
 
 namespace twinseal::security {
 
@@ -460,14 +461,14 @@ Result<Bytes> seal(std::string_view type, proto::EncryptedKeyHeader header, Byte
 
     proto::EncryptedKey file;
     file.set_type(std::string(type));
-    file.set_header(header.SerializeAsString());
+    file.set_header(proto::serialize<std::string>(header));
     auto ct = aeadSeal(Aead::Aes256Gcm, ByteView(*derived).subspan(0, 32), *nonce,
                        view(file.header()), secret);
     TWINSEAL_TRY(ct);
     file.set_ciphertext(ct->data(), ct->size());
     const Digest sum = fileChecksum(file);
     file.set_checksum(sum.data(), sum.size());
-    return toBytes(file.SerializeAsString());
+    return serialize(file);
 }
 
 struct ParsedSealed {
@@ -477,7 +478,7 @@ struct ParsedSealed {
 
 Result<ParsedSealed> parseSealed(ByteView data, std::string_view type, const char* what) {
     ParsedSealed out;
-    if (data.empty() || !out.file.ParseFromArray(data.data(), static_cast<int>(data.size())))
+    if (data.empty() || !parseMessage(data, out.file))
         return makeError(ErrorCode::KeyFileCorrupt,
                          std::string("not a TwinSeal ") + what + " file (cannot be parsed)");
     if (out.file.type() != type)
@@ -488,7 +489,7 @@ Result<ParsedSealed> parseSealed(ByteView data, std::string_view type, const cha
         return makeError(ErrorCode::KeyFileCorrupt, std::string("the ") + what +
                                                         " file is damaged (checksum mismatch); "
                                                         "restore it from a backup");
-    if (!out.header.ParseFromString(out.file.header()))
+    if (!parseMessage(view(out.file.header()), out.header))
         return makeError(ErrorCode::KeyFileCorrupt,
                          std::string("the ") + what + " file header cannot be parsed");
     if (out.header.version() != 1)

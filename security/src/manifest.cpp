@@ -23,6 +23,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "pkey_util.h"
+#include "twinseal/proto/codec.h"
 #include "twinseal/proto/twinseal.pb.h"
 #include "twinseal/security/clock.h"
 #include "twinseal/security/merkle.h"
@@ -748,10 +750,6 @@ Status checkRoots(const Manifest& m, ErrorCode code) {
     return {};
 }
 
-pb::SignatureAlgorithm toProto(KeyAlgorithm alg) {
-    return alg == KeyAlgorithm::EcdsaP256 ? pb::ECDSA_P256 : pb::ED25519;
-}
-
 } // namespace
 
 // ---- public API ----------------------------------------------------------------------------
@@ -923,13 +921,11 @@ Result<Bytes> signManifest(Manifest manifest, const SigningKey& holderKey) {
     meta->set_commercial_usage(m.commercialUsage);
     meta->set_contact(m.contact);
     meta->set_reference(m.reference);
-    pb::PublicKey* key = body.mutable_holder_key();
-    key->set_algorithm(toProto(manifest.holderKey.algorithm()));
-    key->set_raw(toString(manifest.holderKey.raw()));
+    detail::toProto(manifest.holderKey, body.mutable_holder_key());
     body.set_created_at(manifest.createdAt);
 
     std::string serialized;
-    if (!body.SerializeToString(&serialized))
+    if (!serializeTo(body, serialized))
         return makeError(ErrorCode::Internal, "cannot serialize the manifest body");
     return signEnvelope(kManifestType, view(serialized), holderKey);
 }
@@ -944,8 +940,7 @@ Result<SignedManifest> parseSignedManifest(ByteView encoded) {
     // Untrusted input: report malformed bodies through the Result only, not protobuf's log.
     const google::protobuf::LogSilencer quiet;
 #endif
-    if (envelope->body.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()) ||
-        !body.ParseFromArray(envelope->body.data(), static_cast<int>(envelope->body.size())))
+    if (!parseMessage(envelope->body, body))
         return makeError(ErrorCode::MalformedInput,
                          "the manifest body is not a valid twinseal.ManifestBody");
     if (body.version() != kManifestVersion)
@@ -1000,15 +995,11 @@ Result<SignedManifest> parseSignedManifest(ByteView encoded) {
     m.createdAt = body.created_at();
     TWINSEAL_TRY(checkStructure(m, ErrorCode::MalformedInput));
 
-    KeyAlgorithm alg;
-    switch (body.holder_key().algorithm()) {
-    case pb::ED25519: alg = KeyAlgorithm::Ed25519; break;
-    case pb::ECDSA_P256: alg = KeyAlgorithm::EcdsaP256; break;
-    default:
+    const auto alg = detail::fromProto(body.holder_key().algorithm());
+    if (!alg)
         return makeError(ErrorCode::UnsupportedAlgorithm,
                          "the manifest's holder key has an unknown or missing algorithm");
-    }
-    auto holderKey = PublicKey::fromRaw(alg, view(body.holder_key().raw()));
+    auto holderKey = PublicKey::fromRaw(*alg, view(body.holder_key().raw()));
     if (!holderKey)
         return makeError(ErrorCode::MalformedInput,
                          "the manifest's holder key is invalid: " + holderKey.error().message());

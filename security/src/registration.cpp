@@ -3,6 +3,7 @@
 #include "pkey_util.h"
 #include "twinseal/proto/homenet.pb.h"
 #include "twinseal/security/signed.h"
+#include "twinseal/proto/codec.h"
 
 namespace twinseal::security {
 namespace {
@@ -42,7 +43,7 @@ Result<Bytes> signRegistration(const RegistrationRequest& request, const Signing
     body.set_dt_id(request.dtId);
     body.set_purpose(purposeName(request.purpose));
     std::string bytes;
-    if (!body.SerializeToString(&bytes))
+    if (!serializeTo(body, bytes))
         return makeError(ErrorCode::Internal, "cannot serialize the registration");
     return signEnvelope(kRegistrationType, view(bytes), holderKey);
 }
@@ -51,7 +52,7 @@ Result<ParsedRegistration> parseRegistration(ByteView encoded, std::int64_t now)
     auto envelope = parseEnvelope(encoded, kRegistrationType);
     TWINSEAL_TRY(envelope);
     proto::RegistrationBody body;
-    if (!body.ParseFromArray(envelope->body.data(), static_cast<int>(envelope->body.size())))
+    if (!parseMessage(envelope->body, body))
         return makeError(ErrorCode::MalformedInput, "registration body is not a RegistrationBody");
     if (body.version() != 1)
         return makeError(ErrorCode::UnsupportedVersion,

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "pkey_util.h"
+#include "twinseal/proto/codec.h"
 
 namespace twinseal::security {
 
@@ -32,13 +33,13 @@ Result<Bytes> signEnvelope(std::string_view type, ByteView body, const SigningKe
     s.set_body(body.data(), body.size());
     s.set_algorithm(detail::toProto(key.algorithm()));
     s.set_signature(sig->data(), sig->size());
-    return toBytes(s.SerializeAsString());
+    return serialize(s);
 }
 
 static Result<proto::Signed> parseSigned(ByteView encoded) {
     proto::Signed s;
     if (encoded.empty() || encoded.size() > kMaxEnvelope ||
-        !s.ParseFromArray(encoded.data(), static_cast<int>(encoded.size())) || s.type().empty())
+        !parseMessage(encoded, s) || s.type().empty())
         return makeError(ErrorCode::MalformedInput, "not a TwinSeal signed object");
     return s;
 }

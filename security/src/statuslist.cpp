@@ -5,6 +5,7 @@
 #include <climits>
 
 #include "twinseal/proto/twinseal.pb.h"
+#include "twinseal/proto/codec.h"
 
 namespace twinseal::security {
 
@@ -129,7 +130,7 @@ Result<Bytes> StatusListBuilder::sign(const SigningKey& issuerKey,
     s.set_expires_at(publication.expiresAt);
     s.set_ttl(publication.ttl);
     s.set_sequence(publication.sequence);
-    return signEnvelope(kStatusListType, toBytes(s.SerializeAsString()), issuerKey);
+    return signEnvelope(kStatusListType, serialize(s), issuerKey);
 }
 
 // ---- parsing --------------------------------------------------------------------------------
@@ -140,7 +141,7 @@ Result<StatusList> parseSignedStatusListAnyTime(ByteView encoded, const PublicKe
     TWINSEAL_TRY(verifyEnvelope(*env, issuerKey));
     proto::StatusList s;
     if (env->body.size() > static_cast<std::size_t>(INT_MAX) ||
-        !s.ParseFromArray(env->body.data(), static_cast<int>(env->body.size())))
+        !parseMessage(env->body, s))
         return malformed("the body does not parse");
     if (s.version() != kVersion)
         return makeError(ErrorCode::UnsupportedVersion, "status list version " +

@@ -4,6 +4,7 @@
 
 #include "pkey_util.h"
 #include "twinseal/proto/homenet.pb.h"
+#include "twinseal/proto/codec.h"
 
 namespace twinseal::security {
 namespace {
@@ -52,8 +53,8 @@ Result<SecureBytes> UsimProfileData::encode() const {
     if (!statusListKey.empty())
         detail::toProto(statusListKey, p.mutable_status_list_key());
     p.set_operator_name(operatorName);
-    SecureBytes out(p.ByteSizeLong());
-    if (!p.SerializeToArray(out.data(), static_cast<int>(out.size())))
+    SecureBytes out;
+    if (!serializeTo(p, out))
         return makeError(ErrorCode::Internal, "cannot serialize the USIM profile");
     return out;
 }
@@ -62,7 +63,7 @@ Result<UsimProfileData> UsimProfileData::decode(ByteView encoded) {
     proto::UsimProfile p;
     ProfileWipe wipe{p};
     if (encoded.size() > 1024 * 1024 ||
-        !p.ParseFromArray(encoded.data(), static_cast<int>(encoded.size())))
+        !parseMessage(encoded, p))
         return invalid("not a TwinSeal USIM profile file (cannot be parsed)");
     if (p.type() != kUsimProfileType)
         return invalid("wrong type \"" + p.type() + "\", expected " + kUsimProfileType);

@@ -6,6 +6,7 @@
 #include "pkey_util.h"
 #include "twinseal/proto/homenet.pb.h"
 #include "twinseal/security/signed.h"
+#include "twinseal/proto/codec.h"
 
 namespace twinseal::security {
 namespace {
@@ -26,11 +27,6 @@ bool toDigest(const std::string& s, Digest& out) {
         return false;
     std::memcpy(out.data(), s.data(), out.size());
     return true;
-}
-
-template <typename Message> bool parseBody(Message& m, const Bytes& body) {
-    return body.size() <= static_cast<std::size_t>(INT_MAX) &&
-           m.ParseFromArray(body.data(), static_cast<int>(body.size()));
 }
 
 Error malformed(const char* what, std::string detail) {
@@ -81,7 +77,7 @@ Result<Bytes> signTransferOffer(const TransferOffer& offer, const SigningKey& ho
     body.set_timestamp(offer.timestamp);
     body.set_nonce(toString(offer.nonce));
     std::string bytes;
-    if (!body.SerializeToString(&bytes))
+    if (!serializeTo(body, bytes))
         return makeError(ErrorCode::Internal, "cannot serialize the transfer offer");
     return signEnvelope(kTransferOfferType, view(bytes), holderKey);
 }
@@ -90,7 +86,7 @@ Result<ParsedTransferOffer> parseTransferOffer(ByteView encoded) {
     auto envelope = parseEnvelope(encoded, kTransferOfferType);
     TWINSEAL_TRY(envelope);
     proto::TransferOfferBody body;
-    if (!parseBody(body, envelope->body))
+    if (!parseMessage(envelope->body, body))
         return malformed("transfer offer", "the body is not a TransferOfferBody");
     if (body.version() != kVersion)
         return makeError(ErrorCode::UnsupportedVersion,
@@ -152,7 +148,7 @@ Result<Bytes> signTransferAcceptance(const TransferAcceptance& a, const SigningK
     body.set_timestamp(a.timestamp);
     body.set_nonce(toString(a.nonce));
     std::string bytes;
-    if (!body.SerializeToString(&bytes))
+    if (!serializeTo(body, bytes))
         return makeError(ErrorCode::Internal, "cannot serialize the transfer acceptance");
     return signEnvelope(kTransferAcceptanceType, view(bytes), holderKey);
 }
@@ -161,7 +157,7 @@ Result<ParsedTransferAcceptance> parseTransferAcceptance(ByteView encoded) {
     auto envelope = parseEnvelope(encoded, kTransferAcceptanceType);
     TWINSEAL_TRY(envelope);
     proto::TransferAcceptanceBody body;
-    if (!parseBody(body, envelope->body))
+    if (!parseMessage(envelope->body, body))
         return malformed("transfer acceptance", "the body is not a TransferAcceptanceBody");
     if (body.version() != kVersion)
         return makeError(ErrorCode::UnsupportedVersion,
@@ -235,13 +231,13 @@ Bytes TransferRecord::encode() const {
     r.set_transfer_id(transferId);
     r.set_offer(toString(offer));
     r.set_acceptance(toString(acceptance));
-    return toBytes(r.SerializeAsString());
+    return serialize(r);
 }
 
 Result<TransferRecord> TransferRecord::decode(ByteView encoded) {
     proto::TransferRecord r;
     if (encoded.empty() || encoded.size() > static_cast<std::size_t>(INT_MAX) ||
-        !r.ParseFromArray(encoded.data(), static_cast<int>(encoded.size())))
+        !parseMessage(encoded, r))
         return malformed("transfer record", "it cannot be parsed");
     if (r.version() != kVersion)
         return makeError(ErrorCode::UnsupportedVersion,

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "twinseal/proto/twinseal.pb.h"
+#include "twinseal/proto/codec.h"
 
 namespace twinseal::security {
 
@@ -24,18 +25,6 @@ const Digest& emptyTreeHash() {
 std::uint64_t splitPoint(std::uint64_t n) {
     assert(n >= 2);
     return std::bit_floor(n - 1);
-}
-
-template <typename Message> bool parseMessage(Message& m, ByteView data) {
-    return data.size() <= static_cast<std::size_t>(INT_MAX) &&
-           m.ParseFromArray(data.data(), static_cast<int>(data.size()));
-}
-
-Bytes serialize(const google::protobuf::MessageLite& m) {
-    Bytes out(m.ByteSizeLong());
-    if (!out.empty())
-        m.SerializeToArray(out.data(), static_cast<int>(out.size()));
-    return out;
 }
 
 bool toDigest(const std::string& s, Digest& out) {
@@ -304,7 +293,7 @@ Bytes InclusionProof::encode() const {
 
 Result<InclusionProof> InclusionProof::decode(ByteView encoded) {
     proto::InclusionProof p;
-    if (!parseMessage(p, encoded))
+    if (!parseMessage(encoded, p))
         return makeError(ErrorCode::MalformedInput, "not an inclusion proof");
     return inclusionFromProto(p);
 }
@@ -319,7 +308,7 @@ Bytes ConsistencyProof::encode() const {
 
 Result<ConsistencyProof> ConsistencyProof::decode(ByteView encoded) {
     proto::ConsistencyProof p;
-    if (!parseMessage(p, encoded))
+    if (!parseMessage(encoded, p))
         return makeError(ErrorCode::MalformedInput, "not a consistency proof");
     auto path = pathFromProto(p.path());
     TWINSEAL_TRY(path);
@@ -472,7 +461,7 @@ Bytes LogEntry::encode() const {
 
 Result<LogEntry> LogEntry::decode(ByteView encoded) {
     proto::LogEntry e;
-    if (encoded.empty() || !parseMessage(e, encoded))
+    if (encoded.empty() || !parseMessage(encoded, e))
         return makeError(ErrorCode::MalformedInput, "not a transparency log entry");
     if (e.version() != kVersion)
         return makeError(ErrorCode::UnsupportedVersion,
@@ -532,7 +521,7 @@ Result<SignedTreeHead> parseSignedTreeHead(ByteView encoded, const PublicKey& lo
     TWINSEAL_TRY(env);
     TWINSEAL_TRY(verifyEnvelope(*env, logKey));
     proto::TreeHead t;
-    if (!parseMessage(t, env->body))
+    if (!parseMessage(env->body, t))
         return makeError(ErrorCode::MalformedInput, "not a tree head");
     if (t.version() != kVersion)
         return makeError(ErrorCode::UnsupportedVersion,
@@ -591,7 +580,7 @@ Result<LogReceipt> makeLogReceipt(SignedTreeHead treeHead, Bytes entryBytes, Inc
 
 Result<LogReceipt> parseLogReceipt(ByteView encoded, const PublicKey& logKey) {
     proto::LogReceipt r;
-    if (encoded.empty() || !parseMessage(r, encoded) || !r.has_proof())
+    if (encoded.empty() || !parseMessage(encoded, r) || !r.has_proof())
         return makeError(ErrorCode::MalformedInput, "not a transparency log receipt");
     auto head = parseSignedTreeHead(view(r.tree_head()), logKey);
     TWINSEAL_TRY(head);
