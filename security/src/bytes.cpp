@@ -12,6 +12,8 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "fd_io.h"
+
 namespace twinseal::security {
 
 void cleanse(void* data, std::size_t size) noexcept {
@@ -151,15 +153,11 @@ Status writeFileAtomic(const std::string& path, ByteView data, bool privateMode)
         return makeError(ErrorCode::IoError,
                          std::string(what) + " " + path + ": " + std::strerror(e));
     };
-    std::size_t done = 0;
-    while (done < data.size()) {
-        const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return fail("cannot write");
-        }
-        done += static_cast<std::size_t>(n);
+    if (auto written = detail::writeAll(fd, data); !written.ok()) {
+        ::close(fd);
+        ::unlink(tmp.c_str());
+        return makeError(ErrorCode::IoError,
+                         "cannot write " + path + ": " + written.error().detail);
     }
     if (::fsync(fd) != 0)
         return fail("cannot flush");
@@ -173,11 +171,7 @@ Status writeFileAtomic(const std::string& path, ByteView data, bool privateMode)
         return makeError(ErrorCode::IoError,
                          "cannot replace " + path + ": " + std::strerror(e));
     }
-    const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        ::fsync(dfd);
-        ::close(dfd);
-    }
+    detail::syncDirectory(dir);
     return {};
 }
 
