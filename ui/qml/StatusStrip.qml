@@ -1,5 +1,4 @@
 import QtQuick
-import QtQuick.Controls
 import QtQuick.Layouts
 
 // What every page shows above its content: a failure with its reason code, the latest notice,
