@@ -1,4 +1,5 @@
 import QtQuick
+import QtQuick.Controls.impl
 import QtQuick3D
 import QtQuick3D.AssetUtils
 
@@ -58,7 +59,19 @@ Rectangle {
         }
     }
     // qmllint enable unqualified
+    IconImage {
+        visible: !preview.hardware || String(preview.source).length === 0
+        anchors.horizontalCenter: parent.horizontalCenter
+        anchors.bottom: placeholder.top
+        anchors.bottomMargin: Theme.padding
+        source: Theme.icon("twin")
+        sourceSize.width: 72
+        sourceSize.height: 72
+        color: Theme.border
+        Accessible.ignored: true
+    }
     Text {
+        id: placeholder
         visible: !preview.hardware || String(preview.source).length === 0
         anchors.centerIn: parent
         width: parent.width - 2 * Theme.padding

@@ -38,19 +38,10 @@ Page {
             spacing: Theme.padding * 1.5
 
             Item { Layout.preferredHeight: Theme.padding }
-            Text {
-                text: qsTr("Set up your digital twin")
-                font.pixelSize: Theme.displaySize
-                font.bold: true
-                color: Theme.text
-                Accessible.role: Accessible.Heading
-            }
-            Text {
-                text: qsTr("Your twin is bound to your subscription: your home network certifies it, "
-                           + "and people you meet can check that the avatar is really yours.")
-                wrapMode: Text.WordWrap
-                color: Theme.mutedText
-                font.pixelSize: Theme.fontSize
+            PageHeading {
+                title: qsTr("Set up your digital twin")
+                subtitle: qsTr("Your twin is bound to your subscription: your home network certifies it, "
+                               + "and people you meet can check that the avatar is really yours.")
                 Layout.fillWidth: true
             }
 
