@@ -115,7 +115,6 @@ ApplicationWindow {
                         height: 14
                         radius: 7
                         color: themeSwitch.checked ? Theme.accentText : Theme.mutedText
-                        Behavior on x { NumberAnimation { duration: 120 } }
                     }
                 }
                 onToggled: {

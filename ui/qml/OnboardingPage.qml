@@ -1,6 +1,7 @@
 pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
+import QtQuick.Controls.impl
 import QtQuick.Dialogs
 import QtQuick.Layouts
 
@@ -135,11 +136,21 @@ Page {
                     Rectangle {
                         objectName: "profileDropArea"
                         Layout.fillWidth: true
-                        Layout.preferredHeight: 110
-                        radius: Theme.radius
-                        color: drop.containsDrag ? Qt.rgba(Theme.accent.r, Theme.accent.g, Theme.accent.b, 0.12) : "transparent"
+                        Layout.preferredHeight: 128
+                        radius: Theme.cardRadius
+                        color: drop.containsDrag ? Qt.rgba(Theme.accent.r, Theme.accent.g, Theme.accent.b, 0.12) : Theme.background
                         border.color: drop.containsDrag ? Theme.accent : Theme.border
                         border.width: drop.containsDrag ? 4 : 2
+                        IconImage {
+                            anchors.horizontalCenter: parent.horizontalCenter
+                            anchors.bottom: dropHint.top
+                            anchors.bottomMargin: Theme.spacing
+                            source: Theme.icon("upload")
+                            sourceSize.width: 32
+                            sourceSize.height: 32
+                            color: drop.containsDrag ? Theme.accent : Theme.mutedText
+                            Accessible.ignored: true
+                        }
                         Accessible.role: Accessible.Grouping
                         Accessible.name: qsTr("Drop area for your USIM profile file")
                         Accessible.description: dropHint.text
@@ -147,6 +158,7 @@ Page {
                             id: dropHint
                             objectName: "profileDropHint"
                             anchors.centerIn: parent
+                            anchors.verticalCenterOffset: 20
                             width: Math.min(implicitWidth, parent.width - 2 * Theme.padding)
                             text: drop.containsDrag ? qsTr("⤓ Release to import this profile")
                                                     : qsTr("Drop your profile file here")
