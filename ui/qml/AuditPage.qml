@@ -151,7 +151,7 @@ Page {
                 onActivated: page.audit.outcome = currentValue
                 Component.onCompleted: currentIndex = indexOfValue(page.audit.outcome)
             }
-            TextField {
+            AppTextField {
                 objectName: "auditSearchField"
                 placeholderText: qsTr("Search reasons, twins, transfers…")
                 text: page.audit.text
@@ -266,7 +266,7 @@ Page {
                 color: Theme.text
                 font.pixelSize: Theme.fontSize
             }
-            TextField {
+            AppTextField {
                 id: exportPath
                 objectName: "auditExportPath"
                 text: page.audit.suggestedExportFile("json").toString().replace(/^file:\/\//, "")

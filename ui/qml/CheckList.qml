@@ -13,6 +13,9 @@ ListView {
     spacing: 2
     activeFocusOnTab: true
     keyNavigationEnabled: true
+    // No highlight item: the current row is shown by its own delegate. Not animating one also
+    // keeps Qt 6.4's animation clock from running for nothing when rows change size.
+    highlightFollowsCurrentItem: false
     Accessible.role: Accessible.List
     Accessible.name: qsTr("Verification checks")
 

@@ -81,7 +81,7 @@ Page {
                         Layout.fillWidth: true
                         wrapMode: Text.WordWrap
                     }
-                    TextField {
+                    AppTextField {
                         id: unlockField
                         objectName: "unlockField"
                         echoMode: TextInput.Password

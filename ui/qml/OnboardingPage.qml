@@ -220,7 +220,7 @@ Page {
                         Layout.fillWidth: true
                         font.pixelSize: Theme.fontSize
                     }
-                    TextField {
+                    AppTextField {
                         id: pass1
                         objectName: "passphraseField"
                         echoMode: TextInput.Password
@@ -229,7 +229,7 @@ Page {
                         Layout.preferredWidth: 420
                         onAccepted: pass2.forceActiveFocus()
                     }
-                    TextField {
+                    AppTextField {
                         id: pass2
                         objectName: "passphraseRepeatField"
                         echoMode: TextInput.Password

@@ -136,7 +136,7 @@ Page {
                         wrapMode: Text.WordWrap
                         Layout.fillWidth: true
                     }
-                    TextField {
+                    AppTextField {
                         id: unlockField
                         objectName: "ownershipUnlockField"
                         echoMode: TextInput.Password
@@ -179,7 +179,7 @@ Page {
                     RowLayout {
                         spacing: Theme.spacing
                         Layout.fillWidth: true
-                        TextField {
+                        AppTextField {
                             id: handleField
                             objectName: "transferHandleField"
                             readOnly: true
@@ -235,7 +235,7 @@ Page {
                             Accessible.name: text
                         }
                     }
-                    TextField {
+                    AppTextField {
                         id: recipientField
                         objectName: "recipientHandleField"
                         visible: byHandle.checked
@@ -302,7 +302,7 @@ Page {
                                 wrapMode: Text.WordWrap
                                 Layout.fillWidth: true
                             }
-                            TextField {
+                            AppTextField {
                                 id: codeField
                                 objectName: "offerCodeText"
                                 readOnly: true
@@ -349,7 +349,7 @@ Page {
                     RowLayout {
                         spacing: Theme.spacing
                         Layout.fillWidth: true
-                        TextField {
+                        AppTextField {
                             id: codeInput
                             objectName: "transferCodeField"
                             placeholderText: qsTr("Transfer code, e.g. ABCD-EFGH-JKLM-NPQR")

@@ -184,7 +184,7 @@ Page {
                             wrapMode: Text.WordWrap
                             Layout.fillWidth: true
                         }
-                        TextField {
+                        AppTextField {
                             id: targetField
                             objectName: "ruleTargetField"
                             placeholderText: qsTr("Room or party, e.g. theatre-3 or a peer's Avatar-ID")

@@ -74,7 +74,7 @@ Page {
                 RowLayout {
                     Layout.fillWidth: true
                     spacing: Theme.padding
-                    TextField {
+                    AppTextField {
                         id: addressField
                         objectName: "homeNetworkAddressField"
                         text: page.settings.homeNetworkAddress === page.settings.profileAddress ? "" : page.settings.homeNetworkAddress
