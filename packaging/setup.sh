@@ -19,6 +19,8 @@ PACKAGES=(
   qml6-module-qttest qml6-module-qtcore qml6-module-qt-labs-platform
   # the file and folder dialogs where the platform has none of its own (offscreen, plain X11)
   qml6-module-qt-labs-folderlistmodel
+  # the client's SVG icons (Qt's SVG image format plugin)
+  libqt6svg6
   # XR
   libopenxr-dev libopenxr-loader1
   # tests, benchmarks, GUI tests without a display

@@ -84,8 +84,8 @@ int main(int argc, char** argv) {
          QStringLiteral("page"), QStringLiteral("myTwin")},
     });
     p.process(app);
-    // A desktop look that follows the app's palette (light and dark themes).
-    QQuickStyle::setStyle(QStringLiteral("Fusion"));
+    // Qt Quick Controls' Material style; the views switch Material.theme with --theme and Settings.
+    QQuickStyle::setStyle(QStringLiteral("Material"));
     // --data-dir, else the folder chosen in Settings for this start, else the default.
     QString dataDir = p.value(QStringLiteral("data-dir"));
     if (dataDir.isEmpty())

@@ -1,5 +1,7 @@
 import QtQuick
 import QtQuick.Controls
+import QtQuick.Controls.impl
+import QtQuick.Controls.Material
 import QtQuick.Layouts
 
 // The twinseal desktop client's window: onboarding until the holder key exists, then the pages
@@ -14,11 +16,11 @@ ApplicationWindow {
     property string currentPage: "myTwin"
     readonly property bool navigable: controller.stage === "avatar" || controller.stage === "ready"
     readonly property var pages: [
-        { key: "myTwin", label: qsTr("My Twin"), hint: qsTr("Your certified avatar and credential") },
-        { key: "ownership", label: qsTr("Ownership"), hint: qsTr("Offer, accept and follow transfers of your twin") },
-        { key: "privacy", label: qsTr("Privacy"), hint: qsTr("What peers see of you, pseudonyms, lawful disclosures") },
-        { key: "audit", label: qsTr("Activity log"), hint: qsTr("Tamper-evident record of everything done with your twin") },
-        { key: "settings", label: qsTr("Settings"), hint: qsTr("Home network, trust list, data directory, theme") }
+        { key: "myTwin", label: qsTr("My Twin"), icon: "twin", hint: qsTr("Your certified avatar and credential") },
+        { key: "ownership", label: qsTr("Ownership"), icon: "ownership", hint: qsTr("Offer, accept and follow transfers of your twin") },
+        { key: "privacy", label: qsTr("Privacy"), icon: "privacy", hint: qsTr("What peers see of you, pseudonyms, lawful disclosures") },
+        { key: "audit", label: qsTr("Activity log"), icon: "activity", hint: qsTr("Tamper-evident record of everything done with your twin") },
+        { key: "settings", label: qsTr("Settings"), icon: "settings", hint: qsTr("Home network, trust list, data directory, theme") }
     ]
     Component.onCompleted: Theme.dark = startDark || controller.settings.theme === "dark"
     width: 1280
@@ -28,47 +30,93 @@ ApplicationWindow {
     visible: true
     title: qsTr("TwinSeal")
     color: Theme.background
-    palette.window: Theme.background
-    palette.windowText: Theme.text
-    palette.base: Theme.surface
-    palette.text: Theme.text
-    palette.button: Theme.surface
-    palette.buttonText: Theme.text
-    palette.highlight: Theme.accent
-    palette.highlightedText: "#ffffff"
-    palette.placeholderText: Theme.mutedText
+    // Material, light or dark with the app's theme; its controls take the app's colours.
+    Material.theme: Theme.dark ? Material.Dark : Material.Light
+    Material.accent: Theme.accent
+    Material.primary: Theme.accent
+    Material.background: Theme.background
+    Material.foreground: Theme.text
+    font.pixelSize: Theme.fontSize
 
     header: ToolBar {
         objectName: "toolBar"
-        background: Rectangle { color: Theme.surface; border.color: Theme.border }
+        implicitHeight: Theme.headerHeight
+        background: Rectangle {
+            color: Theme.surface
+            Rectangle { anchors.bottom: parent.bottom; width: parent.width; height: 1; color: Theme.border }
+        }
         RowLayout {
             anchors.fill: parent
-            anchors.leftMargin: Theme.padding
+            anchors.leftMargin: Theme.padding + 4
             anchors.rightMargin: Theme.padding
             spacing: Theme.padding
+            IconImage {
+                source: Theme.icon("seal")
+                color: Theme.accent
+                sourceSize.width: 28
+                sourceSize.height: 28
+                Layout.preferredWidth: 28
+                Layout.preferredHeight: 28
+                Accessible.ignored: true
+            }
             Text {
                 text: "TwinSeal"
                 font.pixelSize: Theme.titleSize
-                font.bold: true
+                font.weight: Font.Bold
                 color: Theme.text
             }
             Text {
                 text: window.controller.operatorName.length > 0
-                      ? qsTr("home network: %1").arg(window.controller.operatorName) : ""
+                      ? qsTr("Home network: %1").arg(window.controller.operatorName) : ""
                 color: Theme.mutedText
                 font.pixelSize: Theme.fontSize
+                elide: Text.ElideNone
                 Layout.fillWidth: true
             }
-            Text {
-                objectName: "sessionState"
-                text: window.controller.authenticated ? qsTr("● authenticated") : qsTr("○ not authenticated")
-                color: Theme.mutedText
-                font.pixelSize: Theme.fontSize - 2
+            // Signed in or not: a filled or hollow dot and the words.
+            Rectangle {
+                implicitWidth: sessionRow.implicitWidth + 2 * Theme.padding - 4
+                implicitHeight: 28
+                radius: height / 2
+                color: window.controller.authenticated ? Theme.accentContainer : Theme.surfaceVariant
+                Row {
+                    id: sessionRow
+                    anchors.centerIn: parent
+                    spacing: 6
+                    Text {
+                        objectName: "sessionState"
+                        text: window.controller.authenticated ? qsTr("● authenticated") : qsTr("○ not authenticated")
+                        color: window.controller.authenticated ? Theme.accentContainerText : Theme.mutedText
+                        font.pixelSize: Theme.smallSize
+                        font.weight: Font.Medium
+                    }
+                }
             }
             Switch {
+                id: themeSwitch
                 objectName: "themeSwitch"
                 text: qsTr("Dark")
                 checked: Theme.dark
+                font.pixelSize: Theme.fontSize
+                // Track and knob: the knob's side says on or off, besides the colour.
+                indicator: Rectangle {
+                    x: themeSwitch.leftPadding
+                    y: (themeSwitch.height - height) / 2
+                    implicitWidth: 40
+                    implicitHeight: 22
+                    radius: height / 2
+                    color: themeSwitch.checked ? Theme.accent : Theme.surfaceVariant
+                    border.color: themeSwitch.checked ? Theme.accent : Theme.mutedText
+                    border.width: themeSwitch.visualFocus ? 3 : 1
+                    Rectangle {
+                        x: themeSwitch.checked ? parent.width - width - 4 : 4
+                        anchors.verticalCenter: parent.verticalCenter
+                        width: 14
+                        height: 14
+                        radius: 7
+                        color: themeSwitch.checked ? Theme.accentText : Theme.mutedText
+                    }
+                }
                 onToggled: {
                     Theme.dark = checked
                     window.controller.settings.theme = checked ? "dark" : "light"
@@ -78,70 +126,24 @@ ApplicationWindow {
         }
     }
 
-    Repeater {
-        model: window.pages
-        Item {
-            required property var modelData
-            required property int index
-            Shortcut {
-                sequence: "Ctrl+" + (index + 1)
-                enabled: window.navigable
-                onActivated: window.currentPage = modelData.key
-            }
-        }
-    }
+    // Ctrl+1 … Ctrl+5: the pages in the rail's order.
+    Shortcut { sequence: "Ctrl+1"; enabled: window.navigable; onActivated: window.currentPage = window.pages[0].key }
+    Shortcut { sequence: "Ctrl+2"; enabled: window.navigable; onActivated: window.currentPage = window.pages[1].key }
+    Shortcut { sequence: "Ctrl+3"; enabled: window.navigable; onActivated: window.currentPage = window.pages[2].key }
+    Shortcut { sequence: "Ctrl+4"; enabled: window.navigable; onActivated: window.currentPage = window.pages[3].key }
+    Shortcut { sequence: "Ctrl+5"; enabled: window.navigable; onActivated: window.currentPage = window.pages[4].key }
 
     RowLayout {
         anchors.fill: parent
         spacing: 0
 
-        // Navigation rail: a column of page buttons (Tab / arrow keys / Ctrl+N).
-        Rectangle {
-            objectName: "navigationRail"
+        NavigationRail {
             visible: window.navigable
-            color: Theme.surface
-            border.color: Theme.border
+            pages: window.pages
+            currentPage: window.currentPage
+            onPageChosen: (key) => window.currentPage = key
             Layout.fillHeight: true
-            Layout.preferredWidth: 200
-            ColumnLayout {
-                anchors.fill: parent
-                anchors.margins: Theme.spacing
-                spacing: 4
-                Repeater {
-                    model: window.pages
-                    ItemDelegate {
-                        required property var modelData
-                        required property int index
-                        objectName: "nav_" + modelData.key
-                        text: modelData.label
-                        highlighted: window.currentPage === modelData.key
-                        focusPolicy: Qt.StrongFocus
-                        Layout.fillWidth: true
-                        Accessible.name: modelData.label
-                        Accessible.description: modelData.hint
-                        ToolTip.visible: hovered
-                        ToolTip.delay: 600
-                        ToolTip.text: modelData.hint + " (Ctrl+" + (index + 1) + ")"
-                        contentItem: Text {
-                            text: parent.text
-                            color: parent.highlighted ? Theme.accent : Theme.text
-                            font.pixelSize: Theme.fontSize
-                            font.bold: parent.highlighted
-                            verticalAlignment: Text.AlignVCenter
-                        }
-                        background: Rectangle {
-                            radius: Theme.radius
-                            color: parent.highlighted ? Qt.rgba(Theme.accent.r, Theme.accent.g, Theme.accent.b, 0.12) : "transparent"
-                            border.color: parent.visualFocus ? Theme.accent : "transparent"
-                            border.width: 2
-                        }
-                        onClicked: window.currentPage = modelData.key
-                        Keys.onDownPressed: nextItemInFocusChain(true).forceActiveFocus()
-                        Keys.onUpPressed: nextItemInFocusChain(false).forceActiveFocus()
-                    }
-                }
-                Item { Layout.fillHeight: true }
-            }
+            Layout.preferredWidth: Theme.railWidth
         }
 
         Loader {
@@ -161,6 +163,9 @@ ApplicationWindow {
             }
         }
     }
+    // The pages. Loader gives each its own context (Qt 6.4), so these components cannot be
+    // "Bound"; qmllint would take their roots' required properties for a delegate's.
+    // qmllint disable unqualified
     Component {
         id: onboarding
         OnboardingPage { controller: window.controller }
@@ -185,4 +190,5 @@ ApplicationWindow {
         id: settings
         SettingsPage { controller: window.controller }
     }
+    // qmllint enable unqualified
 }

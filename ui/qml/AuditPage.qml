@@ -1,3 +1,4 @@
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Dialogs
@@ -19,7 +20,7 @@ Page {
         title: qsTr("Export the activity log")
         fileMode: FileDialog.SaveFile
         nameFilters: [qsTr("JSON (*.json)"), qsTr("CBOR (*.cbor)")]
-        onAccepted: exportPath.text = selectedFile.toString().replace(/^file:\/\//, "")
+        onAccepted: exportPath.text = String(selectedFile).replace(/^file:\/\//, "")
     }
     FileDialog {
         id: verifyDialog
@@ -30,7 +31,7 @@ Page {
 
     ColumnLayout {
         anchors.fill: parent
-        anchors.margins: 2 * Theme.padding
+        anchors.margins: Theme.pageMargin
         spacing: Theme.padding
 
         RowLayout {
@@ -42,14 +43,17 @@ Page {
                           .arg(page.audit.entries.count).arg(page.audit.entries.total)
                 Layout.fillWidth: true
             }
-            Button {
+            AppButton {
                 objectName: "verifyAuditButton"
+                icon.source: Theme.icon("seal")
+                highlighted: true
                 text: qsTr("Verify log")
                 Accessible.description: qsTr("Checks the hash chain, the signatures and the anchor of this device's log")
                 onClicked: page.audit.verify()
             }
-            Button {
+            AppButton {
                 objectName: "verifyExportButton"
+                icon.source: Theme.icon("file")
                 text: qsTr("Verify an export…")
                 onClicked: verifyDialog.open()
             }
@@ -58,11 +62,11 @@ Page {
         StatusStrip { controller: page.controller; Layout.fillWidth: true }
 
         // The log could not be used as it was (tampered, damaged, cut short by a crash).
-        Pane {
+        Card {
             objectName: "auditIntegrityProblem"
             visible: page.audit.integrityProblem.length > 0
             Layout.fillWidth: true
-            background: Rectangle { color: Theme.surface; radius: Theme.radius; border.color: Theme.untrusted; border.width: 2 }
+            frameColor: Theme.untrusted
             RowLayout {
                 anchors.fill: parent
                 spacing: Theme.padding
@@ -78,18 +82,13 @@ Page {
         }
 
         // The last verification, as shape, words and reason.
-        Pane {
+        Card {
             objectName: "auditVerification"
             visible: page.audit.verifyState.length > 0
             Layout.fillWidth: true
             Accessible.role: Accessible.StaticText
             Accessible.name: page.audit.verifySummary
-            background: Rectangle {
-                color: Theme.surface
-                radius: Theme.radius
-                border.color: Theme.stateColor(page.audit.verifyState)
-                border.width: 2
-            }
+            frameColor: Theme.stateColor(page.audit.verifyState)
             RowLayout {
                 anchors.fill: parent
                 spacing: Theme.padding
@@ -114,7 +113,7 @@ Page {
                     Text {
                         text: page.audit.verifyDetail
                         color: Theme.mutedText
-                        font.pixelSize: Theme.fontSize - 2
+                        font.pixelSize: Theme.smallSize
                         wrapMode: Text.WrapAnywhere
                         Layout.fillWidth: true
                     }
@@ -152,7 +151,7 @@ Page {
                 onActivated: page.audit.outcome = currentValue
                 Component.onCompleted: currentIndex = indexOfValue(page.audit.outcome)
             }
-            TextField {
+            AppTextField {
                 objectName: "auditSearchField"
                 placeholderText: qsTr("Search reasons, twins, transfers…")
                 text: page.audit.text
@@ -232,14 +231,14 @@ Page {
                                 Text {
                                     text: entry.outcome === "ok" ? qsTr("succeeded") : qsTr("failed: %1").arg(entry.reason)
                                     color: entry.outcome === "ok" ? Theme.mutedText : Theme.failed
-                                    font.pixelSize: Theme.fontSize - 2
+                                    font.pixelSize: Theme.smallSize
                                 }
                             }
                             Text {
                                 text: "#" + entry.sequence + " · " + entry.time + " · " + entry.type
                                       + (entry.details.length > 0 ? " · " + entry.details : "")
                                 color: Theme.mutedText
-                                font.pixelSize: Theme.fontSize - 2
+                                font.pixelSize: Theme.smallSize
                                 wrapMode: Text.WrapAnywhere
                                 Layout.fillWidth: true
                             }
@@ -247,11 +246,11 @@ Page {
                         Text {
                             text: entry.signedEntry ? qsTr("✓ signed") : qsTr("… not yet signed")
                             color: Theme.mutedText
-                            font.pixelSize: Theme.fontSize - 2
+                            font.pixelSize: Theme.smallSize
                             Layout.alignment: Qt.AlignTop
-                            ToolTip.visible: unsignedHover.hovered
+                            // Over the entry: why it is not signed yet.
+                            ToolTip.visible: entry.hovered && !entry.signedEntry
                             ToolTip.text: qsTr("Entries made while locked are chained at once and signed when you unlock.")
-                            HoverHandler { id: unsignedHover }
                         }
                     }
                 }
@@ -267,25 +266,28 @@ Page {
                 color: Theme.text
                 font.pixelSize: Theme.fontSize
             }
-            TextField {
+            AppTextField {
                 id: exportPath
                 objectName: "auditExportPath"
                 text: page.audit.suggestedExportFile("json").toString().replace(/^file:\/\//, "")
                 Accessible.name: qsTr("File to export the activity log to")
                 Layout.fillWidth: true
             }
-            Button {
+            AppButton {
                 objectName: "auditBrowseButton"
+                icon.source: Theme.icon("folder")
                 text: qsTr("Browse…")
                 onClicked: exportDialog.open()
             }
-            Button {
+            AppButton {
                 objectName: "exportJsonButton"
+                icon.source: Theme.icon("export")
                 text: qsTr("Export JSON")
                 onClicked: page.audit.exportTo("file://" + exportPath.text, "json")
             }
-            Button {
+            AppButton {
                 objectName: "exportCborButton"
+                icon.source: Theme.icon("export")
                 text: qsTr("Export CBOR")
                 onClicked: page.audit.exportTo("file://" + exportPath.text.replace(/\.json$/, ".cbor"), "cbor")
             }

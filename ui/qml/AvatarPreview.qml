@@ -1,4 +1,5 @@
 import QtQuick
+import QtQuick.Controls.impl
 import QtQuick3D
 import QtQuick3D.AssetUtils
 
@@ -16,9 +17,12 @@ Rectangle {
     readonly property bool hardware: GraphicsInfo.api !== GraphicsInfo.Software
                                      && GraphicsInfo.api !== GraphicsInfo.Unknown
 
+    // The scene binds to the preview's properties. Loader gives it a context of its own (Qt 6.4),
+    // so the component cannot be "Bound", and qmllint cannot see those names from inside it.
+    // qmllint disable unqualified
     Loader {
         anchors.fill: parent
-        active: preview.hardware && preview.source.toString().length > 0
+        active: preview.hardware && String(preview.source).length > 0
         sourceComponent: View3D {
             environment: SceneEnvironment {
                 clearColor: preview.color
@@ -41,25 +45,41 @@ Rectangle {
                     id: loader
                     source: preview.source
                     onStatusChanged: if (status === RuntimeLoader.Error) console.info("avatar preview:", errorString)
-                    // Normalise to about 1.8 units tall, feet on the floor.
+                    // Normalise to about 1.8 units tall, feet on the floor. (Qt 6.4's QtQuick3D
+                    // type information lacks the bounds' type, so qmllint cannot check these.)
+                    // qmllint disable type
                     readonly property real extent: Math.max(bounds.maximum.y - bounds.minimum.y, 0.001)
                     scale: Qt.vector3d(1.8 / extent, 1.8 / extent, 1.8 / extent)
                     position: Qt.vector3d(-(bounds.minimum.x + bounds.maximum.x) / 2 * 1.8 / extent,
                                           -bounds.minimum.y * 1.8 / extent,
                                           -(bounds.minimum.z + bounds.maximum.z) / 2 * 1.8 / extent)
+                    // qmllint enable type
                 }
             }
         }
     }
+    // qmllint enable unqualified
+    IconImage {
+        visible: !preview.hardware || String(preview.source).length === 0
+        anchors.horizontalCenter: parent.horizontalCenter
+        anchors.bottom: placeholder.top
+        anchors.bottomMargin: Theme.padding
+        source: Theme.icon("twin")
+        sourceSize.width: 72
+        sourceSize.height: 72
+        color: Theme.border
+        Accessible.ignored: true
+    }
     Text {
-        visible: !preview.hardware || preview.source.toString().length === 0
+        id: placeholder
+        visible: !preview.hardware || String(preview.source).length === 0
         anchors.centerIn: parent
         width: parent.width - 2 * Theme.padding
         horizontalAlignment: Text.AlignHCenter
         wrapMode: Text.WrapAtWordBoundaryOrAnywhere // the caption is a long ID without spaces
         color: Theme.mutedText
         font.pixelSize: Theme.fontSize
-        text: preview.source.toString().length === 0 ? qsTr("No avatar chosen yet")
+        text: String(preview.source).length === 0 ? qsTr("No avatar chosen yet")
                                                      : qsTr("3D preview needs a GPU renderer\n%1").arg(preview.caption)
     }
     Text {
@@ -72,6 +92,6 @@ Rectangle {
         wrapMode: Text.WrapAnywhere // the whole ID, not an elided one
         text: preview.caption
         color: Theme.mutedText
-        font.pixelSize: Theme.fontSize - 2
+        font.pixelSize: Theme.smallSize
     }
 }

@@ -1,3 +1,4 @@
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -12,6 +13,9 @@ ListView {
     spacing: 2
     activeFocusOnTab: true
     keyNavigationEnabled: true
+    // No highlight item: the current row is shown by its own delegate. Not animating one also
+    // keeps Qt 6.4's animation clock from running for nothing when rows change size.
+    highlightFollowsCurrentItem: false
     Accessible.role: Accessible.List
     Accessible.name: qsTr("Verification checks")
 
@@ -23,11 +27,10 @@ ListView {
         required property string detail
         objectName: "checkRow_" + index
         width: ListView.view.width
-        Accessible.name: title + ": " + icon.Accessible.name + (detail ? ". " + detail : "")
+        Accessible.name: title + ": " + Theme.stateName(state) + (detail ? ". " + detail : "")
         contentItem: RowLayout {
             spacing: Theme.spacing
             StateIcon {
-                id: icon
                 state: row.state
                 Layout.preferredWidth: 16
                 Layout.preferredHeight: 16
@@ -47,7 +50,7 @@ ListView {
                     visible: row.detail.length > 0
                     text: row.detail
                     color: Theme.mutedText
-                    font.pixelSize: Theme.fontSize - 2
+                    font.pixelSize: Theme.smallSize
                     wrapMode: Text.WordWrap
                     Layout.fillWidth: true
                 }

@@ -1,5 +1,4 @@
 import QtQuick
-import QtQuick.Controls
 
 // A failure in words: what happened (the reason code, for support) and what to do.
 //
@@ -13,12 +12,14 @@ Rectangle {
     property string message: ""
     signal dismissed()
     visible: code.length > 0
-    color: Theme.surface
+    // A tint of the failure colour on the card surface, a frame, the cross shape and the words.
+    color: Qt.tint(Theme.surface, Qt.rgba(Theme.failed.r, Theme.failed.g, Theme.failed.b, 0.08))
     border.color: Theme.failed
-    border.width: 2
-    radius: Theme.radius
+    border.width: 1
+    radius: Theme.cardRadius
     implicitWidth: 480
-    implicitHeight: visible ? Math.max(icon.height, words.implicitHeight, dismiss.implicitHeight) + 2 * Theme.padding : 0
+    implicitHeight: visible ? Math.max(icon.height + 2 * Theme.padding, words.implicitHeight + 2 * Theme.padding,
+                                       dismiss.implicitHeight + 2 * Theme.spacing) : 0
     Accessible.role: Accessible.AlertMessage
     Accessible.name: qsTr("Problem: %1").arg(message)
 
@@ -42,6 +43,7 @@ Rectangle {
             text: banner.message
             color: Theme.text
             font.pixelSize: Theme.fontSize
+            font.weight: Font.Medium
             wrapMode: Text.WordWrap
         }
         Text {
@@ -49,15 +51,17 @@ Rectangle {
             width: parent.width
             text: qsTr("Reason code: %1").arg(banner.code)
             color: Theme.mutedText
-            font.pixelSize: Theme.fontSize - 2
+            font.pixelSize: Theme.smallSize
             elide: Text.ElideRight
         }
     }
-    Button {
+    AppButton {
         id: dismiss
         objectName: "dismissErrorButton"
         x: banner.width - width - Theme.padding
-        y: Theme.padding
+        y: Theme.spacing
+        flat: true
+        icon.source: Theme.icon("close")
         text: qsTr("Dismiss")
         Accessible.name: qsTr("Dismiss the problem message")
         onClicked: banner.dismissed()

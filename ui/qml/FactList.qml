@@ -1,3 +1,4 @@
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -11,6 +12,9 @@ ListView {
     spacing: 4
     activeFocusOnTab: true
     keyNavigationEnabled: true
+    // No highlight item: the current row is shown by its own delegate. Not animating one also
+    // keeps Qt 6.4's animation clock from running for nothing when rows change size.
+    highlightFollowsCurrentItem: false
     Accessible.role: Accessible.List
 
     delegate: ItemDelegate {
@@ -22,12 +26,11 @@ ListView {
         required property string detail
         objectName: list.objectName + "_row_" + index
         width: ListView.view.width
-        Accessible.name: label + ": " + value + (state ? ", " + icon.Accessible.name : "")
+        Accessible.name: label + ": " + value + (state ? ", " + Theme.stateName(state) : "")
                          + (detail ? ". " + detail : "")
         contentItem: RowLayout {
             spacing: Theme.spacing
             StateIcon {
-                id: icon
                 visible: row.state.length > 0
                 state: row.state.length > 0 ? row.state : "skipped"
                 Layout.preferredWidth: 16
@@ -40,7 +43,7 @@ ListView {
                 Text {
                     text: row.label
                     color: Theme.mutedText
-                    font.pixelSize: Theme.fontSize - 2
+                    font.pixelSize: Theme.smallSize
                     Layout.fillWidth: true
                     elide: Text.ElideRight
                 }
@@ -55,7 +58,7 @@ ListView {
                     visible: row.detail.length > 0 && row.state.length > 0
                     text: row.detail
                     color: Theme.mutedText
-                    font.pixelSize: Theme.fontSize - 2
+                    font.pixelSize: Theme.smallSize
                     wrapMode: Text.WordWrap
                     Layout.fillWidth: true
                 }

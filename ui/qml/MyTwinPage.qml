@@ -23,8 +23,8 @@ Page {
         anchors.fill: parent
         contentWidth: availableWidth
         ColumnLayout {
-            width: parent.width - 4 * Theme.padding
-            x: 2 * Theme.padding
+            width: parent.width - 2 * Theme.pageMargin
+            x: Theme.pageMargin
             spacing: Theme.padding
 
             Item { Layout.preferredHeight: Theme.spacing }
@@ -38,22 +38,25 @@ Page {
                     subtitle: qsTr("%1 · certified by %2").arg(page.controller.pseudonym).arg(page.controller.operatorName)
                     Layout.fillWidth: true
                 }
-                Button {
+                AppButton {
                     objectName: "refreshStatusButton"
                     text: qsTr("Check status")
+                    icon.source: Theme.icon("refresh")
                     enabled: !page.controller.busy
                     Accessible.description: qsTr("Fetches the revocation status list and the log inclusion proof")
                     onClicked: page.controller.refreshStatus()
                 }
-                Button {
+                AppButton {
                     objectName: "recertifyButton"
                     text: qsTr("Re-certify changed avatar…")
+                    icon.source: Theme.icon("upload")
                     enabled: !page.controller.busy && !page.controller.locked
                     onClicked: recertifyDialog.open()
                 }
-                Button {
+                AppButton {
                     objectName: "lockButton"
                     text: page.controller.locked ? qsTr("Locked") : qsTr("Lock")
+                    icon.source: Theme.icon("lock")
                     enabled: !page.controller.locked
                     onClicked: page.controller.lock()
                 }
@@ -62,11 +65,11 @@ Page {
             StatusStrip { controller: page.controller; Layout.fillWidth: true }
 
             // Unlock: the holder key is needed to sign (calls, re-certification).
-            Pane {
+            Card {
                 objectName: "unlockPane"
                 visible: page.controller.locked
                 Layout.fillWidth: true
-                background: Rectangle { color: Theme.surface; radius: Theme.radius; border.color: Theme.untrusted; border.width: 2 }
+                frameColor: Theme.untrusted
                 RowLayout {
                     anchors.fill: parent
                     spacing: Theme.padding
@@ -78,7 +81,7 @@ Page {
                         Layout.fillWidth: true
                         wrapMode: Text.WordWrap
                     }
-                    TextField {
+                    AppTextField {
                         id: unlockField
                         objectName: "unlockField"
                         echoMode: TextInput.Password
@@ -87,10 +90,11 @@ Page {
                         Layout.preferredWidth: 260
                         onAccepted: unlockButton.clicked()
                     }
-                    Button {
+                    AppButton {
                         id: unlockButton
                         objectName: "unlockButton"
                         text: qsTr("Unlock")
+                        icon.source: Theme.icon("unlock")
                         highlighted: true
                         enabled: !page.controller.busy
                         onClicked: {
@@ -115,14 +119,13 @@ Page {
                     Layout.preferredHeight: 420
                     Layout.alignment: Qt.AlignTop
                 }
-                Pane {
+                Card {
                     Layout.fillWidth: true
                     Layout.preferredWidth: 420
                     Layout.alignment: Qt.AlignTop
-                    background: Rectangle { color: Theme.surface; radius: Theme.radius; border.color: Theme.border }
                     ColumnLayout {
                         anchors.fill: parent
-                        Text { text: qsTr("Credential"); font.pixelSize: Theme.titleSize; color: Theme.text }
+                        Text { text: qsTr("Credential"); font.pixelSize: Theme.titleSize; font.weight: Font.DemiBold; color: Theme.text }
                         FactList {
                             objectName: "credentialFacts"
                             model: page.controller.credential
@@ -131,15 +134,14 @@ Page {
                         }
                     }
                 }
-                Pane {
+                Card {
                     Layout.fillWidth: true
                     Layout.preferredWidth: 420
                     Layout.alignment: Qt.AlignTop
                     Layout.columnSpan: page.width > 1100 ? 1 : 2
-                    background: Rectangle { color: Theme.surface; radius: Theme.radius; border.color: Theme.border }
                     ColumnLayout {
                         anchors.fill: parent
-                        Text { text: qsTr("Avatar media manifest"); font.pixelSize: Theme.titleSize; color: Theme.text }
+                        Text { text: qsTr("Avatar media manifest"); font.pixelSize: Theme.titleSize; font.weight: Font.DemiBold; color: Theme.text }
                         FactList {
                             objectName: "manifestFacts"
                             model: page.controller.manifest

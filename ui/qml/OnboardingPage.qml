@@ -1,5 +1,7 @@
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
+import QtQuick.Controls.impl
 import QtQuick.Dialogs
 import QtQuick.Layouts
 
@@ -32,49 +34,71 @@ Page {
         anchors.fill: parent
         contentWidth: availableWidth
         ColumnLayout {
-            width: Math.min(parent.width - 4 * Theme.padding, 880)
+            width: Math.min(parent.width - 2 * Theme.pageMargin, 880)
             x: (parent.width - width) / 2
             spacing: Theme.padding * 1.5
 
             Item { Layout.preferredHeight: Theme.padding }
-            Text {
-                text: qsTr("Set up your digital twin")
-                font.pixelSize: Theme.titleSize + 8
-                font.bold: true
-                color: Theme.text
-                Accessible.role: Accessible.Heading
-            }
-            Text {
-                text: qsTr("Your twin is bound to your subscription: your home network certifies it, "
-                           + "and people you meet can check that the avatar is really yours.")
-                wrapMode: Text.WordWrap
-                color: Theme.mutedText
-                font.pixelSize: Theme.fontSize
+            PageHeading {
+                title: qsTr("Set up your digital twin")
+                subtitle: qsTr("Your twin is bound to your subscription: your home network certifies it, "
+                               + "and people you meet can check that the avatar is really yours.")
                 Layout.fillWidth: true
             }
 
             // Step indicator: number, words and state, not colour alone.
             RowLayout {
                 objectName: "stepIndicator"
-                spacing: Theme.padding
+                spacing: Theme.spacing
                 Repeater {
                     model: [qsTr("USIM profile"), qsTr("Passphrase"), qsTr("Avatar and registration")]
                     delegate: RowLayout {
+                        id: stepRow
                         required property int index
                         required property string modelData
-                        spacing: 6
-                        StateIcon {
-                            state: index < page.step ? "passed" : "skipped"
-                            Layout.preferredWidth: 16
-                            Layout.preferredHeight: 16
+                        spacing: Theme.spacing
+                        // A line from the previous step.
+                        Rectangle {
+                            visible: stepRow.index > 0
+                            color: stepRow.index <= page.step ? Theme.accent : Theme.border
+                            Layout.preferredWidth: 40
+                            Layout.preferredHeight: 2
+                            Layout.rightMargin: Theme.spacing
+                        }
+                        // Done: a check mark; current: the number on a filled disc; to do: the
+                        // number in a ring.
+                        Rectangle {
+                            Layout.preferredWidth: 28
+                            Layout.preferredHeight: 28
+                            radius: 14
+                            color: stepRow.index === page.step ? Theme.accent
+                                   : stepRow.index < page.step ? Theme.accentContainer : "transparent"
+                            border.color: stepRow.index > page.step ? Theme.border : "transparent"
+                            border.width: 2
+                            StateIcon {
+                                visible: stepRow.index < page.step
+                                state: "passed"
+                                color: Theme.accentContainerText
+                                anchors.centerIn: parent
+                                width: 16
+                                height: 16
+                            }
+                            Text {
+                                visible: stepRow.index >= page.step
+                                anchors.centerIn: parent
+                                text: stepRow.index + 1
+                                color: stepRow.index === page.step ? Theme.accentText : Theme.mutedText
+                                font.pixelSize: Theme.smallSize
+                                font.weight: Font.Bold
+                            }
                         }
                         Text {
-                            text: (index + 1) + ". " + modelData
-                            font.bold: index === page.step
-                            color: index === page.step ? Theme.text : Theme.mutedText
+                            text: stepRow.modelData
+                            font.weight: stepRow.index === page.step ? Font.Bold : Font.Normal
+                            color: stepRow.index === page.step ? Theme.text : Theme.mutedText
                             font.pixelSize: Theme.fontSize
-                            Accessible.name: qsTr("Step %1 of 3: %2, %3").arg(index + 1).arg(modelData)
-                                .arg(index < page.step ? qsTr("done") : index === page.step ? qsTr("current") : qsTr("to do"))
+                            Accessible.name: qsTr("Step %1 of 3: %2, %3").arg(stepRow.index + 1).arg(stepRow.modelData)
+                                .arg(stepRow.index < page.step ? qsTr("done") : stepRow.index === page.step ? qsTr("current") : qsTr("to do"))
                         }
                     }
                 }
@@ -88,16 +112,16 @@ Page {
             }
 
             // ---- 1. profile
-            Pane {
+            Card {
                 visible: page.step === 0
                 Layout.fillWidth: true
-                background: Rectangle { color: Theme.surface; radius: Theme.radius; border.color: Theme.border }
                 ColumnLayout {
                     anchors.fill: parent
                     spacing: Theme.padding
                     Text {
                         text: qsTr("Import the USIM profile your operator gave you")
                         font.pixelSize: Theme.titleSize
+                        font.weight: Font.DemiBold
                         color: Theme.text
                     }
                     Text {
@@ -112,11 +136,21 @@ Page {
                     Rectangle {
                         objectName: "profileDropArea"
                         Layout.fillWidth: true
-                        Layout.preferredHeight: 110
-                        radius: Theme.radius
-                        color: drop.containsDrag ? Qt.rgba(Theme.accent.r, Theme.accent.g, Theme.accent.b, 0.12) : "transparent"
+                        Layout.preferredHeight: 128
+                        radius: Theme.cardRadius
+                        color: drop.containsDrag ? Qt.rgba(Theme.accent.r, Theme.accent.g, Theme.accent.b, 0.12) : Theme.background
                         border.color: drop.containsDrag ? Theme.accent : Theme.border
                         border.width: drop.containsDrag ? 4 : 2
+                        IconImage {
+                            anchors.horizontalCenter: parent.horizontalCenter
+                            anchors.bottom: dropHint.top
+                            anchors.bottomMargin: Theme.spacing
+                            source: Theme.icon("upload")
+                            sourceSize.width: 32
+                            sourceSize.height: 32
+                            color: drop.containsDrag ? Theme.accent : Theme.mutedText
+                            Accessible.ignored: true
+                        }
                         Accessible.role: Accessible.Grouping
                         Accessible.name: qsTr("Drop area for your USIM profile file")
                         Accessible.description: dropHint.text
@@ -124,6 +158,7 @@ Page {
                             id: dropHint
                             objectName: "profileDropHint"
                             anchors.centerIn: parent
+                            anchors.verticalCenterOffset: 20
                             width: Math.min(implicitWidth, parent.width - 2 * Theme.padding)
                             text: drop.containsDrag ? qsTr("⤓ Release to import this profile")
                                                     : qsTr("Drop your profile file here")
@@ -143,17 +178,19 @@ Page {
                     }
                     RowLayout {
                         spacing: Theme.spacing
-                        Button {
+                        AppButton {
                             objectName: "chooseProfileButton"
                             text: qsTr("Choose profile file…")
+                            icon.source: Theme.icon("file")
                             highlighted: page.controller.demoProfilePath.length === 0
                             onClicked: profileDialog.open()
                         }
-                        Button {
+                        AppButton {
                             objectName: "useDemoProfileButton"
                             visible: page.controller.demoProfilePath.length > 0
                             highlighted: true
                             text: qsTr("Use the local demo subscription")
+                            icon.source: Theme.icon("seal")
                             Accessible.description: qsTr("Imports the profile the built-in local home network created for this computer")
                             onClicked: page.controller.importProfile("file://" + page.controller.demoProfilePath)
                         }
@@ -162,16 +199,16 @@ Page {
             }
 
             // ---- 2. passphrase
-            Pane {
+            Card {
                 visible: page.step === 1
                 Layout.fillWidth: true
-                background: Rectangle { color: Theme.surface; radius: Theme.radius; border.color: Theme.border }
                 ColumnLayout {
                     anchors.fill: parent
                     spacing: Theme.padding
                     Text {
                         text: qsTr("Choose a passphrase")
                         font.pixelSize: Theme.titleSize
+                        font.weight: Font.DemiBold
                         color: Theme.text
                     }
                     Text {
@@ -183,7 +220,7 @@ Page {
                         Layout.fillWidth: true
                         font.pixelSize: Theme.fontSize
                     }
-                    TextField {
+                    AppTextField {
                         id: pass1
                         objectName: "passphraseField"
                         echoMode: TextInput.Password
@@ -192,7 +229,7 @@ Page {
                         Layout.preferredWidth: 420
                         onAccepted: pass2.forceActiveFocus()
                     }
-                    TextField {
+                    AppTextField {
                         id: pass2
                         objectName: "passphraseRepeatField"
                         echoMode: TextInput.Password
@@ -201,10 +238,11 @@ Page {
                         Layout.preferredWidth: 420
                         onAccepted: createKey.clicked()
                     }
-                    Button {
+                    AppButton {
                         id: createKey
                         objectName: "createKeyButton"
                         text: qsTr("Create and protect my key")
+                        icon.source: Theme.icon("key")
                         highlighted: true
                         enabled: !page.controller.busy
                         onClicked: {
@@ -217,10 +255,9 @@ Page {
             }
 
             // ---- 3. avatar and registration
-            Pane {
+            Card {
                 visible: page.step === 2
                 Layout.fillWidth: true
-                background: Rectangle { color: Theme.surface; radius: Theme.radius; border.color: Theme.border }
                 RowLayout {
                     anchors.fill: parent
                     spacing: Theme.padding * 1.5
@@ -236,6 +273,7 @@ Page {
                         Text {
                             text: qsTr("Pick your avatar")
                             font.pixelSize: Theme.titleSize
+                            font.weight: Font.DemiBold
                             color: Theme.text
                         }
                         Text {
@@ -248,15 +286,17 @@ Page {
                         }
                         RowLayout {
                             spacing: Theme.spacing
-                            Button {
+                            AppButton {
                                 objectName: "useSampleAvatarButton"
                                 text: qsTr("Use the sample avatar")
+                                icon.source: Theme.icon("twin")
                                 enabled: !page.controller.busy
                                 onClicked: page.controller.useSampleAvatar()
                             }
-                            Button {
+                            AppButton {
                                 objectName: "chooseAvatarButton"
                                 text: qsTr("Choose avatar folder…")
+                                icon.source: Theme.icon("folder")
                                 enabled: !page.controller.busy
                                 onClicked: avatarDialog.open()
                             }
@@ -270,9 +310,10 @@ Page {
                             Layout.fillWidth: true
                             font.pixelSize: Theme.fontSize
                         }
-                        Button {
+                        AppButton {
                             objectName: "registerButton"
                             text: qsTr("Sign and register my twin")
+                            icon.source: Theme.icon("check")
                             highlighted: true
                             enabled: page.controller.avatarDir.length > 0 && !page.controller.busy
                             onClicked: page.controller.registerTwin()
@@ -285,9 +326,10 @@ Page {
                             Layout.fillWidth: true
                             font.pixelSize: Theme.fontSize
                         }
-                        Button {
+                        AppButton {
                             objectName: "receiveTwinButton"
                             text: qsTr("Receive a twin offered to you…")
+                            icon.source: Theme.icon("receive")
                             enabled: !page.controller.busy
                             Accessible.name: qsTr("Receive a twin offered to you: open the Ownership page")
                             onClicked: ApplicationWindow.window.currentPage = "ownership"
@@ -305,7 +347,7 @@ Page {
                 text: qsTr("Home network: %1 (%2) · %3").arg(page.controller.operatorName)
                           .arg(page.controller.serviceUrl).arg(page.controller.subscriberHint)
                 color: Theme.mutedText
-                font.pixelSize: Theme.fontSize - 2
+                font.pixelSize: Theme.smallSize
                 Layout.fillWidth: true
                 wrapMode: Text.WordWrap
             }

@@ -1,3 +1,4 @@
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -27,13 +28,12 @@ Page {
     }
 
     // A pane with a title, in the page's style.
-    component Section: Pane {
+    component Section: Card {
         id: section
         property string title
         default property alias content: body.data
         Layout.fillWidth: true
         Layout.alignment: Qt.AlignTop
-        background: Rectangle { color: Theme.surface; radius: Theme.radius; border.color: Theme.border }
         ColumnLayout {
             id: body
             anchors.fill: parent
@@ -41,6 +41,7 @@ Page {
             Text {
                 text: section.title
                 font.pixelSize: Theme.titleSize
+                font.weight: Font.DemiBold
                 color: Theme.text
                 Accessible.role: Accessible.Heading
                 Accessible.name: text
@@ -71,8 +72,8 @@ Page {
         anchors.left: parent.left
         anchors.right: parent.right
         anchors.top: parent.top
-        anchors.leftMargin: 2 * Theme.padding
-        anchors.rightMargin: 2 * Theme.padding
+        anchors.leftMargin: Theme.pageMargin
+        anchors.rightMargin: Theme.pageMargin
         spacing: Theme.padding
         Item { Layout.preferredHeight: Theme.spacing }
         RowLayout {
@@ -91,8 +92,9 @@ Page {
                 Layout.preferredWidth: 32
                 Layout.preferredHeight: 32
             }
-            Button {
+            AppButton {
                 objectName: "refreshTransfersButton"
+                icon.source: Theme.icon("refresh")
                 text: qsTr("Refresh")
                 enabled: !page.ownership.loading
                 Accessible.name: qsTr("Refresh the handle and the offers")
@@ -112,17 +114,17 @@ Page {
         contentWidth: availableWidth
         // The width does not follow the scroll bar's appearance (that would re-wrap text in a loop).
         ColumnLayout {
-            width: scroll.width - 4 * Theme.padding
-            x: 2 * Theme.padding
+            width: scroll.width - 2 * Theme.pageMargin
+            x: Theme.pageMargin
             spacing: Theme.padding
 
 
             // The holder key signs offers and acceptances.
-            Pane {
+            Card {
                 objectName: "ownershipUnlockPane"
                 visible: page.controller.locked
                 Layout.fillWidth: true
-                background: Rectangle { color: Theme.surface; radius: Theme.radius; border.color: Theme.untrusted; border.width: 2 }
+                frameColor: Theme.untrusted
                 RowLayout {
                     anchors.fill: parent
                     spacing: Theme.padding
@@ -134,7 +136,7 @@ Page {
                         wrapMode: Text.WordWrap
                         Layout.fillWidth: true
                     }
-                    TextField {
+                    AppTextField {
                         id: unlockField
                         objectName: "ownershipUnlockField"
                         echoMode: TextInput.Password
@@ -143,9 +145,10 @@ Page {
                         Layout.preferredWidth: 260
                         onAccepted: unlockButton.clicked()
                     }
-                    Button {
+                    AppButton {
                         id: unlockButton
                         objectName: "ownershipUnlockButton"
+                        icon.source: Theme.icon("unlock")
                         text: qsTr("Unlock")
                         highlighted: true
                         enabled: !page.controller.busy && unlockField.text.length > 0
@@ -176,7 +179,7 @@ Page {
                     RowLayout {
                         spacing: Theme.spacing
                         Layout.fillWidth: true
-                        TextField {
+                        AppTextField {
                             id: handleField
                             objectName: "transferHandleField"
                             readOnly: true
@@ -187,7 +190,7 @@ Page {
                             Accessible.name: qsTr("Your transfer handle: %1").arg(text)
                             Layout.fillWidth: true
                         }
-                        Button {
+                        AppButton {
                             objectName: "copyHandleButton"
                             text: qsTr("Copy")
                             enabled: handleField.text.length > 0
@@ -206,7 +209,7 @@ Page {
                         visible: false
                         text: qsTr("Copied to the clipboard.")
                         color: Theme.mutedText
-                        font.pixelSize: Theme.fontSize - 2
+                        font.pixelSize: Theme.smallSize
                     }
                 }
 
@@ -232,7 +235,7 @@ Page {
                             Accessible.name: text
                         }
                     }
-                    TextField {
+                    AppTextField {
                         id: recipientField
                         objectName: "recipientHandleField"
                         visible: byHandle.checked
@@ -266,8 +269,9 @@ Page {
                             Accessible.name: qsTr("How long the offer can be accepted: %1").arg(displayText)
                         }
                         Item { Layout.fillWidth: true }
-                        Button {
+                        AppButton {
                             objectName: "offerButton"
+                            icon.source: Theme.icon("send")
                             text: byCode.checked ? qsTr("Create transfer code") : qsTr("Offer my twin")
                             highlighted: true
                             enabled: page.ownership.canOffer && !page.controller.busy
@@ -298,27 +302,27 @@ Page {
                                 wrapMode: Text.WordWrap
                                 Layout.fillWidth: true
                             }
-                            TextField {
+                            AppTextField {
                                 id: codeField
                                 objectName: "offerCodeText"
                                 readOnly: true
                                 selectByMouse: true
                                 text: page.ownership.offerCode
                                 font.family: "monospace"
-                                font.pixelSize: Theme.titleSize + 6
+                                font.pixelSize: Theme.headlineSize
                                 font.bold: true
                                 Accessible.name: qsTr("Transfer code: %1").arg(text.split("").join(" "))
                                 Layout.fillWidth: true
                             }
                             RowLayout {
                                 spacing: Theme.spacing
-                                Button {
+                                AppButton {
                                     objectName: "copyCodeButton"
                                     text: qsTr("Copy code")
                                     Accessible.name: text
                                     onClicked: { codeField.selectAll(); codeField.copy(); codeField.deselect() }
                                 }
-                                Button {
+                                AppButton {
                                     objectName: "dismissCodeButton"
                                     text: qsTr("I have noted the code")
                                     Accessible.name: qsTr("Hide the transfer code; it cannot be shown again")
@@ -345,7 +349,7 @@ Page {
                     RowLayout {
                         spacing: Theme.spacing
                         Layout.fillWidth: true
-                        TextField {
+                        AppTextField {
                             id: codeInput
                             objectName: "transferCodeField"
                             placeholderText: qsTr("Transfer code, e.g. ABCD-EFGH-JKLM-NPQR")
@@ -354,9 +358,10 @@ Page {
                             Layout.fillWidth: true
                             onAccepted: acceptCodeButton.clicked()
                         }
-                        Button {
+                        AppButton {
                             id: acceptCodeButton
                             objectName: "acceptCodeButton"
+                            icon.source: Theme.icon("receive")
                             text: qsTr("Accept with code")
                             highlighted: true
                             enabled: page.ownership.canAccept && !page.controller.busy && codeInput.text.trim().length > 0
@@ -371,8 +376,9 @@ Page {
             }
 
             // A twin accepted whose avatar download failed can be fetched again.
-            Button {
+            AppButton {
                 objectName: "fetchAvatarButton"
+                icon.source: Theme.icon("receive")
                 visible: page.holdsTwin && page.controller.modelUrl.toString().length === 0 && !page.controller.busy
                 text: qsTr("Fetch avatar again")
                 Accessible.name: qsTr("Fetch your twin's avatar from the repository again")
@@ -455,7 +461,7 @@ Page {
                                 Text {
                                     text: offerRow.avatarId
                                     color: Theme.mutedText
-                                    font.pixelSize: Theme.fontSize - 2
+                                    font.pixelSize: Theme.smallSize
                                     elide: Text.ElideMiddle
                                     Layout.fillWidth: true
                                 }
@@ -463,13 +469,14 @@ Page {
                                     objectName: "transferState_" + offerRow.transferId
                                     text: offerRow.stateText + (offerRow.expires ? " · " + offerRow.expires : "")
                                     color: Theme.text
-                                    font.pixelSize: Theme.fontSize - 1
+                                    font.pixelSize: Theme.smallSize
                                     wrapMode: Text.WordWrap
                                     Layout.fillWidth: true
                                 }
                             }
-                            Button {
+                            AppButton {
                                 objectName: "acceptButton_" + offerRow.transferId
+                                icon.source: Theme.icon("check")
                                 visible: !offerRow.outgoing && offerRow.open
                                 text: qsTr("Accept")
                                 highlighted: true
@@ -478,24 +485,27 @@ Page {
                                 Accessible.description: page.ownership.acceptHint
                                 onClicked: page.ownership.accept(offerRow.transferId)
                             }
-                            Button {
+                            AppButton {
                                 objectName: "declineButton_" + offerRow.transferId
+                                flat: true
                                 visible: !offerRow.outgoing && offerRow.open
                                 text: qsTr("Decline")
                                 enabled: !page.controller.busy
                                 Accessible.name: qsTr("Decline the twin offered by %1").arg(offerRow.peer)
                                 onClicked: page.ownership.decline(offerRow.transferId)
                             }
-                            Button {
+                            AppButton {
                                 objectName: "cancelButton_" + offerRow.transferId
+                                flat: true
                                 visible: offerRow.outgoing && offerRow.open
                                 text: qsTr("Withdraw")
                                 enabled: !page.controller.busy
                                 Accessible.name: qsTr("Withdraw your offer")
                                 onClicked: page.ownership.cancel(offerRow.transferId)
                             }
-                            Button {
+                            AppButton {
                                 objectName: "receiptButton_" + offerRow.transferId
+                                icon.source: Theme.icon("file")
                                 visible: offerRow.state === "accepted"
                                 text: qsTr("Receipt and history")
                                 enabled: !page.ownership.loading
@@ -542,6 +552,7 @@ Page {
                 Text {
                     text: qsTr("Ownership history of this twin")
                     font.pixelSize: Theme.titleSize
+                    font.weight: Font.DemiBold
                     color: Theme.text
                     Accessible.role: Accessible.Heading
                     Accessible.name: text

@@ -5,11 +5,11 @@ import QtQuick.Layouts
 ColumnLayout {
     property string title
     property string subtitle
-    spacing: 2
+    spacing: 4
     Text {
         text: parent.title
-        font.pixelSize: Theme.titleSize + 8
-        font.bold: true
+        font.pixelSize: Theme.displaySize
+        font.weight: Font.Bold
         color: Theme.text
         Accessible.role: Accessible.Heading
         Accessible.name: text

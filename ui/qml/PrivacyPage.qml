@@ -1,3 +1,4 @@
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -28,8 +29,8 @@ Page {
         anchors.fill: parent
         contentWidth: availableWidth
         ColumnLayout {
-            width: parent.width - 4 * Theme.padding
-            x: 2 * Theme.padding
+            width: parent.width - 2 * Theme.pageMargin
+            x: Theme.pageMargin
             spacing: Theme.padding
 
             Item { Layout.preferredHeight: Theme.spacing }
@@ -41,10 +42,9 @@ Page {
             StatusStrip { controller: page.controller; Layout.fillWidth: true }
 
             // ---- the pseudonym and its rotation
-            Pane {
+            Card {
                 objectName: "pseudonymPane"
                 Layout.fillWidth: true
-                background: Rectangle { color: Theme.surface; radius: Theme.radius; border.color: Theme.border }
                 ColumnLayout {
                     anchors.fill: parent
                     spacing: Theme.spacing
@@ -63,7 +63,7 @@ Page {
                                 objectName: "pseudonymText"
                                 text: page.privacy.pseudonym.length > 0 ? page.privacy.pseudonym : qsTr("no pseudonym yet")
                                 color: Theme.text
-                                font.pixelSize: Theme.titleSize + 4
+                                font.pixelSize: Theme.headlineSize
                                 font.bold: true
                                 font.family: "monospace"
                                 elide: Text.ElideRight
@@ -72,9 +72,10 @@ Page {
                                 Accessible.name: qsTr("Your pseudonym: %1").arg(text)
                             }
                         }
-                        Button {
+                        AppButton {
                             id: rotateButton
                             objectName: "rotatePseudonymButton"
+                            icon.source: Theme.icon("refresh")
                             text: qsTr("Rotate pseudonym…")
                             enabled: !page.controller.busy && !page.controller.locked
                                      && page.controller.dtId.length > 0 && !confirmPane.visible
@@ -103,7 +104,7 @@ Page {
                     Text {
                         text: qsTr("A new pseudonym makes it harder to follow you from call to call. Your previous credential is superseded; peers who knew the old pseudonym will not recognise the new one.")
                         color: Theme.mutedText
-                        font.pixelSize: Theme.fontSize - 1
+                        font.pixelSize: Theme.smallSize
                         wrapMode: Text.WordWrap
                         Layout.fillWidth: true
                     }
@@ -134,7 +135,7 @@ Page {
                                 wrapMode: Text.WordWrap
                                 Layout.fillWidth: true
                             }
-                            Button {
+                            AppButton {
                                 id: confirmRotateButton
                                 objectName: "confirmRotateButton"
                                 text: qsTr("Rotate")
@@ -145,8 +146,9 @@ Page {
                                     page.privacy.rotatePseudonym()
                                 }
                             }
-                            Button {
+                            AppButton {
                                 objectName: "cancelRotateButton"
+                                flat: true
                                 text: qsTr("Cancel")
                                 Accessible.name: qsTr("Cancel the pseudonym rotation")
                                 onClicked: {
@@ -166,16 +168,15 @@ Page {
                 rowSpacing: Theme.padding
 
                 // ---- disclosure rules
-                Pane {
+                Card {
                     objectName: "rulesPane"
                     Layout.fillWidth: true
                     Layout.preferredWidth: 1
                     Layout.alignment: Qt.AlignTop
-                    background: Rectangle { color: Theme.surface; radius: Theme.radius; border.color: Theme.border }
                     ColumnLayout {
                         anchors.fill: parent
                         spacing: Theme.spacing
-                        Text { text: qsTr("What you disclose, and where"); font.pixelSize: Theme.titleSize; color: Theme.text; Accessible.role: Accessible.Heading; Accessible.name: text }
+                        Text { text: qsTr("What you disclose, and where"); font.pixelSize: Theme.titleSize; font.weight: Font.DemiBold; color: Theme.text; Accessible.role: Accessible.Heading; Accessible.name: text }
                         Text {
                             text: qsTr("Everywhere else, peers see only your pseudonym.")
                             color: Theme.mutedText
@@ -183,7 +184,7 @@ Page {
                             wrapMode: Text.WordWrap
                             Layout.fillWidth: true
                         }
-                        TextField {
+                        AppTextField {
                             id: targetField
                             objectName: "ruleTargetField"
                             placeholderText: qsTr("Room or party, e.g. theatre-3 or a peer's Avatar-ID")
@@ -201,9 +202,11 @@ Page {
                         }
                         RowLayout {
                             spacing: Theme.spacing
-                            Button {
+                            AppButton {
                                 id: saveRuleButton
                                 objectName: "saveRuleButton"
+                                icon.source: Theme.icon("check")
+                                highlighted: true
                                 text: qsTr("Save rule")
                                 enabled: targetField.text.trim().length > 0
                                 Accessible.name: qsTr("Save the disclosure rule")
@@ -213,8 +216,9 @@ Page {
                                         page.editRule("", false, false, false, false)
                                 }
                             }
-                            Button {
+                            AppButton {
                                 objectName: "clearRuleButton"
+                                flat: true
                                 text: qsTr("Clear")
                                 Accessible.name: qsTr("Clear the rule editor")
                                 onClicked: page.editRule("", false, false, false, false)
@@ -266,20 +270,22 @@ Page {
                                             objectName: "ruleSummary_" + ruleRow.index
                                             text: qsTr("Sees: %1").arg(ruleRow.model.summary)
                                             color: Theme.mutedText
-                                            font.pixelSize: Theme.fontSize - 1
+                                            font.pixelSize: Theme.smallSize
                                             wrapMode: Text.WordWrap
                                             Layout.fillWidth: true
                                         }
                                     }
-                                    Button {
+                                    AppButton {
                                         objectName: "editRule_" + ruleRow.index
+                                        flat: true
                                         text: qsTr("Edit")
                                         Accessible.name: qsTr("Edit the rule for %1").arg(ruleRow.model.target)
                                         onClicked: page.editRule(ruleRow.model.target, ruleRow.model.name, ruleRow.model.role,
                                                                  ruleRow.model.organisation, ruleRow.model.licenceId)
                                     }
-                                    Button {
+                                    AppButton {
                                         objectName: "removeRule_" + ruleRow.index
+                                        flat: true
                                         text: qsTr("Remove")
                                         Accessible.name: qsTr("Remove the rule for %1").arg(ruleRow.model.target)
                                         onClicked: page.privacy.removeRule(ruleRow.model.target)
@@ -291,12 +297,11 @@ Page {
                 }
 
                 // ---- lawful disclosures
-                Pane {
+                Card {
                     objectName: "lawfulPane"
                     Layout.fillWidth: true
                     Layout.preferredWidth: 1
                     Layout.alignment: Qt.AlignTop
-                    background: Rectangle { color: Theme.surface; radius: Theme.radius; border.color: Theme.border }
                     ColumnLayout {
                         anchors.fill: parent
                         spacing: Theme.spacing
@@ -305,13 +310,15 @@ Page {
                             Text {
                                 text: qsTr("Lawful disclosures")
                                 font.pixelSize: Theme.titleSize
+                                font.weight: Font.DemiBold
                                 color: Theme.text
                                 Accessible.role: Accessible.Heading
                                 Accessible.name: text
                                 Layout.fillWidth: true
                             }
-                            Button {
+                            AppButton {
                                 objectName: "refreshDisclosuresButton"
+                                icon.source: Theme.icon("refresh")
                                 text: page.privacy.refreshing ? qsTr("Checking…") : qsTr("Check now")
                                 enabled: !page.privacy.refreshing
                                 Accessible.name: qsTr("Check the home network for lawful disclosures")
@@ -372,15 +379,15 @@ Page {
                                         columns: 2
                                         columnSpacing: Theme.spacing
                                         rowSpacing: 2
-                                        Text { text: qsTr("Authority"); color: Theme.mutedText; font.pixelSize: Theme.fontSize - 1 }
+                                        Text { text: qsTr("Authority"); color: Theme.mutedText; font.pixelSize: Theme.smallSize }
                                         Text { objectName: "lawfulAuthority_" + lawfulRow.index; text: lawfulRow.model.authority; color: Theme.text; font.pixelSize: Theme.fontSize; font.bold: true; wrapMode: Text.WordWrap; Layout.fillWidth: true }
-                                        Text { text: qsTr("Case"); color: Theme.mutedText; font.pixelSize: Theme.fontSize - 1 }
+                                        Text { text: qsTr("Case"); color: Theme.mutedText; font.pixelSize: Theme.smallSize }
                                         Text { objectName: "lawfulCaseRef_" + lawfulRow.index; text: lawfulRow.model.caseRef; color: Theme.text; font.pixelSize: Theme.fontSize; wrapMode: Text.WordWrap; Layout.fillWidth: true }
-                                        Text { text: qsTr("Legal basis"); color: Theme.mutedText; font.pixelSize: Theme.fontSize - 1 }
+                                        Text { text: qsTr("Legal basis"); color: Theme.mutedText; font.pixelSize: Theme.smallSize }
                                         Text { objectName: "lawfulLegalBasis_" + lawfulRow.index; text: lawfulRow.model.legalBasis; color: Theme.text; font.pixelSize: Theme.fontSize; wrapMode: Text.WordWrap; Layout.fillWidth: true }
-                                        Text { text: qsTr("Disclosed"); color: Theme.mutedText; font.pixelSize: Theme.fontSize - 1 }
+                                        Text { text: qsTr("Disclosed"); color: Theme.mutedText; font.pixelSize: Theme.smallSize }
                                         Text { objectName: "lawfulAttributes_" + lawfulRow.index; text: lawfulRow.model.attributes; color: Theme.text; font.pixelSize: Theme.fontSize; wrapMode: Text.WordWrap; Layout.fillWidth: true }
-                                        Text { text: qsTr("When"); color: Theme.mutedText; font.pixelSize: Theme.fontSize - 1 }
+                                        Text { text: qsTr("When"); color: Theme.mutedText; font.pixelSize: Theme.smallSize }
                                         Text { objectName: "lawfulTime_" + lawfulRow.index; text: lawfulRow.model.disclosedAt; color: Theme.text; font.pixelSize: Theme.fontSize; Layout.fillWidth: true }
                                     }
                                 }

@@ -1,3 +1,4 @@
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Dialogs
@@ -25,11 +26,10 @@ Page {
         onAccepted: page.settings.setNextDataDir(selectedFolder)
     }
 
-    component Section: Pane {
+    component Section: Card {
         property alias title: heading.text
         default property alias content: body.data
         Layout.fillWidth: true
-        background: Rectangle { color: Theme.surface; radius: Theme.radius; border.color: Theme.border }
         ColumnLayout {
             id: body
             anchors.fill: parent
@@ -37,6 +37,7 @@ Page {
             Text {
                 id: heading
                 font.pixelSize: Theme.titleSize
+                font.weight: Font.DemiBold
                 color: Theme.text
                 Accessible.role: Accessible.Heading
                 Accessible.name: text
@@ -48,8 +49,8 @@ Page {
         anchors.fill: parent
         contentWidth: availableWidth
         ColumnLayout {
-            width: Math.min(parent.width - 4 * Theme.padding, 1100)
-            x: 2 * Theme.padding
+            width: Math.min(parent.width - 2 * Theme.pageMargin, 1100)
+            x: Theme.pageMargin
             spacing: Theme.padding
 
             Item { Layout.preferredHeight: Theme.spacing }
@@ -73,7 +74,7 @@ Page {
                 RowLayout {
                     Layout.fillWidth: true
                     spacing: Theme.padding
-                    TextField {
+                    AppTextField {
                         id: addressField
                         objectName: "homeNetworkAddressField"
                         text: page.settings.homeNetworkAddress === page.settings.profileAddress ? "" : page.settings.homeNetworkAddress
@@ -82,7 +83,7 @@ Page {
                         Layout.fillWidth: true
                         onAccepted: applyAddress.clicked()
                     }
-                    Button {
+                    AppButton {
                         id: applyAddress
                         objectName: "applyHomeNetworkButton"
                         text: qsTr("Apply")
@@ -109,33 +110,37 @@ Page {
                 Repeater {
                     model: page.settings.trustList
                     delegate: RowLayout {
+                        id: rootRow
                         required property int index
                         required property string label
                         required property string value
                         required property string state
                         required property string detail
-                        objectName: "trustRoot_" + index
+                        objectName: "trustRoot_" + rootRow.index
                         Layout.fillWidth: true
                         spacing: Theme.spacing
-                        StateIcon { state: parent.state; Layout.preferredWidth: 16; Layout.preferredHeight: 16; Layout.alignment: Qt.AlignTop }
+                        StateIcon { state: rootRow.state; Layout.preferredWidth: 16; Layout.preferredHeight: 16; Layout.alignment: Qt.AlignTop }
                         ColumnLayout {
                             spacing: 0
                             Layout.fillWidth: true
-                            Text { text: label; color: Theme.text; font.pixelSize: Theme.fontSize; wrapMode: Text.WrapAnywhere; Layout.fillWidth: true }
-                            Text { text: detail; color: Theme.mutedText; font.pixelSize: Theme.fontSize - 2; wrapMode: Text.WordWrap; Layout.fillWidth: true }
-                            Text { text: qsTr("SHA-256 %1").arg(value); color: Theme.mutedText; font.pixelSize: Theme.fontSize - 3; wrapMode: Text.WrapAnywhere; Layout.fillWidth: true }
+                            Text { text: rootRow.label; color: Theme.text; font.pixelSize: Theme.fontSize; wrapMode: Text.WrapAnywhere; Layout.fillWidth: true }
+                            Text { text: rootRow.detail; color: Theme.mutedText; font.pixelSize: Theme.smallSize; wrapMode: Text.WordWrap; Layout.fillWidth: true }
+                            Text { text: qsTr("SHA-256 %1").arg(rootRow.value); color: Theme.mutedText; font.pixelSize: Theme.captionSize; wrapMode: Text.WrapAnywhere; Layout.fillWidth: true }
                         }
-                        Button {
-                            objectName: "removeTrustRoot_" + index
-                            visible: detail.indexOf(qsTr("added by you")) === 0
+                        AppButton {
+                            objectName: "removeTrustRoot_" + rootRow.index
+                            icon.source: Theme.icon("close")
+                            flat: true
+                            visible: rootRow.detail.indexOf(qsTr("added by you")) === 0
                             text: qsTr("Remove")
-                            Accessible.name: qsTr("Remove %1 from the trust list").arg(label)
-                            onClicked: page.settings.removeTrustedRoot(value)
+                            Accessible.name: qsTr("Remove %1 from the trust list").arg(rootRow.label)
+                            onClicked: page.settings.removeTrustedRoot(rootRow.value)
                         }
                     }
                 }
-                Button {
+                AppButton {
                     objectName: "addTrustRootButton"
+                    icon.source: Theme.icon("add")
                     text: qsTr("Add an operator root…")
                     onClicked: rootDialog.open()
                 }
@@ -181,12 +186,13 @@ Page {
                 Text {
                     text: qsTr("Your profile, encrypted keys, credential and activity log live here. Moving elsewhere starts a new device state; your current data stays where it is.")
                     color: Theme.mutedText
-                    font.pixelSize: Theme.fontSize - 2
+                    font.pixelSize: Theme.smallSize
                     wrapMode: Text.WordWrap
                     Layout.fillWidth: true
                 }
-                Button {
+                AppButton {
                     objectName: "chooseDataDirButton"
+                    icon.source: Theme.icon("folder")
                     text: qsTr("Use another folder from the next start…")
                     onClicked: dataDirDialog.open()
                 }

@@ -9,14 +9,7 @@ Canvas {
     implicitWidth: 20
     implicitHeight: 20
     Accessible.role: Accessible.Graphic
-    Accessible.name: {
-        switch (state) {
-        case "verified": case "passed": return qsTr("passed")
-        case "valid-untrusted-issuer": case "warning": return qsTr("warning")
-        case "failed": return qsTr("failed")
-        default: return qsTr("not checked")
-        }
-    }
+    Accessible.name: Theme.stateName(state)
     onStateChanged: requestPaint()
     onColorChanged: requestPaint()
 

@@ -1,5 +1,4 @@
 import QtQuick
-import QtQuick.Controls
 import QtQuick.Layouts
 
 // What every page shows above its content: a failure with its reason code, the latest notice,
@@ -15,14 +14,24 @@ ColumnLayout {
         onDismissed: strip.controller.dismissError()
         Layout.fillWidth: true
     }
-    Text {
-        objectName: "noticeText"
+    // The latest notice, on a soft tint of the accent (its words carry it; the tint only groups).
+    Rectangle {
         visible: strip.controller.notice.length > 0
-        text: strip.controller.notice
-        color: Theme.text
-        font.pixelSize: Theme.fontSize
-        wrapMode: Text.WordWrap
+        color: Qt.tint(Theme.surface, Qt.rgba(Theme.accent.r, Theme.accent.g, Theme.accent.b, 0.08))
+        radius: Theme.radius
+        implicitHeight: notice.implicitHeight + 2 * (Theme.spacing + 2)
         Layout.fillWidth: true
+        Text {
+            id: notice
+            objectName: "noticeText"
+            x: Theme.padding
+            y: Theme.spacing + 2
+            width: parent.width - 2 * Theme.padding
+            text: strip.controller.notice
+            color: Theme.text
+            font.pixelSize: Theme.fontSize
+            wrapMode: Text.WordWrap
+        }
     }
     BusyPanel {
         controller: strip.controller

@@ -56,7 +56,7 @@ Rectangle {
                 visible: badge.reason.length > 0
                 text: badge.reason
                 color: Theme.mutedText
-                font.pixelSize: Theme.fontSize - 1
+                font.pixelSize: Theme.smallSize
                 wrapMode: Text.WordWrap
                 Layout.fillWidth: true
             }
