@@ -20,6 +20,7 @@
 #include <twinseal/security/statuslist.h>
 #include <twinseal/security/subscriber.h>
 #include <twinseal/security/translog.h>
+#include <twinseal/twin/data_layout.h>
 
 #include "cli.h"
 #include "commands.h"
@@ -32,10 +33,11 @@ using core::HomenetClient;
 
 namespace {
 
-constexpr const char* kCredentialFile = "credential.tsc";
-constexpr const char* kDisclosuresFile = "disclosures.json";
-constexpr const char* kReceiptFile = "receipt.tslr";
-constexpr const char* kManifestFile = "manifest.tsm";
+// What `register` saves: the same names as the client's data folder.
+constexpr const char* kCredentialFile = twin::layout::kCredential;
+constexpr const char* kDisclosuresFile = twin::layout::kDisclosures;
+constexpr const char* kReceiptFile = twin::layout::kReceipt;
+constexpr const char* kManifestFile = twin::layout::kManifest;
 
 // Runs one asynchronous client operation to its end inside a nested event loop. `start` gets
 // the completion callback to hand to the client.
@@ -410,6 +412,8 @@ int cmdStatus(const QStringList& args) {
     QCommandLineParser p;
     addProfileOptions(p);
     p.addOption({"credential", "Also say whether this DT credential is revoked.", "file"});
+    p.addOption({"out", "Save the signed status list to <file> (for `assertion verify --status-list`).",
+                 "file"});
     if (auto rc = parseCommand(p, args,
                                "Fetch the home network's revocation status list, verify it with "
                                "the profile's issuer key, and show it; with --credential, "
@@ -442,6 +446,11 @@ int cmdStatus(const QStringList& args) {
         std::to_string(list->revokedCount()) + " revoked");
     out("  issued:    " + utc(li.issuedAt) + ", expires " + utc(li.expiresAt));
     out("  signature verified with the issuer key of the profile");
+    if (p.isSet("out")) {
+        if (auto st = writeBinary(p.value("out"), list->encoded()); !st.ok())
+            return fail(st.error());
+        out("  saved to " + p.value("out").toStdString());
+    }
     if (!credential)
         return kExitOk;
     const CredentialClaims& c = credential->claims;
