@@ -49,11 +49,8 @@ void TwinSession::setAddressOverride(const QString& url) {
     if (url == m_options.addressOverride)
         return;
     m_options.addressOverride = url;
-    // The profile on disk carries the USIM's latest SQN; the one in memory when there is none.
+    // The client's profile in memory carries the USIM's latest SQN (it is also saved to disk).
     UsimProfileData profile = m_client->profile();
-    if (!m_profilePath.isEmpty())
-        if (auto saved = UsimProfileData::load(m_profilePath.toStdString()); saved.ok())
-            profile = std::move(*saved);
     makeClient(std::move(profile));
     if (address() != before)
         emit addressChanged();

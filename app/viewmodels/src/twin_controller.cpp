@@ -2,6 +2,7 @@
 
 #include <twinseal/twin/data_layout.h>
 #include <twinseal/twin/pending_journal.h>
+#include <twinseal/twin/twin_session.h>
 #include <twinseal/twin/twin_store.h>
 
 #include <QDateTime>
@@ -114,12 +115,12 @@ TwinController::TwinController(Options options, QObject* parent)
     m_settings = std::make_unique<SettingsController>(*this);
     m_audit = std::make_unique<AuditController>(*this, *m_auditTrail);
     connect(this, &TwinController::profileChanged, m_settings.get(), &SettingsController::refreshTrustList);
+    // The session holds the address: a changed setting goes there (no profile re-read).
     connect(m_settings.get(), &SettingsController::homeNetworkChanged, this, [this] {
-        if (!m_profile)
+        if (!m_session)
             return;
-        QString code, message;
-        if (!loadProfile(path(twin::layout::kProfile), &code, &message))
-            fail(code, message);
+        m_session->setAddressOverride(m_settings->addressOverride());
+        emit profileChanged();
     });
     loadState();
     m_ownership = std::make_unique<OwnershipController>(*this);
@@ -127,7 +128,7 @@ TwinController::TwinController(Options options, QObject* parent)
     PeerVerificationController::Sources peers;
     peers.dataDir = m_options.dataDir;
     peers.trustedRootsPem = [this] { return m_settings->trustedRootsPem(); };
-    peers.homeNetwork = [this] { return m_client.get(); };
+    peers.homeNetwork = [this] { return client(); };
     m_peerVerification = std::make_unique<PeerVerificationController>(std::move(peers));
 }
 
@@ -162,7 +163,9 @@ bool TwinController::locked() const {
     return !m_holder && QFileInfo::exists(path(twin::layout::kHolderKey));
 }
 
-bool TwinController::authenticated() const { return m_client && m_client->isAuthenticated(); }
+bool TwinController::authenticated() const { return m_session && m_session->client().isAuthenticated(); }
+
+core::HomenetClient* TwinController::client() { return m_session ? &m_session->client() : nullptr; }
 
 QString TwinController::operatorName() const {
     return m_profile ? QString::fromStdString(m_profile->operatorName) : QString();
@@ -308,11 +311,11 @@ bool TwinController::loadProfile(const QString& file, QString* code, QString* me
         return false;
     }
     m_profile = std::make_unique<UsimProfileData>(std::move(p).value());
-    core::HomenetClientOptions options;
+    twin::SessionOptions options;
     if (m_settings)
-        options.serviceUrlOverride = m_settings->addressOverride().toStdString();
-    m_client = std::make_unique<core::HomenetClient>(*m_profile, path(twin::layout::kProfile), options);
-    connect(m_client.get(), &core::HomenetClient::authenticatedChanged, this,
+        options.addressOverride = m_settings->addressOverride();
+    m_session = std::make_unique<twin::TwinSession>(*m_profile, path(twin::layout::kProfile), options);
+    connect(m_session.get(), &twin::TwinSession::authenticatedChanged, this,
             &TwinController::authenticatedChanged);
     emit profileChanged();
     return true;
@@ -375,7 +378,7 @@ void TwinController::reconcilePending() {
                       : tr("Checking an interrupted registration with your home network…"));
     const PublicKey key = *holder;
     withSession([this, key, pending] {
-        m_client->listDts([this, key, pending](core::ClientResult<std::vector<core::DtRecord>> r) {
+        m_session->client().listDts([this, key, pending](core::ClientResult<std::vector<core::DtRecord>> r) {
             if (!r.ok()) // the journal stays: the next start asks again
                 return fail(QString::fromStdString(r.error().code), QString::fromStdString(r.error().message));
             twin::PendingJournal journal;
@@ -579,12 +582,12 @@ void TwinController::recertify(const QUrl& folder) {
 }
 
 void TwinController::withSession(std::function<void()> next) {
-    if (!m_client)
+    if (!m_session)
         return fail(QStringLiteral("no-profile"), tr("Import your USIM profile first."));
-    if (m_client->isAuthenticated())
+    if (m_session->client().isAuthenticated())
         return next();
     setProgress(-1, tr("Authenticating with %1…").arg(operatorName()));
-    m_client->authenticate([this, next = std::move(next)](core::ClientResult<core::AuthSession> r) {
+    m_session->client().authenticate([this, next = std::move(next)](core::ClientResult<core::AuthSession> r) {
         if (!r.ok())
             return fail(QString::fromStdString(r.error().code), QString::fromStdString(r.error().message));
         next();
@@ -685,9 +688,9 @@ void TwinController::signAndRegister(bool recertification, const QString& folder
                     upload(folder);
                 };
                 if (recertification)
-                    m_client->recertify(m_dtId.toStdString(), *m_holder, manifestBytes, done);
+                    m_session->client().recertify(m_dtId.toStdString(), *m_holder, manifestBytes, done);
                 else
-                    m_client->registerDt(*m_holder, manifestBytes, done);
+                    m_session->client().registerDt(*m_holder, manifestBytes, done);
             });
         });
 }
@@ -697,7 +700,7 @@ void TwinController::signAndRegister(bool recertification, const QString& folder
 // owner can actually do: this client can neither re-certify it (the key is elsewhere) nor move
 // it here (a twin is not transferred within one subscription).
 void TwinController::resolveDuplicate(const QString& folder) {
-    m_client->me([this, folder](core::ClientResult<core::SubscriberInfo> me) {
+    m_session->client().me([this, folder](core::ClientResult<core::SubscriberInfo> me) {
         if (!me.ok())
             return fail(QString::fromStdString(me.error().code), QString::fromStdString(me.error().message));
         const auto& active = me->activeDt;
@@ -732,7 +735,7 @@ void TwinController::upload(const QString& folder) {
     if (!manifest.ok())
         return fail(QStringLiteral("manifest-invalid"), tr("The stored manifest cannot be read."));
     setProgress(0, tr("Uploading your avatar to the home network…"));
-    auto* transfer = m_client->uploadAvatar(
+    auto* transfer = m_session->client().uploadAvatar(
         m_avatarId.toStdString(), manifest->manifest, folder,
         [this](core::ClientResult<core::AvatarRecord> r) {
             if (!r.ok()) {
@@ -867,14 +870,14 @@ void TwinController::restoreManifest() {
 }
 
 void TwinController::refreshStatus() {
-    if (!m_client)
+    if (!m_session)
         return;
     auto bytes = readFile(path(twin::layout::kCredential).toStdString());
     auto c = bytes.ok() ? parseCredential(*bytes) : Result<Credential>(bytes.error());
     if (!c.ok())
         return;
     const Credential credential = *c;
-    m_client->fetchStatusList([this, credential](core::ClientResult<StatusList> list) {
+    m_session->client().fetchStatusList([this, credential](core::ClientResult<StatusList> list) {
         if (!list.ok()) {
             m_twinStatus = tr("unknown (%1)").arg(QString::fromStdString(list.error().code));
             recordFailure(audit_event::kDtStatus, QString::fromStdString(list.error().code),
@@ -887,7 +890,7 @@ void TwinController::refreshStatus() {
                                                           {"status", m_twinStatus.toStdString()}});
         }
         showCredential();
-        m_client->fetchInclusionByCredential(
+        m_session->client().fetchInclusionByCredential(
             credential.digest(), 0, [this](core::ClientResult<LogReceipt> receipt) {
                 QVector<Fact> facts = m_credentialFacts.facts();
                 for (Fact& f : facts) {

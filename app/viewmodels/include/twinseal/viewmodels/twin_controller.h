@@ -25,6 +25,10 @@
 
 #include "twinseal/viewmodels/fact_list_model.h"
 
+namespace twinseal::twin {
+class TwinSession;
+}
+
 namespace twinseal::core {
 class HomenetClient;
 struct Registration;
@@ -124,7 +128,9 @@ public:
     Q_INVOKABLE void dismissError();
 
     // For tests and the shell: the client (profile loaded) or nullptr.
-    [[nodiscard]] core::HomenetClient* client() { return m_client.get(); }
+    [[nodiscard]] core::HomenetClient* client();
+    // The session with the home network (its client and its one address), or nullptr.
+    [[nodiscard]] twin::TwinSession* session() { return m_session.get(); }
 
     // ---- for the sibling view-models (C++ only)
     [[nodiscard]] QObject* ownershipObject() const;
@@ -232,7 +238,7 @@ private:
     QString m_pseudonym;
     QString m_twinStatus;
     std::unique_ptr<security::UsimProfileData> m_profile;
-    std::unique_ptr<core::HomenetClient> m_client;
+    std::unique_ptr<twin::TwinSession> m_session; // the home-network client and address
     std::unique_ptr<security::SigningKey> m_holder; // present only while unlocked
     FactListModel m_credentialFacts;
     FactListModel m_manifestFacts;
