@@ -68,6 +68,13 @@ void TwinSession::adoptKey(SigningKey key) {
     emit lockedChanged();
 }
 
+std::unique_ptr<SigningKey> TwinSession::takeKey() {
+    auto key = std::move(m_holder);
+    if (key)
+        emit lockedChanged();
+    return key;
+}
+
 void TwinSession::lock() {
     if (!m_holder)
         return;

@@ -160,12 +160,21 @@ QString TwinController::path(const char* name) const {
 }
 
 bool TwinController::locked() const {
-    return !m_holder && QFileInfo::exists(path(twin::layout::kHolderKey));
+    return !holderKey() && QFileInfo::exists(path(twin::layout::kHolderKey));
 }
 
 bool TwinController::authenticated() const { return m_session && m_session->client().isAuthenticated(); }
 
 core::HomenetClient* TwinController::client() { return m_session ? &m_session->client() : nullptr; }
+
+const SigningKey* TwinController::holderKey() const { return m_session ? m_session->holderKey() : nullptr; }
+
+bool TwinController::keepKey(SigningKey key) {
+    if (!m_session)
+        return false;
+    m_session->adoptKey(std::move(key));
+    return true;
+}
 
 QString TwinController::operatorName() const {
     return m_profile ? QString::fromStdString(m_profile->operatorName) : QString();
@@ -314,7 +323,10 @@ bool TwinController::loadProfile(const QString& file, QString* code, QString* me
     twin::SessionOptions options;
     if (m_settings)
         options.addressOverride = m_settings->addressOverride();
+    std::unique_ptr<SigningKey> unlocked = m_session ? m_session->takeKey() : nullptr;
     m_session = std::make_unique<twin::TwinSession>(*m_profile, path(twin::layout::kProfile), options);
+    if (unlocked)
+        m_session->adoptKey(std::move(*unlocked));
     connect(m_session.get(), &twin::TwinSession::authenticatedChanged, this,
             &TwinController::authenticatedChanged);
     emit profileChanged();
@@ -393,7 +405,7 @@ void TwinController::reconcilePending() {
             setBusy(false);
             if (decision.tell)
                 setNotice(pendingOutcome(pending.op, completed));
-            if (completed && !QFileInfo::exists(path(twin::layout::kManifest)) && m_holder)
+            if (completed && !QFileInfo::exists(path(twin::layout::kManifest)) && holderKey())
                 restoreManifest();
             else if (m_stage == QLatin1String("ready"))
                 refreshStatus();
@@ -403,7 +415,7 @@ void TwinController::reconcilePending() {
 
 QString TwinController::pendingOutcome(const QString& op, bool completed) const {
     const bool needsUpload = !QFileInfo::exists(path(twin::layout::kManifest));
-    const QString unlock = needsUpload && !m_holder
+    const QString unlock = needsUpload && !holderKey()
                                ? tr(" Unlock it to finish storing its avatar with your home network.")
                                : QString();
     if (op == QLatin1String("recertify"))
@@ -531,7 +543,9 @@ void TwinController::choosePassphrase(const QString& passphrase, const QString& 
                 return fail(QString::fromUtf8(errorCodeName(keys.holder.code()).data()),
                             tr("Your key could not be created: %1")
                                 .arg(QString::fromStdString(keys.holder.error().detail)));
-            m_holder = std::make_unique<SigningKey>(std::move(keys.holder).value());
+            if (!keepKey(std::move(keys.holder).value()))
+                return fail(QStringLiteral("no-profile"),
+                            tr("Import your USIM profile before creating your key."));
             m_auditTrail->unlocked(std::move(keys.audit));
             m_auditTrail->record(audit_event::kKeyUnlock, {{"holder-key", "created"}});
             setBusy(false);
@@ -562,7 +576,7 @@ void TwinController::registerTwin() {
     dismissError();
     if (!m_profile)
         return fail(QStringLiteral("no-profile"), tr("Import your USIM profile first."));
-    if (!m_holder)
+    if (!holderKey())
         return fail(QStringLiteral("locked"), tr("Unlock your twin with your passphrase first."));
     if (m_avatarDir.isEmpty())
         return fail(QStringLiteral("no-avatar"), tr("Choose an avatar first."));
@@ -571,7 +585,7 @@ void TwinController::registerTwin() {
 
 void TwinController::recertify(const QUrl& folder) {
     dismissError();
-    if (!m_holder)
+    if (!holderKey())
         return fail(QStringLiteral("locked"), tr("Unlock your twin with your passphrase first."));
     const QString dir = folder.isEmpty() ? m_avatarDir
                                          : (folder.isLocalFile() ? folder.toLocalFile() : folder.toString());
@@ -625,9 +639,9 @@ void TwinController::signAndRegister(bool recertification, const QString& folder
                 return fail(QString::fromUtf8(errorCodeName(manifest.code()).data()),
                             tr("This avatar cannot be used: %1")
                                 .arg(QString::fromStdString(manifest.error().detail)));
-            if (!m_holder)
+            if (!holderKey())
                 return fail(QStringLiteral("locked"), tr("Unlock your twin first."));
-            auto signedManifest = signManifest(*manifest, *m_holder);
+            auto signedManifest = signManifest(*manifest, *holderKey());
             if (!signedManifest.ok())
                 return fail(QStringLiteral("signing-failed"),
                             QString::fromStdString(signedManifest.error().message()));
@@ -688,9 +702,9 @@ void TwinController::signAndRegister(bool recertification, const QString& folder
                     upload(folder);
                 };
                 if (recertification)
-                    m_session->client().recertify(m_dtId.toStdString(), *m_holder, manifestBytes, done);
+                    m_session->client().recertify(m_dtId.toStdString(), *holderKey(), manifestBytes, done);
                 else
-                    m_session->client().registerDt(*m_holder, manifestBytes, done);
+                    m_session->client().registerDt(*holderKey(), manifestBytes, done);
             });
         });
 }
@@ -708,7 +722,7 @@ void TwinController::resolveDuplicate(const QString& folder) {
         if (active)
             if (auto c = parseCredential(active->credential); c.ok())
                 held = std::move(c).value();
-        if (held && m_holder && held->claims.holderKey == m_holder->publicKey()) {
+        if (held && holderKey() && held->claims.holderKey == holderKey()->publicKey()) {
             if (!adoptHeld(active->credential, folder))
                 return;
             m_auditTrail->record(audit_event::kDtRegister, {{"dt", held->claims.dtId},
@@ -832,7 +846,7 @@ void TwinController::showManifest() {
 }
 
 void TwinController::restoreManifest() {
-    if (!m_holder || m_avatarDir.isEmpty())
+    if (!holderKey() || m_avatarDir.isEmpty())
         return;
     auto bytes = readFile(path(twin::layout::kCredential).toStdString());
     auto c = bytes.ok() ? parseCredential(*bytes) : Result<Credential>(bytes.error());
@@ -857,9 +871,9 @@ void TwinController::restoreManifest() {
                             tr("The avatar in %1 is not the one your twin was certified with. "
                                "Re-certify your twin with the avatar you want to use.")
                                 .arg(m_avatarDir));
-            if (!m_holder)
+            if (!holderKey())
                 return fail(QStringLiteral("locked"), tr("Unlock your twin first."));
-            auto signedManifest = signManifest(*manifest, *m_holder);
+            auto signedManifest = signManifest(*manifest, *holderKey());
             if (!signedManifest.ok())
                 return fail(QStringLiteral("signing-failed"),
                             QString::fromStdString(signedManifest.error().message()));
@@ -914,7 +928,8 @@ void TwinController::refreshStatus() {
 void TwinController::lock() {
     m_auditTrail->record(audit_event::kKeyLock);
     m_auditTrail->locked();
-    m_holder.reset(); // SigningKey cleanses its key material
+    if (m_session)
+        m_session->lock(); // SigningKey cleanses its key material
     emit lockedChanged();
     setNotice(tr("Locked. Your passphrase is needed to use your twin again."));
 }
@@ -946,7 +961,10 @@ void TwinController::unlock(const QString& passphrase) {
                             tr("Your holder key cannot be opened: %1")
                                 .arg(QString::fromStdString(key.error().detail)));
             }
-            m_holder = std::make_unique<SigningKey>(std::move(key).value());
+            if (!keepKey(std::move(key).value()))
+                return fail(QStringLiteral("no-profile"),
+                            tr("Your USIM profile cannot be read, so your twin cannot be used; "
+                               "import the profile your operator gave you again."));
             m_auditTrail->unlocked(std::move(keys.audit));
             m_auditTrail->record(audit_event::kKeyUnlock);
             if (m_stage == QLatin1String("ready") && !QFileInfo::exists(path(twin::layout::kManifest)))

@@ -63,6 +63,8 @@ public:
     [[nodiscard]] security::Status unlock(const QString& keyFile, const std::string& passphrase);
     // Takes a key opened elsewhere (e.g. just generated).
     void adoptKey(security::SigningKey key);
+    // Hands the unlocked key to another session (a new profile); this one is then locked.
+    [[nodiscard]] std::unique_ptr<security::SigningKey> takeKey();
     void lock();
 
     // ---- operations --------------------------------------------------------------------------

@@ -146,7 +146,7 @@ public:
     // The device's tamper-evident activity log: every DT operation is recorded there.
     [[nodiscard]] AuditTrail& auditTrail() const { return *m_auditTrail; }
     // The holder key while unlocked, else nullptr.
-    [[nodiscard]] const security::SigningKey* holderKey() const { return m_holder.get(); }
+    [[nodiscard]] const security::SigningKey* holderKey() const;
     [[nodiscard]] const QString& dataDir() const { return m_options.dataDir; }
     // A file in the data directory.
     [[nodiscard]] QString dataFile(const QString& name) const;
@@ -213,6 +213,8 @@ private:
     [[nodiscard]] bool adoptHeld(const security::Bytes& credential, const QString& folder);
     [[nodiscard]] bool disclosuresMatch(const security::CredentialClaims& claims) const;
     void connectClient();
+    // Keeps the unlocked holder key in the session; false (and the key cleansed) without one.
+    bool keepKey(security::SigningKey key);
     void recordFailure(const char* type, const QString& code, std::vector<std::pair<std::string, std::string>> fields = {});
     void signAndRegister(bool recertification, const QString& folder);
     void upload(const QString& folder);
@@ -238,8 +240,8 @@ private:
     QString m_pseudonym;
     QString m_twinStatus;
     std::unique_ptr<security::UsimProfileData> m_profile;
-    std::unique_ptr<twin::TwinSession> m_session; // the home-network client and address
-    std::unique_ptr<security::SigningKey> m_holder; // present only while unlocked
+    // The home-network client and address, and the holder key while unlocked.
+    std::unique_ptr<twin::TwinSession> m_session;
     FactListModel m_credentialFacts;
     FactListModel m_manifestFacts;
     std::unique_ptr<AuditTrail> m_auditTrail;
