@@ -21,6 +21,7 @@
 #include <twinseal/security/subscriber.h>
 #include <twinseal/security/translog.h>
 #include <twinseal/twin/data_layout.h>
+#include <twinseal/twin/twin_store.h>
 
 #include "cli.h"
 #include "commands.h"
@@ -191,8 +192,10 @@ int cmdRegister(const QStringList& args) {
     auto manifest = parseSignedManifest(*signedManifest);
     if (!manifest.ok())
         return fail(manifest.error());
-    const QString manifestPath = QDir(outDir).filePath(kManifestFile);
-    if (auto st = writeBinary(manifestPath, *signedManifest); !st.ok())
+    // The files go where the client keeps them, each written atomically (twin::TwinStore).
+    const twin::TwinStore store(outDir);
+    const QString manifestPath = store.path(kManifestFile);
+    if (auto st = store.write(kManifestFile, ByteView(*signedManifest)); !st.ok())
         return fail(st.error());
 
     // Authenticate, then register (or re-certify).
@@ -212,19 +215,19 @@ int cmdRegister(const QStringList& args) {
     const CredentialClaims& claims = reg->credential.claims;
 
     // Keep the credential before anything else can fail.
-    const QString credentialPath = QDir(outDir).filePath(kCredentialFile);
-    const QString disclosuresPath = QDir(outDir).filePath(kDisclosuresFile);
-    const QString receiptPath = QDir(outDir).filePath(kReceiptFile);
-    for (auto [path, data, secret] :
-         {std::tuple{credentialPath, ByteView(reg->credentialBytes), false},
-          std::tuple{receiptPath, ByteView(reg->receiptBytes), false}}) {
-        if (auto st = writeBinary(path, data, secret); !st.ok()) {
+    const QString credentialPath = store.path(kCredentialFile);
+    const QString disclosuresPath = store.path(kDisclosuresFile);
+    const QString receiptPath = store.path(kReceiptFile);
+    for (auto [name, data, secret] :
+         {std::tuple{kCredentialFile, ByteView(reg->credentialBytes), false},
+          std::tuple{kReceiptFile, ByteView(reg->receiptBytes), false}}) {
+        if (auto st = store.write(name, data, secret); !st.ok()) {
             info("The DT " + claims.dtId + " was registered, but its files could not be saved.");
             return fail(st.error());
         }
     }
     const std::string disclosures = disclosuresJson(reg->disclosures);
-    if (auto st = writeBinary(disclosuresPath, view(disclosures), /*secret=*/true); !st.ok()) {
+    if (auto st = store.write(kDisclosuresFile, view(disclosures), /*secret=*/true); !st.ok()) {
         info("The DT " + claims.dtId + " was registered, but its disclosures could not be saved.");
         return fail(st.error());
     }
