@@ -133,11 +133,42 @@ private slots:
         QVERIFY(again.ok());
         QCOMPARE(again->reason, ErrorCode::AssertionReplayed);
 
+        // Operations on the twin: re-certify with changed media, rotate the pseudonym, offer the
+        // twin by one-time code and withdraw the offer.
+        const std::string dtId = store.credential()->claims.dtId;
+        const QString changed = avatarCopy(dir.filePath("changed"), 1);
+        const Bytes manifest2 = signedManifest(changed, *session.holderKey());
+        auto recert = await<core::Registration>(
+            [&](auto cb) { session.recertify(dtId, manifest2, std::move(cb)); });
+        QVERIFY2(recert.ok(), recert.ok() ? "" : recert.error().describe().c_str());
+        QCOMPARE(recert->credential.claims.dtId, dtId);
+        QCOMPARE(recert->credential.claims.generation, 2u);
+        QVERIFY(store.storeCredential(recert->credentialBytes).ok());
+        QVERIFY(store.write(layout::kManifest, ByteView(manifest2)).ok());
+        peer.packagePath = changed;
+        const std::string before = store.credential()->claims.pseudonym;
+        auto rotated = await<core::Registration>(
+            [&](auto cb) { session.rotatePseudonym(dtId, manifest2, before, std::move(cb)); });
+        QVERIFY2(rotated.ok(), rotated.ok() ? "" : rotated.error().describe().c_str());
+        QVERIFY(rotated->credential.claims.pseudonym != before);
+        QVERIFY(store.storeCredential(rotated->credentialBytes).ok());
+        auto offer = await<core::TransferInfo>([&](auto cb) {
+            session.offerTransfer(store.credentialBytes(), {}, std::chrono::seconds(600), std::move(cb));
+        });
+        QVERIFY2(offer.ok(), offer.ok() ? "" : offer.error().describe().c_str());
+        QVERIFY(offer->codeBased && !offer->code.empty());
+        QCOMPARE(QString::fromStdString(offer->state), QStringLiteral("pending"));
+        auto withdrawn = await<core::TransferInfo>(
+            [&](auto cb) { session.withdrawTransfer(offer->transferId, std::move(cb)); });
+        QVERIFY2(withdrawn.ok(), withdrawn.ok() ? "" : withdrawn.error().describe().c_str());
+        QCOMPARE(QString::fromStdString(withdrawn->state), QStringLiteral("cancelled"));
+
         // Revoked at the home network: a fresh status list fails the next verification.
         auto revoked = await<core::DtRecord>([&](auto cb) {
             session.client().revoke(store.credential()->claims.dtId, "device lost", std::move(cb));
         });
         QVERIFY(revoked.ok());
+        peer.manifestFile = store.path(layout::kManifest);
         auto fresh = createAssertion(
             *claimsForCall(*store.credential(), {kRoom}, Bytes(32, 6), now, SystemRandom::instance()),
             *session.holderKey());

@@ -152,6 +152,24 @@ private slots:
         QVERIFY(!r.completed && !r.tell);
     }
 
+    // The trust list: the profile's roots, then every root the owner added (trust/*.pem).
+    void trustListMergesAddedRoots() {
+        QTemporaryDir dir;
+        TwinStore store(dir.path());
+        const Issuer other = Issuer::make(KeyAlgorithm::Ed25519, "Other Operator");
+        const std::string profilePem = m_issuer.root.pem();
+        auto onlyProfile = store.trustList(profilePem);
+        QVERIFY(onlyProfile.ok());
+        QCOMPARE(onlyProfile->roots().size(), 1u);
+        QVERIFY(QDir().mkpath(store.trustDir()));
+        writeAll(QDir(store.trustDir()).filePath("other.pem"), view(other.root.pem()));
+        writeAll(QDir(store.trustDir()).filePath("notes.txt"), view("not a certificate"));
+        auto both = store.trustList(profilePem);
+        QVERIFY(both.ok());
+        QCOMPARE(both->roots().size(), 2u);
+        QCOMPARE(both->roots()[1].subject(), other.root.subject());
+    }
+
     void pinFormat() {
         QTemporaryDir dir;
         const QString file = dir.filePath("pins.txt");
