@@ -1,6 +1,7 @@
 #include "twinseal/viewmodels/ownership_controller.h"
 
 #include <twinseal/twin/data_layout.h>
+#include <twinseal/twin/twin_session.h>
 
 #include <QDateTime>
 #include <QDir>
@@ -306,8 +307,8 @@ void OwnershipController::offer(const QString& recipientHandle, int ttlSeconds) 
         if (!key)
             return m_twin.reportFailure(QStringLiteral("locked"), offerHint());
         const std::string to = handle.isEmpty() ? std::string("one-time code") : handle.toStdString();
-        m_twin.client()->offerTransfer(
-            credentialBytes, *key, handle.toStdString(), ttl,
+        m_twin.session()->offerTransfer(
+            credentialBytes, handle.toStdString(), ttl,
             [this, self, to, dtId](core::ClientResult<core::TransferInfo> r) {
                 if (!self)
                     return;
@@ -374,9 +375,9 @@ void OwnershipController::answer(const QString& transferId, bool cancel) {
             refresh();
         };
         if (cancel)
-            m_twin.client()->cancelTransfer(id, std::move(done));
+            m_twin.session()->withdrawTransfer(id, std::move(done));
         else
-            m_twin.client()->declineTransfer(id, {}, std::move(done));
+            m_twin.session()->declineTransfer(id, {}, std::move(done));
     });
 }
 
@@ -479,8 +480,8 @@ void OwnershipController::acceptOffer(const core::TransferInfo& offer, const QSt
     m_twin.setProgress(-1, tr("Accepting the twin offered by %1…")
                                .arg(offer.fromHandle.empty() ? tr("its owner") : qs(offer.fromHandle)));
     QPointer<OwnershipController> self(this);
-    m_twin.client()->acceptTransfer(
-        offer, code.toStdString(), *key, *resigned,
+    m_twin.session()->acceptTransfer(
+        offer, code.toStdString(), *resigned,
         [this, self, transferId, manifest](core::ClientResult<core::AcceptedTransfer> r) {
             if (!self)
                 return;

@@ -1,6 +1,7 @@
 #include "twinseal/viewmodels/privacy_controller.h"
 
 #include <twinseal/twin/data_layout.h>
+#include <twinseal/twin/twin_session.h>
 
 #include <QFile>
 #include <QJsonArray>
@@ -254,8 +255,8 @@ void PrivacyController::rotatePseudonym() {
                                    .arg(m_twin.dataDir()));
         }
         killPoint("rotate-pseudonym", "journaled");
-        m_twin.client()->rotatePseudonym(
-            dtId, *m_twin.holderKey(), manifestBytes, previous,
+        m_twin.session()->rotatePseudonym(
+            dtId, manifestBytes, previous,
             [this, dtId, generation](core::ClientResult<core::Registration> r) {
                 setRotating(false);
                 if (!m_twin.isCurrent(generation))

@@ -702,9 +702,9 @@ void TwinController::signAndRegister(bool recertification, const QString& folder
                     upload(folder);
                 };
                 if (recertification)
-                    m_session->client().recertify(m_dtId.toStdString(), *holderKey(), manifestBytes, done);
+                    m_session->recertify(m_dtId.toStdString(), manifestBytes, done);
                 else
-                    m_session->client().registerDt(*holderKey(), manifestBytes, done);
+                    m_session->registerTwin(manifestBytes, done);
             });
         });
 }

@@ -40,8 +40,8 @@ public:
 
     // ---- the credential, parsed once --------------------------------------------------------
 
-    // Reads and parses credential.tsc when not done yet. NotFound-like IoError when there is
-    // none; the parser's error when it does not parse.
+    // Reads and parses the credential file once (later calls keep what is in memory). IoError
+    // when there is none; the parser's error when it does not parse.
     [[nodiscard]] security::Status loadCredential();
     // The credential in memory (after loadCredential or storeCredential), or null.
     [[nodiscard]] const security::Credential* credential() const noexcept {
