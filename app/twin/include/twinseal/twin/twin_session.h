@@ -40,7 +40,7 @@ public:
                 QObject* parent = nullptr);
     ~TwinSession() override;
 
-    // The profile of `store` (profile.usim), with the status-list cache in the store.
+    // A session for the profile of `store` (profile.usim; the USIM's SQN is saved there).
     [[nodiscard]] static security::Result<std::unique_ptr<TwinSession>>
     open(const TwinStore& store, SessionOptions options = {}, QObject* parent = nullptr);
 
