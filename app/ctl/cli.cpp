@@ -21,6 +21,7 @@ int exitCodeFor(const sec::VerificationReport& report) {
     switch (report.state) {
     case sec::OverallState::Verified: return kExitOk;
     case sec::OverallState::ValidUntrusted: return kExitUntrusted;
+    case sec::OverallState::Incomplete: return kExitIncomplete;
     case sec::OverallState::Failed: return exitCodeFor(report.reason);
     }
     return kExitErrorBase;

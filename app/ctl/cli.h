@@ -17,7 +17,8 @@ namespace twinseal::ctl {
 
 namespace sec = twinseal::security;
 
-// Exit codes: 0 success, 1 usage error, 2 verified signatures but untrusted issuer,
+// Exit codes: 0 success, 1 usage error, 2 verified signatures but untrusted issuer, 3 a peer's
+// verification incomplete (a required check was skipped),
 // 10 + ErrorCode for every failure reason (see `twinsealctl exit-codes`), and 100 and up for
 // failures of the home-network service or of talking to it: 100 for a reason the service gave
 // that twinsealctl does not know, 101+ for the client's own reasons (kClientExitCodes). A
@@ -26,6 +27,8 @@ namespace sec = twinseal::security;
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitUsage = 1;
 inline constexpr int kExitUntrusted = 2;
+// A peer's report with a required check skipped (`assertion verify --skip ...`): never 0.
+inline constexpr int kExitIncomplete = 3;
 inline constexpr int kExitErrorBase = 10;
 inline constexpr int kExitServiceRefused = 100;
 

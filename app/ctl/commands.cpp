@@ -181,145 +181,43 @@ Result<Assertion> opCreateAssertion(const QString& keyFile, const std::string& p
     return createAssertion(*claims, *key);
 }
 
-namespace {
-
-Status loadPins(const QString& file, MemoryPinStore& pins) {
-    if (file.isEmpty() || !QFileInfo::exists(file))
-        return {};
-    auto text = readText(file);
-    TWINSEAL_TRY(text);
-    std::istringstream lines(*text);
-    std::string id, tp;
-    while (lines >> id >> tp) {
-        auto d = base64UrlDecode(tp);
-        if (!d.ok() || d->size() != 32)
-            return makeError(ErrorCode::MalformedInput,
-                             "pin file " + file.toStdString() + " has a bad line for " + id);
-        Digest dg{};
-        std::copy(d->begin(), d->end(), dg.begin());
-        pins.pin(id, dg);
-    }
-    return {};
-}
-
-Status savePins(const QString& file, const MemoryPinStore& pins) {
-    std::string text;
-    for (const auto& [id, tp] : pins.all())
-        text += id + " " + base64UrlEncode(tp) + "\n";
-    return writeBinary(file, view(text));
-}
-
-Status loadReplay(const QString& file, ReplayCache& cache, std::int64_t now) {
-    if (file.isEmpty() || !QFileInfo::exists(file))
-        return {};
-    auto text = readText(file);
-    TWINSEAL_TRY(text);
-    std::istringstream lines(*text);
-    std::string id;
-    std::int64_t expiry = 0;
-    while (lines >> id >> expiry)
-        if (expiry > now)
-            cache.restore(id, expiry);
-    return {};
-}
-
-Status saveReplay(const QString& file, const ReplayCache& cache) {
-    std::string text;
-    for (const auto& [id, expiry] : cache.entries())
-        text += id + " " + std::to_string(expiry) + "\n";
-    return writeBinary(file, view(text));
-}
-
-} // namespace
-
 Result<VerificationReport> opVerify(const VerifyParams& p) {
-    std::string assertion = p.assertionText;
-    if (!p.assertionFile.isEmpty()) {
-        auto t = readText(p.assertionFile);
-        TWINSEAL_TRY(t);
-        assertion = *t;
-    }
-    auto cred = readBinary(p.credentialFile);
-    TWINSEAL_TRY(cred);
-    Bytes manifest;
-    if (!p.manifestFile.isEmpty()) {
-        auto m = readBinary(p.manifestFile);
-        TWINSEAL_TRY(m);
-        manifest = std::move(*m);
-    }
-    TrustList trust;
+    twin::PeerStores stores;
     if (!p.trustFile.isEmpty()) {
         auto t = TrustList::load(p.trustFile.toStdString());
         TWINSEAL_TRY(t);
-        trust = std::move(*t);
+        stores.trust = std::move(*t);
     }
-    std::vector<std::string> disclosures;
-    if (!p.disclosuresFile.isEmpty()) {
-        auto t = readText(p.disclosuresFile);
-        TWINSEAL_TRY(t);
-        const bool json = !t->empty() && t->front() == '[';
-        if (json) {
-            // disclosures.json from `register`: [{"name": ..., "disclosure": ...}, ...] or an
-            // array of disclosure strings.
-            QJsonParseError error{};
-            const QJsonDocument doc =
-                QJsonDocument::fromJson(QByteArray::fromStdString(*t), &error);
-            if (error.error != QJsonParseError::NoError || !doc.isArray())
-                return makeError(ErrorCode::MalformedInput,
-                                 p.disclosuresFile.toStdString() + " is not a JSON array");
-            for (const QJsonValue& v : doc.array()) {
-                const QString enc =
-                    v.isString() ? v.toString() : v.toObject().value("disclosure").toString();
-                if (!enc.isEmpty())
-                    disclosures.push_back(enc.toStdString());
-            }
-        }
-        std::istringstream lines(json ? std::string() : *t);
-        std::string line;
-        while (std::getline(lines, line)) {
-            // "name<TAB>disclosure" as written by `credential issue`, or a bare disclosure.
-            const auto tab = line.find('\t');
-            const std::string enc = tab == std::string::npos ? line : line.substr(tab + 1);
-            if (!enc.empty())
-                disclosures.push_back(enc);
-        }
+    stores.pinsFile = p.pinsFile;
+    stores.replayFile = p.replayCacheFile;
+    twin::PeerPresentation peer;
+    peer.assertionFile = p.assertionFile;
+    peer.assertionText = p.assertionText;
+    peer.credentialFile = p.credentialFile;
+    peer.manifestFile = p.manifestFile;
+    peer.packagePath = p.packagePath;
+    peer.disclosuresFile = p.disclosuresFile;
+    peer.destination = p.destination;
+    twin::PeerEvidence evidence = p.fetched.value_or(twin::PeerEvidence{});
+    for (auto [file, into] : {std::pair{&p.statusListFile, &evidence.statusList},
+                              std::pair{&p.inclusionFile, &evidence.inclusion},
+                              std::pair{&p.treeHeadFile, &evidence.treeHead}}) {
+        if (file->isEmpty())
+            continue;
+        auto bytes = readBinary(*file);
+        TWINSEAL_TRY(bytes);
+        *into = std::move(*bytes);
     }
-    FixedClock clock(p.now);
-    MemoryPinStore pins;
-    TWINSEAL_TRY(loadPins(p.pinsFile, pins));
-    ReplayCache cache;
-    TWINSEAL_TRY(loadReplay(p.replayCacheFile, cache, p.now));
-
-    VerificationInputs vin;
-    vin.assertion = assertion;
-    vin.credential = *cred;
-    vin.disclosures = disclosures;
-    vin.media.manifest = manifest;
-    vin.media.packagePath = p.packagePath.toStdString();
-    vin.trust = &trust;
-    vin.clock = &clock;
-    vin.replayCache = p.replayCacheFile.isEmpty() ? nullptr : &cache;
-    vin.expectedDestination = p.destination;
-    vin.pins = p.pinsFile.isEmpty() ? nullptr : &pins;
-    VerificationReport report = verifyPeer(vin);
-
-    if (!p.replayCacheFile.isEmpty())
-        TWINSEAL_TRY(saveReplay(p.replayCacheFile, cache));
-    if (!p.pinsFile.isEmpty() && report.state == OverallState::Verified &&
-        !pins.pinned(report.avatarId)) {
-        auto c = parseCredential(*cred);
-        if (c.ok()) {
-            pins.pin(report.avatarId, c->claims.holderKey.thumbprint());
-            TWINSEAL_TRY(savePins(p.pinsFile, pins));
-        }
-    }
-    return report;
+    if (p.logKey)
+        evidence.logKey = *p.logKey;
+    return twin::PeerVerifier(std::move(stores)).verify(peer, evidence, p.now);
 }
 
 std::string formatReport(const VerificationReport& r) {
     std::string s;
     const char* head = r.state == OverallState::Verified         ? "[VERIFIED]"
                        : r.state == OverallState::ValidUntrusted ? "[NOT TRUSTED]"
+                       : r.state == OverallState::Incomplete     ? "[INCOMPLETE]"
                                                                  : "[FAILED]";
     s += std::string(head) + " " + r.summary() + "\n";
     for (const auto& c : r.checks) {
@@ -327,6 +225,7 @@ std::string formatReport(const VerificationReport& r) {
         const char* mark = c.state == CheckState::Passed   ? "  ok   "
                            : warn                          ? "  WARN "
                            : c.state == CheckState::Failed ? "  FAIL "
+                           : c.required                    ? "  MISS "
                                                            : "  skip ";
         s += mark + std::string(checkIdTitle(c.id));
         if (c.state == CheckState::Failed)
@@ -551,50 +450,6 @@ int cmdAssertionCreate(const QStringList& args) {
     return kExitOk;
 }
 
-int cmdAssertionVerify(const QStringList& args) {
-    QCommandLineParser p;
-    p.addOptions({{"assertion", "The compact JWS (file).", "file"},
-                  {"credential", "The peer's DT credential.", "file"},
-                  {"manifest", "The peer's signed avatar manifest.", "file"},
-                  {"package", "The peer's avatar media to check (folder or .glb).", "path"},
-                  {"trust", "Trust list: PEM file of operator roots.", "file"},
-                  {"dest", "This call's destination URI (what the assertion must name).", "uri"},
-                  {"disclosures",
-                   "Attribute disclosures presented by the peer (name<TAB>disclosure lines, or "
-                   "the disclosures.json of `register`).",
-                   "file"},
-                  {"pins", "Pinned keys file (updated on first contact).", "file"},
-                  {"replay-cache", "Replay cache file (updated).", "file"},
-                  {"at", "Verify as of this time (Unix seconds).", "seconds"},
-                  {"json", "Print the report as JSON."}});
-    if (auto rc = parseCommand(p, args,
-                        "Verify a peer's avatar: assertion, credential, issuer trust, media, "
-                        "replay, destination, pins, disclosures. Exit 0 verified, 2 untrusted "
-                        "issuer, 10+reason on failure."))
-        return *rc;
-    if (auto rc = require(p, {"assertion", "credential", "manifest", "dest"}))
-        return *rc;
-    VerifyParams vp;
-    vp.assertionFile = p.value("assertion");
-    vp.credentialFile = p.value("credential");
-    vp.manifestFile = p.value("manifest");
-    vp.packagePath = p.value("package");
-    vp.trustFile = p.value("trust");
-    vp.destination = p.value("dest").toStdString();
-    vp.disclosuresFile = p.value("disclosures");
-    vp.pinsFile = p.value("pins");
-    vp.replayCacheFile = p.value("replay-cache");
-    vp.now = nowOr(p);
-    auto r = opVerify(vp);
-    if (!r.ok())
-        return fail(r.error());
-    if (p.isSet("json"))
-        out(r->toJson());
-    else
-        std::cout << formatReport(*r) << std::flush;
-    return exitCodeFor(*r);
-}
-
 int cmdInspect(const QStringList& args) {
     QCommandLineParser p;
     p.addPositionalArgument("file", "Key, credential, manifest, assertion or certificate file.");
@@ -619,6 +474,8 @@ int cmdExitCodes(const QStringList& args) {
     out("0\tok / verified");
     out("1\tusage error");
     out("2\tsignatures valid, issuer not in the trust list");
+    out(std::to_string(kExitIncomplete) +
+        "\tverification incomplete: a required check was skipped (see --skip)");
     // Every code has a name; the first value without one is past the end of the enum.
     for (int c = int(ErrorCode::InvalidArgument);
          errorCodeName(static_cast<ErrorCode>(c)) != "unknown-error"; ++c)

@@ -36,6 +36,7 @@ int cmdAuditExport(const QStringList& args);
 
 #include <twinseal/security/assertion.h>
 #include <twinseal/security/verify.h>
+#include <twinseal/twin/peer_verifier.h>
 
 namespace twinseal::ctl {
 
@@ -94,6 +95,14 @@ struct VerifyParams {
     QString replayCacheFile;
     std::string destination;
     std::int64_t now = 0;
+    // Revocation and log evidence given as files (verified by twin::PeerVerifier): a signed
+    // status list, a log receipt (entry + inclusion proof), a signed tree head, the log's key.
+    QString statusListFile;
+    QString inclusionFile;
+    QString treeHeadFile;
+    std::optional<twinseal::security::PublicKey> logKey;
+    // Evidence fetched from the home network (--fetch), merged with the files above.
+    std::optional<twinseal::twin::PeerEvidence> fetched;
 };
 twinseal::security::Result<twinseal::security::VerificationReport>
 opVerify(const VerifyParams& p);

@@ -243,6 +243,14 @@ int cmdDemo(const QStringList& args) {
     vp.pinsFile = path("theatre.pins");
     vp.destination = kRoom;
     vp.now = now + 2;
+    {   // The theatre's evidence from Ada's home network: the status list and her log receipt.
+        auto current = awaitClient<StatusList>([&](auto cb) { client.fetchStatusList(std::move(cb)); });
+        if (!current.ok())
+            return failClient(current.error());
+        vp.fetched = twin::PeerEvidence{};
+        vp.fetched->verifiedStatusList = std::move(*current);
+        vp.fetched->verifiedReceipt = reg->receipt;
+    }
 
     step("Theatre 3 verifies the surgeon's avatar");
     auto r = opVerify(vp);

@@ -20,6 +20,8 @@
 #include <twinseal/security/statuslist.h>
 #include <twinseal/security/subscriber.h>
 #include <twinseal/security/translog.h>
+#include <twinseal/twin/data_layout.h>
+#include <twinseal/twin/twin_store.h>
 
 #include "cli.h"
 #include "commands.h"
@@ -32,10 +34,11 @@ using core::HomenetClient;
 
 namespace {
 
-constexpr const char* kCredentialFile = "credential.tsc";
-constexpr const char* kDisclosuresFile = "disclosures.json";
-constexpr const char* kReceiptFile = "receipt.tslr";
-constexpr const char* kManifestFile = "manifest.tsm";
+// What `register` saves: the same names as the client's data folder.
+constexpr const char* kCredentialFile = twin::layout::kCredential;
+constexpr const char* kDisclosuresFile = twin::layout::kDisclosures;
+constexpr const char* kReceiptFile = twin::layout::kReceipt;
+constexpr const char* kManifestFile = twin::layout::kManifest;
 
 // Runs one asynchronous client operation to its end inside a nested event loop. `start` gets
 // the completion callback to hand to the client.
@@ -189,8 +192,10 @@ int cmdRegister(const QStringList& args) {
     auto manifest = parseSignedManifest(*signedManifest);
     if (!manifest.ok())
         return fail(manifest.error());
-    const QString manifestPath = QDir(outDir).filePath(kManifestFile);
-    if (auto st = writeBinary(manifestPath, *signedManifest); !st.ok())
+    // The files go where the client keeps them, each written atomically (twin::TwinStore).
+    const twin::TwinStore store(outDir);
+    const QString manifestPath = store.path(kManifestFile);
+    if (auto st = store.write(kManifestFile, ByteView(*signedManifest)); !st.ok())
         return fail(st.error());
 
     // Authenticate, then register (or re-certify).
@@ -210,19 +215,19 @@ int cmdRegister(const QStringList& args) {
     const CredentialClaims& claims = reg->credential.claims;
 
     // Keep the credential before anything else can fail.
-    const QString credentialPath = QDir(outDir).filePath(kCredentialFile);
-    const QString disclosuresPath = QDir(outDir).filePath(kDisclosuresFile);
-    const QString receiptPath = QDir(outDir).filePath(kReceiptFile);
-    for (auto [path, data, secret] :
-         {std::tuple{credentialPath, ByteView(reg->credentialBytes), false},
-          std::tuple{receiptPath, ByteView(reg->receiptBytes), false}}) {
-        if (auto st = writeBinary(path, data, secret); !st.ok()) {
+    const QString credentialPath = store.path(kCredentialFile);
+    const QString disclosuresPath = store.path(kDisclosuresFile);
+    const QString receiptPath = store.path(kReceiptFile);
+    for (auto [name, data, secret] :
+         {std::tuple{kCredentialFile, ByteView(reg->credentialBytes), false},
+          std::tuple{kReceiptFile, ByteView(reg->receiptBytes), false}}) {
+        if (auto st = store.write(name, data, secret); !st.ok()) {
             info("The DT " + claims.dtId + " was registered, but its files could not be saved.");
             return fail(st.error());
         }
     }
     const std::string disclosures = disclosuresJson(reg->disclosures);
-    if (auto st = writeBinary(disclosuresPath, view(disclosures), /*secret=*/true); !st.ok()) {
+    if (auto st = store.write(kDisclosuresFile, view(disclosures), /*secret=*/true); !st.ok()) {
         info("The DT " + claims.dtId + " was registered, but its disclosures could not be saved.");
         return fail(st.error());
     }
@@ -410,6 +415,8 @@ int cmdStatus(const QStringList& args) {
     QCommandLineParser p;
     addProfileOptions(p);
     p.addOption({"credential", "Also say whether this DT credential is revoked.", "file"});
+    p.addOption({"out", "Save the signed status list to <file> (for `assertion verify --status-list`).",
+                 "file"});
     if (auto rc = parseCommand(p, args,
                                "Fetch the home network's revocation status list, verify it with "
                                "the profile's issuer key, and show it; with --credential, "
@@ -442,6 +449,11 @@ int cmdStatus(const QStringList& args) {
         std::to_string(list->revokedCount()) + " revoked");
     out("  issued:    " + utc(li.issuedAt) + ", expires " + utc(li.expiresAt));
     out("  signature verified with the issuer key of the profile");
+    if (p.isSet("out")) {
+        if (auto st = writeBinary(p.value("out"), list->encoded()); !st.ok())
+            return fail(st.error());
+        out("  saved to " + p.value("out").toStdString());
+    }
     if (!credential)
         return kExitOk;
     const CredentialClaims& c = credential->claims;

@@ -25,6 +25,19 @@ bool ReplayCache::seen(const std::string& origid, std::int64_t now) {
 
 void ReplayCache::remember(const std::string& origid, std::int64_t iat, std::int64_t now) {
     std::lock_guard lock(m_mutex);
+    rememberLocked(origid, iat, now);
+}
+
+bool ReplayCache::insertIfNew(const std::string& origid, std::int64_t iat, std::int64_t now) {
+    std::lock_guard lock(m_mutex);
+    auto it = m_entries.find(origid);
+    if (it != m_entries.end() && it->second > now)
+        return false;
+    rememberLocked(origid, iat, now);
+    return true;
+}
+
+void ReplayCache::rememberLocked(const std::string& origid, std::int64_t iat, std::int64_t now) {
     if (m_entries.size() >= m_max)
         expire(now);
     if (m_entries.size() >= m_max) {
@@ -240,9 +253,72 @@ std::string_view overallStateName(OverallState s) noexcept {
     switch (s) {
     case OverallState::Verified: return "verified";
     case OverallState::ValidUntrusted: return "valid-untrusted-issuer";
+    case OverallState::Incomplete: return "incomplete";
     case OverallState::Failed: return "failed";
     }
     return "unknown";
+}
+
+const std::vector<CheckId>& allCheckIds() {
+    static const std::vector<CheckId> kAll = {
+        CheckId::AssertionFormat,    CheckId::CredentialFormat, CheckId::CredentialSignature,
+        CheckId::IssuerTrust,        CheckId::CredentialValidity, CheckId::Revocation,
+        CheckId::AssertionSignature, CheckId::HolderBinding,    CheckId::CredentialDigest,
+        CheckId::Freshness,          CheckId::Destination,      CheckId::Replay,
+        CheckId::ManifestSignature,  CheckId::MediaRoot,        CheckId::MediaContent,
+        CheckId::PinnedKey,          CheckId::Disclosures,      CheckId::LogInclusion,
+    };
+    return kAll;
+}
+
+const std::vector<OptionalCheck>& optionalChecks() {
+    static const std::vector<OptionalCheck> kOptional = {
+        {"revocation", CheckId::Revocation, "no status list"},
+        {"log-inclusion", CheckId::LogInclusion, "no signed tree head and inclusion proof"},
+        {"replay", CheckId::Replay, "no replay cache"},
+        {"media", CheckId::MediaContent, "no media package"},
+        {"pins", CheckId::PinnedKey, "no pin store"},
+    };
+    return kOptional;
+}
+
+Result<std::vector<CheckId>> parseOptOut(std::string_view list) {
+    std::vector<CheckId> ids;
+    std::string accepted;
+    for (const auto& o : optionalChecks())
+        accepted += (accepted.empty() ? "" : ", ") + std::string(o.name);
+    std::size_t start = 0;
+    while (start <= list.size()) {
+        std::size_t end = list.find(',', start);
+        if (end == std::string_view::npos)
+            end = list.size();
+        std::string item;
+        for (char c : list.substr(start, end - start))
+            if (c != ' ' && c != '\t')
+                item += c;
+        start = end + 1;
+        if (item.empty())
+            return makeError(ErrorCode::InvalidArgument,
+                             "empty check name in '" + std::string(list) + "'; use " + accepted);
+        const auto it = std::find_if(optionalChecks().begin(), optionalChecks().end(),
+                                     [&](const OptionalCheck& o) {
+                                         return item == o.name || item == checkIdName(o.id);
+                                     });
+        if (it == optionalChecks().end())
+            return makeError(ErrorCode::InvalidArgument,
+                             "'" + item + "' is not a check that can be skipped; use " + accepted);
+        if (std::find(ids.begin(), ids.end(), it->id) == ids.end())
+            ids.push_back(it->id);
+    }
+    return ids;
+}
+
+std::vector<const CheckResult*> VerificationReport::missing() const {
+    std::vector<const CheckResult*> out;
+    for (const auto& c : checks)
+        if (c.state == CheckState::Skipped && c.required)
+            out.push_back(&c);
+    return out;
 }
 
 const CheckResult* VerificationReport::find(CheckId id) const {
@@ -258,6 +334,15 @@ std::string VerificationReport::summary() const {
         (avatarId.empty() ? std::string() : " (" + avatarId + ")");
     switch (state) {
     case OverallState::Verified: return "Verified: " + who + ", issued by " + issuer;
+    case OverallState::Incomplete: {
+        std::string s = "Incomplete: " + who + " passed every check that ran, but not checked: ";
+        bool first = true;
+        for (const CheckResult* c : missing()) {
+            s += (first ? "" : "; ") + std::string(checkIdName(c->id)) + " (" + c->detail + ")";
+            first = false;
+        }
+        return s;
+    }
     case OverallState::ValidUntrusted:
         return "Not trusted: " + who + " is signed correctly, but its issuer '" + issuer +
                "' is not in your trust list";
@@ -275,6 +360,11 @@ std::string VerificationReport::toJson() const {
         j["reasonDetail"] = reasonDetail;
     }
     j["summary"] = summary();
+    if (state == OverallState::Incomplete) {
+        auto& skipped = j["notChecked"] = nlohmann::ordered_json::array();
+        for (const CheckResult* c : missing())
+            skipped.push_back({{"check", checkIdName(c->id)}, {"detail", c->detail}});
+    }
     j["avatarId"] = avatarId;
     j["pseudonym"] = pseudonym;
     j["issuer"] = issuer;
@@ -296,6 +386,8 @@ std::string VerificationReport::toJson() const {
             e["code"] = errorCodeName(c.code);
         if (!c.detail.empty())
             e["detail"] = c.detail;
+        if (c.state == CheckState::Skipped)
+            e["required"] = c.required;
         arr.push_back(std::move(e));
     }
     return j.dump(2);
@@ -327,8 +419,13 @@ public:
     }
     VerificationReport& report() { return m_r; }
 
-    VerificationReport finish() {
+    VerificationReport finish(const std::set<CheckId>& required) {
         bool untrusted = false;
+        bool incomplete = false;
+        for (auto& c : m_r.checks) {
+            c.required = required.count(c.id) > 0;
+            incomplete = incomplete || (c.required && c.state == CheckState::Skipped);
+        }
         for (const auto& c : m_r.checks) {
             if (c.state != CheckState::Failed)
                 continue;
@@ -341,7 +438,15 @@ public:
             m_r.reasonDetail = std::string(checkIdTitle(c.id)) + ": " + c.detail;
             return std::move(m_r);
         }
-        m_r.state = untrusted ? OverallState::ValidUntrusted : OverallState::Verified;
+        m_r.state = untrusted    ? OverallState::ValidUntrusted
+                    : incomplete ? OverallState::Incomplete
+                                 : OverallState::Verified;
+        if (m_r.state == OverallState::Incomplete) {
+            const auto missing = m_r.missing();
+            m_r.reasonDetail = "not checked: ";
+            for (std::size_t i = 0; i < missing.size(); ++i)
+                m_r.reasonDetail += (i ? ", " : "") + std::string(checkIdName(missing[i]->id));
+        }
         return std::move(m_r);
     }
 
@@ -414,7 +519,9 @@ VerificationReport verifyPeer(const VerificationInputs& in) {
         if (in.revocation)
             b.record(CheckId::Revocation, in.revocation->check(*cred, now));
         else
-            b.skip(CheckId::Revocation, "no status list available");
+            b.skip(CheckId::Revocation, in.revocationUnavailable.empty()
+                                            ? std::string("no status list available")
+                                            : in.revocationUnavailable);
     } else {
         for (CheckId id : {CheckId::IssuerTrust, CheckId::CredentialValidity, CheckId::Revocation})
             b.skip(id, kNeedsCredential);
@@ -459,17 +566,16 @@ VerificationReport verifyPeer(const VerificationInputs& in) {
                    "the assertion is addressed to someone else, not " + in.expectedDestination);
         else
             b.pass(CheckId::Destination);
-        if (!in.replayCache) {
+        // Only a genuinely signed assertion may occupy the cache; for it the check and the
+        // insertion are one step, so one assertion presented twice at once passes once.
+        if (!in.replayCache)
             b.skip(CheckId::Replay, "no replay cache");
-        } else if (in.replayCache->seen(a.claims.origid, now)) {
+        else if (sigOk ? !in.replayCache->insertIfNew(a.claims.origid, a.claims.iat, now)
+                       : in.replayCache->seen(a.claims.origid, now))
             b.fail(CheckId::Replay, ErrorCode::AssertionReplayed,
                    "assertion " + a.claims.origid + " was already presented");
-        } else {
+        else
             b.pass(CheckId::Replay);
-            // Only a genuinely signed assertion may occupy the cache.
-            if (sigOk)
-                in.replayCache->remember(a.claims.origid, a.claims.iat, now);
-        }
     } else {
         const char* why = assertion.ok() ? kNeedsCredential : kNeedsAssertion;
         for (CheckId id : {CheckId::AssertionSignature, CheckId::HolderBinding,
@@ -578,9 +684,12 @@ VerificationReport verifyPeer(const VerificationInputs& in) {
     if (cred && in.inclusion)
         b.record(CheckId::LogInclusion, in.inclusion->check(*cred));
     else
-        b.skip(CheckId::LogInclusion, cred ? "no signed tree head available" : kNeedsCredential);
+        b.skip(CheckId::LogInclusion, !cred ? std::string(kNeedsCredential)
+                                      : in.inclusionUnavailable.empty()
+                                          ? std::string("no signed tree head available")
+                                          : in.inclusionUnavailable);
 
-    return b.finish();
+    return b.finish(in.required);
 }
 
 } // namespace twinseal::security

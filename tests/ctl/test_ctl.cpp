@@ -8,12 +8,14 @@
 #include <twinseal/security/audit.h>
 #include <twinseal/security/result.h>
 
+#include "homenet_fixture.h"
 #include "testmain.h"
 
 using twinseal::security::ErrorCode;
 
 namespace {
 int codeFor(ErrorCode c) { return 10 + static_cast<int>(c); }
+constexpr int kIncomplete = 3;
 
 namespace sec = twinseal::security;
 
@@ -68,11 +70,18 @@ class CtlTest : public QObject {
         f.putChar(char(c ^ 0x01));
     }
 
+    // The development issuer publishes no status list and keeps no log: those two checks are
+    // skipped by name, so a good assertion is Incomplete (never 0) and a bad one still fails.
+    // Each call has a replay cache of its own unless the test passes one (the last
+    // --replay-cache given counts); the destination comes last.
+    int m_replays = 0;
     QStringList verifyArgs(const QString& assertion = "call.jws") {
         return {"assertion", "verify", "--assertion", path(assertion), "--credential",
                 path("holder.cred"), "--manifest", path("holder.manifest"), "--package",
                 QStringLiteral(TWINSEAL_SOURCE_DIR "/resources/avatar"), "--trust",
-                path("issuer/trust.pem"), "--dest", "urn:twinseal:room:1"};
+                path("issuer/trust.pem"), "--pins", path("pins.txt"), "--replay-cache",
+                path(QString("replay-%1.txt").arg(++m_replays)), "--skip",
+                "revocation,log-inclusion", "--dest", "urn:twinseal:room:1"};
     }
 
 private slots:
@@ -95,12 +104,98 @@ private slots:
                  0);
     }
 
+    // Against a real home network: with the status list, the log receipt, the media, a replay
+    // cache and a pin store, given as files or fetched, the report is Verified.
     void verified() {
-        QCOMPARE(run(verifyArgs() << "--disclosures" << path("holder.disc")), 0);
-        QVERIFY(m_out.contains("[VERIFIED]"));
+        twinseal::test::HomenetServer server;
+        QVERIFY(server.start());
+        const QString profile = path("hn/profile.usim");
+        QDir().mkpath(path("hn"));
+        auto usim = server.addSubscriber("imsi-001010000000077", profile);
+        QVERIFY(usim.has_value());
+        writeBytes(path("hn/trust.pem"), sec::toBytes(usim->trustListPem));
+        const QString avatar = QStringLiteral(TWINSEAL_SOURCE_DIR "/resources/avatar");
+        QCOMPARE(run({"keygen", "--out", path("hn/holder.key")}), 0);
+        QCOMPARE(run({"register", "--profile", profile, "--key", path("hn/holder.key"), "--avatar",
+                      avatar, "--out-dir", path("hn")}),
+                 0);
+        QCOMPARE(run({"status", "--profile", profile, "--out", path("hn/status.tsl")}), 0);
+        QCOMPARE(run({"log", "head", "--profile", profile, "--out", path("hn/head.tsth")}), 0);
+        auto callFrom = [&](const QString& name) {
+            return run({"assertion", "create", "--key", path("hn/holder.key"), "--credential",
+                        path("hn/credential.tsc"), "--dest", "urn:twinseal:room:1", "--out",
+                        path("hn/" + name)});
+        };
+        QCOMPARE(callFrom("call1.jws"), 0);
+        QCOMPARE(callFrom("call2.jws"), 0);
+        QCOMPARE(callFrom("call3.jws"), 0);
+        auto args = [&](const QString& call) {
+            return QStringList{"assertion", "verify", "--assertion", path("hn/" + call),
+                               "--credential", path("hn/credential.tsc"), "--manifest",
+                               path("hn/manifest.tsm"), "--package", avatar, "--trust",
+                               path("hn/trust.pem"), "--disclosures", path("hn/disclosures.json"),
+                               "--pins", path("hn/pins.txt"), "--replay-cache",
+                               path("hn/replay.txt"), "--dest", "urn:twinseal:room:1"};
+        };
+        // Evidence as files: the status list verified with the issuer's key, the receipt and
+        // the tree head with the profile's log key.
+        QCOMPARE(run(args("call1.jws") << "--status-list" << path("hn/status.tsl")
+                                       << "--inclusion-proof" << path("hn/receipt.tslr")
+                                       << "--profile" << profile),
+                 0);
+        QVERIFY2(m_out.contains("[VERIFIED]"), qPrintable(m_out + m_err));
+        QVERIFY(!m_out.contains("skip") && !m_out.contains("MISS"));
+        QVERIFY(m_out.contains("Credential not revoked"));
+        QVERIFY(m_out.contains("Credential is in the transparency log"));
+        // Fetched from the home network.
+        QCOMPARE(run(args("call2.jws") << "--fetch" << "--profile" << profile << "--json"), 0);
+        QVERIFY2(m_out.contains("\"state\": \"verified\""), qPrintable(m_out + m_err));
+        // A status list the issuer did not sign is refused, not ignored.
+        const int refused = run(args("call3.jws") << "--status-list" << path("hn/head.tsth")
+                                                  << "--inclusion-proof" << path("hn/receipt.tslr")
+                                                  << "--profile" << profile);
+        QVERIFY2(refused == codeFor(ErrorCode::WrongObjectType) ||
+                     refused == codeFor(ErrorCode::BadSignature),
+                 qPrintable(m_out + m_err));
+        QVERIFY2(m_out.contains("[FAILED]") && m_out.contains("status list"), qPrintable(m_out));
+        // Fetched, with the log left out by name: Incomplete.
+        QCOMPARE(callFrom("call4.jws"), 0);
+        QCOMPARE(run(args("call4.jws") << "--fetch" << "--profile" << profile << "--skip"
+                                       << "log-inclusion"),
+                 kIncomplete);
+        QVERIFY2(m_out.contains("[INCOMPLETE]"), qPrintable(m_out));
+        QCOMPARE(server.stop(), 0);
+    }
+
+    // Checks without their evidence: refused unless skipped by name, and then Incomplete.
+    void incomplete() {
+        QStringList bare{"assertion", "verify", "--assertion", path("call.jws"), "--credential",
+                         path("holder.cred"), "--manifest", path("holder.manifest"), "--trust",
+                         path("issuer/trust.pem"), "--dest", "urn:twinseal:room:1"};
+        QCOMPARE(run(bare), 1);
+        QVERIFY2(m_err.contains("--package (the media to check) is required, or --skip media"),
+                 qPrintable(m_err));
+        QCOMPARE(run(bare << "--skip" << "media,replay"), 1);
+        QVERIFY2(m_err.contains("--pins is required, or --skip pins"), qPrintable(m_err));
+        QCOMPARE(run(QStringList(bare) << "--skip" << "media,frobnication"), 1);
+        QVERIFY(m_err.contains("'frobnication' is not a check that can be skipped"));
+        bare.removeLast(); // the last --skip value
+        bare.removeLast();
+        QCOMPARE(run(bare << "--skip" << "revocation,log-inclusion,media,replay,pins"),
+                 kIncomplete);
+        QVERIFY2(m_out.contains("[INCOMPLETE]"), qPrintable(m_out));
+        QVERIFY(!m_out.contains("[VERIFIED]"));
+        for (const char* check : {"revocation", "log-inclusion", "replay", "media-content", "pinned-key"})
+            QVERIFY2(m_out.contains(check), check);
+        QVERIFY(m_out.contains("MISS"));
+        QCOMPARE(run(bare << "--json"), kIncomplete);
+        QVERIFY(m_out.contains("\"state\": \"incomplete\""));
+        QVERIFY(m_out.contains("\"notChecked\""));
+        // With the media, the replay cache and the pins: only what the dev issuer cannot give.
+        QCOMPARE(run(verifyArgs() << "--disclosures" << path("holder.disc")),
+                 kIncomplete);
         QVERIFY(m_out.contains("disclosed role: surgeon"));
-        QCOMPARE(run(verifyArgs() << "--json"), 0);
-        QVERIFY(m_out.contains("\"state\": \"verified\""));
+        QVERIFY(m_out.contains("not checked: revocation"));
     }
 
     void usageErrors() {
@@ -168,7 +263,7 @@ private slots:
 
     void replayedAssertion() {
         QStringList args = verifyArgs() << "--replay-cache" << path("replay.txt");
-        QCOMPARE(run(args), 0);
+        QCOMPARE(run(args), kIncomplete);
         QCOMPARE(run(args), codeFor(ErrorCode::AssertionReplayed));
     }
 
@@ -344,6 +439,7 @@ private slots:
     void exitCodesListed() {
         QCOMPARE(run({"exit-codes"}), 0);
         QVERIFY(m_out.contains(QString("%1\tassertion-replayed").arg(codeFor(ErrorCode::AssertionReplayed))));
+        QVERIFY(m_out.contains(QString("%1\tverification incomplete").arg(kIncomplete)));
         QVERIFY(m_out.contains(
             QString("%1\taudit-entry-modified").arg(codeFor(ErrorCode::AuditEntryModified))));
     }

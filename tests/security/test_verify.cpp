@@ -3,6 +3,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <algorithm>
+
 #include "fixtures.h"
 #include "testmain.h"
 
@@ -29,6 +31,10 @@ class NotRevoked final : public RevocationChecker {
 public:
     Status check(const Credential&, std::int64_t) const override { return {}; }
 };
+class Included final : public InclusionChecker {
+public:
+    Status check(const Credential&) const override { return {}; }
+};
 
 } // namespace
 
@@ -41,6 +47,10 @@ class VerifyTest : public QObject {
     FixedClock m_clock{kNow};
 
     std::string m_assertion; // owns the text the inputs' string_view points at
+    // Every check's evidence is at hand unless a test takes it away.
+    NotRevoked m_notRevoked;
+    Included m_included;
+    MemoryPinStore m_noPins;
 
     VerificationInputs inputs(std::string assertion, ReplayCache* cache) {
         m_assertion = std::move(assertion);
@@ -53,6 +63,9 @@ class VerifyTest : public QObject {
         in.clock = &m_clock;
         in.replayCache = cache;
         in.expectedDestination = kDest;
+        in.revocation = &m_notRevoked;
+        in.inclusion = &m_included;
+        in.pins = &m_noPins;
         return in;
     }
 
@@ -88,9 +101,107 @@ private slots:
                            CheckId::Freshness, CheckId::Replay, CheckId::Revocation,
                            CheckId::Disclosures, CheckId::PinnedKey})
             QCOMPARE(r.find(id)->state, CheckState::Passed);
-        QCOMPARE(r.find(CheckId::LogInclusion)->state, CheckState::Skipped);
+        QCOMPARE(r.find(CheckId::LogInclusion)->state, CheckState::Passed);
+        QVERIFY(r.missing().empty());
         QVERIFY(r.summary().rfind("Verified", 0) == 0);
         QCOMPARE(cache.size(), 1u);
+    }
+
+    // Every check the design lists is required unless the context opts out of it: evidence that
+    // is not at hand makes the report Incomplete, never Verified.
+    void skippedRequiredCheckIsIncomplete_data() {
+        QTest::addColumn<int>("check");
+        QTest::newRow("revocation") << int(CheckId::Revocation);
+        QTest::newRow("log-inclusion") << int(CheckId::LogInclusion);
+        QTest::newRow("replay") << int(CheckId::Replay);
+        QTest::newRow("media-content") << int(CheckId::MediaContent);
+        QTest::newRow("pinned-key") << int(CheckId::PinnedKey);
+    }
+    void skippedRequiredCheckIsIncomplete() {
+        QFETCH(int, check);
+        const auto id = static_cast<CheckId>(check);
+        ReplayCache cache;
+        auto in = inputs(m_holder.assertion().compact, &cache);
+        switch (id) {
+        case CheckId::Revocation: in.revocation = nullptr; break;
+        case CheckId::LogInclusion: in.inclusion = nullptr; break;
+        case CheckId::Replay: in.replayCache = nullptr; break;
+        case CheckId::MediaContent: in.media.packagePath.clear(); break;
+        case CheckId::PinnedKey: in.pins = nullptr; break;
+        default: QFAIL("not an optional check");
+        }
+        auto r = verifyPeer(in);
+        QVERIFY2(r.state == OverallState::Incomplete, explain(r));
+        QCOMPARE(overallStateName(r.state), std::string_view("incomplete"));
+        QCOMPARE(r.find(id)->state, CheckState::Skipped);
+        QVERIFY(r.find(id)->required);
+        QCOMPARE(r.missing().size(), 1u);
+        QCOMPARE(r.missing().front()->id, id);
+        QCOMPARE(r.reason, ErrorCode::Ok);
+        const std::string name(checkIdName(id));
+        QVERIFY2(r.summary().rfind("Incomplete", 0) == 0, r.summary().c_str());
+        QVERIFY2(r.summary().find(name + " (" + r.find(id)->detail + ")") != std::string::npos,
+                 r.summary().c_str());
+        const std::string j = r.toJson();
+        QVERIFY(j.find("\"state\": \"incomplete\"") != std::string::npos);
+        QVERIFY2(j.find("\"notChecked\"") != std::string::npos, j.c_str());
+        QVERIFY(j.find("\"check\": \"" + name + "\"") != std::string::npos);
+        QVERIFY(j.find("\"required\": true") != std::string::npos);
+
+        // The same context opting that check out by name: Verified, the skip still reported.
+        const auto optional =
+            std::find_if(optionalChecks().begin(), optionalChecks().end(),
+                         [&](const OptionalCheck& o) { return o.id == id; });
+        QVERIFY(optional != optionalChecks().end());
+        auto names = parseOptOut(optional->name);
+        QVERIFY(names.ok());
+        in.optOut(*names);
+        in.replayCache = id == CheckId::Replay ? nullptr : &cache;
+        auto again = inputs(m_holder.assertion(kNow + 1).compact, in.replayCache);
+        again.revocation = in.revocation;
+        again.inclusion = in.inclusion;
+        again.media = in.media;
+        again.pins = in.pins;
+        again.required = in.required;
+        auto opted = verifyPeer(again);
+        QVERIFY2(opted.state == OverallState::Verified, explain(opted));
+        QCOMPARE(opted.find(id)->state, CheckState::Skipped);
+        QVERIFY(!opted.find(id)->required);
+        QVERIFY(opted.toJson().find("\"required\": false") != std::string::npos);
+    }
+
+    // With nothing optional given (the old command line), every optional check is named.
+    void everythingSkippedNamesEveryCheck() {
+        auto in = inputs(m_holder.assertion().compact, nullptr);
+        in.revocation = nullptr;
+        in.inclusion = nullptr;
+        in.pins = nullptr;
+        in.media.packagePath.clear();
+        auto r = verifyPeer(in);
+        QCOMPARE(r.state, OverallState::Incomplete);
+        QCOMPARE(r.missing().size(), optionalChecks().size());
+        for (const auto& o : optionalChecks())
+            QVERIFY2(r.summary().find(checkIdName(o.id)) != std::string::npos, o.name);
+        auto all = parseOptOut("revocation, log-inclusion,media,replay,pins");
+        QVERIFY(all.ok());
+        QCOMPARE(all->size(), optionalChecks().size());
+        in.optOut(*all);
+        QVERIFY2(verifyPeer(in).state == OverallState::Verified, explain(verifyPeer(in)));
+        // A failure still wins over an incomplete report.
+        in.required = {allCheckIds().begin(), allCheckIds().end()};
+        in.expectedDestination = "urn:twinseal:room:other";
+        QCOMPARE(verifyPeer(in).state, OverallState::Failed);
+    }
+
+    void optOutNames() {
+        QCOMPARE(parseOptOut("media-content,pinned-key")->size(), 2u);
+        QCOMPARE(parseOptOut("replay,replay")->size(), 1u);
+        for (const char* bad : {"", "replay,", "signature", "assertion-signature", "media;pins"}) {
+            auto r = parseOptOut(bad);
+            QVERIFY2(!r.ok(), bad);
+            QCOMPARE(r.code(), ErrorCode::InvalidArgument);
+            QVERIFY2(r.error().detail.find("revocation") != std::string::npos, bad);
+        }
     }
 
     void untrustedIssuerIsNotVerified() {

@@ -19,6 +19,11 @@ Page {
         onAccepted: page.controller.recertify(selectedFolder)
     }
 
+    VerifyPeerDialog {
+        id: verifyPeerDialog
+        verifier: page.controller.peerVerification
+    }
+
     ScrollView {
         anchors.fill: parent
         contentWidth: availableWidth
@@ -37,6 +42,14 @@ Page {
                     title: qsTr("My Twin")
                     subtitle: qsTr("%1 · certified by %2").arg(page.controller.pseudonym).arg(page.controller.operatorName)
                     Layout.fillWidth: true
+                }
+                AppButton {
+                    objectName: "verifyPeerButton"
+                    text: qsTr("Verify a peer…")
+                    icon.source: Theme.icon("seal")
+                    Accessible.name: qsTr("Verify a peer")
+                    Accessible.description: qsTr("Checks another avatar's call assertion, credential and media")
+                    onClicked: verifyPeerDialog.open()
                 }
                 AppButton {
                     objectName: "refreshStatusButton"

@@ -1,5 +1,7 @@
 #include "twinseal/viewmodels/audit_trail.h"
 
+#include <twinseal/twin/data_layout.h>
+
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -30,9 +32,9 @@ AuditTrail::AuditTrail(QString dataDir, QObject* parent) : QObject(parent), m_da
 
 AuditTrail::~AuditTrail() = default;
 
-QString AuditTrail::logPath() const { return QDir(m_dataDir).filePath(QStringLiteral("audit.log")); }
-QString AuditTrail::anchorPath() const { return QDir(m_dataDir).filePath(QStringLiteral("audit-anchor.tsc")); }
-QString AuditTrail::keyPath() const { return QDir(m_dataDir).filePath(QStringLiteral("audit.key")); }
+QString AuditTrail::logPath() const { return QDir(m_dataDir).filePath(QString::fromUtf8(twin::layout::kAuditLog)); }
+QString AuditTrail::anchorPath() const { return QDir(m_dataDir).filePath(QString::fromUtf8(twin::layout::kAuditAnchor)); }
+QString AuditTrail::keyPath() const { return QDir(m_dataDir).filePath(QString::fromUtf8(twin::layout::kAuditKey)); }
 
 bool AuditTrail::isOpen() const { return m_log && m_log->isOpen(); }
 
@@ -78,7 +80,7 @@ void AuditTrail::openExisting() {
 
 std::unique_ptr<SigningKey> AuditTrail::loadOrCreateKey(const QString& dataDir,
                                                         const std::string& passphrase, QString* error) {
-    const std::string file = QDir(dataDir).filePath(QStringLiteral("audit.key")).toStdString();
+    const std::string file = QDir(dataDir).filePath(QString::fromUtf8(twin::layout::kAuditKey)).toStdString();
     if (QFileInfo::exists(QString::fromStdString(file))) {
         auto key = SigningKey::loadEncrypted(file, passphrase);
         if (!key.ok()) {

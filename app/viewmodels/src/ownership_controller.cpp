@@ -1,5 +1,8 @@
 #include "twinseal/viewmodels/ownership_controller.h"
 
+#include <twinseal/twin/data_layout.h>
+#include <twinseal/twin/twin_session.h>
+
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -36,7 +39,7 @@ namespace {
 constexpr const char* kAvatarFolder = "avatar";
 constexpr const char* kTransferredFolder = "transferred";
 // The files that make up a held twin (a registration's or an accepted transfer's).
-constexpr const char* kTwinFiles[] = {"credential.tsc", "receipt.tslr", "manifest.tsm", "disclosures.json"};
+constexpr const auto& kTwinFiles = twin::layout::kTwinFiles;
 
 QString qs(const std::string& s) { return QString::fromStdString(s); }
 
@@ -128,7 +131,7 @@ OwnershipController::OwnershipController(TwinController& twin) : QObject(&twin),
     });
     // My Twin's status check found the credential revoked: tell a previous owner why.
     connect(&m_twin, &TwinController::twinChanged, this, [this] {
-        if (m_twin.m_twinStatus == QLatin1String("revoked") && m_twin.m_stage == QLatin1String("ready") &&
+        if (m_twin.twinStatus() == QLatin1String("revoked") && m_twin.stage() == QLatin1String("ready") &&
             !m_revocationChecked) {
             m_revocationChecked = true;
             refresh();
@@ -146,29 +149,29 @@ OwnershipController::OwnershipController(TwinController& twin) : QObject(&twin),
 // ---- what the user may do ---------------------------------------------------------------------
 
 bool OwnershipController::canOffer() const {
-    return m_twin.m_stage == QLatin1String("ready") && m_twin.holderKey() &&
-           m_twin.m_twinStatus != QLatin1String("revoked");
+    return m_twin.stage() == QLatin1String("ready") && m_twin.holderKey() &&
+           m_twin.twinStatus() != QLatin1String("revoked");
 }
 
 bool OwnershipController::canAccept() const {
-    return m_twin.m_stage == QLatin1String("avatar") && m_twin.holderKey();
+    return m_twin.stage() == QLatin1String("avatar") && m_twin.holderKey();
 }
 
 QString OwnershipController::offerHint() const {
-    if (m_twin.m_stage != QLatin1String("ready"))
+    if (m_twin.stage() != QLatin1String("ready"))
         return tr("You hold no twin to offer.");
     if (!m_twin.holderKey())
         return tr("Unlock your twin with your passphrase: the offer is signed with your holder key.");
-    if (m_twin.m_twinStatus == QLatin1String("revoked"))
+    if (m_twin.twinStatus() == QLatin1String("revoked"))
         return tr("Your twin's credential is revoked; it cannot be offered.");
     return {};
 }
 
 QString OwnershipController::acceptHint() const {
-    if (m_twin.m_stage == QLatin1String("ready"))
+    if (m_twin.stage() == QLatin1String("ready"))
         return tr("You already hold a twin. A subscriber holds one twin at a time: offer or give up "
                   "yours before accepting another.");
-    if (m_twin.m_stage != QLatin1String("avatar"))
+    if (m_twin.stage() != QLatin1String("avatar"))
         return tr("Finish setting up this device (profile and passphrase) first.");
     if (!m_twin.holderKey())
         return tr("Unlock your holder key with your passphrase: accepting signs the twin's avatar "
@@ -186,12 +189,12 @@ void OwnershipController::setLoading(bool loading) {
 // ---- handle and offers ------------------------------------------------------------------------
 
 void OwnershipController::refresh() {
-    if (!m_twin.m_client)
+    if (!m_twin.client())
         return;
     setLoading(true);
     QPointer<OwnershipController> self(this);
     m_twin.withSession([this, self] {
-        m_twin.m_client->me([this, self](core::ClientResult<core::SubscriberInfo> me) {
+        m_twin.client()->me([this, self](core::ClientResult<core::SubscriberInfo> me) {
             if (!self)
                 return;
             if (!me.ok()) {
@@ -204,7 +207,7 @@ void OwnershipController::refresh() {
                 m_handle = qs(me->transferHandle);
                 emit handleChanged();
             }
-            m_twin.m_client->listTransfers([this, self](core::ClientResult<std::vector<core::TransferInfo>> all) {
+            m_twin.client()->listTransfers([this, self](core::ClientResult<std::vector<core::TransferInfo>> all) {
                 if (!self)
                     return;
                 setLoading(false);
@@ -239,10 +242,10 @@ void OwnershipController::scheduleExpiry() {
 // The home network says this subscriber no longer holds the twin this client shows, and one of
 // the subscriber's offers of it was accepted: the twin was transferred.
 void OwnershipController::checkHandedOver(bool hasActiveDt) {
-    if (!m_meKnown || hasActiveDt || m_twin.m_stage != QLatin1String("ready") || m_twin.m_dtId.isEmpty())
+    if (!m_meKnown || hasActiveDt || m_twin.stage() != QLatin1String("ready") || m_twin.dtId().isEmpty())
         return;
     for (const TransferRow& row : m_transfers.transfers())
-        if (row.outgoing && row.state == QLatin1String("accepted") && row.dtId == m_twin.m_dtId)
+        if (row.outgoing && row.state == QLatin1String("accepted") && row.dtId == m_twin.dtId())
             return handOver(row);
 }
 
@@ -257,23 +260,13 @@ void OwnershipController::handOver(const TransferRow& transfer) {
         if (QFileInfo::exists(from) && !QFile::rename(from, to))
             QFile::remove(from); // the credential is revoked: nothing is lost
     }
-    const QString avatarId = m_twin.m_avatarId;
+    const QString avatarId = m_twin.avatarId();
     m_twin.auditTrail().record(client_event::kTransferComplete,
                                {{"transfer", transfer.transferId.toStdString()},
                                 {"dt", transfer.dtId.toStdString()},
                                 {"to", transfer.peer.isEmpty() ? std::string("one-time code")
                                                                : transfer.peer.toStdString()}});
-    m_twin.m_dtId.clear();
-    m_twin.m_avatarId.clear();
-    m_twin.m_pseudonym.clear();
-    m_twin.m_avatarDir.clear();
-    m_twin.m_twinStatus = QStringLiteral("transferred");
-    m_twin.saveState();
-    m_twin.m_credentialFacts.setFacts({});
-    m_twin.m_manifestFacts.setFacts({});
-    m_twin.setStage(QStringLiteral("avatar"));
-    emit m_twin.avatarChanged();
-    emit m_twin.twinChanged();
+    m_twin.forgetTwin(QStringLiteral("transferred"));
     m_twin.showNotice(tr("Your twin %1 was transferred to %2 on %3. It is no longer yours and its "
                          "former credential is revoked (a copy is kept in %4). You can register a new "
                          "twin or accept one offered to you.")
@@ -295,7 +288,7 @@ void OwnershipController::offer(const QString& recipientHandle, int ttlSeconds) 
                                     tr("“%1” is not a transfer handle. Ask the recipient for the "
                                        "handle shown on their Ownership page (it starts with “tw-”).")
                                         .arg(handle));
-    auto credential = readFile(m_twin.dataFile(QStringLiteral("credential.tsc")).toStdString());
+    auto credential = readFile(m_twin.dataFile(QString::fromUtf8(twin::layout::kCredential)).toStdString());
     if (!credential.ok())
         return m_twin.reportFailure(QStringLiteral("credential-missing"),
                                     tr("Your twin's credential cannot be read from %1. Check the data "
@@ -305,7 +298,7 @@ void OwnershipController::offer(const QString& recipientHandle, int ttlSeconds) 
     m_twin.setBusy(true, handle.isEmpty() ? tr("Creating a one-time transfer code for your twin…")
                                           : tr("Offering your twin to %1…").arg(handle));
     const Bytes credentialBytes = *credential;
-    const std::string dtId = m_twin.m_dtId.toStdString();
+    const std::string dtId = m_twin.dtId().toStdString();
     QPointer<OwnershipController> self(this);
     m_twin.withSession([this, self, handle, ttl, credentialBytes, dtId] {
         if (!self)
@@ -314,8 +307,8 @@ void OwnershipController::offer(const QString& recipientHandle, int ttlSeconds) 
         if (!key)
             return m_twin.reportFailure(QStringLiteral("locked"), offerHint());
         const std::string to = handle.isEmpty() ? std::string("one-time code") : handle.toStdString();
-        m_twin.m_client->offerTransfer(
-            credentialBytes, *key, handle.toStdString(), ttl,
+        m_twin.session()->offerTransfer(
+            credentialBytes, handle.toStdString(), ttl,
             [this, self, to, dtId](core::ClientResult<core::TransferInfo> r) {
                 if (!self)
                     return;
@@ -358,7 +351,7 @@ void OwnershipController::cancel(const QString& transferId) { answer(transferId,
 
 void OwnershipController::answer(const QString& transferId, bool cancel) {
     m_twin.dismissError();
-    if (!m_twin.m_client)
+    if (!m_twin.client())
         return m_twin.reportFailure(QStringLiteral("no-profile"), tr("Import your USIM profile first."));
     m_twin.setBusy(true, cancel ? tr("Withdrawing your offer…") : tr("Declining the offer…"));
     const std::string id = transferId.toStdString();
@@ -382,9 +375,9 @@ void OwnershipController::answer(const QString& transferId, bool cancel) {
             refresh();
         };
         if (cancel)
-            m_twin.m_client->cancelTransfer(id, std::move(done));
+            m_twin.session()->withdrawTransfer(id, std::move(done));
         else
-            m_twin.m_client->declineTransfer(id, {}, std::move(done));
+            m_twin.session()->declineTransfer(id, {}, std::move(done));
     });
 }
 
@@ -403,7 +396,7 @@ void OwnershipController::accept(const QString& transferId) {
         if (!self)
             return;
         // The full offer: the list does not carry the offered manifest.
-        m_twin.m_client->fetchTransfer(id, [this, self](core::ClientResult<core::TransferInfo> r) {
+        m_twin.client()->fetchTransfer(id, [this, self](core::ClientResult<core::TransferInfo> r) {
             if (!self)
                 return;
             if (!r.ok())
@@ -429,7 +422,7 @@ void OwnershipController::acceptCode(const QString& code) {
     m_twin.withSession([this, self, trimmed] {
         if (!self)
             return;
-        m_twin.m_client->lookupTransferCode(
+        m_twin.client()->lookupTransferCode(
             trimmed.toStdString(), [this, self, trimmed](core::ClientResult<core::TransferInfo> r) {
                 if (!self)
                     return;
@@ -487,8 +480,8 @@ void OwnershipController::acceptOffer(const core::TransferInfo& offer, const QSt
     m_twin.setProgress(-1, tr("Accepting the twin offered by %1…")
                                .arg(offer.fromHandle.empty() ? tr("its owner") : qs(offer.fromHandle)));
     QPointer<OwnershipController> self(this);
-    m_twin.m_client->acceptTransfer(
-        offer, code.toStdString(), *key, *resigned,
+    m_twin.session()->acceptTransfer(
+        offer, code.toStdString(), *resigned,
         [this, self, transferId, manifest](core::ClientResult<core::AcceptedTransfer> r) {
             if (!self)
                 return;
@@ -518,29 +511,20 @@ void OwnershipController::acceptOffer(const core::TransferInfo& offer, const QSt
 // Stores the twin's files like a registration does and shows it as this client's.
 void OwnershipController::adopt(const QByteArray& credential, const QByteArray& receipt,
                                 const QByteArray& manifest, const QByteArray& disclosures) {
-    (void)writeFile(m_twin.dataFile(QStringLiteral("credential.tsc")), credential);
+    (void)writeFile(m_twin.dataFile(QString::fromUtf8(twin::layout::kCredential)), credential);
     if (!receipt.isEmpty())
-        (void)writeFile(m_twin.dataFile(QStringLiteral("receipt.tslr")), receipt);
-    (void)writeFile(m_twin.dataFile(QStringLiteral("manifest.tsm")), manifest);
+        (void)writeFile(m_twin.dataFile(QString::fromUtf8(twin::layout::kReceipt)), receipt);
+    (void)writeFile(m_twin.dataFile(QString::fromUtf8(twin::layout::kManifest)), manifest);
     if (!disclosures.isEmpty())
-        (void)writeFile(m_twin.dataFile(QStringLiteral("disclosures.json")), disclosures, true);
+        (void)writeFile(m_twin.dataFile(QString::fromUtf8(twin::layout::kDisclosures)), disclosures, true);
     auto parsed = parseCredential(toBytes(credential));
-    if (parsed.ok()) {
-        m_twin.m_dtId = qs(parsed->claims.dtId);
-        m_twin.m_avatarId = qs(parsed->claims.avatarId);
-    }
-    m_twin.m_avatarDir = m_twin.dataFile(QString::fromLatin1(kAvatarFolder));
-    m_twin.m_twinStatus.clear();
-    m_twin.saveState();
-    m_twin.setStage(QStringLiteral("ready"));
-    m_twin.showCredential();
-    m_twin.showManifest();
-    emit m_twin.avatarChanged();
-    emit m_twin.twinChanged();
+    m_twin.adoptTwin(parsed.ok() ? qs(parsed->claims.dtId) : QString(),
+                     parsed.ok() ? qs(parsed->claims.avatarId) : QString(),
+                     m_twin.dataFile(QString::fromLatin1(kAvatarFolder)));
 }
 
 void OwnershipController::fetchAvatar() {
-    auto bytes = readFile(m_twin.dataFile(QStringLiteral("credential.tsc")).toStdString());
+    auto bytes = readFile(m_twin.dataFile(QString::fromUtf8(twin::layout::kCredential)).toStdString());
     auto credential = bytes.ok() ? parseCredential(*bytes) : Result<Credential>(bytes.error());
     if (!credential.ok())
         return m_twin.reportFailure(QStringLiteral("credential-missing"), tr("You hold no twin whose avatar could be fetched."));
@@ -555,7 +539,7 @@ void OwnershipController::fetchAvatar() {
     m_twin.withSession([this, self, request] {
         if (!self)
             return;
-        auto* transfer = m_twin.m_client->fetchAvatar(request, [this, self](core::ClientResult<core::FetchedAvatar> r) {
+        auto* transfer = m_twin.client()->fetchAvatar(request, [this, self](core::ClientResult<core::FetchedAvatar> r) {
             if (!self)
                 return;
             if (!r.ok())
@@ -567,7 +551,7 @@ void OwnershipController::fetchAvatar() {
             emit m_twin.avatarChanged();
             m_twin.showNotice(tr("The twin %1 is now yours: its new credential names your holder key and "
                                  "its avatar is stored on this device.")
-                                  .arg(m_twin.m_avatarId));
+                                  .arg(m_twin.avatarId()));
             m_twin.refreshStatus();
             emit transferAccepted();
         });
@@ -590,13 +574,13 @@ void OwnershipController::reconcileJournal() {
     const QJsonObject journal =
         file.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(file.readAll()).object() : QJsonObject();
     file.close();
-    auto keyFile = readFile(m_twin.dataFile(QStringLiteral("holder.key")).toStdString());
+    auto keyFile = readFile(m_twin.dataFile(QString::fromUtf8(twin::layout::kHolderKey)).toStdString());
     auto key = keyFile.ok() ? SigningKey::peekPublicKey(*keyFile) : Result<PublicKey>(keyFile.error());
-    if (!m_twin.m_client || !key.ok() || journal.isEmpty()) {
+    if (!m_twin.client() || !key.ok() || journal.isEmpty()) {
         QFile::remove(journalFile); // nothing could have been accepted without profile and key
         return;
     }
-    if (QFileInfo::exists(m_twin.dataFile(QStringLiteral("credential.tsc")))) {
+    if (QFileInfo::exists(m_twin.dataFile(QString::fromUtf8(twin::layout::kCredential)))) {
         QFile::remove(journalFile); // the answer was stored after all
         return;
     }
@@ -608,7 +592,7 @@ void OwnershipController::reconcileJournal() {
     m_twin.withSession([this, self, holder, transferId, manifest, journalFile] {
         if (!self)
             return;
-        m_twin.m_client->listDts([this, self, holder, transferId, manifest,
+        m_twin.client()->listDts([this, self, holder, transferId, manifest,
                                   journalFile](core::ClientResult<std::vector<core::DtRecord>> r) {
             if (!self)
                 return;
@@ -619,7 +603,7 @@ void OwnershipController::reconcileJournal() {
                 if (d.state != "active" || !c.ok() || !(c->claims.holderKey == holder))
                     continue;
                 const QByteArray credential = toQBytes(d.credential);
-                m_twin.m_client->transferReceipt(
+                m_twin.client()->transferReceipt(
                     transferId.toStdString(),
                     [this, self, credential, manifest, journalFile](core::ClientResult<core::TransferReceipt> receipt) {
                         if (!self)
@@ -647,7 +631,7 @@ void OwnershipController::reconcileJournal() {
 // ---- receipt and history ----------------------------------------------------------------------
 
 void OwnershipController::showReceipt(const QString& transferId) {
-    if (!m_twin.m_client)
+    if (!m_twin.client())
         return;
     const TransferRow* row = m_transfers.find(transferId);
     const QString dtId = row ? row->dtId : QString();
@@ -661,7 +645,7 @@ void OwnershipController::showReceipt(const QString& transferId) {
     m_twin.withSession([this, self, transferId, dtId] {
         if (!self)
             return;
-        m_twin.m_client->transferReceipt(transferId.toStdString(), [this, self, transferId,
+        m_twin.client()->transferReceipt(transferId.toStdString(), [this, self, transferId,
                                                                     dtId](core::ClientResult<core::TransferReceipt> r) {
             if (!self || m_receiptTransferId != transferId)
                 return;
@@ -698,7 +682,7 @@ void OwnershipController::showReceipt(const QString& transferId) {
 void OwnershipController::showHistory(const QString& dtId) {
     QPointer<OwnershipController> self(this);
     const QString forTransfer = m_receiptTransferId;
-    m_twin.m_client->dtHistory(dtId.toStdString(), [this, self, forTransfer](core::ClientResult<core::DtHistory> h) {
+    m_twin.client()->dtHistory(dtId.toStdString(), [this, self, forTransfer](core::ClientResult<core::DtHistory> h) {
         if (!self || m_receiptTransferId != forTransfer)
             return;
         if (!h.ok()) {

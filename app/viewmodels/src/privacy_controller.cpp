@@ -1,5 +1,8 @@
 #include "twinseal/viewmodels/privacy_controller.h"
 
+#include <twinseal/twin/data_layout.h>
+#include <twinseal/twin/twin_session.h>
+
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -80,7 +83,7 @@ QString PrivacyController::pseudonym() const { return m_twin.pseudonym(); }
 
 QStringList PrivacyController::availableAttributes() const {
     QStringList out;
-    for (const auto& d : readStoredDisclosures(m_twin.dataFile(QStringLiteral("disclosures.json"))))
+    for (const auto& d : readStoredDisclosures(m_twin.dataFile(QString::fromUtf8(twin::layout::kDisclosures))))
         out << QString::fromStdString(d.name);
     return canonical(out);
 }
@@ -88,7 +91,7 @@ QStringList PrivacyController::availableAttributes() const {
 // ---- disclosure policy --------------------------------------------------------------------------
 
 void PrivacyController::loadPolicy() {
-    QFile f(m_twin.dataFile(QStringLiteral("privacy.json")));
+    QFile f(m_twin.dataFile(QString::fromUtf8(twin::layout::kPrivacy)));
     if (!f.open(QIODevice::ReadOnly))
         return; // no policy yet: pseudonym only everywhere
     const QJsonObject root = QJsonDocument::fromJson(f.readAll()).object();
@@ -121,7 +124,7 @@ bool PrivacyController::savePolicy() {
                            {QStringLiteral("seenLawfulDisclosures"),
                             QJsonArray::fromStringList(QStringList(m_seenDisclosures.begin(),
                                                                    m_seenDisclosures.end()))}};
-    if (auto st = writeJson(m_twin.dataFile(QStringLiteral("privacy.json")), QJsonDocument(root),
+    if (auto st = writeJson(m_twin.dataFile(QString::fromUtf8(twin::layout::kPrivacy)), QJsonDocument(root),
                             false);
         !st.ok()) {
         m_twin.reportFailure(QStringLiteral("policy-save-failed"),
@@ -179,7 +182,7 @@ std::vector<std::string> PrivacyController::disclosuresFor(const QString& roomOr
     if (row < 0)
         return {}; // default: pseudonym only
     const QStringList& selected = m_rules.rules().at(row).attributes;
-    auto bytes = readFile(m_twin.dataFile(QStringLiteral("credential.tsc")).toStdString());
+    auto bytes = readFile(m_twin.dataFile(QString::fromUtf8(twin::layout::kCredential)).toStdString());
     auto credential = bytes.ok() ? parseCredential(*bytes) : Result<Credential>(bytes.error());
     if (!credential.ok())
         return {};
@@ -188,7 +191,7 @@ std::vector<std::string> PrivacyController::disclosuresFor(const QString& roomOr
     for (const auto& a : credential->claims.attributes)
         commitments.insert({a.name, a.digest});
     std::vector<std::string> out;
-    for (const auto& d : readStoredDisclosures(m_twin.dataFile(QStringLiteral("disclosures.json")))) {
+    for (const auto& d : readStoredDisclosures(m_twin.dataFile(QString::fromUtf8(twin::layout::kDisclosures)))) {
         if (!selected.contains(QString::fromStdString(d.name)))
             continue;
         auto decoded = AttributeDisclosure::decode(d.encoded);
@@ -219,26 +222,26 @@ void PrivacyController::setRefreshing(bool on) {
 void PrivacyController::rotatePseudonym() {
     if (m_rotating || m_twin.busy())
         return;
-    if (m_twin.m_dtId.isEmpty())
+    if (m_twin.dtId().isEmpty())
         return m_twin.reportFailure(QStringLiteral("no-twin"),
                                     tr("Register your twin first: it has no pseudonym yet."));
     if (m_twin.holderKey() == nullptr)
         return m_twin.reportFailure(QStringLiteral("locked"),
                                     tr("Unlock your twin with your passphrase first: the home "
                                        "network needs proof that you hold its key."));
-    auto manifest = readFile(m_twin.path("manifest.tsm").toStdString());
+    auto manifest = readFile(m_twin.path(twin::layout::kManifest).toStdString());
     if (!manifest.ok())
         return m_twin.reportFailure(QStringLiteral("manifest-invalid"),
                                     tr("The stored avatar manifest cannot be read; re-certify "
                                        "your avatar on My Twin first."));
-    const std::string dtId = m_twin.m_dtId.toStdString();
-    const std::string previous = m_twin.m_pseudonym.toStdString();
+    const std::string dtId = m_twin.dtId().toStdString();
+    const std::string previous = m_twin.pseudonym().toStdString();
     const Bytes manifestBytes = *manifest;
-    const quint64 generation = ++m_twin.m_generation;
+    const quint64 generation = m_twin.beginOperation();
     setRotating(true);
     m_twin.setBusy(true, tr("Asking %1 for a new pseudonym…").arg(m_twin.operatorName()));
     m_twin.withSession([this, dtId, previous, manifestBytes, generation] {
-        if (generation != m_twin.m_generation || m_twin.m_holder == nullptr) {
+        if (!m_twin.isCurrent(generation) || m_twin.holderKey() == nullptr) {
             setRotating(false);
             return m_twin.setBusy(false);
         }
@@ -252,13 +255,13 @@ void PrivacyController::rotatePseudonym() {
                                    .arg(m_twin.dataDir()));
         }
         killPoint("rotate-pseudonym", "journaled");
-        m_twin.m_client->rotatePseudonym(
-            dtId, *m_twin.m_holder, manifestBytes, previous,
+        m_twin.session()->rotatePseudonym(
+            dtId, manifestBytes, previous,
             [this, dtId, generation](core::ClientResult<core::Registration> r) {
                 setRotating(false);
-                if (generation != m_twin.m_generation)
+                if (!m_twin.isCurrent(generation))
                     return;
-                const QString journal = m_twin.path("pending.json");
+                const QString journal = m_twin.path(twin::layout::kPending);
                 if (!r.ok()) {
                     if (r.error().httpStatus >= 400) // refused; without an answer the journal stays
                         QFile::remove(journal);
@@ -299,11 +302,11 @@ void PrivacyController::rotatePseudonym() {
 void PrivacyController::refreshDisclosures() {
     if (m_refreshing)
         return;
-    if (m_twin.m_client == nullptr)
+    if (m_twin.client() == nullptr)
         return m_twin.reportFailure(QStringLiteral("no-profile"), tr("Import your USIM profile first."));
     setRefreshing(true);
     m_twin.withSession([this] {
-        m_twin.m_client->listLawfulDisclosures(
+        m_twin.client()->listLawfulDisclosures(
             [this](core::ClientResult<std::vector<core::LawfulDisclosure>> r) {
                 setRefreshing(false);
                 if (!r.ok())

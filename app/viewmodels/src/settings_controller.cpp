@@ -1,5 +1,7 @@
 #include "twinseal/viewmodels/settings_controller.h"
 
+#include <twinseal/twin/data_layout.h>
+
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -44,10 +46,10 @@ SettingsController::SettingsController(TwinController& twin) : QObject(&twin), m
     refreshTrustList();
 }
 
-QString SettingsController::trustDir() const { return m_twin.dataFile(QStringLiteral("trust")); }
+QString SettingsController::trustDir() const { return m_twin.dataFile(QString::fromUtf8(twin::layout::kTrustDir)); }
 
 void SettingsController::load() {
-    QFile f(m_twin.dataFile(QStringLiteral("settings.json")));
+    QFile f(m_twin.dataFile(QString::fromUtf8(twin::layout::kSettings)));
     if (!f.open(QIODevice::ReadOnly))
         return;
     const QJsonObject o = QJsonDocument::fromJson(f.readAll()).object();
@@ -60,7 +62,7 @@ void SettingsController::load() {
 void SettingsController::save() {
     const QJsonObject o{{QStringLiteral("homeNetworkAddress"), m_address}, {QStringLiteral("theme"), m_theme}};
     const QByteArray json = QJsonDocument(o).toJson();
-    (void)writeFileAtomic(m_twin.dataFile(QStringLiteral("settings.json")).toStdString(),
+    (void)writeFileAtomic(m_twin.dataFile(QString::fromUtf8(twin::layout::kSettings)).toStdString(),
                           ByteView(reinterpret_cast<const std::uint8_t*>(json.constData()),
                                    static_cast<std::size_t>(json.size())));
     emit changed();

@@ -1,5 +1,10 @@
 #include "twinseal/viewmodels/twin_controller.h"
 
+#include <twinseal/twin/data_layout.h>
+#include <twinseal/twin/pending_journal.h>
+#include <twinseal/twin/twin_session.h>
+#include <twinseal/twin/twin_store.h>
+
 #include <QDateTime>
 #include <QDir>
 #include <QDirIterator>
@@ -27,6 +32,7 @@
 #include "twinseal/viewmodels/audit_controller.h"
 #include "twinseal/viewmodels/audit_trail.h"
 #include "twinseal/viewmodels/ownership_controller.h"
+#include "twinseal/viewmodels/peer_verification_controller.h"
 #include "twinseal/viewmodels/privacy_controller.h"
 #include "twinseal/viewmodels/settings_controller.h"
 #include "kill_point.h"
@@ -109,16 +115,21 @@ TwinController::TwinController(Options options, QObject* parent)
     m_settings = std::make_unique<SettingsController>(*this);
     m_audit = std::make_unique<AuditController>(*this, *m_auditTrail);
     connect(this, &TwinController::profileChanged, m_settings.get(), &SettingsController::refreshTrustList);
+    // The session holds the address: a changed setting goes there (no profile re-read).
     connect(m_settings.get(), &SettingsController::homeNetworkChanged, this, [this] {
-        if (!m_profile)
+        if (!m_session)
             return;
-        QString code, message;
-        if (!loadProfile(path("profile.usim"), &code, &message))
-            fail(code, message);
+        m_session->setAddressOverride(m_settings->addressOverride());
+        emit profileChanged();
     });
     loadState();
     m_ownership = std::make_unique<OwnershipController>(*this);
     m_privacy = std::make_unique<PrivacyController>(*this);
+    PeerVerificationController::Sources peers;
+    peers.dataDir = m_options.dataDir;
+    peers.trustedRootsPem = [this] { return m_settings->trustedRootsPem(); };
+    peers.homeNetwork = [this] { return client(); };
+    m_peerVerification = std::make_unique<PeerVerificationController>(std::move(peers));
 }
 
 TwinController::~TwinController() = default;
@@ -127,6 +138,7 @@ QObject* TwinController::ownershipObject() const { return m_ownership.get(); }
 QObject* TwinController::privacyObject() const { return m_privacy.get(); }
 QObject* TwinController::auditObject() const { return m_audit.get(); }
 QObject* TwinController::settingsObject() const { return m_settings.get(); }
+QObject* TwinController::peerVerificationObject() const { return m_peerVerification.get(); }
 
 QString TwinController::dataFile(const QString& name) const { return QDir(m_options.dataDir).filePath(name); }
 
@@ -148,10 +160,21 @@ QString TwinController::path(const char* name) const {
 }
 
 bool TwinController::locked() const {
-    return !m_holder && QFileInfo::exists(path("holder.key"));
+    return !holderKey() && QFileInfo::exists(path(twin::layout::kHolderKey));
 }
 
-bool TwinController::authenticated() const { return m_client && m_client->isAuthenticated(); }
+bool TwinController::authenticated() const { return m_session && m_session->client().isAuthenticated(); }
+
+core::HomenetClient* TwinController::client() { return m_session ? &m_session->client() : nullptr; }
+
+const SigningKey* TwinController::holderKey() const { return m_session ? m_session->holderKey() : nullptr; }
+
+bool TwinController::keepKey(SigningKey key) {
+    if (!m_session)
+        return false;
+    m_session->adoptKey(std::move(key));
+    return true;
+}
 
 QString TwinController::operatorName() const {
     return m_profile ? QString::fromStdString(m_profile->operatorName) : QString();
@@ -217,28 +240,53 @@ void TwinController::dismissError() {
 
 // ---- persistent state --------------------------------------------------------------------------
 
+void TwinController::forgetTwin(const QString& status) {
+    m_dtId.clear();
+    m_avatarId.clear();
+    m_pseudonym.clear();
+    m_avatarDir.clear();
+    m_twinStatus = status;
+    saveState();
+    m_credentialFacts.setFacts({});
+    m_manifestFacts.setFacts({});
+    setStage(QStringLiteral("avatar"));
+    emit avatarChanged();
+    emit twinChanged();
+}
+
+void TwinController::adoptTwin(const QString& dtId, const QString& avatarId, const QString& avatarDir) {
+    if (!dtId.isEmpty())
+        m_dtId = dtId;
+    if (!avatarId.isEmpty())
+        m_avatarId = avatarId;
+    m_avatarDir = avatarDir;
+    m_twinStatus.clear();
+    saveState();
+    setStage(QStringLiteral("ready"));
+    showCredential();
+    showManifest();
+    emit avatarChanged();
+    emit twinChanged();
+}
+
 void TwinController::saveState() {
     QJsonObject o{{QStringLiteral("avatarDir"), m_avatarDir},
                   {QStringLiteral("dtId"), m_dtId},
                   {QStringLiteral("avatarId"), m_avatarId}};
     const QByteArray json = QJsonDocument(o).toJson();
-    (void)writeBytes(path("twin.json"), ByteView(reinterpret_cast<const std::uint8_t*>(json.constData()),
+    (void)writeBytes(path(twin::layout::kState), ByteView(reinterpret_cast<const std::uint8_t*>(json.constData()),
                                                   static_cast<std::size_t>(json.size())));
 }
 
 bool TwinController::writePending(const QString& op, const QString& folder) {
-    auto bytes = readFile(path("credential.tsc").toStdString());
+    auto bytes = readFile(path(twin::layout::kCredential).toStdString());
     auto current = bytes.ok() ? parseCredential(*bytes) : Result<Credential>(bytes.error());
-    QJsonObject pending{{QStringLiteral("op"), op},
-                        {QStringLiteral("generation"),
-                         current.ok() ? static_cast<qint64>(current->claims.generation) : 0},
-                        {QStringLiteral("at"), QDateTime::currentSecsSinceEpoch()}};
-    if (!folder.isEmpty())
-        pending.insert(QStringLiteral("folder"), folder);
-    const QByteArray json = QJsonDocument(pending).toJson();
-    return writeBytes(path("pending.json"), ByteView(reinterpret_cast<const std::uint8_t*>(json.constData()),
-                                                      static_cast<std::size_t>(json.size())))
-        .ok();
+    twin::PendingJournal journal;
+    journal.op = twin::pendingOpFromName(op).value_or(twin::PendingOp::Register);
+    journal.generation = current.ok() ? current->claims.generation : 0;
+    journal.at = QDateTime::currentSecsSinceEpoch();
+    journal.folder = folder;
+    return twin::TwinStore(m_options.dataDir).write(twin::layout::kPending, journal.encode()).ok();
 }
 
 bool TwinController::storeIssued(const core::Registration& r, const Bytes* manifest) {
@@ -250,10 +298,10 @@ bool TwinController::storeIssued(const core::Registration& r, const Bytes* manif
             {QStringLiteral("disclosure"), QString::fromStdString(d)}});
     }
     const QByteArray dj = QJsonDocument(disclosures).toJson();
-    return writeBytes(path("credential.tsc"), r.credentialBytes).ok() &&
-           writeBytes(path("receipt.tslr"), r.receiptBytes).ok() &&
-           (!manifest || writeBytes(path("manifest.tsm"), *manifest).ok()) &&
-           writeBytes(path("disclosures.json"),
+    return writeBytes(path(twin::layout::kCredential), r.credentialBytes).ok() &&
+           writeBytes(path(twin::layout::kReceipt), r.receiptBytes).ok() &&
+           (!manifest || writeBytes(path(twin::layout::kManifest), *manifest).ok()) &&
+           writeBytes(path(twin::layout::kDisclosures),
                       ByteView(reinterpret_cast<const std::uint8_t*>(dj.constData()),
                                static_cast<std::size_t>(dj.size())),
                       true)
@@ -272,11 +320,14 @@ bool TwinController::loadProfile(const QString& file, QString* code, QString* me
         return false;
     }
     m_profile = std::make_unique<UsimProfileData>(std::move(p).value());
-    core::HomenetClientOptions options;
+    twin::SessionOptions options;
     if (m_settings)
-        options.serviceUrlOverride = m_settings->addressOverride().toStdString();
-    m_client = std::make_unique<core::HomenetClient>(*m_profile, path("profile.usim"), options);
-    connect(m_client.get(), &core::HomenetClient::authenticatedChanged, this,
+        options.addressOverride = m_settings->addressOverride();
+    std::unique_ptr<SigningKey> unlocked = m_session ? m_session->takeKey() : nullptr;
+    m_session = std::make_unique<twin::TwinSession>(*m_profile, path(twin::layout::kProfile), options);
+    if (unlocked)
+        m_session->adoptKey(std::move(*unlocked));
+    connect(m_session.get(), &twin::TwinSession::authenticatedChanged, this,
             &TwinController::authenticatedChanged);
     emit profileChanged();
     return true;
@@ -284,11 +335,11 @@ bool TwinController::loadProfile(const QString& file, QString* code, QString* me
 
 void TwinController::loadState() {
     QString code, message;
-    if (QFileInfo::exists(path("profile.usim")) && !loadProfile(path("profile.usim"), &code, &message)) {
+    if (QFileInfo::exists(path(twin::layout::kProfile)) && !loadProfile(path(twin::layout::kProfile), &code, &message)) {
         fail(code, message);
         return;
     }
-    QFile twin(path("twin.json"));
+    QFile twin(path(twin::layout::kState));
     if (twin.open(QIODevice::ReadOnly)) {
         const QJsonObject o = QJsonDocument::fromJson(twin.readAll()).object();
         m_avatarDir = o.value(QStringLiteral("avatarDir")).toString();
@@ -297,9 +348,9 @@ void TwinController::loadState() {
     }
     if (!m_profile)
         setStage(QStringLiteral("profile"));
-    else if (!QFileInfo::exists(path("holder.key")))
+    else if (!QFileInfo::exists(path(twin::layout::kHolderKey)))
         setStage(QStringLiteral("passphrase"));
-    else if (!QFileInfo::exists(path("credential.tsc")))
+    else if (!QFileInfo::exists(path(twin::layout::kCredential)))
         setStage(QStringLiteral("avatar"));
     else
         setStage(QStringLiteral("ready"));
@@ -310,7 +361,7 @@ void TwinController::loadState() {
     emit avatarChanged();
     emit twinChanged();
     emit lockedChanged();
-    if (m_profile && QFileInfo::exists(path("pending.json")))
+    if (m_profile && QFileInfo::exists(path(twin::layout::kPending)))
         reconcilePending();
     else if (m_stage == QLatin1String("ready"))
         QTimer::singleShot(0, this, &TwinController::refreshStatus); // status list, log proof
@@ -320,16 +371,13 @@ void TwinController::loadState() {
 // was in flight when the client stopped: ask the home network what happened and adopt the
 // credential it holds for this device's key, so nothing is lost or registered twice.
 void TwinController::reconcilePending() {
-    QFile journalFile(path("pending.json"));
-    const QJsonObject journal = journalFile.open(QIODevice::ReadOnly)
-                                    ? QJsonDocument::fromJson(journalFile.readAll()).object()
-                                    : QJsonObject();
-    journalFile.close();
+    const twin::PendingJournal journal =
+        twin::TwinStore(m_options.dataDir).pending().value_or(twin::PendingJournal{});
     Pending pending;
-    pending.op = journal.value(QStringLiteral("op")).toString(QStringLiteral("register"));
-    pending.folder = journal.value(QStringLiteral("folder")).toString();
-    pending.generation = static_cast<quint32>(journal.value(QStringLiteral("generation")).toInteger());
-    auto file = readFile(path("holder.key").toStdString());
+    pending.op = twin::pendingOpName(journal.op);
+    pending.folder = journal.folder;
+    pending.generation = journal.generation;
+    auto file = readFile(path(twin::layout::kHolderKey).toStdString());
     if (!file.ok())
         return;
     auto holder = SigningKey::peekPublicKey(*file);
@@ -342,26 +390,22 @@ void TwinController::reconcilePending() {
                       : tr("Checking an interrupted registration with your home network…"));
     const PublicKey key = *holder;
     withSession([this, key, pending] {
-        m_client->listDts([this, key, pending](core::ClientResult<std::vector<core::DtRecord>> r) {
+        m_session->client().listDts([this, key, pending](core::ClientResult<std::vector<core::DtRecord>> r) {
             if (!r.ok()) // the journal stays: the next start asks again
                 return fail(QString::fromStdString(r.error().code), QString::fromStdString(r.error().message));
-            const core::DtRecord* held = nullptr;
-            for (const auto& d : *r) {
-                auto c = parseCredential(d.credential);
-                if (d.state == "active" && c.ok() && c->claims.holderKey == key)
-                    held = &d;
-            }
-            // Registered, or re-issued after the journal was written: the operation completed.
-            const bool completed = held && held->generation > pending.generation;
+            twin::PendingJournal journal;
+            journal.op = twin::pendingOpFromName(pending.op).value_or(twin::PendingOp::Register);
+            journal.generation = pending.generation;
+            const twin::Reconciliation decision = twin::reconcile(journal, *r, key);
+            const std::optional<core::DtRecord>& held = decision.held;
+            const bool completed = decision.completed;
             if (completed && !adoptHeld(held->credential, pending.folder))
                 return; // the failure is shown; the journal stays
-            QFile::remove(path("pending.json"));
+            QFile::remove(path(twin::layout::kPending));
             setBusy(false);
-            if (completed)
-                setNotice(pendingOutcome(pending.op, true));
-            else if (held || pending.op == QLatin1String("register"))
-                setNotice(pendingOutcome(pending.op, false));
-            if (completed && !QFileInfo::exists(path("manifest.tsm")) && m_holder)
+            if (decision.tell)
+                setNotice(pendingOutcome(pending.op, completed));
+            if (completed && !QFileInfo::exists(path(twin::layout::kManifest)) && holderKey())
                 restoreManifest();
             else if (m_stage == QLatin1String("ready"))
                 refreshStatus();
@@ -370,8 +414,8 @@ void TwinController::reconcilePending() {
 }
 
 QString TwinController::pendingOutcome(const QString& op, bool completed) const {
-    const bool needsUpload = !QFileInfo::exists(path("manifest.tsm"));
-    const QString unlock = needsUpload && !m_holder
+    const bool needsUpload = !QFileInfo::exists(path(twin::layout::kManifest));
+    const QString unlock = needsUpload && !holderKey()
                                ? tr(" Unlock it to finish storing its avatar with your home network.")
                                : QString();
     if (op == QLatin1String("recertify"))
@@ -400,23 +444,23 @@ bool TwinController::adoptHeld(const Bytes& credential, const QString& folder) {
     auto c = parseCredential(credential);
     if (!c.ok())
         return false;
-    auto local = readFile(path("credential.tsc").toStdString());
+    auto local = readFile(path(twin::layout::kCredential).toStdString());
     if (!local.ok() || *local != credential) {
-        if (!writeBytes(path("credential.tsc"), credential).ok()) {
+        if (!writeBytes(path(twin::layout::kCredential), credential).ok()) {
             fail(QStringLiteral("io-error"),
                  tr("Your twin cannot be stored in %1. Free some space or fix the folder's "
                     "permissions, then start TwinSeal again.")
                      .arg(m_options.dataDir));
             return false;
         }
-        QFile::remove(path("receipt.tslr"));
+        QFile::remove(path(twin::layout::kReceipt));
     }
-    auto manifest = readFile(path("manifest.tsm").toStdString());
+    auto manifest = readFile(path(twin::layout::kManifest).toStdString());
     auto parsed = manifest.ok() ? parseSignedManifest(*manifest) : Result<SignedManifest>(manifest.error());
     if (!parsed.ok() || parsed->manifest.packageRoot != c->claims.mediaRoot)
-        QFile::remove(path("manifest.tsm")); // unlocking rebuilds it from the certified folder
+        QFile::remove(path(twin::layout::kManifest)); // unlocking rebuilds it from the certified folder
     if (!disclosuresMatch(c->claims))
-        QFile::remove(path("disclosures.json"));
+        QFile::remove(path(twin::layout::kDisclosures));
     m_dtId = QString::fromStdString(c->claims.dtId);
     m_avatarId = QString::fromStdString(c->claims.avatarId);
     if (!folder.isEmpty())
@@ -431,7 +475,7 @@ bool TwinController::adoptHeld(const Bytes& credential, const QString& folder) {
 }
 
 bool TwinController::disclosuresMatch(const CredentialClaims& claims) const {
-    QFile file(path("disclosures.json"));
+    QFile file(path(twin::layout::kDisclosures));
     if (!file.open(QIODevice::ReadOnly))
         return true; // none kept: nothing to drop
     for (const auto& v : QJsonDocument::fromJson(file.readAll()).array()) {
@@ -457,13 +501,13 @@ void TwinController::importProfile(const QUrl& file) {
         (void)loadProfile(local, &code, &message); // same wording for the error
         return fail(code, message);
     }
-    if (auto st = p->save(path("profile.usim").toStdString()); !st.ok())
+    if (auto st = p->save(path(twin::layout::kProfile).toStdString()); !st.ok())
         return fail(QStringLiteral("io-error"),
                     tr("The profile cannot be stored in %1: %2")
                         .arg(m_options.dataDir, QString::fromStdString(st.error().detail)));
-    if (!loadProfile(path("profile.usim"), &code, &message))
+    if (!loadProfile(path(twin::layout::kProfile), &code, &message))
         return fail(code, message);
-    setStage(QFileInfo::exists(path("holder.key")) ? QStringLiteral("avatar")
+    setStage(QFileInfo::exists(path(twin::layout::kHolderKey)) ? QStringLiteral("avatar")
                                                    : QStringLiteral("passphrase"));
 }
 
@@ -479,7 +523,7 @@ void TwinController::choosePassphrase(const QString& passphrase, const QString& 
                         .arg(kMinPassphrase));
     setBusy(true, tr("Creating your holder key and protecting it with the passphrase…"));
     auto secret = std::make_shared<Secret>(passphrase);
-    const std::string keyPath = path("holder.key").toStdString();
+    const std::string keyPath = path(twin::layout::kHolderKey).toStdString();
     const QString dataDir = m_options.dataDir;
     offThread<Keys>(
         this,
@@ -499,7 +543,9 @@ void TwinController::choosePassphrase(const QString& passphrase, const QString& 
                 return fail(QString::fromUtf8(errorCodeName(keys.holder.code()).data()),
                             tr("Your key could not be created: %1")
                                 .arg(QString::fromStdString(keys.holder.error().detail)));
-            m_holder = std::make_unique<SigningKey>(std::move(keys.holder).value());
+            if (!keepKey(std::move(keys.holder).value()))
+                return fail(QStringLiteral("no-profile"),
+                            tr("Import your USIM profile before creating your key."));
             m_auditTrail->unlocked(std::move(keys.audit));
             m_auditTrail->record(audit_event::kKeyUnlock, {{"holder-key", "created"}});
             setBusy(false);
@@ -530,7 +576,7 @@ void TwinController::registerTwin() {
     dismissError();
     if (!m_profile)
         return fail(QStringLiteral("no-profile"), tr("Import your USIM profile first."));
-    if (!m_holder)
+    if (!holderKey())
         return fail(QStringLiteral("locked"), tr("Unlock your twin with your passphrase first."));
     if (m_avatarDir.isEmpty())
         return fail(QStringLiteral("no-avatar"), tr("Choose an avatar first."));
@@ -539,7 +585,7 @@ void TwinController::registerTwin() {
 
 void TwinController::recertify(const QUrl& folder) {
     dismissError();
-    if (!m_holder)
+    if (!holderKey())
         return fail(QStringLiteral("locked"), tr("Unlock your twin with your passphrase first."));
     const QString dir = folder.isEmpty() ? m_avatarDir
                                          : (folder.isLocalFile() ? folder.toLocalFile() : folder.toString());
@@ -550,12 +596,12 @@ void TwinController::recertify(const QUrl& folder) {
 }
 
 void TwinController::withSession(std::function<void()> next) {
-    if (!m_client)
+    if (!m_session)
         return fail(QStringLiteral("no-profile"), tr("Import your USIM profile first."));
-    if (m_client->isAuthenticated())
+    if (m_session->client().isAuthenticated())
         return next();
     setProgress(-1, tr("Authenticating with %1…").arg(operatorName()));
-    m_client->authenticate([this, next = std::move(next)](core::ClientResult<core::AuthSession> r) {
+    m_session->client().authenticate([this, next = std::move(next)](core::ClientResult<core::AuthSession> r) {
         if (!r.ok())
             return fail(QString::fromStdString(r.error().code), QString::fromStdString(r.error().message));
         next();
@@ -593,9 +639,9 @@ void TwinController::signAndRegister(bool recertification, const QString& folder
                 return fail(QString::fromUtf8(errorCodeName(manifest.code()).data()),
                             tr("This avatar cannot be used: %1")
                                 .arg(QString::fromStdString(manifest.error().detail)));
-            if (!m_holder)
+            if (!holderKey())
                 return fail(QStringLiteral("locked"), tr("Unlock your twin first."));
-            auto signedManifest = signManifest(*manifest, *m_holder);
+            auto signedManifest = signManifest(*manifest, *holderKey());
             if (!signedManifest.ok())
                 return fail(QStringLiteral("signing-failed"),
                             QString::fromStdString(signedManifest.error().message()));
@@ -620,7 +666,7 @@ void TwinController::signAndRegister(bool recertification, const QString& folder
                         // Refused: nothing changed at the service. Without an answer it may have
                         // registered: the journal stays and the next start asks.
                         if (r.error().httpStatus >= 400)
-                            QFile::remove(path("pending.json"));
+                            QFile::remove(path(twin::layout::kPending));
                         if (!recertification && r.error().code == "duplicate-dt")
                             return resolveDuplicate(folder);
                         recordFailure(event, QString::fromStdString(r.error().code),
@@ -647,7 +693,7 @@ void TwinController::signAndRegister(bool recertification, const QString& folder
                     m_avatarId = QString::fromStdString(r->credential.claims.avatarId);
                     m_avatarDir = folder;
                     saveState();
-                    QFile::remove(path("pending.json"));
+                    QFile::remove(path(twin::layout::kPending));
                     setStage(QStringLiteral("ready"));
                     showCredential();
                     showManifest();
@@ -656,9 +702,9 @@ void TwinController::signAndRegister(bool recertification, const QString& folder
                     upload(folder);
                 };
                 if (recertification)
-                    m_client->recertify(m_dtId.toStdString(), *m_holder, manifestBytes, done);
+                    m_session->recertify(m_dtId.toStdString(), manifestBytes, done);
                 else
-                    m_client->registerDt(*m_holder, manifestBytes, done);
+                    m_session->registerTwin(manifestBytes, done);
             });
         });
 }
@@ -668,7 +714,7 @@ void TwinController::signAndRegister(bool recertification, const QString& folder
 // owner can actually do: this client can neither re-certify it (the key is elsewhere) nor move
 // it here (a twin is not transferred within one subscription).
 void TwinController::resolveDuplicate(const QString& folder) {
-    m_client->me([this, folder](core::ClientResult<core::SubscriberInfo> me) {
+    m_session->client().me([this, folder](core::ClientResult<core::SubscriberInfo> me) {
         if (!me.ok())
             return fail(QString::fromStdString(me.error().code), QString::fromStdString(me.error().message));
         const auto& active = me->activeDt;
@@ -676,7 +722,7 @@ void TwinController::resolveDuplicate(const QString& folder) {
         if (active)
             if (auto c = parseCredential(active->credential); c.ok())
                 held = std::move(c).value();
-        if (held && m_holder && held->claims.holderKey == m_holder->publicKey()) {
+        if (held && holderKey() && held->claims.holderKey == holderKey()->publicKey()) {
             if (!adoptHeld(active->credential, folder))
                 return;
             m_auditTrail->record(audit_event::kDtRegister, {{"dt", held->claims.dtId},
@@ -698,12 +744,12 @@ void TwinController::resolveDuplicate(const QString& folder) {
 }
 
 void TwinController::upload(const QString& folder) {
-    auto bytes = readFile(path("manifest.tsm").toStdString());
+    auto bytes = readFile(path(twin::layout::kManifest).toStdString());
     auto manifest = bytes.ok() ? parseSignedManifest(*bytes) : Result<SignedManifest>(bytes.error());
     if (!manifest.ok())
         return fail(QStringLiteral("manifest-invalid"), tr("The stored manifest cannot be read."));
     setProgress(0, tr("Uploading your avatar to the home network…"));
-    auto* transfer = m_client->uploadAvatar(
+    auto* transfer = m_session->client().uploadAvatar(
         m_avatarId.toStdString(), manifest->manifest, folder,
         [this](core::ClientResult<core::AvatarRecord> r) {
             if (!r.ok()) {
@@ -730,7 +776,7 @@ void TwinController::upload(const QString& folder) {
 // ---- My Twin ----------------------------------------------------------------------------------
 
 void TwinController::showCredential() {
-    auto bytes = readFile(path("credential.tsc").toStdString());
+    auto bytes = readFile(path(twin::layout::kCredential).toStdString());
     auto c = bytes.ok() ? parseCredential(*bytes) : Result<Credential>(bytes.error());
     if (!c.ok()) {
         m_credentialFacts.setFacts({{tr("Credential"), tr("cannot be read"), QStringLiteral("failed"),
@@ -765,8 +811,8 @@ void TwinController::showCredential() {
          attrs.isEmpty() ? tr("none") : attrs.join(QStringLiteral(", ")),
          // A twin restored after an interrupted registration or transfer has no disclosures on
          // this device (the home network does not keep them): say how to get new ones.
-         attrs.isEmpty() || QFileInfo::exists(path("disclosures.json")) ? QString() : QStringLiteral("warning"),
-         attrs.isEmpty() || QFileInfo::exists(path("disclosures.json"))
+         attrs.isEmpty() || QFileInfo::exists(path(twin::layout::kDisclosures)) ? QString() : QStringLiteral("warning"),
+         attrs.isEmpty() || QFileInfo::exists(path(twin::layout::kDisclosures))
              ? QString()
              : tr("not disclosable from this device: rotate your pseudonym (Privacy) to receive "
                   "new disclosures")},
@@ -778,7 +824,7 @@ void TwinController::showCredential() {
 }
 
 void TwinController::showManifest() {
-    auto bytes = readFile(path("manifest.tsm").toStdString());
+    auto bytes = readFile(path(twin::layout::kManifest).toStdString());
     auto m = bytes.ok() ? parseSignedManifest(*bytes) : Result<SignedManifest>(bytes.error());
     if (!m.ok()) {
         m_manifestFacts.setFacts({});
@@ -800,9 +846,9 @@ void TwinController::showManifest() {
 }
 
 void TwinController::restoreManifest() {
-    if (!m_holder || m_avatarDir.isEmpty())
+    if (!holderKey() || m_avatarDir.isEmpty())
         return;
-    auto bytes = readFile(path("credential.tsc").toStdString());
+    auto bytes = readFile(path(twin::layout::kCredential).toStdString());
     auto c = bytes.ok() ? parseCredential(*bytes) : Result<Credential>(bytes.error());
     if (!c.ok())
         return;
@@ -825,27 +871,27 @@ void TwinController::restoreManifest() {
                             tr("The avatar in %1 is not the one your twin was certified with. "
                                "Re-certify your twin with the avatar you want to use.")
                                 .arg(m_avatarDir));
-            if (!m_holder)
+            if (!holderKey())
                 return fail(QStringLiteral("locked"), tr("Unlock your twin first."));
-            auto signedManifest = signManifest(*manifest, *m_holder);
+            auto signedManifest = signManifest(*manifest, *holderKey());
             if (!signedManifest.ok())
                 return fail(QStringLiteral("signing-failed"),
                             QString::fromStdString(signedManifest.error().message()));
-            (void)writeBytes(path("manifest.tsm"), *signedManifest);
+            (void)writeBytes(path(twin::layout::kManifest), *signedManifest);
             showManifest();
             withSession([this] { upload(m_avatarDir); });
         });
 }
 
 void TwinController::refreshStatus() {
-    if (!m_client)
+    if (!m_session)
         return;
-    auto bytes = readFile(path("credential.tsc").toStdString());
+    auto bytes = readFile(path(twin::layout::kCredential).toStdString());
     auto c = bytes.ok() ? parseCredential(*bytes) : Result<Credential>(bytes.error());
     if (!c.ok())
         return;
     const Credential credential = *c;
-    m_client->fetchStatusList([this, credential](core::ClientResult<StatusList> list) {
+    m_session->client().fetchStatusList([this, credential](core::ClientResult<StatusList> list) {
         if (!list.ok()) {
             m_twinStatus = tr("unknown (%1)").arg(QString::fromStdString(list.error().code));
             recordFailure(audit_event::kDtStatus, QString::fromStdString(list.error().code),
@@ -858,7 +904,7 @@ void TwinController::refreshStatus() {
                                                           {"status", m_twinStatus.toStdString()}});
         }
         showCredential();
-        m_client->fetchInclusionByCredential(
+        m_session->client().fetchInclusionByCredential(
             credential.digest(), 0, [this](core::ClientResult<LogReceipt> receipt) {
                 QVector<Fact> facts = m_credentialFacts.facts();
                 for (Fact& f : facts) {
@@ -882,7 +928,8 @@ void TwinController::refreshStatus() {
 void TwinController::lock() {
     m_auditTrail->record(audit_event::kKeyLock);
     m_auditTrail->locked();
-    m_holder.reset(); // SigningKey cleanses its key material
+    if (m_session)
+        m_session->lock(); // SigningKey cleanses its key material
     emit lockedChanged();
     setNotice(tr("Locked. Your passphrase is needed to use your twin again."));
 }
@@ -891,7 +938,7 @@ void TwinController::unlock(const QString& passphrase) {
     dismissError();
     setBusy(true, tr("Unlocking…"));
     auto secret = std::make_shared<Secret>(passphrase);
-    const std::string keyPath = path("holder.key").toStdString();
+    const std::string keyPath = path(twin::layout::kHolderKey).toStdString();
     const QString dataDir = m_options.dataDir;
     offThread<Keys>(
         this,
@@ -914,10 +961,13 @@ void TwinController::unlock(const QString& passphrase) {
                             tr("Your holder key cannot be opened: %1")
                                 .arg(QString::fromStdString(key.error().detail)));
             }
-            m_holder = std::make_unique<SigningKey>(std::move(key).value());
+            if (!keepKey(std::move(key).value()))
+                return fail(QStringLiteral("no-profile"),
+                            tr("Your USIM profile cannot be read, so your twin cannot be used; "
+                               "import the profile your operator gave you again."));
             m_auditTrail->unlocked(std::move(keys.audit));
             m_auditTrail->record(audit_event::kKeyUnlock);
-            if (m_stage == QLatin1String("ready") && !QFileInfo::exists(path("manifest.tsm")))
+            if (m_stage == QLatin1String("ready") && !QFileInfo::exists(path(twin::layout::kManifest)))
                 QTimer::singleShot(0, this, &TwinController::restoreManifest);
             setBusy(false);
             setNotice({});

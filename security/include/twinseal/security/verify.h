@@ -5,6 +5,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -21,6 +22,9 @@ public:
                          std::size_t maxEntries = 100000);
     [[nodiscard]] bool seen(const std::string& origid, std::int64_t now);
     void remember(const std::string& origid, std::int64_t iat, std::int64_t now);
+    // seen() and remember() in one step: true when `origid` was new (and is now remembered),
+    // false when it was already presented. Two threads presenting one origid: one gets true.
+    [[nodiscard]] bool insertIfNew(const std::string& origid, std::int64_t iat, std::int64_t now);
     [[nodiscard]] std::size_t size() const;
     // For persistence: (origid, expiry) pairs, and putting them back.
     [[nodiscard]] std::vector<std::pair<std::string, std::int64_t>> entries() const;
@@ -28,6 +32,7 @@ public:
 
 private:
     void expire(std::int64_t now);
+    void rememberLocked(const std::string& origid, std::int64_t iat, std::int64_t now);
     std::int64_t m_window;
     std::size_t m_max;
     mutable std::mutex m_mutex;
@@ -114,6 +119,25 @@ enum class CheckId {
 
 [[nodiscard]] std::string_view checkIdName(CheckId id) noexcept;  // "assertion-signature"
 [[nodiscard]] std::string_view checkIdTitle(CheckId id) noexcept; // "Assertion signature"
+// Every check verifyPeer runs, in report order.
+[[nodiscard]] const std::vector<CheckId>& allCheckIds();
+
+// The checks a caller may opt out of by name because their evidence is not at hand, and the
+// names it uses for them (e.g. `twinsealctl assertion verify --skip revocation,media`):
+//   revocation     -> Revocation    (no status list)
+//   log-inclusion  -> LogInclusion  (no signed tree head and inclusion proof)
+//   replay         -> Replay        (no replay cache)
+//   media          -> MediaContent  (no media package); "media-content" also accepted
+//   pins           -> PinnedKey     (no pin store); "pinned-key" also accepted
+struct OptionalCheck {
+    const char* name;
+    CheckId id;
+    const char* without; // what is missing when it is skipped, for people
+};
+[[nodiscard]] const std::vector<OptionalCheck>& optionalChecks();
+// A comma-separated list of the names above (spaces ignored, empty items refused):
+// InvalidArgument naming the unknown item and the accepted names.
+[[nodiscard]] Result<std::vector<CheckId>> parseOptOut(std::string_view commaSeparated);
 
 enum class CheckState { Passed, Failed, Skipped };
 [[nodiscard]] std::string_view checkStateName(CheckState s) noexcept;
@@ -123,9 +147,18 @@ struct CheckResult {
     CheckState state = CheckState::Skipped;
     ErrorCode code = ErrorCode::Ok;
     std::string detail;
+    // Whether the context required this check (VerificationInputs::required). A required check
+    // that was Skipped makes the report Incomplete.
+    bool required = true;
 };
 
-enum class OverallState { Verified, ValidUntrusted, Failed };
+// The overall state, most severe first:
+//   Failed          a check failed (the first failure is the reason)
+//   ValidUntrusted  every check that ran passed, but the issuer is not in the trust list
+//   Incomplete      every check that ran passed, but a check the context requires was skipped
+//                   (no status list, tree head, replay cache, media, pins): never shown green
+//   Verified        every required check ran and passed, and the issuer is trusted
+enum class OverallState { Verified, ValidUntrusted, Incomplete, Failed };
 [[nodiscard]] std::string_view overallStateName(OverallState s) noexcept;
 
 struct VerificationReport {
@@ -140,7 +173,10 @@ struct VerificationReport {
     std::vector<CheckResult> checks;
 
     [[nodiscard]] const CheckResult* find(CheckId id) const;
-    // One line for people: "Verified: Dr. A (urn:...) issued by ..." or "Failed: <reason>".
+    // The required checks that were skipped (what makes the report Incomplete), in order.
+    [[nodiscard]] std::vector<const CheckResult*> missing() const;
+    // One line for people: "Verified: Dr. A (urn:...) issued by ...", "Failed: <reason>" or
+    // "Incomplete: ... not checked: <check> (<why>), ...".
     [[nodiscard]] std::string summary() const;
     // JSON for `twinsealctl` and logs.
     [[nodiscard]] std::string toJson() const;
@@ -164,8 +200,25 @@ struct VerificationInputs {
     const PinStore* pins = nullptr;
     const RevocationChecker* revocation = nullptr;  // absent: Skipped
     const InclusionChecker* inclusion = nullptr;    // absent: Skipped
+    // Why the evidence is absent, when known (e.g. "the home network could not be reached:
+    // ..."): reported as the skipped check's detail.
+    std::string revocationUnavailable;
+    std::string inclusionUnavailable;
     HashOptions hashOptions;
     VerifiedObjectCache* cache = nullptr;           // optional; see VerifiedObjectCache
+    // The checks this context requires (default: every check). A required check whose input
+    // is absent is Skipped and makes the report Incomplete; take a check out only when the
+    // context really does without it (optOut, by name through parseOptOut).
+    std::set<CheckId> required{allCheckIds().begin(), allCheckIds().end()};
+
+    void optOut(std::initializer_list<CheckId> ids) {
+        for (CheckId id : ids)
+            required.erase(id);
+    }
+    void optOut(const std::vector<CheckId>& ids) {
+        for (CheckId id : ids)
+            required.erase(id);
+    }
 };
 
 [[nodiscard]] VerificationReport verifyPeer(const VerificationInputs& in);

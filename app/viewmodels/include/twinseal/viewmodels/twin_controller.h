@@ -25,6 +25,10 @@
 
 #include "twinseal/viewmodels/fact_list_model.h"
 
+namespace twinseal::twin {
+class TwinSession;
+}
+
 namespace twinseal::core {
 class HomenetClient;
 struct Registration;
@@ -41,6 +45,7 @@ namespace twinseal::viewmodels {
 class AuditTrail;
 class AuditController;
 class OwnershipController;
+class PeerVerificationController;
 class PrivacyController;
 class SettingsController;
 
@@ -74,6 +79,8 @@ class TwinController : public QObject {
     Q_PROPERTY(QObject* privacy READ privacyObject CONSTANT)
     Q_PROPERTY(QObject* audit READ auditObject CONSTANT)
     Q_PROPERTY(QObject* settings READ settingsObject CONSTANT)
+    // The "Verify a peer" dialog's view-model (PeerVerificationController).
+    Q_PROPERTY(QObject* peerVerification READ peerVerificationObject CONSTANT)
 
 public:
     struct Options {
@@ -121,13 +128,17 @@ public:
     Q_INVOKABLE void dismissError();
 
     // For tests and the shell: the client (profile loaded) or nullptr.
-    [[nodiscard]] core::HomenetClient* client() { return m_client.get(); }
+    [[nodiscard]] core::HomenetClient* client();
+    // The session with the home network (its client and its one address), or nullptr.
+    [[nodiscard]] twin::TwinSession* session() { return m_session.get(); }
 
     // ---- for the sibling view-models (C++ only)
     [[nodiscard]] QObject* ownershipObject() const;
     [[nodiscard]] QObject* privacyObject() const;
     [[nodiscard]] QObject* auditObject() const;
     [[nodiscard]] QObject* settingsObject() const;
+    [[nodiscard]] QObject* peerVerificationObject() const;
+    [[nodiscard]] PeerVerificationController* peerVerification() const { return m_peerVerification.get(); }
     [[nodiscard]] OwnershipController* ownership() const { return m_ownership.get(); }
     [[nodiscard]] PrivacyController* privacy() const { return m_privacy.get(); }
     [[nodiscard]] AuditController* auditController() const { return m_audit.get(); }
@@ -135,7 +146,7 @@ public:
     // The device's tamper-evident activity log: every DT operation is recorded there.
     [[nodiscard]] AuditTrail& auditTrail() const { return *m_auditTrail; }
     // The holder key while unlocked, else nullptr.
-    [[nodiscard]] const security::SigningKey* holderKey() const { return m_holder.get(); }
+    [[nodiscard]] const security::SigningKey* holderKey() const;
     [[nodiscard]] const QString& dataDir() const { return m_options.dataDir; }
     // A file in the data directory.
     [[nodiscard]] QString dataFile(const QString& name) const;
@@ -160,23 +171,37 @@ signals:
     void avatarChanged();
     void twinChanged();
 
-private:
-    // The ownership and privacy view-models change the twin itself (a transfer replaces the
-    // credential and key; a pseudonym rotation replaces the credential).
-    friend class OwnershipController;
-    friend class PrivacyController;
-
-    void setStage(const QString& s);
+public:
+    // ---- the twin's state, changed by the page view-models through named operations (C++ only)
+    // (a transfer replaces the credential and key; a pseudonym rotation replaces the credential)
     void setBusy(bool busy, const QString& text = {}, double progress = -1);
     void setProgress(double progress, const QString& text);
     void fail(const QString& code, const QString& message);
-    void setNotice(const QString& text);
     [[nodiscard]] QString path(const char* name) const;
-    void loadState();
     void saveState();
-    [[nodiscard]] bool loadProfile(const QString& file, QString* code, QString* message);
     void showCredential();
     void showManifest();
+    // Starts an operation that supersedes earlier ones; isCurrent(g) while none started since.
+    [[nodiscard]] quint64 beginOperation() { return ++m_generation; }
+    [[nodiscard]] bool isCurrent(quint64 generation) const { return generation == m_generation; }
+    // The twin left this device (transferred to someone else): back to choosing an avatar, with
+    // `status` as the twin's status.
+    void forgetTwin(const QString& status);
+    // A twin whose files were just stored (an accepted transfer): shown as ready.
+    void adoptTwin(const QString& dtId, const QString& avatarId, const QString& avatarDir);
+    // Journals an operation that changes the twin's credential at the home network ("register",
+    // "recertify", "rotate-pseudonym") in pending.json, with the avatar folder it certifies and
+    // the generation of the credential held now; false when it cannot be written.
+    [[nodiscard]] bool writePending(const QString& op, const QString& folder = {});
+    // Stores what the home network issued (credential, receipt, the signed manifest when given,
+    // disclosures), each file atomically; false when one cannot be written.
+    [[nodiscard]] bool storeIssued(const core::Registration& r, const security::Bytes* manifest);
+
+private:
+    void setStage(const QString& s);
+    void setNotice(const QString& text);
+    void loadState();
+    [[nodiscard]] bool loadProfile(const QString& file, QString* code, QString* message);
     void reconcilePending();
     // What pending.json says was in flight.
     struct Pending {
@@ -187,14 +212,9 @@ private:
     [[nodiscard]] QString pendingOutcome(const QString& op, bool completed) const;
     [[nodiscard]] bool adoptHeld(const security::Bytes& credential, const QString& folder);
     [[nodiscard]] bool disclosuresMatch(const security::CredentialClaims& claims) const;
-    // Journals an operation that changes the twin's credential at the home network ("register",
-    // "recertify", "rotate-pseudonym") in pending.json, with the avatar folder it certifies and
-    // the generation of the credential held now; false when it cannot be written.
-    [[nodiscard]] bool writePending(const QString& op, const QString& folder = {});
-    // Stores what the home network issued (credential, receipt, the signed manifest when given,
-    // disclosures), each file atomically; false when one cannot be written.
-    [[nodiscard]] bool storeIssued(const core::Registration& r, const security::Bytes* manifest);
     void connectClient();
+    // Keeps the unlocked holder key in the session; false (and the key cleansed) without one.
+    bool keepKey(security::SigningKey key);
     void recordFailure(const char* type, const QString& code, std::vector<std::pair<std::string, std::string>> fields = {});
     void signAndRegister(bool recertification, const QString& folder);
     void upload(const QString& folder);
@@ -220,8 +240,8 @@ private:
     QString m_pseudonym;
     QString m_twinStatus;
     std::unique_ptr<security::UsimProfileData> m_profile;
-    std::unique_ptr<core::HomenetClient> m_client;
-    std::unique_ptr<security::SigningKey> m_holder; // present only while unlocked
+    // The home-network client and address, and the holder key while unlocked.
+    std::unique_ptr<twin::TwinSession> m_session;
     FactListModel m_credentialFacts;
     FactListModel m_manifestFacts;
     std::unique_ptr<AuditTrail> m_auditTrail;
@@ -229,6 +249,7 @@ private:
     std::unique_ptr<AuditController> m_audit;
     std::unique_ptr<OwnershipController> m_ownership;
     std::unique_ptr<PrivacyController> m_privacy;
+    std::unique_ptr<PeerVerificationController> m_peerVerification;
     quint64 m_generation = 0; // guards callbacks of superseded operations
 };
 

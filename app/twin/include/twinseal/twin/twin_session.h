@@ -1,0 +1,105 @@
+// TwinSession: the twin's connection to its home network. It holds the home-network client, the
+// unlocked holder key (inside a security::SigningKey, never copied out) and the home network's
+// address: one source of truth for it (the owner's override, else the profile's), read by
+// whoever needs it instead of being passed around and re-read from profile.usim.
+//
+// Operations return their results through callbacks on the session's thread. Those that sign
+// need the holder key (unlock first: "locked" otherwise); those that change what the home
+// network holds authenticate first when no session is held.
+#pragma once
+
+#include <QObject>
+#include <QString>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+
+#include <twinseal/core/homenet_client.h>
+#include <twinseal/security/keys.h>
+#include <twinseal/security/subscriber.h>
+#include <twinseal/twin/peer_verifier.h>
+
+namespace twinseal::twin {
+
+class TwinStore;
+
+struct SessionOptions {
+    QString addressOverride; // the owner's setting; empty: the profile's service URL
+    QString statusListCachePath;
+    std::chrono::milliseconds requestTimeout{15000};
+    const security::Clock* clock = nullptr;
+};
+
+class TwinSession : public QObject {
+    Q_OBJECT
+
+public:
+    TwinSession(security::UsimProfileData profile, QString profilePath, SessionOptions options = {},
+                QObject* parent = nullptr);
+    ~TwinSession() override;
+
+    // A session for the profile of `store` (profile.usim; the USIM's SQN is saved there).
+    [[nodiscard]] static security::Result<std::unique_ptr<TwinSession>>
+    open(const TwinStore& store, SessionOptions options = {}, QObject* parent = nullptr);
+
+    [[nodiscard]] core::HomenetClient& client() noexcept { return *m_client; }
+    [[nodiscard]] const security::UsimProfileData& profile() const noexcept { return m_client->profile(); }
+
+    // ---- the home network's address ----------------------------------------------------------
+
+    [[nodiscard]] QString address() const;
+    [[nodiscard]] const QString& addressOverride() const noexcept { return m_options.addressOverride; }
+    // Changes the address (empty: back to the profile's). The client is replaced, so the
+    // authentication is dropped; addressChanged is emitted when the address differs.
+    void setAddressOverride(const QString& url);
+
+    // ---- the holder key --------------------------------------------------------------------
+
+    [[nodiscard]] bool unlocked() const noexcept { return m_holder != nullptr; }
+    [[nodiscard]] const security::SigningKey* holderKey() const noexcept { return m_holder.get(); }
+    // Opens the encrypted key file: WrongPassphrase, KeyFileCorrupt, IoError.
+    [[nodiscard]] security::Status unlock(const QString& keyFile, const std::string& passphrase);
+    // Takes a key opened elsewhere (e.g. just generated).
+    void adoptKey(security::SigningKey key);
+    // Hands the unlocked key to another session (a new profile); this one is then locked.
+    [[nodiscard]] std::unique_ptr<security::SigningKey> takeKey();
+    void lock();
+
+    // ---- operations --------------------------------------------------------------------------
+
+    // Runs `next` once authenticated (at once when a session is held).
+    void authenticated(std::function<void(core::ClientStatus)> next);
+    void registerTwin(security::Bytes signedManifest, core::ClientCallback<core::Registration> done);
+    void recertify(const std::string& dtId, security::Bytes signedManifest,
+                   core::ClientCallback<core::Registration> done);
+    void rotatePseudonym(const std::string& dtId, security::Bytes signedManifest,
+                         const std::string& previousPseudonym,
+                         core::ClientCallback<core::Registration> done);
+    void offerTransfer(const security::Bytes& credential, const std::string& recipientHandle,
+                       std::chrono::seconds ttl, core::ClientCallback<core::TransferInfo> done);
+    void acceptTransfer(const core::TransferInfo& offer, const std::string& code,
+                        security::Bytes signedManifest, core::ClientCallback<core::AcceptedTransfer> done);
+    void declineTransfer(const std::string& transferId, const std::string& code,
+                         core::ClientCallback<core::TransferInfo> done);
+    void withdrawTransfer(const std::string& transferId, core::ClientCallback<core::TransferInfo> done);
+    // The revocation and log evidence of a peer's credential from this home network.
+    void fetchPeerEvidence(const security::Credential& credential, std::function<void(PeerEvidence)> done);
+
+signals:
+    void addressChanged();
+    void lockedChanged();
+    void authenticatedChanged(bool authenticated);
+
+private:
+    void makeClient(security::UsimProfileData profile);
+    [[nodiscard]] bool needKey(const std::function<void(core::ClientError)>& fail) const;
+
+    QString m_profilePath;
+    SessionOptions m_options;
+    std::unique_ptr<core::HomenetClient> m_client;
+    std::unique_ptr<security::SigningKey> m_holder;
+};
+
+} // namespace twinseal::twin

@@ -1,0 +1,192 @@
+#include "twinseal/twin/twin_session.h"
+
+#include "twinseal/twin/twin_store.h"
+
+namespace twinseal::twin {
+
+using namespace twinseal::security;
+
+namespace {
+core::ClientError lockedError() {
+    return core::ClientError{"locked", "the holder key is locked: unlock it with its passphrase", 0};
+}
+} // namespace
+
+TwinSession::TwinSession(UsimProfileData profile, QString profilePath, SessionOptions options,
+                         QObject* parent)
+    : QObject(parent), m_profilePath(std::move(profilePath)), m_options(std::move(options)) {
+    makeClient(std::move(profile));
+}
+
+TwinSession::~TwinSession() = default;
+
+Result<std::unique_ptr<TwinSession>> TwinSession::open(const TwinStore& store,
+                                                       SessionOptions options, QObject* parent) {
+    const QString profilePath = store.path(layout::kProfile);
+    auto profile = UsimProfileData::load(profilePath.toStdString());
+    TWINSEAL_TRY(profile);
+    return std::make_unique<TwinSession>(std::move(*profile), profilePath, std::move(options), parent);
+}
+
+void TwinSession::makeClient(UsimProfileData profile) {
+    core::HomenetClientOptions o;
+    o.requestTimeout = m_options.requestTimeout;
+    o.serviceUrlOverride = m_options.addressOverride.toStdString();
+    o.statusListCachePath = m_options.statusListCachePath;
+    o.clock = m_options.clock;
+    m_client = std::make_unique<core::HomenetClient>(std::move(profile), m_profilePath, o);
+    connect(m_client.get(), &core::HomenetClient::authenticatedChanged, this,
+            &TwinSession::authenticatedChanged);
+}
+
+QString TwinSession::address() const {
+    return m_options.addressOverride.isEmpty() ? QString::fromStdString(profile().serviceUrl)
+                                               : m_options.addressOverride;
+}
+
+void TwinSession::setAddressOverride(const QString& url) {
+    const QString before = address();
+    if (url == m_options.addressOverride)
+        return;
+    m_options.addressOverride = url;
+    // The client's profile in memory carries the USIM's latest SQN (it is also saved to disk).
+    UsimProfileData profile = m_client->profile();
+    makeClient(std::move(profile));
+    if (address() != before)
+        emit addressChanged();
+}
+
+Status TwinSession::unlock(const QString& keyFile, const std::string& passphrase) {
+    auto key = SigningKey::loadEncrypted(keyFile.toStdString(), passphrase);
+    TWINSEAL_TRY(key);
+    adoptKey(std::move(*key));
+    return {};
+}
+
+void TwinSession::adoptKey(SigningKey key) {
+    m_holder = std::make_unique<SigningKey>(std::move(key));
+    emit lockedChanged();
+}
+
+std::unique_ptr<SigningKey> TwinSession::takeKey() {
+    auto key = std::move(m_holder);
+    if (key)
+        emit lockedChanged();
+    return key;
+}
+
+void TwinSession::lock() {
+    if (!m_holder)
+        return;
+    m_holder.reset();
+    emit lockedChanged();
+}
+
+bool TwinSession::needKey(const std::function<void(core::ClientError)>& fail) const {
+    if (m_holder)
+        return true;
+    fail(lockedError());
+    return false;
+}
+
+void TwinSession::authenticated(std::function<void(core::ClientStatus)> next) {
+    if (m_client->isAuthenticated())
+        return next({});
+    m_client->authenticate([next = std::move(next)](core::ClientResult<core::AuthSession> r) {
+        if (!r.ok())
+            return next(r.error());
+        next({});
+    });
+}
+
+void TwinSession::registerTwin(Bytes signedManifest, core::ClientCallback<core::Registration> done) {
+    if (!needKey([&](core::ClientError e) { done(std::move(e)); }))
+        return;
+    authenticated([this, m = std::move(signedManifest), done](core::ClientStatus st) mutable {
+        if (!st.ok())
+            return done(st.error());
+        if (!needKey([&](core::ClientError e) { done(std::move(e)); }))
+            return;
+        m_client->registerDt(*m_holder, std::move(m), std::move(done));
+    });
+}
+
+void TwinSession::recertify(const std::string& dtId, Bytes signedManifest,
+                            core::ClientCallback<core::Registration> done) {
+    if (!needKey([&](core::ClientError e) { done(std::move(e)); }))
+        return;
+    authenticated([this, dtId, m = std::move(signedManifest), done](core::ClientStatus st) mutable {
+        if (!st.ok())
+            return done(st.error());
+        if (!needKey([&](core::ClientError e) { done(std::move(e)); }))
+            return;
+        m_client->recertify(dtId, *m_holder, std::move(m), std::move(done));
+    });
+}
+
+void TwinSession::rotatePseudonym(const std::string& dtId, Bytes signedManifest,
+                                  const std::string& previousPseudonym,
+                                  core::ClientCallback<core::Registration> done) {
+    if (!needKey([&](core::ClientError e) { done(std::move(e)); }))
+        return;
+    authenticated([this, dtId, m = std::move(signedManifest), previousPseudonym,
+                   done](core::ClientStatus st) mutable {
+        if (!st.ok())
+            return done(st.error());
+        if (!needKey([&](core::ClientError e) { done(std::move(e)); }))
+            return;
+        m_client->rotatePseudonym(dtId, *m_holder, std::move(m), previousPseudonym, std::move(done));
+    });
+}
+
+void TwinSession::offerTransfer(const Bytes& credential, const std::string& recipientHandle,
+                                std::chrono::seconds ttl,
+                                core::ClientCallback<core::TransferInfo> done) {
+    if (!needKey([&](core::ClientError e) { done(std::move(e)); }))
+        return;
+    authenticated([this, credential, recipientHandle, ttl, done](core::ClientStatus st) mutable {
+        if (!st.ok())
+            return done(st.error());
+        if (!needKey([&](core::ClientError e) { done(std::move(e)); }))
+            return;
+        m_client->offerTransfer(credential, *m_holder, recipientHandle, ttl, std::move(done));
+    });
+}
+
+void TwinSession::acceptTransfer(const core::TransferInfo& offer, const std::string& code,
+                                 Bytes signedManifest,
+                                 core::ClientCallback<core::AcceptedTransfer> done) {
+    if (!needKey([&](core::ClientError e) { done(std::move(e)); }))
+        return;
+    authenticated([this, offer, code, m = std::move(signedManifest), done](core::ClientStatus st) mutable {
+        if (!st.ok())
+            return done(st.error());
+        if (!needKey([&](core::ClientError e) { done(std::move(e)); }))
+            return;
+        m_client->acceptTransfer(offer, code, *m_holder, std::move(m), std::move(done));
+    });
+}
+
+void TwinSession::declineTransfer(const std::string& transferId, const std::string& code,
+                                  core::ClientCallback<core::TransferInfo> done) {
+    authenticated([this, transferId, code, done](core::ClientStatus st) mutable {
+        if (!st.ok())
+            return done(st.error());
+        m_client->declineTransfer(transferId, code, std::move(done));
+    });
+}
+
+void TwinSession::withdrawTransfer(const std::string& transferId,
+                                   core::ClientCallback<core::TransferInfo> done) {
+    authenticated([this, transferId, done](core::ClientStatus st) mutable {
+        if (!st.ok())
+            return done(st.error());
+        m_client->cancelTransfer(transferId, std::move(done));
+    });
+}
+
+void TwinSession::fetchPeerEvidence(const Credential& credential, std::function<void(PeerEvidence)> done) {
+    PeerVerifier::fetchEvidence(*m_client, credential, std::move(done));
+}
+
+} // namespace twinseal::twin

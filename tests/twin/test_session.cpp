@@ -1,0 +1,220 @@
+// TwinSession against the real twinseal-homenet on loopback over TLS: register a twin, read its
+// status, verify it as a peer end to end (evidence fetched from the home network), the address
+// as one source of truth, and the holder key's lock.
+#include <QDir>
+#include <QFile>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <twinseal/security/assertion.h>
+#include <twinseal/security/statuslist.h>
+#include <twinseal/twin/peer_verifier.h>
+#include <twinseal/twin/twin_session.h>
+#include <twinseal/twin/twin_store.h>
+
+#include "homenet_fixture.h"
+#include "testmain.h"
+
+using namespace twinseal;
+using namespace twinseal::security;
+using namespace twinseal::test;
+using namespace twinseal::twin;
+
+namespace {
+
+constexpr const char* kRoom = "urn:twinseal:room:theatre-3";
+
+void writeAll(const QString& file, ByteView data) {
+    QFile f(file);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        qFatal("cannot write %s", qPrintable(file));
+    f.write(reinterpret_cast<const char*>(data.data()), static_cast<qint64>(data.size()));
+}
+
+PeerEvidence fetchEvidence(TwinSession& s, const Credential& c) {
+    std::optional<PeerEvidence> evidence;
+    QEventLoop loop;
+    s.fetchPeerEvidence(c, [&](PeerEvidence e) {
+        evidence = std::move(e);
+        loop.quit();
+    });
+    if (!evidence)
+        loop.exec();
+    return std::move(*evidence);
+}
+
+} // namespace
+
+class SessionTest : public QObject {
+    Q_OBJECT
+
+private slots:
+    void registerStatusAndVerifyAPeer() {
+        HomenetServer server;
+        QVERIFY(server.start());
+        QTemporaryDir dir;
+        TwinStore store(dir.filePath("data"));
+        QDir().mkpath(store.dataDir());
+        auto profile = server.addSubscriber("imsi-001010000000031", store.path(layout::kProfile));
+        QVERIFY(profile.has_value());
+        auto opened = TwinSession::open(store);
+        QVERIFY(opened.ok());
+        TwinSession& session = **opened;
+        QCOMPARE(session.address(), QString::fromStdString(profile->serviceUrl));
+
+        // Locked: nothing is signed.
+        const QString package = avatarCopy(dir.filePath("avatar"));
+        auto key = SigningKey::generate(KeyAlgorithm::Ed25519);
+        QVERIFY(key.ok());
+        const Bytes manifest = signedManifest(package, *key);
+        auto refused = await<core::Registration>(
+            [&](auto cb) { session.registerTwin(manifest, std::move(cb)); });
+        QVERIFY(!refused.ok());
+        QCOMPARE(QString::fromStdString(refused.error().code), QStringLiteral("locked"));
+
+        // Register.
+        QSignalSpy lockedChanged(&session, &TwinSession::lockedChanged);
+        session.adoptKey(std::move(*key));
+        QCOMPARE(lockedChanged.count(), 1);
+        QVERIFY(session.unlocked());
+        auto reg = await<core::Registration>(
+            [&](auto cb) { session.registerTwin(manifest, std::move(cb)); });
+        QVERIFY2(reg.ok(), reg.ok() ? "" : reg.error().describe().c_str());
+        QVERIFY(store.storeCredential(reg->credentialBytes).ok());
+        QVERIFY(store.write(layout::kManifest, ByteView(manifest)).ok());
+        QVERIFY(store.credential()->claims.holderKey == session.holderKey()->publicKey());
+
+        // Status: the twin is in the home network's status list, not revoked.
+        auto list = await<StatusList>(
+            [&](auto cb) { session.client().fetchStatusList(std::move(cb)); });
+        QVERIFY(list.ok());
+        QVERIFY(StatusListRevocationChecker(*list).check(*store.credential(), SystemClock::instance().now()).ok());
+
+        // A peer verifies this twin end to end: evidence fetched from its home network.
+        const std::int64_t now = SystemClock::instance().now();
+        auto claims = claimsForCall(*store.credential(), {kRoom}, Bytes(32, 5), now,
+                                    SystemRandom::instance());
+        QVERIFY(claims.ok());
+        auto assertion = createAssertion(*claims, *session.holderKey());
+        QVERIFY(assertion.ok());
+        writeAll(dir.filePath("call.jws"), view(assertion->compact));
+        PeerStores stores;
+        stores.trust = *TrustList::fromPem(profile->trustListPem);
+        stores.pinsFile = dir.filePath("peer/pins.txt");
+        stores.replayFile = dir.filePath("peer/replay.txt");
+        QDir().mkpath(dir.filePath("peer"));
+        PeerPresentation peer;
+        peer.assertionFile = dir.filePath("call.jws");
+        peer.credentialFile = store.path(layout::kCredential);
+        peer.manifestFile = store.path(layout::kManifest);
+        peer.packagePath = package;
+        peer.destination = kRoom;
+        const PeerEvidence evidence = fetchEvidence(session, *store.credential());
+        QVERIFY2(evidence.verifiedStatusList && evidence.verifiedReceipt,
+                 (evidence.statusListUnavailable + evidence.inclusionUnavailable).c_str());
+        std::optional<Result<VerificationReport>> report;
+        QEventLoop loop;
+        PeerVerifier(stores).verifyAsync(peer, evidence, now, this, [&](Result<VerificationReport> r) {
+            report = std::move(r);
+            loop.quit();
+        });
+        if (!report)
+            loop.exec();
+        QVERIFY(report->ok());
+        QVERIFY2((*report)->state == OverallState::Verified, (*report)->toJson().c_str());
+        for (CheckId id : {CheckId::Revocation, CheckId::LogInclusion, CheckId::Replay,
+                           CheckId::MediaContent, CheckId::PinnedKey})
+            QCOMPARE((*report)->find(id)->state, CheckState::Passed);
+        auto pins = PinFile::load(stores.pinsFile);
+        QVERIFY(pins.ok() && pins->pinned(store.credential()->claims.avatarId)); // first contact
+        // The same assertion again: replayed.
+        auto again = PeerVerifier(stores).verify(peer, evidence, now + 1);
+        QVERIFY(again.ok());
+        QCOMPARE(again->reason, ErrorCode::AssertionReplayed);
+
+        // Operations on the twin: re-certify with changed media, rotate the pseudonym, offer the
+        // twin by one-time code and withdraw the offer.
+        const std::string dtId = store.credential()->claims.dtId;
+        const QString changed = avatarCopy(dir.filePath("changed"), 1);
+        const Bytes manifest2 = signedManifest(changed, *session.holderKey());
+        auto recert = await<core::Registration>(
+            [&](auto cb) { session.recertify(dtId, manifest2, std::move(cb)); });
+        QVERIFY2(recert.ok(), recert.ok() ? "" : recert.error().describe().c_str());
+        QCOMPARE(recert->credential.claims.dtId, dtId);
+        QCOMPARE(recert->credential.claims.generation, 2u);
+        QVERIFY(store.storeCredential(recert->credentialBytes).ok());
+        QVERIFY(store.write(layout::kManifest, ByteView(manifest2)).ok());
+        peer.packagePath = changed;
+        const std::string before = store.credential()->claims.pseudonym;
+        auto rotated = await<core::Registration>(
+            [&](auto cb) { session.rotatePseudonym(dtId, manifest2, before, std::move(cb)); });
+        QVERIFY2(rotated.ok(), rotated.ok() ? "" : rotated.error().describe().c_str());
+        QVERIFY(rotated->credential.claims.pseudonym != before);
+        QVERIFY(store.storeCredential(rotated->credentialBytes).ok());
+        auto offer = await<core::TransferInfo>([&](auto cb) {
+            session.offerTransfer(store.credentialBytes(), {}, std::chrono::seconds(600), std::move(cb));
+        });
+        QVERIFY2(offer.ok(), offer.ok() ? "" : offer.error().describe().c_str());
+        QVERIFY(offer->codeBased && !offer->code.empty());
+        QCOMPARE(QString::fromStdString(offer->state), QStringLiteral("pending"));
+        auto withdrawn = await<core::TransferInfo>(
+            [&](auto cb) { session.withdrawTransfer(offer->transferId, std::move(cb)); });
+        QVERIFY2(withdrawn.ok(), withdrawn.ok() ? "" : withdrawn.error().describe().c_str());
+        QCOMPARE(QString::fromStdString(withdrawn->state), QStringLiteral("cancelled"));
+
+        // Revoked at the home network: a fresh status list fails the next verification.
+        auto revoked = await<core::DtRecord>([&](auto cb) {
+            session.client().revoke(store.credential()->claims.dtId, "device lost", std::move(cb));
+        });
+        QVERIFY(revoked.ok());
+        peer.manifestFile = store.path(layout::kManifest);
+        auto fresh = createAssertion(
+            *claimsForCall(*store.credential(), {kRoom}, Bytes(32, 6), now, SystemRandom::instance()),
+            *session.holderKey());
+        peer.assertionFile.clear();
+        peer.assertionText = fresh->compact;
+        auto after = PeerVerifier(stores).verify(peer, fetchEvidence(session, *store.credential()), now);
+        QVERIFY(after.ok());
+        QCOMPARE(after->state, OverallState::Failed);
+        QCOMPARE(after->reason, ErrorCode::CredentialRevoked);
+
+        session.lock();
+        QVERIFY(!session.unlocked());
+        QCOMPARE(lockedChanged.count(), 2);
+        QCOMPARE(server.stop(), 0);
+    }
+
+    // The address: the profile's unless the owner overrides it; one place to read it.
+    void addressIsOneSourceOfTruth() {
+        HomenetServer server;
+        QVERIFY(server.start());
+        QTemporaryDir dir;
+        TwinStore store(dir.path());
+        auto profile = server.addSubscriber("imsi-001010000000032", store.path(layout::kProfile));
+        QVERIFY(profile.has_value());
+        auto opened = TwinSession::open(store);
+        QVERIFY(opened.ok());
+        TwinSession& session = **opened;
+        QSignalSpy changed(&session, &TwinSession::addressChanged);
+        session.setAddressOverride(QStringLiteral("https://localhost:1"));
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(session.address(), QStringLiteral("https://localhost:1"));
+        auto unreachable = await<SignedTreeHead>(
+            [&](auto cb) { session.client().fetchTreeHead(std::move(cb)); });
+        QVERIFY(!unreachable.ok());
+        QCOMPARE(QString::fromStdString(unreachable.error().code), QStringLiteral("service-unreachable"));
+        // Evidence that cannot be fetched is reported as such: the report is Incomplete.
+        session.setAddressOverride({});
+        QCOMPARE(changed.count(), 2);
+        QCOMPARE(session.address(), server.url());
+        auto head = await<SignedTreeHead>([&](auto cb) { session.client().fetchTreeHead(std::move(cb)); });
+        QVERIFY2(head.ok(), head.ok() ? "" : head.error().describe().c_str());
+        session.setAddressOverride({}); // unchanged: no signal
+        QCOMPARE(changed.count(), 2);
+        QCOMPARE(server.stop(), 0);
+    }
+};
+
+TWINSEAL_TEST(SessionTest, "session")
+#include "test_session.moc"

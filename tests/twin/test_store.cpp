@@ -1,0 +1,294 @@
+// TwinStore and the files it owns: layout, atomic writes, the credential parsed once, the
+// pending journal and its reconciliation, the pin and replay-cache formats, and one assertion
+// checked from many threads at once against one replay file.
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <atomic>
+#include <thread>
+
+#include <twinseal/twin/peer_verifier.h>
+#include <twinseal/twin/twin_store.h>
+
+#include "fixtures.h"
+#include "testmain.h"
+
+using namespace twinseal::security;
+using namespace twinseal::test;
+using namespace twinseal::twin;
+
+namespace {
+
+void writeAll(const QString& file, ByteView data) {
+    QFile f(file);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        qFatal("cannot write %s", qPrintable(file));
+    f.write(reinterpret_cast<const char*>(data.data()), static_cast<qint64>(data.size()));
+}
+
+twinseal::core::DtRecord record(const Credential& c, const char* state, std::uint32_t generation) {
+    twinseal::core::DtRecord r;
+    r.dtId = c.claims.dtId;
+    r.state = state;
+    r.credential = c.encoded;
+    r.generation = generation;
+    return r;
+}
+
+} // namespace
+
+class StoreTest : public QObject {
+    Q_OBJECT
+    Issuer m_issuer;
+    Holder m_holder;
+
+private slots:
+    void initTestCase() {
+        m_issuer = Issuer::make();
+        m_holder = Holder::make(m_issuer, sampleAvatarDir());
+    }
+
+    void layoutNamesEachFileOnce() {
+        QTemporaryDir dir;
+        TwinStore store(dir.path());
+        QCOMPARE(store.path(layout::kCredential), dir.filePath("credential.tsc"));
+        QCOMPARE(store.path(layout::kProfile), dir.filePath("profile.usim"));
+        QCOMPARE(store.pinsPath(), dir.filePath("pins.txt"));
+        QCOMPARE(store.replayFile().path(), dir.filePath("replay.txt"));
+        QSet<QString> names;
+        for (const char* n : {layout::kProfile, layout::kHolderKey, layout::kCredential, layout::kReceipt,
+                              layout::kManifest, layout::kDisclosures, layout::kPending, layout::kState,
+                              layout::kPrivacy, layout::kSettings, layout::kTrustDir, layout::kPins,
+                              layout::kReplay, layout::kAuditLog, layout::kAuditKey, layout::kAuditAnchor})
+            names.insert(QString::fromUtf8(n));
+        QCOMPARE(names.size(), 16);
+    }
+
+    void atomicWritesLeaveNoTemporaries() {
+        QTemporaryDir dir;
+        TwinStore store(dir.filePath("nested/data"));
+        QVERIFY(store.write(layout::kState, QByteArray("{\"a\":1}")).ok());
+        QVERIFY(store.write(layout::kState, QByteArray("{\"a\":2}")).ok());
+        QCOMPARE(QDir(store.dataDir()).entryList(QDir::Files | QDir::Hidden), QStringList{"twin.json"});
+        auto back = store.read(layout::kState);
+        QVERIFY(back.ok());
+        QCOMPARE(std::string(back->begin(), back->end()), std::string("{\"a\":2}"));
+        QVERIFY(store.write(layout::kDisclosures, QByteArray("[]"), true).ok());
+        QCOMPARE(QFile(store.path(layout::kDisclosures)).permissions() &
+                     (QFileDevice::ReadGroup | QFileDevice::ReadOther),
+                 QFileDevice::Permissions());
+        QVERIFY(store.remove(layout::kState).ok());
+        QVERIFY(!store.exists(layout::kState));
+        QVERIFY(store.remove(layout::kState).ok()); // already gone
+    }
+
+    void credentialParsedOnceAndKept() {
+        QTemporaryDir dir;
+        TwinStore store(dir.path());
+        QVERIFY(!store.loadCredential().ok());
+        QVERIFY(store.credential() == nullptr);
+        Bytes bad = m_holder.credential.encoded;
+        bad[bad.size() / 2] ^= 1;
+        QVERIFY(!store.storeCredential(bad).ok());
+        QVERIFY(!store.exists(layout::kCredential)); // nothing written for a bad credential
+        QVERIFY(store.storeCredential(m_holder.credential.encoded).ok());
+        QVERIFY(store.credential() != nullptr);
+        QCOMPARE(store.credential()->claims.avatarId, m_holder.credential.claims.avatarId);
+        // Kept in memory: the file is not read again.
+        writeAll(store.path(layout::kCredential), bad);
+        QVERIFY(store.loadCredential().ok());
+        QCOMPARE(store.credentialBytes(), m_holder.credential.encoded);
+        TwinStore fresh(dir.path());
+        QVERIFY(!fresh.loadCredential().ok()); // a new store reads the (damaged) file
+        QVERIFY(store.forgetCredential().ok());
+        QVERIFY(store.credential() == nullptr && !store.exists(layout::kCredential));
+    }
+
+    void journalRoundTrip() {
+        QTemporaryDir dir;
+        TwinStore store(dir.path());
+        QVERIFY(!store.pending());
+        QVERIFY(store.storeCredential(m_holder.credential.encoded).ok());
+        QVERIFY(store.writePending(PendingOp::Recertify, "/avatars/new", 1234).ok());
+        auto j = store.pending();
+        QVERIFY(j.has_value());
+        QCOMPARE(j->op, PendingOp::Recertify);
+        QCOMPARE(j->generation, m_holder.credential.claims.generation);
+        QCOMPARE(j->folder, QStringLiteral("/avatars/new"));
+        QCOMPARE(j->at, std::int64_t(1234));
+        // A torn journal still reconciles, as a registration.
+        writeAll(store.path(layout::kPending), view("{\"op\":"));
+        QCOMPARE(store.pending()->op, PendingOp::Register);
+        QVERIFY(store.clearPending().ok());
+        QVERIFY(!store.hasPending());
+    }
+
+    void reconciliationDecisions() {
+        const PublicKey mine = m_holder.key.publicKey();
+        const Holder other = Holder::make(m_issuer, sampleAvatarDir());
+        const Credential& c = m_holder.credential;
+        PendingJournal reg{PendingOp::Register, 0, 0, {}};
+        PendingJournal recert{PendingOp::Recertify, 3, 0, {}};
+        PendingJournal rotate{PendingOp::RotatePseudonym, 3, 0, {}};
+
+        // Registration reached the network: adopt it.
+        auto r = reconcile(reg, {record(c, "active", 1)}, mine);
+        QVERIFY(r.completed && r.tell && r.held);
+        // It did not: nothing held for this key; tell the owner to register again.
+        r = reconcile(reg, {record(other.credential, "active", 1)}, mine);
+        QVERIFY(!r.completed && r.tell && !r.held);
+        // A revoked DT is not held.
+        r = reconcile(reg, {record(c, "revoked", 1)}, mine);
+        QVERIFY(!r.completed && !r.held);
+        // Re-certification: a newer generation completed it; the same one did not.
+        r = reconcile(recert, {record(c, "active", 4)}, mine);
+        QVERIFY(r.completed && r.tell);
+        r = reconcile(recert, {record(c, "active", 3)}, mine);
+        QVERIFY(!r.completed && r.tell);
+        // Rotation of a twin no longer held here: nothing to say.
+        r = reconcile(rotate, {}, mine);
+        QVERIFY(!r.completed && !r.tell);
+    }
+
+    // The trust list: the profile's roots, then every root the owner added (trust/*.pem).
+    void trustListMergesAddedRoots() {
+        QTemporaryDir dir;
+        TwinStore store(dir.path());
+        const Issuer other = Issuer::make(KeyAlgorithm::Ed25519, "Other Operator");
+        const std::string profilePem = m_issuer.root.pem();
+        auto onlyProfile = store.trustList(profilePem);
+        QVERIFY(onlyProfile.ok());
+        QCOMPARE(onlyProfile->roots().size(), 1u);
+        QVERIFY(QDir().mkpath(store.trustDir()));
+        writeAll(QDir(store.trustDir()).filePath("other.pem"), view(other.root.pem()));
+        writeAll(QDir(store.trustDir()).filePath("notes.txt"), view("not a certificate"));
+        auto both = store.trustList(profilePem);
+        QVERIFY(both.ok());
+        QCOMPARE(both->roots().size(), 2u);
+        QCOMPARE(both->roots()[1].subject(), other.root.subject());
+    }
+
+    void pinFormat() {
+        QTemporaryDir dir;
+        const QString file = dir.filePath("pins.txt");
+        auto empty = PinFile::load(file);
+        QVERIFY(empty.ok() && empty->all().empty());
+        const Digest tp = m_holder.key.publicKey().thumbprint();
+        empty->pin("urn:twinseal:avatar:1", tp);
+        QVERIFY(empty->save().ok());
+        auto back = PinFile::load(file);
+        QVERIFY(back.ok());
+        QCOMPARE(*back->pinned("urn:twinseal:avatar:1"), tp);
+        QCOMPARE(PinFile::encode(back->all()),
+                 "urn:twinseal:avatar:1 " + base64UrlEncode(tp) + "\n");
+        for (const char* bad : {"urn:x notbase64!\n", "urn:x AAAA\n", "urn:x " /* no key */,
+                                "urn:x a b c\n"}) {
+            auto d = PinFile::decode(bad);
+            QVERIFY2(!d.ok(), bad);
+            QCOMPARE(d.code(), ErrorCode::MalformedInput);
+        }
+        writeAll(file, view("urn:y garbage\n"));
+        auto broken = PinFile::load(file);
+        QVERIFY(!broken.ok());
+        QVERIFY(broken.error().detail.find("line 1") != std::string::npos);
+    }
+
+    void replayFormat() {
+        ReplayCache cache;
+        QVERIFY(ReplayFile::decode("a 200\nb 100\n\nc 300\n", 150, cache).ok());
+        QCOMPARE(cache.size(), 2u); // b expired
+        QVERIFY(cache.seen("a", 150) && !cache.seen("b", 150));
+        const std::string text = ReplayFile::encode(cache);
+        QVERIFY(text.find("a 200\n") != std::string::npos && text.find("c 300\n") != std::string::npos);
+        ReplayCache other;
+        QCOMPARE(ReplayFile::decode("a\n", 0, other).code(), ErrorCode::MalformedInput);
+        QCOMPARE(ReplayFile::decode("a 1 2\n", 0, other).code(), ErrorCode::MalformedInput);
+
+        QTemporaryDir dir;
+        ReplayFile file(dir.filePath("replay.txt"));
+        bool first = false;
+        QVERIFY(file.withCache(kNow, [&](ReplayCache& c) { first = c.insertIfNew("x", kNow, kNow); }).ok());
+        QVERIFY(first);
+        bool second = true;
+        QVERIFY(file.withCache(kNow + 1, [&](ReplayCache& c) { second = c.insertIfNew("x", kNow, kNow + 1); }).ok());
+        QVERIFY(!second);
+    }
+
+    // One assertion presented from many threads at once: exactly one verification passes the
+    // replay check, every other one is refused as replayed.
+    void concurrentReplayCheckOfOneAssertion() {
+        QTemporaryDir dir;
+        const std::string a = m_holder.assertion().compact;
+        writeAll(dir.filePath("call.jws"), view(a));
+        writeAll(dir.filePath("credential.tsc"), m_holder.credential.encoded);
+        writeAll(dir.filePath("manifest.tsm"), m_holder.manifestView());
+        PeerStores stores;
+        stores.trust = m_issuer.trust;
+        stores.replayFile = dir.filePath("replay.txt");
+        stores.pinsFile = dir.filePath("pins.txt");
+        const PeerVerifier verifier(stores);
+        PeerPresentation peer;
+        peer.assertionFile = dir.filePath("call.jws");
+        peer.credentialFile = dir.filePath("credential.tsc");
+        peer.manifestFile = dir.filePath("manifest.tsm");
+        peer.packagePath = sampleAvatarDir();
+        peer.destination = kDest;
+
+        constexpr int kThreads = 8;
+        std::atomic<int> passed{0}, replayed{0}, other{0};
+        std::vector<std::thread> threads;
+        for (int i = 0; i < kThreads; ++i)
+            threads.emplace_back([&] {
+                auto r = verifier.verify(peer, {}, kNow);
+                const CheckResult* c = r.ok() ? r->find(CheckId::Replay) : nullptr;
+                if (c && c->state == CheckState::Passed)
+                    ++passed;
+                else if (c && c->code == ErrorCode::AssertionReplayed)
+                    ++replayed;
+                else
+                    ++other;
+            });
+        for (auto& t : threads)
+            t.join();
+        QCOMPARE(passed.load(), 1);
+        QCOMPARE(replayed.load(), kThreads - 1);
+        QCOMPARE(other.load(), 0);
+        // And the file remembers it for the next process.
+        auto again = verifier.verify(peer, {}, kNow + 1);
+        QVERIFY(again.ok());
+        QCOMPARE(again->reason, ErrorCode::AssertionReplayed);
+    }
+
+    // Evidence is required: without it the report is Incomplete, never Verified.
+    void missingEvidenceIsIncomplete() {
+        QTemporaryDir dir;
+        const std::string a = m_holder.assertion().compact;
+        writeAll(dir.filePath("credential.tsc"), m_holder.credential.encoded);
+        writeAll(dir.filePath("manifest.tsm"), m_holder.manifestView());
+        PeerStores stores;
+        stores.trust = m_issuer.trust;
+        stores.replayFile = dir.filePath("replay.txt");
+        stores.pinsFile = dir.filePath("pins.txt");
+        PeerPresentation peer;
+        peer.assertionText = a;
+        peer.credentialFile = dir.filePath("credential.tsc");
+        peer.manifestFile = dir.filePath("manifest.tsm");
+        peer.packagePath = sampleAvatarDir();
+        peer.destination = kDest;
+        PeerEvidence ev;
+        ev.statusListUnavailable = "no status list from the home network: service-unreachable";
+        auto r = PeerVerifier(stores).verify(peer, ev, kNow);
+        QVERIFY(r.ok());
+        QCOMPARE(r->state, OverallState::Incomplete);
+        QCOMPARE(r->find(CheckId::Revocation)->detail, ev.statusListUnavailable);
+        QCOMPARE(r->find(CheckId::LogInclusion)->state, CheckState::Skipped);
+        // A tree head without the log's key is a caller error, not a verdict.
+        ev.inclusion = Bytes{1, 2, 3};
+        QCOMPARE(PeerVerifier(stores).verify(peer, ev, kNow).code(), ErrorCode::InvalidArgument);
+    }
+};
+
+TWINSEAL_TEST(StoreTest, "store")
+#include "test_store.moc"
