@@ -31,7 +31,7 @@ ServiceStatus AvatarRepository::checkAvatarAccess(const Caller& caller, const Dt
 }
 
 ServiceResult<proto::AvatarInfo> AvatarRepository::describeAvatar(const DtRecord& dt) {
-    auto files = m_ctx.store.avatarFiles(dt.mediaRoot);
+    auto files = m_ctx.store.avatars().avatarFiles(dt.mediaRoot);
     if (!files.ok())
         return m_ctx.storageError(files.error());
     proto::AvatarInfo out;
@@ -58,7 +58,7 @@ ServiceResult<proto::AvatarInfo> AvatarRepository::putChunk(const Caller& caller
                                                           const QByteArray& data) {
     if (!caller.subscriber())
         return serviceError(401, "not-authenticated", "only the avatar's owner may upload it");
-    auto dt = m_ctx.store.dtByAvatar(avatarId);
+    auto dt = m_ctx.store.dts().dtByAvatar(avatarId);
     if (!dt.ok())
         return m_ctx.storageError(dt.error());
     if (!dt->has_value() || (*dt)->supi != caller.supi)
@@ -88,7 +88,7 @@ ServiceResult<proto::AvatarInfo> AvatarRepository::putChunk(const Caller& caller
         return serviceError(422, "chunk-hash-mismatch",
                             f.path + " chunk " + std::to_string(chunkIndex) +
                                 " does not match the certified manifest; nothing was stored");
-    auto stored = m_ctx.store.putChunk((*dt)->mediaRoot, file, chunkIndex, data);
+    auto stored = m_ctx.store.avatars().putChunk((*dt)->mediaRoot, file, chunkIndex, data);
     if (!stored.ok())
         return m_ctx.storageError(stored.error());
     return describeAvatar(**dt);
@@ -96,7 +96,7 @@ ServiceResult<proto::AvatarInfo> AvatarRepository::putChunk(const Caller& caller
 
 ServiceResult<proto::AvatarInfo> AvatarRepository::avatarInfo(const Caller& caller,
                                                             const QString& avatarId) {
-    auto dt = m_ctx.store.dtByAvatar(avatarId);
+    auto dt = m_ctx.store.dts().dtByAvatar(avatarId);
     if (!dt.ok())
         return m_ctx.storageError(dt.error());
     if (!dt->has_value())
@@ -117,7 +117,7 @@ ServiceResult<proto::AvatarInfo> AvatarRepository::avatarInfoByRoot(const Caller
     // Looked up only among the caller's own DTs and the one its grant names: subscribers who
     // certified the same package share its root, and whether a root exists elsewhere is not
     // the caller's business (the answer is the same either way).
-    auto dt = m_ctx.store.dtByMediaRootFor(root, caller.supi, caller.grantAvatarId);
+    auto dt = m_ctx.store.dts().dtByMediaRootFor(root, caller.supi, caller.grantAvatarId);
     if (!dt.ok())
         return m_ctx.storageError(dt.error());
     if (!dt->has_value())
@@ -154,7 +154,7 @@ ServiceResult<AvatarRepository::FileStream> AvatarRepository::openFile(const Cal
 }
 
 ServiceResult<QByteArray> AvatarRepository::readChunk(const FileStream& f, quint64 chunkIndex) {
-    auto c = m_ctx.store.chunk(f.mediaRoot, f.fileIndex, chunkIndex);
+    auto c = m_ctx.store.avatars().chunk(f.mediaRoot, f.fileIndex, chunkIndex);
     if (!c.ok())
         return m_ctx.storageError(c.error());
     if (!c->has_value())
@@ -167,7 +167,7 @@ ServiceResult<proto::AccessGrant> AvatarRepository::createGrant(const Caller& ca
                                                               const proto::GrantRequest& r) {
     if (!caller.subscriber())
         return serviceError(401, "not-authenticated", "only the avatar's owner may grant access");
-    auto dt = m_ctx.store.dtByAvatar(avatarId);
+    auto dt = m_ctx.store.dts().dtByAvatar(avatarId);
     if (!dt.ok())
         return m_ctx.storageError(dt.error());
     if (!dt->has_value() || (*dt)->supi != caller.supi)
@@ -183,7 +183,7 @@ ServiceResult<proto::AccessGrant> AvatarRepository::createGrant(const Caller& ca
         return serviceError(500, "random-failure", "the random generator failed");
     const std::string token = base64UrlEncode(*raw);
     const qint64 expires = m_ctx.clock.now() + static_cast<qint64>(ttl);
-    if (auto st = m_ctx.store.insertGrant(qb(ByteView(sha256(view(token)))), avatarId, expires); !st.ok())
+    if (auto st = m_ctx.store.avatars().insertGrant(qb(ByteView(sha256(view(token)))), avatarId, expires); !st.ok())
         return m_ctx.storageError(st.error());
     proto::AccessGrant g;
     g.set_token(token);

@@ -90,7 +90,7 @@ LawfulDisclosures::record(const proto::LawfulDisclosure& request) {
     if (!tx.ok())
         return m_ctx.storageError(tx.error());
     const QString dtId = QString::fromStdString(request.dt_id());
-    auto dt = m_ctx.store.dt(dtId);
+    auto dt = m_ctx.store.dts().dt(dtId);
     if (!dt.ok())
         return m_ctx.storageError(dt.error());
     if (!dt->has_value())
@@ -105,7 +105,7 @@ LawfulDisclosures::record(const proto::LawfulDisclosure& request) {
     r.legalBasis = QString::fromStdString(request.legal_basis()).trimmed();
     r.attributes = attributes;
     r.disclosedAt = m_ctx.clock.now();
-    if (auto st = m_ctx.store.insertLawfulDisclosure(r); !st.ok())
+    if (auto st = m_ctx.store.disclosures().insertLawfulDisclosure(r); !st.ok())
         return m_ctx.storageError(st.error());
     if (auto st = tx->commit(); !st.ok())
         return m_ctx.storageError(st.error());
@@ -122,7 +122,7 @@ ServiceResult<proto::LawfulDisclosureList> LawfulDisclosures::of(const Caller& c
     if (!caller.subscriber())
         return serviceError(401, "not-authenticated",
                             "the lawful disclosures are shown to an authenticated subscriber only");
-    auto records = m_ctx.store.lawfulDisclosuresOf(caller.supi);
+    auto records = m_ctx.store.disclosures().lawfulDisclosuresOf(caller.supi);
     if (!records.ok())
         return m_ctx.storageError(records.error());
     proto::LawfulDisclosureList out;

@@ -93,10 +93,10 @@ ServiceError acceptanceRefusal(const Error& e) {
 ServiceStatus OwnershipTransfers::backfill() {
     // Databases from before ownership transfer: give every subscriber a transfer handle and index
     // the log by DT.
-    auto indexed = m_ctx.store.indexedLogSize();
+    auto indexed = m_ctx.store.log().indexedLogSize();
     if (!indexed.ok())
         return m_ctx.storageError(indexed.error());
-    auto missing = m_ctx.store.subscribersWithoutHandle();
+    auto missing = m_ctx.store.subscribers().subscribersWithoutHandle();
     if (!missing.ok())
         return m_ctx.storageError(missing.error());
     if (*indexed >= m_log.size() && missing->empty())
@@ -107,15 +107,15 @@ ServiceStatus OwnershipTransfers::backfill() {
     for (const QString& supi : *missing)
         if (auto h = m_handles.handleFor(supi); !h.ok())
             return h.error();
-    auto size = m_ctx.store.logSize();
+    auto size = m_ctx.store.log().logSize();
     if (!size.ok())
         return m_ctx.storageError(size.error());
-    auto already = m_ctx.store.indexedLogSize();
+    auto already = m_ctx.store.log().indexedLogSize();
     if (!already.ok())
         return m_ctx.storageError(already.error());
     if (*already < *size) {
         for (quint64 i = 0; i < *size; ++i) {
-            auto bytes = m_ctx.store.logEntry(i);
+            auto bytes = m_ctx.store.log().logEntry(i);
             if (!bytes.ok())
                 return m_ctx.storageError(bytes.error());
             if (!bytes->has_value())
@@ -124,7 +124,7 @@ ServiceStatus OwnershipTransfers::backfill() {
             if (!entry.ok())
                 return serviceError(500, "log-corrupt",
                                     "log entry " + std::to_string(i) + " does not decode");
-            if (auto st = m_ctx.store.indexLogEntry(i, QString::fromStdString(entry->dtId)); !st.ok())
+            if (auto st = m_ctx.store.log().indexLogEntry(i, QString::fromStdString(entry->dtId)); !st.ok())
                 return m_ctx.storageError(st.error());
         }
     }
@@ -141,7 +141,7 @@ ServiceStatus OwnershipTransfers::backfill() {
 ServiceResult<proto::TransferInfo> OwnershipTransfers::describeTransfer(const TransferOfferRecord& t,
                                                                     const QString& callerSupi,
                                                                     bool withManifest) {
-    auto dt = m_ctx.store.dt(t.dtId);
+    auto dt = m_ctx.store.dts().dt(t.dtId);
     if (!dt.ok())
         return m_ctx.storageError(dt.error());
     const QString state = effectiveState(t, *dt, m_ctx.clock.now());
@@ -169,7 +169,7 @@ ServiceResult<proto::TransferInfo> OwnershipTransfers::describeTransfer(const Tr
 ServiceResult<proto::TransferList> OwnershipTransfers::listTransfers(const Caller& caller) {
     if (!caller.subscriber())
         return notAuthenticated("listing transfers");
-    auto all = m_ctx.store.transfersOf(caller.supi, m_ctx.clock.now() - kFinishedListed, kMaxListed);
+    auto all = m_ctx.store.transfers().transfersOf(caller.supi, m_ctx.clock.now() - kFinishedListed, kMaxListed);
     if (!all.ok())
         return m_ctx.storageError(all.error());
     proto::TransferList out;
@@ -186,7 +186,7 @@ ServiceResult<proto::TransferInfo> OwnershipTransfers::transferInfo(const Caller
                                                                 const QString& transferId) {
     if (!caller.subscriber())
         return notAuthenticated("this");
-    auto t = m_ctx.store.transfer(transferId);
+    auto t = m_ctx.store.transfers().transfer(transferId);
     if (!t.ok())
         return m_ctx.storageError(t.error());
     // Only its parties see an offer by id (a code-based offer's recipient uses the code).
@@ -204,7 +204,7 @@ OwnershipTransfers::transferByCode(const Caller& caller, const proto::TransferCo
         return serviceError(403, "transfer-code-invalid",
                             "this is not a transfer code (16 letters and digits, e.g. "
                             "ABCD-EFGH-JKLM-NPQR): check it with the owner");
-    auto t = m_ctx.store.transferByCode(codeHash(*code));
+    auto t = m_ctx.store.transfers().transferByCode(codeHash(*code));
     if (!t.ok())
         return m_ctx.storageError(t.error());
     if (!t->has_value())
@@ -237,14 +237,14 @@ ServiceResult<proto::TransferInfo> OwnershipTransfers::offerTransfer(const Calle
     auto tx = m_ctx.store.begin(true);
     if (!tx.ok())
         return m_ctx.storageError(tx.error());
-    auto fresh = m_ctx.store.useNonce(qb(ByteView(sha256(offer.nonce))), now + 2 * kTransferWindow);
+    auto fresh = m_ctx.store.auth().useNonce(qb(ByteView(sha256(offer.nonce))), now + 2 * kTransferWindow);
     if (!fresh.ok())
         return m_ctx.storageError(fresh.error());
     if (!*fresh)
         return serviceError(409, "offer-replayed",
                             "this signed offer was already received; a repeat is a replay");
     const QString dtId = QString::fromStdString(offer.dtId);
-    auto dt = m_ctx.store.dt(dtId);
+    auto dt = m_ctx.store.dts().dt(dtId);
     if (!dt.ok())
         return m_ctx.storageError(dt.error());
     if (!dt->has_value() || (*dt)->supi != caller.supi)
@@ -278,7 +278,7 @@ ServiceResult<proto::TransferInfo> OwnershipTransfers::offerTransfer(const Calle
     std::string code;
     if (!offer.recipientHandle.empty()) {
         const QString handle = QString::fromStdString(offer.recipientHandle);
-        auto to = m_ctx.store.supiOfHandle(handle);
+        auto to = m_ctx.store.subscribers().supiOfHandle(handle);
         if (!to.ok())
             return m_ctx.storageError(to.error());
         if (!to->has_value())
@@ -302,7 +302,7 @@ ServiceResult<proto::TransferInfo> OwnershipTransfers::offerTransfer(const Calle
         t.codeHash = codeHash(chars);
     }
     // One open offer per DT: an earlier one that can still be accepted must be cancelled first.
-    auto pending = m_ctx.store.pendingTransfersOfDt(dtId);
+    auto pending = m_ctx.store.transfers().pendingTransfersOfDt(dtId);
     if (!pending.ok())
         return m_ctx.storageError(pending.error());
     for (const TransferOfferRecord& p : *pending)
@@ -318,7 +318,7 @@ ServiceResult<proto::TransferInfo> OwnershipTransfers::offerTransfer(const Calle
     t.state = kPending;
     t.createdAt = now;
     t.expiresAt = offer.expiresAt;
-    if (auto st = m_ctx.store.insertTransfer(t); !st.ok())
+    if (auto st = m_ctx.store.transfers().insertTransfer(t); !st.ok())
         return m_ctx.storageError(st.error());
     if (auto st = tx->commit(); !st.ok())
         return m_ctx.storageError(st.error());
@@ -361,7 +361,7 @@ ServiceStatus OwnershipTransfers::checkPending(TransferOfferRecord& t, Store::Tr
         // Expiry is evaluated lazily: record it now.
         t.state = kExpired;
         t.finishedAt = t.expiresAt;
-        if (m_ctx.store.updateTransfer(t).ok())
+        if (m_ctx.store.transfers().updateTransfer(t).ok())
             (void)tx.commit();
     }
     if (t.state == kExpired)
@@ -413,13 +413,13 @@ OwnershipTransfers::acceptTransfer(const Caller& caller, const QString& transfer
     auto tx = m_ctx.store.begin(true);
     if (!tx.ok())
         return m_ctx.storageError(tx.error());
-    auto fresh = m_ctx.store.useNonce(qb(ByteView(sha256(a.nonce))), now + 2 * kTransferWindow);
+    auto fresh = m_ctx.store.auth().useNonce(qb(ByteView(sha256(a.nonce))), now + 2 * kTransferWindow);
     if (!fresh.ok())
         return m_ctx.storageError(fresh.error());
     if (!*fresh)
         return serviceError(409, "acceptance-replayed",
                             "this signed acceptance was already received; a repeat is a replay");
-    auto found = m_ctx.store.transfer(transferId);
+    auto found = m_ctx.store.transfers().transfer(transferId);
     if (!found.ok())
         return m_ctx.storageError(found.error());
     if (!found->has_value())
@@ -432,7 +432,7 @@ OwnershipTransfers::acceptTransfer(const Caller& caller, const QString& transfer
     if (qb(ByteView(a.offerDigest)) != t.offerDigest)
         return serviceError(409, "acceptance-mismatch",
                             "the acceptance names another offer than this transfer's");
-    auto dt = m_ctx.store.dt(t.dtId);
+    auto dt = m_ctx.store.dts().dt(t.dtId);
     if (!dt.ok())
         return m_ctx.storageError(dt.error());
     if (!dt->has_value())
@@ -450,7 +450,7 @@ OwnershipTransfers::acceptTransfer(const Caller& caller, const QString& transfer
         return serviceError(409, "transfer-media-mismatch",
                             "the manifest is for other media than the avatar being transferred: "
                             "sign a manifest of the offered avatar with your new key");
-    auto active = m_ctx.store.activeDtOf(caller.supi);
+    auto active = m_ctx.store.dts().activeDtOf(caller.supi);
     if (!active.ok())
         return m_ctx.storageError(active.error());
     if (active->has_value())
@@ -458,7 +458,7 @@ OwnershipTransfers::acceptTransfer(const Caller& caller, const QString& transfer
                             "this subscription already has an active digital twin (" +
                                 (*active)->dtId.toStdString() +
                                 "): revoke or transfer it before accepting another");
-    auto sub = m_ctx.store.subscriber(caller.supi);
+    auto sub = m_ctx.store.subscribers().subscriber(caller.supi);
     if (!sub.ok() || !sub->has_value())
         return m_ctx.storageError(sub.ok() ? makeError(ErrorCode::Internal, "subscriber vanished")
                                      : sub.error());
@@ -482,9 +482,9 @@ OwnershipTransfers::acceptTransfer(const Caller& caller, const QString& transfer
         return serviceError(500, "internal", "log index moved during the transfer");
 
     // The previous owner's credential is revoked; the new one is active.
-    if (auto st = m_ctx.store.setCredentialState(d.statusIndex, QStringLiteral("revoked")); !st.ok())
+    if (auto st = m_ctx.store.credentials().setCredentialState(d.statusIndex, QStringLiteral("revoked")); !st.ok())
         return m_ctx.storageError(st.error());
-    if (auto st = m_ctx.store.insertCredential(issued->statusIndex, d.dtId, issued->digest,
+    if (auto st = m_ctx.store.credentials().insertCredential(issued->statusIndex, d.dtId, issued->digest,
                                            QStringLiteral("active"), now);
         !st.ok())
         return m_ctx.storageError(st.error());
@@ -497,10 +497,10 @@ OwnershipTransfers::acceptTransfer(const Caller& caller, const QString& transfer
     d.logIndex = c.logIndex;
     d.generation = static_cast<int>(c.generation);
     d.updatedAt = now;
-    if (auto st = m_ctx.store.updateDt(d); !st.ok())
+    if (auto st = m_ctx.store.dts().updateDt(d); !st.ok())
         return m_ctx.storageError(st.error());
     // The previous owner's access grants end with their ownership.
-    if (auto st = m_ctx.store.deleteGrantsOf(d.avatarId); !st.ok())
+    if (auto st = m_ctx.store.avatars().deleteGrantsOf(d.avatarId); !st.ok())
         return m_ctx.storageError(st.error());
     if (auto st = m_status.statusChanged(); !st.ok())
         return st.error();
@@ -510,7 +510,7 @@ OwnershipTransfers::acceptTransfer(const Caller& caller, const QString& transfer
     t.finishedAt = now;
     t.logIndex = static_cast<qint64>(appended->index);
     t.acceptance = qb(ByteView(parsed->encoded));
-    if (auto st = m_ctx.store.updateTransfer(t); !st.ok())
+    if (auto st = m_ctx.store.transfers().updateTransfer(t); !st.ok())
         return m_ctx.storageError(st.error());
     if (auto st = tx->commit(); !st.ok())
         return m_ctx.storageError(st.error());
@@ -543,7 +543,7 @@ OwnershipTransfers::declineTransfer(const Caller& caller, const QString& transfe
     auto tx = m_ctx.store.begin(true);
     if (!tx.ok())
         return m_ctx.storageError(tx.error());
-    auto found = m_ctx.store.transfer(transferId);
+    auto found = m_ctx.store.transfers().transfer(transferId);
     if (!found.ok())
         return m_ctx.storageError(found.error());
     if (!found->has_value())
@@ -562,7 +562,7 @@ OwnershipTransfers::declineTransfer(const Caller& caller, const QString& transfe
         t.toSupi = caller.supi;
         t.toHandle = *handle;
     }
-    if (auto st = m_ctx.store.updateTransfer(t); !st.ok())
+    if (auto st = m_ctx.store.transfers().updateTransfer(t); !st.ok())
         return m_ctx.storageError(st.error());
     if (auto st = tx->commit(); !st.ok())
         return m_ctx.storageError(st.error());
@@ -576,7 +576,7 @@ ServiceResult<proto::TransferInfo> OwnershipTransfers::cancelTransfer(const Call
     auto tx = m_ctx.store.begin(true);
     if (!tx.ok())
         return m_ctx.storageError(tx.error());
-    auto found = m_ctx.store.transfer(transferId);
+    auto found = m_ctx.store.transfers().transfer(transferId);
     if (!found.ok())
         return m_ctx.storageError(found.error());
     if (!found->has_value())
@@ -593,7 +593,7 @@ ServiceResult<proto::TransferInfo> OwnershipTransfers::cancelTransfer(const Call
         return st.error();
     t.state = kCancelled;
     t.finishedAt = m_ctx.clock.now();
-    if (auto st = m_ctx.store.updateTransfer(t); !st.ok())
+    if (auto st = m_ctx.store.transfers().updateTransfer(t); !st.ok())
         return m_ctx.storageError(st.error());
     if (auto st = tx->commit(); !st.ok())
         return m_ctx.storageError(st.error());
@@ -607,7 +607,7 @@ ServiceResult<proto::LogInclusionResponse>
 OwnershipTransfers::transferReceipt(const Caller& caller, const QString& transferId) {
     if (!caller.subscriber())
         return notAuthenticated("a transfer receipt");
-    auto t = m_ctx.store.transfer(transferId);
+    auto t = m_ctx.store.transfers().transfer(transferId);
     if (!t.ok())
         return m_ctx.storageError(t.error());
     if (!t->has_value() || ((*t)->fromSupi != caller.supi && (*t)->toSupi != caller.supi))

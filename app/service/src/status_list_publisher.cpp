@@ -25,8 +25,8 @@ quint64 statusListSize(qint64 nextIndex) {
 } // namespace
 
 ServiceResult<QByteArray> StatusListPublisher::statusList() {
-    auto revision = m_ctx.store.counter("status_revision");
-    auto next = m_ctx.store.counter("next_status_index");
+    auto revision = m_ctx.store.meta().counter("status_revision");
+    auto next = m_ctx.store.meta().counter("next_status_index");
     if (!revision.ok() || !next.ok())
         return m_ctx.storageError(revision.ok() ? next.error() : revision.error());
     const qint64 now = m_ctx.clock.now();
@@ -45,10 +45,10 @@ ServiceResult<QByteArray> StatusListPublisher::publish(qint64 now) {
     auto tx = store.begin(true);
     if (!tx.ok())
         return m_ctx.storageError(tx.error());
-    auto revision = store.counter("status_revision");
-    auto next = store.counter("next_status_index");
-    auto lastSequence = store.counter("status_list_sequence");
-    auto inactive = store.inactiveStatusIndices();
+    auto revision = store.meta().counter("status_revision");
+    auto next = store.meta().counter("next_status_index");
+    auto lastSequence = store.meta().counter("status_list_sequence");
+    auto inactive = store.credentials().inactiveStatusIndices();
     if (!revision.ok() || !next.ok() || !lastSequence.ok() || !inactive.ok())
         return m_ctx.storageError(!revision.ok()       ? revision.error()
                                   : !next.ok()         ? next.error()
@@ -71,7 +71,7 @@ ServiceResult<QByteArray> StatusListPublisher::publish(qint64 now) {
     auto signedList = builder.sign(m_ctx.keys.issuerKey(), pub);
     if (!signedList.ok())
         return fromSecurity(500, signedList.error());
-    if (auto st = store.setCounter("status_list_sequence", sequence); !st.ok())
+    if (auto st = store.meta().setCounter("status_list_sequence", sequence); !st.ok())
         return m_ctx.storageError(st.error());
     if (auto st = tx->commit(); !st.ok())
         return m_ctx.storageError(st.error());
@@ -89,19 +89,19 @@ qint64 StatusListPublisher::maxAge() const {
 }
 
 ServiceResult<quint64> StatusListPublisher::allocateIndex() {
-    auto nextIndex = m_ctx.store.counter("next_status_index");
+    auto nextIndex = m_ctx.store.meta().counter("next_status_index");
     if (!nextIndex.ok())
         return m_ctx.storageError(nextIndex.error());
-    if (auto st = m_ctx.store.setCounter("next_status_index", *nextIndex + 1); !st.ok())
+    if (auto st = m_ctx.store.meta().setCounter("next_status_index", *nextIndex + 1); !st.ok())
         return m_ctx.storageError(st.error());
     return static_cast<quint64>(*nextIndex);
 }
 
 ServiceStatus StatusListPublisher::statusChanged() {
-    auto rev = m_ctx.store.counter("status_revision");
+    auto rev = m_ctx.store.meta().counter("status_revision");
     if (!rev.ok())
         return m_ctx.storageError(rev.error());
-    if (auto st = m_ctx.store.setCounter("status_revision", *rev + 1); !st.ok())
+    if (auto st = m_ctx.store.meta().setCounter("status_revision", *rev + 1); !st.ok())
         return m_ctx.storageError(st.error());
     return Nothing{};
 }

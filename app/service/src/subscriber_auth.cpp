@@ -54,7 +54,7 @@ ServiceResult<UsimProfileData> SubscriberAuth::addSubscriber(const SubscriberPro
     auto tx = m_ctx.store.begin(true);
     if (!tx.ok())
         return m_ctx.storageError(tx.error());
-    auto existing = m_ctx.store.subscriber(supiText);
+    auto existing = m_ctx.store.subscribers().subscriber(supiText);
     if (!existing.ok())
         return m_ctx.storageError(existing.error());
     if (existing->has_value())
@@ -70,7 +70,7 @@ ServiceResult<UsimProfileData> SubscriberAuth::addSubscriber(const SubscriberPro
     rec.organisation = r.organisation;
     rec.licenceId = r.licenceId;
     rec.createdAt = m_ctx.clock.now();
-    if (auto st = m_ctx.store.insertSubscriber(rec); !st.ok())
+    if (auto st = m_ctx.store.subscribers().insertSubscriber(rec); !st.ok())
         return m_ctx.storageError(st.error());
     if (auto handle = m_handles.handleFor(supiText); !handle.ok())
         return handle.error();
@@ -127,7 +127,7 @@ ServiceResult<proto::AuthChallenge> SubscriberAuth::challengeFor(const Subscribe
     a.expiresAt = m_ctx.clock.now() + m_ctx.config.challengeTtl;
     a.state = QStringLiteral("pending");
     a.routingIndicator = routingIndicator;
-    if (auto st = m_ctx.store.insertAuthSession(a); !st.ok())
+    if (auto st = m_ctx.store.auth().insertAuthSession(a); !st.ok())
         return m_ctx.storageError(st.error());
     proto::AuthChallenge c;
     c.set_auth_id(a.authId.toStdString());
@@ -177,7 +177,7 @@ ServiceResult<proto::AuthChallenge> SubscriberAuth::authStart(const proto::AuthS
     auto tx = m_ctx.store.begin(true);
     if (!tx.ok())
         return m_ctx.storageError(tx.error());
-    auto sub = m_ctx.store.subscriber(supiText);
+    auto sub = m_ctx.store.subscribers().subscriber(supiText);
     if (!sub.ok())
         return m_ctx.storageError(sub.error());
     if (!sub->has_value())
@@ -187,7 +187,7 @@ ServiceResult<proto::AuthChallenge> SubscriberAuth::authStart(const proto::AuthS
     const quint64 sqn = (*sub)->sqn + 1;
     if (sqn > kAkaSqnMax)
         return serviceError(409, "sqn-exhausted", "the subscriber's sequence numbers are used up");
-    if (auto st = m_ctx.store.updateSubscriberSqn(supiText, sqn); !st.ok())
+    if (auto st = m_ctx.store.subscribers().updateSubscriberSqn(supiText, sqn); !st.ok())
         return m_ctx.storageError(st.error());
     auto challenge = challengeFor(**sub, sqn, QString::fromStdString(suci->routingIndicator));
     if (!challenge.ok())
@@ -221,7 +221,7 @@ std::optional<ServiceError> sessionUsable(const AuthSessionRecord& a, qint64 now
 
 ServiceResult<std::pair<AuthSessionRecord, SubscriberRecord>>
 SubscriberAuth::pendingSession(const std::string& authId) {
-    auto a = m_ctx.store.authSession(QString::fromStdString(authId));
+    auto a = m_ctx.store.auth().authSession(QString::fromStdString(authId));
     if (!a.ok())
         return m_ctx.storageError(a.error());
     if (!a->has_value())
@@ -229,7 +229,7 @@ SubscriberAuth::pendingSession(const std::string& authId) {
                             "no such authentication in progress; start a new one");
     if (auto e = sessionUsable(**a, m_ctx.clock.now()))
         return *e;
-    auto sub = m_ctx.store.subscriber((*a)->supi);
+    auto sub = m_ctx.store.subscribers().subscriber((*a)->supi);
     if (!sub.ok())
         return m_ctx.storageError(sub.error());
     if (!sub->has_value())
@@ -253,7 +253,7 @@ ServiceResult<proto::AuthChallenge> SubscriberAuth::authResync(const proto::Auth
         return milenage.error();
     auto sqnMs = recoverSqnFromAuts(*milenage, bv(session.rand), view(r.auts()));
     if (!sqnMs.ok()) {
-        (void)m_ctx.store.updateAuthSession(session.authId, QStringLiteral("failed"),
+        (void)m_ctx.store.auth().updateAuthSession(session.authId, QStringLiteral("failed"),
                                         session.attempts + 1);
         (void)tx->commit();
         return serviceError(401, "auts-invalid",
@@ -261,9 +261,9 @@ ServiceResult<proto::AuthChallenge> SubscriberAuth::authResync(const proto::Auth
                             "not match this network's record");
     }
     const quint64 sqn = std::max<quint64>(*sqnMs, subscriber.sqn) + 1;
-    if (auto st = m_ctx.store.updateSubscriberSqn(session.supi, sqn); !st.ok())
+    if (auto st = m_ctx.store.subscribers().updateSubscriberSqn(session.supi, sqn); !st.ok())
         return m_ctx.storageError(st.error());
-    if (auto st = m_ctx.store.updateAuthSession(session.authId, QStringLiteral("resynced"),
+    if (auto st = m_ctx.store.auth().updateAuthSession(session.authId, QStringLiteral("resynced"),
                                             session.attempts);
         !st.ok())
         return m_ctx.storageError(st.error());
@@ -289,7 +289,7 @@ ServiceResult<proto::AuthResult> SubscriberAuth::authFinish(const proto::AuthFin
     const qint64 now = m_ctx.clock.now();
     const Digest got = sha256(view(r.res_star()));
     if (!constantTimeEqual(got, bv(session.xresDigest))) {
-        (void)m_ctx.store.updateAuthSession(session.authId, QStringLiteral("failed"),
+        (void)m_ctx.store.auth().updateAuthSession(session.authId, QStringLiteral("failed"),
                                         session.attempts + 1);
         (void)tx->commit();
         return serviceError(401, "aka-res-mismatch",
@@ -310,9 +310,9 @@ ServiceResult<proto::AuthResult> SubscriberAuth::authFinish(const proto::AuthFin
     if (!sealedKaf.ok())
         return fromSecurity(500, sealedKaf.error());
     AkmaKeyRecord k{aKid, session.supi, qb(*sealedKaf), now + m_ctx.config.akmaKeyTtl};
-    if (auto st = m_ctx.store.insertAkmaKey(k); !st.ok())
+    if (auto st = m_ctx.store.auth().insertAkmaKey(k); !st.ok())
         return m_ctx.storageError(st.error());
-    if (auto st = m_ctx.store.updateAuthSession(session.authId, QStringLiteral("used"),
+    if (auto st = m_ctx.store.auth().updateAuthSession(session.authId, QStringLiteral("used"),
                                             session.attempts + 1);
         !st.ok())
         return m_ctx.storageError(st.error());
@@ -338,7 +338,7 @@ ServiceResult<Caller> SubscriberAuth::authenticate(const QByteArray& authorizati
         const QByteArray token = authorization.mid(grantPrefix.size()).trimmed();
         if (token.isEmpty() || token.size() > 128)
             return serviceError(401, "grant-invalid", "the access grant token is malformed");
-        auto g = m_ctx.store.grant(qb(ByteView(sha256(bv(token)))));
+        auto g = m_ctx.store.avatars().grant(qb(ByteView(sha256(bv(token)))));
         if (!g.ok())
             return m_ctx.storageError(g.error());
         if (!g->has_value())
@@ -355,7 +355,7 @@ ServiceResult<Caller> SubscriberAuth::authenticate(const QByteArray& authorizati
                                                           static_cast<std::size_t>(authorization.size())));
     if (!auth.ok())
         return serviceError(401, "authorization-malformed", auth.error().detail);
-    auto key = m_ctx.store.akmaKey(QString::fromStdString(auth->aKid));
+    auto key = m_ctx.store.auth().akmaKey(QString::fromStdString(auth->aKid));
     if (!key.ok())
         return m_ctx.storageError(key.error());
     if (!key->has_value())
@@ -375,7 +375,7 @@ ServiceResult<Caller> SubscriberAuth::authenticate(const QByteArray& authorizati
         return serviceError(401, std::string(errorCodeName(st.code())), st.error().detail);
     // Kept in the database for the whole window, so a restart does not accept a replay.
     const Digest nonceKey = sha256(view("request-auth|" + auth->aKid + '|' + auth->nonce));
-    auto fresh = m_ctx.store.useNonce(qb(ByteView(nonceKey)), auth->timestamp + 2 * kRequestAuthWindow);
+    auto fresh = m_ctx.store.auth().useNonce(qb(ByteView(nonceKey)), auth->timestamp + 2 * kRequestAuthWindow);
     if (!fresh.ok())
         return m_ctx.storageError(fresh.error());
     if (!*fresh)

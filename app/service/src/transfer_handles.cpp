@@ -11,7 +11,7 @@ constexpr int kMaxHandleAttempts = 16;
 } // namespace
 
 ServiceResult<QString> TransferHandles::handleFor(const QString& supi) {
-    auto existing = m_ctx.store.handleOf(supi);
+    auto existing = m_ctx.store.subscribers().handleOf(supi);
     if (!existing.ok())
         return m_ctx.storageError(existing.error());
     if (existing->has_value())
@@ -21,12 +21,12 @@ ServiceResult<QString> TransferHandles::handleFor(const QString& supi) {
         if (!raw.ok())
             return serviceError(500, "random-failure", "the random generator failed");
         const QString handle = QString::fromStdString("tw-" + base32(*raw, 10, false));
-        auto taken = m_ctx.store.supiOfHandle(handle);
+        auto taken = m_ctx.store.subscribers().supiOfHandle(handle);
         if (!taken.ok())
             return m_ctx.storageError(taken.error());
         if (taken->has_value())
             continue;
-        if (auto st = m_ctx.store.insertHandle(supi, handle, m_ctx.clock.now()); !st.ok())
+        if (auto st = m_ctx.store.subscribers().insertHandle(supi, handle, m_ctx.clock.now()); !st.ok())
             return m_ctx.storageError(st.error());
         return handle;
     }

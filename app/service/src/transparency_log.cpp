@@ -8,7 +8,7 @@ using namespace twinseal::security;
 using namespace util;
 
 ServiceStatus TransparencyLog::sync() {
-    auto hashes = m_ctx.store.leafHashesFrom(m_log.size());
+    auto hashes = m_ctx.store.log().leafHashesFrom(m_log.size());
     if (!hashes.ok())
         return m_ctx.storageError(hashes.error());
     for (const QByteArray& h : *hashes) {
@@ -23,7 +23,7 @@ ServiceStatus TransparencyLog::verifyStored() {
     if (auto st = sync(); !st.ok())
         return st;
     for (quint64 i = 0; i < m_log.size(); ++i) {
-        auto entry = m_ctx.store.logEntry(i);
+        auto entry = m_ctx.store.log().logEntry(i);
         if (!entry.ok())
             return m_ctx.storageError(entry.error());
         if (!entry->has_value() || logLeafHash(bv(**entry)) != *m_log.leafHash(i))
@@ -49,7 +49,7 @@ TransparencyLog::append(LogEntryType type, const QString& dtId, const QByteArray
     const Bytes bytes = e.encode();
     Append out{m_log.size(), qb(bytes)};
     const Digest leaf = logLeafHash(bytes);
-    if (auto st = m_ctx.store.appendLogEntry(out.index, out.entry, qb(ByteView(leaf)),
+    if (auto st = m_ctx.store.log().appendLogEntry(out.index, out.entry, qb(ByteView(leaf)),
                                              credentialDigest, e.timestamp, dtId);
         !st.ok())
         return m_ctx.storageError(st.error());
@@ -118,7 +118,7 @@ ServiceResult<proto::LogInclusionResponse> TransparencyLog::inclusion(quint64 in
     auto proof = m_log.inclusionProof(index, size);
     if (!proof.ok())
         return fromSecurity(400, proof.error());
-    auto entry = m_ctx.store.logEntry(index);
+    auto entry = m_ctx.store.log().logEntry(index);
     if (!entry.ok())
         return m_ctx.storageError(entry.error());
     if (!entry->has_value())
@@ -138,7 +138,7 @@ ServiceResult<proto::LogInclusionResponse>
 TransparencyLog::inclusionByCredential(const QByteArray& digest, quint64 size) {
     if (digest.size() != 32)
         return badRequest("digest-invalid", "a credential digest is 32 bytes (64 hex digits)");
-    auto idx = m_ctx.store.logIndexOfCredential(digest);
+    auto idx = m_ctx.store.log().logIndexOfCredential(digest);
     if (!idx.ok())
         return m_ctx.storageError(idx.error());
     if (!idx->has_value())
@@ -169,7 +169,7 @@ ServiceResult<proto::DtHistory> TransparencyLog::history(const QString& dtId) {
     if (auto st = sync(); !st.ok())
         return st.error();
     const quint64 size = m_log.size();
-    auto indices = m_ctx.store.logIndicesOfDt(dtId);
+    auto indices = m_ctx.store.log().logIndicesOfDt(dtId);
     if (!indices.ok())
         return m_ctx.storageError(indices.error());
     auto sth = signedHead(size);
@@ -181,7 +181,7 @@ ServiceResult<proto::DtHistory> TransparencyLog::history(const QString& dtId) {
     for (quint64 index : *indices) {
         if (index >= size)
             continue; // appended by another process after our view of the log
-        auto entry = m_ctx.store.logEntry(index);
+        auto entry = m_ctx.store.log().logEntry(index);
         if (!entry.ok())
             return m_ctx.storageError(entry.error());
         if (!entry->has_value())

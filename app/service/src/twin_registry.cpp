@@ -98,20 +98,20 @@ TwinRegistry::issue(const Caller& caller, const QByteArray& body, RegistrationPu
     auto tx = m_ctx.store.begin(true);
     if (!tx.ok())
         return m_ctx.storageError(tx.error());
-    auto fresh = m_ctx.store.useNonce(qb(ByteView(sha256(req.nonce))), now + 2 * kRegistrationWindow);
+    auto fresh = m_ctx.store.auth().useNonce(qb(ByteView(sha256(req.nonce))), now + 2 * kRegistrationWindow);
     if (!fresh.ok())
         return m_ctx.storageError(fresh.error());
     if (!*fresh)
         return serviceError(409, "registration-replayed",
                             "this signed registration was already received; a repeat is a replay");
-    auto sub = m_ctx.store.subscriber(caller.supi);
+    auto sub = m_ctx.store.subscribers().subscriber(caller.supi);
     if (!sub.ok() || !sub->has_value())
         return m_ctx.storageError(sub.ok() ? makeError(ErrorCode::Internal, "subscriber vanished")
                                      : sub.error());
 
     std::optional<DtRecord> previous;
     if (!recertification) {
-        auto active = m_ctx.store.activeDtOf(caller.supi);
+        auto active = m_ctx.store.dts().activeDtOf(caller.supi);
         if (!active.ok())
             return m_ctx.storageError(active.error());
         if (active->has_value())
@@ -121,7 +121,7 @@ TwinRegistry::issue(const Caller& caller, const QByteArray& body, RegistrationPu
                                     "): re-certify it, or revoke or transfer it before "
                                     "registering another");
     } else {
-        auto existing = m_ctx.store.dt(QString::fromStdString(req.dtId));
+        auto existing = m_ctx.store.dts().dt(QString::fromStdString(req.dtId));
         if (!existing.ok())
             return m_ctx.storageError(existing.error());
         if (!existing->has_value() || (*existing)->supi != caller.supi)
@@ -166,7 +166,7 @@ TwinRegistry::issue(const Caller& caller, const QByteArray& body, RegistrationPu
         return serviceError(500, "internal", "log index moved during issuance");
 
     const quint64 statusIndex = issued->statusIndex;
-    if (auto st = m_ctx.store.insertCredential(statusIndex, QString::fromStdString(c.dtId), digest,
+    if (auto st = m_ctx.store.credentials().insertCredential(statusIndex, QString::fromStdString(c.dtId), digest,
                                            QStringLiteral("active"), now);
         !st.ok())
         return m_ctx.storageError(st.error());
@@ -186,27 +186,27 @@ TwinRegistry::issue(const Caller& caller, const QByteArray& body, RegistrationPu
     d.generation = static_cast<int>(c.generation);
     d.updatedAt = now;
     if (previous) {
-        if (auto st = m_ctx.store.setCredentialState(previous->statusIndex, QStringLiteral("superseded"));
+        if (auto st = m_ctx.store.credentials().setCredentialState(previous->statusIndex, QStringLiteral("superseded"));
             !st.ok())
             return m_ctx.storageError(st.error());
-        if (auto st = m_ctx.store.updateDt(d); !st.ok())
+        if (auto st = m_ctx.store.dts().updateDt(d); !st.ok())
             return m_ctx.storageError(st.error());
         if (previous->mediaRoot != d.mediaRoot)
-            if (auto st = m_ctx.store.removeUnusedAvatar(previous->mediaRoot); !st.ok())
+            if (auto st = m_ctx.store.avatars().removeUnusedAvatar(previous->mediaRoot); !st.ok())
                 return m_ctx.storageError(st.error());
         if (auto st = m_status.statusChanged(); !st.ok())
             return st.error();
     } else {
         d.createdAt = now;
         d.revocationReason.clear();
-        if (auto st = m_ctx.store.insertDt(d); !st.ok())
+        if (auto st = m_ctx.store.dts().insertDt(d); !st.ok())
             return m_ctx.storageError(st.error());
     }
     for (std::size_t i = 0; i < manifest.files.size(); ++i) {
         const auto& f = manifest.files[i];
         AvatarFileRecord rec{d.mediaRoot, static_cast<int>(i), QString::fromStdString(f.path),
                              f.size, f.chunkHashes.size(), 0};
-        if (auto st = m_ctx.store.insertAvatarFile(rec); !st.ok())
+        if (auto st = m_ctx.store.avatars().insertAvatarFile(rec); !st.ok())
             return m_ctx.storageError(st.error());
     }
     if (auto st = tx->commit(); !st.ok())
@@ -234,7 +234,7 @@ ServiceResult<proto::DtInfo> TwinRegistry::revokeRecord(const QString& dtId,
     auto tx = m_ctx.store.begin(true);
     if (!tx.ok())
         return m_ctx.storageError(tx.error());
-    auto existing = m_ctx.store.dt(dtId);
+    auto existing = m_ctx.store.dts().dt(dtId);
     if (!existing.ok())
         return m_ctx.storageError(existing.error());
     if (!existing->has_value() || (!requiredSupi.isEmpty() && (*existing)->supi != requiredSupi))
@@ -252,9 +252,9 @@ ServiceResult<proto::DtInfo> TwinRegistry::revokeRecord(const QString& dtId,
     d.state = QStringLiteral("revoked");
     d.revocationReason = reason;
     d.updatedAt = now;
-    if (auto st = m_ctx.store.updateDt(d); !st.ok())
+    if (auto st = m_ctx.store.dts().updateDt(d); !st.ok())
         return m_ctx.storageError(st.error());
-    if (auto st = m_ctx.store.setCredentialState(d.statusIndex, QStringLiteral("revoked")); !st.ok())
+    if (auto st = m_ctx.store.credentials().setCredentialState(d.statusIndex, QStringLiteral("revoked")); !st.ok())
         return m_ctx.storageError(st.error());
     if (auto st = m_status.statusChanged(); !st.ok())
         return st.error();
@@ -279,7 +279,7 @@ ServiceResult<proto::DtInfo> TwinRegistry::revoke(const Caller& caller,
 ServiceResult<proto::DtList> TwinRegistry::listDts(const Caller& caller) {
     if (!caller.subscriber())
         return serviceError(401, "not-authenticated", "listing needs an authenticated subscriber");
-    auto dts = m_ctx.store.dtsOf(caller.supi);
+    auto dts = m_ctx.store.dts().dtsOf(caller.supi);
     if (!dts.ok())
         return m_ctx.storageError(dts.error());
     proto::DtList out;
@@ -294,7 +294,7 @@ ServiceResult<proto::DtInfo> TwinRegistry::adminRevoke(const QString& dtId, cons
 }
 
 ServiceResult<proto::DtList> TwinRegistry::adminList() {
-    auto all = m_ctx.store.allDts();
+    auto all = m_ctx.store.dts().allDts();
     if (!all.ok())
         return m_ctx.storageError(all.error());
     proto::DtList list;
@@ -306,7 +306,7 @@ ServiceResult<proto::DtList> TwinRegistry::adminList() {
 ServiceResult<proto::SubscriberInfo> TwinRegistry::me(const Caller& caller) {
     if (!caller.subscriber())
         return notAuthenticated("this");
-    auto handle = m_ctx.store.handleOf(caller.supi);
+    auto handle = m_ctx.store.subscribers().handleOf(caller.supi);
     if (!handle.ok())
         return m_ctx.storageError(handle.error());
     proto::SubscriberInfo out;
@@ -323,7 +323,7 @@ ServiceResult<proto::SubscriberInfo> TwinRegistry::me(const Caller& caller) {
             return m_ctx.storageError(st.error());
         out.set_transfer_handle(created->toStdString());
     }
-    auto active = m_ctx.store.activeDtOf(caller.supi);
+    auto active = m_ctx.store.dts().activeDtOf(caller.supi);
     if (!active.ok())
         return m_ctx.storageError(active.error());
     if (active->has_value())
@@ -337,12 +337,12 @@ ServiceResult<proto::DtHistory> TwinRegistry::dtHistory(const Caller& caller,
         return notAuthenticated("a digital twin's history");
     if (dtId.isEmpty() || dtId.size() > 128)
         return badRequest("malformed-request", "name the digital twin");
-    auto dt = m_ctx.store.dt(dtId);
+    auto dt = m_ctx.store.dts().dt(dtId);
     if (!dt.ok())
         return m_ctx.storageError(dt.error());
     bool allowed = dt->has_value() && (*dt)->supi == caller.supi;
     if (dt->has_value() && !allowed) {
-        auto previous = m_ctx.store.transferredAwayBy(dtId, caller.supi);
+        auto previous = m_ctx.store.transfers().transferredAwayBy(dtId, caller.supi);
         if (!previous.ok())
             return m_ctx.storageError(previous.error());
         allowed = *previous;
