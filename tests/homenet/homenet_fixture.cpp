@@ -276,4 +276,35 @@ QProcessEnvironment twinsealctlEnvironment() {
     return env;
 }
 
+TestSubscriber addTestSubscriber(HomenetServer& server, const QString& profileName, int number,
+                                 const QStringList& extra) {
+    TestSubscriber s;
+    s.path = server.scratch(profileName);
+    auto p = server.addSubscriber(QStringLiteral("imsi-00101000000%1").arg(number), s.path, extra);
+    if (!p)
+        qFatal("subscriber add failed");
+    s.profile = *p;
+    s.client = std::make_unique<core::HomenetClient>(*p, s.path);
+    s.holder = std::move(security::SigningKey::generate(security::KeyAlgorithm::Ed25519)).value();
+    return s;
+}
+
+core::ClientResult<core::AuthSession> authenticate(core::HomenetClient& client) {
+    return await<core::AuthSession>([&](auto cb) { client.authenticate(std::move(cb)); });
+}
+
+core::ClientResult<core::Registration> registerDt(TestSubscriber& s,
+                                                  const security::Bytes& signedManifest) {
+    return await<core::Registration>(
+        [&](auto cb) { s.client->registerDt(s.holder, signedManifest, std::move(cb)); });
+}
+
+core::ClientResult<core::Registration> registerDt(TestSubscriber& s, const QString& package) {
+    return registerDt(s, signedManifest(package, s.holder));
+}
+
+core::ClientResult<security::StatusList> statusList(core::HomenetClient& client) {
+    return await<security::StatusList>([&](auto cb) { client.fetchStatusList(std::move(cb)); });
+}
+
 } // namespace twinseal::test

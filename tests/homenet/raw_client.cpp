@@ -94,6 +94,16 @@ HttpResult RawClient::sendSigned(const AkmaSession& akma, const QByteArray& meth
                 {{"Authorization", akmaAuthorization(akma, method, path, body)}});
 }
 
+SignedSession::SignedSession(const HomenetServer& server, UsimProfileData profile)
+    : m_raw(server), m_profile(std::move(profile)), m_akma(akmaLogin(m_raw, m_profile)) {}
+
+HttpResult SignedSession::send(const QByteArray& method, const QByteArray& path,
+                               const QByteArray& body, bool sign, const QByteArray& contentType) {
+    if (sign)
+        return m_raw.sendSigned(m_akma, method, path, body, contentType);
+    return m_raw.send(method, QString::fromLatin1(path), body, contentType);
+}
+
 ServiceState serviceState(RawClient& raw, core::HomenetClient& reader, const AkmaSession& owner,
                           const std::string& avatarId) {
     ServiceState s;

@@ -15,6 +15,7 @@
 #include <twinseal/security/verify.h>
 
 #include "homenet_fixture.h"
+#include "test_macros.h"
 #include "testmain.h"
 
 using namespace twinseal;
@@ -25,43 +26,12 @@ using core::HomenetClient;
 
 namespace {
 
-struct Subscriber {
-    UsimProfileData profile;
-    QString path;
-    std::unique_ptr<HomenetClient> client;
-    SigningKey holder;
-};
+using Subscriber = TestSubscriber;
 
 Subscriber subscriber(HomenetServer& server, int n, const QStringList& extra = {}) {
-    Subscriber s;
-    s.path = server.scratch(QStringLiteral("ue%1.profile").arg(n));
-    auto p = server.addSubscriber(QStringLiteral("imsi-00101000000%1").arg(1000 + n), s.path, extra);
-    if (!p)
-        qFatal("subscriber add failed");
-    s.profile = *p;
-    s.client = std::make_unique<HomenetClient>(*p, s.path);
-    s.holder = std::move(SigningKey::generate(KeyAlgorithm::Ed25519)).value();
-    return s;
+    return addTestSubscriber(server, QStringLiteral("ue%1.profile").arg(n), 1000 + n, extra);
 }
 
-#define REQUIRE_OK(r)                                                                              \
-    do {                                                                                           \
-        if (!(r).ok())                                                                             \
-            QFAIL(("unexpected failure: " + (r).error().code + ": " + (r).error().message)       \
-                      .c_str());                                                                   \
-    } while (0)
-
-ClientResult<core::AuthSession> authenticate(HomenetClient& c) {
-    return await<core::AuthSession>([&](auto cb) { c.authenticate(std::move(cb)); });
-}
-ClientResult<core::Registration> registerDt(Subscriber& s, const QString& package) {
-    Bytes m = signedManifest(package, s.holder);
-    return await<core::Registration>(
-        [&](auto cb) { s.client->registerDt(s.holder, std::move(m), std::move(cb)); });
-}
-ClientResult<StatusList> statusList(HomenetClient& c) {
-    return await<StatusList>([&](auto cb) { c.fetchStatusList(std::move(cb)); });
-}
 ClientResult<SignedTreeHead> treeHead(HomenetClient& c) {
     return await<SignedTreeHead>([&](auto cb) { c.fetchTreeHead(std::move(cb)); });
 }
