@@ -15,7 +15,9 @@ namespace twinseal::client {
 class EmbeddedRunner : public service::ServiceRunner {};
 
 namespace {
-EmbeddedHomenetError narrowed(const service::ServiceError& e) { return {e.code, e.message}; }
+EmbeddedHomenetError narrowed(const service::ServiceError& e) {
+    return {e.code, e.message};
+}
 } // namespace
 
 EmbeddedHomenet::EmbeddedHomenet() { m_thread.setObjectName(QStringLiteral("twinseal-homenet")); }
@@ -90,9 +92,9 @@ EmbeddedHomenet::ensureDemoSubscription(const QString& profileFile) {
         }
         // Saved here: the profile holds the subscriber's keys and never leaves the service thread.
         if (auto saved = profile->save(profileFile.toStdString()); !saved.ok()) {
-            outcome.emplace(EmbeddedHomenetError{"io-error", "the demo profile cannot be saved to " +
-                                                                 profileFile.toStdString() + ": " +
-                                                                 saved.error().detail});
+            outcome.emplace(EmbeddedHomenetError{
+                "io-error", "the demo profile cannot be saved to " + profileFile.toStdString() +
+                                ": " + saved.error().detail});
             return;
         }
         outcome.emplace(Done{});

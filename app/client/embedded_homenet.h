@@ -29,58 +29,58 @@ struct EmbeddedHomenetError {
 
 // A value or an EmbeddedHomenetError.
 template <typename T> class [[nodiscard]] EmbeddedHomenetResult {
-public:
+  public:
     EmbeddedHomenetResult(T value) : m_v(std::in_place_index<0>, std::move(value)) {}
-    EmbeddedHomenetResult(EmbeddedHomenetError error) : m_v(std::in_place_index<1>, std::move(error)) {}
+    EmbeddedHomenetResult(EmbeddedHomenetError error)
+        : m_v(std::in_place_index<1>, std::move(error)) {}
     [[nodiscard]] bool ok() const noexcept { return m_v.index() == 0; }
     [[nodiscard]] const T& value() const { return std::get<0>(m_v); }
     [[nodiscard]] const EmbeddedHomenetError& error() const { return std::get<1>(m_v); }
 
-private:
+  private:
     std::variant<T, EmbeddedHomenetError> m_v;
 };
 
 class EmbeddedHomenet {
 public:
-    // Where and how the embedded home network runs.
-    struct Settings {
-        QString dataDir;     // its operator keys and SQLite database
-        quint16 port = 0;    // on 127.0.0.1; 0 picks a free one
-        double rateLimit = 0; // requests per second per client; 0: unlimited
-    };
-    struct Done {};
+  // Where and how the embedded home network runs.
+  struct Settings {
+      QString dataDir;      // its operator keys and SQLite database
+      quint16 port = 0;     // on 127.0.0.1; 0 picks a free one
+      double rateLimit = 0; // requests per second per client; 0: unlimited
+  };
+  struct Done {};
 
-    EmbeddedHomenet();
-    // Stops the service (if running) and its thread.
-    ~EmbeddedHomenet();
-    EmbeddedHomenet(const EmbeddedHomenet&) = delete;
-    EmbeddedHomenet& operator=(const EmbeddedHomenet&) = delete;
+  EmbeddedHomenet();
+  // Stops the service (if running) and its thread.
+  ~EmbeddedHomenet();
+  EmbeddedHomenet(const EmbeddedHomenet&) = delete;
+  EmbeddedHomenet& operator=(const EmbeddedHomenet&) = delete;
 
-    // Starts the service thread, then opens the service there (creating the operator keys in
-    // settings.dataDir the first time, with `operatorName`) and starts HTTPS on 127.0.0.1.
-    // Returns the bound port. The service logs warnings and errors only.
-    [[nodiscard]] EmbeddedHomenetResult<quint16> start(const Settings& settings,
-                                                       const std::string& passphrase,
-                                                       const QString& operatorName);
-    // Creates the demo subscriber and saves its USIM profile to `profileFile`, unless that file
-    // exists already (it was created on an earlier start).
-    [[nodiscard]] EmbeddedHomenetResult<Done> ensureDemoSubscription(const QString& profileFile);
-    // Stops HTTPS, closes the store and the keys on the service thread, then ends the thread.
-    void stop();
+  // Starts the service thread, then opens the service there (creating the operator keys in
+  // settings.dataDir the first time, with `operatorName`) and starts HTTPS on 127.0.0.1.
+  // Returns the bound port. The service logs warnings and errors only.
+  [[nodiscard]] EmbeddedHomenetResult<quint16>
+  start(const Settings& settings, const std::string& passphrase, const QString& operatorName);
+  // Creates the demo subscriber and saves its USIM profile to `profileFile`, unless that file
+  // exists already (it was created on an earlier start).
+  [[nodiscard]] EmbeddedHomenetResult<Done> ensureDemoSubscription(const QString& profileFile);
+  // Stops HTTPS, closes the store and the keys on the service thread, then ends the thread.
+  void stop();
 
-    // The thread the service lives on (nullptr before start).
-    [[nodiscard]] QThread* serviceThread();
-    // The thread the running HTTPS front end's QObject has its affinity with, asked on the
-    // service thread (nullptr when not listening).
-    [[nodiscard]] QThread* frontendThread();
+  // The thread the service lives on (nullptr before start).
+  [[nodiscard]] QThread* serviceThread();
+  // The thread the running HTTPS front end's QObject has its affinity with, asked on the
+  // service thread (nullptr when not listening).
+  [[nodiscard]] QThread* frontendThread();
 
 private:
     // Runs `work` on the service thread and waits for it.
     void onServiceThread(const std::function<void()>& work);
 
     QThread m_thread;
-    std::unique_ptr<QObject> m_context;        // lives on m_thread: what work is queued to
-    std::unique_ptr<EmbeddedRunner> m_runner;  // used on m_thread only
+    std::unique_ptr<QObject> m_context;       // lives on m_thread: what work is queued to
+    std::unique_ptr<EmbeddedRunner> m_runner; // used on m_thread only
     quint16 m_port = 0;
 };
 

@@ -22,7 +22,7 @@ template <typename Result> std::string failureText(const Result& r) {
     do {                                                                                           \
         const auto& require_ok_ = (r);                                                             \
         if (!require_ok_.ok())                                                                     \
-            QFAIL(::twinseal::test::failureText(require_ok_).c_str());                            \
+            QFAIL(::twinseal::test::failureText(require_ok_).c_str());                             \
     } while (0)
 
 // Fails the test unless `r` is a refusal with reason code `reason` (a string literal).

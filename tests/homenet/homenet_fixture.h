@@ -20,6 +20,11 @@
 #include <twinseal/security/keys.h>
 #include <twinseal/security/statuslist.h>
 #include <twinseal/security/subscriber.h>
+#include <twinseal/security/verify.h>
+
+QT_BEGIN_NAMESPACE
+class QSqlDatabase;
+QT_END_NAMESPACE
 
 namespace twinseal::test {
 
@@ -63,8 +68,12 @@ public:
     // Sets a counter of the service's `meta` table directly in its database (SQLite or
     // PostgreSQL), as restoring an older backup would; only while the service is stopped.
     [[nodiscard]] bool setMetaCounter(const QString& name, qint64 value);
+    // Runs `work` on a connection of its own to the service's database (SQLite or PostgreSQL;
+    // SQLite read-only when asked); false when the database cannot be opened.
+    [[nodiscard]] bool withDatabase(const std::function<void(QSqlDatabase&)>& work,
+                                    bool readOnly = false) const;
 
-private:
+  private:
     [[nodiscard]] QStringList common() const;
     [[nodiscard]] bool launch(const QStringList& serveFlags);
 
@@ -130,6 +139,12 @@ core::ClientResult<core::AuthSession> authenticate(core::HomenetClient& client);
 core::ClientResult<core::Registration> registerDt(TestSubscriber& s,
                                                   const security::Bytes& signedManifest);
 core::ClientResult<core::Registration> registerDt(TestSubscriber& s, const QString& package);
+// A peer verifying the holder of `reg` (signing with `holder`) in a call, with the status list
+// and the registration's log receipt, the media being `package`.
+security::VerificationReport verifyAsPeer(const security::UsimProfileData& profile,
+                                          const security::SigningKey& holder,
+                                          const core::Registration& reg,
+                                          const security::StatusList& list, const QString& package);
 // The home network's status list, fetched and verified by the client.
 core::ClientResult<security::StatusList> statusList(core::HomenetClient& client);
 

@@ -55,14 +55,14 @@ private:
 // A subscriber's own session for hand-made requests: authenticates like the USIM (SUCI, 5G-AKA,
 // AKMA) on a copy of its profile, then signs each request with its AKMA key.
 class SignedSession {
-public:
+  public:
     SignedSession(const HomenetServer& server, security::UsimProfileData profile);
     [[nodiscard]] const std::string& aKid() const { return m_akma.aKid; }
     // `sign` false: sent without an Authorization header.
     HttpResult send(const QByteArray& method, const QByteArray& path, const QByteArray& body = {},
                     bool sign = true, const QByteArray& contentType = "application/x-protobuf");
 
-private:
+  private:
     RawClient m_raw;
     security::UsimProfileData m_profile;
     security::AkmaSession m_akma;

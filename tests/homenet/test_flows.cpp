@@ -36,33 +36,6 @@ ClientResult<SignedTreeHead> treeHead(HomenetClient& c) {
     return await<SignedTreeHead>([&](auto cb) { c.fetchTreeHead(std::move(cb)); });
 }
 
-// A peer verifying `reg`'s holder in a call, with the status list and the log receipt.
-VerificationReport verifyAsPeer(const Subscriber& s, const core::Registration& reg,
-                                const StatusList& list, const QString& package) {
-    auto trust = TrustList::fromPem(s.profile.trustListPem);
-    SystemRandom& rng = SystemRandom::instance();
-    const Bytes epk(32, 0x42);
-    const std::int64_t now = SystemClock::instance().now();
-    auto claims = claimsForCall(reg.credential, {"urn:twinseal:room:theatre-3"}, epk, now, rng);
-    auto assertion = createAssertion(*claims, s.holder);
-    StatusListRevocationChecker revocation(list);
-    LogInclusionChecker inclusion(reg.receipt.treeHead);
-    (void)inclusion.add(reg.receipt);
-    Bytes manifest = signedManifest(package, s.holder);
-    VerificationInputs in;
-    in.assertion = assertion->compact;
-    in.credential = reg.credentialBytes;
-    in.disclosures = reg.disclosures;
-    in.media.manifest = manifest;
-    in.media.packagePath = package.toStdString();
-    in.trust = &*trust;
-    in.clock = &SystemClock::instance();
-    in.expectedDestination = "urn:twinseal:room:theatre-3";
-    in.revocation = &revocation;
-    in.inclusion = &inclusion;
-    return verifyPeer(in);
-}
-
 } // namespace
 
 class FlowsTest : public QObject {
@@ -178,7 +151,7 @@ private slots:
         REQUIRE_OK(reg);
         auto before = statusList(*a.client);
         REQUIRE_OK(before);
-        auto ok = verifyAsPeer(a, *reg, *before, pkg);
+        auto ok = verifyAsPeer(a.profile, a.holder, *reg, *before, pkg);
         QVERIFY2(ok.state == OverallState::Verified, ok.summary().c_str());
         QCOMPARE(ok.find(CheckId::Revocation)->state, CheckState::Passed);
         QCOMPARE(ok.find(CheckId::LogInclusion)->state, CheckState::Passed);
@@ -191,7 +164,7 @@ private slots:
         auto after = statusList(*a.client);
         REQUIRE_OK(after);
         QVERIFY(after->info().sequence > before->info().sequence);
-        auto failed = verifyAsPeer(a, *reg, *after, pkg);
+        auto failed = verifyAsPeer(a.profile, a.holder, *reg, *after, pkg);
         QCOMPARE(failed.state, OverallState::Failed);
         QCOMPARE(failed.reason, ErrorCode::CredentialRevoked);
         QCOMPARE(failed.find(CheckId::Revocation)->state, CheckState::Failed);
@@ -222,7 +195,7 @@ private slots:
         QCOMPARE(list->size(), std::size_t{2});
         auto latest = statusList(*a.client);
         REQUIRE_OK(latest);
-        auto ok2 = verifyAsPeer(a, *fresh, *latest, pkg);
+        auto ok2 = verifyAsPeer(a.profile, a.holder, *fresh, *latest, pkg);
         QVERIFY2(ok2.state == OverallState::Verified, ok2.summary().c_str());
     }
 

@@ -106,34 +106,6 @@ const core::TransferInfo* findTransfer(const std::vector<core::TransferInfo>& al
     return nullptr;
 }
 
-// A peer verifying the holder of `reg` in a call, with the status list and the log receipt.
-VerificationReport verifyAsPeer(const UsimProfileData& profile, const SigningKey& holder,
-                                const core::Registration& reg, const StatusList& list,
-                                const QString& package) {
-    auto trust = TrustList::fromPem(profile.trustListPem);
-    SystemRandom& rng = SystemRandom::instance();
-    const Bytes epk(32, 0x42);
-    const std::int64_t now = SystemClock::instance().now();
-    auto claims = claimsForCall(reg.credential, {"urn:twinseal:room:theatre-3"}, epk, now, rng);
-    auto assertion = createAssertion(*claims, holder);
-    StatusListRevocationChecker revocation(list);
-    LogInclusionChecker inclusion(reg.receipt.treeHead);
-    (void)inclusion.add(reg.receipt);
-    Bytes manifest = signedManifest(package, holder);
-    VerificationInputs in;
-    in.assertion = assertion->compact;
-    in.credential = reg.credentialBytes;
-    in.disclosures = reg.disclosures;
-    in.media.manifest = manifest;
-    in.media.packagePath = package.toStdString();
-    in.trust = &*trust;
-    in.clock = &SystemClock::instance();
-    in.expectedDestination = "urn:twinseal:room:theatre-3";
-    in.revocation = &revocation;
-    in.inclusion = &inclusion;
-    return verifyPeer(in);
-}
-
 // ---- raw requests with a subscriber's own AKMA key (SignedSession, raw_client.h)
 
 // An envelope with one bit of its signature flipped.
@@ -867,30 +839,16 @@ class TransferTest : public QObject {
         auto reg = registerDt(a, pkg);
         REQUIRE_OK(reg);
         QCOMPARE(server.stop(), 0);
-        {
-            const QString name = QStringLiteral("upgrade-test");
-            {
-                QSqlDatabase db;
-                if (HomenetServer::usePostgres()) {
-                    db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
-                    const QUrl url(server.database());
-                    db.setHostName(QUrlQuery(url).queryItemValue(QStringLiteral("host")));
-                    db.setDatabaseName(url.path().mid(1));
-                } else {
-                    db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-                    db.setDatabaseName(
-                        QDir(server.dataDir()).filePath(QStringLiteral("homenet.sqlite")));
-                }
-                QVERIFY(db.open());
-                QSqlQuery q(db);
-                for (const char* sql :
-                     {"DROP TABLE subscriber_handles", "DROP TABLE log_dts", "DROP TABLE transfers",
-                      "UPDATE meta SET value = 1 WHERE name = 'schema_version'"})
-                    QVERIFY2(q.exec(QString::fromLatin1(sql)), sql);
-                db.close();
-            }
-            QSqlDatabase::removeDatabase(name);
-        }
+        QString failed;
+        QVERIFY(server.withDatabase([&](QSqlDatabase& db) {
+            QSqlQuery q(db);
+            for (const char* sql :
+                 {"DROP TABLE subscriber_handles", "DROP TABLE log_dts", "DROP TABLE transfers",
+                  "UPDATE meta SET value = 1 WHERE name = 'schema_version'"})
+                if (failed.isEmpty() && !q.exec(QString::fromLatin1(sql)))
+                    failed = QString::fromLatin1(sql);
+        }));
+        QVERIFY2(failed.isEmpty(), qPrintable(failed));
         QVERIFY(server.restart());
         QVERIFY(server.log().contains("\"event\":\"schema-upgraded\""));
         auto meA = me(*a.client);

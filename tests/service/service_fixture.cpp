@@ -116,9 +116,10 @@ std::optional<AkmaSession> InProcessHomenet::login(UsimProfileData& profile) {
     return std::move(akma).value();
 }
 
-service::ServiceResult<service::Caller>
-InProcessHomenet::callerOf(const AkmaSession& akma, const QByteArray& method,
-                           const QByteArray& path, const QByteArray& body) {
+service::ServiceResult<service::Caller> InProcessHomenet::callerOf(const AkmaSession& akma,
+                                                                   const QByteArray& method,
+                                                                   const QByteArray& path,
+                                                                   const QByteArray& body) {
     auto auth = authorizeRequest(
         akma.kaf, akma.aKid, std::string_view(method.constData(), std::size_t(method.size())),
         std::string_view(path.constData(), std::size_t(path.size())),

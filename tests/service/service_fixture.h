@@ -20,7 +20,7 @@
 namespace twinseal::test {
 
 class InProcessHomenet {
-public:
+  public:
     InProcessHomenet();
     ~InProcessHomenet();
 
@@ -52,13 +52,12 @@ public:
              const QByteArray& body);
     // A signed registration envelope (timestamped by the fixed clock) for the bundled sample
     // avatar's manifest signed by `holder`.
-    [[nodiscard]] QByteArray registration(const security::AkmaSession& akma,
-                                          const security::SigningKey& holder,
-                                          security::RegistrationPurpose purpose =
-                                              security::RegistrationPurpose::Register,
-                                          const std::string& dtId = {});
+    [[nodiscard]] QByteArray
+    registration(const security::AkmaSession& akma, const security::SigningKey& holder,
+                 security::RegistrationPurpose purpose = security::RegistrationPurpose::Register,
+                 const std::string& dtId = {});
 
-private:
+  private:
     QTemporaryDir m_dir;
     security::FixedClock m_clock;
     std::unique_ptr<service::OperatorKeys> m_keys;

@@ -21,9 +21,10 @@ StatusList parsed(const service::ServiceResult<QByteArray>& bytes, const UsimPro
                   std::int64_t now) {
     if (!bytes.ok())
         qFatal("status list: %s", bytes.error().code.c_str());
-    auto list = parseSignedStatusList(
-        ByteView(reinterpret_cast<const std::uint8_t*>(bytes->constData()), std::size_t(bytes->size())),
-        p.statusListKey, now);
+    auto list =
+        parseSignedStatusList(ByteView(reinterpret_cast<const std::uint8_t*>(bytes->constData()),
+                                       std::size_t(bytes->size())),
+                              p.statusListKey, now);
     if (!list.ok())
         qFatal("status list does not verify: %s", list.error().message().c_str());
     return std::move(list).value();
@@ -46,7 +47,7 @@ class RegistryTest : public QObject {
         return m_net->service().registerDt(*caller, body);
     }
 
-private slots:
+  private slots:
     void initTestCase() {
         m_net = std::make_unique<InProcessHomenet>();
         QVERIFY(m_net->open(&m_profile));

@@ -57,7 +57,7 @@ class StoreTest : public QObject {
     QTemporaryDir m_dir;
     Store m_store;
 
-private slots:
+  private slots:
     void init() {
         QVERIFY(m_dir.isValid());
         QFile::remove(m_dir.filePath(QStringLiteral("homenet.sqlite")));
@@ -69,17 +69,21 @@ private slots:
     void rowsReadBackThroughEachTable() {
         auto tx = m_store.begin(true);
         STORE_OK(tx);
-        STORE_OK(m_store.subscribers().insertSubscriber(subscriber(QStringLiteral("imsi-001010000000001"))));
+        STORE_OK(m_store.subscribers().insertSubscriber(
+            subscriber(QStringLiteral("imsi-001010000000001"))));
         STORE_OK(m_store.subscribers().insertHandle(QStringLiteral("imsi-001010000000001"),
                                                     QStringLiteral("tw-abc"), 1700000000));
-        STORE_OK(m_store.dts().insertDt(dt(QStringLiteral("dt-1"), QStringLiteral("imsi-001010000000001"),
+        STORE_OK(m_store.dts().insertDt(dt(QStringLiteral("dt-1"),
+                                           QStringLiteral("imsi-001010000000001"),
                                            QStringLiteral("active"), 'a')));
-        STORE_OK(m_store.credentials().insertCredential(3, QStringLiteral("dt-1"), QByteArray(32, 'a'),
-                                                        QStringLiteral("active"), 1700000000));
-        STORE_OK(m_store.credentials().insertCredential(4, QStringLiteral("dt-0"), QByteArray(32, 'b'),
+        STORE_OK(m_store.credentials().insertCredential(
+            3, QStringLiteral("dt-1"), QByteArray(32, 'a'), QStringLiteral("active"), 1700000000));
+        STORE_OK(m_store.credentials().insertCredential(4, QStringLiteral("dt-0"),
+                                                        QByteArray(32, 'b'),
                                                         QStringLiteral("superseded"), 1690000000));
-        STORE_OK(m_store.log().appendLogEntry(0, "entry-0", QByteArray(32, 'h'), QByteArray(32, 'a'),
-                                              1700000000, QStringLiteral("dt-1")));
+        STORE_OK(m_store.log().appendLogEntry(0, "entry-0", QByteArray(32, 'h'),
+                                              QByteArray(32, 'a'), 1700000000,
+                                              QStringLiteral("dt-1")));
         STORE_OK(m_store.meta().setCounter("next_status_index", 5));
         STORE_OK(tx->commit());
 
@@ -90,10 +94,12 @@ private slots:
         QCOMPARE((*s)->name, QStringLiteral("Dr. Ada Moreau"));
         QCOMPARE((*s)->licenceId, QString()); // stored as empty text, read back empty
         QCOMPARE((*s)->sealedSecrets, QByteArray(60, '\x5a'));
-        STORE_OK(m_store.subscribers().updateSubscriberSqn(QStringLiteral("imsi-001010000000001"), 9));
+        STORE_OK(
+            m_store.subscribers().updateSubscriberSqn(QStringLiteral("imsi-001010000000001"), 9));
         QCOMPARE((*m_store.subscribers().subscriber(QStringLiteral("imsi-001010000000001")))->sqn,
                  quint64{9});
-        QVERIFY(!m_store.subscribers().subscriber(QStringLiteral("imsi-001010000000002"))->has_value());
+        QVERIFY(
+            !m_store.subscribers().subscriber(QStringLiteral("imsi-001010000000002"))->has_value());
         QCOMPARE(**m_store.subscribers().supiOfHandle(QStringLiteral("tw-abc")),
                  QStringLiteral("imsi-001010000000001"));
 
@@ -123,22 +129,29 @@ private slots:
     // The schema's unique index: one active DT per subscriber, whatever the service does.
     void oneActiveDtPerSubscriber() {
         const QString supi = QStringLiteral("imsi-001010000000001");
-        STORE_OK(m_store.dts().insertDt(dt(QStringLiteral("dt-1"), supi, QStringLiteral("active"), 'a')));
-        auto second = m_store.dts().insertDt(dt(QStringLiteral("dt-2"), supi, QStringLiteral("active"), 'b'));
+        STORE_OK(m_store.dts().insertDt(
+            dt(QStringLiteral("dt-1"), supi, QStringLiteral("active"), 'a')));
+        auto second =
+            m_store.dts().insertDt(dt(QStringLiteral("dt-2"), supi, QStringLiteral("active"), 'b'));
         QVERIFY2(!second.ok(), "a second active DT for one subscriber was stored");
         // Revoked ones do not count, and another subscriber has its own.
-        STORE_OK(m_store.dts().insertDt(dt(QStringLiteral("dt-3"), supi, QStringLiteral("revoked"), 'c')));
         STORE_OK(m_store.dts().insertDt(
-            dt(QStringLiteral("dt-4"), QStringLiteral("imsi-001010000000002"), QStringLiteral("active"), 'd')));
+            dt(QStringLiteral("dt-3"), supi, QStringLiteral("revoked"), 'c')));
+        STORE_OK(m_store.dts().insertDt(dt(QStringLiteral("dt-4"),
+                                           QStringLiteral("imsi-001010000000002"),
+                                           QStringLiteral("active"), 'd')));
         // Once the first is revoked, a new active DT may be stored.
         DtRecord first = **m_store.dts().dt(QStringLiteral("dt-1"));
         first.state = QStringLiteral("revoked");
         STORE_OK(m_store.dts().updateDt(first));
-        STORE_OK(m_store.dts().insertDt(dt(QStringLiteral("dt-2"), supi, QStringLiteral("active"), 'b')));
+        STORE_OK(m_store.dts().insertDt(
+            dt(QStringLiteral("dt-2"), supi, QStringLiteral("active"), 'b')));
         QCOMPARE((*m_store.dts().activeDtOf(supi))->dtId, QStringLiteral("dt-2"));
         QCOMPARE(m_store.dts().dtsOf(supi)->size(), std::size_t{3});
         // Updating a DT that does not exist is an error, not a silent no-op.
-        QVERIFY(!m_store.dts().updateDt(dt(QStringLiteral("dt-9"), supi, QStringLiteral("revoked"), 'e')).ok());
+        QVERIFY(!m_store.dts()
+                     .updateDt(dt(QStringLiteral("dt-9"), supi, QStringLiteral("revoked"), 'e'))
+                     .ok());
     }
 
     void rolledBackTransactionLeavesNothing() {
@@ -147,9 +160,10 @@ private slots:
             auto tx = m_store.begin(true);
             STORE_OK(tx);
             STORE_OK(m_store.subscribers().insertSubscriber(subscriber(supi)));
-            STORE_OK(m_store.dts().insertDt(dt(QStringLiteral("dt-1"), supi, QStringLiteral("active"), 'a')));
-            STORE_OK(m_store.log().appendLogEntry(0, "entry", QByteArray(32, 'h'), QByteArray(32, 'a'),
-                                                  1, QStringLiteral("dt-1")));
+            STORE_OK(m_store.dts().insertDt(
+                dt(QStringLiteral("dt-1"), supi, QStringLiteral("active"), 'a')));
+            STORE_OK(m_store.log().appendLogEntry(0, "entry", QByteArray(32, 'h'),
+                                                  QByteArray(32, 'a'), 1, QStringLiteral("dt-1")));
             STORE_OK(m_store.meta().setCounter("status_revision", 4));
             // Inside the transaction the rows are there.
             QVERIFY(m_store.subscribers().subscriber(supi)->has_value());
@@ -196,14 +210,20 @@ private slots:
     void byRootLookupIsLimitedToTheCaller() {
         const QString a = QStringLiteral("imsi-001010000000001");
         const QString b = QStringLiteral("imsi-001010000000002");
-        STORE_OK(m_store.dts().insertDt(dt(QStringLiteral("dt-a"), a, QStringLiteral("active"), 'r')));
-        STORE_OK(m_store.dts().insertDt(dt(QStringLiteral("dt-b"), b, QStringLiteral("active"), 'r')));
+        STORE_OK(
+            m_store.dts().insertDt(dt(QStringLiteral("dt-a"), a, QStringLiteral("active"), 'r')));
+        STORE_OK(
+            m_store.dts().insertDt(dt(QStringLiteral("dt-b"), b, QStringLiteral("active"), 'r')));
         const QByteArray root(32, 'r');
         QCOMPARE((*m_store.dts().dtByMediaRootFor(root, a, {}))->dtId, QStringLiteral("dt-a"));
         QCOMPARE((*m_store.dts().dtByMediaRootFor(root, b, {}))->dtId, QStringLiteral("dt-b"));
-        QCOMPARE((*m_store.dts().dtByMediaRootFor(root, {}, QStringLiteral("urn:twinseal:avatar:dt-b")))->dtId,
-                 QStringLiteral("dt-b"));
-        QVERIFY(!m_store.dts().dtByMediaRootFor(root, QStringLiteral("imsi-001010000000003"), {})->has_value());
+        QCOMPARE(
+            (*m_store.dts().dtByMediaRootFor(root, {}, QStringLiteral("urn:twinseal:avatar:dt-b")))
+                ->dtId,
+            QStringLiteral("dt-b"));
+        QVERIFY(!m_store.dts()
+                     .dtByMediaRootFor(root, QStringLiteral("imsi-001010000000003"), {})
+                     ->has_value());
         QVERIFY(!m_store.dts().dtByMediaRootFor(QByteArray(32, 'x'), a, {})->has_value());
     }
 };

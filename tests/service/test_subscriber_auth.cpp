@@ -40,7 +40,7 @@ class SubscriberAuthTest : public QObject {
         return InProcessHomenet::usimAnswer(m_profile, c);
     }
 
-private slots:
+  private slots:
     void initTestCase() {
         m_net = std::make_unique<InProcessHomenet>();
         QVERIFY(m_net->open(&m_profile));

@@ -30,6 +30,22 @@ ServiceStatus AvatarRepository::checkAvatarAccess(const Caller& caller, const Dt
                         "grant");
 }
 
+ServiceResult<DtRecord> AvatarRepository::ownActiveAvatar(const Caller& caller,
+                                                          const QString& avatarId,
+                                                          const char* unauthenticated) {
+    if (!caller.subscriber())
+        return serviceError(401, "not-authenticated", unauthenticated);
+    auto dt = m_ctx.store.dts().dtByAvatar(avatarId);
+    if (!dt.ok())
+        return m_ctx.storageError(dt.error());
+    if (!dt->has_value() || (*dt)->supi != caller.supi)
+        return serviceError(404, "unknown-avatar",
+                            "this subscription has no avatar " + avatarId.toStdString());
+    if ((*dt)->state != QLatin1String("active"))
+        return serviceError(409, "dt-not-active", "the avatar's digital twin is not active");
+    return std::move(**dt);
+}
+
 ServiceResult<proto::AvatarInfo> AvatarRepository::describeAvatar(const DtRecord& dt) {
     auto files = m_ctx.store.avatars().avatarFiles(dt.mediaRoot);
     if (!files.ok())
@@ -53,20 +69,13 @@ ServiceResult<proto::AvatarInfo> AvatarRepository::describeAvatar(const DtRecord
 }
 
 ServiceResult<proto::AvatarInfo> AvatarRepository::putChunk(const Caller& caller,
-                                                          const QString& avatarId, int file,
-                                                          quint64 chunkIndex,
-                                                          const QByteArray& data) {
-    if (!caller.subscriber())
-        return serviceError(401, "not-authenticated", "only the avatar's owner may upload it");
-    auto dt = m_ctx.store.dts().dtByAvatar(avatarId);
+                                                            const QString& avatarId, int file,
+                                                            quint64 chunkIndex,
+                                                            const QByteArray& data) {
+    auto dt = ownActiveAvatar(caller, avatarId, "only the avatar's owner may upload it");
     if (!dt.ok())
-        return m_ctx.storageError(dt.error());
-    if (!dt->has_value() || (*dt)->supi != caller.supi)
-        return serviceError(404, "unknown-avatar",
-                            "this subscription has no avatar " + avatarId.toStdString());
-    if ((*dt)->state != QLatin1String("active"))
-        return serviceError(409, "dt-not-active", "the avatar's digital twin is not active");
-    auto manifest = parseSignedManifest(bv((*dt)->signedManifest));
+        return dt.error();
+    auto manifest = parseSignedManifest(bv(dt->signedManifest));
     if (!manifest.ok())
         return serviceError(500, "manifest-damaged", "the stored manifest does not verify");
     const Manifest& m = manifest->manifest;
@@ -80,22 +89,21 @@ ServiceResult<proto::AvatarInfo> AvatarRepository::putChunk(const Caller& caller
     const std::uint64_t offset = chunkIndex * m.chunkSize;
     const std::uint64_t expected = std::min<std::uint64_t>(m.chunkSize, f.size - offset);
     if (static_cast<std::uint64_t>(data.size()) != expected)
-        return badRequest("chunk-size-mismatch",
-                          f.path + " chunk " + std::to_string(chunkIndex) + " must be " +
-                              std::to_string(expected) + " bytes, got " +
-                              std::to_string(data.size()));
+        return badRequest("chunk-size-mismatch", f.path + " chunk " + std::to_string(chunkIndex) +
+                                                     " must be " + std::to_string(expected) +
+                                                     " bytes, got " + std::to_string(data.size()));
     if (merkle::leafHash(bv(data)) != f.chunkHashes[chunkIndex])
         return serviceError(422, "chunk-hash-mismatch",
                             f.path + " chunk " + std::to_string(chunkIndex) +
                                 " does not match the certified manifest; nothing was stored");
-    auto stored = m_ctx.store.avatars().putChunk((*dt)->mediaRoot, file, chunkIndex, data);
+    auto stored = m_ctx.store.avatars().putChunk(dt->mediaRoot, file, chunkIndex, data);
     if (!stored.ok())
         return m_ctx.storageError(stored.error());
-    return describeAvatar(**dt);
+    return describeAvatar(*dt);
 }
 
 ServiceResult<proto::AvatarInfo> AvatarRepository::avatarInfo(const Caller& caller,
-                                                            const QString& avatarId) {
+                                                              const QString& avatarId) {
     auto dt = m_ctx.store.dts().dtByAvatar(avatarId);
     if (!dt.ok())
         return m_ctx.storageError(dt.error());
@@ -107,7 +115,7 @@ ServiceResult<proto::AvatarInfo> AvatarRepository::avatarInfo(const Caller& call
 }
 
 ServiceResult<proto::AvatarInfo> AvatarRepository::avatarInfoByRoot(const Caller& caller,
-                                                                  const QByteArray& root) {
+                                                                    const QByteArray& root) {
     if (root.size() != 32)
         return badRequest("digest-invalid", "a media root is 32 bytes (64 hex digits)");
     if (!caller.subscriber() && caller.grantAvatarId.isEmpty())
@@ -129,15 +137,14 @@ ServiceResult<proto::AvatarInfo> AvatarRepository::avatarInfoByRoot(const Caller
     return describeAvatar(**dt);
 }
 
-ServiceResult<AvatarRepository::FileStream> AvatarRepository::openFile(const Caller& caller,
-                                                                   const QString& avatarId,
-                                                                   int file) {
+ServiceResult<AvatarRepository::FileStream>
+AvatarRepository::openFile(const Caller& caller, const QString& avatarId, int file) {
     auto info = avatarInfo(caller, avatarId);
     if (!info.ok())
         return info.error();
     if (file < 0 || file >= info->files_size())
-        return serviceError(404, "unknown-file", "the avatar has no file number " +
-                                                     std::to_string(file));
+        return serviceError(404, "unknown-file",
+                            "the avatar has no file number " + std::to_string(file));
     const auto& f = info->files(file);
     if (f.chunks_stored() != f.chunks())
         return serviceError(409, "avatar-incomplete",
@@ -163,18 +170,11 @@ ServiceResult<QByteArray> AvatarRepository::readChunk(const FileStream& f, quint
 }
 
 ServiceResult<proto::AccessGrant> AvatarRepository::createGrant(const Caller& caller,
-                                                              const QString& avatarId,
-                                                              const proto::GrantRequest& r) {
-    if (!caller.subscriber())
-        return serviceError(401, "not-authenticated", "only the avatar's owner may grant access");
-    auto dt = m_ctx.store.dts().dtByAvatar(avatarId);
+                                                                const QString& avatarId,
+                                                                const proto::GrantRequest& r) {
+    auto dt = ownActiveAvatar(caller, avatarId, "only the avatar's owner may grant access");
     if (!dt.ok())
-        return m_ctx.storageError(dt.error());
-    if (!dt->has_value() || (*dt)->supi != caller.supi)
-        return serviceError(404, "unknown-avatar",
-                            "this subscription has no avatar " + avatarId.toStdString());
-    if ((*dt)->state != QLatin1String("active"))
-        return serviceError(409, "dt-not-active", "the avatar's digital twin is not active");
+        return dt.error();
     const std::uint64_t ttl = r.ttl_seconds() == 0 ? 3600 : r.ttl_seconds();
     if (ttl > 86400)
         return badRequest("grant-ttl-too-long", "an access grant lasts at most one day");
@@ -183,7 +183,9 @@ ServiceResult<proto::AccessGrant> AvatarRepository::createGrant(const Caller& ca
         return serviceError(500, "random-failure", "the random generator failed");
     const std::string token = base64UrlEncode(*raw);
     const qint64 expires = m_ctx.clock.now() + static_cast<qint64>(ttl);
-    if (auto st = m_ctx.store.avatars().insertGrant(qb(ByteView(sha256(view(token)))), avatarId, expires); !st.ok())
+    if (auto st =
+            m_ctx.store.avatars().insertGrant(qb(ByteView(sha256(view(token)))), avatarId, expires);
+        !st.ok())
         return m_ctx.storageError(st.error());
     proto::AccessGrant g;
     g.set_token(token);

@@ -9,7 +9,7 @@
 namespace twinseal::service::http {
 
 class ChunkDevice final : public QIODevice {
-public:
+  public:
     ChunkDevice(AvatarRepository& avatars, AvatarRepository::FileStream file)
         : m_avatars(avatars), m_file(std::move(file)) {}
     bool isSequential() const override { return false; }
@@ -17,11 +17,11 @@ public:
     // Loads the first chunk and opens the device; false (with the refusal) when it cannot.
     [[nodiscard]] bool prime(ServiceError* error);
 
-protected:
+  protected:
     qint64 readData(char* out, qint64 max) override;
     qint64 writeData(const char*, qint64) override { return -1; }
 
-private:
+  private:
     AvatarRepository& m_avatars;
     AvatarRepository::FileStream m_file;
     quint64 m_chunkSize = 0;

@@ -4,16 +4,10 @@ namespace twinseal::service {
 
 HomenetService::HomenetService(ServiceConfig config, Store& store, const OperatorKeys& keys,
                                const security::Clock& clock, security::Random& rng)
-    : m_ctx{std::move(config), store, keys, clock, rng},
-      m_log(m_ctx),
-      m_status(m_ctx),
-      m_handles(m_ctx),
-      m_issuer(m_ctx, m_log, m_status),
-      m_auth(m_ctx, m_handles),
-      m_registry(m_ctx, m_log, m_status, m_issuer, m_handles),
-      m_avatars(m_ctx),
-      m_transfers(m_ctx, m_log, m_status, m_issuer, m_handles),
-      m_disclosures(m_ctx) {}
+    : m_ctx{std::move(config), store, keys, clock, rng}, m_log(m_ctx), m_status(m_ctx),
+      m_handles(m_ctx), m_issuer(m_ctx, m_log, m_status), m_auth(m_ctx, m_handles),
+      m_registry(m_ctx, m_log, m_status, m_issuer, m_handles), m_avatars(m_ctx),
+      m_transfers(m_ctx, m_log, m_status, m_issuer, m_handles), m_disclosures(m_ctx) {}
 
 ServiceStatus HomenetService::start() {
     if (auto st = m_log.verifyStored(); !st.ok())

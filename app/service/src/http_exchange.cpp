@@ -15,12 +15,18 @@ QByteArray mediaType(const QByteArray& contentType) {
 
 QByteArray methodName(QHttpServerRequest::Method m) {
     switch (m) {
-    case QHttpServerRequest::Method::Get: return "GET";
-    case QHttpServerRequest::Method::Put: return "PUT";
-    case QHttpServerRequest::Method::Post: return "POST";
-    case QHttpServerRequest::Method::Delete: return "DELETE";
-    case QHttpServerRequest::Method::Head: return "HEAD";
-    default: return "OTHER";
+    case QHttpServerRequest::Method::Get:
+        return "GET";
+    case QHttpServerRequest::Method::Put:
+        return "PUT";
+    case QHttpServerRequest::Method::Post:
+        return "POST";
+    case QHttpServerRequest::Method::Delete:
+        return "DELETE";
+    case QHttpServerRequest::Method::Head:
+        return "HEAD";
+    default:
+        return "OTHER";
     }
 }
 
@@ -77,7 +83,8 @@ bool Exchange::decode(google::protobuf::Message* m) {
         ok = m->ParseFromArray(body.constData(), static_cast<int>(body.size()));
     }
     if (!ok)
-        refuse(400, "malformed-request", "the body is not a valid " + m->GetTypeName() + " message");
+        refuse(400, "malformed-request",
+               "the body is not a valid " + m->GetTypeName() + " message");
     return ok;
 }
 

@@ -31,9 +31,9 @@ struct Exchange {
     QByteArray pathAndQuery; // what a request MAC covers
     QUrlQuery query;
     QByteArray body;
-    QByteArray contentType;  // the media type, lower case, without parameters
+    QByteArray contentType; // the media type, lower case, without parameters
     QByteArray authorization;
-    bool json = false;       // answer in Protobuf's JSON mapping
+    bool json = false; // answer in Protobuf's JSON mapping
     Reply reply;
 
     // Sets the reply to a refusal.

@@ -21,8 +21,8 @@
 namespace twinseal::service {
 
 using http::Exchange;
-using http::Reply;
 using http::refuse;
+using http::Reply;
 
 namespace {
 

@@ -15,7 +15,7 @@
 namespace twinseal::service::http {
 
 template <typename Context> class Router {
-public:
+  public:
     using Handler = std::function<void(Context&, const QStringList& captures)>;
 
     void add(const QByteArray& method, const QString& pattern, Handler handler) {
@@ -55,7 +55,7 @@ public:
         return best;
     }
 
-private:
+  private:
     struct Route {
         QByteArray method;
         QStringList segments;

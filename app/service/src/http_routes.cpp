@@ -69,7 +69,7 @@ void addTwinRoutes(Routes& routes) {
                    return s.listDts(c);
                }));
     using Issue = ServiceResult<proto::RegistrationResponse> (HomenetService::*)(const Caller&,
-                                                                               const QByteArray&);
+                                                                                 const QByteArray&);
     const std::pair<const char*, Issue> issuing[] = {
         {"/v1/dt/register", &HomenetService::registerDt},
         {"/v1/dt/recertify", &HomenetService::recertify},
@@ -96,10 +96,9 @@ void addTwinRoutes(Routes& routes) {
                withCaller([](HomenetService& s, const Caller& c, const QStringList&) {
                    return s.lawfulDisclosures(c);
                }));
-    routes.add("GET", QStringLiteral("/v1/me"),
-               withCaller([](HomenetService& s, const Caller& c, const QStringList&) {
-                   return s.me(c);
-               }));
+    routes.add(
+        "GET", QStringLiteral("/v1/me"),
+        withCaller([](HomenetService& s, const Caller& c, const QStringList&) { return s.me(c); }));
 }
 
 void addTransferRoutes(Routes& routes) {

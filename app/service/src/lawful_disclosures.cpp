@@ -25,8 +25,7 @@ std::optional<QString> normaliseAttribute(QString a) {
         a = QStringLiteral("licence_id");
     static const QSet<QString> kKnown = {QStringLiteral("name"), QStringLiteral("role"),
                                          QStringLiteral("organisation"),
-                                         QStringLiteral("licence_id"),
-                                         QStringLiteral("pseudonym")};
+                                         QStringLiteral("licence_id"), QStringLiteral("pseudonym")};
     if (!kKnown.contains(a))
         return std::nullopt;
     return a;
@@ -39,8 +38,8 @@ std::optional<ServiceError> checkText(const std::string& value, const char* opti
         return badRequest("missing-field", std::string("the ") + option +
                                                " is required: say who, why and on what basis");
     if (v.size() > kMaxFieldLength)
-        return badRequest("field-too-long", std::string("the ") + option +
-                                                " is longer than 512 characters");
+        return badRequest("field-too-long",
+                          std::string("the ") + option + " is longer than 512 characters");
     for (QChar c : v)
         if (c.category() == QChar::Other_Control)
             return badRequest("field-invalid",
@@ -110,9 +109,9 @@ LawfulDisclosures::record(const proto::LawfulDisclosure& request) {
     if (auto st = tx->commit(); !st.ok())
         return m_ctx.storageError(st.error());
     // Identifiers only: the authority and case are in the database, not in the service log.
-    logEvent(LogLevel::Info, "lawful-disclosure-recorded",
-             {{QStringLiteral("disclosure_id"), r.disclosureId},
-              {QStringLiteral("dt_id"), r.dtId}});
+    logEvent(
+        LogLevel::Info, "lawful-disclosure-recorded",
+        {{QStringLiteral("disclosure_id"), r.disclosureId}, {QStringLiteral("dt_id"), r.dtId}});
     proto::LawfulDisclosure out;
     fillDisclosure(r, &out);
     return out;

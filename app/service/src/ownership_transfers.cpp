@@ -124,7 +124,8 @@ ServiceStatus OwnershipTransfers::backfill() {
             if (!entry.ok())
                 return serviceError(500, "log-corrupt",
                                     "log entry " + std::to_string(i) + " does not decode");
-            if (auto st = m_ctx.store.log().indexLogEntry(i, QString::fromStdString(entry->dtId)); !st.ok())
+            if (auto st = m_ctx.store.log().indexLogEntry(i, QString::fromStdString(entry->dtId));
+                !st.ok())
                 return m_ctx.storageError(st.error());
         }
     }
@@ -138,9 +139,9 @@ ServiceStatus OwnershipTransfers::backfill() {
 
 // ---- describing transfers -----------------------------------------------------------------------
 
-ServiceResult<proto::TransferInfo> OwnershipTransfers::describeTransfer(const TransferOfferRecord& t,
-                                                                    const QString& callerSupi,
-                                                                    bool withManifest) {
+ServiceResult<proto::TransferInfo>
+OwnershipTransfers::describeTransfer(const TransferOfferRecord& t, const QString& callerSupi,
+                                     bool withManifest) {
     auto dt = m_ctx.store.dts().dt(t.dtId);
     if (!dt.ok())
         return m_ctx.storageError(dt.error());
@@ -169,7 +170,8 @@ ServiceResult<proto::TransferInfo> OwnershipTransfers::describeTransfer(const Tr
 ServiceResult<proto::TransferList> OwnershipTransfers::listTransfers(const Caller& caller) {
     if (!caller.subscriber())
         return notAuthenticated("listing transfers");
-    auto all = m_ctx.store.transfers().transfersOf(caller.supi, m_ctx.clock.now() - kFinishedListed, kMaxListed);
+    auto all = m_ctx.store.transfers().transfersOf(caller.supi, m_ctx.clock.now() - kFinishedListed,
+                                                   kMaxListed);
     if (!all.ok())
         return m_ctx.storageError(all.error());
     proto::TransferList out;
@@ -183,7 +185,7 @@ ServiceResult<proto::TransferList> OwnershipTransfers::listTransfers(const Calle
 }
 
 ServiceResult<proto::TransferInfo> OwnershipTransfers::transferInfo(const Caller& caller,
-                                                                const QString& transferId) {
+                                                                    const QString& transferId) {
     if (!caller.subscriber())
         return notAuthenticated("this");
     auto t = m_ctx.store.transfers().transfer(transferId);
@@ -216,7 +218,7 @@ OwnershipTransfers::transferByCode(const Caller& caller, const proto::TransferCo
 // ---- offer --------------------------------------------------------------------------------------
 
 ServiceResult<proto::TransferInfo> OwnershipTransfers::offerTransfer(const Caller& caller,
-                                                                 const QByteArray& body) {
+                                                                     const QByteArray& body) {
     if (!caller.subscriber())
         return notAuthenticated("offering a digital twin");
     const qint64 now = m_ctx.clock.now();
@@ -237,12 +239,11 @@ ServiceResult<proto::TransferInfo> OwnershipTransfers::offerTransfer(const Calle
     auto tx = m_ctx.store.begin(true);
     if (!tx.ok())
         return m_ctx.storageError(tx.error());
-    auto fresh = m_ctx.store.auth().useNonce(qb(ByteView(sha256(offer.nonce))), now + 2 * kTransferWindow);
-    if (!fresh.ok())
-        return m_ctx.storageError(fresh.error());
-    if (!*fresh)
-        return serviceError(409, "offer-replayed",
-                            "this signed offer was already received; a repeat is a replay");
+    if (auto st = m_ctx.useNonce(qb(ByteView(sha256(offer.nonce))), now + 2 * kTransferWindow,
+                                 "offer-replayed",
+                                 "this signed offer was already received; a repeat is a replay");
+        !st.ok())
+        return st.error();
     const QString dtId = QString::fromStdString(offer.dtId);
     auto dt = m_ctx.store.dts().dt(dtId);
     if (!dt.ok())
@@ -336,8 +337,17 @@ ServiceResult<proto::TransferInfo> OwnershipTransfers::offerTransfer(const Calle
 // ---- the recipient's and the owner's answers
 // --------------------------------------------------------
 
+ServiceResult<TransferOfferRecord> OwnershipTransfers::loadTransfer(const QString& transferId) {
+    auto found = m_ctx.store.transfers().transfer(transferId);
+    if (!found.ok())
+        return m_ctx.storageError(found.error());
+    if (!found->has_value())
+        return notFound(transferId);
+    return std::move(**found);
+}
+
 ServiceStatus OwnershipTransfers::checkRecipient(const Caller& caller, const TransferOfferRecord& t,
-                                             const std::string& code) {
+                                                 const std::string& code) {
     if (t.fromSupi == caller.supi)
         return serviceError(409, "cannot-transfer-to-self",
                             "you made this offer: a digital twin is transferred to another "
@@ -377,7 +387,7 @@ ServiceStatus OwnershipTransfers::checkPending(TransferOfferRecord& t, Store::Tr
 
 ServiceResult<proto::TransferResult>
 OwnershipTransfers::acceptTransfer(const Caller& caller, const QString& transferId,
-                               const proto::TransferAcceptRequest& r) {
+                                   const proto::TransferAcceptRequest& r) {
     if (!caller.subscriber())
         return notAuthenticated("accepting a digital twin");
     const qint64 now = m_ctx.clock.now();
@@ -413,18 +423,15 @@ OwnershipTransfers::acceptTransfer(const Caller& caller, const QString& transfer
     auto tx = m_ctx.store.begin(true);
     if (!tx.ok())
         return m_ctx.storageError(tx.error());
-    auto fresh = m_ctx.store.auth().useNonce(qb(ByteView(sha256(a.nonce))), now + 2 * kTransferWindow);
-    if (!fresh.ok())
-        return m_ctx.storageError(fresh.error());
-    if (!*fresh)
-        return serviceError(409, "acceptance-replayed",
-                            "this signed acceptance was already received; a repeat is a replay");
-    auto found = m_ctx.store.transfers().transfer(transferId);
+    if (auto st = m_ctx.useNonce(
+            qb(ByteView(sha256(a.nonce))), now + 2 * kTransferWindow, "acceptance-replayed",
+            "this signed acceptance was already received; a repeat is a replay");
+        !st.ok())
+        return st.error();
+    auto found = loadTransfer(transferId);
     if (!found.ok())
-        return m_ctx.storageError(found.error());
-    if (!found->has_value())
-        return notFound(transferId);
-    TransferOfferRecord t = **found;
+        return found.error();
+    TransferOfferRecord t = std::move(found).value();
     if (auto st = checkRecipient(caller, t, r.code()); !st.ok())
         return st.error();
     if (auto st = checkPending(t, *tx); !st.ok())
@@ -461,14 +468,14 @@ OwnershipTransfers::acceptTransfer(const Caller& caller, const QString& transfer
     auto sub = m_ctx.store.subscribers().subscriber(caller.supi);
     if (!sub.ok() || !sub->has_value())
         return m_ctx.storageError(sub.ok() ? makeError(ErrorCode::Internal, "subscriber vanished")
-                                     : sub.error());
+                                           : sub.error());
     auto toHandle = m_handles.handleFor(caller.supi);
     if (!toHandle.ok())
         return toHandle.error();
 
     // The recipient's own attributes: nothing of the previous owner's identity carries over.
     auto issued = m_issuer.issue(**sub, d.dtId.toStdString(), d.avatarId.toStdString(), a.holderKey,
-                           a.mediaRoot, static_cast<std::uint32_t>(d.generation + 1), now);
+                                 a.mediaRoot, static_cast<std::uint32_t>(d.generation + 1), now);
     if (!issued.ok())
         return issued.error();
     const CredentialClaims& c = issued->credential.claims;
@@ -482,10 +489,12 @@ OwnershipTransfers::acceptTransfer(const Caller& caller, const QString& transfer
         return serviceError(500, "internal", "log index moved during the transfer");
 
     // The previous owner's credential is revoked; the new one is active.
-    if (auto st = m_ctx.store.credentials().setCredentialState(d.statusIndex, QStringLiteral("revoked")); !st.ok())
+    if (auto st =
+            m_ctx.store.credentials().setCredentialState(d.statusIndex, QStringLiteral("revoked"));
+        !st.ok())
         return m_ctx.storageError(st.error());
-    if (auto st = m_ctx.store.credentials().insertCredential(issued->statusIndex, d.dtId, issued->digest,
-                                           QStringLiteral("active"), now);
+    if (auto st = m_ctx.store.credentials().insertCredential(
+            issued->statusIndex, d.dtId, issued->digest, QStringLiteral("active"), now);
         !st.ok())
         return m_ctx.storageError(st.error());
     d.supi = caller.supi;
@@ -537,18 +546,16 @@ OwnershipTransfers::acceptTransfer(const Caller& caller, const QString& transfer
 
 ServiceResult<proto::TransferInfo>
 OwnershipTransfers::declineTransfer(const Caller& caller, const QString& transferId,
-                                const proto::TransferCodeRequest& r) {
+                                    const proto::TransferCodeRequest& r) {
     if (!caller.subscriber())
         return notAuthenticated("declining a transfer");
     auto tx = m_ctx.store.begin(true);
     if (!tx.ok())
         return m_ctx.storageError(tx.error());
-    auto found = m_ctx.store.transfers().transfer(transferId);
+    auto found = loadTransfer(transferId);
     if (!found.ok())
-        return m_ctx.storageError(found.error());
-    if (!found->has_value())
-        return notFound(transferId);
-    TransferOfferRecord t = **found;
+        return found.error();
+    TransferOfferRecord t = std::move(found).value();
     if (auto st = checkRecipient(caller, t, r.code()); !st.ok())
         return st.error();
     if (auto st = checkPending(t, *tx); !st.ok())
@@ -570,18 +577,16 @@ OwnershipTransfers::declineTransfer(const Caller& caller, const QString& transfe
 }
 
 ServiceResult<proto::TransferInfo> OwnershipTransfers::cancelTransfer(const Caller& caller,
-                                                                  const QString& transferId) {
+                                                                      const QString& transferId) {
     if (!caller.subscriber())
         return notAuthenticated("cancelling a transfer");
     auto tx = m_ctx.store.begin(true);
     if (!tx.ok())
         return m_ctx.storageError(tx.error());
-    auto found = m_ctx.store.transfers().transfer(transferId);
+    auto found = loadTransfer(transferId);
     if (!found.ok())
-        return m_ctx.storageError(found.error());
-    if (!found->has_value())
-        return notFound(transferId);
-    TransferOfferRecord t = **found;
+        return found.error();
+    TransferOfferRecord t = std::move(found).value();
     if (t.fromSupi != caller.supi) {
         if (t.toSupi == caller.supi)
             return serviceError(403, "not-offer-owner",

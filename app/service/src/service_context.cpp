@@ -17,6 +17,17 @@ ServiceError ServiceContext::storageError(const security::Error& e) const {
                         "Try again shortly.");
 }
 
+ServiceStatus ServiceContext::useNonce(const QByteArray& nonceKey, qint64 expiresAt,
+                                       const std::string& replayCode,
+                                       const std::string& replayMessage) const {
+    auto fresh = store.auth().useNonce(nonceKey, expiresAt);
+    if (!fresh.ok())
+        return storageError(fresh.error());
+    if (!*fresh)
+        return serviceError(409, replayCode, replayMessage);
+    return Nothing{};
+}
+
 QString ServiceContext::statusListUri() const {
     // Stable across restarts, addresses and ports: named after the issuer certificate.
     const security::Digest d = keys.issuerCertificate().fingerprint();

@@ -56,9 +56,9 @@ StoreResult<bool> AuthTable::useNonce(const QByteArray& nonce, qint64 expiresAt)
 }
 
 StoreStatus AuthTable::purgeExpired(qint64 before) {
-    for (const char* statement : {"DELETE FROM auth_sessions WHERE expires_at < ?",
-                                  "DELETE FROM akma_keys WHERE expires_at < ?",
-                                  "DELETE FROM nonces WHERE expires_at < ?"})
+    for (const char* statement :
+         {"DELETE FROM auth_sessions WHERE expires_at < ?",
+          "DELETE FROM akma_keys WHERE expires_at < ?", "DELETE FROM nonces WHERE expires_at < ?"})
         TWINSEAL_TRY(m_db.exec(statement, {before}));
     return {};
 }

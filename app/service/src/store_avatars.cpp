@@ -23,8 +23,8 @@ StoreResult<std::vector<AvatarFileRecord>> AvatarTable::avatarFiles(const QByteA
                     "  AND c.file_index = f.file_index)"
                     " FROM avatar_files f WHERE f.media_root = ? ORDER BY f.file_index",
                     {root}, [&root](const Row& r) {
-                        return AvatarFileRecord{root,       r.i32(0), r.text(1),
-                                                r.u64(2),   r.u64(3), r.u64(4)};
+                        return AvatarFileRecord{root,     r.i32(0), r.text(1),
+                                                r.u64(2), r.u64(3), r.u64(4)};
                     });
 }
 

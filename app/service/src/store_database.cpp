@@ -79,7 +79,9 @@ const char* const kSchema[] = {
 
 } // namespace
 
-Database::~Database() { close(); }
+Database::~Database() {
+    close();
+}
 
 void Database::close() {
     qDeleteAll(m_queries);
@@ -100,12 +102,13 @@ security::Error Database::sqlError(const QString& what, const QSqlQuery* q) cons
     if (q != nullptr && q->lastError().isValid())
         detail += QStringLiteral(": ") + q->lastError().text();
     else if (!m_connection.isEmpty())
-        detail += QStringLiteral(": ") + QSqlDatabase::database(m_connection, false).lastError().text();
+        detail +=
+            QStringLiteral(": ") + QSqlDatabase::database(m_connection, false).lastError().text();
     return makeError(ErrorCode::IoError, "database: " + detail.toStdString());
 }
 
 StoreStatus Database::open(const QString& dataDir, const QString& database,
-                        const QString& sqliteSynchronous) {
+                           const QString& sqliteSynchronous) {
     close();
     m_connection = QStringLiteral("twinseal-store-") + QUuid::createUuid().toString(QUuid::Id128);
     if (database.isEmpty() || database.startsWith(QLatin1String("sqlite:"))) {
@@ -123,7 +126,8 @@ StoreStatus Database::open(const QString& dataDir, const QString& database,
         TWINSEAL_TRY(execRaw(QStringLiteral("PRAGMA journal_mode=WAL")));
         const QString sync = sqliteSynchronous.toUpper();
         if (sync != QLatin1String("NORMAL") && sync != QLatin1String("FULL"))
-            return makeError(ErrorCode::InvalidArgument, "sqlite synchronous must be NORMAL or FULL");
+            return makeError(ErrorCode::InvalidArgument,
+                             "sqlite synchronous must be NORMAL or FULL");
         TWINSEAL_TRY(execRaw(QStringLiteral("PRAGMA synchronous=") + sync));
         TWINSEAL_TRY(execRaw(QStringLiteral("PRAGMA foreign_keys=ON")));
     } else if (database.startsWith(QLatin1String("postgresql://")) ||
@@ -171,8 +175,10 @@ StoreStatus Database::execRaw(const QString& sql) {
 }
 
 StoreStatus Database::createSchema() {
-    const QString blob = m_backend == Backend::Sqlite ? QStringLiteral("BLOB") : QStringLiteral("BYTEA");
-    const QString i64 = m_backend == Backend::Sqlite ? QStringLiteral("INTEGER") : QStringLiteral("BIGINT");
+    const QString blob =
+        m_backend == Backend::Sqlite ? QStringLiteral("BLOB") : QStringLiteral("BYTEA");
+    const QString i64 =
+        m_backend == Backend::Sqlite ? QStringLiteral("INTEGER") : QStringLiteral("BIGINT");
     auto tx = begin(true);
     TWINSEAL_TRY(tx);
     for (const char* stmt : kSchema) {
@@ -224,9 +230,13 @@ StoreResult<int> Database::execCount(const char* sql, Values values) {
 
 // ---- transactions ------------------------------------------------------------------------------
 
-Database::Transaction::Transaction(Transaction&& o) noexcept : m_db(o.m_db) { o.m_db = nullptr; }
+Database::Transaction::Transaction(Transaction&& o) noexcept : m_db(o.m_db) {
+    o.m_db = nullptr;
+}
 
-Database::Transaction::~Transaction() { rollback(); }
+Database::Transaction::~Transaction() {
+    rollback();
+}
 
 void Database::Transaction::rollback() {
     if (m_db == nullptr)

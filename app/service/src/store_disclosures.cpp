@@ -6,9 +6,8 @@ StoreStatus DisclosureTable::insertLawfulDisclosure(const LawfulDisclosureRecord
     return m_db.exec("INSERT INTO lawful_disclosures (disclosure_id, dt_id, supi, authority,"
                      " case_ref, legal_basis, attributes, disclosed_at)"
                      " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                     {d.disclosureId, d.dtId, d.supi, sql::text(d.authority),
-                      sql::text(d.caseRef), sql::text(d.legalBasis),
-                      d.attributes.join(QLatin1Char(',')), d.disclosedAt});
+                     {d.disclosureId, d.dtId, d.supi, sql::text(d.authority), sql::text(d.caseRef),
+                      sql::text(d.legalBasis), d.attributes.join(QLatin1Char(',')), d.disclosedAt});
 }
 
 StoreResult<std::vector<LawfulDisclosureRecord>>

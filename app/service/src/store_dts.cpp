@@ -47,9 +47,8 @@ StoreResult<std::optional<DtRecord>> DtTable::dtByAvatar(const QString& avatarId
                     dtFrom);
 }
 
-StoreResult<std::optional<DtRecord>> DtTable::dtByMediaRootFor(const QByteArray& root,
-                                                               const QString& supi,
-                                                               const QString& avatarId) {
+StoreResult<std::optional<DtRecord>>
+DtTable::dtByMediaRootFor(const QByteArray& root, const QString& supi, const QString& avatarId) {
     return m_db.one("SELECT " TWINSEAL_DT_COLUMNS " FROM dts WHERE media_root = ?"
                     " AND (supi = ? OR avatar_id = ?)"
                     " ORDER BY (state = 'active') DESC, updated_at DESC",
@@ -75,14 +74,14 @@ StoreStatus DtTable::insertDt(const DtRecord& d) {
 }
 
 StoreStatus DtTable::updateDt(const DtRecord& d) {
-    auto n = m_db.execCount("UPDATE dts SET state = ?, holder_key = ?, credential = ?,"
-                            " credential_digest = ?, signed_manifest = ?, media_root = ?,"
-                            " status_index = ?, log_index = ?, generation = ?, updated_at = ?,"
-                            " revocation_reason = ?, supi = ? WHERE dt_id = ?",
-                            {d.state, d.holderKey, d.credential, d.credentialDigest,
-                             d.signedManifest, d.mediaRoot, sql::u64(d.statusIndex),
-                             sql::u64(d.logIndex), d.generation, d.updatedAt,
-                             sql::text(d.revocationReason), d.supi, d.dtId});
+    auto n =
+        m_db.execCount("UPDATE dts SET state = ?, holder_key = ?, credential = ?,"
+                       " credential_digest = ?, signed_manifest = ?, media_root = ?,"
+                       " status_index = ?, log_index = ?, generation = ?, updated_at = ?,"
+                       " revocation_reason = ?, supi = ? WHERE dt_id = ?",
+                       {d.state, d.holderKey, d.credential, d.credentialDigest, d.signedManifest,
+                        d.mediaRoot, sql::u64(d.statusIndex), sql::u64(d.logIndex), d.generation,
+                        d.updatedAt, sql::text(d.revocationReason), d.supi, d.dtId});
     if (!n.ok())
         return n.error();
     if (*n != 1)

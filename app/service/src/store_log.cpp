@@ -6,20 +6,22 @@ using security::ErrorCode;
 using security::makeError;
 
 namespace {
-quint64 count(const StoreResult<std::optional<quint64>>& n) { return n->value_or(0); }
+quint64 count(const StoreResult<std::optional<quint64>>& n) {
+    return n->value_or(0);
+}
 } // namespace
 
 StoreResult<quint64> LogTable::logSize() {
-    auto n = m_db.one("SELECT COUNT(*) FROM log_entries", {}, [](const Row& r) { return r.u64(0); });
+    auto n =
+        m_db.one("SELECT COUNT(*) FROM log_entries", {}, [](const Row& r) { return r.u64(0); });
     if (!n.ok())
         return n.error();
     return count(n);
 }
 
 StoreStatus LogTable::appendLogEntry(quint64 index, const QByteArray& entry,
-                                     const QByteArray& leafHash,
-                                     const QByteArray& credentialDigest, qint64 at,
-                                     const QString& dtId) {
+                                     const QByteArray& leafHash, const QByteArray& credentialDigest,
+                                     qint64 at, const QString& dtId) {
     TWINSEAL_TRY(m_db.exec("INSERT INTO log_entries (idx, entry, leaf_hash, credential_digest,"
                            " created_at) VALUES (?, ?, ?, ?, ?)",
                            {sql::u64(index), entry, leafHash, credentialDigest, at}));
@@ -54,8 +56,8 @@ StoreResult<std::vector<QByteArray>> LogTable::leafHashesFrom(quint64 from) {
     quint64 expected = from;
     for (auto& [index, hash] : *rows) {
         if (index != expected)
-            return makeError(ErrorCode::Internal, "database: the log has a gap at index " +
-                                                      std::to_string(expected));
+            return makeError(ErrorCode::Internal,
+                             "database: the log has a gap at index " + std::to_string(expected));
         out.push_back(std::move(hash));
         ++expected;
     }
@@ -68,10 +70,9 @@ StoreResult<std::optional<QByteArray>> LogTable::logEntry(quint64 index) {
 }
 
 StoreResult<std::optional<quint64>> LogTable::logIndexOfCredential(const QByteArray& digest) {
-    auto min = m_db.one("SELECT MIN(idx) FROM log_entries WHERE credential_digest = ?", {digest},
-                        [](const Row& r) {
-                            return r.isNull(0) ? std::optional<quint64>() : r.u64(0);
-                        });
+    auto min =
+        m_db.one("SELECT MIN(idx) FROM log_entries WHERE credential_digest = ?", {digest},
+                 [](const Row& r) { return r.isNull(0) ? std::optional<quint64>() : r.u64(0); });
     if (!min.ok())
         return min.error();
     return min->value_or(std::nullopt);

@@ -41,10 +41,9 @@ StoreStatus TransferTable::insertTransfer(const TransferOfferRecord& t) {
     return m_db.exec("INSERT INTO transfers (" TWINSEAL_TRANSFER_COLUMNS ") VALUES"
                      " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                      {t.transferId, t.dtId, t.avatarId, t.fromSupi, sql::text(t.fromHandle),
-                      sql::text(t.toSupi), sql::text(t.toHandle), sql::optBlob(t.codeHash),
-                      t.offer, t.offerDigest, t.credentialDigest, t.mediaRoot, t.state,
-                      t.createdAt, t.expiresAt, t.finishedAt, t.logIndex,
-                      sql::optBlob(t.acceptance)});
+                      sql::text(t.toSupi), sql::text(t.toHandle), sql::optBlob(t.codeHash), t.offer,
+                      t.offerDigest, t.credentialDigest, t.mediaRoot, t.state, t.createdAt,
+                      t.expiresAt, t.finishedAt, t.logIndex, sql::optBlob(t.acceptance)});
 }
 
 StoreStatus TransferTable::updateTransfer(const TransferOfferRecord& t) {

@@ -34,8 +34,10 @@ ServiceResult<UsimProfileData> SubscriberAuth::addSubscriber(const SubscriberPro
     if (!supi.ok())
         return badRequest("supi-invalid", supi.error().detail);
     const QString ri = r.routingIndicator;
-    if (ri.isEmpty() || ri.size() > 4 || !std::all_of(ri.begin(), ri.end(), [](QChar c) { return c.isDigit(); }))
-        return badRequest("routing-indicator-invalid", "the routing indicator must be 1 to 4 digits");
+    if (ri.isEmpty() || ri.size() > 4 ||
+        !std::all_of(ri.begin(), ri.end(), [](QChar c) { return c.isDigit(); }))
+        return badRequest("routing-indicator-invalid",
+                          "the routing indicator must be 1 to 4 digits");
     auto k = m_ctx.rng.bytes(16);
     auto op = m_ctx.rng.bytes(16);
     if (!k.ok() || !op.ok())
@@ -87,8 +89,9 @@ ServiceResult<UsimProfileData> SubscriberAuth::addSubscriber(const SubscriberPro
     p.routingIndicator = ri.toStdString();
     p.hnKeyId = m_ctx.keys.hnKeyId();
     p.hnPublicKey = m_ctx.keys.suciPublicKey();
-    p.serviceUrl = (r.serviceUrl.isEmpty() ? m_ctx.config.effectivePublicUrl(m_ctx.config.port)
-                                           : r.serviceUrl).toStdString();
+    p.serviceUrl =
+        (r.serviceUrl.isEmpty() ? m_ctx.config.effectivePublicUrl(m_ctx.config.port) : r.serviceUrl)
+            .toStdString();
     p.tlsCaPem = m_ctx.keys.tlsCaCertificate().pem();
     p.trustListPem = m_ctx.keys.rootCertificate().pem();
     p.logKey = m_ctx.keys.logKey().publicKey();
@@ -254,7 +257,7 @@ ServiceResult<proto::AuthChallenge> SubscriberAuth::authResync(const proto::Auth
     auto sqnMs = recoverSqnFromAuts(*milenage, bv(session.rand), view(r.auts()));
     if (!sqnMs.ok()) {
         (void)m_ctx.store.auth().updateAuthSession(session.authId, QStringLiteral("failed"),
-                                        session.attempts + 1);
+                                                   session.attempts + 1);
         (void)tx->commit();
         return serviceError(401, "auts-invalid",
                             "the re-synchronisation token does not verify: the profile's keys do "
@@ -264,7 +267,7 @@ ServiceResult<proto::AuthChallenge> SubscriberAuth::authResync(const proto::Auth
     if (auto st = m_ctx.store.subscribers().updateSubscriberSqn(session.supi, sqn); !st.ok())
         return m_ctx.storageError(st.error());
     if (auto st = m_ctx.store.auth().updateAuthSession(session.authId, QStringLiteral("resynced"),
-                                            session.attempts);
+                                                       session.attempts);
         !st.ok())
         return m_ctx.storageError(st.error());
     auto challenge = challengeFor(subscriber, sqn, session.routingIndicator);
@@ -290,16 +293,18 @@ ServiceResult<proto::AuthResult> SubscriberAuth::authFinish(const proto::AuthFin
     const Digest got = sha256(view(r.res_star()));
     if (!constantTimeEqual(got, bv(session.xresDigest))) {
         (void)m_ctx.store.auth().updateAuthSession(session.authId, QStringLiteral("failed"),
-                                        session.attempts + 1);
+                                                   session.attempts + 1);
         (void)tx->commit();
         return serviceError(401, "aka-res-mismatch",
                             "the answer to the challenge is wrong: the profile's keys do not "
                             "match this network's record for the subscriber");
     }
-    auto kausf = m_ctx.keys.openField("kausf:" + session.authId.toStdString(), bv(session.sealedKausf));
+    auto kausf =
+        m_ctx.keys.openField("kausf:" + session.authId.toStdString(), bv(session.sealedKausf));
     if (!kausf.ok())
         return serviceError(500, "auth-session-damaged", "the stored session key cannot be opened");
-    auto supi = Supi::parse(session.supi.toStdString(), static_cast<std::size_t>(subscriber.mncLength));
+    auto supi =
+        Supi::parse(session.supi.toStdString(), static_cast<std::size_t>(subscriber.mncLength));
     if (!supi.ok())
         return fromSecurity(500, supi.error());
     auto akma = deriveAkmaSession(*kausf, *supi, session.routingIndicator.toStdString());
@@ -313,7 +318,7 @@ ServiceResult<proto::AuthResult> SubscriberAuth::authFinish(const proto::AuthFin
     if (auto st = m_ctx.store.auth().insertAkmaKey(k); !st.ok())
         return m_ctx.storageError(st.error());
     if (auto st = m_ctx.store.auth().updateAuthSession(session.authId, QStringLiteral("used"),
-                                            session.attempts + 1);
+                                                       session.attempts + 1);
         !st.ok())
         return m_ctx.storageError(st.error());
     if (auto st = tx->commit(); !st.ok())
@@ -333,7 +338,8 @@ ServiceResult<Caller> SubscriberAuth::authenticate(const QByteArray& authorizati
     if (authorization.isEmpty())
         return caller;
     const qint64 now = m_ctx.clock.now();
-    const QByteArray grantPrefix = QByteArray(kGrantAuthScheme.data(), kGrantAuthScheme.size()) + ' ';
+    const QByteArray grantPrefix =
+        QByteArray(kGrantAuthScheme.data(), kGrantAuthScheme.size()) + ' ';
     if (authorization.startsWith(grantPrefix)) {
         const QByteArray token = authorization.mid(grantPrefix.size()).trimmed();
         if (token.isEmpty() || token.size() > 128)
@@ -342,8 +348,9 @@ ServiceResult<Caller> SubscriberAuth::authenticate(const QByteArray& authorizati
         if (!g.ok())
             return m_ctx.storageError(g.error());
         if (!g->has_value())
-            return serviceError(401, "grant-invalid",
-                                "this access grant is unknown: ask the avatar's owner for a new one");
+            return serviceError(
+                401, "grant-invalid",
+                "this access grant is unknown: ask the avatar's owner for a new one");
         if ((*g)->second < now)
             return serviceError(401, "grant-expired",
                                 "this access grant has expired: ask the avatar's owner for a new "
@@ -351,8 +358,8 @@ ServiceResult<Caller> SubscriberAuth::authenticate(const QByteArray& authorizati
         caller.grantAvatarId = (*g)->first;
         return caller;
     }
-    auto auth = AkmaAuthorization::parse(std::string_view(authorization.constData(),
-                                                          static_cast<std::size_t>(authorization.size())));
+    auto auth = AkmaAuthorization::parse(std::string_view(
+        authorization.constData(), static_cast<std::size_t>(authorization.size())));
     if (!auth.ok())
         return serviceError(401, "authorization-malformed", auth.error().detail);
     auto key = m_ctx.store.auth().akmaKey(QString::fromStdString(auth->aKid));
@@ -367,20 +374,19 @@ ServiceResult<Caller> SubscriberAuth::authenticate(const QByteArray& authorizati
     auto kaf = m_ctx.keys.openField("kaf:" + auth->aKid, bv((*key)->sealedKaf));
     if (!kaf.ok())
         return serviceError(500, "akma-key-damaged", "the stored AKMA key cannot be opened");
-    auto st = verifyRequestAuthorization(*auth, *kaf,
-                                         std::string_view(method.constData(), static_cast<std::size_t>(method.size())),
-                                         std::string_view(pathAndQuery.constData(), static_cast<std::size_t>(pathAndQuery.size())),
-                                         sha256(bv(body)), now);
+    auto st = verifyRequestAuthorization(
+        *auth, *kaf, std::string_view(method.constData(), static_cast<std::size_t>(method.size())),
+        std::string_view(pathAndQuery.constData(), static_cast<std::size_t>(pathAndQuery.size())),
+        sha256(bv(body)), now);
     if (!st.ok())
         return serviceError(401, std::string(errorCodeName(st.code())), st.error().detail);
     // Kept in the database for the whole window, so a restart does not accept a replay.
     const Digest nonceKey = sha256(view("request-auth|" + auth->aKid + '|' + auth->nonce));
-    auto fresh = m_ctx.store.auth().useNonce(qb(ByteView(nonceKey)), auth->timestamp + 2 * kRequestAuthWindow);
-    if (!fresh.ok())
-        return m_ctx.storageError(fresh.error());
-    if (!*fresh)
-        return serviceError(409, "request-replayed",
-                            "this exact request was already received; a repeat is a replay");
+    if (auto st = m_ctx.useNonce(qb(ByteView(nonceKey)), auth->timestamp + 2 * kRequestAuthWindow,
+                                 "request-replayed",
+                                 "this exact request was already received; a repeat is a replay");
+        !st.ok())
+        return st.error();
     caller.supi = (*key)->supi;
     caller.aKid = QString::fromStdString(auth->aKid);
     return caller;

@@ -26,7 +26,8 @@ ServiceResult<QString> TransferHandles::handleFor(const QString& supi) {
             return m_ctx.storageError(taken.error());
         if (taken->has_value())
             continue;
-        if (auto st = m_ctx.store.subscribers().insertHandle(supi, handle, m_ctx.clock.now()); !st.ok())
+        if (auto st = m_ctx.store.subscribers().insertHandle(supi, handle, m_ctx.clock.now());
+            !st.ok())
             return m_ctx.storageError(st.error());
         return handle;
     }

@@ -34,9 +34,10 @@ ServiceStatus TransparencyLog::verifyStored() {
     return Nothing{};
 }
 
-ServiceResult<TransparencyLog::Append>
-TransparencyLog::append(LogEntryType type, const QString& dtId, const QByteArray& credentialDigest,
-                        const QByteArray& details) {
+ServiceResult<TransparencyLog::Append> TransparencyLog::append(LogEntryType type,
+                                                               const QString& dtId,
+                                                               const QByteArray& credentialDigest,
+                                                               const QByteArray& details) {
     // Called inside a write transaction: the log cannot move under us.
     if (auto st = sync(); !st.ok())
         return st.error();
@@ -50,7 +51,7 @@ TransparencyLog::append(LogEntryType type, const QString& dtId, const QByteArray
     Append out{m_log.size(), qb(bytes)};
     const Digest leaf = logLeafHash(bytes);
     if (auto st = m_ctx.store.log().appendLogEntry(out.index, out.entry, qb(ByteView(leaf)),
-                                             credentialDigest, e.timestamp, dtId);
+                                                   credentialDigest, e.timestamp, dtId);
         !st.ok())
         return m_ctx.storageError(st.error());
     return out;
@@ -109,12 +110,12 @@ ServiceResult<proto::LogInclusionResponse> TransparencyLog::inclusion(quint64 in
     if (size == 0)
         size = m_log.size();
     if (size > m_log.size())
-        return badRequest("tree-size-unknown", "the log has only " + std::to_string(m_log.size()) +
-                                                   " entries");
+        return badRequest("tree-size-unknown",
+                          "the log has only " + std::to_string(m_log.size()) + " entries");
     if (index >= size)
-        return badRequest("index-out-of-range",
-                          "entry " + std::to_string(index) + " is not in a tree of size " +
-                              std::to_string(size));
+        return badRequest("index-out-of-range", "entry " + std::to_string(index) +
+                                                    " is not in a tree of size " +
+                                                    std::to_string(size));
     auto proof = m_log.inclusionProof(index, size);
     if (!proof.ok())
         return fromSecurity(400, proof.error());

@@ -39,17 +39,17 @@ ServiceError registrationRefusal(const Error& e) {
 } // namespace
 
 ServiceResult<proto::RegistrationResponse> TwinRegistry::rotatePseudonym(const Caller& caller,
-                                                                           const QByteArray& body) {
+                                                                         const QByteArray& body) {
     return issue(caller, body, RegistrationPurpose::RotatePseudonym);
 }
 
 ServiceResult<proto::RegistrationResponse> TwinRegistry::registerDt(const Caller& caller,
-                                                                      const QByteArray& body) {
+                                                                    const QByteArray& body) {
     return issue(caller, body, RegistrationPurpose::Register);
 }
 
 ServiceResult<proto::RegistrationResponse> TwinRegistry::recertify(const Caller& caller,
-                                                                     const QByteArray& body) {
+                                                                   const QByteArray& body) {
     return issue(caller, body, RegistrationPurpose::Recertify);
 }
 
@@ -98,16 +98,15 @@ TwinRegistry::issue(const Caller& caller, const QByteArray& body, RegistrationPu
     auto tx = m_ctx.store.begin(true);
     if (!tx.ok())
         return m_ctx.storageError(tx.error());
-    auto fresh = m_ctx.store.auth().useNonce(qb(ByteView(sha256(req.nonce))), now + 2 * kRegistrationWindow);
-    if (!fresh.ok())
-        return m_ctx.storageError(fresh.error());
-    if (!*fresh)
-        return serviceError(409, "registration-replayed",
-                            "this signed registration was already received; a repeat is a replay");
+    if (auto st = m_ctx.useNonce(
+            qb(ByteView(sha256(req.nonce))), now + 2 * kRegistrationWindow, "registration-replayed",
+            "this signed registration was already received; a repeat is a replay");
+        !st.ok())
+        return st.error();
     auto sub = m_ctx.store.subscribers().subscriber(caller.supi);
     if (!sub.ok() || !sub->has_value())
         return m_ctx.storageError(sub.ok() ? makeError(ErrorCode::Internal, "subscriber vanished")
-                                     : sub.error());
+                                           : sub.error());
 
     std::optional<DtRecord> previous;
     if (!recertification) {
@@ -130,7 +129,8 @@ TwinRegistry::issue(const Caller& caller, const QByteArray& body, RegistrationPu
         if ((*existing)->state != QLatin1String("active"))
             return serviceError(409, "dt-not-active",
                                 "digital twin " + req.dtId + " is " +
-                                    (*existing)->state.toStdString() + " and cannot be re-certified");
+                                    (*existing)->state.toStdString() +
+                                    " and cannot be re-certified");
         proto::PublicKey currentKey;
         currentKey.ParseFromString(str((*existing)->holderKey));
         if (currentKey.raw() != toString(req.holderKey.raw()))
@@ -150,7 +150,8 @@ TwinRegistry::issue(const Caller& caller, const QByteArray& body, RegistrationPu
         previous ? previous->avatarId.toStdString() : newId("urn:twinseal:avatar:").toStdString();
     const std::uint32_t generation =
         previous ? static_cast<std::uint32_t>(previous->generation + 1) : 1;
-    auto issued = m_issuer.issue(s, dtId, avatarId, req.holderKey, manifest.packageRoot, generation, now);
+    auto issued =
+        m_issuer.issue(s, dtId, avatarId, req.holderKey, manifest.packageRoot, generation, now);
     if (!issued.ok())
         return issued.error();
     const CredentialClaims& c = issued->credential.claims;
@@ -159,15 +160,15 @@ TwinRegistry::issue(const Caller& caller, const QByteArray& body, RegistrationPu
     const QByteArray details = previous ? previous->credentialDigest : QByteArray();
     auto appended =
         m_log.append(recertification ? LogEntryType::Recertification : LogEntryType::Issuance,
-                  QString::fromStdString(c.dtId), digest, details);
+                     QString::fromStdString(c.dtId), digest, details);
     if (!appended.ok())
         return appended.error();
     if (appended->index != c.logIndex)
         return serviceError(500, "internal", "log index moved during issuance");
 
     const quint64 statusIndex = issued->statusIndex;
-    if (auto st = m_ctx.store.credentials().insertCredential(statusIndex, QString::fromStdString(c.dtId), digest,
-                                           QStringLiteral("active"), now);
+    if (auto st = m_ctx.store.credentials().insertCredential(
+            statusIndex, QString::fromStdString(c.dtId), digest, QStringLiteral("active"), now);
         !st.ok())
         return m_ctx.storageError(st.error());
 
@@ -186,7 +187,8 @@ TwinRegistry::issue(const Caller& caller, const QByteArray& body, RegistrationPu
     d.generation = static_cast<int>(c.generation);
     d.updatedAt = now;
     if (previous) {
-        if (auto st = m_ctx.store.credentials().setCredentialState(previous->statusIndex, QStringLiteral("superseded"));
+        if (auto st = m_ctx.store.credentials().setCredentialState(previous->statusIndex,
+                                                                   QStringLiteral("superseded"));
             !st.ok())
             return m_ctx.storageError(st.error());
         if (auto st = m_ctx.store.dts().updateDt(d); !st.ok())
@@ -204,8 +206,8 @@ TwinRegistry::issue(const Caller& caller, const QByteArray& body, RegistrationPu
     }
     for (std::size_t i = 0; i < manifest.files.size(); ++i) {
         const auto& f = manifest.files[i];
-        AvatarFileRecord rec{d.mediaRoot, static_cast<int>(i), QString::fromStdString(f.path),
-                             f.size, f.chunkHashes.size(), 0};
+        AvatarFileRecord rec{d.mediaRoot, static_cast<int>(i),  QString::fromStdString(f.path),
+                             f.size,      f.chunkHashes.size(), 0};
         if (auto st = m_ctx.store.avatars().insertAvatarFile(rec); !st.ok())
             return m_ctx.storageError(st.error());
     }
@@ -224,9 +226,8 @@ TwinRegistry::issue(const Caller& caller, const QByteArray& body, RegistrationPu
     return out;
 }
 
-ServiceResult<proto::DtInfo> TwinRegistry::revokeRecord(const QString& dtId,
-                                                          const QString& reason,
-                                                          const QString& requiredSupi) {
+ServiceResult<proto::DtInfo> TwinRegistry::revokeRecord(const QString& dtId, const QString& reason,
+                                                        const QString& requiredSupi) {
     if (dtId.isEmpty() || dtId.size() > 128)
         return badRequest("malformed-request", "name the digital twin to revoke");
     if (reason.size() > 512)
@@ -254,7 +255,9 @@ ServiceResult<proto::DtInfo> TwinRegistry::revokeRecord(const QString& dtId,
     d.updatedAt = now;
     if (auto st = m_ctx.store.dts().updateDt(d); !st.ok())
         return m_ctx.storageError(st.error());
-    if (auto st = m_ctx.store.credentials().setCredentialState(d.statusIndex, QStringLiteral("revoked")); !st.ok())
+    if (auto st =
+            m_ctx.store.credentials().setCredentialState(d.statusIndex, QStringLiteral("revoked"));
+        !st.ok())
         return m_ctx.storageError(st.error());
     if (auto st = m_status.statusChanged(); !st.ok())
         return st.error();
@@ -267,9 +270,10 @@ ServiceResult<proto::DtInfo> TwinRegistry::revokeRecord(const QString& dtId,
 }
 
 ServiceResult<proto::DtInfo> TwinRegistry::revoke(const Caller& caller,
-                                                    const proto::RevokeRequest& r) {
+                                                  const proto::RevokeRequest& r) {
     if (!caller.subscriber())
-        return serviceError(401, "not-authenticated", "revocation needs an authenticated subscriber");
+        return serviceError(401, "not-authenticated",
+                            "revocation needs an authenticated subscriber");
     return revokeRecord(QString::fromStdString(r.dt_id()),
                         r.reason().empty() ? QStringLiteral("revoked by the owner")
                                            : QString::fromStdString(r.reason()),
@@ -289,8 +293,8 @@ ServiceResult<proto::DtList> TwinRegistry::listDts(const Caller& caller) {
 }
 
 ServiceResult<proto::DtInfo> TwinRegistry::adminRevoke(const QString& dtId, const QString& reason) {
-    return revokeRecord(dtId,
-                        reason.isEmpty() ? QStringLiteral("revoked by the operator") : reason, {});
+    return revokeRecord(dtId, reason.isEmpty() ? QStringLiteral("revoked by the operator") : reason,
+                        {});
 }
 
 ServiceResult<proto::DtList> TwinRegistry::adminList() {
@@ -331,8 +335,7 @@ ServiceResult<proto::SubscriberInfo> TwinRegistry::me(const Caller& caller) {
     return out;
 }
 
-ServiceResult<proto::DtHistory> TwinRegistry::dtHistory(const Caller& caller,
-                                                          const QString& dtId) {
+ServiceResult<proto::DtHistory> TwinRegistry::dtHistory(const Caller& caller, const QString& dtId) {
     if (!caller.subscriber())
         return notAuthenticated("a digital twin's history");
     if (dtId.isEmpty() || dtId.size() > 128)

@@ -13,7 +13,7 @@
 namespace twinseal::service {
 
 class AvatarRepository {
-public:
+  public:
     explicit AvatarRepository(ServiceContext& context) : m_ctx(context) {}
 
     struct FileStream {
@@ -35,11 +35,15 @@ public:
     [[nodiscard]] ServiceResult<FileStream> openFile(const Caller& caller, const QString& avatarId,
                                                      int file);
     [[nodiscard]] ServiceResult<QByteArray> readChunk(const FileStream& f, quint64 chunk);
-    [[nodiscard]] ServiceResult<proto::AccessGrant> createGrant(const Caller& caller,
-                                                                const QString& avatarId,
-                                                                const proto::GrantRequest& r);
+    [[nodiscard]] ServiceResult<proto::AccessGrant>
+    createGrant(const Caller& caller, const QString& avatarId, const proto::GrantRequest& r);
 
-private:
+  private:
+    // The caller's own avatar, for a change only its owner may make while its DT is active;
+    // `unauthenticated` says what needs the owner.
+    [[nodiscard]] ServiceResult<DtRecord> ownActiveAvatar(const Caller& caller,
+                                                          const QString& avatarId,
+                                                          const char* unauthenticated);
     [[nodiscard]] ServiceResult<proto::AvatarInfo> describeAvatar(const DtRecord& dt);
     [[nodiscard]] ServiceStatus checkAvatarAccess(const Caller& caller, const DtRecord& dt);
 

@@ -20,7 +20,7 @@
 namespace twinseal::service {
 
 class CredentialIssuer {
-public:
+  public:
     CredentialIssuer(ServiceContext& context, TransparencyLog& log, StatusListPublisher& status);
 
     // A credential just issued inside a write transaction.
@@ -42,7 +42,7 @@ public:
     // A holder key as it is stored with its DT (a serialized twinseal.proto.PublicKey).
     [[nodiscard]] static QByteArray storedHolderKey(const security::PublicKey& key);
 
-private:
+  private:
     ServiceContext& m_ctx;
     TransparencyLog& m_log;
     StatusListPublisher& m_status;

@@ -54,8 +54,11 @@ public:
 
     // ---- administration (twinseal-homenet subscriber add / dt revoke / disclosure record)
     [[nodiscard]] ServiceResult<security::UsimProfileData>
-    addSubscriber(const SubscriberProfileRequest& request) { return m_auth.addSubscriber(request); }
-    [[nodiscard]] ServiceResult<proto::DtInfo> adminRevoke(const QString& dtId, const QString& reason) {
+    addSubscriber(const SubscriberProfileRequest& request) {
+        return m_auth.addSubscriber(request);
+    }
+    [[nodiscard]] ServiceResult<proto::DtInfo> adminRevoke(const QString& dtId,
+                                                           const QString& reason) {
         return m_registry.adminRevoke(dtId, reason);
     }
     [[nodiscard]] ServiceResult<proto::DtList> adminList() { return m_registry.adminList(); }
@@ -68,7 +71,8 @@ public:
     [[nodiscard]] ServiceResult<proto::AuthChallenge> authStart(const proto::AuthStartRequest& r) {
         return m_auth.authStart(r);
     }
-    [[nodiscard]] ServiceResult<proto::AuthChallenge> authResync(const proto::AuthResyncRequest& r) {
+    [[nodiscard]] ServiceResult<proto::AuthChallenge>
+    authResync(const proto::AuthResyncRequest& r) {
         return m_auth.authResync(r);
     }
     [[nodiscard]] ServiceResult<proto::AuthResult> authFinish(const proto::AuthFinishRequest& r) {
@@ -94,7 +98,8 @@ public:
     rotatePseudonym(const Caller& caller, const QByteArray& body) {
         return m_registry.rotatePseudonym(caller, body);
     }
-    [[nodiscard]] ServiceResult<proto::LawfulDisclosureList> lawfulDisclosures(const Caller& caller) {
+    [[nodiscard]] ServiceResult<proto::LawfulDisclosureList>
+    lawfulDisclosures(const Caller& caller) {
         return m_disclosures.of(caller);
     }
     [[nodiscard]] ServiceResult<proto::DtInfo> revoke(const Caller& caller,
@@ -151,14 +156,16 @@ public:
     [[nodiscard]] ServiceResult<QByteArray> statusList() { return m_status.statusList(); }
     [[nodiscard]] qint64 statusListMaxAge() const { return m_status.maxAge(); }
     [[nodiscard]] ServiceResult<QByteArray> treeHead() { return m_log.treeHead(); }
-    [[nodiscard]] ServiceResult<proto::LogInclusionResponse> inclusion(quint64 index, quint64 size) {
+    [[nodiscard]] ServiceResult<proto::LogInclusionResponse> inclusion(quint64 index,
+                                                                       quint64 size) {
         return m_log.inclusion(index, size);
     }
     [[nodiscard]] ServiceResult<proto::LogInclusionResponse>
     inclusionByCredential(const QByteArray& digest, quint64 size) {
         return m_log.inclusionByCredential(digest, size);
     }
-    [[nodiscard]] ServiceResult<proto::ConsistencyProof> consistency(quint64 first, quint64 second) {
+    [[nodiscard]] ServiceResult<proto::ConsistencyProof> consistency(quint64 first,
+                                                                     quint64 second) {
         return m_log.consistency(first, second);
     }
     [[nodiscard]] ServiceResult<proto::ServiceInfo> info();
@@ -185,15 +192,14 @@ public:
     [[nodiscard]] ServiceResult<QByteArray> readChunk(const FileStream& f, quint64 chunk) {
         return m_avatars.readChunk(f, chunk);
     }
-    [[nodiscard]] ServiceResult<proto::AccessGrant> createGrant(const Caller& caller,
-                                                                const QString& avatarId,
-                                                                const proto::GrantRequest& r) {
+    [[nodiscard]] ServiceResult<proto::AccessGrant>
+    createGrant(const Caller& caller, const QString& avatarId, const proto::GrantRequest& r) {
         return m_avatars.createGrant(caller, avatarId, r);
     }
 
     [[nodiscard]] quint64 logSizeInMemory() const { return m_log.size(); }
 
-private:
+  private:
     ServiceContext m_ctx;
     TransparencyLog m_log;
     StatusListPublisher m_status;

@@ -1,7 +1,8 @@
 // HTTPS front end of twinseal-homenet (Qt HttpServer over a QSslServer, TLS 1.3 only): routes
 // /v1 requests through a routing table (src/http_routes.cpp) to HomenetService, speaks binary
 // Protobuf or Protobuf's JSON mapping, enforces the body-size limit before a body is buffered
-// and a per-client request rate, and logs every request as one structured line. /v1/ws is reserved for call signalling (WebSocket).
+// and a per-client request rate, and logs every request as one structured line. /v1/ws is reserved
+// for call signalling (WebSocket).
 #pragma once
 
 #include <QAbstractHttpServer>

@@ -9,7 +9,7 @@
 namespace twinseal::service {
 
 class LawfulDisclosures {
-public:
+  public:
     explicit LawfulDisclosures(ServiceContext& context) : m_ctx(context) {}
 
     // Records that the home network disclosed identity attributes of DT `dtId` to an authority.
@@ -17,7 +17,7 @@ public:
     // The lawful disclosures about the caller's DTs, newest first.
     [[nodiscard]] ServiceResult<proto::LawfulDisclosureList> of(const Caller& caller);
 
-private:
+  private:
     ServiceContext& m_ctx;
 };
 

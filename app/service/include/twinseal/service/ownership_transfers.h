@@ -20,7 +20,7 @@
 namespace twinseal::service {
 
 class OwnershipTransfers {
-public:
+  public:
     OwnershipTransfers(ServiceContext& context, TransparencyLog& log, StatusListPublisher& status,
                        CredentialIssuer& issuer, TransferHandles& handles)
         : m_ctx(context), m_log(log), m_status(status), m_issuer(issuer), m_handles(handles) {}
@@ -50,7 +50,9 @@ public:
     [[nodiscard]] ServiceResult<proto::LogInclusionResponse>
     transferReceipt(const Caller& caller, const QString& transferId);
 
-private:
+  private:
+    // The transfer `transferId`, or transfer-not-found.
+    [[nodiscard]] ServiceResult<TransferOfferRecord> loadTransfer(const QString& transferId);
     // Inside a write transaction, for a transfer the caller acts on as its recipient (accept,
     // decline): the caller is the addressee or presents the offer's code.
     [[nodiscard]] ServiceStatus checkRecipient(const Caller& caller, const TransferOfferRecord& t,

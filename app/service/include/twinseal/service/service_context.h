@@ -17,7 +17,7 @@ namespace twinseal::service {
 
 // Who a request comes from, once its Authorization header has been checked.
 struct Caller {
-    QString supi;     // set for an AKMA-authenticated subscriber
+    QString supi; // set for an AKMA-authenticated subscriber
     QString aKid;
     QString grantAvatarId; // set for a bearer of an avatar access grant
     [[nodiscard]] bool subscriber() const { return !supi.isEmpty(); }
@@ -32,6 +32,11 @@ struct ServiceContext {
 
     // A storage failure refused as 503 storage-unavailable; the detail is logged.
     [[nodiscard]] ServiceError storageError(const security::Error& e) const;
+    // Inside a write transaction: records the nonce (key) of a signed message until
+    // `expiresAt`; one seen before is refused as a replay (409 `replayCode`, `replayMessage`).
+    [[nodiscard]] ServiceStatus useNonce(const QByteArray& nonceKey, qint64 expiresAt,
+                                         const std::string& replayCode,
+                                         const std::string& replayMessage) const;
     // The status list's URI: stable across restarts, addresses and ports.
     [[nodiscard]] QString statusListUri() const;
 };

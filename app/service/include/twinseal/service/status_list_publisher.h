@@ -12,7 +12,7 @@
 namespace twinseal::service {
 
 class StatusListPublisher {
-public:
+  public:
     explicit StatusListPublisher(ServiceContext& context) : m_ctx(context) {}
 
     // The current publication (signed again when due).
@@ -25,7 +25,7 @@ public:
     // Inside a write transaction: a credential's status changed, so the list must be re-published.
     [[nodiscard]] ServiceStatus statusChanged();
 
-private:
+  private:
     // Signs and caches a new publication under the next persisted sequence.
     [[nodiscard]] ServiceResult<QByteArray> publish(qint64 now);
 

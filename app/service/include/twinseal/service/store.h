@@ -24,51 +24,51 @@ namespace twinseal::service {
 
 class Store {
 public:
-    using Backend = Database::Backend;
-    using Transaction = Database::Transaction;
+  using Backend = Database::Backend;
+  using Transaction = Database::Transaction;
 
-    Store() = default;
-    Store(const Store&) = delete;
-    Store& operator=(const Store&) = delete;
+  Store() = default;
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
 
-    // `database` empty: SQLite file `<dataDir>/homenet.sqlite`; else sqlite:PATH or a
-    // postgresql:// URL (user, password, host, port, database; host may be a socket directory).
-    [[nodiscard]] StoreStatus open(const QString& dataDir, const QString& database,
-                                   const QString& sqliteSynchronous = QStringLiteral("NORMAL")) {
-        return m_db.open(dataDir, database, sqliteSynchronous);
-    }
-    void close() { m_db.close(); }
-    [[nodiscard]] Backend backend() const noexcept { return m_db.backend(); }
-    // A transaction (rolled back when destroyed uncommitted); write: serialized against every
-    // other writer (other processes included).
-    [[nodiscard]] StoreResult<Transaction> begin(bool write = true) { return m_db.begin(write); }
+  // `database` empty: SQLite file `<dataDir>/homenet.sqlite`; else sqlite:PATH or a
+  // postgresql:// URL (user, password, host, port, database; host may be a socket directory).
+  [[nodiscard]] StoreStatus open(const QString& dataDir, const QString& database,
+                                 const QString& sqliteSynchronous = QStringLiteral("NORMAL")) {
+      return m_db.open(dataDir, database, sqliteSynchronous);
+  }
+  void close() { m_db.close(); }
+  [[nodiscard]] Backend backend() const noexcept { return m_db.backend(); }
+  // A transaction (rolled back when destroyed uncommitted); write: serialized against every
+  // other writer (other processes included).
+  [[nodiscard]] StoreResult<Transaction> begin(bool write = true) { return m_db.begin(write); }
 
-    [[nodiscard]] MetaTable& meta() { return m_meta; }
-    [[nodiscard]] SubscriberTable& subscribers() { return m_subscribers; }
-    [[nodiscard]] AuthTable& auth() { return m_auth; }
-    [[nodiscard]] DtTable& dts() { return m_dts; }
-    [[nodiscard]] CredentialTable& credentials() { return m_credentials; }
-    [[nodiscard]] LogTable& log() { return m_log; }
-    [[nodiscard]] TransferTable& transfers() { return m_transfers; }
-    [[nodiscard]] AvatarTable& avatars() { return m_avatars; }
-    [[nodiscard]] DisclosureTable& disclosures() { return m_disclosures; }
+  [[nodiscard]] MetaTable& meta() { return m_meta; }
+  [[nodiscard]] SubscriberTable& subscribers() { return m_subscribers; }
+  [[nodiscard]] AuthTable& auth() { return m_auth; }
+  [[nodiscard]] DtTable& dts() { return m_dts; }
+  [[nodiscard]] CredentialTable& credentials() { return m_credentials; }
+  [[nodiscard]] LogTable& log() { return m_log; }
+  [[nodiscard]] TransferTable& transfers() { return m_transfers; }
+  [[nodiscard]] AvatarTable& avatars() { return m_avatars; }
+  [[nodiscard]] DisclosureTable& disclosures() { return m_disclosures; }
 
-    // Drops what expired (authentication sessions, AKMA keys, nonces and grants a day after
-    // they expired, so a late replay is still named one) and marks pending transfers past
-    // their expiry as expired.
-    [[nodiscard]] StoreStatus purgeExpired(qint64 now);
+  // Drops what expired (authentication sessions, AKMA keys, nonces and grants a day after
+  // they expired, so a late replay is still named one) and marks pending transfers past
+  // their expiry as expired.
+  [[nodiscard]] StoreStatus purgeExpired(qint64 now);
 
 private:
-    Database m_db;
-    MetaTable m_meta{m_db};
-    SubscriberTable m_subscribers{m_db};
-    AuthTable m_auth{m_db};
-    DtTable m_dts{m_db};
-    CredentialTable m_credentials{m_db};
-    LogTable m_log{m_db};
-    TransferTable m_transfers{m_db};
-    AvatarTable m_avatars{m_db};
-    DisclosureTable m_disclosures{m_db};
+  Database m_db;
+  MetaTable m_meta{m_db};
+  SubscriberTable m_subscribers{m_db};
+  AuthTable m_auth{m_db};
+  DtTable m_dts{m_db};
+  CredentialTable m_credentials{m_db};
+  LogTable m_log{m_db};
+  TransferTable m_transfers{m_db};
+  AvatarTable m_avatars{m_db};
+  DisclosureTable m_disclosures{m_db};
 };
 
 } // namespace twinseal::service

@@ -10,7 +10,7 @@
 namespace twinseal::service {
 
 class AuthTable {
-public:
+  public:
     explicit AuthTable(Database& db) : m_db(db) {}
     [[nodiscard]] StoreStatus insertAuthSession(const AuthSessionRecord& a);
     [[nodiscard]] StoreResult<std::optional<AuthSessionRecord>> authSession(const QString& id);
@@ -23,7 +23,7 @@ public:
     // Drops sessions, keys and nonces that expired before `before`.
     [[nodiscard]] StoreStatus purgeExpired(qint64 before);
 
-private:
+  private:
     Database& m_db;
 };
 

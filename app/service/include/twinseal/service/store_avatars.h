@@ -12,7 +12,7 @@
 namespace twinseal::service {
 
 class AvatarTable {
-public:
+  public:
     explicit AvatarTable(Database& db) : m_db(db) {}
     [[nodiscard]] StoreStatus insertAvatarFile(const AvatarFileRecord& f);
     // Removes the files and chunks of media no DT names any more (a re-certified DT's old
@@ -34,7 +34,7 @@ public:
     // Drops grants that expired before `before`.
     [[nodiscard]] StoreStatus purgeGrants(qint64 before);
 
-private:
+  private:
     Database& m_db;
 };
 

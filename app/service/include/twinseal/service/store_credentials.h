@@ -9,7 +9,7 @@
 namespace twinseal::service {
 
 class CredentialTable {
-public:
+  public:
     explicit CredentialTable(Database& db) : m_db(db) {}
     [[nodiscard]] StoreStatus insertCredential(quint64 statusIndex, const QString& dtId,
                                                const QByteArray& digest, const QString& state,
@@ -17,7 +17,7 @@ public:
     [[nodiscard]] StoreStatus setCredentialState(quint64 statusIndex, const QString& state);
     [[nodiscard]] StoreResult<std::vector<quint64>> inactiveStatusIndices();
 
-private:
+  private:
     Database& m_db;
 };
 

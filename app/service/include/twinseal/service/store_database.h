@@ -24,9 +24,13 @@ using StoreStatus = security::Status;
 
 // Values as the tables bind them.
 namespace sql {
-inline QVariant u64(quint64 v) { return QVariant::fromValue(static_cast<qlonglong>(v)); }
+inline QVariant u64(quint64 v) {
+    return QVariant::fromValue(static_cast<qlonglong>(v));
+}
 // A null QString binds as SQL NULL; text columns here are NOT NULL and empty means "none".
-inline QString text(const QString& s) { return s.isNull() ? QStringLiteral("") : s; }
+inline QString text(const QString& s) {
+    return s.isNull() ? QStringLiteral("") : s;
+}
 // Optional blobs are stored as SQL NULL when empty.
 inline QVariant optBlob(const QByteArray& b) {
     return b.isEmpty() ? QVariant(QMetaType::fromType<QByteArray>()) : QVariant(b);
@@ -35,21 +39,23 @@ inline QVariant optBlob(const QByteArray& b) {
 
 // One result row, read by column number.
 class Row {
-public:
+  public:
     explicit Row(const QSqlQuery& q) : m_q(q) {}
     [[nodiscard]] QString text(int i) const { return m_q.value(i).toString(); }
     [[nodiscard]] QByteArray blob(int i) const { return m_q.value(i).toByteArray(); }
     [[nodiscard]] qint64 i64(int i) const { return m_q.value(i).toLongLong(); }
-    [[nodiscard]] quint64 u64(int i) const { return static_cast<quint64>(m_q.value(i).toLongLong()); }
+    [[nodiscard]] quint64 u64(int i) const {
+        return static_cast<quint64>(m_q.value(i).toLongLong());
+    }
     [[nodiscard]] int i32(int i) const { return m_q.value(i).toInt(); }
     [[nodiscard]] bool isNull(int i) const { return m_q.value(i).isNull(); }
 
-private:
+  private:
     const QSqlQuery& m_q;
 };
 
 class Database {
-public:
+  public:
     enum class Backend { Sqlite, Postgres };
     using Values = std::initializer_list<QVariant>;
 
@@ -67,14 +73,14 @@ public:
 
     // A transaction; rolled back when destroyed uncommitted.
     class Transaction {
-    public:
+      public:
         Transaction(Transaction&&) noexcept;
         Transaction(const Transaction&) = delete;
         ~Transaction();
         [[nodiscard]] StoreStatus commit();
         void rollback();
 
-    private:
+      private:
         friend class Database;
         explicit Transaction(Database* db) : m_db(db) {}
         Database* m_db = nullptr;
@@ -114,7 +120,7 @@ public:
         return out;
     }
 
-private:
+  private:
     [[nodiscard]] StoreStatus createSchema();
     [[nodiscard]] StoreResult<QSqlQuery*> prepare(const char* sql);
     [[nodiscard]] StoreResult<QSqlQuery*> run(const char* sql, Values values);

@@ -9,14 +9,14 @@
 namespace twinseal::service {
 
 class DisclosureTable {
-public:
+  public:
     explicit DisclosureTable(Database& db) : m_db(db) {}
     [[nodiscard]] StoreStatus insertLawfulDisclosure(const LawfulDisclosureRecord& d);
     // The disclosures about DTs `supi` owned at the time, newest first.
     [[nodiscard]] StoreResult<std::vector<LawfulDisclosureRecord>>
     lawfulDisclosuresOf(const QString& supi);
 
-private:
+  private:
     Database& m_db;
 };
 

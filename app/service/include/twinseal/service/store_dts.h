@@ -10,7 +10,7 @@
 namespace twinseal::service {
 
 class DtTable {
-public:
+  public:
     explicit DtTable(Database& db) : m_db(db) {}
     [[nodiscard]] StoreResult<std::optional<DtRecord>> dt(const QString& dtId);
     [[nodiscard]] StoreResult<std::optional<DtRecord>> activeDtOf(const QString& supi);
@@ -26,7 +26,7 @@ public:
     // Updates everything but dt_id, avatar_id and created_at (the owner too: a transfer).
     [[nodiscard]] StoreStatus updateDt(const DtRecord& d);
 
-private:
+  private:
     Database& m_db;
 };
 

@@ -10,7 +10,7 @@
 namespace twinseal::service {
 
 class LogTable {
-public:
+  public:
     explicit LogTable(Database& db) : m_db(db) {}
     [[nodiscard]] StoreResult<quint64> logSize();
     // Also indexes the entry under its DT (see logIndicesOfDt).
@@ -28,7 +28,7 @@ public:
     [[nodiscard]] StoreResult<std::optional<QByteArray>> logEntry(quint64 index);
     [[nodiscard]] StoreResult<std::optional<quint64>> logIndexOfCredential(const QByteArray& d);
 
-private:
+  private:
     Database& m_db;
 };
 

@@ -7,13 +7,13 @@
 namespace twinseal::service {
 
 class MetaTable {
-public:
+  public:
     explicit MetaTable(Database& db) : m_db(db) {}
     // 0 when never set.
     [[nodiscard]] StoreResult<qint64> counter(const char* name);
     [[nodiscard]] StoreStatus setCounter(const char* name, qint64 value);
 
-private:
+  private:
     Database& m_db;
 };
 

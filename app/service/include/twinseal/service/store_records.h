@@ -39,7 +39,7 @@ struct DtRecord {
     QString dtId;
     QString supi;
     QString avatarId;
-    QString state; // "active", "revoked"
+    QString state;        // "active", "revoked"
     QByteArray holderKey; // serialized twinseal.proto.PublicKey
     QByteArray credential;
     QByteArray credentialDigest;

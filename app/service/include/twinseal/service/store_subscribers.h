@@ -12,7 +12,7 @@
 namespace twinseal::service {
 
 class SubscriberTable {
-public:
+  public:
     explicit SubscriberTable(Database& db) : m_db(db) {}
     [[nodiscard]] StoreStatus insertSubscriber(const SubscriberRecord& s);
     [[nodiscard]] StoreResult<std::optional<SubscriberRecord>> subscriber(const QString& supi);
@@ -23,7 +23,7 @@ public:
     [[nodiscard]] StoreResult<std::optional<QString>> supiOfHandle(const QString& handle);
     [[nodiscard]] StoreResult<std::vector<QString>> subscribersWithoutHandle();
 
-private:
+  private:
     Database& m_db;
 };
 

@@ -10,7 +10,7 @@
 namespace twinseal::service {
 
 class TransferTable {
-public:
+  public:
     explicit TransferTable(Database& db) : m_db(db) {}
     [[nodiscard]] StoreStatus insertTransfer(const TransferOfferRecord& t);
     // Updates state, recipient, finished_at, log index and acceptance.
@@ -29,7 +29,7 @@ public:
     // Offers nobody answered by `now`: expired (finished when they expired).
     [[nodiscard]] StoreStatus expirePending(qint64 now);
 
-private:
+  private:
     Database& m_db;
 };
 

@@ -20,7 +20,7 @@
 namespace twinseal::service {
 
 struct SubscriberProfileRequest {
-    QString supi;       // imsi-...
+    QString supi; // imsi-...
     int mncLength = 2;
     QString name, role, organisation, licenceId;
     QString routingIndicator = QStringLiteral("0");
@@ -28,7 +28,7 @@ struct SubscriberProfileRequest {
 };
 
 class SubscriberAuth {
-public:
+  public:
     SubscriberAuth(ServiceContext& context, TransferHandles& handles)
         : m_ctx(context), m_handles(handles) {}
 
@@ -46,10 +46,9 @@ public:
                                                      const QByteArray& pathAndQuery,
                                                      const QByteArray& body);
 
-private:
-    [[nodiscard]] ServiceResult<proto::AuthChallenge> challengeFor(const SubscriberRecord& s,
-                                                                   quint64 sqn,
-                                                                   const QString& routingIndicator);
+  private:
+    [[nodiscard]] ServiceResult<proto::AuthChallenge>
+    challengeFor(const SubscriberRecord& s, quint64 sqn, const QString& routingIndicator);
     [[nodiscard]] ServiceResult<security::Milenage> milenageFor(const SubscriberRecord& s) const;
     // An authentication session that can still be answered, with its subscriber.
     [[nodiscard]] ServiceResult<std::pair<AuthSessionRecord, SubscriberRecord>>

@@ -9,13 +9,13 @@
 namespace twinseal::service {
 
 class TransferHandles {
-public:
+  public:
     explicit TransferHandles(ServiceContext& context) : m_ctx(context) {}
 
     // Inside a write transaction: the subscriber's transfer handle, created if missing.
     [[nodiscard]] ServiceResult<QString> handleFor(const QString& supi);
 
-private:
+  private:
     ServiceContext& m_ctx;
 };
 

@@ -15,7 +15,7 @@
 namespace twinseal::service {
 
 class TransparencyLog {
-public:
+  public:
     explicit TransparencyLog(ServiceContext& context) : m_ctx(context) {}
 
     struct Append {
@@ -50,7 +50,7 @@ public:
 
     [[nodiscard]] quint64 size() const { return m_log.size(); }
 
-private:
+  private:
     ServiceContext& m_ctx;
     security::MerkleLog m_log;
     quint64 m_headSize = ~quint64{0};

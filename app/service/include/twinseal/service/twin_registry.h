@@ -18,7 +18,7 @@
 namespace twinseal::service {
 
 class TwinRegistry {
-public:
+  public:
     TwinRegistry(ServiceContext& context, TransparencyLog& log, StatusListPublisher& status,
                  CredentialIssuer& issuer, TransferHandles& handles)
         : m_ctx(context), m_log(log), m_status(status), m_issuer(issuer), m_handles(handles) {}
@@ -30,8 +30,8 @@ public:
     // A fresh credential with a new pseudonym for the same DT, holder key and media (the
     // request is a RegistrationBody with purpose "rotate-pseudonym" signed by the current
     // holder key); the old credential is superseded and the issuance logged.
-    [[nodiscard]] ServiceResult<proto::RegistrationResponse> rotatePseudonym(const Caller& caller,
-                                                                             const QByteArray& body);
+    [[nodiscard]] ServiceResult<proto::RegistrationResponse>
+    rotatePseudonym(const Caller& caller, const QByteArray& body);
     [[nodiscard]] ServiceResult<proto::DtInfo> revoke(const Caller& caller,
                                                       const proto::RevokeRequest& r);
     [[nodiscard]] ServiceResult<proto::DtList> listDts(const Caller& caller);
@@ -47,12 +47,11 @@ public:
                                                            const QString& reason);
     [[nodiscard]] ServiceResult<proto::DtList> adminList();
 
-private:
+  private:
     [[nodiscard]] ServiceResult<proto::RegistrationResponse>
     issue(const Caller& caller, const QByteArray& body, security::RegistrationPurpose purpose);
-    [[nodiscard]] ServiceResult<proto::DtInfo> revokeRecord(const QString& dtId,
-                                                            const QString& reason,
-                                                            const QString& requiredSupi);
+    [[nodiscard]] ServiceResult<proto::DtInfo>
+    revokeRecord(const QString& dtId, const QString& reason, const QString& requiredSupi);
 
     ServiceContext& m_ctx;
     TransparencyLog& m_log;
