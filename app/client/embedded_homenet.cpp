@@ -6,9 +6,19 @@
 
 #include <optional>
 
+#include <twinseal/service/service_log.h>
 #include <twinseal/service/service_runner.h>
 
 namespace twinseal::client {
+
+// The service runner; only the service thread touches it.
+class EmbeddedRunner : public service::ServiceRunner {};
+
+namespace {
+EmbeddedHomenetError narrowed(const service::ServiceError& e) {
+    return {e.code, e.message};
+}
+} // namespace
 
 EmbeddedHomenet::EmbeddedHomenet() { m_thread.setObjectName(QStringLiteral("twinseal-homenet")); }
 
@@ -20,24 +30,33 @@ void EmbeddedHomenet::onServiceThread(const std::function<void()>& work) {
     QMetaObject::invokeMethod(m_context.get(), work, Qt::BlockingQueuedConnection);
 }
 
-service::ServiceResult<quint16> EmbeddedHomenet::start(const service::ServiceConfig& config,
-                                                       const std::string& passphrase,
-                                                       const QString& operatorName) {
+EmbeddedHomenetResult<quint16> EmbeddedHomenet::start(const Settings& settings,
+                                                      const std::string& passphrase,
+                                                      const QString& operatorName) {
     if (m_thread.isRunning())
-        return service::serviceError(500, "already-running", "the local home network is already running");
+        return EmbeddedHomenetError{"already-running", "the local home network is already running"};
+    service::setLogLevel(service::LogLevel::Warning);
+    service::ServiceConfig config;
+    config.dataDir = settings.dataDir;
+    config.port = settings.port;
+    config.rateLimit = settings.rateLimit;
     m_context = std::make_unique<QObject>();
     m_context->moveToThread(&m_thread);
     m_thread.start();
-    std::optional<service::ServiceResult<quint16>> result;
+    std::optional<EmbeddedHomenetResult<quint16>> result;
     onServiceThread([&] {
-        m_runner = std::make_unique<service::ServiceRunner>();
+        m_runner = std::make_unique<EmbeddedRunner>();
         service::OperatorInitOptions init;
         init.operatorName = operatorName;
         if (auto opened = m_runner->open(config, passphrase, true, init); !opened.ok()) {
-            result.emplace(opened.error());
+            result.emplace(narrowed(opened.error()));
             return;
         }
-        result.emplace(m_runner->listen());
+        auto port = m_runner->listen();
+        if (port.ok())
+            result.emplace(*port);
+        else
+            result.emplace(narrowed(port.error()));
     });
     if (!result->ok()) {
         stop();
@@ -47,11 +66,12 @@ service::ServiceResult<quint16> EmbeddedHomenet::start(const service::ServiceCon
     return *result;
 }
 
-service::ServiceStatus EmbeddedHomenet::ensureDemoSubscription(const QString& profileFile) {
+EmbeddedHomenetResult<EmbeddedHomenet::Done>
+EmbeddedHomenet::ensureDemoSubscription(const QString& profileFile) {
     if (QFile::exists(profileFile))
-        return service::Nothing{};
+        return Done{};
     if (!m_thread.isRunning())
-        return service::serviceError(500, "not-open", "start the local home network first");
+        return EmbeddedHomenetError{"not-open", "start the local home network first"};
     service::SubscriberProfileRequest sub;
     sub.supi = QStringLiteral("imsi-001010000000001");
     sub.name = QStringLiteral("Demo Subscriber");
@@ -59,20 +79,27 @@ service::ServiceStatus EmbeddedHomenet::ensureDemoSubscription(const QString& pr
     sub.organisation = QStringLiteral("St. Elsewhere University Hospital");
     sub.licenceId = QStringLiteral("GMC-7781234");
     sub.serviceUrl = QStringLiteral("https://localhost:%1").arg(m_port);
-    std::optional<service::ServiceResult<security::UsimProfileData>> profile;
+    std::optional<EmbeddedHomenetResult<Done>> outcome;
     onServiceThread([&] {
-        if (m_runner)
-            profile.emplace(m_runner->service().addSubscriber(sub));
-        else
-            profile.emplace(service::serviceError(500, "not-open", "the local home network is not open"));
+        if (!m_runner) {
+            outcome.emplace(EmbeddedHomenetError{"not-open", "the local home network is not open"});
+            return;
+        }
+        auto profile = m_runner->service().addSubscriber(sub);
+        if (!profile.ok()) {
+            outcome.emplace(narrowed(profile.error()));
+            return;
+        }
+        // Saved here: the profile holds the subscriber's keys and never leaves the service thread.
+        if (auto saved = profile->save(profileFile.toStdString()); !saved.ok()) {
+            outcome.emplace(EmbeddedHomenetError{
+                "io-error", "the demo profile cannot be saved to " + profileFile.toStdString() +
+                                ": " + saved.error().detail});
+            return;
+        }
+        outcome.emplace(Done{});
     });
-    if (!profile->ok())
-        return profile->error();
-    if (auto saved = (*profile)->save(profileFile.toStdString()); !saved.ok())
-        return service::serviceError(500, "io-error",
-                                     "the demo profile cannot be saved to " + profileFile.toStdString() +
-                                         ": " + saved.error().detail);
-    return service::Nothing{};
+    return *outcome;
 }
 
 void EmbeddedHomenet::stop() {

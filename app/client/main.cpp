@@ -23,7 +23,6 @@
 
 #include <twinseal/security/bytes.h>
 #include <twinseal/security/clock.h>
-#include <twinseal/service/service_log.h>
 #include <twinseal/viewmodels/settings_controller.h>
 #include <twinseal/viewmodels/twin_controller.h>
 
@@ -100,13 +99,11 @@ int main(int argc, char** argv) {
     // The service runs on its own thread (embedded_homenet.h): its work never blocks the UI.
     twinseal::client::EmbeddedHomenet homenet;
     if (p.isSet(QStringLiteral("local-homenet"))) {
-        twinseal::service::setLogLevel(twinseal::service::LogLevel::Warning);
-        twinseal::service::ServiceConfig config;
-        config.dataDir = QDir(dataDir).filePath(QStringLiteral("homenet"));
-        config.port = static_cast<quint16>(p.value(QStringLiteral("local-port")).toUInt());
-        config.rateLimit = 0;
-        std::string pass = localPassphrase(config.dataDir);
-        auto port = homenet.start(config, pass, QStringLiteral("Local Home Network"));
+        twinseal::client::EmbeddedHomenet::Settings settings;
+        settings.dataDir = QDir(dataDir).filePath(QStringLiteral("homenet"));
+        settings.port = static_cast<quint16>(p.value(QStringLiteral("local-port")).toUInt());
+        std::string pass = localPassphrase(settings.dataDir);
+        auto port = homenet.start(settings, pass, QStringLiteral("Local Home Network"));
         twinseal::security::cleanse(pass.data(), pass.size());
         if (!port.ok()) {
             const bool bind = port.error().code == "listen-failed";

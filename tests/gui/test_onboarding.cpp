@@ -202,7 +202,7 @@ private slots:
     void embeddedHomenetRunsOffTheGuiThread() {
         QTemporaryDir data;
         client::EmbeddedHomenet homenet;
-        service::ServiceConfig config;
+        client::EmbeddedHomenet::Settings config;
         config.dataDir = QDir(data.path()).filePath(QStringLiteral("homenet"));
         config.port = 0;
         config.rateLimit = 0;

@@ -7,11 +7,15 @@
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QTcpServer>
+#include <QUrl>
+#include <QUrlQuery>
 #include <QUuid>
 
 #include <csignal>
 
+#include <twinseal/security/assertion.h>
 #include <twinseal/security/manifest.h>
+#include <twinseal/security/translog.h>
 
 namespace twinseal::test {
 
@@ -171,30 +175,42 @@ int HomenetServer::stop() {
 bool HomenetServer::setMetaCounter(const QString& name, qint64 value) {
     if (running())
         return false;
-    const QString connection =
-        QStringLiteral("meta-edit-") + QUuid::createUuid().toString(QUuid::Id128);
     bool ok = false;
+    const bool opened = withDatabase([&](QSqlDatabase& db) {
+        QSqlQuery q(db);
+        q.prepare(QStringLiteral("UPDATE meta SET value = ? WHERE name = ?"));
+        q.addBindValue(value);
+        q.addBindValue(name);
+        ok = q.exec() && q.numRowsAffected() == 1;
+    });
+    return opened && ok;
+}
+
+bool HomenetServer::withDatabase(const std::function<void(QSqlDatabase&)>& work,
+                                 bool readOnly) const {
+    const QString connection =
+        QStringLiteral("test-db-") + QUuid::createUuid().toString(QUuid::Id128);
+    bool opened = false;
     {
         QSqlDatabase db;
         if (usePostgres()) {
             db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), connection);
-            db.setHostName(QStringLiteral("/var/run/postgresql"));
-            db.setDatabaseName(m_pgName);
+            const QUrl url(database());
+            db.setHostName(QUrlQuery(url).queryItemValue(QStringLiteral("host")));
+            db.setDatabaseName(url.path().mid(1));
         } else {
             db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connection);
             db.setDatabaseName(QDir(dataDir()).filePath(QStringLiteral("homenet.sqlite")));
+            if (readOnly)
+                db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
         }
-        if (db.open()) {
-            QSqlQuery q(db);
-            q.prepare(QStringLiteral("UPDATE meta SET value = ? WHERE name = ?"));
-            q.addBindValue(value);
-            q.addBindValue(name);
-            ok = q.exec() && q.numRowsAffected() == 1;
-        }
+        opened = db.open();
+        if (opened)
+            work(db);
         db.close();
     }
     QSqlDatabase::removeDatabase(connection);
-    return ok;
+    return opened;
 }
 
 QByteArray HomenetServer::pollLog() {
@@ -274,6 +290,69 @@ QProcessEnvironment twinsealctlEnvironment() {
     env.insert(QStringLiteral("ASAN_OPTIONS"),
                asan.isEmpty() ? QStringLiteral("detect_leaks=0") : asan + QStringLiteral(":detect_leaks=0"));
     return env;
+}
+
+TestSubscriber addTestSubscriber(HomenetServer& server, const QString& profileName, int number,
+                                 const QStringList& extra) {
+    TestSubscriber s;
+    s.path = server.scratch(profileName);
+    auto p = server.addSubscriber(QStringLiteral("imsi-00101000000%1").arg(number), s.path, extra);
+    if (!p)
+        qFatal("subscriber add failed");
+    s.profile = *p;
+    s.client = std::make_unique<core::HomenetClient>(*p, s.path);
+    s.holder = std::move(security::SigningKey::generate(security::KeyAlgorithm::Ed25519)).value();
+    return s;
+}
+
+core::ClientResult<core::AuthSession> authenticate(core::HomenetClient& client) {
+    return await<core::AuthSession>([&](auto cb) { client.authenticate(std::move(cb)); });
+}
+
+core::ClientResult<core::Registration> registerDt(TestSubscriber& s,
+                                                  const security::Bytes& signedManifest) {
+    return await<core::Registration>(
+        [&](auto cb) { s.client->registerDt(s.holder, signedManifest, std::move(cb)); });
+}
+
+core::ClientResult<core::Registration> registerDt(TestSubscriber& s, const QString& package) {
+    return registerDt(s, signedManifest(package, s.holder));
+}
+
+core::ClientResult<security::StatusList> statusList(core::HomenetClient& client) {
+    return await<security::StatusList>([&](auto cb) { client.fetchStatusList(std::move(cb)); });
+}
+
+security::VerificationReport verifyAsPeer(const security::UsimProfileData& profile,
+                                          const security::SigningKey& holder,
+                                          const core::Registration& reg,
+                                          const security::StatusList& list,
+                                          const QString& package) {
+    using namespace twinseal::security;
+    auto trust = TrustList::fromPem(profile.trustListPem);
+    SystemRandom& rng = SystemRandom::instance();
+    const Bytes epk(32, 0x42);
+    const std::int64_t now = SystemClock::instance().now();
+    auto claims = claimsForCall(reg.credential, {"urn:twinseal:room:theatre-3"}, epk, now, rng);
+    auto assertion = createAssertion(*claims, holder);
+    StatusListRevocationChecker revocation(list);
+    LogInclusionChecker inclusion(reg.receipt.treeHead);
+    (void)inclusion.add(reg.receipt);
+    Bytes manifest = signedManifest(package, holder);
+    VerificationInputs in;
+    in.assertion = assertion->compact;
+    in.credential = reg.credentialBytes;
+    in.disclosures = reg.disclosures;
+    in.media.manifest = manifest;
+    in.media.packagePath = package.toStdString();
+    in.trust = &*trust;
+    in.clock = &SystemClock::instance();
+    in.expectedDestination = "urn:twinseal:room:theatre-3";
+    in.revocation = &revocation;
+    in.inclusion = &inclusion;
+    // A peer check without a replay cache or pins: those two are not what these tests are about.
+    in.optOut({CheckId::Replay, CheckId::PinnedKey});
+    return verifyPeer(in);
 }
 
 } // namespace twinseal::test

@@ -14,8 +14,17 @@
 #include <optional>
 #include <string>
 
+#include <memory>
+
 #include <twinseal/core/homenet_client.h>
+#include <twinseal/security/keys.h>
+#include <twinseal/security/statuslist.h>
 #include <twinseal/security/subscriber.h>
+#include <twinseal/security/verify.h>
+
+QT_BEGIN_NAMESPACE
+class QSqlDatabase;
+QT_END_NAMESPACE
 
 namespace twinseal::test {
 
@@ -59,8 +68,12 @@ public:
     // Sets a counter of the service's `meta` table directly in its database (SQLite or
     // PostgreSQL), as restoring an older backup would; only while the service is stopped.
     [[nodiscard]] bool setMetaCounter(const QString& name, qint64 value);
+    // Runs `work` on a connection of its own to the service's database (SQLite or PostgreSQL;
+    // SQLite read-only when asked); false when the database cannot be opened.
+    [[nodiscard]] bool withDatabase(const std::function<void(QSqlDatabase&)>& work,
+                                    bool readOnly = false) const;
 
-private:
+  private:
     [[nodiscard]] QStringList common() const;
     [[nodiscard]] bool launch(const QStringList& serveFlags);
 
@@ -103,5 +116,36 @@ QProcessEnvironment twinsealctlEnvironment();
 // Builds and signs a manifest of `package` with `holder`; returns the signed envelope.
 security::Bytes signedManifest(const QString& package, const security::SigningKey& holder,
                                security::Manifest* manifest = nullptr, std::uint32_t chunk = 4096);
+
+// A subscriber of a test home network: its USIM profile (saved at `path`), a client using it
+// and a fresh Ed25519 holder key for its twin.
+struct TestSubscriber {
+    security::UsimProfileData profile;
+    QString path;
+    std::unique_ptr<core::HomenetClient> client;
+    security::SigningKey holder;
+};
+
+// `twinseal-homenet subscriber add` for imsi-00101000000<number> (with `extra` options), the
+// profile saved as `profileName` in the server's scratch directory. Aborts the test run when
+// the subscriber cannot be added.
+TestSubscriber addTestSubscriber(HomenetServer& server, const QString& profileName, int number,
+                                 const QStringList& extra = {});
+
+// The subscriber's client authenticates (SUCI, 5G-AKA, AKMA).
+core::ClientResult<core::AuthSession> authenticate(core::HomenetClient& client);
+// Registers a twin with the subscriber's holder key for a signed manifest, or for `package`
+// (its manifest signed with the holder key).
+core::ClientResult<core::Registration> registerDt(TestSubscriber& s,
+                                                  const security::Bytes& signedManifest);
+core::ClientResult<core::Registration> registerDt(TestSubscriber& s, const QString& package);
+// A peer verifying the holder of `reg` (signing with `holder`) in a call, with the status list
+// and the registration's log receipt, the media being `package`.
+security::VerificationReport verifyAsPeer(const security::UsimProfileData& profile,
+                                          const security::SigningKey& holder,
+                                          const core::Registration& reg,
+                                          const security::StatusList& list, const QString& package);
+// The home network's status list, fetched and verified by the client.
+core::ClientResult<security::StatusList> statusList(core::HomenetClient& client);
 
 } // namespace twinseal::test

@@ -94,6 +94,16 @@ HttpResult RawClient::sendSigned(const AkmaSession& akma, const QByteArray& meth
                 {{"Authorization", akmaAuthorization(akma, method, path, body)}});
 }
 
+SignedSession::SignedSession(const HomenetServer& server, UsimProfileData profile)
+    : m_raw(server), m_profile(std::move(profile)), m_akma(akmaLogin(m_raw, m_profile)) {}
+
+HttpResult SignedSession::send(const QByteArray& method, const QByteArray& path,
+                               const QByteArray& body, bool sign, const QByteArray& contentType) {
+    if (sign)
+        return m_raw.sendSigned(m_akma, method, path, body, contentType);
+    return m_raw.send(method, QString::fromLatin1(path), body, contentType);
+}
+
 ServiceState serviceState(RawClient& raw, core::HomenetClient& reader, const AkmaSession& owner,
                           const std::string& avatarId) {
     ServiceState s;
@@ -135,30 +145,16 @@ QByteArray registrationBody(const AkmaSession& akma, const SigningKey& holder,
 }
 
 qint64 countInDatabase(const HomenetServer& server, const QString& sql, const QVariant& value) {
-    const QString name = QStringLiteral("count-in-database");
     qint64 count = -1;
-    {
-        QSqlDatabase db;
-        if (HomenetServer::usePostgres()) {
-            db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
-            const QUrl url(server.database());
-            db.setHostName(QUrlQuery(url).queryItemValue(QStringLiteral("host")));
-            db.setDatabaseName(url.path().mid(1));
-        } else {
-            db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-            db.setDatabaseName(QDir(server.dataDir()).filePath(QStringLiteral("homenet.sqlite")));
-            db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
-        }
-        if (db.open()) {
+    (void)server.withDatabase(
+        [&](QSqlDatabase& db) {
             QSqlQuery q(db);
             q.prepare(sql);
             q.addBindValue(value);
             if (q.exec() && q.next())
                 count = q.value(0).toLongLong();
-        }
-        db.close();
-    }
-    QSqlDatabase::removeDatabase(name);
+        },
+        true);
     return count;
 }
 

@@ -52,6 +52,22 @@ private:
     QNetworkAccessManager m_nam;
 };
 
+// A subscriber's own session for hand-made requests: authenticates like the USIM (SUCI, 5G-AKA,
+// AKMA) on a copy of its profile, then signs each request with its AKMA key.
+class SignedSession {
+  public:
+    SignedSession(const HomenetServer& server, security::UsimProfileData profile);
+    [[nodiscard]] const std::string& aKid() const { return m_akma.aKid; }
+    // `sign` false: sent without an Authorization header.
+    HttpResult send(const QByteArray& method, const QByteArray& path, const QByteArray& body = {},
+                    bool sign = true, const QByteArray& contentType = "application/x-protobuf");
+
+  private:
+    RawClient m_raw;
+    security::UsimProfileData m_profile;
+    security::AkmaSession m_akma;
+};
+
 std::string suciFor(const security::UsimProfileData& p, const std::string& supiText,
                     security::ByteView hnKey);
 // Answers a challenge as the USIM would (advancing p.highestSqn); `kausf` receives the key for

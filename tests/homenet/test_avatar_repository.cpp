@@ -18,6 +18,7 @@
 
 #include "homenet_fixture.h"
 #include "raw_client.h"
+#include "test_macros.h"
 #include "testmain.h"
 
 using namespace twinseal;
@@ -28,37 +29,22 @@ using core::HomenetClient;
 
 namespace {
 
-#define REQUIRE_OK(r)                                                                              \
-    do {                                                                                           \
-        if (!(r).ok())                                                                             \
-            QFAIL(("unexpected failure: " + (r).error().code + ": " + (r).error().message)       \
-                      .c_str());                                                                   \
-    } while (0)
-
-struct Owner {
-    UsimProfileData profile;
-    QString path;
-    std::unique_ptr<HomenetClient> client;
-    SigningKey holder;
+// A subscriber who certifies (and uploads) an avatar.
+struct Owner : TestSubscriber {
     Manifest manifest;
     core::Registration registration;
 };
 
 Owner subscriber(HomenetServer& server, int n) {
     Owner s;
-    s.path = server.scratch(QStringLiteral("ue%1.profile").arg(n));
-    auto p = server.addSubscriber(QStringLiteral("imsi-00101000000%1").arg(3000 + n), s.path);
-    if (!p)
-        qFatal("subscriber add failed");
-    s.profile = *p;
-    s.client = std::make_unique<HomenetClient>(*p, s.path);
-    s.holder = std::move(SigningKey::generate(KeyAlgorithm::Ed25519)).value();
+    static_cast<TestSubscriber&>(s) =
+        addTestSubscriber(server, QStringLiteral("ue%1.profile").arg(n), 3000 + n);
     return s;
 }
 
 // Authenticates and registers a DT for `package` with chunks of `chunkSize`.
 bool registerOwner(Owner& o, const QString& package, std::uint32_t chunkSize = kDefaultChunkSize) {
-    auto session = await<core::AuthSession>([&](auto cb) { o.client->authenticate(std::move(cb)); });
+    auto session = authenticate(*o.client);
     if (!session.ok())
         return false;
     Bytes m = signedManifest(package, o.holder, &o.manifest, chunkSize);

@@ -15,6 +15,7 @@
 #include <twinseal/security/verify.h>
 
 #include "homenet_fixture.h"
+#include "test_macros.h"
 #include "testmain.h"
 
 using namespace twinseal;
@@ -25,73 +26,14 @@ using core::HomenetClient;
 
 namespace {
 
-struct Subscriber {
-    UsimProfileData profile;
-    QString path;
-    std::unique_ptr<HomenetClient> client;
-    SigningKey holder;
-};
+using Subscriber = TestSubscriber;
 
 Subscriber subscriber(HomenetServer& server, int n, const QStringList& extra = {}) {
-    Subscriber s;
-    s.path = server.scratch(QStringLiteral("ue%1.profile").arg(n));
-    auto p = server.addSubscriber(QStringLiteral("imsi-00101000000%1").arg(1000 + n), s.path, extra);
-    if (!p)
-        qFatal("subscriber add failed");
-    s.profile = *p;
-    s.client = std::make_unique<HomenetClient>(*p, s.path);
-    s.holder = std::move(SigningKey::generate(KeyAlgorithm::Ed25519)).value();
-    return s;
+    return addTestSubscriber(server, QStringLiteral("ue%1.profile").arg(n), 1000 + n, extra);
 }
 
-#define REQUIRE_OK(r)                                                                              \
-    do {                                                                                           \
-        if (!(r).ok())                                                                             \
-            QFAIL(("unexpected failure: " + (r).error().code + ": " + (r).error().message)       \
-                      .c_str());                                                                   \
-    } while (0)
-
-ClientResult<core::AuthSession> authenticate(HomenetClient& c) {
-    return await<core::AuthSession>([&](auto cb) { c.authenticate(std::move(cb)); });
-}
-ClientResult<core::Registration> registerDt(Subscriber& s, const QString& package) {
-    Bytes m = signedManifest(package, s.holder);
-    return await<core::Registration>(
-        [&](auto cb) { s.client->registerDt(s.holder, std::move(m), std::move(cb)); });
-}
-ClientResult<StatusList> statusList(HomenetClient& c) {
-    return await<StatusList>([&](auto cb) { c.fetchStatusList(std::move(cb)); });
-}
 ClientResult<SignedTreeHead> treeHead(HomenetClient& c) {
     return await<SignedTreeHead>([&](auto cb) { c.fetchTreeHead(std::move(cb)); });
-}
-
-// A peer verifying `reg`'s holder in a call, with the status list and the log receipt.
-VerificationReport verifyAsPeer(const Subscriber& s, const core::Registration& reg,
-                                const StatusList& list, const QString& package) {
-    auto trust = TrustList::fromPem(s.profile.trustListPem);
-    SystemRandom& rng = SystemRandom::instance();
-    const Bytes epk(32, 0x42);
-    const std::int64_t now = SystemClock::instance().now();
-    auto claims = claimsForCall(reg.credential, {"urn:twinseal:room:theatre-3"}, epk, now, rng);
-    auto assertion = createAssertion(*claims, s.holder);
-    StatusListRevocationChecker revocation(list);
-    LogInclusionChecker inclusion(reg.receipt.treeHead);
-    (void)inclusion.add(reg.receipt);
-    Bytes manifest = signedManifest(package, s.holder);
-    VerificationInputs in;
-    in.assertion = assertion->compact;
-    in.credential = reg.credentialBytes;
-    in.disclosures = reg.disclosures;
-    in.media.manifest = manifest;
-    in.media.packagePath = package.toStdString();
-    in.trust = &*trust;
-    in.clock = &SystemClock::instance();
-    in.expectedDestination = "urn:twinseal:room:theatre-3";
-    in.revocation = &revocation;
-    in.inclusion = &inclusion;
-    in.optOut({CheckId::Replay, CheckId::PinnedKey});
-    return verifyPeer(in);
 }
 
 } // namespace
@@ -209,7 +151,7 @@ private slots:
         REQUIRE_OK(reg);
         auto before = statusList(*a.client);
         REQUIRE_OK(before);
-        auto ok = verifyAsPeer(a, *reg, *before, pkg);
+        auto ok = verifyAsPeer(a.profile, a.holder, *reg, *before, pkg);
         QVERIFY2(ok.state == OverallState::Verified, ok.summary().c_str());
         QCOMPARE(ok.find(CheckId::Revocation)->state, CheckState::Passed);
         QCOMPARE(ok.find(CheckId::LogInclusion)->state, CheckState::Passed);
@@ -222,7 +164,7 @@ private slots:
         auto after = statusList(*a.client);
         REQUIRE_OK(after);
         QVERIFY(after->info().sequence > before->info().sequence);
-        auto failed = verifyAsPeer(a, *reg, *after, pkg);
+        auto failed = verifyAsPeer(a.profile, a.holder, *reg, *after, pkg);
         QCOMPARE(failed.state, OverallState::Failed);
         QCOMPARE(failed.reason, ErrorCode::CredentialRevoked);
         QCOMPARE(failed.find(CheckId::Revocation)->state, CheckState::Failed);
@@ -253,7 +195,7 @@ private slots:
         QCOMPARE(list->size(), std::size_t{2});
         auto latest = statusList(*a.client);
         REQUIRE_OK(latest);
-        auto ok2 = verifyAsPeer(a, *fresh, *latest, pkg);
+        auto ok2 = verifyAsPeer(a.profile, a.holder, *fresh, *latest, pkg);
         QVERIFY2(ok2.state == OverallState::Verified, ok2.summary().c_str());
     }
 

@@ -12,6 +12,7 @@
 #include <twinseal/security/translog.h>
 
 #include "homenet_fixture.h"
+#include "test_macros.h"
 #include "testmain.h"
 
 using namespace twinseal;
@@ -22,48 +23,15 @@ using core::HomenetClient;
 
 namespace {
 
-#define REQUIRE_OK(r)                                                                              \
-    do {                                                                                           \
-        if (!(r).ok())                                                                             \
-            QFAIL(                                                                                 \
-                ("unexpected failure: " + (r).error().code + ": " + (r).error().message).c_str()); \
-    } while (0)
-
-// Evaluates `r` once (it is often a call).
-#define EXPECT_CODE(r, reason)                                                                     \
-    do {                                                                                           \
-        const auto& result_ = (r);                                                                 \
-        QVERIFY2(!result_.ok(), "expected a refusal: " reason);                                    \
-        QCOMPARE(QString::fromStdString(result_.error().code), QStringLiteral(reason));            \
-    } while (0)
-
-struct Subscriber {
-    QString path;
-    std::unique_ptr<HomenetClient> client;
-    SigningKey holder;
-};
+using Subscriber = TestSubscriber;
 
 Subscriber subscriber(HomenetServer& server, int n) {
-    Subscriber s;
-    s.path = server.scratch(QStringLiteral("privacy%1.profile").arg(n));
-    auto p = server.addSubscriber(QStringLiteral("imsi-00101000000%1").arg(2000 + n), s.path,
-                                  {QStringLiteral("--name"), QStringLiteral("Subscriber %1").arg(n),
-                                   QStringLiteral("--role"), QStringLiteral("surgeon"),
-                                   QStringLiteral("--licence-id"), QStringLiteral("GMC-%1").arg(n)});
-    if (!p)
-        qFatal("subscriber add failed");
-    s.client = std::make_unique<HomenetClient>(*p, s.path);
-    s.holder = std::move(SigningKey::generate(KeyAlgorithm::Ed25519)).value();
-    return s;
+    return addTestSubscriber(server, QStringLiteral("privacy%1.profile").arg(n), 2000 + n,
+                             {QStringLiteral("--name"), QStringLiteral("Subscriber %1").arg(n),
+                              QStringLiteral("--role"), QStringLiteral("surgeon"),
+                              QStringLiteral("--licence-id"), QStringLiteral("GMC-%1").arg(n)});
 }
 
-ClientResult<core::AuthSession> authenticate(HomenetClient& c) {
-    return await<core::AuthSession>([&](auto cb) { c.authenticate(std::move(cb)); });
-}
-ClientResult<core::Registration> registerDt(Subscriber& s, const Bytes& manifest) {
-    return await<core::Registration>(
-        [&](auto cb) { s.client->registerDt(s.holder, manifest, std::move(cb)); });
-}
 ClientResult<core::Registration> rotate(Subscriber& s, const std::string& dtId,
                                         const SigningKey& key, const Bytes& manifest,
                                         const std::string& previous) {
@@ -74,9 +42,6 @@ ClientResult<core::Registration> rotate(Subscriber& s, const std::string& dtId,
 ClientResult<std::vector<core::LawfulDisclosure>> disclosures(HomenetClient& c) {
     return await<std::vector<core::LawfulDisclosure>>(
         [&](auto cb) { c.listLawfulDisclosures(std::move(cb)); });
-}
-ClientResult<StatusList> statusList(HomenetClient& c) {
-    return await<StatusList>([&](auto cb) { c.fetchStatusList(std::move(cb)); });
 }
 ClientResult<std::vector<core::DtRecord>> listDts(HomenetClient& c) {
     return await<std::vector<core::DtRecord>>([&](auto cb) { c.listDts(std::move(cb)); });

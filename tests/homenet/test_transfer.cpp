@@ -31,6 +31,8 @@
 #include <twinseal/security/verify.h>
 
 #include "homenet_fixture.h"
+#include "raw_client.h"
+#include "test_macros.h"
 #include "testmain.h"
 
 using namespace twinseal;
@@ -43,54 +45,16 @@ namespace {
 
 using namespace std::chrono_literals;
 
-#define REQUIRE_OK(r)                                                                              \
-    do {                                                                                           \
-        if (!(r).ok())                                                                             \
-            QFAIL(                                                                                 \
-                ("unexpected failure: " + (r).error().code + ": " + (r).error().message).c_str()); \
-    } while (0)
-
-#define EXPECT_CODE(r, reason)                                                                     \
-    do {                                                                                           \
-        QVERIFY2(!(r).ok(), "expected a refusal: " reason);                                        \
-        QCOMPARE(QString::fromStdString((r).error().code), QStringLiteral(reason));                \
-    } while (0)
-
-struct Subscriber {
-    UsimProfileData profile;
-    QString path;
-    std::unique_ptr<HomenetClient> client;
-    SigningKey holder;
-};
+using Subscriber = TestSubscriber;
 
 Subscriber subscriber(HomenetServer& server, int n, const QStringList& extra = {}) {
-    Subscriber s;
-    s.path = server.scratch(QStringLiteral("ue%1.profile").arg(n));
-    auto p =
-        server.addSubscriber(QStringLiteral("imsi-00101000000%1").arg(1000 + n), s.path, extra);
-    if (!p)
-        qFatal("subscriber add failed");
-    s.profile = *p;
-    s.client = std::make_unique<HomenetClient>(*p, s.path);
-    s.holder = std::move(SigningKey::generate(KeyAlgorithm::Ed25519)).value();
-    return s;
+    return addTestSubscriber(server, QStringLiteral("ue%1.profile").arg(n), 1000 + n, extra);
 }
 
 SigningKey newKey(KeyAlgorithm alg = KeyAlgorithm::Ed25519) {
     return std::move(SigningKey::generate(alg)).value();
 }
 
-ClientResult<core::AuthSession> authenticate(HomenetClient& c) {
-    return await<core::AuthSession>([&](auto cb) { c.authenticate(std::move(cb)); });
-}
-ClientResult<core::Registration> registerDt(Subscriber& s, const QString& package) {
-    Bytes m = signedManifest(package, s.holder);
-    return await<core::Registration>(
-        [&](auto cb) { s.client->registerDt(s.holder, std::move(m), std::move(cb)); });
-}
-ClientResult<StatusList> statusList(HomenetClient& c) {
-    return await<StatusList>([&](auto cb) { c.fetchStatusList(std::move(cb)); });
-}
 ClientResult<core::SubscriberInfo> me(HomenetClient& c) {
     return await<core::SubscriberInfo>([&](auto cb) { c.me(std::move(cb)); });
 }
@@ -142,139 +106,7 @@ const core::TransferInfo* findTransfer(const std::vector<core::TransferInfo>& al
     return nullptr;
 }
 
-// A peer verifying the holder of `reg` in a call, with the status list and the log receipt.
-VerificationReport verifyAsPeer(const UsimProfileData& profile, const SigningKey& holder,
-                                const core::Registration& reg, const StatusList& list,
-                                const QString& package) {
-    auto trust = TrustList::fromPem(profile.trustListPem);
-    SystemRandom& rng = SystemRandom::instance();
-    const Bytes epk(32, 0x42);
-    const std::int64_t now = SystemClock::instance().now();
-    auto claims = claimsForCall(reg.credential, {"urn:twinseal:room:theatre-3"}, epk, now, rng);
-    auto assertion = createAssertion(*claims, holder);
-    StatusListRevocationChecker revocation(list);
-    LogInclusionChecker inclusion(reg.receipt.treeHead);
-    (void)inclusion.add(reg.receipt);
-    Bytes manifest = signedManifest(package, holder);
-    VerificationInputs in;
-    in.assertion = assertion->compact;
-    in.credential = reg.credentialBytes;
-    in.disclosures = reg.disclosures;
-    in.media.manifest = manifest;
-    in.media.packagePath = package.toStdString();
-    in.trust = &*trust;
-    in.clock = &SystemClock::instance();
-    in.expectedDestination = "urn:twinseal:room:theatre-3";
-    in.revocation = &revocation;
-    in.inclusion = &inclusion;
-    in.optOut({CheckId::Replay, CheckId::PinnedKey});
-    return verifyPeer(in);
-}
-
-// ---- raw requests with a subscriber's own AKMA key
-// ------------------------------------------------
-
-struct HttpResult {
-    int status = 0;
-    QByteArray body;
-    std::string code;
-};
-
-// Authenticates like the USIM (SUCI, 5G-AKA, AKMA) and then sends hand-made requests.
-class RawSession {
-  public:
-    RawSession(const HomenetServer& server, UsimProfileData profile)
-        : m_base(server.url()), m_profile(std::move(profile)) {
-        m_tls = QSslConfiguration::defaultConfiguration();
-        m_tls.setCaCertificates(QSslCertificate::fromData(server.tlsCaPem().toLatin1()));
-        m_tls.setProtocol(QSsl::TlsV1_3OrLater);
-        auto suci =
-            concealSupi(m_profile.supi, m_profile.routingIndicator, SuciProtectionScheme::ProfileA,
-                        m_profile.hnKeyId, m_profile.hnPublicKey, SystemRandom::instance());
-        proto::AuthStartRequest start;
-        start.set_suci(suci->toString());
-        HttpResult r = send("POST", "/v1/auth/start", qbytes(start.SerializeAsString()), false);
-        proto::AuthChallenge c;
-        if (r.status != 200 || !c.ParseFromArray(r.body.constData(), int(r.body.size())))
-            qFatal("auth/start failed: %d %s", r.status, r.code.c_str());
-        auto m = Milenage::create(m_profile.k, m_profile.opc);
-        auto out = verifyChallenge(*m, view(c.rand()), view(c.autn()), m_profile.highestSqn,
-                                   c.serving_network_name());
-        if (!out.result.ok())
-            qFatal("USIM refused the challenge: %s", out.result.error().message().c_str());
-        m_profile.highestSqn = out.result->sqn;
-        proto::AuthFinishRequest finish;
-        finish.set_auth_id(c.auth_id());
-        finish.set_res_star(toString(out.result->resStar));
-        r = send("POST", "/v1/auth/finish", qbytes(finish.SerializeAsString()), false);
-        if (r.status != 200)
-            qFatal("auth/finish failed: %d %s", r.status, r.code.c_str());
-        auto akma =
-            deriveAkmaSession(out.result->kausf, m_profile.supi, m_profile.routingIndicator);
-        if (!akma.ok())
-            qFatal("AKMA derivation failed");
-        m_akma = std::move(akma).value();
-    }
-
-    [[nodiscard]] const std::string& aKid() const { return m_akma.aKid; }
-
-    HttpResult send(const QByteArray& method, const QByteArray& path, const QByteArray& body = {},
-                    bool akma = true, const QByteArray& contentType = "application/x-protobuf") {
-        QNetworkRequest req(QUrl(m_base + QString::fromLatin1(path)));
-        req.setSslConfiguration(m_tls);
-        req.setHeader(QNetworkRequest::ContentTypeHeader, contentType);
-        if (akma) {
-            auto auth =
-                authorizeRequest(m_akma.kaf, m_akma.aKid,
-                                 std::string_view(method.constData(), std::size_t(method.size())),
-                                 std::string_view(path.constData(), std::size_t(path.size())),
-                                 ByteView(reinterpret_cast<const std::uint8_t*>(body.constData()),
-                                          std::size_t(body.size())),
-                                 SystemClock::instance().now(), SystemRandom::instance());
-            req.setRawHeader("Authorization", QByteArray::fromStdString(auth->format()));
-        }
-        QNetworkReply* reply = m_nam.sendCustomRequest(req, method, body);
-        QEventLoop loop;
-        QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
-        QTimer::singleShot(30000, &loop, &QEventLoop::quit);
-        loop.exec();
-        HttpResult r;
-        r.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        r.body = reply->readAll();
-        proto::ErrorResponse er;
-        const bool json = reply->header(QNetworkRequest::ContentTypeHeader).toString() ==
-                          QLatin1String("application/json");
-        if (r.status >= 400 && json)
-            r.code = QJsonDocument::fromJson(r.body)
-                         .object()
-                         .value(QStringLiteral("code"))
-                         .toString()
-                         .toStdString();
-        else if (r.status >= 400 && er.ParseFromArray(r.body.constData(), int(r.body.size())))
-            r.code = er.code();
-        reply->deleteLater();
-        return r;
-    }
-
-    static QByteArray qbytes(const std::string& s) { return QByteArray::fromStdString(s); }
-    static QByteArray qbytes(const Bytes& b) {
-        return QByteArray(reinterpret_cast<const char*>(b.data()), qsizetype(b.size()));
-    }
-
-  private:
-    QString m_base;
-    UsimProfileData m_profile;
-    QSslConfiguration m_tls;
-    QNetworkAccessManager m_nam;
-    AkmaSession m_akma;
-};
-
-#define EXPECT_REFUSAL(result, httpStatus, reason)                                                 \
-    do {                                                                                           \
-        const HttpResult& r_ = (result);                                                           \
-        QCOMPARE(QString::fromStdString(r_.code), QStringLiteral(reason));                         \
-        QCOMPARE(r_.status, httpStatus);                                                           \
-    } while (0)
+// ---- raw requests with a subscriber's own AKMA key (SignedSession, raw_client.h)
 
 // An envelope with one bit of its signature flipped.
 Bytes tamperSignature(const Bytes& envelope) {
@@ -814,10 +646,12 @@ class TransferTest : public QObject {
         auto reg = registerDt(a, pkg);
         REQUIRE_OK(reg);
         const std::string hb = me(*b.client)->transferHandle;
-        RawSession rawA(server, a.profile);
-        RawSession rawB(server, b.profile);
-        auto postOffer = [&](RawSession& s, const Bytes& envelope) {
-            return s.send("POST", "/v1/transfers", RawSession::qbytes(envelope));
+        SignedSession rawA(server, a.profile);
+        SignedSession rawB(server, b.profile);
+        auto postOffer = [&](SignedSession& s, const Bytes& envelope) {
+            return s.send("POST", "/v1/transfers",
+                          QByteArray(reinterpret_cast<const char*>(envelope.data()),
+                                     qsizetype(envelope.size())));
         };
 
         // Offers.
@@ -1005,30 +839,16 @@ class TransferTest : public QObject {
         auto reg = registerDt(a, pkg);
         REQUIRE_OK(reg);
         QCOMPARE(server.stop(), 0);
-        {
-            const QString name = QStringLiteral("upgrade-test");
-            {
-                QSqlDatabase db;
-                if (HomenetServer::usePostgres()) {
-                    db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
-                    const QUrl url(server.database());
-                    db.setHostName(QUrlQuery(url).queryItemValue(QStringLiteral("host")));
-                    db.setDatabaseName(url.path().mid(1));
-                } else {
-                    db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-                    db.setDatabaseName(
-                        QDir(server.dataDir()).filePath(QStringLiteral("homenet.sqlite")));
-                }
-                QVERIFY(db.open());
-                QSqlQuery q(db);
-                for (const char* sql :
-                     {"DROP TABLE subscriber_handles", "DROP TABLE log_dts", "DROP TABLE transfers",
-                      "UPDATE meta SET value = 1 WHERE name = 'schema_version'"})
-                    QVERIFY2(q.exec(QString::fromLatin1(sql)), sql);
-                db.close();
-            }
-            QSqlDatabase::removeDatabase(name);
-        }
+        QString failed;
+        QVERIFY(server.withDatabase([&](QSqlDatabase& db) {
+            QSqlQuery q(db);
+            for (const char* sql :
+                 {"DROP TABLE subscriber_handles", "DROP TABLE log_dts", "DROP TABLE transfers",
+                  "UPDATE meta SET value = 1 WHERE name = 'schema_version'"})
+                if (failed.isEmpty() && !q.exec(QString::fromLatin1(sql)))
+                    failed = QString::fromLatin1(sql);
+        }));
+        QVERIFY2(failed.isEmpty(), qPrintable(failed));
         QVERIFY(server.restart());
         QVERIFY(server.log().contains("\"event\":\"schema-upgraded\""));
         auto meA = me(*a.client);

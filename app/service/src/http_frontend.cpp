@@ -11,165 +11,23 @@
 #include <QUrlQuery>
 #include <QWebSocket>
 
-#include <google/protobuf/util/json_util.h>
-
 #include <memory>
 
-#include <twinseal/proto/twinseal.pb.h>
-
+#include "http_exchange.h"
+#include "http_reply.h"
+#include "http_routes.h"
 #include "twinseal/service/service_log.h"
 
 namespace twinseal::service {
 
-using security::ByteView;
+using http::Exchange;
+using http::refuse;
+using http::Reply;
 
 namespace {
 
 constexpr qsizetype kMaxHeaderBytes = 16 * 1024;
 constexpr qsizetype kMaxRateBuckets = 100000;
-const QByteArray kProtobuf = QByteArrayLiteral("application/x-protobuf");
-const QByteArray kJson = QByteArrayLiteral("application/json");
-const QByteArray kOctets = QByteArrayLiteral("application/octet-stream");
-
-QByteArray header(const QHttpServerRequest& r, const char* name) {
-    for (const auto& [k, v] : r.headers())
-        if (k.compare(name, Qt::CaseInsensitive) == 0)
-            return v;
-    return {};
-}
-
-QByteArray mediaType(const QByteArray& contentType) {
-    const qsizetype semi = contentType.indexOf(';');
-    return (semi < 0 ? contentType : contentType.left(semi)).trimmed().toLower();
-}
-
-QByteArray methodName(QHttpServerRequest::Method m) {
-    switch (m) {
-    case QHttpServerRequest::Method::Get: return "GET";
-    case QHttpServerRequest::Method::Put: return "PUT";
-    case QHttpServerRequest::Method::Post: return "POST";
-    case QHttpServerRequest::Method::Delete: return "DELETE";
-    case QHttpServerRequest::Method::Head: return "HEAD";
-    default: return "OTHER";
-    }
-}
-
-struct Reply {
-    int status = 200;
-    QByteArray contentType;
-    QByteArray body;
-    std::string code; // reason code of a refusal, for the log
-    QByteArray cacheControl = QByteArrayLiteral("no-store");
-    std::unique_ptr<QIODevice> stream;
-};
-
-Reply encode(const google::protobuf::Message& m, bool json, int status = 200) {
-    Reply r;
-    r.status = status;
-    if (json) {
-        std::string out;
-        google::protobuf::util::JsonPrintOptions o;
-        o.preserve_proto_field_names = true;
-        (void)google::protobuf::util::MessageToJsonString(m, &out, o);
-        r.contentType = kJson;
-        r.body = QByteArray::fromStdString(out);
-    } else {
-        r.contentType = kProtobuf;
-        r.body = QByteArray::fromStdString(m.SerializeAsString());
-    }
-    return r;
-}
-
-Reply refuse(const ServiceError& e, bool json) {
-    proto::ErrorResponse er;
-    er.set_code(e.code);
-    er.set_message(e.message);
-    Reply r = encode(er, json, e.httpStatus);
-    r.code = e.code;
-    return r;
-}
-
-template <typename T> Reply replyOf(ServiceResult<T>&& result, bool json) {
-    if (!result.ok())
-        return refuse(result.error(), json);
-    return encode(result.value(), json);
-}
-
-// A stored signed envelope (proto::Signed), sent as it is stored; in the JSON mapping its
-// bytes fields (the signed body, the signature) are base64, so a reader re-encodes exactly the
-// signed bytes.
-Reply signedReply(ServiceResult<QByteArray>&& result, bool json) {
-    if (!result.ok())
-        return refuse(result.error(), json);
-    if (json) {
-        proto::Signed envelope;
-        if (!envelope.ParseFromArray(result->constData(), static_cast<int>(result->size())))
-            return refuse(serviceError(500, "internal", "a stored signed object does not parse"),
-                          json);
-        return encode(envelope, json);
-    }
-    Reply r;
-    r.contentType = kProtobuf;
-    r.body = std::move(result).value();
-    return r;
-}
-
-// Reads a stored avatar file chunk by chunk from the service while the response is written.
-class ChunkDevice final : public QIODevice {
-public:
-    ChunkDevice(HomenetService& service, HomenetService::FileStream file)
-        : m_service(service), m_file(std::move(file)) {}
-    bool isSequential() const override { return false; }
-    qint64 size() const override { return static_cast<qint64>(m_file.size); }
-    bool prime(ServiceError* error) {
-        if (m_file.chunks == 0)
-            return open(QIODevice::ReadOnly);
-        auto first = m_service.readChunk(m_file, 0);
-        if (!first.ok()) {
-            *error = first.error();
-            return false;
-        }
-        m_chunkSize = static_cast<quint64>(first->size());
-        m_loaded = 0;
-        m_data = std::move(first).value();
-        return m_chunkSize > 0 && open(QIODevice::ReadOnly);
-    }
-
-protected:
-    qint64 readData(char* out, qint64 max) override {
-        const quint64 at = static_cast<quint64>(pos());
-        if (at >= m_file.size || max <= 0)
-            return at >= m_file.size ? -1 : 0;
-        const quint64 index = at / m_chunkSize;
-        if (index != m_loaded) {
-            auto c = m_service.readChunk(m_file, index);
-            if (!c.ok())
-                return -1;
-            m_data = std::move(c).value();
-            m_loaded = index;
-        }
-        const quint64 offset = at - index * m_chunkSize;
-        const qint64 n = std::min<qint64>(max, m_data.size() - static_cast<qint64>(offset));
-        if (n <= 0)
-            return -1;
-        std::memcpy(out, m_data.constData() + offset, static_cast<std::size_t>(n));
-        return n;
-    }
-    qint64 writeData(const char*, qint64) override { return -1; }
-
-private:
-    HomenetService& m_service;
-    HomenetService::FileStream m_file;
-    quint64 m_chunkSize = 0;
-    quint64 m_loaded = ~quint64{0};
-    QByteArray m_data;
-};
-
-bool parseU64(const QString& s, quint64* out) {
-    bool ok = false;
-    *out = s.toULongLong(&ok);
-    return ok && !s.isEmpty() && s.size() <= 20;
-}
 
 QByteArray rawErrorResponse(int status, const char* reason, const std::string& code,
                             const std::string& message, bool json) {
@@ -249,7 +107,9 @@ void inspectHeaders(QTcpSocket* s, RequestGuard& guard, const QByteArray& head, 
 } // namespace
 
 HttpFrontend::HttpFrontend(HomenetService& service, const OperatorKeys& keys, QObject* parent)
-    : QAbstractHttpServer(parent), m_service(service), m_keys(keys) {
+    : QAbstractHttpServer(parent), m_service(service), m_keys(keys),
+      m_routes(std::make_unique<http::Routes>()) {
+    http::addRoutes(*m_routes);
     m_clock.start();
     connect(this, &QAbstractHttpServer::newWebSocketConnection, this, &HttpFrontend::onWebSocket);
 }
@@ -413,333 +273,39 @@ void HttpFrontend::onWebSocket() {
 bool HttpFrontend::handleRequest(const QHttpServerRequest& request, QTcpSocket* socket) {
     QElapsedTimer timer;
     timer.start();
-    const QUrl url = request.url();
-    const QString path = url.path(QUrl::FullyEncoded);
-    const QByteArray method = methodName(request.method());
-    if (header(request, "upgrade").toLower() == "websocket") {
+    Exchange x(m_service, request);
+    if (http::header(request, "upgrade").toLower() == "websocket") {
         // Qt HttpServer 6.4 upgrades a WebSocket request when this returns true (see
         // onWebSocket()) and drops the connection when it returns false.
-        const bool accept = path == QLatin1String("/v1/ws") && allow(request.remoteAddress());
+        const bool accept = x.path == QLatin1String("/v1/ws") && allow(request.remoteAddress());
         logEvent(LogLevel::Info, "websocket",
-                 {{QStringLiteral("path"), path},
+                 {{QStringLiteral("path"), x.path},
                   {QStringLiteral("accepted"), accept},
                   {QStringLiteral("client"), request.remoteAddress().toString()}});
         return accept;
     }
 
-    const QByteArray contentType = mediaType(header(request, "content-type"));
-    // The Protobuf JSON mapping when the client asks for it (Accept) or sends JSON, unless it
-    // accepts binary Protobuf.
-    const QByteArray accept = header(request, "accept");
-    const bool json =
-        !accept.contains(kProtobuf) && (accept.contains(kJson) || contentType == kJson);
-    QByteArray pathAndQuery = path.toUtf8();
-    if (url.hasQuery())
-        pathAndQuery += '?' + url.query(QUrl::FullyEncoded).toUtf8();
-    const QByteArray body = request.body();
-    QStringList seg = path.split(QLatin1Char('/'));
-    if (!seg.isEmpty() && seg.first().isEmpty())
-        seg.removeFirst();
-    for (QString& s : seg)
-        s = QUrl::fromPercentEncoding(s.toUtf8());
-    const QUrlQuery query(url);
-
-    Reply reply;
-    auto needsBody = [&](const QByteArray& expected) -> bool {
-        if (contentType == expected || (expected == kProtobuf && contentType == kJson))
-            return true;
-        reply = refuse(serviceError(415, "unsupported-content-type",
-                                    "send the body as " + expected.toStdString() +
-                                        (expected == kProtobuf ? " or application/json" : "")),
-                       json);
-        return false;
-    };
-    auto decode = [&](google::protobuf::Message* m) -> bool {
-        bool ok;
-        if (contentType == kJson) {
-            google::protobuf::util::JsonParseOptions o;
-            ok = google::protobuf::util::JsonStringToMessage(body.toStdString(), m, o).ok();
-        } else {
-            ok = m->ParseFromArray(body.constData(), static_cast<int>(body.size()));
-        }
-        if (!ok)
-            reply = refuse(serviceError(400, "malformed-request",
-                                        "the body is not a valid " + m->GetTypeName() + " message"),
-                           json);
-        return ok;
-    };
-    auto authenticated = [&](Caller* out) -> bool {
-        auto caller = m_service.authenticate(header(request, "authorization"), method,
-                                             pathAndQuery, body);
-        if (!caller.ok()) {
-            reply = refuse(caller.error(), json);
-            return false;
-        }
-        *out = std::move(caller).value();
-        return true;
-    };
-    const bool get = request.method() == QHttpServerRequest::Method::Get;
-    const bool post = request.method() == QHttpServerRequest::Method::Post;
-    const bool put = request.method() == QHttpServerRequest::Method::Put;
-    bool routed = true;
-    bool methodOk = true;
-
     if (!allow(request.remoteAddress())) {
-        reply = refuse(serviceError(429, "rate-limited",
-                                    "too many requests from this address; slow down and retry"),
-                       json);
-    } else if (body.size() > m_service.config().maxBodyBytes) {
-        reply = refuse(serviceError(413, "body-too-large", "the request body is too large"), json);
-    } else if (seg.size() < 2 || seg[0] != QLatin1String("v1")) {
-        routed = false;
-    } else if (seg.size() == 3 && seg[1] == QLatin1String("auth")) {
-        if (!post) {
-            methodOk = false;
-        } else if (seg[2] == QLatin1String("start")) {
-            proto::AuthStartRequest r;
-            if (needsBody(kProtobuf) && decode(&r))
-                reply = replyOf(m_service.authStart(r), json);
-        } else if (seg[2] == QLatin1String("resync")) {
-            proto::AuthResyncRequest r;
-            if (needsBody(kProtobuf) && decode(&r))
-                reply = replyOf(m_service.authResync(r), json);
-        } else if (seg[2] == QLatin1String("finish")) {
-            proto::AuthFinishRequest r;
-            if (needsBody(kProtobuf) && decode(&r))
-                reply = replyOf(m_service.authFinish(r), json);
-        } else {
-            routed = false;
-        }
-    } else if (seg[1] == QLatin1String("dt")) {
-        Caller caller;
-        if (seg.size() == 2) {
-            if (!get)
-                methodOk = false;
-            else if (authenticated(&caller))
-                reply = replyOf(m_service.listDts(caller), json);
-        } else if (seg.size() == 3 && (seg[2] == QLatin1String("register") ||
-                                       seg[2] == QLatin1String("recertify") ||
-                                       seg[2] == QLatin1String("rotate-pseudonym"))) {
-            if (!post)
-                methodOk = false;
-            else if (contentType != kProtobuf)
-                reply = refuse(serviceError(415, "unsupported-content-type",
-                                            "a registration is a signed binary envelope: send "
-                                            "it as application/x-protobuf"),
-                               json);
-            else if (authenticated(&caller))
-                reply = replyOf(seg[2] == QLatin1String("register")
-                                    ? m_service.registerDt(caller, body)
-                                : seg[2] == QLatin1String("recertify")
-                                    ? m_service.recertify(caller, body)
-                                    : m_service.rotatePseudonym(caller, body),
-                                json);
-        } else if (seg.size() == 3 && seg[2] == QLatin1String("revoke")) {
-            proto::RevokeRequest r;
-            if (!post)
-                methodOk = false;
-            else if (needsBody(kProtobuf) && authenticated(&caller) && decode(&r))
-                reply = replyOf(m_service.revoke(caller, r), json);
-        } else if (seg.size() == 4 && seg[3] == QLatin1String("history")) {
-            if (!get)
-                methodOk = false;
-            else if (authenticated(&caller))
-                reply = replyOf(m_service.dtHistory(caller, seg[2]), json);
-        } else {
-            routed = false;
-        }
-    } else if (seg.size() == 2 && seg[1] == QLatin1String("disclosures")) {
-        // Lawful disclosures of the caller's DTs (DESIGN §7): the owner only.
-        Caller caller;
-        if (!get)
-            methodOk = false;
-        else if (authenticated(&caller))
-            reply = replyOf(m_service.lawfulDisclosures(caller), json);
-    } else if (seg.size() == 2 && seg[1] == QLatin1String("me")) {
-        Caller caller;
-        if (!get)
-            methodOk = false;
-        else if (authenticated(&caller))
-            reply = replyOf(m_service.me(caller), json);
-    } else if (seg[1] == QLatin1String("transfers")) {
-        Caller caller;
-        if (seg.size() == 2) {
-            if (get) {
-                if (authenticated(&caller))
-                    reply = replyOf(m_service.listTransfers(caller), json);
-            } else if (!post) {
-                methodOk = false;
-            } else if (contentType != kProtobuf) {
-                reply = refuse(serviceError(415, "unsupported-content-type",
-                                            "a transfer offer is a signed binary envelope: send "
-                                            "it as application/x-protobuf"),
-                               json);
-            } else if (authenticated(&caller)) {
-                reply = replyOf(m_service.offerTransfer(caller, body), json);
-            }
-        } else if (seg.size() == 3 && seg[2] == QLatin1String("by-code")) {
-            proto::TransferCodeRequest r;
-            if (!post)
-                methodOk = false;
-            else if (needsBody(kProtobuf) && authenticated(&caller) && decode(&r))
-                reply = replyOf(m_service.transferByCode(caller, r), json);
-        } else if (seg.size() == 3) {
-            if (!get)
-                methodOk = false;
-            else if (authenticated(&caller))
-                reply = replyOf(m_service.transferInfo(caller, seg[2]), json);
-        } else if (seg.size() == 4) {
-            const QString& id = seg[2];
-            const QString& action = seg[3];
-            if (action == QLatin1String("receipt")) {
-                if (!get)
-                    methodOk = false;
-                else if (authenticated(&caller))
-                    reply = replyOf(m_service.transferReceipt(caller, id), json);
-            } else if (action == QLatin1String("accept")) {
-                proto::TransferAcceptRequest r;
-                if (!post)
-                    methodOk = false;
-                else if (needsBody(kProtobuf) && authenticated(&caller) && decode(&r))
-                    reply = replyOf(m_service.acceptTransfer(caller, id, r), json);
-            } else if (action == QLatin1String("decline")) {
-                // The body (the code of a code-based offer) may be empty.
-                proto::TransferCodeRequest r;
-                if (!post)
-                    methodOk = false;
-                else if ((body.isEmpty() || needsBody(kProtobuf)) && authenticated(&caller) &&
-                         (body.isEmpty() || decode(&r)))
-                    reply = replyOf(m_service.declineTransfer(caller, id, r), json);
-            } else if (action == QLatin1String("cancel")) {
-                if (!post)
-                    methodOk = false;
-                else if (authenticated(&caller))
-                    reply = replyOf(m_service.cancelTransfer(caller, id), json);
-            } else {
-                routed = false;
-            }
-        } else {
-            routed = false;
-        }
-    } else if (seg.size() == 2 && seg[1] == QLatin1String("status")) {
-        if (!get)
-            methodOk = false;
-        else {
-            reply = signedReply(m_service.statusList(), json);
-            // Public and signed: caches may keep it until verifiers are due to refresh it.
-            if (reply.status == 200)
-                reply.cacheControl =
-                    "public, max-age=" + QByteArray::number(m_service.statusListMaxAge());
-        }
-    } else if (seg.size() == 2 && seg[1] == QLatin1String("info")) {
-        if (!get)
-            methodOk = false;
-        else
-            reply = replyOf(m_service.info(), json);
-    } else if (seg.size() == 3 && seg[1] == QLatin1String("log")) {
-        quint64 a = 0, b = 0;
-        if (!get) {
-            methodOk = false;
-        } else if (seg[2] == QLatin1String("head")) {
-            reply = signedReply(m_service.treeHead(), json);
-        } else if (seg[2] == QLatin1String("inclusion")) {
-            if (!parseU64(query.queryItemValue(QStringLiteral("index")), &a) ||
-                (query.hasQueryItem(QStringLiteral("size")) &&
-                 !parseU64(query.queryItemValue(QStringLiteral("size")), &b)))
-                reply = refuse(serviceError(400, "malformed-request",
-                                            "use /v1/log/inclusion?index=I&size=N"),
-                               json);
-            else
-                reply = replyOf(m_service.inclusion(a, b), json);
-        } else if (seg[2] == QLatin1String("inclusion-by-credential")) {
-            const QByteArray digest =
-                QByteArray::fromHex(query.queryItemValue(QStringLiteral("digest")).toLatin1());
-            if (query.hasQueryItem(QStringLiteral("size")) &&
-                !parseU64(query.queryItemValue(QStringLiteral("size")), &b))
-                reply = refuse(serviceError(400, "malformed-request", "size must be a number"), json);
-            else
-                reply = replyOf(m_service.inclusionByCredential(digest, b), json);
-        } else if (seg[2] == QLatin1String("consistency")) {
-            if (!parseU64(query.queryItemValue(QStringLiteral("first")), &a) ||
-                (query.hasQueryItem(QStringLiteral("second")) &&
-                 !parseU64(query.queryItemValue(QStringLiteral("second")), &b)))
-                reply = refuse(serviceError(400, "malformed-request",
-                                            "use /v1/log/consistency?first=M&second=N"),
-                               json);
-            else
-                reply = replyOf(m_service.consistency(a, b), json);
-        } else {
-            routed = false;
-        }
-    } else if (seg[1] == QLatin1String("avatars") && seg.size() >= 3) {
-        Caller caller;
-        const QString avatar = seg[2];
-        if (seg.size() == 4 && seg[2] == QLatin1String("by-root")) {
-            if (!get)
-                methodOk = false;
-            else if (authenticated(&caller))
-                reply = replyOf(m_service.avatarInfoByRoot(caller, QByteArray::fromHex(seg[3].toLatin1())),
-                                json);
-        } else if (seg.size() == 3) {
-            if (!get)
-                methodOk = false;
-            else if (authenticated(&caller))
-                reply = replyOf(m_service.avatarInfo(caller, avatar), json);
-        } else if (seg.size() == 4 && seg[3] == QLatin1String("grants")) {
-            proto::GrantRequest r;
-            if (!post)
-                methodOk = false;
-            else if (needsBody(kProtobuf) && authenticated(&caller) && decode(&r))
-                reply = replyOf(m_service.createGrant(caller, avatar, r), json);
-        } else if (seg.size() >= 5 && seg[3] == QLatin1String("files")) {
-            bool okFile = false;
-            const int file = seg[4].toInt(&okFile);
-            quint64 chunk = 0;
-            if (!okFile) {
-                reply = refuse(serviceError(400, "malformed-request", "file index must be a number"), json);
-            } else if (seg.size() == 7 && seg[5] == QLatin1String("chunks")) {
-                if (!put)
-                    methodOk = false;
-                else if (!parseU64(seg[6], &chunk))
-                    reply = refuse(serviceError(400, "malformed-request", "chunk index must be a number"), json);
-                else if (needsBody(kOctets) && authenticated(&caller))
-                    reply = replyOf(m_service.putChunk(caller, avatar, file, chunk, body), json);
-            } else if (seg.size() == 5) {
-                if (!get) {
-                    methodOk = false;
-                } else if (authenticated(&caller)) {
-                    auto f = m_service.openFile(caller, avatar, file);
-                    if (!f.ok()) {
-                        reply = refuse(f.error(), json);
-                    } else {
-                        auto dev = std::make_unique<ChunkDevice>(m_service, *f);
-                        ServiceError e;
-                        if (!dev->prime(&e)) {
-                            reply = refuse(e, json);
-                        } else {
-                            reply.contentType = kOctets;
-                            reply.stream = std::move(dev);
-                        }
-                    }
-                }
-            } else {
-                routed = false;
-            }
-        } else {
-            routed = false;
-        }
+        x.refuse(429, "rate-limited", "too many requests from this address; slow down and retry");
+    } else if (x.body.size() > m_service.config().maxBodyBytes) {
+        x.refuse(413, "body-too-large", "the request body is too large");
     } else {
-        routed = false;
+        const auto match = m_routes->route(x.method, x.segments);
+        switch (match.outcome) {
+        case http::Routes::Outcome::Found:
+            (*match.handler)(x, match.captures);
+            break;
+        case http::Routes::Outcome::WrongMethod:
+            x.refuse(405, "method-not-allowed",
+                     x.method.toStdString() + " is not allowed on " + x.path.toStdString());
+            break;
+        case http::Routes::Outcome::NotFound:
+            x.refuse(404, "not-found",
+                     "no such endpoint: " + x.method.toStdString() + " " + x.path.toStdString());
+            break;
+        }
     }
-    if (!routed)
-        reply = refuse(serviceError(404, "not-found",
-                                    "no such endpoint: " + method.toStdString() + " " +
-                                        path.toStdString()),
-                       json);
-    else if (!methodOk)
-        reply = refuse(serviceError(405, "method-not-allowed",
-                                    method.toStdString() + " is not allowed on " + path.toStdString()),
-                       json);
+    Reply& reply = x.reply;
 
     QHttpServerResponder responder = makeResponder(request, socket);
     const auto status = static_cast<QHttpServerResponder::StatusCode>(reply.status);
@@ -756,8 +322,8 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest& request, QTcpSocket* 
     logEvent(reply.status >= 500 ? LogLevel::Error
                                  : (reply.status >= 400 ? LogLevel::Info : LogLevel::Debug),
              "request",
-             {{QStringLiteral("method"), QString::fromLatin1(method)},
-              {QStringLiteral("path"), path},
+             {{QStringLiteral("method"), QString::fromLatin1(x.method)},
+              {QStringLiteral("path"), x.path},
               {QStringLiteral("status"), reply.status},
               {QStringLiteral("code"), QString::fromStdString(reply.code)},
               {QStringLiteral("client"), request.remoteAddress().toString()},

@@ -1,4 +1,4 @@
-// Helpers shared by the HomenetService sources (private to app/service).
+// Helpers shared by the home-network service's sources (private to app/service).
 #pragma once
 
 #include <QByteArray>
@@ -12,19 +12,10 @@
 #include <twinseal/proto/homenet.pb.h>
 #include <twinseal/security/credential.h>
 
-#include "twinseal/service/homenet_service.h"
+#include "twinseal/service/service_error.h"
+#include "twinseal/service/store.h"
 
-namespace twinseal::service {
-
-// A credential just issued inside a write transaction (HomenetService::issueFor).
-struct HomenetService::Issued {
-    security::Credential credential;
-    std::vector<std::string> disclosures;
-    quint64 statusIndex = 0;
-    QByteArray digest; // Credential::digest()
-};
-
-namespace util {
+namespace twinseal::service::util {
 
 inline QByteArray qb(security::ByteView b) {
     return QByteArray(reinterpret_cast<const char*>(b.data()), static_cast<qsizetype>(b.size()));
@@ -50,6 +41,12 @@ inline ServiceError badRequest(std::string code, std::string message) {
     return serviceError(400, std::move(code), std::move(message));
 }
 
+inline ServiceError notAuthenticated(const char* what) {
+    return serviceError(401, "not-authenticated",
+                        std::string(what) +
+                            " needs an authenticated subscriber: authenticate first");
+}
+
 inline void fillDtInfo(const DtRecord& d, proto::DtInfo* i) {
     i->set_dt_id(d.dtId.toStdString());
     i->set_avatar_id(d.avatarId.toStdString());
@@ -68,5 +65,26 @@ inline QString newId(const char* prefix) {
     return QString::fromLatin1(prefix) + QUuid::createUuid().toString(QUuid::WithoutBraces);
 }
 
-} // namespace util
-} // namespace twinseal::service
+// RFC 4648 base32 of the leading 5*chars bits of `bytes`.
+inline std::string base32(security::ByteView bytes, std::size_t chars, bool upper) {
+    static constexpr char kLower[] = "abcdefghijklmnopqrstuvwxyz234567";
+    static constexpr char kUpper[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    const char* alphabet = upper ? kUpper : kLower;
+    std::string out;
+    out.reserve(chars);
+    std::uint32_t buffer = 0;
+    int bits = 0;
+    std::size_t i = 0;
+    while (out.size() < chars) {
+        if (bits < 5) {
+            buffer = (buffer << 8) | (i < bytes.size() ? bytes[i] : 0u);
+            ++i;
+            bits += 8;
+        }
+        out.push_back(alphabet[(buffer >> (bits - 5)) & 31u]);
+        bits -= 5;
+    }
+    return out;
+}
+
+} // namespace twinseal::service::util

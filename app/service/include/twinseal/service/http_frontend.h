@@ -1,7 +1,8 @@
 // HTTPS front end of twinseal-homenet (Qt HttpServer over a QSslServer, TLS 1.3 only): routes
-// /v1 requests to HomenetService, speaks binary Protobuf or Protobuf's JSON mapping, enforces
-// the body-size limit before a body is buffered and a per-client request rate, and logs every
-// request as one structured line. /v1/ws is reserved for call signalling (WebSocket).
+// /v1 requests through a routing table (src/http_routes.cpp) to HomenetService, speaks binary
+// Protobuf or Protobuf's JSON mapping, enforces the body-size limit before a body is buffered
+// and a per-client request rate, and logs every request as one structured line. /v1/ws is reserved
+// for call signalling (WebSocket).
 #pragma once
 
 #include <QAbstractHttpServer>
@@ -20,6 +21,11 @@ class QWebSocket;
 QT_END_NAMESPACE
 
 namespace twinseal::service {
+
+namespace http {
+struct Exchange;
+template <typename Context> class Router;
+} // namespace http
 
 class HttpFrontend : public QAbstractHttpServer {
     Q_OBJECT
@@ -49,6 +55,7 @@ private:
 
     HomenetService& m_service;
     const OperatorKeys& m_keys;
+    std::unique_ptr<http::Router<http::Exchange>> m_routes; // method + path -> handler
     QSslServer* m_tls = nullptr;
     // Rate-limit buckets by last use, most recent first; at most kMaxRateBuckets addresses.
     std::list<Bucket> m_recent;

@@ -1,9 +1,11 @@
-// HomenetService: transfer handles, ownership transfer (offer, accept, decline, cancel, expiry,
-// receipts) and a DT's ownership history.
+// Ownership transfer: offer, accept, decline, cancel, expiry, receipts.
+#include "twinseal/service/ownership_transfers.h"
+
+#include <optional>
+
 #include <twinseal/security/transfer.h>
 
 #include "service_util.h"
-#include "twinseal/service/homenet_service.h"
 #include "twinseal/service/service_log.h"
 
 namespace twinseal::service {
@@ -17,7 +19,6 @@ namespace {
 constexpr qint64 kFinishedListed = 30 * 86400;
 constexpr int kMaxListed = 200;
 constexpr std::size_t kCodeChars = 16; // 80 bits of base32
-constexpr int kMaxHandleAttempts = 16;
 
 const QString kPending = QStringLiteral("pending");
 const QString kAccepted = QStringLiteral("accepted");
@@ -25,28 +26,6 @@ const QString kDeclined = QStringLiteral("declined");
 const QString kCancelled = QStringLiteral("cancelled");
 const QString kExpired = QStringLiteral("expired");
 const QString kStale = QStringLiteral("stale");
-
-// RFC 4648 base32 of the leading 5*chars bits of `bytes`.
-std::string base32(ByteView bytes, std::size_t chars, bool upper) {
-    static constexpr char kLower[] = "abcdefghijklmnopqrstuvwxyz234567";
-    static constexpr char kUpper[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    const char* alphabet = upper ? kUpper : kLower;
-    std::string out;
-    out.reserve(chars);
-    std::uint32_t buffer = 0;
-    int bits = 0;
-    std::size_t i = 0;
-    while (out.size() < chars) {
-        if (bits < 5) {
-            buffer = (buffer << 8) | (i < bytes.size() ? bytes[i] : 0u);
-            ++i;
-            bits += 8;
-        }
-        out.push_back(alphabet[(buffer >> (bits - 5)) & 31u]);
-        bits -= 5;
-    }
-    return out;
-}
 
 // "ABCD-EFGH-JKLM-NPQR" -> "ABCDEFGHJKLMNPQR"; nullopt unless 16 base32 characters remain.
 std::optional<std::string> normaliseCode(const std::string& code) {
@@ -93,12 +72,6 @@ ServiceError notFound(const QString& id) {
                             " that concerns you: check the transfer id");
 }
 
-ServiceError notAuthenticated(const char* what) {
-    return serviceError(401, "not-authenticated",
-                        std::string(what) +
-                            " needs an authenticated subscriber: authenticate first");
-}
-
 ServiceError offerRefusal(const Error& e) {
     if (e.code == ErrorCode::BadSignature)
         return badRequest("offer-signature-invalid",
@@ -117,114 +90,62 @@ ServiceError acceptanceRefusal(const Error& e) {
 
 } // namespace
 
-// ---- handles and start-up -----------------------------------------------------------------------
-
-ServiceResult<QString> HomenetService::handleFor(const QString& supi) {
-    auto existing = m_store.handleOf(supi);
-    if (!existing.ok())
-        return storageError(existing.error());
-    if (existing->has_value())
-        return **existing;
-    for (int attempt = 0; attempt < kMaxHandleAttempts; ++attempt) {
-        auto raw = m_rng.bytes(7);
-        if (!raw.ok())
-            return serviceError(500, "random-failure", "the random generator failed");
-        const QString handle = QString::fromStdString("tw-" + base32(*raw, 10, false));
-        auto taken = m_store.supiOfHandle(handle);
-        if (!taken.ok())
-            return storageError(taken.error());
-        if (taken->has_value())
-            continue;
-        if (auto st = m_store.insertHandle(supi, handle, m_clock.now()); !st.ok())
-            return storageError(st.error());
-        return handle;
-    }
-    return serviceError(500, "handle-exhausted", "no free transfer handle could be found");
-}
-
-ServiceStatus HomenetService::backfill() {
+ServiceStatus OwnershipTransfers::backfill() {
     // Databases from before ownership transfer: give every subscriber a transfer handle and index
     // the log by DT.
-    auto indexed = m_store.indexedLogSize();
+    auto indexed = m_ctx.store.log().indexedLogSize();
     if (!indexed.ok())
-        return storageError(indexed.error());
-    auto missing = m_store.subscribersWithoutHandle();
+        return m_ctx.storageError(indexed.error());
+    auto missing = m_ctx.store.subscribers().subscribersWithoutHandle();
     if (!missing.ok())
-        return storageError(missing.error());
+        return m_ctx.storageError(missing.error());
     if (*indexed >= m_log.size() && missing->empty())
         return Nothing{};
-    auto tx = m_store.begin(true);
+    auto tx = m_ctx.store.begin(true);
     if (!tx.ok())
-        return storageError(tx.error());
+        return m_ctx.storageError(tx.error());
     for (const QString& supi : *missing)
-        if (auto h = handleFor(supi); !h.ok())
+        if (auto h = m_handles.handleFor(supi); !h.ok())
             return h.error();
-    auto size = m_store.logSize();
+    auto size = m_ctx.store.log().logSize();
     if (!size.ok())
-        return storageError(size.error());
-    auto already = m_store.indexedLogSize();
+        return m_ctx.storageError(size.error());
+    auto already = m_ctx.store.log().indexedLogSize();
     if (!already.ok())
-        return storageError(already.error());
+        return m_ctx.storageError(already.error());
     if (*already < *size) {
         for (quint64 i = 0; i < *size; ++i) {
-            auto bytes = m_store.logEntry(i);
+            auto bytes = m_ctx.store.log().logEntry(i);
             if (!bytes.ok())
-                return storageError(bytes.error());
+                return m_ctx.storageError(bytes.error());
             if (!bytes->has_value())
                 return serviceError(500, "log-corrupt", "a log entry is missing");
             auto entry = LogEntry::decode(bv(**bytes));
             if (!entry.ok())
                 return serviceError(500, "log-corrupt",
                                     "log entry " + std::to_string(i) + " does not decode");
-            if (auto st = m_store.indexLogEntry(i, QString::fromStdString(entry->dtId)); !st.ok())
-                return storageError(st.error());
+            if (auto st = m_ctx.store.log().indexLogEntry(i, QString::fromStdString(entry->dtId));
+                !st.ok())
+                return m_ctx.storageError(st.error());
         }
     }
     if (auto st = tx->commit(); !st.ok())
-        return storageError(st.error());
+        return m_ctx.storageError(st.error());
     logEvent(LogLevel::Info, "schema-upgraded",
              {{QStringLiteral("handles"), static_cast<int>(missing->size())},
               {QStringLiteral("log_entries_indexed"), static_cast<qint64>(*size - *already)}});
     return Nothing{};
 }
 
-ServiceResult<proto::SubscriberInfo> HomenetService::me(const Caller& caller) {
-    if (!caller.subscriber())
-        return notAuthenticated("this");
-    auto handle = m_store.handleOf(caller.supi);
-    if (!handle.ok())
-        return storageError(handle.error());
-    proto::SubscriberInfo out;
-    if (handle->has_value()) {
-        out.set_transfer_handle((*handle)->toStdString());
-    } else {
-        auto tx = m_store.begin(true);
-        if (!tx.ok())
-            return storageError(tx.error());
-        auto created = handleFor(caller.supi);
-        if (!created.ok())
-            return created.error();
-        if (auto st = tx->commit(); !st.ok())
-            return storageError(st.error());
-        out.set_transfer_handle(created->toStdString());
-    }
-    auto active = m_store.activeDtOf(caller.supi);
-    if (!active.ok())
-        return storageError(active.error());
-    if (active->has_value())
-        fillDtInfo(**active, out.mutable_active_dt());
-    return out;
-}
-
 // ---- describing transfers -----------------------------------------------------------------------
 
-ServiceResult<proto::TransferInfo> HomenetService::describeTransfer(const TransferOfferRecord& t,
-                                                                    const QString& callerSupi,
-                                                                    bool withManifest) {
-    auto dt = m_store.dt(t.dtId);
+ServiceResult<proto::TransferInfo>
+OwnershipTransfers::describeTransfer(const TransferOfferRecord& t, const QString& callerSupi,
+                                     bool withManifest) {
+    auto dt = m_ctx.store.dts().dt(t.dtId);
     if (!dt.ok())
-        return storageError(dt.error());
-    const QString state = effectiveState(t, *dt, m_clock.now());
+        return m_ctx.storageError(dt.error());
+    const QString state = effectiveState(t, *dt, m_ctx.clock.now());
     proto::TransferInfo i;
     i.set_transfer_id(t.transferId.toStdString());
     i.set_state(state.toStdString());
@@ -246,12 +167,13 @@ ServiceResult<proto::TransferInfo> HomenetService::describeTransfer(const Transf
     return i;
 }
 
-ServiceResult<proto::TransferList> HomenetService::listTransfers(const Caller& caller) {
+ServiceResult<proto::TransferList> OwnershipTransfers::listTransfers(const Caller& caller) {
     if (!caller.subscriber())
         return notAuthenticated("listing transfers");
-    auto all = m_store.transfersOf(caller.supi, m_clock.now() - kFinishedListed, kMaxListed);
+    auto all = m_ctx.store.transfers().transfersOf(caller.supi, m_ctx.clock.now() - kFinishedListed,
+                                                   kMaxListed);
     if (!all.ok())
-        return storageError(all.error());
+        return m_ctx.storageError(all.error());
     proto::TransferList out;
     for (const TransferOfferRecord& t : *all) {
         auto info = describeTransfer(t, caller.supi, false);
@@ -262,13 +184,13 @@ ServiceResult<proto::TransferList> HomenetService::listTransfers(const Caller& c
     return out;
 }
 
-ServiceResult<proto::TransferInfo> HomenetService::transferInfo(const Caller& caller,
-                                                                const QString& transferId) {
+ServiceResult<proto::TransferInfo> OwnershipTransfers::transferInfo(const Caller& caller,
+                                                                    const QString& transferId) {
     if (!caller.subscriber())
         return notAuthenticated("this");
-    auto t = m_store.transfer(transferId);
+    auto t = m_ctx.store.transfers().transfer(transferId);
     if (!t.ok())
-        return storageError(t.error());
+        return m_ctx.storageError(t.error());
     // Only its parties see an offer by id (a code-based offer's recipient uses the code).
     if (!t->has_value() || ((*t)->fromSupi != caller.supi && (*t)->toSupi != caller.supi))
         return notFound(transferId);
@@ -276,7 +198,7 @@ ServiceResult<proto::TransferInfo> HomenetService::transferInfo(const Caller& ca
 }
 
 ServiceResult<proto::TransferInfo>
-HomenetService::transferByCode(const Caller& caller, const proto::TransferCodeRequest& r) {
+OwnershipTransfers::transferByCode(const Caller& caller, const proto::TransferCodeRequest& r) {
     if (!caller.subscriber())
         return notAuthenticated("this");
     const auto code = normaliseCode(r.code());
@@ -284,9 +206,9 @@ HomenetService::transferByCode(const Caller& caller, const proto::TransferCodeRe
         return serviceError(403, "transfer-code-invalid",
                             "this is not a transfer code (16 letters and digits, e.g. "
                             "ABCD-EFGH-JKLM-NPQR): check it with the owner");
-    auto t = m_store.transferByCode(codeHash(*code));
+    auto t = m_ctx.store.transfers().transferByCode(codeHash(*code));
     if (!t.ok())
-        return storageError(t.error());
+        return m_ctx.storageError(t.error());
     if (!t->has_value())
         return serviceError(403, "transfer-code-invalid",
                             "no ownership transfer has this code: check it with the owner");
@@ -295,11 +217,11 @@ HomenetService::transferByCode(const Caller& caller, const proto::TransferCodeRe
 
 // ---- offer --------------------------------------------------------------------------------------
 
-ServiceResult<proto::TransferInfo> HomenetService::offerTransfer(const Caller& caller,
-                                                                 const QByteArray& body) {
+ServiceResult<proto::TransferInfo> OwnershipTransfers::offerTransfer(const Caller& caller,
+                                                                     const QByteArray& body) {
     if (!caller.subscriber())
         return notAuthenticated("offering a digital twin");
-    const qint64 now = m_clock.now();
+    const qint64 now = m_ctx.clock.now();
     auto parsed = parseTransferOffer(bv(body));
     if (!parsed.ok())
         return offerRefusal(parsed.error());
@@ -314,19 +236,18 @@ ServiceResult<proto::TransferInfo> HomenetService::offerTransfer(const Caller& c
     if (auto st = checkOfferNotExpired(offer, now); !st.ok())
         return serviceError(410, "offer-expired", st.error().detail);
 
-    auto tx = m_store.begin(true);
+    auto tx = m_ctx.store.begin(true);
     if (!tx.ok())
-        return storageError(tx.error());
-    auto fresh = m_store.useNonce(qb(ByteView(sha256(offer.nonce))), now + 2 * kTransferWindow);
-    if (!fresh.ok())
-        return storageError(fresh.error());
-    if (!*fresh)
-        return serviceError(409, "offer-replayed",
-                            "this signed offer was already received; a repeat is a replay");
+        return m_ctx.storageError(tx.error());
+    if (auto st = m_ctx.useNonce(qb(ByteView(sha256(offer.nonce))), now + 2 * kTransferWindow,
+                                 "offer-replayed",
+                                 "this signed offer was already received; a repeat is a replay");
+        !st.ok())
+        return st.error();
     const QString dtId = QString::fromStdString(offer.dtId);
-    auto dt = m_store.dt(dtId);
+    auto dt = m_ctx.store.dts().dt(dtId);
     if (!dt.ok())
-        return storageError(dt.error());
+        return m_ctx.storageError(dt.error());
     if (!dt->has_value() || (*dt)->supi != caller.supi)
         return serviceError(404, "unknown-dt",
                             "this subscription has no digital twin " + offer.dtId);
@@ -351,16 +272,16 @@ ServiceResult<proto::TransferInfo> HomenetService::offerTransfer(const Caller& c
     t.dtId = dtId;
     t.avatarId = d.avatarId;
     t.fromSupi = caller.supi;
-    auto fromHandle = handleFor(caller.supi);
+    auto fromHandle = m_handles.handleFor(caller.supi);
     if (!fromHandle.ok())
         return fromHandle.error();
     t.fromHandle = *fromHandle;
     std::string code;
     if (!offer.recipientHandle.empty()) {
         const QString handle = QString::fromStdString(offer.recipientHandle);
-        auto to = m_store.supiOfHandle(handle);
+        auto to = m_ctx.store.subscribers().supiOfHandle(handle);
         if (!to.ok())
-            return storageError(to.error());
+            return m_ctx.storageError(to.error());
         if (!to->has_value())
             return serviceError(404, "recipient-unknown",
                                 "no subscriber has the transfer handle " + offer.recipientHandle +
@@ -373,7 +294,7 @@ ServiceResult<proto::TransferInfo> HomenetService::offerTransfer(const Caller& c
         t.toSupi = **to;
         t.toHandle = handle;
     } else {
-        auto raw = m_rng.bytes(10);
+        auto raw = m_ctx.rng.bytes(10);
         if (!raw.ok())
             return serviceError(500, "random-failure", "the random generator failed");
         const std::string chars = base32(*raw, kCodeChars, true);
@@ -382,9 +303,9 @@ ServiceResult<proto::TransferInfo> HomenetService::offerTransfer(const Caller& c
         t.codeHash = codeHash(chars);
     }
     // One open offer per DT: an earlier one that can still be accepted must be cancelled first.
-    auto pending = m_store.pendingTransfersOfDt(dtId);
+    auto pending = m_ctx.store.transfers().pendingTransfersOfDt(dtId);
     if (!pending.ok())
-        return storageError(pending.error());
+        return m_ctx.storageError(pending.error());
     for (const TransferOfferRecord& p : *pending)
         if (effectiveState(p, d, now) == kPending)
             return serviceError(409, "transfer-already-pending",
@@ -398,10 +319,10 @@ ServiceResult<proto::TransferInfo> HomenetService::offerTransfer(const Caller& c
     t.state = kPending;
     t.createdAt = now;
     t.expiresAt = offer.expiresAt;
-    if (auto st = m_store.insertTransfer(t); !st.ok())
-        return storageError(st.error());
+    if (auto st = m_ctx.store.transfers().insertTransfer(t); !st.ok())
+        return m_ctx.storageError(st.error());
     if (auto st = tx->commit(); !st.ok())
-        return storageError(st.error());
+        return m_ctx.storageError(st.error());
     logEvent(LogLevel::Info, "transfer-offered",
              {{QStringLiteral("transfer"), t.transferId},
               {QStringLiteral("dt"), t.dtId},
@@ -416,8 +337,17 @@ ServiceResult<proto::TransferInfo> HomenetService::offerTransfer(const Caller& c
 // ---- the recipient's and the owner's answers
 // --------------------------------------------------------
 
-ServiceStatus HomenetService::checkRecipient(const Caller& caller, const TransferOfferRecord& t,
-                                             const std::string& code) {
+ServiceResult<TransferOfferRecord> OwnershipTransfers::loadTransfer(const QString& transferId) {
+    auto found = m_ctx.store.transfers().transfer(transferId);
+    if (!found.ok())
+        return m_ctx.storageError(found.error());
+    if (!found->has_value())
+        return notFound(transferId);
+    return std::move(**found);
+}
+
+ServiceStatus OwnershipTransfers::checkRecipient(const Caller& caller, const TransferOfferRecord& t,
+                                                 const std::string& code) {
     if (t.fromSupi == caller.supi)
         return serviceError(409, "cannot-transfer-to-self",
                             "you made this offer: a digital twin is transferred to another "
@@ -436,12 +366,12 @@ ServiceStatus HomenetService::checkRecipient(const Caller& caller, const Transfe
     return Nothing{};
 }
 
-ServiceStatus HomenetService::checkPending(TransferOfferRecord& t, Store::Transaction& tx) {
-    if (t.state == kPending && m_clock.now() >= t.expiresAt) {
+ServiceStatus OwnershipTransfers::checkPending(TransferOfferRecord& t, Store::Transaction& tx) {
+    if (t.state == kPending && m_ctx.clock.now() >= t.expiresAt) {
         // Expiry is evaluated lazily: record it now.
         t.state = kExpired;
         t.finishedAt = t.expiresAt;
-        if (m_store.updateTransfer(t).ok())
+        if (m_ctx.store.transfers().updateTransfer(t).ok())
             (void)tx.commit();
     }
     if (t.state == kExpired)
@@ -456,11 +386,11 @@ ServiceStatus HomenetService::checkPending(TransferOfferRecord& t, Store::Transa
 }
 
 ServiceResult<proto::TransferResult>
-HomenetService::acceptTransfer(const Caller& caller, const QString& transferId,
-                               const proto::TransferAcceptRequest& r) {
+OwnershipTransfers::acceptTransfer(const Caller& caller, const QString& transferId,
+                                   const proto::TransferAcceptRequest& r) {
     if (!caller.subscriber())
         return notAuthenticated("accepting a digital twin");
-    const qint64 now = m_clock.now();
+    const qint64 now = m_ctx.clock.now();
     auto parsed = parseTransferAcceptance(view(r.acceptance()));
     if (!parsed.ok())
         return acceptanceRefusal(parsed.error());
@@ -490,21 +420,18 @@ HomenetService::acceptTransfer(const Caller& caller, const QString& transferId,
         }
     }
 
-    auto tx = m_store.begin(true);
+    auto tx = m_ctx.store.begin(true);
     if (!tx.ok())
-        return storageError(tx.error());
-    auto fresh = m_store.useNonce(qb(ByteView(sha256(a.nonce))), now + 2 * kTransferWindow);
-    if (!fresh.ok())
-        return storageError(fresh.error());
-    if (!*fresh)
-        return serviceError(409, "acceptance-replayed",
-                            "this signed acceptance was already received; a repeat is a replay");
-    auto found = m_store.transfer(transferId);
+        return m_ctx.storageError(tx.error());
+    if (auto st = m_ctx.useNonce(
+            qb(ByteView(sha256(a.nonce))), now + 2 * kTransferWindow, "acceptance-replayed",
+            "this signed acceptance was already received; a repeat is a replay");
+        !st.ok())
+        return st.error();
+    auto found = loadTransfer(transferId);
     if (!found.ok())
-        return storageError(found.error());
-    if (!found->has_value())
-        return notFound(transferId);
-    TransferOfferRecord t = **found;
+        return found.error();
+    TransferOfferRecord t = std::move(found).value();
     if (auto st = checkRecipient(caller, t, r.code()); !st.ok())
         return st.error();
     if (auto st = checkPending(t, *tx); !st.ok())
@@ -512,9 +439,9 @@ HomenetService::acceptTransfer(const Caller& caller, const QString& transferId,
     if (qb(ByteView(a.offerDigest)) != t.offerDigest)
         return serviceError(409, "acceptance-mismatch",
                             "the acceptance names another offer than this transfer's");
-    auto dt = m_store.dt(t.dtId);
+    auto dt = m_ctx.store.dts().dt(t.dtId);
     if (!dt.ok())
-        return storageError(dt.error());
+        return m_ctx.storageError(dt.error());
     if (!dt->has_value())
         return serviceError(500, "internal", "the offered digital twin vanished");
     DtRecord d = **dt;
@@ -530,50 +457,48 @@ HomenetService::acceptTransfer(const Caller& caller, const QString& transferId,
         return serviceError(409, "transfer-media-mismatch",
                             "the manifest is for other media than the avatar being transferred: "
                             "sign a manifest of the offered avatar with your new key");
-    auto active = m_store.activeDtOf(caller.supi);
+    auto active = m_ctx.store.dts().activeDtOf(caller.supi);
     if (!active.ok())
-        return storageError(active.error());
+        return m_ctx.storageError(active.error());
     if (active->has_value())
         return serviceError(409, "duplicate-dt",
                             "this subscription already has an active digital twin (" +
                                 (*active)->dtId.toStdString() +
                                 "): revoke or transfer it before accepting another");
-    auto sub = m_store.subscriber(caller.supi);
+    auto sub = m_ctx.store.subscribers().subscriber(caller.supi);
     if (!sub.ok() || !sub->has_value())
-        return storageError(sub.ok() ? makeError(ErrorCode::Internal, "subscriber vanished")
-                                     : sub.error());
-    auto toHandle = handleFor(caller.supi);
+        return m_ctx.storageError(sub.ok() ? makeError(ErrorCode::Internal, "subscriber vanished")
+                                           : sub.error());
+    auto toHandle = m_handles.handleFor(caller.supi);
     if (!toHandle.ok())
         return toHandle.error();
 
     // The recipient's own attributes: nothing of the previous owner's identity carries over.
-    auto issued = issueFor(**sub, d.dtId.toStdString(), d.avatarId.toStdString(), a.holderKey,
-                           a.mediaRoot, static_cast<std::uint32_t>(d.generation + 1), now);
+    auto issued = m_issuer.issue(**sub, d.dtId.toStdString(), d.avatarId.toStdString(), a.holderKey,
+                                 a.mediaRoot, static_cast<std::uint32_t>(d.generation + 1), now);
     if (!issued.ok())
         return issued.error();
     const CredentialClaims& c = issued->credential.claims;
     TransferRecord record{transferId.toStdString(), Bytes(t.offer.begin(), t.offer.end()),
                           parsed->encoded};
     auto appended =
-        appendLog(LogEntryType::Transfer, d.dtId, issued->digest, qb(record.encode()));
+        m_log.append(LogEntryType::Transfer, d.dtId, issued->digest, qb(record.encode()));
     if (!appended.ok())
         return appended.error();
     if (appended->index != c.logIndex)
         return serviceError(500, "internal", "log index moved during the transfer");
 
     // The previous owner's credential is revoked; the new one is active.
-    if (auto st = m_store.setCredentialState(d.statusIndex, QStringLiteral("revoked")); !st.ok())
-        return storageError(st.error());
-    if (auto st = m_store.insertCredential(issued->statusIndex, d.dtId, issued->digest,
-                                           QStringLiteral("active"), now);
+    if (auto st =
+            m_ctx.store.credentials().setCredentialState(d.statusIndex, QStringLiteral("revoked"));
         !st.ok())
-        return storageError(st.error());
-    proto::PublicKey holderProto;
-    holderProto.set_algorithm(a.holderKey.algorithm() == KeyAlgorithm::Ed25519 ? proto::ED25519
-                                                                               : proto::ECDSA_P256);
-    holderProto.set_raw(toString(a.holderKey.raw()));
+        return m_ctx.storageError(st.error());
+    if (auto st = m_ctx.store.credentials().insertCredential(
+            issued->statusIndex, d.dtId, issued->digest, QStringLiteral("active"), now);
+        !st.ok())
+        return m_ctx.storageError(st.error());
     d.supi = caller.supi;
-    d.holderKey = qb(holderProto.SerializeAsString());
+    d.holderKey = CredentialIssuer::storedHolderKey(a.holderKey);
     d.credential = qb(issued->credential.encoded);
     d.credentialDigest = issued->digest;
     d.signedManifest = qb(r.signed_manifest());
@@ -581,12 +506,12 @@ HomenetService::acceptTransfer(const Caller& caller, const QString& transferId,
     d.logIndex = c.logIndex;
     d.generation = static_cast<int>(c.generation);
     d.updatedAt = now;
-    if (auto st = m_store.updateDt(d); !st.ok())
-        return storageError(st.error());
+    if (auto st = m_ctx.store.dts().updateDt(d); !st.ok())
+        return m_ctx.storageError(st.error());
     // The previous owner's access grants end with their ownership.
-    if (auto st = m_store.deleteGrantsOf(d.avatarId); !st.ok())
-        return storageError(st.error());
-    if (auto st = bumpStatusRevision(); !st.ok())
+    if (auto st = m_ctx.store.avatars().deleteGrantsOf(d.avatarId); !st.ok())
+        return m_ctx.storageError(st.error());
+    if (auto st = m_status.statusChanged(); !st.ok())
         return st.error();
     t.state = kAccepted;
     t.toSupi = caller.supi;
@@ -594,11 +519,11 @@ HomenetService::acceptTransfer(const Caller& caller, const QString& transferId,
     t.finishedAt = now;
     t.logIndex = static_cast<qint64>(appended->index);
     t.acceptance = qb(ByteView(parsed->encoded));
-    if (auto st = m_store.updateTransfer(t); !st.ok())
-        return storageError(st.error());
+    if (auto st = m_ctx.store.transfers().updateTransfer(t); !st.ok())
+        return m_ctx.storageError(st.error());
     if (auto st = tx->commit(); !st.ok())
-        return storageError(st.error());
-    m_log.append(logLeafHash(bv(appended->entry)));
+        return m_ctx.storageError(st.error());
+    m_log.committed(*appended);
     logEvent(LogLevel::Info, "transfer-accepted",
              {{QStringLiteral("transfer"), t.transferId},
               {QStringLiteral("dt"), t.dtId},
@@ -612,7 +537,7 @@ HomenetService::acceptTransfer(const Caller& caller, const QString& transferId,
     out.set_credential(toString(issued->credential.encoded));
     for (const auto& disc : issued->disclosures)
         out.add_disclosures(disc);
-    auto receipt = receiptFor(*appended);
+    auto receipt = m_log.receiptFor(*appended);
     if (!receipt.ok())
         return receipt.error();
     *out.mutable_log_receipt() = std::move(receipt).value();
@@ -620,52 +545,48 @@ HomenetService::acceptTransfer(const Caller& caller, const QString& transferId,
 }
 
 ServiceResult<proto::TransferInfo>
-HomenetService::declineTransfer(const Caller& caller, const QString& transferId,
-                                const proto::TransferCodeRequest& r) {
+OwnershipTransfers::declineTransfer(const Caller& caller, const QString& transferId,
+                                    const proto::TransferCodeRequest& r) {
     if (!caller.subscriber())
         return notAuthenticated("declining a transfer");
-    auto tx = m_store.begin(true);
+    auto tx = m_ctx.store.begin(true);
     if (!tx.ok())
-        return storageError(tx.error());
-    auto found = m_store.transfer(transferId);
+        return m_ctx.storageError(tx.error());
+    auto found = loadTransfer(transferId);
     if (!found.ok())
-        return storageError(found.error());
-    if (!found->has_value())
-        return notFound(transferId);
-    TransferOfferRecord t = **found;
+        return found.error();
+    TransferOfferRecord t = std::move(found).value();
     if (auto st = checkRecipient(caller, t, r.code()); !st.ok())
         return st.error();
     if (auto st = checkPending(t, *tx); !st.ok())
         return st.error();
     t.state = kDeclined;
-    t.finishedAt = m_clock.now();
+    t.finishedAt = m_ctx.clock.now();
     if (t.codeBased()) {
-        auto handle = handleFor(caller.supi);
+        auto handle = m_handles.handleFor(caller.supi);
         if (!handle.ok())
             return handle.error();
         t.toSupi = caller.supi;
         t.toHandle = *handle;
     }
-    if (auto st = m_store.updateTransfer(t); !st.ok())
-        return storageError(st.error());
+    if (auto st = m_ctx.store.transfers().updateTransfer(t); !st.ok())
+        return m_ctx.storageError(st.error());
     if (auto st = tx->commit(); !st.ok())
-        return storageError(st.error());
+        return m_ctx.storageError(st.error());
     return describeTransfer(t, caller.supi, false);
 }
 
-ServiceResult<proto::TransferInfo> HomenetService::cancelTransfer(const Caller& caller,
-                                                                  const QString& transferId) {
+ServiceResult<proto::TransferInfo> OwnershipTransfers::cancelTransfer(const Caller& caller,
+                                                                      const QString& transferId) {
     if (!caller.subscriber())
         return notAuthenticated("cancelling a transfer");
-    auto tx = m_store.begin(true);
+    auto tx = m_ctx.store.begin(true);
     if (!tx.ok())
-        return storageError(tx.error());
-    auto found = m_store.transfer(transferId);
+        return m_ctx.storageError(tx.error());
+    auto found = loadTransfer(transferId);
     if (!found.ok())
-        return storageError(found.error());
-    if (!found->has_value())
-        return notFound(transferId);
-    TransferOfferRecord t = **found;
+        return found.error();
+    TransferOfferRecord t = std::move(found).value();
     if (t.fromSupi != caller.supi) {
         if (t.toSupi == caller.supi)
             return serviceError(403, "not-offer-owner",
@@ -676,11 +597,11 @@ ServiceResult<proto::TransferInfo> HomenetService::cancelTransfer(const Caller& 
     if (auto st = checkPending(t, *tx); !st.ok())
         return st.error();
     t.state = kCancelled;
-    t.finishedAt = m_clock.now();
-    if (auto st = m_store.updateTransfer(t); !st.ok())
-        return storageError(st.error());
+    t.finishedAt = m_ctx.clock.now();
+    if (auto st = m_ctx.store.transfers().updateTransfer(t); !st.ok())
+        return m_ctx.storageError(st.error());
     if (auto st = tx->commit(); !st.ok())
-        return storageError(st.error());
+        return m_ctx.storageError(st.error());
     return describeTransfer(t, caller.supi, false);
 }
 
@@ -688,69 +609,19 @@ ServiceResult<proto::TransferInfo> HomenetService::cancelTransfer(const Caller& 
 // -------------------------------------------------------------------------
 
 ServiceResult<proto::LogInclusionResponse>
-HomenetService::transferReceipt(const Caller& caller, const QString& transferId) {
+OwnershipTransfers::transferReceipt(const Caller& caller, const QString& transferId) {
     if (!caller.subscriber())
         return notAuthenticated("a transfer receipt");
-    auto t = m_store.transfer(transferId);
+    auto t = m_ctx.store.transfers().transfer(transferId);
     if (!t.ok())
-        return storageError(t.error());
+        return m_ctx.storageError(t.error());
     if (!t->has_value() || ((*t)->fromSupi != caller.supi && (*t)->toSupi != caller.supi))
         return notFound(transferId);
     if ((*t)->state != kAccepted || (*t)->logIndex < 0)
         return serviceError(409, "transfer-not-accepted",
                             "there is a receipt only for an accepted transfer; this one is " +
                                 (*t)->state.toStdString());
-    return inclusion(static_cast<quint64>((*t)->logIndex), 0);
-}
-
-ServiceResult<proto::DtHistory> HomenetService::dtHistory(const Caller& caller,
-                                                          const QString& dtId) {
-    if (!caller.subscriber())
-        return notAuthenticated("a digital twin's history");
-    if (dtId.isEmpty() || dtId.size() > 128)
-        return badRequest("malformed-request", "name the digital twin");
-    auto dt = m_store.dt(dtId);
-    if (!dt.ok())
-        return storageError(dt.error());
-    bool allowed = dt->has_value() && (*dt)->supi == caller.supi;
-    if (dt->has_value() && !allowed) {
-        auto previous = m_store.transferredAwayBy(dtId, caller.supi);
-        if (!previous.ok())
-            return storageError(previous.error());
-        allowed = *previous;
-    }
-    if (!allowed)
-        return serviceError(404, "unknown-dt",
-                            "you neither own nor owned a digital twin " + dtId.toStdString());
-    if (auto st = syncLog(); !st.ok())
-        return st.error();
-    const quint64 size = m_log.size();
-    auto indices = m_store.logIndicesOfDt(dtId);
-    if (!indices.ok())
-        return storageError(indices.error());
-    auto sth = signedHead(size);
-    if (!sth.ok())
-        return sth.error();
-    proto::DtHistory out;
-    out.set_dt_id(dtId.toStdString());
-    out.set_tree_head(toString(sth->encoded));
-    for (quint64 index : *indices) {
-        if (index >= size)
-            continue; // appended by another process after our view of the log
-        auto entry = m_store.logEntry(index);
-        if (!entry.ok())
-            return storageError(entry.error());
-        if (!entry->has_value())
-            return serviceError(500, "log-corrupt", "a log entry is missing");
-        auto proof = m_log.inclusionProof(index, size);
-        if (!proof.ok())
-            return fromSecurity(500, proof.error());
-        auto* e = out.add_entries();
-        e->set_entry(str(**entry));
-        if (!e->mutable_proof()->ParseFromString(toString(proof->encode())))
-            return serviceError(500, "internal", "cannot encode the inclusion proof");
-    }
-    return out;
+    return m_log.inclusion(static_cast<quint64>((*t)->logIndex), 0);
 }
 
 } // namespace twinseal::service

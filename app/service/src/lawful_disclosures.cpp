@@ -1,9 +1,10 @@
-// HomenetService: privacy controls (DESIGN §7) — pseudonym rotation and the lawful disclosures
-// the operator records, which only the DT's owner can see.
+#include "twinseal/service/lawful_disclosures.h"
+
 #include <QSet>
 
+#include <optional>
+
 #include "service_util.h"
-#include "twinseal/service/homenet_service.h"
 #include "twinseal/service/service_log.h"
 
 namespace twinseal::service {
@@ -24,8 +25,7 @@ std::optional<QString> normaliseAttribute(QString a) {
         a = QStringLiteral("licence_id");
     static const QSet<QString> kKnown = {QStringLiteral("name"), QStringLiteral("role"),
                                          QStringLiteral("organisation"),
-                                         QStringLiteral("licence_id"),
-                                         QStringLiteral("pseudonym")};
+                                         QStringLiteral("licence_id"), QStringLiteral("pseudonym")};
     if (!kKnown.contains(a))
         return std::nullopt;
     return a;
@@ -38,8 +38,8 @@ std::optional<ServiceError> checkText(const std::string& value, const char* opti
         return badRequest("missing-field", std::string("the ") + option +
                                                " is required: say who, why and on what basis");
     if (v.size() > kMaxFieldLength)
-        return badRequest("field-too-long", std::string("the ") + option +
-                                                " is longer than 512 characters");
+        return badRequest("field-too-long",
+                          std::string("the ") + option + " is longer than 512 characters");
     for (QChar c : v)
         if (c.category() == QChar::Other_Control)
             return badRequest("field-invalid",
@@ -60,13 +60,8 @@ void fillDisclosure(const LawfulDisclosureRecord& r, proto::LawfulDisclosure* ou
 
 } // namespace
 
-ServiceResult<proto::RegistrationResponse> HomenetService::rotatePseudonym(const Caller& caller,
-                                                                           const QByteArray& body) {
-    return issue(caller, body, RegistrationPurpose::RotatePseudonym);
-}
-
 ServiceResult<proto::LawfulDisclosure>
-HomenetService::recordLawfulDisclosure(const proto::LawfulDisclosure& request) {
+LawfulDisclosures::record(const proto::LawfulDisclosure& request) {
     if (request.dt_id().empty())
         return badRequest("missing-field", "the DT is required (--dt-id): see `dt list`");
     if (auto e = checkText(request.authority(), "authority (--authority)"))
@@ -90,13 +85,13 @@ HomenetService::recordLawfulDisclosure(const proto::LawfulDisclosure& request) {
             attributes.append(*n);
     }
 
-    auto tx = m_store.begin(true);
+    auto tx = m_ctx.store.begin(true);
     if (!tx.ok())
-        return storageError(tx.error());
+        return m_ctx.storageError(tx.error());
     const QString dtId = QString::fromStdString(request.dt_id());
-    auto dt = m_store.dt(dtId);
+    auto dt = m_ctx.store.dts().dt(dtId);
     if (!dt.ok())
-        return storageError(dt.error());
+        return m_ctx.storageError(dt.error());
     if (!dt->has_value())
         return serviceError(404, "unknown-dt",
                             "there is no digital twin " + request.dt_id() + ": see `dt list`");
@@ -108,27 +103,27 @@ HomenetService::recordLawfulDisclosure(const proto::LawfulDisclosure& request) {
     r.caseRef = QString::fromStdString(request.case_ref()).trimmed();
     r.legalBasis = QString::fromStdString(request.legal_basis()).trimmed();
     r.attributes = attributes;
-    r.disclosedAt = m_clock.now();
-    if (auto st = m_store.insertLawfulDisclosure(r); !st.ok())
-        return storageError(st.error());
+    r.disclosedAt = m_ctx.clock.now();
+    if (auto st = m_ctx.store.disclosures().insertLawfulDisclosure(r); !st.ok())
+        return m_ctx.storageError(st.error());
     if (auto st = tx->commit(); !st.ok())
-        return storageError(st.error());
+        return m_ctx.storageError(st.error());
     // Identifiers only: the authority and case are in the database, not in the service log.
-    logEvent(LogLevel::Info, "lawful-disclosure-recorded",
-             {{QStringLiteral("disclosure_id"), r.disclosureId},
-              {QStringLiteral("dt_id"), r.dtId}});
+    logEvent(
+        LogLevel::Info, "lawful-disclosure-recorded",
+        {{QStringLiteral("disclosure_id"), r.disclosureId}, {QStringLiteral("dt_id"), r.dtId}});
     proto::LawfulDisclosure out;
     fillDisclosure(r, &out);
     return out;
 }
 
-ServiceResult<proto::LawfulDisclosureList> HomenetService::lawfulDisclosures(const Caller& caller) {
+ServiceResult<proto::LawfulDisclosureList> LawfulDisclosures::of(const Caller& caller) {
     if (!caller.subscriber())
         return serviceError(401, "not-authenticated",
                             "the lawful disclosures are shown to an authenticated subscriber only");
-    auto records = m_store.lawfulDisclosuresOf(caller.supi);
+    auto records = m_ctx.store.disclosures().lawfulDisclosuresOf(caller.supi);
     if (!records.ok())
-        return storageError(records.error());
+        return m_ctx.storageError(records.error());
     proto::LawfulDisclosureList out;
     for (const auto& r : *records) {
         if (out.disclosures_size() >= kMaxListed)

@@ -1,0 +1,44 @@
+// What every part of the home-network service shares: its configuration, the store, the
+// operator keys, the clock and the random source; who a request comes from; and how a storage
+// failure is refused (the detail goes to the service log, never to the client).
+#pragma once
+
+#include <QString>
+
+#include <twinseal/security/clock.h>
+#include <twinseal/security/result.h>
+
+#include "twinseal/service/config.h"
+#include "twinseal/service/operator_keys.h"
+#include "twinseal/service/service_error.h"
+#include "twinseal/service/store.h"
+
+namespace twinseal::service {
+
+// Who a request comes from, once its Authorization header has been checked.
+struct Caller {
+    QString supi; // set for an AKMA-authenticated subscriber
+    QString aKid;
+    QString grantAvatarId; // set for a bearer of an avatar access grant
+    [[nodiscard]] bool subscriber() const { return !supi.isEmpty(); }
+};
+
+struct ServiceContext {
+    ServiceConfig config;
+    Store& store;
+    const OperatorKeys& keys;
+    const security::Clock& clock;
+    security::Random& rng;
+
+    // A storage failure refused as 503 storage-unavailable; the detail is logged.
+    [[nodiscard]] ServiceError storageError(const security::Error& e) const;
+    // Inside a write transaction: records the nonce (key) of a signed message until
+    // `expiresAt`; one seen before is refused as a replay (409 `replayCode`, `replayMessage`).
+    [[nodiscard]] ServiceStatus useNonce(const QByteArray& nonceKey, qint64 expiresAt,
+                                         const std::string& replayCode,
+                                         const std::string& replayMessage) const;
+    // The status list's URI: stable across restarts, addresses and ports.
+    [[nodiscard]] QString statusListUri() const;
+};
+
+} // namespace twinseal::service

@@ -1,0 +1,39 @@
+// The signed status list of the credentials this home network issued: each credential has an
+// index in it (allocated at issuance), a revoked or superseded one is marked, and every
+// publication carries a larger sequence than any before it, so a verifier can refuse a
+// rolled-back list. Re-published when a status changed, when the list grew and before
+// verifiers are due to refresh it.
+#pragma once
+
+#include <QByteArray>
+
+#include "twinseal/service/service_context.h"
+
+namespace twinseal::service {
+
+class StatusListPublisher {
+  public:
+    explicit StatusListPublisher(ServiceContext& context) : m_ctx(context) {}
+
+    // The current publication (signed again when due).
+    [[nodiscard]] ServiceResult<QByteArray> statusList();
+    // Seconds a verifier (or an HTTP cache) may keep the list statusList() last returned before
+    // it is due for a refresh: what is left of its TTL.
+    [[nodiscard]] qint64 maxAge() const;
+    // Inside a write transaction: the index of a credential about to be issued.
+    [[nodiscard]] ServiceResult<quint64> allocateIndex();
+    // Inside a write transaction: a credential's status changed, so the list must be re-published.
+    [[nodiscard]] ServiceStatus statusChanged();
+
+  private:
+    // Signs and caches a new publication under the next persisted sequence.
+    [[nodiscard]] ServiceResult<QByteArray> publish(qint64 now);
+
+    ServiceContext& m_ctx;
+    qint64 m_revision = -1;
+    qint64 m_size = -1;
+    qint64 m_issuedAt = 0;
+    QByteArray m_bytes;
+};
+
+} // namespace twinseal::service

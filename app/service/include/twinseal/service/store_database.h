@@ -1,0 +1,136 @@
+// The connection every table of the store shares: SQLite by default (WAL, one file in the data
+// directory), PostgreSQL with the same statements when configured; the schema; transactions
+// (write transactions are serialized: SQLite BEGIN IMMEDIATE, PostgreSQL an advisory lock);
+// and the one helper every table uses to run a statement: prepared once and cached, its values
+// bound in order, its rows read through Row.
+#pragma once
+
+#include <QByteArray>
+#include <QHash>
+#include <QSqlQuery>
+#include <QString>
+#include <QVariant>
+
+#include <initializer_list>
+#include <optional>
+#include <vector>
+
+#include <twinseal/security/result.h>
+
+namespace twinseal::service {
+
+template <typename T> using StoreResult = security::Result<T>;
+using StoreStatus = security::Status;
+
+// Values as the tables bind them.
+namespace sql {
+inline QVariant u64(quint64 v) {
+    return QVariant::fromValue(static_cast<qlonglong>(v));
+}
+// A null QString binds as SQL NULL; text columns here are NOT NULL and empty means "none".
+inline QString text(const QString& s) {
+    return s.isNull() ? QStringLiteral("") : s;
+}
+// Optional blobs are stored as SQL NULL when empty.
+inline QVariant optBlob(const QByteArray& b) {
+    return b.isEmpty() ? QVariant(QMetaType::fromType<QByteArray>()) : QVariant(b);
+}
+} // namespace sql
+
+// One result row, read by column number.
+class Row {
+  public:
+    explicit Row(const QSqlQuery& q) : m_q(q) {}
+    [[nodiscard]] QString text(int i) const { return m_q.value(i).toString(); }
+    [[nodiscard]] QByteArray blob(int i) const { return m_q.value(i).toByteArray(); }
+    [[nodiscard]] qint64 i64(int i) const { return m_q.value(i).toLongLong(); }
+    [[nodiscard]] quint64 u64(int i) const {
+        return static_cast<quint64>(m_q.value(i).toLongLong());
+    }
+    [[nodiscard]] int i32(int i) const { return m_q.value(i).toInt(); }
+    [[nodiscard]] bool isNull(int i) const { return m_q.value(i).isNull(); }
+
+  private:
+    const QSqlQuery& m_q;
+};
+
+class Database {
+  public:
+    enum class Backend { Sqlite, Postgres };
+    using Values = std::initializer_list<QVariant>;
+
+    Database() = default;
+    ~Database();
+    Database(const Database&) = delete;
+    Database& operator=(const Database&) = delete;
+
+    // `database` empty: SQLite file `<dataDir>/homenet.sqlite`; else sqlite:PATH or a
+    // postgresql:// URL (user, password, host, port, database; host may be a socket directory).
+    [[nodiscard]] StoreStatus open(const QString& dataDir, const QString& database,
+                                   const QString& sqliteSynchronous);
+    void close();
+    [[nodiscard]] Backend backend() const noexcept { return m_backend; }
+
+    // A transaction; rolled back when destroyed uncommitted.
+    class Transaction {
+      public:
+        Transaction(Transaction&&) noexcept;
+        Transaction(const Transaction&) = delete;
+        ~Transaction();
+        [[nodiscard]] StoreStatus commit();
+        void rollback();
+
+      private:
+        friend class Database;
+        explicit Transaction(Database* db) : m_db(db) {}
+        Database* m_db = nullptr;
+    };
+    // write: serialized against every other writer (other processes included).
+    [[nodiscard]] StoreResult<Transaction> begin(bool write = true);
+
+    // ---- the row-binding helper every table uses
+    // Runs a statement that returns no rows.
+    [[nodiscard]] StoreStatus exec(const char* sql, Values values);
+    // Runs a statement that returns no rows; how many rows it changed.
+    [[nodiscard]] StoreResult<int> execCount(const char* sql, Values values);
+    // The first row, read by `read(const Row&)`, or nothing.
+    template <typename Read>
+    [[nodiscard]] auto one(const char* sql, Values values, Read read)
+        -> StoreResult<std::optional<decltype(read(std::declval<const Row&>()))>> {
+        std::optional<decltype(read(std::declval<const Row&>()))> out;
+        auto q = run(sql, values);
+        if (!q.ok())
+            return q.error();
+        if ((*q)->next())
+            out = read(Row(**q));
+        (*q)->finish();
+        return out;
+    }
+    // Every row, in order.
+    template <typename Read>
+    [[nodiscard]] auto all(const char* sql, Values values, Read read)
+        -> StoreResult<std::vector<decltype(read(std::declval<const Row&>()))>> {
+        std::vector<decltype(read(std::declval<const Row&>()))> out;
+        auto q = run(sql, values);
+        if (!q.ok())
+            return q.error();
+        while ((*q)->next())
+            out.push_back(read(Row(**q)));
+        (*q)->finish();
+        return out;
+    }
+
+  private:
+    [[nodiscard]] StoreStatus createSchema();
+    [[nodiscard]] StoreResult<QSqlQuery*> prepare(const char* sql);
+    [[nodiscard]] StoreResult<QSqlQuery*> run(const char* sql, Values values);
+    [[nodiscard]] StoreStatus execRaw(const QString& sql);
+    [[nodiscard]] security::Error sqlError(const QString& what, const QSqlQuery* q) const;
+
+    QString m_connection;
+    Backend m_backend = Backend::Sqlite;
+    QHash<const char*, QSqlQuery*> m_queries;
+    bool m_inTransaction = false;
+};
+
+} // namespace twinseal::service

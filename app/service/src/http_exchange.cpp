@@ -1,0 +1,101 @@
+#include "http_exchange.h"
+
+#include <QHttpServerRequest>
+
+#include <google/protobuf/util/json_util.h>
+
+namespace twinseal::service::http {
+
+namespace {
+
+QByteArray mediaType(const QByteArray& contentType) {
+    const qsizetype semi = contentType.indexOf(';');
+    return (semi < 0 ? contentType : contentType.left(semi)).trimmed().toLower();
+}
+
+QByteArray methodName(QHttpServerRequest::Method m) {
+    switch (m) {
+    case QHttpServerRequest::Method::Get:
+        return "GET";
+    case QHttpServerRequest::Method::Put:
+        return "PUT";
+    case QHttpServerRequest::Method::Post:
+        return "POST";
+    case QHttpServerRequest::Method::Delete:
+        return "DELETE";
+    case QHttpServerRequest::Method::Head:
+        return "HEAD";
+    default:
+        return "OTHER";
+    }
+}
+
+} // namespace
+
+QByteArray header(const QHttpServerRequest& r, const char* name) {
+    for (const auto& [k, v] : r.headers())
+        if (k.compare(name, Qt::CaseInsensitive) == 0)
+            return v;
+    return {};
+}
+
+Exchange::Exchange(HomenetService& s, const QHttpServerRequest& request)
+    : service(s), method(methodName(request.method())) {
+    const QUrl url = request.url();
+    path = url.path(QUrl::FullyEncoded);
+    contentType = mediaType(header(request, "content-type"));
+    // The Protobuf JSON mapping when the client asks for it (Accept) or sends JSON, unless it
+    // accepts binary Protobuf.
+    const QByteArray accept = header(request, "accept");
+    json = !accept.contains(kProtobuf) && (accept.contains(kJson) || contentType == kJson);
+    pathAndQuery = path.toUtf8();
+    if (url.hasQuery())
+        pathAndQuery += '?' + url.query(QUrl::FullyEncoded).toUtf8();
+    body = request.body();
+    authorization = header(request, "authorization");
+    segments = path.split(QLatin1Char('/'));
+    if (!segments.isEmpty() && segments.first().isEmpty())
+        segments.removeFirst();
+    for (QString& seg : segments)
+        seg = QUrl::fromPercentEncoding(seg.toUtf8());
+    query = QUrlQuery(url);
+}
+
+void Exchange::refuse(int status, std::string code, std::string message) {
+    reply = http::refuse(serviceError(status, std::move(code), std::move(message)), json);
+}
+
+bool Exchange::needsBody(const QByteArray& expected) {
+    if (contentType == expected || (expected == kProtobuf && contentType == kJson))
+        return true;
+    refuse(415, "unsupported-content-type",
+           "send the body as " + expected.toStdString() +
+               (expected == kProtobuf ? " or application/json" : ""));
+    return false;
+}
+
+bool Exchange::decode(google::protobuf::Message* m) {
+    bool ok;
+    if (contentType == kJson) {
+        google::protobuf::util::JsonParseOptions o;
+        ok = google::protobuf::util::JsonStringToMessage(body.toStdString(), m, o).ok();
+    } else {
+        ok = m->ParseFromArray(body.constData(), static_cast<int>(body.size()));
+    }
+    if (!ok)
+        refuse(400, "malformed-request",
+               "the body is not a valid " + m->GetTypeName() + " message");
+    return ok;
+}
+
+bool Exchange::authenticated(Caller* out) {
+    auto caller = service.authenticate(authorization, method, pathAndQuery, body);
+    if (!caller.ok()) {
+        reply = http::refuse(caller.error(), json);
+        return false;
+    }
+    *out = std::move(caller).value();
+    return true;
+}
+
+} // namespace twinseal::service::http

@@ -1,0 +1,53 @@
+// One request being answered by the front end: what a route handler reads (method, path,
+// query, body, content type, whether to answer in JSON) and the reply it sets, with the checks
+// every handler shares (content type, Protobuf decoding, caller authentication).
+#pragma once
+
+#include <QByteArray>
+#include <QString>
+#include <QUrlQuery>
+
+#include <google/protobuf/message.h>
+
+#include "http_reply.h"
+#include "twinseal/service/homenet_service.h"
+
+QT_BEGIN_NAMESPACE
+class QHttpServerRequest;
+QT_END_NAMESPACE
+
+namespace twinseal::service::http {
+
+// A request header by name (case-insensitive); empty when absent.
+[[nodiscard]] QByteArray header(const QHttpServerRequest& r, const char* name);
+
+struct Exchange {
+    Exchange(HomenetService& service, const QHttpServerRequest& request);
+
+    HomenetService& service;
+    QByteArray method;       // "GET", "POST", ...
+    QString path;            // percent-encoded, as received
+    QStringList segments;    // the path's segments, percent-decoded
+    QByteArray pathAndQuery; // what a request MAC covers
+    QUrlQuery query;
+    QByteArray body;
+    QByteArray contentType; // the media type, lower case, without parameters
+    QByteArray authorization;
+    bool json = false; // answer in Protobuf's JSON mapping
+    Reply reply;
+
+    // Sets the reply to a refusal.
+    void refuse(int status, std::string code, std::string message);
+    template <typename T> void answer(ServiceResult<T>&& result) {
+        reply = replyOf(std::move(result), json);
+    }
+    // The body has the expected content type (a Protobuf body may also come as JSON); else
+    // refused with 415.
+    [[nodiscard]] bool needsBody(const QByteArray& expected);
+    // The body decoded into `m`; else refused with 400 malformed-request.
+    [[nodiscard]] bool decode(google::protobuf::Message* m);
+    // The caller named by the Authorization header; else refused with its reason.
+    [[nodiscard]] bool authenticated(Caller* out);
+};
+
+} // namespace twinseal::service::http

@@ -1,0 +1,109 @@
+#include "twinseal/service/status_list_publisher.h"
+
+#include <algorithm>
+
+#include <twinseal/security/statuslist.h>
+
+#include "service_util.h"
+
+namespace twinseal::service {
+
+using namespace twinseal::security;
+using namespace util;
+
+namespace {
+
+constexpr std::int64_t kDay = 86400;
+constexpr quint64 kStatusListBlock = 1024;
+
+quint64 statusListSize(qint64 nextIndex) {
+    const quint64 issued = static_cast<quint64>(std::max<qint64>(nextIndex, 0));
+    return std::max<quint64>(kStatusListBlock,
+                             (issued + kStatusListBlock - 1) / kStatusListBlock * kStatusListBlock);
+}
+
+} // namespace
+
+ServiceResult<QByteArray> StatusListPublisher::statusList() {
+    auto revision = m_ctx.store.meta().counter("status_revision");
+    auto next = m_ctx.store.meta().counter("next_status_index");
+    if (!revision.ok() || !next.ok())
+        return m_ctx.storageError(revision.ok() ? next.error() : revision.error());
+    const qint64 now = m_ctx.clock.now();
+    // Re-published when a status changed, when the list grew, and before verifiers are due to
+    // refresh it (half its TTL).
+    if (*revision == m_revision && static_cast<qint64>(statusListSize(*next)) == m_size &&
+        now - m_issuedAt < m_ctx.config.statusListTtl / 2)
+        return m_bytes;
+    return publish(now);
+}
+
+ServiceResult<QByteArray> StatusListPublisher::publish(qint64 now) {
+    // One write transaction: the statuses, the size and the sequence of one publication are
+    // consistent, and two service processes sharing a database never reuse a sequence.
+    Store& store = m_ctx.store;
+    auto tx = store.begin(true);
+    if (!tx.ok())
+        return m_ctx.storageError(tx.error());
+    auto revision = store.meta().counter("status_revision");
+    auto next = store.meta().counter("next_status_index");
+    auto lastSequence = store.meta().counter("status_list_sequence");
+    auto inactive = store.credentials().inactiveStatusIndices();
+    if (!revision.ok() || !next.ok() || !lastSequence.ok() || !inactive.ok())
+        return m_ctx.storageError(!revision.ok()       ? revision.error()
+                                  : !next.ok()         ? next.error()
+                                  : !lastSequence.ok() ? lastSequence.error()
+                                                       : inactive.error());
+    const quint64 size = statusListSize(*next);
+    StatusListBuilder builder(m_ctx.keys.operatorName().toStdString(),
+                              m_ctx.statusListUri().toStdString(), size);
+    for (quint64 i : *inactive)
+        if (auto st = builder.setRevoked(i); !st.ok())
+            return fromSecurity(500, st.error());
+    // Every publication gets a larger sequence than any before it, so a verifier can refuse a
+    // rolled-back list. (Lists published before the sequence was stored used revision + 1.)
+    const qint64 sequence = std::max(*lastSequence, *revision + 1) + 1;
+    StatusListPublication pub;
+    pub.issuedAt = now;
+    pub.expiresAt = now + kDay;
+    pub.ttl = static_cast<std::uint64_t>(m_ctx.config.statusListTtl);
+    pub.sequence = static_cast<std::uint64_t>(sequence);
+    auto signedList = builder.sign(m_ctx.keys.issuerKey(), pub);
+    if (!signedList.ok())
+        return fromSecurity(500, signedList.error());
+    if (auto st = store.meta().setCounter("status_list_sequence", sequence); !st.ok())
+        return m_ctx.storageError(st.error());
+    if (auto st = tx->commit(); !st.ok())
+        return m_ctx.storageError(st.error());
+    m_revision = *revision;
+    m_size = static_cast<qint64>(size);
+    m_issuedAt = now;
+    m_bytes = qb(*signedList);
+    return m_bytes;
+}
+
+qint64 StatusListPublisher::maxAge() const {
+    const qint64 ttl = m_ctx.config.statusListTtl;
+    const qint64 age = m_ctx.clock.now() - m_issuedAt;
+    return std::clamp<qint64>(ttl - age, 0, ttl);
+}
+
+ServiceResult<quint64> StatusListPublisher::allocateIndex() {
+    auto nextIndex = m_ctx.store.meta().counter("next_status_index");
+    if (!nextIndex.ok())
+        return m_ctx.storageError(nextIndex.error());
+    if (auto st = m_ctx.store.meta().setCounter("next_status_index", *nextIndex + 1); !st.ok())
+        return m_ctx.storageError(st.error());
+    return static_cast<quint64>(*nextIndex);
+}
+
+ServiceStatus StatusListPublisher::statusChanged() {
+    auto rev = m_ctx.store.meta().counter("status_revision");
+    if (!rev.ok())
+        return m_ctx.storageError(rev.error());
+    if (auto st = m_ctx.store.meta().setCounter("status_revision", *rev + 1); !st.ok())
+        return m_ctx.storageError(st.error());
+    return Nothing{};
+}
+
+} // namespace twinseal::service

@@ -1,0 +1,288 @@
+#include "twinseal/service/store_database.h"
+
+#include <QDir>
+#include <QFile>
+#include <QSqlError>
+#include <QUrl>
+#include <QUrlQuery>
+#include <QUuid>
+#include <QVariant>
+
+namespace twinseal::service {
+
+using security::ErrorCode;
+using security::makeError;
+
+namespace {
+
+// Portable DDL: %BLOB% and %INT% are filled in per backend.
+const char* const kSchema[] = {
+    "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value %INT% NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS subscribers (supi TEXT PRIMARY KEY, mnc_length INTEGER NOT NULL,"
+    " secrets %BLOB% NOT NULL, sqn %INT% NOT NULL, name TEXT NOT NULL, role TEXT NOT NULL,"
+    " organisation TEXT NOT NULL, licence_id TEXT NOT NULL, created_at %INT% NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS auth_sessions (auth_id TEXT PRIMARY KEY, supi TEXT NOT NULL,"
+    " rand %BLOB% NOT NULL, xres_digest %BLOB% NOT NULL, kausf %BLOB% NOT NULL,"
+    " expires_at %INT% NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL,"
+    " routing TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS akma_keys (a_kid TEXT PRIMARY KEY, supi TEXT NOT NULL,"
+    " kaf %BLOB% NOT NULL, expires_at %INT% NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS nonces (nonce %BLOB% PRIMARY KEY, expires_at %INT% NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS dts (dt_id TEXT PRIMARY KEY, supi TEXT NOT NULL,"
+    " avatar_id TEXT NOT NULL UNIQUE, state TEXT NOT NULL, holder_key %BLOB% NOT NULL,"
+    " credential %BLOB% NOT NULL, credential_digest %BLOB% NOT NULL,"
+    " signed_manifest %BLOB% NOT NULL, media_root %BLOB% NOT NULL, status_index %INT% NOT NULL,"
+    " log_index %INT% NOT NULL, generation INTEGER NOT NULL, created_at %INT% NOT NULL,"
+    " updated_at %INT% NOT NULL, revocation_reason TEXT NOT NULL)",
+    // One active DT per subscriber, enforced by the database itself.
+    "CREATE UNIQUE INDEX IF NOT EXISTS dts_one_active ON dts (supi) WHERE state = 'active'",
+    "CREATE INDEX IF NOT EXISTS dts_by_root ON dts (media_root)",
+    "CREATE TABLE IF NOT EXISTS credentials (status_index %INT% PRIMARY KEY, dt_id TEXT NOT NULL,"
+    " digest %BLOB% NOT NULL, state TEXT NOT NULL, issued_at %INT% NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS log_entries (idx %INT% PRIMARY KEY, entry %BLOB% NOT NULL,"
+    " leaf_hash %BLOB% NOT NULL, credential_digest %BLOB% NOT NULL, created_at %INT% NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS log_by_credential ON log_entries (credential_digest)",
+    "CREATE TABLE IF NOT EXISTS avatar_files (media_root %BLOB% NOT NULL,"
+    " file_index INTEGER NOT NULL, path TEXT NOT NULL, size %INT% NOT NULL,"
+    " chunks %INT% NOT NULL, PRIMARY KEY (media_root, file_index))",
+    "CREATE TABLE IF NOT EXISTS avatar_chunks (media_root %BLOB% NOT NULL,"
+    " file_index INTEGER NOT NULL, chunk_index %INT% NOT NULL, data %BLOB% NOT NULL,"
+    " PRIMARY KEY (media_root, file_index, chunk_index))",
+    "CREATE TABLE IF NOT EXISTS grants (token_hash %BLOB% PRIMARY KEY, avatar_id TEXT NOT NULL,"
+    " expires_at %INT% NOT NULL)",
+    // Schema version 2: ownership transfer (transfer handles, offers, the log indexed by DT).
+    "CREATE TABLE IF NOT EXISTS subscriber_handles (supi TEXT PRIMARY KEY,"
+    " handle TEXT NOT NULL UNIQUE, created_at %INT% NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS transfers (transfer_id TEXT PRIMARY KEY, dt_id TEXT NOT NULL,"
+    " avatar_id TEXT NOT NULL, from_supi TEXT NOT NULL, from_handle TEXT NOT NULL,"
+    " to_supi TEXT NOT NULL, to_handle TEXT NOT NULL, code_hash %BLOB%, offer %BLOB% NOT NULL,"
+    " offer_digest %BLOB% NOT NULL, credential_digest %BLOB% NOT NULL,"
+    " media_root %BLOB% NOT NULL, state TEXT NOT NULL, created_at %INT% NOT NULL,"
+    " expires_at %INT% NOT NULL, finished_at %INT% NOT NULL, log_index %INT% NOT NULL,"
+    " acceptance %BLOB%)",
+    "CREATE INDEX IF NOT EXISTS transfers_from ON transfers (from_supi)",
+    "CREATE INDEX IF NOT EXISTS transfers_to ON transfers (to_supi)",
+    "CREATE INDEX IF NOT EXISTS transfers_by_dt ON transfers (dt_id)",
+    "CREATE INDEX IF NOT EXISTS transfers_by_code ON transfers (code_hash)",
+    "CREATE TABLE IF NOT EXISTS log_dts (idx %INT% PRIMARY KEY, dt_id TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS log_dts_by_dt ON log_dts (dt_id)",
+    // Schema version 3: lawful disclosures recorded by the operator (DESIGN §7). An existing
+    // database gets the table when it is next opened.
+    "CREATE TABLE IF NOT EXISTS lawful_disclosures (disclosure_id TEXT PRIMARY KEY,"
+    " dt_id TEXT NOT NULL, supi TEXT NOT NULL, authority TEXT NOT NULL, case_ref TEXT NOT NULL,"
+    " legal_basis TEXT NOT NULL, attributes TEXT NOT NULL, disclosed_at %INT% NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS lawful_disclosures_by_supi ON lawful_disclosures (supi)",
+    "INSERT INTO meta (name, value) VALUES ('schema_version', 3) ON CONFLICT (name) DO NOTHING",
+    "UPDATE meta SET value = 3 WHERE name = 'schema_version' AND value < 3",
+    "INSERT INTO meta (name, value) VALUES ('write_lock', 0) ON CONFLICT (name) DO NOTHING",
+};
+
+} // namespace
+
+Database::~Database() {
+    close();
+}
+
+void Database::close() {
+    qDeleteAll(m_queries);
+    m_queries.clear();
+    if (!m_connection.isEmpty()) {
+        {
+            QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+            if (db.isOpen())
+                db.close();
+        }
+        QSqlDatabase::removeDatabase(m_connection);
+        m_connection.clear();
+    }
+}
+
+security::Error Database::sqlError(const QString& what, const QSqlQuery* q) const {
+    QString detail = what;
+    if (q != nullptr && q->lastError().isValid())
+        detail += QStringLiteral(": ") + q->lastError().text();
+    else if (!m_connection.isEmpty())
+        detail +=
+            QStringLiteral(": ") + QSqlDatabase::database(m_connection, false).lastError().text();
+    return makeError(ErrorCode::IoError, "database: " + detail.toStdString());
+}
+
+StoreStatus Database::open(const QString& dataDir, const QString& database,
+                           const QString& sqliteSynchronous) {
+    close();
+    m_connection = QStringLiteral("twinseal-store-") + QUuid::createUuid().toString(QUuid::Id128);
+    if (database.isEmpty() || database.startsWith(QLatin1String("sqlite:"))) {
+        m_backend = Backend::Sqlite;
+        QString path = database.isEmpty() ? QDir(dataDir).filePath(QStringLiteral("homenet.sqlite"))
+                                          : database.mid(7);
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connection);
+        db.setDatabaseName(path);
+        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=10000"));
+        if (!db.open())
+            return makeError(ErrorCode::IoError, "cannot open the SQLite database " +
+                                                     path.toStdString() + ": " +
+                                                     db.lastError().text().toStdString());
+        QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+        TWINSEAL_TRY(execRaw(QStringLiteral("PRAGMA journal_mode=WAL")));
+        const QString sync = sqliteSynchronous.toUpper();
+        if (sync != QLatin1String("NORMAL") && sync != QLatin1String("FULL"))
+            return makeError(ErrorCode::InvalidArgument,
+                             "sqlite synchronous must be NORMAL or FULL");
+        TWINSEAL_TRY(execRaw(QStringLiteral("PRAGMA synchronous=") + sync));
+        TWINSEAL_TRY(execRaw(QStringLiteral("PRAGMA foreign_keys=ON")));
+    } else if (database.startsWith(QLatin1String("postgresql://")) ||
+               database.startsWith(QLatin1String("postgres://"))) {
+        m_backend = Backend::Postgres;
+        const QUrl url(database);
+        if (!url.isValid() || url.path().size() < 2)
+            return makeError(ErrorCode::InvalidArgument,
+                             "database URL must look like postgresql://user@host:port/dbname");
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), m_connection);
+        if (!db.isValid())
+            return makeError(ErrorCode::IoError,
+                             "the Qt PostgreSQL driver (libqt6sql6-psql) is not installed");
+        QString host = url.host();
+        const QString hostQuery = QUrlQuery(url).queryItemValue(QStringLiteral("host"));
+        if (!hostQuery.isEmpty())
+            host = hostQuery; // a socket directory, e.g. ?host=/var/run/postgresql
+        if (!host.isEmpty())
+            db.setHostName(host);
+        if (url.port() > 0)
+            db.setPort(url.port());
+        db.setDatabaseName(url.path().mid(1));
+        if (!url.userName().isEmpty())
+            db.setUserName(url.userName());
+        if (!url.password().isEmpty())
+            db.setPassword(url.password());
+        if (!db.open())
+            return makeError(ErrorCode::IoError, "cannot connect to PostgreSQL database " +
+                                                     url.path().mid(1).toStdString() + ": " +
+                                                     db.lastError().text().toStdString());
+        TWINSEAL_TRY(execRaw(QStringLiteral("SET client_min_messages TO WARNING")));
+    } else {
+        return makeError(ErrorCode::InvalidArgument,
+                         "database must be empty (SQLite in the data directory), sqlite:PATH or "
+                         "postgresql://user@host:port/dbname");
+    }
+    return createSchema();
+}
+
+StoreStatus Database::execRaw(const QString& sql) {
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    if (!q.exec(sql))
+        return sqlError(sql, &q);
+    return {};
+}
+
+StoreStatus Database::createSchema() {
+    const QString blob =
+        m_backend == Backend::Sqlite ? QStringLiteral("BLOB") : QStringLiteral("BYTEA");
+    const QString i64 =
+        m_backend == Backend::Sqlite ? QStringLiteral("INTEGER") : QStringLiteral("BIGINT");
+    auto tx = begin(true);
+    TWINSEAL_TRY(tx);
+    for (const char* stmt : kSchema) {
+        QString sql = QString::fromLatin1(stmt);
+        sql.replace(QLatin1String("%BLOB%"), blob).replace(QLatin1String("%INT%"), i64);
+        TWINSEAL_TRY(execRaw(sql));
+    }
+    return tx->commit();
+}
+
+StoreResult<QSqlQuery*> Database::prepare(const char* sql) {
+    if (auto it = m_queries.find(sql); it != m_queries.end())
+        return it.value();
+    auto* q = new QSqlQuery(QSqlDatabase::database(m_connection, false));
+    if (!q->prepare(QString::fromLatin1(sql))) {
+        auto err = sqlError(QStringLiteral("prepare"), q);
+        delete q;
+        return err;
+    }
+    m_queries.insert(sql, q);
+    return q;
+}
+
+StoreResult<QSqlQuery*> Database::run(const char* sql, Values values) {
+    auto q = prepare(sql);
+    if (!q.ok())
+        return q.error();
+    int i = 0;
+    for (const QVariant& v : values)
+        (*q)->bindValue(i++, v);
+    if (!(*q)->exec())
+        return sqlError(QStringLiteral("query"), *q);
+    return *q;
+}
+
+StoreStatus Database::exec(const char* sql, Values values) {
+    auto q = run(sql, values);
+    if (!q.ok())
+        return q.error();
+    return {};
+}
+
+StoreResult<int> Database::execCount(const char* sql, Values values) {
+    auto q = run(sql, values);
+    if (!q.ok())
+        return q.error();
+    return (*q)->numRowsAffected();
+}
+
+// ---- transactions ------------------------------------------------------------------------------
+
+Database::Transaction::Transaction(Transaction&& o) noexcept : m_db(o.m_db) {
+    o.m_db = nullptr;
+}
+
+Database::Transaction::~Transaction() {
+    rollback();
+}
+
+void Database::Transaction::rollback() {
+    if (m_db == nullptr)
+        return;
+    for (auto* q : std::as_const(m_db->m_queries))
+        q->finish();
+    (void)m_db->execRaw(QStringLiteral("ROLLBACK"));
+    m_db->m_inTransaction = false;
+    m_db = nullptr;
+}
+
+StoreStatus Database::Transaction::commit() {
+    if (m_db == nullptr)
+        return makeError(ErrorCode::Internal, "transaction already finished");
+    Database* s = m_db;
+    for (auto* q : std::as_const(s->m_queries))
+        q->finish();
+    auto st = s->execRaw(QStringLiteral("COMMIT"));
+    if (!st.ok()) {
+        rollback();
+        return st;
+    }
+    s->m_inTransaction = false;
+    m_db = nullptr;
+    return {};
+}
+
+StoreResult<Database::Transaction> Database::begin(bool write) {
+    if (m_inTransaction)
+        return makeError(ErrorCode::Internal, "nested transactions are not supported");
+    if (m_backend == Backend::Sqlite) {
+        TWINSEAL_TRY(execRaw(write ? QStringLiteral("BEGIN IMMEDIATE") : QStringLiteral("BEGIN")));
+    } else {
+        TWINSEAL_TRY(execRaw(QStringLiteral("BEGIN")));
+        if (write) {
+            // Serializes writers across processes; the schema may not exist yet on first use.
+            QSqlQuery q(QSqlDatabase::database(m_connection, false));
+            if (!q.exec(QStringLiteral("SELECT pg_advisory_xact_lock(7425711)"))) {
+                auto err = sqlError(QStringLiteral("lock"), &q);
+                (void)execRaw(QStringLiteral("ROLLBACK"));
+                return err;
+            }
+        }
+    }
+    m_inTransaction = true;
+    return Transaction(this);
+}
+
+} // namespace twinseal::service

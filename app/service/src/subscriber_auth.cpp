@@ -1,0 +1,395 @@
+#include "twinseal/service/subscriber_auth.h"
+
+#include <algorithm>
+#include <optional>
+
+#include <twinseal/security/aka.h>
+#include <twinseal/security/request_auth.h>
+#include <twinseal/security/suci.h>
+
+#include "service_util.h"
+
+namespace twinseal::service {
+
+using namespace twinseal::security;
+using namespace util;
+
+namespace {
+const Bytes kAmf{0x80, 0x00}; // separation bit set: a 5G authentication vector
+} // namespace
+
+void SubscriberAuth::maybePurge() {
+    const qint64 now = m_ctx.clock.now();
+    if (now - m_lastPurge < 60)
+        return;
+    m_lastPurge = now;
+    if (auto tx = m_ctx.store.begin(true); tx.ok()) {
+        if (m_ctx.store.purgeExpired(now).ok())
+            (void)tx->commit();
+    }
+}
+
+ServiceResult<UsimProfileData> SubscriberAuth::addSubscriber(const SubscriberProfileRequest& r) {
+    auto supi = Supi::parse(r.supi.toStdString(), static_cast<std::size_t>(r.mncLength));
+    if (!supi.ok())
+        return badRequest("supi-invalid", supi.error().detail);
+    const QString ri = r.routingIndicator;
+    if (ri.isEmpty() || ri.size() > 4 ||
+        !std::all_of(ri.begin(), ri.end(), [](QChar c) { return c.isDigit(); }))
+        return badRequest("routing-indicator-invalid",
+                          "the routing indicator must be 1 to 4 digits");
+    auto k = m_ctx.rng.bytes(16);
+    auto op = m_ctx.rng.bytes(16);
+    if (!k.ok() || !op.ok())
+        return serviceError(500, "random-failure", "the random generator failed");
+    auto opc = Milenage::computeOpc(*k, *op);
+    cleanse(op->data(), op->size());
+    if (!opc.ok())
+        return fromSecurity(500, opc.error());
+    SecureBytes secrets(k->begin(), k->end());
+    secrets.insert(secrets.end(), opc->begin(), opc->end());
+    const QString supiText = QString::fromStdString(supi->toString());
+    auto sealed = m_ctx.keys.sealField("subscriber:" + supiText.toStdString(), secrets);
+    if (!sealed.ok())
+        return fromSecurity(500, sealed.error());
+
+    auto tx = m_ctx.store.begin(true);
+    if (!tx.ok())
+        return m_ctx.storageError(tx.error());
+    auto existing = m_ctx.store.subscribers().subscriber(supiText);
+    if (!existing.ok())
+        return m_ctx.storageError(existing.error());
+    if (existing->has_value())
+        return serviceError(409, "subscriber-exists",
+                            supiText.toStdString() + " is already a subscriber");
+    SubscriberRecord rec;
+    rec.supi = supiText;
+    rec.mncLength = r.mncLength;
+    rec.sealedSecrets = qb(*sealed);
+    rec.sqn = 0;
+    rec.name = r.name;
+    rec.role = r.role;
+    rec.organisation = r.organisation;
+    rec.licenceId = r.licenceId;
+    rec.createdAt = m_ctx.clock.now();
+    if (auto st = m_ctx.store.subscribers().insertSubscriber(rec); !st.ok())
+        return m_ctx.storageError(st.error());
+    if (auto handle = m_handles.handleFor(supiText); !handle.ok())
+        return handle.error();
+    if (auto st = tx->commit(); !st.ok())
+        return m_ctx.storageError(st.error());
+
+    UsimProfileData p;
+    p.supi = std::move(supi).value();
+    p.k.assign(k->begin(), k->end());
+    cleanse(k->data(), k->size());
+    p.opc = std::move(opc).value();
+    p.highestSqn = 0;
+    p.amf = kAmf;
+    p.routingIndicator = ri.toStdString();
+    p.hnKeyId = m_ctx.keys.hnKeyId();
+    p.hnPublicKey = m_ctx.keys.suciPublicKey();
+    p.serviceUrl =
+        (r.serviceUrl.isEmpty() ? m_ctx.config.effectivePublicUrl(m_ctx.config.port) : r.serviceUrl)
+            .toStdString();
+    p.tlsCaPem = m_ctx.keys.tlsCaCertificate().pem();
+    p.trustListPem = m_ctx.keys.rootCertificate().pem();
+    p.logKey = m_ctx.keys.logKey().publicKey();
+    p.statusListKey = m_ctx.keys.issuerKey().publicKey();
+    p.operatorName = m_ctx.keys.operatorName().toStdString();
+    return p;
+}
+
+ServiceResult<proto::AuthChallenge> SubscriberAuth::challengeFor(const SubscriberRecord& s,
+                                                                 quint64 sqn,
+                                                                 const QString& routingIndicator) {
+    auto milenage = milenageFor(s);
+    if (!milenage.ok())
+        return milenage.error();
+    auto supi = Supi::parse(s.supi.toStdString(), static_cast<std::size_t>(s.mncLength));
+    if (!supi.ok())
+        return fromSecurity(500, supi.error());
+    auto snn = servingNetworkName(supi->mcc, supi->mnc);
+    if (!snn.ok())
+        return fromSecurity(500, snn.error());
+    auto av = generateAuthVector(*milenage, m_ctx.rng, sqn, kAmf, *snn);
+    if (!av.ok())
+        return fromSecurity(500, av.error());
+    auto idBytes = m_ctx.rng.bytes(16);
+    if (!idBytes.ok())
+        return serviceError(500, "random-failure", "the random generator failed");
+    AuthSessionRecord a;
+    a.authId = QString::fromStdString(base64UrlEncode(*idBytes));
+    a.supi = s.supi;
+    a.rand = qb(ByteView(av->rand));
+    a.xresDigest = qb(ByteView(sha256(av->xresStar)));
+    auto sealed = m_ctx.keys.sealField("kausf:" + a.authId.toStdString(), av->kausf);
+    if (!sealed.ok())
+        return fromSecurity(500, sealed.error());
+    a.sealedKausf = qb(*sealed);
+    a.expiresAt = m_ctx.clock.now() + m_ctx.config.challengeTtl;
+    a.state = QStringLiteral("pending");
+    a.routingIndicator = routingIndicator;
+    if (auto st = m_ctx.store.auth().insertAuthSession(a); !st.ok())
+        return m_ctx.storageError(st.error());
+    proto::AuthChallenge c;
+    c.set_auth_id(a.authId.toStdString());
+    c.set_rand(str(a.rand));
+    c.set_autn(std::string(av->autn.begin(), av->autn.end()));
+    c.set_serving_network_name(*snn);
+    c.set_expires_at(a.expiresAt);
+    return c;
+}
+
+ServiceResult<Milenage> SubscriberAuth::milenageFor(const SubscriberRecord& s) const {
+    auto secrets = m_ctx.keys.openField("subscriber:" + s.supi.toStdString(), bv(s.sealedSecrets));
+    if (!secrets.ok() || secrets->size() != 32)
+        return serviceError(500, "subscriber-record-damaged",
+                            "the subscriber's stored keys cannot be opened");
+    auto milenage = Milenage::create(ByteView(*secrets).first(16), ByteView(*secrets).subspan(16));
+    if (!milenage.ok())
+        return fromSecurity(500, milenage.error());
+    return std::move(milenage).value();
+}
+
+ServiceResult<proto::AuthChallenge> SubscriberAuth::authStart(const proto::AuthStartRequest& r) {
+    maybePurge();
+    if (r.suci().empty() || r.suci().size() > 256)
+        return badRequest("suci-invalid", "the request carries no SUCI");
+    auto suci = Suci::parse(r.suci());
+    if (!suci.ok())
+        return badRequest("suci-invalid", suci.error().detail);
+    if (suci->scheme != SuciProtectionScheme::ProfileA)
+        return badRequest("suci-scheme-unsupported",
+                          "this home network accepts only SUCI protection scheme Profile A: the "
+                          "SUPI must never travel in clear");
+    if (suci->homeNetworkPublicKeyId != m_ctx.keys.hnKeyId())
+        return badRequest("unknown-hn-key",
+                          "the SUCI was concealed under home network key " +
+                              std::to_string(suci->homeNetworkPublicKeyId) +
+                              ", which this network does not have: get an up-to-date profile");
+    auto supi = deconcealSuci(*suci, m_ctx.keys.suciPrivateKey());
+    if (!supi.ok()) {
+        if (supi.code() == ErrorCode::SuciMacFailure)
+            return badRequest("suci-mac-failure",
+                              "the SUCI does not decrypt under this network's key: the profile "
+                              "belongs to another network or the SUCI was altered");
+        return badRequest("suci-invalid", supi.error().detail);
+    }
+    const QString supiText = QString::fromStdString(supi->toString());
+    auto tx = m_ctx.store.begin(true);
+    if (!tx.ok())
+        return m_ctx.storageError(tx.error());
+    auto sub = m_ctx.store.subscribers().subscriber(supiText);
+    if (!sub.ok())
+        return m_ctx.storageError(sub.error());
+    if (!sub->has_value())
+        return serviceError(404, "unknown-subscriber",
+                            "this home network has no subscription for the SUCI's subscriber: "
+                            "check the profile or ask the operator");
+    const quint64 sqn = (*sub)->sqn + 1;
+    if (sqn > kAkaSqnMax)
+        return serviceError(409, "sqn-exhausted", "the subscriber's sequence numbers are used up");
+    if (auto st = m_ctx.store.subscribers().updateSubscriberSqn(supiText, sqn); !st.ok())
+        return m_ctx.storageError(st.error());
+    auto challenge = challengeFor(**sub, sqn, QString::fromStdString(suci->routingIndicator));
+    if (!challenge.ok())
+        return challenge;
+    if (auto st = tx->commit(); !st.ok())
+        return m_ctx.storageError(st.error());
+    return challenge;
+}
+
+namespace {
+// Checks that an authentication session can still be answered.
+std::optional<ServiceError> sessionUsable(const AuthSessionRecord& a, qint64 now) {
+    if (a.state == QLatin1String("used"))
+        return serviceError(409, "aka-response-replayed",
+                            "this challenge was already answered; a repeated answer is a replay. "
+                            "Start a new authentication.");
+    if (a.state == QLatin1String("failed"))
+        return serviceError(403, "auth-session-failed",
+                            "this authentication already failed; start a new one");
+    if (a.state == QLatin1String("resynced"))
+        return serviceError(409, "auth-session-superseded",
+                            "this challenge was replaced after re-synchronisation; answer the "
+                            "new one");
+    if (now > a.expiresAt)
+        return serviceError(410, "challenge-expired",
+                            "the challenge expired before it was answered; start a new "
+                            "authentication");
+    return std::nullopt;
+}
+} // namespace
+
+ServiceResult<std::pair<AuthSessionRecord, SubscriberRecord>>
+SubscriberAuth::pendingSession(const std::string& authId) {
+    auto a = m_ctx.store.auth().authSession(QString::fromStdString(authId));
+    if (!a.ok())
+        return m_ctx.storageError(a.error());
+    if (!a->has_value())
+        return serviceError(404, "unknown-auth-session",
+                            "no such authentication in progress; start a new one");
+    if (auto e = sessionUsable(**a, m_ctx.clock.now()))
+        return *e;
+    auto sub = m_ctx.store.subscribers().subscriber((*a)->supi);
+    if (!sub.ok())
+        return m_ctx.storageError(sub.error());
+    if (!sub->has_value())
+        return serviceError(404, "unknown-subscriber", "the subscriber was removed");
+    return std::make_pair(std::move(**a), std::move(**sub));
+}
+
+ServiceResult<proto::AuthChallenge> SubscriberAuth::authResync(const proto::AuthResyncRequest& r) {
+    if (r.auth_id().empty() || r.auth_id().size() > 64 || r.auts().size() != kAkaAutsSize)
+        return badRequest("malformed-request", "a resync needs auth_id and a 14-byte AUTS");
+    auto tx = m_ctx.store.begin(true);
+    if (!tx.ok())
+        return m_ctx.storageError(tx.error());
+    auto pending = pendingSession(r.auth_id());
+    if (!pending.ok())
+        return pending.error();
+    const AuthSessionRecord& session = pending->first;
+    const SubscriberRecord& subscriber = pending->second;
+    auto milenage = milenageFor(subscriber);
+    if (!milenage.ok())
+        return milenage.error();
+    auto sqnMs = recoverSqnFromAuts(*milenage, bv(session.rand), view(r.auts()));
+    if (!sqnMs.ok()) {
+        (void)m_ctx.store.auth().updateAuthSession(session.authId, QStringLiteral("failed"),
+                                                   session.attempts + 1);
+        (void)tx->commit();
+        return serviceError(401, "auts-invalid",
+                            "the re-synchronisation token does not verify: the profile's keys do "
+                            "not match this network's record");
+    }
+    const quint64 sqn = std::max<quint64>(*sqnMs, subscriber.sqn) + 1;
+    if (auto st = m_ctx.store.subscribers().updateSubscriberSqn(session.supi, sqn); !st.ok())
+        return m_ctx.storageError(st.error());
+    if (auto st = m_ctx.store.auth().updateAuthSession(session.authId, QStringLiteral("resynced"),
+                                                       session.attempts);
+        !st.ok())
+        return m_ctx.storageError(st.error());
+    auto challenge = challengeFor(subscriber, sqn, session.routingIndicator);
+    if (!challenge.ok())
+        return challenge;
+    if (auto st = tx->commit(); !st.ok())
+        return m_ctx.storageError(st.error());
+    return challenge;
+}
+
+ServiceResult<proto::AuthResult> SubscriberAuth::authFinish(const proto::AuthFinishRequest& r) {
+    if (r.auth_id().empty() || r.auth_id().size() > 64 || r.res_star().size() != kAkaResStarSize)
+        return badRequest("malformed-request", "a finish needs auth_id and a 16-byte RES*");
+    auto tx = m_ctx.store.begin(true);
+    if (!tx.ok())
+        return m_ctx.storageError(tx.error());
+    auto pending = pendingSession(r.auth_id());
+    if (!pending.ok())
+        return pending.error();
+    const AuthSessionRecord& session = pending->first;
+    const SubscriberRecord& subscriber = pending->second;
+    const qint64 now = m_ctx.clock.now();
+    const Digest got = sha256(view(r.res_star()));
+    if (!constantTimeEqual(got, bv(session.xresDigest))) {
+        (void)m_ctx.store.auth().updateAuthSession(session.authId, QStringLiteral("failed"),
+                                                   session.attempts + 1);
+        (void)tx->commit();
+        return serviceError(401, "aka-res-mismatch",
+                            "the answer to the challenge is wrong: the profile's keys do not "
+                            "match this network's record for the subscriber");
+    }
+    auto kausf =
+        m_ctx.keys.openField("kausf:" + session.authId.toStdString(), bv(session.sealedKausf));
+    if (!kausf.ok())
+        return serviceError(500, "auth-session-damaged", "the stored session key cannot be opened");
+    auto supi =
+        Supi::parse(session.supi.toStdString(), static_cast<std::size_t>(subscriber.mncLength));
+    if (!supi.ok())
+        return fromSecurity(500, supi.error());
+    auto akma = deriveAkmaSession(*kausf, *supi, session.routingIndicator.toStdString());
+    if (!akma.ok())
+        return fromSecurity(500, akma.error());
+    const QString aKid = QString::fromStdString(akma->aKid);
+    auto sealedKaf = m_ctx.keys.sealField("kaf:" + akma->aKid, akma->kaf);
+    if (!sealedKaf.ok())
+        return fromSecurity(500, sealedKaf.error());
+    AkmaKeyRecord k{aKid, session.supi, qb(*sealedKaf), now + m_ctx.config.akmaKeyTtl};
+    if (auto st = m_ctx.store.auth().insertAkmaKey(k); !st.ok())
+        return m_ctx.storageError(st.error());
+    if (auto st = m_ctx.store.auth().updateAuthSession(session.authId, QStringLiteral("used"),
+                                                       session.attempts + 1);
+        !st.ok())
+        return m_ctx.storageError(st.error());
+    if (auto st = tx->commit(); !st.ok())
+        return m_ctx.storageError(st.error());
+    proto::AuthResult out;
+    out.set_a_kid(akma->aKid);
+    out.set_expires_at(k.expiresAt);
+    return out;
+}
+
+ServiceResult<Caller> SubscriberAuth::authenticate(const QByteArray& authorization,
+                                                   const QByteArray& method,
+                                                   const QByteArray& pathAndQuery,
+                                                   const QByteArray& body) {
+    maybePurge();
+    Caller caller;
+    if (authorization.isEmpty())
+        return caller;
+    const qint64 now = m_ctx.clock.now();
+    const QByteArray grantPrefix =
+        QByteArray(kGrantAuthScheme.data(), kGrantAuthScheme.size()) + ' ';
+    if (authorization.startsWith(grantPrefix)) {
+        const QByteArray token = authorization.mid(grantPrefix.size()).trimmed();
+        if (token.isEmpty() || token.size() > 128)
+            return serviceError(401, "grant-invalid", "the access grant token is malformed");
+        auto g = m_ctx.store.avatars().grant(qb(ByteView(sha256(bv(token)))));
+        if (!g.ok())
+            return m_ctx.storageError(g.error());
+        if (!g->has_value())
+            return serviceError(
+                401, "grant-invalid",
+                "this access grant is unknown: ask the avatar's owner for a new one");
+        if ((*g)->second < now)
+            return serviceError(401, "grant-expired",
+                                "this access grant has expired: ask the avatar's owner for a new "
+                                "one");
+        caller.grantAvatarId = (*g)->first;
+        return caller;
+    }
+    auto auth = AkmaAuthorization::parse(std::string_view(
+        authorization.constData(), static_cast<std::size_t>(authorization.size())));
+    if (!auth.ok())
+        return serviceError(401, "authorization-malformed", auth.error().detail);
+    auto key = m_ctx.store.auth().akmaKey(QString::fromStdString(auth->aKid));
+    if (!key.ok())
+        return m_ctx.storageError(key.error());
+    if (!key->has_value())
+        return serviceError(401, "unknown-akma-key",
+                            "the service does not know this A-KID: authenticate again");
+    if ((*key)->expiresAt < now)
+        return serviceError(401, "akma-key-expired",
+                            "the AKMA key has expired: authenticate again");
+    auto kaf = m_ctx.keys.openField("kaf:" + auth->aKid, bv((*key)->sealedKaf));
+    if (!kaf.ok())
+        return serviceError(500, "akma-key-damaged", "the stored AKMA key cannot be opened");
+    auto st = verifyRequestAuthorization(
+        *auth, *kaf, std::string_view(method.constData(), static_cast<std::size_t>(method.size())),
+        std::string_view(pathAndQuery.constData(), static_cast<std::size_t>(pathAndQuery.size())),
+        sha256(bv(body)), now);
+    if (!st.ok())
+        return serviceError(401, std::string(errorCodeName(st.code())), st.error().detail);
+    // Kept in the database for the whole window, so a restart does not accept a replay.
+    const Digest nonceKey = sha256(view("request-auth|" + auth->aKid + '|' + auth->nonce));
+    if (auto st = m_ctx.useNonce(qb(ByteView(nonceKey)), auth->timestamp + 2 * kRequestAuthWindow,
+                                 "request-replayed",
+                                 "this exact request was already received; a repeat is a replay");
+        !st.ok())
+        return st.error();
+    caller.supi = (*key)->supi;
+    caller.aKid = QString::fromStdString(auth->aKid);
+    return caller;
+}
+
+} // namespace twinseal::service
