@@ -23,7 +23,7 @@ template <typename E>
 using ErrorCodeOf = std::remove_cvref_t<decltype(std::declval<const E&>().code)>;
 
 template <typename T, typename E> class [[nodiscard]] Expected {
-public:
+  public:
     using value_type = T;
     using error_type = E;
     using code_type = ErrorCodeOf<E>;
@@ -56,15 +56,17 @@ public:
         assert(!ok());
         return std::get<1>(m_v);
     }
-    code_type code() const noexcept(std::is_nothrow_copy_constructible_v<code_type>) { return ok() ? code_type{} : std::get<1>(m_v).code; }
+    code_type code() const noexcept(std::is_nothrow_copy_constructible_v<code_type>) {
+        return ok() ? code_type{} : std::get<1>(m_v).code;
+    }
 
-private:
+  private:
     std::variant<T, E> m_v;
 };
 
 // Success without a value, or an error.
 template <typename E> class [[nodiscard]] Expected<void, E> {
-public:
+  public:
     using value_type = void;
     using error_type = E;
     using code_type = ErrorCodeOf<E>;
@@ -79,9 +81,11 @@ public:
         assert(!m_ok);
         return m_error;
     }
-    code_type code() const noexcept(std::is_nothrow_copy_constructible_v<code_type>) { return m_ok ? code_type{} : m_error.code; }
+    code_type code() const noexcept(std::is_nothrow_copy_constructible_v<code_type>) {
+        return m_ok ? code_type{} : m_error.code;
+    }
 
-private:
+  private:
     E m_error{};
     bool m_ok = true;
 };

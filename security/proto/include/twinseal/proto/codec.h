@@ -21,7 +21,8 @@ template <typename Message>
 // Serializes `msg` into `out` (any resizable container of bytes: Bytes, SecureBytes,
 // std::string, QByteArray). False, with `out` empty, when the message cannot be serialized
 // (over protobuf's 2 GiB limit).
-template <typename Message, typename Out> [[nodiscard]] bool serializeTo(const Message& msg, Out& out) {
+template <typename Message, typename Out>
+[[nodiscard]] bool serializeTo(const Message& msg, Out& out) {
     const std::size_t size = msg.ByteSizeLong();
     if (size > static_cast<std::size_t>(INT_MAX)) {
         out.clear();
