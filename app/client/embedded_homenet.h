@@ -16,6 +16,8 @@
 #include <utility>
 #include <variant>
 
+#include <twinseal/security/expected.h>
+
 namespace twinseal::client {
 
 class EmbeddedRunner; // the service runner, on the service thread (embedded_homenet.cpp)
@@ -28,18 +30,9 @@ struct EmbeddedHomenetError {
 };
 
 // A value or an EmbeddedHomenetError.
-template <typename T> class [[nodiscard]] EmbeddedHomenetResult {
-  public:
-    EmbeddedHomenetResult(T value) : m_v(std::in_place_index<0>, std::move(value)) {}
-    EmbeddedHomenetResult(EmbeddedHomenetError error)
-        : m_v(std::in_place_index<1>, std::move(error)) {}
-    [[nodiscard]] bool ok() const noexcept { return m_v.index() == 0; }
-    [[nodiscard]] const T& value() const { return std::get<0>(m_v); }
-    [[nodiscard]] const EmbeddedHomenetError& error() const { return std::get<1>(m_v); }
-
-  private:
-    std::variant<T, EmbeddedHomenetError> m_v;
-};
+// The project's one result type (twinseal/security/expected.h), header-only: nothing of the
+// service or of the security library's code comes with it.
+template <typename T> using EmbeddedHomenetResult = twinseal::Expected<T, EmbeddedHomenetError>;
 
 class EmbeddedHomenet {
 public:

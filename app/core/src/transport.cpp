@@ -15,6 +15,7 @@
 #include <twinseal/security/request_auth.h>
 
 #include "twinseal/proto/homenet.pb.h"
+#include "wire.h"
 
 namespace twinseal::core::detail {
 
@@ -338,7 +339,7 @@ ClientError Transport::replyError(QNetworkReply* reply, const QByteArray& body) 
         } else {
             proto::ErrorResponse e;
             if (!body.isEmpty() &&
-                e.ParseFromArray(body.constData(), static_cast<int>(body.size()))) {
+                detail::parseMessage(body, e)) {
                 code = e.code();
                 message = e.message();
             }

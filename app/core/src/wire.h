@@ -8,27 +8,10 @@
 
 #include "twinseal/core/client_error.h"
 #include "twinseal/core/homenet_types.h"
+#include "twinseal/proto/codec.h"
 #include "twinseal/proto/homenet.pb.h"
 
 namespace twinseal::core::detail {
-
-template <typename Message> [[nodiscard]] bool parseMessage(const QByteArray& data, Message& m) {
-    return m.ParseFromArray(data.constData(), static_cast<int>(data.size()));
-}
-
-template <typename Message> [[nodiscard]] QByteArray serialize(const Message& m) {
-    QByteArray out(static_cast<qsizetype>(m.ByteSizeLong()), Qt::Uninitialized);
-    if (!m.SerializeToArray(out.data(), static_cast<int>(out.size())))
-        return {};
-    return out;
-}
-
-template <typename Message> [[nodiscard]] security::Bytes serializeBytes(const Message& m) {
-    security::Bytes out(m.ByteSizeLong());
-    if (!m.SerializeToArray(out.data(), static_cast<int>(out.size())))
-        return {};
-    return out;
-}
 
 [[nodiscard]] inline security::Bytes bytesOf(const std::string& s) {
     return security::Bytes(s.begin(), s.end());
@@ -45,6 +28,17 @@ template <typename Message> [[nodiscard]] security::Bytes serializeBytes(const M
 }
 [[nodiscard]] inline security::ByteView viewOf(const std::string& s) {
     return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
+
+// Protobuf messages to and from the client's byte containers (twinseal/proto/codec.h).
+template <typename Message> [[nodiscard]] bool parseMessage(const QByteArray& data, Message& m) {
+    return proto::parseMessage(viewOf(data), m);
+}
+template <typename Message> [[nodiscard]] QByteArray serialize(const Message& m) {
+    return proto::serialize<QByteArray>(m);
+}
+template <typename Message> [[nodiscard]] security::Bytes serializeBytes(const Message& m) {
+    return proto::serialize(m);
 }
 
 [[nodiscard]] std::optional<security::Digest> digestOf(const std::string& bytes);

@@ -2,6 +2,8 @@
 
 #include "service_util.h"
 
+#include <twinseal/proto/codec.h>
+
 namespace twinseal::service {
 
 using namespace twinseal::security;
@@ -21,7 +23,7 @@ QByteArray CredentialIssuer::storedHolderKey(const PublicKey& key) {
     proto::PublicKey p;
     p.set_algorithm(key.algorithm() == KeyAlgorithm::Ed25519 ? proto::ED25519 : proto::ECDSA_P256);
     p.set_raw(toString(key.raw()));
-    return qb(p.SerializeAsString());
+    return proto::serialize<QByteArray>(p);
 }
 
 ServiceResult<CredentialIssuer::Issued>

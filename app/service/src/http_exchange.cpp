@@ -3,6 +3,7 @@
 #include <QHttpServerRequest>
 
 #include <google/protobuf/util/json_util.h>
+#include <twinseal/proto/codec.h>
 
 namespace twinseal::service::http {
 
@@ -80,7 +81,10 @@ bool Exchange::decode(google::protobuf::Message* m) {
         google::protobuf::util::JsonParseOptions o;
         ok = google::protobuf::util::JsonStringToMessage(body.toStdString(), m, o).ok();
     } else {
-        ok = m->ParseFromArray(body.constData(), static_cast<int>(body.size()));
+        ok = proto::parseMessage(
+            security::ByteView(reinterpret_cast<const std::uint8_t*>(body.constData()),
+                               static_cast<std::size_t>(body.size())),
+            *m);
     }
     if (!ok)
         refuse(400, "malformed-request",

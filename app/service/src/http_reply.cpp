@@ -1,6 +1,7 @@
 #include "http_reply.h"
 
 #include <google/protobuf/util/json_util.h>
+#include <twinseal/proto/codec.h>
 
 #include <twinseal/proto/homenet.pb.h>
 #include <twinseal/proto/twinseal.pb.h>
@@ -19,7 +20,7 @@ Reply encode(const google::protobuf::Message& m, bool json, int status) {
         r.body = QByteArray::fromStdString(out);
     } else {
         r.contentType = kProtobuf;
-        r.body = QByteArray::fromStdString(m.SerializeAsString());
+        r.body = proto::serialize<QByteArray>(m);
     }
     return r;
 }
@@ -38,7 +39,10 @@ Reply signedReply(ServiceResult<QByteArray>&& result, bool json) {
         return refuse(result.error(), json);
     if (json) {
         proto::Signed envelope;
-        if (!envelope.ParseFromArray(result->constData(), static_cast<int>(result->size())))
+        if (!proto::parseMessage(
+                security::ByteView(reinterpret_cast<const std::uint8_t*>(result->constData()),
+                                   static_cast<std::size_t>(result->size())),
+                envelope))
             return refuse(serviceError(500, "internal", "a stored signed object does not parse"),
                           json);
         return encode(envelope, json);

@@ -1,6 +1,7 @@
 #include "twinseal/service/transparency_log.h"
 
 #include "service_util.h"
+#include <twinseal/proto/codec.h>
 
 namespace twinseal::service {
 
@@ -74,7 +75,7 @@ ServiceResult<proto::LogReceipt> TransparencyLog::receiptFor(const Append& appen
     if (!receipt.ok())
         return fromSecurity(500, receipt.error());
     proto::LogReceipt out;
-    if (!out.ParseFromString(toString(receipt->encode())))
+    if (!proto::parseMessage(receipt->encode(), out))
         return serviceError(500, "internal", "cannot encode the log receipt");
     return out;
 }
@@ -129,7 +130,7 @@ ServiceResult<proto::LogInclusionResponse> TransparencyLog::inclusion(quint64 in
         return sth.error();
     proto::LogInclusionResponse out;
     out.set_entry(str(**entry));
-    if (!out.mutable_proof()->ParseFromString(toString(proof->encode())))
+    if (!proto::parseMessage(proof->encode(), *out.mutable_proof()))
         return serviceError(500, "internal", "cannot encode the inclusion proof");
     out.set_tree_head(toString(sth->encoded));
     return out;
@@ -161,7 +162,7 @@ ServiceResult<proto::ConsistencyProof> TransparencyLog::consistency(quint64 firs
     if (!proof.ok())
         return fromSecurity(400, proof.error());
     proto::ConsistencyProof out;
-    if (!out.ParseFromString(toString(proof->encode())))
+    if (!proto::parseMessage(proof->encode(), out))
         return serviceError(500, "internal", "cannot encode the consistency proof");
     return out;
 }
@@ -192,7 +193,7 @@ ServiceResult<proto::DtHistory> TransparencyLog::history(const QString& dtId) {
             return fromSecurity(500, proof.error());
         auto* e = out.add_entries();
         e->set_entry(str(**entry));
-        if (!e->mutable_proof()->ParseFromString(toString(proof->encode())))
+        if (!proto::parseMessage(proof->encode(), *e->mutable_proof()))
             return serviceError(500, "internal", "cannot encode the inclusion proof");
     }
     return out;
