@@ -18,13 +18,12 @@
 #include <twinseal/core/homenet_client.h>
 #include <twinseal/security/statuslist.h>
 #include <twinseal/security/translog.h>
-#include <twinseal/service/service_log.h>
-#include <twinseal/service/service_runner.h>
 
 #include <cstdlib>
 #include <iostream>
 
 #include "cli.h"
+#include "embedded_homenet.h"
 #include "commands.h"
 
 namespace twinseal::ctl {
@@ -103,19 +102,13 @@ int cmdDemo(const QStringList& args) {
               << "files: " << dir.toStdString() << "\n";
 
     step("The home network starts: twinseal-homenet, embedded, SQLite, HTTPS (TLS 1.3)");
-    service::ServiceConfig config;
+    // Its log says warnings only: the narration says what happens.
+    client::EmbeddedHomenet homenet;
+    client::EmbeddedHomenet::Settings config;
     config.dataDir = path("homenet");
     config.port = 0;
     config.rateLimit = 0;
-    service::OperatorInitOptions init;
-    init.operatorName = QStringLiteral("Demo Mobile");
-    service::setLogLevel(service::LogLevel::Warning); // the narration says what happens
-    service::ServiceRunner homenet;
-    if (auto st = homenet.open(config, pass, true, init); !st.ok()) {
-        std::cerr << "twinsealctl: " << st.error().code << ": " << st.error().message << "\n";
-        return kExitErrorBase;
-    }
-    auto port = homenet.listen();
+    auto port = homenet.start(config, pass, QStringLiteral("Demo Mobile"));
     if (!port.ok()) {
         std::cerr << "twinsealctl: " << port.error().code << ": " << port.error().message << "\n";
         return kExitErrorBase;
@@ -124,20 +117,19 @@ int cmdDemo(const QStringList& args) {
               << "  listening on https://localhost:" << *port << "\n";
 
     step("The operator adds subscriber Dr. Ada Moreau and hands her a USIM profile");
-    service::SubscriberProfileRequest sub;
-    sub.supi = QStringLiteral("imsi-001010000000001");
-    sub.name = QStringLiteral("Dr. Ada Moreau");
-    sub.role = QStringLiteral("consultant surgeon");
-    sub.organisation = QStringLiteral("St. Elsewhere University Hospital");
-    sub.licenceId = QStringLiteral("GMC-7781234");
-    sub.serviceUrl = QStringLiteral("https://localhost:%1").arg(*port);
-    auto profile = homenet.service().addSubscriber(sub);
-    if (!profile.ok()) {
-        std::cerr << "twinsealctl: " << profile.error().code << ": " << profile.error().message << "\n";
+    client::EmbeddedHomenet::Subscriber ada;
+    ada.supi = QStringLiteral("imsi-001010000000001");
+    ada.name = QStringLiteral("Dr. Ada Moreau");
+    ada.role = QStringLiteral("consultant surgeon");
+    ada.organisation = QStringLiteral("St. Elsewhere University Hospital");
+    ada.licenceId = QStringLiteral("GMC-7781234");
+    if (auto added = homenet.addSubscriber(ada, path("ada.profile")); !added.ok()) {
+        std::cerr << "twinsealctl: " << added.error().code << ": " << added.error().message << "\n";
         return kExitErrorBase;
     }
-    if (auto st = profile->save(path("ada.profile").toStdString()); !st.ok())
-        return fail(st.error());
+    auto profile = UsimProfileData::load(path("ada.profile").toStdString());
+    if (!profile.ok())
+        return fail(profile.error());
     if (auto st = writeBinary(path("trust.pem"), view(profile->trustListPem)); !st.ok())
         return fail(st.error());
     std::cout << "  ada.profile: SUPI, K and OPc, the network's SUCI key, its TLS CA and trust list\n";

@@ -43,6 +43,15 @@ public:
       double rateLimit = 0; // requests per second per client; 0: unlimited
   };
   struct Done {};
+  // A subscriber the embedded home network adds (its identity attributes are committed in the
+  // credentials it will issue).
+  struct Subscriber {
+      QString supi = QStringLiteral("imsi-001010000000001");
+      QString name = QStringLiteral("Demo Subscriber");
+      QString role = QStringLiteral("consultant surgeon");
+      QString organisation = QStringLiteral("St. Elsewhere University Hospital");
+      QString licenceId = QStringLiteral("GMC-7781234");
+  };
 
   EmbeddedHomenet();
   // Stops the service (if running) and its thread.
@@ -58,6 +67,11 @@ public:
   // Creates the demo subscriber and saves its USIM profile to `profileFile`, unless that file
   // exists already (it was created on an earlier start).
   [[nodiscard]] EmbeddedHomenetResult<Done> ensureDemoSubscription(const QString& profileFile);
+  // Adds `who` as a subscriber and saves their USIM profile (SUPI, K, OPc, the network's SUCI key,
+  // TLS CA and trust list) to `profileFile`; the profile's secrets never leave the service thread
+  // but through that file.
+  [[nodiscard]] EmbeddedHomenetResult<Done> addSubscriber(const Subscriber& who,
+                                                          const QString& profileFile);
   // Stops HTTPS, closes the store and the keys on the service thread, then ends the thread.
   void stop();
 

@@ -70,14 +70,19 @@ EmbeddedHomenetResult<EmbeddedHomenet::Done>
 EmbeddedHomenet::ensureDemoSubscription(const QString& profileFile) {
     if (QFile::exists(profileFile))
         return Done{};
+    return addSubscriber(Subscriber{}, profileFile);
+}
+
+EmbeddedHomenetResult<EmbeddedHomenet::Done>
+EmbeddedHomenet::addSubscriber(const Subscriber& who, const QString& profileFile) {
     if (!m_thread.isRunning())
         return EmbeddedHomenetError{"not-open", "start the local home network first"};
     service::SubscriberProfileRequest sub;
-    sub.supi = QStringLiteral("imsi-001010000000001");
-    sub.name = QStringLiteral("Demo Subscriber");
-    sub.role = QStringLiteral("consultant surgeon");
-    sub.organisation = QStringLiteral("St. Elsewhere University Hospital");
-    sub.licenceId = QStringLiteral("GMC-7781234");
+    sub.supi = who.supi;
+    sub.name = who.name;
+    sub.role = who.role;
+    sub.organisation = who.organisation;
+    sub.licenceId = who.licenceId;
     sub.serviceUrl = QStringLiteral("https://localhost:%1").arg(m_port);
     std::optional<EmbeddedHomenetResult<Done>> outcome;
     onServiceThread([&] {
@@ -93,8 +98,8 @@ EmbeddedHomenet::ensureDemoSubscription(const QString& profileFile) {
         // Saved here: the profile holds the subscriber's keys and never leaves the service thread.
         if (auto saved = profile->save(profileFile.toStdString()); !saved.ok()) {
             outcome.emplace(EmbeddedHomenetError{
-                "io-error", "the demo profile cannot be saved to " + profileFile.toStdString() +
-                                ": " + saved.error().detail});
+                "io-error", "the profile cannot be saved to " + profileFile.toStdString() + ": " +
+                                saved.error().detail});
             return;
         }
         outcome.emplace(Done{});
