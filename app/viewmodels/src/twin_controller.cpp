@@ -134,11 +134,6 @@ TwinController::TwinController(Options options, QObject* parent)
 
 TwinController::~TwinController() = default;
 
-QObject* TwinController::ownershipObject() const { return m_ownership.get(); }
-QObject* TwinController::privacyObject() const { return m_privacy.get(); }
-QObject* TwinController::auditObject() const { return m_audit.get(); }
-QObject* TwinController::settingsObject() const { return m_settings.get(); }
-QObject* TwinController::peerVerificationObject() const { return m_peerVerification.get(); }
 
 QString TwinController::dataFile(const QString& name) const { return QDir(m_options.dataDir).filePath(name); }
 
@@ -199,7 +194,7 @@ QUrl TwinController::modelUrl() const {
     return model.isEmpty() ? QUrl() : QUrl::fromLocalFile(model);
 }
 
-void TwinController::setStage(const QString& s) {
+void TwinController::setStage(Stage s) {
     if (m_stage == s)
         return;
     m_stage = s;
@@ -249,7 +244,7 @@ void TwinController::forgetTwin(const QString& status) {
     saveState();
     m_credentialFacts.setFacts({});
     m_manifestFacts.setFacts({});
-    setStage(QStringLiteral("avatar"));
+    setStage(Stage::Avatar);
     emit avatarChanged();
     emit twinChanged();
 }
@@ -262,7 +257,7 @@ void TwinController::adoptTwin(const QString& dtId, const QString& avatarId, con
     m_avatarDir = avatarDir;
     m_twinStatus.clear();
     saveState();
-    setStage(QStringLiteral("ready"));
+    setStage(Stage::Ready);
     showCredential();
     showManifest();
     emit avatarChanged();
@@ -347,14 +342,14 @@ void TwinController::loadState() {
         m_avatarId = o.value(QStringLiteral("avatarId")).toString();
     }
     if (!m_profile)
-        setStage(QStringLiteral("profile"));
+        setStage(Stage::Profile);
     else if (!QFileInfo::exists(path(twin::layout::kHolderKey)))
-        setStage(QStringLiteral("passphrase"));
+        setStage(Stage::Passphrase);
     else if (!QFileInfo::exists(path(twin::layout::kCredential)))
-        setStage(QStringLiteral("avatar"));
+        setStage(Stage::Avatar);
     else
-        setStage(QStringLiteral("ready"));
-    if (m_stage == QLatin1String("ready")) {
+        setStage(Stage::Ready);
+    if (m_stage == Stage::Ready) {
         showCredential();
         showManifest();
     }
@@ -363,7 +358,7 @@ void TwinController::loadState() {
     emit lockedChanged();
     if (m_profile && QFileInfo::exists(path(twin::layout::kPending)))
         reconcilePending();
-    else if (m_stage == QLatin1String("ready"))
+    else if (m_stage == Stage::Ready)
         QTimer::singleShot(0, this, &TwinController::refreshStatus); // status list, log proof
 }
 
@@ -407,7 +402,7 @@ void TwinController::reconcilePending() {
                 setNotice(pendingOutcome(pending.op, completed));
             if (completed && !QFileInfo::exists(path(twin::layout::kManifest)) && holderKey())
                 restoreManifest();
-            else if (m_stage == QLatin1String("ready"))
+            else if (m_stage == Stage::Ready)
                 refreshStatus();
         });
     });
@@ -466,7 +461,7 @@ bool TwinController::adoptHeld(const Bytes& credential, const QString& folder) {
     if (!folder.isEmpty())
         m_avatarDir = folder;
     saveState();
-    setStage(QStringLiteral("ready"));
+    setStage(Stage::Ready);
     showCredential();
     showManifest();
     emit avatarChanged();
@@ -507,8 +502,8 @@ void TwinController::importProfile(const QUrl& file) {
                         .arg(m_options.dataDir, QString::fromStdString(st.error().detail)));
     if (!loadProfile(path(twin::layout::kProfile), &code, &message))
         return fail(code, message);
-    setStage(QFileInfo::exists(path(twin::layout::kHolderKey)) ? QStringLiteral("avatar")
-                                                   : QStringLiteral("passphrase"));
+    setStage(QFileInfo::exists(path(twin::layout::kHolderKey)) ? Stage::Avatar
+                                                   : Stage::Passphrase);
 }
 
 void TwinController::choosePassphrase(const QString& passphrase, const QString& repeated) {
@@ -550,7 +545,7 @@ void TwinController::choosePassphrase(const QString& passphrase, const QString& 
             m_auditTrail->record(audit_event::kKeyUnlock, {{"holder-key", "created"}});
             setBusy(false);
             emit lockedChanged();
-            setStage(QStringLiteral("avatar"));
+            setStage(Stage::Avatar);
         });
 }
 
@@ -694,7 +689,7 @@ void TwinController::signAndRegister(bool recertification, const QString& folder
                     m_avatarDir = folder;
                     saveState();
                     QFile::remove(path(twin::layout::kPending));
-                    setStage(QStringLiteral("ready"));
+                    setStage(Stage::Ready);
                     showCredential();
                     showManifest();
                     emit avatarChanged();
@@ -967,7 +962,7 @@ void TwinController::unlock(const QString& passphrase) {
                                "import the profile your operator gave you again."));
             m_auditTrail->unlocked(std::move(keys.audit));
             m_auditTrail->record(audit_event::kKeyUnlock);
-            if (m_stage == QLatin1String("ready") && !QFileInfo::exists(path(twin::layout::kManifest)))
+            if (m_stage == Stage::Ready && !QFileInfo::exists(path(twin::layout::kManifest)))
                 QTimer::singleShot(0, this, &TwinController::restoreManifest);
             setBusy(false);
             setNotice({});
