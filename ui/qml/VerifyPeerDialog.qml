@@ -32,7 +32,7 @@ Dialog {
         switch (dialog.verifier.state) {
         case "verified": return "verified"
         case "valid-untrusted-issuer": return "valid-untrusted-issuer"
-        case "incomplete": return "skipped"
+        case "incomplete": return "incomplete"
         case "": return ""
         default: return "failed"
         }
