@@ -511,7 +511,7 @@ void OwnershipController::acceptOffer(const core::TransferInfo& offer, const QSt
 // Stores the twin's files like a registration does and shows it as this client's.
 void OwnershipController::adopt(const QByteArray& credential, const QByteArray& receipt,
                                 const QByteArray& manifest, const QByteArray& disclosures) {
-    (void)writeFile(m_twin.dataFile(QString::fromUtf8(twin::layout::kCredential)), credential);
+    (void)m_twin.storeCredential(toBytes(credential));
     if (!receipt.isEmpty())
         (void)writeFile(m_twin.dataFile(QString::fromUtf8(twin::layout::kReceipt)), receipt);
     (void)writeFile(m_twin.dataFile(QString::fromUtf8(twin::layout::kManifest)), manifest);

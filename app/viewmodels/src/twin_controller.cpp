@@ -109,6 +109,7 @@ void offThread(QObject* owner, Work work, Done done) {
 TwinController::TwinController(Options options, QObject* parent)
     : QObject(parent), m_options(std::move(options)) {
     QDir().mkpath(m_options.dataDir);
+    m_store = std::make_unique<twin::TwinStore>(m_options.dataDir);
     QFile::setPermissions(m_options.dataDir,
                           QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
     m_auditTrail = std::make_unique<AuditTrail>(m_options.dataDir, this);
@@ -241,6 +242,8 @@ void TwinController::forgetTwin(const QString& status) {
     m_pseudonym.clear();
     m_avatarDir.clear();
     m_twinStatus = status;
+    // The credential's files were moved away: forget the copy in memory, not the files.
+    m_store = std::make_unique<twin::TwinStore>(m_options.dataDir);
     saveState();
     m_credentialFacts.setFacts({});
     m_manifestFacts.setFacts({});
@@ -273,12 +276,19 @@ void TwinController::saveState() {
                                                   static_cast<std::size_t>(json.size())));
 }
 
+const Credential* TwinController::heldCredential() {
+    return m_store->loadCredential().ok() ? m_store->credential() : nullptr;
+}
+
+bool TwinController::storeCredential(const Bytes& encoded) {
+    return m_store->storeCredential(encoded).ok();
+}
+
 bool TwinController::writePending(const QString& op, const QString& folder) {
-    auto bytes = readFile(path(twin::layout::kCredential).toStdString());
-    auto current = bytes.ok() ? parseCredential(*bytes) : Result<Credential>(bytes.error());
+    const Credential* current = heldCredential();
     twin::PendingJournal journal;
     journal.op = twin::pendingOpFromName(op).value_or(twin::PendingOp::Register);
-    journal.generation = current.ok() ? current->claims.generation : 0;
+    journal.generation = current ? current->claims.generation : 0;
     journal.at = QDateTime::currentSecsSinceEpoch();
     journal.folder = folder;
     return twin::TwinStore(m_options.dataDir).write(twin::layout::kPending, journal.encode()).ok();
@@ -293,7 +303,7 @@ bool TwinController::storeIssued(const core::Registration& r, const Bytes* manif
             {QStringLiteral("disclosure"), QString::fromStdString(d)}});
     }
     const QByteArray dj = QJsonDocument(disclosures).toJson();
-    return writeBytes(path(twin::layout::kCredential), r.credentialBytes).ok() &&
+    return storeCredential(r.credentialBytes) &&
            writeBytes(path(twin::layout::kReceipt), r.receiptBytes).ok() &&
            (!manifest || writeBytes(path(twin::layout::kManifest), *manifest).ok()) &&
            writeBytes(path(twin::layout::kDisclosures),
@@ -439,9 +449,8 @@ bool TwinController::adoptHeld(const Bytes& credential, const QString& folder) {
     auto c = parseCredential(credential);
     if (!c.ok())
         return false;
-    auto local = readFile(path(twin::layout::kCredential).toStdString());
-    if (!local.ok() || *local != credential) {
-        if (!writeBytes(path(twin::layout::kCredential), credential).ok()) {
+    if (!heldCredential() || m_store->credentialBytes() != credential) {
+        if (!storeCredential(credential)) {
             fail(QStringLiteral("io-error"),
                  tr("Your twin cannot be stored in %1. Free some space or fix the folder's "
                     "permissions, then start TwinSeal again.")
@@ -771,11 +780,11 @@ void TwinController::upload(const QString& folder) {
 // ---- My Twin ----------------------------------------------------------------------------------
 
 void TwinController::showCredential() {
-    auto bytes = readFile(path(twin::layout::kCredential).toStdString());
-    auto c = bytes.ok() ? parseCredential(*bytes) : Result<Credential>(bytes.error());
-    if (!c.ok()) {
+    const auto loaded = m_store->loadCredential();
+    const Credential* c = loaded.ok() ? m_store->credential() : nullptr;
+    if (!c) {
         m_credentialFacts.setFacts({{tr("Credential"), tr("cannot be read"), QStringLiteral("failed"),
-                                     QString::fromStdString(c.error().detail)}});
+                                     loaded.ok() ? QString() : QString::fromStdString(loaded.error().detail)}});
         return;
     }
     const auto& k = c->claims;
@@ -843,9 +852,8 @@ void TwinController::showManifest() {
 void TwinController::restoreManifest() {
     if (!holderKey() || m_avatarDir.isEmpty())
         return;
-    auto bytes = readFile(path(twin::layout::kCredential).toStdString());
-    auto c = bytes.ok() ? parseCredential(*bytes) : Result<Credential>(bytes.error());
-    if (!c.ok())
+    const Credential* c = heldCredential();
+    if (!c)
         return;
     const Digest certified = c->claims.mediaRoot;
     const quint64 generation = ++m_generation;
@@ -881,9 +889,8 @@ void TwinController::restoreManifest() {
 void TwinController::refreshStatus() {
     if (!m_session)
         return;
-    auto bytes = readFile(path(twin::layout::kCredential).toStdString());
-    auto c = bytes.ok() ? parseCredential(*bytes) : Result<Credential>(bytes.error());
-    if (!c.ok())
+    const Credential* c = heldCredential();
+    if (!c)
         return;
     const Credential credential = *c;
     m_session->client().fetchStatusList([this, credential](core::ClientResult<StatusList> list) {

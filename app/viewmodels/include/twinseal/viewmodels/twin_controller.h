@@ -29,7 +29,8 @@
 
 namespace twinseal::twin {
 class TwinSession;
-}
+class TwinStore;
+} // namespace twinseal::twin
 
 namespace twinseal::core {
 class HomenetClient;
@@ -152,6 +153,10 @@ public:
     [[nodiscard]] SettingsController* settings() const { return m_settings.get(); }
     // The device's tamper-evident activity log: every DT operation is recorded there.
     [[nodiscard]] AuditTrail& auditTrail() const { return *m_auditTrail; }
+    // The credential held (parsed once and kept in memory by the twin store), or nullptr.
+    [[nodiscard]] const security::Credential* heldCredential();
+    // Stores a credential the home network issued (atomic write) and keeps it in memory.
+    [[nodiscard]] bool storeCredential(const security::Bytes& encoded);
     // The holder key while unlocked, else nullptr.
     [[nodiscard]] const security::SigningKey* holderKey() const;
     [[nodiscard]] const QString& dataDir() const { return m_options.dataDir; }
@@ -249,6 +254,7 @@ private:
     std::unique_ptr<security::UsimProfileData> m_profile;
     // The home-network client and address, and the holder key while unlocked.
     std::unique_ptr<twin::TwinSession> m_session;
+    std::unique_ptr<twin::TwinStore> m_store; // the credential in memory
     FactListModel m_credentialFacts;
     FactListModel m_manifestFacts;
     std::unique_ptr<AuditTrail> m_auditTrail;
