@@ -85,7 +85,8 @@ class TwinController : public QObject {
     Q_PROPERTY(twinseal::viewmodels::AuditController* audit READ auditController CONSTANT)
     Q_PROPERTY(twinseal::viewmodels::SettingsController* settings READ settings CONSTANT)
     // The "Verify a peer" dialog's view-model.
-    Q_PROPERTY(twinseal::viewmodels::PeerVerificationController* peerVerification READ peerVerification CONSTANT)
+    Q_PROPERTY(twinseal::viewmodels::PeerVerificationController* peerVerification READ
+                   peerVerification CONSTANT)
     Q_MOC_INCLUDE("twinseal/viewmodels/audit_controller.h")
     Q_MOC_INCLUDE("twinseal/viewmodels/ownership_controller.h")
     Q_MOC_INCLUDE("twinseal/viewmodels/peer_verification_controller.h")
