@@ -29,6 +29,7 @@
 #include "embedded_homenet.h"
 
 Q_IMPORT_QML_PLUGIN(TwinSeal_UIPlugin)
+Q_IMPORT_QML_PLUGIN(TwinSeal_ViewModelsPlugin)
 
 namespace {
 

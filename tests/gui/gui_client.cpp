@@ -69,7 +69,7 @@ bool Client::openPage(const char* page) const {
         return false;
     const QByteArray pageName = QByteArray(page) + "Page";
     // My Twin shows onboarding until the twin is registered.
-    if (QByteArray(page) == "myTwin" && controller->stage() != QLatin1String("ready"))
+    if (QByteArray(page) == "myTwin" && controller->stage() != Stage::Ready)
         return QTest::qWaitFor([&] { return item("onboardingPage") != nullptr; }, 2000);
     return QTest::qWaitFor(
         [&] {
@@ -166,7 +166,7 @@ void FileDrag::leave() {
 bool toAvatarStep(Client& c, const QString& profile, const QString& passphrase) {
     c.controller->importProfile(QUrl::fromLocalFile(profile));
     c.controller->choosePassphrase(passphrase, passphrase);
-    return QTest::qWaitFor([&] { return c.controller->stage() == QLatin1String("avatar"); }, 30000);
+    return QTest::qWaitFor([&] { return c.controller->stage() == Stage::Avatar; }, 30000);
 }
 
 bool registerTwin(Client& c, const QString& profile, const QString& passphrase) {
@@ -174,7 +174,7 @@ bool registerTwin(Client& c, const QString& profile, const QString& passphrase) 
         return false;
     c.controller->useSampleAvatar();
     c.controller->registerTwin();
-    return QTest::qWaitFor([&] { return c.controller->stage() == QLatin1String("ready") && !c.controller->busy(); },
+    return QTest::qWaitFor([&] { return c.controller->stage() == Stage::Ready && !c.controller->busy(); },
                            60000) &&
            c.controller->errorCode().isEmpty();
 }

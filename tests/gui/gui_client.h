@@ -14,6 +14,9 @@
 
 namespace twinseal::test {
 
+// Where a client's first run stands (TwinController::Stage), for the tests' comparisons.
+using Stage = viewmodels::TwinController::Stage;
+
 // A running client: `dataDir` is its data directory; `demoProfile` is offered on the first page
 // when not empty (as with --local-homenet).
 struct Client {

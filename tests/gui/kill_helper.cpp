@@ -47,9 +47,9 @@ int main(int argc, char** argv) {
             return;
         if (started)
             return QCoreApplication::exit(0); // finished without being killed
-        if (twin.stage() == QLatin1String("profile"))
+        if (twin.stage() == TwinController::Stage::Profile)
             return twin.importProfile(QUrl::fromLocalFile(profile)); // synchronous: no busy change
-        if (twin.stage() == QLatin1String("passphrase"))
+        if (twin.stage() == TwinController::Stage::Passphrase)
             return twin.choosePassphrase(passphrase, passphrase);
         if (twin.locked())
             return twin.unlock(passphrase);

@@ -4,6 +4,7 @@
 #include "testmain.h"
 
 Q_IMPORT_QML_PLUGIN(TwinSeal_UIPlugin)
+Q_IMPORT_QML_PLUGIN(TwinSeal_ViewModelsPlugin)
 
 namespace {
 

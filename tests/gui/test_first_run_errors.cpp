@@ -111,7 +111,7 @@ private slots:
         drag.drop();
         verifyBanner(c, QStringLiteral("usim-profile-invalid"), QStringLiteral("operator"));
         QCOMPARE(c.shownText("profileDropHint"), QStringLiteral("Drop your profile file here"));
-        QCOMPARE(c.controller->stage(), QStringLiteral("profile"));
+        QCOMPARE(c.controller->stage(), Stage::Profile);
         QVERIFY(!QFile::exists(c.controller->dataFile(QStringLiteral("profile.usim"))));
         c.screenshot("onboarding-error");
     }
@@ -126,7 +126,7 @@ private slots:
         QVERIFY(choose(c.window, c.dialog("onboardingPage", "profileDialog"),
                        QStringLiteral(TWINSEAL_SOURCE_DIR "/resources/avatar/sample-avatar.glb")));
         verifyBanner(c, QStringLiteral("usim-profile-invalid"), QStringLiteral("operator"));
-        QCOMPARE(c.controller->stage(), QStringLiteral("profile"));
+        QCOMPARE(c.controller->stage(), Stage::Profile);
         QVERIFY(!QFile::exists(c.controller->dataFile(QStringLiteral("profile.usim"))));
         // Dismissed, and a drag taken away again changes nothing.
         QVERIFY(click(c.window, c.item("dismissErrorButton")));
@@ -135,7 +135,7 @@ private slots:
         QVERIFY(away.accepted());
         away.leave();
         QTRY_COMPARE(c.shownText("profileDropHint"), QStringLiteral("Drop your profile file here"));
-        QCOMPARE(c.controller->stage(), QStringLiteral("profile"));
+        QCOMPARE(c.controller->stage(), Stage::Profile);
     }
 
     void droppedProfileIsImported() {
@@ -146,7 +146,7 @@ private slots:
         FileDrag drag(c.window, c.item("profileDropArea"), {QUrl::fromLocalFile(m_profile)});
         QVERIFY(drag.accepted());
         drag.drop();
-        QTRY_COMPARE(c.controller->stage(), QStringLiteral("passphrase"));
+        QTRY_COMPARE(c.controller->stage(), Stage::Passphrase);
         QCOMPARE(c.controller->errorCode(), QString());
         QVERIFY(QFile::exists(c.controller->dataFile(QStringLiteral("profile.usim"))));
         QTRY_VERIFY(c.item("passphraseField") && c.item("passphraseField")->isVisible());
@@ -183,7 +183,7 @@ private slots:
         verifyBanner(c, QStringLiteral("avatar-package-invalid"), QStringLiteral("not a glTF binary (GLB) file"));
         QVERIFY(c.shownText("errorMessage").contains(QStringLiteral("This avatar cannot be used")));
         QTRY_VERIFY(!c.controller->busy());
-        QCOMPARE(c.controller->stage(), QStringLiteral("avatar"));
+        QCOMPARE(c.controller->stage(), Stage::Avatar);
         verifyNothingCreated(c, dts);
     }
 
@@ -201,11 +201,11 @@ private slots:
         QVERIFY(c.window);
         QVERIFY(QTest::qWaitForWindowExposed(c.window));
         QVERIFY(click(c.window, c.item("useDemoProfileButton")));
-        QTRY_COMPARE(c.controller->stage(), QStringLiteral("passphrase"));
+        QTRY_COMPARE(c.controller->stage(), Stage::Passphrase);
         QVERIFY(type(c.window, c.item("passphraseField"), kPassphrase));
         QVERIFY(type(c.window, c.item("passphraseRepeatField"), kPassphrase));
         QVERIFY(click(c.window, c.item("createKeyButton")));
-        QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), QStringLiteral("avatar"), 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), Stage::Avatar, 30000);
         const int dts = dtCount(*m_server);
         QVERIFY(dts >= 0);
 
@@ -218,7 +218,7 @@ private slots:
         verifyBanner(c, QStringLiteral("service-unreachable"), QStringLiteral("Cannot reach the home network service at"));
         QVERIFY(c.shownText("errorMessage").contains(QString::number(port)));
         QTRY_VERIFY(!c.controller->busy());
-        QCOMPARE(c.controller->stage(), QStringLiteral("avatar"));
+        QCOMPARE(c.controller->stage(), Stage::Avatar);
         verifyNothingCreated(c, dts);
         c.screenshot("error-service-unreachable");
 
@@ -233,7 +233,7 @@ private slots:
         QVERIFY(c.openPage("myTwin"));
         QTRY_VERIFY(c.item("registerButton") && c.item("registerButton")->isEnabled());
         QVERIFY(click(c.window, c.item("registerButton")));
-        QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), QStringLiteral("ready"), 60000);
+        QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), Stage::Ready, 60000);
         QTRY_VERIFY_WITH_TIMEOUT(!c.controller->busy(), 60000);
         QCOMPARE(c.controller->errorCode(), QString());
         QVERIFY(QFile::exists(c.controller->dataFile(QStringLiteral("credential.tsc"))));
@@ -269,7 +269,7 @@ private slots:
         verifyBanner(c, QStringLiteral("aka-mac-failure"), QStringLiteral("failed to authenticate itself"));
         QTRY_VERIFY(!c.controller->busy());
         QVERIFY(!c.controller->authenticated());
-        QCOMPARE(c.controller->stage(), QStringLiteral("avatar"));
+        QCOMPARE(c.controller->stage(), Stage::Avatar);
         verifyNothingCreated(c, dts);
     }
 

@@ -149,10 +149,10 @@ private slots:
         QVERIFY(QTest::qWaitForWindowExposed(c.window));
         verifyFits(c, QStringLiteral("onboarding, profile step"));
         c.controller->importProfile(QUrl::fromLocalFile(profile));
-        QTRY_COMPARE(c.controller->stage(), QStringLiteral("passphrase"));
+        QTRY_COMPARE(c.controller->stage(), Stage::Passphrase);
         verifyFits(c, QStringLiteral("onboarding, passphrase step"));
         c.controller->choosePassphrase(kPassphrase, kPassphrase);
-        QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), QStringLiteral("avatar"), 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), Stage::Avatar, 30000);
         c.controller->useSampleAvatar();
         QTRY_VERIFY(c.item("registerButton") && c.item("registerButton")->isEnabled());
         verifyFits(c, QStringLiteral("onboarding, avatar step"));

@@ -73,13 +73,13 @@ private slots:
             Client c(data.path(), m_profile);
             QVERIFY(c.window);
             QVERIFY(QTest::qWaitForWindowExposed(c.window));
-            QCOMPARE(c.controller->stage(), QStringLiteral("profile"));
+            QCOMPARE(c.controller->stage(), Stage::Profile);
             QVERIFY(c.item("onboardingPage"));
 
             c.screenshot("onboarding");
             // 1. profile
             QVERIFY(click(c.window, c.item("useDemoProfileButton")));
-            QTRY_COMPARE(c.controller->stage(), QStringLiteral("passphrase"));
+            QTRY_COMPARE(c.controller->stage(), Stage::Passphrase);
             QVERIFY(c.controller->operatorName().size() > 0);
 
             // 2. passphrase: a mismatch is refused with its reason, then a good one.
@@ -93,14 +93,14 @@ private slots:
             QVERIFY(type(c.window, c.item("passphraseField"), QStringLiteral("correct horse battery")));
             QVERIFY(type(c.window, c.item("passphraseRepeatField"), QStringLiteral("correct horse battery")));
             QVERIFY(click(c.window, c.item("createKeyButton")));
-            QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), QStringLiteral("avatar"), 20000);
+            QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), Stage::Avatar, 20000);
 
             // 3. avatar, sign and register (hashing and network off the UI thread).
             QVERIFY(!c.item("registerButton")->isEnabled());
             QVERIFY(click(c.window, c.item("useSampleAvatarButton")));
             QTRY_VERIFY(c.item("registerButton")->isEnabled());
             QVERIFY(click(c.window, c.item("registerButton")));
-            QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), QStringLiteral("ready"), 30000);
+            QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), Stage::Ready, 30000);
             QTRY_VERIFY_WITH_TIMEOUT(!c.controller->busy(), 30000);
             QCOMPARE(c.controller->errorCode(), QString());
 
@@ -138,7 +138,7 @@ private slots:
         // A restart lands on My Twin, locked, with the same twin.
         Client again(data.path(), m_profile);
         QVERIFY(again.window);
-        QCOMPARE(again.controller->stage(), QStringLiteral("ready"));
+        QCOMPARE(again.controller->stage(), Stage::Ready);
         QVERIFY(again.controller->locked());
         QVERIFY(again.controller->avatarId().startsWith(QStringLiteral("urn:twinseal:avatar:")));
         QTRY_VERIFY(again.item("unlockPane") && again.item("unlockPane")->isVisible());
@@ -157,10 +157,10 @@ private slots:
             QVERIFY(c.window);
             c.controller->importProfile(QUrl::fromLocalFile(profile));
             c.controller->choosePassphrase(QStringLiteral("another passphrase"), QStringLiteral("another passphrase"));
-            QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), QStringLiteral("avatar"), 20000);
+            QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), Stage::Avatar, 20000);
             c.controller->useSampleAvatar();
             c.controller->registerTwin();
-            QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), QStringLiteral("ready"), 30000);
+            QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), Stage::Ready, 30000);
             QTRY_VERIFY_WITH_TIMEOUT(!c.controller->busy(), 30000);
             avatarId = c.controller->avatarId();
         }
@@ -173,8 +173,8 @@ private slots:
         pending.close();
 
         Client restarted(data.path(), profile);
-        QCOMPARE(restarted.controller->stage(), QStringLiteral("avatar"));
-        QTRY_COMPARE_WITH_TIMEOUT(restarted.controller->stage(), QStringLiteral("ready"), 30000);
+        QCOMPARE(restarted.controller->stage(), Stage::Avatar);
+        QTRY_COMPARE_WITH_TIMEOUT(restarted.controller->stage(), Stage::Ready, 30000);
         QCOMPARE(restarted.controller->avatarId(), avatarId);
         QTRY_VERIFY_WITH_TIMEOUT(!restarted.controller->busy(), 30000);
         QVERIFY(!QFile::exists(pending.fileName()));
@@ -219,14 +219,14 @@ private slots:
             Client c(data.path(), demo);
             QVERIFY(c.window);
             QVERIFY(click(c.window, c.item("useDemoProfileButton")));
-            QTRY_COMPARE(c.controller->stage(), QStringLiteral("passphrase"));
+            QTRY_COMPARE(c.controller->stage(), Stage::Passphrase);
             QCOMPARE(c.controller->operatorName(), QStringLiteral("Local Home Network"));
             c.controller->choosePassphrase(QStringLiteral("embedded passphrase"), QStringLiteral("embedded passphrase"));
-            QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), QStringLiteral("avatar"), 20000);
+            QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), Stage::Avatar, 20000);
             QVERIFY(click(c.window, c.item("useSampleAvatarButton")));
             QTRY_VERIFY(c.item("registerButton")->isEnabled());
             QVERIFY(click(c.window, c.item("registerButton")));
-            QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), QStringLiteral("ready"), 30000);
+            QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), Stage::Ready, 30000);
             QTRY_VERIFY_WITH_TIMEOUT(!c.controller->busy(), 30000);
             QCOMPARE(c.controller->errorCode(), QString());
             QTRY_COMPARE_WITH_TIMEOUT(c.controller->twinStatus(), QStringLiteral("active"), 15000);
@@ -254,7 +254,7 @@ private slots:
 
         Client restarted(data.path(), {});
         QVERIFY(restarted.window);
-        QTRY_COMPARE_WITH_TIMEOUT(restarted.controller->stage(), QStringLiteral("ready"), 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(restarted.controller->stage(), Stage::Ready, 30000);
         QTRY_VERIFY_WITH_TIMEOUT(!restarted.controller->busy(), 30000);
         QCOMPARE(restarted.controller->errorCode(), QString());
         QVERIFY(!QFile::exists(fileIn(data, "pending.json")));
@@ -289,14 +289,14 @@ private slots:
         QVERIFY(QTest::qWaitForWindowExposed(restarted.window));
         QTRY_VERIFY_WITH_TIMEOUT(!QFile::exists(fileIn(data, "pending.json")), 30000);
         QTRY_VERIFY_WITH_TIMEOUT(!restarted.controller->busy(), 30000);
-        QCOMPARE(restarted.controller->stage(), QStringLiteral("avatar"));
+        QCOMPARE(restarted.controller->stage(), Stage::Avatar);
         QVERIFY(restarted.controller->notice().contains(QStringLiteral("did not reach")));
         QVERIFY(dtsOf(restarted).empty());
         restarted.controller->unlock(kKillPassphrase);
         QTRY_VERIFY_WITH_TIMEOUT(!restarted.controller->locked(), 15000);
         QTRY_VERIFY(restarted.item("registerButton") && restarted.item("registerButton")->isEnabled());
         QVERIFY(click(restarted.window, restarted.item("registerButton")));
-        QTRY_COMPARE_WITH_TIMEOUT(restarted.controller->stage(), QStringLiteral("ready"), 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(restarted.controller->stage(), Stage::Ready, 30000);
         QTRY_VERIFY_WITH_TIMEOUT(!restarted.controller->busy(), 30000);
         QCOMPARE(restarted.controller->errorCode(), QString());
         QCOMPARE(dtsOf(restarted).size(), std::size_t{1});
@@ -317,10 +317,10 @@ private slots:
             QVERIFY(c.window);
             c.controller->importProfile(QUrl::fromLocalFile(profile));
             c.controller->choosePassphrase(kKillPassphrase, kKillPassphrase);
-            QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), QStringLiteral("avatar"), 20000);
+            QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), Stage::Avatar, 20000);
             c.controller->useSampleAvatar();
             c.controller->registerTwin();
-            QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), QStringLiteral("ready"), 30000);
+            QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), Stage::Ready, 30000);
             QTRY_VERIFY_WITH_TIMEOUT(!c.controller->busy(), 30000);
             QCOMPARE(c.controller->errorCode(), QString());
             dtId = c.controller->dtId();
@@ -372,10 +372,10 @@ private slots:
             QVERIFY(c.window);
             c.controller->importProfile(QUrl::fromLocalFile(profile));
             c.controller->choosePassphrase(kKillPassphrase, kKillPassphrase);
-            QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), QStringLiteral("avatar"), 20000);
+            QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), Stage::Avatar, 20000);
             c.controller->useSampleAvatar();
             c.controller->registerTwin();
-            QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), QStringLiteral("ready"), 30000);
+            QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), Stage::Ready, 30000);
             QTRY_VERIFY_WITH_TIMEOUT(!c.controller->busy(), 30000);
             dtId = c.controller->dtId();
         }
@@ -384,12 +384,12 @@ private slots:
         {
             Client c(first.path(), profile);
             QVERIFY(c.window);
-            QCOMPARE(c.controller->stage(), QStringLiteral("avatar"));
+            QCOMPARE(c.controller->stage(), Stage::Avatar);
             c.controller->unlock(kKillPassphrase);
             QTRY_VERIFY_WITH_TIMEOUT(!c.controller->locked(), 15000);
             QTRY_VERIFY(c.item("registerButton") && c.item("registerButton")->isEnabled());
             QVERIFY(click(c.window, c.item("registerButton")));
-            QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), QStringLiteral("ready"), 30000);
+            QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), Stage::Ready, 30000);
             QTRY_VERIFY_WITH_TIMEOUT(c.controller->notice().contains(QStringLiteral("avatar is stored")), 30000);
             QCOMPARE(c.controller->errorCode(), QString());
             QCOMPARE(c.controller->dtId(), dtId);
@@ -400,11 +400,11 @@ private slots:
         QVERIFY(other.window);
         QVERIFY(QTest::qWaitForWindowExposed(other.window));
         QVERIFY(click(other.window, other.item("useDemoProfileButton")));
-        QTRY_COMPARE(other.controller->stage(), QStringLiteral("passphrase"));
+        QTRY_COMPARE(other.controller->stage(), Stage::Passphrase);
         QVERIFY(type(other.window, other.item("passphraseField"), QStringLiteral("second device key")));
         QVERIFY(type(other.window, other.item("passphraseRepeatField"), QStringLiteral("second device key")));
         QVERIFY(click(other.window, other.item("createKeyButton")));
-        QTRY_COMPARE_WITH_TIMEOUT(other.controller->stage(), QStringLiteral("avatar"), 20000);
+        QTRY_COMPARE_WITH_TIMEOUT(other.controller->stage(), Stage::Avatar, 20000);
         QVERIFY(click(other.window, other.item("useSampleAvatarButton")));
         QTRY_VERIFY(other.item("registerButton")->isEnabled());
         QVERIFY(click(other.window, other.item("registerButton")));
@@ -413,7 +413,7 @@ private slots:
         QVERIFY(other.controller->errorMessage().contains(dtId));
         QVERIFY(other.controller->errorMessage().contains(QStringLiteral("that device")));
         QVERIFY(other.controller->errorMessage().contains(QStringLiteral("revoke")));
-        QCOMPARE(other.controller->stage(), QStringLiteral("avatar"));
+        QCOMPARE(other.controller->stage(), Stage::Avatar);
         QVERIFY(!other.controller->busy());
         QVERIFY(!QFile::exists(fileIn(second, "credential.tsc")));
     }
@@ -431,7 +431,7 @@ private slots:
         c.controller->importProfile(QUrl::fromLocalFile(bogus));
         QCOMPARE(c.controller->errorCode(), QStringLiteral("usim-profile-invalid"));
         QVERIFY(c.controller->errorMessage().contains(QStringLiteral("operator")));
-        QCOMPARE(c.controller->stage(), QStringLiteral("profile"));
+        QCOMPARE(c.controller->stage(), Stage::Profile);
         QTRY_VERIFY(c.item("errorBanner")->isVisible());
     }
 

@@ -126,12 +126,12 @@ class OwnershipTest : public QObject {
         QVERIFY(show(c));
         c.controller->importProfile(QUrl::fromLocalFile(profile));
         c.controller->choosePassphrase(kPassphrase, kPassphrase);
-        QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), QStringLiteral("avatar"), 20000);
+        QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), Stage::Avatar, 20000);
         if (!withTwin)
             return;
         c.controller->useSampleAvatar();
         c.controller->registerTwin();
-        QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), QStringLiteral("ready"), 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), Stage::Ready, 30000);
         QTRY_VERIFY_WITH_TIMEOUT(!c.controller->busy(), 30000);
         QCOMPARE(c.controller->errorCode(), QString());
     }
@@ -234,7 +234,7 @@ private slots:
         QVERIFY(offered.expiresAt - QDateTime::currentSecsSinceEpoch() <= 3600);
         QVERIFY(ownership(owner).offerCode().isEmpty()); // no code for a handle offer
         QTRY_VERIFY(owner.item(("cancelButton_" + offered.transferId).toLatin1().constData()));
-        QVERIFY(owner.controller->stage() == QLatin1String("ready")); // still the owner's
+        QVERIFY(owner.controller->stage() == Stage::Ready); // still the owner's
         owner.screenshot("ownership-offer");
 
         // The recipient sees it and accepts: the twin, its credential and its avatar are theirs.
@@ -244,7 +244,7 @@ private slots:
         QCOMPARE(ownership(recipient).transfers()->openIncoming(), 1);
         QVERIFY(recipient.item(("declineButton_" + offered.transferId).toLatin1().constData())->isVisible());
         QVERIFY(press(recipient, accept));
-        QTRY_COMPARE_WITH_TIMEOUT(recipient.controller->stage(), QStringLiteral("ready"), 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(recipient.controller->stage(), Stage::Ready, 30000);
         QTRY_VERIFY_WITH_TIMEOUT(!recipient.controller->busy(), 30000);
         QCOMPARE(recipient.controller->errorCode(), QString());
         QTRY_VERIFY_WITH_TIMEOUT(recipient.item("myTwinPage"), 15000);
@@ -262,7 +262,7 @@ private slots:
 
         // The owner is told: the twin is transferred, and they may register a new one.
         refresh(owner);
-        QTRY_COMPARE_WITH_TIMEOUT(owner.controller->stage(), QStringLiteral("avatar"), 15000);
+        QTRY_COMPARE_WITH_TIMEOUT(owner.controller->stage(), Stage::Avatar, 15000);
         QCOMPARE(owner.controller->twinStatus(), QStringLiteral("transferred"));
         QVERIFY(owner.controller->notice().contains(QStringLiteral("transferred to %1").arg(handle)));
         QVERIFY(!QFile::exists(ownerData.filePath(QStringLiteral("credential.tsc"))));
@@ -310,7 +310,7 @@ private slots:
         QVERIFY(press(owner, QStringLiteral("cancelButton_") + withdrawn));
         QTRY_COMPARE_WITH_TIMEOUT(stateOf(owner, withdrawn), QStringLiteral("cancelled"), 15000);
         QCOMPARE(owner.controller->errorCode(), QString());
-        QCOMPARE(owner.controller->stage(), QStringLiteral("ready"));
+        QCOMPARE(owner.controller->stage(), Stage::Ready);
         refresh(recipient);
         QTRY_COMPARE(stateOf(recipient, withdrawn), QStringLiteral("cancelled"));
         auto* acceptWithdrawn = recipient.item(("acceptButton_" + withdrawn).toLatin1().constData());
@@ -330,7 +330,7 @@ private slots:
         QCOMPARE(recipient.controller->errorCode(), QString());
         refresh(owner);
         QTRY_COMPARE(stateOf(owner, declined), QStringLiteral("declined"));
-        QCOMPARE(owner.controller->stage(), QStringLiteral("ready"));
+        QCOMPARE(owner.controller->stage(), Stage::Ready);
 
         // A code: shown once, in the answer only.
         QVERIFY(press(owner, QStringLiteral("offerByCodeRadio")));
@@ -351,11 +351,11 @@ private slots:
         QVERIFY(typeInto(recipient, "transferCodeField", QStringLiteral("AAAA-AAAA-AAAA-AAAA")));
         QVERIFY(press(recipient, QStringLiteral("acceptCodeButton")));
         QTRY_COMPARE_WITH_TIMEOUT(recipient.controller->errorCode(), QStringLiteral("transfer-code-invalid"), 15000);
-        QCOMPARE(recipient.controller->stage(), QStringLiteral("avatar"));
+        QCOMPARE(recipient.controller->stage(), Stage::Avatar);
         QVERIFY(press(recipient, QStringLiteral("dismissErrorButton")));
         QVERIFY(typeInto(recipient, "transferCodeField", code));
         QVERIFY(press(recipient, QStringLiteral("acceptCodeButton")));
-        QTRY_COMPARE_WITH_TIMEOUT(recipient.controller->stage(), QStringLiteral("ready"), 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(recipient.controller->stage(), Stage::Ready, 30000);
         QTRY_VERIFY_WITH_TIMEOUT(!recipient.controller->busy(), 30000);
         QCOMPARE(recipient.controller->errorCode(), QString());
         QTRY_VERIFY_WITH_TIMEOUT(recipient.item("myTwinPage"), 15000);
@@ -371,7 +371,7 @@ private slots:
         QCOMPARE(audited(owner, viewmodels::client_event::kTransferDecline), 0);
 
         refresh(owner);
-        QTRY_COMPARE_WITH_TIMEOUT(owner.controller->stage(), QStringLiteral("avatar"), 15000);
+        QTRY_COMPARE_WITH_TIMEOUT(owner.controller->stage(), Stage::Avatar, 15000);
         QCOMPARE(stateOf(owner, byCode), QStringLiteral("accepted"));
         QCOMPARE(audited(owner, viewmodels::client_event::kTransferComplete), 1);
         expectVerifiedReceiptAndHistory(owner, 2);
@@ -403,7 +403,7 @@ private slots:
             QTRY_VERIFY_WITH_TIMEOUT(findRow(owner, true, QStringLiteral("pending")).has_value(), 15000);
             transferId = findRow(owner, true, QStringLiteral("pending"))->transferId;
             ownership(recipient).accept(transferId);
-            QTRY_COMPARE_WITH_TIMEOUT(recipient.controller->stage(), QStringLiteral("ready"), 30000);
+            QTRY_COMPARE_WITH_TIMEOUT(recipient.controller->stage(), Stage::Ready, 30000);
             QTRY_VERIFY_WITH_TIMEOUT(!recipient.controller->busy(), 30000);
             avatarId = recipient.controller->avatarId();
             dtId = recipient.controller->dtId();
@@ -433,9 +433,9 @@ private slots:
         {
             Client restarted(recipientData.path(), recipientProfile);
             QVERIFY(show(restarted));
-            QCOMPARE(restarted.controller->stage(), QStringLiteral("avatar"));
+            QCOMPARE(restarted.controller->stage(), Stage::Avatar);
             QVERIFY(restarted.controller->locked());
-            QTRY_COMPARE_WITH_TIMEOUT(restarted.controller->stage(), QStringLiteral("ready"), 30000);
+            QTRY_COMPARE_WITH_TIMEOUT(restarted.controller->stage(), Stage::Ready, 30000);
             QTRY_VERIFY_WITH_TIMEOUT(!restarted.controller->busy(), 30000);
             QCOMPARE(restarted.controller->errorCode(), QString());
             QCOMPARE(restarted.controller->avatarId(), avatarId);
@@ -471,7 +471,7 @@ private slots:
         QVERIFY(show(second));
         QTRY_VERIFY_WITH_TIMEOUT(!QFile::exists(secondJournal), 30000);
         QTRY_VERIFY_WITH_TIMEOUT(!second.controller->busy(), 30000);
-        QCOMPARE(second.controller->stage(), QStringLiteral("avatar"));
+        QCOMPARE(second.controller->stage(), Stage::Avatar);
         QVERIFY(second.controller->notice().contains(QStringLiteral("did not reach")));
         // The offer is still open and shown.
         QTRY_COMPARE_WITH_TIMEOUT(stateOf(second, transferId), QStringLiteral("pending"), 15000);
@@ -563,14 +563,14 @@ private slots:
             QVERIFY(show(restarted));
             QTRY_VERIFY_WITH_TIMEOUT(!QFile::exists(journal), 30000);
             QTRY_VERIFY_WITH_TIMEOUT(!restarted.controller->busy(), 30000);
-            QCOMPARE(restarted.controller->stage(), QStringLiteral("avatar"));
+            QCOMPARE(restarted.controller->stage(), Stage::Avatar);
             QVERIFY(restarted.controller->notice().contains(QStringLiteral("did not reach")));
             QTRY_COMPARE_WITH_TIMEOUT(stateOf(restarted, transferId), QStringLiteral("pending"), 15000);
             QVERIFY(!QFile::exists(recipientData.filePath(QStringLiteral("credential.tsc"))));
         }
         refresh(owner);
         QCOMPARE(stateOf(owner, transferId), QStringLiteral("pending"));
-        QCOMPARE(owner.controller->stage(), QStringLiteral("ready"));
+        QCOMPARE(owner.controller->stage(), Stage::Ready);
 
         // 2. Killed after the home network committed the transfer, before storing its answer.
         QVERIFY2(killedAt(QStringLiteral("accept-transfer:answered"), accept, &why), qPrintable(why));
@@ -578,7 +578,7 @@ private slots:
         QVERIFY(!QFile::exists(recipientData.filePath(QStringLiteral("credential.tsc"))));
         Client restarted(recipientData.path(), recipientProfile);
         QVERIFY(show(restarted));
-        QTRY_COMPARE_WITH_TIMEOUT(restarted.controller->stage(), QStringLiteral("ready"), 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(restarted.controller->stage(), Stage::Ready, 30000);
         QTRY_VERIFY_WITH_TIMEOUT(!restarted.controller->busy(), 30000);
         QCOMPARE(restarted.controller->errorCode(), QString());
         QVERIFY(!QFile::exists(journal));
@@ -595,7 +595,7 @@ private slots:
         QCOMPARE(stored.readAll(), QByteArray(reinterpret_cast<const char*>(dts->front().credential.data()),
                                               static_cast<qsizetype>(dts->front().credential.size())));
         refresh(owner);
-        QTRY_COMPARE_WITH_TIMEOUT(owner.controller->stage(), QStringLiteral("avatar"), 15000);
+        QTRY_COMPARE_WITH_TIMEOUT(owner.controller->stage(), Stage::Avatar, 15000);
         QCOMPARE(stateOf(owner, transferId), QStringLiteral("accepted"));
     }
 

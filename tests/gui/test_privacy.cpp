@@ -33,12 +33,12 @@ QString textOf(const Client& c, const char* name) {
 bool registerTwin(Client& c, const QString& profile) {
     c.controller->importProfile(QUrl::fromLocalFile(profile));
     c.controller->choosePassphrase(QStringLiteral("privacy passphrase"), QStringLiteral("privacy passphrase"));
-    if (!QTest::qWaitFor([&] { return c.controller->stage() == QLatin1String("avatar"); }, 20000))
+    if (!QTest::qWaitFor([&] { return c.controller->stage() == Stage::Avatar; }, 20000))
         return false;
     c.controller->useSampleAvatar();
     c.controller->registerTwin();
     return QTest::qWaitFor(
-        [&] { return c.controller->stage() == QLatin1String("ready") && !c.controller->busy(); },
+        [&] { return c.controller->stage() == Stage::Ready && !c.controller->busy(); },
         30000);
 }
 
@@ -153,7 +153,7 @@ private slots:
         Client again(data.path(), {});
         QVERIFY(again.window);
         QVERIFY(QTest::qWaitForWindowExposed(again.window));
-        QCOMPARE(again.controller->stage(), QStringLiteral("ready"));
+        QCOMPARE(again.controller->stage(), Stage::Ready);
         QVERIFY(again.openPage("privacy"));
         QTRY_COMPARE(textOf(again, "pseudonymText"), rotatedPseudonym);
         QTRY_COMPARE(textOf(again, "ruleTarget_0"), QStringLiteral("theatre-3"));

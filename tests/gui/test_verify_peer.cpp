@@ -153,6 +153,7 @@ private slots:
         QCOMPARE(v->state(), QStringLiteral("incomplete"));
         QVERIFY(c.shownText("verifyPeerHeadline").startsWith(QStringLiteral("Incomplete")));
         QVERIFY(c.shownText("verifyPeerReason").contains(QStringLiteral("media-content")));
+        QCOMPARE(c.item("verifyPeerStateIcon")->property("state").toString(), QStringLiteral("incomplete"));
         QVERIFY(c.item("verifyPeerStateIcon")->property("state").toString() != QLatin1String("verified"));
         bool media = false;
         for (const auto& r : v->checks()->rows())

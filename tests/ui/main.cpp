@@ -7,6 +7,7 @@
 #include <cstdio>
 
 Q_IMPORT_QML_PLUGIN(TwinSeal_UIPlugin)
+Q_IMPORT_QML_PLUGIN(TwinSeal_ViewModelsPlugin)
 
 class Setup : public QObject {
     Q_OBJECT

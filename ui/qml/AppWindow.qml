@@ -3,6 +3,7 @@ import QtQuick.Controls
 import QtQuick.Controls.impl
 import QtQuick.Controls.Material
 import QtQuick.Layouts
+import TwinSeal.ViewModels
 
 // The twinseal desktop client's window: onboarding until the holder key exists, then the pages
 // (My Twin — onboarding until the twin is registered —, Ownership, Privacy, Activity log,
@@ -10,11 +11,11 @@ import QtQuick.Layouts
 ApplicationWindow {
     id: window
     objectName: "appWindow"
-    required property var controller
+    required property TwinController controller
     property bool startDark: false
     // "myTwin", "ownership", "privacy", "audit", "settings"
     property string currentPage: "myTwin"
-    readonly property bool navigable: controller.stage === "avatar" || controller.stage === "ready"
+    readonly property bool navigable: controller.stage === TwinController.Avatar || controller.stage === TwinController.Ready
     readonly property var pages: [
         { key: "myTwin", label: qsTr("My Twin"), icon: "twin", hint: qsTr("Your certified avatar and credential") },
         { key: "ownership", label: qsTr("Ownership"), icon: "ownership", hint: qsTr("Offer, accept and follow transfers of your twin") },
@@ -158,7 +159,7 @@ ApplicationWindow {
                 case "privacy": return privacy
                 case "audit": return audit
                 case "settings": return settings
-                default: return window.controller.stage === "ready" ? myTwin : onboarding
+                default: return window.controller.stage === TwinController.Ready ? myTwin : onboarding
                 }
             }
         }

@@ -3,6 +3,7 @@ import QtQuick
 import QtQuick.Controls
 import QtQuick.Dialogs
 import QtQuick.Layouts
+import TwinSeal.ViewModels
 
 // Activity log: the device's tamper-evident record of everything done with the twin (DESIGN
 // section 8), newest first, filterable; exported as JSON or CBOR; verified on demand (the hash
@@ -10,8 +11,8 @@ import QtQuick.Layouts
 Page {
     id: page
     objectName: "auditPage"
-    required property var controller
-    readonly property var audit: controller.audit
+    required property TwinController controller
+    readonly property AuditController audit: controller.audit
     background: Rectangle { color: Theme.background }
     Accessible.name: qsTr("Activity log")
 
@@ -269,7 +270,7 @@ Page {
             AppTextField {
                 id: exportPath
                 objectName: "auditExportPath"
-                text: page.audit.suggestedExportFile("json").toString().replace(/^file:\/\//, "")
+                text: String(page.audit.suggestedExportFile("json")).replace(/^file:\/\//, "")
                 Accessible.name: qsTr("File to export the activity log to")
                 Layout.fillWidth: true
             }

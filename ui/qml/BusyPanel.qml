@@ -1,11 +1,12 @@
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
+import TwinSeal.ViewModels
 
 // Progress of slow work (hashing, key protection, network), in words and as a bar.
 ColumnLayout {
     id: panel
-    required property var controller
+    required property TwinController controller
     visible: controller.busy
     spacing: 4
     Accessible.role: Accessible.ProgressBar

@@ -2,13 +2,14 @@ import QtQuick
 import QtQuick.Controls
 import QtQuick.Dialogs
 import QtQuick.Layouts
+import TwinSeal.ViewModels
 
 // My Twin: the certified avatar in 3D, the credential in plain words, the media manifest,
 // re-certification after changing the avatar, and lock / unlock.
 Page {
     id: page
     objectName: "myTwinPage"
-    required property var controller
+    required property TwinController controller
     background: Rectangle { color: Theme.background }
     Accessible.name: qsTr("My Twin")
 

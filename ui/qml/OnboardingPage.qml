@@ -4,15 +4,16 @@ import QtQuick.Controls
 import QtQuick.Controls.impl
 import QtQuick.Dialogs
 import QtQuick.Layouts
+import TwinSeal.ViewModels
 
 // First run: 1. import the USIM profile, 2. choose the passphrase that protects the holder key,
 // 3. pick an avatar, then sign and register it with the home network.
 Page {
     id: page
     objectName: "onboardingPage"
-    required property var controller
-    readonly property int step: controller.stage === "profile" ? 0
-                               : controller.stage === "passphrase" ? 1 : 2
+    required property TwinController controller
+    readonly property int step: controller.stage === TwinController.Profile ? 0
+                               : controller.stage === TwinController.Passphrase ? 1 : 2
     background: Rectangle { color: Theme.background }
     Accessible.name: qsTr("Set up your digital twin")
 

@@ -2,6 +2,7 @@ pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
+import TwinSeal.ViewModels
 
 // Ownership: the subscriber's transfer handle, offering the twin (to a handle or with a one-time
 // code), the offers in both directions with accept / decline / cancel, a code to accept, and the
@@ -9,9 +10,9 @@ import QtQuick.Layouts
 Page {
     id: page
     objectName: "ownershipPage"
-    required property var controller
-    readonly property var ownership: controller.ownership
-    readonly property bool holdsTwin: controller.stage === "ready"
+    required property TwinController controller
+    readonly property OwnershipController ownership: controller.ownership
+    readonly property bool holdsTwin: controller.stage === TwinController.Ready
     readonly property var appWindow: ApplicationWindow.window
     background: Rectangle { color: Theme.background }
     Accessible.name: qsTr("Ownership")
@@ -379,7 +380,7 @@ Page {
             AppButton {
                 objectName: "fetchAvatarButton"
                 icon.source: Theme.icon("receive")
-                visible: page.holdsTwin && page.controller.modelUrl.toString().length === 0 && !page.controller.busy
+                visible: page.holdsTwin && String(page.controller.modelUrl).length === 0 && !page.controller.busy
                 text: qsTr("Fetch avatar again")
                 Accessible.name: qsTr("Fetch your twin's avatar from the repository again")
                 onClicked: page.ownership.fetchAvatar()

@@ -2,6 +2,7 @@ pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
+import TwinSeal.ViewModels
 
 // Privacy (DESIGN §7): the pseudonym peers see, what the owner discloses per room or party
 // (everyone else sees the pseudonym only), pseudonym rotation, and the lawful disclosures the
@@ -9,8 +10,8 @@ import QtQuick.Layouts
 Page {
     id: page
     objectName: "privacyPage"
-    required property var controller
-    readonly property var privacy: controller.privacy
+    required property TwinController controller
+    readonly property PrivacyController privacy: controller.privacy
     readonly property bool wide: width > 1000
     background: Rectangle { color: Theme.background }
     Accessible.name: qsTr("Privacy")

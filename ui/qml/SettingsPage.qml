@@ -3,14 +3,15 @@ import QtQuick
 import QtQuick.Controls
 import QtQuick.Dialogs
 import QtQuick.Layouts
+import TwinSeal.ViewModels
 
 // Settings: the home network's address, the trust list (roots whose certified peers are
 // trusted), the data directory and the theme. Kept in the data directory; no secrets.
 Page {
     id: page
     objectName: "settingsPage"
-    required property var controller
-    readonly property var settings: controller.settings
+    required property TwinController controller
+    readonly property SettingsController settings: controller.settings
     background: Rectangle { color: Theme.background }
     Accessible.name: qsTr("Settings")
 

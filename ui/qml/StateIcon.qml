@@ -1,7 +1,8 @@
 import QtQuick
 
 // A state drawn as a distinct shape, so it reads without colour: a check mark (verified /
-// passed), a triangle with "!" (untrusted / warning), a cross (failed), a dash (skipped).
+// passed), a triangle with "!" (untrusted / warning), a cross (failed), an open ring with a dot
+// (incomplete: some checks could not run), a dash (skipped).
 Canvas {
     id: icon
     property string state: "skipped"
@@ -35,6 +36,10 @@ Canvas {
             ctx.moveTo(w * 0.2, h * 0.2); ctx.lineTo(w * 0.8, h * 0.8)
             ctx.moveTo(w * 0.8, h * 0.2); ctx.lineTo(w * 0.2, h * 0.8)
             ctx.stroke(); break
+        case "incomplete":
+            ctx.arc(w * 0.5, h * 0.5, w * 0.38, -0.25 * Math.PI, 1.25 * Math.PI)
+            ctx.stroke()
+            ctx.beginPath(); ctx.arc(w * 0.5, h * 0.5, ctx.lineWidth / 2, 0, 2 * Math.PI); ctx.fill(); break
         default:
             ctx.moveTo(w * 0.25, h * 0.5); ctx.lineTo(w * 0.75, h * 0.5); ctx.stroke()
         }

@@ -1,11 +1,12 @@
 import QtQuick
 import QtQuick.Layouts
+import TwinSeal.ViewModels
 
 // What every page shows above its content: a failure with its reason code, the latest notice,
 // and progress of slow work.
 ColumnLayout {
     id: strip
-    required property var controller
+    required property TwinController controller
     spacing: Theme.spacing
 
     ErrorBanner {

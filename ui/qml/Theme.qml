@@ -57,7 +57,7 @@ QtObject {
     function stateColor(state) {
         switch (state) {
         case "verified": case "passed": return verified
-        case "valid-untrusted-issuer": case "warning": return untrusted
+        case "valid-untrusted-issuer": case "warning": case "incomplete": return untrusted
         case "failed": return failed
         default: return skipped
         }
@@ -69,6 +69,7 @@ QtObject {
         case "verified": case "passed": return qsTr("passed")
         case "valid-untrusted-issuer": case "warning": return qsTr("warning")
         case "failed": return qsTr("failed")
+        case "incomplete": return qsTr("incomplete")
         default: return qsTr("not checked")
         }
     }

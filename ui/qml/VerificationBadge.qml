@@ -2,7 +2,9 @@ import QtQuick
 import QtQuick.Layouts
 
 // The overall verification state of a peer: icon, words and the reason. Never just a colour.
-//   state: "verified" | "valid-untrusted-issuer" | "failed"
+//   state: "verified" | "valid-untrusted-issuer" | "incomplete" | "failed"
+// Incomplete (a check could not run, e.g. the media was not given) has its own shape and words:
+// it is never shown as verified, nor as a failure.
 Rectangle {
     id: badge
     property string state: "failed"
@@ -13,6 +15,7 @@ Rectangle {
         switch (state) {
         case "verified": return qsTr("Verified")
         case "valid-untrusted-issuer": return qsTr("Not trusted")
+        case "incomplete": return qsTr("Incomplete")
         default: return qsTr("Verification failed")
         }
     }

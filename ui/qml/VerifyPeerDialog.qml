@@ -2,6 +2,7 @@ import QtQuick
 import QtQuick.Controls
 import QtQuick.Dialogs
 import QtQuick.Layouts
+import TwinSeal.ViewModels
 
 // Verify a peer: pick the assertion, credential, manifest and media a peer presented and this
 // call's destination; the same verification as `twinsealctl assertion verify` runs off the UI
@@ -9,7 +10,7 @@ import QtQuick.Layouts
 Dialog {
     id: dialog
     objectName: "verifyPeerDialog"
-    property var verifier: null
+    property PeerVerificationController verifier: null
     title: qsTr("Verify a peer")
     modal: true
     anchors.centerIn: Overlay.overlay
@@ -21,7 +22,7 @@ Dialog {
             objectName: "verifyPeerCloseButton"
             text: qsTr("Close")
             Accessible.name: qsTr("Close the peer verification")
-            DialogButtonBox.buttonRole: DialogButtonBox.RejectRole
+            onClicked: dialog.reject()
         }
     }
 
@@ -31,7 +32,7 @@ Dialog {
         switch (dialog.verifier.state) {
         case "verified": return "verified"
         case "valid-untrusted-issuer": return "valid-untrusted-issuer"
-        case "incomplete": return "skipped"
+        case "incomplete": return "incomplete"
         case "": return ""
         default: return "failed"
         }

@@ -131,7 +131,7 @@ OwnershipController::OwnershipController(TwinController& twin) : QObject(&twin),
     });
     // My Twin's status check found the credential revoked: tell a previous owner why.
     connect(&m_twin, &TwinController::twinChanged, this, [this] {
-        if (m_twin.twinStatus() == QLatin1String("revoked") && m_twin.stage() == QLatin1String("ready") &&
+        if (m_twin.twinStatus() == QLatin1String("revoked") && m_twin.stage() == TwinController::Stage::Ready &&
             !m_revocationChecked) {
             m_revocationChecked = true;
             refresh();
@@ -149,16 +149,16 @@ OwnershipController::OwnershipController(TwinController& twin) : QObject(&twin),
 // ---- what the user may do ---------------------------------------------------------------------
 
 bool OwnershipController::canOffer() const {
-    return m_twin.stage() == QLatin1String("ready") && m_twin.holderKey() &&
+    return m_twin.stage() == TwinController::Stage::Ready && m_twin.holderKey() &&
            m_twin.twinStatus() != QLatin1String("revoked");
 }
 
 bool OwnershipController::canAccept() const {
-    return m_twin.stage() == QLatin1String("avatar") && m_twin.holderKey();
+    return m_twin.stage() == TwinController::Stage::Avatar && m_twin.holderKey();
 }
 
 QString OwnershipController::offerHint() const {
-    if (m_twin.stage() != QLatin1String("ready"))
+    if (m_twin.stage() != TwinController::Stage::Ready)
         return tr("You hold no twin to offer.");
     if (!m_twin.holderKey())
         return tr("Unlock your twin with your passphrase: the offer is signed with your holder key.");
@@ -168,10 +168,10 @@ QString OwnershipController::offerHint() const {
 }
 
 QString OwnershipController::acceptHint() const {
-    if (m_twin.stage() == QLatin1String("ready"))
+    if (m_twin.stage() == TwinController::Stage::Ready)
         return tr("You already hold a twin. A subscriber holds one twin at a time: offer or give up "
                   "yours before accepting another.");
-    if (m_twin.stage() != QLatin1String("avatar"))
+    if (m_twin.stage() != TwinController::Stage::Avatar)
         return tr("Finish setting up this device (profile and passphrase) first.");
     if (!m_twin.holderKey())
         return tr("Unlock your holder key with your passphrase: accepting signs the twin's avatar "
@@ -242,7 +242,7 @@ void OwnershipController::scheduleExpiry() {
 // The home network says this subscriber no longer holds the twin this client shows, and one of
 // the subscriber's offers of it was accepted: the twin was transferred.
 void OwnershipController::checkHandedOver(bool hasActiveDt) {
-    if (!m_meKnown || hasActiveDt || m_twin.stage() != QLatin1String("ready") || m_twin.dtId().isEmpty())
+    if (!m_meKnown || hasActiveDt || m_twin.stage() != TwinController::Stage::Ready || m_twin.dtId().isEmpty())
         return;
     for (const TransferRow& row : m_transfers.transfers())
         if (row.outgoing && row.state == QLatin1String("accepted") && row.dtId == m_twin.dtId())
@@ -511,7 +511,7 @@ void OwnershipController::acceptOffer(const core::TransferInfo& offer, const QSt
 // Stores the twin's files like a registration does and shows it as this client's.
 void OwnershipController::adopt(const QByteArray& credential, const QByteArray& receipt,
                                 const QByteArray& manifest, const QByteArray& disclosures) {
-    (void)writeFile(m_twin.dataFile(QString::fromUtf8(twin::layout::kCredential)), credential);
+    (void)m_twin.storeCredential(toBytes(credential));
     if (!receipt.isEmpty())
         (void)writeFile(m_twin.dataFile(QString::fromUtf8(twin::layout::kReceipt)), receipt);
     (void)writeFile(m_twin.dataFile(QString::fromUtf8(twin::layout::kManifest)), manifest);

@@ -109,6 +109,7 @@ void offThread(QObject* owner, Work work, Done done) {
 TwinController::TwinController(Options options, QObject* parent)
     : QObject(parent), m_options(std::move(options)) {
     QDir().mkpath(m_options.dataDir);
+    m_store = std::make_unique<twin::TwinStore>(m_options.dataDir);
     QFile::setPermissions(m_options.dataDir,
                           QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
     m_auditTrail = std::make_unique<AuditTrail>(m_options.dataDir, this);
@@ -134,11 +135,6 @@ TwinController::TwinController(Options options, QObject* parent)
 
 TwinController::~TwinController() = default;
 
-QObject* TwinController::ownershipObject() const { return m_ownership.get(); }
-QObject* TwinController::privacyObject() const { return m_privacy.get(); }
-QObject* TwinController::auditObject() const { return m_audit.get(); }
-QObject* TwinController::settingsObject() const { return m_settings.get(); }
-QObject* TwinController::peerVerificationObject() const { return m_peerVerification.get(); }
 
 QString TwinController::dataFile(const QString& name) const { return QDir(m_options.dataDir).filePath(name); }
 
@@ -199,7 +195,7 @@ QUrl TwinController::modelUrl() const {
     return model.isEmpty() ? QUrl() : QUrl::fromLocalFile(model);
 }
 
-void TwinController::setStage(const QString& s) {
+void TwinController::setStage(Stage s) {
     if (m_stage == s)
         return;
     m_stage = s;
@@ -246,10 +242,12 @@ void TwinController::forgetTwin(const QString& status) {
     m_pseudonym.clear();
     m_avatarDir.clear();
     m_twinStatus = status;
+    // The credential's files were moved away: forget the copy in memory, not the files.
+    m_store = std::make_unique<twin::TwinStore>(m_options.dataDir);
     saveState();
     m_credentialFacts.setFacts({});
     m_manifestFacts.setFacts({});
-    setStage(QStringLiteral("avatar"));
+    setStage(Stage::Avatar);
     emit avatarChanged();
     emit twinChanged();
 }
@@ -262,7 +260,7 @@ void TwinController::adoptTwin(const QString& dtId, const QString& avatarId, con
     m_avatarDir = avatarDir;
     m_twinStatus.clear();
     saveState();
-    setStage(QStringLiteral("ready"));
+    setStage(Stage::Ready);
     showCredential();
     showManifest();
     emit avatarChanged();
@@ -278,12 +276,19 @@ void TwinController::saveState() {
                                                   static_cast<std::size_t>(json.size())));
 }
 
+const Credential* TwinController::heldCredential() {
+    return m_store->loadCredential().ok() ? m_store->credential() : nullptr;
+}
+
+bool TwinController::storeCredential(const Bytes& encoded) {
+    return m_store->storeCredential(encoded).ok();
+}
+
 bool TwinController::writePending(const QString& op, const QString& folder) {
-    auto bytes = readFile(path(twin::layout::kCredential).toStdString());
-    auto current = bytes.ok() ? parseCredential(*bytes) : Result<Credential>(bytes.error());
+    const Credential* current = heldCredential();
     twin::PendingJournal journal;
     journal.op = twin::pendingOpFromName(op).value_or(twin::PendingOp::Register);
-    journal.generation = current.ok() ? current->claims.generation : 0;
+    journal.generation = current ? current->claims.generation : 0;
     journal.at = QDateTime::currentSecsSinceEpoch();
     journal.folder = folder;
     return twin::TwinStore(m_options.dataDir).write(twin::layout::kPending, journal.encode()).ok();
@@ -298,7 +303,7 @@ bool TwinController::storeIssued(const core::Registration& r, const Bytes* manif
             {QStringLiteral("disclosure"), QString::fromStdString(d)}});
     }
     const QByteArray dj = QJsonDocument(disclosures).toJson();
-    return writeBytes(path(twin::layout::kCredential), r.credentialBytes).ok() &&
+    return storeCredential(r.credentialBytes) &&
            writeBytes(path(twin::layout::kReceipt), r.receiptBytes).ok() &&
            (!manifest || writeBytes(path(twin::layout::kManifest), *manifest).ok()) &&
            writeBytes(path(twin::layout::kDisclosures),
@@ -347,14 +352,14 @@ void TwinController::loadState() {
         m_avatarId = o.value(QStringLiteral("avatarId")).toString();
     }
     if (!m_profile)
-        setStage(QStringLiteral("profile"));
+        setStage(Stage::Profile);
     else if (!QFileInfo::exists(path(twin::layout::kHolderKey)))
-        setStage(QStringLiteral("passphrase"));
+        setStage(Stage::Passphrase);
     else if (!QFileInfo::exists(path(twin::layout::kCredential)))
-        setStage(QStringLiteral("avatar"));
+        setStage(Stage::Avatar);
     else
-        setStage(QStringLiteral("ready"));
-    if (m_stage == QLatin1String("ready")) {
+        setStage(Stage::Ready);
+    if (m_stage == Stage::Ready) {
         showCredential();
         showManifest();
     }
@@ -363,7 +368,7 @@ void TwinController::loadState() {
     emit lockedChanged();
     if (m_profile && QFileInfo::exists(path(twin::layout::kPending)))
         reconcilePending();
-    else if (m_stage == QLatin1String("ready"))
+    else if (m_stage == Stage::Ready)
         QTimer::singleShot(0, this, &TwinController::refreshStatus); // status list, log proof
 }
 
@@ -407,7 +412,7 @@ void TwinController::reconcilePending() {
                 setNotice(pendingOutcome(pending.op, completed));
             if (completed && !QFileInfo::exists(path(twin::layout::kManifest)) && holderKey())
                 restoreManifest();
-            else if (m_stage == QLatin1String("ready"))
+            else if (m_stage == Stage::Ready)
                 refreshStatus();
         });
     });
@@ -444,9 +449,8 @@ bool TwinController::adoptHeld(const Bytes& credential, const QString& folder) {
     auto c = parseCredential(credential);
     if (!c.ok())
         return false;
-    auto local = readFile(path(twin::layout::kCredential).toStdString());
-    if (!local.ok() || *local != credential) {
-        if (!writeBytes(path(twin::layout::kCredential), credential).ok()) {
+    if (!heldCredential() || m_store->credentialBytes() != credential) {
+        if (!storeCredential(credential)) {
             fail(QStringLiteral("io-error"),
                  tr("Your twin cannot be stored in %1. Free some space or fix the folder's "
                     "permissions, then start TwinSeal again.")
@@ -466,7 +470,7 @@ bool TwinController::adoptHeld(const Bytes& credential, const QString& folder) {
     if (!folder.isEmpty())
         m_avatarDir = folder;
     saveState();
-    setStage(QStringLiteral("ready"));
+    setStage(Stage::Ready);
     showCredential();
     showManifest();
     emit avatarChanged();
@@ -507,8 +511,8 @@ void TwinController::importProfile(const QUrl& file) {
                         .arg(m_options.dataDir, QString::fromStdString(st.error().detail)));
     if (!loadProfile(path(twin::layout::kProfile), &code, &message))
         return fail(code, message);
-    setStage(QFileInfo::exists(path(twin::layout::kHolderKey)) ? QStringLiteral("avatar")
-                                                   : QStringLiteral("passphrase"));
+    setStage(QFileInfo::exists(path(twin::layout::kHolderKey)) ? Stage::Avatar
+                                                   : Stage::Passphrase);
 }
 
 void TwinController::choosePassphrase(const QString& passphrase, const QString& repeated) {
@@ -550,7 +554,7 @@ void TwinController::choosePassphrase(const QString& passphrase, const QString& 
             m_auditTrail->record(audit_event::kKeyUnlock, {{"holder-key", "created"}});
             setBusy(false);
             emit lockedChanged();
-            setStage(QStringLiteral("avatar"));
+            setStage(Stage::Avatar);
         });
 }
 
@@ -694,7 +698,7 @@ void TwinController::signAndRegister(bool recertification, const QString& folder
                     m_avatarDir = folder;
                     saveState();
                     QFile::remove(path(twin::layout::kPending));
-                    setStage(QStringLiteral("ready"));
+                    setStage(Stage::Ready);
                     showCredential();
                     showManifest();
                     emit avatarChanged();
@@ -776,11 +780,11 @@ void TwinController::upload(const QString& folder) {
 // ---- My Twin ----------------------------------------------------------------------------------
 
 void TwinController::showCredential() {
-    auto bytes = readFile(path(twin::layout::kCredential).toStdString());
-    auto c = bytes.ok() ? parseCredential(*bytes) : Result<Credential>(bytes.error());
-    if (!c.ok()) {
+    const auto loaded = m_store->loadCredential();
+    const Credential* c = loaded.ok() ? m_store->credential() : nullptr;
+    if (!c) {
         m_credentialFacts.setFacts({{tr("Credential"), tr("cannot be read"), QStringLiteral("failed"),
-                                     QString::fromStdString(c.error().detail)}});
+                                     loaded.ok() ? QString() : QString::fromStdString(loaded.error().detail)}});
         return;
     }
     const auto& k = c->claims;
@@ -848,9 +852,8 @@ void TwinController::showManifest() {
 void TwinController::restoreManifest() {
     if (!holderKey() || m_avatarDir.isEmpty())
         return;
-    auto bytes = readFile(path(twin::layout::kCredential).toStdString());
-    auto c = bytes.ok() ? parseCredential(*bytes) : Result<Credential>(bytes.error());
-    if (!c.ok())
+    const Credential* c = heldCredential();
+    if (!c)
         return;
     const Digest certified = c->claims.mediaRoot;
     const quint64 generation = ++m_generation;
@@ -886,9 +889,8 @@ void TwinController::restoreManifest() {
 void TwinController::refreshStatus() {
     if (!m_session)
         return;
-    auto bytes = readFile(path(twin::layout::kCredential).toStdString());
-    auto c = bytes.ok() ? parseCredential(*bytes) : Result<Credential>(bytes.error());
-    if (!c.ok())
+    const Credential* c = heldCredential();
+    if (!c)
         return;
     const Credential credential = *c;
     m_session->client().fetchStatusList([this, credential](core::ClientResult<StatusList> list) {
@@ -967,7 +969,7 @@ void TwinController::unlock(const QString& passphrase) {
                                "import the profile your operator gave you again."));
             m_auditTrail->unlocked(std::move(keys.audit));
             m_auditTrail->record(audit_event::kKeyUnlock);
-            if (m_stage == QLatin1String("ready") && !QFileInfo::exists(path(twin::layout::kManifest)))
+            if (m_stage == Stage::Ready && !QFileInfo::exists(path(twin::layout::kManifest)))
                 QTimer::singleShot(0, this, &TwinController::restoreManifest);
             setBusy(false);
             setNotice({});

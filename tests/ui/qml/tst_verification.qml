@@ -27,6 +27,7 @@ TestCase {
         return [
             { tag: "verified", state: "verified", headline: "Verified", iconName: "passed" },
             { tag: "untrusted", state: "valid-untrusted-issuer", headline: "Not trusted", iconName: "warning" },
+            { tag: "incomplete", state: "incomplete", headline: "Incomplete", iconName: "incomplete" },
             { tag: "failed", state: "failed", headline: "Verification failed", iconName: "failed" },
         ]
     }
@@ -61,6 +62,15 @@ TestCase {
         verify(failedRow.Accessible.name.indexOf("chunk 2") > 0)
         verify(findChild(list, "checkRow_1").Accessible.name.indexOf("warning") > 0)
         verify(findChild(list, "checkRow_3").Accessible.name.indexOf("not checked") > 0)
+    }
+
+    // An incomplete report is never drawn as verified: not green, not the check mark.
+    function test_incomplete_is_never_verified() {
+        verify(Theme.stateColor("incomplete") !== Theme.stateColor("verified"))
+        verify(Theme.stateName("incomplete") !== Theme.stateName("verified"))
+        const badge = createTemporaryObject(badgeComponent, testCase, { state: "incomplete" })
+        verify(badge.headline !== qsTr("Verified"))
+        verify(badge.border.color !== Theme.stateColor("verified"))
     }
 
     function test_dark_theme_keeps_states_apart() {

@@ -3,6 +3,8 @@
 // the pinned audit key and the anchor kept outside the log).
 #pragma once
 
+#include <QtQml/qqmlregistration.h>
+
 #include <QObject>
 #include <QString>
 #include <QStringList>
@@ -18,6 +20,8 @@ class AuditTrail;
 
 class AuditController : public QObject {
     Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("AuditController is created by the client, not by QML")
     Q_PROPERTY(twinseal::viewmodels::AuditListModel* entries READ entries CONSTANT)
     // [{key, label}]: the categories the filter offers ("" = every event).
     Q_PROPERTY(QVariantList categories READ categories CONSTANT)

@@ -3,6 +3,8 @@
 // reason, details, signedEntry.
 #pragma once
 
+#include <QtQml/qqmlregistration.h>
+
 #include <QAbstractListModel>
 #include <QString>
 
@@ -14,6 +16,8 @@ namespace twinseal::viewmodels {
 
 class AuditListModel : public QAbstractListModel {
     Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("AuditListModel is created by the client, not by QML")
     Q_PROPERTY(int count READ rowCount NOTIFY countChanged)
     Q_PROPERTY(int total READ total NOTIFY countChanged)
 public:

@@ -14,6 +14,8 @@
 // (audit.log.damaged-<time>) and integrityProblem() says what was found.
 #pragma once
 
+#include <QtQml/qqmlregistration.h>
+
 #include <QObject>
 #include <QString>
 
@@ -40,6 +42,8 @@ inline constexpr const char* kTransferDecline = "transfer.decline";
 
 class AuditTrail : public QObject {
     Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("AuditTrail is created by the client, not by QML")
 public:
     explicit AuditTrail(QString dataDir, QObject* parent = nullptr);
     ~AuditTrail() override;

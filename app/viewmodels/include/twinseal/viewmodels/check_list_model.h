@@ -3,6 +3,8 @@
 // Roles: title, state, detail, required (a skipped required check made the report Incomplete).
 #pragma once
 
+#include <QtQml/qqmlregistration.h>
+
 #include <QAbstractListModel>
 #include <QString>
 #include <QVector>
@@ -13,6 +15,8 @@ namespace twinseal::viewmodels {
 
 class CheckListModel : public QAbstractListModel {
     Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("CheckListModel is created by the client, not by QML")
     Q_PROPERTY(int count READ rowCount NOTIFY countChanged)
 public:
     enum Role { TitleRole = Qt::UserRole + 1, StateRole, DetailRole, RequiredRole };

@@ -3,6 +3,8 @@
 // alone. Roles: label, value, state, detail.
 #pragma once
 
+#include <QtQml/qqmlregistration.h>
+
 #include <QAbstractListModel>
 #include <QString>
 #include <QVector>
@@ -18,6 +20,8 @@ struct Fact {
 
 class FactListModel : public QAbstractListModel {
     Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("FactListModel is created by the client, not by QML")
     Q_PROPERTY(int count READ rowCount NOTIFY countChanged)
     // Why the first failed fact failed (its detail, else its value), or empty: for a verdict line.
     Q_PROPERTY(QString problem READ problem NOTIFY factsChanged)

@@ -14,6 +14,8 @@
 // free to register a new twin.
 #pragma once
 
+#include <QtQml/qqmlregistration.h>
+
 #include <QObject>
 #include <QString>
 #include <QTimer>
@@ -33,6 +35,8 @@ class TwinController;
 
 class OwnershipController : public QObject {
     Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("OwnershipController is created by the client, not by QML")
     // The subscriber's transfer handle ("tw-…"): what others need to offer them a twin.
     Q_PROPERTY(QString handle READ handle NOTIFY handleChanged)
     Q_PROPERTY(twinseal::viewmodels::TransferListModel* transfers READ transfers CONSTANT)

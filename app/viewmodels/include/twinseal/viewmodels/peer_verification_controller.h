@@ -4,6 +4,8 @@
 // list, identity pins and replay cache are this device's (twin::TwinStore).
 #pragma once
 
+#include <QtQml/qqmlregistration.h>
+
 #include <QObject>
 #include <QString>
 #include <QUrl>
@@ -22,6 +24,8 @@ namespace twinseal::viewmodels {
 
 class PeerVerificationController : public QObject {
     Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("PeerVerificationController is created by the client, not by QML")
     Q_PROPERTY(bool busy READ busy NOTIFY busyChanged)
     // "" before the first verification, else verified / valid-untrusted-issuer / incomplete /
     // failed (and "error" when the files could not be read).

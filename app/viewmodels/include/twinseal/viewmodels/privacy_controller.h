@@ -4,6 +4,8 @@
 // the home network recorded about the owner's twin.
 #pragma once
 
+#include <QtQml/qqmlregistration.h>
+
 #include <QObject>
 #include <QSet>
 #include <QString>
@@ -20,6 +22,8 @@ class TwinController;
 
 class PrivacyController : public QObject {
     Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("PrivacyController is created by the client, not by QML")
     Q_PROPERTY(QString pseudonym READ pseudonym NOTIFY pseudonymChanged)
     Q_PROPERTY(twinseal::viewmodels::DisclosureRuleModel* rules READ rules CONSTANT)
     Q_PROPERTY(twinseal::viewmodels::LawfulDisclosureModel* lawfulDisclosures READ

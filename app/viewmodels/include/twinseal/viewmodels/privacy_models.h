@@ -7,6 +7,8 @@
 //    (local date and time), disclosedAtSecs.
 #pragma once
 
+#include <QtQml/qqmlregistration.h>
+
 #include <QAbstractListModel>
 #include <QString>
 #include <QStringList>
@@ -33,6 +35,8 @@ struct DisclosureRule {
 
 class DisclosureRuleModel : public QAbstractListModel {
     Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("DisclosureRuleModel is created by the client, not by QML")
     Q_PROPERTY(int count READ rowCount NOTIFY countChanged)
 public:
     enum Role {
@@ -76,6 +80,8 @@ struct LawfulDisclosureRow {
 
 class LawfulDisclosureModel : public QAbstractListModel {
     Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("LawfulDisclosureModel is created by the client, not by QML")
     Q_PROPERTY(int count READ rowCount NOTIFY countChanged)
 public:
     enum Role {

@@ -5,6 +5,8 @@
 // (that one is in the user's QSettings, since it says where everything else is).
 #pragma once
 
+#include <QtQml/qqmlregistration.h>
+
 #include <QObject>
 #include <QString>
 #include <QUrl>
@@ -19,6 +21,8 @@ class TwinController;
 
 class SettingsController : public QObject {
     Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("SettingsController is created by the client, not by QML")
     Q_PROPERTY(QString homeNetworkAddress READ homeNetworkAddress NOTIFY changed)
     Q_PROPERTY(QString profileAddress READ profileAddress NOTIFY changed)
     Q_PROPERTY(QString theme READ theme WRITE setTheme NOTIFY changed) // light / dark

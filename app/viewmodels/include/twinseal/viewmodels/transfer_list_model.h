@@ -5,6 +5,8 @@
 // avatarId, codeBased, expiresAt, expires (words), expired, open, finishedText.
 #pragma once
 
+#include <QtQml/qqmlregistration.h>
+
 #include <QAbstractListModel>
 #include <QString>
 #include <QVector>
@@ -26,6 +28,8 @@ struct TransferRow {
 
 class TransferListModel : public QAbstractListModel {
     Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("TransferListModel is created by the client, not by QML")
     Q_PROPERTY(int count READ rowCount NOTIFY countChanged)
     Q_PROPERTY(int openIncoming READ openIncoming NOTIFY countChanged)
 public:

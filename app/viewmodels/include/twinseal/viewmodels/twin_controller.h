@@ -10,6 +10,8 @@
 // network on the next start.
 #pragma once
 
+#include <QtQml/qqmlregistration.h>
+
 #include <QObject>
 #include <QString>
 #include <QUrl>
@@ -27,7 +29,8 @@
 
 namespace twinseal::twin {
 class TwinSession;
-}
+class TwinStore;
+} // namespace twinseal::twin
 
 namespace twinseal::core {
 class HomenetClient;
@@ -51,8 +54,10 @@ class SettingsController;
 
 class TwinController : public QObject {
     Q_OBJECT
-    // "profile", "passphrase", "avatar", "ready"
-    Q_PROPERTY(QString stage READ stage NOTIFY stageChanged)
+    QML_ELEMENT
+    QML_UNCREATABLE("TwinController is created by the client, not by QML")
+    // Where first run stands: Profile, Passphrase, Avatar, then Ready (a registered twin).
+    Q_PROPERTY(Stage stage READ stage NOTIFY stageChanged)
     Q_PROPERTY(bool busy READ busy NOTIFY busyChanged)
     Q_PROPERTY(double progress READ progress NOTIFY progressChanged) // 0..1, or -1: unknown
     Q_PROPERTY(QString progressText READ progressText NOTIFY progressChanged)
@@ -74,15 +79,24 @@ class TwinController : public QObject {
     Q_PROPERTY(QString twinStatus READ twinStatus NOTIFY twinChanged) // active / revoked / unknown
     Q_PROPERTY(twinseal::viewmodels::FactListModel* credential READ credentialModel CONSTANT)
     Q_PROPERTY(twinseal::viewmodels::FactListModel* manifest READ manifestModel CONSTANT)
-    // The pages' own view-models (owned by this controller; QObject* keeps this header light).
-    Q_PROPERTY(QObject* ownership READ ownershipObject CONSTANT)
-    Q_PROPERTY(QObject* privacy READ privacyObject CONSTANT)
-    Q_PROPERTY(QObject* audit READ auditObject CONSTANT)
-    Q_PROPERTY(QObject* settings READ settingsObject CONSTANT)
-    // The "Verify a peer" dialog's view-model (PeerVerificationController).
-    Q_PROPERTY(QObject* peerVerification READ peerVerificationObject CONSTANT)
+    // The pages' own view-models (owned by this controller; only moc needs their headers).
+    Q_PROPERTY(twinseal::viewmodels::OwnershipController* ownership READ ownership CONSTANT)
+    Q_PROPERTY(twinseal::viewmodels::PrivacyController* privacy READ privacy CONSTANT)
+    Q_PROPERTY(twinseal::viewmodels::AuditController* audit READ auditController CONSTANT)
+    Q_PROPERTY(twinseal::viewmodels::SettingsController* settings READ settings CONSTANT)
+    // The "Verify a peer" dialog's view-model.
+    Q_PROPERTY(twinseal::viewmodels::PeerVerificationController* peerVerification READ
+                   peerVerification CONSTANT)
+    Q_MOC_INCLUDE("twinseal/viewmodels/audit_controller.h")
+    Q_MOC_INCLUDE("twinseal/viewmodels/ownership_controller.h")
+    Q_MOC_INCLUDE("twinseal/viewmodels/peer_verification_controller.h")
+    Q_MOC_INCLUDE("twinseal/viewmodels/privacy_controller.h")
+    Q_MOC_INCLUDE("twinseal/viewmodels/settings_controller.h")
 
 public:
+    enum class Stage { Profile, Passphrase, Avatar, Ready };
+    Q_ENUM(Stage)
+
     struct Options {
         QString dataDir;
         QString sampleAvatarDir;
@@ -91,7 +105,7 @@ public:
     explicit TwinController(Options options, QObject* parent = nullptr);
     ~TwinController() override;
 
-    [[nodiscard]] QString stage() const { return m_stage; }
+    [[nodiscard]] Stage stage() const { return m_stage; }
     [[nodiscard]] bool busy() const { return m_busy; }
     [[nodiscard]] double progress() const { return m_progress; }
     [[nodiscard]] QString progressText() const { return m_progressText; }
@@ -133,11 +147,6 @@ public:
     [[nodiscard]] twin::TwinSession* session() { return m_session.get(); }
 
     // ---- for the sibling view-models (C++ only)
-    [[nodiscard]] QObject* ownershipObject() const;
-    [[nodiscard]] QObject* privacyObject() const;
-    [[nodiscard]] QObject* auditObject() const;
-    [[nodiscard]] QObject* settingsObject() const;
-    [[nodiscard]] QObject* peerVerificationObject() const;
     [[nodiscard]] PeerVerificationController* peerVerification() const { return m_peerVerification.get(); }
     [[nodiscard]] OwnershipController* ownership() const { return m_ownership.get(); }
     [[nodiscard]] PrivacyController* privacy() const { return m_privacy.get(); }
@@ -145,6 +154,10 @@ public:
     [[nodiscard]] SettingsController* settings() const { return m_settings.get(); }
     // The device's tamper-evident activity log: every DT operation is recorded there.
     [[nodiscard]] AuditTrail& auditTrail() const { return *m_auditTrail; }
+    // The credential held (parsed once and kept in memory by the twin store), or nullptr.
+    [[nodiscard]] const security::Credential* heldCredential();
+    // Stores a credential the home network issued (atomic write) and keeps it in memory.
+    [[nodiscard]] bool storeCredential(const security::Bytes& encoded);
     // The holder key while unlocked, else nullptr.
     [[nodiscard]] const security::SigningKey* holderKey() const;
     [[nodiscard]] const QString& dataDir() const { return m_options.dataDir; }
@@ -198,7 +211,7 @@ public:
     [[nodiscard]] bool storeIssued(const core::Registration& r, const security::Bytes* manifest);
 
 private:
-    void setStage(const QString& s);
+    void setStage(Stage s);
     void setNotice(const QString& text);
     void loadState();
     [[nodiscard]] bool loadProfile(const QString& file, QString* code, QString* message);
@@ -227,7 +240,7 @@ private:
     void restoreManifest();
 
     Options m_options;
-    QString m_stage = QStringLiteral("profile");
+    Stage m_stage = Stage::Profile;
     bool m_busy = false;
     double m_progress = -1;
     QString m_progressText;
@@ -242,6 +255,7 @@ private:
     std::unique_ptr<security::UsimProfileData> m_profile;
     // The home-network client and address, and the holder key while unlocked.
     std::unique_ptr<twin::TwinSession> m_session;
+    std::unique_ptr<twin::TwinStore> m_store; // the credential in memory
     FactListModel m_credentialFacts;
     FactListModel m_manifestFacts;
     std::unique_ptr<AuditTrail> m_auditTrail;
