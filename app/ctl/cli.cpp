@@ -27,7 +27,7 @@ int exitCodeFor(const sec::VerificationReport& report) {
     return kExitErrorBase;
 }
 
-int exitCodeFor(const core::ClientError& error) {
+int exitCodeFor(const netclient::ClientError& error) {
     for (const ClientExitCode& c : kClientExitCodes)
         if (error.code == c.reason)
             return c.exitCode;
@@ -58,7 +58,7 @@ int fail(const sec::Error& error) {
     return exitCodeFor(error.code);
 }
 
-int fail(const core::ClientError& error) {
+int fail(const netclient::ClientError& error) {
     std::cerr << "twinsealctl: " << error.describe() << "\n";
     return exitCodeFor(error);
 }

@@ -9,7 +9,7 @@
 #include <optional>
 #include <string>
 
-#include <twinseal/core/client_error.h>
+#include <twinseal/netclient/client_error.h>
 #include <twinseal/security/bytes.h>
 #include <twinseal/security/verify.h>
 
@@ -37,45 +37,45 @@ struct ClientExitCode {
     int exitCode;
     const char* meaning;
 };
-// Every client-side reason of twinseal::core that is not also a security ErrorCode name.
+// Every client-side reason of twinseal::netclient that is not also a security ErrorCode name.
 inline constexpr ClientExitCode kClientExitCodes[] = {
-    {core::reason::kServiceUnreachable, 101, "the home-network service cannot be reached"},
-    {core::reason::kTlsError, 102,
+    {netclient::reason::kServiceUnreachable, 101, "the home-network service cannot be reached"},
+    {netclient::reason::kTlsError, 102,
      "TLS failed: the service's certificate is not from the profile's CA"},
-    {core::reason::kTimeout, 103, "the service did not answer in time"},
-    {core::reason::kServiceError, 104, "the service refused without a reason code"},
-    {core::reason::kResponseMalformed, 105, "the service's answer is malformed"},
-    {core::reason::kResponseTooLarge, 106, "the service's answer is too large"},
-    {core::reason::kNotAuthenticated, 107,
+    {netclient::reason::kTimeout, 103, "the service did not answer in time"},
+    {netclient::reason::kServiceError, 104, "the service refused without a reason code"},
+    {netclient::reason::kResponseMalformed, 105, "the service's answer is malformed"},
+    {netclient::reason::kResponseTooLarge, 106, "the service's answer is too large"},
+    {netclient::reason::kNotAuthenticated, 107,
      "not authenticated to the home network, or the session expired"},
-    {core::reason::kServingNetworkMismatch, 108, "the challenge is for another serving network"},
-    {core::reason::kAkaFailed, 109, "the USIM could not process the challenge"},
-    {core::reason::kAkmaMismatch, 110, "the service's A-KID differs from the USIM's"},
-    {core::reason::kProfileSaveFailed, 111,
+    {netclient::reason::kServingNetworkMismatch, 108, "the challenge is for another serving network"},
+    {netclient::reason::kAkaFailed, 109, "the USIM could not process the challenge"},
+    {netclient::reason::kAkmaMismatch, 110, "the service's A-KID differs from the USIM's"},
+    {netclient::reason::kProfileSaveFailed, 111,
      "the USIM profile's sequence number could not be saved"},
-    {core::reason::kManifestInvalid, 112, "the avatar manifest is not valid"},
-    {core::reason::kCredentialInvalid, 113, "the issued credential is not acceptable"},
-    {core::reason::kCredentialUntrusted, 114,
+    {netclient::reason::kManifestInvalid, 112, "the avatar manifest is not valid"},
+    {netclient::reason::kCredentialInvalid, 113, "the issued credential is not acceptable"},
+    {netclient::reason::kCredentialUntrusted, 114,
      "the issued credential does not chain to a trusted root"},
-    {core::reason::kLogProofInvalid, 115, "the transparency-log proof does not verify"},
-    {core::reason::kTreeHeadInvalid, 116, "the signed tree head does not verify"},
-    {core::reason::kStatusListInvalid, 117, "the status list does not verify or is out of date"},
-    {core::reason::kUploadIncomplete, 118, "the repository does not hold the whole avatar"},
-    {core::reason::kAvatarIncomplete, 119, "the avatar has not been uploaded completely"},
-    {core::reason::kUnsafePath, 120, "the manifest names a path outside the destination"},
-    {core::reason::kCancelled, 121, "the operation was cancelled"},
-    {core::reason::kAuthInProgress, 122, "an authentication is already running"},
+    {netclient::reason::kLogProofInvalid, 115, "the transparency-log proof does not verify"},
+    {netclient::reason::kTreeHeadInvalid, 116, "the signed tree head does not verify"},
+    {netclient::reason::kStatusListInvalid, 117, "the status list does not verify or is out of date"},
+    {netclient::reason::kUploadIncomplete, 118, "the repository does not hold the whole avatar"},
+    {netclient::reason::kAvatarIncomplete, 119, "the avatar has not been uploaded completely"},
+    {netclient::reason::kUnsafePath, 120, "the manifest names a path outside the destination"},
+    {netclient::reason::kCancelled, 121, "the operation was cancelled"},
+    {netclient::reason::kAuthInProgress, 122, "an authentication is already running"},
 };
 
 [[nodiscard]] int exitCodeFor(sec::ErrorCode code);
 [[nodiscard]] int exitCodeFor(const sec::VerificationReport& report);
-[[nodiscard]] int exitCodeFor(const core::ClientError& error);
+[[nodiscard]] int exitCodeFor(const netclient::ClientError& error);
 
 // Prints "twinsealctl: <code-name>: <detail>" (and a hint where one helps) to stderr and
 // returns the matching exit code.
 int fail(const sec::Error& error);
 // The same for the home-network client: "twinsealctl: <reason>: <message> (HTTP <status>)".
-int fail(const core::ClientError& error);
+int fail(const netclient::ClientError& error);
 int usage(const QCommandLineParser& parser, const QString& message);
 // A usage error naming the first of `names` that is missing or empty, else nullopt.
 [[nodiscard]] std::optional<int> require(const QCommandLineParser& parser,

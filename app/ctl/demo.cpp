@@ -14,8 +14,8 @@
 
 #include <optional>
 
-#include <twinseal/core/avatar_transfer.h>
-#include <twinseal/core/homenet_client.h>
+#include <twinseal/netclient/avatar_transfer.h>
+#include <twinseal/netclient/service_client.h>
 #include <twinseal/security/statuslist.h>
 #include <twinseal/security/translog.h>
 
@@ -46,10 +46,10 @@ bool copyTree(const QString& from, const QString& to) {
     return true;
 }
 
-template <typename T, typename Start> core::ClientResult<T> awaitClient(Start&& start) {
-    std::optional<core::ClientResult<T>> result;
+template <typename T, typename Start> netclient::ClientResult<T> awaitClient(Start&& start) {
+    std::optional<netclient::ClientResult<T>> result;
     QEventLoop loop;
-    start([&](core::ClientResult<T> r) {
+    start([&](netclient::ClientResult<T> r) {
         result.emplace(std::move(r));
         loop.quit();
     });
@@ -58,7 +58,7 @@ template <typename T, typename Start> core::ClientResult<T> awaitClient(Start&& 
     return std::move(*result);
 }
 
-int failClient(const core::ClientError& e) {
+int failClient(const netclient::ClientError& e) {
     std::cerr << "twinsealctl: " << e.code << ": " << e.message << "\n";
     return kExitErrorBase;
 }
@@ -153,8 +153,8 @@ int cmdDemo(const QStringList& args) {
     std::cout << "  package root " << toHex(manifest->packageRoot) << "\n";
 
     step("Her client authenticates to the home network: SUCI, 5G-AKA challenge, AKMA key");
-    core::HomenetClient client(*profile, path("ada.profile"));
-    auto session = awaitClient<core::AuthSession>([&](auto cb) { client.authenticate(std::move(cb)); });
+    netclient::ServiceClient client(*profile, path("ada.profile"));
+    auto session = awaitClient<netclient::AuthSession>([&](auto cb) { client.authenticate(std::move(cb)); });
     if (!session.ok())
         return failClient(session.error());
     std::cout << "  the SUPI travelled only as a SUCI; the network proved itself with AUTN\n"
@@ -167,7 +167,7 @@ int cmdDemo(const QStringList& args) {
     auto manifestBytes = readBinary(path("ada.manifest"));
     if (!manifestBytes.ok())
         return fail(manifestBytes.error());
-    auto reg = awaitClient<core::Registration>(
+    auto reg = awaitClient<netclient::Registration>(
         [&](auto cb) { client.registerDt(*holder, *manifestBytes, std::move(cb)); });
     if (!reg.ok())
         return failClient(reg.error());
@@ -198,7 +198,7 @@ int cmdDemo(const QStringList& args) {
     }
 
     step("Her avatar is uploaded to the home network's repository, chunk by chunk");
-    auto uploaded = awaitClient<core::AvatarRecord>([&](auto cb) {
+    auto uploaded = awaitClient<netclient::AvatarRecord>([&](auto cb) {
         client.uploadAvatar(credential.claims.avatarId, *manifest, avatar, std::move(cb));
     });
     if (!uploaded.ok())
@@ -209,7 +209,7 @@ int cmdDemo(const QStringList& args) {
     step("One active DT per subscriber: a second registration is refused");
     auto secondKey = SigningKey::generate(KeyAlgorithm::Ed25519);
     auto secondManifest = signManifest(*manifest, *secondKey);
-    auto dup = awaitClient<core::Registration>(
+    auto dup = awaitClient<netclient::Registration>(
         [&](auto cb) { client.registerDt(*secondKey, *secondManifest, std::move(cb)); });
     const bool dupOk = !dup.ok() && dup.error().code == "duplicate-dt";
     std::cout << "  " << (dup.ok() ? std::string("registered?!") : dup.error().code + ": " + dup.error().message)
@@ -313,7 +313,7 @@ int cmdDemo(const QStringList& args) {
     auto headBefore = awaitClient<SignedTreeHead>([&](auto cb) { client.fetchTreeHead(std::move(cb)); });
     if (!headBefore.ok())
         return failClient(headBefore.error());
-    auto revoked = awaitClient<core::DtRecord>([&](auto cb) {
+    auto revoked = awaitClient<netclient::DtRecord>([&](auto cb) {
         client.revoke(credential.claims.dtId, "device stolen", std::move(cb));
     });
     if (!revoked.ok())

@@ -1,5 +1,5 @@
 // twinsealctl commands that talk to the home-network DT service: register, log head, log verify,
-// status. They drive twinseal::core::HomenetClient (asynchronous) inside a QEventLoop.
+// status. They drive twinseal::netclient::ServiceClient (asynchronous) inside a QEventLoop.
 #include <QCommandLineParser>
 #include <QDateTime>
 #include <QDir>
@@ -13,8 +13,8 @@
 #include <iostream>
 #include <optional>
 
-#include <twinseal/core/avatar_transfer.h>
-#include <twinseal/core/homenet_client.h>
+#include <twinseal/netclient/avatar_transfer.h>
+#include <twinseal/netclient/service_client.h>
 #include <twinseal/security/credential.h>
 #include <twinseal/security/manifest.h>
 #include <twinseal/security/statuslist.h>
@@ -29,8 +29,8 @@
 namespace twinseal::ctl {
 
 using namespace twinseal::security;
-using core::ClientResult;
-using core::HomenetClient;
+using netclient::ClientResult;
+using netclient::ServiceClient;
 
 namespace {
 
@@ -62,7 +62,7 @@ void addProfileOptions(QCommandLineParser& p) {
 
 // The profile and a client for it; a usage or load failure becomes an exit code.
 struct Session {
-    std::unique_ptr<HomenetClient> client;
+    std::unique_ptr<ServiceClient> client;
     std::optional<int> exitCode;
 };
 
@@ -80,9 +80,9 @@ Session openSession(const QCommandLineParser& p) {
         s.exitCode = fail(profile.error());
         return s;
     }
-    core::HomenetClientOptions options;
+    netclient::ServiceClientOptions options;
     options.requestTimeout = std::chrono::seconds(timeout);
-    s.client = std::make_unique<HomenetClient>(std::move(profile).value(), path, options);
+    s.client = std::make_unique<ServiceClient>(std::move(profile).value(), path, options);
     return s;
 }
 
@@ -170,7 +170,7 @@ int cmdRegister(const QStringList& args) {
     Session session = openSession(p);
     if (session.exitCode)
         return *session.exitCode;
-    HomenetClient& client = *session.client;
+    ServiceClient& client = *session.client;
 
     // The holder key and the signed manifest.
     auto pass = readPassphrase(p, "Holder key passphrase", false);
@@ -200,11 +200,11 @@ int cmdRegister(const QStringList& args) {
 
     // Authenticate, then register (or re-certify).
     info("Authenticating with the home network " + client.profile().serviceUrl + " ...");
-    auto auth = await<core::AuthSession>([&](auto done) { client.authenticate(std::move(done)); });
+    auto auth = await<netclient::AuthSession>([&](auto done) { client.authenticate(std::move(done)); });
     if (!auth.ok())
         return fail(auth.error());
     info(recertify ? "Re-certifying DT " + dtId + " ..." : std::string("Registering the DT ..."));
-    auto reg = await<core::Registration>([&](auto done) {
+    auto reg = await<netclient::Registration>([&](auto done) {
         if (recertify)
             client.recertify(dtId, *key, *signedManifest, std::move(done));
         else
@@ -235,10 +235,10 @@ int cmdRegister(const QStringList& args) {
     // Upload the certified avatar to the repository.
     info("Uploading the avatar " + claims.avatarId + " ...");
     int lastTenth = -1;
-    auto upload = await<core::AvatarRecord>([&](auto done) {
-        core::AvatarTransfer* transfer =
+    auto upload = await<netclient::AvatarRecord>([&](auto done) {
+        netclient::AvatarTransfer* transfer =
             client.uploadAvatar(claims.avatarId, manifest->manifest, avatarPath, std::move(done));
-        QObject::connect(transfer, &core::AvatarTransfer::progress, transfer,
+        QObject::connect(transfer, &netclient::AvatarTransfer::progress, transfer,
                          [&lastTenth](quint64 doneBytes, quint64 total) {
                              const int tenth = total == 0 ? 10 : int(doneBytes * 10 / total);
                              if (tenth != lastTenth) {
@@ -364,7 +364,7 @@ int cmdLogVerify(const QStringList& args) {
     Session session = openSession(p);
     if (session.exitCode)
         return *session.exitCode;
-    HomenetClient& client = *session.client;
+    ServiceClient& client = *session.client;
     const PublicKey& logKey = client.profile().logKey;
 
     auto oldBytes = readBinary(p.value("old"));

@@ -10,7 +10,7 @@
 #include <iostream>
 #include <optional>
 
-#include <twinseal/core/homenet_client.h>
+#include <twinseal/netclient/service_client.h>
 #include <twinseal/security/subscriber.h>
 #include <twinseal/twin/peer_verifier.h>
 
@@ -184,9 +184,9 @@ int cmdAssertionVerify(const QStringList& args) {
             return usage(p, "--timeout takes a number of seconds (1-3600)");
         auto credential = twin::readPeerCredential(vp.credentialFile);
         if (credential.ok()) { // one that does not parse fails its own checks
-            core::HomenetClientOptions options;
+            netclient::ServiceClientOptions options;
             options.requestTimeout = std::chrono::seconds(timeout);
-            core::HomenetClient client(*profile, p.value("profile"), options);
+            netclient::ServiceClient client(*profile, p.value("profile"), options);
             std::optional<twin::PeerEvidence> evidence;
             QEventLoop loop;
             twin::PeerVerifier::fetchEvidence(client, *credential, [&](twin::PeerEvidence e) {

@@ -1,5 +1,5 @@
 // Assertions on results, for any result type with ok() and error() whose error has a string
-// `code` (a stable reason code) and `message` (core::ClientResult, service::ServiceResult,
+// `code` (a stable reason code) and `message` (netclient::ClientResult, service::ServiceResult,
 // client::EmbeddedHomenetResult...). Each evaluates its argument once.
 #pragma once
 

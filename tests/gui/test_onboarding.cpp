@@ -29,13 +29,13 @@ namespace {
 const QString kKillPassphrase = QStringLiteral("killed client passphrase");
 
 // The subscriber's DTs as the home network lists them, asked through `c`'s client.
-std::vector<core::DtRecord> dtsOf(Client& c) {
-    auto dts = await<std::vector<core::DtRecord>>(
-        [&](core::ClientCallback<std::vector<core::DtRecord>> done) { c.controller->client()->listDts(done); });
-    return dts.ok() ? *dts : std::vector<core::DtRecord>{};
+std::vector<netclient::DtRecord> dtsOf(Client& c) {
+    auto dts = await<std::vector<netclient::DtRecord>>(
+        [&](netclient::ClientCallback<std::vector<netclient::DtRecord>> done) { c.controller->client()->listDts(done); });
+    return dts.ok() ? *dts : std::vector<netclient::DtRecord>{};
 }
 
-std::optional<core::DtRecord> activeDtOf(Client& c) {
+std::optional<netclient::DtRecord> activeDtOf(Client& c) {
     for (const auto& d : dtsOf(c))
         if (d.state == "active")
             return d;

@@ -585,8 +585,8 @@ private slots:
         QCOMPARE(restarted.controller->dtId(), dtId);
         QVERIFY(!restarted.controller->modelUrl().isEmpty()); // the avatar was fetched
         QTRY_COMPARE_WITH_TIMEOUT(restarted.controller->twinStatus(), QStringLiteral("active"), 15000);
-        auto dts = await<std::vector<core::DtRecord>>(
-            [&](core::ClientCallback<std::vector<core::DtRecord>> done) { restarted.controller->client()->listDts(done); });
+        auto dts = await<std::vector<netclient::DtRecord>>(
+            [&](netclient::ClientCallback<std::vector<netclient::DtRecord>> done) { restarted.controller->client()->listDts(done); });
         QVERIFY(dts.ok());
         QCOMPARE(dts->size(), std::size_t{1});
         QCOMPARE(QString::fromStdString(dts->front().dtId), dtId);

@@ -200,8 +200,8 @@ private slots:
         const QString after = restarted.controller->pseudonym();
         QVERIFY(after != before);
         QVERIFY(restarted.controller->notice().contains(after));
-        auto dts = await<std::vector<core::DtRecord>>(
-            [&](core::ClientCallback<std::vector<core::DtRecord>> done) { restarted.controller->client()->listDts(done); });
+        auto dts = await<std::vector<netclient::DtRecord>>(
+            [&](netclient::ClientCallback<std::vector<netclient::DtRecord>> done) { restarted.controller->client()->listDts(done); });
         QVERIFY(dts.ok());
         QCOMPARE(dts->size(), std::size_t{1});
         auto held = security::parseCredential(dts->front().credential);

@@ -300,32 +300,32 @@ TestSubscriber addTestSubscriber(HomenetServer& server, const QString& profileNa
     if (!p)
         qFatal("subscriber add failed");
     s.profile = *p;
-    s.client = std::make_unique<core::HomenetClient>(*p, s.path);
+    s.client = std::make_unique<netclient::ServiceClient>(*p, s.path);
     s.holder = std::move(security::SigningKey::generate(security::KeyAlgorithm::Ed25519)).value();
     return s;
 }
 
-core::ClientResult<core::AuthSession> authenticate(core::HomenetClient& client) {
-    return await<core::AuthSession>([&](auto cb) { client.authenticate(std::move(cb)); });
+netclient::ClientResult<netclient::AuthSession> authenticate(netclient::ServiceClient& client) {
+    return await<netclient::AuthSession>([&](auto cb) { client.authenticate(std::move(cb)); });
 }
 
-core::ClientResult<core::Registration> registerDt(TestSubscriber& s,
+netclient::ClientResult<netclient::Registration> registerDt(TestSubscriber& s,
                                                   const security::Bytes& signedManifest) {
-    return await<core::Registration>(
+    return await<netclient::Registration>(
         [&](auto cb) { s.client->registerDt(s.holder, signedManifest, std::move(cb)); });
 }
 
-core::ClientResult<core::Registration> registerDt(TestSubscriber& s, const QString& package) {
+netclient::ClientResult<netclient::Registration> registerDt(TestSubscriber& s, const QString& package) {
     return registerDt(s, signedManifest(package, s.holder));
 }
 
-core::ClientResult<security::StatusList> statusList(core::HomenetClient& client) {
+netclient::ClientResult<security::StatusList> statusList(netclient::ServiceClient& client) {
     return await<security::StatusList>([&](auto cb) { client.fetchStatusList(std::move(cb)); });
 }
 
 security::VerificationReport verifyAsPeer(const security::UsimProfileData& profile,
                                           const security::SigningKey& holder,
-                                          const core::Registration& reg,
+                                          const netclient::Registration& reg,
                                           const security::StatusList& list,
                                           const QString& package) {
     using namespace twinseal::security;

@@ -16,7 +16,7 @@
 
 #include <memory>
 
-#include <twinseal/core/homenet_client.h>
+#include <twinseal/netclient/service_client.h>
 #include <twinseal/security/keys.h>
 #include <twinseal/security/statuslist.h>
 #include <twinseal/security/subscriber.h>
@@ -87,11 +87,11 @@ public:
 
 // Runs an asynchronous client call to completion (or a timeout) and returns its result.
 template <typename T>
-core::ClientResult<T> await(const std::function<void(core::ClientCallback<T>)>& call,
+netclient::ClientResult<T> await(const std::function<void(netclient::ClientCallback<T>)>& call,
                             int timeoutMs = 60000) {
-    std::optional<core::ClientResult<T>> result;
+    std::optional<netclient::ClientResult<T>> result;
     QEventLoop loop;
-    call([&](core::ClientResult<T> r) {
+    call([&](netclient::ClientResult<T> r) {
         result.emplace(std::move(r));
         loop.quit();
     });
@@ -100,7 +100,7 @@ core::ClientResult<T> await(const std::function<void(core::ClientCallback<T>)>& 
         loop.exec();
     }
     if (!result)
-        return core::clientError("test-timeout", "the call did not finish in time");
+        return netclient::clientError("test-timeout", "the call did not finish in time");
     return std::move(*result);
 }
 
@@ -122,7 +122,7 @@ security::Bytes signedManifest(const QString& package, const security::SigningKe
 struct TestSubscriber {
     security::UsimProfileData profile;
     QString path;
-    std::unique_ptr<core::HomenetClient> client;
+    std::unique_ptr<netclient::ServiceClient> client;
     security::SigningKey holder;
 };
 
@@ -133,19 +133,19 @@ TestSubscriber addTestSubscriber(HomenetServer& server, const QString& profileNa
                                  const QStringList& extra = {});
 
 // The subscriber's client authenticates (SUCI, 5G-AKA, AKMA).
-core::ClientResult<core::AuthSession> authenticate(core::HomenetClient& client);
+netclient::ClientResult<netclient::AuthSession> authenticate(netclient::ServiceClient& client);
 // Registers a twin with the subscriber's holder key for a signed manifest, or for `package`
 // (its manifest signed with the holder key).
-core::ClientResult<core::Registration> registerDt(TestSubscriber& s,
+netclient::ClientResult<netclient::Registration> registerDt(TestSubscriber& s,
                                                   const security::Bytes& signedManifest);
-core::ClientResult<core::Registration> registerDt(TestSubscriber& s, const QString& package);
+netclient::ClientResult<netclient::Registration> registerDt(TestSubscriber& s, const QString& package);
 // A peer verifying the holder of `reg` (signing with `holder`) in a call, with the status list
 // and the registration's log receipt, the media being `package`.
 security::VerificationReport verifyAsPeer(const security::UsimProfileData& profile,
                                           const security::SigningKey& holder,
-                                          const core::Registration& reg,
+                                          const netclient::Registration& reg,
                                           const security::StatusList& list, const QString& package);
 // The home network's status list, fetched and verified by the client.
-core::ClientResult<security::StatusList> statusList(core::HomenetClient& client);
+netclient::ClientResult<security::StatusList> statusList(netclient::ServiceClient& client);
 
 } // namespace twinseal::test

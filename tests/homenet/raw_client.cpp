@@ -104,7 +104,7 @@ HttpResult SignedSession::send(const QByteArray& method, const QByteArray& path,
     return m_raw.send(method, QString::fromLatin1(path), body, contentType);
 }
 
-ServiceState serviceState(RawClient& raw, core::HomenetClient& reader, const AkmaSession& owner,
+ServiceState serviceState(RawClient& raw, netclient::ServiceClient& reader, const AkmaSession& owner,
                           const std::string& avatarId) {
     ServiceState s;
     proto::ServiceInfo info;

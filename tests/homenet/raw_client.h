@@ -12,7 +12,7 @@
 #include <optional>
 #include <string>
 
-#include <twinseal/core/homenet_client.h>
+#include <twinseal/netclient/service_client.h>
 #include <twinseal/proto/homenet.pb.h>
 #include <twinseal/security/aka.h>
 #include <twinseal/security/registration.h>
@@ -91,7 +91,7 @@ struct ServiceState {
     bool operator==(const ServiceState&) const = default;
 };
 // `reader` fetches and verifies the status list; `avatarId` may be empty.
-ServiceState serviceState(RawClient& raw, core::HomenetClient& reader,
+ServiceState serviceState(RawClient& raw, netclient::ServiceClient& reader,
                           const security::AkmaSession& owner, const std::string& avatarId = {});
 
 // A registration envelope (purpose Register unless told) signed by `holder` for `akma`'s session.

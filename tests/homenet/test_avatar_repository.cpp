@@ -12,8 +12,8 @@
 #include <algorithm>
 #include <random>
 
-#include <twinseal/core/avatar_transfer.h>
-#include <twinseal/core/homenet_client.h>
+#include <twinseal/netclient/avatar_transfer.h>
+#include <twinseal/netclient/service_client.h>
 #include <twinseal/security/manifest.h>
 
 #include "homenet_fixture.h"
@@ -24,15 +24,15 @@
 using namespace twinseal;
 using namespace twinseal::security;
 using namespace twinseal::test;
-using core::ClientResult;
-using core::HomenetClient;
+using netclient::ClientResult;
+using netclient::ServiceClient;
 
 namespace {
 
 // A subscriber who certifies (and uploads) an avatar.
 struct Owner : TestSubscriber {
     Manifest manifest;
-    core::Registration registration;
+    netclient::Registration registration;
 };
 
 Owner subscriber(HomenetServer& server, int n) {
@@ -48,7 +48,7 @@ bool registerOwner(Owner& o, const QString& package, std::uint32_t chunkSize = k
     if (!session.ok())
         return false;
     Bytes m = signedManifest(package, o.holder, &o.manifest, chunkSize);
-    auto reg = await<core::Registration>(
+    auto reg = await<netclient::Registration>(
         [&](auto cb) { o.client->registerDt(o.holder, m, std::move(cb)); });
     if (!reg.ok())
         qWarning("registration failed: %s", reg.error().describe().c_str());
@@ -84,19 +84,19 @@ bool isCapitals(const QByteArray& bytes) {
     return std::all_of(bytes.begin(), bytes.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
 }
 
-ClientResult<core::AvatarRecord> upload(Owner& o, const QString& package) {
-    return await<core::AvatarRecord>([&](auto cb) {
+ClientResult<netclient::AvatarRecord> upload(Owner& o, const QString& package) {
+    return await<netclient::AvatarRecord>([&](auto cb) {
         o.client->uploadAvatar(avatarIdOf(o), o.manifest, package, std::move(cb));
     });
 }
 
-ClientResult<core::FetchedAvatar> fetch(HomenetClient& client, core::AvatarFetchRequest req) {
-    return await<core::FetchedAvatar>([&](auto cb) { client.fetchAvatar(req, std::move(cb)); });
+ClientResult<netclient::FetchedAvatar> fetch(ServiceClient& client, netclient::AvatarFetchRequest req) {
+    return await<netclient::FetchedAvatar>([&](auto cb) { client.fetchAvatar(req, std::move(cb)); });
 }
 
-core::AvatarFetchRequest byRoot(const Owner& certified, const QString& destination,
+netclient::AvatarFetchRequest byRoot(const Owner& certified, const QString& destination,
                                 const std::string& grant = {}) {
-    core::AvatarFetchRequest req;
+    netclient::AvatarFetchRequest req;
     req.mediaRoot = mediaRootOf(certified);
     req.expectedMediaRoot = mediaRootOf(certified);
     req.grantToken = grant;
@@ -143,7 +143,7 @@ private slots:
         auto uploaded = upload(a, pkg);
         REQUIRE_OK(uploaded);
         QVERIFY(uploaded->complete);
-        core::AvatarFetchRequest req;
+        netclient::AvatarFetchRequest req;
         req.avatarId = avatarIdOf(a);
         req.expectedMediaRoot = mediaRootOf(a);
         req.expectedHolderKey = a.holder.publicKey();
@@ -210,14 +210,14 @@ private slots:
         QVERIFY(avatarIdOf(a) != avatarIdOf(b));
         REQUIRE_OK(upload(a, pkg));
         REQUIRE_OK(upload(b, pkg));
-        REQUIRE_OK(await<core::AuthSession>(
+        REQUIRE_OK(await<netclient::AuthSession>(
             [&](auto cb) { grantee.client->authenticate(std::move(cb)); }));
-        REQUIRE_OK(await<core::AuthSession>(
+        REQUIRE_OK(await<netclient::AuthSession>(
             [&](auto cb) { stranger.client->authenticate(std::move(cb)); }));
 
         // Each owner fetching by the root gets their own avatar, whoever registered it last.
         for (Owner* o : {&a, &b}) {
-            auto info = await<core::AvatarRecord>([&](auto cb) {
+            auto info = await<netclient::AvatarRecord>([&](auto cb) {
                 o->client->fetchAvatarInfo(byRoot(*o, {}), std::move(cb));
             });
             REQUIRE_OK(info);
@@ -231,7 +231,7 @@ private slots:
         }
 
         // A holder of the first owner's grant gets the first owner's avatar by the root.
-        auto grant = await<core::AccessGrant>(
+        auto grant = await<netclient::AccessGrant>(
             [&](auto cb) { a.client->createGrant(avatarIdOf(a), 600, std::move(cb)); });
         REQUIRE_OK(grant);
         const QString viaGrant = server.scratch(QStringLiteral("via-grant"));
@@ -294,7 +294,7 @@ private slots:
 
         auto recertify = [&](Owner& o, const QString& package) {
             Bytes m = signedManifest(package, o.holder, &o.manifest, 4096);
-            auto r = await<core::Registration>([&](auto cb) {
+            auto r = await<netclient::Registration>([&](auto cb) {
                 o.client->recertify(o.registration.credential.claims.dtId, o.holder, m,
                                     std::move(cb));
             });
@@ -315,7 +315,7 @@ private slots:
         const QByteArray root1 = QByteArray(reinterpret_cast<const char*>(mediaRootOf(a).data()),
                                             qsizetype(mediaRootOf(a).size()));
         QVERIFY(countInDatabase(server, chunksOf, root1) > 1);
-        core::AvatarFetchRequest req = byRoot(a, server.scratch(QStringLiteral("fetched")));
+        netclient::AvatarFetchRequest req = byRoot(a, server.scratch(QStringLiteral("fetched")));
         REQUIRE_OK(fetch(*a.client, req));
         QVERIFY(verifyMedia(a.manifest, req.destination.toStdString()).ok());
         // The client refuses a fetch that does not say which media root the bytes must match.

@@ -13,7 +13,7 @@
 
 #include <random>
 
-#include <twinseal/core/homenet_client.h>
+#include <twinseal/netclient/service_client.h>
 #include <google/protobuf/util/json_util.h>
 
 #include <twinseal/proto/homenet.pb.h>
@@ -193,16 +193,16 @@ private slots:
         stale.highestSqn = ue.highestSqn + 1000; // the USIM has seen later SQNs than the network
         const QString stalePath = server.scratch(QStringLiteral("stale.profile"));
         QVERIFY(stale.save(stalePath.toStdString()).ok());
-        core::HomenetClient client(stale, stalePath);
-        auto session = await<core::AuthSession>([&](auto cb) { client.authenticate(std::move(cb)); });
+        netclient::ServiceClient client(stale, stalePath);
+        auto session = await<netclient::AuthSession>([&](auto cb) { client.authenticate(std::move(cb)); });
         QVERIFY2(session.ok(), session.ok() ? "" : session.error().describe().c_str());
         QVERIFY(UsimProfileData::load(stalePath.toStdString())->highestSqn > stale.highestSqn);
 
         // A profile with the wrong K: the network's AUTN does not verify on the USIM.
         UsimProfileData forgedK = *profile;
         forgedK.k[0] ^= 0xff;
-        core::HomenetClient forged(forgedK, server.scratch(QStringLiteral("forged.profile")));
-        auto refused = await<core::AuthSession>([&](auto cb) { forged.authenticate(std::move(cb)); });
+        netclient::ServiceClient forged(forgedK, server.scratch(QStringLiteral("forged.profile")));
+        auto refused = await<netclient::AuthSession>([&](auto cb) { forged.authenticate(std::move(cb)); });
         QVERIFY(!refused.ok());
         QCOMPARE(QString::fromStdString(refused.error().code), QStringLiteral("aka-mac-failure"));
     }
@@ -349,8 +349,8 @@ private slots:
         const QString profilePath = server.scratch(QStringLiteral("ue.profile"));
         auto profile = server.addSubscriber(QStringLiteral("imsi-001010000000125"), profilePath);
         QVERIFY(profile);
-        core::HomenetClient client(*profile, profilePath);
-        auto session = await<core::AuthSession>([&](auto cb) { client.authenticate(std::move(cb)); });
+        netclient::ServiceClient client(*profile, profilePath);
+        auto session = await<netclient::AuthSession>([&](auto cb) { client.authenticate(std::move(cb)); });
         QVERIFY(session.ok());
 
         // The same with a valid AKMA signature on every request, so the bodies are parsed: a

@@ -10,7 +10,7 @@
 
 #include <set>
 
-#include <twinseal/core/homenet_client.h>
+#include <twinseal/netclient/service_client.h>
 #include <twinseal/security/statuslist.h>
 #include <twinseal/security/translog.h>
 #include <twinseal/security/verify.h>
@@ -25,10 +25,10 @@ using namespace twinseal::test;
 namespace {
 struct Ue {
     QString path;
-    std::unique_ptr<core::HomenetClient> client;
+    std::unique_ptr<netclient::ServiceClient> client;
     SigningKey holder;
     Bytes manifest;
-    std::optional<core::ClientResult<core::Registration>> result;
+    std::optional<netclient::ClientResult<netclient::Registration>> result;
 };
 } // namespace
 
@@ -48,17 +48,17 @@ private slots:
             ues[i].path = server.scratch(QStringLiteral("ue%1.profile").arg(i));
             auto p = server.addSubscriber(QStringLiteral("imsi-00101000000%1").arg(2000 + i), ues[i].path);
             QVERIFY(p);
-            ues[i].client = std::make_unique<core::HomenetClient>(*p, ues[i].path);
+            ues[i].client = std::make_unique<netclient::ServiceClient>(*p, ues[i].path);
             ues[i].holder = std::move(SigningKey::generate(KeyAlgorithm::Ed25519)).value();
             ues[i].manifest = signedManifest(pkg, ues[i].holder);
-            auto s = await<core::AuthSession>([&](auto cb) { ues[i].client->authenticate(std::move(cb)); });
+            auto s = await<netclient::AuthSession>([&](auto cb) { ues[i].client->authenticate(std::move(cb)); });
             QVERIFY(s.ok());
         }
         // Two registrations acknowledged before the batch: their receipts' heads are checked
         // against the log after the restart like those acknowledged in the batch.
         constexpr int kBefore = 2;
         for (int i = 0; i < kBefore; ++i) {
-            ues[i].result.emplace(await<core::Registration>([&](auto cb) {
+            ues[i].result.emplace(await<netclient::Registration>([&](auto cb) {
                 ues[i].client->registerDt(ues[i].holder, ues[i].manifest, std::move(cb));
             }));
             QVERIFY(ues[i].result->ok());
@@ -70,7 +70,7 @@ private slots:
         for (auto& ue : ues)
             if (!ue.result)
                 ue.client->registerDt(ue.holder, ue.manifest,
-                                      [&ue](core::ClientResult<core::Registration> r) {
+                                      [&ue](netclient::ClientResult<netclient::Registration> r) {
                                           ue.result.emplace(std::move(r));
                                       });
         QElapsedTimer t;
@@ -93,7 +93,7 @@ private slots:
                 break;
         }
         std::set<std::string> acknowledged;
-        std::vector<const core::Registration*> receipts;
+        std::vector<const netclient::Registration*> receipts;
         int failed = 0;
         for (auto& ue : ues) {
             QVERIFY(ue.result.has_value());
@@ -117,7 +117,7 @@ private slots:
         QVERIFY(headAfter.ok());
         QVERIFY(headAfter->head.treeSize >= acknowledged.size());
         const SignedTreeHead* oldest = nullptr;
-        for (const core::Registration* reg : receipts) {
+        for (const netclient::Registration* reg : receipts) {
             const SignedTreeHead& given = reg->receipt.treeHead;
             QVERIFY(given.head.treeSize > 0);
             auto proof = await<ConsistencyProof>([&](auto cb) {
@@ -162,7 +162,7 @@ private slots:
         std::set<std::string> present;
         std::size_t issued = 0;
         for (auto& ue : ues) {
-            auto dts = await<std::vector<core::DtRecord>>([&](auto cb) { ue.client->listDts(std::move(cb)); });
+            auto dts = await<std::vector<netclient::DtRecord>>([&](auto cb) { ue.client->listDts(std::move(cb)); });
             QVERIFY2(dts.ok(), dts.ok() ? "" : dts.error().describe().c_str());
             QVERIFY(dts->size() <= 1);
             for (const auto& d : *dts) {
@@ -181,7 +181,7 @@ private slots:
             }
             // A subscriber whose registration was cut off is not blocked: it can register now.
             if (dts->empty()) {
-                auto again = await<core::Registration>([&](auto cb) {
+                auto again = await<netclient::Registration>([&](auto cb) {
                     ue.client->registerDt(ue.holder, ue.manifest, std::move(cb));
                 });
                 QVERIFY2(again.ok(), again.ok() ? "" : again.error().describe().c_str());

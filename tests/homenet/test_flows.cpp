@@ -7,8 +7,8 @@
 #include <QFile>
 #include <QtTest>
 
-#include <twinseal/core/avatar_transfer.h>
-#include <twinseal/core/homenet_client.h>
+#include <twinseal/netclient/avatar_transfer.h>
+#include <twinseal/netclient/service_client.h>
 #include <twinseal/security/assertion.h>
 #include <twinseal/security/statuslist.h>
 #include <twinseal/security/translog.h>
@@ -21,8 +21,8 @@
 using namespace twinseal;
 using namespace twinseal::security;
 using namespace twinseal::test;
-using core::ClientResult;
-using core::HomenetClient;
+using netclient::ClientResult;
+using netclient::ServiceClient;
 
 namespace {
 
@@ -32,7 +32,7 @@ Subscriber subscriber(HomenetServer& server, int n, const QStringList& extra = {
     return addTestSubscriber(server, QStringLiteral("ue%1.profile").arg(n), 1000 + n, extra);
 }
 
-ClientResult<SignedTreeHead> treeHead(HomenetClient& c) {
+ClientResult<SignedTreeHead> treeHead(ServiceClient& c) {
     return await<SignedTreeHead>([&](auto cb) { c.fetchTreeHead(std::move(cb)); });
 }
 
@@ -66,7 +66,7 @@ private slots:
         QCOMPARE(reg->receipt.proof.leafIndex, c.logIndex);
         QVERIFY(reg->receipt.entry.credentialDigest == reg->credential.digest());
 
-        auto list = await<std::vector<core::DtRecord>>([&](auto cb) { a.client->listDts(std::move(cb)); });
+        auto list = await<std::vector<netclient::DtRecord>>([&](auto cb) { a.client->listDts(std::move(cb)); });
         REQUIRE_OK(list);
         QCOMPARE(list->size(), std::size_t{1});
         QCOMPARE(QString::fromStdString(list->front().state), QStringLiteral("active"));
@@ -99,7 +99,7 @@ private slots:
         auto first = registerDt(a, v0);
         REQUIRE_OK(first);
         Bytes m1 = signedManifest(v1, a.holder);
-        auto second = await<core::Registration>([&](auto cb) {
+        auto second = await<netclient::Registration>([&](auto cb) {
             a.client->recertify(first->credential.claims.dtId, a.holder, m1, std::move(cb));
         });
         REQUIRE_OK(second);
@@ -124,7 +124,7 @@ private slots:
         Subscriber imposter = std::move(a);
         imposter.holder = std::move(SigningKey::generate(KeyAlgorithm::Ed25519)).value();
         Bytes m2 = signedManifest(v0, imposter.holder);
-        auto wrongKey = await<core::Registration>([&](auto cb) {
+        auto wrongKey = await<netclient::Registration>([&](auto cb) {
             imposter.client->recertify(c1.dtId, imposter.holder, m2, std::move(cb));
         });
         QVERIFY(!wrongKey.ok());
@@ -133,7 +133,7 @@ private slots:
         Subscriber b = subscriber(server, 2);
         REQUIRE_OK(authenticate(*b.client));
         Bytes m3 = signedManifest(v0, b.holder);
-        auto notMine = await<core::Registration>(
+        auto notMine = await<netclient::Registration>(
             [&](auto cb) { b.client->recertify(c1.dtId, b.holder, m3, std::move(cb)); });
         QVERIFY(!notMine.ok());
         QCOMPARE(QString::fromStdString(notMine.error().code), QStringLiteral("unknown-dt"));
@@ -156,7 +156,7 @@ private slots:
         QCOMPARE(ok.find(CheckId::Revocation)->state, CheckState::Passed);
         QCOMPARE(ok.find(CheckId::LogInclusion)->state, CheckState::Passed);
 
-        auto revoked = await<core::DtRecord>([&](auto cb) {
+        auto revoked = await<netclient::DtRecord>([&](auto cb) {
             a.client->revoke(reg->credential.claims.dtId, "device lost", std::move(cb));
         });
         REQUIRE_OK(revoked);
@@ -170,7 +170,7 @@ private slots:
         QCOMPARE(failed.find(CheckId::Revocation)->state, CheckState::Failed);
 
         // Revoking twice is refused with its own reason.
-        auto twice = await<core::DtRecord>([&](auto cb) {
+        auto twice = await<netclient::DtRecord>([&](auto cb) {
             a.client->revoke(reg->credential.claims.dtId, "again", std::move(cb));
         });
         QVERIFY(!twice.ok());
@@ -190,7 +190,7 @@ private slots:
         auto fresh = registerDt(a, pkg);
         REQUIRE_OK(fresh);
         QVERIFY(fresh->credential.claims.dtId != reg->credential.claims.dtId);
-        auto list = await<std::vector<core::DtRecord>>([&](auto cb) { a.client->listDts(std::move(cb)); });
+        auto list = await<std::vector<netclient::DtRecord>>([&](auto cb) { a.client->listDts(std::move(cb)); });
         REQUIRE_OK(list);
         QCOMPARE(list->size(), std::size_t{2});
         auto latest = statusList(*a.client);
@@ -214,14 +214,14 @@ private slots:
         const QString cachePath = server.scratch(QStringLiteral("verifier/status-list.bin"));
         FixedClock clock(SystemClock::instance().now());
         auto verifier = [&] {
-            core::HomenetClientOptions o;
+            netclient::ServiceClientOptions o;
             o.statusListCachePath = cachePath;
             o.clock = &clock;
-            return std::make_unique<HomenetClient>(a.profile, QString(), o);
+            return std::make_unique<ServiceClient>(a.profile, QString(), o);
         };
-        auto refresh = [](HomenetClient& c) {
+        auto refresh = [](ServiceClient& c) {
             return await<StatusList>([&](auto cb) {
-                c.fetchStatusList(core::StatusListFetch::Refresh, std::move(cb));
+                c.fetchStatusList(netclient::StatusListFetch::Refresh, std::move(cb));
             });
         };
 
@@ -232,7 +232,7 @@ private slots:
         QVERIFY(QFile::exists(cachePath));
         QVERIFY(first->info().ttl > 0);
 
-        auto revoked = await<core::DtRecord>([&](auto cb) {
+        auto revoked = await<netclient::DtRecord>([&](auto cb) {
             a.client->revoke(reg->credential.claims.dtId, "device lost", std::move(cb));
         });
         REQUIRE_OK(revoked);
@@ -359,15 +359,15 @@ private slots:
         REQUIRE_OK(authenticate(*a.client));
         Manifest manifest;
         Bytes m = signedManifest(pkg, a.holder, &manifest);
-        auto reg = await<core::Registration>(
+        auto reg = await<netclient::Registration>(
             [&](auto cb) { a.client->registerDt(a.holder, m, std::move(cb)); });
         REQUIRE_OK(reg);
         const std::string avatarId = reg->credential.claims.avatarId;
 
         quint64 lastProgress = 0;
-        auto uploaded = await<core::AvatarRecord>([&](auto cb) {
+        auto uploaded = await<netclient::AvatarRecord>([&](auto cb) {
             auto* t = a.client->uploadAvatar(avatarId, manifest, pkg, std::move(cb));
-            QObject::connect(t, &core::AvatarTransfer::progress,
+            QObject::connect(t, &netclient::AvatarTransfer::progress,
                              [&](quint64 done, quint64) { lastProgress = done; });
         });
         REQUIRE_OK(uploaded);
@@ -375,12 +375,12 @@ private slots:
         QVERIFY(lastProgress > 0);
 
         // The owner fetches it back; every chunk is checked against the credential's root.
-        core::AvatarFetchRequest req;
+        netclient::AvatarFetchRequest req;
         req.avatarId = avatarId;
         req.expectedMediaRoot = reg->credential.claims.mediaRoot;
         req.expectedHolderKey = a.holder.publicKey();
         req.destination = server.scratch(QStringLiteral("fetched-owner"));
-        auto fetched = await<core::FetchedAvatar>([&](auto cb) { a.client->fetchAvatar(req, std::move(cb)); });
+        auto fetched = await<netclient::FetchedAvatar>([&](auto cb) { a.client->fetchAvatar(req, std::move(cb)); });
         REQUIRE_OK(fetched);
         QVERIFY(verifyMedia(manifest, req.destination.toStdString()).ok());
 
@@ -388,39 +388,39 @@ private slots:
         Subscriber b = subscriber(server, 2);
         REQUIRE_OK(authenticate(*b.client));
         req.destination = server.scratch(QStringLiteral("fetched-b"));
-        auto denied = await<core::FetchedAvatar>([&](auto cb) { b.client->fetchAvatar(req, std::move(cb)); });
+        auto denied = await<netclient::FetchedAvatar>([&](auto cb) { b.client->fetchAvatar(req, std::move(cb)); });
         QVERIFY(!denied.ok());
         QCOMPARE(QString::fromStdString(denied.error().code), QStringLiteral("avatar-access-denied"));
         QCOMPARE(denied.error().httpStatus, 403);
 
         // ... unless the owner grants access; the grant also works by media root.
-        auto grant = await<core::AccessGrant>(
+        auto grant = await<netclient::AccessGrant>(
             [&](auto cb) { a.client->createGrant(avatarId, 600, std::move(cb)); });
         REQUIRE_OK(grant);
         req.grantToken = grant->token;
-        auto viaGrant = await<core::FetchedAvatar>([&](auto cb) { b.client->fetchAvatar(req, std::move(cb)); });
+        auto viaGrant = await<netclient::FetchedAvatar>([&](auto cb) { b.client->fetchAvatar(req, std::move(cb)); });
         REQUIRE_OK(viaGrant);
         QVERIFY(verifyMedia(manifest, req.destination.toStdString()).ok());
-        core::AvatarFetchRequest byRoot = req;
+        netclient::AvatarFetchRequest byRoot = req;
         byRoot.avatarId.clear();
         byRoot.mediaRoot = reg->credential.claims.mediaRoot;
         byRoot.destination = server.scratch(QStringLiteral("fetched-root"));
-        REQUIRE_OK(await<core::FetchedAvatar>([&](auto cb) { b.client->fetchAvatar(byRoot, std::move(cb)); }));
+        REQUIRE_OK(await<netclient::FetchedAvatar>([&](auto cb) { b.client->fetchAvatar(byRoot, std::move(cb)); }));
 
         // A forged grant is refused.
         req.grantToken = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
-        auto forged = await<core::FetchedAvatar>([&](auto cb) { b.client->fetchAvatar(req, std::move(cb)); });
+        auto forged = await<netclient::FetchedAvatar>([&](auto cb) { b.client->fetchAvatar(req, std::move(cb)); });
         QVERIFY(!forged.ok());
         QCOMPARE(QString::fromStdString(forged.error().code), QStringLiteral("grant-invalid"));
 
         // A fetch that expects another media root (a different credential) is refused.
-        core::AvatarFetchRequest wrongRoot = req;
+        netclient::AvatarFetchRequest wrongRoot = req;
         wrongRoot.grantToken = grant->token;
         Digest other = reg->credential.claims.mediaRoot;
         other[5] ^= 0x10;
         wrongRoot.expectedMediaRoot = other;
         wrongRoot.destination = server.scratch(QStringLiteral("fetched-wrong"));
-        auto mismatch = await<core::FetchedAvatar>([&](auto cb) { b.client->fetchAvatar(wrongRoot, std::move(cb)); });
+        auto mismatch = await<netclient::FetchedAvatar>([&](auto cb) { b.client->fetchAvatar(wrongRoot, std::move(cb)); });
         QVERIFY(!mismatch.ok());
         QCOMPARE(QString::fromStdString(mismatch.error().code), QStringLiteral("media-mismatch"));
     }
@@ -521,7 +521,7 @@ private slots:
         auto regB = registerDt(b, pkg);
         REQUIRE_OK(regA);
         REQUIRE_OK(regB);
-        REQUIRE_OK(await<core::DtRecord>([&](auto cb) {
+        REQUIRE_OK(await<netclient::DtRecord>([&](auto cb) {
             b.client->revoke(regB->credential.claims.dtId, "test", std::move(cb));
         }));
         auto headBefore = treeHead(*a.client);
@@ -542,7 +542,7 @@ private slots:
         QCOMPARE(*listAfter->isRevoked(regB->credential.claims.statusListIndex), true);
         QCOMPARE(*listAfter->isRevoked(regA->credential.claims.statusListIndex), false);
         // The AKMA session survived the restart too.
-        auto dts = await<std::vector<core::DtRecord>>([&](auto cb) { a.client->listDts(std::move(cb)); });
+        auto dts = await<std::vector<netclient::DtRecord>>([&](auto cb) { a.client->listDts(std::move(cb)); });
         REQUIRE_OK(dts);
         QCOMPARE(dts->size(), std::size_t{1});
         QCOMPARE(dts->front().dtId, regA->credential.claims.dtId);

@@ -7,7 +7,7 @@
 #include <QProcess>
 #include <QtTest>
 
-#include <twinseal/core/homenet_client.h>
+#include <twinseal/netclient/service_client.h>
 #include <twinseal/security/credential.h>
 #include <twinseal/security/statuslist.h>
 #include <twinseal/security/translog.h>
@@ -47,12 +47,12 @@ bool registerOne(HomenetServer& server, int n, const QString& package) {
     auto p = server.addSubscriber(QStringLiteral("imsi-00101000000%1").arg(5000 + n), path);
     if (!p)
         return false;
-    core::HomenetClient client(*p, path);
+    netclient::ServiceClient client(*p, path);
     auto holder = SigningKey::generate(KeyAlgorithm::Ed25519);
-    if (!await<core::AuthSession>([&](auto cb) { client.authenticate(std::move(cb)); }).ok())
+    if (!await<netclient::AuthSession>([&](auto cb) { client.authenticate(std::move(cb)); }).ok())
         return false;
     Bytes m = signedManifest(package, *holder);
-    auto reg = await<core::Registration>(
+    auto reg = await<netclient::Registration>(
         [&](auto cb) { client.registerDt(*holder, std::move(m), std::move(cb)); });
     return reg.ok();
 }

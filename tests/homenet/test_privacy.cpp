@@ -7,7 +7,7 @@
 
 #include <algorithm>
 
-#include <twinseal/core/homenet_client.h>
+#include <twinseal/netclient/service_client.h>
 #include <twinseal/security/statuslist.h>
 #include <twinseal/security/translog.h>
 
@@ -18,8 +18,8 @@
 using namespace twinseal;
 using namespace twinseal::security;
 using namespace twinseal::test;
-using core::ClientResult;
-using core::HomenetClient;
+using netclient::ClientResult;
+using netclient::ServiceClient;
 
 namespace {
 
@@ -32,19 +32,19 @@ Subscriber subscriber(HomenetServer& server, int n) {
                               QStringLiteral("--licence-id"), QStringLiteral("GMC-%1").arg(n)});
 }
 
-ClientResult<core::Registration> rotate(Subscriber& s, const std::string& dtId,
+ClientResult<netclient::Registration> rotate(Subscriber& s, const std::string& dtId,
                                         const SigningKey& key, const Bytes& manifest,
                                         const std::string& previous) {
-    return await<core::Registration>([&](auto cb) {
+    return await<netclient::Registration>([&](auto cb) {
         s.client->rotatePseudonym(dtId, key, manifest, previous, std::move(cb));
     });
 }
-ClientResult<std::vector<core::LawfulDisclosure>> disclosures(HomenetClient& c) {
-    return await<std::vector<core::LawfulDisclosure>>(
+ClientResult<std::vector<netclient::LawfulDisclosure>> disclosures(ServiceClient& c) {
+    return await<std::vector<netclient::LawfulDisclosure>>(
         [&](auto cb) { c.listLawfulDisclosures(std::move(cb)); });
 }
-ClientResult<std::vector<core::DtRecord>> listDts(HomenetClient& c) {
-    return await<std::vector<core::DtRecord>>([&](auto cb) { c.listDts(std::move(cb)); });
+ClientResult<std::vector<netclient::DtRecord>> listDts(ServiceClient& c) {
+    return await<std::vector<netclient::DtRecord>>([&](auto cb) { c.listDts(std::move(cb)); });
 }
 
 } // namespace
@@ -141,7 +141,7 @@ private slots:
         REQUIRE_OK(rotated);
         const auto& c2 = rotated->credential.claims;
         const std::string reason = "lost my phone on the 7:42 to Leeds";
-        REQUIRE_OK(await<core::DtRecord>(
+        REQUIRE_OK(await<netclient::DtRecord>(
             [&](auto cb) { a.client->revoke(c1.dtId, reason, std::move(cb)); }));
         a.holder = std::move(SigningKey::generate(KeyAlgorithm::Ed25519)).value();
         auto second = registerDt(a, signedManifest(package, a.holder));
@@ -160,7 +160,7 @@ private slots:
         // the first DT, its revocation, the issuance of the second.
         auto profile = UsimProfileData::load(a.path.toStdString());
         QVERIFY(profile.ok());
-        HomenetClient anyone(*profile, QString());
+        ServiceClient anyone(*profile, QString());
         const std::uint64_t revocationIndex = c3.logIndex - 1;
         const std::uint64_t indices[] = {c1.logIndex, c2.logIndex, revocationIndex, c3.logIndex};
         const std::string supi = profile->supi.toString();
@@ -219,7 +219,7 @@ private slots:
         auto seen = disclosures(*owner.client);
         REQUIRE_OK(seen);
         QCOMPARE(seen->size(), std::size_t{1});
-        const core::LawfulDisclosure& d = seen->front();
+        const netclient::LawfulDisclosure& d = seen->front();
         QCOMPARE(d.dtId, dtId.toStdString());
         QCOMPARE(d.authority, std::string("Metropolitan Police"));
         QCOMPARE(d.caseRef, std::string("MP-2026-0042"));
@@ -234,7 +234,7 @@ private slots:
         REQUIRE_OK(otherSees);
         QVERIFY(otherSees->empty());
         // Nor without authentication.
-        HomenetClient anonymous(owner.client->profile(), {});
+        ServiceClient anonymous(owner.client->profile(), {});
         EXPECT_CODE(disclosures(anonymous), "not-authenticated");
         // The service log names the record, not the authority or case.
         const QByteArray log = m_server->pollLog();

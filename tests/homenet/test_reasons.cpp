@@ -8,7 +8,7 @@
 #include <QFile>
 #include <QtTest>
 
-#include <twinseal/core/homenet_client.h>
+#include <twinseal/netclient/service_client.h>
 #include <twinseal/proto/homenet.pb.h>
 #include <twinseal/security/manifest.h>
 
@@ -40,7 +40,7 @@ QByteArray chunkPath(const std::string& avatarId, int file, int chunk) {
 // session of its own for hand-made requests.
 struct Party {
     QString path;
-    std::unique_ptr<core::HomenetClient> client;
+    std::unique_ptr<netclient::ServiceClient> client;
     AkmaSession akma;
     SigningKey holder = std::move(SigningKey::generate(KeyAlgorithm::Ed25519)).value();
 };
@@ -51,7 +51,7 @@ Party party(HomenetServer& server, RawClient& raw, int n) {
     auto profile = server.addSubscriber(QStringLiteral("imsi-00101000000%1").arg(4000 + n), p.path);
     if (!profile)
         qFatal("subscriber add failed");
-    p.client = std::make_unique<core::HomenetClient>(*profile, p.path);
+    p.client = std::make_unique<netclient::ServiceClient>(*profile, p.path);
     UsimProfileData ue = *profile;
     p.akma = akmaLogin(raw, ue);
     if (!ue.save(p.path.toStdString()).ok())

@@ -1,5 +1,5 @@
 // Ownership transfer against the real twinseal-homenet on loopback over TLS, with two (or more)
-// HomenetClient instances: by transfer handle and by one-time code; the previous owner's
+// ServiceClient instances: by transfer handle and by one-time code; the previous owner's
 // credential is revoked (a peer's verification fails as revoked, the new owner's verifies); both
 // parties get receipts whose inclusion proofs verify and see the same history. Then every
 // refusal with its reason code: decline, cancel, expiry, wrong recipient, wrong code, transfer to
@@ -20,7 +20,7 @@
 
 #include <set>
 
-#include <twinseal/core/homenet_client.h>
+#include <twinseal/netclient/service_client.h>
 #include <twinseal/proto/homenet.pb.h>
 #include <twinseal/security/aka.h>
 #include <twinseal/security/milenage.h>
@@ -38,8 +38,8 @@
 using namespace twinseal;
 using namespace twinseal::security;
 using namespace twinseal::test;
-using core::ClientResult;
-using core::HomenetClient;
+using netclient::ClientResult;
+using netclient::ServiceClient;
 
 namespace {
 
@@ -55,50 +55,50 @@ SigningKey newKey(KeyAlgorithm alg = KeyAlgorithm::Ed25519) {
     return std::move(SigningKey::generate(alg)).value();
 }
 
-ClientResult<core::SubscriberInfo> me(HomenetClient& c) {
-    return await<core::SubscriberInfo>([&](auto cb) { c.me(std::move(cb)); });
+ClientResult<netclient::SubscriberInfo> me(ServiceClient& c) {
+    return await<netclient::SubscriberInfo>([&](auto cb) { c.me(std::move(cb)); });
 }
-ClientResult<core::TransferInfo> offer(Subscriber& s, const Bytes& credential,
+ClientResult<netclient::TransferInfo> offer(Subscriber& s, const Bytes& credential,
                                        const std::string& handle,
                                        std::chrono::seconds ttl = std::chrono::hours(1)) {
-    return await<core::TransferInfo>([&](auto cb) {
+    return await<netclient::TransferInfo>([&](auto cb) {
         s.client->offerTransfer(credential, s.holder, handle, ttl, std::move(cb));
     });
 }
-ClientResult<core::TransferInfo> fetchTransfer(HomenetClient& c, const std::string& id) {
-    return await<core::TransferInfo>([&](auto cb) { c.fetchTransfer(id, std::move(cb)); });
+ClientResult<netclient::TransferInfo> fetchTransfer(ServiceClient& c, const std::string& id) {
+    return await<netclient::TransferInfo>([&](auto cb) { c.fetchTransfer(id, std::move(cb)); });
 }
-ClientResult<std::vector<core::TransferInfo>> listTransfers(HomenetClient& c) {
-    return await<std::vector<core::TransferInfo>>([&](auto cb) { c.listTransfers(std::move(cb)); });
+ClientResult<std::vector<netclient::TransferInfo>> listTransfers(ServiceClient& c) {
+    return await<std::vector<netclient::TransferInfo>>([&](auto cb) { c.listTransfers(std::move(cb)); });
 }
 // The offered manifest re-signed with `key` (what a recipient does to accept).
-Bytes resign(const core::TransferInfo& t, const SigningKey& key) {
+Bytes resign(const netclient::TransferInfo& t, const SigningKey& key) {
     auto parsed = parseSignedManifest(t.signedManifest);
     if (!parsed.ok())
         qFatal("the offered manifest does not parse: %s", parsed.error().message().c_str());
     return std::move(signManifest(parsed->manifest, key)).value();
 }
-ClientResult<core::AcceptedTransfer> accept(HomenetClient& c, const core::TransferInfo& t,
+ClientResult<netclient::AcceptedTransfer> accept(ServiceClient& c, const netclient::TransferInfo& t,
                                             const SigningKey& key, const std::string& code = {},
                                             std::optional<Bytes> manifest = std::nullopt) {
     Bytes m = manifest ? *manifest : resign(t, key);
-    return await<core::AcceptedTransfer>(
+    return await<netclient::AcceptedTransfer>(
         [&](auto cb) { c.acceptTransfer(t, code, key, m, std::move(cb)); });
 }
-ClientResult<core::TransferInfo> decline(HomenetClient& c, const std::string& id,
+ClientResult<netclient::TransferInfo> decline(ServiceClient& c, const std::string& id,
                                          const std::string& code = {}) {
-    return await<core::TransferInfo>([&](auto cb) { c.declineTransfer(id, code, std::move(cb)); });
+    return await<netclient::TransferInfo>([&](auto cb) { c.declineTransfer(id, code, std::move(cb)); });
 }
-ClientResult<core::TransferInfo> cancel(HomenetClient& c, const std::string& id) {
-    return await<core::TransferInfo>([&](auto cb) { c.cancelTransfer(id, std::move(cb)); });
+ClientResult<netclient::TransferInfo> cancel(ServiceClient& c, const std::string& id) {
+    return await<netclient::TransferInfo>([&](auto cb) { c.cancelTransfer(id, std::move(cb)); });
 }
-ClientResult<core::TransferReceipt> receipt(HomenetClient& c, const std::string& id) {
-    return await<core::TransferReceipt>([&](auto cb) { c.transferReceipt(id, std::move(cb)); });
+ClientResult<netclient::TransferReceipt> receipt(ServiceClient& c, const std::string& id) {
+    return await<netclient::TransferReceipt>([&](auto cb) { c.transferReceipt(id, std::move(cb)); });
 }
-ClientResult<core::DtHistory> history(HomenetClient& c, const std::string& dtId) {
-    return await<core::DtHistory>([&](auto cb) { c.dtHistory(dtId, std::move(cb)); });
+ClientResult<netclient::DtHistory> history(ServiceClient& c, const std::string& dtId) {
+    return await<netclient::DtHistory>([&](auto cb) { c.dtHistory(dtId, std::move(cb)); });
 }
-const core::TransferInfo* findTransfer(const std::vector<core::TransferInfo>& all,
+const netclient::TransferInfo* findTransfer(const std::vector<netclient::TransferInfo>& all,
                                        const std::string& id) {
     for (const auto& t : all)
         if (t.transferId == id)
@@ -137,7 +137,7 @@ Bytes nonce() {
     return std::move(SystemRandom::instance().bytes(16)).value();
 }
 
-TransferOffer offerFor(const core::Registration& reg, const std::string& aKid,
+TransferOffer offerFor(const netclient::Registration& reg, const std::string& aKid,
                        const std::string& handle) {
     TransferOffer o;
     o.dtId = reg.credential.claims.dtId;
@@ -182,11 +182,11 @@ QByteArray acceptPath(const std::string& id) {
 struct Pair {
     Subscriber owner;
     Subscriber recipient;
-    core::Registration reg;
-    core::TransferInfo offered;
+    netclient::Registration reg;
+    netclient::TransferInfo offered;
     SigningKey newKey;
     Bytes manifest;
-    std::optional<ClientResult<core::AcceptedTransfer>> result;
+    std::optional<ClientResult<netclient::AcceptedTransfer>> result;
 };
 
 } // namespace
@@ -230,7 +230,7 @@ class TransferTest : public QObject {
         QVERIFY2(peerBefore.state == OverallState::Verified, peerBefore.summary().c_str());
 
         // An access grant the owner gave a peer: it ends with the ownership.
-        auto grant = await<core::AccessGrant>([&](auto cb) {
+        auto grant = await<netclient::AccessGrant>([&](auto cb) {
             a.client->createGrant(reg->credential.claims.avatarId, 3600, std::move(cb));
         });
         REQUIRE_OK(grant);
@@ -301,7 +301,7 @@ class TransferTest : public QObject {
         QVERIFY2(newOwner.state == OverallState::Verified, newOwner.summary().c_str());
 
         // Both parties get a receipt; its proof verifies and it names the new credential.
-        for (HomenetClient* c : {a.client.get(), b.client.get()}) {
+        for (ServiceClient* c : {a.client.get(), b.client.get()}) {
             auto r = receipt(*c, id);
             REQUIRE_OK(r);
             QCOMPARE(r->receipt.entry.type, LogEntryType::Transfer);
@@ -317,7 +317,7 @@ class TransferTest : public QObject {
             QVERIFY(checker.check(accepted->registration.credential).ok());
         }
         // Both see the same history: issuance, then the transfer, in one tree head.
-        for (HomenetClient* c : {a.client.get(), b.client.get()}) {
+        for (ServiceClient* c : {a.client.get(), b.client.get()}) {
             auto h = history(*c, dtId);
             REQUIRE_OK(h);
             QCOMPARE(h->entries.size(), std::size_t{2});
@@ -331,9 +331,9 @@ class TransferTest : public QObject {
         }
         // The DT now belongs to the recipient.
         auto dtsA =
-            await<std::vector<core::DtRecord>>([&](auto cb) { a.client->listDts(std::move(cb)); });
+            await<std::vector<netclient::DtRecord>>([&](auto cb) { a.client->listDts(std::move(cb)); });
         auto dtsB =
-            await<std::vector<core::DtRecord>>([&](auto cb) { b.client->listDts(std::move(cb)); });
+            await<std::vector<netclient::DtRecord>>([&](auto cb) { b.client->listDts(std::move(cb)); });
         REQUIRE_OK(dtsA);
         REQUIRE_OK(dtsB);
         QVERIFY(dtsA->empty());
@@ -353,16 +353,16 @@ class TransferTest : public QObject {
         EXPECT_CODE(receipt(*c.client, id), "transfer-not-found");
         EXPECT_CODE(history(*c.client, dtId), "unknown-dt");
         // The new owner holds the avatar; the previous owner no longer does.
-        core::AvatarFetchRequest info;
+        netclient::AvatarFetchRequest info;
         info.avatarId = nc.avatarId;
-        REQUIRE_OK(await<core::AvatarRecord>(
+        REQUIRE_OK(await<netclient::AvatarRecord>(
             [&](auto cb) { b.client->fetchAvatarInfo(info, std::move(cb)); }));
-        EXPECT_CODE(await<core::AvatarRecord>(
+        EXPECT_CODE(await<netclient::AvatarRecord>(
                         [&](auto cb) { a.client->fetchAvatarInfo(info, std::move(cb)); }),
                     "avatar-access-denied");
-        core::AvatarFetchRequest viaGrant = info;
+        netclient::AvatarFetchRequest viaGrant = info;
         viaGrant.grantToken = grant->token;
-        EXPECT_CODE(await<core::AvatarRecord>(
+        EXPECT_CODE(await<netclient::AvatarRecord>(
                         [&](auto cb) { c.client->fetchAvatarInfo(viaGrant, std::move(cb)); }),
                     "grant-invalid");
         // The previous owner may register a new DT; the new owner may pass it on again.
@@ -418,11 +418,11 @@ class TransferTest : public QObject {
         EXPECT_CODE(fetchTransfer(*b.client, id), "transfer-not-found");
 
         // Wrong and malformed codes.
-        auto wrong = await<core::TransferInfo>(
+        auto wrong = await<netclient::TransferInfo>(
             [&](auto cb) { c.client->lookupTransferCode("AAAA-AAAA-AAAA-AAAA", std::move(cb)); });
         EXPECT_CODE(wrong, "transfer-code-invalid");
         QCOMPARE(wrong.error().httpStatus, 403);
-        EXPECT_CODE(await<core::TransferInfo>([&](auto cb) {
+        EXPECT_CODE(await<netclient::TransferInfo>([&](auto cb) {
                         c.client->lookupTransferCode("not a code", std::move(cb));
                     }),
                     "transfer-code-invalid");
@@ -432,7 +432,7 @@ class TransferTest : public QObject {
         for (char ch : code)
             if (ch != '-')
                 sloppy.push_back(char(std::tolower(static_cast<unsigned char>(ch))));
-        auto found = await<core::TransferInfo>(
+        auto found = await<netclient::TransferInfo>(
             [&](auto cb) { b.client->lookupTransferCode(sloppy, std::move(cb)); });
         REQUIRE_OK(found);
         QCOMPARE(found->transferId, id);
@@ -453,7 +453,7 @@ class TransferTest : public QObject {
         QCOMPARE(accepted->registration.credential.claims.dtId, reg->credential.claims.dtId);
         QVERIFY(!accepted->transfer.toHandle.empty());
         // The code works once.
-        auto foundC = await<core::TransferInfo>(
+        auto foundC = await<netclient::TransferInfo>(
             [&](auto cb) { c.client->lookupTransferCode(code, std::move(cb)); });
         REQUIRE_OK(foundC);
         QCOMPARE(QString::fromStdString(foundC->state), QStringLiteral("accepted"));
@@ -465,7 +465,7 @@ class TransferTest : public QObject {
         REQUIRE_OK(ra);
         REQUIRE_OK(rb);
         QVERIFY(ra->receipt.entryBytes == rb->receipt.entryBytes);
-        for (HomenetClient* cl : {a.client.get(), b.client.get()}) {
+        for (ServiceClient* cl : {a.client.get(), b.client.get()}) {
             auto h = history(*cl, reg->credential.claims.dtId);
             REQUIRE_OK(h);
             QCOMPARE(h->entries.size(), std::size_t{2});
@@ -556,7 +556,7 @@ class TransferTest : public QObject {
         EXPECT_CODE(offer(a, reg->credentialBytes, "imsi-001010000001002"), "invalid-argument");
         EXPECT_CODE(offer(a, reg->credentialBytes, hb, std::chrono::seconds(8 * 86400)),
                     "invalid-argument");
-        EXPECT_CODE(await<core::TransferInfo>([&](auto cb) {
+        EXPECT_CODE(await<netclient::TransferInfo>([&](auto cb) {
                         b.client->offerTransfer(reg->credentialBytes, b.holder, hc, 1h,
                                                 std::move(cb));
                     }),
@@ -582,7 +582,7 @@ class TransferTest : public QObject {
         auto seen4 = fetchTransfer(*b.client, o4->transferId);
         REQUIRE_OK(seen4);
         Bytes m1 = signedManifest(pkg1, a.holder);
-        auto recert = await<core::Registration>([&](auto cb) {
+        auto recert = await<netclient::Registration>([&](auto cb) {
             a.client->recertify(reg->credential.claims.dtId, a.holder, m1, std::move(cb));
         });
         REQUIRE_OK(recert);
@@ -601,7 +601,7 @@ class TransferTest : public QObject {
         auto seen5 = fetchTransfer(*c.client, o5->transferId);
         REQUIRE_OK(seen5);
         // Revoked while open: stale too; and a revoked DT cannot be offered.
-        REQUIRE_OK(await<core::DtRecord>([&](auto cb) {
+        REQUIRE_OK(await<netclient::DtRecord>([&](auto cb) {
             a.client->revoke(reg->credential.claims.dtId, "lost", std::move(cb));
         }));
         EXPECT_CODE(accept(*c.client, *seen5, newKey()), "offer-stale");
@@ -914,7 +914,7 @@ class TransferTest : public QObject {
         for (Pair& p : pairs)
             p.recipient.client->acceptTransfer(
                 p.offered, {}, p.newKey, p.manifest,
-                [&p](ClientResult<core::AcceptedTransfer> r) { p.result.emplace(std::move(r)); });
+                [&p](ClientResult<netclient::AcceptedTransfer> r) { p.result.emplace(std::move(r)); });
         QElapsedTimer t;
         t.start();
         auto answered = [&] { return int(server.pollLog().count(done)) - startLines; };
@@ -953,9 +953,9 @@ class TransferTest : public QObject {
         int moved = 0, survived = 0;
         for (Pair& p : pairs) {
             const std::string& dtId = p.reg.credential.claims.dtId;
-            auto ownerDts = await<std::vector<core::DtRecord>>(
+            auto ownerDts = await<std::vector<netclient::DtRecord>>(
                 [&](auto cb) { p.owner.client->listDts(std::move(cb)); });
-            auto recipientDts = await<std::vector<core::DtRecord>>(
+            auto recipientDts = await<std::vector<netclient::DtRecord>>(
                 [&](auto cb) { p.recipient.client->listDts(std::move(cb)); });
             REQUIRE_OK(ownerDts);
             REQUIRE_OK(recipientDts);
@@ -981,7 +981,7 @@ class TransferTest : public QObject {
                 QVERIFY(cred->claims.holderKey == p.newKey.publicKey());
                 QCOMPARE(*status->isRevoked(cred->claims.statusListIndex), false);
                 // Both parties' histories verify and end with the transfer.
-                for (HomenetClient* c : {p.owner.client.get(), p.recipient.client.get()}) {
+                for (ServiceClient* c : {p.owner.client.get(), p.recipient.client.get()}) {
                     auto h = history(*c, dtId);
                     REQUIRE_OK(h);
                     QCOMPARE(h->entries.size(), std::size_t{2});

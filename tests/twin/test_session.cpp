@@ -68,7 +68,7 @@ private slots:
         auto key = SigningKey::generate(KeyAlgorithm::Ed25519);
         QVERIFY(key.ok());
         const Bytes manifest = signedManifest(package, *key);
-        auto refused = await<core::Registration>(
+        auto refused = await<netclient::Registration>(
             [&](auto cb) { session.registerTwin(manifest, std::move(cb)); });
         QVERIFY(!refused.ok());
         QCOMPARE(QString::fromStdString(refused.error().code), QStringLiteral("locked"));
@@ -78,7 +78,7 @@ private slots:
         session.adoptKey(std::move(*key));
         QCOMPARE(lockedChanged.count(), 1);
         QVERIFY(session.unlocked());
-        auto reg = await<core::Registration>(
+        auto reg = await<netclient::Registration>(
             [&](auto cb) { session.registerTwin(manifest, std::move(cb)); });
         QVERIFY2(reg.ok(), reg.ok() ? "" : reg.error().describe().c_str());
         QVERIFY(store.storeCredential(reg->credentialBytes).ok());
@@ -138,7 +138,7 @@ private slots:
         const std::string dtId = store.credential()->claims.dtId;
         const QString changed = avatarCopy(dir.filePath("changed"), 1);
         const Bytes manifest2 = signedManifest(changed, *session.holderKey());
-        auto recert = await<core::Registration>(
+        auto recert = await<netclient::Registration>(
             [&](auto cb) { session.recertify(dtId, manifest2, std::move(cb)); });
         QVERIFY2(recert.ok(), recert.ok() ? "" : recert.error().describe().c_str());
         QCOMPARE(recert->credential.claims.dtId, dtId);
@@ -147,24 +147,24 @@ private slots:
         QVERIFY(store.write(layout::kManifest, ByteView(manifest2)).ok());
         peer.packagePath = changed;
         const std::string before = store.credential()->claims.pseudonym;
-        auto rotated = await<core::Registration>(
+        auto rotated = await<netclient::Registration>(
             [&](auto cb) { session.rotatePseudonym(dtId, manifest2, before, std::move(cb)); });
         QVERIFY2(rotated.ok(), rotated.ok() ? "" : rotated.error().describe().c_str());
         QVERIFY(rotated->credential.claims.pseudonym != before);
         QVERIFY(store.storeCredential(rotated->credentialBytes).ok());
-        auto offer = await<core::TransferInfo>([&](auto cb) {
+        auto offer = await<netclient::TransferInfo>([&](auto cb) {
             session.offerTransfer(store.credentialBytes(), {}, std::chrono::seconds(600), std::move(cb));
         });
         QVERIFY2(offer.ok(), offer.ok() ? "" : offer.error().describe().c_str());
         QVERIFY(offer->codeBased && !offer->code.empty());
         QCOMPARE(QString::fromStdString(offer->state), QStringLiteral("pending"));
-        auto withdrawn = await<core::TransferInfo>(
+        auto withdrawn = await<netclient::TransferInfo>(
             [&](auto cb) { session.withdrawTransfer(offer->transferId, std::move(cb)); });
         QVERIFY2(withdrawn.ok(), withdrawn.ok() ? "" : withdrawn.error().describe().c_str());
         QCOMPARE(QString::fromStdString(withdrawn->state), QStringLiteral("cancelled"));
 
         // Revoked at the home network: a fresh status list fails the next verification.
-        auto revoked = await<core::DtRecord>([&](auto cb) {
+        auto revoked = await<netclient::DtRecord>([&](auto cb) {
             session.client().revoke(store.credential()->claims.dtId, "device lost", std::move(cb));
         });
         QVERIFY(revoked.ok());

@@ -28,8 +28,8 @@ void writeAll(const QString& file, ByteView data) {
     f.write(reinterpret_cast<const char*>(data.data()), static_cast<qint64>(data.size()));
 }
 
-twinseal::core::DtRecord record(const Credential& c, const char* state, std::uint32_t generation) {
-    twinseal::core::DtRecord r;
+twinseal::netclient::DtRecord record(const Credential& c, const char* state, std::uint32_t generation) {
+    twinseal::netclient::DtRecord r;
     r.dtId = c.claims.dtId;
     r.state = state;
     r.credential = c.encoded;

@@ -10,7 +10,7 @@
 #include <memory>
 #include <sstream>
 
-#include <twinseal/core/homenet_client.h>
+#include <twinseal/netclient/service_client.h>
 #include <twinseal/twin/pin_file.h>
 #include <twinseal/twin/replay_file.h>
 
@@ -225,13 +225,13 @@ void PeerVerifier::verifyAsync(PeerPresentation peer, PeerEvidence evidence, std
     });
 }
 
-void PeerVerifier::fetchEvidence(core::HomenetClient& client, const Credential& credential,
+void PeerVerifier::fetchEvidence(netclient::ServiceClient& client, const Credential& credential,
                                  std::function<void(PeerEvidence)> done) {
     auto evidence = std::make_shared<PeerEvidence>();
     const Digest digest = credential.digest();
-    QPointer<core::HomenetClient> guard(&client);
+    QPointer<netclient::ServiceClient> guard(&client);
     client.fetchStatusList([guard, evidence, digest, done = std::move(done)](
-                               core::ClientResult<StatusList> list) mutable {
+                               netclient::ClientResult<StatusList> list) mutable {
         if (list.ok())
             evidence->verifiedStatusList = std::move(*list);
         else
@@ -240,7 +240,7 @@ void PeerVerifier::fetchEvidence(core::HomenetClient& client, const Credential& 
         if (!guard)
             return;
         guard->fetchInclusionByCredential(
-            digest, 0, [evidence, done = std::move(done)](core::ClientResult<LogReceipt> receipt) {
+            digest, 0, [evidence, done = std::move(done)](netclient::ClientResult<LogReceipt> receipt) {
                 if (receipt.ok())
                     evidence->verifiedReceipt = std::move(*receipt);
                 else

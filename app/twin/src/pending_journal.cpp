@@ -48,7 +48,7 @@ Result<PendingJournal> PendingJournal::decode(const QByteArray& json) {
     return j;
 }
 
-Reconciliation reconcile(const PendingJournal& journal, const std::vector<core::DtRecord>& dts,
+Reconciliation reconcile(const PendingJournal& journal, const std::vector<netclient::DtRecord>& dts,
                          const PublicKey& holderKey) {
     Reconciliation r;
     for (const auto& d : dts) {

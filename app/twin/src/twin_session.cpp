@@ -7,8 +7,8 @@ namespace twinseal::twin {
 using namespace twinseal::security;
 
 namespace {
-core::ClientError lockedError() {
-    return core::ClientError{"locked", "the holder key is locked: unlock it with its passphrase", 0};
+netclient::ClientError lockedError() {
+    return netclient::ClientError{"locked", "the holder key is locked: unlock it with its passphrase", 0};
 }
 } // namespace
 
@@ -29,13 +29,13 @@ Result<std::unique_ptr<TwinSession>> TwinSession::open(const TwinStore& store,
 }
 
 void TwinSession::makeClient(UsimProfileData profile) {
-    core::HomenetClientOptions o;
+    netclient::ServiceClientOptions o;
     o.requestTimeout = m_options.requestTimeout;
     o.serviceUrlOverride = m_options.addressOverride.toStdString();
     o.statusListCachePath = m_options.statusListCachePath;
     o.clock = m_options.clock;
-    m_client = std::make_unique<core::HomenetClient>(std::move(profile), m_profilePath, o);
-    connect(m_client.get(), &core::HomenetClient::authenticatedChanged, this,
+    m_client = std::make_unique<netclient::ServiceClient>(std::move(profile), m_profilePath, o);
+    connect(m_client.get(), &netclient::ServiceClient::authenticatedChanged, this,
             &TwinSession::authenticatedChanged);
 }
 
@@ -82,43 +82,43 @@ void TwinSession::lock() {
     emit lockedChanged();
 }
 
-bool TwinSession::needKey(const std::function<void(core::ClientError)>& fail) const {
+bool TwinSession::needKey(const std::function<void(netclient::ClientError)>& fail) const {
     if (m_holder)
         return true;
     fail(lockedError());
     return false;
 }
 
-void TwinSession::authenticated(std::function<void(core::ClientStatus)> next) {
+void TwinSession::authenticated(std::function<void(netclient::ClientStatus)> next) {
     if (m_client->isAuthenticated())
         return next({});
-    m_client->authenticate([next = std::move(next)](core::ClientResult<core::AuthSession> r) {
+    m_client->authenticate([next = std::move(next)](netclient::ClientResult<netclient::AuthSession> r) {
         if (!r.ok())
             return next(r.error());
         next({});
     });
 }
 
-void TwinSession::registerTwin(Bytes signedManifest, core::ClientCallback<core::Registration> done) {
-    if (!needKey([&](core::ClientError e) { done(std::move(e)); }))
+void TwinSession::registerTwin(Bytes signedManifest, netclient::ClientCallback<netclient::Registration> done) {
+    if (!needKey([&](netclient::ClientError e) { done(std::move(e)); }))
         return;
-    authenticated([this, m = std::move(signedManifest), done](core::ClientStatus st) mutable {
+    authenticated([this, m = std::move(signedManifest), done](netclient::ClientStatus st) mutable {
         if (!st.ok())
             return done(st.error());
-        if (!needKey([&](core::ClientError e) { done(std::move(e)); }))
+        if (!needKey([&](netclient::ClientError e) { done(std::move(e)); }))
             return;
         m_client->registerDt(*m_holder, std::move(m), std::move(done));
     });
 }
 
 void TwinSession::recertify(const std::string& dtId, Bytes signedManifest,
-                            core::ClientCallback<core::Registration> done) {
-    if (!needKey([&](core::ClientError e) { done(std::move(e)); }))
+                            netclient::ClientCallback<netclient::Registration> done) {
+    if (!needKey([&](netclient::ClientError e) { done(std::move(e)); }))
         return;
-    authenticated([this, dtId, m = std::move(signedManifest), done](core::ClientStatus st) mutable {
+    authenticated([this, dtId, m = std::move(signedManifest), done](netclient::ClientStatus st) mutable {
         if (!st.ok())
             return done(st.error());
-        if (!needKey([&](core::ClientError e) { done(std::move(e)); }))
+        if (!needKey([&](netclient::ClientError e) { done(std::move(e)); }))
             return;
         m_client->recertify(dtId, *m_holder, std::move(m), std::move(done));
     });
@@ -126,14 +126,14 @@ void TwinSession::recertify(const std::string& dtId, Bytes signedManifest,
 
 void TwinSession::rotatePseudonym(const std::string& dtId, Bytes signedManifest,
                                   const std::string& previousPseudonym,
-                                  core::ClientCallback<core::Registration> done) {
-    if (!needKey([&](core::ClientError e) { done(std::move(e)); }))
+                                  netclient::ClientCallback<netclient::Registration> done) {
+    if (!needKey([&](netclient::ClientError e) { done(std::move(e)); }))
         return;
     authenticated([this, dtId, m = std::move(signedManifest), previousPseudonym,
-                   done](core::ClientStatus st) mutable {
+                   done](netclient::ClientStatus st) mutable {
         if (!st.ok())
             return done(st.error());
-        if (!needKey([&](core::ClientError e) { done(std::move(e)); }))
+        if (!needKey([&](netclient::ClientError e) { done(std::move(e)); }))
             return;
         m_client->rotatePseudonym(dtId, *m_holder, std::move(m), previousPseudonym, std::move(done));
     });
@@ -141,35 +141,35 @@ void TwinSession::rotatePseudonym(const std::string& dtId, Bytes signedManifest,
 
 void TwinSession::offerTransfer(const Bytes& credential, const std::string& recipientHandle,
                                 std::chrono::seconds ttl,
-                                core::ClientCallback<core::TransferInfo> done) {
-    if (!needKey([&](core::ClientError e) { done(std::move(e)); }))
+                                netclient::ClientCallback<netclient::TransferInfo> done) {
+    if (!needKey([&](netclient::ClientError e) { done(std::move(e)); }))
         return;
-    authenticated([this, credential, recipientHandle, ttl, done](core::ClientStatus st) mutable {
+    authenticated([this, credential, recipientHandle, ttl, done](netclient::ClientStatus st) mutable {
         if (!st.ok())
             return done(st.error());
-        if (!needKey([&](core::ClientError e) { done(std::move(e)); }))
+        if (!needKey([&](netclient::ClientError e) { done(std::move(e)); }))
             return;
         m_client->offerTransfer(credential, *m_holder, recipientHandle, ttl, std::move(done));
     });
 }
 
-void TwinSession::acceptTransfer(const core::TransferInfo& offer, const std::string& code,
+void TwinSession::acceptTransfer(const netclient::TransferInfo& offer, const std::string& code,
                                  Bytes signedManifest,
-                                 core::ClientCallback<core::AcceptedTransfer> done) {
-    if (!needKey([&](core::ClientError e) { done(std::move(e)); }))
+                                 netclient::ClientCallback<netclient::AcceptedTransfer> done) {
+    if (!needKey([&](netclient::ClientError e) { done(std::move(e)); }))
         return;
-    authenticated([this, offer, code, m = std::move(signedManifest), done](core::ClientStatus st) mutable {
+    authenticated([this, offer, code, m = std::move(signedManifest), done](netclient::ClientStatus st) mutable {
         if (!st.ok())
             return done(st.error());
-        if (!needKey([&](core::ClientError e) { done(std::move(e)); }))
+        if (!needKey([&](netclient::ClientError e) { done(std::move(e)); }))
             return;
         m_client->acceptTransfer(offer, code, *m_holder, std::move(m), std::move(done));
     });
 }
 
 void TwinSession::declineTransfer(const std::string& transferId, const std::string& code,
-                                  core::ClientCallback<core::TransferInfo> done) {
-    authenticated([this, transferId, code, done](core::ClientStatus st) mutable {
+                                  netclient::ClientCallback<netclient::TransferInfo> done) {
+    authenticated([this, transferId, code, done](netclient::ClientStatus st) mutable {
         if (!st.ok())
             return done(st.error());
         m_client->declineTransfer(transferId, code, std::move(done));
@@ -177,8 +177,8 @@ void TwinSession::declineTransfer(const std::string& transferId, const std::stri
 }
 
 void TwinSession::withdrawTransfer(const std::string& transferId,
-                                   core::ClientCallback<core::TransferInfo> done) {
-    authenticated([this, transferId, done](core::ClientStatus st) mutable {
+                                   netclient::ClientCallback<netclient::TransferInfo> done) {
+    authenticated([this, transferId, done](netclient::ClientStatus st) mutable {
         if (!st.ok())
             return done(st.error());
         m_client->cancelTransfer(transferId, std::move(done));

@@ -16,8 +16,8 @@
 #include <algorithm>
 #include <chrono>
 
-#include <twinseal/core/avatar_transfer.h>
-#include <twinseal/core/homenet_client.h>
+#include <twinseal/netclient/avatar_transfer.h>
+#include <twinseal/netclient/service_client.h>
 #include <twinseal/security/audit.h>
 #include <twinseal/security/credential.h>
 #include <twinseal/security/keys.h>
@@ -94,7 +94,7 @@ QString entryTypeText(LogEntryType type) {
     return qs(std::string(logEntryTypeName(type)));
 }
 
-TransferRow toRow(const core::TransferInfo& t) {
+TransferRow toRow(const netclient::TransferInfo& t) {
     TransferRow r;
     r.transferId = qs(t.transferId);
     r.outgoing = t.outgoing;
@@ -194,7 +194,7 @@ void OwnershipController::refresh() {
     setLoading(true);
     QPointer<OwnershipController> self(this);
     m_twin.withSession([this, self] {
-        m_twin.client()->me([this, self](core::ClientResult<core::SubscriberInfo> me) {
+        m_twin.client()->me([this, self](netclient::ClientResult<netclient::SubscriberInfo> me) {
             if (!self)
                 return;
             if (!me.ok()) {
@@ -207,7 +207,7 @@ void OwnershipController::refresh() {
                 m_handle = qs(me->transferHandle);
                 emit handleChanged();
             }
-            m_twin.client()->listTransfers([this, self](core::ClientResult<std::vector<core::TransferInfo>> all) {
+            m_twin.client()->listTransfers([this, self](netclient::ClientResult<std::vector<netclient::TransferInfo>> all) {
                 if (!self)
                     return;
                 setLoading(false);
@@ -219,7 +219,7 @@ void OwnershipController::refresh() {
     });
 }
 
-void OwnershipController::applyTransfers(const std::vector<core::TransferInfo>& all) {
+void OwnershipController::applyTransfers(const std::vector<netclient::TransferInfo>& all) {
     QVector<TransferRow> rows;
     rows.reserve(static_cast<qsizetype>(all.size()));
     for (const auto& t : all)
@@ -309,7 +309,7 @@ void OwnershipController::offer(const QString& recipientHandle, int ttlSeconds) 
         const std::string to = handle.isEmpty() ? std::string("one-time code") : handle.toStdString();
         m_twin.session()->offerTransfer(
             credentialBytes, handle.toStdString(), ttl,
-            [this, self, to, dtId](core::ClientResult<core::TransferInfo> r) {
+            [this, self, to, dtId](netclient::ClientResult<netclient::TransferInfo> r) {
                 if (!self)
                     return;
                 if (!r.ok()) {
@@ -360,7 +360,7 @@ void OwnershipController::answer(const QString& transferId, bool cancel) {
     m_twin.withSession([this, self, id, by, cancel] {
         if (!self)
             return;
-        auto done = [this, self, id, by, cancel](core::ClientResult<core::TransferInfo> r) {
+        auto done = [this, self, id, by, cancel](netclient::ClientResult<netclient::TransferInfo> r) {
             if (!self)
                 return;
             const char* event = cancel ? audit_event::kTransferCancel : client_event::kTransferDecline;
@@ -396,7 +396,7 @@ void OwnershipController::accept(const QString& transferId) {
         if (!self)
             return;
         // The full offer: the list does not carry the offered manifest.
-        m_twin.client()->fetchTransfer(id, [this, self](core::ClientResult<core::TransferInfo> r) {
+        m_twin.client()->fetchTransfer(id, [this, self](netclient::ClientResult<netclient::TransferInfo> r) {
             if (!self)
                 return;
             if (!r.ok())
@@ -423,7 +423,7 @@ void OwnershipController::acceptCode(const QString& code) {
         if (!self)
             return;
         m_twin.client()->lookupTransferCode(
-            trimmed.toStdString(), [this, self, trimmed](core::ClientResult<core::TransferInfo> r) {
+            trimmed.toStdString(), [this, self, trimmed](netclient::ClientResult<netclient::TransferInfo> r) {
                 if (!self)
                     return;
                 if (!r.ok()) {
@@ -436,7 +436,7 @@ void OwnershipController::acceptCode(const QString& code) {
     });
 }
 
-bool OwnershipController::writeJournal(const core::TransferInfo& offer, const QByteArray& manifest) {
+bool OwnershipController::writeJournal(const netclient::TransferInfo& offer, const QByteArray& manifest) {
     const QJsonObject journal{{QStringLiteral("op"), QStringLiteral("accept-transfer")},
                               {QStringLiteral("transferId"), qs(offer.transferId)},
                               {QStringLiteral("dtId"), qs(offer.dtId)},
@@ -447,7 +447,7 @@ bool OwnershipController::writeJournal(const core::TransferInfo& offer, const QB
 }
 
 // Re-signs the offered manifest with this client's holder key, journals, and accepts.
-void OwnershipController::acceptOffer(const core::TransferInfo& offer, const QString& code) {
+void OwnershipController::acceptOffer(const netclient::TransferInfo& offer, const QString& code) {
     const SigningKey* key = m_twin.holderKey();
     if (!key)
         return m_twin.reportFailure(QStringLiteral("locked"), acceptHint());
@@ -482,7 +482,7 @@ void OwnershipController::acceptOffer(const core::TransferInfo& offer, const QSt
     QPointer<OwnershipController> self(this);
     m_twin.session()->acceptTransfer(
         offer, code.toStdString(), *resigned,
-        [this, self, transferId, manifest](core::ClientResult<core::AcceptedTransfer> r) {
+        [this, self, transferId, manifest](netclient::ClientResult<netclient::AcceptedTransfer> r) {
             if (!self)
                 return;
             if (!r.ok()) {
@@ -528,7 +528,7 @@ void OwnershipController::fetchAvatar() {
     auto credential = bytes.ok() ? parseCredential(*bytes) : Result<Credential>(bytes.error());
     if (!credential.ok())
         return m_twin.reportFailure(QStringLiteral("credential-missing"), tr("You hold no twin whose avatar could be fetched."));
-    core::AvatarFetchRequest request;
+    netclient::AvatarFetchRequest request;
     request.avatarId = credential->claims.avatarId;
     request.expectedMediaRoot = credential->claims.mediaRoot;
     request.expectedHolderKey = credential->claims.holderKey;
@@ -539,7 +539,7 @@ void OwnershipController::fetchAvatar() {
     m_twin.withSession([this, self, request] {
         if (!self)
             return;
-        auto* transfer = m_twin.client()->fetchAvatar(request, [this, self](core::ClientResult<core::FetchedAvatar> r) {
+        auto* transfer = m_twin.client()->fetchAvatar(request, [this, self](netclient::ClientResult<netclient::FetchedAvatar> r) {
             if (!self)
                 return;
             if (!r.ok())
@@ -556,7 +556,7 @@ void OwnershipController::fetchAvatar() {
             emit transferAccepted();
         });
         if (transfer)
-            connect(transfer, &core::AvatarTransfer::progress, this, [this](quint64 done, quint64 total) {
+            connect(transfer, &netclient::AvatarTransfer::progress, this, [this](quint64 done, quint64 total) {
                 if (total > 0)
                     m_twin.setProgress(double(done) / double(total), tr("Fetching your twin's avatar…"));
             });
@@ -593,7 +593,7 @@ void OwnershipController::reconcileJournal() {
         if (!self)
             return;
         m_twin.client()->listDts([this, self, holder, transferId, manifest,
-                                  journalFile](core::ClientResult<std::vector<core::DtRecord>> r) {
+                                  journalFile](netclient::ClientResult<std::vector<netclient::DtRecord>> r) {
             if (!self)
                 return;
             if (!r.ok()) // keep the journal: the next start asks again
@@ -605,7 +605,7 @@ void OwnershipController::reconcileJournal() {
                 const QByteArray credential = toQBytes(d.credential);
                 m_twin.client()->transferReceipt(
                     transferId.toStdString(),
-                    [this, self, credential, manifest, journalFile](core::ClientResult<core::TransferReceipt> receipt) {
+                    [this, self, credential, manifest, journalFile](netclient::ClientResult<netclient::TransferReceipt> receipt) {
                         if (!self)
                             return;
                         m_twin.auditTrail().record(audit_event::kTransferAccept,
@@ -646,7 +646,7 @@ void OwnershipController::showReceipt(const QString& transferId) {
         if (!self)
             return;
         m_twin.client()->transferReceipt(transferId.toStdString(), [this, self, transferId,
-                                                                    dtId](core::ClientResult<core::TransferReceipt> r) {
+                                                                    dtId](netclient::ClientResult<netclient::TransferReceipt> r) {
             if (!self || m_receiptTransferId != transferId)
                 return;
             setLoading(false);
@@ -682,7 +682,7 @@ void OwnershipController::showReceipt(const QString& transferId) {
 void OwnershipController::showHistory(const QString& dtId) {
     QPointer<OwnershipController> self(this);
     const QString forTransfer = m_receiptTransferId;
-    m_twin.client()->dtHistory(dtId.toStdString(), [this, self, forTransfer](core::ClientResult<core::DtHistory> h) {
+    m_twin.client()->dtHistory(dtId.toStdString(), [this, self, forTransfer](netclient::ClientResult<netclient::DtHistory> h) {
         if (!self || m_receiptTransferId != forTransfer)
             return;
         if (!h.ok()) {

@@ -2,7 +2,7 @@
 
 #include <QPointer>
 
-#include <twinseal/core/homenet_client.h>
+#include <twinseal/netclient/service_client.h>
 #include <twinseal/twin/peer_verifier.h>
 
 namespace twinseal::viewmodels {
@@ -70,7 +70,7 @@ void PeerVerificationController::verify(const QString& assertion, const QString&
                     self->show(r);
             });
     };
-    core::HomenetClient* client = m_sources.homeNetwork ? m_sources.homeNetwork() : nullptr;
+    netclient::ServiceClient* client = m_sources.homeNetwork ? m_sources.homeNetwork() : nullptr;
     auto parsed = twin::readPeerCredential(peer.credentialFile);
     if (!client || !parsed.ok()) {
         twin::PeerEvidence none;

@@ -10,7 +10,7 @@
 
 #include <set>
 
-#include <twinseal/core/homenet_client.h>
+#include <twinseal/netclient/service_client.h>
 #include <twinseal/security/audit.h>
 #include <twinseal/security/bytes.h>
 #include <twinseal/security/credential.h>
@@ -257,7 +257,7 @@ void PrivacyController::rotatePseudonym() {
         killPoint("rotate-pseudonym", "journaled");
         m_twin.session()->rotatePseudonym(
             dtId, manifestBytes, previous,
-            [this, dtId, generation](core::ClientResult<core::Registration> r) {
+            [this, dtId, generation](netclient::ClientResult<netclient::Registration> r) {
                 setRotating(false);
                 if (!m_twin.isCurrent(generation))
                     return;
@@ -307,7 +307,7 @@ void PrivacyController::refreshDisclosures() {
     setRefreshing(true);
     m_twin.withSession([this] {
         m_twin.client()->listLawfulDisclosures(
-            [this](core::ClientResult<std::vector<core::LawfulDisclosure>> r) {
+            [this](netclient::ClientResult<std::vector<netclient::LawfulDisclosure>> r) {
                 setRefreshing(false);
                 if (!r.ok())
                     return m_twin.reportFailure(QString::fromStdString(r.error().code),

@@ -19,9 +19,9 @@
 
 #include <algorithm>
 
-#include <twinseal/core/avatar_transfer.h>
+#include <twinseal/netclient/avatar_transfer.h>
 #include <twinseal/security/audit.h>
-#include <twinseal/core/homenet_client.h>
+#include <twinseal/netclient/service_client.h>
 #include <twinseal/security/credential.h>
 #include <twinseal/security/keys.h>
 #include <twinseal/security/manifest.h>
@@ -161,7 +161,7 @@ bool TwinController::locked() const {
 
 bool TwinController::authenticated() const { return m_session && m_session->client().isAuthenticated(); }
 
-core::HomenetClient* TwinController::client() { return m_session ? &m_session->client() : nullptr; }
+netclient::ServiceClient* TwinController::client() { return m_session ? &m_session->client() : nullptr; }
 
 const SigningKey* TwinController::holderKey() const { return m_session ? m_session->holderKey() : nullptr; }
 
@@ -294,7 +294,7 @@ bool TwinController::writePending(const QString& op, const QString& folder) {
     return twin::TwinStore(m_options.dataDir).write(twin::layout::kPending, journal.encode()).ok();
 }
 
-bool TwinController::storeIssued(const core::Registration& r, const Bytes* manifest) {
+bool TwinController::storeIssued(const netclient::Registration& r, const Bytes* manifest) {
     QJsonArray disclosures;
     for (const auto& d : r.disclosures) {
         auto decoded = AttributeDisclosure::decode(d);
@@ -395,14 +395,14 @@ void TwinController::reconcilePending() {
                       : tr("Checking an interrupted registration with your home network…"));
     const PublicKey key = *holder;
     withSession([this, key, pending] {
-        m_session->client().listDts([this, key, pending](core::ClientResult<std::vector<core::DtRecord>> r) {
+        m_session->client().listDts([this, key, pending](netclient::ClientResult<std::vector<netclient::DtRecord>> r) {
             if (!r.ok()) // the journal stays: the next start asks again
                 return fail(QString::fromStdString(r.error().code), QString::fromStdString(r.error().message));
             twin::PendingJournal journal;
             journal.op = twin::pendingOpFromName(pending.op).value_or(twin::PendingOp::Register);
             journal.generation = pending.generation;
             const twin::Reconciliation decision = twin::reconcile(journal, *r, key);
-            const std::optional<core::DtRecord>& held = decision.held;
+            const std::optional<netclient::DtRecord>& held = decision.held;
             const bool completed = decision.completed;
             if (completed && !adoptHeld(held->credential, pending.folder))
                 return; // the failure is shown; the journal stays
@@ -605,7 +605,7 @@ void TwinController::withSession(std::function<void()> next) {
     if (m_session->client().isAuthenticated())
         return next();
     setProgress(-1, tr("Authenticating with %1…").arg(operatorName()));
-    m_session->client().authenticate([this, next = std::move(next)](core::ClientResult<core::AuthSession> r) {
+    m_session->client().authenticate([this, next = std::move(next)](netclient::ClientResult<netclient::AuthSession> r) {
         if (!r.ok())
             return fail(QString::fromStdString(r.error().code), QString::fromStdString(r.error().message));
         next();
@@ -664,7 +664,7 @@ void TwinController::signAndRegister(bool recertification, const QString& folder
                                     .arg(m_options.dataDir));
                 killPoint(op, "journaled");
                 auto done = [this, op, folder, manifestBytes, parsed,
-                             recertification](core::ClientResult<core::Registration> r) {
+                             recertification](netclient::ClientResult<netclient::Registration> r) {
                     const char* event = recertification ? audit_event::kDtRecertify : audit_event::kDtRegister;
                     if (!r.ok()) {
                         // Refused: nothing changed at the service. Without an answer it may have
@@ -718,7 +718,7 @@ void TwinController::signAndRegister(bool recertification, const QString& folder
 // owner can actually do: this client can neither re-certify it (the key is elsewhere) nor move
 // it here (a twin is not transferred within one subscription).
 void TwinController::resolveDuplicate(const QString& folder) {
-    m_session->client().me([this, folder](core::ClientResult<core::SubscriberInfo> me) {
+    m_session->client().me([this, folder](netclient::ClientResult<netclient::SubscriberInfo> me) {
         if (!me.ok())
             return fail(QString::fromStdString(me.error().code), QString::fromStdString(me.error().message));
         const auto& active = me->activeDt;
@@ -755,7 +755,7 @@ void TwinController::upload(const QString& folder) {
     setProgress(0, tr("Uploading your avatar to the home network…"));
     auto* transfer = m_session->client().uploadAvatar(
         m_avatarId.toStdString(), manifest->manifest, folder,
-        [this](core::ClientResult<core::AvatarRecord> r) {
+        [this](netclient::ClientResult<netclient::AvatarRecord> r) {
             if (!r.ok()) {
                 recordFailure(audit_event::kAvatarUpload, QString::fromStdString(r.error().code),
                               {{"avatar-id", m_avatarId.toStdString()}});
@@ -770,7 +770,7 @@ void TwinController::upload(const QString& folder) {
             refreshStatus();
         });
     if (transfer)
-        connect(transfer, &core::AvatarTransfer::progress, this, [this](quint64 done, quint64 total) {
+        connect(transfer, &netclient::AvatarTransfer::progress, this, [this](quint64 done, quint64 total) {
             if (total > 0)
                 setProgress(double(done) / double(total),
                             tr("Uploading your avatar… %1 of %2").arg(humanSize(done), humanSize(total)));
@@ -893,7 +893,7 @@ void TwinController::refreshStatus() {
     if (!c)
         return;
     const Credential credential = *c;
-    m_session->client().fetchStatusList([this, credential](core::ClientResult<StatusList> list) {
+    m_session->client().fetchStatusList([this, credential](netclient::ClientResult<StatusList> list) {
         if (!list.ok()) {
             m_twinStatus = tr("unknown (%1)").arg(QString::fromStdString(list.error().code));
             recordFailure(audit_event::kDtStatus, QString::fromStdString(list.error().code),
@@ -907,7 +907,7 @@ void TwinController::refreshStatus() {
         }
         showCredential();
         m_session->client().fetchInclusionByCredential(
-            credential.digest(), 0, [this](core::ClientResult<LogReceipt> receipt) {
+            credential.digest(), 0, [this](netclient::ClientResult<LogReceipt> receipt) {
                 QVector<Fact> facts = m_credentialFacts.facts();
                 for (Fact& f : facts) {
                     if (f.label != tr("Transparency log"))

@@ -1,5 +1,5 @@
 // Expected<T, E>: a value of type T, or an error E. The one result type of TwinSeal's libraries:
-// security::Result, xr::Result, core::ClientResult and service::ServiceResult are all aliases of
+// security::Result, xr::Result, netclient::ClientResult and service::ServiceResult are all aliases of
 // it, each with its own error struct. None of them throws across its boundary; every fallible
 // call returns one of these.
 //

@@ -16,8 +16,8 @@
 #include <twinseal/security/verify.h>
 #include <twinseal/security/x509.h>
 
-namespace twinseal::core {
-class HomenetClient;
+namespace twinseal::netclient {
+class ServiceClient;
 }
 
 namespace twinseal::twin {
@@ -76,7 +76,7 @@ public:
     // Fetches the status list and the credential's log receipt (verified with the client's
     // profile keys) from the home network; failures are carried in the evidence's *Unavailable
     // fields. `done` runs on the client's thread.
-    static void fetchEvidence(core::HomenetClient& client, const security::Credential& credential,
+    static void fetchEvidence(netclient::ServiceClient& client, const security::Credential& credential,
                               std::function<void(PeerEvidence)> done);
 
     [[nodiscard]] const PeerStores& stores() const noexcept { return m_stores; }

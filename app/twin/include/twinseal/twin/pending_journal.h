@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include <twinseal/core/homenet_types.h>
+#include <twinseal/netclient/client_types.h>
 #include <twinseal/security/keys.h>
 
 namespace twinseal::twin {
@@ -35,7 +35,7 @@ struct PendingJournal {
 // What start-up does with a journal, given the DTs the home network lists for the subscriber.
 struct Reconciliation {
     // The active DT whose credential's holder key is this device's key, if any.
-    std::optional<core::DtRecord> held;
+    std::optional<netclient::DtRecord> held;
     // The operation completed: `held` was issued after the journal was written (adopt it).
     bool completed = false;
     // The owner should be told the outcome (completed or not; a failed re-certification or
@@ -43,7 +43,7 @@ struct Reconciliation {
     bool tell = false;
 };
 [[nodiscard]] Reconciliation reconcile(const PendingJournal& journal,
-                                       const std::vector<core::DtRecord>& dts,
+                                       const std::vector<netclient::DtRecord>& dts,
                                        const security::PublicKey& holderKey);
 
 } // namespace twinseal::twin

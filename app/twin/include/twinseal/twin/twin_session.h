@@ -16,7 +16,7 @@
 #include <memory>
 #include <optional>
 
-#include <twinseal/core/homenet_client.h>
+#include <twinseal/netclient/service_client.h>
 #include <twinseal/security/keys.h>
 #include <twinseal/security/subscriber.h>
 #include <twinseal/twin/peer_verifier.h>
@@ -44,7 +44,7 @@ public:
     [[nodiscard]] static security::Result<std::unique_ptr<TwinSession>>
     open(const TwinStore& store, SessionOptions options = {}, QObject* parent = nullptr);
 
-    [[nodiscard]] core::HomenetClient& client() noexcept { return *m_client; }
+    [[nodiscard]] netclient::ServiceClient& client() noexcept { return *m_client; }
     [[nodiscard]] const security::UsimProfileData& profile() const noexcept { return m_client->profile(); }
 
     // ---- the home network's address ----------------------------------------------------------
@@ -70,20 +70,20 @@ public:
     // ---- operations --------------------------------------------------------------------------
 
     // Runs `next` once authenticated (at once when a session is held).
-    void authenticated(std::function<void(core::ClientStatus)> next);
-    void registerTwin(security::Bytes signedManifest, core::ClientCallback<core::Registration> done);
+    void authenticated(std::function<void(netclient::ClientStatus)> next);
+    void registerTwin(security::Bytes signedManifest, netclient::ClientCallback<netclient::Registration> done);
     void recertify(const std::string& dtId, security::Bytes signedManifest,
-                   core::ClientCallback<core::Registration> done);
+                   netclient::ClientCallback<netclient::Registration> done);
     void rotatePseudonym(const std::string& dtId, security::Bytes signedManifest,
                          const std::string& previousPseudonym,
-                         core::ClientCallback<core::Registration> done);
+                         netclient::ClientCallback<netclient::Registration> done);
     void offerTransfer(const security::Bytes& credential, const std::string& recipientHandle,
-                       std::chrono::seconds ttl, core::ClientCallback<core::TransferInfo> done);
-    void acceptTransfer(const core::TransferInfo& offer, const std::string& code,
-                        security::Bytes signedManifest, core::ClientCallback<core::AcceptedTransfer> done);
+                       std::chrono::seconds ttl, netclient::ClientCallback<netclient::TransferInfo> done);
+    void acceptTransfer(const netclient::TransferInfo& offer, const std::string& code,
+                        security::Bytes signedManifest, netclient::ClientCallback<netclient::AcceptedTransfer> done);
     void declineTransfer(const std::string& transferId, const std::string& code,
-                         core::ClientCallback<core::TransferInfo> done);
-    void withdrawTransfer(const std::string& transferId, core::ClientCallback<core::TransferInfo> done);
+                         netclient::ClientCallback<netclient::TransferInfo> done);
+    void withdrawTransfer(const std::string& transferId, netclient::ClientCallback<netclient::TransferInfo> done);
     // The revocation and log evidence of a peer's credential from this home network.
     void fetchPeerEvidence(const security::Credential& credential, std::function<void(PeerEvidence)> done);
 
@@ -94,11 +94,11 @@ signals:
 
 private:
     void makeClient(security::UsimProfileData profile);
-    [[nodiscard]] bool needKey(const std::function<void(core::ClientError)>& fail) const;
+    [[nodiscard]] bool needKey(const std::function<void(netclient::ClientError)>& fail) const;
 
     QString m_profilePath;
     SessionOptions m_options;
-    std::unique_ptr<core::HomenetClient> m_client;
+    std::unique_ptr<netclient::ServiceClient> m_client;
     std::unique_ptr<security::SigningKey> m_holder;
 };
 

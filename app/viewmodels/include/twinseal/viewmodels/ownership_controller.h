@@ -25,7 +25,7 @@
 #include "twinseal/viewmodels/fact_list_model.h"
 #include "twinseal/viewmodels/transfer_list_model.h"
 
-namespace twinseal::core {
+namespace twinseal::netclient {
 struct TransferInfo;
 }
 
@@ -99,13 +99,13 @@ signals:
 
 private:
     void setLoading(bool loading);
-    void applyTransfers(const std::vector<core::TransferInfo>& all);
+    void applyTransfers(const std::vector<netclient::TransferInfo>& all);
     void checkHandedOver(bool hasActiveDt);
     // Arms m_expiry for the next offer to expire (none: stopped).
     void scheduleExpiry();
     void handOver(const TransferRow& transfer);
-    void acceptOffer(const core::TransferInfo& offer, const QString& code);
-    [[nodiscard]] bool writeJournal(const core::TransferInfo& offer, const QByteArray& manifest);
+    void acceptOffer(const netclient::TransferInfo& offer, const QString& code);
+    [[nodiscard]] bool writeJournal(const netclient::TransferInfo& offer, const QByteArray& manifest);
     void adopt(const QByteArray& credential, const QByteArray& receipt, const QByteArray& manifest,
                const QByteArray& disclosures);
     void reconcileJournal();

@@ -16,8 +16,8 @@
 
 #include "twinseal/viewmodels/check_list_model.h"
 
-namespace twinseal::core {
-class HomenetClient;
+namespace twinseal::netclient {
+class ServiceClient;
 }
 
 namespace twinseal::viewmodels {
@@ -39,7 +39,7 @@ public:
     struct Sources {
         QString dataDir;                                // pins and replay cache
         std::function<std::string()> trustedRootsPem;   // the roots this device trusts
-        std::function<core::HomenetClient*()> homeNetwork; // null when there is no profile
+        std::function<netclient::ServiceClient*()> homeNetwork; // null when there is no profile
     };
     explicit PeerVerificationController(Sources sources, QObject* parent = nullptr);
     ~PeerVerificationController() override;

@@ -32,10 +32,10 @@ class TwinSession;
 class TwinStore;
 } // namespace twinseal::twin
 
-namespace twinseal::core {
-class HomenetClient;
+namespace twinseal::netclient {
+class ServiceClient;
 struct Registration;
-} // namespace twinseal::core
+} // namespace twinseal::netclient
 namespace twinseal::security {
 class SigningKey;
 struct UsimProfileData;
@@ -142,7 +142,7 @@ public:
     Q_INVOKABLE void dismissError();
 
     // For tests and the shell: the client (profile loaded) or nullptr.
-    [[nodiscard]] core::HomenetClient* client();
+    [[nodiscard]] netclient::ServiceClient* client();
     // The session with the home network (its client and its one address), or nullptr.
     [[nodiscard]] twin::TwinSession* session() { return m_session.get(); }
 
@@ -208,7 +208,7 @@ public:
     [[nodiscard]] bool writePending(const QString& op, const QString& folder = {});
     // Stores what the home network issued (credential, receipt, the signed manifest when given,
     // disclosures), each file atomically; false when one cannot be written.
-    [[nodiscard]] bool storeIssued(const core::Registration& r, const security::Bytes* manifest);
+    [[nodiscard]] bool storeIssued(const netclient::Registration& r, const security::Bytes* manifest);
 
 private:
     void setStage(Stage s);

@@ -1,6 +1,6 @@
 // The avatar repository part of the home-network client: chunked upload, grants, and the
 // streaming, verifying download.
-#include "twinseal/core/avatar_transfer.h"
+#include "twinseal/netclient/avatar_transfer.h"
 
 #include <QDir>
 #include <QFile>
@@ -13,10 +13,10 @@
 #include <twinseal/security/merkle.h>
 
 #include "transport.h"
-#include "twinseal/core/homenet_client.h"
+#include "twinseal/netclient/service_client.h"
 #include "wire.h"
 
-namespace twinseal::core {
+namespace twinseal::netclient {
 
 namespace sec = twinseal::security;
 using detail::AuthKind;
@@ -106,7 +106,7 @@ void deliverLater(QObject* context, ClientCallback<T> done, ClientResult<T> resu
 // A transfer whose outcome is a ClientResult<T>.
 template <typename T> class TransferJob : public AvatarTransfer {
 public:
-    TransferJob(Direction direction, std::string avatarId, HomenetClient& client,
+    TransferJob(Direction direction, std::string avatarId, ServiceClient& client,
                 ClientCallback<T> done)
         : AvatarTransfer(direction, std::move(avatarId), client), m_callback(std::move(done)) {}
 
@@ -139,7 +139,7 @@ private:
 
 class UploadJob final : public TransferJob<AvatarRecord> {
 public:
-    UploadJob(HomenetClient& client, std::string avatarId, sec::Manifest manifest,
+    UploadJob(ServiceClient& client, std::string avatarId, sec::Manifest manifest,
               QString packagePath, ClientCallback<AvatarRecord> done)
         : TransferJob(Direction::Upload, std::move(avatarId), client, std::move(done)),
           m_manifest(std::move(manifest)), m_packagePath(std::move(packagePath)) {}
@@ -330,7 +330,7 @@ private:
 
 class DownloadJob final : public TransferJob<FetchedAvatar> {
 public:
-    DownloadJob(HomenetClient& client, AvatarFetchRequest request,
+    DownloadJob(ServiceClient& client, AvatarFetchRequest request,
                 ClientCallback<FetchedAvatar> done)
         : TransferJob(Direction::Download, request.avatarId, client, std::move(done)),
           m_request(std::move(request)),
@@ -576,7 +576,7 @@ private:
 
 // ---- AvatarTransfer -----------------------------------------------------------------------------
 
-AvatarTransfer::AvatarTransfer(Direction direction, std::string avatarId, HomenetClient& client)
+AvatarTransfer::AvatarTransfer(Direction direction, std::string avatarId, ServiceClient& client)
     : QObject(&client), m_client(client), m_direction(direction), m_avatarId(std::move(avatarId)) {}
 
 AvatarTransfer::~AvatarTransfer() = default;
@@ -607,9 +607,9 @@ bool AvatarTransfer::markFinished() {
     return true;
 }
 
-// ---- HomenetClient: avatar repository -----------------------------------------------------------
+// ---- ServiceClient: avatar repository -----------------------------------------------------------
 
-AvatarTransfer* HomenetClient::uploadAvatar(const std::string& avatarId,
+AvatarTransfer* ServiceClient::uploadAvatar(const std::string& avatarId,
                                             const sec::Manifest& manifest,
                                             const QString& packagePath,
                                             ClientCallback<AvatarRecord> done) {
@@ -620,14 +620,14 @@ AvatarTransfer* HomenetClient::uploadAvatar(const std::string& avatarId,
     return job;
 }
 
-AvatarTransfer* HomenetClient::fetchAvatar(const AvatarFetchRequest& request,
+AvatarTransfer* ServiceClient::fetchAvatar(const AvatarFetchRequest& request,
                                            ClientCallback<FetchedAvatar> done) {
     auto* job = new DownloadJob(*this, request, std::move(done));
     Transport::post(job, [job] { job->start(); });
     return job;
 }
 
-void HomenetClient::createGrant(const std::string& avatarId, std::uint64_t ttlSeconds,
+void ServiceClient::createGrant(const std::string& avatarId, std::uint64_t ttlSeconds,
                                 ClientCallback<AccessGrant> done) {
     auto path = avatarPath(avatarId);
     if (!path.ok())
@@ -652,7 +652,7 @@ void HomenetClient::createGrant(const std::string& avatarId, std::uint64_t ttlSe
         });
 }
 
-void HomenetClient::fetchAvatarInfo(const AvatarFetchRequest& request,
+void ServiceClient::fetchAvatarInfo(const AvatarFetchRequest& request,
                                     ClientCallback<AvatarRecord> done) {
     auto http = avatarInfoRequest(request);
     if (!http.ok())
@@ -672,4 +672,4 @@ void HomenetClient::fetchAvatarInfo(const AvatarFetchRequest& request,
     });
 }
 
-} // namespace twinseal::core
+} // namespace twinseal::netclient

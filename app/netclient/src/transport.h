@@ -1,4 +1,4 @@
-// HTTPS transport of the home-network client (private to app/core): TLS 1.3 trusting only the
+// HTTPS transport of the home-network client (private to app/netclient): TLS 1.3 trusting only the
 // profile's CA, Protobuf bodies, AKMA or grant Authorization headers, an inactivity timeout per
 // request, and the mapping of every failure to a ClientError.
 #pragma once
@@ -16,10 +16,10 @@
 #include <optional>
 #include <string>
 
-#include "twinseal/core/client_error.h"
-#include "twinseal/core/homenet_client.h"
+#include "twinseal/netclient/client_error.h"
+#include "twinseal/netclient/service_client.h"
 
-namespace twinseal::core::detail {
+namespace twinseal::netclient::detail {
 
 inline constexpr const char* kProtobufType = "application/x-protobuf";
 inline constexpr const char* kOctetStreamType = "application/octet-stream";
@@ -52,7 +52,7 @@ class Transport {
 public:
     // The network manager is created as a child of `owner`.
     Transport(QObject* owner, const security::UsimProfileData& profile,
-              const HomenetClientOptions& options);
+              const ServiceClientOptions& options);
     ~Transport();
     Transport(const Transport&) = delete;
     Transport& operator=(const Transport&) = delete;
@@ -114,4 +114,4 @@ private:
     std::int64_t m_sessionExpiresAt = 0;
 };
 
-} // namespace twinseal::core::detail
+} // namespace twinseal::netclient::detail

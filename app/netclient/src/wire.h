@@ -1,4 +1,4 @@
-// Protobuf <-> client value conversions (private to app/core).
+// Protobuf <-> client value conversions (private to app/netclient).
 #pragma once
 
 #include <QByteArray>
@@ -6,12 +6,12 @@
 #include <optional>
 #include <string>
 
-#include "twinseal/core/client_error.h"
-#include "twinseal/core/homenet_types.h"
+#include "twinseal/netclient/client_error.h"
+#include "twinseal/netclient/client_types.h"
 #include "twinseal/proto/codec.h"
 #include "twinseal/proto/homenet.pb.h"
 
-namespace twinseal::core::detail {
+namespace twinseal::netclient::detail {
 
 [[nodiscard]] inline security::Bytes bytesOf(const std::string& s) {
     return security::Bytes(s.begin(), s.end());
@@ -51,4 +51,4 @@ template <typename Message> [[nodiscard]] security::Bytes serializeBytes(const M
 [[nodiscard]] DtRecord dtRecordFromProto(const proto::DtInfo& info);
 [[nodiscard]] ClientResult<AvatarRecord> avatarRecordFromProto(const proto::AvatarInfo& info);
 
-} // namespace twinseal::core::detail
+} // namespace twinseal::netclient::detail

@@ -22,8 +22,8 @@
 #include <string>
 #include <vector>
 
-#include <twinseal/core/client_error.h>
-#include <twinseal/core/homenet_types.h>
+#include <twinseal/netclient/client_error.h>
+#include <twinseal/netclient/client_types.h>
 #include <twinseal/security/clock.h>
 #include <twinseal/security/keys.h>
 #include <twinseal/security/manifest.h>
@@ -32,7 +32,7 @@
 #include <twinseal/security/subscriber.h>
 #include <twinseal/security/translog.h>
 
-namespace twinseal::core {
+namespace twinseal::netclient {
 
 class AvatarTransfer;
 namespace detail {
@@ -46,7 +46,7 @@ enum class StatusListFetch {
     Refresh, // always from the home network
 };
 
-struct HomenetClientOptions {
+struct ServiceClientOptions {
     // A request fails with "timeout" when nothing is sent or received for this long.
     std::chrono::milliseconds requestTimeout{15000};
     // Avatar upload: chunk requests in flight at once.
@@ -66,21 +66,21 @@ struct HomenetClientOptions {
     security::Random* random = nullptr;
 };
 
-class HomenetClient : public QObject {
+class ServiceClient : public QObject {
     Q_OBJECT
 
 public:
     // `profilePath` is where the profile was loaded from: the USIM's highest accepted SQN is
     // saved there (atomically) every time an AUTN is accepted, before RES* is sent. An empty
     // path keeps the SQN in memory only (tests).
-    HomenetClient(security::UsimProfileData profile, QString profilePath,
+    ServiceClient(security::UsimProfileData profile, QString profilePath,
                   QObject* parent = nullptr);
-    HomenetClient(security::UsimProfileData profile, QString profilePath,
-                  HomenetClientOptions options, QObject* parent = nullptr);
-    ~HomenetClient() override;
+    ServiceClient(security::UsimProfileData profile, QString profilePath,
+                  ServiceClientOptions options, QObject* parent = nullptr);
+    ~ServiceClient() override;
 
-    HomenetClient(const HomenetClient&) = delete;
-    HomenetClient& operator=(const HomenetClient&) = delete;
+    ServiceClient(const ServiceClient&) = delete;
+    ServiceClient& operator=(const ServiceClient&) = delete;
 
     [[nodiscard]] const security::UsimProfileData& profile() const noexcept { return m_profile; }
     [[nodiscard]] const QString& profilePath() const noexcept { return m_profilePath; }
@@ -181,7 +181,7 @@ public:
     // ---- public, verified information ------------------------------------------------------
 
     // The signed status list, verified with the profile's status-list key and fresh now. With a
-    // status-list cache (HomenetClientOptions::statusListCachePath) a cached list is answered
+    // status-list cache (ServiceClientOptions::statusListCachePath) a cached list is answered
     // until it is due for a refresh, unless `fetch` is Refresh; revocations and re-certifications
     // made through this client refresh it too. A fetched list older than the one seen before
     // is refused ("status-list-rollback"), so is a second, different list under one sequence
@@ -248,10 +248,10 @@ private:
 
     security::UsimProfileData m_profile;
     QString m_profilePath;
-    HomenetClientOptions m_options;
+    ServiceClientOptions m_options;
     std::unique_ptr<detail::Transport> m_transport;
     std::unique_ptr<detail::StatusListCache> m_statusLists;
     bool m_authInProgress = false;
 };
 
-} // namespace twinseal::core
+} // namespace twinseal::netclient

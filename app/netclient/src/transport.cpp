@@ -17,7 +17,7 @@
 #include "twinseal/proto/homenet.pb.h"
 #include "wire.h"
 
-namespace twinseal::core::detail {
+namespace twinseal::netclient::detail {
 
 namespace sec = twinseal::security;
 
@@ -62,7 +62,7 @@ QByteArray encodeSegment(const std::string& segment) {
 }
 
 Transport::Transport(QObject* owner, const sec::UsimProfileData& profile,
-                     const HomenetClientOptions& options)
+                     const ServiceClientOptions& options)
     : m_nam(new QNetworkAccessManager(owner)),
       m_clock(options.clock ? options.clock : &sec::SystemClock::instance()),
       m_random(options.random ? options.random : &sec::SystemRandom::instance()),
@@ -391,4 +391,4 @@ ClientError Transport::replyError(QNetworkReply* reply, const QByteArray& body) 
     }
 }
 
-} // namespace twinseal::core::detail
+} // namespace twinseal::netclient::detail

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace twinseal::core::detail {
+namespace twinseal::netclient::detail {
 
 namespace sec = twinseal::security;
 
@@ -75,4 +75,4 @@ ClientResult<AvatarRecord> avatarRecordFromProto(const proto::AvatarInfo& info) 
     return r;
 }
 
-} // namespace twinseal::core::detail
+} // namespace twinseal::netclient::detail

@@ -1,12 +1,12 @@
-// HomenetClient: privacy controls (DESIGN §7) — pseudonym rotation (verified like a
+// ServiceClient: privacy controls (DESIGN §7) — pseudonym rotation (verified like a
 // re-certification, plus a changed pseudonym) and the lawful disclosures the home network
 // recorded about the caller's DTs.
 #include "client_common.h"
 #include "transport.h"
-#include "twinseal/core/homenet_client.h"
+#include "twinseal/netclient/service_client.h"
 #include "wire.h"
 
-namespace twinseal::core {
+namespace twinseal::netclient {
 
 namespace sec = twinseal::security;
 using detail::AuthKind;
@@ -36,7 +36,7 @@ ClientResult<LawfulDisclosure> disclosureFromProto(const proto::LawfulDisclosure
 
 } // namespace
 
-void HomenetClient::rotatePseudonym(const std::string& dtId, const sec::SigningKey& holderKey,
+void ServiceClient::rotatePseudonym(const std::string& dtId, const sec::SigningKey& holderKey,
                                     sec::Bytes signedManifest, const std::string& previousPseudonym,
                                     ClientCallback<Registration> done) {
     if (dtId.empty())
@@ -55,7 +55,7 @@ void HomenetClient::rotatePseudonym(const std::string& dtId, const sec::SigningK
         });
 }
 
-void HomenetClient::listLawfulDisclosures(ClientCallback<std::vector<LawfulDisclosure>> done) {
+void ServiceClient::listLawfulDisclosures(ClientCallback<std::vector<LawfulDisclosure>> done) {
     callProto<proto::LawfulDisclosureList, std::vector<LawfulDisclosure>>(
         *m_transport, this, getRequest("/v1/disclosures", AuthKind::Akma),
         "the lawful disclosures", std::move(done),
@@ -75,4 +75,4 @@ void HomenetClient::listLawfulDisclosures(ClientCallback<std::vector<LawfulDiscl
         });
 }
 
-} // namespace twinseal::core
+} // namespace twinseal::netclient

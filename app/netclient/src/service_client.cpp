@@ -1,4 +1,4 @@
-#include "twinseal/core/homenet_client.h"
+#include "twinseal/netclient/service_client.h"
 
 #include <algorithm>
 #include <memory>
@@ -13,10 +13,10 @@
 #include "client_common.h"
 #include "status_list_cache.h"
 #include "transport.h"
-#include "twinseal/core/avatar_transfer.h"
+#include "twinseal/netclient/avatar_transfer.h"
 #include "wire.h"
 
-namespace twinseal::core {
+namespace twinseal::netclient {
 
 namespace sec = twinseal::security;
 using detail::AuthKind;
@@ -236,11 +236,11 @@ ClientResult<sec::LogReceipt> receiptFromInclusion(const proto::LogInclusionResp
 
 // ---- construction -----------------------------------------------------------------------------
 
-HomenetClient::HomenetClient(sec::UsimProfileData profile, QString profilePath, QObject* parent)
-    : HomenetClient(std::move(profile), std::move(profilePath), HomenetClientOptions{}, parent) {}
+ServiceClient::ServiceClient(sec::UsimProfileData profile, QString profilePath, QObject* parent)
+    : ServiceClient(std::move(profile), std::move(profilePath), ServiceClientOptions{}, parent) {}
 
-HomenetClient::HomenetClient(sec::UsimProfileData profile, QString profilePath,
-                             HomenetClientOptions options, QObject* parent)
+ServiceClient::ServiceClient(sec::UsimProfileData profile, QString profilePath,
+                             ServiceClientOptions options, QObject* parent)
     : QObject(parent), m_profile(std::move(profile)), m_profilePath(std::move(profilePath)),
       m_options(options), m_transport(std::make_unique<Transport>(this, m_profile, m_options)),
       m_statusLists(std::make_unique<detail::StatusListCache>(m_options.statusListCachePath,
@@ -248,7 +248,7 @@ HomenetClient::HomenetClient(sec::UsimProfileData profile, QString profilePath,
     m_transport->onSessionRejected = [this] { sessionRejected(); };
 }
 
-HomenetClient::~HomenetClient() {
+ServiceClient::~ServiceClient() {
     // Transfers first (their requests go through the transport), then every other request.
     const auto transfers = findChildren<AvatarTransfer*>(Qt::FindDirectChildrenOnly);
     for (AvatarTransfer* t : transfers)
@@ -256,42 +256,42 @@ HomenetClient::~HomenetClient() {
     m_transport->abortAll();
 }
 
-bool HomenetClient::isAuthenticated() const {
+bool ServiceClient::isAuthenticated() const {
     return m_transport->hasSession();
 }
 
-std::string HomenetClient::aKid() const {
+std::string ServiceClient::aKid() const {
     return m_transport->hasSession() ? m_transport->aKid() : std::string();
 }
 
-void HomenetClient::signOut() {
+void ServiceClient::signOut() {
     const bool was = m_transport->hasSession();
     m_transport->clearSession();
     if (was)
         emit authenticatedChanged(false);
 }
 
-void HomenetClient::sessionRejected() {
+void ServiceClient::sessionRejected() {
     emit authenticatedChanged(false);
 }
 
-void HomenetClient::setRequestTimeout(std::chrono::milliseconds timeout) {
+void ServiceClient::setRequestTimeout(std::chrono::milliseconds timeout) {
     m_options.requestTimeout = timeout;
     m_transport->setTimeout(timeout);
 }
 
-std::chrono::milliseconds HomenetClient::requestTimeout() const {
+std::chrono::milliseconds ServiceClient::requestTimeout() const {
     return m_transport->timeout();
 }
 
-std::int64_t HomenetClient::now() const {
+std::int64_t ServiceClient::now() const {
     return m_transport->now();
 }
 
 // ---- authentication -----------------------------------------------------------------------------
 
-struct HomenetClient::AuthFlow : std::enable_shared_from_this<HomenetClient::AuthFlow> {
-    HomenetClient* client = nullptr;
+struct ServiceClient::AuthFlow : std::enable_shared_from_this<ServiceClient::AuthFlow> {
+    ServiceClient* client = nullptr;
     ClientCallback<AuthSession> done;
     std::optional<sec::Milenage> milenage;
     std::string servingNetwork;
@@ -419,7 +419,7 @@ struct HomenetClient::AuthFlow : std::enable_shared_from_this<HomenetClient::Aut
     }
 };
 
-void HomenetClient::authenticate(ClientCallback<AuthSession> done) {
+void ServiceClient::authenticate(ClientCallback<AuthSession> done) {
     if (m_authInProgress)
         return deliverLater<AuthSession>(
             this, std::move(done),
@@ -454,13 +454,13 @@ void HomenetClient::authenticate(ClientCallback<AuthSession> done) {
 
 // ---- DTs ----------------------------------------------------------------------------------------
 
-void HomenetClient::registerDt(const sec::SigningKey& holderKey, sec::Bytes signedManifest,
+void ServiceClient::registerDt(const sec::SigningKey& holderKey, sec::Bytes signedManifest,
                                ClientCallback<Registration> done) {
     startRegistration(sec::RegistrationPurpose::Register, {}, holderKey, std::move(signedManifest),
                       std::move(done));
 }
 
-void HomenetClient::recertify(const std::string& dtId, const sec::SigningKey& holderKey,
+void ServiceClient::recertify(const std::string& dtId, const sec::SigningKey& holderKey,
                               sec::Bytes signedManifest, ClientCallback<Registration> done) {
     if (dtId.empty())
         return deliverLater<Registration>(
@@ -470,7 +470,7 @@ void HomenetClient::recertify(const std::string& dtId, const sec::SigningKey& ho
                       std::move(signedManifest), std::move(done));
 }
 
-void HomenetClient::startRegistration(sec::RegistrationPurpose purpose, const std::string& dtId,
+void ServiceClient::startRegistration(sec::RegistrationPurpose purpose, const std::string& dtId,
                                       const sec::SigningKey& holderKey, sec::Bytes signedManifest,
                                       ClientCallback<Registration> done) {
     auto fail = [&](ClientError e) {
@@ -521,7 +521,7 @@ void HomenetClient::startRegistration(sec::RegistrationPurpose purpose, const st
         });
 }
 
-void HomenetClient::revoke(const std::string& dtId, const std::string& reasonText,
+void ServiceClient::revoke(const std::string& dtId, const std::string& reasonText,
                            ClientCallback<DtRecord> done) {
     if (dtId.empty())
         return deliverLater<DtRecord>(
@@ -543,7 +543,7 @@ void HomenetClient::revoke(const std::string& dtId, const std::string& reasonTex
         });
 }
 
-void HomenetClient::listDts(ClientCallback<std::vector<DtRecord>> done) {
+void ServiceClient::listDts(ClientCallback<std::vector<DtRecord>> done) {
     callProto<proto::DtList, std::vector<DtRecord>>(
         *m_transport, this, getRequest("/v1/dt", AuthKind::Akma), "the list of DTs",
         std::move(done), [](const proto::DtList& list) -> ClientResult<std::vector<DtRecord>> {
@@ -557,11 +557,11 @@ void HomenetClient::listDts(ClientCallback<std::vector<DtRecord>> done) {
 
 // ---- status list and transparency log -------------------------------------------------------
 
-void HomenetClient::fetchStatusList(ClientCallback<sec::StatusList> done) {
+void ServiceClient::fetchStatusList(ClientCallback<sec::StatusList> done) {
     fetchStatusList(StatusListFetch::WhenDue, std::move(done));
 }
 
-void HomenetClient::fetchStatusList(StatusListFetch fetch, ClientCallback<sec::StatusList> done) {
+void ServiceClient::fetchStatusList(StatusListFetch fetch, ClientCallback<sec::StatusList> done) {
     if (fetch == StatusListFetch::WhenDue && !m_options.statusListCachePath.isEmpty()) {
         if (auto cached = m_statusLists->usable(now()))
             return deliverLater<sec::StatusList>(this, std::move(done), std::move(*cached));
@@ -583,7 +583,7 @@ void HomenetClient::fetchStatusList(StatusListFetch fetch, ClientCallback<sec::S
         });
 }
 
-void HomenetClient::fetchTreeHead(ClientCallback<sec::SignedTreeHead> done) {
+void ServiceClient::fetchTreeHead(ClientCallback<sec::SignedTreeHead> done) {
     m_transport->call(getRequest("/v1/log/head", AuthKind::None, detail::kRawAccept), this,
                       [this, done = std::move(done)](ClientResult<QByteArray> r) {
                           if (!r.ok())
@@ -596,7 +596,7 @@ void HomenetClient::fetchTreeHead(ClientCallback<sec::SignedTreeHead> done) {
                       });
 }
 
-void HomenetClient::fetchInclusionAt(const std::string& pathPrefix, std::uint64_t treeSize,
+void ServiceClient::fetchInclusionAt(const std::string& pathPrefix, std::uint64_t treeSize,
                                      std::function<ClientStatus(const sec::LogReceipt&)> check,
                                      ClientCallback<sec::LogReceipt> done) {
     if (treeSize == 0) {
@@ -633,7 +633,7 @@ void HomenetClient::fetchInclusionAt(const std::string& pathPrefix, std::uint64_
         });
 }
 
-void HomenetClient::fetchInclusion(std::uint64_t index, std::uint64_t treeSize,
+void ServiceClient::fetchInclusion(std::uint64_t index, std::uint64_t treeSize,
                                    ClientCallback<sec::LogReceipt> done) {
     if (treeSize != 0 && index >= treeSize)
         return deliverLater<sec::LogReceipt>(
@@ -653,7 +653,7 @@ void HomenetClient::fetchInclusion(std::uint64_t index, std::uint64_t treeSize,
         std::move(done));
 }
 
-void HomenetClient::fetchInclusionByCredential(const sec::Digest& credentialDigest,
+void ServiceClient::fetchInclusionByCredential(const sec::Digest& credentialDigest,
                                                std::uint64_t treeSize,
                                                ClientCallback<sec::LogReceipt> done) {
     fetchInclusionAt(
@@ -666,7 +666,7 @@ void HomenetClient::fetchInclusionByCredential(const sec::Digest& credentialDige
         std::move(done));
 }
 
-void HomenetClient::fetchConsistency(std::uint64_t first, std::uint64_t second,
+void ServiceClient::fetchConsistency(std::uint64_t first, std::uint64_t second,
                                      ClientCallback<sec::ConsistencyProof> done) {
     if (first > second)
         return deliverLater<sec::ConsistencyProof>(
@@ -695,7 +695,7 @@ void HomenetClient::fetchConsistency(std::uint64_t first, std::uint64_t second,
         });
 }
 
-void HomenetClient::checkConsistency(const sec::SignedTreeHead& older,
+void ServiceClient::checkConsistency(const sec::SignedTreeHead& older,
                                      const sec::SignedTreeHead& newer,
                                      ClientCallback<sec::ConsistencyProof> done) {
     auto verify = [older = older.head, newer = newer.head](
@@ -729,7 +729,7 @@ void HomenetClient::checkConsistency(const sec::SignedTreeHead& older,
                      });
 }
 
-void HomenetClient::fetchInfo(ClientCallback<ServiceInfo> done) {
+void ServiceClient::fetchInfo(ClientCallback<ServiceInfo> done) {
     callProto<proto::ServiceInfo, ServiceInfo>(
         *m_transport, this, getRequest("/v1/info"), "the service information request",
         std::move(done), [](const proto::ServiceInfo& i) -> ClientResult<ServiceInfo> {
@@ -751,4 +751,4 @@ void HomenetClient::fetchInfo(ClientCallback<ServiceInfo> done) {
         });
 }
 
-} // namespace twinseal::core
+} // namespace twinseal::netclient

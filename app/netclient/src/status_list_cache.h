@@ -1,5 +1,5 @@
 // The client's verified copy of the home network's revocation status list (private to
-// app/core): kept in memory and, when a path is given, in a file, so a verifier fetches the list
+// app/netclient): kept in memory and, when a path is given, in a file, so a verifier fetches the list
 // only when it is due for a refresh (its TTL) and never accepts an older publication than one it
 // has already seen (rollback), across restarts too.
 #pragma once
@@ -12,9 +12,9 @@
 #include <twinseal/security/keys.h>
 #include <twinseal/security/statuslist.h>
 
-#include "twinseal/core/client_error.h"
+#include "twinseal/netclient/client_error.h"
 
-namespace twinseal::core::detail {
+namespace twinseal::netclient::detail {
 
 class StatusListCache {
 public:
@@ -41,4 +41,4 @@ private:
     bool m_stale = false;
 };
 
-} // namespace twinseal::core::detail
+} // namespace twinseal::netclient::detail

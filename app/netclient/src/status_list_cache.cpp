@@ -7,7 +7,7 @@
 
 #include <utility>
 
-namespace twinseal::core::detail {
+namespace twinseal::netclient::detail {
 
 namespace sec = twinseal::security;
 
@@ -75,4 +75,4 @@ ClientResult<sec::StatusList> StatusListCache::update(sec::StatusList fetched) {
     return fetched;
 }
 
-} // namespace twinseal::core::detail
+} // namespace twinseal::netclient::detail

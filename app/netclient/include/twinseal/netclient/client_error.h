@@ -9,7 +9,7 @@
 
 #include <twinseal/security/expected.h>
 
-namespace twinseal::core {
+namespace twinseal::netclient {
 
 struct ClientError {
     std::string code;    // stable reason code, e.g. "duplicate-dt" or "service-unreachable"
@@ -79,4 +79,4 @@ template <typename T> using ClientCallback = std::function<void(ClientResult<T>)
     return ClientError{std::move(code), std::move(message), httpStatus};
 }
 
-} // namespace twinseal::core
+} // namespace twinseal::netclient

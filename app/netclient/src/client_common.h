@@ -1,4 +1,4 @@
-// Pieces shared by the HomenetClient sources (private to app/core): request builders, deferred
+// Pieces shared by the ServiceClient sources (private to app/netclient): request builders, deferred
 // delivery, Protobuf calls, the common refusals and the verification of issued credentials and
 // log inclusion answers.
 #pragma once
@@ -16,11 +16,11 @@
 #include <twinseal/security/translog.h>
 
 #include "transport.h"
-#include "twinseal/core/client_error.h"
-#include "twinseal/core/homenet_types.h"
+#include "twinseal/netclient/client_error.h"
+#include "twinseal/netclient/client_types.h"
 #include "wire.h"
 
-namespace twinseal::core::detail {
+namespace twinseal::netclient::detail {
 
 inline HttpRequest postRequest(QByteArray path, QByteArray body, AuthKind auth = AuthKind::None) {
     HttpRequest r;
@@ -99,4 +99,4 @@ verifyIssued(const std::string& credential, const std::vector<std::string>& disc
 receiptFromInclusion(const proto::LogInclusionResponse& response, const security::PublicKey& logKey,
                      std::optional<std::uint64_t> treeSize);
 
-} // namespace twinseal::core::detail
+} // namespace twinseal::netclient::detail

@@ -15,7 +15,7 @@
 #include <twinseal/security/translog.h>
 #include <twinseal/security/x509.h>
 
-namespace twinseal::core {
+namespace twinseal::netclient {
 
 // The AKMA session after a successful authentication. K_AF stays inside the client.
 struct AuthSession {
@@ -187,4 +187,4 @@ struct DtHistory {
     std::vector<DtHistoryEntry> entries;
 };
 
-} // namespace twinseal::core
+} // namespace twinseal::netclient

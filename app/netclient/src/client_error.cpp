@@ -1,6 +1,6 @@
-#include "twinseal/core/client_error.h"
+#include "twinseal/netclient/client_error.h"
 
-namespace twinseal::core {
+namespace twinseal::netclient {
 
 std::string ClientError::describe() const {
     std::string out = code + ": " + message;
@@ -9,4 +9,4 @@ std::string ClientError::describe() const {
     return out;
 }
 
-} // namespace twinseal::core
+} // namespace twinseal::netclient

@@ -1,4 +1,4 @@
-// An avatar upload or download in progress (HomenetClient::uploadAvatar / fetchAvatar): progress
+// An avatar upload or download in progress (ServiceClient::uploadAvatar / fetchAvatar): progress
 // for a view, and cancel. The object belongs to the client and deletes itself once its
 // completion callback has run; hold it in a QPointer.
 #pragma once
@@ -8,9 +8,9 @@
 
 #include <string>
 
-namespace twinseal::core {
+namespace twinseal::netclient {
 
-class HomenetClient;
+class ServiceClient;
 namespace detail {
 class Transport;
 } // namespace detail
@@ -41,10 +41,10 @@ signals:
     void finished();
 
 protected:
-    AvatarTransfer(Direction direction, std::string avatarId, HomenetClient& client);
+    AvatarTransfer(Direction direction, std::string avatarId, ServiceClient& client);
 
     [[nodiscard]] detail::Transport& transport() const;
-    [[nodiscard]] HomenetClient& client() const noexcept { return m_client; }
+    [[nodiscard]] ServiceClient& client() const noexcept { return m_client; }
     void setAvatarId(std::string id) { m_avatarId = std::move(id); }
     void setTotal(quint64 total);
     void addDone(quint64 bytes);
@@ -54,7 +54,7 @@ protected:
     virtual void doCancel() = 0;
 
 private:
-    HomenetClient& m_client;
+    ServiceClient& m_client;
     Direction m_direction;
     std::string m_avatarId;
     quint64 m_done = 0;
@@ -62,4 +62,4 @@ private:
     bool m_finished = false;
 };
 
-} // namespace twinseal::core
+} // namespace twinseal::netclient

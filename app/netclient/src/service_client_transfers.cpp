@@ -1,4 +1,4 @@
-// HomenetClient: transfer handles, ownership transfer and a DT's ownership history. Everything
+// ServiceClient: transfer handles, ownership transfer and a DT's ownership history. Everything
 // the service returns is verified before it is reported: offers by the owner's signature,
 // accepted transfers like registrations plus the offer and acceptance in the log entry,
 // receipts and histories by their inclusion proofs and both parties' signatures.
@@ -10,10 +10,10 @@
 #include "client_common.h"
 #include "status_list_cache.h"
 #include "transport.h"
-#include "twinseal/core/homenet_client.h"
+#include "twinseal/netclient/service_client.h"
 #include "wire.h"
 
-namespace twinseal::core {
+namespace twinseal::netclient {
 
 namespace sec = twinseal::security;
 using detail::AuthKind;
@@ -186,7 +186,7 @@ ClientResult<DtHistory> historyFromProto(const proto::DtHistory& h, const std::s
 // ---- the subscriber
 // -------------------------------------------------------------------------------
 
-void HomenetClient::me(ClientCallback<SubscriberInfo> done) {
+void ServiceClient::me(ClientCallback<SubscriberInfo> done) {
     callProto<proto::SubscriberInfo, SubscriberInfo>(
         *m_transport, this, getRequest("/v1/me", AuthKind::Akma), "the account request",
         std::move(done), [](const proto::SubscriberInfo& i) -> ClientResult<SubscriberInfo> {
@@ -200,7 +200,7 @@ void HomenetClient::me(ClientCallback<SubscriberInfo> done) {
         });
 }
 
-void HomenetClient::dtHistory(const std::string& dtId, ClientCallback<DtHistory> done) {
+void ServiceClient::dtHistory(const std::string& dtId, ClientCallback<DtHistory> done) {
     if (dtId.empty())
         return deliverLater<DtHistory>(this, std::move(done),
                                        clientError(reason::kInvalidArgument, "Name the DT."));
@@ -216,7 +216,7 @@ void HomenetClient::dtHistory(const std::string& dtId, ClientCallback<DtHistory>
 // ---- offers
 // ---------------------------------------------------------------------------------------
 
-void HomenetClient::offerTransfer(const sec::Bytes& credential, const sec::SigningKey& holderKey,
+void ServiceClient::offerTransfer(const sec::Bytes& credential, const sec::SigningKey& holderKey,
                                   const std::string& recipientHandle, std::chrono::seconds ttl,
                                   ClientCallback<TransferInfo> done) {
     auto fail = [&](ClientError e) {
@@ -274,7 +274,7 @@ void HomenetClient::offerTransfer(const sec::Bytes& credential, const sec::Signi
         });
 }
 
-void HomenetClient::listTransfers(ClientCallback<std::vector<TransferInfo>> done) {
+void ServiceClient::listTransfers(ClientCallback<std::vector<TransferInfo>> done) {
     callProto<proto::TransferList, std::vector<TransferInfo>>(
         *m_transport, this, getRequest("/v1/transfers", AuthKind::Akma), "the list of transfers",
         std::move(done),
@@ -291,7 +291,7 @@ void HomenetClient::listTransfers(ClientCallback<std::vector<TransferInfo>> done
         });
 }
 
-void HomenetClient::fetchTransfer(const std::string& transferId,
+void ServiceClient::fetchTransfer(const std::string& transferId,
                                   ClientCallback<TransferInfo> done) {
     if (transferId.empty())
         return deliverLater<TransferInfo>(
@@ -307,7 +307,7 @@ void HomenetClient::fetchTransfer(const std::string& transferId,
         });
 }
 
-void HomenetClient::lookupTransferCode(const std::string& code, ClientCallback<TransferInfo> done) {
+void ServiceClient::lookupTransferCode(const std::string& code, ClientCallback<TransferInfo> done) {
     if (code.empty())
         return deliverLater<TransferInfo>(
             this, std::move(done),
@@ -330,7 +330,7 @@ void HomenetClient::lookupTransferCode(const std::string& code, ClientCallback<T
 // ---- answers
 // --------------------------------------------------------------------------------------
 
-void HomenetClient::acceptTransfer(const TransferInfo& offerInfo, const std::string& code,
+void ServiceClient::acceptTransfer(const TransferInfo& offerInfo, const std::string& code,
                                    const sec::SigningKey& newHolderKey,
                                    sec::Bytes recipientSignedManifest,
                                    ClientCallback<AcceptedTransfer> done) {
@@ -436,7 +436,7 @@ void HomenetClient::acceptTransfer(const TransferInfo& offerInfo, const std::str
         });
 }
 
-void HomenetClient::declineTransfer(const std::string& transferId, const std::string& code,
+void ServiceClient::declineTransfer(const std::string& transferId, const std::string& code,
                                     ClientCallback<TransferInfo> done) {
     if (transferId.empty())
         return deliverLater<TransferInfo>(
@@ -456,7 +456,7 @@ void HomenetClient::declineTransfer(const std::string& transferId, const std::st
         });
 }
 
-void HomenetClient::cancelTransfer(const std::string& transferId,
+void ServiceClient::cancelTransfer(const std::string& transferId,
                                    ClientCallback<TransferInfo> done) {
     if (transferId.empty())
         return deliverLater<TransferInfo>(
@@ -472,7 +472,7 @@ void HomenetClient::cancelTransfer(const std::string& transferId,
         });
 }
 
-void HomenetClient::transferReceipt(const std::string& transferId,
+void ServiceClient::transferReceipt(const std::string& transferId,
                                     ClientCallback<TransferReceipt> done) {
     if (transferId.empty())
         return deliverLater<TransferReceipt>(
@@ -492,4 +492,4 @@ void HomenetClient::transferReceipt(const std::string& transferId,
         });
 }
 
-} // namespace twinseal::core
+} // namespace twinseal::netclient
