@@ -72,6 +72,37 @@ private slots:
         QVERIFY(server.running());
     }
 
+    // Known path families answer by what they are: a wrong method on any /v1/auth/{step} or
+    // /v1/log/{name} is 405 (the right method on an unknown one is 404), and a file index that is
+    // not a number is 400 whatever the method or the rest of the path.
+    void knownPathFamiliesAnswerByMethodAndIndex() {
+        HomenetServer server;
+        QVERIFY(server.start());
+        RawClient raw(server);
+        EXPECT_REFUSAL(raw.send("GET", "/v1/auth/no-such-step"), 405, "method-not-allowed");
+        EXPECT_REFUSAL(raw.send("PUT", "/v1/auth/finish"), 405, "method-not-allowed");
+        EXPECT_REFUSAL(raw.send("POST", "/v1/auth/no-such-step"), 404, "not-found");
+        EXPECT_REFUSAL(raw.send("POST", "/v1/log/no-such-thing"), 405, "method-not-allowed");
+        EXPECT_REFUSAL(raw.send("POST", "/v1/log/head"), 405, "method-not-allowed");
+        EXPECT_REFUSAL(raw.send("GET", "/v1/log/no-such-thing"), 404, "not-found");
+        EXPECT_REFUSAL(raw.send("GET", "/v1/auth/start/more"), 404, "not-found");
+
+        const QString files = QStringLiteral("/v1/avatars/urn:twinseal:avatar:x/files/");
+        EXPECT_REFUSAL(raw.send("GET", files + "abc"), 400, "malformed-request");
+        EXPECT_REFUSAL(raw.send("PUT", files + "abc"), 400, "malformed-request");
+        EXPECT_REFUSAL(raw.send("GET", files + "abc/chunks/0"), 400, "malformed-request");
+        EXPECT_REFUSAL(raw.send("PUT", files + "abc/chunks/0", "x", "application/octet-stream"), 400,
+                       "malformed-request");
+        EXPECT_REFUSAL(raw.send("GET", files + "abc/other"), 400, "malformed-request");
+        // A numeric index: the method and the path decide again.
+        EXPECT_REFUSAL(raw.send("PUT", files + "0"), 405, "method-not-allowed");
+        EXPECT_REFUSAL(raw.send("GET", files + "0/chunks/0"), 405, "method-not-allowed");
+        EXPECT_REFUSAL(raw.send("GET", files + "0/other"), 404, "not-found");
+        EXPECT_REFUSAL(raw.send("PUT", files + "0/chunks/abc", "x", "application/octet-stream"), 400,
+                       "malformed-request");
+        QVERIFY(server.running());
+    }
+
     // The Protobuf JSON mapping on every response when asked for: a JSON body, or Accept:
     // application/json with a binary body; the signed status list and tree head are their
     // Signed envelopes with the signed bytes in base64, and still verify.
