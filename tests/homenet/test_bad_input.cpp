@@ -79,27 +79,46 @@ private slots:
         HomenetServer server;
         QVERIFY(server.start());
         RawClient raw(server);
-        EXPECT_REFUSAL(raw.send("GET", "/v1/auth/no-such-step"), 405, "method-not-allowed");
-        EXPECT_REFUSAL(raw.send("PUT", "/v1/auth/finish"), 405, "method-not-allowed");
-        EXPECT_REFUSAL(raw.send("POST", "/v1/auth/no-such-step"), 404, "not-found");
-        EXPECT_REFUSAL(raw.send("POST", "/v1/log/no-such-thing"), 405, "method-not-allowed");
-        EXPECT_REFUSAL(raw.send("POST", "/v1/log/head"), 405, "method-not-allowed");
-        EXPECT_REFUSAL(raw.send("GET", "/v1/log/no-such-thing"), 404, "not-found");
-        EXPECT_REFUSAL(raw.send("GET", "/v1/auth/start/more"), 404, "not-found");
-
+        struct Case {
+            QByteArray method;
+            QString path;
+            int status;
+            const char* code;
+        };
         const QString files = QStringLiteral("/v1/avatars/urn:twinseal:avatar:x/files/");
-        EXPECT_REFUSAL(raw.send("GET", files + "abc"), 400, "malformed-request");
-        EXPECT_REFUSAL(raw.send("PUT", files + "abc"), 400, "malformed-request");
-        EXPECT_REFUSAL(raw.send("GET", files + "abc/chunks/0"), 400, "malformed-request");
-        EXPECT_REFUSAL(raw.send("PUT", files + "abc/chunks/0", "x", "application/octet-stream"), 400,
-                       "malformed-request");
-        EXPECT_REFUSAL(raw.send("GET", files + "abc/other"), 400, "malformed-request");
-        // A numeric index: the method and the path decide again.
-        EXPECT_REFUSAL(raw.send("PUT", files + "0"), 405, "method-not-allowed");
-        EXPECT_REFUSAL(raw.send("GET", files + "0/chunks/0"), 405, "method-not-allowed");
-        EXPECT_REFUSAL(raw.send("GET", files + "0/other"), 404, "not-found");
-        EXPECT_REFUSAL(raw.send("PUT", files + "0/chunks/abc", "x", "application/octet-stream"), 400,
-                       "malformed-request");
+        const Case cases[] = {
+            {"GET", QStringLiteral("/v1/auth/no-such-step"), 405, "method-not-allowed"},
+            {"PUT", QStringLiteral("/v1/auth/finish"), 405, "method-not-allowed"},
+            {"POST", QStringLiteral("/v1/auth/no-such-step"), 404, "not-found"},
+            {"GET", QStringLiteral("/v1/auth/start/more"), 404, "not-found"},
+            {"POST", QStringLiteral("/v1/log/no-such-thing"), 405, "method-not-allowed"},
+            {"POST", QStringLiteral("/v1/log/head"), 405, "method-not-allowed"},
+            {"GET", QStringLiteral("/v1/log/no-such-thing"), 404, "not-found"},
+            // A file index that is not a number: 400 whatever the method or the rest.
+            {"GET", files + QStringLiteral("abc"), 400, "malformed-request"},
+            {"PUT", files + QStringLiteral("abc"), 400, "malformed-request"},
+            {"GET", files + QStringLiteral("abc/chunks/0"), 400, "malformed-request"},
+            {"PUT", files + QStringLiteral("abc/chunks/0"), 400, "malformed-request"},
+            {"GET", files + QStringLiteral("abc/other"), 400, "malformed-request"},
+            // A numeric index: the method and the path decide again.
+            {"PUT", files + QStringLiteral("0"), 405, "method-not-allowed"},
+            {"GET", files + QStringLiteral("0/chunks/0"), 405, "method-not-allowed"},
+            {"GET", files + QStringLiteral("0/other"), 404, "not-found"},
+            {"PUT", files + QStringLiteral("0/chunks/abc"), 400, "malformed-request"},
+        };
+        for (const Case& c : cases) {
+            const bool put = c.method == "PUT";
+            const HttpResult r = raw.send(c.method, c.path, put ? QByteArray("x") : QByteArray(),
+                                          put ? "application/octet-stream"
+                                              : "application/x-protobuf");
+            QVERIFY2(r.status == c.status && r.code == c.code,
+                     qPrintable(QStringLiteral("%1 %2: %3 %4, expected %5 %6")
+                                    .arg(QString::fromLatin1(c.method), c.path)
+                                    .arg(r.status)
+                                    .arg(QString::fromStdString(r.code))
+                                    .arg(c.status)
+                                    .arg(QString::fromLatin1(c.code))));
+        }
         QVERIFY(server.running());
     }
 
