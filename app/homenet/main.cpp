@@ -15,6 +15,8 @@
 #include <QTimer>
 
 #include <csignal>
+#include <functional>
+#include <memory>
 #include <cstdio>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -130,6 +132,31 @@ ServiceResult<std::unique_ptr<ServiceRunner>> openRunner(const ServiceConfig& c)
     if (auto st = runner->open(c, pass.text); !st.ok())
         return st.error();
     return runner;
+}
+
+// The service an administrative command works on: the configuration from the options, then
+// the command's own checks and settings (`prepare`: false after saying why is a usage error),
+// and the service opened on it. Null after saying why, with the exit code in *exitCode.
+std::unique_ptr<ServiceRunner>
+adminService(const QCommandLineParser& p, int* exitCode,
+             const std::function<bool(const QCommandLineParser&, ServiceConfig&)>& prepare = {}) {
+    ServiceConfig c;
+    QString error;
+    if (!loadConfig(p, &c, &error)) {
+        err(error);
+        *exitCode = kExitUsage;
+        return nullptr;
+    }
+    if (prepare && !prepare(p, c)) {
+        *exitCode = kExitUsage;
+        return nullptr;
+    }
+    auto runner = openRunner(c);
+    if (!runner.ok()) {
+        *exitCode = failWith(runner.error());
+        return nullptr;
+    }
+    return std::move(runner).value();
 }
 
 int cmdInit(const QStringList& args) {
@@ -295,17 +322,18 @@ int cmdSubscriberAdd(const QStringList& args) {
     if (!parse(p, args, QStringLiteral("Create a subscriber (random K and OPc) and write the USIM "
                                        "profile file the subscriber imports (mode 0600).")))
         return kExitUsage;
-    ServiceConfig c;
-    QString error;
-    if (!loadConfig(p, &c, &error))
-        return err(error), kExitUsage;
-    if (!p.isSet(QStringLiteral("supi")) || !p.isSet(QStringLiteral("profile-out")))
-        return err(QStringLiteral("--supi and --profile-out are required")), kExitUsage;
-    if (!p.isSet(QStringLiteral("service-url")) && c.publicUrl.isEmpty())
-        c.publicUrl = QStringLiteral("https://localhost:%1").arg(c.port);
-    auto runner = openRunner(c);
-    if (!runner.ok())
-        return failWith(runner.error());
+    int exitCode = kExitOk;
+    auto runner = adminService(p, &exitCode, [](const QCommandLineParser& q, ServiceConfig& c) {
+        if (!q.isSet(QStringLiteral("supi")) || !q.isSet(QStringLiteral("profile-out"))) {
+            err(QStringLiteral("--supi and --profile-out are required"));
+            return false;
+        }
+        if (!q.isSet(QStringLiteral("service-url")) && c.publicUrl.isEmpty())
+            c.publicUrl = QStringLiteral("https://localhost:%1").arg(c.port);
+        return true;
+    });
+    if (!runner)
+        return exitCode;
     SubscriberProfileRequest r;
     r.supi = p.value(QStringLiteral("supi"));
     r.mncLength = p.value(QStringLiteral("mnc-length")).toInt();
@@ -315,7 +343,7 @@ int cmdSubscriberAdd(const QStringList& args) {
     r.licenceId = p.value(QStringLiteral("licence-id"));
     r.routingIndicator = p.value(QStringLiteral("routing-indicator"));
     r.serviceUrl = p.value(QStringLiteral("service-url"));
-    auto profile = (*runner)->service().addSubscriber(r);
+    auto profile = runner->service().addSubscriber(r);
     if (!profile.ok())
         return failWith(profile.error());
     if (auto st = profile->save(p.value(QStringLiteral("profile-out")).toStdString()); !st.ok())
@@ -356,15 +384,12 @@ int cmdDt(const QStringList& args) {
                             : QStringLiteral("Revoke a digital twin: its credential is marked in "
                                              "the status list and the revocation is logged.")))
         return kExitUsage;
-    ServiceConfig c;
-    QString error;
-    if (!loadConfig(p, &c, &error))
-        return err(error), kExitUsage;
-    auto runner = openRunner(c);
-    if (!runner.ok())
-        return failWith(runner.error());
+    int exitCode = kExitOk;
+    auto runner = adminService(p, &exitCode);
+    if (!runner)
+        return exitCode;
     if (sub == QLatin1String("list")) {
-        auto list = (*runner)->service().adminList();
+        auto list = runner->service().adminList();
         if (!list.ok())
             return failWith(list.error());
         QJsonArray arr;
@@ -382,7 +407,7 @@ int cmdDt(const QStringList& args) {
     }
     if (!p.isSet(QStringLiteral("dt-id")))
         return err(QStringLiteral("--dt-id is required")), kExitUsage;
-    auto info = (*runner)->service().adminRevoke(p.value(QStringLiteral("dt-id")),
+    auto info = runner->service().adminRevoke(p.value(QStringLiteral("dt-id")),
                                                  p.value(QStringLiteral("reason")));
     if (!info.ok())
         return failWith(info.error());
@@ -421,13 +446,10 @@ int cmdDisclosure(const QStringList& args) {
                                        "attributes of a digital twin to an authority. The DT's "
                                        "owner sees the record; other subscribers never do.")))
         return kExitUsage;
-    ServiceConfig c;
-    QString error;
-    if (!loadConfig(p, &c, &error))
-        return err(error), kExitUsage;
-    auto runner = openRunner(c);
-    if (!runner.ok())
-        return failWith(runner.error());
+    int exitCode = kExitOk;
+    auto runner = adminService(p, &exitCode);
+    if (!runner)
+        return exitCode;
     twinseal::proto::LawfulDisclosure request;
     request.set_dt_id(p.value(QStringLiteral("dt-id")).toStdString());
     request.set_authority(p.value(QStringLiteral("authority")).toStdString());
@@ -436,7 +458,7 @@ int cmdDisclosure(const QStringList& args) {
     for (const QString& a :
          p.value(QStringLiteral("attributes")).split(QLatin1Char(','), Qt::SkipEmptyParts))
         request.add_attributes(a.trimmed().toStdString());
-    auto recorded = (*runner)->service().recordLawfulDisclosure(request);
+    auto recorded = runner->service().recordLawfulDisclosure(request);
     if (!recorded.ok())
         return failWith(recorded.error());
     const QString id = QString::fromStdString(recorded->disclosure_id());

@@ -72,6 +72,56 @@ private slots:
         QVERIFY(server.running());
     }
 
+    // Known path families answer by what they are: a wrong method on any /v1/auth/{step} or
+    // /v1/log/{name} is 405 (the right method on an unknown one is 404), and a file index that is
+    // not a number is 400 whatever the method or the rest of the path.
+    void knownPathFamiliesAnswerByMethodAndIndex() {
+        HomenetServer server;
+        QVERIFY(server.start());
+        RawClient raw(server);
+        struct Case {
+            QByteArray method;
+            QString path;
+            int status;
+            const char* code;
+        };
+        const QString files = QStringLiteral("/v1/avatars/urn:twinseal:avatar:x/files/");
+        const Case cases[] = {
+            {"GET", QStringLiteral("/v1/auth/no-such-step"), 405, "method-not-allowed"},
+            {"PUT", QStringLiteral("/v1/auth/finish"), 405, "method-not-allowed"},
+            {"POST", QStringLiteral("/v1/auth/no-such-step"), 404, "not-found"},
+            {"GET", QStringLiteral("/v1/auth/start/more"), 404, "not-found"},
+            {"POST", QStringLiteral("/v1/log/no-such-thing"), 405, "method-not-allowed"},
+            {"POST", QStringLiteral("/v1/log/head"), 405, "method-not-allowed"},
+            {"GET", QStringLiteral("/v1/log/no-such-thing"), 404, "not-found"},
+            // A file index that is not a number: 400 whatever the method or the rest.
+            {"GET", files + QStringLiteral("abc"), 400, "malformed-request"},
+            {"PUT", files + QStringLiteral("abc"), 400, "malformed-request"},
+            {"GET", files + QStringLiteral("abc/chunks/0"), 400, "malformed-request"},
+            {"PUT", files + QStringLiteral("abc/chunks/0"), 400, "malformed-request"},
+            {"GET", files + QStringLiteral("abc/other"), 400, "malformed-request"},
+            // A numeric index: the method and the path decide again.
+            {"PUT", files + QStringLiteral("0"), 405, "method-not-allowed"},
+            {"GET", files + QStringLiteral("0/chunks/0"), 405, "method-not-allowed"},
+            {"GET", files + QStringLiteral("0/other"), 404, "not-found"},
+            {"PUT", files + QStringLiteral("0/chunks/abc"), 400, "malformed-request"},
+        };
+        for (const Case& c : cases) {
+            const bool put = c.method == "PUT";
+            const HttpResult r = raw.send(c.method, c.path, put ? QByteArray("x") : QByteArray(),
+                                          put ? "application/octet-stream"
+                                              : "application/x-protobuf");
+            QVERIFY2(r.status == c.status && r.code == c.code,
+                     qPrintable(QStringLiteral("%1 %2: %3 %4, expected %5 %6")
+                                    .arg(QString::fromLatin1(c.method), c.path)
+                                    .arg(r.status)
+                                    .arg(QString::fromStdString(r.code))
+                                    .arg(c.status)
+                                    .arg(QString::fromLatin1(c.code))));
+        }
+        QVERIFY(server.running());
+    }
+
     // The Protobuf JSON mapping on every response when asked for: a JSON body, or Accept:
     // application/json with a binary body; the signed status list and tree head are their
     // Signed envelopes with the signed bytes in base64, and still verify.

@@ -1,7 +1,7 @@
 // The Store's tables on SQLite in a temporary directory: rows written and read back through each
-// table, the database's one-active-DT-per-subscriber rule, a rolled-back transaction leaving
-// nothing behind (also after reopening the file), a nonce used once, and the by-root lookup
-// limited to the caller's own DTs and its grant's.
+// table (every column into its own field), the database's one-active-DT-per-subscriber rule, a
+// rolled-back transaction leaving nothing behind (also after reopening the file), a nonce used
+// once, and the by-root lookup limited to the caller's own DTs and its grant's.
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -124,6 +124,101 @@ class StoreTest : public QObject {
         QCOMPARE(*m_store.log().logIndicesOfDt(QStringLiteral("dt-1")), std::vector<quint64>{0});
         QCOMPARE(*m_store.meta().counter("next_status_index"), qint64{5});
         QCOMPARE(*m_store.meta().counter("never_set"), qint64{0});
+    }
+
+    // Every column lands in its own field: each field gets a value no other field of its type has.
+    void everyColumnReadsBackIntoItsField() {
+        auto tx = m_store.begin(true);
+        STORE_OK(tx);
+        DtRecord d = dt(QStringLiteral("dt-9"), QStringLiteral("imsi-001010000000009"),
+                        QStringLiteral("revoked"), 'r');
+        d.credentialDigest = QByteArray(32, 'c');
+        d.statusIndex = 11;
+        d.logIndex = 13;
+        d.generation = 4;
+        d.revocationReason = QStringLiteral("lost device");
+        STORE_OK(m_store.dts().insertDt(d));
+        TransferOfferRecord t;
+        t.transferId = QStringLiteral("tr-1");
+        t.dtId = QStringLiteral("dt-9");
+        t.avatarId = QStringLiteral("urn:twinseal:avatar:dt-9");
+        t.fromSupi = QStringLiteral("imsi-001010000000009");
+        t.fromHandle = QStringLiteral("tw-from");
+        t.toSupi = QStringLiteral("imsi-001010000000008");
+        t.toHandle = QStringLiteral("tw-to");
+        t.codeHash = QByteArray(32, 'k');
+        t.offer = "offer";
+        t.offerDigest = QByteArray(32, 'o');
+        t.credentialDigest = QByteArray(32, 'c');
+        t.mediaRoot = QByteArray(32, 'r');
+        t.state = QStringLiteral("accepted");
+        t.createdAt = 1700000001;
+        t.expiresAt = 1700000002;
+        t.finishedAt = 1700000003;
+        t.logIndex = 17;
+        t.acceptance = "acceptance";
+        STORE_OK(m_store.transfers().insertTransfer(t));
+        const AuthSessionRecord a{QStringLiteral("auth-1"), QStringLiteral("imsi-001010000000009"),
+                                  QByteArray(16, 'n'), QByteArray(32, 'x'), QByteArray(48, 's'),
+                                  1700000009, QStringLiteral("pending"), 2, QStringLiteral("12")};
+        STORE_OK(m_store.auth().insertAuthSession(a));
+        STORE_OK(tx->commit());
+
+        auto rd = m_store.dts().dt(QStringLiteral("dt-9"));
+        STORE_OK(rd);
+        QVERIFY(rd->has_value());
+        const DtRecord& e = **rd;
+        QCOMPARE(e.dtId, d.dtId);
+        QCOMPARE(e.supi, d.supi);
+        QCOMPARE(e.avatarId, d.avatarId);
+        QCOMPARE(e.state, d.state);
+        QCOMPARE(e.holderKey, d.holderKey);
+        QCOMPARE(e.credential, d.credential);
+        QCOMPARE(e.credentialDigest, d.credentialDigest);
+        QCOMPARE(e.signedManifest, d.signedManifest);
+        QCOMPARE(e.mediaRoot, d.mediaRoot);
+        QCOMPARE(e.statusIndex, d.statusIndex);
+        QCOMPARE(e.logIndex, d.logIndex);
+        QCOMPARE(e.generation, d.generation);
+        QCOMPARE(e.createdAt, d.createdAt);
+        QCOMPARE(e.updatedAt, d.updatedAt);
+        QCOMPARE(e.revocationReason, d.revocationReason);
+
+        auto rt = m_store.transfers().transfer(QStringLiteral("tr-1"));
+        STORE_OK(rt);
+        QVERIFY(rt->has_value());
+        const TransferOfferRecord& u = **rt;
+        QCOMPARE(u.transferId, t.transferId);
+        QCOMPARE(u.dtId, t.dtId);
+        QCOMPARE(u.avatarId, t.avatarId);
+        QCOMPARE(u.fromSupi, t.fromSupi);
+        QCOMPARE(u.fromHandle, t.fromHandle);
+        QCOMPARE(u.toSupi, t.toSupi);
+        QCOMPARE(u.toHandle, t.toHandle);
+        QCOMPARE(u.codeHash, t.codeHash);
+        QCOMPARE(u.offer, t.offer);
+        QCOMPARE(u.offerDigest, t.offerDigest);
+        QCOMPARE(u.credentialDigest, t.credentialDigest);
+        QCOMPARE(u.mediaRoot, t.mediaRoot);
+        QCOMPARE(u.state, t.state);
+        QCOMPARE(u.createdAt, t.createdAt);
+        QCOMPARE(u.expiresAt, t.expiresAt);
+        QCOMPARE(u.finishedAt, t.finishedAt);
+        QCOMPARE(u.logIndex, t.logIndex);
+        QCOMPARE(u.acceptance, t.acceptance);
+
+        auto ra = m_store.auth().authSession(QStringLiteral("auth-1"));
+        STORE_OK(ra);
+        QVERIFY(ra->has_value());
+        QCOMPARE((*ra)->authId, a.authId);
+        QCOMPARE((*ra)->supi, a.supi);
+        QCOMPARE((*ra)->rand, a.rand);
+        QCOMPARE((*ra)->xresDigest, a.xresDigest);
+        QCOMPARE((*ra)->sealedKausf, a.sealedKausf);
+        QCOMPARE((*ra)->expiresAt, a.expiresAt);
+        QCOMPARE((*ra)->state, a.state);
+        QCOMPARE((*ra)->attempts, a.attempts);
+        QCOMPARE((*ra)->routingIndicator, a.routingIndicator);
     }
 
     // The schema's unique index: one active DT per subscriber, whatever the service does.

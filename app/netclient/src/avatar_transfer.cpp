@@ -12,6 +12,7 @@
 
 #include <twinseal/security/merkle.h>
 
+#include "client_common.h"
 #include "transport.h"
 #include "twinseal/netclient/service_client.h"
 #include "wire.h"
@@ -20,6 +21,7 @@ namespace twinseal::netclient {
 
 namespace sec = twinseal::security;
 using detail::AuthKind;
+using detail::deliverLater;
 using detail::HttpRequest;
 using detail::Transport;
 
@@ -70,37 +72,47 @@ ClientResult<QByteArray> avatarPath(const std::string& avatarId) {
 
 // GET /v1/avatars/{id} or /v1/avatars/by-root/{hex}.
 ClientResult<HttpRequest> avatarInfoRequest(const AvatarFetchRequest& request) {
-    HttpRequest r;
-    r.method = "GET";
+    QByteArray path;
     if (!request.avatarId.empty()) {
-        auto path = avatarPath(request.avatarId);
-        if (!path.ok())
-            return path.error();
-        r.path = std::move(*path);
+        auto byId = avatarPath(request.avatarId);
+        if (!byId.ok())
+            return byId.error();
+        path = std::move(*byId);
     } else if (request.mediaRoot) {
-        r.path = QByteArray("/v1/avatars/by-root/") +
-                 QByteArray::fromStdString(sec::toHex(*request.mediaRoot));
+        path = QByteArray("/v1/avatars/by-root/") +
+               QByteArray::fromStdString(sec::toHex(*request.mediaRoot));
     } else {
         return clientError(reason::kInvalidArgument,
                            "Say which avatar to fetch: its Avatar-ID or its media root.");
     }
-    r.auth = request.grantToken.empty() ? AuthKind::Akma : AuthKind::Grant;
+    HttpRequest r = detail::getRequest(std::move(path), request.grantToken.empty() ? AuthKind::Akma
+                                                                                   : AuthKind::Grant);
     r.grantToken = request.grantToken;
     return r;
 }
 
-ClientStatus checkRecordIdentity(const AvatarFetchRequest& request, const AvatarRecord& record) {
-    if (!request.avatarId.empty() && record.avatarId != request.avatarId)
-        return detail::malformed("the avatar request", "it describes another avatar");
-    if (request.mediaRoot && record.mediaRoot != *request.mediaRoot)
-        return detail::malformed("the avatar request", "it describes other media");
-    return {};
+// The answer to GET /v1/avatars/...: the repository's record of an avatar.
+ClientResult<AvatarRecord> avatarRecordFrom(const ClientResult<QByteArray>& answer) {
+    if (!answer.ok())
+        return answer.error();
+    proto::AvatarInfo info;
+    if (!detail::parseMessage(*answer, info))
+        return detail::malformed("the avatar request");
+    return detail::avatarRecordFromProto(info);
 }
 
-template <typename T>
-void deliverLater(QObject* context, ClientCallback<T> done, ClientResult<T> result) {
-    auto holder = std::make_shared<ClientResult<T>>(std::move(result));
-    Transport::post(context, [done = std::move(done), holder] { done(std::move(*holder)); });
+// The answer to avatarInfoRequest(): the repository's record of the avatar asked for (the one
+// with the Avatar-ID or media root the request names).
+ClientResult<AvatarRecord> avatarRecordOf(const AvatarFetchRequest& request,
+                                          const ClientResult<QByteArray>& answer) {
+    auto record = avatarRecordFrom(answer);
+    if (!record.ok())
+        return record;
+    if (!request.avatarId.empty() && record->avatarId != request.avatarId)
+        return detail::malformed("the avatar request", "it describes another avatar");
+    if (request.mediaRoot && record->mediaRoot != *request.mediaRoot)
+        return detail::malformed("the avatar request", "it describes other media");
+    return record;
 }
 
 // A transfer whose outcome is a ClientResult<T>.
@@ -276,17 +288,9 @@ private:
 
     // Every chunk is stored: the repository must now say the avatar is complete.
     void confirm() {
-        HttpRequest request;
-        request.method = "GET";
-        request.path = m_avatarPath;
-        request.auth = AuthKind::Akma;
-        transport().call(request, this, [this](ClientResult<QByteArray> r) {
-            if (!r.ok())
-                return complete(r.error());
-            proto::AvatarInfo info;
-            if (!detail::parseMessage(*r, info))
-                return complete(detail::malformed("the avatar request"));
-            auto record = detail::avatarRecordFromProto(info);
+        transport().call(detail::getRequest(m_avatarPath, AuthKind::Akma), this,
+                         [this](ClientResult<QByteArray> r) {
+            auto record = avatarRecordFrom(r);
             if (!record.ok())
                 return complete(record.error());
             if (record->avatarId != avatarId() || record->mediaRoot != m_manifest.packageRoot)
@@ -354,16 +358,9 @@ public:
 
 private:
     void onInfo(ClientResult<QByteArray> r) {
-        if (!r.ok())
-            return complete(r.error());
-        proto::AvatarInfo info;
-        if (!detail::parseMessage(*r, info))
-            return complete(detail::malformed("the avatar request"));
-        auto record = detail::avatarRecordFromProto(info);
+        auto record = avatarRecordOf(m_request, r);
         if (!record.ok())
             return complete(record.error());
-        if (auto st = checkRecordIdentity(m_request, *record); !st.ok())
-            return complete(st.error());
 
         auto manifest = sec::parseSignedManifest(record->signedManifest);
         if (!manifest.ok())
@@ -634,13 +631,8 @@ void ServiceClient::createGrant(const std::string& avatarId, std::uint64_t ttlSe
         return deliverLater<AccessGrant>(this, std::move(done), path.error());
     proto::GrantRequest grant;
     grant.set_ttl_seconds(ttlSeconds);
-    HttpRequest request;
-    request.method = "POST";
-    request.path = *path + "/grants";
-    request.body = detail::serialize(grant);
-    request.auth = AuthKind::Akma;
     m_transport->call(
-        request, this, [avatarId, done = std::move(done)](ClientResult<QByteArray> r) {
+        detail::postRequest(*path + "/grants", detail::serialize(grant), AuthKind::Akma), this, [avatarId, done = std::move(done)](ClientResult<QByteArray> r) {
             if (!r.ok())
                 return done(r.error());
             proto::AccessGrant g;
@@ -658,17 +650,7 @@ void ServiceClient::fetchAvatarInfo(const AvatarFetchRequest& request,
     if (!http.ok())
         return deliverLater<AvatarRecord>(this, std::move(done), http.error());
     m_transport->call(*http, this, [request, done = std::move(done)](ClientResult<QByteArray> r) {
-        if (!r.ok())
-            return done(r.error());
-        proto::AvatarInfo info;
-        if (!detail::parseMessage(*r, info))
-            return done(detail::malformed("the avatar request"));
-        auto record = detail::avatarRecordFromProto(info);
-        if (!record.ok())
-            return done(record.error());
-        if (auto st = checkRecordIdentity(request, *record); !st.ok())
-            return done(st.error());
-        done(std::move(record).value());
+        done(avatarRecordOf(request, r));
     });
 }
 

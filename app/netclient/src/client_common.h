@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include <twinseal/security/manifest.h>
 #include <twinseal/security/subscriber.h>
 #include <twinseal/security/translog.h>
 
@@ -22,15 +23,6 @@
 
 namespace twinseal::netclient::detail {
 
-inline HttpRequest postRequest(QByteArray path, QByteArray body, AuthKind auth = AuthKind::None) {
-    HttpRequest r;
-    r.method = "POST";
-    r.path = std::move(path);
-    r.body = std::move(body);
-    r.auth = auth;
-    return r;
-}
-
 inline HttpRequest getRequest(QByteArray path, AuthKind auth = AuthKind::None,
                               QByteArray accept = kProtobufType) {
     HttpRequest r;
@@ -38,6 +30,13 @@ inline HttpRequest getRequest(QByteArray path, AuthKind auth = AuthKind::None,
     r.path = std::move(path);
     r.accept = std::move(accept);
     r.auth = auth;
+    return r;
+}
+
+inline HttpRequest postRequest(QByteArray path, QByteArray body, AuthKind auth = AuthKind::None) {
+    HttpRequest r = getRequest(std::move(path), auth);
+    r.method = "POST";
+    r.body = std::move(body);
     return r;
 }
 
@@ -73,6 +72,13 @@ void callProto(Transport& transport, QObject* context, const HttpRequest& reques
 [[nodiscard]] ClientError logProofInvalid(const std::string& detail);
 [[nodiscard]] ClientError treeHeadInvalid(const std::string& detail);
 [[nodiscard]] ClientError notAuthenticated();
+
+// A signed avatar manifest about to be sent with a request signed by `holderKey`: it parses
+// (else manifest-invalid, "The avatar manifest is not valid (<why>)<redo>") and is signed by
+// that key (else key-mismatch with `keyMismatch`).
+[[nodiscard]] ClientResult<security::SignedManifest>
+manifestToSend(const security::Bytes& signedManifest, const security::PublicKey& holderKey,
+               const std::string& redo, const std::string& keyMismatch);
 
 // What an issued credential must be: for this holder key and media, logged as an entry of this
 // type (for this DT, when dtId is not empty).

@@ -35,28 +35,22 @@ namespace {
 
 constexpr std::size_t kRegistrationNonceSize = 16;
 
-std::string purposeText(sec::RegistrationPurpose purpose) {
-    switch (purpose) {
-    case sec::RegistrationPurpose::Register:
-        return "registration";
-    case sec::RegistrationPurpose::Recertify:
-        return "re-certification";
-    case sec::RegistrationPurpose::RotatePseudonym:
-        return "pseudonym rotation";
-    }
-    return "registration";
-}
+// What a registration of each purpose is called in messages, and where it is sent.
+struct PurposeInfo {
+    const char* name;
+    const char* path;
+};
 
-QByteArray purposePath(sec::RegistrationPurpose purpose) {
+PurposeInfo purposeInfo(sec::RegistrationPurpose purpose) {
     switch (purpose) {
     case sec::RegistrationPurpose::Register:
-        return "/v1/dt/register";
+        break;
     case sec::RegistrationPurpose::Recertify:
-        return "/v1/dt/recertify";
+        return {"re-certification", "/v1/dt/recertify"};
     case sec::RegistrationPurpose::RotatePseudonym:
-        return "/v1/dt/rotate-pseudonym";
+        return {"pseudonym rotation", "/v1/dt/rotate-pseudonym"};
     }
-    return "/v1/dt/register";
+    return {"registration", "/v1/dt/register"};
 }
 
 // Every check a registration answer must pass before the client reports success.
@@ -64,7 +58,7 @@ ClientResult<Registration>
 verifyRegistration(const QByteArray& body, const sec::UsimProfileData& profile,
                    const sec::PublicKey& holderKey, const sec::Digest& packageRoot,
                    sec::RegistrationPurpose purpose, const std::string& dtId, std::int64_t now) {
-    const std::string what = "the " + purposeText(purpose);
+    const std::string what = std::string("the ") + purposeInfo(purpose).name;
     proto::RegistrationResponse resp;
     if (!detail::parseMessage(body, resp) || resp.credential().empty() || !resp.has_log_receipt())
         return detail::malformed(what, "no credential or no log receipt");
@@ -111,6 +105,19 @@ ClientError treeHeadInvalid(const std::string& detail) {
                        "The transparency log's signed tree head does not verify with the log key "
                        "of your profile (" +
                            detail + "). Do not trust this answer; contact your operator.");
+}
+
+ClientResult<sec::SignedManifest> manifestToSend(const sec::Bytes& signedManifest,
+                                                 const sec::PublicKey& holderKey,
+                                                 const std::string& redo,
+                                                 const std::string& keyMismatch) {
+    auto manifest = sec::parseSignedManifest(signedManifest);
+    if (!manifest.ok())
+        return clientError(reason::kManifestInvalid, "The avatar manifest is not valid (" +
+                                                         manifest.error().message() + ")" + redo);
+    if (!(manifest->manifest.holderKey == holderKey))
+        return clientError(reason::kKeyMismatch, keyMismatch);
+    return std::move(manifest).value();
 }
 
 ClientError notAuthenticated() {
@@ -477,20 +484,15 @@ void ServiceClient::startRegistration(sec::RegistrationPurpose purpose, const st
         deliverLater<Registration>(this, std::move(done), std::move(e));
     };
     if (!m_transport->hasSession())
-        return fail(clientError(reason::kNotAuthenticated,
-                                "Not signed in to the home network: authenticate with your USIM "
-                                "profile first."));
+        return fail(detail::notAuthenticated());
     if (!holderKey.valid())
         return fail(clientError(reason::kInvalidArgument, "No holder key was given."));
-    auto manifest = sec::parseSignedManifest(signedManifest);
+    auto manifest = detail::manifestToSend(
+        signedManifest, holderKey.publicKey(), "; pack the avatar again.",
+        "The avatar manifest was signed by another key than the holder key given; pack the "
+        "avatar again with this key.");
     if (!manifest.ok())
-        return fail(clientError(reason::kManifestInvalid, "The avatar manifest is not valid (" +
-                                                              manifest.error().message() +
-                                                              "); pack the avatar again."));
-    if (!(manifest->manifest.holderKey == holderKey.publicKey()))
-        return fail(clientError(reason::kKeyMismatch,
-                                "The avatar manifest was signed by another key than the holder "
-                                "key given; pack the avatar again with this key."));
+        return fail(manifest.error());
 
     sec::RegistrationRequest request;
     request.aKid = m_transport->aKid();
@@ -508,9 +510,8 @@ void ServiceClient::startRegistration(sec::RegistrationPurpose purpose, const st
         return fail(clientError(reason::kInternal, "Could not sign the registration (" +
                                                        envelope.error().message() + ")."));
 
-    const QByteArray path = purposePath(purpose);
     m_transport->call(
-        postRequest(path, detail::qbytes(*envelope), AuthKind::Akma), this,
+        postRequest(purposeInfo(purpose).path, detail::qbytes(*envelope), AuthKind::Akma), this,
         [this, done = std::move(done), holder = holderKey.publicKey(),
          root = manifest->manifest.packageRoot, purpose, dtId](ClientResult<QByteArray> r) {
             if (purpose != sec::RegistrationPurpose::Register)

@@ -353,15 +353,12 @@ void ServiceClient::acceptTransfer(const TransferInfo& offerInfo, const std::str
         return fail(clientError(reason::kInvalidArgument,
                                 "The offer to accept is not a valid owner-signed offer; fetch it "
                                 "again."));
-    auto manifest = sec::parseSignedManifest(recipientSignedManifest);
+    auto manifest = detail::manifestToSend(
+        recipientSignedManifest, newHolderKey.publicKey(), "; sign it again.",
+        "The avatar manifest was signed by another key than the new holder key given; sign it "
+        "with this key.");
     if (!manifest.ok())
-        return fail(clientError(reason::kManifestInvalid, "The avatar manifest is not valid (" +
-                                                              manifest.error().message() +
-                                                              "); sign it again."));
-    if (!(manifest->manifest.holderKey == newHolderKey.publicKey()))
-        return fail(clientError(reason::kKeyMismatch,
-                                "The avatar manifest was signed by another key than the new holder "
-                                "key given; sign it with this key."));
+        return fail(manifest.error());
     if (manifest->manifest.packageRoot != offerInfo.mediaRoot)
         return fail(clientError(reason::kMediaMismatch,
                                 "The avatar manifest is for other media than the avatar offered "
@@ -438,36 +435,31 @@ void ServiceClient::acceptTransfer(const TransferInfo& offerInfo, const std::str
 
 void ServiceClient::declineTransfer(const std::string& transferId, const std::string& code,
                                     ClientCallback<TransferInfo> done) {
-    if (transferId.empty())
-        return deliverLater<TransferInfo>(
-            this, std::move(done), clientError(reason::kInvalidArgument, "Name the transfer."));
     proto::TransferCodeRequest request;
     request.set_code(code);
-    callProto<proto::TransferInfo, TransferInfo>(
-        *m_transport, this,
-        postRequest(transferPath(transferId, "decline"), detail::serialize(request),
-                    AuthKind::Akma),
-        "the decline", std::move(done),
-        [transferId](const proto::TransferInfo& i) -> ClientResult<TransferInfo> {
-            auto t = transferFromProto(i, "the decline");
-            if (t.ok() && (t->transferId != transferId || t->state != "declined"))
-                return detail::malformed("the decline", "it is not this declined transfer");
-            return t;
-        });
+    answerTransfer(transferId, "decline", detail::serialize(request), "the decline", "declined",
+                   std::move(done));
 }
 
 void ServiceClient::cancelTransfer(const std::string& transferId,
                                    ClientCallback<TransferInfo> done) {
+    answerTransfer(transferId, "cancel", {}, "the cancellation", "cancelled", std::move(done));
+}
+
+void ServiceClient::answerTransfer(const std::string& transferId, const char* action,
+                                   QByteArray body, const std::string& what,
+                                   const std::string& state, ClientCallback<TransferInfo> done) {
     if (transferId.empty())
         return deliverLater<TransferInfo>(
             this, std::move(done), clientError(reason::kInvalidArgument, "Name the transfer."));
     callProto<proto::TransferInfo, TransferInfo>(
-        *m_transport, this, postRequest(transferPath(transferId, "cancel"), {}, AuthKind::Akma),
-        "the cancellation", std::move(done),
-        [transferId](const proto::TransferInfo& i) -> ClientResult<TransferInfo> {
-            auto t = transferFromProto(i, "the cancellation");
-            if (t.ok() && (t->transferId != transferId || t->state != "cancelled"))
-                return detail::malformed("the cancellation", "it is not this cancelled transfer");
+        *m_transport, this,
+        postRequest(transferPath(transferId, action), std::move(body), AuthKind::Akma), what,
+        std::move(done),
+        [transferId, what, state](const proto::TransferInfo& i) -> ClientResult<TransferInfo> {
+            auto t = transferFromProto(i, what);
+            if (t.ok() && (t->transferId != transferId || t->state != state))
+                return detail::malformed(what, "it is not this " + state + " transfer");
             return t;
         });
 }

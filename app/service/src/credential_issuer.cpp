@@ -26,6 +26,24 @@ QByteArray CredentialIssuer::storedHolderKey(const PublicKey& key) {
     return proto::serialize<QByteArray>(p);
 }
 
+bool CredentialIssuer::isStoredHolderKey(const QByteArray& stored, const PublicKey& key) {
+    proto::PublicKey p;
+    return p.ParseFromString(str(stored)) && p.raw() == toString(key.raw());
+}
+
+ServiceResult<TransparencyLog::Append> CredentialIssuer::logIssued(const Issued& issued,
+                                                                   LogEntryType type,
+                                                                   const QByteArray& details,
+                                                                   const char* during) {
+    const CredentialClaims& c = issued.credential.claims;
+    auto appended = m_log.append(type, QString::fromStdString(c.dtId), issued.digest, details);
+    if (!appended.ok())
+        return appended.error();
+    if (appended->index != c.logIndex)
+        return serviceError(500, "internal", std::string("log index moved during ") + during);
+    return appended;
+}
+
 ServiceResult<CredentialIssuer::Issued>
 CredentialIssuer::issue(const SubscriberRecord& s, const std::string& dtId,
                         const std::string& avatarId, const PublicKey& holderKey,

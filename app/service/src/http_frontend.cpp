@@ -291,18 +291,21 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest& request, QTcpSocket* 
         x.refuse(413, "body-too-large", "the request body is too large");
     } else {
         const auto match = m_routes->route(x.method, x.segments);
-        switch (match.outcome) {
-        case http::Routes::Outcome::Found:
-            (*match.handler)(x, match.captures);
-            break;
-        case http::Routes::Outcome::WrongMethod:
-            x.refuse(405, "method-not-allowed",
-                     x.method.toStdString() + " is not allowed on " + x.path.toStdString());
-            break;
-        case http::Routes::Outcome::NotFound:
-            x.refuse(404, "not-found",
-                     "no such endpoint: " + x.method.toStdString() + " " + x.path.toStdString());
-            break;
+        // A prefix check that refuses the path has answered it.
+        if (!match.check || (*match.check)(x, match.checkCaptures)) {
+            switch (match.outcome) {
+            case http::Routes::Outcome::Found:
+                (*match.handler)(x, match.captures);
+                break;
+            case http::Routes::Outcome::WrongMethod:
+                x.refuse(405, "method-not-allowed",
+                         x.method.toStdString() + " is not allowed on " + x.path.toStdString());
+                break;
+            case http::Routes::Outcome::NotFound:
+                x.refuse(404, "not-found", "no such endpoint: " + x.method.toStdString() + " " +
+                                               x.path.toStdString());
+                break;
+            }
         }
     }
     Reply& reply = x.reply;

@@ -1,6 +1,7 @@
 #include "http_routes.h"
 
 #include <memory>
+#include <optional>
 
 #include "chunk_device.h"
 
@@ -12,6 +13,16 @@ bool parseU64(const QString& s, quint64* out) {
     bool ok = false;
     *out = s.toULongLong(&ok);
     return ok && !s.isEmpty() && s.size() <= 20;
+}
+
+// A file index in an avatar path; else refused with 400.
+std::optional<int> fileIndex(Exchange& x, const QString& segment) {
+    bool ok = false;
+    const int file = segment.toInt(&ok);
+    if (ok)
+        return file;
+    x.refuse(400, "malformed-request", "file index must be a number");
+    return std::nullopt;
 }
 
 // A signed binary envelope (registration, transfer offer) is never JSON.
@@ -52,6 +63,8 @@ template <typename Request, typename F> Routes::Handler withBody(F call) {
 }
 
 void addAuthRoutes(Routes& routes) {
+    // Every authentication step is a POST: another method is refused with 405, whatever the step.
+    routes.reserve("POST", QStringLiteral("/v1/auth/{step}"));
     routes.add("POST", QStringLiteral("/v1/auth/start"),
                withBody<proto::AuthStartRequest>(
                    [](HomenetService& s, const auto& r) { return s.authStart(r); }));
@@ -146,6 +159,8 @@ void addTransferRoutes(Routes& routes) {
 }
 
 void addPublicRoutes(Routes& routes) {
+    // The log is read only: another method than GET is refused with 405 on any /v1/log/{name}.
+    routes.reserve("GET", QStringLiteral("/v1/log/{name}"));
     routes.add("GET", QStringLiteral("/v1/status"), [](Exchange& x, const QStringList&) {
         x.reply = signedReply(x.service.statusList(), x.json);
         // Public and signed: caches may keep it until verifiers are due to refresh it.
@@ -203,31 +218,28 @@ void addAvatarRoutes(Routes& routes) {
                    [](HomenetService& s, const Caller& c, const auto& r, const QStringList& id) {
                        return s.createGrant(c, id[0], r);
                    }));
+    // A file index that is not a number is refused first, whatever the method or the rest.
+    routes.check(QStringLiteral("/v1/avatars/{id}/files/{file}"),
+                 [](Exchange& x, const QStringList& p) { return fileIndex(x, p[1]).has_value(); });
     routes.add("PUT", QStringLiteral("/v1/avatars/{id}/files/{file}/chunks/{chunk}"),
                [](Exchange& x, const QStringList& p) {
-                   bool okFile = false;
-                   const int file = p[1].toInt(&okFile);
+                   const auto file = fileIndex(x, p[1]);
                    quint64 chunk = 0;
                    Caller caller;
-                   if (!okFile)
-                       x.refuse(400, "malformed-request", "file index must be a number");
-                   else if (!parseU64(p[2], &chunk))
+                   if (!file)
+                       return;
+                   if (!parseU64(p[2], &chunk))
                        x.refuse(400, "malformed-request", "chunk index must be a number");
                    else if (x.needsBody(kOctets) && x.authenticated(&caller))
-                       x.answer(x.service.putChunk(caller, p[0], file, chunk, x.body));
+                       x.answer(x.service.putChunk(caller, p[0], *file, chunk, x.body));
                });
     routes.add("GET", QStringLiteral("/v1/avatars/{id}/files/{file}"),
                [](Exchange& x, const QStringList& p) {
-                   bool okFile = false;
-                   const int file = p[1].toInt(&okFile);
+                   const auto file = fileIndex(x, p[1]);
                    Caller caller;
-                   if (!okFile) {
-                       x.refuse(400, "malformed-request", "file index must be a number");
+                   if (!file || !x.authenticated(&caller))
                        return;
-                   }
-                   if (!x.authenticated(&caller))
-                       return;
-                   auto f = x.service.openFile(caller, p[0], file);
+                   auto f = x.service.openFile(caller, p[0], *file);
                    if (!f.ok()) {
                        x.reply = refuse(f.error(), x.json);
                        return;

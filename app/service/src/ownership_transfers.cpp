@@ -236,29 +236,16 @@ ServiceResult<proto::TransferInfo> OwnershipTransfers::offerTransfer(const Calle
     if (auto st = checkOfferNotExpired(offer, now); !st.ok())
         return serviceError(410, "offer-expired", st.error().detail);
 
-    auto tx = m_ctx.store.begin(true);
+    auto tx = m_ctx.beginSigned(offer.nonce, now + 2 * kTransferWindow, "offer-replayed",
+                                "this signed offer was already received; a repeat is a replay");
     if (!tx.ok())
-        return m_ctx.storageError(tx.error());
-    if (auto st = m_ctx.useNonce(qb(ByteView(sha256(offer.nonce))), now + 2 * kTransferWindow,
-                                 "offer-replayed",
-                                 "this signed offer was already received; a repeat is a replay");
-        !st.ok())
-        return st.error();
+        return tx.error();
     const QString dtId = QString::fromStdString(offer.dtId);
-    auto dt = m_ctx.store.dts().dt(dtId);
+    auto dt = m_ctx.ownActiveDt(caller.supi, offer.dtId, "transferred");
     if (!dt.ok())
-        return m_ctx.storageError(dt.error());
-    if (!dt->has_value() || (*dt)->supi != caller.supi)
-        return serviceError(404, "unknown-dt",
-                            "this subscription has no digital twin " + offer.dtId);
-    const DtRecord& d = **dt;
-    if (d.state != QLatin1String("active"))
-        return serviceError(409, "dt-not-active",
-                            "digital twin " + offer.dtId + " is " + d.state.toStdString() +
-                                " and cannot be transferred");
-    proto::PublicKey currentKey;
-    if (!currentKey.ParseFromString(str(d.holderKey)) ||
-        currentKey.raw() != toString(offer.holderKey.raw()))
+        return dt.error();
+    const DtRecord& d = *dt;
+    if (!CredentialIssuer::isStoredHolderKey(d.holderKey, offer.holderKey))
         return serviceError(403, "holder-key-mismatch",
                             "a transfer offer must be signed by the digital twin's current "
                             "holder key");
@@ -346,6 +333,29 @@ ServiceResult<TransferOfferRecord> OwnershipTransfers::loadTransfer(const QStrin
     return std::move(**found);
 }
 
+ServiceResult<OwnershipTransfers::OpenTransfer>
+OwnershipTransfers::openTransfer(const QString& transferId) {
+    auto tx = m_ctx.store.begin(true);
+    if (!tx.ok())
+        return m_ctx.storageError(tx.error());
+    auto found = loadTransfer(transferId);
+    if (!found.ok())
+        return found.error();
+    return OpenTransfer{std::move(tx).value(), std::move(found).value()};
+}
+
+ServiceResult<proto::TransferInfo>
+OwnershipTransfers::closeTransfer(const Caller& caller, OpenTransfer& open, const QString& state) {
+    TransferOfferRecord& t = open.transfer;
+    t.state = state;
+    t.finishedAt = m_ctx.clock.now();
+    if (auto st = m_ctx.store.transfers().updateTransfer(t); !st.ok())
+        return m_ctx.storageError(st.error());
+    if (auto st = open.tx.commit(); !st.ok())
+        return m_ctx.storageError(st.error());
+    return describeTransfer(t, caller.supi, false);
+}
+
 ServiceStatus OwnershipTransfers::checkRecipient(const Caller& caller, const TransferOfferRecord& t,
                                                  const std::string& code) {
     if (t.fromSupi == caller.supi)
@@ -420,14 +430,11 @@ OwnershipTransfers::acceptTransfer(const Caller& caller, const QString& transfer
         }
     }
 
-    auto tx = m_ctx.store.begin(true);
+    auto tx = m_ctx.beginSigned(a.nonce, now + 2 * kTransferWindow, "acceptance-replayed",
+                                "this signed acceptance was already received; a repeat is a "
+                                "replay");
     if (!tx.ok())
-        return m_ctx.storageError(tx.error());
-    if (auto st = m_ctx.useNonce(
-            qb(ByteView(sha256(a.nonce))), now + 2 * kTransferWindow, "acceptance-replayed",
-            "this signed acceptance was already received; a repeat is a replay");
-        !st.ok())
-        return st.error();
+        return tx.error();
     auto found = loadTransfer(transferId);
     if (!found.ok())
         return found.error();
@@ -457,24 +464,18 @@ OwnershipTransfers::acceptTransfer(const Caller& caller, const QString& transfer
         return serviceError(409, "transfer-media-mismatch",
                             "the manifest is for other media than the avatar being transferred: "
                             "sign a manifest of the offered avatar with your new key");
-    auto active = m_ctx.store.dts().activeDtOf(caller.supi);
-    if (!active.ok())
-        return m_ctx.storageError(active.error());
-    if (active->has_value())
-        return serviceError(409, "duplicate-dt",
-                            "this subscription already has an active digital twin (" +
-                                (*active)->dtId.toStdString() +
-                                "): revoke or transfer it before accepting another");
-    auto sub = m_ctx.store.subscribers().subscriber(caller.supi);
-    if (!sub.ok() || !sub->has_value())
-        return m_ctx.storageError(sub.ok() ? makeError(ErrorCode::Internal, "subscriber vanished")
-                                           : sub.error());
+    if (auto st = m_ctx.noActiveDt(caller.supi, "revoke or transfer it before accepting another");
+        !st.ok())
+        return st.error();
+    auto sub = m_ctx.subscriberOf(caller.supi);
+    if (!sub.ok())
+        return sub.error();
     auto toHandle = m_handles.handleFor(caller.supi);
     if (!toHandle.ok())
         return toHandle.error();
 
     // The recipient's own attributes: nothing of the previous owner's identity carries over.
-    auto issued = m_issuer.issue(**sub, d.dtId.toStdString(), d.avatarId.toStdString(), a.holderKey,
+    auto issued = m_issuer.issue(*sub, d.dtId.toStdString(), d.avatarId.toStdString(), a.holderKey,
                                  a.mediaRoot, static_cast<std::uint32_t>(d.generation + 1), now);
     if (!issued.ok())
         return issued.error();
@@ -482,11 +483,9 @@ OwnershipTransfers::acceptTransfer(const Caller& caller, const QString& transfer
     TransferRecord record{transferId.toStdString(), Bytes(t.offer.begin(), t.offer.end()),
                           parsed->encoded};
     auto appended =
-        m_log.append(LogEntryType::Transfer, d.dtId, issued->digest, qb(record.encode()));
+        m_issuer.logIssued(*issued, LogEntryType::Transfer, qb(record.encode()), "the transfer");
     if (!appended.ok())
         return appended.error();
-    if (appended->index != c.logIndex)
-        return serviceError(500, "internal", "log index moved during the transfer");
 
     // The previous owner's credential is revoked; the new one is active.
     if (auto st =
@@ -534,13 +533,8 @@ OwnershipTransfers::acceptTransfer(const Caller& caller, const QString& transfer
     if (!info.ok())
         return info.error();
     *out.mutable_transfer() = std::move(info).value();
-    out.set_credential(toString(issued->credential.encoded));
-    for (const auto& disc : issued->disclosures)
-        out.add_disclosures(disc);
-    auto receipt = m_log.receiptFor(*appended);
-    if (!receipt.ok())
-        return receipt.error();
-    *out.mutable_log_receipt() = std::move(receipt).value();
+    if (auto st = m_issuer.answer(*issued, *appended, &out); !st.ok())
+        return st.error();
     return out;
 }
 
@@ -549,19 +543,14 @@ OwnershipTransfers::declineTransfer(const Caller& caller, const QString& transfe
                                     const proto::TransferCodeRequest& r) {
     if (!caller.subscriber())
         return notAuthenticated("declining a transfer");
-    auto tx = m_ctx.store.begin(true);
-    if (!tx.ok())
-        return m_ctx.storageError(tx.error());
-    auto found = loadTransfer(transferId);
-    if (!found.ok())
-        return found.error();
-    TransferOfferRecord t = std::move(found).value();
+    auto open = openTransfer(transferId);
+    if (!open.ok())
+        return open.error();
+    TransferOfferRecord& t = open->transfer;
     if (auto st = checkRecipient(caller, t, r.code()); !st.ok())
         return st.error();
-    if (auto st = checkPending(t, *tx); !st.ok())
+    if (auto st = checkPending(t, open->tx); !st.ok())
         return st.error();
-    t.state = kDeclined;
-    t.finishedAt = m_ctx.clock.now();
     if (t.codeBased()) {
         auto handle = m_handles.handleFor(caller.supi);
         if (!handle.ok())
@@ -569,24 +558,17 @@ OwnershipTransfers::declineTransfer(const Caller& caller, const QString& transfe
         t.toSupi = caller.supi;
         t.toHandle = *handle;
     }
-    if (auto st = m_ctx.store.transfers().updateTransfer(t); !st.ok())
-        return m_ctx.storageError(st.error());
-    if (auto st = tx->commit(); !st.ok())
-        return m_ctx.storageError(st.error());
-    return describeTransfer(t, caller.supi, false);
+    return closeTransfer(caller, *open, kDeclined);
 }
 
 ServiceResult<proto::TransferInfo> OwnershipTransfers::cancelTransfer(const Caller& caller,
                                                                       const QString& transferId) {
     if (!caller.subscriber())
         return notAuthenticated("cancelling a transfer");
-    auto tx = m_ctx.store.begin(true);
-    if (!tx.ok())
-        return m_ctx.storageError(tx.error());
-    auto found = loadTransfer(transferId);
-    if (!found.ok())
-        return found.error();
-    TransferOfferRecord t = std::move(found).value();
+    auto open = openTransfer(transferId);
+    if (!open.ok())
+        return open.error();
+    TransferOfferRecord& t = open->transfer;
     if (t.fromSupi != caller.supi) {
         if (t.toSupi == caller.supi)
             return serviceError(403, "not-offer-owner",
@@ -594,15 +576,9 @@ ServiceResult<proto::TransferInfo> OwnershipTransfers::cancelTransfer(const Call
                                 "instead");
         return notFound(transferId);
     }
-    if (auto st = checkPending(t, *tx); !st.ok())
+    if (auto st = checkPending(t, open->tx); !st.ok())
         return st.error();
-    t.state = kCancelled;
-    t.finishedAt = m_ctx.clock.now();
-    if (auto st = m_ctx.store.transfers().updateTransfer(t); !st.ok())
-        return m_ctx.storageError(st.error());
-    if (auto st = tx->commit(); !st.ok())
-        return m_ctx.storageError(st.error());
-    return describeTransfer(t, caller.supi, false);
+    return closeTransfer(caller, *open, kCancelled);
 }
 
 // ---- receipts and history

@@ -1,5 +1,8 @@
 #include "twinseal/service/service_context.h"
 
+#include <twinseal/security/crypto.h>
+
+#include "service_util.h"
 #include "twinseal/service/service_log.h"
 
 namespace twinseal::service {
@@ -25,6 +28,54 @@ ServiceStatus ServiceContext::useNonce(const QByteArray& nonceKey, qint64 expire
         return storageError(fresh.error());
     if (!*fresh)
         return serviceError(409, replayCode, replayMessage);
+    return Nothing{};
+}
+
+ServiceResult<Store::Transaction> ServiceContext::beginSigned(security::ByteView nonce,
+                                                              qint64 expiresAt,
+                                                              const std::string& replayCode,
+                                                              const std::string& replayMessage) const {
+    auto tx = store.begin(true);
+    if (!tx.ok())
+        return storageError(tx.error());
+    if (auto st = useNonce(util::qb(security::ByteView(security::sha256(nonce))), expiresAt,
+                           replayCode, replayMessage);
+        !st.ok())
+        return st.error();
+    return std::move(tx).value();
+}
+
+ServiceResult<SubscriberRecord> ServiceContext::subscriberOf(const QString& supi) const {
+    auto sub = store.subscribers().subscriber(supi);
+    if (!sub.ok())
+        return storageError(sub.error());
+    if (!sub->has_value())
+        return storageError(security::makeError(security::ErrorCode::Internal, "subscriber vanished"));
+    return std::move(**sub);
+}
+
+ServiceResult<DtRecord> ServiceContext::ownActiveDt(const QString& supi, const std::string& dtId,
+                                                    const char* action) const {
+    auto dt = store.dts().dt(QString::fromStdString(dtId));
+    if (!dt.ok())
+        return storageError(dt.error());
+    if (!dt->has_value() || (*dt)->supi != supi)
+        return serviceError(404, "unknown-dt", "this subscription has no digital twin " + dtId);
+    if ((*dt)->state != QLatin1String("active"))
+        return serviceError(409, "dt-not-active",
+                            "digital twin " + dtId + " is " + (*dt)->state.toStdString() +
+                                " and cannot be " + action);
+    return std::move(**dt);
+}
+
+ServiceStatus ServiceContext::noActiveDt(const QString& supi, const std::string& advice) const {
+    auto active = store.dts().activeDtOf(supi);
+    if (!active.ok())
+        return storageError(active.error());
+    if (active->has_value())
+        return serviceError(409, "duplicate-dt",
+                            "this subscription already has an active digital twin (" +
+                                (*active)->dtId.toStdString() + "): " + advice);
     return Nothing{};
 }
 

@@ -10,21 +10,14 @@ StoreStatus AuthTable::insertAuthSession(const AuthSessionRecord& a) {
 }
 
 StoreResult<std::optional<AuthSessionRecord>> AuthTable::authSession(const QString& id) {
+    static constexpr auto kRead = rowMapper(
+        &AuthSessionRecord::authId, &AuthSessionRecord::supi, &AuthSessionRecord::rand,
+        &AuthSessionRecord::xresDigest, &AuthSessionRecord::sealedKausf,
+        &AuthSessionRecord::expiresAt, &AuthSessionRecord::state, &AuthSessionRecord::attempts,
+        &AuthSessionRecord::routingIndicator);
     return m_db.one("SELECT auth_id, supi, rand, xres_digest, kausf, expires_at, state, attempts,"
                     " routing FROM auth_sessions WHERE auth_id = ?",
-                    {id}, [](const Row& r) {
-                        AuthSessionRecord a;
-                        a.authId = r.text(0);
-                        a.supi = r.text(1);
-                        a.rand = r.blob(2);
-                        a.xresDigest = r.blob(3);
-                        a.sealedKausf = r.blob(4);
-                        a.expiresAt = r.i64(5);
-                        a.state = r.text(6);
-                        a.attempts = r.i32(7);
-                        a.routingIndicator = r.text(8);
-                        return a;
-                    });
+                    {id}, kRead);
 }
 
 StoreStatus AuthTable::updateAuthSession(const QString& id, const QString& state, int attempts) {

@@ -11,25 +11,12 @@ namespace {
     "dt_id, supi, avatar_id, state, holder_key, credential, credential_digest, signed_manifest,"   \
     " media_root, status_index, log_index, generation, created_at, updated_at, revocation_reason"
 
-DtRecord dtFrom(const Row& r) {
-    DtRecord d;
-    d.dtId = r.text(0);
-    d.supi = r.text(1);
-    d.avatarId = r.text(2);
-    d.state = r.text(3);
-    d.holderKey = r.blob(4);
-    d.credential = r.blob(5);
-    d.credentialDigest = r.blob(6);
-    d.signedManifest = r.blob(7);
-    d.mediaRoot = r.blob(8);
-    d.statusIndex = r.u64(9);
-    d.logIndex = r.u64(10);
-    d.generation = r.i32(11);
-    d.createdAt = r.i64(12);
-    d.updatedAt = r.i64(13);
-    d.revocationReason = r.text(14);
-    return d;
-}
+constexpr auto dtFrom = rowMapper(
+    &DtRecord::dtId, &DtRecord::supi, &DtRecord::avatarId, &DtRecord::state, &DtRecord::holderKey,
+    &DtRecord::credential, &DtRecord::credentialDigest, &DtRecord::signedManifest,
+    &DtRecord::mediaRoot, &DtRecord::statusIndex, &DtRecord::logIndex, &DtRecord::generation,
+    &DtRecord::createdAt, &DtRecord::updatedAt, &DtRecord::revocationReason);
+static_assert(columnCount(TWINSEAL_DT_COLUMNS) == dtFrom.kColumns);
 
 } // namespace
 

@@ -11,21 +11,13 @@ StoreStatus SubscriberTable::insertSubscriber(const SubscriberRecord& s) {
 }
 
 StoreResult<std::optional<SubscriberRecord>> SubscriberTable::subscriber(const QString& supi) {
+    static constexpr auto kRead = rowMapper(
+        &SubscriberRecord::supi, &SubscriberRecord::mncLength, &SubscriberRecord::sealedSecrets,
+        &SubscriberRecord::sqn, &SubscriberRecord::name, &SubscriberRecord::role,
+        &SubscriberRecord::organisation, &SubscriberRecord::licenceId, &SubscriberRecord::createdAt);
     return m_db.one("SELECT supi, mnc_length, secrets, sqn, name, role, organisation, licence_id,"
                     " created_at FROM subscribers WHERE supi = ?",
-                    {supi}, [](const Row& r) {
-                        SubscriberRecord s;
-                        s.supi = r.text(0);
-                        s.mncLength = r.i32(1);
-                        s.sealedSecrets = r.blob(2);
-                        s.sqn = r.u64(3);
-                        s.name = r.text(4);
-                        s.role = r.text(5);
-                        s.organisation = r.text(6);
-                        s.licenceId = r.text(7);
-                        s.createdAt = r.i64(8);
-                        return s;
-                    });
+                    {supi}, kRead);
 }
 
 StoreStatus SubscriberTable::updateSubscriberSqn(const QString& supi, quint64 sqn) {

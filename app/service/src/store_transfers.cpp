@@ -12,28 +12,15 @@ namespace {
     " offer_digest, credential_digest, media_root, state, created_at, expires_at, finished_at,"    \
     " log_index, acceptance"
 
-TransferOfferRecord transferFrom(const Row& r) {
-    TransferOfferRecord t;
-    t.transferId = r.text(0);
-    t.dtId = r.text(1);
-    t.avatarId = r.text(2);
-    t.fromSupi = r.text(3);
-    t.fromHandle = r.text(4);
-    t.toSupi = r.text(5);
-    t.toHandle = r.text(6);
-    t.codeHash = r.blob(7);
-    t.offer = r.blob(8);
-    t.offerDigest = r.blob(9);
-    t.credentialDigest = r.blob(10);
-    t.mediaRoot = r.blob(11);
-    t.state = r.text(12);
-    t.createdAt = r.i64(13);
-    t.expiresAt = r.i64(14);
-    t.finishedAt = r.i64(15);
-    t.logIndex = r.i64(16);
-    t.acceptance = r.blob(17);
-    return t;
-}
+constexpr auto transferFrom = rowMapper(
+    &TransferOfferRecord::transferId, &TransferOfferRecord::dtId, &TransferOfferRecord::avatarId,
+    &TransferOfferRecord::fromSupi, &TransferOfferRecord::fromHandle, &TransferOfferRecord::toSupi,
+    &TransferOfferRecord::toHandle, &TransferOfferRecord::codeHash, &TransferOfferRecord::offer,
+    &TransferOfferRecord::offerDigest, &TransferOfferRecord::credentialDigest,
+    &TransferOfferRecord::mediaRoot, &TransferOfferRecord::state, &TransferOfferRecord::createdAt,
+    &TransferOfferRecord::expiresAt, &TransferOfferRecord::finishedAt,
+    &TransferOfferRecord::logIndex, &TransferOfferRecord::acceptance);
+static_assert(columnCount(TWINSEAL_TRANSFER_COLUMNS) == transferFrom.kColumns);
 
 } // namespace
 

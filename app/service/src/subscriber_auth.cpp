@@ -222,8 +222,14 @@ std::optional<ServiceError> sessionUsable(const AuthSessionRecord& a, qint64 now
 }
 } // namespace
 
-ServiceResult<std::pair<AuthSessionRecord, SubscriberRecord>>
-SubscriberAuth::pendingSession(const std::string& authId) {
+ServiceResult<SubscriberAuth::PendingAnswer>
+SubscriberAuth::openAnswer(const std::string& authId, std::size_t answerSize,
+                           std::size_t expectedSize, const char* usage) {
+    if (authId.empty() || authId.size() > 64 || answerSize != expectedSize)
+        return badRequest("malformed-request", usage);
+    auto tx = m_ctx.store.begin(true);
+    if (!tx.ok())
+        return m_ctx.storageError(tx.error());
     auto a = m_ctx.store.auth().authSession(QString::fromStdString(authId));
     if (!a.ok())
         return m_ctx.storageError(a.error());
@@ -237,32 +243,32 @@ SubscriberAuth::pendingSession(const std::string& authId) {
         return m_ctx.storageError(sub.error());
     if (!sub->has_value())
         return serviceError(404, "unknown-subscriber", "the subscriber was removed");
-    return std::make_pair(std::move(**a), std::move(**sub));
+    return PendingAnswer{std::move(tx).value(), std::move(**a), std::move(**sub)};
+}
+
+ServiceError SubscriberAuth::wrongAnswer(PendingAnswer& pending, ServiceError refusal) {
+    (void)m_ctx.store.auth().updateAuthSession(pending.session.authId, QStringLiteral("failed"),
+                                               pending.session.attempts + 1);
+    (void)pending.tx.commit();
+    return refusal;
 }
 
 ServiceResult<proto::AuthChallenge> SubscriberAuth::authResync(const proto::AuthResyncRequest& r) {
-    if (r.auth_id().empty() || r.auth_id().size() > 64 || r.auts().size() != kAkaAutsSize)
-        return badRequest("malformed-request", "a resync needs auth_id and a 14-byte AUTS");
-    auto tx = m_ctx.store.begin(true);
-    if (!tx.ok())
-        return m_ctx.storageError(tx.error());
-    auto pending = pendingSession(r.auth_id());
+    auto pending = openAnswer(r.auth_id(), r.auts().size(), kAkaAutsSize,
+                              "a resync needs auth_id and a 14-byte AUTS");
     if (!pending.ok())
         return pending.error();
-    const AuthSessionRecord& session = pending->first;
-    const SubscriberRecord& subscriber = pending->second;
+    const AuthSessionRecord& session = pending->session;
+    const SubscriberRecord& subscriber = pending->subscriber;
     auto milenage = milenageFor(subscriber);
     if (!milenage.ok())
         return milenage.error();
     auto sqnMs = recoverSqnFromAuts(*milenage, bv(session.rand), view(r.auts()));
-    if (!sqnMs.ok()) {
-        (void)m_ctx.store.auth().updateAuthSession(session.authId, QStringLiteral("failed"),
-                                                   session.attempts + 1);
-        (void)tx->commit();
-        return serviceError(401, "auts-invalid",
-                            "the re-synchronisation token does not verify: the profile's keys do "
-                            "not match this network's record");
-    }
+    if (!sqnMs.ok())
+        return wrongAnswer(*pending,
+                           serviceError(401, "auts-invalid",
+                                        "the re-synchronisation token does not verify: the "
+                                        "profile's keys do not match this network's record"));
     const quint64 sqn = std::max<quint64>(*sqnMs, subscriber.sqn) + 1;
     if (auto st = m_ctx.store.subscribers().updateSubscriberSqn(session.supi, sqn); !st.ok())
         return m_ctx.storageError(st.error());
@@ -273,32 +279,25 @@ ServiceResult<proto::AuthChallenge> SubscriberAuth::authResync(const proto::Auth
     auto challenge = challengeFor(subscriber, sqn, session.routingIndicator);
     if (!challenge.ok())
         return challenge;
-    if (auto st = tx->commit(); !st.ok())
+    if (auto st = pending->tx.commit(); !st.ok())
         return m_ctx.storageError(st.error());
     return challenge;
 }
 
 ServiceResult<proto::AuthResult> SubscriberAuth::authFinish(const proto::AuthFinishRequest& r) {
-    if (r.auth_id().empty() || r.auth_id().size() > 64 || r.res_star().size() != kAkaResStarSize)
-        return badRequest("malformed-request", "a finish needs auth_id and a 16-byte RES*");
-    auto tx = m_ctx.store.begin(true);
-    if (!tx.ok())
-        return m_ctx.storageError(tx.error());
-    auto pending = pendingSession(r.auth_id());
+    auto pending = openAnswer(r.auth_id(), r.res_star().size(), kAkaResStarSize,
+                              "a finish needs auth_id and a 16-byte RES*");
     if (!pending.ok())
         return pending.error();
-    const AuthSessionRecord& session = pending->first;
-    const SubscriberRecord& subscriber = pending->second;
+    const AuthSessionRecord& session = pending->session;
+    const SubscriberRecord& subscriber = pending->subscriber;
     const qint64 now = m_ctx.clock.now();
     const Digest got = sha256(view(r.res_star()));
-    if (!constantTimeEqual(got, bv(session.xresDigest))) {
-        (void)m_ctx.store.auth().updateAuthSession(session.authId, QStringLiteral("failed"),
-                                                   session.attempts + 1);
-        (void)tx->commit();
-        return serviceError(401, "aka-res-mismatch",
-                            "the answer to the challenge is wrong: the profile's keys do not "
-                            "match this network's record for the subscriber");
-    }
+    if (!constantTimeEqual(got, bv(session.xresDigest)))
+        return wrongAnswer(*pending,
+                           serviceError(401, "aka-res-mismatch",
+                                        "the answer to the challenge is wrong: the profile's keys "
+                                        "do not match this network's record for the subscriber"));
     auto kausf =
         m_ctx.keys.openField("kausf:" + session.authId.toStdString(), bv(session.sealedKausf));
     if (!kausf.ok())
@@ -321,7 +320,7 @@ ServiceResult<proto::AuthResult> SubscriberAuth::authFinish(const proto::AuthFin
                                                        session.attempts + 1);
         !st.ok())
         return m_ctx.storageError(st.error());
-    if (auto st = tx->commit(); !st.ok())
+    if (auto st = pending->tx.commit(); !st.ok())
         return m_ctx.storageError(st.error());
     proto::AuthResult out;
     out.set_a_kid(akma->aKid);

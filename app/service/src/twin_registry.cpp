@@ -95,56 +95,37 @@ TwinRegistry::issue(const Caller& caller, const QByteArray& body, RegistrationPu
                           "the manifest's chunk size must be at most 4 MiB and fit the "
                           "service's request body limit");
 
-    auto tx = m_ctx.store.begin(true);
+    auto tx = m_ctx.beginSigned(req.nonce, now + 2 * kRegistrationWindow, "registration-replayed",
+                                "this signed registration was already received; a repeat is a "
+                                "replay");
     if (!tx.ok())
-        return m_ctx.storageError(tx.error());
-    if (auto st = m_ctx.useNonce(
-            qb(ByteView(sha256(req.nonce))), now + 2 * kRegistrationWindow, "registration-replayed",
-            "this signed registration was already received; a repeat is a replay");
-        !st.ok())
-        return st.error();
-    auto sub = m_ctx.store.subscribers().subscriber(caller.supi);
-    if (!sub.ok() || !sub->has_value())
-        return m_ctx.storageError(sub.ok() ? makeError(ErrorCode::Internal, "subscriber vanished")
-                                           : sub.error());
+        return tx.error();
+    auto sub = m_ctx.subscriberOf(caller.supi);
+    if (!sub.ok())
+        return sub.error();
 
     std::optional<DtRecord> previous;
     if (!recertification) {
-        auto active = m_ctx.store.dts().activeDtOf(caller.supi);
-        if (!active.ok())
-            return m_ctx.storageError(active.error());
-        if (active->has_value())
-            return serviceError(409, "duplicate-dt",
-                                "this subscription already has an active digital twin (" +
-                                    (*active)->dtId.toStdString() +
-                                    "): re-certify it, or revoke or transfer it before "
-                                    "registering another");
+        if (auto st = m_ctx.noActiveDt(caller.supi, "re-certify it, or revoke or transfer it "
+                                                    "before registering another");
+            !st.ok())
+            return st.error();
     } else {
-        auto existing = m_ctx.store.dts().dt(QString::fromStdString(req.dtId));
+        auto existing = m_ctx.ownActiveDt(caller.supi, req.dtId, "re-certified");
         if (!existing.ok())
-            return m_ctx.storageError(existing.error());
-        if (!existing->has_value() || (*existing)->supi != caller.supi)
-            return serviceError(404, "unknown-dt",
-                                "this subscription has no digital twin " + req.dtId);
-        if ((*existing)->state != QLatin1String("active"))
-            return serviceError(409, "dt-not-active",
-                                "digital twin " + req.dtId + " is " +
-                                    (*existing)->state.toStdString() +
-                                    " and cannot be re-certified");
-        proto::PublicKey currentKey;
-        currentKey.ParseFromString(str((*existing)->holderKey));
-        if (currentKey.raw() != toString(req.holderKey.raw()))
+            return existing.error();
+        if (!CredentialIssuer::isStoredHolderKey(existing->holderKey, req.holderKey))
             return serviceError(403, "holder-key-mismatch",
                                 "a re-certification must be signed by the digital twin's current "
                                 "holder key");
-        if (rotation && (*existing)->mediaRoot != qb(ByteView(manifest.packageRoot)))
+        if (rotation && existing->mediaRoot != qb(ByteView(manifest.packageRoot)))
             return serviceError(409, "media-changed",
                                 "a pseudonym rotation keeps the certified avatar: sign the DT's "
                                 "current manifest, or re-certify to change the avatar");
-        previous = **existing;
+        previous = std::move(existing).value();
     }
 
-    const SubscriberRecord& s = **sub;
+    const SubscriberRecord& s = *sub;
     const std::string dtId = previous ? previous->dtId.toStdString() : newId("dt-").toStdString();
     const std::string avatarId =
         previous ? previous->avatarId.toStdString() : newId("urn:twinseal:avatar:").toStdString();
@@ -158,13 +139,11 @@ TwinRegistry::issue(const Caller& caller, const QByteArray& body, RegistrationPu
     const QByteArray& digest = issued->digest;
 
     const QByteArray details = previous ? previous->credentialDigest : QByteArray();
-    auto appended =
-        m_log.append(recertification ? LogEntryType::Recertification : LogEntryType::Issuance,
-                     QString::fromStdString(c.dtId), digest, details);
+    auto appended = m_issuer.logIssued(
+        *issued, recertification ? LogEntryType::Recertification : LogEntryType::Issuance, details,
+        "issuance");
     if (!appended.ok())
         return appended.error();
-    if (appended->index != c.logIndex)
-        return serviceError(500, "internal", "log index moved during issuance");
 
     const quint64 statusIndex = issued->statusIndex;
     if (auto st = m_ctx.store.credentials().insertCredential(
@@ -216,13 +195,8 @@ TwinRegistry::issue(const Caller& caller, const QByteArray& body, RegistrationPu
     m_log.committed(*appended);
 
     proto::RegistrationResponse out;
-    out.set_credential(toString(issued->credential.encoded));
-    for (const auto& disc : issued->disclosures)
-        out.add_disclosures(disc);
-    auto receipt = m_log.receiptFor(*appended);
-    if (!receipt.ok())
-        return receipt.error();
-    *out.mutable_log_receipt() = std::move(receipt).value();
+    if (auto st = m_issuer.answer(*issued, *appended, &out); !st.ok())
+        return st.error();
     return out;
 }
 

@@ -12,6 +12,7 @@
 // them is ever put into a QString, a QSettings or a log line.
 #pragma once
 
+#include <QByteArray>
 #include <QObject>
 #include <QString>
 
@@ -240,6 +241,11 @@ private:
     void startRegistration(security::RegistrationPurpose purpose, const std::string& dtId,
                            const security::SigningKey& holderKey, security::Bytes signedManifest,
                            ClientCallback<Registration> done);
+    // POST /v1/transfers/{id}/{action} (decline, cancel): the transfer as it now is, which must
+    // be this one in `state`.
+    void answerTransfer(const std::string& transferId, const char* action, QByteArray body,
+                        const std::string& what, const std::string& state,
+                        ClientCallback<TransferInfo> done);
     void fetchInclusionAt(const std::string& pathPrefix, std::uint64_t treeSize,
                           std::function<ClientStatus(const security::LogReceipt&)> check,
                           ClientCallback<security::LogReceipt> done);

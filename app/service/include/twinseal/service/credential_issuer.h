@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <twinseal/security/credential.h>
@@ -41,6 +42,31 @@ class CredentialIssuer {
 
     // A holder key as it is stored with its DT (a serialized twinseal.proto.PublicKey).
     [[nodiscard]] static QByteArray storedHolderKey(const security::PublicKey& key);
+    // Whether a stored holder key (storedHolderKey()) is `key`.
+    [[nodiscard]] static bool isStoredHolderKey(const QByteArray& stored,
+                                                const security::PublicKey& key);
+
+    // Inside the issuance's write transaction: logs the issued credential as an entry of
+    // `type` (with `details`) for its DT. The entry must land at the log index the credential
+    // names: else 500 internal, "log index moved during <during>".
+    [[nodiscard]] ServiceResult<TransparencyLog::Append>
+    logIssued(const Issued& issued, security::LogEntryType type, const QByteArray& details,
+              const char* during);
+
+    // After the commit: the credential, its disclosures and its log receipt into the answer
+    // (a RegistrationResponse or a TransferResult).
+    template <typename Answer>
+    [[nodiscard]] ServiceStatus answer(const Issued& issued,
+                                       const TransparencyLog::Append& appended, Answer* out) {
+        out->set_credential(security::toString(issued.credential.encoded));
+        for (const auto& disclosure : issued.disclosures)
+            out->add_disclosures(disclosure);
+        auto receipt = m_log.receiptFor(appended);
+        if (!receipt.ok())
+            return receipt.error();
+        *out->mutable_log_receipt() = std::move(receipt).value();
+        return Nothing{};
+    }
 
   private:
     ServiceContext& m_ctx;

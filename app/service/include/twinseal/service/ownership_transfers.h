@@ -53,6 +53,16 @@ class OwnershipTransfers {
   private:
     // The transfer `transferId`, or transfer-not-found.
     [[nodiscard]] ServiceResult<TransferOfferRecord> loadTransfer(const QString& transferId);
+    // A transfer being answered (declined, cancelled) inside its write transaction.
+    struct OpenTransfer {
+        Store::Transaction tx;
+        TransferOfferRecord transfer;
+    };
+    // A write transaction and the transfer `transferId` (else transfer-not-found).
+    [[nodiscard]] ServiceResult<OpenTransfer> openTransfer(const QString& transferId);
+    // The answer recorded: the transfer ends in `state` now, committed, described to the caller.
+    [[nodiscard]] ServiceResult<proto::TransferInfo>
+    closeTransfer(const Caller& caller, OpenTransfer& open, const QString& state);
     // Inside a write transaction, for a transfer the caller acts on as its recipient (accept,
     // decline): the caller is the addressee or presents the offer's code.
     [[nodiscard]] ServiceStatus checkRecipient(const Caller& caller, const TransferOfferRecord& t,

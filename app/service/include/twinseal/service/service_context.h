@@ -5,6 +5,9 @@
 
 #include <QString>
 
+#include <string>
+
+#include <twinseal/security/bytes.h>
 #include <twinseal/security/clock.h>
 #include <twinseal/security/result.h>
 
@@ -37,6 +40,21 @@ struct ServiceContext {
     [[nodiscard]] ServiceStatus useNonce(const QByteArray& nonceKey, qint64 expiresAt,
                                          const std::string& replayCode,
                                          const std::string& replayMessage) const;
+    // A write transaction for a signed request: begun, and the request's nonce recorded (by its
+    // SHA-256) until `expiresAt` as useNonce() does. A storage failure is storage-unavailable.
+    [[nodiscard]] ServiceResult<Store::Transaction>
+    beginSigned(security::ByteView nonce, qint64 expiresAt, const std::string& replayCode,
+                const std::string& replayMessage) const;
+    // The authenticated caller's subscriber record; a missing one is a storage failure (the
+    // caller was authenticated as this subscriber).
+    [[nodiscard]] ServiceResult<SubscriberRecord> subscriberOf(const QString& supi) const;
+    // Digital twin `dtId` of subscriber `supi`, active: else unknown-dt (404, also for another
+    // subscriber's DT) or dt-not-active (409: "... and cannot be <action>").
+    [[nodiscard]] ServiceResult<DtRecord> ownActiveDt(const QString& supi, const std::string& dtId,
+                                                      const char* action) const;
+    // Refuses with duplicate-dt (409) when subscriber `supi` has an active DT; `advice` says
+    // what to do first ("revoke or transfer it before accepting another").
+    [[nodiscard]] ServiceStatus noActiveDt(const QString& supi, const std::string& advice) const;
     // The status list's URI: stable across restarts, addresses and ports.
     [[nodiscard]] QString statusListUri() const;
 };

@@ -11,8 +11,11 @@
 #include <QString>
 #include <QVariant>
 
+#include <cstddef>
 #include <initializer_list>
 #include <optional>
+#include <string_view>
+#include <tuple>
 #include <vector>
 
 #include <twinseal/security/result.h>
@@ -49,10 +52,52 @@ class Row {
     }
     [[nodiscard]] int i32(int i) const { return m_q.value(i).toInt(); }
     [[nodiscard]] bool isNull(int i) const { return m_q.value(i).isNull(); }
+    // Column i into `out`, read as out's type.
+    void read(int i, QString& out) const { out = text(i); }
+    void read(int i, QByteArray& out) const { out = blob(i); }
+    void read(int i, qint64& out) const { out = i64(i); }
+    void read(int i, quint64& out) const { out = u64(i); }
+    void read(int i, int& out) const { out = i32(i); }
 
   private:
     const QSqlQuery& m_q;
 };
+
+// A record read from a row, one field per column in the order the fields are named: the `read`
+// of Database::one() and all() for a table whose SELECT lists the columns in that order
+// (check the count with columnCount()).
+template <typename Record, typename... Types> class RowMapper {
+  public:
+    constexpr explicit RowMapper(Types Record::*... fields) : m_fields(fields...) {}
+    static constexpr std::size_t kColumns = sizeof...(Types);
+
+    Record operator()(const Row& row) const {
+        Record out;
+        std::apply(
+            [&](auto... field) {
+                int column = 0;
+                (row.read(column++, out.*field), ...);
+            },
+            m_fields);
+        return out;
+    }
+
+  private:
+    std::tuple<Types Record::*...> m_fields;
+};
+
+template <typename Record, typename... Types>
+constexpr RowMapper<Record, Types...> rowMapper(Types Record::*... fields) {
+    return RowMapper<Record, Types...>(fields...);
+}
+
+// How many columns a column list ("a, b, c") names.
+constexpr std::size_t columnCount(std::string_view columns) {
+    std::size_t n = 1;
+    for (char c : columns)
+        n += c == ',' ? 1 : 0;
+    return n;
+}
 
 class Database {
   public:

@@ -7,8 +7,8 @@
 #include <QByteArray>
 #include <QString>
 
+#include <cstddef>
 #include <string>
-#include <utility>
 
 #include <twinseal/proto/homenet.pb.h>
 #include <twinseal/security/milenage.h>
@@ -50,9 +50,21 @@ class SubscriberAuth {
     [[nodiscard]] ServiceResult<proto::AuthChallenge>
     challengeFor(const SubscriberRecord& s, quint64 sqn, const QString& routingIndicator);
     [[nodiscard]] ServiceResult<security::Milenage> milenageFor(const SubscriberRecord& s) const;
-    // An authentication session that can still be answered, with its subscriber.
-    [[nodiscard]] ServiceResult<std::pair<AuthSessionRecord, SubscriberRecord>>
-    pendingSession(const std::string& authId);
+    // An answer to a challenge, being checked inside its write transaction.
+    struct PendingAnswer {
+        Store::Transaction tx;
+        AuthSessionRecord session;
+        SubscriberRecord subscriber;
+    };
+    // The opening of every answer (resync, finish): auth_id and an answer of `expectedSize`
+    // bytes (else malformed-request with `usage`), then a write transaction and the session,
+    // which can still be answered, with its subscriber.
+    [[nodiscard]] ServiceResult<PendingAnswer> openAnswer(const std::string& authId,
+                                                          std::size_t answerSize,
+                                                          std::size_t expectedSize,
+                                                          const char* usage);
+    // A wrong answer: the session is marked failed (one more attempt, committed); `refusal`.
+    [[nodiscard]] ServiceError wrongAnswer(PendingAnswer& pending, ServiceError refusal);
     // At most once a minute: drops expired sessions, keys, nonces and grants.
     void maybePurge();
 
