@@ -71,6 +71,7 @@ std::string_view errorCodeName(ErrorCode code) noexcept {
     case ErrorCode::SFrameCounterExhausted: return "sframe-counter-exhausted";
     case ErrorCode::FrameKeyNotAddressed: return "frame-key-not-addressed";
     case ErrorCode::FrameKeyUnwrapFailed: return "frame-key-unwrap-failed";
+    case ErrorCode::FrameKeyContextMismatch: return "frame-key-context-mismatch";
     }
     return "unknown-error";
 }

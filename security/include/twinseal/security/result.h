@@ -94,6 +94,7 @@ enum class ErrorCode {
     SFrameCounterExhausted,   // the send key used up its counters: re-key before sending more
     FrameKeyNotAddressed,     // an epoch key bundle holds no key for this participant
     FrameKeyUnwrapFailed,     // a wrapped epoch key does not open with the pairwise key
+    FrameKeyContextMismatch,  // an epoch key bundle is for another room/epoch/sender/roster
 };
 
 // Stable machine-readable name, e.g. "wrong-passphrase" (used in CLI output, logs and reports).
