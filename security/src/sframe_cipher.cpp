@@ -38,6 +38,25 @@ void putBe64(std::uint8_t* p, std::uint64_t v) {
 
 bool fitsInt(std::size_t n) { return n <= static_cast<std::size_t>(INT_MAX); }
 
+// GCM's AAD (header || metadata): one update when it fits a small buffer, which is cheaper than
+// two for OpenSSL's GCM, else one update per part.
+bool gcmAad(EVP_CIPHER_CTX* ctx, ByteView head, ByteView tail) {
+    int outl = 0;
+    std::array<std::uint8_t, 256> joined;
+    if (head.size() + tail.size() <= joined.size()) {
+        std::memcpy(joined.data(), head.data(), head.size());
+        if (!tail.empty())
+            std::memcpy(joined.data() + head.size(), tail.data(), tail.size());
+        return EVP_CipherUpdate(ctx, nullptr, &outl, joined.data(),
+                                static_cast<int>(head.size() + tail.size())) == 1;
+    }
+    return EVP_CipherUpdate(ctx, nullptr, &outl, head.data(), static_cast<int>(head.size())) ==
+               1 &&
+           (tail.empty() ||
+            EVP_CipherUpdate(ctx, nullptr, &outl, tail.data(), static_cast<int>(tail.size())) ==
+                1);
+}
+
 Error fail(std::string_view what) {
     return opensslError(ErrorCode::CryptoFailure, std::string("SFrame: ") + std::string(what));
 }
@@ -151,10 +170,7 @@ Status SFrameCipher::seal(ByteView nonce, ByteView aadHead, ByteView aadTail,
         int outl = 0;
         const bool ok =
             EVP_EncryptInit_ex(ctx, nullptr, nullptr, nullptr, nonce.data()) == 1 &&
-            EVP_EncryptUpdate(ctx, nullptr, &outl, aadHead.data(),
-                              static_cast<int>(aadHead.size())) == 1 &&
-            (aadTail.empty() || EVP_EncryptUpdate(ctx, nullptr, &outl, aadTail.data(),
-                                                  static_cast<int>(aadTail.size())) == 1) &&
+            gcmAad(ctx, aadHead, aadTail) &&
             EVP_EncryptUpdate(ctx, out, &outl, plaintext.data(),
                               static_cast<int>(plaintext.size())) == 1 &&
             static_cast<std::size_t>(outl) == plaintext.size() &&
@@ -200,10 +216,7 @@ Status SFrameCipher::open(ByteView nonce, ByteView aadHead, ByteView aadTail,
         int outl = 0;
         const bool ok =
             EVP_DecryptInit_ex(ctx, nullptr, nullptr, nullptr, nonce.data()) == 1 &&
-            EVP_DecryptUpdate(ctx, nullptr, &outl, aadHead.data(),
-                              static_cast<int>(aadHead.size())) == 1 &&
-            (aadTail.empty() || EVP_DecryptUpdate(ctx, nullptr, &outl, aadTail.data(),
-                                                  static_cast<int>(aadTail.size())) == 1) &&
+            gcmAad(ctx, aadHead, aadTail) &&
             EVP_DecryptUpdate(ctx, out, &outl, ciphertext.data(),
                               static_cast<int>(ciphertext.size())) == 1 &&
             static_cast<std::size_t>(outl) == ciphertext.size() &&
