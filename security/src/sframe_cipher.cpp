@@ -38,6 +38,16 @@ void putBe64(std::uint8_t* p, std::uint64_t v) {
 
 bool fitsInt(std::size_t n) { return n <= static_cast<std::size_t>(INT_MAX); }
 
+// Gets or sets GCM's tag through the parameter API directly (EVP_CIPHER_CTX_ctrl would
+// translate to the same parameter on every frame).
+bool gcmTag(EVP_CIPHER_CTX* ctx, bool set, std::uint8_t* tag, std::size_t size) {
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, tag, size),
+        OSSL_PARAM_construct_end()};
+    return (set ? EVP_CIPHER_CTX_set_params(ctx, params) : EVP_CIPHER_CTX_get_params(ctx, params)) ==
+           1;
+}
+
 // GCM's AAD (header || metadata): one update when it fits a small buffer, which is cheaper than
 // two for OpenSSL's GCM, else one update per part.
 bool gcmAad(EVP_CIPHER_CTX* ctx, ByteView head, ByteView tail) {
@@ -135,26 +145,37 @@ Status SFrameCipher::ctrXor(ByteView nonce, ByteView in, std::uint8_t* out) {
 
 Status SFrameCipher::hmacTag(ByteView nonce, ByteView aadHead, ByteView aadTail,
                              ByteView ciphertext, std::uint8_t* tag) {
-    // auth_data = len(aad) || len(ct) || Nt (8 bytes BE each) || nonce || aad || ct.
-    std::array<std::uint8_t, 24> lengths{};
-    putBe64(lengths.data(), aadHead.size() + aadTail.size());
-    putBe64(lengths.data() + 8, ciphertext.size());
-    putBe64(lengths.data() + 16, m_info.nt);
-    std::array<std::uint8_t, kMaxHashSize> full{};
+    // auth_data = len(aad) || len(ct) || Nt (8 bytes BE each) || nonce || aad || ct. Everything
+    // before ct goes in one update when it fits a small buffer (fewer MAC calls per frame).
+    std::array<std::uint8_t, 24 + 12 + 256> prefix;
+    putBe64(prefix.data(), aadHead.size() + aadTail.size());
+    putBe64(prefix.data() + 8, ciphertext.size());
+    putBe64(prefix.data() + 16, m_info.nt);
+    std::memcpy(prefix.data() + 24, nonce.data(), nonce.size());
+    std::size_t used = 24 + nonce.size();
+    const bool joined = aadHead.size() + aadTail.size() <= prefix.size() - used;
+    if (joined) {
+        std::memcpy(prefix.data() + used, aadHead.data(), aadHead.size());
+        used += aadHead.size();
+        if (!aadTail.empty())
+            std::memcpy(prefix.data() + used, aadTail.data(), aadTail.size());
+        used += aadTail.size();
+    }
+    std::array<std::uint8_t, kMaxHashSize> full;
     std::size_t len = 0;
     // A null key re-initialises the context with the key it already holds.
     const bool ok = EVP_MAC_init(m_mac.get(), nullptr, 0, nullptr) == 1 &&
-                    EVP_MAC_update(m_mac.get(), lengths.data(), lengths.size()) == 1 &&
-                    EVP_MAC_update(m_mac.get(), nonce.data(), nonce.size()) == 1 &&
-                    EVP_MAC_update(m_mac.get(), aadHead.data(), aadHead.size()) == 1 &&
-                    EVP_MAC_update(m_mac.get(), aadTail.data(), aadTail.size()) == 1 &&
+                    EVP_MAC_update(m_mac.get(), prefix.data(), used) == 1 &&
+                    (joined ||
+                     (EVP_MAC_update(m_mac.get(), aadHead.data(), aadHead.size()) == 1 &&
+                      EVP_MAC_update(m_mac.get(), aadTail.data(), aadTail.size()) == 1)) &&
                     EVP_MAC_update(m_mac.get(), ciphertext.data(), ciphertext.size()) == 1 &&
                     EVP_MAC_final(m_mac.get(), full.data(), &len, full.size()) == 1 &&
                     len == m_info.nh;
     if (!ok)
         return fail("HMAC failed");
     std::memcpy(tag, full.data(), m_info.nt);
-    OPENSSL_cleanse(full.data(), full.size());
+    OPENSSL_cleanse(full.data(), len);
     return {};
 }
 
@@ -175,8 +196,7 @@ Status SFrameCipher::seal(ByteView nonce, ByteView aadHead, ByteView aadTail,
                               static_cast<int>(plaintext.size())) == 1 &&
             static_cast<std::size_t>(outl) == plaintext.size() &&
             EVP_EncryptFinal_ex(ctx, out + plaintext.size(), &outl) == 1 && outl == 0 &&
-            EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, static_cast<int>(m_info.nt), tag) ==
-                1;
+            gcmTag(ctx, false, tag, m_info.nt);
         if (!ok)
             return fail("AES-GCM seal failed");
         return {};
@@ -220,8 +240,7 @@ Status SFrameCipher::open(ByteView nonce, ByteView aadHead, ByteView aadTail,
             EVP_DecryptUpdate(ctx, out, &outl, ciphertext.data(),
                               static_cast<int>(ciphertext.size())) == 1 &&
             static_cast<std::size_t>(outl) == ciphertext.size() &&
-            EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, static_cast<int>(tagCopy.size()),
-                                tagCopy.data()) == 1;
+            gcmTag(ctx, true, tagCopy.data(), tagCopy.size());
         if (!ok)
             return fail("AES-GCM open failed");
         if (EVP_DecryptFinal_ex(ctx, out + ciphertext.size(), &outl) != 1) {

@@ -1,6 +1,7 @@
 #include "twinseal/security/sframe.h"
 
 #include <array>
+#include <cstring>
 #include <string>
 #include <unordered_map>
 
@@ -13,11 +14,13 @@ namespace {
 using Nonce = std::array<std::uint8_t, 12>;
 
 Nonce nonceFor(const SecureBytes& salt, std::uint64_t ctr) {
-    Nonce n{};
-    for (std::size_t i = 0; i < n.size(); ++i)
-        n[i] = salt[i];
+    Nonce n;
+    std::memcpy(n.data(), salt.data(), n.size());
+    std::uint8_t be[8];
+    for (int i = 7; i >= 0; --i, ctr >>= 8)
+        be[i] = static_cast<std::uint8_t>(ctr);
     for (std::size_t i = 0; i < 8; ++i)
-        n[n.size() - 1 - i] ^= static_cast<std::uint8_t>(ctr >> (8 * i));
+        n[4 + i] ^= be[i];
     return n;
 }
 
