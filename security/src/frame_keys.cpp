@@ -16,7 +16,9 @@ void putBe(Bytes& out, std::uint64_t v, std::size_t n) {
         out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
 }
 
-void append(Bytes& out, ByteView b) { out.insert(out.end(), b.begin(), b.end()); }
+void append(Bytes& out, ByteView b) {
+    out.insert(out.end(), b.begin(), b.end());
+}
 
 Result<SecureBytes> baseKeyFor(ByteView epochSecret, const Digest& context) {
     return hkdfSha256(epochSecret, view(kBaseSalt), context, kFrameBaseKeySize);
@@ -34,14 +36,18 @@ Result<SecureBytes> wrapKeyFor(ByteView ownPrivate, ByteView peerPublic, const D
     return hkdfSha256(*shared, view(kWrapSalt), info, 32);
 }
 
-std::string hexPrefix(ByteView key) { return toHex(key.first(std::min<std::size_t>(4, key.size()))); }
+std::string hexPrefix(ByteView key) {
+    return toHex(key.first(std::min<std::size_t>(4, key.size())));
+}
 
 } // namespace
 
 std::string_view frameProtectionName(FrameProtection p) noexcept {
     switch (p) {
-    case FrameProtection::Confidential: return "confidential";
-    case FrameProtection::IntegrityOnly: return "integrity-only";
+    case FrameProtection::Confidential:
+        return "confidential";
+    case FrameProtection::IntegrityOnly:
+        return "integrity-only";
     }
     return "unknown";
 }
@@ -63,7 +69,8 @@ std::uint64_t frameKeyId(std::uint64_t epoch, std::uint16_t senderIndex) noexcep
 
 Result<Digest> frameKeyContext(const FrameKeyEpoch& e) {
     if (e.roomId.empty() || e.roomId.size() > 0xFFFF)
-        return makeError(ErrorCode::InvalidArgument, "frame keys: the room id must be 1..65535 bytes");
+        return makeError(ErrorCode::InvalidArgument,
+                         "frame keys: the room id must be 1..65535 bytes");
     if (e.epoch > kMaxFrameKeyEpoch)
         return makeError(ErrorCode::InvalidArgument, "frame keys: epoch above 2^48 - 1");
     if (e.senderKey.size() != kCallKeySize)
@@ -134,9 +141,9 @@ Result<SenderEpochKey> CallKeyPair::beginEpoch(const FrameKeyEpoch& epoch, Rando
             continue;
         auto wrapKey = wrapKeyFor(m_private, member, *context, m_public, member);
         if (!wrapKey)
-            return makeError(wrapKey.error().code,
-                             "frame keys: cannot agree a key with member " + hexPrefix(member) +
-                                 "…: " + wrapKey.error().detail);
+            return makeError(wrapKey.error().code, "frame keys: cannot agree a key with member " +
+                                                       hexPrefix(member) +
+                                                       "…: " + wrapKey.error().detail);
         auto nonce = rng.bytes(kWrapNonceSize);
         if (!nonce)
             return nonce.error();
@@ -158,24 +165,22 @@ Result<ReceivedEpochKey> CallKeyPair::openEpochBundle(const FrameKeyEpoch& expec
         return makeError(ErrorCode::FrameKeyContextMismatch,
                          "frame keys: the bundle is for another room, epoch, suite, sender or "
                          "roster than the one this participant expects (epoch " +
-                             std::to_string(expected.epoch) + " of room " + expected.roomId +
-                             ")");
+                             std::to_string(expected.epoch) + " of room " + expected.roomId + ")");
     const auto& roster = expected.members;
     if (expected.senderKey == m_public ||
         std::find(roster.begin(), roster.end(), m_public) == roster.end())
         return makeError(ErrorCode::FrameKeyNotAddressed,
                          "frame keys: this participant is not a recipient in epoch " +
                              std::to_string(expected.epoch) + " (not in its roster)");
-    const auto wrap = std::find_if(bundle.wrapped.begin(), bundle.wrapped.end(),
-                                   [&](const WrappedEpochSecret& w) {
-                                       return w.recipientKey == m_public;
-                                   });
+    const auto wrap =
+        std::find_if(bundle.wrapped.begin(), bundle.wrapped.end(),
+                     [&](const WrappedEpochSecret& w) { return w.recipientKey == m_public; });
     if (wrap == bundle.wrapped.end())
         return makeError(ErrorCode::FrameKeyNotAddressed,
                          "frame keys: the sender's bundle for epoch " +
                              std::to_string(expected.epoch) + " holds no key for this participant");
-    auto wrapKey = wrapKeyFor(m_private, expected.senderKey, *context, expected.senderKey,
-                              m_public);
+    auto wrapKey =
+        wrapKeyFor(m_private, expected.senderKey, *context, expected.senderKey, m_public);
     if (!wrapKey)
         return wrapKey.error();
     auto secret = aeadOpen(Aead::Aes256Gcm, *wrapKey, wrap->nonce, *context, wrap->ciphertext);

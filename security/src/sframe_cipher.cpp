@@ -36,16 +36,17 @@ void putBe64(std::uint8_t* p, std::uint64_t v) {
     }
 }
 
-bool fitsInt(std::size_t n) { return n <= static_cast<std::size_t>(INT_MAX); }
+bool fitsInt(std::size_t n) {
+    return n <= static_cast<std::size_t>(INT_MAX);
+}
 
 // Gets or sets GCM's tag through the parameter API directly (EVP_CIPHER_CTX_ctrl would
 // translate to the same parameter on every frame).
 bool gcmTag(EVP_CIPHER_CTX* ctx, bool set, std::uint8_t* tag, std::size_t size) {
-    OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, tag, size),
-        OSSL_PARAM_construct_end()};
-    return (set ? EVP_CIPHER_CTX_set_params(ctx, params) : EVP_CIPHER_CTX_get_params(ctx, params)) ==
-           1;
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, tag, size),
+                           OSSL_PARAM_construct_end()};
+    return (set ? EVP_CIPHER_CTX_set_params(ctx, params)
+                : EVP_CIPHER_CTX_get_params(ctx, params)) == 1;
 }
 
 // GCM's AAD (header || metadata): one update when it fits a small buffer, which is cheaper than
@@ -60,11 +61,9 @@ bool gcmAad(EVP_CIPHER_CTX* ctx, ByteView head, ByteView tail) {
         return EVP_CipherUpdate(ctx, nullptr, &outl, joined.data(),
                                 static_cast<int>(head.size() + tail.size())) == 1;
     }
-    return EVP_CipherUpdate(ctx, nullptr, &outl, head.data(), static_cast<int>(head.size())) ==
-               1 &&
+    return EVP_CipherUpdate(ctx, nullptr, &outl, head.data(), static_cast<int>(head.size())) == 1 &&
            (tail.empty() ||
-            EVP_CipherUpdate(ctx, nullptr, &outl, tail.data(), static_cast<int>(tail.size())) ==
-                1);
+            EVP_CipherUpdate(ctx, nullptr, &outl, tail.data(), static_cast<int>(tail.size())) == 1);
 }
 
 Error fail(std::string_view what) {
@@ -72,7 +71,7 @@ Error fail(std::string_view what) {
 }
 
 Result<std::unique_ptr<EVP_CIPHER_CTX, CipherCtxFree>> cipherCtx(const char* name, bool encrypt,
-                                                                  ByteView key) {
+                                                                 ByteView key) {
     std::unique_ptr<EVP_CIPHER, CipherFree> cipher(EVP_CIPHER_fetch(nullptr, name, nullptr));
     if (!cipher)
         return fail(std::string(name) + " is not available");
@@ -92,10 +91,10 @@ Result<SFrameCipher> SFrameCipher::create(CipherSuite suite, ByteView key) {
     SFrameCipher c;
     c.m_info = cipherSuiteInfo(suite);
     if (key.size() != c.m_info.nk)
-        return makeError(ErrorCode::InvalidArgument,
-                         "SFrame: " + std::string(c.m_info.name) + " needs a " +
-                             std::to_string(c.m_info.nk) + "-byte key, got " +
-                             std::to_string(key.size()));
+        return makeError(ErrorCode::InvalidArgument, "SFrame: " + std::string(c.m_info.name) +
+                                                         " needs a " + std::to_string(c.m_info.nk) +
+                                                         "-byte key, got " +
+                                                         std::to_string(key.size()));
     if (c.m_info.aead == FrameAead::AesGcm) {
         auto enc = cipherCtx(cipherName(c.m_info), true, key);
         if (!enc)
@@ -121,9 +120,8 @@ Result<SFrameCipher> SFrameCipher::create(CipherSuite suite, ByteView key) {
     c.m_mac.reset(EVP_MAC_CTX_new(mac.get()));
     char digest[16];
     std::strcpy(digest, c.m_info.nh == 64 ? OSSL_DIGEST_NAME_SHA2_512 : OSSL_DIGEST_NAME_SHA2_256);
-    const OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-        OSSL_PARAM_construct_end()};
+    const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                                 OSSL_PARAM_construct_end()};
     if (!c.m_mac || EVP_MAC_init(c.m_mac.get(), authKey.data(), authKey.size(), params) != 1)
         return fail("HMAC key set-up failed");
     return c;
@@ -136,8 +134,7 @@ Status SFrameCipher::ctrXor(ByteView nonce, ByteView in, std::uint8_t* out) {
     int outl = 0;
     if (!fitsInt(in.size()) ||
         EVP_EncryptInit_ex(m_enc.get(), nullptr, nullptr, nullptr, iv.data()) != 1 ||
-        EVP_EncryptUpdate(m_enc.get(), out, &outl, in.data(), static_cast<int>(in.size())) !=
-            1 ||
+        EVP_EncryptUpdate(m_enc.get(), out, &outl, in.data(), static_cast<int>(in.size())) != 1 ||
         static_cast<std::size_t>(outl) != in.size())
         return fail("AES-CTR failed");
     return {};
@@ -164,14 +161,13 @@ Status SFrameCipher::hmacTag(ByteView nonce, ByteView aadHead, ByteView aadTail,
     std::array<std::uint8_t, kMaxHashSize> full;
     std::size_t len = 0;
     // A null key re-initialises the context with the key it already holds.
-    const bool ok = EVP_MAC_init(m_mac.get(), nullptr, 0, nullptr) == 1 &&
-                    EVP_MAC_update(m_mac.get(), prefix.data(), used) == 1 &&
-                    (joined ||
-                     (EVP_MAC_update(m_mac.get(), aadHead.data(), aadHead.size()) == 1 &&
-                      EVP_MAC_update(m_mac.get(), aadTail.data(), aadTail.size()) == 1)) &&
-                    EVP_MAC_update(m_mac.get(), ciphertext.data(), ciphertext.size()) == 1 &&
-                    EVP_MAC_final(m_mac.get(), full.data(), &len, full.size()) == 1 &&
-                    len == m_info.nh;
+    const bool ok =
+        EVP_MAC_init(m_mac.get(), nullptr, 0, nullptr) == 1 &&
+        EVP_MAC_update(m_mac.get(), prefix.data(), used) == 1 &&
+        (joined || (EVP_MAC_update(m_mac.get(), aadHead.data(), aadHead.size()) == 1 &&
+                    EVP_MAC_update(m_mac.get(), aadTail.data(), aadTail.size()) == 1)) &&
+        EVP_MAC_update(m_mac.get(), ciphertext.data(), ciphertext.size()) == 1 &&
+        EVP_MAC_final(m_mac.get(), full.data(), &len, full.size()) == 1 && len == m_info.nh;
     if (!ok)
         return fail("HMAC failed");
     std::memcpy(tag, full.data(), m_info.nt);
@@ -179,8 +175,8 @@ Status SFrameCipher::hmacTag(ByteView nonce, ByteView aadHead, ByteView aadTail,
     return {};
 }
 
-Status SFrameCipher::seal(ByteView nonce, ByteView aadHead, ByteView aadTail,
-                          ByteView plaintext, std::uint8_t* out) {
+Status SFrameCipher::seal(ByteView nonce, ByteView aadHead, ByteView aadTail, ByteView plaintext,
+                          std::uint8_t* out) {
     if (nonce.size() != m_info.nn)
         return makeError(ErrorCode::InvalidArgument, "SFrame: the nonce must be 12 bytes");
     if (!fitsInt(plaintext.size()) || !fitsInt(aadHead.size()) || !fitsInt(aadTail.size()))
@@ -189,14 +185,13 @@ Status SFrameCipher::seal(ByteView nonce, ByteView aadHead, ByteView aadTail,
     if (m_info.aead == FrameAead::AesGcm) {
         EVP_CIPHER_CTX* ctx = m_enc.get();
         int outl = 0;
-        const bool ok =
-            EVP_EncryptInit_ex(ctx, nullptr, nullptr, nullptr, nonce.data()) == 1 &&
-            gcmAad(ctx, aadHead, aadTail) &&
-            EVP_EncryptUpdate(ctx, out, &outl, plaintext.data(),
-                              static_cast<int>(plaintext.size())) == 1 &&
-            static_cast<std::size_t>(outl) == plaintext.size() &&
-            EVP_EncryptFinal_ex(ctx, out + plaintext.size(), &outl) == 1 && outl == 0 &&
-            gcmTag(ctx, false, tag, m_info.nt);
+        const bool ok = EVP_EncryptInit_ex(ctx, nullptr, nullptr, nullptr, nonce.data()) == 1 &&
+                        gcmAad(ctx, aadHead, aadTail) &&
+                        EVP_EncryptUpdate(ctx, out, &outl, plaintext.data(),
+                                          static_cast<int>(plaintext.size())) == 1 &&
+                        static_cast<std::size_t>(outl) == plaintext.size() &&
+                        EVP_EncryptFinal_ex(ctx, out + plaintext.size(), &outl) == 1 && outl == 0 &&
+                        gcmTag(ctx, false, tag, m_info.nt);
         if (!ok)
             return fail("AES-GCM seal failed");
         return {};
@@ -217,8 +212,7 @@ Status SFrameCipher::open(ByteView nonce, ByteView aadHead, ByteView aadTail,
         return makeError(ErrorCode::SFrameMalformed,
                          "SFrame: the frame is shorter than the " + std::to_string(m_info.nt) +
                              "-byte tag of " + std::string(m_info.name));
-    if (!fitsInt(ciphertextAndTag.size()) || !fitsInt(aadHead.size()) ||
-        !fitsInt(aadTail.size()))
+    if (!fitsInt(ciphertextAndTag.size()) || !fitsInt(aadHead.size()) || !fitsInt(aadTail.size()))
         return makeError(ErrorCode::InvalidArgument, "SFrame: frame too large");
     const ByteView ciphertext = ciphertextAndTag.first(ciphertextAndTag.size() - m_info.nt);
     const ByteView tag = ciphertextAndTag.last(m_info.nt);
@@ -234,13 +228,12 @@ Status SFrameCipher::open(ByteView nonce, ByteView aadHead, ByteView aadTail,
         std::array<std::uint8_t, 16> tagCopy{};
         std::memcpy(tagCopy.data(), tag.data(), tag.size());
         int outl = 0;
-        const bool ok =
-            EVP_DecryptInit_ex(ctx, nullptr, nullptr, nullptr, nonce.data()) == 1 &&
-            gcmAad(ctx, aadHead, aadTail) &&
-            EVP_DecryptUpdate(ctx, out, &outl, ciphertext.data(),
-                              static_cast<int>(ciphertext.size())) == 1 &&
-            static_cast<std::size_t>(outl) == ciphertext.size() &&
-            gcmTag(ctx, true, tagCopy.data(), tagCopy.size());
+        const bool ok = EVP_DecryptInit_ex(ctx, nullptr, nullptr, nullptr, nonce.data()) == 1 &&
+                        gcmAad(ctx, aadHead, aadTail) &&
+                        EVP_DecryptUpdate(ctx, out, &outl, ciphertext.data(),
+                                          static_cast<int>(ciphertext.size())) == 1 &&
+                        static_cast<std::size_t>(outl) == ciphertext.size() &&
+                        gcmTag(ctx, true, tagCopy.data(), tagCopy.size());
         if (!ok)
             return fail("AES-GCM open failed");
         if (EVP_DecryptFinal_ex(ctx, out + ciphertext.size(), &outl) != 1) {

@@ -20,7 +20,7 @@ struct MacCtxFree {
 };
 
 class SFrameCipher {
-public:
+  public:
     // key: sframe_key (Nk bytes). The key is copied into OpenSSL's contexts (cleansed by
     // OpenSSL when they are freed).
     [[nodiscard]] static Result<SFrameCipher> create(CipherSuite suite, ByteView key);
@@ -36,7 +36,7 @@ public:
     [[nodiscard]] Status open(ByteView nonce, ByteView aadHead, ByteView aadTail,
                               ByteView ciphertextAndTag, std::uint8_t* out);
 
-private:
+  private:
     [[nodiscard]] Status hmacTag(ByteView nonce, ByteView aadHead, ByteView aadTail,
                                  ByteView ciphertext, std::uint8_t* tag);
     [[nodiscard]] Status ctrXor(ByteView nonce, ByteView in, std::uint8_t* out);

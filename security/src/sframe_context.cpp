@@ -25,9 +25,8 @@ Nonce nonceFor(const SecureBytes& salt, std::uint64_t ctr) {
 }
 
 // Writes header || AEAD(payload) into `frame`.
-Status sealFrame(detail::SFrameCipher& cipher, const SecureBytes& salt,
-                 const SFrameHeader& header, ByteView metadata, ByteView plaintext,
-                 Bytes& frame) {
+Status sealFrame(detail::SFrameCipher& cipher, const SecureBytes& salt, const SFrameHeader& header,
+                 ByteView metadata, ByteView plaintext, Bytes& frame) {
     frame.clear();
     const std::size_t headerSize = appendSFrameHeader(header, frame);
     frame.resize(headerSize + plaintext.size() + cipher.info().nt);
@@ -53,9 +52,9 @@ Status openFrame(detail::SFrameCipher& cipher, const SecureBytes& salt,
 }
 
 Error unknownKid(std::string_view role, std::uint64_t kid) {
-    return makeError(ErrorCode::SFrameUnknownKeyId,
-                     "SFrame: no " + std::string(role) + " key for KID " + std::to_string(kid) +
-                         " (not keyed yet, or removed at a re-key)");
+    return makeError(ErrorCode::SFrameUnknownKeyId, "SFrame: no " + std::string(role) +
+                                                        " key for KID " + std::to_string(kid) +
+                                                        " (not keyed yet, or removed at a re-key)");
 }
 
 } // namespace
@@ -88,7 +87,7 @@ Result<SFrameDecrypted> sframeDecrypt(CipherSuite suite, const SFrameKeyMaterial
     return out;
 }
 
-// ---- SFrameContext --------------------------------------------------------------------------------
+// ---- SFrameContext ------------------------------------------------------------------------------
 
 namespace {
 
@@ -138,9 +137,13 @@ SFrameContext::~SFrameContext() = default;
 SFrameContext::SFrameContext(SFrameContext&&) noexcept = default;
 SFrameContext& SFrameContext::operator=(SFrameContext&&) noexcept = default;
 
-CipherSuite SFrameContext::suite() const noexcept { return m_impl->suite; }
+CipherSuite SFrameContext::suite() const noexcept {
+    return m_impl->suite;
+}
 
-bool SFrameContext::encrypts() const noexcept { return cipherSuiteInfo(m_impl->suite).encrypts; }
+bool SFrameContext::encrypts() const noexcept {
+    return cipherSuiteInfo(m_impl->suite).encrypts;
+}
 
 Status SFrameContext::addSendKey(std::uint64_t kid, ByteView baseKey) {
     if (m_impl->send.count(kid))
@@ -154,7 +157,9 @@ Status SFrameContext::addSendKey(std::uint64_t kid, ByteView baseKey) {
     return {};
 }
 
-bool SFrameContext::removeSendKey(std::uint64_t kid) { return m_impl->send.erase(kid) > 0; }
+bool SFrameContext::removeSendKey(std::uint64_t kid) {
+    return m_impl->send.erase(kid) > 0;
+}
 
 Status SFrameContext::addReceiveKey(std::uint64_t kid, ByteView baseKey) {
     if (m_impl->receive.count(kid))
@@ -199,8 +204,8 @@ Status SFrameContext::protectInto(std::uint64_t kid, ByteView metadata, ByteView
         return makeError(ErrorCode::SFrameCounterExhausted,
                          "SFrame: the send key for KID " + std::to_string(kid) +
                              " has used all its counters; re-key before sending more frames");
-    TWINSEAL_TRY(sealFrame(key.cipher, key.salt, SFrameHeader{kid, key.next}, metadata,
-                           plaintext, frame));
+    TWINSEAL_TRY(
+        sealFrame(key.cipher, key.salt, SFrameHeader{kid, key.next}, metadata, plaintext, frame));
     // The counter advances only after a sealed frame left; it never wraps.
     if (key.next == std::numeric_limits<std::uint64_t>::max())
         key.exhausted = true;

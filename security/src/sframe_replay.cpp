@@ -6,8 +6,7 @@
 namespace twinseal::security {
 
 SFrameReplayWindow::SFrameReplayWindow(std::size_t size)
-    : m_size(std::clamp<std::size_t>((size + 63) / 64 * 64, 64, 65536)),
-      m_bits(m_size / 64, 0) {}
+    : m_size(std::clamp<std::size_t>((size + 63) / 64 * 64, 64, 65536)), m_bits(m_size / 64, 0) {}
 
 bool SFrameReplayWindow::bit(std::uint64_t ctr) const noexcept {
     const std::uint64_t pos = ctr % m_size;

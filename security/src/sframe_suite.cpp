@@ -121,8 +121,7 @@ Bytes sframeSaltLabel(CipherSuite suite, std::uint64_t kid) {
     return label("SFrame 1.0 Secret salt ", suite, kid);
 }
 
-Result<SFrameKeyMaterial> deriveSFrameKeys(CipherSuite suite, std::uint64_t kid,
-                                           ByteView baseKey) {
+Result<SFrameKeyMaterial> deriveSFrameKeys(CipherSuite suite, std::uint64_t kid, ByteView baseKey) {
     auto secret = sframeSecret(suite, baseKey);
     if (!secret)
         return secret.error();

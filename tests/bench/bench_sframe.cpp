@@ -149,7 +149,7 @@ void BM_SFrame(benchmark::State& state, sec::CipherSuite suite) {
 
 // Collects each benchmark's time per iteration so the overhead can be printed at the end.
 class OverheadReporter : public benchmark::ConsoleReporter {
-public:
+  public:
     void ReportRuns(const std::vector<Run>& runs) override {
         for (const Run& r : runs)
             if (r.run_type == Run::RT_Iteration && r.iterations > 0)
@@ -160,7 +160,7 @@ public:
     }
     const std::map<std::string, double>& nsPerFrame() const { return m_nsPerFrame; }
 
-private:
+  private:
     std::map<std::string, double> m_nsPerFrame;
 };
 

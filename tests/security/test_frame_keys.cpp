@@ -61,7 +61,7 @@ class FrameKeysTest : public QObject {
     CallKeyPair m_bob = newKeyPair();
     CallKeyPair m_carol = newKeyPair();
 
-private slots:
+  private slots:
     void cleanup() { QCOMPARE(ERR_peek_error(), 0ul); }
 
     void everyMemberDerivesTheSendersKey() {

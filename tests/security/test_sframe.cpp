@@ -49,13 +49,15 @@ template <typename R> QByteArray why(const R& r) {
 const Bytes kMetadata = toBytes("pose-stream:participant-7");
 const Bytes kPayload = toBytes("head(0.1,0.2,0.3) hands(...) blendshapes(0.5,0.25)");
 
-Bytes baseKey(std::uint8_t fill) { return Bytes(32, fill); }
+Bytes baseKey(std::uint8_t fill) {
+    return Bytes(32, fill);
+}
 
 const CipherSuite kAllSuites[] = {
-    CipherSuite::Aes128CtrHmacSha256_80,   CipherSuite::Aes128CtrHmacSha256_64,
-    CipherSuite::Aes128CtrHmacSha256_32,   CipherSuite::Aes128GcmSha256_128,
-    CipherSuite::Aes256GcmSha512_128,      CipherSuite::Aes256CtrHmacSha512_80,
-    CipherSuite::Aes256CtrHmacSha512_64,   CipherSuite::Aes256CtrHmacSha512_32,
+    CipherSuite::Aes128CtrHmacSha256_80,      CipherSuite::Aes128CtrHmacSha256_64,
+    CipherSuite::Aes128CtrHmacSha256_32,      CipherSuite::Aes128GcmSha256_128,
+    CipherSuite::Aes256GcmSha512_128,         CipherSuite::Aes256CtrHmacSha512_80,
+    CipherSuite::Aes256CtrHmacSha512_64,      CipherSuite::Aes256CtrHmacSha512_32,
     CipherSuite::IntegrityOnlyHmacSha256_128,
 };
 
@@ -84,7 +86,7 @@ class SFrameTest : public QObject {
 
     json m_vectors;
 
-private slots:
+  private slots:
     void initTestCase() {
         QFile f(twinseal::test::dataPath(QStringLiteral("sframe/test-vectors.json")));
         QVERIFY2(f.open(QIODevice::ReadOnly), qPrintable(f.fileName() + ": " + f.errorString()));
@@ -108,7 +110,8 @@ private slots:
     void headerVectors() {
         int checked = 0;
         for (const auto& v : m_vectors.at("header")) {
-            const SFrameHeader h{v.at("kid").get<std::uint64_t>(), v.at("ctr").get<std::uint64_t>()};
+            const SFrameHeader h{v.at("kid").get<std::uint64_t>(),
+                                 v.at("ctr").get<std::uint64_t>()};
             const Bytes encoded = hexField(v, "encoded");
             COMPARE_BYTES(encodeSFrameHeader(h), encoded);
             // Decoding reads exactly the header, whatever follows it.
@@ -273,8 +276,8 @@ private slots:
             QVERIFY(p.sender.encrypts());
             auto frame = p.sender.protect(0x1234, kMetadata, kPayload);
             QVERIFY(frame.ok());
-            QVERIFY2(std::search(frame->begin(), frame->end(), kPayload.begin(),
-                                 kPayload.end()) == frame->end(),
+            QVERIFY2(std::search(frame->begin(), frame->end(), kPayload.begin(), kPayload.end()) ==
+                         frame->end(),
                      qPrintable(suiteName(s)));
         }
     }
@@ -300,7 +303,8 @@ private slots:
         // Newest first, then everything down to 128 below it (the default window), each once.
         QVERIFY(p.receiver.unprotect(frames[199], kMetadata).ok());
         for (int i = 198; i >= 199 - 127; --i)
-            QVERIFY2(p.receiver.unprotect(frames[i], kMetadata).ok(), qPrintable(QString::number(i)));
+            QVERIFY2(p.receiver.unprotect(frames[i], kMetadata).ok(),
+                     qPrintable(QString::number(i)));
         // Each of them again: replays.
         for (int i = 199; i >= 199 - 127; --i)
             QCOMPARE(codeOf(p.receiver.unprotect(frames[i], kMetadata)),
@@ -346,7 +350,8 @@ private slots:
                 Bytes bad = *frame;
                 bad[i] ^= static_cast<std::uint8_t>(1u << bit);
                 auto r = p.receiver.unprotect(bad, kMetadata);
-                QVERIFY2(!r.ok(), qPrintable(QStringLiteral("byte %1 bit %2 accepted").arg(i).arg(bit)));
+                QVERIFY2(!r.ok(),
+                         qPrintable(QStringLiteral("byte %1 bit %2 accepted").arg(i).arg(bit)));
                 if (i >= headerSize)
                     QCOMPARE(codeOf(r), QStringLiteral("sframe-authentication-failed"));
                 else // a changed header names another KID/counter, or cuts the frame
@@ -369,7 +374,8 @@ private slots:
                  QStringLiteral("sframe-authentication-failed"));
         // None of the refusals used up the counter: the genuine frame still opens, once.
         QVERIFY(p.receiver.unprotect(*frame, kMetadata).ok());
-        QCOMPARE(codeOf(p.receiver.unprotect(*frame, kMetadata)), QStringLiteral("sframe-replayed"));
+        QCOMPARE(codeOf(p.receiver.unprotect(*frame, kMetadata)),
+                 QStringLiteral("sframe-replayed"));
     }
 
     void headerTamperingToAKnownKidIsRefused() {
@@ -505,7 +511,8 @@ private slots:
         auto pt = p.receiver.unprotect(*frame, kMetadata);
         QVERIFY(pt.ok());
         COMPARE_BYTES(*pt, kPayload);
-        QCOMPARE(codeOf(p.receiver.unprotect(*frame, kMetadata)), QStringLiteral("sframe-replayed"));
+        QCOMPARE(codeOf(p.receiver.unprotect(*frame, kMetadata)),
+                 QStringLiteral("sframe-replayed"));
     }
 };
 

@@ -44,7 +44,7 @@
 
 namespace twinseal::security {
 
-inline constexpr std::size_t kCallKeySize = 32;        // X25519 keys
+inline constexpr std::size_t kCallKeySize = 32; // X25519 keys
 inline constexpr std::size_t kEpochSecretSize = 32;
 inline constexpr std::size_t kFrameBaseKeySize = 32;
 inline constexpr std::uint64_t kMaxFrameKeyEpoch = (std::uint64_t{1} << 48) - 1;
@@ -71,7 +71,7 @@ struct FrameKeyEpoch {
     std::uint64_t epoch = 0;
     CipherSuite suite = kDefaultCipherSuite;
     std::uint16_t senderIndex = 0;
-    Bytes senderKey;           // the sender's ephemeral X25519 public key
+    Bytes senderKey;            // the sender's ephemeral X25519 public key
     std::vector<Bytes> members; // the roster: every participant's key, the sender's included
 
     bool operator==(const FrameKeyEpoch&) const = default;
@@ -95,19 +95,19 @@ struct EpochKeyBundle {
 
 struct SenderEpochKey {
     std::uint64_t kid = 0;
-    SecureBytes baseKey;  // for SFrameContext::addSendKey(kid, baseKey)
+    SecureBytes baseKey; // for SFrameContext::addSendKey(kid, baseKey)
     EpochKeyBundle bundle;
 };
 
 struct ReceivedEpochKey {
     std::uint64_t kid = 0;
-    SecureBytes baseKey;  // for SFrameContext::addReceiveKey(kid, baseKey)
+    SecureBytes baseKey; // for SFrameContext::addReceiveKey(kid, baseKey)
 };
 
 // A participant's ephemeral X25519 key pair for one call. The private half never leaves this
 // object and is cleansed when it is freed.
 class CallKeyPair {
-public:
+  public:
     [[nodiscard]] static Result<CallKeyPair> generate(Random& rng);
     // From a 32-byte private key (test vectors only; never reuse an ephemeral key).
     [[nodiscard]] static Result<CallKeyPair> fromPrivateBytes(ByteView privateKey);
@@ -117,8 +117,7 @@ public:
 
     // Starts an epoch as its sender: a fresh epoch secret, this sender's base key and KID, and
     // the bundle for the others. `epoch.senderKey` must be this key pair's public key.
-    [[nodiscard]] Result<SenderEpochKey> beginEpoch(const FrameKeyEpoch& epoch,
-                                                    Random& rng) const;
+    [[nodiscard]] Result<SenderEpochKey> beginEpoch(const FrameKeyEpoch& epoch, Random& rng) const;
 
     // Opens the bundle a sender sent for `expected` (this receiver's own view of the epoch).
     //   FrameKeyContextMismatch: the bundle is for another room, epoch, suite, sender or roster;
@@ -127,7 +126,7 @@ public:
     [[nodiscard]] Result<ReceivedEpochKey> openEpochBundle(const FrameKeyEpoch& expected,
                                                            const EpochKeyBundle& bundle) const;
 
-private:
+  private:
     SecureBytes m_private;
     Bytes m_public;
 };

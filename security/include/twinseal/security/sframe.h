@@ -20,7 +20,7 @@
 
 namespace twinseal::security {
 
-// ---- One frame with explicit key material and counter (RFC 9605 sections 4.4.3, 4.4.4) -----------
+// ---- One frame with explicit key material and counter (RFC 9605 sections 4.4.3, 4.4.4) ----------
 
 // header || ciphertext || tag for (KID, CTR) under keys from deriveSFrameKeys.
 [[nodiscard]] Result<Bytes> sframeEncrypt(CipherSuite suite, const SFrameKeyMaterial& keys,
@@ -32,11 +32,10 @@ struct SFrameDecrypted {
     Bytes plaintext;
 };
 // Decrypts a frame (the caller already picked `keys` for its KID). No replay check.
-[[nodiscard]] Result<SFrameDecrypted> sframeDecrypt(CipherSuite suite,
-                                                    const SFrameKeyMaterial& keys,
-                                                    ByteView frame, ByteView metadata);
+[[nodiscard]] Result<SFrameDecrypted>
+sframeDecrypt(CipherSuite suite, const SFrameKeyMaterial& keys, ByteView frame, ByteView metadata);
 
-// ---- The stateful context -------------------------------------------------------------------------
+// ---- The stateful context -----------------------------------------------------------------------
 
 struct SFrameOptions {
     // Counters remembered per receive key (see SFrameReplayWindow). Frames may arrive out of
@@ -48,7 +47,7 @@ struct SFrameOptions {
 };
 
 class SFrameContext {
-public:
+  public:
     explicit SFrameContext(CipherSuite suite = kDefaultCipherSuite, SFrameOptions options = {});
     ~SFrameContext();
     SFrameContext(SFrameContext&&) noexcept;
@@ -77,8 +76,7 @@ public:
 
     // Protects one frame under the send key `kid` with its next counter.
     //   SFrameUnknownKeyId: no send key `kid`; SFrameCounterExhausted: re-key first.
-    [[nodiscard]] Result<Bytes> protect(std::uint64_t kid, ByteView metadata,
-                                        ByteView plaintext);
+    [[nodiscard]] Result<Bytes> protect(std::uint64_t kid, ByteView metadata, ByteView plaintext);
     // The same, writing into `frame` (its capacity is reused across calls).
     [[nodiscard]] Status protectInto(std::uint64_t kid, ByteView metadata, ByteView plaintext,
                                      Bytes& frame);
@@ -91,7 +89,7 @@ public:
     [[nodiscard]] Result<SFrameHeader> unprotectInto(ByteView frame, ByteView metadata,
                                                      Bytes& plaintext);
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> m_impl;
 };

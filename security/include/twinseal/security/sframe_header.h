@@ -25,7 +25,7 @@ std::size_t appendSFrameHeader(const SFrameHeader& header, Bytes& out);
 
 struct DecodedSFrameHeader {
     SFrameHeader header;
-    std::size_t size = 0;  // bytes the header occupies at the start of the frame
+    std::size_t size = 0; // bytes the header occupies at the start of the frame
 };
 
 // Decodes the header at the start of `frame`. SFrameMalformed when the frame is shorter than

@@ -14,7 +14,7 @@ namespace twinseal::security {
 inline constexpr std::size_t kDefaultSFrameReplayWindow = 128;
 
 class SFrameReplayWindow {
-public:
+  public:
     // size: counters remembered below the highest; rounded up to a multiple of 64 (at least 64,
     // at most 65536).
     explicit SFrameReplayWindow(std::size_t size = kDefaultSFrameReplayWindow);
@@ -26,7 +26,7 @@ public:
     [[nodiscard]] Status check(std::uint64_t ctr) const;
     void accept(std::uint64_t ctr);
 
-private:
+  private:
     [[nodiscard]] bool bit(std::uint64_t ctr) const noexcept;
     void setBit(std::uint64_t ctr, bool value) noexcept;
 

@@ -41,21 +41,21 @@ enum class FrameAead { AesGcm, AesCtrHmac, HmacOnly };
 // The registry's columns (sizes in bytes) plus how the suite works.
 struct CipherSuiteInfo {
     CipherSuite suite;
-    std::string_view name;    // e.g. "AES_128_GCM_SHA256_128"
+    std::string_view name; // e.g. "AES_128_GCM_SHA256_128"
     FrameAead aead;
-    std::size_t nh;           // hash output size of the key schedule (32: SHA-256, 64: SHA-512)
-    std::size_t nka;          // AES key size inside sframe_key (CTR+HMAC); 0 otherwise
-    std::size_t nk;           // sframe_key size
-    std::size_t nn;           // nonce size (12 for every suite)
-    std::size_t nt;           // tag size
-    bool encrypts;            // false only for the integrity-only suite
+    std::size_t nh;  // hash output size of the key schedule (32: SHA-256, 64: SHA-512)
+    std::size_t nka; // AES key size inside sframe_key (CTR+HMAC); 0 otherwise
+    std::size_t nk;  // sframe_key size
+    std::size_t nn;  // nonce size (12 for every suite)
+    std::size_t nt;  // tag size
+    bool encrypts;   // false only for the integrity-only suite
 };
 
 // UnsupportedAlgorithm for a value that is not one of the suites above.
 [[nodiscard]] Result<CipherSuiteInfo> cipherSuiteInfo(std::uint16_t value);
 [[nodiscard]] CipherSuiteInfo cipherSuiteInfo(CipherSuite suite) noexcept;
 
-// ---- Key schedule (RFC 9605 section 4.4.2) --------------------------------------------------------
+// ---- Key schedule (RFC 9605 section 4.4.2) ------------------------------------------------------
 
 // sframe_secret = HKDF-Extract("", base_key) with the suite's hash.
 [[nodiscard]] Result<SecureBytes> sframeSecret(CipherSuite suite, ByteView baseKey);
@@ -64,8 +64,8 @@ struct CipherSuiteInfo {
 [[nodiscard]] Bytes sframeSaltLabel(CipherSuite suite, std::uint64_t kid);
 
 struct SFrameKeyMaterial {
-    SecureBytes key;   // sframe_key, Nk bytes
-    SecureBytes salt;  // sframe_salt, Nn bytes
+    SecureBytes key;  // sframe_key, Nk bytes
+    SecureBytes salt; // sframe_salt, Nn bytes
 };
 
 // sframe_key = HKDF-Expand(sframe_secret, key label, Nk); sframe_salt likewise with Nn.
@@ -76,7 +76,7 @@ struct SFrameKeyMaterial {
 // nonce = sframe_salt XOR (CTR as Nn bytes, big-endian).
 [[nodiscard]] Bytes sframeNonce(ByteView salt, std::uint64_t ctr);
 
-// ---- The suite's AEAD on its own (RFC 9605 sections 4.5, 4.5.1) -----------------------------------
+// ---- The suite's AEAD on its own (RFC 9605 sections 4.5, 4.5.1) ---------------------------------
 
 // key is sframe_key (Nk bytes; for CTR+HMAC enc_key || auth_key). Returns ct || tag (for the
 // integrity-only suite: plaintext || tag).
