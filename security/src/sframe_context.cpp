@@ -224,6 +224,7 @@ Result<Bytes> SFrameContext::unprotect(ByteView frame, ByteView metadata) {
 
 Result<SFrameHeader> SFrameContext::unprotectInto(ByteView frame, ByteView metadata,
                                                   Bytes& plaintext) {
+    plaintext.clear(); // a refused frame leaves nothing behind, not even an earlier payload
     auto decoded = decodeSFrameHeader(frame);
     if (!decoded)
         return decoded.error();

@@ -289,6 +289,11 @@ class SFrameTest : public QObject {
         QVERIFY(p.receiver.unprotect(*frame, kMetadata).ok());
         auto again = p.receiver.unprotect(*frame, kMetadata);
         QCOMPARE(codeOf(again), QStringLiteral("sframe-replayed"));
+        // A refusal through the buffer-reusing call leaves the buffer empty.
+        Bytes reused = kPayload;
+        QCOMPARE(codeOf(p.receiver.unprotectInto(*frame, kMetadata, reused)),
+                 QStringLiteral("sframe-replayed"));
+        QVERIFY(reused.empty());
         QVERIFY(again.error().detail.find("counter 0") != std::string::npos);
     }
 
