@@ -63,6 +63,11 @@ std::string_view errorCodeName(ErrorCode code) noexcept {
     case ErrorCode::AuditLogTruncated: return "audit-log-truncated";
     case ErrorCode::AuditLogIdMismatch: return "audit-log-id-mismatch";
     case ErrorCode::AuditRecordCorrupt: return "audit-record-corrupt";
+    case ErrorCode::RoleMissing: return "role-missing";
+    case ErrorCode::RoleUntrustedIssuer: return "role-untrusted-issuer";
+    case ErrorCode::RoleHolderMismatch: return "role-holder-mismatch";
+    case ErrorCode::RoleExpired: return "role-expired";
+    case ErrorCode::RoleNotYetValid: return "role-not-yet-valid";
     }
     return "unknown-error";
 }

@@ -85,6 +85,13 @@ enum class ErrorCode {
                               // checkpoint covers are gone
     AuditLogIdMismatch,       // a checkpoint or the log is not the log that was expected
     AuditRecordCorrupt,       // a record's framing or the log header is damaged
+    // third-party role credentials (role_credential.h); an unreadable or forged one is
+    // ThirdPartyCredentialInvalid
+    RoleMissing,              // no presented role credential claims a role the room requires
+    RoleUntrustedIssuer,      // a role credential's enterprise is not one the room trusts for it
+    RoleHolderMismatch,       // a role credential was issued for another holder key
+    RoleExpired,              // a role credential is past its validity period
+    RoleNotYetValid,          // a role credential is not valid yet
 };
 
 // Stable machine-readable name, e.g. "wrong-passphrase" (used in CLI output, logs and reports).
