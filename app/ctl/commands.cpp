@@ -198,6 +198,8 @@ Result<VerificationReport> opVerify(const VerifyParams& p) {
     peer.packagePath = p.packagePath;
     peer.disclosuresFile = p.disclosuresFile;
     peer.destination = p.destination;
+    peer.roleCredentials = p.roleCredentials;
+    peer.requiredRoles = p.requiredRoles;
     twin::PeerEvidence evidence = p.fetched.value_or(twin::PeerEvidence{});
     for (auto [file, into] : {std::pair{&p.statusListFile, &evidence.statusList},
                               std::pair{&p.inclusionFile, &evidence.inclusion},
@@ -236,6 +238,9 @@ std::string formatReport(const VerificationReport& r) {
     }
     for (const auto& [k, v] : r.disclosedAttributes)
         s += "  disclosed " + k + ": " + v + "\n";
+    for (const auto& role : r.provenRoles)
+        s += "  role " + role.role + (role.organisation.empty() ? "" : ", " + role.organisation) +
+             ": vouched for by " + role.enterprise + " (" + role.rootSubject + ")\n";
     return s;
 }
 

@@ -103,6 +103,9 @@ struct VerifyParams {
     std::optional<twinseal::security::PublicKey> logKey;
     // Evidence fetched from the home network (--fetch), merged with the files above.
     std::optional<twinseal::twin::PeerEvidence> fetched;
+    // Third-party role credentials the peer presented, and the roles the room requires.
+    std::vector<twinseal::security::Bytes> roleCredentials;
+    twinseal::security::RoleRequirement requiredRoles;
 };
 twinseal::security::Result<twinseal::security::VerificationReport>
 opVerify(const VerifyParams& p);

@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "enterprise_command.h"
 
 using namespace twinseal::ctl;
 
@@ -35,6 +36,8 @@ const std::map<QString, Command>& commands() {
         {"status", {cmdStatus, "fetch the revocation status list; is a credential revoked"}},
         {"audit verify", {cmdAuditVerify, "check an activity log (or its export) for tampering"}},
         {"audit export", {cmdAuditExport, "export an activity log as JSON or CBOR"}},
+        {"enterprise init", {cmdEnterpriseInit, "create a dev enterprise that vouches for roles"}},
+        {"enterprise issue", {cmdEnterpriseIssue, "issue a role credential for a holder key"}},
     };
     return c;
 }

@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "enterprise_command.h"
 
 namespace twinseal::ctl {
 
@@ -94,12 +95,13 @@ int cmdAssertionVerify(const QStringList& args) {
           "names"},
          {"at", "Verify as of this time (Unix seconds).", "seconds"},
          {"json", "Print the report as JSON."}});
+    p.addOptions(roleVerifyOptions());
     if (auto rc = parseCommand(
             p, args,
             "Verify a peer's avatar: assertion, credential, issuer trust, revocation, log "
-            "inclusion, media, replay, destination, pins, disclosures. Exit 0 verified, 2 "
-            "untrusted issuer, 3 incomplete (a check was skipped with --skip), 10+reason on "
-            "failure."))
+            "inclusion, media, replay, destination, pins, disclosures, required roles. Exit 0 "
+            "verified, 2 untrusted issuer, 3 incomplete (a check was skipped with --skip), "
+            "10+reason on failure."))
         return *rc;
     if (auto rc = require(p, {"assertion", "credential", "manifest", "dest"}))
         return *rc;
@@ -166,6 +168,8 @@ int cmdAssertionVerify(const QStringList& args) {
             return fail(loaded.error());
         profile = std::move(*loaded);
     }
+    if (auto rc = readRoleVerifyOptions(p, vp))
+        return *rc;
     if (p.isSet("log-key")) {
         auto key = readPublicKey(p.value("log-key"));
         if (!key.ok())

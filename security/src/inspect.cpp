@@ -5,6 +5,7 @@
 #include "pkey_util.h"
 #include "twinseal/security/assertion.h"
 #include "twinseal/security/manifest.h"
+#include "twinseal/security/role_credential.h"
 #include "twinseal/security/signed.h"
 #include "twinseal/proto/codec.h"
 
@@ -83,6 +84,31 @@ ojson describeCredential(ByteView data) {
     auto& attrs = j["attributeCommitments"] = ojson::array();
     for (const auto& a : cl.attributes)
         attrs.push_back({{"name", a.name}, {"digest", base64UrlEncode(a.digest)}});
+    auto& chain = j["issuerChain"] = ojson::array();
+    for (const auto& cert : c->issuerChain)
+        chain.push_back(certJson(cert));
+    j["digest"] = base64UrlEncode(c->digest());
+    return j;
+}
+
+ojson describeRoleCredential(ByteView data) {
+    ojson j;
+    j["kind"] = "role-credential";
+    auto c = parseRoleCredential(data);
+    if (!c.ok()) {
+        j["signature"] = c.error().message();
+        return j;
+    }
+    const auto& cl = c->claims;
+    j["signature"] = "valid (enterprise certificate in the credential; trust not checked)";
+    j["enterprise"] = cl.enterprise;
+    j["role"] = cl.role;
+    j["organisation"] = cl.organisation;
+    j["holderThumbprint"] = base64UrlEncode(cl.holderThumbprint);
+    j["notBefore"] = cl.notBefore;
+    j["notAfter"] = cl.notAfter;
+    j["issuedAt"] = cl.issuedAt;
+    j["serial"] = toHex(cl.serial);
     auto& chain = j["issuerChain"] = ojson::array();
     for (const auto& cert : c->issuerChain)
         chain.push_back(certJson(cert));
@@ -179,6 +205,8 @@ Result<std::string> describeObject(ByteView data) {
             return describeCredential(data).dump(2);
         if (*type == kManifestType)
             return describeManifest(data).dump(2);
+        if (*type == kRoleCredentialType)
+            return describeRoleCredential(data).dump(2);
         return makeError(ErrorCode::WrongObjectType, "unknown signed object type '" + *type + "'");
     }
     return makeError(ErrorCode::MalformedInput,

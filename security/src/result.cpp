@@ -72,6 +72,11 @@ std::string_view errorCodeName(ErrorCode code) noexcept {
     case ErrorCode::FrameKeyNotAddressed: return "frame-key-not-addressed";
     case ErrorCode::FrameKeyUnwrapFailed: return "frame-key-unwrap-failed";
     case ErrorCode::FrameKeyContextMismatch: return "frame-key-context-mismatch";
+    case ErrorCode::RoleMissing: return "role-missing";
+    case ErrorCode::RoleUntrustedIssuer: return "role-untrusted-issuer";
+    case ErrorCode::RoleHolderMismatch: return "role-holder-mismatch";
+    case ErrorCode::RoleExpired: return "role-expired";
+    case ErrorCode::RoleNotYetValid: return "role-not-yet-valid";
     }
     return "unknown-error";
 }

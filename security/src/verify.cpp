@@ -212,6 +212,7 @@ std::string_view checkIdName(CheckId id) noexcept {
     case CheckId::PinnedKey: return "pinned-key";
     case CheckId::Disclosures: return "disclosures";
     case CheckId::LogInclusion: return "log-inclusion";
+    case CheckId::RoleCredential: return "role-credential";
     }
     return "unknown";
 }
@@ -236,6 +237,7 @@ std::string_view checkIdTitle(CheckId id) noexcept {
     case CheckId::PinnedKey: return "Same key as last time";
     case CheckId::Disclosures: return "Disclosed attributes match the credential";
     case CheckId::LogInclusion: return "Credential is in the transparency log";
+    case CheckId::RoleCredential: return "Required roles vouched for by a trusted enterprise";
     }
     return "Unknown check";
 }
@@ -267,6 +269,7 @@ const std::vector<CheckId>& allCheckIds() {
         CheckId::Freshness,          CheckId::Destination,      CheckId::Replay,
         CheckId::ManifestSignature,  CheckId::MediaRoot,        CheckId::MediaContent,
         CheckId::PinnedKey,          CheckId::Disclosures,      CheckId::LogInclusion,
+        CheckId::RoleCredential,
     };
     return kAll;
 }
@@ -333,7 +336,13 @@ std::string VerificationReport::summary() const {
         (pseudonym.empty() ? std::string("unknown avatar") : pseudonym) +
         (avatarId.empty() ? std::string() : " (" + avatarId + ")");
     switch (state) {
-    case OverallState::Verified: return "Verified: " + who + ", issued by " + issuer;
+    case OverallState::Verified: {
+        std::string s = "Verified: " + who + ", issued by " + issuer;
+        for (const ProvenRole& role : provenRoles)
+            s += "; " + role.role + (role.organisation.empty() ? "" : ", " + role.organisation) +
+                 " (vouched for by " + role.enterprise + ")";
+        return s;
+    }
     case OverallState::Incomplete: {
         std::string s = "Incomplete: " + who + " passed every check that ran, but not checked: ";
         bool first = true;
@@ -371,6 +380,15 @@ std::string VerificationReport::toJson() const {
     auto& attrs = j["disclosedAttributes"] = nlohmann::ordered_json::object();
     for (const auto& [k, v] : disclosedAttributes)
         attrs[k] = v;
+    if (!provenRoles.empty()) {
+        auto& roles = j["roles"] = nlohmann::ordered_json::array();
+        for (const ProvenRole& role : provenRoles)
+            roles.push_back({{"role", role.role},
+                             {"organisation", role.organisation},
+                             {"enterprise", role.enterprise},
+                             {"enterpriseRoot", role.rootSubject},
+                             {"serial", role.serial}});
+    }
     if (mediaFailure) {
         j["mediaFailure"]["file"] = mediaFailure->file;
         if (mediaFailure->chunkIndex)
@@ -688,6 +706,27 @@ VerificationReport verifyPeer(const VerificationInputs& in) {
                                       : in.inclusionUnavailable.empty()
                                           ? std::string("no signed tree head available")
                                           : in.inclusionUnavailable);
+
+    // Third-party roles, bound to the holder key that signed the assertion (the credential's).
+    if (in.requiredRoles.empty()) {
+        b.pass(CheckId::RoleCredential, "no role required");
+    } else if (!cred) {
+        b.skip(CheckId::RoleCredential, kNeedsCredential);
+    } else {
+        auto proven = proveRoles(in.requiredRoles, in.roleCredentials,
+                                 cred->claims.holderKey.thumbprint(), now);
+        if (!proven.ok()) {
+            b.fail(CheckId::RoleCredential, proven.error());
+        } else {
+            std::string detail;
+            for (const ProvenRole& role : *proven)
+                detail += (detail.empty() ? "" : "; ") + role.role +
+                          (role.organisation.empty() ? "" : ", " + role.organisation) +
+                          ", vouched for by " + role.enterprise + " (" + role.rootSubject + ")";
+            b.pass(CheckId::RoleCredential, std::move(detail));
+            b.report().provenRoles = std::move(*proven);
+        }
+    }
 
     return b.finish(in.required);
 }

@@ -132,10 +132,10 @@ private slots:
         QVERIFY(c.shownText("verifyPeerHeadline").contains(c.controller->pseudonym()));
         QCOMPARE(c.item("verifyPeerStateIcon")->property("state").toString(), QStringLiteral("verified"));
         const auto& rows = v->checks()->rows();
-        QCOMPARE(rows.size(), 18);
+        QCOMPARE(rows.size(), 19); // every check of the report, the role-credential check included
         for (const auto& r : rows)
             QVERIFY2(r.state == QLatin1String("passed"), qPrintable(r.title + ": " + r.detail));
-        QTRY_VERIFY(c.item("checkRow_17")); // every check is shown
+        QTRY_VERIFY(c.item("checkRow_18")); // every check is shown
         c.screenshot("verify-peer-verified");
 
         // The same assertion again: a replay, refused with its reason.

@@ -186,6 +186,8 @@ Result<VerificationReport> PeerVerifier::verify(const PeerPresentation& peer,
     in.inclusion = inclusion.get();
     in.revocationUnavailable = std::move(revocationUnavailable);
     in.inclusionUnavailable = ev.inclusionUnavailable;
+    in.roleCredentials = peer.roleCredentials;
+    in.requiredRoles = peer.requiredRoles;
 
     VerificationReport report;
     if (m_stores.replayFile.isEmpty()) {

@@ -95,6 +95,13 @@ enum class ErrorCode {
     FrameKeyNotAddressed,     // an epoch key bundle holds no key for this participant
     FrameKeyUnwrapFailed,     // a wrapped epoch key does not open with the pairwise key
     FrameKeyContextMismatch,  // an epoch key bundle is for another room/epoch/sender/roster
+    // third-party role credentials (role_credential.h); an unreadable or forged one is
+    // ThirdPartyCredentialInvalid
+    RoleMissing,              // no presented role credential claims a role the room requires
+    RoleUntrustedIssuer,      // a role credential's enterprise is not one the room trusts for it
+    RoleHolderMismatch,       // a role credential was issued for another holder key
+    RoleExpired,              // a role credential is past its validity period
+    RoleNotYetValid,          // a role credential is not valid yet
 };
 
 // Stable machine-readable name, e.g. "wrong-passphrase" (used in CLI output, logs and reports).

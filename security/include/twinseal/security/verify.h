@@ -12,6 +12,7 @@
 
 #include "twinseal/security/assertion.h"
 #include "twinseal/security/manifest.h"
+#include "twinseal/security/role_credential.h"
 
 namespace twinseal::security {
 
@@ -115,6 +116,7 @@ enum class CheckId {
     PinnedKey,
     Disclosures,
     LogInclusion,
+    RoleCredential, // third-party role credentials prove the roles the room requires
 };
 
 [[nodiscard]] std::string_view checkIdName(CheckId id) noexcept;  // "assertion-signature"
@@ -170,6 +172,8 @@ struct VerificationReport {
     std::string issuer;
     std::vector<std::pair<std::string, std::string>> disclosedAttributes;
     std::optional<MediaFailure> mediaFailure;
+    // The roles the context required, as proven by third-party role credentials.
+    std::vector<ProvenRole> provenRoles;
     std::vector<CheckResult> checks;
 
     [[nodiscard]] const CheckResult* find(CheckId id) const;
@@ -205,6 +209,11 @@ struct VerificationInputs {
     std::string revocationUnavailable;
     std::string inclusionUnavailable;
     HashOptions hashOptions;
+    // Third-party role credentials the peer presented (encoded envelopes), and the roles this
+    // context (the room's policy) requires, each with the enterprise roots that may vouch for
+    // it. No required role: the role-credential check passes ("no role required").
+    std::vector<Bytes> roleCredentials;
+    RoleRequirement requiredRoles;
     VerifiedObjectCache* cache = nullptr;           // optional; see VerifiedObjectCache
     // The checks this context requires (default: every check). A required check whose input
     // is absent is Skipped and makes the report Incomplete; take a check out only when the

@@ -10,7 +10,9 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include <twinseal/security/role_credential.h>
 #include <twinseal/security/statuslist.h>
 #include <twinseal/security/translog.h>
 #include <twinseal/security/verify.h>
@@ -31,6 +33,10 @@ struct PeerPresentation {
     QString packagePath;       // the media to check (folder or .glb); empty: not checked
     QString disclosuresFile;   // name<TAB>disclosure lines, or disclosures.json
     std::string destination;   // this call's destination URI
+    // Third-party role credentials the peer presented (encoded), and the roles this call's room
+    // requires with the enterprise roots that may vouch for each (none: no role required).
+    std::vector<security::Bytes> roleCredentials;
+    security::RoleRequirement requiredRoles;
 };
 
 // Revocation and transparency-log evidence for the peer's credential.
