@@ -16,6 +16,7 @@
 #include "http_exchange.h"
 #include "http_reply.h"
 #include "http_routes.h"
+#include "twinseal/service/call_relay.h"
 #include "twinseal/service/service_log.h"
 
 namespace twinseal::service {
@@ -112,6 +113,7 @@ HttpFrontend::HttpFrontend(HomenetService& service, const OperatorKeys& keys, QO
     http::addRoutes(*m_routes);
     m_clock.start();
     connect(this, &QAbstractHttpServer::newWebSocketConnection, this, &HttpFrontend::onWebSocket);
+    m_calls = new CallRelay(service.calls(), service.config(), this);
 }
 
 HttpFrontend::~HttpFrontend() = default;
@@ -256,17 +258,13 @@ void HttpFrontend::onWebSocket() {
             continue;
         QWebSocket* s = ws.release();
         s->setParent(this);
-        connect(s, &QWebSocket::disconnected, s, &QObject::deleteLater);
         if (s->requestUrl().path() != QLatin1String("/v1/ws")) {
+            connect(s, &QWebSocket::disconnected, s, &QObject::deleteLater);
             s->close(QWebSocketProtocol::CloseCodePolicyViolated,
                      QStringLiteral("unknown WebSocket endpoint"));
             continue;
         }
-        // Reserved for call signalling: announce the protocol and close until it is enabled.
-        s->sendTextMessage(QStringLiteral(
-            "{\"type\":\"hello\",\"protocol\":\"twinseal-signalling\",\"status\":\"reserved\"}"));
-        s->close(QWebSocketProtocol::CloseCodeNormal,
-                 QStringLiteral("call signalling is not enabled on this home network yet"));
+        m_calls->accept(s); // call signalling and frame relay
     }
 }
 
