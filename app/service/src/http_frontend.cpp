@@ -169,6 +169,8 @@ void HttpFrontend::guardSocket(QTcpSocket* s) {
     // then Content-Length bytes of body) and refuses oversized or chunked bodies from the headers
     // alone, so a huge upload is never buffered. Body bytes are counted, never taken for headers.
     const qint64 limit = m_service.config().maxBodyBytes;
+    // Small answers and relayed call frames go out at once (no Nagle delay).
+    s->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     auto guard = std::make_shared<RequestGuard>();
     connect(s, &QIODevice::readyRead, this, [this, s, limit, guard] {
         if (guard->rejected) {
