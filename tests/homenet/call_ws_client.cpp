@@ -78,6 +78,10 @@ std::size_t CallWsClient::count(proto::CallMessage::BodyCase kind) const {
     return n;
 }
 
+bool CallWsClient::waitUntil(const std::function<bool()>& done, int timeoutMs) {
+    return spin(done, timeoutMs);
+}
+
 bool CallWsClient::waitFor(proto::CallMessage::BodyCase kind, std::size_t n, int timeoutMs) {
     return spin([&] { return count(kind) >= n; }, timeoutMs);
 }

@@ -10,6 +10,7 @@
 #include <QWebSocket>
 
 #include <deque>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -48,6 +49,8 @@ class CallWsClient : public QObject {
     // Every message received and not taken yet.
     [[nodiscard]] std::deque<proto::CallMessage>& inbox() { return m_inbox; }
     [[nodiscard]] std::size_t count(proto::CallMessage::BodyCase kind) const;
+    // Runs the event loop until `done` holds.
+    [[nodiscard]] bool waitUntil(const std::function<bool()>& done, int timeoutMs = 20000);
     // Waits until `n` messages of `kind` are in the inbox.
     [[nodiscard]] bool waitFor(proto::CallMessage::BodyCase kind, std::size_t n,
                                int timeoutMs = 20000);

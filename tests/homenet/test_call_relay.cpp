@@ -117,8 +117,16 @@ private slots:
             room.ws[r]->inbox().clear();
         }
         // Not back to the sender: anything echoed would have reached it before this frame.
-        QVERIFY(stillRelays(room, 1, {0}, "barrier"));
-        QCOMPARE(room.ws[0]->count(Kind::kFrame), std::size_t{0});
+        room.ws[1]->send(frameMessage(room.info.room_id(), "barrier"));
+        QVERIFY(room.ws[0]->waitUntil([&] {
+            for (const auto& m : room.ws[0]->inbox())
+                if (m.has_frame() && m.frame().sframe() == "barrier")
+                    return true;
+            return false;
+        }));
+        QCOMPARE(room.ws[0]->count(Kind::kFrame), std::size_t{1});
+        room.ws[0]->inbox().clear();
+        room.ws[2]->inbox().clear();
         // A `from` forged by the sender is replaced by the host.
         proto::CallMessage forged = frameMessage(room.info.room_id(), "forged");
         forged.mutable_frame()->set_from(room.ids[2]);

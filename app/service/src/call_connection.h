@@ -46,7 +46,7 @@ class CallConnection {
     [[nodiscard]] CallResult<proto::CallMessage> admit(const QByteArray& bytes, qint64 nowMs);
     // Sends a CallMessage serialized without `seq` (the next one is added); false when the
     // unsent bytes exceed the hard ceiling (four times config.callMaxQueueBytes, at least
-    // 4 MiB) even before the socket had a chance to write them.
+    // 4 MiB), which bounds the memory a receiver can hold even between two checks.
     [[nodiscard]] bool queue(const QByteArray& message);
     // Called periodically (between events, when the socket has had its chance to write): true
     // once the receiver stayed more than config.callMaxQueueBytes behind on two checks in a row.

@@ -95,7 +95,7 @@ void CallRelay::sendEncoded(CallConnectionId to, const QByteArray& message) {
         return;
     if (!it->second->queue(message)) {
         it->second->abort(QStringLiteral("send-queue-full: the receiver fell more than %1 bytes "
-                                         "behind at once")
+                                         "behind")
                               .arg(std::max<qint64>(4 * m_config.callMaxQueueBytes,
                                                     4 * 1024 * 1024)));
         retire(to);
