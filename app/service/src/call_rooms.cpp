@@ -600,7 +600,9 @@ void CallRooms::refuse(CallConnectionId to, const CallRefusal& why, const char* 
     m.mutable_error()->set_code(why.code);
     m.mutable_error()->set_message(why.message);
     m.mutable_error()->set_in_reply_to(inReplyTo);
-    logEvent(LogLevel::Info, "call-refused",
+    // Refused frames are logged only at debug level: a client may send many before it learns.
+    const bool frame = std::string_view(inReplyTo) == "frame";
+    logEvent(frame ? LogLevel::Debug : LogLevel::Info, "call-refused",
              {{QStringLiteral("code"), QString::fromStdString(why.code)},
               {QStringLiteral("request"), QString::fromLatin1(inReplyTo)}});
     send(to, m);
