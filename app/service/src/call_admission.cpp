@@ -134,7 +134,9 @@ CallResult<AdmittedHolder> CallAdmission::verify(const proto::Evidence& evidence
                                " does not chain to a root this room host trusts; its operator "
                                "must configure that operator's root (--trust-root)");
 
-    auto cred = parseCredential(in.credential);
+    // verifyPeer parsed (and cached) the credential it checked.
+    std::optional<Credential> cached = m_cache->credential(sha256(in.credential));
+    auto cred = cached ? Result<Credential>(std::move(*cached)) : parseCredential(in.credential);
     if (!cred.ok())
         return callRefusal("credential-invalid", cred.error().detail);
     AdmittedHolder h;
