@@ -88,14 +88,8 @@ private slots:
     void verifiedThenReplayedThenIncomplete() {
         QTemporaryDir data;
         QTemporaryDir peerFiles;
-        const QString profile = m_server->scratch(QStringLiteral("verify-peer.usim"));
-        QVERIFY(m_server->addSubscriber(QStringLiteral("imsi-001010000004301"), profile));
         Client c(data.path(), {});
-        QVERIFY(c.window);
-        QVERIFY(QTest::qWaitForWindowExposed(c.window));
-        QVERIFY(registerTwin(c, profile, kPassphrase));
-        QTRY_VERIFY(c.item("myTwinPage"));
-        QTRY_COMPARE_WITH_TIMEOUT(c.controller->twinStatus(), QStringLiteral("active"), 15000);
+        QVERIFY(activeTwin(c, *m_server, QStringLiteral("verify-peer.usim"), QStringLiteral("imsi-001010000004301"), kPassphrase));
         const QString call1 = peerFiles.filePath(QStringLiteral("call1.jws"));
         const QString call2 = peerFiles.filePath(QStringLiteral("call2.jws"));
         QVERIFY(createAssertion(c, call1));
