@@ -166,20 +166,13 @@ private slots:
     // the home network and adopts the registered twin instead of losing it.
     void interruptedRegistrationIsReconciled() {
         QTemporaryDir data;
-        const QString profile = m_server->scratch(QStringLiteral("bob.usim"));
-        QVERIFY(m_server->addSubscriber(QStringLiteral("imsi-001010000000043"), profile,
-                                        {QStringLiteral("--name"), QStringLiteral("Bob Kent")}));
+        const QString profile = newSubscriber("bob.usim", "imsi-001010000000043", "Bob Kent");
+        QVERIFY(!profile.isEmpty());
         QString avatarId;
         {
             Client c(data.path(), profile);
             QVERIFY(c.window);
-            c.controller->importProfile(QUrl::fromLocalFile(profile));
-            c.controller->choosePassphrase(QStringLiteral("another passphrase"), QStringLiteral("another passphrase"));
-            QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), Stage::Avatar, 20000);
-            c.controller->useSampleAvatar();
-            c.controller->registerTwin();
-            QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), Stage::Ready, 30000);
-            QTRY_VERIFY_WITH_TIMEOUT(!c.controller->busy(), 30000);
+            QVERIFY(registerTwin(c, profile, QStringLiteral("another passphrase")));
             avatarId = c.controller->avatarId();
         }
         // What a kill between the service's answer and the local write leaves behind.
@@ -326,14 +319,7 @@ private slots:
         {
             Client c(data.path(), {});
             QVERIFY(c.window);
-            c.controller->importProfile(QUrl::fromLocalFile(profile));
-            c.controller->choosePassphrase(kKillPassphrase, kKillPassphrase);
-            QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), Stage::Avatar, 20000);
-            c.controller->useSampleAvatar();
-            c.controller->registerTwin();
-            QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), Stage::Ready, 30000);
-            QTRY_VERIFY_WITH_TIMEOUT(!c.controller->busy(), 30000);
-            QCOMPARE(c.controller->errorCode(), QString());
+            QVERIFY(registerTwin(c, profile, kKillPassphrase));
             dtId = c.controller->dtId();
             oldAvatarDir = c.controller->avatarDir();
         }
@@ -372,20 +358,13 @@ private slots:
     // there, with its own reason: the twin is held by another device.
     void duplicateRegistrationIsResolved() {
         QTemporaryDir first, second;
-        const QString profile = m_server->scratch(QStringLiteral("nia.usim"));
-        QVERIFY(m_server->addSubscriber(QStringLiteral("imsi-001010000000047"), profile,
-                                        {QStringLiteral("--name"), QStringLiteral("Nia Holt")}));
+        const QString profile = newSubscriber("nia.usim", "imsi-001010000000047", "Nia Holt");
+        QVERIFY(!profile.isEmpty());
         QString dtId;
         {
             Client c(first.path(), profile);
             QVERIFY(c.window);
-            c.controller->importProfile(QUrl::fromLocalFile(profile));
-            c.controller->choosePassphrase(kKillPassphrase, kKillPassphrase);
-            QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), Stage::Avatar, 20000);
-            c.controller->useSampleAvatar();
-            c.controller->registerTwin();
-            QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), Stage::Ready, 30000);
-            QTRY_VERIFY_WITH_TIMEOUT(!c.controller->busy(), 30000);
+            QVERIFY(registerTwin(c, profile, kKillPassphrase));
             dtId = c.controller->dtId();
         }
         for (const char* lost : {"credential.tsc", "receipt.tslr", "manifest.tsm", "disclosures.json"})

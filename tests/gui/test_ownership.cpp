@@ -132,16 +132,33 @@ class OwnershipTest : public QObject {
     // A client with a holder key (stage "avatar"), optionally with a registered twin ("ready").
     void setUp(Client& c, const QString& profile, bool withTwin) {
         QVERIFY(show(c));
-        c.controller->importProfile(QUrl::fromLocalFile(profile));
-        c.controller->choosePassphrase(kPassphrase, kPassphrase);
-        QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), Stage::Avatar, 20000);
-        if (!withTwin)
-            return;
-        c.controller->useSampleAvatar();
-        c.controller->registerTwin();
-        QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), Stage::Ready, 30000);
+        QVERIFY(withTwin ? registerTwin(c, profile, kPassphrase) : toAvatarStep(c, profile, kPassphrase));
         QTRY_VERIFY_WITH_TIMEOUT(!busy(c), 30000);
         QCOMPARE(errorCode(c), QString());
+    }
+
+    // Both on the Ownership page: the recipient's handle, or empty.
+    QString openBoth(const Client& owner, const Client& recipient) {
+        const QString handle = openOwnership(recipient);
+        return !handle.isEmpty() && !openOwnership(owner).isEmpty() ? handle : QString();
+    }
+
+    // `to` set up at the avatar step, both on the Ownership page, and `from`'s twin offered to
+    // `to`'s handle: the offer's id, or empty when a step failed.
+    QString offerToNewcomer(const Client& from, Client& to, const QString& toProfile) {
+        setUp(to, toProfile, false);
+        if (QTest::currentTestFailed())
+            return {};
+        const QString handle = openBoth(from, to);
+        return handle.isEmpty() ? QString() : offerTo(from, handle);
+    }
+
+    // `from` offers its twin to `handle` for an hour; the offer's id once it is listed, or empty.
+    QString offerTo(const Client& from, const QString& handle) {
+        ownership(from).offer(handle, 3600);
+        if (!QTest::qWaitFor([&] { return findRow(from, true, QStringLiteral("pending")).has_value(); }, 15000))
+            return {};
+        return findRow(from, true, QStringLiteral("pending"))->transferId;
     }
 
     // Two subscribers' clients: the owner's with a registered twin, the recipient's at the avatar
@@ -163,9 +180,8 @@ class OwnershipTest : public QObject {
         setUp(*p.recipient, recipientProfile, false);
         if (QTest::currentTestFailed())
             return;
-        p.handle = openOwnership(*p.recipient);
+        p.handle = openBoth(*p.owner, *p.recipient);
         QVERIFY(!p.handle.isEmpty());
-        QVERIFY(!openOwnership(*p.owner).isEmpty());
     }
 
     // Opens the Ownership page and waits for the handle and the offers.
@@ -418,15 +434,8 @@ private slots:
             if (QTest::currentTestFailed())
                 return;
             Client recipient(recipientData.path(), recipientProfile);
-            setUp(recipient, recipientProfile, false);
-            if (QTest::currentTestFailed())
-                return;
-            const QString handle = openOwnership(recipient);
-            QVERIFY(!handle.isEmpty());
-            QVERIFY(!openOwnership(owner).isEmpty());
-            ownership(owner).offer(handle, 3600);
-            QTRY_VERIFY_WITH_TIMEOUT(findRow(owner, true, QStringLiteral("pending")).has_value(), 15000);
-            transferId = findRow(owner, true, QStringLiteral("pending"))->transferId;
+            transferId = offerToNewcomer(owner, recipient, recipientProfile);
+            QVERIFY(!transferId.isEmpty());
             ownership(recipient).accept(transferId);
             QTRY_COMPARE_WITH_TIMEOUT(recipient.controller->stage(), Stage::Ready, 30000);
             QTRY_VERIFY_WITH_TIMEOUT(!busy(recipient), 30000);
@@ -479,15 +488,8 @@ private slots:
             QVERIFY(press(restarted, QStringLiteral("unlockButton")));
             QTRY_VERIFY_WITH_TIMEOUT(!restarted.controller->locked(), 15000);
             Client second(secondData.path(), secondProfile);
-            setUp(second, secondProfile, false);
-            if (QTest::currentTestFailed())
-                return;
-            const QString handle = openOwnership(second);
-            QVERIFY(!handle.isEmpty());
-            QVERIFY(!openOwnership(restarted).isEmpty());
-            ownership(restarted).offer(handle, 3600);
-            QTRY_VERIFY_WITH_TIMEOUT(findRow(restarted, true, QStringLiteral("pending")).has_value(), 15000);
-            transferId = findRow(restarted, true, QStringLiteral("pending"))->transferId;
+            transferId = offerToNewcomer(restarted, second, secondProfile);
+            QVERIFY(!transferId.isEmpty());
         }
         const QString secondJournal =
             QDir(secondData.path()).filePath(QString::fromLatin1(OwnershipController::kJournal));
@@ -565,9 +567,8 @@ private slots:
             QVERIFY(!handle.isEmpty());
         }
         QVERIFY(!openOwnership(owner).isEmpty());
-        ownership(owner).offer(handle, 3600);
-        QTRY_VERIFY_WITH_TIMEOUT(findRow(owner, true, QStringLiteral("pending")).has_value(), 15000);
-        const QString transferId = findRow(owner, true, QStringLiteral("pending"))->transferId;
+        const QString transferId = offerTo(owner, handle);
+        QVERIFY(!transferId.isEmpty());
         const QString journal = recipientData.filePath(QString::fromLatin1(OwnershipController::kJournal));
         const QStringList accept{recipientData.path(), recipientProfile, kPassphrase,
                                  QStringLiteral("accept-transfer"), transferId};

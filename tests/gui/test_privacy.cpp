@@ -36,18 +36,7 @@ QString errorCode(const Client& c) {
     return page.isEmpty() ? c.controller->errorCode() : page;
 }
 
-// Registers a twin quickly through the controller (not what this test is about).
-bool registerTwin(Client& c, const QString& profile) {
-    c.controller->importProfile(QUrl::fromLocalFile(profile));
-    c.controller->choosePassphrase(QStringLiteral("privacy passphrase"), QStringLiteral("privacy passphrase"));
-    if (!QTest::qWaitFor([&] { return c.controller->stage() == Stage::Avatar; }, 20000))
-        return false;
-    c.controller->useSampleAvatar();
-    c.controller->registerTwin();
-    return QTest::qWaitFor(
-        [&] { return c.controller->stage() == Stage::Ready && !c.controller->busy(); },
-        30000);
-}
+const QString kPassphrase = QStringLiteral("privacy passphrase");
 
 } // namespace
 
@@ -78,7 +67,7 @@ private slots:
             Client c(data.path(), {});
             QVERIFY(c.window);
             QVERIFY(QTest::qWaitForWindowExposed(c.window));
-            QVERIFY(registerTwin(c, m_profile));
+            QVERIFY(registerTwin(c, m_profile, kPassphrase));
             QCOMPARE(errorCode(c), QString());
             QVERIFY(c.openPage("privacy"));
             const QString first = c.controller->pseudonym();
@@ -185,13 +174,13 @@ private slots:
         {
             Client c(data.path(), {});
             QVERIFY(c.window);
-            QVERIFY(registerTwin(c, profile));
+            QVERIFY(registerTwin(c, profile, kPassphrase));
             QCOMPARE(errorCode(c), QString());
             before = c.controller->pseudonym();
         }
         QString why;
         QVERIFY2(killedAt(QStringLiteral("rotate-pseudonym:answered"),
-                          {data.path(), profile, QStringLiteral("privacy passphrase"),
+                          {data.path(), profile, kPassphrase,
                            QStringLiteral("rotate-pseudonym")},
                           &why),
                  qPrintable(why));

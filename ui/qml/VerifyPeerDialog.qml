@@ -16,10 +16,32 @@ Dialog {
     anchors.centerIn: Overlay.overlay
     width: Math.min(Overlay.overlay ? Overlay.overlay.width - 4 * Theme.padding : 760, 760)
     height: Math.min(Overlay.overlay ? Overlay.overlay.height - 4 * Theme.padding : 720, 720)
-    footer: DialogButtonBox {
+    // The app's own surface, title and buttons: drawn the same with or without a GPU (the
+    // style's dialog frame and buttons need shader effects the software renderer lacks).
+    background: Rectangle {
+        color: Theme.surface
+        radius: Theme.cardRadius
+        border.color: Theme.border
+        border.width: 1
+    }
+    header: Label {
+        objectName: "verifyPeerTitle"
+        text: dialog.title
+        color: Theme.text
+        font.pixelSize: Theme.titleSize
+        font.weight: Font.Bold
+        padding: Theme.padding + 4
+        bottomPadding: Theme.spacing
+    }
+    footer: Item {
         objectName: "verifyPeerButtons"
-        Button {
+        implicitHeight: Theme.controlHeight + Theme.spacing + Theme.padding
+        AppButton {
             objectName: "verifyPeerCloseButton"
+            anchors.right: parent.right
+            anchors.rightMargin: Theme.padding + 4
+            anchors.top: parent.top
+            anchors.topMargin: Theme.spacing
             text: qsTr("Close")
             Accessible.name: qsTr("Close the peer verification")
             onClicked: dialog.reject()
@@ -85,14 +107,14 @@ Dialog {
                 Layout.fillWidth: true
 
                 Label { text: qsTr("Call assertion") }
-                TextField {
+                AppTextField {
                     id: assertionField
                     objectName: "verifyPeerAssertionField"
                     placeholderText: qsTr("call.jws")
                     Accessible.name: qsTr("Call assertion file")
                     Layout.fillWidth: true
                 }
-                Button {
+                AppButton {
                     objectName: "verifyPeerAssertionBrowse"
                     text: qsTr("Choose…")
                     Accessible.name: qsTr("Choose the call assertion file")
@@ -100,14 +122,14 @@ Dialog {
                 }
 
                 Label { text: qsTr("DT credential") }
-                TextField {
+                AppTextField {
                     id: credentialField
                     objectName: "verifyPeerCredentialField"
                     placeholderText: qsTr("credential.tsc")
                     Accessible.name: qsTr("DT credential file")
                     Layout.fillWidth: true
                 }
-                Button {
+                AppButton {
                     objectName: "verifyPeerCredentialBrowse"
                     text: qsTr("Choose…")
                     Accessible.name: qsTr("Choose the DT credential file")
@@ -115,14 +137,14 @@ Dialog {
                 }
 
                 Label { text: qsTr("Avatar manifest") }
-                TextField {
+                AppTextField {
                     id: manifestField
                     objectName: "verifyPeerManifestField"
                     placeholderText: qsTr("manifest.tsm")
                     Accessible.name: qsTr("Signed avatar manifest file")
                     Layout.fillWidth: true
                 }
-                Button {
+                AppButton {
                     objectName: "verifyPeerManifestBrowse"
                     text: qsTr("Choose…")
                     Accessible.name: qsTr("Choose the signed avatar manifest file")
@@ -130,14 +152,14 @@ Dialog {
                 }
 
                 Label { text: qsTr("Avatar media") }
-                TextField {
+                AppTextField {
                     id: packageField
                     objectName: "verifyPeerPackageField"
                     placeholderText: qsTr("the avatar folder (required for a complete check)")
                     Accessible.name: qsTr("Avatar media folder")
                     Layout.fillWidth: true
                 }
-                Button {
+                AppButton {
                     objectName: "verifyPeerPackageBrowse"
                     text: qsTr("Choose…")
                     Accessible.name: qsTr("Choose the avatar media folder")
@@ -145,7 +167,7 @@ Dialog {
                 }
 
                 Label { text: qsTr("Destination") }
-                TextField {
+                AppTextField {
                     id: destinationField
                     objectName: "verifyPeerDestinationField"
                     placeholderText: qsTr("urn:twinseal:room:…")
@@ -155,7 +177,7 @@ Dialog {
                 }
             }
 
-            Button {
+            AppButton {
                 objectName: "verifyPeerRunButton"
                 text: dialog.verifier && dialog.verifier.busy ? qsTr("Verifying…") : qsTr("Verify")
                 highlighted: true
