@@ -5,7 +5,9 @@
 namespace twinseal::viewmodels {
 
 PageModel::PageModel(twin::TwinStore& store, AuditTrail& audit, QObject* parent)
-    : QObject(parent), m_store(store), m_audit(audit) {}
+    : QObject(parent), m_store(store), m_audit(audit) {
+    m_state.setParent(this); // a child: QML never takes it for its own
+}
 
 void PageModel::setSession(twin::TwinSession* session) {
     if (m_session)

@@ -108,6 +108,7 @@ void offThread(QObject* owner, Work work, Done done) {
 
 TwinController::TwinController(Options options, QObject* parent)
     : QObject(parent), m_options(std::move(options)) {
+    m_state.setParent(this); // a child: QML never takes it for its own
     connect(&m_state, &OperationState::busyChanged, this, &TwinController::busyChanged);
     connect(&m_state, &OperationState::progressChanged, this, &TwinController::progressChanged);
     connect(&m_state, &OperationState::errorChanged, this, &TwinController::errorChanged);
@@ -130,7 +131,7 @@ TwinController::TwinController(Options options, QObject* parent)
     loadState();
     // The pages' view-models work on the store and the session; what they change of the twin
     // shown everywhere they announce, and this root view-model shows it.
-    m_ownership = std::make_unique<OwnershipController>(*m_store, *m_auditTrail);
+    m_ownership = std::make_unique<OwnershipController>(*m_store, *m_auditTrail, this);
     connect(m_ownership.get(), &OwnershipController::twinReceived, this, &TwinController::adoptTwin);
     connect(m_ownership.get(), &OwnershipController::avatarReceived, this, [this](const QString& message) {
         emit avatarChanged();
@@ -141,7 +142,7 @@ TwinController::TwinController(Options options, QObject* parent)
         forgetTwin(QStringLiteral("transferred"));
         setNotice(message);
     });
-    m_privacy = std::make_unique<PrivacyController>(*m_store, *m_auditTrail);
+    m_privacy = std::make_unique<PrivacyController>(*m_store, *m_auditTrail, this);
     connect(m_privacy.get(), &PrivacyController::credentialReplaced, this, [this] {
         saveState();
         showCredential();
