@@ -118,9 +118,11 @@ TwinController::TwinController(Options options, QObject* parent)
     QFile::setPermissions(m_options.dataDir,
                           QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
     m_auditTrail = std::make_unique<AuditTrail>(m_options.dataDir, this);
-    m_settings = std::make_unique<SettingsController>(*this);
-    m_audit = std::make_unique<AuditController>(*this, *m_auditTrail);
-    connect(this, &TwinController::profileChanged, m_settings.get(), &SettingsController::refreshTrustList);
+    m_settings = std::make_unique<SettingsController>(*m_store, *m_auditTrail, this);
+    m_audit = std::make_unique<AuditController>(*m_store, *m_auditTrail, this);
+    // The Settings page shows the profile's address and trust list.
+    connect(this, &TwinController::profileChanged, this,
+            [this] { m_settings->setProfile(profileServiceUrl(), profileTrustListPem()); });
     // The session holds the address: a changed setting goes there (no profile re-read).
     connect(m_settings.get(), &SettingsController::homeNetworkChanged, this, [this] {
         if (!m_session)
@@ -129,6 +131,7 @@ TwinController::TwinController(Options options, QObject* parent)
         emit profileChanged();
     });
     loadState();
+    m_settings->setProfile(profileServiceUrl(), profileTrustListPem());
     // The pages' view-models work on the store and the session; what they change of the twin
     // shown everywhere they announce, and this root view-model shows it.
     m_ownership = std::make_unique<OwnershipController>(*m_store, *m_auditTrail, this);

@@ -166,9 +166,6 @@ public:
     // What the imported profile says (empty without a profile).
     [[nodiscard]] QString profileServiceUrl() const;
     [[nodiscard]] QString profileTrustListPem() const;
-    // Shows a failure (reason code and a message a person can act on) and ends busy state.
-    void reportFailure(const QString& code, const QString& message) { fail(code, message); }
-    void showNotice(const QString& text) { setNotice(text); }
 
 signals:
     void stageChanged();
