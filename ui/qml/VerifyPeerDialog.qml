@@ -60,6 +60,65 @@ Dialog {
         }
     }
 
+    // A file or folder field that, while it is not being edited, shows what people recognise:
+    // the name first and prominently, then the folder it is in, shortened to its last two
+    // levels. Editing it (a click or Tab) shows the whole path; so do its tooltip and its
+    // accessible description.
+    component PathField: AppTextField {
+        id: pathField
+        readonly property string trimmedPath: pathField.text.replace(/\/+$/, "")
+        readonly property string shownName: pathField.trimmedPath.substring(pathField.trimmedPath.lastIndexOf("/") + 1)
+        readonly property string shownFolder: {
+            const cut = pathField.trimmedPath.lastIndexOf("/")
+            if (cut < 0)
+                return ""
+            const parts = pathField.trimmedPath.substring(0, cut).split("/").filter(s => s.length > 0)
+            return (parts.length > 2 ? "…/" : "/") + parts.slice(-2).join("/")
+        }
+        readonly property bool summarised: !pathField.activeFocus && pathField.text.length > 0
+        Accessible.description: pathField.text
+        ToolTip.visible: pathField.summarised && pathField.hovered
+        ToolTip.text: pathField.text
+        Binding {
+            target: pathField
+            property: "color"
+            value: "transparent"
+            when: pathField.summarised
+            restoreMode: Binding.RestoreBindingOrValue
+        }
+        RowLayout {
+            visible: pathField.summarised
+            anchors.fill: parent
+            anchors.leftMargin: pathField.leftPadding
+            anchors.rightMargin: pathField.rightPadding
+            anchors.topMargin: pathField.topPadding
+            anchors.bottomMargin: pathField.bottomPadding
+            spacing: Theme.spacing
+            Text {
+                objectName: pathField.objectName + "Name"
+                text: pathField.shownName
+                color: Theme.text
+                font.pixelSize: Theme.fontSize
+                font.weight: Font.DemiBold
+                elide: Text.ElideMiddle
+                verticalAlignment: Text.AlignVCenter
+                Layout.fillHeight: true
+                Layout.maximumWidth: parent.width * 0.6
+            }
+            Text {
+                objectName: pathField.objectName + "Folder"
+                visible: pathField.shownFolder.length > 0
+                text: qsTr("in %1").arg(pathField.shownFolder)
+                color: Theme.mutedText
+                font.pixelSize: Theme.fontSize - 1
+                elide: Text.ElideLeft
+                verticalAlignment: Text.AlignVCenter
+                Layout.fillHeight: true
+                Layout.fillWidth: true
+            }
+        }
+    }
+
     function pathOf(url) {
         const s = url.toString()
         return s.startsWith("file://") ? decodeURIComponent(s.substring(7)) : s
@@ -107,7 +166,7 @@ Dialog {
                 Layout.fillWidth: true
 
                 Label { text: qsTr("Call assertion") }
-                AppTextField {
+                PathField {
                     id: assertionField
                     objectName: "verifyPeerAssertionField"
                     placeholderText: qsTr("call.jws")
@@ -122,7 +181,7 @@ Dialog {
                 }
 
                 Label { text: qsTr("DT credential") }
-                AppTextField {
+                PathField {
                     id: credentialField
                     objectName: "verifyPeerCredentialField"
                     placeholderText: qsTr("credential.tsc")
@@ -137,7 +196,7 @@ Dialog {
                 }
 
                 Label { text: qsTr("Avatar manifest") }
-                AppTextField {
+                PathField {
                     id: manifestField
                     objectName: "verifyPeerManifestField"
                     placeholderText: qsTr("manifest.tsm")
@@ -152,7 +211,7 @@ Dialog {
                 }
 
                 Label { text: qsTr("Avatar media") }
-                AppTextField {
+                PathField {
                     id: packageField
                     objectName: "verifyPeerPackageField"
                     placeholderText: qsTr("the avatar folder (required for a complete check)")
