@@ -1,5 +1,6 @@
 // twinsealctl commands that talk to the home-network DT service: register, log head, log verify,
-// status. They drive twinseal::netclient::ServiceClient (asynchronous) inside a QEventLoop.
+// status. They drive the twin's session with its home network (twinseal::twin::TwinSession,
+// asynchronous) inside a QEventLoop and keep files through twin::TwinStore, as the desktop client does.
 #include <QCommandLineParser>
 #include <QDateTime>
 #include <QDir>
@@ -21,6 +22,7 @@
 #include <twinseal/security/subscriber.h>
 #include <twinseal/security/translog.h>
 #include <twinseal/twin/data_layout.h>
+#include <twinseal/twin/twin_session.h>
 #include <twinseal/twin/twin_store.h>
 
 #include "cli.h"
@@ -30,7 +32,6 @@ namespace twinseal::ctl {
 
 using namespace twinseal::security;
 using netclient::ClientResult;
-using netclient::ServiceClient;
 
 namespace {
 
@@ -60,9 +61,9 @@ void addProfileOptions(QCommandLineParser& p) {
          {"timeout", "Seconds a request may make no progress before it fails.", "seconds", "15"}});
 }
 
-// The profile and a client for it; a usage or load failure becomes an exit code.
+// The twin's session for the profile; a usage or load failure becomes an exit code.
 struct Session {
-    std::unique_ptr<ServiceClient> client;
+    std::unique_ptr<twin::TwinSession> twin;
     std::optional<int> exitCode;
 };
 
@@ -80,9 +81,9 @@ Session openSession(const QCommandLineParser& p) {
         s.exitCode = fail(profile.error());
         return s;
     }
-    netclient::ServiceClientOptions options;
+    twin::SessionOptions options;
     options.requestTimeout = std::chrono::seconds(timeout);
-    s.client = std::make_unique<ServiceClient>(std::move(profile).value(), path, options);
+    s.twin = std::make_unique<twin::TwinSession>(std::move(profile).value(), path, options);
     return s;
 }
 
@@ -111,20 +112,6 @@ std::string headLine(const SignedTreeHead& h) {
            utc(h.head.timestamp);
 }
 
-// disclosures.json: [{"name": ..., "disclosure": ...}] (readable by `assertion verify`).
-std::string disclosuresJson(const std::vector<std::string>& disclosures) {
-    QJsonArray array;
-    for (const std::string& d : disclosures) {
-        QJsonObject o;
-        auto decoded = AttributeDisclosure::decode(d);
-        if (decoded.ok())
-            o.insert("name", QString::fromStdString(decoded->name));
-        o.insert("disclosure", QString::fromStdString(d));
-        array.append(o);
-    }
-    return QJsonDocument(array).toJson(QJsonDocument::Indented).toStdString();
-}
-
 } // namespace
 
 // ---- register -------------------------------------------------------------------------------
@@ -136,8 +123,10 @@ int cmdRegister(const QStringList& args) {
         {{"key", "Your holder key file (from `keygen`).", "file"},
          {"avatar", "The avatar package: a folder or a .glb file.", "path"},
          {"out-dir",
-          "Write credential.tsc, disclosures.json, receipt.tslr and manifest.tsm to <dir>.", "dir",
-          "."},
+          QStringLiteral("Write %1, %2, %3 and %4 to <dir>.")
+              .arg(QLatin1String(kCredentialFile), QLatin1String(kDisclosuresFile),
+                   QLatin1String(kReceiptFile), QLatin1String(kManifestFile)),
+          "dir", "."},
          {"recertify", "Re-certify DT <id> with this avatar instead of registering a new DT.",
           "id"},
          {"chunk-size", "Chunk size in bytes (power of two, 4 KiB-16 MiB).", "bytes",
@@ -170,7 +159,7 @@ int cmdRegister(const QStringList& args) {
     Session session = openSession(p);
     if (session.exitCode)
         return *session.exitCode;
-    ServiceClient& client = *session.client;
+    twin::TwinSession& twinSession = *session.twin;
 
     // The holder key and the signed manifest.
     auto pass = readPassphrase(p, "Holder key passphrase", false);
@@ -189,46 +178,48 @@ int cmdRegister(const QStringList& args) {
     auto signedManifest = signManifest(std::move(*built), *key);
     if (!signedManifest.ok())
         return fail(signedManifest.error());
+    twinSession.adoptKey(std::move(*key)); // held by the session from here on
     auto manifest = parseSignedManifest(*signedManifest);
     if (!manifest.ok())
         return fail(manifest.error());
     // The files go where the client keeps them, each written atomically (twin::TwinStore).
-    const twin::TwinStore store(outDir);
+    twin::TwinStore store(outDir);
     const QString manifestPath = store.path(kManifestFile);
     if (auto st = store.write(kManifestFile, ByteView(*signedManifest)); !st.ok())
         return fail(st.error());
 
     // Authenticate, then register (or re-certify).
-    info("Authenticating with the home network " + client.profile().serviceUrl + " ...");
-    auto auth = await<netclient::AuthSession>([&](auto done) { client.authenticate(std::move(done)); });
-    if (!auth.ok())
-        return fail(auth.error());
+    info("Authenticating with the home network " + twinSession.address().toStdString() + " ...");
+    std::optional<netclient::ClientStatus> auth;
+    {
+        QEventLoop loop;
+        twinSession.authenticated([&](netclient::ClientStatus st) {
+            auth.emplace(std::move(st));
+            loop.quit();
+        });
+        if (!auth)
+            loop.exec();
+    }
+    if (!auth->ok())
+        return fail(auth->error());
     info(recertify ? "Re-certifying DT " + dtId + " ..." : std::string("Registering the DT ..."));
     auto reg = await<netclient::Registration>([&](auto done) {
         if (recertify)
-            client.recertify(dtId, *key, *signedManifest, std::move(done));
+            twinSession.recertify(dtId, *signedManifest, std::move(done));
         else
-            client.registerDt(*key, *signedManifest, std::move(done));
+            twinSession.registerTwin(*signedManifest, std::move(done));
     });
     if (!reg.ok())
         return fail(reg.error());
     const CredentialClaims& claims = reg->credential.claims;
 
-    // Keep the credential before anything else can fail.
+    // Keep the credential, its receipt and the disclosures (owner-only) before anything else
+    // can fail.
     const QString credentialPath = store.path(kCredentialFile);
     const QString disclosuresPath = store.path(kDisclosuresFile);
     const QString receiptPath = store.path(kReceiptFile);
-    for (auto [name, data, secret] :
-         {std::tuple{kCredentialFile, ByteView(reg->credentialBytes), false},
-          std::tuple{kReceiptFile, ByteView(reg->receiptBytes), false}}) {
-        if (auto st = store.write(name, data, secret); !st.ok()) {
-            info("The DT " + claims.dtId + " was registered, but its files could not be saved.");
-            return fail(st.error());
-        }
-    }
-    const std::string disclosures = disclosuresJson(reg->disclosures);
-    if (auto st = store.write(kDisclosuresFile, view(disclosures), /*secret=*/true); !st.ok()) {
-        info("The DT " + claims.dtId + " was registered, but its disclosures could not be saved.");
+    if (auto st = store.storeIssued(*reg, nullptr); !st.ok()) {
+        info("The DT " + claims.dtId + " was registered, but its files could not be saved.");
         return fail(st.error());
     }
 
@@ -237,7 +228,7 @@ int cmdRegister(const QStringList& args) {
     int lastTenth = -1;
     auto upload = await<netclient::AvatarRecord>([&](auto done) {
         netclient::AvatarTransfer* transfer =
-            client.uploadAvatar(claims.avatarId, manifest->manifest, avatarPath, std::move(done));
+            twinSession.uploadAvatar(claims.avatarId, manifest->manifest, avatarPath, std::move(done));
         QObject::connect(transfer, &netclient::AvatarTransfer::progress, transfer,
                          [&lastTenth](quint64 doneBytes, quint64 total) {
                              const int tenth = total == 0 ? 10 : int(doneBytes * 10 / total);
@@ -336,8 +327,7 @@ int cmdLogHead(const QStringList& args) {
     Session session = openSession(p);
     if (session.exitCode)
         return *session.exitCode;
-    auto head =
-        await<SignedTreeHead>([&](auto done) { session.client->fetchTreeHead(std::move(done)); });
+    auto head = await<SignedTreeHead>([&](auto done) { session.twin->fetchTreeHead(std::move(done)); });
     if (!head.ok())
         return fail(head.error());
     if (auto st = writeBinary(p.value("out"), head->encoded); !st.ok())
@@ -364,8 +354,8 @@ int cmdLogVerify(const QStringList& args) {
     Session session = openSession(p);
     if (session.exitCode)
         return *session.exitCode;
-    ServiceClient& client = *session.client;
-    const PublicKey& logKey = client.profile().logKey;
+    twin::TwinSession& twinSession = *session.twin;
+    const PublicKey& logKey = twinSession.profile().logKey;
 
     auto oldBytes = readBinary(p.value("old"));
     if (!oldBytes.ok())
@@ -386,7 +376,7 @@ int cmdLogVerify(const QStringList& args) {
         newer = std::move(*parsed);
     } else {
         auto fetched =
-            await<SignedTreeHead>([&](auto done) { client.fetchTreeHead(std::move(done)); });
+            await<SignedTreeHead>([&](auto done) { twinSession.fetchTreeHead(std::move(done)); });
         if (!fetched.ok())
             return fail(fetched.error());
         newer = std::move(*fetched);
@@ -394,7 +384,7 @@ int cmdLogVerify(const QStringList& args) {
     out("old head: " + headLine(*older));
     out(std::string(p.isSet("new") ? "new head: " : "current head: ") + headLine(*newer));
     auto proof = await<ConsistencyProof>(
-        [&](auto done) { client.checkConsistency(*older, *newer, std::move(done)); });
+        [&](auto done) { twinSession.checkConsistency(*older, *newer, std::move(done)); });
     if (!proof.ok()) {
         out("consistency: FAILED");
         return fail(proof.error());
@@ -438,8 +428,7 @@ int cmdStatus(const QStringList& args) {
     Session session = openSession(p);
     if (session.exitCode)
         return *session.exitCode;
-    auto list =
-        await<StatusList>([&](auto done) { session.client->fetchStatusList(std::move(done)); });
+    auto list = await<StatusList>([&](auto done) { session.twin->fetchStatusList(std::move(done)); });
     if (!list.ok())
         return fail(list.error());
     const StatusListInfo& li = list->info();

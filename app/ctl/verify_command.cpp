@@ -10,7 +10,7 @@
 #include <iostream>
 #include <optional>
 
-#include <twinseal/netclient/service_client.h>
+#include <twinseal/twin/twin_session.h>
 #include <twinseal/security/subscriber.h>
 #include <twinseal/twin/peer_verifier.h>
 
@@ -188,12 +188,12 @@ int cmdAssertionVerify(const QStringList& args) {
             return usage(p, "--timeout takes a number of seconds (1-3600)");
         auto credential = twin::readPeerCredential(vp.credentialFile);
         if (credential.ok()) { // one that does not parse fails its own checks
-            netclient::ServiceClientOptions options;
+            twin::SessionOptions options;
             options.requestTimeout = std::chrono::seconds(timeout);
-            netclient::ServiceClient client(*profile, p.value("profile"), options);
+            twin::TwinSession session(*profile, p.value("profile"), options);
             std::optional<twin::PeerEvidence> evidence;
             QEventLoop loop;
-            twin::PeerVerifier::fetchEvidence(client, *credential, [&](twin::PeerEvidence e) {
+            session.fetchPeerEvidence(*credential, [&](twin::PeerEvidence e) {
                 evidence = std::move(e);
                 loop.quit();
             });

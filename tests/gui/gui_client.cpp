@@ -179,6 +179,33 @@ bool registerTwin(Client& c, const QString& profile, const QString& passphrase) 
            c.controller->errorCode().isEmpty();
 }
 
+bool activeTwin(Client& c, HomenetServer& server, const QString& profileName, const QString& supi,
+                const QString& passphrase) {
+    const QString profile = server.scratch(profileName);
+    if (!server.addSubscriber(supi, profile)) {
+        qWarning("the subscriber %s cannot be added", qPrintable(supi));
+        return false;
+    }
+    if (!c.window || !QTest::qWaitForWindowExposed(c.window)) {
+        qWarning("the client's window is not shown");
+        return false;
+    }
+    if (!registerTwin(c, profile, passphrase)) {
+        qWarning("the twin cannot be registered: %s %s", qPrintable(c.controller->errorCode()),
+                 qPrintable(c.controller->errorMessage()));
+        return false;
+    }
+    if (!QTest::qWaitFor([&] { return c.item("myTwinPage") != nullptr; }, 5000)) {
+        qWarning("My Twin is not shown after the registration");
+        return false;
+    }
+    if (!QTest::qWaitFor([&] { return c.controller->twinStatus() == QLatin1String("active"); }, 15000)) {
+        qWarning("the twin's status is \"%s\", not \"active\"", qPrintable(c.controller->twinStatus()));
+        return false;
+    }
+    return true;
+}
+
 int dtCount(HomenetServer& server) {
     QByteArray out;
     if (server.runTool({QStringLiteral("dt"), QStringLiteral("list"), QStringLiteral("--json")}, &out) != 0)

@@ -70,8 +70,14 @@ private:
 [[nodiscard]] bool toAvatarStep(Client& c, const QString& profile, const QString& passphrase);
 [[nodiscard]] bool registerTwin(Client& c, const QString& profile, const QString& passphrase);
 
-// How many digital twins the service holds (`twinseal-homenet dt list`), or -1.
 class HomenetServer;
+// A new subscriber `supi` of `server` (its profile saved as `profileName` in the server's
+// scratch folder), and `c` shown, registered with `passphrase` and on My Twin with the twin's
+// status checked "active". False (with the step that failed in a warning) otherwise.
+[[nodiscard]] bool activeTwin(Client& c, HomenetServer& server, const QString& profileName, const QString& supi,
+                              const QString& passphrase);
+
+// How many digital twins the service holds (`twinseal-homenet dt list`), or -1.
 [[nodiscard]] int dtCount(HomenetServer& server);
 
 // Qt Quick's software renderer frees the textures of destroyed images at the next frame of any

@@ -16,11 +16,13 @@
 
 #include <cstdio>
 
+#include <twinseal/viewmodels/operation_state.h>
 #include <twinseal/viewmodels/ownership_controller.h>
 #include <twinseal/viewmodels/privacy_controller.h>
 #include <twinseal/viewmodels/twin_controller.h>
 
 using twinseal::viewmodels::TwinController;
+using twinseal::viewmodels::OperationState;
 
 int main(int argc, char** argv) {
     QCoreApplication app(argc, argv);
@@ -34,16 +36,33 @@ int main(int argc, char** argv) {
     options.sampleAvatarDir = QStringLiteral(TWINSEAL_SOURCE_DIR "/resources/avatar");
     TwinController twin(options);
 
-    QObject::connect(&twin, &TwinController::errorChanged, &app, [&] {
-        if (twin.errorCode().isEmpty())
-            return;
-        std::fprintf(stderr, "%s: %s\n", qPrintable(twin.errorCode()), qPrintable(twin.errorMessage()));
-        QCoreApplication::exit(2);
-    });
+    // The twin's state and the pages' (a rotation is the Privacy page's, an acceptance the
+    // Ownership page's).
+    const OperationState* states[] = {twin.operation(), twin.ownership()->operation(), twin.privacy()->operation()};
+    auto failed = [&] {
+        for (const OperationState* s : states)
+            if (!s->errorCode().isEmpty())
+                return s;
+        return static_cast<const OperationState*>(nullptr);
+    };
+    auto busy = [&] {
+        for (const OperationState* s : states)
+            if (s->busy())
+                return true;
+        return false;
+    };
+    for (const OperationState* s : states)
+        QObject::connect(s, &OperationState::errorChanged, &app, [&] {
+            const OperationState* f = failed();
+            if (!f)
+                return;
+            std::fprintf(stderr, "%s: %s\n", qPrintable(f->errorCode()), qPrintable(f->errorMessage()));
+            QCoreApplication::exit(2);
+        });
     bool started = false;
-    // One step at a time, each when the previous one is done (the controller is not busy).
+    // One step at a time, each when the previous one is done (nothing is busy).
     auto step = [&] {
-        if (twin.busy() || !twin.errorCode().isEmpty())
+        if (busy() || failed())
             return;
         if (started)
             return QCoreApplication::exit(0); // finished without being killed
@@ -68,7 +87,8 @@ int main(int argc, char** argv) {
             QCoreApplication::exit(3);
         }
     };
-    QObject::connect(&twin, &TwinController::busyChanged, &app, step, Qt::QueuedConnection);
+    for (const OperationState* s : states)
+        QObject::connect(s, &OperationState::busyChanged, &app, step, Qt::QueuedConnection);
     QObject::connect(&twin, &TwinController::stageChanged, &app, step, Qt::QueuedConnection);
     QTimer::singleShot(0, &app, step);
     return QCoreApplication::exec();

@@ -116,6 +116,7 @@ private slots:
             QTRY_VERIFY(QFile::exists(exportJson));
             QVERIFY(click(c.window, c.item("exportCborButton")));
             QTRY_VERIFY(QFile::exists(exportCbor));
+            QVERIFY(c.controller->auditController()->operation()->errorCode().isEmpty());
             QVERIFY(c.controller->errorCode().isEmpty());
             QCOMPARE(model->data(model->index(0), AuditListModel::TypeRole).toString(), QStringLiteral("audit.export"));
         }
@@ -217,10 +218,10 @@ private slots:
 
             QVERIFY(typeInto(c, "homeNetworkAddressField", QStringLiteral("http://dt.example")));
             QVERIFY(click(c.window, c.item("applyHomeNetworkButton")));
-            QTRY_COMPARE(c.controller->errorCode(), QStringLiteral("address-invalid"));
+            QTRY_COMPARE(settings->operation()->errorCode(), QStringLiteral("address-invalid"));
             QTRY_VERIFY(c.item("errorBanner") && c.item("errorBanner")->isVisible());
             c.screenshot("settings-error");
-            c.controller->dismissError();
+            settings->operation()->dismissError();
             QVERIFY(typeInto(c, "homeNetworkAddressField", moved));
             QVERIFY(click(c.window, c.item("applyHomeNetworkButton")));
             QTRY_COMPARE(settings->homeNetworkAddress(), moved);
@@ -228,8 +229,8 @@ private slots:
 
             // A root is added (the file dialog's answer), a non-root refused by name.
             QVERIFY(!settings->addTrustedRoot(QUrl::fromLocalFile(leafPem)));
-            QCOMPARE(c.controller->errorCode(), QStringLiteral("certificate-not-root"));
-            c.controller->dismissError();
+            QCOMPARE(settings->operation()->errorCode(), QStringLiteral("certificate-not-root"));
+            settings->operation()->dismissError();
             QVERIFY(settings->addTrustedRoot(QUrl::fromLocalFile(rootPem)));
             expectedRoots = profileRoots + 1;
             QCOMPARE(settings->trustList()->rowCount(), expectedRoots);

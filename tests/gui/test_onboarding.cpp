@@ -53,6 +53,24 @@ class OnboardingTest : public QObject {
     std::unique_ptr<HomenetServer> m_server;
     QString m_profile;
 
+    // A new subscriber called `name`; its profile's path (saved as `profileName`), or empty.
+    QString newSubscriber(const char* profileName, const char* supi, const char* name) {
+        const QString profile = m_server->scratch(QString::fromLatin1(profileName));
+        if (!m_server->addSubscriber(QString::fromLatin1(supi), profile,
+                                     {QStringLiteral("--name"), QString::fromUtf8(name)}))
+            return {};
+        return profile;
+    }
+
+    // The client of `data` runs `op` (kill_helper's operation and its argument) and is killed
+    // for real at `point`: the pending journal is left in `data`.
+    void killAt(const QTemporaryDir& data, const QString& profile, const char* point, QStringList op) {
+        QString why;
+        QVERIFY2(killedAt(QString::fromLatin1(point), QStringList{data.path(), profile, kKillPassphrase} + op, &why),
+                 qPrintable(why));
+        QVERIFY(QFile::exists(fileIn(data, "pending.json")));
+    }
+
 private slots:
     void initTestCase() {
         m_server = std::make_unique<HomenetServer>();
@@ -148,20 +166,13 @@ private slots:
     // the home network and adopts the registered twin instead of losing it.
     void interruptedRegistrationIsReconciled() {
         QTemporaryDir data;
-        const QString profile = m_server->scratch(QStringLiteral("bob.usim"));
-        QVERIFY(m_server->addSubscriber(QStringLiteral("imsi-001010000000043"), profile,
-                                        {QStringLiteral("--name"), QStringLiteral("Bob Kent")}));
+        const QString profile = newSubscriber("bob.usim", "imsi-001010000000043", "Bob Kent");
+        QVERIFY(!profile.isEmpty());
         QString avatarId;
         {
             Client c(data.path(), profile);
             QVERIFY(c.window);
-            c.controller->importProfile(QUrl::fromLocalFile(profile));
-            c.controller->choosePassphrase(QStringLiteral("another passphrase"), QStringLiteral("another passphrase"));
-            QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), Stage::Avatar, 20000);
-            c.controller->useSampleAvatar();
-            c.controller->registerTwin();
-            QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), Stage::Ready, 30000);
-            QTRY_VERIFY_WITH_TIMEOUT(!c.controller->busy(), 30000);
+            QVERIFY(registerTwin(c, profile, QStringLiteral("another passphrase")));
             avatarId = c.controller->avatarId();
         }
         // What a kill between the service's answer and the local write leaves behind.
@@ -242,14 +253,11 @@ private slots:
     // same one here; unlocking signs its manifest again and stores its avatar.
     void registrationKilledAfterTheAnswerIsAdopted() {
         QTemporaryDir data;
-        const QString profile = m_server->scratch(QStringLiteral("kai.usim"));
-        QVERIFY(m_server->addSubscriber(QStringLiteral("imsi-001010000000044"), profile,
-                                        {QStringLiteral("--name"), QStringLiteral("Kai Berg")}));
-        QString why;
-        QVERIFY2(killedAt(QStringLiteral("register:answered"),
-                          {data.path(), profile, kKillPassphrase, QStringLiteral("register")}, &why),
-                 qPrintable(why));
-        QVERIFY(QFile::exists(fileIn(data, "pending.json")));
+        const QString profile = newSubscriber("kai.usim", "imsi-001010000000044", "Kai Berg");
+        QVERIFY(!profile.isEmpty());
+        killAt(data, profile, "register:answered", {QStringLiteral("register")});
+        if (QTest::currentTestFailed())
+            return;
         QVERIFY(!QFile::exists(fileIn(data, "credential.tsc")));
 
         Client restarted(data.path(), {});
@@ -275,14 +283,11 @@ private slots:
     // through the page then works (no duplicate).
     void registrationKilledBeforeSendingIsDropped() {
         QTemporaryDir data;
-        const QString profile = m_server->scratch(QStringLiteral("lea.usim"));
-        QVERIFY(m_server->addSubscriber(QStringLiteral("imsi-001010000000045"), profile,
-                                        {QStringLiteral("--name"), QStringLiteral("Lea Voss")}));
-        QString why;
-        QVERIFY2(killedAt(QStringLiteral("register:journaled"),
-                          {data.path(), profile, kKillPassphrase, QStringLiteral("register")}, &why),
-                 qPrintable(why));
-        QVERIFY(QFile::exists(fileIn(data, "pending.json")));
+        const QString profile = newSubscriber("lea.usim", "imsi-001010000000045", "Lea Voss");
+        QVERIFY(!profile.isEmpty());
+        killAt(data, profile, "register:journaled", {QStringLiteral("register")});
+        if (QTest::currentTestFailed())
+            return;
 
         Client restarted(data.path(), {});
         QVERIFY(restarted.window);
@@ -308,30 +313,20 @@ private slots:
     // manifest, checks it against the certified media root and uploads the new avatar.
     void recertificationKilledAfterTheAnswerIsAdopted() {
         QTemporaryDir data;
-        const QString profile = m_server->scratch(QStringLiteral("max.usim"));
-        QVERIFY(m_server->addSubscriber(QStringLiteral("imsi-001010000000046"), profile,
-                                        {QStringLiteral("--name"), QStringLiteral("Max Ode")}));
+        const QString profile = newSubscriber("max.usim", "imsi-001010000000046", "Max Ode");
+        QVERIFY(!profile.isEmpty());
         QString dtId, oldAvatarDir;
         {
             Client c(data.path(), {});
             QVERIFY(c.window);
-            c.controller->importProfile(QUrl::fromLocalFile(profile));
-            c.controller->choosePassphrase(kKillPassphrase, kKillPassphrase);
-            QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), Stage::Avatar, 20000);
-            c.controller->useSampleAvatar();
-            c.controller->registerTwin();
-            QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), Stage::Ready, 30000);
-            QTRY_VERIFY_WITH_TIMEOUT(!c.controller->busy(), 30000);
-            QCOMPARE(c.controller->errorCode(), QString());
+            QVERIFY(registerTwin(c, profile, kKillPassphrase));
             dtId = c.controller->dtId();
             oldAvatarDir = c.controller->avatarDir();
         }
         const QString newAvatar = avatarCopy(m_server->scratch(QStringLiteral("max-avatar")), 1);
-        QString why;
-        QVERIFY2(killedAt(QStringLiteral("recertify:answered"),
-                          {data.path(), profile, kKillPassphrase, QStringLiteral("recertify"), newAvatar}, &why),
-                 qPrintable(why));
-        QVERIFY(QFile::exists(fileIn(data, "pending.json")));
+        killAt(data, profile, "recertify:answered", {QStringLiteral("recertify"), newAvatar});
+        if (QTest::currentTestFailed())
+            return;
 
         Client restarted(data.path(), {});
         QVERIFY(restarted.window);
@@ -363,20 +358,13 @@ private slots:
     // there, with its own reason: the twin is held by another device.
     void duplicateRegistrationIsResolved() {
         QTemporaryDir first, second;
-        const QString profile = m_server->scratch(QStringLiteral("nia.usim"));
-        QVERIFY(m_server->addSubscriber(QStringLiteral("imsi-001010000000047"), profile,
-                                        {QStringLiteral("--name"), QStringLiteral("Nia Holt")}));
+        const QString profile = newSubscriber("nia.usim", "imsi-001010000000047", "Nia Holt");
+        QVERIFY(!profile.isEmpty());
         QString dtId;
         {
             Client c(first.path(), profile);
             QVERIFY(c.window);
-            c.controller->importProfile(QUrl::fromLocalFile(profile));
-            c.controller->choosePassphrase(kKillPassphrase, kKillPassphrase);
-            QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), Stage::Avatar, 20000);
-            c.controller->useSampleAvatar();
-            c.controller->registerTwin();
-            QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), Stage::Ready, 30000);
-            QTRY_VERIFY_WITH_TIMEOUT(!c.controller->busy(), 30000);
+            QVERIFY(registerTwin(c, profile, kKillPassphrase));
             dtId = c.controller->dtId();
         }
         for (const char* lost : {"credential.tsc", "receipt.tslr", "manifest.tsm", "disclosures.json"})

@@ -42,6 +42,14 @@ const QString kPassphrase = QStringLiteral("a long passphrase");
 
 OwnershipController& ownership(const Client& c) { return *c.controller->ownership(); }
 
+// The Ownership page's own state and the twin's (unlocking, what a transfer changed on My Twin).
+bool busy(const Client& c) { return c.controller->busy() || ownership(c).operation()->busy(); }
+QString errorCode(const Client& c) {
+    const QString page = ownership(c).operation()->errorCode();
+    return page.isEmpty() ? c.controller->errorCode() : page;
+}
+QString notices(const Client& c) { return ownership(c).operation()->notice() + u'\n' + c.controller->notice(); }
+
 // Scrolls the page so that `item` is inside the window (click() presses its centre).
 QQuickItem* reveal(QQuickItem* item) {
     if (!item)
@@ -124,16 +132,56 @@ class OwnershipTest : public QObject {
     // A client with a holder key (stage "avatar"), optionally with a registered twin ("ready").
     void setUp(Client& c, const QString& profile, bool withTwin) {
         QVERIFY(show(c));
-        c.controller->importProfile(QUrl::fromLocalFile(profile));
-        c.controller->choosePassphrase(kPassphrase, kPassphrase);
-        QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), Stage::Avatar, 20000);
-        if (!withTwin)
+        QVERIFY(withTwin ? registerTwin(c, profile, kPassphrase) : toAvatarStep(c, profile, kPassphrase));
+        QTRY_VERIFY_WITH_TIMEOUT(!busy(c), 30000);
+        QCOMPARE(errorCode(c), QString());
+    }
+
+    // Both on the Ownership page: the recipient's handle, or empty.
+    QString openBoth(const Client& owner, const Client& recipient) {
+        const QString handle = openOwnership(recipient);
+        return !handle.isEmpty() && !openOwnership(owner).isEmpty() ? handle : QString();
+    }
+
+    // `to` set up at the avatar step, both on the Ownership page, and `from`'s twin offered to
+    // `to`'s handle: the offer's id, or empty when a step failed.
+    QString offerToNewcomer(const Client& from, Client& to, const QString& toProfile) {
+        setUp(to, toProfile, false);
+        if (QTest::currentTestFailed())
+            return {};
+        const QString handle = openBoth(from, to);
+        return handle.isEmpty() ? QString() : offerTo(from, handle);
+    }
+
+    // `from` offers its twin to `handle` for an hour; the offer's id once it is listed, or empty.
+    QString offerTo(const Client& from, const QString& handle) {
+        ownership(from).offer(handle, 3600);
+        if (!QTest::qWaitFor([&] { return findRow(from, true, QStringLiteral("pending")).has_value(); }, 15000))
+            return {};
+        return findRow(from, true, QStringLiteral("pending"))->transferId;
+    }
+
+    // Two subscribers' clients: the owner's with a registered twin, the recipient's at the avatar
+    // step, both on the Ownership page; `handle` is the recipient's transfer handle.
+    struct Parties {
+        QTemporaryDir ownerData, recipientData;
+        std::unique_ptr<Client> owner, recipient;
+        QString handle;
+    };
+    void meet(Parties& p, const QString& ownerName, const QString& recipientName) {
+        const QString ownerProfile = newSubscriber(ownerName);
+        const QString recipientProfile = newSubscriber(recipientName);
+        QVERIFY(!ownerProfile.isEmpty() && !recipientProfile.isEmpty());
+        p.owner = std::make_unique<Client>(p.ownerData.path(), ownerProfile);
+        setUp(*p.owner, ownerProfile, true);
+        if (QTest::currentTestFailed())
             return;
-        c.controller->useSampleAvatar();
-        c.controller->registerTwin();
-        QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), Stage::Ready, 30000);
-        QTRY_VERIFY_WITH_TIMEOUT(!c.controller->busy(), 30000);
-        QCOMPARE(c.controller->errorCode(), QString());
+        p.recipient = std::make_unique<Client>(p.recipientData.path(), recipientProfile);
+        setUp(*p.recipient, recipientProfile, false);
+        if (QTest::currentTestFailed())
+            return;
+        p.handle = openBoth(*p.owner, *p.recipient);
+        QVERIFY(!p.handle.isEmpty());
     }
 
     // Opens the Ownership page and waits for the handle and the offers.
@@ -227,7 +275,7 @@ private slots:
         owner.item("offerExpiryBox")->setProperty("currentIndex", 0);
         QVERIFY(press(owner, QStringLiteral("offerButton")));
         QTRY_VERIFY_WITH_TIMEOUT(findRow(owner, true, QStringLiteral("pending")).has_value(), 15000);
-        QCOMPARE(owner.controller->errorCode(), QString());
+        QCOMPARE(errorCode(owner), QString());
         const TransferRow offered = *findRow(owner, true, QStringLiteral("pending"));
         QCOMPARE(offered.peer, handle);
         QCOMPARE(offered.dtId, dtId);
@@ -245,8 +293,8 @@ private slots:
         QVERIFY(recipient.item(("declineButton_" + offered.transferId).toLatin1().constData())->isVisible());
         QVERIFY(press(recipient, accept));
         QTRY_COMPARE_WITH_TIMEOUT(recipient.controller->stage(), Stage::Ready, 30000);
-        QTRY_VERIFY_WITH_TIMEOUT(!recipient.controller->busy(), 30000);
-        QCOMPARE(recipient.controller->errorCode(), QString());
+        QTRY_VERIFY_WITH_TIMEOUT(!busy(recipient), 30000);
+        QCOMPARE(errorCode(recipient), QString());
         QTRY_VERIFY_WITH_TIMEOUT(recipient.item("myTwinPage"), 15000);
         QCOMPARE(recipient.controller->avatarId(), avatarId);
         QCOMPARE(recipient.controller->dtId(), dtId);
@@ -264,7 +312,7 @@ private slots:
         refresh(owner);
         QTRY_COMPARE_WITH_TIMEOUT(owner.controller->stage(), Stage::Avatar, 15000);
         QCOMPARE(owner.controller->twinStatus(), QStringLiteral("transferred"));
-        QVERIFY(owner.controller->notice().contains(QStringLiteral("transferred to %1").arg(handle)));
+        QVERIFY(notices(owner).contains(QStringLiteral("transferred to %1").arg(handle)));
         QVERIFY(!QFile::exists(ownerData.filePath(QStringLiteral("credential.tsc"))));
         QCOMPARE(stateOf(owner, offered.transferId), QStringLiteral("accepted"));
         QTRY_VERIFY(owner.item("receivePane")->isVisible());
@@ -287,20 +335,13 @@ private slots:
 
     // A withdrawn offer, then a one-time code shown once and accepted.
     void cancelThenTransferByCode() {
-        QTemporaryDir ownerData, recipientData;
-        const QString ownerProfile = newSubscriber(QStringLiteral("Dr. Cy Noor"));
-        const QString recipientProfile = newSubscriber(QStringLiteral("Dr. Dee Park"));
-        Client owner(ownerData.path(), ownerProfile);
-        setUp(owner, ownerProfile, true);
+        Parties parties;
+        meet(parties, QStringLiteral("Dr. Cy Noor"), QStringLiteral("Dr. Dee Park"));
         if (QTest::currentTestFailed())
             return;
-        Client recipient(recipientData.path(), recipientProfile);
-        setUp(recipient, recipientProfile, false);
-        if (QTest::currentTestFailed())
-            return;
-        const QString handle = openOwnership(recipient);
-        QVERIFY(!handle.isEmpty());
-        QVERIFY(!openOwnership(owner).isEmpty());
+        Client& owner = *parties.owner;
+        Client& recipient = *parties.recipient;
+        const QString handle = parties.handle;
 
         // Offered, then withdrawn: the recipient can no longer accept it.
         QVERIFY(typeInto(owner, "recipientHandleField", handle));
@@ -309,7 +350,7 @@ private slots:
         const QString withdrawn = findRow(owner, true, QStringLiteral("pending"))->transferId;
         QVERIFY(press(owner, QStringLiteral("cancelButton_") + withdrawn));
         QTRY_COMPARE_WITH_TIMEOUT(stateOf(owner, withdrawn), QStringLiteral("cancelled"), 15000);
-        QCOMPARE(owner.controller->errorCode(), QString());
+        QCOMPARE(errorCode(owner), QString());
         QCOMPARE(owner.controller->stage(), Stage::Ready);
         refresh(recipient);
         QTRY_COMPARE(stateOf(recipient, withdrawn), QStringLiteral("cancelled"));
@@ -327,7 +368,7 @@ private slots:
         QTRY_VERIFY(recipient.item(decline.toLatin1().constData()));
         QVERIFY(press(recipient, decline));
         QTRY_COMPARE_WITH_TIMEOUT(stateOf(recipient, declined), QStringLiteral("declined"), 15000);
-        QCOMPARE(recipient.controller->errorCode(), QString());
+        QCOMPARE(errorCode(recipient), QString());
         refresh(owner);
         QTRY_COMPARE(stateOf(owner, declined), QStringLiteral("declined"));
         QCOMPARE(owner.controller->stage(), Stage::Ready);
@@ -350,14 +391,14 @@ private slots:
         // A wrong code is refused with its reason; the right one transfers the twin.
         QVERIFY(typeInto(recipient, "transferCodeField", QStringLiteral("AAAA-AAAA-AAAA-AAAA")));
         QVERIFY(press(recipient, QStringLiteral("acceptCodeButton")));
-        QTRY_COMPARE_WITH_TIMEOUT(recipient.controller->errorCode(), QStringLiteral("transfer-code-invalid"), 15000);
+        QTRY_COMPARE_WITH_TIMEOUT(errorCode(recipient), QStringLiteral("transfer-code-invalid"), 15000);
         QCOMPARE(recipient.controller->stage(), Stage::Avatar);
         QVERIFY(press(recipient, QStringLiteral("dismissErrorButton")));
         QVERIFY(typeInto(recipient, "transferCodeField", code));
         QVERIFY(press(recipient, QStringLiteral("acceptCodeButton")));
         QTRY_COMPARE_WITH_TIMEOUT(recipient.controller->stage(), Stage::Ready, 30000);
-        QTRY_VERIFY_WITH_TIMEOUT(!recipient.controller->busy(), 30000);
-        QCOMPARE(recipient.controller->errorCode(), QString());
+        QTRY_VERIFY_WITH_TIMEOUT(!busy(recipient), 30000);
+        QCOMPARE(errorCode(recipient), QString());
         QTRY_VERIFY_WITH_TIMEOUT(recipient.item("myTwinPage"), 15000);
         QCOMPARE(recipient.controller->avatarId(), owner.controller->avatarId());
 
@@ -393,18 +434,11 @@ private slots:
             if (QTest::currentTestFailed())
                 return;
             Client recipient(recipientData.path(), recipientProfile);
-            setUp(recipient, recipientProfile, false);
-            if (QTest::currentTestFailed())
-                return;
-            const QString handle = openOwnership(recipient);
-            QVERIFY(!handle.isEmpty());
-            QVERIFY(!openOwnership(owner).isEmpty());
-            ownership(owner).offer(handle, 3600);
-            QTRY_VERIFY_WITH_TIMEOUT(findRow(owner, true, QStringLiteral("pending")).has_value(), 15000);
-            transferId = findRow(owner, true, QStringLiteral("pending"))->transferId;
+            transferId = offerToNewcomer(owner, recipient, recipientProfile);
+            QVERIFY(!transferId.isEmpty());
             ownership(recipient).accept(transferId);
             QTRY_COMPARE_WITH_TIMEOUT(recipient.controller->stage(), Stage::Ready, 30000);
-            QTRY_VERIFY_WITH_TIMEOUT(!recipient.controller->busy(), 30000);
+            QTRY_VERIFY_WITH_TIMEOUT(!busy(recipient), 30000);
             avatarId = recipient.controller->avatarId();
             dtId = recipient.controller->dtId();
             QFile m(recipientData.filePath(QStringLiteral("manifest.tsm")));
@@ -436,16 +470,16 @@ private slots:
             QCOMPARE(restarted.controller->stage(), Stage::Avatar);
             QVERIFY(restarted.controller->locked());
             QTRY_COMPARE_WITH_TIMEOUT(restarted.controller->stage(), Stage::Ready, 30000);
-            QTRY_VERIFY_WITH_TIMEOUT(!restarted.controller->busy(), 30000);
-            QCOMPARE(restarted.controller->errorCode(), QString());
+            QTRY_VERIFY_WITH_TIMEOUT(!busy(restarted), 30000);
+            QCOMPARE(errorCode(restarted), QString());
             QCOMPARE(restarted.controller->avatarId(), avatarId);
             QCOMPARE(restarted.controller->dtId(), dtId);
             QVERIFY(!QFile::exists(journal));
             QVERIFY(QFile::exists(dir.filePath(QStringLiteral("credential.tsc"))));
             QVERIFY(QFile::exists(dir.filePath(QStringLiteral("manifest.tsm"))));
             QVERIFY(!restarted.controller->modelUrl().isEmpty());
-            QVERIFY(restarted.controller->notice().contains(QStringLiteral("completed")) ||
-                    restarted.controller->notice().contains(QStringLiteral("now yours")));
+            QVERIFY(notices(restarted).contains(QStringLiteral("completed")) ||
+                    notices(restarted).contains(QStringLiteral("now yours")));
             QTRY_COMPARE_WITH_TIMEOUT(restarted.controller->twinStatus(), QStringLiteral("active"), 15000);
 
             // The new owner offers it on; the second recipient's client is killed before its
@@ -454,15 +488,8 @@ private slots:
             QVERIFY(press(restarted, QStringLiteral("unlockButton")));
             QTRY_VERIFY_WITH_TIMEOUT(!restarted.controller->locked(), 15000);
             Client second(secondData.path(), secondProfile);
-            setUp(second, secondProfile, false);
-            if (QTest::currentTestFailed())
-                return;
-            const QString handle = openOwnership(second);
-            QVERIFY(!handle.isEmpty());
-            QVERIFY(!openOwnership(restarted).isEmpty());
-            ownership(restarted).offer(handle, 3600);
-            QTRY_VERIFY_WITH_TIMEOUT(findRow(restarted, true, QStringLiteral("pending")).has_value(), 15000);
-            transferId = findRow(restarted, true, QStringLiteral("pending"))->transferId;
+            transferId = offerToNewcomer(restarted, second, secondProfile);
+            QVERIFY(!transferId.isEmpty());
         }
         const QString secondJournal =
             QDir(secondData.path()).filePath(QString::fromLatin1(OwnershipController::kJournal));
@@ -470,9 +497,9 @@ private slots:
         Client second(secondData.path(), secondProfile);
         QVERIFY(show(second));
         QTRY_VERIFY_WITH_TIMEOUT(!QFile::exists(secondJournal), 30000);
-        QTRY_VERIFY_WITH_TIMEOUT(!second.controller->busy(), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(!busy(second), 30000);
         QCOMPARE(second.controller->stage(), Stage::Avatar);
-        QVERIFY(second.controller->notice().contains(QStringLiteral("did not reach")));
+        QVERIFY(notices(second).contains(QStringLiteral("did not reach")));
         // The offer is still open and shown.
         QTRY_COMPARE_WITH_TIMEOUT(stateOf(second, transferId), QStringLiteral("pending"), 15000);
         QCOMPARE(ownership(second).transfers()->openIncoming(), 1);
@@ -481,20 +508,13 @@ private slots:
     // An offer shown as open stops offering Accept when it expires, without a refresh: the page
     // re-judges expiry at the offer's expiry instant and says it expired.
     void openOfferExpiresWhileShown() {
-        QTemporaryDir ownerData, recipientData;
-        const QString ownerProfile = newSubscriber(QStringLiteral("Dr. Kim Rao"));
-        const QString recipientProfile = newSubscriber(QStringLiteral("Dr. Lou Mbeki"));
-        Client owner(ownerData.path(), ownerProfile);
-        setUp(owner, ownerProfile, true);
+        Parties parties;
+        meet(parties, QStringLiteral("Dr. Kim Rao"), QStringLiteral("Dr. Lou Mbeki"));
         if (QTest::currentTestFailed())
             return;
-        Client recipient(recipientData.path(), recipientProfile);
-        setUp(recipient, recipientProfile, false);
-        if (QTest::currentTestFailed())
-            return;
-        const QString handle = openOwnership(recipient);
-        QVERIFY(!handle.isEmpty());
-        QVERIFY(!openOwnership(owner).isEmpty());
+        Client& owner = *parties.owner;
+        Client& recipient = *parties.recipient;
+        const QString handle = parties.handle;
         ownership(owner).offer(handle, int(security::kMinTransferTtl)); // the shortest offer there is
         QTRY_VERIFY_WITH_TIMEOUT(findRow(owner, true, QStringLiteral("pending")).has_value(), 15000);
         const TransferRow offered = *findRow(owner, true, QStringLiteral("pending"));
@@ -547,9 +567,8 @@ private slots:
             QVERIFY(!handle.isEmpty());
         }
         QVERIFY(!openOwnership(owner).isEmpty());
-        ownership(owner).offer(handle, 3600);
-        QTRY_VERIFY_WITH_TIMEOUT(findRow(owner, true, QStringLiteral("pending")).has_value(), 15000);
-        const QString transferId = findRow(owner, true, QStringLiteral("pending"))->transferId;
+        const QString transferId = offerTo(owner, handle);
+        QVERIFY(!transferId.isEmpty());
         const QString journal = recipientData.filePath(QString::fromLatin1(OwnershipController::kJournal));
         const QStringList accept{recipientData.path(), recipientProfile, kPassphrase,
                                  QStringLiteral("accept-transfer"), transferId};
@@ -562,9 +581,9 @@ private slots:
             Client restarted(recipientData.path(), recipientProfile);
             QVERIFY(show(restarted));
             QTRY_VERIFY_WITH_TIMEOUT(!QFile::exists(journal), 30000);
-            QTRY_VERIFY_WITH_TIMEOUT(!restarted.controller->busy(), 30000);
+            QTRY_VERIFY_WITH_TIMEOUT(!busy(restarted), 30000);
             QCOMPARE(restarted.controller->stage(), Stage::Avatar);
-            QVERIFY(restarted.controller->notice().contains(QStringLiteral("did not reach")));
+            QVERIFY(notices(restarted).contains(QStringLiteral("did not reach")));
             QTRY_COMPARE_WITH_TIMEOUT(stateOf(restarted, transferId), QStringLiteral("pending"), 15000);
             QVERIFY(!QFile::exists(recipientData.filePath(QStringLiteral("credential.tsc"))));
         }
@@ -579,8 +598,8 @@ private slots:
         Client restarted(recipientData.path(), recipientProfile);
         QVERIFY(show(restarted));
         QTRY_COMPARE_WITH_TIMEOUT(restarted.controller->stage(), Stage::Ready, 30000);
-        QTRY_VERIFY_WITH_TIMEOUT(!restarted.controller->busy(), 30000);
-        QCOMPARE(restarted.controller->errorCode(), QString());
+        QTRY_VERIFY_WITH_TIMEOUT(!busy(restarted), 30000);
+        QCOMPARE(errorCode(restarted), QString());
         QVERIFY(!QFile::exists(journal));
         QCOMPARE(restarted.controller->dtId(), dtId);
         QVERIFY(!restarted.controller->modelUrl().isEmpty()); // the avatar was fetched

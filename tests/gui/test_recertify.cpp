@@ -55,14 +55,8 @@ private slots:
 
     void changedAvatarIsRecertifiedFromMyTwin() {
         QTemporaryDir data;
-        const QString profile = m_server->scratch(QStringLiteral("recertify.usim"));
-        QVERIFY(m_server->addSubscriber(QStringLiteral("imsi-001010000004201"), profile));
         Client c(data.path(), {});
-        QVERIFY(c.window);
-        QVERIFY(QTest::qWaitForWindowExposed(c.window));
-        QVERIFY(registerTwin(c, profile, kPassphrase));
-        QTRY_VERIFY(c.item("myTwinPage"));
-        QTRY_COMPARE_WITH_TIMEOUT(c.controller->twinStatus(), QStringLiteral("active"), 15000);
+        QVERIFY(activeTwin(c, *m_server, QStringLiteral("recertify.usim"), QStringLiteral("imsi-001010000004201"), kPassphrase));
         const auto before = storedCredential(c);
         QVERIFY(before);
         QCOMPARE(credentialFact(c, "Generation"), QStringLiteral("1"));

@@ -46,6 +46,21 @@ bool createAssertion(const Client& c, const QString& out) {
     return true;
 }
 
+// Copies `from` (a file, or a folder's files) into `folder`, as a peer's files arrive in a
+// download folder; returns the copy's path, or empty.
+QString copyInto(const QString& from, const QString& folder) {
+    const QFileInfo source(from);
+    const QString target = QDir(folder).filePath(source.fileName());
+    if (source.isFile())
+        return QFile::copy(from, target) ? target : QString();
+    if (!QDir().mkpath(target))
+        return {};
+    for (const QFileInfo& f : QDir(from).entryInfoList(QDir::Files))
+        if (!QFile::copy(f.filePath(), QDir(target).filePath(f.fileName())))
+            return {};
+    return target;
+}
+
 // Replaces a field's text by typing, as a person does.
 bool fill(const Client& c, const char* field, const QString& text) {
     QQuickItem* f = c.item(field);
@@ -87,19 +102,20 @@ private slots:
 
     void verifiedThenReplayedThenIncomplete() {
         QTemporaryDir data;
-        QTemporaryDir peerFiles;
-        const QString profile = m_server->scratch(QStringLiteral("verify-peer.usim"));
-        QVERIFY(m_server->addSubscriber(QStringLiteral("imsi-001010000004301"), profile));
+        QTemporaryDir home;
+        // The peer's files, where a person keeps what a peer sent.
+        const QString peerFiles = home.filePath(QStringLiteral("Downloads/dr-ada"));
+        QVERIFY(QDir().mkpath(peerFiles));
         Client c(data.path(), {});
-        QVERIFY(c.window);
-        QVERIFY(QTest::qWaitForWindowExposed(c.window));
-        QVERIFY(registerTwin(c, profile, kPassphrase));
-        QTRY_VERIFY(c.item("myTwinPage"));
-        QTRY_COMPARE_WITH_TIMEOUT(c.controller->twinStatus(), QStringLiteral("active"), 15000);
-        const QString call1 = peerFiles.filePath(QStringLiteral("call1.jws"));
-        const QString call2 = peerFiles.filePath(QStringLiteral("call2.jws"));
+        QVERIFY(activeTwin(c, *m_server, QStringLiteral("verify-peer.usim"), QStringLiteral("imsi-001010000004301"), kPassphrase));
+        const QString call1 = QDir(peerFiles).filePath(QStringLiteral("call1.jws"));
+        const QString call2 = QDir(peerFiles).filePath(QStringLiteral("call2.jws"));
         QVERIFY(createAssertion(c, call1));
         QVERIFY(createAssertion(c, call2));
+        const QString credential = copyInto(c.controller->dataFile(QStringLiteral("credential.tsc")), peerFiles);
+        const QString manifest = copyInto(c.controller->dataFile(QStringLiteral("manifest.tsm")), peerFiles);
+        const QString mediaDir = copyInto(c.controller->avatarDir(), peerFiles);
+        QVERIFY(!credential.isEmpty() && !manifest.isEmpty() && !mediaDir.isEmpty());
 
         // The dialog opens from the page header; every control has a name people and tests use.
         QVERIFY(click(c.window, c.item("verifyPeerButton")));
@@ -121,10 +137,15 @@ private slots:
 
         // Everything given: Verified, every check passed.
         QVERIFY(fill(c, "verifyPeerAssertionField", call1));
-        QVERIFY(fill(c, "verifyPeerCredentialField", c.controller->dataFile(QStringLiteral("credential.tsc"))));
-        QVERIFY(fill(c, "verifyPeerManifestField", c.controller->dataFile(QStringLiteral("manifest.tsm"))));
-        QVERIFY(fill(c, "verifyPeerPackageField", c.controller->avatarDir()));
+        QVERIFY(fill(c, "verifyPeerCredentialField", credential));
+        QVERIFY(fill(c, "verifyPeerManifestField", manifest));
+        QVERIFY(fill(c, "verifyPeerPackageField", mediaDir));
         QVERIFY(fill(c, "verifyPeerDestinationField", kRoom));
+        // Left, a field shows the file's name first and its folder shortened; editing shows the path.
+        QCOMPARE(c.shownText("verifyPeerCredentialFieldName"), QStringLiteral("credential.tsc"));
+        QCOMPARE(c.shownText("verifyPeerCredentialFieldFolder"), QStringLiteral("in …/Downloads/dr-ada"));
+        QCOMPARE(c.shownText("verifyPeerPackageFieldName"), QFileInfo(mediaDir).fileName());
+        QCOMPARE(c.item("verifyPeerCredentialField")->property("text").toString(), credential);
         QVERIFY(verifyPeer(c));
         PeerVerificationController* v = c.controller->peerVerification();
         QVERIFY2(v->state() == QLatin1String("verified"), qPrintable(v->reason()));

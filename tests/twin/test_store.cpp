@@ -9,6 +9,7 @@
 #include <atomic>
 #include <thread>
 
+#include <twinseal/netclient/client_types.h>
 #include <twinseal/twin/peer_verifier.h>
 #include <twinseal/twin/twin_store.h>
 
@@ -104,6 +105,44 @@ private slots:
         QVERIFY(!fresh.loadCredential().ok()); // a new store reads the (damaged) file
         QVERIFY(store.forgetCredential().ok());
         QVERIFY(store.credential() == nullptr && !store.exists(layout::kCredential));
+    }
+
+    // What the home network issued is stored in one step: the credential (kept in memory), its
+    // receipt, the signed manifest and the disclosures (owner-only, each named by its attribute).
+    void issuedTwinStoredAndDisclosuresRead() {
+        QTemporaryDir dir;
+        TwinStore store(dir.path());
+        QVERIFY(store.disclosures().empty());
+        twinseal::netclient::Registration issued;
+        issued.credential = m_holder.credential;
+        issued.credentialBytes = m_holder.credential.encoded;
+        issued.receiptBytes = Bytes{1, 2, 3};
+        for (const auto& d : m_holder.disclosures)
+            issued.disclosures.push_back(d.encoded());
+        const Bytes manifest(m_holder.manifest.begin(), m_holder.manifest.end());
+        QVERIFY(store.storeIssued(issued, &manifest).ok());
+        QCOMPARE(store.credentialBytes(), m_holder.credential.encoded);
+        QCOMPARE(*store.read(layout::kReceipt), issued.receiptBytes);
+        QCOMPARE(*store.read(layout::kManifest), manifest);
+        QCOMPARE(QFile::permissions(store.path(layout::kDisclosures)) & (QFile::ReadOther | QFile::ReadGroup),
+                 QFile::Permissions());
+        const auto read = store.disclosures();
+        QCOMPARE(read.size(), m_holder.disclosures.size());
+        for (std::size_t i = 0; i < read.size(); ++i) {
+            QCOMPARE(read[i].name, m_holder.disclosures[i].name);
+            QCOMPARE(read[i].encoded, m_holder.disclosures[i].encoded());
+        }
+        // Forgotten in memory only: the files stay (they were moved away by their owner).
+        store.unloadCredential();
+        QVERIFY(store.credential() == nullptr);
+        QVERIFY(store.exists(layout::kCredential));
+        // A credential that does not parse stores nothing else either.
+        QTemporaryDir other;
+        TwinStore refused(other.path());
+        issued.credentialBytes[issued.credentialBytes.size() / 2] ^= 1;
+        QVERIFY(!refused.storeIssued(issued, &manifest).ok());
+        QVERIFY(!refused.exists(layout::kCredential) && !refused.exists(layout::kReceipt) &&
+                !refused.exists(layout::kDisclosures));
     }
 
     void journalRoundTrip() {

@@ -3,8 +3,13 @@
 // expiry judged against the given time (a pending offer past its expiry is expired and no longer
 // open), and the count of incoming offers waiting for an answer.
 #include <QAbstractItemModelTester>
+#include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QtTest>
 
+#include <twinseal/twin/twin_store.h>
+#include <twinseal/viewmodels/audit_trail.h>
+#include <twinseal/viewmodels/ownership_controller.h>
 #include <twinseal/viewmodels/transfer_list_model.h>
 
 #include "testmain.h"
@@ -38,6 +43,42 @@ class OwnershipModelsTest : public QObject {
     Q_OBJECT
 
 private slots:
+    // The page's view-model on its own: the twin's store and the activity log, no root view-model
+    // and no session. What the twin is comes in by setTwin; a refusal is the page's own failure,
+    // with its reason code and the words of the hint.
+    void pageStandsAloneWithItsOwnState() {
+        QTemporaryDir dir;
+        twinseal::twin::TwinStore store(dir.path());
+        AuditTrail audit(dir.path());
+        OwnershipController page(store, audit);
+        QSignalSpy capabilities(&page, &OwnershipController::capabilitiesChanged);
+        QVERIFY(!page.canOffer() && !page.canAccept());
+        QCOMPARE(page.offerHint(), QStringLiteral("You hold no twin to offer."));
+
+        TwinSummary held;
+        held.holdsTwin = true;
+        held.dtId = QStringLiteral("urn:twinseal:dt:1");
+        page.setTwin(held);
+        QCOMPARE(capabilities.count(), 1);
+        page.setTwin(held); // unchanged: no signal
+        QCOMPARE(capabilities.count(), 1);
+        QVERIFY(!page.canOffer()); // locked: no session holds the holder key
+        QVERIFY(page.offerHint().startsWith(QStringLiteral("Unlock your twin")));
+        page.offer(QStringLiteral("tw-someone"), 3600);
+        QCOMPARE(page.operation()->errorCode(), QStringLiteral("locked"));
+        QCOMPARE(page.operation()->errorMessage(), page.offerHint());
+        QVERIFY(!page.operation()->busy());
+        page.operation()->dismissError();
+        QVERIFY(page.operation()->errorCode().isEmpty());
+
+        TwinSummary receiving;
+        receiving.mayReceive = true;
+        page.setTwin(receiving);
+        page.acceptCode(QStringLiteral("ABCD-EFGH-JKLM-NPQR"));
+        QCOMPARE(page.operation()->errorCode(), QStringLiteral("locked"));
+        QVERIFY(page.operation()->errorMessage().contains(QStringLiteral("Unlock your holder key")));
+    }
+
     void transferListKeepsTheContract() {
         TransferListModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);

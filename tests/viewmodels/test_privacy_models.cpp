@@ -19,6 +19,8 @@
 #include <twinseal/security/credential.h>
 #include <twinseal/security/keys.h>
 #include <twinseal/security/x509.h>
+#include <twinseal/twin/twin_store.h>
+#include <twinseal/viewmodels/audit_trail.h>
 #include <twinseal/viewmodels/privacy_controller.h>
 #include <twinseal/viewmodels/privacy_models.h>
 #include <twinseal/viewmodels/twin_controller.h>
@@ -161,15 +163,17 @@ private slots:
         std::vector<AttributeDisclosure> all;
         const Credential cred = writeTwin(dir.path(), &all);
         {
-            TwinController twin(options(dir.path()));
-            PrivacyController* privacy = twin.privacy();
-            QVERIFY(privacy);
+            // The page's view-model on its own: the twin's store and the activity log, no root.
+            twin::TwinStore store(dir.path());
+            AuditTrail audit(dir.path());
+            PrivacyController page(store, audit);
+            PrivacyController* privacy = &page;
             QAbstractItemModelTester tester(privacy->rules(),
                                             QAbstractItemModelTester::FailureReportingMode::Fatal);
             // Default: pseudonym only, everywhere.
             QVERIFY(privacy->disclosuresFor(QStringLiteral("theatre-3")).empty());
             QVERIFY(!privacy->setRule(QStringLiteral("   "), true, false, false, false));
-            QCOMPARE(twin.errorCode(), QStringLiteral("invalid-target"));
+            QCOMPARE(privacy->operation()->errorCode(), QStringLiteral("invalid-target"));
             QVERIFY(privacy->setRule(QStringLiteral("theatre-3"), true, false, false, true));
             QVERIFY(privacy->setRule(QStringLiteral("urn:twinseal:avatar:peer"), false, true, false, false));
             QVERIFY(privacy->setRule(QStringLiteral("lobby"), false, false, false, false));

@@ -60,7 +60,7 @@ Page {
             }
         }
 
-        StatusStrip { controller: page.controller; Layout.fillWidth: true }
+        StatusStrip { operation: page.audit.operation; twinOperation: page.controller.operation; Layout.fillWidth: true }
 
         // The log could not be used as it was (tampered, damaged, cut short by a crash).
         Card {

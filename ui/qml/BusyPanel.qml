@@ -6,14 +6,14 @@ import TwinSeal.ViewModels
 // Progress of slow work (hashing, key protection, network), in words and as a bar.
 ColumnLayout {
     id: panel
-    required property TwinController controller
-    visible: controller.busy
+    required property OperationState operation
+    visible: operation.busy
     spacing: 4
     Accessible.role: Accessible.ProgressBar
-    Accessible.name: controller.progressText
+    Accessible.name: operation.progressText
     Text {
         objectName: "progressText"
-        text: panel.controller.progressText
+        text: panel.operation.progressText
         color: Theme.text
         font.pixelSize: Theme.fontSize
         Layout.fillWidth: true
@@ -23,8 +23,8 @@ ColumnLayout {
         objectName: "progressBar"
         from: 0
         to: 1
-        value: Math.max(0, panel.controller.progress)
-        indeterminate: panel.controller.progress < 0
+        value: Math.max(0, panel.operation.progress)
+        indeterminate: panel.operation.progress < 0
         Layout.fillWidth: true
     }
 }

@@ -56,7 +56,7 @@ Page {
                     objectName: "refreshStatusButton"
                     text: qsTr("Check status")
                     icon.source: Theme.icon("refresh")
-                    enabled: !page.controller.busy
+                    enabled: !page.controller.operation.busy
                     Accessible.description: qsTr("Fetches the revocation status list and the log inclusion proof")
                     onClicked: page.controller.refreshStatus()
                 }
@@ -64,7 +64,7 @@ Page {
                     objectName: "recertifyButton"
                     text: qsTr("Re-certify changed avatar…")
                     icon.source: Theme.icon("upload")
-                    enabled: !page.controller.busy && !page.controller.locked
+                    enabled: !page.controller.operation.busy && !page.controller.locked
                     onClicked: recertifyDialog.open()
                 }
                 AppButton {
@@ -76,7 +76,7 @@ Page {
                 }
             }
 
-            StatusStrip { controller: page.controller; Layout.fillWidth: true }
+            StatusStrip { operation: page.controller.operation; Layout.fillWidth: true }
 
             // Unlock: the holder key is needed to sign (calls, re-certification).
             Card {
@@ -110,7 +110,7 @@ Page {
                         text: qsTr("Unlock")
                         icon.source: Theme.icon("unlock")
                         highlighted: true
-                        enabled: !page.controller.busy
+                        enabled: !page.controller.operation.busy
                         onClicked: {
                             page.controller.unlock(unlockField.text)
                             unlockField.clear()

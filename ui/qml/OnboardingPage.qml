@@ -106,9 +106,9 @@ Page {
             }
 
             ErrorBanner {
-                code: page.controller.errorCode
-                message: page.controller.errorMessage
-                onDismissed: page.controller.dismissError()
+                code: page.controller.operation.errorCode
+                message: page.controller.operation.errorMessage
+                onDismissed: page.controller.operation.dismissError()
                 Layout.fillWidth: true
             }
 
@@ -245,7 +245,7 @@ Page {
                         text: qsTr("Create and protect my key")
                         icon.source: Theme.icon("key")
                         highlighted: true
-                        enabled: !page.controller.busy
+                        enabled: !page.controller.operation.busy
                         onClicked: {
                             page.controller.choosePassphrase(pass1.text, pass2.text)
                             pass1.clear()
@@ -291,14 +291,14 @@ Page {
                                 objectName: "useSampleAvatarButton"
                                 text: qsTr("Use the sample avatar")
                                 icon.source: Theme.icon("twin")
-                                enabled: !page.controller.busy
+                                enabled: !page.controller.operation.busy
                                 onClicked: page.controller.useSampleAvatar()
                             }
                             AppButton {
                                 objectName: "chooseAvatarButton"
                                 text: qsTr("Choose avatar folder…")
                                 icon.source: Theme.icon("folder")
-                                enabled: !page.controller.busy
+                                enabled: !page.controller.operation.busy
                                 onClicked: avatarDialog.open()
                             }
                         }
@@ -316,7 +316,7 @@ Page {
                             text: qsTr("Sign and register my twin")
                             icon.source: Theme.icon("check")
                             highlighted: true
-                            enabled: page.controller.avatarDir.length > 0 && !page.controller.busy
+                            enabled: page.controller.avatarDir.length > 0 && !page.controller.operation.busy
                             onClicked: page.controller.registerTwin()
                         }
                         // Someone is handing their twin over to this subscriber instead.
@@ -331,7 +331,7 @@ Page {
                             objectName: "receiveTwinButton"
                             text: qsTr("Receive a twin offered to you…")
                             icon.source: Theme.icon("receive")
-                            enabled: !page.controller.busy
+                            enabled: !page.controller.operation.busy
                             Accessible.name: qsTr("Receive a twin offered to you: open the Ownership page")
                             onClicked: ApplicationWindow.window.currentPage = "ownership"
                         }
@@ -340,7 +340,7 @@ Page {
             }
 
             BusyPanel {
-                controller: page.controller
+                operation: page.controller.operation
                 Layout.fillWidth: true
             }
             Text {

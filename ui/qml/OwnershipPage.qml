@@ -102,7 +102,7 @@ Page {
                 onClicked: page.ownership.refresh()
             }
         }
-        StatusStrip { controller: page.controller; Layout.fillWidth: true }
+        StatusStrip { operation: page.ownership.operation; twinOperation: page.controller.operation; Layout.fillWidth: true }
     }
 
     ScrollView {
@@ -152,7 +152,7 @@ Page {
                         icon.source: Theme.icon("unlock")
                         text: qsTr("Unlock")
                         highlighted: true
-                        enabled: !page.controller.busy && unlockField.text.length > 0
+                        enabled: !page.controller.operation.busy && unlockField.text.length > 0
                         Accessible.name: qsTr("Unlock the holder key")
                         onClicked: {
                             page.controller.unlock(unlockField.text)
@@ -275,7 +275,7 @@ Page {
                             icon.source: Theme.icon("send")
                             text: byCode.checked ? qsTr("Create transfer code") : qsTr("Offer my twin")
                             highlighted: true
-                            enabled: page.ownership.canOffer && !page.controller.busy
+                            enabled: page.ownership.canOffer && !page.ownership.operation.busy
                                      && (byCode.checked || recipientField.text.trim().length > 0)
                             Accessible.name: text
                             onClicked: page.ownership.offer(byCode.checked ? "" : recipientField.text, expiryBox.currentValue)
@@ -365,7 +365,7 @@ Page {
                             icon.source: Theme.icon("receive")
                             text: qsTr("Accept with code")
                             highlighted: true
-                            enabled: page.ownership.canAccept && !page.controller.busy && codeInput.text.trim().length > 0
+                            enabled: page.ownership.canAccept && !page.ownership.operation.busy && codeInput.text.trim().length > 0
                             Accessible.name: text
                             onClicked: {
                                 page.ownership.acceptCode(codeInput.text)
@@ -380,7 +380,7 @@ Page {
             AppButton {
                 objectName: "fetchAvatarButton"
                 icon.source: Theme.icon("receive")
-                visible: page.holdsTwin && String(page.controller.modelUrl).length === 0 && !page.controller.busy
+                visible: page.holdsTwin && String(page.controller.modelUrl).length === 0 && !page.ownership.operation.busy
                 text: qsTr("Fetch avatar again")
                 Accessible.name: qsTr("Fetch your twin's avatar from the repository again")
                 onClicked: page.ownership.fetchAvatar()
@@ -481,7 +481,7 @@ Page {
                                 visible: !offerRow.outgoing && offerRow.open
                                 text: qsTr("Accept")
                                 highlighted: true
-                                enabled: page.ownership.canAccept && !page.controller.busy
+                                enabled: page.ownership.canAccept && !page.ownership.operation.busy
                                 Accessible.name: qsTr("Accept the twin offered by %1").arg(offerRow.peer)
                                 Accessible.description: page.ownership.acceptHint
                                 onClicked: page.ownership.accept(offerRow.transferId)
@@ -491,7 +491,7 @@ Page {
                                 flat: true
                                 visible: !offerRow.outgoing && offerRow.open
                                 text: qsTr("Decline")
-                                enabled: !page.controller.busy
+                                enabled: !page.ownership.operation.busy
                                 Accessible.name: qsTr("Decline the twin offered by %1").arg(offerRow.peer)
                                 onClicked: page.ownership.decline(offerRow.transferId)
                             }
@@ -500,7 +500,7 @@ Page {
                                 flat: true
                                 visible: offerRow.outgoing && offerRow.open
                                 text: qsTr("Withdraw")
-                                enabled: !page.controller.busy
+                                enabled: !page.ownership.operation.busy
                                 Accessible.name: qsTr("Withdraw your offer")
                                 onClicked: page.ownership.cancel(offerRow.transferId)
                             }

@@ -40,7 +40,7 @@ Page {
                 subtitle: qsTr("Peers see your pseudonym. You choose who sees more.")
                 Layout.fillWidth: true
             }
-            StatusStrip { controller: page.controller; Layout.fillWidth: true }
+            StatusStrip { operation: page.privacy.operation; twinOperation: page.controller.operation; Layout.fillWidth: true }
 
             // ---- the pseudonym and its rotation
             Card {
@@ -78,7 +78,7 @@ Page {
                             objectName: "rotatePseudonymButton"
                             icon.source: Theme.icon("refresh")
                             text: qsTr("Rotate pseudonym…")
-                            enabled: !page.controller.busy && !page.controller.locked
+                            enabled: !page.privacy.operation.busy && !page.controller.locked
                                      && page.controller.dtId.length > 0 && !confirmPane.visible
                             Accessible.name: qsTr("Rotate pseudonym")
                             Accessible.description: qsTr("Asks the home network for a new credential with a new pseudonym")

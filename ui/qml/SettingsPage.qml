@@ -60,7 +60,7 @@ Page {
                 subtitle: qsTr("Kept in %1").arg(page.settings.dataDir)
                 Layout.fillWidth: true
             }
-            StatusStrip { controller: page.controller; Layout.fillWidth: true }
+            StatusStrip { operation: page.settings.operation; twinOperation: page.controller.operation; Layout.fillWidth: true }
 
             Section {
                 title: qsTr("Home network")

@@ -16,10 +16,32 @@ Dialog {
     anchors.centerIn: Overlay.overlay
     width: Math.min(Overlay.overlay ? Overlay.overlay.width - 4 * Theme.padding : 760, 760)
     height: Math.min(Overlay.overlay ? Overlay.overlay.height - 4 * Theme.padding : 720, 720)
-    footer: DialogButtonBox {
+    // The app's own surface, title and buttons: drawn the same with or without a GPU (the
+    // style's dialog frame and buttons need shader effects the software renderer lacks).
+    background: Rectangle {
+        color: Theme.surface
+        radius: Theme.cardRadius
+        border.color: Theme.border
+        border.width: 1
+    }
+    header: Label {
+        objectName: "verifyPeerTitle"
+        text: dialog.title
+        color: Theme.text
+        font.pixelSize: Theme.titleSize
+        font.weight: Font.Bold
+        padding: Theme.padding + 4
+        bottomPadding: Theme.spacing
+    }
+    footer: Item {
         objectName: "verifyPeerButtons"
-        Button {
+        implicitHeight: Theme.controlHeight + Theme.spacing + Theme.padding
+        AppButton {
             objectName: "verifyPeerCloseButton"
+            anchors.right: parent.right
+            anchors.rightMargin: Theme.padding + 4
+            anchors.top: parent.top
+            anchors.topMargin: Theme.spacing
             text: qsTr("Close")
             Accessible.name: qsTr("Close the peer verification")
             onClicked: dialog.reject()
@@ -35,6 +57,65 @@ Dialog {
         case "incomplete": return "incomplete"
         case "": return ""
         default: return "failed"
+        }
+    }
+
+    // A file or folder field that, while it is not being edited, shows what people recognise:
+    // the name first and prominently, then the folder it is in, shortened to its last two
+    // levels. Editing it (a click or Tab) shows the whole path; so do its tooltip and its
+    // accessible description.
+    component PathField: AppTextField {
+        id: pathField
+        readonly property string trimmedPath: pathField.text.replace(/\/+$/, "")
+        readonly property string shownName: pathField.trimmedPath.substring(pathField.trimmedPath.lastIndexOf("/") + 1)
+        readonly property string shownFolder: {
+            const cut = pathField.trimmedPath.lastIndexOf("/")
+            if (cut < 0)
+                return ""
+            const parts = pathField.trimmedPath.substring(0, cut).split("/").filter(s => s.length > 0)
+            return (parts.length > 2 ? "…/" : "/") + parts.slice(-2).join("/")
+        }
+        readonly property bool summarised: !pathField.activeFocus && pathField.text.length > 0
+        Accessible.description: pathField.text
+        ToolTip.visible: pathField.summarised && pathField.hovered
+        ToolTip.text: pathField.text
+        Binding {
+            target: pathField
+            property: "color"
+            value: "transparent"
+            when: pathField.summarised
+            restoreMode: Binding.RestoreBindingOrValue
+        }
+        RowLayout {
+            visible: pathField.summarised
+            anchors.fill: parent
+            anchors.leftMargin: pathField.leftPadding
+            anchors.rightMargin: pathField.rightPadding
+            anchors.topMargin: pathField.topPadding
+            anchors.bottomMargin: pathField.bottomPadding
+            spacing: Theme.spacing
+            Text {
+                objectName: pathField.objectName + "Name"
+                text: pathField.shownName
+                color: Theme.text
+                font.pixelSize: Theme.fontSize
+                font.weight: Font.DemiBold
+                elide: Text.ElideMiddle
+                verticalAlignment: Text.AlignVCenter
+                Layout.fillHeight: true
+                Layout.maximumWidth: parent.width * 0.6
+            }
+            Text {
+                objectName: pathField.objectName + "Folder"
+                visible: pathField.shownFolder.length > 0
+                text: qsTr("in %1").arg(pathField.shownFolder)
+                color: Theme.mutedText
+                font.pixelSize: Theme.fontSize - 1
+                elide: Text.ElideLeft
+                verticalAlignment: Text.AlignVCenter
+                Layout.fillHeight: true
+                Layout.fillWidth: true
+            }
         }
     }
 
@@ -85,14 +166,14 @@ Dialog {
                 Layout.fillWidth: true
 
                 Label { text: qsTr("Call assertion") }
-                TextField {
+                PathField {
                     id: assertionField
                     objectName: "verifyPeerAssertionField"
                     placeholderText: qsTr("call.jws")
                     Accessible.name: qsTr("Call assertion file")
                     Layout.fillWidth: true
                 }
-                Button {
+                AppButton {
                     objectName: "verifyPeerAssertionBrowse"
                     text: qsTr("Choose…")
                     Accessible.name: qsTr("Choose the call assertion file")
@@ -100,14 +181,14 @@ Dialog {
                 }
 
                 Label { text: qsTr("DT credential") }
-                TextField {
+                PathField {
                     id: credentialField
                     objectName: "verifyPeerCredentialField"
                     placeholderText: qsTr("credential.tsc")
                     Accessible.name: qsTr("DT credential file")
                     Layout.fillWidth: true
                 }
-                Button {
+                AppButton {
                     objectName: "verifyPeerCredentialBrowse"
                     text: qsTr("Choose…")
                     Accessible.name: qsTr("Choose the DT credential file")
@@ -115,14 +196,14 @@ Dialog {
                 }
 
                 Label { text: qsTr("Avatar manifest") }
-                TextField {
+                PathField {
                     id: manifestField
                     objectName: "verifyPeerManifestField"
                     placeholderText: qsTr("manifest.tsm")
                     Accessible.name: qsTr("Signed avatar manifest file")
                     Layout.fillWidth: true
                 }
-                Button {
+                AppButton {
                     objectName: "verifyPeerManifestBrowse"
                     text: qsTr("Choose…")
                     Accessible.name: qsTr("Choose the signed avatar manifest file")
@@ -130,14 +211,14 @@ Dialog {
                 }
 
                 Label { text: qsTr("Avatar media") }
-                TextField {
+                PathField {
                     id: packageField
                     objectName: "verifyPeerPackageField"
                     placeholderText: qsTr("the avatar folder (required for a complete check)")
                     Accessible.name: qsTr("Avatar media folder")
                     Layout.fillWidth: true
                 }
-                Button {
+                AppButton {
                     objectName: "verifyPeerPackageBrowse"
                     text: qsTr("Choose…")
                     Accessible.name: qsTr("Choose the avatar media folder")
@@ -145,7 +226,7 @@ Dialog {
                 }
 
                 Label { text: qsTr("Destination") }
-                TextField {
+                AppTextField {
                     id: destinationField
                     objectName: "verifyPeerDestinationField"
                     placeholderText: qsTr("urn:twinseal:room:…")
@@ -155,7 +236,7 @@ Dialog {
                 }
             }
 
-            Button {
+            AppButton {
                 objectName: "verifyPeerRunButton"
                 text: dialog.verifier && dialog.verifier.busy ? qsTr("Verifying…") : qsTr("Verify")
                 highlighted: true

@@ -185,6 +185,25 @@ void TwinSession::withdrawTransfer(const std::string& transferId,
     });
 }
 
+netclient::AvatarTransfer* TwinSession::uploadAvatar(const std::string& avatarId, const Manifest& manifest,
+                                                     const QString& packagePath,
+                                                     netclient::ClientCallback<netclient::AvatarRecord> done) {
+    return m_client->uploadAvatar(avatarId, manifest, packagePath, std::move(done));
+}
+
+void TwinSession::fetchStatusList(netclient::ClientCallback<StatusList> done) {
+    m_client->fetchStatusList(std::move(done));
+}
+
+void TwinSession::fetchTreeHead(netclient::ClientCallback<SignedTreeHead> done) {
+    m_client->fetchTreeHead(std::move(done));
+}
+
+void TwinSession::checkConsistency(const SignedTreeHead& older, const SignedTreeHead& newer,
+                                   netclient::ClientCallback<ConsistencyProof> done) {
+    m_client->checkConsistency(older, newer, std::move(done));
+}
+
 void TwinSession::fetchPeerEvidence(const Credential& credential, std::function<void(PeerEvidence)> done) {
     PeerVerifier::fetchEvidence(*m_client, credential, std::move(done));
 }

@@ -3,6 +3,11 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <twinseal/netclient/client_types.h>
 
 namespace twinseal::twin {
 
@@ -61,6 +66,46 @@ Status TwinStore::forgetCredential() {
     m_credential.reset();
     m_credentialBytes.clear();
     return remove(layout::kCredential);
+}
+
+void TwinStore::unloadCredential() noexcept {
+    m_credential.reset();
+    m_credentialBytes.clear();
+}
+
+Status TwinStore::storeIssued(const netclient::Registration& issued, const Bytes* signedManifest) {
+    TWINSEAL_TRY(storeCredential(issued.credentialBytes));
+    TWINSEAL_TRY(write(layout::kReceipt, ByteView(issued.receiptBytes)));
+    if (signedManifest)
+        TWINSEAL_TRY(write(layout::kManifest, ByteView(*signedManifest)));
+    return storeDisclosures(issued.disclosures);
+}
+
+std::vector<TwinStore::Disclosure> TwinStore::disclosures() const {
+    QFile f(path(layout::kDisclosures));
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    std::vector<Disclosure> out;
+    for (const auto& v : QJsonDocument::fromJson(f.readAll()).array()) {
+        const QJsonObject o = v.toObject();
+        out.push_back({o.value(QStringLiteral("name")).toString().toStdString(),
+                       o.value(QStringLiteral("disclosure")).toString().toStdString()});
+    }
+    return out;
+}
+
+QByteArray TwinStore::encodeDisclosures(const std::vector<std::string>& encoded) {
+    QJsonArray out;
+    for (const auto& d : encoded) {
+        auto decoded = AttributeDisclosure::decode(d);
+        out.append(QJsonObject{{QStringLiteral("name"), decoded.ok() ? QString::fromStdString(decoded->name) : QString()},
+                               {QStringLiteral("disclosure"), QString::fromStdString(d)}});
+    }
+    return QJsonDocument(out).toJson();
+}
+
+Status TwinStore::storeDisclosures(const std::vector<std::string>& encoded) const {
+    return write(layout::kDisclosures, encodeDisclosures(encoded), true);
 }
 
 std::optional<PendingJournal> TwinStore::pending() const {

@@ -8,15 +8,14 @@
 #include <twinseal/security/keys.h>
 
 #include "twinseal/viewmodels/audit_trail.h"
-#include "twinseal/viewmodels/twin_controller.h"
 
 namespace twinseal::viewmodels {
 
 using namespace twinseal::security;
 
-AuditController::AuditController(TwinController& twin, AuditTrail& trail)
-    : QObject(&twin), m_twin(twin), m_trail(trail) {
-    connect(&m_trail, &AuditTrail::changed, this, &AuditController::reload);
+AuditController::AuditController(twin::TwinStore& store, AuditTrail& trail, QObject* parent)
+    : PageModel(store, trail, parent) {
+    connect(&m_audit, &AuditTrail::changed, this, &AuditController::reload);
     reload();
 }
 
@@ -35,8 +34,8 @@ QVariantList AuditController::categories() const {
     };
 }
 
-QString AuditController::integrityProblem() const { return m_trail.integrityProblem(); }
-QString AuditController::logPath() const { return m_trail.logPath(); }
+QString AuditController::integrityProblem() const { return m_audit.integrityProblem(); }
+QString AuditController::logPath() const { return m_audit.logPath(); }
 
 void AuditController::setCategory(const QString& c) {
     if (c == m_category)
@@ -72,8 +71,8 @@ void AuditController::applyFilter() {
 }
 
 void AuditController::reload() {
-    const auto& entries = m_trail.entries();
-    m_model.setEntries(entries, entries.size() - m_trail.unsignedTail());
+    const auto& entries = m_audit.entries();
+    m_model.setEntries(entries, entries.size() - m_audit.unsignedTail());
     emit logChanged();
 }
 
@@ -88,45 +87,45 @@ QUrl AuditController::suggestedExportFile(const QString& format) const {
 
 bool AuditController::exportTo(const QUrl& file, const QString& format) {
     const QString target = file.isLocalFile() ? file.toLocalFile() : file.toString();
-    if (!m_trail.isOpen()) {
-        m_twin.reportFailure(QStringLiteral("audit-log-empty"),
+    if (!m_audit.isOpen()) {
+        fail(QStringLiteral("audit-log-empty"),
                              tr("There is no activity log yet: it starts when you choose your passphrase."));
         return false;
     }
     Bytes data;
     if (format == QLatin1String("cbor")) {
-        auto cbor = m_trail.log()->exportCbor();
+        auto cbor = m_audit.log()->exportCbor();
         if (!cbor.ok()) {
-            m_twin.reportFailure(QString::fromUtf8(errorCodeName(cbor.code()).data()),
+            fail(QString::fromUtf8(errorCodeName(cbor.code()).data()),
                                  tr("The log cannot be exported: %1").arg(QString::fromStdString(cbor.error().detail)));
             return false;
         }
         data = std::move(cbor).value();
     } else if (format == QLatin1String("json")) {
-        auto json = m_trail.log()->exportJson();
+        auto json = m_audit.log()->exportJson();
         if (!json.ok()) {
-            m_twin.reportFailure(QString::fromUtf8(errorCodeName(json.code()).data()),
+            fail(QString::fromUtf8(errorCodeName(json.code()).data()),
                                  tr("The log cannot be exported: %1").arg(QString::fromStdString(json.error().detail)));
             return false;
         }
         data.assign(json->begin(), json->end());
     } else {
-        m_twin.reportFailure(QStringLiteral("invalid-argument"), tr("Export as JSON or CBOR."));
+        fail(QStringLiteral("invalid-argument"), tr("Export as JSON or CBOR."));
         return false;
     }
     if (auto st = writeFileAtomic(target.toStdString(), data); !st.ok()) {
-        m_trail.recordFailure(audit_event::kAuditExport, QString::fromUtf8(errorCodeName(st.code()).data()),
+        m_audit.recordFailure(audit_event::kAuditExport, QString::fromUtf8(errorCodeName(st.code()).data()),
                               {{"format", format.toStdString()}});
-        m_twin.reportFailure(QStringLiteral("export-failed"),
+        fail(QStringLiteral("export-failed"),
                              tr("The export cannot be written to %1: %2 Choose another folder.")
                                  .arg(target, QString::fromStdString(st.error().detail)));
         return false;
     }
-    m_trail.record(audit_event::kAuditExport,
-                   {{"format", format.toStdString()}, {"entries", std::to_string(m_trail.entries().size())}});
+    m_audit.record(audit_event::kAuditExport,
+                   {{"format", format.toStdString()}, {"entries", std::to_string(m_audit.entries().size())}});
     m_lastExport = target;
     emit exported();
-    m_twin.showNotice(tr("Activity log exported to %1.").arg(target));
+    m_state.showNotice(tr("Activity log exported to %1.").arg(target));
     return true;
 }
 
@@ -152,7 +151,7 @@ void AuditController::showVerification(const AuditVerification& v, const QString
 }
 
 void AuditController::verify() {
-    verifyFile(QUrl::fromLocalFile(m_trail.logPath()));
+    verifyFile(QUrl::fromLocalFile(m_audit.logPath()));
 }
 
 void AuditController::verifyFile(const QUrl& file) {
@@ -166,13 +165,13 @@ void AuditController::verifyFile(const QUrl& file) {
         return;
     }
     AuditVerifyOptions options;
-    auto keyFile = readFile(m_trail.keyPath().toStdString());
+    auto keyFile = readFile(m_audit.keyPath().toStdString());
     auto key = keyFile.ok() ? SigningKey::peekPublicKey(*keyFile) : Result<PublicKey>(keyFile.error());
     if (key.ok())
         options.auditKey = &*key;
-    if (auto anchor = readFile(m_trail.anchorPath().toStdString()); anchor.ok())
+    if (auto anchor = readFile(m_audit.anchorPath().toStdString()); anchor.ok())
         options.anchor = std::move(anchor).value();
-    const bool ownLog = path == m_trail.logPath();
+    const bool ownLog = path == m_audit.logPath();
     showVerification(verifyAuditData(*data, options),
                      ownLog ? tr("This device's activity log") : tr("The file"));
 }

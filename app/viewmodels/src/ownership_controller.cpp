@@ -2,6 +2,7 @@
 
 #include <twinseal/twin/data_layout.h>
 #include <twinseal/twin/twin_session.h>
+#include <twinseal/twin/twin_store.h>
 
 #include <QDateTime>
 #include <QDir>
@@ -27,7 +28,6 @@
 #include <twinseal/security/translog.h>
 
 #include "twinseal/viewmodels/audit_trail.h"
-#include "twinseal/viewmodels/twin_controller.h"
 #include "kill_point.h"
 
 namespace twinseal::viewmodels {
@@ -36,8 +36,6 @@ using namespace twinseal::security;
 
 namespace {
 
-constexpr const char* kAvatarFolder = "avatar";
-constexpr const char* kTransferredFolder = "transferred";
 // The files that make up a held twin (a registration's or an accepted transfer's).
 constexpr const auto& kTwinFiles = twin::layout::kTwinFiles;
 
@@ -52,14 +50,6 @@ Bytes toBytes(const QByteArray& b) {
                  reinterpret_cast<const std::uint8_t*>(b.constData()) + b.size());
 }
 
-bool writeFile(const QString& file, const QByteArray& bytes, bool privateMode = false) {
-    return writeFileAtomic(file.toStdString(),
-                           ByteView(reinterpret_cast<const std::uint8_t*>(bytes.constData()),
-                                    static_cast<std::size_t>(bytes.size())),
-                           privateMode)
-        .ok();
-}
-
 QString when(std::int64_t t) {
     return QDateTime::fromSecsSinceEpoch(t, Qt::UTC).toString(QStringLiteral("yyyy-MM-dd HH:mm 'UTC'"));
 }
@@ -71,17 +61,6 @@ QString shortHex(ByteView b, int n = 16) {
 
 QString keyText(const PublicKey& key) {
     return OwnershipController::tr("key %1").arg(shortHex(key.thumbprint(), 16));
-}
-
-// The disclosures as registration stores them: [{"name": ..., "disclosure": ...}, ...].
-QByteArray disclosuresJson(const std::vector<std::string>& disclosures) {
-    QJsonArray out;
-    for (const auto& d : disclosures) {
-        auto decoded = AttributeDisclosure::decode(d);
-        out.append(QJsonObject{{QStringLiteral("name"), decoded.ok() ? qs(decoded->name) : QString()},
-                               {QStringLiteral("disclosure"), qs(d)}});
-    }
-    return QJsonDocument(out).toJson();
 }
 
 QString entryTypeText(LogEntryType type) {
@@ -120,60 +99,59 @@ QString safeName(const QString& id) {
 
 } // namespace
 
-OwnershipController::OwnershipController(TwinController& twin) : QObject(&twin), m_twin(twin) {
-    for (auto signal : {&TwinController::stageChanged, &TwinController::lockedChanged,
-                        &TwinController::twinChanged})
-        connect(&m_twin, signal, this, &OwnershipController::capabilitiesChanged);
-    // A failure (shown by the twin controller, e.g. authentication) ends the page's loading.
-    connect(&m_twin, &TwinController::errorChanged, this, [this] {
-        if (!m_twin.errorCode().isEmpty())
-            setLoading(false);
-    });
-    // My Twin's status check found the credential revoked: tell a previous owner why.
-    connect(&m_twin, &TwinController::twinChanged, this, [this] {
-        if (m_twin.twinStatus() == QLatin1String("revoked") && m_twin.stage() == TwinController::Stage::Ready &&
-            !m_revocationChecked) {
+OwnershipController::OwnershipController(twin::TwinStore& store, AuditTrail& audit, QObject* parent)
+    : PageModel(store, audit, parent) {
+    connect(this, &PageModel::sessionChanged, this, &OwnershipController::capabilitiesChanged);
+    connect(this, &PageModel::twinChanged, this, [this] {
+        emit capabilitiesChanged();
+        // My Twin's status check found the credential revoked: tell a previous owner why.
+        if (m_twin.status == QLatin1String("revoked") && m_twin.holdsTwin && !m_revocationChecked) {
             m_revocationChecked = true;
             refresh();
         }
+    });
+    // A failure ends the page's loading.
+    connect(&m_state, &OperationState::errorChanged, this, [this] {
+        if (!m_state.errorCode().isEmpty())
+            setLoading(false);
     });
     m_expiry.setSingleShot(true);
     connect(&m_expiry, &QTimer::timeout, this, [this] {
         m_transfers.setNow(QDateTime::currentSecsSinceEpoch());
         scheduleExpiry();
     });
-    if (QFileInfo::exists(m_twin.dataFile(QString::fromLatin1(kJournal))))
+    if (m_store.exists(kJournal))
         QTimer::singleShot(0, this, &OwnershipController::reconcileJournal);
 }
 
 // ---- what the user may do ---------------------------------------------------------------------
 
 bool OwnershipController::canOffer() const {
-    return m_twin.stage() == TwinController::Stage::Ready && m_twin.holderKey() &&
-           m_twin.twinStatus() != QLatin1String("revoked");
+    return m_twin.holdsTwin && unlocked() &&
+           m_twin.status != QLatin1String("revoked");
 }
 
 bool OwnershipController::canAccept() const {
-    return m_twin.stage() == TwinController::Stage::Avatar && m_twin.holderKey();
+    return m_twin.mayReceive && unlocked();
 }
 
 QString OwnershipController::offerHint() const {
-    if (m_twin.stage() != TwinController::Stage::Ready)
+    if (!m_twin.holdsTwin)
         return tr("You hold no twin to offer.");
-    if (!m_twin.holderKey())
+    if (!unlocked())
         return tr("Unlock your twin with your passphrase: the offer is signed with your holder key.");
-    if (m_twin.twinStatus() == QLatin1String("revoked"))
+    if (m_twin.status == QLatin1String("revoked"))
         return tr("Your twin's credential is revoked; it cannot be offered.");
     return {};
 }
 
 QString OwnershipController::acceptHint() const {
-    if (m_twin.stage() == TwinController::Stage::Ready)
+    if (m_twin.holdsTwin)
         return tr("You already hold a twin. A subscriber holds one twin at a time: offer or give up "
                   "yours before accepting another.");
-    if (m_twin.stage() != TwinController::Stage::Avatar)
+    if (!m_twin.mayReceive)
         return tr("Finish setting up this device (profile and passphrase) first.");
-    if (!m_twin.holderKey())
+    if (!unlocked())
         return tr("Unlock your holder key with your passphrase: accepting signs the twin's avatar "
                   "with it.");
     return {};
@@ -189,17 +167,17 @@ void OwnershipController::setLoading(bool loading) {
 // ---- handle and offers ------------------------------------------------------------------------
 
 void OwnershipController::refresh() {
-    if (!m_twin.client())
+    if (!m_session)
         return;
     setLoading(true);
     QPointer<OwnershipController> self(this);
-    m_twin.withSession([this, self] {
-        m_twin.client()->me([this, self](netclient::ClientResult<netclient::SubscriberInfo> me) {
+    withSession([this, self] {
+        m_session->client().me([this, self](netclient::ClientResult<netclient::SubscriberInfo> me) {
             if (!self)
                 return;
             if (!me.ok()) {
                 setLoading(false);
-                return m_twin.reportFailure(qs(me.error().code), qs(me.error().message));
+                return fail(qs(me.error().code), qs(me.error().message));
             }
             m_meKnown = true;
             m_hasActiveDt = me->activeDt.has_value();
@@ -207,12 +185,12 @@ void OwnershipController::refresh() {
                 m_handle = qs(me->transferHandle);
                 emit handleChanged();
             }
-            m_twin.client()->listTransfers([this, self](netclient::ClientResult<std::vector<netclient::TransferInfo>> all) {
+            m_session->client().listTransfers([this, self](netclient::ClientResult<std::vector<netclient::TransferInfo>> all) {
                 if (!self)
                     return;
                 setLoading(false);
                 if (!all.ok())
-                    return m_twin.reportFailure(qs(all.error().code), qs(all.error().message));
+                    return fail(qs(all.error().code), qs(all.error().message));
                 applyTransfers(*all);
             });
         });
@@ -242,32 +220,31 @@ void OwnershipController::scheduleExpiry() {
 // The home network says this subscriber no longer holds the twin this client shows, and one of
 // the subscriber's offers of it was accepted: the twin was transferred.
 void OwnershipController::checkHandedOver(bool hasActiveDt) {
-    if (!m_meKnown || hasActiveDt || m_twin.stage() != TwinController::Stage::Ready || m_twin.dtId().isEmpty())
+    if (!m_meKnown || hasActiveDt || !m_twin.holdsTwin || m_twin.dtId.isEmpty())
         return;
     for (const TransferRow& row : m_transfers.transfers())
-        if (row.outgoing && row.state == QLatin1String("accepted") && row.dtId == m_twin.dtId())
+        if (row.outgoing && row.state == QLatin1String("accepted") && row.dtId == m_twin.dtId)
             return handOver(row);
 }
 
 void OwnershipController::handOver(const TransferRow& transfer) {
-    const QString archive =
-        m_twin.dataFile(QStringLiteral("%1/%2").arg(QString::fromLatin1(kTransferredFolder), safeName(transfer.dtId)));
+    const QString archive = QDir(m_store.path(twin::layout::kTransferredDir)).filePath(safeName(transfer.dtId));
     QDir().mkpath(archive);
     for (const char* name : kTwinFiles) {
-        const QString from = m_twin.dataFile(QString::fromLatin1(name));
+        const QString from = m_store.path(name);
         const QString to = QDir(archive).filePath(QString::fromLatin1(name));
         QFile::remove(to);
         if (QFileInfo::exists(from) && !QFile::rename(from, to))
             QFile::remove(from); // the credential is revoked: nothing is lost
     }
-    const QString avatarId = m_twin.avatarId();
-    m_twin.auditTrail().record(client_event::kTransferComplete,
+    const QString avatarId = m_twin.avatarId;
+    m_audit.record(client_event::kTransferComplete,
                                {{"transfer", transfer.transferId.toStdString()},
                                 {"dt", transfer.dtId.toStdString()},
                                 {"to", transfer.peer.isEmpty() ? std::string("one-time code")
                                                                : transfer.peer.toStdString()}});
-    m_twin.forgetTwin(QStringLiteral("transferred"));
-    m_twin.showNotice(tr("Your twin %1 was transferred to %2 on %3. It is no longer yours and its "
+    m_store.unloadCredential();
+    emit twinHandedOver(tr("Your twin %1 was transferred to %2 on %3. It is no longer yours and its "
                          "former credential is revoked (a copy is kept in %4). You can register a new "
                          "twin or accept one offered to you.")
                           .arg(avatarId, transfer.peer.isEmpty() ? tr("the holder of the code") : transfer.peer,
@@ -278,46 +255,45 @@ void OwnershipController::handOver(const TransferRow& transfer) {
 // ---- offering ---------------------------------------------------------------------------------
 
 void OwnershipController::offer(const QString& recipientHandle, int ttlSeconds) {
-    m_twin.dismissError();
+    m_state.dismissError();
     if (!canOffer())
-        return m_twin.reportFailure(m_twin.holderKey() ? QStringLiteral("no-twin") : QStringLiteral("locked"),
+        return fail(unlocked() ? QStringLiteral("no-twin") : QStringLiteral("locked"),
                                     offerHint());
     const QString handle = recipientHandle.trimmed();
     if (!handle.isEmpty() && !isTransferHandle(handle.toStdString()))
-        return m_twin.reportFailure(QStringLiteral("recipient-handle-invalid"),
+        return fail(QStringLiteral("recipient-handle-invalid"),
                                     tr("“%1” is not a transfer handle. Ask the recipient for the "
                                        "handle shown on their Ownership page (it starts with “tw-”).")
                                         .arg(handle));
-    auto credential = readFile(m_twin.dataFile(QString::fromUtf8(twin::layout::kCredential)).toStdString());
-    if (!credential.ok())
-        return m_twin.reportFailure(QStringLiteral("credential-missing"),
+    const bool held = m_store.loadCredential().ok();
+    if (!held)
+        return fail(QStringLiteral("credential-missing"),
                                     tr("Your twin's credential cannot be read from %1. Check the data "
                                        "folder, or re-certify your twin.")
-                                        .arg(m_twin.dataDir()));
+                                        .arg(m_store.dataDir()));
     const auto ttl = std::chrono::seconds(std::clamp<std::int64_t>(ttlSeconds, kMinTransferTtl, kMaxTransferTtl));
-    m_twin.setBusy(true, handle.isEmpty() ? tr("Creating a one-time transfer code for your twin…")
+    m_state.setBusy(true, handle.isEmpty() ? tr("Creating a one-time transfer code for your twin…")
                                           : tr("Offering your twin to %1…").arg(handle));
-    const Bytes credentialBytes = *credential;
-    const std::string dtId = m_twin.dtId().toStdString();
+    const Bytes credentialBytes = m_store.credentialBytes();
+    const std::string dtId = m_twin.dtId.toStdString();
     QPointer<OwnershipController> self(this);
-    m_twin.withSession([this, self, handle, ttl, credentialBytes, dtId] {
+    withSession([this, self, handle, ttl, credentialBytes, dtId] {
         if (!self)
             return;
-        const SigningKey* key = m_twin.holderKey();
-        if (!key)
-            return m_twin.reportFailure(QStringLiteral("locked"), offerHint());
+        if (!unlocked())
+            return fail(QStringLiteral("locked"), offerHint());
         const std::string to = handle.isEmpty() ? std::string("one-time code") : handle.toStdString();
-        m_twin.session()->offerTransfer(
+        m_session->offerTransfer(
             credentialBytes, handle.toStdString(), ttl,
             [this, self, to, dtId](netclient::ClientResult<netclient::TransferInfo> r) {
                 if (!self)
                     return;
                 if (!r.ok()) {
-                    m_twin.auditTrail().recordFailure(audit_event::kTransferOffer, qs(r.error().code),
+                    m_audit.recordFailure(audit_event::kTransferOffer, qs(r.error().code),
                                                       {{"dt", dtId}, {"to", to}});
-                    return m_twin.reportFailure(qs(r.error().code), qs(r.error().message));
+                    return fail(qs(r.error().code), qs(r.error().message));
                 }
-                m_twin.auditTrail().record(audit_event::kTransferOffer,
+                m_audit.record(audit_event::kTransferOffer,
                                            {{"transfer", r->transferId},
                                             {"dt", r->dtId},
                                             {"to", to},
@@ -327,8 +303,8 @@ void OwnershipController::offer(const QString& recipientHandle, int ttlSeconds) 
                     m_offerCodeExpires = when(r->expiresAt);
                     emit offerCodeChanged();
                 }
-                m_twin.setBusy(false);
-                m_twin.showNotice(r->codeBased
+                m_state.setBusy(false);
+                m_state.showNotice(r->codeBased
                                       ? tr("Your twin is offered to whoever enters the code below before %1.")
                                             .arg(when(r->expiresAt))
                                       : tr("Your twin is offered to %1 until %2. It stays yours until they accept.")
@@ -350,14 +326,14 @@ void OwnershipController::decline(const QString& transferId) { answer(transferId
 void OwnershipController::cancel(const QString& transferId) { answer(transferId, true); }
 
 void OwnershipController::answer(const QString& transferId, bool cancel) {
-    m_twin.dismissError();
-    if (!m_twin.client())
-        return m_twin.reportFailure(QStringLiteral("no-profile"), tr("Import your USIM profile first."));
-    m_twin.setBusy(true, cancel ? tr("Withdrawing your offer…") : tr("Declining the offer…"));
+    m_state.dismissError();
+    if (!m_session)
+        return fail(QStringLiteral("no-profile"), tr("Import your USIM profile first."));
+    m_state.setBusy(true, cancel ? tr("Withdrawing your offer…") : tr("Declining the offer…"));
     const std::string id = transferId.toStdString();
     const std::string by = cancel ? "owner" : "recipient";
     QPointer<OwnershipController> self(this);
-    m_twin.withSession([this, self, id, by, cancel] {
+    withSession([this, self, id, by, cancel] {
         if (!self)
             return;
         auto done = [this, self, id, by, cancel](netclient::ClientResult<netclient::TransferInfo> r) {
@@ -365,71 +341,71 @@ void OwnershipController::answer(const QString& transferId, bool cancel) {
                 return;
             const char* event = cancel ? audit_event::kTransferCancel : client_event::kTransferDecline;
             if (!r.ok()) {
-                m_twin.auditTrail().recordFailure(event, qs(r.error().code), {{"transfer", id}, {"by", by}});
-                return m_twin.reportFailure(qs(r.error().code), qs(r.error().message));
+                m_audit.recordFailure(event, qs(r.error().code), {{"transfer", id}, {"by", by}});
+                return fail(qs(r.error().code), qs(r.error().message));
             }
-            m_twin.auditTrail().record(event, {{"transfer", id}, {"dt", r->dtId}, {"by", by}});
-            m_twin.setBusy(false);
-            m_twin.showNotice(cancel ? tr("Your offer is withdrawn; your twin stays yours.")
+            m_audit.record(event, {{"transfer", id}, {"dt", r->dtId}, {"by", by}});
+            m_state.setBusy(false);
+            m_state.showNotice(cancel ? tr("Your offer is withdrawn; your twin stays yours.")
                                      : tr("You declined the offer; the twin stays with its owner."));
             refresh();
         };
         if (cancel)
-            m_twin.session()->withdrawTransfer(id, std::move(done));
+            m_session->withdrawTransfer(id, std::move(done));
         else
-            m_twin.session()->declineTransfer(id, {}, std::move(done));
+            m_session->declineTransfer(id, {}, std::move(done));
     });
 }
 
 // ---- accepting --------------------------------------------------------------------------------
 
 void OwnershipController::accept(const QString& transferId) {
-    m_twin.dismissError();
+    m_state.dismissError();
     if (!canAccept())
-        return m_twin.reportFailure(m_twin.holderKey() ? QStringLiteral("already-holds-twin")
+        return fail(unlocked() ? QStringLiteral("already-holds-twin")
                                                        : QStringLiteral("locked"),
                                     acceptHint());
-    m_twin.setBusy(true, tr("Fetching the offer…"));
+    m_state.setBusy(true, tr("Fetching the offer…"));
     QPointer<OwnershipController> self(this);
     const std::string id = transferId.toStdString();
-    m_twin.withSession([this, self, id] {
+    withSession([this, self, id] {
         if (!self)
             return;
         // The full offer: the list does not carry the offered manifest.
-        m_twin.client()->fetchTransfer(id, [this, self](netclient::ClientResult<netclient::TransferInfo> r) {
+        m_session->client().fetchTransfer(id, [this, self](netclient::ClientResult<netclient::TransferInfo> r) {
             if (!self)
                 return;
             if (!r.ok())
-                return m_twin.reportFailure(qs(r.error().code), qs(r.error().message));
+                return fail(qs(r.error().code), qs(r.error().message));
             acceptOffer(*r, {});
         });
     });
 }
 
 void OwnershipController::acceptCode(const QString& code) {
-    m_twin.dismissError();
+    m_state.dismissError();
     if (!canAccept())
-        return m_twin.reportFailure(m_twin.holderKey() ? QStringLiteral("already-holds-twin")
+        return fail(unlocked() ? QStringLiteral("already-holds-twin")
                                                        : QStringLiteral("locked"),
                                     acceptHint());
     const QString trimmed = code.trimmed();
     if (trimmed.isEmpty())
-        return m_twin.reportFailure(QStringLiteral("transfer-code-invalid"),
+        return fail(QStringLiteral("transfer-code-invalid"),
                                     tr("Enter the transfer code the owner gave you (like "
                                        "ABCD-EFGH-JKLM-NPQR)."));
-    m_twin.setBusy(true, tr("Looking up the transfer code…"));
+    m_state.setBusy(true, tr("Looking up the transfer code…"));
     QPointer<OwnershipController> self(this);
-    m_twin.withSession([this, self, trimmed] {
+    withSession([this, self, trimmed] {
         if (!self)
             return;
-        m_twin.client()->lookupTransferCode(
+        m_session->client().lookupTransferCode(
             trimmed.toStdString(), [this, self, trimmed](netclient::ClientResult<netclient::TransferInfo> r) {
                 if (!self)
                     return;
                 if (!r.ok()) {
-                    m_twin.auditTrail().recordFailure(audit_event::kTransferAccept, qs(r.error().code),
+                    m_audit.recordFailure(audit_event::kTransferAccept, qs(r.error().code),
                                                       {{"via", "code"}});
-                    return m_twin.reportFailure(qs(r.error().code), qs(r.error().message));
+                    return fail(qs(r.error().code), qs(r.error().message));
                 }
                 acceptOffer(*r, trimmed);
             });
@@ -443,19 +419,19 @@ bool OwnershipController::writeJournal(const netclient::TransferInfo& offer, con
                               {QStringLiteral("avatarId"), qs(offer.avatarId)},
                               {QStringLiteral("manifest"), QString::fromLatin1(manifest.toBase64())},
                               {QStringLiteral("at"), QDateTime::currentSecsSinceEpoch()}};
-    return writeFile(m_twin.dataFile(QString::fromLatin1(kJournal)), QJsonDocument(journal).toJson(), true);
+    return m_store.write(kJournal, QJsonDocument(journal).toJson(), true).ok();
 }
 
 // Re-signs the offered manifest with this client's holder key, journals, and accepts.
 void OwnershipController::acceptOffer(const netclient::TransferInfo& offer, const QString& code) {
-    const SigningKey* key = m_twin.holderKey();
+    const SigningKey* key = m_session ? m_session->holderKey() : nullptr;
     if (!key)
-        return m_twin.reportFailure(QStringLiteral("locked"), acceptHint());
+        return fail(QStringLiteral("locked"), acceptHint());
     const std::string transferId = offer.transferId;
     if (offer.state != "pending") {
-        m_twin.auditTrail().recordFailure(audit_event::kTransferAccept, QStringLiteral("transfer-not-pending"),
+        m_audit.recordFailure(audit_event::kTransferAccept, QStringLiteral("transfer-not-pending"),
                                           {{"transfer", transferId}});
-        return m_twin.reportFailure(QStringLiteral("transfer-not-pending"),
+        return fail(QStringLiteral("transfer-not-pending"),
                                     tr("This offer can no longer be accepted (it is %1). Ask the owner "
                                        "for a new offer.")
                                         .arg(qs(offer.state)));
@@ -463,46 +439,46 @@ void OwnershipController::acceptOffer(const netclient::TransferInfo& offer, cons
     auto parsed = parseSignedManifest(offer.signedManifest);
     auto resigned = parsed.ok() ? signManifest(parsed->manifest, *key) : Result<Bytes>(parsed.error());
     if (!resigned.ok()) {
-        m_twin.auditTrail().recordFailure(audit_event::kTransferAccept, QStringLiteral("manifest-invalid"),
+        m_audit.recordFailure(audit_event::kTransferAccept, QStringLiteral("manifest-invalid"),
                                           {{"transfer", transferId}});
-        return m_twin.reportFailure(QStringLiteral("manifest-invalid"),
+        return fail(QStringLiteral("manifest-invalid"),
                                     tr("The offered avatar's manifest cannot be used (%1). Ask the owner "
                                        "to re-certify their twin and offer it again.")
                                         .arg(qs(resigned.error().message())));
     }
     const QByteArray manifest = toQBytes(*resigned);
     if (!writeJournal(offer, manifest))
-        return m_twin.reportFailure(QStringLiteral("io-error"),
+        return fail(QStringLiteral("io-error"),
                                     tr("The acceptance cannot be recorded in %1. Check that the folder "
                                        "is writable and has free space.")
-                                        .arg(m_twin.dataDir()));
+                                        .arg(m_store.dataDir()));
     killPoint("accept-transfer", "journaled");
-    m_twin.setProgress(-1, tr("Accepting the twin offered by %1…")
+    m_state.setProgress(-1, tr("Accepting the twin offered by %1…")
                                .arg(offer.fromHandle.empty() ? tr("its owner") : qs(offer.fromHandle)));
     QPointer<OwnershipController> self(this);
-    m_twin.session()->acceptTransfer(
+    m_session->acceptTransfer(
         offer, code.toStdString(), *resigned,
         [this, self, transferId, manifest](netclient::ClientResult<netclient::AcceptedTransfer> r) {
             if (!self)
                 return;
             if (!r.ok()) {
-                QFile::remove(m_twin.dataFile(QString::fromLatin1(kJournal)));
-                m_twin.auditTrail().recordFailure(audit_event::kTransferAccept, qs(r.error().code),
+                (void)m_store.remove(kJournal);
+                m_audit.recordFailure(audit_event::kTransferAccept, qs(r.error().code),
                                                   {{"transfer", transferId}});
-                m_twin.reportFailure(qs(r.error().code), qs(r.error().message));
+                fail(qs(r.error().code), qs(r.error().message));
                 return refresh();
             }
             killPoint("accept-transfer", "answered");
             const auto& claims = r->registration.credential.claims;
-            m_twin.auditTrail().record(audit_event::kTransferAccept,
+            m_audit.record(audit_event::kTransferAccept,
                                        {{"transfer", transferId},
                                         {"dt", claims.dtId},
                                         {"avatar-id", claims.avatarId},
                                         {"generation", std::to_string(claims.generation)},
                                         {"log-index", std::to_string(claims.logIndex)}});
             adopt(toQBytes(r->registration.credentialBytes), toQBytes(r->registration.receiptBytes), manifest,
-                  disclosuresJson(r->registration.disclosures));
-            QFile::remove(m_twin.dataFile(QString::fromLatin1(kJournal)));
+                  twin::TwinStore::encodeDisclosures(r->registration.disclosures));
+            (void)m_store.remove(kJournal);
             m_receiptTransferId.clear();
             fetchAvatar();
         });
@@ -511,54 +487,51 @@ void OwnershipController::acceptOffer(const netclient::TransferInfo& offer, cons
 // Stores the twin's files like a registration does and shows it as this client's.
 void OwnershipController::adopt(const QByteArray& credential, const QByteArray& receipt,
                                 const QByteArray& manifest, const QByteArray& disclosures) {
-    (void)m_twin.storeCredential(toBytes(credential));
+    (void)m_store.storeCredential(toBytes(credential));
     if (!receipt.isEmpty())
-        (void)writeFile(m_twin.dataFile(QString::fromUtf8(twin::layout::kReceipt)), receipt);
-    (void)writeFile(m_twin.dataFile(QString::fromUtf8(twin::layout::kManifest)), manifest);
+        (void)m_store.write(twin::layout::kReceipt, receipt);
+    (void)m_store.write(twin::layout::kManifest, manifest);
     if (!disclosures.isEmpty())
-        (void)writeFile(m_twin.dataFile(QString::fromUtf8(twin::layout::kDisclosures)), disclosures, true);
-    auto parsed = parseCredential(toBytes(credential));
-    m_twin.adoptTwin(parsed.ok() ? qs(parsed->claims.dtId) : QString(),
-                     parsed.ok() ? qs(parsed->claims.avatarId) : QString(),
-                     m_twin.dataFile(QString::fromLatin1(kAvatarFolder)));
+        (void)m_store.write(twin::layout::kDisclosures, disclosures, true);
+    const Credential* held = m_store.credential();
+    emit twinReceived(held ? qs(held->claims.dtId) : QString(), held ? qs(held->claims.avatarId) : QString(),
+                      m_store.path(twin::layout::kAvatarDir));
 }
 
 void OwnershipController::fetchAvatar() {
-    auto bytes = readFile(m_twin.dataFile(QString::fromUtf8(twin::layout::kCredential)).toStdString());
-    auto credential = bytes.ok() ? parseCredential(*bytes) : Result<Credential>(bytes.error());
-    if (!credential.ok())
-        return m_twin.reportFailure(QStringLiteral("credential-missing"), tr("You hold no twin whose avatar could be fetched."));
+    const Credential* credential = m_store.loadCredential().ok() ? m_store.credential() : nullptr;
+    if (!credential)
+        return fail(QStringLiteral("credential-missing"), tr("You hold no twin whose avatar could be fetched."));
     netclient::AvatarFetchRequest request;
     request.avatarId = credential->claims.avatarId;
     request.expectedMediaRoot = credential->claims.mediaRoot;
     request.expectedHolderKey = credential->claims.holderKey;
-    request.destination = m_twin.dataFile(QString::fromLatin1(kAvatarFolder));
+    request.destination = m_store.path(twin::layout::kAvatarDir);
     QDir(request.destination).removeRecursively(); // only verified files of this avatar remain
-    m_twin.setBusy(true, tr("Fetching your twin's avatar from %1…").arg(m_twin.operatorName()), 0);
+    m_state.setBusy(true, tr("Fetching your twin's avatar from %1…").arg(m_twin.operatorName), 0);
     QPointer<OwnershipController> self(this);
-    m_twin.withSession([this, self, request] {
+    withSession([this, self, request] {
         if (!self)
             return;
-        auto* transfer = m_twin.client()->fetchAvatar(request, [this, self](netclient::ClientResult<netclient::FetchedAvatar> r) {
+        auto* transfer = m_session->client().fetchAvatar(request, [this, self](netclient::ClientResult<netclient::FetchedAvatar> r) {
             if (!self)
                 return;
             if (!r.ok())
-                return m_twin.reportFailure(qs(r.error().code),
+                return fail(qs(r.error().code),
                                             tr("The twin is yours, but its avatar could not be fetched: %1 "
                                                "Use “Fetch avatar again” on the Ownership page.")
                                                 .arg(qs(r.error().message)));
-            m_twin.setBusy(false);
-            emit m_twin.avatarChanged();
-            m_twin.showNotice(tr("The twin %1 is now yours: its new credential names your holder key and "
-                                 "its avatar is stored on this device.")
-                                  .arg(m_twin.avatarId()));
-            m_twin.refreshStatus();
+            m_state.setBusy(false);
+            const Credential* held = m_store.credential();
+            emit avatarReceived(tr("The twin %1 is now yours: its new credential names your holder key and "
+                                   "its avatar is stored on this device.")
+                                    .arg(held ? qs(held->claims.avatarId) : m_twin.avatarId));
             emit transferAccepted();
         });
         if (transfer)
             connect(transfer, &netclient::AvatarTransfer::progress, this, [this](quint64 done, quint64 total) {
                 if (total > 0)
-                    m_twin.setProgress(double(done) / double(total), tr("Fetching your twin's avatar…"));
+                    m_state.setProgress(double(done) / double(total), tr("Fetching your twin's avatar…"));
             });
     });
 }
@@ -569,59 +542,59 @@ void OwnershipController::fetchAvatar() {
 // its answer. The home network decides: if this holder key now holds the DT, adopt it; else the
 // acceptance did not happen and the offer is shown again.
 void OwnershipController::reconcileJournal() {
-    const QString journalFile = m_twin.dataFile(QString::fromLatin1(kJournal));
+    const QString journalFile = m_store.path(kJournal);
     QFile file(journalFile);
     const QJsonObject journal =
         file.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(file.readAll()).object() : QJsonObject();
     file.close();
-    auto keyFile = readFile(m_twin.dataFile(QString::fromUtf8(twin::layout::kHolderKey)).toStdString());
+    auto keyFile = readFile(m_store.path(twin::layout::kHolderKey).toStdString());
     auto key = keyFile.ok() ? SigningKey::peekPublicKey(*keyFile) : Result<PublicKey>(keyFile.error());
-    if (!m_twin.client() || !key.ok() || journal.isEmpty()) {
+    if (!m_session || !key.ok() || journal.isEmpty()) {
         QFile::remove(journalFile); // nothing could have been accepted without profile and key
         return;
     }
-    if (QFileInfo::exists(m_twin.dataFile(QString::fromUtf8(twin::layout::kCredential)))) {
+    if (m_store.exists(twin::layout::kCredential)) {
         QFile::remove(journalFile); // the answer was stored after all
         return;
     }
     const PublicKey holder = *key;
     const QString transferId = journal.value(QStringLiteral("transferId")).toString();
     const QByteArray manifest = QByteArray::fromBase64(journal.value(QStringLiteral("manifest")).toString().toLatin1());
-    m_twin.setBusy(true, tr("Checking an interrupted transfer acceptance with your home network…"));
+    m_state.setBusy(true, tr("Checking an interrupted transfer acceptance with your home network…"));
     QPointer<OwnershipController> self(this);
-    m_twin.withSession([this, self, holder, transferId, manifest, journalFile] {
+    withSession([this, self, holder, transferId, manifest, journalFile] {
         if (!self)
             return;
-        m_twin.client()->listDts([this, self, holder, transferId, manifest,
+        m_session->client().listDts([this, self, holder, transferId, manifest,
                                   journalFile](netclient::ClientResult<std::vector<netclient::DtRecord>> r) {
             if (!self)
                 return;
             if (!r.ok()) // keep the journal: the next start asks again
-                return m_twin.reportFailure(qs(r.error().code), qs(r.error().message));
+                return fail(qs(r.error().code), qs(r.error().message));
             for (const auto& d : *r) {
                 auto c = parseCredential(d.credential);
                 if (d.state != "active" || !c.ok() || !(c->claims.holderKey == holder))
                     continue;
                 const QByteArray credential = toQBytes(d.credential);
-                m_twin.client()->transferReceipt(
+                m_session->client().transferReceipt(
                     transferId.toStdString(),
                     [this, self, credential, manifest, journalFile](netclient::ClientResult<netclient::TransferReceipt> receipt) {
                         if (!self)
                             return;
-                        m_twin.auditTrail().record(audit_event::kTransferAccept,
+                        m_audit.record(audit_event::kTransferAccept,
                                                    {{"transfer", receipt.ok() ? receipt->transfer.transferId : ""},
                                                     {"reconciled", "true"}});
                         adopt(credential, receipt.ok() ? toQBytes(receipt->receipt.encode()) : QByteArray(),
                               manifest, {});
                         QFile::remove(journalFile);
-                        m_twin.showNotice(tr("Your interrupted acceptance had completed; the twin is yours."));
+                        m_state.showNotice(tr("Your interrupted acceptance had completed; the twin is yours."));
                         fetchAvatar();
                     });
                 return;
             }
             QFile::remove(journalFile);
-            m_twin.setBusy(false);
-            m_twin.showNotice(tr("Your interrupted acceptance did not reach your home network; the "
+            m_state.setBusy(false);
+            m_state.showNotice(tr("Your interrupted acceptance did not reach your home network; the "
                                  "twin was not transferred. The offer is shown below if it is still open."));
             refresh();
         });
@@ -631,7 +604,7 @@ void OwnershipController::reconcileJournal() {
 // ---- receipt and history ----------------------------------------------------------------------
 
 void OwnershipController::showReceipt(const QString& transferId) {
-    if (!m_twin.client())
+    if (!m_session)
         return;
     const TransferRow* row = m_transfers.find(transferId);
     const QString dtId = row ? row->dtId : QString();
@@ -642,10 +615,10 @@ void OwnershipController::showReceipt(const QString& transferId) {
     emit receiptChanged();
     setLoading(true);
     QPointer<OwnershipController> self(this);
-    m_twin.withSession([this, self, transferId, dtId] {
+    withSession([this, self, transferId, dtId] {
         if (!self)
             return;
-        m_twin.client()->transferReceipt(transferId.toStdString(), [this, self, transferId,
+        m_session->client().transferReceipt(transferId.toStdString(), [this, self, transferId,
                                                                     dtId](netclient::ClientResult<netclient::TransferReceipt> r) {
             if (!self || m_receiptTransferId != transferId)
                 return;
@@ -654,7 +627,7 @@ void OwnershipController::showReceipt(const QString& transferId) {
                 m_receipt.setFacts({{tr("Receipt"), tr("not verified"), QStringLiteral("failed"),
                                      tr("%1 (%2)").arg(qs(r.error().message), qs(r.error().code))}});
                 emit receiptChanged();
-                return m_twin.reportFailure(qs(r.error().code), qs(r.error().message));
+                return fail(qs(r.error().code), qs(r.error().message));
             }
             const auto& offer = r->transfer.offer.offer;
             const auto& acceptance = r->transfer.acceptance.acceptance;
@@ -682,7 +655,7 @@ void OwnershipController::showReceipt(const QString& transferId) {
 void OwnershipController::showHistory(const QString& dtId) {
     QPointer<OwnershipController> self(this);
     const QString forTransfer = m_receiptTransferId;
-    m_twin.client()->dtHistory(dtId.toStdString(), [this, self, forTransfer](netclient::ClientResult<netclient::DtHistory> h) {
+    m_session->client().dtHistory(dtId.toStdString(), [this, self, forTransfer](netclient::ClientResult<netclient::DtHistory> h) {
         if (!self || m_receiptTransferId != forTransfer)
             return;
         if (!h.ok()) {

@@ -2,7 +2,9 @@
 
 #include <twinseal/twin/data_layout.h>
 #include <twinseal/twin/twin_session.h>
+#include <twinseal/twin/twin_store.h>
 
+#include <QDateTime>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -17,7 +19,6 @@
 #include <twinseal/security/keys.h>
 
 #include "twinseal/viewmodels/audit_trail.h"
-#include "twinseal/viewmodels/twin_controller.h"
 #include "kill_point.h"
 
 namespace twinseal::viewmodels {
@@ -28,33 +29,6 @@ namespace {
 
 constexpr int kPolicyVersion = 1;
 constexpr qsizetype kMaxTargetLength = 200;
-
-struct StoredDisclosure {
-    std::string name;
-    std::string encoded;
-};
-
-// disclosures.json: [{"name": ..., "disclosure": ...}] as signAndRegister writes it.
-std::vector<StoredDisclosure> readStoredDisclosures(const QString& file) {
-    QFile f(file);
-    if (!f.open(QIODevice::ReadOnly))
-        return {};
-    std::vector<StoredDisclosure> out;
-    for (const auto& v : QJsonDocument::fromJson(f.readAll()).array()) {
-        const QJsonObject o = v.toObject();
-        out.push_back({o.value(QStringLiteral("name")).toString().toStdString(),
-                       o.value(QStringLiteral("disclosure")).toString().toStdString()});
-    }
-    return out;
-}
-
-Status writeJson(const QString& file, const QJsonDocument& doc, bool privateMode) {
-    const QByteArray json = doc.toJson();
-    return writeFileAtomic(file.toStdString(),
-                           ByteView(reinterpret_cast<const std::uint8_t*>(json.constData()),
-                                    static_cast<std::size_t>(json.size())),
-                           privateMode);
-}
 
 // The rule's attributes in the canonical order, unknown names dropped.
 QStringList canonical(const QStringList& names) {
@@ -67,11 +41,12 @@ QStringList canonical(const QStringList& names) {
 
 } // namespace
 
-PrivacyController::PrivacyController(TwinController& twin) : QObject(&twin), m_twin(twin) {
-    connect(&m_twin, &TwinController::twinChanged, this, &PrivacyController::pseudonymChanged);
-    // A failure anywhere in a flow (e.g. authentication inside withSession) ends ours too.
-    connect(&m_twin, &TwinController::errorChanged, this, [this] {
-        if (m_twin.errorCode().isEmpty())
+PrivacyController::PrivacyController(twin::TwinStore& store, AuditTrail& audit, QObject* parent)
+    : PageModel(store, audit, parent) {
+    connect(this, &PageModel::twinChanged, this, &PrivacyController::pseudonymChanged);
+    // A failure anywhere in a flow (e.g. authentication) ends ours too.
+    connect(&m_state, &OperationState::errorChanged, this, [this] {
+        if (m_state.errorCode().isEmpty())
             return;
         setRotating(false);
         setRefreshing(false);
@@ -79,11 +54,14 @@ PrivacyController::PrivacyController(TwinController& twin) : QObject(&twin), m_t
     loadPolicy();
 }
 
-QString PrivacyController::pseudonym() const { return m_twin.pseudonym(); }
+QString PrivacyController::pseudonym() const {
+    const Credential* held = m_twin.holdsTwin ? m_store.credential() : nullptr;
+    return held ? QString::fromStdString(held->claims.pseudonym) : QString();
+}
 
 QStringList PrivacyController::availableAttributes() const {
     QStringList out;
-    for (const auto& d : readStoredDisclosures(m_twin.dataFile(QString::fromUtf8(twin::layout::kDisclosures))))
+    for (const auto& d : m_store.disclosures())
         out << QString::fromStdString(d.name);
     return canonical(out);
 }
@@ -91,7 +69,7 @@ QStringList PrivacyController::availableAttributes() const {
 // ---- disclosure policy --------------------------------------------------------------------------
 
 void PrivacyController::loadPolicy() {
-    QFile f(m_twin.dataFile(QString::fromUtf8(twin::layout::kPrivacy)));
+    QFile f(m_store.path(twin::layout::kPrivacy));
     if (!f.open(QIODevice::ReadOnly))
         return; // no policy yet: pseudonym only everywhere
     const QJsonObject root = QJsonDocument::fromJson(f.readAll()).object();
@@ -124,10 +102,8 @@ bool PrivacyController::savePolicy() {
                            {QStringLiteral("seenLawfulDisclosures"),
                             QJsonArray::fromStringList(QStringList(m_seenDisclosures.begin(),
                                                                    m_seenDisclosures.end()))}};
-    if (auto st = writeJson(m_twin.dataFile(QString::fromUtf8(twin::layout::kPrivacy)), QJsonDocument(root),
-                            false);
-        !st.ok()) {
-        m_twin.reportFailure(QStringLiteral("policy-save-failed"),
+    if (auto st = m_store.write(twin::layout::kPrivacy, QJsonDocument(root).toJson()); !st.ok()) {
+        fail(QStringLiteral("policy-save-failed"),
                              tr("Your disclosure settings could not be saved (%1). Check the "
                                 "free space and permissions of the data folder.")
                                  .arg(QString::fromStdString(st.error().message())));
@@ -140,7 +116,7 @@ bool PrivacyController::setRule(const QString& target, bool name, bool role, boo
                                 bool licenceId) {
     const QString t = target.trimmed();
     if (t.isEmpty() || t.size() > kMaxTargetLength) {
-        m_twin.reportFailure(QStringLiteral("invalid-target"),
+        fail(QStringLiteral("invalid-target"),
                              tr("Type the room (e.g. theatre-3) or the peer's Avatar-ID the rule "
                                 "is for (at most 200 characters)."));
         return false;
@@ -155,10 +131,10 @@ bool PrivacyController::setRule(const QString& target, bool name, bool role, boo
     m_rules.upsert(r);
     if (!savePolicy())
         return false;
-    m_twin.auditTrail().record(audit_event::kDisclosureChange,
+    m_audit.record(audit_event::kDisclosureChange,
                                {{"target", t.toStdString()},
                                 {"attributes", r.attributes.join(QLatin1Char(',')).toStdString()}});
-    m_twin.showNotice(r.attributes.isEmpty()
+    m_state.showNotice(r.attributes.isEmpty()
                           ? tr("%1 sees only your pseudonym.").arg(t)
                           : tr("%1 will see: %2.").arg(t, m_rules.data(m_rules.index(m_rules.indexOf(t)),
                                                                        DisclosureRuleModel::SummaryRole)
@@ -171,9 +147,9 @@ bool PrivacyController::removeRule(const QString& target) {
         return false;
     if (!savePolicy())
         return false;
-    m_twin.auditTrail().record(audit_event::kDisclosureChange,
+    m_audit.record(audit_event::kDisclosureChange,
                                {{"target", target.trimmed().toStdString()}, {"attributes", ""}});
-    m_twin.showNotice(tr("%1 now sees only your pseudonym.").arg(target.trimmed()));
+    m_state.showNotice(tr("%1 now sees only your pseudonym.").arg(target.trimmed()));
     return true;
 }
 
@@ -182,16 +158,15 @@ std::vector<std::string> PrivacyController::disclosuresFor(const QString& roomOr
     if (row < 0)
         return {}; // default: pseudonym only
     const QStringList& selected = m_rules.rules().at(row).attributes;
-    auto bytes = readFile(m_twin.dataFile(QString::fromUtf8(twin::layout::kCredential)).toStdString());
-    auto credential = bytes.ok() ? parseCredential(*bytes) : Result<Credential>(bytes.error());
-    if (!credential.ok())
+    const Credential* credential = m_store.loadCredential().ok() ? m_store.credential() : nullptr;
+    if (!credential)
         return {};
     // Only disclosures that match a commitment of the current credential are ever presented.
     std::set<std::pair<std::string, Digest>> commitments;
     for (const auto& a : credential->claims.attributes)
         commitments.insert({a.name, a.digest});
     std::vector<std::string> out;
-    for (const auto& d : readStoredDisclosures(m_twin.dataFile(QString::fromUtf8(twin::layout::kDisclosures)))) {
+    for (const auto& d : m_store.disclosures()) {
         if (!selected.contains(QString::fromStdString(d.name)))
             continue;
         auto decoded = AttributeDisclosure::decode(d.encoded);
@@ -220,77 +195,76 @@ void PrivacyController::setRefreshing(bool on) {
 }
 
 void PrivacyController::rotatePseudonym() {
-    if (m_rotating || m_twin.busy())
+    if (m_rotating || m_state.busy())
         return;
-    if (m_twin.dtId().isEmpty())
-        return m_twin.reportFailure(QStringLiteral("no-twin"),
+    if (m_twin.dtId.isEmpty())
+        return fail(QStringLiteral("no-twin"),
                                     tr("Register your twin first: it has no pseudonym yet."));
-    if (m_twin.holderKey() == nullptr)
-        return m_twin.reportFailure(QStringLiteral("locked"),
+    if (!unlocked())
+        return fail(QStringLiteral("locked"),
                                     tr("Unlock your twin with your passphrase first: the home "
                                        "network needs proof that you hold its key."));
-    auto manifest = readFile(m_twin.path(twin::layout::kManifest).toStdString());
+    auto manifest = m_store.read(twin::layout::kManifest);
     if (!manifest.ok())
-        return m_twin.reportFailure(QStringLiteral("manifest-invalid"),
+        return fail(QStringLiteral("manifest-invalid"),
                                     tr("The stored avatar manifest cannot be read; re-certify "
                                        "your avatar on My Twin first."));
-    const std::string dtId = m_twin.dtId().toStdString();
-    const std::string previous = m_twin.pseudonym().toStdString();
+    const std::string dtId = m_twin.dtId.toStdString();
+    const std::string previous = pseudonym().toStdString();
     const Bytes manifestBytes = *manifest;
-    const quint64 generation = m_twin.beginOperation();
+    const quint64 generation = m_state.beginOperation();
     setRotating(true);
-    m_twin.setBusy(true, tr("Asking %1 for a new pseudonym…").arg(m_twin.operatorName()));
-    m_twin.withSession([this, dtId, previous, manifestBytes, generation] {
-        if (!m_twin.isCurrent(generation) || m_twin.holderKey() == nullptr) {
+    m_state.setBusy(true, tr("Asking %1 for a new pseudonym…").arg(m_twin.operatorName));
+    withSession([this, dtId, previous, manifestBytes, generation] {
+        if (!m_state.isCurrent(generation) || !unlocked()) {
             setRotating(false);
-            return m_twin.setBusy(false);
+            return m_state.setBusy(false);
         }
+        (void)m_store.loadCredential(); // the journal names the generation held
         // Journaled: a client stopped before storing the answer adopts the new credential on
         // its next start (TwinController::reconcilePending).
-        if (!m_twin.writePending(QStringLiteral("rotate-pseudonym"))) {
+        if (!m_store.writePending(twin::PendingOp::RotatePseudonym, {}, QDateTime::currentSecsSinceEpoch()).ok()) {
             setRotating(false);
-            return m_twin.fail(QStringLiteral("io-error"),
+            return fail(QStringLiteral("io-error"),
                                tr("The rotation cannot be recorded in %1. Check that the folder is "
                                   "writable and has free space.")
-                                   .arg(m_twin.dataDir()));
+                                   .arg(m_store.dataDir()));
         }
         killPoint("rotate-pseudonym", "journaled");
-        m_twin.session()->rotatePseudonym(
+        m_session->rotatePseudonym(
             dtId, manifestBytes, previous,
             [this, dtId, generation](netclient::ClientResult<netclient::Registration> r) {
                 setRotating(false);
-                if (!m_twin.isCurrent(generation))
+                if (!m_state.isCurrent(generation))
                     return;
-                const QString journal = m_twin.path(twin::layout::kPending);
                 if (!r.ok()) {
                     if (r.error().httpStatus >= 400) // refused; without an answer the journal stays
-                        QFile::remove(journal);
-                    m_twin.auditTrail().recordFailure(audit_event::kPseudonymRotate,
+                        (void)m_store.clearPending();
+                    m_audit.recordFailure(audit_event::kPseudonymRotate,
                                                       QString::fromStdString(r.error().code),
                                                       {{"dt", dtId}});
-                    return m_twin.fail(QString::fromStdString(r.error().code),
+                    return fail(QString::fromStdString(r.error().code),
                                        QString::fromStdString(r.error().message));
                 }
                 killPoint("rotate-pseudonym", "answered");
                 const auto& claims = r->credential.claims;
-                if (!m_twin.storeIssued(*r, nullptr))
-                    return m_twin.fail(QStringLiteral("io-error"),
+                if (!m_store.storeIssued(*r, nullptr).ok())
+                    return fail(QStringLiteral("io-error"),
                                        tr("Your new pseudonym was issued, but it cannot be stored in "
                                           "%1. Free some space or fix the folder's permissions, then "
                                           "start TwinSeal again: it picks the new credential up from "
                                           "your home network.")
-                                           .arg(m_twin.dataDir()));
+                                           .arg(m_store.dataDir()));
                 // The pseudonyms themselves are left out: the log links nothing peers could use.
-                m_twin.auditTrail().record(audit_event::kPseudonymRotate,
+                m_audit.record(audit_event::kPseudonymRotate,
                                            {{"dt", claims.dtId},
                                             {"generation", std::to_string(claims.generation)},
                                             {"log-index", std::to_string(claims.logIndex)}});
-                m_twin.saveState();
-                QFile::remove(journal); // last: everything is stored
-                m_twin.setBusy(false);
-                m_twin.showCredential();
-                emit m_twin.twinChanged();
-                m_twin.showNotice(tr("Peers now see you as %1. Your previous credential was "
+                (void)m_store.clearPending(); // last: everything is stored
+                m_state.setBusy(false);
+                emit credentialReplaced();
+                emit pseudonymChanged();
+                m_state.showNotice(tr("Peers now see you as %1. Your previous credential was "
                                      "superseded.")
                                       .arg(QString::fromStdString(claims.pseudonym)));
             });
@@ -302,15 +276,15 @@ void PrivacyController::rotatePseudonym() {
 void PrivacyController::refreshDisclosures() {
     if (m_refreshing)
         return;
-    if (m_twin.client() == nullptr)
-        return m_twin.reportFailure(QStringLiteral("no-profile"), tr("Import your USIM profile first."));
+    if (m_session == nullptr)
+        return fail(QStringLiteral("no-profile"), tr("Import your USIM profile first."));
     setRefreshing(true);
-    m_twin.withSession([this] {
-        m_twin.client()->listLawfulDisclosures(
+    withSession([this] {
+        m_session->client().listLawfulDisclosures(
             [this](netclient::ClientResult<std::vector<netclient::LawfulDisclosure>> r) {
                 setRefreshing(false);
                 if (!r.ok())
-                    return m_twin.reportFailure(QString::fromStdString(r.error().code),
+                    return fail(QString::fromStdString(r.error().code),
                                                 QString::fromStdString(r.error().message));
                 QVector<LawfulDisclosureRow> rows;
                 for (const auto& d : *r) {
@@ -332,7 +306,7 @@ void PrivacyController::refreshDisclosures() {
                     if (!m_seenDisclosures.contains(row.disclosureId)) {
                         m_seenDisclosures.insert(row.disclosureId);
                         newlySeen = true;
-                        m_twin.auditTrail().record(audit_event::kLawfulDisclosure,
+                        m_audit.record(audit_event::kLawfulDisclosure,
                                                    {{"dt", row.dtId.toStdString()},
                                                     {"disclosure", row.disclosureId.toStdString()}});
                     }

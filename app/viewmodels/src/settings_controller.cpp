@@ -1,6 +1,7 @@
 #include "twinseal/viewmodels/settings_controller.h"
 
 #include <twinseal/twin/data_layout.h>
+#include <twinseal/twin/twin_store.h>
 
 #include <QDateTime>
 #include <QDir>
@@ -14,7 +15,6 @@
 #include <twinseal/security/x509.h>
 
 #include "twinseal/viewmodels/audit_trail.h"
-#include "twinseal/viewmodels/twin_controller.h"
 
 namespace twinseal::viewmodels {
 
@@ -41,15 +41,21 @@ Fact rootFact(const Certificate& c, const QString& origin) {
 
 } // namespace
 
-SettingsController::SettingsController(TwinController& twin) : QObject(&twin), m_twin(twin) {
+SettingsController::SettingsController(twin::TwinStore& store, AuditTrail& audit, QObject* parent)
+    : PageModel(store, audit, parent) {
     load();
     refreshTrustList();
 }
 
-QString SettingsController::trustDir() const { return m_twin.dataFile(QString::fromUtf8(twin::layout::kTrustDir)); }
+void SettingsController::setProfile(const QString& serviceUrl, const QString& trustListPem) {
+    m_profileAddress = serviceUrl;
+    m_profileTrustPem = trustListPem;
+    refreshTrustList();
+    emit changed();
+}
 
 void SettingsController::load() {
-    QFile f(m_twin.dataFile(QString::fromUtf8(twin::layout::kSettings)));
+    QFile f(m_store.path(twin::layout::kSettings));
     if (!f.open(QIODevice::ReadOnly))
         return;
     const QJsonObject o = QJsonDocument::fromJson(f.readAll()).object();
@@ -62,13 +68,11 @@ void SettingsController::load() {
 void SettingsController::save() {
     const QJsonObject o{{QStringLiteral("homeNetworkAddress"), m_address}, {QStringLiteral("theme"), m_theme}};
     const QByteArray json = QJsonDocument(o).toJson();
-    (void)writeFileAtomic(m_twin.dataFile(QString::fromUtf8(twin::layout::kSettings)).toStdString(),
+    (void)writeFileAtomic(m_store.path(twin::layout::kSettings).toStdString(),
                           ByteView(reinterpret_cast<const std::uint8_t*>(json.constData()),
                                    static_cast<std::size_t>(json.size())));
     emit changed();
 }
-
-QString SettingsController::profileAddress() const { return m_twin.profileServiceUrl(); }
 
 QString SettingsController::homeNetworkAddress() const {
     return m_address.isEmpty() ? profileAddress() : m_address;
@@ -87,7 +91,7 @@ bool SettingsController::setHomeNetworkAddress(const QString& url) {
         const QUrl u(trimmed, QUrl::StrictMode);
         if (!u.isValid() || u.scheme() != QLatin1String("https") || u.host().isEmpty() ||
             u.hasQuery() || u.hasFragment() || !u.userInfo().isEmpty()) {
-            m_twin.reportFailure(QStringLiteral("address-invalid"),
+            fail(QStringLiteral("address-invalid"),
                                  tr("Enter the home network's address as https://host:port, e.g. "
                                     "https://dt.operator.example:8443 — or leave it empty to use the "
                                     "one in your profile."));
@@ -103,20 +107,20 @@ bool SettingsController::setHomeNetworkAddress(const QString& url) {
         return true;
     m_address = normalised;
     save();
-    m_twin.auditTrail().record("settings.home-network",
+    m_audit.record("settings.home-network",
                                {{"address", homeNetworkAddress().toStdString()}});
     emit homeNetworkChanged();
-    m_twin.showNotice(tr("The home network address is now %1.").arg(homeNetworkAddress()));
+    m_state.showNotice(tr("The home network address is now %1.").arg(homeNetworkAddress()));
     return true;
 }
 
 void SettingsController::refreshTrustList() {
     QVector<Fact> facts;
-    auto profileRoots = Certificate::bundleFromPem(m_twin.profileTrustListPem().toStdString());
+    auto profileRoots = Certificate::bundleFromPem(m_profileTrustPem.toStdString());
     if (profileRoots.ok())
         for (const auto& c : *profileRoots)
             facts.push_back(rootFact(c, tr("from your home network's profile")));
-    const QDir dir(trustDir());
+    const QDir dir(m_store.trustDir());
     for (const QString& name : dir.entryList({QStringLiteral("*.pem")}, QDir::Files, QDir::Name)) {
         auto pem = readFile(dir.filePath(name).toStdString());
         auto cert = pem.ok() ? Certificate::fromPem(std::string(pem->begin(), pem->end()))
@@ -131,8 +135,8 @@ void SettingsController::refreshTrustList() {
 }
 
 std::string SettingsController::trustedRootsPem() const {
-    std::string pem = m_twin.profileTrustListPem().toStdString();
-    const QDir dir(trustDir());
+    std::string pem = m_profileTrustPem.toStdString();
+    const QDir dir(m_store.trustDir());
     for (const QString& name : dir.entryList({QStringLiteral("*.pem")}, QDir::Files, QDir::Name)) {
         auto bytes = readFile(dir.filePath(name).toStdString());
         if (bytes.ok())
@@ -145,12 +149,12 @@ bool SettingsController::addTrustedRoot(const QUrl& pemFile) {
     const QString file = localPath(pemFile);
     auto bytes = readFile(file.toStdString());
     if (!bytes.ok()) {
-        m_twin.reportFailure(QStringLiteral("io-error"), tr("%1 cannot be read.").arg(file));
+        fail(QStringLiteral("io-error"), tr("%1 cannot be read.").arg(file));
         return false;
     }
     auto cert = Certificate::fromPem(std::string(bytes->begin(), bytes->end()));
     if (!cert.ok()) {
-        m_twin.reportFailure(QStringLiteral("certificate-invalid"),
+        fail(QStringLiteral("certificate-invalid"),
                              tr("%1 is not a PEM certificate (%2). Ask the other operator for their "
                                 "root certificate.")
                                  .arg(file, QString::fromStdString(cert.error().detail)));
@@ -158,58 +162,58 @@ bool SettingsController::addTrustedRoot(const QUrl& pemFile) {
     }
     auto key = cert->publicKey();
     if (!key.ok() || cert->subject() != cert->issuer()) {
-        m_twin.reportFailure(QStringLiteral("certificate-not-root"),
+        fail(QStringLiteral("certificate-not-root"),
                              tr("%1 is not a root certificate (its issuer is %2). Add the operator's "
                                 "root, not an issuer or device certificate.")
                                  .arg(file, QString::fromStdString(cert->issuer())));
         return false;
     }
     const QString fp = QString::fromStdString(toHex(cert->fingerprint()));
-    QDir().mkpath(trustDir());
+    QDir().mkpath(m_store.trustDir());
     const std::string pem = cert->pem();
-    if (auto st = writeFileAtomic(QDir(trustDir()).filePath(fp + QStringLiteral(".pem")).toStdString(), view(pem));
+    if (auto st = writeFileAtomic(QDir(m_store.trustDir()).filePath(fp + QStringLiteral(".pem")).toStdString(), view(pem));
         !st.ok()) {
-        m_twin.reportFailure(QStringLiteral("io-error"), QString::fromStdString(st.error().detail));
+        fail(QStringLiteral("io-error"), QString::fromStdString(st.error().detail));
         return false;
     }
-    m_twin.auditTrail().record("settings.trust-add", {{"root", cert->subject()}, {"fingerprint", fp.toStdString()}});
+    m_audit.record("settings.trust-add", {{"root", cert->subject()}, {"fingerprint", fp.toStdString()}});
     refreshTrustList();
-    m_twin.showNotice(tr("Peers certified under %1 are now trusted.").arg(QString::fromStdString(cert->subject())));
+    m_state.showNotice(tr("Peers certified under %1 are now trusted.").arg(QString::fromStdString(cert->subject())));
     return true;
 }
 
 bool SettingsController::removeTrustedRoot(const QString& fingerprint) {
-    const QString file = QDir(trustDir()).filePath(fingerprint + QStringLiteral(".pem"));
+    const QString file = QDir(m_store.trustDir()).filePath(fingerprint + QStringLiteral(".pem"));
     if (fingerprint.contains(QLatin1Char('/')) || !QFile::exists(file)) {
-        m_twin.reportFailure(QStringLiteral("not-removable"),
+        fail(QStringLiteral("not-removable"),
                              tr("Only roots you added can be removed; your home network's roots come "
                                 "with your profile."));
         return false;
     }
     QFile::remove(file);
-    m_twin.auditTrail().record("settings.trust-remove", {{"fingerprint", fingerprint.toStdString()}});
+    m_audit.record("settings.trust-remove", {{"fingerprint", fingerprint.toStdString()}});
     refreshTrustList();
     return true;
 }
 
-QString SettingsController::dataDir() const { return m_twin.dataDir(); }
+QString SettingsController::dataDir() const { return m_store.dataDir(); }
 
 QString SettingsController::nextDataDir() const {
     const QString next = QSettings().value(defaultDataDirKey()).toString();
-    return next.isEmpty() ? m_twin.dataDir() : next;
+    return next.isEmpty() ? m_store.dataDir() : next;
 }
 
 bool SettingsController::setNextDataDir(const QUrl& folder) {
     const QString dir = localPath(folder);
     if (!dir.isEmpty() && !QDir().mkpath(dir)) {
-        m_twin.reportFailure(QStringLiteral("io-error"), tr("%1 cannot be created.").arg(dir));
+        fail(QStringLiteral("io-error"), tr("%1 cannot be created.").arg(dir));
         return false;
     }
     QSettings().setValue(defaultDataDirKey(), dir);
     emit changed();
-    m_twin.showNotice(dir.isEmpty() ? tr("The next start uses the default data directory.")
+    m_state.showNotice(dir.isEmpty() ? tr("The next start uses the default data directory.")
                                     : tr("The next start uses %1. Your current data stays in %2.")
-                                          .arg(dir, m_twin.dataDir()));
+                                          .arg(dir, m_store.dataDir()));
     return true;
 }
 

@@ -108,14 +108,21 @@ void offThread(QObject* owner, Work work, Done done) {
 
 TwinController::TwinController(Options options, QObject* parent)
     : QObject(parent), m_options(std::move(options)) {
+    m_state.setParent(this); // a child: QML never takes it for its own
+    connect(&m_state, &OperationState::busyChanged, this, &TwinController::busyChanged);
+    connect(&m_state, &OperationState::progressChanged, this, &TwinController::progressChanged);
+    connect(&m_state, &OperationState::errorChanged, this, &TwinController::errorChanged);
+    connect(&m_state, &OperationState::noticeChanged, this, &TwinController::noticeChanged);
     QDir().mkpath(m_options.dataDir);
     m_store = std::make_unique<twin::TwinStore>(m_options.dataDir);
     QFile::setPermissions(m_options.dataDir,
                           QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
     m_auditTrail = std::make_unique<AuditTrail>(m_options.dataDir, this);
-    m_settings = std::make_unique<SettingsController>(*this);
-    m_audit = std::make_unique<AuditController>(*this, *m_auditTrail);
-    connect(this, &TwinController::profileChanged, m_settings.get(), &SettingsController::refreshTrustList);
+    m_settings = std::make_unique<SettingsController>(*m_store, *m_auditTrail, this);
+    m_audit = std::make_unique<AuditController>(*m_store, *m_auditTrail, this);
+    // The Settings page shows the profile's address and trust list.
+    connect(this, &TwinController::profileChanged, this,
+            [this] { m_settings->setProfile(profileServiceUrl(), profileTrustListPem()); });
     // The session holds the address: a changed setting goes there (no profile re-read).
     connect(m_settings.get(), &SettingsController::homeNetworkChanged, this, [this] {
         if (!m_session)
@@ -124,8 +131,29 @@ TwinController::TwinController(Options options, QObject* parent)
         emit profileChanged();
     });
     loadState();
-    m_ownership = std::make_unique<OwnershipController>(*this);
-    m_privacy = std::make_unique<PrivacyController>(*this);
+    m_settings->setProfile(profileServiceUrl(), profileTrustListPem());
+    // The pages' view-models work on the store and the session; what they change of the twin
+    // shown everywhere they announce, and this root view-model shows it.
+    m_ownership = std::make_unique<OwnershipController>(*m_store, *m_auditTrail, this);
+    connect(m_ownership.get(), &OwnershipController::twinReceived, this, &TwinController::adoptTwin);
+    connect(m_ownership.get(), &OwnershipController::avatarReceived, this, [this](const QString& message) {
+        emit avatarChanged();
+        setNotice(message);
+        refreshStatus();
+    });
+    connect(m_ownership.get(), &OwnershipController::twinHandedOver, this, [this](const QString& message) {
+        forgetTwin(QStringLiteral("transferred"));
+        setNotice(message);
+    });
+    m_privacy = std::make_unique<PrivacyController>(*m_store, *m_auditTrail, this);
+    connect(m_privacy.get(), &PrivacyController::credentialReplaced, this, [this] {
+        saveState();
+        showCredential();
+    });
+    for (auto signal : {&TwinController::stageChanged, &TwinController::lockedChanged, &TwinController::twinChanged,
+                        &TwinController::profileChanged})
+        connect(this, signal, this, &TwinController::updatePages);
+    updatePages();
     PeerVerificationController::Sources peers;
     peers.dataDir = m_options.dataDir;
     peers.trustedRootsPem = [this] { return m_settings->trustedRootsPem(); };
@@ -134,6 +162,22 @@ TwinController::TwinController(Options options, QObject* parent)
 }
 
 TwinController::~TwinController() = default;
+
+void TwinController::updatePages() {
+    if (!m_ownership || !m_privacy)
+        return;
+    TwinSummary twin;
+    twin.holdsTwin = m_stage == Stage::Ready;
+    twin.mayReceive = m_stage == Stage::Avatar;
+    twin.dtId = m_dtId;
+    twin.avatarId = m_avatarId;
+    twin.status = m_twinStatus;
+    twin.operatorName = operatorName();
+    m_ownership->setSession(m_session.get());
+    m_privacy->setSession(m_session.get());
+    m_ownership->setTwin(twin);
+    m_privacy->setTwin(twin);
+}
 
 
 QString TwinController::dataFile(const QString& name) const { return QDir(m_options.dataDir).filePath(name); }
@@ -202,37 +246,9 @@ void TwinController::setStage(Stage s) {
     emit stageChanged();
 }
 
-void TwinController::setBusy(bool busy, const QString& text, double progress) {
-    if (m_busy != busy) {
-        m_busy = busy;
-        emit busyChanged();
-    }
-    setProgress(progress, text);
-}
+void TwinController::setNotice(const QString& text) { m_state.showNotice(text); }
 
-void TwinController::setProgress(double progress, const QString& text) {
-    m_progress = progress;
-    m_progressText = text;
-    emit progressChanged();
-}
-
-void TwinController::fail(const QString& code, const QString& message) {
-    m_errorCode = code;
-    m_errorMessage = message;
-    emit errorChanged();
-    setBusy(false);
-}
-
-void TwinController::setNotice(const QString& text) {
-    m_notice = text;
-    emit noticeChanged();
-}
-
-void TwinController::dismissError() {
-    m_errorCode.clear();
-    m_errorMessage.clear();
-    emit errorChanged();
-}
+void TwinController::dismissError() { m_state.dismissError(); }
 
 // ---- persistent state --------------------------------------------------------------------------
 
@@ -243,7 +259,7 @@ void TwinController::forgetTwin(const QString& status) {
     m_avatarDir.clear();
     m_twinStatus = status;
     // The credential's files were moved away: forget the copy in memory, not the files.
-    m_store = std::make_unique<twin::TwinStore>(m_options.dataDir);
+    m_store->unloadCredential();
     saveState();
     m_credentialFacts.setFacts({});
     m_manifestFacts.setFacts({});
@@ -280,37 +296,12 @@ const Credential* TwinController::heldCredential() {
     return m_store->loadCredential().ok() ? m_store->credential() : nullptr;
 }
 
-bool TwinController::storeCredential(const Bytes& encoded) {
-    return m_store->storeCredential(encoded).ok();
-}
-
 bool TwinController::writePending(const QString& op, const QString& folder) {
-    const Credential* current = heldCredential();
-    twin::PendingJournal journal;
-    journal.op = twin::pendingOpFromName(op).value_or(twin::PendingOp::Register);
-    journal.generation = current ? current->claims.generation : 0;
-    journal.at = QDateTime::currentSecsSinceEpoch();
-    journal.folder = folder;
-    return twin::TwinStore(m_options.dataDir).write(twin::layout::kPending, journal.encode()).ok();
-}
-
-bool TwinController::storeIssued(const netclient::Registration& r, const Bytes* manifest) {
-    QJsonArray disclosures;
-    for (const auto& d : r.disclosures) {
-        auto decoded = AttributeDisclosure::decode(d);
-        disclosures.append(QJsonObject{
-            {QStringLiteral("name"), decoded.ok() ? QString::fromStdString(decoded->name) : QString()},
-            {QStringLiteral("disclosure"), QString::fromStdString(d)}});
-    }
-    const QByteArray dj = QJsonDocument(disclosures).toJson();
-    return storeCredential(r.credentialBytes) &&
-           writeBytes(path(twin::layout::kReceipt), r.receiptBytes).ok() &&
-           (!manifest || writeBytes(path(twin::layout::kManifest), *manifest).ok()) &&
-           writeBytes(path(twin::layout::kDisclosures),
-                      ByteView(reinterpret_cast<const std::uint8_t*>(dj.constData()),
-                               static_cast<std::size_t>(dj.size())),
-                      true)
-               .ok();
+    (void)heldCredential(); // the journal names the generation held now
+    return m_store
+        ->writePending(twin::pendingOpFromName(op).value_or(twin::PendingOp::Register), folder,
+                       QDateTime::currentSecsSinceEpoch())
+        .ok();
 }
 
 bool TwinController::loadProfile(const QString& file, QString* code, QString* message) {
@@ -450,7 +441,7 @@ bool TwinController::adoptHeld(const Bytes& credential, const QString& folder) {
     if (!c.ok())
         return false;
     if (!heldCredential() || m_store->credentialBytes() != credential) {
-        if (!storeCredential(credential)) {
+        if (!m_store->storeCredential(credential).ok()) {
             fail(QStringLiteral("io-error"),
                  tr("Your twin cannot be stored in %1. Free some space or fix the folder's "
                     "permissions, then start TwinSeal again.")
@@ -599,19 +590,6 @@ void TwinController::recertify(const QUrl& folder) {
     signAndRegister(true, QDir(dir).absolutePath());
 }
 
-void TwinController::withSession(std::function<void()> next) {
-    if (!m_session)
-        return fail(QStringLiteral("no-profile"), tr("Import your USIM profile first."));
-    if (m_session->client().isAuthenticated())
-        return next();
-    setProgress(-1, tr("Authenticating with %1…").arg(operatorName()));
-    m_session->client().authenticate([this, next = std::move(next)](netclient::ClientResult<netclient::AuthSession> r) {
-        if (!r.ok())
-            return fail(QString::fromStdString(r.error().code), QString::fromStdString(r.error().message));
-        next();
-    });
-}
-
 void TwinController::signAndRegister(bool recertification, const QString& folder) {
     const quint64 generation = ++m_generation;
     setBusy(true, tr("Hashing your avatar…"), 0);
@@ -687,7 +665,7 @@ void TwinController::signAndRegister(bool recertification, const QString& folder
                                                  {"media-root", toHex(claims.mediaRoot)}});
                     // Everything is stored before the journal goes: a kill in between leaves
                     // the journal, and the next start picks the twin up from the home network.
-                    if (!storeIssued(*r, &manifestBytes))
+                    if (!m_store->storeIssued(*r, &manifestBytes).ok())
                         return fail(QStringLiteral("io-error"),
                                     tr("Your twin is certified, but it cannot be stored in %1. Free some "
                                        "space or fix the folder's permissions, then start TwinSeal "

@@ -16,7 +16,9 @@
 #include <memory>
 #include <optional>
 
+#include <twinseal/netclient/avatar_transfer.h>
 #include <twinseal/netclient/service_client.h>
+#include <twinseal/security/manifest.h>
 #include <twinseal/security/keys.h>
 #include <twinseal/security/subscriber.h>
 #include <twinseal/twin/peer_verifier.h>
@@ -84,8 +86,23 @@ public:
     void declineTransfer(const std::string& transferId, const std::string& code,
                          netclient::ClientCallback<netclient::TransferInfo> done);
     void withdrawTransfer(const std::string& transferId, netclient::ClientCallback<netclient::TransferInfo> done);
+    // The certified avatar in `packagePath` (folder or .glb) to the home network's repository
+    // (authenticated); the transfer reports progress, or is null when it could not start.
+    netclient::AvatarTransfer* uploadAvatar(const std::string& avatarId, const security::Manifest& manifest,
+                                            const QString& packagePath,
+                                            netclient::ClientCallback<netclient::AvatarRecord> done);
     // The revocation and log evidence of a peer's credential from this home network.
     void fetchPeerEvidence(const security::Credential& credential, std::function<void(PeerEvidence)> done);
+
+    // ---- the home network's public evidence (no authentication; verified with the profile) ----
+
+    // The revocation status list, verified with the profile's issuer key.
+    void fetchStatusList(netclient::ClientCallback<security::StatusList> done);
+    // The current signed tree head, verified with the profile's log key.
+    void fetchTreeHead(netclient::ClientCallback<security::SignedTreeHead> done);
+    // The consistency proof between two verified tree heads, checked.
+    void checkConsistency(const security::SignedTreeHead& older, const security::SignedTreeHead& newer,
+                          netclient::ClientCallback<security::ConsistencyProof> done);
 
 signals:
     void addressChanged();

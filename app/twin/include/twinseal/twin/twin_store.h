@@ -11,6 +11,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <twinseal/security/credential.h>
 #include <twinseal/security/x509.h>
@@ -18,6 +19,10 @@
 #include <twinseal/twin/pending_journal.h>
 #include <twinseal/twin/pin_file.h>
 #include <twinseal/twin/replay_file.h>
+
+namespace twinseal::netclient {
+struct Registration;
+}
 
 namespace twinseal::twin {
 
@@ -52,6 +57,23 @@ public:
     [[nodiscard]] security::Status storeCredential(security::Bytes encoded);
     // Removes the credential file and forgets it.
     [[nodiscard]] security::Status forgetCredential();
+    // Forgets the credential in memory only (its files were moved away or replaced).
+    void unloadCredential() noexcept;
+    // Stores what the home network issued: the credential (kept in memory), its receipt, the
+    // signed manifest when given and the disclosures, each file atomically.
+    [[nodiscard]] security::Status storeIssued(const netclient::Registration& issued,
+                                               const security::Bytes* signedManifest);
+
+    // ---- attribute disclosures (disclosures.json, owner-only) ----------------------------------
+
+    struct Disclosure {
+        std::string name;    // the attribute ("name", "role", ...)
+        std::string encoded; // the SD-JWT disclosure string
+    };
+    // None when the file is missing or unreadable.
+    [[nodiscard]] std::vector<Disclosure> disclosures() const;
+    [[nodiscard]] security::Status storeDisclosures(const std::vector<std::string>& encoded) const;
+    [[nodiscard]] static QByteArray encodeDisclosures(const std::vector<std::string>& encoded);
 
     // ---- the pending journal ----------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 // The Audit page's view-model: the device's activity log (AuditTrail) as a filterable list,
 // exports as JSON and CBOR, and a verification of the log on demand (chain, signed checkpoints,
-// the pinned audit key and the anchor kept outside the log).
+// the pinned audit key and the anchor kept outside the log). It shows its own failures and
+// notices; nothing else of the twin is its business.
 #pragma once
 
 #include <QtQml/qqmlregistration.h>
@@ -12,13 +13,11 @@
 #include <QVariantList>
 
 #include "twinseal/viewmodels/audit_list_model.h"
+#include "twinseal/viewmodels/page_model.h"
 
 namespace twinseal::viewmodels {
 
-class TwinController;
-class AuditTrail;
-
-class AuditController : public QObject {
+class AuditController : public twinseal::viewmodels::PageModel {
     Q_OBJECT
     QML_ELEMENT
     QML_UNCREATABLE("AuditController is created by the client, not by QML")
@@ -36,7 +35,7 @@ class AuditController : public QObject {
     Q_PROPERTY(QString logPath READ logPath CONSTANT)
     Q_PROPERTY(QString lastExport READ lastExport NOTIFY exported)
 public:
-    AuditController(TwinController& twin, AuditTrail& trail);
+    AuditController(twin::TwinStore& store, AuditTrail& trail, QObject* parent = nullptr);
 
     [[nodiscard]] AuditListModel* entries() { return &m_model; }
     [[nodiscard]] QVariantList categories() const;
@@ -73,8 +72,6 @@ private:
     void applyFilter();
     void showVerification(const security::AuditVerification& v, const QString& what);
 
-    TwinController& m_twin;
-    AuditTrail& m_trail;
     AuditListModel m_model;
     QString m_category;
     QString m_outcome;

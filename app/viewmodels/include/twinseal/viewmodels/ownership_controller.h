@@ -12,6 +12,10 @@
 // The previous owner, once the transfer is accepted, is told so: the revoked credential files
 // are moved to transferred/<dt>/ (kept as a record) and the client returns to the avatar step,
 // free to register a new twin.
+//
+// It works on the twin's store and session (handed to it by the client's root view-model, which
+// also tells it what the twin is: setTwin) and shows its own busy / failure / notice state; what
+// changes the twin shown everywhere (received, handed over) it announces by signals.
 #pragma once
 
 #include <QtQml/qqmlregistration.h>
@@ -22,7 +26,10 @@
 
 #include <functional>
 
+#include <twinseal/twin/data_layout.h>
+
 #include "twinseal/viewmodels/fact_list_model.h"
+#include "twinseal/viewmodels/page_model.h"
 #include "twinseal/viewmodels/transfer_list_model.h"
 
 namespace twinseal::netclient {
@@ -31,9 +38,7 @@ struct TransferInfo;
 
 namespace twinseal::viewmodels {
 
-class TwinController;
-
-class OwnershipController : public QObject {
+class OwnershipController : public twinseal::viewmodels::PageModel {
     Q_OBJECT
     QML_ELEMENT
     QML_UNCREATABLE("OwnershipController is created by the client, not by QML")
@@ -56,9 +61,9 @@ class OwnershipController : public QObject {
     Q_PROPERTY(bool loading READ loading NOTIFY loadingChanged)
 
 public:
-    static constexpr const char* kJournal = "pending-transfer.json";
+    static constexpr const char* kJournal = twin::layout::kPendingTransfer;
 
-    explicit OwnershipController(TwinController& twin);
+    OwnershipController(twin::TwinStore& store, AuditTrail& audit, QObject* parent = nullptr);
 
     [[nodiscard]] QString handle() const { return m_handle; }
     [[nodiscard]] TransferListModel* transfers() { return &m_transfers; }
@@ -96,6 +101,12 @@ signals:
     void loadingChanged();
     // This client now holds the twin and its avatar (the page shows My Twin).
     void transferAccepted();
+    // The twin's files were stored (an accepted transfer): show it as this client's twin.
+    void twinReceived(const QString& dtId, const QString& avatarId, const QString& avatarDir);
+    // Its avatar is stored too; `message` tells the owner.
+    void avatarReceived(const QString& message);
+    // The twin was transferred to someone else (its files archived); `message` says so.
+    void twinHandedOver(const QString& message);
 
 private:
     void setLoading(bool loading);
@@ -112,7 +123,6 @@ private:
     void answer(const QString& transferId, bool cancel);
     void showHistory(const QString& dtId);
 
-    TwinController& m_twin;
     TransferListModel m_transfers;
     QTimer m_expiry; // fires when the next open offer expires: it stops being open there and then
     FactListModel m_receipt;

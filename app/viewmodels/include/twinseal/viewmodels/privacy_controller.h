@@ -2,6 +2,10 @@
 // policy per room or party (persisted in privacy.json in the data directory; no secrets), pseudonym
 // rotation through the home network (needs the unlocked holder key) and the lawful disclosures
 // the home network recorded about the owner's twin.
+//
+// It works on the twin's store and session (handed to it by the client's root view-model, which
+// also tells it what the twin is: setTwin), shows its own busy / failure / notice state, and
+// announces a replaced credential by a signal.
 #pragma once
 
 #include <QtQml/qqmlregistration.h>
@@ -14,13 +18,12 @@
 #include <string>
 #include <vector>
 
+#include "twinseal/viewmodels/page_model.h"
 #include "twinseal/viewmodels/privacy_models.h"
 
 namespace twinseal::viewmodels {
 
-class TwinController;
-
-class PrivacyController : public QObject {
+class PrivacyController : public twinseal::viewmodels::PageModel {
     Q_OBJECT
     QML_ELEMENT
     QML_UNCREATABLE("PrivacyController is created by the client, not by QML")
@@ -36,7 +39,7 @@ class PrivacyController : public QObject {
     Q_PROPERTY(bool disclosuresLoaded READ disclosuresLoaded NOTIFY refreshingChanged)
 
 public:
-    explicit PrivacyController(TwinController& twin);
+    PrivacyController(twin::TwinStore& store, AuditTrail& audit, QObject* parent = nullptr);
 
     [[nodiscard]] QString pseudonym() const;
     [[nodiscard]] DisclosureRuleModel* rules() { return &m_rules; }
@@ -65,6 +68,8 @@ signals:
     void pseudonymChanged();
     void rotatingChanged();
     void refreshingChanged();
+    // A new credential was stored (a rotated pseudonym): show it everywhere.
+    void credentialReplaced();
 
 private:
     void loadPolicy();
@@ -72,7 +77,7 @@ private:
     void setRotating(bool on);
     void setRefreshing(bool on);
 
-    TwinController& m_twin;
+
     DisclosureRuleModel m_rules;
     LawfulDisclosureModel m_lawful;
     bool m_rotating = false;

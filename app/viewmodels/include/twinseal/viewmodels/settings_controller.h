@@ -3,6 +3,10 @@
 // network's roots from the profile, plus operator roots the owner adds to verify peers of other
 // networks, copied into trust/), the theme, and the data directory to use from the next start
 // (that one is in the user's QSettings, since it says where everything else is).
+//
+// It works on the twin's store (the data directory's layout) and the activity log, is told the
+// profile's address and trust list by the client's root view-model (setProfile), shows its own
+// failures and notices, and announces a changed address by a signal.
 #pragma once
 
 #include <QtQml/qqmlregistration.h>
@@ -14,12 +18,11 @@
 #include <string>
 
 #include "twinseal/viewmodels/fact_list_model.h"
+#include "twinseal/viewmodels/page_model.h"
 
 namespace twinseal::viewmodels {
 
-class TwinController;
-
-class SettingsController : public QObject {
+class SettingsController : public twinseal::viewmodels::PageModel {
     Q_OBJECT
     QML_ELEMENT
     QML_UNCREATABLE("SettingsController is created by the client, not by QML")
@@ -30,11 +33,14 @@ class SettingsController : public QObject {
     Q_PROPERTY(QString nextDataDir READ nextDataDir NOTIFY changed)
     Q_PROPERTY(twinseal::viewmodels::FactListModel* trustList READ trustList CONSTANT)
 public:
-    explicit SettingsController(TwinController& twin);
+    SettingsController(twin::TwinStore& store, AuditTrail& audit, QObject* parent = nullptr);
+
+    // The profile's address and trust list (empty without a profile); refreshes the trust list.
+    void setProfile(const QString& serviceUrl, const QString& trustListPem);
 
     [[nodiscard]] QString homeNetworkAddress() const; // the one in use
     [[nodiscard]] QString addressOverride() const { return m_address; }
-    [[nodiscard]] QString profileAddress() const;
+    [[nodiscard]] QString profileAddress() const { return m_profileAddress; }
     [[nodiscard]] QString theme() const { return m_theme; }
     void setTheme(const QString& theme);
     [[nodiscard]] QString dataDir() const;
@@ -61,9 +67,9 @@ signals:
 private:
     void load();
     void save();
-    [[nodiscard]] QString trustDir() const;
 
-    TwinController& m_twin;
+    QString m_profileAddress;
+    QString m_profileTrustPem;
     QString m_address;
     QString m_theme = QStringLiteral("light");
     FactListModel m_trust;

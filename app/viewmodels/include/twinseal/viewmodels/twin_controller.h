@@ -26,6 +26,8 @@
 #include <twinseal/security/bytes.h>
 
 #include "twinseal/viewmodels/fact_list_model.h"
+#include "twinseal/viewmodels/operation_state.h"
+#include "twinseal/viewmodels/twin_summary.h"
 
 namespace twinseal::twin {
 class TwinSession;
@@ -58,12 +60,6 @@ class TwinController : public QObject {
     QML_UNCREATABLE("TwinController is created by the client, not by QML")
     // Where first run stands: Profile, Passphrase, Avatar, then Ready (a registered twin).
     Q_PROPERTY(Stage stage READ stage NOTIFY stageChanged)
-    Q_PROPERTY(bool busy READ busy NOTIFY busyChanged)
-    Q_PROPERTY(double progress READ progress NOTIFY progressChanged) // 0..1, or -1: unknown
-    Q_PROPERTY(QString progressText READ progressText NOTIFY progressChanged)
-    Q_PROPERTY(QString errorCode READ errorCode NOTIFY errorChanged)
-    Q_PROPERTY(QString errorMessage READ errorMessage NOTIFY errorChanged)
-    Q_PROPERTY(QString notice READ notice NOTIFY noticeChanged)
     Q_PROPERTY(bool locked READ locked NOTIFY lockedChanged)
     Q_PROPERTY(bool authenticated READ authenticated NOTIFY authenticatedChanged)
     Q_PROPERTY(QString operatorName READ operatorName NOTIFY profileChanged)
@@ -79,6 +75,8 @@ class TwinController : public QObject {
     Q_PROPERTY(QString twinStatus READ twinStatus NOTIFY twinChanged) // active / revoked / unknown
     Q_PROPERTY(twinseal::viewmodels::FactListModel* credential READ credentialModel CONSTANT)
     Q_PROPERTY(twinseal::viewmodels::FactListModel* manifest READ manifestModel CONSTANT)
+    // My Twin's and first run's busy state, progress, failure and notice.
+    Q_PROPERTY(twinseal::viewmodels::OperationState* operation READ operation CONSTANT)
     // The pages' own view-models (owned by this controller; only moc needs their headers).
     Q_PROPERTY(twinseal::viewmodels::OwnershipController* ownership READ ownership CONSTANT)
     Q_PROPERTY(twinseal::viewmodels::PrivacyController* privacy READ privacy CONSTANT)
@@ -106,12 +104,14 @@ public:
     ~TwinController() override;
 
     [[nodiscard]] Stage stage() const { return m_stage; }
-    [[nodiscard]] bool busy() const { return m_busy; }
-    [[nodiscard]] double progress() const { return m_progress; }
-    [[nodiscard]] QString progressText() const { return m_progressText; }
-    [[nodiscard]] QString errorCode() const { return m_errorCode; }
-    [[nodiscard]] QString errorMessage() const { return m_errorMessage; }
-    [[nodiscard]] QString notice() const { return m_notice; }
+    // The operation state's, for C++ callers.
+    [[nodiscard]] bool busy() const { return m_state.busy(); }
+    [[nodiscard]] double progress() const { return m_state.progress(); }
+    [[nodiscard]] QString progressText() const { return m_state.progressText(); }
+    [[nodiscard]] QString errorCode() const { return m_state.errorCode(); }
+    [[nodiscard]] QString errorMessage() const { return m_state.errorMessage(); }
+    [[nodiscard]] QString notice() const { return m_state.notice(); }
+    [[nodiscard]] OperationState* operation() { return &m_state; }
     [[nodiscard]] bool locked() const;
     [[nodiscard]] bool authenticated() const;
     [[nodiscard]] QString operatorName() const;
@@ -139,7 +139,7 @@ public:
     Q_INVOKABLE void refreshStatus(); // status list and log inclusion, from the home network
     Q_INVOKABLE void lock();
     Q_INVOKABLE void unlock(const QString& passphrase);
-    Q_INVOKABLE void dismissError();
+    void dismissError();
 
     // For tests and the shell: the client (profile loaded) or nullptr.
     [[nodiscard]] netclient::ServiceClient* client();
@@ -156,8 +156,8 @@ public:
     [[nodiscard]] AuditTrail& auditTrail() const { return *m_auditTrail; }
     // The credential held (parsed once and kept in memory by the twin store), or nullptr.
     [[nodiscard]] const security::Credential* heldCredential();
-    // Stores a credential the home network issued (atomic write) and keeps it in memory.
-    [[nodiscard]] bool storeCredential(const security::Bytes& encoded);
+    // The data directory's store (the credential in memory, every file name).
+    [[nodiscard]] twin::TwinStore& store() { return *m_store; }
     // The holder key while unlocked, else nullptr.
     [[nodiscard]] const security::SigningKey* holderKey() const;
     [[nodiscard]] const QString& dataDir() const { return m_options.dataDir; }
@@ -166,11 +166,6 @@ public:
     // What the imported profile says (empty without a profile).
     [[nodiscard]] QString profileServiceUrl() const;
     [[nodiscard]] QString profileTrustListPem() const;
-    // Runs `next` with an AKMA session (authenticating first when needed); failures are shown.
-    void withSession(std::function<void()> next);
-    // Shows a failure (reason code and a message a person can act on) and ends busy state.
-    void reportFailure(const QString& code, const QString& message) { fail(code, message); }
-    void showNotice(const QString& text) { setNotice(text); }
 
 signals:
     void stageChanged();
@@ -184,33 +179,27 @@ signals:
     void avatarChanged();
     void twinChanged();
 
-public:
-    // ---- the twin's state, changed by the page view-models through named operations (C++ only)
-    // (a transfer replaces the credential and key; a pseudonym rotation replaces the credential)
-    void setBusy(bool busy, const QString& text = {}, double progress = -1);
-    void setProgress(double progress, const QString& text);
-    void fail(const QString& code, const QString& message);
+private:
+    void setBusy(bool busy, const QString& text = {}, double progress = -1) { m_state.setBusy(busy, text, progress); }
+    void setProgress(double progress, const QString& text) { m_state.setProgress(progress, text); }
+    void fail(const QString& code, const QString& message) { m_state.fail(code, message); }
+    // Runs `next` with an AKMA session (authenticating first when needed); failures are shown.
+    void withSession(std::function<void()> next) { m_state.withSession(m_session.get(), this, std::move(next)); }
     [[nodiscard]] QString path(const char* name) const;
     void saveState();
     void showCredential();
     void showManifest();
-    // Starts an operation that supersedes earlier ones; isCurrent(g) while none started since.
-    [[nodiscard]] quint64 beginOperation() { return ++m_generation; }
-    [[nodiscard]] bool isCurrent(quint64 generation) const { return generation == m_generation; }
     // The twin left this device (transferred to someone else): back to choosing an avatar, with
     // `status` as the twin's status.
     void forgetTwin(const QString& status);
     // A twin whose files were just stored (an accepted transfer): shown as ready.
     void adoptTwin(const QString& dtId, const QString& avatarId, const QString& avatarDir);
-    // Journals an operation that changes the twin's credential at the home network ("register",
-    // "recertify", "rotate-pseudonym") in pending.json, with the avatar folder it certifies and
-    // the generation of the credential held now; false when it cannot be written.
+    // Journals an operation that changes the twin's credential at the home network in
+    // pending.json; false when it cannot be written.
     [[nodiscard]] bool writePending(const QString& op, const QString& folder = {});
-    // Stores what the home network issued (credential, receipt, the signed manifest when given,
-    // disclosures), each file atomically; false when one cannot be written.
-    [[nodiscard]] bool storeIssued(const netclient::Registration& r, const security::Bytes* manifest);
+    // Tells the page view-models what the twin is now, and hands them the session.
+    void updatePages();
 
-private:
     void setStage(Stage s);
     void setNotice(const QString& text);
     void loadState();
@@ -241,12 +230,7 @@ private:
 
     Options m_options;
     Stage m_stage = Stage::Profile;
-    bool m_busy = false;
-    double m_progress = -1;
-    QString m_progressText;
-    QString m_errorCode;
-    QString m_errorMessage;
-    QString m_notice;
+    OperationState m_state;
     QString m_avatarDir;
     QString m_dtId;
     QString m_avatarId;

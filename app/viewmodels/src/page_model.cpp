@@ -1,0 +1,32 @@
+#include "twinseal/viewmodels/page_model.h"
+
+#include <twinseal/twin/twin_session.h>
+
+namespace twinseal::viewmodels {
+
+PageModel::PageModel(twin::TwinStore& store, AuditTrail& audit, QObject* parent)
+    : QObject(parent), m_store(store), m_audit(audit) {
+    m_state.setParent(this); // a child: QML never takes it for its own
+}
+
+void PageModel::setSession(twin::TwinSession* session) {
+    if (m_session)
+        disconnect(m_session, nullptr, this, nullptr);
+    m_session = session;
+    if (m_session)
+        connect(m_session, &twin::TwinSession::lockedChanged, this, &PageModel::sessionChanged);
+    emit sessionChanged();
+}
+
+void PageModel::setTwin(const TwinSummary& twin) {
+    if (twin == m_twin)
+        return;
+    m_twin = twin;
+    emit twinChanged();
+}
+
+bool PageModel::unlocked() const { return m_session && m_session->unlocked(); }
+
+void PageModel::withSession(std::function<void()> next) { m_state.withSession(m_session, this, std::move(next)); }
+
+} // namespace twinseal::viewmodels
