@@ -35,6 +35,9 @@ class CallOutbox {
 
 class CallRooms {
   public:
+    static constexpr int kMaxInvitedHandles = 64; // per room
+    // Members are defined in call_rooms.cpp (rooms, admission, timers, revocation),
+    // call_invitations.cpp and call_forwarding.cpp.
     CallRooms(ServiceContext& context, CallAdmission& admission);
 
     void setOutbox(CallOutbox* outbox) noexcept { m_out = outbox; }
