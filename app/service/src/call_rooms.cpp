@@ -80,6 +80,9 @@ void CallRooms::createRoom(CallConnectionId from, const proto::CreateRoom& m, qi
                                         "this room host has no room for another call now; try "
                                         "again later"),
                       kind);
+    auto requiredRoles = roleRequirementOf(policy);
+    if (!requiredRoles.ok())
+        return refuse(from, requiredRoles.error(), kind);
     auto creator = m_admission.verifyForCreate(m.creator());
     if (!creator.ok())
         return refuse(from, creator.error(), kind);
@@ -102,6 +105,7 @@ void CallRooms::createRoom(CallConnectionId from, const proto::CreateRoom& m, qi
     *room.info.mutable_policy() = policy;
     room.info.set_created_at(m_ctx.clock.now());
     room.creatorThumbprint = creator->holderThumbprint;
+    room.requiredRoles = std::move(*requiredRoles);
     room.emptySince = nowMs;
     if (policy.admission() == proto::ROOM_CODE) {
         auto bytes = m_ctx.rng.bytes(10);
@@ -136,10 +140,13 @@ void CallRooms::joinRoom(CallConnectionId from, const proto::JoinRoom& m) {
     auto holder = m_admission.verify(m.evidence(), {room.info.room_uri()});
     if (!holder.ok())
         return refuse(from, holder.error(), kind);
+    // Every admission, a rejoin too, proves the roles the room requires with this evidence.
+    if (auto roles = checkRequiredRoles(room.requiredRoles, m.evidence(), *holder,
+                                        m_ctx.clock.now());
+        !roles.ok())
+        return refuse(from, roles.error(), kind);
     if (!m.rejoin_token().empty())
         return rejoin(from, room, m, *holder);
-    if (auto roles = checkRequiredRoles(room.info.policy(), m.evidence()); !roles.ok())
-        return refuse(from, roles.error(), kind);
 
     const proto::RoomPolicy& policy = room.info.policy();
     const bool creator = holder->holderThumbprint == room.creatorThumbprint;

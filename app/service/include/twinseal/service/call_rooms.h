@@ -69,6 +69,7 @@ class CallRooms {
         proto::RoomInfo info;     // without the code
         std::string code;         // ROOM_CODE rooms
         std::string creatorThumbprint;
+        security::RoleRequirement requiredRoles; // parsed from the policy at CreateRoom
         std::map<quint32, Seat> seats;
         std::map<CallConnectionId, quint32> byConn;
         quint32 nextId = 1;
