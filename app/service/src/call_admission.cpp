@@ -28,6 +28,22 @@ const std::vector<CheckId>& hostChecks() {
     return ids;
 }
 
+// What a participant refused for a role can do about it.
+std::string roleHint(ErrorCode code) {
+    switch (code) {
+    case ErrorCode::RoleMissing:
+        return "; present an enterprise role credential for it, issued for your holder key";
+    case ErrorCode::RoleUntrustedIssuer:
+        return "; this room accepts it only from the enterprises its policy names for the role";
+    case ErrorCode::RoleHolderMismatch:
+        return "; present the role credential issued for your own holder key";
+    case ErrorCode::RoleExpired:
+    case ErrorCode::RoleNotYetValid:
+        return "; ask the enterprise for a role credential valid now";
+    default: return "";
+    }
+}
+
 std::string percentEncoded(const QString& text) {
     return QUrl::toPercentEncoding(text).toStdString();
 }
@@ -251,7 +267,7 @@ CallResult<std::vector<ProvenRole>> checkRequiredRoles(const RoleRequirement& re
     auto proven = proveRoles(required, presented, holder.holderKeyThumbprint, now);
     if (!proven.ok())
         return callRefusal(std::string(errorCodeName(proven.error().code)),
-                           "this room requires it: " + proven.error().detail);
+                           proven.error().detail + roleHint(proven.error().code));
     return std::move(*proven);
 }
 
