@@ -1,6 +1,7 @@
 // Call rooms on the real twinseal-homenet over TLS (/v1/ws): creating a room (the creator's
 // evidence addressed to the room host), joining by room code or invitation, leaving, each
-// refusal with its own reason (wrong code, not invited, handle not proven, required role, stale,
+// refusal with its own reason (wrong code, not invited, handle not proven, a required role not
+// proven by an enterprise's role credential for the holder key, an invalid enterprise root, stale,
 // replayed or misaddressed evidence, duplicate join), invitations (offline, ringing, accepted,
 // declined, timeout, answered by the wrong recipient, glare), a dropped connection rejoining
 // within its grace period and refused after it, and a revocation pushed to the room.
@@ -9,6 +10,7 @@
 #include <twinseal/netclient/service_client.h>
 #include <twinseal/security/assertion.h>
 #include <twinseal/security/clock.h>
+#include <twinseal/security/role_credential.h>
 
 #include "call_test_util.h"
 #include "call_ws_client.h"
@@ -32,6 +34,66 @@ std::optional<proto::RoomInfo> createRoom(CallWsClient& ws, const CallParticipan
         return std::nullopt;
     }
     return answer->room_created();
+}
+
+
+template <typename T> T take(security::Result<T> r, const char* what) {
+    if (!r.ok())
+        qFatal("%s: %s", what, r.error().message().c_str());
+    return std::move(*r);
+}
+
+// An enterprise (a hospital) vouching for roles: its root, which a room names for a required
+// role, and the issuing key and certificate that sign its role credentials.
+struct Enterprise {
+    std::string name;
+    security::SigningKey rootKey;
+    security::Certificate root;
+    security::SigningKey issuingKey;
+    security::Certificate issuingCert;
+
+    explicit Enterprise(const std::string& enterprise) : name(enterprise) {
+        using namespace twinseal::security;
+        const std::int64_t now = SystemClock::instance().now();
+        rootKey = take(SigningKey::generate(KeyAlgorithm::Ed25519), "enterprise root key");
+        root = take(createRootCertificate(rootKey, {name + " Root", name, now - 86400,
+                                                    now + 365 * 86400, true}),
+                    "enterprise root");
+        issuingKey = take(SigningKey::generate(KeyAlgorithm::Ed25519), "enterprise issuing key");
+        issuingCert = take(issueCertificate(rootKey, root, issuingKey.publicKey(),
+                                            {name + " Role Issuer", name, now - 86400,
+                                             now + 30 * 86400, false}),
+                           "enterprise issuing certificate");
+    }
+
+    // A role credential for the holder key of `p`: valid for a day from an hour ago, or
+    // `expired` an hour ago.
+    std::string issue(const CallParticipant& p, const std::string& role = "surgeon",
+                      bool expired = false) const {
+        using namespace twinseal::security;
+        const std::int64_t now = SystemClock::instance().now();
+        RoleClaims c;
+        c.enterprise = name;
+        c.role = role;
+        c.organisation = name;
+        c.holderThumbprint = p.subscriber.holder.publicKey().thumbprint();
+        c.notBefore = expired ? now - 7200 : now - 3600;
+        c.notAfter = expired ? now - 3600 : now + 86400;
+        c.issuedAt = c.notBefore;
+        const RoleCredential rc = take(
+            issueRoleCredential(c, issuingKey, {issuingCert}, SystemRandom::instance()),
+            "issue role credential");
+        return std::string(rc.encoded.begin(), rc.encoded.end());
+    }
+};
+
+// `p`'s evidence for `room` with the role credentials `roles`.
+proto::Evidence withRoles(const CallParticipant& p, const proto::RoomInfo& room,
+                          std::initializer_list<std::string> roles) {
+    proto::Evidence e = p.evidence(room.room_uri());
+    for (const std::string& rc : roles)
+        e.add_role_credentials(rc);
+    return e;
 }
 
 } // namespace
@@ -160,7 +222,7 @@ private slots:
         QVERIFY(b.connected());
     }
 
-    void invitedOnlyAndRoles() {
+    void invitedOnly() {
         HomenetServer server;
         QVERIFY(server.start());
         CallParticipant alice = makeParticipant(server, QStringLiteral("alice"), 1);
@@ -199,25 +261,89 @@ private slots:
                                Kind::kRoomJoined),
                      Kind::kRoomJoined);
 
-        // A room that requires a role: this host cannot check role credentials, so it refuses
-        // everyone (the creator too) instead of admitting without proof.
-        proto::RoomPolicy surgeons = policyOf(proto::ROOM_CODE);
-        surgeons.add_required_roles()->set_role("surgeon");
-        auto roleRoom = createRoom(a, alice, surgeons);
-        QVERIFY(roleRoom);
-        EXPECT_CALL_ERROR(a.request(joinMessage(*roleRoom, alice.evidence(roleRoom->room_uri())),
-                                    Kind::kRoomJoined),
-                          "role-check-unavailable");
-        EXPECT_CALL_ERROR(b.request(joinMessage(*roleRoom, bob.evidence(roleRoom->room_uri()),
-                                                roleRoom->room_code()),
-                                    Kind::kRoomJoined),
-                          "role-check-unavailable");
         // A policy beyond the host's limits.
         proto::RoomPolicy huge = policyOf(proto::ROOM_CODE);
         huge.set_max_participants(100);
         EXPECT_CALL_ERROR(a.request(createRoomMessage(huge, alice.evidence(roomHostUri())),
                                     Kind::kRoomCreated),
                           "policy-invalid");
+    }
+
+    // A room requiring "surgeon" vouched for by St. Mary's: only a participant presenting St.
+    // Mary's role credential for its own holder key joins; every other one is refused with the
+    // reason, the message naming the role.
+    void requiredRoles() {
+        HomenetServer server;
+        QVERIFY(server.start());
+        CallParticipant alice = makeParticipant(server, QStringLiteral("alice"), 1);
+        CallParticipant bob = makeParticipant(server, QStringLiteral("bob"), 2);
+        CallWsClient a(server), b(server);
+        QVERIFY(a.open());
+        QVERIFY(b.open());
+        const Enterprise stMarys("St. Mary's");
+        const Enterprise elsewhere("St. Elsewhere");
+
+        // The policy is checked when the room is created.
+        proto::RoomPolicy badRoot = policyOf(proto::ROOM_CODE);
+        proto::RoleRequirement* bad = badRoot.add_required_roles();
+        bad->set_role("surgeon");
+        bad->add_enterprise_roots_pem("-----BEGIN CERTIFICATE-----\nnot base64\n");
+        EXPECT_CALL_ERROR(a.request(createRoomMessage(badRoot, alice.evidence(roomHostUri())),
+                                    Kind::kRoomCreated),
+                          "enterprise-root-invalid");
+        proto::RoomPolicy noRoot = policyOf(proto::ROOM_CODE);
+        noRoot.add_required_roles()->set_role("surgeon");
+        EXPECT_CALL_ERROR(a.request(createRoomMessage(noRoot, alice.evidence(roomHostUri())),
+                                    Kind::kRoomCreated),
+                          "policy-invalid");
+
+        proto::RoomPolicy surgeons = policyOf(proto::ROOM_CODE);
+        proto::RoleRequirement* surgeon = surgeons.add_required_roles();
+        surgeon->set_role("surgeon");
+        surgeon->add_enterprise_roots_pem(stMarys.root.pem());
+        auto room = createRoom(a, alice, surgeons);
+        QVERIFY(room);
+        QCOMPARE(room->policy().required_roles_size(), 1);
+        const std::string aliceSurgeon = stMarys.issue(alice);
+
+        // The creator proves the role like everyone else.
+        EXPECT_CALL_ERROR(a.request(joinMessage(*room, alice.evidence(room->room_uri())),
+                                    Kind::kRoomJoined),
+                          "role-missing");
+        REQUIRE_KIND(a.request(joinMessage(*room, withRoles(alice, *room, {aliceSurgeon})),
+                               Kind::kRoomJoined),
+                     Kind::kRoomJoined);
+
+        const auto refusal = [&](const proto::Evidence& e) {
+            return b.request(joinMessage(*room, e, room->room_code()), Kind::kRoomJoined);
+        };
+        // No role credential at all.
+        auto missing = refusal(bob.evidence(room->room_uri()));
+        EXPECT_CALL_ERROR(missing, "role-missing");
+        QVERIFY2(missing->error().message().find("surgeon") != std::string::npos,
+                 missing->error().message().c_str());
+        // A role credential for another role only.
+        EXPECT_CALL_ERROR(refusal(withRoles(bob, *room, {stMarys.issue(bob, "nurse")})),
+                          "role-missing");
+        // "Surgeon" vouched for by an enterprise the room does not trust for it.
+        auto untrusted = refusal(withRoles(bob, *room, {elsewhere.issue(bob)}));
+        EXPECT_CALL_ERROR(untrusted, "role-untrusted-issuer");
+        QVERIFY2(untrusted->error().message().find("surgeon") != std::string::npos,
+                 untrusted->error().message().c_str());
+        // Alice's role credential, presented by bob: issued for another holder key.
+        auto borrowed = refusal(withRoles(bob, *room, {aliceSurgeon}));
+        EXPECT_CALL_ERROR(borrowed, "role-holder-mismatch");
+        QVERIFY2(borrowed->error().message().find("surgeon") != std::string::npos,
+                 borrowed->error().message().c_str());
+        // Bob's own, but past its validity.
+        EXPECT_CALL_ERROR(refusal(withRoles(bob, *room, {stMarys.issue(bob, "surgeon", true)})),
+                          "role-expired");
+        // Bytes that are no role credential.
+        EXPECT_CALL_ERROR(refusal(withRoles(bob, *room, {std::string("not a credential")})),
+                          "third-party-credential-invalid");
+        // None of the refusals took a seat: bob joins with his own St. Mary's credential.
+        auto joined = refusal(withRoles(bob, *room, {elsewhere.issue(bob), stMarys.issue(bob)}));
+        REQUIRE_KIND(joined, Kind::kRoomJoined);
     }
 
     void invitations() {

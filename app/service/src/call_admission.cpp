@@ -28,6 +28,22 @@ const std::vector<CheckId>& hostChecks() {
     return ids;
 }
 
+// What a participant refused for a role can do about it.
+std::string roleHint(ErrorCode code) {
+    switch (code) {
+    case ErrorCode::RoleMissing:
+        return "; present an enterprise role credential for it, issued for your holder key";
+    case ErrorCode::RoleUntrustedIssuer:
+        return "; this room accepts it only from the enterprises its policy names for the role";
+    case ErrorCode::RoleHolderMismatch:
+        return "; present the role credential issued for your own holder key";
+    case ErrorCode::RoleExpired:
+    case ErrorCode::RoleNotYetValid:
+        return "; ask the enterprise for a role credential valid now";
+    default: return "";
+    }
+}
+
 std::string percentEncoded(const QString& text) {
     return QUrl::toPercentEncoding(text).toStdString();
 }
@@ -141,7 +157,8 @@ CallResult<AdmittedHolder> CallAdmission::verify(const proto::Evidence& evidence
         return callRefusal("credential-invalid", cred.error().detail);
     AdmittedHolder h;
     h.avatarId = cred->claims.avatarId;
-    h.holderThumbprint = toHex(cred->claims.holderKey.thumbprint());
+    h.holderKeyThumbprint = cred->claims.holderKey.thumbprint();
+    h.holderThumbprint = toHex(h.holderKeyThumbprint);
     h.credentialDigest = util::qb(ByteView(cred->digest()));
     h.statusIndex = cred->claims.statusListIndex;
     h.issuer = report.issuer;
@@ -200,15 +217,58 @@ CallResult<bool> CallAdmission::ownsHandle(const std::string& handle,
            constantTimeEqual(util::bv((*dt)->credentialDigest), util::bv(holder.credentialDigest));
 }
 
-CallResult<Nothing> checkRequiredRoles(const proto::RoomPolicy& policy,
-                                       const proto::Evidence& evidence) {
-    (void)evidence;
-    if (policy.required_roles_size() == 0)
-        return Nothing{};
-    return callRefusal("role-check-unavailable",
-                       "this room requires the role '" + policy.required_roles(0).role() +
-                           "', and this room host cannot verify role credentials yet; ask the "
-                           "room's creator for a room without required roles");
+CallResult<RoleRequirement> roleRequirementOf(const proto::RoomPolicy& policy) {
+    RoleRequirement requirement;
+    if (policy.required_roles_size() > kMaxRequiredRoles)
+        return callRefusal("policy-invalid", "a room may require at most " +
+                                                 std::to_string(kMaxRequiredRoles) + " roles");
+    for (const proto::RoleRequirement& r : policy.required_roles()) {
+        if (r.role().empty())
+            return callRefusal("policy-invalid", "a required role has no name");
+        const std::string name = "the required role '" + r.role() + "'";
+        if (r.enterprise_roots_pem_size() == 0)
+            return callRefusal("policy-invalid",
+                               name + " names no enterprise root that may vouch for it; add "
+                                      "the enterprise's root certificate (PEM)");
+        if (r.enterprise_roots_pem_size() > kMaxEnterpriseRoots)
+            return callRefusal("policy-invalid",
+                               name + " names more than " + std::to_string(kMaxEnterpriseRoots) +
+                                   " enterprise roots");
+        RequiredRole required{r.role(), {}};
+        for (const std::string& pem : r.enterprise_roots_pem()) {
+            auto roots = Certificate::bundleFromPem(pem);
+            if (!roots.ok() || roots->empty())
+                return callRefusal("enterprise-root-invalid",
+                                   "an enterprise root of " + name +
+                                       " is not a PEM certificate: give the enterprise's root "
+                                       "certificate (twinsealctl enterprise init writes it)");
+            for (Certificate& root : *roots)
+                required.enterpriseRoots.add(std::move(root));
+        }
+        requirement.roles.push_back(std::move(required));
+    }
+    return requirement;
+}
+
+CallResult<std::vector<ProvenRole>> checkRequiredRoles(const RoleRequirement& required,
+                                                       const proto::Evidence& evidence,
+                                                       const AdmittedHolder& holder,
+                                                       std::int64_t now) {
+    if (required.empty())
+        return std::vector<ProvenRole>{};
+    if (evidence.role_credentials_size() > kMaxRoleCredentials)
+        return callRefusal("role-credentials-too-many",
+                           "present at most " + std::to_string(kMaxRoleCredentials) +
+                               " role credentials: the ones for the roles this room requires");
+    std::vector<Bytes> presented;
+    presented.reserve(static_cast<std::size_t>(evidence.role_credentials_size()));
+    for (const std::string& rc : evidence.role_credentials())
+        presented.emplace_back(rc.begin(), rc.end());
+    auto proven = proveRoles(required, presented, holder.holderKeyThumbprint, now);
+    if (!proven.ok())
+        return callRefusal(std::string(errorCodeName(proven.error().code)),
+                           proven.error().detail + roleHint(proven.error().code));
+    return std::move(*proven);
 }
 
 } // namespace twinseal::service

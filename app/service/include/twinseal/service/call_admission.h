@@ -3,8 +3,10 @@
 // CreateRoom, or a handle for Listen), the holder binding, the credential's chain to the host's
 // trust list (this operator's root and the other operators' roots it is configured with), the
 // host's own replay cache, and, for credentials this home network issued, their revocation
-// status. The host does not verify media or pins: every participant verifies every other one
-// itself. Each refusal has its own reason code and a message a person can act on.
+// status; on joining a room, the role credentials proving the roles the room requires, bound to
+// the holder key and vouched for by the enterprise roots the room names for each role. The host
+// does not verify media or pins: every participant verifies every other one itself. Each refusal
+// has its own reason code and a message a person can act on.
 #pragma once
 
 #include <QByteArray>
@@ -14,6 +16,7 @@
 #include <string>
 
 #include <twinseal/proto/call.pb.h>
+#include <twinseal/security/role_credential.h>
 #include <twinseal/security/verify.h>
 #include <twinseal/security/x509.h>
 
@@ -37,6 +40,7 @@ template <typename T> using CallResult = Expected<T, CallRefusal>;
 struct AdmittedHolder {
     std::string avatarId;
     std::string holderThumbprint;   // hex of the holder key's RFC 7638 thumbprint
+    security::Digest holderKeyThumbprint{}; // the same thumbprint, as bytes
     QByteArray credentialDigest;    // SHA-256 of the credential envelope
     quint64 statusIndex = 0;
     bool ownCredential = false;     // issued by this home network (its status list is local)
@@ -85,10 +89,24 @@ class CallAdmission {
     std::unique_ptr<security::VerifiedObjectCache> m_cache;
 };
 
-// The role requirements of a room policy. Role credentials (an enterprise's signed statement
-// of a holder's role) cannot be checked by this host yet, so a room that requires a role is
-// refused with "role-check-unavailable" rather than admitting anyone without proof.
-[[nodiscard]] CallResult<Nothing> checkRequiredRoles(const proto::RoomPolicy& policy,
-                                                     const proto::Evidence& evidence);
+// Bounds on the roles a room may require and on the role credentials a participant presents.
+inline constexpr int kMaxRequiredRoles = 8;       // per room
+inline constexpr int kMaxEnterpriseRoots = 8;     // PEM bundles per required role
+inline constexpr int kMaxRoleCredentials = 16;    // per participant's evidence
+
+// The roles a room policy requires, each with the enterprise roots that may vouch for it
+// (checked at CreateRoom). "policy-invalid" for an empty role, a role without a root or more
+// than the bounds above; "enterprise-root-invalid" for a root that is not a PEM certificate.
+[[nodiscard]] CallResult<security::RoleRequirement>
+roleRequirementOf(const proto::RoomPolicy& policy);
+
+// Proves every role of `required` with the role credentials in `evidence`, bound to the holder
+// key of the participant's verified DT credential, at `now`. A refusal's code is the security
+// reason ("role-missing", "role-untrusted-issuer", "role-holder-mismatch", "role-expired",
+// "role-not-yet-valid", "third-party-credential-invalid"), its message names the role;
+// "role-credentials-too-many" beyond kMaxRoleCredentials.
+[[nodiscard]] CallResult<std::vector<security::ProvenRole>>
+checkRequiredRoles(const security::RoleRequirement& required, const proto::Evidence& evidence,
+                   const AdmittedHolder& holder, std::int64_t now);
 
 } // namespace twinseal::service

@@ -35,6 +35,9 @@ class CallOutbox {
 
 class CallRooms {
   public:
+    static constexpr int kMaxInvitedHandles = 64; // per room
+    // Members are defined in call_rooms.cpp (rooms, admission, timers, revocation),
+    // call_invitations.cpp and call_forwarding.cpp.
     CallRooms(ServiceContext& context, CallAdmission& admission);
 
     void setOutbox(CallOutbox* outbox) noexcept { m_out = outbox; }
@@ -66,6 +69,7 @@ class CallRooms {
         proto::RoomInfo info;     // without the code
         std::string code;         // ROOM_CODE rooms
         std::string creatorThumbprint;
+        security::RoleRequirement requiredRoles; // parsed from the policy at CreateRoom
         std::map<quint32, Seat> seats;
         std::map<CallConnectionId, quint32> byConn;
         quint32 nextId = 1;
