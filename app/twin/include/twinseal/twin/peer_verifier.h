@@ -10,6 +10,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <twinseal/security/statuslist.h>
 #include <twinseal/security/translog.h>
@@ -31,6 +32,10 @@ struct PeerPresentation {
     QString packagePath;       // the media to check (folder or .glb); empty: not checked
     QString disclosuresFile;   // name<TAB>disclosure lines, or disclosures.json
     std::string destination;   // this call's destination URI
+    // In memory (a call's evidence), used when the matching file above is empty.
+    security::Bytes credential;
+    security::Bytes manifest;
+    std::vector<std::string> disclosures;
 };
 
 // Revocation and transparency-log evidence for the peer's credential.

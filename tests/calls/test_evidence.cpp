@@ -1,0 +1,250 @@
+// Call evidence against the real twinseal-homenet over TLS: Alice builds her evidence for a
+// room (fresh assertion bound to the room URI with an ephemeral key, her credential, a media
+// grant, her home network's address); Bob verifies it against her home network (status list,
+// log inclusion, her avatar fetched with the grant and verified while it streams) with his
+// device's trust list, pins and replay cache. Then a replay, another room's evidence and a
+// stale assertion each fail with their own reason, and the avatar is fetched only once.
+#include <QDir>
+#include <QEventLoop>
+#include <QFile>
+#include <QTimer>
+#include <QtTest>
+
+#include <memory>
+#include <optional>
+
+#include "../homenet/homenet_fixture.h"
+#include "test_macros.h"
+#include "testmain.h"
+
+#include <twinseal/calls/evidence_builder.h>
+#include <twinseal/calls/peer_evidence_verifier.h>
+#include <twinseal/netclient/avatar_transfer.h>
+#include <twinseal/security/assertion.h>
+#include <twinseal/twin/twin_session.h>
+#include <twinseal/twin/twin_store.h>
+
+namespace twinseal::test::calls {
+
+using namespace twinseal::calls;
+using security::CheckId;
+using security::CheckState;
+using security::ErrorCode;
+using security::OverallState;
+
+namespace {
+
+const std::string kRoom = "urn:twinseal:room:test-operator:theatre-3";
+
+netclient::ClientResult<OwnEvidence> build(EvidenceBuilder& builder, const std::string& dest) {
+    return await<OwnEvidence>([&](auto cb) { builder.build(dest, std::move(cb)); });
+}
+
+std::optional<PeerOutcome> verify(PeerEvidenceVerifier& verifier, const proto::Evidence& evidence,
+                                  const std::string& room) {
+    std::optional<security::Result<PeerOutcome>> result;
+    QEventLoop loop;
+    verifier.verify(evidence, room, [&](security::Result<PeerOutcome> r) {
+        result.emplace(std::move(r));
+        loop.quit();
+    });
+    if (!result) {
+        QTimer::singleShot(60000, &loop, &QEventLoop::quit);
+        loop.exec();
+    }
+    if (!result || !result->ok()) {
+        qWarning("verification did not finish: %s", result ? result->error().message().c_str() : "timeout");
+        return std::nullopt;
+    }
+    return std::move(result->value());
+}
+
+QString describe(const PeerOutcome& o) {
+    return QString::fromStdString(o.report.summary() + " | media: " + o.media);
+}
+
+} // namespace
+
+class CallEvidenceTest : public QObject {
+    Q_OBJECT
+
+    HomenetServer m_server;
+    std::optional<TestSubscriber> m_alice;
+    std::optional<TestSubscriber> m_bob;
+    std::unique_ptr<twin::TwinStore> m_aliceStore;
+    std::unique_ptr<twin::TwinSession> m_aliceSession;
+    std::unique_ptr<twin::TwinStore> m_bobStore;
+    security::Digest m_mediaRoot{};
+
+private slots:
+    void initTestCase() {
+        QVERIFY(m_server.start());
+        m_alice.emplace(addTestSubscriber(m_server, QStringLiteral("alice.usim"), 1));
+        m_bob.emplace(addTestSubscriber(m_server, QStringLiteral("bob.usim"), 2));
+
+        // Alice registers her twin and uploads her avatar to her home network.
+        const QString package = avatarCopy(m_server.scratch(QStringLiteral("alice-avatar")));
+        security::Manifest manifest;
+        const security::Bytes signedManifest = test::signedManifest(package, m_alice->holder, &manifest);
+        REQUIRE_OK(authenticate(*m_alice->client));
+        auto reg = registerDt(*m_alice, signedManifest);
+        REQUIRE_OK(reg);
+        m_mediaRoot = reg->credential.claims.mediaRoot;
+        const std::string avatarId = reg->credential.claims.avatarId;
+        REQUIRE_OK(await<netclient::AvatarRecord>([&](auto cb) {
+            m_alice->client->uploadAvatar(avatarId, manifest, package, std::move(cb));
+        }));
+
+        // Her device: the data directory holds the credential, the session the holder key
+        // (the profile read back from disk, with the SQN her client has reached).
+        m_aliceStore = std::make_unique<twin::TwinStore>(m_server.scratch(QStringLiteral("alice-data")));
+        QDir().mkpath(m_aliceStore->dataDir());
+        QVERIFY(m_aliceStore->storeCredential(reg->credentialBytes).ok());
+        auto profile = security::UsimProfileData::load(m_alice->path.toStdString());
+        QVERIFY(profile.ok());
+        m_aliceSession = std::make_unique<twin::TwinSession>(std::move(*profile), m_alice->path);
+        m_aliceSession->adoptKey(std::move(m_alice->holder));
+
+        m_bobStore = std::make_unique<twin::TwinStore>(m_server.scratch(QStringLiteral("bob-data")));
+        QDir().mkpath(m_bobStore->dataDir());
+    }
+
+    void verifiedThenReplayDestinationStaleAndCache() {
+        EvidenceBuilder builder(*m_aliceStore, *m_aliceSession);
+        auto stores = storesOf(*m_bobStore, m_bob->profile.trustListPem);
+        QVERIFY(stores.ok());
+        PeerVerifierConfig config;
+        config.stores = std::move(*stores);
+        config.homeNetworks.add(HomeNetworkEntry::fromProfile(m_bob->profile)); // Alice's operator
+        config.cacheDir = m_server.scratch(QStringLiteral("bob-cache"));
+        PeerEvidenceVerifier verifier(config);
+
+        // 1. Fresh evidence for the room: Verified, the avatar fetched once.
+        auto own = build(builder, kRoom);
+        REQUIRE_OK(own);
+        QVERIFY(!own->evidence.media_grant().empty());
+        QCOMPARE(own->evidence.home_network_url(), m_alice->profile.serviceUrl);
+        auto parsed = security::parseAssertion(own->evidence.assertion());
+        QVERIFY(parsed.ok());
+        QCOMPARE(parsed->claims.dest, std::vector<std::string>{kRoom});
+        QCOMPARE(parsed->claims.ephemeralKey, own->ephemeral->publicKey());
+
+        auto first = verify(verifier, own->evidence, kRoom);
+        QVERIFY(first);
+        QVERIFY2(first->report.state == OverallState::Verified, qPrintable(describe(*first)));
+        for (const auto& check : first->report.checks)
+            QVERIFY2(check.state == CheckState::Passed, std::string(security::checkIdName(check.id)).c_str());
+        QCOMPARE(first->media, std::string("fetched"));
+        QCOMPARE(verifier.mediaDownloads(), 1);
+        QVERIFY(QFileInfo(first->mediaDirectory).isDir());
+        QCOMPARE(first->ephemeralKey, own->ephemeral->publicKey());
+
+        // 2. The same evidence again: a replay.
+        auto replayed = verify(verifier, own->evidence, kRoom);
+        QVERIFY(replayed);
+        QVERIFY2(replayed->report.state == OverallState::Failed, qPrintable(describe(*replayed)));
+        QCOMPARE(replayed->report.reason, ErrorCode::AssertionReplayed);
+        QVERIFY(replayed->mediaDirectory.isEmpty());
+        QVERIFY(replayed->ephemeralKey.empty());
+
+        // 3. Evidence for another room presented in this one.
+        auto other = build(builder, "urn:twinseal:room:test-operator:other-room");
+        REQUIRE_OK(other);
+        auto wrongRoom = verify(verifier, other->evidence, kRoom);
+        QVERIFY(wrongRoom);
+        QVERIFY2(wrongRoom->report.state == OverallState::Failed, qPrintable(describe(*wrongRoom)));
+        QCOMPARE(wrongRoom->report.reason, ErrorCode::WrongDestination);
+
+        // 4. An assertion made two minutes ago (the builder's clock fixed in the past).
+        security::FixedClock past(security::SystemClock::instance().now() - 120);
+        EvidenceOptions pastOptions;
+        pastOptions.clock = &past;
+        EvidenceBuilder staleBuilder(*m_aliceStore, *m_aliceSession, pastOptions);
+        auto stale = staleBuilder.assemble(kRoom, *builder.grant());
+        REQUIRE_OK(stale);
+        auto staleOutcome = verify(verifier, stale->evidence, kRoom);
+        QVERIFY(staleOutcome);
+        QVERIFY2(staleOutcome->report.state == OverallState::Failed, qPrintable(describe(*staleOutcome)));
+        QCOMPARE(staleOutcome->report.reason, ErrorCode::AssertionStale);
+
+        // 5. Fresh evidence again: Verified with the avatar from the cache, not fetched twice.
+        auto again = build(builder, kRoom);
+        REQUIRE_OK(again);
+        QCOMPARE(again->evidence.media_grant(), own->evidence.media_grant()); // the grant is reused
+        auto second = verify(verifier, again->evidence, kRoom);
+        QVERIFY(second);
+        QVERIFY2(second->report.state == OverallState::Verified, qPrintable(describe(*second)));
+        QCOMPARE(second->media, std::string("cache"));
+        QCOMPARE(verifier.mediaDownloads(), 1);
+    }
+
+    void tamperedCacheFailsAndIsFetchedAgain() {
+        EvidenceBuilder builder(*m_aliceStore, *m_aliceSession);
+        auto stores = storesOf(*m_bobStore, m_bob->profile.trustListPem);
+        QVERIFY(stores.ok());
+        PeerVerifierConfig config;
+        config.stores = std::move(*stores);
+        config.homeNetworks.add(HomeNetworkEntry::fromProfile(m_bob->profile));
+        config.cacheDir = m_server.scratch(QStringLiteral("bob-cache-2"));
+        PeerEvidenceVerifier verifier(config);
+
+        auto own = build(builder, kRoom);
+        REQUIRE_OK(own);
+        auto first = verify(verifier, own->evidence, kRoom);
+        QVERIFY(first);
+        QVERIFY2(first->report.state == OverallState::Verified, qPrintable(describe(*first)));
+
+        // A file of the cached package changes on disk: the next peer check fails on the media
+        // (never shown), the entry is dropped, and the one after fetches the avatar afresh.
+        QFile meta(QDir(first->mediaDirectory).filePath(QStringLiteral("avatar.json")));
+        QVERIFY(meta.open(QIODevice::Append));
+        meta.write(" ");
+        meta.close();
+        auto own2 = build(builder, kRoom);
+        REQUIRE_OK(own2);
+        auto tampered = verify(verifier, own2->evidence, kRoom);
+        QVERIFY(tampered);
+        QVERIFY2(tampered->report.state == OverallState::Failed, qPrintable(describe(*tampered)));
+        QVERIFY(tampered->report.find(CheckId::MediaContent)->state == CheckState::Failed);
+        QVERIFY(tampered->mediaDirectory.isEmpty());
+
+        auto own3 = build(builder, kRoom);
+        REQUIRE_OK(own3);
+        auto refetched = verify(verifier, own3->evidence, kRoom);
+        QVERIFY(refetched);
+        QVERIFY2(refetched->report.state == OverallState::Verified, qPrintable(describe(*refetched)));
+        QCOMPARE(refetched->media, std::string("fetched"));
+        QCOMPARE(verifier.mediaDownloads(), 2);
+    }
+
+    void unknownHomeNetworkIsNeverVerified() {
+        EvidenceBuilder builder(*m_aliceStore, *m_aliceSession);
+        auto stores = storesOf(*m_bobStore, m_bob->profile.trustListPem);
+        QVERIFY(stores.ok());
+        PeerVerifierConfig config;
+        config.stores = std::move(*stores);
+        config.cacheDir = m_server.scratch(QStringLiteral("bob-cache-3")); // no home networks known
+        PeerEvidenceVerifier verifier(config);
+        auto own = build(builder, kRoom);
+        REQUIRE_OK(own);
+        auto outcome = verify(verifier, own->evidence, kRoom);
+        QVERIFY(outcome);
+        // Never green: the status list, the log proof and the media could not be had.
+        QVERIFY2(outcome->report.state != OverallState::Verified &&
+                     outcome->report.state != OverallState::ValidUntrusted,
+                 qPrintable(describe(*outcome)));
+        for (CheckId id : {CheckId::Revocation, CheckId::LogInclusion}) {
+            const auto* check = outcome->report.find(id);
+            QVERIFY(check->state == CheckState::Skipped);
+            QVERIFY2(check->detail.find("not known to this device") != std::string::npos, check->detail.c_str());
+        }
+        QVERIFY(outcome->mediaDirectory.isEmpty());
+        QCOMPARE(verifier.mediaDownloads(), 0);
+    }
+};
+
+} // namespace twinseal::test::calls
+
+using twinseal::test::calls::CallEvidenceTest;
+TWINSEAL_TEST(CallEvidenceTest, "evidence")
+#include "test_evidence.moc"
