@@ -1,0 +1,247 @@
+#include "twinseal/calls/call_client.h"
+
+#include <QDateTime>
+#include <QPointer>
+#include <QSslCertificate>
+#include <QSslConfiguration>
+
+#include <algorithm>
+#include <cstdint>
+
+namespace twinseal::calls {
+
+namespace {
+QString qs(const std::string& s) { return QString::fromStdString(s); }
+QString qs(std::string_view s) { return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size())); }
+} // namespace
+
+CallClient::CallClient(CallClientOptions options, EvidenceBuilder& builder, PeerEvidenceVerifier& verifier,
+                       QObject* parent)
+    : QObject(parent), m_options(std::move(options)), m_builder(builder), m_verifier(verifier),
+      m_setup(m_options.setup) {
+    for (TimerKind kind : {TimerKind::Ring, TimerKind::Join, TimerKind::Grace}) {
+        auto timer = std::make_unique<QTimer>(this);
+        timer->setSingleShot(true);
+        connect(timer.get(), &QTimer::timeout, this, [this, kind] { feed(ev::Timer{kind}); });
+        m_timers.emplace(kind, std::move(timer));
+    }
+    m_reconnect.setSingleShot(true);
+    connect(&m_reconnect, &QTimer::timeout, this, &CallClient::connectToHost);
+
+    QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+    tls.setProtocol(QSsl::TlsV1_3OrLater);
+    tls.setPeerVerifyMode(QSslSocket::VerifyPeer);
+    tls.setCaCertificates(QSslCertificate::fromData(QByteArray::fromStdString(m_options.tlsCaPem), QSsl::Pem));
+    m_socket.setSslConfiguration(tls);
+    m_socket.setMaxAllowedIncomingMessageSize(static_cast<quint64>(m_options.maxMessageBytes));
+    connect(&m_socket, &QWebSocket::connected, this, &CallClient::onConnected);
+    connect(&m_socket, &QWebSocket::disconnected, this, &CallClient::onDisconnected);
+    connect(&m_socket, &QWebSocket::binaryMessageReceived, this, &CallClient::receiveBinary);
+    connect(&m_socket, &QWebSocket::textMessageReceived, this, [this](const QString&) {
+        emit protocolError(QStringLiteral("text-frame"),
+                           QStringLiteral("The room host sent a text frame; call messages are binary. "
+                                          "The connection is closed."));
+        m_socket.close(QWebSocketProtocol::CloseCodeDatatypeNotSupported);
+    });
+}
+
+CallClient::~CallClient() {
+    m_closing = true;
+    m_socket.abort();
+}
+
+std::int64_t CallClient::nowMs() const {
+    return m_options.nowMs ? m_options.nowMs() : QDateTime::currentMSecsSinceEpoch();
+}
+
+bool CallClient::connected() const { return m_socket.state() == QAbstractSocket::ConnectedState; }
+
+const PeerOutcome* CallClient::outcome(std::uint32_t participantId) const {
+    const auto it = m_outcomes.find(participantId);
+    return it == m_outcomes.end() ? nullptr : &it->second;
+}
+
+void CallClient::connectToHost() {
+    if (m_options.url.scheme() != QLatin1String("wss")) {
+        emit protocolError(QStringLiteral("insecure-url"),
+                           QStringLiteral("The room host's address must be a wss:// URL (TLS)."));
+        return;
+    }
+    if (m_socket.state() != QAbstractSocket::UnconnectedState)
+        return;
+    m_closing = false;
+    m_socket.open(m_options.url);
+}
+
+void CallClient::disconnectFromHost() {
+    m_closing = true;
+    m_reconnect.stop();
+    m_socket.close();
+}
+
+void CallClient::onConnected() {
+    if (m_setup.state() == CallState::Reconnecting)
+        feed(ev::ConnectionRestored{});
+    else if (m_wantListen)
+        listen();
+}
+
+void CallClient::onDisconnected() {
+    feed(ev::ConnectionLost{});
+    if (!m_closing && m_setup.state() == CallState::Reconnecting)
+        m_reconnect.start(m_options.reconnectDelayMs);
+}
+
+void CallClient::feed(const Event& event) { apply(m_setup.handle(event, nowMs())); }
+
+void CallClient::sendMessage(const proto::CallMessage& message) {
+    auto frame = encodeCallMessage(message, m_options.maxMessageBytes);
+    if (!frame.ok()) {
+        emit protocolError(qs(frame.error().code), qs(frame.error().message));
+        return;
+    }
+    m_socket.sendBinaryMessage(*frame);
+}
+
+void CallClient::apply(Step step) {
+    const CallState before = m_setup.state();
+    for (const auto& m : step.send)
+        sendMessage(m);
+    for (const auto& t : step.timers)
+        m_timers.at(t.kind)->start(static_cast<int>(std::clamp<std::int64_t>(t.deadlineMs - nowMs(), 0, std::int64_t{INT32_MAX})));
+    if (step.refusal != Refusal::None)
+        emit refused(qs(refusalName(step.refusal)), qs(step.refusalDetail));
+    for (const auto& n : step.notes)
+        onNote(n);
+    if (m_setup.state() != before) {
+        if (m_setup.state() == CallState::Left || m_setup.state() == CallState::Ended) {
+            m_outcomes.clear();
+            m_ephemeral.reset();
+        }
+        emit stateChanged(m_setup.state());
+    }
+}
+
+void CallClient::withEvidence(const std::string& destination, std::function<void(proto::Evidence)> next) {
+    QPointer<CallClient> self(this);
+    m_builder.build(destination, [self, next = std::move(next)](netclient::ClientResult<OwnEvidence> own) {
+        if (!self)
+            return;
+        if (!own.ok()) {
+            emit self->protocolError(qs(own.error().code), qs(own.error().message));
+            return;
+        }
+        self->m_ephemeral = own->ephemeral;
+        next(std::move(own->evidence));
+    });
+}
+
+void CallClient::onNote(const Note& n) {
+    QPointer<CallClient> self(this);
+    switch (n.kind) {
+    case NoteKind::EvidenceNeeded: {
+        const std::string uri = n.roomUri;
+        withEvidence(uri, [self, uri](proto::Evidence e) {
+            if (self)
+                self->feed(ev::EvidenceReady{uri, std::move(e)});
+        });
+        break;
+    }
+    case NoteKind::VerifyPeer:
+    case NoteKind::PeerAnnounced: {
+        const std::uint32_t id = n.participantId;
+        const bool announced = n.kind == NoteKind::PeerAnnounced;
+        m_verifier.verify(n.evidence, m_setup.roomUri(), [self, id, announced](security::Result<PeerOutcome> r) {
+            if (!self)
+                return;
+            if (!r.ok()) {
+                emit self->protocolError(QStringLiteral("verification-unavailable"),
+                                         qs("This device could not verify a participant: " + r.error().message()));
+                if (!announced)
+                    self->feed(ev::PeerVerified{id, false});
+                return;
+            }
+            const bool verified = r->report.state == security::OverallState::Verified;
+            emit self->peerReport(id, qs(security::overallStateName(r->report.state)), qs(r->report.summary()),
+                                  qs(r->report.toJson()));
+            if (announced)
+                return; // the sender is not named by an announcement; its report is shown as is
+            self->m_outcomes[id] = std::move(*r);
+            self->feed(ev::PeerVerified{id, verified});
+        });
+        break;
+    }
+    case NoteKind::PeerLeft:
+        m_outcomes.erase(n.participantId);
+        emit peerLeft(n.participantId, qs(n.detail));
+        break;
+    case NoteKind::IncomingCall:
+        emit incomingCall(qs(n.handle), qs(n.roomId));
+        break;
+    case NoteKind::Frame:
+        // Only frames of peers whose report is Verified reach the UI.
+        if (const PeerOutcome* o = outcome(n.participantId);
+            o && o->report.state == security::OverallState::Verified)
+            emit frameReceived(n.participantId, QByteArray::fromStdString(n.payload));
+        break;
+    case NoteKind::KeyReceived:
+        emit keyReceived(n.epoch, QByteArray::fromStdString(n.payload));
+        break;
+    case NoteKind::RecheckRevocation:
+        emit revocationNotice(n.participantId);
+        break;
+    case NoteKind::HostError:
+        emit hostError(qs(n.detail));
+        break;
+    default:
+        break;
+    }
+}
+
+void CallClient::receiveBinary(const QByteArray& frame) {
+    auto message = decodeCallMessage(frame, m_options.maxMessageBytes);
+    if (!message.ok()) {
+        emit protocolError(qs(message.error().code),
+                           qs("The room host sent " + message.error().message + "; the connection is closed."));
+        m_socket.close(QWebSocketProtocol::CloseCodeProtocolError);
+        return;
+    }
+    feed(ev::Host{std::move(*message)});
+}
+
+void CallClient::listen() {
+    m_wantListen = true;
+    QPointer<CallClient> self(this);
+    withEvidence("urn:twinseal:handle:" + m_options.setup.ownHandle, [self](proto::Evidence e) {
+        if (self)
+            self->feed(ev::Listen{std::move(e)});
+    });
+}
+
+void CallClient::create(const proto::RoomPolicy& policy) {
+    QPointer<CallClient> self(this);
+    withEvidence("urn:twinseal:room-host:" + m_options.hostOperator, [self, policy](proto::Evidence e) {
+        if (self)
+            self->feed(ev::Create{policy, std::move(e)});
+    });
+}
+
+void CallClient::join(const std::string& roomId, const std::string& roomUri, const std::string& roomCode) {
+    feed(ev::Join{roomId, roomUri, roomCode});
+}
+
+void CallClient::invite(const std::string& handle) { feed(ev::Invite{handle}); }
+void CallClient::accept() { feed(ev::Accept{}); }
+void CallClient::decline() { feed(ev::Decline{}); }
+void CallClient::leave() { feed(ev::Leave{}); }
+
+void CallClient::sendFrame(const QByteArray& sframe) {
+    if (m_setup.state() != CallState::InCall && m_setup.state() != CallState::Verifying)
+        return;
+    proto::CallMessage m;
+    m.mutable_frame()->set_room_id(m_setup.roomId());
+    m.mutable_frame()->set_sframe(sframe.toStdString());
+    sendMessage(m);
+}
+
+} // namespace twinseal::calls
