@@ -217,6 +217,66 @@ private slots:
         QCOMPARE(verifier.mediaDownloads(), 2);
     }
 
+    void participantOfAnotherOperator() {
+        // Carol's operator (B) runs a home network of its own, with its own root and TLS CA.
+        HomenetServer operatorB;
+        QVERIFY(operatorB.start());
+        TestSubscriber carol = addTestSubscriber(operatorB, QStringLiteral("carol.usim"), 3);
+        QVERIFY(carol.profile.trustListPem != m_alice->profile.trustListPem);
+        twin::TwinStore carolStore(operatorB.scratch(QStringLiteral("carol-data")));
+        QDir().mkpath(carolStore.trustDir());
+        EvidenceBuilder builder(*m_aliceStore, *m_aliceSession);
+
+        auto verifierFor = [&](const QString& cache, std::optional<HomeNetworkEntry> entry) {
+            auto stores = storesOf(carolStore, carol.profile.trustListPem);
+            PeerVerifierConfig config;
+            config.stores = stores.ok() ? std::move(*stores) : twin::PeerStores{};
+            if (entry)
+                config.homeNetworks.add(*entry);
+            config.cacheDir = operatorB.scratch(cache);
+            return std::make_unique<PeerEvidenceVerifier>(config);
+        };
+        // Operator A's home network as Carol's configuration names it: its address, TLS CA and keys.
+        const HomeNetworkEntry operatorA = HomeNetworkEntry::fromProfile(m_alice->profile);
+
+        // A's TLS certificate does not chain to the CA configured for it: nothing is fetched.
+        HomeNetworkEntry wrongCa = operatorA;
+        wrongCa.tlsCaPem = carol.profile.tlsCaPem;
+        auto tlsVerifier = verifierFor(QStringLiteral("cache-tls"), wrongCa);
+        auto own = build(builder, kRoom);
+        REQUIRE_OK(own);
+        auto tls = verify(*tlsVerifier, own->evidence, kRoom);
+        QVERIFY(tls);
+        QVERIFY2(tls->report.state != OverallState::Verified, qPrintable(describe(*tls)));
+        QVERIFY2(tls->report.find(CheckId::Revocation)->detail.find("tls") != std::string::npos,
+                 tls->report.find(CheckId::Revocation)->detail.c_str());
+        QCOMPARE(tlsVerifier->mediaDownloads(), 1);
+        QVERIFY(tls->mediaDirectory.isEmpty());
+
+        // A's root is not in Carol's trust list yet: sound, but never Verified.
+        auto untrustedVerifier = verifierFor(QStringLiteral("cache-untrusted"), operatorA);
+        own = build(builder, kRoom);
+        REQUIRE_OK(own);
+        auto untrusted = verify(*untrustedVerifier, own->evidence, kRoom);
+        QVERIFY(untrusted);
+        QVERIFY2(untrusted->report.state != OverallState::Verified, qPrintable(describe(*untrusted)));
+        QVERIFY(untrusted->mediaDirectory.isEmpty());
+
+        // With A's root in Carol's trust list: Alice is verified against A's own status list,
+        // log and repository, over TLS to A's CA.
+        QFile root(QDir(carolStore.trustDir()).filePath(QStringLiteral("operator-a.pem")));
+        QVERIFY(root.open(QIODevice::WriteOnly));
+        root.write(QByteArray::fromStdString(m_alice->profile.trustListPem));
+        root.close();
+        auto trustedVerifier = verifierFor(QStringLiteral("cache-trusted"), operatorA);
+        own = build(builder, kRoom);
+        REQUIRE_OK(own);
+        auto trusted = verify(*trustedVerifier, own->evidence, kRoom);
+        QVERIFY(trusted);
+        QVERIFY2(trusted->report.state == OverallState::Verified, qPrintable(describe(*trusted)));
+        QCOMPARE(trusted->media, std::string("fetched"));
+    }
+
     void unknownHomeNetworkIsNeverVerified() {
         EvidenceBuilder builder(*m_aliceStore, *m_aliceSession);
         auto stores = storesOf(*m_bobStore, m_bob->profile.trustListPem);

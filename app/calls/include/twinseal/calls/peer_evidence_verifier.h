@@ -71,7 +71,7 @@ public:
     void verify(const proto::Evidence& evidence, const std::string& roomUri,
                 std::function<void(security::Result<PeerOutcome>)> done);
 
-    // Avatar packages downloaded so far (a package served from the cache is not counted).
+    // Avatar downloads started so far (a package served from the cache is not counted).
     [[nodiscard]] int mediaDownloads() const noexcept { return m_downloads; }
     [[nodiscard]] MediaCache& mediaCache() noexcept { return m_media; }
 
