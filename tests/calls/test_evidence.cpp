@@ -7,6 +7,7 @@
 #include <QDir>
 #include <QEventLoop>
 #include <QFile>
+#include <QSignalSpy>
 #include <QTimer>
 #include <QtTest>
 
@@ -14,9 +15,11 @@
 #include <optional>
 
 #include "../homenet/homenet_fixture.h"
+#include "fake_room_host.h"
 #include "test_macros.h"
 #include "testmain.h"
 
+#include <twinseal/calls/call_client.h>
 #include <twinseal/calls/evidence_builder.h>
 #include <twinseal/calls/peer_evidence_verifier.h>
 #include <twinseal/netclient/avatar_transfer.h>
@@ -300,6 +303,116 @@ private slots:
         }
         QVERIFY(outcome->mediaDirectory.isEmpty());
         QCOMPARE(verifier.mediaDownloads(), 0);
+    }
+
+    // Bob's client over TLS to a (scripted) room host: joins with his evidence, verifies Alice
+    // against her home network before the call counts as set up, rejoins with the rejoin token
+    // after a dropped connection (Alice's outcome stands: her evidence is not presented again),
+    // passes on frames of the verified peer only, and drops a host that sends garbage.
+    void clientJoinsVerifiesAndRejoins() {
+        const QString package = avatarCopy(m_server.scratch(QStringLiteral("bob-avatar")), 1);
+        security::Manifest manifest;
+        const security::Bytes signedManifest = test::signedManifest(package, m_bob->holder, &manifest);
+        REQUIRE_OK(authenticate(*m_bob->client));
+        auto reg = registerDt(*m_bob, signedManifest);
+        REQUIRE_OK(reg);
+        const std::string avatarId = reg->credential.claims.avatarId;
+        REQUIRE_OK(await<netclient::AvatarRecord>([&](auto cb) {
+            m_bob->client->uploadAvatar(avatarId, manifest, package, std::move(cb));
+        }));
+        QVERIFY(m_bobStore->storeCredential(reg->credentialBytes).ok());
+        auto profile = security::UsimProfileData::load(m_bob->path.toStdString());
+        QVERIFY(profile.ok());
+        twin::TwinSession bobSession(std::move(*profile), m_bob->path);
+        bobSession.adoptKey(std::move(m_bob->holder));
+        EvidenceBuilder bobBuilder(*m_bobStore, bobSession);
+
+        auto stores = storesOf(*m_bobStore, m_bob->profile.trustListPem);
+        QVERIFY(stores.ok());
+        PeerVerifierConfig config;
+        config.stores = std::move(*stores);
+        config.homeNetworks.add(HomeNetworkEntry::fromProfile(m_alice->profile));
+        config.cacheDir = m_server.scratch(QStringLiteral("bob-cache-client"));
+        PeerEvidenceVerifier verifier(config);
+
+        FakeRoomHost host;
+        QVERIFY(host.start());
+        EvidenceBuilder aliceBuilder(*m_aliceStore, *m_aliceSession);
+        auto alice = build(aliceBuilder, kRoom);
+        REQUIRE_OK(alice);
+        int joins = 0;
+        connect(&host, &FakeRoomHost::messageReceived, this, [&](const proto::CallMessage& m) {
+            if (!m.has_join_room())
+                return;
+            ++joins;
+            proto::CallMessage answer;
+            auto* joined = answer.mutable_room_joined();
+            joined->mutable_room()->set_room_id("theatre-3");
+            joined->mutable_room()->set_room_uri(kRoom);
+            joined->set_participant_id(2);
+            joined->set_rejoin_token("rt-" + std::to_string(joins));
+            auto* peer = joined->add_participants();
+            peer->set_participant_id(1);
+            *peer->mutable_evidence() = alice->evidence;
+            host.send(answer);
+        });
+
+        CallClientOptions options;
+        options.url = host.url();
+        options.tlsCaPem = host.caPem();
+        options.setup.ownHandle = "tw-bob";
+        options.setup.graceMs = 120000;
+        options.reconnectDelayMs = 50;
+        CallClient client(options, bobBuilder, verifier);
+        QSignalSpy reports(&client, &CallClient::peerReport);
+        QSignalSpy errors(&client, &CallClient::protocolError);
+        QSignalSpy frames(&client, &CallClient::frameReceived);
+        QSignalSpy states(&client, &CallClient::stateChanged);
+
+        client.connectToHost();
+        QTRY_VERIFY_WITH_TIMEOUT(client.connected(), 30000);
+        client.join("theatre-3", kRoom);
+        QTRY_VERIFY_WITH_TIMEOUT(client.state() == CallState::InCall, 60000);
+        QCOMPARE(reports.size(), 1);
+        QCOMPARE(reports.at(0).at(0).toUInt(), 1u);
+        QVERIFY2(reports.at(0).at(1).toString() ==
+                     QString::fromUtf8(security::overallStateName(OverallState::Verified).data()),
+                 qPrintable(reports.at(0).at(2).toString()));
+        QVERIFY(client.outcome(1) && !client.outcome(1)->mediaDirectory.isEmpty());
+        // What Bob sent: his evidence for this room, with a media grant, no rejoin token.
+        const auto& join = host.received().at(0).join_room();
+        QCOMPARE(join.room_id(), std::string("theatre-3"));
+        QVERIFY(join.rejoin_token().empty());
+        QVERIFY(!join.evidence().media_grant().empty());
+        auto assertion = security::parseAssertion(join.evidence().assertion());
+        QVERIFY(assertion.ok());
+        QCOMPARE(assertion->claims.dest, std::vector<std::string>{kRoom});
+
+        host.drop();
+        QTRY_COMPARE_WITH_TIMEOUT(joins, 2, 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(client.state() == CallState::InCall, 60000);
+        QCOMPARE(host.received().back().join_room().rejoin_token(), std::string("rt-1"));
+        QCOMPARE(reports.size(), 1);
+
+        proto::CallMessage frame;
+        frame.mutable_frame()->set_room_id("theatre-3");
+        frame.mutable_frame()->set_from(1);
+        frame.mutable_frame()->set_sframe("protected-pose");
+        host.send(frame);
+        QTRY_COMPARE_WITH_TIMEOUT(frames.size(), 1, 30000);
+        QCOMPARE(frames.at(0).at(1).toByteArray(), QByteArray("protected-pose"));
+
+        host.sendRaw(QByteArray(16, '\xff'));
+        QTRY_COMPARE_WITH_TIMEOUT(errors.size(), 1, 30000);
+        QCOMPARE(errors.at(0).at(0).toString(), QStringLiteral("malformed"));
+        QTRY_COMPARE_WITH_TIMEOUT(joins, 3, 60000); // the connection was closed, the call rejoined
+        QTRY_VERIFY_WITH_TIMEOUT(client.state() == CallState::InCall, 60000);
+
+        client.leave();
+        QCOMPARE(client.state(), CallState::Left);
+        QCOMPARE(states.constLast().at(0).value<CallState>(), CallState::Left);
+        QTRY_VERIFY_WITH_TIMEOUT(host.received().back().has_leave(), 30000);
+        QVERIFY(client.outcome(1) == nullptr);
     }
 };
 

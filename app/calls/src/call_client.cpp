@@ -92,7 +92,10 @@ void CallClient::onDisconnected() {
         m_reconnect.start(m_options.reconnectDelayMs);
 }
 
-void CallClient::feed(const Event& event) { apply(m_setup.handle(event, nowMs())); }
+void CallClient::feed(const Event& event) {
+    const CallState before = m_setup.state();
+    apply(m_setup.handle(event, nowMs()), before);
+}
 
 void CallClient::sendMessage(const proto::CallMessage& message) {
     auto frame = encodeCallMessage(message, m_options.maxMessageBytes);
@@ -103,8 +106,7 @@ void CallClient::sendMessage(const proto::CallMessage& message) {
     m_socket.sendBinaryMessage(*frame);
 }
 
-void CallClient::apply(Step step) {
-    const CallState before = m_setup.state();
+void CallClient::apply(Step step, CallState before) {
     for (const auto& m : step.send)
         sendMessage(m);
     for (const auto& t : step.timers)
