@@ -239,8 +239,15 @@ private slots:
             config.cacheDir = operatorB.scratch(cache);
             return std::make_unique<PeerEvidenceVerifier>(config);
         };
-        // Operator A's home network as Carol's configuration names it: its address, TLS CA and keys.
-        const HomeNetworkEntry operatorA = HomeNetworkEntry::fromProfile(m_alice->profile);
+        // Operator A's home network as Carol's configuration file names it: its address, TLS CA
+        // and keys.
+        HomeNetworkDirectory configured;
+        configured.add(HomeNetworkEntry::fromProfile(m_alice->profile));
+        const QString configFile = operatorB.scratch(QStringLiteral("home-networks.json"));
+        QVERIFY(saveHomeNetworks(configured, configFile).ok());
+        auto loaded = loadHomeNetworks(configFile);
+        QVERIFY(loaded.ok());
+        const HomeNetworkEntry operatorA = loaded->entries().at(0);
 
         // A's TLS certificate does not chain to the CA configured for it: nothing is fetched.
         HomeNetworkEntry wrongCa = operatorA;

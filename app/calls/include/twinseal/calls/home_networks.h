@@ -8,7 +8,10 @@
 #include <string>
 #include <vector>
 
+#include <QString>
+
 #include <twinseal/security/keys.h>
+#include <twinseal/security/result.h>
 #include <twinseal/security/subscriber.h>
 
 namespace twinseal::calls {
@@ -38,5 +41,12 @@ public:
 private:
     std::vector<HomeNetworkEntry> m_entries;
 };
+
+// The configuration file of the home networks this device knows (JSON):
+//   {"version": 1, "home_networks": [{"url": "https://...", "operator": "...",
+//     "tls_ca_pem": "-----BEGIN CERTIFICATE-----...", "status_list_key": {JWK}, "log_key": {JWK}}]}
+// MalformedInput naming the entry and the field that is wrong; IoError when it cannot be read.
+[[nodiscard]] security::Result<HomeNetworkDirectory> loadHomeNetworks(const QString& file);
+[[nodiscard]] security::Status saveHomeNetworks(const HomeNetworkDirectory& directory, const QString& file);
 
 } // namespace twinseal::calls
