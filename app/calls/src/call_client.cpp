@@ -118,6 +118,8 @@ void CallClient::apply(Step step, CallState before) {
     if (m_setup.state() != before) {
         if (m_setup.state() == CallState::Left || m_setup.state() == CallState::Ended) {
             m_outcomes.clear();
+            m_outcomeAssertions.clear();
+            m_inFlight.clear();
             m_ephemeral.reset();
         }
         emit stateChanged(m_setup.state());
@@ -153,9 +155,36 @@ void CallClient::onNote(const Note& n) {
     case NoteKind::PeerAnnounced: {
         const std::uint32_t id = n.participantId;
         const bool announced = n.kind == NoteKind::PeerAnnounced;
-        m_verifier.verify(n.evidence, m_setup.roomUri(), [self, id, announced](security::Result<PeerOutcome> r) {
+        const std::string assertion = n.evidence.assertion();
+        if (!announced) {
+            // Evidence already verified (or being verified) is not presented to the verifier
+            // again: its replay check would refuse it. A rejoin asks for it again.
+            if (const auto known = m_outcomeAssertions.find(id);
+                known != m_outcomeAssertions.end() && known->second == assertion) {
+                const bool verified = m_outcomes.at(id).report.state == security::OverallState::Verified;
+                QMetaObject::invokeMethod(this, [self, id, verified] {
+                    if (self)
+                        self->feed(ev::PeerVerified{id, verified});
+                }, Qt::QueuedConnection);
+                break;
+            }
+            if (!m_inFlight.insert({id, assertion}).second)
+                break;
+        }
+        m_verifier.verify(n.evidence, m_setup.roomUri(),
+                          [self, id, announced, assertion](security::Result<PeerOutcome> r) {
             if (!self)
                 return;
+            if (!announced)
+                self->m_inFlight.erase({id, assertion});
+            // A participant that left while its evidence was being verified is not reported (nor
+            // one that took its place with other evidence).
+            if (!announced) {
+                const auto peer = self->m_setup.peers().find(id);
+                if (peer == self->m_setup.peers().end() ||
+                    peer->second.participant.evidence().assertion() != assertion)
+                    return;
+            }
             if (!r.ok()) {
                 emit self->protocolError(QStringLiteral("verification-unavailable"),
                                          qs("This device could not verify a participant: " + r.error().message()));
@@ -169,12 +198,14 @@ void CallClient::onNote(const Note& n) {
             if (announced)
                 return; // the sender is not named by an announcement; its report is shown as is
             self->m_outcomes[id] = std::move(*r);
+            self->m_outcomeAssertions[id] = assertion;
             self->feed(ev::PeerVerified{id, verified});
         });
         break;
     }
     case NoteKind::PeerLeft:
         m_outcomes.erase(n.participantId);
+        m_outcomeAssertions.erase(n.participantId);
         emit peerLeft(n.participantId, qs(n.detail));
         break;
     case NoteKind::IncomingCall:

@@ -17,6 +17,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 
 #include <twinseal/calls/call_codec.h>
@@ -101,6 +102,8 @@ private:
     std::map<TimerKind, std::unique_ptr<QTimer>> m_timers;
     QTimer m_reconnect;
     std::map<std::uint32_t, PeerOutcome> m_outcomes;
+    std::map<std::uint32_t, std::string> m_outcomeAssertions;      // the assertion each outcome is for
+    std::set<std::pair<std::uint32_t, std::string>> m_inFlight;    // verifications under way
     std::shared_ptr<const EphemeralKey> m_ephemeral; // of the evidence we joined with
     bool m_wantListen = false;
     bool m_closing = false;
