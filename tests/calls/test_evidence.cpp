@@ -409,6 +409,31 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(frames.size(), 1, 30000);
         QCOMPARE(frames.at(0).at(1).toByteArray(), QByteArray("protected-pose"));
 
+        // A newcomer presents Alice's evidence again: a replay. Its report says so, the call
+        // goes on, and its frames never reach the UI.
+        proto::CallMessage newcomer;
+        newcomer.mutable_participant_joined()->set_room_id("theatre-3");
+        newcomer.mutable_participant_joined()->mutable_participant()->set_participant_id(3);
+        *newcomer.mutable_participant_joined()->mutable_participant()->mutable_evidence() = alice->evidence;
+        host.send(newcomer);
+        QTRY_COMPARE_WITH_TIMEOUT(reports.size(), 2, 60000);
+        QCOMPARE(reports.at(1).at(0).toUInt(), 3u);
+        QCOMPARE(reports.at(1).at(1).toString(),
+                 QString::fromUtf8(security::overallStateName(OverallState::Failed).data()));
+        QVERIFY2(reports.at(1).at(3).toString().contains(QStringLiteral("replay")),
+                 qPrintable(reports.at(1).at(3).toString()));
+        QTRY_VERIFY_WITH_TIMEOUT(client.state() == CallState::InCall, 60000);
+        QVERIFY(client.outcome(3) && client.outcome(3)->mediaDirectory.isEmpty());
+        frame.mutable_frame()->set_from(3);
+        frame.mutable_frame()->set_sframe("from-the-replayer");
+        host.send(frame);
+        frame.mutable_frame()->set_from(1);
+        frame.mutable_frame()->set_sframe("second-pose");
+        host.send(frame);
+        QTRY_COMPARE_WITH_TIMEOUT(frames.size(), 2, 30000); // in order: the replayer's was dropped
+        QCOMPARE(frames.at(1).at(0).toUInt(), 1u);
+        QCOMPARE(frames.at(1).at(1).toByteArray(), QByteArray("second-pose"));
+
         host.sendRaw(QByteArray(16, '\xff'));
         QTRY_COMPARE_WITH_TIMEOUT(errors.size(), 1, 30000);
         QCOMPARE(errors.at(0).at(0).toString(), QStringLiteral("malformed"));
