@@ -78,6 +78,7 @@ class CallEvidenceTest : public QObject {
     std::unique_ptr<twin::TwinSession> m_aliceSession;
     std::unique_ptr<twin::TwinStore> m_bobStore;
     security::Digest m_mediaRoot{};
+    std::string m_aliceDtId;
 
 private slots:
     void initTestCase() {
@@ -93,6 +94,7 @@ private slots:
         auto reg = registerDt(*m_alice, signedManifest);
         REQUIRE_OK(reg);
         m_mediaRoot = reg->credential.claims.mediaRoot;
+        m_aliceDtId = reg->credential.claims.dtId;
         const std::string avatarId = reg->credential.claims.avatarId;
         REQUIRE_OK(await<netclient::AvatarRecord>([&](auto cb) {
             m_alice->client->uploadAvatar(avatarId, manifest, package, std::move(cb));
@@ -433,6 +435,33 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(frames.size(), 2, 30000); // in order: the replayer's was dropped
         QCOMPARE(frames.at(1).at(0).toUInt(), 1u);
         QCOMPARE(frames.at(1).at(1).toByteArray(), QByteArray("second-pose"));
+
+        // Alice's credential is revoked during the call; the host's notice makes Bob re-check
+        // her home network's status list at once: she is flagged, her frames stop.
+        QSignalSpy revoked(&client, &CallClient::peerRevoked);
+        QSignalSpy refusals(&client, &CallClient::refused);
+        REQUIRE_OK(await<netclient::DtRecord>(
+            [&](auto cb) { m_alice->client->revoke(m_aliceDtId, "device lost", std::move(cb)); }));
+        proto::CallMessage notice;
+        notice.mutable_revocation()->set_room_id("theatre-3");
+        notice.mutable_revocation()->set_participant_id(1);
+        host.send(notice);
+        QTRY_COMPARE_WITH_TIMEOUT(revoked.size(), 1, 60000);
+        QCOMPARE(revoked.at(0).at(0).toUInt(), 1u);
+        QCOMPARE(reports.size(), 3);
+        QCOMPARE(reports.at(2).at(1).toString(),
+                 QString::fromUtf8(security::overallStateName(OverallState::Failed).data()));
+        QVERIFY(client.outcome(1)->report.reason == ErrorCode::CredentialRevoked);
+        QVERIFY(client.outcome(1)->mediaDirectory.isEmpty() && client.outcome(1)->ephemeralKey.empty());
+        frame.mutable_frame()->set_sframe("after-revocation");
+        host.send(frame);
+        proto::CallMessage unknownLeft; // processed after the frame: a point to wait for
+        unknownLeft.mutable_participant_left()->set_room_id("theatre-3");
+        unknownLeft.mutable_participant_left()->set_participant_id(9);
+        host.send(unknownLeft);
+        QTRY_COMPARE_WITH_TIMEOUT(refusals.size(), 1, 30000);
+        QCOMPARE(refusals.at(0).at(0).toString(), QStringLiteral("unknown-participant"));
+        QCOMPARE(frames.size(), 2);
 
         host.sendRaw(QByteArray(16, '\xff'));
         QTRY_COMPARE_WITH_TIMEOUT(errors.size(), 1, 30000);

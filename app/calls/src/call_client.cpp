@@ -25,6 +25,14 @@ CallClient::CallClient(CallClientOptions options, EvidenceBuilder& builder, Peer
         connect(timer.get(), &QTimer::timeout, this, [this, kind] { feed(ev::Timer{kind}); });
         m_timers.emplace(kind, std::move(timer));
     }
+    if (m_options.revocationRecheckMs > 0) {
+        connect(&m_revocationTimer, &QTimer::timeout, this, [this] {
+            for (const auto& [id, o] : m_outcomes)
+                if (o.report.state == security::OverallState::Verified)
+                    recheckRevocation(id, false);
+        });
+        m_revocationTimer.start(m_options.revocationRecheckMs);
+    }
     m_reconnect.setSingleShot(true);
     connect(&m_reconnect, &QTimer::timeout, this, &CallClient::connectToHost);
 
@@ -222,6 +230,7 @@ void CallClient::onNote(const Note& n) {
         break;
     case NoteKind::RecheckRevocation:
         emit revocationNotice(n.participantId);
+        recheckRevocation(n.participantId, true);
         break;
     case NoteKind::HostError:
         emit hostError(qs(n.detail));
@@ -229,6 +238,49 @@ void CallClient::onNote(const Note& n) {
     default:
         break;
     }
+}
+
+void CallClient::recheckRevocation(std::uint32_t id, bool refresh) {
+    const auto peer = m_setup.peers().find(id);
+    const auto known = m_outcomeAssertions.find(id);
+    if (peer == m_setup.peers().end() || known == m_outcomeAssertions.end())
+        return;
+    const std::string assertion = known->second;
+    QPointer<CallClient> self(this);
+    m_verifier.recheckRevocation(peer->second.participant.evidence(), refresh,
+                                 [self, id, assertion](security::Status status) {
+        if (!self || status.ok())
+            return;
+        const auto known = self->m_outcomeAssertions.find(id);
+        const auto o = self->m_outcomes.find(id);
+        if (known == self->m_outcomeAssertions.end() || known->second != assertion || o == self->m_outcomes.end())
+            return;
+        if (status.error().code != security::ErrorCode::CredentialRevoked) {
+            // The list could not be had: the peer stays as it was verified; say why.
+            emit self->protocolError(QStringLiteral("revocation-unchecked"),
+                                     qs("A participant's revocation status could not be re-checked: " +
+                                        status.error().message()));
+            return;
+        }
+        security::VerificationReport& report = o->second.report;
+        if (report.state == security::OverallState::Failed && report.reason == security::ErrorCode::CredentialRevoked)
+            return;
+        for (auto& check : report.checks) {
+            if (check.id == security::CheckId::Revocation) {
+                check.state = security::CheckState::Failed;
+                check.code = security::ErrorCode::CredentialRevoked;
+                check.detail = status.error().detail;
+            }
+        }
+        report.state = security::OverallState::Failed;
+        report.reason = security::ErrorCode::CredentialRevoked;
+        report.reasonDetail = "revoked during the call: " + status.error().detail;
+        o->second.mediaDirectory.clear();
+        o->second.ephemeralKey.clear();
+        emit self->peerReport(id, qs(security::overallStateName(report.state)), qs(report.summary()),
+                              qs(report.toJson()));
+        emit self->peerRevoked(id);
+    });
 }
 
 void CallClient::receiveBinary(const QByteArray& frame) {

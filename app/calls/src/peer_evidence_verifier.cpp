@@ -7,6 +7,7 @@
 #include <twinseal/netclient/service_client.h>
 #include <twinseal/security/assertion.h>
 #include <twinseal/security/crypto.h>
+#include <twinseal/security/statuslist.h>
 #include <twinseal/twin/twin_store.h>
 
 namespace twinseal::calls {
@@ -144,6 +145,32 @@ void PeerEvidenceVerifier::verify(const proto::Evidence& evidence, const std::st
             self->finish(p);
         });
     });
+}
+
+void PeerEvidenceVerifier::recheckRevocation(const proto::Evidence& evidence, bool refresh,
+                                             std::function<void(Status)> done) {
+    auto credential = parseCredential(bytesOf(evidence.credential()));
+    if (!credential.ok())
+        return done(credential.error());
+    const HomeNetworkEntry* entry = m_config.homeNetworks.find(evidence.home_network_url());
+    if (!entry)
+        return done(makeError(ErrorCode::InvalidArgument,
+                              "the peer's home network '" + evidence.home_network_url() +
+                                  "' is not known to this device: its status list cannot be fetched"));
+    QPointer<PeerEvidenceVerifier> self(this);
+    clientFor(*entry)->fetchStatusList(
+        refresh ? netclient::StatusListFetch::Refresh : netclient::StatusListFetch::WhenDue,
+        [self, credential = std::move(*credential), done = std::move(done)](
+            netclient::ClientResult<StatusList> list) {
+            if (!self)
+                return;
+            if (!list.ok())
+                return done(makeError(ErrorCode::StatusListExpired,
+                                      "no current status list from the peer's home network: " +
+                                          list.error().describe()));
+            const StatusListRevocationChecker checker(std::move(*list));
+            done(checker.check(credential, self->now()));
+        });
 }
 
 void PeerEvidenceVerifier::fetchMedia(netclient::ServiceClient& client, const Credential& credential,

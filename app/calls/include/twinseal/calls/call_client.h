@@ -34,6 +34,9 @@ struct CallClientOptions {
     Config setup;                    // our handle and the set-up's timeouts
     qsizetype maxMessageBytes = kMaxCallMessageBytes;
     int reconnectDelayMs = 1000;     // between attempts while Reconnecting
+    // Verified peers' revocation status re-checked while the call runs (the status list comes
+    // from each home network's cache while it is within its TTL); 0: only on a host's notice.
+    int revocationRecheckMs = 30000;
     std::function<std::int64_t()> nowMs; // null: the system clock
 };
 
@@ -77,6 +80,9 @@ signals:
     void frameReceived(quint32 participantId, const QByteArray& sframe);
     void keyReceived(quint64 epoch, const QByteArray& wrappedKey);
     void revocationNotice(quint32 participantId);
+    // A verified peer's credential was found revoked during the call: its report is now Failed
+    // (credential-revoked, sent as peerReport too), its media and key are withdrawn.
+    void peerRevoked(quint32 participantId);
     // An input the set-up ignored, with its reason code (refusalName) and what it was.
     void refused(const QString& code, const QString& detail);
     // The host broke the protocol (the connection is closed), or a local failure
@@ -90,6 +96,7 @@ private:
     void onNote(const Note& note);
     void sendMessage(const proto::CallMessage& message);
     void withEvidence(const std::string& destination, std::function<void(proto::Evidence)> next);
+    void recheckRevocation(std::uint32_t participantId, bool refresh);
     void onConnected();
     void onDisconnected();
     [[nodiscard]] std::int64_t nowMs() const;
@@ -101,6 +108,7 @@ private:
     QWebSocket m_socket;
     std::map<TimerKind, std::unique_ptr<QTimer>> m_timers;
     QTimer m_reconnect;
+    QTimer m_revocationTimer;
     std::map<std::uint32_t, PeerOutcome> m_outcomes;
     std::map<std::uint32_t, std::string> m_outcomeAssertions;      // the assertion each outcome is for
     std::set<std::pair<std::uint32_t, std::string>> m_inFlight;    // verifications under way

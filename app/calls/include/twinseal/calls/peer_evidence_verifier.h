@@ -71,6 +71,13 @@ public:
     void verify(const proto::Evidence& evidence, const std::string& roomUri,
                 std::function<void(security::Result<PeerOutcome>)> done);
 
+    // Re-checks the revocation status of a peer's credential against its home network's
+    // status list while the call runs: fetched afresh (`refresh`, on a revocation notice) or
+    // from the per-home-network cache while it is within its TTL. OK while the credential is
+    // not revoked, CredentialRevoked once it is, another code when the list cannot be had.
+    void recheckRevocation(const proto::Evidence& evidence, bool refresh,
+                           std::function<void(security::Status)> done);
+
     // Avatar downloads started so far (a package served from the cache is not counted).
     [[nodiscard]] int mediaDownloads() const noexcept { return m_downloads; }
     [[nodiscard]] MediaCache& mediaCache() noexcept { return m_media; }
