@@ -14,7 +14,9 @@
 #include <QSocketNotifier>
 #include <QTimer>
 
+#include <algorithm>
 #include <csignal>
+#include <type_traits>
 #include <cstdio>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -191,7 +193,30 @@ int cmdServe(const QStringList& args) {
                   {QStringLiteral("log-level"), QStringLiteral("debug, info, warning or error."),
                    QStringLiteral("level")},
                   {QStringLiteral("init"),
-                   QStringLiteral("Create the operator keys first if the data directory has none.")}});
+                   QStringLiteral("Create the operator keys first if the data directory has none.")},
+                  {QStringLiteral("trust-root"),
+                   QStringLiteral("PEM file of another operator's root whose subscribers may join "
+                                  "calls hosted here (repeatable; this operator's root is always "
+                                  "trusted)."),
+                   QStringLiteral("file")},
+                  {QStringLiteral("call-ring-timeout"),
+                   QStringLiteral("Seconds an invitation rings (default 30)."), QStringLiteral("s")},
+                  {QStringLiteral("call-rejoin-grace"),
+                   QStringLiteral("Seconds a dropped participant may rejoin (default 30)."),
+                   QStringLiteral("s")},
+                  {QStringLiteral("call-max-message-bytes"),
+                   QStringLiteral("Largest call signalling message (default 65536)."),
+                   QStringLiteral("bytes")},
+                  {QStringLiteral("call-max-queue-bytes"),
+                   QStringLiteral("Unsent bytes a call participant may fall behind before it is "
+                                  "dropped (default 1 MiB)."),
+                   QStringLiteral("bytes")},
+                  {QStringLiteral("call-signal-rate"),
+                   QStringLiteral("Signalling messages per second per connection (default 20)."),
+                   QStringLiteral("n")},
+                  {QStringLiteral("call-frame-rate"),
+                   QStringLiteral("Relayed frames per second per connection (default 400)."),
+                   QStringLiteral("n")}});
     if (!parse(p, args, QStringLiteral("Run the home-network DT service over HTTPS (TLS 1.3). "
                                        "Logs are JSON lines on stderr; SIGTERM/SIGINT shut it "
                                        "down gracefully.")))
@@ -215,6 +240,23 @@ int cmdServe(const QStringList& args) {
         c.publicUrl = p.value(QStringLiteral("public-url"));
     if (p.isSet(QStringLiteral("log-level")))
         c.logLevel = p.value(QStringLiteral("log-level"));
+    if (p.isSet(QStringLiteral("trust-root")))
+        c.callTrustRoots += p.values(QStringLiteral("trust-root"));
+    auto callInt = [&](const char* name, auto* field) {
+        if (ok && p.isSet(QLatin1String(name)))
+            *field = static_cast<std::remove_pointer_t<decltype(field)>>(
+                p.value(QLatin1String(name)).toDouble(&ok));
+    };
+    callInt("call-ring-timeout", &c.callRingTimeout);
+    callInt("call-rejoin-grace", &c.callRejoinGrace);
+    callInt("call-max-message-bytes", &c.callMaxMessageBytes);
+    callInt("call-max-queue-bytes", &c.callMaxQueueBytes);
+    callInt("call-signal-rate", &c.callSignalRate);
+    callInt("call-frame-rate", &c.callFrameRate);
+    if (ok && p.isSet(QStringLiteral("call-signal-rate")))
+        c.callSignalBurst = std::max(c.callSignalBurst, 3 * c.callSignalRate);
+    if (ok && p.isSet(QStringLiteral("call-frame-rate")))
+        c.callFrameBurst = std::max(c.callFrameBurst, 2 * c.callFrameRate);
     if (!ok)
         return err(QStringLiteral("a numeric option is not a number")), kExitUsage;
     LogLevel level;

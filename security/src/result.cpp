@@ -63,6 +63,15 @@ std::string_view errorCodeName(ErrorCode code) noexcept {
     case ErrorCode::AuditLogTruncated: return "audit-log-truncated";
     case ErrorCode::AuditLogIdMismatch: return "audit-log-id-mismatch";
     case ErrorCode::AuditRecordCorrupt: return "audit-record-corrupt";
+    case ErrorCode::SFrameMalformed: return "sframe-malformed";
+    case ErrorCode::SFrameUnknownKeyId: return "sframe-unknown-key-id";
+    case ErrorCode::SFrameAuthenticationFailed: return "sframe-authentication-failed";
+    case ErrorCode::SFrameReplayed: return "sframe-replayed";
+    case ErrorCode::SFrameTooOld: return "sframe-too-old";
+    case ErrorCode::SFrameCounterExhausted: return "sframe-counter-exhausted";
+    case ErrorCode::FrameKeyNotAddressed: return "frame-key-not-addressed";
+    case ErrorCode::FrameKeyUnwrapFailed: return "frame-key-unwrap-failed";
+    case ErrorCode::FrameKeyContextMismatch: return "frame-key-context-mismatch";
     }
     return "unknown-error";
 }

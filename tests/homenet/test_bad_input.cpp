@@ -271,24 +271,35 @@ private slots:
         QVERIFY(server.running());
     }
 
-    // /v1/ws is reserved for call signalling: a WebSocket client is greeted and told so.
-    void webSocketEndpointReserved() {
+    // /v1/ws speaks the call protocol (binary CallMessages): a text message is answered with a
+    // CallError and the connection closed; other WebSocket paths are closed at once.
+    void webSocketEndpointSpeaksCallProtocol() {
         HomenetServer server;
         QVERIFY(server.start());
         QWebSocket ws;
         QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
         tls.setCaCertificates(QSslCertificate::fromData(server.tlsCaPem().toLatin1()));
         ws.setSslConfiguration(tls);
-        QString greeting;
-        QObject::connect(&ws, &QWebSocket::textMessageReceived,
-                         [&](const QString& m) { greeting = m; });
+        QByteArray answer;
+        QObject::connect(&ws, &QWebSocket::binaryMessageReceived,
+                         [&](const QByteArray& m) { answer = m; });
+        QObject::connect(&ws, &QWebSocket::connected,
+                         [&] { ws.sendTextMessage(QStringLiteral("{\"type\":\"hello\"}")); });
         QSignalSpy closed(&ws, &QWebSocket::disconnected);
         ws.open(QUrl(server.url().replace(QStringLiteral("https:"), QStringLiteral("wss:")) +
                      QStringLiteral("/v1/ws")));
         QVERIFY(closed.wait(10000));
-        QVERIFY2(greeting.contains(QStringLiteral("\"status\":\"reserved\"")),
-                 qPrintable(greeting + QString::fromUtf8(server.pollLog())));
-        QCOMPARE(ws.closeCode(), QWebSocketProtocol::CloseCodeNormal);
+        QVERIFY2(answer.contains("text-not-supported"),
+                 qPrintable(QString::fromUtf8(answer + server.pollLog())));
+        QCOMPARE(ws.closeCode(), QWebSocketProtocol::CloseCodePolicyViolated);
+
+        QWebSocket other;
+        other.setSslConfiguration(tls);
+        QSignalSpy otherClosed(&other, &QWebSocket::disconnected);
+        other.open(QUrl(server.url().replace(QStringLiteral("https:"), QStringLiteral("wss:")) +
+                        QStringLiteral("/v1/other")));
+        QVERIFY(otherClosed.wait(10000));
+        QVERIFY(server.running());
     }
 
     void rateLimitPerClient() {

@@ -23,7 +23,13 @@ bool ServiceConfig::loadFile(const QString& path, QString* error) {
         QStringLiteral("rate-limit"),      QStringLiteral("rate-burst"),
         QStringLiteral("challenge-ttl"),   QStringLiteral("akma-key-ttl"),
         QStringLiteral("credential-days"), QStringLiteral("status-list-ttl"),
-        QStringLiteral("sqlite-synchronous"), QStringLiteral("log-level")};
+        QStringLiteral("sqlite-synchronous"), QStringLiteral("log-level"),
+        QStringLiteral("trust-root"),      QStringLiteral("call-ring-timeout"),
+        QStringLiteral("call-rejoin-grace"), QStringLiteral("call-room-idle"),
+        QStringLiteral("call-max-participants"), QStringLiteral("call-max-rooms"),
+        QStringLiteral("call-max-message-bytes"), QStringLiteral("call-max-queue-bytes"),
+        QStringLiteral("call-signal-rate"), QStringLiteral("call-signal-burst"),
+        QStringLiteral("call-frame-rate"), QStringLiteral("call-frame-burst")};
     for (const QString& key : ini.allKeys()) {
         const QString bare = key.startsWith(QLatin1String("service/")) ? key.mid(8) : key;
         if (!key.startsWith(QLatin1String("service/")) || !known.contains(bare)) {
@@ -63,6 +69,19 @@ bool ServiceConfig::loadFile(const QString& path, QString* error) {
     statusListTtl = num("status-list-ttl", statusListTtl);
     sqliteSynchronous = ini.value(QStringLiteral("sqlite-synchronous"), sqliteSynchronous).toString();
     logLevel = ini.value(QStringLiteral("log-level"), logLevel).toString();
+    if (ini.contains(QStringLiteral("trust-root")))
+        callTrustRoots = ini.value(QStringLiteral("trust-root")).toStringList();
+    callRingTimeout = num("call-ring-timeout", callRingTimeout);
+    callRejoinGrace = num("call-rejoin-grace", callRejoinGrace);
+    callRoomIdle = num("call-room-idle", callRoomIdle);
+    callMaxParticipants = num("call-max-participants", callMaxParticipants);
+    callMaxRooms = num("call-max-rooms", callMaxRooms);
+    callMaxMessageBytes = num("call-max-message-bytes", callMaxMessageBytes);
+    callMaxQueueBytes = num("call-max-queue-bytes", callMaxQueueBytes);
+    callSignalRate = num("call-signal-rate", callSignalRate);
+    callSignalBurst = num("call-signal-burst", callSignalBurst);
+    callFrameRate = num("call-frame-rate", callFrameRate);
+    callFrameBurst = num("call-frame-burst", callFrameBurst);
     return ok;
 }
 

@@ -16,6 +16,7 @@
 #include "http_exchange.h"
 #include "http_reply.h"
 #include "http_routes.h"
+#include "twinseal/service/call_relay.h"
 #include "twinseal/service/service_log.h"
 
 namespace twinseal::service {
@@ -112,6 +113,7 @@ HttpFrontend::HttpFrontend(HomenetService& service, const OperatorKeys& keys, QO
     http::addRoutes(*m_routes);
     m_clock.start();
     connect(this, &QAbstractHttpServer::newWebSocketConnection, this, &HttpFrontend::onWebSocket);
+    m_calls = new CallRelay(service.calls(), service.config(), this);
 }
 
 HttpFrontend::~HttpFrontend() = default;
@@ -167,6 +169,8 @@ void HttpFrontend::guardSocket(QTcpSocket* s) {
     // then Content-Length bytes of body) and refuses oversized or chunked bodies from the headers
     // alone, so a huge upload is never buffered. Body bytes are counted, never taken for headers.
     const qint64 limit = m_service.config().maxBodyBytes;
+    // Small answers and relayed call frames go out at once (no Nagle delay).
+    s->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     auto guard = std::make_shared<RequestGuard>();
     connect(s, &QIODevice::readyRead, this, [this, s, limit, guard] {
         if (guard->rejected) {
@@ -256,17 +260,13 @@ void HttpFrontend::onWebSocket() {
             continue;
         QWebSocket* s = ws.release();
         s->setParent(this);
-        connect(s, &QWebSocket::disconnected, s, &QObject::deleteLater);
         if (s->requestUrl().path() != QLatin1String("/v1/ws")) {
+            connect(s, &QWebSocket::disconnected, s, &QObject::deleteLater);
             s->close(QWebSocketProtocol::CloseCodePolicyViolated,
                      QStringLiteral("unknown WebSocket endpoint"));
             continue;
         }
-        // Reserved for call signalling: announce the protocol and close until it is enabled.
-        s->sendTextMessage(QStringLiteral(
-            "{\"type\":\"hello\",\"protocol\":\"twinseal-signalling\",\"status\":\"reserved\"}"));
-        s->close(QWebSocketProtocol::CloseCodeNormal,
-                 QStringLiteral("call signalling is not enabled on this home network yet"));
+        m_calls->accept(s); // call signalling and frame relay
     }
 }
 

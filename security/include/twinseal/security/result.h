@@ -85,6 +85,16 @@ enum class ErrorCode {
                               // checkpoint covers are gone
     AuditLogIdMismatch,       // a checkpoint or the log is not the log that was expected
     AuditRecordCorrupt,       // a record's framing or the log header is damaged
+    // in-call frame protection (SFrame, RFC 9605; sframe.h, frame_keys.h)
+    SFrameMalformed,          // a frame's SFrame header is truncated or the frame too short
+    SFrameUnknownKeyId,       // no receive key for the frame's KID (not yet keyed, or removed)
+    SFrameAuthenticationFailed, // the frame's tag does not verify: altered, or the wrong key
+    SFrameReplayed,           // a frame whose counter was already accepted under its KID
+    SFrameTooOld,             // a counter below the replay window: too late to tell it is new
+    SFrameCounterExhausted,   // the send key used up its counters: re-key before sending more
+    FrameKeyNotAddressed,     // an epoch key bundle holds no key for this participant
+    FrameKeyUnwrapFailed,     // a wrapped epoch key does not open with the pairwise key
+    FrameKeyContextMismatch,  // an epoch key bundle is for another room/epoch/sender/roster
 };
 
 // Stable machine-readable name, e.g. "wrong-passphrase" (used in CLI output, logs and reports).

@@ -26,6 +26,21 @@ struct ServiceConfig {
     QString sqliteSynchronous = QStringLiteral("NORMAL"); // or FULL
     QString logLevel = QStringLiteral("info");            // debug, info, warning, error
 
+    // Calls (/v1/ws): PEM files of other operators' roots whose subscribers may join rooms here
+    // (this operator's own root is always trusted), and the room host's limits.
+    QStringList callTrustRoots;
+    int callRingTimeout = 30;        // seconds an invitation rings before "timeout"
+    int callRejoinGrace = 30;        // seconds a dropped participant's seat is kept
+    int callRoomIdle = 600;          // seconds an empty room is kept
+    int callMaxParticipants = 16;    // per room (a policy may ask for fewer)
+    int callMaxRooms = 1000;
+    qint64 callMaxMessageBytes = 64 * 1024;    // one WebSocket message
+    qint64 callMaxQueueBytes = 1024 * 1024;    // unsent bytes per receiver before it is dropped
+    double callSignalRate = 20.0;    // signalling messages per second per connection
+    double callSignalBurst = 60.0;
+    double callFrameRate = 400.0;    // relayed frames per second per connection
+    double callFrameBurst = 800.0;
+
     // Reads [service] keys from an INI file; unknown keys are errors (typos must not pass).
     [[nodiscard]] bool loadFile(const QString& path, QString* error);
     [[nodiscard]] QString effectivePublicUrl(quint16 boundPort) const;

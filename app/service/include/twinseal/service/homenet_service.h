@@ -14,6 +14,8 @@
 #include <twinseal/security/clock.h>
 
 #include "twinseal/service/avatar_repository.h"
+#include "twinseal/service/call_admission.h"
+#include "twinseal/service/call_rooms.h"
 #include "twinseal/service/config.h"
 #include "twinseal/service/credential_issuer.h"
 #include "twinseal/service/lawful_disclosures.h"
@@ -51,6 +53,7 @@ public:
     [[nodiscard]] AvatarRepository& avatars() { return m_avatars; }
     [[nodiscard]] OwnershipTransfers& transfers() { return m_transfers; }
     [[nodiscard]] LawfulDisclosures& disclosures() { return m_disclosures; }
+    [[nodiscard]] CallRooms& calls() { return m_calls; }
 
     // ---- administration (twinseal-homenet subscriber add / dt revoke / disclosure record)
     [[nodiscard]] ServiceResult<security::UsimProfileData>
@@ -210,6 +213,8 @@ public:
     AvatarRepository m_avatars;
     OwnershipTransfers m_transfers;
     LawfulDisclosures m_disclosures;
+    CallAdmission m_callAdmission;
+    CallRooms m_calls;
 };
 
 } // namespace twinseal::service

@@ -1,8 +1,8 @@
 // HTTPS front end of twinseal-homenet (Qt HttpServer over a QSslServer, TLS 1.3 only): routes
 // /v1 requests through a routing table (src/http_routes.cpp) to HomenetService, speaks binary
 // Protobuf or Protobuf's JSON mapping, enforces the body-size limit before a body is buffered
-// and a per-client request rate, and logs every request as one structured line. /v1/ws is reserved
-// for call signalling (WebSocket).
+// and a per-client request rate, and logs every request as one structured line. /v1/ws is the
+// call signalling and frame relay WebSocket (CallRelay).
 #pragma once
 
 #include <QAbstractHttpServer>
@@ -26,6 +26,8 @@ namespace http {
 struct Exchange;
 template <typename Context> class Router;
 } // namespace http
+
+class CallRelay;
 
 class HttpFrontend : public QAbstractHttpServer {
     Q_OBJECT
@@ -57,6 +59,7 @@ private:
     const OperatorKeys& m_keys;
     std::unique_ptr<http::Router<http::Exchange>> m_routes; // method + path -> handler
     QSslServer* m_tls = nullptr;
+    CallRelay* m_calls = nullptr; // a child: the /v1/ws connections
     // Rate-limit buckets by last use, most recent first; at most kMaxRateBuckets addresses.
     std::list<Bucket> m_recent;
     QHash<QHostAddress, std::list<Bucket>::iterator> m_buckets;

@@ -1,0 +1,474 @@
+// Call rooms on the real twinseal-homenet over TLS (/v1/ws): creating a room (the creator's
+// evidence addressed to the room host), joining by room code or invitation, leaving, each
+// refusal with its own reason (wrong code, not invited, handle not proven, required role, stale,
+// replayed or misaddressed evidence, duplicate join), invitations (offline, ringing, accepted,
+// declined, timeout, answered by the wrong recipient, glare), a dropped connection rejoining
+// within its grace period and refused after it, and a revocation pushed to the room.
+#include <QtTest>
+
+#include <twinseal/netclient/service_client.h>
+#include <twinseal/security/assertion.h>
+#include <twinseal/security/clock.h>
+
+#include "call_test_util.h"
+#include "call_ws_client.h"
+#include "homenet_fixture.h"
+#include "test_macros.h"
+#include "testmain.h"
+
+using namespace twinseal;
+using namespace twinseal::test;
+using Kind = proto::CallMessage::BodyCase;
+
+namespace {
+
+// Creates a room with `policy` as `creator` on `ws`; the RoomInfo (with its code).
+std::optional<proto::RoomInfo> createRoom(CallWsClient& ws, const CallParticipant& creator,
+                                          const proto::RoomPolicy& policy) {
+    auto answer = ws.request(createRoomMessage(policy, creator.evidence(roomHostUri())),
+                             Kind::kRoomCreated);
+    if (!answer || !answer->has_room_created()) {
+        qWarning("create room: %s", answer ? answer->ShortDebugString().c_str() : "no answer");
+        return std::nullopt;
+    }
+    return answer->room_created();
+}
+
+} // namespace
+
+class CallRoomsTest : public QObject {
+    Q_OBJECT
+
+private slots:
+    void createJoinLeaveByRoomCode() {
+        HomenetServer server;
+        QVERIFY(server.start());
+        CallParticipant alice = makeParticipant(server, QStringLiteral("alice"), 1);
+        CallParticipant bob = makeParticipant(server, QStringLiteral("bob"), 2);
+        CallWsClient a(server), b(server);
+        QVERIFY(a.open());
+        QVERIFY(b.open());
+
+        // The creator's evidence must be addressed to this room host.
+        auto misaddressed = a.request(
+            createRoomMessage(policyOf(proto::ROOM_CODE), alice.evidence("urn:twinseal:room:x")),
+            Kind::kRoomCreated);
+        EXPECT_CALL_ERROR(misaddressed, "wrong-destination");
+        QCOMPARE(QString::fromStdString(misaddressed->error().in_reply_to()),
+                 QStringLiteral("create_room"));
+
+        auto room = createRoom(a, alice, policyOf(proto::ROOM_CODE));
+        QVERIFY(room);
+        QVERIFY(!room->room_code().empty());
+        QCOMPARE(QString::fromStdString(room->room_uri()),
+                 QStringLiteral("urn:twinseal:room:TwinSeal%20Demo%20Operator:") +
+                     QString::fromStdString(room->room_id()));
+        QCOMPARE(room->policy().max_participants(), 16u);
+        QCOMPARE(room->policy().rekey_seconds(), 600u);
+
+        auto joined = a.request(joinMessage(*room, alice.evidence(room->room_uri())),
+                                Kind::kRoomJoined);
+        REQUIRE_KIND(joined, Kind::kRoomJoined);
+        QCOMPARE(joined->room_joined().participants_size(), 0);
+        QVERIFY(joined->room_joined().room().room_code().empty()); // only the creator sees it
+        QVERIFY(!joined->room_joined().rejoin_token().empty());
+        const quint32 aliceId = joined->room_joined().participant_id();
+
+        // Refusals, each with its own reason; none of them changes the room.
+        EXPECT_CALL_ERROR(b.request(joinMessage(*room, bob.evidence(room->room_uri()), "WRONG"),
+                                    Kind::kRoomJoined),
+                          "room-code-wrong");
+        proto::RoomInfo nowhere = *room;
+        nowhere.set_room_id("rm-nowhere");
+        EXPECT_CALL_ERROR(b.request(joinMessage(nowhere, bob.evidence(room->room_uri()),
+                                                room->room_code()),
+                                    Kind::kRoomJoined),
+                          "room-not-found");
+        EXPECT_CALL_ERROR(b.request(joinMessage(*room, bob.evidence("urn:twinseal:room:other"),
+                                                room->room_code()),
+                                    Kind::kRoomJoined),
+                          "wrong-destination");
+        {
+            // A stale assertion (issued two minutes ago).
+            auto claims = security::claimsForCall(bob.registration.credential,
+                                                  {room->room_uri()}, security::Bytes(32, 1),
+                                                  security::SystemClock::instance().now() - 120,
+                                                  security::SystemRandom::instance());
+            auto stale = security::createAssertion(*claims, bob.subscriber.holder);
+            proto::Evidence e = bob.evidence(room->room_uri());
+            e.set_assertion(stale->compact);
+            EXPECT_CALL_ERROR(b.request(joinMessage(*room, e, room->room_code()),
+                                        Kind::kRoomJoined),
+                              "assertion-stale");
+        }
+        {
+            // Another twin's credential under bob's assertion.
+            proto::Evidence e = bob.evidence(room->room_uri());
+            e.set_credential(alice.evidence(room->room_uri()).credential());
+            QVERIFY(!errorCode(b.request(joinMessage(*room, e, room->room_code()),
+                                         Kind::kRoomJoined))
+                         .isEmpty());
+        }
+
+        const proto::Evidence bobEvidence = bob.evidence(room->room_uri());
+        auto bobJoined =
+            b.request(joinMessage(*room, bobEvidence, room->room_code()), Kind::kRoomJoined);
+        REQUIRE_KIND(bobJoined, Kind::kRoomJoined);
+        const quint32 bobId = bobJoined->room_joined().participant_id();
+        QVERIFY(bobId != aliceId);
+        QCOMPARE(bobJoined->room_joined().participants_size(), 1);
+        QCOMPARE(bobJoined->room_joined().participants(0).participant_id(), aliceId);
+        QCOMPARE(bobJoined->room_joined().participants(0).evidence().credential(),
+                 alice.evidence(room->room_uri()).credential());
+        auto news = a.expect(Kind::kParticipantJoined);
+        REQUIRE_KIND(news, Kind::kParticipantJoined);
+        QCOMPARE(news->participant_joined().participant().participant_id(), bobId);
+        QCOMPARE(news->participant_joined().participant().evidence().assertion(),
+                 bobEvidence.assertion());
+
+        // Joining twice: on the same connection, then from another connection.
+        EXPECT_CALL_ERROR(b.request(joinMessage(*room, bob.evidence(room->room_uri()),
+                                                room->room_code()),
+                                    Kind::kRoomJoined),
+                          "already-joined");
+        CallWsClient b2(server);
+        QVERIFY(b2.open());
+        EXPECT_CALL_ERROR(b2.request(joinMessage(*room, bob.evidence(room->room_uri()),
+                                                 room->room_code()),
+                                     Kind::kRoomJoined),
+                          "duplicate-participant");
+        // The same assertion presented again: a replay.
+        EXPECT_CALL_ERROR(b2.request(joinMessage(*room, bobEvidence, room->room_code()),
+                                     Kind::kRoomJoined),
+                          "assertion-replayed");
+
+        // Leaving: everyone (the one leaving too) hears it.
+        proto::CallMessage leave;
+        leave.mutable_leave()->set_room_id(room->room_id());
+        b.send(leave);
+        auto leftA = a.expect(Kind::kParticipantLeft);
+        auto leftB = b.expect(Kind::kParticipantLeft);
+        REQUIRE_KIND(leftA, Kind::kParticipantLeft);
+        REQUIRE_KIND(leftB, Kind::kParticipantLeft);
+        QCOMPARE(leftA->participant_left().participant_id(), bobId);
+        QCOMPARE(QString::fromStdString(leftA->participant_left().reason()), QStringLiteral("left"));
+        EXPECT_CALL_ERROR(b.request(leave, Kind::kParticipantLeft), "not-in-room");
+        // Frames of a connection that is not in the room are refused.
+        EXPECT_CALL_ERROR(b.request(frameMessage(room->room_id(), "x"), Kind::kFrame),
+                          "not-in-room");
+        QVERIFY(a.connected());
+        QVERIFY(b.connected());
+    }
+
+    void invitedOnlyAndRoles() {
+        HomenetServer server;
+        QVERIFY(server.start());
+        CallParticipant alice = makeParticipant(server, QStringLiteral("alice"), 1);
+        CallParticipant bob = makeParticipant(server, QStringLiteral("bob"), 2);
+        CallParticipant carol = makeParticipant(server, QStringLiteral("carol"), 3);
+        CallWsClient a(server), b(server), c(server);
+        QVERIFY(a.open());
+        QVERIFY(b.open());
+        QVERIFY(c.open());
+
+        auto room = createRoom(a, alice, policyOf(proto::INVITED_ONLY, {carol.handle}));
+        QVERIFY(room);
+        QVERIFY(room->room_code().empty());
+        REQUIRE_KIND(a.request(joinMessage(*room, alice.evidence(room->room_uri())),
+                               Kind::kRoomJoined),
+                     Kind::kRoomJoined);
+        // Not invited; a code does not help in an invited-only room.
+        EXPECT_CALL_ERROR(b.request(joinMessage(*room, bob.evidence(room->room_uri()), "ANY"),
+                                    Kind::kRoomJoined),
+                          "not-invited");
+        // Bob claims carol's invited handle: he has not proved it is his.
+        EXPECT_CALL_ERROR(b.request(joinMessage(*room, bob.evidence(room->room_uri()), {},
+                                                carol.handle),
+                                    Kind::kRoomJoined),
+                          "handle-not-proven");
+        // Nor can he prove it: it is another subscriber's handle.
+        proto::CallMessage steal;
+        steal.mutable_listen()->set_handle(carol.handle);
+        *steal.mutable_listen()->mutable_evidence() =
+            bob.evidence("urn:twinseal:handle:" + carol.handle);
+        EXPECT_CALL_ERROR(b.request(steal, Kind::kListening), "not-handle-owner");
+        // Carol proves her handle and joins.
+        REQUIRE_KIND(c.request(listenMessage(carol), Kind::kListening), Kind::kListening);
+        REQUIRE_KIND(c.request(joinMessage(*room, carol.evidence(room->room_uri()), {},
+                                           carol.handle),
+                               Kind::kRoomJoined),
+                     Kind::kRoomJoined);
+
+        // A room that requires a role: this host cannot check role credentials, so it refuses
+        // everyone (the creator too) instead of admitting without proof.
+        proto::RoomPolicy surgeons = policyOf(proto::ROOM_CODE);
+        surgeons.add_required_roles()->set_role("surgeon");
+        auto roleRoom = createRoom(a, alice, surgeons);
+        QVERIFY(roleRoom);
+        EXPECT_CALL_ERROR(a.request(joinMessage(*roleRoom, alice.evidence(roleRoom->room_uri())),
+                                    Kind::kRoomJoined),
+                          "role-check-unavailable");
+        EXPECT_CALL_ERROR(b.request(joinMessage(*roleRoom, bob.evidence(roleRoom->room_uri()),
+                                                roleRoom->room_code()),
+                                    Kind::kRoomJoined),
+                          "role-check-unavailable");
+        // A policy beyond the host's limits.
+        proto::RoomPolicy huge = policyOf(proto::ROOM_CODE);
+        huge.set_max_participants(100);
+        EXPECT_CALL_ERROR(a.request(createRoomMessage(huge, alice.evidence(roomHostUri())),
+                                    Kind::kRoomCreated),
+                          "policy-invalid");
+    }
+
+    void invitations() {
+        HomenetServer server;
+        QVERIFY(server.start({QStringLiteral("--call-ring-timeout"), QStringLiteral("1")}));
+        CallParticipant alice = makeParticipant(server, QStringLiteral("alice"), 1);
+        CallParticipant bob = makeParticipant(server, QStringLiteral("bob"), 2);
+        CallParticipant carol = makeParticipant(server, QStringLiteral("carol"), 3);
+        CallWsClient a(server), b(server), c(server);
+        QVERIFY(a.open());
+        QVERIFY(b.open());
+        QVERIFY(c.open());
+        auto room = createRoom(a, alice, policyOf(proto::INVITED_ONLY));
+        QVERIFY(room);
+        REQUIRE_KIND(a.request(joinMessage(*room, alice.evidence(room->room_uri())),
+                               Kind::kRoomJoined),
+                     Kind::kRoomJoined);
+        proto::CallMessage inviteBob;
+        inviteBob.mutable_invite()->set_room_id(room->room_id());
+        inviteBob.mutable_invite()->set_handle(bob.handle);
+
+        // Only a participant may invite.
+        EXPECT_CALL_ERROR(b.request(inviteBob, Kind::kInviteOutcome), "not-in-room");
+        // Bob is not listening: offline.
+        auto offline = a.request(inviteBob, Kind::kInviteOutcome);
+        REQUIRE_KIND(offline, Kind::kInviteOutcome);
+        QCOMPARE(QString::fromStdString(offline->invite_outcome().outcome()),
+                 QStringLiteral("offline"));
+
+        REQUIRE_KIND(b.request(listenMessage(bob), Kind::kListening), Kind::kListening);
+        REQUIRE_KIND(c.request(listenMessage(carol), Kind::kListening), Kind::kListening);
+
+        // Ringing, then declined.
+        auto ringing = a.request(inviteBob, Kind::kInviteOutcome);
+        REQUIRE_KIND(ringing, Kind::kInviteOutcome);
+        QCOMPARE(QString::fromStdString(ringing->invite_outcome().outcome()),
+                 QStringLiteral("ringing"));
+        auto ring = b.expect(Kind::kRinging);
+        REQUIRE_KIND(ring, Kind::kRinging);
+        QCOMPARE(ring->ringing().room().room_id(), room->room_id());
+        QCOMPARE(ring->ringing().invite_id(), ringing->invite_outcome().invite_id());
+        QVERIFY(ring->ringing().expires_at() > 0);
+        QCOMPARE(c.count(Kind::kRinging), std::size_t{0});
+        // Glare: a second invitation to the same handle while the first rings.
+        EXPECT_CALL_ERROR(a.request(inviteBob, Kind::kInviteOutcome), "invite-pending");
+        // Wrong recipient, unknown invitation.
+        proto::CallMessage answer;
+        answer.mutable_answer_invite()->set_room_id(room->room_id());
+        answer.mutable_answer_invite()->set_invite_id(ring->ringing().invite_id());
+        answer.mutable_answer_invite()->set_accept(true);
+        EXPECT_CALL_ERROR(c.request(answer, Kind::kInviteOutcome), "not-invitee");
+        proto::CallMessage unknown = answer;
+        unknown.mutable_answer_invite()->set_invite_id("inv-nope");
+        EXPECT_CALL_ERROR(b.request(unknown, Kind::kInviteOutcome), "invite-unknown");
+        answer.mutable_answer_invite()->set_accept(false);
+        b.send(answer);
+        auto declined = a.expect(Kind::kInviteOutcome);
+        REQUIRE_KIND(declined, Kind::kInviteOutcome);
+        QCOMPARE(QString::fromStdString(declined->invite_outcome().outcome()),
+                 QStringLiteral("declined"));
+        QCOMPARE(declined->invite_outcome().handle(), bob.handle);
+        // Answering again: the invitation is gone.
+        EXPECT_CALL_ERROR(b.request(answer, Kind::kInviteOutcome), "invite-unknown");
+
+        // Ringing again, accepted, and bob joins with his invited handle.
+        REQUIRE_KIND(a.request(inviteBob, Kind::kInviteOutcome), Kind::kInviteOutcome);
+        auto ring2 = b.expect(Kind::kRinging);
+        REQUIRE_KIND(ring2, Kind::kRinging);
+        answer.mutable_answer_invite()->set_invite_id(ring2->ringing().invite_id());
+        answer.mutable_answer_invite()->set_accept(true);
+        b.send(answer);
+        auto accepted = a.expect(Kind::kInviteOutcome);
+        REQUIRE_KIND(accepted, Kind::kInviteOutcome);
+        QCOMPARE(QString::fromStdString(accepted->invite_outcome().outcome()),
+                 QStringLiteral("accepted"));
+        REQUIRE_KIND(b.request(joinMessage(*room, bob.evidence(room->room_uri()), {}, bob.handle),
+                               Kind::kRoomJoined),
+                     Kind::kRoomJoined);
+
+        // Carol does not answer: the invitation times out (ring timeout 1 s), both sides hear.
+        proto::CallMessage inviteCarol = inviteBob;
+        inviteCarol.mutable_invite()->set_handle(carol.handle);
+        auto ringingCarol = a.request(inviteCarol, Kind::kInviteOutcome);
+        REQUIRE_KIND(ringingCarol, Kind::kInviteOutcome);
+        QCOMPARE(QString::fromStdString(ringingCarol->invite_outcome().outcome()),
+                 QStringLiteral("ringing"));
+        auto timeout = a.expect(Kind::kInviteOutcome);
+        REQUIRE_KIND(timeout, Kind::kInviteOutcome);
+        QCOMPARE(QString::fromStdString(timeout->invite_outcome().outcome()),
+                 QStringLiteral("timeout"));
+        REQUIRE_KIND(c.expect(Kind::kRinging), Kind::kRinging);
+        auto timeoutCarol = c.expect(Kind::kInviteOutcome);
+        REQUIRE_KIND(timeoutCarol, Kind::kInviteOutcome);
+        QCOMPARE(QString::fromStdString(timeoutCarol->invite_outcome().outcome()),
+                 QStringLiteral("timeout"));
+        answer.mutable_answer_invite()->set_invite_id(timeout->invite_outcome().invite_id());
+        EXPECT_CALL_ERROR(c.request(answer, Kind::kInviteOutcome), "invite-unknown");
+    }
+
+    // A dropped connection keeps its seat for the grace period: the participant rejoins with
+    // its rejoin token and the same participant id, unnoticed by the others.
+    void dropAndRejoinWithinGrace() {
+        HomenetServer server;
+        QVERIFY(server.start());
+        CallParticipant alice = makeParticipant(server, QStringLiteral("alice"), 1);
+        CallParticipant bob = makeParticipant(server, QStringLiteral("bob"), 2);
+        CallWsClient a(server);
+        QVERIFY(a.open());
+        auto room = createRoom(a, alice, policyOf(proto::ROOM_CODE));
+        QVERIFY(room);
+        REQUIRE_KIND(a.request(joinMessage(*room, alice.evidence(room->room_uri())),
+                               Kind::kRoomJoined),
+                     Kind::kRoomJoined);
+        std::string token;
+        quint32 bobId = 0;
+        {
+            CallWsClient b(server);
+            QVERIFY(b.open());
+            auto joined = b.request(joinMessage(*room, bob.evidence(room->room_uri()),
+                                                room->room_code()),
+                                    Kind::kRoomJoined);
+            REQUIRE_KIND(joined, Kind::kRoomJoined);
+            token = joined->room_joined().rejoin_token();
+            bobId = joined->room_joined().participant_id();
+            REQUIRE_KIND(a.expect(Kind::kParticipantJoined), Kind::kParticipantJoined);
+        } // the connection drops (no Leave)
+
+        CallWsClient b(server);
+        QVERIFY(b.open());
+        // Without the token the seat is not given away, nor taken twice.
+        EXPECT_CALL_ERROR(b.request(joinMessage(*room, bob.evidence(room->room_uri()),
+                                                room->room_code()),
+                                    Kind::kRoomJoined),
+                          "duplicate-participant");
+        // Another twin cannot redeem bob's token.
+        CallParticipant carol = makeParticipant(server, QStringLiteral("carol"), 3);
+        CallWsClient c(server);
+        QVERIFY(c.open());
+        EXPECT_CALL_ERROR(c.request(joinMessage(*room, carol.evidence(room->room_uri()),
+                                                room->room_code(), {}, token),
+                                    Kind::kRoomJoined),
+                          "rejoin-token-invalid");
+        auto rejoined = b.request(
+            joinMessage(*room, bob.evidence(room->room_uri()), room->room_code(), {}, token),
+            Kind::kRoomJoined);
+        REQUIRE_KIND(rejoined, Kind::kRoomJoined);
+        QCOMPARE(rejoined->room_joined().participant_id(), bobId);
+        QVERIFY(rejoined->room_joined().rejoin_token() != token);
+        // Frames flow to the rejoined connection; nobody was told bob left.
+        a.send(frameMessage(room->room_id(), "after the rejoin"));
+        auto frame = b.expect(Kind::kFrame);
+        REQUIRE_KIND(frame, Kind::kFrame);
+        QCOMPARE(QString::fromStdString(frame->frame().sframe()), QStringLiteral("after the rejoin"));
+        QCOMPARE(a.count(Kind::kParticipantLeft), std::size_t{0});
+        // The old token was single-use.
+        CallWsClient b3(server);
+        QVERIFY(b3.open());
+        EXPECT_CALL_ERROR(b3.request(joinMessage(*room, bob.evidence(room->room_uri()),
+                                                 room->room_code(), {}, token),
+                                     Kind::kRoomJoined),
+                          "rejoin-token-invalid");
+    }
+
+    void dropAfterGrace() {
+        HomenetServer server;
+        QVERIFY(server.start({QStringLiteral("--call-rejoin-grace"), QStringLiteral("1")}));
+        CallParticipant alice = makeParticipant(server, QStringLiteral("alice"), 1);
+        CallParticipant bob = makeParticipant(server, QStringLiteral("bob"), 2);
+        CallWsClient a(server);
+        QVERIFY(a.open());
+        auto room = createRoom(a, alice, policyOf(proto::ROOM_CODE));
+        QVERIFY(room);
+        REQUIRE_KIND(a.request(joinMessage(*room, alice.evidence(room->room_uri())),
+                               Kind::kRoomJoined),
+                     Kind::kRoomJoined);
+        std::string token;
+        quint32 bobId = 0;
+        {
+            CallWsClient b(server);
+            QVERIFY(b.open());
+            auto joined = b.request(joinMessage(*room, bob.evidence(room->room_uri()),
+                                                room->room_code()),
+                                    Kind::kRoomJoined);
+            REQUIRE_KIND(joined, Kind::kRoomJoined);
+            token = joined->room_joined().rejoin_token();
+            bobId = joined->room_joined().participant_id();
+        }
+        auto left = a.expect(Kind::kParticipantLeft);
+        REQUIRE_KIND(left, Kind::kParticipantLeft);
+        QCOMPARE(left->participant_left().participant_id(), bobId);
+        QCOMPARE(QString::fromStdString(left->participant_left().reason()),
+                 QStringLiteral("dropped"));
+        CallWsClient b(server);
+        QVERIFY(b.open());
+        EXPECT_CALL_ERROR(b.request(joinMessage(*room, bob.evidence(room->room_uri()),
+                                                room->room_code(), {}, token),
+                                    Kind::kRoomJoined),
+                          "rejoin-token-invalid");
+        // Joining afresh works: a new seat.
+        auto fresh = b.request(joinMessage(*room, bob.evidence(room->room_uri()),
+                                           room->room_code()),
+                               Kind::kRoomJoined);
+        REQUIRE_KIND(fresh, Kind::kRoomJoined);
+        QVERIFY(fresh->room_joined().participant_id() != bobId);
+    }
+
+    // This home network revokes a participant's credential: the room is told (RevocationNotice
+    // with the credential's digest) and the participant removed; it cannot join again.
+    void revocationPushedToTheRoom() {
+        HomenetServer server;
+        QVERIFY(server.start());
+        CallParticipant alice = makeParticipant(server, QStringLiteral("alice"), 1);
+        CallParticipant bob = makeParticipant(server, QStringLiteral("bob"), 2);
+        CallWsClient a(server), b(server);
+        QVERIFY(a.open());
+        QVERIFY(b.open());
+        auto room = createRoom(a, alice, policyOf(proto::ROOM_CODE));
+        QVERIFY(room);
+        REQUIRE_KIND(a.request(joinMessage(*room, alice.evidence(room->room_uri())),
+                               Kind::kRoomJoined),
+                     Kind::kRoomJoined);
+        auto joined = b.request(joinMessage(*room, bob.evidence(room->room_uri()),
+                                            room->room_code()),
+                                Kind::kRoomJoined);
+        REQUIRE_KIND(joined, Kind::kRoomJoined);
+        const quint32 bobId = joined->room_joined().participant_id();
+
+        REQUIRE_OK(await<netclient::DtRecord>([&](auto cb) {
+            bob.subscriber.client->revoke(bob.registration.credential.claims.dtId, "device lost",
+                                          std::move(cb));
+        }));
+        auto notice = a.expect(Kind::kRevocation);
+        REQUIRE_KIND(notice, Kind::kRevocation);
+        QCOMPARE(notice->revocation().participant_id(), bobId);
+        QCOMPARE(notice->revocation().room_id(), room->room_id());
+        const security::Digest digest = bob.registration.credential.digest();
+        QCOMPARE(QByteArray::fromStdString(notice->revocation().credential_digest()),
+                 QByteArray(reinterpret_cast<const char*>(digest.data()), int(digest.size())));
+        REQUIRE_KIND(b.expect(Kind::kRevocation), Kind::kRevocation);
+        auto left = a.expect(Kind::kParticipantLeft);
+        REQUIRE_KIND(left, Kind::kParticipantLeft);
+        QCOMPARE(QString::fromStdString(left->participant_left().reason()),
+                 QStringLiteral("revoked"));
+        CallWsClient b2(server);
+        QVERIFY(b2.open());
+        EXPECT_CALL_ERROR(b2.request(joinMessage(*room, bob.evidence(room->room_uri()),
+                                                 room->room_code()),
+                                     Kind::kRoomJoined),
+                          "credential-revoked");
+    }
+};
+
+TWINSEAL_TEST(CallRoomsTest, "calls")
+#include "test_calls.moc"
