@@ -1,39 +1,64 @@
-// The call's ephemeral X25519 key: two participants agree on one secret from each other's public
-// halves, a fresh key is fresh, and a malformed peer key is refused.
+// The call's ephemeral X25519 key (security::CallKeyPair, made by EvidenceBuilder for each
+// assertion): a fresh key is fresh, an epoch key wrapped by one participant opens only with the
+// key of the participant it was wrapped for, and a bundle for another room is refused.
 #include <QtTest>
 
 #include "testmain.h"
 
-#include <twinseal/calls/ephemeral_key.h>
+#include <twinseal/security/frame_keys.h>
 
 namespace twinseal::test::calls {
 
-using namespace twinseal::calls;
 using namespace twinseal::security;
 
 class EphemeralKeyTest : public QObject {
     Q_OBJECT
 
-private slots:
-    void agreesBothWays() {
-        auto a = EphemeralKey::generate(SystemRandom::instance());
-        auto b = EphemeralKey::generate(SystemRandom::instance());
-        QVERIFY(a.ok() && b.ok());
-        QCOMPARE(a->publicKey().size(), std::size_t(32));
-        QVERIFY(a->publicKey() != b->publicKey());
-        auto ab = a->agree(b->publicKey());
-        auto ba = b->agree(a->publicKey());
-        QVERIFY(ab.ok() && ba.ok());
-        QVERIFY(*ab == *ba);
-        auto c = EphemeralKey::generate(SystemRandom::instance());
-        QVERIFY(*a->agree(c->publicKey()) != *ab);
+    static FrameKeyEpoch epochOf(const CallKeyPair& sender, std::vector<Bytes> members) {
+        FrameKeyEpoch e;
+        e.roomId = "r1";
+        e.epoch = 1;
+        e.senderKey = sender.publicKey();
+        std::sort(members.begin(), members.end());
+        e.senderIndex = static_cast<std::uint16_t>(
+            std::find(members.begin(), members.end(), sender.publicKey()) - members.begin());
+        e.members = std::move(members);
+        return e;
     }
 
-    void refusesMalformedPeerKeys() {
-        auto a = EphemeralKey::generate(SystemRandom::instance());
-        QVERIFY(a.ok());
-        QVERIFY(!a->agree(Bytes(31, 7)).ok());
-        QVERIFY(!a->agree(Bytes(32, 0)).ok()); // all-zero shared secret (a low-order point)
+private slots:
+    void agreesBothWays() {
+        auto a = CallKeyPair::generate(SystemRandom::instance());
+        auto b = CallKeyPair::generate(SystemRandom::instance());
+        auto c = CallKeyPair::generate(SystemRandom::instance());
+        QVERIFY(a.ok() && b.ok() && c.ok());
+        QCOMPARE(a->publicKey().size(), std::size_t(32));
+        QVERIFY(a->publicKey() != b->publicKey());
+        const FrameKeyEpoch epoch = epochOf(*a, {a->publicKey(), b->publicKey()});
+        auto sent = a->beginEpoch(epoch, SystemRandom::instance());
+        QVERIFY(sent.ok());
+        auto got = b->openEpochBundle(epoch, sent->bundle);
+        QVERIFY(got.ok());
+        QCOMPARE(got->kid, sent->kid);
+        QVERIFY(got->baseKey == sent->baseKey);
+        // Not for c: it is not in the roster.
+        auto notAddressed = c->openEpochBundle(epoch, sent->bundle);
+        QVERIFY(!notAddressed.ok());
+        QCOMPARE(notAddressed.error().code, ErrorCode::FrameKeyNotAddressed);
+    }
+
+    void refusesAnotherRoom() {
+        auto a = CallKeyPair::generate(SystemRandom::instance());
+        auto b = CallKeyPair::generate(SystemRandom::instance());
+        QVERIFY(a.ok() && b.ok());
+        const FrameKeyEpoch epoch = epochOf(*a, {a->publicKey(), b->publicKey()});
+        auto sent = a->beginEpoch(epoch, SystemRandom::instance());
+        QVERIFY(sent.ok());
+        FrameKeyEpoch other = epoch;
+        other.roomId = "r2";
+        auto r = b->openEpochBundle(other, sent->bundle);
+        QVERIFY(!r.ok());
+        QCOMPARE(r.error().code, ErrorCode::FrameKeyContextMismatch);
     }
 };
 

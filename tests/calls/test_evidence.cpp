@@ -11,6 +11,7 @@
 #include <QTimer>
 #include <QtTest>
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 
@@ -400,16 +401,59 @@ private slots:
         host.drop();
         QTRY_COMPARE_WITH_TIMEOUT(joins, 2, 60000);
         QTRY_VERIFY_WITH_TIMEOUT(client.state() == CallState::InCall, 60000);
-        QCOMPARE(host.received().back().join_room().rejoin_token(), std::string("rt-1"));
+        const auto lastJoin = [&] {
+            proto::JoinRoom last;
+            for (const auto& m : host.received())
+                if (m.has_join_room())
+                    last = m.join_room();
+            return last;
+        };
+        QCOMPARE(lastJoin().rejoin_token(), std::string("rt-1"));
         QCOMPARE(reports.size(), 1);
 
+        // Bob keyed the call for Alice (wrapped to the `epk` of her verified assertion); Alice
+        // keys it for Bob (the `epk` of his last join) and protects her frames with SFrame.
+        QTRY_VERIFY_WITH_TIMEOUT(std::any_of(host.received().begin(), host.received().end(),
+                                             [](const proto::CallMessage& m) {
+                                                 return m.has_key_update() && m.key_update().to() == 1;
+                                             }),
+                                 30000);
+        auto bobAssertion = security::parseAssertion(lastJoin().evidence().assertion());
+        QVERIFY(bobAssertion.ok());
+        CallFrameKeys aliceKeys("theatre-3", 1, security::FrameProtection::Confidential, alice->ephemeral,
+                                security::SystemRandom::instance());
+        auto aliceKeyUpdates = aliceKeys.rekey({{2, bobAssertion->claims.ephemeralKey}});
+        QVERIFY(aliceKeyUpdates.ok());
+        QCOMPARE(aliceKeyUpdates->size(), std::size_t(1));
+        QSignalSpy installed(&client, &CallClient::peerKeyInstalled);
+        proto::CallMessage key;
+        key.mutable_key_update()->set_room_id("theatre-3");
+        key.mutable_key_update()->set_to(2);
+        key.mutable_key_update()->set_from(1);
+        key.mutable_key_update()->set_epoch(aliceKeyUpdates->at(0).epoch);
+        key.mutable_key_update()->set_wrapped_key(aliceKeyUpdates->at(0).wrapped);
+        host.send(key);
+        QTRY_COMPARE_WITH_TIMEOUT(installed.size(), 1, 30000);
+        QVERIFY(client.hasPeerFrameKey(1));
+        const auto protectPose = [&](float yaw) {
+            AnimationFrame a;
+            a.timestampUs = static_cast<std::int64_t>(yaw * 1000);
+            a.head.rotation = {0.f, yaw, 0.f, 1.f};
+            auto payload = encodeAnimationFrame(a);
+            auto sframe = aliceKeys.protect(*payload);
+            return std::make_pair(QByteArray(reinterpret_cast<const char*>(payload->data()),
+                                             static_cast<qsizetype>(payload->size())),
+                                  std::string(sframe->begin(), sframe->end()));
+        };
+        const auto [firstPayload, firstSFrame] = protectPose(0.25f);
+        QSignalSpy frameRefusals(&client, &CallClient::frameRefused);
         proto::CallMessage frame;
         frame.mutable_frame()->set_room_id("theatre-3");
         frame.mutable_frame()->set_from(1);
-        frame.mutable_frame()->set_sframe("protected-pose");
+        frame.mutable_frame()->set_sframe(firstSFrame);
         host.send(frame);
         QTRY_COMPARE_WITH_TIMEOUT(frames.size(), 1, 30000);
-        QCOMPARE(frames.at(0).at(1).toByteArray(), QByteArray("protected-pose"));
+        QCOMPARE(frames.at(0).at(1).toByteArray(), firstPayload);
 
         // A newcomer presents Alice's evidence again: a replay. Its report says so, the call
         // goes on, and its frames never reach the UI.
@@ -429,12 +473,16 @@ private slots:
         frame.mutable_frame()->set_from(3);
         frame.mutable_frame()->set_sframe("from-the-replayer");
         host.send(frame);
+        const auto [secondPayload, secondSFrame] = protectPose(0.5f);
         frame.mutable_frame()->set_from(1);
-        frame.mutable_frame()->set_sframe("second-pose");
+        frame.mutable_frame()->set_sframe(secondSFrame);
         host.send(frame);
         QTRY_COMPARE_WITH_TIMEOUT(frames.size(), 2, 30000); // in order: the replayer's was dropped
         QCOMPARE(frames.at(1).at(0).toUInt(), 1u);
-        QCOMPARE(frames.at(1).at(1).toByteArray(), QByteArray("second-pose"));
+        QCOMPARE(frames.at(1).at(1).toByteArray(), secondPayload);
+        QCOMPARE(frameRefusals.size(), 1);
+        QCOMPARE(frameRefusals.at(0).at(0).toUInt(), 3u);
+        QCOMPARE(frameRefusals.at(0).at(1).toString(), QStringLiteral("peer-not-verified"));
 
         // Alice's credential is revoked during the call; the host's notice makes Bob re-check
         // her home network's status list at once: she is flagged, her frames stop.

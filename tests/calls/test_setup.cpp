@@ -77,6 +77,16 @@ private slots:
         QVERIFY(!s.peers().at(1).verified);
     }
 
+    void listeningAnswer() {
+        CallSetup s(config("tw-bob"));
+        play(s, {
+            {0, listening(1, "tw-bob"), "idle", "refused:not-in-this-state"},
+            {10, ev::Listen{evidence("h")}, "listening", "send:listen"},
+            {20, listening(2, "tw-carol"), "listening", "refused:wrong-recipient"},
+            {30, listening(3, "tw-bob"), "listening", "note:listen-confirmed"},
+        });
+    }
+
     void declineAndBusy() {
         CallSetup s(config("tw-bob"));
         play(s, {
@@ -185,14 +195,18 @@ private slots:
         steps.push_back({100, announce(6, "r1", 7), "in-call", "refused:wrong-recipient"});
         steps.push_back({110, keyUpdate(7, "r1", 7), "in-call", "refused:wrong-recipient"});
         steps.push_back({120, keyUpdate(8, "r1", 0), "in-call", "refused:wrong-recipient"});
-        steps.push_back({130, announce(9, "r1", 1), "in-call", "note:peer-announced"});
-        steps.push_back({140, announce(10, "r1", 0), "in-call", "note:peer-announced"});
-        steps.push_back({150, keyUpdate(11, "r1", 1), "in-call", "note:key-received"});
+        steps.push_back({130, announce(9, "r1", 1), "in-call", "note:peer-announced:2"});
+        steps.push_back({140, announce(10, "r1", 0), "in-call", "note:peer-announced:2"});
+        steps.push_back({150, keyUpdate(11, "r1", 1), "in-call", "note:key-received:2"});
         steps.push_back({160, keyUpdate(12, "r2", 1), "in-call", "refused:other-room"});
+        // The host names the sender; one that is not in the room is refused.
+        steps.push_back({170, announce(13, "r1", 0, 9), "in-call", "refused:unknown-participant"});
+        steps.push_back({180, keyUpdate(14, "r1", 1, 9), "in-call", "refused:unknown-participant"});
         const auto out = play(s, steps);
         QCOMPARE(out.size(), steps.size());
         QCOMPARE(out[15].notes.at(0).epoch, std::uint64_t(3));
         QCOMPARE(out[15].notes.at(0).payload, std::string("wrapped"));
+        QCOMPARE(out[15].notes.at(0).participantId, std::uint32_t(2));
     }
 
     void duplicateJoin() {

@@ -128,20 +128,28 @@ inline ev::Host outcome(std::uint64_t seq, const std::string& id, const std::str
     return host(seq, std::move(m));
 }
 
-inline ev::Host announce(std::uint64_t seq, const std::string& id, std::uint32_t to) {
+inline ev::Host announce(std::uint64_t seq, const std::string& id, std::uint32_t to, std::uint32_t from = 2) {
     proto::CallMessage m;
     m.mutable_announce()->set_room_id(id);
     m.mutable_announce()->set_to(to);
+    m.mutable_announce()->set_from(from);
     *m.mutable_announce()->mutable_evidence() = evidence("fresh");
     return host(seq, std::move(m));
 }
 
-inline ev::Host keyUpdate(std::uint64_t seq, const std::string& id, std::uint32_t to) {
+inline ev::Host keyUpdate(std::uint64_t seq, const std::string& id, std::uint32_t to, std::uint32_t from = 2) {
     proto::CallMessage m;
     m.mutable_key_update()->set_room_id(id);
     m.mutable_key_update()->set_to(to);
+    m.mutable_key_update()->set_from(from);
     m.mutable_key_update()->set_epoch(3);
     m.mutable_key_update()->set_wrapped_key("wrapped");
+    return host(seq, std::move(m));
+}
+
+inline ev::Host listening(std::uint64_t seq, const std::string& handle) {
+    proto::CallMessage m;
+    m.mutable_listening()->set_handle(handle);
     return host(seq, std::move(m));
 }
 

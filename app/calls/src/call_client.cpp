@@ -33,6 +33,7 @@ CallClient::CallClient(CallClientOptions options, EvidenceBuilder& builder, Peer
         });
         m_revocationTimer.start(m_options.revocationRecheckMs);
     }
+    connect(&m_rekeyTimer, &QTimer::timeout, this, [this] { syncFrameKeys(true); });
     m_reconnect.setSingleShot(true);
     connect(&m_reconnect, &QTimer::timeout, this, &CallClient::connectToHost);
 
@@ -129,9 +130,15 @@ void CallClient::apply(Step step, CallState before) {
             m_outcomeAssertions.clear();
             m_inFlight.clear();
             m_ephemeral.reset();
+            m_callKey.reset();
+            m_frameKeys.reset();
+            m_keyedPeers.clear();
+            m_pendingKeys.clear();
+            m_rekeyTimer.stop();
         }
         emit stateChanged(m_setup.state());
     }
+    syncFrameKeys(false);
 }
 
 void CallClient::withEvidence(const std::string& destination, std::function<void(proto::Evidence)> next) {
@@ -154,8 +161,10 @@ void CallClient::onNote(const Note& n) {
     case NoteKind::EvidenceNeeded: {
         const std::string uri = n.roomUri;
         withEvidence(uri, [self, uri](proto::Evidence e) {
-            if (self)
-                self->feed(ev::EvidenceReady{uri, std::move(e)});
+            if (!self)
+                return;
+            self->m_callKey = self->m_ephemeral; // the frame keys are agreed from this `epk`
+            self->feed(ev::EvidenceReady{uri, std::move(e)});
         });
         break;
     }
@@ -164,7 +173,12 @@ void CallClient::onNote(const Note& n) {
         const std::uint32_t id = n.participantId;
         const bool announced = n.kind == NoteKind::PeerAnnounced;
         const std::string assertion = n.evidence.assertion();
-        if (!announced) {
+        if (announced) {
+            // The same evidence again is not news (and its replay check would refuse it).
+            if (const auto known = m_outcomeAssertions.find(id);
+                known != m_outcomeAssertions.end() && known->second == assertion)
+                break;
+        } else {
             // Evidence already verified (or being verified) is not presented to the verifier
             // again: its replay check would refuse it. A rejoin asks for it again.
             if (const auto known = m_outcomeAssertions.find(id);
@@ -187,12 +201,10 @@ void CallClient::onNote(const Note& n) {
                 self->m_inFlight.erase({id, assertion});
             // A participant that left while its evidence was being verified is not reported (nor
             // one that took its place with other evidence).
-            if (!announced) {
-                const auto peer = self->m_setup.peers().find(id);
-                if (peer == self->m_setup.peers().end() ||
-                    peer->second.participant.evidence().assertion() != assertion)
-                    return;
-            }
+            const auto peer = self->m_setup.peers().find(id);
+            if (peer == self->m_setup.peers().end() ||
+                (!announced && peer->second.participant.evidence().assertion() != assertion))
+                return;
             if (!r.ok()) {
                 emit self->protocolError(QStringLiteral("verification-unavailable"),
                                          qs("This device could not verify a participant: " + r.error().message()));
@@ -203,30 +215,33 @@ void CallClient::onNote(const Note& n) {
             const bool verified = r->report.state == security::OverallState::Verified;
             emit self->peerReport(id, qs(security::overallStateName(r->report.state)), qs(r->report.summary()),
                                   qs(r->report.toJson()));
-            if (announced)
-                return; // the sender is not named by an announcement; its report is shown as is
+            // An announcement (named by the host's `from`) replaces the sender's outcome: its new
+            // evidence is what its keys are checked against from now on.
             self->m_outcomes[id] = std::move(*r);
             self->m_outcomeAssertions[id] = assertion;
-            self->feed(ev::PeerVerified{id, verified});
+            if (!announced)
+                self->feed(ev::PeerVerified{id, verified});
+            else
+                self->syncFrameKeys(false);
         });
         break;
     }
     case NoteKind::PeerLeft:
         m_outcomes.erase(n.participantId);
         m_outcomeAssertions.erase(n.participantId);
+        m_pendingKeys.erase(n.participantId);
+        if (m_frameKeys)
+            m_frameKeys->forgetPeer(n.participantId);
         emit peerLeft(n.participantId, qs(n.detail));
         break;
     case NoteKind::IncomingCall:
         emit incomingCall(qs(n.handle), qs(n.roomId));
         break;
     case NoteKind::Frame:
-        // Only frames of peers whose report is Verified reach the UI.
-        if (const PeerOutcome* o = outcome(n.participantId);
-            o && o->report.state == security::OverallState::Verified)
-            emit frameReceived(n.participantId, QByteArray::fromStdString(n.payload));
+        onFrame(n.participantId, n.payload);
         break;
     case NoteKind::KeyReceived:
-        emit keyReceived(n.epoch, QByteArray::fromStdString(n.payload));
+        installKey(n.participantId, n.epoch, n.payload);
         break;
     case NoteKind::RecheckRevocation:
         emit revocationNotice(n.participantId);
@@ -277,9 +292,13 @@ void CallClient::recheckRevocation(std::uint32_t id, bool refresh) {
         report.reasonDetail = "revoked during the call: " + status.error().detail;
         o->second.mediaDirectory.clear();
         o->second.ephemeralKey.clear();
+        self->m_pendingKeys.erase(id);
+        if (self->m_frameKeys)
+            self->m_frameKeys->forgetPeer(id);
         emit self->peerReport(id, qs(security::overallStateName(report.state)), qs(report.summary()),
                               qs(report.toJson()));
         emit self->peerRevoked(id);
+        self->syncFrameKeys(false); // a new epoch without the revoked participant
     });
 }
 
@@ -320,7 +339,153 @@ void CallClient::accept() { feed(ev::Accept{}); }
 void CallClient::decline() { feed(ev::Decline{}); }
 void CallClient::leave() { feed(ev::Leave{}); }
 
-void CallClient::sendFrame(const QByteArray& sframe) {
+bool CallClient::integrityOnly() const {
+    return m_setup.policy().protection() == proto::INTEGRITY_ONLY;
+}
+
+std::uint64_t CallClient::frameEpoch() const { return m_frameKeys ? m_frameKeys->epoch() : 0; }
+
+bool CallClient::hasPeerFrameKey(std::uint32_t id) const { return m_frameKeys && m_frameKeys->hasPeerKey(id); }
+
+std::map<std::uint32_t, security::Bytes> CallClient::verifiedPeerKeys() const {
+    std::map<std::uint32_t, security::Bytes> out;
+    for (const auto& [id, peer] : m_setup.peers()) {
+        const auto o = m_outcomes.find(id);
+        if (o != m_outcomes.end() && o->second.report.state == security::OverallState::Verified &&
+            !o->second.ephemeralKey.empty())
+            out.emplace(id, o->second.ephemeralKey);
+    }
+    return out;
+}
+
+void CallClient::syncFrameKeys(bool force) {
+    const CallState s = m_setup.state();
+    if ((s != CallState::InCall && s != CallState::Verifying && s != CallState::Inviting) || !m_callKey ||
+        m_setup.participantId() == 0)
+        return;
+    if (m_frameKeys && m_frameKeys->ownKey() != m_callKey->publicKey()) {
+        // Rejoined with fresh evidence (a new `epk`): the old keys are of no use to anyone.
+        m_frameKeys.reset();
+        m_keyedPeers.clear();
+    }
+    if (!m_frameKeys) {
+        const auto protection = integrityOnly() ? security::FrameProtection::IntegrityOnly
+                                                : security::FrameProtection::Confidential;
+        m_frameKeys = std::make_unique<CallFrameKeys>(m_setup.roomId(), m_setup.participantId(), protection,
+                                                      m_callKey, security::SystemRandom::instance());
+        const std::int64_t policyMs = std::int64_t{m_setup.policy().rekey_seconds() ? m_setup.policy().rekey_seconds() : 600} * 1000;
+        m_rekeyTimer.start(m_options.rekeyMs > 0 ? m_options.rekeyMs
+                                                 : static_cast<int>(std::min<std::int64_t>(policyMs, INT32_MAX)));
+        force = true;
+    }
+    auto peers = verifiedPeerKeys();
+    // Keys that arrived before their sender was Verified are installed now.
+    for (auto it = m_pendingKeys.begin(); it != m_pendingKeys.end();) {
+        if (peers.count(it->first)) {
+            const auto [id, key] = *it;
+            it = m_pendingKeys.erase(it);
+            installKey(id, key.first, key.second);
+        } else {
+            ++it;
+        }
+    }
+    if (!force && peers == m_keyedPeers)
+        return;
+    // Peers no longer Verified (or gone) lose their keys at once.
+    for (const auto& [id, key] : m_keyedPeers)
+        if (!peers.count(id))
+            m_frameKeys->forgetPeer(id);
+    auto keys = m_frameKeys->rekey(peers);
+    if (!keys.ok()) {
+        emit protocolError(QString::fromUtf8(security::errorCodeName(keys.error().code).data()),
+                           qs("The call's frame keys could not be renewed: " + keys.error().detail));
+        return;
+    }
+    m_keyedPeers = std::move(peers);
+    for (const OutgoingKey& k : *keys) {
+        proto::CallMessage m;
+        auto* u = m.mutable_key_update();
+        u->set_room_id(m_setup.roomId());
+        u->set_to(k.to);
+        u->set_epoch(k.epoch);
+        u->set_wrapped_key(k.wrapped);
+        sendMessage(m);
+    }
+    if (m_options.rekeyMs > 0 || m_rekeyTimer.isActive())
+        m_rekeyTimer.start(); // the interval counts from the last epoch
+    emit rekeyed(m_frameKeys->epoch(), static_cast<int>(m_keyedPeers.size()));
+}
+
+void CallClient::rekeyNow() { syncFrameKeys(true); }
+
+void CallClient::installKey(std::uint32_t from, std::uint64_t epoch, const std::string& wrapped) {
+    const PeerOutcome* o = outcome(from);
+    if (!m_frameKeys || !o || o->report.state != security::OverallState::Verified || o->ephemeralKey.empty()) {
+        // Kept (the latest only) until the sender is Verified; never installed before.
+        if (!o || o->report.state != security::OverallState::Failed)
+            m_pendingKeys[from] = {epoch, wrapped};
+        else
+            emit keyRefused(from, QStringLiteral("peer-not-verified"),
+                            QStringLiteral("A frame key from participant %1 was refused: its verification failed.")
+                                .arg(from));
+        return;
+    }
+    const auto* bytes = reinterpret_cast<const std::uint8_t*>(wrapped.data());
+    auto r = m_frameKeys->installPeerKey(from, o->ephemeralKey, epoch, security::ByteView(bytes, wrapped.size()));
+    if (!r.ok()) {
+        emit keyRefused(from, QString::fromUtf8(security::errorCodeName(r.error().code).data()),
+                        qs("A frame key from participant " + std::to_string(from) + " was refused: " +
+                           r.error().detail));
+        return;
+    }
+    emit peerKeyInstalled(from, epoch);
+}
+
+void CallClient::onFrame(std::uint32_t from, const std::string& sframe) {
+    const PeerOutcome* o = outcome(from);
+    if (!o || o->report.state != security::OverallState::Verified) {
+        emit frameRefused(from, QStringLiteral("peer-not-verified"),
+                          QStringLiteral("A frame from participant %1 was not shown: it is not verified.").arg(from));
+        return;
+    }
+    if (!m_frameKeys) {
+        emit frameRefused(from, QString::fromUtf8(security::errorCodeName(security::ErrorCode::SFrameUnknownKeyId).data()),
+                          QStringLiteral("A frame from participant %1 arrived before the call was keyed.").arg(from));
+        return;
+    }
+    const auto* bytes = reinterpret_cast<const std::uint8_t*>(sframe.data());
+    auto payload = m_frameKeys->unprotect(from, security::ByteView(bytes, sframe.size()));
+    if (!payload.ok()) {
+        emit frameRefused(from, QString::fromUtf8(security::errorCodeName(payload.error().code).data()),
+                          qs("A frame from participant " + std::to_string(from) + " was refused: " +
+                             payload.error().detail));
+        return;
+    }
+    auto animation = decodeAnimationFrame(*payload);
+    if (!animation.ok()) {
+        emit frameRefused(from, QString::fromUtf8(security::errorCodeName(animation.error().code).data()),
+                          qs("A frame from participant " + std::to_string(from) + " is not an animation frame: " +
+                             animation.error().detail));
+        return;
+    }
+    emit frameReceived(from, QByteArray(reinterpret_cast<const char*>(payload->data()),
+                                        static_cast<qsizetype>(payload->size())));
+    emit animationReceived(from, *animation);
+}
+
+security::Status CallClient::sendAnimation(const AnimationFrame& frame) {
+    if (!m_frameKeys)
+        return security::makeError(security::ErrorCode::SFrameUnknownKeyId,
+                                   "the call has no frame key yet (not in a call, or not keyed)");
+    auto payload = encodeAnimationFrame(frame);
+    TWINSEAL_TRY(payload);
+    auto sframe = m_frameKeys->protect(*payload);
+    TWINSEAL_TRY(sframe);
+    sendRawFrame(QByteArray(reinterpret_cast<const char*>(sframe->data()), static_cast<qsizetype>(sframe->size())));
+    return {};
+}
+
+void CallClient::sendRawFrame(const QByteArray& sframe) {
     if (m_setup.state() != CallState::InCall && m_setup.state() != CallState::Verifying)
         return;
     proto::CallMessage m;

@@ -353,9 +353,25 @@ void CallSetup::onHost(const proto::CallMessage& msg, std::int64_t now, Step& ou
         if (a.to() != 0 && a.to() != m_self)
             return refuse(out, Refusal::WrongRecipient,
                           "an announcement for participant " + std::to_string(a.to()) + ", we are " + std::to_string(m_self));
+        if (!m_peers.count(a.from()))
+            return refuse(out, Refusal::UnknownParticipant,
+                          "an announcement from participant " + std::to_string(a.from()) + ", who is not here");
         Note n{NoteKind::PeerAnnounced};
         n.roomId = m_roomId;
+        n.participantId = a.from();
         n.evidence = a.evidence();
+        out.notes.push_back(std::move(n));
+        return;
+    }
+    case proto::CallMessage::kListening: {
+        // The host's answer to Listen: invitations to our handle now ring on this connection.
+        if (!m_listening)
+            return refuse(out, Refusal::NotInThisState, "a listening answer without a listen");
+        if (msg.listening().handle() != m_config.ownHandle)
+            return refuse(out, Refusal::WrongRecipient,
+                          "a listening answer for " + msg.listening().handle() + ", we are " + m_config.ownHandle);
+        Note n{NoteKind::ListenConfirmed};
+        n.handle = msg.listening().handle();
         out.notes.push_back(std::move(n));
         return;
     }
@@ -368,9 +384,12 @@ void CallSetup::onHost(const proto::CallMessage& msg, std::int64_t now, Step& ou
         if (k.to() != m_self)
             return refuse(out, Refusal::WrongRecipient,
                           "a key for participant " + std::to_string(k.to()) + ", we are " + std::to_string(m_self));
+        if (!m_peers.count(k.from()))
+            return refuse(out, Refusal::UnknownParticipant,
+                          "a key from participant " + std::to_string(k.from()) + ", who is not here");
         Note n{NoteKind::KeyReceived};
         n.roomId = m_roomId;
-        n.participantId = m_self;
+        n.participantId = k.from();
         n.epoch = k.epoch();
         n.payload = k.wrapped_key();
         out.notes.push_back(std::move(n));
@@ -438,6 +457,8 @@ void CallSetup::onRoomJoined(const proto::RoomJoined& joined, std::int64_t, Step
     m_rejoinToken = joined.rejoin_token();
     if (!joined.room().room_uri().empty())
         m_roomUri = joined.room().room_uri();
+    if (joined.room().has_policy())
+        m_policy = joined.room().policy();
     // A rejoin keeps the outcomes of peers still present; everyone else is verified afresh.
     std::map<std::uint32_t, PeerEntry> peers;
     for (const auto& p : joined.participants()) {

@@ -82,6 +82,7 @@ std::string_view noteName(NoteKind k) noexcept {
     case NoteKind::InviteEnded: return "invite-ended";
     case NoteKind::Glare: return "glare";
     case NoteKind::KeyReceived: return "key-received";
+    case NoteKind::ListenConfirmed: return "listen-confirmed";
     case NoteKind::Frame: return "frame";
     case NoteKind::RecheckRevocation: return "recheck-revocation";
     case NoteKind::HostError: return "host-error";
@@ -113,7 +114,8 @@ std::string Step::describe() const {
     for (const auto& n : notes) {
         o << sep << "note:" << noteName(n.kind);
         if (n.kind == NoteKind::VerifyPeer || n.kind == NoteKind::PeerLeft || n.kind == NoteKind::Frame ||
-            n.kind == NoteKind::RecheckRevocation)
+            n.kind == NoteKind::RecheckRevocation || n.kind == NoteKind::PeerAnnounced ||
+            n.kind == NoteKind::KeyReceived)
             o << ':' << n.participantId;
         else if (n.kind == NoteKind::InviteEnded || n.kind == NoteKind::Glare ||
                  n.kind == NoteKind::CallEnded || n.kind == NoteKind::InviteAnswered)

@@ -45,7 +45,7 @@ ClientResult<OwnEvidence> EvidenceBuilder::assemble(const std::string& destinati
         return fail(evidence_reason::kNoCredential,
                     "This device holds no credential for your twin: register it (or re-certify) first.");
 
-    auto ephemeral = EphemeralKey::generate(*m_options.random);
+    auto ephemeral = security::CallKeyPair::generate(*m_options.random);
     if (!ephemeral.ok())
         return fail(evidence_reason::kEphemeralKey,
                     "No ephemeral key could be made for the call: " + ephemeral.error().detail);
@@ -62,7 +62,7 @@ ClientResult<OwnEvidence> EvidenceBuilder::assemble(const std::string& destinati
     out.destination = destination;
     out.origid = claims->origid;
     out.issuedAt = claims->iat;
-    out.ephemeral = std::make_shared<const EphemeralKey>(std::move(*ephemeral));
+    out.ephemeral = std::make_shared<const security::CallKeyPair>(std::move(*ephemeral));
     proto::Evidence& e = out.evidence;
     e.set_assertion(assertion->compact);
     e.set_credential(std::string(m_store.credentialBytes().begin(), m_store.credentialBytes().end()));

@@ -106,20 +106,21 @@ enum class NoteKind {
     EvidenceNeeded,   // roomUri: build fresh evidence for it and send EvidenceReady
     Joined,           // roomId, participantId = ours
     VerifyPeer,       // participantId, evidence: verify it, then send PeerVerified
-    PeerAnnounced,    // participantId (0: unknown sender), evidence: re-verify it
+    PeerAnnounced,    // participantId = sender, evidence: re-verify it
     PeerLeft,         // participantId, detail = the host's reason
     IncomingCall,     // handle = from, roomId, roomUri, detail = invite id
     MissedCall,       // handle, roomId
     InviteAnswered,   // handle, detail = outcome ("ringing", "accepted", "declined", ...)
     InviteEnded,      // handle, detail = "declined", "timeout", "offline"
     Glare,            // handle = the other side, detail = "won" or "lost"
-    KeyReceived,      // participantId = ours, epoch, payload = the wrapped key
+    KeyReceived,      // participantId = sender, epoch, payload = the wrapped key
     Frame,            // participantId = sender, payload = the SFrame bytes
     RecheckRevocation,// participantId
     HostError,        // detail = code: message
     CallEnded,        // detail = endReasonName
     CallLeft,
     Reconnecting,     // a dropped connection: rejoin within the grace period
+    ListenConfirmed,  // handle: the host rings invitations to it on this connection
 };
 [[nodiscard]] std::string_view noteName(NoteKind k) noexcept; // "verify-peer"
 
@@ -170,6 +171,8 @@ public:
     [[nodiscard]] EndReason endReason() const noexcept { return m_endReason; }
     [[nodiscard]] const std::string& roomId() const noexcept { return m_roomId; }
     [[nodiscard]] const std::string& roomUri() const noexcept { return m_roomUri; }
+    // The room's policy as the host announced it when we joined (protection, re-key interval).
+    [[nodiscard]] const proto::RoomPolicy& policy() const noexcept { return m_policy; }
     [[nodiscard]] std::uint32_t participantId() const noexcept { return m_self; }
     [[nodiscard]] const std::string& rejoinToken() const noexcept { return m_rejoinToken; }
     [[nodiscard]] const std::map<std::uint32_t, PeerEntry>& peers() const noexcept { return m_peers; }
@@ -226,6 +229,7 @@ private:
     // The room (from Creating/Joining on).
     std::string m_roomId;
     std::string m_roomUri;
+    proto::RoomPolicy m_policy;
     std::string m_roomCode;
     bool m_awaitingEvidence = false;
     bool m_rejoining = false;

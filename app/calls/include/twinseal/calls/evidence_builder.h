@@ -1,7 +1,7 @@
 // The participant's own evidence for a room (call.proto's Evidence): a fresh call assertion
-// whose `dest` is the room URI and whose `epk` is a new ephemeral X25519 key (kept in an
-// EphemeralKey), the DT credential from the TwinStore, the disclosures the owner's privacy rules
-// choose for this room, the role credentials, the home network's address and a short-lived
+// whose `dest` is the room URI and whose `epk` is a new ephemeral X25519 key (kept in a
+// security::CallKeyPair, frame_keys.h), the DT credential from the TwinStore, the disclosures the
+// owner's privacy rules choose for this room, the role credentials, the home network's address and a short-lived
 // media grant that lets the other participants fetch the avatar package from it.
 #pragma once
 
@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include <twinseal/calls/ephemeral_key.h>
+#include <twinseal/security/frame_keys.h>
 #include <twinseal/netclient/client_error.h>
 #include <twinseal/netclient/client_types.h>
 #include <twinseal/proto/call.pb.h>
@@ -53,7 +53,7 @@ struct EvidenceOptions {
 // One piece of own evidence and the ephemeral key its assertion binds.
 struct OwnEvidence {
     proto::Evidence evidence;
-    std::shared_ptr<const EphemeralKey> ephemeral;
+    std::shared_ptr<const security::CallKeyPair> ephemeral;
     std::string destination;
     std::string origid;
     std::int64_t issuedAt = 0;
