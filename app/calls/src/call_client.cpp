@@ -234,6 +234,9 @@ void CallClient::onNote(const Note& n) {
             m_frameKeys->forgetPeer(n.participantId);
         emit peerLeft(n.participantId, qs(n.detail));
         break;
+    case NoteKind::RoomCreated:
+        emit roomCreated(qs(n.roomId), qs(n.roomUri), qs(n.detail));
+        break;
     case NoteKind::IncomingCall:
         emit incomingCall(qs(n.handle), qs(n.roomId));
         break;
@@ -481,7 +484,9 @@ security::Status CallClient::sendAnimation(const AnimationFrame& frame) {
     TWINSEAL_TRY(payload);
     auto sframe = m_frameKeys->protect(*payload);
     TWINSEAL_TRY(sframe);
-    sendRawFrame(QByteArray(reinterpret_cast<const char*>(sframe->data()), static_cast<qsizetype>(sframe->size())));
+    const QByteArray bytes(reinterpret_cast<const char*>(sframe->data()), static_cast<qsizetype>(sframe->size()));
+    sendRawFrame(bytes);
+    emit frameSent(bytes);
     return {};
 }
 

@@ -95,6 +95,10 @@ public:
 
 signals:
     void stateChanged(twinseal::calls::CallState state);
+    // The room we asked for was created (the code is set for rooms joined by room code).
+    void roomCreated(const QString& roomId, const QString& roomUri, const QString& roomCode);
+    // A protected frame as it went to the room host (its bytes only; for diagnostics).
+    void frameSent(const QByteArray& sframe);
     // Every peer's report, as it is (Failed, Incomplete and "Valid, untrusted issuer" included).
     void peerReport(quint32 participantId, const QString& state, const QString& summary,
                     const QString& reportJson);
