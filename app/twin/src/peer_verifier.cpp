@@ -97,15 +97,16 @@ Result<VerificationReport> PeerVerifier::verify(const PeerPresentation& peer,
     }
     while (!assertion.empty() && (assertion.back() == '\n' || assertion.back() == '\r' || assertion.back() == ' '))
         assertion.pop_back();
-    auto credential = readFile(peer.credentialFile.toStdString());
+    auto credential = peer.credentialFile.isEmpty() ? Result<Bytes>(peer.credential)
+                                                    : readFile(peer.credentialFile.toStdString());
     TWINSEAL_TRY(credential);
-    Bytes manifest;
+    Bytes manifest = peer.manifest;
     if (!peer.manifestFile.isEmpty()) {
         auto m = readFile(peer.manifestFile.toStdString());
         TWINSEAL_TRY(m);
         manifest = std::move(*m);
     }
-    std::vector<std::string> disclosures;
+    std::vector<std::string> disclosures = peer.disclosures;
     if (!peer.disclosuresFile.isEmpty()) {
         auto d = readDisclosures(peer.disclosuresFile);
         TWINSEAL_TRY(d);

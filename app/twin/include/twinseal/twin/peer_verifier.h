@@ -37,6 +37,10 @@ struct PeerPresentation {
     // requires with the enterprise roots that may vouch for each (none: no role required).
     std::vector<security::Bytes> roleCredentials;
     security::RoleRequirement requiredRoles;
+    // In memory (a call's evidence), used when the matching file above is empty.
+    security::Bytes credential;
+    security::Bytes manifest;
+    std::vector<std::string> disclosures;
 };
 
 // Revocation and transparency-log evidence for the peer's credential.

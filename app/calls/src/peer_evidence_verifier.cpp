@@ -1,0 +1,253 @@
+#include "twinseal/calls/peer_evidence_verifier.h"
+
+#include <QDir>
+#include <QPointer>
+
+#include <twinseal/netclient/avatar_transfer.h>
+#include <twinseal/netclient/service_client.h>
+#include <twinseal/security/assertion.h>
+#include <twinseal/security/crypto.h>
+#include <twinseal/security/statuslist.h>
+#include <twinseal/twin/twin_store.h>
+
+namespace twinseal::calls {
+
+using namespace twinseal::security;
+
+struct PeerEvidenceVerifier::Pending {
+    proto::Evidence evidence;
+    std::string roomUri;
+    std::optional<Credential> credential;
+    twin::PeerEvidence revocationAndLog;
+    MediaResult media;
+    std::function<void(Result<PeerOutcome>)> done;
+};
+
+namespace {
+
+Bytes bytesOf(const std::string& s) { return Bytes(s.begin(), s.end()); }
+
+// The media check's outcome decided before verifyPeer ran (while the package streamed in, or
+// why there is none), written into the report.
+void applyMedia(VerificationReport& report, const std::optional<ErrorCode>& failure, const std::string& why) {
+    for (auto& check : report.checks) {
+        if (check.id != CheckId::MediaContent)
+            continue;
+        if (failure) {
+            check.state = CheckState::Failed;
+            check.code = *failure;
+            check.detail = why;
+            if (report.state != OverallState::Failed) {
+                report.state = OverallState::Failed;
+                report.reason = *failure;
+                report.reasonDetail = why;
+            }
+        } else if (check.state == CheckState::Skipped && !why.empty()) {
+            check.detail = why;
+        }
+    }
+}
+
+std::optional<ErrorCode> mediaFailureCode(const std::string& clientCode) {
+    if (clientCode == netclient::reason::kMediaMismatch)
+        return ErrorCode::MediaMismatch;
+    if (clientCode == netclient::reason::kKeyMismatch)
+        return ErrorCode::KeyMismatch;
+    if (clientCode == netclient::reason::kManifestInvalid)
+        return ErrorCode::BadSignature;
+    return std::nullopt;
+}
+
+} // namespace
+
+Result<twin::PeerStores> storesOf(const twin::TwinStore& store, const std::string& profileTrustPem) {
+    auto trust = store.trustList(profileTrustPem);
+    TWINSEAL_TRY(trust);
+    twin::PeerStores s;
+    s.trust = std::move(*trust);
+    s.pinsFile = store.pinsPath();
+    s.replayFile = store.path(twin::layout::kReplay);
+    return s;
+}
+
+PeerEvidenceVerifier::PeerEvidenceVerifier(PeerVerifierConfig config, QObject* parent)
+    : QObject(parent), m_config(std::move(config)), m_verifier(m_config.stores),
+      m_media(QDir(m_config.cacheDir).filePath(QStringLiteral("media"))) {
+    QDir().mkpath(m_media.dir());
+    QDir().mkpath(QDir(m_config.cacheDir).filePath(QStringLiteral("status")));
+}
+
+PeerEvidenceVerifier::~PeerEvidenceVerifier() = default;
+
+std::int64_t PeerEvidenceVerifier::now() const {
+    return (m_config.clock ? *m_config.clock : SystemClock::instance()).now();
+}
+
+netclient::ServiceClient* PeerEvidenceVerifier::clientFor(const HomeNetworkEntry& entry) {
+    const std::string key = normalizeHomeNetworkUrl(entry.url);
+    if (auto it = m_clients.find(key); it != m_clients.end())
+        return it->second.get();
+    // A client of the peer's home network for public, verified information only: no USIM
+    // secrets, TLS trusting only that home network's CA, its status-list and log keys.
+    UsimProfileData profile;
+    profile.serviceUrl = entry.url;
+    profile.tlsCaPem = entry.tlsCaPem;
+    profile.statusListKey = entry.statusListKey;
+    profile.logKey = entry.logKey;
+    profile.operatorName = entry.operatorName;
+    netclient::ServiceClientOptions options;
+    options.requestTimeout = m_config.requestTimeout;
+    options.clock = m_config.clock;
+    const Digest id = sha256(view(key));
+    options.statusListCachePath = QDir(m_config.cacheDir)
+                                      .filePath(QStringLiteral("status/") +
+                                                QString::fromStdString(toHex(ByteView(id.data(), 8))) +
+                                                QStringLiteral(".statuslist"));
+    auto client = std::make_unique<netclient::ServiceClient>(std::move(profile), QString(), options, this);
+    auto* raw = client.get();
+    m_clients.emplace(key, std::move(client));
+    return raw;
+}
+
+void PeerEvidenceVerifier::verify(const proto::Evidence& evidence, const std::string& roomUri,
+                                  std::function<void(Result<PeerOutcome>)> done) {
+    auto p = std::make_shared<Pending>();
+    p->evidence = evidence;
+    p->roomUri = roomUri;
+    p->done = std::move(done);
+    auto credential = parseCredential(bytesOf(evidence.credential()));
+    if (!credential.ok()) {
+        // verifyPeer reports the credential itself; there is nothing to fetch for it.
+        p->media.unavailable = "no media: the credential does not parse";
+        return finish(std::move(p));
+    }
+    p->credential = std::move(*credential);
+    const HomeNetworkEntry* entry = m_config.homeNetworks.find(evidence.home_network_url());
+    if (!entry) {
+        const std::string why = "the peer's home network '" + evidence.home_network_url() +
+                                "' is not known to this device (add its trust entry to verify its participants)";
+        p->revocationAndLog.statusListUnavailable = why;
+        p->revocationAndLog.inclusionUnavailable = why;
+        p->media.unavailable = why;
+        return finish(std::move(p));
+    }
+    netclient::ServiceClient* client = clientFor(*entry);
+    QPointer<PeerEvidenceVerifier> self(this);
+    QPointer<netclient::ServiceClient> guard(client);
+    twin::PeerVerifier::fetchEvidence(*client, *p->credential, [self, guard, p](twin::PeerEvidence pe) {
+        if (!self || !guard)
+            return;
+        p->revocationAndLog = std::move(pe);
+        self->fetchMedia(*guard, *p->credential, p->evidence.media_grant(), [self, p](MediaResult m) {
+            if (!self)
+                return;
+            p->media = std::move(m);
+            self->finish(p);
+        });
+    });
+}
+
+void PeerEvidenceVerifier::recheckRevocation(const proto::Evidence& evidence, bool refresh,
+                                             std::function<void(Status)> done) {
+    auto credential = parseCredential(bytesOf(evidence.credential()));
+    if (!credential.ok())
+        return done(credential.error());
+    const HomeNetworkEntry* entry = m_config.homeNetworks.find(evidence.home_network_url());
+    if (!entry)
+        return done(makeError(ErrorCode::InvalidArgument,
+                              "the peer's home network '" + evidence.home_network_url() +
+                                  "' is not known to this device: its status list cannot be fetched"));
+    QPointer<PeerEvidenceVerifier> self(this);
+    clientFor(*entry)->fetchStatusList(
+        refresh ? netclient::StatusListFetch::Refresh : netclient::StatusListFetch::WhenDue,
+        [self, credential = std::move(*credential), done = std::move(done)](
+            netclient::ClientResult<StatusList> list) {
+            if (!self)
+                return;
+            if (!list.ok())
+                return done(makeError(ErrorCode::StatusListExpired,
+                                      "no current status list from the peer's home network: " +
+                                          list.error().describe()));
+            const StatusListRevocationChecker checker(std::move(*list));
+            done(checker.check(credential, self->now()));
+        });
+}
+
+void PeerEvidenceVerifier::fetchMedia(netclient::ServiceClient& client, const Credential& credential,
+                                      const std::string& grant, std::function<void(MediaResult)> done) {
+    const Digest root = credential.claims.mediaRoot;
+    if (auto cached = m_media.find(root))
+        return done(MediaResult{std::move(cached->manifest), cached->directory, "cache", std::nullopt, {}});
+    if (grant.empty())
+        return done(MediaResult{{}, {}, {}, std::nullopt,
+                                "the peer granted no access to its avatar (no media grant in its evidence)"});
+    auto& waiting = m_mediaWaiting[root];
+    waiting.push_back(std::move(done));
+    if (waiting.size() > 1)
+        return; // the same avatar is already on its way
+
+    netclient::AvatarFetchRequest request;
+    request.avatarId = credential.claims.avatarId;
+    request.expectedMediaRoot = root;
+    request.expectedHolderKey = credential.claims.holderKey;
+    request.grantToken = grant;
+    request.destination = m_media.stagingDirectory(root);
+    ++m_downloads;
+    QPointer<PeerEvidenceVerifier> self(this);
+    client.fetchAvatar(request, [self, root](netclient::ClientResult<netclient::FetchedAvatar> r) {
+        if (!self)
+            return;
+        MediaResult m;
+        if (r.ok()) {
+            auto committed = self->m_media.commit(root, r->manifest.encoded);
+            if (committed.ok())
+                m = MediaResult{committed->manifest, committed->directory, "fetched", std::nullopt, {}};
+            else
+                m.unavailable = "the verified avatar could not be kept: " + committed.error().detail;
+        } else {
+            m.failure = mediaFailureCode(r.error().code);
+            m.unavailable = (m.failure ? "the avatar failed verification while it streamed in: "
+                                       : "the avatar could not be fetched from the peer's home network: ") +
+                            r.error().describe();
+        }
+        auto waiters = std::move(self->m_mediaWaiting[root]);
+        self->m_mediaWaiting.erase(root);
+        for (auto& w : waiters)
+            w(m);
+    });
+}
+
+void PeerEvidenceVerifier::finish(std::shared_ptr<Pending> p) {
+    twin::PeerPresentation peer;
+    peer.assertionText = p->evidence.assertion();
+    peer.credential = bytesOf(p->evidence.credential());
+    peer.manifest = p->media.manifest;
+    peer.packagePath = p->media.directory;
+    peer.disclosures.assign(p->evidence.disclosures().begin(), p->evidence.disclosures().end());
+    peer.destination = p->roomUri;
+    QPointer<PeerEvidenceVerifier> self(this);
+    m_verifier.verifyAsync(std::move(peer), p->revocationAndLog, now(), this,
+                           [self, p](Result<VerificationReport> r) {
+                               if (!self)
+                                   return;
+                               if (!r.ok())
+                                   return p->done(r.error());
+                               PeerOutcome out;
+                               out.report = std::move(*r);
+                               applyMedia(out.report, p->media.failure, p->media.unavailable);
+                               out.media = p->media.how.empty() ? p->media.unavailable : p->media.how;
+                               if (out.report.state == OverallState::Verified) {
+                                   out.mediaDirectory = p->media.directory;
+                                   if (auto a = parseAssertion(p->evidence.assertion()); a.ok())
+                                       out.ephemeralKey = a->claims.ephemeralKey;
+                               } else if (p->media.how == "cache" &&
+                                          out.report.find(CheckId::MediaContent) &&
+                                          out.report.find(CheckId::MediaContent)->state == CheckState::Failed) {
+                                   // A cached package that no longer verifies is not kept.
+                                   self->m_media.evict(p->credential->claims.mediaRoot);
+                               }
+                               p->done(std::move(out));
+                           });
+}
+
+} // namespace twinseal::calls
