@@ -23,8 +23,11 @@
 #include <twinseal/calls/call_client.h>
 #include <twinseal/calls/evidence_builder.h>
 #include <twinseal/calls/peer_evidence_verifier.h>
+#include <twinseal/calls/room_roles.h>
 #include <twinseal/netclient/avatar_transfer.h>
 #include <twinseal/security/assertion.h>
+#include <twinseal/security/role_credential.h>
+#include <twinseal/security/x509.h>
 #include <twinseal/twin/twin_session.h>
 #include <twinseal/twin/twin_store.h>
 
@@ -182,6 +185,89 @@ private slots:
         QVERIFY2(second->report.state == OverallState::Verified, qPrintable(describe(*second)));
         QCOMPARE(second->media, std::string("cache"));
         QCOMPARE(verifier.mediaDownloads(), 1);
+    }
+
+    // A room requiring "surgeon" vouched for by St. Mary's: every participant checks each peer's
+    // role credential itself, bound to the peer's holder key (the host is not trusted to).
+    void peerMustProveTheRoomsRoles() {
+        using namespace twinseal::security;
+        const std::int64_t now = SystemClock::instance().now();
+        auto rootKey = SigningKey::generate(KeyAlgorithm::Ed25519);
+        REQUIRE_OK(rootKey);
+        auto root = createRootCertificate(*rootKey, {"St. Mary's Root", "St. Mary's", now - 86400,
+                                                     now + 365 * 86400, true});
+        REQUIRE_OK(root);
+        auto issuingKey = SigningKey::generate(KeyAlgorithm::Ed25519);
+        REQUIRE_OK(issuingKey);
+        auto issuingCert = issueCertificate(*rootKey, *root, issuingKey->publicKey(),
+                                            {"St. Mary's Role Issuer", "St. Mary's", now - 86400,
+                                             now + 30 * 86400, false});
+        REQUIRE_OK(issuingCert);
+        QVERIFY(m_aliceStore->credential());
+        RoleClaims claims;
+        claims.enterprise = "St. Mary's";
+        claims.role = "surgeon";
+        claims.organisation = "St. Mary's";
+        claims.holderThumbprint = m_aliceStore->credential()->claims.holderKey.thumbprint();
+        claims.notBefore = now - 3600;
+        claims.notAfter = now + 86400;
+        claims.issuedAt = claims.notBefore;
+        auto surgeon = issueRoleCredential(claims, *issuingKey, {*issuingCert}, SystemRandom::instance());
+        REQUIRE_OK(surgeon);
+
+        proto::RoomPolicy policy;
+        proto::RoleRequirement* required = policy.add_required_roles();
+        required->set_role("surgeon");
+        required->add_enterprise_roots_pem(root->pem());
+        const RoleRequirement requirement = roomRoleRequirement(policy);
+        QCOMPARE(requirement.roles.size(), std::size_t{1});
+
+        auto stores = storesOf(*m_bobStore, m_bob->profile.trustListPem);
+        QVERIFY(stores.ok());
+        PeerVerifierConfig config;
+        config.stores = std::move(*stores);
+        config.homeNetworks.add(HomeNetworkEntry::fromProfile(m_bob->profile));
+        config.cacheDir = m_server.scratch(QStringLiteral("bob-role-cache"));
+        PeerEvidenceVerifier verifier(config);
+        auto verifyWithRoles = [&](const proto::Evidence& evidence) {
+            std::optional<security::Result<PeerOutcome>> result;
+            QEventLoop loop;
+            verifier.verify(evidence, kRoom, requirement, [&](security::Result<PeerOutcome> r) {
+                result.emplace(std::move(r));
+                loop.quit();
+            });
+            if (!result) {
+                QTimer::singleShot(60000, &loop, &QEventLoop::quit);
+                loop.exec();
+            }
+            return result;
+        };
+
+        // Without a role credential: Failed, role-missing, never shown.
+        EvidenceBuilder plain(*m_aliceStore, *m_aliceSession);
+        auto without = build(plain, kRoom);
+        REQUIRE_OK(without);
+        auto refused = verifyWithRoles(without->evidence);
+        QVERIFY(refused && refused->ok());
+        QVERIFY2((*refused)->report.state == OverallState::Failed, qPrintable(describe(**refused)));
+        QCOMPARE((*refused)->report.reason, ErrorCode::RoleMissing);
+        QVERIFY((*refused)->ephemeralKey.empty());
+
+        // With St. Mary's surgeon credential for her own holder key: Verified, the role proven.
+        EvidenceOptions options;
+        options.roleCredentials.push_back(surgeon->encoded);
+        EvidenceBuilder withRole(*m_aliceStore, *m_aliceSession, options);
+        auto with = build(withRole, kRoom);
+        REQUIRE_OK(with);
+        QCOMPARE(with->evidence.role_credentials_size(), 1);
+        auto admitted = verifyWithRoles(with->evidence);
+        QVERIFY(admitted && admitted->ok());
+        QVERIFY2((*admitted)->report.state == OverallState::Verified, qPrintable(describe(**admitted)));
+        const CheckResult* role = (*admitted)->report.find(CheckId::RoleCredential);
+        QVERIFY(role);
+        QCOMPARE(role->state, CheckState::Passed);
+        QVERIFY2((*admitted)->report.summary().find("surgeon") != std::string::npos,
+                 (*admitted)->report.summary().c_str());
     }
 
     void tamperedCacheFailsAndIsFetchedAgain() {

@@ -1,6 +1,7 @@
 // Assertions on results, for any result type with ok() and error() whose error has a string
 // `code` (a stable reason code) and `message` (netclient::ClientResult, service::ServiceResult,
-// client::EmbeddedHomenetResult...). Each evaluates its argument once.
+// client::EmbeddedHomenetResult...), or a security::Result (REQUIRE_OK only). Each evaluates
+// its argument once.
 #pragma once
 
 #include <QString>
@@ -11,8 +12,11 @@
 namespace twinseal::test {
 
 template <typename Result> std::string failureText(const Result& r) {
-    return "unexpected failure: " + std::string(r.error().code) + ": " +
-           std::string(r.error().message);
+    if constexpr (requires { r.error().message(); })
+        return "unexpected failure: " + r.error().message(); // security::Error: "code: detail"
+    else
+        return "unexpected failure: " + std::string(r.error().code) + ": " +
+               std::string(r.error().message);
 }
 
 } // namespace twinseal::test

@@ -1,4 +1,5 @@
 #include "twinseal/calls/call_client.h"
+#include "twinseal/calls/room_roles.h"
 
 #include <QDateTime>
 #include <QPointer>
@@ -193,7 +194,7 @@ void CallClient::onNote(const Note& n) {
             if (!m_inFlight.insert({id, assertion}).second)
                 break;
         }
-        m_verifier.verify(n.evidence, m_setup.roomUri(),
+        m_verifier.verify(n.evidence, m_setup.roomUri(), roomRoleRequirement(m_setup.policy()),
                           [self, id, announced, assertion](security::Result<PeerOutcome> r) {
             if (!self)
                 return;

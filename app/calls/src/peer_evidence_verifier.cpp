@@ -17,6 +17,7 @@ using namespace twinseal::security;
 struct PeerEvidenceVerifier::Pending {
     proto::Evidence evidence;
     std::string roomUri;
+    RoleRequirement requiredRoles;
     std::optional<Credential> credential;
     twin::PeerEvidence revocationAndLog;
     MediaResult media;
@@ -111,9 +112,16 @@ netclient::ServiceClient* PeerEvidenceVerifier::clientFor(const HomeNetworkEntry
 
 void PeerEvidenceVerifier::verify(const proto::Evidence& evidence, const std::string& roomUri,
                                   std::function<void(Result<PeerOutcome>)> done) {
+    verify(evidence, roomUri, RoleRequirement{}, std::move(done));
+}
+
+void PeerEvidenceVerifier::verify(const proto::Evidence& evidence, const std::string& roomUri,
+                                  RoleRequirement requiredRoles,
+                                  std::function<void(Result<PeerOutcome>)> done) {
     auto p = std::make_shared<Pending>();
     p->evidence = evidence;
     p->roomUri = roomUri;
+    p->requiredRoles = std::move(requiredRoles);
     p->done = std::move(done);
     auto credential = parseCredential(bytesOf(evidence.credential()));
     if (!credential.ok()) {
@@ -225,6 +233,9 @@ void PeerEvidenceVerifier::finish(std::shared_ptr<Pending> p) {
     peer.packagePath = p->media.directory;
     peer.disclosures.assign(p->evidence.disclosures().begin(), p->evidence.disclosures().end());
     peer.destination = p->roomUri;
+    for (const std::string& rc : p->evidence.role_credentials())
+        peer.roleCredentials.push_back(bytesOf(rc));
+    peer.requiredRoles = p->requiredRoles;
     QPointer<PeerEvidenceVerifier> self(this);
     m_verifier.verifyAsync(std::move(peer), p->revocationAndLog, now(), this,
                            [self, p](Result<VerificationReport> r) {

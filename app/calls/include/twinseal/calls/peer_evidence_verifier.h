@@ -26,6 +26,7 @@
 #include <twinseal/calls/media_cache.h>
 #include <twinseal/proto/call.pb.h>
 #include <twinseal/security/clock.h>
+#include <twinseal/security/role_credential.h>
 #include <twinseal/security/verify.h>
 #include <twinseal/twin/peer_verifier.h>
 
@@ -69,6 +70,11 @@ public:
     // Verifies `evidence` for the room `roomUri`; `done` runs on this thread. Errors only when
     // this device's own stores cannot be read; everything about the peer is in the report.
     void verify(const proto::Evidence& evidence, const std::string& roomUri,
+                std::function<void(security::Result<PeerOutcome>)> done);
+    // The same, for a room whose policy requires roles: the peer's role credentials must prove
+    // each of them for its holder key (the report's role-credential check).
+    void verify(const proto::Evidence& evidence, const std::string& roomUri,
+                security::RoleRequirement requiredRoles,
                 std::function<void(security::Result<PeerOutcome>)> done);
 
     // Re-checks the revocation status of a peer's credential against its home network's
