@@ -309,6 +309,55 @@ private slots:
         QCOMPARE(verifier.mediaDownloads(), 2);
     }
 
+    // Two twins certified with byte-identical avatar packages share a media root but not a
+    // manifest (each is signed by its own holder): the second is fetched with its own manifest
+    // and Verified, not refused on the first one's cached manifest.
+    void identicalAvatarOfAnotherTwinIsFetchedWithItsOwnManifest() {
+        TestSubscriber dave = addTestSubscriber(m_server, QStringLiteral("dave.usim"), 4);
+        const QString package = avatarCopy(m_server.scratch(QStringLiteral("dave-avatar")));
+        security::Manifest manifest;
+        const security::Bytes signedManifest = test::signedManifest(package, dave.holder, &manifest);
+        REQUIRE_OK(authenticate(*dave.client));
+        auto reg = registerDt(dave, signedManifest);
+        REQUIRE_OK(reg);
+        QCOMPARE(reg->credential.claims.mediaRoot, m_mediaRoot); // the same package as Alice's
+        const std::string avatarId = reg->credential.claims.avatarId;
+        REQUIRE_OK(await<netclient::AvatarRecord>([&](auto cb) {
+            dave.client->uploadAvatar(avatarId, manifest, package, std::move(cb));
+        }));
+        twin::TwinStore daveStore(m_server.scratch(QStringLiteral("dave-data")));
+        QDir().mkpath(daveStore.dataDir());
+        QVERIFY(daveStore.storeCredential(reg->credentialBytes).ok());
+        auto profile = security::UsimProfileData::load(dave.path.toStdString());
+        QVERIFY(profile.ok());
+        twin::TwinSession daveSession(std::move(*profile), dave.path);
+        daveSession.adoptKey(std::move(dave.holder));
+
+        auto stores = storesOf(*m_bobStore, m_bob->profile.trustListPem);
+        QVERIFY(stores.ok());
+        PeerVerifierConfig config;
+        config.stores = std::move(*stores);
+        config.homeNetworks.add(HomeNetworkEntry::fromProfile(m_bob->profile));
+        config.cacheDir = m_server.scratch(QStringLiteral("bob-cache-identical"));
+        PeerEvidenceVerifier verifier(config);
+
+        EvidenceBuilder aliceBuilder(*m_aliceStore, *m_aliceSession);
+        auto alice = build(aliceBuilder, kRoom);
+        REQUIRE_OK(alice);
+        auto first = verify(verifier, alice->evidence, kRoom);
+        QVERIFY(first);
+        QVERIFY2(first->report.state == OverallState::Verified, qPrintable(describe(*first)));
+
+        EvidenceBuilder daveBuilder(daveStore, daveSession);
+        auto daveEvidence = build(daveBuilder, kRoom);
+        REQUIRE_OK(daveEvidence);
+        auto second = verify(verifier, daveEvidence->evidence, kRoom);
+        QVERIFY(second);
+        QVERIFY2(second->report.state == OverallState::Verified, qPrintable(describe(*second)));
+        QCOMPARE(second->media, std::string("fetched"));
+        QCOMPARE(verifier.mediaDownloads(), 2);
+    }
+
     void participantOfAnotherOperator() {
         // Carol's operator (B) runs a home network of its own, with its own root and TLS CA.
         HomenetServer operatorB;

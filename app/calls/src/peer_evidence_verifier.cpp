@@ -184,8 +184,14 @@ void PeerEvidenceVerifier::recheckRevocation(const proto::Evidence& evidence, bo
 void PeerEvidenceVerifier::fetchMedia(netclient::ServiceClient& client, const Credential& credential,
                                       const std::string& grant, std::function<void(MediaResult)> done) {
     const Digest root = credential.claims.mediaRoot;
-    if (auto cached = m_media.find(root))
-        return done(MediaResult{std::move(cached->manifest), cached->directory, "cache", std::nullopt, {}});
+    // The package is addressed by its root, but its manifest is signed by one holder: a cached
+    // manifest signed by another twin's holder key (an identical package certified twice) is
+    // not this peer's, so the avatar is fetched again with this peer's manifest.
+    if (auto cached = m_media.find(root)) {
+        auto manifest = parseSignedManifest(cached->manifest);
+        if (manifest.ok() && manifest->manifest.holderKey == credential.claims.holderKey)
+            return done(MediaResult{std::move(cached->manifest), cached->directory, "cache", std::nullopt, {}});
+    }
     if (grant.empty())
         return done(MediaResult{{}, {}, {}, std::nullopt,
                                 "the peer granted no access to its avatar (no media grant in its evidence)"});
