@@ -50,37 +50,49 @@ Status opKeygen(const QString& out, KeyAlgorithm alg, const std::string& label,
     return {};
 }
 
-Status opIssuerInit(const QString& dir, const std::string& name, KeyAlgorithm alg, int days,
-                    const std::string& passphrase, std::int64_t now) {
+Result<IssuingAuthority> createIssuingAuthority(const QString& dir, const char* existingKeyFile,
+                                                const std::string& what, const AuthorityNames& names,
+                                                KeyAlgorithm alg, int days, std::int64_t now) {
     if (!QDir().mkpath(dir))
         return makeError(ErrorCode::IoError, "cannot create " + dir.toStdString());
-    if (QFileInfo::exists(in(dir, IssuerFiles::kIssuerKey)))
+    if (QFileInfo::exists(in(dir, existingKeyFile)))
         return makeError(ErrorCode::InvalidArgument,
-                         dir.toStdString() + " already holds an issuer; refusing to replace it");
+                         dir.toStdString() + " already holds " + what + "; refusing to replace it");
     auto rootKey = SigningKey::generate(alg);
     TWINSEAL_TRY(rootKey);
-    auto root = createRootCertificate(
-        *rootKey, {name + " Root CA", name, now - 300, now + 10 * 365 * kDay, true});
+    auto root = createRootCertificate(*rootKey, {names.rootName, names.organisation, now - 300,
+                                                 now + 10 * 365 * kDay, true});
     TWINSEAL_TRY(root);
     auto issuerKey = SigningKey::generate(alg);
     TWINSEAL_TRY(issuerKey);
     auto issuerCert = issueCertificate(*rootKey, *root, issuerKey->publicKey(),
-                                       {name + " DT Issuer", name, now - 300,
+                                       {names.issuerName, names.organisation, now - 300,
                                         now + std::int64_t(days) * kDay, false});
     TWINSEAL_TRY(issuerCert);
+    return IssuingAuthority{std::move(*rootKey), std::move(*root), std::move(*issuerKey),
+                            std::move(*issuerCert)};
+}
+
+Status opIssuerInit(const QString& dir, const std::string& name, KeyAlgorithm alg, int days,
+                    const std::string& passphrase, std::int64_t now) {
+    auto authority = createIssuingAuthority(dir, IssuerFiles::kIssuerKey, "an issuer",
+                                            {name + " Root CA", name + " DT Issuer", name}, alg,
+                                            days, now);
+    TWINSEAL_TRY(authority);
+    const IssuingAuthority& a = *authority;
     auto binding = SystemRandom::instance().bytes(32);
     TWINSEAL_TRY(binding);
     auto sealed = sealSecret(*binding, passphrase, {}, "subscriber binding key");
     cleanse(binding->data(), binding->size());
     TWINSEAL_TRY(sealed);
-    TWINSEAL_TRY(rootKey->saveEncrypted(in(dir, IssuerFiles::kRootKey).toStdString(), passphrase,
+    TWINSEAL_TRY(a.rootKey.saveEncrypted(in(dir, IssuerFiles::kRootKey).toStdString(), passphrase,
                                         {}, "operator root"));
-    TWINSEAL_TRY(issuerKey->saveEncrypted(in(dir, IssuerFiles::kIssuerKey).toStdString(),
+    TWINSEAL_TRY(a.issuerKey.saveEncrypted(in(dir, IssuerFiles::kIssuerKey).toStdString(),
                                           passphrase, {}, "DT issuer"));
     TWINSEAL_TRY(writeBinary(in(dir, IssuerFiles::kBindingSecret), *sealed, true));
-    TWINSEAL_TRY(writeBinary(in(dir, IssuerFiles::kRootCert), view(root->pem())));
-    TWINSEAL_TRY(writeBinary(in(dir, IssuerFiles::kIssuerCert), view(issuerCert->pem())));
-    TWINSEAL_TRY(writeBinary(in(dir, IssuerFiles::kTrustList), view(root->pem())));
+    TWINSEAL_TRY(writeBinary(in(dir, IssuerFiles::kRootCert), view(a.root.pem())));
+    TWINSEAL_TRY(writeBinary(in(dir, IssuerFiles::kIssuerCert), view(a.issuerCert.pem())));
+    TWINSEAL_TRY(writeBinary(in(dir, IssuerFiles::kTrustList), view(a.root.pem())));
     return {};
 }
 

@@ -53,6 +53,25 @@ twinseal::security::Status opKeygen(const QString& out, twinseal::security::KeyA
                                     const std::string& label, const std::string& passphrase,
                                     const QString& jwkOut);
 
+// A new issuing authority in `dir`: a self-signed root (10 years) and an issuing key certified
+// under it for `days` (an operator's DT issuer, an enterprise's role issuer). Refuses a `dir`
+// that already holds `existingKeyFile` (naming `what`); the caller saves the keys encrypted.
+struct IssuingAuthority {
+    twinseal::security::SigningKey rootKey;
+    twinseal::security::Certificate root;
+    twinseal::security::SigningKey issuerKey;
+    twinseal::security::Certificate issuerCert;
+};
+struct AuthorityNames {
+    std::string rootName;   // the root certificate's common name
+    std::string issuerName; // the issuing certificate's common name
+    std::string organisation;
+};
+twinseal::security::Result<IssuingAuthority>
+createIssuingAuthority(const QString& dir, const char* existingKeyFile, const std::string& what,
+                       const AuthorityNames& names, twinseal::security::KeyAlgorithm alg, int days,
+                       std::int64_t now);
+
 twinseal::security::Status opIssuerInit(const QString& dir, const std::string& name,
                                         twinseal::security::KeyAlgorithm alg, int days,
                                         const std::string& passphrase, std::int64_t now);

@@ -15,6 +15,7 @@
 #include <twinseal/security/signed.h>
 
 #include "cli.h"
+#include "commands.h"
 
 namespace twinseal::ctl {
 
@@ -88,28 +89,17 @@ Result<std::string> enterpriseName(const QString& dir) {
 
 Status initEnterprise(const QString& dir, const std::string& name, KeyAlgorithm alg, int days,
                       const std::string& passphrase, std::int64_t now) {
-    if (!QDir().mkpath(dir))
-        return makeError(ErrorCode::IoError, "cannot create " + dir.toStdString());
-    if (QFileInfo::exists(in(dir, EnterpriseFiles::kIssuerKey)))
-        return makeError(ErrorCode::InvalidArgument,
-                         dir.toStdString() + " already holds an enterprise; refusing to replace it");
-    auto rootKey = SigningKey::generate(alg);
-    TWINSEAL_TRY(rootKey);
-    auto root = createRootCertificate(
-        *rootKey, {name + " Enterprise Root CA", name, now - 300, now + 10 * 365 * kDay, true});
-    TWINSEAL_TRY(root);
-    auto issuerKey = SigningKey::generate(alg);
-    TWINSEAL_TRY(issuerKey);
-    auto issuerCert = issueCertificate(*rootKey, *root, issuerKey->publicKey(),
-                                       {name + " Role Issuer", name, now - 300,
-                                        now + std::int64_t(days) * kDay, false});
-    TWINSEAL_TRY(issuerCert);
-    TWINSEAL_TRY(rootKey->saveEncrypted(in(dir, EnterpriseFiles::kRootKey).toStdString(),
+    auto authority = createIssuingAuthority(
+        dir, EnterpriseFiles::kIssuerKey, "an enterprise",
+        {name + " Enterprise Root CA", name + " Role Issuer", name}, alg, days, now);
+    TWINSEAL_TRY(authority);
+    const IssuingAuthority& a = *authority;
+    TWINSEAL_TRY(a.rootKey.saveEncrypted(in(dir, EnterpriseFiles::kRootKey).toStdString(),
                                         passphrase, {}, "enterprise root"));
-    TWINSEAL_TRY(issuerKey->saveEncrypted(in(dir, EnterpriseFiles::kIssuerKey).toStdString(),
+    TWINSEAL_TRY(a.issuerKey.saveEncrypted(in(dir, EnterpriseFiles::kIssuerKey).toStdString(),
                                           passphrase, {}, "enterprise role issuer"));
-    TWINSEAL_TRY(writeBinary(in(dir, EnterpriseFiles::kRootCert), view(root->pem())));
-    TWINSEAL_TRY(writeBinary(in(dir, EnterpriseFiles::kIssuerCert), view(issuerCert->pem())));
+    TWINSEAL_TRY(writeBinary(in(dir, EnterpriseFiles::kRootCert), view(a.root.pem())));
+    TWINSEAL_TRY(writeBinary(in(dir, EnterpriseFiles::kIssuerCert), view(a.issuerCert.pem())));
     const QJsonObject info{{"name", QString::fromStdString(name)}};
     TWINSEAL_TRY(writeBinary(in(dir, EnterpriseFiles::kInfo),
                              view(QJsonDocument(info).toJson().toStdString())));
