@@ -6,6 +6,20 @@
 
 namespace twinseal::service {
 
+// To one participant (`to`), or to every other one (`to` 0); refused when `to` is not another
+// participant connected to the room.
+void CallRooms::deliver(CallConnectionId from, const Room& room, quint32 sender, quint32 to,
+                        const proto::CallMessage& out, const char* inReplyTo) {
+    if (to == 0)
+        return broadcast(room, out, sender);
+    auto seat = room.seats.find(to);
+    if (seat == room.seats.end() || seat->second.conn == 0 || to == sender)
+        return refuse(from, callRefusal("participant-unknown",
+                                        "participant " + std::to_string(to) +
+                                            " is not connected to this room"),
+                      inReplyTo);
+    send(seat->second.conn, out);
+}
 
 void CallRooms::announce(CallConnectionId from, const proto::Announce& m) {
     Room* room = nullptr;
@@ -15,17 +29,9 @@ void CallRooms::announce(CallConnectionId from, const proto::Announce& m) {
     proto::CallMessage out;
     *out.mutable_announce() = m;
     out.mutable_announce()->set_from(seat->id);
-    if (m.to() == 0) {
+    if (m.to() == 0)
         seat->evidence = m.evidence(); // the evidence it last announced to everyone
-        return broadcast(*room, out, seat->id);
-    }
-    auto to = room->seats.find(m.to());
-    if (to == room->seats.end() || to->second.conn == 0 || m.to() == seat->id)
-        return refuse(from, callRefusal("participant-unknown",
-                                        "participant " + std::to_string(m.to()) +
-                                            " is not connected to this room"),
-                      "announce");
-    send(to->second.conn, out);
+    deliver(from, *room, seat->id, m.to(), out, "announce");
 }
 
 void CallRooms::keyUpdate(CallConnectionId from, const proto::KeyUpdate& m) {
@@ -36,15 +42,7 @@ void CallRooms::keyUpdate(CallConnectionId from, const proto::KeyUpdate& m) {
     proto::CallMessage out;
     *out.mutable_key_update() = m;
     out.mutable_key_update()->set_from(seat->id);
-    if (m.to() == 0)
-        return broadcast(*room, out, seat->id);
-    auto to = room->seats.find(m.to());
-    if (to == room->seats.end() || to->second.conn == 0 || m.to() == seat->id)
-        return refuse(from, callRefusal("participant-unknown",
-                                        "participant " + std::to_string(m.to()) +
-                                            " is not connected to this room"),
-                      "key_update");
-    send(to->second.conn, out);
+    deliver(from, *room, seat->id, m.to(), out, "key_update");
 }
 
 void CallRooms::frame(CallConnectionId from, const proto::FrameRelay& m) {

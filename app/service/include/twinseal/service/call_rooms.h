@@ -109,6 +109,8 @@ class CallRooms {
     void send(CallConnectionId to, const proto::CallMessage& m);
     // To every connected participant of `room` but `except` (0: everyone).
     void broadcast(const Room& room, const proto::CallMessage& m, quint32 except = 0);
+    void deliver(CallConnectionId from, const Room& room, quint32 sender, quint32 to,
+                 const proto::CallMessage& out, const char* inReplyTo);
     [[nodiscard]] std::string randomToken(std::size_t bytes);
     [[nodiscard]] proto::Participant participantOf(const Seat& seat) const;
 
