@@ -70,6 +70,42 @@ QString describe(const PeerOutcome& o) {
     return QString::fromStdString(o.report.summary() + " | media: " + o.media);
 }
 
+// A subscriber's device with a registered twin: the avatar package (a copy of the sample avatar)
+// uploaded to the home network, the credential in the data directory, the holder key in the
+// session (with the profile read back from disk, at the SQN its client has reached).
+struct Device {
+    security::Credential credential;
+    std::unique_ptr<twin::TwinStore> store;
+    std::unique_ptr<twin::TwinSession> session;
+};
+
+std::optional<Device> registerDevice(HomenetServer& server, TestSubscriber& subscriber,
+                                     const QString& name) {
+    const QString package = avatarCopy(server.scratch(name + QStringLiteral("-avatar")));
+    security::Manifest manifest;
+    const security::Bytes signedManifest = test::signedManifest(package, subscriber.holder, &manifest);
+    if (!authenticate(*subscriber.client).ok())
+        return std::nullopt;
+    auto reg = registerDt(subscriber, signedManifest);
+    if (!reg.ok())
+        return std::nullopt;
+    const std::string avatarId = reg->credential.claims.avatarId;
+    if (!await<netclient::AvatarRecord>([&](auto cb) {
+             subscriber.client->uploadAvatar(avatarId, manifest, package, std::move(cb));
+         }).ok())
+        return std::nullopt;
+    Device device{reg->credential, std::make_unique<twin::TwinStore>(server.scratch(name + QStringLiteral("-data"))), {}};
+    QDir().mkpath(device.store->dataDir());
+    if (!device.store->storeCredential(reg->credentialBytes).ok())
+        return std::nullopt;
+    auto profile = security::UsimProfileData::load(subscriber.path.toStdString());
+    if (!profile.ok())
+        return std::nullopt;
+    device.session = std::make_unique<twin::TwinSession>(std::move(*profile), subscriber.path);
+    device.session->adoptKey(std::move(subscriber.holder));
+    return device;
+}
+
 } // namespace
 
 class CallEvidenceTest : public QObject {
@@ -84,6 +120,19 @@ class CallEvidenceTest : public QObject {
     security::Digest m_mediaRoot{};
     std::string m_aliceDtId;
 
+    // Bob's device verifying peers of his own operator (Alice's): his trust list, pins and replay
+    // cache, the operator's home network, and a media cache of its own (`cacheName`).
+    std::optional<PeerVerifierConfig> bobsVerifier(const QString& cacheName) {
+        auto stores = storesOf(*m_bobStore, m_bob->profile.trustListPem);
+        if (!stores.ok())
+            return std::nullopt;
+        PeerVerifierConfig config;
+        config.stores = std::move(*stores);
+        config.homeNetworks.add(HomeNetworkEntry::fromProfile(m_bob->profile));
+        config.cacheDir = m_server.scratch(cacheName);
+        return config;
+    }
+
 private slots:
     void initTestCase() {
         QVERIFY(m_server.start());
@@ -91,28 +140,12 @@ private slots:
         m_bob.emplace(addTestSubscriber(m_server, QStringLiteral("bob.usim"), 2));
 
         // Alice registers her twin and uploads her avatar to her home network.
-        const QString package = avatarCopy(m_server.scratch(QStringLiteral("alice-avatar")));
-        security::Manifest manifest;
-        const security::Bytes signedManifest = test::signedManifest(package, m_alice->holder, &manifest);
-        REQUIRE_OK(authenticate(*m_alice->client));
-        auto reg = registerDt(*m_alice, signedManifest);
-        REQUIRE_OK(reg);
-        m_mediaRoot = reg->credential.claims.mediaRoot;
-        m_aliceDtId = reg->credential.claims.dtId;
-        const std::string avatarId = reg->credential.claims.avatarId;
-        REQUIRE_OK(await<netclient::AvatarRecord>([&](auto cb) {
-            m_alice->client->uploadAvatar(avatarId, manifest, package, std::move(cb));
-        }));
-
-        // Her device: the data directory holds the credential, the session the holder key
-        // (the profile read back from disk, with the SQN her client has reached).
-        m_aliceStore = std::make_unique<twin::TwinStore>(m_server.scratch(QStringLiteral("alice-data")));
-        QDir().mkpath(m_aliceStore->dataDir());
-        QVERIFY(m_aliceStore->storeCredential(reg->credentialBytes).ok());
-        auto profile = security::UsimProfileData::load(m_alice->path.toStdString());
-        QVERIFY(profile.ok());
-        m_aliceSession = std::make_unique<twin::TwinSession>(std::move(*profile), m_alice->path);
-        m_aliceSession->adoptKey(std::move(m_alice->holder));
+        auto alice = registerDevice(m_server, *m_alice, QStringLiteral("alice"));
+        QVERIFY(alice);
+        m_mediaRoot = alice->credential.claims.mediaRoot;
+        m_aliceDtId = alice->credential.claims.dtId;
+        m_aliceStore = std::move(alice->store);
+        m_aliceSession = std::move(alice->session);
 
         m_bobStore = std::make_unique<twin::TwinStore>(m_server.scratch(QStringLiteral("bob-data")));
         QDir().mkpath(m_bobStore->dataDir());
@@ -120,13 +153,9 @@ private slots:
 
     void verifiedThenReplayDestinationStaleAndCache() {
         EvidenceBuilder builder(*m_aliceStore, *m_aliceSession);
-        auto stores = storesOf(*m_bobStore, m_bob->profile.trustListPem);
-        QVERIFY(stores.ok());
-        PeerVerifierConfig config;
-        config.stores = std::move(*stores);
-        config.homeNetworks.add(HomeNetworkEntry::fromProfile(m_bob->profile)); // Alice's operator
-        config.cacheDir = m_server.scratch(QStringLiteral("bob-cache"));
-        PeerEvidenceVerifier verifier(config);
+        auto config = bobsVerifier(QStringLiteral("bob-cache"));
+        QVERIFY(config);
+        PeerEvidenceVerifier verifier(*config);
 
         // 1. Fresh evidence for the room: Verified, the avatar fetched once.
         auto own = build(builder, kRoom);
@@ -222,13 +251,9 @@ private slots:
         const RoleRequirement requirement = roomRoleRequirement(policy);
         QCOMPARE(requirement.roles.size(), std::size_t{1});
 
-        auto stores = storesOf(*m_bobStore, m_bob->profile.trustListPem);
-        QVERIFY(stores.ok());
-        PeerVerifierConfig config;
-        config.stores = std::move(*stores);
-        config.homeNetworks.add(HomeNetworkEntry::fromProfile(m_bob->profile));
-        config.cacheDir = m_server.scratch(QStringLiteral("bob-role-cache"));
-        PeerEvidenceVerifier verifier(config);
+        auto config = bobsVerifier(QStringLiteral("bob-role-cache"));
+        QVERIFY(config);
+        PeerEvidenceVerifier verifier(*config);
         auto verifyWithRoles = [&](const proto::Evidence& evidence) {
             std::optional<security::Result<PeerOutcome>> result;
             QEventLoop loop;
@@ -272,13 +297,9 @@ private slots:
 
     void tamperedCacheFailsAndIsFetchedAgain() {
         EvidenceBuilder builder(*m_aliceStore, *m_aliceSession);
-        auto stores = storesOf(*m_bobStore, m_bob->profile.trustListPem);
-        QVERIFY(stores.ok());
-        PeerVerifierConfig config;
-        config.stores = std::move(*stores);
-        config.homeNetworks.add(HomeNetworkEntry::fromProfile(m_bob->profile));
-        config.cacheDir = m_server.scratch(QStringLiteral("bob-cache-2"));
-        PeerEvidenceVerifier verifier(config);
+        auto config = bobsVerifier(QStringLiteral("bob-cache-2"));
+        QVERIFY(config);
+        PeerEvidenceVerifier verifier(*config);
 
         auto own = build(builder, kRoom);
         REQUIRE_OK(own);
@@ -313,33 +334,14 @@ private slots:
     // manifest (each is signed by its own holder): the second is fetched with its own manifest
     // and Verified, not refused on the first one's cached manifest.
     void identicalAvatarOfAnotherTwinIsFetchedWithItsOwnManifest() {
-        TestSubscriber dave = addTestSubscriber(m_server, QStringLiteral("dave.usim"), 4);
-        const QString package = avatarCopy(m_server.scratch(QStringLiteral("dave-avatar")));
-        security::Manifest manifest;
-        const security::Bytes signedManifest = test::signedManifest(package, dave.holder, &manifest);
-        REQUIRE_OK(authenticate(*dave.client));
-        auto reg = registerDt(dave, signedManifest);
-        REQUIRE_OK(reg);
-        QCOMPARE(reg->credential.claims.mediaRoot, m_mediaRoot); // the same package as Alice's
-        const std::string avatarId = reg->credential.claims.avatarId;
-        REQUIRE_OK(await<netclient::AvatarRecord>([&](auto cb) {
-            dave.client->uploadAvatar(avatarId, manifest, package, std::move(cb));
-        }));
-        twin::TwinStore daveStore(m_server.scratch(QStringLiteral("dave-data")));
-        QDir().mkpath(daveStore.dataDir());
-        QVERIFY(daveStore.storeCredential(reg->credentialBytes).ok());
-        auto profile = security::UsimProfileData::load(dave.path.toStdString());
-        QVERIFY(profile.ok());
-        twin::TwinSession daveSession(std::move(*profile), dave.path);
-        daveSession.adoptKey(std::move(dave.holder));
+        TestSubscriber daveSubscriber = addTestSubscriber(m_server, QStringLiteral("dave.usim"), 4);
+        auto dave = registerDevice(m_server, daveSubscriber, QStringLiteral("dave"));
+        QVERIFY(dave);
+        QCOMPARE(dave->credential.claims.mediaRoot, m_mediaRoot); // the same package as Alice's
 
-        auto stores = storesOf(*m_bobStore, m_bob->profile.trustListPem);
-        QVERIFY(stores.ok());
-        PeerVerifierConfig config;
-        config.stores = std::move(*stores);
-        config.homeNetworks.add(HomeNetworkEntry::fromProfile(m_bob->profile));
-        config.cacheDir = m_server.scratch(QStringLiteral("bob-cache-identical"));
-        PeerEvidenceVerifier verifier(config);
+        auto config = bobsVerifier(QStringLiteral("bob-cache-identical"));
+        QVERIFY(config);
+        PeerEvidenceVerifier verifier(*config);
 
         EvidenceBuilder aliceBuilder(*m_aliceStore, *m_aliceSession);
         auto alice = build(aliceBuilder, kRoom);
@@ -348,7 +350,7 @@ private slots:
         QVERIFY(first);
         QVERIFY2(first->report.state == OverallState::Verified, qPrintable(describe(*first)));
 
-        EvidenceBuilder daveBuilder(daveStore, daveSession);
+        EvidenceBuilder daveBuilder(*dave->store, *dave->session);
         auto daveEvidence = build(daveBuilder, kRoom);
         REQUIRE_OK(daveEvidence);
         auto second = verify(verifier, daveEvidence->evidence, kRoom);
