@@ -20,6 +20,7 @@ FakeRoomHost::FakeRoomHost() : m_server(QStringLiteral("fake room host"), QWebSo
             m_seq = 0; // each connection numbers its messages afresh
             if (m_client)
                 m_client->deleteLater();
+            socket->setParent(this); // destroyed with the host at the latest
             m_client = socket;
             connect(socket, &QWebSocket::binaryMessageReceived, this, [this](const QByteArray& frame) {
                 proto::CallMessage m;
