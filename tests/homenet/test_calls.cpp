@@ -36,6 +36,15 @@ std::optional<proto::RoomInfo> createRoom(CallWsClient& ws, const CallParticipan
     return answer->room_created();
 }
 
+// `p` joins `room` on `ws` with fresh evidence for it (and the room code, and a rejoin token,
+// when given): the host's answer, RoomJoined or a CallError.
+std::optional<proto::CallMessage> join(CallWsClient& ws, const CallParticipant& p,
+                                       const proto::RoomInfo& room, const std::string& code = {},
+                                       const std::string& rejoinToken = {}) {
+    return ws.request(joinMessage(room, p.evidence(room.room_uri()), code, {}, rejoinToken),
+                      Kind::kRoomJoined);
+}
+
 
 template <typename T> T take(security::Result<T> r, const char* what) {
     if (!r.ok())
@@ -128,8 +137,7 @@ private slots:
         QCOMPARE(room->policy().max_participants(), 16u);
         QCOMPARE(room->policy().rekey_seconds(), 600u);
 
-        auto joined = a.request(joinMessage(*room, alice.evidence(room->room_uri())),
-                                Kind::kRoomJoined);
+        auto joined = join(a, alice, *room);
         REQUIRE_KIND(joined, Kind::kRoomJoined);
         QCOMPARE(joined->room_joined().participants_size(), 0);
         QVERIFY(joined->room_joined().room().room_code().empty()); // only the creator sees it
@@ -189,15 +197,11 @@ private slots:
                  bobEvidence.assertion());
 
         // Joining twice: on the same connection, then from another connection.
-        EXPECT_CALL_ERROR(b.request(joinMessage(*room, bob.evidence(room->room_uri()),
-                                                room->room_code()),
-                                    Kind::kRoomJoined),
+        EXPECT_CALL_ERROR(join(b, bob, *room, room->room_code()),
                           "already-joined");
         CallWsClient b2(server);
         QVERIFY(b2.open());
-        EXPECT_CALL_ERROR(b2.request(joinMessage(*room, bob.evidence(room->room_uri()),
-                                                 room->room_code()),
-                                     Kind::kRoomJoined),
+        EXPECT_CALL_ERROR(join(b2, bob, *room, room->room_code()),
                           "duplicate-participant");
         // The same assertion presented again: a replay.
         EXPECT_CALL_ERROR(b2.request(joinMessage(*room, bobEvidence, room->room_code()),
@@ -236,8 +240,7 @@ private slots:
         auto room = createRoom(a, alice, policyOf(proto::INVITED_ONLY, {carol.handle}));
         QVERIFY(room);
         QVERIFY(room->room_code().empty());
-        REQUIRE_KIND(a.request(joinMessage(*room, alice.evidence(room->room_uri())),
-                               Kind::kRoomJoined),
+        REQUIRE_KIND(join(a, alice, *room),
                      Kind::kRoomJoined);
         // Not invited; a code does not help in an invited-only room.
         EXPECT_CALL_ERROR(b.request(joinMessage(*room, bob.evidence(room->room_uri()), "ANY"),
@@ -307,8 +310,7 @@ private slots:
         const std::string aliceSurgeon = stMarys.issue(alice);
 
         // The creator proves the role like everyone else.
-        EXPECT_CALL_ERROR(a.request(joinMessage(*room, alice.evidence(room->room_uri())),
-                                    Kind::kRoomJoined),
+        EXPECT_CALL_ERROR(join(a, alice, *room),
                           "role-missing");
         REQUIRE_KIND(a.request(joinMessage(*room, withRoles(alice, *room, {aliceSurgeon})),
                                Kind::kRoomJoined),
@@ -358,8 +360,7 @@ private slots:
         QVERIFY(c.open());
         auto room = createRoom(a, alice, policyOf(proto::INVITED_ONLY));
         QVERIFY(room);
-        REQUIRE_KIND(a.request(joinMessage(*room, alice.evidence(room->room_uri())),
-                               Kind::kRoomJoined),
+        REQUIRE_KIND(join(a, alice, *room),
                      Kind::kRoomJoined);
         proto::CallMessage inviteBob;
         inviteBob.mutable_invite()->set_room_id(room->room_id());
@@ -454,17 +455,14 @@ private slots:
         QVERIFY(a.open());
         auto room = createRoom(a, alice, policyOf(proto::ROOM_CODE));
         QVERIFY(room);
-        REQUIRE_KIND(a.request(joinMessage(*room, alice.evidence(room->room_uri())),
-                               Kind::kRoomJoined),
+        REQUIRE_KIND(join(a, alice, *room),
                      Kind::kRoomJoined);
         std::string token;
         quint32 bobId = 0;
         {
             CallWsClient b(server);
             QVERIFY(b.open());
-            auto joined = b.request(joinMessage(*room, bob.evidence(room->room_uri()),
-                                                room->room_code()),
-                                    Kind::kRoomJoined);
+            auto joined = join(b, bob, *room, room->room_code());
             REQUIRE_KIND(joined, Kind::kRoomJoined);
             token = joined->room_joined().rejoin_token();
             bobId = joined->room_joined().participant_id();
@@ -474,21 +472,15 @@ private slots:
         CallWsClient b(server);
         QVERIFY(b.open());
         // Without the token the seat is not given away, nor taken twice.
-        EXPECT_CALL_ERROR(b.request(joinMessage(*room, bob.evidence(room->room_uri()),
-                                                room->room_code()),
-                                    Kind::kRoomJoined),
+        EXPECT_CALL_ERROR(join(b, bob, *room, room->room_code()),
                           "duplicate-participant");
         // Another twin cannot redeem bob's token.
         CallParticipant carol = makeParticipant(server, QStringLiteral("carol"), 3);
         CallWsClient c(server);
         QVERIFY(c.open());
-        EXPECT_CALL_ERROR(c.request(joinMessage(*room, carol.evidence(room->room_uri()),
-                                                room->room_code(), {}, token),
-                                    Kind::kRoomJoined),
+        EXPECT_CALL_ERROR(join(c, carol, *room, room->room_code(), token),
                           "rejoin-token-invalid");
-        auto rejoined = b.request(
-            joinMessage(*room, bob.evidence(room->room_uri()), room->room_code(), {}, token),
-            Kind::kRoomJoined);
+        auto rejoined = join(b, bob, *room, room->room_code(), token);
         REQUIRE_KIND(rejoined, Kind::kRoomJoined);
         QCOMPARE(rejoined->room_joined().participant_id(), bobId);
         QVERIFY(rejoined->room_joined().rejoin_token() != token);
@@ -501,9 +493,7 @@ private slots:
         // The old token was single-use.
         CallWsClient b3(server);
         QVERIFY(b3.open());
-        EXPECT_CALL_ERROR(b3.request(joinMessage(*room, bob.evidence(room->room_uri()),
-                                                 room->room_code(), {}, token),
-                                     Kind::kRoomJoined),
+        EXPECT_CALL_ERROR(join(b3, bob, *room, room->room_code(), token),
                           "rejoin-token-invalid");
     }
 
@@ -516,17 +506,14 @@ private slots:
         QVERIFY(a.open());
         auto room = createRoom(a, alice, policyOf(proto::ROOM_CODE));
         QVERIFY(room);
-        REQUIRE_KIND(a.request(joinMessage(*room, alice.evidence(room->room_uri())),
-                               Kind::kRoomJoined),
+        REQUIRE_KIND(join(a, alice, *room),
                      Kind::kRoomJoined);
         std::string token;
         quint32 bobId = 0;
         {
             CallWsClient b(server);
             QVERIFY(b.open());
-            auto joined = b.request(joinMessage(*room, bob.evidence(room->room_uri()),
-                                                room->room_code()),
-                                    Kind::kRoomJoined);
+            auto joined = join(b, bob, *room, room->room_code());
             REQUIRE_KIND(joined, Kind::kRoomJoined);
             token = joined->room_joined().rejoin_token();
             bobId = joined->room_joined().participant_id();
@@ -538,14 +525,10 @@ private slots:
                  QStringLiteral("dropped"));
         CallWsClient b(server);
         QVERIFY(b.open());
-        EXPECT_CALL_ERROR(b.request(joinMessage(*room, bob.evidence(room->room_uri()),
-                                                room->room_code(), {}, token),
-                                    Kind::kRoomJoined),
+        EXPECT_CALL_ERROR(join(b, bob, *room, room->room_code(), token),
                           "rejoin-token-invalid");
         // Joining afresh works: a new seat.
-        auto fresh = b.request(joinMessage(*room, bob.evidence(room->room_uri()),
-                                           room->room_code()),
-                               Kind::kRoomJoined);
+        auto fresh = join(b, bob, *room, room->room_code());
         REQUIRE_KIND(fresh, Kind::kRoomJoined);
         QVERIFY(fresh->room_joined().participant_id() != bobId);
     }
@@ -562,12 +545,9 @@ private slots:
         QVERIFY(b.open());
         auto room = createRoom(a, alice, policyOf(proto::ROOM_CODE));
         QVERIFY(room);
-        REQUIRE_KIND(a.request(joinMessage(*room, alice.evidence(room->room_uri())),
-                               Kind::kRoomJoined),
+        REQUIRE_KIND(join(a, alice, *room),
                      Kind::kRoomJoined);
-        auto joined = b.request(joinMessage(*room, bob.evidence(room->room_uri()),
-                                            room->room_code()),
-                                Kind::kRoomJoined);
+        auto joined = join(b, bob, *room, room->room_code());
         REQUIRE_KIND(joined, Kind::kRoomJoined);
         const quint32 bobId = joined->room_joined().participant_id();
 
@@ -589,9 +569,7 @@ private slots:
                  QStringLiteral("revoked"));
         CallWsClient b2(server);
         QVERIFY(b2.open());
-        EXPECT_CALL_ERROR(b2.request(joinMessage(*room, bob.evidence(room->room_uri()),
-                                                 room->room_code()),
-                                     Kind::kRoomJoined),
+        EXPECT_CALL_ERROR(join(b2, bob, *room, room->room_code()),
                           "credential-revoked");
     }
 };
