@@ -8,6 +8,7 @@
 #include <twinseal/security/audit.h>
 #include <twinseal/security/result.h>
 
+#include "ctl_process.h"
 #include "homenet_fixture.h"
 #include "testmain.h"
 
@@ -43,7 +44,6 @@ class CtlTest : public QObject {
     QString path(const QString& f) const { return m_dir.filePath(f); }
 
     int run(const QStringList& args, const QString& passphrase = "test pass") {
-        QProcess p;
         // The commands that talk to the home network run without the leak check, as in the
         // home-network tests (twinsealctlEnvironment(): Qt's network stack can still hold
         // OpenSSL objects when the tool exits); the offline commands keep it.
@@ -51,19 +51,12 @@ class CtlTest : public QObject {
         const bool network = command == QLatin1String("status") ||
                              command == QLatin1String("register") ||
                              command == QLatin1String("log") || args.contains(QStringLiteral("--fetch"));
-        QProcessEnvironment env =
-            network ? twinseal::test::twinsealctlEnvironment() : QProcessEnvironment::systemEnvironment();
-        env.remove("TWINSEAL_PASSPHRASE");
-        if (!passphrase.isEmpty())
-            env.insert("TWINSEAL_PASSPHRASE", passphrase);
-        p.setProcessEnvironment(env);
-        p.setStandardInputFile(QProcess::nullDevice());
-        p.start(TWINSEALCTL_PATH, args);
-        if (!p.waitForFinished(120000))
-            return -1;
-        m_out = QString::fromUtf8(p.readAllStandardOutput());
-        m_err = QString::fromUtf8(p.readAllStandardError());
-        return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
+        auto r = twinseal::test::runTwinsealctl(
+            args, passphrase,
+            network ? twinseal::test::twinsealctlEnvironment() : QProcessEnvironment::systemEnvironment());
+        m_out = r.out;
+        m_err = r.err;
+        return r.exitCode;
     }
 
     void flipByte(const QString& file, qint64 at) {

@@ -11,6 +11,7 @@
 
 #include <twinseal/security/result.h>
 
+#include "ctl_process.h"
 #include "testmain.h"
 
 using twinseal::security::ErrorCode;
@@ -33,19 +34,11 @@ class CtlEnterpriseTest : public QObject {
     QString path(const QString& f) const { return m_dir.filePath(f); }
 
     int run(const QStringList& args, const QString& passphrase = "test pass") {
-        QProcess p;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.remove("TWINSEAL_PASSPHRASE");
-        if (!passphrase.isEmpty())
-            env.insert("TWINSEAL_PASSPHRASE", passphrase);
-        p.setProcessEnvironment(env);
-        p.setStandardInputFile(QProcess::nullDevice());
-        p.start(TWINSEALCTL_PATH, args);
-        if (!p.waitForFinished(120000))
-            return -1;
-        m_out = QString::fromUtf8(p.readAllStandardOutput());
-        m_err = QString::fromUtf8(p.readAllStandardError());
-        return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
+        auto r = twinseal::test::runTwinsealctl(args, passphrase,
+                                                QProcessEnvironment::systemEnvironment());
+        m_out = r.out;
+        m_err = r.err;
+        return r.exitCode;
     }
 
     // A peer verification of the holder's call in a room; the development issuer publishes no
