@@ -3,7 +3,8 @@
 // twinseal-homenet on loopback), admitted by A because A trusts B's root. Alice and Bob verify
 // Dave against B's root (their trust list), B's signed status list and B's transparency log,
 // fetched from B's home network (their HomeNetworkDirectory); Dave verifies them against A's.
-// Everyone is Verified and keyed, and frames flow. Then B revokes Dave's credential mid-call:
+// Everyone is Verified and keyed, and frames flow; a device of A that does not know B's home
+// network does not find Dave Verified, and its report names the unknown home network. Then B revokes Dave's credential mid-call:
 // A's room host cannot know (Dave is not its subscriber), Alice's and Bob's clients find it in
 // B's status list, flag Dave (credential-revoked), withdraw his key and re-key without him:
 // his later frames are refused and theirs no longer open for him.
@@ -13,6 +14,7 @@
 #include <QtTest>
 
 #include <algorithm>
+#include <optional>
 
 #include "../homenet/call_test_util.h"
 #include "../homenet/homenet_fixture.h"
@@ -108,6 +110,34 @@ private slots:
         QVERIFY(daveAtAlice != nullptr);
         QCOMPARE(daveAtAlice->report.state, OverallState::Verified);
         QVERIFY(!daveAtAlice->mediaDirectory.isEmpty());
+        // What made Dave Verified is B's home network: a device of A that trusts B's root but
+        // does not know B's home network (no directory entry: no status list, no log proof, no
+        // media) does not find him Verified, and says why; Alice and Bob, who know it, did.
+        {
+            const proto::Evidence daveEvidence = alice.setup().peers().at(daveId).participant.evidence();
+            auto carolDevice = makeDevice(a, QStringLiteral("carol"), 3, {bHome});
+            QVERIFY(carolDevice);
+            auto stores = storesOf(*carolDevice->store, carolDevice->subscriber->profile.trustListPem);
+            REQUIRE_OK(stores);
+            PeerVerifierConfig blind;
+            blind.stores = std::move(*stores);
+            blind.homeNetworks.add(HomeNetworkEntry::fromProfile(aHome));
+            blind.cacheDir = a.scratch(QStringLiteral("carol-blind-cache"));
+            PeerEvidenceVerifier blindVerifier(blind);
+            const auto verifyWith = [&](PeerEvidenceVerifier& v) {
+                std::optional<security::Result<PeerOutcome>> outcome;
+                v.verify(daveEvidence, roomUri, [&](security::Result<PeerOutcome> r) { outcome.emplace(std::move(r)); });
+                static_cast<void>(QTest::qWaitFor([&] { return outcome.has_value(); }, 60000));
+                return outcome;
+            };
+            auto unknownHome = verifyWith(blindVerifier);
+            QVERIFY(unknownHome && unknownHome->ok());
+            const security::VerificationReport& report = (*unknownHome)->report;
+            QVERIFY2(report.state == OverallState::Failed, report.summary().c_str());
+            QCOMPARE(report.reason, security::ErrorCode::MediaMissingFile);
+            QVERIFY2(report.summary().find("not known to this device") != std::string::npos, report.summary().c_str());
+            QVERIFY((*unknownHome)->ephemeralKey.empty());
+        }
         QTRY_VERIFY_WITH_TIMEOUT(alice.hasPeerFrameKey(bobId) && alice.hasPeerFrameKey(daveId) &&
                                      bob.hasPeerFrameKey(aliceId) && bob.hasPeerFrameKey(daveId) &&
                                      dave.hasPeerFrameKey(aliceId) && dave.hasPeerFrameKey(bobId),
