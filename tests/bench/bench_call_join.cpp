@@ -8,8 +8,9 @@
 // with fresh assertions for a new room. Printed, never asserted.
 //
 // Figures: wall time per round and per participant, and this process's CPU time per participant
-// (user + system; the verifier runs on this one thread, so it is the cost on one core). The
-// home network answering the log and status requests is another process; its CPU is printed too.
+// (user + system of all its threads: the checks, which run on a worker thread, and the TLS
+// requests to the home network), i.e. the cost on one core. The home network answering the log
+// and status requests is another process; its CPU is printed too.
 // Goal: at most 5 ms per participant.
 //
 // Options: --rounds N (measured rounds, default 10), --participants P (16)
@@ -168,7 +169,7 @@ int main(int argc, char** argv) {
     std::printf("  wall per round      median %.1f ms, min %.1f ms, max %.1f ms\n", median,
                 perRound.front(), perRound.back());
     std::printf("  wall per participant %.2f ms (median round / %d)\n", median / count, count);
-    std::printf("  verifier CPU         %.2f ms per participant (one thread; goal <= 5 ms)\n",
+    std::printf("  verifier CPU         %.2f ms per participant (all threads; goal <= 5 ms)\n",
                 1000.0 * cpu / rounds / count);
     std::printf("  home network CPU     %.2f ms per participant (log proofs, status list)\n",
                 1000.0 * serviceCpu / rounds / count);
