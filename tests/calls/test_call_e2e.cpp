@@ -4,7 +4,7 @@
 // everyone, the call is keyed and each one's animation frames are read by the others. A frame
 // with one bit flipped and a replayed frame, injected by Carol through the relay, are refused
 // with their reasons. Carol leaves: Alice and Bob re-key, and the keys Carol held do not open
-// Alice's later frames.
+// Alice's later frames. The re-key timer alone starts new epochs that the peers install.
 #include <QDir>
 #include <QSignalSpy>
 #include <QtTest>
@@ -15,6 +15,7 @@
 #include "../homenet/call_test_util.h"
 #include "../homenet/call_ws_client.h"
 #include "../homenet/homenet_fixture.h"
+#include "call_device.h"
 #include "test_macros.h"
 #include "testmain.h"
 
@@ -34,92 +35,6 @@ using Kind = proto::CallMessage::BodyCase;
 using security::OverallState;
 
 namespace {
-
-struct Device {
-    std::optional<TestSubscriber> subscriber;
-    std::unique_ptr<twin::TwinStore> store;
-    std::unique_ptr<twin::TwinSession> session;
-    std::unique_ptr<EvidenceBuilder> builder;
-    std::unique_ptr<PeerEvidenceVerifier> verifier;
-};
-
-// A registered twin with its avatar on the home network, its data directory and unlocked
-// session, and a verifier that knows the home network.
-std::unique_ptr<Device> makeDevice(HomenetServer& server, const QString& name, int number) {
-    auto d = std::make_unique<Device>();
-    d->subscriber.emplace(addTestSubscriber(server, name + QStringLiteral(".usim"), number));
-    TestSubscriber& s = *d->subscriber;
-    const QString package = avatarCopy(server.scratch(name + QStringLiteral("-avatar")), number);
-    security::Manifest manifest;
-    const security::Bytes signedBytes = signedManifest(package, s.holder, &manifest);
-    if (!authenticate(*s.client).ok())
-        return nullptr;
-    auto reg = registerDt(s, signedBytes);
-    if (!reg.ok())
-        return nullptr;
-    const std::string avatarId = reg->credential.claims.avatarId;
-    if (!await<netclient::AvatarRecord>([&](auto cb) {
-             s.client->uploadAvatar(avatarId, manifest, package, std::move(cb));
-         }).ok())
-        return nullptr;
-    d->store = std::make_unique<twin::TwinStore>(server.scratch(name + QStringLiteral("-data")));
-    QDir().mkpath(d->store->dataDir());
-    if (!d->store->storeCredential(reg->credentialBytes).ok())
-        return nullptr;
-    auto profile = security::UsimProfileData::load(s.path.toStdString());
-    if (!profile.ok())
-        return nullptr;
-    d->session = std::make_unique<twin::TwinSession>(std::move(*profile), s.path);
-    d->session->adoptKey(std::move(s.holder));
-    d->builder = std::make_unique<EvidenceBuilder>(*d->store, *d->session);
-    auto stores = storesOf(*d->store, s.profile.trustListPem);
-    if (!stores.ok())
-        return nullptr;
-    PeerVerifierConfig config;
-    config.stores = std::move(*stores);
-    config.homeNetworks.add(HomeNetworkEntry::fromProfile(s.profile));
-    config.cacheDir = server.scratch(name + QStringLiteral("-cache"));
-    d->verifier = std::make_unique<PeerEvidenceVerifier>(config);
-    return d;
-}
-
-CallClientOptions clientOptions(const HomenetServer& server, const std::string& handle) {
-    CallClientOptions o;
-    o.url = QUrl(QStringLiteral("wss://localhost:%1/v1/ws").arg(server.port()));
-    o.tlsCaPem = server.tlsCaPem().toStdString();
-    o.hostOperator = QUrl::toPercentEncoding(QStringLiteral("TwinSeal Demo Operator")).toStdString();
-    o.setup.ownHandle = handle;
-    o.revocationRecheckMs = 0;
-    return o;
-}
-
-QString verifiedName() { return QString::fromUtf8(security::overallStateName(OverallState::Verified).data()); }
-QString codeName(security::ErrorCode c) { return QString::fromUtf8(security::errorCodeName(c).data()); }
-
-// The Verified reports a client has given for `id`.
-bool reportedVerified(const QSignalSpy& reports, quint32 id) {
-    for (const auto& r : reports)
-        if (r.at(0).toUInt() == id && r.at(1).toString() == verifiedName())
-            return true;
-    return false;
-}
-
-bool received(const QSignalSpy& animations, quint32 from, const AnimationFrame& expected) {
-    for (const auto& a : animations)
-        if (a.at(0).toUInt() == from && a.at(1).value<AnimationFrame>() == expected)
-            return true;
-    return false;
-}
-
-AnimationFrame pose(float yaw) {
-    AnimationFrame a;
-    a.timestampUs = static_cast<std::int64_t>(yaw * 1e6f);
-    a.head.rotation = {0.f, yaw, 0.f, 1.f};
-    a.leftHand.position = {-0.3f, 1.1f, 0.2f};
-    a.rightHand.position = {0.3f, 1.1f, 0.2f};
-    a.blendShapes = {yaw / 10.f, 0.5f};
-    return a;
-}
 
 std::string str(const security::Bytes& b) { return std::string(b.begin(), b.end()); }
 
@@ -208,14 +123,8 @@ private slots:
         // Every peer Verified at each client, and each client holds the others' frame keys.
         QTRY_VERIFY_WITH_TIMEOUT(reportedVerified(aliceReports, bobId) && reportedVerified(aliceReports, carolId),
                                  60000);
-        const auto dump = [](const QSignalSpy& spy) {
-            QString out;
-            for (const auto& r : spy)
-                out += QStringLiteral("[%1 %2 %3] ").arg(r.at(0).toUInt()).arg(r.at(1).toString(), r.at(2).toString());
-            return out;
-        };
         QTRY_VERIFY2_WITH_TIMEOUT(reportedVerified(bobReports, aliceId) && reportedVerified(bobReports, carolId),
-                                  qPrintable(dump(bobReports)), 60000);
+                                  qPrintable(dumpReports(bobReports)), 60000);
         QTRY_VERIFY_WITH_TIMEOUT(alice.hasPeerFrameKey(bobId) && alice.hasPeerFrameKey(carolId) &&
                                      bob.hasPeerFrameKey(aliceId) && bob.hasPeerFrameKey(carolId),
                                  60000);
@@ -311,6 +220,54 @@ private slots:
         alice.leave();
         bob.leave();
         QCOMPARE(alice.state(), CallState::Left);
+    }
+
+    // The re-key timer alone (no one joins or leaves): Alice's client starts a new epoch every
+    // rekeyMs, wraps it to Bob, Bob installs each one and reads her frames under the newest.
+    void rekeyTimerStartsNewEpochs() {
+        auto aliceDevice = makeDevice(m_server, QStringLiteral("alice-timer"), 4);
+        auto bobDevice = makeDevice(m_server, QStringLiteral("bob-timer"), 5);
+        QVERIFY(aliceDevice && bobDevice);
+        CallClientOptions aliceOptions = clientOptions(m_server, "alice-timer");
+        aliceOptions.rekeyMs = 400;
+        CallClient alice(aliceOptions, *aliceDevice->builder, *aliceDevice->verifier);
+        CallClient bob(clientOptions(m_server, "bob-timer"), *bobDevice->builder, *bobDevice->verifier);
+        QSignalSpy created(&alice, &CallClient::roomCreated);
+        QSignalSpy aliceRekeys(&alice, &CallClient::rekeyed);
+        QSignalSpy bobInstalled(&bob, &CallClient::peerKeyInstalled);
+        QSignalSpy bobAnimations(&bob, &CallClient::animationReceived);
+        alice.connectToHost();
+        bob.connectToHost();
+        QTRY_VERIFY_WITH_TIMEOUT(alice.connected() && bob.connected(), 30000);
+        alice.create(policyOf(proto::ROOM_CODE));
+        QTRY_COMPARE_WITH_TIMEOUT(created.size(), 1, 30000);
+        bob.join(created.at(0).at(0).toString().toStdString(), created.at(0).at(1).toString().toStdString(),
+                 created.at(0).at(2).toString().toStdString());
+        QTRY_VERIFY_WITH_TIMEOUT(bob.state() == CallState::InCall, 60000);
+        const std::uint32_t aliceId = alice.setup().participantId();
+        const std::uint32_t bobId = bob.setup().participantId();
+        QTRY_VERIFY_WITH_TIMEOUT(alice.hasPeerFrameKey(bobId) && bob.hasPeerFrameKey(aliceId), 60000);
+
+        const std::uint64_t keyedAt = alice.frameEpoch();
+        const auto installed = [&](std::uint64_t epoch) {
+            return std::any_of(bobInstalled.begin(), bobInstalled.end(), [&](const QList<QVariant>& k) {
+                return k.at(0).toUInt() == aliceId && k.at(1).toULongLong() == epoch;
+            });
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(alice.frameEpoch() >= keyedAt + 2, 30000);
+        const std::uint64_t epoch = alice.frameEpoch();
+        QCOMPARE(aliceRekeys.constLast().at(1).toInt(), 1); // for Bob, the one Verified peer
+        QTRY_VERIFY_WITH_TIMEOUT(installed(epoch - 1) && installed(epoch), 30000);
+        // Bob reads a frame under the newest epoch Bob has installed.
+        alice.rekeyNow();
+        const std::uint64_t newest = alice.frameEpoch();
+        QVERIFY(newest > epoch);
+        QTRY_VERIFY_WITH_TIMEOUT(installed(newest), 30000);
+        // (Sent again while waiting: the timer may start another epoch before Bob installs it.)
+        QTRY_VERIFY_WITH_TIMEOUT((static_cast<void>(alice.sendAnimation(pose(7.f))), received(bobAnimations, aliceId, pose(7.f))),
+                                 30000);
+        alice.leave();
+        bob.leave();
     }
 };
 

@@ -1,7 +1,8 @@
 // The call's frame protection without a network: the animation frame layout both ways and its
 // refusals; three participants key each other (CallFrameKeys), read each other's frames, and
 // after one leaves and the others re-key, the one that left cannot read later frames with the
-// keys it held. A flipped bit, a replayed frame, a frame re-attributed to another sender, a key
+// keys it held. Frames reordered by the relay within and beyond the replay window. A flipped
+// bit, a replayed frame, a frame re-attributed to another sender, a key
 // for the wrong participant: each refused with its own reason. Integrity-only rooms send the
 // payload in clear, authenticated.
 #include <QtTest>
@@ -12,6 +13,7 @@
 
 #include <twinseal/calls/animation_frame.h>
 #include <twinseal/calls/call_frame_keys.h>
+#include <twinseal/security/sframe_replay.h>
 
 // Fails the test with the reason code and detail unless a security::Result succeeded.
 #define REQUIRE_OK(r)                                                                              \
@@ -123,6 +125,47 @@ private slots:
         auto removed = c.frames->unprotect(1, *later);
         QVERIFY(!removed.ok());
         QCOMPARE(removed.error().code, ErrorCode::SFrameUnknownKeyId);
+    }
+
+    // A relay that reorders frames: every frame delivered out of order but within the replay
+    // window (kDefaultSFrameReplayWindow counters below the highest seen) is read once, in any
+    // order, and refused as replayed the second time; a frame held back beyond the window is
+    // refused as too old (the window can no longer tell it is new), not shown twice.
+    void reorderedByTheRelay() {
+        Party a = party(1), b = party(2);
+        REQUIRE_OK(keyFor(a, {&b}));
+        const std::size_t window = kDefaultSFrameReplayWindow;
+        std::vector<Bytes> frames;
+        for (std::size_t i = 0; i < window + 40; ++i) {
+            auto f = a.frames->protect(*encodeAnimationFrame(pose(static_cast<float>(i))));
+            REQUIRE_OK(f);
+            frames.push_back(std::move(*f));
+        }
+        // Within the window: pairs swapped, then a block of 64 backwards.
+        std::vector<std::size_t> order;
+        for (std::size_t i = 1; i + 1 < 32; i += 2) {
+            order.push_back(i + 1);
+            order.push_back(i);
+        }
+        for (std::size_t i = 32 + 64; i-- > 32;)
+            order.push_back(i);
+        for (std::size_t i : order) {
+            auto got = b.frames->unprotect(1, frames[i]);
+            REQUIRE_OK(got);
+            QVERIFY(*decodeAnimationFrame(*got) == pose(static_cast<float>(i)));
+        }
+        // Each of them once only, whatever the order.
+        for (std::size_t i : {std::size_t(2), std::size_t(1), std::size_t(95), std::size_t(40)})
+            QCOMPARE(b.frames->unprotect(1, frames[i]).error().code, ErrorCode::SFrameReplayed);
+        // The relay ran ahead to the newest frame; frame 0 (never delivered) is now more than the
+        // window behind it: refused as too old. Frame 96, held back but still inside, is read.
+        REQUIRE_OK(b.frames->unprotect(1, frames.back()));
+        QVERIFY(frames.size() - 1 - 0 > window);
+        QCOMPARE(b.frames->unprotect(1, frames[0]).error().code, ErrorCode::SFrameTooOld);
+        QVERIFY(frames.size() - 1 - 96 <= window);
+        auto inside = b.frames->unprotect(1, frames[96]);
+        REQUIRE_OK(inside);
+        QVERIFY(*decodeAnimationFrame(*inside) == pose(96.f));
     }
 
     void refusals() {

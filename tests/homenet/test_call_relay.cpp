@@ -316,7 +316,8 @@ private slots:
     }
 
     // Operator A hosts the room; a subscriber of operator B joins with its own assertion when A
-    // trusts B's root (--trust-root); a subscriber of operator C, whose root A does not trust,
+    // trusts B's root (--trust-root), but cannot listen on its handle at A nor be invited by it
+    // (handle-foreign); a subscriber of operator C, whose root A does not trust,
     // is refused with the reason.
     void subscriberOfAnotherOperatorJoins() {
         HomenetServer b, c;
@@ -352,6 +353,20 @@ private slots:
         auto f = d.expect(Kind::kFrame);
         REQUIRE_KIND(f, Kind::kFrame);
         QCOMPARE(QString::fromStdString(f->frame().sframe()), QStringLiteral("to dave"));
+
+        // Invitations do not cross operators: A cannot tell whose a handle of B's is, so Dave
+        // cannot listen on his handle at A, and A's participants cannot invite it; each refusal
+        // names the reason and the way in (the room code).
+        auto listening = d.request(listenMessage(dave), Kind::kListening);
+        EXPECT_CALL_ERROR(listening, "handle-foreign");
+        QVERIFY2(listening->error().message().find("room code") != std::string::npos,
+                 listening->error().message().c_str());
+        proto::CallMessage inviteDave;
+        inviteDave.mutable_invite()->set_room_id(room.info.room_id());
+        inviteDave.mutable_invite()->set_handle(dave.handle);
+        EXPECT_CALL_ERROR(room.ws[0]->request(inviteDave, Kind::kInviteOutcome), "handle-foreign");
+        QVERIFY(d.connected());
+        QVERIFY(room.ws[0]->connected());
 
         auto refused = e.request(joinMessage(room.info, erin.evidence(room.info.room_uri()),
                                              room.info.room_code()),

@@ -89,10 +89,11 @@ struct Enterprise {
                            "enterprise issuing certificate");
     }
 
+    enum class Validity { Current, Expired, NotYet };
     // A role credential for the holder key of `p`: valid for a day from an hour ago, or
-    // `expired` an hour ago.
+    // expired an hour ago, or valid only from an hour from now.
     std::string issue(const CallParticipant& p, const std::string& role = "surgeon",
-                      bool expired = false) const {
+                      Validity validity = Validity::Current) const {
         using namespace twinseal::security;
         const std::int64_t now = SystemClock::instance().now();
         RoleClaims c;
@@ -100,7 +101,8 @@ struct Enterprise {
         c.role = role;
         c.organisation = name;
         c.holderThumbprint = p.subscriber.holder.publicKey().thumbprint();
-        c.notBefore = expired ? now - 7200 : now - 3600;
+        const bool expired = validity == Validity::Expired;
+        c.notBefore = validity == Validity::NotYet ? now + 3600 : expired ? now - 7200 : now - 3600;
         c.notAfter = expired ? now - 3600 : now + 86400;
         c.issuedAt = c.notBefore;
         const RoleCredential rc = take(
@@ -352,8 +354,15 @@ private slots:
         QVERIFY2(borrowed->error().message().find("surgeon") != std::string::npos,
                  borrowed->error().message().c_str());
         // Bob's own, but past its validity.
-        EXPECT_CALL_ERROR(refusal(withRoles(bob, *room, {stMarys.issue(bob, "surgeon", true)})),
+        EXPECT_CALL_ERROR(refusal(withRoles(bob, *room, {stMarys.issue(bob, "surgeon",
+                                                                       Enterprise::Validity::Expired)})),
                           "role-expired");
+        // Bob's own, not valid yet.
+        auto early = refusal(withRoles(bob, *room, {stMarys.issue(bob, "surgeon",
+                                                                  Enterprise::Validity::NotYet)}));
+        EXPECT_CALL_ERROR(early, "role-not-yet-valid");
+        QVERIFY2(early->error().message().find("valid now") != std::string::npos,
+                 early->error().message().c_str());
         // Bytes that are no role credential.
         EXPECT_CALL_ERROR(refusal(withRoles(bob, *room, {std::string("not a credential")})),
                           "third-party-credential-invalid");

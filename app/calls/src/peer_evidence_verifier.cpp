@@ -47,6 +47,15 @@ void applyMedia(VerificationReport& report, const std::optional<ErrorCode>& fail
             check.detail = why;
         }
     }
+    // No manifest because the media could not be fetched: the report says why it could not,
+    // which is what a person can act on (e.g. the peer's home network is not known here).
+    if (!failure && !why.empty() && report.state == OverallState::Failed &&
+        report.reason == ErrorCode::MediaMissingFile) {
+        for (auto& check : report.checks)
+            if (check.id == CheckId::ManifestSignature && check.state == CheckState::Failed)
+                check.detail += ": " + why;
+        report.reasonDetail += ": " + why;
+    }
 }
 
 std::optional<ErrorCode> mediaFailureCode(const std::string& clientCode) {

@@ -207,7 +207,7 @@ CallResult<bool> CallAdmission::ownsHandle(const std::string& handle,
         return callRefusal(e.code, e.message);
     }
     if (!*supi)
-        return true; // another operator's handle: its owner's home network would know
+        return *foreignHandle(handle);
     auto dt = m_ctx.store.dts().activeDtOf(**supi);
     if (!dt.ok()) {
         const ServiceError e = m_ctx.storageError(dt.error());
@@ -215,6 +215,25 @@ CallResult<bool> CallAdmission::ownsHandle(const std::string& handle,
     }
     return dt->has_value() && holder.ownCredential &&
            constantTimeEqual(util::bv((*dt)->credentialDigest), util::bv(holder.credentialDigest));
+}
+
+std::optional<CallRefusal> CallAdmission::foreignHandle(const std::string& handle) {
+    auto supi = m_ctx.store.subscribers().supiOfHandle(QString::fromStdString(handle));
+    if (!supi.ok()) {
+        const ServiceError e = m_ctx.storageError(supi.error());
+        return CallRefusal{e.code, e.message};
+    }
+    if (*supi)
+        return std::nullopt;
+    // A handle this home network did not issue cannot be proven here: only its owner's home
+    // network knows whose it is. Accepting it would let any admitted holder answer the
+    // invitations meant for another operator's subscriber, so invitations stay within one
+    // operator; a subscriber of another operator joins by the room code.
+    return CallRefusal{"handle-foreign",
+                       "the transfer handle '" + handle +
+                           "' was not issued by this home network, which cannot check whose it "
+                           "is: invitations reach only this operator's subscribers; a "
+                           "subscriber of another operator joins with the room code"};
 }
 
 CallResult<RoleRequirement> roleRequirementOf(const proto::RoomPolicy& policy) {

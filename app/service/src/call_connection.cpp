@@ -13,9 +13,10 @@ namespace twinseal::service {
 
 namespace {
 
-// The `seq` field (1, varint) of a CallMessage; protobuf merges it with the rest of the message.
-QByteArray seqField(quint64 seq) {
-    QByteArray out(1, char(0x08));
+// Appends the `seq` field (1, varint) of a CallMessage; protobuf merges it with the rest of
+// the message that follows.
+void appendSeqField(QByteArray& out, quint64 seq) {
+    out.append(char(0x08));
     do {
         char b = char(seq & 0x7f);
         seq >>= 7;
@@ -23,6 +24,11 @@ QByteArray seqField(quint64 seq) {
             b = char(b | 0x80);
         out.append(b);
     } while (seq != 0);
+}
+
+QByteArray seqField(quint64 seq) {
+    QByteArray out;
+    appendSeqField(out, seq);
     return out;
 }
 
@@ -106,8 +112,12 @@ CallResult<proto::CallMessage> CallConnection::admit(const QByteArray& bytes, qi
 bool CallConnection::queue(const QByteArray& message) {
     if (m_closing || m_ws.isNull())
         return true;
-    const QByteArray bytes = seqField(++m_seq) + message;
-    m_queued += m_ws->sendBinaryMessage(bytes);
+    // One buffer per connection, reused for every message: the socket copies what it is
+    // given, so relaying a frame costs no allocation per recipient.
+    m_scratch.resize(0);
+    appendSeqField(m_scratch, ++m_seq);
+    m_scratch.append(message);
+    m_queued += m_ws->sendBinaryMessage(m_scratch);
     return pending() <= m_ceiling;
 }
 

@@ -68,6 +68,7 @@ class CallConnection {
     TokenBucket m_signalling;
     TokenBucket m_frames;
     quint64 m_seq = 0;
+    QByteArray m_scratch; // the message being handed to the socket
     qint64 m_queued = 0;
     qint64 m_written = 0;
     bool m_closing = false;

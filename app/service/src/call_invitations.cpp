@@ -52,6 +52,8 @@ void CallRooms::invite(CallConnectionId from, const proto::Invite& m, qint64 now
     if (m.handle().empty() || m.handle().size() > 64)
         return refuse(from, callRefusal("handle-missing", "name the invitee's transfer handle"),
                       kind);
+    if (auto foreign = m_admission.foreignHandle(m.handle()))
+        return refuse(from, *foreign, kind);
     for (const auto& [id, inv] : m_invites)
         if (inv.roomId == m.room_id() && inv.handle == m.handle())
             return refuse(from, callRefusal("invite-pending",

@@ -9,6 +9,8 @@
 // has its own reason code and a message a person can act on.
 #pragma once
 
+#include <optional>
+
 #include <QByteArray>
 #include <QString>
 
@@ -77,10 +79,13 @@ class CallAdmission {
     [[nodiscard]] ServiceResult<std::vector<quint64>> inactiveStatusIndices();
 
     // Whether the holder owns `handle` when it is one of this home network's subscribers' (its
-    // active DT's credential is the one presented); true for another operator's handle, which
-    // the host cannot check.
+    // active DT's credential is the one presented); refused (handle-foreign) for a handle this
+    // home network did not issue, which the host cannot check.
     [[nodiscard]] CallResult<bool> ownsHandle(const std::string& handle,
                                               const AdmittedHolder& holder);
+    // Null when `handle` is one this home network issued; otherwise why it cannot be used here
+    // (handle-foreign), or a storage error.
+    [[nodiscard]] std::optional<CallRefusal> foreignHandle(const std::string& handle);
 
   private:
     ServiceContext& m_ctx;
