@@ -1,0 +1,245 @@
+// `twinsealctl call`: headless participants, each its own twinsealctl process, in calls through
+// the real twinseal-homenet room host on loopback over TLS. Every participant's data directory
+// is made as a user makes it (twinsealctl keygen and register); the tests wait on the JSON lines
+// the participants print.
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QtTest>
+
+#include <cstdio>
+#include <optional>
+
+#include <twinseal/calls/home_networks.h>
+#include <twinseal/security/subscriber.h>
+#include <twinseal/security/verify.h>
+
+#include "ctl_call_process.h"
+#include "ctl_process.h"
+#include "homenet_fixture.h"
+#include "testmain.h"
+
+namespace twinseal::test {
+
+namespace {
+
+const QString kPassphrase = QStringLiteral("call test pass");
+const QString kVerified = QString::fromUtf8(security::overallStateName(security::OverallState::Verified).data());
+
+bool writeText(const QString& file, const std::string& text) {
+    QFile f(file);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        return false;
+    return f.write(text.data(), static_cast<qint64>(text.size())) == static_cast<qint64>(text.size());
+}
+
+// A twin's data directory as `keygen` and `register` leave it: profile.usim, holder.key,
+// credential.tsc, receipt.tslr, manifest.tsm, disclosures.json; the avatar uploaded.
+struct DataDir {
+    QString dir;
+    security::UsimProfileData profile;
+};
+
+std::optional<DataDir> makeDataDir(HomenetServer& server, const QString& name, int number) {
+    DataDir d;
+    d.dir = server.scratch(name);
+    QDir().mkpath(d.dir);
+    const QString profile = d.dir + QStringLiteral("/profile.usim");
+    auto usim = server.addSubscriber(QStringLiteral("imsi-00101000000%1").arg(number), profile);
+    if (!usim)
+        return std::nullopt;
+    d.profile = *usim;
+    const QProcessEnvironment env = twinsealctlEnvironment();
+    auto keygen = runTwinsealctl({"keygen", "--out", d.dir + "/holder.key"}, kPassphrase, env);
+    if (keygen.exitCode != 0) {
+        qWarning("keygen: %s", qPrintable(keygen.err));
+        return std::nullopt;
+    }
+    const QString avatar = avatarCopy(server.scratch(name + QStringLiteral("-avatar")), number);
+    auto reg = runTwinsealctl({"register", "--profile", profile, "--key", d.dir + "/holder.key",
+                               "--avatar", avatar, "--out-dir", d.dir},
+                              kPassphrase, env);
+    if (reg.exitCode != 0) {
+        qWarning("register: %s", qPrintable(reg.err));
+        return std::nullopt;
+    }
+    return d;
+}
+
+// Makes `d` trust another operator: its root in trust/, its home network in home-networks.json.
+bool trustOperator(const DataDir& d, const security::UsimProfileData& other, const QString& name) {
+    QDir().mkpath(d.dir + QStringLiteral("/trust"));
+    if (!writeText(d.dir + QStringLiteral("/trust/") + name + QStringLiteral(".pem"), other.trustListPem))
+        return false;
+    calls::HomeNetworkDirectory directory;
+    directory.add(calls::HomeNetworkEntry::fromProfile(other));
+    return calls::saveHomeNetworks(directory, d.dir + QStringLiteral("/home-networks.json")).ok();
+}
+
+QStringList common(const DataDir& d, const QString& handle) {
+    return {"--data-dir", d.dir, "--handle", handle, "--pose-rate", "20"};
+}
+
+std::unique_ptr<CtlCallProcess> start(const QString& name, const QStringList& args) {
+    return std::make_unique<CtlCallProcess>(name, args, kPassphrase, twinsealctlEnvironment());
+}
+
+} // namespace
+
+class CtlCallTest : public QObject {
+    Q_OBJECT
+
+    HomenetServer m_a;
+    std::optional<DataDir> m_alice;
+    std::optional<DataDir> m_bob;
+    std::optional<DataDir> m_carol;
+
+    struct Room {
+        QString id;
+        QString code;
+        qint64 creator = 0;
+    };
+
+    // Alice creates a room by code on her home network (operator A).
+    std::optional<Room> createRoom(CtlCallProcess& alice) {
+        auto created = alice.waitForEvent("room-created");
+        auto joined = alice.waitForEvent("joined");
+        if (!created || !joined)
+            return std::nullopt;
+        return Room{created->value("roomId").toString(), created->value("roomCode").toString(),
+                    joined->value("participantId").toInteger()};
+    }
+
+    static qint64 joinedId(CtlCallProcess& p) {
+        auto joined = p.waitForEvent("joined");
+        return joined ? joined->value("participantId").toInteger() : -1;
+    }
+
+    // `p` reports each of `peers` Verified and receives their pose streams.
+    static bool verifiesAndReceives(CtlCallProcess& p, std::initializer_list<qint64> peers) {
+        for (qint64 id : peers)
+            if (!p.waitForReport(id, kVerified) || !p.waitForFrames(id, 3)) {
+                dump(p);
+                return false;
+            }
+        return true;
+    }
+
+    // The whole transcript on stderr (QtTest shortens failure messages).
+    static void dump(CtlCallProcess& p) { std::fprintf(stderr, "%s\n", qPrintable(p.transcript())); }
+
+    static void leaveAll(std::initializer_list<CtlCallProcess*> all) {
+        for (auto* p : all)
+            p->send("leave");
+        for (auto* p : all) {
+            QCOMPARE(p->waitExit(), 0);
+            auto left = p->waitForEvent("left", 1000);
+            QVERIFY(left);
+            QCOMPARE(left->value("exitCode").toInt(), 0);
+        }
+    }
+
+private slots:
+    void initTestCase() {
+        QVERIFY(m_a.start());
+        m_alice = makeDataDir(m_a, QStringLiteral("alice"), 1001);
+        m_bob = makeDataDir(m_a, QStringLiteral("bob"), 1002);
+        QVERIFY(m_alice && m_bob);
+    }
+
+    // Three participants of one operator, each a twinsealctl process: everyone reports everyone
+    // Verified (the full report embedded) and receives their pose streams.
+    void threeParticipantsAllVerified() {
+        m_carol = makeDataDir(m_a, QStringLiteral("carol"), 1003);
+        QVERIFY(m_carol);
+        auto alice = start("alice", QStringList{"call", "create", "--room-code"} + common(*m_alice, "alice"));
+        auto room = createRoom(*alice);
+        QVERIFY2(room, qPrintable(alice->transcript()));
+        QVERIFY(!room->code.isEmpty());
+        auto bob = start("bob", QStringList{"call", "join", room->id, "--code", room->code} + common(*m_bob, "bob"));
+        const qint64 bobId = joinedId(*bob);
+        QVERIFY2(bobId > 0, qPrintable(bob->transcript()));
+        auto carol = start("carol", QStringList{"call", "join", room->id, "--code", room->code} + common(*m_carol, "carol"));
+        const qint64 carolId = joinedId(*carol);
+        QVERIFY2(carolId > 0, qPrintable(carol->transcript()));
+
+        QVERIFY2(verifiesAndReceives(*alice, {bobId, carolId}), qPrintable(alice->transcript()));
+        QVERIFY2(verifiesAndReceives(*bob, {room->creator, carolId}), qPrintable(bob->transcript()));
+        QVERIFY2(verifiesAndReceives(*carol, {room->creator, bobId}), qPrintable(carol->transcript()));
+        // The report is the full one: every check, the pseudonym, the state.
+        auto report = alice->waitForReport(bobId, kVerified);
+        QVERIFY(report);
+        QCOMPARE(report->value("report").toObject().value("state").toString(), kVerified);
+        QVERIFY(!report->value("report").toObject().value("pseudonym").toString().isEmpty());
+        QCOMPARE(report->value("displayHint").toString(), QStringLiteral("bob"));
+        leaveAll({carol.get(), bob.get(), alice.get()});
+    }
+
+    // Two operators: the room is on A's host; Carol's home network is operator B's. Alice and
+    // Bob (A) verify Carol against B's root, B's status list and B's log; Carol verifies them
+    // against A's.
+    void participantOfAnotherOperator() {
+        HomenetServer b;
+        QVERIFY(b.start());
+        auto carolB = makeDataDir(b, QStringLiteral("carol-b"), 1004);
+        QVERIFY(carolB);
+        QVERIFY(carolB->profile.trustListPem != m_alice->profile.trustListPem);
+        QVERIFY(trustOperator(*m_alice, carolB->profile, QStringLiteral("operator-b")));
+        QVERIFY(trustOperator(*m_bob, carolB->profile, QStringLiteral("operator-b")));
+        QVERIFY(trustOperator(*carolB, m_alice->profile, QStringLiteral("operator-a")));
+        // A's room host admits B's subscribers: it trusts B's root.
+        const QString bRoot = b.scratch(QStringLiteral("operator-b-root.pem"));
+        QVERIFY(writeText(bRoot, carolB->profile.trustListPem));
+        QVERIFY(m_a.restart({QStringLiteral("--trust-root"), bRoot}));
+        const QString hostCa = b.scratch(QStringLiteral("room-host-ca.pem"));
+        QVERIFY(writeText(hostCa, m_a.tlsCaPem().toStdString()));
+
+        auto alice = start("alice", QStringList{"call", "create", "--room-code"} + common(*m_alice, "alice"));
+        auto room = createRoom(*alice);
+        QVERIFY2(room, qPrintable(alice->transcript()));
+        auto bob = start("bob", QStringList{"call", "join", room->id, "--code", room->code} + common(*m_bob, "bob"));
+        const qint64 bobId = joinedId(*bob);
+        QVERIFY2(bobId > 0, qPrintable(bob->transcript()));
+        auto carol = start("carol", QStringList{"call", "join", room->id, "--code", room->code, "--room-host", m_a.url(),
+                                                "--room-host-ca", hostCa, "--room-host-operator",
+                                                QString::fromStdString(m_alice->profile.operatorName)} +
+                                        common(*carolB, "carol"));
+        const qint64 carolId = joinedId(*carol);
+        QVERIFY2(carolId > 0, qPrintable(carol->transcript()));
+
+        QVERIFY2(verifiesAndReceives(*alice, {bobId, carolId}), qPrintable(alice->transcript()));
+        QVERIFY2(verifiesAndReceives(*bob, {room->creator, carolId}), qPrintable(bob->transcript()));
+        QVERIFY2(verifiesAndReceives(*carol, {room->creator, bobId}), qPrintable(carol->transcript()));
+        // Carol's credential chains to B's root, Alice's to A's.
+        const QString carolIssuer = alice->waitForReport(carolId, kVerified)->value("report").toObject().value("issuer").toString();
+        const QString aliceIssuer = carol->waitForReport(room->creator, kVerified)->value("report").toObject().value("issuer").toString();
+        QVERIFY(!carolIssuer.isEmpty() && !aliceIssuer.isEmpty());
+        leaveAll({carol.get(), bob.get(), alice.get()});
+
+        // Without B in Alice's trust list Carol is not Verified, with its reason.
+        QVERIFY(QFile::remove(m_alice->dir + QStringLiteral("/trust/operator-b.pem")));
+        auto alice2 = start("alice", QStringList{"call", "create", "--room-code"} + common(*m_alice, "alice"));
+        auto room2 = createRoom(*alice2);
+        QVERIFY2(room2, qPrintable(alice2->transcript()));
+        auto carol2 = start("carol", QStringList{"call", "join", room2->id, "--code", room2->code, "--room-host", m_a.url(),
+                                                 "--room-host-ca", hostCa, "--room-host-operator",
+                                                 QString::fromStdString(m_alice->profile.operatorName)} +
+                                         common(*carolB, "carol"));
+        const qint64 carol2Id = joinedId(*carol2);
+        QVERIFY2(carol2Id > 0, qPrintable(carol2->transcript()));
+        auto untrusted = alice2->waitFor([&](const QJsonObject& e) {
+            return e.value("event").toString() == QLatin1String("peer-report") &&
+                   e.value("participantId").toInteger() == carol2Id;
+        });
+        QVERIFY2(untrusted, qPrintable(alice2->transcript()));
+        QVERIFY2(untrusted->value("state").toString() != kVerified, qPrintable(alice2->transcript()));
+        leaveAll({carol2.get(), alice2.get()});
+        QVERIFY(trustOperator(*m_alice, carolB->profile, QStringLiteral("operator-b")));
+    }
+};
+
+} // namespace twinseal::test
+
+using twinseal::test::CtlCallTest;
+TWINSEAL_TEST(CtlCallTest, "call")
+#include "test_ctl_call.moc"
