@@ -14,6 +14,7 @@
 #include <twinseal/security/subscriber.h>
 #include <twinseal/security/verify.h>
 
+#include "ctl_call_intruder.h"
 #include "ctl_call_process.h"
 #include "ctl_process.h"
 #include "homenet_fixture.h"
@@ -98,6 +99,7 @@ class CtlCallTest : public QObject {
         QString id;
         QString code;
         qint64 creator = 0;
+        QString uri;
     };
 
     // Alice creates a room by code on her home network (operator A).
@@ -107,7 +109,7 @@ class CtlCallTest : public QObject {
         if (!created || !joined)
             return std::nullopt;
         return Room{created->value("roomId").toString(), created->value("roomCode").toString(),
-                    joined->value("participantId").toInteger()};
+                    joined->value("participantId").toInteger(), created->value("roomUri").toString()};
     }
 
     static qint64 joinedId(CtlCallProcess& p) {
@@ -137,6 +139,48 @@ class CtlCallTest : public QObject {
             QVERIFY(left);
             QCOMPARE(left->value("exitCode").toInt(), 0);
         }
+    }
+
+    // The next peer-report about `id` after the first `from` events.
+    static std::optional<QJsonObject> reportAfter(CtlCallProcess& p, qint64 id, std::size_t from) {
+        return p.waitFor([&](const QJsonObject& e) {
+            return e.value("event").toString() == QLatin1String("peer-report") &&
+                   e.value("participantId").toInteger() == id;
+        }, 120000, from);
+    }
+    // The first event `name` about participant `id` with `code` after the first `from` events.
+    static std::optional<QJsonObject> eventAfter(CtlCallProcess& p, const QString& name, qint64 id,
+                                                 const QString& code, std::size_t from) {
+        return p.waitFor([&](const QJsonObject& e) {
+            return e.value("event").toString() == name && e.value("participantId").toInteger() == id &&
+                   (code.isEmpty() || e.value("code").toString() == code);
+        }, 120000, from);
+    }
+    static QString codeName(security::ErrorCode c) { return QString::fromUtf8(security::errorCodeName(c).data()); }
+
+    // Alice (twinsealctl) in a room by code with Mallory (by hand) joined and Verified.
+    struct Call {
+        std::unique_ptr<CtlCallProcess> alice;
+        Room room;
+        std::unique_ptr<Intruder> mallory;
+    };
+    std::optional<Call> callWithIntruder(const QString& name, int number) {
+        Call c;
+        c.alice = start("alice", QStringList{"call", "create", "--room-code"} + common(*m_alice, "alice"));
+        auto room = createRoom(*c.alice);
+        if (!room) {
+            dump(*c.alice);
+            return std::nullopt;
+        }
+        c.room = *room;
+        c.mallory = Intruder::make(m_a, name, number);
+        if (!c.mallory || !c.mallory->join(room->id.toStdString(), room->uri.toStdString(), room->code.toStdString()))
+            return std::nullopt;
+        if (!c.alice->waitForReport(c.mallory->id(), kVerified)) {
+            dump(*c.alice);
+            return std::nullopt;
+        }
+        return c;
     }
 
 private slots:
@@ -235,6 +279,101 @@ private slots:
         QVERIFY2(untrusted->value("state").toString() != kVerified, qPrintable(alice2->transcript()));
         leaveAll({carol2.get(), alice2.get()});
         QVERIFY(trustOperator(*m_alice, carolB->profile, QStringLiteral("operator-b")));
+    }
+
+    // A participant (or a relay) that alters, replays or reorders frames: alice refuses each
+    // altered or replayed frame with its reason and shows the good ones.
+    void tamperedAndReplayedFramesRefused() {
+        auto call = callWithIntruder(QStringLiteral("mallory-frames"), 1010);
+        QVERIFY(call);
+        CtlCallProcess& alice = *call->alice;
+        Intruder& mallory = *call->mallory;
+        const qint64 id = mallory.id();
+        // Alice installs Mallory's key once Mallory is Verified.
+        QVERIFY2(alice.waitFor([&](const QJsonObject& e) {
+            return e.value("event").toString() == QLatin1String("key-installed") && e.value("participantId").toInteger() == id;
+        }), qPrintable(alice.transcript()));
+        const std::size_t start = alice.events().size();
+
+        const std::string good = mallory.protectedFrame(1);
+        std::string flipped = good;
+        flipped[flipped.size() - 3] = static_cast<char>(flipped[flipped.size() - 3] ^ 0x01);
+        mallory.sendFrame(flipped);
+        QVERIFY2(eventAfter(alice, "frame-refused", id, codeName(security::ErrorCode::SFrameAuthenticationFailed), start),
+                 qPrintable(alice.transcript()));
+        mallory.sendFrame(good);
+        QVERIFY2(alice.waitForFrames(id, 1), qPrintable(alice.transcript()));
+        mallory.sendFrame(good);
+        QVERIFY2(eventAfter(alice, "frame-refused", id, codeName(security::ErrorCode::SFrameReplayed), start),
+                 qPrintable(alice.transcript()));
+        // Reordered within the replay window: both shown once, then each refused as a replay.
+        const std::string second = mallory.protectedFrame(2);
+        const std::string third = mallory.protectedFrame(3);
+        mallory.sendFrame(third);
+        mallory.sendFrame(second);
+        QVERIFY2(alice.waitForFrames(id, 3), qPrintable(alice.transcript()));
+        mallory.sendFrame(second);
+        QVERIFY2(alice.waitFor([&](const QJsonObject& e) {
+            return e.value("event").toString() == QLatin1String("frames") && e.value("participantId").toInteger() == id &&
+                   e.value("refusedReasons").toObject().value(codeName(security::ErrorCode::SFrameReplayed)).toInteger() >= 2;
+        }), qPrintable(alice.transcript()));
+        alice.send("leave");
+        QCOMPARE(alice.waitExit(), 0);
+        auto last = alice.waitFor([&](const QJsonObject& e) {
+            return e.value("event").toString() == QLatin1String("frames") && e.value("participantId").toInteger() == id;
+        });
+        QVERIFY(last);
+    }
+
+    // Evidence presented in the call (Announce, relayed as it is) that must not verify: each
+    // is reported Failed by alice with its own reason.
+    void badEvidenceEachWithItsReason() {
+        auto call = callWithIntruder(QStringLiteral("mallory-evidence"), 1011);
+        QVERIFY(call);
+        CtlCallProcess& alice = *call->alice;
+        Intruder& mallory = *call->mallory;
+        const qint64 id = mallory.id();
+        const std::string roomUri = call->room.uri.toStdString();
+        const auto expectFailed = [&](const proto::Evidence& e, security::ErrorCode code) {
+            const std::size_t from = alice.events().size();
+            mallory.announce(e);
+            auto report = reportAfter(alice, id, from);
+            if (!report || report->value("state").toString() != QLatin1String("failed") ||
+                report->value("reason").toString() != codeName(code)) {
+                dump(alice);
+                return false;
+            }
+            return !report->value("summary").toString().isEmpty();
+        };
+
+        // A forged credential: one byte of the issuer's signature changed.
+        auto forged = mallory.evidence(roomUri);
+        QVERIFY(forged);
+        std::string* credential = forged->evidence.mutable_credential();
+        (*credential)[credential->size() - 2] = static_cast<char>((*credential)[credential->size() - 2] ^ 0x01);
+        QVERIFY(expectFailed(forged->evidence, security::ErrorCode::BadSignature));
+        // An assertion for another room.
+        auto other = mallory.evidence("urn:twinseal:room:other-operator:rm-elsewhere");
+        QVERIFY(other);
+        QVERIFY(expectFailed(other->evidence, security::ErrorCode::WrongDestination));
+        // A stale assertion (two minutes old).
+        auto stale = mallory.evidenceFromThePast(roomUri, 120);
+        QVERIFY(stale);
+        QVERIFY(expectFailed(stale->evidence, security::ErrorCode::AssertionStale));
+        // Fresh evidence is Verified again; the assertion Mallory joined with, presented again,
+        // is a replay.
+        auto fresh = mallory.evidence(roomUri);
+        QVERIFY(fresh);
+        std::size_t from = alice.events().size();
+        mallory.announce(fresh->evidence);
+        auto again = reportAfter(alice, id, from);
+        QVERIFY(again);
+        QCOMPARE(again->value("state").toString(), kVerified);
+        QVERIFY(expectFailed(mallory.joinedWith(), security::ErrorCode::AssertionReplayed));
+
+        alice.send("leave");
+        QCOMPARE(alice.waitExit(), 0);
+        // --require-verified would have said so.
     }
 };
 
