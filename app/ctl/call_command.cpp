@@ -41,7 +41,7 @@ const char* const kEvents =
     "report: the full verification report), peer-left, key-installed, key-refused (code), rekey "
     "(epoch, peers), revocation-notice, peer-revoked, frame-refused (the first of each reason "
     "per peer: code, message), frames (per peer every second while it changes: received, "
-    "refused, refusedReasons), frames-sent, refused (an input the call set-up ignored), "
+    "refused, refusedReasons), frames-sent, frame-sent (--print-sent-frames), refused (an input the call set-up ignored), "
     "protocol-error, host-error, leaving, not-verified, left (exitCode). Progress goes to "
     "stderr.\n"
     "Leaving: a line \"leave\" on stdin, SIGTERM or SIGINT, --duration after entering the "
@@ -75,6 +75,8 @@ void addCommonOptions(QCommandLineParser& p) {
         {"revocation-recheck", "Seconds between re-checks of the peers' revocation status (0: "
                                "only on the host's notice).", "seconds", "30"},
         {"require-verified", "Exit 134 when a peer's last report was not Verified."},
+        {"print-sent-frames", "Print each protected frame sent (frame-sent: epoch, sframe in "
+                              "base64), to check what the relay and others can read."},
     });
     addPassphraseOption(p);
 }
@@ -222,6 +224,7 @@ std::optional<int> readPlan(const QCommandLineParser& p, CallPlan& plan) {
         plan.durationSeconds = d;
     }
     plan.requireVerified = p.isSet("require-verified");
+    plan.printSentFrames = p.isSet("print-sent-frames");
     return std::nullopt;
 }
 

@@ -117,6 +117,11 @@ CallParticipant::CallParticipant(calls::CallClient& client, CallPlan plan, QObje
                 f.lastRefusal = message;
                 f.changed = true;
             });
+    if (m_plan.printSentFrames)
+        connect(&m_client, &CallClient::frameSent, this, [this](const QByteArray& sframe) {
+            emitEvent("frame-sent", {{"epoch", qint64(m_client.frameEpoch())},
+                                     {"sframe", QString::fromLatin1(sframe.toBase64())}});
+        });
     connect(&m_client, &CallClient::peerKeyInstalled, this, [this](quint32 id, quint64 epoch) {
         emitEvent("key-installed", {{"participantId", qint64(id)}, {"epoch", qint64(epoch)}});
     });

@@ -11,12 +11,14 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <twinseal/calls/animation_frame.h>
 #include <twinseal/calls/call_frame_keys.h>
 #include <twinseal/calls/evidence_builder.h>
 #include <twinseal/calls/peer_evidence_verifier.h>
 #include <twinseal/netclient/avatar_transfer.h>
+#include <twinseal/twin/data_layout.h>
 #include <twinseal/twin/twin_session.h>
 #include <twinseal/twin/twin_store.h>
 
@@ -73,6 +75,8 @@ public:
         auto own = await<calls::OwnEvidence>([&](auto cb) { m_builder->build(destination, std::move(cb)); });
         if (!own.ok())
             return std::nullopt;
+        for (const auto& role : m_roleCredentials)
+            own->evidence.add_role_credentials(role);
         return std::move(*own);
     }
     // Evidence for `destination` made `secondsAgo` seconds ago (the builder's clock in the past).
@@ -173,6 +177,24 @@ public:
         return have;
     }
 
+    // Role credentials (Signed envelopes) added to the evidence it builds from now on.
+    void presentRoles(std::vector<std::string> roles) { m_roleCredentials = std::move(roles); }
+    [[nodiscard]] QString credentialPath() const { return m_store->path(twin::layout::kCredential); }
+    // Unprotects every frame from `from` in the inbox (installing the keys sent to it first);
+    // each result's error code (Ok for a frame it could read) is appended to `results`.
+    void readFrames(std::uint32_t from, std::vector<security::ErrorCode>& results) {
+        installKeys(from, 0);
+        auto& inbox = m_ws.inbox();
+        for (auto it = inbox.begin(); it != inbox.end();) {
+            if (!it->has_frame() || it->frame().from() != from) {
+                ++it;
+                continue;
+            }
+            auto payload = m_keys->unprotect(from, security::view(it->frame().sframe()));
+            results.push_back(payload.ok() ? security::ErrorCode::Ok : payload.error().code);
+            it = inbox.erase(it);
+        }
+    }
     [[nodiscard]] CallWsClient& ws() { return m_ws; }
     [[nodiscard]] calls::CallFrameKeys& keys() { return *m_keys; }
     [[nodiscard]] std::uint32_t id() const { return m_id; }
@@ -195,6 +217,7 @@ private:
     proto::Evidence m_joinedWith;
     std::unique_ptr<calls::CallFrameKeys> m_keys;
     std::map<std::uint32_t, security::Bytes> m_peers;
+    std::vector<std::string> m_roleCredentials;
 };
 
 } // namespace twinseal::test

@@ -164,9 +164,9 @@ class CtlCallTest : public QObject {
         Room room;
         std::unique_ptr<Intruder> mallory;
     };
-    std::optional<Call> callWithIntruder(const QString& name, int number) {
+    std::optional<Call> callWithIntruder(const QString& name, int number, const QStringList& extra = {}) {
         Call c;
-        c.alice = start("alice", QStringList{"call", "create", "--room-code"} + common(*m_alice, "alice"));
+        c.alice = start("alice", QStringList{"call", "create", "--room-code"} + common(*m_alice, "alice") + extra);
         auto room = createRoom(*c.alice);
         if (!room) {
             dump(*c.alice);
@@ -373,7 +373,54 @@ private slots:
 
         alice.send("leave");
         QCOMPARE(alice.waitExit(), 0);
-        // --require-verified would have said so.
+    }
+
+    // Mallory's home network revokes her credential during the call: the room host removes her
+    // and alice says so (revocation-notice, peer-left "revoked") and re-keys without her; the
+    // keys Mallory held do not open alice's later frames.
+    void revokedMidCallAndRemovedFromTheKeys() {
+        auto call = callWithIntruder(QStringLiteral("mallory-revoked"), 1012,
+                                     {"--print-sent-frames"});
+        QVERIFY(call);
+        CtlCallProcess& alice = *call->alice;
+        Intruder& mallory = *call->mallory;
+        const qint64 id = mallory.id();
+        const auto aliceId = static_cast<std::uint32_t>(call->room.creator);
+        // While she is Verified, Mallory reads alice's pose stream.
+        std::vector<security::ErrorCode> results;
+        QVERIFY(mallory.ws().waitUntil([&] {
+            mallory.readFrames(aliceId, results);
+            return std::count(results.begin(), results.end(), security::ErrorCode::Ok) >= 3;
+        }, 120000));
+
+        const std::size_t from = alice.events().size();
+        auto revoked = await<netclient::DtRecord>([&](auto cb) { mallory.client().revoke(mallory.dtId(), "device lost", std::move(cb)); });
+        QVERIFY2(revoked.ok(), revoked.ok() ? "" : revoked.error().message.c_str());
+        QVERIFY2(eventAfter(alice, "revocation-notice", id, {}, from), qPrintable(alice.transcript()));
+        auto left = eventAfter(alice, "peer-left", id, {}, from);
+        QVERIFY2(left, qPrintable(alice.transcript()));
+        QCOMPARE(left->value("reason").toString(), QStringLiteral("revoked"));
+        auto rekey = alice.waitFor([&](const QJsonObject& e) {
+            return e.value("event").toString() == QLatin1String("rekey") && e.value("peers").toInt() == 0;
+        }, 120000, from);
+        QVERIFY2(rekey, qPrintable(alice.transcript()));
+        const qint64 epoch = rekey->value("epoch").toInteger();
+
+        // Alice's frames of the new epoch: Mallory's keys do not open them.
+        int tried = 0;
+        QVERIFY(alice.waitFor([&](const QJsonObject& e) {
+            if (e.value("event").toString() != QLatin1String("frame-sent") || e.value("epoch").toInteger() < epoch)
+                return false;
+            const QByteArray sframe = QByteArray::fromBase64(e.value("sframe").toString().toLatin1());
+            auto opened = mallory.keys().unprotect(aliceId, security::ByteView(reinterpret_cast<const std::uint8_t*>(sframe.data()),
+                                                                               static_cast<std::size_t>(sframe.size())));
+            if (opened.ok() || opened.error().code != security::ErrorCode::SFrameUnknownKeyId)
+                return true; // opened (or refused for another reason): fails below
+            return ++tried >= 10;
+        }, 120000, from));
+        QCOMPARE(tried, 10);
+        alice.send("leave");
+        QCOMPARE(alice.waitExit(), 0);
     }
 };
 
