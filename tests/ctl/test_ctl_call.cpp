@@ -188,14 +188,13 @@ private slots:
         QVERIFY(m_a.start());
         m_alice = makeDataDir(m_a, QStringLiteral("alice"), 1001);
         m_bob = makeDataDir(m_a, QStringLiteral("bob"), 1002);
-        QVERIFY(m_alice && m_bob);
+        m_carol = makeDataDir(m_a, QStringLiteral("carol"), 1003);
+        QVERIFY(m_alice && m_bob && m_carol);
     }
 
     // Three participants of one operator, each a twinsealctl process: everyone reports everyone
     // Verified (the full report embedded) and receives their pose streams.
     void threeParticipantsAllVerified() {
-        m_carol = makeDataDir(m_a, QStringLiteral("carol"), 1003);
-        QVERIFY(m_carol);
         auto alice = start("alice", QStringList{"call", "create", "--room-code"} + common(*m_alice, "alice"));
         auto room = createRoom(*alice);
         QVERIFY2(room, qPrintable(alice->transcript()));
@@ -421,6 +420,66 @@ private slots:
         QCOMPARE(tried, 10);
         alice.send("leave");
         QCOMPARE(alice.waitExit(), 0);
+    }
+
+    // A room that requires the role "surgeon" vouched for by St. Mary's: Alice and Bob present
+    // theirs and verify each other; Carol has none and the room host refuses her (role-missing,
+    // exit 130); Mallory joins with hers, then presents evidence without it: alice reports her
+    // Failed, role-missing.
+    void missingRequiredRole() {
+        const QString enterprise = m_a.scratch(QStringLiteral("st-marys"));
+        const QProcessEnvironment env = twinsealctlEnvironment();
+        QCOMPARE(runTwinsealctl({"enterprise", "init", "--dir", enterprise, "--name", "St. Mary's"}, kPassphrase, env).exitCode, 0);
+        const auto issue = [&](const QString& credential, const QString& out) {
+            return runTwinsealctl({"enterprise", "issue", "--dir", enterprise, "--role", "surgeon", "--holder",
+                                   credential, "--out", out}, kPassphrase, env).exitCode;
+        };
+        const QString aliceRole = m_a.scratch(QStringLiteral("alice-role.tsrc"));
+        const QString bobRole = m_a.scratch(QStringLiteral("bob-role.tsrc"));
+        const QString malloryRole = m_a.scratch(QStringLiteral("mallory-role.tsrc"));
+        QCOMPARE(issue(m_alice->dir + "/credential.tsc", aliceRole), 0);
+        QCOMPARE(issue(m_bob->dir + "/credential.tsc", bobRole), 0);
+        auto mallory = Intruder::make(m_a, QStringLiteral("mallory-role"), 1013);
+        QVERIFY(mallory);
+        QCOMPARE(issue(mallory->credentialPath(), malloryRole), 0);
+        QFile roleFile(malloryRole);
+        QVERIFY(roleFile.open(QIODevice::ReadOnly));
+        mallory->presentRoles({roleFile.readAll().toStdString()});
+
+        const QStringList roles{"--role", "surgeon", "--enterprise-root", enterprise + "/root.pem"};
+        auto alice = start("alice", QStringList{"call", "create", "--room-code", "--role-credential", aliceRole} + roles +
+                                        common(*m_alice, "alice"));
+        auto room = createRoom(*alice);
+        QVERIFY2(room, qPrintable(alice->transcript()));
+        auto bob = start("bob", QStringList{"call", "join", room->id, "--code", room->code, "--role-credential", bobRole} +
+                                    common(*m_bob, "bob"));
+        const qint64 bobId = joinedId(*bob);
+        QVERIFY2(bobId > 0, qPrintable(bob->transcript()));
+        QVERIFY2(verifiesAndReceives(*alice, {bobId}), qPrintable(alice->transcript()));
+        QVERIFY2(verifiesAndReceives(*bob, {room->creator}), qPrintable(bob->transcript()));
+        auto roleShown = alice->waitForReport(bobId, kVerified)->value("report").toObject().value("roles").toArray();
+        QCOMPARE(roleShown.size(), 1);
+        QCOMPARE(roleShown.at(0).toObject().value("role").toString(), QStringLiteral("surgeon"));
+
+        auto carol = start("carol", QStringList{"call", "join", room->id, "--code", room->code} + common(*m_carol, "carol"));
+        QCOMPARE(carol->waitExit(120000), 130);
+        auto refused = carol->waitForEvent("host-error", 1000);
+        QVERIFY2(refused, qPrintable(carol->transcript()));
+        QCOMPARE(refused->value("code").toString(), codeName(security::ErrorCode::RoleMissing));
+
+        QVERIFY(mallory->join(room->id.toStdString(), room->uri.toStdString(), room->code.toStdString()));
+        const qint64 id = mallory->id();
+        QVERIFY2(alice->waitForReport(id, kVerified), qPrintable(alice->transcript()));
+        mallory->presentRoles({});
+        auto without = mallory->evidence(room->uri.toStdString());
+        QVERIFY(without);
+        const std::size_t from = alice->events().size();
+        mallory->announce(without->evidence);
+        auto report = reportAfter(*alice, id, from);
+        QVERIFY(report);
+        QCOMPARE(report->value("state").toString(), QStringLiteral("failed"));
+        QCOMPARE(report->value("reason").toString(), codeName(security::ErrorCode::RoleMissing));
+        leaveAll({bob.get(), alice.get()});
     }
 };
 
