@@ -4,6 +4,7 @@
 
 #include <QCommandLineParser>
 #include <QDir>
+#include <QEventLoop>
 #include <QFileInfo>
 #include <QUrl>
 
@@ -15,6 +16,8 @@
 #include <twinseal/calls/evidence_builder.h>
 #include <twinseal/calls/home_networks.h>
 #include <twinseal/calls/peer_evidence_verifier.h>
+#include <twinseal/netclient/client_types.h>
+#include <twinseal/netclient/service_client.h>
 #include <twinseal/security/keys.h>
 #include <twinseal/security/subscriber.h>
 #include <twinseal/twin/data_layout.h>
@@ -34,7 +37,7 @@ constexpr const char* kHomeNetworksFile = "home-networks.json"; // in the data d
 constexpr const char* kCallCacheDir = "call-cache";             // peers' status lists and media
 
 const char* const kEvents =
-    "Output: one JSON object per line on stdout, \"event\" naming it: connected, state "
+    "Output: one JSON object per line on stdout, \"event\" naming it: handle, connected, state "
     "(state, reason when ended), room-created (roomId, roomUri, roomCode, protection), joined "
     "(participantId, roomId, roomUri, protection, integrityOnly), invite, incoming-call, "
     "peer-report (participantId, state, summary, reason when Failed, displayHint, pseudonym, "
@@ -59,7 +62,8 @@ void addCommonOptions(QCommandLineParser& p) {
                      "by default profile.usim, holder.key, trust/*.pem, home-networks.json).", "dir"},
         {"profile", "The USIM profile (default: <data-dir>/profile.usim).", "file"},
         {"key", "The holder key (default: <data-dir>/holder.key).", "file"},
-        {"handle", "Your transfer handle (invitations ring to it).", "handle"},
+        {"handle", "Your transfer handle (invitations ring to it; default: the one your home "
+                   "network gave your twin, printed as the handle event).", "handle"},
         {"display-hint", "A name shown to the peers as an unverified hint.", "text"},
         {"role-credential", "A role credential of yours to present (repeatable).", "file"},
         {"home-networks", "The other home networks you may verify peers of (JSON; default: "
@@ -95,6 +99,36 @@ QUrl roomHostUrl(const QString& text) {
     return u;
 }
 
+// The twin's transfer handle from its home network (authenticating first); an exit code when
+// it cannot be had.
+std::variant<int, std::string> ownTransferHandle(twin::TwinSession& session) {
+    std::optional<netclient::ClientStatus> auth;
+    {
+        QEventLoop loop;
+        session.authenticated([&](netclient::ClientStatus st) {
+            auth.emplace(std::move(st));
+            loop.quit();
+        });
+        if (!auth)
+            loop.exec();
+    }
+    if (!auth->ok())
+        return fail(auth->error());
+    std::optional<netclient::ClientResult<netclient::SubscriberInfo>> me;
+    {
+        QEventLoop loop;
+        session.client().me([&](netclient::ClientResult<netclient::SubscriberInfo> r) {
+            me.emplace(std::move(r));
+            loop.quit();
+        });
+        if (!me)
+            loop.exec();
+    }
+    if (!me->ok())
+        return fail(me->error());
+    return (*me)->transferHandle;
+}
+
 // Everything a participant is made of, destroyed in reverse order.
 struct Participant {
     std::unique_ptr<twin::TwinStore> store;
@@ -103,6 +137,7 @@ struct Participant {
     std::unique_ptr<calls::PeerEvidenceVerifier> verifier;
     std::unique_ptr<calls::CallClient> client;
     std::string hostOperator; // percent-encoded, as in room URIs
+    std::string handle;       // our transfer handle
     QString hostUrl;
 };
 
@@ -182,6 +217,14 @@ std::variant<int, Participant> assemble(const QCommandLineParser& p) {
     const std::string trustPem = profile->trustListPem;
     part.session = std::make_unique<twin::TwinSession>(std::move(*profile), profilePath, sessionOptions);
     part.session->adoptKey(std::move(*key));
+    if (options.setup.ownHandle.empty()) {
+        // Our transfer handle, as the home network knows it (invitations ring to it).
+        auto handle = ownTransferHandle(*part.session);
+        if (auto* rc = std::get_if<int>(&handle))
+            return *rc;
+        options.setup.ownHandle = std::get<std::string>(handle);
+    }
+    part.handle = options.setup.ownHandle;
     const UsimProfileData& own = part.session->profile();
     directory.add(calls::HomeNetworkEntry::fromProfile(own, part.session->address().toStdString()));
     if (!otherHost) {
@@ -238,6 +281,7 @@ int runParticipant(const QCommandLineParser& p, CallPlan plan) {
     if (plan.mode == CallPlan::Mode::Join && plan.roomUri.empty())
         plan.roomUri = "urn:twinseal:room:" + part.hostOperator + ":" + plan.roomId;
     info("Calling through the room host " + part.hostUrl.toStdString());
+    plan.ownHandle = part.handle;
     CallParticipant participant(*part.client, std::move(plan));
     return participant.run();
 }
@@ -363,12 +407,10 @@ int cmdCallListen(const QStringList& args) {
         {"accept", "Accept the first invitation that rings."},
         {"decline", "Decline every invitation."},
     });
-    if (auto rc = parseCommand(p, args, about("Be reachable at --handle: invitations ring here and are "
+    if (auto rc = parseCommand(p, args, about("Be reachable at your transfer handle: invitations ring here and are "
                                               "accepted (--accept), declined (--decline) or answered "
                                               "by an \"accept\" or \"decline\" line on stdin; an "
                                               "accepted call runs as in `call join`.")))
-        return *rc;
-    if (auto rc = require(p, {"handle"}))
         return *rc;
     if (p.isSet("accept") && p.isSet("decline"))
         return usage(p, "--accept or --decline, not both");

@@ -65,10 +65,6 @@ CallParticipant::CallParticipant(calls::CallClient& client, CallPlan plan, QObje
                     o.insert("roomCode", code);
                 o.insert("protection", protectionName(m_plan.policy));
                 emitEvent("room-created", o);
-                for (const auto& handle : m_plan.invites) {
-                    emitEvent("invite", {{"handle", QString::fromStdString(handle)}});
-                    m_client.invite(handle);
-                }
             });
     connect(&m_client, &CallClient::peerReport, this,
             [this](quint32 id, const QString& state, const QString& summary, const QString& json) {
@@ -205,6 +201,7 @@ CallParticipant::~CallParticipant() {
 }
 
 int CallParticipant::run() {
+    emitEvent("handle", {{"handle", QString::fromStdString(m_plan.ownHandle)}});
     m_client.connectToHost();
     m_connectPoll.start();
     m_deadline.start(m_plan.timeoutSeconds * 1000);
@@ -259,6 +256,11 @@ void CallParticipant::onStateChanged(CallState state) {
                              {"protection", protectionName(setup.policy())},
                              {"integrityOnly", m_client.integrityOnly()},
                              {"peers", qint64(setup.peers().size())}});
+        // The invitations ring once we are in the room we created.
+        for (const auto& handle : m_plan.invites) {
+            emitEvent("invite", {{"handle", QString::fromStdString(handle)}});
+            m_client.invite(handle);
+        }
         if (m_plan.poseRate > 0)
             m_pose.start(std::max(1, static_cast<int>(1000.0 / m_plan.poseRate)));
         if (m_plan.durationSeconds && *m_plan.durationSeconds > 0)

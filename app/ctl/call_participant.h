@@ -45,7 +45,8 @@ struct CallPlan {
     double poseRate = 30;              // frames per second; 0: no frames
     int timeoutSeconds = 60;           // to connect and to be in the room
     bool requireVerified = false;      // exit 134 when a peer's last report is not Verified
-    bool printSentFrames = false;      // a frame-sent event (base64 SFrame bytes) per frame sent
+    bool printSentFrames = false;
+    std::string ownHandle;             // printed first (handle event)      // a frame-sent event (base64 SFrame bytes) per frame sent
 };
 
 class CallParticipant : public QObject {

@@ -481,6 +481,31 @@ private slots:
         QCOMPARE(report->value("reason").toString(), codeName(security::ErrorCode::RoleMissing));
         leaveAll({bob.get(), alice.get()});
     }
+
+    // Bob listens at his transfer handle (fetched from his home network) and accepts; Alice
+    // calls that handle: a room admitting it, the invitation rings, both are Verified.
+    void inviteAndListen() {
+        auto bob = start("bob", {"call", "listen", "--accept", "--data-dir", m_bob->dir, "--pose-rate", "20"});
+        auto handle = bob->waitForEvent("handle");
+        QVERIFY2(handle && handle->value("handle").toString().startsWith("tw-"), qPrintable(bob->transcript()));
+        QVERIFY2(bob->waitFor([](const QJsonObject& e) {
+            return e.value("event").toString() == QLatin1String("state") && e.value("state").toString() == QLatin1String("listening");
+        }), qPrintable(bob->transcript()));
+        auto alice = start("alice", QStringList{"call", "invite", handle->value("handle").toString()} + common(*m_alice, "alice"));
+        auto room = createRoom(*alice);
+        QVERIFY2(room, qPrintable(alice->transcript()));
+        QVERIFY(room->code.isEmpty()); // invited handles only
+        auto rang = bob->waitForEvent("incoming-call");
+        if (!rang)
+            dump(*alice);
+        QVERIFY2(rang, qPrintable(bob->transcript()));
+        QCOMPARE(rang->value("roomId").toString(), room->id);
+        const qint64 bobId = joinedId(*bob);
+        QVERIFY2(bobId > 0, qPrintable(bob->transcript()));
+        QVERIFY2(verifiesAndReceives(*alice, {bobId}), qPrintable(alice->transcript()));
+        QVERIFY2(verifiesAndReceives(*bob, {room->creator}), qPrintable(bob->transcript()));
+        leaveAll({bob.get(), alice.get()});
+    }
 };
 
 } // namespace twinseal::test
