@@ -1,4 +1,5 @@
 #include "commands.h"
+#include "call_command.h"
 
 #include <QCommandLineParser>
 #include <QDir>
@@ -504,6 +505,7 @@ int cmdExitCodes(const QStringList& args) {
         "\t(any other reason the home-network service gives; it is printed with the error)");
     for (const ClientExitCode& c : kClientExitCodes)
         out(std::to_string(c.exitCode) + "\t" + c.reason + "\t" + c.meaning);
+    printCallExitCodes();
     return kExitOk;
 }
 

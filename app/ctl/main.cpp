@@ -5,6 +5,7 @@
 #include <iostream>
 #include <map>
 
+#include "call_command.h"
 #include "cli.h"
 #include "commands.h"
 #include "enterprise_command.h"
@@ -38,6 +39,10 @@ const std::map<QString, Command>& commands() {
         {"audit export", {cmdAuditExport, "export an activity log as JSON or CBOR"}},
         {"enterprise init", {cmdEnterpriseInit, "create a dev enterprise that vouches for roles"}},
         {"enterprise issue", {cmdEnterpriseIssue, "issue a role credential for a holder key"}},
+        {"call create", {cmdCallCreate, "create a call room and stay in it (JSON events)"}},
+        {"call join", {cmdCallJoin, "join a call room as a headless participant"}},
+        {"call invite", {cmdCallInvite, "call transfer handles (a room that admits them)"}},
+        {"call listen", {cmdCallListen, "answer invitations to a handle, then stay in the call"}},
     };
     return c;
 }

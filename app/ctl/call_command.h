@@ -1,0 +1,18 @@
+// `twinsealctl call create|join|invite|listen`: a headless call participant that joins a room on
+// a room host (/v1/ws), verifies every peer, sends a scripted pose stream and prints every event
+// as one JSON object per line (call_participant.h).
+#pragma once
+
+#include <QStringList>
+
+namespace twinseal::ctl {
+
+int cmdCallCreate(const QStringList& args);
+int cmdCallJoin(const QStringList& args);
+int cmdCallInvite(const QStringList& args);
+int cmdCallListen(const QStringList& args);
+
+// The `call` lines of `twinsealctl exit-codes`.
+void printCallExitCodes();
+
+} // namespace twinseal::ctl

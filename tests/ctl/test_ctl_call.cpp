@@ -1,0 +1,515 @@
+// `twinsealctl call`: headless participants, each its own twinsealctl process, in calls through
+// the real twinseal-homenet room host on loopback over TLS. Every participant's data directory
+// is made as a user makes it (twinsealctl keygen and register); the tests wait on the JSON lines
+// the participants print.
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QtTest>
+
+#include <cstdio>
+#include <optional>
+
+#include <twinseal/calls/home_networks.h>
+#include <twinseal/security/subscriber.h>
+#include <twinseal/security/verify.h>
+
+#include "ctl_call_intruder.h"
+#include "ctl_call_process.h"
+#include "ctl_process.h"
+#include "homenet_fixture.h"
+#include "testmain.h"
+
+namespace twinseal::test {
+
+namespace {
+
+const QString kPassphrase = QStringLiteral("call test pass");
+const QString kVerified = QString::fromUtf8(security::overallStateName(security::OverallState::Verified).data());
+
+bool writeText(const QString& file, const std::string& text) {
+    QFile f(file);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        return false;
+    return f.write(text.data(), static_cast<qint64>(text.size())) == static_cast<qint64>(text.size());
+}
+
+// A twin's data directory as `keygen` and `register` leave it: profile.usim, holder.key,
+// credential.tsc, receipt.tslr, manifest.tsm, disclosures.json; the avatar uploaded.
+struct DataDir {
+    QString dir;
+    security::UsimProfileData profile;
+};
+
+std::optional<DataDir> makeDataDir(HomenetServer& server, const QString& name, int number) {
+    DataDir d;
+    d.dir = server.scratch(name);
+    QDir().mkpath(d.dir);
+    const QString profile = d.dir + QStringLiteral("/profile.usim");
+    auto usim = server.addSubscriber(QStringLiteral("imsi-00101000000%1").arg(number), profile);
+    if (!usim)
+        return std::nullopt;
+    d.profile = *usim;
+    const QProcessEnvironment env = twinsealctlEnvironment();
+    auto keygen = runTwinsealctl({"keygen", "--out", d.dir + "/holder.key"}, kPassphrase, env);
+    if (keygen.exitCode != 0) {
+        qWarning("keygen: %s", qPrintable(keygen.err));
+        return std::nullopt;
+    }
+    const QString avatar = avatarCopy(server.scratch(name + QStringLiteral("-avatar")), number);
+    auto reg = runTwinsealctl({"register", "--profile", profile, "--key", d.dir + "/holder.key",
+                               "--avatar", avatar, "--out-dir", d.dir},
+                              kPassphrase, env);
+    if (reg.exitCode != 0) {
+        qWarning("register: %s", qPrintable(reg.err));
+        return std::nullopt;
+    }
+    return d;
+}
+
+// Makes `d` trust another operator: its root in trust/, its home network in home-networks.json.
+bool trustOperator(const DataDir& d, const security::UsimProfileData& other, const QString& name) {
+    QDir().mkpath(d.dir + QStringLiteral("/trust"));
+    if (!writeText(d.dir + QStringLiteral("/trust/") + name + QStringLiteral(".pem"), other.trustListPem))
+        return false;
+    calls::HomeNetworkDirectory directory;
+    directory.add(calls::HomeNetworkEntry::fromProfile(other));
+    return calls::saveHomeNetworks(directory, d.dir + QStringLiteral("/home-networks.json")).ok();
+}
+
+QStringList common(const DataDir& d, const QString& handle) {
+    return {"--data-dir", d.dir, "--handle", handle, "--pose-rate", "20"};
+}
+
+std::unique_ptr<CtlCallProcess> start(const QString& name, const QStringList& args) {
+    return std::make_unique<CtlCallProcess>(name, args, kPassphrase, twinsealctlEnvironment());
+}
+
+} // namespace
+
+class CtlCallTest : public QObject {
+    Q_OBJECT
+
+    HomenetServer m_a;
+    std::optional<DataDir> m_alice;
+    std::optional<DataDir> m_bob;
+    std::optional<DataDir> m_carol;
+
+    struct Room {
+        QString id;
+        QString code;
+        qint64 creator = 0;
+        QString uri;
+    };
+
+    // Alice creates a room by code on her home network (operator A).
+    std::optional<Room> createRoom(CtlCallProcess& alice) {
+        auto created = alice.waitForEvent("room-created");
+        auto joined = alice.waitForEvent("joined");
+        if (!created || !joined)
+            return std::nullopt;
+        return Room{created->value("roomId").toString(), created->value("roomCode").toString(),
+                    joined->value("participantId").toInteger(), created->value("roomUri").toString()};
+    }
+
+    static qint64 joinedId(CtlCallProcess& p) {
+        auto joined = p.waitForEvent("joined");
+        return joined ? joined->value("participantId").toInteger() : -1;
+    }
+
+    // `p` reports each of `peers` Verified and receives their pose streams.
+    static bool verifiesAndReceives(CtlCallProcess& p, std::initializer_list<qint64> peers) {
+        for (qint64 id : peers)
+            if (!p.waitForReport(id, kVerified) || !p.waitForFrames(id, 3)) {
+                dump(p);
+                return false;
+            }
+        return true;
+    }
+
+    // The whole transcript on stderr (QtTest shortens failure messages).
+    static void dump(CtlCallProcess& p) { std::fprintf(stderr, "%s\n", qPrintable(p.transcript())); }
+
+    static void leaveAll(std::initializer_list<CtlCallProcess*> all) {
+        for (auto* p : all)
+            p->send("leave");
+        for (auto* p : all) {
+            QCOMPARE(p->waitExit(), 0);
+            auto left = p->waitForEvent("left", 1000);
+            QVERIFY(left);
+            QCOMPARE(left->value("exitCode").toInt(), 0);
+        }
+    }
+
+    // The next peer-report about `id` after the first `from` events.
+    static std::optional<QJsonObject> reportAfter(CtlCallProcess& p, qint64 id, std::size_t from) {
+        return p.waitFor([&](const QJsonObject& e) {
+            return e.value("event").toString() == QLatin1String("peer-report") &&
+                   e.value("participantId").toInteger() == id;
+        }, 120000, from);
+    }
+    // The first event `name` about participant `id` with `code` after the first `from` events.
+    static std::optional<QJsonObject> eventAfter(CtlCallProcess& p, const QString& name, qint64 id,
+                                                 const QString& code, std::size_t from) {
+        return p.waitFor([&](const QJsonObject& e) {
+            return e.value("event").toString() == name && e.value("participantId").toInteger() == id &&
+                   (code.isEmpty() || e.value("code").toString() == code);
+        }, 120000, from);
+    }
+    static QString codeName(security::ErrorCode c) { return QString::fromUtf8(security::errorCodeName(c).data()); }
+
+    // Alice (twinsealctl) in a room by code with Mallory (by hand) joined and Verified.
+    struct Call {
+        std::unique_ptr<CtlCallProcess> alice;
+        Room room;
+        std::unique_ptr<Intruder> mallory;
+    };
+    std::optional<Call> callWithIntruder(const QString& name, int number, const QStringList& extra = {}) {
+        Call c;
+        c.alice = start("alice", QStringList{"call", "create", "--room-code"} + common(*m_alice, "alice") + extra);
+        auto room = createRoom(*c.alice);
+        if (!room) {
+            dump(*c.alice);
+            return std::nullopt;
+        }
+        c.room = *room;
+        c.mallory = Intruder::make(m_a, name, number);
+        if (!c.mallory || !c.mallory->join(room->id.toStdString(), room->uri.toStdString(), room->code.toStdString()))
+            return std::nullopt;
+        if (!c.alice->waitForReport(c.mallory->id(), kVerified)) {
+            dump(*c.alice);
+            return std::nullopt;
+        }
+        return c;
+    }
+
+private slots:
+    void initTestCase() {
+        QVERIFY(m_a.start());
+        m_alice = makeDataDir(m_a, QStringLiteral("alice"), 1001);
+        m_bob = makeDataDir(m_a, QStringLiteral("bob"), 1002);
+        m_carol = makeDataDir(m_a, QStringLiteral("carol"), 1003);
+        QVERIFY(m_alice && m_bob && m_carol);
+    }
+
+    // Three participants of one operator, each a twinsealctl process: everyone reports everyone
+    // Verified (the full report embedded) and receives their pose streams.
+    void threeParticipantsAllVerified() {
+        auto alice = start("alice", QStringList{"call", "create", "--room-code"} + common(*m_alice, "alice"));
+        auto room = createRoom(*alice);
+        QVERIFY2(room, qPrintable(alice->transcript()));
+        QVERIFY(!room->code.isEmpty());
+        auto bob = start("bob", QStringList{"call", "join", room->id, "--code", room->code} + common(*m_bob, "bob"));
+        const qint64 bobId = joinedId(*bob);
+        QVERIFY2(bobId > 0, qPrintable(bob->transcript()));
+        auto carol = start("carol", QStringList{"call", "join", room->id, "--code", room->code} + common(*m_carol, "carol"));
+        const qint64 carolId = joinedId(*carol);
+        QVERIFY2(carolId > 0, qPrintable(carol->transcript()));
+
+        QVERIFY2(verifiesAndReceives(*alice, {bobId, carolId}), qPrintable(alice->transcript()));
+        QVERIFY2(verifiesAndReceives(*bob, {room->creator, carolId}), qPrintable(bob->transcript()));
+        QVERIFY2(verifiesAndReceives(*carol, {room->creator, bobId}), qPrintable(carol->transcript()));
+        // The report is the full one: every check, the pseudonym, the state.
+        auto report = alice->waitForReport(bobId, kVerified);
+        QVERIFY(report);
+        QCOMPARE(report->value("report").toObject().value("state").toString(), kVerified);
+        QVERIFY(!report->value("report").toObject().value("pseudonym").toString().isEmpty());
+        QCOMPARE(report->value("displayHint").toString(), QStringLiteral("bob"));
+        leaveAll({carol.get(), bob.get(), alice.get()});
+    }
+
+    // Two operators: the room is on A's host; Carol's home network is operator B's. Alice and
+    // Bob (A) verify Carol against B's root, B's status list and B's log; Carol verifies them
+    // against A's.
+    void participantOfAnotherOperator() {
+        HomenetServer b;
+        QVERIFY(b.start());
+        auto carolB = makeDataDir(b, QStringLiteral("carol-b"), 1004);
+        QVERIFY(carolB);
+        QVERIFY(carolB->profile.trustListPem != m_alice->profile.trustListPem);
+        QVERIFY(trustOperator(*m_alice, carolB->profile, QStringLiteral("operator-b")));
+        QVERIFY(trustOperator(*m_bob, carolB->profile, QStringLiteral("operator-b")));
+        QVERIFY(trustOperator(*carolB, m_alice->profile, QStringLiteral("operator-a")));
+        // A's room host admits B's subscribers: it trusts B's root.
+        const QString bRoot = b.scratch(QStringLiteral("operator-b-root.pem"));
+        QVERIFY(writeText(bRoot, carolB->profile.trustListPem));
+        QVERIFY(m_a.restart({QStringLiteral("--trust-root"), bRoot}));
+        const QString hostCa = b.scratch(QStringLiteral("room-host-ca.pem"));
+        QVERIFY(writeText(hostCa, m_a.tlsCaPem().toStdString()));
+
+        auto alice = start("alice", QStringList{"call", "create", "--room-code"} + common(*m_alice, "alice"));
+        auto room = createRoom(*alice);
+        QVERIFY2(room, qPrintable(alice->transcript()));
+        auto bob = start("bob", QStringList{"call", "join", room->id, "--code", room->code} + common(*m_bob, "bob"));
+        const qint64 bobId = joinedId(*bob);
+        QVERIFY2(bobId > 0, qPrintable(bob->transcript()));
+        auto carol = start("carol", QStringList{"call", "join", room->id, "--code", room->code, "--room-host", m_a.url(),
+                                                "--room-host-ca", hostCa, "--room-host-operator",
+                                                QString::fromStdString(m_alice->profile.operatorName)} +
+                                        common(*carolB, "carol"));
+        const qint64 carolId = joinedId(*carol);
+        QVERIFY2(carolId > 0, qPrintable(carol->transcript()));
+
+        QVERIFY2(verifiesAndReceives(*alice, {bobId, carolId}), qPrintable(alice->transcript()));
+        QVERIFY2(verifiesAndReceives(*bob, {room->creator, carolId}), qPrintable(bob->transcript()));
+        QVERIFY2(verifiesAndReceives(*carol, {room->creator, bobId}), qPrintable(carol->transcript()));
+        // Carol's credential chains to B's root, Alice's to A's.
+        const QString carolIssuer = alice->waitForReport(carolId, kVerified)->value("report").toObject().value("issuer").toString();
+        const QString aliceIssuer = carol->waitForReport(room->creator, kVerified)->value("report").toObject().value("issuer").toString();
+        QVERIFY(!carolIssuer.isEmpty() && !aliceIssuer.isEmpty());
+        leaveAll({carol.get(), bob.get(), alice.get()});
+
+        // Without B in Alice's trust list Carol is not Verified, with its reason.
+        QVERIFY(QFile::remove(m_alice->dir + QStringLiteral("/trust/operator-b.pem")));
+        auto alice2 = start("alice", QStringList{"call", "create", "--room-code"} + common(*m_alice, "alice"));
+        auto room2 = createRoom(*alice2);
+        QVERIFY2(room2, qPrintable(alice2->transcript()));
+        auto carol2 = start("carol", QStringList{"call", "join", room2->id, "--code", room2->code, "--room-host", m_a.url(),
+                                                 "--room-host-ca", hostCa, "--room-host-operator",
+                                                 QString::fromStdString(m_alice->profile.operatorName)} +
+                                         common(*carolB, "carol"));
+        const qint64 carol2Id = joinedId(*carol2);
+        QVERIFY2(carol2Id > 0, qPrintable(carol2->transcript()));
+        auto untrusted = alice2->waitFor([&](const QJsonObject& e) {
+            return e.value("event").toString() == QLatin1String("peer-report") &&
+                   e.value("participantId").toInteger() == carol2Id;
+        });
+        QVERIFY2(untrusted, qPrintable(alice2->transcript()));
+        QVERIFY2(untrusted->value("state").toString() != kVerified, qPrintable(alice2->transcript()));
+        leaveAll({carol2.get(), alice2.get()});
+        QVERIFY(trustOperator(*m_alice, carolB->profile, QStringLiteral("operator-b")));
+    }
+
+    // A participant (or a relay) that alters, replays or reorders frames: alice refuses each
+    // altered or replayed frame with its reason and shows the good ones.
+    void tamperedAndReplayedFramesRefused() {
+        auto call = callWithIntruder(QStringLiteral("mallory-frames"), 1010);
+        QVERIFY(call);
+        CtlCallProcess& alice = *call->alice;
+        Intruder& mallory = *call->mallory;
+        const qint64 id = mallory.id();
+        // Alice installs Mallory's key once Mallory is Verified.
+        QVERIFY2(alice.waitFor([&](const QJsonObject& e) {
+            return e.value("event").toString() == QLatin1String("key-installed") && e.value("participantId").toInteger() == id;
+        }), qPrintable(alice.transcript()));
+        const std::size_t start = alice.events().size();
+
+        const std::string good = mallory.protectedFrame(1);
+        std::string flipped = good;
+        flipped[flipped.size() - 3] = static_cast<char>(flipped[flipped.size() - 3] ^ 0x01);
+        mallory.sendFrame(flipped);
+        QVERIFY2(eventAfter(alice, "frame-refused", id, codeName(security::ErrorCode::SFrameAuthenticationFailed), start),
+                 qPrintable(alice.transcript()));
+        mallory.sendFrame(good);
+        QVERIFY2(alice.waitForFrames(id, 1), qPrintable(alice.transcript()));
+        mallory.sendFrame(good);
+        QVERIFY2(eventAfter(alice, "frame-refused", id, codeName(security::ErrorCode::SFrameReplayed), start),
+                 qPrintable(alice.transcript()));
+        // Reordered within the replay window: both shown once, then each refused as a replay.
+        const std::string second = mallory.protectedFrame(2);
+        const std::string third = mallory.protectedFrame(3);
+        mallory.sendFrame(third);
+        mallory.sendFrame(second);
+        QVERIFY2(alice.waitForFrames(id, 3), qPrintable(alice.transcript()));
+        mallory.sendFrame(second);
+        QVERIFY2(alice.waitFor([&](const QJsonObject& e) {
+            return e.value("event").toString() == QLatin1String("frames") && e.value("participantId").toInteger() == id &&
+                   e.value("refusedReasons").toObject().value(codeName(security::ErrorCode::SFrameReplayed)).toInteger() >= 2;
+        }), qPrintable(alice.transcript()));
+        alice.send("leave");
+        QCOMPARE(alice.waitExit(), 0);
+        auto last = alice.waitFor([&](const QJsonObject& e) {
+            return e.value("event").toString() == QLatin1String("frames") && e.value("participantId").toInteger() == id;
+        });
+        QVERIFY(last);
+    }
+
+    // Evidence presented in the call (Announce, relayed as it is) that must not verify: each
+    // is reported Failed by alice with its own reason.
+    void badEvidenceEachWithItsReason() {
+        auto call = callWithIntruder(QStringLiteral("mallory-evidence"), 1011);
+        QVERIFY(call);
+        CtlCallProcess& alice = *call->alice;
+        Intruder& mallory = *call->mallory;
+        const qint64 id = mallory.id();
+        const std::string roomUri = call->room.uri.toStdString();
+        const auto expectFailed = [&](const proto::Evidence& e, security::ErrorCode code) {
+            const std::size_t from = alice.events().size();
+            mallory.announce(e);
+            auto report = reportAfter(alice, id, from);
+            if (!report || report->value("state").toString() != QLatin1String("failed") ||
+                report->value("reason").toString() != codeName(code)) {
+                dump(alice);
+                return false;
+            }
+            return !report->value("summary").toString().isEmpty();
+        };
+
+        // A forged credential: one byte of the issuer's signature changed.
+        auto forged = mallory.evidence(roomUri);
+        QVERIFY(forged);
+        std::string* credential = forged->evidence.mutable_credential();
+        (*credential)[credential->size() - 2] = static_cast<char>((*credential)[credential->size() - 2] ^ 0x01);
+        QVERIFY(expectFailed(forged->evidence, security::ErrorCode::BadSignature));
+        // An assertion for another room.
+        auto other = mallory.evidence("urn:twinseal:room:other-operator:rm-elsewhere");
+        QVERIFY(other);
+        QVERIFY(expectFailed(other->evidence, security::ErrorCode::WrongDestination));
+        // A stale assertion (two minutes old).
+        auto stale = mallory.evidenceFromThePast(roomUri, 120);
+        QVERIFY(stale);
+        QVERIFY(expectFailed(stale->evidence, security::ErrorCode::AssertionStale));
+        // Fresh evidence is Verified again; the assertion Mallory joined with, presented again,
+        // is a replay.
+        auto fresh = mallory.evidence(roomUri);
+        QVERIFY(fresh);
+        std::size_t from = alice.events().size();
+        mallory.announce(fresh->evidence);
+        auto again = reportAfter(alice, id, from);
+        QVERIFY(again);
+        QCOMPARE(again->value("state").toString(), kVerified);
+        QVERIFY(expectFailed(mallory.joinedWith(), security::ErrorCode::AssertionReplayed));
+
+        alice.send("leave");
+        QCOMPARE(alice.waitExit(), 0);
+    }
+
+    // Mallory's home network revokes her credential during the call: the room host removes her
+    // and alice says so (revocation-notice, peer-left "revoked") and re-keys without her; the
+    // keys Mallory held do not open alice's later frames.
+    void revokedMidCallAndRemovedFromTheKeys() {
+        auto call = callWithIntruder(QStringLiteral("mallory-revoked"), 1012,
+                                     {"--print-sent-frames"});
+        QVERIFY(call);
+        CtlCallProcess& alice = *call->alice;
+        Intruder& mallory = *call->mallory;
+        const qint64 id = mallory.id();
+        const auto aliceId = static_cast<std::uint32_t>(call->room.creator);
+        // While she is Verified, Mallory reads alice's pose stream.
+        std::vector<security::ErrorCode> results;
+        QVERIFY(mallory.ws().waitUntil([&] {
+            mallory.readFrames(aliceId, results);
+            return std::count(results.begin(), results.end(), security::ErrorCode::Ok) >= 3;
+        }, 120000));
+
+        const std::size_t from = alice.events().size();
+        auto revoked = await<netclient::DtRecord>([&](auto cb) { mallory.client().revoke(mallory.dtId(), "device lost", std::move(cb)); });
+        QVERIFY2(revoked.ok(), revoked.ok() ? "" : revoked.error().message.c_str());
+        QVERIFY2(eventAfter(alice, "revocation-notice", id, {}, from), qPrintable(alice.transcript()));
+        auto left = eventAfter(alice, "peer-left", id, {}, from);
+        QVERIFY2(left, qPrintable(alice.transcript()));
+        QCOMPARE(left->value("reason").toString(), QStringLiteral("revoked"));
+        auto rekey = alice.waitFor([&](const QJsonObject& e) {
+            return e.value("event").toString() == QLatin1String("rekey") && e.value("peers").toInt() == 0;
+        }, 120000, from);
+        QVERIFY2(rekey, qPrintable(alice.transcript()));
+        const qint64 epoch = rekey->value("epoch").toInteger();
+
+        // Alice's frames of the new epoch: Mallory's keys do not open them.
+        int tried = 0;
+        QVERIFY(alice.waitFor([&](const QJsonObject& e) {
+            if (e.value("event").toString() != QLatin1String("frame-sent") || e.value("epoch").toInteger() < epoch)
+                return false;
+            const QByteArray sframe = QByteArray::fromBase64(e.value("sframe").toString().toLatin1());
+            auto opened = mallory.keys().unprotect(aliceId, security::ByteView(reinterpret_cast<const std::uint8_t*>(sframe.data()),
+                                                                               static_cast<std::size_t>(sframe.size())));
+            if (opened.ok() || opened.error().code != security::ErrorCode::SFrameUnknownKeyId)
+                return true; // opened (or refused for another reason): fails below
+            return ++tried >= 10;
+        }, 120000, from));
+        QCOMPARE(tried, 10);
+        alice.send("leave");
+        QCOMPARE(alice.waitExit(), 0);
+    }
+
+    // A room that requires the role "surgeon" vouched for by St. Mary's: Alice and Bob present
+    // theirs and verify each other; Carol has none and the room host refuses her (role-missing,
+    // exit 130); Mallory joins with hers, then presents evidence without it: alice reports her
+    // Failed, role-missing.
+    void missingRequiredRole() {
+        const QString enterprise = m_a.scratch(QStringLiteral("st-marys"));
+        const QProcessEnvironment env = twinsealctlEnvironment();
+        QCOMPARE(runTwinsealctl({"enterprise", "init", "--dir", enterprise, "--name", "St. Mary's"}, kPassphrase, env).exitCode, 0);
+        const auto issue = [&](const QString& credential, const QString& out) {
+            return runTwinsealctl({"enterprise", "issue", "--dir", enterprise, "--role", "surgeon", "--holder",
+                                   credential, "--out", out}, kPassphrase, env).exitCode;
+        };
+        const QString aliceRole = m_a.scratch(QStringLiteral("alice-role.tsrc"));
+        const QString bobRole = m_a.scratch(QStringLiteral("bob-role.tsrc"));
+        const QString malloryRole = m_a.scratch(QStringLiteral("mallory-role.tsrc"));
+        QCOMPARE(issue(m_alice->dir + "/credential.tsc", aliceRole), 0);
+        QCOMPARE(issue(m_bob->dir + "/credential.tsc", bobRole), 0);
+        auto mallory = Intruder::make(m_a, QStringLiteral("mallory-role"), 1013);
+        QVERIFY(mallory);
+        QCOMPARE(issue(mallory->credentialPath(), malloryRole), 0);
+        QFile roleFile(malloryRole);
+        QVERIFY(roleFile.open(QIODevice::ReadOnly));
+        mallory->presentRoles({roleFile.readAll().toStdString()});
+
+        const QStringList roles{"--role", "surgeon", "--enterprise-root", enterprise + "/root.pem"};
+        auto alice = start("alice", QStringList{"call", "create", "--room-code", "--role-credential", aliceRole} + roles +
+                                        common(*m_alice, "alice"));
+        auto room = createRoom(*alice);
+        QVERIFY2(room, qPrintable(alice->transcript()));
+        auto bob = start("bob", QStringList{"call", "join", room->id, "--code", room->code, "--role-credential", bobRole} +
+                                    common(*m_bob, "bob"));
+        const qint64 bobId = joinedId(*bob);
+        QVERIFY2(bobId > 0, qPrintable(bob->transcript()));
+        QVERIFY2(verifiesAndReceives(*alice, {bobId}), qPrintable(alice->transcript()));
+        QVERIFY2(verifiesAndReceives(*bob, {room->creator}), qPrintable(bob->transcript()));
+        auto roleShown = alice->waitForReport(bobId, kVerified)->value("report").toObject().value("roles").toArray();
+        QCOMPARE(roleShown.size(), 1);
+        QCOMPARE(roleShown.at(0).toObject().value("role").toString(), QStringLiteral("surgeon"));
+
+        auto carol = start("carol", QStringList{"call", "join", room->id, "--code", room->code} + common(*m_carol, "carol"));
+        QCOMPARE(carol->waitExit(120000), 130);
+        auto refused = carol->waitForEvent("host-error", 1000);
+        QVERIFY2(refused, qPrintable(carol->transcript()));
+        QCOMPARE(refused->value("code").toString(), codeName(security::ErrorCode::RoleMissing));
+
+        QVERIFY(mallory->join(room->id.toStdString(), room->uri.toStdString(), room->code.toStdString()));
+        const qint64 id = mallory->id();
+        QVERIFY2(alice->waitForReport(id, kVerified), qPrintable(alice->transcript()));
+        mallory->presentRoles({});
+        auto without = mallory->evidence(room->uri.toStdString());
+        QVERIFY(without);
+        const std::size_t from = alice->events().size();
+        mallory->announce(without->evidence);
+        auto report = reportAfter(*alice, id, from);
+        QVERIFY(report);
+        QCOMPARE(report->value("state").toString(), QStringLiteral("failed"));
+        QCOMPARE(report->value("reason").toString(), codeName(security::ErrorCode::RoleMissing));
+        leaveAll({bob.get(), alice.get()});
+    }
+
+    // Bob listens at his transfer handle (fetched from his home network) and accepts; Alice
+    // calls that handle: a room admitting it, the invitation rings, both are Verified.
+    void inviteAndListen() {
+        auto bob = start("bob", {"call", "listen", "--accept", "--data-dir", m_bob->dir, "--pose-rate", "20"});
+        auto handle = bob->waitForEvent("handle");
+        QVERIFY2(handle && handle->value("handle").toString().startsWith("tw-"), qPrintable(bob->transcript()));
+        QVERIFY2(bob->waitFor([](const QJsonObject& e) {
+            return e.value("event").toString() == QLatin1String("state") && e.value("state").toString() == QLatin1String("listening");
+        }), qPrintable(bob->transcript()));
+        auto alice = start("alice", QStringList{"call", "invite", handle->value("handle").toString()} + common(*m_alice, "alice"));
+        auto room = createRoom(*alice);
+        QVERIFY2(room, qPrintable(alice->transcript()));
+        QVERIFY(room->code.isEmpty()); // invited handles only
+        auto rang = bob->waitForEvent("incoming-call");
+        if (!rang)
+            dump(*alice);
+        QVERIFY2(rang, qPrintable(bob->transcript()));
+        QCOMPARE(rang->value("roomId").toString(), room->id);
+        const qint64 bobId = joinedId(*bob);
+        QVERIFY2(bobId > 0, qPrintable(bob->transcript()));
+        QVERIFY2(verifiesAndReceives(*alice, {bobId}), qPrintable(alice->transcript()));
+        QVERIFY2(verifiesAndReceives(*bob, {room->creator}), qPrintable(bob->transcript()));
+        leaveAll({bob.get(), alice.get()});
+    }
+};
+
+} // namespace twinseal::test
+
+using twinseal::test::CtlCallTest;
+TWINSEAL_TEST(CtlCallTest, "call")
+#include "test_ctl_call.moc"
