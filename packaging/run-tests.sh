@@ -2,7 +2,8 @@
 # Sets everything up and runs the whole test suite: installs the Debian packages, builds
 # warning-free (-Wall -Wextra -Werror), runs every test (not the benchmarks), then builds
 # again with AddressSanitizer + UndefinedBehaviorSanitizer and runs every test again.
-# Set TWINSEAL_SKIP_ASAN=1 to skip the second pass locally.
+# Set TWINSEAL_SKIP_ASAN=1 to skip the second pass locally. Last, the libFuzzer targets run
+# briefly (packaging/run-fuzz.sh, FUZZ_SECONDS each); TWINSEAL_SKIP_FUZZ=1 skips them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,4 +24,9 @@ if [ "${TWINSEAL_SKIP_ASAN:-0}" != "1" ]; then
   cmake --build --preset asan -j "$jobs"
   echo "== tests under ASan + UBSan"
   ctest --preset asan
+fi
+
+if [ "${TWINSEAL_SKIP_FUZZ:-0}" != "1" ]; then
+  echo "== fuzzing (libFuzzer + ASan + UBSan, ${FUZZ_SECONDS:-15} s per target)"
+  bash packaging/run-fuzz.sh
 fi

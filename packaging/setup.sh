@@ -27,6 +27,8 @@ PACKAGES=(
   libbenchmark-dev python3 python3-jwcrypto xvfb xauth
   # PostgreSQL for the service's second storage backend (integration tests)
   postgresql
+  # the libFuzzer targets (packaging/run-fuzz.sh): clang with its fuzzer runtime, compiler cache
+  clang-14 libclang-rt-14-dev ccache
 )
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -300,8 +300,10 @@ std::optional<Failure> recordsFromExport(const ojson& doc, std::vector<AuditReco
                        "the export's stored header does not decode (it was changed or damaged)");
     {
         const ojson* key = member(doc, "auditKey");
+        // A CBOR text string may hold invalid UTF-8: replaced, so the key then fails to match.
         auto shown = key && key->is_object()
-                         ? PublicKey::fromJwk(key->dump())
+                         ? PublicKey::fromJwk(
+                               key->dump(-1, ' ', false, ojson::error_handler_t::replace))
                          : Result<PublicKey>(makeError(ErrorCode::MalformedInput, ""));
         std::string what;
         if (!isString(member(doc, "logId"), header->logId))

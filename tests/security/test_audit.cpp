@@ -902,6 +902,32 @@ class AuditTest : public QObject {
         QCOMPARE(r.entryIndex.value_or(99), 2u);
     }
 
+    // CBOR text strings are not checked for UTF-8 when read: a CBOR export whose members hold
+    // invalid UTF-8 is refused with its reason, never an exception (found by fuzzing).
+    void cborExportWithInvalidUtf8IsRefused() {
+        const std::string path = newPath();
+        build(path, 2, 1, true);
+        const auto log = take(AuditLog::open(path, m_clock));
+        const ojson doc = ojson::parse(take(log.exportJson()));
+        const std::string notUtf8 = "\x91\xbb\x94";
+        ojson key = doc;
+        key["auditKey"]["x"] = key["auditKey"]["x"].get<std::string>() + notUtf8;
+        const auto r = verify(ojson::to_cbor(key));
+        QVERIFY2(r.code == ErrorCode::AuditRecordCorrupt, why(r));
+        QVERIFY(!exportAuditJson(ojson::to_cbor(key)).ok());
+        for (const char* member : {"logId", "auditKeyThumbprint", "header"}) {
+            ojson changed = doc;
+            changed[member] = changed[member].get<std::string>() + notUtf8;
+            QVERIFY2(!verify(ojson::to_cbor(changed)).ok(), member);
+            QVERIFY2(!exportAuditJson(ojson::to_cbor(changed)).ok(), member);
+        }
+        ojson event = doc;
+        event["entries"][0]["event"] = notUtf8;
+        const auto e = verify(ojson::to_cbor(event));
+        QVERIFY2(e.code == ErrorCode::AuditEntryModified, why(e));
+        (void)e.toJson();
+    }
+
     void garbageIsNeverAccepted() {
         const Bytes file = build(newPath(), 3, 1, true);
         const std::string json = take(exportAuditJson(file));
