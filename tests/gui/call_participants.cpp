@@ -26,6 +26,7 @@ std::unique_ptr<CallDevice> makeCallDevice(HomenetServer& server, const QString&
         return nullptr;
     }
     d->avatarId = reg->credential.claims.avatarId;
+    d->dtId = reg->credential.claims.dtId;
     if (!await<netclient::AvatarRecord>([&](auto cb) {
              s.client->uploadAvatar(d->avatarId, manifest, package, std::move(cb));
          }).ok()) {

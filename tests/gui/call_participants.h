@@ -29,6 +29,7 @@ struct CallDevice {
     std::unique_ptr<calls::EvidenceBuilder> builder;
     std::unique_ptr<calls::PeerEvidenceVerifier> verifier;
     std::string avatarId;
+    std::string dtId;
 };
 
 // Subscriber imsi-00101000000<number> of `server` with a registered twin and its avatar

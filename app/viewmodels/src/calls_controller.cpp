@@ -267,6 +267,9 @@ bool CallsController::buildClient(QString* code, QString* message) {
     connect(c, &calls::CallClient::peerLeft, this, &CallsController::onPeerLeft);
     connect(c, &calls::CallClient::animationReceived, this, &CallsController::onAnimation);
     connect(c, &calls::CallClient::peerRevoked, this, &CallsController::onRevoked);
+    // The room host's notice that a participant's credential was revoked (the client re-checks
+    // it with the participant's home network; the host then removes the participant).
+    connect(c, &calls::CallClient::revocationNotice, this, &CallsController::onRevoked);
     connect(c, &calls::CallClient::incomingCall, this, [this](const QString& from, const QString&) {
         m_ringingFrom = from;
         emit callChanged();
@@ -281,6 +284,10 @@ bool CallsController::buildClient(QString* code, QString* message) {
         const qsizetype colon = codeAndMessage.indexOf(QLatin1Char(':'));
         const QString code = colon > 0 ? codeAndMessage.left(colon).trimmed() : QStringLiteral("host-error");
         const QString message = colon > 0 ? codeAndMessage.mid(colon + 1).trimmed() : codeAndMessage;
+        // A message that crossed a participant's leaving (a key for someone just gone) is
+        // not the user's concern.
+        if (code == QLatin1String("participant-unknown"))
+            return;
         fail(code, tr("The room host refused: %1").arg(message));
         raise(QStringLiteral("call"), 0, tr("The room host refused"), code, message);
     });
@@ -413,8 +420,10 @@ void CallsController::decline() {
 }
 
 void CallsController::leave() {
-    if (m_client)
-        m_client->leave();
+    if (!m_client)
+        return;
+    m_client->leave();
+    m_alerts.clear(); // they were about this call
 }
 
 // ---- what the call client tells ---------------------------------------------------------------
@@ -553,7 +562,11 @@ void CallsController::onPeerReport(quint32 id, const QString& state, const QStri
         raise(QStringLiteral("not-verified"), id, tr("%1 is not verified").arg(who), code, summary);
 }
 
-void CallsController::onPeerLeft(quint32 id, const QString&) { m_participants.remove(id); }
+void CallsController::onPeerLeft(quint32 id, const QString& reason) {
+    if (reason == QLatin1String("revoked"))
+        onRevoked(id);
+    m_participants.remove(id);
+}
 
 void CallsController::onAnimation(quint32 id, const calls::AnimationFrame& frame) {
     const auto* row = m_participants.find(id);
