@@ -1,6 +1,6 @@
 // twinseal: the desktop client. QML views (TwinSeal.UI) over the view-models in app/viewmodels.
 //
-//   twinseal [--data-dir DIR] [--local-homenet [--local-port N]] [--theme dark] [--page NAME]
+//   twinseal [--data-dir DIR] [--local-homenet [--local-port N]] [--theme dark] [--page NAME (myTwin, ownership, calls, privacy, audit, settings)]
 //            [--screenshot FILE [--screenshot-delay MS]]
 //
 // --local-homenet starts a home-network service inside the client (SQLite in DIR/homenet, HTTPS
@@ -80,7 +80,7 @@ int main(int argc, char** argv) {
         {QStringLiteral("screenshot-delay"), QStringLiteral("Milliseconds to wait before the screenshot."),
          QStringLiteral("ms"), QStringLiteral("3000")},
         {QStringLiteral("page"),
-         QStringLiteral("The page to open: myTwin, ownership, privacy, audit or settings."),
+         QStringLiteral("The page to open: myTwin, ownership, calls, privacy, audit or settings."),
          QStringLiteral("page"), QStringLiteral("myTwin")},
     });
     p.process(app);

@@ -6,19 +6,20 @@ import QtQuick.Layouts
 import TwinSeal.ViewModels
 
 // The twinseal desktop client's window: onboarding until the holder key exists, then the pages
-// (My Twin — onboarding until the twin is registered —, Ownership, Privacy, Activity log,
-// Settings) in a navigation rail. Ctrl+1 … Ctrl+5 switch pages.
+// (My Twin — onboarding until the twin is registered —, Ownership, Calls, Privacy, Activity log,
+// Settings) in a navigation rail. Ctrl+1 … Ctrl+6 switch pages.
 ApplicationWindow {
     id: window
     objectName: "appWindow"
     required property TwinController controller
     property bool startDark: false
-    // "myTwin", "ownership", "privacy", "audit", "settings"
+    // "myTwin", "ownership", "calls", "privacy", "audit", "settings"
     property string currentPage: "myTwin"
     readonly property bool navigable: controller.stage === TwinController.Avatar || controller.stage === TwinController.Ready
     readonly property var pages: [
         { key: "myTwin", label: qsTr("My Twin"), icon: "twin", hint: qsTr("Your certified avatar and credential") },
         { key: "ownership", label: qsTr("Ownership"), icon: "ownership", hint: qsTr("Offer, accept and follow transfers of your twin") },
+        { key: "calls", label: qsTr("Calls"), icon: "call", hint: qsTr("Rooms with verified participants") },
         { key: "privacy", label: qsTr("Privacy"), icon: "privacy", hint: qsTr("What peers see of you, pseudonyms, lawful disclosures") },
         { key: "audit", label: qsTr("Activity log"), icon: "activity", hint: qsTr("Tamper-evident record of everything done with your twin") },
         { key: "settings", label: qsTr("Settings"), icon: "settings", hint: qsTr("Home network, trust list, data directory, theme") }
@@ -127,12 +128,13 @@ ApplicationWindow {
         }
     }
 
-    // Ctrl+1 … Ctrl+5: the pages in the rail's order.
+    // Ctrl+1 … Ctrl+6: the pages in the rail's order.
     Shortcut { sequence: "Ctrl+1"; enabled: window.navigable; onActivated: window.currentPage = window.pages[0].key }
     Shortcut { sequence: "Ctrl+2"; enabled: window.navigable; onActivated: window.currentPage = window.pages[1].key }
     Shortcut { sequence: "Ctrl+3"; enabled: window.navigable; onActivated: window.currentPage = window.pages[2].key }
     Shortcut { sequence: "Ctrl+4"; enabled: window.navigable; onActivated: window.currentPage = window.pages[3].key }
     Shortcut { sequence: "Ctrl+5"; enabled: window.navigable; onActivated: window.currentPage = window.pages[4].key }
+    Shortcut { sequence: "Ctrl+6"; enabled: window.navigable; onActivated: window.currentPage = window.pages[5].key }
 
     RowLayout {
         anchors.fill: parent
@@ -156,6 +158,7 @@ ApplicationWindow {
                     return onboarding
                 switch (window.currentPage) {
                 case "ownership": return ownership
+                case "calls": return callsPage
                 case "privacy": return privacy
                 case "audit": return audit
                 case "settings": return settings
@@ -178,6 +181,10 @@ ApplicationWindow {
     Component {
         id: ownership
         OwnershipPage { controller: window.controller }
+    }
+    Component {
+        id: callsPage
+        CallsPage { controller: window.controller }
     }
     Component {
         id: privacy

@@ -34,6 +34,7 @@
 #include "twinseal/viewmodels/ownership_controller.h"
 #include "twinseal/viewmodels/peer_verification_controller.h"
 #include "twinseal/viewmodels/privacy_controller.h"
+#include "twinseal/viewmodels/calls_controller.h"
 #include "twinseal/viewmodels/settings_controller.h"
 #include "kill_point.h"
 
@@ -150,6 +151,9 @@ TwinController::TwinController(Options options, QObject* parent)
         saveState();
         showCredential();
     });
+    m_calls = std::make_unique<CallsController>(*m_store, *m_auditTrail, this);
+    m_calls->setDisclosureChooser([this](const QString& room) { return m_privacy->disclosuresFor(room); });
+    connect(this, &TwinController::avatarChanged, this, [this] { m_calls->setOwnModel(modelUrl()); });
     for (auto signal : {&TwinController::stageChanged, &TwinController::lockedChanged, &TwinController::twinChanged,
                         &TwinController::profileChanged})
         connect(this, signal, this, &TwinController::updatePages);
@@ -177,6 +181,12 @@ void TwinController::updatePages() {
     m_privacy->setSession(m_session.get());
     m_ownership->setTwin(twin);
     m_privacy->setTwin(twin);
+    if (m_calls) {
+        m_calls->setHomeNetwork(m_profile.get(), serviceUrl());
+        m_calls->setOwnModel(modelUrl());
+        m_calls->setSession(m_session.get());
+        m_calls->setTwin(twin);
+    }
 }
 
 

@@ -49,6 +49,7 @@ namespace twinseal::viewmodels {
 
 class AuditTrail;
 class AuditController;
+class CallsController;
 class OwnershipController;
 class PeerVerificationController;
 class PrivacyController;
@@ -82,10 +83,12 @@ class TwinController : public QObject {
     Q_PROPERTY(twinseal::viewmodels::PrivacyController* privacy READ privacy CONSTANT)
     Q_PROPERTY(twinseal::viewmodels::AuditController* audit READ auditController CONSTANT)
     Q_PROPERTY(twinseal::viewmodels::SettingsController* settings READ settings CONSTANT)
+    Q_PROPERTY(twinseal::viewmodels::CallsController* calls READ calls CONSTANT)
     // The "Verify a peer" dialog's view-model.
     Q_PROPERTY(twinseal::viewmodels::PeerVerificationController* peerVerification READ
                    peerVerification CONSTANT)
     Q_MOC_INCLUDE("twinseal/viewmodels/audit_controller.h")
+    Q_MOC_INCLUDE("twinseal/viewmodels/calls_controller.h")
     Q_MOC_INCLUDE("twinseal/viewmodels/ownership_controller.h")
     Q_MOC_INCLUDE("twinseal/viewmodels/peer_verification_controller.h")
     Q_MOC_INCLUDE("twinseal/viewmodels/privacy_controller.h")
@@ -152,6 +155,7 @@ public:
     [[nodiscard]] PrivacyController* privacy() const { return m_privacy.get(); }
     [[nodiscard]] AuditController* auditController() const { return m_audit.get(); }
     [[nodiscard]] SettingsController* settings() const { return m_settings.get(); }
+    [[nodiscard]] CallsController* calls() const { return m_calls.get(); }
     // The device's tamper-evident activity log: every DT operation is recorded there.
     [[nodiscard]] AuditTrail& auditTrail() const { return *m_auditTrail; }
     // The credential held (parsed once and kept in memory by the twin store), or nullptr.
@@ -248,6 +252,7 @@ private:
     std::unique_ptr<OwnershipController> m_ownership;
     std::unique_ptr<PrivacyController> m_privacy;
     std::unique_ptr<PeerVerificationController> m_peerVerification;
+    std::unique_ptr<CallsController> m_calls; // refers to the store, the log and the session
     quint64 m_generation = 0; // guards callbacks of superseded operations
 };
 

@@ -1,0 +1,387 @@
+// The Calls page as a person uses it, against the real twinseal-homenet room host on loopback:
+// the GUI client creates a room, two other participants (the call library's CallClient, each
+// with its own registered twin, store and verifier) join it by its code, and every tile shows
+// its participant Verified, with the avatar, animated by the frames the others send; the
+// activity log records the call and each outcome. Then, one at a time, evidence the GUI must
+// refuse, each detected with its own reason on the participant's tile and in an alert.
+#include <QDir>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <memory>
+
+#include <twinseal/calls/animation_frame.h>
+#include <twinseal/calls/call_client.h>
+#include <twinseal/security/audit_entry.h>
+#include <twinseal/security/audit_log.h>
+#include <twinseal/security/clock.h>
+#include <twinseal/twin/pin_file.h>
+#include <twinseal/security/verify.h>
+#include <twinseal/viewmodels/audit_trail.h>
+#include <twinseal/viewmodels/calls_controller.h>
+#include <twinseal/viewmodels/participant_list_model.h>
+#include <twinseal/viewmodels/twin_controller.h>
+
+#include "call_participants.h"
+#include "call_test_util.h"
+#include "call_ws_client.h"
+#include "gui_client.h"
+#include "homenet_fixture.h"
+#include "test_macros.h"
+#include "testmain.h"
+
+using namespace twinseal;
+using namespace twinseal::test;
+using namespace twinseal::viewmodels;
+using twinseal::calls::CallClient;
+using twinseal::calls::CallState;
+using Kind = proto::CallMessage::BodyCase;
+
+namespace {
+
+const QString kPassphrase = QStringLiteral("calls page passphrase");
+
+calls::AnimationFrame wave(float t) {
+    calls::AnimationFrame a;
+    a.timestampUs = static_cast<std::int64_t>(t * 1e6f);
+    a.head.rotation = {0.f, 0.2f, 0.f, 0.98f};
+    a.head.position = {0.f, 1.6f, 0.f};
+    a.leftHand.position = {-0.3f, 1.4f, 0.2f};
+    a.rightHand.position = {0.3f, 1.1f, 0.2f};
+    a.blendShapes = {0.5f};
+    return a;
+}
+
+// The participant row of `id` on the page's model, or null.
+const ParticipantListModel::Row* rowOf(const Client& c, quint32 id) {
+    return c.controller->calls()->participants()->find(id);
+}
+
+// How many entries of `type` the client's activity log holds.
+int logged(const Client& c, const char* type) {
+    int n = 0;
+    for (const auto& e : c.controller->auditTrail().entries())
+        if (e.type == type)
+            ++n;
+    return n;
+}
+
+// The visible text of the item `name` inside the item `parent`.
+QString textIn(QQuickItem* parent, const char* name) {
+    if (!parent)
+        return {};
+    for (QQuickItem* child : parent->childItems()) {
+        if (child->objectName() == QLatin1String(name) && child->isVisible())
+            return child->property("text").toString();
+        const QString inner = textIn(child, name);
+        if (!inner.isEmpty())
+            return inner;
+    }
+    return {};
+}
+
+QQuickItem* childNamed(QQuickItem* parent, const QString& name) {
+    if (!parent)
+        return nullptr;
+    for (QQuickItem* child : parent->childItems()) {
+        if (child->objectName() == name)
+            return child;
+        if (QQuickItem* inner = childNamed(child, name))
+            return inner;
+    }
+    return nullptr;
+}
+
+} // namespace
+
+class CallsGuiTest : public QObject {
+    Q_OBJECT
+
+    std::unique_ptr<HomenetServer> m_server;
+    QTemporaryDir m_data;
+    std::unique_ptr<Client> m_gui;
+
+    // The GUI creates a room anyone with its code may join; returns false when it is not in it.
+    bool createRoom(const char* title) {
+        // Room for three tiles and the report side by side, as on a desktop screen.
+        m_gui->window->resize(1920, 1200);
+        if (!m_gui->openPage("calls"))
+            return false;
+        QQuickItem* field = m_gui->item("roomTitleField");
+        if (field)
+            field->setProperty("text", QString()); // the previous room's title
+        if (!type(m_gui->window, field, QString::fromLatin1(title))) {
+            qWarning("the title field does not take the title");
+            return false;
+        }
+        if (!click(m_gui->window, m_gui->item("createRoomButton")))
+            return false;
+        CallsController* calls = m_gui->controller->calls();
+        if (!QTest::qWaitFor([&] { return calls->inRoom() && !calls->roomCode().isEmpty(); }, 60000)) {
+            qWarning("not in the room: %s %s (%s)", qPrintable(calls->operation()->errorCode()),
+                     qPrintable(calls->operation()->errorMessage()), qPrintable(calls->callState()));
+            return false;
+        }
+        return true;
+    }
+
+private slots:
+    void initTestCase() {
+        qRegisterMetaType<calls::AnimationFrame>();
+        m_server = std::make_unique<HomenetServer>();
+        QVERIFY(m_server->start());
+        m_gui = std::make_unique<Client>(m_data.path(), QString());
+        QVERIFY(m_gui->window);
+        QVERIFY(activeTwin(*m_gui, *m_server, QStringLiteral("gui.usim"), QStringLiteral("imsi-001010000004401"),
+                           kPassphrase));
+    }
+    void init() {
+        QTest::failOnWarning(QRegularExpression(QStringLiteral(".*(qml|QML|\\.js|Binding loop).*")));
+    }
+
+    void threeParticipantsAllVerified() {
+        auto bobDevice = makeCallDevice(*m_server, QStringLiteral("bob"), 2);
+        auto carolDevice = makeCallDevice(*m_server, QStringLiteral("carol"), 3);
+        QVERIFY(bobDevice && carolDevice);
+        QVERIFY(createRoom("Theatre 3"));
+        CallsController* calls = m_gui->controller->calls();
+        QCOMPARE(m_gui->shownText("roomUriText"), calls->roomUri());
+        QVERIFY(m_gui->shownText("roomCodeText").contains(calls->roomCode()));
+        QVERIFY(!m_gui->item("integrityBanner")->isVisible());
+        QCOMPARE(logged(*m_gui, call_event::kStart), 1);
+
+        CallClient bob(callClientOptions(*m_server, "bob"), *bobDevice->builder, *bobDevice->verifier);
+        CallClient carol(callClientOptions(*m_server, "carol"), *carolDevice->builder, *carolDevice->verifier);
+        QSignalSpy bobAnimations(&bob, &CallClient::animationReceived);
+        bob.connectToHost();
+        carol.connectToHost();
+        QTRY_VERIFY_WITH_TIMEOUT(bob.connected() && carol.connected(), 30000);
+        const std::string roomUri = calls->roomUri().toStdString();
+        const std::string roomId = calls->roomUri().section(QLatin1Char(':'), -1).toStdString();
+        bob.join(roomId, roomUri, calls->roomCode().toStdString());
+        QTRY_VERIFY_WITH_TIMEOUT(bob.state() == CallState::InCall, 60000);
+        carol.join(roomId, roomUri, calls->roomCode().toStdString());
+        QTRY_VERIFY_WITH_TIMEOUT(carol.state() == CallState::InCall, 60000);
+        const quint32 bobId = bob.setup().participantId();
+        const quint32 carolId = carol.setup().participantId();
+        const quint32 guiId = calls->client()->setup().participantId();
+
+        // Every tile: Verified, in words and shape, with the avatar shown.
+        for (quint32 id : {bobId, carolId}) {
+            QTRY_VERIFY_WITH_TIMEOUT(rowOf(*m_gui, id) && rowOf(*m_gui, id)->state == QLatin1String("verified"), 60000);
+            QVERIFY(!rowOf(*m_gui, id)->modelUrl.isEmpty());
+            QQuickItem* tile = m_gui->item(qPrintable(QStringLiteral("participantTile_%1").arg(id)));
+            QVERIFY(tile && tile->isVisible());
+            QTRY_COMPARE(textIn(tile, "verificationBadgeHeadline"), QStringLiteral("Verified"));
+            QQuickItem* avatar = childNamed(tile, QStringLiteral("tileAvatar"));
+            QVERIFY(avatar && avatar->isVisible());
+            QCOMPARE(avatar->property("source").toUrl(), rowOf(*m_gui, id)->modelUrl);
+        }
+        QCOMPARE(calls->participants()->rowCount(), 3);
+        QVERIFY(rowOf(*m_gui, guiId) && rowOf(*m_gui, guiId)->local);
+        QTRY_COMPARE_WITH_TIMEOUT(calls->callState(), QStringLiteral("in-call"), 30000);
+        QCOMPARE(m_gui->shownText("callStateText"), calls->callStateText());
+        QCOMPARE(calls->alerts()->rowCount(), 0);
+
+        // Bob's frames animate his tile; the GUI's own idle pose reaches Bob.
+        QTRY_VERIFY_WITH_TIMEOUT(bob.frameEpoch() > 0 && bob.hasPeerFrameKey(guiId), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(calls->client()->hasPeerFrameKey(bobId), 30000);
+        REQUIRE_OK(bob.sendAnimation(wave(1.f)));
+        QTRY_VERIFY_WITH_TIMEOUT(rowOf(*m_gui, bobId)->frames > 0, 30000);
+        QCOMPARE(rowOf(*m_gui, bobId)->pose.leftHand.at(1).toFloat(), 1.4f);
+        QTRY_VERIFY_WITH_TIMEOUT(!bobAnimations.isEmpty(), 30000);
+        QCOMPARE(bobAnimations.first().at(0).toUInt(), guiId);
+        QVERIFY(calls->framesSent() > 0);
+
+        // The full report, one click away.
+        QVERIFY(click(m_gui->window, m_gui->item(qPrintable(QStringLiteral("tileReportButton_%1").arg(bobId)))));
+        QTRY_COMPARE(calls->reportParticipant(), static_cast<int>(bobId));
+        QCOMPARE(calls->reportState(), QStringLiteral("verified"));
+        QCOMPARE(calls->report()->rowCount(), static_cast<int>(security::allCheckIds().size()));
+        QVERIFY(m_gui->item("reportPane")->isVisible());
+        m_gui->screenshot("calls-all-verified");
+        QVERIFY(click(m_gui->window, m_gui->item("closeReportButton")));
+
+        // The activity log: the call, and each peer's outcome.
+        QVERIFY(logged(*m_gui, security::audit_event::kCallVerify) >= 2);
+
+        bob.leave();
+        carol.leave();
+        QTRY_VERIFY_WITH_TIMEOUT(calls->participants()->rowCount() == 1, 30000);
+        QVERIFY(click(m_gui->window, m_gui->item("leaveButton")));
+        QTRY_VERIFY_WITH_TIMEOUT(!calls->inRoom(), 30000);
+        QTRY_COMPARE(logged(*m_gui, call_event::kEnd), 1);
+    }
+
+    // A participant admitted by the room host then presents, one at a time, evidence the GUI must
+    // refuse (announced to everyone): each is shown on its tile and in an alert with its reason.
+    void refusedEvidenceEachWithItsReason() {
+        auto dave = makeCallDevice(*m_server, QStringLiteral("dave"), 4);
+        QVERIFY(dave);
+        QVERIFY(createRoom("Refused evidence"));
+        CallsController* calls = m_gui->controller->calls();
+        const std::string roomUri = calls->roomUri().toStdString();
+        const std::string roomId = calls->roomUri().section(QLatin1Char(':'), -1).toStdString();
+
+        auto joinedWith = evidenceFor(*dave->builder, roomUri);
+        QVERIFY(joinedWith);
+        CallWsClient ws(*m_server);
+        QVERIFY(ws.open());
+        proto::RoomInfo room;
+        room.set_room_id(roomId);
+        auto joined = ws.request(joinMessage(room, joinedWith->evidence, calls->roomCode().toStdString()),
+                                 Kind::kRoomJoined);
+        REQUIRE_KIND(joined, Kind::kRoomJoined);
+        const quint32 id = joined->room_joined().participant_id();
+        QTRY_VERIFY_WITH_TIMEOUT(rowOf(*m_gui, id) && rowOf(*m_gui, id)->state == QLatin1String("verified"), 60000);
+
+        auto announce = [&](const proto::Evidence& e) {
+            proto::CallMessage m;
+            m.mutable_announce()->set_room_id(roomId);
+            *m.mutable_announce()->mutable_evidence() = e;
+            ws.send(m);
+        };
+        const QString tileName = QStringLiteral("participantTile_%1").arg(id);
+        auto shownWith = [&](security::ErrorCode code) {
+            const QString name = QString::fromUtf8(security::errorCodeName(code).data());
+            if (!QTest::qWaitFor([&] { return rowOf(*m_gui, id)->reasonCode == name; }, 60000)) {
+                qWarning("tile reason: %s, expected %s", qPrintable(rowOf(*m_gui, id)->reasonCode), qPrintable(name));
+                return false;
+            }
+            QQuickItem* tile = m_gui->item(qPrintable(tileName));
+            // The tile: failed in words, the reason, and no avatar.
+            if (!QTest::qWaitFor([&] { return textIn(tile, "verificationBadgeHeadline") == QLatin1String("Verification failed")
+                                              && textIn(tile, "verificationBadgeReason").startsWith(name + QStringLiteral(": ")); }, 5000)) {
+                qWarning("tile shows: %s / %s", qPrintable(textIn(tile, "verificationBadgeHeadline")),
+                         qPrintable(textIn(tile, "verificationBadgeReason")));
+                return false;
+            }
+            QQuickItem* avatar = childNamed(tile, QStringLiteral("tileAvatar"));
+            if (!avatar || avatar->isVisible() || !rowOf(*m_gui, id)->modelUrl.isEmpty())
+                return false;
+            // The alert, with the same reason code.
+            QQuickItem* alert = m_gui->item(qPrintable(QStringLiteral("callAlert_verification-failed_%1").arg(id)));
+            bool alerted = false;
+            for (const auto& a : calls->alerts()->alerts())
+                alerted = alerted || (a.participantId == id && a.code == name && !a.message.isEmpty());
+            return alerted && alert && alert->isVisible();
+        };
+
+        // A forged credential: its issuer signature altered.
+        auto forged = evidenceFor(*dave->builder, roomUri);
+        QVERIFY(forged);
+        std::string credential = forged->evidence.credential();
+        credential[credential.size() - 1] = static_cast<char>(credential.back() ^ 0x01);
+        forged->evidence.set_credential(credential);
+        announce(forged->evidence);
+        QVERIFY(shownWith(security::ErrorCode::BadSignature));
+        m_gui->screenshot("calls-failed-peer");
+
+        // A replayed assertion: the one the participant joined with, presented again.
+        announce(joinedWith->evidence);
+        QVERIFY(shownWith(security::ErrorCode::AssertionReplayed));
+
+        // A stale assertion: made ten minutes ago.
+        const security::FixedClock past(static_cast<std::int64_t>(QDateTime::currentSecsSinceEpoch()) - 600);
+        calls::EvidenceOptions oldClock;
+        oldClock.clock = &past;
+        calls::EvidenceBuilder staleBuilder(*dave->store, *dave->session, oldClock);
+        auto stale = evidenceFor(staleBuilder, roomUri);
+        QVERIFY(stale);
+        announce(stale->evidence);
+        QVERIFY(shownWith(security::ErrorCode::AssertionStale));
+
+        // An assertion for another room.
+        auto elsewhere = evidenceFor(*dave->builder, "urn:twinseal:room:elsewhere:0123");
+        QVERIFY(elsewhere);
+        announce(elsewhere->evidence);
+        QVERIFY(shownWith(security::ErrorCode::WrongDestination));
+
+        // Every outcome and every alert is in the activity log.
+        QVERIFY(logged(*m_gui, security::audit_event::kCallVerify) >= 5);
+        QVERIFY(logged(*m_gui, call_event::kAlert) >= 4);
+        QVERIFY(click(m_gui->window, m_gui->item("leaveButton")));
+        QTRY_VERIFY_WITH_TIMEOUT(!calls->inRoom(), 30000);
+    }
+
+    // A participant whose credential its home network revokes during the call, and one whose
+    // identity this device pinned to another key: each flagged with its reason, the key change
+    // waiting for the user's decision.
+    void revocationAndKeyChange() {
+        auto erin = makeCallDevice(*m_server, QStringLiteral("erin"), 5);
+        auto frank = makeCallDevice(*m_server, QStringLiteral("frank"), 6);
+        QVERIFY(erin && frank);
+        // This device met "Frank" before with another key.
+        {
+            auto pins = twin::PinFile::load(m_gui->controller->store().pinsPath());
+            REQUIRE_OK(pins);
+            security::Digest other{};
+            other.fill(0x42);
+            pins->pin(frank->avatarId, other);
+            REQUIRE_OK(pins->save());
+        }
+        QVERIFY(createRoom("Revocation and key change"));
+        CallsController* calls = m_gui->controller->calls();
+        const std::string roomUri = calls->roomUri().toStdString();
+        const std::string roomId = calls->roomUri().section(QLatin1Char(':'), -1).toStdString();
+        CallClient erinClient(callClientOptions(*m_server, "erin"), *erin->builder, *erin->verifier);
+        CallClient frankClient(callClientOptions(*m_server, "frank"), *frank->builder, *frank->verifier);
+        erinClient.connectToHost();
+        frankClient.connectToHost();
+        QTRY_VERIFY_WITH_TIMEOUT(erinClient.connected() && frankClient.connected(), 30000);
+        erinClient.join(roomId, roomUri, calls->roomCode().toStdString());
+        QTRY_VERIFY_WITH_TIMEOUT(erinClient.state() == CallState::InCall, 60000);
+        const quint32 erinId = erinClient.setup().participantId();
+        QTRY_VERIFY_WITH_TIMEOUT(rowOf(*m_gui, erinId) && rowOf(*m_gui, erinId)->state == QLatin1String("verified"), 60000);
+
+        // Revoked mid-call: flagged, the avatar withdrawn.
+        REQUIRE_OK(await<netclient::DtRecord>([&](auto cb) {
+            erin->subscriber->client->revoke(erin->dtId, "device lost", std::move(cb));
+        }));
+        const QString revoked = QString::fromUtf8(security::errorCodeName(security::ErrorCode::CredentialRevoked).data());
+        QQuickItem* revokedAlert = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((revokedAlert = m_gui->item(qPrintable(QStringLiteral("callAlert_revoked_%1").arg(erinId))))
+                                     && revokedAlert->isVisible(), 60000);
+        // The room host removes the revoked participant too; until then the tile says why.
+        if (const auto* row = rowOf(*m_gui, erinId)) {
+            QCOMPARE(row->state, QStringLiteral("failed"));
+            QCOMPARE(row->reasonCode, revoked);
+            QVERIFY(row->modelUrl.isEmpty());
+        }
+        QCOMPARE(textIn(revokedAlert, "callAlertCode"), revoked);
+
+        // A key change of a pinned identity: blocked until the user decides.
+        frankClient.join(roomId, roomUri, calls->roomCode().toStdString());
+        QTRY_VERIFY_WITH_TIMEOUT(frankClient.setup().participantId() != 0, 60000);
+        const quint32 frankId = frankClient.setup().participantId();
+        QTRY_VERIFY_WITH_TIMEOUT(rowOf(*m_gui, frankId) && rowOf(*m_gui, frankId)->state == QLatin1String("failed"), 60000);
+        const QString changed = QString::fromUtf8(security::errorCodeName(security::ErrorCode::PinnedKeyChanged).data());
+        QCOMPARE(rowOf(*m_gui, frankId)->reasonCode, changed);
+        QQuickItem* keyAlert = m_gui->item(qPrintable(QStringLiteral("callAlert_key-change_%1").arg(frankId)));
+        QTRY_VERIFY(keyAlert && keyAlert->isVisible());
+        QCOMPARE(textIn(keyAlert, "callAlertCode"), changed);
+        QQuickItem* block = childNamed(keyAlert, QStringLiteral("blockParticipantButton"));
+        QVERIFY(block && block->isVisible());
+        QVERIFY(childNamed(keyAlert, QStringLiteral("acceptKeyButton"))->isVisible());
+        m_gui->screenshot("calls-key-change");
+        QVERIFY(click(m_gui->window, block));
+        QTRY_VERIFY(textIn(keyAlert, "callAlertDecision").contains(QStringLiteral("blocked")));
+        QVERIFY(!block->isVisible());
+        QCOMPARE(logged(*m_gui, call_event::kKeyDecision), 1);
+        QVERIFY(rowOf(*m_gui, frankId)->modelUrl.isEmpty());
+
+        erinClient.leave();
+        frankClient.leave();
+        QVERIFY(click(m_gui->window, m_gui->item("leaveButton")));
+        QTRY_VERIFY_WITH_TIMEOUT(!calls->inRoom(), 30000);
+    }
+
+    void cleanupTestCase() {
+        m_gui.reset();
+        m_server.reset();
+        QVERIFY(flushSceneGraph());
+    }
+};
+
+TWINSEAL_TEST(CallsGuiTest, "calls")
+#include "test_calls.moc"
