@@ -247,10 +247,14 @@ Item {
                 backgroundMode: SceneEnvironment.Color
                 antialiasingMode: SceneEnvironment.MSAA
             }
+            id: view3d
+            // The upper body and the hands, in tiles of any shape: narrow tiles fit the width.
             PerspectiveCamera {
+                readonly property bool narrow: view3d.width < view3d.height * 0.85
                 position: Qt.vector3d(0, 1.33, 1.6)
                 eulerRotation.x: -4
-                fieldOfView: 40
+                fieldOfViewOrientation: narrow ? PerspectiveCamera.Horizontal : PerspectiveCamera.Vertical
+                fieldOfView: narrow ? 36 : 40
                 clipNear: 0.01
             }
             DirectionalLight { eulerRotation.x: -35; eulerRotation.y: -30; brightness: 1.4 }
