@@ -50,10 +50,11 @@ Item {
         readonly property vector3d leftHand: root.local ? pose.mirror(root.rightHandPosition) : root.leftHandPosition
         readonly property vector3d rightHand: root.local ? pose.mirror(root.leftHandPosition) : root.rightHandPosition
         function mirror(v: vector3d): vector3d { return Qt.vector3d(-v.x, v.y, v.z) }
-        onHeadChanged: root.applyPose()
-        onHeadOffsetChanged: root.applyPose()
-        onLeftHandChanged: root.applyPose()
-        onRightHandChanged: root.applyPose()
+        // Each part of the frame moves only its own joints.
+        onHeadChanged: root.turnHead()
+        onHeadOffsetChanged: root.lean()
+        onLeftHandChanged: root.reach("left", 1, pose.leftHand)
+        onRightHandChanged: root.reach("right", -1, pose.rightHand)
     }
     onBlendShapesChanged: applyBlendShapes()
 
@@ -126,7 +127,7 @@ Item {
             const p = positions
             if (p.chest && p.neck && p.head)
                 rest.spineToHead = Math.max(len(add(add(p.chest, p.neck), p.head)), 0.1)
-        } else {
+        } else if (scene.item && scene.item.window) {   // outside a window the nodes are not there yet
             console.info("call avatar:", rig.errorString)
         }
         modelLoaded = true
@@ -143,28 +144,40 @@ Item {
     }
 
     function applyPose() {
+        turnHead()
+        lean()
+        reach("left", 1, pose.leftHand)
+        reach("right", -1, pose.rightHand)
+    }
+
+    function turnHead() {
+        if (rig.ready)
+            setRotation("head", fromQt(pose.head))
+    }
+
+    // Leaning: the head's sideways and forward offset tilts spine and chest, half each; its
+    // height raises or lowers the hips.
+    function lean() {
         if (!rig.ready)
             return
-        setRotation("head", fromQt(pose.head))
-        // Leaning: the head's sideways and forward offset tilts spine and chest, half each.
         const o = pose.headOffset
         const forward = Math.atan2(o.z, rest.spineToHead) / 2
         const sideways = -Math.atan2(o.x, rest.spineToHead) / 2
-        const lean = qmul(qaxis(0, 0, 1, sideways), qaxis(1, 0, 0, forward))
-        setRotation("spine", lean)
-        setRotation("chest", lean)
+        const tilt = qmul(qaxis(0, 0, 1, sideways), qaxis(1, 0, 0, forward))
+        setRotation("spine", tilt)
+        setRotation("chest", tilt)
         const hips = joint("hips")
         if (hips && rest.positions.hips) {
             const p = rest.positions.hips
             hips.position = Qt.vector3d(p[0], p[1] + Math.min(Math.max(o.y, -0.6), 0.2), p[2])
         }
-        reach("left", 1, pose.leftHand)
-        reach("right", -1, pose.rightHand)
     }
 
     // Two-bone inverse kinematics in the upper body's frame: the hand moves by `offset` from its
     // rest position, the elbow bends outwards and back.
     function reach(side, sx, offset) {
+        if (!rig.ready)
+            return
         const upper = side + "UpperArm", lower = side + "LowerArm", hand = side + "Hand"
         const p = rest.positions, r = rest.rotations
         if (!p[upper] || !p[lower] || !p[hand])
@@ -222,15 +235,26 @@ Item {
         anchors.fill: parent
         active: root.hardware
         sourceComponent: View3D {
+            // Outside a window the loader keeps the loaded nodes to itself: bind once shown.
+            onWindowChanged: {
+                if (window) {
+                    rebind.loader = model
+                    rebind.restart()
+                }
+            }
             environment: SceneEnvironment {
                 clearColor: Theme.dark ? "#0f1216" : "#e9edf2"
                 backgroundMode: SceneEnvironment.Color
                 antialiasingMode: SceneEnvironment.MSAA
             }
+            id: view3d
+            // The upper body and the hands, in tiles of any shape: narrow tiles fit the width.
             PerspectiveCamera {
+                readonly property bool narrow: view3d.width < view3d.height * 0.85
                 position: Qt.vector3d(0, 1.33, 1.6)
                 eulerRotation.x: -4
-                fieldOfView: 40
+                fieldOfViewOrientation: narrow ? PerspectiveCamera.Horizontal : PerspectiveCamera.Vertical
+                fieldOfView: narrow ? 36 : 40
                 clipNear: 0.01
             }
             DirectionalLight { eulerRotation.x: -35; eulerRotation.y: -30; brightness: 1.4 }
