@@ -5,6 +5,8 @@
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QtTest>
 
 #include <cstdio>
@@ -611,6 +613,60 @@ private slots:
                                                       "--room-host-ca", ca, "--room-host-operator", "Nobody"} +
                                               common(*m_alice, "alice"), kPassphrase, env);
         QCOMPARE(unreachable.exitCode, 131);
+    }
+
+    // One chunk of Mallory's avatar is altered in her home network's repository: alice fetches
+    // it with Mallory's media grant, the chunk does not match the signed manifest, and Mallory is
+    // reported Failed with the file and chunk named; nothing of her avatar is used.
+    void tamperedAvatarChunk() {
+        auto mallory = Intruder::make(m_a, QStringLiteral("mallory-media"), 1014);
+        QVERIFY(mallory);
+        QCOMPARE(m_a.stop(), 0);
+        const QByteArray root(reinterpret_cast<const char*>(mallory->mediaRoot().data()),
+                              static_cast<qsizetype>(mallory->mediaRoot().size()));
+        int changed = 0;
+        QVERIFY(m_a.withDatabase([&](QSqlDatabase& db) {
+            QSqlQuery read(db);
+            read.prepare(QStringLiteral("SELECT data FROM avatar_chunks WHERE media_root = ? AND file_index = 0 AND chunk_index = 0"));
+            read.addBindValue(root);
+            if (!read.exec() || !read.next())
+                return;
+            QByteArray data = read.value(0).toByteArray();
+            data[data.size() / 2] = static_cast<char>(data[data.size() / 2] ^ 0x01);
+            QSqlQuery write(db);
+            write.prepare(QStringLiteral("UPDATE avatar_chunks SET data = ? WHERE media_root = ? AND file_index = 0 AND chunk_index = 0"));
+            write.addBindValue(data);
+            write.addBindValue(root);
+            if (write.exec())
+                changed = write.numRowsAffected();
+        }));
+        QCOMPARE(changed, 1);
+        QVERIFY(m_a.restart());
+
+        auto alice = start("alice", QStringList{"call", "create", "--room-code"} + common(*m_alice, "alice"));
+        auto room = createRoom(*alice);
+        QVERIFY2(room, qPrintable(alice->transcript()));
+        QVERIFY(mallory->join(room->id.toStdString(), room->uri.toStdString(), room->code.toStdString()));
+        auto report = reportAfter(*alice, mallory->id(), 0);
+        QVERIFY2(report, qPrintable(alice->transcript()));
+        QCOMPARE(report->value("state").toString(), QStringLiteral("failed"));
+        // The media-content check names what was altered (the report's first failure is the
+        // manifest the failed download did not deliver).
+        const QJsonArray checks = report->value("report").toObject().value("checks").toArray();
+        const auto media = std::find_if(checks.begin(), checks.end(), [](const QJsonValue& c) {
+            return c.toObject().value("check").toString() == QLatin1String("media-content");
+        });
+        QVERIFY(media != checks.end());
+        QCOMPARE(media->toObject().value("state").toString(), QStringLiteral("failed"));
+        const QString detail = media->toObject().value("detail").toString();
+        QVERIFY2(detail.contains(codeName(security::ErrorCode::MediaMismatch)) && detail.contains(QStringLiteral("chunk 0")),
+                 qPrintable(detail));
+        // Nothing of Mallory's is shown: no frame key installed for her.
+        for (const QJsonObject& e : alice->events())
+            QVERIFY(!(e.value("event").toString() == QLatin1String("key-installed") &&
+                      e.value("participantId").toInteger() == mallory->id()));
+        alice->send("leave");
+        QCOMPARE(alice->waitExit(), 0);
     }
 };
 
