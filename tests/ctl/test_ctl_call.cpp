@@ -643,7 +643,7 @@ private slots:
         QCOMPARE(changed, 1);
         QVERIFY(m_a.restart());
 
-        auto alice = start("alice", QStringList{"call", "create", "--room-code"} + common(*m_alice, "alice"));
+        auto alice = start("alice", QStringList{"call", "create", "--room-code", "--require-verified"} + common(*m_alice, "alice"));
         auto room = createRoom(*alice);
         QVERIFY2(room, qPrintable(alice->transcript()));
         QVERIFY(mallory->join(room->id.toStdString(), room->uri.toStdString(), room->code.toStdString()));
@@ -665,8 +665,12 @@ private slots:
         for (const QJsonObject& e : alice->events())
             QVERIFY(!(e.value("event").toString() == QLatin1String("key-installed") &&
                       e.value("participantId").toInteger() == mallory->id()));
+        // --require-verified: the call ends with 134, naming who was not Verified.
         alice->send("leave");
-        QCOMPARE(alice->waitExit(), 0);
+        QCOMPARE(alice->waitExit(), 134);
+        auto notVerified = alice->waitForEvent("not-verified", 1000);
+        QVERIFY(notVerified);
+        QCOMPARE(notVerified->value("participants").toArray().at(0).toInteger(), qint64(mallory->id()));
     }
 };
 
