@@ -508,7 +508,19 @@ private slots:
         QVERIFY2(bobId > 0, qPrintable(bob->transcript()));
         QVERIFY2(verifiesAndReceives(*alice, {bobId}), qPrintable(alice->transcript()));
         QVERIFY2(verifiesAndReceives(*bob, {room->creator}), qPrintable(bob->transcript()));
-        leaveAll({bob.get(), alice.get()});
+        // SIGTERM: Bob leaves the call cleanly (exit 0); Alice sees him go. Then the end of
+        // Alice's input ends her call.
+        bob->terminate();
+        QCOMPARE(bob->waitExit(), 0);
+        auto leaving = bob->waitForEvent("leaving", 1000);
+        QVERIFY(leaving);
+        QCOMPARE(leaving->value("why").toString(), QStringLiteral("signal"));
+        QVERIFY2(alice->waitFor([&](const QJsonObject& e) {
+            return e.value("event").toString() == QLatin1String("peer-left") && e.value("participantId").toInteger() == bobId;
+        }), qPrintable(alice->transcript()));
+        alice->closeInput();
+        QCOMPARE(alice->waitExit(), 0);
+        QCOMPARE(alice->waitForEvent("leaving", 1000)->value("why").toString(), QStringLiteral("end of input"));
     }
 
     // Bob's identity is pinned at Alice's device (trust on first use); then the pin names
