@@ -132,25 +132,26 @@ CallParticipant::CallParticipant(calls::CallClient& client, CallPlan plan, QObje
         emitEvent("revocation-notice", {{"participantId", qint64(id)}});
     });
     connect(&m_client, &CallClient::peerRevoked, this, [this](quint32 id) {
-        emitEvent("peer-revoked", {{"participantId", qint64(id)}, {"code", "credential-revoked"}});
+        emitEvent("peer-revoked", {{"participantId", qint64(id)}, {"code", qs(security::errorCodeName(security::ErrorCode::CredentialRevoked))}});
     });
     connect(&m_client, &CallClient::refused, this, [this](const QString& code, const QString& detail) {
         emitEvent("refused", {{"code", code}, {"detail", detail}});
     });
     connect(&m_client, &CallClient::protocolError, this, [this](const QString& code, const QString& message) {
         emitEvent("protocol-error", {{"code", code}, {"message", message}});
-        // Our own evidence failing before we are in a room ends the attempt; the host breaking
-        // the protocol ends the call (the connection is closed).
-        const bool local = code == QLatin1String("verification-unavailable") ||
-                           code == QLatin1String("revocation-unchecked");
-        if (local)
+        // The room host breaking the protocol (the connection is closed) ends the attempt, or
+        // makes the call's exit code 133; our own evidence failing before we are in a room ends
+        // the attempt (135). Verification and re-check troubles are only reported.
+        static const QStringList hostFaults{"text-frame", "oversized", "malformed", "empty-body"};
+        if (code == QLatin1String("verification-unavailable") || code == QLatin1String("revocation-unchecked"))
             return;
-        if (!m_enteredRoom && !m_leaving && m_client.state() != CallState::Listening) {
-            const bool evidence = m_client.connected();
-            finish(evidence ? kExitCallEvidence : kExitCallProtocol, message);
-        } else if (!m_client.connected() && !m_leaving) {
-            m_failure = kExitCallProtocol;
+        const bool hostFault = hostFaults.contains(code);
+        if (m_enteredRoom || m_leaving || m_client.state() == CallState::Listening) {
+            if (hostFault && !m_leaving)
+                m_failure = kExitCallProtocol;
+            return;
         }
+        finish(hostFault ? kExitCallProtocol : kExitCallEvidence, message);
     });
     connect(&m_client, &CallClient::hostError, this, [this](const QString& codeAndMessage) {
         const qsizetype colon = codeAndMessage.indexOf(QLatin1Char(':'));

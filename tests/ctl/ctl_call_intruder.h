@@ -45,6 +45,7 @@ public:
         if (!reg.ok())
             return nullptr;
         d->m_dtId = reg->credential.claims.dtId;
+        d->m_mediaRoot = reg->credential.claims.mediaRoot;
         if (!await<netclient::AvatarRecord>([&](auto cb) {
                  s.client->uploadAvatar(reg->credential.claims.avatarId, manifest, package, std::move(cb));
              }).ok())
@@ -200,6 +201,7 @@ public:
     [[nodiscard]] std::uint32_t id() const { return m_id; }
     [[nodiscard]] const proto::Evidence& joinedWith() const { return m_joinedWith; }
     [[nodiscard]] const std::string& dtId() const { return m_dtId; }
+    [[nodiscard]] const security::Digest& mediaRoot() const { return m_mediaRoot; }
     [[nodiscard]] netclient::ServiceClient& client() { return *m_subscriber->client; }
 
 private:
@@ -207,6 +209,7 @@ private:
 
     std::optional<TestSubscriber> m_subscriber;
     std::string m_dtId;
+    security::Digest m_mediaRoot{};
     std::unique_ptr<twin::TwinStore> m_store;
     std::unique_ptr<twin::TwinSession> m_session;
     std::unique_ptr<calls::EvidenceBuilder> m_builder;

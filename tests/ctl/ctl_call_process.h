@@ -79,6 +79,7 @@ public:
     }
     void send(const QByteArray& line) { m_process.write(line + "\n"); }
     void closeInput() { m_process.closeWriteChannel(); }
+    void terminate() { m_process.terminate(); } // SIGTERM
     // The exit code once it ended (-1: still running after `timeoutMs`, -2: crashed).
     int waitExit(int timeoutMs = 60000) {
         if (!m_process.waitForFinished(timeoutMs) && m_process.state() != QProcess::NotRunning)

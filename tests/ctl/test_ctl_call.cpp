@@ -5,6 +5,8 @@
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QtTest>
 
 #include <cstdio>
@@ -13,6 +15,8 @@
 #include <twinseal/calls/home_networks.h>
 #include <twinseal/security/subscriber.h>
 #include <twinseal/security/verify.h>
+
+#include <twinseal/twin/pin_file.h>
 
 #include "ctl_call_intruder.h"
 #include "ctl_call_process.h"
@@ -504,7 +508,181 @@ private slots:
         QVERIFY2(bobId > 0, qPrintable(bob->transcript()));
         QVERIFY2(verifiesAndReceives(*alice, {bobId}), qPrintable(alice->transcript()));
         QVERIFY2(verifiesAndReceives(*bob, {room->creator}), qPrintable(bob->transcript()));
+        // SIGTERM: Bob leaves the call cleanly (exit 0); Alice sees him go. Then the end of
+        // Alice's input ends her call.
+        bob->terminate();
+        QCOMPARE(bob->waitExit(), 0);
+        auto leaving = bob->waitForEvent("leaving", 1000);
+        QVERIFY(leaving);
+        QCOMPARE(leaving->value("why").toString(), QStringLiteral("signal"));
+        QVERIFY2(alice->waitFor([&](const QJsonObject& e) {
+            return e.value("event").toString() == QLatin1String("peer-left") && e.value("participantId").toInteger() == bobId;
+        }), qPrintable(alice->transcript()));
+        alice->closeInput();
+        QCOMPARE(alice->waitExit(), 0);
+        QCOMPARE(alice->waitForEvent("leaving", 1000)->value("why").toString(), QStringLiteral("end of input"));
+    }
+
+    // Bob's identity is pinned at Alice's device (trust on first use); then the pin names
+    // another key (as when Bob's avatar comes with a different holder key): Alice reports Bob
+    // Failed, pinned-key-changed, and never keys him.
+    void keyChangeOfAPinnedIdentity() {
+        const auto twoPartyCall = [&](std::unique_ptr<CtlCallProcess>& alice, std::unique_ptr<CtlCallProcess>& bob,
+                                      qint64& bobId) {
+            alice = start("alice", QStringList{"call", "create", "--room-code"} + common(*m_alice, "alice"));
+            auto room = createRoom(*alice);
+            if (!room)
+                return false;
+            bob = start("bob", QStringList{"call", "join", room->id, "--code", room->code} + common(*m_bob, "bob"));
+            bobId = joinedId(*bob);
+            return bobId > 0;
+        };
+        std::unique_ptr<CtlCallProcess> alice, bob;
+        qint64 bobId = 0;
+        QVERIFY(twoPartyCall(alice, bob, bobId));
+        auto first = alice->waitForReport(bobId, kVerified);
+        QVERIFY2(first, qPrintable(alice->transcript()));
+        const std::string avatarId = first->value("report").toObject().value("avatarId").toString().toStdString();
         leaveAll({bob.get(), alice.get()});
+
+        const QString pinsPath = m_alice->dir + QStringLiteral("/pins.txt");
+        auto pins = twin::PinFile::load(pinsPath);
+        QVERIFY(pins.ok());
+        const auto original = pins->pinned(avatarId);
+        QVERIFY(original.has_value());
+        security::Digest other = *original;
+        other[0] ^= 0x01;
+        pins->pin(avatarId, other);
+        QVERIFY(pins->save().ok());
+
+        QVERIFY(twoPartyCall(alice, bob, bobId));
+        auto changed = alice->waitFor([&](const QJsonObject& e) {
+            return e.value("event").toString() == QLatin1String("peer-report") && e.value("participantId").toInteger() == bobId;
+        });
+        QVERIFY2(changed, qPrintable(alice->transcript()));
+        QCOMPARE(changed->value("state").toString(), QStringLiteral("failed"));
+        QCOMPARE(changed->value("reason").toString(), codeName(security::ErrorCode::PinnedKeyChanged));
+        leaveAll({bob.get(), alice.get()});
+        // No frame of Bob's was shown at Alice's.
+        for (const QJsonObject& e : alice->events())
+            if (e.value("event").toString() == QLatin1String("frames") && e.value("participantId").toInteger() == bobId)
+                QCOMPARE(e.value("received").toInteger(), 0);
+
+        pins->pin(avatarId, *original);
+        QVERIFY(pins->save().ok());
+    }
+
+    // An integrity-only room: every participant says so, frames are authenticated and shown.
+    void integrityOnlyRoom() {
+        auto alice = start("alice", QStringList{"call", "create", "--room-code", "--integrity-only"} + common(*m_alice, "alice"));
+        auto room = createRoom(*alice);
+        QVERIFY2(room, qPrintable(alice->transcript()));
+        auto bob = start("bob", QStringList{"call", "join", room->id, "--code", room->code} + common(*m_bob, "bob"));
+        auto joined = bob->waitForEvent("joined");
+        QVERIFY2(joined, qPrintable(bob->transcript()));
+        QCOMPARE(joined->value("protection").toString(), QStringLiteral("integrity-only"));
+        QVERIFY(joined->value("integrityOnly").toBool());
+        QVERIFY(alice->waitForEvent("joined")->value("integrityOnly").toBool());
+        QVERIFY2(verifiesAndReceives(*alice, {joined->value("participantId").toInteger()}), qPrintable(alice->transcript()));
+        QVERIFY2(verifiesAndReceives(*bob, {room->creator}), qPrintable(bob->transcript()));
+        leaveAll({bob.get(), alice.get()});
+    }
+
+    // Failures a script can tell apart by the exit code: a usage error, no credential, a wrong
+    // room code (the host refuses), a room host that cannot be reached; and --duration leaving
+    // on its own with 0.
+    void exitCodes() {
+        const QProcessEnvironment env = twinsealctlEnvironment();
+        QCOMPARE(runTwinsealctl({"call", "join", "--data-dir", m_bob->dir}, kPassphrase, env).exitCode, 1);
+        const QString empty = m_a.scratch(QStringLiteral("no-twin"));
+        QDir().mkpath(empty);
+        auto none = runTwinsealctl({"call", "create", "--data-dir", empty}, kPassphrase, env);
+        QCOMPARE(none.exitCode, 135);
+        QVERIFY(none.err.contains(QStringLiteral("no-credential")));
+        auto codes = runTwinsealctl({"exit-codes"}, kPassphrase, env);
+        QVERIFY(codes.out.contains(QStringLiteral("130\tcall: the room host refused")));
+
+        auto alice = start("alice", QStringList{"call", "create", "--room-code", "--duration", "0"} + common(*m_alice, "alice"));
+        auto room = createRoom(*alice);
+        QVERIFY2(room, qPrintable(alice->transcript()));
+        auto wrong = runTwinsealctl(QStringList{"call", "join", room->id, "--code", "WRONGCODE", "--duration", "1"} +
+                                        common(*m_bob, "bob"), kPassphrase, env);
+        QCOMPARE(wrong.exitCode, 130);
+        QVERIFY2(wrong.out.contains(QStringLiteral("\"code\":\"room-code-wrong\"")), qPrintable(wrong.out));
+
+        // Bob stays one second in the call and leaves by himself (stdin is closed: ignored).
+        auto bob = runTwinsealctl(QStringList{"call", "join", room->id, "--code", room->code, "--duration", "1"} +
+                                      common(*m_bob, "bob"), kPassphrase, env);
+        QCOMPARE(bob.exitCode, 0);
+        QVERIFY(bob.out.contains(QStringLiteral("\"why\":\"duration\"")));
+        alice->send("leave");
+        QCOMPARE(alice->waitExit(), 0);
+
+        // A room host nobody answers at: 131 after --timeout.
+        const QString ca = m_a.scratch(QStringLiteral("host-ca.pem"));
+        QVERIFY(writeText(ca, m_a.tlsCaPem().toStdString()));
+        auto unreachable = runTwinsealctl(QStringList{"call", "create", "--timeout", "3", "--duration", "0", "--room-host", "https://localhost:1",
+                                                      "--room-host-ca", ca, "--room-host-operator", "Nobody"} +
+                                              common(*m_alice, "alice"), kPassphrase, env);
+        QCOMPARE(unreachable.exitCode, 131);
+    }
+
+    // One chunk of Mallory's avatar is altered in her home network's repository: alice fetches
+    // it with Mallory's media grant, the chunk does not match the signed manifest, and Mallory is
+    // reported Failed with the file and chunk named; nothing of her avatar is used.
+    void tamperedAvatarChunk() {
+        auto mallory = Intruder::make(m_a, QStringLiteral("mallory-media"), 1014);
+        QVERIFY(mallory);
+        QCOMPARE(m_a.stop(), 0);
+        const QByteArray root(reinterpret_cast<const char*>(mallory->mediaRoot().data()),
+                              static_cast<qsizetype>(mallory->mediaRoot().size()));
+        int changed = 0;
+        QVERIFY(m_a.withDatabase([&](QSqlDatabase& db) {
+            QSqlQuery read(db);
+            read.prepare(QStringLiteral("SELECT data FROM avatar_chunks WHERE media_root = ? AND file_index = 0 AND chunk_index = 0"));
+            read.addBindValue(root);
+            if (!read.exec() || !read.next())
+                return;
+            QByteArray data = read.value(0).toByteArray();
+            data[data.size() / 2] = static_cast<char>(data[data.size() / 2] ^ 0x01);
+            QSqlQuery write(db);
+            write.prepare(QStringLiteral("UPDATE avatar_chunks SET data = ? WHERE media_root = ? AND file_index = 0 AND chunk_index = 0"));
+            write.addBindValue(data);
+            write.addBindValue(root);
+            if (write.exec())
+                changed = write.numRowsAffected();
+        }));
+        QCOMPARE(changed, 1);
+        QVERIFY(m_a.restart());
+
+        auto alice = start("alice", QStringList{"call", "create", "--room-code", "--require-verified"} + common(*m_alice, "alice"));
+        auto room = createRoom(*alice);
+        QVERIFY2(room, qPrintable(alice->transcript()));
+        QVERIFY(mallory->join(room->id.toStdString(), room->uri.toStdString(), room->code.toStdString()));
+        auto report = reportAfter(*alice, mallory->id(), 0);
+        QVERIFY2(report, qPrintable(alice->transcript()));
+        QCOMPARE(report->value("state").toString(), QStringLiteral("failed"));
+        // The media-content check names what was altered (the report's first failure is the
+        // manifest the failed download did not deliver).
+        const QJsonArray checks = report->value("report").toObject().value("checks").toArray();
+        const auto media = std::find_if(checks.begin(), checks.end(), [](const QJsonValue& c) {
+            return c.toObject().value("check").toString() == QLatin1String("media-content");
+        });
+        QVERIFY(media != checks.end());
+        QCOMPARE(media->toObject().value("state").toString(), QStringLiteral("failed"));
+        const QString detail = media->toObject().value("detail").toString();
+        QVERIFY2(detail.contains(codeName(security::ErrorCode::MediaMismatch)) && detail.contains(QStringLiteral("chunk 0")),
+                 qPrintable(detail));
+        // Nothing of Mallory's is shown: no frame key installed for her.
+        for (const QJsonObject& e : alice->events())
+            QVERIFY(!(e.value("event").toString() == QLatin1String("key-installed") &&
+                      e.value("participantId").toInteger() == mallory->id()));
+        // --require-verified: the call ends with 134, naming who was not Verified.
+        alice->send("leave");
+        QCOMPARE(alice->waitExit(), 134);
+        auto notVerified = alice->waitForEvent("not-verified", 1000);
+        QVERIFY(notVerified);
+        QCOMPARE(notVerified->value("participants").toArray().at(0).toInteger(), qint64(mallory->id()));
     }
 };
 
