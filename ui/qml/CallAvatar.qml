@@ -20,6 +20,10 @@ Item {
                                            1 - 2 * (headRotation.x * headRotation.x + headRotation.y * headRotation.y))
     readonly property real pitch: Math.asin(Math.max(-1, Math.min(1, 2 * (headRotation.scalar * headRotation.x - headRotation.y * headRotation.z))))
     readonly property real unit: Math.min(width, height) / 2.2 // pixels per metre
+    // Before the first frame (all zero): standing at rest.
+    readonly property bool posed: headPosition.y > 0.5
+    readonly property vector3d leftHand: posed ? leftHandPosition : Qt.vector3d(-0.25, 1.0, 0.1)
+    readonly property vector3d rightHand: posed ? rightHandPosition : Qt.vector3d(0.25, 1.0, 0.1)
     implicitWidth: 160
     implicitHeight: 200
     Accessible.role: Accessible.Graphic
@@ -45,13 +49,13 @@ Item {
             height: width * 1.15
             radius: width / 2
             x: (parent.width - width) / 2 + avatar.yaw * width * 0.5
-            y: parent.height * 0.5 - height - 4 - (avatar.headPosition.y - 1.6) * avatar.unit - avatar.pitch * height * 0.3
+            y: parent.height * 0.5 - height - 4 - (avatar.posed ? avatar.headPosition.y - 1.6 : 0) * avatar.unit - avatar.pitch * height * 0.3
             rotation: avatar.yaw * 20
             color: Theme.accentContainer
             border.color: Theme.accent
         }
         Repeater {
-            model: [avatar.leftHandPosition, avatar.rightHandPosition]
+            model: [avatar.leftHand, avatar.rightHand]
             Rectangle {
                 required property var modelData
                 width: figure.width * 0.16
