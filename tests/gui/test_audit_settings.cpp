@@ -260,9 +260,9 @@ private slots:
             // Keyboard only: Ctrl+N opens page N; Tab walks the navigation rail.
             c.window->requestActivate();
             QVERIFY(QTest::qWaitForWindowActive(c.window));
-            const std::pair<Qt::Key, const char*> pages[] = {{Qt::Key_2, "ownershipPage"}, {Qt::Key_3, "privacyPage"},
-                                                             {Qt::Key_4, "auditPage"}, {Qt::Key_5, "settingsPage"},
-                                                             {Qt::Key_1, "myTwinPage"}};
+            const std::pair<Qt::Key, const char*> pages[] = {{Qt::Key_2, "ownershipPage"}, {Qt::Key_3, "callsPage"},
+                                                             {Qt::Key_4, "privacyPage"}, {Qt::Key_5, "auditPage"},
+                                                             {Qt::Key_6, "settingsPage"}, {Qt::Key_1, "myTwinPage"}};
             for (const auto& [key, page] : pages) {
                 QTest::keyClick(c.window, key, Qt::ControlModifier);
                 QTRY_VERIFY2(c.item(page) && c.item(page)->isVisible(), page);

@@ -160,7 +160,7 @@ private slots:
 
     void everyPageFits_data() {
         QTest::addColumn<QString>("page");
-        for (const char* page : {"myTwin", "ownership", "privacy", "audit", "settings"})
+        for (const char* page : {"myTwin", "ownership", "calls", "privacy", "audit", "settings"})
             QTest::newRow(page) << QString::fromLatin1(page);
     }
     void everyPageFits() {

@@ -73,7 +73,7 @@ Page {
                     anchors.fill: parent
                     spacing: Theme.padding
                     StateIcon {
-                        state: page.calls.callState === "in-call" ? "verified"
+                        state: page.calls.callState === "in-call" && page.calls.allVerified ? "verified"
                                : page.calls.callState === "ended" ? "failed"
                                : page.calls.inRoom || page.calls.callState === "ringing" ? "warning" : "skipped"
                         Layout.preferredWidth: 24
@@ -195,21 +195,23 @@ Page {
                         anchors.fill: parent
                         spacing: Theme.spacing
                         Text { text: qsTr("New room"); color: Theme.text; font.pixelSize: Theme.titleSize; font.bold: true }
-                        AppTextField { id: titleField; objectName: "roomTitleField"; placeholderText: qsTr("Title, e.g. Theatre 3"); Layout.fillWidth: true }
+                        AppTextField { id: titleField; objectName: "roomTitleField"; Accessible.name: qsTr("Room title"); placeholderText: qsTr("Title, e.g. Theatre 3"); Layout.fillWidth: true }
                         Text { text: qsTr("Who may join"); color: Theme.mutedText; font.pixelSize: Theme.fontSize }
                         RadioButton { id: byCode; objectName: "byCodeRadio"; checked: true; text: qsTr("Anyone with the room code") }
                         RadioButton { id: byInvite; objectName: "byInviteRadio"; text: qsTr("Only the people I invite") }
                         AppTextField {
                             id: invitedField
                             objectName: "invitedField"
+                            Accessible.name: qsTr("Transfer handles to invite")
                             visible: byInvite.checked
                             placeholderText: qsTr("Their transfer handles, separated by commas")
                             Layout.fillWidth: true
                         }
-                        AppTextField { id: roleField; objectName: "requiredRoleField"; placeholderText: qsTr("Required role (optional), e.g. surgeon"); Layout.fillWidth: true }
+                        AppTextField { id: roleField; objectName: "requiredRoleField"; Accessible.name: qsTr("Required role"); placeholderText: qsTr("Required role (optional), e.g. surgeon"); Layout.fillWidth: true }
                         AppTextField {
                             id: roleRootField
                             objectName: "roleRootField"
+                            Accessible.name: qsTr("Enterprise root certificate file")
                             visible: roleField.text.length > 0
                             placeholderText: qsTr("PEM file of the enterprise that vouches for the role")
                             Layout.fillWidth: true
@@ -238,8 +240,8 @@ Page {
                         anchors.fill: parent
                         spacing: Theme.spacing
                         Text { text: qsTr("Join a room"); color: Theme.text; font.pixelSize: Theme.titleSize; font.bold: true }
-                        AppTextField { id: uriField; objectName: "joinUriField"; placeholderText: qsTr("Room address (urn:twinseal:room:…)"); Layout.fillWidth: true }
-                        AppTextField { id: codeField; objectName: "joinCodeField"; placeholderText: qsTr("Room code"); Layout.fillWidth: true }
+                        AppTextField { id: uriField; objectName: "joinUriField"; Accessible.name: qsTr("Room address"); placeholderText: qsTr("Room address"); Layout.fillWidth: true }
+                        AppTextField { id: codeField; objectName: "joinCodeField"; Accessible.name: qsTr("Room code"); placeholderText: qsTr("Room code"); Layout.fillWidth: true }
                         AppButton {
                             objectName: "joinRoomButton"
                             highlighted: true
@@ -256,7 +258,7 @@ Page {
                 visible: page.calls.inRoom
                 spacing: Theme.spacing
                 Layout.fillWidth: true
-                AppTextField { id: inviteField; objectName: "inviteField"; placeholderText: qsTr("Invite by transfer handle"); Layout.fillWidth: true }
+                AppTextField { id: inviteField; objectName: "inviteField"; Accessible.name: qsTr("Transfer handle to invite"); placeholderText: qsTr("Invite by transfer handle"); Layout.fillWidth: true }
                 AppButton {
                     objectName: "inviteButton"
                     icon.source: Theme.icon("send")

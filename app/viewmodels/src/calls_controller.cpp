@@ -179,7 +179,26 @@ QString CallsController::callStateText() const {
     const CallState s = m_client->state();
     if (s == CallState::Ended)
         return tr("The call ended (%1)").arg(qs(calls::endReasonName(m_client->setup().endReason())));
+    if (s == CallState::InCall && !allVerified()) {
+        int peers = 0, verified = 0;
+        for (const auto& row : m_participants.rows()) {
+            if (row.local)
+                continue;
+            ++peers;
+            verified += row.state == QLatin1String("verified") ? 1 : 0;
+        }
+        return tr("In the call: %1 of %2 participants verified (the others are not shown)").arg(verified).arg(peers);
+    }
     return stateWords(s);
+}
+
+bool CallsController::allVerified() const {
+    if (!inRoom())
+        return false;
+    for (const auto& row : m_participants.rows())
+        if (!row.local && row.state != QLatin1String("verified"))
+            return false;
+    return true;
 }
 
 bool CallsController::inRoom() const { return m_client && roomState(m_client->state()); }
@@ -531,6 +550,7 @@ void CallsController::onPeerReport(quint32 id, const QString& state, const QStri
     row.reasonCode = code;
     row.reasonText = state == QLatin1String("verified") ? QString() : summary;
     m_participants.upsert(row);
+    emit callChanged();
 
     std::vector<std::pair<std::string, std::string>> fields{
         {"room", roomIdText().toStdString()}, {"participant", std::to_string(id)}, {"state", state.toStdString()}};
@@ -566,6 +586,7 @@ void CallsController::onPeerLeft(quint32 id, const QString& reason) {
     if (reason == QLatin1String("revoked"))
         onRevoked(id);
     m_participants.remove(id);
+    emit callChanged();
 }
 
 void CallsController::onAnimation(quint32 id, const calls::AnimationFrame& frame) {

@@ -61,6 +61,8 @@ class CallsController : public twinseal::viewmodels::PageModel {
     Q_PROPERTY(QString callState READ callState NOTIFY callChanged)
     Q_PROPERTY(QString callStateText READ callStateText NOTIFY callChanged)
     Q_PROPERTY(bool inRoom READ inRoom NOTIFY callChanged)
+    // In a room and every peer's report is Verified.
+    Q_PROPERTY(bool allVerified READ allVerified NOTIFY callChanged)
     Q_PROPERTY(bool reachable READ reachable NOTIFY callChanged)
     Q_PROPERTY(QString roomTitle READ roomTitle NOTIFY callChanged)
     Q_PROPERTY(QString roomUri READ roomUri NOTIFY callChanged)
@@ -97,6 +99,7 @@ public:
     [[nodiscard]] QString callState() const;
     [[nodiscard]] QString callStateText() const;
     [[nodiscard]] bool inRoom() const;
+    [[nodiscard]] bool allVerified() const;
     [[nodiscard]] bool reachable() const;
     [[nodiscard]] QString roomTitle() const;
     [[nodiscard]] QString roomUri() const;
