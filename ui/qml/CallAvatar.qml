@@ -16,8 +16,10 @@ import TwinSeal.UI
 //                      spine, up and down raise or lower the whole body
 //   left/rightHandPosition  each hand's offset from its rest position (arms hanging at the sides),
 //                      reached by bending the shoulder and elbow
-//   blendShapes        morph target weights in [0, 1]: an array in the model's target order (the
-//                      sample avatar: mouthOpen, blink) or an object by target name
+//   blendShapes        morph target weights in [0, 1]: an array in the frame's order (app/calls
+//                      animation_frame.h: mouthOpen, blink), applied to the model's morph targets
+//                      of those names (or in the model's order when it has none of them), or an
+//                      object by target name
 //   local              the local participant's own view: shown mirrored, like a mirror
 Item {
     id: root
@@ -36,6 +38,8 @@ Item {
     readonly property bool hardware: GraphicsInfo.api !== GraphicsInfo.Software
                                      && GraphicsInfo.api !== GraphicsInfo.Unknown
     property bool modelLoaded: false
+    // The blend shapes of an animation frame, by index (app/calls animation_frame.h).
+    readonly property var frameShapeNames: ["mouthOpen", "blink"]
 
     Accessible.role: Accessible.Graphic
     Accessible.name: root.local ? qsTr("Your avatar") : qsTr("Participant's avatar")
@@ -214,10 +218,13 @@ Item {
         if (!rig.ready)
             return
         const shapes = root.blendShapes
-        for (let i = 0; i < rig.morphTargetNames.length; ++i) {
+        const names = rig.morphTargetNames
+        const byFrameName = names.some(n => root.frameShapeNames.indexOf(n) >= 0)
+        for (let i = 0; i < names.length; ++i) {
             let w = 0
-            if (Array.isArray(shapes) && i < shapes.length)
-                w = Number(shapes[i])
+            const index = byFrameName ? root.frameShapeNames.indexOf(names[i]) : i
+            if (Array.isArray(shapes) && index >= 0 && index < shapes.length)
+                w = Number(shapes[index])
             else if (shapes && typeof shapes === "object" && !Array.isArray(shapes))
                 w = Number(shapes[rig.morphTargetNames[i]] ?? 0)
             w = isFinite(w) ? Math.min(Math.max(w, 0), 1) : 0

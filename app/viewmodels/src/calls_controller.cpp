@@ -67,11 +67,13 @@ calls::AnimationFrame idlePose(double t, double yawInput, double pitchInput) {
     // Yaw about Y, then pitch about X.
     f.head.rotation = {static_cast<float>(cy * sp), static_cast<float>(sy * cp), static_cast<float>(-sy * sp),
                        static_cast<float>(cy * cp)};
-    f.head.position = {0.f, static_cast<float>(1.6 + 0.004 * std::sin(2.1 * t)), 0.f}; // breathing
-    f.leftHand.position = {-0.25f, static_cast<float>(1.0 + 0.01 * std::sin(1.3 * t)), 0.15f};
-    f.rightHand.position = {0.25f, static_cast<float>(1.0 + 0.01 * std::sin(1.3 * t + 1.0)), 0.15f};
-    const double blink = std::fmod(t, 4.0) < 0.15 ? 1.0 : 0.0;
-    f.blendShapes = {static_cast<float>(blink), static_cast<float>(0.1 + 0.05 * std::sin(0.7 * t))};
+    // Offsets from the rest pose (animation_frame.h): breathing, the forearms raised in front.
+    f.head.position = {0.f, static_cast<float>(0.004 * std::sin(2.1 * t)), 0.f};
+    f.leftHand.position = {-0.05f, static_cast<float>(0.2 + 0.01 * std::sin(1.3 * t)), 0.2f};
+    f.rightHand.position = {0.05f, static_cast<float>(0.2 + 0.01 * std::sin(1.3 * t + 1.0)), 0.2f};
+    f.blendShapes.assign(calls::kBlendShapeNames.size(), 0.f);
+    f.blendShapes[calls::kBlendShapeMouthOpen] = static_cast<float>(0.1 + 0.05 * std::sin(0.7 * t));
+    f.blendShapes[calls::kBlendShapeBlink] = std::fmod(t, 4.0) < 0.15 ? 1.f : 0.f;
     return f;
 }
 
