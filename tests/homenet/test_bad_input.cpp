@@ -352,6 +352,23 @@ private slots:
         QVERIFY(server.running());
     }
 
+    // An Upgrade header that is not an accepted WebSocket switch leaves the connection guarded:
+    // the next request on it is still refused from its headers when its body is too large.
+    void upgradeHeaderKeepsBodyGuard() {
+        HomenetServer server;
+        QVERIFY(server.start());
+        const QByteArray oversized = "POST /v1/auth/start HTTP/1.1\r\nHost: localhost\r\n"
+                                     "Content-Type: application/x-protobuf\r\n"
+                                     "Content-Length: 9437184\r\n\r\n";
+        const QList<HttpResult> answers = onOneConnection(
+            server, {rawRequest("GET", "/v1/info", {}, {}, {{"Upgrade", "x"}}), oversized}, false,
+            20000);
+        QCOMPARE(answers.size(), 2);
+        QCOMPARE(answers[0].status, 200);
+        EXPECT_REFUSAL(answers[1], 413, "body-too-large");
+        QVERIFY(server.running());
+    }
+
     void rateLimitPerClient() {
         HomenetServer server;
         QVERIFY(server.start({QStringLiteral("--rate-limit"), QStringLiteral("2"),

@@ -29,6 +29,9 @@ namespace {
 
 constexpr qsizetype kMaxHeaderBytes = 16 * 1024;
 constexpr qsizetype kMaxRateBuckets = 100000;
+// Set on a connection once its WebSocket switch has been accepted: no longer HTTP from then on.
+// Only an accepted switch ends the guarding of request bodies, never an Upgrade header alone.
+constexpr const char* kSwitchedProperty = "twinsealWebSocket";
 
 QByteArray rawErrorResponse(int status, const char* reason, const std::string& code,
                             const std::string& message, bool json) {
@@ -43,7 +46,6 @@ QByteArray rawErrorResponse(int status, const char* reason, const std::string& c
 // What guardSocket knows about the requests on one connection.
 struct RequestGuard {
     bool rejected = false;
-    bool upgraded = false; // a WebSocket now: no longer HTTP
     bool watching = false; // the slot after Qt's reader is connected
     qint64 discard = 0;    // after a refusal: bytes of the refused request still to come
     qint64 bodyLeft = 0;   // body bytes of the current request still to come
@@ -98,8 +100,6 @@ void inspectHeaders(QTcpSocket* s, RequestGuard& guard, const QByteArray& head, 
         } else if (name == "transfer-encoding") {
             return rejectRequest(s, guard, 411, "Length Required", "length-required",
                                  "send the body with a Content-Length, not chunked", 0, buffered);
-        } else if (name == "upgrade") {
-            guard.upgraded = true;
         }
     }
     guard.bodyLeft = length;
@@ -188,7 +188,8 @@ void HttpFrontend::guardSocket(QTcpSocket* s) {
         }
         const qint64 available = s->bytesAvailable();
         qint64 at = std::min(guard->examined, available);
-        while (at < available && !guard->rejected && !guard->upgraded) {
+        while (at < available && !guard->rejected &&
+               !s->property(kSwitchedProperty).toBool()) {
             if (guard->bodyLeft > 0) {
                 const qint64 n = std::min(guard->bodyLeft, available - at);
                 guard->bodyLeft -= n;
@@ -278,6 +279,8 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest& request, QTcpSocket* 
         // Qt HttpServer 6.4 upgrades a WebSocket request when this returns true (see
         // onWebSocket()) and drops the connection when it returns false.
         const bool accept = x.path == QLatin1String("/v1/ws") && allow(request.remoteAddress());
+        if (accept)
+            socket->setProperty(kSwitchedProperty, true);
         logEvent(LogLevel::Info, "websocket",
                  {{QStringLiteral("path"), x.path},
                   {QStringLiteral("accepted"), accept},
