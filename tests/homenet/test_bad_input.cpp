@@ -369,6 +369,54 @@ private slots:
         QVERIFY(server.running());
     }
 
+    // Malformed framing is refused from the headers with its own reason: header lines without
+    // a colon, with a NUL byte, with an empty or non-token name, with whitespace before the
+    // colon (RFC 9112 §5.1: request smuggling behind a proxy); HTTP versions other than 1.0 and
+    // 1.1; a WebSocket upgrade with a key that is not 16 bytes in base64; a POST without a
+    // Content-Length; duplicate or contradictory query parameters.
+    void malformedFramingRefused() {
+        HomenetServer server;
+        QVERIFY(server.start());
+        struct Case {
+            QByteArray request;
+            int status;
+            const char* code;
+        };
+        const QByteArray start = "GET /v1/info HTTP/1.1\r\nHost: localhost\r\n";
+        const Case cases[] = {
+            {start + "NoColonHere\r\n\r\n", 400, "header-line-malformed"},
+            {start + QByteArray("X-Nul: a\0b\r\n\r\n", 14), 400, "header-nul-byte"},
+            {start + ": empty-name\r\n\r\n", 400, "header-name-invalid"},
+            {start + "X-Caf\xc3\xa9: v\r\n\r\n", 400, "header-name-invalid"},
+            {start + "Content-Length : 0\r\n\r\n", 400, "header-name-whitespace"},
+            {"GET /v1/info HTTP/2.0\r\nHost: localhost\r\n\r\n", 505, "http-version-unsupported"},
+            {"GET /v1/info HTTP/9.9\r\nHost: localhost\r\n\r\n", 505, "http-version-unsupported"},
+            {"GET /v1/ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+             "Sec-WebSocket-Key: bogus\r\nSec-WebSocket-Version: 13\r\n\r\n",
+             400, "websocket-key-invalid"},
+            {"POST /v1/auth/start HTTP/1.1\r\nHost: localhost\r\n"
+             "Content-Type: application/x-protobuf\r\n\r\n",
+             411, "length-required"},
+            {rawRequest("GET", "/v1/log/inclusion?index=0&index=1", {}, {}), 400,
+             "query-parameter-duplicate"},
+            {rawRequest("GET", "/v1/log/inclusion?index=0&size=0", {}, {}), 400,
+             "tree-size-invalid"},
+        };
+        for (const Case& c : cases) {
+            const QList<HttpResult> answers = onOneConnection(server, {c.request}, false, 20000);
+            const HttpResult r = answers.value(0);
+            QVERIFY2(answers.size() == 1 && r.status == c.status && r.code == c.code,
+                     qPrintable(QStringLiteral("%1: %2 %3, expected %4 %5")
+                                    .arg(QString::fromLatin1(c.request.left(60).toHex(' ')),
+                                         QString::number(r.status),
+                                         QString::fromStdString(r.code),
+                                         QString::number(c.status), QString::fromLatin1(c.code))));
+        }
+        // Well-formed requests still pass.
+        QCOMPARE(onOneConnection(server, {start + "\r\n"}, false).value(0).status, 200);
+        QVERIFY(server.running());
+    }
+
     void rateLimitPerClient() {
         HomenetServer server;
         QVERIFY(server.start({QStringLiteral("--rate-limit"), QStringLiteral("2"),
