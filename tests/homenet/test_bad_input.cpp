@@ -417,6 +417,31 @@ private slots:
         QVERIFY(server.running());
     }
 
+    // A string field that is not UTF-8 is refused with its own reason code (not a library
+    // warning), and everything the service writes on stderr is a JSON line, including what
+    // Protobuf and Qt report.
+    void invalidUtf8RefusedAndStderrIsJsonLines() {
+        HomenetServer server;
+        QVERIFY(server.start());
+        RawClient raw(server);
+        // AuthStartRequest { suci (field 1, string) = 0xff 0xfe "suci" }.
+        const QByteArray body("\x0a\x06\xff\xfesuci", 8);
+        EXPECT_REFUSAL(raw.send("POST", "/v1/auth/start", body), 400, "string-not-utf8");
+        // A connection closed in the middle of a request: whatever Qt says about it goes through
+        // the JSON logger too.
+        (void)onOneConnection(server, {"GET /v1/info HTTP/1.1\r\nHost: x"}, false, 2000);
+        QCOMPARE(raw.send("GET", "/v1/info").status, 200);
+        const QByteArray log = server.pollLog();
+        QVERIFY(!log.contains("libprotobuf"));
+        for (const QByteArray& line : log.split('\n')) {
+            if (line.isEmpty())
+                continue;
+            QJsonParseError e{};
+            const QJsonDocument doc = QJsonDocument::fromJson(line, &e);
+            QVERIFY2(e.error == QJsonParseError::NoError && doc.isObject(), line.constData());
+        }
+    }
+
     void rateLimitPerClient() {
         HomenetServer server;
         QVERIFY(server.start({QStringLiteral("--rate-limit"), QStringLiteral("2"),
