@@ -10,10 +10,13 @@
 
 #include <sys/stat.h>
 
+#include <limits>
+
 #include <twinseal/security/registration.h>
 #include <twinseal/security/request_auth.h>
 #include <twinseal/security/signed.h>
 #include <twinseal/security/subscriber.h>
+#include <twinseal/security/transfer.h>
 
 #include "fixtures.h"
 #include "testmain.h"
@@ -36,6 +39,8 @@ private:
 };
 
 const SecureBytes kKaf(32, 0x5a);
+constexpr std::int64_t kMinTime = std::numeric_limits<std::int64_t>::min();
+constexpr std::int64_t kMaxTime = std::numeric_limits<std::int64_t>::max();
 constexpr const char* kAkid = "AAAA@rid0.akma.5gc.mnc001.mcc001.3gppnetwork.org";
 
 UsimProfileData sampleProfile() {
@@ -144,6 +149,15 @@ private slots:
             QCOMPARE(verifyRequestAuthorization(a, kKaf, "GET", "/v1/dt", body, kNow).code(),
                      ErrorCode::RequestAuthStale);
         }
+        // An attacker's timestamp at the ends of the int64 range (checked arithmetic, no wrap).
+        for (std::int64_t ts : {kMinTime, kMaxTime}) {
+            auto a = authorized("GET", "/v1/dt", "b", ts);
+            QCOMPARE(verifyRequestAuthorization(a, kKaf, "GET", "/v1/dt", body, kNow).code(),
+                     ErrorCode::RequestAuthStale);
+            QCOMPARE(checkTransferTime(ts, kNow).code(), ErrorCode::RequestAuthStale);
+            QCOMPARE(checkTransferTime(kNow, ts).code(), ErrorCode::RequestAuthStale);
+        }
+        QVERIFY(checkTransferTime(kNow - 60, kNow).ok());
     }
 
     void requestAuthMalformedHeaders() {
@@ -193,6 +207,13 @@ private slots:
         // The window: 60 s either side.
         QCOMPARE(parseRegistration(env, kNow + 61).code(), ErrorCode::RequestAuthStale);
         QCOMPARE(parseRegistration(env, kNow - 61).code(), ErrorCode::RequestAuthStale);
+        for (std::int64_t ts : {kMinTime, kMaxTime}) {
+            RegistrationRequest extreme = req;
+            extreme.timestamp = ts;
+            QCOMPARE(parseRegistration(take(signRegistration(extreme, holder.key), "s"), kNow).code(),
+                     ErrorCode::RequestAuthStale);
+            QCOMPARE(parseRegistration(env, ts).code(), ErrorCode::RequestAuthStale);
+        }
 
         // Every byte matters.
         for (std::size_t i = 0; i < env.size(); i += 7) {

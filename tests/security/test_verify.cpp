@@ -4,6 +4,7 @@
 #include <QtTest>
 
 #include <algorithm>
+#include <limits>
 
 #include "fixtures.h"
 #include "testmain.h"
@@ -239,6 +240,20 @@ private slots:
         } else {
             QCOMPARE(r.state, OverallState::Failed);
             QCOMPARE(r.reason, ErrorCode::AssertionStale);
+        }
+    }
+
+    // An attacker's iat at the ends of the int64 range: stale, without overflowing the age or
+    // the replay cache's expiry (this test runs under UBSan in the sanitizer build).
+    void extremeTimestampsAreStale() {
+        for (const std::int64_t iat : {std::numeric_limits<std::int64_t>::min(),
+                                       std::numeric_limits<std::int64_t>::max()}) {
+            ReplayCache cache;
+            auto r = verifyPeer(inputs(m_holder.assertion(iat).compact, &cache));
+            QCOMPARE(r.state, OverallState::Failed);
+            QCOMPARE(r.reason, ErrorCode::AssertionStale);
+            for (const auto& [origid, expiry] : cache.entries())
+                QVERIFY2(expiry >= kNow, origid.c_str());
         }
     }
 
