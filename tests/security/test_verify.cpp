@@ -4,7 +4,10 @@
 #include <QtTest>
 
 #include <algorithm>
+#include <latch>
 #include <limits>
+#include <thread>
+#include <vector>
 
 #include "fixtures.h"
 #include "testmain.h"
@@ -255,6 +258,35 @@ private slots:
             for (const auto& [origid, expiry] : cache.entries())
                 QVERIFY2(expiry >= kNow, origid.c_str());
         }
+    }
+
+    // One assertion verified from several threads at once against one replay cache: the check
+    // and the insertion are one step, so exactly one verification succeeds and the others are
+    // refused as replays.
+    void concurrentReplayPassesOnce() {
+        ReplayCache cache;
+        const VerificationInputs in = inputs(m_holder.assertion().compact, &cache);
+        constexpr int kThreads = 8;
+        std::vector<OverallState> states(kThreads);
+        std::vector<ErrorCode> reasons(kThreads);
+        std::vector<MemoryPinStore> pins(kThreads);
+        {
+            std::latch ready(kThreads);
+            std::vector<std::jthread> threads;
+            for (int i = 0; i < kThreads; ++i)
+                threads.emplace_back([&, i] {
+                    VerificationInputs mine = in;
+                    mine.pins = &pins[std::size_t(i)];
+                    ready.arrive_and_wait();
+                    const auto r = verifyPeer(mine);
+                    states[std::size_t(i)] = r.state;
+                    reasons[std::size_t(i)] = r.reason;
+                });
+        }
+        QCOMPARE(std::count(states.begin(), states.end(), OverallState::Verified), 1);
+        for (int i = 0; i < kThreads; ++i)
+            if (states[std::size_t(i)] != OverallState::Verified)
+                QCOMPARE(reasons[std::size_t(i)], ErrorCode::AssertionReplayed);
     }
 
     void replayed() {
