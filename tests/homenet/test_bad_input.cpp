@@ -417,6 +417,35 @@ private slots:
         QVERIFY(server.running());
     }
 
+    // The status list is valid for a small multiple of its TTL (not a day), so a list an attacker
+    // holds back stops hiding a revocation soon after verifiers were due to refresh it; a
+    // verifier refuses it once expired.
+    void statusListExpiresSoonAfterItsTtl() {
+        HomenetServer server;
+        const QString ini = server.scratch(QStringLiteral("homenet.ini"));
+        QFile iniFile(ini);
+        QVERIFY(iniFile.open(QIODevice::WriteOnly));
+        iniFile.write("[service]\nstatus-list-ttl = 120\n");
+        iniFile.close();
+        QVERIFY(server.start({QStringLiteral("--config"), ini}));
+        auto profile = server.addSubscriber(QStringLiteral("imsi-001010000000127"),
+                                            server.scratch(QStringLiteral("ue.profile")));
+        QVERIFY(profile);
+        RawClient raw(server);
+        const HttpResult r = raw.send("GET", QStringLiteral("/v1/status"));
+        QCOMPARE(r.status, 200);
+        const std::int64_t now = SystemClock::instance().now();
+        auto list = parseSignedStatusList(toBytes(r.body.toStdString()), profile->statusListKey, now);
+        QVERIFY2(list.ok(), list.ok() ? "" : list.error().message().c_str());
+        const StatusListInfo& info = list->info();
+        QCOMPARE(info.ttl, std::uint64_t{120});
+        QCOMPARE(info.expiresAt - info.issuedAt, std::int64_t{3 * 120});
+        QCOMPARE(parseSignedStatusList(toBytes(r.body.toStdString()), profile->statusListKey,
+                                       info.expiresAt)
+                     .code(),
+                 ErrorCode::StatusListExpired);
+    }
+
     // A string field that is not UTF-8 is refused with its own reason code (not a library
     // warning), and everything the service writes on stderr is a JSON line, including what
     // Protobuf and Qt report.
