@@ -12,6 +12,9 @@
 
 #include <limits>
 
+#include <nlohmann/json.hpp>
+
+#include <twinseal/security/inspect.h>
 #include <twinseal/security/registration.h>
 #include <twinseal/security/request_auth.h>
 #include <twinseal/security/signed.h>
@@ -261,6 +264,40 @@ private slots:
         // Another object type is refused as such.
         QCOMPARE(parseRegistration(holder.credential.encoded, kNow).code(),
                  ErrorCode::WrongObjectType);
+    }
+
+    // `twinsealctl inspect` on a USIM profile: its public parts (SUPI with the MSIN masked, the
+    // home network key id, service URL, operator), never K or OPc in any spelling.
+    void inspectUsimProfileShowsPublicPartsOnly() {
+        UsimProfileData p = sampleProfile();
+        p.k = SecureBytes{0x4b, 0x31, 0xa7, 0x09, 0x5e, 0xc2, 0x88, 0x13,
+                          0xf0, 0x6d, 0x24, 0x9a, 0x77, 0x3c, 0xb5, 0xe1};
+        p.opc = SecureBytes{0x0c, 0xd9, 0x62, 0x15, 0xae, 0x40, 0x7b, 0xf3,
+                            0x91, 0x28, 0x5d, 0xc6, 0x03, 0xe7, 0x4a, 0xb8};
+        p.operatorName = "Example Operator";
+        const SecureBytes enc = take(p.encode(), "encode");
+        const std::string out = take(describeObject(ByteView(enc.data(), enc.size())), "inspect");
+        const auto j = nlohmann::json::parse(out);
+        QCOMPARE(QString::fromStdString(j.at("kind").get<std::string>()),
+                 QStringLiteral("usim-profile"));
+        QCOMPARE(QString::fromStdString(j.at("supi").get<std::string>()),
+                 QStringLiteral("imsi-00101******0001"));
+        QCOMPARE(j.at("hnKeyId").get<int>(), 3);
+        QCOMPARE(QString::fromStdString(j.at("serviceUrl").get<std::string>()),
+                 QStringLiteral("https://localhost:8443"));
+        QCOMPARE(QString::fromStdString(j.at("operator").get<std::string>()),
+                 QStringLiteral("Example Operator"));
+        const QByteArray text = QByteArray::fromStdString(out);
+        for (const SecureBytes* secret : {&p.k, &p.opc}) {
+            const QByteArray raw(reinterpret_cast<const char*>(secret->data()),
+                                 qsizetype(secret->size()));
+            for (const QByteArray& spelling :
+                 {raw.toHex(), raw.toHex().toUpper(), raw.toBase64(),
+                  raw.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals),
+                  raw.toHex().left(8)})
+                QVERIFY2(!text.contains(spelling), spelling.constData());
+        }
+        QVERIFY(!text.contains("000000001"));
     }
 
     void usimProfileRoundTrip() {
