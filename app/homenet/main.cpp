@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include <twinseal/security/bytes.h>
+#include <twinseal/service/library_logs.h>
 #include <twinseal/service/service_log.h>
 #include <twinseal/service/service_runner.h>
 
@@ -543,6 +544,8 @@ void usage() {
 } // namespace
 
 int main(int argc, char** argv) {
+    // Qt's and Protobuf's own messages as JSON lines too: stderr carries nothing else.
+    routeLibraryLogs();
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("twinseal-homenet"));
     QCoreApplication::setApplicationVersion(QStringLiteral(TWINSEAL_VERSION));

@@ -9,7 +9,10 @@
 //  - key material and derived secrets live in SecureBytes / secure BIGNUMs and are cleansed.
 #include "twinseal/security/crypto.h"
 
+#include "ecdsa_low_s.h"
+
 #include <algorithm>
+#include <array>
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
@@ -606,6 +609,52 @@ Status ed25519Verify(ByteView publicKey, ByteView message, ByteView signature) {
     return verifyWith(pkey.get(), nullptr, message, signature, "Ed25519");
 }
 
+namespace {
+
+// (n - 1) / 2, the largest low s, big-endian.
+constexpr std::array<std::uint8_t, kP256FieldSize> p256HalfOrder() {
+    std::array<std::uint8_t, kP256FieldSize> half{};
+    unsigned carry = 0;
+    for (std::size_t i = 0; i < kP256FieldSize; ++i) {
+        half[i] = static_cast<std::uint8_t>((carry << 7) | (kP256Order[i] >> 1));
+        carry = kP256Order[i] & 1u;
+    }
+    return half;
+}
+constexpr auto kP256HalfOrder = p256HalfOrder();
+
+Status refuseHighS(ByteView rs) {
+    if (ecdsaP256IsHighS(rs))
+        return makeError(ErrorCode::SignatureHighS,
+                         "ECDSA P-256: s is in the upper half (the malleable form of the "
+                         "signature); signers must send the low-S form, s <= n/2");
+    return {};
+}
+
+} // namespace
+
+bool ecdsaP256IsHighS(ByteView rs) noexcept {
+    if (rs.size() != 2 * kP256FieldSize)
+        return false;
+    const ByteView s = rs.subspan(kP256FieldSize);
+    return std::lexicographical_compare(kP256HalfOrder.begin(), kP256HalfOrder.end(), s.begin(),
+                                        s.end());
+}
+
+Bytes ecdsaP256LowS(ByteView rs) {
+    Bytes out(rs.begin(), rs.end());
+    if (!ecdsaP256IsHighS(rs))
+        return out;
+    // s := n - s, big-endian subtraction with borrow (s < n for any verifying signature).
+    int borrow = 0;
+    for (std::size_t i = kP256FieldSize; i-- > 0;) {
+        int d = int(kP256Order[i]) - int(rs[kP256FieldSize + i]) - borrow;
+        borrow = d < 0 ? 1 : 0;
+        out[kP256FieldSize + i] = static_cast<std::uint8_t>(d + 256 * borrow);
+    }
+    return out;
+}
+
 Status ecdsaP256VerifyDer(ByteView publicKey, ByteView message, ByteView derSignature) {
     auto pkey = p256PublicKey(publicKey);
     if (!pkey)
@@ -614,6 +663,9 @@ Status ecdsaP256VerifyDer(ByteView publicKey, ByteView message, ByteView derSign
     // the rule independent of the OpenSSL version.
     if (auto sig = parseDerSig(derSignature); !sig)
         return plainFail(ErrorCode::BadSignature, "ECDSA P-256: " + sig.error().detail);
+    if (auto rs = ecdsaDerToP1363(derSignature); rs.ok())
+        if (auto st = refuseHighS(*rs); !st.ok())
+            return st;
     return verifyWith(pkey->get(), EVP_sha256(), message, derSignature, "ECDSA P-256");
 }
 
@@ -623,6 +675,8 @@ Status ecdsaP256VerifyP1363(ByteView publicKey, ByteView message, ByteView rsSig
         return pkey.error();
     if (rsSignature.size() != 2 * kP256FieldSize)
         return makeError(ErrorCode::BadSignature, "ECDSA P-256: r||s signature must be 64 bytes");
+    if (auto st = refuseHighS(rsSignature); !st.ok())
+        return st;
     auto der = ecdsaP1363ToDer(rsSignature);
     if (!der)
         return makeError(ErrorCode::BadSignature, "ECDSA P-256: " + der.error().detail);

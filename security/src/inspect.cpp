@@ -7,7 +7,9 @@
 #include "twinseal/security/manifest.h"
 #include "twinseal/security/role_credential.h"
 #include "twinseal/security/signed.h"
+#include "twinseal/security/subscriber.h"
 #include "twinseal/proto/codec.h"
+#include "twinseal/proto/homenet.pb.h"
 
 namespace twinseal::security {
 
@@ -152,6 +154,31 @@ ojson describeManifest(ByteView data) {
     return j;
 }
 
+// A USIM profile's public parts. K and OPc never leave the decoded profile (cleansed with it);
+// the SUPI shows MCC and MNC and only the last four MSIN digits.
+Result<ojson> describeUsimProfile(ByteView data) {
+    auto p = UsimProfileData::decode(data);
+    TWINSEAL_TRY(p);
+    const std::string& msin = p->supi.msin;
+    const std::size_t shown = msin.size() > 4 ? 4 : 0;
+    ojson j;
+    j["kind"] = "usim-profile";
+    j["type"] = kUsimProfileType;
+    j["supi"] = "imsi-" + p->supi.mcc + p->supi.mnc + std::string(msin.size() - shown, '*') +
+                msin.substr(msin.size() - shown);
+    j["mcc"] = p->supi.mcc;
+    j["mnc"] = p->supi.mnc;
+    j["routingIndicator"] = p->routingIndicator;
+    j["hnKeyId"] = p->hnKeyId;
+    j["hnPublicKey"] = toHex(p->hnPublicKey);
+    j["serviceUrl"] = p->serviceUrl;
+    j["operator"] = p->operatorName;
+    j["logKey"] = keyJson(p->logKey);
+    j["statusListKey"] = keyJson(p->statusListKey);
+    j["secrets"] = "K and OPc (never shown)";
+    return j;
+}
+
 bool looksLikeJws(std::string_view s) {
     if (s.size() < 5 || s.substr(0, 2) != "ey")
         return false;
@@ -196,6 +223,18 @@ Result<std::string> describeObject(ByteView data) {
         (sealed.type() == "twinseal.encrypted-key.v1" ||
          sealed.type() == "twinseal.sealed-secret.v1")) {
         auto j = describeSealed(data);
+        TWINSEAL_TRY(j);
+        return j->dump(2);
+    }
+    proto::UsimProfile profile;
+    const bool isProfile = parseMessage(data, profile) && profile.type() == kUsimProfileType;
+    // The parsed copy holds K and OPc: wipe them before it goes.
+    if (!profile.k().empty())
+        cleanse(profile.mutable_k()->data(), profile.k().size());
+    if (!profile.opc().empty())
+        cleanse(profile.mutable_opc()->data(), profile.opc().size());
+    if (isProfile) {
+        auto j = describeUsimProfile(data);
         TWINSEAL_TRY(j);
         return j->dump(2);
     }

@@ -14,6 +14,7 @@
 #include <openssl/bio.h>
 #include <openssl/x509.h>
 
+#include "ecdsa_low_s.h"
 #include "pkey_util.h"
 #include "twinseal/proto/codec.h"
 
@@ -299,6 +300,10 @@ Status PublicKey::verify(ByteView message, ByteView signature) const {
         auto d = ecdsaP1363ToDer(signature);
         if (!d.ok())
             return makeError(ErrorCode::BadSignature, "not a 64-byte ES256 signature");
+        if (ecdsaP256IsHighS(signature))
+            return makeError(ErrorCode::SignatureHighS,
+                             "the ES256 signature's s is in the upper half (its malleable form); "
+                             "signers must send the low-S form, s <= n/2");
         der = std::move(*d);
         sig = der;
     }
@@ -388,7 +393,11 @@ Result<Bytes> SigningKey::sign(ByteView message) const {
     sig.resize(len);
     if (ed)
         return sig;
-    return ecdsaDerToP1363(sig);
+    auto rs = ecdsaDerToP1363(sig);
+    if (!rs.ok())
+        return rs;
+    // One signature per (key, message, nonce): the low-S form, which verifiers insist on.
+    return ecdsaP256LowS(*rs);
 }
 
 // ---- secrets at rest ------------------------------------------------------------------------

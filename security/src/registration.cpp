@@ -1,5 +1,7 @@
 #include "twinseal/security/registration.h"
 
+#include "time_arith.h"
+
 #include "pkey_util.h"
 #include "twinseal/proto/homenet.pb.h"
 #include "twinseal/security/signed.h"
@@ -99,8 +101,7 @@ Result<ParsedRegistration> parseRegistration(ByteView encoded, std::int64_t now)
         return makeError(ErrorCode::KeyMismatch,
                          "the avatar manifest is signed by a different key than the holder key");
 
-    const std::int64_t skew = now > body.timestamp() ? now - body.timestamp()
-                                                     : body.timestamp() - now;
+    const std::int64_t skew = timeDistance(now, body.timestamp());
     if (skew > kRegistrationWindow)
         return makeError(ErrorCode::RequestAuthStale,
                          "the registration was signed " + std::to_string(skew) +

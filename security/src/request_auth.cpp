@@ -1,5 +1,7 @@
 #include "twinseal/security/request_auth.h"
 
+#include "time_arith.h"
+
 #include <charconv>
 #include <cstdlib>
 
@@ -137,7 +139,7 @@ Status verifyRequestAuthorization(const AkmaAuthorization& auth, ByteView kaf,
     if (!hmacSha256Verify(kaf, input, auth.mac).ok())
         return makeError(ErrorCode::RequestAuthInvalid,
                          "the request's AKMA MAC does not verify: authenticate again");
-    const std::int64_t skew = now > auth.timestamp ? now - auth.timestamp : auth.timestamp - now;
+    const std::int64_t skew = timeDistance(now, auth.timestamp);
     if (skew > kRequestAuthWindow)
         return makeError(ErrorCode::RequestAuthStale,
                          "the request was signed " + std::to_string(skew) +

@@ -77,6 +77,7 @@ std::string_view errorCodeName(ErrorCode code) noexcept {
     case ErrorCode::RoleHolderMismatch: return "role-holder-mismatch";
     case ErrorCode::RoleExpired: return "role-expired";
     case ErrorCode::RoleNotYetValid: return "role-not-yet-valid";
+    case ErrorCode::SignatureHighS: return "signature-high-s";
     }
     return "unknown-error";
 }

@@ -1,5 +1,7 @@
 #include "twinseal/security/transfer.h"
 
+#include "time_arith.h"
+
 #include <climits>
 #include <cstring>
 
@@ -208,7 +210,7 @@ Result<SignedManifest> checkAcceptanceManifest(const TransferAcceptance& accepta
 }
 
 Status checkTransferTime(std::int64_t timestamp, std::int64_t now) {
-    const std::int64_t skew = now > timestamp ? now - timestamp : timestamp - now;
+    const std::int64_t skew = timeDistance(now, timestamp);
     if (skew > kTransferWindow)
         return makeError(ErrorCode::RequestAuthStale,
                          "signed " + std::to_string(skew) +

@@ -1,5 +1,7 @@
 #include "twinseal/security/verify.h"
 
+#include "time_arith.h"
+
 #include <algorithm>
 #include <deque>
 
@@ -49,7 +51,7 @@ void ReplayCache::rememberLocked(const std::string& origid, std::int64_t iat, st
         m_entries.erase(oldest);
     }
     // Keep it until it could no longer pass the freshness check.
-    m_entries[origid] = std::max(iat, now) + m_window;
+    m_entries[origid] = saturatingAdd(std::max(iat, now), m_window);
 }
 
 std::size_t ReplayCache::size() const {
@@ -568,7 +570,7 @@ VerificationReport verifyPeer(const VerificationInputs& in) {
                    "the assertion was made for a different credential");
         else
             b.pass(CheckId::CredentialDigest);
-        const std::int64_t age = now - a.claims.iat;
+        const std::int64_t age = saturatingSub(now, a.claims.iat);
         if (age > kAssertionFreshnessSeconds || age < -kAssertionFreshnessSeconds)
             b.fail(CheckId::Freshness, ErrorCode::AssertionStale,
                    "issued " + std::to_string(age) + " s from now; at most " +

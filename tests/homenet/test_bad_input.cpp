@@ -352,6 +352,125 @@ private slots:
         QVERIFY(server.running());
     }
 
+    // An Upgrade header that is not an accepted WebSocket switch leaves the connection guarded:
+    // the next request on it is still refused from its headers when its body is too large.
+    void upgradeHeaderKeepsBodyGuard() {
+        HomenetServer server;
+        QVERIFY(server.start());
+        const QByteArray oversized = "POST /v1/auth/start HTTP/1.1\r\nHost: localhost\r\n"
+                                     "Content-Type: application/x-protobuf\r\n"
+                                     "Content-Length: 9437184\r\n\r\n";
+        const QList<HttpResult> answers = onOneConnection(
+            server, {rawRequest("GET", "/v1/info", {}, {}, {{"Upgrade", "x"}}), oversized}, false,
+            20000);
+        QCOMPARE(answers.size(), 2);
+        QCOMPARE(answers[0].status, 200);
+        EXPECT_REFUSAL(answers[1], 413, "body-too-large");
+        QVERIFY(server.running());
+    }
+
+    // Malformed framing is refused from the headers with its own reason: header lines without
+    // a colon, with a NUL byte, with an empty or non-token name, with whitespace before the
+    // colon (RFC 9112 §5.1: request smuggling behind a proxy); HTTP versions other than 1.0 and
+    // 1.1; a WebSocket upgrade with a key that is not 16 bytes in base64; a POST without a
+    // Content-Length; duplicate or contradictory query parameters.
+    void malformedFramingRefused() {
+        HomenetServer server;
+        QVERIFY(server.start());
+        struct Case {
+            QByteArray request;
+            int status;
+            const char* code;
+        };
+        const QByteArray start = "GET /v1/info HTTP/1.1\r\nHost: localhost\r\n";
+        const Case cases[] = {
+            {start + "NoColonHere\r\n\r\n", 400, "header-line-malformed"},
+            {start + QByteArray("X-Nul: a\0b\r\n\r\n", 14), 400, "header-nul-byte"},
+            {start + ": empty-name\r\n\r\n", 400, "header-name-invalid"},
+            {start + "X-Caf\xc3\xa9: v\r\n\r\n", 400, "header-name-invalid"},
+            {start + "Content-Length : 0\r\n\r\n", 400, "header-name-whitespace"},
+            {"GET /v1/info HTTP/2.0\r\nHost: localhost\r\n\r\n", 505, "http-version-unsupported"},
+            {"GET /v1/info HTTP/9.9\r\nHost: localhost\r\n\r\n", 505, "http-version-unsupported"},
+            {"GET /v1/ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+             "Sec-WebSocket-Key: bogus\r\nSec-WebSocket-Version: 13\r\n\r\n",
+             400, "websocket-key-invalid"},
+            {"POST /v1/auth/start HTTP/1.1\r\nHost: localhost\r\n"
+             "Content-Type: application/x-protobuf\r\n\r\n",
+             411, "length-required"},
+            {rawRequest("GET", "/v1/log/inclusion?index=0&index=1", {}, {}), 400,
+             "query-parameter-duplicate"},
+            {rawRequest("GET", "/v1/log/inclusion?index=0&size=0", {}, {}), 400,
+             "tree-size-invalid"},
+        };
+        for (const Case& c : cases) {
+            const QList<HttpResult> answers = onOneConnection(server, {c.request}, false, 20000);
+            const HttpResult r = answers.value(0);
+            QVERIFY2(answers.size() == 1 && r.status == c.status && r.code == c.code,
+                     qPrintable(QStringLiteral("%1: %2 %3, expected %4 %5")
+                                    .arg(QString::fromLatin1(c.request.left(60).toHex(' ')),
+                                         QString::number(r.status),
+                                         QString::fromStdString(r.code),
+                                         QString::number(c.status), QString::fromLatin1(c.code))));
+        }
+        // Well-formed requests still pass.
+        QCOMPARE(onOneConnection(server, {start + "\r\n"}, false).value(0).status, 200);
+        QVERIFY(server.running());
+    }
+
+    // The status list is valid for a small multiple of its TTL (not a day), so a list an attacker
+    // holds back stops hiding a revocation soon after verifiers were due to refresh it; a
+    // verifier refuses it once expired.
+    void statusListExpiresSoonAfterItsTtl() {
+        HomenetServer server;
+        const QString ini = server.scratch(QStringLiteral("homenet.ini"));
+        QFile iniFile(ini);
+        QVERIFY(iniFile.open(QIODevice::WriteOnly));
+        iniFile.write("[service]\nstatus-list-ttl = 120\n");
+        iniFile.close();
+        QVERIFY(server.start({QStringLiteral("--config"), ini}));
+        auto profile = server.addSubscriber(QStringLiteral("imsi-001010000000127"),
+                                            server.scratch(QStringLiteral("ue.profile")));
+        QVERIFY(profile);
+        RawClient raw(server);
+        const HttpResult r = raw.send("GET", QStringLiteral("/v1/status"));
+        QCOMPARE(r.status, 200);
+        const std::int64_t now = SystemClock::instance().now();
+        auto list = parseSignedStatusList(toBytes(r.body.toStdString()), profile->statusListKey, now);
+        QVERIFY2(list.ok(), list.ok() ? "" : list.error().message().c_str());
+        const StatusListInfo& info = list->info();
+        QCOMPARE(info.ttl, std::uint64_t{120});
+        QCOMPARE(info.expiresAt - info.issuedAt, std::int64_t{3 * 120});
+        QCOMPARE(parseSignedStatusList(toBytes(r.body.toStdString()), profile->statusListKey,
+                                       info.expiresAt)
+                     .code(),
+                 ErrorCode::StatusListExpired);
+    }
+
+    // A string field that is not UTF-8 is refused with its own reason code (not a library
+    // warning), and everything the service writes on stderr is a JSON line, including what
+    // Protobuf and Qt report.
+    void invalidUtf8RefusedAndStderrIsJsonLines() {
+        HomenetServer server;
+        QVERIFY(server.start());
+        RawClient raw(server);
+        // AuthStartRequest { suci (field 1, string) = 0xff 0xfe "suci" }.
+        const QByteArray body("\x0a\x06\xff\xfesuci", 8);
+        EXPECT_REFUSAL(raw.send("POST", "/v1/auth/start", body), 400, "string-not-utf8");
+        // A connection closed in the middle of a request: whatever Qt says about it goes through
+        // the JSON logger too.
+        (void)onOneConnection(server, {"GET /v1/info HTTP/1.1\r\nHost: x"}, false, 2000);
+        QCOMPARE(raw.send("GET", "/v1/info").status, 200);
+        const QByteArray log = server.pollLog();
+        QVERIFY(!log.contains("libprotobuf"));
+        for (const QByteArray& line : log.split('\n')) {
+            if (line.isEmpty())
+                continue;
+            QJsonParseError e{};
+            const QJsonDocument doc = QJsonDocument::fromJson(line, &e);
+            QVERIFY2(e.error == QJsonParseError::NoError && doc.isObject(), line.constData());
+        }
+    }
+
     void rateLimitPerClient() {
         HomenetServer server;
         QVERIFY(server.start({QStringLiteral("--rate-limit"), QStringLiteral("2"),

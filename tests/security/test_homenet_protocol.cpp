@@ -10,10 +10,16 @@
 
 #include <sys/stat.h>
 
+#include <limits>
+
+#include <nlohmann/json.hpp>
+
+#include <twinseal/security/inspect.h>
 #include <twinseal/security/registration.h>
 #include <twinseal/security/request_auth.h>
 #include <twinseal/security/signed.h>
 #include <twinseal/security/subscriber.h>
+#include <twinseal/security/transfer.h>
 
 #include "fixtures.h"
 #include "testmain.h"
@@ -36,6 +42,8 @@ private:
 };
 
 const SecureBytes kKaf(32, 0x5a);
+constexpr std::int64_t kMinTime = std::numeric_limits<std::int64_t>::min();
+constexpr std::int64_t kMaxTime = std::numeric_limits<std::int64_t>::max();
 constexpr const char* kAkid = "AAAA@rid0.akma.5gc.mnc001.mcc001.3gppnetwork.org";
 
 UsimProfileData sampleProfile() {
@@ -144,6 +152,15 @@ private slots:
             QCOMPARE(verifyRequestAuthorization(a, kKaf, "GET", "/v1/dt", body, kNow).code(),
                      ErrorCode::RequestAuthStale);
         }
+        // An attacker's timestamp at the ends of the int64 range (checked arithmetic, no wrap).
+        for (std::int64_t ts : {kMinTime, kMaxTime}) {
+            auto a = authorized("GET", "/v1/dt", "b", ts);
+            QCOMPARE(verifyRequestAuthorization(a, kKaf, "GET", "/v1/dt", body, kNow).code(),
+                     ErrorCode::RequestAuthStale);
+            QCOMPARE(checkTransferTime(ts, kNow).code(), ErrorCode::RequestAuthStale);
+            QCOMPARE(checkTransferTime(kNow, ts).code(), ErrorCode::RequestAuthStale);
+        }
+        QVERIFY(checkTransferTime(kNow - 60, kNow).ok());
     }
 
     void requestAuthMalformedHeaders() {
@@ -193,6 +210,13 @@ private slots:
         // The window: 60 s either side.
         QCOMPARE(parseRegistration(env, kNow + 61).code(), ErrorCode::RequestAuthStale);
         QCOMPARE(parseRegistration(env, kNow - 61).code(), ErrorCode::RequestAuthStale);
+        for (std::int64_t ts : {kMinTime, kMaxTime}) {
+            RegistrationRequest extreme = req;
+            extreme.timestamp = ts;
+            QCOMPARE(parseRegistration(take(signRegistration(extreme, holder.key), "s"), kNow).code(),
+                     ErrorCode::RequestAuthStale);
+            QCOMPARE(parseRegistration(env, ts).code(), ErrorCode::RequestAuthStale);
+        }
 
         // Every byte matters.
         for (std::size_t i = 0; i < env.size(); i += 7) {
@@ -240,6 +264,40 @@ private slots:
         // Another object type is refused as such.
         QCOMPARE(parseRegistration(holder.credential.encoded, kNow).code(),
                  ErrorCode::WrongObjectType);
+    }
+
+    // `twinsealctl inspect` on a USIM profile: its public parts (SUPI with the MSIN masked, the
+    // home network key id, service URL, operator), never K or OPc in any spelling.
+    void inspectUsimProfileShowsPublicPartsOnly() {
+        UsimProfileData p = sampleProfile();
+        p.k = SecureBytes{0x4b, 0x31, 0xa7, 0x09, 0x5e, 0xc2, 0x88, 0x13,
+                          0xf0, 0x6d, 0x24, 0x9a, 0x77, 0x3c, 0xb5, 0xe1};
+        p.opc = SecureBytes{0x0c, 0xd9, 0x62, 0x15, 0xae, 0x40, 0x7b, 0xf3,
+                            0x91, 0x28, 0x5d, 0xc6, 0x03, 0xe7, 0x4a, 0xb8};
+        p.operatorName = "Example Operator";
+        const SecureBytes enc = take(p.encode(), "encode");
+        const std::string out = take(describeObject(ByteView(enc.data(), enc.size())), "inspect");
+        const auto j = nlohmann::json::parse(out);
+        QCOMPARE(QString::fromStdString(j.at("kind").get<std::string>()),
+                 QStringLiteral("usim-profile"));
+        QCOMPARE(QString::fromStdString(j.at("supi").get<std::string>()),
+                 QStringLiteral("imsi-00101******0001"));
+        QCOMPARE(j.at("hnKeyId").get<int>(), 3);
+        QCOMPARE(QString::fromStdString(j.at("serviceUrl").get<std::string>()),
+                 QStringLiteral("https://localhost:8443"));
+        QCOMPARE(QString::fromStdString(j.at("operator").get<std::string>()),
+                 QStringLiteral("Example Operator"));
+        const QByteArray text = QByteArray::fromStdString(out);
+        for (const SecureBytes* secret : {&p.k, &p.opc}) {
+            const QByteArray raw(reinterpret_cast<const char*>(secret->data()),
+                                 qsizetype(secret->size()));
+            for (const QByteArray& spelling :
+                 {raw.toHex(), raw.toHex().toUpper(), raw.toBase64(),
+                  raw.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals),
+                  raw.toHex().left(8)})
+                QVERIFY2(!text.contains(spelling), spelling.constData());
+        }
+        QVERIFY(!text.contains("000000001"));
     }
 
     void usimProfileRoundTrip() {

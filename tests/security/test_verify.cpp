@@ -4,6 +4,10 @@
 #include <QtTest>
 
 #include <algorithm>
+#include <latch>
+#include <limits>
+#include <thread>
+#include <vector>
 
 #include "fixtures.h"
 #include "testmain.h"
@@ -240,6 +244,49 @@ private slots:
             QCOMPARE(r.state, OverallState::Failed);
             QCOMPARE(r.reason, ErrorCode::AssertionStale);
         }
+    }
+
+    // An attacker's iat at the ends of the int64 range: stale, without overflowing the age or
+    // the replay cache's expiry (this test runs under UBSan in the sanitizer build).
+    void extremeTimestampsAreStale() {
+        for (const std::int64_t iat : {std::numeric_limits<std::int64_t>::min(),
+                                       std::numeric_limits<std::int64_t>::max()}) {
+            ReplayCache cache;
+            auto r = verifyPeer(inputs(m_holder.assertion(iat).compact, &cache));
+            QCOMPARE(r.state, OverallState::Failed);
+            QCOMPARE(r.reason, ErrorCode::AssertionStale);
+            for (const auto& [origid, expiry] : cache.entries())
+                QVERIFY2(expiry >= kNow, origid.c_str());
+        }
+    }
+
+    // One assertion verified from several threads at once against one replay cache: the check
+    // and the insertion are one step, so exactly one verification succeeds and the others are
+    // refused as replays.
+    void concurrentReplayPassesOnce() {
+        ReplayCache cache;
+        const VerificationInputs in = inputs(m_holder.assertion().compact, &cache);
+        constexpr int kThreads = 8;
+        std::vector<OverallState> states(kThreads);
+        std::vector<ErrorCode> reasons(kThreads);
+        std::vector<MemoryPinStore> pins(kThreads);
+        {
+            std::latch ready(kThreads);
+            std::vector<std::jthread> threads;
+            for (int i = 0; i < kThreads; ++i)
+                threads.emplace_back([&, i] {
+                    VerificationInputs mine = in;
+                    mine.pins = &pins[std::size_t(i)];
+                    ready.arrive_and_wait();
+                    const auto r = verifyPeer(mine);
+                    states[std::size_t(i)] = r.state;
+                    reasons[std::size_t(i)] = r.reason;
+                });
+        }
+        QCOMPARE(std::count(states.begin(), states.end(), OverallState::Verified), 1);
+        for (int i = 0; i < kThreads; ++i)
+            if (states[std::size_t(i)] != OverallState::Verified)
+                QCOMPARE(reasons[std::size_t(i)], ErrorCode::AssertionReplayed);
     }
 
     void replayed() {

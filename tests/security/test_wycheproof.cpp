@@ -15,6 +15,8 @@
 // Only to check that the wrappers leave OpenSSL's error queue empty; all crypto goes through
 // twinseal::security.
 #include <openssl/err.h>
+// Only to build a signature's high-S twin (r, n - s) independently of the library under test.
+#include <openssl/bn.h>
 
 #include <algorithm>
 #include <exception>
@@ -25,6 +27,7 @@
 #include "testmain.h"
 #include "twinseal/security/bytes.h"
 #include "twinseal/security/crypto.h"
+#include "twinseal/security/keys.h"
 
 using namespace twinseal::security;
 using nlohmann::json;
@@ -127,6 +130,40 @@ void forEachTest(const json& doc, Tally& tally, GroupFilter runGroup, Body body)
 
 const auto allGroups = [](const json&) { return true; };
 
+// (n - 1) / 2 for the P-256 group order n: an s above it is the malleable high-S form.
+const Bytes& p256HalfOrder() {
+    static const Bytes half =
+        fromHex("7fffffff800000007fffffffffffffffde737d56d38bcf4279dce5617e3192a8").value();
+    return half;
+}
+// The P-256 order as a BIGNUM, and n - s for an r||s signature.
+struct BnPtrs {
+    BIGNUM* order = nullptr;
+    BnPtrs() {
+        BN_hex2bn(&order, "FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551");
+    }
+    ~BnPtrs() { BN_free(order); }
+    BnPtrs(const BnPtrs&) = delete;
+    BnPtrs& operator=(const BnPtrs&) = delete;
+    Bytes negateS(const Bytes& rs) const {
+        BIGNUM* s = BN_bin2bn(rs.data() + 32, 32, nullptr);
+        BN_sub(s, order, s);
+        Bytes out(rs.begin(), rs.begin() + 32);
+        out.resize(64);
+        BN_bn2binpad(s, out.data() + 32, 32);
+        BN_free(s);
+        return out;
+    }
+};
+
+// Whether r||s has s > n/2 (compared here, independently of the library's own check).
+bool highS(ByteView rs) {
+    if (rs.size() != 64)
+        return false;
+    const Bytes& half = p256HalfOrder();
+    return std::lexicographical_compare(half.begin(), half.end(), rs.begin() + 32, rs.end());
+}
+
 } // namespace
 
 class WycheproofTest : public QObject {
@@ -168,15 +205,19 @@ private:
     }
 
     // Shared by both ECDSA files: verify with the uncompressed point and with the DER SPKI; the
-    // two must agree. `verify` is ecdsaP256VerifyDer or ecdsaP256VerifyP1363.
+    // two must agree. `verify` is ecdsaP256VerifyDer or ecdsaP256VerifyP1363. Only low-S
+    // signatures are accepted: Wycheproof's `valid` cases whose s is above n/2 (its
+    // signature-malleability edge cases among them) are refused with signature-high-s instead,
+    // `expectedHighS` of them.
     template <typename Verify>
     void ecdsaFile(const char* file, const char* name, int expectedTests, Verify verify,
-                   bool derSignatures) {
+                   bool derSignatures, int expectedHighS) {
         json doc;
         load(file, expectedTests, doc);
         if (QTest::currentTestFailed())
             return;
         Tally t(QString::fromLatin1(name));
+        int highSRefused = 0;
         forEachTest(doc, t, allGroups, [&](const json& group, const json& test) {
             const Bytes point = hex(group.at("publicKey").at("uncompressed"));
             const Bytes spki = hex(group.at("publicKeyDer"));
@@ -187,8 +228,17 @@ private:
             if (a.ok() != b.ok())
                 t.mismatch(test, QStringLiteral("point and SPKI keys disagree: ") + why(a) +
                                      " vs " + why(b));
-            if (!a.ok() && a.code() != ErrorCode::BadSignature)
+            const Result<Bytes> rs = derSignatures ? ecdsaDerToP1363(sig) : Result<Bytes>(sig);
+            const bool malleable = rs.ok() && highS(*rs);
+            if (!a.ok() && a.code() != ErrorCode::BadSignature &&
+                !(malleable && a.code() == ErrorCode::SignatureHighS))
                 t.mismatch(test, QStringLiteral("failure is not bad-signature: ") + why(a));
+            if (malleable && test.at("result").get<std::string>() != "invalid") {
+                ++highSRefused;
+                if (a.ok() || a.code() != ErrorCode::SignatureHighS)
+                    t.mismatch(test, QStringLiteral("high-S case not refused as such: ") + why(a));
+                return;
+            }
             t.judge(test, a.ok(), true, why(a));
             if (a.ok() && derSignatures) {
                 // A verifying DER signature converts to r||s that verifies, and back to itself.
@@ -204,6 +254,7 @@ private:
                 }
             }
         });
+        QCOMPARE(highSRefused, expectedHighS);
         finish(t, doc);
     }
 
@@ -432,13 +483,37 @@ private slots:
     void ecdsaP256Der() {
         ecdsaFile("ecdsa_secp256r1_sha256_test.json", "ecdsa_secp256r1_sha256", 484,
                   [](ByteView k, ByteView m, ByteView s) { return ecdsaP256VerifyDer(k, m, s); },
-                  true);
+                  true, 71);
     }
 
     void ecdsaP256P1363() {
         ecdsaFile("ecdsa_secp256r1_sha256_p1363_test.json", "ecdsa_secp256r1_sha256_p1363", 262,
                   [](ByteView k, ByteView m, ByteView s) { return ecdsaP256VerifyP1363(k, m, s); },
-                  false);
+                  false, 70);
+    }
+
+    // Signing gives the low-S form every time, and its high-S twin (r, n - s), which OpenSSL
+    // alone would accept, is refused with signature-high-s.
+    void ecdsaP256LowSOnly() {
+        auto key = SigningKey::generate(KeyAlgorithm::EcdsaP256);
+        QVERIFY(key.ok());
+        BnPtrs n;
+        int twins = 0;
+        for (int i = 0; i < 64; ++i) {
+            const Bytes msg(std::size_t(i) + 1, std::uint8_t(i));
+            auto sig = key->sign(msg);
+            QVERIFY(sig.ok());
+            QVERIFY2(!highS(*sig), "signing gave a high-S signature");
+            QVERIFY(key->publicKey().verify(msg, *sig).ok());
+            const Bytes twin = n.negateS(*sig);
+            QVERIFY(highS(twin));
+            const Status st = key->publicKey().verify(msg, twin);
+            QCOMPARE(st.code(), ErrorCode::SignatureHighS);
+            QCOMPARE(ecdsaP256VerifyP1363(key->publicKey().raw(), msg, twin).code(),
+                     ErrorCode::SignatureHighS);
+            ++twins;
+        }
+        QCOMPARE(twins, 64);
     }
 
     void x25519Vectors() {

@@ -5,6 +5,10 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <QSqlDatabase>
+#include <QSqlQuery>
+
+#include <twinseal/service/config.h>
 #include <twinseal/service/store.h>
 
 #include "testmain.h"
@@ -65,6 +69,20 @@ class StoreTest : public QObject {
         QCOMPARE(m_store.backend(), Store::Backend::Sqlite);
     }
     void cleanup() { m_store.close(); }
+
+    // SQLite runs with synchronous=FULL unless told otherwise (the store and the service's
+    // configuration): a committed nonce, SQN or log entry survives a power loss.
+    void sqliteSynchronousIsFullByDefault() {
+        QCOMPARE(service::ServiceConfig{}.sqliteSynchronous, QStringLiteral("FULL"));
+        QStringList mine;
+        for (const QString& name : QSqlDatabase::connectionNames())
+            if (name.startsWith(QLatin1String("twinseal-store-")))
+                mine << name;
+        QCOMPARE(mine.size(), 1);
+        QSqlQuery q(QSqlDatabase::database(mine.first(), false));
+        QVERIFY(q.exec(QStringLiteral("PRAGMA synchronous")) && q.next());
+        QCOMPARE(q.value(0).toInt(), 2); // 2 = FULL, 1 = NORMAL
+    }
 
     void rowsReadBackThroughEachTable() {
         auto tx = m_store.begin(true);

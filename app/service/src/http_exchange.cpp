@@ -5,6 +5,8 @@
 #include <google/protobuf/util/json_util.h>
 #include <twinseal/proto/codec.h>
 
+#include "twinseal/service/library_logs.h"
+
 namespace twinseal::service::http {
 
 namespace {
@@ -77,6 +79,7 @@ bool Exchange::needsBody(const QByteArray& expected) {
 
 bool Exchange::decode(google::protobuf::Message* m) {
     bool ok;
+    (void)takeInvalidUtf8Report();
     if (contentType == kJson) {
         google::protobuf::util::JsonParseOptions o;
         ok = google::protobuf::util::JsonStringToMessage(body.toStdString(), m, o).ok();
@@ -86,7 +89,11 @@ bool Exchange::decode(google::protobuf::Message* m) {
                                static_cast<std::size_t>(body.size())),
             *m);
     }
-    if (!ok)
+    if (!ok && takeInvalidUtf8Report())
+        refuse(400, "string-not-utf8",
+               "a text field of the " + m->GetTypeName() +
+                   " message is not valid UTF-8; send text fields as UTF-8");
+    else if (!ok)
         refuse(400, "malformed-request",
                "the body is not a valid " + m->GetTypeName() + " message");
     return ok;

@@ -3,6 +3,7 @@
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
 #include <QJsonObject>
+#include <QSet>
 #include <QSslConfiguration>
 #include <QSslKey>
 #include <QSslServer>
@@ -11,6 +12,7 @@
 #include <QUrlQuery>
 #include <QWebSocket>
 
+#include <cstring>
 #include <memory>
 
 #include "http_exchange.h"
@@ -29,6 +31,9 @@ namespace {
 
 constexpr qsizetype kMaxHeaderBytes = 16 * 1024;
 constexpr qsizetype kMaxRateBuckets = 100000;
+// Set on a connection once its WebSocket switch has been accepted: no longer HTTP from then on.
+// Only an accepted switch ends the guarding of request bodies, never an Upgrade header alone.
+constexpr const char* kSwitchedProperty = "twinsealWebSocket";
 
 QByteArray rawErrorResponse(int status, const char* reason, const std::string& code,
                             const std::string& message, bool json) {
@@ -43,7 +48,6 @@ QByteArray rawErrorResponse(int status, const char* reason, const std::string& c
 // What guardSocket knows about the requests on one connection.
 struct RequestGuard {
     bool rejected = false;
-    bool upgraded = false; // a WebSocket now: no longer HTTP
     bool watching = false; // the slot after Qt's reader is connected
     qint64 discard = 0;    // after a refusal: bytes of the refused request still to come
     qint64 bodyLeft = 0;   // body bytes of the current request still to come
@@ -72,23 +76,81 @@ void rejectRequest(QTcpSocket* s, RequestGuard& guard, int status, const char* r
               {QStringLiteral("client"), s->peerAddress().toString()}});
 }
 
-// The headers of one request (without the blank line): its body length, or a refusal.
+// A header field name is an RFC 9110 token: visible ASCII letters, digits and !#$%&'*+-.^_`|~.
+bool isToken(const QByteArray& name) {
+    if (name.isEmpty())
+        return false;
+    for (const char c : name) {
+        const auto u = static_cast<unsigned char>(c);
+        if (!((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') ||
+              std::strchr("!#$%&'*+-.^_`|~", c) != nullptr))
+            return false;
+    }
+    return true;
+}
+
+// A Sec-WebSocket-Key is 16 bytes in base64 (RFC 6455 §4.1).
+bool isWebSocketKey(const QByteArray& key) {
+    const auto decoded =
+        QByteArray::fromBase64Encoding(key, QByteArray::AbortOnBase64DecodingErrors);
+    return key.size() == 24 && decoded.decodingStatus == QByteArray::Base64DecodingStatus::Ok &&
+           decoded.decoded.size() == 16;
+}
+
+// The headers of one request (without the blank line): its body length, or a refusal. The
+// framing is checked strictly, so that no proxy in front can read the request differently.
 void inspectHeaders(QTcpSocket* s, RequestGuard& guard, const QByteArray& head, qint64 limit,
                     qint64 buffered) {
     guard.json = head.toLower().contains("application/json");
+    auto bad = [&](const char* code, const std::string& message) {
+        rejectRequest(s, guard, 400, "Bad Request", code, message, 0, buffered);
+    };
+    QList<QByteArray> lines = head.split('\n');
+    for (QByteArray& line : lines)
+        if (line.endsWith('\r'))
+            line.chop(1);
+    const QList<QByteArray> requestLine = lines.value(0).split(' ');
+    if (requestLine.size() != 3 || requestLine[0].isEmpty() || requestLine[1].isEmpty())
+        return bad("request-line-malformed",
+                   "the request line must be METHOD TARGET HTTP/1.1, separated by single spaces");
+    const QByteArray& version = requestLine[2];
+    if (version != "HTTP/1.1" && version != "HTTP/1.0")
+        return rejectRequest(s, guard, 505, "HTTP Version Not Supported",
+                             "http-version-unsupported",
+                             "this service speaks HTTP/1.1 (and HTTP/1.0); the request line says " +
+                                 version.left(32).toPercentEncoding("/.").toStdString(),
+                             0, buffered);
+    const QByteArray& method = requestLine[0];
     qint64 length = 0;
-    for (const QByteArray& line : head.split('\n')) {
+    bool hasLength = false;
+    bool websocket = false;
+    QByteArray webSocketKey;
+    for (const QByteArray& line : lines.mid(1)) {
+        if (line.contains('\0'))
+            return bad("header-nul-byte", "a header line contains a NUL byte");
         const qsizetype colon = line.indexOf(':');
         if (colon < 0)
-            continue;
-        const QByteArray name = line.left(colon).trimmed().toLower();
+            return bad("header-line-malformed",
+                       "every header line must be NAME: VALUE; one has no colon");
+        const QByteArray rawName = line.left(colon);
+        if (!rawName.isEmpty() && (rawName.back() == ' ' || rawName.back() == '\t'))
+            return bad("header-name-whitespace",
+                       "no whitespace is allowed between a header name and its colon "
+                       "(RFC 9112 section 5.1)");
+        if (!isToken(rawName))
+            return bad("header-name-invalid",
+                       "a header name is empty or has characters other than ASCII letters, "
+                       "digits and !#$%&'*+-.^_`|~");
+        const QByteArray name = rawName.toLower();
         const QByteArray value = line.mid(colon + 1).trimmed();
         if (name == "content-length") {
             bool ok = false;
-            length = value.toLongLong(&ok);
-            if (!ok || length < 0)
-                return rejectRequest(s, guard, 400, "Bad Request", "content-length-invalid",
-                                     "the Content-Length header is not a number", 0, buffered);
+            const qint64 n = value.toLongLong(&ok);
+            if (!ok || n < 0 || (hasLength && n != length))
+                return bad("content-length-invalid",
+                           "the Content-Length header is not one non-negative number");
+            hasLength = true;
+            length = n;
             if (length > limit)
                 return rejectRequest(s, guard, 413, "Payload Too Large", "body-too-large",
                                      "the request body is " + std::to_string(length) +
@@ -99,10 +161,30 @@ void inspectHeaders(QTcpSocket* s, RequestGuard& guard, const QByteArray& head, 
             return rejectRequest(s, guard, 411, "Length Required", "length-required",
                                  "send the body with a Content-Length, not chunked", 0, buffered);
         } else if (name == "upgrade") {
-            guard.upgraded = true;
+            websocket = value.compare("websocket", Qt::CaseInsensitive) == 0;
+        } else if (name == "sec-websocket-key") {
+            webSocketKey = value;
         }
     }
+    if (websocket && !isWebSocketKey(webSocketKey))
+        return bad("websocket-key-invalid",
+                   "a WebSocket upgrade needs a Sec-WebSocket-Key of 16 random bytes in base64");
+    if (!hasLength && (method == "POST" || method == "PUT" || method == "PATCH"))
+        return rejectRequest(s, guard, 411, "Length Required", "length-required",
+                             "send the body with a Content-Length header (0 for none)", 0,
+                             buffered);
     guard.bodyLeft = length;
+}
+
+// The first query parameter given more than once, or empty.
+QString duplicateQueryParameter(const QUrlQuery& query) {
+    QSet<QString> seen;
+    for (const auto& item : query.queryItems(QUrl::FullyDecoded)) {
+        if (seen.contains(item.first))
+            return item.first;
+        seen.insert(item.first);
+    }
+    return {};
 }
 
 } // namespace
@@ -188,7 +270,8 @@ void HttpFrontend::guardSocket(QTcpSocket* s) {
         }
         const qint64 available = s->bytesAvailable();
         qint64 at = std::min(guard->examined, available);
-        while (at < available && !guard->rejected && !guard->upgraded) {
+        while (at < available && !guard->rejected &&
+               !s->property(kSwitchedProperty).toBool()) {
             if (guard->bodyLeft > 0) {
                 const qint64 n = std::min(guard->bodyLeft, available - at);
                 guard->bodyLeft -= n;
@@ -278,6 +361,8 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest& request, QTcpSocket* 
         // Qt HttpServer 6.4 upgrades a WebSocket request when this returns true (see
         // onWebSocket()) and drops the connection when it returns false.
         const bool accept = x.path == QLatin1String("/v1/ws") && allow(request.remoteAddress());
+        if (accept)
+            socket->setProperty(kSwitchedProperty, true);
         logEvent(LogLevel::Info, "websocket",
                  {{QStringLiteral("path"), x.path},
                   {QStringLiteral("accepted"), accept},
@@ -287,6 +372,10 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest& request, QTcpSocket* 
 
     if (!allow(request.remoteAddress())) {
         x.refuse(429, "rate-limited", "too many requests from this address; slow down and retry");
+    } else if (const QString duplicate = duplicateQueryParameter(x.query); !duplicate.isEmpty()) {
+        x.refuse(400, "query-parameter-duplicate",
+                 "the query parameter '" + duplicate.left(64).toStdString() +
+                     "' is given more than once; give each parameter once");
     } else if (x.body.size() > m_service.config().maxBodyBytes) {
         x.refuse(413, "body-too-large", "the request body is too large");
     } else {

@@ -179,6 +179,10 @@ void addPublicRoutes(Routes& routes) {
             (x.query.hasQueryItem(QStringLiteral("size")) &&
              !parseU64(x.query.queryItemValue(QStringLiteral("size")), &size)))
             x.refuse(400, "malformed-request", "use /v1/log/inclusion?index=I&size=N");
+        else if (x.query.hasQueryItem(QStringLiteral("size")) && size == 0)
+            x.refuse(400, "tree-size-invalid",
+                     "size=0 names an empty tree, which includes nothing; leave size out for "
+                     "the current tree");
         else
             x.answer(x.service.inclusion(index, size));
     });
@@ -190,6 +194,10 @@ void addPublicRoutes(Routes& routes) {
                    if (x.query.hasQueryItem(QStringLiteral("size")) &&
                        !parseU64(x.query.queryItemValue(QStringLiteral("size")), &size))
                        x.refuse(400, "malformed-request", "size must be a number");
+                   else if (x.query.hasQueryItem(QStringLiteral("size")) && size == 0)
+                       x.refuse(400, "tree-size-invalid",
+                                "size=0 names an empty tree, which includes nothing; leave size "
+                                "out for the current tree");
                    else
                        x.answer(x.service.inclusionByCredential(digest, size));
                });

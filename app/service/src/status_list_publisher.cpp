@@ -13,7 +13,9 @@ using namespace util;
 
 namespace {
 
-constexpr std::int64_t kDay = 86400;
+// A list is valid for this many TTLs: verifiers refresh it after one TTL, and a list held back
+// (by a cache or an attacker) is refused soon after, so it cannot hide a revocation for long.
+constexpr std::int64_t kValidityTtls = 3;
 constexpr quint64 kStatusListBlock = 1024;
 
 quint64 statusListSize(qint64 nextIndex) {
@@ -65,7 +67,7 @@ ServiceResult<QByteArray> StatusListPublisher::publish(qint64 now) {
     const qint64 sequence = std::max(*lastSequence, *revision + 1) + 1;
     StatusListPublication pub;
     pub.issuedAt = now;
-    pub.expiresAt = now + kDay;
+    pub.expiresAt = now + kValidityTtls * std::max<qint64>(m_ctx.config.statusListTtl, 1);
     pub.ttl = static_cast<std::uint64_t>(m_ctx.config.statusListTtl);
     pub.sequence = static_cast<std::uint64_t>(sequence);
     auto signedList = builder.sign(m_ctx.keys.issuerKey(), pub);

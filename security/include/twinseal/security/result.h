@@ -102,6 +102,7 @@ enum class ErrorCode {
     RoleHolderMismatch,       // a role credential was issued for another holder key
     RoleExpired,              // a role credential is past its validity period
     RoleNotYetValid,          // a role credential is not valid yet
+    SignatureHighS,           // an ECDSA P-256 signature in its malleable high-S form (s > n/2)
 };
 
 // Stable machine-readable name, e.g. "wrong-passphrase" (used in CLI output, logs and reports).

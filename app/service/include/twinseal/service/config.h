@@ -23,7 +23,8 @@ struct ServiceConfig {
     int akmaKeyTtl = 3600;           // seconds a K_AF stays valid
     int credentialValidityDays = 365;
     int statusListTtl = 300;         // caching hint for verifiers, seconds
-    QString sqliteSynchronous = QStringLiteral("NORMAL"); // or FULL
+    // FULL: a committed nonce, SQN or log entry whose head was handed out survives a power loss.
+    QString sqliteSynchronous = QStringLiteral("FULL"); // or NORMAL
     QString logLevel = QStringLiteral("info");            // debug, info, warning, error
 
     // Calls (/v1/ws): PEM files of other operators' roots whose subscribers may join rooms here

@@ -34,7 +34,7 @@ public:
   // `database` empty: SQLite file `<dataDir>/homenet.sqlite`; else sqlite:PATH or a
   // postgresql:// URL (user, password, host, port, database; host may be a socket directory).
   [[nodiscard]] StoreStatus open(const QString& dataDir, const QString& database,
-                                 const QString& sqliteSynchronous = QStringLiteral("NORMAL")) {
+                                 const QString& sqliteSynchronous = QStringLiteral("FULL")) {
       return m_db.open(dataDir, database, sqliteSynchronous);
   }
   void close() { m_db.close(); }
