@@ -269,6 +269,28 @@ private slots:
         alice.leave();
         bob.leave();
     }
+
+    // Once the room answered, the set-up no longer waits: its join timer is stopped, so no
+    // stale timer event reaches it later (it would be refused as timer-not-due).
+    void answeredSetUpStopsItsTimer() {
+        auto device = makeDevice(m_server, QStringLiteral("alice-quiet"), 6);
+        QVERIFY(device);
+        CallClientOptions options = clientOptions(m_server, "alice-quiet");
+        options.setup.joinTimeoutMs = 300;
+        CallClient alice(options, *device->builder, *device->verifier);
+        QSignalSpy created(&alice, &CallClient::roomCreated);
+        QSignalSpy refused(&alice, &CallClient::refused);
+        alice.connectToHost();
+        QTRY_VERIFY_WITH_TIMEOUT(alice.connected(), 30000);
+        alice.create(policyOf(proto::ROOM_CODE));
+        QTRY_COMPARE_WITH_TIMEOUT(created.size(), 1, 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(alice.state() == CallState::InCall, 30000);
+        QTest::qWait(900); // three join timeouts: a timer left running would have fired by now
+        for (const auto& r : refused)
+            QVERIFY2(r.at(0).toString() != QStringLiteral("timer-not-due"), qPrintable(r.at(1).toString()));
+        QCOMPARE(alice.state(), CallState::InCall);
+        alice.leave();
+    }
 };
 
 } // namespace twinseal::test::calls

@@ -23,6 +23,7 @@ CallClient::CallClient(CallClientOptions options, EvidenceBuilder& builder, Peer
     for (TimerKind kind : {TimerKind::Ring, TimerKind::Join, TimerKind::Grace}) {
         auto timer = std::make_unique<QTimer>(this);
         timer->setSingleShot(true);
+        timer->setTimerType(Qt::PreciseTimer); // a coarse timer may fire before the deadline
         connect(timer.get(), &QTimer::timeout, this, [this, kind] { feed(ev::Timer{kind}); });
         m_timers.emplace(kind, std::move(timer));
     }
@@ -121,6 +122,9 @@ void CallClient::apply(Step step, CallState before) {
         sendMessage(m);
     for (const auto& t : step.timers)
         m_timers.at(t.kind)->start(static_cast<int>(std::clamp<std::int64_t>(t.deadlineMs - nowMs(), 0, std::int64_t{INT32_MAX})));
+    for (const auto& [kind, timer] : m_timers)
+        if (!m_setup.deadline(kind))
+            timer->stop(); // the set-up no longer waits for it
     if (step.refusal != Refusal::None)
         emit refused(qs(refusalName(step.refusal)), qs(step.refusalDetail));
     for (const auto& n : step.notes)
