@@ -5,9 +5,12 @@
 // activity log records the call and each outcome. Then, one at a time, evidence the GUI must
 // refuse, each detected with its own reason on the participant's tile and in an alert.
 #include <QDir>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <bit>
 #include <memory>
 
 #include <twinseal/calls/animation_frame.h>
@@ -15,6 +18,8 @@
 #include <twinseal/security/audit_entry.h>
 #include <twinseal/security/audit_log.h>
 #include <twinseal/security/clock.h>
+#include <twinseal/security/credential.h>
+#include <twinseal/security/sframe_header.h>
 #include <twinseal/twin/pin_file.h>
 #include <twinseal/security/verify.h>
 #include <twinseal/viewmodels/audit_trail.h>
@@ -78,6 +83,50 @@ QString textIn(QQuickItem* parent, const char* name) {
             return inner;
     }
     return {};
+}
+
+// `valid` with one bit of its SFrame counter flipped from 0 to 1: the same frame under a counter
+// not received yet (so not a replay), which the frame's authentication covers. Empty when the
+// counter has no such bit.
+QByteArray counterBitFlipped(const QByteArray& valid) {
+    const auto bytes = security::ByteView(reinterpret_cast<const std::uint8_t*>(valid.data()),
+                                          static_cast<std::size_t>(valid.size()));
+    auto decoded = security::decodeSFrameHeader(bytes);
+    if (!decoded.ok())
+        return {};
+    for (int bit = 0; bit < 56; ++bit) {
+        security::SFrameHeader h = decoded->header;
+        if (h.ctr & (std::uint64_t{1} << bit))
+            continue;
+        h.ctr |= std::uint64_t{1} << bit;
+        const security::Bytes header = security::encodeSFrameHeader(h);
+        if (header.size() != decoded->size)
+            continue;
+        QByteArray out = valid;
+        int differing = 0;
+        for (std::size_t i = 0; i < header.size(); ++i) {
+            differing += std::popcount(static_cast<unsigned>(static_cast<std::uint8_t>(out[static_cast<qsizetype>(i)]) ^ header[i]));
+            out[static_cast<qsizetype>(i)] = static_cast<char>(header[i]);
+        }
+        if (differing == 1)
+            return out;
+    }
+    return {};
+}
+
+// The refused-frames alert of participant `id` for `code`, as the model has it (null: none).
+const CallAlertListModel::Alert* refusalAlert(const Client& c, quint32 id, const QString& code) {
+    for (const auto& a : c.controller->calls()->alerts()->alerts())
+        if (a.kind == QLatin1String("frames-refused") && a.participantId == id && a.code == code)
+            return &a;
+    return nullptr;
+}
+
+int refusalAlerts(const Client& c, quint32 id) {
+    int n = 0;
+    for (const auto& a : c.controller->calls()->alerts()->alerts())
+        n += a.kind == QLatin1String("frames-refused") && a.participantId == id ? 1 : 0;
+    return n;
 }
 
 QQuickItem* childNamed(QQuickItem* parent, const QString& name) {
@@ -372,6 +421,159 @@ private slots:
 
         erinClient.leave();
         frankClient.leave();
+        QVERIFY(click(m_gui->window, m_gui->item("leaveButton")));
+        QTRY_VERIFY_WITH_TIMEOUT(!calls->inRoom(), 30000);
+    }
+
+    // A relay that alters Bob's frames on the way: one with a bit flipped, then one replayed.
+    // Each is refused with its own reason, counted on Bob's tile and explained in one alert per
+    // reason (not one per frame), recorded in the activity log; Bob stays verified and his next
+    // frames are shown.
+    void alteredAndReplayedFramesEachWithItsReason() {
+        auto bobDevice = makeCallDevice(*m_server, QStringLiteral("bob2"), 7);
+        QVERIFY(bobDevice);
+        QVERIFY(createRoom("Relay that alters frames"));
+        CallsController* calls = m_gui->controller->calls();
+        CallClient bob(callClientOptions(*m_server, "bob2"), *bobDevice->builder, *bobDevice->verifier);
+        QSignalSpy bobSent(&bob, &CallClient::frameSent);
+        bob.connectToHost();
+        QTRY_VERIFY_WITH_TIMEOUT(bob.connected(), 30000);
+        const std::string roomUri = calls->roomUri().toStdString();
+        const std::string roomId = calls->roomUri().section(QLatin1Char(':'), -1).toStdString();
+        bob.join(roomId, roomUri, calls->roomCode().toStdString());
+        QTRY_VERIFY_WITH_TIMEOUT(bob.state() == CallState::InCall, 60000);
+        const quint32 bobId = bob.setup().participantId();
+        const quint32 guiId = calls->client()->setup().participantId();
+        QTRY_VERIFY_WITH_TIMEOUT(rowOf(*m_gui, bobId) && rowOf(*m_gui, bobId)->state == QLatin1String("verified"), 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(bob.frameEpoch() > 0 && bob.hasPeerFrameKey(guiId), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(calls->client()->hasPeerFrameKey(bobId), 30000);
+        QCOMPARE(rowOf(*m_gui, bobId)->refusedFrames, 0);
+        const int alertsLogged = logged(*m_gui, call_event::kAlert);
+
+        REQUIRE_OK(bob.sendAnimation(wave(1.f)));
+        QTRY_VERIFY_WITH_TIMEOUT(rowOf(*m_gui, bobId)->frames == 1, 30000);
+        QCOMPARE(bobSent.size(), 1);
+        const QByteArray valid = bobSent.at(0).at(0).toByteArray();
+        const QString tileName = QStringLiteral("participantTile_%1").arg(bobId);
+
+        // Shown on Bob's tile (count and reason) and in its own alert, in plain words.
+        auto shownWith = [&](security::ErrorCode code, int refused, const char* words) {
+            const QString name = QString::fromUtf8(security::errorCodeName(code).data());
+            if (!QTest::qWaitFor([&] { return rowOf(*m_gui, bobId)->refusedFrames == refused; }, 30000)) {
+                qWarning("refused frames: %d, expected %d", rowOf(*m_gui, bobId)->refusedFrames, refused);
+                return false;
+            }
+            if (rowOf(*m_gui, bobId)->refusedCode != name) {
+                qWarning("last refusal: %s, expected %s", qPrintable(rowOf(*m_gui, bobId)->refusedCode), qPrintable(name));
+                return false;
+            }
+            QQuickItem* tile = m_gui->item(qPrintable(tileName));
+            if (!QTest::qWaitFor([&] { return textIn(tile, "tileRefusedFrames").endsWith(name); }, 5000)) {
+                qWarning("tile shows: %s", qPrintable(textIn(tile, "tileRefusedFrames")));
+                return false;
+            }
+            const CallAlertListModel::Alert* a = refusalAlert(*m_gui, bobId, name);
+            if (!a || !a->message.contains(QLatin1String(words)) || !a->message.contains(name)) {
+                qWarning("alert: %s", a ? qPrintable(a->message) : "none");
+                return false;
+            }
+            QQuickItem* alert = m_gui->item(qPrintable(QStringLiteral("callAlert_frames-refused_%1_%2").arg(bobId).arg(name)));
+            return alert && alert->isVisible() && textIn(alert, "callAlertCode") == name &&
+                   textIn(alert, "callAlertMessage") == a->message;
+        };
+
+        // One bit flipped by the relay: not authentic.
+        const QByteArray flipped = counterBitFlipped(valid);
+        QVERIFY(!flipped.isEmpty());
+        bob.sendRawFrame(flipped);
+        QVERIFY(shownWith(security::ErrorCode::SFrameAuthenticationFailed, 1, "altered on the way"));
+        m_gui->screenshot("calls-altered-frame");
+
+        // A frame already received, sent again by the relay: a replay.
+        bob.sendRawFrame(valid);
+        QVERIFY(shownWith(security::ErrorCode::SFrameReplayed, 2, "sent again"));
+        // More of the same: counted on the tile, no new alert.
+        bob.sendRawFrame(valid);
+        bob.sendRawFrame(flipped);
+        QTRY_VERIFY_WITH_TIMEOUT(rowOf(*m_gui, bobId)->refusedFrames == 4, 30000);
+        QCOMPARE(refusalAlerts(*m_gui, bobId), 2);
+        QCOMPARE(logged(*m_gui, call_event::kAlert), alertsLogged + 2);
+
+        // The call stays protected and Bob stays shown: his next frame animates his tile.
+        QCOMPARE(rowOf(*m_gui, bobId)->state, QStringLiteral("verified"));
+        QCOMPARE(rowOf(*m_gui, bobId)->frames, 1);
+        REQUIRE_OK(bob.sendAnimation(wave(2.f)));
+        QTRY_VERIFY_WITH_TIMEOUT(rowOf(*m_gui, bobId)->frames == 2, 30000);
+
+        bob.leave();
+        QVERIFY(click(m_gui->window, m_gui->item("leaveButton")));
+        QTRY_VERIFY_WITH_TIMEOUT(!calls->inRoom(), 30000);
+    }
+
+    // A participant whose avatar was altered at its home network (one chunk of the stored
+    // package changed in the service's database): the download does not match the credential's
+    // media root, the tile is Failed with the media reason and no avatar is shown. Last: the
+    // service is restarted for the change.
+    void tamperedAvatarChunkAtTheHomeNetwork() {
+        auto grace = makeCallDevice(*m_server, QStringLiteral("grace"), 8);
+        QVERIFY(grace);
+        auto evidence = evidenceFor(*grace->builder, "urn:twinseal:room:media:check");
+        QVERIFY(evidence);
+        auto credential = security::parseCredential(security::view(evidence->evidence.credential()));
+        REQUIRE_OK(credential);
+        const security::Digest& mediaRoot = credential->claims.mediaRoot;
+        const QByteArray root(reinterpret_cast<const char*>(mediaRoot.data()), static_cast<qsizetype>(mediaRoot.size()));
+        QCOMPARE(m_server->stop(), 0);
+        int changed = 0;
+        QVERIFY(m_server->withDatabase([&](QSqlDatabase& db) {
+            QSqlQuery read(db);
+            read.prepare(QStringLiteral("SELECT data FROM avatar_chunks WHERE media_root = ? AND file_index = 0 AND chunk_index = 0"));
+            read.addBindValue(root);
+            if (!read.exec() || !read.next())
+                return;
+            QByteArray data = read.value(0).toByteArray();
+            data[data.size() / 2] = static_cast<char>(data[data.size() / 2] ^ 0x01);
+            QSqlQuery write(db);
+            write.prepare(QStringLiteral("UPDATE avatar_chunks SET data = ? WHERE media_root = ? AND file_index = 0 AND chunk_index = 0"));
+            write.addBindValue(data);
+            write.addBindValue(root);
+            if (write.exec())
+                changed = write.numRowsAffected();
+        }));
+        QCOMPARE(changed, 1);
+        QVERIFY(m_server->restart());
+
+        QVERIFY(createRoom("Altered avatar"));
+        CallsController* calls = m_gui->controller->calls();
+        CallClient client(callClientOptions(*m_server, "grace"), *grace->builder, *grace->verifier);
+        client.connectToHost();
+        QTRY_VERIFY_WITH_TIMEOUT(client.connected(), 30000);
+        client.join(calls->roomUri().section(QLatin1Char(':'), -1).toStdString(), calls->roomUri().toStdString(),
+                    calls->roomCode().toStdString());
+        QTRY_VERIFY_WITH_TIMEOUT(client.setup().participantId() != 0, 60000);
+        const quint32 id = client.setup().participantId();
+        QTRY_VERIFY_WITH_TIMEOUT(rowOf(*m_gui, id) && rowOf(*m_gui, id)->state == QLatin1String("failed"), 60000);
+        const QString reason = rowOf(*m_gui, id)->reasonCode;
+        QVERIFY2(reason.startsWith(QLatin1String("media-")), qPrintable(reason));
+        QVERIFY(rowOf(*m_gui, id)->modelUrl.isEmpty());
+        QQuickItem* tile = m_gui->item(qPrintable(QStringLiteral("participantTile_%1").arg(id)));
+        QVERIFY(tile);
+        QTRY_COMPARE(textIn(tile, "verificationBadgeHeadline"), QStringLiteral("Verification failed"));
+        QVERIFY(textIn(tile, "verificationBadgeReason").startsWith(reason + QStringLiteral(": ")));
+        QQuickItem* avatar = childNamed(tile, QStringLiteral("tileAvatar"));
+        QVERIFY(avatar && !avatar->isVisible());
+        QVERIFY(avatar->property("source").toUrl().isEmpty());
+        QQuickItem* alert = m_gui->item(qPrintable(QStringLiteral("callAlert_verification-failed_%1").arg(id)));
+        QTRY_VERIFY(alert && alert->isVisible());
+        QCOMPARE(textIn(alert, "callAlertCode"), reason);
+        // The full report names what was altered: the avatar's content.
+        calls->showReport(static_cast<int>(id));
+        QCOMPARE(calls->reportState(), QStringLiteral("failed"));
+        QVERIFY2(calls->reportSummary().contains(QLatin1String("media")), qPrintable(calls->reportSummary()));
+        m_gui->screenshot("calls-altered-avatar");
+        calls->closeReport();
+
+        client.leave();
         QVERIFY(click(m_gui->window, m_gui->item("leaveButton")));
         QTRY_VERIFY_WITH_TIMEOUT(!calls->inRoom(), 30000);
     }

@@ -150,6 +150,27 @@ private slots:
         QCOMPARE(calls.participants()->rowCount(), 0);
         QCOMPARE(logged(audit, call_event::kEnd), 1);
     }
+
+    // Refused frames are counted on the participant's row with the latest reason; a new report
+    // of the participant keeps the count; an unknown participant is not counted.
+    void refusedFramesOnTheRow() {
+        ParticipantListModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        ParticipantListModel::Row bob;
+        bob.id = 7;
+        bob.state = QStringLiteral("verified");
+        model.upsert(bob);
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        QVERIFY(model.noteRefused(7, QStringLiteral("sframe-authentication-failed"), QStringLiteral("altered")));
+        QVERIFY(model.noteRefused(7, QStringLiteral("sframe-replayed"), QStringLiteral("replayed")));
+        QVERIFY(!model.noteRefused(8, QStringLiteral("sframe-replayed"), QStringLiteral("replayed")));
+        QCOMPARE(changed.size(), 2);
+        model.upsert(bob);
+        const QVariantMap row = model.get(0);
+        QCOMPARE(row.value(QStringLiteral("refusedFrames")).toInt(), 2);
+        QCOMPARE(row.value(QStringLiteral("refusedCode")).toString(), QStringLiteral("sframe-replayed"));
+        QCOMPARE(row.value(QStringLiteral("refusedText")).toString(), QStringLiteral("replayed"));
+    }
 };
 
 TWINSEAL_TEST(CallsControllerTest, "calls_controller")

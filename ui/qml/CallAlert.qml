@@ -19,7 +19,8 @@ Rectangle {
     signal dismiss(int alertId)
 
     readonly property string shape: kind === "not-verified" ? "warning" : "failed"
-    objectName: "callAlert_" + kind + "_" + participantId
+    // One refused-frames alert per participant and reason: the reason is part of its name.
+    objectName: "callAlert_" + kind + "_" + participantId + (kind === "frames-refused" ? "_" + code : "")
     radius: Theme.radius
     color: Qt.tint(Theme.surface, Qt.rgba(Theme.stateColor(shape).r, Theme.stateColor(shape).g,
                                           Theme.stateColor(shape).b, 0.10))

@@ -21,6 +21,9 @@ Rectangle {
     required property var rightHandPosition
     required property var blendShapes
     required property int frames
+    required property int refusedFrames
+    required property string refusedCode
+    required property string refusedText
     readonly property bool shown: isLocal || state === "verified"
     signal reportRequested(int participantId)
     // The local user's head movement from the mouse or the keyboard (radians).
@@ -110,6 +113,18 @@ Rectangle {
                     : tile.state === "verified" ? tile.subject
                     : tile.reasonCode + ": " + tile.reasonText
             Layout.fillWidth: true
+        }
+        // Frames from this participant that were not shown (altered, replayed, too old...): how
+        // many, and the reason of the latest.
+        Text {
+            objectName: "tileRefusedFrames"
+            visible: !tile.isLocal && tile.refusedFrames > 0
+            text: qsTr("%n frame(s) not shown", "", tile.refusedFrames) + " — " + tile.refusedCode
+            color: Theme.stateColor("failed")
+            font.pixelSize: Theme.smallSize
+            wrapMode: Text.WordWrap
+            Layout.fillWidth: true
+            Accessible.name: text + ": " + tile.refusedText
         }
         Text {
             objectName: "tileLocalHint"

@@ -288,6 +288,8 @@ bool CallsController::buildClient(QString* code, QString* message) {
     connect(c, &calls::CallClient::peerLeft, this, &CallsController::onPeerLeft);
     connect(c, &calls::CallClient::animationReceived, this, &CallsController::onAnimation);
     connect(c, &calls::CallClient::peerRevoked, this, &CallsController::onRevoked);
+    connect(c, &calls::CallClient::frameRefused, this, &CallsController::onFrameRefused);
+    connect(c, &calls::CallClient::keyRefused, this, &CallsController::onKeyRefused);
     // The room host's notice that a participant's credential was revoked (the client re-checks
     // it with the participant's home network; the host then removes the participant).
     connect(c, &calls::CallClient::revocationNotice, this, &CallsController::onRevoked);
@@ -487,6 +489,7 @@ void CallsController::onState() {
 void CallsController::syncPeers() {
     if (!inRoom()) {
         m_participants.clear();
+        m_refusalsAlerted.clear();
         return;
     }
     const quint32 self = m_client->setup().participantId();
@@ -605,6 +608,54 @@ void CallsController::onRevoked(quint32 id) {
           qs(security::errorCodeName(ErrorCode::CredentialRevoked)),
           tr("The home network revoked this participant's credential during the call: their avatar "
              "and frames are no longer shown and they no longer receive your frame keys."));
+}
+
+QString CallsController::whoIs(quint32 id) const {
+    const auto* row = m_participants.find(id);
+    if (!row)
+        return tr("Participant %1").arg(id);
+    return row->subject.isEmpty() ? row->title : row->subject;
+}
+
+void CallsController::onFrameRefused(quint32 id, const QString& code, const QString& message) {
+    if (!m_participants.noteRefused(id, code, message))
+        return; // gone since
+    // The frames of a participant that is not verified are counted on its tile; its verification
+    // alert already says why they are not shown.
+    if (code == QLatin1String("peer-not-verified"))
+        return;
+    // One alert per participant and reason for the whole call, however many frames follow.
+    const QString key = QString::number(id) + QLatin1Char('/') + code;
+    if (m_refusalsAlerted.contains(key))
+        return;
+    m_refusalsAlerted.insert(key);
+    const QString who = whoIs(id);
+    QString explained;
+    if (code == QLatin1String("sframe-authentication-failed"))
+        explained = tr("Frames from %1 were altered on the way and were not shown (%2): the relay or the network "
+                       "changed them. The call stays protected.").arg(who, code);
+    else if (code == QLatin1String("sframe-replayed"))
+        explained = tr("Frames from %1 were sent again and were not shown (%2): the relay or the network replayed "
+                       "frames already received. The call stays protected.").arg(who, code);
+    else if (code == QLatin1String("sframe-too-old"))
+        explained = tr("Frames from %1 arrived too late and were not shown (%2): they are older than the frames "
+                       "already received, delayed or replayed on the way. The call stays protected.").arg(who, code);
+    else if (code == QLatin1String("sframe-unknown-key-id"))
+        explained = tr("Frames from %1 were not shown (%2): they are protected with a key this device did not "
+                       "receive from them (an old or foreign key). The call stays protected.").arg(who, code);
+    else
+        explained = tr("Frames from %1 were not shown (%2): %3").arg(who, code, message);
+    raise(QStringLiteral("frames-refused"), id, tr("Frames from %1 were not shown").arg(who), code, explained);
+}
+
+void CallsController::onKeyRefused(quint32 id, const QString& code, const QString& message) {
+    if (!m_participants.find(id))
+        return;
+    const QString who = whoIs(id);
+    raise(QStringLiteral("key-refused"), id, tr("The frame key of %1 was refused").arg(who), code,
+          tr("The frame key %1 sent was refused (%2), so their frames cannot be shown until a valid key "
+             "arrives: %3")
+              .arg(who, code, message));
 }
 
 void CallsController::raise(const QString& kind, quint32 participant, const QString& title, const QString& code,

@@ -25,6 +25,9 @@ QVariant ParticipantListModel::data(const QModelIndex& index, int role) const {
     case RightHandRole: return r.pose.rightHand;
     case BlendShapesRole: return r.pose.blendShapes;
     case FramesRole: return r.frames;
+    case RefusedFramesRole: return r.refusedFrames;
+    case RefusedCodeRole: return r.refusedCode;
+    case RefusedTextRole: return r.refusedText;
     default: return {};
     }
 }
@@ -35,7 +38,9 @@ QHash<int, QByteArray> ParticipantListModel::roleNames() const {
             {ReasonTextRole, "reasonText"}, {ModelUrlRole, "modelUrl"},
             {HeadRotationRole, "headRotation"}, {HeadPositionRole, "headPosition"},
             {LeftHandRole, "leftHandPosition"}, {RightHandRole, "rightHandPosition"},
-            {BlendShapesRole, "blendShapes"}, {FramesRole, "frames"}};
+            {BlendShapesRole, "blendShapes"}, {FramesRole, "frames"},
+            {RefusedFramesRole, "refusedFrames"}, {RefusedCodeRole, "refusedCode"},
+            {RefusedTextRole, "refusedText"}};
 }
 
 int ParticipantListModel::indexOf(quint32 id) const {
@@ -64,9 +69,15 @@ void ParticipantListModel::upsert(const Row& row) {
     Row& r = m_rows[i];
     const Pose pose = r.pose;
     const int frames = r.frames;
+    const int refused = r.refusedFrames;
+    const QString refusedCode = r.refusedCode;
+    const QString refusedText = r.refusedText;
     r = row;
     r.pose = pose;
     r.frames = frames;
+    r.refusedFrames = refused;
+    r.refusedCode = refusedCode;
+    r.refusedText = refusedText;
     // A tile that is no longer Verified stops showing the avatar at once.
     if (r.state != QLatin1String("verified") && !r.local)
         r.modelUrl = QUrl();
@@ -83,6 +94,18 @@ void ParticipantListModel::setPose(quint32 id, const Pose& pose, bool countFrame
         ++m_rows[i].frames;
     emit dataChanged(index(i), index(i), {HeadRotationRole, HeadPositionRole, LeftHandRole, RightHandRole,
                                           BlendShapesRole, FramesRole});
+}
+
+bool ParticipantListModel::noteRefused(quint32 id, const QString& code, const QString& text) {
+    const int i = indexOf(id);
+    if (i < 0)
+        return false;
+    Row& r = m_rows[i];
+    ++r.refusedFrames;
+    r.refusedCode = code;
+    r.refusedText = text;
+    emit dataChanged(index(i), index(i), {RefusedFramesRole, RefusedCodeRole, RefusedTextRole});
+    return true;
 }
 
 void ParticipantListModel::remove(quint32 id) {

@@ -4,8 +4,10 @@
 //
 // Kinds: "verification-failed" (a peer's report is Failed), "key-change" (a pinned identity
 // presented another key), "revoked" (a peer's credential was revoked during the call),
-// "not-verified" (Valid, untrusted issuer or Incomplete: not shown), "call" (the room host
-// refused or the call ended with a reason).
+// "not-verified" (Valid, untrusted issuer or Incomplete: not shown), "frames-refused" (frames of
+// a participant were not shown: altered, replayed, too old...; one per participant and reason,
+// not one per frame), "key-refused" (a participant's frame key was refused), "call" (the room
+// host refused or the call ended with a reason).
 // Roles: alertId, kind, participantId, title, code, message, needsDecision, decision.
 #pragma once
 

@@ -16,6 +16,7 @@
 
 #include <QtQml/qqmlregistration.h>
 
+#include <QSet>
 #include <QString>
 #include <QTimer>
 #include <QVariantList>
@@ -156,6 +157,9 @@ private:
     void onPeerLeft(quint32 id, const QString& reason);
     void onAnimation(quint32 id, const calls::AnimationFrame& frame);
     void onRevoked(quint32 id);
+    void onFrameRefused(quint32 id, const QString& code, const QString& message);
+    void onKeyRefused(quint32 id, const QString& code, const QString& message);
+    [[nodiscard]] QString whoIs(quint32 id) const;
     void syncPeers();
     void tick();
     void raise(const QString& kind, quint32 participant, const QString& title, const QString& code,
@@ -179,6 +183,7 @@ private:
     QString m_lastState;
     ParticipantListModel m_participants;
     CallAlertListModel m_alerts;
+    QSet<QString> m_refusalsAlerted; // "<participant>/<reason>" of the refused-frames alerts raised
     CheckListModel m_report;
     int m_reportParticipant = -1;
     QString m_reportState;

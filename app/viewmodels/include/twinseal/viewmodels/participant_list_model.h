@@ -8,7 +8,9 @@
 //
 // Roles: participantId, isLocal, title, subject, state, reasonCode, reasonText, modelUrl,
 // headRotation ([x, y, z, w]), headPosition, leftHandPosition, rightHandPosition ([x, y, z],
-// metres relative to the avatar's root), blendShapes (list of weights), frames (received so far).
+// metres relative to the avatar's root), blendShapes (list of weights), frames (received so far),
+// refusedFrames (frames from this participant that were not shown: not authentic, replayed, too
+// old, under an unknown key...), refusedCode and refusedText (the reason of the latest one).
 #pragma once
 
 #include <QtQml/qqmlregistration.h>
@@ -30,7 +32,7 @@ public:
     enum Role {
         IdRole = Qt::UserRole + 1, LocalRole, TitleRole, SubjectRole, StateRole, ReasonCodeRole,
         ReasonTextRole, ModelUrlRole, HeadRotationRole, HeadPositionRole, LeftHandRole, RightHandRole,
-        BlendShapesRole, FramesRole
+        BlendShapesRole, FramesRole, RefusedFramesRole, RefusedCodeRole, RefusedTextRole
     };
     struct Pose {
         QVariantList headRotation{0.0, 0.0, 0.0, 1.0};
@@ -50,6 +52,9 @@ public:
         QUrl modelUrl;
         Pose pose;
         int frames = 0;
+        int refusedFrames = 0;
+        QString refusedCode;
+        QString refusedText;
     };
     using QAbstractListModel::QAbstractListModel;
 
@@ -57,9 +62,11 @@ public:
     QVariant data(const QModelIndex& index, int role) const override;
     QHash<int, QByteArray> roleNames() const override;
 
-    // Adds the row or replaces everything but its pose and frame count.
+    // Adds the row or replaces everything but its pose and frame counts.
     void upsert(const Row& row);
     void setPose(quint32 id, const Pose& pose, bool countFrame);
+    // One more frame of `id` refused, with its reason; returns whether the row exists.
+    bool noteRefused(quint32 id, const QString& code, const QString& text);
     void remove(quint32 id);
     void clear();
     [[nodiscard]] const Row* find(quint32 id) const;
