@@ -219,7 +219,9 @@ Item {
             return
         const shapes = root.blendShapes
         const names = rig.morphTargetNames
-        const byFrameName = names.some(n => root.frameShapeNames.indexOf(n) >= 0)
+        let byFrameName = false
+        for (let j = 0; j < names.length && !byFrameName; ++j)
+            byFrameName = root.frameShapeNames.indexOf(names[j]) >= 0
         for (let i = 0; i < names.length; ++i) {
             let w = 0
             const index = byFrameName ? root.frameShapeNames.indexOf(names[i]) : i
