@@ -3,7 +3,9 @@
 // with its own registered twin, store and verifier) join it by its code, and every tile shows
 // its participant Verified, with the avatar, animated by the frames the others send; the
 // activity log records the call and each outcome. Then, one at a time, evidence the GUI must
-// refuse, each detected with its own reason on the participant's tile and in an alert.
+// refuse, each detected with its own reason on the participant's tile and in an alert; frames a
+// relay altered or replayed, each refused with its reason (counted on the tile, one alert per
+// reason); an avatar altered at its home network, the tile Failed with the media reason.
 #include <QDir>
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -15,6 +17,7 @@
 
 #include <twinseal/calls/animation_frame.h>
 #include <twinseal/calls/call_client.h>
+#include <twinseal/proto/codec.h>
 #include <twinseal/security/audit_entry.h>
 #include <twinseal/security/audit_log.h>
 #include <twinseal/security/clock.h>
@@ -505,6 +508,23 @@ private slots:
         REQUIRE_OK(bob.sendAnimation(wave(2.f)));
         QTRY_VERIFY_WITH_TIMEOUT(rowOf(*m_gui, bobId)->frames == 2, 30000);
 
+        // A frame key of Bob's altered on the way (it does not unwrap): refused with its reason,
+        // in its own alert; Bob's installed key stays and his frames are still shown.
+        proto::CallMessage badKey;
+        badKey.mutable_key_update()->set_room_id(roomId);
+        badKey.mutable_key_update()->set_to(guiId);
+        badKey.mutable_key_update()->set_from(bobId);
+        badKey.mutable_key_update()->set_epoch(bob.frameEpoch() + 1);
+        badKey.mutable_key_update()->set_wrapped_key(std::string(64, '\x5a'));
+        calls->client()->receiveBinary(proto::serialize<QByteArray>(badKey));
+        QQuickItem* keyAlert = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((keyAlert = m_gui->item(qPrintable(QStringLiteral("callAlert_key-refused_%1").arg(bobId))))
+                                     && keyAlert->isVisible(), 30000);
+        QVERIFY(!textIn(keyAlert, "callAlertCode").isEmpty());
+        QCOMPARE(logged(*m_gui, call_event::kAlert), alertsLogged + 3);
+        REQUIRE_OK(bob.sendAnimation(wave(3.f)));
+        QTRY_VERIFY_WITH_TIMEOUT(rowOf(*m_gui, bobId)->frames == 3, 30000);
+
         bob.leave();
         QVERIFY(click(m_gui->window, m_gui->item("leaveButton")));
         QTRY_VERIFY_WITH_TIMEOUT(!calls->inRoom(), 30000);
@@ -570,6 +590,11 @@ private slots:
         calls->showReport(static_cast<int>(id));
         QCOMPARE(calls->reportState(), QStringLiteral("failed"));
         QVERIFY2(calls->reportSummary().contains(QLatin1String("media")), qPrintable(calls->reportSummary()));
+        const QString mismatch = QString::fromUtf8(security::errorCodeName(security::ErrorCode::MediaMismatch).data());
+        bool named = false;
+        for (const auto& check : calls->report()->rows())
+            named = named || (check.state == QLatin1String("failed") && check.detail.contains(mismatch));
+        QVERIFY2(named, "no failed check of the report names the altered media");
         m_gui->screenshot("calls-altered-avatar");
         calls->closeReport();
 
