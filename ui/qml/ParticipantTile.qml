@@ -4,7 +4,8 @@ import QtQuick.Layouts
 
 // One participant of the call: the avatar (only for the local user and a Verified peer:
 // nothing unverified is ever rendered), the verification badge in shape and words, the reason
-// of a report that is not Verified, and the full report one click away.
+// of a report that is not Verified, how many of its frames were refused (altered, replayed, too
+// old...) with the latest reason, and the full report one click away.
 Rectangle {
     id: tile
     required property int participantId
