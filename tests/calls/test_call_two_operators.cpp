@@ -45,7 +45,7 @@ private slots:
             QVERIFY(f.open(QIODevice::WriteOnly));
             f.write("[service]\nstatus-list-ttl=2\n");
         }
-        QVERIFY(b.start({QStringLiteral("--config"), bConfig}));
+        QVERIFY(b.start({QStringLiteral("--config"), bConfig, QStringLiteral("--rate-limit"), QStringLiteral("0")}));
         const security::UsimProfileData bHome = addTestSubscriber(b, QStringLiteral("b-probe.usim"), 9).profile;
         // Operator A trusts B's root for admission to its rooms.
         HomenetServer a;
@@ -55,7 +55,7 @@ private slots:
             QVERIFY(f.open(QIODevice::WriteOnly));
             f.write(QByteArray::fromStdString(bHome.trustListPem));
         }
-        QVERIFY(a.start({QStringLiteral("--trust-root"), bRoot}));
+        QVERIFY(a.start({QStringLiteral("--trust-root"), bRoot, QStringLiteral("--rate-limit"), QStringLiteral("0")}));
         const security::UsimProfileData aHome = addTestSubscriber(a, QStringLiteral("a-probe.usim"), 9).profile;
         QVERIFY(aHome.serviceUrl != bHome.serviceUrl);
 

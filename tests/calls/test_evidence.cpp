@@ -135,7 +135,7 @@ class CallEvidenceTest : public QObject {
 
 private slots:
     void initTestCase() {
-        QVERIFY(m_server.start());
+        QVERIFY(m_server.start({QStringLiteral("--rate-limit"), QStringLiteral("0")})); // many devices from one address
         m_alice.emplace(addTestSubscriber(m_server, QStringLiteral("alice.usim"), 1));
         m_bob.emplace(addTestSubscriber(m_server, QStringLiteral("bob.usim"), 2));
 
@@ -363,7 +363,7 @@ private slots:
     void participantOfAnotherOperator() {
         // Carol's operator (B) runs a home network of its own, with its own root and TLS CA.
         HomenetServer operatorB;
-        QVERIFY(operatorB.start());
+        QVERIFY(operatorB.start({QStringLiteral("--rate-limit"), QStringLiteral("0")}));
         TestSubscriber carol = addTestSubscriber(operatorB, QStringLiteral("carol.usim"), 3);
         QVERIFY(carol.profile.trustListPem != m_alice->profile.trustListPem);
         twin::TwinStore carolStore(operatorB.scratch(QStringLiteral("carol-data")));

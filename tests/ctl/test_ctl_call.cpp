@@ -189,7 +189,7 @@ class CtlCallTest : public QObject {
 
 private slots:
     void initTestCase() {
-        QVERIFY(m_a.start());
+        QVERIFY(m_a.start({QStringLiteral("--rate-limit"), QStringLiteral("0")})); // many participants from one address
         m_alice = makeDataDir(m_a, QStringLiteral("alice"), 1001);
         m_bob = makeDataDir(m_a, QStringLiteral("bob"), 1002);
         m_carol = makeDataDir(m_a, QStringLiteral("carol"), 1003);
@@ -227,7 +227,7 @@ private slots:
     // against A's.
     void participantOfAnotherOperator() {
         HomenetServer b;
-        QVERIFY(b.start());
+        QVERIFY(b.start({QStringLiteral("--rate-limit"), QStringLiteral("0")}));
         auto carolB = makeDataDir(b, QStringLiteral("carol-b"), 1004);
         QVERIFY(carolB);
         QVERIFY(carolB->profile.trustListPem != m_alice->profile.trustListPem);
@@ -237,7 +237,7 @@ private slots:
         // A's room host admits B's subscribers: it trusts B's root.
         const QString bRoot = b.scratch(QStringLiteral("operator-b-root.pem"));
         QVERIFY(writeText(bRoot, carolB->profile.trustListPem));
-        QVERIFY(m_a.restart({QStringLiteral("--trust-root"), bRoot}));
+        QVERIFY(m_a.restart({QStringLiteral("--trust-root"), bRoot, QStringLiteral("--rate-limit"), QStringLiteral("0")}));
         const QString hostCa = b.scratch(QStringLiteral("room-host-ca.pem"));
         QVERIFY(writeText(hostCa, m_a.tlsCaPem().toStdString()));
 
@@ -653,7 +653,7 @@ private slots:
                 changed = write.numRowsAffected();
         }));
         QCOMPARE(changed, 1);
-        QVERIFY(m_a.restart());
+        QVERIFY(m_a.restart({QStringLiteral("--rate-limit"), QStringLiteral("0")}));
 
         auto alice = start("alice", QStringList{"call", "create", "--room-code", "--require-verified"} + common(*m_alice, "alice"));
         auto room = createRoom(*alice);

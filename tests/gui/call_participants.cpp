@@ -27,10 +27,12 @@ std::unique_ptr<CallDevice> makeCallDevice(HomenetServer& server, const QString&
     }
     d->avatarId = reg->credential.claims.avatarId;
     d->dtId = reg->credential.claims.dtId;
-    if (!await<netclient::AvatarRecord>([&](auto cb) {
-             s.client->uploadAvatar(d->avatarId, manifest, package, std::move(cb));
-         }).ok()) {
-        qWarning("%s cannot upload the avatar", qPrintable(name));
+    auto uploaded = await<netclient::AvatarRecord>([&](auto cb) {
+        s.client->uploadAvatar(d->avatarId, manifest, package, std::move(cb));
+    });
+    if (!uploaded.ok()) {
+        qWarning("%s cannot upload the avatar: %s: %s", qPrintable(name), uploaded.error().code.c_str(),
+                 uploaded.error().message.c_str());
         return nullptr;
     }
     d->store = std::make_unique<twin::TwinStore>(server.scratch(name + QStringLiteral("-data")));

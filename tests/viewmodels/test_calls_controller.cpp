@@ -51,7 +51,7 @@ class CallsControllerTest : public QObject {
 private slots:
     void initTestCase() {
         qRegisterMetaType<calls::AnimationFrame>();
-        QVERIFY(m_server.start());
+        QVERIFY(m_server.start({QStringLiteral("--rate-limit"), QStringLiteral("0")}));
     }
 
     void participantsAlertsAndTheActivityLog() {

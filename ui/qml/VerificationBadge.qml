@@ -60,7 +60,7 @@ Rectangle {
                 text: badge.reason
                 color: Theme.mutedText
                 font.pixelSize: Theme.smallSize
-                wrapMode: Text.WordWrap
+                wrapMode: Text.WrapAtWordBoundaryOrAnywhere // long IDs have no spaces
                 Layout.fillWidth: true
             }
         }

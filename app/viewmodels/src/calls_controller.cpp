@@ -649,7 +649,9 @@ void CallsController::onFrameRefused(quint32 id, const QString& code, const QStr
 }
 
 void CallsController::onKeyRefused(quint32 id, const QString& code, const QString& message) {
-    if (!m_participants.find(id))
+    // A key from a participant that is not Verified is refused by design; its verification
+    // alert already says why, a second alert would only repeat it.
+    if (!m_participants.find(id) || code == QLatin1String("peer-not-verified"))
         return;
     const QString who = whoIs(id);
     raise(QStringLiteral("key-refused"), id, tr("The frame key of %1 was refused").arg(who), code,
