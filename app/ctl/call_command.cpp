@@ -1,6 +1,7 @@
 // `twinsealctl call ...`: option parsing and the participant's parts (its data directory, its
 // session with its home network, its evidence builder, its peer verifier, its room host).
 #include "call_command.h"
+#include "commands.h"
 
 #include <QCommandLineParser>
 #include <QDir>
@@ -102,31 +103,13 @@ QUrl roomHostUrl(const QString& text) {
 // The twin's transfer handle from its home network (authenticating first); an exit code when
 // it cannot be had.
 std::variant<int, std::string> ownTransferHandle(twin::TwinSession& session) {
-    std::optional<netclient::ClientStatus> auth;
-    {
-        QEventLoop loop;
-        session.authenticated([&](netclient::ClientStatus st) {
-            auth.emplace(std::move(st));
-            loop.quit();
-        });
-        if (!auth)
-            loop.exec();
-    }
-    if (!auth->ok())
-        return fail(auth->error());
-    std::optional<netclient::ClientResult<netclient::SubscriberInfo>> me;
-    {
-        QEventLoop loop;
-        session.client().me([&](netclient::ClientResult<netclient::SubscriberInfo> r) {
-            me.emplace(std::move(r));
-            loop.quit();
-        });
-        if (!me)
-            loop.exec();
-    }
-    if (!me->ok())
-        return fail(me->error());
-    return (*me)->transferHandle;
+    const auto auth = awaitClient<void>([&](auto done) { session.authenticated(std::move(done)); });
+    if (!auth.ok())
+        return fail(auth.error());
+    const auto me = awaitClient<netclient::SubscriberInfo>([&](auto done) { session.client().me(std::move(done)); });
+    if (!me.ok())
+        return fail(me.error());
+    return me->transferHandle;
 }
 
 // Everything a participant is made of, destroyed in reverse order.

@@ -28,17 +28,39 @@ int cmdAuditExport(const QStringList& args);
 
 // ---- operations shared by the commands and the demo --------------------------------------
 
+#include <QEventLoop>
 #include <QString>
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include <twinseal/netclient/client_error.h>
 #include <twinseal/security/assertion.h>
 #include <twinseal/security/verify.h>
 #include <twinseal/twin/peer_verifier.h>
 
 namespace twinseal::ctl {
+
+// Runs one asynchronous operation to its end inside a nested event loop. `start` gets the
+// completion callback (taking an R) to hand to the operation.
+template <typename R, typename Start> R awaitResult(Start&& start) {
+    std::optional<R> result;
+    QEventLoop loop;
+    std::forward<Start>(start)([&](R r) {
+        result.emplace(std::move(r));
+        loop.quit();
+    });
+    if (!result)
+        loop.exec();
+    return std::move(*result);
+}
+
+// The same for a home-network client operation (ClientStatus is ClientResult<void>).
+template <typename T, typename Start> netclient::ClientResult<T> awaitClient(Start&& start) {
+    return awaitResult<netclient::ClientResult<T>>(std::forward<Start>(start));
+}
 
 struct IssuerFiles {
     static constexpr const char* kRootCert = "root.pem";

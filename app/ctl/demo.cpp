@@ -46,17 +46,6 @@ bool copyTree(const QString& from, const QString& to) {
     return true;
 }
 
-template <typename T, typename Start> netclient::ClientResult<T> awaitClient(Start&& start) {
-    std::optional<netclient::ClientResult<T>> result;
-    QEventLoop loop;
-    start([&](netclient::ClientResult<T> r) {
-        result.emplace(std::move(r));
-        loop.quit();
-    });
-    if (!result)
-        loop.exec();
-    return std::move(*result);
-}
 
 int failClient(const netclient::ClientError& e) {
     std::cerr << "twinsealctl: " << e.code << ": " << e.message << "\n";

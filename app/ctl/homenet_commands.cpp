@@ -41,20 +41,6 @@ constexpr const char* kDisclosuresFile = twin::layout::kDisclosures;
 constexpr const char* kReceiptFile = twin::layout::kReceipt;
 constexpr const char* kManifestFile = twin::layout::kManifest;
 
-// Runs one asynchronous client operation to its end inside a nested event loop. `start` gets
-// the completion callback to hand to the client.
-template <typename T, typename Start> ClientResult<T> await(Start&& start) {
-    std::optional<ClientResult<T>> result;
-    QEventLoop loop;
-    start([&](ClientResult<T> r) {
-        result.emplace(std::move(r));
-        loop.quit();
-    });
-    if (!result)
-        loop.exec();
-    return std::move(*result);
-}
-
 void addProfileOptions(QCommandLineParser& p) {
     p.addOptions(
         {{"profile", "The USIM profile file your operator gave you.", "file"},
@@ -190,20 +176,11 @@ int cmdRegister(const QStringList& args) {
 
     // Authenticate, then register (or re-certify).
     info("Authenticating with the home network " + twinSession.address().toStdString() + " ...");
-    std::optional<netclient::ClientStatus> auth;
-    {
-        QEventLoop loop;
-        twinSession.authenticated([&](netclient::ClientStatus st) {
-            auth.emplace(std::move(st));
-            loop.quit();
-        });
-        if (!auth)
-            loop.exec();
-    }
-    if (!auth->ok())
-        return fail(auth->error());
+    const auto auth = awaitClient<void>([&](auto done) { twinSession.authenticated(std::move(done)); });
+    if (!auth.ok())
+        return fail(auth.error());
     info(recertify ? "Re-certifying DT " + dtId + " ..." : std::string("Registering the DT ..."));
-    auto reg = await<netclient::Registration>([&](auto done) {
+    auto reg = awaitClient<netclient::Registration>([&](auto done) {
         if (recertify)
             twinSession.recertify(dtId, *signedManifest, std::move(done));
         else
@@ -226,7 +203,7 @@ int cmdRegister(const QStringList& args) {
     // Upload the certified avatar to the repository.
     info("Uploading the avatar " + claims.avatarId + " ...");
     int lastTenth = -1;
-    auto upload = await<netclient::AvatarRecord>([&](auto done) {
+    auto upload = awaitClient<netclient::AvatarRecord>([&](auto done) {
         netclient::AvatarTransfer* transfer =
             twinSession.uploadAvatar(claims.avatarId, manifest->manifest, avatarPath, std::move(done));
         QObject::connect(transfer, &netclient::AvatarTransfer::progress, transfer,
@@ -327,7 +304,7 @@ int cmdLogHead(const QStringList& args) {
     Session session = openSession(p);
     if (session.exitCode)
         return *session.exitCode;
-    auto head = await<SignedTreeHead>([&](auto done) { session.twin->fetchTreeHead(std::move(done)); });
+    auto head = awaitClient<SignedTreeHead>([&](auto done) { session.twin->fetchTreeHead(std::move(done)); });
     if (!head.ok())
         return fail(head.error());
     if (auto st = writeBinary(p.value("out"), head->encoded); !st.ok())
@@ -376,14 +353,14 @@ int cmdLogVerify(const QStringList& args) {
         newer = std::move(*parsed);
     } else {
         auto fetched =
-            await<SignedTreeHead>([&](auto done) { twinSession.fetchTreeHead(std::move(done)); });
+            awaitClient<SignedTreeHead>([&](auto done) { twinSession.fetchTreeHead(std::move(done)); });
         if (!fetched.ok())
             return fail(fetched.error());
         newer = std::move(*fetched);
     }
     out("old head: " + headLine(*older));
     out(std::string(p.isSet("new") ? "new head: " : "current head: ") + headLine(*newer));
-    auto proof = await<ConsistencyProof>(
+    auto proof = awaitClient<ConsistencyProof>(
         [&](auto done) { twinSession.checkConsistency(*older, *newer, std::move(done)); });
     if (!proof.ok()) {
         out("consistency: FAILED");
@@ -428,7 +405,7 @@ int cmdStatus(const QStringList& args) {
     Session session = openSession(p);
     if (session.exitCode)
         return *session.exitCode;
-    auto list = await<StatusList>([&](auto done) { session.twin->fetchStatusList(std::move(done)); });
+    auto list = awaitClient<StatusList>([&](auto done) { session.twin->fetchStatusList(std::move(done)); });
     if (!list.ok())
         return fail(list.error());
     const StatusListInfo& li = list->info();

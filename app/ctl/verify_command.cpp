@@ -191,14 +191,8 @@ int cmdAssertionVerify(const QStringList& args) {
             twin::SessionOptions options;
             options.requestTimeout = std::chrono::seconds(timeout);
             twin::TwinSession session(*profile, p.value("profile"), options);
-            std::optional<twin::PeerEvidence> evidence;
-            QEventLoop loop;
-            session.fetchPeerEvidence(*credential, [&](twin::PeerEvidence e) {
-                evidence = std::move(e);
-                loop.quit();
-            });
-            if (!evidence)
-                loop.exec();
+            std::optional<twin::PeerEvidence> evidence = awaitResult<twin::PeerEvidence>(
+                [&](auto done) { session.fetchPeerEvidence(*credential, std::move(done)); });
             if (skips(CheckId::Revocation)) {
                 evidence->verifiedStatusList.reset();
                 evidence->statusListUnavailable.clear();
