@@ -562,16 +562,6 @@ private slots:
         auto aliceKeyUpdates = aliceKeys.rekey({{2, bobAssertion->claims.ephemeralKey}});
         QVERIFY(aliceKeyUpdates.ok());
         QCOMPARE(aliceKeyUpdates->size(), std::size_t(1));
-        QSignalSpy installed(&client, &CallClient::peerKeyInstalled);
-        proto::CallMessage key;
-        key.mutable_key_update()->set_room_id("theatre-3");
-        key.mutable_key_update()->set_to(2);
-        key.mutable_key_update()->set_from(1);
-        key.mutable_key_update()->set_epoch(aliceKeyUpdates->at(0).epoch);
-        key.mutable_key_update()->set_wrapped_key(aliceKeyUpdates->at(0).wrapped);
-        host.send(key);
-        QTRY_COMPARE_WITH_TIMEOUT(installed.size(), 1, 30000);
-        QVERIFY(client.hasPeerFrameKey(1));
         const auto protectPose = [&](float yaw) {
             AnimationFrame a;
             a.timestampUs = static_cast<std::int64_t>(yaw * 1000);
@@ -582,8 +572,30 @@ private slots:
                                              static_cast<qsizetype>(payload->size())),
                                   std::string(sframe->begin(), sframe->end()));
         };
-        const auto [firstPayload, firstSFrame] = protectPose(0.25f);
+        // Alice's first frame overtakes her frame key: dropped as expected during set-up, with
+        // its own code (not an unknown key, which would mean an old or foreign key).
         QSignalSpy frameRefusals(&client, &CallClient::frameRefused);
+        {
+            proto::CallMessage early;
+            early.mutable_frame()->set_room_id("theatre-3");
+            early.mutable_frame()->set_from(1);
+            early.mutable_frame()->set_sframe(protectPose(0.125f).second);
+            host.send(early);
+            QTRY_COMPARE_WITH_TIMEOUT(frameRefusals.size(), 1, 30000);
+            QCOMPARE(frameRefusals.at(0).at(1).toString(), QString::fromLatin1(twinseal::calls::kFrameKeyPending));
+            frameRefusals.clear();
+        }
+        QSignalSpy installed(&client, &CallClient::peerKeyInstalled);
+        proto::CallMessage key;
+        key.mutable_key_update()->set_room_id("theatre-3");
+        key.mutable_key_update()->set_to(2);
+        key.mutable_key_update()->set_from(1);
+        key.mutable_key_update()->set_epoch(aliceKeyUpdates->at(0).epoch);
+        key.mutable_key_update()->set_wrapped_key(aliceKeyUpdates->at(0).wrapped);
+        host.send(key);
+        QTRY_COMPARE_WITH_TIMEOUT(installed.size(), 1, 30000);
+        QVERIFY(client.hasPeerFrameKey(1));
+        const auto [firstPayload, firstSFrame] = protectPose(0.25f);
         proto::CallMessage frame;
         frame.mutable_frame()->set_room_id("theatre-3");
         frame.mutable_frame()->set_from(1);

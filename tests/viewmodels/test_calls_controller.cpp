@@ -117,6 +117,10 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(calls.participants()->find(carolId) &&
                                      calls.participants()->find(carolId)->state == QLatin1String("verified"),
                                  60000);
+        // Carol's first frame overtakes her frame key (she never sends one): dropped as expected
+        // while the call is set up, neither counted on her tile nor alerted (checked below, once
+        // her next message, sent after it on the same connection, has been handled).
+        carolWs.send(frameMessage(roomId, std::string(40, '\x11')));
         auto forged = evidenceFor(*carolDevice->builder, roomUri);
         QVERIFY(forged);
         std::string credential = forged->evidence.credential();
@@ -131,6 +135,7 @@ private slots:
         const ParticipantListModel::Row* carol = calls.participants()->find(carolId);
         QVERIFY(!carol->reasonCode.isEmpty());
         QVERIFY(carol->modelUrl.isEmpty()); // nothing unverified is rendered
+        QCOMPARE(carol->refusedFrames, 0);
         QCOMPARE(calls.alerts()->rowCount(), 1);
         const CallAlertListModel::Alert& alert = calls.alerts()->alerts().first();
         QCOMPARE(alert.kind, QStringLiteral("verification-failed"));

@@ -433,7 +433,7 @@ void CallClient::installKey(std::uint32_t from, std::uint64_t epoch, const std::
         if (!o || o->report.state != security::OverallState::Failed)
             m_pendingKeys[from] = {epoch, wrapped};
         else
-            emit keyRefused(from, QStringLiteral("peer-not-verified"),
+            emit keyRefused(from, QString::fromLatin1(kPeerNotVerified),
                             QStringLiteral("A frame key from participant %1 was refused: its verification failed.")
                                 .arg(from));
         return;
@@ -452,13 +452,15 @@ void CallClient::installKey(std::uint32_t from, std::uint64_t epoch, const std::
 void CallClient::onFrame(std::uint32_t from, const std::string& sframe) {
     const PeerOutcome* o = outcome(from);
     if (!o || o->report.state != security::OverallState::Verified) {
-        emit frameRefused(from, QStringLiteral("peer-not-verified"),
+        emit frameRefused(from, QString::fromLatin1(kPeerNotVerified),
                           QStringLiteral("A frame from participant %1 was not shown: it is not verified.").arg(from));
         return;
     }
-    if (!m_frameKeys) {
-        emit frameRefused(from, QString::fromUtf8(security::errorCodeName(security::ErrorCode::SFrameUnknownKeyId).data()),
-                          QStringLiteral("A frame from participant %1 arrived before the call was keyed.").arg(from));
+    // A verified peer's first frames may overtake its frame key (it keys the call for this
+    // device once it has verified this device in turn): expected during set-up, not an attack.
+    if (!m_frameKeys || !m_frameKeys->hasPeerKey(from)) {
+        emit frameRefused(from, QString::fromLatin1(kFrameKeyPending),
+                          QStringLiteral("A frame from participant %1 arrived before their frame key.").arg(from));
         return;
     }
     const auto* bytes = reinterpret_cast<const std::uint8_t*>(sframe.data());

@@ -618,12 +618,13 @@ QString CallsController::whoIs(quint32 id) const {
 }
 
 void CallsController::onFrameRefused(quint32 id, const QString& code, const QString& message) {
+    // Frames of a participant that is not verified, or whose frame key has not arrived yet, are
+    // dropped by design while the call is set up: its badge (or its verification alert) already
+    // says why it is not shown, so they are neither counted on its tile nor alerted.
+    if (code == QLatin1String(calls::kPeerNotVerified) || code == QLatin1String(calls::kFrameKeyPending))
+        return;
     if (!m_participants.noteRefused(id, code, message))
         return; // gone since
-    // The frames of a participant that is not verified are counted on its tile; its verification
-    // alert already says why they are not shown.
-    if (code == QLatin1String("peer-not-verified"))
-        return;
     // One alert per participant and reason for the whole call, however many frames follow.
     const QString key = QString::number(id) + QLatin1Char('/') + code;
     if (m_refusalsAlerted.contains(key))
@@ -651,7 +652,7 @@ void CallsController::onFrameRefused(quint32 id, const QString& code, const QStr
 void CallsController::onKeyRefused(quint32 id, const QString& code, const QString& message) {
     // A key from a participant that is not Verified is refused by design; its verification
     // alert already says why, a second alert would only repeat it.
-    if (!m_participants.find(id) || code == QLatin1String("peer-not-verified"))
+    if (!m_participants.find(id) || code == QLatin1String(calls::kPeerNotVerified))
         return;
     const QString who = whoIs(id);
     raise(QStringLiteral("key-refused"), id, tr("The frame key of %1 was refused").arg(who), code,

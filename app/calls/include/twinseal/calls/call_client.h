@@ -37,6 +37,11 @@
 
 namespace twinseal::calls {
 
+// frameRefused's codes of its own (the others are security::errorCodeName's): frames that are
+// dropped by design while a participant is not (yet) Verified or keyed, not signs of an attack.
+inline constexpr const char* kPeerNotVerified = "peer-not-verified";
+inline constexpr const char* kFrameKeyPending = "frame-key-pending";
+
 struct CallClientOptions {
     QUrl url;                        // wss://host:port/v1/ws (wss only)
     std::string tlsCaPem;            // the only CA the room host's certificate may chain to
@@ -108,9 +113,10 @@ signals:
     // payload and the decoded animation.
     void frameReceived(quint32 participantId, const QByteArray& payload);
     void animationReceived(quint32 participantId, const twinseal::calls::AnimationFrame& frame);
-    // A frame that was not shown: its sender is not Verified, or SFrame refused it
-    // (security::errorCodeName: sframe-authentication-failed, sframe-replayed, ...), or its
-    // payload is not an animation frame.
+    // A frame that was not shown: its sender is not Verified (kPeerNotVerified), its sender's
+    // frame key has not arrived yet (kFrameKeyPending: expected while the call is set up), SFrame
+    // refused it (security::errorCodeName: sframe-authentication-failed, sframe-replayed, ...),
+    // or its payload is not an animation frame.
     void frameRefused(quint32 participantId, const QString& code, const QString& message);
     // A peer's frame key was installed (epoch), or refused with its reason.
     void peerKeyInstalled(quint32 participantId, quint64 epoch);
