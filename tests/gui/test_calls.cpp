@@ -6,7 +6,10 @@
 // refuse, each detected with its own reason on the participant's tile and in an alert; frames a
 // relay altered or replayed, each refused with its reason (counted on the tile, one alert per
 // reason); an avatar altered at its home network, the tile Failed with the media reason.
+#include <QClipboard>
 #include <QDir>
+#include <QGuiApplication>
+#include <QtQuickTest/quicktest.h>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QTemporaryDir>
@@ -204,6 +207,14 @@ private slots:
         CallsController* calls = m_gui->controller->calls();
         QCOMPARE(m_gui->shownText("roomUriText"), calls->roomUri());
         QVERIFY(m_gui->shownText("roomCodeText").contains(calls->roomCode()));
+        // The invitation, copied for the people asked to join: the address and the code.
+        QVERIFY(!m_gui->item("invitationCopiedText")->isVisible());
+        QQuickItem* copyButton = m_gui->item("copyInvitationButton");
+        QTRY_VERIFY(copyButton->isVisible());
+        QVERIFY(QQuickTest::qWaitForPolish(m_gui->window)); // the state card laid out with it
+        QVERIFY(click(m_gui->window, copyButton));
+        QTRY_COMPARE(QGuiApplication::clipboard()->text(), calls->roomUri() + QLatin1Char(' ') + calls->roomCode());
+        QVERIFY(m_gui->item("invitationCopiedText")->isVisible());
         QVERIFY(!m_gui->item("integrityBanner")->isVisible());
         QCOMPARE(logged(*m_gui, call_event::kStart), 1);
 

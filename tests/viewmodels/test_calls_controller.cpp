@@ -156,6 +156,41 @@ private slots:
         QCOMPARE(logged(audit, call_event::kEnd), 1);
     }
 
+    // A second device joins with the invitation the creator's page copies, pasted whole into
+    // the address field (no separate code): admitted, and each sees the other Verified.
+    void joinByAPastedInvitation() {
+        auto alice = makeCallDevice(m_server, QStringLiteral("alice-inv"), 4);
+        auto dave = makeCallDevice(m_server, QStringLiteral("dave-inv"), 5);
+        QVERIFY(alice && dave);
+        AuditTrail aliceAudit(alice->store->dataDir());
+        AuditTrail daveAudit(dave->store->dataDir());
+        CallsController host(*alice->store, aliceAudit);
+        CallsController guest(*dave->store, daveAudit);
+        for (auto [controller, device] : {std::pair{&host, alice.get()}, std::pair{&guest, dave.get()}}) {
+            auto profile = security::UsimProfileData::load(device->subscriber->path.toStdString());
+            REQUIRE_OK(profile);
+            controller->setHomeNetwork(&*profile, {});
+            controller->setSession(device->session.get());
+        }
+        QCOMPARE(host.invitation(), QString());
+        host.createRoom(QStringLiteral("Handover"), true, {}, {}, {}, false);
+        QTRY_VERIFY_WITH_TIMEOUT(host.inRoom() && !host.roomCode().isEmpty(), 60000);
+        QCOMPARE(host.invitation(), host.roomUri() + QLatin1Char(' ') + host.roomCode());
+
+        guest.joinRoom(QStringLiteral("  ") + host.invitation() + QStringLiteral("\n"), QString());
+        QTRY_VERIFY2_WITH_TIMEOUT(guest.inRoom() && guest.callState() == QLatin1String("in-call"),
+                                  qPrintable(guest.operation()->errorCode() + QStringLiteral(": ") +
+                                             guest.operation()->errorMessage()),
+                                  60000);
+        QCOMPARE(guest.roomUri(), host.roomUri());
+        QTRY_VERIFY_WITH_TIMEOUT(guest.allVerified() && host.allVerified() &&
+                                     host.participants()->rowCount() == 2 && guest.participants()->rowCount() == 2,
+                                 60000);
+        guest.leave();
+        host.leave();
+        QTRY_VERIFY_WITH_TIMEOUT(!guest.inRoom() && !host.inRoom(), 30000);
+    }
+
     // Refused frames are counted on the participant's row with the latest reason; a new report
     // of the participant keeps the count; an unknown participant is not counted.
     void refusedFramesOnTheRow() {

@@ -137,6 +137,27 @@ Page {
                         onClicked: page.calls.goOnline()
                     }
                     AppButton {
+                        id: copyInvitationButton
+                        objectName: "copyInvitationButton"
+                        property string copied
+                        visible: page.calls.inRoom
+                        icon.source: Theme.icon("copy")
+                        text: qsTr("Copy invitation")
+                        ToolTip.visible: hovered
+                        ToolTip.text: qsTr("The room's address and code, for the people you ask to join")
+                        onClicked: {
+                            page.calls.copyInvitation()
+                            copied = page.calls.invitation
+                        }
+                    }
+                    Text {
+                        objectName: "invitationCopiedText"
+                        visible: page.calls.inRoom && copyInvitationButton.copied === page.calls.invitation
+                        text: qsTr("Copied")
+                        color: Theme.mutedText
+                        font.pixelSize: Theme.smallSize
+                    }
+                    AppButton {
                         objectName: "leaveButton"
                         visible: page.calls.inRoom
                         highlighted: true
@@ -240,7 +261,7 @@ Page {
                         anchors.fill: parent
                         spacing: Theme.spacing
                         Text { text: qsTr("Join a room"); color: Theme.text; font.pixelSize: Theme.titleSize; font.bold: true }
-                        AppTextField { id: uriField; objectName: "joinUriField"; Accessible.name: qsTr("Room address"); placeholderText: qsTr("Room address"); Layout.fillWidth: true }
+                        AppTextField { id: uriField; objectName: "joinUriField"; Accessible.name: qsTr("Room address"); placeholderText: qsTr("Room address, or the whole invitation"); Layout.fillWidth: true }
                         AppTextField { id: codeField; objectName: "joinCodeField"; Accessible.name: qsTr("Room code"); placeholderText: qsTr("Room code"); Layout.fillWidth: true }
                         AppButton {
                             objectName: "joinRoomButton"

@@ -1,10 +1,12 @@
 #include "twinseal/viewmodels/calls_controller.h"
 
+#include <QClipboard>
 #include <QDateTime>
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
+#include <QGuiApplication>
 #include <QPointer>
 #include <QRegularExpression>
 #include <QUrl>
@@ -215,6 +217,13 @@ QString CallsController::roomTitle() const {
 
 QString CallsController::roomUri() const { return m_client ? qs(m_client->setup().roomUri()) : QString(); }
 
+QString CallsController::invitation() const {
+    if (!inRoom())
+        return {};
+    const QString code = roomCode();
+    return code.isEmpty() ? roomUri() : roomUri() + QLatin1Char(' ') + code;
+}
+
 QString CallsController::roomIdText() const { return m_client ? qs(m_client->setup().roomId()) : QString(); }
 
 bool CallsController::integrityOnly() const { return inRoom() && m_client->integrityOnly(); }
@@ -404,8 +413,14 @@ void CallsController::createRoom(const QString& title, bool byCode, const QStrin
     });
 }
 
-void CallsController::joinRoom(const QString& uri, const QString& code) {
-    const QString roomUri = uri.trimmed();
+void CallsController::joinRoom(const QString& uri, const QString& givenCode) {
+    QString roomUri = uri.simplified();
+    QString code = givenCode;
+    // A pasted invitation: "<address> <code>".
+    if (const QStringList parts = roomUri.split(QLatin1Char(' ')); parts.size() == 2 && code.trimmed().isEmpty()) {
+        roomUri = parts.at(0);
+        code = parts.at(1);
+    }
     const QString roomId = roomUri.section(QLatin1Char(':'), -1);
     if (!roomUri.startsWith(QLatin1String("urn:twinseal:room:")) || roomId.isEmpty())
         return fail(QStringLiteral("bad-room-address"),
@@ -417,6 +432,13 @@ void CallsController::joinRoom(const QString& uri, const QString& code) {
         m_client->join(roomId.toStdString(), roomUri.toStdString(), m_roomCode.toStdString());
         emit callChanged();
     });
+}
+
+void CallsController::copyInvitation() const {
+    // No clipboard without a GUI application (the view-model also runs in headless tools).
+    if (!inRoom() || !qobject_cast<QGuiApplication*>(QCoreApplication::instance()))
+        return;
+    QGuiApplication::clipboard()->setText(invitation());
 }
 
 void CallsController::invite(const QString& handle) {

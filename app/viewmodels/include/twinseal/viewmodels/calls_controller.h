@@ -68,6 +68,7 @@ class CallsController : public twinseal::viewmodels::PageModel {
     Q_PROPERTY(QString roomTitle READ roomTitle NOTIFY callChanged)
     Q_PROPERTY(QString roomUri READ roomUri NOTIFY callChanged)
     Q_PROPERTY(QString roomCode READ roomCode NOTIFY callChanged)
+    Q_PROPERTY(QString invitation READ invitation NOTIFY callChanged)
     // The room's policy forbids confidentiality: frames are authenticated, not encrypted.
     Q_PROPERTY(bool integrityOnly READ integrityOnly NOTIFY callChanged)
     Q_PROPERTY(QString ringingFrom READ ringingFrom NOTIFY callChanged)
@@ -104,6 +105,9 @@ public:
     [[nodiscard]] bool reachable() const;
     [[nodiscard]] QString roomTitle() const;
     [[nodiscard]] QString roomUri() const;
+    // What another person needs to join: the room's address, then its code when it has one
+    // ("urn:twinseal:room:<operator>:<room> CODE"); joinRoom accepts it pasted whole.
+    [[nodiscard]] QString invitation() const;
     [[nodiscard]] QString roomCode() const { return m_roomCode; }
     [[nodiscard]] bool integrityOnly() const;
     [[nodiscard]] QString ringingFrom() const { return m_ringingFrom; }
@@ -127,9 +131,12 @@ public:
     Q_INVOKABLE void createRoom(const QString& title, bool byCode, const QString& invited,
                                 const QString& requiredRole, const QString& roleRootFile,
                                 bool integrityOnly);
-    // Joins the room at `roomUri` (urn:twinseal:room:<operator>:<room id>) with its code.
+    // Joins the room at `roomUri` (urn:twinseal:room:<operator>:<room id>) with its code; with
+    // no code, `roomUri` may be a whole invitation (the address, white space, the code).
     Q_INVOKABLE void joinRoom(const QString& roomUri, const QString& code);
     Q_INVOKABLE void invite(const QString& handle);
+    // Puts invitation() on the system clipboard.
+    Q_INVOKABLE void copyInvitation() const;
     Q_INVOKABLE void accept();
     Q_INVOKABLE void decline();
     Q_INVOKABLE void leave();
