@@ -662,8 +662,9 @@ private slots:
         auto report = reportAfter(*alice, mallory->id(), 0);
         QVERIFY2(report, qPrintable(alice->transcript()));
         QCOMPARE(report->value("state").toString(), QStringLiteral("failed"));
-        // The media-content check names what was altered (the report's first failure is the
-        // manifest the failed download did not deliver).
+        // The overall reason is the altered content, not the manifest the stopped download did
+        // not deliver; the media-content check names what was altered.
+        QCOMPARE(report->value("reason").toString(), codeName(security::ErrorCode::MediaMismatch));
         const QJsonArray checks = report->value("report").toObject().value("checks").toArray();
         const auto media = std::find_if(checks.begin(), checks.end(), [](const QJsonValue& c) {
             return c.toObject().value("check").toString() == QLatin1String("media-content");
