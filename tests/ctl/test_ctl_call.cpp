@@ -4,6 +4,7 @@
 // the participants print.
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -11,6 +12,9 @@
 
 #include <cstdio>
 #include <optional>
+#include <vector>
+
+#include <sys/stat.h>
 
 #include <twinseal/calls/home_networks.h>
 #include <twinseal/security/subscriber.h>
@@ -625,6 +629,83 @@ private slots:
                                                       "--room-host-ca", ca, "--room-host-operator", "Nobody"} +
                                               common(*m_alice, "alice"), kPassphrase, env);
         QCOMPARE(unreachable.exitCode, 131);
+    }
+
+    // `call leave --data-dir` from another shell: the participant running with that data
+    // directory leaves cleanly (its last lines, exit 0) and the others see it go; nothing running
+    // there, a socket left by a participant that was killed, or another room named: each its own
+    // exit code and message. The control socket is its owner's only.
+    void leaveFromAnotherShell() {
+        const QProcessEnvironment env = twinsealctlEnvironment();
+        const auto leave = [&](const DataDir& d, const QStringList& extra = {}) {
+            return runTwinsealctl(QStringList{"call", "leave", "--data-dir", d.dir} + extra, {}, env);
+        };
+        const auto leavingEvents = [](CtlCallProcess& p) {
+            std::vector<QJsonObject> all;
+            for (const QJsonObject& e : p.events())
+                if (e.value("event").toString() == QLatin1String("leaving"))
+                    all.push_back(e);
+            return all;
+        };
+        auto none = leave(*m_bob);
+        QCOMPARE(none.exitCode, 136);
+        QVERIFY2(none.err.contains(QStringLiteral("call-not-running")) && none.err.contains(m_bob->dir), qPrintable(none.err));
+
+        auto alice = start("alice", QStringList{"call", "create", "--room-code"} + common(*m_alice, "alice"));
+        auto room = createRoom(*alice);
+        QVERIFY2(room, qPrintable(alice->transcript()));
+        auto bob = start("bob", QStringList{"call", "join", room->id, "--code", room->code} + common(*m_bob, "bob"));
+        const qint64 bobId = joinedId(*bob);
+        QVERIFY2(bobId > 0, qPrintable(bob->transcript()));
+        QVERIFY2(alice->waitForReport(bobId, kVerified), qPrintable(alice->transcript()));
+
+        const QString socket = m_bob->dir + QStringLiteral("/call.sock");
+        struct stat st {};
+        QCOMPARE(::stat(QFile::encodeName(socket).constData(), &st), 0);
+        QVERIFY(S_ISSOCK(st.st_mode));
+        QCOMPARE(st.st_mode & 0777u, 0600u);
+
+        // Another room named: Bob is not asked to leave.
+        auto other = leave(*m_bob, {"--room", "no-such-room"});
+        QCOMPARE(other.exitCode, 137);
+        QVERIFY2(other.err.contains(QStringLiteral("call-other-room")) && other.err.contains(room->id), qPrintable(other.err));
+
+        // His room: Bob leaves, prints his last lines and exits 0; Alice sees him go.
+        auto left = leave(*m_bob, {"--room", room->id});
+        QCOMPARE(left.exitCode, 0);
+        QVERIFY2(left.out.contains(QStringLiteral("\"event\":\"participant-left\"")) && left.out.contains(room->id),
+                 qPrintable(left.out));
+        QCOMPARE(bob->waitExit(), 0);
+        const auto leaving = leavingEvents(*bob);
+        QCOMPARE(leaving.size(), std::size_t(1)); // the request for another room did not count
+        QCOMPARE(leaving.front().value("why").toString(), QStringLiteral("call leave"));
+        auto bobLeft = bob->waitForEvent("left", 1000);
+        QVERIFY(bobLeft);
+        QCOMPARE(bobLeft->value("exitCode").toInt(), 0);
+        QVERIFY2(eventAfter(*alice, "peer-left", bobId, {}, 0), qPrintable(alice->transcript()));
+        QVERIFY(!QFileInfo::exists(socket));
+        QCOMPARE(leave(*m_bob).exitCode, 136);
+
+        // Alice, without --room.
+        auto aliceLeft = leave(*m_alice);
+        QCOMPARE(aliceLeft.exitCode, 0);
+        QCOMPARE(alice->waitExit(), 0);
+        QCOMPARE(leavingEvents(*alice).front().value("why").toString(), QStringLiteral("call leave"));
+
+        // A participant killed leaves its socket behind: nobody answers there (136), and the
+        // next participant with that data directory takes the place and can be asked to leave.
+        {
+            auto carol = start("carol", QStringList{"call", "create", "--room-code"} + common(*m_carol, "carol"));
+            QVERIFY2(createRoom(*carol), qPrintable(carol->transcript()));
+        } // killed
+        QVERIFY(QFileInfo::exists(m_carol->dir + QStringLiteral("/call.sock")));
+        auto stale = leave(*m_carol);
+        QCOMPARE(stale.exitCode, 136);
+        QVERIFY2(stale.err.contains(QStringLiteral("does not answer")), qPrintable(stale.err));
+        auto carol = start("carol", QStringList{"call", "create", "--room-code"} + common(*m_carol, "carol"));
+        QVERIFY2(createRoom(*carol), qPrintable(carol->transcript()));
+        QCOMPARE(leave(*m_carol).exitCode, 0);
+        QCOMPARE(carol->waitExit(), 0);
     }
 
     // One chunk of Mallory's avatar is altered in her home network's repository: alice fetches
