@@ -6,8 +6,6 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
-#include <QSqlDatabase>
-#include <QSqlQuery>
 #include <QtTest>
 
 #include <cstdio>
@@ -22,6 +20,7 @@
 
 #include <twinseal/twin/pin_file.h>
 
+#include "avatar_tampering.h"
 #include "ctl_call_intruder.h"
 #include "ctl_call_process.h"
 #include "ctl_process.h"
@@ -191,6 +190,31 @@ class CtlCallTest : public QObject {
         return c;
     }
 
+    // Alice creates a room by code, Bob joins it: both running, Bob's participant ID known.
+    struct AliceAndBob {
+        std::unique_ptr<CtlCallProcess> alice;
+        std::unique_ptr<CtlCallProcess> bob;
+        std::optional<Room> room; // always set
+        qint64 bobId = -1;
+    };
+    std::optional<AliceAndBob> aliceAndBob() {
+        AliceAndBob c;
+        c.alice = start("alice", QStringList{"call", "create", "--room-code"} + common(*m_alice, "alice"));
+        auto room = createRoom(*c.alice);
+        if (!room) {
+            dump(*c.alice);
+            return std::nullopt;
+        }
+        c.room = room;
+        c.bob = start("bob", QStringList{"call", "join", room->id, "--code", room->code} + common(*m_bob, "bob"));
+        c.bobId = joinedId(*c.bob);
+        if (c.bobId <= 0) {
+            dump(*c.bob);
+            return std::nullopt;
+        }
+        return c;
+    }
+
 private slots:
     void initTestCase() {
         QVERIFY(m_a.start({QStringLiteral("--rate-limit"), QStringLiteral("0")})); // many participants from one address
@@ -203,13 +227,10 @@ private slots:
     // Three participants of one operator, each a twinsealctl process: everyone reports everyone
     // Verified (the full report embedded) and receives their pose streams.
     void threeParticipantsAllVerified() {
-        auto alice = start("alice", QStringList{"call", "create", "--room-code"} + common(*m_alice, "alice"));
-        auto room = createRoom(*alice);
-        QVERIFY2(room, qPrintable(alice->transcript()));
+        auto two = aliceAndBob();
+        QVERIFY(two);
+        auto& [alice, bob, room, bobId] = *two;
         QVERIFY(!room->code.isEmpty());
-        auto bob = start("bob", QStringList{"call", "join", room->id, "--code", room->code} + common(*m_bob, "bob"));
-        const qint64 bobId = joinedId(*bob);
-        QVERIFY2(bobId > 0, qPrintable(bob->transcript()));
         auto carol = start("carol", QStringList{"call", "join", room->id, "--code", room->code} + common(*m_carol, "carol"));
         const qint64 carolId = joinedId(*carol);
         QVERIFY2(carolId > 0, qPrintable(carol->transcript()));
@@ -245,12 +266,9 @@ private slots:
         const QString hostCa = b.scratch(QStringLiteral("room-host-ca.pem"));
         QVERIFY(writeText(hostCa, m_a.tlsCaPem().toStdString()));
 
-        auto alice = start("alice", QStringList{"call", "create", "--room-code"} + common(*m_alice, "alice"));
-        auto room = createRoom(*alice);
-        QVERIFY2(room, qPrintable(alice->transcript()));
-        auto bob = start("bob", QStringList{"call", "join", room->id, "--code", room->code} + common(*m_bob, "bob"));
-        const qint64 bobId = joinedId(*bob);
-        QVERIFY2(bobId > 0, qPrintable(bob->transcript()));
+        auto two = aliceAndBob();
+        QVERIFY(two);
+        auto& [alice, bob, room, bobId] = *two;
         auto carol = start("carol", QStringList{"call", "join", room->id, "--code", room->code, "--room-host", m_a.url(),
                                                 "--room-host-ca", hostCa, "--room-host-operator",
                                                 QString::fromStdString(m_alice->profile.operatorName)} +
@@ -651,12 +669,9 @@ private slots:
         QCOMPARE(none.exitCode, 136);
         QVERIFY2(none.err.contains(QStringLiteral("call-not-running")) && none.err.contains(m_bob->dir), qPrintable(none.err));
 
-        auto alice = start("alice", QStringList{"call", "create", "--room-code"} + common(*m_alice, "alice"));
-        auto room = createRoom(*alice);
-        QVERIFY2(room, qPrintable(alice->transcript()));
-        auto bob = start("bob", QStringList{"call", "join", room->id, "--code", room->code} + common(*m_bob, "bob"));
-        const qint64 bobId = joinedId(*bob);
-        QVERIFY2(bobId > 0, qPrintable(bob->transcript()));
+        auto two = aliceAndBob();
+        QVERIFY(two);
+        auto& [alice, bob, room, bobId] = *two;
         QVERIFY2(alice->waitForReport(bobId, kVerified), qPrintable(alice->transcript()));
 
         const QString socket = m_bob->dir + QStringLiteral("/call.sock");
@@ -715,25 +730,7 @@ private slots:
         auto mallory = Intruder::make(m_a, QStringLiteral("mallory-media"), 1014);
         QVERIFY(mallory);
         QCOMPARE(m_a.stop(), 0);
-        const QByteArray root(reinterpret_cast<const char*>(mallory->mediaRoot().data()),
-                              static_cast<qsizetype>(mallory->mediaRoot().size()));
-        int changed = 0;
-        QVERIFY(m_a.withDatabase([&](QSqlDatabase& db) {
-            QSqlQuery read(db);
-            read.prepare(QStringLiteral("SELECT data FROM avatar_chunks WHERE media_root = ? AND file_index = 0 AND chunk_index = 0"));
-            read.addBindValue(root);
-            if (!read.exec() || !read.next())
-                return;
-            QByteArray data = read.value(0).toByteArray();
-            data[data.size() / 2] = static_cast<char>(data[data.size() / 2] ^ 0x01);
-            QSqlQuery write(db);
-            write.prepare(QStringLiteral("UPDATE avatar_chunks SET data = ? WHERE media_root = ? AND file_index = 0 AND chunk_index = 0"));
-            write.addBindValue(data);
-            write.addBindValue(root);
-            if (write.exec())
-                changed = write.numRowsAffected();
-        }));
-        QCOMPARE(changed, 1);
+        QCOMPARE(alterAvatarChunk(m_a, mallory->mediaRoot()), 1);
         QVERIFY(m_a.restart({QStringLiteral("--rate-limit"), QStringLiteral("0")}));
 
         auto alice = start("alice", QStringList{"call", "create", "--room-code", "--require-verified"} + common(*m_alice, "alice"));

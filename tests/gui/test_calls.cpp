@@ -7,8 +7,6 @@
 // relay altered or replayed, each refused with its reason (counted on the tile, one alert per
 // reason); an avatar altered at its home network, the tile Failed with the media reason.
 #include <QDir>
-#include <QSqlDatabase>
-#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -22,7 +20,6 @@
 #include <twinseal/security/audit_entry.h>
 #include <twinseal/security/audit_log.h>
 #include <twinseal/security/clock.h>
-#include <twinseal/security/credential.h>
 #include <twinseal/security/sframe_header.h>
 #include <twinseal/twin/pin_file.h>
 #include <twinseal/security/verify.h>
@@ -31,6 +28,7 @@
 #include <twinseal/viewmodels/participant_list_model.h>
 #include <twinseal/viewmodels/twin_controller.h>
 
+#include "avatar_tampering.h"
 #include "call_participants.h"
 #include "call_test_util.h"
 #include "call_ws_client.h"
@@ -542,30 +540,8 @@ private slots:
     void tamperedAvatarChunkAtTheHomeNetwork() {
         auto grace = makeCallDevice(*m_server, QStringLiteral("grace"), 8);
         QVERIFY(grace);
-        auto evidence = evidenceFor(*grace->builder, "urn:twinseal:room:media:check");
-        QVERIFY(evidence);
-        auto credential = security::parseCredential(security::view(evidence->evidence.credential()));
-        REQUIRE_OK(credential);
-        const security::Digest& mediaRoot = credential->claims.mediaRoot;
-        const QByteArray root(reinterpret_cast<const char*>(mediaRoot.data()), static_cast<qsizetype>(mediaRoot.size()));
         QCOMPARE(m_server->stop(), 0);
-        int changed = 0;
-        QVERIFY(m_server->withDatabase([&](QSqlDatabase& db) {
-            QSqlQuery read(db);
-            read.prepare(QStringLiteral("SELECT data FROM avatar_chunks WHERE media_root = ? AND file_index = 0 AND chunk_index = 0"));
-            read.addBindValue(root);
-            if (!read.exec() || !read.next())
-                return;
-            QByteArray data = read.value(0).toByteArray();
-            data[data.size() / 2] = static_cast<char>(data[data.size() / 2] ^ 0x01);
-            QSqlQuery write(db);
-            write.prepare(QStringLiteral("UPDATE avatar_chunks SET data = ? WHERE media_root = ? AND file_index = 0 AND chunk_index = 0"));
-            write.addBindValue(data);
-            write.addBindValue(root);
-            if (write.exec())
-                changed = write.numRowsAffected();
-        }));
-        QCOMPARE(changed, 1);
+        QCOMPARE(alterAvatarChunk(*m_server, grace->mediaRoot), 1);
         QVERIFY(m_server->restart(kNoRateLimit));
 
         QVERIFY(createRoom("Altered avatar"));
