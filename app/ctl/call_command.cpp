@@ -4,9 +4,13 @@
 #include "commands.h"
 
 #include <QCommandLineParser>
+#include <QDeadlineTimer>
 #include <QDir>
 #include <QEventLoop>
 #include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLocalSocket>
 #include <QUrl>
 
 #include <memory>
@@ -25,6 +29,7 @@
 #include <twinseal/twin/twin_session.h>
 #include <twinseal/twin/twin_store.h>
 
+#include "call_control.h"
 #include "call_participant.h"
 #include "cli.h"
 
@@ -48,8 +53,9 @@ const char* const kEvents =
     "refused, refusedReasons), frames-sent, frame-sent (--print-sent-frames), refused (an input the call set-up ignored), "
     "protocol-error, host-error, leaving, not-verified, left (exitCode). Progress goes to "
     "stderr.\n"
-    "Leaving: a line \"leave\" on stdin, SIGTERM or SIGINT, --duration after entering the "
-    "room, or the end of stdin when --duration is not given. Other stdin lines: "
+    "Leaving: a line \"leave\" on stdin, `twinsealctl call leave --data-dir` with this data "
+    "directory, SIGTERM or SIGINT, --duration after entering the room, or the end of stdin when "
+    "--duration is not given. Other stdin lines: "
     "\"invite HANDLE\", \"accept\", \"decline\", \"rekey\".\n"
     "Exit codes: 0 the call ended normally, 1 usage, 10+ a local failure (holder key, "
     "profile), 130 the room host refused or ended the call, 131 the room host cannot be "
@@ -266,6 +272,13 @@ int runParticipant(const QCommandLineParser& p, CallPlan plan) {
     info("Calling through the room host " + part.hostUrl.toStdString());
     plan.ownHandle = part.handle;
     CallParticipant participant(*part.client, std::move(plan));
+    // `call leave --data-dir` reaches this participant through its data directory.
+    calls::CallClient& client = *part.client;
+    CallControlServer control([&client] { return client.setup().roomId(); });
+    QObject::connect(&control, &CallControlServer::leaveRequested, &participant,
+                     [&participant] { participant.requestLeave(); });
+    if (const std::string why = control.listen(p.value("data-dir")); !why.empty())
+        info("twinsealctl: `call leave` cannot reach this participant: " + why);
     return participant.run();
 }
 
@@ -405,6 +418,69 @@ int cmdCallListen(const QStringList& args) {
     return runParticipant(p, std::move(plan));
 }
 
+int cmdCallLeave(const QStringList& args) {
+    QCommandLineParser p;
+    p.addOptions({
+        {"data-dir", "The data directory of the running participant (`call create|join|invite|"
+                     "listen --data-dir`).", "dir"},
+        {"room", "Leave only if it is in this room (room-created's or joined's roomId).", "id"},
+        {"timeout", "Seconds to wait until it has left.", "seconds", "30"},
+    });
+    if (auto rc = parseCommand(p, args, QStringLiteral(
+            "Tell the call participant running with a data directory to leave its call cleanly: it "
+            "leaves the room, prints its last JSON lines (leaving, left) and exits as it does on a "
+            "\"leave\" line. Prints {\"event\":\"participant-left\",\"roomId\":...} once it has "
+            "left.\nExit codes: 0 it left, 1 usage, 132 it did not leave within --timeout, 136 no "
+            "call is running with that data directory, 137 it is in another room than --room.")))
+        return *rc;
+    if (auto rc = require(p, {"data-dir"}))
+        return *rc;
+    bool ok = false;
+    const int timeout = p.value("timeout").toInt(&ok);
+    if (!ok || timeout <= 0 || timeout > 3600)
+        return usage(p, "--timeout takes a number of seconds (1-3600)");
+    const QString dataDir = p.value("data-dir");
+    const QString path = callControlPath(dataDir);
+    const auto notRunning = [&](const std::string& why) {
+        info("twinsealctl: call-not-running: no call is running with the data directory " +
+             dataDir.toStdString() + " (" + why + ")");
+        return kExitCallNotRunning;
+    };
+    if (!QFileInfo::exists(path))
+        return notRunning("no control socket " + path.toStdString());
+    QLocalSocket socket;
+    socket.connectToServer(path);
+    if (!socket.waitForConnected(timeout * 1000))
+        return notRunning(path.toStdString() + " does not answer: " + socket.errorString().toStdString());
+    const QString request = p.isSet("room") ? QStringLiteral("leave ") + p.value("room") : QStringLiteral("leave");
+    socket.write(request.toUtf8() + "\n");
+    socket.flush();
+    const QDeadlineTimer deadline{std::chrono::seconds(timeout)};
+    while (!socket.canReadLine() && socket.state() == QLocalSocket::ConnectedState && !deadline.hasExpired())
+        socket.waitForReadyRead(static_cast<int>(std::max<qint64>(deadline.remainingTime(), 1)));
+    const QString answer = QString::fromUtf8(socket.readLine(1024)).trimmed();
+    const QString room = answer.section(QLatin1Char(' '), 1);
+    if (answer.startsWith(QLatin1String("other-room"))) {
+        info("twinsealctl: call-other-room: the call running with " + dataDir.toStdString() + " is " +
+             (room.isEmpty() ? std::string("not in a room yet") : "in room " + room.toStdString()) +
+             ", not in room " + p.value("room").toStdString() + "; it was not asked to leave");
+        return kExitCallOtherRoom;
+    }
+    if (!answer.startsWith(QLatin1String("leaving")))
+        return notRunning(path.toStdString() + " gave no answer to the leave request");
+    while (socket.state() != QLocalSocket::UnconnectedState && !deadline.hasExpired())
+        socket.waitForDisconnected(static_cast<int>(std::max<qint64>(deadline.remainingTime(), 1)));
+    if (socket.state() != QLocalSocket::UnconnectedState) {
+        info("twinsealctl: call-leave-timeout: the participant running with " + dataDir.toStdString() +
+             " was asked to leave but has not left after " + std::to_string(timeout) + " s");
+        return kExitCallTimeout;
+    }
+    out(QJsonDocument(QJsonObject{{"event", "participant-left"}, {"roomId", room}})
+            .toJson(QJsonDocument::Compact)
+            .toStdString());
+    return kExitOk;
+}
+
 void printCallExitCodes() {
     out(std::to_string(kExitCallHostRefused) + "\tcall: the room host refused or ended the call");
     out(std::to_string(kExitCallConnection) + "\tcall: the room host cannot be reached, or the connection was lost");
@@ -412,6 +488,8 @@ void printCallExitCodes() {
     out(std::to_string(kExitCallProtocol) + "\tcall: the room host broke the protocol");
     out(std::to_string(kExitCallNotVerified) + "\tcall: --require-verified and a peer was not Verified");
     out(std::to_string(kExitCallEvidence) + "\tcall: the participant's own evidence could not be built");
+    out(std::to_string(kExitCallNotRunning) + "\tcall leave: no call is running with that data directory");
+    out(std::to_string(kExitCallOtherRoom) + "\tcall leave: the call running there is in another room");
 }
 
 } // namespace twinseal::ctl

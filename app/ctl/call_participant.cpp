@@ -331,6 +331,8 @@ void CallParticipant::command(const QString& line) {
     }
 }
 
+void CallParticipant::requestLeave() { leave("call leave"); }
+
 void CallParticipant::onSignal() {
     char c[16];
     while (::read(g_signalPipe[0], c, sizeof c) > 0) {

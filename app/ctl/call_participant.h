@@ -31,6 +31,8 @@ inline constexpr int kExitCallTimeout = 132;     // not in the room (or no answe
 inline constexpr int kExitCallProtocol = 133;    // the room host broke the protocol
 inline constexpr int kExitCallNotVerified = 134; // --require-verified: a peer is not Verified
 inline constexpr int kExitCallEvidence = 135;    // our own evidence could not be built
+inline constexpr int kExitCallNotRunning = 136;  // `call leave`: no call runs with that data directory
+inline constexpr int kExitCallOtherRoom = 137;   // `call leave --room`: the call there is in another room
 
 // What the participant does once connected.
 struct CallPlan {
@@ -58,6 +60,8 @@ public:
 
     // Connects and runs until the call is over; returns the exit code.
     int run();
+    // Leaves the call as a "leave" line on stdin does (`twinsealctl call leave`).
+    void requestLeave();
 
 private:
     void emitEvent(const char* name, QJsonObject fields);

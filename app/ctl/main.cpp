@@ -43,6 +43,7 @@ const std::map<QString, Command>& commands() {
         {"call join", {cmdCallJoin, "join a call room as a headless participant"}},
         {"call invite", {cmdCallInvite, "call transfer handles (a room that admits them)"}},
         {"call listen", {cmdCallListen, "answer invitations to a handle, then stay in the call"}},
+        {"call leave", {cmdCallLeave, "make the participant running with a data directory leave its call"}},
     };
     return c;
 }

@@ -236,7 +236,7 @@ std::string_view checkIdTitle(CheckId id) noexcept {
     case CheckId::ManifestSignature: return "Media manifest signed by the holder";
     case CheckId::MediaRoot: return "Media is the certified avatar";
     case CheckId::MediaContent: return "Media bytes match the manifest";
-    case CheckId::PinnedKey: return "Same key as last time";
+    case CheckId::PinnedKey: return "Pinned key unchanged";
     case CheckId::Disclosures: return "Disclosed attributes match the credential";
     case CheckId::LogInclusion: return "Credential is in the transparency log";
     case CheckId::RoleCredential: return "Required roles vouched for by a trusted enterprise";

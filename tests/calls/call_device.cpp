@@ -1,10 +1,5 @@
 #include "call_device.h"
 
-#include <QDir>
-#include <QFile>
-#include <QUrl>
-
-#include <twinseal/netclient/avatar_transfer.h>
 #include <twinseal/security/verify.h>
 
 namespace twinseal::test::calls {
@@ -13,61 +8,14 @@ using namespace twinseal::calls;
 
 std::unique_ptr<Device> makeDevice(HomenetServer& server, const QString& name, int number,
                                    const std::vector<security::UsimProfileData>& otherHomes) {
-    auto d = std::make_unique<Device>();
-    d->subscriber.emplace(addTestSubscriber(server, name + QStringLiteral(".usim"), number));
-    TestSubscriber& s = *d->subscriber;
-    const QString package = avatarCopy(server.scratch(name + QStringLiteral("-avatar")), number);
-    security::Manifest manifest;
-    const security::Bytes signedBytes = signedManifest(package, s.holder, &manifest);
-    if (!authenticate(*s.client).ok())
-        return nullptr;
-    auto reg = registerDt(s, signedBytes);
-    if (!reg.ok())
-        return nullptr;
-    d->dtId = reg->credential.claims.dtId;
-    const std::string avatarId = reg->credential.claims.avatarId;
-    if (!await<netclient::AvatarRecord>([&](auto cb) {
-             s.client->uploadAvatar(avatarId, manifest, package, std::move(cb));
-         }).ok())
-        return nullptr;
-    d->store = std::make_unique<twin::TwinStore>(server.scratch(name + QStringLiteral("-data")));
-    QDir().mkpath(d->store->dataDir());
-    if (!d->store->storeCredential(reg->credentialBytes).ok())
-        return nullptr;
-    auto profile = security::UsimProfileData::load(s.path.toStdString());
-    if (!profile.ok())
-        return nullptr;
-    d->session = std::make_unique<twin::TwinSession>(std::move(*profile), s.path);
-    d->session->adoptKey(std::move(s.holder));
-    d->builder = std::make_unique<EvidenceBuilder>(*d->store, *d->session);
-    PeerVerifierConfig config;
-    QDir().mkpath(d->store->trustDir());
-    for (std::size_t i = 0; i < otherHomes.size(); ++i) {
-        QFile root(QDir(d->store->trustDir()).filePath(QStringLiteral("operator-%1.pem").arg(i)));
-        if (!root.open(QIODevice::WriteOnly) ||
-            root.write(QByteArray::fromStdString(otherHomes[i].trustListPem)) < 0)
-            return nullptr;
-        config.homeNetworks.add(HomeNetworkEntry::fromProfile(otherHomes[i]));
-    }
-    auto stores = storesOf(*d->store, s.profile.trustListPem);
-    if (!stores.ok())
-        return nullptr;
-    config.stores = std::move(*stores);
-    config.homeNetworks.add(HomeNetworkEntry::fromProfile(s.profile));
-    config.cacheDir = server.scratch(name + QStringLiteral("-cache"));
-    d->verifier = std::make_unique<PeerEvidenceVerifier>(config);
-    return d;
+    CallTwinOptions options;
+    options.otherHomes = otherHomes;
+    return makeCallTwin(server, name, number, std::move(options));
 }
 
 CallClientOptions clientOptions(const HomenetServer& server, const std::string& handle,
                                 int revocationRecheckMs) {
-    CallClientOptions o;
-    o.url = QUrl(QStringLiteral("wss://localhost:%1/v1/ws").arg(server.port()));
-    o.tlsCaPem = server.tlsCaPem().toStdString();
-    o.hostOperator = QUrl::toPercentEncoding(QStringLiteral("TwinSeal Demo Operator")).toStdString();
-    o.setup.ownHandle = handle;
-    o.revocationRecheckMs = revocationRecheckMs;
-    return o;
+    return roomHostOptions(server, handle, revocationRecheckMs);
 }
 
 QString verifiedName() {

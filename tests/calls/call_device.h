@@ -1,8 +1,7 @@
-// A participant's device in the call tests: a registered twin with its avatar on its home
-// network, its data directory and unlocked session, the evidence builder and a peer verifier
-// that knows its own home network and, when asked, other operators' (their roots in the trust
-// list, their addresses and keys in the HomeNetworkDirectory). Small checks on CallClient's
-// signals.
+// A participant's device in the call tests (the shared CallTwin: a registered twin with its
+// avatar on its home network, its data directory and unlocked session, the evidence builder and
+// a peer verifier that knows its own home network and, when asked, other operators'), and small
+// checks on CallClient's signals.
 #pragma once
 
 #include <QSignalSpy>
@@ -12,7 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "../homenet/homenet_fixture.h"
+#include "call_twin.h"
+#include "homenet_fixture.h"
 
 #include <twinseal/calls/animation_frame.h>
 #include <twinseal/calls/call_client.h>
@@ -24,14 +24,9 @@
 
 namespace twinseal::test::calls {
 
-struct Device {
-    std::optional<TestSubscriber> subscriber;
-    std::string dtId; // the registered twin's
-    std::unique_ptr<twin::TwinStore> store;
-    std::unique_ptr<twin::TwinSession> session;
-    std::unique_ptr<twinseal::calls::EvidenceBuilder> builder;
-    std::unique_ptr<twinseal::calls::PeerEvidenceVerifier> verifier;
-};
+// subscriber, dtId, store, session, builder, verifier (and avatarId, mediaRoot): the shared
+// test support's registered twin (tests/support/call_twin.h).
+using Device = twinseal::test::CallTwin;
 
 // Subscriber `number` of `server` with a registered twin (its avatar uploaded); its verifier
 // also trusts the operators of `otherHomes` (each one's root added to the device's trust

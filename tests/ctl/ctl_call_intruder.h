@@ -1,6 +1,6 @@
 // A participant driven by hand in the twinsealctl call tests, to misbehave on purpose: a twin
-// registered on a test home network (its avatar uploaded), its evidence built with the calls
-// library, its own WebSocket to the room host (tests/homenet's CallWsClient) and its own frame
+// registered on a test home network (its avatar uploaded; the shared CallTwin), its evidence
+// built with the calls library, its own WebSocket to the room host (tests/homenet's CallWsClient) and its own frame
 // keys. It joins a room honestly, then presents whatever evidence or frames a test wants.
 #pragma once
 
@@ -17,12 +17,12 @@
 #include <twinseal/calls/call_frame_keys.h>
 #include <twinseal/calls/evidence_builder.h>
 #include <twinseal/calls/peer_evidence_verifier.h>
-#include <twinseal/netclient/avatar_transfer.h>
 #include <twinseal/twin/data_layout.h>
 #include <twinseal/twin/twin_session.h>
 #include <twinseal/twin/twin_store.h>
 
 #include "call_test_util.h"
+#include "call_twin.h"
 #include "call_ws_client.h"
 #include "homenet_fixture.h"
 
@@ -33,52 +33,20 @@ public:
     // Subscriber `number` of `server`, registered with a copy of the sample avatar; null when
     // any step fails (with a warning).
     static std::unique_ptr<Intruder> make(HomenetServer& server, const QString& name, int number) {
-        auto d = std::unique_ptr<Intruder>(new Intruder(server));
-        d->m_subscriber.emplace(addTestSubscriber(server, name + QStringLiteral(".usim"), number));
-        TestSubscriber& s = *d->m_subscriber;
-        const QString package = avatarCopy(server.scratch(name + QStringLiteral("-avatar")), number);
-        security::Manifest manifest;
-        const security::Bytes signedBytes = signedManifest(package, s.holder, &manifest);
-        if (!authenticate(*s.client).ok())
+        auto twin = makeCallTwin(server, name, number);
+        if (!twin)
             return nullptr;
-        auto reg = registerDt(s, signedBytes);
-        if (!reg.ok())
-            return nullptr;
-        d->m_dtId = reg->credential.claims.dtId;
-        d->m_mediaRoot = reg->credential.claims.mediaRoot;
-        if (!await<netclient::AvatarRecord>([&](auto cb) {
-                 s.client->uploadAvatar(reg->credential.claims.avatarId, manifest, package, std::move(cb));
-             }).ok())
-            return nullptr;
-        d->m_store = std::make_unique<twin::TwinStore>(server.scratch(name + QStringLiteral("-data")));
-        QDir().mkpath(d->m_store->dataDir());
-        if (!d->m_store->storeCredential(reg->credentialBytes).ok())
-            return nullptr;
-        auto profile = security::UsimProfileData::load(s.path.toStdString());
-        if (!profile.ok())
-            return nullptr;
-        d->m_session = std::make_unique<twin::TwinSession>(std::move(*profile), s.path);
-        d->m_session->adoptKey(std::move(s.holder));
-        d->m_builder = std::make_unique<calls::EvidenceBuilder>(*d->m_store, *d->m_session);
-        auto stores = calls::storesOf(*d->m_store, s.profile.trustListPem);
-        if (!stores.ok())
-            return nullptr;
-        calls::PeerVerifierConfig config;
-        config.stores = std::move(*stores);
-        config.homeNetworks.add(calls::HomeNetworkEntry::fromProfile(s.profile));
-        config.cacheDir = server.scratch(name + QStringLiteral("-cache"));
-        d->m_verifier = std::make_unique<calls::PeerEvidenceVerifier>(config);
-        return d;
+        return std::unique_ptr<Intruder>(new Intruder(server, std::move(twin)));
     }
 
     // Fresh evidence for `destination` (its ephemeral key kept when it is for the room).
     [[nodiscard]] std::optional<calls::OwnEvidence> evidence(const std::string& destination) {
-        auto own = await<calls::OwnEvidence>([&](auto cb) { m_builder->build(destination, std::move(cb)); });
-        if (!own.ok())
+        auto own = buildEvidence(*m_twin->builder, destination);
+        if (!own)
             return std::nullopt;
         for (const auto& role : m_roleCredentials)
             own->evidence.add_role_credentials(role);
-        return std::move(*own);
+        return own;
     }
     // Evidence for `destination` made `secondsAgo` seconds ago (the builder's clock in the past).
     [[nodiscard]] std::optional<calls::OwnEvidence> evidenceFromThePast(const std::string& destination,
@@ -86,10 +54,10 @@ public:
         security::FixedClock past(security::SystemClock::instance().now() - secondsAgo);
         calls::EvidenceOptions options;
         options.clock = &past;
-        calls::EvidenceBuilder builder(*m_store, *m_session, options);
-        if (!m_builder->grant())
+        calls::EvidenceBuilder builder(*m_twin->store, *m_twin->session, options);
+        if (!m_twin->builder->grant())
             return std::nullopt;
-        auto own = builder.assemble(destination, *m_builder->grant());
+        auto own = builder.assemble(destination, *m_twin->builder->grant());
         if (!own.ok())
             return std::nullopt;
         return std::move(*own);
@@ -114,7 +82,7 @@ public:
         std::map<std::uint32_t, security::Bytes> peers;
         for (const auto& p : joined->room_joined().participants()) {
             std::optional<security::Result<calls::PeerOutcome>> outcome;
-            m_verifier->verify(p.evidence(), roomUri, [&](security::Result<calls::PeerOutcome> r) { outcome.emplace(std::move(r)); });
+            m_twin->verifier->verify(p.evidence(), roomUri, [&](security::Result<calls::PeerOutcome> r) { outcome.emplace(std::move(r)); });
             if (!m_ws.waitUntil([&] { return outcome.has_value(); }, 60000) || !outcome->ok() ||
                 (*outcome)->report.state != security::OverallState::Verified) {
                 qWarning("a peer did not verify");
@@ -180,7 +148,7 @@ public:
 
     // Role credentials (Signed envelopes) added to the evidence it builds from now on.
     void presentRoles(std::vector<std::string> roles) { m_roleCredentials = std::move(roles); }
-    [[nodiscard]] QString credentialPath() const { return m_store->path(twin::layout::kCredential); }
+    [[nodiscard]] QString credentialPath() const { return m_twin->store->path(twin::layout::kCredential); }
     // Unprotects every frame from `from` in the inbox (installing the keys sent to it first);
     // each result's error code (Ok for a frame it could read) is appended to `results`.
     void readFrames(std::uint32_t from, std::vector<security::ErrorCode>& results) {
@@ -200,20 +168,14 @@ public:
     [[nodiscard]] calls::CallFrameKeys& keys() { return *m_keys; }
     [[nodiscard]] std::uint32_t id() const { return m_id; }
     [[nodiscard]] const proto::Evidence& joinedWith() const { return m_joinedWith; }
-    [[nodiscard]] const std::string& dtId() const { return m_dtId; }
-    [[nodiscard]] const security::Digest& mediaRoot() const { return m_mediaRoot; }
-    [[nodiscard]] netclient::ServiceClient& client() { return *m_subscriber->client; }
+    [[nodiscard]] const std::string& dtId() const { return m_twin->dtId; }
+    [[nodiscard]] const security::Digest& mediaRoot() const { return m_twin->mediaRoot; }
+    [[nodiscard]] netclient::ServiceClient& client() { return *m_twin->subscriber->client; }
 
 private:
-    explicit Intruder(HomenetServer& server) : m_ws(server) {}
+    Intruder(HomenetServer& server, std::unique_ptr<CallTwin> twin) : m_twin(std::move(twin)), m_ws(server) {}
 
-    std::optional<TestSubscriber> m_subscriber;
-    std::string m_dtId;
-    security::Digest m_mediaRoot{};
-    std::unique_ptr<twin::TwinStore> m_store;
-    std::unique_ptr<twin::TwinSession> m_session;
-    std::unique_ptr<calls::EvidenceBuilder> m_builder;
-    std::unique_ptr<calls::PeerEvidenceVerifier> m_verifier;
+    std::unique_ptr<CallTwin> m_twin;
     CallWsClient m_ws;
     std::string m_roomId;
     std::uint32_t m_id = 0;

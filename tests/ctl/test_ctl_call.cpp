@@ -4,13 +4,15 @@
 // the participants print.
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
-#include <QSqlDatabase>
-#include <QSqlQuery>
 #include <QtTest>
 
 #include <cstdio>
 #include <optional>
+#include <vector>
+
+#include <sys/stat.h>
 
 #include <twinseal/calls/home_networks.h>
 #include <twinseal/security/subscriber.h>
@@ -18,6 +20,7 @@
 
 #include <twinseal/twin/pin_file.h>
 
+#include "avatar_tampering.h"
 #include "ctl_call_intruder.h"
 #include "ctl_call_process.h"
 #include "ctl_process.h"
@@ -187,6 +190,31 @@ class CtlCallTest : public QObject {
         return c;
     }
 
+    // Alice creates a room by code, Bob joins it: both running, Bob's participant ID known.
+    struct AliceAndBob {
+        std::unique_ptr<CtlCallProcess> alice;
+        std::unique_ptr<CtlCallProcess> bob;
+        std::optional<Room> room; // always set
+        qint64 bobId = -1;
+    };
+    std::optional<AliceAndBob> aliceAndBob() {
+        AliceAndBob c;
+        c.alice = start("alice", QStringList{"call", "create", "--room-code"} + common(*m_alice, "alice"));
+        auto room = createRoom(*c.alice);
+        if (!room) {
+            dump(*c.alice);
+            return std::nullopt;
+        }
+        c.room = room;
+        c.bob = start("bob", QStringList{"call", "join", room->id, "--code", room->code} + common(*m_bob, "bob"));
+        c.bobId = joinedId(*c.bob);
+        if (c.bobId <= 0) {
+            dump(*c.bob);
+            return std::nullopt;
+        }
+        return c;
+    }
+
 private slots:
     void initTestCase() {
         QVERIFY(m_a.start({QStringLiteral("--rate-limit"), QStringLiteral("0")})); // many participants from one address
@@ -199,13 +227,10 @@ private slots:
     // Three participants of one operator, each a twinsealctl process: everyone reports everyone
     // Verified (the full report embedded) and receives their pose streams.
     void threeParticipantsAllVerified() {
-        auto alice = start("alice", QStringList{"call", "create", "--room-code"} + common(*m_alice, "alice"));
-        auto room = createRoom(*alice);
-        QVERIFY2(room, qPrintable(alice->transcript()));
+        auto two = aliceAndBob();
+        QVERIFY(two);
+        auto& [alice, bob, room, bobId] = *two;
         QVERIFY(!room->code.isEmpty());
-        auto bob = start("bob", QStringList{"call", "join", room->id, "--code", room->code} + common(*m_bob, "bob"));
-        const qint64 bobId = joinedId(*bob);
-        QVERIFY2(bobId > 0, qPrintable(bob->transcript()));
         auto carol = start("carol", QStringList{"call", "join", room->id, "--code", room->code} + common(*m_carol, "carol"));
         const qint64 carolId = joinedId(*carol);
         QVERIFY2(carolId > 0, qPrintable(carol->transcript()));
@@ -241,12 +266,9 @@ private slots:
         const QString hostCa = b.scratch(QStringLiteral("room-host-ca.pem"));
         QVERIFY(writeText(hostCa, m_a.tlsCaPem().toStdString()));
 
-        auto alice = start("alice", QStringList{"call", "create", "--room-code"} + common(*m_alice, "alice"));
-        auto room = createRoom(*alice);
-        QVERIFY2(room, qPrintable(alice->transcript()));
-        auto bob = start("bob", QStringList{"call", "join", room->id, "--code", room->code} + common(*m_bob, "bob"));
-        const qint64 bobId = joinedId(*bob);
-        QVERIFY2(bobId > 0, qPrintable(bob->transcript()));
+        auto two = aliceAndBob();
+        QVERIFY(two);
+        auto& [alice, bob, room, bobId] = *two;
         auto carol = start("carol", QStringList{"call", "join", room->id, "--code", room->code, "--room-host", m_a.url(),
                                                 "--room-host-ca", hostCa, "--room-host-operator",
                                                 QString::fromStdString(m_alice->profile.operatorName)} +
@@ -627,6 +649,80 @@ private slots:
         QCOMPARE(unreachable.exitCode, 131);
     }
 
+    // `call leave --data-dir` from another shell: the participant running with that data
+    // directory leaves cleanly (its last lines, exit 0) and the others see it go; nothing running
+    // there, a socket left by a participant that was killed, or another room named: each its own
+    // exit code and message. The control socket is its owner's only.
+    void leaveFromAnotherShell() {
+        const QProcessEnvironment env = twinsealctlEnvironment();
+        const auto leave = [&](const DataDir& d, const QStringList& extra = {}) {
+            return runTwinsealctl(QStringList{"call", "leave", "--data-dir", d.dir} + extra, {}, env);
+        };
+        const auto leavingEvents = [](CtlCallProcess& p) {
+            std::vector<QJsonObject> all;
+            for (const QJsonObject& e : p.events())
+                if (e.value("event").toString() == QLatin1String("leaving"))
+                    all.push_back(e);
+            return all;
+        };
+        auto none = leave(*m_bob);
+        QCOMPARE(none.exitCode, 136);
+        QVERIFY2(none.err.contains(QStringLiteral("call-not-running")) && none.err.contains(m_bob->dir), qPrintable(none.err));
+
+        auto two = aliceAndBob();
+        QVERIFY(two);
+        auto& [alice, bob, room, bobId] = *two;
+        QVERIFY2(alice->waitForReport(bobId, kVerified), qPrintable(alice->transcript()));
+
+        const QString socket = m_bob->dir + QStringLiteral("/call.sock");
+        struct stat st {};
+        QCOMPARE(::stat(QFile::encodeName(socket).constData(), &st), 0);
+        QVERIFY(S_ISSOCK(st.st_mode));
+        QCOMPARE(st.st_mode & 0777u, 0600u);
+
+        // Another room named: Bob is not asked to leave.
+        auto other = leave(*m_bob, {"--room", "no-such-room"});
+        QCOMPARE(other.exitCode, 137);
+        QVERIFY2(other.err.contains(QStringLiteral("call-other-room")) && other.err.contains(room->id), qPrintable(other.err));
+
+        // His room: Bob leaves, prints his last lines and exits 0; Alice sees him go.
+        auto left = leave(*m_bob, {"--room", room->id});
+        QCOMPARE(left.exitCode, 0);
+        QVERIFY2(left.out.contains(QStringLiteral("\"event\":\"participant-left\"")) && left.out.contains(room->id),
+                 qPrintable(left.out));
+        QCOMPARE(bob->waitExit(), 0);
+        const auto leaving = leavingEvents(*bob);
+        QCOMPARE(leaving.size(), std::size_t(1)); // the request for another room did not count
+        QCOMPARE(leaving.front().value("why").toString(), QStringLiteral("call leave"));
+        auto bobLeft = bob->waitForEvent("left", 1000);
+        QVERIFY(bobLeft);
+        QCOMPARE(bobLeft->value("exitCode").toInt(), 0);
+        QVERIFY2(eventAfter(*alice, "peer-left", bobId, {}, 0), qPrintable(alice->transcript()));
+        QVERIFY(!QFileInfo::exists(socket));
+        QCOMPARE(leave(*m_bob).exitCode, 136);
+
+        // Alice, without --room.
+        auto aliceLeft = leave(*m_alice);
+        QCOMPARE(aliceLeft.exitCode, 0);
+        QCOMPARE(alice->waitExit(), 0);
+        QCOMPARE(leavingEvents(*alice).front().value("why").toString(), QStringLiteral("call leave"));
+
+        // A participant killed leaves its socket behind: nobody answers there (136), and the
+        // next participant with that data directory takes the place and can be asked to leave.
+        {
+            auto carol = start("carol", QStringList{"call", "create", "--room-code"} + common(*m_carol, "carol"));
+            QVERIFY2(createRoom(*carol), qPrintable(carol->transcript()));
+        } // killed
+        QVERIFY(QFileInfo::exists(m_carol->dir + QStringLiteral("/call.sock")));
+        auto stale = leave(*m_carol);
+        QCOMPARE(stale.exitCode, 136);
+        QVERIFY2(stale.err.contains(QStringLiteral("does not answer")), qPrintable(stale.err));
+        auto carol = start("carol", QStringList{"call", "create", "--room-code"} + common(*m_carol, "carol"));
+        QVERIFY2(createRoom(*carol), qPrintable(carol->transcript()));
+        QCOMPARE(leave(*m_carol).exitCode, 0);
+        QCOMPARE(carol->waitExit(), 0);
+    }
+
     // One chunk of Mallory's avatar is altered in her home network's repository: alice fetches
     // it with Mallory's media grant, the chunk does not match the signed manifest, and Mallory is
     // reported Failed with the file and chunk named; nothing of her avatar is used.
@@ -634,25 +730,7 @@ private slots:
         auto mallory = Intruder::make(m_a, QStringLiteral("mallory-media"), 1014);
         QVERIFY(mallory);
         QCOMPARE(m_a.stop(), 0);
-        const QByteArray root(reinterpret_cast<const char*>(mallory->mediaRoot().data()),
-                              static_cast<qsizetype>(mallory->mediaRoot().size()));
-        int changed = 0;
-        QVERIFY(m_a.withDatabase([&](QSqlDatabase& db) {
-            QSqlQuery read(db);
-            read.prepare(QStringLiteral("SELECT data FROM avatar_chunks WHERE media_root = ? AND file_index = 0 AND chunk_index = 0"));
-            read.addBindValue(root);
-            if (!read.exec() || !read.next())
-                return;
-            QByteArray data = read.value(0).toByteArray();
-            data[data.size() / 2] = static_cast<char>(data[data.size() / 2] ^ 0x01);
-            QSqlQuery write(db);
-            write.prepare(QStringLiteral("UPDATE avatar_chunks SET data = ? WHERE media_root = ? AND file_index = 0 AND chunk_index = 0"));
-            write.addBindValue(data);
-            write.addBindValue(root);
-            if (write.exec())
-                changed = write.numRowsAffected();
-        }));
-        QCOMPARE(changed, 1);
+        QCOMPARE(alterAvatarChunk(m_a, mallory->mediaRoot()), 1);
         QVERIFY(m_a.restart({QStringLiteral("--rate-limit"), QStringLiteral("0")}));
 
         auto alice = start("alice", QStringList{"call", "create", "--room-code", "--require-verified"} + common(*m_alice, "alice"));
@@ -662,8 +740,9 @@ private slots:
         auto report = reportAfter(*alice, mallory->id(), 0);
         QVERIFY2(report, qPrintable(alice->transcript()));
         QCOMPARE(report->value("state").toString(), QStringLiteral("failed"));
-        // The media-content check names what was altered (the report's first failure is the
-        // manifest the failed download did not deliver).
+        // The overall reason is the altered content, not the manifest the stopped download did
+        // not deliver; the media-content check names what was altered.
+        QCOMPARE(report->value("reason").toString(), codeName(security::ErrorCode::MediaMismatch));
         const QJsonArray checks = report->value("report").toObject().value("checks").toArray();
         const auto media = std::find_if(checks.begin(), checks.end(), [](const QJsonValue& c) {
             return c.toObject().value("check").toString() == QLatin1String("media-content");

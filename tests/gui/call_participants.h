@@ -1,12 +1,11 @@
 // Call participants for the GUI tests of the Calls page: registered twins of a test home
 // network with their avatar uploaded, each with its store, unlocked session, evidence builder
-// and peer verifier, that join a room through the call library's CallClient (a participant as
-// another client is) or send their own messages through a raw WebSocket (CallWsClient) to
-// present evidence the GUI must refuse.
+// and peer verifier (the shared CallTwin, tests/support/call_twin.h), that join a room through
+// the call library's CallClient (a participant as another client is) or send their own
+// messages through a raw WebSocket (CallWsClient) to present evidence the GUI must refuse.
 #pragma once
 
 #include <QString>
-#include <QUrl>
 
 #include <memory>
 #include <optional>
@@ -14,23 +13,14 @@
 
 #include <twinseal/calls/call_client.h>
 #include <twinseal/calls/evidence_builder.h>
-#include <twinseal/calls/peer_evidence_verifier.h>
-#include <twinseal/twin/twin_session.h>
-#include <twinseal/twin/twin_store.h>
 
+#include "call_twin.h"
 #include "homenet_fixture.h"
 
 namespace twinseal::test {
 
-struct CallDevice {
-    std::optional<TestSubscriber> subscriber;
-    std::unique_ptr<twin::TwinStore> store;
-    std::unique_ptr<twin::TwinSession> session;
-    std::unique_ptr<calls::EvidenceBuilder> builder;
-    std::unique_ptr<calls::PeerEvidenceVerifier> verifier;
-    std::string avatarId;
-    std::string dtId;
-};
+// subscriber, store, session, builder, verifier, avatarId, dtId (and mediaRoot).
+using CallDevice = CallTwin;
 
 // Subscriber imsi-00101000000<number> of `server` with a registered twin and its avatar
 // uploaded; null (with a warning) when a step failed.

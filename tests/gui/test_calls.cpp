@@ -10,8 +10,6 @@
 #include <QDir>
 #include <QGuiApplication>
 #include <QtQuickTest/quicktest.h>
-#include <QSqlDatabase>
-#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -25,7 +23,6 @@
 #include <twinseal/security/audit_entry.h>
 #include <twinseal/security/audit_log.h>
 #include <twinseal/security/clock.h>
-#include <twinseal/security/credential.h>
 #include <twinseal/security/sframe_header.h>
 #include <twinseal/twin/pin_file.h>
 #include <twinseal/security/verify.h>
@@ -34,6 +31,7 @@
 #include <twinseal/viewmodels/participant_list_model.h>
 #include <twinseal/viewmodels/twin_controller.h>
 
+#include "avatar_tampering.h"
 #include "call_participants.h"
 #include "call_test_util.h"
 #include "call_ws_client.h"
@@ -553,30 +551,8 @@ private slots:
     void tamperedAvatarChunkAtTheHomeNetwork() {
         auto grace = makeCallDevice(*m_server, QStringLiteral("grace"), 8);
         QVERIFY(grace);
-        auto evidence = evidenceFor(*grace->builder, "urn:twinseal:room:media:check");
-        QVERIFY(evidence);
-        auto credential = security::parseCredential(security::view(evidence->evidence.credential()));
-        REQUIRE_OK(credential);
-        const security::Digest& mediaRoot = credential->claims.mediaRoot;
-        const QByteArray root(reinterpret_cast<const char*>(mediaRoot.data()), static_cast<qsizetype>(mediaRoot.size()));
         QCOMPARE(m_server->stop(), 0);
-        int changed = 0;
-        QVERIFY(m_server->withDatabase([&](QSqlDatabase& db) {
-            QSqlQuery read(db);
-            read.prepare(QStringLiteral("SELECT data FROM avatar_chunks WHERE media_root = ? AND file_index = 0 AND chunk_index = 0"));
-            read.addBindValue(root);
-            if (!read.exec() || !read.next())
-                return;
-            QByteArray data = read.value(0).toByteArray();
-            data[data.size() / 2] = static_cast<char>(data[data.size() / 2] ^ 0x01);
-            QSqlQuery write(db);
-            write.prepare(QStringLiteral("UPDATE avatar_chunks SET data = ? WHERE media_root = ? AND file_index = 0 AND chunk_index = 0"));
-            write.addBindValue(data);
-            write.addBindValue(root);
-            if (write.exec())
-                changed = write.numRowsAffected();
-        }));
-        QCOMPARE(changed, 1);
+        QCOMPARE(alterAvatarChunk(*m_server, grace->mediaRoot), 1);
         QVERIFY(m_server->restart(kNoRateLimit));
 
         QVERIFY(createRoom("Altered avatar"));
@@ -590,7 +566,7 @@ private slots:
         const quint32 id = client.setup().participantId();
         QTRY_VERIFY_WITH_TIMEOUT(rowOf(*m_gui, id) && rowOf(*m_gui, id)->state == QLatin1String("failed"), 60000);
         const QString reason = rowOf(*m_gui, id)->reasonCode;
-        QVERIFY2(reason.startsWith(QLatin1String("media-")), qPrintable(reason));
+        QCOMPARE(reason, QString::fromUtf8(security::errorCodeName(security::ErrorCode::MediaMismatch).data()));
         QVERIFY(rowOf(*m_gui, id)->modelUrl.isEmpty());
         QQuickItem* tile = m_gui->item(qPrintable(QStringLiteral("participantTile_%1").arg(id)));
         QVERIFY(tile);

@@ -389,7 +389,11 @@ private slots:
         pins.pin(m_holder.credential.claims.avatarId, someoneElse->publicKey().thumbprint());
         auto in = inputs(m_holder.assertion().compact, &cache);
         in.pins = &pins;
-        QCOMPARE(verifyPeer(in).reason, ErrorCode::PinnedKeyChanged);
+        const VerificationReport r = verifyPeer(in);
+        QCOMPARE(r.reason, ErrorCode::PinnedKeyChanged);
+        // The report names the check as a person reads it.
+        QCOMPARE(checkIdTitle(CheckId::PinnedKey), std::string_view("Pinned key unchanged"));
+        QVERIFY2(r.reasonDetail.rfind("Pinned key unchanged: ", 0) == 0, r.reasonDetail.c_str());
     }
 
     void disclosureMismatch() {

@@ -16,6 +16,9 @@ import TwinSeal.UI
 //                      spine, up and down raise or lower the whole body
 //   left/rightHandPosition  each hand's offset from its rest position (arms hanging at the sides),
 //                      reached by bending the shoulder and elbow
+//   left/rightHandRotation  each hand's rotation relative to the forearm (identity: the rest pose),
+//                      about the avatar's axes as they are at rest: with the arm at rest the
+//                      hand joint turns by exactly this rotation; a bent arm carries it along
 //   blendShapes        morph target weights in [0, 1]: an array in the frame's order (app/calls
 //                      animation_frame.h: mouthOpen, blink), applied to the model's morph targets
 //                      of those names (or in the model's order when it has none of them), or an
@@ -28,6 +31,8 @@ Item {
     property vector3d headPosition
     property vector3d leftHandPosition
     property vector3d rightHandPosition
+    property quaternion leftHandRotation
+    property quaternion rightHandRotation
     property var blendShapes
     property bool local: false
 
@@ -47,18 +52,24 @@ Item {
     // The frame as seen: mirrored for the local participant (x -> -x swaps the hands).
     QtObject {
         id: pose
-        readonly property quaternion head: root.local
-            ? Qt.quaternion(root.headRotation.scalar, root.headRotation.x, -root.headRotation.y, -root.headRotation.z)
-            : root.headRotation
         readonly property vector3d headOffset: root.local ? pose.mirror(root.headPosition) : root.headPosition
         readonly property vector3d leftHand: root.local ? pose.mirror(root.rightHandPosition) : root.leftHandPosition
         readonly property vector3d rightHand: root.local ? pose.mirror(root.leftHandPosition) : root.rightHandPosition
+        readonly property quaternion head: root.local ? pose.mirrorRotation(root.headRotation) : root.headRotation
+        readonly property quaternion leftHandTurn: root.local ? pose.mirrorRotation(root.rightHandRotation)
+                                                              : root.leftHandRotation
+        readonly property quaternion rightHandTurn: root.local ? pose.mirrorRotation(root.leftHandRotation)
+                                                               : root.rightHandRotation
         function mirror(v: vector3d): vector3d { return Qt.vector3d(-v.x, v.y, v.z) }
+        // A rotation seen in the mirror x -> -x: the same angle about (x, -y, -z).
+        function mirrorRotation(q: quaternion): quaternion { return Qt.quaternion(q.scalar, q.x, -q.y, -q.z) }
         // Each part of the frame moves only its own joints.
         onHeadChanged: root.turnHead()
         onHeadOffsetChanged: root.lean()
         onLeftHandChanged: root.reach("left", 1, pose.leftHand)
         onRightHandChanged: root.reach("right", -1, pose.rightHand)
+        onLeftHandTurnChanged: root.turnHand("left", pose.leftHandTurn)
+        onRightHandTurnChanged: root.turnHand("right", pose.rightHandTurn)
     }
     onBlendShapesChanged: applyBlendShapes()
 
@@ -103,6 +114,11 @@ Item {
             q = Math.abs(u[0]) > Math.abs(u[2]) ? [0, -u[1], u[0], 0] : [0, 0, -u[2], u[1]]
         const n = Math.hypot(q[0], q[1], q[2], q[3]) || 1
         return [q[0] / n, q[1] / n, q[2] / n, q[3] / n]
+    }
+    // A unit quaternion; one of length 0 (or not finite) is no rotation.
+    function qnorm(q) {
+        const n = Math.hypot(q[0], q[1], q[2], q[3])
+        return n > 1e-9 && isFinite(n) ? [q[0] / n, q[1] / n, q[2] / n, q[3] / n] : [1, 0, 0, 0]
     }
     function fromQt(q) { return [q.scalar, q.x, q.y, q.z] }
     function toQt(q) { return Qt.quaternion(q[0], q[1], q[2], q[3]) }
@@ -152,6 +168,8 @@ Item {
         lean()
         reach("left", 1, pose.leftHand)
         reach("right", -1, pose.rightHand)
+        turnHand("left", pose.leftHandTurn)
+        turnHand("right", pose.rightHandTurn)
     }
 
     function turnHead() {
@@ -212,6 +230,20 @@ Item {
         const lowerTurn = qfromto(carried, sub(add(shoulder, d), elbow))
         setRotation(upper, upperTurn)
         setRotation(lower, qmul(qmul(qconj(upperTurn), lowerTurn), upperTurn))
+    }
+
+    // The hand's rotation relative to the forearm: the frame's rotation `turn` (about the avatar's
+    // axes at rest) expressed in the forearm's rest frame, on top of the hand's rest rotation.
+    // The arm's inverse kinematics (reach) moves only the shoulder and elbow, so each part of the
+    // frame keeps its own joints.
+    function turnHand(side, turn) {
+        if (!rig.ready)
+            return
+        const r = rest.rotations
+        if (!r[side + "Hand"])
+            return
+        const forearm = qmul(r[side + "UpperArm"] ?? [1, 0, 0, 0], r[side + "LowerArm"] ?? [1, 0, 0, 0])
+        setRotation(side + "Hand", qmul(qmul(qconj(forearm), qnorm(fromQt(turn))), forearm))
     }
 
     function applyBlendShapes() {

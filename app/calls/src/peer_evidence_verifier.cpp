@@ -28,28 +28,52 @@ namespace {
 
 Bytes bytesOf(const std::string& s) { return Bytes(s.begin(), s.end()); }
 
-// The media check's outcome decided before verifyPeer ran (while the package streamed in, or
-// why there is none), written into the report.
-void applyMedia(VerificationReport& report, const std::optional<ErrorCode>& failure, const std::string& why) {
-    for (auto& check : report.checks) {
-        if (check.id != CheckId::MediaContent)
+// The report's overall outcome named after its first failed check (as verifyPeer names it); an
+// untrusted issuer alone is not a failure.
+void restateFailure(VerificationReport& report) {
+    for (const auto& check : report.checks) {
+        if (check.state != CheckState::Failed ||
+            (check.id == CheckId::IssuerTrust && check.code == ErrorCode::UntrustedIssuer))
             continue;
-        if (failure) {
+        report.state = OverallState::Failed;
+        report.reason = check.code;
+        report.reasonDetail = std::string(checkIdTitle(check.id)) + ": " + check.detail;
+        return;
+    }
+}
+
+// A package rejected while it streamed in: the failure belongs to the check it concerns (the
+// bytes, or the manifest), and verifyPeer's "no manifest was received" is only its consequence,
+// so that check is not reported as a failure of its own.
+void applyMediaFailure(VerificationReport& report, ErrorCode failure, const std::string& why) {
+    const CheckId concerned = failure == ErrorCode::MediaMismatch ? CheckId::MediaContent : CheckId::ManifestSignature;
+    for (auto& check : report.checks) {
+        if (check.id == CheckId::ManifestSignature && check.state == CheckState::Failed &&
+            check.code == ErrorCode::MediaMissingFile) {
+            check.state = CheckState::Skipped;
+            check.code = ErrorCode::Ok;
+            check.detail = "not checked here: the avatar was rejected while it streamed in";
+        }
+        if (check.id == concerned) {
             check.state = CheckState::Failed;
-            check.code = *failure;
-            check.detail = why;
-            if (report.state != OverallState::Failed) {
-                report.state = OverallState::Failed;
-                report.reason = *failure;
-                report.reasonDetail = why;
-            }
-        } else if (check.state == CheckState::Skipped && !why.empty()) {
+            check.code = failure;
             check.detail = why;
         }
     }
+    restateFailure(report);
+}
+
+// The media check's outcome decided before verifyPeer ran (while the package streamed in, or
+// why there is none), written into the report.
+void applyMedia(VerificationReport& report, const std::optional<ErrorCode>& failure, const std::string& why) {
+    if (failure)
+        return applyMediaFailure(report, *failure, why);
+    for (auto& check : report.checks)
+        if (check.id == CheckId::MediaContent && check.state == CheckState::Skipped && !why.empty())
+            check.detail = why;
     // No manifest because the media could not be fetched: the report says why it could not,
     // which is what a person can act on (e.g. the peer's home network is not known here).
-    if (!failure && !why.empty() && report.state == OverallState::Failed &&
+    if (!why.empty() && report.state == OverallState::Failed &&
         report.reason == ErrorCode::MediaMissingFile) {
         for (auto& check : report.checks)
             if (check.id == CheckId::ManifestSignature && check.state == CheckState::Failed)

@@ -4,7 +4,7 @@ import QtTest
 import TwinSeal.UI
 
 // CallAvatar: the frame drives the sample avatar's rig (head joint rotation, hands reached by
-// the arms, morph target weights, a mirrored local view); without a usable model the capsule
+// the arms and turned at the wrist, morph target weights, a mirrored local view); without a usable model the capsule
 // figure follows the frame; with the software renderer the flat figure does.
 TestCase {
     id: testCase
@@ -147,6 +147,69 @@ TestCase {
         // Back to rest.
         avatar.leftHandPosition = Qt.vector3d(0, 0, 0)
         compareVector(left.scenePosition, leftRest, 2e-3 * unit, "left hand back at rest")
+    }
+
+    function qmul(a, b) {
+        return Qt.quaternion(a.scalar * b.scalar - a.x * b.x - a.y * b.y - a.z * b.z,
+                             a.scalar * b.x + a.x * b.scalar + a.y * b.z - a.z * b.y,
+                             a.scalar * b.y - a.x * b.z + a.y * b.scalar + a.z * b.x,
+                             a.scalar * b.z + a.x * b.y - a.y * b.x + a.z * b.scalar)
+    }
+    function qconj(q) { return Qt.quaternion(q.scalar, -q.x, -q.y, -q.z) }
+    function copyQuaternion(q) { return Qt.quaternion(q.scalar, q.x, q.y, q.z) }
+
+    function test_hand_rotations_turn_the_hands() {
+        if (!gpu)
+            skip("needs the GPU renderer")
+        const avatar = createAvatar({ source: sampleAvatarUrl })
+        tryCompare(avatar, "mode", "model")
+        const unit = avatar.rig.nodes.hips.sceneScale.x
+        const left = avatar.rig.nodes.leftHand
+        const right = avatar.rig.nodes.rightHand
+        const leftRest = copyQuaternion(left.sceneRotation)
+        const rightRest = copyQuaternion(right.sceneRotation)
+        const leftRestPosition = copy(left.scenePosition)
+        // A zero rotation (identity) leaves the rest pose.
+        avatar.leftHandRotation = Qt.quaternion(1, 0, 0, 0)
+        compareQuaternion(left.sceneRotation, leftRest, "left hand at rest")
+        // With the arm at rest the hand joint turns by exactly the frame's rotation, in the
+        // avatar's space; the wrist stays where it was and the other hand does not move.
+        const flex = axisAngle(1, 0, 0, -50)             // palm up towards the camera
+        const twist = axisAngle(0, 1, 0, 70)             // turned about the forearm
+        avatar.leftHandRotation = flex
+        avatar.rightHandRotation = twist
+        compareQuaternion(left.sceneRotation, qmul(flex, leftRest), "left hand turned")
+        compareQuaternion(right.sceneRotation, qmul(twist, rightRest), "right hand turned")
+        compareVector(left.scenePosition, leftRestPosition, 1e-3 * unit, "the wrist stays")
+        // Relative to the forearm: reaching carries the turned hand along with the forearm.
+        avatar.leftHandPosition = Qt.vector3d(0.05, 0.35, 0.3)
+        const forearm = avatar.rig.nodes.leftLowerArm.sceneRotation
+        compareQuaternion(qmul(qconj(forearm), left.sceneRotation), flex, "turned relative to the forearm")
+        // Back to no rotation: the hand's rest relative to its forearm again.
+        avatar.leftHandRotation = Qt.quaternion(1, 0, 0, 0)
+        compareQuaternion(left.rotation, Qt.quaternion(1, 0, 0, 0), "left hand back at rest")
+        avatar.leftHandPosition = Qt.vector3d(0, 0, 0)
+        compareQuaternion(left.sceneRotation, leftRest, "left hand at rest again")
+    }
+
+    function test_local_hand_rotations_are_mirrored() {
+        if (!gpu)
+            skip("needs the GPU renderer")
+        const avatar = createAvatar({ source: sampleAvatarUrl, local: true })
+        tryCompare(avatar, "mode", "model")
+        const right = avatar.rig.nodes.rightHand
+        const left = avatar.rig.nodes.leftHand
+        const rightRest = copyQuaternion(right.sceneRotation)
+        const leftRest = copyQuaternion(left.sceneRotation)
+        // The local left hand turning about +y (and +z) is the mirror image's right hand turning
+        // the other way about them; the rotation about x is the same.
+        avatar.leftHandRotation = axisAngle(0, 0.6, 0.8, 40)
+        compareQuaternion(right.sceneRotation, qmul(axisAngle(0, 0.6, 0.8, -40), rightRest),
+                          "the local left hand turns the mirror image's right hand")
+        compareQuaternion(left.sceneRotation, leftRest, "the mirror image's left hand stays")
+        avatar.rightHandRotation = axisAngle(1, 0, 0, 30)
+        compareQuaternion(left.sceneRotation, qmul(axisAngle(1, 0, 0, 30), leftRest),
+                          "a turn about x is its own mirror image")
     }
 
     function test_local_is_mirrored() {
