@@ -4,8 +4,9 @@
 // twinseal-homenet processes on loopback over TLS: operator A hosts the room (and trusts B's
 // root), operator B is the foreign participants' home network. The observing client (A's
 // subscriber) runs with CallClient's default revocation settings:
-//   - own operator: A's room host notices the revocation in its own database (once a second)
-//     and pushes a RevocationNotice; the client re-fetches A's status list and flags;
+//   - own operator: A's room host notices the revocation in its own database (once a second),
+//     pushes a RevocationNotice (the client's revocationNotice: flagged) and removes the
+//     participant (peerLeft "revoked");
 //   - foreign: A's host cannot know; the client polls B's status list conditionally every
 //     foreignRevocationRecheckMs (304 while unchanged) and flags on the list that names it.
 // Each run registers a fresh participant (a revoked credential cannot come back), lets it join,
@@ -139,10 +140,14 @@ int main(int argc, char** argv) {
 
         qint64 flaggedAt = -1, answeredAt = -1;
         QElapsedTimer clock;
-        const auto flagged = QObject::connect(&observer, &CallClient::peerRevoked, &app, [&](quint32 who) {
+        // Flagged: the client found the revocation in the list itself (peerRevoked), or the room
+        // host announced it (revocationNotice), whichever comes first.
+        const auto onFlag = [&](quint32 who) {
             if (who == id && flaggedAt < 0)
                 flaggedAt = clock.nsecsElapsed();
-        });
+        };
+        const auto flagged = QObject::connect(&observer, &CallClient::peerRevoked, &app, onFlag);
+        const auto noticed = QObject::connect(&observer, &CallClient::revocationNotice, &app, onFlag);
         clock.start();
         device->subscriber->client->revoke(device->dtId, "benchmark", [&](netclient::ClientResult<netclient::DtRecord> r) {
             if (!r.ok())
@@ -152,6 +157,7 @@ int main(int argc, char** argv) {
         runUntil([&] { return flaggedAt >= 0 && answeredAt >= 0; }, 120000,
                  "the revoked participant was not flagged within 120 s");
         QObject::disconnect(flagged);
+        QObject::disconnect(noticed);
         Figures& f = isForeign ? foreign : own;
         f.flaggedMs.push_back(double(flaggedAt) / 1e6);
         f.requestMs.push_back(double(answeredAt) / 1e6);
