@@ -166,19 +166,19 @@ void PeerEvidenceVerifier::verify(const proto::Evidence& evidence, const std::st
 
 void PeerEvidenceVerifier::recheckRevocation(const proto::Evidence& evidence, bool refresh,
                                              std::function<void(Status)> done) {
-    recheckWith(static_cast<int>(refresh ? netclient::StatusListFetch::Refresh : netclient::StatusListFetch::WhenDue),
-                {evidence}, [done = std::move(done)](std::vector<Status> statuses) {
-                    done(statuses.empty() ? makeError(ErrorCode::InvalidArgument, "nothing was re-checked")
-                                          : std::move(statuses.front()));
-                });
+    const auto fetch = refresh ? netclient::StatusListFetch::Refresh : netclient::StatusListFetch::WhenDue;
+    recheckWith(fetch, {evidence}, [done = std::move(done)](std::vector<Status> statuses) {
+        done(statuses.empty() ? makeError(ErrorCode::InvalidArgument, "nothing was re-checked")
+                              : std::move(statuses.front()));
+    });
 }
 
 void PeerEvidenceVerifier::recheckRevocations(const std::vector<proto::Evidence>& evidence,
                                               std::function<void(std::vector<Status>)> done) {
-    recheckWith(static_cast<int>(netclient::StatusListFetch::IfChanged), evidence, std::move(done));
+    recheckWith(netclient::StatusListFetch::IfChanged, evidence, std::move(done));
 }
 
-void PeerEvidenceVerifier::recheckWith(int fetch, const std::vector<proto::Evidence>& evidence,
+void PeerEvidenceVerifier::recheckWith(netclient::StatusListFetch fetch, const std::vector<proto::Evidence>& evidence,
                                        std::function<void(std::vector<Status>)> done) {
     // Each evidence's credential, or why it cannot be re-checked.
     std::vector<Result<Credential>> credentials;
@@ -215,7 +215,7 @@ void PeerEvidenceVerifier::recheckWith(int fetch, const std::vector<proto::Evide
         return done(answer(credentials, [](const Credential&) { return Status(); }));
     QPointer<PeerEvidenceVerifier> self(this);
     clientFor(*entry)->fetchStatusList(
-        static_cast<netclient::StatusListFetch>(fetch),
+        fetch,
         [self, answer, credentials = std::move(credentials), done = std::move(done)](
             netclient::ClientResult<StatusList> list) {
             if (!self)

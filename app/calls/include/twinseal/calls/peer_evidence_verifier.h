@@ -32,7 +32,8 @@
 
 namespace twinseal::netclient {
 class ServiceClient;
-}
+enum class StatusListFetch;
+} // namespace twinseal::netclient
 namespace twinseal::twin {
 class TwinStore;
 }
@@ -107,7 +108,7 @@ private:
     };
 
     [[nodiscard]] netclient::ServiceClient* clientFor(const HomeNetworkEntry& entry);
-    void recheckWith(int fetch, const std::vector<proto::Evidence>& evidence,
+    void recheckWith(netclient::StatusListFetch fetch, const std::vector<proto::Evidence>& evidence,
                      std::function<void(std::vector<security::Status>)> done);
     void fetchMedia(netclient::ServiceClient& client, const security::Credential& credential,
                     const std::string& grant, std::function<void(MediaResult)> done);
