@@ -35,6 +35,11 @@ CallClient::CallClient(CallClientOptions options, EvidenceBuilder& builder, Peer
         });
         m_revocationTimer.start(m_options.revocationRecheckMs);
     }
+    if (m_options.foreignRevocationRecheckMs > 0) {
+        m_foreignRevocationTimer.setTimerType(Qt::PreciseTimer);
+        connect(&m_foreignRevocationTimer, &QTimer::timeout, this, &CallClient::recheckForeignPeers);
+        m_foreignRevocationTimer.start(m_options.foreignRevocationRecheckMs);
+    }
     connect(&m_rekeyTimer, &QTimer::timeout, this, [this] { syncFrameKeys(true); });
     m_reconnect.setSingleShot(true);
     connect(&m_reconnect, &QTimer::timeout, this, &CallClient::connectToHost);
@@ -134,6 +139,7 @@ void CallClient::apply(Step step, CallState before) {
             m_outcomes.clear();
             m_outcomeAssertions.clear();
             m_inFlight.clear();
+            m_foreignUnavailable.clear();
             m_ephemeral.reset();
             m_callKey.reset();
             m_frameKeys.reset();
@@ -272,42 +278,107 @@ void CallClient::recheckRevocation(std::uint32_t id, bool refresh) {
     QPointer<CallClient> self(this);
     m_verifier.recheckRevocation(peer->second.participant.evidence(), refresh,
                                  [self, id, assertion](security::Status status) {
-        if (!self || status.ok())
-            return;
-        const auto known = self->m_outcomeAssertions.find(id);
-        const auto o = self->m_outcomes.find(id);
-        if (known == self->m_outcomeAssertions.end() || known->second != assertion || o == self->m_outcomes.end())
-            return;
-        if (status.error().code != security::ErrorCode::CredentialRevoked) {
-            // The list could not be had: the peer stays as it was verified; say why.
-            emit self->protocolError(QStringLiteral("revocation-unchecked"),
-                                     qs("A participant's revocation status could not be re-checked: " +
-                                        status.error().message()));
-            return;
-        }
-        security::VerificationReport& report = o->second.report;
-        if (report.state == security::OverallState::Failed && report.reason == security::ErrorCode::CredentialRevoked)
-            return;
-        for (auto& check : report.checks) {
-            if (check.id == security::CheckId::Revocation) {
-                check.state = security::CheckState::Failed;
-                check.code = security::ErrorCode::CredentialRevoked;
-                check.detail = status.error().detail;
-            }
-        }
-        report.state = security::OverallState::Failed;
-        report.reason = security::ErrorCode::CredentialRevoked;
-        report.reasonDetail = "revoked during the call: " + status.error().detail;
-        o->second.mediaDirectory.clear();
-        o->second.ephemeralKey.clear();
-        self->m_pendingKeys.erase(id);
-        if (self->m_frameKeys)
-            self->m_frameKeys->forgetPeer(id);
-        emit self->peerReport(id, qs(security::overallStateName(report.state)), qs(report.summary()),
-                              qs(report.toJson()));
-        emit self->peerRevoked(id);
-        self->syncFrameKeys(false); // a new epoch without the revoked participant
+        if (self)
+            self->applyRevocationStatus(id, assertion, status, false);
     });
+}
+
+std::string CallClient::roomHostHomeNetwork() const {
+    if (!m_options.roomHostHomeNetworkUrl.empty())
+        return normalizeHomeNetworkUrl(m_options.roomHostHomeNetworkUrl);
+    QUrl home;
+    home.setScheme(QStringLiteral("https"));
+    home.setHost(m_options.url.host());
+    home.setPort(m_options.url.port(443));
+    return normalizeHomeNetworkUrl(home.toString().toStdString());
+}
+
+void CallClient::recheckForeignPeers() {
+    const std::string host = roomHostHomeNetwork();
+    struct Group {
+        std::vector<std::uint32_t> ids;
+        std::vector<std::string> assertions;
+        std::vector<proto::Evidence> evidence;
+    };
+    std::map<std::string, Group> byHome;
+    for (const auto& [id, o] : m_outcomes) {
+        if (o.report.state != security::OverallState::Verified)
+            continue;
+        const auto peer = m_setup.peers().find(id);
+        const auto known = m_outcomeAssertions.find(id);
+        if (peer == m_setup.peers().end() || known == m_outcomeAssertions.end())
+            continue;
+        const proto::Evidence& evidence = peer->second.participant.evidence();
+        const std::string home = normalizeHomeNetworkUrl(evidence.home_network_url());
+        if (home.empty() || home == host)
+            continue; // the room host's own: its notice comes at once
+        Group& g = byHome[home];
+        g.ids.push_back(id);
+        g.assertions.push_back(known->second);
+        g.evidence.push_back(evidence);
+    }
+    QPointer<CallClient> self(this);
+    for (auto& [home, group] : byHome) {
+        if (!m_foreignInFlight.insert(home).second)
+            continue; // the previous poll has not come back yet
+        m_verifier.recheckRevocations(group.evidence, [self, home = home, ids = group.ids,
+                                                       assertions = group.assertions](
+                                                          std::vector<security::Status> statuses) {
+            if (!self)
+                return;
+            self->m_foreignInFlight.erase(home);
+            bool unavailable = false;
+            for (std::size_t i = 0; i < ids.size() && i < statuses.size(); ++i) {
+                unavailable = unavailable || (!statuses[i].ok() &&
+                                              statuses[i].error().code != security::ErrorCode::CredentialRevoked);
+                self->applyRevocationStatus(ids[i], assertions[i], statuses[i],
+                                            self->m_foreignUnavailable.count(home) > 0);
+            }
+            if (unavailable)
+                self->m_foreignUnavailable.insert(home);
+            else
+                self->m_foreignUnavailable.erase(home);
+        });
+    }
+}
+
+void CallClient::applyRevocationStatus(std::uint32_t id, const std::string& assertion,
+                                       const security::Status& status, bool quiet) {
+    if (status.ok())
+        return;
+    const auto known = m_outcomeAssertions.find(id);
+    const auto o = m_outcomes.find(id);
+    if (known == m_outcomeAssertions.end() || known->second != assertion || o == m_outcomes.end())
+        return;
+    if (status.error().code != security::ErrorCode::CredentialRevoked) {
+        // The list could not be had: the peer stays as it was verified; say why.
+        if (!quiet)
+            emit protocolError(QStringLiteral("revocation-unchecked"),
+                               qs("A participant's revocation status could not be re-checked: " +
+                                  status.error().message()));
+        return;
+    }
+    security::VerificationReport& report = o->second.report;
+    if (report.state == security::OverallState::Failed && report.reason == security::ErrorCode::CredentialRevoked)
+        return;
+    for (auto& check : report.checks) {
+        if (check.id == security::CheckId::Revocation) {
+            check.state = security::CheckState::Failed;
+            check.code = security::ErrorCode::CredentialRevoked;
+            check.detail = status.error().detail;
+        }
+    }
+    report.state = security::OverallState::Failed;
+    report.reason = security::ErrorCode::CredentialRevoked;
+    report.reasonDetail = "revoked during the call: " + status.error().detail;
+    o->second.mediaDirectory.clear();
+    o->second.ephemeralKey.clear();
+    m_pendingKeys.erase(id);
+    if (m_frameKeys)
+        m_frameKeys->forgetPeer(id);
+    emit peerReport(id, qs(security::overallStateName(report.state)), qs(report.summary()), qs(report.toJson()));
+    emit peerRevoked(id);
+    syncFrameKeys(false); // a new epoch without the revoked participant
 }
 
 void CallClient::receiveBinary(const QByteArray& frame) {

@@ -190,27 +190,70 @@ void PeerEvidenceVerifier::verify(const proto::Evidence& evidence, const std::st
 
 void PeerEvidenceVerifier::recheckRevocation(const proto::Evidence& evidence, bool refresh,
                                              std::function<void(Status)> done) {
-    auto credential = parseCredential(bytesOf(evidence.credential()));
-    if (!credential.ok())
-        return done(credential.error());
-    const HomeNetworkEntry* entry = m_config.homeNetworks.find(evidence.home_network_url());
+    const auto fetch = refresh ? netclient::StatusListFetch::Refresh : netclient::StatusListFetch::WhenDue;
+    recheckWith(fetch, {evidence}, [done = std::move(done)](std::vector<Status> statuses) {
+        done(statuses.empty() ? makeError(ErrorCode::InvalidArgument, "nothing was re-checked")
+                              : std::move(statuses.front()));
+    });
+}
+
+void PeerEvidenceVerifier::recheckRevocations(const std::vector<proto::Evidence>& evidence,
+                                              std::function<void(std::vector<Status>)> done) {
+    recheckWith(netclient::StatusListFetch::IfChanged, evidence, std::move(done));
+}
+
+void PeerEvidenceVerifier::recheckWith(netclient::StatusListFetch fetch, const std::vector<proto::Evidence>& evidence,
+                                       std::function<void(std::vector<Status>)> done) {
+    // Each evidence's credential, or why it cannot be re-checked.
+    std::vector<Result<Credential>> credentials;
+    credentials.reserve(evidence.size());
+    const HomeNetworkEntry* entry = nullptr;
+    std::string home;
+    for (const proto::Evidence& e : evidence) {
+        auto credential = parseCredential(bytesOf(e.credential()));
+        if (credential.ok()) {
+            const HomeNetworkEntry* found = m_config.homeNetworks.find(e.home_network_url());
+            if (!found)
+                credential = makeError(ErrorCode::InvalidArgument,
+                                       "the peer's home network '" + e.home_network_url() +
+                                           "' is not known to this device: its status list cannot be fetched");
+            else if (entry && found != entry)
+                credential = makeError(ErrorCode::InvalidArgument,
+                                       "the peer's home network '" + e.home_network_url() +
+                                           "' is not the one re-checked together (" + home + ")");
+            else {
+                entry = found;
+                home = e.home_network_url();
+            }
+        }
+        credentials.push_back(std::move(credential));
+    }
+    const auto answer = [](const std::vector<Result<Credential>>& creds, const auto& statusOf) {
+        std::vector<Status> out;
+        out.reserve(creds.size());
+        for (const auto& c : creds)
+            out.push_back(c.ok() ? statusOf(*c) : Status(c.error()));
+        return out;
+    };
     if (!entry)
-        return done(makeError(ErrorCode::InvalidArgument,
-                              "the peer's home network '" + evidence.home_network_url() +
-                                  "' is not known to this device: its status list cannot be fetched"));
+        return done(answer(credentials, [](const Credential&) { return Status(); }));
     QPointer<PeerEvidenceVerifier> self(this);
     clientFor(*entry)->fetchStatusList(
-        refresh ? netclient::StatusListFetch::Refresh : netclient::StatusListFetch::WhenDue,
-        [self, credential = std::move(*credential), done = std::move(done)](
+        fetch,
+        [self, answer, credentials = std::move(credentials), done = std::move(done)](
             netclient::ClientResult<StatusList> list) {
             if (!self)
                 return;
-            if (!list.ok())
-                return done(makeError(ErrorCode::StatusListExpired,
-                                      "no current status list from the peer's home network: " +
-                                          list.error().describe()));
+            if (!list.ok()) {
+                const Status unavailable = makeError(ErrorCode::StatusListExpired,
+                                                     "no current status list from the peer's home network: " +
+                                                         list.error().describe());
+                return done(answer(credentials, [&](const Credential&) { return unavailable; }));
+            }
+            ++self->m_rechecks;
             const StatusListRevocationChecker checker(std::move(*list));
-            done(checker.check(credential, self->now()));
+            const std::int64_t now = self->now();
+            done(answer(credentials, [&](const Credential& c) { return checker.check(c, now); }));
         });
 }
 

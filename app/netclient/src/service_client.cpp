@@ -514,8 +514,10 @@ void ServiceClient::startRegistration(sec::RegistrationPurpose purpose, const st
         postRequest(purposeInfo(purpose).path, detail::qbytes(*envelope), AuthKind::Akma), this,
         [this, done = std::move(done), holder = holderKey.publicKey(),
          root = manifest->manifest.packageRoot, purpose, dtId](ClientResult<QByteArray> r) {
-            if (purpose != sec::RegistrationPurpose::Register)
+            if (purpose != sec::RegistrationPurpose::Register) {
                 m_statusLists->invalidate(); // the previous credential is superseded
+                m_statusListTag.clear();
+            }
             if (!r.ok())
                 return done(r.error());
             done(verifyRegistration(*r, m_profile, holder, root, purpose, dtId, now()));
@@ -535,6 +537,7 @@ void ServiceClient::revoke(const std::string& dtId, const std::string& reasonTex
         postRequest("/v1/dt/revoke", detail::serialize(request), AuthKind::Akma), "the revocation",
         ClientCallback<DtRecord>([this, done = std::move(done)](ClientResult<DtRecord> r) {
             m_statusLists->invalidate();
+            m_statusListTag.clear();
             done(std::move(r));
         }),
         [dtId](const proto::DtInfo& info) -> ClientResult<DtRecord> {
@@ -567,20 +570,39 @@ void ServiceClient::fetchStatusList(StatusListFetch fetch, ClientCallback<sec::S
         if (auto cached = m_statusLists->usable(now()))
             return deliverLater<sec::StatusList>(this, std::move(done), std::move(*cached));
     }
-    m_transport->call(
-        getRequest("/v1/status", AuthKind::None, detail::kRawAccept), this,
-        [this, done = std::move(done)](ClientResult<QByteArray> r) {
+    auto request = getRequest("/v1/status", AuthKind::None, detail::kRawAccept);
+    // Only a list that is still fresh may be confirmed by a 304: one that expired is fetched.
+    const auto& held = m_statusLists->current();
+    if (fetch == StatusListFetch::IfChanged && held && held->checkFresh(now()).ok())
+        request.ifNoneMatch = m_statusListTag;
+    m_transport->callForResponse(
+        request, this,
+        [this, done = std::move(done), asked = request.ifNoneMatch](ClientResult<detail::HttpResponse> r) {
             if (!r.ok())
                 return done(r.error());
+            if (r->notModified()) {
+                const auto& current = m_statusLists->current();
+                // Confirmed unchanged: the list held for that tag, if it is still fresh.
+                if (current && m_statusListTag == asked && current->checkFresh(now()).ok())
+                    return done(*current);
+                m_statusListTag.clear();
+                return done(clientError(
+                    reason::kStatusListInvalid,
+                    "The home network answered that the revocation status list is unchanged, "
+                    "but the list this device holds is no longer current. It is fetched whole "
+                    "on the next check."));
+            }
             auto list =
-                sec::parseSignedStatusList(detail::viewOf(*r), m_profile.statusListKey, now());
+                sec::parseSignedStatusList(detail::viewOf(r->body), m_profile.statusListKey, now());
             if (!list.ok())
                 return done(clientError(
                     reason::kStatusListInvalid,
                     "The revocation status list does not verify with the issuer "
                     "key of your profile or is out of date (" +
                         list.error().message() + "). Do not rely on it; try again later."));
-            done(m_statusLists->update(std::move(list).value()));
+            auto accepted = m_statusLists->update(std::move(list).value());
+            m_statusListTag = accepted.ok() ? r->etag : QByteArray();
+            done(std::move(accepted));
         });
 }
 

@@ -210,6 +210,8 @@ ClientResult<QNetworkReply*> Transport::start(const HttpRequest& request) {
     r.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
     r.setAttribute(QNetworkRequest::CacheSaveControlAttribute, false);
     r.setRawHeader("Accept", request.accept);
+    if (!request.ifNoneMatch.isEmpty())
+        r.setRawHeader("If-None-Match", request.ifNoneMatch);
     if (!auth->isEmpty())
         r.setRawHeader("Authorization", *auth);
 
@@ -246,7 +248,7 @@ ClientResult<QNetworkReply*> Transport::start(const HttpRequest& request) {
     return reply;
 }
 
-void Transport::call(const HttpRequest& request, QObject* context, BodyCallback done) {
+void Transport::callForResponse(const HttpRequest& request, QObject* context, ResponseCallback done) {
     auto started = start(request);
     if (!started.ok()) {
         post(context, [done = std::move(done), error = started.error()] { done(error); });
@@ -266,20 +268,37 @@ void Transport::call(const HttpRequest& request, QObject* context, BodyCallback 
     });
     QObject::connect(reply, &QNetworkReply::finished, reply,
                      [this, reply, buffer, ctx = QPointer<QObject>(context), done = std::move(done),
-                      akma = request.auth == AuthKind::Akma] {
+                      akma = request.auth == AuthKind::Akma,
+                      conditional = !request.ifNoneMatch.isEmpty()] {
                          reply->deleteLater();
                          if (!ctx)
                              return;
                          if (!reply->property(kTooLargeProperty).toBool())
                              buffer->append(readAvailable(reply));
-                         if (succeeded(reply)) {
-                             done(std::move(*buffer));
+                         const int status = httpStatus(reply);
+                         if (succeeded(reply) ||
+                             (conditional && status == 304 && reply->error() == QNetworkReply::NoError)) {
+                             HttpResponse response;
+                             response.status = status;
+                             response.body = status == 304 ? QByteArray() : std::move(*buffer);
+                             response.etag = reply->rawHeader("ETag");
+                             done(std::move(response));
                              return;
                          }
                          ClientError error = replyError(reply, *buffer);
                          noteRefusal(error, akma ? AuthKind::Akma : AuthKind::None);
                          done(std::move(error));
                      });
+}
+
+void Transport::call(const HttpRequest& request, QObject* context, BodyCallback done) {
+    HttpRequest unconditional = request;
+    unconditional.ifNoneMatch.clear();
+    callForResponse(unconditional, context, [done = std::move(done)](ClientResult<HttpResponse> r) {
+        if (!r.ok())
+            return done(r.error());
+        done(std::move(r->body));
+    });
 }
 
 QByteArray Transport::readAvailable(QNetworkReply* reply, qint64 max) {

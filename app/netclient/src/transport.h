@@ -41,9 +41,22 @@ struct HttpRequest {
     QByteArray accept = kProtobufType;
     AuthKind auth = AuthKind::None;
     std::string grantToken; // for AuthKind::Grant
+    // A conditional GET: the entity tag of the representation the caller holds. The service
+    // answers 304 Not Modified (no body) while it is still current.
+    QByteArray ifNoneMatch;
+};
+
+// A buffered response: its status (200..299, or 304 to a conditional request), body and
+// entity tag (empty when the service sent none).
+struct HttpResponse {
+    int status = 0;
+    QByteArray body;
+    QByteArray etag;
+    [[nodiscard]] bool notModified() const noexcept { return status == 304; }
 };
 
 using BodyCallback = std::function<void(ClientResult<QByteArray>)>;
+using ResponseCallback = std::function<void(ClientResult<HttpResponse>)>;
 
 // A path segment percent-encoded (everything but RFC 3986 unreserved characters).
 [[nodiscard]] QByteArray encodeSegment(const std::string& segment);
@@ -64,6 +77,9 @@ public:
     // A request whose response is buffered whole: `done` runs once, on `context`'s thread,
     // later; never if `context` is destroyed first. A 401 to an AKMA request drops the session.
     void call(const HttpRequest& request, QObject* context, BodyCallback done);
+    // The same with the status and entity tag; a 304 to a conditional request (ifNoneMatch)
+    // is a success without a body.
+    void callForResponse(const HttpRequest& request, QObject* context, ResponseCallback done);
 
     // The failure a finished reply stands for: the service's refusal (its ErrorResponse code
     // and message), or the transport failure (unreachable, TLS, timeout, cancelled).

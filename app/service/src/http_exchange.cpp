@@ -56,6 +56,7 @@ Exchange::Exchange(HomenetService& s, const QHttpServerRequest& request)
         pathAndQuery += '?' + url.query(QUrl::FullyEncoded).toUtf8();
     body = request.body();
     authorization = header(request, "authorization");
+    ifNoneMatch = header(request, "if-none-match");
     segments = path.split(QLatin1Char('/'));
     if (!segments.isEmpty() && segments.first().isEmpty())
         segments.removeFirst();

@@ -33,6 +33,7 @@ struct Exchange {
     QByteArray body;
     QByteArray contentType; // the media type, lower case, without parameters
     QByteArray authorization;
+    QByteArray ifNoneMatch; // the If-None-Match header of a conditional GET
     bool json = false; // answer in Protobuf's JSON mapping
     Reply reply;
 

@@ -405,6 +405,11 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest& request, QTcpSocket* 
         responder.write(reply.stream.release(), {{"Content-Type", reply.contentType},
                                                  {"Cache-Control", reply.cacheControl}},
                         status);
+    } else if (!reply.etag.isEmpty()) {
+        responder.write(reply.body, {{"Content-Type", reply.contentType},
+                                     {"Cache-Control", reply.cacheControl},
+                                     {"ETag", reply.etag}},
+                        status);
     } else {
         responder.write(reply.body, {{"Content-Type", reply.contentType},
                                      {"Cache-Control", reply.cacheControl}},

@@ -24,6 +24,7 @@ struct Reply {
     QByteArray body;
     std::string code; // reason code of a refusal, for the log
     QByteArray cacheControl = QByteArrayLiteral("no-store");
+    QByteArray etag; // an entity tag (sent as ETag) when not empty
     std::unique_ptr<QIODevice> stream;
 };
 

@@ -1,5 +1,7 @@
 #include "http_routes.h"
 
+#include <QCryptographicHash>
+
 #include <memory>
 #include <optional>
 
@@ -8,6 +10,23 @@
 namespace twinseal::service::http {
 
 namespace {
+
+// A strong entity tag of a representation: its SHA-256, 128 bits of it.
+QByteArray entityTag(const QByteArray& body) {
+    return '"' + QCryptographicHash::hash(body, QCryptographicHash::Sha256).left(16).toHex() + '"';
+}
+
+// Whether an If-None-Match header names `tag` (a list of tags, weak or strong, or "*").
+bool ifNoneMatchHits(const QByteArray& header, const QByteArray& tag) {
+    for (QByteArray candidate : header.split(',')) {
+        candidate = candidate.trimmed();
+        if (candidate.startsWith("W/"))
+            candidate = candidate.mid(2);
+        if (candidate == "*" || candidate == tag)
+            return true;
+    }
+    return false;
+}
 
 bool parseU64(const QString& s, quint64* out) {
     bool ok = false;
@@ -163,10 +182,19 @@ void addPublicRoutes(Routes& routes) {
     routes.reserve("GET", QStringLiteral("/v1/log/{name}"));
     routes.add("GET", QStringLiteral("/v1/status"), [](Exchange& x, const QStringList&) {
         x.reply = signedReply(x.service.statusList(), x.json);
+        if (x.reply.status != 200)
+            return;
         // Public and signed: caches may keep it until verifiers are due to refresh it.
-        if (x.reply.status == 200)
-            x.reply.cacheControl =
-                "public, max-age=" + QByteArray::number(x.service.statusListMaxAge());
+        x.reply.cacheControl =
+            "public, max-age=" + QByteArray::number(x.service.statusListMaxAge());
+        // A verifier polling during a call asks conditionally: while this publication is the
+        // one it holds, the answer is 304 without a body. A revocation publishes a new list at
+        // once (a new tag).
+        x.reply.etag = entityTag(x.reply.body);
+        if (ifNoneMatchHits(x.ifNoneMatch, x.reply.etag)) {
+            x.reply.status = 304;
+            x.reply.body.clear();
+        }
     });
     routes.add("GET", QStringLiteral("/v1/info"),
                [](Exchange& x, const QStringList&) { x.answer(x.service.info()); });

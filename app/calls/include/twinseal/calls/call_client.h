@@ -4,6 +4,13 @@
 // every peer's evidence verified (PeerEvidenceVerifier). The UI gets each peer's report as it
 // is; a peer's media and key are only handed on once its report is Verified (outcome()).
 //
+// Revocation during the call: Verified peers are re-checked against their home network's status
+// list at its TTL (revocationRecheckMs), at once on the room host's RevocationNotice (which the
+// host sends for credentials its own home network issued), and, for peers of any other home
+// network, every foreignRevocationRecheckMs with a conditional fetch. A revoked peer is flagged
+// (peerRevoked, its report Failed with credential-revoked), loses its media and key, and the
+// call is re-keyed without it.
+//
 // Frames: animation frames are SFrame-protected under this participant's per-epoch sender key
 // (CallFrameKeys). The epoch key goes to each Verified peer in a KeyUpdate wrapped to its
 // assertion's `epk`; a new epoch starts whenever the set of Verified peers changes (join, leave,
@@ -52,6 +59,16 @@ struct CallClientOptions {
     // Verified peers' revocation status re-checked while the call runs (the status list comes
     // from each home network's cache while it is within its TTL); 0: only on a host's notice.
     int revocationRecheckMs = 30000;
+    // The room host pushes a revocation notice only for credentials its own home network
+    // issued. Verified peers of every OTHER home network are re-checked this often, with one
+    // conditional fetch of each such home network's status list per interval (a 304 without a
+    // body while it is unchanged), so that a participant another operator revokes is flagged
+    // within this interval plus one round trip. 0: off (then only revocationRecheckMs).
+    int foreignRevocationRecheckMs = 2000;
+    // The room host's home network, as Evidence.home_network_url names it ("https://host:port");
+    // empty: the host and port of `url`. Peers of another home network than this one are the
+    // ones foreignRevocationRecheckMs polls for (a misnamed one is polled too, never missed).
+    std::string roomHostHomeNetworkUrl;
     std::function<std::int64_t()> nowMs; // null: the system clock
     // The frame re-key interval; 0: the room policy's rekey_seconds (0 there: 600 s).
     int rekeyMs = 0;
@@ -141,6 +158,13 @@ private:
     void sendMessage(const proto::CallMessage& message);
     void withEvidence(const std::string& destination, std::function<void(proto::Evidence)> next);
     void recheckRevocation(std::uint32_t participantId, bool refresh);
+    // The Verified peers of other home networks than the room host's, one fetch per network.
+    void recheckForeignPeers();
+    // Applies a re-check's outcome to the peer's report if it is still for `assertion`.
+    // `quiet`: a list that cannot be had is reported once, not on every poll.
+    void applyRevocationStatus(std::uint32_t participantId, const std::string& assertion,
+                               const security::Status& status, bool quiet);
+    [[nodiscard]] std::string roomHostHomeNetwork() const;
     void onConnected();
     void onDisconnected();
     [[nodiscard]] std::int64_t nowMs() const;
@@ -157,6 +181,9 @@ private:
     std::map<TimerKind, std::unique_ptr<QTimer>> m_timers;
     QTimer m_reconnect;
     QTimer m_revocationTimer;
+    QTimer m_foreignRevocationTimer;
+    std::set<std::string> m_foreignInFlight;     // home networks whose list is being fetched
+    std::set<std::string> m_foreignUnavailable;  // home networks whose list could not be had
     std::map<std::uint32_t, PeerOutcome> m_outcomes;
     std::map<std::uint32_t, std::string> m_outcomeAssertions;      // the assertion each outcome is for
     std::set<std::pair<std::uint32_t, std::string>> m_inFlight;    // verifications under way

@@ -32,7 +32,8 @@
 
 namespace twinseal::netclient {
 class ServiceClient;
-}
+enum class StatusListFetch;
+} // namespace twinseal::netclient
 namespace twinseal::twin {
 class TwinStore;
 }
@@ -83,9 +84,17 @@ public:
     // not revoked, CredentialRevoked once it is, another code when the list cannot be had.
     void recheckRevocation(const proto::Evidence& evidence, bool refresh,
                            std::function<void(security::Status)> done);
+    // The same for peers of ONE home network (their Evidence.home_network_url names the same
+    // one) with one conditional fetch of its list (netclient::StatusListFetch::IfChanged: the
+    // home network answers 304 without a body while the list is unchanged), cheap enough to
+    // run every few seconds during a call. `done` gets one status per evidence, in order.
+    void recheckRevocations(const std::vector<proto::Evidence>& evidence,
+                            std::function<void(std::vector<security::Status>)> done);
 
     // Avatar downloads started so far (a package served from the cache is not counted).
     [[nodiscard]] int mediaDownloads() const noexcept { return m_downloads; }
+    // Revocation re-checks answered with a current list so far (fetched, or confirmed unchanged).
+    [[nodiscard]] int revocationRechecks() const noexcept { return m_rechecks; }
     [[nodiscard]] MediaCache& mediaCache() noexcept { return m_media; }
 
 private:
@@ -99,6 +108,8 @@ private:
     };
 
     [[nodiscard]] netclient::ServiceClient* clientFor(const HomeNetworkEntry& entry);
+    void recheckWith(netclient::StatusListFetch fetch, const std::vector<proto::Evidence>& evidence,
+                     std::function<void(std::vector<security::Status>)> done);
     void fetchMedia(netclient::ServiceClient& client, const security::Credential& credential,
                     const std::string& grant, std::function<void(MediaResult)> done);
     void finish(std::shared_ptr<Pending> p);
@@ -110,6 +121,7 @@ private:
     std::map<std::string, std::unique_ptr<netclient::ServiceClient>> m_clients; // by normalized URL
     std::map<security::Digest, std::vector<std::function<void(MediaResult)>>> m_mediaWaiting;
     int m_downloads = 0;
+    int m_rechecks = 0;
 };
 
 } // namespace twinseal::calls

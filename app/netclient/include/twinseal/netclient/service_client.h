@@ -43,8 +43,12 @@ class Transport;
 
 // How fetchStatusList() treats a cached list.
 enum class StatusListFetch {
-    WhenDue, // from the cache while it is fresh and not due for a refresh
-    Refresh, // always from the home network
+    WhenDue,   // from the cache while it is fresh and not due for a refresh
+    Refresh,   // always from the home network
+    // Asked of the home network every time, conditionally: while the list it publishes is the
+    // one already held (its entity tag), it answers 304 Not Modified without a body and the
+    // held list is answered. Cheap enough to poll every few seconds during a call.
+    IfChanged,
 };
 
 struct ServiceClientOptions {
@@ -257,6 +261,7 @@ private:
     ServiceClientOptions m_options;
     std::unique_ptr<detail::Transport> m_transport;
     std::unique_ptr<detail::StatusListCache> m_statusLists;
+    QByteArray m_statusListTag; // the entity tag of the list m_statusLists holds (IfChanged)
     bool m_authInProgress = false;
 };
 
