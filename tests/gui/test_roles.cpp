@@ -103,6 +103,17 @@ QString textIn(QQuickItem* parent, const char* name) {
     return {};
 }
 
+// Scrolls the page that holds `item` to its end (the Roles card is the last of My Twin).
+bool scrollToEnd(QQuickItem* item) {
+    for (QQuickItem* p = item; p; p = p->parentItem())
+        if (p->inherits("QQuickFlickable")) {
+            const qreal end = p->property("contentHeight").toReal() - p->height();
+            p->setProperty("contentY", std::max<qreal>(0, end));
+            return true;
+        }
+    return false;
+}
+
 int logged(const Client& c, const char* type) {
     int n = 0;
     for (const auto& e : c.controller->auditTrail().entries())
@@ -188,6 +199,7 @@ private slots:
         QQuickItem* page = m_gui->item("callsPage");
         QTRY_COMPARE(textIn(page, "errorCode"), QStringLiteral("Reason code: role-missing"));
         QVERIFY(textIn(page, "errorMessage").contains(QStringLiteral("surgeon")));
+        QVERIFY(textIn(page, "errorMessage").contains(QStringLiteral("My Twin (Roles)")));
         QVERIFY(!calls->inRoom());
         QVERIFY(!calls->participants()->find(bobId));
         QVERIFY(!m_gui->item(qPrintable(QStringLiteral("participantTile_%1").arg(bobId))));
@@ -208,6 +220,8 @@ private slots:
         QTRY_VERIFY(m_gui->item("noRolesText") && m_gui->item("noRolesText")->isVisible());
         QQuickItem* drop = m_gui->item("roleDropTarget");
         QVERIFY(drop);
+        // Scrolled down to the card, as a person does.
+        QVERIFY(scrollToEnd(m_gui->item("rolesCard")));
         FileDrag drag(m_gui->window, drop, {QUrl::fromLocalFile(file)});
         QVERIFY(drag.accepted());
         drag.drop();
@@ -253,8 +267,18 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(!calls->inRoom(), 30000);
         bobClient.leave();
 
-        // Removed on the Roles card, after confirming.
+        // Once past its end it is listed as expired, in words and by its shape.
         QVERIFY(m_gui->openPage("myTwin"));
+        QVERIFY(scrollToEnd(m_gui->item("rolesCard")));
+        security::FixedClock later(now + 31 * kDay);
+        roles->setClock(&later);
+        QTRY_VERIFY(m_gui->shownText("roleState_0").startsWith(QStringLiteral("Expired on")));
+        QCOMPARE(roles->roles()->rows().first().shape, QStringLiteral("failed"));
+        m_gui->screenshot("my-twin-roles-expired");
+        roles->setClock(nullptr);
+        QTRY_VERIFY(m_gui->shownText("roleState_0").startsWith(QStringLiteral("Valid until")));
+
+        // Removed on the Roles card, after confirming.
         QVERIFY(click(m_gui->window, m_gui->item("removeRoleButton_0")));
         QTRY_VERIFY(m_gui->item("confirmRemoveRoleButton") && m_gui->item("confirmRemoveRoleButton")->isVisible());
         QVERIFY(m_gui->shownText("confirmRemoveRoleText").contains(QStringLiteral("surgeon, St. Mary's")));

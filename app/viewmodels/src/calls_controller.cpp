@@ -338,7 +338,13 @@ bool CallsController::buildClient(QString* code, QString* message) {
         // not the user's concern.
         if (code == QLatin1String("participant-unknown"))
             return;
-        fail(code, tr("The room host refused: %1").arg(message));
+        // A role the room requires and this twin did not prove: where to add it.
+        const bool role = code.startsWith(QLatin1String("role-")) ||
+                          code == QLatin1String("third-party-credential-invalid");
+        fail(code, role ? tr("The room host refused: %1. Add the role credential your enterprise issued for your "
+                             "twin on My Twin (Roles), then join again.")
+                              .arg(message)
+                        : tr("The room host refused: %1").arg(message));
         raise(QStringLiteral("call"), 0, tr("The room host refused"), code, message);
     });
     return true;
