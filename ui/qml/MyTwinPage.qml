@@ -165,6 +165,10 @@ Page {
                     }
                 }
             }
+            RolesCard {
+                roles: page.controller.roles
+                Layout.fillWidth: true
+            }
             Item { Layout.preferredHeight: Theme.padding }
         }
     }

@@ -1,6 +1,7 @@
 #include "twinseal/viewmodels/calls_controller.h"
 
 #include <QClipboard>
+#include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
 #include <QDirIterator>
@@ -20,9 +21,11 @@
 #include <twinseal/calls/peer_evidence_verifier.h>
 #include <twinseal/netclient/service_client.h>
 #include <twinseal/security/audit_entry.h>
+#include <twinseal/security/clock.h>
 #include <twinseal/security/credential.h>
 #include <twinseal/security/subscriber.h>
 #include <twinseal/twin/pin_file.h>
+#include <twinseal/twin/role_store.h>
 #include <twinseal/twin/twin_session.h>
 #include <twinseal/twin/twin_store.h>
 
@@ -101,6 +104,25 @@ bool roomState(CallState s) {
            s == CallState::Reconnecting;
 }
 
+// The role credentials to present in a room: those held on My Twin for the credential's holder
+// key and valid now.
+std::vector<security::Bytes> rolesToPresent(const twin::TwinStore& store) {
+    const security::Credential* credential = store.credential();
+    if (!credential)
+        return {};
+    return twin::RoleCredentialStore(store.dataDir())
+        .presentable(credential->claims.holderKey.thumbprint(), security::SystemClock::instance().now());
+}
+
+QByteArray digestOf(const std::vector<security::Bytes>& roles) {
+    QCryptographicHash h(QCryptographicHash::Sha256);
+    for (const security::Bytes& r : roles) {
+        h.addData(QByteArray::number(static_cast<qulonglong>(r.size())) + ':');
+        h.addData(QByteArrayView(reinterpret_cast<const char*>(r.data()), static_cast<qsizetype>(r.size())));
+    }
+    return h.result();
+}
+
 } // namespace
 
 CallsController::CallsController(twin::TwinStore& store, AuditTrail& audit, QObject* parent)
@@ -135,16 +157,19 @@ CallsController::CallsController(twin::TwinStore& store, AuditTrail& audit, QObj
     });
     // Another session (a new profile, or a replaced one): the call client is built again.
     connect(this, &PageModel::sessionChanged, this, [this] {
-        if (m_client && m_session != m_clientSession) {
-            m_animation.stop();
-            disconnect(m_client.get(), nullptr, this, nullptr);
-            m_client.reset();
-            m_verifier.reset();
-            m_builder.reset();
-            m_participants.clear();
-            emit callChanged();
-        }
+        if (m_client && m_session != m_clientSession)
+            dropClient();
     });
+}
+
+void CallsController::dropClient() {
+    m_animation.stop();
+    disconnect(m_client.get(), nullptr, this, nullptr);
+    m_client.reset();
+    m_verifier.reset();
+    m_builder.reset();
+    m_participants.clear();
+    emit callChanged();
 }
 
 CallsController::~CallsController() {
@@ -241,6 +266,8 @@ bool CallsController::buildClient(QString* code, QString* message) {
         auto chooser = m_disclosures;
         evidence.disclosures = [chooser](const std::string& roomUri) { return chooser(qs(roomUri)); };
     }
+    evidence.roleCredentials = rolesToPresent(m_store);
+    m_rolesPresented = digestOf(evidence.roleCredentials);
     auto stores = calls::storesOf(m_store, m_trustListPem);
     if (!stores.ok()) {
         *code = qs(security::errorCodeName(stores.code()));
@@ -320,7 +347,13 @@ bool CallsController::buildClient(QString* code, QString* message) {
         // not the user's concern.
         if (code == QLatin1String("participant-unknown"))
             return;
-        fail(code, tr("The room host refused: %1").arg(message));
+        // A role the room requires and this twin did not prove: where to add it.
+        const bool role = code.startsWith(QLatin1String("role-")) ||
+                          code == QLatin1String("third-party-credential-invalid");
+        fail(code, role ? tr("The room host refused: %1. Add the role credential your enterprise issued for your "
+                             "twin on My Twin (Roles), then join again.")
+                              .arg(message)
+                        : tr("The room host refused: %1").arg(message));
         raise(QStringLiteral("call"), 0, tr("The room host refused"), code, message);
     });
     return true;
@@ -373,6 +406,21 @@ void CallsController::withClient(std::function<void()> next) {
     });
 }
 
+bool CallsController::presentCurrentRoles() {
+    if (!m_client || m_connectWait.isActive() || inRoom() || m_client->state() == CallState::Ringing)
+        return false;
+    if (digestOf(rolesToPresent(m_store)) == m_rolesPresented)
+        return false;
+    const bool listening = m_client->state() == CallState::Listening;
+    dropClient();
+    return listening;
+}
+
+void CallsController::refreshRoles() {
+    if (presentCurrentRoles() && unlocked())
+        goOnline();
+}
+
 void CallsController::goOnline() {
     withClient([this] {
         m_client->listen();
@@ -406,8 +454,11 @@ void CallsController::createRoom(const QString& title, bool byCode, const QStrin
         role->add_enterprise_roots_pem(root.readAll().toStdString());
     }
     m_roomCode.clear();
-    withClient([this, policy] {
+    const bool relisten = presentCurrentRoles();
+    withClient([this, policy, relisten] {
         m_alerts.clear();
+        if (relisten)
+            m_client->listen();
         m_client->create(policy);
         emit callChanged();
     });
@@ -427,8 +478,11 @@ void CallsController::joinRoom(const QString& uri, const QString& givenCode) {
                     tr("A room's address looks like urn:twinseal:room:<operator>:<room>; ask the person "
                        "who created the room for it and its code."));
     m_roomCode = code.trimmed();
-    withClient([this, roomId, roomUri] {
+    const bool relisten = presentCurrentRoles();
+    withClient([this, roomId, roomUri, relisten] {
         m_alerts.clear();
+        if (relisten)
+            m_client->listen();
         m_client->join(roomId.toStdString(), roomUri.toStdString(), m_roomCode.toStdString());
         emit callChanged();
     });

@@ -35,6 +35,7 @@
 #include "twinseal/viewmodels/peer_verification_controller.h"
 #include "twinseal/viewmodels/privacy_controller.h"
 #include "twinseal/viewmodels/calls_controller.h"
+#include "twinseal/viewmodels/roles_controller.h"
 #include "twinseal/viewmodels/settings_controller.h"
 #include "kill_point.h"
 
@@ -154,6 +155,8 @@ TwinController::TwinController(Options options, QObject* parent)
     m_calls = std::make_unique<CallsController>(*m_store, *m_auditTrail, this);
     m_calls->setDisclosureChooser([this](const QString& room) { return m_privacy->disclosuresFor(room); });
     connect(this, &TwinController::avatarChanged, this, [this] { m_calls->setOwnModel(modelUrl()); });
+    m_roles = std::make_unique<RolesController>(*m_store, *m_auditTrail, this);
+    connect(m_roles.get(), &RolesController::rolesChanged, m_calls.get(), &CallsController::refreshRoles);
     for (auto signal : {&TwinController::stageChanged, &TwinController::lockedChanged, &TwinController::twinChanged,
                         &TwinController::profileChanged})
         connect(this, signal, this, &TwinController::updatePages);
@@ -186,6 +189,10 @@ void TwinController::updatePages() {
         m_calls->setOwnModel(modelUrl());
         m_calls->setSession(m_session.get());
         m_calls->setTwin(twin);
+    }
+    if (m_roles) {
+        m_roles->setSession(m_session.get());
+        m_roles->setTwin(twin);
     }
 }
 

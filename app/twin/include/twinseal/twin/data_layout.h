@@ -20,6 +20,7 @@ inline constexpr const char* kSettings = "settings.json";      // the owner's se
 inline constexpr const char* kTrustDir = "trust";              // extra trusted roots (*.pem)
 inline constexpr const char* kPins = "pins.txt";               // peers' pinned holder keys
 inline constexpr const char* kReplay = "replay.txt";           // assertions already presented
+inline constexpr const char* kRolesDir = "roles";              // enterprise role credentials (*.tsrc)
 inline constexpr const char* kAuditLog = "audit.log";          // the activity log
 inline constexpr const char* kAuditKey = "audit.key";          // its encrypted signing key
 inline constexpr const char* kAuditAnchor = "audit-anchor.tsc";// its last exported checkpoint

@@ -97,6 +97,9 @@ public:
     void setDisclosureChooser(DisclosureChooser chooser) { m_disclosures = std::move(chooser); }
     // The animation rate of the local avatar (frames per second, 30 by default).
     void setFrameRate(int hz);
+    // The role credentials held on My Twin changed: presented from now on (the call client is
+    // built again unless in a room or ringing, and listens again when it was listening).
+    void refreshRoles();
 
     [[nodiscard]] QString callState() const;
     [[nodiscard]] QString callStateText() const;
@@ -158,6 +161,12 @@ signals:
 private:
     // Builds the call client when needed, connects it, and runs `next` once it is connected.
     void withClient(std::function<void()> next);
+    // The call client goes (another session, or other role credentials to present).
+    void dropClient();
+    // Role credentials imported or removed on My Twin since the call client was built: it is
+    // built again with them before the next room (never while in a room or ringing). True when
+    // the dropped client was listening for invitations.
+    bool presentCurrentRoles();
     bool buildClient(QString* code, QString* message);
     void onState();
     void onPeerReport(quint32 id, const QString& state, const QString& summary);
@@ -182,6 +191,7 @@ private:
     std::unique_ptr<calls::EvidenceBuilder> m_builder;
     std::unique_ptr<calls::PeerEvidenceVerifier> m_verifier;
     std::unique_ptr<calls::CallClient> m_client;
+    QByteArray m_rolesPresented; // digest of the role credentials the client presents
     QString m_pinsFile;
     QString m_handle;
     QString m_roomCode;

@@ -53,6 +53,7 @@ class CallsController;
 class OwnershipController;
 class PeerVerificationController;
 class PrivacyController;
+class RolesController;
 class SettingsController;
 
 class TwinController : public QObject {
@@ -84,6 +85,8 @@ class TwinController : public QObject {
     Q_PROPERTY(twinseal::viewmodels::AuditController* audit READ auditController CONSTANT)
     Q_PROPERTY(twinseal::viewmodels::SettingsController* settings READ settings CONSTANT)
     Q_PROPERTY(twinseal::viewmodels::CallsController* calls READ calls CONSTANT)
+    // My Twin's Roles card: the enterprise role credentials held.
+    Q_PROPERTY(twinseal::viewmodels::RolesController* roles READ roles CONSTANT)
     // The "Verify a peer" dialog's view-model.
     Q_PROPERTY(twinseal::viewmodels::PeerVerificationController* peerVerification READ
                    peerVerification CONSTANT)
@@ -92,6 +95,7 @@ class TwinController : public QObject {
     Q_MOC_INCLUDE("twinseal/viewmodels/ownership_controller.h")
     Q_MOC_INCLUDE("twinseal/viewmodels/peer_verification_controller.h")
     Q_MOC_INCLUDE("twinseal/viewmodels/privacy_controller.h")
+    Q_MOC_INCLUDE("twinseal/viewmodels/roles_controller.h")
     Q_MOC_INCLUDE("twinseal/viewmodels/settings_controller.h")
 
 public:
@@ -156,6 +160,7 @@ public:
     [[nodiscard]] AuditController* auditController() const { return m_audit.get(); }
     [[nodiscard]] SettingsController* settings() const { return m_settings.get(); }
     [[nodiscard]] CallsController* calls() const { return m_calls.get(); }
+    [[nodiscard]] RolesController* roles() const { return m_roles.get(); }
     // The device's tamper-evident activity log: every DT operation is recorded there.
     [[nodiscard]] AuditTrail& auditTrail() const { return *m_auditTrail; }
     // The credential held (parsed once and kept in memory by the twin store), or nullptr.
@@ -253,6 +258,7 @@ private:
     std::unique_ptr<PrivacyController> m_privacy;
     std::unique_ptr<PeerVerificationController> m_peerVerification;
     std::unique_ptr<CallsController> m_calls; // refers to the store, the log and the session
+    std::unique_ptr<RolesController> m_roles;
     quint64 m_generation = 0; // guards callbacks of superseded operations
 };
 
