@@ -6,10 +6,22 @@
 
 namespace twinseal::xr::test {
 
+namespace {
+
+// One X connection for the whole process, never closed: closing the last one unloads Mesa's DRI
+// driver, whose one-time allocations LeakSanitizer would then report from an unknown module.
+Display* sharedDisplay() {
+    static Display* display = [] {
+        XInitThreads();  // the backend makes the context current on its own thread
+        return XOpenDisplay(nullptr);
+    }();
+    return display;
+}
+
+} // namespace
+
 GlxTestContext::GlxTestContext() {
-    // The backend makes the context current on its own thread.
-    XInitThreads();
-    Display* display = XOpenDisplay(nullptr);
+    Display* display = sharedDisplay();
     if (display == nullptr) {
         error_ = "no X display (run the test under xvfb-run)";
         return;
@@ -23,7 +35,6 @@ GlxTestContext::GlxTestContext() {
         error_ = "no GLX framebuffer configuration with RGBA8 and pbuffers";
         if (configs != nullptr)
             XFree(configs);
-        XCloseDisplay(display);
         return;
     }
     GLXFBConfig config = configs[0];
@@ -37,7 +48,6 @@ GlxTestContext::GlxTestContext() {
             glXDestroyContext(display, context);
         if (pbuffer != 0)
             glXDestroyPbuffer(display, pbuffer);
-        XCloseDisplay(display);
         return;
     }
     int visual = 0;
@@ -60,7 +70,6 @@ GlxTestContext::~GlxTestContext() {
     auto* display = static_cast<Display*>(binding_.display);
     glXDestroyContext(display, static_cast<GLXContext>(binding_.context));
     glXDestroyPbuffer(display, static_cast<GLXPbuffer>(binding_.drawable));
-    XCloseDisplay(display);
 }
 
 } // namespace twinseal::xr::test
