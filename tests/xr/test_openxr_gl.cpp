@@ -198,10 +198,24 @@ private slots:
         QVERIFY(!backend.started());
         QCOMPARE(backend.state(), S::Idle);
         QVERIFY(!backend.frameLoopRunning());
-        // The probe shows why, and the same runtime still gives a headless session.
+        // The probe shows why, the choice falls back to desktop with that reason, and the same
+        // runtime still gives a headless session.
         const RuntimeProbe probe = probeOpenXr();
         QVERIFY(probe.available);
         QVERIFY(!probe.hasExtension(kOpenGlExtensionName));
+        const BackendChoice choice = chooseBackend(BackendPreference::Auto, probe, options(painter));
+        QCOMPARE(choice.backend->kind(), BackendKind::Desktop);
+        QCOMPARE(q(choice.reason),
+                 QString("OpenXR runtime \"TwinSeal Test Runtime\" does not offer "
+                         "XR_KHR_opengl_enable (OpenGL on X11), which TwinSeal needs to render to "
+                         "the headset; TwinSeal runs in desktop mode."));
+        // Without an OpenGL context (a headless session) the extension is not needed.
+        QCOMPARE(chooseBackend(BackendPreference::Auto, probe).backend->kind(), BackendKind::OpenXR);
+        // With it offered, the OpenXR backend is chosen for the OpenGL context.
+        qunsetenv("TWINSEAL_TEST_RUNTIME_NO_OPENGL");
+        QCOMPARE(chooseBackend(BackendPreference::Auto, probeOpenXr(), options(painter)).backend->kind(),
+                 BackendKind::OpenXR);
+        qputenv("TWINSEAL_TEST_RUNTIME_NO_OPENGL", "1");
         OpenXrBackend headless;
         QVERIFY(headless.start().ok());
         QVERIFY(headless.stop().ok());

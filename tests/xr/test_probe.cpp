@@ -47,6 +47,7 @@ private slots:
         QVERIFY(probe.failedCall.empty());
         QVERIFY2(probe.hasExtension(XR_MND_HEADLESS_EXTENSION_NAME),
                  qPrintable(q(probe.detail)));
+        QVERIFY(probe.hasExtension(kOpenGlExtensionName));
         QCOMPARE(q(probe.message), QString("OpenXR runtime \"TwinSeal Test Runtime\" 0.1.0 is available."));
         QVERIFY(!probe.systemQueried);
         QVERIFY(probe.usable());
