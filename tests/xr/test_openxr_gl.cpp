@@ -241,6 +241,26 @@ private slots:
         QVERIFY2(q(messageOf(s)).contains("incomplete"), messageOf(s).c_str());
     }
 
+    void stopAfterTheLoopFailed() {
+        // The failure is not taken by a poll() first: stop() still ends the session cleanly.
+        xt::EyePainter painter;
+        OpenXrBackend backend(options(painter));
+        xt::TransitionLog log;
+        log.attach(backend);
+        QVERIFY(backend.start().ok());
+        std::string error;
+        QVERIFY(pollUntil(backend, [&] { return backend.framesSubmitted() >= 1; }, error));
+        QVERIFY2(error.empty(), error.c_str());
+        painter.throwFromNow();
+        while (backend.frameLoopRunning())
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        log.seen.clear();
+        const Status stopped = backend.stop();
+        QVERIFY2(stopped.ok(), messageOf(stopped).c_str());
+        QCOMPARE(log.text(), QString("focused>visible visible>synchronized synchronized>stopping "
+                                     "stopping>idle idle>exiting"));
+    }
+
     void failingRenderCallbackStopsTheLoop() {
         xt::EyePainter painter;
         OpenXrBackend backend(options(painter));

@@ -643,7 +643,7 @@ Status OpenXrBackend::stop() {
     using namespace std::chrono_literals;
     Status last;
     for (int round = 0; round < 200 && started(); ++round) {
-        last = poll();
+        last = pollEvents();  // a frame loop error does not change how the session ends
         if (!last.ok())
             break;
         if (started())
