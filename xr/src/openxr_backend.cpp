@@ -146,6 +146,7 @@ RuntimeProbe probeImpl(const ProbeOptions& options) {
     probe.result = created;
     if (XR_FAILED(created)) {
         probe.failedCall = "xrCreateInstance";
+        probe.error = meansNoRuntime(created) ? ErrorCode::RuntimeUnavailable : ErrorCode::RuntimeError;
         probe.message = noRuntimeMessage(created);
         probe.detail = callDetail("xrCreateInstance", created);
         if (XR_FAILED(enumerated))
@@ -174,6 +175,8 @@ RuntimeProbe probeImpl(const ProbeOptions& options) {
         if (!probe.systemAvailable) {
             probe.result = r;
             probe.failedCall = "xrGetSystem";
+            probe.error = r == XR_ERROR_FORM_FACTOR_UNAVAILABLE ? ErrorCode::FormFactorUnavailable
+                                                                : ErrorCode::RuntimeError;
             probe.detail = callDetail("xrGetSystem", r);
             probe.message = r == XR_ERROR_FORM_FACTOR_UNAVAILABLE
                                 ? "OpenXR runtime \"" + shownName +
@@ -219,12 +222,14 @@ RuntimeProbe probeOpenXr(const ProbeOptions& options) {
     } catch (const std::exception& e) {
         RuntimeProbe probe;
         probe.result = XR_ERROR_RUNTIME_FAILURE;
+        probe.error = ErrorCode::RuntimeError;
         probe.message = "The OpenXR runtime could not be probed; TwinSeal runs in desktop mode.";
         probe.detail = e.what();
         return probe;
     } catch (...) {
         RuntimeProbe probe;
         probe.result = XR_ERROR_RUNTIME_FAILURE;
+        probe.error = ErrorCode::RuntimeError;
         probe.message = "The OpenXR runtime could not be probed; TwinSeal runs in desktop mode.";
         probe.detail = "unknown exception";
         return probe;

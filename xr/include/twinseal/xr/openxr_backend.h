@@ -34,6 +34,7 @@ struct RuntimeProbe {
     std::vector<std::string> extensions; // instance extensions, as reported through the loader
     std::int32_t result = 0;           // XrResult of the call that decided the outcome
     std::string failedCall;            // that call's name when it failed, e.g. "xrCreateInstance"
+    ErrorCode error = ErrorCode::Ok;   // why it is not usable (RuntimeUnavailable, ...), else Ok
     std::string message;               // one plain sentence for the user
     std::string detail;                // technical detail for logs, e.g. "xrCreateInstance: XR_..."
     bool systemQueried = false;
