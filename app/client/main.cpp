@@ -1,11 +1,16 @@
 // twinseal: the desktop client. QML views (TwinSeal.UI) over the view-models in app/viewmodels.
 //
 //   twinseal [--data-dir DIR] [--local-homenet [--local-port N]] [--theme dark] [--page NAME (myTwin, ownership, calls, privacy, audit, settings)]
-//            [--screenshot FILE [--screenshot-delay MS]]
+//            [--screenshot FILE [--screenshot-delay MS]] [--xr auto|openxr|desktop] [--xr-stats]
 //
 // --local-homenet starts a home-network service inside the client (SQLite in DIR/homenet, HTTPS
 // on 127.0.0.1) and creates a demo subscription whose profile the first page offers, so a new
 // user reaches My Twin in a minute on one machine.
+//
+// --xr (xr_mode.h): auto (the default) also drives an OpenXR headset when a runtime with a headset
+// is there, openxr insists and says in the window why it could not, desktop never tries. Without
+// a usable headset the client carries on on the desktop. --xr-stats prints the headset's
+// per-frame timings on exit.
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFile>
@@ -20,13 +25,18 @@
 
 #include <cstdio>
 #include <memory>
+#include <optional>
 
 #include <twinseal/security/bytes.h>
 #include <twinseal/security/clock.h>
 #include <twinseal/viewmodels/settings_controller.h>
 #include <twinseal/viewmodels/twin_controller.h>
+#include <twinseal/viewmodels/xr_status_controller.h>
+#include <twinseal/xr/choose_backend.h>
+#include <twinseal/xr/frame.h>
 
 #include "embedded_homenet.h"
+#include "xr_mode.h"
 
 Q_IMPORT_QML_PLUGIN(TwinSeal_UIPlugin)
 Q_IMPORT_QML_PLUGIN(TwinSeal_ViewModelsPlugin)
@@ -53,9 +63,22 @@ std::string localPassphrase(const QString& dir) {
     return pass;
 }
 
+void printXrStats(const std::vector<twinseal::xr::FrameTiming>& timings) {
+    const auto s = twinseal::xr::summarizeTimings(timings);
+    const auto ms = [](std::int64_t ns) { return static_cast<double>(ns) / 1e6; };
+    std::printf("XR frames: %zu\n", s.frames);
+    std::printf("XR wait   ms: p50 %.3f  p99 %.3f\n", ms(s.waitP50), ms(s.waitP99));
+    std::printf("XR render ms: p50 %.3f  p99 %.3f\n", ms(s.renderP50), ms(s.renderP99));
+    std::printf("XR submit ms: p50 %.3f  p99 %.3f\n", ms(s.submitP50), ms(s.submitP99));
+    std::printf("XR busy   ms: p50 %.3f  p99 %.3f (render + submit)\n", ms(s.busyP50), ms(s.busyP99));
+    std::fflush(stdout);
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
+    // The headset's OpenGL context shares textures with the window's (xr_mode.h).
+    QCoreApplication::setAttribute(Qt::AA_ShareOpenGLContexts);
     QGuiApplication app(argc, argv);
     QGuiApplication::setApplicationName(QStringLiteral("twinseal"));
     QGuiApplication::setOrganizationName(QStringLiteral("TwinSeal"));
@@ -82,8 +105,20 @@ int main(int argc, char** argv) {
         {QStringLiteral("page"),
          QStringLiteral("The page to open: myTwin, ownership, calls, privacy, audit or settings."),
          QStringLiteral("page"), QStringLiteral("myTwin")},
+        {QStringLiteral("xr"),
+         QStringLiteral("auto (use an OpenXR headset when there is one), openxr (say why not when it "
+                        "cannot) or desktop."),
+         QStringLiteral("mode"), QStringLiteral("auto")},
+        {QStringLiteral("xr-stats"),
+         QStringLiteral("On exit, print the headset's per-frame timings (wait, render, submit).")},
     });
     p.process(app);
+    const auto xrPreference = twinseal::xr::parseBackendPreference(p.value(QStringLiteral("xr")).toStdString());
+    if (!xrPreference || *xrPreference == twinseal::xr::BackendPreference::Null) {
+        std::fprintf(stderr, "twinseal: --xr must be auto, openxr or desktop (not \"%s\")\n",
+                     p.value(QStringLiteral("xr")).toLocal8Bit().constData());
+        return 2;
+    }
     // Qt Quick Controls' Material style; the views switch Material.theme with --theme and Settings.
     QQuickStyle::setStyle(QStringLiteral("Material"));
     // --data-dir, else the folder chosen in Settings for this start, else the default.
@@ -120,14 +155,18 @@ int main(int argc, char** argv) {
     }
 
     twinseal::viewmodels::TwinController controller(options);
+    twinseal::viewmodels::XrStatusController xrStatus;
     QQmlApplicationEngine engine;
     engine.setInitialProperties(
         {{QStringLiteral("controller"), QVariant::fromValue(&controller)},
+         {QStringLiteral("xrStatus"), QVariant::fromValue(&xrStatus)},
          {QStringLiteral("startDark"), p.value(QStringLiteral("theme")) == QLatin1String("dark")},
          {QStringLiteral("currentPage"), p.value(QStringLiteral("page"))}});
     engine.load(QUrl(QStringLiteral("qrc:/qt/qml/TwinSeal/UI/AppWindow.qml")));
     if (engine.rootObjects().isEmpty())
         return 1;
+    twinseal::client::XrMode xr(xrStatus);
+    xr.start(*xrPreference, qobject_cast<QQuickWindow*>(engine.rootObjects().first()));
 
     if (p.isSet(QStringLiteral("screenshot"))) {
         const QString file = p.value(QStringLiteral("screenshot"));
@@ -140,6 +179,9 @@ int main(int argc, char** argv) {
         });
     }
     const int rc = QGuiApplication::exec();
+    xr.stop();
+    if (p.isSet(QStringLiteral("xr-stats")) && xr.openXrRan())
+        printXrStats(xr.timings());
     homenet.stop(); // before the client's objects go: orderly shutdown of the service thread
     return rc;
 }

@@ -45,8 +45,10 @@ private slots:
         QCOMPARE(q(xrVersionString(probe.runtimeVersion)), QString("0.1.0"));
         QCOMPARE(probe.result, std::int32_t(XR_SUCCESS));
         QVERIFY(probe.failedCall.empty());
+        QCOMPARE(probe.error, ErrorCode::Ok);
         QVERIFY2(probe.hasExtension(XR_MND_HEADLESS_EXTENSION_NAME),
                  qPrintable(q(probe.detail)));
+        QVERIFY(probe.hasExtension(kOpenGlExtensionName));
         QCOMPARE(q(probe.message), QString("OpenXR runtime \"TwinSeal Test Runtime\" 0.1.0 is available."));
         QVERIFY(!probe.systemQueried);
         QVERIFY(probe.usable());
@@ -76,6 +78,7 @@ private slots:
         QVERIFY(!probe.usable());
         QCOMPARE(probe.result, std::int32_t(XR_ERROR_FORM_FACTOR_UNAVAILABLE));
         QCOMPARE(q(probe.failedCall), QString("xrGetSystem"));
+        QCOMPARE(probe.error, ErrorCode::FormFactorUnavailable);
         QCOMPARE(q(probe.message), QString("OpenXR runtime \"TwinSeal Test Runtime\" is active but no "
                                            "headset is connected; TwinSeal runs in desktop mode."));
         QCOMPARE(chooseBackend(BackendPreference::Auto, probe).backend->kind(), BackendKind::Desktop);
@@ -95,6 +98,7 @@ private slots:
         QVERIFY(!probe.available);
         QCOMPARE(probe.result, std::int32_t(XR_ERROR_RUNTIME_FAILURE));
         QCOMPARE(q(probe.failedCall), QString("xrCreateInstance"));
+        QCOMPARE(probe.error, ErrorCode::RuntimeError);
         QCOMPARE(q(probe.message), QString("The OpenXR runtime could not be started "
                                            "(XR_ERROR_RUNTIME_FAILURE); TwinSeal runs in desktop mode."));
         QCOMPARE(chooseBackend(BackendPreference::Auto, probe).backend->kind(), BackendKind::Desktop);
@@ -132,6 +136,7 @@ private slots:
         QVERIFY(!probe.usable());
         QCOMPARE(probe.result, std::int32_t(XR_ERROR_RUNTIME_UNAVAILABLE));
         QCOMPARE(q(probe.failedCall), QString("xrCreateInstance"));
+        QCOMPARE(probe.error, ErrorCode::RuntimeUnavailable);
         QCOMPARE(q(probe.message), kNoRuntime);
         QVERIFY2(q(probe.detail).contains("XR_ERROR_RUNTIME_UNAVAILABLE"), probe.detail.c_str());
         QVERIFY(probe.runtimeName.empty());

@@ -34,7 +34,9 @@ inline void resetRuntimeSwitches() {
     for (const char* name : {"TWINSEAL_TEST_RUNTIME_SYSTEM", "TWINSEAL_TEST_RUNTIME_NO_HEADLESS",
                              "TWINSEAL_TEST_RUNTIME_SKIP_TO_FOCUSED",
                              "TWINSEAL_TEST_RUNTIME_LOSE_SESSION",
-                             "TWINSEAL_TEST_RUNTIME_FAIL_CREATE"})
+                             "TWINSEAL_TEST_RUNTIME_FAIL_CREATE", "TWINSEAL_TEST_RUNTIME_NO_OPENGL",
+                             "TWINSEAL_TEST_RUNTIME_NO_STAGE", "TWINSEAL_TEST_RUNTIME_HZ",
+                             "TWINSEAL_TEST_RUNTIME_IPD_MM", "TWINSEAL_TEST_RUNTIME_READBACK"})
         qunsetenv(name);
 }
 

@@ -12,6 +12,8 @@ ApplicationWindow {
     id: window
     objectName: "appWindow"
     required property TwinController controller
+    // The headset's status (--xr); null in a window without XR (its notice is then never shown).
+    property XrStatusController xrStatus: null
     property bool startDark: false
     // "myTwin", "ownership", "calls", "privacy", "audit", "settings"
     property string currentPage: "myTwin"
@@ -136,8 +138,16 @@ ApplicationWindow {
     Shortcut { sequence: "Ctrl+5"; enabled: window.navigable; onActivated: window.currentPage = window.pages[4].key }
     Shortcut { sequence: "Ctrl+6"; enabled: window.navigable; onActivated: window.currentPage = window.pages[5].key }
 
+    // Why the headset is not used, under the header (the pages start below it).
+    XrNotice {
+        id: xrNotice
+        status: window.xrStatus
+        width: parent.width
+    }
+
     RowLayout {
         anchors.fill: parent
+        anchors.topMargin: xrNotice.height
         spacing: 0
 
         NavigationRail {

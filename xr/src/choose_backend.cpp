@@ -26,7 +26,14 @@ BackendChoice chooseBackend(BackendPreference preference, const RuntimeProbe& pr
     case BackendPreference::OpenXR:
         break;
     }
-    if (probe.usable()) {
+    if (probe.usable() && options.glx && !probe.hasExtension(kOpenGlExtensionName)) {
+        choice.backend = std::make_unique<DesktopBackend>();
+        choice.reason = "OpenXR runtime \"" +
+                        (probe.runtimeName.empty() ? std::string("(unnamed)") : probe.runtimeName) +
+                        "\" does not offer " + kOpenGlExtensionName +
+                        " (OpenGL on X11), which TwinSeal needs to render to the headset; TwinSeal "
+                        "runs in desktop mode.";
+    } else if (probe.usable()) {
         choice.backend = std::make_unique<OpenXrBackend>(options);
         choice.reason = probe.message;
     } else {

@@ -1,11 +1,16 @@
 // The OpenXR probe and backend, through the system OpenXR loader.
 #include <twinseal/xr/openxr_backend.h>
 
+#include "frame_loop.h"
+#include "glx_binding.h"
+
 #include <openxr/openxr.h>
 #include <openxr/openxr_reflection.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <exception>
 #include <thread>
@@ -141,6 +146,7 @@ RuntimeProbe probeImpl(const ProbeOptions& options) {
     probe.result = created;
     if (XR_FAILED(created)) {
         probe.failedCall = "xrCreateInstance";
+        probe.error = meansNoRuntime(created) ? ErrorCode::RuntimeUnavailable : ErrorCode::RuntimeError;
         probe.message = noRuntimeMessage(created);
         probe.detail = callDetail("xrCreateInstance", created);
         if (XR_FAILED(enumerated))
@@ -169,6 +175,8 @@ RuntimeProbe probeImpl(const ProbeOptions& options) {
         if (!probe.systemAvailable) {
             probe.result = r;
             probe.failedCall = "xrGetSystem";
+            probe.error = r == XR_ERROR_FORM_FACTOR_UNAVAILABLE ? ErrorCode::FormFactorUnavailable
+                                                                : ErrorCode::RuntimeError;
             probe.detail = callDetail("xrGetSystem", r);
             probe.message = r == XR_ERROR_FORM_FACTOR_UNAVAILABLE
                                 ? "OpenXR runtime \"" + shownName +
@@ -214,12 +222,14 @@ RuntimeProbe probeOpenXr(const ProbeOptions& options) {
     } catch (const std::exception& e) {
         RuntimeProbe probe;
         probe.result = XR_ERROR_RUNTIME_FAILURE;
+        probe.error = ErrorCode::RuntimeError;
         probe.message = "The OpenXR runtime could not be probed; TwinSeal runs in desktop mode.";
         probe.detail = e.what();
         return probe;
     } catch (...) {
         RuntimeProbe probe;
         probe.result = XR_ERROR_RUNTIME_FAILURE;
+        probe.error = ErrorCode::RuntimeError;
         probe.message = "The OpenXR runtime could not be probed; TwinSeal runs in desktop mode.";
         probe.detail = "unknown exception";
         return probe;
@@ -237,8 +247,24 @@ struct OpenXrBackend::Impl {
     bool awaitingFirstIdle = false;  // a new session's first event is IDLE (from UNKNOWN)
     std::string runtimeName;
     std::string systemName;
+    // A graphics session (XR_KHR_opengl_enable), set up by start().
+    bool graphics = false;
+    XrVersion minGlVersion = 0;
+    XrSpace localSpace = XR_NULL_HANDLE;
+    XrSpace stageSpace = XR_NULL_HANDLE;
+    std::int64_t format = 0;
+    std::array<std::int32_t, 2> width{};
+    std::array<std::int32_t, 2> height{};
+    detail::FrameLoop loop;
 
     void destroySession() {
+        loop.stop();  // the frame thread uses the session: it goes first
+        (void)loop.takeError();  // explained by the teardown itself
+        if (stageSpace != XR_NULL_HANDLE)
+            xrDestroySpace(stageSpace);
+        if (localSpace != XR_NULL_HANDLE)
+            xrDestroySpace(localSpace);
+        stageSpace = localSpace = XR_NULL_HANDLE;
         if (session != XR_NULL_HANDLE)
             xrDestroySession(session);
         session = XR_NULL_HANDLE;
@@ -252,7 +278,140 @@ struct OpenXrBackend::Impl {
         instance = XR_NULL_HANDLE;
         system = XR_NULL_SYSTEM_ID;
     }
+
+    detail::GlxHandles glxHandles() const {
+        detail::GlxHandles h;
+        if (options.glx) {
+            h.display = options.glx->display;
+            h.fbConfig = options.glx->fbConfig;
+            h.drawable = options.glx->drawable;
+            h.context = options.glx->context;
+            h.visualId = options.glx->visualId;
+        }
+        return h;
+    }
+    // The graphics part of start(): after xrGetSystem, before the first poll().
+    Status createGraphicsSession();
+    Status startFrameLoop() {
+        detail::FrameLoopConfig config;
+        config.session = session;
+        config.space = localSpace;
+        config.glx = glxHandles();
+        config.minGlVersion = minGlVersion;
+        config.format = format;
+        config.width = width;
+        config.height = height;
+        config.render = options.render;
+        config.timingCapacity = options.timingCapacity;
+        return loop.start(std::move(config));
+    }
 };
+
+namespace {
+
+std::string hex(std::int64_t v) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "0x%llX", static_cast<unsigned long long>(v));
+    return buffer;
+}
+
+XrResult enumerateReferenceSpaces(XrSession session, std::vector<XrReferenceSpaceType>& out) {
+    out.clear();
+    std::uint32_t count = 0;
+    XrResult r = xrEnumerateReferenceSpaces(session, 0, &count, nullptr);
+    if (XR_FAILED(r))
+        return r;
+    out.resize(count);
+    r = xrEnumerateReferenceSpaces(session, count, &count, out.data());
+    out.resize(std::min<std::size_t>(count, out.size()));
+    return r;
+}
+
+XrResult createSpace(XrSession session, XrReferenceSpaceType type, XrSpace& space) {
+    XrReferenceSpaceCreateInfo info{};
+    info.type = XR_TYPE_REFERENCE_SPACE_CREATE_INFO;
+    info.referenceSpaceType = type;
+    info.poseInReferenceSpace.orientation.w = 1.0f;
+    space = XR_NULL_HANDLE;
+    return xrCreateReferenceSpace(session, &info, &space);
+}
+
+} // namespace
+
+Status OpenXrBackend::Impl::createGraphicsSession() {
+    std::string call;
+    XrVersion maxGl = 0;
+    XrResult r = detail::getGlRequirements(instance, system, minGlVersion, maxGl, call);
+    if (XR_FAILED(r))
+        return Error{ErrorCode::RuntimeError, callDetail(call.c_str(), r)};
+
+    r = detail::createGlxSession(instance, system, glxHandles(), &session);
+    if (XR_FAILED(r)) {
+        session = XR_NULL_HANDLE;
+        return Error{ErrorCode::RuntimeError, callDetail("xrCreateSession", r)};
+    }
+
+    std::vector<XrReferenceSpaceType> spaces;
+    r = enumerateReferenceSpaces(session, spaces);
+    if (XR_FAILED(r))
+        return Error{ErrorCode::RuntimeError, callDetail("xrEnumerateReferenceSpaces", r)};
+    r = createSpace(session, XR_REFERENCE_SPACE_TYPE_LOCAL, localSpace);
+    if (XR_FAILED(r))
+        return Error{ErrorCode::RuntimeError, callDetail("xrCreateReferenceSpace(LOCAL)", r)};
+    if (std::find(spaces.begin(), spaces.end(), XR_REFERENCE_SPACE_TYPE_STAGE) != spaces.end()) {
+        r = createSpace(session, XR_REFERENCE_SPACE_TYPE_STAGE, stageSpace);
+        if (XR_FAILED(r))
+            return Error{ErrorCode::RuntimeError, callDetail("xrCreateReferenceSpace(STAGE)", r)};
+    }
+
+    std::uint32_t count = 0;
+    r = xrEnumerateSwapchainFormats(session, 0, &count, nullptr);
+    std::vector<std::int64_t> formats(count);
+    if (XR_SUCCEEDED(r) && count > 0)
+        r = xrEnumerateSwapchainFormats(session, count, &count, formats.data());
+    if (XR_FAILED(r))
+        return Error{ErrorCode::RuntimeError, callDetail("xrEnumerateSwapchainFormats", r)};
+    formats.resize(std::min<std::size_t>(count, formats.size()));
+    format = 0;
+    for (std::int64_t wanted : {detail::kGlSrgb8Alpha8, detail::kGlRgba8}) {
+        if (std::find(formats.begin(), formats.end(), wanted) != formats.end()) {
+            format = wanted;
+            break;
+        }
+    }
+    if (format == 0) {
+        std::string offered;
+        for (std::int64_t f : formats)
+            offered += (offered.empty() ? "" : ", ") + hex(f);
+        return Error{ErrorCode::Unsupported,
+                     "The OpenXR runtime \"" + runtimeName +
+                         "\" offers no swapchain format TwinSeal renders to (GL_SRGB8_ALPHA8 or "
+                         "GL_RGBA8); it offers: " + (offered.empty() ? "none" : offered) + "."};
+    }
+
+    XrViewConfigurationView blank{};
+    blank.type = XR_TYPE_VIEW_CONFIGURATION_VIEW;
+    std::array<XrViewConfigurationView, 2> views{blank, blank};
+    count = 0;
+    r = xrEnumerateViewConfigurationViews(instance, system,
+                                          XR_VIEW_CONFIGURATION_TYPE_PRIMARY_STEREO,
+                                          static_cast<std::uint32_t>(views.size()), &count,
+                                          views.data());
+    if (XR_FAILED(r))
+        return Error{ErrorCode::RuntimeError, callDetail("xrEnumerateViewConfigurationViews", r)};
+    if (count != views.size())
+        return Error{ErrorCode::Unsupported,
+                     "The OpenXR runtime \"" + runtimeName + "\" has " + std::to_string(count) +
+                         " stereo views; TwinSeal renders exactly two."};
+    for (std::size_t eye = 0; eye < views.size(); ++eye) {
+        width[eye] = static_cast<std::int32_t>(views[eye].recommendedImageRectWidth);
+        height[eye] = static_cast<std::int32_t>(views[eye].recommendedImageRectHeight);
+        if (width[eye] <= 0 || height[eye] <= 0)
+            return Error{ErrorCode::RuntimeError,
+                         "xrEnumerateViewConfigurationViews recommended an empty image"};
+    }
+    return {};
+}
 
 OpenXrBackend::OpenXrBackend(OpenXrOptions options) : impl_(std::make_unique<Impl>()) {
     impl_->options = std::move(options);
@@ -264,26 +423,65 @@ OpenXrBackend::~OpenXrBackend() {
 
 const std::string& OpenXrBackend::runtimeName() const noexcept { return impl_->runtimeName; }
 const std::string& OpenXrBackend::systemName() const noexcept { return impl_->systemName; }
+std::int64_t OpenXrBackend::swapchainFormat() const noexcept { return impl_->format; }
+std::int32_t OpenXrBackend::eyeWidth(std::uint32_t eye) const noexcept {
+    return eye < 2 ? impl_->width[eye] : 0;
+}
+std::int32_t OpenXrBackend::eyeHeight(std::uint32_t eye) const noexcept {
+    return eye < 2 ? impl_->height[eye] : 0;
+}
+bool OpenXrBackend::hasStageSpace() const noexcept { return impl_->stageSpace != XR_NULL_HANDLE; }
+bool OpenXrBackend::frameLoopRunning() const noexcept { return impl_->loop.running(); }
+std::uint64_t OpenXrBackend::framesSubmitted() const noexcept {
+    return impl_->loop.framesSubmitted();
+}
+std::vector<FrameTiming> OpenXrBackend::takeFrameTimings() { return impl_->loop.takeTimings(); }
 
 Status OpenXrBackend::start() {
     if (started())
         return Error{ErrorCode::AlreadyRunning, "The OpenXR session is already running."};
     Impl& d = *impl_;
     d.destroyAll();
+    d.format = 0;
+    d.width = {};
+    d.height = {};
+
+    d.graphics = d.options.glx.has_value();
+    if (d.graphics && !d.options.glx->complete())
+        return Error{ErrorCode::Unsupported,
+                     "The OpenGL context given to the OpenXR backend is incomplete (it needs the "
+                     "X display, the GLX framebuffer configuration, a drawable and the context)."};
 
     std::vector<std::string> available;
-    (void)enumerateExtensions(available);
-    const bool headless =
-        std::find(available.begin(), available.end(), XR_MND_HEADLESS_EXTENSION_NAME) !=
-        available.end();
+    const XrResult enumerated = enumerateExtensions(available);
+    const auto offers = [&](const char* name) {
+        return std::find(available.begin(), available.end(), name) != available.end();
+    };
     std::vector<const char*> enabled;
-    if (headless)
-        enabled.push_back(XR_MND_HEADLESS_EXTENSION_NAME);
+    bool headless = false;
+    if (d.graphics) {
+        // A runtime without any answer here is reported by xrCreateInstance below.
+        if (XR_SUCCEEDED(enumerated) && !available.empty() && !offers(kOpenGlExtensionName))
+            return Error{ErrorCode::MissingExtension,
+                         std::string("The OpenXR runtime does not offer ") + kOpenGlExtensionName +
+                             " (OpenGL on X11), which TwinSeal needs to render to the headset; "
+                             "TwinSeal can run in desktop mode."};
+        enabled.push_back(kOpenGlExtensionName);
+    } else {
+        headless = offers(XR_MND_HEADLESS_EXTENSION_NAME);
+        if (headless)
+            enabled.push_back(XR_MND_HEADLESS_EXTENSION_NAME);
+    }
 
     XrResult r = createInstance(d.options.applicationName, d.options.applicationVersion, enabled,
                                 d.instance);
     if (XR_FAILED(r)) {
         d.instance = XR_NULL_HANDLE;
+        if (r == XR_ERROR_EXTENSION_NOT_PRESENT && d.graphics)
+            return Error{ErrorCode::MissingExtension,
+                         std::string("The OpenXR runtime refused ") + kOpenGlExtensionName +
+                             " (xrCreateInstance returned XR_ERROR_EXTENSION_NOT_PRESENT); "
+                             "TwinSeal can run in desktop mode."};
         return Error{meansNoRuntime(r) ? ErrorCode::RuntimeUnavailable : ErrorCode::RuntimeError,
                 noRuntimeMessage(r)};
     }
@@ -301,23 +499,30 @@ Status OpenXrBackend::start() {
                     "No headset is connected to the OpenXR runtime \"" + d.runtimeName + "\"."};
         return Error{ErrorCode::RuntimeError, callDetail("xrGetSystem", r)};
     }
-    if (!headless) {
-        d.destroyAll();
-        return Error{ErrorCode::Unsupported,
-                "The OpenXR runtime \"" + d.runtimeName +
-                    "\" needs a graphics binding, which TwinSeal's OpenXR backend does not "
-                    "provide yet."};
-    }
 
-    XrSessionCreateInfo info{};
-    info.type = XR_TYPE_SESSION_CREATE_INFO;
-    info.next = nullptr;  // no graphics binding: a headless session (XR_MND_headless)
-    info.systemId = d.system;
-    r = xrCreateSession(d.instance, &info, &d.session);
-    if (XR_FAILED(r)) {
-        d.session = XR_NULL_HANDLE;
-        d.destroyAll();
-        return Error{ErrorCode::RuntimeError, callDetail("xrCreateSession", r)};
+    if (d.graphics) {
+        if (Status s = d.createGraphicsSession(); !s.ok()) {
+            d.destroyAll();
+            return s;
+        }
+    } else {
+        if (!headless) {
+            d.destroyAll();
+            return Error{ErrorCode::Unsupported,
+                    "The OpenXR runtime \"" + d.runtimeName +
+                        "\" needs a graphics binding, and the OpenXR backend was given no "
+                        "OpenGL context."};
+        }
+        XrSessionCreateInfo info{};
+        info.type = XR_TYPE_SESSION_CREATE_INFO;
+        info.next = nullptr;  // no graphics binding: a headless session (XR_MND_headless)
+        info.systemId = d.system;
+        r = xrCreateSession(d.instance, &info, &d.session);
+        if (XR_FAILED(r)) {
+            d.session = XR_NULL_HANDLE;
+            d.destroyAll();
+            return Error{ErrorCode::RuntimeError, callDetail("xrCreateSession", r)};
+        }
     }
     d.awaitingFirstIdle = true;
     beginNewSession();
@@ -328,7 +533,18 @@ Status OpenXrBackend::poll() {
     Impl& d = *impl_;
     if (d.instance == XR_NULL_HANDLE)
         return {};
+    Status events = pollEvents();
+    // A frame loop that stopped on an error says so once, after the events it may explain.
+    if (std::optional<Error> failed = d.loop.takeError(); failed && events.ok())
+        return *failed;
+    return events;
+}
+
+Status OpenXrBackend::pollEvents() {
+    Impl& d = *impl_;
     for (int i = 0; i < kMaxEventsPerPoll; ++i) {
+        if (d.instance == XR_NULL_HANDLE)
+            return {};
         XrEventDataBuffer event{};
         event.type = XR_TYPE_EVENT_DATA_BUFFER;
         const XrResult r = xrPollEvent(d.instance, &event);
@@ -377,9 +593,14 @@ Status OpenXrBackend::poll() {
             if (XR_FAILED(b))
                 return Error{ErrorCode::RuntimeError, callDetail("xrBeginSession", b)};
             d.sessionRunning = true;
+            if (d.graphics) {
+                if (Status s = d.startFrameLoop(); !s.ok())
+                    return s;
+            }
             break;
         }
         case SessionState::Stopping: {
+            d.loop.stop();  // no frame may be in flight when the session ends
             const XrResult e = xrEndSession(d.session);
             d.sessionRunning = false;
             if (XR_FAILED(e))
@@ -427,7 +648,7 @@ Status OpenXrBackend::stop() {
     using namespace std::chrono_literals;
     Status last;
     for (int round = 0; round < 200 && started(); ++round) {
-        last = poll();
+        last = pollEvents();  // a frame loop error does not change how the session ends
         if (!last.ok())
             break;
         if (started())

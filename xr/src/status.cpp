@@ -12,6 +12,7 @@ std::string_view errorCodeName(ErrorCode code) noexcept {
     case ErrorCode::FormFactorUnavailable: return "form-factor-unavailable";
     case ErrorCode::Unsupported: return "unsupported";
     case ErrorCode::RuntimeError: return "runtime-error";
+    case ErrorCode::MissingExtension: return "missing-extension";
     }
     return "unknown";
 }

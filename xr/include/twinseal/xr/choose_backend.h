@@ -23,7 +23,9 @@ struct BackendChoice {
 };
 
 // Auto and OpenXR pick the OpenXR backend when probe.usable(), otherwise the desktop backend
-// with probe.message as the reason. Desktop and Null are taken as asked.
+// with probe.message as the reason; with an OpenGL context in `options`, also the desktop
+// backend when the runtime does not offer XR_KHR_opengl_enable. Desktop and Null are taken as
+// asked.
 [[nodiscard]] BackendChoice chooseBackend(BackendPreference preference, const RuntimeProbe& probe,
                                           const OpenXrOptions& options = {});
 

@@ -4,9 +4,11 @@
 #pragma once
 
 #include <twinseal/xr/backend.h>
+#include <twinseal/xr/frame.h>
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +34,7 @@ struct RuntimeProbe {
     std::vector<std::string> extensions; // instance extensions, as reported through the loader
     std::int32_t result = 0;           // XrResult of the call that decided the outcome
     std::string failedCall;            // that call's name when it failed, e.g. "xrCreateInstance"
+    ErrorCode error = ErrorCode::Ok;   // why it is not usable (RuntimeUnavailable, ...), else Ok
     std::string message;               // one plain sentence for the user
     std::string detail;                // technical detail for logs, e.g. "xrCreateInstance: XR_..."
     bool systemQueried = false;
@@ -52,20 +55,36 @@ struct RuntimeProbe {
 // process, so a probe while a backend is started fails with XR_ERROR_LIMIT_REACHED.
 [[nodiscard]] RuntimeProbe probeOpenXr(const ProbeOptions& options = {});
 
+// The OpenXR extension the OpenGL graphics binding needs.
+inline constexpr const char* kOpenGlExtensionName = "XR_KHR_opengl_enable";
+
 struct OpenXrOptions {
     std::string applicationName = "TwinSeal";
     std::uint32_t applicationVersion = 1;
+    // The OpenGL context to render with. With one, the runtime must offer XR_KHR_opengl_enable
+    // (otherwise start() fails with MissingExtension) and sessions render through swapchains.
+    // Without one, the session is headless (XR_MND_headless): state only, no frames.
+    std::optional<GlxBinding> glx;
+    // Called on the frame thread for each eye of each frame (see frame.h).
+    RenderCallback render;
+    // How many frames' timings are kept for takeFrameTimings() (the newest).
+    std::size_t timingCapacity = 4096;
 };
 
 // The OpenXR session, in hello_xr's shape without exceptions: start() creates the instance,
 // finds the head-mounted display and creates the session (state Idle); poll() drains
-// xrPollEvent and follows the runtime (Ready -> xrBeginSession, Stopping -> xrEndSession,
-// Exiting / LossPending -> xrDestroySession), refusing state changes the state machine does not
-// allow. stop() asks the runtime to exit (xrRequestExitSession) and follows it down to Exiting.
+// xrPollEvent and follows the runtime (Ready -> xrBeginSession and the frame loop starts,
+// Stopping -> the frame loop stops and xrEndSession, Exiting / LossPending / instance loss ->
+// teardown), refusing state changes the state machine does not allow. stop() asks the runtime to
+// exit (xrRequestExitSession) and follows it down to Exiting. After Exiting, start() may begin
+// again with a new instance.
 //
-// Sessions are created headless (XR_MND_headless) when the runtime offers it. A runtime that
-// needs a graphics binding is refused with Unsupported: swapchains and the graphics binding
-// are not part of this backend yet.
+// With a GlxBinding, start() also calls xrGetOpenGLGraphicsRequirementsKHR, creates the session
+// with XrGraphicsBindingOpenGLXlibKHR, the LOCAL reference space (and STAGE when offered), and
+// picks a swapchain format (GL_SRGB8_ALPHA8, else GL_RGBA8). While the session runs, a frame
+// thread owned by the backend renders both eyes through the render callback into one swapchain
+// per eye (recommended size) and submits them as a projection layer in LOCAL space. Errors on
+// that thread stop the loop and are returned by the next poll().
 class OpenXrBackend final : public Backend {
 public:
     explicit OpenXrBackend(OpenXrOptions options = {});
@@ -80,7 +99,24 @@ public:
     [[nodiscard]] const std::string& runtimeName() const noexcept;
     [[nodiscard]] const std::string& systemName() const noexcept;
 
+    // The graphics session's swapchain format (a GL internal format; 0 when headless) and
+    // per-eye image size, valid after a successful start() with a GlxBinding.
+    [[nodiscard]] std::int64_t swapchainFormat() const noexcept;
+    [[nodiscard]] std::int32_t eyeWidth(std::uint32_t eye) const noexcept;
+    [[nodiscard]] std::int32_t eyeHeight(std::uint32_t eye) const noexcept;
+    // True when the runtime offered a STAGE reference space and it was created.
+    [[nodiscard]] bool hasStageSpace() const noexcept;
+
+    // True while the frame thread runs frames.
+    [[nodiscard]] bool frameLoopRunning() const noexcept;
+    // Frames submitted with xrEndFrame since the backend was made (across sessions).
+    [[nodiscard]] std::uint64_t framesSubmitted() const noexcept;
+    // The per-frame timings collected since the last call (see OpenXrOptions::timingCapacity).
+    [[nodiscard]] std::vector<FrameTiming> takeFrameTimings();
+
 private:
+    Status pollEvents();
+
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

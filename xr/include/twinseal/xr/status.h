@@ -20,6 +20,7 @@ enum class ErrorCode {
     FormFactorUnavailable, // a runtime, but no head-mounted display connected
     Unsupported,           // the runtime needs something this backend does not provide
     RuntimeError,          // an OpenXR call failed
+    MissingExtension,      // the runtime lacks an OpenXR extension TwinSeal needs
 };
 
 // Stable machine-readable name, e.g. "illegal-transition".

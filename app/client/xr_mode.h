@@ -1,0 +1,83 @@
+// The client's XR mode (--xr=auto|openxr|desktop): decides whether the window also drives an
+// OpenXR headset, starts and polls the OpenXR session, and falls back to the desktop — telling the
+// user why through XrStatusController — whenever OpenXR is missing, refuses or fails mid-session.
+// It never exits, hangs or throws into the Qt event loop.
+#pragma once
+
+#include <QObject>
+#include <QString>
+#include <QTimer>
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include <twinseal/xr/choose_backend.h>
+#include <twinseal/xr/frame.h>
+#include <twinseal/xr/glx_surface.h>
+#include <twinseal/xr/openxr_backend.h>
+
+class QOpenGLContext;
+class QQuickWindow;
+
+namespace twinseal::viewmodels {
+class XrStatusController;
+}
+
+namespace twinseal::client {
+
+// What the window can lend the headset: the Qt platform ("xcb", "offscreen", ...) and whether
+// Qt Quick renders with OpenGL.
+struct XrWindowInfo {
+    QString platform;
+    bool openGl = false;
+};
+
+// The verdict before any session is created: try OpenXR, or stay on the desktop with a notice
+// (code empty: nothing to tell, e.g. auto mode on a machine without a runtime).
+struct XrDecision {
+    bool tryOpenXr = false;
+    QString code;  // xr::errorCodeName, e.g. "runtime-unavailable"
+    QString text;  // "Headset not available: ... TwinSeal runs on the desktop."
+};
+
+// Pure: from the preference, the runtime probe and the window.
+[[nodiscard]] XrDecision decideXr(xr::BackendPreference preference, const xr::RuntimeProbe& probe,
+                                  const XrWindowInfo& window);
+
+// "Headset not available: <what happened>. TwinSeal runs on the desktop."
+[[nodiscard]] QString headsetNotice(const std::string& what);
+
+class XrMode : public QObject {
+public:
+    explicit XrMode(viewmodels::XrStatusController& status, QObject* parent = nullptr);
+    ~XrMode() override;
+
+    // Probes the runtime and, when the decision says so, starts the OpenXR session with an
+    // OpenGL context of its own that shares with the window's (xcb + OpenGL only). Desktop
+    // preference: no probe at all. Always leaves `status` saying which mode runs and why.
+    void start(xr::BackendPreference preference, QQuickWindow* window);
+    // Ends the OpenXR session (if any), following the runtime down to Exiting.
+    void stop();
+
+    // True once an OpenXR session was started (for --xr-stats).
+    [[nodiscard]] bool openXrRan() const noexcept { return m_ran; }
+    // Every frame timing collected so far (the backend's, drained by each poll and by stop()).
+    [[nodiscard]] const std::vector<xr::FrameTiming>& timings() const noexcept { return m_timings; }
+
+private:
+    void poll();
+    void fallBack(const xr::Error& error);
+    void collectTimings();
+
+    viewmodels::XrStatusController& m_status;
+    std::unique_ptr<QOpenGLContext> m_context;
+    std::unique_ptr<xr::GlxContextSurface> m_surface;
+    std::unique_ptr<xr::Backend> m_backend;
+    xr::OpenXrBackend* m_openXr = nullptr;  // m_backend when it is the OpenXR one
+    QTimer m_pollTimer;
+    bool m_ran = false;
+    std::vector<xr::FrameTiming> m_timings;
+};
+
+} // namespace twinseal::client

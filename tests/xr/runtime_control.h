@@ -1,0 +1,77 @@
+// The TwinSeal Test Runtime's test-facing functions (runtime/test_runtime_control.h), reached in
+// the copy the OpenXR loader loaded: dlopen(RTLD_NOLOAD) on the manifest's library path. Holding
+// a RuntimeControl keeps the runtime loaded.
+#pragma once
+
+#include "runtime/test_runtime_control.h"
+
+#include <dlfcn.h>
+
+#include <cstdint>
+#include <vector>
+
+namespace twinseal::xr::test {
+
+// The runtime module's path (the manifest's library_path).
+inline const char* testRuntimeLibrary() { return TWINSEAL_XR_TEST_RUNTIME_LIBRARY; }
+
+class RuntimeControl {
+public:
+    RuntimeControl() : handle_(dlopen(testRuntimeLibrary(), RTLD_NOW | RTLD_NOLOAD)) {
+        if (handle_ == nullptr)
+            return;
+        framesEnded_ = reinterpret_cast<TwinSealTestRuntimeFramesEnded>(
+            dlsym(handle_, "twinseal_test_runtime_frames_ended"));
+        layerCount_ = reinterpret_cast<TwinSealTestRuntimeLastLayerCount>(
+            dlsym(handle_, "twinseal_test_runtime_last_layer_count"));
+        view_ = reinterpret_cast<TwinSealTestRuntimeSubmittedView>(
+            dlsym(handle_, "twinseal_test_runtime_submitted_view"));
+        script_ = reinterpret_cast<TwinSealTestRuntimeScript>(
+            dlsym(handle_, "twinseal_test_runtime_script"));
+        reset_ = reinterpret_cast<TwinSealTestRuntimeReset>(
+            dlsym(handle_, "twinseal_test_runtime_reset"));
+    }
+    ~RuntimeControl() {
+        if (handle_ != nullptr)
+            dlclose(handle_);
+    }
+    RuntimeControl(const RuntimeControl&) = delete;
+    RuntimeControl& operator=(const RuntimeControl&) = delete;
+
+    // Loaded by the OpenXR loader, and every function found.
+    [[nodiscard]] bool ok() const {
+        return handle_ != nullptr && framesEnded_ && layerCount_ && view_ && script_ && reset_;
+    }
+    [[nodiscard]] std::uint64_t framesEnded() const { return framesEnded_(); }
+    [[nodiscard]] std::uint32_t lastLayerCount() const { return layerCount_(); }
+    [[nodiscard]] bool script(TwinSealTestRuntimeEvent event) const { return script_(event) == 0; }
+    void reset() const { reset_(); }
+
+    struct Submitted {
+        TwinSealTestRuntimeView view{};
+        std::vector<std::uint8_t> pixels;  // RGBA8, rows bottom-up
+        // The pixel at (x, y) from the bottom-left corner as 0xRRGGBBAA.
+        [[nodiscard]] std::uint32_t rgba(std::uint32_t x, std::uint32_t y) const {
+            const std::size_t i = (std::size_t(y) * view.width + x) * 4;
+            return std::uint32_t(pixels[i]) << 24 | std::uint32_t(pixels[i + 1]) << 16 |
+                   std::uint32_t(pixels[i + 2]) << 8 | std::uint32_t(pixels[i + 3]);
+        }
+    };
+    // The last submitted view of one eye, with its pixels; false when there is none.
+    bool submitted(std::uint32_t eye, Submitted& out) const {
+        if (view_(eye, &out.view, nullptr, 0) != 0)
+            return false;
+        out.pixels.resize(std::size_t(out.view.width) * out.view.height * 4);
+        return view_(eye, &out.view, out.pixels.data(), out.pixels.size()) == 0;
+    }
+
+private:
+    void* handle_ = nullptr;
+    TwinSealTestRuntimeFramesEnded framesEnded_ = nullptr;
+    TwinSealTestRuntimeLastLayerCount layerCount_ = nullptr;
+    TwinSealTestRuntimeSubmittedView view_ = nullptr;
+    TwinSealTestRuntimeScript script_ = nullptr;
+    TwinSealTestRuntimeReset reset_ = nullptr;
+};
+
+} // namespace twinseal::xr::test

@@ -1,0 +1,303 @@
+#include "frame_loop.h"
+
+#include <twinseal/xr/openxr_backend.h>
+
+#include <chrono>
+#include <exception>
+#include <string>
+#include <system_error>
+#include <utility>
+
+namespace twinseal::xr::detail {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::int64_t nanosSince(Clock::time_point from) {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - from).count();
+}
+
+Error callFailed(const char* call, XrResult r) {
+    return Error{ErrorCode::RuntimeError, std::string(call) + " returned " + xrResultName(r)};
+}
+
+std::string versionText(XrVersion v) {
+    return std::to_string(XR_VERSION_MAJOR(v)) + "." + std::to_string(XR_VERSION_MINOR(v));
+}
+
+} // namespace
+
+Status FrameLoop::start(FrameLoopConfig config) {
+    stop();
+    config_ = std::move(config);
+    stopRequested_ = false;
+    active_ = true;
+    try {
+        thread_ = std::thread([this] { run(); });
+    } catch (const std::system_error& e) {
+        active_ = false;
+        return Error{ErrorCode::RuntimeError,
+                     std::string("The XR frame thread could not be started: ") + e.what()};
+    }
+    return {};
+}
+
+void FrameLoop::stop() noexcept {
+    stopRequested_ = true;
+    if (thread_.joinable())
+        thread_.join();
+    active_ = false;
+}
+
+std::optional<Error> FrameLoop::takeError() {
+    std::lock_guard lock(mutex_);
+    return std::exchange(error_, std::nullopt);
+}
+
+std::vector<FrameTiming> FrameLoop::takeTimings() {
+    std::lock_guard lock(mutex_);
+    std::vector<FrameTiming> out(timings_.begin(), timings_.end());
+    timings_.clear();
+    return out;
+}
+
+void FrameLoop::fail(Error error) {
+    std::lock_guard lock(mutex_);
+    if (!error_)
+        error_ = std::move(error);
+}
+
+void FrameLoop::record(const FrameTiming& timing) {
+    std::lock_guard lock(mutex_);
+    if (config_.timingCapacity == 0)
+        return;
+    if (timings_.size() >= config_.timingCapacity)
+        timings_.pop_front();
+    timings_.push_back(timing);
+}
+
+void FrameLoop::run() noexcept {
+    try {
+        if (!makeCurrent(config_.glx)) {
+            fail(Error{ErrorCode::Unsupported,
+                       "The OpenGL context could not be made current on the XR frame thread "
+                       "(glXMakeCurrent failed; is it current on another thread?)."});
+            active_ = false;
+            return;
+        }
+        std::uint64_t frameIndex = 0;
+        Status s = runFrames(frameIndex);
+        destroySwapchains();
+        releaseCurrent(config_.glx);
+        if (!s.ok())
+            fail(s.error());
+    } catch (const std::exception& e) {
+        destroySwapchains();
+        releaseCurrent(config_.glx);
+        fail(Error{ErrorCode::RuntimeError, std::string("The XR frame loop stopped: ") + e.what()});
+    } catch (...) {
+        destroySwapchains();
+        releaseCurrent(config_.glx);
+        fail(Error{ErrorCode::RuntimeError, "The XR frame loop stopped on an unknown exception."});
+    }
+    active_ = false;
+}
+
+Status FrameLoop::runFrames(std::uint64_t& frameIndex) {
+    int major = 0, minor = 0;
+    if (currentGlVersion(major, minor) && config_.minGlVersion != 0 &&
+        XR_MAKE_VERSION(major, minor, 0) < config_.minGlVersion) {
+        return Error{ErrorCode::Unsupported,
+                     "The OpenGL context is version " + std::to_string(major) + "." +
+                         std::to_string(minor) + "; the OpenXR runtime needs at least " +
+                         versionText(config_.minGlVersion) + "."};
+    }
+    if (Status s = createSwapchains(); !s.ok())
+        return s;
+
+    std::vector<XrCompositionLayerProjectionView> views;
+    while (!stopRequested_.load()) {
+        FrameTiming timing;
+        const Clock::time_point waitStart = Clock::now();
+        XrFrameWaitInfo waitInfo{};
+        waitInfo.type = XR_TYPE_FRAME_WAIT_INFO;
+        XrFrameState frameState{};
+        frameState.type = XR_TYPE_FRAME_STATE;
+        XrResult r = xrWaitFrame(config_.session, &waitInfo, &frameState);
+        timing.waitNs = nanosSince(waitStart);
+        if (XR_FAILED(r))
+            return callFailed("xrWaitFrame", r);
+
+        const Clock::time_point renderStart = Clock::now();
+        XrFrameBeginInfo beginInfo{};
+        beginInfo.type = XR_TYPE_FRAME_BEGIN_INFO;
+        r = xrBeginFrame(config_.session, &beginInfo);
+        if (XR_FAILED(r))
+            return callFailed("xrBeginFrame", r);
+
+        views.clear();
+        if (frameState.shouldRender == XR_TRUE) {
+            if (Status s = renderFrame(frameState.predictedDisplayTime, frameIndex, views); !s.ok())
+                return s;
+        }
+        timing.renderNs = nanosSince(renderStart);
+
+        const Clock::time_point submitStart = Clock::now();
+        XrCompositionLayerProjection layer{};
+        layer.type = XR_TYPE_COMPOSITION_LAYER_PROJECTION;
+        layer.space = config_.space;
+        layer.viewCount = static_cast<std::uint32_t>(views.size());
+        layer.views = views.data();
+        const XrCompositionLayerBaseHeader* layers[] = {
+            reinterpret_cast<const XrCompositionLayerBaseHeader*>(&layer)};
+        XrFrameEndInfo endInfo{};
+        endInfo.type = XR_TYPE_FRAME_END_INFO;
+        endInfo.displayTime = frameState.predictedDisplayTime;
+        endInfo.environmentBlendMode = XR_ENVIRONMENT_BLEND_MODE_OPAQUE;
+        endInfo.layerCount = views.empty() ? 0 : 1;
+        endInfo.layers = views.empty() ? nullptr : layers;
+        r = xrEndFrame(config_.session, &endInfo);
+        timing.submitNs = nanosSince(submitStart);
+        if (XR_FAILED(r))
+            return callFailed("xrEndFrame", r);
+        timing.rendered = !views.empty();
+        if (timing.rendered)
+            ++frameIndex;
+        ++frames_;
+        record(timing);
+    }
+    return {};
+}
+
+Status FrameLoop::renderFrame(std::int64_t displayTime, std::uint64_t frameIndex,
+                              std::vector<XrCompositionLayerProjectionView>& out) {
+    XrViewLocateInfo locate{};
+    locate.type = XR_TYPE_VIEW_LOCATE_INFO;
+    locate.viewConfigurationType = XR_VIEW_CONFIGURATION_TYPE_PRIMARY_STEREO;
+    locate.displayTime = displayTime;
+    locate.space = config_.space;
+    XrViewState viewState{};
+    viewState.type = XR_TYPE_VIEW_STATE;
+    XrView blank{};
+    blank.type = XR_TYPE_VIEW;
+    std::array<XrView, 2> located{blank, blank};
+    std::uint32_t count = 0;
+    XrResult r = xrLocateViews(config_.session, &locate, &viewState,
+                               static_cast<std::uint32_t>(located.size()), &count, located.data());
+    if (XR_FAILED(r))
+        return callFailed("xrLocateViews", r);
+    if (count != located.size())
+        return Error{ErrorCode::Unsupported, "xrLocateViews returned " + std::to_string(count) +
+                                                 " views; TwinSeal renders exactly two."};
+    // Without a tracked pose there is nothing meaningful to draw: submit no layer this frame.
+    if ((viewState.viewStateFlags & XR_VIEW_STATE_POSITION_VALID_BIT) == 0 ||
+        (viewState.viewStateFlags & XR_VIEW_STATE_ORIENTATION_VALID_BIT) == 0)
+        return {};
+
+    for (std::uint32_t eye = 0; eye < 2; ++eye) {
+        const Eye& e = eyes_[eye];
+        std::uint32_t index = 0;
+        XrSwapchainImageAcquireInfo acquire{};
+        acquire.type = XR_TYPE_SWAPCHAIN_IMAGE_ACQUIRE_INFO;
+        r = xrAcquireSwapchainImage(e.swapchain, &acquire, &index);
+        if (XR_FAILED(r))
+            return callFailed("xrAcquireSwapchainImage", r);
+        XrSwapchainImageWaitInfo wait{};
+        wait.type = XR_TYPE_SWAPCHAIN_IMAGE_WAIT_INFO;
+        wait.timeout = XR_INFINITE_DURATION;
+        r = xrWaitSwapchainImage(e.swapchain, &wait);
+        if (XR_FAILED(r))
+            return callFailed("xrWaitSwapchainImage", r);
+        if (index >= e.textures.size())
+            return Error{ErrorCode::RuntimeError,
+                         "xrAcquireSwapchainImage returned image " + std::to_string(index) +
+                             " of " + std::to_string(e.textures.size())};
+
+        const XrView& v = located[eye];
+        EyeRender job;
+        job.eye = eye;
+        job.texture = e.textures[index];
+        job.format = config_.format;
+        job.width = config_.width[eye];
+        job.height = config_.height[eye];
+        job.pose.position[0] = v.pose.position.x;
+        job.pose.position[1] = v.pose.position.y;
+        job.pose.position[2] = v.pose.position.z;
+        job.pose.orientation[0] = v.pose.orientation.x;
+        job.pose.orientation[1] = v.pose.orientation.y;
+        job.pose.orientation[2] = v.pose.orientation.z;
+        job.pose.orientation[3] = v.pose.orientation.w;
+        job.fov = ViewFov{v.fov.angleLeft, v.fov.angleRight, v.fov.angleUp, v.fov.angleDown};
+        job.displayTime = displayTime;
+        job.frameIndex = frameIndex;
+        std::optional<Error> thrown;
+        if (config_.render) {
+            try {
+                config_.render(job);
+            } catch (const std::exception& ex) {
+                thrown = Error{ErrorCode::RuntimeError,
+                               std::string("The XR render callback failed: ") + ex.what()};
+            } catch (...) {
+                thrown = Error{ErrorCode::RuntimeError,
+                               "The XR render callback failed with an unknown exception."};
+            }
+        }
+
+        XrSwapchainImageReleaseInfo release{};
+        release.type = XR_TYPE_SWAPCHAIN_IMAGE_RELEASE_INFO;
+        r = xrReleaseSwapchainImage(e.swapchain, &release);
+        if (thrown)
+            return *thrown;
+        if (XR_FAILED(r))
+            return callFailed("xrReleaseSwapchainImage", r);
+
+        XrCompositionLayerProjectionView view{};
+        view.type = XR_TYPE_COMPOSITION_LAYER_PROJECTION_VIEW;
+        view.pose = v.pose;
+        view.fov = v.fov;
+        view.subImage.swapchain = e.swapchain;
+        view.subImage.imageRect.offset = {0, 0};
+        view.subImage.imageRect.extent = {config_.width[eye], config_.height[eye]};
+        view.subImage.imageArrayIndex = 0;
+        out.push_back(view);
+    }
+    return {};
+}
+
+Status FrameLoop::createSwapchains() {
+    for (std::size_t eye = 0; eye < eyes_.size(); ++eye) {
+        XrSwapchainCreateInfo info{};
+        info.type = XR_TYPE_SWAPCHAIN_CREATE_INFO;
+        info.usageFlags = XR_SWAPCHAIN_USAGE_COLOR_ATTACHMENT_BIT | XR_SWAPCHAIN_USAGE_SAMPLED_BIT;
+        info.format = config_.format;
+        info.sampleCount = 1;
+        info.width = static_cast<std::uint32_t>(config_.width[eye]);
+        info.height = static_cast<std::uint32_t>(config_.height[eye]);
+        info.faceCount = 1;
+        info.arraySize = 1;
+        info.mipCount = 1;
+        XrResult r = xrCreateSwapchain(config_.session, &info, &eyes_[eye].swapchain);
+        if (XR_FAILED(r)) {
+            eyes_[eye].swapchain = XR_NULL_HANDLE;
+            return callFailed("xrCreateSwapchain", r);
+        }
+        r = enumerateGlImages(eyes_[eye].swapchain, eyes_[eye].textures);
+        if (XR_FAILED(r))
+            return callFailed("xrEnumerateSwapchainImages", r);
+        if (eyes_[eye].textures.empty())
+            return Error{ErrorCode::RuntimeError, "xrEnumerateSwapchainImages returned no images"};
+    }
+    return {};
+}
+
+void FrameLoop::destroySwapchains() noexcept {
+    for (Eye& e : eyes_) {
+        if (e.swapchain != XR_NULL_HANDLE)
+            xrDestroySwapchain(e.swapchain);
+        e.swapchain = XR_NULL_HANDLE;
+        e.textures.clear();
+    }
+}
+
+} // namespace twinseal::xr::detail

@@ -1,0 +1,83 @@
+// The OpenXR frame loop on a thread of its own (hello_xr's RenderFrame, without exceptions):
+// xrWaitFrame -> xrBeginFrame -> xrLocateViews -> per eye acquire / wait / render / release ->
+// xrEndFrame with one projection layer. The GL context is current on that thread while it runs;
+// the swapchains are created there when the loop starts and destroyed when it stops.
+#pragma once
+
+#include <twinseal/xr/frame.h>
+#include <twinseal/xr/status.h>
+
+#include "glx_binding.h"
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+namespace twinseal::xr::detail {
+
+struct FrameLoopConfig {
+    XrSession session = XR_NULL_HANDLE;
+    XrSpace space = XR_NULL_HANDLE;  // views are located and submitted in this space
+    GlxHandles glx;
+    XrVersion minGlVersion = 0;      // from xrGetOpenGLGraphicsRequirementsKHR
+    std::int64_t format = 0;
+    std::array<std::int32_t, 2> width{};
+    std::array<std::int32_t, 2> height{};
+    RenderCallback render;
+    std::size_t timingCapacity = 4096;
+};
+
+class FrameLoop {
+public:
+    FrameLoop() = default;
+    FrameLoop(const FrameLoop&) = delete;
+    FrameLoop& operator=(const FrameLoop&) = delete;
+    ~FrameLoop() { stop(); }
+
+    // Starts the thread (stopping a previous one first). Fails only when no thread can be made.
+    Status start(FrameLoopConfig config);
+    // Asks the loop to finish its frame and joins the thread. Safe to call at any time.
+    void stop() noexcept;
+
+    // True while the thread runs frames (false once it stopped by itself after an error).
+    [[nodiscard]] bool running() const noexcept { return active_.load(); }
+    // Frames ended with xrEndFrame since this object was made.
+    [[nodiscard]] std::uint64_t framesSubmitted() const noexcept { return frames_.load(); }
+    // The error that stopped the loop, once.
+    std::optional<Error> takeError();
+    // The timings collected so far (at most timingCapacity, the newest), oldest first.
+    std::vector<FrameTiming> takeTimings();
+
+private:
+    void run() noexcept;
+    Status runFrames(std::uint64_t& frameIndex);
+    Status createSwapchains();
+    void destroySwapchains() noexcept;
+    Status renderFrame(std::int64_t displayTime, std::uint64_t frameIndex,
+                       std::vector<XrCompositionLayerProjectionView>& views);
+    void fail(Error error);
+    void record(const FrameTiming& timing);
+
+    FrameLoopConfig config_;
+    std::thread thread_;
+    std::atomic<bool> stopRequested_{false};
+    std::atomic<bool> active_{false};
+    std::atomic<std::uint64_t> frames_{0};
+
+    struct Eye {
+        XrSwapchain swapchain = XR_NULL_HANDLE;
+        std::vector<std::uint32_t> textures;
+    };
+    std::array<Eye, 2> eyes_{};  // frame thread only
+
+    std::mutex mutex_;  // guards error_ and timings_
+    std::optional<Error> error_;
+    std::deque<FrameTiming> timings_;
+};
+
+} // namespace twinseal::xr::detail
