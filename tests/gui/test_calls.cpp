@@ -10,6 +10,7 @@
 #include <QDir>
 #include <QGuiApplication>
 #include <QtQuickTest/quicktest.h>
+#include <QQuaternion>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -59,6 +60,7 @@ calls::AnimationFrame wave(float t) {
     // Offsets from the rest pose (animation_frame.h): the left hand waving at shoulder height.
     a.head.position = {0.02f, 0.f, 0.f};
     a.leftHand.position = {0.1f, 0.55f + 0.05f * std::sin(t), 0.15f};
+    a.leftHand.rotation = {0.f, 0.f, 0.38268343f, 0.92387953f}; // the palm turned 45° about z
     a.rightHand.position = {-0.05f, 0.2f, 0.2f};
     a.blendShapes = {0.5f};
     return a;
@@ -255,6 +257,16 @@ private slots:
         REQUIRE_OK(bob.sendAnimation(wave(1.f)));
         QTRY_VERIFY_WITH_TIMEOUT(rowOf(*m_gui, bobId)->frames > 0, 30000);
         QCOMPARE(rowOf(*m_gui, bobId)->pose.leftHand.at(1).toFloat(), wave(1.f).leftHand.position[1]);
+        // The hand's rotation reaches Bob's avatar on his tile (a quaternion, scalar first).
+        QCOMPARE(rowOf(*m_gui, bobId)->pose.leftHandRotation.at(2).toFloat(), wave(1.f).leftHand.rotation[2]);
+        {
+            QQuickItem* bobTile = m_gui->item(qPrintable(QStringLiteral("participantTile_%1").arg(bobId)));
+            QQuickItem* bobAvatar = childNamed(bobTile, QStringLiteral("tileAvatar"));
+            QVERIFY(bobAvatar);
+            QTRY_COMPARE(bobAvatar->property("leftHandRotation").value<QQuaternion>(),
+                         QQuaternion(wave(1.f).leftHand.rotation[3], wave(1.f).leftHand.rotation[0],
+                                     wave(1.f).leftHand.rotation[1], wave(1.f).leftHand.rotation[2]));
+        }
         QTRY_VERIFY_WITH_TIMEOUT(!bobAnimations.isEmpty(), 30000);
         QCOMPARE(bobAnimations.first().at(0).toUInt(), guiId);
         QVERIFY(calls->framesSent() > 0);

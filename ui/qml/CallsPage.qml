@@ -261,7 +261,7 @@ Page {
                         anchors.fill: parent
                         spacing: Theme.spacing
                         Text { text: qsTr("Join a room"); color: Theme.text; font.pixelSize: Theme.titleSize; font.bold: true }
-                        AppTextField { id: uriField; objectName: "joinUriField"; Accessible.name: qsTr("Room address"); placeholderText: qsTr("Room address, or the whole invitation"); Layout.fillWidth: true }
+                        AppTextField { id: uriField; objectName: "joinUriField"; Accessible.name: qsTr("Room address"); placeholderText: qsTr("Invitation or room address"); Layout.fillWidth: true }
                         AppTextField { id: codeField; objectName: "joinCodeField"; Accessible.name: qsTr("Room code"); placeholderText: qsTr("Room code"); Layout.fillWidth: true }
                         AppButton {
                             objectName: "joinRoomButton"

@@ -20,6 +20,8 @@ Rectangle {
     required property var headPosition
     required property var leftHandPosition
     required property var rightHandPosition
+    required property var leftHandRotation
+    required property var rightHandRotation
     required property var blendShapes
     required property int frames
     required property int refusedFrames
@@ -41,6 +43,8 @@ Rectangle {
     Accessible.name: (isLocal ? qsTr("You") : title) + ": " + (isLocal ? qsTr("your own avatar") : badge.headline)
 
     function vec(v) { return Qt.vector3d(v[0], v[1], v[2]) }
+    // [x, y, z, w] from the model to a quaternion (scalar first).
+    function quat(q) { return Qt.quaternion(q[3], q[0], q[1], q[2]) }
 
     ColumnLayout {
         anchors.fill: parent
@@ -59,10 +63,12 @@ Rectangle {
                 anchors.margins: Theme.spacing
                 source: tile.shown ? tile.modelUrl : ""
                 local: tile.isLocal
-                headRotation: Qt.quaternion(tile.headRotation[3], tile.headRotation[0], tile.headRotation[1], tile.headRotation[2])
+                headRotation: tile.quat(tile.headRotation)
                 headPosition: tile.vec(tile.headPosition)
                 leftHandPosition: tile.vec(tile.leftHandPosition)
                 rightHandPosition: tile.vec(tile.rightHandPosition)
+                leftHandRotation: tile.quat(tile.leftHandRotation)
+                rightHandRotation: tile.quat(tile.rightHandRotation)
                 blendShapes: tile.blendShapes
             }
             Text {

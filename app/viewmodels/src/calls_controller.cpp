@@ -56,6 +56,8 @@ ParticipantListModel::Pose poseOf(const calls::AnimationFrame& f) {
     p.headPosition = vec(f.head.position);
     p.leftHand = vec(f.leftHand.position);
     p.rightHand = vec(f.rightHand.position);
+    p.leftHandRotation = quat(f.leftHand.rotation);
+    p.rightHandRotation = quat(f.rightHand.rotation);
     for (float w : f.blendShapes)
         p.blendShapes.append(w);
     return p;

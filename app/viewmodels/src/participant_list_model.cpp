@@ -23,6 +23,8 @@ QVariant ParticipantListModel::data(const QModelIndex& index, int role) const {
     case HeadPositionRole: return r.pose.headPosition;
     case LeftHandRole: return r.pose.leftHand;
     case RightHandRole: return r.pose.rightHand;
+    case LeftHandRotationRole: return r.pose.leftHandRotation;
+    case RightHandRotationRole: return r.pose.rightHandRotation;
     case BlendShapesRole: return r.pose.blendShapes;
     case FramesRole: return r.frames;
     case RefusedFramesRole: return r.refusedFrames;
@@ -38,6 +40,7 @@ QHash<int, QByteArray> ParticipantListModel::roleNames() const {
             {ReasonTextRole, "reasonText"}, {ModelUrlRole, "modelUrl"},
             {HeadRotationRole, "headRotation"}, {HeadPositionRole, "headPosition"},
             {LeftHandRole, "leftHandPosition"}, {RightHandRole, "rightHandPosition"},
+            {LeftHandRotationRole, "leftHandRotation"}, {RightHandRotationRole, "rightHandRotation"},
             {BlendShapesRole, "blendShapes"}, {FramesRole, "frames"},
             {RefusedFramesRole, "refusedFrames"}, {RefusedCodeRole, "refusedCode"},
             {RefusedTextRole, "refusedText"}};
@@ -93,7 +96,8 @@ void ParticipantListModel::setPose(quint32 id, const Pose& pose, bool countFrame
     if (countFrame)
         ++m_rows[i].frames;
     emit dataChanged(index(i), index(i), {HeadRotationRole, HeadPositionRole, LeftHandRole, RightHandRole,
-                                          BlendShapesRole, FramesRole});
+                                          LeftHandRotationRole, RightHandRotationRole, BlendShapesRole,
+                                          FramesRole});
 }
 
 bool ParticipantListModel::noteRefused(quint32 id, const QString& code, const QString& text) {

@@ -8,7 +8,8 @@
 //
 // Roles: participantId, isLocal, title, subject, state, reasonCode, reasonText, modelUrl,
 // headRotation ([x, y, z, w]), headPosition, leftHandPosition, rightHandPosition ([x, y, z],
-// metres relative to the avatar's root), blendShapes (list of weights), frames (received so far),
+// metres relative to the avatar's root), leftHandRotation, rightHandRotation ([x, y, z, w],
+// relative to the forearm), blendShapes (list of weights), frames (received so far),
 // refusedFrames (frames from this participant that were not shown: not authentic, replayed, too
 // old, under an unknown key...), refusedCode and refusedText (the reason of the latest one).
 #pragma once
@@ -32,13 +33,16 @@ public:
     enum Role {
         IdRole = Qt::UserRole + 1, LocalRole, TitleRole, SubjectRole, StateRole, ReasonCodeRole,
         ReasonTextRole, ModelUrlRole, HeadRotationRole, HeadPositionRole, LeftHandRole, RightHandRole,
-        BlendShapesRole, FramesRole, RefusedFramesRole, RefusedCodeRole, RefusedTextRole
+        BlendShapesRole, FramesRole, RefusedFramesRole, RefusedCodeRole, RefusedTextRole,
+        LeftHandRotationRole, RightHandRotationRole
     };
     struct Pose {
         QVariantList headRotation{0.0, 0.0, 0.0, 1.0};
         QVariantList headPosition{0.0, 0.0, 0.0};
         QVariantList leftHand{0.0, 0.0, 0.0};
         QVariantList rightHand{0.0, 0.0, 0.0};
+        QVariantList leftHandRotation{0.0, 0.0, 0.0, 1.0};
+        QVariantList rightHandRotation{0.0, 0.0, 0.0, 1.0};
         QVariantList blendShapes;
     };
     struct Row {
