@@ -23,6 +23,7 @@ all_targets=(
   assertion:4096
   manifest:8192
   glb:65536
+  gltf:65536
   usim_profile:4096
   home_networks:8192
   status_list:1024

@@ -47,6 +47,8 @@ static const char* hintFor(sec::ErrorCode code) {
     case sec::ErrorCode::IoError: return "check the path and its permissions";
     case sec::ErrorCode::UntrustedIssuer:
         return "add the operator's root certificate to the trust list only if you trust it";
+    case sec::ErrorCode::MediaDescriptionMissing:
+        return "the owner re-certifies the avatar: twinsealctl register --recertify DT_ID";
     default: return nullptr;
     }
 }

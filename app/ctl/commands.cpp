@@ -137,6 +137,7 @@ Result<Credential> opIssueCredential(const IssueParams& p, const std::string& pa
         disclosures.push_back(std::move(*d));
     }
     c.mediaRoot = manifest->manifest.packageRoot;
+    c.media = describeMedia(manifest->manifest);
     c.notBefore = p.now - 300;
     c.notAfter = std::min<std::int64_t>(p.now + std::int64_t(p.days) * kDay, issuerCert->notAfter());
     c.issuedAt = p.now;

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "media_internal.h"
+#include "twinseal/security/gltf_validate.h"
 #include "twinseal/security/clock.h"
 #include "twinseal/security/merkle.h"
 
@@ -23,7 +24,6 @@ namespace {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-constexpr std::string_view kMetadataFileName = "avatar.json";
 constexpr std::uint64_t kMaxJsonBytes = 16ull * 1024 * 1024;
 constexpr std::size_t kMaxPathBytes = 4096;
 
@@ -54,11 +54,6 @@ bool validUtf8(std::string_view s) {
     return true;
 }
 
-std::uint32_t getLe32(const std::uint8_t* p) {
-    return std::uint32_t(p[0]) | std::uint32_t(p[1]) << 8 | std::uint32_t(p[2]) << 16 |
-           std::uint32_t(p[3]) << 24;
-}
-
 Result<std::string> readSmallFile(const std::string& absolutePath, const std::string& name,
                                   std::uint64_t maxBytes) {
     auto opened = openRegular(absolutePath, name, false);
@@ -73,79 +68,6 @@ Result<std::string> readSmallFile(const std::string& absolutePath, const std::st
     TWINSEAL_TRY(readAt(opened->fd.get(), reinterpret_cast<std::uint8_t*>(text.data()),
                         text.size(), 0, name));
     return text;
-}
-
-Status validateGltfJson(std::string_view text, const std::string& name) {
-    try {
-        const json doc = json::parse(text.begin(), text.end(), nullptr, false);
-        if (doc.is_discarded() || !doc.is_object())
-            return makeError(ErrorCode::AvatarPackageInvalid,
-                             name + ": the glTF JSON is not a valid JSON object");
-        const auto asset = doc.find("asset");
-        if (asset == doc.end() || !asset->is_object())
-            return makeError(ErrorCode::AvatarPackageInvalid,
-                             name + ": the glTF JSON has no 'asset' object (required by glTF 2.0)");
-        const auto version = asset->find("version");
-        if (version == asset->end() || !version->is_string())
-            return makeError(ErrorCode::AvatarPackageInvalid,
-                             name + ": the glTF JSON has no 'asset.version' string");
-        if (version->get<std::string>() != "2.0")
-            return makeError(ErrorCode::AvatarPackageInvalid,
-                             name + ": glTF asset.version is '" + version->get<std::string>() +
-                                 "'; only glTF 2.0 is supported");
-    } catch (const std::exception& e) {
-        return makeError(ErrorCode::AvatarPackageInvalid,
-                         name + ": the glTF JSON cannot be read: " + e.what());
-    }
-    return {};
-}
-
-// GLB: 12-byte header (magic "glTF", version 2, total length) then a JSON chunk first.
-Status validateGlb(const std::string& absolutePath, const std::string& name) {
-    auto opened = openRegular(absolutePath, name, false);
-    if (!opened)
-        return opened.error();
-    const std::uint64_t size = opened->size;
-    auto invalid = [&](const std::string& why) {
-        return makeError(ErrorCode::AvatarPackageInvalid, name + ": " + why);
-    };
-    if (size < 20)
-        return invalid("only " + std::to_string(size) +
-                       " bytes: too small for a GLB header and JSON chunk");
-    std::uint8_t header[20];
-    TWINSEAL_TRY(readAt(opened->fd.get(), header, sizeof header, 0, name));
-    if (getLe32(header) != 0x46546C67u) // "glTF"
-        return invalid("not a glTF binary (GLB) file: the first 4 bytes are not 'glTF'");
-    const std::uint32_t version = getLe32(header + 4);
-    if (version != 2)
-        return invalid("GLB container version " + std::to_string(version) +
-                       " is not supported (glTF 2.0 binaries have version 2)");
-    const std::uint32_t length = getLe32(header + 8);
-    if (length != size)
-        return invalid("the GLB header declares " + std::to_string(length) +
-                       " bytes but the file has " + std::to_string(size) +
-                       " (truncated or padded?)");
-    const std::uint32_t jsonLength = getLe32(header + 12);
-    if (getLe32(header + 16) != 0x4E4F534Au) // "JSON"
-        return invalid("the first GLB chunk is not the JSON chunk");
-    if (jsonLength > size - 20)
-        return invalid("the GLB JSON chunk (" + std::to_string(jsonLength) +
-                       " bytes) runs past the end of the file");
-    if (jsonLength > kMaxJsonBytes)
-        return invalid("the GLB JSON chunk is larger than 16 MiB");
-    std::string text(jsonLength, '\0');
-    TWINSEAL_TRY(readAt(opened->fd.get(), reinterpret_cast<std::uint8_t*>(text.data()),
-                        text.size(), 20, name));
-    return validateGltfJson(text, name);
-}
-
-Status validateModel(const PackageEntry& model) {
-    if (lowerExtension(model.rel) == "glb")
-        return validateGlb(model.abs, model.rel);
-    auto text = readSmallFile(model.abs, model.rel, kMaxJsonBytes);
-    if (!text)
-        return text.error();
-    return validateGltfJson(*text, model.rel);
 }
 
 Result<AvatarMetadataInfo> parseMetadata(std::string_view text, const std::string& name) {
@@ -333,6 +255,44 @@ Result<PackageListing> listPackage(const std::string& packagePath) {
 
 } // namespace media_detail
 
+Status validatePackageModel(const Manifest& manifest, const std::string& packagePath) {
+    std::error_code ec;
+    const bool singleFile = std::filesystem::is_regular_file(packagePath, ec);
+    std::vector<std::pair<std::string, std::uint64_t>> files;
+    for (const ManifestFile& f : manifest.files)
+        files.emplace_back(f.path, f.size);
+    const DiskGltfFiles gltfFiles(packagePath, singleFile, std::move(files));
+    return validateGltf(manifest.modelPath, gltfFiles);
+}
+
+Status checkPackageMetadata(const Manifest& manifest, const std::string& packagePath) {
+    if (manifest.metadataPath.empty())
+        return {};
+    const auto file = std::find_if(manifest.files.begin(), manifest.files.end(),
+                                   [&](const ManifestFile& f) { return f.path == manifest.metadataPath; });
+    if (file == manifest.files.end())
+        return makeError(ErrorCode::MediaDescriptionMismatch,
+                         "the manifest's metadata file " + manifest.metadataPath +
+                             " is not one of its files");
+    if (file->size > kMaxJsonBytes)
+        return makeError(ErrorCode::AvatarPackageInvalid,
+                         manifest.metadataPath + ": too large for a JSON document");
+    auto text = readSmallFile(packagePath + "/" + manifest.metadataPath, manifest.metadataPath,
+                              kMaxJsonBytes);
+    if (!text)
+        return text.error();
+    auto meta = parseMetadata(*text, manifest.metadataPath);
+    if (!meta)
+        return meta.error();
+    if (!(*meta == manifest.metadata))
+        return makeError(ErrorCode::MediaDescriptionMismatch,
+                         manifest.metadataPath + " (name '" + meta->name + "', licence '" +
+                             meta->licence + "') does not say what the signed manifest says "
+                             "(name '" + manifest.metadata.name + "', licence '" +
+                             manifest.metadata.licence + "')");
+    return {};
+}
+
 Result<Manifest> buildManifest(const std::string& packagePath, const HashOptions& options) {
     TWINSEAL_TRY(checkChunkSize(options.chunkSize, ErrorCode::InvalidArgument));
     auto listed = listPackage(packagePath);
@@ -374,7 +334,14 @@ Result<Manifest> buildManifest(const std::string& packagePath, const HashOptions
                          packagePath + ": the package contains " + std::to_string(models.size()) +
                              " glTF models (" + names + "); exactly one is allowed");
     }
-    TWINSEAL_TRY(validateModel(*models.front()));
+    {
+        std::vector<std::pair<std::string, std::uint64_t>> files;
+        for (const PackageEntry& e : listing.files)
+            files.emplace_back(e.rel, e.size);
+        const DiskGltfFiles gltfFiles(listing.singleFile ? listing.files.front().abs : packagePath,
+                                      listing.singleFile, std::move(files));
+        TWINSEAL_TRY(validateGltf(models.front()->rel, gltfFiles));
+    }
 
     Manifest manifest;
     manifest.chunkSize = options.chunkSize;

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "metadata_proto.h"
 #include "pkey_util.h"
 #include "twinseal/security/signed.h"
 #include "twinseal/proto/codec.h"
@@ -77,6 +78,13 @@ void toProto(const CredentialClaims& c, const std::vector<Certificate>& chain,
         pa->set_digest(a.digest.data(), a.digest.size());
     }
     b->set_media_root(c.mediaRoot.data(), c.mediaRoot.size());
+    if (c.media) {
+        proto::CertifiedMedia* m = b->mutable_media();
+        m->set_model_path(c.media->modelPath);
+        m->set_model_media_type(c.media->modelMediaType);
+        m->set_metadata_path(c.media->metadataPath);
+        detail::toProto(c.media->metadata, m->mutable_metadata());
+    }
     b->set_not_before(c.notBefore);
     b->set_not_after(c.notAfter);
     b->set_issued_at(c.issuedAt);
@@ -152,6 +160,14 @@ Result<Credential> parseCredential(ByteView encoded) {
     auto root = digestField(b.media_root(), "media root");
     TWINSEAL_TRY(root);
     cl.mediaRoot = *root;
+    if (b.has_media()) {
+        MediaDescription m;
+        m.modelPath = b.media().model_path();
+        m.modelMediaType = b.media().model_media_type();
+        m.metadataPath = b.media().metadata_path();
+        m.metadata = detail::fromProto(b.media().metadata());
+        cl.media = std::move(m);
+    }
     cl.notBefore = b.not_before();
     cl.notAfter = b.not_after();
     cl.issuedAt = b.issued_at();

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "media_internal.h"
+#include "metadata_proto.h"
 #include "pkey_util.h"
 #include "twinseal/proto/codec.h"
 #include "twinseal/proto/twinseal.pb.h"
@@ -54,6 +55,8 @@ Status checkStructure(const Manifest& m, ErrorCode code) {
         return makeError(code, "the manifest lists no files");
     bool modelFound = false;
     bool metadataFound = m.metadataPath.empty();
+    bool metadataListed = false;
+    std::size_t models = 0;
     for (std::size_t i = 0; i < m.files.size(); ++i) {
         const ManifestFile& f = m.files[i];
         TWINSEAL_TRY(checkRelativePath(f.path, code));
@@ -66,6 +69,14 @@ Status checkStructure(const Manifest& m, ErrorCode code) {
                                        std::to_string(m.chunkSize) + "-byte chunks need " +
                                        std::to_string(n) + " chunk hashes, the manifest has " +
                                        std::to_string(f.chunkHashes.size()));
+        if (f.mediaType != mediaTypeFor(f.path))
+            return makeError(code, f.path + ": media type '" + f.mediaType +
+                                       "' is not the one its name gives ('" +
+                                       mediaTypeFor(f.path) + "')");
+        if (isModelPath(f.path))
+            ++models;
+        if (f.path == kMetadataFileName)
+            metadataListed = true;
         if (f.path == m.modelPath)
             modelFound = true;
         if (f.path == m.metadataPath)
@@ -74,13 +85,60 @@ Status checkStructure(const Manifest& m, ErrorCode code) {
     if (!modelFound || !isModelPath(m.modelPath))
         return makeError(code, "the manifest's model path '" + m.modelPath +
                                    "' is not a .glb/.gltf file listed in the manifest");
+    if (models != 1)
+        return makeError(code, "the manifest lists " + std::to_string(models) +
+                                   " glTF models; an avatar package has exactly one");
     if (!metadataFound)
         return makeError(code, "the manifest's metadata path '" + m.metadataPath +
                                    "' is not listed in the manifest");
+    // The metadata is the package's top-level avatar.json, when there is one, and only then.
+    if (!m.metadataPath.empty() && m.metadataPath != kMetadataFileName)
+        return makeError(code, "the manifest's metadata path is '" + m.metadataPath +
+                                   "'; avatar metadata is the package's avatar.json");
+    if (m.metadataPath.empty() && metadataListed)
+        return makeError(code, "the manifest lists avatar.json but does not name it as the "
+                               "metadata");
+    if (m.metadataPath.empty() && !(m.metadata == AvatarMetadataInfo{}))
+        return makeError(code, "the manifest states avatar metadata but has no metadata file");
     return {};
 }
 
 } // namespace media_detail
+
+MediaDescription describeMedia(const Manifest& manifest) {
+    return MediaDescription{manifest.modelPath, mediaTypeFor(manifest.modelPath),
+                            manifest.metadataPath, manifest.metadata};
+}
+
+Status checkMediaDescription(const Manifest& manifest,
+                             const std::optional<MediaDescription>& certified) {
+    if (!certified)
+        return makeError(ErrorCode::MediaDescriptionMissing,
+                         "the credential was issued before the home network certified which "
+                         "file is the model and what the metadata says; its owner must "
+                         "re-certify the avatar");
+    const MediaDescription actual = describeMedia(manifest);
+    auto differs = [](const std::string& what, const std::string& signedValue,
+                      const std::string& certifiedValue) {
+        return makeError(ErrorCode::MediaDescriptionMismatch,
+                         "the manifest's " + what + " is '" + signedValue +
+                             "' but the home network certified '" + certifiedValue + "'");
+    };
+    if (actual.modelPath != certified->modelPath)
+        return differs("model", actual.modelPath, certified->modelPath);
+    if (actual.modelMediaType != certified->modelMediaType)
+        return differs("model media type", actual.modelMediaType, certified->modelMediaType);
+    if (actual.metadataPath != certified->metadataPath)
+        return differs("metadata file", actual.metadataPath, certified->metadataPath);
+    if (!(actual.metadata == certified->metadata))
+        return makeError(ErrorCode::MediaDescriptionMismatch,
+                         "the manifest's avatar metadata (name '" + actual.metadata.name +
+                             "', licence '" + actual.metadata.licence +
+                             "') is not what the home network certified (name '" +
+                             certified->metadata.name + "', licence '" +
+                             certified->metadata.licence + "')");
+    return {};
+}
 
 Result<Bytes> signManifest(Manifest manifest, const SigningKey& holderKey) {
     if (!holderKey.valid())
@@ -106,19 +164,7 @@ Result<Bytes> signManifest(Manifest manifest, const SigningKey& holderKey) {
     body.set_package_root(fromDigest(manifest.packageRoot));
     body.set_model_path(manifest.modelPath);
     body.set_metadata_path(manifest.metadataPath);
-    const AvatarMetadataInfo& m = manifest.metadata;
-    pb::AvatarMetadata* meta = body.mutable_metadata();
-    meta->set_name(m.name);
-    for (const auto& a : m.authors)
-        meta->add_authors(a);
-    meta->set_version(m.version);
-    meta->set_licence(m.licence);
-    meta->set_allowed_users(m.allowedUsers);
-    meta->set_violent_usage(m.violentUsage);
-    meta->set_sexual_usage(m.sexualUsage);
-    meta->set_commercial_usage(m.commercialUsage);
-    meta->set_contact(m.contact);
-    meta->set_reference(m.reference);
+    detail::toProto(manifest.metadata, body.mutable_metadata());
     detail::toProto(manifest.holderKey, body.mutable_holder_key());
     body.set_created_at(manifest.createdAt);
 
@@ -179,17 +225,7 @@ Result<SignedManifest> parseSignedManifest(ByteView encoded) {
     m.packageRoot = toDigest(body.package_root());
     m.modelPath = body.model_path();
     m.metadataPath = body.metadata_path();
-    const pb::AvatarMetadata& meta = body.metadata();
-    m.metadata.name = meta.name();
-    m.metadata.authors.assign(meta.authors().begin(), meta.authors().end());
-    m.metadata.version = meta.version();
-    m.metadata.licence = meta.licence();
-    m.metadata.allowedUsers = meta.allowed_users();
-    m.metadata.violentUsage = meta.violent_usage();
-    m.metadata.sexualUsage = meta.sexual_usage();
-    m.metadata.commercialUsage = meta.commercial_usage();
-    m.metadata.contact = meta.contact();
-    m.metadata.reference = meta.reference();
+    m.metadata = detail::fromProto(body.metadata());
     m.createdAt = body.created_at();
     TWINSEAL_TRY(checkStructure(m, ErrorCode::MalformedInput));
 

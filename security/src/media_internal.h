@@ -20,6 +20,8 @@ namespace twinseal::security::media_detail {
 
 inline constexpr std::uint64_t kProgressStep = 4ull * 1024 * 1024;
 inline constexpr std::uint64_t kNoChunk = std::numeric_limits<std::uint64_t>::max();
+// The metadata file of a package directory (at its top level).
+inline constexpr std::string_view kMetadataFileName = "avatar.json";
 
 // ---- paths and package listing (avatar_package.cpp) -----------------------------------------
 

@@ -78,6 +78,15 @@ std::string_view errorCodeName(ErrorCode code) noexcept {
     case ErrorCode::RoleExpired: return "role-expired";
     case ErrorCode::RoleNotYetValid: return "role-not-yet-valid";
     case ErrorCode::SignatureHighS: return "signature-high-s";
+    case ErrorCode::GltfSchemaViolation: return "gltf-schema-violation";
+    case ErrorCode::GltfResourceMissing: return "gltf-resource-missing";
+    case ErrorCode::GltfUriNotInPackage: return "gltf-uri-not-in-package";
+    case ErrorCode::GltfAccessorOutOfBounds: return "gltf-accessor-out-of-bounds";
+    case ErrorCode::GltfIndexOutOfRange: return "gltf-index-out-of-range";
+    case ErrorCode::GltfNodeGraphInvalid: return "gltf-node-graph-invalid";
+    case ErrorCode::GltfLimitExceeded: return "gltf-limit-exceeded";
+    case ErrorCode::MediaDescriptionMismatch: return "media-description-mismatch";
+    case ErrorCode::MediaDescriptionMissing: return "media-description-missing";
     }
     return "unknown-error";
 }

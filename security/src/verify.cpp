@@ -634,6 +634,10 @@ VerificationReport verifyPeer(const VerificationInputs& in) {
             if (cred && !constantTimeEqual(root, cred->claims.mediaRoot))
                 b.fail(CheckId::MediaRoot, ErrorCode::MediaRootMismatch,
                        "the media is not the avatar the home network certified");
+            else if (auto described = cred ? checkMediaDescription(m->manifest, cred->claims.media)
+                                           : Status();
+                     !described.ok())
+                b.fail(CheckId::MediaRoot, described.error());
             else if (assertion.ok() && !constantTimeEqual(root, assertion->claims.mediaRoot))
                 b.fail(CheckId::MediaRoot, ErrorCode::MediaRootMismatch,
                        "the assertion names different media than the manifest");
@@ -648,6 +652,18 @@ VerificationReport verifyPeer(const VerificationInputs& in) {
                 auto st = verifyMedia(m->manifest, in.media.packagePath, in.hashOptions, &failure);
                 if (!st.ok() && !failure.file.empty())
                     b.report().mediaFailure = failure;
+                // Bytes the holder signed can still be a model no renderer should load: the
+                // glTF is validated before anything renders it.
+                if (st.ok()) {
+                    st = validatePackageModel(m->manifest, in.media.packagePath);
+                    if (!st.ok())
+                        b.report().mediaFailure = MediaFailure{m->manifest.modelPath, {}};
+                }
+                if (st.ok()) {
+                    st = checkPackageMetadata(m->manifest, in.media.packagePath);
+                    if (!st.ok())
+                        b.report().mediaFailure = MediaFailure{m->manifest.metadataPath, {}};
+                }
                 b.record(CheckId::MediaContent, st,
                          std::to_string(m->manifest.files.size()) + " files verified");
             }

@@ -53,6 +53,7 @@ struct World {
         c.holderKey = holder.publicKey();
         c.pseudonym = "Bench";
         c.mediaRoot = parsed.manifest.packageRoot;
+        c.media = sec::describeMedia(parsed.manifest);
         c.notBefore = kNow - 60;
         c.notAfter = kNow + 86400;
         auto cred = must(sec::issueCredential(c, issuerKey, {issuer}), "credential");

@@ -6,6 +6,7 @@
 #include <QCoreApplication>
 #include <QFile>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -305,6 +306,37 @@ void glb() {
     write("glb", "gltf-package", package);
 }
 
+// The validator's seeds: the sample avatar (GLB) and a textured, indexed triangle (.gltf with its
+// buffer file mesh.bin).
+void gltf() {
+    const security::Bytes model = readFile(fs::path(TWINSEAL_SOURCE_DIR) / "resources/avatar/sample-avatar.glb");
+    writeSelected("gltf", "sample-avatar", 0, model);
+    const std::string triangle =
+        R"({"asset":{"version":"2.0"},"scene":0,"scenes":[{"nodes":[0]}],)"
+        R"("nodes":[{"mesh":0,"children":[1]},{"name":"child"}],)"
+        R"("meshes":[{"primitives":[{"attributes":{"POSITION":0},"indices":1,"material":0}]}],)"
+        R"("materials":[{"pbrMetallicRoughness":{"baseColorTexture":{"index":0}}}],)"
+        R"("textures":[{"source":0}],"images":[{"uri":"textures/skin.png"}],)"
+        R"("accessors":[{"bufferView":0,"componentType":5126,"count":3,"type":"VEC3",)"
+        R"("min":[0,0,0],"max":[1,1,0]},{"bufferView":1,"componentType":5123,"count":3,"type":"SCALAR"}],)"
+        R"("bufferViews":[{"buffer":0,"byteOffset":0,"byteLength":36,"target":34962},)"
+        R"({"buffer":0,"byteOffset":36,"byteLength":6,"target":34963}],)"
+        R"("buffers":[{"uri":"mesh.bin","byteLength":44}]})";
+    security::Bytes package{1};
+    package.insert(package.end(), triangle.begin(), triangle.end());
+    package.push_back(0);
+    const float positions[9] = {0, 0, 0, 1, 0, 0, 0, 1, 0};
+    for (const float f : positions) {
+        std::uint32_t v = 0;
+        std::memcpy(&v, &f, 4);
+        for (int i = 0; i < 4; ++i)
+            package.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+    }
+    for (const std::uint8_t b : {0, 0, 1, 0, 2, 0, 0, 0}) // indices 0 1 2, padding
+        package.push_back(b);
+    write("gltf", "triangle", package);
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -327,6 +359,7 @@ int main(int argc, char** argv) {
     serviceMessages(holder);
     httpRequests();
     glb();
+    gltf();
     std::cout << "seed corpora written to " << g_root.string() << "\n";
     return 0;
 }

@@ -274,6 +274,60 @@ private slots:
         QCOMPARE(QString::fromStdString(refused.error().code), QStringLiteral("unknown-avatar"));
     }
 
+    // A model that is not valid glTF (here a node that is its own child) cannot be checked
+    // before the home network certifies it (issuance precedes the upload), but the chunk that
+    // would complete it is refused with the validator's reason: the avatar is never served.
+    void brokenModelNeverServed() {
+        HomenetServer server;
+        QVERIFY(server.start());
+        const QString pkg = avatarCopy(server.scratch(QStringLiteral("pkg")));
+        QVERIFY(QFile::remove(QDir(pkg).filePath(QStringLiteral("sample-avatar.glb"))));
+        QFile model(QDir(pkg).filePath(QStringLiteral("model.gltf")));
+        QVERIFY(model.open(QIODevice::WriteOnly));
+        model.write(R"({"asset":{"version":"2.0"},"nodes":[{"children":[0]}]})");
+        model.close();
+        Owner o = subscriber(server, 1);
+        REQUIRE_OK(authenticate(*o.client));
+        // Signed as a hostile holder would: without buildManifest's checks.
+        Manifest m;
+        m.chunkSize = 4096;
+        HashOptions opt;
+        opt.chunkSize = m.chunkSize;
+        for (const QString& name : QDir(pkg).entryList(QDir::Files, QDir::Name)) {
+            auto file = hashMediaFile(QDir(pkg).filePath(name).toStdString(), name.toStdString(), opt);
+            QVERIFY(file.ok());
+            file->mediaType = name.endsWith(QStringLiteral(".gltf")) ? "model/gltf+json"
+                              : name.endsWith(QStringLiteral(".json")) ? "application/json"
+                                                                        : "text/plain";
+            m.files.push_back(std::move(file).value());
+        }
+        m.packageRoot = computePackageRoot(m.files, m.chunkSize);
+        m.modelPath = "model.gltf";
+        m.metadataPath = "avatar.json";
+        auto meta = buildManifest(TWINSEAL_SOURCE_DIR "/resources/avatar");
+        QVERIFY(meta.ok());
+        m.metadata = meta->metadata;
+        auto signedM = signManifest(m, o.holder);
+        QVERIFY(signedM.ok());
+        auto reg = await<netclient::Registration>(
+            [&](auto cb) { o.client->registerDt(o.holder, *signedM, std::move(cb)); });
+        REQUIRE_OK(reg);
+        o.registration = std::move(reg).value();
+        o.manifest = parseSignedManifest(*signedM)->manifest;
+        auto uploaded = upload(o, pkg);
+        QVERIFY(!uploaded.ok());
+        QCOMPARE(QString::fromStdString(uploaded.error().code),
+                 QStringLiteral("gltf-node-graph-invalid"));
+        auto info = await<netclient::AvatarRecord>([&](auto cb) {
+            o.client->fetchAvatarInfo(byRoot(o, {}), std::move(cb));
+        });
+        REQUIRE_OK(info);
+        QVERIFY(!info->complete);
+        auto fetched = fetch(*o.client, byRoot(o, server.scratch(QStringLiteral("fetched"))));
+        QVERIFY(!fetched.ok());
+        QCOMPARE(QString::fromStdString(fetched.error().code), QStringLiteral("avatar-incomplete"));
+    }
+
     // A re-certification to other media removes the chunks of the media no DT names any more,
     // and keeps those another DT still certifies.
     void supersededChunksRemoved() {

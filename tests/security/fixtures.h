@@ -85,6 +85,7 @@ struct Holder {
             h.disclosures.push_back(d);
         }
         c.mediaRoot = h.parsed.packageRoot;
+        c.media = sec::describeMedia(h.parsed);
         c.notBefore = notBefore;
         c.notAfter = notAfter;
         c.issuedAt = kNow - 3600;

@@ -9,8 +9,11 @@
 #include <thread>
 #include <vector>
 
+#include <twinseal/security/signed.h>
+
 #include "fixtures.h"
 #include "testmain.h"
+#include "twinseal/proto/twinseal.pb.h"
 
 using namespace twinseal::security;
 using namespace twinseal::test;
@@ -75,6 +78,48 @@ class VerifyTest : public QObject {
 
     static QByteArray explain(const VerificationReport& r) {
         return QByteArray::fromStdString(r.toJson());
+    }
+
+    // A credential for the sample holder over `m`'s media, certifying `media` (nothing: a
+    // credential issued before media descriptions were certified).
+    Credential certify(const Manifest& m, std::optional<MediaDescription> media) const {
+        CredentialClaims c = m_holder.credential.claims;
+        c.mediaRoot = m.packageRoot;
+        c.media = std::move(media);
+        return take(issueCredential(c, m_issuer.issuerKey, {m_issuer.issuerCert}), "credential");
+    }
+    std::string assertionFor(const Credential& credential) const {
+        auto claims = take(claimsForCall(credential, {kDest}, Bytes(32, 0x11), kNow,
+                                         SystemRandom::instance()),
+                           "claims");
+        return take(createAssertion(claims, m_holder.key), "assertion").compact;
+    }
+    // The holder's signature over a manifest body written field by field, without the rules
+    // signManifest applies (what a hostile holder can send).
+    Bytes signRaw(const Manifest& m) const {
+        twinseal::proto::ManifestBody body;
+        body.set_version(1);
+        body.set_chunk_size(m.chunkSize);
+        body.set_hash_algorithm("sha-256");
+        for (const ManifestFile& f : m.files) {
+            auto* mf = body.add_files();
+            mf->set_path(f.path);
+            mf->set_size(f.size);
+            mf->set_media_type(f.mediaType);
+            mf->set_root(std::string(f.root.begin(), f.root.end()));
+            for (const Digest& d : f.chunkHashes)
+                mf->add_chunk_hashes(std::string(d.begin(), d.end()));
+        }
+        body.set_package_root(std::string(m.packageRoot.begin(), m.packageRoot.end()));
+        body.set_model_path(m.modelPath);
+        body.set_metadata_path(m.metadataPath);
+        body.mutable_metadata()->set_name(m.metadata.name);
+        body.mutable_metadata()->set_licence(m.metadata.licence);
+        const PublicKey key = m_holder.key.publicKey();
+        body.mutable_holder_key()->set_algorithm(twinseal::proto::ED25519);
+        body.mutable_holder_key()->set_raw(std::string(key.raw().begin(), key.raw().end()));
+        return take(signEnvelope(kManifestType, view(body.SerializeAsString()), m_holder.key),
+                    "sign");
     }
 
 private slots:
@@ -356,6 +401,143 @@ private slots:
         in.media.manifest = {};
         in.replayCache = nullptr; // the same assertion again: only the manifest matters here
         QCOMPARE(verifyPeer(in).reason, ErrorCode::MediaMissingFile);
+    }
+
+    // The package root covers the files, not which of them is the model: a package with two
+    // models, certified with one, re-signed by its holder naming the other. Refused: a manifest
+    // has exactly one model, and the credential certifies which.
+    void resignedManifestPointingAtAnotherModel() {
+        QTemporaryDir dir;
+        const QString pkg = dir.filePath("p");
+        QVERIFY(copyDir(m_package, pkg));
+        QVERIFY(QFile::copy(pkg + "/sample-avatar.glb", pkg + "/other.glb"));
+        Manifest m;
+        m.chunkSize = 4096;
+        HashOptions opt;
+        opt.chunkSize = 4096;
+        for (const QString& f : QDir(pkg).entryList(QDir::Files, QDir::Name)) {
+            auto file = hashMediaFile((pkg + "/" + f).toStdString(), f.toStdString(), opt);
+            QVERIFY(file.ok());
+            file->mediaType = f.endsWith(".glb") ? "model/gltf-binary"
+                              : f.endsWith(".json") ? "application/json"
+                                                    : "text/plain";
+            m.files.push_back(std::move(file).value());
+        }
+        m.packageRoot = computePackageRoot(m.files, m.chunkSize);
+        m.modelPath = "sample-avatar.glb";
+        m.metadataPath = "avatar.json";
+        m.metadata.name = "TwinSeal Sample Avatar";
+        m.metadata.licence = "CC0-1.0";
+        const Credential cred = certify(m, describeMedia(m));
+        m.modelPath = "other.glb";
+        const Bytes resigned = signRaw(m);
+        QCOMPARE(parseSignedManifest(resigned).code(), ErrorCode::MalformedInput);
+        QVERIFY(parseSignedManifest(resigned).error().detail.find("exactly one") != std::string::npos);
+
+        ReplayCache cache;
+        const std::string a = assertionFor(cred);
+        auto in = inputs(a, &cache);
+        in.credential = cred.encoded;
+        in.media.manifest = resigned;
+        in.media.packagePath = pkg.toStdString();
+        auto r = verifyPeer(in);
+        QCOMPARE(r.state, OverallState::Failed);
+        QCOMPARE(r.find(CheckId::ManifestSignature)->code, ErrorCode::MalformedInput);
+        // The credential names the model: a description naming the other one does not match.
+        MediaDescription other = describeMedia(m);
+        QCOMPARE(checkMediaDescription(m, cred.claims.media).code(),
+                 ErrorCode::MediaDescriptionMismatch);
+        QVERIFY(checkMediaDescription(m, other).ok());
+    }
+
+    // Metadata the holder re-signs over the certified root (another name, another licence) is
+    // not what the home network certified.
+    void resignedManifestWithOtherMetadata() {
+        Manifest m = m_holder.parsed;
+        m.metadata.licence = "proprietary";
+        m.metadata.name = "Someone Else";
+        const Bytes resigned = take(signManifest(m, m_holder.key), "sign");
+        ReplayCache cache;
+        auto in = inputs(m_holder.assertion().compact, &cache);
+        in.media.manifest = resigned;
+        auto r = verifyPeer(in);
+        QVERIFY2(r.state == OverallState::Failed, explain(r));
+        QCOMPARE(r.reason, ErrorCode::MediaDescriptionMismatch);
+        QCOMPARE(r.find(CheckId::MediaRoot)->code, ErrorCode::MediaDescriptionMismatch);
+
+        // Certified as re-signed, the manifest still does not say what avatar.json says.
+        const Credential cred = certify(m, describeMedia(m));
+        const std::string a = assertionFor(cred);
+        auto again = inputs(a, &cache);
+        again.credential = cred.encoded;
+        again.media.manifest = resigned;
+        r = verifyPeer(again);
+        QVERIFY2(r.state == OverallState::Failed, explain(r));
+        QCOMPARE(r.find(CheckId::MediaRoot)->state, CheckState::Passed);
+        QCOMPARE(r.find(CheckId::MediaContent)->code, ErrorCode::MediaDescriptionMismatch);
+        QVERIFY(r.mediaFailure.has_value());
+        QCOMPARE(r.mediaFailure->file, std::string("avatar.json"));
+    }
+
+    // A credential issued before media descriptions were certified is refused with its own
+    // reason (the owner re-certifies).
+    void credentialWithoutMediaDescription() {
+        const Credential legacy = certify(m_holder.parsed, std::nullopt);
+        QVERIFY(!legacy.claims.media.has_value());
+        ReplayCache cache;
+        const std::string a = assertionFor(legacy);
+        auto in = inputs(a, &cache);
+        in.credential = legacy.encoded;
+        auto r = verifyPeer(in);
+        QCOMPARE(r.state, OverallState::Failed);
+        QCOMPARE(r.reason, ErrorCode::MediaDescriptionMissing);
+        QVERIFY(r.find(CheckId::MediaRoot)->detail.find("re-certify") != std::string::npos);
+        // The description survives encoding.
+        const auto parsed = parseCredential(m_holder.credential.encoded);
+        QVERIFY(parsed.ok());
+        QVERIFY(parsed->claims.media == describeMedia(m_holder.parsed));
+    }
+
+    // The model of a package whose bytes match its signed manifest is validated before a peer
+    // renders it (gltf_validate.h): a broken one fails the media check.
+    void brokenModelFailsMediaContent() {
+        QTemporaryDir dir;
+        const QString pkg = dir.filePath("p");
+        QVERIFY(copyDir(m_package, pkg));
+        // A glTF whose node is its own child, signed and certified as it is.
+        QVERIFY(QFile::remove(pkg + "/sample-avatar.glb"));
+        QFile f(pkg + "/model.gltf");
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(R"({"asset":{"version":"2.0"},"nodes":[{"children":[0]}]})");
+        f.close();
+        Manifest m;
+        m.chunkSize = 4096;
+        HashOptions opt;
+        opt.chunkSize = 4096;
+        for (const QString& name : QDir(pkg).entryList(QDir::Files, QDir::Name)) {
+            auto file = hashMediaFile((pkg + "/" + name).toStdString(), name.toStdString(), opt);
+            QVERIFY(file.ok());
+            file->mediaType = name.endsWith(".gltf") ? "model/gltf+json"
+                              : name.endsWith(".json") ? "application/json"
+                                                       : "text/plain";
+            m.files.push_back(std::move(file).value());
+        }
+        m.packageRoot = computePackageRoot(m.files, m.chunkSize);
+        m.modelPath = "model.gltf";
+        m.metadataPath = "avatar.json";
+        m.metadata = m_holder.parsed.metadata;
+        const Bytes manifest = take(signManifest(m, m_holder.key), "sign");
+        const Credential cred = certify(m, describeMedia(m));
+        ReplayCache cache;
+        const std::string a = assertionFor(cred);
+        auto in = inputs(a, &cache);
+        in.credential = cred.encoded;
+        in.media.manifest = manifest;
+        in.media.packagePath = pkg.toStdString();
+        auto r = verifyPeer(in);
+        QVERIFY2(r.state == OverallState::Failed, explain(r));
+        QCOMPARE(r.find(CheckId::MediaContent)->code, ErrorCode::GltfNodeGraphInvalid);
+        QCOMPARE(r.mediaFailure->file, std::string("model.gltf"));
     }
 
     void tamperedMediaNamesFileAndChunk() {

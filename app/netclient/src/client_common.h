@@ -86,6 +86,9 @@ struct IssuedExpectation {
     std::string what; // "the registration", ...
     security::PublicKey holderKey;
     security::Digest mediaRoot{};
+    // The model and metadata the credential must certify (describeMedia of the manifest sent);
+    // nothing: not checked.
+    std::optional<security::MediaDescription> media;
     security::LogEntryType entryType = security::LogEntryType::Issuance;
     std::string dtId;
 };

@@ -56,7 +56,7 @@ PurposeInfo purposeInfo(sec::RegistrationPurpose purpose) {
 // Every check a registration answer must pass before the client reports success.
 ClientResult<Registration>
 verifyRegistration(const QByteArray& body, const sec::UsimProfileData& profile,
-                   const sec::PublicKey& holderKey, const sec::Digest& packageRoot,
+                   const sec::PublicKey& holderKey, const sec::Manifest& manifest,
                    sec::RegistrationPurpose purpose, const std::string& dtId, std::int64_t now) {
     const std::string what = std::string("the ") + purposeInfo(purpose).name;
     proto::RegistrationResponse resp;
@@ -65,7 +65,8 @@ verifyRegistration(const QByteArray& body, const sec::UsimProfileData& profile,
     detail::IssuedExpectation expect;
     expect.what = what;
     expect.holderKey = holderKey;
-    expect.mediaRoot = packageRoot;
+    expect.mediaRoot = manifest.packageRoot;
+    expect.media = sec::describeMedia(manifest);
     expect.entryType = purpose == sec::RegistrationPurpose::Register
                            ? sec::LogEntryType::Issuance
                            : sec::LogEntryType::Recertification;
@@ -167,6 +168,13 @@ ClientResult<Registration> verifyIssued(const std::string& credential,
                                  "root " +
                                  sec::toHex(claims.mediaRoot) + ", expected " +
                                  sec::toHex(packageRoot) + ")");
+    if (expect.media && claims.media != expect.media)
+        return credentialInvalid(
+            claims.media ? "it certifies another model or other avatar metadata than the manifest "
+                           "sent (model " +
+                               claims.media->modelPath + ", sent " + expect.media->modelPath + ")"
+                         : "it does not certify which file is the model and what the metadata "
+                           "says");
     if (claims.dtId.empty() || claims.avatarId.empty())
         return credentialInvalid("it names no DT or no Avatar-ID");
     if (!expect.dtId.empty() && claims.dtId != expect.dtId)
@@ -513,14 +521,14 @@ void ServiceClient::startRegistration(sec::RegistrationPurpose purpose, const st
     m_transport->call(
         postRequest(purposeInfo(purpose).path, detail::qbytes(*envelope), AuthKind::Akma), this,
         [this, done = std::move(done), holder = holderKey.publicKey(),
-         root = manifest->manifest.packageRoot, purpose, dtId](ClientResult<QByteArray> r) {
+         sent = manifest->manifest, purpose, dtId](ClientResult<QByteArray> r) {
             if (purpose != sec::RegistrationPurpose::Register) {
                 m_statusLists->invalidate(); // the previous credential is superseded
                 m_statusListTag.clear();
             }
             if (!r.ok())
                 return done(r.error());
-            done(verifyRegistration(*r, m_profile, holder, root, purpose, dtId, now()));
+            done(verifyRegistration(*r, m_profile, holder, sent, purpose, dtId, now()));
         });
 }
 

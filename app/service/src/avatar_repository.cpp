@@ -2,10 +2,12 @@
 
 #include <algorithm>
 
+#include <twinseal/security/gltf_validate.h>
 #include <twinseal/security/manifest.h>
 #include <twinseal/security/merkle.h>
 
 #include "service_util.h"
+#include "stored_package_files.h"
 
 namespace twinseal::service {
 
@@ -96,6 +98,29 @@ ServiceResult<proto::AvatarInfo> AvatarRepository::putChunk(const Caller& caller
         return serviceError(422, "chunk-hash-mismatch",
                             f.path + " chunk " + std::to_string(chunkIndex) +
                                 " does not match the certified manifest; nothing was stored");
+    // The chunk that completes the package: the model is validated (glTF 2.0, every buffer and
+    // image inside the package, accessor and index bounds, the node graph) before it is stored,
+    // so that a broken or hostile model is never served to a peer's renderer.
+    auto already = m_ctx.store.avatars().chunk(dt->mediaRoot, file, chunkIndex);
+    if (!already.ok())
+        return m_ctx.storageError(already.error());
+    if (!already->has_value()) {
+        auto files = m_ctx.store.avatars().avatarFiles(dt->mediaRoot);
+        if (!files.ok())
+            return m_ctx.storageError(files.error());
+        quint64 missing = 0;
+        for (const auto& stored : *files)
+            missing += stored.chunks - std::min(stored.chunks, stored.chunksStored);
+        if (missing == 1) {
+            const StoredPackageFiles package(m_ctx.store, dt->mediaRoot, m, file, chunkIndex, data);
+            if (auto valid = validateGltf(m.modelPath, package); !valid.ok())
+                return serviceError(422, std::string(errorCodeName(valid.code())),
+                                    "the avatar's model is not valid glTF 2.0 (" +
+                                        valid.error().detail +
+                                        "); the last chunk was not stored and the avatar will "
+                                        "not be served: re-certify a valid avatar");
+        }
+    }
     auto stored = m_ctx.store.avatars().putChunk(dt->mediaRoot, file, chunkIndex, data);
     if (!stored.ok())
         return m_ctx.storageError(stored.error());

@@ -47,7 +47,7 @@ ServiceResult<TransparencyLog::Append> CredentialIssuer::logIssued(const Issued&
 ServiceResult<CredentialIssuer::Issued>
 CredentialIssuer::issue(const SubscriberRecord& s, const std::string& dtId,
                         const std::string& avatarId, const PublicKey& holderKey,
-                        const Digest& mediaRoot, std::uint32_t generation, qint64 now) {
+                        const Manifest& manifest, std::uint32_t generation, qint64 now) {
     auto index = m_status.allocateIndex();
     if (!index.ok())
         return index.error();
@@ -84,7 +84,8 @@ CredentialIssuer::issue(const SubscriberRecord& s, const std::string& dtId,
         c.attributes.push_back({name, d->digest()});
         out.disclosures.push_back(d->encoded());
     }
-    c.mediaRoot = mediaRoot;
+    c.mediaRoot = manifest.packageRoot;
+    c.media = describeMedia(manifest);
     c.notBefore = now - 60;
     c.notAfter = now + std::int64_t(m_ctx.config.credentialValidityDays) * kDay;
     c.issuedAt = now;

@@ -476,7 +476,8 @@ OwnershipTransfers::acceptTransfer(const Caller& caller, const QString& transfer
 
     // The recipient's own attributes: nothing of the previous owner's identity carries over.
     auto issued = m_issuer.issue(*sub, d.dtId.toStdString(), d.avatarId.toStdString(), a.holderKey,
-                                 a.mediaRoot, static_cast<std::uint32_t>(d.generation + 1), now);
+                                 manifest->manifest, static_cast<std::uint32_t>(d.generation + 1),
+                                 now);
     if (!issued.ok())
         return issued.error();
     const CredentialClaims& c = issued->credential.claims;

@@ -132,7 +132,7 @@ TwinRegistry::issue(const Caller& caller, const QByteArray& body, RegistrationPu
     const std::uint32_t generation =
         previous ? static_cast<std::uint32_t>(previous->generation + 1) : 1;
     auto issued =
-        m_issuer.issue(s, dtId, avatarId, req.holderKey, manifest.packageRoot, generation, now);
+        m_issuer.issue(s, dtId, avatarId, req.holderKey, manifest, generation, now);
     if (!issued.ok())
         return issued.error();
     const CredentialClaims& c = issued->credential.claims;

@@ -1,11 +1,13 @@
 // DT credential: issued by the home network's issuer key, bound to a holder key, a subscriber
-// commitment and the root digest of the certified avatar media.
+// commitment, the root digest of the certified avatar media and which of its files are the
+// model and the metadata.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "twinseal/security/manifest.h"
 #include "twinseal/security/x509.h"
 
 namespace twinseal::security {
@@ -40,6 +42,9 @@ struct CredentialClaims {
     std::string pseudonym;
     std::vector<AttributeCommitmentInfo> attributes;
     Digest mediaRoot{};
+    // The model and metadata of the certified media (describeMedia of its manifest); nothing in
+    // a credential issued before they were certified.
+    std::optional<MediaDescription> media;
     std::int64_t notBefore = 0;
     std::int64_t notAfter = 0;
     std::int64_t issuedAt = 0;

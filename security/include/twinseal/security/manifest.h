@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,8 @@ struct AvatarMetadataInfo {
     bool commercialUsage = false;
     std::string contact;
     std::string reference;
+
+    bool operator==(const AvatarMetadataInfo&) const = default;
 };
 
 struct Manifest {
@@ -39,6 +42,26 @@ struct Manifest {
     PublicKey holderKey;
     std::int64_t createdAt = 0;
 };
+
+// What the home network certifies about a manifest besides its package root (the credential's
+// `media`): which file is the model, its media type, which file is the metadata and what the
+// metadata says.
+struct MediaDescription {
+    std::string modelPath;
+    std::string modelMediaType;
+    std::string metadataPath;
+    AvatarMetadataInfo metadata;
+
+    bool operator==(const MediaDescription&) const = default;
+};
+
+[[nodiscard]] MediaDescription describeMedia(const Manifest& manifest);
+
+// The manifest against the description a credential certifies: MediaDescriptionMissing when the
+// credential certifies none (issued before descriptions were certified: re-certify), else
+// MediaDescriptionMismatch naming the first field that differs.
+[[nodiscard]] Status checkMediaDescription(const Manifest& manifest,
+                                           const std::optional<MediaDescription>& certified);
 
 // Signs a manifest with the holder key (the key's public half is written into the manifest).
 // Returns the serialized `Signed` envelope.

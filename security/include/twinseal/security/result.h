@@ -103,6 +103,20 @@ enum class ErrorCode {
     RoleExpired,              // a role credential is past its validity period
     RoleNotYetValid,          // a role credential is not valid yet
     SignatureHighS,           // an ECDSA P-256 signature in its malleable high-S form (s > n/2)
+    // an avatar's glTF 2.0 model (gltf_validate.h); the GLB container and the glTF version are
+    // AvatarPackageInvalid
+    GltfSchemaViolation,      // a member is missing, of the wrong JSON type or out of its range,
+                              // or refers to an object that does not exist
+    GltfResourceMissing,      // a buffer or image the model refers to is not in the package
+    GltfUriNotInPackage,      // a URI that leaves the package (absolute, '..', a scheme, data:)
+    GltfAccessorOutOfBounds,  // an accessor or buffer view runs past its buffer view or buffer
+    GltfIndexOutOfRange,      // an index value at or past the vertex count of its primitive
+    GltfNodeGraphInvalid,     // a node cycle, a node with two parents, a scene root with a parent
+    GltfLimitExceeded,        // more objects, deeper JSON or larger data than the limits allow
+    // the credential's certified media description (credential.h)
+    MediaDescriptionMismatch, // the manifest's model, metadata or media type is not the one the
+                              // home network certified
+    MediaDescriptionMissing,  // a credential issued before the media description was certified
 };
 
 // Stable machine-readable name, e.g. "wrong-passphrase" (used in CLI output, logs and reports).

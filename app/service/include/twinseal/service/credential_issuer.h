@@ -33,11 +33,12 @@ class CredentialIssuer {
     };
 
     // Inside a write transaction: allocates a status index and issues a credential to
-    // subscriber `s`, to be logged at the next log index.
+    // subscriber `s`, to be logged at the next log index. The credential certifies the media
+    // `manifest` describes: its package root, model and metadata.
     [[nodiscard]] ServiceResult<Issued> issue(const SubscriberRecord& s, const std::string& dtId,
                                               const std::string& avatarId,
                                               const security::PublicKey& holderKey,
-                                              const security::Digest& mediaRoot,
+                                              const security::Manifest& manifest,
                                               std::uint32_t generation, qint64 now);
 
     // A holder key as it is stored with its DT (a serialized twinseal.proto.PublicKey).
