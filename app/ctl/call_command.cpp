@@ -163,7 +163,7 @@ std::variant<int, Participant> assemble(const QCommandLineParser& p) {
     auto pass = readPassphrase(p, "Holder key passphrase", false);
     if (!pass.ok())
         return fail(pass.error());
-    auto key = SigningKey::loadEncrypted(keyPath.toStdString(), *pass);
+    auto key = SigningKey::loadEncryptedAndUpgrade(keyPath.toStdString(), *pass);
     forget(*pass);
     if (!key.ok())
         return fail(key.error());

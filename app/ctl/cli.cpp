@@ -8,8 +8,11 @@
 #include <cstdlib>
 #include <iostream>
 
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
+
+#include <twinseal/security/passphrase_policy.h>
 
 namespace twinseal::ctl {
 
@@ -97,8 +100,10 @@ void info(const std::string& text) { std::cerr << text << "\n" << std::flush; }
 
 void addPassphraseOption(QCommandLineParser& parser) {
     parser.addOption({"passphrase-file",
-                      "Read the passphrase from <file> (first line). Otherwise "
-                      "$TWINSEAL_PASSPHRASE, otherwise it is asked for on the terminal.",
+                      "Read the passphrase from <file> (first line; the file must be yours and "
+                      "readable by you only, mode 0600). Otherwise $TWINSEAL_PASSPHRASE (with a "
+                      "warning: other processes can read it), otherwise it is asked for on the "
+                      "terminal.",
                       "file"});
 }
 
@@ -125,10 +130,47 @@ static sec::Result<std::string> askTerminal(const std::string& prompt) {
     return line;
 }
 
-sec::Result<std::string> readPassphrase(const QCommandLineParser& parser,
-                                        const std::string& prompt, bool confirm) {
+// A passphrase file must be the owner's alone, like an ssh private key: one that the group or
+// others may read gives the passphrase away, one they may write lets them choose it.
+static sec::Status checkPassphraseFile(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0)
+        return sec::makeError(sec::ErrorCode::IoError, "cannot read the passphrase file " + path);
+    if ((st.st_mode & 077) != 0 || st.st_uid != ::geteuid()) {
+        char mode[8];
+        std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+        return sec::makeError(sec::ErrorCode::InvalidArgument,
+                              "passphrase-file-exposed: the passphrase file " + path +
+                                  (st.st_uid != ::geteuid() ? " belongs to another user"
+                                                            : " can be read or written by others (mode " +
+                                                                  std::string(mode) + ")") +
+                                  "; make it yours alone: chmod 600 " + path);
+    }
+    return {};
+}
+
+// A new passphrase must be long enough; how strong it looks is said on stderr.
+static sec::Status checkNewPassphrase(const std::string& passphrase) {
+    const auto assessment = sec::assessPassphrase(passphrase);
+    if (assessment.strength == sec::PassphraseStrength::TooShort)
+        return sec::makeError(sec::ErrorCode::InvalidArgument,
+                              "passphrase-too-short: a new passphrase needs at least " +
+                                  std::to_string(sec::kMinPassphraseLength) + " characters (" +
+                                  std::to_string(assessment.length) + " given). " +
+                                  std::string(sec::passphraseHint(assessment.strength)));
+    if (assessment.strength != sec::PassphraseStrength::Strong)
+        info("twinsealctl: passphrase strength: " +
+             std::string(sec::passphraseStrengthName(assessment.strength)) + ". " +
+             std::string(sec::passphraseHint(assessment.strength)));
+    return {};
+}
+
+static sec::Result<std::string> readPassphraseFrom(const QCommandLineParser& parser,
+                                                   const std::string& prompt, bool confirm) {
     if (parser.isSet("passphrase-file")) {
-        auto data = sec::readFile(parser.value("passphrase-file").toStdString());
+        const std::string file = parser.value("passphrase-file").toStdString();
+        TWINSEAL_TRY(checkPassphraseFile(file));
+        auto data = sec::readFile(file);
         TWINSEAL_TRY(data);
         std::string p(data->begin(), data->end());
         sec::cleanse(data->data(), data->size());
@@ -138,8 +180,15 @@ sec::Result<std::string> readPassphrase(const QCommandLineParser& parser,
         }
         return p;
     }
-    if (const char* env = std::getenv("TWINSEAL_PASSPHRASE"); env && *env)
+    if (const char* env = std::getenv("TWINSEAL_PASSPHRASE"); env && *env) {
+        // Accepted, but the risk is said every time: the environment of a process can be read by
+        // the user's other processes and by root (/proc/PID/environ), is inherited by every
+        // child, and an `export` line may end up in a shell history or a script.
+        info("twinsealctl: warning: the passphrase comes from $TWINSEAL_PASSPHRASE, which other "
+             "processes running as you (and root) can read and every child process inherits; "
+             "prefer --passphrase-file FILE (mode 0600)");
         return std::string(env);
+    }
     auto first = askTerminal(prompt);
     TWINSEAL_TRY(first);
     if (confirm) {
@@ -153,6 +202,19 @@ sec::Result<std::string> readPassphrase(const QCommandLineParser& parser,
         }
     }
     return first;
+}
+
+sec::Result<std::string> readPassphrase(const QCommandLineParser& parser,
+                                        const std::string& prompt, bool confirm) {
+    auto pass = readPassphraseFrom(parser, prompt, confirm);
+    TWINSEAL_TRY(pass);
+    if (confirm) {
+        if (auto st = checkNewPassphrase(*pass); !st.ok()) {
+            forget(*pass);
+            return st.error();
+        }
+    }
+    return pass;
 }
 
 sec::Result<sec::Bytes> readBinary(const QString& path) { return sec::readFile(path.toStdString()); }

@@ -88,8 +88,11 @@ int usage(const QCommandLineParser& parser, const QString& message);
 void out(const std::string& text);  // stdout, with a newline
 void info(const std::string& text); // stderr, with a newline (progress and narration)
 
-// Passphrase: from the file named by --passphrase-file, else $TWINSEAL_PASSPHRASE, else asked
-// on the terminal without echo (twice when `confirm`). Never taken from the command line.
+// Passphrase: from the file named by --passphrase-file (refused unless it is the user's own with
+// mode 0600: "passphrase-file-exposed"), else $TWINSEAL_PASSPHRASE (with a warning on stderr
+// naming the risk), else asked on the terminal without echo (twice when `confirm`). Never taken
+// from the command line. A new one (`confirm`) needs kMinPassphraseLength characters
+// ("passphrase-too-short"); how strong it looks is said on stderr.
 [[nodiscard]] sec::Result<std::string> readPassphrase(const QCommandLineParser& parser,
                                                       const std::string& prompt, bool confirm);
 void addPassphraseOption(QCommandLineParser& parser);

@@ -110,7 +110,7 @@ Result<Credential> opIssueCredential(const IssueParams& p, const std::string& pa
         return makeError(ErrorCode::KeyMismatch,
                          "the manifest was signed by another key than the holder key given");
     auto issuerKey =
-        SigningKey::loadEncrypted(in(p.issuerDir, IssuerFiles::kIssuerKey).toStdString(), passphrase);
+        SigningKey::loadEncryptedAndUpgrade(in(p.issuerDir, IssuerFiles::kIssuerKey).toStdString(), passphrase);
     TWINSEAL_TRY(issuerKey);
     auto issuerPem = readText(in(p.issuerDir, IssuerFiles::kIssuerCert));
     TWINSEAL_TRY(issuerPem);
@@ -157,7 +157,7 @@ Result<Credential> opIssueCredential(const IssueParams& p, const std::string& pa
 Result<Manifest> opPack(const QString& package, const QString& keyFile,
                         const std::string& passphrase, const QString& out,
                         std::uint32_t chunkSize) {
-    auto key = SigningKey::loadEncrypted(keyFile.toStdString(), passphrase);
+    auto key = SigningKey::loadEncryptedAndUpgrade(keyFile.toStdString(), passphrase);
     TWINSEAL_TRY(key);
     HashOptions opt;
     opt.chunkSize = chunkSize;
@@ -174,7 +174,7 @@ Result<Manifest> opPack(const QString& package, const QString& keyFile,
 Result<Assertion> opCreateAssertion(const QString& keyFile, const std::string& passphrase,
                                     const QString& credentialFile,
                                     const std::vector<std::string>& dest, std::int64_t now) {
-    auto key = SigningKey::loadEncrypted(keyFile.toStdString(), passphrase);
+    auto key = SigningKey::loadEncryptedAndUpgrade(keyFile.toStdString(), passphrase);
     TWINSEAL_TRY(key);
     auto credBytes = readBinary(credentialFile);
     TWINSEAL_TRY(credBytes);

@@ -123,7 +123,7 @@ Result<RoleCredential> issueRole(const IssueRole& r, const std::string& passphra
     TWINSEAL_TRY(issuerPem);
     auto issuerCert = Certificate::fromPem(*issuerPem);
     TWINSEAL_TRY(issuerCert);
-    auto issuerKey = SigningKey::loadEncrypted(
+    auto issuerKey = SigningKey::loadEncryptedAndUpgrade(
         in(r.dir, EnterpriseFiles::kIssuerKey).toStdString(), passphrase);
     TWINSEAL_TRY(issuerKey);
     RoleClaims c;

@@ -151,7 +151,7 @@ int cmdRegister(const QStringList& args) {
     auto pass = readPassphrase(p, "Holder key passphrase", false);
     if (!pass.ok())
         return fail(pass.error());
-    auto key = SigningKey::loadEncrypted(p.value("key").toStdString(), *pass);
+    auto key = SigningKey::loadEncryptedAndUpgrade(p.value("key").toStdString(), *pass);
     forget(*pass);
     if (!key.ok())
         return fail(key.error());

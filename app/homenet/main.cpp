@@ -8,6 +8,7 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -21,6 +22,7 @@
 #include <type_traits>
 #include <cstdio>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <twinseal/security/bytes.h>
@@ -61,8 +63,37 @@ const QCommandLineOption kConfig({QStringLiteral("c"), QStringLiteral("config")}
                                                 "override it."),
                                  QStringLiteral("file"));
 
-bool readPassphrase(const QString& file, std::string* pass, QString* error) {
+// The passphrase file must be the operator's alone (mode 0600 or 0400): one that the group or
+// others may read gives every operator key away. systemd's credentials directory
+// (LoadCredential=, $CREDENTIALS_DIRECTORY) is private to the service by construction.
+bool passphraseFileExposed(const QString& file, QString* error) {
+    const QByteArray path = QFile::encodeName(file);
+    struct stat st {};
+    if (::stat(path.constData(), &st) != 0)
+        return false; // reading it reports the problem
+    if (const char* creds = std::getenv("CREDENTIALS_DIRECTORY");
+        creds && *creds && QFileInfo(file).canonicalFilePath().startsWith(
+                               QFileInfo(QString::fromLocal8Bit(creds)).canonicalFilePath() + QLatin1Char('/')))
+        return false;
+    if ((st.st_mode & 077) == 0)
+        return false;
+    *error = QStringLiteral("the passphrase file %1 can be read or written by "
+                            "others (mode %2); make it the service user's alone: chmod 600 %1")
+                 .arg(file)
+                 .arg(static_cast<unsigned>(st.st_mode & 07777), 4, 8, QLatin1Char('0'));
+    return true;
+}
+
+// `code` (when given) receives the refusal's reason: passphrase-file-exposed or passphrase-missing.
+bool readPassphrase(const QString& file, std::string* pass, QString* error, std::string* code = nullptr) {
+    if (code)
+        *code = "passphrase-missing";
     if (!file.isEmpty()) {
+        if (passphraseFileExposed(file, error)) {
+            if (code)
+                *code = "passphrase-file-exposed";
+            return false;
+        }
         auto bytes = sec::readFile(file.toStdString());
         if (!bytes.ok()) {
             *error = QStringLiteral("cannot read the passphrase file %1").arg(file);
@@ -73,6 +104,12 @@ bool readPassphrase(const QString& file, std::string* pass, QString* error) {
         while (!pass->empty() && (pass->back() == '\n' || pass->back() == '\r'))
             pass->pop_back();
     } else if (const char* env = std::getenv("TWINSEAL_HOMENET_PASSPHRASE")) {
+        // Accepted, with the risk said: a process's environment is readable by the same user's
+        // other processes and root (/proc/PID/environ) and inherited by every child.
+        err(QStringLiteral("warning: the passphrase comes from $TWINSEAL_HOMENET_PASSPHRASE, which "
+                           "other processes running as this user (and root) can read and every "
+                           "child process inherits; prefer --passphrase-file FILE (mode 0600) or "
+                           "systemd's LoadCredential="));
         pass->assign(env);
     } else {
         *error = QStringLiteral("no passphrase: use --passphrase-file FILE or set "
@@ -129,8 +166,9 @@ bool parse(QCommandLineParser& p, const QStringList& args, const QString& descri
 ServiceResult<std::unique_ptr<ServiceRunner>> openRunner(const ServiceConfig& c) {
     Passphrase pass;
     QString error;
-    if (!readPassphrase(c.passphraseFile, &pass.text, &error))
-        return serviceError(1, "passphrase-missing", error.toStdString());
+    std::string code;
+    if (!readPassphrase(c.passphraseFile, &pass.text, &error, &code))
+        return serviceError(1, code, error.toStdString());
     auto runner = std::make_unique<ServiceRunner>();
     if (auto st = runner->open(c, pass.text); !st.ok())
         return st.error();
@@ -179,8 +217,9 @@ int cmdInit(const QStringList& args) {
     if (!loadConfig(p, &c, &error))
         return err(error), kExitUsage;
     Passphrase pass;
-    if (!readPassphrase(c.passphraseFile, &pass.text, &error))
-        return err(error), kExitUsage;
+    std::string code;
+    if (!readPassphrase(c.passphraseFile, &pass.text, &error, &code))
+        return err(QString::fromStdString(code) + QStringLiteral(": ") + error), kExitUsage;
     if (OperatorKeys::exists(c.dataDir))
         return err(QStringLiteral("%1 is already initialised").arg(c.dataDir)), kExitFailure;
     OperatorInitOptions init;
@@ -293,8 +332,9 @@ int cmdServe(const QStringList& args) {
     setLogLevel(level);
 
     Passphrase pass;
-    if (!readPassphrase(c.passphraseFile, &pass.text, &error))
-        return err(error), kExitUsage;
+    std::string code;
+    if (!readPassphrase(c.passphraseFile, &pass.text, &error, &code))
+        return err(QString::fromStdString(code) + QStringLiteral(": ") + error), kExitUsage;
     ServiceRunner runner;
     if (auto st = runner.open(c, pass.text, p.isSet(QStringLiteral("init"))); !st.ok()) {
         logEvent(LogLevel::Error, "start-failed",

@@ -529,6 +529,14 @@ Result<SecureBytes> open(const ParsedSealed& parsed, std::string_view passphrase
     return std::move(*secret);
 }
 
+Result<ParsedSealed> parseAnySealed(ByteView data) {
+    auto asKey = parseSealed(data, kKeyFileType, "key");
+    if (asKey.ok() || asKey.code() != ErrorCode::KeyFileCorrupt)
+        return asKey;
+    auto asSecret = parseSealed(data, kSealedType, "sealed secret");
+    return asSecret.ok() ? std::move(asSecret) : std::move(asKey);
+}
+
 Result<PublicKey> headerPublicKey(const ParsedSealed& parsed) {
     auto pub = detail::fromProto(parsed.header.public_key());
     if (!pub.ok())
@@ -617,6 +625,39 @@ Result<SigningKey> SigningKey::loadEncrypted(const std::string& path, std::strin
     auto data = readFile(path);
     TWINSEAL_TRY(data);
     return importEncrypted(*data, passphrase);
+}
+
+Result<SigningKey> SigningKey::loadEncryptedAndUpgrade(const std::string& path,
+                                                       std::string_view passphrase,
+                                                       const ScryptParams& params, bool* upgraded) {
+    if (upgraded)
+        *upgraded = false;
+    auto data = readFile(path);
+    TWINSEAL_TRY(data);
+    auto key = importEncrypted(*data, passphrase);
+    TWINSEAL_TRY(key);
+    auto parsed = parseSealed(*data, kKeyFileType, "key");
+    TWINSEAL_TRY(parsed);
+    const auto& kdf = parsed->header.kdf();
+    const ScryptParams have{kdf.n(), kdf.r(), kdf.p()};
+    if (!scryptWeakerThan(have, params))
+        return key;
+    // Re-sealed under a fresh salt and nonce with the stronger parameters; the old file stays
+    // until the new one is complete (writeFileAtomic: temporary file, fsync, rename).
+    if (key->saveEncrypted(path, passphrase, params, parsed->header.label()).ok() && upgraded)
+        *upgraded = true;
+    return key;
+}
+
+bool scryptWeakerThan(const ScryptParams& have, const ScryptParams& wanted) noexcept {
+    return have.n < wanted.n || have.r < wanted.r || have.p < wanted.p;
+}
+
+Result<ScryptParams> sealedKdfParams(ByteView file) {
+    auto parsed = parseAnySealed(file);
+    TWINSEAL_TRY(parsed);
+    const auto& kdf = parsed->header.kdf();
+    return ScryptParams{kdf.n(), kdf.r(), kdf.p()};
 }
 
 Result<Bytes> sealSecret(ByteView secret, std::string_view passphrase, const ScryptParams& params,

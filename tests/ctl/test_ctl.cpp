@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include <twinseal/security/audit.h>
+#include <twinseal/security/keys.h>
 #include <twinseal/security/result.h>
 
 #include "ctl_process.h"
@@ -43,7 +44,7 @@ class CtlTest : public QObject {
 
     QString path(const QString& f) const { return m_dir.filePath(f); }
 
-    int run(const QStringList& args, const QString& passphrase = "test pass") {
+    int run(const QStringList& args, const QString& passphrase = "test passphrase") {
         // The commands that talk to the home network run without the leak check, as in the
         // home-network tests (twinsealctlEnvironment(): Qt's network stack can still hold
         // OpenSSL objects when the tool exits); the offline commands keep it.
@@ -228,14 +229,113 @@ private slots:
     void passphraseFile() {
         QFile f(path("pass.txt"));
         QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write("from a file\n");
+        f.write("from a file, long enough\n");
         f.close();
+        QVERIFY(f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner));
         QCOMPARE(run({"keygen", "--out", path("k3.key"), "--passphrase-file", path("pass.txt")},
                      QString()),
                  0);
+        QVERIFY2(!m_err.contains("warning"), qPrintable(m_err)); // a private file is not warned about
         QCOMPARE(run({"inspect", path("k3.key")}), 0);
         QVERIFY(m_out.contains("encrypted-key"));
         QVERIFY(!m_out.contains("from a file"));
+    }
+
+    // Review finding 14: a passphrase file others can read (or write) is refused, with the fix.
+    void passphraseFileReadableByOthersRefused() {
+        QFile f(path("shared-pass.txt"));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("a shared passphrase\n");
+        f.close();
+        QVERIFY(f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadGroup |
+                                 QFileDevice::ReadOther));
+        QCOMPARE(run({"keygen", "--out", path("k4.key"), "--passphrase-file", path("shared-pass.txt")},
+                     QString()),
+                 codeFor(ErrorCode::InvalidArgument));
+        QVERIFY2(m_err.contains("passphrase-file-exposed"), qPrintable(m_err));
+        QVERIFY2(m_err.contains("0644") && m_err.contains("chmod 600"), qPrintable(m_err));
+        QVERIFY(!QFile::exists(path("k4.key")));
+        // Group-writable only: refused too (someone else could choose the passphrase).
+        QVERIFY(f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::WriteGroup));
+        QCOMPARE(run({"keygen", "--out", path("k4.key"), "--passphrase-file", path("shared-pass.txt")},
+                     QString()),
+                 codeFor(ErrorCode::InvalidArgument));
+        QVERIFY2(m_err.contains("passphrase-file-exposed"), qPrintable(m_err));
+        QVERIFY(!QFile::exists(path("k4.key")));
+    }
+
+    // The home network's tool applies the same rule to the operator keys' passphrase file, and
+    // warns about $TWINSEAL_HOMENET_PASSPHRASE.
+    void homenetPassphraseSources() {
+        const QString data = path("homenet-exposed");
+        QFile f(path("homenet-pass.txt"));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("an operator passphrase\n");
+        f.close();
+        QVERIFY(f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadOther));
+        auto homenet = [&](const QStringList& args, const QProcessEnvironment& env) {
+            QProcess p;
+            p.setProcessEnvironment(env);
+            p.start(QStringLiteral(TWINSEAL_HOMENET_PATH), args);
+            if (!p.waitForFinished(120000))
+                return -1;
+            m_out = QString::fromUtf8(p.readAllStandardOutput());
+            m_err = QString::fromUtf8(p.readAllStandardError());
+            return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
+        };
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.remove("TWINSEAL_HOMENET_PASSPHRASE");
+        QVERIFY(homenet({"init", "--data-dir", data, "--passphrase-file", path("homenet-pass.txt")}, env) != 0);
+        QVERIFY2(m_err.contains("passphrase-file-exposed") && m_err.contains("chmod 600"), qPrintable(m_err));
+        QVERIFY(QDir(data).isEmpty());
+
+        env.insert("TWINSEAL_HOMENET_PASSPHRASE", "an operator passphrase");
+        QCOMPARE(homenet({"init", "--data-dir", data}, env), 0);
+        QVERIFY2(m_err.contains("warning") && m_err.contains("$TWINSEAL_HOMENET_PASSPHRASE") &&
+                     m_err.contains("--passphrase-file"),
+                 qPrintable(m_err));
+        QVERIFY(!m_err.contains("an operator passphrase"));
+    }
+
+    // Review finding 7: a key file an older TwinSeal sealed with scrypt N = 2^15 still opens, and
+    // the command that opens it seals it again with the current parameters (same key).
+    void olderKeyFileUpgradedOnUse() {
+        auto key = sec::SigningKey::generate(sec::KeyAlgorithm::Ed25519);
+        QVERIFY(key.ok());
+        QVERIFY(key->saveEncrypted(path("old.key").toStdString(), "test passphrase", sec::ScryptParams{1u << 15, 8, 1},
+                                   "TwinSeal holder key")
+                    .ok());
+        QCOMPARE(sec::sealedKdfParams(readBytes(path("old.key")))->n, std::uint64_t{1u << 15});
+        QCOMPARE(run({"avatar", "pack", "--package", QStringLiteral(TWINSEAL_SOURCE_DIR "/resources/avatar"), "--key",
+                      path("old.key"), "--out", path("old.manifest"), "--chunk-size", "65536"}),
+                 0);
+        QCOMPARE(sec::sealedKdfParams(readBytes(path("old.key")))->n, sec::ScryptParams{}.n);
+        auto reopened = sec::SigningKey::loadEncrypted(path("old.key").toStdString(), "test passphrase");
+        QVERIFY(reopened.ok());
+        QVERIFY(reopened->publicKey() == key->publicKey());
+    }
+
+    // $TWINSEAL_PASSPHRASE still works, with a warning on stderr naming the risk and the way out.
+    void passphraseFromEnvironmentWarned() {
+        QCOMPARE(run({"keygen", "--out", path("k5.key")}, "an environment passphrase"), 0);
+        QVERIFY(QFile::exists(path("k5.key")));
+        QVERIFY2(m_err.contains("warning") && m_err.contains("$TWINSEAL_PASSPHRASE"), qPrintable(m_err));
+        QVERIFY2(m_err.contains("other processes") && m_err.contains("--passphrase-file"), qPrintable(m_err));
+        QVERIFY(!m_err.contains("an environment passphrase"));
+    }
+
+    // Review finding 7: a new passphrase needs 12 characters; a weak one is accepted with a hint.
+    void newPassphraseLengthAndStrength() {
+        QCOMPARE(run({"keygen", "--out", path("k6.key")}, "eleven char"), codeFor(ErrorCode::InvalidArgument));
+        QVERIFY2(m_err.contains("passphrase-too-short") && m_err.contains("12"), qPrintable(m_err));
+        QVERIFY(!QFile::exists(path("k6.key")));
+        QCOMPARE(run({"issuer", "init", "--dir", path("short-issuer"), "--name", "Short"}, "short"),
+                 codeFor(ErrorCode::InvalidArgument));
+        QVERIFY(!QFile::exists(path("short-issuer/issuer.key")));
+        QCOMPARE(run({"keygen", "--out", path("k6.key")}, "aaaaaaaaaaaaaaaa"), 0);
+        QVERIFY2(m_err.contains("passphrase strength: weak"), qPrintable(m_err));
+        // Opening an existing key takes the passphrase it has, whatever its length.
+        QCOMPARE(run({"inspect", path("k6.key")}), 0);
     }
 
     void refusesToOverwriteKey() {

@@ -33,7 +33,7 @@ class CtlEnterpriseTest : public QObject {
 
     QString path(const QString& f) const { return m_dir.filePath(f); }
 
-    int run(const QStringList& args, const QString& passphrase = "test pass") {
+    int run(const QStringList& args, const QString& passphrase = "test passphrase") {
         auto r = twinseal::test::runTwinsealctl(args, passphrase,
                                                 QProcessEnvironment::systemEnvironment());
         m_out = r.out;

@@ -100,7 +100,22 @@ private slots:
             QTRY_COMPARE(c.controller->stage(), Stage::Passphrase);
             QVERIFY(c.controller->operatorName().size() > 0);
 
-            // 2. passphrase: a mismatch is refused with its reason, then a good one.
+            // 2. passphrase: one under 12 characters is refused with its reason (the hint
+            // under the field says so while typing), a mismatch too, then a good one.
+            QVERIFY(type(c.window, c.item("passphraseField"), QStringLiteral("eleven char")));
+            QTRY_VERIFY(c.item("passphraseStrength")->isVisible());
+            QVERIFY(c.item("passphraseStrength")->property("text").toString().startsWith(QStringLiteral("Too short")));
+            QCOMPARE(c.controller->passphraseStrength(QStringLiteral("eleven char")), QStringLiteral("too-short"));
+            QCOMPARE(c.controller->passphraseStrength(QStringLiteral("aaaaaaaaaaaaaaaa")), QStringLiteral("weak"));
+            QCOMPARE(c.controller->passphraseStrength(QStringLiteral("correct horse battery")), QStringLiteral("strong"));
+            QVERIFY(type(c.window, c.item("passphraseRepeatField"), QStringLiteral("eleven char")));
+            QVERIFY(click(c.window, c.item("createKeyButton")));
+            QTRY_COMPARE(c.controller->errorCode(), QStringLiteral("passphrase-too-short"));
+            QCOMPARE(c.controller->stage(), Stage::Passphrase);
+            QVERIFY(!QFile::exists(c.controller->dataFile(QStringLiteral("holder.key"))));
+            QVERIFY(click(c.window, c.item("dismissErrorButton")));
+            QTRY_VERIFY(!c.item("errorBanner")->isVisible());
+            // A mismatch:
             QVERIFY(type(c.window, c.item("passphraseField"), QStringLiteral("correct horse battery")));
             QVERIFY(type(c.window, c.item("passphraseRepeatField"), QStringLiteral("correct horse batterx")));
             QVERIFY(click(c.window, c.item("createKeyButton")));

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <twinseal/security/keys.h>
+#include <twinseal/security/passphrase_policy.h>
 
 #include "testmain.h"
 
@@ -184,6 +185,74 @@ private slots:
                  ErrorCode::InvalidArgument);
         QCOMPARE(key->exportEncrypted("pw", ScryptParams{1000, 8, 1}).code(),
                  ErrorCode::InvalidArgument);
+    }
+
+    // Review finding 7: keys at rest are derived with scrypt N >= 2^17 by default, and the
+    // derivation really runs at that cost (OpenSSL's 32 MiB default memory limit would refuse it).
+    void defaultKdfIsAtLeast2To17() {
+        QVERIFY(ScryptParams{}.n >= (1u << 17));
+        QCOMPARE(ScryptParams{}.r, 8u);
+        auto key = SigningKey::generate(KeyAlgorithm::Ed25519);
+        auto file = key->exportEncrypted("a passphrase of some length");
+        QVERIFY(file.ok());
+        auto params = sealedKdfParams(*file);
+        QVERIFY(params.ok());
+        QVERIFY(params->n >= (1u << 17));
+        QVERIFY(SigningKey::importEncrypted(*file, "a passphrase of some length").ok());
+        auto sealed = sealSecret(Bytes(16, 7), "a passphrase of some length");
+        QVERIFY(sealed.ok());
+        QVERIFY(sealedKdfParams(*sealed)->n >= (1u << 17));
+    }
+
+    // A key file written by an older TwinSeal (N = 2^15) still opens, and its next successful
+    // unlock writes it again with the current parameters: same key, same label, same passphrase.
+    void olderKdfUpgradedOnUnlock() {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("holder.key").toStdString();
+        auto key = SigningKey::generate(KeyAlgorithm::Ed25519);
+        QVERIFY(key->saveEncrypted(path, "an older passphrase", ScryptParams{1u << 15, 8, 1}, "TwinSeal holder key").ok());
+        QCOMPARE(sealedKdfParams(*readFile(path))->n, std::uint64_t{1u << 15});
+
+        // A wrong passphrase changes nothing.
+        bool upgraded = true;
+        QCOMPARE(SigningKey::loadEncryptedAndUpgrade(path, "not it", {}, &upgraded).code(), ErrorCode::WrongPassphrase);
+        QVERIFY(!upgraded);
+        QCOMPARE(sealedKdfParams(*readFile(path))->n, std::uint64_t{1u << 15});
+
+        auto opened = SigningKey::loadEncryptedAndUpgrade(path, "an older passphrase", {}, &upgraded);
+        QVERIFY(opened.ok());
+        QVERIFY(upgraded);
+        QVERIFY(opened->publicKey() == key->publicKey());
+        const Bytes after = *readFile(path);
+        QCOMPARE(sealedKdfParams(after)->n, ScryptParams{}.n);
+        struct stat st {};
+        QCOMPARE(::stat(path.c_str(), &st), 0);
+        QCOMPARE(st.st_mode & 0777, 0600u);
+        auto reopened = SigningKey::importEncrypted(after, "an older passphrase");
+        QVERIFY(reopened.ok());
+        QVERIFY(reopened->publicKey() == key->publicKey());
+        auto peek = SigningKey::peekPublicKey(after);
+        QVERIFY(peek.ok() && *peek == key->publicKey());
+
+        // Already at the current parameters: not written again.
+        QVERIFY(SigningKey::loadEncryptedAndUpgrade(path, "an older passphrase", {}, &upgraded).ok());
+        QVERIFY(!upgraded);
+        QVERIFY(*readFile(path) == after);
+    }
+
+    void passphrasePolicy() {
+        QCOMPARE(kMinPassphraseLength, std::size_t{12});
+        QCOMPARE(assessPassphrase("eleven char").strength, PassphraseStrength::TooShort);
+        QCOMPARE(assessPassphrase("test pass").strength, PassphraseStrength::TooShort);
+        // Characters, not bytes: eleven two-byte characters are still too short.
+        QCOMPARE(assessPassphrase("\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9").length, std::size_t{11});
+        QCOMPARE(assessPassphrase("aaaaaaaaaaaaaaaa").strength, PassphraseStrength::Weak);
+        QCOMPARE(assessPassphrase("abcdefghijklmnop").strength, PassphraseStrength::Weak);
+        QCOMPARE(assessPassphrase("123412341234").strength, PassphraseStrength::Weak);
+        QCOMPARE(assessPassphrase("twelve chars").strength, PassphraseStrength::Fair);
+        QCOMPARE(assessPassphrase("correct horse battery staple").strength, PassphraseStrength::Strong);
+        QVERIFY(passphraseStrengthName(PassphraseStrength::TooShort) == std::string_view("too-short"));
+        QVERIFY(!passphraseHint(PassphraseStrength::Weak).empty());
     }
 };
 

@@ -225,10 +225,20 @@ Page {
                         id: pass1
                         objectName: "passphraseField"
                         echoMode: TextInput.Password
-                        placeholderText: qsTr("Passphrase (at least 8 characters)")
+                        placeholderText: qsTr("Passphrase (at least 12 characters)")
                         Accessible.name: qsTr("Passphrase")
                         Layout.preferredWidth: 420
                         onAccepted: pass2.forceActiveFocus()
+                    }
+                    Text {
+                        // How strong the passphrase looks, in words (never colour alone).
+                        objectName: "passphraseStrength"
+                        visible: pass1.text.length > 0
+                        text: page.controller.passphraseHint(pass1.text)
+                        wrapMode: Text.WordWrap
+                        color: Theme.mutedText
+                        Layout.fillWidth: true
+                        font.pixelSize: Theme.fontSize
                     }
                     AppTextField {
                         id: pass2

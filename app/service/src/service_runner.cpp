@@ -3,6 +3,8 @@
 #include <QDir>
 #include <QFile>
 
+#include "twinseal/service/store_database.h"
+
 namespace twinseal::service {
 
 ServiceRunner::ServiceRunner() = default;
@@ -19,6 +21,10 @@ ServiceStatus ServiceRunner::open(const ServiceConfig& config, const std::string
                             "cannot create the data directory " + m_config.dataDir.toStdString());
     QFile::setPermissions(m_config.dataDir,
                           QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    // A database URL with a password or without TLS to another machine is refused before the
+    // operator keys are opened.
+    if (auto problem = checkDatabaseUrl(m_config.database))
+        return serviceError(500, problem->code, problem->message);
     auto& clock = security::SystemClock::instance();
     if (!OperatorKeys::exists(m_config.dataDir)) {
         if (!initIfMissing)

@@ -2,6 +2,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QHostAddress>
 #include <QSqlError>
 #include <QUrl>
 #include <QUrlQuery>
@@ -107,6 +108,71 @@ security::Error Database::sqlError(const QString& what, const QSqlQuery* q) cons
     return makeError(ErrorCode::IoError, "database: " + detail.toStdString());
 }
 
+namespace {
+
+// The host a PostgreSQL URL connects to: ?host= (e.g. a socket directory) wins over the
+// authority's host, as for libpq.
+QString postgresHost(const QUrl& url) {
+    const QString hostQuery = QUrlQuery(url).queryItemValue(QStringLiteral("host"));
+    return hostQuery.isEmpty() ? url.host() : hostQuery;
+}
+
+bool isLocalHost(const QString& host) {
+    if (host.isEmpty() || host.startsWith(QLatin1Char('/')) || host.startsWith(QLatin1Char('@')))
+        return true; // libpq's default Unix socket, a socket directory, an abstract socket
+    if (host.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0)
+        return true;
+    const QHostAddress address(host);
+    return !address.isNull() && address.isLoopback();
+}
+
+bool isPostgresUrl(const QString& database) {
+    return database.startsWith(QLatin1String("postgresql://")) ||
+           database.startsWith(QLatin1String("postgres://"));
+}
+
+// libpq options a URL may pass on (TLS only; never a password).
+constexpr const char* kPassedOptions[] = {"sslmode", "sslrootcert", "sslcert", "sslkey", "sslcrl"};
+
+} // namespace
+
+std::optional<DatabaseUrlProblem> checkDatabaseUrl(const QString& database) {
+    if (!isPostgresUrl(database))
+        return std::nullopt;
+    const QUrl url(database);
+    const QUrlQuery query(url);
+    if (!url.password().isEmpty() || query.hasQueryItem(QStringLiteral("password")))
+        return DatabaseUrlProblem{
+            "database-password-in-url",
+            "the database URL holds a password, which other users can see in the process list "
+            "and which ends up in shell histories and unit files; remove it and put it in a "
+            "PostgreSQL password file instead (PGPASSFILE, by default ~/.pgpass, mode 0600: "
+            "host:port:database:user:password)"};
+    QString sslmode = query.queryItemValue(QStringLiteral("sslmode"));
+    if (sslmode.isEmpty())
+        sslmode = qEnvironmentVariable("PGSSLMODE");
+    static const QStringList kModes{QStringLiteral("disable"), QStringLiteral("allow"),
+                                    QStringLiteral("prefer"), QStringLiteral("require"),
+                                    QStringLiteral("verify-ca"), QStringLiteral("verify-full")};
+    if (!sslmode.isEmpty() && !kModes.contains(sslmode))
+        return DatabaseUrlProblem{"database-sslmode-invalid",
+                                  "sslmode \"" + sslmode.toStdString() +
+                                      "\" is not one of disable, allow, prefer, require, verify-ca, "
+                                      "verify-full"};
+    const QString host = postgresHost(url);
+    const bool tls = sslmode == QLatin1String("require") || sslmode == QLatin1String("verify-ca") ||
+                     sslmode == QLatin1String("verify-full");
+    if (!isLocalHost(host) && !tls)
+        return DatabaseUrlProblem{
+            "database-tls-required",
+            "the database host " + host.toStdString() +
+                " is not this machine, and the connection would not be encrypted (sslmode " +
+                (sslmode.isEmpty() ? std::string("not set") : sslmode.toStdString()) +
+                "): add ?sslmode=verify-full&sslrootcert=/path/to/ca.pem to the URL (or "
+                "sslmode=require, which encrypts without checking the server), or set PGSSLMODE"};
+    return std::nullopt;
+}
+
 StoreStatus Database::open(const QString& dataDir, const QString& database,
                            const QString& sqliteSynchronous) {
     close();
@@ -130,8 +196,9 @@ StoreStatus Database::open(const QString& dataDir, const QString& database,
                              "sqlite synchronous must be NORMAL or FULL");
         TWINSEAL_TRY(execRaw(QStringLiteral("PRAGMA synchronous=") + sync));
         TWINSEAL_TRY(execRaw(QStringLiteral("PRAGMA foreign_keys=ON")));
-    } else if (database.startsWith(QLatin1String("postgresql://")) ||
-               database.startsWith(QLatin1String("postgres://"))) {
+    } else if (isPostgresUrl(database)) {
+        if (auto problem = checkDatabaseUrl(database))
+            return makeError(ErrorCode::InvalidArgument, problem->code + ": " + problem->message);
         m_backend = Backend::Postgres;
         const QUrl url(database);
         if (!url.isValid() || url.path().size() < 2)
@@ -152,8 +219,15 @@ StoreStatus Database::open(const QString& dataDir, const QString& database,
         db.setDatabaseName(url.path().mid(1));
         if (!url.userName().isEmpty())
             db.setUserName(url.userName());
-        if (!url.password().isEmpty())
-            db.setPassword(url.password());
+        // The password, if any, comes from libpq's password file (PGPASSFILE / ~/.pgpass),
+        // never from the URL; TLS options are passed on to libpq.
+        QStringList options;
+        const QUrlQuery query(url);
+        for (const char* name : kPassedOptions)
+            if (const QString v = query.queryItemValue(QLatin1String(name)); !v.isEmpty())
+                options << QString::fromLatin1(name) + QLatin1Char('=') + v;
+        if (!options.isEmpty())
+            db.setConnectOptions(options.join(QLatin1Char(';')));
         if (!db.open())
             return makeError(ErrorCode::IoError, "cannot connect to PostgreSQL database " +
                                                      url.path().mid(1).toStdString() + ": " +

@@ -57,7 +57,7 @@ void TwinSession::setAddressOverride(const QString& url) {
 }
 
 Status TwinSession::unlock(const QString& keyFile, const std::string& passphrase) {
-    auto key = SigningKey::loadEncrypted(keyFile.toStdString(), passphrase);
+    auto key = SigningKey::loadEncryptedAndUpgrade(keyFile.toStdString(), passphrase);
     TWINSEAL_TRY(key);
     adoptKey(std::move(*key));
     return {};

@@ -82,7 +82,8 @@ std::unique_ptr<SigningKey> AuditTrail::loadOrCreateKey(const QString& dataDir,
                                                         const std::string& passphrase, QString* error) {
     const std::string file = QDir(dataDir).filePath(QString::fromUtf8(twin::layout::kAuditKey)).toStdString();
     if (QFileInfo::exists(QString::fromStdString(file))) {
-        auto key = SigningKey::loadEncrypted(file, passphrase);
+        // Re-sealed with the current KDF parameters when an older TwinSeal wrote it.
+        auto key = SigningKey::loadEncryptedAndUpgrade(file, passphrase);
         if (!key.ok()) {
             *error = describe(key.error());
             return nullptr;

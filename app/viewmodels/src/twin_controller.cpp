@@ -25,6 +25,7 @@
 #include <twinseal/security/credential.h>
 #include <twinseal/security/keys.h>
 #include <twinseal/security/manifest.h>
+#include <twinseal/security/passphrase_policy.h>
 #include <twinseal/security/statuslist.h>
 #include <twinseal/security/subscriber.h>
 #include <twinseal/security/translog.h>
@@ -45,7 +46,7 @@ using namespace twinseal::security;
 
 namespace {
 
-constexpr std::size_t kMinPassphrase = 8;
+constexpr std::size_t kMinPassphrase = kMinPassphraseLength;
 
 // The keys a passphrase opens: the holder key and the audit key.
 struct Keys {
@@ -60,6 +61,11 @@ struct Secret {
     explicit Secret(const QString& s) : text(s.toStdString()) {}
     ~Secret() { cleanse(text.data(), text.size()); }
 };
+
+PassphraseStrength strengthOf(const QString& passphrase) {
+    const Secret secret(passphrase);
+    return assessPassphrase(secret.text).strength;
+}
 
 QString shortHex(ByteView b, int n = 16) {
     const QString hex = QString::fromStdString(toHex(b));
@@ -523,12 +529,31 @@ void TwinController::importProfile(const QUrl& file) {
                                                    : Stage::Passphrase);
 }
 
+QString TwinController::passphraseStrength(const QString& passphrase) const {
+    return QString::fromLatin1(passphraseStrengthName(strengthOf(passphrase)).data());
+}
+
+QString TwinController::passphraseHint(const QString& passphrase) const {
+    switch (strengthOf(passphrase)) {
+    case PassphraseStrength::TooShort:
+        return tr("Too short: use at least %1 characters, for example four or five unrelated words.")
+            .arg(kMinPassphrase);
+    case PassphraseStrength::Weak:
+        return tr("Weak: it repeats characters or follows a run. Add unrelated words.");
+    case PassphraseStrength::Fair:
+        return tr("Fair: one more unrelated word would make it much harder to guess.");
+    case PassphraseStrength::Strong:
+        return tr("Strong.");
+    }
+    return {};
+}
+
 void TwinController::choosePassphrase(const QString& passphrase, const QString& repeated) {
     dismissError();
     if (passphrase != repeated)
         return fail(QStringLiteral("passphrases-differ"),
                     tr("The two passphrases are not the same. Type them again."));
-    if (static_cast<std::size_t>(passphrase.size()) < kMinPassphrase)
+    if (strengthOf(passphrase) == PassphraseStrength::TooShort)
         return fail(QStringLiteral("passphrase-too-short"),
                     tr("Use at least %1 characters: the passphrase is what protects your twin's "
                        "key on this device.")
@@ -940,7 +965,8 @@ void TwinController::unlock(const QString& passphrase) {
     offThread<Keys>(
         this,
         [secret, keyPath, dataDir]() -> Keys {
-            auto key = SigningKey::loadEncrypted(keyPath, secret->text);
+            // A key sealed with an older, weaker KDF is sealed again with the current one.
+            auto key = SigningKey::loadEncryptedAndUpgrade(keyPath, secret->text);
             if (!key.ok())
                 return {std::move(key), nullptr, {}};
             QString auditError;

@@ -51,12 +51,22 @@ private:
     std::shared_ptr<void> m_native; // EVP_PKEY, built once when the key is validated
 };
 
-// Parameters for the passphrase KDF used to encrypt keys at rest (scrypt, RFC 7914).
+// Parameters for the passphrase KDF used to encrypt keys at rest (scrypt, RFC 7914). The
+// default, N = 2^17 with r = 8, needs 128 MiB and a few hundred milliseconds per derivation
+// (OpenSSL's default scrypt memory limit of 32 MiB is raised explicitly for it). Files written
+// with weaker parameters (TwinSeal before 2^17 used N = 2^15) still open, and
+// loadEncryptedAndUpgrade re-seals them with these on their next successful unlock.
 struct ScryptParams {
-    std::uint64_t n = 1u << 15;
+    std::uint64_t n = 1u << 17;
     std::uint32_t r = 8;
     std::uint32_t p = 1;
 };
+
+// True when `have` costs an attacker less than `wanted` (a smaller N, r or p).
+[[nodiscard]] bool scryptWeakerThan(const ScryptParams& have, const ScryptParams& wanted) noexcept;
+// The KDF parameters an encrypted key file or sealed secret was written with (no passphrase
+// needed): KeyFileCorrupt / UnsupportedVersion as for opening it.
+[[nodiscard]] Result<ScryptParams> sealedKdfParams(ByteView file);
 
 class SigningKey {
 public:
@@ -91,6 +101,14 @@ public:
                                        std::string_view label = {}) const;
     [[nodiscard]] static Result<SigningKey> loadEncrypted(const std::string& path,
                                                           std::string_view passphrase);
+    // Like loadEncrypted; when the file was sealed with weaker KDF parameters than `params`
+    // (a file from an older TwinSeal), it is written again with them, atomically, with the same
+    // key and label, and `*upgraded` (when given) is set. A file that cannot be rewritten (e.g.
+    // read-only) still opens: the key is returned and `*upgraded` stays false.
+    [[nodiscard]] static Result<SigningKey> loadEncryptedAndUpgrade(const std::string& path,
+                                                                    std::string_view passphrase,
+                                                                    const ScryptParams& params = {},
+                                                                    bool* upgraded = nullptr);
     // Reads the public key and label from a key file without the passphrase.
     [[nodiscard]] static Result<PublicKey> peekPublicKey(ByteView file);
 

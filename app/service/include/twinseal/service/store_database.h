@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <initializer_list>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <tuple>
 #include <vector>
@@ -24,6 +25,20 @@ namespace twinseal::service {
 
 template <typename T> using StoreResult = security::Result<T>;
 using StoreStatus = security::Status;
+
+// Why a database URL is refused before anything is opened (review finding 14): a reason code
+// ("database-password-in-url", "database-tls-required", "database-sslmode-invalid") and a
+// message saying what to do instead.
+struct DatabaseUrlProblem {
+    std::string code;
+    std::string message;
+};
+// A postgresql:// URL carries no password (the command line, unit files and shell histories are
+// readable by others: the password goes in a PGPASSFILE, ~/.pgpass by default, mode 0600), and
+// reaches any host other than this machine (a socket directory, localhost, 127.0.0.0/8, ::1)
+// only over TLS: sslmode=require, verify-ca or verify-full in the URL or in $PGSSLMODE
+// (verify-full with sslrootcert=... is what an operator should use). Other URLs: nothing to say.
+[[nodiscard]] std::optional<DatabaseUrlProblem> checkDatabaseUrl(const QString& database);
 
 // Values as the tables bind them.
 namespace sql {

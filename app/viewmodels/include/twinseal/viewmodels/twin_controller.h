@@ -138,6 +138,10 @@ public:
     // ---- first run
     Q_INVOKABLE void importProfile(const QUrl& file);
     Q_INVOKABLE void choosePassphrase(const QString& passphrase, const QString& repeated);
+    // How strong a passphrase being typed looks: "too-short" (refused), "weak", "fair" or
+    // "strong", and one sentence saying what would make it stronger. Nothing is kept.
+    Q_INVOKABLE QString passphraseStrength(const QString& passphrase) const;
+    Q_INVOKABLE QString passphraseHint(const QString& passphrase) const;
     Q_INVOKABLE void chooseAvatar(const QUrl& folder); // a GLB/glTF package folder
     Q_INVOKABLE void useSampleAvatar();
     Q_INVOKABLE void registerTwin(); // hash, sign, authenticate, register, upload
