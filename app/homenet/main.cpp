@@ -257,6 +257,10 @@ int cmdServe(const QStringList& args) {
                    QStringLiteral("n")},
                   {QStringLiteral("rate-burst"), QStringLiteral("Burst size of the rate limit."),
                    QStringLiteral("n")},
+                  {QStringLiteral("auth-start-per-minute"),
+                   QStringLiteral("5G-AKA starts a minute per subscriber after the burst (0: no "
+                                  "limit)."),
+                   QStringLiteral("n")},
                   {QStringLiteral("log-level"), QStringLiteral("debug, info, warning or error."),
                    QStringLiteral("level")},
                   {QStringLiteral("init"),
@@ -303,6 +307,8 @@ int cmdServe(const QStringList& args) {
         c.rateLimit = p.value(QStringLiteral("rate-limit")).toDouble(&ok);
     if (ok && p.isSet(QStringLiteral("rate-burst")))
         c.rateBurst = p.value(QStringLiteral("rate-burst")).toDouble(&ok);
+    if (ok && p.isSet(QStringLiteral("auth-start-per-minute")))
+        c.authStartPerMinute = p.value(QStringLiteral("auth-start-per-minute")).toDouble(&ok);
     if (p.isSet(QStringLiteral("public-url")))
         c.publicUrl = p.value(QStringLiteral("public-url"));
     if (p.isSet(QStringLiteral("log-level")))

@@ -233,6 +233,41 @@ Result<std::uint64_t> recoverSqnFromAuts(Milenage& milenage, ByteView rand, Byte
     return sqnFromBytes(sqnMs);
 }
 
+// ---- SQN = SEQ || IND -----------------------------------------------------------------------------
+
+Result<std::uint64_t> nextHomeSqn(std::uint64_t sqnHe) {
+    const std::uint64_t seq = sqnSeq(sqnHe);
+    if (seq >= kAkaSeqMax)
+        return invalid("AKA: SEQ is used up (2^43 - 1 reached)");
+    return makeSqn(seq + 1, sqnInd(sqnHe) + 1);
+}
+
+std::uint64_t resyncHomeSqn(std::uint64_t sqnHe, std::uint64_t sqnMs) noexcept {
+    const std::uint64_t seqMs = sqnSeq(sqnMs);
+    const std::uint64_t nextSeq = sqnSeq(sqnHe) + 1;
+    if (nextSeq > seqMs && nextSeq - seqMs <= kAkaSeqDelta)
+        return sqnHe & kAkaSqnMax;
+    return sqnMs & kAkaSqnMax;
+}
+
+std::uint64_t UsimSqnArray::sqnMs() const noexcept {
+    unsigned best = 0;
+    for (unsigned i = 1; i < kAkaIndCount; ++i)
+        if (seqMs[i] > seqMs[best])
+            best = i;
+    return makeSqn(seqMs[best], best);
+}
+
+void UsimSqnArray::accept(std::uint64_t sqn) noexcept {
+    seqMs[sqnInd(sqn)] = sqnSeq(sqn);
+}
+
+UsimSqnArray UsimSqnArray::fromHighest(std::uint64_t highestSqn) noexcept {
+    UsimSqnArray a;
+    a.seqMs.fill(sqnSeq(highestSqn));
+    return a;
+}
+
 // ---- USIM
 // ----------------------------------------------------------------------------------------
 
@@ -256,15 +291,46 @@ Result<AkaAuts> computeAuts(Milenage& milenage, ByteView rand, std::uint64_t sqn
 
 namespace {
 
+// Why a MAC-verified SQN is not fresh; empty when it is.
+using SqnFreshness = std::string (*)(std::uint64_t sqn, const void* state,
+                                     const UsimSqnPolicy& policy);
+
+std::string freshAgainstHighest(std::uint64_t sqn, const void* state,
+                                const UsimSqnPolicy& policy) {
+    const std::uint64_t highest = *static_cast<const std::uint64_t*>(state);
+    if (sqn <= highest || sqn - highest > policy.delta)
+        return "SQN " + std::to_string(sqn) + " is not fresh (highest accepted " +
+               std::to_string(highest) + ")";
+    return {};
+}
+
+// TS 33.102 Annex C.2.1 and C.2.2.
+std::string freshAgainstArray(std::uint64_t sqn, const void* state, const UsimSqnPolicy& policy) {
+    const auto& a = *static_cast<const UsimSqnArray*>(state);
+    const std::uint64_t seq = sqnSeq(sqn);
+    const unsigned ind = sqnInd(sqn);
+    const std::uint64_t seqMs = sqnSeq(a.sqnMs());
+    if (seq > seqMs && seq - seqMs > policy.delta)
+        return "SEQ " + std::to_string(seq) + " jumps more than delta ahead of SEQ_MS " +
+               std::to_string(seqMs);
+    if (policy.ageLimit != 0 && seq < seqMs && seqMs - seq >= policy.ageLimit)
+        return "SEQ " + std::to_string(seq) + " is older than the age limit (SEQ_MS " +
+               std::to_string(seqMs) + ")";
+    if (seq <= a.seqMs[ind])
+        return "SEQ " + std::to_string(seq) + " with IND " + std::to_string(ind) +
+               " is not fresh (SEQ_MS(" + std::to_string(ind) + ") is " +
+               std::to_string(a.seqMs[ind]) + ")";
+    return {};
+}
+
 Result<UsimChallengeResponse> checkChallenge(Milenage& milenage, ByteView rand, ByteView autn,
-                                             std::uint64_t highest, std::string_view snName,
-                                             const UsimSqnPolicy& policy, bool& syncFailure) {
+                                             SqnFreshness fresh, const void* sqnState,
+                                             std::string_view snName, const UsimSqnPolicy& policy,
+                                             bool& syncFailure) {
     syncFailure = false;
     TWINSEAL_TRY(checkLength(rand, kAkaRandSize, "RAND"));
     TWINSEAL_TRY(checkLength(autn, kAkaAutnSize, "AUTN"));
     TWINSEAL_TRY(checkSnName(snName));
-    if (highest > kAkaSqnMax)
-        return invalid("AKA: highest accepted SQN exceeds 48 bits");
     const ByteView amf = autn.subspan(kAkaSqnSize, kAkaAmfSize);
     const ByteView mac = autn.subspan(kAkaSqnSize + kAkaAmfSize);
 
@@ -287,11 +353,9 @@ Result<UsimChallengeResponse> checkChallenge(Milenage& milenage, ByteView rand, 
     auto sqn = sqnFromBytes(sqnBytes);
     if (!sqn)
         return sqn.error();
-    if (*sqn <= highest || *sqn - highest > policy.delta) {
+    if (std::string stale = fresh(*sqn, sqnState, policy); !stale.empty()) {
         syncFailure = true;
-        return makeError(ErrorCode::AkaSyncFailure, "AKA: SQN " + std::to_string(*sqn) +
-                                                        " is not fresh (highest accepted " +
-                                                        std::to_string(highest) + ")");
+        return makeError(ErrorCode::AkaSyncFailure, "AKA: " + stale);
     }
 
     auto f = milenage.f2345(rand);
@@ -318,12 +382,34 @@ Result<UsimChallengeResponse> checkChallenge(Milenage& milenage, ByteView rand, 
 UsimChallengeOutcome verifyChallenge(Milenage& milenage, ByteView rand, ByteView autn,
                                      std::uint64_t highestAcceptedSqn, std::string_view snName,
                                      const UsimSqnPolicy& policy) {
+    if (highestAcceptedSqn > kAkaSqnMax)
+        return {invalid("AKA: highest accepted SQN exceeds 48 bits"), std::nullopt};
     bool syncFailure = false;
-    UsimChallengeOutcome out{
-        checkChallenge(milenage, rand, autn, highestAcceptedSqn, snName, policy, syncFailure),
-        std::nullopt};
+    UsimChallengeOutcome out{checkChallenge(milenage, rand, autn, &freshAgainstHighest,
+                                            &highestAcceptedSqn, snName, policy, syncFailure),
+                             std::nullopt};
     if (syncFailure) {
         auto auts = computeAuts(milenage, rand, highestAcceptedSqn);
+        if (!auts)
+            out.result = auts.error();
+        else
+            out.auts = *auts;
+    }
+    return out;
+}
+
+UsimChallengeOutcome verifyChallenge(Milenage& milenage, ByteView rand, ByteView autn,
+                                     const UsimSqnArray& sqnState, std::string_view snName,
+                                     const UsimSqnPolicy& policy) {
+    for (std::uint64_t seq : sqnState.seqMs)
+        if (seq > kAkaSeqMax)
+            return {invalid("AKA: a SEQ_MS exceeds 43 bits"), std::nullopt};
+    bool syncFailure = false;
+    UsimChallengeOutcome out{checkChallenge(milenage, rand, autn, &freshAgainstArray, &sqnState,
+                                            snName, policy, syncFailure),
+                             std::nullopt};
+    if (syncFailure) {
+        auto auts = computeAuts(milenage, rand, sqnState.sqnMs());
         if (!auts)
             out.result = auts.error();
         else

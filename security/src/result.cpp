@@ -55,6 +55,7 @@ std::string_view errorCodeName(ErrorCode code) noexcept {
     case ErrorCode::RequestAuthStale: return "request-auth-stale";
     case ErrorCode::UsimProfileInvalid: return "usim-profile-invalid";
     case ErrorCode::OfferExpired: return "offer-expired";
+    case ErrorCode::TransferSignerMismatch: return "transfer-signer-mismatch";
     case ErrorCode::AuditEntryModified: return "audit-entry-modified";
     case ErrorCode::AuditEntryMissing: return "audit-entry-missing";
     case ErrorCode::AuditEntriesReordered: return "audit-entries-reordered";

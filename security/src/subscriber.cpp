@@ -40,7 +40,9 @@ Result<SecureBytes> UsimProfileData::encode() const {
     p.set_mnc_length(static_cast<std::uint32_t>(supi.mnc.size()));
     p.set_k(std::string(k.begin(), k.end()));
     p.set_opc(std::string(opc.begin(), opc.end()));
-    p.set_highest_sqn(highestSqn);
+    p.set_highest_sqn(sqn.sqnMs());
+    for (std::uint64_t seq : sqn.seqMs)
+        p.add_seq_ms(seq);
     p.set_amf(toString(amf));
     p.set_routing_indicator(routingIndicator);
     p.set_hn_key_id(hnKeyId);
@@ -80,7 +82,18 @@ Result<UsimProfileData> UsimProfileData::decode(ByteView encoded) {
     d.opc.assign(p.opc().begin(), p.opc().end());
     if (p.highest_sqn() > kAkaSqnMax)
         return invalid("SQN out of range");
-    d.highestSqn = p.highest_sqn();
+    if (p.seq_ms_size() == 0) { // written before SEQ_MS arrays
+        d.sqn = UsimSqnArray::fromHighest(p.highest_sqn());
+    } else {
+        if (static_cast<std::size_t>(p.seq_ms_size()) != kAkaIndCount)
+            return invalid("the SEQ_MS array must have " + std::to_string(kAkaIndCount) +
+                           " elements");
+        for (std::size_t i = 0; i < kAkaIndCount; ++i) {
+            if (p.seq_ms(static_cast<int>(i)) > kAkaSeqMax)
+                return invalid("SEQ_MS out of range");
+            d.sqn.seqMs[i] = p.seq_ms(static_cast<int>(i));
+        }
+    }
     if (p.amf().size() != 2)
         return invalid("AMF must be 2 bytes");
     d.amf = toBytes(p.amf());

@@ -271,4 +271,20 @@ Result<VerifiedTransfer> verifyTransferEntry(const LogEntry& entry) {
                             std::move(acceptance).value()};
 }
 
+Result<VerifiedTransfer> verifyTransferEntry(const LogEntry& entry,
+                                             const PublicKey& transferredHolderKey) {
+    auto verified = verifyTransferEntry(entry);
+    TWINSEAL_TRY(verified);
+    if (transferredHolderKey.empty() || !(verified->offer.offer.holderKey == transferredHolderKey))
+        return makeError(ErrorCode::TransferSignerMismatch,
+                         "transfer " + verified->transferId +
+                             ": the offer is not signed by the holder key of the credential it "
+                             "transfers");
+    if (!entry.holderKey.empty() && !(entry.holderKey == verified->acceptance.acceptance.holderKey))
+        return makeError(ErrorCode::KeyMismatch,
+                         "transfer " + verified->transferId +
+                             ": the entry's holder key is not the key that accepted");
+    return verified;
+}
+
 } // namespace twinseal::security

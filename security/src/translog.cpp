@@ -7,6 +7,7 @@
 #include <climits>
 #include <cstring>
 
+#include "pkey_util.h"
 #include "twinseal/proto/twinseal.pb.h"
 #include "twinseal/proto/codec.h"
 
@@ -456,6 +457,8 @@ Bytes LogEntry::encode() const {
     e.set_credential_digest(fromDigest(credentialDigest));
     e.set_subscriber_binding(subscriberBinding.data(), subscriberBinding.size());
     e.set_details(details.data(), details.size());
+    if (!holderKey.empty())
+        detail::toProto(holderKey, e.mutable_holder_key());
     return serialize(e);
 }
 
@@ -490,6 +493,13 @@ Result<LogEntry> LogEntry::decode(ByteView encoded) {
     out.dtId = e.dt_id();
     out.subscriberBinding = toBytes(e.subscriber_binding());
     out.details = toBytes(e.details());
+    if (e.has_holder_key()) {
+        auto holder = detail::fromProto(e.holder_key());
+        if (!holder.ok())
+            return makeError(ErrorCode::MalformedInput,
+                             "log entry: holder key: " + holder.error().detail);
+        out.holderKey = std::move(holder).value();
+    }
     return out;
 }
 

@@ -478,6 +478,7 @@ public:
         m_proc.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGTERM); });
         QStringList args{QStringLiteral("serve"), QStringLiteral("--port"), QString::number(port),
                          QStringLiteral("--rate-limit"), QStringLiteral("0"),
+                         QStringLiteral("--auth-start-per-minute"), QStringLiteral("0"),
                          QStringLiteral("--log-level"), QStringLiteral("warning")};
         m_proc.start(QStringLiteral(TWINSEAL_HOMENET_PATH), args + common);
         if (!m_proc.waitForStarted(10000))
@@ -779,11 +780,11 @@ PhaseResult registerPhase(std::vector<std::unique_ptr<HttpConnection>>& conns, c
                     die("auth/start answered something that is not an AuthChallenge");
                 sec::UsimProfileData& p = f.sub->profile;
                 auto out = sec::verifyChallenge(*f.sub->milenage, sec::view(c.rand()),
-                                                sec::view(c.autn()), p.highestSqn,
+                                                sec::view(c.autn()), p.sqn,
                                                 c.serving_network_name());
                 if (!out.result.ok())
                     die("the USIM refused the challenge: " + out.result.error().message());
-                p.highestSqn = out.result->sqn;
+                p.sqn.accept(out.result->sqn);
                 f.kausf = out.result->kausf;
                 proto::AuthFinishRequest finish;
                 finish.set_auth_id(c.auth_id());

@@ -173,7 +173,7 @@ security::UsimProfileData profile(const Issuer& issuer) {
     p.supi = take(security::Supi::parse("imsi-001010000000001", 2), "supi");
     p.k = security::SecureBytes(16, 0x01);
     p.opc = security::SecureBytes(16, 0x02);
-    p.highestSqn = 77;
+    p.sqn.accept(security::makeSqn(77, 3));
     p.routingIndicator = "12";
     p.hnKeyId = 3;
     p.hnPublicKey = security::Bytes(32, 0x09);

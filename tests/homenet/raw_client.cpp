@@ -81,6 +81,7 @@ HttpResult RawClient::send(const QByteArray& method, const QString& path, const 
     r.body = reply->readAll();
     r.contentType = reply->rawHeader("Content-Type");
     r.cacheControl = reply->rawHeader("Cache-Control");
+    r.retryAfter = reply->rawHeader("Retry-After");
     r.code = reasonCode(r.status, reply->header(QNetworkRequest::ContentTypeHeader).toByteArray(),
                         r.body);
     reply->deleteLater();
@@ -182,11 +183,11 @@ std::string suciFor(const UsimProfileData& p, const std::string& supiText, ByteV
 
 Bytes resStar(UsimProfileData& p, const proto::AuthChallenge& c, SecureBytes* kausf) {
     auto m = Milenage::create(p.k, p.opc);
-    auto out = verifyChallenge(*m, view(c.rand()), view(c.autn()), p.highestSqn,
+    auto out = verifyChallenge(*m, view(c.rand()), view(c.autn()), p.sqn,
                                c.serving_network_name());
     if (!out.result.ok())
         qFatal("USIM refused the challenge: %s", out.result.error().message().c_str());
-    p.highestSqn = out.result->sqn;
+    p.sqn.accept(out.result->sqn);
     if (kausf)
         *kausf = out.result->kausf;
     return Bytes(out.result->resStar.begin(), out.result->resStar.end());

@@ -28,6 +28,7 @@ struct HttpResult {
     std::string code; // ErrorResponse.code when the body is one
     QByteArray contentType;
     QByteArray cacheControl;
+    QByteArray retryAfter;
 };
 
 using RawHeaders = QList<QPair<QByteArray, QByteArray>>;
@@ -70,7 +71,7 @@ class SignedSession {
 
 std::string suciFor(const security::UsimProfileData& p, const std::string& supiText,
                     security::ByteView hnKey);
-// Answers a challenge as the USIM would (advancing p.highestSqn); `kausf` receives the key for
+// Answers a challenge as the USIM would (advancing its SEQ_MS array); `kausf` receives the key for
 // the AKMA derivation.
 security::Bytes resStar(security::UsimProfileData& p, const proto::AuthChallenge& c,
                         security::SecureBytes* kausf = nullptr);

@@ -240,13 +240,16 @@ private slots:
 
         // A stale SQN on the USIM side: the client re-synchronises and still gets in.
         UsimProfileData stale = *profile;
-        stale.highestSqn = ue.highestSqn + 1000; // the USIM has seen later SQNs than the network
+        // The USIM has seen later SQNs than the network.
+        const std::uint64_t seqAhead = sqnSeq(ue.sqn.sqnMs()) + 1000;
+        stale.sqn = UsimSqnArray::fromHighest(makeSqn(seqAhead, 0));
         const QString stalePath = server.scratch(QStringLiteral("stale.profile"));
         QVERIFY(stale.save(stalePath.toStdString()).ok());
         netclient::ServiceClient client(stale, stalePath);
         auto session = await<netclient::AuthSession>([&](auto cb) { client.authenticate(std::move(cb)); });
         QVERIFY2(session.ok(), session.ok() ? "" : session.error().describe().c_str());
-        QVERIFY(UsimProfileData::load(stalePath.toStdString())->highestSqn > stale.highestSqn);
+        // TS 33.102 clause 6.3.5: the network continued from SQN_MS, its next SEQ is SEQ_MS + 1.
+        QCOMPARE(sqnSeq(UsimProfileData::load(stalePath.toStdString())->sqn.sqnMs()), seqAhead + 1);
 
         // A profile with the wrong K: the network's AUTN does not verify on the USIM.
         UsimProfileData forgedK = *profile;

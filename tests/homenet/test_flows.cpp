@@ -51,7 +51,7 @@ private slots:
         REQUIRE_OK(session);
         QVERIFY(!session->aKid.empty());
         // The USIM's SQN moved forward and was saved before answering.
-        QVERIFY(UsimProfileData::load(a.path.toStdString())->highestSqn > 0);
+        QVERIFY(UsimProfileData::load(a.path.toStdString())->sqn.sqnMs() > 0);
 
         const QString pkg = avatarCopy(server.scratch(QStringLiteral("pkg-a")));
         auto reg = registerDt(a, pkg);

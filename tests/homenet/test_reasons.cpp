@@ -205,6 +205,48 @@ private slots:
 
     // Request nonces are kept in the database for the whole window: a restart does not reopen
     // a replay window.
+    // Starts over the per-subscriber and the per-source limit: 429 with a reason code and
+    // Retry-After. A SUPI that is not subscribed gets an answer like a subscriber's.
+    void authStartLimitsAndUnknownSubscribers() {
+        HomenetServer server;
+        QVERIFY(server.start({QStringLiteral("--config"),
+                              writeIni(server, "auth-start-burst = 2\nauth-start-per-minute = 1\n"
+                                               "auth-start-source-burst = 5\n"
+                                               "auth-start-source-per-minute = 1\n")}));
+        RawClient raw(server);
+        Party a = party(server, raw, 1); // one start (the party's login)
+        const UsimProfileData ue = *UsimProfileData::load(a.path.toStdString());
+        proto::AuthStartRequest known;
+        known.set_suci(suciFor(ue, ue.supi.toString(), ue.hnPublicKey));
+        const HttpResult first = raw.post(QStringLiteral("/v1/auth/start"), known);
+        QCOMPARE(first.status, 200);
+        const HttpResult limited = raw.post(QStringLiteral("/v1/auth/start"), known);
+        EXPECT_REFUSAL(limited, 429, "auth-start-rate-limited");
+        bool ok = false;
+        const int wait = limited.retryAfter.toInt(&ok);
+        QVERIFY2(ok && wait >= 1 && wait <= 60, limited.retryAfter.constData());
+
+        proto::AuthStartRequest stranger;
+        stranger.set_suci(suciFor(ue, "imsi-001010000000099", ue.hnPublicKey));
+        const HttpResult unknown = raw.post(QStringLiteral("/v1/auth/start"), stranger);
+        QCOMPARE(unknown.status, first.status);
+        QCOMPARE(unknown.contentType, first.contentType);
+        QCOMPARE(unknown.cacheControl, first.cacheControl);
+        QCOMPARE(unknown.body.size(), first.body.size());
+        proto::AuthChallenge c;
+        QVERIFY(c.ParseFromArray(unknown.body.constData(), int(unknown.body.size())));
+        proto::AuthFinishRequest finish;
+        finish.set_auth_id(c.auth_id());
+        finish.set_res_star(std::string(16, '\x01'));
+        EXPECT_REFUSAL(raw.post(QStringLiteral("/v1/auth/finish"), finish), 401,
+                       "aka-res-mismatch");
+
+        QCOMPARE(raw.post(QStringLiteral("/v1/auth/start"), stranger).status, 200);
+        const HttpResult fromHere = raw.post(QStringLiteral("/v1/auth/start"), stranger);
+        EXPECT_REFUSAL(fromHere, 429, "auth-start-source-rate-limited");
+        QVERIFY(!fromHere.retryAfter.isEmpty());
+    }
+
     void requestReplayAcrossRestart() {
         HomenetServer server;
         QVERIFY(server.start());

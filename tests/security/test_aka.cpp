@@ -417,6 +417,119 @@ class AkaTest : public QObject {
         QCOMPARE(hexOf(*computeAuts(m, rand, *usimSqn)), QString(ts20::kUsimAuts));
     }
 
+    // TS 33.102 Annex C.1.1: SQN = SEQ (43 bits) || IND (5 bits).
+    void seqIndLayout() {
+        QCOMPARE(kAkaIndCount, std::size_t{32});
+        QCOMPARE(kAkaSeqMax, (std::uint64_t{1} << 43) - 1);
+        QCOMPARE(makeSqn(1, 0), std::uint64_t{0x20});
+        QCOMPARE(makeSqn(0x123, 0x1f), std::uint64_t{0x123} * 32 + 31);
+        QCOMPARE(hexOf(sqnToBytes(makeSqn(kAkaSeqMax, 31))), QStringLiteral("ffffffffffff"));
+        QCOMPARE(sqnSeq(0x000000012345ULL), std::uint64_t{0x12345 >> 5});
+        QCOMPARE(sqnInd(0x000000012345ULL), unsigned{0x12345 & 31});
+    }
+
+    // The home network's vectors: SEQ_HE + 1 with the next index, cyclically.
+    void homeNetworkSqnGeneration() {
+        std::uint64_t sqnHe = 0;
+        for (std::uint64_t n = 1; n <= 70; ++n) {
+            auto next = nextHomeSqn(sqnHe);
+            QVERIFY(next.ok());
+            QCOMPARE(sqnSeq(*next), n);
+            QCOMPARE(sqnInd(*next), unsigned(n % 32));
+            sqnHe = *next;
+        }
+        QCOMPARE(nextHomeSqn(makeSqn(kAkaSeqMax, 4)).code(), ErrorCode::InvalidArgument);
+    }
+
+    // Annex C.2: one SEQ_MS per index; vectors are accepted out of order across indexes, a
+    // replay or an older SEQ on the same index is a sync failure whose AUTS carries SQN_MS, the
+    // highest SQN accepted anywhere.
+    void usimIndArray() {
+        auto m = milenage(ts1::kK, ts1::kOpc);
+        const Bytes rand = hx(ts1::kRand);
+        auto challenge = [&](std::uint64_t sqn, const UsimSqnArray& a,
+                             const UsimSqnPolicy& policy = {}) {
+            auto v = generateAuthVector(m, rand, sqn, hx("8000"), kSn);
+            if (!v.ok())
+                qFatal("vector");
+            return verifyChallenge(m, rand, v->autn, a, kSn, policy);
+        };
+        UsimSqnArray a;
+        QCOMPARE(a.sqnMs(), std::uint64_t{0});
+        // Three vectors generated in order, used out of order.
+        for (std::uint64_t sqn : {makeSqn(3, 3), makeSqn(1, 1), makeSqn(2, 2)}) {
+            auto out = challenge(sqn, a);
+            QVERIFY2(out.result.ok(), out.result.ok() ? "" : out.result.error().message().c_str());
+            QCOMPARE(out.result->sqn, sqn);
+            a.accept(sqn);
+        }
+        QCOMPARE(a.sqnMs(), makeSqn(3, 3));
+        QCOMPARE(a.seqMs[1], std::uint64_t{1});
+        // A replay, and an older SEQ on a used index: AUTS with SQN_MS = 3 || 3.
+        for (std::uint64_t sqn : {makeSqn(2, 2), makeSqn(0, 1)}) {
+            auto out = challenge(sqn, a);
+            QCOMPARE(out.result.code(), ErrorCode::AkaSyncFailure);
+            QVERIFY(out.auts.has_value());
+            QCOMPARE(*recoverSqnFromAuts(m, rand, *out.auts), makeSqn(3, 3));
+        }
+        // An older SEQ on an index not used yet is still fresh (C.2.2) ...
+        QVERIFY(challenge(makeSqn(2, 9), a).result.ok());
+        // ... unless the optional age limit L refuses it: SEQ_MS - SEQ < L.
+        UsimSqnPolicy aged;
+        aged.ageLimit = 1;
+        QCOMPARE(challenge(makeSqn(2, 9), a, aged).result.code(), ErrorCode::AkaSyncFailure);
+        aged.ageLimit = 2;
+        QVERIFY(challenge(makeSqn(2, 9), a, aged).result.ok());
+        // C.2.1: SEQ may run at most delta ahead of SEQ_MS.
+        QVERIFY(challenge(makeSqn(3 + kAkaSeqDelta, 0), a).result.ok());
+        QCOMPARE(challenge(makeSqn(3 + kAkaSeqDelta + 1, 0), a).result.code(),
+                 ErrorCode::AkaSyncFailure);
+        // A profile that only remembered its highest SQN.
+        const UsimSqnArray legacy = UsimSqnArray::fromHighest(makeSqn(7, 5));
+        QCOMPARE(challenge(makeSqn(7, 6), legacy).result.code(), ErrorCode::AkaSyncFailure);
+        QVERIFY(challenge(makeSqn(8, 0), legacy).result.ok());
+        // Out of range state.
+        UsimSqnArray broken;
+        broken.seqMs[4] = kAkaSeqMax + 1;
+        QCOMPARE(challenge(makeSqn(1, 1), broken).result.code(), ErrorCode::InvalidArgument);
+    }
+
+    // TS 33.102 clause 6.3.5: after a verified AUTS the home network keeps SQN_HE only when its
+    // next SQN would be accepted (SEQ_MS < SEQ_HE + 1 <= SEQ_MS + delta); otherwise it continues
+    // from SQN_MS, so its next vector carries SEQ_MS + 1.
+    void resyncPerClause635() {
+        const std::uint64_t sqnMs = makeSqn(1000, 17);
+        // The network fell behind the USIM (e.g. a restored database): reset to SQN_MS.
+        QCOMPARE(resyncHomeSqn(makeSqn(10, 3), sqnMs), sqnMs);
+        QCOMPARE(resyncHomeSqn(makeSqn(999, 3), sqnMs), sqnMs);
+        // The network ran more than delta ahead (e.g. a flood of starts): reset to SQN_MS, not
+        // max(SQN_MS, SQN_HE) + 1, which the USIM would refuse again.
+        const std::uint64_t ahead = makeSqn(1000 + kAkaSeqDelta, 2);
+        QCOMPARE(resyncHomeSqn(ahead, sqnMs), sqnMs);
+        QCOMPARE(sqnSeq(*nextHomeSqn(resyncHomeSqn(ahead, sqnMs))), std::uint64_t{1001});
+        // Its next SQN would be accepted: kept.
+        QCOMPARE(resyncHomeSqn(makeSqn(1000, 3), sqnMs), makeSqn(1000, 3));
+        QCOMPARE(resyncHomeSqn(makeSqn(999 + kAkaSeqDelta, 3), sqnMs),
+                 makeSqn(999 + kAkaSeqDelta, 3));
+
+        // End to end with MILENAGE (TS 35.208 test set 1 keys): the USIM refuses, the network
+        // recovers SQN_MS from AUTS (f5*, f1*) and its next vector is accepted.
+        auto m = milenage(ts1::kK, ts1::kOpc);
+        const Bytes rand = hx(ts1::kRand);
+        UsimSqnArray usim = UsimSqnArray::fromHighest(sqnMs);
+        auto v = generateAuthVector(m, rand, *nextHomeSqn(ahead), hx("8000"), kSn);
+        auto out = verifyChallenge(m, rand, v->autn, usim, kSn);
+        QCOMPARE(out.result.code(), ErrorCode::AkaSyncFailure);
+        auto recovered = recoverSqnFromAuts(m, rand, *out.auts);
+        QVERIFY(recovered.ok());
+        QCOMPARE(sqnSeq(*recovered), std::uint64_t{1000});
+        const std::uint64_t next = *nextHomeSqn(resyncHomeSqn(ahead, *recovered));
+        auto v2 = generateAuthVector(m, hx(ts1::kRand), next, hx("8000"), kSn);
+        auto accepted = verifyChallenge(m, rand, v2->autn, usim, kSn);
+        QVERIFY(accepted.result.ok());
+        QCOMPARE(sqnSeq(accepted.result->sqn), std::uint64_t{1001});
+    }
+
     void separationBit() {
         auto m = milenage(ts1::kK, ts1::kOpc);
         auto v = generateAuthVector(m, hx(ts1::kRand), 10, hx("0000"), kSn);

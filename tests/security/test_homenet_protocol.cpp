@@ -51,7 +51,8 @@ UsimProfileData sampleProfile() {
     p.supi = take(Supi::parse("imsi-001010000000001", 2), "supi");
     p.k = SecureBytes(16, 0x01);
     p.opc = SecureBytes(16, 0x02);
-    p.highestSqn = 77;
+    p.sqn.accept(makeSqn(77, 3));
+    p.sqn.accept(makeSqn(70, 30));
     p.routingIndicator = "12";
     p.hnKeyId = 3;
     p.hnPublicKey = Bytes(32, 0x09);
@@ -307,7 +308,8 @@ private slots:
         QCOMPARE(QString::fromStdString(back.supi.toString()), QStringLiteral("imsi-001010000000001"));
         QVERIFY(back.k == p.k);
         QVERIFY(back.opc == p.opc);
-        QCOMPARE(back.highestSqn, p.highestSqn);
+        QVERIFY(back.sqn == p.sqn);
+        QCOMPARE(back.sqn.sqnMs(), makeSqn(77, 3));
         QCOMPARE(QString::fromStdString(back.routingIndicator), QStringLiteral("12"));
         QCOMPARE(back.hnKeyId, std::uint8_t{3});
         QVERIFY(back.logKey == p.logKey);

@@ -27,7 +27,8 @@ InProcessHomenet::~InProcessHomenet() {
     m_store.close();
 }
 
-bool InProcessHomenet::open(UsimProfileData* profile) {
+bool InProcessHomenet::open(UsimProfileData* profile,
+                            const std::function<void(service::ServiceConfig&)>& tune) {
     service::OperatorInitOptions init;
     init.operatorName = QStringLiteral("In-Process Test Operator");
     auto keys = service::OperatorKeys::create(m_dir.path(), kPassphrase, init, m_clock.now());
@@ -43,6 +44,8 @@ bool InProcessHomenet::open(UsimProfileData* profile) {
     service::ServiceConfig config;
     config.dataDir = m_dir.path();
     config.publicUrl = QStringLiteral("https://localhost:1");
+    if (tune)
+        tune(config);
     m_service = std::make_unique<service::HomenetService>(config, m_store, *m_keys, m_clock,
                                                           SystemRandom::instance());
     if (auto st = m_service->start(); !st.ok()) {
@@ -85,11 +88,11 @@ InProcessHomenet::challengeFor(const UsimProfileData& profile) {
 std::string InProcessHomenet::usimAnswer(UsimProfileData& profile, const proto::AuthChallenge& c,
                                          SecureBytes* kausf) {
     auto milenage = Milenage::create(profile.k, profile.opc);
-    auto usim = verifyChallenge(*milenage, view(c.rand()), view(c.autn()), profile.highestSqn,
+    auto usim = verifyChallenge(*milenage, view(c.rand()), view(c.autn()), profile.sqn,
                                 c.serving_network_name());
     if (!usim.result.ok())
         qFatal("the USIM refused the challenge: %s", usim.result.error().message().c_str());
-    profile.highestSqn = usim.result->sqn;
+    profile.sqn.accept(usim.result->sqn);
     if (kausf)
         *kausf = usim.result->kausf;
     return toString(usim.result->resStar);

@@ -7,6 +7,7 @@
 #include <QByteArray>
 #include <QTemporaryDir>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -26,8 +27,9 @@ class InProcessHomenet {
 
     // Creates the keys, opens the store and starts the service, then adds the subscriber
     // imsi-001010000000001 and returns its USIM profile in `profile`; false (with a warning)
-    // when any step fails.
-    [[nodiscard]] bool open(security::UsimProfileData* profile);
+    // when any step fails. `tune` adjusts the service's configuration before it starts.
+    [[nodiscard]] bool open(security::UsimProfileData* profile,
+                            const std::function<void(service::ServiceConfig&)>& tune = {});
 
     [[nodiscard]] service::HomenetService& service() { return *m_service; }
     [[nodiscard]] service::Store& store() { return m_store; }

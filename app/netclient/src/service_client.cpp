@@ -347,7 +347,7 @@ struct ServiceClient::AuthFlow : std::enable_shared_from_this<ServiceClient::Aut
 
         auto outcome = sec::verifyChallenge(*milenage, detail::viewOf(challenge.rand()),
                                             detail::viewOf(challenge.autn()),
-                                            client->m_profile.highestSqn, servingNetwork);
+                                            client->m_profile.sqn, servingNetwork);
         if (outcome.result.ok())
             return accept(challenge.auth_id(), std::move(outcome.result).value());
 
@@ -387,9 +387,9 @@ struct ServiceClient::AuthFlow : std::enable_shared_from_this<ServiceClient::Aut
     }
 
     void accept(const std::string& authId, sec::UsimChallengeResponse response) {
-        // The USIM accepted this SQN: remember it durably before answering, so that the same
-        // challenge is never accepted twice.
-        client->m_profile.highestSqn = response.sqn;
+        // The USIM accepted this SQN: remember it (SEQ_MS(IND) = SEQ) durably before answering,
+        // so that the same challenge is never accepted twice.
+        client->m_profile.sqn.accept(response.sqn);
         if (!client->m_profilePath.isEmpty()) {
             if (auto st = client->m_profile.save(client->m_profilePath.toStdString()); !st.ok())
                 return finish(clientError(

@@ -5,6 +5,7 @@
 #include <set>
 
 #include <twinseal/security/credential.h>
+#include <twinseal/security/dt_history.h>
 #include <twinseal/security/transfer.h>
 
 #include "client_common.h"
@@ -122,7 +123,7 @@ ClientResult<DtHistory> historyFromProto(const proto::DtHistory& h, const std::s
     out.dtId = dtId;
     out.treeHead = std::move(head).value();
     std::optional<std::uint64_t> lastIndex;
-    std::optional<sec::Digest> current; // the credential the previous entry issued
+    sec::DtHistoryChain chain(dtId); // issuance first, each entry about the current credential
     for (const auto& e : h.entries()) {
         DtHistoryEntry item;
         item.entryBytes = detail::bytesOf(e.entry());
@@ -146,36 +147,19 @@ ClientResult<DtHistory> historyFromProto(const proto::DtHistory& h, const std::s
         lastIndex = item.proof.leafIndex;
 
         const std::string at = "entry " + std::to_string(item.proof.leafIndex);
-        if (!current && item.entry.type != sec::LogEntryType::Issuance)
-            return logProofInvalid("the history does not start with the DT's issuance");
-        switch (item.entry.type) {
-        case sec::LogEntryType::Issuance:
-            if (current)
-                return logProofInvalid(at + " issues the DT a second time");
-            break;
-        case sec::LogEntryType::Recertification: {
-            const auto previous = detail::digestOf(sec::toString(item.entry.details));
-            if (!previous || *previous != *current)
-                return logProofInvalid(at + " re-certifies another credential than the current "
-                                            "one");
-            break;
+        auto transfer = chain.add(item.entry);
+        if (!transfer.ok()) {
+            if (transfer.code() == sec::ErrorCode::TransferSignerMismatch)
+                return clientError(reason::kTransferSignerMismatch,
+                                   "The history of " + dtId + " holds a transfer (" + at +
+                                       ") whose offer was not signed by the owner of the "
+                                       "credential it transferred: " +
+                                       transfer.error().message() +
+                                       ". Do not rely on this history; contact your operator.");
+            return logProofInvalid(at + ": " + transfer.error().message());
         }
-        case sec::LogEntryType::Transfer: {
-            auto verified = sec::verifyTransferEntry(item.entry);
-            if (!verified.ok())
-                return logProofInvalid(at + " is not a valid transfer record (" +
-                                       verified.error().message() + ")");
-            if (verified->offer.offer.credentialDigest != *current)
-                return logProofInvalid(at + " transfers another credential than the current one");
-            item.transfer = std::move(verified).value();
-            break;
-        }
-        case sec::LogEntryType::Revocation:
-            if (item.entry.credentialDigest != *current)
-                return logProofInvalid(at + " revokes another credential than the current one");
-            break;
-        }
-        current = item.entry.credentialDigest;
+        if (*transfer)
+            item.transfer = std::move(**transfer);
         out.entries.push_back(std::move(item));
     }
     return out;

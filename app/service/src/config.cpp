@@ -22,6 +22,8 @@ bool ServiceConfig::loadFile(const QString& path, QString* error) {
         QStringLiteral("max-body-bytes"),  QStringLiteral("max-avatar-bytes"),
         QStringLiteral("rate-limit"),      QStringLiteral("rate-burst"),
         QStringLiteral("challenge-ttl"),   QStringLiteral("akma-key-ttl"),
+        QStringLiteral("auth-start-burst"), QStringLiteral("auth-start-per-minute"),
+        QStringLiteral("auth-start-source-burst"), QStringLiteral("auth-start-source-per-minute"),
         QStringLiteral("credential-days"), QStringLiteral("status-list-ttl"),
         QStringLiteral("sqlite-synchronous"), QStringLiteral("log-level"),
         QStringLiteral("trust-root"),      QStringLiteral("call-ring-timeout"),
@@ -64,6 +66,10 @@ bool ServiceConfig::loadFile(const QString& path, QString* error) {
     rateLimit = num("rate-limit", rateLimit);
     rateBurst = num("rate-burst", rateBurst);
     challengeTtl = num("challenge-ttl", challengeTtl);
+    authStartBurst = num("auth-start-burst", authStartBurst);
+    authStartPerMinute = num("auth-start-per-minute", authStartPerMinute);
+    authStartSourceBurst = num("auth-start-source-burst", authStartSourceBurst);
+    authStartSourcePerMinute = num("auth-start-source-per-minute", authStartSourcePerMinute);
     akmaKeyTtl = num("akma-key-ttl", akmaKeyTtl);
     credentialValidityDays = num("credential-days", credentialValidityDays);
     statusListTtl = num("status-list-ttl", statusListTtl);

@@ -36,7 +36,8 @@ ServiceResult<TransparencyLog::Append> CredentialIssuer::logIssued(const Issued&
                                                                    const QByteArray& details,
                                                                    const char* during) {
     const CredentialClaims& c = issued.credential.claims;
-    auto appended = m_log.append(type, QString::fromStdString(c.dtId), issued.digest, details);
+    auto appended =
+        m_log.append(type, QString::fromStdString(c.dtId), issued.digest, details, c.holderKey);
     if (!appended.ok())
         return appended.error();
     if (appended->index != c.logIndex)

@@ -57,6 +57,7 @@ Exchange::Exchange(HomenetService& s, const QHttpServerRequest& request)
     body = request.body();
     authorization = header(request, "authorization");
     ifNoneMatch = header(request, "if-none-match");
+    source = request.remoteAddress().toString().toUtf8();
     segments = path.split(QLatin1Char('/'));
     if (!segments.isEmpty() && segments.first().isEmpty())
         segments.removeFirst();

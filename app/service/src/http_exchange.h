@@ -34,6 +34,7 @@ struct Exchange {
     QByteArray contentType; // the media type, lower case, without parameters
     QByteArray authorization;
     QByteArray ifNoneMatch; // the If-None-Match header of a conditional GET
+    QByteArray source;      // the client's address, for per-source limits
     bool json = false; // answer in Protobuf's JSON mapping
     Reply reply;
 

@@ -372,6 +372,7 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest& request, QTcpSocket* 
 
     if (!allow(request.remoteAddress())) {
         x.refuse(429, "rate-limited", "too many requests from this address; slow down and retry");
+        x.reply.retryAfter = QByteArrayLiteral("1");
     } else if (const QString duplicate = duplicateQueryParameter(x.query); !duplicate.isEmpty()) {
         x.refuse(400, "query-parameter-duplicate",
                  "the query parameter '" + duplicate.left(64).toStdString() +
@@ -404,6 +405,11 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest& request, QTcpSocket* 
     if (reply.stream) {
         responder.write(reply.stream.release(), {{"Content-Type", reply.contentType},
                                                  {"Cache-Control", reply.cacheControl}},
+                        status);
+    } else if (!reply.retryAfter.isEmpty()) {
+        responder.write(reply.body, {{"Content-Type", reply.contentType},
+                                     {"Cache-Control", reply.cacheControl},
+                                     {"Retry-After", reply.retryAfter}},
                         status);
     } else if (!reply.etag.isEmpty()) {
         responder.write(reply.body, {{"Content-Type", reply.contentType},

@@ -31,6 +31,8 @@ Reply refuse(const ServiceError& e, bool json) {
     er.set_message(e.message);
     Reply r = encode(er, json, e.httpStatus);
     r.code = e.code;
+    if (e.retryAfter > 0)
+        r.retryAfter = QByteArray::number(e.retryAfter);
     return r;
 }
 

@@ -25,6 +25,7 @@ struct Reply {
     std::string code; // reason code of a refusal, for the log
     QByteArray cacheControl = QByteArrayLiteral("no-store");
     QByteArray etag; // an entity tag (sent as ETag) when not empty
+    QByteArray retryAfter; // seconds (sent as Retry-After) when not empty
     std::unique_ptr<QIODevice> stream;
 };
 

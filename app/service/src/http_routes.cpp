@@ -85,8 +85,11 @@ void addAuthRoutes(Routes& routes) {
     // Every authentication step is a POST: another method is refused with 405, whatever the step.
     routes.reserve("POST", QStringLiteral("/v1/auth/{step}"));
     routes.add("POST", QStringLiteral("/v1/auth/start"),
-               withBody<proto::AuthStartRequest>(
-                   [](HomenetService& s, const auto& r) { return s.authStart(r); }));
+               [](Exchange& x, const QStringList&) {
+                   proto::AuthStartRequest r;
+                   if (x.needsBody(kProtobuf) && x.decode(&r))
+                       x.answer(x.service.authStart(r, x.source));
+               });
     routes.add("POST", QStringLiteral("/v1/auth/resync"),
                withBody<proto::AuthResyncRequest>(
                    [](HomenetService& s, const auto& r) { return s.authResync(r); }));

@@ -16,6 +16,15 @@ using namespace util;
 
 namespace {
 const Bytes kAmf{0x80, 0x00}; // separation bit set: a 5G authentication vector
+// Sessions of SUPIs that are not subscribed are stored under "decoy:<SUPI>".
+const QString kDecoyPrefix = QStringLiteral("decoy:");
+constexpr std::string_view kDecoyContext = "twinseal.decoy-subscriber.v1|";
+
+ServiceError startLimited(const char* code, const std::string& message, qint64 retryAfter) {
+    ServiceError e = serviceError(429, code, message);
+    e.retryAfter = retryAfter;
+    return e;
+}
 } // namespace
 
 void SubscriberAuth::maybePurge() {
@@ -84,7 +93,7 @@ ServiceResult<UsimProfileData> SubscriberAuth::addSubscriber(const SubscriberPro
     p.k.assign(k->begin(), k->end());
     cleanse(k->data(), k->size());
     p.opc = std::move(opc).value();
-    p.highestSqn = 0;
+    p.sqn = {}; // SEQ_MS(i) = 0: the network's first vector has SEQ 1
     p.amf = kAmf;
     p.routingIndicator = ri.toStdString();
     p.hnKeyId = m_ctx.keys.hnKeyId();
@@ -100,19 +109,13 @@ ServiceResult<UsimProfileData> SubscriberAuth::addSubscriber(const SubscriberPro
     return p;
 }
 
-ServiceResult<proto::AuthChallenge> SubscriberAuth::challengeFor(const SubscriberRecord& s,
-                                                                 quint64 sqn,
-                                                                 const QString& routingIndicator) {
-    auto milenage = milenageFor(s);
-    if (!milenage.ok())
-        return milenage.error();
-    auto supi = Supi::parse(s.supi.toStdString(), static_cast<std::size_t>(s.mncLength));
-    if (!supi.ok())
-        return fromSecurity(500, supi.error());
-    auto snn = servingNetworkName(supi->mcc, supi->mnc);
+ServiceResult<proto::AuthChallenge>
+SubscriberAuth::challengeFor(Milenage& milenage, const Supi& supi, const QString& sessionSupi,
+                             quint64 sqn, const QString& routingIndicator) {
+    auto snn = servingNetworkName(supi.mcc, supi.mnc);
     if (!snn.ok())
         return fromSecurity(500, snn.error());
-    auto av = generateAuthVector(*milenage, m_ctx.rng, sqn, kAmf, *snn);
+    auto av = generateAuthVector(milenage, m_ctx.rng, sqn, kAmf, *snn);
     if (!av.ok())
         return fromSecurity(500, av.error());
     auto idBytes = m_ctx.rng.bytes(16);
@@ -120,7 +123,7 @@ ServiceResult<proto::AuthChallenge> SubscriberAuth::challengeFor(const Subscribe
         return serviceError(500, "random-failure", "the random generator failed");
     AuthSessionRecord a;
     a.authId = QString::fromStdString(base64UrlEncode(*idBytes));
-    a.supi = s.supi;
+    a.supi = sessionSupi;
     a.rand = qb(ByteView(av->rand));
     a.xresDigest = qb(ByteView(sha256(av->xresStar)));
     auto sealed = m_ctx.keys.sealField("kausf:" + a.authId.toStdString(), av->kausf);
@@ -141,7 +144,21 @@ ServiceResult<proto::AuthChallenge> SubscriberAuth::challengeFor(const Subscribe
     return c;
 }
 
+ServiceResult<Milenage> SubscriberAuth::decoyMilenage(const QString& supi) const {
+    auto secrets = hmacSha256(m_ctx.keys.bindingKey(),
+                              view(std::string(kDecoyContext) + supi.toStdString()));
+    if (!secrets.ok())
+        return fromSecurity(500, secrets.error());
+    auto milenage = Milenage::create(ByteView(*secrets).first(16), ByteView(*secrets).subspan(16));
+    cleanse(secrets->data(), secrets->size());
+    if (!milenage.ok())
+        return fromSecurity(500, milenage.error());
+    return std::move(milenage).value();
+}
+
 ServiceResult<Milenage> SubscriberAuth::milenageFor(const SubscriberRecord& s) const {
+    if (s.supi.startsWith(kDecoyPrefix))
+        return decoyMilenage(s.supi.mid(kDecoyPrefix.size()));
     auto secrets = m_ctx.keys.openField("subscriber:" + s.supi.toStdString(), bv(s.sealedSecrets));
     if (!secrets.ok() || secrets->size() != 32)
         return serviceError(500, "subscriber-record-damaged",
@@ -152,8 +169,18 @@ ServiceResult<Milenage> SubscriberAuth::milenageFor(const SubscriberRecord& s) c
     return std::move(milenage).value();
 }
 
-ServiceResult<proto::AuthChallenge> SubscriberAuth::authStart(const proto::AuthStartRequest& r) {
+ServiceResult<proto::AuthChallenge> SubscriberAuth::authStart(const proto::AuthStartRequest& r,
+                                                             const QByteArray& source) {
     maybePurge();
+    const qint64 now = m_ctx.clock.now();
+    // Per source, one of the per-address limits that `rate-limit = 0` switches off.
+    if (!source.isEmpty() && m_ctx.config.rateLimit > 0) {
+        if (auto wait = m_startsPerSource.take(source, now))
+            return startLimited("auth-start-source-rate-limited",
+                                "too many authentication starts from this address; retry after " +
+                                    std::to_string(*wait) + " s",
+                                *wait);
+    }
     if (r.suci().empty() || r.suci().size() > 256)
         return badRequest("suci-invalid", "the request carries no SUCI");
     auto suci = Suci::parse(r.suci());
@@ -177,22 +204,46 @@ ServiceResult<proto::AuthChallenge> SubscriberAuth::authStart(const proto::AuthS
         return badRequest("suci-invalid", supi.error().detail);
     }
     const QString supiText = QString::fromStdString(supi->toString());
+    // Per SUPI, subscribed or not: the limit tells nothing about the subscription.
+    if (auto wait = m_startsPerSupi.take(supiText.toUtf8(), now))
+        return startLimited("auth-start-rate-limited",
+                            "too many authentication starts for this subscriber; retry after " +
+                                std::to_string(*wait) + " s",
+                            *wait);
+    const QString routing = QString::fromStdString(suci->routingIndicator);
     auto tx = m_ctx.store.begin(true);
     if (!tx.ok())
         return m_ctx.storageError(tx.error());
     auto sub = m_ctx.store.subscribers().subscriber(supiText);
     if (!sub.ok())
         return m_ctx.storageError(sub.error());
-    if (!sub->has_value())
-        return serviceError(404, "unknown-subscriber",
-                            "this home network has no subscription for the SUCI's subscriber: "
-                            "check the profile or ask the operator");
-    const quint64 sqn = (*sub)->sqn + 1;
-    if (sqn > kAkaSqnMax)
-        return serviceError(409, "sqn-exhausted", "the subscriber's sequence numbers are used up");
-    if (auto st = m_ctx.store.subscribers().updateSubscriberSqn(supiText, sqn); !st.ok())
-        return m_ctx.storageError(st.error());
-    auto challenge = challengeFor(**sub, sqn, QString::fromStdString(suci->routingIndicator));
+    ServiceResult<proto::AuthChallenge> challenge = serviceError(500, "internal", "");
+    if (!sub->has_value()) {
+        // Not subscribed: the same answer as for a subscriber (a challenge of the decoy keys,
+        // with a random SQN hidden under the decoy AK), so a SUCI does not reveal whether its
+        // SUPI is subscribed. Its answer fails as a wrong RES* does.
+        auto decoy = decoyMilenage(supiText);
+        if (!decoy.ok())
+            return decoy.error();
+        auto sqnBytes = m_ctx.rng.bytes(kAkaSqnSize);
+        if (!sqnBytes.ok())
+            return serviceError(500, "random-failure", "the random generator failed");
+        auto sqn = sqnFromBytes(*sqnBytes);
+        if (!sqn.ok())
+            return fromSecurity(500, sqn.error());
+        challenge = challengeFor(*decoy, *supi, kDecoyPrefix + supiText, *sqn, routing);
+    } else {
+        auto sqn = nextHomeSqn((*sub)->sqn);
+        if (!sqn.ok())
+            return serviceError(409, "sqn-exhausted",
+                                "the subscriber's sequence numbers are used up");
+        if (auto st = m_ctx.store.subscribers().updateSubscriberSqn(supiText, *sqn); !st.ok())
+            return m_ctx.storageError(st.error());
+        auto milenage = milenageFor(**sub);
+        if (!milenage.ok())
+            return milenage.error();
+        challenge = challengeFor(*milenage, *supi, supiText, *sqn, routing);
+    }
     if (!challenge.ok())
         return challenge;
     if (auto st = tx->commit(); !st.ok())
@@ -238,12 +289,17 @@ SubscriberAuth::openAnswer(const std::string& authId, std::size_t answerSize,
                             "no such authentication in progress; start a new one");
     if (auto e = sessionUsable(**a, m_ctx.clock.now()))
         return *e;
+    if ((*a)->supi.startsWith(kDecoyPrefix)) {
+        SubscriberRecord decoy;
+        decoy.supi = (*a)->supi;
+        return PendingAnswer{std::move(tx).value(), std::move(**a), std::move(decoy), true};
+    }
     auto sub = m_ctx.store.subscribers().subscriber((*a)->supi);
     if (!sub.ok())
         return m_ctx.storageError(sub.error());
     if (!sub->has_value())
         return serviceError(404, "unknown-subscriber", "the subscriber was removed");
-    return PendingAnswer{std::move(tx).value(), std::move(**a), std::move(**sub)};
+    return PendingAnswer{std::move(tx).value(), std::move(**a), std::move(**sub), false};
 }
 
 ServiceError SubscriberAuth::wrongAnswer(PendingAnswer& pending, ServiceError refusal) {
@@ -264,19 +320,26 @@ ServiceResult<proto::AuthChallenge> SubscriberAuth::authResync(const proto::Auth
     if (!milenage.ok())
         return milenage.error();
     auto sqnMs = recoverSqnFromAuts(*milenage, bv(session.rand), view(r.auts()));
-    if (!sqnMs.ok())
+    if (!sqnMs.ok() || pending->decoy)
         return wrongAnswer(*pending,
                            serviceError(401, "auts-invalid",
                                         "the re-synchronisation token does not verify: the "
                                         "profile's keys do not match this network's record"));
-    const quint64 sqn = std::max<quint64>(*sqnMs, subscriber.sqn) + 1;
-    if (auto st = m_ctx.store.subscribers().updateSubscriberSqn(session.supi, sqn); !st.ok())
+    // TS 33.102 clause 6.3.5: SQN_HE is reset to SQN_MS unless its next SQN would be accepted.
+    auto sqn = nextHomeSqn(resyncHomeSqn(subscriber.sqn, *sqnMs));
+    if (!sqn.ok())
+        return serviceError(409, "sqn-exhausted", "the subscriber's sequence numbers are used up");
+    if (auto st = m_ctx.store.subscribers().updateSubscriberSqn(session.supi, *sqn); !st.ok())
         return m_ctx.storageError(st.error());
     if (auto st = m_ctx.store.auth().updateAuthSession(session.authId, QStringLiteral("resynced"),
                                                        session.attempts);
         !st.ok())
         return m_ctx.storageError(st.error());
-    auto challenge = challengeFor(subscriber, sqn, session.routingIndicator);
+    auto supi =
+        Supi::parse(subscriber.supi.toStdString(), static_cast<std::size_t>(subscriber.mncLength));
+    if (!supi.ok())
+        return fromSecurity(500, supi.error());
+    auto challenge = challengeFor(*milenage, *supi, subscriber.supi, *sqn, session.routingIndicator);
     if (!challenge.ok())
         return challenge;
     if (auto st = pending->tx.commit(); !st.ok())
@@ -293,7 +356,7 @@ ServiceResult<proto::AuthResult> SubscriberAuth::authFinish(const proto::AuthFin
     const SubscriberRecord& subscriber = pending->subscriber;
     const qint64 now = m_ctx.clock.now();
     const Digest got = sha256(view(r.res_star()));
-    if (!constantTimeEqual(got, bv(session.xresDigest)))
+    if (!constantTimeEqual(got, bv(session.xresDigest)) || pending->decoy)
         return wrongAnswer(*pending,
                            serviceError(401, "aka-res-mismatch",
                                         "the answer to the challenge is wrong: the profile's keys "

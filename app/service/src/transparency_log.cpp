@@ -38,7 +38,8 @@ ServiceStatus TransparencyLog::verifyStored() {
 ServiceResult<TransparencyLog::Append> TransparencyLog::append(LogEntryType type,
                                                                const QString& dtId,
                                                                const QByteArray& credentialDigest,
-                                                               const QByteArray& details) {
+                                                               const QByteArray& details,
+                                                               const PublicKey& holderKey) {
     // Called inside a write transaction: the log cannot move under us.
     if (auto st = sync(); !st.ok())
         return st.error();
@@ -48,6 +49,7 @@ ServiceResult<TransparencyLog::Append> TransparencyLog::append(LogEntryType type
     e.dtId = dtId.toStdString();
     e.credentialDigest = digestOf(credentialDigest);
     e.details = Bytes(details.begin(), details.end());
+    e.holderKey = holderKey;
     const Bytes bytes = e.encode();
     Append out{m_log.size(), qb(bytes)};
     const Digest leaf = logLeafHash(bytes);

@@ -101,17 +101,76 @@ struct AkaAuthVector {
 
 // Resynchronisation (TS 33.102 clause 6.3.5): recovers SQN_MS = (AUTS[0..5] xor f5*(RAND)) and
 // checks MAC-S = f1*(SQN_MS, RAND, AMF = 0x0000) in constant time (ErrorCode::AkaMacFailure if it
-// does not verify). The home network continues from SQN_HE = SQN_MS + 1.
+// does not verify). What the home network then does with SQN_MS: resyncHomeSqn().
 [[nodiscard]] Result<std::uint64_t> recoverSqnFromAuts(Milenage& milenage, ByteView rand,
                                                        ByteView auts);
 
+// ---- SQN = SEQ || IND (TS 33.102 Annex C) ------------------------------------------------------
+//
+// A 48-bit SQN is a 43-bit SEQ followed by a 5-bit index IND (Annex C.1.1, a = 2^5 = 32). The home
+// network keeps SQN_HE = SEQ_HE || IND_HE, the last SQN it generated, per subscriber. Each new
+// vector takes SEQ_HE + 1 and the next index, cyclically (Annex C.1.2 and C.3.2: one IND per
+// vector, allocated in turn). The USIM keeps one SEQ_MS per index (Annex C.2.2) and so accepts
+// up to 32 outstanding vectors in any order while refusing every replay.
+inline constexpr unsigned kAkaIndBits = 5;
+inline constexpr std::size_t kAkaIndCount = std::size_t{1} << kAkaIndBits; // 32
+inline constexpr std::uint64_t kAkaSeqMax = kAkaSqnMax >> kAkaIndBits;      // 2^43 - 1
+// Annex C.2.1: the largest forward jump of SEQ the USIM accepts (its recommended 2^28). The home
+// network uses the same value to decide whether its next SQN would be accepted (clause 6.3.5).
+inline constexpr std::uint64_t kAkaSeqDelta = std::uint64_t{1} << 28;
+
+[[nodiscard]] constexpr std::uint64_t sqnSeq(std::uint64_t sqn) noexcept {
+    return (sqn & kAkaSqnMax) >> kAkaIndBits;
+}
+[[nodiscard]] constexpr unsigned sqnInd(std::uint64_t sqn) noexcept {
+    return static_cast<unsigned>(sqn & (kAkaIndCount - 1));
+}
+// SEQ || IND; SEQ keeps its low 43 bits, IND its low 5.
+[[nodiscard]] constexpr std::uint64_t makeSqn(std::uint64_t seq, unsigned ind) noexcept {
+    return ((seq & kAkaSeqMax) << kAkaIndBits) | (ind & (kAkaIndCount - 1));
+}
+
+// The SQN of the home network's next vector after SQN_HE: SEQ_HE + 1 with the next index (mod
+// 32). ErrorCode::InvalidArgument when SEQ would pass kAkaSeqMax (the subscriber's sequence
+// numbers are used up).
+[[nodiscard]] Result<std::uint64_t> nextHomeSqn(std::uint64_t sqnHe);
+// TS 33.102 clause 6.3.5, after a verified AUTS carrying SQN_MS: if the next SQN generated from
+// SQN_HE would be accepted by the USIM (SEQ_MS < SEQ_HE + 1 <= SEQ_MS + kAkaSeqDelta), SQN_HE is
+// kept; otherwise the home network's counter is reset to SQN_MS, so that its next vector carries
+// SEQ_MS + 1. Returns the SQN_HE to continue from.
+[[nodiscard]] std::uint64_t resyncHomeSqn(std::uint64_t sqnHe, std::uint64_t sqnMs) noexcept;
+
+// The USIM's sequence number state (Annex C.2.2): one SEQ_MS per index, all zero initially.
+struct UsimSqnArray {
+    std::array<std::uint64_t, kAkaIndCount> seqMs{};
+
+    // SQN_MS: the highest previously accepted sequence number anywhere in the array, SEQ || IND
+    // (of the lowest index holding that SEQ). What an AUTS carries.
+    [[nodiscard]] std::uint64_t sqnMs() const noexcept;
+    // Records an accepted SQN: SEQ_MS(IND) = SEQ.
+    void accept(std::uint64_t sqn) noexcept;
+    // The state of a USIM that only remembered its highest accepted SQN (a profile written before
+    // IND arrays): every element holds that SQN's SEQ, so exactly the SQNs with a higher SEQ are
+    // fresh.
+    [[nodiscard]] static UsimSqnArray fromHighest(std::uint64_t highestSqn) noexcept;
+    friend bool operator==(const UsimSqnArray&, const UsimSqnArray&) = default;
+};
+
 // ---- USIM / UE side ----------------------------------------------------------------------------
 
-// SQN freshness, a simplification of TS 33.102 Annex C: the USIM keeps only the highest SQN it
-// has accepted (no SEQ/IND array, so vectors must be used in order) and accepts SQN when
-//   highestAccepted < SQN <= highestAccepted + delta.
+// SQN freshness on the USIM.
+//   - With a UsimSqnArray (TS 33.102 Annex C.2, what TwinSeal's client uses): SQN = SEQ || IND is
+//     fresh when SEQ - SEQ_MS <= delta (C.2.1, SEQ_MS the highest SEQ accepted anywhere), when
+//     SEQ_MS - SEQ < ageLimit if an age limit L is set (C.2.2, optional), and when
+//     SEQ > SEQ_MS(IND) (C.2.2). delta and ageLimit count SEQ steps.
+//   - With a single highest accepted SQN (the IND-less form, kept for the 3GPP test data): SQN is
+//     fresh when highestAccepted < SQN <= highestAccepted + delta (delta counts SQN steps).
 struct UsimSqnPolicy {
-    std::uint64_t delta = std::uint64_t{1} << 28;
+    std::uint64_t delta = kAkaSeqDelta;
+    // Annex C.2.2's optional limit L on how far a SEQ may lag behind SEQ_MS; 0: not applied.
+    // With IND allocated cyclically a vector lags at most 31 steps behind the newest one
+    // generated, so an L above that (e.g. 64) refuses only vectors held back for long.
+    std::uint64_t ageLimit = 0;
     // Refuse AUTNs whose AMF separation bit is 0 (TS 33.102 Annex H: not generated for 5G/EPS)
     // with ErrorCode::AkaNon5gAuthentication (NAS cause "non-5G authentication unacceptable",
     // TS 24.501). Checked before the MAC, as the ME does before involving the USIM.
@@ -142,6 +201,13 @@ struct [[nodiscard]] UsimChallengeOutcome {
 
 [[nodiscard]] UsimChallengeOutcome verifyChallenge(Milenage& milenage, ByteView rand, ByteView autn,
                                                    std::uint64_t highestAcceptedSqn,
+                                                   std::string_view servingNetworkName,
+                                                   const UsimSqnPolicy& policy = {});
+// The same with the USIM's SEQ_MS array (Annex C.2): on a synchronisation failure AUTS carries
+// sqnState.sqnMs(). On success the caller records response.sqn with sqnState.accept() (durably,
+// before answering).
+[[nodiscard]] UsimChallengeOutcome verifyChallenge(Milenage& milenage, ByteView rand, ByteView autn,
+                                                   const UsimSqnArray& sqnState,
                                                    std::string_view servingNetworkName,
                                                    const UsimSqnPolicy& policy = {});
 // AUTS = (SQN_MS xor f5*(RAND)) || f1*(SQN_MS, RAND, AMF = 0x0000) (TS 33.102 clause 6.3.3).

@@ -73,6 +73,8 @@ enum class ErrorCode {
     UsimProfileInvalid,       // the USIM profile file is malformed or incomplete
     // ownership transfer
     OfferExpired,             // an ownership-transfer offer is past its expiry
+    TransferSignerMismatch,   // a transfer offer not signed by the transferred credential's
+                              // holder key (only by a key of its own)
     // client-side tamper-evident activity log (audit.h)
     AuditEntryModified,       // an entry does not match its hash, its record checksum, the
                               // chain link of the next entry or the head a checkpoint signed

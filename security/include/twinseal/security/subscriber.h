@@ -18,7 +18,7 @@ struct UsimProfileData {
     Supi supi;
     SecureBytes k;   // 16 bytes
     SecureBytes opc; // 16 bytes
-    std::uint64_t highestSqn = 0;
+    UsimSqnArray sqn; // the USIM's SEQ_MS array (TS 33.102 Annex C.2)
     Bytes amf{0x80, 0x00};
     std::string routingIndicator = "0";
     std::uint8_t hnKeyId = 1;

@@ -121,5 +121,11 @@ struct VerifiedTransfer {
 // verify, the offer is for the entry's DT, the acceptance names this offer (digest) and this
 // transfer. InvalidArgument for an entry of another type; MalformedInput / BadSignature.
 [[nodiscard]] Result<VerifiedTransfer> verifyTransferEntry(const LogEntry& entry);
+// The same, for the credential it transfers, whose holder key is `transferredHolderKey` (from
+// that credential, or the log entry that issued it): the offer must be signed by that key, not
+// merely by the key it carries itself (TransferSignerMismatch). The entry's own holder key, when
+// recorded, must be the acceptance's signer, the recipient's new key (KeyMismatch).
+[[nodiscard]] Result<VerifiedTransfer> verifyTransferEntry(const LogEntry& entry,
+                                                           const PublicKey& transferredHolderKey);
 
 } // namespace twinseal::security

@@ -133,6 +133,8 @@ struct LogEntry {
     Digest credentialDigest{}; // Credential::digest() of the credential concerned
     Bytes subscriberBinding;   // optional: the credential's subscriber binding
     Bytes details;             // optional, type-specific (e.g. a serialized transfer record)
+    PublicKey holderKey;       // the credential's holder key; empty for a revocation (and in
+                               // entries logged before it was recorded)
 
     // The serialized Protobuf twinseal.proto.LogEntry: the leaf data.
     [[nodiscard]] Bytes encode() const;

@@ -49,6 +49,8 @@ inline constexpr const char* kKeyMismatch = "key-mismatch";
 inline constexpr const char* kCredentialInvalid = "credential-invalid";
 inline constexpr const char* kCredentialUntrusted = "credential-untrusted";
 inline constexpr const char* kLogProofInvalid = "log-proof-invalid";
+// a transfer in a DT's history whose offer is not signed by the transferred credential's holder
+inline constexpr const char* kTransferSignerMismatch = "transfer-signer-mismatch";
 inline constexpr const char* kTreeHeadInvalid = "tree-head-invalid";
 inline constexpr const char* kConsistencyProofInvalid = "consistency-proof-invalid";
 inline constexpr const char* kStatusListInvalid = "status-list-invalid";

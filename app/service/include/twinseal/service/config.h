@@ -20,6 +20,13 @@ struct ServiceConfig {
     double rateLimit = 50.0;         // requests per second per client address; 0 disables
     double rateBurst = 200.0;
     int challengeTtl = 120;          // seconds an AKA challenge stays answerable
+    // /v1/auth/start per subscriber (SUPI) and per source address: a burst, then so many a
+    // minute; over it, 429 auth-start-rate-limited with Retry-After. 0 a minute disables (and
+    // rateLimit 0 disables the per-source one with the other per-address limits).
+    double authStartBurst = 10.0;
+    double authStartPerMinute = 6.0;
+    double authStartSourceBurst = 30.0;
+    double authStartSourcePerMinute = 30.0;
     int akmaKeyTtl = 3600;           // seconds a K_AF stays valid
     int credentialValidityDays = 365;
     int statusListTtl = 300;         // caching hint for verifiers, seconds

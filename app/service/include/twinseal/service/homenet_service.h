@@ -71,8 +71,10 @@ public:
     }
 
     // ---- authentication
-    [[nodiscard]] ServiceResult<proto::AuthChallenge> authStart(const proto::AuthStartRequest& r) {
-        return m_auth.authStart(r);
+    // `source`: the client's address (its own start limit); empty in process.
+    [[nodiscard]] ServiceResult<proto::AuthChallenge> authStart(const proto::AuthStartRequest& r,
+                                                                const QByteArray& source = {}) {
+        return m_auth.authStart(r, source);
     }
     [[nodiscard]] ServiceResult<proto::AuthChallenge>
     authResync(const proto::AuthResyncRequest& r) {

@@ -14,6 +14,7 @@ struct ServiceError {
     int httpStatus = 500;
     std::string code;    // stable, e.g. "duplicate-dt"
     std::string message; // what to do about it
+    long long retryAfter = 0; // seconds; sent as Retry-After (RFC 9110 10.2.3) when > 0
 };
 
 inline ServiceError serviceError(int httpStatus, std::string code, std::string message) {

@@ -29,10 +29,12 @@ class TransparencyLog {
     [[nodiscard]] ServiceStatus verifyStored();
     // Inside a write transaction: stores the next entry. Public log entries name the DT and the
     // credential digest, never the subscriber: no binding, nothing derived from the SUPI, no
-    // free text.
+    // free text. `holderKey`: the holder key of the credential an entry issues (empty for a
+    // revocation), which the next transfer's offer must be signed with.
     [[nodiscard]] ServiceResult<Append> append(security::LogEntryType type, const QString& dtId,
                                                const QByteArray& credentialDigest,
-                                               const QByteArray& details);
+                                               const QByteArray& details,
+                                               const security::PublicKey& holderKey = {});
     // After the transaction that stored `appended` committed: adds it to the in-memory tree.
     void committed(const Append& appended);
     // After the commit: a receipt for an appended entry in the current tree.
