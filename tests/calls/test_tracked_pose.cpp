@@ -112,7 +112,8 @@ private slots:
     }
 };
 
+TWINSEAL_TEST(TrackedPoseTest, "tracked-pose")
+
 } // namespace twinseal::test::calls
 
-TWINSEAL_TEST(twinseal::test::calls::TrackedPoseTest, "tracked-pose")
 #include "test_tracked_pose.moc"

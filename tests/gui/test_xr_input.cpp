@@ -70,6 +70,7 @@ class XrInputTest : public QObject {
 
     std::unique_ptr<HomenetServer> m_server;
     QTemporaryDir m_data;
+    viewmodels::XrStatusController m_status;  // outlives the window, which shows it
     std::unique_ptr<Client> m_gui;
 
 private slots:
@@ -92,7 +93,7 @@ private slots:
         auto bobDevice = makeCallDevice(*m_server, QStringLiteral("xrbob"), 2);
         QVERIFY(bobDevice);
         viewmodels::CallsController* calls = m_gui->controller->calls();
-        viewmodels::XrStatusController status;
+        viewmodels::XrStatusController& status = m_status;
         m_gui->window->setProperty("xrStatus", QVariant::fromValue(&status));
         QVERIFY(QTest::qWaitForWindowExposed(m_gui->window));
 
