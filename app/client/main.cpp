@@ -36,6 +36,7 @@
 #include <twinseal/xr/frame.h>
 
 #include "embedded_homenet.h"
+#include "xr_input.h"
 #include "xr_mode.h"
 
 Q_IMPORT_QML_PLUGIN(TwinSeal_UIPlugin)
@@ -165,7 +166,12 @@ int main(int argc, char** argv) {
     engine.load(QUrl(QStringLiteral("qrc:/qt/qml/TwinSeal/UI/AppWindow.qml")));
     if (engine.rootObjects().isEmpty())
         return 1;
+    // The controllers act on the call and the tracked head and hands animate the own avatar
+    // (made before the XR mode, which pumps it until it stops).
+    twinseal::client::XrInput xrInput;
+    xrInput.drive(*controller.calls());
     twinseal::client::XrMode xr(xrStatus);
+    xr.setPump([&xrInput](twinseal::xr::OpenXrBackend* backend) { xrInput.pump(backend); });
     xr.start(*xrPreference, qobject_cast<QQuickWindow*>(engine.rootObjects().first()));
 
     if (p.isSet(QStringLiteral("screenshot"))) {

@@ -180,7 +180,10 @@ void XrMode::poll() {
         fallBack(xr::Error{xr::ErrorCode::NotRunning,
                            "the OpenXR runtime ended the session (state " +
                                std::string(xr::sessionStateName(m_backend->state())) + ")"});
+        return;
     }
+    if (m_pump && m_openXr != nullptr)
+        m_pump(m_openXr);
 }
 
 void XrMode::stop() {
@@ -192,6 +195,8 @@ void XrMode::stop() {
         collectTimings();
         m_openXr = nullptr;
         m_backend.reset();
+        if (m_pump)
+            m_pump(nullptr);
     }
     m_surface.reset();
     m_context.reset();

@@ -8,6 +8,7 @@
 #include <QString>
 #include <QTimer>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -64,6 +65,9 @@ public:
     [[nodiscard]] bool openXrRan() const noexcept { return m_ran; }
     // Every frame timing collected so far (the backend's, drained by each poll and by stop()).
     [[nodiscard]] const std::vector<xr::FrameTiming>& timings() const noexcept { return m_timings; }
+    // Called after each successful poll with the running OpenXR backend, and with null once the
+    // session is gone (controller input: xr_input.h).
+    void setPump(std::function<void(xr::OpenXrBackend*)> pump) { m_pump = std::move(pump); }
 
 private:
     void poll();
@@ -78,6 +82,7 @@ private:
     QTimer m_pollTimer;
     bool m_ran = false;
     std::vector<xr::FrameTiming> m_timings;
+    std::function<void(xr::OpenXrBackend*)> m_pump;
 };
 
 } // namespace twinseal::client

@@ -30,6 +30,18 @@ public:
             dlsym(handle_, "twinseal_test_runtime_script"));
         reset_ = reinterpret_cast<TwinSealTestRuntimeReset>(
             dlsym(handle_, "twinseal_test_runtime_reset"));
+        setController_ = reinterpret_cast<TwinSealTestRuntimeSetController>(
+            dlsym(handle_, "twinseal_test_runtime_set_controller"));
+        setInput_ = reinterpret_cast<TwinSealTestRuntimeSetInput>(
+            dlsym(handle_, "twinseal_test_runtime_set_input"));
+        setPose_ = reinterpret_cast<TwinSealTestRuntimeSetPose>(
+            dlsym(handle_, "twinseal_test_runtime_set_pose"));
+        suggested_ = reinterpret_cast<TwinSealTestRuntimeSuggestedBindings>(
+            dlsym(handle_, "twinseal_test_runtime_suggested_bindings"));
+        syncs_ = reinterpret_cast<TwinSealTestRuntimeFocusedSyncs>(
+            dlsym(handle_, "twinseal_test_runtime_focused_syncs"));
+        resetInput_ = reinterpret_cast<TwinSealTestRuntimeResetInput>(
+            dlsym(handle_, "twinseal_test_runtime_reset_input"));
     }
     ~RuntimeControl() {
         if (handle_ != nullptr)
@@ -40,12 +52,23 @@ public:
 
     // Loaded by the OpenXR loader, and every function found.
     [[nodiscard]] bool ok() const {
-        return handle_ != nullptr && framesEnded_ && layerCount_ && view_ && script_ && reset_;
+        return handle_ != nullptr && framesEnded_ && layerCount_ && view_ && script_ && reset_ &&
+               setController_ && setInput_ && setPose_ && suggested_ && syncs_ && resetInput_;
     }
     [[nodiscard]] std::uint64_t framesEnded() const { return framesEnded_(); }
     [[nodiscard]] std::uint32_t lastLayerCount() const { return layerCount_(); }
     [[nodiscard]] bool script(TwinSealTestRuntimeEvent event) const { return script_(event) == 0; }
     void reset() const { reset_(); }
+    // Input (runtime/test_runtime_control.h).
+    [[nodiscard]] bool setController(const char* profile) const { return setController_(profile) == 0; }
+    [[nodiscard]] bool setInput(const char* path, float value) const { return setInput_(path, value) == 0; }
+    [[nodiscard]] bool setPose(const char* path, const float (&position)[3], const float (&orientation)[4],
+                               bool tracked = true) const {
+        return setPose_(path, position, orientation, tracked ? 1 : 0) == 0;
+    }
+    [[nodiscard]] int suggestedBindings(const char* profile) const { return suggested_(profile); }
+    [[nodiscard]] std::uint64_t focusedSyncs() const { return syncs_(); }
+    void resetInput() const { resetInput_(); }
 
     struct Submitted {
         TwinSealTestRuntimeView view{};
@@ -72,6 +95,12 @@ private:
     TwinSealTestRuntimeSubmittedView view_ = nullptr;
     TwinSealTestRuntimeScript script_ = nullptr;
     TwinSealTestRuntimeReset reset_ = nullptr;
+    TwinSealTestRuntimeSetController setController_ = nullptr;
+    TwinSealTestRuntimeSetInput setInput_ = nullptr;
+    TwinSealTestRuntimeSetPose setPose_ = nullptr;
+    TwinSealTestRuntimeSuggestedBindings suggested_ = nullptr;
+    TwinSealTestRuntimeFocusedSyncs syncs_ = nullptr;
+    TwinSealTestRuntimeResetInput resetInput_ = nullptr;
 };
 
 } // namespace twinseal::xr::test

@@ -130,6 +130,10 @@ Status FrameLoop::runFrames(std::uint64_t& frameIndex) {
             return callFailed("xrWaitFrame", r);
 
         const Clock::time_point renderStart = Clock::now();
+        if (config_.afterWait) {
+            if (Status s = config_.afterWait(frameState.predictedDisplayTime); !s.ok())
+                return s;
+        }
         XrFrameBeginInfo beginInfo{};
         beginInfo.type = XR_TYPE_FRAME_BEGIN_INFO;
         r = xrBeginFrame(config_.session, &beginInfo);

@@ -13,6 +13,7 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -30,6 +31,9 @@ struct FrameLoopConfig {
     std::array<std::int32_t, 2> height{};
     RenderCallback render;
     std::size_t timingCapacity = 4096;
+    // Runs after each xrWaitFrame with the predicted display time (controller input: actions.h);
+    // an error stops the loop.
+    std::function<Status(XrTime)> afterWait;
 };
 
 class FrameLoop {

@@ -1,6 +1,7 @@
 // The OpenXR probe and backend, through the system OpenXR loader.
 #include <twinseal/xr/openxr_backend.h>
 
+#include "actions.h"
 #include "frame_loop.h"
 #include "glx_binding.h"
 
@@ -256,10 +257,12 @@ struct OpenXrBackend::Impl {
     std::array<std::int32_t, 2> width{};
     std::array<std::int32_t, 2> height{};
     detail::FrameLoop loop;
+    detail::InputActions input;
 
     void destroySession() {
         loop.stop();  // the frame thread uses the session: it goes first
         (void)loop.takeError();  // explained by the teardown itself
+        input.destroy();
         if (stageSpace != XR_NULL_HANDLE)
             xrDestroySpace(stageSpace);
         if (localSpace != XR_NULL_HANDLE)
@@ -303,6 +306,7 @@ struct OpenXrBackend::Impl {
         config.height = height;
         config.render = options.render;
         config.timingCapacity = options.timingCapacity;
+        config.afterWait = [this](XrTime time) { return input.sync(time); };
         return loop.start(std::move(config));
     }
 };
@@ -436,6 +440,9 @@ std::uint64_t OpenXrBackend::framesSubmitted() const noexcept {
     return impl_->loop.framesSubmitted();
 }
 std::vector<FrameTiming> OpenXrBackend::takeFrameTimings() { return impl_->loop.takeTimings(); }
+std::vector<InputEvent> OpenXrBackend::takeInputEvents() { return impl_->input.takeEvents(); }
+TrackedPoses OpenXrBackend::trackedPoses() const { return impl_->input.poses(); }
+std::string OpenXrBackend::interactionProfile() const { return impl_->input.interactionProfile(); }
 
 Status OpenXrBackend::start() {
     if (started())
@@ -524,6 +531,10 @@ Status OpenXrBackend::start() {
             return Error{ErrorCode::RuntimeError, callDetail("xrCreateSession", r)};
         }
     }
+    if (Status s = d.input.create(d.instance, d.session, d.options.bindings); !s.ok()) {
+        d.destroyAll();
+        return s;
+    }
     d.awaitingFirstIdle = true;
     beginNewSession();
     return poll();
@@ -534,6 +545,9 @@ Status OpenXrBackend::poll() {
     if (d.instance == XR_NULL_HANDLE)
         return {};
     Status events = pollEvents();
+    // A headless session has no frame loop: its buttons are read here (no display time, no poses).
+    if (events.ok() && !d.graphics && d.sessionRunning)
+        events = d.input.sync(0);
     // A frame loop that stopped on an error says so once, after the events it may explain.
     if (std::optional<Error> failed = d.loop.takeError(); failed && events.ok())
         return *failed;
@@ -564,8 +578,12 @@ Status OpenXrBackend::pollEvents() {
             }
             return {};
         }
+        if (event.type == XR_TYPE_EVENT_DATA_INTERACTION_PROFILE_CHANGED) {
+            d.input.refreshInteractionProfile();
+            continue;
+        }
         if (event.type != XR_TYPE_EVENT_DATA_SESSION_STATE_CHANGED)
-            continue;  // other events (interaction profiles, events lost, ...) need no action here
+            continue;  // other events (events lost, ...) need no action here
         const auto& changed = reinterpret_cast<const XrEventDataSessionStateChanged&>(event);
         if (changed.session != d.session || d.session == XR_NULL_HANDLE)
             continue;

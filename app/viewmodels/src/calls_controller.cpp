@@ -12,6 +12,7 @@
 #include <QRegularExpression>
 #include <QUrl>
 
+#include <algorithm>
 #include <cmath>
 
 #include <twinseal/calls/animation_frame.h>
@@ -19,6 +20,7 @@
 #include <twinseal/calls/evidence_builder.h>
 #include <twinseal/calls/home_networks.h>
 #include <twinseal/calls/peer_evidence_verifier.h>
+#include <twinseal/calls/tracked_pose.h>
 #include <twinseal/netclient/service_client.h>
 #include <twinseal/security/audit_entry.h>
 #include <twinseal/security/clock.h>
@@ -568,6 +570,10 @@ void CallsController::syncPeers() {
     if (!inRoom()) {
         m_participants.clear();
         m_refusalsAlerted.clear();
+        if (m_selected != -1) {
+            m_selected = -1;
+            emit selectionChanged();
+        }
         return;
     }
     const quint32 self = m_client->setup().participantId();
@@ -840,11 +846,53 @@ void CallsController::setHeadInput(double yaw, double pitch) {
     m_pitch = std::clamp(pitch, -0.6, 0.6);
 }
 
+void CallsController::setTrackedPose(const calls::TrackedBody& body) {
+    m_body = std::make_unique<calls::TrackedBody>(body);
+    if (!m_rest && body.head.tracked)
+        m_rest = std::make_unique<calls::BodyCalibration>(calls::calibrateFromHead(body.head));
+    if (!m_tracking) {
+        m_tracking = true;
+        emit trackingChanged();
+    }
+}
+
+void CallsController::clearTrackedPose() {
+    m_rest.reset();
+    m_body.reset();
+    if (m_tracking) {
+        m_tracking = false;
+        emit trackingChanged();
+    }
+}
+
+void CallsController::selectNextParticipant() {
+    std::vector<int> peers;
+    for (const auto& row : m_participants.rows())
+        if (!row.local)
+            peers.push_back(static_cast<int>(row.id));
+    int next = -1;
+    if (!peers.empty()) {
+        const auto at = std::find(peers.begin(), peers.end(), m_selected);
+        next = at == peers.end() || at + 1 == peers.end() ? peers.front() : *(at + 1);
+    }
+    if (next != m_selected) {
+        m_selected = next;
+        emit selectionChanged();
+    }
+}
+
+void CallsController::showSelectedReport() {
+    if (m_selected > 0)
+        showReport(m_selected);
+}
+
 void CallsController::tick() {
     if (!inRoom())
         return;
     const double t = static_cast<double>(QDateTime::currentMSecsSinceEpoch() - m_startedMs) / 1000.0;
-    const calls::AnimationFrame frame = idlePose(t, m_yaw, m_pitch);
+    calls::AnimationFrame frame = m_tracking ? idlePose(t, 0, 0) : idlePose(t, m_yaw, m_pitch);
+    if (m_tracking && m_body && m_rest)
+        calls::applyTracking(*m_body, *m_rest, frame);
     m_participants.setPose(m_client->setup().participantId(), poseOf(frame), false);
     if (m_client->frameEpoch() == 0)
         return; // not keyed yet (alone in the room, or peers still being verified)

@@ -9,7 +9,8 @@
 // instances and their properties, a simulated head-mounted display with two eyes, headless
 // sessions and OpenGL sessions, reference spaces (VIEW, LOCAL, STAGE), swapchains whose images
 // are real GL textures, a paced frame loop (xrWaitFrame / xrBeginFrame / xrEndFrame),
-// xrLocateViews, and state events. After xrBeginSession the session moves straight to FOCUSED,
+// xrLocateViews, and state events. Paths, actions, suggested bindings, action spaces and the
+// scripted controller and head are in input.cpp. After xrBeginSession the session moves straight to FOCUSED,
 // and xrRequestExitSession steps it back down to STOPPING.
 //
 // OpenGL: the swapchain textures are created in the application's own GL context, which must be
@@ -44,6 +45,7 @@
 #include <openxr/openxr_reflection.h>
 
 #include "loader_negotiation.h"
+#include "runtime_internal.h"
 #include "test_runtime_control.h"
 
 #include <algorithm>
@@ -357,8 +359,11 @@ XrResult XRAPI_CALL rtDestroyInstance(XrInstance handle) {
     Instance* instance = findInstance(handle);
     if (instance == nullptr)
         return XR_ERROR_HANDLE_INVALID;
-    for (auto& s : instance->sessions)
+    for (auto& s : instance->sessions) {
+        twinseal_test_runtime::forgetSessionLocked(handleOf(s.get()));
         destroySessionObjects(*s);
+    }
+    twinseal_test_runtime::forgetInstanceLocked(handle);
     g_instances.erase(instance);
     delete instance;
     return XR_SUCCESS;
@@ -561,6 +566,7 @@ XrResult XRAPI_CALL rtDestroySession(XrSession handle) {
     if (s == nullptr)
         return XR_ERROR_HANDLE_INVALID;
     Instance* instance = s->instance;
+    twinseal_test_runtime::forgetSessionLocked(handle);
     destroySessionObjects(*s);
     // Events of a destroyed session are dropped (a later session may reuse the address).
     std::erase_if(instance->events, [&](const XrEventDataBuffer& e) {
@@ -693,21 +699,23 @@ XrResult XRAPI_CALL rtDestroySpace(XrSpace handle) {
     std::lock_guard lock(g_mutex);
     Space* space = findSpace(handle);
     if (space == nullptr)
-        return XR_ERROR_HANDLE_INVALID;
+        return twinseal_test_runtime::destroyActionSpaceLocked(handle) ? XR_SUCCESS
+                                                                       : XR_ERROR_HANDLE_INVALID;
     std::erase_if(space->session->spaces, [&](const auto& p) { return p.get() == space; });
     return XR_SUCCESS;
 }
 
-// The head's position in a space: the LOCAL origin is the head at start, the STAGE origin is on
-// the floor below it. Orientation is always identity; the space's own offset is subtracted.
-XrVector3f headIn(const Space& space) {
-    XrVector3f p{0, 0, 0};
+// A reference space's pose in LOCAL: the LOCAL origin is the head at start, the STAGE origin is
+// on the floor below it, VIEW is the (scripted) head; then the space's own offset.
+XrPosef spaceInLocal(const Space& space, bool* tracked) {
+    using namespace twinseal_test_runtime;
+    XrPosef origin = identityPose();
+    *tracked = true;
     if (space.type == XR_REFERENCE_SPACE_TYPE_STAGE)
-        p.y = kStageEyeHeight;
-    p.x -= space.poseInReferenceSpace.position.x;
-    p.y -= space.poseInReferenceSpace.position.y;
-    p.z -= space.poseInReferenceSpace.position.z;
-    return p;
+        origin.position.y = -kStageEyeHeight;
+    if (space.type == XR_REFERENCE_SPACE_TYPE_VIEW)
+        origin = headPoseLocked(tracked);
+    return compose(origin, space.poseInReferenceSpace);
 }
 
 XrResult XRAPI_CALL rtLocateViews(XrSession handle, const XrViewLocateInfo* info,
@@ -729,16 +737,22 @@ XrResult XRAPI_CALL rtLocateViews(XrSession handle, const XrViewLocateInfo* info
         return XR_ERROR_TIME_INVALID;
     const float halfIpd =
         static_cast<float>(envNumber("TWINSEAL_TEST_RUNTIME_IPD_MM", 64.0) / 2000.0);
-    const XrVector3f head = headIn(*space);
-    state->viewStateFlags = XR_VIEW_STATE_ORIENTATION_VALID_BIT | XR_VIEW_STATE_POSITION_VALID_BIT |
-                            XR_VIEW_STATE_ORIENTATION_TRACKED_BIT |
-                            XR_VIEW_STATE_POSITION_TRACKED_BIT;
+    // The eyes beside the (scripted) head, in the space asked for.
+    bool headTracked = true;
+    bool spaceTracked = true;
+    const XrPosef head = twinseal_test_runtime::headPoseLocked(&headTracked);
+    const XrPosef toSpace = twinseal_test_runtime::inverse(spaceInLocal(*space, &spaceTracked));
+    state->viewStateFlags = headTracked ? XR_VIEW_STATE_ORIENTATION_VALID_BIT |
+                                              XR_VIEW_STATE_POSITION_VALID_BIT |
+                                              XR_VIEW_STATE_ORIENTATION_TRACKED_BIT |
+                                              XR_VIEW_STATE_POSITION_TRACKED_BIT
+                                        : 0;
     return twoCall(capacity, count, views, kViewCount, [&](std::uint32_t i, XrView& v) {
         if (v.type != XR_TYPE_VIEW)
             return XR_ERROR_VALIDATION_FAILURE;
-        v.pose.orientation = XrQuaternionf{0, 0, 0, 1};
-        v.pose.position = head;
-        v.pose.position.x += i == 0 ? -halfIpd : halfIpd;
+        XrPosef eye = twinseal_test_runtime::identityPose();
+        eye.position.x = i == 0 ? -halfIpd : halfIpd;
+        v.pose = twinseal_test_runtime::compose(toSpace, twinseal_test_runtime::compose(head, eye));
         // A slightly asymmetric frustum per eye, wider on the outer side.
         v.fov.angleLeft = i == 0 ? -0.80f : -0.70f;
         v.fov.angleRight = i == 0 ? 0.70f : 0.80f;
@@ -1134,6 +1148,10 @@ XrResult XRAPI_CALL rtGetInstanceProcAddr(XrInstance handle, const char* name,
             return XR_SUCCESS;
         }
     }
+    if (PFN_xrVoidFunction input = twinseal_test_runtime::inputFunction(name)) {
+        *function = input;
+        return XR_SUCCESS;
+    }
     // Extension commands only for instances that enabled the extension.
     if (opengl && std::strcmp(name, "xrGetOpenGLGraphicsRequirementsKHR") == 0) {
         *function = asVoid(&rtGetOpenGLGraphicsRequirementsKHR);
@@ -1143,6 +1161,40 @@ XrResult XRAPI_CALL rtGetInstanceProcAddr(XrInstance handle, const char* name,
 }
 
 } // namespace
+
+// ---- what input.cpp uses (runtime_internal.h) ----
+
+namespace twinseal_test_runtime {
+
+std::mutex& runtimeMutex() { return g_mutex; }
+
+bool instanceAliveLocked(XrInstance instance) { return findInstance(instance) != nullptr; }
+
+bool sessionLocked(XrSession handle, XrInstance* instance, bool* running, bool* focused) {
+    Session* s = findSession(handle);
+    if (s == nullptr)
+        return false;
+    *instance = reinterpret_cast<XrInstance>(s->instance);
+    *running = s->running;
+    *focused = s->state == XR_SESSION_STATE_FOCUSED;
+    return true;
+}
+
+void queueEventLocked(XrInstance instance, const void* event, std::size_t size) {
+    if (Instance* i = findInstance(instance))
+        queueEvent(i, event, size);
+}
+
+bool referenceSpaceLocked(XrSpace handle, XrSession* session, XrPosef* inLocal, bool* tracked) {
+    const Space* space = findSpace(handle);
+    if (space == nullptr)
+        return false;
+    *session = handleOf(space->session);
+    *inLocal = spaceInLocal(*space, tracked);
+    return true;
+}
+
+} // namespace twinseal_test_runtime
 
 TWINSEAL_RUNTIME_EXPORT XrResult XRAPI_CALL xrNegotiateLoaderRuntimeInterface(
     const XrNegotiateLoaderInfo* loaderInfo, XrNegotiateRuntimeRequest* runtimeRequest) {

@@ -45,6 +45,31 @@ typedef int (*TwinSealTestRuntimeScript)(int event);
 // Forgets recorded frames (the counters and the last submitted layer).
 typedef void (*TwinSealTestRuntimeReset)(void);
 
+// ---- input (runtime/input.cpp) ----
+// The emulated controllers' interaction profile from now on, e.g.
+// "/interaction_profiles/oculus/touch_controller" (khr/simple_controller until set); their
+// inputs are released. Sessions whose application suggested bindings for it use it (announced
+// with XrEventDataInteractionProfileChanged). 0 on success, -1 for a profile the runtime lacks.
+typedef int (*TwinSealTestRuntimeSetController)(const char* profile);
+// Sets one input of the emulated controllers, a component path of their profile such as
+// "/user/hand/right/input/a/click" or ".../trigger/value": 1 pressed, 0 released, in between
+// for analogue inputs (pressed from 0.5 for a boolean action). -1 when the profile has no such
+// input on that hand, or the value is outside [0, 1].
+typedef int (*TwinSealTestRuntimeSetInput)(const char* path, float value);
+// Sets a tracked pose in LOCAL space: "/user/head" (the VIEW space and the eyes) or a hand's
+// "/user/hand/<left|right>/input/<grip|aim>/pose"; tracked = 0 for lost tracking. Orientation
+// x, y, z, w must be a unit quaternion. -1 otherwise.
+typedef int (*TwinSealTestRuntimeSetPose)(const char* path, const float position[3],
+                                          const float orientation[4], int tracked);
+// How many bindings the application's last accepted xrSuggestInteractionProfileBindings gave
+// for `profile`; -1 when none was accepted since the input was reset.
+typedef int (*TwinSealTestRuntimeSuggestedBindings)(const char* profile);
+// xrSyncActions calls on a focused session since the input was reset.
+typedef uint64_t (*TwinSealTestRuntimeFocusedSyncs)(void);
+// Back to the default controller (khr/simple_controller, nothing pressed), head (identity at the
+// LOCAL origin) and hands; forgets the suggestion counts and the sync count.
+typedef void (*TwinSealTestRuntimeResetInput)(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -5,6 +5,7 @@
 
 #include <twinseal/xr/backend.h>
 #include <twinseal/xr/frame.h>
+#include <twinseal/xr/input.h>
 
 #include <cstdint>
 #include <memory>
@@ -69,6 +70,8 @@ struct OpenXrOptions {
     RenderCallback render;
     // How many frames' timings are kept for takeFrameTimings() (the newest).
     std::size_t timingCapacity = 4096;
+    // The controller bindings suggested to the runtime, per interaction profile (input.h).
+    std::vector<ProfileBindings> bindings = defaultBindings();
 };
 
 // The OpenXR session, in hello_xr's shape without exceptions: start() creates the instance,
@@ -113,6 +116,19 @@ public:
     [[nodiscard]] std::uint64_t framesSubmitted() const noexcept;
     // The per-frame timings collected since the last call (see OpenXrOptions::timingCapacity).
     [[nodiscard]] std::vector<FrameTiming> takeFrameTimings();
+
+    // Controller input (input.h). start() creates TwinSeal's action set, suggests
+    // OpenXrOptions::bindings (a refusal fails start() naming the profile and the XrResult) and
+    // attaches it; the frame thread syncs the actions each frame and locates the head (VIEW) and
+    // the hands' grip and aim poses in LOCAL space for the predicted display time (a headless
+    // session syncs in poll(), buttons only). Thread-safe.
+    // The buttons pressed since the last call, oldest first.
+    [[nodiscard]] std::vector<InputEvent> takeInputEvents();
+    // The newest located poses (sequence 0: none yet).
+    [[nodiscard]] TrackedPoses trackedPoses() const;
+    // The interaction profile the runtime uses for the hands (e.g.
+    // "/interaction_profiles/oculus/touch_controller"); empty until it says.
+    [[nodiscard]] std::string interactionProfile() const;
 
 private:
     Status pollEvents();

@@ -36,7 +36,9 @@ class CallClient;
 class EvidenceBuilder;
 class PeerEvidenceVerifier;
 struct AnimationFrame;
+struct BodyCalibration;
 struct HomeNetworkEntry;
+struct TrackedBody;
 } // namespace twinseal::calls
 namespace twinseal::security {
 struct UsimProfileData;
@@ -82,6 +84,10 @@ class CallsController : public twinseal::viewmodels::PageModel {
     Q_PROPERTY(QString reportState READ reportState NOTIFY reportChanged)
     Q_PROPERTY(QString reportSummary READ reportSummary NOTIFY reportChanged)
     Q_PROPERTY(QString reportSubject READ reportSubject NOTIFY reportChanged)
+    // A headset's tracked poses drive the local avatar (setTrackedPose), not the desktop input.
+    Q_PROPERTY(bool tracked READ tracked NOTIFY trackingChanged)
+    // The participant chosen with selectNextParticipant() (-1: none), e.g. from a controller.
+    Q_PROPERTY(int selectedParticipant READ selectedParticipant NOTIFY selectionChanged)
 
 public:
     // The disclosures to present in a room (the Privacy page's rules for it).
@@ -123,6 +129,8 @@ public:
     [[nodiscard]] QString reportState() const { return m_reportState; }
     [[nodiscard]] QString reportSummary() const { return m_reportSummary; }
     [[nodiscard]] QString reportSubject() const { return m_reportSubject; }
+    [[nodiscard]] bool tracked() const noexcept { return m_tracking; }
+    [[nodiscard]] int selectedParticipant() const noexcept { return m_selected; }
     // The call client (null before the first action), for tests.
     [[nodiscard]] calls::CallClient* client() const noexcept { return m_client.get(); }
 
@@ -151,12 +159,26 @@ public:
     Q_INVOKABLE void blockParticipant(int alertId);
     Q_INVOKABLE void dismissAlert(int alertId);
     // Mouse or keyboard head movement of the local avatar, radians (added to the idle motion).
+    // Ignored while a headset tracks the user (setTrackedPose).
     Q_INVOKABLE void setHeadInput(double yaw, double pitch);
+    // The newest head and hand poses from a headset (calls/tracked_pose.h): they drive the local
+    // avatar's frames from now on, in place of the desktop head input. The first sample with a
+    // tracked head is the rest pose (calibration). Untracked parts keep the idle motion.
+    void setTrackedPose(const calls::TrackedBody& body);
+    // The headset stopped tracking (its session ended): back to the desktop head input; the next
+    // setTrackedPose calibrates again.
+    void clearTrackedPose();
+    // Chooses the next peer in the room (in the participant list's order, wrapping round).
+    Q_INVOKABLE void selectNextParticipant();
+    // showReport() of the selected participant (nothing when none is selected).
+    Q_INVOKABLE void showSelectedReport();
 
 signals:
     void callChanged();
     void framesSentChanged();
     void reportChanged();
+    void trackingChanged();
+    void selectionChanged();
 
 private:
     // Builds the call client when needed, connects it, and runs `next` once it is connected.
@@ -212,6 +234,10 @@ private:
     qint64 m_startedMs = 0;
     double m_yaw = 0;
     double m_pitch = 0;
+    bool m_tracking = false;
+    std::unique_ptr<calls::TrackedBody> m_body;        // the newest tracked poses
+    std::unique_ptr<calls::BodyCalibration> m_rest;    // null until calibrated
+    int m_selected = -1;
     int m_framesSent = 0;
 };
 
