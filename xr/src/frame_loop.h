@@ -8,6 +8,7 @@
 #include <twinseal/xr/status.h>
 
 #include "glx_binding.h"
+#include "quad_layers.h"
 
 #include <array>
 #include <atomic>
@@ -30,6 +31,8 @@ struct FrameLoopConfig {
     std::array<std::int32_t, 2> height{};
     RenderCallback render;
     std::size_t timingCapacity = 4096;
+    std::vector<QuadLayerConfig> quads;  // submitted after the projection layer (quad_layer.h)
+    XrSpace viewSpace = XR_NULL_HANDLE;  // for head-locked quads
 };
 
 class FrameLoop {
@@ -74,6 +77,7 @@ private:
         std::vector<std::uint32_t> textures;
     };
     std::array<Eye, 2> eyes_{};  // frame thread only
+    QuadLayers quads_;           // frame thread only
 
     std::mutex mutex_;  // guards error_ and timings_
     std::optional<Error> error_;

@@ -45,6 +45,26 @@ typedef int (*TwinSealTestRuntimeScript)(int event);
 // Forgets recorded frames (the counters and the last submitted layer).
 typedef void (*TwinSealTestRuntimeReset)(void);
 
+// One composition layer of the last xrEndFrame, in submission order (index 0 is drawn first,
+// the last index on top).
+typedef struct TwinSealTestRuntimeLayer {
+    int32_t type;          // XrStructureType: XR_TYPE_COMPOSITION_LAYER_PROJECTION or _QUAD
+    int32_t space;         // XrReferenceSpaceType of the layer's space
+    uint64_t flags;        // XrCompositionLayerFlags
+    float position[3];     // quad: XrCompositionLayerQuad::pose (projection: zero)
+    float orientation[4];  // x, y, z, w
+    float size[2];         // quad: width and height in metres (projection: zero)
+    uint32_t width;        // quad: the sub-image size in pixels (projection: the first view's)
+    uint32_t height;
+    int64_t format;        // the swapchain's GL internal format
+} TwinSealTestRuntimeLayer;
+
+// Copies layer `index` of the last xrEndFrame that carried layers and, when `pixels` is not null,
+// a quad's RGBA8 pixels read back from its swapchain image (rows bottom-up). Same return values
+// as TwinSealTestRuntimeSubmittedView (-1 also for a projection layer's pixels: use the views).
+typedef int (*TwinSealTestRuntimeSubmittedLayer)(uint32_t index, TwinSealTestRuntimeLayer* layer,
+                                                 uint8_t* pixels, size_t capacity);
+
 #ifdef __cplusplus
 }
 #endif

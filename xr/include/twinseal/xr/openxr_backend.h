@@ -5,6 +5,7 @@
 
 #include <twinseal/xr/backend.h>
 #include <twinseal/xr/frame.h>
+#include <twinseal/xr/quad_layer.h>
 
 #include <cstdint>
 #include <memory>
@@ -69,6 +70,9 @@ struct OpenXrOptions {
     RenderCallback render;
     // How many frames' timings are kept for takeFrameTimings() (the newest).
     std::size_t timingCapacity = 4096;
+    // Quad layers submitted after the projection layer (trusted ones last), see quad_layer.h.
+    // Head-locked quads use the session's VIEW reference space.
+    std::vector<QuadLayerConfig> quads;
 };
 
 // The OpenXR session, in hello_xr's shape without exceptions: start() creates the instance,
