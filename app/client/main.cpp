@@ -166,6 +166,7 @@ int main(int argc, char** argv) {
     if (engine.rootObjects().isEmpty())
         return 1;
     twinseal::client::XrMode xr(xrStatus);
+    xr.setCallViews(controller.calls(), controller.settings());
     xr.start(*xrPreference, qobject_cast<QQuickWindow*>(engine.rootObjects().first()));
 
     if (p.isSet(QStringLiteral("screenshot"))) {
