@@ -155,7 +155,8 @@ private slots:
         QCOMPARE(image.convertToFormat(QImage::Format_RGB32),
                  QImage(QStringLiteral(":/twinseal/security-images/harbour.png")).convertToFormat(QImage::Format_RGB32));
         QQuickItem* preview = m_gui->item("securityImagePreview");
-        QVERIFY(preview && preview->isVisible());
+        QVERIFY(preview);
+        QTRY_VERIFY(preview->isVisible());
         QCOMPARE(preview->property("source").toUrl(), settings->securityImage());
         // Not one of the twin's files (which go to a new owner on transfer), not in the avatar.
         for (const char* f : twin::layout::kTwinFiles)

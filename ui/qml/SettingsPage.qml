@@ -174,18 +174,19 @@ Page {
                         color: Theme.surfaceVariant
                         border.color: Theme.border
                         Image {
+                            id: securityPreview
                             objectName: "securityImagePreview"
                             anchors.fill: parent
                             anchors.margins: 2
                             source: page.settings.securityImage
                             fillMode: Image.PreserveAspectCrop
-                            visible: page.settings.securityImage.toString().length > 0
+                            visible: securityPreview.status === Image.Ready
                             Accessible.role: Accessible.Graphic
                             Accessible.name: qsTr("Your security image")
                         }
                         Text {
                             anchors.centerIn: parent
-                            visible: page.settings.securityImage.toString().length === 0
+                            visible: securityPreview.status !== Image.Ready
                             text: qsTr("None yet")
                             color: Theme.mutedText
                             font.pixelSize: Theme.smallSize
