@@ -172,6 +172,7 @@ int main(int argc, char** argv) {
     xrInput.drive(*controller.calls());
     twinseal::client::XrMode xr(xrStatus);
     xr.setPump([&xrInput](twinseal::xr::OpenXrBackend* backend) { xrInput.pump(backend); });
+    xr.setCallViews(controller.calls(), controller.settings());
     xr.start(*xrPreference, qobject_cast<QQuickWindow*>(engine.rootObjects().first()));
 
     if (p.isSet(QStringLiteral("screenshot"))) {

@@ -9,6 +9,7 @@
 
 #include <cstdio>
 
+#include <twinseal/headset_layers/headset_layers.h>
 #include <twinseal/viewmodels/xr_status_controller.h>
 
 namespace twinseal::client {
@@ -108,6 +109,11 @@ XrMode::~XrMode() {
     stop();
 }
 
+void XrMode::setCallViews(viewmodels::CallsController* calls, viewmodels::SettingsController* settings) {
+    m_calls = calls;
+    m_settings = settings;
+}
+
 void XrMode::start(xr::BackendPreference preference, QQuickWindow* window) {
     if (preference == xr::BackendPreference::Desktop || preference == xr::BackendPreference::Null) {
         m_status.enterDesktop();
@@ -148,6 +154,13 @@ void XrMode::start(xr::BackendPreference preference, QQuickWindow* window) {
     options.glx = m_surface->binding();
     // This step shows a plain colour in each eye (TwinSeal's accent); the call room comes later.
     options.render = xr::clearColourRenderer(0.05f, 0.35f, 0.40f);
+    // Above it, the participant panel and, always on top, the trusted verification layer.
+    if (m_calls != nullptr && m_settings != nullptr) {
+        m_layers = std::make_unique<headset_layers::HeadsetLayers>(*m_calls, *m_settings);
+        if (!m_layers->panelError().isEmpty())
+            std::fprintf(stderr, "twinseal: XR: no participant panel: %s\n", qPrintable(m_layers->panelError()));
+        options.quads = m_layers->quads();
+    }
     xr::BackendChoice choice = xr::chooseBackend(preference, probe, options);
     if (choice.backend->kind() != xr::BackendKind::OpenXR) {
         fallBack(xr::Error{xr::ErrorCode::MissingExtension, choice.reason});
@@ -198,6 +211,7 @@ void XrMode::stop() {
         if (m_pump)
             m_pump(nullptr);
     }
+    m_layers.reset();  // after the backend: its frame thread read their pictures
     m_surface.reset();
     m_context.reset();
 }

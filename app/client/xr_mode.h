@@ -22,7 +22,12 @@ class QOpenGLContext;
 class QQuickWindow;
 
 namespace twinseal::viewmodels {
+class CallsController;
+class SettingsController;
 class XrStatusController;
+}
+namespace twinseal::headset_layers {
+class HeadsetLayers;
 }
 
 namespace twinseal::client {
@@ -54,12 +59,20 @@ public:
     explicit XrMode(viewmodels::XrStatusController& status, QObject* parent = nullptr);
     ~XrMode() override;
 
+    // The view-models the headset's own layers show (the trusted verification layer and the
+    // participant panel); without them (tests of the session alone) only the projection runs.
+    void setCallViews(viewmodels::CallsController* calls, viewmodels::SettingsController* settings);
+
     // Probes the runtime and, when the decision says so, starts the OpenXR session with an
     // OpenGL context of its own that shares with the window's (xcb + OpenGL only). Desktop
     // preference: no probe at all. Always leaves `status` saying which mode runs and why.
     void start(xr::BackendPreference preference, QQuickWindow* window);
     // Ends the OpenXR session (if any), following the runtime down to Exiting.
     void stop();
+
+    // The headset's layers while an OpenXR session runs with call views (else null): their
+    // methods are what the headset's input requests (toggle the panel, show a report, leave).
+    [[nodiscard]] headset_layers::HeadsetLayers* headsetLayers() const noexcept { return m_layers.get(); }
 
     // True once an OpenXR session was started (for --xr-stats).
     [[nodiscard]] bool openXrRan() const noexcept { return m_ran; }
@@ -75,6 +88,11 @@ private:
     void collectTimings();
 
     viewmodels::XrStatusController& m_status;
+    viewmodels::CallsController* m_calls = nullptr;
+    viewmodels::SettingsController* m_settings = nullptr;
+    // Declared before the backend: the backend's frame thread reads the layers' pictures, so
+    // the backend goes first (stop() and the destructor).
+    std::unique_ptr<headset_layers::HeadsetLayers> m_layers;
     std::unique_ptr<QOpenGLContext> m_context;
     std::unique_ptr<xr::GlxContextSurface> m_surface;
     std::unique_ptr<xr::Backend> m_backend;

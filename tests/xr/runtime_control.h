@@ -8,6 +8,7 @@
 #include <dlfcn.h>
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 namespace twinseal::xr::test {
@@ -42,6 +43,8 @@ public:
             dlsym(handle_, "twinseal_test_runtime_focused_syncs"));
         resetInput_ = reinterpret_cast<TwinSealTestRuntimeResetInput>(
             dlsym(handle_, "twinseal_test_runtime_reset_input"));
+        layer_ = reinterpret_cast<TwinSealTestRuntimeSubmittedLayer>(
+            dlsym(handle_, "twinseal_test_runtime_submitted_layer"));
     }
     ~RuntimeControl() {
         if (handle_ != nullptr)
@@ -53,7 +56,8 @@ public:
     // Loaded by the OpenXR loader, and every function found.
     [[nodiscard]] bool ok() const {
         return handle_ != nullptr && framesEnded_ && layerCount_ && view_ && script_ && reset_ &&
-               setController_ && setInput_ && setPose_ && suggested_ && syncs_ && resetInput_;
+               setController_ && setInput_ && setPose_ && suggested_ && syncs_ && resetInput_ &&
+               layer_;
     }
     [[nodiscard]] std::uint64_t framesEnded() const { return framesEnded_(); }
     [[nodiscard]] std::uint32_t lastLayerCount() const { return layerCount_(); }
@@ -88,8 +92,41 @@ public:
         return view_(eye, &out.view, out.pixels.data(), out.pixels.size()) == 0;
     }
 
+    struct Layer {
+        TwinSealTestRuntimeLayer layer{};
+        std::vector<std::uint8_t> pixels;  // quads: RGBA8, rows bottom-up
+        // The pixel at (x, y) from the bottom-left corner as 0xRRGGBBAA.
+        [[nodiscard]] std::uint32_t rgba(std::uint32_t x, std::uint32_t y) const {
+            const std::size_t i = (std::size_t(y) * layer.width + x) * 4;
+            return std::uint32_t(pixels[i]) << 24 | std::uint32_t(pixels[i + 1]) << 16 |
+                   std::uint32_t(pixels[i + 2]) << 8 | std::uint32_t(pixels[i + 3]);
+        }
+    };
+    // Layer `index` of the last frame with layers (a quad with its pixels); false when none.
+    bool submittedLayer(std::uint32_t index, Layer& out) const {
+        if (layer_(index, &out.layer, nullptr, 0) != 0)
+            return false;
+        out.pixels.clear();
+        if (out.layer.type != 36 /* XR_TYPE_COMPOSITION_LAYER_QUAD */)
+            return true;
+        out.pixels.resize(std::size_t(out.layer.width) * out.layer.height * 4);
+        return layer_(index, &out.layer, out.pixels.data(), out.pixels.size()) == 0;
+    }
+    // Every layer of the last frame with layers, in submission order.
+    std::vector<Layer> submittedLayers() const {
+        std::vector<Layer> out;
+        for (std::uint32_t i = 0;; ++i) {
+            Layer l;
+            if (!submittedLayer(i, l))
+                break;
+            out.push_back(std::move(l));
+        }
+        return out;
+    }
+
 private:
     void* handle_ = nullptr;
+    TwinSealTestRuntimeSubmittedLayer layer_ = nullptr;
     TwinSealTestRuntimeFramesEnded framesEnded_ = nullptr;
     TwinSealTestRuntimeLastLayerCount layerCount_ = nullptr;
     TwinSealTestRuntimeSubmittedView view_ = nullptr;

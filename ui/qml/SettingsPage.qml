@@ -21,6 +21,12 @@ Page {
         nameFilters: [qsTr("PEM certificates (*.pem *.crt)"), qsTr("Any file (*)")]
         onAccepted: page.settings.addTrustedRoot(selectedFile)
     }
+    FileDialog {
+        id: securityImageDialog
+        title: qsTr("Choose your security image")
+        nameFilters: [qsTr("Pictures (*.png *.jpg *.jpeg)"), qsTr("Any file (*)")]
+        onAccepted: page.settings.chooseSecurityImageFile(selectedFile)
+    }
     FolderDialog {
         id: dataDirDialog
         title: qsTr("Choose where TwinSeal keeps its data from the next start")
@@ -144,6 +150,80 @@ Page {
                     icon.source: Theme.icon("add")
                     text: qsTr("Add an operator root…")
                     onClicked: rootDialog.open()
+                }
+            }
+
+            Section {
+                objectName: "securityImageCard"
+                title: qsTr("Security image")
+                Text {
+                    text: qsTr("In a headset, TwinSeal draws the verification badges and alerts inside a frame made of this picture. Only you know it and it is never sent to anyone: a badge without your picture around it was not drawn by TwinSeal.")
+                    color: Theme.mutedText
+                    font.pixelSize: Theme.fontSize
+                    wrapMode: Text.WordWrap
+                    Layout.fillWidth: true
+                }
+                RowLayout {
+                    spacing: Theme.padding
+                    Layout.fillWidth: true
+                    Rectangle {
+                        objectName: "securityImageFrame"
+                        Layout.preferredWidth: 96
+                        Layout.preferredHeight: 96
+                        radius: Theme.radius
+                        color: Theme.surfaceVariant
+                        border.color: Theme.border
+                        Image {
+                            id: securityPreview
+                            objectName: "securityImagePreview"
+                            anchors.fill: parent
+                            anchors.margins: 2
+                            source: page.settings.securityImage
+                            fillMode: Image.PreserveAspectCrop
+                            visible: securityPreview.status === Image.Ready
+                            Accessible.role: Accessible.Graphic
+                            Accessible.name: qsTr("Your security image")
+                        }
+                        Text {
+                            anchors.centerIn: parent
+                            visible: securityPreview.status !== Image.Ready
+                            text: qsTr("None yet")
+                            color: Theme.mutedText
+                            font.pixelSize: Theme.smallSize
+                        }
+                    }
+                    Flow {
+                        spacing: Theme.spacing
+                        Layout.fillWidth: true
+                        Repeater {
+                            model: page.settings.securityImageChoices
+                            delegate: AbstractButton {
+                                id: choice
+                                required property string modelData
+                                objectName: "securityImageChoice_" + choice.modelData
+                                implicitWidth: 56
+                                implicitHeight: 56
+                                Accessible.name: qsTr("Use the picture \"%1\"").arg(choice.modelData)
+                                onClicked: page.settings.chooseSecurityImage(choice.modelData)
+                                contentItem: Image {
+                                    source: page.settings.securityImageChoiceUrl(choice.modelData)
+                                    fillMode: Image.PreserveAspectCrop
+                                }
+                                background: Rectangle {
+                                    color: "transparent"
+                                    radius: Theme.radius
+                                    border.color: choice.activeFocus ? Theme.accent : Theme.border
+                                    border.width: 2
+                                }
+                            }
+                        }
+                    }
+                }
+                AppButton {
+                    objectName: "chooseSecurityImageFileButton"
+                    icon.source: Theme.icon("folder")
+                    text: qsTr("Use a picture of your own…")
+                    onClicked: securityImageDialog.open()
                 }
             }
 

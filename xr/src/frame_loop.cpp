@@ -31,6 +31,7 @@ std::string versionText(XrVersion v) {
 Status FrameLoop::start(FrameLoopConfig config) {
     stop();
     config_ = std::move(config);
+    quads_.configure(std::move(config_.quads), config_.space, config_.viewSpace);
     stopRequested_ = false;
     active_ = true;
     try {
@@ -117,6 +118,8 @@ Status FrameLoop::runFrames(std::uint64_t& frameIndex) {
         return s;
 
     std::vector<XrCompositionLayerProjectionView> views;
+    std::vector<XrCompositionLayerQuad> quads;
+    std::vector<const XrCompositionLayerBaseHeader*> layers;
     while (!stopRequested_.load()) {
         FrameTiming timing;
         const Clock::time_point waitStart = Clock::now();
@@ -145,6 +148,11 @@ Status FrameLoop::runFrames(std::uint64_t& frameIndex) {
             if (Status s = renderFrame(frameState.predictedDisplayTime, frameIndex, views); !s.ok())
                 return s;
         }
+        quads.clear();
+        if (!views.empty()) {
+            if (Status s = quads_.render(frameIndex, quads); !s.ok())
+                return s;
+        }
         timing.renderNs = nanosSince(renderStart);
 
         const Clock::time_point submitStart = Clock::now();
@@ -153,14 +161,19 @@ Status FrameLoop::runFrames(std::uint64_t& frameIndex) {
         layer.space = config_.space;
         layer.viewCount = static_cast<std::uint32_t>(views.size());
         layer.views = views.data();
-        const XrCompositionLayerBaseHeader* layers[] = {
-            reinterpret_cast<const XrCompositionLayerBaseHeader*>(&layer)};
+        // The projection first, then the quads (trusted ones last: on top).
+        layers.clear();
+        if (!views.empty()) {
+            layers.push_back(reinterpret_cast<const XrCompositionLayerBaseHeader*>(&layer));
+            for (const XrCompositionLayerQuad& quad : quads)
+                layers.push_back(reinterpret_cast<const XrCompositionLayerBaseHeader*>(&quad));
+        }
         XrFrameEndInfo endInfo{};
         endInfo.type = XR_TYPE_FRAME_END_INFO;
         endInfo.displayTime = frameState.predictedDisplayTime;
         endInfo.environmentBlendMode = XR_ENVIRONMENT_BLEND_MODE_OPAQUE;
-        endInfo.layerCount = views.empty() ? 0 : 1;
-        endInfo.layers = views.empty() ? nullptr : layers;
+        endInfo.layerCount = static_cast<std::uint32_t>(layers.size());
+        endInfo.layers = layers.empty() ? nullptr : layers.data();
         r = xrEndFrame(config_.session, &endInfo);
         timing.submitNs = nanosSince(submitStart);
         if (XR_FAILED(r))
@@ -292,7 +305,7 @@ Status FrameLoop::createSwapchains() {
         if (eyes_[eye].textures.empty())
             return Error{ErrorCode::RuntimeError, "xrEnumerateSwapchainImages returned no images"};
     }
-    return {};
+    return quads_.createSwapchains(config_.session, config_.format);
 }
 
 void FrameLoop::destroySwapchains() noexcept {
@@ -302,6 +315,7 @@ void FrameLoop::destroySwapchains() noexcept {
         e.swapchain = XR_NULL_HANDLE;
         e.textures.clear();
     }
+    quads_.destroySwapchains();
 }
 
 } // namespace twinseal::xr::detail

@@ -8,6 +8,7 @@
 #include <twinseal/xr/status.h>
 
 #include "glx_binding.h"
+#include "quad_layers.h"
 
 #include <array>
 #include <atomic>
@@ -34,6 +35,8 @@ struct FrameLoopConfig {
     // Runs after each xrWaitFrame with the predicted display time (controller input: actions.h);
     // an error stops the loop.
     std::function<Status(XrTime)> afterWait;
+    std::vector<QuadLayerConfig> quads;  // submitted after the projection layer (quad_layer.h)
+    XrSpace viewSpace = XR_NULL_HANDLE;  // for head-locked quads
 };
 
 class FrameLoop {
@@ -78,6 +81,7 @@ private:
         std::vector<std::uint32_t> textures;
     };
     std::array<Eye, 2> eyes_{};  // frame thread only
+    QuadLayers quads_;           // frame thread only
 
     std::mutex mutex_;  // guards error_ and timings_
     std::optional<Error> error_;

@@ -253,6 +253,7 @@ struct OpenXrBackend::Impl {
     XrVersion minGlVersion = 0;
     XrSpace localSpace = XR_NULL_HANDLE;
     XrSpace stageSpace = XR_NULL_HANDLE;
+    XrSpace viewSpace = XR_NULL_HANDLE;  // for head-locked quad layers
     std::int64_t format = 0;
     std::array<std::int32_t, 2> width{};
     std::array<std::int32_t, 2> height{};
@@ -265,6 +266,9 @@ struct OpenXrBackend::Impl {
         input.destroy();
         if (stageSpace != XR_NULL_HANDLE)
             xrDestroySpace(stageSpace);
+        if (viewSpace != XR_NULL_HANDLE)
+            xrDestroySpace(viewSpace);
+        viewSpace = XR_NULL_HANDLE;
         if (localSpace != XR_NULL_HANDLE)
             xrDestroySpace(localSpace);
         stageSpace = localSpace = XR_NULL_HANDLE;
@@ -307,6 +311,8 @@ struct OpenXrBackend::Impl {
         config.render = options.render;
         config.timingCapacity = options.timingCapacity;
         config.afterWait = [this](XrTime time) { return input.sync(time); };
+        config.quads = options.quads;
+        config.viewSpace = viewSpace;
         return loop.start(std::move(config));
     }
 };
@@ -366,6 +372,12 @@ Status OpenXrBackend::Impl::createGraphicsSession() {
         r = createSpace(session, XR_REFERENCE_SPACE_TYPE_STAGE, stageSpace);
         if (XR_FAILED(r))
             return Error{ErrorCode::RuntimeError, callDetail("xrCreateReferenceSpace(STAGE)", r)};
+    }
+    // VIEW is required by the specification; a runtime without it only loses head-locked quads.
+    if (std::find(spaces.begin(), spaces.end(), XR_REFERENCE_SPACE_TYPE_VIEW) != spaces.end()) {
+        r = createSpace(session, XR_REFERENCE_SPACE_TYPE_VIEW, viewSpace);
+        if (XR_FAILED(r))
+            return Error{ErrorCode::RuntimeError, callDetail("xrCreateReferenceSpace(VIEW)", r)};
     }
 
     std::uint32_t count = 0;

@@ -15,6 +15,7 @@
 #include <twinseal/security/x509.h>
 
 #include "twinseal/viewmodels/audit_trail.h"
+#include "twinseal/viewmodels/security_image.h"
 
 namespace twinseal::viewmodels {
 
@@ -193,6 +194,49 @@ bool SettingsController::removeTrustedRoot(const QString& fingerprint) {
     QFile::remove(file);
     m_audit.record("settings.trust-remove", {{"fingerprint", fingerprint.toStdString()}});
     refreshTrustList();
+    return true;
+}
+
+QString SettingsController::securityImagePath() const {
+    return SecurityImageStore(m_store.dataDir()).path();
+}
+
+QUrl SettingsController::securityImage() const {
+    const SecurityImageStore images(m_store.dataDir());
+    if (!images.chosen())
+        return {};
+    QUrl url = QUrl::fromLocalFile(images.path());
+    url.setQuery(QStringLiteral("v=%1").arg(m_securityImageRevision));
+    return url;
+}
+
+QStringList SettingsController::securityImageChoices() const { return bundledSecurityImages(); }
+
+QUrl SettingsController::securityImageChoiceUrl(const QString& name) const {
+    return bundledSecurityImageUrl(name);
+}
+
+bool SettingsController::chooseSecurityImage(const QString& name) {
+    if (auto error = SecurityImageStore(m_store.dataDir()).chooseBundled(name)) {
+        fail(error->code, error->message);
+        return false;
+    }
+    ++m_securityImageRevision;
+    m_audit.record("settings.security-image", {{"source", "bundled"}});
+    emit securityImageChanged();
+    m_state.showNotice(tr("Your security image is set. Look for it around the verification badges in the headset."));
+    return true;
+}
+
+bool SettingsController::chooseSecurityImageFile(const QUrl& file) {
+    if (auto error = SecurityImageStore(m_store.dataDir()).chooseFile(localPath(file))) {
+        fail(error->code, error->message);
+        return false;
+    }
+    ++m_securityImageRevision;
+    m_audit.record("settings.security-image", {{"source", "file"}});
+    emit securityImageChanged();
+    m_state.showNotice(tr("Your security image is set. Look for it around the verification badges in the headset."));
     return true;
 }
 

@@ -16,8 +16,9 @@
 // OpenGL: the swapchain textures are created in the application's own GL context, which must be
 // current on the calling thread for xrCreateSwapchain, xrDestroySwapchain and xrEndFrame (as in
 // hello_xr, where one thread renders and submits). xrEndFrame reads the submitted images back
-// (glGetTexImage) and keeps the last projection layer for tests, through the C functions of
-// test_runtime_control.h.
+// (glGetTexImage) and keeps the last projection layer and every layer of the last frame
+// (projection and quad layers: type, order, pose, size, space, a quad's pixels; runtime/layers.*)
+// for tests, through the C functions of test_runtime_control.h.
 //
 // Behaviour switches, read from the environment at call time:
 //   TWINSEAL_TEST_RUNTIME_SYSTEM=1        xrGetSystem finds a head-mounted display (otherwise
@@ -44,6 +45,7 @@
 #include <openxr/openxr_platform.h>
 #include <openxr/openxr_reflection.h>
 
+#include "layers.h"
 #include "loader_negotiation.h"
 #include "runtime_internal.h"
 #include "test_runtime_control.h"
@@ -51,6 +53,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -984,6 +987,57 @@ bool readBack(const Swapchain& c, const XrRect2Di& rect, std::vector<std::uint8_
     return true;
 }
 
+// Validates one quad layer (OpenXR 1.0, 12.6.3) and records it, with its pixels when asked.
+XrResult recordQuad(const Session& s, const XrCompositionLayerQuad& quad, bool readback,
+                    twinseal::xr::testruntime::RecordedLayer& out) {
+    const Space* space = findSpace(quad.space);
+    if (space == nullptr || space->session != &s)
+        return XR_ERROR_HANDLE_INVALID;
+    if (quad.eyeVisibility != XR_EYE_VISIBILITY_BOTH && quad.eyeVisibility != XR_EYE_VISIBILITY_LEFT &&
+        quad.eyeVisibility != XR_EYE_VISIBILITY_RIGHT)
+        return XR_ERROR_VALIDATION_FAILURE;
+    const Swapchain* c = findSwapchain(quad.subImage.swapchain);
+    if (c == nullptr || c->session != &s)
+        return XR_ERROR_HANDLE_INVALID;
+    if (c->lastReleased < 0)
+        return XR_ERROR_LAYER_INVALID;
+    const XrRect2Di& rect = quad.subImage.imageRect;
+    if (rect.offset.x < 0 || rect.offset.y < 0 || rect.extent.width <= 0 || rect.extent.height <= 0 ||
+        std::uint32_t(rect.offset.x + rect.extent.width) > c->width ||
+        std::uint32_t(rect.offset.y + rect.extent.height) > c->height ||
+        quad.subImage.imageArrayIndex != 0)
+        return XR_ERROR_SWAPCHAIN_RECT_INVALID;
+    const XrQuaternionf& o = quad.pose.orientation;
+    const float norm = o.x * o.x + o.y * o.y + o.z * o.z + o.w * o.w;
+    if (std::abs(norm - 1.0f) > 1e-3f)
+        return XR_ERROR_POSE_INVALID;
+    if (!(quad.size.width > 0) || !(quad.size.height > 0))
+        return XR_ERROR_VALIDATION_FAILURE;
+    TwinSealTestRuntimeLayer& l = out.layer;
+    l.type = XR_TYPE_COMPOSITION_LAYER_QUAD;
+    l.space = static_cast<std::int32_t>(space->type);
+    l.flags = quad.layerFlags;
+    l.position[0] = quad.pose.position.x;
+    l.position[1] = quad.pose.position.y;
+    l.position[2] = quad.pose.position.z;
+    l.orientation[0] = o.x;
+    l.orientation[1] = o.y;
+    l.orientation[2] = o.z;
+    l.orientation[3] = o.w;
+    l.size[0] = quad.size.width;
+    l.size[1] = quad.size.height;
+    l.width = static_cast<std::uint32_t>(rect.extent.width);
+    l.height = static_cast<std::uint32_t>(rect.extent.height);
+    l.format = c->format;
+    if (readback) {
+        if (glXGetCurrentContext() != c->context)
+            return XR_ERROR_GRAPHICS_DEVICE_INVALID;
+        if (!readBack(*c, rect, out.pixels))
+            return XR_ERROR_RUNTIME_FAILURE;
+    }
+    return XR_SUCCESS;
+}
+
 XrResult XRAPI_CALL rtEndFrame(XrSession handle, const XrFrameEndInfo* info) {
     std::lock_guard lock(g_mutex);
     Session* s = findSession(handle);
@@ -1007,13 +1061,23 @@ XrResult XRAPI_CALL rtEndFrame(XrSession handle, const XrFrameEndInfo* info) {
     const bool readback = std::getenv("TWINSEAL_TEST_RUNTIME_READBACK") == nullptr ||
                           std::strcmp(std::getenv("TWINSEAL_TEST_RUNTIME_READBACK"), "0") != 0;
     std::vector<RecordedView> recorded;
+    std::vector<twinseal::xr::testruntime::RecordedLayer> layers;
     bool projection = false;
     for (std::uint32_t l = 0; l < info->layerCount; ++l) {
         const XrCompositionLayerBaseHeader* layer = info->layers[l];
         if (layer == nullptr)
             return XR_ERROR_LAYER_INVALID;
+        if (layer->type == XR_TYPE_COMPOSITION_LAYER_QUAD) {
+            twinseal::xr::testruntime::RecordedLayer r;
+            if (XrResult q = recordQuad(*s, *reinterpret_cast<const XrCompositionLayerQuad*>(layer),
+                                        readback, r);
+                XR_FAILED(q))
+                return q;
+            layers.push_back(std::move(r));
+            continue;
+        }
         if (layer->type != XR_TYPE_COMPOSITION_LAYER_PROJECTION)
-            return XR_ERROR_LAYER_INVALID;  // the only layer type offered so far
+            return XR_ERROR_LAYER_INVALID;  // projection and quad layers only
         const auto* p = reinterpret_cast<const XrCompositionLayerProjection*>(layer);
         const Space* space = findSpace(p->space);
         if (space == nullptr || space->session != s)
@@ -1060,10 +1124,20 @@ XrResult XRAPI_CALL rtEndFrame(XrSession handle, const XrFrameEndInfo* info) {
             }
             recorded.push_back(std::move(r));
         }
+        twinseal::xr::testruntime::RecordedLayer whole;
+        whole.layer.type = XR_TYPE_COMPOSITION_LAYER_PROJECTION;
+        whole.layer.space = static_cast<std::int32_t>(space->type);
+        whole.layer.flags = p->layerFlags;
+        whole.layer.width = recorded.empty() ? 0 : recorded.back().view.width;
+        whole.layer.height = recorded.empty() ? 0 : recorded.back().view.height;
+        whole.layer.format = recorded.empty() ? 0 : recorded.back().view.format;
+        layers.push_back(std::move(whole));
         projection = true;
     }
     s->frameBegun = false;
     g_lastLayerCount = info->layerCount;
+    if (!layers.empty())
+        twinseal::xr::testruntime::storeLayers(std::move(layers));
     if (projection) {
         ++g_framesEnded;
         g_lastViews = std::move(recorded);
@@ -1290,4 +1364,5 @@ TWINSEAL_RUNTIME_EXPORT void twinseal_test_runtime_reset(void) {
     g_framesEnded = 0;
     g_lastLayerCount = 0;
     g_lastViews.clear();
+    twinseal::xr::testruntime::clearLayers();
 }

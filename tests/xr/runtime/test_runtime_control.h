@@ -69,6 +69,25 @@ typedef uint64_t (*TwinSealTestRuntimeFocusedSyncs)(void);
 // Back to the default controller (khr/simple_controller, nothing pressed), head (identity at the
 // LOCAL origin) and hands; forgets the suggestion counts and the sync count.
 typedef void (*TwinSealTestRuntimeResetInput)(void);
+// One composition layer of the last xrEndFrame, in submission order (index 0 is drawn first,
+// the last index on top).
+typedef struct TwinSealTestRuntimeLayer {
+    int32_t type;          // XrStructureType: XR_TYPE_COMPOSITION_LAYER_PROJECTION or _QUAD
+    int32_t space;         // XrReferenceSpaceType of the layer's space
+    uint64_t flags;        // XrCompositionLayerFlags
+    float position[3];     // quad: XrCompositionLayerQuad::pose (projection: zero)
+    float orientation[4];  // x, y, z, w
+    float size[2];         // quad: width and height in metres (projection: zero)
+    uint32_t width;        // quad: the sub-image size in pixels (projection: the first view's)
+    uint32_t height;
+    int64_t format;        // the swapchain's GL internal format
+} TwinSealTestRuntimeLayer;
+
+// Copies layer `index` of the last xrEndFrame that carried layers and, when `pixels` is not null,
+// a quad's RGBA8 pixels read back from its swapchain image (rows bottom-up). Same return values
+// as TwinSealTestRuntimeSubmittedView (-1 also for a projection layer's pixels: use the views).
+typedef int (*TwinSealTestRuntimeSubmittedLayer)(uint32_t index, TwinSealTestRuntimeLayer* layer,
+                                                 uint8_t* pixels, size_t capacity);
 
 #ifdef __cplusplus
 }

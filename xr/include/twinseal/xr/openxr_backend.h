@@ -6,6 +6,7 @@
 #include <twinseal/xr/backend.h>
 #include <twinseal/xr/frame.h>
 #include <twinseal/xr/input.h>
+#include <twinseal/xr/quad_layer.h>
 
 #include <cstdint>
 #include <memory>
@@ -72,6 +73,9 @@ struct OpenXrOptions {
     std::size_t timingCapacity = 4096;
     // The controller bindings suggested to the runtime, per interaction profile (input.h).
     std::vector<ProfileBindings> bindings = defaultBindings();
+    // Quad layers submitted after the projection layer (trusted ones last), see quad_layer.h.
+    // Head-locked quads use the session's VIEW reference space.
+    std::vector<QuadLayerConfig> quads;
 };
 
 // The OpenXR session, in hello_xr's shape without exceptions: start() creates the instance,

@@ -1,4 +1,5 @@
 // The Settings page's view-model, kept in settings.json in the data directory (no secrets):
+// the owner's security image (security_image.h, its own file beside settings.json, never sent),
 // the home network's address (when it differs from the profile's), the trust list (the home
 // network's roots from the profile, plus operator roots the owner adds to verify peers of other
 // networks, copied into trust/), the theme, and the data directory to use from the next start
@@ -13,6 +14,7 @@
 
 #include <QObject>
 #include <QString>
+#include <QStringList>
 #include <QUrl>
 
 #include <string>
@@ -32,6 +34,11 @@ class SettingsController : public twinseal::viewmodels::PageModel {
     Q_PROPERTY(QString dataDir READ dataDir CONSTANT)
     Q_PROPERTY(QString nextDataDir READ nextDataDir NOTIFY changed)
     Q_PROPERTY(twinseal::viewmodels::FactListModel* trustList READ trustList CONSTANT)
+    // The owner's security image (a file URL of the stored copy, with a revision query so views
+    // reload it; empty when none was chosen) and the bundled ones to choose from (names; their
+    // pictures at securityImageChoiceUrl(name)).
+    Q_PROPERTY(QUrl securityImage READ securityImage NOTIFY securityImageChanged)
+    Q_PROPERTY(QStringList securityImageChoices READ securityImageChoices CONSTANT)
 public:
     SettingsController(twin::TwinStore& store, AuditTrail& audit, QObject* parent = nullptr);
 
@@ -57,12 +64,22 @@ public:
     Q_INVOKABLE bool setNextDataDir(const QUrl& folder);
     Q_INVOKABLE void refreshTrustList();
 
+    [[nodiscard]] QUrl securityImage() const;
+    [[nodiscard]] QStringList securityImageChoices() const;
+    // The stored security image's path (whether or not one was chosen).
+    [[nodiscard]] QString securityImagePath() const;
+    Q_INVOKABLE QUrl securityImageChoiceUrl(const QString& name) const;
+    // Keeps a bundled image / a picture file of the owner's as the security image.
+    Q_INVOKABLE bool chooseSecurityImage(const QString& name);
+    Q_INVOKABLE bool chooseSecurityImageFile(const QUrl& file);
+
     // The file the app's QSettings use for the data directory (tests point it elsewhere).
     static QString defaultDataDirKey() { return QStringLiteral("dataDir"); }
 
 signals:
     void changed();
     void homeNetworkChanged(); // the address in use changed
+    void securityImageChanged();
 
 private:
     void load();
@@ -73,6 +90,7 @@ private:
     QString m_address;
     QString m_theme = QStringLiteral("light");
     FactListModel m_trust;
+    int m_securityImageRevision = 0;
 };
 
 } // namespace twinseal::viewmodels
