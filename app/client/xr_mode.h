@@ -1,10 +1,12 @@
 // The client's XR mode (--xr=auto|openxr|desktop): decides whether the window also drives an
 // OpenXR headset, starts and polls the OpenXR session, and falls back to the desktop — telling the
 // user why through XrStatusController — whenever OpenXR is missing, refuses or fails mid-session.
-// It never exits, hangs or throws into the Qt event loop.
+// It never exits, hangs or throws into the Qt event loop. In the headset it shows the call room
+// (app/headset_scene: the Calls page's participants, each verified avatar, seen from each eye).
 #pragma once
 
 #include <QObject>
+#include <QPointer>
 #include <QString>
 #include <QTimer>
 
@@ -17,8 +19,13 @@
 #include <twinseal/xr/glx_surface.h>
 #include <twinseal/xr/openxr_backend.h>
 
+class QAbstractItemModel;
 class QOpenGLContext;
 class QQuickWindow;
+
+namespace twinseal::headset {
+class HeadsetScene;
+}
 
 namespace twinseal::viewmodels {
 class XrStatusController;
@@ -53,9 +60,14 @@ public:
     explicit XrMode(viewmodels::XrStatusController& status, QObject* parent = nullptr);
     ~XrMode() override;
 
+    // The call's participants (the Calls page's ParticipantListModel) the headset shows; set
+    // before start(). Without it the headset shows an empty room.
+    void setParticipants(QAbstractItemModel* participants);
+
     // Probes the runtime and, when the decision says so, starts the OpenXR session with an
-    // OpenGL context of its own that shares with the window's (xcb + OpenGL only). Desktop
-    // preference: no probe at all. Always leaves `status` saying which mode runs and why.
+    // OpenGL context of its own that shares with the window's (xcb + OpenGL only), and the call
+    // room rendered for it from the window's QML engine. Desktop preference: no probe at all.
+    // Always leaves `status` saying which mode runs and why.
     void start(xr::BackendPreference preference, QQuickWindow* window);
     // Ends the OpenXR session (if any), following the runtime down to Exiting.
     void stop();
@@ -64,6 +76,10 @@ public:
     [[nodiscard]] bool openXrRan() const noexcept { return m_ran; }
     // Every frame timing collected so far (the backend's, drained by each poll and by stop()).
     [[nodiscard]] const std::vector<xr::FrameTiming>& timings() const noexcept { return m_timings; }
+    // The GUI thread's time to render both eyes of the call room, per rendered pair (ns).
+    [[nodiscard]] const std::vector<std::int64_t>& sceneTimings() const noexcept { return m_sceneTimings; }
+    // The call room while the session runs (null otherwise).
+    [[nodiscard]] headset::HeadsetScene* scene() const noexcept { return m_scene.get(); }
 
 private:
     void poll();
@@ -73,11 +89,14 @@ private:
     viewmodels::XrStatusController& m_status;
     std::unique_ptr<QOpenGLContext> m_context;
     std::unique_ptr<xr::GlxContextSurface> m_surface;
+    std::unique_ptr<headset::HeadsetScene> m_scene;
+    QPointer<QAbstractItemModel> m_participants;
     std::unique_ptr<xr::Backend> m_backend;
     xr::OpenXrBackend* m_openXr = nullptr;  // m_backend when it is the OpenXR one
     QTimer m_pollTimer;
     bool m_ran = false;
     std::vector<xr::FrameTiming> m_timings;
+    std::vector<std::int64_t> m_sceneTimings;
 };
 
 } // namespace twinseal::client
