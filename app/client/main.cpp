@@ -29,6 +29,8 @@
 
 #include <twinseal/security/bytes.h>
 #include <twinseal/security/clock.h>
+#include <twinseal/viewmodels/calls_controller.h>
+#include <twinseal/viewmodels/participant_list_model.h>
 #include <twinseal/viewmodels/settings_controller.h>
 #include <twinseal/viewmodels/twin_controller.h>
 #include <twinseal/viewmodels/xr_status_controller.h>
@@ -64,7 +66,7 @@ std::string localPassphrase(const QString& dir) {
     return pass;
 }
 
-void printXrStats(const std::vector<twinseal::xr::FrameTiming>& timings) {
+void printXrStats(const std::vector<twinseal::xr::FrameTiming>& timings, const std::vector<std::int64_t>& sceneNs) {
     const auto s = twinseal::xr::summarizeTimings(timings);
     const auto ms = [](std::int64_t ns) { return static_cast<double>(ns) / 1e6; };
     std::printf("XR frames: %zu\n", s.frames);
@@ -72,6 +74,13 @@ void printXrStats(const std::vector<twinseal::xr::FrameTiming>& timings) {
     std::printf("XR render ms: p50 %.3f  p99 %.3f\n", ms(s.renderP50), ms(s.renderP99));
     std::printf("XR submit ms: p50 %.3f  p99 %.3f\n", ms(s.submitP50), ms(s.submitP99));
     std::printf("XR busy   ms: p50 %.3f  p99 %.3f (render + submit)\n", ms(s.busyP50), ms(s.busyP99));
+    // The call room's two eye images, rendered on the GUI thread (not the frame thread).
+    std::vector<twinseal::xr::FrameTiming> scene(sceneNs.size());
+    for (std::size_t i = 0; i < sceneNs.size(); ++i)
+        scene[i].renderNs = sceneNs[i];
+    const auto r = twinseal::xr::summarizeTimings(scene);
+    std::printf("XR scene ms: p50 %.3f  p99 %.3f (GUI thread, both eyes, %zu pairs)\n", ms(r.renderP50),
+                ms(r.renderP99), r.frames);
     std::fflush(stdout);
 }
 
@@ -173,6 +182,9 @@ int main(int argc, char** argv) {
     twinseal::client::XrMode xr(xrStatus);
     xr.setPump([&xrInput](twinseal::xr::OpenXrBackend* backend) { xrInput.pump(backend); });
     xr.setCallViews(controller.calls(), controller.settings());
+    xr.setParticipants(controller.calls()->participants());  // the headset shows the Calls page's room
+    QObject::connect(&xrInput, &twinseal::client::XrInput::participantPanelRequested, &xr,
+                     &twinseal::client::XrMode::toggleParticipantPanel);
     xr.start(*xrPreference, qobject_cast<QQuickWindow*>(engine.rootObjects().first()));
 
     if (p.isSet(QStringLiteral("screenshot"))) {
@@ -188,7 +200,7 @@ int main(int argc, char** argv) {
     const int rc = QGuiApplication::exec();
     xr.stop();
     if (p.isSet(QStringLiteral("xr-stats")) && xr.openXrRan())
-        printXrStats(xr.timings());
+        printXrStats(xr.timings(), xr.sceneTimings());
     homenet.stop(); // before the client's objects go: orderly shutdown of the service thread
     return rc;
 }

@@ -1,7 +1,9 @@
 #include "xr_mode.h"
 
+#include <QAbstractItemModel>
 #include <QGuiApplication>
 #include <QOpenGLContext>
+#include <QQmlEngine>
 #include <QQuickWindow>
 #include <QSGRendererInterface>
 #include <QtGui/qguiapplication_platform.h>
@@ -10,6 +12,7 @@
 #include <cstdio>
 
 #include <twinseal/headset_layers/headset_layers.h>
+#include <twinseal/headset_scene/headset_scene.h>
 #include <twinseal/viewmodels/xr_status_controller.h>
 
 namespace twinseal::client {
@@ -114,6 +117,17 @@ void XrMode::setCallViews(viewmodels::CallsController* calls, viewmodels::Settin
     m_settings = settings;
 }
 
+void XrMode::setParticipants(QAbstractItemModel* participants) {
+    m_participants = participants;
+    if (m_scene != nullptr)
+        m_scene->setParticipants(participants);
+}
+
+void XrMode::toggleParticipantPanel() {
+    if (m_layers != nullptr)
+        m_layers->toggleParticipantPanel();
+}
+
 void XrMode::start(xr::BackendPreference preference, QQuickWindow* window) {
     if (preference == xr::BackendPreference::Desktop || preference == xr::BackendPreference::Null) {
         m_status.enterDesktop();
@@ -147,13 +161,24 @@ void XrMode::start(xr::BackendPreference preference, QQuickWindow* window) {
         fallBack(surface.error());
         return;
     }
+    QQmlEngine* engine = window != nullptr ? qmlEngine(window) : nullptr;
+    if (engine == nullptr) {
+        fallBack(xr::Error{xr::ErrorCode::Unsupported, "the window has no QML engine to draw the call room with"});
+        return;
+    }
+    auto scene = headset::HeadsetScene::create(*engine, **context, m_participants.data());
+    if (!scene.ok()) {
+        fallBack(scene.error());
+        return;
+    }
     m_context = std::move(*context);
     m_surface = std::move(*surface);
+    m_scene = std::move(*scene);
 
     xr::OpenXrOptions options;
     options.glx = m_surface->binding();
-    // This step shows a plain colour in each eye (TwinSeal's accent); the call room comes later.
-    options.render = xr::clearColourRenderer(0.05f, 0.35f, 0.40f);
+    // The frame thread only copies the newest finished eye images of the call room.
+    options.render = m_scene->renderCallback();
     // Above it, the participant panel and, always on top, the trusted verification layer.
     if (m_calls != nullptr && m_settings != nullptr) {
         m_layers = std::make_unique<headset_layers::HeadsetLayers>(*m_calls, *m_settings);
@@ -212,6 +237,11 @@ void XrMode::stop() {
             m_pump(nullptr);
     }
     m_layers.reset();  // after the backend: its frame thread read their pictures
+    if (m_scene != nullptr) {
+        auto more = m_scene->takeRenderTimings();
+        m_sceneTimings.insert(m_sceneTimings.end(), more.begin(), more.end());
+    }
+    m_scene.reset();  // after the frame thread stopped
     m_surface.reset();
     m_context.reset();
 }
@@ -227,10 +257,16 @@ void XrMode::collectTimings() {
         return;
     auto more = m_openXr->takeFrameTimings();
     m_timings.insert(m_timings.end(), more.begin(), more.end());
+    if (m_scene != nullptr) {
+        auto scene = m_scene->takeRenderTimings();
+        m_sceneTimings.insert(m_sceneTimings.end(), scene.begin(), scene.end());
+    }
     // The newest frames only (about an hour and a half at 90 Hz).
     constexpr std::size_t kKept = 1u << 19;
     if (m_timings.size() > kKept)
         m_timings.erase(m_timings.begin(), m_timings.end() - static_cast<std::ptrdiff_t>(kKept));
+    if (m_sceneTimings.size() > kKept)
+        m_sceneTimings.erase(m_sceneTimings.begin(), m_sceneTimings.end() - static_cast<std::ptrdiff_t>(kKept));
 }
 
 } // namespace twinseal::client

@@ -1,10 +1,12 @@
 // The client's XR mode (--xr=auto|openxr|desktop): decides whether the window also drives an
 // OpenXR headset, starts and polls the OpenXR session, and falls back to the desktop — telling the
 // user why through XrStatusController — whenever OpenXR is missing, refuses or fails mid-session.
-// It never exits, hangs or throws into the Qt event loop.
+// It never exits, hangs or throws into the Qt event loop. In the headset it shows the call room
+// (app/headset_scene: the Calls page's participants, each verified avatar, seen from each eye).
 #pragma once
 
 #include <QObject>
+#include <QPointer>
 #include <QString>
 #include <QTimer>
 
@@ -18,8 +20,13 @@
 #include <twinseal/xr/glx_surface.h>
 #include <twinseal/xr/openxr_backend.h>
 
+class QAbstractItemModel;
 class QOpenGLContext;
 class QQuickWindow;
+
+namespace twinseal::headset {
+class HeadsetScene;
+}
 
 namespace twinseal::viewmodels {
 class CallsController;
@@ -62,10 +69,14 @@ public:
     // The view-models the headset's own layers show (the trusted verification layer and the
     // participant panel); without them (tests of the session alone) only the projection runs.
     void setCallViews(viewmodels::CallsController* calls, viewmodels::SettingsController* settings);
+    // The call's participants (the Calls page's ParticipantListModel) the headset shows; set
+    // before start(). Without it the headset shows an empty room.
+    void setParticipants(QAbstractItemModel* participants);
 
     // Probes the runtime and, when the decision says so, starts the OpenXR session with an
-    // OpenGL context of its own that shares with the window's (xcb + OpenGL only). Desktop
-    // preference: no probe at all. Always leaves `status` saying which mode runs and why.
+    // OpenGL context of its own that shares with the window's (xcb + OpenGL only), and the call
+    // room rendered for it from the window's QML engine. Desktop preference: no probe at all.
+    // Always leaves `status` saying which mode runs and why.
     void start(xr::BackendPreference preference, QQuickWindow* window);
     // Ends the OpenXR session (if any), following the runtime down to Exiting.
     void stop();
@@ -81,6 +92,13 @@ public:
     // Called after each successful poll with the running OpenXR backend, and with null once the
     // session is gone (controller input: xr_input.h).
     void setPump(std::function<void(xr::OpenXrBackend*)> pump) { m_pump = std::move(pump); }
+    // Opens or closes the headset's participant panel (the controllers' panel button); nothing
+    // without a session.
+    void toggleParticipantPanel();
+    // The GUI thread's time to render both eyes of the call room, per rendered pair (ns).
+    [[nodiscard]] const std::vector<std::int64_t>& sceneTimings() const noexcept { return m_sceneTimings; }
+    // The call room while the session runs (null otherwise).
+    [[nodiscard]] headset::HeadsetScene* scene() const noexcept { return m_scene.get(); }
 
 private:
     void poll();
@@ -95,12 +113,15 @@ private:
     std::unique_ptr<headset_layers::HeadsetLayers> m_layers;
     std::unique_ptr<QOpenGLContext> m_context;
     std::unique_ptr<xr::GlxContextSurface> m_surface;
+    std::unique_ptr<headset::HeadsetScene> m_scene;
+    QPointer<QAbstractItemModel> m_participants;
     std::unique_ptr<xr::Backend> m_backend;
     xr::OpenXrBackend* m_openXr = nullptr;  // m_backend when it is the OpenXR one
     QTimer m_pollTimer;
     bool m_ran = false;
     std::vector<xr::FrameTiming> m_timings;
     std::function<void(xr::OpenXrBackend*)> m_pump;
+    std::vector<std::int64_t> m_sceneTimings;
 };
 
 } // namespace twinseal::client

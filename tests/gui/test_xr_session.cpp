@@ -1,7 +1,7 @@
 // The client's OpenXR session beside its window, on Qt's xcb platform with OpenGL (under Xvfb,
 // Mesa llvmpipe), against the in-tree test runtime with a headset: --xr=openxr starts the session
-// with the window's GLX context, shows no notice, and the runtime reads back the plain colour each
-// eye was cleared to; the desktop page keeps working. When the runtime loses the session, the
+// with the window's GLX context, shows no notice, and the runtime reads back the call room each eye
+// was given (no call yet: the room's background only); the desktop page keeps working. When the runtime loses the session, the
 // window says so and the client carries on in desktop mode.
 #include <QQuickItem>
 #include <QQuickWindow>
@@ -20,8 +20,8 @@ using namespace twinseal::test;
 
 namespace {
 
-// The colour xr_mode.cpp clears each eye to, as RGBA8 (0.05, 0.35, 0.40, 1).
-constexpr std::uint32_t kEyeColour = 0x0D5966FFu;
+// The empty call room (HeadsetRoom.qml's background, #1b2128), as RGBA8.
+constexpr std::uint32_t kEyeColour = 0x1B2128FFu;
 
 bool near(std::uint32_t a, std::uint32_t b) {
     for (int shift = 0; shift < 32; shift += 8) {

@@ -24,6 +24,11 @@ import TwinSeal.UI
 //                      of those names (or in the model's order when it has none of them), or an
 //                      object by target name
 //   local              the local participant's own view: shown mirrored, like a mirror
+//
+// Seen from outside (the headset's eyes, HeadsetRoom.qml): with eyeView set, the avatar is drawn
+// on a transparent background through a camera at eyePosition / eyeRotation (in the avatar's own
+// space, metres) with the projection eyeProjection (an off-axis frustum from the eye's field of
+// view), instead of the tile's own framing.
 Item {
     id: root
     property url source
@@ -35,6 +40,10 @@ Item {
     property quaternion rightHandRotation
     property var blendShapes
     property bool local: false
+    property bool eyeView: false
+    property vector3d eyePosition
+    property quaternion eyeRotation
+    property matrix4x4 eyeProjection
 
     // What is shown: "model" (the avatar model), "figure" (the capsule fallback) or "flat" (2D,
     // software renderer). rig: the joints found in the model (AvatarRig).
@@ -285,12 +294,21 @@ Item {
             }
             environment: SceneEnvironment {
                 clearColor: Theme.dark ? "#0f1216" : "#e9edf2"
-                backgroundMode: SceneEnvironment.Color
+                backgroundMode: root.eyeView ? SceneEnvironment.Transparent : SceneEnvironment.Color
                 antialiasingMode: SceneEnvironment.MSAA
             }
             id: view3d
+            camera: root.eyeView ? eyeCamera : tileCamera
+            // A headset's eye (see eyeView above).
+            CustomCamera {
+                id: eyeCamera
+                position: root.eyePosition
+                rotation: root.eyeRotation
+                projection: root.eyeProjection
+            }
             // The upper body and the hands, in tiles of any shape: narrow tiles fit the width.
             PerspectiveCamera {
+                id: tileCamera
                 readonly property bool narrow: view3d.width < view3d.height * 0.85
                 position: Qt.vector3d(0, 1.33, 1.6)
                 eulerRotation.x: -4
