@@ -60,8 +60,8 @@ ParticipantListModel::Pose poseAt(int i, double t) {
 } // namespace
 
 int main(int argc, char** argv) {
-    QSurfaceFormat::setDefaultFormat(QQuick3D::idealSurfaceFormat());
     QGuiApplication app(argc, argv);
+    QSurfaceFormat::setDefaultFormat(QQuick3D::idealSurfaceFormat());  // needs the application
     QCommandLineParser parser;
     parser.addHelpOption();
     QCommandLineOption framesOpt("frames", "Frames measured.", "N", "900");

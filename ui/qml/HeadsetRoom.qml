@@ -47,7 +47,7 @@ Item {
             required property var rightHandRotation
             required property var blendShapes
             // Nothing unverified is ever rendered; the user's own avatar is their own body.
-            readonly property bool shown: !isLocal && state === "verified" && modelUrl.toString() !== ""
+            readonly property bool shown: !isLocal && state === "verified" && String(modelUrl) !== ""
             readonly property real angle: (index - (room.peers + 1) / 2) * room.spacing
             // The avatar's place: on the arc, facing the user (its +Z towards the origin).
             readonly property real c: Math.cos(angle)
@@ -68,30 +68,28 @@ Item {
             }
 
             anchors.fill: parent
-            // Not even created unless shown.
-            Loader {
+            // Hidden (never rendered, no model loaded) unless shown.
+            CallAvatar {
                 anchors.fill: parent
-                active: place.shown
-                sourceComponent: CallAvatar {
-                    objectName: "headsetAvatar_" + place.index
-                    source: place.modelUrl
-                    eyeView: true
-                    eyePosition: place.eyeHere
-                    eyeRotation: place.eyeTurnHere
-                    eyeProjection: room.eyeProjection
-                    headRotation: Qt.quaternion(place.headRotation[3], place.headRotation[0], place.headRotation[1],
-                                                place.headRotation[2])
-                    headPosition: Qt.vector3d(place.headPosition[0], place.headPosition[1], place.headPosition[2])
-                    leftHandPosition: Qt.vector3d(place.leftHandPosition[0], place.leftHandPosition[1],
-                                                  place.leftHandPosition[2])
-                    rightHandPosition: Qt.vector3d(place.rightHandPosition[0], place.rightHandPosition[1],
-                                                   place.rightHandPosition[2])
-                    leftHandRotation: Qt.quaternion(place.leftHandRotation[3], place.leftHandRotation[0],
-                                                    place.leftHandRotation[1], place.leftHandRotation[2])
-                    rightHandRotation: Qt.quaternion(place.rightHandRotation[3], place.rightHandRotation[0],
-                                                     place.rightHandRotation[1], place.rightHandRotation[2])
-                    blendShapes: place.blendShapes
-                }
+                visible: place.shown
+                objectName: "headsetAvatar_" + place.index
+                source: place.shown ? place.modelUrl : ""
+                eyeView: true
+                eyePosition: place.eyeHere
+                eyeRotation: place.eyeTurnHere
+                eyeProjection: room.eyeProjection
+                headRotation: Qt.quaternion(place.headRotation[3], place.headRotation[0], place.headRotation[1],
+                                            place.headRotation[2])
+                headPosition: Qt.vector3d(place.headPosition[0], place.headPosition[1], place.headPosition[2])
+                leftHandPosition: Qt.vector3d(place.leftHandPosition[0], place.leftHandPosition[1],
+                                              place.leftHandPosition[2])
+                rightHandPosition: Qt.vector3d(place.rightHandPosition[0], place.rightHandPosition[1],
+                                               place.rightHandPosition[2])
+                leftHandRotation: Qt.quaternion(place.leftHandRotation[3], place.leftHandRotation[0],
+                                                place.leftHandRotation[1], place.leftHandRotation[2])
+                rightHandRotation: Qt.quaternion(place.rightHandRotation[3], place.rightHandRotation[0],
+                                                 place.rightHandRotation[1], place.rightHandRotation[2])
+                blendShapes: place.blendShapes
             }
         }
     }

@@ -55,12 +55,9 @@ xr::Result<std::unique_ptr<HeadsetScene>> HeadsetScene::create(QQmlEngine& engin
         return unsupported(QStringLiteral("Qt Quick could not render the headset's call room with OpenGL "
                                           "(QQuickRenderControl::initialize failed)"));
 
-    // Where qt_add_qml_module puts TwinSeal.UI (Qt 6.4 does not look there by itself).
-    const QString modules = QStringLiteral("qrc:/qt/qml");
-    if (!engine.importPathList().contains(modules))
-        engine.addImportPath(modules);
-    QQmlComponent component(&engine);
-    component.setData(QByteArrayLiteral("import TwinSeal.UI\nHeadsetRoom {}\n"), QUrl());
+    // From the module's own folder (as the client loads AppWindow.qml), so HeadsetRoom sees
+    // CallAvatar and the Theme singleton beside it.
+    QQmlComponent component(&engine, QUrl(QStringLiteral("qrc:/qt/qml/TwinSeal/UI/HeadsetRoom.qml")));
     QObject* object = component.create();
     auto* room = qobject_cast<QQuickItem*>(object);
     if (room == nullptr) {
