@@ -154,6 +154,57 @@ Page {
             }
 
             Section {
+                title: qsTr("Appearance")
+                RowLayout {
+                    spacing: Theme.padding
+                    RadioButton {
+                        objectName: "themeLight"
+                        text: qsTr("Light")
+                        checked: page.settings.theme !== "dark"
+                        onClicked: { page.settings.theme = "light"; Theme.dark = false }
+                    }
+                    RadioButton {
+                        objectName: "themeDark"
+                        text: qsTr("Dark")
+                        checked: page.settings.theme === "dark"
+                        onClicked: { page.settings.theme = "dark"; Theme.dark = true }
+                    }
+                }
+            }
+
+            Section {
+                title: qsTr("Data directory")
+                Text {
+                    objectName: "dataDirText"
+                    text: qsTr("Now: %1").arg(page.settings.dataDir)
+                    color: Theme.text
+                    font.pixelSize: Theme.fontSize
+                    wrapMode: Text.WrapAnywhere
+                    Layout.fillWidth: true
+                }
+                Text {
+                    visible: page.settings.nextDataDir !== page.settings.dataDir
+                    text: qsTr("From the next start: %1").arg(page.settings.nextDataDir)
+                    color: Theme.text
+                    font.pixelSize: Theme.fontSize
+                    wrapMode: Text.WrapAnywhere
+                    Layout.fillWidth: true
+                }
+                Text {
+                    text: qsTr("Your profile, encrypted keys, credential and activity log live here. Moving elsewhere starts a new device state; your current data stays where it is.")
+                    color: Theme.mutedText
+                    font.pixelSize: Theme.smallSize
+                    wrapMode: Text.WordWrap
+                    Layout.fillWidth: true
+                }
+                AppButton {
+                    objectName: "chooseDataDirButton"
+                    icon.source: Theme.icon("folder")
+                    text: qsTr("Use another folder from the next start…")
+                    onClicked: dataDirDialog.open()
+                }
+            }
+            Section {
                 objectName: "securityImageCard"
                 title: qsTr("Security image")
                 Text {
@@ -227,57 +278,6 @@ Page {
                 }
             }
 
-            Section {
-                title: qsTr("Appearance")
-                RowLayout {
-                    spacing: Theme.padding
-                    RadioButton {
-                        objectName: "themeLight"
-                        text: qsTr("Light")
-                        checked: page.settings.theme !== "dark"
-                        onClicked: { page.settings.theme = "light"; Theme.dark = false }
-                    }
-                    RadioButton {
-                        objectName: "themeDark"
-                        text: qsTr("Dark")
-                        checked: page.settings.theme === "dark"
-                        onClicked: { page.settings.theme = "dark"; Theme.dark = true }
-                    }
-                }
-            }
-
-            Section {
-                title: qsTr("Data directory")
-                Text {
-                    objectName: "dataDirText"
-                    text: qsTr("Now: %1").arg(page.settings.dataDir)
-                    color: Theme.text
-                    font.pixelSize: Theme.fontSize
-                    wrapMode: Text.WrapAnywhere
-                    Layout.fillWidth: true
-                }
-                Text {
-                    visible: page.settings.nextDataDir !== page.settings.dataDir
-                    text: qsTr("From the next start: %1").arg(page.settings.nextDataDir)
-                    color: Theme.text
-                    font.pixelSize: Theme.fontSize
-                    wrapMode: Text.WrapAnywhere
-                    Layout.fillWidth: true
-                }
-                Text {
-                    text: qsTr("Your profile, encrypted keys, credential and activity log live here. Moving elsewhere starts a new device state; your current data stays where it is.")
-                    color: Theme.mutedText
-                    font.pixelSize: Theme.smallSize
-                    wrapMode: Text.WordWrap
-                    Layout.fillWidth: true
-                }
-                AppButton {
-                    objectName: "chooseDataDirButton"
-                    icon.source: Theme.icon("folder")
-                    text: qsTr("Use another folder from the next start…")
-                    onClicked: dataDirDialog.open()
-                }
-            }
             Item { Layout.preferredHeight: Theme.padding }
         }
     }
