@@ -193,10 +193,23 @@ private slots:
         QVERIFY(profile);
         RawClient raw(server);
 
-        // A SUCI of a subscriber this network does not have.
+        // A SUCI of a subscriber this network does not have gets a challenge like any other (a
+        // decoy: whether an IMSI is subscribed is not told), which no answer can meet.
         proto::AuthStartRequest start;
         start.set_suci(suciFor(*profile, "imsi-001010000000999", profile->hnPublicKey));
-        EXPECT_REFUSAL(raw.post(QStringLiteral("/v1/auth/start"), start), 404, "unknown-subscriber");
+        {
+            const HttpResult decoy = raw.post(QStringLiteral("/v1/auth/start"), start);
+            QCOMPARE(decoy.status, 200);
+            QVERIFY(decoy.code.empty());
+            proto::AuthChallenge c;
+            QVERIFY(c.ParseFromArray(decoy.body.constData(), int(decoy.body.size())));
+            QCOMPARE(c.rand().size(), std::size_t{16});
+            QCOMPARE(c.autn().size(), std::size_t{16});
+            proto::AuthFinishRequest finish;
+            finish.set_auth_id(c.auth_id());
+            finish.set_res_star(std::string(16, '\x5a'));
+            EXPECT_REFUSAL(raw.post(QStringLiteral("/v1/auth/finish"), finish), 401, "aka-res-mismatch");
+        }
         // Concealed under another network's key.
         auto otherHn = generateSuciHomeNetworkKeyPair(SystemRandom::instance());
         start.set_suci(suciFor(*profile, profile->supi.toString(), otherHn->publicKey));
