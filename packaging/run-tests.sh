@@ -7,26 +7,31 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Each stage says when it starts, counted from here.
+start=$SECONDS
+stage() { echo "== $1 (at $(( (SECONDS - start) / 60 )) min $(( (SECONDS - start) % 60 )) s)"; }
+stage "set-up"
 bash packaging/setup.sh
 # The home-network integration tests also run against PostgreSQL (label "postgres").
 bash packaging/start-postgres.sh
 
 jobs=$(nproc)
-echo "== build (RelWithDebInfo)"
+stage "build (RelWithDebInfo)"
 cmake --preset default
 cmake --build --preset default -j "$jobs"
-echo "== tests"
+stage "tests"
 ctest --preset default
 
 if [ "${TWINSEAL_SKIP_ASAN:-0}" != "1" ]; then
-  echo "== build (ASan + UBSan)"
+  stage "build (ASan + UBSan)"
   cmake --preset asan
   cmake --build --preset asan -j "$jobs"
-  echo "== tests under ASan + UBSan"
+  stage "tests under ASan + UBSan"
   ctest --preset asan
 fi
 
 if [ "${TWINSEAL_SKIP_FUZZ:-0}" != "1" ]; then
-  echo "== fuzzing (libFuzzer + ASan + UBSan, ${FUZZ_SECONDS:-15} s per target)"
+  stage "fuzzing (libFuzzer + ASan + UBSan, ${FUZZ_SECONDS:-15} s per target)"
   bash packaging/run-fuzz.sh
 fi
+stage "done"

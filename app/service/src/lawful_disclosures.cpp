@@ -15,7 +15,7 @@ using namespace util;
 namespace {
 
 constexpr qsizetype kMaxFieldLength = 512;
-constexpr int kMaxListed = 500;
+constexpr int kMaxDisclosuresListed = 500;
 
 // The attributes a lawful disclosure can name (the credential's attribute names, plus the
 // pseudonym). Common spellings are accepted and normalised.
@@ -126,7 +126,7 @@ ServiceResult<proto::LawfulDisclosureList> LawfulDisclosures::of(const Caller& c
         return m_ctx.storageError(records.error());
     proto::LawfulDisclosureList out;
     for (const auto& r : *records) {
-        if (out.disclosures_size() >= kMaxListed)
+        if (out.disclosures_size() >= kMaxDisclosuresListed)
             break;
         fillDisclosure(r, out.add_disclosures());
     }

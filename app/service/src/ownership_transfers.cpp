@@ -17,7 +17,7 @@ namespace {
 
 // Finished offers stay in the caller's list for this long.
 constexpr qint64 kFinishedListed = 30 * 86400;
-constexpr int kMaxListed = 200;
+constexpr int kMaxTransfersListed = 200;
 constexpr std::size_t kCodeChars = 16; // 80 bits of base32
 
 const QString kPending = QStringLiteral("pending");
@@ -171,7 +171,7 @@ ServiceResult<proto::TransferList> OwnershipTransfers::listTransfers(const Calle
     if (!caller.subscriber())
         return notAuthenticated("listing transfers");
     auto all = m_ctx.store.transfers().transfersOf(caller.supi, m_ctx.clock.now() - kFinishedListed,
-                                                   kMaxListed);
+                                                   kMaxTransfersListed);
     if (!all.ok())
         return m_ctx.storageError(all.error());
     proto::TransferList out;

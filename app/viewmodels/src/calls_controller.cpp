@@ -32,6 +32,7 @@
 #include <twinseal/twin/twin_store.h>
 
 #include "twinseal/viewmodels/audit_trail.h"
+#include "qt_text.h"
 
 namespace twinseal::viewmodels {
 
@@ -41,8 +42,6 @@ using security::OverallState;
 
 namespace {
 
-QString qs(const std::string& s) { return QString::fromStdString(s); }
-QString qs(std::string_view s) { return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size())); }
 
 constexpr int kConnectPollMs = 100;
 constexpr int kConnectTimeoutMs = 15000;

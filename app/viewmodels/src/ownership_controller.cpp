@@ -28,6 +28,7 @@
 #include <twinseal/security/translog.h>
 
 #include "twinseal/viewmodels/audit_trail.h"
+#include "qt_text.h"
 #include "kill_point.h"
 
 namespace twinseal::viewmodels {
@@ -39,7 +40,6 @@ namespace {
 // The files that make up a held twin (a registration's or an accepted transfer's).
 constexpr const auto& kTwinFiles = twin::layout::kTwinFiles;
 
-QString qs(const std::string& s) { return QString::fromStdString(s); }
 
 QByteArray toQBytes(ByteView b) {
     return QByteArray(reinterpret_cast<const char*>(b.data()), static_cast<qsizetype>(b.size()));

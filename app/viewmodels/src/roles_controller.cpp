@@ -11,6 +11,7 @@
 #include <twinseal/twin/twin_store.h>
 
 #include "twinseal/viewmodels/audit_trail.h"
+#include "qt_text.h"
 
 namespace twinseal::viewmodels {
 
@@ -18,7 +19,6 @@ using security::ErrorCode;
 
 namespace {
 
-QString qs(const std::string& s) { return QString::fromStdString(s); }
 
 QString codeName(ErrorCode code) {
     const std::string_view name = security::errorCodeName(code);
