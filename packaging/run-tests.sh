@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets everything up and runs the whole test suite: installs the Debian packages, builds
 # warning-free (-Wall -Wextra -Werror), runs every test (not the benchmarks), then builds
-# again with AddressSanitizer + UndefinedBehaviorSanitizer and runs every test again.
+# again with AddressSanitizer + UndefinedBehaviorSanitizer and runs every test again (but the
+# PostgreSQL repeats of the home-network tests, label "postgres", which the first pass runs).
 # Set TWINSEAL_SKIP_ASAN=1 to skip the second pass locally. Last, the libFuzzer targets run
 # briefly (packaging/run-fuzz.sh, FUZZ_SECONDS each); TWINSEAL_SKIP_FUZZ=1 skips them.
 set -euo pipefail
