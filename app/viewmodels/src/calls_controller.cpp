@@ -42,7 +42,6 @@ using security::OverallState;
 
 namespace {
 
-
 constexpr int kConnectPollMs = 100;
 constexpr int kConnectTimeoutMs = 15000;
 constexpr int kDefaultFrameRate = 30;
