@@ -9,19 +9,12 @@
 
 #include <algorithm>
 
+#include "test_macros.h"
 #include "testmain.h"
 
 #include <twinseal/calls/animation_frame.h>
 #include <twinseal/calls/call_frame_keys.h>
 #include <twinseal/security/sframe_replay.h>
-
-// Fails the test with the reason code and detail unless a security::Result succeeded.
-#define REQUIRE_OK(r)                                                                              \
-    do {                                                                                           \
-        const auto& sec_ok_ = (r);                                                                 \
-        if (!sec_ok_.ok())                                                                         \
-            QFAIL(sec_ok_.error().message().c_str());                                              \
-    } while (0)
 
 namespace twinseal::test::calls {
 

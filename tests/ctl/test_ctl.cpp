@@ -13,6 +13,9 @@
 #include "homenet_fixture.h"
 #include "testmain.h"
 
+namespace {
+namespace test_ctl {
+
 using twinseal::security::ErrorCode;
 
 namespace {
@@ -547,4 +550,7 @@ private slots:
 };
 
 TWINSEAL_TEST(CtlTest, "ctl")
+} // namespace test_ctl
+} // namespace
+
 #include "test_ctl.moc"

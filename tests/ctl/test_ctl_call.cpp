@@ -92,7 +92,6 @@ std::unique_ptr<CtlCallProcess> start(const QString& name, const QStringList& ar
     return std::make_unique<CtlCallProcess>(name, args, kPassphrase, twinsealctlEnvironment());
 }
 
-} // namespace
 
 class CtlCallTest : public QObject {
     Q_OBJECT
@@ -765,6 +764,7 @@ private slots:
     }
 };
 
+} // namespace
 } // namespace twinseal::test
 
 using twinseal::test::CtlCallTest;

@@ -14,6 +14,9 @@
 #include "ctl_process.h"
 #include "testmain.h"
 
+namespace {
+namespace test_ctl_enterprise {
+
 using twinseal::security::ErrorCode;
 
 namespace {
@@ -297,4 +300,7 @@ private slots:
 };
 
 TWINSEAL_TEST(CtlEnterpriseTest, "enterprise")
+} // namespace test_ctl_enterprise
+} // namespace
+
 #include "test_ctl_enterprise.moc"

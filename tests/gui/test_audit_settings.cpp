@@ -22,6 +22,9 @@
 #include "homenet_fixture.h"
 #include "testmain.h"
 
+namespace {
+namespace test_audit_settings {
+
 using namespace twinseal;
 using namespace twinseal::test;
 using namespace twinseal::viewmodels;
@@ -284,4 +287,7 @@ private slots:
 };
 
 TWINSEAL_TEST(AuditSettingsTest, "audit-settings")
+} // namespace test_audit_settings
+} // namespace
+
 #include "test_audit_settings.moc"

@@ -41,6 +41,9 @@
 #include "test_macros.h"
 #include "testmain.h"
 
+namespace {
+namespace test_calls {
+
 using namespace twinseal;
 using namespace twinseal::test;
 using namespace twinseal::viewmodels;
@@ -615,4 +618,7 @@ private slots:
 };
 
 TWINSEAL_TEST(CallsGuiTest, "calls")
+} // namespace test_calls
+} // namespace
+
 #include "test_calls.moc"

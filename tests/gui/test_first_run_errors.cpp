@@ -19,6 +19,9 @@
 #include "homenet_fixture.h"
 #include "testmain.h"
 
+namespace {
+namespace test_first_run_errors {
+
 using namespace twinseal;
 using namespace twinseal::test;
 
@@ -280,4 +283,7 @@ private slots:
 };
 
 TWINSEAL_TEST(FirstRunErrorsTest, "first-run-errors")
+} // namespace test_first_run_errors
+} // namespace
+
 #include "test_first_run_errors.moc"

@@ -40,6 +40,9 @@
 #include "testmain.h"
 #include "xr_mode.h"
 
+namespace {
+namespace test_headset_layers {
+
 using namespace twinseal;
 using namespace twinseal::test;
 using namespace twinseal::viewmodels;
@@ -348,4 +351,7 @@ private slots:
 };
 
 TWINSEAL_TEST(HeadsetLayersTest, "headset-layers")
+} // namespace test_headset_layers
+} // namespace
+
 #include "test_headset_layers.moc"

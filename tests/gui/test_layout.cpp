@@ -16,6 +16,9 @@
 #include "homenet_fixture.h"
 #include "testmain.h"
 
+namespace {
+namespace test_layout {
+
 using namespace twinseal;
 using namespace twinseal::test;
 
@@ -179,4 +182,7 @@ private slots:
 };
 
 TWINSEAL_TEST(LayoutTest, "layout")
+} // namespace test_layout
+} // namespace
+
 #include "test_layout.moc"

@@ -20,6 +20,9 @@
 #include "kill_helper.h"
 #include "testmain.h"
 
+namespace {
+namespace test_onboarding {
+
 using namespace twinseal;
 using namespace twinseal::test;
 using viewmodels::TwinController;
@@ -445,4 +448,7 @@ private slots:
 };
 
 TWINSEAL_TEST(OnboardingTest, "onboarding")
+} // namespace test_onboarding
+} // namespace
+
 #include "test_onboarding.moc"

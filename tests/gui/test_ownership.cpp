@@ -31,6 +31,9 @@
 #include "kill_helper.h"
 #include "testmain.h"
 
+namespace {
+namespace test_ownership {
+
 using namespace twinseal;
 using namespace twinseal::test;
 using viewmodels::OwnershipController;
@@ -625,4 +628,7 @@ private slots:
 };
 
 TWINSEAL_TEST(OwnershipTest, "ownership")
+} // namespace test_ownership
+} // namespace
+
 #include "test_ownership.moc"

@@ -19,6 +19,9 @@
 #include "kill_helper.h"
 #include "testmain.h"
 
+namespace {
+namespace test_privacy {
+
 using namespace twinseal;
 using namespace twinseal::test;
 
@@ -214,4 +217,7 @@ private slots:
 };
 
 TWINSEAL_TEST(PrivacyGuiTest, "privacy")
+} // namespace test_privacy
+} // namespace
+
 #include "test_privacy.moc"

@@ -17,6 +17,9 @@
 #include "homenet_fixture.h"
 #include "testmain.h"
 
+namespace {
+namespace test_recertify {
+
 using namespace twinseal;
 using namespace twinseal::test;
 
@@ -120,4 +123,7 @@ private slots:
 };
 
 TWINSEAL_TEST(RecertifyTest, "recertify")
+} // namespace test_recertify
+} // namespace
+
 #include "test_recertify.moc"

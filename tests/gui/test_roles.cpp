@@ -36,6 +36,9 @@
 #include "test_macros.h"
 #include "testmain.h"
 
+namespace {
+namespace test_roles {
+
 using namespace twinseal;
 using namespace twinseal::test;
 using namespace twinseal::viewmodels;
@@ -297,4 +300,7 @@ private slots:
 };
 
 TWINSEAL_TEST(RolesGuiTest, "roles")
+} // namespace test_roles
+} // namespace
+
 #include "test_roles.moc"

@@ -18,6 +18,9 @@
 #include "homenet_fixture.h"
 #include "testmain.h"
 
+namespace {
+namespace test_verify_peer {
+
 using namespace twinseal;
 using namespace twinseal::test;
 using namespace twinseal::viewmodels;
@@ -195,4 +198,7 @@ private slots:
 };
 
 TWINSEAL_TEST(VerifyPeerTest, "verify-peer")
+} // namespace test_verify_peer
+} // namespace
+
 #include "test_verify_peer.moc"

@@ -33,6 +33,9 @@
 #include "testmain.h"
 #include "xr_mode.h"
 
+namespace {
+namespace test_xr_call_room {
+
 using namespace twinseal;
 using namespace twinseal::test;
 using twinseal::calls::CallClient;
@@ -274,4 +277,7 @@ private slots:
 };
 
 TWINSEAL_TEST(XrCallRoomTest, "xr-call-room")
+} // namespace test_xr_call_room
+} // namespace
+
 #include "test_xr_call_room.moc"

@@ -27,6 +27,9 @@
 #include "xr_input.h"
 #include "xr_mode.h"
 
+namespace {
+namespace test_xr_input {
+
 using namespace twinseal;
 using namespace twinseal::test;
 using twinseal::calls::CallClient;
@@ -195,4 +198,7 @@ private slots:
 };
 
 TWINSEAL_TEST(XrInputTest, "xr-input")
+} // namespace test_xr_input
+} // namespace
+
 #include "test_xr_input.moc"

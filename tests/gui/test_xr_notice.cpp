@@ -16,6 +16,9 @@
 #include "testmain.h"
 #include "xr_mode.h"
 
+namespace {
+namespace test_xr_notice {
+
 using namespace twinseal;
 using namespace twinseal::test;
 
@@ -188,4 +191,7 @@ private slots:
 };
 
 TWINSEAL_TEST(XrNoticeTest, "xr-notice")
+} // namespace test_xr_notice
+} // namespace
+
 #include "test_xr_notice.moc"

@@ -15,6 +15,9 @@
 #include "testmain.h"
 #include "xr_mode.h"
 
+namespace {
+namespace test_xr_session {
+
 using namespace twinseal;
 using namespace twinseal::test;
 
@@ -92,4 +95,7 @@ private slots:
 };
 
 TWINSEAL_TEST(XrSessionTest, "xr-session")
+} // namespace test_xr_session
+} // namespace
+
 #include "test_xr_session.moc"

@@ -21,6 +21,9 @@
 #include "test_macros.h"
 #include "testmain.h"
 
+namespace {
+namespace test_avatar_repository {
+
 using namespace twinseal;
 using namespace twinseal::security;
 using namespace twinseal::test;
@@ -381,4 +384,7 @@ private slots:
 };
 
 TWINSEAL_TEST(AvatarRepositoryTest, "avatar-repository")
+} // namespace test_avatar_repository
+} // namespace
+
 #include "test_avatar_repository.moc"

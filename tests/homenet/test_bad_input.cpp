@@ -30,6 +30,9 @@
 #include "raw_client.h"
 #include "testmain.h"
 
+namespace {
+namespace test_bad_input {
+
 using namespace twinseal;
 using namespace twinseal::security;
 using namespace twinseal::test;
@@ -605,4 +608,7 @@ private slots:
 };
 
 TWINSEAL_TEST(BadInputTest, "bad-input")
+} // namespace test_bad_input
+} // namespace
+
 #include "test_bad_input.moc"

@@ -16,6 +16,9 @@
 #include "test_macros.h"
 #include "testmain.h"
 
+namespace {
+namespace test_call_relay {
+
 using namespace twinseal;
 using namespace twinseal::test;
 using Kind = proto::CallMessage::BodyCase;
@@ -384,4 +387,7 @@ private slots:
 };
 
 TWINSEAL_TEST(CallRelayTest, "call-relay")
+} // namespace test_call_relay
+} // namespace
+
 #include "test_call_relay.moc"

@@ -18,6 +18,9 @@
 #include "test_macros.h"
 #include "testmain.h"
 
+namespace {
+namespace test_calls {
+
 using namespace twinseal;
 using namespace twinseal::test;
 using Kind = proto::CallMessage::BodyCase;
@@ -590,4 +593,7 @@ private slots:
 };
 
 TWINSEAL_TEST(CallRoomsTest, "calls")
+} // namespace test_calls
+} // namespace
+
 #include "test_calls.moc"

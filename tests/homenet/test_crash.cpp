@@ -18,6 +18,9 @@
 #include "homenet_fixture.h"
 #include "testmain.h"
 
+namespace {
+namespace test_crash {
+
 using namespace twinseal;
 using namespace twinseal::security;
 using namespace twinseal::test;
@@ -197,4 +200,7 @@ private slots:
 };
 
 TWINSEAL_TEST(CrashTest, "crash")
+} // namespace test_crash
+} // namespace
+
 #include "test_crash.moc"

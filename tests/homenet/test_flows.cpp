@@ -18,6 +18,9 @@
 #include "test_macros.h"
 #include "testmain.h"
 
+namespace {
+namespace test_flows {
+
 using namespace twinseal;
 using namespace twinseal::security;
 using namespace twinseal::test;
@@ -564,4 +567,7 @@ private slots:
 };
 
 TWINSEAL_TEST(FlowsTest, "flows")
+} // namespace test_flows
+} // namespace
+
 #include "test_flows.moc"

@@ -15,6 +15,9 @@
 #include "homenet_fixture.h"
 #include "testmain.h"
 
+namespace {
+namespace test_log_verify {
+
 using namespace twinseal;
 using namespace twinseal::security;
 using namespace twinseal::test;
@@ -179,4 +182,7 @@ private slots:
 };
 
 TWINSEAL_TEST(LogVerifyTest, "log-verify")
+} // namespace test_log_verify
+} // namespace
+
 #include "test_log_verify.moc"

@@ -15,6 +15,9 @@
 #include "test_macros.h"
 #include "testmain.h"
 
+namespace {
+namespace test_privacy {
+
 using namespace twinseal;
 using namespace twinseal::security;
 using namespace twinseal::test;
@@ -295,4 +298,7 @@ private slots:
 };
 
 TWINSEAL_TEST(PrivacyTest, "privacy")
+} // namespace test_privacy
+} // namespace
+
 #include "test_privacy.moc"

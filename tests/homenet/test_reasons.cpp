@@ -16,6 +16,9 @@
 #include "raw_client.h"
 #include "testmain.h"
 
+namespace {
+namespace test_reasons {
+
 using namespace twinseal;
 using namespace twinseal::security;
 using namespace twinseal::test;
@@ -263,4 +266,7 @@ private slots:
 };
 
 TWINSEAL_TEST(ReasonsTest, "reasons")
+} // namespace test_reasons
+} // namespace
+
 #include "test_reasons.moc"

@@ -35,6 +35,9 @@
 #include "test_macros.h"
 #include "testmain.h"
 
+namespace {
+namespace test_transfer {
+
 using namespace twinseal;
 using namespace twinseal::security;
 using namespace twinseal::test;
@@ -1015,4 +1018,7 @@ class TransferTest : public QObject {
 };
 
 TWINSEAL_TEST(TransferTest, "transfer")
+} // namespace test_transfer
+} // namespace
+
 #include "test_transfer.moc"

@@ -23,6 +23,9 @@
 #include "hexutil.h"
 #include "testmain.h"
 
+namespace {
+namespace test_aka {
+
 using namespace twinseal::security;
 using twinseal::test::hexOf;
 using twinseal::test::hx;
@@ -631,4 +634,7 @@ class AkaTest : public QObject {
 };
 
 TWINSEAL_TEST(AkaTest, "aka")
+} // namespace test_aka
+} // namespace
+
 #include "test_aka.moc"

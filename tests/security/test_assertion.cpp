@@ -9,6 +9,9 @@
 #include "fixtures.h"
 #include "testmain.h"
 
+namespace {
+namespace test_assertion {
+
 using namespace twinseal::security;
 using namespace twinseal::test;
 
@@ -165,4 +168,7 @@ private slots:
 };
 
 TWINSEAL_TEST(AssertionTest, "assertion")
+} // namespace test_assertion
+} // namespace
+
 #include "test_assertion.moc"

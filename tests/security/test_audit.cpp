@@ -18,6 +18,9 @@
 
 #include "testmain.h"
 
+namespace {
+namespace test_audit {
+
 using namespace twinseal::security;
 using ojson = nlohmann::ordered_json;
 
@@ -1110,4 +1113,7 @@ class AuditTest : public QObject {
 };
 
 TWINSEAL_TEST(AuditTest, "audit")
+} // namespace test_audit
+} // namespace
+
 #include "test_audit.moc"

@@ -5,6 +5,9 @@
 #include "fixtures.h"
 #include "testmain.h"
 
+namespace {
+namespace test_credential {
+
 using namespace twinseal::security;
 using namespace twinseal::test;
 
@@ -126,4 +129,7 @@ private slots:
 };
 
 TWINSEAL_TEST(CredentialTest, "credential")
+} // namespace test_credential
+} // namespace
+
 #include "test_credential.moc"

@@ -9,6 +9,9 @@
 
 #include "testmain.h"
 
+namespace {
+namespace test_dt_history {
+
 using namespace twinseal::security;
 
 namespace {
@@ -175,4 +178,7 @@ class DtHistoryTest : public QObject {
 };
 
 TWINSEAL_TEST(DtHistoryTest, "dt-history")
+} // namespace test_dt_history
+} // namespace
+
 #include "test_dt_history.moc"

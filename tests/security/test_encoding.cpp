@@ -8,6 +8,9 @@
 
 #include "testmain.h"
 
+namespace {
+namespace test_encoding {
+
 using namespace twinseal::security;
 
 class EncodingTest : public QObject {
@@ -73,4 +76,7 @@ private slots:
 };
 
 TWINSEAL_TEST(EncodingTest, "encoding")
+} // namespace test_encoding
+} // namespace
+
 #include "test_encoding.moc"

@@ -11,6 +11,9 @@
 #include "testmain.h"
 
 namespace {
+namespace test_expected {
+
+namespace {
 
 // An error whose code is a string, as the home-network client's and the service's are.
 struct NamedError {
@@ -103,4 +106,7 @@ private slots:
 };
 
 TWINSEAL_TEST(ExpectedTest, "expected")
+} // namespace test_expected
+} // namespace
+
 #include "test_expected.moc"

@@ -14,6 +14,9 @@
 #include "twinseal/security/frame_keys.h"
 #include "twinseal/security/sframe.h"
 
+namespace {
+namespace test_frame_keys {
+
 using namespace twinseal::security;
 
 namespace {
@@ -271,5 +274,8 @@ class FrameKeysTest : public QObject {
 };
 
 TWINSEAL_TEST(FrameKeysTest, "frame-keys")
+
+} // namespace test_frame_keys
+} // namespace
 
 #include "test_frame_keys.moc"

@@ -17,6 +17,9 @@
 
 #include "testmain.h"
 
+namespace {
+namespace test_gltf {
+
 using namespace twinseal::security;
 using json = nlohmann::json;
 
@@ -394,4 +397,7 @@ private slots:
 };
 
 TWINSEAL_TEST(GltfTest, "gltf")
+} // namespace test_gltf
+} // namespace
+
 #include "test_gltf.moc"

@@ -24,6 +24,9 @@
 #include "fixtures.h"
 #include "testmain.h"
 
+namespace {
+namespace test_homenet_protocol {
+
 using namespace twinseal::security;
 using namespace twinseal::test;
 
@@ -401,4 +404,7 @@ private slots:
 };
 
 TWINSEAL_TEST(HomenetProtocolTest, "homenet-protocol")
+} // namespace test_homenet_protocol
+} // namespace
+
 #include "test_homenet_protocol.moc"

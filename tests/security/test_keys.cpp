@@ -9,9 +9,13 @@
 
 #include "testmain.h"
 
+#include "key_algorithm_metatype.h"
+
+namespace {
+namespace test_keys {
+
 using namespace twinseal::security;
 
-Q_DECLARE_METATYPE(twinseal::security::KeyAlgorithm)
 
 namespace {
 const ScryptParams kFast{1u << 10, 8, 1}; // keeps the byte-flip loops quick
@@ -257,4 +261,7 @@ private slots:
 };
 
 TWINSEAL_TEST(KeysTest, "keys")
+} // namespace test_keys
+} // namespace
+
 #include "test_keys.moc"

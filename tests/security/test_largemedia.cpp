@@ -23,6 +23,9 @@
 
 #include "testmain.h"
 
+namespace {
+namespace test_largemedia {
+
 using namespace twinseal::security;
 
 namespace {
@@ -302,4 +305,7 @@ private slots:
 };
 
 TWINSEAL_TEST(LargeMediaTest, "large-media")
+} // namespace test_largemedia
+} // namespace
+
 #include "test_largemedia.moc"

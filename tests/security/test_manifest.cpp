@@ -25,6 +25,9 @@
 #include "testmain.h"
 #include "twinseal/proto/twinseal.pb.h"
 
+namespace {
+namespace test_manifest {
+
 using namespace twinseal::security;
 
 namespace {
@@ -984,4 +987,7 @@ private slots:
 };
 
 TWINSEAL_TEST(ManifestTest, "manifest")
+} // namespace test_manifest
+} // namespace
+
 #include "test_manifest.moc"

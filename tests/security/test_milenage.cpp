@@ -19,6 +19,9 @@
 #include "hexutil.h"
 #include "testmain.h"
 
+namespace {
+namespace test_milenage {
+
 using namespace twinseal::security;
 using twinseal::test::hexOf;
 using twinseal::test::hx;
@@ -274,4 +277,7 @@ class MilenageTest : public QObject {
 };
 
 TWINSEAL_TEST(MilenageTest, "milenage")
+} // namespace test_milenage
+} // namespace
+
 #include "test_milenage.moc"

@@ -9,6 +9,9 @@
 #include "fixtures.h"
 #include "testmain.h"
 
+namespace {
+namespace test_role_credential {
+
 using namespace twinseal::security;
 using namespace twinseal::test;
 
@@ -388,4 +391,7 @@ private slots:
 };
 
 TWINSEAL_TEST(RoleCredentialTest, "role-credential")
+} // namespace test_role_credential
+} // namespace
+
 #include "test_role_credential.moc"

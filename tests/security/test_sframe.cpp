@@ -17,11 +17,15 @@
 #include "testmain.h"
 #include "twinseal/security/sframe.h"
 
+Q_DECLARE_METATYPE(twinseal::security::CipherSuite)
+
+namespace {
+namespace test_sframe {
+
 using namespace twinseal::security;
 using nlohmann::json;
 using twinseal::test::hexOf;
 
-Q_DECLARE_METATYPE(twinseal::security::CipherSuite)
 
 namespace {
 
@@ -522,5 +526,8 @@ class SFrameTest : public QObject {
 };
 
 TWINSEAL_TEST(SFrameTest, "sframe")
+
+} // namespace test_sframe
+} // namespace
 
 #include "test_sframe.moc"

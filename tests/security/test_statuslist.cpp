@@ -11,10 +11,14 @@
 #include "fixtures.h"
 #include "testmain.h"
 
+#include "key_algorithm_metatype.h"
+
+namespace {
+namespace test_statuslist {
+
 using namespace twinseal::security;
 using namespace twinseal::test;
 
-Q_DECLARE_METATYPE(twinseal::security::KeyAlgorithm)
 
 namespace {
 
@@ -348,4 +352,7 @@ private:
 };
 
 TWINSEAL_TEST(StatusListTest, "statuslist")
+} // namespace test_statuslist
+} // namespace
+
 #include "test_statuslist.moc"

@@ -14,6 +14,9 @@
 #include "hexutil.h"
 #include "testmain.h"
 
+namespace {
+namespace test_suci {
+
 using namespace twinseal::security;
 using twinseal::test::hexOf;
 using twinseal::test::hx;
@@ -375,4 +378,7 @@ class SuciTest : public QObject {
 };
 
 TWINSEAL_TEST(SuciTest, "suci")
+} // namespace test_suci
+} // namespace
+
 #include "test_suci.moc"

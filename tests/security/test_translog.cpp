@@ -15,11 +15,15 @@
 #include "rfc6962_vectors.h"
 #include "testmain.h"
 
+Q_DECLARE_METATYPE(std::vector<twinseal::security::Digest>)
+#include "key_algorithm_metatype.h"
+
+namespace {
+namespace test_translog {
+
 using namespace twinseal::security;
 using namespace twinseal::test;
 
-Q_DECLARE_METATYPE(std::vector<twinseal::security::Digest>)
-Q_DECLARE_METATYPE(twinseal::security::KeyAlgorithm)
 
 namespace {
 
@@ -909,4 +913,7 @@ private slots:
 };
 
 TWINSEAL_TEST(TransLogTest, "translog")
+} // namespace test_translog
+} // namespace
+
 #include "test_translog.moc"

@@ -15,6 +15,9 @@
 #include "testmain.h"
 #include "twinseal/proto/twinseal.pb.h"
 
+namespace {
+namespace test_verify {
+
 using namespace twinseal::security;
 using namespace twinseal::test;
 
@@ -676,4 +679,7 @@ private slots:
 };
 
 TWINSEAL_TEST(VerifyTest, "verify")
+} // namespace test_verify
+} // namespace
+
 #include "test_verify.moc"

@@ -29,6 +29,9 @@
 #include "twinseal/security/crypto.h"
 #include "twinseal/security/keys.h"
 
+namespace {
+namespace test_wycheproof {
+
 using namespace twinseal::security;
 using nlohmann::json;
 
@@ -609,5 +612,8 @@ private slots:
 };
 
 TWINSEAL_TEST(WycheproofTest, "wycheproof")
+
+} // namespace test_wycheproof
+} // namespace
 
 #include "test_wycheproof.moc"

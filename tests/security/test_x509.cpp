@@ -12,9 +12,13 @@
 #include "testmain.h"
 #include "twinseal/security/x509.h"
 
+#include "key_algorithm_metatype.h"
+
+namespace {
+namespace test_x509 {
+
 using namespace twinseal::security;
 
-Q_DECLARE_METATYPE(twinseal::security::KeyAlgorithm)
 
 namespace {
 
@@ -636,5 +640,8 @@ private slots:
 };
 
 TWINSEAL_TEST(X509Test, "x509")
+
+} // namespace test_x509
+} // namespace
 
 #include "test_x509.moc"

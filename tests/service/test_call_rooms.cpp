@@ -14,6 +14,9 @@
 #include "test_macros.h"
 #include "testmain.h"
 
+namespace {
+namespace test_call_rooms {
+
 using namespace twinseal;
 using namespace twinseal::security;
 using namespace twinseal::test;
@@ -245,4 +248,7 @@ class CallRoomsTest : public QObject {
 };
 
 TWINSEAL_TEST(CallRoomsTest, "call-rooms")
+} // namespace test_call_rooms
+} // namespace
+
 #include "test_call_rooms.moc"

@@ -14,6 +14,9 @@
 
 #include "testmain.h"
 
+namespace {
+namespace test_database_url {
+
 using namespace twinseal::service;
 
 namespace {
@@ -98,4 +101,7 @@ private slots:
 };
 
 TWINSEAL_TEST(DatabaseUrlTest, "database-url")
+} // namespace test_database_url
+} // namespace
+
 #include "test_database_url.moc"

@@ -11,6 +11,9 @@
 #include "test_macros.h"
 #include "testmain.h"
 
+namespace {
+namespace test_registry {
+
 using namespace twinseal;
 using namespace twinseal::security;
 using namespace twinseal::test;
@@ -136,4 +139,7 @@ class RegistryTest : public QObject {
 };
 
 TWINSEAL_TEST(RegistryTest, "registry")
+} // namespace test_registry
+} // namespace
+
 #include "test_registry.moc"

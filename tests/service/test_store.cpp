@@ -13,6 +13,9 @@
 
 #include "testmain.h"
 
+namespace {
+namespace test_store {
+
 using namespace twinseal;
 using namespace twinseal::service;
 
@@ -342,4 +345,7 @@ class StoreTest : public QObject {
 };
 
 TWINSEAL_TEST(StoreTest, "store")
+} // namespace test_store
+} // namespace
+
 #include "test_store.moc"

@@ -11,6 +11,9 @@
 #include "test_macros.h"
 #include "testmain.h"
 
+namespace {
+namespace test_subscriber_auth {
+
 using namespace twinseal;
 using namespace twinseal::security;
 using namespace twinseal::test;
@@ -292,4 +295,7 @@ class SubscriberAuthTest : public QObject {
 };
 
 TWINSEAL_TEST(SubscriberAuthTest, "subscriber-auth")
+} // namespace test_subscriber_auth
+} // namespace
+
 #include "test_subscriber_auth.moc"

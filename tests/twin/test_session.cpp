@@ -16,6 +16,9 @@
 #include "homenet_fixture.h"
 #include "testmain.h"
 
+namespace {
+namespace test_session {
+
 using namespace twinseal;
 using namespace twinseal::security;
 using namespace twinseal::test;
@@ -217,4 +220,7 @@ private slots:
 };
 
 TWINSEAL_TEST(SessionTest, "session")
+} // namespace test_session
+} // namespace
+
 #include "test_session.moc"

@@ -16,6 +16,9 @@
 #include "fixtures.h"
 #include "testmain.h"
 
+namespace {
+namespace test_store {
+
 using namespace twinseal::security;
 using namespace twinseal::test;
 using namespace twinseal::twin;
@@ -330,4 +333,7 @@ private slots:
 };
 
 TWINSEAL_TEST(StoreTest, "store")
+} // namespace test_store
+} // namespace
+
 #include "test_store.moc"

@@ -24,6 +24,9 @@
 #include "test_macros.h"
 #include "testmain.h"
 
+namespace {
+namespace test_calls_controller {
+
 using namespace twinseal;
 using namespace twinseal::test;
 using namespace twinseal::viewmodels;
@@ -214,4 +217,7 @@ private slots:
 };
 
 TWINSEAL_TEST(CallsControllerTest, "calls_controller")
+} // namespace test_calls_controller
+} // namespace
+
 #include "test_calls_controller.moc"

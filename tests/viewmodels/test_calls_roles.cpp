@@ -24,6 +24,9 @@
 #include "test_macros.h"
 #include "testmain.h"
 
+namespace {
+namespace test_calls_roles {
+
 using namespace twinseal;
 using namespace twinseal::test;
 using namespace twinseal::viewmodels;
@@ -159,4 +162,7 @@ private slots:
 };
 
 TWINSEAL_TEST(CallsRolesTest, "calls_roles")
+} // namespace test_calls_roles
+} // namespace
+
 #include "test_calls_roles.moc"

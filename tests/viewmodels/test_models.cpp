@@ -13,6 +13,9 @@
 
 #include "testmain.h"
 
+namespace {
+namespace test_models {
+
 using namespace twinseal;
 using namespace twinseal::security;
 using namespace twinseal::viewmodels;
@@ -90,4 +93,7 @@ private slots:
 };
 
 TWINSEAL_TEST(ModelsTest, "models")
+} // namespace test_models
+} // namespace
+
 #include "test_models.moc"

@@ -14,6 +14,9 @@
 
 #include "testmain.h"
 
+namespace {
+namespace test_ownership_models {
+
 using namespace twinseal::viewmodels;
 
 namespace {
@@ -169,4 +172,7 @@ private slots:
 };
 
 TWINSEAL_TEST(OwnershipModelsTest, "ownership_models")
+} // namespace test_ownership_models
+} // namespace
+
 #include "test_ownership_models.moc"

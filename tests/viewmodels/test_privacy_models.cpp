@@ -27,6 +27,9 @@
 
 #include "testmain.h"
 
+namespace {
+namespace test_privacy_models {
+
 using namespace twinseal;
 using namespace twinseal::security;
 using namespace twinseal::viewmodels;
@@ -233,4 +236,7 @@ private slots:
 };
 
 TWINSEAL_TEST(PrivacyModelsTest, "privacy_models")
+} // namespace test_privacy_models
+} // namespace
+
 #include "test_privacy_models.moc"

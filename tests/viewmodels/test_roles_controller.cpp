@@ -28,6 +28,9 @@
 #include "test_macros.h"
 #include "testmain.h"
 
+namespace {
+namespace test_roles_controller {
+
 using namespace twinseal;
 using namespace twinseal::security;
 using namespace twinseal::viewmodels;
@@ -271,4 +274,7 @@ private slots:
 };
 
 TWINSEAL_TEST(RolesControllerTest, "roles_controller")
+} // namespace test_roles_controller
+} // namespace
+
 #include "test_roles_controller.moc"

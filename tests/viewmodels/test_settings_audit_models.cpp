@@ -14,6 +14,9 @@
 
 #include "testmain.h"
 
+namespace {
+namespace test_settings_audit_models {
+
 using namespace twinseal::viewmodels;
 
 class SettingsAuditModelsTest : public QObject {
@@ -85,4 +88,7 @@ private slots:
 };
 
 TWINSEAL_TEST(SettingsAuditModelsTest, "settings_audit_models")
+} // namespace test_settings_audit_models
+} // namespace
+
 #include "test_settings_audit_models.moc"

@@ -7,6 +7,9 @@
 #include "testmain.h"
 #include "xrtest.h"
 
+namespace {
+namespace test_backends {
+
 using namespace twinseal::xr;
 using twinseal::xr::test::TransitionLog;
 using S = SessionState;
@@ -212,4 +215,7 @@ private slots:
 TWINSEAL_TEST(NullBackendTest, "null-backend")
 TWINSEAL_TEST(DesktopBackendTest, "desktop-backend")
 TWINSEAL_TEST(ChooseBackendTest, "choose-backend")
+} // namespace test_backends
+} // namespace
+
 #include "test_backends.moc"

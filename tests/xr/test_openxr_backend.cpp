@@ -11,6 +11,9 @@
 #include "testmain.h"
 #include "xrtest.h"
 
+namespace {
+namespace test_openxr_backend {
+
 using namespace twinseal::xr;
 namespace xt = twinseal::xr::test;
 using S = SessionState;
@@ -155,4 +158,7 @@ private slots:
 };
 
 TWINSEAL_TEST(OpenXrBackendTest, "openxr-backend")
+} // namespace test_openxr_backend
+} // namespace
+
 #include "test_openxr_backend.moc"

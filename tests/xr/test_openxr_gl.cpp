@@ -22,6 +22,9 @@
 #include "testmain.h"
 #include "xrtest.h"
 
+namespace {
+namespace test_openxr_gl {
+
 using namespace twinseal::xr;
 namespace xt = twinseal::xr::test;
 using S = SessionState;
@@ -423,4 +426,7 @@ private slots:
 
 TWINSEAL_TEST(OpenXrGlTest, "openxr-gl")
 TWINSEAL_TEST(OpenXrGlLifecycleTest, "openxr-gl-lifecycle")
+} // namespace test_openxr_gl
+} // namespace
+
 #include "test_openxr_gl.moc"

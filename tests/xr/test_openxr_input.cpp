@@ -17,10 +17,14 @@
 #include "testmain.h"
 #include "xrtest.h"
 
+Q_DECLARE_METATYPE(twinseal::xr::InputAction)
+
+namespace {
+namespace test_openxr_input {
+
 using namespace twinseal::xr;
 namespace xt = twinseal::xr::test;
 
-Q_DECLARE_METATYPE(twinseal::xr::InputAction)
 
 namespace {
 
@@ -273,4 +277,7 @@ private slots:
 
 TWINSEAL_TEST(OpenXrInputTest, "openxr-input")
 TWINSEAL_TEST(OpenXrInputPosesTest, "openxr-input-poses")
+} // namespace test_openxr_input
+} // namespace
+
 #include "test_openxr_input.moc"

@@ -19,6 +19,9 @@
 #include "testmain.h"
 #include "xrtest.h"
 
+namespace {
+namespace test_openxr_quads {
+
 using namespace twinseal::xr;
 namespace xt = twinseal::xr::test;
 
@@ -190,4 +193,7 @@ private slots:
 };
 
 TWINSEAL_TEST(OpenXrQuadTest, "openxr-quads")
+} // namespace test_openxr_quads
+} // namespace
+
 #include "test_openxr_quads.moc"

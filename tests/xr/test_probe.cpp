@@ -12,6 +12,9 @@
 #include "testmain.h"
 #include "xrtest.h"
 
+namespace {
+namespace test_probe {
+
 using namespace twinseal::xr;
 namespace xt = twinseal::xr::test;
 
@@ -202,4 +205,7 @@ private slots:
 
 TWINSEAL_TEST(ProbeRuntimeTest, "probe-runtime")
 TWINSEAL_TEST(ProbeNoRuntimeTest, "probe-no-runtime")
+} // namespace test_probe
+} // namespace
+
 #include "test_probe.moc"

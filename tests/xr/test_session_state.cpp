@@ -9,6 +9,9 @@
 #include "testmain.h"
 #include "xrtest.h"
 
+namespace {
+namespace test_session_state {
+
 using namespace twinseal::xr;
 using S = SessionState;
 
@@ -123,4 +126,7 @@ private slots:
 };
 
 TWINSEAL_TEST(SessionStateTest, "session-state")
+} // namespace test_session_state
+} // namespace
+
 #include "test_session_state.moc"
