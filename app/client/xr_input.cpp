@@ -51,6 +51,7 @@ void XrInput::pump(xr::OpenXrBackend* backend) {
         case xr::InputAction::ShowReport: emit reportRequested(); break;
         case xr::InputAction::LeaveCall: emit leaveRequested(); break;
         case xr::InputAction::ParticipantPanel: emit participantPanelRequested(); break;
+        case xr::InputAction::Recenter:  // the XR backend moves the panel itself
         case xr::InputAction::GripPose:
         case xr::InputAction::AimPose: break;
         }

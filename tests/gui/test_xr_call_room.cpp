@@ -224,6 +224,9 @@ private slots:
         QTest::qWait(1000);  // the avatars' models bound and posed
         const std::uint64_t copied = mode.scene()->framesCopied();
         QTRY_VERIFY_WITH_TIMEOUT(mode.scene()->framesCopied() >= copied + 5, 30000);
+        // Qt Quick kept one render target for every eye of every frame (the eyes' size held).
+        QVERIFY(mode.scene()->framesRendered() >= 5);
+        QCOMPARE(mode.scene()->renderTargetsMade(), std::uint64_t(1));
         QVERIFY(bothEyes(runtime, left, right));
         saveEyes(left, right, "xr-eyes");
         const Sides l = sidesOf(left), r = sidesOf(right);

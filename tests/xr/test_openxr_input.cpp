@@ -138,14 +138,17 @@ private slots:
         QTest::newRow("touch panel") << kTouch << "/user/hand/left/input/menu/click" << A::ParticipantPanel;
         QTest::newRow("touch report") << kTouch << "/user/hand/right/input/a/click" << A::ShowReport;
         QTest::newRow("touch leave") << kTouch << "/user/hand/right/input/b/click" << A::LeaveCall;
+        QTest::newRow("touch recenter") << kTouch << "/user/hand/left/input/y/click" << A::Recenter;
         QTest::newRow("index select") << kIndex << "/user/hand/left/input/trigger/click" << A::Select;
         QTest::newRow("index panel") << kIndex << "/user/hand/left/input/b/click" << A::ParticipantPanel;
         QTest::newRow("index report") << kIndex << "/user/hand/right/input/a/click" << A::ShowReport;
         QTest::newRow("index leave") << kIndex << "/user/hand/right/input/b/click" << A::LeaveCall;
+        QTest::newRow("index recenter") << kIndex << "/user/hand/left/input/a/click" << A::Recenter;
         QTest::newRow("vive select") << kVive << "/user/hand/right/input/trigger/click" << A::Select;
         QTest::newRow("vive panel") << kVive << "/user/hand/left/input/menu/click" << A::ParticipantPanel;
         QTest::newRow("vive report") << kVive << "/user/hand/right/input/trackpad/click" << A::ShowReport;
         QTest::newRow("vive leave") << kVive << "/user/hand/right/input/menu/click" << A::LeaveCall;
+        QTest::newRow("vive recenter") << kVive << "/user/hand/left/input/trackpad/click" << A::Recenter;
     }
     void pressGivesExactlyOneEvent() {
         QFETCH(QString, profile);

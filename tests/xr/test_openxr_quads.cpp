@@ -9,7 +9,9 @@
 #include <twinseal/xr/openxr_backend.h>
 #include <twinseal/xr/quad_layer.h>
 
+#include <array>
 #include <chrono>
+#include <cmath>
 #include <memory>
 #include <thread>
 
@@ -80,6 +82,47 @@ class OpenXrQuadTest : public QObject {
     Q_OBJECT
     QTemporaryDir empty_;
     std::unique_ptr<xt::GlxTestContext> glx_;
+
+    using Quat = std::array<float, 4>;  // x, y, z, w
+    static Quat yawTurn(float angle) { return {0.f, std::sin(angle / 2), 0.f, std::cos(angle / 2)}; }
+    static Quat product(const Quat& a, const Quat& b) {
+        return {a[3] * b[0] + a[0] * b[3] + a[1] * b[2] - a[2] * b[1],
+                a[3] * b[1] - a[0] * b[2] + a[1] * b[3] + a[2] * b[0],
+                a[3] * b[2] + a[0] * b[1] - a[1] * b[0] + a[2] * b[3],
+                a[3] * b[3] - a[0] * b[0] - a[1] * b[1] - a[2] * b[2]};
+    }
+    // Whether the last frame's panel (layer 1, LOCAL) has this pose (to 1e-4).
+    static bool panelAt(xt::RuntimeControl& rt, std::array<float, 3> position, Quat orientation) {
+        xt::RuntimeControl::Layer p;
+        if (!rt.submittedLayer(1, p) || p.layer.space != XR_REFERENCE_SPACE_TYPE_LOCAL)
+            return false;
+        for (std::size_t i = 0; i < 3; ++i)
+            if (std::abs(p.layer.position[i] - position[i]) > 1e-4f)
+                return false;
+        for (std::size_t i = 0; i < 4; ++i)
+            if (std::abs(p.layer.orientation[i] - orientation[i]) > 1e-4f)
+                return false;
+        return true;
+    }
+    // Polls the backend until the panel has this pose; false (after 30 s) when it never does.
+    static bool waitForPanel(OpenXrBackend& backend, xt::RuntimeControl& rt, std::array<float, 3> position,
+                             Quat orientation) {
+        using namespace std::chrono_literals;
+        const auto deadline = std::chrono::steady_clock::now() + 30s;
+        while (!panelAt(rt, position, orientation)) {
+            if (!backend.poll().ok() || std::chrono::steady_clock::now() > deadline) {
+                xt::RuntimeControl::Layer p;
+                if (rt.submittedLayer(1, p))
+                    qInfo("panel at %f %f %f, %f %f %f %f", double(p.layer.position[0]), double(p.layer.position[1]),
+                             double(p.layer.position[2]), double(p.layer.orientation[0]),
+                             double(p.layer.orientation[1]), double(p.layer.orientation[2]),
+                             double(p.layer.orientation[3]));
+                return false;
+            }
+            std::this_thread::sleep_for(2ms);
+        }
+        return true;
+    }
 
 private slots:
     void initTestCase() {
@@ -163,6 +206,60 @@ private slots:
         QCOMPARE(fewer.size(), std::size_t(2));
         QCOMPARE(fewer[1].layer.space, std::int32_t(XR_REFERENCE_SPACE_TYPE_VIEW));
         QVERIFY(backend.stop().ok());
+    }
+
+    void panelRecentredInFrontOfTheHead() {
+        QuadPixelSource trusted, panel;
+        trusted.publish(128, 64, twoBands(128, 64, 0x00FF00FFu, 0x0000FFFFu));
+        panel.publish(96, 72, twoBands(96, 72, 0xFFFF00FFu, 0xFF00FFFFu));
+        xt::EyePainter painter;
+        OpenXrOptions o;
+        o.glx = glx_->binding();
+        o.render = painter.callback();
+        o.quads.push_back(quad("trusted verification layer", LayerSpace::View, -1.0f, true, trusted));
+        o.quads.push_back(quad("participant panel", LayerSpace::Local, -1.5f, false, panel));
+        OpenXrBackend backend(o);
+        QVERIFY(backend.start().ok());
+        xt::RuntimeControl rt;
+        QVERIFY(rt.ok());
+        rt.reset();
+        QVERIFY(rt.setController("/interaction_profiles/oculus/touch_controller"));
+        QVERIFY(waitForLayers(backend, rt, 3, 3));
+
+        // The head moves and turns 90 degrees to the left, looking down and tilted: the panel
+        // stays where it is in the world (its configured pose).
+        const float head[3] = {0.2f, 0.05f, -0.1f};
+        const auto turned = product(product(yawTurn(float(M_PI / 2)), {std::sin(-0.25f), 0.f, 0.f, std::cos(-0.25f)}),
+                                    {0.f, 0.f, std::sin(0.1f), std::cos(0.1f)});
+        const float turnedArr[4] = {turned[0], turned[1], turned[2], turned[3]};
+        QVERIFY(rt.setPose("/user/head", head, turnedArr));
+        QVERIFY(waitForLayers(backend, rt, 3, rt.framesEnded() + 4));
+        QVERIFY(panelAt(rt, {0.3f, 0.1f, -1.5f}, {0.f, 0.f, 0.f, 1.f}));
+
+        // Recenter (left Y): the configured offset, turned by the head's yaw only, from the head:
+        // (0.3, 0.1, -1.5) turned 90 degrees left is (-1.5, 0.1, -0.3); level, facing the head.
+        QVERIFY(rt.setInput("/user/hand/left/input/y/click", 1.f));
+        QVERIFY(waitForPanel(backend, rt, {-1.3f, 0.15f, -0.4f}, yawTurn(float(M_PI / 2))));
+        QVERIFY(rt.setInput("/user/hand/left/input/y/click", 0.f));
+        // The trusted layer is head-locked and keeps its pose in VIEW.
+        xt::RuntimeControl::Layer t;
+        QVERIFY(rt.submittedLayer(2, t));
+        QCOMPARE(t.layer.space, std::int32_t(XR_REFERENCE_SPACE_TYPE_VIEW));
+        QCOMPARE(t.layer.position[2], -1.0f);
+
+        // The head turns 45 degrees to the right; the panel stays put until the runtime announces
+        // a new LOCAL origin (its own recentering), then follows the head again.
+        const float back[3] = {0.f, 0.f, 0.f};
+        const auto right = yawTurn(float(-M_PI / 4));
+        const float rightArr[4] = {right[0], right[1], right[2], right[3]};
+        QVERIFY(rt.setPose("/user/head", back, rightArr));
+        QVERIFY(waitForLayers(backend, rt, 3, rt.framesEnded() + 4));
+        QVERIFY(panelAt(rt, {-1.3f, 0.15f, -0.4f}, yawTurn(float(M_PI / 2))));
+        QVERIFY(rt.script(TWINSEAL_TEST_EVENT_LOCAL_SPACE_CHANGE));
+        const float c = std::cos(float(-M_PI / 4)), sn = std::sin(float(-M_PI / 4));
+        QVERIFY(waitForPanel(backend, rt, {0.3f * c - 1.5f * sn, 0.1f, -0.3f * sn - 1.5f * c}, right));
+        QVERIFY(backend.stop().ok());
+        rt.resetInput();
     }
 
     void imageOfTheWrongSizeIsLeftOut() {

@@ -10,9 +10,10 @@ namespace twinseal::xr {
 
 namespace {
 
-constexpr std::array<InputAction, 6> kActions{InputAction::Select,    InputAction::ParticipantPanel,
+constexpr std::array<InputAction, 7> kActions{InputAction::Select,    InputAction::ParticipantPanel,
                                               InputAction::ShowReport, InputAction::LeaveCall,
-                                              InputAction::GripPose,  InputAction::AimPose};
+                                              InputAction::Recenter,  InputAction::GripPose,
+                                              InputAction::AimPose};
 constexpr const char* kLeft = "/user/hand/left";
 constexpr const char* kRight = "/user/hand/right";
 // A button event queue nobody drains must not grow without bound.
@@ -44,6 +45,7 @@ std::string_view inputActionName(InputAction action) noexcept {
     case InputAction::ParticipantPanel: return "participant-panel";
     case InputAction::ShowReport: return "show-report";
     case InputAction::LeaveCall: return "leave-call";
+    case InputAction::Recenter: return "recenter";
     case InputAction::GripPose: return "grip-pose";
     case InputAction::AimPose: return "aim-pose";
     }
@@ -57,29 +59,32 @@ bool isButtonAction(InputAction action) noexcept {
 std::vector<ProfileBindings> defaultBindings() {
     using A = InputAction;
     std::vector<ProfileBindings> out;
-    // Two buttons per hand: select and menu.
+    // Two buttons per hand: select and menu, all four taken (no recenter: the runtime's own).
     out.push_back(profile("/interaction_profiles/khr/simple_controller",
                           {{A::Select, right("/input/select/click")},
                            {A::ShowReport, left("/input/select/click")},
                            {A::ParticipantPanel, left("/input/menu/click")},
                            {A::LeaveCall, right("/input/menu/click")}}));
-    // Menu on the left only; A and B on the right only; the triggers are analogue (value).
+    // Menu, X and Y on the left only; A and B on the right only; the triggers are analogue (value).
     std::vector<InputBinding> touch = both(A::Select, "/input/trigger/value");
     add(touch, {{A::ParticipantPanel, left("/input/menu/click")},
                 {A::ShowReport, right("/input/a/click")},
-                {A::LeaveCall, right("/input/b/click")}});
+                {A::LeaveCall, right("/input/b/click")},
+                {A::Recenter, left("/input/y/click")}});
     out.push_back(profile("/interaction_profiles/oculus/touch_controller", std::move(touch)));
     // A and B on both hands; no menu button.
     std::vector<InputBinding> index = both(A::Select, "/input/trigger/click");
     add(index, {{A::ParticipantPanel, left("/input/b/click")},
                 {A::ShowReport, right("/input/a/click")},
-                {A::LeaveCall, right("/input/b/click")}});
+                {A::LeaveCall, right("/input/b/click")},
+                {A::Recenter, left("/input/a/click")}});
     out.push_back(profile("/interaction_profiles/valve/index_controller", std::move(index)));
     // Menu, trackpad and trigger on both hands.
     std::vector<InputBinding> vive = both(A::Select, "/input/trigger/click");
     add(vive, {{A::ParticipantPanel, left("/input/menu/click")},
                {A::ShowReport, right("/input/trackpad/click")},
-               {A::LeaveCall, right("/input/menu/click")}});
+               {A::LeaveCall, right("/input/menu/click")},
+               {A::Recenter, left("/input/trackpad/click")}});
     out.push_back(profile("/interaction_profiles/htc/vive_controller", std::move(vive)));
     return out;
 }
@@ -106,6 +111,7 @@ std::string localizedName(InputAction action) {
     case InputAction::ParticipantPanel: return "Participant panel";
     case InputAction::ShowReport: return "Show verification report";
     case InputAction::LeaveCall: return "Leave the call";
+    case InputAction::Recenter: return "Recenter the panel";
     case InputAction::GripPose: return "Hand grip pose";
     case InputAction::AimPose: return "Hand aim pose";
     }
@@ -238,6 +244,7 @@ void InputActions::destroy() noexcept {
     actionSet_ = XR_NULL_HANDLE;
     actions_ = {};
     pressed_ = {};
+    recenterPressed_ = false;
     instance_ = XR_NULL_HANDLE;
     session_ = XR_NULL_HANDLE;
     std::lock_guard lock(mutex_);
@@ -270,8 +277,11 @@ Status InputActions::sync(XrTime time) {
         if (XR_FAILED(r))
             return failed("xrGetActionStateBoolean(" + openXrName(kActions[i]) + ")", r);
         const bool now = state.isActive == XR_TRUE && state.currentState == XR_TRUE;
-        if (now && !pressed_[i] && state.changedSinceLastSync == XR_TRUE)
+        if (now && !pressed_[i] && state.changedSinceLastSync == XR_TRUE) {
             presses.push_back(InputEvent{kActions[i], state.lastChangeTime});
+            if (kActions[i] == InputAction::Recenter)
+                recenterPressed_ = true;
+        }
         pressed_[i] = now;
     }
     if (!presses.empty()) {

@@ -10,6 +10,7 @@
 #include <openxr/openxr.h>
 
 #include <array>
+#include <atomic>
 #include <deque>
 #include <mutex>
 #include <string>
@@ -40,6 +41,9 @@ public:
 
     // Thread-safe.
     std::vector<InputEvent> takeEvents();
+    // Whether Recenter was pressed since the last call (the frame loop acts on it; the press is
+    // also one of takeEvents()).
+    bool takeRecenterPress() noexcept { return recenterPressed_.exchange(false); }
     [[nodiscard]] TrackedPoses poses() const;
     [[nodiscard]] std::string interactionProfile() const;
 
@@ -49,12 +53,13 @@ private:
     XrInstance instance_ = XR_NULL_HANDLE;
     XrSession session_ = XR_NULL_HANDLE;
     XrActionSet actionSet_ = XR_NULL_HANDLE;
-    std::array<XrAction, 6> actions_{};  // by InputAction
+    std::array<XrAction, 7> actions_{};  // by InputAction
     std::array<XrPath, 2> hands_{};      // /user/hand/left, /user/hand/right
     XrSpace localSpace_ = XR_NULL_HANDLE;
     XrSpace viewSpace_ = XR_NULL_HANDLE;
     std::array<XrSpace, 4> handSpaces_{};  // left grip, right grip, left aim, right aim
-    std::array<bool, 4> pressed_{};        // the button actions' last state
+    std::array<bool, 5> pressed_{};        // the button actions' last state
+    std::atomic<bool> recenterPressed_{false};
 
     mutable std::mutex mutex_;  // guards the three below
     std::deque<InputEvent> events_;

@@ -32,6 +32,7 @@ Status FrameLoop::start(FrameLoopConfig config) {
     stop();
     config_ = std::move(config);
     quads_.configure(std::move(config_.quads), config_.space, config_.viewSpace);
+    recenterAt_ = -1;
     stopRequested_ = false;
     active_ = true;
     try {
@@ -49,6 +50,36 @@ void FrameLoop::stop() noexcept {
     if (thread_.joinable())
         thread_.join();
     active_ = false;
+}
+
+void FrameLoop::requestRecenter(std::int64_t notBefore) noexcept {
+    recenterAt_ = notBefore < 0 ? 0 : notBefore;
+}
+
+void FrameLoop::recenterIfAsked(XrTime displayTime) {
+    std::int64_t at = recenterAt_.load();
+    if (at < 0 || displayTime < at || config_.viewSpace == XR_NULL_HANDLE)
+        return;
+    XrSpaceLocation head{};
+    head.type = XR_TYPE_SPACE_LOCATION;
+    if (XR_FAILED(xrLocateSpace(config_.viewSpace, config_.space, displayTime, &head)))
+        return;  // asked again next frame
+    constexpr XrSpaceLocationFlags kBoth =
+        XR_SPACE_LOCATION_POSITION_VALID_BIT | XR_SPACE_LOCATION_ORIENTATION_VALID_BIT;
+    if ((head.locationFlags & kBoth) != kBoth)
+        return;  // no head pose yet: asked again next frame
+    // A newer request made meanwhile stays for the next frame.
+    if (!recenterAt_.compare_exchange_strong(at, -1))
+        return;
+    ViewPose pose;
+    pose.position[0] = head.pose.position.x;
+    pose.position[1] = head.pose.position.y;
+    pose.position[2] = head.pose.position.z;
+    pose.orientation[0] = head.pose.orientation.x;
+    pose.orientation[1] = head.pose.orientation.y;
+    pose.orientation[2] = head.pose.orientation.z;
+    pose.orientation[3] = head.pose.orientation.w;
+    quads_.recenter(pose);
 }
 
 std::optional<Error> FrameLoop::takeError() {
@@ -137,6 +168,7 @@ Status FrameLoop::runFrames(std::uint64_t& frameIndex) {
             if (Status s = config_.afterWait(frameState.predictedDisplayTime); !s.ok())
                 return s;
         }
+        recenterIfAsked(frameState.predictedDisplayTime);
         XrFrameBeginInfo beginInfo{};
         beginInfo.type = XR_TYPE_FRAME_BEGIN_INFO;
         r = xrBeginFrame(config_.session, &beginInfo);

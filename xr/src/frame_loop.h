@@ -59,12 +59,17 @@ public:
     std::optional<Error> takeError();
     // The timings collected so far (at most timingCapacity, the newest), oldest first.
     std::vector<FrameTiming> takeTimings();
+    // Any thread: re-place the LOCAL quads in front of the head (QuadLayers::recenter) on the
+    // first frame displayed at or after `notBefore` (an XrTime; 0: the next frame), located
+    // where the head is at that frame's display time.
+    void requestRecenter(std::int64_t notBefore) noexcept;
 
 private:
     void run() noexcept;
     Status runFrames(std::uint64_t& frameIndex);
     Status createSwapchains();
     void destroySwapchains() noexcept;
+    void recenterIfAsked(XrTime displayTime);
     Status renderFrame(std::int64_t displayTime, std::uint64_t frameIndex,
                        std::vector<XrCompositionLayerProjectionView>& views);
     void fail(Error error);
@@ -75,6 +80,7 @@ private:
     std::atomic<bool> stopRequested_{false};
     std::atomic<bool> active_{false};
     std::atomic<std::uint64_t> frames_{0};
+    std::atomic<std::int64_t> recenterAt_{-1};  // -1: none asked
 
     struct Eye {
         XrSwapchain swapchain = XR_NULL_HANDLE;

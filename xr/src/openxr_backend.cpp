@@ -310,7 +310,12 @@ struct OpenXrBackend::Impl {
         config.height = height;
         config.render = options.render;
         config.timingCapacity = options.timingCapacity;
-        config.afterWait = [this](XrTime time) { return input.sync(time); };
+        config.afterWait = [this](XrTime time) {
+            Status s = input.sync(time);
+            if (input.takeRecenterPress())
+                loop.requestRecenter(0);
+            return s;
+        };
         config.quads = options.quads;
         config.viewSpace = viewSpace;
         return loop.start(std::move(config));
@@ -592,6 +597,14 @@ Status OpenXrBackend::pollEvents() {
         }
         if (event.type == XR_TYPE_EVENT_DATA_INTERACTION_PROFILE_CHANGED) {
             d.input.refreshInteractionProfile();
+            continue;
+        }
+        if (event.type == XR_TYPE_EVENT_DATA_REFERENCE_SPACE_CHANGE_PENDING) {
+            // The user recentred through the runtime: LOCAL's origin moves at changeTime; the
+            // panels follow to where the head is then.
+            const auto& change = reinterpret_cast<const XrEventDataReferenceSpaceChangePending&>(event);
+            if (change.session == d.session && change.referenceSpaceType == XR_REFERENCE_SPACE_TYPE_LOCAL)
+                d.loop.requestRecenter(change.changeTime);
             continue;
         }
         if (event.type != XR_TYPE_EVENT_DATA_SESSION_STATE_CHANGED)

@@ -5,6 +5,7 @@
 #include <twinseal/xr/openxr_backend.h>
 
 #include <atomic>
+#include <cmath>
 #include <exception>
 #include <optional>
 #include <string>
@@ -29,13 +30,56 @@ XrPosef toPose(const ViewPose& p) {
     return pose;
 }
 
+// v rotated by the unit quaternion q (x, y, z, w).
+std::array<float, 3> rotate(const float (&q)[4], std::array<float, 3> v) {
+    const float x = q[0], y = q[1], z = q[2], w = q[3];
+    // t = 2 (q.xyz x v); v' = v + w t + q.xyz x t
+    const float tx = 2 * (y * v[2] - z * v[1]);
+    const float ty = 2 * (z * v[0] - x * v[2]);
+    const float tz = 2 * (x * v[1] - y * v[0]);
+    return {v[0] + w * tx + (y * tz - z * ty), v[1] + w * ty + (z * tx - x * tz),
+            v[2] + w * tz + (x * ty - y * tx)};
+}
+
+// The angle about +Y the head faces (0: -Z, as at the LOCAL origin). Looking straight up or
+// down, the way the top of the head points says it.
+float headingOf(const ViewPose& head) {
+    const auto f = rotate(head.orientation, {0.f, 0.f, -1.f});
+    if (std::hypot(f[0], f[2]) > 1e-3f)
+        return std::atan2(-f[0], -f[2]);
+    const auto up = rotate(head.orientation, {0.f, 1.f, 0.f});
+    const float sign = f[1] < 0 ? 1.f : -1.f;  // looking down, the top of the head is ahead
+    return std::atan2(-sign * up[0], -sign * up[2]);
+}
+
 } // namespace
+
+void QuadLayers::recenter(const ViewPose& head) {
+    const float yaw = headingOf(head);
+    const float yawQ[4] = {0.f, std::sin(yaw / 2), 0.f, std::cos(yaw / 2)};
+    for (Quad& q : quads_) {
+        if (q.config.space != LayerSpace::Local)
+            continue;
+        const ViewPose& rel = q.config.pose;
+        const auto offset = rotate(yawQ, {rel.position[0], rel.position[1], rel.position[2]});
+        for (int i = 0; i < 3; ++i)
+            q.pose.position[i] = head.position[i] + offset[static_cast<std::size_t>(i)];
+        // yawQ * rel.orientation
+        const float* o = rel.orientation;
+        const float by = yawQ[1], bw = yawQ[3];
+        q.pose.orientation[0] = bw * o[0] + by * o[2];
+        q.pose.orientation[1] = bw * o[1] + by * o[3];
+        q.pose.orientation[2] = bw * o[2] - by * o[0];
+        q.pose.orientation[3] = bw * o[3] - by * o[1];
+    }
+}
 
 void QuadLayers::configure(std::vector<QuadLayerConfig> quads, XrSpace local, XrSpace view) {
     quads_.clear();
     for (QuadLayerConfig& q : quads) {
         Quad quad;
         quad.config = std::move(q);
+        quad.pose = quad.config.pose;
         quads_.push_back(std::move(quad));
     }
     std::vector<QuadLayerConfig> configs;
@@ -153,7 +197,7 @@ Status QuadLayers::render(std::uint64_t frameIndex, std::vector<XrCompositionLay
         layer.subImage.imageRect.offset = {0, 0};
         layer.subImage.imageRect.extent = {q.config.widthPixels, q.config.heightPixels};
         layer.subImage.imageArrayIndex = 0;
-        layer.pose = toPose(q.config.pose);
+        layer.pose = toPose(q.pose);
         layer.size = {q.config.widthMetres, q.config.heightMetres};
         out.push_back(layer);
     }

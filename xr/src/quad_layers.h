@@ -22,6 +22,9 @@ public:
 
     Status createSwapchains(XrSession session, std::int64_t format);
     void destroySwapchains() noexcept;
+    // Places every LOCAL quad relative to `head` (a pose in LOCAL): its configured pose turned by
+    // the head's yaw (level: no pitch, no roll) and moved to the head's position.
+    void recenter(const ViewPose& head);
     // Fills every quad for this frame; `out` receives the layers to submit, in submission order
     // (pointers into `out` stay valid until the next call).
     Status render(std::uint64_t frameIndex, std::vector<XrCompositionLayerQuad>& out);
@@ -29,6 +32,7 @@ public:
 private:
     struct Quad {
         QuadLayerConfig config;
+        ViewPose pose;  // where it is submitted (config.pose until recentered)
         XrSwapchain swapchain = XR_NULL_HANDLE;
         std::vector<std::uint32_t> textures;
         std::uint64_t serial = 0;

@@ -3,6 +3,7 @@
 #include <twinseal/headset_scene/eye_projection.h>
 
 #include "eye_exchange.h"
+#include "eye_target.h"
 
 #include <QAbstractItemModel>
 #include <QOffscreenSurface>
@@ -15,6 +16,7 @@
 #include <QQuickRenderTarget>
 #include <QQuickWindow>
 
+#include <algorithm>
 #include <chrono>
 
 namespace twinseal::headset {
@@ -31,7 +33,8 @@ xr::Error unsupported(const QString& what) {
 
 } // namespace
 
-HeadsetScene::HeadsetScene() : m_exchange(std::make_shared<detail::EyeExchange>()) {}
+HeadsetScene::HeadsetScene()
+    : m_exchange(std::make_shared<detail::EyeExchange>()), m_target(std::make_unique<detail::EyeTarget>()) {}
 
 xr::Result<std::unique_ptr<HeadsetScene>> HeadsetScene::create(QQmlEngine& engine, QOpenGLContext& headsetContext,
                                                                QAbstractItemModel* participants) {
@@ -83,6 +86,7 @@ HeadsetScene::~HeadsetScene() {
         delete m_room.data();
         m_control.reset();
         m_window.reset();
+        m_target->release();
         m_exchange->release();
         m_context->doneCurrent();
     }
@@ -114,7 +118,9 @@ bool HeadsetScene::renderEyes() {
     if (!views[0].valid || !views[1].valid || m_room == nullptr)
         return false;
     const auto start = std::chrono::steady_clock::now();
-    const bool ok = renderEye(0) && renderEye(1);
+    // One target for both eyes, as large as the larger (runtimes recommend the same size for both).
+    const bool ok = ensureTarget(std::max(views[0].width, views[1].width), std::max(views[0].height, views[1].height)) &&
+                    renderEye(0) && renderEye(1);
     m_timings.push_back(
         std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count());
     constexpr std::size_t kKept = 1u << 16;
@@ -127,22 +133,28 @@ bool HeadsetScene::renderEyes() {
     return ok;
 }
 
-bool HeadsetScene::renderEye(std::uint32_t eye) {
-    const detail::EyeView view = m_exchange->views()[eye];
-    if (view.width <= 0 || view.height <= 0)
+bool HeadsetScene::ensureTarget(std::int32_t width, std::int32_t height) {
+    if (width <= 0 || height <= 0)
         return false;
     if (QOpenGLContext::currentContext() != m_context.get() && !m_context->makeCurrent(m_surface.get()))
         return false;
-    int slot = -1;
-    const std::uint32_t texture = m_exchange->beginWrite(eye, view.width, view.height, slot);
-    if (texture == 0)
-        return false;
-    const QSize size(view.width, view.height);
+    if (!m_target->ensure(width, height))
+        return true;
+    // A new texture: Qt Quick makes its render target around it once, and keeps it.
+    const QSize size(width, height);
+    m_window->setRenderTarget(QQuickRenderTarget::fromOpenGLTexture(m_target->texture(), size));
     if (m_window->size() != size) {
         m_window->setGeometry(0, 0, size.width(), size.height());
         m_room->setSize(size);
     }
-    m_window->setRenderTarget(QQuickRenderTarget::fromOpenGLTexture(texture, size));
+    ++m_targetsMade;
+    return true;
+}
+
+bool HeadsetScene::renderEye(std::uint32_t eye) {
+    const detail::EyeView view = m_exchange->views()[eye];
+    if (view.width <= 0 || view.height <= 0)
+        return false;
     m_room->setProperty("eyePosition", viewPosition(view.pose));
     m_room->setProperty("eyeRotation", viewRotation(view.pose));
     m_room->setProperty("eyeProjection", offAxisProjection(view.fov, kNear, kFar));
@@ -153,6 +165,11 @@ bool HeadsetScene::renderEye(std::uint32_t eye) {
     m_control->endFrame();
     if (QOpenGLContext::currentContext() != m_context.get() && !m_context->makeCurrent(m_surface.get()))
         return false;
+    int slot = -1;
+    const std::uint32_t texture = m_exchange->beginWrite(eye, view.width, view.height, slot);
+    if (texture == 0)
+        return false;
+    m_target->copyTo(texture, view.width, view.height);
     m_exchange->endWrite(eye, slot);
     return true;
 }

@@ -1355,6 +1355,17 @@ TWINSEAL_RUNTIME_EXPORT int twinseal_test_runtime_script(int event) {
         queueEvent(s->instance, &loss, sizeof loss);
         return 0;
     }
+    case TWINSEAL_TEST_EVENT_LOCAL_SPACE_CHANGE: {
+        XrEventDataReferenceSpaceChangePending change{};
+        change.type = XR_TYPE_EVENT_DATA_REFERENCE_SPACE_CHANGE_PENDING;
+        change.session = handleOf(s);
+        change.referenceSpaceType = XR_REFERENCE_SPACE_TYPE_LOCAL;
+        change.changeTime = now();
+        change.poseValid = XR_FALSE;
+        change.poseInPreviousSpace.orientation.w = 1.0f;
+        queueEvent(s->instance, &change, sizeof change);
+        return 0;
+    }
     default: return -1;
     }
 }

@@ -27,6 +27,9 @@ enum TwinSealTestRuntimeEvent {
     TWINSEAL_TEST_EVENT_EXITING = 2,        // the runtime ends it: ... STOPPING, IDLE, EXITING
     TWINSEAL_TEST_EVENT_STOPPING = 3,       // a pause: ... STOPPING, IDLE, then READY again
     TWINSEAL_TEST_EVENT_INSTANCE_LOSS = 4,  // XrEventDataInstanceLossPending
+    // The user recentred through the runtime: XrEventDataReferenceSpaceChangePending for LOCAL,
+    // changing now, poseValid false. LOCAL itself stays put (scripted poses keep their meaning).
+    TWINSEAL_TEST_EVENT_LOCAL_SPACE_CHANGE = 5,
 };
 
 // xrEndFrame calls that carried a projection layer, since the runtime was loaded (or reset).

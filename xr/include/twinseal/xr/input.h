@@ -1,5 +1,5 @@
 // Controller input for the OpenXR backend: the actions TwinSeal defines (select, open the
-// participant panel, show the selected participant's report, leave the call; grip and aim poses
+// participant panel, show the selected participant's report, leave the call, recenter; grip and aim poses
 // of both hands), the bindings it suggests per interaction profile (OpenXR 1.0, "Interaction
 // Profile Paths"), and what the application reads back: button presses as events and the newest
 // tracked head and hand poses. OpenXR types stay out of this header.
@@ -19,11 +19,12 @@ enum class InputAction : std::uint8_t {
     ParticipantPanel,  // open or close the participant panel
     ShowReport,        // show the chosen participant's verification report
     LeaveCall,         // leave the call
+    Recenter,          // put the world-locked panels in front of where the head looks now
     GripPose,          // where the hand holds the controller
     AimPose,           // where the controller points
 };
 
-// "select", "participant-panel", "show-report", "leave-call", "grip-pose", "aim-pose" (also the
+// "select", "participant-panel", "show-report", "leave-call", "recenter", "grip-pose", "aim-pose" (also the
 // OpenXR action names, with '_' for '-').
 [[nodiscard]] std::string_view inputActionName(InputAction action) noexcept;
 [[nodiscard]] bool isButtonAction(InputAction action) noexcept;
@@ -44,7 +45,9 @@ struct ProfileBindings {
 
 // TwinSeal's suggestions for khr/simple_controller, oculus/touch_controller,
 // valve/index_controller and htc/vive_controller (the README's table), every path one the
-// OpenXR 1.0 specification lists for that profile.
+// OpenXR 1.0 specification lists for that profile. Recenter has no binding on the simple
+// controller (its four buttons are taken); the runtime's own recentering
+// (XrEventDataReferenceSpaceChangePending for LOCAL) does the same on any controller.
 [[nodiscard]] std::vector<ProfileBindings> defaultBindings();
 
 // A button pressed (an edge of a boolean action from released to pressed, seen by

@@ -21,7 +21,11 @@ namespace twinseal::xr {
 
 // Which reference space a quad is placed in.
 enum class LayerSpace {
-    Local,  // world-locked: stays where it is put while the head moves (panels)
+    // World-locked: stays where it is put while the head moves (panels). Its pose is relative to
+    // where the head was when last recentered, turned by the head's yaw only (kept level): at the
+    // session's start the LOCAL origin, and again on a Recenter press (input.h) or when the
+    // runtime announces a new LOCAL origin (XrEventDataReferenceSpaceChangePending).
+    Local,
     View,   // head-locked: follows the head (allowed for the trusted verification layer)
 };
 
@@ -43,7 +47,7 @@ using QuadRenderCallback = std::function<bool(const QuadRender&)>;
 struct QuadLayerConfig {
     std::string name;                   // for errors, e.g. "trusted verification layer"
     LayerSpace space = LayerSpace::Local;
-    ViewPose pose;                      // the quad's centre and orientation in `space`
+    ViewPose pose;                      // the quad's centre and orientation in `space` (Local: see above)
     float widthMetres = 0.5f;           // the quad's size in the world
     float heightMetres = 0.5f;
     std::int32_t widthPixels = 512;     // its swapchain's image size

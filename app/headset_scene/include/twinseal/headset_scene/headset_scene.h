@@ -5,7 +5,9 @@
 // eye's camera is the pose and field of view the frame thread last located for it (an off-axis
 // projection from the four angles). The frame thread's render callback only copies the newest
 // finished image of each eye into the swapchain image, ordered by OpenGL fences, and asks the GUI
-// thread for the next pair: no Qt Quick, QML or scene work on the frame thread.
+// thread for the next pair: no Qt Quick, QML or scene work on the frame thread. Qt Quick renders
+// both eyes into one texture it keeps as its render target from frame to frame (made again only
+// when the eyes' size changes); each finished eye is copied from there into the exchange's image.
 #pragma once
 
 #include <QObject>
@@ -30,6 +32,7 @@ namespace twinseal::headset {
 
 namespace detail {
 class EyeExchange;
+class EyeTarget;
 }
 
 class HeadsetScene : public QObject {
@@ -60,6 +63,9 @@ public:
     // thread, since the scene was made.
     [[nodiscard]] std::uint64_t framesRendered() const noexcept { return m_rendered; }
     [[nodiscard]] std::uint64_t framesCopied() const noexcept;
+    // Render targets Qt Quick was given since the scene was made: one, plus one whenever the
+    // eyes' size changed (not one per eye per frame).
+    [[nodiscard]] std::uint64_t renderTargetsMade() const noexcept { return m_targetsMade; }
     // GUI-thread CPU time of each renderEyes() since the last call (nanoseconds, both eyes).
     [[nodiscard]] std::vector<std::int64_t> takeRenderTimings();
     // The room (HeadsetRoom.qml), for tests.
@@ -71,14 +77,17 @@ signals:
 private:
     HeadsetScene();
     bool renderEye(std::uint32_t eye);
+    bool ensureTarget(std::int32_t width, std::int32_t height);
 
     std::shared_ptr<detail::EyeExchange> m_exchange;
+    std::unique_ptr<detail::EyeTarget> m_target;
     std::unique_ptr<QOpenGLContext> m_context;
     std::unique_ptr<QOffscreenSurface> m_surface;
     std::unique_ptr<QQuickRenderControl> m_control;
     std::unique_ptr<QQuickWindow> m_window;
     QPointer<QQuickItem> m_room;
     std::uint64_t m_rendered = 0;
+    std::uint64_t m_targetsMade = 0;
     std::vector<std::int64_t> m_timings;
 };
 
