@@ -78,6 +78,23 @@ bool waitForLayers(OpenXrBackend& backend, xt::RuntimeControl& rt, std::uint32_t
 
 } // namespace
 
+// The two quads of the headset: the trusted verification layer (head-locked, listed first) and
+// the participant panel (world-locked), each with a picture ready, and the eyes' painter.
+struct TrustedAndPanel {
+    QuadPixelSource trusted, panel;
+    xt::EyePainter painter;
+    OpenXrOptions options;
+
+    explicit TrustedAndPanel(xt::GlxTestContext& glx) {
+        trusted.publish(128, 64, twoBands(128, 64, 0x00FF00FFu, 0x0000FFFFu));
+        panel.publish(96, 72, twoBands(96, 72, 0xFFFF00FFu, 0xFF00FFFFu));
+        options.glx = glx.binding();
+        options.render = painter.callback();
+        options.quads.push_back(quad("trusted verification layer", LayerSpace::View, -1.0f, true, trusted));
+        options.quads.push_back(quad("participant panel", LayerSpace::Local, -1.5f, false, panel));
+    }
+};
+
 class OpenXrQuadTest : public QObject {
     Q_OBJECT
     QTemporaryDir empty_;
@@ -139,17 +156,9 @@ private slots:
     void cleanupTestCase() { glx_.reset(); }
 
     void submitsQuadsAfterTheProjectionTrustedLast() {
-        QuadPixelSource trusted, panel;
-        trusted.publish(128, 64, twoBands(128, 64, 0x00FF00FFu, 0x0000FFFFu));
-        panel.publish(96, 72, twoBands(96, 72, 0xFFFF00FFu, 0xFF00FFFFu));
-        xt::EyePainter painter;
-        OpenXrOptions o;
-        o.glx = glx_->binding();
-        o.render = painter.callback();
         // The trusted quad is listed first but must be submitted last (on top).
-        o.quads.push_back(quad("trusted verification layer", LayerSpace::View, -1.0f, true, trusted));
-        o.quads.push_back(quad("participant panel", LayerSpace::Local, -1.5f, false, panel));
-        OpenXrBackend backend(o);
+        TrustedAndPanel f(*glx_);
+        OpenXrBackend backend(f.options);
         const Status started = backend.start();
         QVERIFY2(started.ok(), started.ok() ? "" : started.error().message.c_str());
         xt::RuntimeControl rt;
@@ -191,7 +200,7 @@ private slots:
         QCOMPARE(hex(t.rgba(64, 3)), hex(0x0000FFFFu));
 
         // A new picture reaches the swapchain: the trusted quad turns all red.
-        trusted.publish(128, 64, twoBands(128, 64, 0xFF0000FFu, 0xFF0000FFu));
+        f.trusted.publish(128, 64, twoBands(128, 64, 0xFF0000FFu, 0xFF0000FFu));
         const std::uint64_t now = rt.framesEnded();
         QVERIFY(waitForLayers(backend, rt, 3, now + 4));
         xt::RuntimeControl::Layer again;
@@ -200,7 +209,7 @@ private slots:
         QCOMPARE(hex(again.rgba(64, 3)), hex(0xFF0000FFu));
 
         // A cleared source leaves its quad out; the trusted layer is still the last one.
-        panel.clear();
+        f.panel.clear();
         QVERIFY(waitForLayers(backend, rt, 2, rt.framesEnded() + 2));
         const auto fewer = rt.submittedLayers();
         QCOMPARE(fewer.size(), std::size_t(2));
@@ -209,16 +218,8 @@ private slots:
     }
 
     void panelRecentredInFrontOfTheHead() {
-        QuadPixelSource trusted, panel;
-        trusted.publish(128, 64, twoBands(128, 64, 0x00FF00FFu, 0x0000FFFFu));
-        panel.publish(96, 72, twoBands(96, 72, 0xFFFF00FFu, 0xFF00FFFFu));
-        xt::EyePainter painter;
-        OpenXrOptions o;
-        o.glx = glx_->binding();
-        o.render = painter.callback();
-        o.quads.push_back(quad("trusted verification layer", LayerSpace::View, -1.0f, true, trusted));
-        o.quads.push_back(quad("participant panel", LayerSpace::Local, -1.5f, false, panel));
-        OpenXrBackend backend(o);
+        TrustedAndPanel f(*glx_);
+        OpenXrBackend backend(f.options);
         QVERIFY(backend.start().ok());
         xt::RuntimeControl rt;
         QVERIFY(rt.ok());

@@ -1,4 +1,5 @@
 #include "eye_exchange.h"
+#include "eye_target.h"
 
 #define GL_GLEXT_PROTOTYPES 1
 #include <GL/gl.h>
@@ -113,15 +114,7 @@ std::uint32_t EyeExchange::beginWrite(std::uint32_t eye, std::int32_t width, std
             const GLuint old = slot->texture;
             glDeleteTextures(1, &old);
         }
-        GLuint texture = 0;
-        glGenTextures(1, &texture);
-        glBindTexture(GL_TEXTURE_2D, texture);
-        glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, width, height, 0, GL_RGBA, GL_UNSIGNED_BYTE, nullptr);
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAX_LEVEL, 0);
-        glBindTexture(GL_TEXTURE_2D, 0);
-        slot->texture = texture;
+        slot->texture = makeEyeTexture(width, height);
         slot->width = width;
         slot->height = height;
     }

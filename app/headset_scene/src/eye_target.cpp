@@ -6,13 +6,7 @@
 
 namespace twinseal::headset::detail {
 
-bool EyeTarget::ensure(std::int32_t width, std::int32_t height) {
-    if (m_texture != 0 && m_width == width && m_height == height)
-        return false;
-    if (m_texture != 0) {
-        const GLuint old = m_texture;
-        glDeleteTextures(1, &old);
-    }
+std::uint32_t makeEyeTexture(std::int32_t width, std::int32_t height) {
     GLuint texture = 0;
     glGenTextures(1, &texture);
     glBindTexture(GL_TEXTURE_2D, texture);
@@ -21,7 +15,17 @@ bool EyeTarget::ensure(std::int32_t width, std::int32_t height) {
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAX_LEVEL, 0);
     glBindTexture(GL_TEXTURE_2D, 0);
-    m_texture = texture;
+    return texture;
+}
+
+bool EyeTarget::ensure(std::int32_t width, std::int32_t height) {
+    if (m_texture != 0 && m_width == width && m_height == height)
+        return false;
+    if (m_texture != 0) {
+        const GLuint old = m_texture;
+        glDeleteTextures(1, &old);
+    }
+    m_texture = makeEyeTexture(width, height);
     m_width = width;
     m_height = height;
     return true;

@@ -10,6 +10,10 @@
 
 namespace twinseal::headset::detail {
 
+// A new RGBA8 texture of width x height (linear filtering, one level) for an eye's image; the
+// caller owns it. The scene's GL context current.
+[[nodiscard]] std::uint32_t makeEyeTexture(std::int32_t width, std::int32_t height);
+
 class EyeTarget {
 public:
     EyeTarget() = default;
