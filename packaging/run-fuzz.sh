@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (preset "fuzz": clang-14, AddressSanitizer + UndefinedBehavior-
-# Sanitizer) and runs each one for FUZZ_SECONDS seconds (default 15) from its seed corpus in
-# tests/fuzz/corpus/<target>/. New inputs go to build/fuzz/corpus/<target>/ (the committed seeds
-# are never modified); a crash, a leak, a timeout or a broken invariant fails the run and leaves
-# its input in build/fuzz/artifacts/. Prints a summary: target, runs, seconds, new inputs.
+# Sanitizer) and runs each one for FUZZ_SECONDS seconds (default 15), as many at a time as there
+# are processors, from its seed corpus in tests/fuzz/corpus/<target>/. New inputs go to
+# build/fuzz/corpus/<target>/ (the committed seeds are never modified); a crash, a leak, a timeout
+# or a broken invariant fails the run and leaves its input in build/fuzz/artifacts/. Prints a
+# summary: target, runs, seconds, new inputs.
 #   FUZZ_SECONDS=600 packaging/run-fuzz.sh           # longer runs
 #   FUZZ_TARGETS="sframe glb" packaging/run-fuzz.sh  # some targets only
 set -euo pipefail
@@ -45,33 +46,50 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export QT_QPA_PLATFORM=offscreen
 
-failed=()
-summary=()
-for entry in "${all_targets[@]}"; do
-  name=${entry%%:*}
-  max_len=${entry##*:}
-  if [ -n "${FUZZ_TARGETS:-}" ] && [[ " $FUZZ_TARGETS " != *" $name "* ]]; then
-    continue
-  fi
-  seeds=tests/fuzz/corpus/$name
-  work=$out/corpus/$name
-  log=$out/logs/$name.log
+# One target: runs it, then writes its summary line to $out/logs/<name>.result.
+fuzz_one() {
+  local name=$1 max_len=$2
+  local seeds=tests/fuzz/corpus/$name work=$out/corpus/$name log=$out/logs/$name.log
   mkdir -p "$work"
-  echo "== fuzz $name (${seconds} s, max_len $max_len)"
+  local t0 t1 rc=0 runs units
   t0=$(date +%s)
-  rc=0
   "$out/tests/fuzz/twinseal-fuzz-$name" "$work" "$seeds" \
     -max_total_time="$seconds" -max_len="$max_len" -timeout=10 -rss_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix="$out/artifacts/$name-" >"$log" 2>&1 || rc=$?
   t1=$(date +%s)
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
   units=$(find "$work" -type f | wc -l)
-  summary+=("$(printf '%-18s %10s %6s %8s  %s' "$name" "${runs:-?}" "$((t1 - t0))" "$units" \
-    "$([ "$rc" = 0 ] && echo ok || echo "FAILED (exit $rc)")")")
-  if [ "$rc" != 0 ]; then
+  printf '%-18s %10s %6s %8s  %s\n' "$name" "${runs:-?}" "$((t1 - t0))" "$units" \
+    "$([ "$rc" = 0 ] && echo ok || echo "FAILED (exit $rc)")" >"$out/logs/$name.result"
+}
+
+# As many targets at a time as there are processors.
+names=()
+for entry in "${all_targets[@]}"; do
+  name=${entry%%:*}
+  max_len=${entry##*:}
+  if [ -n "${FUZZ_TARGETS:-}" ] && [[ " $FUZZ_TARGETS " != *" $name "* ]]; then
+    continue
+  fi
+  while [ "$(jobs -rp | wc -l)" -ge "$(nproc)" ]; do
+    wait -n || true
+  done
+  echo "== fuzz $name (${seconds} s, max_len $max_len)"
+  rm -f "$out/logs/$name.result"
+  fuzz_one "$name" "$max_len" &
+  names+=("$name")
+done
+wait || true
+
+failed=()
+summary=()
+for name in "${names[@]}"; do
+  line=$(cat "$out/logs/$name.result" 2>/dev/null || echo "$name (no result)  FAILED")
+  summary+=("$line")
+  if [[ "$line" == *FAILED* ]]; then
     failed+=("$name")
-    echo "-- $name failed; the end of $log:"
-    tail -n 40 "$log"
+    echo "-- $name failed; the end of $out/logs/$name.log:"
+    tail -n 40 "$out/logs/$name.log"
   fi
 done
 end=$(date +%s)
