@@ -26,6 +26,19 @@ std::string versionText(XrVersion v) {
     return std::to_string(XR_VERSION_MAJOR(v)) + "." + std::to_string(XR_VERSION_MINOR(v));
 }
 
+// An OpenXR pose as the application sees it (the eyes' and the head's).
+ViewPose viewPose(const XrPosef& p) {
+    ViewPose v;
+    v.position[0] = p.position.x;
+    v.position[1] = p.position.y;
+    v.position[2] = p.position.z;
+    v.orientation[0] = p.orientation.x;
+    v.orientation[1] = p.orientation.y;
+    v.orientation[2] = p.orientation.z;
+    v.orientation[3] = p.orientation.w;
+    return v;
+}
+
 } // namespace
 
 Status FrameLoop::start(FrameLoopConfig config) {
@@ -71,15 +84,7 @@ void FrameLoop::recenterIfAsked(XrTime displayTime) {
     // A newer request made meanwhile stays for the next frame.
     if (!recenterAt_.compare_exchange_strong(at, -1))
         return;
-    ViewPose pose;
-    pose.position[0] = head.pose.position.x;
-    pose.position[1] = head.pose.position.y;
-    pose.position[2] = head.pose.position.z;
-    pose.orientation[0] = head.pose.orientation.x;
-    pose.orientation[1] = head.pose.orientation.y;
-    pose.orientation[2] = head.pose.orientation.z;
-    pose.orientation[3] = head.pose.orientation.w;
-    quads_.recenter(pose);
+    quads_.recenter(viewPose(head.pose));
 }
 
 std::optional<Error> FrameLoop::takeError() {
@@ -270,13 +275,7 @@ Status FrameLoop::renderFrame(std::int64_t displayTime, std::uint64_t frameIndex
         job.format = config_.format;
         job.width = config_.width[eye];
         job.height = config_.height[eye];
-        job.pose.position[0] = v.pose.position.x;
-        job.pose.position[1] = v.pose.position.y;
-        job.pose.position[2] = v.pose.position.z;
-        job.pose.orientation[0] = v.pose.orientation.x;
-        job.pose.orientation[1] = v.pose.orientation.y;
-        job.pose.orientation[2] = v.pose.orientation.z;
-        job.pose.orientation[3] = v.pose.orientation.w;
+        job.pose = viewPose(v.pose);
         job.fov = ViewFov{v.fov.angleLeft, v.fov.angleRight, v.fov.angleUp, v.fov.angleDown};
         job.displayTime = displayTime;
         job.frameIndex = frameIndex;
