@@ -175,7 +175,9 @@ Result<ojson> describeUsimProfile(ByteView data) {
     j["operator"] = p->operatorName;
     j["logKey"] = keyJson(p->logKey);
     j["statusListKey"] = keyJson(p->statusListKey);
-    j["secrets"] = "K and OPc (never shown)";
+    j["secrets"] = p->sealed() ? "K and OPc sealed under the owner's passphrase (never shown)"
+                               : "K and OPc in clear: an operator's profile file (never shown); "
+                                 "keep it offline once imported";
     return j;
 }
 

@@ -28,18 +28,66 @@ struct ProfileWipe {
     }
 };
 
+constexpr const char* kSecretsLabel = "TwinSeal USIM profile K and OPc";
+constexpr std::size_t kSecretSize = 16;
+
 } // namespace
 
+Status UsimProfileData::seal(std::string_view passphrase, const ScryptParams& params) {
+    if (!hasSecrets())
+        return makeError(ErrorCode::InvalidArgument, "USIM profile: no K and OPc to seal");
+    SecureBytes both(k.begin(), k.end());
+    both.insert(both.end(), opc.begin(), opc.end());
+    auto sealedBytes = sealSecret(both, passphrase, params, kSecretsLabel);
+    TWINSEAL_TRY(sealedBytes);
+    sealedSecrets = std::move(*sealedBytes);
+    return {};
+}
+
+Status UsimProfileData::unlock(std::string_view passphrase, const ScryptParams& params,
+                               bool* resealed) {
+    if (resealed)
+        *resealed = false;
+    if (!sealed())
+        return makeError(ErrorCode::InvalidArgument, "USIM profile: K and OPc are not sealed");
+    auto both = openSealedSecret(sealedSecrets, passphrase);
+    TWINSEAL_TRY(both);
+    if (both->size() != 2 * kSecretSize)
+        return invalid("the sealed K and OPc have a wrong length");
+    k.assign(both->begin(), both->begin() + kSecretSize);
+    opc.assign(both->begin() + kSecretSize, both->end());
+    auto have = sealedKdfParams(sealedSecrets);
+    if (have.ok() && scryptWeakerThan(*have, params)) {
+        TWINSEAL_TRY(seal(passphrase, params));
+        if (resealed)
+            *resealed = true;
+    }
+    return {};
+}
+
+void UsimProfileData::forgetSecrets() noexcept {
+    if (!k.empty())
+        OPENSSL_cleanse(k.data(), k.size());
+    if (!opc.empty())
+        OPENSSL_cleanse(opc.data(), opc.size());
+    k.clear();
+    opc.clear();
+}
+
 Result<SecureBytes> UsimProfileData::encode() const {
-    if (k.size() != 16 || opc.size() != 16)
+    if (!sealed() && (k.size() != kSecretSize || opc.size() != kSecretSize))
         return makeError(ErrorCode::InvalidArgument, "USIM profile: K and OPc must be 16 bytes");
     proto::UsimProfile p;
     ProfileWipe wipe{p};
     p.set_type(kUsimProfileType);
     p.set_supi(supi.toString());
     p.set_mnc_length(static_cast<std::uint32_t>(supi.mnc.size()));
-    p.set_k(std::string(k.begin(), k.end()));
-    p.set_opc(std::string(opc.begin(), opc.end()));
+    if (sealed()) // K and OPc never leave in clear once sealed
+        p.set_sealed_secrets(toString(sealedSecrets));
+    else {
+        p.set_k(std::string(k.begin(), k.end()));
+        p.set_opc(std::string(opc.begin(), opc.end()));
+    }
     p.set_highest_sqn(sqn.sqnMs());
     for (std::uint64_t seq : sqn.seqMs)
         p.add_seq_ms(seq);
@@ -76,10 +124,18 @@ Result<UsimProfileData> UsimProfileData::decode(ByteView encoded) {
     if (!supi.ok())
         return invalid("SUPI: " + supi.error().detail);
     d.supi = std::move(supi).value();
-    if (p.k().size() != 16 || p.opc().size() != 16)
-        return invalid("K and OPc must be 16 bytes each");
-    d.k.assign(p.k().begin(), p.k().end());
-    d.opc.assign(p.opc().begin(), p.opc().end());
+    if (!p.sealed_secrets().empty()) {
+        if (!p.k().empty() || !p.opc().empty())
+            return invalid("K and OPc are both sealed and in clear");
+        if (!sealedKdfParams(view(p.sealed_secrets())).ok())
+            return invalid("the sealed K and OPc are damaged");
+        d.sealedSecrets = toBytes(p.sealed_secrets());
+    } else {
+        if (p.k().size() != kSecretSize || p.opc().size() != kSecretSize)
+            return invalid("K and OPc must be 16 bytes each");
+        d.k.assign(p.k().begin(), p.k().end());
+        d.opc.assign(p.opc().begin(), p.opc().end());
+    }
     if (p.highest_sqn() > kAkaSqnMax)
         return invalid("SQN out of range");
     if (p.seq_ms_size() == 0) { // written before SEQ_MS arrays
@@ -141,6 +197,30 @@ Result<UsimProfileData> UsimProfileData::load(const std::string& path) {
     auto out = decode(*bytes);
     OPENSSL_cleanse(bytes->data(), bytes->size());
     return out;
+}
+
+Result<UsimProfileData> UsimProfileData::loadAndUnlock(const std::string& path,
+                                                      std::string_view passphrase,
+                                                      const ScryptParams& params, bool* upgraded) {
+    if (upgraded)
+        *upgraded = false;
+    auto profile = load(path);
+    TWINSEAL_TRY(profile);
+    bool rewrite = false;
+    if (profile->sealed()) {
+        TWINSEAL_TRY(profile->unlock(passphrase, params, &rewrite));
+    } else {
+        // In clear (an older TwinSeal, or an operator's file copied in): sealed from now on.
+        TWINSEAL_TRY(profile->seal(passphrase, params));
+        rewrite = true;
+    }
+    if (rewrite) {
+        // The clear file stays until the sealed one is complete (temporary file, fsync, rename).
+        TWINSEAL_TRY(profile->save(path));
+        if (upgraded)
+            *upgraded = true;
+    }
+    return profile;
 }
 
 Result<std::string> UsimProfileData::servingNetworkName() const {

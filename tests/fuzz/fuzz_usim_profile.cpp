@@ -1,5 +1,6 @@
-// The USIM profile (the file a subscriber imports): UsimProfileData::decode on any bytes. A
-// profile that decodes re-encodes, and that encoding decodes again.
+// The USIM profile (the operator's file a subscriber imports, or the data directory's with K and
+// OPc sealed): UsimProfileData::decode on any bytes. A profile that decodes re-encodes, in the
+// same form (sealed or not, the sealed bytes unchanged), and that encoding decodes again.
 #include <twinseal/security/subscriber.h>
 
 #include "fuzz_support.h"
@@ -11,8 +12,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         return 0;
     auto encoded = profile->encode();
     fuzz::require(encoded.ok(), "a decoded USIM profile encodes");
-    fuzz::require(security::UsimProfileData::decode(*encoded).ok(),
-                  "an encoded USIM profile decodes");
+    auto again = security::UsimProfileData::decode(*encoded);
+    fuzz::require(again.ok(), "an encoded USIM profile decodes");
+    fuzz::require(again->sealed() == profile->sealed() &&
+                      again->sealedSecrets == profile->sealedSecrets,
+                  "a USIM profile keeps its sealed K and OPc as they were");
     (void)profile->servingNetworkName();
     return 0;
 }

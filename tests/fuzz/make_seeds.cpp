@@ -189,6 +189,13 @@ security::UsimProfileData profile(const Issuer& issuer) {
 void homeNetworks(const security::UsimProfileData& p) {
     auto encoded = take(p.encode(), "encode profile");
     write("usim_profile", "profile", security::ByteView(encoded.data(), encoded.size()));
+    // The data directory's form: K and OPc sealed under a passphrase (a small scrypt N keeps
+    // the seed cheap; the fuzz target does not open it).
+    security::UsimProfileData sealedProfile = p;
+    check(sealedProfile.seal("fuzz seed passphrase", {1u << 10, 8, 1}), "seal profile");
+    sealedProfile.forgetSecrets();
+    auto sealedEncoded = take(sealedProfile.encode(), "encode sealed profile");
+    write("usim_profile", "profile-sealed", security::ByteView(sealedEncoded.data(), sealedEncoded.size()));
 
     calls::HomeNetworkDirectory directory;
     directory.add(calls::HomeNetworkEntry::fromProfile(p));

@@ -2,7 +2,9 @@
 // request), the holder-signed registration (proof of possession, replay window), the USIM
 // profile file, the AKMA session both ends derive, TLS server certificates with SANs and the
 // in-memory PKCS#8 export for the TLS stack.
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QSslCertificate>
 #include <QSslKey>
 #include <QTemporaryDir>
@@ -14,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <twinseal/proto/homenet.pb.h>
 #include <twinseal/security/inspect.h>
 #include <twinseal/security/registration.h>
 #include <twinseal/security/request_auth.h>
@@ -356,6 +359,133 @@ private slots:
         QCOMPARE(broken([](UsimProfileData& q) { q.logKey = PublicKey(); }),
                  ErrorCode::UsimProfileInvalid);
         QCOMPARE(broken([](UsimProfileData& q) { q.k.resize(15); }), ErrorCode::InvalidArgument);
+    }
+
+    // The profile in a data directory: K and OPc sealed under the owner's passphrase, never in
+    // clear in what is written; the SQN is rewritten without the passphrase; a wrong passphrase
+    // is its own reason and changes nothing; damage to the sealed part is refused.
+    void usimProfileSealsKAndOpc() {
+        const ScryptParams fast{1u << 10, 8, 1};
+        UsimProfileData p = sampleProfile();
+        p.k = SecureBytes{0x4b, 0x31, 0xa7, 0x09, 0x5e, 0xc2, 0x88, 0x13,
+                          0xf0, 0x6d, 0x24, 0x9a, 0x77, 0x3c, 0xb5, 0xe1};
+        p.opc = SecureBytes{0x0c, 0xd9, 0x62, 0x15, 0xae, 0x40, 0x7b, 0xf3,
+                            0x91, 0x28, 0x5d, 0xc6, 0x03, 0xe7, 0x4a, 0xb8};
+        const SecureBytes k = p.k, opc = p.opc;
+        const auto holdsSecret = [&](const QByteArray& bytes) {
+            for (const SecureBytes* secret : {&k, &opc}) {
+                const QByteArray raw(reinterpret_cast<const char*>(secret->data()),
+                                     qsizetype(secret->size()));
+                for (const QByteArray& spelling :
+                     {raw, raw.toHex(), raw.toHex().toUpper(), raw.toBase64(),
+                      raw.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals)})
+                    if (bytes.contains(spelling))
+                        return true;
+            }
+            return false;
+        };
+        const auto asBytes = [](const SecureBytes& b) {
+            return QByteArray(reinterpret_cast<const char*>(b.data()), qsizetype(b.size()));
+        };
+        QVERIFY(holdsSecret(asBytes(take(p.encode(), "clear")))); // the check can see them
+        QVERIFY(p.seal("correct horse battery staple", fast).ok());
+        QVERIFY(p.hasSecrets()); // still in memory
+        const SecureBytes enc = take(p.encode(), "sealed");
+        QVERIFY(!holdsSecret(asBytes(enc)));
+
+        auto back = take(UsimProfileData::decode(enc), "decode");
+        QVERIFY(back.sealed());
+        QVERIFY(!back.hasSecrets());
+        QVERIFY(back.sqn == p.sqn);
+        QCOMPARE(back.unlock("correct horse battery stapler", fast).code(), ErrorCode::WrongPassphrase);
+        QVERIFY(!back.hasSecrets());
+        QVERIFY(back.sealedSecrets == p.sealedSecrets);
+        bool resealed = true;
+        QVERIFY(back.unlock("correct horse battery staple", fast, &resealed).ok());
+        QVERIFY(!resealed);
+        QVERIFY(back.k == k);
+        QVERIFY(back.opc == opc);
+
+        // After an authentication only the SQN changes; the sealed bytes are carried over.
+        back.sqn.accept(makeSqn(90, 3));
+        auto next = take(UsimProfileData::decode(take(back.encode(), "next")), "decode next");
+        QVERIFY(next.sealedSecrets == p.sealedSecrets);
+        QCOMPARE(next.sqn.sqnMs(), makeSqn(90, 3));
+        back.forgetSecrets();
+        QVERIFY(!back.hasSecrets());
+        QCOMPARE(back.unlock("", fast).code(), ErrorCode::WrongPassphrase);
+
+        // A flipped bit in the sealed part is damage, not a wrong passphrase.
+        UsimProfileData damaged = next;
+        damaged.sealedSecrets[damaged.sealedSecrets.size() / 2] ^= 0x01;
+        QCOMPARE(UsimProfileData::decode(take(damaged.encode(), "damaged")).code(),
+                 ErrorCode::UsimProfileInvalid);
+        // Sealed and clear at once is refused.
+        twinseal::proto::UsimProfile both;
+        QVERIFY(both.ParseFromArray(enc.data(), int(enc.size())));
+        both.set_k(std::string(16, '\x01'));
+        both.set_opc(std::string(16, '\x02'));
+        const std::string bothBytes = both.SerializeAsString();
+        QCOMPARE(UsimProfileData::decode(view(bothBytes)).code(), ErrorCode::UsimProfileInvalid);
+    }
+
+    // A profile a TwinSeal before sealing wrote in clear is sealed on the next unlock, written
+    // back atomically; a wrong passphrase or an unwritable directory leaves the file as it was.
+    void usimProfileInClearUpgradedOnUnlock() {
+        const ScryptParams weak{1u << 10, 8, 1};
+        const ScryptParams fast{1u << 11, 8, 1};
+        const UsimProfileData p = sampleProfile();
+        QTemporaryDir dir;
+        const QString qpath = dir.filePath(QStringLiteral("profile.usim"));
+        const std::string path = qpath.toStdString();
+        // The old format: exactly what save() wrote before K and OPc were sealed.
+        QVERIFY(p.save(path).ok());
+        const auto fileBytes = [&] {
+            QFile f(qpath);
+            return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+        };
+        const QByteArray clear = fileBytes();
+        const QByteArray rawK(reinterpret_cast<const char*>(p.k.data()), 16);
+        QVERIFY(clear.contains(rawK));
+
+        // Unwritable directory: the upgrade fails, nothing is lost.
+        QVERIFY(QFile::setPermissions(dir.path(), QFile::ReadOwner | QFile::ExeOwner));
+        const bool rootIgnoresModes = QFileInfo(dir.path()).isWritable();
+        if (!rootIgnoresModes) {
+            QVERIFY(!UsimProfileData::loadAndUnlock(path, "first passphrase!", weak).ok());
+            QCOMPARE(fileBytes(), clear);
+        }
+        QVERIFY(QFile::setPermissions(dir.path(), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+
+        bool upgraded = false;
+        auto opened = take(UsimProfileData::loadAndUnlock(path, "first passphrase!", weak, &upgraded), "upgrade");
+        QVERIFY(upgraded);
+        QVERIFY(opened.k == p.k && opened.opc == p.opc);
+        const QByteArray sealedFile = fileBytes();
+        QVERIFY(!sealedFile.contains(rawK));
+        QVERIFY(!sealedFile.contains(rawK.toHex()));
+        QVERIFY(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).size() == 1); // no temporary left
+        struct stat st {};
+        QCOMPARE(::stat(path.c_str(), &st), 0);
+        QCOMPARE(st.st_mode & 0777, 0600u);
+        auto reread = take(UsimProfileData::load(path), "reload");
+        QVERIFY(reread.sealed() && !reread.hasSecrets());
+        QVERIFY(reread.sqn == p.sqn);
+
+        // A wrong passphrase: its own reason, the file untouched.
+        QCOMPARE(UsimProfileData::loadAndUnlock(path, "second passphrase", weak).code(),
+                 ErrorCode::WrongPassphrase);
+        QCOMPARE(fileBytes(), sealedFile);
+        // The right one with the same parameters: nothing to rewrite.
+        QVERIFY(UsimProfileData::loadAndUnlock(path, "first passphrase!", weak, &upgraded).ok());
+        QVERIFY(!upgraded);
+        QCOMPARE(fileBytes(), sealedFile);
+        // Stronger KDF parameters wanted: sealed again with them.
+        auto stronger = take(UsimProfileData::loadAndUnlock(path, "first passphrase!", fast, &upgraded), "reseal");
+        QVERIFY(upgraded);
+        QCOMPARE(take(sealedKdfParams(take(UsimProfileData::load(path), "again").sealedSecrets), "kdf").n,
+                 std::uint64_t{1u << 11});
+        QVERIFY(stronger.k == p.k);
     }
 
     // Both ends derive the same A-KID and K_AF from KAUSF; a different KAUSF or SUPI gives
