@@ -164,9 +164,15 @@ std::variant<int, Participant> assemble(const QCommandLineParser& p) {
     if (!pass.ok())
         return fail(pass.error());
     auto key = SigningKey::loadEncryptedAndUpgrade(keyPath.toStdString(), *pass);
-    forget(*pass);
-    if (!key.ok())
+    if (!key.ok()) {
+        forget(*pass);
         return fail(key.error());
+    }
+    // The same passphrase opens the profile's K and OPc (one still in clear is sealed now).
+    profile = UsimProfileData::loadAndUnlock(profilePath.toStdString(), *pass);
+    forget(*pass);
+    if (!profile.ok())
+        return fail(profile.error());
 
     // Role credentials to present.
     calls::EvidenceOptions evidence;

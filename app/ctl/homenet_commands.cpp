@@ -152,9 +152,16 @@ int cmdRegister(const QStringList& args) {
     if (!pass.ok())
         return fail(pass.error());
     auto key = SigningKey::loadEncryptedAndUpgrade(p.value("key").toStdString(), *pass);
-    forget(*pass);
-    if (!key.ok())
+    if (!key.ok()) {
+        forget(*pass);
         return fail(key.error());
+    }
+    // The same passphrase seals the profile's K and OPc (an operator's profile in clear is
+    // sealed and written back now) and opens them for the authentication.
+    auto profileOpened = twinSession.unlockProfile(*pass);
+    forget(*pass);
+    if (!profileOpened.ok())
+        return fail(profileOpened.error());
     info("Packing the avatar " + avatarPath.toStdString() + " ...");
     HashOptions hashOptions;
     hashOptions.chunkSize = chunkSize;

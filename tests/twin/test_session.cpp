@@ -9,6 +9,7 @@
 
 #include <twinseal/security/assertion.h>
 #include <twinseal/security/statuslist.h>
+#include <twinseal/security/subscriber.h>
 #include <twinseal/twin/peer_verifier.h>
 #include <twinseal/twin/twin_session.h>
 #include <twinseal/twin/twin_store.h>
@@ -185,6 +186,51 @@ private slots:
         session.lock();
         QVERIFY(!session.unlocked());
         QCOMPARE(lockedChanged.count(), 2);
+        QCOMPARE(server.stop(), 0);
+    }
+
+    // The data directory's profile seals K and OPc under the passphrase: until it is unlocked
+    // the session cannot authenticate ("profile-locked"); a wrong passphrase changes nothing; a
+    // profile in clear (an older TwinSeal's) is sealed by the unlock, and the SQN written after
+    // the authentication keeps it sealed.
+    void sealedProfileNeedsThePassphrase() {
+        HomenetServer server;
+        QVERIFY(server.start());
+        QTemporaryDir dir;
+        TwinStore store(dir.path());
+        const std::string path = store.path(layout::kProfile).toStdString();
+        auto operatorProfile = server.addSubscriber("imsi-001010000000033", store.path(layout::kProfile));
+        QVERIFY(operatorProfile.has_value());
+        const ScryptParams fast{1u << 12, 8, 1};
+        {
+            // Sealed, locked: no authentication.
+            auto sealedProfile = UsimProfileData::load(path);
+            QVERIFY(sealedProfile.ok());
+            QVERIFY(sealedProfile->seal("the owner's passphrase", fast).ok());
+            QVERIFY(sealedProfile->save(path).ok());
+        }
+        auto opened = TwinSession::open(store);
+        QVERIFY(opened.ok());
+        TwinSession& session = **opened;
+        QVERIFY(!session.profileUnlocked());
+        auto refused = await<netclient::AuthSession>([&](auto cb) { session.client().authenticate(std::move(cb)); });
+        QVERIFY(!refused.ok());
+        QCOMPARE(QString::fromStdString(refused.error().code), QStringLiteral("profile-locked"));
+        QCOMPARE(session.unlockProfile("not the passphrase").code(), ErrorCode::WrongPassphrase);
+        QVERIFY(!session.profileUnlocked());
+        QVERIFY(session.unlockProfile("the owner's passphrase").ok());
+        QVERIFY(session.profileUnlocked());
+        auto auth = await<netclient::AuthSession>([&](auto cb) { session.client().authenticate(std::move(cb)); });
+        QVERIFY2(auth.ok(), auth.ok() ? "" : auth.error().message.c_str());
+        // The SQN was saved; K and OPc are still only sealed.
+        auto after = UsimProfileData::load(path);
+        QVERIFY(after.ok());
+        QVERIFY(after->sealed());
+        QVERIFY(!after->hasSecrets());
+        QVERIFY(after->sqn.sqnMs() > operatorProfile->sqn.sqnMs());
+        // Locking forgets K and OPc.
+        session.lock();
+        QVERIFY(!session.profileUnlocked());
         QCOMPARE(server.stop(), 0);
     }
 

@@ -271,6 +271,16 @@ ServiceClient::~ServiceClient() {
     m_transport->abortAll();
 }
 
+bool ServiceClient::adoptSecrets(sec::UsimProfileData&& unlocked) {
+    if (!unlocked.hasSecrets() || unlocked.supi.toString() != m_profile.supi.toString())
+        return false;
+    m_profile.k = std::move(unlocked.k);
+    m_profile.opc = std::move(unlocked.opc);
+    m_profile.sealedSecrets = std::move(unlocked.sealedSecrets);
+    unlocked.forgetSecrets();
+    return true;
+}
+
 bool ServiceClient::isAuthenticated() const {
     return m_transport->hasSession();
 }
@@ -440,6 +450,12 @@ void ServiceClient::authenticate(ClientCallback<AuthSession> done) {
             this, std::move(done),
             clientError(reason::kAuthInProgress,
                         "An authentication is already running; wait for it to finish."));
+    if (!m_profile.hasSecrets())
+        return deliverLater<AuthSession>(
+            this, std::move(done),
+            clientError(reason::kProfileLocked,
+                        "Your USIM profile's keys are sealed with your passphrase: unlock your "
+                        "twin first, then try again."));
     auto servingNetwork = m_profile.servingNetworkName();
     if (!servingNetwork.ok())
         return deliverLater<AuthSession>(this, std::move(done),

@@ -2,6 +2,8 @@
 
 #include "twinseal/twin/twin_store.h"
 
+#include <QFileInfo>
+
 namespace twinseal::twin {
 
 using namespace twinseal::security;
@@ -59,8 +61,49 @@ void TwinSession::setAddressOverride(const QString& url) {
 Status TwinSession::unlock(const QString& keyFile, const std::string& passphrase) {
     auto key = SigningKey::loadEncryptedAndUpgrade(keyFile.toStdString(), passphrase);
     TWINSEAL_TRY(key);
+    TWINSEAL_TRY(unlockProfile(passphrase));
     adoptKey(std::move(*key));
     return {};
+}
+
+Status TwinSession::unlockProfile(std::string_view passphrase) {
+    if (m_profilePath.isEmpty()) {
+        if (profileUnlocked())
+            return {};
+        UsimProfileData copy = profile();
+        TWINSEAL_TRY(copy.unlock(passphrase));
+        (void)adoptProfileSecrets(std::move(copy));
+        return {};
+    }
+    auto opened = openProfileSecrets(m_profilePath, profile(), passphrase);
+    TWINSEAL_TRY(opened);
+    if (!adoptProfileSecrets(std::move(*opened)))
+        return makeError(ErrorCode::UsimProfileInvalid,
+                         "the profile file names another subscriber than this session's");
+    return {};
+}
+
+Result<UsimProfileData> TwinSession::openProfileSecrets(const QString& path,
+                                                        const UsimProfileData& current,
+                                                        std::string_view passphrase) {
+    if (!QFileInfo::exists(path) && current.hasSecrets()) {
+        UsimProfileData imported = current;
+        TWINSEAL_TRY(imported.seal(passphrase));
+        TWINSEAL_TRY(imported.save(path.toStdString()));
+        return imported;
+    }
+    return UsimProfileData::loadAndUnlock(path.toStdString(), passphrase);
+}
+
+bool TwinSession::adoptProfileSecrets(UsimProfileData&& unlocked) {
+    if (!m_client->adoptSecrets(std::move(unlocked)))
+        return false;
+    // Written again from memory (the latest SQN, K and OPc sealed): an authentication that
+    // saved the SQN while the passphrase was being checked may have written a profile in clear.
+    if (!m_profilePath.isEmpty() && profile().sealed())
+        (void)profile().save(m_profilePath.toStdString());
+    emit lockedChanged();
+    return true;
 }
 
 void TwinSession::adoptKey(SigningKey key) {
@@ -76,6 +119,7 @@ std::unique_ptr<SigningKey> TwinSession::takeKey() {
 }
 
 void TwinSession::lock() {
+    m_client->forgetSecrets();
     if (!m_holder)
         return;
     m_holder.reset();

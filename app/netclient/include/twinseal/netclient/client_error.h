@@ -43,6 +43,8 @@ inline constexpr const char* kAkaNon5g = "aka-non-5g-authentication";
 inline constexpr const char* kAkaFailed = "aka-failed"; // any other AKA failure
 inline constexpr const char* kAkmaMismatch = "akma-mismatch";
 inline constexpr const char* kProfileSaveFailed = "profile-save-failed";
+// the profile's K and OPc are sealed under the owner's passphrase and not yet unlocked
+inline constexpr const char* kProfileLocked = "profile-locked";
 // registration and the log
 inline constexpr const char* kManifestInvalid = "manifest-invalid";
 inline constexpr const char* kKeyMismatch = "key-mismatch";

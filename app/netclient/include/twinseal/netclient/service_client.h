@@ -89,6 +89,12 @@ public:
 
     [[nodiscard]] const security::UsimProfileData& profile() const noexcept { return m_profile; }
     [[nodiscard]] const QString& profilePath() const noexcept { return m_profilePath; }
+    // K and OPc of a sealed profile, opened with the owner's passphrase (UsimProfileData::
+    // loadAndUnlock): taken from `unlocked` (same SUPI) with its sealed form, so the SQN is saved
+    // sealed from now on. Until then authenticate() fails with "profile-locked".
+    [[nodiscard]] bool adoptSecrets(security::UsimProfileData&& unlocked);
+    // Cleanses K and OPc (a held session stays until it expires or signOut()).
+    void forgetSecrets() noexcept { m_profile.forgetSecrets(); }
 
     // True while an AKMA session is held and has not expired.
     [[nodiscard]] bool isAuthenticated() const;

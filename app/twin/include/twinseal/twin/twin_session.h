@@ -61,12 +61,33 @@ public:
 
     [[nodiscard]] bool unlocked() const noexcept { return m_holder != nullptr; }
     [[nodiscard]] const security::SigningKey* holderKey() const noexcept { return m_holder.get(); }
-    // Opens the encrypted key file: WrongPassphrase, KeyFileCorrupt, IoError.
+    // Opens the encrypted key file: WrongPassphrase, KeyFileCorrupt, IoError. The same
+    // passphrase then opens the profile's K and OPc (unlockProfile).
     [[nodiscard]] security::Status unlock(const QString& keyFile, const std::string& passphrase);
+
+    // ---- the USIM profile's K and OPc (sealed under the same passphrase) ----------------------
+
+    // K and OPc are in memory: the session can authenticate.
+    [[nodiscard]] bool profileUnlocked() const noexcept { return profile().hasSecrets(); }
+    // Opens the profile file's K and OPc with the passphrase (UsimProfileData::loadAndUnlock: one
+    // still in clear is sealed and written back). Check the passphrase first (the holder key):
+    // a profile in clear accepts any. WrongPassphrase, KeyFileCorrupt, UsimProfileInvalid,
+    // IoError. Without a profile file (tests), a profile held in clear is kept as it is.
+    [[nodiscard]] security::Status unlockProfile(std::string_view passphrase);
+    // What unlockProfile does, without the session (safe off the GUI thread): `current` is the
+    // session's profile. The file at `path` is opened (and sealed when in clear); when there is
+    // none yet, `current`'s K and OPc (an operator's profile just imported) are sealed and
+    // written there. The result holds K and OPc for adoptProfileSecrets.
+    [[nodiscard]] static security::Result<security::UsimProfileData>
+    openProfileSecrets(const QString& path, const security::UsimProfileData& current,
+                       std::string_view passphrase);
+    // Takes K and OPc opened elsewhere (off the GUI thread) from a profile of the same SUPI.
+    [[nodiscard]] bool adoptProfileSecrets(security::UsimProfileData&& unlocked);
     // Takes a key opened elsewhere (e.g. just generated).
     void adoptKey(security::SigningKey key);
     // Hands the unlocked key to another session (a new profile); this one is then locked.
     [[nodiscard]] std::unique_ptr<security::SigningKey> takeKey();
+    // Forgets the holder key and the profile's K and OPc.
     void lock();
 
     // ---- operations --------------------------------------------------------------------------
