@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <utility>
 
 #include <twinseal/netclient/avatar_transfer.h>
 #include <twinseal/netclient/service_client.h>
@@ -102,6 +103,16 @@ QString safeName(const QString& id) {
 OwnershipController::OwnershipController(twin::TwinStore& store, AuditTrail& audit, QObject* parent)
     : PageModel(store, audit, parent) {
     connect(this, &PageModel::sessionChanged, this, &OwnershipController::capabilitiesChanged);
+    // Transfers are listed, and an interrupted acceptance is settled, once the passphrase has
+    // opened the profile's K and OPc (the authentication needs them).
+    connect(this, &PageModel::sessionChanged, this, [this] {
+        if (!canAuthenticate())
+            return;
+        if (std::exchange(m_reconcileOnUnlock, false))
+            reconcileJournal();
+        else if (std::exchange(m_refreshOnUnlock, false))
+            refresh();
+    });
     connect(this, &PageModel::twinChanged, this, [this] {
         emit capabilitiesChanged();
         // My Twin's status check found the credential revoked: tell a previous owner why.
@@ -169,6 +180,10 @@ void OwnershipController::setLoading(bool loading) {
 void OwnershipController::refresh() {
     if (!m_session)
         return;
+    if (!canAuthenticate()) {
+        m_refreshOnUnlock = true;
+        return;
+    }
     setLoading(true);
     QPointer<OwnershipController> self(this);
     withSession([this, self] {
@@ -555,6 +570,10 @@ void OwnershipController::reconcileJournal() {
     }
     if (m_store.exists(twin::layout::kCredential)) {
         QFile::remove(journalFile); // the answer was stored after all
+        return;
+    }
+    if (!canAuthenticate()) {
+        m_reconcileOnUnlock = true; // the journal stays until the passphrase is entered
         return;
     }
     const PublicKey holder = *key;

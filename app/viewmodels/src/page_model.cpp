@@ -27,6 +27,10 @@ void PageModel::setTwin(const TwinSummary& twin) {
 
 bool PageModel::unlocked() const { return m_session && m_session->unlocked(); }
 
+bool PageModel::canAuthenticate() const {
+    return m_session && (m_session->profileUnlocked() || m_session->client().isAuthenticated());
+}
+
 void PageModel::withSession(std::function<void()> next) { m_state.withSession(m_session, this, std::move(next)); }
 
 } // namespace twinseal::viewmodels

@@ -50,9 +50,11 @@ constexpr std::size_t kMinPassphrase = kMinPassphraseLength;
 
 // The keys a passphrase opens: the holder key and the audit key.
 struct Keys {
-    Result<SigningKey> holder;
+    Result<SigningKey> holder = makeError(ErrorCode::InvalidArgument, "not opened");
     std::unique_ptr<SigningKey> audit;
     QString auditError;
+    // The profile's K and OPc opened (or sealed) with the same passphrase.
+    Result<UsimProfileData> profile = makeError(ErrorCode::InvalidArgument, "not opened");
 };
 
 // A passphrase copied out of the UI's QString, cleansed when done.
@@ -329,6 +331,11 @@ bool TwinController::writePending(const QString& op, const QString& folder) {
 
 bool TwinController::loadProfile(const QString& file, QString* code, QString* message) {
     auto p = UsimProfileData::load(file.toStdString());
+    return useProfile(std::move(p), file, code, message);
+}
+
+bool TwinController::useProfile(Result<UsimProfileData> p, const QString& file, QString* code,
+                                QString* message) {
     if (!p.ok()) {
         *code = QString::fromUtf8(errorCodeName(p.code()).data());
         *message = p.code() == ErrorCode::IoError
@@ -342,8 +349,13 @@ bool TwinController::loadProfile(const QString& file, QString* code, QString* me
     twin::SessionOptions options;
     if (m_settings)
         options.addressOverride = m_settings->addressOverride();
-    std::unique_ptr<SigningKey> unlocked = m_session ? m_session->takeKey() : nullptr;
+    // The session gets the profile as read: a sealed one is locked until the passphrase opens
+    // it, an operator's profile just imported holds K and OPc until they are sealed. The copy
+    // kept here for the pages needs only the public parts.
+    std::unique_ptr<SigningKey> unlocked =
+        m_session && m_session->profileUnlocked() ? m_session->takeKey() : nullptr;
     m_session = std::make_unique<twin::TwinSession>(*m_profile, path(twin::layout::kProfile), options);
+    m_profile->forgetSecrets();
     if (unlocked)
         m_session->adoptKey(std::move(*unlocked));
     connect(m_session.get(), &twin::TwinSession::authenticatedChanged, this,
@@ -380,7 +392,11 @@ void TwinController::loadState() {
     emit avatarChanged();
     emit twinChanged();
     emit lockedChanged();
-    if (m_profile && QFileInfo::exists(path(twin::layout::kPending)))
+    // Asking the home network about an interrupted operation needs an authentication, which
+    // needs K and OPc: sealed under the passphrase, so after unlock().
+    m_reconcileOnUnlock = m_profile && QFileInfo::exists(path(twin::layout::kPending)) &&
+                          !m_session->profileUnlocked();
+    if (m_profile && QFileInfo::exists(path(twin::layout::kPending)) && !m_reconcileOnUnlock)
         reconcilePending();
     else if (m_stage == Stage::Ready)
         QTimer::singleShot(0, this, &TwinController::refreshStatus); // status list, log proof
@@ -516,15 +532,24 @@ void TwinController::importProfile(const QUrl& file) {
     QString code, message;
     auto p = UsimProfileData::load(local.toStdString());
     if (!p.ok()) {
-        (void)loadProfile(local, &code, &message); // same wording for the error
+        (void)useProfile(std::move(p), local, &code, &message);
         return fail(code, message);
     }
-    if (auto st = p->save(path(twin::layout::kProfile).toStdString()); !st.ok())
+    if (!p->hasSecrets())
+        return fail(QStringLiteral("usim-profile-invalid"),
+                    tr("This profile's keys are sealed with a passphrase (it comes from a TwinSeal "
+                       "data directory). Import the profile file your operator gave you."));
+    // K and OPc stay in memory until the passphrase seals them (choosePassphrase, or unlock
+    // when a holder key exists already): the data directory never holds them in clear. A
+    // profile there (damaged, or another subscription) is replaced.
+    if (QFileInfo::exists(path(twin::layout::kProfile)) && !QFile::remove(path(twin::layout::kProfile)))
         return fail(QStringLiteral("io-error"),
-                    tr("The profile cannot be stored in %1: %2")
-                        .arg(m_options.dataDir, QString::fromStdString(st.error().detail)));
-    if (!loadProfile(path(twin::layout::kProfile), &code, &message))
+                    tr("The old profile in %1 cannot be replaced.").arg(m_options.dataDir));
+    if (m_session)
+        m_session->lock(); // the passphrase seals the new profile when the key is unlocked again
+    if (!useProfile(std::move(p), local, &code, &message))
         return fail(code, message);
+    emit lockedChanged();
     setStage(QFileInfo::exists(path(twin::layout::kHolderKey)) ? Stage::Avatar
                                                    : Stage::Passphrase);
 }
@@ -558,29 +583,43 @@ void TwinController::choosePassphrase(const QString& passphrase, const QString& 
                     tr("Use at least %1 characters: the passphrase is what protects your twin's "
                        "key on this device.")
                         .arg(kMinPassphrase));
+    if (!m_session)
+        return fail(QStringLiteral("no-profile"), tr("Import your USIM profile before creating your key."));
     setBusy(true, tr("Creating your holder key and protecting it with the passphrase…"));
     auto secret = std::make_shared<Secret>(passphrase);
     const std::string keyPath = path(twin::layout::kHolderKey).toStdString();
     const QString dataDir = m_options.dataDir;
+    const QString profilePath = path(twin::layout::kProfile);
+    auto profile = std::make_shared<UsimProfileData>(m_session->profile());
     offThread<Keys>(
         this,
-        [secret, keyPath, dataDir]() -> Keys {
-            auto key = SigningKey::generate(KeyAlgorithm::Ed25519);
-            if (!key.ok())
-                return {key.error(), nullptr, {}};
-            if (auto st = key->saveEncrypted(keyPath, secret->text, {}, "TwinSeal holder key");
-                !st.ok())
-                return {st.error(), nullptr, {}};
-            QString auditError;
-            auto audit = AuditTrail::loadOrCreateKey(dataDir, secret->text, &auditError);
-            return {std::move(key), std::move(audit), auditError};
+        [secret, keyPath, dataDir, profilePath, profile]() -> Keys {
+            Keys out;
+            // The profile first: its K and OPc are sealed under the passphrase and written.
+            out.profile = twin::TwinSession::openProfileSecrets(profilePath, *profile, secret->text);
+            profile->forgetSecrets();
+            if (!out.profile.ok()) {
+                out.holder = out.profile.error();
+                return out;
+            }
+            out.holder = SigningKey::generate(KeyAlgorithm::Ed25519);
+            if (!out.holder.ok())
+                return out;
+            if (auto st = out.holder->saveEncrypted(keyPath, secret->text, {}, "TwinSeal holder key");
+                !st.ok()) {
+                out.holder = st.error();
+                return out;
+            }
+            out.audit = AuditTrail::loadOrCreateKey(dataDir, secret->text, &out.auditError);
+            return out;
         },
         [this](Keys keys) {
             if (!keys.holder.ok())
                 return fail(QString::fromUtf8(errorCodeName(keys.holder.code()).data()),
                             tr("Your key could not be created: %1")
                                 .arg(QString::fromStdString(keys.holder.error().detail)));
-            if (!keepKey(std::move(keys.holder).value()))
+            if (!m_session || !m_session->adoptProfileSecrets(std::move(keys.profile).value()) ||
+                !keepKey(std::move(keys.holder).value()))
                 return fail(QStringLiteral("no-profile"),
                             tr("Import your USIM profile before creating your key."));
             m_auditTrail->unlocked(std::move(keys.audit));
@@ -962,16 +1001,24 @@ void TwinController::unlock(const QString& passphrase) {
     auto secret = std::make_shared<Secret>(passphrase);
     const std::string keyPath = path(twin::layout::kHolderKey).toStdString();
     const QString dataDir = m_options.dataDir;
+    const QString profilePath = path(twin::layout::kProfile);
+    auto profile = m_session ? std::make_shared<UsimProfileData>(m_session->profile()) : nullptr;
     offThread<Keys>(
         this,
-        [secret, keyPath, dataDir]() -> Keys {
+        [secret, keyPath, dataDir, profilePath, profile]() -> Keys {
+            Keys out;
             // A key sealed with an older, weaker KDF is sealed again with the current one.
-            auto key = SigningKey::loadEncryptedAndUpgrade(keyPath, secret->text);
-            if (!key.ok())
-                return {std::move(key), nullptr, {}};
-            QString auditError;
-            auto audit = AuditTrail::loadOrCreateKey(dataDir, secret->text, &auditError);
-            return {std::move(key), std::move(audit), auditError};
+            out.holder = SigningKey::loadEncryptedAndUpgrade(keyPath, secret->text);
+            if (!out.holder.ok())
+                return out;
+            // The passphrase is right: it opens the profile's K and OPc (a profile a TwinSeal
+            // before sealing wrote in clear is sealed now and written back).
+            if (profile) {
+                out.profile = twin::TwinSession::openProfileSecrets(profilePath, *profile, secret->text);
+                profile->forgetSecrets();
+            }
+            out.audit = AuditTrail::loadOrCreateKey(dataDir, secret->text, &out.auditError);
+            return out;
         },
         [this](Keys keys) {
             auto& key = keys.holder;
@@ -984,17 +1031,34 @@ void TwinController::unlock(const QString& passphrase) {
                             tr("Your holder key cannot be opened: %1")
                                 .arg(QString::fromStdString(key.error().detail)));
             }
-            if (!keepKey(std::move(key).value()))
+            if (m_session && !keys.profile.ok()) {
+                recordFailure(audit_event::kKeyUnlock, QString::fromUtf8(errorCodeName(keys.profile.code()).data()));
+                if (keys.profile.code() == ErrorCode::WrongPassphrase)
+                    return fail(QStringLiteral("profile-wrong-passphrase"),
+                                tr("That passphrase opens your holder key but not your USIM "
+                                   "profile's keys, which were sealed with another one. Import "
+                                   "the profile your operator gave you again."));
+                return fail(QString::fromUtf8(errorCodeName(keys.profile.code()).data()),
+                            tr("Your USIM profile cannot be opened (%1), so your twin cannot be "
+                               "used; import the profile your operator gave you again.")
+                                .arg(QString::fromStdString(keys.profile.error().detail)));
+            }
+            if (!m_session || !m_session->adoptProfileSecrets(std::move(keys.profile).value()) ||
+                !keepKey(std::move(key).value()))
                 return fail(QStringLiteral("no-profile"),
                             tr("Your USIM profile cannot be read, so your twin cannot be used; "
                                "import the profile your operator gave you again."));
             m_auditTrail->unlocked(std::move(keys.audit));
             m_auditTrail->record(audit_event::kKeyUnlock);
-            if (m_stage == Stage::Ready && !QFileInfo::exists(path(twin::layout::kManifest)))
-                QTimer::singleShot(0, this, &TwinController::restoreManifest);
             setBusy(false);
             setNotice({});
             emit lockedChanged();
+            if (m_reconcileOnUnlock && QFileInfo::exists(path(twin::layout::kPending))) {
+                m_reconcileOnUnlock = false;
+                reconcilePending(); // it restores the manifest when it needs to
+            } else if (m_stage == Stage::Ready && !QFileInfo::exists(path(twin::layout::kManifest))) {
+                QTimer::singleShot(0, this, &TwinController::restoreManifest);
+            }
         });
 }
 

@@ -135,6 +135,9 @@ private:
     bool m_loading = false;
     bool m_hasActiveDt = false;
     bool m_meKnown = false;
+    // Waiting for the passphrase (the profile's K and OPc) to ask the home network.
+    bool m_reconcileOnUnlock = false;
+    bool m_refreshOnUnlock = false;
     bool m_revocationChecked = false; // a revoked twin: asked once whether it was transferred
 };
 

@@ -45,6 +45,9 @@ protected:
     PageModel(twin::TwinStore& store, AuditTrail& audit, QObject* parent);
 
     [[nodiscard]] bool unlocked() const;
+    // The session can reach the home network as the subscriber: it holds an authentication, or
+    // the profile's K and OPc are unlocked (they are sealed under the passphrase).
+    [[nodiscard]] bool canAuthenticate() const;
     void fail(const QString& code, const QString& message) { m_state.fail(code, message); }
     // Runs `next` with an AKMA session (authenticating first); failures are this page's.
     void withSession(std::function<void()> next);

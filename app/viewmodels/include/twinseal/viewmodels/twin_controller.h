@@ -217,6 +217,9 @@ private:
     void setNotice(const QString& text);
     void loadState();
     [[nodiscard]] bool loadProfile(const QString& file, QString* code, QString* message);
+    // The profile read from `file` becomes the twin's (a new session); else code and message.
+    [[nodiscard]] bool useProfile(security::Result<security::UsimProfileData> profile,
+                                  const QString& file, QString* code, QString* message);
     void reconcilePending();
     // What pending.json says was in flight.
     struct Pending {
@@ -249,7 +252,9 @@ private:
     QString m_avatarId;
     QString m_pseudonym;
     QString m_twinStatus;
-    std::unique_ptr<security::UsimProfileData> m_profile;
+    std::unique_ptr<security::UsimProfileData> m_profile; // public parts (K and OPc forgotten)
+    // An interrupted operation waits for the unlock: asking the home network needs K and OPc.
+    bool m_reconcileOnUnlock = false;
     // The home-network client and address, and the holder key while unlocked.
     std::unique_ptr<twin::TwinSession> m_session;
     std::unique_ptr<twin::TwinStore> m_store; // the credential in memory
