@@ -124,6 +124,12 @@ private slots:
         QCOMPARE(run({"register", "--profile", profile, "--key", path("hn/holder.key"), "--avatar",
                       avatar, "--out-dir", path("hn")}),
                  0);
+        // The passphrase sealed the profile's K and OPc; the SQN was saved beside them.
+        auto sealedProfile = sec::UsimProfileData::load(profile.toStdString());
+        QVERIFY(sealedProfile.ok());
+        QVERIFY(sealedProfile->sealed());
+        QVERIFY(!sealedProfile->hasSecrets());
+        QVERIFY(sealedProfile->sqn.sqnMs() > usim->sqn.sqnMs());
         QCOMPARE(run({"status", "--profile", profile, "--out", path("hn/status.tsl")}), 0);
         QCOMPARE(run({"log", "head", "--profile", profile, "--out", path("hn/head.tsth")}), 0);
         auto callFrom = [&](const QString& name) {
