@@ -151,9 +151,16 @@ private slots:
         drag.drop();
         QTRY_COMPARE(c.controller->stage(), Stage::Passphrase);
         QCOMPARE(c.controller->errorCode(), QString());
-        QVERIFY(QFile::exists(c.controller->dataFile(QStringLiteral("profile.usim"))));
+        // K and OPc are not written before the passphrase can seal them.
+        QVERIFY(!QFile::exists(c.controller->dataFile(QStringLiteral("profile.usim"))));
         QTRY_VERIFY(c.item("passphraseField") && c.item("passphraseField")->isVisible());
         c.screenshot("onboarding-passphrase");
+        c.controller->choosePassphrase(kPassphrase, kPassphrase);
+        QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), Stage::Avatar, 30000);
+        auto stored = security::UsimProfileData::load(c.controller->dataFile(QStringLiteral("profile.usim")).toStdString());
+        QVERIFY(stored.ok());
+        QVERIFY(stored->sealed());
+        QVERIFY(!stored->hasSecrets());
     }
 
     void avatarWithoutModelOrCorruptIsRefused() {
