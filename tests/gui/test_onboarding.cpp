@@ -404,8 +404,10 @@ private slots:
         QObject::connect(restarted.controller.get(), &TwinController::noticeChanged, restarted.controller.get(),
                          [&] { shown << restarted.controller->notice(); });
         restarted.controller->unlock(kKillPassphrase);
-        QTRY_VERIFY_WITH_TIMEOUT(shown.join(QLatin1Char('\n')).contains(QStringLiteral("re-certification had completed")),
-                                 30000);
+        QTRY_VERIFY2_WITH_TIMEOUT(shown.join(QLatin1Char('\n')).contains(QStringLiteral("re-certification had completed")),
+                                  qPrintable(shown.join(QLatin1Char('\n')) + QLatin1Char('|') +
+                                             restarted.controller->errorCode()),
+                                  30000);
         QCOMPARE(restarted.controller->errorCode(), QString());
         QVERIFY(!QFile::exists(fileIn(data, "pending.json")));
         QCOMPARE(restarted.controller->dtId(), dtId);

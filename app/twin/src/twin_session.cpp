@@ -3,6 +3,9 @@
 #include "twinseal/twin/twin_store.h"
 
 #include <QFileInfo>
+#include <QPointer>
+
+#include <utility>
 
 namespace twinseal::twin {
 
@@ -136,10 +139,19 @@ bool TwinSession::needKey(const std::function<void(netclient::ClientError)>& fai
 void TwinSession::authenticated(std::function<void(netclient::ClientStatus)> next) {
     if (m_client->isAuthenticated())
         return next({});
-    m_client->authenticate([next = std::move(next)](netclient::ClientResult<netclient::AuthSession> r) {
-        if (!r.ok())
-            return next(r.error());
-        next({});
+    // Pages ask at once (after an unlock: the interrupted operation, the transfers list): one
+    // authentication runs, and every page waiting goes on with its outcome.
+    m_waitingForAuth.push_back(std::move(next));
+    if (m_waitingForAuth.size() > 1)
+        return;
+    QPointer<TwinSession> self(this);
+    m_client->authenticate([self](netclient::ClientResult<netclient::AuthSession> r) {
+        if (!self)
+            return;
+        auto waiting = std::exchange(self->m_waitingForAuth, {});
+        const netclient::ClientStatus outcome = r.ok() ? netclient::ClientStatus{} : netclient::ClientStatus{r.error()};
+        for (auto& next : waiting)
+            next(outcome);
     });
 }
 

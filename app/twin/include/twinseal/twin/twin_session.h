@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include <twinseal/netclient/avatar_transfer.h>
 #include <twinseal/netclient/service_client.h>
@@ -92,7 +93,8 @@ public:
 
     // ---- operations --------------------------------------------------------------------------
 
-    // Runs `next` once authenticated (at once when a session is held).
+    // Runs `next` once authenticated (at once when a session is held); callers asking while an
+    // authentication runs wait for it.
     void authenticated(std::function<void(netclient::ClientStatus)> next);
     void registerTwin(security::Bytes signedManifest, netclient::ClientCallback<netclient::Registration> done);
     void recertify(const std::string& dtId, security::Bytes signedManifest,
@@ -138,6 +140,7 @@ private:
     SessionOptions m_options;
     std::unique_ptr<netclient::ServiceClient> m_client;
     std::unique_ptr<security::SigningKey> m_holder;
+    std::vector<std::function<void(netclient::ClientStatus)>> m_waitingForAuth;
 };
 
 } // namespace twinseal::twin
