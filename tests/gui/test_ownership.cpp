@@ -588,6 +588,10 @@ private slots:
         {
             Client restarted(recipientData.path(), recipientProfile);
             QVERIFY(show(restarted));
+            QVERIFY(QFile::exists(journal)); // until the passphrase opens K and OPc
+            // Still onboarding (no twin yet): the page asks for the passphrase itself.
+            QVERIFY(type(restarted.window, reveal(restarted.item("onboardingUnlockField")), kPassphrase));
+            QVERIFY(press(restarted, QStringLiteral("onboardingUnlockButton")));
             QTRY_VERIFY_WITH_TIMEOUT(!QFile::exists(journal), 30000);
             QTRY_VERIFY_WITH_TIMEOUT(!busy(restarted), 30000);
             QCOMPARE(restarted.controller->stage(), Stage::Avatar);
@@ -605,6 +609,8 @@ private slots:
         QVERIFY(!QFile::exists(recipientData.filePath(QStringLiteral("credential.tsc"))));
         Client restarted(recipientData.path(), recipientProfile);
         QVERIFY(show(restarted));
+        QVERIFY(QFile::exists(journal));
+        restarted.controller->unlock(kPassphrase);
         QTRY_COMPARE_WITH_TIMEOUT(restarted.controller->stage(), Stage::Ready, 30000);
         QTRY_VERIFY_WITH_TIMEOUT(!busy(restarted), 30000);
         QCOMPARE(errorCode(restarted), QString());

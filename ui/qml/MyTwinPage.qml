@@ -79,44 +79,11 @@ Page {
             StatusStrip { operation: page.controller.operation; Layout.fillWidth: true }
 
             // Unlock: the holder key is needed to sign (calls, re-certification).
-            Card {
+            UnlockCard {
                 objectName: "unlockPane"
-                visible: page.controller.locked
+                controller: page.controller
+                message: qsTr("Your twin is locked. Enter your passphrase to use it.")
                 Layout.fillWidth: true
-                frameColor: Theme.untrusted
-                RowLayout {
-                    anchors.fill: parent
-                    spacing: Theme.padding
-                    StateIcon { state: "warning"; Layout.preferredWidth: 20; Layout.preferredHeight: 20 }
-                    Text {
-                        text: qsTr("Your twin is locked. Enter your passphrase to use it.")
-                        color: Theme.text
-                        font.pixelSize: Theme.fontSize
-                        Layout.fillWidth: true
-                        wrapMode: Text.WordWrap
-                    }
-                    AppTextField {
-                        id: unlockField
-                        objectName: "unlockField"
-                        echoMode: TextInput.Password
-                        placeholderText: qsTr("Passphrase")
-                        Accessible.name: qsTr("Passphrase to unlock your twin")
-                        Layout.preferredWidth: 260
-                        onAccepted: unlockButton.clicked()
-                    }
-                    AppButton {
-                        id: unlockButton
-                        objectName: "unlockButton"
-                        text: qsTr("Unlock")
-                        icon.source: Theme.icon("unlock")
-                        highlighted: true
-                        enabled: !page.controller.operation.busy
-                        onClicked: {
-                            page.controller.unlock(unlockField.text)
-                            unlockField.clear()
-                        }
-                    }
-                }
             }
 
             GridLayout {

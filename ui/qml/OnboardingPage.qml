@@ -265,7 +265,16 @@ Page {
                 }
             }
 
-            // ---- 3. avatar and registration
+            // ---- 3. avatar and registration; a restarted client's key is locked until then
+            UnlockCard {
+                visible: page.step === 2 && page.controller.locked
+                controller: page.controller
+                message: qsTr("Your holder key is locked. Registering or receiving a twin signs with it, and your home network is asked about an interrupted one once it is open: enter your passphrase.")
+                fieldName: "onboardingUnlockField"
+                buttonName: "onboardingUnlockButton"
+                accessibleName: qsTr("Passphrase to unlock your holder key")
+                Layout.fillWidth: true
+            }
             Card {
                 visible: page.step === 2
                 Layout.fillWidth: true

@@ -121,45 +121,14 @@ Page {
 
 
             // The holder key signs offers and acceptances.
-            Card {
+            UnlockCard {
                 objectName: "ownershipUnlockPane"
-                visible: page.controller.locked
+                controller: page.controller
+                message: qsTr("Your holder key is locked. Offering or accepting a twin signs with it: enter your passphrase.")
+                fieldName: "ownershipUnlockField"
+                buttonName: "ownershipUnlockButton"
+                accessibleName: qsTr("Passphrase to unlock your holder key")
                 Layout.fillWidth: true
-                frameColor: Theme.untrusted
-                RowLayout {
-                    anchors.fill: parent
-                    spacing: Theme.padding
-                    StateIcon { state: "warning"; Layout.preferredWidth: 20; Layout.preferredHeight: 20 }
-                    Text {
-                        text: qsTr("Your holder key is locked. Offering or accepting a twin signs with it: enter your passphrase.")
-                        color: Theme.text
-                        font.pixelSize: Theme.fontSize
-                        wrapMode: Text.WordWrap
-                        Layout.fillWidth: true
-                    }
-                    AppTextField {
-                        id: unlockField
-                        objectName: "ownershipUnlockField"
-                        echoMode: TextInput.Password
-                        placeholderText: qsTr("Passphrase")
-                        Accessible.name: qsTr("Passphrase to unlock your holder key")
-                        Layout.preferredWidth: 260
-                        onAccepted: unlockButton.clicked()
-                    }
-                    AppButton {
-                        id: unlockButton
-                        objectName: "ownershipUnlockButton"
-                        icon.source: Theme.icon("unlock")
-                        text: qsTr("Unlock")
-                        highlighted: true
-                        enabled: !page.controller.operation.busy && unlockField.text.length > 0
-                        Accessible.name: qsTr("Unlock the holder key")
-                        onClicked: {
-                            page.controller.unlock(unlockField.text)
-                            unlockField.clear()
-                        }
-                    }
-                }
             }
 
             GridLayout {
