@@ -590,6 +590,8 @@ private slots:
             QVERIFY(show(restarted));
             QVERIFY(QFile::exists(journal)); // until the passphrase opens K and OPc
             // Still onboarding (no twin yet): the page asks for the passphrase itself.
+            QTRY_VERIFY(restarted.item("onboardingUnlockField") && restarted.item("onboardingUnlockField")->isVisible());
+            restarted.screenshot("onboarding-locked");
             QVERIFY(type(restarted.window, reveal(restarted.item("onboardingUnlockField")), kPassphrase));
             QVERIFY(press(restarted, QStringLiteral("onboardingUnlockButton")));
             QTRY_VERIFY_WITH_TIMEOUT(!QFile::exists(journal), 30000);

@@ -269,7 +269,7 @@ Page {
             UnlockCard {
                 visible: page.step === 2 && page.controller.locked
                 controller: page.controller
-                message: qsTr("Your holder key is locked. Registering or receiving a twin signs with it, and your home network is asked about an interrupted one once it is open: enter your passphrase.")
+                message: qsTr("Your holder key is locked. Enter your passphrase to register or receive a twin, and to finish one that was interrupted.")
                 fieldName: "onboardingUnlockField"
                 buttonName: "onboardingUnlockButton"
                 accessibleName: qsTr("Passphrase to unlock your holder key")
