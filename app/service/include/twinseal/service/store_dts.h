@@ -20,6 +20,10 @@ class DtTable {
     // does not name a DT. Active first, then the newest.
     [[nodiscard]] StoreResult<std::optional<DtRecord>>
     dtByMediaRootFor(const QByteArray& root, const QString& supi, const QString& avatarId);
+    // An active DT with this media root held by a subscriber other than `supi`, if any: the
+    // certified avatar is that twin's (one active holder per media root, DESIGN §3).
+    [[nodiscard]] StoreResult<std::optional<DtRecord>>
+    activeDtWithMediaRootElsewhere(const QByteArray& root, const QString& supi);
     [[nodiscard]] StoreResult<std::vector<DtRecord>> dtsOf(const QString& supi);
     [[nodiscard]] StoreResult<std::vector<DtRecord>> allDts();
     [[nodiscard]] StoreStatus insertDt(const DtRecord& d);
