@@ -389,7 +389,8 @@ private slots:
         for (int i = 2; i <= 4; ++i) {
             more.push_back(subscriber(server, i));
             REQUIRE_OK(authenticate(*more.back().client));
-            REQUIRE_OK(registerDt(more.back(), pkg));
+            REQUIRE_OK(registerDt(more.back(),
+                                  avatarCopy(server.scratch(QStringLiteral("pkg%1").arg(i)), i)));
         }
         auto head2 = treeHead(*a.client);
         REQUIRE_OK(head2);
@@ -609,7 +610,8 @@ private slots:
         REQUIRE_OK(authenticate(*a.client));
         REQUIRE_OK(authenticate(*b.client));
         auto regA = registerDt(a, pkg);
-        auto regB = registerDt(b, pkg);
+        const QString pkgB = avatarCopy(server.scratch(QStringLiteral("pkg-b")), 1);
+        auto regB = registerDt(b, pkgB);
         REQUIRE_OK(regA);
         REQUIRE_OK(regB);
         REQUIRE_OK(await<netclient::DtRecord>([&](auto cb) {
@@ -642,10 +644,12 @@ private slots:
         auto dup = registerDt(a, pkg);
         QVERIFY(!dup.ok());
         QCOMPARE(QString::fromStdString(dup.error().code), QStringLiteral("duplicate-dt"));
-        // The log keeps growing consistently.
+        // So does one active twin per media root: A's avatar is refused to C, the avatar of B's
+        // revoked twin is not. The log keeps growing consistently.
         Subscriber c = subscriber(server, 3);
         REQUIRE_OK(authenticate(*c.client));
-        REQUIRE_OK(registerDt(c, pkg));
+        EXPECT_CODE(registerDt(c, pkg), "media-root-certified-elsewhere");
+        REQUIRE_OK(registerDt(c, pkgB));
         auto headLater = treeHead(*a.client);
         REQUIRE_OK(headLater);
         auto proof = await<ConsistencyProof>(

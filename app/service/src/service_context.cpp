@@ -90,9 +90,10 @@ ServiceStatus ServiceContext::mediaRootNotHeldElsewhere(const QByteArray& mediaR
         return Nothing{};
     // Neither the other twin nor its subscriber is named: the caller learns only that this
     // avatar is taken.
+    const auto shown = std::min<std::size_t>(8, static_cast<std::size_t>(mediaRoot.size()));
     return serviceError(409, "media-root-certified-elsewhere",
                         "this avatar (media root " +
-                            security::toHex(util::bv(mediaRoot).first(std::min<std::size_t>(8, std::size_t(mediaRoot.size())))) +
+                            security::toHex(util::bv(mediaRoot).first(shown)) +
                             "...) is already certified to another subscriber's active digital "
                             "twin, so it cannot be certified to yours: register an avatar of "
                             "your own, or ask that twin's owner to transfer it to you");
