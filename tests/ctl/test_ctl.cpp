@@ -124,6 +124,18 @@ private slots:
         QCOMPARE(run({"register", "--profile", profile, "--key", path("hn/holder.key"), "--avatar",
                       avatar, "--out-dir", path("hn")}),
                  0);
+        // Another subscriber registering the same avatar is refused with the home network's
+        // reason and message (one active twin per media root), and nothing is written.
+        const QString other = path("hn/other.usim");
+        QVERIFY(server.addSubscriber("imsi-001010000000078", other).has_value());
+        QCOMPARE(run({"keygen", "--out", path("hn/other.key")}), 0);
+        QCOMPARE(run({"register", "--profile", other, "--key", path("hn/other.key"), "--avatar",
+                      avatar, "--out-dir", path("hn-other")}),
+                 100);
+        QVERIFY2(m_err.contains("twinsealctl: media-root-certified-elsewhere: this avatar") &&
+                     m_err.contains("avatar of your own") && m_err.contains("(HTTP 409)"),
+                 qPrintable(m_err));
+        QVERIFY(!QFile::exists(path("hn-other/credential.tsc")));
         QCOMPARE(run({"status", "--profile", profile, "--out", path("hn/status.tsl")}), 0);
         QCOMPARE(run({"log", "head", "--profile", profile, "--out", path("hn/head.tsth")}), 0);
         auto callFrom = [&](const QString& name) {
