@@ -50,7 +50,9 @@
 
 #include <twinseal/proto/homenet.pb.h>
 #include <twinseal/security/aka.h>
+#include <twinseal/security/crypto.h>
 #include <twinseal/security/manifest.h>
+#include <twinseal/security/merkle.h>
 #include <twinseal/security/milenage.h>
 #include <twinseal/security/registration.h>
 #include <twinseal/security/request_auth.h>
@@ -924,6 +926,22 @@ struct BackendResult {
     QString skipped;
 };
 
+// The sample avatar's manifest made an avatar of subscriber `n`'s own: the home network
+// certifies a media root to one subscriber's active twin. One leaf of the metadata file differs
+// (the bench uploads no chunks), and the file and package roots follow it.
+sec::Manifest ownAvatar(sec::Manifest manifest, int n) {
+    for (sec::ManifestFile& f : manifest.files) {
+        if (f.path != manifest.metadataPath || f.chunkHashes.empty())
+            continue;
+        const std::string tag = "bench subscriber " + std::to_string(n);
+        f.chunkHashes.front() = sec::sha256(sec::ByteView(
+            reinterpret_cast<const std::uint8_t*>(tag.data()), tag.size()));
+        f.root = sec::merkle::rootFromLeaves(f.chunkHashes);
+    }
+    manifest.packageRoot = sec::computePackageRoot(manifest.files, manifest.chunkSize);
+    return manifest;
+}
+
 BackendResult runBackend(const Backend& b, const Options& o, const sec::Manifest& manifest) {
     BackendResult out;
     out.name = b.name;
@@ -989,8 +1007,9 @@ BackendResult runBackend(const Backend& b, const Options& o, const sec::Manifest
         const double provisionSec = double(t.nsecsElapsed()) / 1e9;
         runner.stop();
         // UE and holder side, prepared before the clock runs: SUCI, MILENAGE, holder key and the
-        // holder-signed manifest of the sample avatar.
+        // holder-signed manifest of the subscriber's own variant of the sample avatar.
         t.restart();
+        int n = 0;
         for (Subscriber& s : subscribers) {
             s.milenage.emplace(must(sec::Milenage::create(s.profile.k, s.profile.opc), "milenage"));
             s.suci = must(sec::concealSupi(s.profile.supi, s.profile.routingIndicator,
@@ -999,7 +1018,8 @@ BackendResult runBackend(const Backend& b, const Options& o, const sec::Manifest
                           "conceal SUPI")
                          .toString();
             s.holder = must(sec::SigningKey::generate(sec::KeyAlgorithm::Ed25519), "holder key");
-            s.signedManifest = must(sec::signManifest(manifest, s.holder), "sign manifest");
+            s.signedManifest =
+                must(sec::signManifest(ownAvatar(manifest, ++n), s.holder), "sign manifest");
         }
         say("  %d subscribers provisioned in %.2f s (in-process addSubscriber, %.2f ms each); "
             "SUCIs, holder keys and signed manifests prepared in %.2f s\n",

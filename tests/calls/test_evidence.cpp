@@ -31,9 +31,13 @@
 #include <twinseal/twin/twin_session.h>
 #include <twinseal/twin/twin_store.h>
 
-namespace twinseal::test::calls {
+namespace {
+namespace test_evidence {
 
+using namespace twinseal;
+using namespace twinseal::test;
 using namespace twinseal::calls;
+using twinseal::test::calls::FakeRoomHost;
 using security::CheckId;
 using security::CheckState;
 using security::ErrorCode;
@@ -80,8 +84,8 @@ struct Device {
 };
 
 std::optional<Device> registerDevice(HomenetServer& server, TestSubscriber& subscriber,
-                                     const QString& name) {
-    const QString package = avatarCopy(server.scratch(name + QStringLiteral("-avatar")));
+                                     const QString& name, int avatarVariant = 0) {
+    const QString package = avatarCopy(server.scratch(name + QStringLiteral("-avatar")), avatarVariant);
     security::Manifest manifest;
     const security::Bytes signedManifest = test::signedManifest(package, subscriber.holder, &manifest);
     if (!authenticate(*subscriber.client).ok())
@@ -117,7 +121,6 @@ class CallEvidenceTest : public QObject {
     std::unique_ptr<twin::TwinStore> m_aliceStore;
     std::unique_ptr<twin::TwinSession> m_aliceSession;
     std::unique_ptr<twin::TwinStore> m_bobStore;
-    security::Digest m_mediaRoot{};
     std::string m_aliceDtId;
 
     // Bob's device verifying peers of his own operator (Alice's): his trust list, pins and replay
@@ -142,7 +145,6 @@ private slots:
         // Alice registers her twin and uploads her avatar to her home network.
         auto alice = registerDevice(m_server, *m_alice, QStringLiteral("alice"));
         QVERIFY(alice);
-        m_mediaRoot = alice->credential.claims.mediaRoot;
         m_aliceDtId = alice->credential.claims.dtId;
         m_aliceStore = std::move(alice->store);
         m_aliceSession = std::move(alice->session);
@@ -332,23 +334,33 @@ private slots:
 
     // Two twins certified with byte-identical avatar packages share a media root but not a
     // manifest (each is signed by its own holder): the second is fetched with its own manifest
-    // and Verified, not refused on the first one's cached manifest.
+    // and Verified, not refused on the first one's cached manifest. A home network certifies a
+    // media root to one active twin at a time, so Erin's twin is revoked before Dave certifies
+    // the same package.
     void identicalAvatarOfAnotherTwinIsFetchedWithItsOwnManifest() {
-        TestSubscriber daveSubscriber = addTestSubscriber(m_server, QStringLiteral("dave.usim"), 4);
-        auto dave = registerDevice(m_server, daveSubscriber, QStringLiteral("dave"));
-        QVERIFY(dave);
-        QCOMPARE(dave->credential.claims.mediaRoot, m_mediaRoot); // the same package as Alice's
+        constexpr int kPackage = 5;
+        TestSubscriber erinSubscriber = addTestSubscriber(m_server, QStringLiteral("erin.usim"), 5);
+        auto erin = registerDevice(m_server, erinSubscriber, QStringLiteral("erin"), kPackage);
+        QVERIFY(erin);
 
         auto config = bobsVerifier(QStringLiteral("bob-cache-identical"));
         QVERIFY(config);
         PeerEvidenceVerifier verifier(*config);
 
-        EvidenceBuilder aliceBuilder(*m_aliceStore, *m_aliceSession);
-        auto alice = build(aliceBuilder, kRoom);
-        REQUIRE_OK(alice);
-        auto first = verify(verifier, alice->evidence, kRoom);
+        EvidenceBuilder erinBuilder(*erin->store, *erin->session);
+        auto erinEvidence = build(erinBuilder, kRoom);
+        REQUIRE_OK(erinEvidence);
+        auto first = verify(verifier, erinEvidence->evidence, kRoom);
         QVERIFY(first);
         QVERIFY2(first->report.state == OverallState::Verified, qPrintable(describe(*first)));
+        REQUIRE_OK(await<netclient::DtRecord>([&](auto cb) {
+            erinSubscriber.client->revoke(erin->credential.claims.dtId, "new phone", std::move(cb));
+        }));
+
+        TestSubscriber daveSubscriber = addTestSubscriber(m_server, QStringLiteral("dave.usim"), 4);
+        auto dave = registerDevice(m_server, daveSubscriber, QStringLiteral("dave"), kPackage);
+        QVERIFY(dave);
+        QCOMPARE(dave->credential.claims.mediaRoot, erin->credential.claims.mediaRoot);
 
         EvidenceBuilder daveBuilder(*dave->store, *dave->session);
         auto daveEvidence = build(daveBuilder, kRoom);
@@ -674,8 +686,7 @@ private slots:
     }
 };
 
-} // namespace twinseal::test::calls
-
-using twinseal::test::calls::CallEvidenceTest;
 TWINSEAL_TEST(CallEvidenceTest, "evidence")
+} // namespace test_evidence
+} // namespace
 #include "test_evidence.moc"

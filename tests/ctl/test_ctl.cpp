@@ -11,6 +11,7 @@
 
 #include "ctl_process.h"
 #include "homenet_fixture.h"
+#include "test_macros.h"
 #include "testmain.h"
 
 namespace {
@@ -553,6 +554,32 @@ private slots:
                  codeFor(ErrorCode::MalformedInput));
         QCOMPARE(run({"audit", "export", log, "--format", "xml", "--out", path("x.xml")}), 1);
         QCOMPARE(run({"audit", "verify"}), 1);
+    }
+
+    // After the cases that verify initTestCase's assertion (it is fresh for 60 s only).
+    // Registering an avatar another subscriber's active twin holds is refused with the home
+    // network's reason, message and status (one active twin per media root); nothing is written.
+    void copiedAvatarRefused() {
+        twinseal::test::HomenetServer server;
+        QVERIFY(server.start());
+        const QString avatar = QStringLiteral(TWINSEAL_SOURCE_DIR "/resources/avatar");
+        twinseal::test::TestSubscriber owner =
+            twinseal::test::addTestSubscriber(server, QStringLiteral("owner.usim"), 1077);
+        REQUIRE_OK(twinseal::test::authenticate(*owner.client));
+        REQUIRE_OK(twinseal::test::registerDt(
+            owner, twinseal::test::signedManifest(avatar, owner.holder, nullptr,
+                                                  sec::kDefaultChunkSize)));
+        const QString copier = path("copier.usim");
+        QVERIFY(server.addSubscriber("imsi-001010000000078", copier).has_value());
+        QCOMPARE(run({"keygen", "--out", path("copier.key")}), 0);
+        QCOMPARE(run({"register", "--profile", copier, "--key", path("copier.key"), "--avatar",
+                      avatar, "--out-dir", path("copier")}),
+                 100);
+        QVERIFY2(m_err.contains("twinsealctl: media-root-certified-elsewhere: this avatar") &&
+                     m_err.contains("avatar of your own") && m_err.contains("(HTTP 409)"),
+                 qPrintable(m_err));
+        QVERIFY(!QFile::exists(path("copier/credential.tsc")));
+        QCOMPARE(server.stop(), 0);
     }
 
     void exitCodesListed() {

@@ -1,8 +1,9 @@
 // The desktop client as a person uses it, against the real twinseal-homenet on loopback: the
 // whole first run (profile, passphrase, sample avatar, sign and register) by clicking the real
 // QML controls found by objectName, then My Twin, lock / unlock with a wrong and a right
-// passphrase, state kept across a restart, and a registration interrupted by a killed client
-// reconciled with the home network on the next start. Any QML warning fails the test.
+// passphrase, state kept across a restart, a registration interrupted by a killed client
+// reconciled with the home network on the next start, and a copy of another subscriber's avatar
+// refused with its reason. Any QML warning fails the test.
 #include <QDirIterator>
 #include <QQmlApplicationEngine>
 #include <QQuickItem>
@@ -21,6 +22,7 @@
 #include "gui_client.h"
 #include "homenet_fixture.h"
 #include "kill_helper.h"
+#include "test_macros.h"
 #include "testmain.h"
 
 namespace {
@@ -477,6 +479,48 @@ private slots:
         QCOMPARE(other.controller->stage(), Stage::Avatar);
         QVERIFY(!other.controller->busy());
         QVERIFY(!QFile::exists(fileIn(second, "credential.tsc")));
+    }
+
+    // A copy of another subscriber's certified avatar folder (the same media root) is refused by
+    // the home network while that subscriber's twin is active; the page shows the reason and the
+    // home network's message, and the client keeps nothing of it (the home network's side is
+    // checked in homenet.flows).
+    void copiedAvatarIsRefusedWithItsReason() {
+        QTemporaryDir copierData;
+        // The owner's twin, registered through the client library with an avatar of its own,
+        // hashed in the chunks the desktop client uses (the media root depends on them).
+        TestSubscriber owner = addTestSubscriber(*m_server, QStringLiteral("oda.usim"), 1048);
+        REQUIRE_OK(authenticate(*owner.client));
+        const QString ownerAvatar = avatarCopy(m_server->scratch(QStringLiteral("oda-avatar")), 48);
+        REQUIRE_OK(registerDt(owner, signedManifest(ownerAvatar, owner.holder, nullptr,
+                                                    security::kDefaultChunkSize)));
+        const QString copierProfile = newSubscriber("pia.usim", "imsi-001010000000049", "Pia Rask");
+        QVERIFY(!copierProfile.isEmpty());
+        const QString copied = copierData.filePath(QStringLiteral("copied-avatar"));
+        QVERIFY(QDir().mkpath(copied));
+        for (const QString& name : QDir(ownerAvatar).entryList(QDir::Files))
+            QVERIFY(QFile::copy(QDir(ownerAvatar).filePath(name), QDir(copied).filePath(name)));
+
+        Client copier(copierData.path(), copierProfile);
+        QVERIFY(copier.window);
+        QVERIFY(QTest::qWaitForWindowExposed(copier.window));
+        QVERIFY(toAvatarStep(copier, copierProfile, kKillPassphrase));
+        copier.controller->chooseAvatar(QUrl::fromLocalFile(copied));
+        QTRY_VERIFY(copier.item("registerButton") && copier.item("registerButton")->isEnabled());
+        QVERIFY(click(copier.window, copier.item("registerButton")));
+        QTRY_COMPARE_WITH_TIMEOUT(copier.controller->errorCode(),
+                                  QStringLiteral("media-root-certified-elsewhere"), 30000);
+        QTRY_VERIFY(copier.item("errorBanner")->isVisible());
+        QVERIFY2(copier.controller->errorMessage().contains(QStringLiteral("another subscriber")) &&
+                     copier.controller->errorMessage().contains(QStringLiteral("avatar of your own")),
+                 qPrintable(copier.controller->errorMessage()));
+        QVERIFY2(copier.shownText("errorCode").contains(QStringLiteral("media-root-certified-elsewhere")),
+                 qPrintable(copier.shownText("errorCode")));
+        QVERIFY(copier.shownText("errorMessage").contains(QStringLiteral("avatar of your own")));
+        QCOMPARE(copier.controller->stage(), Stage::Avatar);
+        QVERIFY(!copier.controller->busy());
+        QVERIFY(!QFile::exists(copierData.filePath(QStringLiteral("credential.tsc"))));
+        QVERIFY(!QFile::exists(copierData.filePath(QStringLiteral("pending.json"))));
     }
 
     void wrongProfileFileIsExplained() {

@@ -201,7 +201,9 @@ CallParticipant makeParticipant(HomenetServer& server, const QString& name, int 
     p.subscriber = addTestSubscriber(server, name + QStringLiteral(".profile"), number);
     if (!authenticate(*p.subscriber.client).ok())
         qFatal("authentication failed");
-    auto reg = registerDt(p.subscriber, avatarCopy(server.scratch(name + QStringLiteral("-avatar"))));
+    // An avatar of its own (variant `number`): a media root is certified to one subscriber's twin.
+    auto reg = registerDt(p.subscriber,
+                          avatarCopy(server.scratch(name + QStringLiteral("-avatar")), number));
     if (!reg.ok())
         qFatal("registration failed: %s", reg.error().code.c_str());
     p.registration = std::move(*reg);

@@ -89,7 +89,8 @@ struct CallParticipant {
     [[nodiscard]] proto::Evidence evidence(const std::string& dest) const;
 };
 
-// Adds subscriber `number` to `server`, authenticates, registers a twin of the sample avatar and
+// Adds subscriber `number` to `server`, authenticates, registers a twin of its own copy of the
+// sample avatar (variant `number`: one media root is certified to one subscriber) and
 // fetches its transfer handle. Aborts the test run on failure.
 CallParticipant makeParticipant(HomenetServer& server, const QString& name, int number);
 

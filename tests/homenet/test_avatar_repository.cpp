@@ -198,7 +198,8 @@ private slots:
         QVERIFY(!server.pollLog().contains("headers-too-large"));
     }
 
-    // The bundled sample avatar certified by two subscribers: one media root, two DTs.
+    // The bundled sample avatar certified by two subscribers, the second after the first one's
+    // twin was revoked (one active twin per media root): one media root, two DTs.
     void sharedMediaRoot() {
         HomenetServer server;
         QVERIFY(server.start());
@@ -207,12 +208,15 @@ private slots:
         Owner b = subscriber(server, 2);
         Owner grantee = subscriber(server, 3);
         Owner stranger = subscriber(server, 4);
-        QVERIFY(registerOwner(a, pkg));
         QVERIFY(registerOwner(b, pkg));
+        REQUIRE_OK(upload(b, pkg));
+        REQUIRE_OK(await<netclient::DtRecord>([&](auto cb) {
+            b.client->revoke(b.registration.credential.claims.dtId, "replaced", std::move(cb));
+        }));
+        QVERIFY(registerOwner(a, pkg));
         QVERIFY(mediaRootOf(a) == mediaRootOf(b));
         QVERIFY(avatarIdOf(a) != avatarIdOf(b));
         REQUIRE_OK(upload(a, pkg));
-        REQUIRE_OK(upload(b, pkg));
         REQUIRE_OK(await<netclient::AuthSession>(
             [&](auto cb) { grantee.client->authenticate(std::move(cb)); }));
         REQUIRE_OK(await<netclient::AuthSession>(
@@ -339,11 +343,19 @@ private slots:
         const QString v0 = avatarCopy(server.scratch(QStringLiteral("v0")));
         Owner a = subscriber(server, 1);
         Owner b = subscriber(server, 2);
-        QVERIFY(registerOwner(a, v0, 4096));
+        // B certified the media first; its revoked twin still certifies it (B may still fetch
+        // it), and A certifies it after that revocation (one active twin per media root).
         QVERIFY(registerOwner(b, v0, 4096));
+        REQUIRE_OK(await<netclient::DtRecord>([&](auto cb) {
+            b.client->revoke(b.registration.credential.claims.dtId, "replaced", std::move(cb));
+        }));
+        QVERIFY(registerOwner(a, v0, 4096));
         REQUIRE_OK(upload(a, v0));
-        const QByteArray root0 = QByteArray(reinterpret_cast<const char*>(mediaRootOf(a).data()),
-                                            qsizetype(mediaRootOf(a).size()));
+        auto rootOf = [](const Owner& o) {
+            return QByteArray(reinterpret_cast<const char*>(mediaRootOf(o).data()),
+                              qsizetype(mediaRootOf(o).size()));
+        };
+        const QByteArray root0 = rootOf(a);
         const QString chunksOf = QStringLiteral("SELECT COUNT(*) FROM avatar_chunks WHERE media_root = ?");
         const QString filesOf = QStringLiteral("SELECT COUNT(*) FROM avatar_files WHERE media_root = ?");
         const qint64 stored = countInDatabase(server, chunksOf, root0);
@@ -359,19 +371,21 @@ private slots:
                 o.registration = std::move(r).value();
             return r.ok();
         };
-        // The second owner still certifies the media: nothing is removed.
+        // The other (revoked) twin still certifies the media: nothing is removed.
         const QString v1 = avatarCopy(server.scratch(QStringLiteral("v1")), 1);
         QVERIFY(recertify(a, v1));
         QCOMPARE(countInDatabase(server, chunksOf, root0), stored);
         REQUIRE_OK(upload(a, v1));
-        // Now nobody does: its chunks and files are gone; the new media is untouched.
-        const QString v2 = avatarCopy(server.scratch(QStringLiteral("v2")), 2);
-        QVERIFY(recertify(b, v2));
-        QCOMPARE(countInDatabase(server, chunksOf, root0), qint64(0));
-        QCOMPARE(countInDatabase(server, filesOf, root0), qint64(0));
-        const QByteArray root1 = QByteArray(reinterpret_cast<const char*>(mediaRootOf(a).data()),
-                                            qsizetype(mediaRootOf(a).size()));
+        const QByteArray root1 = rootOf(a);
         QVERIFY(countInDatabase(server, chunksOf, root1) > 1);
+        // Now nobody certifies v1: its chunks and files are gone; the new media is untouched.
+        const QString v2 = avatarCopy(server.scratch(QStringLiteral("v2")), 2);
+        QVERIFY(recertify(a, v2));
+        QCOMPARE(countInDatabase(server, chunksOf, root1), qint64(0));
+        QCOMPARE(countInDatabase(server, filesOf, root1), qint64(0));
+        QCOMPARE(countInDatabase(server, chunksOf, root0), stored);
+        REQUIRE_OK(upload(a, v2));
+        QVERIFY(countInDatabase(server, chunksOf, rootOf(a)) > 1);
         netclient::AvatarFetchRequest req = byRoot(a, server.scratch(QStringLiteral("fetched")));
         REQUIRE_OK(fetch(*a.client, req));
         QVERIFY(verifyMedia(a.manifest, req.destination.toStdString()).ok());

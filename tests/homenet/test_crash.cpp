@@ -44,7 +44,6 @@ private slots:
         const QStringList flags{QStringLiteral("--rate-limit"), QStringLiteral("0"),
                                 QStringLiteral("--log-level"), QStringLiteral("debug")};
         QVERIFY(server.start(flags));
-        const QString pkg = avatarCopy(server.scratch(QStringLiteral("pkg")));
         constexpr int kUes = 40;
         std::vector<Ue> ues(kUes);
         for (int i = 0; i < kUes; ++i) {
@@ -53,7 +52,9 @@ private slots:
             QVERIFY(p);
             ues[i].client = std::make_unique<netclient::ServiceClient>(*p, ues[i].path);
             ues[i].holder = std::move(SigningKey::generate(KeyAlgorithm::Ed25519)).value();
-            ues[i].manifest = signedManifest(pkg, ues[i].holder);
+            // An avatar of its own each: a media root is certified to one subscriber's twin.
+            ues[i].manifest = signedManifest(
+                avatarCopy(server.scratch(QStringLiteral("pkg%1").arg(i)), i + 1), ues[i].holder);
             auto s = await<netclient::AuthSession>([&](auto cb) { ues[i].client->authenticate(std::move(cb)); });
             QVERIFY(s.ok());
         }

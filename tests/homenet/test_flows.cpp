@@ -1,5 +1,6 @@
 // Full flows against the real twinseal-homenet on loopback over TLS: register, duplicate
-// refused, re-certify, revoke then peer verification fails, a whole lifecycle without transfer,
+// refused (a second twin of one subscriber, and a copied avatar for another subscriber),
+// re-certify, revoke then peer verification fails, a whole lifecycle without transfer,
 // log inclusion and consistency (also through `twinsealctl log`), the avatar repository with its
 // access rules, and a restart that keeps every piece of state.
 #include <QDir>
@@ -15,6 +16,7 @@
 #include <twinseal/security/verify.h>
 
 #include "homenet_fixture.h"
+#include "raw_client.h"
 #include "test_macros.h"
 #include "testmain.h"
 
@@ -35,6 +37,11 @@ Subscriber subscriber(HomenetServer& server, int n, const QStringList& extra = {
     return addTestSubscriber(server, QStringLiteral("ue%1.profile").arg(n), 1000 + n, extra);
 }
 
+// The SUPI subscriber(server, n) adds.
+QString supiOf(int n) {
+    return QStringLiteral("imsi-00101000000%1").arg(1000 + n);
+}
+
 ClientResult<SignedTreeHead> treeHead(ServiceClient& c) {
     return await<SignedTreeHead>([&](auto cb) { c.fetchTreeHead(std::move(cb)); });
 }
@@ -45,6 +52,11 @@ class FlowsTest : public QObject {
     Q_OBJECT
 
 private slots:
+    // Register; a second twin of the subscriber is refused (duplicate-dt), and so is a copied
+    // package (the same media root under a new Avatar-ID) for another subscriber while the
+    // first one's twin is active (issue 12, finding 5): by a registration, also when two race,
+    // and by a re-certification, each storing nothing. The owner keeps re-certifying its own
+    // twin; once that twin is revoked, the avatar may be certified again.
     void registerThenDuplicateRefused() {
         HomenetServer server;
         QVERIFY(server.start());
@@ -75,6 +87,7 @@ private slots:
         QCOMPARE(QString::fromStdString(list->front().state), QStringLiteral("active"));
 
         // One active DT per subscriber: a second one (even with another key) is refused.
+        const SigningKey holderA = std::move(a.holder);
         a.holder = std::move(SigningKey::generate(KeyAlgorithm::EcdsaP256)).value();
         auto again = registerDt(a, pkg);
         QVERIFY(!again.ok());
@@ -82,13 +95,88 @@ private slots:
         QCOMPARE(again.error().httpStatus, 409);
         QVERIFY(QString::fromStdString(again.error().message).contains(QString::fromStdString(c.dtId)));
 
-        // A second subscriber is independent; its credential's binding differs.
+        // B copies A's package into a folder of its own and signs it with its own key: the same
+        // media root, refused with its reason, and nothing of it is stored.
         Subscriber b = subscriber(server, 2);
+        Subscriber d = subscriber(server, 3);
         REQUIRE_OK(authenticate(*b.client));
-        auto regB = registerDt(b, pkg);
-        REQUIRE_OK(regB);
-        QVERIFY(regB->credential.claims.subscriberBinding != c.subscriberBinding);
-        QVERIFY(regB->credential.claims.dtId != c.dtId);
+        REQUIRE_OK(authenticate(*d.client));
+        auto rows = [&](const QString& sql, const QVariant& value) {
+            return countInDatabase(server, QStringLiteral("SELECT COUNT(*) FROM ") + sql, value);
+        };
+        auto headBefore = treeHead(*a.client);
+        REQUIRE_OK(headBefore);
+        const QString copy = avatarCopy(server.scratch(QStringLiteral("copy")));
+        auto copied = registerDt(b, copy);
+        EXPECT_CODE(copied, "media-root-certified-elsewhere");
+        QCOMPARE(copied.error().httpStatus, 409);
+        const QString message = QString::fromStdString(copied.error().message);
+        QVERIFY2(message.contains(QStringLiteral("another subscriber")) &&
+                     message.contains(QStringLiteral("avatar of your own")),
+                 qPrintable(message));
+        // It names neither the other twin nor its subscriber.
+        QVERIFY(!message.contains(QString::fromStdString(c.dtId)));
+        QVERIFY(!message.contains(QString::fromStdString(c.avatarId)));
+        QVERIFY(!message.contains(supiOf(1)));
+        QCOMPARE(rows(QStringLiteral("dts WHERE supi = ?"), supiOf(2)), qint64{0});
+        QCOMPARE(rows(QStringLiteral("dts WHERE 1 = ?"), 1), qint64{1});
+        QCOMPARE(rows(QStringLiteral("credentials WHERE 1 = ?"), 1), qint64{1});
+        auto headAfter = treeHead(*a.client);
+        REQUIRE_OK(headAfter);
+        QCOMPARE(headAfter->head.treeSize, headBefore->head.treeSize);
+        // A's twin is untouched.
+        list = await<std::vector<netclient::DtRecord>>([&](auto cb) { a.client->listDts(std::move(cb)); });
+        REQUIRE_OK(list);
+        QCOMPARE(list->size(), std::size_t{1});
+        QCOMPARE(QString::fromStdString(list->front().state), QStringLiteral("active"));
+        QVERIFY(list->front().credential == reg->credentialBytes);
+
+        // Two subscribers racing for one new avatar: exactly one of them gets it.
+        const QString contested = avatarCopy(server.scratch(QStringLiteral("contested")), 2);
+        const Bytes forB = signedManifest(contested, b.holder);
+        const Bytes forD = signedManifest(contested, d.holder);
+        std::optional<ClientResult<netclient::Registration>> raceB, raceD;
+        b.client->registerDt(b.holder, forB, [&](auto r) { raceB.emplace(std::move(r)); });
+        d.client->registerDt(d.holder, forD, [&](auto r) { raceD.emplace(std::move(r)); });
+        QTRY_VERIFY_WITH_TIMEOUT(raceB.has_value() && raceD.has_value(), 60000);
+        QVERIFY2(raceB->ok() != raceD->ok(), "both or neither of two racing registrations won");
+        Subscriber& winner = raceB->ok() ? b : d;
+        Subscriber& loser = raceB->ok() ? d : b;
+        const ClientResult<netclient::Registration>& won = raceB->ok() ? *raceB : *raceD;
+        EXPECT_CODE(raceB->ok() ? *raceD : *raceB, "media-root-certified-elsewhere");
+        QCOMPARE(rows(QStringLiteral("dts WHERE supi = ?"), supiOf(raceB->ok() ? 3 : 2)), qint64{0});
+        // The winner is independent of A: its credential's binding differs.
+        QVERIFY(won->credential.claims.subscriberBinding != c.subscriberBinding);
+        QVERIFY(won->credential.claims.dtId != c.dtId);
+
+        // Re-certifying one's own twin onto A's avatar is refused the same way; the twin keeps
+        // its media.
+        const std::string winnerDt = won->credential.claims.dtId;
+        auto moved = await<netclient::Registration>([&](auto cb) {
+            winner.client->recertify(winnerDt, winner.holder, signedManifest(copy, winner.holder),
+                                     std::move(cb));
+        });
+        EXPECT_CODE(moved, "media-root-certified-elsewhere");
+        QCOMPARE(moved.error().httpStatus, 409);
+        QCOMPARE(rows(QStringLiteral("dts WHERE generation = 1 AND dt_id = ?"),
+                      QString::fromStdString(winnerDt)),
+                 qint64{1});
+
+        // The owner re-certifies its own twin on the avatar it holds.
+        auto recertified = await<netclient::Registration>([&](auto cb) {
+            a.client->recertify(c.dtId, holderA, signedManifest(pkg, holderA), std::move(cb));
+        });
+        REQUIRE_OK(recertified);
+        QCOMPARE(recertified->credential.claims.generation, 2u);
+        QVERIFY(recertified->credential.claims.mediaRoot == c.mediaRoot);
+
+        // Once A's twin is revoked, the avatar is free: the subscriber without a twin gets it.
+        REQUIRE_OK(await<netclient::DtRecord>(
+            [&](auto cb) { a.client->revoke(c.dtId, "given up", std::move(cb)); }));
+        auto freed = registerDt(loser, copy);
+        REQUIRE_OK(freed);
+        QVERIFY(freed->credential.claims.mediaRoot == c.mediaRoot);
+        QVERIFY(freed->credential.claims.avatarId != c.avatarId);
         QVERIFY(server.stop() == 0);
     }
 
@@ -301,7 +389,8 @@ private slots:
         for (int i = 2; i <= 4; ++i) {
             more.push_back(subscriber(server, i));
             REQUIRE_OK(authenticate(*more.back().client));
-            REQUIRE_OK(registerDt(more.back(), pkg));
+            REQUIRE_OK(registerDt(more.back(),
+                                  avatarCopy(server.scratch(QStringLiteral("pkg%1").arg(i)), i)));
         }
         auto head2 = treeHead(*a.client);
         REQUIRE_OK(head2);
@@ -521,7 +610,8 @@ private slots:
         REQUIRE_OK(authenticate(*a.client));
         REQUIRE_OK(authenticate(*b.client));
         auto regA = registerDt(a, pkg);
-        auto regB = registerDt(b, pkg);
+        const QString pkgB = avatarCopy(server.scratch(QStringLiteral("pkg-b")), 1);
+        auto regB = registerDt(b, pkgB);
         REQUIRE_OK(regA);
         REQUIRE_OK(regB);
         REQUIRE_OK(await<netclient::DtRecord>([&](auto cb) {
@@ -554,10 +644,12 @@ private slots:
         auto dup = registerDt(a, pkg);
         QVERIFY(!dup.ok());
         QCOMPARE(QString::fromStdString(dup.error().code), QStringLiteral("duplicate-dt"));
-        // The log keeps growing consistently.
+        // So does one active twin per media root: A's avatar is refused to C, the avatar of B's
+        // revoked twin is not. The log keeps growing consistently.
         Subscriber c = subscriber(server, 3);
         REQUIRE_OK(authenticate(*c.client));
-        REQUIRE_OK(registerDt(c, pkg));
+        EXPECT_CODE(registerDt(c, pkg), "media-root-certified-elsewhere");
+        REQUIRE_OK(registerDt(c, pkgB));
         auto headLater = treeHead(*a.client);
         REQUIRE_OK(headLater);
         auto proof = await<ConsistencyProof>(

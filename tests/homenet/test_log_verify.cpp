@@ -89,18 +89,21 @@ private slots:
         QVERIFY(first.start());
         HomenetServer second;
         QVERIFY(second.startWithKeysOf(first));
+        // Four avatars: a media root is certified to one subscriber's active twin.
         const QString pkg = avatarCopy(first.scratch(QStringLiteral("pkg")));
+        const QString pkg2 = avatarCopy(first.scratch(QStringLiteral("pkg-2")), 2);
         const QString other = avatarCopy(first.scratch(QStringLiteral("pkg-1")), 1);
+        const QString other2 = avatarCopy(first.scratch(QStringLiteral("pkg-3")), 3);
         const QString profile = first.scratch(QStringLiteral("reader.profile"));
         QVERIFY(first.addSubscriber(QStringLiteral("imsi-001010000005999"), profile));
 
         QVERIFY(registerOne(first, 1, pkg));
         const QString head1 = saveHead(first, profile, QStringLiteral("first-1.sth"));
-        QVERIFY(registerOne(first, 2, pkg));
+        QVERIFY(registerOne(first, 2, pkg2));
         const QString head2 = saveHead(first, profile, QStringLiteral("first-2.sth"));
         // The second service: the same log key, another history of the same length.
         QVERIFY(registerOne(second, 1, other));
-        QVERIFY(registerOne(second, 2, other));
+        QVERIFY(registerOne(second, 2, other2));
         const QString secondProfile = second.scratch(QStringLiteral("reader.profile"));
         QVERIFY(second.addSubscriber(QStringLiteral("imsi-001010000005999"), secondProfile));
         const QString forked = saveHead(second, secondProfile, QStringLiteral("second-2.sth"));

@@ -64,6 +64,8 @@ class PrivacyTest : public QObject {
     }
 
 private slots:
+    // One home network for every case: each case's twins certify avatars of their own (copies
+    // of the sample with another variant), as a media root has one active twin.
     void initTestCase() {
         m_server = std::make_unique<HomenetServer>();
         QVERIFY(m_server->start());
@@ -135,7 +137,7 @@ private slots:
     void credentialsOfOneSubscriberAreUnlinkable() {
         Subscriber a = subscriber(*m_server, 6);
         REQUIRE_OK(authenticate(*a.client));
-        const QString package = avatarCopy(m_server->scratch(QStringLiteral("unlink-avatar")));
+        const QString package = avatarCopy(m_server->scratch(QStringLiteral("unlink-avatar")), 3);
         const Bytes manifest = signedManifest(package, a.holder);
         auto first = registerDt(a, manifest);
         REQUIRE_OK(first);
@@ -194,7 +196,7 @@ private slots:
         Subscriber other = subscriber(*m_server, 4);
         REQUIRE_OK(authenticate(*owner.client));
         REQUIRE_OK(authenticate(*other.client));
-        const QString package = avatarCopy(m_server->scratch(QStringLiteral("ld-avatar")));
+        const QString package = avatarCopy(m_server->scratch(QStringLiteral("ld-avatar")), 4);
         auto reg = registerDt(owner, signedManifest(package, owner.holder));
         REQUIRE_OK(reg);
         auto otherReg = registerDt(
@@ -249,7 +251,7 @@ private slots:
         Subscriber s = subscriber(*m_server, 5);
         REQUIRE_OK(authenticate(*s.client));
         auto reg = registerDt(
-            s, signedManifest(avatarCopy(m_server->scratch(QStringLiteral("bad-avatar"))), s.holder));
+            s, signedManifest(avatarCopy(m_server->scratch(QStringLiteral("bad-avatar")), 5), s.holder));
         REQUIRE_OK(reg);
         const QString dtId = QString::fromStdString(reg->credential.claims.dtId);
         const QStringList good = {QStringLiteral("--authority"), QStringLiteral("Court"),

@@ -368,8 +368,11 @@ class TransferTest : public QObject {
         EXPECT_CODE(await<netclient::AvatarRecord>(
                         [&](auto cb) { c.client->fetchAvatarInfo(viaGrant, std::move(cb)); }),
                     "grant-invalid");
-        // The previous owner may register a new DT; the new owner may pass it on again.
+        // The avatar went with the twin: the previous owner cannot certify a copy of it again
+        // while the new owner's twin is active, but may register a new DT of another avatar;
+        // the new owner may pass it on again.
         a.holder = newKey();
+        EXPECT_CODE(registerDt(a, pkg), "media-root-certified-elsewhere");
         REQUIRE_OK(registerDt(a, avatarCopy(server.scratch(QStringLiteral("pkg-a2")), 2)));
         auto cMe = me(*c.client);
         REQUIRE_OK(cMe);
@@ -494,7 +497,8 @@ class TransferTest : public QObject {
         Subscriber x = subscriber(server, 4); // owns a DT of their own
         for (Subscriber* s : {&a, &b, &c, &e, &x})
             REQUIRE_OK(authenticate(*s->client));
-        auto regE = registerDt(e, pkg);
+        // Each owner with an avatar of its own: one active twin per media root.
+        auto regE = registerDt(e, avatarCopy(server.scratch(QStringLiteral("pkg5")), 5));
         REQUIRE_OK(regE);
         const std::string hb = me(*b.client)->transferHandle;
         const std::string hc = me(*c.client)->transferHandle;
@@ -510,7 +514,7 @@ class TransferTest : public QObject {
 
         auto reg = registerDt(a, pkg);
         REQUIRE_OK(reg);
-        REQUIRE_OK(registerDt(x, pkg));
+        REQUIRE_OK(registerDt(x, avatarCopy(server.scratch(QStringLiteral("pkg4")), 4)));
 
         // Decline: then nothing else can happen to that offer.
         auto o1 = offer(a, reg->credentialBytes, hb);
@@ -883,7 +887,6 @@ class TransferTest : public QObject {
         const QStringList flags{QStringLiteral("--rate-limit"), QStringLiteral("0"),
                                 QStringLiteral("--log-level"), QStringLiteral("debug")};
         QVERIFY(server.start(flags));
-        const QString pkg = avatarCopy(server.scratch(QStringLiteral("pkg")));
         constexpr int kPairs = 24;
         std::vector<Pair> pairs(kPairs);
         for (int i = 0; i < kPairs; ++i) {
@@ -892,7 +895,9 @@ class TransferTest : public QObject {
             p.recipient = subscriber(server, 101 + 2 * i);
             REQUIRE_OK(authenticate(*p.owner.client));
             REQUIRE_OK(authenticate(*p.recipient.client));
-            auto reg = registerDt(p.owner, pkg);
+            // An avatar of its own each: one active twin per media root.
+            auto reg = registerDt(p.owner,
+                                  avatarCopy(server.scratch(QStringLiteral("pkg%1").arg(i)), i + 1));
             REQUIRE_OK(reg);
             p.reg = std::move(reg).value();
             auto handle = me(*p.recipient.client);

@@ -1,5 +1,9 @@
 #include "service_fixture.h"
 
+#include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QtTest>
 
 #include <twinseal/security/aka.h>
@@ -133,11 +137,36 @@ service::ServiceResult<service::Caller> InProcessHomenet::callerOf(const AkmaSes
     return m_service->authenticate(QByteArray::fromStdString(auth->format()), method, path, body);
 }
 
+QString InProcessHomenet::avatarVariant(int variant) {
+    const QDir src(QStringLiteral(TWINSEAL_SOURCE_DIR "/resources/avatar"));
+    const QDir dst(m_dir.filePath(QStringLiteral("avatar-%1").arg(variant)));
+    if (!QDir().mkpath(dst.path()))
+        qFatal("cannot create %s", qPrintable(dst.path()));
+    for (const QString& name : src.entryList(QDir::Files)) {
+        QFile::remove(dst.filePath(name));
+        if (!QFile::copy(src.filePath(name), dst.filePath(name)))
+            qFatal("cannot copy %s", qPrintable(name));
+    }
+    QFile meta(dst.filePath(QStringLiteral("avatar.json")));
+    QJsonObject o;
+    if (meta.open(QIODevice::ReadOnly))
+        o = QJsonDocument::fromJson(meta.readAll()).object();
+    meta.close();
+    o.insert(QStringLiteral("version"), QStringLiteral("1.%1").arg(variant));
+    if (!meta.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner) ||
+        !meta.open(QIODevice::WriteOnly | QIODevice::Truncate) ||
+        meta.write(QJsonDocument(o).toJson()) < 0)
+        qFatal("cannot write %s", qPrintable(meta.fileName()));
+    return dst.path();
+}
+
 QByteArray InProcessHomenet::registration(const AkmaSession& akma, const SigningKey& holder,
-                                          RegistrationPurpose purpose, const std::string& dtId) {
+                                          RegistrationPurpose purpose, const std::string& dtId,
+                                          const QString& package) {
     HashOptions o;
     o.chunkSize = 4096;
-    auto manifest = buildManifest(TWINSEAL_SOURCE_DIR "/resources/avatar", o);
+    auto manifest = buildManifest(
+        package.isEmpty() ? std::string(TWINSEAL_SOURCE_DIR "/resources/avatar") : package.toStdString(), o);
     if (!manifest.ok())
         qFatal("buildManifest: %s", manifest.error().message().c_str());
     auto signedManifest = signManifest(*manifest, holder);

@@ -52,12 +52,15 @@ class InProcessHomenet {
     [[nodiscard]] service::ServiceResult<service::Caller>
     callerOf(const security::AkmaSession& akma, const QByteArray& method, const QByteArray& path,
              const QByteArray& body);
-    // A signed registration envelope (timestamped by the fixed clock) for the bundled sample
-    // avatar's manifest signed by `holder`.
+    // A signed registration envelope (timestamped by the fixed clock) for the manifest of
+    // `package` (default: the bundled sample avatar) signed by `holder`.
     [[nodiscard]] QByteArray
     registration(const security::AkmaSession& akma, const security::SigningKey& holder,
                  security::RegistrationPurpose purpose = security::RegistrationPurpose::Register,
-                 const std::string& dtId = {});
+                 const std::string& dtId = {}, const QString& package = {});
+    // A copy of the sample avatar whose metadata names version 1.<variant>: another media root
+    // (one subscriber's twin holds a media root; a copy is not certified to another).
+    [[nodiscard]] QString avatarVariant(int variant);
 
   private:
     QTemporaryDir m_dir;

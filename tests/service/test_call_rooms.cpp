@@ -129,7 +129,9 @@ class CallRoomsTest : public QObject {
             auto akma = m_net->login(*profile);
             QVERIFY(akma);
             Twin t{std::move(SigningKey::generate(KeyAlgorithm::Ed25519)).value(), {}, {}};
-            const QByteArray body = m_net->registration(*akma, t.holder);
+            // Each twin with an avatar of its own: one media root has one active holder.
+            const QByteArray body = m_net->registration(
+                *akma, t.holder, RegistrationPurpose::Register, {}, m_net->avatarVariant(i));
             auto caller = m_net->callerOf(*akma, "POST", "/v1/dt/register", body);
             REQUIRE_OK(caller);
             auto reg = m_net->service().registerDt(*caller, body);

@@ -1,8 +1,10 @@
 // TwinStore and the files it owns: layout, atomic writes, the credential parsed once, the
 // pending journal and its reconciliation, the pin and replay-cache formats, and one assertion
-// checked from many threads at once against one replay file.
+// checked from many threads at once against one replay file; the twin's own copy of the sample
+// avatar.
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -10,7 +12,9 @@
 #include <thread>
 
 #include <twinseal/netclient/client_types.h>
+#include <twinseal/security/avatar_package.h>
 #include <twinseal/twin/peer_verifier.h>
+#include <twinseal/twin/sample_avatar.h>
 #include <twinseal/twin/twin_store.h>
 
 #include "fixtures.h"
@@ -68,6 +72,31 @@ private slots:
                               layout::kReplay, layout::kAuditLog, layout::kAuditKey, layout::kAuditAnchor})
             names.insert(QString::fromUtf8(n));
         QCOMPARE(names.size(), 16);
+    }
+
+    // The sample is a template: each data directory gets a copy of its own, with its own media
+    // root (one active twin per media root at a home network), the same model and metadata,
+    // made once and then kept.
+    void sampleAvatarCopiedPerTwin() {
+        QTemporaryDir a, b;
+        TwinStore storeA(a.path()), storeB(b.path());
+        auto ownA = ownSampleAvatar(storeA, sampleAvatarDir());
+        auto ownB = ownSampleAvatar(storeB, sampleAvatarDir());
+        QVERIFY(ownA.ok() && ownB.ok());
+        QCOMPARE(*ownA, storeA.path(layout::kSampleAvatarDir));
+        QVERIFY(!QFileInfo::exists(*ownA + QStringLiteral(".partial")));
+        auto manifestA = buildManifest(ownA->toStdString());
+        auto manifestB = buildManifest(ownB->toStdString());
+        auto sample = buildManifest(sampleAvatarDir().toStdString());
+        QVERIFY(manifestA.ok() && manifestB.ok() && sample.ok());
+        QVERIFY(manifestA->packageRoot != manifestB->packageRoot);
+        QVERIFY(manifestA->packageRoot != sample->packageRoot);
+        QCOMPARE(manifestA->modelPath, sample->modelPath);
+        QVERIFY(manifestA->metadata == sample->metadata);
+        auto again = ownSampleAvatar(storeA, sampleAvatarDir());
+        QVERIFY(again.ok());
+        QCOMPARE(*again, *ownA);
+        QVERIFY(buildManifest(again->toStdString())->packageRoot == manifestA->packageRoot);
     }
 
     void atomicWritesLeaveNoTemporaries() {

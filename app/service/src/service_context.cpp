@@ -1,5 +1,7 @@
 #include "twinseal/service/service_context.h"
 
+#include <algorithm>
+
 #include <twinseal/security/crypto.h>
 
 #include "service_util.h"
@@ -77,6 +79,24 @@ ServiceStatus ServiceContext::noActiveDt(const QString& supi, const std::string&
                             "this subscription already has an active digital twin (" +
                                 (*active)->dtId.toStdString() + "): " + advice);
     return Nothing{};
+}
+
+ServiceStatus ServiceContext::mediaRootNotHeldElsewhere(const QByteArray& mediaRoot,
+                                                        const QString& supi) const {
+    auto held = store.dts().activeDtWithMediaRootElsewhere(mediaRoot, supi);
+    if (!held.ok())
+        return storageError(held.error());
+    if (!held->has_value())
+        return Nothing{};
+    // Neither the other twin nor its subscriber is named: the caller learns only that this
+    // avatar is taken.
+    const auto shown = std::min<std::size_t>(8, static_cast<std::size_t>(mediaRoot.size()));
+    return serviceError(409, "media-root-certified-elsewhere",
+                        "this avatar (media root " +
+                            security::toHex(util::bv(mediaRoot).first(shown)) +
+                            "...) is already certified to another subscriber's active digital "
+                            "twin, so it cannot be certified to yours: register an avatar of "
+                            "your own, or ask that twin's owner to transfer it to you");
 }
 
 QString ServiceContext::statusListUri() const {

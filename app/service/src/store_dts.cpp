@@ -42,6 +42,13 @@ DtTable::dtByMediaRootFor(const QByteArray& root, const QString& supi, const QSt
                     {root, supi, avatarId}, dtFrom);
 }
 
+StoreResult<std::optional<DtRecord>>
+DtTable::activeDtWithMediaRootElsewhere(const QByteArray& root, const QString& supi) {
+    return m_db.one("SELECT " TWINSEAL_DT_COLUMNS " FROM dts WHERE media_root = ?"
+                    " AND state = 'active' AND supi <> ? ORDER BY created_at LIMIT 1",
+                    {root, supi}, dtFrom);
+}
+
 StoreResult<std::vector<DtRecord>> DtTable::dtsOf(const QString& supi) {
     return m_db.all("SELECT " TWINSEAL_DT_COLUMNS " FROM dts WHERE supi = ? ORDER BY created_at",
                     {supi}, dtFrom);

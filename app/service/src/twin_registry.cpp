@@ -124,6 +124,13 @@ TwinRegistry::issue(const Caller& caller, const QByteArray& body, RegistrationPu
                                 "current manifest, or re-certify to change the avatar");
         previous = std::move(existing).value();
     }
+    // One active holder per avatar: a copied package (same media root, a new Avatar-ID) is not
+    // certified to a second subscriber. Checked only when the root is new to this twin, so a
+    // twin keeps being re-certified and rotated on the media it already holds.
+    const QByteArray mediaRoot = qb(ByteView(manifest.packageRoot));
+    if (!previous || previous->mediaRoot != mediaRoot)
+        if (auto st = m_ctx.mediaRootNotHeldElsewhere(mediaRoot, caller.supi); !st.ok())
+            return st.error();
 
     const SubscriberRecord& s = *sub;
     const std::string dtId = previous ? previous->dtId.toStdString() : newId("dt-").toStdString();
@@ -160,7 +167,7 @@ TwinRegistry::issue(const Caller& caller, const QByteArray& body, RegistrationPu
     d.credential = qb(issued->credential.encoded);
     d.credentialDigest = digest;
     d.signedManifest = qb(parsed->manifest.encoded);
-    d.mediaRoot = qb(ByteView(manifest.packageRoot));
+    d.mediaRoot = mediaRoot;
     d.statusIndex = statusIndex;
     d.logIndex = c.logIndex;
     d.generation = static_cast<int>(c.generation);

@@ -2,6 +2,7 @@
 
 #include <twinseal/twin/data_layout.h>
 #include <twinseal/twin/pending_journal.h>
+#include <twinseal/twin/sample_avatar.h>
 #include <twinseal/twin/twin_session.h>
 #include <twinseal/twin/twin_store.h>
 
@@ -646,7 +647,18 @@ void TwinController::chooseAvatar(const QUrl& folder) {
     emit avatarChanged();
 }
 
-void TwinController::useSampleAvatar() { chooseAvatar(QUrl::fromLocalFile(m_options.sampleAvatarDir)); }
+// A copy of the sample of this twin's own (twin/sample_avatar.h): the home network certifies an
+// avatar to one subscriber's active twin, and the sample is everybody's.
+void TwinController::useSampleAvatar() {
+    dismissError();
+    auto own = twin::ownSampleAvatar(*m_store, m_options.sampleAvatarDir);
+    if (!own.ok())
+        return fail(QStringLiteral("io-error"),
+                    tr("The sample avatar cannot be copied into %1: %2. Check that the folder is "
+                       "writable and has free space.")
+                        .arg(m_options.dataDir, QString::fromStdString(own.error().detail)));
+    chooseAvatar(QUrl::fromLocalFile(*own));
+}
 
 void TwinController::registerTwin() {
     dismissError();

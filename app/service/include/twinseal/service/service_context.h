@@ -55,6 +55,13 @@ struct ServiceContext {
     // Refuses with duplicate-dt (409) when subscriber `supi` has an active DT; `advice` says
     // what to do first ("revoke or transfer it before accepting another").
     [[nodiscard]] ServiceStatus noActiveDt(const QString& supi, const std::string& advice) const;
+    // Refuses with media-root-certified-elsewhere (409) when another subscriber than `supi`
+    // holds an active DT certifying the avatar whose package root is `mediaRoot`: a copied
+    // package is not certified a second time (issue 12, finding 5). A revoked twin holds no
+    // root. Called inside the write transaction that stores the new DT, so two registrations
+    // of one root cannot both pass (writers are serialized on both backends).
+    [[nodiscard]] ServiceStatus mediaRootNotHeldElsewhere(const QByteArray& mediaRoot,
+                                                          const QString& supi) const;
     // The status list's URI: stable across restarts, addresses and ports.
     [[nodiscard]] QString statusListUri() const;
 };

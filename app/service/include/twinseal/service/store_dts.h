@@ -16,10 +16,15 @@ class DtTable {
     [[nodiscard]] StoreResult<std::optional<DtRecord>> activeDtOf(const QString& supi);
     [[nodiscard]] StoreResult<std::optional<DtRecord>> dtByAvatar(const QString& avatarId);
     // The DT with this media root among `supi`'s own and the one whose avatar is `avatarId`
-    // (an access grant's): several subscribers may certify the same package, so a root alone
-    // does not name a DT. Active first, then the newest.
+    // (an access grant's): several subscribers may certify the same package (one after another's
+    // twin was revoked), so a root alone does not name a DT. Active first, then the newest.
     [[nodiscard]] StoreResult<std::optional<DtRecord>>
     dtByMediaRootFor(const QByteArray& root, const QString& supi, const QString& avatarId);
+    // An active DT with this media root held by a subscriber other than `supi`, if any: the
+    // avatar is that twin's (one active holder per media root: a copied package is not
+    // certified to a second subscriber).
+    [[nodiscard]] StoreResult<std::optional<DtRecord>>
+    activeDtWithMediaRootElsewhere(const QByteArray& root, const QString& supi);
     [[nodiscard]] StoreResult<std::vector<DtRecord>> dtsOf(const QString& supi);
     [[nodiscard]] StoreResult<std::vector<DtRecord>> allDts();
     [[nodiscard]] StoreStatus insertDt(const DtRecord& d);

@@ -14,6 +14,7 @@ inline constexpr const char* kPending = "pending.json";        // the pending-op
 inline constexpr const char* kPendingTransfer = "pending-transfer.json"; // an acceptance in flight
 inline constexpr const char* kAvatarDir = "avatar";            // a twin's avatar received by transfer
 inline constexpr const char* kTransferredDir = "transferred";  // files of twins given away (a record)
+inline constexpr const char* kSampleAvatarDir = "sample-avatar"; // this twin's own copy of the sample
 inline constexpr const char* kState = "twin.json";             // avatar folder, DT id, Avatar-ID
 inline constexpr const char* kPrivacy = "privacy.json";        // disclosure choices
 inline constexpr const char* kSettings = "settings.json";      // the owner's settings
