@@ -36,11 +36,12 @@ void writeAll(const QString& file, ByteView data) {
     f.write(reinterpret_cast<const char*>(data.data()), static_cast<qint64>(data.size()));
 }
 
-// The witness's decision on a verified tree head from the home network (proofs fetched there).
+// The witness's decision on a verified tree head from the home network (proofs fetched there),
+// through a witness that is gone before the proof arrives, as the client uses it.
 netclient::ClientResult<TreeHeadWitness::Decision> witness(const TwinStore& store, TwinSession& s,
                                                            const SignedTreeHead& head) {
-    TreeHeadWitness w = store.treeHeadWitness();
-    return await<TreeHeadWitness::Decision>([&](auto cb) { w.check(s, head, std::move(cb)); });
+    return await<TreeHeadWitness::Decision>(
+        [&](auto cb) { store.treeHeadWitness().check(s, head, std::move(cb)); });
 }
 
 std::uint64_t keptSize(const TwinStore& store, const UsimProfileData& profile) {

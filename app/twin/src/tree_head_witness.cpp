@@ -174,32 +174,35 @@ void TreeHeadWitness::check(const PublicKey& logKey, const SignedTreeHead& fresh
     const bool grew = freshSize > keptSize;
     const SignedTreeHead& older = grew ? held : fresh;
     const SignedTreeHead& newer = grew ? fresh : held;
-    auto judge = [this, logKey, held, fresh, now, grew, proofs, older = older, newer = newer,
+    // The proof may arrive after this witness is gone (callers keep none): the judgement works on
+    // a copy of it (it is only the folder's name).
+    auto judge = [self = *this, logKey, held, fresh, now, grew, proofs, older = older,
+                  newer = newer,
                   done = std::move(done)](ClientResult<ConsistencyProof> proof) mutable {
         if (!proof.ok()) {
-            // The service refusing a proof for two heads it signed is no proof of the heads'
-            // consistency either; a transport failure decides nothing.
+            // A malformed proof, or one for other sizes, is no proof; any other failure (the
+            // network, the service refusing) decides nothing: the kept head stays.
             if (proof.error().code == netclient::reason::kConsistencyProofInvalid)
-                return done(recordFork(logKey, held, fresh, now,
-                                       "the home network gave no valid consistency proof: " +
-                                           proof.error().code));
+                return done(self.recordFork(logKey, held, fresh, now,
+                                            "the home network gave no valid consistency proof: " +
+                                                proof.error().code));
             return done(proof.error());
         }
         if (proof->firstSize != older.head.treeSize || proof->secondSize != newer.head.treeSize)
-            return done(recordFork(logKey, held, fresh, now,
-                                   "the consistency proof is for other tree sizes"));
+            return done(self.recordFork(logKey, held, fresh, now,
+                                        "the consistency proof is for other tree sizes"));
         if (auto st = verifyConsistency(older.head, newer.head, *proof); !st.ok())
-            return done(recordFork(logKey, held, fresh, now,
-                                   "the consistency proof does not verify"));
+            return done(self.recordFork(logKey, held, fresh, now,
+                                        "the consistency proof does not verify"));
         if (!grew)
             return done(Decision::Older);
         // Another check may have moved the kept head meanwhile: start again from it.
-        auto again = kept(logKey);
+        auto again = self.kept(logKey);
         if (!again.ok())
             return done(storeError(again.error()));
         if (!*again || (*again)->encoded != held.encoded)
-            return check(logKey, fresh, now, proofs, std::move(done));
-        if (auto st = keep(fresh); !st.ok())
+            return self.check(logKey, fresh, now, proofs, std::move(done));
+        if (auto st = self.keep(fresh); !st.ok())
             return done(storeError(st.error()));
         done(Decision::Advanced);
     };

@@ -73,7 +73,8 @@ public:
 
     // Checks `fresh` (verified with `logKey`) against the kept head; `done` gets the decision or
     // a ClientError: "log-fork" (recorded; the message names both heads), "log-head-store-corrupt",
-    // "io-error", or the proof source's error. `done` may be called before check() returns.
+    // "io-error", or the proof source's error. `done` may be called before check() returns; the
+    // witness itself need not outlive the check (a temporary from TwinStore will do).
     void check(const security::PublicKey& logKey, const security::SignedTreeHead& fresh,
                std::int64_t now, const ProofSource& proofs,
                std::function<void(netclient::ClientResult<Decision>)> done);
