@@ -22,6 +22,7 @@
 #include <twinseal/security/subscriber.h>
 #include <twinseal/security/translog.h>
 #include <twinseal/twin/data_layout.h>
+#include <twinseal/twin/tree_head_witness.h>
 #include <twinseal/twin/twin_session.h>
 #include <twinseal/twin/twin_store.h>
 
@@ -96,6 +97,49 @@ std::string entries(std::uint64_t n) {
 std::string headLine(const SignedTreeHead& h) {
     return entries(h.head.treeSize) + ", root " + toHex(h.head.rootHash) + ", signed " +
            utc(h.head.timestamp);
+}
+
+// `log head` and `log verify` keep the last verified tree head of the log in the data directory
+// (--data-dir, default the profile's folder: log-heads/, as the desktop client does).
+void addWitnessOption(QCommandLineParser& p) {
+    p.addOption({"data-dir",
+                 "Where the last verified tree head of the log is kept, to detect a fork (split "
+                 "view) of the log (default: the profile's folder).",
+                 "dir"});
+}
+
+// Checks a fetched, verified head against the one kept: 0 when it fits, else the exit code
+// (log-fork's for a fork, recorded with both heads).
+int witnessHead(const QCommandLineParser& p, twin::TwinSession& session, const SignedTreeHead& head) {
+    const QString dataDir = p.isSet("data-dir") ? p.value("data-dir")
+                                                : QFileInfo(p.value("profile")).absolutePath();
+    twin::TwinStore store(dataDir);
+    twin::TreeHeadWitness witness = store.treeHeadWitness();
+    auto decision = awaitClient<twin::TreeHeadWitness::Decision>(
+        [&](auto done) { witness.check(session, head, std::move(done)); });
+    if (!decision.ok()) {
+        out("kept tree head: " + decision.error().code);
+        if (decision.error().code == errorCodeName(ErrorCode::LogFork))
+            out("  evidence (both tree heads): " +
+                witness.forkPath(head.head.logId).toStdString());
+        return fail(decision.error());
+    }
+    switch (*decision) {
+    case twin::TreeHeadWitness::Decision::First:
+        out("kept tree head: first seen here, kept in " + witness.dir().toStdString());
+        break;
+    case twin::TreeHeadWitness::Decision::Unchanged:
+        out("kept tree head: unchanged (the same tree as last seen)");
+        break;
+    case twin::TreeHeadWitness::Decision::Advanced:
+        out("kept tree head: advanced to " + entries(head.head.treeSize) +
+            " (consistency with the head kept before verified)");
+        break;
+    case twin::TreeHeadWitness::Decision::Older:
+        out("kept tree head: this head is older than the one kept and consistent with it");
+        break;
+    }
+    return kExitOk;
 }
 
 } // namespace
@@ -301,10 +345,14 @@ int cmdLogHead(const QStringList& args) {
     QCommandLineParser p;
     addProfileOptions(p);
     p.addOption({"out", "Save the signed tree head to <file>.", "file"});
+    addWitnessOption(p);
     if (auto rc = parseCommand(p, args,
                                "Fetch the transparency log's current signed tree head, verify "
                                "its signature with the profile's log key and save it (keep it "
-                               "to check later with `log verify` that the log only grew)."))
+                               "to check later with `log verify` that the log only grew). The "
+                               "head is also checked against the last one kept in the data "
+                               "directory (a consistency proof when it grew); a fork exits with "
+                               "log-fork's code (twinsealctl exit-codes)."))
         return *rc;
     if (auto rc = require(p, {"profile", "out"}))
         return *rc;
@@ -319,7 +367,7 @@ int cmdLogHead(const QStringList& args) {
     out("signed tree head: " + headLine(*head));
     out("signature verified with the log key of the profile");
     out("saved to " + p.value("out").toStdString());
-    return kExitOk;
+    return witnessHead(p, *session.twin, *head);
 }
 
 int cmdLogVerify(const QStringList& args) {
@@ -327,11 +375,14 @@ int cmdLogVerify(const QStringList& args) {
     addProfileOptions(p);
     p.addOptions({{"old", "An earlier signed tree head (from `log head`).", "file"},
                   {"new", "A later signed tree head (default: fetch the current one).", "file"}});
+    addWitnessOption(p);
     if (auto rc = parseCommand(
             p, args,
             "Check that the transparency log only grew between two signed tree heads: both "
             "signatures with the profile's log key, then the service's consistency proof. "
-            "Exit 0 consistent; consistency-proof-invalid (twinsealctl exit-codes) when not."))
+            "Exit 0 consistent; consistency-proof-invalid (twinsealctl exit-codes) when not. A "
+            "fetched current head is also checked against the last one kept in the data "
+            "directory; a fork exits with log-fork's code."))
         return *rc;
     if (auto rc = require(p, {"profile", "old"}))
         return *rc;
@@ -380,6 +431,8 @@ int cmdLogVerify(const QStringList& args) {
         out("consistency: verified - the log of " + entries(newer->head.treeSize) +
             " extends the log of " + entries(older->head.treeSize) + " (proof of " +
             std::to_string(proof->path.size()) + " hashes checked)");
+    if (!p.isSet("new"))
+        return witnessHead(p, twinSession, *newer);
     return kExitOk;
 }
 

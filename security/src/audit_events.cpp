@@ -37,6 +37,7 @@ const std::vector<AuditEventInfo>& knownAuditEvents() {
         {audit_event::kKeyUnlock, "unlocked the holder key"},
         {audit_event::kKeyLock, "locked the holder key"},
         {audit_event::kAuditExport, "exported this activity log"},
+        {audit_event::kLogHead, "checked the home network's transparency log against the tree head kept"},
     };
     return events;
 }

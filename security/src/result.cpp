@@ -88,6 +88,8 @@ std::string_view errorCodeName(ErrorCode code) noexcept {
     case ErrorCode::GltfLimitExceeded: return "gltf-limit-exceeded";
     case ErrorCode::MediaDescriptionMismatch: return "media-description-mismatch";
     case ErrorCode::MediaDescriptionMissing: return "media-description-missing";
+    case ErrorCode::LogFork: return "log-fork";
+    case ErrorCode::LogHeadStoreCorrupt: return "log-head-store-corrupt";
     }
     return "unknown-error";
 }

@@ -4,6 +4,7 @@
 // are caught as inconsistent; a DT registered from the command line is re-certified from it.
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QProcess>
 #include <QtTest>
 
@@ -131,6 +132,26 @@ private slots:
         // Same size, other root: no proof can join them.
         Ctl sameSize = verify(profile, head2, forked);
         QVERIFY2(sameSize.exitCode != 0, sameSize.output.constData());
+
+        // Split view: `log head` keeps the last verified head in the data directory (here the
+        // first reader's folder, where it kept the first history's head). The second service's
+        // head, signed by the same log key, is a fork: log-fork's exit code, both heads named,
+        // the evidence kept; and it stays a fork, for the honest service's head too.
+        const int logFork = 10 + int(ErrorCode::LogFork);
+        const QString dataDir = QFileInfo(profile).absolutePath();
+        Ctl split = twinsealctl({QStringLiteral("log"), QStringLiteral("head"), QStringLiteral("--profile"),
+                                 secondProfile, QStringLiteral("--data-dir"), dataDir,
+                                 QStringLiteral("--out"), second.scratch(QStringLiteral("seen.sth"))});
+        QVERIFY2(split.exitCode == logFork, split.output.constData());
+        QVERIFY2(split.output.contains("log-fork") &&
+                     split.output.contains(QByteArray::fromStdString(toHex(a->head.rootHash))) &&
+                     split.output.contains(QByteArray::fromStdString(toHex(b->head.rootHash))),
+                 split.output.constData());
+        QVERIFY(QFileInfo::exists(QDir(dataDir).filePath(
+            QStringLiteral("log-heads/%1.fork").arg(QString::fromStdString(toHex(a->head.logId))))));
+        Ctl still = twinsealctl({QStringLiteral("log"), QStringLiteral("head"), QStringLiteral("--profile"),
+                                 profile, QStringLiteral("--out"), first.scratch(QStringLiteral("again.sth"))});
+        QVERIFY2(still.exitCode == logFork, still.output.constData());
     }
 
     void registerThenRecertifyFromTheCommandLine() {

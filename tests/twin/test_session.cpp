@@ -13,6 +13,7 @@
 #include <twinseal/security/statuslist.h>
 #include <twinseal/security/subscriber.h>
 #include <twinseal/twin/peer_verifier.h>
+#include <twinseal/twin/tree_head_witness.h>
 #include <twinseal/twin/twin_session.h>
 #include <twinseal/twin/twin_store.h>
 
@@ -36,6 +37,19 @@ void writeAll(const QString& file, ByteView data) {
     if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
         qFatal("cannot write %s", qPrintable(file));
     f.write(reinterpret_cast<const char*>(data.data()), static_cast<qint64>(data.size()));
+}
+
+// The witness's decision on a verified tree head from the home network (proofs fetched there),
+// through a witness that is gone before the proof arrives, as the client uses it.
+netclient::ClientResult<TreeHeadWitness::Decision> witness(const TwinStore& store, TwinSession& s,
+                                                           const SignedTreeHead& head) {
+    return await<TreeHeadWitness::Decision>(
+        [&](auto cb) { store.treeHeadWitness().check(s, head, std::move(cb)); });
+}
+
+std::uint64_t keptSize(const TwinStore& store, const UsimProfileData& profile) {
+    auto kept = store.treeHeadWitness().kept(profile.logKey);
+    return kept.ok() && *kept ? (*kept)->head.treeSize : 0;
 }
 
 PeerEvidence fetchEvidence(TwinSession& s, const Credential& c) {
@@ -90,6 +104,11 @@ private slots:
         QVERIFY(store.storeCredential(reg->credentialBytes).ok());
         QVERIFY(store.write(layout::kManifest, ByteView(manifest)).ok());
         QVERIFY(store.credential()->claims.holderKey == session.holderKey()->publicKey());
+        // The registration's tree head is the first one this twin keeps of its home network's log.
+        auto firstHead = witness(store, session, reg->receipt.treeHead);
+        QVERIFY2(firstHead.ok(), firstHead.ok() ? "" : firstHead.error().describe().c_str());
+        QCOMPARE(*firstHead, TreeHeadWitness::Decision::First);
+        QCOMPARE(keptSize(store, *profile), reg->receipt.treeHead.head.treeSize);
 
         // Status: the twin is in the home network's status list, not revoked.
         auto list = await<StatusList>(
@@ -158,6 +177,22 @@ private slots:
         QVERIFY2(rotated.ok(), rotated.ok() ? "" : rotated.error().describe().c_str());
         QVERIFY(rotated->credential.claims.pseudonym != before);
         QVERIFY(store.storeCredential(rotated->credentialBytes).ok());
+        // The log grew (a re-certification, a rotation): the kept head advances only through the
+        // consistency proof the home network gives and the witness verifies.
+        const std::uint64_t registeredSize = reg->receipt.treeHead.head.treeSize;
+        auto current = await<SignedTreeHead>([&](auto cb) { session.fetchTreeHead(std::move(cb)); });
+        QVERIFY(current.ok());
+        QVERIFY(current->head.treeSize > registeredSize);
+        auto advanced = witness(store, session, *current);
+        QVERIFY2(advanced.ok(), advanced.ok() ? "" : advanced.error().describe().c_str());
+        QCOMPARE(*advanced, TreeHeadWitness::Decision::Advanced);
+        QCOMPARE(keptSize(store, *profile), current->head.treeSize);
+        // An older receipt's head is consistent with it and changes nothing.
+        auto older = witness(store, session, recert->receipt.treeHead);
+        QVERIFY2(older.ok(), older.ok() ? "" : older.error().describe().c_str());
+        QCOMPARE(*older, TreeHeadWitness::Decision::Older);
+        QCOMPARE(keptSize(store, *profile), current->head.treeSize);
+        QVERIFY(!store.treeHeadWitness().fork(profile->logKey)->has_value());
         auto offer = await<netclient::TransferInfo>([&](auto cb) {
             session.offerTransfer(store.credentialBytes(), {}, std::chrono::seconds(600), std::move(cb));
         });

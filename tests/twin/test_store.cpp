@@ -14,7 +14,9 @@
 #include <twinseal/netclient/client_types.h>
 #include <twinseal/security/avatar_package.h>
 #include <twinseal/twin/peer_verifier.h>
+#include <twinseal/security/translog.h>
 #include <twinseal/twin/sample_avatar.h>
+#include <twinseal/twin/tree_head_witness.h>
 #include <twinseal/twin/twin_store.h>
 
 #include "fixtures.h"
@@ -34,6 +36,46 @@ void writeAll(const QString& file, ByteView data) {
     if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
         qFatal("cannot write %s", qPrintable(file));
     f.write(reinterpret_cast<const char*>(data.data()), static_cast<qint64>(data.size()));
+}
+
+// A transparency log the test writes itself: `entries` leaves named "<history>-<i>".
+MerkleLog history(const std::string& name, int entries) {
+    MerkleLog log;
+    for (int i = 0; i < entries; ++i)
+        log.appendData(view(name + "-" + std::to_string(i)));
+    return log;
+}
+
+SignedTreeHead headOf(const MerkleLog& log, std::uint64_t size, const SigningKey& logKey,
+                      std::int64_t at) {
+    auto root = log.root(size);
+    auto head = signTreeHead(size, *root, at, logKey);
+    if (!head.ok())
+        qFatal("cannot sign a tree head: %s", head.error().message().c_str());
+    return *head;
+}
+
+// What the home network would answer: the proof from the given log (honest or not).
+TreeHeadWitness::ProofSource proofsFrom(const MerkleLog& log, int* asked = nullptr) {
+    return [&log, asked](std::uint64_t first, std::uint64_t second,
+                         twinseal::netclient::ClientCallback<ConsistencyProof> done) {
+        if (asked)
+            ++*asked;
+        auto p = log.consistencyProof(first, second);
+        if (!p.ok())
+            return done(twinseal::netclient::clientError("invalid-argument", p.error().message()));
+        done(*p);
+    };
+}
+
+twinseal::netclient::ClientResult<TreeHeadWitness::Decision>
+witness(TreeHeadWitness& w, const SigningKey& logKey, const SignedTreeHead& head,
+        const TreeHeadWitness::ProofSource& proofs) {
+    std::optional<twinseal::netclient::ClientResult<TreeHeadWitness::Decision>> r;
+    w.check(logKey.publicKey(), head, 1'900'000'000, proofs, [&](auto result) { r = std::move(result); });
+    if (!r)
+        qFatal("the witness did not answer");
+    return std::move(*r);
 }
 
 twinseal::netclient::DtRecord record(const Credential& c, const char* state, std::uint32_t generation) {
@@ -333,6 +375,147 @@ private slots:
     }
 
     // Evidence is required: without it the report is Incomplete, never Verified.
+    // Split-view detection: two signed heads of one log key over different histories.
+    void treeHeadWitnessAdvancesOnAVerifiedConsistencyProof() {
+        QTemporaryDir dir;
+        TwinStore store(dir.path());
+        auto logKey = SigningKey::generate(KeyAlgorithm::Ed25519);
+        QVERIFY(logKey.ok());
+        const MerkleLog log = history("honest", 9);
+        TreeHeadWitness w = store.treeHeadWitness();
+        int asked = 0;
+
+        auto first = witness(w, *logKey, headOf(log, 3, *logKey, 100), proofsFrom(log, &asked));
+        QVERIFY(first.ok());
+        QCOMPARE(*first, TreeHeadWitness::Decision::First);
+        QVERIFY(QFileInfo::exists(w.headPath(headOf(log, 3, *logKey, 100).head.logId)));
+        QCOMPARE(asked, 0);
+
+        auto same = witness(w, *logKey, headOf(log, 3, *logKey, 200), proofsFrom(log, &asked));
+        QVERIFY(same.ok());
+        QCOMPARE(*same, TreeHeadWitness::Decision::Unchanged);
+
+        auto grown = witness(w, *logKey, headOf(log, 9, *logKey, 300), proofsFrom(log, &asked));
+        QVERIFY2(grown.ok(), grown.ok() ? "" : grown.error().describe().c_str());
+        QCOMPARE(*grown, TreeHeadWitness::Decision::Advanced);
+        QCOMPARE(asked, 1);
+        // The kept head advanced, on disk: a new witness over the same folder reads it.
+        auto kept = store.treeHeadWitness().kept(logKey->publicKey());
+        QVERIFY(kept.ok() && kept->has_value());
+        QCOMPARE((*kept)->head.treeSize, std::uint64_t(9));
+        QVERIFY((*kept)->head.rootHash == log.root());
+
+        // An older head of the same history is consistent; the larger one stays kept.
+        auto older = witness(w, *logKey, headOf(log, 5, *logKey, 400), proofsFrom(log, &asked));
+        QVERIFY(older.ok());
+        QCOMPARE(*older, TreeHeadWitness::Decision::Older);
+        QCOMPARE(asked, 2);
+        QCOMPARE((*store.treeHeadWitness().kept(logKey->publicKey()))->head.treeSize, std::uint64_t(9));
+        QVERIFY(!store.treeHeadWitness().fork(logKey->publicKey())->has_value());
+    }
+
+    void treeHeadWitnessRecordsAForkOfTheSameSize() {
+        QTemporaryDir dir;
+        TwinStore store(dir.path());
+        auto logKey = SigningKey::generate(KeyAlgorithm::Ed25519);
+        QVERIFY(logKey.ok());
+        const MerkleLog a = history("seen-by-us", 5);
+        const MerkleLog b = history("seen-by-others", 5);
+        const SignedTreeHead headA = headOf(a, 5, *logKey, 100);
+        const SignedTreeHead headB = headOf(b, 5, *logKey, 100);
+        {
+            TreeHeadWitness w = store.treeHeadWitness();
+            QCOMPARE(*witness(w, *logKey, headA, proofsFrom(a)), TreeHeadWitness::Decision::First);
+            auto forked = witness(w, *logKey, headB, proofsFrom(b));
+            QVERIFY(!forked.ok());
+            QCOMPARE(QString::fromStdString(forked.error().code), QStringLiteral("log-fork"));
+            const QString m = QString::fromStdString(forked.error().message);
+            QVERIFY2(m.contains(QString::fromStdString(toHex(headA.head.rootHash))) &&
+                         m.contains(QString::fromStdString(toHex(headB.head.rootHash))) &&
+                         m.contains("5 entries") && m.contains("operator"),
+                     qPrintable(m));
+        }
+        // Reopened (a restart): the fork is still there with both heads, and every head of
+        // this log, even the one kept before, answers log-fork.
+        TreeHeadWitness reopened = store.treeHeadWitness();
+        auto fork = reopened.fork(logKey->publicKey());
+        QVERIFY(fork.ok() && fork->has_value());
+        QVERIFY((*fork)->kept.encoded == headA.encoded);
+        QVERIFY((*fork)->other.encoded == headB.encoded);
+        auto again = witness(reopened, *logKey, headA, proofsFrom(a));
+        QVERIFY(!again.ok());
+        QCOMPARE(QString::fromStdString(again.error().code), QStringLiteral("log-fork"));
+        QVERIFY((*reopened.kept(logKey->publicKey()))->encoded == headA.encoded);
+    }
+
+    void treeHeadWitnessRecordsAForkWhenTheProofFails() {
+        QTemporaryDir dir;
+        TwinStore store(dir.path());
+        auto logKey = SigningKey::generate(KeyAlgorithm::Ed25519);
+        QVERIFY(logKey.ok());
+        const MerkleLog a = history("seen-by-us", 3);
+        const MerkleLog b = history("seen-by-others", 7);
+        TreeHeadWitness w = store.treeHeadWitness();
+        QCOMPARE(*witness(w, *logKey, headOf(a, 3, *logKey, 100), proofsFrom(a)),
+                 TreeHeadWitness::Decision::First);
+        // A larger head of another history: the best proof its log can give does not join it to
+        // the head kept here.
+        auto larger = witness(w, *logKey, headOf(b, 7, *logKey, 200), proofsFrom(b));
+        QVERIFY(!larger.ok());
+        QCOMPARE(QString::fromStdString(larger.error().code), QStringLiteral("log-fork"));
+        QCOMPARE((*w.kept(logKey->publicKey()))->head.treeSize, std::uint64_t(3));
+        auto fork = TwinStore(dir.path()).treeHeadWitness().fork(logKey->publicKey());
+        QVERIFY(fork.ok() && fork->has_value());
+        QCOMPARE((*fork)->other.head.treeSize, std::uint64_t(7));
+
+        // A smaller head of another history (in a fresh folder): no proof joins it either.
+        QTemporaryDir dir2;
+        TreeHeadWitness w2(dir2.path());
+        QCOMPARE(*witness(w2, *logKey, headOf(b, 7, *logKey, 100), proofsFrom(b)),
+                 TreeHeadWitness::Decision::First);
+        auto smaller = witness(w2, *logKey, headOf(a, 3, *logKey, 200), proofsFrom(b));
+        QVERIFY(!smaller.ok());
+        QCOMPARE(QString::fromStdString(smaller.error().code), QStringLiteral("log-fork"));
+
+        // A proof that cannot be fetched decides nothing: an error, no fork, the head kept.
+        QTemporaryDir dir3;
+        TreeHeadWitness w3(dir3.path());
+        QCOMPARE(*witness(w3, *logKey, headOf(a, 2, *logKey, 100), proofsFrom(a)),
+                 TreeHeadWitness::Decision::First);
+        auto offline = witness(w3, *logKey, headOf(a, 3, *logKey, 200),
+                               [](std::uint64_t, std::uint64_t, auto done) {
+                                   done(twinseal::netclient::clientError("service-unreachable", "offline"));
+                               });
+        QVERIFY(!offline.ok());
+        QCOMPARE(QString::fromStdString(offline.error().code), QStringLiteral("service-unreachable"));
+        QVERIFY(!w3.fork(logKey->publicKey())->has_value());
+        QCOMPARE((*w3.kept(logKey->publicKey()))->head.treeSize, std::uint64_t(2));
+    }
+
+    void treeHeadWitnessRefusesACorruptStore() {
+        QTemporaryDir dir;
+        auto logKey = SigningKey::generate(KeyAlgorithm::Ed25519);
+        auto otherKey = SigningKey::generate(KeyAlgorithm::Ed25519);
+        QVERIFY(logKey.ok() && otherKey.ok());
+        const MerkleLog a = history("a", 4);
+        TreeHeadWitness w(dir.path());
+        const SignedTreeHead head = headOf(a, 4, *logKey, 100);
+        QCOMPARE(*witness(w, *logKey, headOf(a, 2, *logKey, 100), proofsFrom(a)),
+                 TreeHeadWitness::Decision::First);
+        const QString path = w.headPath(head.head.logId);
+        // Garbage, then a head signed by another key: each is refused, and the file stays.
+        for (const Bytes& bad : {Bytes{'x', 'y', 'z'}, headOf(a, 4, *otherKey, 100).encoded}) {
+            writeAll(path, bad);
+            auto r = witness(w, *logKey, head, proofsFrom(a));
+            QVERIFY(!r.ok());
+            QCOMPARE(QString::fromStdString(r.error().code), QStringLiteral("log-head-store-corrupt"));
+            QVERIFY(*readFile(path.toStdString()) == bad);
+        }
+        writeAll(w.forkPath(head.head.logId), view("{not json"));
+        auto r = witness(w, *logKey, head, proofsFrom(a));
+        QCOMPARE(QString::fromStdString(r.error().code), QStringLiteral("log-head-store-corrupt"));
+    }
+
     void missingEvidenceIsIncomplete() {
         QTemporaryDir dir;
         const std::string a = m_holder.assertion().compact;

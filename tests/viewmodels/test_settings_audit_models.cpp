@@ -1,13 +1,20 @@
 // The Settings and Activity log pages' view-models on their own: the twin's store and the activity
 // log, no root view-model. The profile's address and trust list come in by setProfile; what they
 // refuse is the page's own failure with its reason code; a changed address is announced by a signal
-// and kept in the data directory.
+// and kept in the data directory. A fork of the home network's log recorded in the data directory
+// is shown by the root view-model (logFork) from its start and recorded in the activity log.
 #include <QDir>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <twinseal/security/audit.h>
+#include <twinseal/security/subscriber.h>
+#include <twinseal/security/translog.h>
+#include <twinseal/security/x509.h>
+#include <twinseal/twin/tree_head_witness.h>
 #include <twinseal/twin/twin_store.h>
+#include <twinseal/viewmodels/twin_controller.h>
 #include <twinseal/viewmodels/audit_controller.h>
 #include <twinseal/viewmodels/audit_trail.h>
 #include <twinseal/viewmodels/settings_controller.h>
@@ -84,6 +91,73 @@ private slots:
         page.verifyFile(QUrl::fromLocalFile(dir.filePath(QStringLiteral("missing.log"))));
         QCOMPARE(page.verifyState(), QStringLiteral("failed"));
         QVERIFY(page.verifySummary().contains(QStringLiteral("cannot be read")));
+    }
+
+    // A fork recorded by the witness (two heads of one log key over different histories) is a
+    // persistent alert: shown as soon as the client starts, with both roots, and recorded once
+    // per start as log.head / log-fork in the activity log.
+    void logForkIsShownFromTheStartAndRecorded() {
+        using namespace twinseal::security;
+        QTemporaryDir dir;
+        auto logKey = SigningKey::generate(KeyAlgorithm::Ed25519);
+        QVERIFY(logKey.ok());
+        CertificateRequest request;
+        request.commonName = "Test Operator Root";
+        request.notBefore = 0;
+        request.notAfter = 4'000'000'000;
+        request.isCa = true;
+        auto root = createRootCertificate(*logKey, request);
+        QVERIFY(root.ok());
+        UsimProfileData profile;
+        profile.supi = *Supi::parse("imsi-001010000000001", 2);
+        profile.k = SecureBytes(16, 0x01);
+        profile.opc = SecureBytes(16, 0x02);
+        profile.hnPublicKey = Bytes(32, 0x09);
+        profile.serviceUrl = "https://localhost:1";
+        profile.tlsCaPem = root->pem();
+        profile.trustListPem = root->pem();
+        profile.logKey = logKey->publicKey();
+        profile.statusListKey = logKey->publicKey();
+        profile.operatorName = "Test Operator";
+        twinseal::twin::TwinStore store(dir.path());
+        QVERIFY(profile.save(store.path(twinseal::twin::layout::kProfile).toStdString()).ok());
+
+        // Two histories of three entries each, both heads signed by the profile's log key.
+        auto headOf = [&](const char* history) {
+            MerkleLog log;
+            for (int i = 0; i < 3; ++i)
+                log.appendData(view(std::string(history) + std::to_string(i)));
+            return *signTreeHead(3, log.root(), 1'900'000'000, *logKey);
+        };
+        const SignedTreeHead mine = headOf("mine"), theirs = headOf("theirs");
+        twinseal::twin::TreeHeadWitness witness = store.treeHeadWitness();
+        auto noProofs = [](std::uint64_t, std::uint64_t, auto done) {
+            done(twinseal::netclient::clientError("service-unreachable", "offline"));
+        };
+        int answers = 0;
+        witness.check(profile.logKey, mine, 1'900'000'000, noProofs, [&](auto r) { answers += r.ok(); });
+        witness.check(profile.logKey, theirs, 1'900'000'000, noProofs, [&](auto r) {
+            answers += !r.ok() && r.error().code == "log-fork";
+        });
+        QCOMPARE(answers, 2);
+
+        for (int start = 0; start < 2; ++start) {
+            TwinController client(TwinController::Options{dir.path(), {}, {}});
+            QVERIFY(client.logFork());
+            QVERIFY2(client.logForkMessage().contains(QString::fromStdString(toHex(mine.head.rootHash))) &&
+                         client.logForkMessage().contains(QString::fromStdString(toHex(theirs.head.rootHash))) &&
+                         client.logForkMessage().contains(QStringLiteral("operator")),
+                     qPrintable(client.logForkMessage()));
+            QString error;
+            auto auditKey = AuditTrail::loadOrCreateKey(dir.path(), "audit passphrase", &error);
+            QVERIFY2(auditKey, qPrintable(error));
+            client.auditTrail().unlocked(std::move(auditKey));
+            int forks = 0;
+            for (const AuditEntry& e : client.auditTrail().entries())
+                forks += e.type == audit_event::kLogHead && e.outcome == AuditOutcome::Failed &&
+                         e.reason == "log-fork";
+            QCOMPARE(forks, start + 1);
+        }
     }
 };
 

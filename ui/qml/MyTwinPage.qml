@@ -78,6 +78,49 @@ Page {
 
             StatusStrip { operation: page.controller.operation; Layout.fillWidth: true }
 
+            // Split view: the home network showed two histories of its transparency log. Stays
+            // (across restarts) until the evidence is dealt with; shape, words and colour.
+            Card {
+                objectName: "logForkAlert"
+                visible: page.controller.logFork
+                Layout.fillWidth: true
+                frameColor: Theme.failed
+                Accessible.role: Accessible.AlertMessage
+                Accessible.name: qsTr("Your home network's log was forked")
+                Accessible.description: page.controller.logForkMessage
+                RowLayout {
+                    anchors.fill: parent
+                    spacing: Theme.padding
+                    StateIcon {
+                        state: "failed"
+                        Layout.preferredWidth: 28
+                        Layout.preferredHeight: 28
+                        Layout.alignment: Qt.AlignTop
+                    }
+                    ColumnLayout {
+                        spacing: 4
+                        Layout.fillWidth: true
+                        Text {
+                            text: qsTr("Your home network showed two different histories of its log")
+                            color: Theme.failed
+                            font.pixelSize: Theme.fontSize + 2
+                            font.bold: true
+                            Layout.fillWidth: true
+                            wrapMode: Text.WordWrap
+                        }
+                        Text {
+                            objectName: "logForkMessage"
+                            text: page.controller.logForkMessage
+                            color: Theme.text
+                            font.pixelSize: Theme.fontSize
+                            Layout.fillWidth: true
+                            wrapMode: Text.WordWrap
+                            textFormat: Text.PlainText
+                        }
+                    }
+                }
+            }
+
             // Unlock: the holder key is needed to sign (calls, re-certification).
             UnlockCard {
                 objectName: "unlockPane"

@@ -493,6 +493,7 @@ void OwnershipController::acceptOffer(const netclient::TransferInfo& offer, cons
                                         {"log-index", std::to_string(claims.logIndex)}});
             adopt(toQBytes(r->registration.credentialBytes), toQBytes(r->registration.receiptBytes), manifest,
                   twin::TwinStore::encodeDisclosures(r->registration.disclosures));
+            witnessTreeHead(r->registration.receipt.treeHead);
             (void)m_store.remove(kJournal);
             m_receiptTransferId.clear();
             fetchAvatar();
@@ -650,6 +651,7 @@ void OwnershipController::showReceipt(const QString& transferId) {
             }
             const auto& offer = r->transfer.offer.offer;
             const auto& acceptance = r->transfer.acceptance.acceptance;
+            witnessTreeHead(r->receipt.treeHead);
             const auto& head = r->receipt.treeHead.head;
             m_receipt.setFacts({
                 {tr("Transfer"), transferId, {}, {}},
@@ -669,6 +671,21 @@ void OwnershipController::showReceipt(const QString& transferId) {
             showHistory(dtId.isEmpty() ? qs(offer.dtId) : dtId);
         });
     });
+}
+
+void OwnershipController::witnessTreeHead(const security::SignedTreeHead& head) {
+    if (!m_session)
+        return;
+    QPointer<OwnershipController> self(this);
+    m_store.treeHeadWitness().check(
+        *m_session, head, [this, self](netclient::ClientResult<twin::TreeHeadWitness::Decision> r) {
+            if (!self || r.ok())
+                return;
+            if (r.error().code == security::errorCodeName(security::ErrorCode::LogFork))
+                emit logForkDetected(); // recorded by the root view-model, with both heads
+            else
+                m_audit.recordFailure(audit_event::kLogHead, qs(r.error().code));
+        });
 }
 
 void OwnershipController::showHistory(const QString& dtId) {

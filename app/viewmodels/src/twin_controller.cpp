@@ -152,6 +152,7 @@ TwinController::TwinController(Options options, QObject* parent)
         setNotice(message);
         refreshStatus();
     });
+    connect(m_ownership.get(), &OwnershipController::logForkDetected, this, &TwinController::showLogFork);
     connect(m_ownership.get(), &OwnershipController::twinHandedOver, this, [this](const QString& message) {
         forgetTwin(QStringLiteral("transferred"));
         setNotice(message);
@@ -219,6 +220,55 @@ QString TwinController::profileTrustListPem() const {
 void TwinController::recordFailure(const char* type, const QString& code,
                                    std::vector<std::pair<std::string, std::string>> fields) {
     m_auditTrail->recordFailure(type, code, std::move(fields));
+}
+
+void TwinController::witnessTreeHead(const SignedTreeHead& head) {
+    if (!m_session)
+        return;
+    QPointer<TwinController> self(this);
+    m_store->treeHeadWitness().check(
+        *m_session, head, [this, self](netclient::ClientResult<twin::TreeHeadWitness::Decision> r) {
+            if (!self)
+                return;
+            if (r.ok() || r.error().code != errorCodeName(ErrorCode::LogFork)) {
+                // Not decided (no proof could be fetched) or the kept head is unreadable: said
+                // in the activity log; the next refresh tries again.
+                if (!r.ok())
+                    recordFailure(audit_event::kLogHead, QString::fromStdString(r.error().code));
+                return;
+            }
+            showLogFork();
+        });
+}
+
+void TwinController::showLogFork() {
+    if (!m_profile)
+        return;
+    auto fork = m_store->treeHeadWitness().fork(m_profile->logKey);
+    QString message;
+    std::vector<std::pair<std::string, std::string>> fields;
+    if (!fork.ok()) {
+        // The fork record itself is damaged: that is no reason to stop warning.
+        message = tr("The record of a fork of your home network's transparency log cannot be "
+                     "read (%1). Do not trust new credentials from your home network until you "
+                     "have checked it with your operator.")
+                      .arg(QString::fromStdString(fork.error().message()));
+    } else if (*fork) {
+        const twin::LogFork& f = **fork;
+        message = QString::fromStdString(f.message());
+        fields = {{"kept-tree-size", std::to_string(f.kept.head.treeSize)},
+                  {"kept-root", toHex(f.kept.head.rootHash)},
+                  {"other-tree-size", std::to_string(f.other.head.treeSize)},
+                  {"other-root", toHex(f.other.head.rootHash)}};
+    }
+    if (message == m_logForkMessage)
+        return;
+    const bool first = m_logForkMessage.isEmpty();
+    m_logForkMessage = message;
+    if (first && !message.isEmpty())
+        recordFailure(audit_event::kLogHead, QString::fromUtf8(errorCodeName(ErrorCode::LogFork).data()),
+                      std::move(fields));
+    emit logForkChanged();
 }
 
 QString TwinController::path(const char* name) const {
@@ -362,6 +412,7 @@ bool TwinController::useProfile(Result<UsimProfileData> p, const QString& file, 
     connect(m_session.get(), &twin::TwinSession::authenticatedChanged, this,
             &TwinController::authenticatedChanged);
     emit profileChanged();
+    showLogFork(); // a fork recorded before (a restart does not make it go away)
     return true;
 }
 
@@ -769,6 +820,7 @@ void TwinController::signAndRegister(bool recertification, const QString& folder
                     m_avatarDir = folder;
                     saveState();
                     QFile::remove(path(twin::layout::kPending));
+                    witnessTreeHead(r->receipt.treeHead);
                     setStage(Stage::Ready);
                     showCredential();
                     showManifest();
@@ -994,6 +1046,8 @@ void TwinController::refreshStatus() {
                     }
                 }
                 m_credentialFacts.setFacts(std::move(facts));
+                if (receipt.ok())
+                    witnessTreeHead(receipt->treeHead);
             });
     });
 }

@@ -41,6 +41,8 @@ inline constexpr const char* kAvatarUpload = "avatar.upload";
 inline constexpr const char* kKeyUnlock = "key.unlock";
 inline constexpr const char* kKeyLock = "key.lock";
 inline constexpr const char* kAuditExport = "audit.export";
+// the home network's transparency log checked against the tree head kept (split-view detection)
+inline constexpr const char* kLogHead = "log.head";
 } // namespace audit_event
 
 struct AuditEventInfo {

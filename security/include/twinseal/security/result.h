@@ -119,6 +119,10 @@ enum class ErrorCode {
     MediaDescriptionMismatch, // the manifest's model, metadata or media type is not the one the
                               // home network certified
     MediaDescriptionMissing,  // a credential issued before the media description was certified
+    // split-view detection: the tree heads the client keeps per transparency log
+    LogFork,                  // two verified tree heads of one log that no consistency proof
+                              // joins: the home network showed two different histories
+    LogHeadStoreCorrupt,      // a kept tree head (or fork record) that does not read or verify
 };
 
 // Stable machine-readable name, e.g. "wrong-passphrase" (used in CLI output, logs and reports).

@@ -25,6 +25,8 @@ inline constexpr const char* kRolesDir = "roles";              // enterprise rol
 inline constexpr const char* kAuditLog = "audit.log";          // the activity log
 inline constexpr const char* kAuditKey = "audit.key";          // its encrypted signing key
 inline constexpr const char* kAuditAnchor = "audit-anchor.tsc";// its last exported checkpoint
+inline constexpr const char* kLogHeadsDir = "log-heads";       // last verified tree head per log,
+                                                               // and fork evidence (tree_head_witness.h)
 
 // Files that make up the twin itself (what an ownership transfer hands over or removes).
 inline constexpr const char* kTwinFiles[] = {kCredential, kReceipt, kManifest, kDisclosures};

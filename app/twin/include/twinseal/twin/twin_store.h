@@ -19,6 +19,7 @@
 #include <twinseal/twin/pending_journal.h>
 #include <twinseal/twin/pin_file.h>
 #include <twinseal/twin/replay_file.h>
+#include <twinseal/twin/tree_head_witness.h>
 
 namespace twinseal::netclient {
 struct Registration;
@@ -97,6 +98,12 @@ public:
 
     [[nodiscard]] QString pinsPath() const { return path(layout::kPins); }
     [[nodiscard]] ReplayFile replayFile() const { return ReplayFile(path(layout::kReplay)); }
+
+    // ---- the home network's transparency log: the last verified tree head per log --------------
+
+    [[nodiscard]] TreeHeadWitness treeHeadWitness() const {
+        return TreeHeadWitness(path(layout::kLogHeadsDir));
+    }
 
 private:
     QString m_dir;

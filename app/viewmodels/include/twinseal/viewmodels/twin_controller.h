@@ -43,6 +43,7 @@ class SigningKey;
 struct UsimProfileData;
 struct Credential;
 struct CredentialClaims;
+struct SignedTreeHead;
 } // namespace twinseal::security
 
 namespace twinseal::viewmodels {
@@ -75,6 +76,10 @@ class TwinController : public QObject {
     Q_PROPERTY(QString avatarId READ avatarId NOTIFY twinChanged)
     Q_PROPERTY(QString pseudonym READ pseudonym NOTIFY twinChanged)
     Q_PROPERTY(QString twinStatus READ twinStatus NOTIFY twinChanged) // active / revoked / unknown
+    // Split-view detection (twin::TreeHeadWitness): the home network showed two histories of its
+    // transparency log. Recorded in the data directory; stays until the record is removed.
+    Q_PROPERTY(bool logFork READ logFork NOTIFY logForkChanged)
+    Q_PROPERTY(QString logForkMessage READ logForkMessage NOTIFY logForkChanged)
     Q_PROPERTY(twinseal::viewmodels::FactListModel* credential READ credentialModel CONSTANT)
     Q_PROPERTY(twinseal::viewmodels::FactListModel* manifest READ manifestModel CONSTANT)
     // My Twin's and first run's busy state, progress, failure and notice.
@@ -132,6 +137,8 @@ public:
     [[nodiscard]] QString avatarId() const { return m_avatarId; }
     [[nodiscard]] QString pseudonym() const { return m_pseudonym; }
     [[nodiscard]] QString twinStatus() const { return m_twinStatus; }
+    [[nodiscard]] bool logFork() const { return !m_logForkMessage.isEmpty(); }
+    [[nodiscard]] QString logForkMessage() const { return m_logForkMessage; }
     [[nodiscard]] FactListModel* credentialModel() { return &m_credentialFacts; }
     [[nodiscard]] FactListModel* manifestModel() { return &m_manifestFacts; }
 
@@ -191,6 +198,7 @@ signals:
     void profileChanged();
     void avatarChanged();
     void twinChanged();
+    void logForkChanged();
 
 private:
     void setBusy(bool busy, const QString& text = {}, double progress = -1) { m_state.setBusy(busy, text, progress); }
@@ -234,6 +242,11 @@ private:
     // Keeps the unlocked holder key in the session; false (and the key cleansed) without one.
     bool keepKey(security::SigningKey key);
     void recordFailure(const char* type, const QString& code, std::vector<std::pair<std::string, std::string>> fields = {});
+    // A newly verified tree head of the home network's log, checked against the one kept
+    // (twin::TreeHeadWitness); a fork is shown (logFork) and recorded in the activity log.
+    void witnessTreeHead(const security::SignedTreeHead& head);
+    // Shows the fork recorded in the data directory for the profile's log, if any.
+    void showLogFork();
     void signAndRegister(bool recertification, const QString& folder);
     void upload(const QString& folder);
     // A registration refused as duplicate-dt: adopt the subscription's twin when this device's key
@@ -252,6 +265,7 @@ private:
     QString m_avatarId;
     QString m_pseudonym;
     QString m_twinStatus;
+    QString m_logForkMessage;
     std::unique_ptr<security::UsimProfileData> m_profile; // public parts (K and OPc forgotten)
     // An interrupted operation waits for the unlock: asking the home network needs K and OPc.
     bool m_reconcileOnUnlock = false;
