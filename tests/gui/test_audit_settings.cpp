@@ -176,7 +176,7 @@ private slots:
             QVERIFY(c.item("auditVerification")->isVisible());
             // Unlocking starts the new log with its first signed entry.
             c.controller->unlock(kPassphrase);
-            QTRY_VERIFY(!c.controller->locked());
+            QTRY_VERIFY_WITH_TIMEOUT(!c.controller->locked(), 15000); // three scrypt openings
             QTRY_VERIFY(c.controller->auditController()->entries()->total() >= 1);
             QVERIFY(click(c.window, c.item("verifyAuditButton")));
             QTRY_COMPARE(c.controller->auditController()->verifyState(), QStringLiteral("passed"));
