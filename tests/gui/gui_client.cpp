@@ -16,11 +16,17 @@ Client::Client(const QString& dataDir, const QString& demoProfile) {
     o.sampleAvatarDir = QStringLiteral(TWINSEAL_SOURCE_DIR "/resources/avatar");
     o.demoProfilePath = demoProfile;
     controller = std::make_unique<viewmodels::TwinController>(o);
+    QObject::connect(controller.get(), &viewmodels::TwinController::noticeChanged, controller.get(),
+                     [this] { m_notices << controller->notice(); });
     engine = std::make_unique<QQmlApplicationEngine>();
     engine->setInitialProperties({{QStringLiteral("controller"), QVariant::fromValue(controller.get())}});
     engine->load(QUrl(QStringLiteral("qrc:/qt/qml/TwinSeal/UI/AppWindow.qml")));
     if (!engine->rootObjects().isEmpty())
         window = qobject_cast<QQuickWindow*>(engine->rootObjects().first());
+}
+
+QString Client::noticesShown() const {
+    return m_notices.join(QLatin1Char('\n')) + QLatin1Char('|') + controller->errorCode();
 }
 
 Client::~Client() {

@@ -7,6 +7,7 @@
 #include <QQuickItem>
 #include <QQuickWindow>
 #include <QString>
+#include <QStringList>
 
 #include <memory>
 
@@ -40,6 +41,13 @@ struct Client {
     [[nodiscard]] bool openPage(const char* page) const;
     // When TWINSEAL_SCREENSHOT_DIR is set, saves the window as <dir>/<name>.png (README pictures).
     void screenshot(const char* name) const;
+    // Every notice the twin controller has shown since the client started, one a line, then
+    // "|" and the error code: a notice may be replaced at once by the next (an outcome by the
+    // upload or status refresh that follows it), so a test looks for it here.
+    [[nodiscard]] QString noticesShown() const;
+
+private:
+    QStringList m_notices;
 };
 
 // Clicks the centre of `item` if it is visible and enabled.
