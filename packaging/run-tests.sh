@@ -3,7 +3,9 @@
 # warning-free (-Wall -Wextra -Werror), runs every test (not the benchmarks), then builds
 # again with AddressSanitizer + UndefinedBehaviorSanitizer and runs every test again (but the
 # PostgreSQL repeats of the home-network tests, label "postgres", which the first pass runs).
-# Set TWINSEAL_SKIP_ASAN=1 to skip the second pass locally. Last, the libFuzzer targets run
+# Set TWINSEAL_SKIP_ASAN=1 to skip the second pass locally. Between the two, the Debian package
+# is built, installed and its service started and stopped through its unit
+# (packaging/test-package.sh; TWINSEAL_SKIP_PACKAGE=1 skips it). Last, the libFuzzer targets run
 # briefly (packaging/run-fuzz.sh, FUZZ_SECONDS each); TWINSEAL_SKIP_FUZZ=1 skips them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +24,11 @@ cmake --preset default
 cmake --build --preset default -j "$jobs"
 stage "tests"
 ctest --preset default
+
+if [ "${TWINSEAL_SKIP_PACKAGE:-0}" != "1" ]; then
+  stage "Debian package"
+  bash packaging/test-package.sh build/default
+fi
 
 if [ "${TWINSEAL_SKIP_ASAN:-0}" != "1" ]; then
   stage "build (ASan + UBSan)"

@@ -29,6 +29,8 @@ PACKAGES=(
   postgresql
   # the libFuzzer targets (packaging/run-fuzz.sh): clang with its fuzzer runtime, compiler cache
   clang-14 libclang-rt-14-dev ccache
+  # the Debian package's checks (packaging/test-package.sh): AppStream, desktop entry, man pages
+  appstream desktop-file-utils man-db
 )
 
 if [ "$(id -u)" -ne 0 ]; then

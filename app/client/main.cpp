@@ -15,6 +15,7 @@
 #include <QDir>
 #include <QFile>
 #include <QGuiApplication>
+#include <QIcon>
 #include <QQmlApplicationEngine>
 #include <QQuickStyle>
 #include <QQuickWindow>
@@ -46,10 +47,14 @@ Q_IMPORT_QML_PLUGIN(TwinSeal_ViewModelsPlugin)
 
 namespace {
 
+// The bundled resources: beside the executable as installed (PREFIX/bin/../share/twinseal, so a
+// package works wherever it was built), then the configured install prefix, then the sources.
 QString resourcesDir() {
-    const QString installed = QStringLiteral(TWINSEAL_INSTALL_RESOURCES);
-    if (QDir(installed + QStringLiteral("/avatar")).exists())
-        return installed;
+    const QString besideBinary =
+        QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("../share/twinseal"));
+    for (const QString& dir : {besideBinary, QStringLiteral(TWINSEAL_INSTALL_RESOURCES)})
+        if (QDir(dir + QStringLiteral("/avatar")).exists())
+            return QDir(dir).canonicalPath();
     return QStringLiteral(TWINSEAL_SOURCE_RESOURCES);
 }
 
@@ -93,6 +98,12 @@ int main(int argc, char** argv) {
     QGuiApplication::setApplicationName(QStringLiteral("twinseal"));
     QGuiApplication::setOrganizationName(QStringLiteral("TwinSeal"));
     QGuiApplication::setApplicationVersion(QStringLiteral(TWINSEAL_VERSION));
+    // The installed .desktop file and icon share this id (packaging/desktop).
+    QGuiApplication::setDesktopFileName(QStringLiteral("net.twinseal.TwinSeal"));
+    QIcon icon;
+    for (const int size : {32, 64, 256})
+        icon.addFile(QStringLiteral(":/twinseal/app-icon/twinseal-%1.png").arg(size), QSize(size, size));
+    QGuiApplication::setWindowIcon(icon);
 
     QCommandLineParser p;
     p.setApplicationDescription(QStringLiteral("TwinSeal: your authenticated digital twin."));
