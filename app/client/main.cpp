@@ -79,6 +79,8 @@ void printXrStats(const std::vector<twinseal::xr::FrameTiming>& timings, const s
     std::printf("XR render ms: p50 %.3f  p99 %.3f\n", ms(s.renderP50), ms(s.renderP99));
     std::printf("XR submit ms: p50 %.3f  p99 %.3f\n", ms(s.submitP50), ms(s.submitP99));
     std::printf("XR busy   ms: p50 %.3f  p99 %.3f (render + submit)\n", ms(s.busyP50), ms(s.busyP99));
+    std::printf("XR cpu    ms: p50 %.3f  p99 %.3f (the frame thread's own CPU time per frame)\n", ms(s.cpuP50),
+                ms(s.cpuP99));
     // The call room's two eye images, rendered on the GUI thread (not the frame thread).
     std::vector<twinseal::xr::FrameTiming> scene(sceneNs.size());
     for (std::size_t i = 0; i < sceneNs.size(); ++i)

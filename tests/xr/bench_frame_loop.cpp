@@ -70,5 +70,6 @@ int main(int argc, char** argv) {
     std::printf("  %-8s %10.1f %10.1f\n", "submit", us(t.submitP50), us(t.submitP99));
     std::printf("  %-8s %10.1f %10.1f   (render + submit: the application's frame time)\n", "busy",
                 us(t.busyP50), us(t.busyP99));
+    std::printf("  %-8s %10.1f %10.1f   (the frame thread's own CPU time)\n", "cpu", us(t.cpuP50), us(t.cpuP99));
     return 0;
 }

@@ -174,6 +174,12 @@ private slots:
         const TimingSummary summary = summarizeTimings(timings);
         QCOMPARE(summary.frames, timings.size());
         QVERIFY(summary.waitP99 >= summary.waitP50);
+        // The frame thread's CPU time is measured for every frame, and cannot exceed the time
+        // that passed from xrBeginFrame to the end of xrEndFrame.
+        for (const FrameTiming& t : timings) {
+            QVERIFY(t.cpuNs > 0);
+            QVERIFY(t.cpuNs <= t.renderNs + t.submitNs + 1'000'000);
+        }
         QVERIFY(backend.takeFrameTimings().empty());  // taken
     }
 

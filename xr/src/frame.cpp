@@ -22,12 +22,13 @@ std::int64_t percentile(std::vector<std::int64_t> values, int p) {
 TimingSummary summarizeTimings(const std::vector<FrameTiming>& timings) {
     TimingSummary s;
     s.frames = timings.size();
-    std::vector<std::int64_t> wait, render, submit, busy;
+    std::vector<std::int64_t> wait, render, submit, busy, cpu;
     for (const FrameTiming& t : timings) {
         wait.push_back(t.waitNs);
         render.push_back(t.renderNs);
         submit.push_back(t.submitNs);
         busy.push_back(t.renderNs + t.submitNs);
+        cpu.push_back(t.cpuNs);
     }
     s.waitP50 = percentile(wait, 50);
     s.waitP99 = percentile(wait, 99);
@@ -37,6 +38,8 @@ TimingSummary summarizeTimings(const std::vector<FrameTiming>& timings) {
     s.submitP99 = percentile(submit, 99);
     s.busyP50 = percentile(busy, 50);
     s.busyP99 = percentile(busy, 99);
+    s.cpuP50 = percentile(cpu, 50);
+    s.cpuP99 = percentile(cpu, 99);
     return s;
 }
 

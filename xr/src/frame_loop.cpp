@@ -3,6 +3,7 @@
 #include <twinseal/xr/openxr_backend.h>
 
 #include <chrono>
+#include <ctime>
 #include <exception>
 #include <string>
 #include <system_error>
@@ -16,6 +17,14 @@ using Clock = std::chrono::steady_clock;
 
 std::int64_t nanosSince(Clock::time_point from) {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - from).count();
+}
+
+// CPU time used so far by the calling thread (0 if the clock is unavailable).
+std::int64_t threadCpuNow() {
+    timespec ts{};
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+        return 0;
+    return std::int64_t(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
 
 Error callFailed(const char* call, XrResult r) {
@@ -169,6 +178,7 @@ Status FrameLoop::runFrames(std::uint64_t& frameIndex) {
             return callFailed("xrWaitFrame", r);
 
         const Clock::time_point renderStart = Clock::now();
+        const std::int64_t cpuStart = threadCpuNow();
         if (config_.afterWait) {
             if (Status s = config_.afterWait(frameState.predictedDisplayTime); !s.ok())
                 return s;
@@ -213,6 +223,7 @@ Status FrameLoop::runFrames(std::uint64_t& frameIndex) {
         endInfo.layers = layers.empty() ? nullptr : layers.data();
         r = xrEndFrame(config_.session, &endInfo);
         timing.submitNs = nanosSince(submitStart);
+        timing.cpuNs = threadCpuNow() - cpuStart;
         if (XR_FAILED(r))
             return callFailed("xrEndFrame", r);
         timing.rendered = !views.empty();

@@ -54,13 +54,16 @@ struct EyeRender {
 // stops the frame loop with an error (reported by OpenXrBackend::poll()).
 using RenderCallback = std::function<void(const EyeRender&)>;
 
-// CPU time of one frame loop iteration, in nanoseconds: blocked in xrWaitFrame; from
-// xrBeginFrame through the last swapchain release (locate, acquire, render callbacks, release);
-// in xrEndFrame.
+// One frame loop iteration, in nanoseconds. Elapsed (wall-clock) time blocked in xrWaitFrame;
+// from xrBeginFrame through the last swapchain release (locate, acquire, render callbacks,
+// release); in xrEndFrame. And the CPU time the frame thread itself used from the end of
+// xrWaitFrame to the end of xrEndFrame (CLOCK_THREAD_CPUTIME_ID): the application's own CPU cost
+// of the frame, which time spent preempted by other processes does not inflate.
 struct FrameTiming {
     std::int64_t waitNs = 0;
     std::int64_t renderNs = 0;
     std::int64_t submitNs = 0;
+    std::int64_t cpuNs = 0;
     bool rendered = false;  // false when the runtime said not to render (no projection layer)
 };
 
@@ -71,6 +74,7 @@ struct TimingSummary {
     std::int64_t renderP50 = 0, renderP99 = 0;
     std::int64_t submitP50 = 0, submitP99 = 0;
     std::int64_t busyP50 = 0, busyP99 = 0;  // render + submit: the application's own frame time
+    std::int64_t cpuP50 = 0, cpuP99 = 0;    // the frame thread's CPU time (FrameTiming::cpuNs)
 };
 
 [[nodiscard]] TimingSummary summarizeTimings(const std::vector<FrameTiming>& timings);
