@@ -156,9 +156,36 @@ private slots:
         QCOMPARE(model.data(row, LawfulDisclosureModel::AttributesRole).toString(), QStringLiteral("Name, Licence ID"));
         QCOMPARE(model.data(row, LawfulDisclosureModel::DisclosedAtSecsRole).toLongLong(), 1'800'000'000LL);
         QVERIFY(!model.data(row, LawfulDisclosureModel::DisclosedAtRole).toString().isEmpty());
+        // Not logged: no "shown to you" time, not verified, the reason in words.
+        QVERIFY(model.data(row, LawfulDisclosureModel::VisibleAtRole).toString().isEmpty());
+        QCOMPARE(model.data(row, LawfulDisclosureModel::VerifiedRole).toBool(), false);
+
+        // Checked against the transparency log (issue 12, finding 16): verified or not, in words.
+        LawfulDisclosureRow verified{QStringLiteral("ld-2"), QStringLiteral("dt-1"), QStringLiteral("Court"),
+                                     QStringLiteral("C-1"), QStringLiteral("order 7"), {QStringLiteral("name")},
+                                     1'800'000'000};
+        verified.visibleAt = 1'800'003'600;
+        verified.verified = true;
+        verified.verificationMessage = QStringLiteral("Committed to in transparency log entry 4.");
+        LawfulDisclosureRow altered = verified;
+        altered.disclosureId = QStringLiteral("ld-3");
+        altered.verified = false;
+        altered.verificationCode = QStringLiteral("disclosure-commitment-mismatch");
+        altered.verificationMessage = QStringLiteral("It was altered after it was logged.");
+        model.setRows({verified, altered});
+        QCOMPARE(model.data(model.index(0), LawfulDisclosureModel::VerifiedRole).toBool(), true);
+        QCOMPARE(model.data(model.index(0), LawfulDisclosureModel::VerificationRole).toString(),
+                 QStringLiteral("Verified: Committed to in transparency log entry 4."));
+        QVERIFY(!model.data(model.index(0), LawfulDisclosureModel::VisibleAtRole).toString().isEmpty());
+        QCOMPARE(model.data(model.index(1), LawfulDisclosureModel::VerifiedRole).toBool(), false);
+        QCOMPARE(model.data(model.index(1), LawfulDisclosureModel::VerificationCodeRole).toString(),
+                 QStringLiteral("disclosure-commitment-mismatch"));
+        QCOMPARE(model.data(model.index(1), LawfulDisclosureModel::VerificationRole).toString(),
+                 QStringLiteral("Not verified (disclosure-commitment-mismatch): It was altered after it was logged."));
+        QVERIFY(model.roleNames().values().contains("verification"));
         model.setRows({});
         QCOMPARE(model.rowCount(), 0);
-        QCOMPARE(count.count(), 2);
+        QCOMPARE(count.count(), 3);
     }
 
     void disclosuresForPresentsExactlyTheSelectedAttributes() {

@@ -297,6 +297,10 @@ void PrivacyController::refreshDisclosures() {
                     for (const auto& a : d.attributes)
                         row.attributes << QString::fromStdString(a);
                     row.disclosedAt = d.disclosedAt;
+                    row.visibleAt = d.visibleAt;
+                    row.verified = d.verified;
+                    row.verificationCode = QString::fromStdString(d.verificationCode);
+                    row.verificationMessage = QString::fromStdString(d.verificationMessage);
                     rows.append(row);
                 }
                 // Seen by the owner: recorded once per disclosure in the device's activity log
