@@ -51,9 +51,15 @@ ClientResult<netclient::Registration> rotate(Subscriber& s, const std::string& d
         s.client->rotatePseudonym(dtId, key, manifest, previous, std::move(cb));
     });
 }
+// The owner's list; its tree head (when given) must verify, as the client's own check says.
 ClientResult<std::vector<netclient::LawfulDisclosure>> disclosures(ServiceClient& c) {
-    return await<std::vector<netclient::LawfulDisclosure>>(
+    auto list = await<netclient::LawfulDisclosureList>(
         [&](auto cb) { c.listLawfulDisclosures(std::move(cb)); });
+    if (!list.ok())
+        return list.error();
+    if (!list->treeHead)
+        return netclient::clientError("test-no-tree-head", "the list's tree head did not verify");
+    return std::move(list->disclosures);
 }
 ClientResult<std::vector<netclient::DtRecord>> listDts(ServiceClient& c) {
     return await<std::vector<netclient::DtRecord>>([&](auto cb) { c.listDts(std::move(cb)); });

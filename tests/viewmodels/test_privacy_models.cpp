@@ -144,9 +144,15 @@ private slots:
         LawfulDisclosureModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
         QSignalSpy count(&model, &LawfulDisclosureModel::countChanged);
-        model.setRows({{QStringLiteral("ld-1"), QStringLiteral("dt-1"), QStringLiteral("Metropolitan Police"),
-                        QStringLiteral("MP-1"), QStringLiteral("IPA 2016 s.61"),
-                        {QStringLiteral("name"), QStringLiteral("licence_id")}, 1'800'000'000}});
+        LawfulDisclosureRow first;
+        first.disclosureId = QStringLiteral("ld-1");
+        first.dtId = QStringLiteral("dt-1");
+        first.authority = QStringLiteral("Metropolitan Police");
+        first.caseRef = QStringLiteral("MP-1");
+        first.legalBasis = QStringLiteral("IPA 2016 s.61");
+        first.attributes = {QStringLiteral("name"), QStringLiteral("licence_id")};
+        first.disclosedAt = 1'800'000'000;
+        model.setRows({first});
         QCOMPARE(model.rowCount(), 1);
         QCOMPARE(count.count(), 1);
         const QModelIndex row = model.index(0);
@@ -161,9 +167,8 @@ private slots:
         QCOMPARE(model.data(row, LawfulDisclosureModel::VerifiedRole).toBool(), false);
 
         // Checked against the transparency log (issue 12, finding 16): verified or not, in words.
-        LawfulDisclosureRow verified{QStringLiteral("ld-2"), QStringLiteral("dt-1"), QStringLiteral("Court"),
-                                     QStringLiteral("C-1"), QStringLiteral("order 7"), {QStringLiteral("name")},
-                                     1'800'000'000};
+        LawfulDisclosureRow verified = first;
+        verified.disclosureId = QStringLiteral("ld-2");
         verified.visibleAt = 1'800'003'600;
         verified.verified = true;
         verified.verificationMessage = QStringLiteral("Committed to in transparency log entry 4.");

@@ -121,26 +121,27 @@ void ServiceClient::rotatePseudonym(const std::string& dtId, const sec::SigningK
         });
 }
 
-void ServiceClient::listLawfulDisclosures(ClientCallback<std::vector<LawfulDisclosure>> done) {
-    callProto<proto::LawfulDisclosureList, std::vector<LawfulDisclosure>>(
+void ServiceClient::listLawfulDisclosures(ClientCallback<LawfulDisclosureList> done) {
+    callProto<proto::LawfulDisclosureList, LawfulDisclosureList>(
         *m_transport, this, getRequest("/v1/disclosures", AuthKind::Akma),
         "the lawful disclosures", std::move(done),
         [logKey = m_profile.logKey, supi = m_profile.supi.toString()](
-            const proto::LawfulDisclosureList& list)
-            -> ClientResult<std::vector<LawfulDisclosure>> {
+            const proto::LawfulDisclosureList& list) -> ClientResult<LawfulDisclosureList> {
             if (list.disclosures_size() > kMaxDisclosures)
                 return detail::malformed("the lawful disclosures", "too many records");
             // Every disclosure is listed, verified or not: the owner must see each one.
             auto head = sec::parseSignedTreeHead(detail::viewOf(list.tree_head()), logKey);
             const std::string headProblem = head.ok() ? std::string() : head.error().message();
-            std::vector<LawfulDisclosure> out;
-            out.reserve(static_cast<std::size_t>(list.disclosures_size()));
+            LawfulDisclosureList out;
+            if (head.ok())
+                out.treeHead = *head;
+            out.disclosures.reserve(static_cast<std::size_t>(list.disclosures_size()));
             for (const auto& d : list.disclosures()) {
                 auto one = disclosureFromProto(d);
                 if (!one.ok())
                     return one.error();
                 verifyAgainstLog(*one, d, head.ok() ? &*head : nullptr, headProblem, supi);
-                out.push_back(std::move(one).value());
+                out.disclosures.push_back(std::move(one).value());
             }
             return out;
         });

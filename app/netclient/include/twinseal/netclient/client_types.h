@@ -74,6 +74,14 @@ struct LawfulDisclosure {
     std::string verificationMessage; // what a person reads, verified or not
 };
 
+// The owner's lawful disclosures (newest first) and the signed tree head their proofs lead to
+// (verified with the profile's log key; nullopt when it did not verify), for the caller's
+// split-view check (twin/tree_head_witness.h).
+struct LawfulDisclosureList {
+    std::vector<LawfulDisclosure> disclosures;
+    std::optional<security::SignedTreeHead> treeHead;
+};
+
 struct ServiceInfo {
     std::string operatorName;
     std::string issuer;
