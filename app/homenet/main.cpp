@@ -3,7 +3,8 @@
 //   serve           run the HTTPS service
 //   subscriber add  create a subscriber and write the USIM profile file to hand out
 //   dt list|revoke  inspect digital twins; revoke one (logged, published in the status list)
-//   disclosure record  record a lawful disclosure of a DT's attributes (its owner can see it)
+//   disclosure record  record a lawful disclosure of a DT's attributes, committed to in the
+//                      transparency log (its owner sees it after the configured delay)
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDateTime>
@@ -612,7 +613,8 @@ void usage() {
         "  subscriber add  add a subscriber and write its USIM profile file\n"
         "  dt list         list digital twins\n"
         "  dt revoke       revoke a digital twin\n"
-        "  disclosure record  record a lawful disclosure (the DT's owner sees it)\n\n"
+        "  disclosure record  record a lawful disclosure, committed to in the transparency log\n"
+        "                     (the DT's owner sees it after --delay / disclosure-delay)\n\n"
         "Every command takes --data-dir, --config, --database and --passphrase-file; run\n"
         "`twinseal-homenet <command> --help` for its options."));
 }
