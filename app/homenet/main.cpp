@@ -3,9 +3,12 @@
 //   serve           run the HTTPS service
 //   subscriber add  create a subscriber and write the USIM profile file to hand out
 //   dt list|revoke  inspect digital twins; revoke one (logged, published in the status list)
-//   disclosure record  record a lawful disclosure of a DT's attributes (its owner can see it)
+//   disclosure record  record a lawful disclosure of a DT's attributes, committed to in the
+//                      transparency log (its owner sees it after the configured delay)
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QDateTime>
+#include <QTimeZone>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -19,6 +22,7 @@
 #include <csignal>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <type_traits>
 #include <cstdio>
 #include <sys/socket.h>
@@ -528,13 +532,32 @@ int cmdDisclosure(const QStringList& args) {
                    QStringLiteral("Comma-separated: name, role, organisation, licence_id, "
                                   "pseudonym."),
                    QStringLiteral("list")},
+                  {QStringLiteral("delay"),
+                   QStringLiteral("Seconds before the DT's owner is shown this disclosure "
+                                  "(0 to 31622400, i.e. 366 days; default: disclosure-delay "
+                                  "of the configuration, else 0). The transparency log commits "
+                                  "to it at once."),
+                   QStringLiteral("seconds")},
                   {QStringLiteral("json"), QStringLiteral("Print JSON.")}});
     QStringList rest = args;
     rest.removeAt(1);
     if (!parse(p, rest, QStringLiteral("Record that the home network disclosed identity "
-                                       "attributes of a digital twin to an authority. The DT's "
-                                       "owner sees the record; other subscribers never do.")))
+                                       "attributes of a digital twin to an authority, and commit "
+                                       "to it in the transparency log (an opaque entry). The "
+                                       "DT's owner sees the record after the delay; other "
+                                       "subscribers never do.")))
         return kExitUsage;
+    std::optional<qint64> delay;
+    if (p.isSet(QStringLiteral("delay"))) {
+        bool good = false;
+        delay = p.value(QStringLiteral("delay")).toLongLong(&good);
+        if (!good) {
+            err(QStringLiteral("disclosure-delay-invalid: --delay is a number of seconds "
+                               "(0 to %1)")
+                    .arg(kMaxDisclosureDelay));
+            return kExitUsage;
+        }
+    }
     int exitCode = kExitOk;
     auto runner = adminService(p, &exitCode);
     if (!runner)
@@ -547,7 +570,7 @@ int cmdDisclosure(const QStringList& args) {
     for (const QString& a :
          p.value(QStringLiteral("attributes")).split(QLatin1Char(','), Qt::SkipEmptyParts))
         request.add_attributes(a.trimmed().toStdString());
-    auto recorded = runner->service().recordLawfulDisclosure(request);
+    auto recorded = runner->service().recordLawfulDisclosure(request, delay);
     if (!recorded.ok())
         return failWith(recorded.error());
     const QString id = QString::fromStdString(recorded->disclosure_id());
@@ -561,11 +584,19 @@ int cmdDisclosure(const QStringList& args) {
                                        QString::fromStdString(recorded->dt_id())},
                                       {QStringLiteral("attributes"), attrs},
                                       {QStringLiteral("disclosed_at"),
-                                       double(recorded->disclosed_at())}})
+                                       double(recorded->disclosed_at())},
+                                      {QStringLiteral("visible_at"),
+                                       double(recorded->visible_at())},
+                                      {QStringLiteral("log_index"),
+                                       double(recorded->log_index())}})
                 .toJson(QJsonDocument::Compact)));
     } else {
-        out(QStringLiteral("recorded lawful disclosure %1 for %2")
-                .arg(id, QString::fromStdString(recorded->dt_id())));
+        out(QStringLiteral("recorded lawful disclosure %1 for %2 (transparency log entry %3; "
+                           "its owner sees it from %4)")
+                .arg(id, QString::fromStdString(recorded->dt_id()))
+                .arg(recorded->log_index())
+                .arg(QDateTime::fromSecsSinceEpoch(recorded->visible_at(), QTimeZone::utc())
+                         .toString(Qt::ISODate)));
     }
     return kExitOk;
 }
@@ -582,7 +613,8 @@ void usage() {
         "  subscriber add  add a subscriber and write its USIM profile file\n"
         "  dt list         list digital twins\n"
         "  dt revoke       revoke a digital twin\n"
-        "  disclosure record  record a lawful disclosure (the DT's owner sees it)\n\n"
+        "  disclosure record  record a lawful disclosure, committed to in the transparency log\n"
+        "                     (the DT's owner sees it after --delay / disclosure-delay)\n\n"
         "Every command takes --data-dir, --config, --database and --passphrase-file; run\n"
         "`twinseal-homenet <command> --help` for its options."));
 }

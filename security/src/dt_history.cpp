@@ -44,6 +44,8 @@ Result<std::optional<VerifiedTransfer>> DtHistoryChain::add(const LogEntry& entr
         transfer = std::move(verified).value();
         break;
     }
+    case LogEntryType::LawfulDisclosure:
+        return malformed("a lawful-disclosure entry is not part of a DT's history");
     case LogEntryType::Revocation:
         if (entry.credentialDigest != *m_current)
             return malformed("it revokes another credential than the current one");

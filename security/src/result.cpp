@@ -90,6 +90,9 @@ std::string_view errorCodeName(ErrorCode code) noexcept {
     case ErrorCode::MediaDescriptionMissing: return "media-description-missing";
     case ErrorCode::LogFork: return "log-fork";
     case ErrorCode::LogHeadStoreCorrupt: return "log-head-store-corrupt";
+    case ErrorCode::DisclosureNotLogged: return "disclosure-not-logged";
+    case ErrorCode::DisclosureCommitmentMismatch: return "disclosure-commitment-mismatch";
+    case ErrorCode::DisclosureProofInvalid: return "disclosure-proof-invalid";
     }
     return "unknown-error";
 }

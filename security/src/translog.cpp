@@ -444,6 +444,8 @@ std::string_view logEntryTypeName(LogEntryType t) noexcept {
         return "revocation";
     case LogEntryType::Transfer:
         return "transfer";
+    case LogEntryType::LawfulDisclosure:
+        return "lawful-disclosure";
     }
     return "unknown";
 }
@@ -482,6 +484,9 @@ Result<LogEntry> LogEntry::decode(ByteView encoded) {
         break;
     case proto::LOG_ENTRY_TRANSFER:
         out.type = LogEntryType::Transfer;
+        break;
+    case proto::LOG_ENTRY_LAWFUL_DISCLOSURE:
+        out.type = LogEntryType::LawfulDisclosure;
         break;
     default:
         return makeError(ErrorCode::MalformedInput,

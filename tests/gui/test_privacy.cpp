@@ -144,6 +144,9 @@ private slots:
             QCOMPARE(textOf(c, "lawfulLegalBasis_0"), QStringLiteral("Coroners Act s.32"));
             QCOMPARE(textOf(c, "lawfulAttributes_0"), QStringLiteral("Name, Role"));
             QVERIFY(!textOf(c, "lawfulTime_0").isEmpty());
+            // Checked against the home network's transparency log, said in words.
+            QVERIFY2(textOf(c, "lawfulVerification_0").startsWith(QStringLiteral("Verified:")),
+                     qPrintable(textOf(c, "lawfulVerification_0")));
             QVERIFY(!c.item("noDisclosuresRow")->isVisible());
             c.screenshot("privacy"); // only with TWINSEAL_SCREENSHOT_DIR set
         }

@@ -3,11 +3,20 @@
 // status list, a log entry; only with the current holder key and media), and lawful disclosures
 // recorded with the operator CLI while the service runs: visible to the DT's owner through
 // GET /v1/disclosures, never to another subscriber; bad operator input refused with its reason.
+// Each disclosure is committed to in the transparency log as an opaque entry in the transaction
+// that records it, and shown to its owner after the operator's delay with its statement and an
+// inclusion proof the client verifies; one altered after it was logged is shown as not verified
+// with its reason (issue 12, finding 16).
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QtTest>
 
 #include <algorithm>
 
 #include <twinseal/netclient/service_client.h>
+#include <twinseal/security/lawful_disclosure.h>
 #include <twinseal/security/statuslist.h>
 #include <twinseal/security/translog.h>
 
@@ -42,12 +51,43 @@ ClientResult<netclient::Registration> rotate(Subscriber& s, const std::string& d
         s.client->rotatePseudonym(dtId, key, manifest, previous, std::move(cb));
     });
 }
+// The owner's list; its tree head (when given) must verify, as the client's own check says.
 ClientResult<std::vector<netclient::LawfulDisclosure>> disclosures(ServiceClient& c) {
-    return await<std::vector<netclient::LawfulDisclosure>>(
+    auto list = await<netclient::LawfulDisclosureList>(
         [&](auto cb) { c.listLawfulDisclosures(std::move(cb)); });
+    if (!list.ok())
+        return list.error();
+    if (!list->treeHead)
+        return netclient::clientError("test-no-tree-head", "the list's tree head did not verify");
+    return std::move(list->disclosures);
 }
 ClientResult<std::vector<netclient::DtRecord>> listDts(ServiceClient& c) {
     return await<std::vector<netclient::DtRecord>>([&](auto cb) { c.listDts(std::move(cb)); });
+}
+ClientResult<SignedTreeHead> treeHead(ServiceClient& c) {
+    return await<SignedTreeHead>([&](auto cb) { c.fetchTreeHead(std::move(cb)); });
+}
+ClientResult<LogReceipt> inclusion(ServiceClient& c, std::uint64_t index) {
+    return await<LogReceipt>([&](auto cb) { c.fetchInclusion(index, 0, std::move(cb)); });
+}
+
+// The operator's `disclosure record --json` answer among the command's output (the service's
+// own JSON log lines go to the same stream).
+QJsonObject recordedJson(const QByteArray& out) {
+    for (const QByteArray& line : out.split('\n')) {
+        const QJsonObject o = QJsonDocument::fromJson(line.trimmed()).object();
+        if (o.contains(QStringLiteral("disclosure_id")) && o.contains(QStringLiteral("attributes")))
+            return o;
+    }
+    return {};
+}
+
+const netclient::LawfulDisclosure* findDisclosure(const std::vector<netclient::LawfulDisclosure>& all,
+                                                  const QString& id) {
+    for (const auto& d : all)
+        if (d.disclosureId == id.toStdString())
+            return &d;
+    return nullptr;
 }
 
 } // namespace
@@ -61,6 +101,39 @@ class PrivacyTest : public QObject {
         return m_server->runTool(QStringList{QStringLiteral("disclosure"), QStringLiteral("record")} +
                                      args,
                                  out);
+    }
+
+    // Records a disclosure of `dtId` (with `extra` options, e.g. --delay) and returns the
+    // operator's JSON answer; empty after a failed QVERIFY.
+    QJsonObject recordFor(const QString& dtId, const QString& caseRef, const QStringList& extra) {
+        QByteArray out;
+        const int rc = recordDisclosure(
+            QStringList{QStringLiteral("--dt"), dtId, QStringLiteral("--authority"),
+                        QStringLiteral("National Crime Agency"), QStringLiteral("--case-ref"),
+                        caseRef, QStringLiteral("--legal-basis"),
+                        QStringLiteral("Production order 2026/17"), QStringLiteral("--attributes"),
+                        QStringLiteral("name,role"), QStringLiteral("--json")} +
+                extra,
+            &out);
+        if (rc != 0) {
+            qWarning("disclosure record failed (%d): %s", rc, out.constData());
+            return {};
+        }
+        return recordedJson(out);
+    }
+
+    // Runs one SQL statement on the service's database (bound values in order).
+    bool sql(const QString& statement, const QVariantList& values) {
+        bool done = false;
+        const bool opened = m_server->withDatabase([&](QSqlDatabase& db) {
+            QSqlQuery q(db);
+            if (!q.prepare(statement))
+                return;
+            for (const QVariant& v : values)
+                q.addBindValue(v);
+            done = q.exec() && q.numRowsAffected() == 1;
+        });
+        return opened && done;
     }
 
 private slots:
@@ -233,6 +306,7 @@ private slots:
         const std::int64_t now = QDateTime::currentSecsSinceEpoch();
         QVERIFY(d.disclosedAt > now - 300 && d.disclosedAt <= now + 5);
         QVERIFY(!d.disclosureId.empty());
+        QVERIFY2(d.verified, d.verificationMessage.c_str());
 
         // Never visible to another subscriber.
         auto otherSees = disclosures(*other.client);
@@ -294,6 +368,214 @@ private slots:
         // An unknown sub-command is a usage error.
         QByteArray out;
         QCOMPARE(m_server->runTool({QStringLiteral("disclosure"), QStringLiteral("erase")}, &out), 1);
+    }
+
+    void lawfulDisclosureIsCommittedToInTheLogAsAnOpaqueEntry() {
+        Subscriber owner = subscriber(*m_server, 8);
+        REQUIRE_OK(authenticate(*owner.client));
+        auto reg = registerDt(
+            owner, signedManifest(avatarCopy(m_server->scratch(QStringLiteral("ld-log")), 8),
+                                  owner.holder));
+        REQUIRE_OK(reg);
+        const QString dtId = QString::fromStdString(reg->credential.claims.dtId);
+        auto before = treeHead(*owner.client);
+        REQUIRE_OK(before);
+
+        const QJsonObject rec = recordFor(dtId, QStringLiteral("NCA-7731"), {});
+        QVERIFY(!rec.isEmpty());
+        const QString id = rec.value(QStringLiteral("disclosure_id")).toString();
+        const auto index = static_cast<std::uint64_t>(rec.value(QStringLiteral("log_index")).toDouble());
+        const auto disclosedAt = static_cast<std::int64_t>(rec.value(QStringLiteral("disclosed_at")).toDouble());
+        // No delay configured: visible at once.
+        QCOMPARE(static_cast<std::int64_t>(rec.value(QStringLiteral("visible_at")).toDouble()),
+                 disclosedAt);
+
+        // The log grew by the disclosure's entry, which is opaque: no DT, no subscriber, no key,
+        // none of the record's text; only a commitment.
+        auto after = treeHead(*owner.client);
+        REQUIRE_OK(after);
+        QCOMPARE(after->head.treeSize, before->head.treeSize + 1);
+        QCOMPARE(index, before->head.treeSize);
+        auto logged = inclusion(*owner.client, index);
+        REQUIRE_OK(logged);
+        QCOMPARE(logged->entry.type, LogEntryType::LawfulDisclosure);
+        QVERIFY(logged->entry.dtId.empty());
+        QVERIFY(logged->entry.holderKey.empty());
+        QVERIFY(logged->entry.details.empty());
+        QVERIFY(logged->entry.subscriberBinding.empty());
+        const std::string entryText(logged->entryBytes.begin(), logged->entryBytes.end());
+        for (const char* secret : {"NCA-7731", "National Crime Agency", "Production order",
+                                   "imsi-", "001010000002008"})
+            QVERIFY2(entryText.find(secret) == std::string::npos, secret);
+        QVERIFY(entryText.find(dtId.toStdString()) == std::string::npos);
+        QVERIFY(entryText.find(id.toStdString()) == std::string::npos);
+
+        // The owner gets the statement and a proof, and the client verifies both.
+        auto seen = disclosures(*owner.client);
+        REQUIRE_OK(seen);
+        const netclient::LawfulDisclosure* d = findDisclosure(*seen, id);
+        QVERIFY(d != nullptr);
+        QVERIFY2(d->verified, d->verificationMessage.c_str());
+        QVERIFY(d->verificationCode.empty());
+        QCOMPARE(d->logIndex, std::optional<std::uint64_t>(index));
+        QCOMPARE(d->disclosedAt, disclosedAt);
+        QCOMPARE(d->visibleAt, disclosedAt);
+        QCOMPARE(d->caseRef, std::string("NCA-7731"));
+
+        // Altered in the database after it was logged (the authority rewritten): shown, but not
+        // verified, with its reason.
+        QVERIFY(sql(QStringLiteral("UPDATE lawful_disclosures SET authority = ? WHERE disclosure_id = ?"),
+                    {QStringLiteral("Parish Council"), id}));
+        auto altered = disclosures(*owner.client);
+        REQUIRE_OK(altered);
+        d = findDisclosure(*altered, id);
+        QVERIFY(d != nullptr);
+        QCOMPARE(d->authority, std::string("Parish Council"));
+        QVERIFY(!d->verified);
+        QCOMPARE(d->verificationCode, std::string("disclosure-commitment-mismatch"));
+        QVERIFY(sql(QStringLiteral("UPDATE lawful_disclosures SET authority = ? WHERE disclosure_id = ?"),
+                    {QStringLiteral("National Crime Agency"), id}));
+
+        // The statement itself rewritten consistently with an altered record (another case
+        // reference, fresh salt): it no longer matches the commitment the log holds.
+        QByteArray statement;
+        QVERIFY(m_server->withDatabase([&](QSqlDatabase& db) {
+            QSqlQuery q(db);
+            q.prepare(QStringLiteral("SELECT statement FROM lawful_disclosure_log WHERE disclosure_id = ?"));
+            q.addBindValue(id);
+            if (q.exec() && q.next())
+                statement = q.value(0).toByteArray();
+        }));
+        auto parsed = DisclosureStatement::decode(
+            ByteView(reinterpret_cast<const std::uint8_t*>(statement.constData()),
+                     static_cast<std::size_t>(statement.size())));
+        REQUIRE_OK(parsed);
+        DisclosureStatement forged = *parsed;
+        forged.caseRef = "NCA-0001";
+        auto salted = DisclosureStatement::salted(forged, SystemRandom::instance());
+        REQUIRE_OK(salted);
+        const Bytes forgedBytes = salted->encode();
+        QVERIFY(sql(QStringLiteral("UPDATE lawful_disclosure_log SET statement = ? WHERE disclosure_id = ?"),
+                    {QByteArray(reinterpret_cast<const char*>(forgedBytes.data()),
+                                static_cast<qsizetype>(forgedBytes.size())),
+                     id}));
+        QVERIFY(sql(QStringLiteral("UPDATE lawful_disclosures SET case_ref = ? WHERE disclosure_id = ?"),
+                    {QStringLiteral("NCA-0001"), id}));
+        auto rewritten = disclosures(*owner.client);
+        REQUIRE_OK(rewritten);
+        d = findDisclosure(*rewritten, id);
+        QVERIFY(d != nullptr);
+        QVERIFY(!d->verified);
+        QCOMPARE(d->verificationCode, std::string("disclosure-commitment-mismatch"));
+
+        // Pointed at another log entry (this DT's issuance): refused, not verified.
+        QVERIFY(sql(QStringLiteral("UPDATE lawful_disclosure_log SET statement = ?, log_index = ? WHERE disclosure_id = ?"),
+                    {statement, static_cast<qlonglong>(reg->credential.claims.logIndex), id}));
+        QVERIFY(sql(QStringLiteral("UPDATE lawful_disclosures SET case_ref = ? WHERE disclosure_id = ?"),
+                    {QStringLiteral("NCA-7731"), id}));
+        auto moved = disclosures(*owner.client);
+        REQUIRE_OK(moved);
+        d = findDisclosure(*moved, id);
+        QVERIFY(d != nullptr);
+        QVERIFY(!d->verified);
+        QCOMPARE(d->verificationCode, std::string("disclosure-commitment-mismatch"));
+
+        // Its commitment removed: still shown to the owner, as not logged.
+        QVERIFY(sql(QStringLiteral("DELETE FROM lawful_disclosure_log WHERE disclosure_id = ?"), {id}));
+        auto unlogged = disclosures(*owner.client);
+        REQUIRE_OK(unlogged);
+        d = findDisclosure(*unlogged, id);
+        QVERIFY(d != nullptr);
+        QVERIFY(!d->verified);
+        QCOMPARE(d->verificationCode, std::string("disclosure-not-logged"));
+    }
+
+    void aDisclosureIsShownToItsOwnerOnlyAfterTheOperatorsDelay() {
+        Subscriber owner = subscriber(*m_server, 9);
+        REQUIRE_OK(authenticate(*owner.client));
+        auto reg = registerDt(
+            owner, signedManifest(avatarCopy(m_server->scratch(QStringLiteral("ld-delay")), 9),
+                                  owner.holder));
+        REQUIRE_OK(reg);
+        const QString dtId = QString::fromStdString(reg->credential.claims.dtId);
+        auto before = treeHead(*owner.client);
+        REQUIRE_OK(before);
+
+        // The configured delay (disclosure-delay in the INI file): an hour.
+        const QString ini = m_server->scratch(QStringLiteral("delay.ini"));
+        {
+            QFile f(ini);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("[service]\ndisclosure-delay = 3600\n");
+        }
+        const QJsonObject withheld =
+            recordFor(dtId, QStringLiteral("NCA-HOUR"), {QStringLiteral("--config"), ini});
+        QVERIFY(!withheld.isEmpty());
+        QCOMPARE(withheld.value(QStringLiteral("visible_at")).toDouble() -
+                     withheld.value(QStringLiteral("disclosed_at")).toDouble(),
+                 3600.0);
+        // A short delay for this one disclosure (--delay overrides the configuration).
+        const QJsonObject soon = recordFor(
+            dtId, QStringLiteral("NCA-SOON"),
+            {QStringLiteral("--config"), ini, QStringLiteral("--delay"), QStringLiteral("2")});
+        QVERIFY(!soon.isEmpty());
+        const auto soonAt = static_cast<std::int64_t>(soon.value(QStringLiteral("disclosed_at")).toDouble());
+        const auto soonVisible = static_cast<std::int64_t>(soon.value(QStringLiteral("visible_at")).toDouble());
+        QCOMPARE(soonVisible - soonAt, std::int64_t{2});
+
+        // Both are in the log at once, whatever the delay.
+        auto after = treeHead(*owner.client);
+        REQUIRE_OK(after);
+        QCOMPARE(after->head.treeSize, before->head.treeSize + 2);
+
+        // Within the hour: the first is not shown to its owner.
+        auto early = disclosures(*owner.client);
+        REQUIRE_OK(early);
+        QVERIFY(findDisclosure(*early, withheld.value(QStringLiteral("disclosure_id")).toString()) == nullptr);
+
+        // Once the short delay has passed (the service's clock is the system's: wait for it),
+        // the second is shown, verified, with when it was made and when it became visible.
+        const qint64 wait = (soonVisible + 1 - QDateTime::currentSecsSinceEpoch()) * 1000;
+        if (wait > 0)
+            QTest::qWait(int(wait));
+        auto later = disclosures(*owner.client);
+        REQUIRE_OK(later);
+        QVERIFY(findDisclosure(*later, withheld.value(QStringLiteral("disclosure_id")).toString()) == nullptr);
+        const netclient::LawfulDisclosure* d =
+            findDisclosure(*later, soon.value(QStringLiteral("disclosure_id")).toString());
+        QVERIFY(d != nullptr);
+        QVERIFY2(d->verified, d->verificationMessage.c_str());
+        QCOMPARE(d->disclosedAt, soonAt);
+        QCOMPARE(d->visibleAt, soonVisible);
+        QCOMPARE(d->caseRef, std::string("NCA-SOON"));
+
+        // Delays out of bounds are refused with their reason, and record nothing.
+        for (const QString& bad : {QStringLiteral("-1"), QStringLiteral("31622401")}) {
+            QByteArray out;
+            QVERIFY(recordDisclosure({QStringLiteral("--dt"), dtId, QStringLiteral("--authority"),
+                                      QStringLiteral("Court"), QStringLiteral("--case-ref"),
+                                      QStringLiteral("C-9"), QStringLiteral("--legal-basis"),
+                                      QStringLiteral("order 9"), QStringLiteral("--attributes"),
+                                      QStringLiteral("name"), QStringLiteral("--delay"), bad},
+                                     &out) != 0);
+            QVERIFY2(out.contains("disclosure-delay-invalid"), out.constData());
+        }
+        QByteArray out;
+        QCOMPARE(recordDisclosure({QStringLiteral("--dt"), dtId, QStringLiteral("--delay"),
+                                   QStringLiteral("soon")},
+                                  &out),
+                 1);
+        QVERIFY2(out.contains("disclosure-delay-invalid"), out.constData());
+        {
+            QFile f(ini);
+            QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            f.write("[service]\ndisclosure-delay = 40000000\n");
+        }
+        QCOMPARE(recordDisclosure({QStringLiteral("--config"), ini, QStringLiteral("--dt"), dtId}, &out), 1);
+        QVERIFY2(out.contains("disclosure-delay"), out.constData());
+        auto unchanged = treeHead(*owner.client);
+        REQUIRE_OK(unchanged);
+        QCOMPARE(unchanged->head.treeSize, after->head.treeSize);
     }
 
     void cleanupTestCase() { m_server.reset(); }

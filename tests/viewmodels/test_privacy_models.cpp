@@ -144,9 +144,15 @@ private slots:
         LawfulDisclosureModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
         QSignalSpy count(&model, &LawfulDisclosureModel::countChanged);
-        model.setRows({{QStringLiteral("ld-1"), QStringLiteral("dt-1"), QStringLiteral("Metropolitan Police"),
-                        QStringLiteral("MP-1"), QStringLiteral("IPA 2016 s.61"),
-                        {QStringLiteral("name"), QStringLiteral("licence_id")}, 1'800'000'000}});
+        LawfulDisclosureRow first;
+        first.disclosureId = QStringLiteral("ld-1");
+        first.dtId = QStringLiteral("dt-1");
+        first.authority = QStringLiteral("Metropolitan Police");
+        first.caseRef = QStringLiteral("MP-1");
+        first.legalBasis = QStringLiteral("IPA 2016 s.61");
+        first.attributes = {QStringLiteral("name"), QStringLiteral("licence_id")};
+        first.disclosedAt = 1'800'000'000;
+        model.setRows({first});
         QCOMPARE(model.rowCount(), 1);
         QCOMPARE(count.count(), 1);
         const QModelIndex row = model.index(0);
@@ -156,9 +162,35 @@ private slots:
         QCOMPARE(model.data(row, LawfulDisclosureModel::AttributesRole).toString(), QStringLiteral("Name, Licence ID"));
         QCOMPARE(model.data(row, LawfulDisclosureModel::DisclosedAtSecsRole).toLongLong(), 1'800'000'000LL);
         QVERIFY(!model.data(row, LawfulDisclosureModel::DisclosedAtRole).toString().isEmpty());
+        // Not logged: no "shown to you" time, not verified, the reason in words.
+        QVERIFY(model.data(row, LawfulDisclosureModel::VisibleAtRole).toString().isEmpty());
+        QCOMPARE(model.data(row, LawfulDisclosureModel::VerifiedRole).toBool(), false);
+
+        // Checked against the transparency log (issue 12, finding 16): verified or not, in words.
+        LawfulDisclosureRow verified = first;
+        verified.disclosureId = QStringLiteral("ld-2");
+        verified.visibleAt = 1'800'003'600;
+        verified.verified = true;
+        verified.verificationMessage = QStringLiteral("Committed to in transparency log entry 4.");
+        LawfulDisclosureRow altered = verified;
+        altered.disclosureId = QStringLiteral("ld-3");
+        altered.verified = false;
+        altered.verificationCode = QStringLiteral("disclosure-commitment-mismatch");
+        altered.verificationMessage = QStringLiteral("It was altered after it was logged.");
+        model.setRows({verified, altered});
+        QCOMPARE(model.data(model.index(0), LawfulDisclosureModel::VerifiedRole).toBool(), true);
+        QCOMPARE(model.data(model.index(0), LawfulDisclosureModel::VerificationRole).toString(),
+                 QStringLiteral("Verified: Committed to in transparency log entry 4."));
+        QVERIFY(!model.data(model.index(0), LawfulDisclosureModel::VisibleAtRole).toString().isEmpty());
+        QCOMPARE(model.data(model.index(1), LawfulDisclosureModel::VerifiedRole).toBool(), false);
+        QCOMPARE(model.data(model.index(1), LawfulDisclosureModel::VerificationCodeRole).toString(),
+                 QStringLiteral("disclosure-commitment-mismatch"));
+        QCOMPARE(model.data(model.index(1), LawfulDisclosureModel::VerificationRole).toString(),
+                 QStringLiteral("Not verified (disclosure-commitment-mismatch): It was altered after it was logged."));
+        QVERIFY(model.roleNames().values().contains("verification"));
         model.setRows({});
         QCOMPARE(model.rowCount(), 0);
-        QCOMPARE(count.count(), 2);
+        QCOMPARE(count.count(), 3);
     }
 
     void disclosuresForPresentsExactlyTheSelectedAttributes() {

@@ -363,7 +363,7 @@ Page {
                                 border.color: Theme.untrusted
                                 radius: Theme.radius
                                 Accessible.role: Accessible.ListItem
-                                Accessible.name: qsTr("Disclosed to %1 on %2: %3").arg(lawfulRow.model.authority).arg(lawfulRow.model.disclosedAt).arg(lawfulRow.model.attributes)
+                                Accessible.name: qsTr("Disclosed to %1 on %2: %3. %4").arg(lawfulRow.model.authority).arg(lawfulRow.model.disclosedAt).arg(lawfulRow.model.attributes).arg(lawfulRow.model.verification)
                                 RowLayout {
                                     id: lawfulLayout
                                     anchors.fill: parent
@@ -390,6 +390,10 @@ Page {
                                         Text { objectName: "lawfulAttributes_" + lawfulRow.index; text: lawfulRow.model.attributes; color: Theme.text; font.pixelSize: Theme.fontSize; wrapMode: Text.WordWrap; Layout.fillWidth: true }
                                         Text { text: qsTr("When"); color: Theme.mutedText; font.pixelSize: Theme.smallSize }
                                         Text { objectName: "lawfulTime_" + lawfulRow.index; text: lawfulRow.model.disclosedAt; color: Theme.text; font.pixelSize: Theme.fontSize; Layout.fillWidth: true }
+                                        Text { text: qsTr("Shown to you"); color: Theme.mutedText; font.pixelSize: Theme.smallSize; visible: lawfulRow.model.visibleAt !== "" }
+                                        Text { objectName: "lawfulVisibleAt_" + lawfulRow.index; text: lawfulRow.model.visibleAt; color: Theme.text; font.pixelSize: Theme.fontSize; visible: text !== ""; Layout.fillWidth: true }
+                                        Text { text: qsTr("Log"); color: Theme.mutedText; font.pixelSize: Theme.smallSize }
+                                        Text { objectName: "lawfulVerification_" + lawfulRow.index; text: lawfulRow.model.verification; color: lawfulRow.model.verified ? Theme.text : Theme.failed; font.pixelSize: Theme.fontSize; wrapMode: Text.WordWrap; Layout.fillWidth: true; Accessible.name: text }
                                     }
                                 }
                             }

@@ -31,7 +31,8 @@ bool ServiceConfig::loadFile(const QString& path, QString* error) {
         QStringLiteral("call-max-participants"), QStringLiteral("call-max-rooms"),
         QStringLiteral("call-max-message-bytes"), QStringLiteral("call-max-queue-bytes"),
         QStringLiteral("call-signal-rate"), QStringLiteral("call-signal-burst"),
-        QStringLiteral("call-frame-rate"), QStringLiteral("call-frame-burst")};
+        QStringLiteral("call-frame-rate"), QStringLiteral("call-frame-burst"),
+        QStringLiteral("disclosure-delay")};
     for (const QString& key : ini.allKeys()) {
         const QString bare = key.startsWith(QLatin1String("service/")) ? key.mid(8) : key;
         if (!key.startsWith(QLatin1String("service/")) || !known.contains(bare)) {
@@ -88,6 +89,13 @@ bool ServiceConfig::loadFile(const QString& path, QString* error) {
     callSignalBurst = num("call-signal-burst", callSignalBurst);
     callFrameRate = num("call-frame-rate", callFrameRate);
     callFrameBurst = num("call-frame-burst", callFrameBurst);
+    disclosureDelay = num("disclosure-delay", disclosureDelay);
+    if (ok && disclosureDelay > kMaxDisclosureDelay) {
+        *error = QStringLiteral("%1: 'disclosure-delay' is at most %2 seconds (366 days)")
+                     .arg(path)
+                     .arg(kMaxDisclosureDelay);
+        ok = false;
+    }
     return ok;
 }
 

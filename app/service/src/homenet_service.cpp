@@ -7,7 +7,7 @@ HomenetService::HomenetService(ServiceConfig config, Store& store, const Operato
     : m_ctx{std::move(config), store, keys, clock, rng}, m_log(m_ctx), m_status(m_ctx),
       m_handles(m_ctx), m_issuer(m_ctx, m_log, m_status), m_auth(m_ctx, m_handles),
       m_registry(m_ctx, m_log, m_status, m_issuer, m_handles), m_avatars(m_ctx),
-      m_transfers(m_ctx, m_log, m_status, m_issuer, m_handles), m_disclosures(m_ctx),
+      m_transfers(m_ctx, m_log, m_status, m_issuer, m_handles), m_disclosures(m_ctx, m_log),
       m_callAdmission(m_ctx), m_calls(m_ctx, m_callAdmission) {}
 
 ServiceStatus HomenetService::start() {

@@ -4,6 +4,8 @@
 
 #include <optional>
 
+#include <twinseal/security/lawful_disclosure.h>
+
 #include "service_util.h"
 #include "twinseal/service/service_log.h"
 
@@ -56,12 +58,38 @@ void fillDisclosure(const LawfulDisclosureRecord& r, proto::LawfulDisclosure* ou
     for (const QString& a : r.attributes)
         out->add_attributes(a.toStdString());
     out->set_disclosed_at(r.disclosedAt);
+    if (r.logged()) {
+        out->set_statement(str(r.statement));
+        out->set_log_index(r.logIndex);
+        out->set_visible_at(r.visibleAt);
+    }
+}
+
+DisclosureStatement statementOf(const LawfulDisclosureRecord& r) {
+    DisclosureStatement s;
+    s.disclosureId = r.disclosureId.toStdString();
+    s.dtId = r.dtId.toStdString();
+    s.supi = r.supi.toStdString();
+    s.authority = r.authority.toStdString();
+    s.caseRef = r.caseRef.toStdString();
+    s.legalBasis = r.legalBasis.toStdString();
+    for (const QString& a : r.attributes)
+        s.attributes.push_back(a.toStdString());
+    s.disclosedAt = r.disclosedAt;
+    s.visibleAt = r.visibleAt;
+    return s;
 }
 
 } // namespace
 
 ServiceResult<proto::LawfulDisclosure>
-LawfulDisclosures::record(const proto::LawfulDisclosure& request) {
+LawfulDisclosures::record(const proto::LawfulDisclosure& request, std::optional<qint64> delay) {
+    const qint64 wait = delay.value_or(m_ctx.config.disclosureDelay);
+    if (wait < 0 || wait > kMaxDisclosureDelay)
+        return badRequest("disclosure-delay-invalid",
+                          "the delay before the owner sees a disclosure (--delay, or "
+                          "disclosure-delay in the configuration) must be 0 to " +
+                              std::to_string(kMaxDisclosureDelay) + " seconds (366 days)");
     if (request.dt_id().empty())
         return badRequest("missing-field", "the DT is required (--dt-id): see `dt list`");
     if (auto e = checkText(request.authority(), "authority (--authority)"))
@@ -104,14 +132,31 @@ LawfulDisclosures::record(const proto::LawfulDisclosure& request) {
     r.legalBasis = QString::fromStdString(request.legal_basis()).trimmed();
     r.attributes = attributes;
     r.disclosedAt = m_ctx.clock.now();
+    r.visibleAt = r.disclosedAt + wait;
+    // The commitment: salted, so the public entry reveals nothing of the subscriber, the DT,
+    // the authority or the case; appended in this transaction, so the disclosure cannot exist
+    // without its entry.
+    auto statement = DisclosureStatement::salted(statementOf(r), m_ctx.rng);
+    if (!statement.ok())
+        return fromSecurity(500, statement.error());
+    r.statement = qb(statement->encode());
+    const Digest commitment = disclosureCommitment(bv(r.statement));
+    auto appended = m_log.append(LogEntryType::LawfulDisclosure, QString(),
+                                 qb(ByteView(commitment)), {});
+    if (!appended.ok())
+        return appended.error();
+    r.logIndex = appended->index;
     if (auto st = m_ctx.store.disclosures().insertLawfulDisclosure(r); !st.ok())
         return m_ctx.storageError(st.error());
     if (auto st = tx->commit(); !st.ok())
         return m_ctx.storageError(st.error());
+    m_log.committed(*appended);
     // Identifiers only: the authority and case are in the database, not in the service log.
-    logEvent(
-        LogLevel::Info, "lawful-disclosure-recorded",
-        {{QStringLiteral("disclosure_id"), r.disclosureId}, {QStringLiteral("dt_id"), r.dtId}});
+    logEvent(LogLevel::Info, "lawful-disclosure-recorded",
+             {{QStringLiteral("disclosure_id"), r.disclosureId},
+              {QStringLiteral("dt_id"), r.dtId},
+              {QStringLiteral("log_index"), static_cast<qint64>(r.logIndex)},
+              {QStringLiteral("visible_at"), r.visibleAt}});
     proto::LawfulDisclosure out;
     fillDisclosure(r, &out);
     return out;
@@ -121,14 +166,34 @@ ServiceResult<proto::LawfulDisclosureList> LawfulDisclosures::of(const Caller& c
     if (!caller.subscriber())
         return serviceError(401, "not-authenticated",
                             "the lawful disclosures are shown to an authenticated subscriber only");
-    auto records = m_ctx.store.disclosures().lawfulDisclosuresOf(caller.supi);
+    auto records =
+        m_ctx.store.disclosures().lawfulDisclosuresOf(caller.supi, m_ctx.clock.now());
     if (!records.ok())
         return m_ctx.storageError(records.error());
+    // Every listed entry was committed with its disclosure, so the log synced after reading them
+    // holds them all.
+    if (auto st = m_log.sync(); !st.ok())
+        return st.error();
+    const quint64 size = m_log.size();
+    auto head = m_log.signedHead(size);
+    if (!head.ok())
+        return head.error();
     proto::LawfulDisclosureList out;
+    out.set_tree_head(toString(head->encoded));
     for (const auto& r : *records) {
         if (out.disclosures_size() >= kMaxDisclosuresListed)
             break;
-        fillDisclosure(r, out.add_disclosures());
+        auto* d = out.add_disclosures();
+        fillDisclosure(r, d);
+        if (!r.logged())
+            continue; // recorded before disclosures were logged: the client says so
+        if (r.logIndex >= size)
+            return serviceError(500, "log-corrupt",
+                                "a lawful disclosure's log entry is not in the log");
+        if (auto st = m_log.entryAndProof(r.logIndex, size, d->mutable_log_entry(),
+                                          d->mutable_proof());
+            !st.ok())
+            return st.error();
     }
     return out;
 }

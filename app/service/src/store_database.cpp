@@ -75,6 +75,12 @@ const char* const kSchema[] = {
     "CREATE INDEX IF NOT EXISTS lawful_disclosures_by_supi ON lawful_disclosures (supi)",
     "INSERT INTO meta (name, value) VALUES ('schema_version', 3) ON CONFLICT (name) DO NOTHING",
     "UPDATE meta SET value = 3 WHERE name = 'schema_version' AND value < 3",
+    // Schema version 4: each lawful disclosure's statement as committed to in the transparency
+    // log (its salt stays here), the entry's index, and from when the owner is shown it (issue
+    // 12, finding 16). Disclosures recorded before have no row: listed as not logged.
+    "CREATE TABLE IF NOT EXISTS lawful_disclosure_log (disclosure_id TEXT PRIMARY KEY,"
+    " statement %BLOB% NOT NULL, log_index %INT% NOT NULL, visible_at %INT% NOT NULL)",
+    "UPDATE meta SET value = 4 WHERE name = 'schema_version' AND value < 4",
     "INSERT INTO meta (name, value) VALUES ('write_lock', 0) ON CONFLICT (name) DO NOTHING",
 };
 

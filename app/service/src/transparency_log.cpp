@@ -138,6 +138,22 @@ ServiceResult<proto::LogInclusionResponse> TransparencyLog::inclusion(quint64 in
     return out;
 }
 
+ServiceStatus TransparencyLog::entryAndProof(quint64 index, quint64 size, std::string* entry,
+                                             proto::InclusionProof* proof) {
+    auto path = m_log.inclusionProof(index, size);
+    if (!path.ok())
+        return fromSecurity(500, path.error());
+    auto stored = m_ctx.store.log().logEntry(index);
+    if (!stored.ok())
+        return m_ctx.storageError(stored.error());
+    if (!stored->has_value())
+        return serviceError(500, "log-corrupt", "a log entry is missing");
+    *entry = str(**stored);
+    if (!proto::parseMessage(path->encode(), *proof))
+        return serviceError(500, "internal", "cannot encode the inclusion proof");
+    return Nothing{};
+}
+
 ServiceResult<proto::LogInclusionResponse>
 TransparencyLog::inclusionByCredential(const QByteArray& digest, quint64 size) {
     if (digest.size() != 32)

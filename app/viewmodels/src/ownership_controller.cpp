@@ -70,6 +70,7 @@ QString entryTypeText(LogEntryType type) {
     case LogEntryType::Recertification: return OwnershipController::tr("Re-certified");
     case LogEntryType::Revocation: return OwnershipController::tr("Revoked");
     case LogEntryType::Transfer: return OwnershipController::tr("Transferred");
+    case LogEntryType::LawfulDisclosure: return OwnershipController::tr("Lawful disclosure");
     }
     return qs(std::string(logEntryTypeName(type)));
 }

@@ -2,6 +2,7 @@
 
 #include <twinseal/twin/data_layout.h>
 #include <twinseal/twin/twin_session.h>
+#include <twinseal/twin/tree_head_witness.h>
 #include <twinseal/twin/twin_store.h>
 
 #include <QDateTime>
@@ -9,6 +10,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QPointer>
 
 #include <set>
 
@@ -273,6 +275,21 @@ void PrivacyController::rotatePseudonym() {
 
 // ---- lawful disclosures -------------------------------------------------------------------------
 
+void PrivacyController::witnessTreeHead(const security::SignedTreeHead& head) {
+    if (m_session == nullptr)
+        return;
+    QPointer<PrivacyController> self(this);
+    m_store.treeHeadWitness().check(
+        *m_session, head, [this, self](netclient::ClientResult<twin::TreeHeadWitness::Decision> r) {
+            if (!self || r.ok())
+                return;
+            if (r.error().code == security::errorCodeName(security::ErrorCode::LogFork))
+                emit logForkDetected(); // recorded by the root view-model, with both heads
+            else
+                m_audit.recordFailure(audit_event::kLogHead, QString::fromStdString(r.error().code));
+        });
+}
+
 void PrivacyController::refreshDisclosures() {
     if (m_refreshing)
         return;
@@ -281,13 +298,16 @@ void PrivacyController::refreshDisclosures() {
     setRefreshing(true);
     withSession([this] {
         m_session->client().listLawfulDisclosures(
-            [this](netclient::ClientResult<std::vector<netclient::LawfulDisclosure>> r) {
+            [this](netclient::ClientResult<netclient::LawfulDisclosureList> r) {
                 setRefreshing(false);
                 if (!r.ok())
                     return fail(QString::fromStdString(r.error().code),
                                                 QString::fromStdString(r.error().message));
+                // The head the proofs lead to must be one history with every head seen before.
+                if (r->treeHead)
+                    witnessTreeHead(*r->treeHead);
                 QVector<LawfulDisclosureRow> rows;
-                for (const auto& d : *r) {
+                for (const auto& d : r->disclosures) {
                     LawfulDisclosureRow row;
                     row.disclosureId = QString::fromStdString(d.disclosureId);
                     row.dtId = QString::fromStdString(d.dtId);
@@ -297,6 +317,10 @@ void PrivacyController::refreshDisclosures() {
                     for (const auto& a : d.attributes)
                         row.attributes << QString::fromStdString(a);
                     row.disclosedAt = d.disclosedAt;
+                    row.visibleAt = d.visibleAt;
+                    row.verified = d.verified;
+                    row.verificationCode = QString::fromStdString(d.verificationCode);
+                    row.verificationMessage = QString::fromStdString(d.verificationMessage);
                     rows.append(row);
                 }
                 // Seen by the owner: recorded once per disclosure in the device's activity log

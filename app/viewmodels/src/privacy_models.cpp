@@ -137,6 +137,18 @@ QVariant LawfulDisclosureModel::data(const QModelIndex& index, int role) const {
         return QDateTime::fromSecsSinceEpoch(r.disclosedAt).toString(QStringLiteral("yyyy-MM-dd HH:mm"));
     case DisclosedAtSecsRole:
         return QVariant::fromValue(static_cast<qlonglong>(r.disclosedAt));
+    case VisibleAtRole:
+        return r.visibleAt == 0 ? QString()
+                                : QDateTime::fromSecsSinceEpoch(r.visibleAt)
+                                      .toString(QStringLiteral("yyyy-MM-dd HH:mm"));
+    case VerifiedRole:
+        return r.verified;
+    case VerificationRole:
+        return r.verified ? tr("Verified: %1").arg(r.verificationMessage)
+                          : tr("Not verified (%1): %2")
+                                .arg(r.verificationCode, r.verificationMessage);
+    case VerificationCodeRole:
+        return r.verificationCode;
     default:
         return {};
     }
@@ -146,7 +158,9 @@ QHash<int, QByteArray> LawfulDisclosureModel::roleNames() const {
     return {{DisclosureIdRole, "disclosureId"}, {DtIdRole, "dtId"},
             {AuthorityRole, "authority"},       {CaseRefRole, "caseRef"},
             {LegalBasisRole, "legalBasis"},     {AttributesRole, "attributes"},
-            {DisclosedAtRole, "disclosedAt"},   {DisclosedAtSecsRole, "disclosedAtSecs"}};
+            {DisclosedAtRole, "disclosedAt"},   {DisclosedAtSecsRole, "disclosedAtSecs"},
+            {VisibleAtRole, "visibleAt"},       {VerifiedRole, "verified"},
+            {VerificationRole, "verification"}, {VerificationCodeRole, "verificationCode"}};
 }
 
 void LawfulDisclosureModel::setRows(QVector<LawfulDisclosureRow> rows) {

@@ -162,6 +162,7 @@ TwinController::TwinController(Options options, QObject* parent)
         saveState();
         showCredential();
     });
+    connect(m_privacy.get(), &PrivacyController::logForkDetected, this, &TwinController::showLogFork);
     m_calls = std::make_unique<CallsController>(*m_store, *m_auditTrail, this);
     m_calls->setDisclosureChooser([this](const QString& room) { return m_privacy->disclosuresFor(room); });
     connect(this, &TwinController::avatarChanged, this, [this] { m_calls->setOwnModel(modelUrl()); });

@@ -123,6 +123,12 @@ enum class ErrorCode {
     LogFork,                  // two verified tree heads of one log that no consistency proof
                               // joins: the home network showed two different histories
     LogHeadStoreCorrupt,      // a kept tree head (or fork record) that does not read or verify
+    // lawful disclosures, each committed to in the transparency log (lawful_disclosure.h)
+    DisclosureNotLogged,      // a lawful disclosure listed without its log entry and proof
+    DisclosureCommitmentMismatch, // the disclosure as listed is not the one the home network
+                                  // committed to in its log entry (altered since it was logged)
+    DisclosureProofInvalid,   // the disclosure's log entry is not proven included in a tree head
+                              // signed with the log key
 };
 
 // Stable machine-readable name, e.g. "wrong-passphrase" (used in CLI output, logs and reports).

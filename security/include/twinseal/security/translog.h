@@ -123,14 +123,22 @@ private:
 
 // ---- log entries ----------------------------------------------------------------------------
 
-enum class LogEntryType { Issuance = 1, Recertification = 2, Revocation = 3, Transfer = 4 };
+// LawfulDisclosure: an opaque entry (no DT, a commitment in credentialDigest; lawful_disclosure.h).
+enum class LogEntryType {
+    Issuance = 1,
+    Recertification = 2,
+    Revocation = 3,
+    Transfer = 4,
+    LawfulDisclosure = 5
+};
 [[nodiscard]] std::string_view logEntryTypeName(LogEntryType t) noexcept; // "issuance", ...
 
 struct LogEntry {
     LogEntryType type = LogEntryType::Issuance;
     std::int64_t timestamp = 0;
     std::string dtId;
-    Digest credentialDigest{}; // Credential::digest() of the credential concerned
+    Digest credentialDigest{}; // Credential::digest() of the credential concerned (a lawful
+                               // disclosure: the commitment to its statement)
     Bytes subscriberBinding;   // optional: the credential's subscriber binding
     Bytes details;             // optional, type-specific (e.g. a serialized transfer record)
     PublicKey holderKey;       // the credential's holder key; empty for a revocation (and in

@@ -51,7 +51,8 @@ struct DtRecord {
 };
 
 // A lawful disclosure recorded by the home network (DESIGN §7): which attributes of which DT
-// went to which authority, on what basis, when. Only the DT's owner receives these.
+// went to which authority, on what basis, when. Only the DT's owner receives these, once the
+// operator's delay has passed, each checked against the transparency log (issue 12, finding 16).
 struct LawfulDisclosure {
     std::string disclosureId;
     std::string dtId;
@@ -60,6 +61,25 @@ struct LawfulDisclosure {
     std::string legalBasis;
     std::vector<std::string> attributes; // "name", "role", "organisation", "licence_id", "pseudonym"
     std::int64_t disclosedAt = 0;        // Unix seconds
+    std::int64_t visibleAt = 0;          // from when the owner is shown it; 0 when not logged
+    std::optional<std::uint64_t> logIndex; // its opaque transparency-log entry
+
+    // Verified: the disclosure as listed is the statement committed to in an opaque log entry
+    // proven included in a tree head signed with the profile's log key. Otherwise
+    // verificationCode says why not: "disclosure-not-logged" (no commitment),
+    // "disclosure-commitment-mismatch" (altered since it was logged, or another subscriber's),
+    // "disclosure-proof-invalid" (the entry is not proven in a valid signed tree head).
+    bool verified = false;
+    std::string verificationCode;
+    std::string verificationMessage; // what a person reads, verified or not
+};
+
+// The owner's lawful disclosures (newest first) and the signed tree head their proofs lead to
+// (verified with the profile's log key; nullopt when it did not verify), for the caller's
+// split-view check (twin/tree_head_witness.h).
+struct LawfulDisclosureList {
+    std::vector<LawfulDisclosure> disclosures;
+    std::optional<security::SignedTreeHead> treeHead;
 };
 
 struct ServiceInfo {

@@ -139,7 +139,9 @@ public:
                          security::Bytes signedManifest, const std::string& previousPseudonym,
                          ClientCallback<Registration> done);
     // The lawful disclosures the home network recorded about the caller's DTs, newest first.
-    void listLawfulDisclosures(ClientCallback<std::vector<LawfulDisclosure>> done);
+    // Each is checked against the transparency log (LawfulDisclosure::verified); every one is
+    // listed, verified or not.
+    void listLawfulDisclosures(ClientCallback<LawfulDisclosureList> done);
     void listDts(ClientCallback<std::vector<DtRecord>> done);
     // Every log entry of DT `dtId` (for its current owner and its previous owners), each proven
     // included in one signed tree head of the profile's log, forming one chain from the issuance

@@ -8,6 +8,9 @@
 
 namespace twinseal::service {
 
+// The longest delay before the owner of a DT is shown a lawful disclosure about it: 366 days.
+inline constexpr qint64 kMaxDisclosureDelay = 366ll * 24 * 3600;
+
 struct ServiceConfig {
     QString dataDir;                 // keys/, the SQLite database and the passphrase live here
     QString listenAddress = QStringLiteral("127.0.0.1");
@@ -33,6 +36,10 @@ struct ServiceConfig {
     // FULL: a committed nonce, SQN or log entry whose head was handed out survives a power loss.
     QString sqliteSynchronous = QStringLiteral("FULL"); // or NORMAL
     QString logLevel = QStringLiteral("info");            // debug, info, warning, error
+    // Seconds after a lawful disclosure is recorded before its owner is shown it (the
+    // transparency log commits to it at once); `disclosure record --delay` overrides it per
+    // disclosure. 0: at once; at most kMaxDisclosureDelay.
+    qint64 disclosureDelay = 0;
 
     // Calls (/v1/ws): PEM files of other operators' roots whose subscribers may join rooms here
     // (this operator's own root is always trusted), and the room host's limits.

@@ -66,8 +66,9 @@ public:
     }
     [[nodiscard]] ServiceResult<proto::DtList> adminList() { return m_registry.adminList(); }
     [[nodiscard]] ServiceResult<proto::LawfulDisclosure>
-    recordLawfulDisclosure(const proto::LawfulDisclosure& request) {
-        return m_disclosures.record(request);
+    recordLawfulDisclosure(const proto::LawfulDisclosure& request,
+                           std::optional<qint64> delay = std::nullopt) {
+        return m_disclosures.record(request, delay);
     }
 
     // ---- authentication

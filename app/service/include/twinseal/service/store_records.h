@@ -96,6 +96,13 @@ struct LawfulDisclosureRecord {
     QString legalBasis;
     QStringList attributes;
     qint64 disclosedAt = 0;
+    // Its commitment in the transparency log (schema version 4; none for disclosures recorded
+    // before): the serialized statement as committed to, the entry's index, and from when the
+    // owner is shown it.
+    QByteArray statement;
+    quint64 logIndex = 0;
+    qint64 visibleAt = 0;
+    [[nodiscard]] bool logged() const { return !statement.isEmpty(); }
 };
 
 } // namespace twinseal::service

@@ -44,6 +44,10 @@ class TransparencyLog {
     // The current signed tree head (re-signed when the log grew or a minute passed).
     [[nodiscard]] ServiceResult<QByteArray> treeHead();
     [[nodiscard]] ServiceResult<proto::LogInclusionResponse> inclusion(quint64 index, quint64 size);
+    // Entry `index` as stored and its inclusion proof in the tree of `size` entries (synced
+    // before; no tree head is signed: the caller signs one for `size`).
+    [[nodiscard]] ServiceStatus entryAndProof(quint64 index, quint64 size, std::string* entry,
+                                              proto::InclusionProof* proof);
     [[nodiscard]] ServiceResult<proto::LogInclusionResponse>
     inclusionByCredential(const QByteArray& digest, quint64 size);
     [[nodiscard]] ServiceResult<proto::ConsistencyProof> consistency(quint64 first, quint64 second);

@@ -1,7 +1,8 @@
 // The Privacy page's view-model (DESIGN §7): the pseudonym peers see, the owner's disclosure
 // policy per room or party (persisted in privacy.json in the data directory; no secrets), pseudonym
 // rotation through the home network (needs the unlocked holder key) and the lawful disclosures
-// the home network recorded about the owner's twin.
+// the home network recorded about the owner's twin, each checked against the transparency log
+// (its tree head witnessed for split views like every other head the client sees).
 //
 // It works on the twin's store and session (handed to it by the client's root view-model, which
 // also tells it what the twin is: setTwin), shows its own busy / failure / notice state, and
@@ -20,6 +21,10 @@
 
 #include "twinseal/viewmodels/page_model.h"
 #include "twinseal/viewmodels/privacy_models.h"
+
+namespace twinseal::security {
+struct SignedTreeHead;
+}
 
 namespace twinseal::viewmodels {
 
@@ -70,12 +75,16 @@ signals:
     void refreshingChanged();
     // A new credential was stored (a rotated pseudonym): show it everywhere.
     void credentialReplaced();
+    // The tree head of the lawful disclosures does not fit the one kept for the log (recorded
+    // by the witness; the root view-model shows it).
+    void logForkDetected();
 
 private:
     void loadPolicy();
     [[nodiscard]] bool savePolicy();
     void setRotating(bool on);
     void setRefreshing(bool on);
+    void witnessTreeHead(const security::SignedTreeHead& head);
 
 
     DisclosureRuleModel m_rules;

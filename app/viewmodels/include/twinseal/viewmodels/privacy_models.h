@@ -4,7 +4,10 @@
 //    licenceId (bools), summary (the disclosed attributes in words, "Pseudonym only" when none).
 //  - LawfulDisclosureModel: disclosures the home network recorded about the owner's DTs. Roles:
 //    disclosureId, dtId, authority, caseRef, legalBasis, attributes (in words), disclosedAt
-//    (local date and time), disclosedAtSecs.
+//    (local date and time), disclosedAtSecs, visibleAt (when the owner could first see it, local
+//    date and time; empty when not logged), verified (checked against the transparency log),
+//    verification (in words: "Verified: …" or "Not verified: …"), verificationCode (the reason
+//    code when not verified).
 #pragma once
 
 #include <QtQml/qqmlregistration.h>
@@ -76,6 +79,10 @@ struct LawfulDisclosureRow {
     QString legalBasis;
     QStringList attributes; // credential attribute names, or "pseudonym"
     std::int64_t disclosedAt = 0;
+    std::int64_t visibleAt = 0; // 0: not logged
+    bool verified = false;
+    QString verificationCode;    // empty when verified
+    QString verificationMessage; // netclient's words
 };
 
 class LawfulDisclosureModel : public QAbstractListModel {
@@ -92,7 +99,11 @@ public:
         LegalBasisRole,
         AttributesRole,
         DisclosedAtRole,
-        DisclosedAtSecsRole
+        DisclosedAtSecsRole,
+        VisibleAtRole,
+        VerifiedRole,
+        VerificationRole,
+        VerificationCodeRole
     };
     using QAbstractListModel::QAbstractListModel;
 
