@@ -90,6 +90,12 @@ std::string_view errorCodeName(ErrorCode code) noexcept {
     case ErrorCode::MediaDescriptionMissing: return "media-description-missing";
     case ErrorCode::LogFork: return "log-fork";
     case ErrorCode::LogHeadStoreCorrupt: return "log-head-store-corrupt";
+    case ErrorCode::AuditAnchorMissing: return "audit-anchor-missing";
+    case ErrorCode::AuditAnchorInvalid: return "audit-anchor-invalid";
+    case ErrorCode::AuditKeyMissing: return "audit-key-missing";
+    case ErrorCode::AuditKeyReplaced: return "audit-key-replaced";
+    case ErrorCode::AuditLogReplaced: return "audit-log-replaced";
+    case ErrorCode::AuditLogRolledBack: return "audit-log-rolled-back";
     }
     return "unknown-error";
 }

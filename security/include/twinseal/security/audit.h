@@ -22,6 +22,7 @@
 //   audit_verify.h  verifying a log file or an export
 //   audit_export.h  the JSON and CBOR exports
 //   audit_log.h     the append-only, file-backed writer
+//   audit_anchor.h  the sealed anchor kept outside the log, and the fail-closed directory check
 //
 // What verification detects (with the audit public key, given or taken from the log):
 //   - any change to any byte of the file (record checksums; for entries a checkpoint covers also
@@ -50,6 +51,7 @@
 //     and a wrong device clock (timestamps are the device's claim).
 #pragma once
 
+#include "twinseal/security/audit_anchor.h"
 #include "twinseal/security/audit_entry.h"
 #include "twinseal/security/audit_export.h"
 #include "twinseal/security/audit_format.h"
