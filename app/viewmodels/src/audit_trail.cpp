@@ -57,13 +57,11 @@ std::optional<PublicKey> keyFilePublic(const std::string& path, bool* exists) {
     return std::move(key).value();
 }
 
-} // namespace
-
 // What the data directory holds, read without the passphrase. A file that is there but does not
 // read is an error of its own (an unreadable anchor is audit-anchor-invalid).
 // An anchor written by a TwinSeal before anchors were sealed (a bare checkpoint envelope) is
 // taken as it is (its checkpoint is signed by audit.key) and sealed at the next unlock: *legacy.
-static Status readDirectory(const QString& logPath, const QString& keyPath, const QString& anchorPath,
+Status readDirectory(const QString& logPath, const QString& keyPath, const QString& anchorPath,
                             AuditDirectory& dir, bool* legacy = nullptr) {
     dir.logExists = QFileInfo::exists(logPath);
     bool keyExists = false;
@@ -94,6 +92,8 @@ static Status readDirectory(const QString& logPath, const QString& keyPath, cons
     }
     return {};
 }
+
+} // namespace
 
 void AuditTrail::openExisting() {
     AuditDirectory dir;
