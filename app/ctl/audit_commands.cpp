@@ -120,6 +120,19 @@ Result<Bytes> loadAnchor(const QString& path, const PublicKey* key) {
     auto type = envelopeType(*data);
     if (type.ok() && *type == kAuditCheckpointType)
         return std::move(*data);
+    // The app's sealed anchor (audit-anchor.tsc): its checkpoint, which the audit key signed (the
+    // seal needs the passphrase and is the app's to check).
+    if (auto sealed = readAuditAnchor(*data); sealed.ok()) {
+        if (sealed->counter == 0)
+            return makeError(ErrorCode::InvalidArgument,
+                             "the anchor " + path.toStdString() +
+                                 " holds no signed checkpoint yet (the log was never unlocked)");
+        if (key && !(sealed->auditKey == *key))
+            return makeError(ErrorCode::AuditKeyReplaced,
+                             "the anchor " + path.toStdString() +
+                                 " pins another audit key than the one given with --key");
+        return std::move(sealed->checkpoint);
+    }
     AuditVerifyOptions o;
     o.auditKey = key;
     const AuditVerification r = verifyAuditData(*data, o);
@@ -144,8 +157,8 @@ int cmdAuditVerify(const QStringList& args) {
           "consistent with itself.",
           "jwk-or-file"},
          {"anchor",
-          "A checkpoint seen before: an earlier export or copy of the log, or a saved "
-          "checkpoint. The log must still hold everything it signed (detects a log cut back or "
+          "A checkpoint seen before: the app's anchor (audit-anchor.tsc), an earlier export or "
+          "copy of the log, or a saved checkpoint. The log must still hold everything it signed (detects a log cut back or "
           "rolled back to an earlier state).",
           "file"},
          {"log-id", "The log must have this id.", "id"},

@@ -93,6 +93,24 @@ std::string AuditVerification::meaning() const {
                "device's log, or it was replaced as a whole";
     case ErrorCode::MalformedInput:
         return "this is not a TwinSeal audit log or export";
+    case ErrorCode::AuditAnchorMissing:
+        return "the log's sealed anchor (audit-anchor.tsc) was removed: someone who can write the "
+               "data directory may have cut the log back; restore the anchor from a backup";
+    case ErrorCode::AuditAnchorInvalid:
+        return "the log's anchor is not one this device sealed: it was forged, damaged or "
+               "replaced";
+    case ErrorCode::AuditKeyMissing:
+        return "the audit key (audit.key) was removed while its log remains: restore it from a "
+               "backup";
+    case ErrorCode::AuditKeyReplaced:
+        return "the audit key (audit.key) is not the key this device's anchor pins: it was "
+               "replaced";
+    case ErrorCode::AuditLogReplaced:
+        return "the log is not the one this device's anchor pins (another log id or audit key): "
+               "it was replaced as a whole";
+    case ErrorCode::AuditLogRolledBack:
+        return "the home network holds a later checkpoint of this log than the device: an older "
+               "copy of the log and its anchor was restored";
     default:
         return std::string(errorCodeName(code));
     }

@@ -40,6 +40,14 @@ bool walk(const std::vector<AuditRecord>& records, bool haveOffsets,
     if (options.auditKey) {
         r.auditKey = *options.auditKey;
         r.keyPinned = true;
+        if (!(*options.auditKey == header->key) && options.pinnedByDevice)
+            return fail(ErrorCode::AuditLogReplaced,
+                        "the log was created for the audit key " +
+                            base64UrlEncode(header->key.thumbprint()) +
+                            ", but this device's anchor pins " +
+                            base64UrlEncode(options.auditKey->thumbprint()) +
+                            ": the whole log was replaced by another one",
+                        std::nullopt, std::nullopt, at(records[0]));
         if (!(*options.auditKey == header->key))
             return fail(ErrorCode::KeyMismatch,
                         "the log was created for another audit key (thumbprint " +
@@ -50,7 +58,8 @@ bool walk(const std::vector<AuditRecord>& records, bool haveOffsets,
         r.auditKey = header->key;
     }
     if (!options.expectedLogId.empty() && options.expectedLogId != header->logId)
-        return fail(ErrorCode::AuditLogIdMismatch,
+        return fail(options.pinnedByDevice ? ErrorCode::AuditLogReplaced
+                                           : ErrorCode::AuditLogIdMismatch,
                     "this is log '" + header->logId + "', not the expected '" +
                         options.expectedLogId + "'",
                     std::nullopt, std::nullopt, at(records[0]));
@@ -201,8 +210,18 @@ bool walk(const std::vector<AuditRecord>& records, bool haveOffsets,
 }
 
 bool checkAnchor(const AuditVerifyOptions& options, const WalkState& state, AuditVerification& r) {
-    if (options.anchor.empty())
-        return true;
+    if (options.anchor.empty()) {
+        if (!options.requireAnchor || r.checkpoints.empty())
+            return true;
+        setFailure(r, Failure{ErrorCode::AuditAnchorMissing,
+                              "the log has " +
+                                  plural(r.checkpoints.size(), "signed checkpoint",
+                                         "signed checkpoints") +
+                                  " but its sealed anchor is gone: without it a cut-back or "
+                                  "rolled-back log cannot be told from the real one",
+                              std::nullopt, std::nullopt, std::nullopt});
+        return false;
+    }
     r.anchorChecked = true;
     auto fail = [&](ErrorCode code, std::string detail, std::optional<std::uint64_t> entry) {
         setFailure(

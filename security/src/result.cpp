@@ -93,6 +93,12 @@ std::string_view errorCodeName(ErrorCode code) noexcept {
     case ErrorCode::DisclosureNotLogged: return "disclosure-not-logged";
     case ErrorCode::DisclosureCommitmentMismatch: return "disclosure-commitment-mismatch";
     case ErrorCode::DisclosureProofInvalid: return "disclosure-proof-invalid";
+    case ErrorCode::AuditAnchorMissing: return "audit-anchor-missing";
+    case ErrorCode::AuditAnchorInvalid: return "audit-anchor-invalid";
+    case ErrorCode::AuditKeyMissing: return "audit-key-missing";
+    case ErrorCode::AuditKeyReplaced: return "audit-key-replaced";
+    case ErrorCode::AuditLogReplaced: return "audit-log-replaced";
+    case ErrorCode::AuditLogRolledBack: return "audit-log-rolled-back";
     }
     return "unknown-error";
 }

@@ -1073,6 +1073,134 @@ class AuditTest : public QObject {
         QCOMPARE(verifyAuditLog(file, m_key.publicKey()).code, ErrorCode::KeyMismatch);
     }
 
+    // The sealed anchor (audit_anchor.h): only the unlocked audit key seals one; a copy with any
+    // byte changed, or sealed by another key, does not open.
+    void sealedAnchorOpensOnlyWithItsKey() {
+        const std::string path = newPath();
+        build(path, 3, 0, true);
+        auto log = take(AuditLog::open(path, m_clock));
+        const AuditAnchorKey key = take(AuditAnchorKey::derive(m_key), "derive");
+        const AuditAnchor anchor = AuditAnchor::of(log.logId(), log.auditKey(),
+                                                   log.latestCheckpoint(),
+                                                   log.checkpoints().size(), kT0);
+        QCOMPARE(anchor.counter, 3u);
+        const Bytes sealed = take(key.seal(anchor), "seal");
+        const AuditAnchor back = take(key.open(sealed), "open");
+        QCOMPARE(back.logId, std::string(kLogId));
+        QCOMPARE(back.counter, 3u);
+        QVERIFY(back.checkpoint == log.latestCheckpoint());
+        QVERIFY(back.auditKey == m_key.publicKey());
+        // The same key derives the same sealing key (a later unlock opens it).
+        QVERIFY(take(AuditAnchorKey::derive(m_key)).open(sealed).ok());
+
+        // Another audit key's anchor key: not this device's seal.
+        const AuditAnchorKey other = take(AuditAnchorKey::derive(m_otherKey));
+        QCOMPARE(other.open(sealed).code(), ErrorCode::AuditAnchorInvalid);
+        QCOMPARE(other.seal(anchor).code(), ErrorCode::KeyMismatch);
+        // Every single-byte change: unreadable, or a seal that does not verify.
+        for (std::size_t i = 0; i < sealed.size(); ++i) {
+            Bytes edited = sealed;
+            edited[i] ^= 0x01;
+            QCOMPARE(key.open(edited).code(), ErrorCode::AuditAnchorInvalid);
+        }
+        // A forged counter (the body rewritten, the old MAC kept) reads but does not open.
+        twinseal::proto::AuditAnchorFile f;
+        QVERIFY(f.ParseFromArray(sealed.data(), int(sealed.size())));
+        twinseal::proto::AuditAnchorBody b;
+        QVERIFY(b.ParseFromString(f.body()));
+        b.set_counter(2);
+        b.set_checkpoint(toString(recordsOf(readAll(path))[checkpointRecords(recordsOf(readAll(path)))[1]].payload));
+        f.set_body(b.SerializeAsString());
+        const Bytes forged = toBytes(f.SerializeAsString());
+        QVERIFY(readAuditAnchor(forged).ok());
+        QCOMPARE(key.open(forged).code(), ErrorCode::AuditAnchorInvalid);
+        // A counter that does not match its checkpoint is refused even unsealed.
+        b.set_counter(7);
+        f.set_body(b.SerializeAsString());
+        QCOMPARE(readAuditAnchor(toBytes(f.SerializeAsString())).code(),
+                 ErrorCode::AuditAnchorInvalid);
+        QCOMPARE(readAuditAnchor(toBytes("not an anchor")).code(), ErrorCode::AuditAnchorInvalid);
+    }
+
+    // The data directory's writer against the device's log: each attack fails closed with its
+    // own reason, and nothing is deleted by verifying.
+    void anchoredLogFailsClosed() {
+        const std::string path = newPath();
+        build(path, 4, 0, true);
+        const Bytes file = readAll(path);
+        const auto recs = recordsOf(file);
+        const auto cps = checkpointRecords(recs);
+        const AuditAnchorKey sealer = take(AuditAnchorKey::derive(m_key));
+        const AuditAnchor anchor = take(readAuditAnchor(take(sealer.seal(AuditAnchor::of(
+            kLogId, m_key.publicKey(), recs[cps.back()].payload, cps.size(), kT0)))));
+
+        auto check = [&](const AuditDirectory& dir, const Bytes& log) {
+            AuditVerifyOptions o;
+            if (auto st = checkAuditDirectory(dir, o); !st.ok())
+                return st.code();
+            return verifyAuditLog(log, o).code;
+        };
+        AuditDirectory intact{true, m_key.publicKey(), anchor};
+        QCOMPARE(check(intact, file), ErrorCode::Ok);
+
+        // Missing anchor while the log has checkpoints: refused, not accepted unanchored.
+        AuditDirectory noAnchor{true, m_key.publicKey(), std::nullopt};
+        QCOMPARE(check(noAnchor, file), ErrorCode::AuditAnchorMissing);
+        AuditVerifyOptions o;
+        QVERIFY(checkAuditDirectory(noAnchor, o).ok());
+        QCOMPARE(AuditLog::open(path, m_clock, o).code(), ErrorCode::AuditAnchorMissing);
+        QVERIFY(readAll(path) == file); // nothing was changed by refusing
+        // ... but a log never signed yet (a crash before its first anchor) has nothing to lose.
+        const std::string fresh = newPath();
+        const Bytes unsignedLog = build(fresh, 0, 2, false);
+        QCOMPARE(check(noAnchor, unsignedLog), ErrorCode::Ok);
+
+        // Missing audit.key: the log and its anchor are not accepted unpinned.
+        QCOMPARE(check(AuditDirectory{true, std::nullopt, anchor}, file),
+                 ErrorCode::AuditKeyMissing);
+        QCOMPARE(check(AuditDirectory{true, std::nullopt, std::nullopt}, file),
+                 ErrorCode::AuditKeyMissing);
+        QCOMPARE(check(AuditDirectory{false, std::nullopt, anchor}, file),
+                 ErrorCode::AuditKeyMissing);
+        // Replaced audit.key: not the key the anchor pins.
+        QCOMPARE(check(AuditDirectory{true, m_otherKey.publicKey(), anchor}, file),
+                 ErrorCode::AuditKeyReplaced);
+
+        // Truncation: cut back to two entries (fewer than the anchor's counter covers), at a
+        // record boundary, so the shorter log is well formed on its own; or deleted.
+        const Bytes cut(file.begin(), file.begin() + static_cast<std::ptrdiff_t>(
+                                                         recs[cps[1]].offset + recs[cps[1]].size));
+        QVERIFY(verify(cut).ok());
+        QCOMPARE(check(intact, cut), ErrorCode::AuditLogTruncated);
+        QCOMPARE(check(AuditDirectory{false, m_key.publicKey(), anchor}, cut),
+                 ErrorCode::AuditLogTruncated);
+        // Only the last checkpoint cut off: its entries would become a rewritable unsigned tail.
+        const Bytes noLastCp(file.begin(),
+                             file.begin() + static_cast<std::ptrdiff_t>(recs[cps.back()].offset));
+        QCOMPARE(check(intact, noLastCp), ErrorCode::AuditLogTruncated);
+
+        // Wholesale replacement: another log (its own key and id) put in place of the device's.
+        const Bytes foreign = build(newPath(), 6, 0, true, &m_otherKey, "audit-foreign");
+        QVERIFY(verifyAuditLog(foreign, AuditVerifyOptions{}).ok()); // consistent with itself
+        QCOMPARE(check(intact, foreign), ErrorCode::AuditLogReplaced);
+        QCOMPARE(check(noAnchor, foreign), ErrorCode::AuditLogReplaced); // audit.key pins it
+        // ... under the same key but another id (a second log of this device).
+        const Bytes sibling = build(newPath(), 6, 0, true, &m_key, "audit-sibling");
+        QCOMPARE(check(intact, sibling), ErrorCode::AuditLogReplaced);
+        // ... the whole set replaced (log, anchor and audit.key, all the attacker's): consistent
+        // until the owner's passphrase unlocks; the owner's anchor key does not open that anchor.
+        const AuditAnchorKey attacker = take(AuditAnchorKey::derive(m_otherKey));
+        const auto frecs = recordsOf(foreign);
+        const Bytes foreignAnchor = take(attacker.seal(AuditAnchor::of(
+            "audit-foreign", m_otherKey.publicKey(),
+            frecs[checkpointRecords(frecs).back()].payload, 6, kT0)));
+        QCOMPARE(check(AuditDirectory{true, m_otherKey.publicKey(),
+                                      take(readAuditAnchor(foreignAnchor))},
+                       foreign),
+                 ErrorCode::Ok);
+        QCOMPARE(sealer.open(foreignAnchor).code(), ErrorCode::AuditAnchorInvalid);
+    }
+
     void reportForPeople() {
         const Bytes file = build(newPath(), 3, 0, true);
         const auto good = verify(file);

@@ -9,6 +9,7 @@
 #include <QtTest>
 
 #include <twinseal/security/audit.h>
+#include <twinseal/security/bytes.h>
 #include <twinseal/security/subscriber.h>
 #include <twinseal/security/translog.h>
 #include <twinseal/security/x509.h>
@@ -20,6 +21,7 @@
 #include <twinseal/viewmodels/settings_controller.h>
 
 #include "testmain.h"
+#include "twinseal/proto/twinseal.pb.h"
 
 namespace {
 namespace test_settings_audit_models {
@@ -96,6 +98,127 @@ private slots:
     // A fork recorded by the witness (two heads of one log key over different histories) is a
     // persistent alert: shown as soon as the client starts, with both roots, and recorded once
     // per start as log.head / log-fork in the activity log.
+    // The device's activity log as the app opens it, against a writer of the data directory:
+    // the anchor removed, audit.key removed, the log cut back, the anchor's seal forged. Each
+    // fails closed with its reason, keeps the files as evidence (never deleted), and the next
+    // log's first entry records it.
+    void activityLogFailsClosedAndKeepsEvidence() {
+        using namespace twinseal::security;
+        const std::string pass = "audit passphrase";
+        auto evidence = [](const QString& dir, const char* prefix) {
+            return QDir(dir).entryList({QString::fromLatin1(prefix) + QStringLiteral(".damaged-*")});
+        };
+        auto fileBytes = [](const QString& path) {
+            QFile f(path);
+            return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+        };
+        // A log of `n` signed entries in a fresh directory, closed again.
+        auto makeLog = [&](QTemporaryDir& d, int n) {
+            QString error;
+            AuditTrail trail(d.path());
+            auto key = AuditTrail::loadOrCreateKey(d.path(), pass, &error);
+            QVERIFY2(key, qPrintable(error));
+            trail.unlocked(std::move(key));
+            for (int i = 0; i < n; ++i)
+                trail.record(audit_event::kDtStatus, {{"n", std::to_string(i)}});
+            QVERIFY(trail.isOpen());
+            QVERIFY2(trail.integrityProblem().isEmpty(), qPrintable(trail.integrityProblem()));
+        };
+        auto recordsReason = [&](AuditTrail& trail, const char* reason) {
+            QString error;
+            auto key = AuditTrail::loadOrCreateKey(trail.logPath().section(QLatin1Char('/'), 0, -2), pass, &error);
+            if (!key)
+                return false;
+            trail.unlocked(std::move(key));
+            for (const AuditEntry& e : trail.entries())
+                if (e.type == client_event::kAuditIntegrity && e.reason == reason)
+                    return true;
+            return false;
+        };
+
+        {   // Intact: reopened and verified, the anchor is the sealed kind and counts checkpoints.
+            QTemporaryDir d;
+            makeLog(d, 3);
+            AuditTrail trail(d.path());
+            QVERIFY(trail.isOpen());
+            QVERIFY2(trail.integrityProblem().isEmpty(), qPrintable(trail.integrityProblem()));
+            auto anchor = readAuditAnchor(twinseal::security::view(fileBytes(trail.anchorPath()).toStdString()));
+            QVERIFY(anchor.ok());
+            QVERIFY(anchor->counter >= 3);
+            QVERIFY(trail.verifyOwnLog().ok());
+        }
+        {   // The anchor removed: refused, the log kept as evidence byte for byte.
+            QTemporaryDir d;
+            makeLog(d, 2);
+            const QString log = QDir(d.path()).filePath(QStringLiteral("audit.log"));
+            const QByteArray before = fileBytes(log);
+            QVERIFY(QFile::remove(QDir(d.path()).filePath(QStringLiteral("audit-anchor.tsc"))));
+            AuditTrail trail(d.path());
+            QVERIFY(!trail.isOpen());
+            QVERIFY2(trail.integrityProblem().contains(QStringLiteral("audit-anchor-missing")),
+                     qPrintable(trail.integrityProblem()));
+            const QStringList kept = evidence(d.path(), "audit.log");
+            QCOMPARE(kept.size(), 1);
+            QCOMPARE(fileBytes(QDir(d.path()).filePath(kept.first())), before);
+            QVERIFY(recordsReason(trail, "audit-anchor-missing"));
+        }
+        {   // audit.key removed: not re-created beside its log; log and anchor kept.
+            QTemporaryDir d;
+            makeLog(d, 2);
+            QVERIFY(QFile::remove(QDir(d.path()).filePath(QStringLiteral("audit.key"))));
+            QString error;
+            QVERIFY(!AuditTrail::loadOrCreateKey(d.path(), pass, &error));
+            QVERIFY2(error.contains(QStringLiteral("audit-key-missing")), qPrintable(error));
+            AuditTrail trail(d.path());
+            QVERIFY(!trail.isOpen());
+            QVERIFY2(trail.integrityProblem().contains(QStringLiteral("audit-key-missing")),
+                     qPrintable(trail.integrityProblem()));
+            QCOMPARE(evidence(d.path(), "audit.log").size(), 1);
+            QCOMPARE(evidence(d.path(), "audit-anchor.tsc").size(), 1);
+            QVERIFY(recordsReason(trail, "audit-key-missing"));
+        }
+        {   // The log cut back to its first entries (a well-formed shorter log).
+            QTemporaryDir d;
+            makeLog(d, 4);
+            const QString log = QDir(d.path()).filePath(QStringLiteral("audit.log"));
+            const QByteArray full = fileBytes(log);
+            auto records = readAuditRecords(twinseal::security::view(full.toStdString()));
+            QVERIFY(records.ok());
+            std::size_t cut = 0, checkpoints = 0;
+            for (const AuditRecord& r : *records)
+                if (r.kind == AuditRecordKind::Checkpoint && ++checkpoints == 2)
+                    cut = r.offset + r.size;
+            QVERIFY(cut > 0 && cut < std::size_t(full.size()));
+            QFile f(log);
+            QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            f.write(full.left(qsizetype(cut)));
+            f.close();
+            AuditTrail trail(d.path());
+            QVERIFY(!trail.isOpen());
+            QVERIFY2(trail.integrityProblem().contains(QStringLiteral("audit-log-truncated")),
+                     qPrintable(trail.integrityProblem()));
+            QVERIFY(recordsReason(trail, "audit-log-truncated"));
+        }
+        {   // The anchor's seal forged (its content intact): caught once the key is unlocked.
+            QTemporaryDir d;
+            makeLog(d, 2);
+            const QString anchorPath = QDir(d.path()).filePath(QStringLiteral("audit-anchor.tsc"));
+            twinseal::proto::AuditAnchorFile f;
+            QVERIFY(f.ParseFromString(fileBytes(anchorPath).toStdString()));
+            std::string mac = f.mac();
+            mac[0] = char(mac[0] ^ 0x55);
+            f.set_mac(mac);
+            const std::string forged = f.SerializeAsString();
+            QVERIFY(writeFileAtomic(anchorPath.toStdString(), twinseal::security::view(forged)).ok());
+            AuditTrail trail(d.path());
+            QVERIFY(trail.isOpen()); // locked: the seal cannot be checked yet
+            QVERIFY(recordsReason(trail, "audit-anchor-invalid"));
+            QVERIFY2(trail.integrityProblem().contains(QStringLiteral("audit-anchor-invalid")),
+                     qPrintable(trail.integrityProblem()));
+            QCOMPARE(evidence(d.path(), "audit-anchor.tsc").size(), 1);
+        }
+    }
+
     void logForkIsShownFromTheStartAndRecorded() {
         using namespace twinseal::security;
         QTemporaryDir dir;

@@ -8,7 +8,7 @@ HomenetService::HomenetService(ServiceConfig config, Store& store, const Operato
       m_handles(m_ctx), m_issuer(m_ctx, m_log, m_status), m_auth(m_ctx, m_handles),
       m_registry(m_ctx, m_log, m_status, m_issuer, m_handles), m_avatars(m_ctx),
       m_transfers(m_ctx, m_log, m_status, m_issuer, m_handles), m_disclosures(m_ctx, m_log),
-      m_callAdmission(m_ctx), m_calls(m_ctx, m_callAdmission) {}
+      m_auditAnchors(m_ctx), m_callAdmission(m_ctx), m_calls(m_ctx, m_callAdmission) {}
 
 ServiceStatus HomenetService::start() {
     if (auto st = m_log.verifyStored(); !st.ok())

@@ -131,6 +131,16 @@ void addTwinRoutes(Routes& routes) {
                withCaller([](HomenetService& s, const Caller& c, const QStringList&) {
                    return s.lawfulDisclosures(c);
                }));
+    // The activity logs' anchor mirror: the highest checkpoint per log, never going back.
+    routes.add("PUT", QStringLiteral("/v1/audit/anchors/{log}"),
+               withCallerAndBody<proto::AuditAnchorMirror>(
+                   [](HomenetService& s, const Caller& c, const auto& r, const QStringList& log) {
+                       return s.putAuditAnchor(c, log[0], r);
+                   }));
+    routes.add("GET", QStringLiteral("/v1/audit/anchors/{log}"),
+               withCaller([](HomenetService& s, const Caller& c, const QStringList& log) {
+                   return s.auditAnchor(c, log[0]);
+               }));
     routes.add(
         "GET", QStringLiteral("/v1/me"),
         withCaller([](HomenetService& s, const Caller& c, const QStringList&) { return s.me(c); }));

@@ -73,14 +73,18 @@ const char* const kSchema[] = {
     " dt_id TEXT NOT NULL, supi TEXT NOT NULL, authority TEXT NOT NULL, case_ref TEXT NOT NULL,"
     " legal_basis TEXT NOT NULL, attributes TEXT NOT NULL, disclosed_at %INT% NOT NULL)",
     "CREATE INDEX IF NOT EXISTS lawful_disclosures_by_supi ON lawful_disclosures (supi)",
-    "INSERT INTO meta (name, value) VALUES ('schema_version', 3) ON CONFLICT (name) DO NOTHING",
-    "UPDATE meta SET value = 3 WHERE name = 'schema_version' AND value < 3",
     // Schema version 4: each lawful disclosure's statement as committed to in the transparency
     // log (its salt stays here), the entry's index, and from when the owner is shown it (issue
     // 12, finding 16). Disclosures recorded before have no row: listed as not logged.
     "CREATE TABLE IF NOT EXISTS lawful_disclosure_log (disclosure_id TEXT PRIMARY KEY,"
     " statement %BLOB% NOT NULL, log_index %INT% NOT NULL, visible_at %INT% NOT NULL)",
-    "UPDATE meta SET value = 4 WHERE name = 'schema_version' AND value < 4",
+    // Schema version 5: the mirror of each client activity log's highest checkpoint
+    // (audit_anchor_mirror.h). An existing database gets the tables when it is next opened.
+    "CREATE TABLE IF NOT EXISTS audit_anchors (supi TEXT NOT NULL, log_id TEXT NOT NULL,"
+    " counter %INT% NOT NULL, checkpoint %BLOB% NOT NULL, audit_key %BLOB% NOT NULL,"
+    " updated_at %INT% NOT NULL, PRIMARY KEY (supi, log_id))",
+    "INSERT INTO meta (name, value) VALUES ('schema_version', 5) ON CONFLICT (name) DO NOTHING",
+    "UPDATE meta SET value = 5 WHERE name = 'schema_version' AND value < 5",
     "INSERT INTO meta (name, value) VALUES ('write_lock', 0) ON CONFLICT (name) DO NOTHING",
 };
 

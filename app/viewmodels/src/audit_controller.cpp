@@ -164,16 +164,25 @@ void AuditController::verifyFile(const QUrl& file) {
         emit verificationChanged();
         return;
     }
+    const bool ownLog = path == m_audit.logPath();
+    if (ownLog) {
+        // As the app opens it: the key pinned, the sealed anchor required (fail closed).
+        showVerification(m_audit.verifyOwnLog(), tr("This device's activity log"));
+        return;
+    }
     AuditVerifyOptions options;
     auto keyFile = readFile(m_audit.keyPath().toStdString());
     auto key = keyFile.ok() ? SigningKey::peekPublicKey(*keyFile) : Result<PublicKey>(keyFile.error());
     if (key.ok())
         options.auditKey = &*key;
-    if (auto anchor = readFile(m_audit.anchorPath().toStdString()); anchor.ok())
-        options.anchor = std::move(anchor).value();
-    const bool ownLog = path == m_audit.logPath();
-    showVerification(verifyAuditData(*data, options),
-                     ownLog ? tr("This device's activity log") : tr("The file"));
+    // The anchor's checkpoint (its seal is the app's business; the checkpoint is signed).
+    if (auto anchorFile = readFile(m_audit.anchorPath().toStdString()); anchorFile.ok()) {
+        if (auto anchor = readAuditAnchor(*anchorFile); anchor.ok())
+            options.anchor = std::move(anchor->checkpoint);
+        else
+            options.anchor = std::move(anchorFile).value(); // an older, unsealed anchor
+    }
+    showVerification(verifyAuditData(*data, options), tr("The file"));
 }
 
 } // namespace twinseal::viewmodels

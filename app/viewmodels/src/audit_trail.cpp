@@ -10,6 +10,8 @@
 #include <twinseal/security/audit.h>
 #include <twinseal/security/keys.h>
 #include <twinseal/security/clock.h>
+#include <twinseal/twin/audit_mirror.h>
+#include <twinseal/twin/twin_session.h>
 
 namespace twinseal::viewmodels {
 
@@ -42,20 +44,75 @@ const std::vector<AuditEntry>& AuditTrail::entries() const { return m_log ? m_lo
 
 std::uint64_t AuditTrail::unsignedTail() const { return m_log ? m_log->unsignedTail() : 0; }
 
+namespace {
+
+std::optional<PublicKey> keyFilePublic(const std::string& path, bool* exists) {
+    *exists = QFileInfo::exists(QString::fromStdString(path));
+    auto file = readFile(path);
+    if (!file.ok())
+        return std::nullopt;
+    auto key = SigningKey::peekPublicKey(*file);
+    if (!key.ok())
+        return std::nullopt;
+    return std::move(key).value();
+}
+
+// What the data directory holds, read without the passphrase. A file that is there but does not
+// read is an error of its own (an unreadable anchor is audit-anchor-invalid).
+// An anchor written by a TwinSeal before anchors were sealed (a bare checkpoint envelope) is
+// taken as it is (its checkpoint is signed by audit.key) and sealed at the next unlock: *legacy.
+Status readDirectory(const QString& logPath, const QString& keyPath, const QString& anchorPath,
+                            AuditDirectory& dir, bool* legacy = nullptr) {
+    dir.logExists = QFileInfo::exists(logPath);
+    bool keyExists = false;
+    dir.keyFile = keyFilePublic(keyPath.toStdString(), &keyExists);
+    if (keyExists && !dir.keyFile)
+        return makeError(ErrorCode::KeyFileCorrupt,
+                         "audit.key is there but does not read as a TwinSeal key file: restore it "
+                         "from a backup");
+    if (QFileInfo::exists(anchorPath)) {
+        auto bytes = readFile(anchorPath.toStdString());
+        if (!bytes.ok())
+            return bytes.error();
+        if (auto type = envelopeType(*bytes); type.ok() && *type == kAuditCheckpointType && dir.keyFile) {
+            auto cp = parseAuditCheckpoint(*bytes, *dir.keyFile);
+            if (!cp.ok())
+                return makeError(ErrorCode::AuditAnchorInvalid,
+                                 "the activity log's anchor (an older, unsealed one) does not verify "
+                                 "with audit.key: " + cp.error().message());
+            dir.anchor = AuditAnchor::of(cp->logId, *dir.keyFile, *bytes, cp->number + 1, cp->timestamp);
+            if (legacy)
+                *legacy = true;
+            return {};
+        }
+        auto anchor = readAuditAnchor(*bytes);
+        if (!anchor.ok())
+            return anchor.error();
+        dir.anchor = std::move(anchor).value();
+    }
+    return {};
+}
+
+} // namespace
+
 void AuditTrail::openExisting() {
-    if (!QFileInfo::exists(logPath()))
-        return;
-    auto keyFile = readFile(keyPath().toStdString());
-    auto key = keyFile.ok() ? SigningKey::peekPublicKey(*keyFile) : Result<PublicKey>(keyFile.error());
+    AuditDirectory dir;
+    if (auto st = readDirectory(logPath(), keyPath(), anchorPath(), dir, &m_legacyAnchor); !st.ok())
+        return failClosed(QString::fromUtf8(errorCodeName(st.code()).data()),
+                          QString::fromStdString(st.error().detail));
+    if (!dir.logExists && !dir.anchor)
+        return; // nothing yet (or an older install without a log): it starts at the next unlock
     AuditVerifyOptions options;
-    if (key.ok())
-        options.auditKey = &*key;
-    if (auto anchor = readFile(anchorPath().toStdString()); anchor.ok())
-        options.anchor = std::move(anchor).value();
+    if (auto st = checkAuditDirectory(dir, options); !st.ok())
+        return failClosed(QString::fromUtf8(errorCodeName(st.code()).data()),
+                          QString::fromStdString(st.error().detail));
     AuditOpenInfo info;
     auto opened = AuditLog::open(logPath().toStdString(), SystemClock::instance(), options, &info);
     if (opened.ok()) {
         m_log = std::make_unique<AuditLog>(std::move(opened).value());
+        m_openedAnchor = std::make_unique<AuditAnchor>(
+            dir.anchor ? *dir.anchor
+                       : AuditAnchor::of(m_log->logId(), m_log->auditKey(), {}, 0, 0));
         if (info.repairedBytes > 0)
             m_problem = tr("The last entry was cut short by a crash (%1 bytes) and has been removed.")
                             .arg(info.repairedBytes);
@@ -67,20 +124,74 @@ void AuditTrail::openExisting() {
                         .arg(describe(opened.error()));
         return;
     }
-    // Tampered or damaged: keep it as evidence, never write to it again; start a new log when
-    // the key is available.
-    const QString evidence = logPath() + QStringLiteral(".damaged-") +
-                             QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMddTHHmmssZ"));
-    QFile::rename(logPath(), evidence);
-    QFile::remove(anchorPath());
-    m_problem = tr("The activity log failed verification (%1). It was kept as %2 and a new log "
-                   "was started.")
-                    .arg(describe(opened.error()), QFileInfo(evidence).fileName());
+    failClosed(QString::fromUtf8(errorCodeName(opened.code()).data()),
+               QString::fromStdString(opened.error().detail));
+}
+
+void AuditTrail::failClosed(const QString& code, const QString& detail) {
+    m_log.reset();
+    m_openedAnchor.reset();
+    // Kept as evidence, never deleted or written to again: the log and its anchor side by side.
+    const QString stamp = QStringLiteral(".damaged-") +
+                          QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMddTHHmmssZ"));
+    QStringList kept;
+    for (const QString& file : {logPath(), anchorPath()}) {
+        if (!QFileInfo::exists(file))
+            continue;
+        QString evidence = file + stamp;
+        for (int n = 2; QFileInfo::exists(evidence); ++n)
+            evidence = file + stamp + QLatin1Char('-') + QString::number(n);
+        if (QFile::rename(file, evidence))
+            kept << QFileInfo(evidence).fileName();
+        else
+            kept << QFileInfo(file).fileName();
+    }
+    m_problem = tr("The activity log failed verification (%1: %2). %3 a new log is started at the "
+                   "next unlock.")
+                    .arg(code, detail,
+                         kept.isEmpty() ? tr("Nothing was left to keep;")
+                                        : tr("It was kept as evidence (%1);").arg(kept.join(QStringLiteral(", "))));
+    Fields fields{{"reason-detail", detail.left(900).toStdString()}};
+    if (!kept.isEmpty())
+        fields.push_back({"evidence", kept.join(QLatin1Char(',')).toStdString()});
+    if (m_pending.size() < 256)
+        m_pending.push_back({true, client_event::kAuditIntegrity, code.toStdString(), std::move(fields)});
+    emit changed();
+}
+
+AuditVerification AuditTrail::verifyOwnLog() const {
+    AuditVerification r;
+    r.format = AuditFormat::LogFile;
+    auto fail = [&](const Error& e) {
+        r.code = e.code;
+        r.detail = e.detail;
+        return r;
+    };
+    AuditDirectory dir;
+    if (auto st = readDirectory(logPath(), keyPath(), anchorPath(), dir); !st.ok())
+        return fail(st.error());
+    if (!dir.logExists && !dir.anchor)
+        return fail(makeError(ErrorCode::IoError, "there is no activity log yet"));
+    if (m_anchorKey && dir.anchor) {
+        auto bytes = readFile(anchorPath().toStdString());
+        if (!bytes.ok())
+            return fail(bytes.error());
+        if (auto sealed = m_anchorKey->open(*bytes); !sealed.ok())
+            return fail(sealed.error());
+    }
+    AuditVerifyOptions options;
+    if (auto st = checkAuditDirectory(dir, options); !st.ok())
+        return fail(st.error());
+    auto data = readFile(logPath().toStdString());
+    if (!data.ok())
+        return fail(data.error());
+    return verifyAuditLog(*data, options);
 }
 
 std::unique_ptr<SigningKey> AuditTrail::loadOrCreateKey(const QString& dataDir,
                                                         const std::string& passphrase, QString* error) {
-    const std::string file = QDir(dataDir).filePath(QString::fromUtf8(twin::layout::kAuditKey)).toStdString();
+    const QDir dir(dataDir);
+    const std::string file = dir.filePath(QString::fromUtf8(twin::layout::kAuditKey)).toStdString();
     if (QFileInfo::exists(QString::fromStdString(file))) {
         // Re-sealed with the current KDF parameters when an older TwinSeal wrote it.
         auto key = SigningKey::loadEncryptedAndUpgrade(file, passphrase);
@@ -89,6 +200,14 @@ std::unique_ptr<SigningKey> AuditTrail::loadOrCreateKey(const QString& dataDir,
             return nullptr;
         }
         return std::make_unique<SigningKey>(std::move(key).value());
+    }
+    // A missing key is never silently replaced while its log or anchor is there.
+    if (QFileInfo::exists(dir.filePath(QString::fromUtf8(twin::layout::kAuditLog))) ||
+        QFileInfo::exists(dir.filePath(QString::fromUtf8(twin::layout::kAuditAnchor)))) {
+        *error = describe(makeError(ErrorCode::AuditKeyMissing,
+                                    "audit.key is gone but the activity log remains; restore it "
+                                    "from a backup"));
+        return nullptr;
     }
     auto key = SigningKey::generate(KeyAlgorithm::Ed25519);
     if (!key.ok()) {
@@ -103,7 +222,7 @@ std::unique_ptr<SigningKey> AuditTrail::loadOrCreateKey(const QString& dataDir,
 }
 
 void AuditTrail::createLog() {
-    if (!m_key || isOpen() || QFileInfo::exists(logPath()))
+    if (!m_key || isOpen() || QFileInfo::exists(logPath()) || QFileInfo::exists(anchorPath()))
         return;
     auto id = newAuditLogId(SystemRandom::instance());
     if (!id.ok())
@@ -114,12 +233,39 @@ void AuditTrail::createLog() {
         return;
     }
     m_log = std::make_unique<AuditLog>(std::move(created).value());
+    m_openedAnchor = std::make_unique<AuditAnchor>(AuditAnchor::of(m_log->logId(), m_log->auditKey(), {}, 0, 0));
+    saveAnchor(); // counter 0: from now on the log is never without its anchor
 }
 
 void AuditTrail::unlocked(std::unique_ptr<SigningKey> key) {
     m_key = std::move(key);
     if (!m_key)
         return;
+    auto anchorKey = AuditAnchorKey::derive(*m_key);
+    if (!anchorKey.ok()) {
+        m_problem = tr("The activity log's anchor key cannot be derived: %1").arg(describe(anchorKey.error()));
+        m_key.reset();
+        return;
+    }
+    m_anchorKey = std::make_unique<AuditAnchorKey>(std::move(anchorKey).value());
+    if (isOpen()) {
+        // Only now can the anchor's seal be checked: one this device did not seal fails closed.
+        if (!(m_log->auditKey() == m_key->publicKey())) {
+            failClosed(QString::fromUtf8(errorCodeName(ErrorCode::AuditKeyReplaced).data()),
+                       tr("audit.key opened with your passphrase is not the key of the activity "
+                          "log %1").arg(QString::fromStdString(m_log->logId())));
+        } else if (QFileInfo::exists(anchorPath()) && !m_legacyAnchor) {
+            auto bytes = readFile(anchorPath().toStdString());
+            auto sealed = bytes.ok() ? m_anchorKey->open(*bytes) : Result<AuditAnchor>(bytes.error());
+            if (!sealed.ok())
+                failClosed(QString::fromUtf8(errorCodeName(sealed.code()).data()),
+                           QString::fromStdString(sealed.error().detail));
+            else if (m_openedAnchor && (sealed->counter != m_openedAnchor->counter ||
+                                        sealed->checkpoint != m_openedAnchor->checkpoint))
+                failClosed(QString::fromUtf8(errorCodeName(ErrorCode::AuditAnchorInvalid).data()),
+                           tr("the anchor changed while the log was open"));
+        }
+    }
     if (!isOpen())
         createLog();
     if (!isOpen())
@@ -129,12 +275,80 @@ void AuditTrail::unlocked(std::unique_ptr<SigningKey> key) {
     for (auto& p : pending)
         write(p.failed, std::move(p.type), std::move(p.reason), std::move(p.fields));
     if (auto cp = m_log->checkpoint(*m_key); cp.ok())
-        saveAnchor();
+        saveAnchor(); // an older, unsealed anchor is sealed from now on
+    m_legacyAnchor = false;
     emit changed();
+}
+
+void AuditTrail::confirmWithHomeNetwork(twin::TwinSession& session) {
+    m_mirrorSession = &session;
+    if (!isOpen() || !m_anchorKey || !m_openedAnchor)
+        return;
+    const AuditAnchor opened = *m_openedAnchor;
+    const std::string logId = m_log->logId();
+    QPointer<AuditTrail> self(this);
+    QPointer<twin::TwinSession> s(&session);
+    session.authenticated([self, s, opened, logId](netclient::ClientStatus st) {
+        if (!self)
+            return;
+        if (!st.ok() || !s) {
+            self->m_mirrorState = tr("unconfirmed: %1").arg(QString::fromStdString(
+                st.ok() ? std::string("the session closed") : st.error().describe()));
+            emit self->changed();
+            return;
+        }
+        // Judged against the anchor as opened; the current checkpoint is what is handed over.
+        const AuditAnchor current =
+            self->isOpen() && self->m_log->logId() == logId
+                ? AuditAnchor::of(logId, self->m_log->auditKey(), self->m_log->latestCheckpoint(),
+                                  self->m_log->checkpoints().size(), QDateTime::currentSecsSinceEpoch())
+                : opened;
+        twin::AuditMirror::check(
+            s->client(), opened, current,
+            [self, logId](netclient::ClientResult<twin::AuditMirror::Decision> d) {
+                if (!self)
+                    return;
+                if (d.ok()) {
+                    self->m_mirrorState = QStringLiteral("confirmed");
+                } else if (d.error().code == errorCodeName(ErrorCode::AuditLogRolledBack) ||
+                           d.error().code == errorCodeName(ErrorCode::AuditLogReplaced)) {
+                    self->m_mirrorState = QString::fromStdString(d.error().code);
+                    if (self->isOpen() && self->m_log->logId() == logId) {
+                        self->failClosed(QString::fromStdString(d.error().code),
+                                         QString::fromStdString(d.error().message));
+                        self->createLog(); // the key is unlocked: the new log starts now
+                        if (self->isOpen()) {
+                            auto pending = std::move(self->m_pending);
+                            self->m_pending.clear();
+                            for (auto& p : pending)
+                                self->write(p.failed, std::move(p.type), std::move(p.reason),
+                                            std::move(p.fields));
+                        }
+                    }
+                } else {
+                    self->m_mirrorState = tr("unconfirmed: %1")
+                                              .arg(QString::fromStdString(d.error().describe()));
+                }
+                emit self->changed();
+            });
+    });
+}
+
+void AuditTrail::mirrorCurrent() {
+    // While the session is authenticated and the log was confirmed, each new checkpoint goes to
+    // the home network too (no new authentication for it; failures are checked at next unlock).
+    if (!m_mirrorSession || m_mirrorState != QLatin1String("confirmed") || !isOpen() ||
+        !m_mirrorSession->client().isAuthenticated() || m_log->checkpoints().empty())
+        return;
+    const AuditAnchor current =
+        AuditAnchor::of(m_log->logId(), m_log->auditKey(), m_log->latestCheckpoint(),
+                        m_log->checkpoints().size(), QDateTime::currentSecsSinceEpoch());
+    m_mirrorSession->client().mirrorAuditAnchor(current, [](netclient::ClientResult<netclient::AuditAnchorMirror>) {});
 }
 
 void AuditTrail::locked() {
     m_key.reset(); // cleansed by SigningKey
+    m_anchorKey.reset(); // cleansed by AuditAnchorKey
 }
 
 void AuditTrail::record(const char* type, Fields fields) { write(false, type, {}, std::move(fields)); }
@@ -165,9 +379,19 @@ void AuditTrail::write(bool failed, std::string type, std::string reason, Fields
 }
 
 void AuditTrail::saveAnchor() {
-    const Bytes anchor = m_log->latestCheckpoint();
-    if (!anchor.empty())
-        (void)writeFileAtomic(anchorPath().toStdString(), anchor, true);
+    if (!m_anchorKey || !isOpen())
+        return;
+    const AuditAnchor anchor =
+        AuditAnchor::of(m_log->logId(), m_log->auditKey(), m_log->latestCheckpoint(),
+                        m_log->checkpoints().size(), QDateTime::currentSecsSinceEpoch());
+    auto sealed = m_anchorKey->seal(anchor);
+    Status st = sealed.ok() ? writeFileAtomic(anchorPath().toStdString(), *sealed, true)
+                            : Status(sealed.error());
+    if (!st.ok()) {
+        m_problem = tr("The activity log's anchor cannot be saved: %1").arg(describe(st.error()));
+        return;
+    }
+    mirrorCurrent();
 }
 
 } // namespace twinseal::viewmodels

@@ -677,6 +677,7 @@ void TwinController::choosePassphrase(const QString& passphrase, const QString& 
                             tr("Import your USIM profile before creating your key."));
             m_auditTrail->unlocked(std::move(keys.audit));
             m_auditTrail->record(audit_event::kKeyUnlock, {{"holder-key", "created"}});
+            m_auditTrail->confirmWithHomeNetwork(*m_session);
             setBusy(false);
             emit lockedChanged();
             setStage(Stage::Avatar);
@@ -1117,6 +1118,7 @@ void TwinController::unlock(const QString& passphrase) {
                                "import the profile your operator gave you again."));
             m_auditTrail->unlocked(std::move(keys.audit));
             m_auditTrail->record(audit_event::kKeyUnlock);
+            m_auditTrail->confirmWithHomeNetwork(*m_session); // rollback check (audit_trail.h)
             setBusy(false);
             setNotice({});
             emit lockedChanged();

@@ -22,6 +22,7 @@
 //   audit_verify.h  verifying a log file or an export
 //   audit_export.h  the JSON and CBOR exports
 //   audit_log.h     the append-only, file-backed writer
+//   audit_anchor.h  the sealed anchor kept outside the log, and the fail-closed directory check
 //
 // What verification detects (with the audit public key, given or taken from the log):
 //   - any change to any byte of the file (record checksums; for entries a checkpoint covers also
@@ -34,6 +35,10 @@
 //   - with an anchor (a signed checkpoint kept outside the log: an earlier export, the app's
 //     settings, a peer): truncating or rolling back the log to before that checkpoint;
 //   - with a pinned audit key: replacing the whole log by one under another key.
+// The app keeps the anchor sealed (audit_anchor.h: a checkpoint counter and the pinned key and
+// log id, HMAC-sealed under a key derived from the unlocked audit key) and verifies its own log
+// failing closed (requireAnchor, pinnedByDevice); the home network's mirror of the counter
+// catches an older log restored with its older anchor (twin/audit_mirror.h).
 // What it cannot detect:
 //   - changes to the unsigned tail (entries after the last checkpoint, e.g. appended while
 //     locked) by someone who recomputes the chain and checksums: reported as "unsigned tail",
@@ -50,6 +55,7 @@
 //     and a wrong device clock (timestamps are the device's claim).
 #pragma once
 
+#include "twinseal/security/audit_anchor.h"
 #include "twinseal/security/audit_entry.h"
 #include "twinseal/security/audit_export.h"
 #include "twinseal/security/audit_format.h"

@@ -22,6 +22,13 @@ struct AuditVerifyOptions {
     // must still hold the entries it covers with the same head: AuditLogTruncated when they are
     // gone (truncation, rollback), AuditEntryModified when they differ.
     Bytes anchor;
+    // The device's own log (audit_anchor.h): when `anchor` is empty and the log has signed
+    // checkpoints, fail with AuditAnchorMissing instead of accepting it unanchored.
+    bool requireAnchor = false;
+    // The key and log id are the device's own (audit.key, its sealed anchor): a log under
+    // another key or with another id is AuditLogReplaced (a wholesale replacement), not
+    // KeyMismatch / AuditLogIdMismatch.
+    bool pinnedByDevice = false;
 };
 
 // The outcome: ok, or the first problem in file order with its code and where it is.

@@ -129,6 +129,15 @@ enum class ErrorCode {
                                   // committed to in its log entry (altered since it was logged)
     DisclosureProofInvalid,   // the disclosure's log entry is not proven included in a tree head
                               // signed with the log key
+    // the activity log's sealed anchor (audit_anchor.h): fail closed, the files kept as evidence
+    AuditAnchorMissing,       // the log has signed checkpoints but its sealed anchor is gone
+    AuditAnchorInvalid,       // the sealed anchor is malformed or its seal does not verify with
+                              // the key unlocked by the passphrase (forged or replaced)
+    AuditKeyMissing,          // audit.key is gone while the log or its anchor exists
+    AuditKeyReplaced,         // audit.key is not the audit key the anchor pins
+    AuditLogReplaced,         // the log (its id or key) is not the log the anchor pins, or is gone
+    AuditLogRolledBack,       // the home network's mirror holds a later checkpoint of this log:
+                              // an older log and anchor were restored
 };
 
 // Stable machine-readable name, e.g. "wrong-passphrase" (used in CLI output, logs and reports).

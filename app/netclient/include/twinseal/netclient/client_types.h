@@ -82,6 +82,16 @@ struct LawfulDisclosureList {
     std::optional<security::SignedTreeHead> treeHead;
 };
 
+// The home network's mirror of one of the subscriber's activity logs (security/audit_anchor.h):
+// the highest checkpoint it has seen, its signature checked with the log's audit key.
+struct AuditAnchorMirror {
+    std::string logId;
+    std::uint64_t counter = 0; // checkpoints covered (the checkpoint's number + 1)
+    security::Bytes checkpoint;
+    std::uint64_t entryCount = 0; // entries the checkpoint covers
+    std::int64_t updatedAt = 0;   // Unix seconds, the home network's clock
+};
+
 struct ServiceInfo {
     std::string operatorName;
     std::string issuer;

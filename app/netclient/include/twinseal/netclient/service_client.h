@@ -20,11 +20,13 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <twinseal/netclient/client_error.h>
 #include <twinseal/netclient/client_types.h>
+#include <twinseal/security/audit_anchor.h>
 #include <twinseal/security/clock.h>
 #include <twinseal/security/keys.h>
 #include <twinseal/security/manifest.h>
@@ -147,6 +149,20 @@ public:
     // included in one signed tree head of the profile's log, forming one chain from the issuance
     // (see DtHistory). Errors: "log-proof-invalid", "tree-head-invalid", "unknown-dt", ...
     void dtHistory(const std::string& dtId, ClientCallback<DtHistory> done);
+
+    // ---- the activity log's anchor mirror (AKMA-authenticated; service_client_audit.cpp) ------
+
+    // Hands the home network the anchor's checkpoint (counter >= 1), which it keeps when later
+    // than the one it holds. The answer (what it now holds) is checked with the anchor's audit
+    // key. Errors: "invalid-argument", "response-malformed", and the service's
+    // ("audit-anchor-rollback" when it holds a later checkpoint of this log,
+    // "audit-anchor-mismatch" for another checkpoint under the same counter or another key).
+    void mirrorAuditAnchor(const security::AuditAnchor& anchor,
+                           ClientCallback<AuditAnchorMirror> done);
+    // What the home network holds of activity log `logId` (its checkpoint verified with
+    // `auditKey`); nullopt when it holds nothing for it.
+    void fetchAuditAnchor(const std::string& logId, const security::PublicKey& auditKey,
+                          ClientCallback<std::optional<AuditAnchorMirror>> done);
 
     // ---- ownership transfer (AKMA-authenticated; homenet_transfers.cpp) ------------------------
 

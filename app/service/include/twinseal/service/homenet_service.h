@@ -13,6 +13,7 @@
 #include <twinseal/proto/homenet.pb.h>
 #include <twinseal/security/clock.h>
 
+#include "twinseal/service/audit_anchor_mirror.h"
 #include "twinseal/service/avatar_repository.h"
 #include "twinseal/service/call_admission.h"
 #include "twinseal/service/call_rooms.h"
@@ -123,6 +124,16 @@ public:
         return m_registry.me(caller);
     }
 
+    // ---- the activity logs' anchor mirror
+    [[nodiscard]] ServiceResult<proto::AuditAnchorMirror>
+    putAuditAnchor(const Caller& caller, const QString& logId, const proto::AuditAnchorMirror& r) {
+        return m_auditAnchors.put(caller, logId, r);
+    }
+    [[nodiscard]] ServiceResult<proto::AuditAnchorMirror> auditAnchor(const Caller& caller,
+                                                                      const QString& logId) {
+        return m_auditAnchors.get(caller, logId);
+    }
+
     // ---- ownership transfer
     [[nodiscard]] ServiceResult<proto::TransferInfo> offerTransfer(const Caller& caller,
                                                                    const QByteArray& body) {
@@ -216,6 +227,7 @@ public:
     AvatarRepository m_avatars;
     OwnershipTransfers m_transfers;
     LawfulDisclosures m_disclosures;
+    AuditAnchorMirrors m_auditAnchors;
     CallAdmission m_callAdmission;
     CallRooms m_calls;
 };

@@ -8,6 +8,7 @@
 
 #include <QString>
 
+#include "twinseal/service/store_audit_anchors.h"
 #include "twinseal/service/store_auth.h"
 #include "twinseal/service/store_avatars.h"
 #include "twinseal/service/store_credentials.h"
@@ -52,6 +53,7 @@ public:
   [[nodiscard]] TransferTable& transfers() { return m_transfers; }
   [[nodiscard]] AvatarTable& avatars() { return m_avatars; }
   [[nodiscard]] DisclosureTable& disclosures() { return m_disclosures; }
+  [[nodiscard]] AuditAnchorTable& auditAnchors() { return m_auditAnchors; }
 
   // Drops what expired (authentication sessions, AKMA keys, nonces and grants a day after
   // they expired, so a late replay is still named one) and marks pending transfers past
@@ -69,6 +71,7 @@ private:
   TransferTable m_transfers{m_db};
   AvatarTable m_avatars{m_db};
   DisclosureTable m_disclosures{m_db};
+  AuditAnchorTable m_auditAnchors{m_db};
 };
 
 } // namespace twinseal::service
