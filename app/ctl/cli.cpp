@@ -17,7 +17,10 @@
 namespace twinseal::ctl {
 
 int exitCodeFor(sec::ErrorCode code) {
-    return code == sec::ErrorCode::Ok ? kExitOk : kExitErrorBase + static_cast<int>(code);
+    const int c = static_cast<int>(code);
+    if (code == sec::ErrorCode::Ok)
+        return kExitOk;
+    return c < kFirstLateErrorCode ? kExitErrorBase + c : kExitLateErrorBase + (c - kFirstLateErrorCode);
 }
 
 int exitCodeFor(const sec::VerificationReport& report) {
@@ -37,7 +40,7 @@ int exitCodeFor(const netclient::ClientError& error) {
     for (int c = int(sec::ErrorCode::InvalidArgument);
          sec::errorCodeName(static_cast<sec::ErrorCode>(c)) != "unknown-error"; ++c)
         if (sec::errorCodeName(static_cast<sec::ErrorCode>(c)) == error.code)
-            return kExitErrorBase + c;
+            return exitCodeFor(static_cast<sec::ErrorCode>(c));
     return kExitServiceRefused;
 }
 

@@ -19,7 +19,8 @@ namespace sec = twinseal::security;
 
 // Exit codes: 0 success, 1 usage error, 2 verified signatures but untrusted issuer, 3 a peer's
 // verification incomplete (a required check was skipped),
-// 10 + ErrorCode for every failure reason (see `twinsealctl exit-codes`), and 100 and up for
+// 10 + ErrorCode for every failure reason up to 99 and, for the reasons after those, 200 +
+// (ErrorCode - 90) (see `twinsealctl exit-codes`; kExitLateErrorBase), and 100 and up for
 // failures of the home-network service or of talking to it: 100 for a reason the service gave
 // that twinsealctl does not know, 101+ for the client's own reasons (kClientExitCodes). A
 // service or client reason that has the name of a security ErrorCode (e.g. "media-mismatch",
@@ -30,6 +31,10 @@ inline constexpr int kExitUntrusted = 2;
 // A peer's report with a required check skipped (`assertion verify --skip ...`): never 0.
 inline constexpr int kExitIncomplete = 3;
 inline constexpr int kExitErrorBase = 10;
+// The reasons whose 10 + code would reach 100 (the service's range) start over at 200, so every
+// earlier reason's exit code stays as it was.
+inline constexpr int kExitLateErrorBase = 200;
+inline constexpr int kFirstLateErrorCode = 90;
 inline constexpr int kExitServiceRefused = 100;
 
 struct ClientExitCode {

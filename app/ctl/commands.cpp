@@ -498,7 +498,7 @@ int cmdExitCodes(const QStringList& args) {
     // Every code has a name; the first value without one is past the end of the enum.
     for (int c = int(ErrorCode::InvalidArgument);
          errorCodeName(static_cast<ErrorCode>(c)) != "unknown-error"; ++c)
-        out(std::to_string(kExitErrorBase + c) + "\t" +
+        out(std::to_string(exitCodeFor(static_cast<ErrorCode>(c))) + "\t" +
             std::string(errorCodeName(static_cast<ErrorCode>(c))));
     // The home-network service and client (register, log, status): a reason with one of the
     // names above keeps its code.

@@ -58,7 +58,7 @@ void printHelp() {
     std::cout << "\nPassphrases come from --passphrase-file, $TWINSEAL_PASSPHRASE, or the "
                  "terminal.\nThe home-network commands (register, log, status) need the USIM "
                  "profile file from your operator (--profile).\nExit codes: 0 ok, 1 usage, 2 "
-                 "untrusted issuer, 10+ a failure reason, 100+ a home-network service or "
+                 "untrusted issuer, 10-99 and 200+ a failure reason, 100+ a home-network service or "
                  "connection failure (twinsealctl exit-codes).\n";
 }
 

@@ -10,7 +10,7 @@ namespace twinseal::security {
 
 namespace {
 
-constexpr std::uint32_t kVersion = 1;
+constexpr std::uint32_t kStatementVersion = 1;
 
 Error mismatch(std::string detail) {
     return makeError(ErrorCode::DisclosureCommitmentMismatch, std::move(detail));
@@ -20,7 +20,7 @@ Error mismatch(std::string detail) {
 
 Bytes DisclosureStatement::encode() const {
     proto::LawfulDisclosureStatement s;
-    s.set_version(kVersion);
+    s.set_version(kStatementVersion);
     s.set_salt(salt.data(), salt.size());
     s.set_disclosure_id(disclosureId);
     s.set_dt_id(dtId);
@@ -39,7 +39,7 @@ Result<DisclosureStatement> DisclosureStatement::decode(ByteView encoded) {
     proto::LawfulDisclosureStatement s;
     if (encoded.empty() || !parseMessage(encoded, s))
         return makeError(ErrorCode::MalformedInput, "not a lawful-disclosure statement");
-    if (s.version() != kVersion)
+    if (s.version() != kStatementVersion)
         return makeError(ErrorCode::UnsupportedVersion, "lawful-disclosure statement version " +
                                                             std::to_string(s.version()) +
                                                             " is not supported");

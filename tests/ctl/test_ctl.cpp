@@ -20,7 +20,11 @@ namespace test_ctl {
 using twinseal::security::ErrorCode;
 
 namespace {
-int codeFor(ErrorCode c) { return 10 + static_cast<int>(c); }
+// As twinsealctl documents it: 10 + the reason's number up to 99, then from 200 on.
+int codeFor(ErrorCode c) {
+    const int n = static_cast<int>(c);
+    return n < 90 ? 10 + n : 200 + (n - 90);
+}
 constexpr int kIncomplete = 3;
 
 namespace sec = twinseal::security;
@@ -588,6 +592,21 @@ private slots:
         QVERIFY(m_out.contains(QString("%1\tverification incomplete").arg(kIncomplete)));
         QVERIFY(m_out.contains(
             QString("%1\taudit-entry-modified").arg(codeFor(ErrorCode::AuditEntryModified))));
+        // The reasons after the 90th continue at 200: none takes a code of the service's range.
+        QCOMPARE(codeFor(ErrorCode::AuditLogRolledBack), 202);
+        QVERIFY(m_out.contains(QString("202\taudit-log-rolled-back")));
+        // Every exit code means one thing, and fits in an exit status.
+        QSet<int> seen;
+        for (const QString& line : m_out.split('\n', Qt::SkipEmptyParts)) {
+            bool isCode = false;
+            const int code = line.section('\t', 0, 0).toInt(&isCode);
+            if (!isCode)
+                continue;
+            QVERIFY2(!seen.contains(code), qPrintable("exit code listed twice: " + line));
+            QVERIFY2(code >= 0 && code <= 255, qPrintable(line));
+            seen.insert(code);
+        }
+        QVERIFY(seen.size() > 100);
     }
 };
 

@@ -21,7 +21,11 @@ using twinseal::security::ErrorCode;
 
 namespace {
 
-int codeFor(ErrorCode c) { return 10 + static_cast<int>(c); }
+// As twinsealctl documents it: 10 + the reason's number up to 99, then from 200 on.
+int codeFor(ErrorCode c) {
+    const int n = static_cast<int>(c);
+    return n < 90 ? 10 + n : 200 + (n - 90);
+}
 constexpr int kIncomplete = 3;
 const char* const kRoom = "urn:twinseal:room:theatre-3";
 
