@@ -30,6 +30,7 @@ all_targets=(
   status_list:1024
   log_proofs:2048
   activity_log:8192
+  audit_anchor:2048
   service_messages:8192
   http_request:1024
 )

@@ -51,6 +51,10 @@ std::unique_ptr<google::protobuf::Message> messageFor(unsigned which) {
     case 20: return std::make_unique<proto::ErrorResponse>();
     case 21: return std::make_unique<proto::DtHistory>();
     case 22: return std::make_unique<proto::ConsistencyProof>();
+    // Both ways: the activity-log anchor mirror (PUT and GET /v1/audit/anchors/{id}).
+    case 23: return std::make_unique<proto::AuditAnchorMirror>();
+    // Inside a listed lawful disclosure: the statement its log entry commits to.
+    case 28: return std::make_unique<proto::LawfulDisclosureStatement>();
     default: return nullptr;
     }
 }

@@ -16,6 +16,7 @@
 #include <twinseal/calls/home_networks.h>
 #include <twinseal/proto/codec.h>
 #include <twinseal/proto/homenet.pb.h>
+#include <twinseal/security/audit_anchor.h>
 #include <twinseal/security/audit_log.h>
 #include <twinseal/security/request_auth.h>
 #include <twinseal/security/role_credential.h>
@@ -267,6 +268,35 @@ void activityLog() {
     fs::remove(file);
 }
 
+// The activity log's sealed anchor, for the fixed key as the audit key (so the target opens it):
+// before the first checkpoint and after one.
+void auditAnchors() {
+    const fs::path file = g_root / "anchored.log";
+    fs::remove(file);
+    const security::FixedClock clock(kNow);
+    const security::SigningKey& key = fuzz::fixedKey();
+    auto anchorKey = take(security::AuditAnchorKey::derive(key), "anchor key");
+    auto log = take(security::AuditLog::create(file.string(), "audit-anchored", key.publicKey(), clock),
+                    "create log");
+    write("audit_anchor", "no-checkpoint",
+          take(anchorKey.seal(security::AuditAnchor::of(log.logId(), key.publicKey(), {}, 0, kNow)), "seal"));
+    security::AuditEvent event;
+    event.type = security::audit_event::kCallVerify;
+    event.fields = {{"peer", "Quiet Heron"}};
+    (void)take(log.appendSigned(event, key), "append");
+    write("audit_anchor", "one-checkpoint",
+          take(anchorKey.seal(security::AuditAnchor::of(log.logId(), key.publicKey(),
+                                                        log.latestCheckpoint(), 1, kNow)),
+               "seal"));
+    proto::AuditAnchorMirror mirror;
+    mirror.set_log_id(log.logId());
+    mirror.set_counter(1);
+    const security::Bytes checkpoint = log.latestCheckpoint();
+    mirror.set_checkpoint(std::string(checkpoint.begin(), checkpoint.end()));
+    writeSelected("service_messages", "audit-anchor-mirror", 23, security::view(mirror.SerializeAsString()));
+    fs::remove(file);
+}
+
 void serviceMessages(const Holder& holder) {
     proto::AuthStartRequest start;
     start.set_suci("suci-0-001-01-12-1-3-abcdef");
@@ -363,6 +393,7 @@ int main(int argc, char** argv) {
     statusLists();
     logProofs(holder);
     activityLog();
+    auditAnchors();
     serviceMessages(holder);
     httpRequests();
     glb();
