@@ -392,7 +392,7 @@ Page {
                                         Text { objectName: "lawfulTime_" + lawfulRow.index; text: lawfulRow.model.disclosedAt; color: Theme.text; font.pixelSize: Theme.fontSize; Layout.fillWidth: true }
                                         Text { text: qsTr("Shown to you"); color: Theme.mutedText; font.pixelSize: Theme.smallSize; visible: lawfulRow.model.visibleAt !== "" }
                                         Text { objectName: "lawfulVisibleAt_" + lawfulRow.index; text: lawfulRow.model.visibleAt; color: Theme.text; font.pixelSize: Theme.fontSize; visible: text !== ""; Layout.fillWidth: true }
-                                        Text { text: qsTr("Log"); color: Theme.mutedText; font.pixelSize: Theme.smallSize }
+                                        Text { text: qsTr("Log"); color: Theme.mutedText; font.pixelSize: Theme.smallSize; Layout.alignment: Qt.AlignLeft | Qt.AlignTop; topPadding: 2 }
                                         Text { objectName: "lawfulVerification_" + lawfulRow.index; text: lawfulRow.model.verification; color: lawfulRow.model.verified ? Theme.text : Theme.failed; font.pixelSize: Theme.fontSize; wrapMode: Text.WordWrap; Layout.fillWidth: true; Accessible.name: text }
                                     }
                                 }
