@@ -674,21 +674,6 @@ void OwnershipController::showReceipt(const QString& transferId) {
     });
 }
 
-void OwnershipController::witnessTreeHead(const security::SignedTreeHead& head) {
-    if (!m_session)
-        return;
-    QPointer<OwnershipController> self(this);
-    m_store.treeHeadWitness().check(
-        *m_session, head, [this, self](netclient::ClientResult<twin::TreeHeadWitness::Decision> r) {
-            if (!self || r.ok())
-                return;
-            if (r.error().code == security::errorCodeName(security::ErrorCode::LogFork))
-                emit logForkDetected(); // recorded by the root view-model, with both heads
-            else
-                m_audit.recordFailure(audit_event::kLogHead, qs(r.error().code));
-        });
-}
-
 void OwnershipController::showHistory(const QString& dtId) {
     QPointer<OwnershipController> self(this);
     const QString forTransfer = m_receiptTransferId;

@@ -1,6 +1,13 @@
 #include "twinseal/viewmodels/page_model.h"
 
+#include <QPointer>
+
+#include <twinseal/security/audit.h>
+#include <twinseal/twin/tree_head_witness.h>
 #include <twinseal/twin/twin_session.h>
+#include <twinseal/twin/twin_store.h>
+
+#include "twinseal/viewmodels/audit_trail.h"
 
 namespace twinseal::viewmodels {
 
@@ -32,5 +39,20 @@ bool PageModel::canAuthenticate() const {
 }
 
 void PageModel::withSession(std::function<void()> next) { m_state.withSession(m_session, this, std::move(next)); }
+
+void PageModel::witnessTreeHead(const security::SignedTreeHead& head) {
+    if (m_session == nullptr)
+        return;
+    QPointer<PageModel> self(this);
+    m_store.treeHeadWitness().check(
+        *m_session, head, [this, self](netclient::ClientResult<twin::TreeHeadWitness::Decision> r) {
+            if (!self || r.ok())
+                return;
+            if (r.error().code == security::errorCodeName(security::ErrorCode::LogFork))
+                emit logForkDetected(); // recorded by the root view-model, with both heads
+            else
+                m_audit.recordFailure(security::audit_event::kLogHead, QString::fromStdString(r.error().code));
+        });
+}
 
 } // namespace twinseal::viewmodels

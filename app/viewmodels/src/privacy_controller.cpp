@@ -275,21 +275,6 @@ void PrivacyController::rotatePseudonym() {
 
 // ---- lawful disclosures -------------------------------------------------------------------------
 
-void PrivacyController::witnessTreeHead(const security::SignedTreeHead& head) {
-    if (m_session == nullptr)
-        return;
-    QPointer<PrivacyController> self(this);
-    m_store.treeHeadWitness().check(
-        *m_session, head, [this, self](netclient::ClientResult<twin::TreeHeadWitness::Decision> r) {
-            if (!self || r.ok())
-                return;
-            if (r.error().code == security::errorCodeName(security::ErrorCode::LogFork))
-                emit logForkDetected(); // recorded by the root view-model, with both heads
-            else
-                m_audit.recordFailure(audit_event::kLogHead, QString::fromStdString(r.error().code));
-        });
-}
-
 void PrivacyController::refreshDisclosures() {
     if (m_refreshing)
         return;

@@ -110,13 +110,8 @@ signals:
     void avatarReceived(const QString& message);
     // The twin was transferred to someone else (its files archived); `message` says so.
     void twinHandedOver(const QString& message);
-    // A transfer's tree head does not fit the one kept for the log (twin::TreeHeadWitness
-    // recorded a fork in the data directory): the root view-model shows it.
-    void logForkDetected();
 
 private:
-    // Checks a verified tree head from a transfer against the one kept (split-view detection).
-    void witnessTreeHead(const security::SignedTreeHead& head);
     void setLoading(bool loading);
     void applyTransfers(const std::vector<netclient::TransferInfo>& all);
     void checkHandedOver(bool hasActiveDt);

@@ -14,6 +14,9 @@
 #include "twinseal/viewmodels/operation_state.h"
 #include "twinseal/viewmodels/twin_summary.h"
 
+namespace twinseal::security {
+struct SignedTreeHead;
+} // namespace twinseal::security
 namespace twinseal::twin {
 class TwinSession;
 class TwinStore;
@@ -40,6 +43,9 @@ signals:
     // The session was replaced or its holder key locked or unlocked.
     void sessionChanged();
     void twinChanged();
+    // A tree head this page verified does not fit the one kept for its log (twin::TreeHeadWitness
+    // recorded a fork in the data directory): the root view-model shows it.
+    void logForkDetected();
 
 protected:
     PageModel(twin::TwinStore& store, AuditTrail& audit, QObject* parent);
@@ -51,6 +57,11 @@ protected:
     void fail(const QString& code, const QString& message) { m_state.fail(code, message); }
     // Runs `next` with an AKMA session (authenticating first); failures are this page's.
     void withSession(std::function<void()> next);
+    // Checks a tree head this page verified (a transfer's receipt, the disclosures' list) with the
+    // data directory's witness: a fork is logForkDetected(); a head that could not be judged (no
+    // proof fetched, the kept head unreadable) goes to the activity log, and the next one is
+    // checked again.
+    void witnessTreeHead(const security::SignedTreeHead& head);
 
     twin::TwinStore& m_store;
     AuditTrail& m_audit;

@@ -75,16 +75,12 @@ signals:
     void refreshingChanged();
     // A new credential was stored (a rotated pseudonym): show it everywhere.
     void credentialReplaced();
-    // The tree head of the lawful disclosures does not fit the one kept for the log (recorded
-    // by the witness; the root view-model shows it).
-    void logForkDetected();
 
 private:
     void loadPolicy();
     [[nodiscard]] bool savePolicy();
     void setRotating(bool on);
     void setRefreshing(bool on);
-    void witnessTreeHead(const security::SignedTreeHead& head);
 
 
     DisclosureRuleModel m_rules;
