@@ -98,14 +98,12 @@ Status readDirectory(const QString& logPath, const QString& keyPath, const QStri
 void AuditTrail::openExisting() {
     AuditDirectory dir;
     if (auto st = readDirectory(logPath(), keyPath(), anchorPath(), dir, &m_legacyAnchor); !st.ok())
-        return failClosed(QString::fromUtf8(errorCodeName(st.code()).data()),
-                          QString::fromStdString(st.error().detail));
+        return failClosed(st.error());
     if (!dir.logExists && !dir.anchor)
         return; // nothing yet (or an older install without a log): it starts at the next unlock
     AuditVerifyOptions options;
     if (auto st = checkAuditDirectory(dir, options); !st.ok())
-        return failClosed(QString::fromUtf8(errorCodeName(st.code()).data()),
-                          QString::fromStdString(st.error().detail));
+        return failClosed(st.error());
     AuditOpenInfo info;
     auto opened = AuditLog::open(logPath().toStdString(), SystemClock::instance(), options, &info);
     if (opened.ok()) {
@@ -124,8 +122,11 @@ void AuditTrail::openExisting() {
                         .arg(describe(opened.error()));
         return;
     }
-    failClosed(QString::fromUtf8(errorCodeName(opened.code()).data()),
-               QString::fromStdString(opened.error().detail));
+    failClosed(opened.error());
+}
+
+void AuditTrail::failClosed(const Error& error) {
+    failClosed(QString::fromUtf8(errorCodeName(error.code).data()), QString::fromStdString(error.detail));
 }
 
 void AuditTrail::failClosed(const QString& code, const QString& detail) {
@@ -258,8 +259,7 @@ void AuditTrail::unlocked(std::unique_ptr<SigningKey> key) {
             auto bytes = readFile(anchorPath().toStdString());
             auto sealed = bytes.ok() ? m_anchorKey->open(*bytes) : Result<AuditAnchor>(bytes.error());
             if (!sealed.ok())
-                failClosed(QString::fromUtf8(errorCodeName(sealed.code()).data()),
-                           QString::fromStdString(sealed.error().detail));
+                failClosed(sealed.error());
             else if (m_openedAnchor && (sealed->counter != m_openedAnchor->counter ||
                                         sealed->checkpoint != m_openedAnchor->checkpoint))
                 failClosed(QString::fromUtf8(errorCodeName(ErrorCode::AuditAnchorInvalid).data()),

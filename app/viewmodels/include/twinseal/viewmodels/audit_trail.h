@@ -38,6 +38,7 @@ class AuditLog;
 class AuditAnchorKey;
 class SigningKey;
 struct AuditAnchor;
+struct Error;
 struct AuditEntry;
 struct AuditVerification;
 } // namespace twinseal::security
@@ -115,6 +116,7 @@ private:
     // The log failed closed: closes it, keeps the log and its anchor as evidence (never deleted),
     // says why, and records it for the next log.
     void failClosed(const QString& code, const QString& detail);
+    void failClosed(const security::Error& error);
     void mirrorCurrent();
 
     QString m_dataDir;
