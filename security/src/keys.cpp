@@ -595,6 +595,12 @@ Result<PublicKey> SigningKey::peekPublicKey(ByteView file) {
     return headerPublicKey(*parsed);
 }
 
+Result<std::string> SigningKey::peekLabel(ByteView file) {
+    auto parsed = parseSealed(file, kKeyFileType, "key");
+    TWINSEAL_TRY(parsed);
+    return parsed->header.label();
+}
+
 Result<SigningKey> SigningKey::importEncrypted(ByteView data, std::string_view passphrase) {
     auto parsed = parseSealed(data, kKeyFileType, "key");
     TWINSEAL_TRY(parsed);
@@ -629,7 +635,8 @@ Result<SigningKey> SigningKey::loadEncrypted(const std::string& path, std::strin
 
 Result<SigningKey> SigningKey::loadEncryptedAndUpgrade(const std::string& path,
                                                        std::string_view passphrase,
-                                                       const ScryptParams& params, bool* upgraded) {
+                                                       const ScryptParams& params, bool* upgraded,
+                                                       std::optional<std::string_view> label) {
     if (upgraded)
         *upgraded = false;
     auto data = readFile(path);
@@ -640,11 +647,15 @@ Result<SigningKey> SigningKey::loadEncryptedAndUpgrade(const std::string& path,
     TWINSEAL_TRY(parsed);
     const auto& kdf = parsed->header.kdf();
     const ScryptParams have{kdf.n(), kdf.r(), kdf.p()};
-    if (!scryptWeakerThan(have, params))
+    const bool relabel = label && *label != parsed->header.label();
+    if (!scryptWeakerThan(have, params) && !relabel)
         return key;
-    // Re-sealed under a fresh salt and nonce with the stronger parameters; the old file stays
-    // until the new one is complete (writeFileAtomic: temporary file, fsync, rename).
-    if (key->saveEncrypted(path, passphrase, params, parsed->header.label()).ok() && upgraded)
+    // Re-sealed under a fresh salt and nonce (with the stronger parameters, or the new label);
+    // the old file stays until the new one is complete (writeFileAtomic: temporary file, fsync,
+    // rename). Never with weaker parameters than it had.
+    const ScryptParams next = scryptWeakerThan(have, params) ? params : have;
+    if (key->saveEncrypted(path, passphrase, next, relabel ? *label : parsed->header.label()).ok() &&
+        upgraded)
         *upgraded = true;
     return key;
 }

@@ -219,6 +219,94 @@ private slots:
         }
     }
 
+    // A data directory of an older TwinSeal (unsealed anchor: a bare checkpoint; audit.key with
+    // the older label) opens, its anchor is sealed at the first unlock and its key relabelled at
+    // the next. From then on an unsealed anchor is refused: putting back an older checkpoint of
+    // the log as the anchor, with the log cut back to it, fails closed.
+    void activityLogOlderAnchorIsSealedOnceAndNeverTakenBack() {
+        using namespace twinseal::security;
+        const std::string pass = "audit passphrase";
+        auto fileBytes = [](const QString& path) {
+            QFile f(path);
+            return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+        };
+        auto write = [](const QString& path, const QByteArray& bytes) {
+            return writeFileAtomic(path.toStdString(), twinseal::security::view(bytes.toStdString())).ok();
+        };
+        auto unlock = [&](AuditTrail& trail, const QString& dir) {
+            QString error;
+            auto key = AuditTrail::loadOrCreateKey(dir, pass, &error);
+            if (!key)
+                return false;
+            trail.unlocked(std::move(key));
+            return true;
+        };
+        auto label = [&](const QString& keyPath) {
+            auto l = SigningKey::peekLabel(twinseal::security::view(fileBytes(keyPath).toStdString()));
+            return l.ok() ? QString::fromStdString(*l) : QString();
+        };
+        QTemporaryDir d;
+        const QString keyPath = QDir(d.path()).filePath(QStringLiteral("audit.key"));
+        const QString logPath = QDir(d.path()).filePath(QStringLiteral("audit.log"));
+        const QString anchorPath = QDir(d.path()).filePath(QStringLiteral("audit-anchor.tsc"));
+        {
+            AuditTrail trail(d.path());
+            QVERIFY(unlock(trail, d.path()));
+            for (int i = 0; i < 3; ++i)
+                trail.record(audit_event::kDtStatus, {{"n", std::to_string(i)}});
+            QVERIFY2(trail.integrityProblem().isEmpty(), qPrintable(trail.integrityProblem()));
+        }
+        QCOMPARE(label(keyPath), QStringLiteral("TwinSeal audit key (sealed anchors)"));
+
+        // As an older TwinSeal left it: the key relabelled, the anchor its latest checkpoint.
+        auto key = SigningKey::loadEncrypted(keyPath.toStdString(), pass);
+        QVERIFY(key.ok());
+        QVERIFY(key->saveEncrypted(keyPath.toStdString(), pass, {}, "TwinSeal audit key").ok());
+        auto sealed = readAuditAnchor(twinseal::security::view(fileBytes(anchorPath).toStdString()));
+        QVERIFY(sealed.ok());
+        QVERIFY(write(anchorPath, QByteArray(reinterpret_cast<const char*>(sealed->checkpoint.data()),
+                                             qsizetype(sealed->checkpoint.size()))));
+        {   // Opens (locked), sealed at the unlock; the key keeps its label until the next one.
+            AuditTrail trail(d.path());
+            QVERIFY(trail.isOpen());
+            QVERIFY2(trail.integrityProblem().isEmpty(), qPrintable(trail.integrityProblem()));
+            QVERIFY(unlock(trail, d.path()));
+            QVERIFY(trail.isOpen());
+            QVERIFY(readAuditAnchor(twinseal::security::view(fileBytes(anchorPath).toStdString())).ok());
+            QCOMPARE(label(keyPath), QStringLiteral("TwinSeal audit key"));
+            trail.record(audit_event::kDtStatus, {{"n", "3"}});
+        }
+        {
+            AuditTrail trail(d.path());
+            QVERIFY(trail.isOpen());
+            QVERIFY(unlock(trail, d.path()));
+            QVERIFY2(trail.integrityProblem().isEmpty(), qPrintable(trail.integrityProblem()));
+            QCOMPARE(label(keyPath), QStringLiteral("TwinSeal audit key (sealed anchors)"));
+            QVERIFY(trail.verifyOwnLog().ok());
+        }
+
+        // The rollback the older format allowed: the log cut back to its second checkpoint, and
+        // that checkpoint (genuine, signed by audit.key) put in as an unsealed anchor.
+        const QByteArray full = fileBytes(logPath);
+        auto records = readAuditRecords(twinseal::security::view(full.toStdString()));
+        QVERIFY(records.ok());
+        std::size_t cut = 0, checkpoints = 0;
+        Bytes older;
+        for (const AuditRecord& r : *records)
+            if (r.kind == AuditRecordKind::Checkpoint && ++checkpoints == 2) {
+                cut = r.offset + r.size;
+                older = r.payload;
+            }
+        QVERIFY(cut > 0 && cut < std::size_t(full.size()));
+        QVERIFY(write(logPath, full.left(qsizetype(cut))));
+        QVERIFY(write(anchorPath, QByteArray(reinterpret_cast<const char*>(older.data()), qsizetype(older.size()))));
+        AuditTrail trail(d.path());
+        QVERIFY(!trail.isOpen());
+        QVERIFY2(trail.integrityProblem().contains(QStringLiteral("audit-anchor-invalid")),
+                 qPrintable(trail.integrityProblem()));
+        QCOMPARE(QDir(d.path()).entryList({QStringLiteral("audit.log.damaged-*")}).size(), 1);
+    }
+
     void logForkIsShownFromTheStartAndRecorded() {
         using namespace twinseal::security;
         QTemporaryDir dir;

@@ -57,10 +57,27 @@ std::optional<PublicKey> keyFilePublic(const std::string& path, bool* exists) {
     return std::move(key).value();
 }
 
+// audit.key's label. A key labelled kAnchorsSealedLabel belongs to a data directory whose anchors
+// are sealed: an unsealed anchor beside it is refused. The label is authenticated with the key's
+// ciphertext, so changing it makes audit.key fail to open; only an older copy of audit.key itself
+// (from before its anchors were sealed) carries the older label.
+// (Older TwinSeals labelled it "TwinSeal audit key".)
+constexpr std::string_view kAnchorsSealedLabel = "TwinSeal audit key (sealed anchors)";
+
+bool anchorsSealed(const std::string& keyPath) {
+    auto file = readFile(keyPath);
+    if (!file.ok())
+        return false;
+    auto label = SigningKey::peekLabel(*file);
+    return label.ok() && *label == kAnchorsSealedLabel;
+}
+
 // What the data directory holds, read without the passphrase. A file that is there but does not
 // read is an error of its own (an unreadable anchor is audit-anchor-invalid).
 // An anchor written by a TwinSeal before anchors were sealed (a bare checkpoint envelope) is
 // taken as it is (its checkpoint is signed by audit.key) and sealed at the next unlock: *legacy.
+// Once a directory's anchors are sealed (audit.key says so), an unsealed one is refused: it
+// would let a writer of the directory put back any older checkpoint of the log as its anchor.
 Status readDirectory(const QString& logPath, const QString& keyPath, const QString& anchorPath,
                             AuditDirectory& dir, bool* legacy = nullptr) {
     dir.logExists = QFileInfo::exists(logPath);
@@ -75,6 +92,10 @@ Status readDirectory(const QString& logPath, const QString& keyPath, const QStri
         if (!bytes.ok())
             return bytes.error();
         if (auto type = envelopeType(*bytes); type.ok() && *type == kAuditCheckpointType && dir.keyFile) {
+            if (anchorsSealed(keyPath.toStdString()))
+                return makeError(ErrorCode::AuditAnchorInvalid,
+                                 "the activity log's anchor is an unsealed one, but this device "
+                                 "seals its anchors: an older checkpoint was put in its place");
             auto cp = parseAuditCheckpoint(*bytes, *dir.keyFile);
             if (!cp.ok())
                 return makeError(ErrorCode::AuditAnchorInvalid,
@@ -194,8 +215,19 @@ std::unique_ptr<SigningKey> AuditTrail::loadOrCreateKey(const QString& dataDir,
     const QDir dir(dataDir);
     const std::string file = dir.filePath(QString::fromUtf8(twin::layout::kAuditKey)).toStdString();
     if (QFileInfo::exists(QString::fromStdString(file))) {
-        // Re-sealed with the current KDF parameters when an older TwinSeal wrote it.
-        auto key = SigningKey::loadEncryptedAndUpgrade(file, passphrase);
+        // Re-sealed with the current KDF parameters when an older TwinSeal wrote it. Labelled as
+        // the key of sealed anchors once the anchor beside it is sealed (an unsealed one is
+        // sealed at this unlock, and the key relabelled at the next: a kill in between leaves a
+        // sealed anchor and the older label, never the reverse).
+        const QString anchor = dir.filePath(QString::fromUtf8(twin::layout::kAuditAnchor));
+        bool unsealedAnchor = false;
+        if (auto bytes = readFile(anchor.toStdString()); bytes.ok()) {
+            auto type = envelopeType(*bytes);
+            unsealedAnchor = type.ok() && *type == kAuditCheckpointType;
+        }
+        auto key = SigningKey::loadEncryptedAndUpgrade(
+            file, passphrase, {}, nullptr,
+            unsealedAnchor ? std::optional<std::string_view>() : std::optional<std::string_view>(kAnchorsSealedLabel));
         if (!key.ok()) {
             *error = describe(key.error());
             return nullptr;
@@ -215,7 +247,7 @@ std::unique_ptr<SigningKey> AuditTrail::loadOrCreateKey(const QString& dataDir,
         *error = describe(key.error());
         return nullptr;
     }
-    if (auto st = key->saveEncrypted(file, passphrase, {}, "TwinSeal audit key"); !st.ok()) {
+    if (auto st = key->saveEncrypted(file, passphrase, {}, kAnchorsSealedLabel); !st.ok()) {
         *error = describe(st.error());
         return nullptr;
     }

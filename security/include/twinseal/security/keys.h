@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -105,12 +106,18 @@ public:
     // (a file from an older TwinSeal), it is written again with them, atomically, with the same
     // key and label, and `*upgraded` (when given) is set. A file that cannot be rewritten (e.g.
     // read-only) still opens: the key is returned and `*upgraded` stays false.
+    // With `label`, a file labelled otherwise is written again the same way with that label.
     [[nodiscard]] static Result<SigningKey> loadEncryptedAndUpgrade(const std::string& path,
                                                                     std::string_view passphrase,
                                                                     const ScryptParams& params = {},
-                                                                    bool* upgraded = nullptr);
-    // Reads the public key and label from a key file without the passphrase.
+                                                                    bool* upgraded = nullptr,
+                                                                    std::optional<std::string_view> label = {});
+    // Reads the public key from a key file without the passphrase.
     [[nodiscard]] static Result<PublicKey> peekPublicKey(ByteView file);
+    // Reads a key file's label without the passphrase. The label is authenticated with the
+    // ciphertext, so a changed label makes the file fail to open (KeyFileCorrupt) with the
+    // passphrase; before that, it is only what the file says.
+    [[nodiscard]] static Result<std::string> peekLabel(ByteView file);
 
     // Unencrypted PKCS#8 PEM, only for handing the key to a TLS stack in memory (QSslKey): the
     // buffer is cleansed when freed; never write it to disk.
