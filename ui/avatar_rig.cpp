@@ -13,7 +13,7 @@
 
 namespace {
 
-constexpr qint64 kMaxJson = 16 * 1024 * 1024; // the avatar package reader's limit too
+constexpr qint64 kMaxJson = qint64{16} * 1024 * 1024; // the avatar package reader's limit too
 
 QString localPath(const QUrl& url) {
     if (url.isLocalFile()) return url.toLocalFile();

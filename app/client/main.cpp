@@ -65,7 +65,7 @@ std::string localPassphrase(const QString& dir) {
     if (existing.ok() && !existing->empty())
         return std::string(existing->begin(), existing->end());
     auto random = twinseal::security::SystemRandom::instance().bytes(24);
-    const std::string pass = twinseal::security::base64UrlEncode(*random);
+    std::string pass = twinseal::security::base64UrlEncode(*random);
     QDir().mkpath(dir);
     (void)twinseal::security::writeFileAtomic(file.toStdString(), twinseal::security::view(pass), true);
     return pass;
@@ -88,7 +88,7 @@ void printXrStats(const std::vector<twinseal::xr::FrameTiming>& timings, const s
     const auto r = twinseal::xr::summarizeTimings(scene);
     std::printf("XR scene ms: p50 %.3f  p99 %.3f (GUI thread, both eyes, %zu pairs)\n", ms(r.renderP50),
                 ms(r.renderP99), r.frames);
-    std::fflush(stdout);
+    (void)std::fflush(stdout);
 }
 
 } // namespace
@@ -138,7 +138,7 @@ int main(int argc, char** argv) {
     p.process(app);
     const auto xrPreference = twinseal::xr::parseBackendPreference(p.value(QStringLiteral("xr")).toStdString());
     if (!xrPreference || *xrPreference == twinseal::xr::BackendPreference::Null) {
-        std::fprintf(stderr, "twinseal: --xr must be auto, openxr or desktop (not \"%s\")\n",
+        (void)std::fprintf(stderr, "twinseal: --xr must be auto, openxr or desktop (not \"%s\")\n",
                      p.value(QStringLiteral("xr")).toLocal8Bit().constData());
         return 2;
     }
@@ -166,13 +166,13 @@ int main(int argc, char** argv) {
         twinseal::security::cleanse(pass.data(), pass.size());
         if (!port.ok()) {
             const bool bind = port.error().code == "listen-failed";
-            std::fprintf(stderr, "twinseal: local home network: %s: %s%s\n", port.error().code.c_str(),
+            (void)std::fprintf(stderr, "twinseal: local home network: %s: %s%s\n", port.error().code.c_str(),
                          port.error().message.c_str(), bind ? " (try --local-port)" : "");
             return 3;
         }
         const QString demo = QDir(dataDir).filePath(QStringLiteral("demo-subscription.usim"));
         if (auto st = homenet.ensureDemoSubscription(demo); !st.ok())
-            std::fprintf(stderr, "twinseal: local home network: %s: %s\n", st.error().code.c_str(),
+            (void)std::fprintf(stderr, "twinseal: local home network: %s: %s\n", st.error().code.c_str(),
                          st.error().message.c_str());
         options.demoProfilePath = demo;
     }
@@ -205,7 +205,7 @@ int main(int argc, char** argv) {
         auto* window = qobject_cast<QQuickWindow*>(engine.rootObjects().first());
         QTimer::singleShot(p.value(QStringLiteral("screenshot-delay")).toInt(), &app, [window, file] {
             const bool ok = window && window->grabWindow().save(file);
-            std::fprintf(stderr, ok ? "twinseal: screenshot saved to %s\n" : "twinseal: cannot save %s\n",
+            (void)std::fprintf(stderr, ok ? "twinseal: screenshot saved to %s\n" : "twinseal: cannot save %s\n",
                          file.toLocal8Bit().constData());
             QCoreApplication::exit(ok ? 0 : 1);
         });

@@ -183,7 +183,7 @@ void XrMode::start(xr::BackendPreference preference, QQuickWindow* window) {
     if (m_calls != nullptr && m_settings != nullptr) {
         m_layers = std::make_unique<headset_layers::HeadsetLayers>(*m_calls, *m_settings);
         if (!m_layers->panelError().isEmpty())
-            std::fprintf(stderr, "twinseal: XR: no participant panel: %s\n", qPrintable(m_layers->panelError()));
+            (void)std::fprintf(stderr, "twinseal: XR: no participant panel: %s\n", qPrintable(m_layers->panelError()));
         options.quads = m_layers->quads();
     }
     xr::BackendChoice choice = xr::chooseBackend(preference, probe, options);
@@ -199,7 +199,7 @@ void XrMode::start(xr::BackendPreference preference, QQuickWindow* window) {
     }
     m_ran = true;
     m_status.enterOpenXr();
-    std::fprintf(stderr, "twinseal: OpenXR session on runtime \"%s\", headset \"%s\"\n",
+    (void)std::fprintf(stderr, "twinseal: OpenXR session on runtime \"%s\", headset \"%s\"\n",
                  m_openXr->runtimeName().c_str(), m_openXr->systemName().c_str());
     m_pollTimer.start();
 }
@@ -228,7 +228,7 @@ void XrMode::stop() {
     m_pollTimer.stop();
     if (m_backend != nullptr) {
         if (auto st = m_backend->stop(); !st.ok())
-            std::fprintf(stderr, "twinseal: XR: %s: %s\n", xr::errorCodeName(st.error().code).data(),
+            (void)std::fprintf(stderr, "twinseal: XR: %s: %s\n", xr::errorCodeName(st.error().code).data(),
                          st.error().message.c_str());
         collectTimings();
         m_openXr = nullptr;
@@ -248,7 +248,7 @@ void XrMode::stop() {
 
 void XrMode::fallBack(const xr::Error& error) {
     stop();
-    std::fprintf(stderr, "twinseal: XR: %s: %s\n", xr::errorCodeName(error.code).data(), error.message.c_str());
+    (void)std::fprintf(stderr, "twinseal: XR: %s: %s\n", xr::errorCodeName(error.code).data(), error.message.c_str());
     m_status.enterDesktop(codeOf(error.code), headsetNotice(error.message));
 }
 

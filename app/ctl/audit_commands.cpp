@@ -44,7 +44,7 @@ std::string printable(std::string_view s) {
 }
 
 std::string quoted(std::string_view s) {
-    const std::string p = printable(s);
+    std::string p = printable(s);
     if (!p.empty() && p.find_first_of(" \"=") == std::string::npos)
         return p;
     std::string out = "\"";
@@ -92,7 +92,7 @@ std::string checkpointLine(const AuditCheckpoint& c) {
 
 // --key: a JWK (inline or in a file) or a TwinSeal key file (its public half; no passphrase).
 Result<PublicKey> loadAuditKey(const QString& value) {
-    auto trimmed = [](std::string s) {
+    auto trimmed = [](const std::string& s) {
         const auto b = s.find_first_not_of(" \t\r\n");
         return b == std::string::npos ? std::string() : s.substr(b);
     };

@@ -181,8 +181,8 @@ CallParticipant::CallParticipant(calls::CallClient& client, CallPlan plan, QObje
 
     // stdin: one command per line; SIGTERM and SIGINT: leave.
     if (::pipe2(g_signalPipe, O_CLOEXEC | O_NONBLOCK) == 0) {
-        std::signal(SIGTERM, onUnixSignal);
-        std::signal(SIGINT, onUnixSignal);
+        (void)std::signal(SIGTERM, onUnixSignal);
+        (void)std::signal(SIGINT, onUnixSignal);
         m_signals = std::make_unique<QSocketNotifier>(g_signalPipe[0], QSocketNotifier::Read);
         connect(m_signals.get(), &QSocketNotifier::activated, this, &CallParticipant::onSignal);
     }
@@ -193,8 +193,8 @@ CallParticipant::CallParticipant(calls::CallClient& client, CallPlan plan, QObje
 CallParticipant::~CallParticipant() {
     m_signals.reset();
     if (g_signalPipe[0] >= 0) {
-        std::signal(SIGTERM, SIG_DFL);
-        std::signal(SIGINT, SIG_DFL);
+        (void)std::signal(SIGTERM, SIG_DFL);
+        (void)std::signal(SIGINT, SIG_DFL);
         ::close(g_signalPipe[0]);
         ::close(g_signalPipe[1]);
         g_signalPipe[0] = g_signalPipe[1] = -1;

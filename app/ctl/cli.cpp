@@ -141,7 +141,7 @@ static sec::Status checkPassphraseFile(const std::string& path) {
         return sec::makeError(sec::ErrorCode::IoError, "cannot read the passphrase file " + path);
     if ((st.st_mode & 077) != 0 || st.st_uid != ::geteuid()) {
         char mode[8];
-        std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+        (void)std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
         return sec::makeError(sec::ErrorCode::InvalidArgument,
                               "passphrase-file-exposed: the passphrase file " + path +
                                   (st.st_uid != ::geteuid() ? " belongs to another user"
@@ -183,14 +183,16 @@ static sec::Result<std::string> readPassphraseFrom(const QCommandLineParser& par
         }
         return p;
     }
-    if (const char* env = std::getenv("TWINSEAL_PASSPHRASE"); env && *env) {
+    if (QByteArray env = qgetenv("TWINSEAL_PASSPHRASE"); !env.isEmpty()) {
         // Accepted, but the risk is said every time: the environment of a process can be read by
         // the user's other processes and by root (/proc/PID/environ), is inherited by every
         // child, and an `export` line may end up in a shell history or a script.
         info("twinsealctl: warning: the passphrase comes from $TWINSEAL_PASSPHRASE, which other "
              "processes running as you (and root) can read and every child process inherits; "
              "prefer --passphrase-file FILE (mode 0600)");
-        return std::string(env);
+        std::string pass(env.constData(), std::size_t(env.size()));
+        twinseal::security::cleanse(env.data(), std::size_t(env.size()));
+        return pass;
     }
     auto first = askTerminal(prompt);
     TWINSEAL_TRY(first);
@@ -236,8 +238,8 @@ sec::Result<std::string> readText(const QString& path) {
 }
 
 QString resourcesDir() {
-    if (const char* env = std::getenv("TWINSEAL_RESOURCES"); env && *env)
-        return QString::fromLocal8Bit(env);
+    if (QString env = qEnvironmentVariable("TWINSEAL_RESOURCES"); !env.isEmpty())
+        return env;
     const QString besideBinary =
         QCoreApplication::applicationDirPath() + "/../share/twinseal";
     for (const QString& dir : {besideBinary, QStringLiteral(TWINSEAL_INSTALL_RESOURCES),

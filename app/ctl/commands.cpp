@@ -62,7 +62,7 @@ Result<IssuingAuthority> createIssuingAuthority(const QString& dir, const char* 
     auto rootKey = SigningKey::generate(alg);
     TWINSEAL_TRY(rootKey);
     auto root = createRootCertificate(*rootKey, {names.rootName, names.organisation, now - 300,
-                                                 now + 10 * 365 * kDay, true});
+                                                 now + std::int64_t{10} * 365 * kDay, true});
     TWINSEAL_TRY(root);
     auto issuerKey = SigningKey::generate(alg);
     TWINSEAL_TRY(issuerKey);
@@ -251,7 +251,7 @@ std::string formatReport(const VerificationReport& r) {
         s += "\n";
     }
     for (const auto& [k, v] : r.disclosedAttributes)
-        s += "  disclosed " + k + ": " + v + "\n";
+        s.append("  disclosed ").append(k).append(": ").append(v).append("\n");
     for (const auto& role : r.provenRoles)
         s += "  role " + role.role + (role.organisation.empty() ? "" : ", " + role.organisation) +
              ": vouched for by " + role.enterprise + " (" + role.rootSubject + ")\n";

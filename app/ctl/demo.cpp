@@ -75,8 +75,8 @@ int cmdDemo(const QStringList& args) {
     QDir().mkpath(dir);
     auto path = [&](const char* f) { return QDir(dir).filePath(f); };
     // Demo-only secret: real deployments ask for the passphrase (see keygen --help).
-    const char* envPass = std::getenv("TWINSEAL_PASSPHRASE");
-    const std::string pass = envPass && *envPass ? envPass : "demo passphrase, not for real use";
+    const QByteArray envPass = qgetenv("TWINSEAL_PASSPHRASE");
+    const std::string pass = !envPass.isEmpty() ? envPass.toStdString() : "demo passphrase, not for real use";
     const std::int64_t now = SystemClock::instance().now();
     Step step;
     int unexpected = 0;

@@ -83,11 +83,11 @@ std::string shortHex(const Digest& d) {
 }
 
 std::string humanBytes(std::uint64_t n) {
-    if (n < 10 * 1024)
+    if (n < std::uint64_t{10} * 1024)
         return std::to_string(n) + " bytes";
-    if (n < 10 * 1024 * 1024)
+    if (n < std::uint64_t{10} * 1024 * 1024)
         return std::to_string((n + 512) / 1024) + " KiB";
-    return std::to_string((n + 512 * 1024) / (1024 * 1024)) + " MiB";
+    return std::to_string((n + std::uint64_t{512} * 1024) / (std::uint64_t{1024} * 1024)) + " MiB";
 }
 
 std::string entries(std::uint64_t n) {

@@ -43,29 +43,37 @@ constexpr int kExitOk = 0;
 constexpr int kExitUsage = 1;
 constexpr int kExitFailure = 3;
 
-void out(const QString& s) { std::fprintf(stdout, "%s\n", s.toLocal8Bit().constData()); }
-void err(const QString& s) { std::fprintf(stderr, "twinseal-homenet: %s\n", s.toLocal8Bit().constData()); }
+void out(const QString& s) { (void)std::fprintf(stdout, "%s\n", s.toLocal8Bit().constData()); }
+void err(const QString& s) { (void)std::fprintf(stderr, "twinseal-homenet: %s\n", s.toLocal8Bit().constData()); }
 
 int failWith(const ServiceError& e) {
     err(QString::fromStdString(e.code + ": " + e.message));
     return kExitFailure;
 }
 
-const QCommandLineOption kDataDir({QStringLiteral("d"), QStringLiteral("data-dir")},
-                                  QStringLiteral("Data directory (keys, SQLite database)."),
-                                  QStringLiteral("dir"));
-const QCommandLineOption kPassFile(QStringLiteral("passphrase-file"),
-                                   QStringLiteral("File holding the passphrase of the operator keys "
-                                                  "(else $TWINSEAL_HOMENET_PASSPHRASE)."),
-                                   QStringLiteral("file"));
-const QCommandLineOption kDatabase(QStringLiteral("database"),
-                                   QStringLiteral("Storage: empty for SQLite in the data directory, "
-                                                  "or postgresql://user@host:port/db."),
-                                   QStringLiteral("url"));
-const QCommandLineOption kConfig({QStringLiteral("c"), QStringLiteral("config")},
-                                 QStringLiteral("INI configuration file ([service] section); flags "
-                                                "override it."),
-                                 QStringLiteral("file"));
+QCommandLineOption dataDirOption() {
+    return QCommandLineOption({QStringLiteral("d"), QStringLiteral("data-dir")},
+                              QStringLiteral("Data directory (keys, SQLite database)."),
+                              QStringLiteral("dir"));
+}
+QCommandLineOption passFileOption() {
+    return QCommandLineOption(QStringLiteral("passphrase-file"),
+                              QStringLiteral("File holding the passphrase of the operator keys "
+                                             "(else $TWINSEAL_HOMENET_PASSPHRASE)."),
+                              QStringLiteral("file"));
+}
+QCommandLineOption databaseOption() {
+    return QCommandLineOption(QStringLiteral("database"),
+                              QStringLiteral("Storage: empty for SQLite in the data directory, "
+                                             "or postgresql://user@host:port/db."),
+                              QStringLiteral("url"));
+}
+QCommandLineOption configOption() {
+    return QCommandLineOption({QStringLiteral("c"), QStringLiteral("config")},
+                              QStringLiteral("INI configuration file ([service] section); flags "
+                                             "override it."),
+                              QStringLiteral("file"));
+}
 
 // The passphrase file must be the operator's alone (mode 0600 or 0400): one that the group or
 // others may read gives every operator key away. systemd's credentials directory
@@ -75,9 +83,9 @@ bool passphraseFileExposed(const QString& file, QString* error) {
     struct stat st {};
     if (::stat(path.constData(), &st) != 0)
         return false; // reading it reports the problem
-    if (const char* creds = std::getenv("CREDENTIALS_DIRECTORY");
-        creds && *creds && QFileInfo(file).canonicalFilePath().startsWith(
-                               QFileInfo(QString::fromLocal8Bit(creds)).canonicalFilePath() + QLatin1Char('/')))
+    if (const QString creds = qEnvironmentVariable("CREDENTIALS_DIRECTORY");
+        !creds.isEmpty() && QFileInfo(file).canonicalFilePath().startsWith(
+                                QFileInfo(creds).canonicalFilePath() + QLatin1Char('/')))
         return false;
     if ((st.st_mode & 077) == 0)
         return false;
@@ -107,14 +115,15 @@ bool readPassphrase(const QString& file, std::string* pass, QString* error, std:
         sec::cleanse(bytes->data(), bytes->size());
         while (!pass->empty() && (pass->back() == '\n' || pass->back() == '\r'))
             pass->pop_back();
-    } else if (const char* env = std::getenv("TWINSEAL_HOMENET_PASSPHRASE")) {
+    } else if (QByteArray env = qgetenv("TWINSEAL_HOMENET_PASSPHRASE"); !env.isNull()) {
         // Accepted, with the risk said: a process's environment is readable by the same user's
         // other processes and root (/proc/PID/environ) and inherited by every child.
         err(QStringLiteral("warning: the passphrase comes from $TWINSEAL_HOMENET_PASSPHRASE, which "
                            "other processes running as this user (and root) can read and every "
                            "child process inherits; prefer --passphrase-file FILE (mode 0600) or "
                            "systemd's LoadCredential="));
-        pass->assign(env);
+        pass->assign(env.constData(), std::size_t(env.size()));
+        sec::cleanse(env.data(), std::size_t(env.size()));
     } else {
         *error = QStringLiteral("no passphrase: use --passphrase-file FILE or set "
                                 "TWINSEAL_HOMENET_PASSPHRASE");
@@ -134,14 +143,14 @@ struct Passphrase {
 
 // Shared by every command: config file, then flags.
 bool loadConfig(const QCommandLineParser& p, ServiceConfig* c, QString* error) {
-    if (p.isSet(kConfig) && !c->loadFile(p.value(kConfig), error))
+    if (p.isSet(configOption()) && !c->loadFile(p.value(configOption()), error))
         return false;
-    if (p.isSet(kDataDir))
-        c->dataDir = p.value(kDataDir);
-    if (p.isSet(kDatabase))
-        c->database = p.value(kDatabase);
-    if (p.isSet(kPassFile))
-        c->passphraseFile = p.value(kPassFile);
+    if (p.isSet(dataDirOption()))
+        c->dataDir = p.value(dataDirOption());
+    if (p.isSet(databaseOption()))
+        c->database = p.value(databaseOption());
+    if (p.isSet(passFileOption()))
+        c->passphraseFile = p.value(passFileOption());
     if (c->dataDir.isEmpty()) {
         *error = QStringLiteral("no data directory: use --data-dir DIR (or data-dir in the config)");
         return false;
@@ -158,7 +167,8 @@ bool parse(QCommandLineParser& p, const QStringList& args, const QString& descri
     }
     if (p.isSet(QStringLiteral("help"))) {
         out(p.helpText());
-        std::exit(kExitOk);
+        // On the only thread, before anything else starts: nothing to unwind.
+        std::exit(kExitOk); // NOLINT(concurrency-mt-unsafe)
     }
     if (!p.positionalArguments().isEmpty()) {
         err(QStringLiteral("unexpected argument: %1").arg(p.positionalArguments().first()));
@@ -206,7 +216,7 @@ adminService(const QCommandLineParser& p, int* exitCode,
 
 int cmdInit(const QStringList& args) {
     QCommandLineParser p;
-    p.addOptions({kDataDir, kPassFile, kDatabase, kConfig,
+    p.addOptions({dataDirOption(), passFileOption(), databaseOption(), configOption(),
                   {QStringLiteral("operator"), QStringLiteral("Operator name (certificates)."),
                    QStringLiteral("name"), QStringLiteral("TwinSeal Demo Operator")},
                   {QStringLiteral("host"),
@@ -246,7 +256,7 @@ void onSignal(int sig) {
 
 int cmdServe(const QStringList& args) {
     QCommandLineParser p;
-    p.addOptions({kDataDir, kPassFile, kDatabase, kConfig,
+    p.addOptions({dataDirOption(), passFileOption(), databaseOption(), configOption(),
                   {QStringLiteral("listen"), QStringLiteral("Address to listen on (default 127.0.0.1)."),
                    QStringLiteral("address")},
                   {QStringLiteral("port"), QStringLiteral("TCP port (default 8443; 0 picks one)."),
@@ -392,7 +402,7 @@ int cmdServe(const QStringList& args) {
 
 int cmdSubscriberAdd(const QStringList& args) {
     QCommandLineParser p;
-    p.addOptions({kDataDir, kPassFile, kDatabase, kConfig,
+    p.addOptions({dataDirOption(), passFileOption(), databaseOption(), configOption(),
                   {QStringLiteral("supi"), QStringLiteral("Subscriber, e.g. imsi-001010000000001."),
                    QStringLiteral("supi")},
                   {QStringLiteral("mnc-length"), QStringLiteral("Digits of the MNC (2 or 3)."),
@@ -461,7 +471,7 @@ QJsonObject dtJson(const twinseal::proto::DtInfo& d) {
 int cmdDt(const QStringList& args) {
     const QString sub = args.size() > 1 ? args.at(1) : QString();
     QCommandLineParser p;
-    p.addOptions({kDataDir, kPassFile, kDatabase, kConfig,
+    p.addOptions({dataDirOption(), passFileOption(), databaseOption(), configOption(),
                   {QStringLiteral("dt-id"), QStringLiteral("The digital twin."), QStringLiteral("id")},
                   {QStringLiteral("reason"), QStringLiteral("Why it is revoked (logged)."),
                    QStringLiteral("text")},
@@ -517,7 +527,7 @@ int cmdDisclosure(const QStringList& args) {
         return kExitUsage;
     }
     QCommandLineParser p;
-    p.addOptions({kDataDir, kPassFile, kDatabase, kConfig,
+    p.addOptions({dataDirOption(), passFileOption(), databaseOption(), configOption(),
                   {QStringList{QStringLiteral("dt-id"), QStringLiteral("dt")},
                    QStringLiteral("The digital twin whose attributes were disclosed."),
                    QStringLiteral("id")},

@@ -9,7 +9,7 @@ namespace twinseal::security {
 namespace {
 
 using json = nlohmann::json;
-constexpr std::size_t kMaxCompact = 16 * 1024;
+constexpr std::size_t kMaxCompact = std::size_t{16} * 1024;
 
 Result<Digest> digestFromB64(const json& v, const char* claim) {
     if (!v.is_string())

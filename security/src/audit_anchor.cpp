@@ -17,7 +17,7 @@ using namespace audit_detail;
 
 namespace {
 
-constexpr std::size_t kMaxAnchorFile = 16 * 1024;
+constexpr std::size_t kMaxAnchorFile = std::size_t{16} * 1024;
 constexpr std::string_view kMacContext = "TwinSeal-Audit-Anchor-v1";
 constexpr std::string_view kKdfInfo = "TwinSeal-Audit-Anchor-Key-v1";
 

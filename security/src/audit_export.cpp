@@ -350,7 +350,7 @@ std::optional<Failure> recordsFromExport(const ojson& doc, std::vector<AuditReco
         while (next < cps.size() && cpCounts[next] <= i)
             records.push_back(std::move(cps[next++]));
         const ojson& ej = (*entries)[i];
-        const auto stored = ej.is_object() ? base64Member(ej, "stored") : std::nullopt;
+        auto stored = ej.is_object() ? base64Member(ej, "stored") : std::nullopt;
         const auto e = stored ? decodeEntry(*stored) : std::nullopt;
         if (!e)
             return failure(ErrorCode::AuditEntryModified,

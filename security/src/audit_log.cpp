@@ -121,7 +121,7 @@ Result<AuditEvent> validated(const AuditEvent& in) {
 }
 
 Error ioError(const std::string& what, const std::string& path, int err) {
-    return makeError(ErrorCode::IoError, what + " " + path + ": " + std::strerror(err));
+    return makeError(ErrorCode::IoError, what + " " + path + ": " + systemErrorText(err));
 }
 
 void syncDirectoryOf(const std::string& path) {
@@ -169,7 +169,7 @@ struct AuditLog::Impl {
         const Bytes rec = encodeAuditRecord(kind, payload);
         auto st = detail::writeAll(fd, rec);
         if (st.ok() && ::fsync(fd) != 0)
-            st = makeError(ErrorCode::IoError, std::strerror(errno));
+            st = makeError(ErrorCode::IoError, systemErrorText(errno));
         if (!st.ok()) {
             if (::ftruncate(fd, static_cast<off_t>(fileSize)) == 0)
                 (void)::fsync(fd);

@@ -108,11 +108,18 @@ bool constantTimeEqual(ByteView a, ByteView b) noexcept {
     return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+std::string systemErrorText(int err) {
+    char buffer[256] = {};
+    // The GNU strerror_r: returns either a static text or `buffer`.
+    const char* text = strerror_r(err, buffer, sizeof buffer);
+    return text != nullptr ? std::string(text) : "error " + std::to_string(err);
+}
+
 Result<Bytes> readFile(const std::string& path) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return makeError(ErrorCode::IoError,
-                         "cannot open " + path + ": " + std::strerror(errno));
+                         "cannot open " + path + ": " + systemErrorText(errno));
     Bytes out;
     std::uint8_t buf[65536];
     for (;;) {
@@ -122,7 +129,7 @@ Result<Bytes> readFile(const std::string& path) {
                 continue;
             const int e = errno;
             ::close(fd);
-            return makeError(ErrorCode::IoError, "cannot read " + path + ": " + std::strerror(e));
+            return makeError(ErrorCode::IoError, "cannot read " + path + ": " + systemErrorText(e));
         }
         if (n == 0)
             break;
@@ -145,13 +152,13 @@ Status writeFileAtomic(const std::string& path, ByteView data, bool privateMode)
                           privateMode ? 0600 : 0644);
     if (fd < 0)
         return makeError(ErrorCode::IoError,
-                         "cannot create " + tmp + ": " + std::strerror(errno));
+                         "cannot create " + tmp + ": " + systemErrorText(errno));
     auto fail = [&](const char* what) {
         const int e = errno;
         ::close(fd);
         ::unlink(tmp.c_str());
         return makeError(ErrorCode::IoError,
-                         std::string(what) + " " + path + ": " + std::strerror(e));
+                         std::string(what) + " " + path + ": " + systemErrorText(e));
     };
     if (auto written = detail::writeAll(fd, data); !written.ok()) {
         ::close(fd);
@@ -169,7 +176,7 @@ Status writeFileAtomic(const std::string& path, ByteView data, bool privateMode)
         const int e = errno;
         ::unlink(tmp.c_str());
         return makeError(ErrorCode::IoError,
-                         "cannot replace " + path + ": " + std::strerror(e));
+                         "cannot replace " + path + ": " + systemErrorText(e));
     }
     detail::syncDirectory(dir);
     return {};

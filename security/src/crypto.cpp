@@ -99,7 +99,7 @@ Error plainFail(ErrorCode code, std::string detail) {
 [[noreturn]] void fatal(const char* what) {
     // Only reachable when OpenSSL cannot run SHA-256 at all (allocation failure, broken
     // provider configuration); the infallible digest API has no way to report it.
-    std::fprintf(stderr, "twinseal: fatal OpenSSL failure: %s\n", what);
+    (void)std::fprintf(stderr, "twinseal: fatal OpenSSL failure: %s\n", what);
     ERR_print_errors_fp(stderr);
     std::abort();
 }

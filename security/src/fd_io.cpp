@@ -15,7 +15,7 @@ Status writeAll(int fd, ByteView data) {
         if (n < 0) {
             if (errno == EINTR)
                 continue;
-            return makeError(ErrorCode::IoError, std::strerror(errno));
+            return makeError(ErrorCode::IoError, systemErrorText(errno));
         }
         done += static_cast<std::size_t>(n);
     }

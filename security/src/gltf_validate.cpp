@@ -21,7 +21,7 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr std::size_t kReadBlock = 64 * 1024;
+constexpr std::size_t kReadBlock = std::size_t{64} * 1024;
 
 struct BufferInfo {
     std::string file;        // the package file holding the buffer

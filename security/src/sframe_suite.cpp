@@ -94,7 +94,7 @@ Result<CipherSuiteInfo> cipherSuiteInfo(std::uint16_t value) {
         if (static_cast<std::uint16_t>(s.suite) == value)
             return s;
     char hex[8];
-    std::snprintf(hex, sizeof hex, "0x%04x", value);
+    (void)std::snprintf(hex, sizeof hex, "0x%04x", value);
     return makeError(ErrorCode::UnsupportedAlgorithm,
                      std::string("SFrame: cipher suite ") + hex + " is not supported");
 }

@@ -9,7 +9,7 @@ namespace twinseal::security {
 
 namespace {
 constexpr std::string_view kContext = "TwinSeal-Signed-v1";
-constexpr std::size_t kMaxEnvelope = 64u * 1024 * 1024;
+constexpr std::size_t kMaxEnvelope = std::size_t{64} * 1024 * 1024;
 } // namespace
 
 Bytes signingInput(std::string_view type, ByteView body) {

@@ -112,7 +112,7 @@ Result<SecureBytes> UsimProfileData::encode() const {
 Result<UsimProfileData> UsimProfileData::decode(ByteView encoded) {
     proto::UsimProfile p;
     ProfileWipe wipe{p};
-    if (encoded.size() > 1024 * 1024 ||
+    if (encoded.size() > std::size_t{1024} * 1024 ||
         !parseMessage(encoded, p))
         return invalid("not a TwinSeal USIM profile file (cannot be parsed)");
     if (p.type() != kUsimProfileType)

@@ -86,7 +86,7 @@ Result<SecureBytes> aes128Ctr(ByteView key, ByteView icb, ByteView in) {
         EVP_EncryptUpdate(ctx.get(), out.data(), &len, in.empty() ? &empty : in.data(),
                           int(in.size())) != 1 ||
         EVP_EncryptFinal_ex(ctx.get(), out.data() + len, &fin) != 1 ||
-        std::size_t(len + fin) != in.size())
+        std::size_t(len) + std::size_t(fin) != in.size())
         return opensslError(ErrorCode::CryptoFailure, "AES-128-CTR");
     return out;
 }

@@ -111,18 +111,18 @@ VerifiedObjectCache::VerifiedObjectCache(std::size_t maxEntries) : m_impl(std::m
 }
 VerifiedObjectCache::~VerifiedObjectCache() = default;
 
-std::optional<Credential> VerifiedObjectCache::credential(const Digest& d) const {
+std::optional<Credential> VerifiedObjectCache::credential(const Digest& encodedDigest) const {
     std::lock_guard lock(m_impl->mutex);
-    auto it = m_impl->credentials.find(d);
+    auto it = m_impl->credentials.find(encodedDigest);
     if (it == m_impl->credentials.end())
         return std::nullopt;
     return it->second;
 }
 
-void VerifiedObjectCache::putCredential(const Digest& d, const Credential& c) {
+void VerifiedObjectCache::putCredential(const Digest& encodedDigest, const Credential& c) {
     std::lock_guard lock(m_impl->mutex);
-    if (m_impl->credentials.emplace(d, c).second)
-        m_impl->order.emplace_back(0, d);
+    if (m_impl->credentials.emplace(encodedDigest, c).second)
+        m_impl->order.emplace_back(0, encodedDigest);
     m_impl->evict();
 }
 
@@ -141,18 +141,18 @@ void VerifiedObjectCache::putChain(const Digest& key, const ChainResult& r, std:
     m_impl->evict();
 }
 
-std::optional<SignedManifest> VerifiedObjectCache::manifest(const Digest& d) const {
+std::optional<SignedManifest> VerifiedObjectCache::manifest(const Digest& encodedDigest) const {
     std::lock_guard lock(m_impl->mutex);
-    auto it = m_impl->manifests.find(d);
+    auto it = m_impl->manifests.find(encodedDigest);
     if (it == m_impl->manifests.end())
         return std::nullopt;
     return it->second;
 }
 
-void VerifiedObjectCache::putManifest(const Digest& d, const SignedManifest& m) {
+void VerifiedObjectCache::putManifest(const Digest& encodedDigest, const SignedManifest& m) {
     std::lock_guard lock(m_impl->mutex);
-    if (m_impl->manifests.emplace(d, m).second)
-        m_impl->order.emplace_back(2, d);
+    if (m_impl->manifests.emplace(encodedDigest, m).second)
+        m_impl->order.emplace_back(2, encodedDigest);
     m_impl->evict();
 }
 
@@ -311,7 +311,7 @@ Result<std::vector<CheckId>> parseOptOut(std::string_view list) {
                                      });
         if (it == optionalChecks().end())
             return makeError(ErrorCode::InvalidArgument,
-                             "'" + item + "' is not a check that can be skipped; use " + accepted);
+                             std::string("'").append(item).append("' is not a check that can be skipped; use ").append(accepted));
         if (std::find(ids.begin(), ids.end(), it->id) == ids.end())
             ids.push_back(it->id);
     }
@@ -428,7 +428,7 @@ public:
     void fail(CheckId id, const Error& e) {
         m_r.checks.push_back({id, CheckState::Failed, e.code, e.detail});
     }
-    void fail(CheckId id, ErrorCode code, std::string detail) { fail(id, Error{code, detail}); }
+    void fail(CheckId id, ErrorCode code, std::string detail) { fail(id, Error{code, std::move(detail)}); }
     // Records a Status as pass/fail; returns whether it passed.
     bool record(CheckId id, const Status& st, std::string okDetail = {}) {
         if (st.ok())

@@ -119,7 +119,7 @@ std::string localizedName(InputAction action) {
 }
 
 void copyName(char* out, std::size_t size, const std::string& name) {
-    std::snprintf(out, size, "%s", name.c_str());
+    (void)std::snprintf(out, size, "%s", name.c_str());
 }
 
 TrackedPose fromLocation(const XrSpaceLocation& l) {

@@ -71,7 +71,7 @@ private:
     void destroySwapchains() noexcept;
     void recenterIfAsked(XrTime displayTime);
     Status renderFrame(std::int64_t displayTime, std::uint64_t frameIndex,
-                       std::vector<XrCompositionLayerProjectionView>& views);
+                       std::vector<XrCompositionLayerProjectionView>& out);
     void fail(Error error);
     void record(const FrameTiming& timing);
 

@@ -8,7 +8,8 @@
 #define XR_USE_GRAPHICS_API_OPENGL
 #include <openxr/openxr_platform.h>
 
-#include <cstdio>
+#include <charconv>
+#include <cstring>
 
 namespace twinseal::xr::detail {
 
@@ -82,7 +83,14 @@ bool currentGlVersion(int& major, int& minor) {
     if (glXGetCurrentContext() == nullptr)
         return false;
     const auto* text = reinterpret_cast<const char*>(glGetString(GL_VERSION));
-    return text != nullptr && std::sscanf(text, "%d.%d", &major, &minor) == 2;
+    if (text == nullptr)
+        return false;
+    // "major.minor[.release][ vendor text]"
+    const char* end = text + std::strlen(text);
+    const auto first = std::from_chars(text, end, major);
+    if (first.ec != std::errc() || first.ptr == end || *first.ptr != '.')
+        return false;
+    return std::from_chars(first.ptr + 1, end, minor).ec == std::errc();
 }
 
 } // namespace twinseal::xr::detail

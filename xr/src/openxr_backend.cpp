@@ -326,7 +326,7 @@ namespace {
 
 std::string hex(std::int64_t v) {
     char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "0x%llX", static_cast<unsigned long long>(v));
+    (void)std::snprintf(buffer, sizeof buffer, "0x%llX", static_cast<unsigned long long>(v));
     return buffer;
 }
 

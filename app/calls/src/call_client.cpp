@@ -122,7 +122,7 @@ void CallClient::sendMessage(const proto::CallMessage& message) {
     m_socket.sendBinaryMessage(*frame);
 }
 
-void CallClient::apply(Step step, CallState before) {
+void CallClient::apply(const Step& step, CallState before) {
     for (const auto& m : step.send)
         sendMessage(m);
     for (const auto& t : step.timers)
@@ -277,7 +277,7 @@ void CallClient::recheckRevocation(std::uint32_t id, bool refresh) {
     const std::string assertion = known->second;
     QPointer<CallClient> self(this);
     m_verifier.recheckRevocation(peer->second.participant.evidence(), refresh,
-                                 [self, id, assertion](security::Status status) {
+                                 [self, id, assertion](const security::Status& status) {
         if (self)
             self->applyRevocationStatus(id, assertion, status, false);
     });

@@ -61,7 +61,7 @@ Result<std::vector<OutgoingKey>> CallFrameKeys::rekey(const std::map<std::uint32
     std::vector<OutgoingKey> out;
     for (const auto& [id, key] : verifiedPeers) {
         const auto w = std::find_if(sender->bundle.wrapped.begin(), sender->bundle.wrapped.end(),
-                                    [&](const WrappedEpochSecret& x) { return x.recipientKey == key; });
+                                    [&peerKey = key](const WrappedEpochSecret& x) { return x.recipientKey == peerKey; });
         if (w == sender->bundle.wrapped.end())
             return makeError(ErrorCode::Internal, "no wrapped epoch key for participant " + std::to_string(id));
         OutgoingKey k{id, m_epoch, std::string(rosterBytes.begin(), rosterBytes.end())};

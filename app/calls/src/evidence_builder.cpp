@@ -91,7 +91,7 @@ void EvidenceBuilder::build(const std::string& destination,
         return done(fail(evidence_reason::kLocked, "Unlock your holder key to join a call."));
     const std::string avatarId = m_store.credential()->claims.avatarId;
     QPointer<EvidenceBuilder> self(this);
-    m_session.authenticated([self, avatarId, destination, done = std::move(done)](netclient::ClientStatus st) mutable {
+    m_session.authenticated([self, avatarId, destination, done = std::move(done)](const netclient::ClientStatus& st) mutable {
         if (!self)
             return;
         if (!st.ok())

@@ -20,7 +20,7 @@ QString MediaCache::manifestFile(const Digest& root) const {
     return QDir(m_dir).filePath(hexOf(root) + QStringLiteral(".manifest"));
 }
 QString MediaCache::stagingDirectory(const Digest& root) const {
-    const QString staging = QDir(m_dir).filePath(hexOf(root) + QStringLiteral(".download"));
+    QString staging = QDir(m_dir).filePath(hexOf(root) + QStringLiteral(".download"));
     QDir(staging).removeRecursively();
     return staging;
 }
@@ -39,7 +39,7 @@ std::optional<CachedMedia> MediaCache::find(const Digest& root) {
 }
 
 Result<CachedMedia> MediaCache::commit(const Digest& root, const Bytes& manifest) {
-    const QString staging = QDir(m_dir).filePath(hexOf(root) + QStringLiteral(".download"));
+    QString staging = QDir(m_dir).filePath(hexOf(root) + QStringLiteral(".download"));
     const QString target = packageDir(root);
     QDir(target).removeRecursively();
     if (!QDir().rename(staging, target))

@@ -160,7 +160,7 @@ void PeerEvidenceVerifier::verify(const proto::Evidence& evidence, const std::st
     if (!credential.ok()) {
         // verifyPeer reports the credential itself; there is nothing to fetch for it.
         p->media.unavailable = "no media: the credential does not parse";
-        return finish(std::move(p));
+        return finish(p);
     }
     p->credential = std::move(*credential);
     const HomeNetworkEntry* entry = m_config.homeNetworks.find(evidence.home_network_url());
@@ -170,7 +170,7 @@ void PeerEvidenceVerifier::verify(const proto::Evidence& evidence, const std::st
         p->revocationAndLog.statusListUnavailable = why;
         p->revocationAndLog.inclusionUnavailable = why;
         p->media.unavailable = why;
-        return finish(std::move(p));
+        return finish(p);
     }
     netclient::ServiceClient* client = clientFor(*entry);
     QPointer<PeerEvidenceVerifier> self(this);
@@ -248,7 +248,7 @@ void PeerEvidenceVerifier::recheckWith(netclient::StatusListFetch fetch, const s
                 const Status unavailable = makeError(ErrorCode::StatusListExpired,
                                                      "no current status list from the peer's home network: " +
                                                          list.error().describe());
-                return done(answer(credentials, [&](const Credential&) { return unavailable; }));
+                return done(answer(credentials, [&](const Credential&) { return Status(unavailable); }));
             }
             ++self->m_rechecks;
             const StatusListRevocationChecker checker(std::move(*list));
@@ -307,7 +307,7 @@ void PeerEvidenceVerifier::fetchMedia(netclient::ServiceClient& client, const Cr
     });
 }
 
-void PeerEvidenceVerifier::finish(std::shared_ptr<Pending> p) {
+void PeerEvidenceVerifier::finish(const std::shared_ptr<Pending>& p) {
     twin::PeerPresentation peer;
     peer.assertionText = p->evidence.assertion();
     peer.credential = bytesOf(p->evidence.credential());

@@ -42,9 +42,9 @@ public:
     [[nodiscard]] std::array<EyeView, 2> views();
     // The slot to render eye `eye` into next, its texture sized width x height (made or remade
     // here); the GPU waits for any copy still reading it. Returns its texture name.
-    std::uint32_t beginWrite(std::uint32_t eye, std::int32_t width, std::int32_t height, int& slot);
+    std::uint32_t beginWrite(std::uint32_t eye, std::int32_t width, std::int32_t height, int& index);
     // The slot's image is finished once the GPU passes the fence made here: it becomes the newest.
-    void endWrite(std::uint32_t eye, int slot);
+    void endWrite(std::uint32_t eye, int index);
     // Deletes every texture and fence (the GUI thread, once the frame thread stopped).
     void release();
 

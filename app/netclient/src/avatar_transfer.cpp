@@ -27,8 +27,8 @@ using detail::Transport;
 
 namespace {
 
-constexpr qint64 kReadPiece = 256 * 1024;
-constexpr qint64 kDownloadReadBuffer = 1024 * 1024;
+constexpr qint64 kReadPiece = qint64{256} * 1024;
+constexpr qint64 kDownloadReadBuffer = qint64{1024} * 1024;
 constexpr std::size_t kMaxAvatarIdLength = 512;
 
 // A manifest path that stays inside the folder it is resolved against: relative, '/'-separated,
@@ -289,7 +289,7 @@ private:
     // Every chunk is stored: the repository must now say the avatar is complete.
     void confirm() {
         transport().call(detail::getRequest(m_avatarPath, AuthKind::Akma), this,
-                         [this](ClientResult<QByteArray> r) {
+                         [this](const ClientResult<QByteArray>& r) {
             auto record = avatarRecordFrom(r);
             if (!record.ok())
                 return complete(record.error());
@@ -353,11 +353,11 @@ public:
         if (!request.ok())
             return complete(request.error());
         transport().call(*request, this,
-                         [this](ClientResult<QByteArray> r) { onInfo(std::move(r)); });
+                         [this](const ClientResult<QByteArray>& r) { onInfo(r); });
     }
 
 private:
-    void onInfo(ClientResult<QByteArray> r) {
+    void onInfo(const ClientResult<QByteArray>& r) {
         auto record = avatarRecordOf(m_request, r);
         if (!record.ok())
             return complete(record.error());
@@ -649,7 +649,7 @@ void ServiceClient::fetchAvatarInfo(const AvatarFetchRequest& request,
     auto http = avatarInfoRequest(request);
     if (!http.ok())
         return deliverLater<AvatarRecord>(this, std::move(done), http.error());
-    m_transport->call(*http, this, [request, done = std::move(done)](ClientResult<QByteArray> r) {
+    m_transport->call(*http, this, [request, done = std::move(done)](const ClientResult<QByteArray>& r) {
         done(avatarRecordOf(request, r));
     });
 }

@@ -257,7 +257,7 @@ ServiceClient::ServiceClient(sec::UsimProfileData profile, QString profilePath, 
 ServiceClient::ServiceClient(sec::UsimProfileData profile, QString profilePath,
                              ServiceClientOptions options, QObject* parent)
     : QObject(parent), m_profile(std::move(profile)), m_profilePath(std::move(profilePath)),
-      m_options(options), m_transport(std::make_unique<Transport>(this, m_profile, m_options)),
+      m_options(std::move(options)), m_transport(std::make_unique<Transport>(this, m_profile, m_options)),
       m_statusLists(std::make_unique<detail::StatusListCache>(m_options.statusListCachePath,
                                                               m_profile.statusListKey)) {
     m_transport->onSessionRejected = [this] { sessionRejected(); };

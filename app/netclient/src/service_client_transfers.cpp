@@ -151,7 +151,7 @@ ClientResult<DtHistory> historyFromProto(const proto::DtHistory& h, const std::s
         if (!transfer.ok()) {
             if (transfer.code() == sec::ErrorCode::TransferSignerMismatch)
                 return clientError(reason::kTransferSignerMismatch,
-                                   "The history of " + dtId + " holds a transfer (" + at +
+                                   std::string("The history of ").append(dtId).append(" holds a transfer (").append(at) +
                                        ") whose offer was not signed by the owner of the "
                                        "credential it transferred: " +
                                        transfer.error().message() +

@@ -13,7 +13,7 @@ namespace sec = twinseal::security;
 
 namespace {
 
-constexpr qint64 kMaxCacheFileBytes = 4 * 1024 * 1024;
+constexpr qint64 kMaxCacheFileBytes = qint64{4} * 1024 * 1024;
 
 ClientError refused(const char* code, const std::string& detail) {
     return clientError(code, "The revocation status list the home network sent now is not "

@@ -66,7 +66,7 @@ bool TokenBucket::take(qint64 nowMs) {
 CallConnection::CallConnection(QWebSocket* socket, const ServiceConfig& config)
     : m_ws(socket), m_tls(socket->findChild<QSslSocket*>()),
       m_maxMessage(config.callMaxMessageBytes), m_maxQueue(config.callMaxQueueBytes),
-      m_ceiling(std::max<qint64>(4 * config.callMaxQueueBytes, 4 * 1024 * 1024)),
+      m_ceiling(std::max<qint64>(4 * config.callMaxQueueBytes, qint64{4} * 1024 * 1024)),
       m_signalling(config.callSignalRate, config.callSignalBurst),
       m_frames(config.callFrameRate, config.callFrameBurst) {
     QObject::connect(m_ws, &QWebSocket::bytesWritten, m_ws, [this](qint64 n) {

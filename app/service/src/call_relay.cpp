@@ -15,7 +15,7 @@ constexpr int kRevocationEveryTicks = 5; // once a second while own subscribers 
 // What Qt itself buffers of one incoming message at most (a larger one is cut off by Qt with
 // close code 1009); between config.callMaxMessageBytes and this, the host answers with a
 // CallError "message-too-large" first.
-constexpr qint64 kQtMessageCeiling = 1024 * 1024;
+constexpr qint64 kQtMessageCeiling = qint64{1024} * 1024;
 } // namespace
 
 CallRelay::CallRelay(CallRooms& rooms, const ServiceConfig& config, QObject* parent)
@@ -97,7 +97,7 @@ void CallRelay::sendEncoded(CallConnectionId to, const QByteArray& message) {
         it->second->abort(QStringLiteral("send-queue-full: the receiver fell more than %1 bytes "
                                          "behind")
                               .arg(std::max<qint64>(4 * m_config.callMaxQueueBytes,
-                                                    4 * 1024 * 1024)));
+                                                    qint64{4} * 1024 * 1024)));
         retire(to);
     }
 }

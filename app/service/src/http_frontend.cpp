@@ -29,7 +29,7 @@ using http::Reply;
 
 namespace {
 
-constexpr qsizetype kMaxHeaderBytes = 16 * 1024;
+constexpr qsizetype kMaxHeaderBytes = qsizetype{16} * 1024;
 constexpr qsizetype kMaxRateBuckets = 100000;
 // Set on a connection once its WebSocket switch has been accepted: no longer HTTP from then on.
 // Only an accepted switch ends the guarding of request bodies, never an Upgrade header alone.
@@ -66,7 +66,7 @@ void rejectRequest(QTcpSocket* s, RequestGuard& guard, int status, const char* r
     guard.discard = std::max<qint64>(bodyBytes, 0) - buffered;
     (void)s->skip(s->bytesAvailable());
     s->write(rawErrorResponse(status, reason, code, message, guard.json));
-    if (guard.discard <= 0 || bodyBytes > 64ll * 1024 * 1024)
+    if (guard.discard <= 0 || bodyBytes > 64LL * 1024 * 1024)
         s->disconnectFromHost();
     else
         QTimer::singleShot(10000, s, [s] { s->abort(); });

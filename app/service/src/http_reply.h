@@ -14,9 +14,9 @@
 
 namespace twinseal::service::http {
 
-inline const QByteArray kProtobuf = QByteArrayLiteral("application/x-protobuf");
-inline const QByteArray kJson = QByteArrayLiteral("application/json");
-inline const QByteArray kOctets = QByteArrayLiteral("application/octet-stream");
+inline constexpr char kProtobuf[] = "application/x-protobuf";
+inline constexpr char kJson[] = "application/json";
+inline constexpr char kOctets[] = "application/octet-stream";
 
 struct Reply {
     int status = 200;

@@ -16,16 +16,16 @@ using namespace util;
 namespace {
 
 // Finished offers stay in the caller's list for this long.
-constexpr qint64 kFinishedListed = 30 * 86400;
+constexpr qint64 kFinishedListed = qint64{30} * 86400;
 constexpr int kMaxTransfersListed = 200;
 constexpr std::size_t kCodeChars = 16; // 80 bits of base32
 
-const QString kPending = QStringLiteral("pending");
-const QString kAccepted = QStringLiteral("accepted");
-const QString kDeclined = QStringLiteral("declined");
-const QString kCancelled = QStringLiteral("cancelled");
-const QString kExpired = QStringLiteral("expired");
-const QString kStale = QStringLiteral("stale");
+constexpr QLatin1String kPending("pending");
+constexpr QLatin1String kAccepted("accepted");
+constexpr QLatin1String kDeclined("declined");
+constexpr QLatin1String kCancelled("cancelled");
+constexpr QLatin1String kExpired("expired");
+constexpr QLatin1String kStale("stale");
 
 // "ABCD-EFGH-JKLM-NPQR" -> "ABCDEFGHJKLMNPQR"; nullopt unless 16 base32 characters remain.
 std::optional<std::string> normaliseCode(const std::string& code) {

@@ -48,8 +48,8 @@ void writeLine(LogLevel level, const char* event, QJsonObject fields) {
     fields.insert(QStringLiteral("level"), QLatin1String(name(level)));
     fields.insert(QStringLiteral("event"), QLatin1String(event));
     const QByteArray line = QJsonDocument(fields).toJson(QJsonDocument::Compact) + '\n';
-    std::fwrite(line.constData(), 1, static_cast<std::size_t>(line.size()), stderr);
-    std::fflush(stderr);
+    (void)std::fwrite(line.constData(), 1, static_cast<std::size_t>(line.size()), stderr);
+    (void)std::fflush(stderr);
 }
 } // namespace
 

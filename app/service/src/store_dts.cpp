@@ -16,7 +16,7 @@ constexpr auto dtFrom = rowMapper(
     &DtRecord::credential, &DtRecord::credentialDigest, &DtRecord::signedManifest,
     &DtRecord::mediaRoot, &DtRecord::statusIndex, &DtRecord::logIndex, &DtRecord::generation,
     &DtRecord::createdAt, &DtRecord::updatedAt, &DtRecord::revocationReason);
-static_assert(columnCount(TWINSEAL_DT_COLUMNS) == dtFrom.kColumns);
+static_assert(columnCount(TWINSEAL_DT_COLUMNS) == decltype(dtFrom)::kColumns);
 
 } // namespace
 

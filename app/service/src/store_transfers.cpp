@@ -20,7 +20,7 @@ constexpr auto transferFrom = rowMapper(
     &TransferOfferRecord::mediaRoot, &TransferOfferRecord::state, &TransferOfferRecord::createdAt,
     &TransferOfferRecord::expiresAt, &TransferOfferRecord::finishedAt,
     &TransferOfferRecord::logIndex, &TransferOfferRecord::acceptance);
-static_assert(columnCount(TWINSEAL_TRANSFER_COLUMNS) == transferFrom.kColumns);
+static_assert(columnCount(TWINSEAL_TRANSFER_COLUMNS) == decltype(transferFrom)::kColumns);
 
 } // namespace
 

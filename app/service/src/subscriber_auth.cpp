@@ -1,5 +1,6 @@
 #include "twinseal/service/subscriber_auth.h"
 
+#include <array>
 #include <algorithm>
 #include <optional>
 
@@ -15,9 +16,9 @@ using namespace twinseal::security;
 using namespace util;
 
 namespace {
-const Bytes kAmf{0x80, 0x00}; // separation bit set: a 5G authentication vector
+constexpr std::array<std::uint8_t, 2> kAmf{0x80, 0x00}; // separation bit set: a 5G authentication vector
 // Sessions of SUPIs that are not subscribed are stored under "decoy:<SUPI>".
-const QString kDecoyPrefix = QStringLiteral("decoy:");
+constexpr QLatin1String kDecoyPrefix("decoy:");
 constexpr std::string_view kDecoyContext = "twinseal.decoy-subscriber.v1|";
 
 ServiceError startLimited(const char* code, const std::string& message, qint64 retryAfter) {
@@ -94,7 +95,7 @@ ServiceResult<UsimProfileData> SubscriberAuth::addSubscriber(const SubscriberPro
     cleanse(k->data(), k->size());
     p.opc = std::move(opc).value();
     p.sqn = {}; // SEQ_MS(i) = 0: the network's first vector has SEQ 1
-    p.amf = kAmf;
+    p.amf = Bytes(kAmf.begin(), kAmf.end());
     p.routingIndicator = ri.toStdString();
     p.hnKeyId = m_ctx.keys.hnKeyId();
     p.hnPublicKey = m_ctx.keys.suciPublicKey();

@@ -39,7 +39,7 @@ ClientError replaced(const AuditAnchor& local, const AuditAnchorMirror& held) {
 void upload(netclient::ServiceClient& client, const AuditAnchor& anchor, AuditMirror::Decision d,
             std::function<void(ClientResult<AuditMirror::Decision>)> done) {
     client.mirrorAuditAnchor(
-        anchor, [anchor, d, done = std::move(done)](ClientResult<AuditAnchorMirror> r) {
+        anchor, [anchor, d, done = std::move(done)](const ClientResult<AuditAnchorMirror>& r) {
             if (r.ok())
                 return done(d);
             // Another device state moved it forward meanwhile: the same judgement as on reading.
@@ -71,23 +71,23 @@ std::string_view AuditMirror::decisionName(Decision d) noexcept {
     return "unknown";
 }
 
-void AuditMirror::check(netclient::ServiceClient& client, const AuditAnchor& anchor,
+void AuditMirror::check(netclient::ServiceClient& client, const AuditAnchor& opened,
                         const AuditAnchor& current,
                         std::function<void(ClientResult<Decision>)> done) {
     QPointer<netclient::ServiceClient> c(&client);
     client.fetchAuditAnchor(
-        anchor.logId, anchor.auditKey,
-        [c, anchor, current,
-         done = std::move(done)](ClientResult<std::optional<AuditAnchorMirror>> r) {
+        opened.logId, opened.auditKey,
+        [c, opened, current,
+         done = std::move(done)](const ClientResult<std::optional<AuditAnchorMirror>>& r) mutable {
             if (!r.ok())
                 return done(r.error());
             const std::optional<AuditAnchorMirror>& held = *r;
-            if (held && held->counter > anchor.counter)
-                return done(rolledBack(anchor, *held));
-            if (held && held->counter == anchor.counter && held->checkpoint != anchor.checkpoint)
-                return done(replaced(anchor, *held));
+            if (held && held->counter > opened.counter)
+                return done(rolledBack(opened, *held));
+            if (held && held->counter == opened.counter && held->checkpoint != opened.checkpoint)
+                return done(replaced(opened, *held));
             const std::uint64_t heldCounter = held ? held->counter : 0;
-            if (current.logId != anchor.logId || current.counter <= heldCounter)
+            if (current.logId != opened.logId || current.counter <= heldCounter)
                 return done(Decision::Unchanged); // nothing newer to hand over
             if (!c)
                 return done(netclient::clientError(netclient::reason::kCancelled,

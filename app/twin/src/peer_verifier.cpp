@@ -37,7 +37,8 @@ Result<std::vector<std::string>> readDisclosures(const QString& file) {
         const QJsonDocument doc = QJsonDocument::fromJson(QByteArray::fromStdString(*t), &error);
         if (error.error != QJsonParseError::NoError || !doc.isArray())
             return makeError(ErrorCode::MalformedInput, file.toStdString() + " is not a JSON array");
-        for (const QJsonValue& v : doc.array()) {
+        const QJsonArray items = doc.array();
+        for (const auto& v : items) {
             const QString enc = v.isString() ? v.toString() : v.toObject().value(QStringLiteral("disclosure")).toString();
             if (!enc.isEmpty())
                 out.push_back(enc.toStdString());

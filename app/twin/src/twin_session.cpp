@@ -145,7 +145,7 @@ void TwinSession::authenticated(std::function<void(netclient::ClientStatus)> nex
     if (m_waitingForAuth.size() > 1)
         return;
     QPointer<TwinSession> self(this);
-    m_client->authenticate([self](netclient::ClientResult<netclient::AuthSession> r) {
+    m_client->authenticate([self](const netclient::ClientResult<netclient::AuthSession>& r) {
         if (!self)
             return;
         auto waiting = std::exchange(self->m_waitingForAuth, {});
@@ -158,7 +158,7 @@ void TwinSession::authenticated(std::function<void(netclient::ClientStatus)> nex
 void TwinSession::registerTwin(Bytes signedManifest, netclient::ClientCallback<netclient::Registration> done) {
     if (!needKey([&](netclient::ClientError e) { done(std::move(e)); }))
         return;
-    authenticated([this, m = std::move(signedManifest), done](netclient::ClientStatus st) mutable {
+    authenticated([this, m = std::move(signedManifest), done](const netclient::ClientStatus& st) mutable {
         if (!st.ok())
             return done(st.error());
         if (!needKey([&](netclient::ClientError e) { done(std::move(e)); }))
@@ -171,7 +171,7 @@ void TwinSession::recertify(const std::string& dtId, Bytes signedManifest,
                             netclient::ClientCallback<netclient::Registration> done) {
     if (!needKey([&](netclient::ClientError e) { done(std::move(e)); }))
         return;
-    authenticated([this, dtId, m = std::move(signedManifest), done](netclient::ClientStatus st) mutable {
+    authenticated([this, dtId, m = std::move(signedManifest), done](const netclient::ClientStatus& st) mutable {
         if (!st.ok())
             return done(st.error());
         if (!needKey([&](netclient::ClientError e) { done(std::move(e)); }))
@@ -186,7 +186,7 @@ void TwinSession::rotatePseudonym(const std::string& dtId, Bytes signedManifest,
     if (!needKey([&](netclient::ClientError e) { done(std::move(e)); }))
         return;
     authenticated([this, dtId, m = std::move(signedManifest), previousPseudonym,
-                   done](netclient::ClientStatus st) mutable {
+                   done](const netclient::ClientStatus& st) mutable {
         if (!st.ok())
             return done(st.error());
         if (!needKey([&](netclient::ClientError e) { done(std::move(e)); }))
@@ -200,7 +200,7 @@ void TwinSession::offerTransfer(const Bytes& credential, const std::string& reci
                                 netclient::ClientCallback<netclient::TransferInfo> done) {
     if (!needKey([&](netclient::ClientError e) { done(std::move(e)); }))
         return;
-    authenticated([this, credential, recipientHandle, ttl, done](netclient::ClientStatus st) mutable {
+    authenticated([this, credential, recipientHandle, ttl, done](const netclient::ClientStatus& st) mutable {
         if (!st.ok())
             return done(st.error());
         if (!needKey([&](netclient::ClientError e) { done(std::move(e)); }))
@@ -214,7 +214,7 @@ void TwinSession::acceptTransfer(const netclient::TransferInfo& offer, const std
                                  netclient::ClientCallback<netclient::AcceptedTransfer> done) {
     if (!needKey([&](netclient::ClientError e) { done(std::move(e)); }))
         return;
-    authenticated([this, offer, code, m = std::move(signedManifest), done](netclient::ClientStatus st) mutable {
+    authenticated([this, offer, code, m = std::move(signedManifest), done](const netclient::ClientStatus& st) mutable {
         if (!st.ok())
             return done(st.error());
         if (!needKey([&](netclient::ClientError e) { done(std::move(e)); }))
@@ -225,7 +225,7 @@ void TwinSession::acceptTransfer(const netclient::TransferInfo& offer, const std
 
 void TwinSession::declineTransfer(const std::string& transferId, const std::string& code,
                                   netclient::ClientCallback<netclient::TransferInfo> done) {
-    authenticated([this, transferId, code, done](netclient::ClientStatus st) mutable {
+    authenticated([this, transferId, code, done](const netclient::ClientStatus& st) mutable {
         if (!st.ok())
             return done(st.error());
         m_client->declineTransfer(transferId, code, std::move(done));
@@ -234,7 +234,7 @@ void TwinSession::declineTransfer(const std::string& transferId, const std::stri
 
 void TwinSession::withdrawTransfer(const std::string& transferId,
                                    netclient::ClientCallback<netclient::TransferInfo> done) {
-    authenticated([this, transferId, done](netclient::ClientStatus st) mutable {
+    authenticated([this, transferId, done](const netclient::ClientStatus& st) mutable {
         if (!st.ok())
             return done(st.error());
         m_client->cancelTransfer(transferId, std::move(done));

@@ -78,8 +78,9 @@ bool anchorsSealed(const std::string& keyPath) {
 // taken as it is (its checkpoint is signed by audit.key) and sealed at the next unlock: *legacy.
 // Once a directory's anchors are sealed (audit.key says so), an unsealed one is refused: it
 // would let a writer of the directory put back any older checkpoint of the log as its anchor.
+// *anchorBytes (when given) gets the anchor file as read, for checking its seal.
 Status readDirectory(const QString& logPath, const QString& keyPath, const QString& anchorPath,
-                            AuditDirectory& dir, bool* legacy = nullptr) {
+                     AuditDirectory& dir, bool* legacy = nullptr, Bytes* anchorBytes = nullptr) {
     dir.logExists = QFileInfo::exists(logPath);
     bool keyExists = false;
     dir.keyFile = keyFilePublic(keyPath.toStdString(), &keyExists);
@@ -91,6 +92,8 @@ Status readDirectory(const QString& logPath, const QString& keyPath, const QStri
         auto bytes = readFile(anchorPath.toStdString());
         if (!bytes.ok())
             return bytes.error();
+        if (anchorBytes)
+            *anchorBytes = *bytes;
         if (auto type = envelopeType(*bytes); type.ok() && *type == kAuditCheckpointType && dir.keyFile) {
             if (anchorsSealed(keyPath.toStdString()))
                 return makeError(ErrorCode::AuditAnchorInvalid,
@@ -190,15 +193,14 @@ AuditVerification AuditTrail::verifyOwnLog() const {
         return r;
     };
     AuditDirectory dir;
-    if (auto st = readDirectory(logPath(), keyPath(), anchorPath(), dir); !st.ok())
+    Bytes anchorBytes;
+    if (auto st = readDirectory(logPath(), keyPath(), anchorPath(), dir, nullptr, &anchorBytes); !st.ok())
         return fail(st.error());
     if (!dir.logExists && !dir.anchor)
         return fail(makeError(ErrorCode::IoError, "there is no activity log yet"));
+    // The seal of the very bytes whose contents are checked below.
     if (m_anchorKey && dir.anchor) {
-        auto bytes = readFile(anchorPath().toStdString());
-        if (!bytes.ok())
-            return fail(bytes.error());
-        if (auto sealed = m_anchorKey->open(*bytes); !sealed.ok())
+        if (auto sealed = m_anchorKey->open(anchorBytes); !sealed.ok())
             return fail(sealed.error());
     }
     AuditVerifyOptions options;
@@ -320,7 +322,7 @@ void AuditTrail::confirmWithHomeNetwork(twin::TwinSession& session) {
     const std::string logId = m_log->logId();
     QPointer<AuditTrail> self(this);
     QPointer<twin::TwinSession> s(&session);
-    session.authenticated([self, s, opened, logId](netclient::ClientStatus st) {
+    session.authenticated([self, s, opened, logId](const netclient::ClientStatus& st) {
         if (!self)
             return;
         if (!st.ok() || !s) {
@@ -337,7 +339,7 @@ void AuditTrail::confirmWithHomeNetwork(twin::TwinSession& session) {
                 : opened;
         twin::AuditMirror::check(
             s->client(), opened, current,
-            [self, logId](netclient::ClientResult<twin::AuditMirror::Decision> d) {
+            [self, logId](const netclient::ClientResult<twin::AuditMirror::Decision>& d) {
                 if (!self)
                     return;
                 if (d.ok()) {
@@ -375,7 +377,7 @@ void AuditTrail::mirrorCurrent() {
     const AuditAnchor current =
         AuditAnchor::of(m_log->logId(), m_log->auditKey(), m_log->latestCheckpoint(),
                         m_log->checkpoints().size(), QDateTime::currentSecsSinceEpoch());
-    m_mirrorSession->client().mirrorAuditAnchor(current, [](netclient::ClientResult<netclient::AuditAnchorMirror>) {});
+    m_mirrorSession->client().mirrorAuditAnchor(current, [](const netclient::ClientResult<netclient::AuditAnchorMirror>&) {});
 }
 
 void AuditTrail::locked() {

@@ -20,7 +20,7 @@ namespace twinseal::viewmodels {
 inline void killPoint(const char* op, const char* point) {
     static const QByteArray armed = qgetenv("TWINSEAL_TEST_KILL_AT");
     if (!armed.isEmpty() && armed == QByteArray(op) + ':' + point)
-        std::raise(SIGKILL);
+        (void)std::raise(SIGKILL);
 }
 
 } // namespace twinseal::viewmodels

@@ -48,7 +48,7 @@ void OperationState::withSession(twin::TwinSession* session, QObject* guard, std
     setProgress(-1, tr("Authenticating with %1…").arg(QString::fromStdString(session->profile().operatorName)));
     QPointer<QObject> alive(guard);
     QPointer<OperationState> self(this);
-    session->authenticated([self, alive, next = std::move(next)](netclient::ClientStatus st) {
+    session->authenticated([self, alive, next = std::move(next)](const netclient::ClientStatus& st) {
         if (!self || !alive)
             return;
         if (!st.ok())

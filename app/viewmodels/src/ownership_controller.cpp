@@ -530,7 +530,7 @@ void OwnershipController::fetchAvatar() {
     withSession([this, self, request] {
         if (!self)
             return;
-        auto* transfer = m_session->client().fetchAvatar(request, [this, self](netclient::ClientResult<netclient::FetchedAvatar> r) {
+        auto* transfer = m_session->client().fetchAvatar(request, [this, self](const netclient::ClientResult<netclient::FetchedAvatar>& r) {
             if (!self)
                 return;
             if (!r.ok())

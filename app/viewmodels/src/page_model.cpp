@@ -45,7 +45,7 @@ void PageModel::witnessTreeHead(const security::SignedTreeHead& head) {
         return;
     QPointer<PageModel> self(this);
     m_store.treeHeadWitness().check(
-        *m_session, head, [this, self](netclient::ClientResult<twin::TreeHeadWitness::Decision> r) {
+        *m_session, head, [this, self](const netclient::ClientResult<twin::TreeHeadWitness::Decision>& r) {
             if (!self || r.ok())
                 return;
             if (r.error().code == security::errorCodeName(security::ErrorCode::LogFork))

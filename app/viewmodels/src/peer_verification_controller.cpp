@@ -65,7 +65,7 @@ void PeerVerificationController::verify(const QString& assertion, const QString&
             return;
         twin::PeerVerifier(stores).verifyAsync(
             peer, std::move(evidence), SystemClock::instance().now(), self,
-            [self](Result<VerificationReport> r) {
+            [self](const Result<VerificationReport>& r) {
                 if (self)
                     self->show(r);
             });

@@ -82,7 +82,7 @@ QString when(std::int64_t t) {
 QString humanSize(std::uint64_t bytes) {
     if (bytes < 1024)
         return QStringLiteral("%1 bytes").arg(bytes);
-    if (bytes < 1024 * 1024)
+    if (bytes < std::uint64_t{1024} * 1024)
         return QStringLiteral("%1 KiB").arg(double(bytes) / 1024.0, 0, 'f', 1);
     return QStringLiteral("%1 MiB").arg(double(bytes) / (1024.0 * 1024.0), 0, 'f', 1);
 }
@@ -228,7 +228,7 @@ void TwinController::witnessTreeHead(const SignedTreeHead& head) {
         return;
     QPointer<TwinController> self(this);
     m_store->treeHeadWitness().check(
-        *m_session, head, [this, self](netclient::ClientResult<twin::TreeHeadWitness::Decision> r) {
+        *m_session, head, [this, self](const netclient::ClientResult<twin::TreeHeadWitness::Decision>& r) {
             if (!self)
                 return;
             if (r.ok() || r.error().code != errorCodeName(ErrorCode::LogFork)) {
@@ -880,7 +880,7 @@ void TwinController::upload(const QString& folder) {
     setProgress(0, tr("Uploading your avatar to the home network…"));
     auto* transfer = m_session->client().uploadAvatar(
         m_avatarId.toStdString(), manifest->manifest, folder,
-        [this](netclient::ClientResult<netclient::AvatarRecord> r) {
+        [this](const netclient::ClientResult<netclient::AvatarRecord>& r) {
             if (!r.ok()) {
                 recordFailure(audit_event::kAvatarUpload, QString::fromStdString(r.error().code),
                               {{"avatar-id", m_avatarId.toStdString()}});

@@ -65,15 +65,15 @@ using AkaSqnBytes = std::array<std::uint8_t, kAkaSqnSize>;
 
 // A.2: KAUSF = KDF(CK || IK, 0x6A, SN name, SQN xor AK).
 [[nodiscard]] Result<SecureBytes>
-deriveKausf(ByteView ck, ByteView ik, std::string_view servingNetworkName, ByteView sqnXorAk);
+deriveKausf(ByteView ck, ByteView ik, std::string_view snName, ByteView sqnXorAk);
 // A.4: RES* / XRES* = the 128 least significant bits of KDF(CK || IK, 0x6B, SN name, RAND, RES).
 [[nodiscard]] Result<SecureBytes> deriveResStar(ByteView ck, ByteView ik,
-                                                std::string_view servingNetworkName, ByteView rand,
+                                                std::string_view snName, ByteView rand,
                                                 ByteView res);
 // A.5: H(X)RES* = the 128 least significant bits of SHA-256(RAND || (X)RES*).
 [[nodiscard]] Bytes deriveHresStar(ByteView rand, ByteView resStar);
 // A.6: KSEAF = KDF(KAUSF, 0x6C, SN name).
-[[nodiscard]] Result<SecureBytes> deriveKseaf(ByteView kausf, std::string_view servingNetworkName);
+[[nodiscard]] Result<SecureBytes> deriveKseaf(ByteView kausf, std::string_view snName);
 
 // ---- Home network (ARPF/AUSF role) --------------------------------------------------------------
 
@@ -91,11 +91,11 @@ struct AkaAuthVector {
 // be 1; it is not forced here so that the published MILENAGE test sets can be used as is.
 [[nodiscard]] Result<AkaAuthVector> generateAuthVector(Milenage& milenage, ByteView rand,
                                                        std::uint64_t sqn, ByteView amf,
-                                                       std::string_view servingNetworkName);
+                                                       std::string_view snName);
 // The same with a fresh random RAND.
 [[nodiscard]] Result<AkaAuthVector> generateAuthVector(Milenage& milenage, Random& rng,
                                                        std::uint64_t sqn, ByteView amf,
-                                                       std::string_view servingNetworkName);
+                                                       std::string_view snName);
 // Compares the UE's RES* with XRES* in constant time: ErrorCode::AkaResMismatch if different.
 [[nodiscard]] Status verifyResStar(const AkaAuthVector& vector, ByteView resStar);
 
@@ -201,14 +201,14 @@ struct [[nodiscard]] UsimChallengeOutcome {
 
 [[nodiscard]] UsimChallengeOutcome verifyChallenge(Milenage& milenage, ByteView rand, ByteView autn,
                                                    std::uint64_t highestAcceptedSqn,
-                                                   std::string_view servingNetworkName,
+                                                   std::string_view snName,
                                                    const UsimSqnPolicy& policy = {});
 // The same with the USIM's SEQ_MS array (Annex C.2): on a synchronisation failure AUTS carries
 // sqnState.sqnMs(). On success the caller records response.sqn with sqnState.accept() (durably,
 // before answering).
 [[nodiscard]] UsimChallengeOutcome verifyChallenge(Milenage& milenage, ByteView rand, ByteView autn,
                                                    const UsimSqnArray& sqnState,
-                                                   std::string_view servingNetworkName,
+                                                   std::string_view snName,
                                                    const UsimSqnPolicy& policy = {});
 // AUTS = (SQN_MS xor f5*(RAND)) || f1*(SQN_MS, RAND, AMF = 0x0000) (TS 33.102 clause 6.3.3).
 [[nodiscard]] Result<AkaAuts> computeAuts(Milenage& milenage, ByteView rand, std::uint64_t sqnMs);

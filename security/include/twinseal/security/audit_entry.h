@@ -16,12 +16,12 @@ inline constexpr const char* kAuditCheckpointType = "twinseal.audit-checkpoint.v
 
 // Bounds. An entry is at most a few KiB; records beyond the payload bound are never written and
 // never read.
-inline constexpr std::size_t kMaxAuditRecordPayload = 64 * 1024;
+inline constexpr std::size_t kMaxAuditRecordPayload = std::size_t{64} * 1024;
 inline constexpr std::size_t kMaxAuditFields = 32;
 inline constexpr std::size_t kMaxAuditNameLength = 64;    // event types, reasons, field keys
 inline constexpr std::size_t kMaxAuditValueLength = 1024; // field values (bytes of UTF-8)
 inline constexpr std::size_t kMaxAuditLogIdLength = 128;
-inline constexpr std::size_t kMaxAuditInput = 256u * 1024 * 1024; // file or export to verify
+inline constexpr std::size_t kMaxAuditInput = std::size_t{256} * 1024 * 1024; // file or export to verify
 
 // Stable event types. Others may be used (lower-case [a-z0-9._-], starting with a letter).
 namespace audit_event {

@@ -59,6 +59,9 @@ inline std::string toString(ByteView b) { return std::string(b.begin(), b.end())
 // Whole-file helpers. writeFileAtomic writes a temporary file beside the target, fsyncs it,
 // renames it over the target and fsyncs the directory, so a killed process leaves either the
 // old or the new file, never a torn one.
+// The system's text for an errno value (thread-safe, unlike std::strerror).
+[[nodiscard]] std::string systemErrorText(int err);
+
 [[nodiscard]] Result<Bytes> readFile(const std::string& path);
 [[nodiscard]] Status writeFileAtomic(const std::string& path, ByteView data,
                                      bool privateMode = false);

@@ -57,7 +57,8 @@ template <typename T, typename E> class [[nodiscard]] Expected {
         return std::get<1>(m_v);
     }
     code_type code() const noexcept(std::is_nothrow_copy_constructible_v<code_type>) {
-        return ok() ? code_type{} : std::get<1>(m_v).code;
+        const E* e = std::get_if<1>(&m_v);
+        return e == nullptr ? code_type{} : e->code;
     }
 
   private:

@@ -95,7 +95,7 @@ public:
     [[nodiscard]] Result<Bytes> exportEncrypted(std::string_view passphrase,
                                                 const ScryptParams& params = {},
                                                 std::string_view label = {}) const;
-    [[nodiscard]] static Result<SigningKey> importEncrypted(ByteView file,
+    [[nodiscard]] static Result<SigningKey> importEncrypted(ByteView data,
                                                             std::string_view passphrase);
     [[nodiscard]] Status saveEncrypted(const std::string& path, std::string_view passphrase,
                                        const ScryptParams& params = {},

@@ -29,7 +29,7 @@ inline constexpr const char* kTransferAcceptanceType = "twinseal.transfer-accept
 inline constexpr std::int64_t kTransferWindow = 60;
 // An offer lasts at least a minute and at most a week (expires_at - timestamp).
 inline constexpr std::int64_t kMinTransferTtl = 60;
-inline constexpr std::int64_t kMaxTransferTtl = 7 * 86400;
+inline constexpr std::int64_t kMaxTransferTtl = std::int64_t{7} * 86400;
 // "tw-" followed by 10 characters of lower-case RFC 4648 base32 (a-z, 2-7).
 inline constexpr std::size_t kTransferHandleLength = 13;
 

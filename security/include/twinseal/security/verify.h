@@ -139,7 +139,7 @@ struct OptionalCheck {
 [[nodiscard]] const std::vector<OptionalCheck>& optionalChecks();
 // A comma-separated list of the names above (spaces ignored, empty items refused):
 // InvalidArgument naming the unknown item and the accepted names.
-[[nodiscard]] Result<std::vector<CheckId>> parseOptOut(std::string_view commaSeparated);
+[[nodiscard]] Result<std::vector<CheckId>> parseOptOut(std::string_view list);
 
 enum class CheckState { Passed, Failed, Skipped };
 [[nodiscard]] std::string_view checkStateName(CheckState s) noexcept;

@@ -153,7 +153,7 @@ signals:
 
 private:
     void feed(const Event& event);
-    void apply(Step step, CallState before);
+    void apply(const Step& step, CallState before);
     void onNote(const Note& note);
     void sendMessage(const proto::CallMessage& message);
     void withEvidence(const std::string& destination, std::function<void(proto::Evidence)> next);

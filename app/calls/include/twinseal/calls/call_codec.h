@@ -13,7 +13,7 @@ namespace twinseal::calls {
 
 // The largest call message accepted or sent by default (evidence with a credential, a few
 // disclosures and role credentials fits easily; an SFrame of poses is far smaller).
-inline constexpr qsizetype kMaxCallMessageBytes = 256 * 1024;
+inline constexpr qsizetype kMaxCallMessageBytes = qsizetype{256} * 1024;
 
 struct CodecError {
     std::string code;    // "oversized", "malformed", "empty-body", "text-frame", "not-serializable"

@@ -112,7 +112,7 @@ private:
                      std::function<void(std::vector<security::Status>)> done);
     void fetchMedia(netclient::ServiceClient& client, const security::Credential& credential,
                     const std::string& grant, std::function<void(MediaResult)> done);
-    void finish(std::shared_ptr<Pending> p);
+    void finish(const std::shared_ptr<Pending>& p);
     [[nodiscard]] std::int64_t now() const;
 
     PeerVerifierConfig m_config;

@@ -9,7 +9,7 @@
 namespace twinseal::service {
 
 // The longest delay before the owner of a DT is shown a lawful disclosure about it: 366 days.
-inline constexpr qint64 kMaxDisclosureDelay = 366ll * 24 * 3600;
+inline constexpr qint64 kMaxDisclosureDelay = 366LL * 24 * 3600;
 
 struct ServiceConfig {
     QString dataDir;                 // keys/, the SQLite database and the passphrase live here
@@ -18,8 +18,8 @@ struct ServiceConfig {
     QString database;                // empty: SQLite in dataDir; "postgresql://user@host:port/db"
     QString publicUrl;               // https://host:port the subscribers use; default from listen
     QString passphraseFile;          // the passphrase that unlocks the operator keys
-    qint64 maxBodyBytes = 8 * 1024 * 1024;
-    qint64 maxAvatarBytes = 512ll * 1024 * 1024;
+    qint64 maxBodyBytes = qint64{8} * 1024 * 1024;
+    qint64 maxAvatarBytes = 512LL * 1024 * 1024;
     double rateLimit = 50.0;         // requests per second per client address; 0 disables
     double rateBurst = 200.0;
     int challengeTtl = 120;          // seconds an AKA challenge stays answerable
@@ -49,8 +49,8 @@ struct ServiceConfig {
     int callRoomIdle = 600;          // seconds an empty room is kept
     int callMaxParticipants = 16;    // per room (a policy may ask for fewer)
     int callMaxRooms = 1000;
-    qint64 callMaxMessageBytes = 64 * 1024;    // one WebSocket message
-    qint64 callMaxQueueBytes = 1024 * 1024;    // unsent bytes per receiver before it is dropped
+    qint64 callMaxMessageBytes = qint64{64} * 1024;    // one WebSocket message
+    qint64 callMaxQueueBytes = qint64{1024} * 1024;    // unsent bytes per receiver before it is dropped
     double callSignalRate = 20.0;    // signalling messages per second per connection
     double callSignalBurst = 60.0;
     double callFrameRate = 400.0;    // relayed frames per second per connection

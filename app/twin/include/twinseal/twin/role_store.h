@@ -32,7 +32,7 @@ struct HeldRole {
 class RoleCredentialStore {
 public:
     // Files larger than this are not role credentials (they are a few kilobytes).
-    static constexpr qint64 kMaxFileBytes = 64 * 1024;
+    static constexpr qint64 kMaxFileBytes = qint64{64} * 1024;
 
     explicit RoleCredentialStore(QString dataDir);
 
