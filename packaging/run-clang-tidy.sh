@@ -48,6 +48,10 @@ for d in dirs:
         print(f"{d}\t{f}")
 PY
 count=$(wc -l <"$out/units")
+if [ "$count" -eq 0 ]; then
+  echo "clang-tidy: no translation unit matches (build directories: ${dirs[*]}; TIDY_FILES: ${TIDY_FILES:-all})"
+  exit 1
+fi
 echo "clang-tidy: $count translation units ($("$tidy" --version | sed -n 's/.*version \([0-9.]*\).*/\1/p' | head -n 1))"
 
 filter="^${root}/(app|ui|xr|security|tests|resources)/"
@@ -64,14 +68,15 @@ done <"$out/units"
 wait
 
 # Each finding once (a header's is reported by every unit that includes it).
-cat "$out"/*.log 2>/dev/null | grep -E '^/.*: (warning|error): ' | sort -u >"$out/findings" || true
+find "$out" -name '*.log' -exec cat {} + | { grep -E '^/.*: (warning|error): ' || true; } |
+  sort -u >"$out/findings"
 findings=$(wc -l <"$out/findings")
-failed=$(cat "$out"/*.failed 2>/dev/null | wc -l)
+failed=$(find "$out" -name '*.failed' | wc -l)
 if [ "$findings" -gt 0 ] || [ "$failed" -gt 0 ]; then
   cat "$out/findings"
   if [ "$findings" -eq 0 ]; then
     # clang-tidy failed without a finding (e.g. a compile error): show why.
-    for f in "$out"/*.failed; do cat "${f%.failed}.log"; done
+    find "$out" -name '*.failed' | while read -r f; do cat "${f%.failed}.log"; done
   fi
   echo "clang-tidy: $findings findings, $failed of $count units failed ($((SECONDS - start)) s)"
   exit 1

@@ -7,6 +7,7 @@
 # summary: target, runs, seconds, new inputs.
 #   FUZZ_SECONDS=600 packaging/run-fuzz.sh           # longer runs
 #   FUZZ_TARGETS="sframe glb" packaging/run-fuzz.sh  # some targets only
+#   FUZZ_BUILD_ONLY=1 packaging/run-fuzz.sh          # build the targets, run none
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,6 +41,10 @@ echo "== build (preset fuzz)"
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz -j "$(nproc)"
 built=$(date +%s)
+if [ "${FUZZ_BUILD_ONLY:-0}" = "1" ]; then
+  echo "== fuzz targets built ($((built - start)) s)"
+  exit 0
+fi
 
 out=build/fuzz
 mkdir -p "$out/artifacts" "$out/logs"

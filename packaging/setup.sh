@@ -27,8 +27,9 @@ PACKAGES=(
   libbenchmark-dev python3 python3-jwcrypto xvfb xauth
   # PostgreSQL for the service's second storage backend (integration tests)
   postgresql
-  # the libFuzzer targets (packaging/run-fuzz.sh): clang with its fuzzer runtime, compiler cache
-  clang-14 libclang-rt-14-dev ccache
+  # the libFuzzer targets (packaging/run-fuzz.sh): clang with its fuzzer runtime, compiler cache;
+  # static analysis (packaging/run-clang-tidy.sh)
+  clang-14 libclang-rt-14-dev ccache clang-tidy-14
   # the Debian package's checks (packaging/test-package.sh): AppStream, desktop entry, man pages
   appstream desktop-file-utils man-db
 )
