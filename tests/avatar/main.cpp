@@ -28,7 +28,7 @@ public slots:
             QStringLiteral("expectedRenderer"), qEnvironmentVariable("TWINSEAL_EXPECT_RENDERER"));
         connect(engine, &QQmlEngine::warnings, engine, [](const QList<QQmlError>& warnings) {
             for (const QQmlError& w : warnings)
-                std::fprintf(stderr, "QML warning: %s\n", qPrintable(w.toString()));
+                (void)std::fprintf(stderr, "QML warning: %s\n", qPrintable(w.toString()));
             qFatal("QML warnings fail the avatar tests");
         });
     }

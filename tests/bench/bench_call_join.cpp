@@ -43,8 +43,9 @@ using namespace twinseal::test::calls;
 namespace {
 
 [[noreturn]] void die(const std::string& what) {
-    std::fprintf(stderr, "bench-call-join: %s\n", what.c_str());
-    std::exit(1);
+    (void)std::fprintf(stderr, "bench-call-join: %s\n", what.c_str());
+    (void)std::fflush(nullptr);
+    std::_Exit(1); // at once: exit() would run static destructors while other threads run
 }
 
 double ownCpuSeconds() {
@@ -96,6 +97,7 @@ std::vector<proto::Evidence> evidenceFor(const std::vector<std::unique_ptr<Devic
         });
     runUntil([&] { return done == people.size(); }, 120000, "evidence was not built in time");
     std::vector<proto::Evidence> out;
+    out.reserve(got.size());
     for (auto& e : got)
         out.push_back(std::move(*e));
     return out;

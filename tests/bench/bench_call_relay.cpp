@@ -49,12 +49,17 @@ namespace proto = twinseal::proto;
 
 namespace {
 
-QElapsedTimer g_clock;
-qint64 nowNs() { return g_clock.nsecsElapsed(); }
+// The benchmark's clock, started by main().
+QElapsedTimer& benchClock() {
+    static QElapsedTimer clock;
+    return clock;
+}
+qint64 nowNs() { return benchClock().nsecsElapsed(); }
 
 [[noreturn]] void die(const char* what) {
-    std::fprintf(stderr, "bench-call-relay: %s\n", what);
-    std::exit(1);
+    (void)std::fprintf(stderr, "bench-call-relay: %s\n", what);
+    (void)std::fflush(nullptr);
+    std::_Exit(1); // at once: exit() would run static destructors while other threads run
 }
 
 template <typename T> T must(sec::Result<T>&& r, const char* what) {
@@ -142,7 +147,7 @@ int main(int argc, char** argv) {
     const int rooms = p.value(QStringLiteral("rooms")).toInt();
     const int perRoom = p.value(QStringLiteral("participants")).toInt();
     const double hz = p.value(QStringLiteral("hz")).toDouble();
-    g_clock.start();
+    benchClock().start();
 
     // A scratch home network.
     QTemporaryDir dir;
@@ -272,14 +277,14 @@ int main(int argc, char** argv) {
         return out;
     };
     for (int r = 0; r < rooms; ++r) {
-        Connection& first = *conns[std::size_t(r * perRoom)];
+        Connection& first = *conns[std::size_t(r) * std::size_t(perRoom)];
         proto::CallMessage create;
         create.mutable_create_room()->mutable_policy()->set_admission(proto::ROOM_CODE);
         *create.mutable_create_room()->mutable_creator() = people[0].evidence(hostUri);
         first.ws->sendBinaryMessage(proto::serialize<QByteArray>(create));
         const proto::RoomInfo room = await(first, proto::CallMessage::kRoomCreated).room_created();
         for (int i = 0; i < perRoom; ++i) {
-            Connection& c = *conns[std::size_t(r * perRoom + i)];
+            Connection& c = *conns[std::size_t(r) * std::size_t(perRoom) + std::size_t(i)];
             proto::CallMessage join;
             join.mutable_join_room()->set_room_id(room.room_id());
             join.mutable_join_room()->set_room_code(room.room_code());
@@ -327,7 +332,7 @@ int main(int argc, char** argv) {
     const QByteArray loadBefore = loadAverage();
     QElapsedTimer measured;
     measured.start();
-    spin([&] { return measured.elapsed() > seconds * 1000; }, seconds * 1000 + 10000, "run");
+    spin([&] { return measured.elapsed() > qint64{seconds} * 1000; }, seconds * 1000 + 10000, "run");
     measuring = false;
     const double elapsed = double(measured.nsecsElapsed()) / 1e9;
     const double cpu = processCpuSeconds(service.processId()) - cpu0;

@@ -42,8 +42,9 @@ using twinseal::calls::CallState;
 namespace {
 
 [[noreturn]] void die(const std::string& what) {
-    std::fprintf(stderr, "bench-call-revocation: %s\n", what.c_str());
-    std::exit(1);
+    (void)std::fprintf(stderr, "bench-call-revocation: %s\n", what.c_str());
+    (void)std::fflush(nullptr);
+    std::_Exit(1); // at once: exit() would run static destructors while other threads run
 }
 
 void runUntil(const std::function<bool()>& done, int timeoutMs, const std::string& what) {
@@ -149,7 +150,7 @@ int main(int argc, char** argv) {
         const auto flagged = QObject::connect(&observer, &CallClient::peerRevoked, &app, onFlag);
         const auto noticed = QObject::connect(&observer, &CallClient::revocationNotice, &app, onFlag);
         clock.start();
-        device->subscriber->client->revoke(device->dtId, "benchmark", [&](netclient::ClientResult<netclient::DtRecord> r) {
+        device->subscriber->client->revoke(device->dtId, "benchmark", [&](const netclient::ClientResult<netclient::DtRecord>& r) {
             if (!r.ok())
                 die("the revocation was refused: " + r.error().describe());
             answeredAt = clock.nsecsElapsed();

@@ -119,7 +119,7 @@ int main(int argc, char** argv) {
     QQmlComponent component(&engine);
     component.setData(kScene, QUrl(QStringLiteral("file:///twinseal-bench/CallsRender.qml")));
     if (!component.isReady()) {
-        std::fprintf(stderr, "bench-calls-render: the scene does not load: %s\n",
+        (void)std::fprintf(stderr, "bench-calls-render: the scene does not load: %s\n",
                      qPrintable(component.errorString()));
         return 1;
     }
@@ -129,7 +129,7 @@ int main(int argc, char** argv) {
     std::unique_ptr<QObject> rootObject(component.beginCreate(engine.rootContext()));
     auto* root = qobject_cast<QQuickItem*>(rootObject.get());
     if (!root) {
-        std::fprintf(stderr, "bench-calls-render: the scene does not load: %s\n",
+        (void)std::fprintf(stderr, "bench-calls-render: the scene does not load: %s\n",
                      qPrintable(component.errorString()));
         return 1;
     }
@@ -144,7 +144,7 @@ int main(int argc, char** argv) {
     for (QObject* child : root->findChild<QQuickItem*>(QStringLiteral("grid"))->childItems())
         if (child->property("headRotation").isValid()) participants.push_back(child);
     if (static_cast<int>(participants.size()) != avatars) {
-        std::fprintf(stderr, "bench-calls-render: %zu avatars in the grid, %d expected\n", participants.size(), avatars);
+        (void)std::fprintf(stderr, "bench-calls-render: %zu avatars in the grid, %d expected\n", participants.size(), avatars);
         return 1;
     }
 
@@ -187,9 +187,9 @@ int main(int argc, char** argv) {
         measuring = false;
         animation.stop();
         if (parser.isSet(shotOpt)) shot = window.grabWindow();
-        app.quit();
+        QCoreApplication::quit();
     });
-    app.exec();
+    QGuiApplication::exec();
     const double measured = static_cast<double>(clock.nsecsElapsed() - measureStart) / 1e9;
 
     const char* api = "unknown";
@@ -212,7 +212,7 @@ int main(int argc, char** argv) {
                 static_cast<double>(fed) / measured, static_cast<double>(fed) * avatars / measured);
     if (parser.isSet(shotOpt)) {
         if (!shot.save(parser.value(shotOpt)))
-            std::fprintf(stderr, "bench-calls-render: cannot save the screenshot to %s\n",
+            (void)std::fprintf(stderr, "bench-calls-render: cannot save the screenshot to %s\n",
                          qPrintable(parser.value(shotOpt)));
         else
             std::printf("  screenshot           %s\n", qPrintable(parser.value(shotOpt)));

@@ -25,12 +25,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::uint64_t kMiB = 1024 * 1024;
+constexpr std::uint64_t kMiB = 1024UL * 1024;
 constexpr std::uint64_t kPackageBin = 512 * kMiB;
 
 [[noreturn]] void die(const std::string& what) {
-    std::fprintf(stderr, "bench_media: %s\n", what.c_str());
-    std::exit(1);
+    (void)std::fprintf(stderr, "bench_media: %s\n", what.c_str());
+    (void)std::fflush(nullptr);
+    std::_Exit(1); // at once: exit() would run static destructors while other threads run
 }
 
 void writeAll(int fd, const void* data, std::size_t size) {
@@ -106,14 +107,14 @@ private:
         while (json.size() % 4)
             json.push_back(' ');
         std::uint8_t header[20];
-        std::memcpy(header, "glTF", 4);
+        std::copy_n("glTF", 4, header);
         putLe32(header + 4, 2);
         putLe32(header + 8, static_cast<std::uint32_t>(28 + json.size() + kPackageBin));
         putLe32(header + 12, static_cast<std::uint32_t>(json.size()));
-        std::memcpy(header + 16, "JSON", 4);
+        std::copy_n("JSON", 4, header + 16);
         std::uint8_t bin[8];
         putLe32(bin, static_cast<std::uint32_t>(kPackageBin));
-        std::memcpy(bin + 4, "BIN\0", 4);
+        std::copy_n("BIN\0", 4, bin + 4);
         const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
         if (fd < 0)
             die("cannot write " + path);

@@ -24,18 +24,22 @@ namespace {
 
 constexpr std::size_t kFrameSize = 200;
 // What an animation frame carries as SFrame metadata (the room's stream id).
-const sec::Bytes kMetadata = sec::toBytes("room-1/participant-7");
+const auto& testMetadata() {
+    static const sec::Bytes value = sec::toBytes("room-1/participant-7");
+    return value;
+}
 
 [[noreturn]] void die(const char* what) {
-    std::fprintf(stderr, "bench_sframe: %s\n", what);
-    std::exit(1);
+    (void)std::fprintf(stderr, "bench_sframe: %s\n", what);
+    (void)std::fflush(nullptr);
+    std::_Exit(1); // at once: exit() would run static destructors while other threads run
 }
 
 // Raw EVP AES-128-GCM: one context per direction, the key set once, a new 96-bit nonce per
 // frame, AAD of the length SFrame authenticates (3-byte header + metadata).
 void BM_RawEvpAes128Gcm(benchmark::State& state) {
     const std::array<std::uint8_t, 16> key{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
-    std::vector<std::uint8_t> aad(3 + kMetadata.size(), 0x5a);
+    std::vector<std::uint8_t> aad(3 + testMetadata().size(), 0x5a);
     std::vector<std::uint8_t> pt(kFrameSize, 0x42), ct(kFrameSize), back(kFrameSize);
     std::array<std::uint8_t, 16> tag{};
     std::array<std::uint8_t, 12> nonce{};
@@ -78,7 +82,7 @@ void BM_RawEvpAes128Gcm(benchmark::State& state) {
 void BM_RawEvpAes128CtrHmacSha256(benchmark::State& state) {
     const std::array<std::uint8_t, 16> key{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
     const std::array<std::uint8_t, 32> authKey{7};
-    std::vector<std::uint8_t> aad(3 + kMetadata.size(), 0x5a);
+    std::vector<std::uint8_t> aad(3 + testMetadata().size(), 0x5a);
     std::vector<std::uint8_t> pt(kFrameSize, 0x42), ct(kFrameSize), back(kFrameSize);
     std::array<std::uint8_t, 32> tag{}, check{};
     std::array<std::uint8_t, 16> iv{};
@@ -137,9 +141,9 @@ void BM_SFrame(benchmark::State& state, sec::CipherSuite suite) {
     const sec::Bytes pt(kFrameSize, 0x42);
     sec::Bytes frame, back;
     for (auto _ : state) {
-        if (!sender.protectInto(kid, kMetadata, pt, frame))
+        if (!sender.protectInto(kid, testMetadata(), pt, frame))
             die("protect failed");
-        if (!receiver.unprotectInto(frame, kMetadata, back))
+        if (!receiver.unprotectInto(frame, testMetadata(), back))
             die("unprotect failed");
         benchmark::DoNotOptimize(back.data());
     }

@@ -20,8 +20,9 @@ constexpr const char* kRoom = "urn:twinseal:room:bench";
 
 template <typename T> T must(sec::Result<T>&& r, const char* what) {
     if (!r.ok()) {
-        std::fprintf(stderr, "bench_verify: %s: %s\n", what, r.error().message().c_str());
-        std::exit(1);
+        (void)std::fprintf(stderr, "bench_verify: %s: %s\n", what, r.error().message().c_str());
+        (void)std::fflush(nullptr);
+        std::_Exit(1); // at once: exit() would run static destructors while other threads run
     }
     return std::move(r).value();
 }
@@ -35,12 +36,12 @@ struct World {
     explicit World(sec::KeyAlgorithm alg) {
         auto rootKey = must(sec::SigningKey::generate(alg), "root key");
         auto root = must(sec::createRootCertificate(
-                             rootKey, {"Bench Root", "Bench", kNow - 86400, kNow + 86400 * 365, true}),
+                             rootKey, {"Bench Root", "Bench", kNow - 86400, kNow + 86400L * 365, true}),
                          "root");
         auto issuerKey = must(sec::SigningKey::generate(alg), "issuer key");
         auto issuer = must(sec::issueCertificate(rootKey, root, issuerKey.publicKey(),
                                                  {"Bench Issuer", "Bench", kNow - 86400,
-                                                  kNow + 86400 * 365, false}),
+                                                  kNow + 86400L * 365, false}),
                            "issuer");
         trust.add(root);
         auto holder = must(sec::SigningKey::generate(alg), "holder key");

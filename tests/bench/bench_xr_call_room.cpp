@@ -72,12 +72,13 @@ int main(int argc, char** argv) {
     const long frames = std::max(10L, parser.value(framesOpt).toLong());
     const int participants = std::clamp(parser.value(participantsOpt).toInt(), 1, 64);
     const double hz = std::clamp(parser.value(hzOpt).toDouble(), 1.0, 1000.0);
-    setenv("XR_RUNTIME_JSON", TWINSEAL_XR_TEST_RUNTIME_JSON, 1);
-    setenv("TWINSEAL_TEST_RUNTIME_SYSTEM", "1", 1);
-    setenv("TWINSEAL_TEST_RUNTIME_HZ", qPrintable(QString::number(hz)), 1);
-    setenv("TWINSEAL_TEST_RUNTIME_READBACK", "0", 0);
+    qputenv("XR_RUNTIME_JSON", TWINSEAL_XR_TEST_RUNTIME_JSON);
+    qputenv("TWINSEAL_TEST_RUNTIME_SYSTEM", "1");
+    qputenv("TWINSEAL_TEST_RUNTIME_HZ", QString::number(hz).toUtf8());
+    if (!qEnvironmentVariableIsSet("TWINSEAL_TEST_RUNTIME_READBACK"))
+        qputenv("TWINSEAL_TEST_RUNTIME_READBACK", "0");
     if (QGuiApplication::platformName() != QLatin1String("xcb")) {
-        std::fprintf(stderr, "bench.xr-call-room: needs Qt's xcb platform (run under xvfb-run)\n");
+        (void)std::fprintf(stderr, "bench.xr-call-room: needs Qt's xcb platform (run under xvfb-run)\n");
         return 1;
     }
 
@@ -99,23 +100,23 @@ int main(int argc, char** argv) {
     QOpenGLContext context;
     context.setFormat(QSurfaceFormat::defaultFormat());
     if (!context.create()) {
-        std::fprintf(stderr, "bench.xr-call-room: no OpenGL context\n");
+        (void)std::fprintf(stderr, "bench.xr-call-room: no OpenGL context\n");
         return 1;
     }
     auto* x11 = qGuiApp->nativeInterface<QNativeInterface::QX11Application>();
     auto* glx = context.nativeInterface<QNativeInterface::QGLXContext>();
     if (x11 == nullptr || glx == nullptr) {
-        std::fprintf(stderr, "bench.xr-call-room: not a GLX context on X11\n");
+        (void)std::fprintf(stderr, "bench.xr-call-room: not a GLX context on X11\n");
         return 1;
     }
     auto surface = xr::GlxContextSurface::create(x11->display(), glx->nativeContext());
     if (!surface.ok()) {
-        std::fprintf(stderr, "bench.xr-call-room: %s\n", surface.error().message.c_str());
+        (void)std::fprintf(stderr, "bench.xr-call-room: %s\n", surface.error().message.c_str());
         return 1;
     }
     auto scene = twinseal::headset::HeadsetScene::create(engine, context, &model);
     if (!scene.ok()) {
-        std::fprintf(stderr, "bench.xr-call-room: %s\n", scene.error().message.c_str());
+        (void)std::fprintf(stderr, "bench.xr-call-room: %s\n", scene.error().message.c_str());
         return 1;
     }
 
@@ -125,7 +126,7 @@ int main(int argc, char** argv) {
     options.timingCapacity = static_cast<std::size_t>(frames) * 4 + 64;
     xr::OpenXrBackend backend(options);
     if (auto s = backend.start(); !s.ok()) {
-        std::fprintf(stderr, "bench.xr-call-room: %s\n", s.error().message.c_str());
+        (void)std::fprintf(stderr, "bench.xr-call-room: %s\n", s.error().message.c_str());
         return 1;
     }
 
@@ -150,9 +151,9 @@ int main(int argc, char** argv) {
     poll.setInterval(5);
     QObject::connect(&poll, &QTimer::timeout, [&] {
         if (auto s = backend.poll(); !s.ok()) {
-            std::fprintf(stderr, "bench.xr-call-room: %s\n", s.error().message.c_str());
+            (void)std::fprintf(stderr, "bench.xr-call-room: %s\n", s.error().message.c_str());
             status = 1;
-            app.quit();
+            QCoreApplication::quit();
             return;
         }
         if (!measuring && clock.elapsed() > 2000) {
@@ -162,15 +163,15 @@ int main(int argc, char** argv) {
             measureFrom = backend.framesSubmitted();
         }
         if (measuring && backend.framesSubmitted() >= measureFrom + static_cast<std::uint64_t>(frames))
-            app.quit();
-        if (clock.elapsed() > 10 * 60 * 1000) {
-            std::fprintf(stderr, "bench.xr-call-room: not enough frames in ten minutes\n");
+            QCoreApplication::quit();
+        if (clock.elapsed() > 10LL * 60 * 1000) {
+            (void)std::fprintf(stderr, "bench.xr-call-room: not enough frames in ten minutes\n");
             status = 1;
-            app.quit();
+            QCoreApplication::quit();
         }
     });
     poll.start();
-    app.exec();
+    QGuiApplication::exec();
     feed.stop();
     poll.stop();
     (void)backend.stop();

@@ -45,7 +45,10 @@ using security::OverallState;
 
 namespace {
 
-const std::string kRoom = "urn:twinseal:room:test-operator:theatre-3";
+const auto& testRoom() {
+    static const std::string value = "urn:twinseal:room:test-operator:theatre-3";
+    return value;
+}
 
 netclient::ClientResult<OwnEvidence> build(EvidenceBuilder& builder, const std::string& dest) {
     return await<OwnEvidence>([&](auto cb) { builder.build(dest, std::move(cb)); });
@@ -160,16 +163,16 @@ private slots:
         PeerEvidenceVerifier verifier(*config);
 
         // 1. Fresh evidence for the room: Verified, the avatar fetched once.
-        auto own = build(builder, kRoom);
+        auto own = build(builder, testRoom());
         REQUIRE_OK(own);
         QVERIFY(!own->evidence.media_grant().empty());
         QCOMPARE(own->evidence.home_network_url(), m_alice->profile.serviceUrl);
         auto parsed = security::parseAssertion(own->evidence.assertion());
         QVERIFY(parsed.ok());
-        QCOMPARE(parsed->claims.dest, std::vector<std::string>{kRoom});
+        QCOMPARE(parsed->claims.dest, std::vector<std::string>{testRoom()});
         QCOMPARE(parsed->claims.ephemeralKey, own->ephemeral->publicKey());
 
-        auto first = verify(verifier, own->evidence, kRoom);
+        auto first = verify(verifier, own->evidence, testRoom());
         QVERIFY(first);
         QVERIFY2(first->report.state == OverallState::Verified, qPrintable(describe(*first)));
         for (const auto& check : first->report.checks)
@@ -180,7 +183,7 @@ private slots:
         QCOMPARE(first->ephemeralKey, own->ephemeral->publicKey());
 
         // 2. The same evidence again: a replay.
-        auto replayed = verify(verifier, own->evidence, kRoom);
+        auto replayed = verify(verifier, own->evidence, testRoom());
         QVERIFY(replayed);
         QVERIFY2(replayed->report.state == OverallState::Failed, qPrintable(describe(*replayed)));
         QCOMPARE(replayed->report.reason, ErrorCode::AssertionReplayed);
@@ -190,7 +193,7 @@ private slots:
         // 3. Evidence for another room presented in this one.
         auto other = build(builder, "urn:twinseal:room:test-operator:other-room");
         REQUIRE_OK(other);
-        auto wrongRoom = verify(verifier, other->evidence, kRoom);
+        auto wrongRoom = verify(verifier, other->evidence, testRoom());
         QVERIFY(wrongRoom);
         QVERIFY2(wrongRoom->report.state == OverallState::Failed, qPrintable(describe(*wrongRoom)));
         QCOMPARE(wrongRoom->report.reason, ErrorCode::WrongDestination);
@@ -200,18 +203,18 @@ private slots:
         EvidenceOptions pastOptions;
         pastOptions.clock = &past;
         EvidenceBuilder staleBuilder(*m_aliceStore, *m_aliceSession, pastOptions);
-        auto stale = staleBuilder.assemble(kRoom, *builder.grant());
+        auto stale = staleBuilder.assemble(testRoom(), *builder.grant());
         REQUIRE_OK(stale);
-        auto staleOutcome = verify(verifier, stale->evidence, kRoom);
+        auto staleOutcome = verify(verifier, stale->evidence, testRoom());
         QVERIFY(staleOutcome);
         QVERIFY2(staleOutcome->report.state == OverallState::Failed, qPrintable(describe(*staleOutcome)));
         QCOMPARE(staleOutcome->report.reason, ErrorCode::AssertionStale);
 
         // 5. Fresh evidence again: Verified with the avatar from the cache, not fetched twice.
-        auto again = build(builder, kRoom);
+        auto again = build(builder, testRoom());
         REQUIRE_OK(again);
         QCOMPARE(again->evidence.media_grant(), own->evidence.media_grant()); // the grant is reused
-        auto second = verify(verifier, again->evidence, kRoom);
+        auto second = verify(verifier, again->evidence, testRoom());
         QVERIFY(second);
         QVERIFY2(second->report.state == OverallState::Verified, qPrintable(describe(*second)));
         QCOMPARE(second->media, std::string("cache"));
@@ -226,13 +229,13 @@ private slots:
         auto rootKey = SigningKey::generate(KeyAlgorithm::Ed25519);
         REQUIRE_OK(rootKey);
         auto root = createRootCertificate(*rootKey, {"St. Mary's Root", "St. Mary's", now - 86400,
-                                                     now + 365 * 86400, true});
+                                                     now + 365L * 86400, true});
         REQUIRE_OK(root);
         auto issuingKey = SigningKey::generate(KeyAlgorithm::Ed25519);
         REQUIRE_OK(issuingKey);
         auto issuingCert = issueCertificate(*rootKey, *root, issuingKey->publicKey(),
                                             {"St. Mary's Role Issuer", "St. Mary's", now - 86400,
-                                             now + 30 * 86400, false});
+                                             now + 30L * 86400, false});
         REQUIRE_OK(issuingCert);
         QVERIFY(m_aliceStore->credential());
         RoleClaims claims;
@@ -259,7 +262,7 @@ private slots:
         auto verifyWithRoles = [&](const proto::Evidence& evidence) {
             std::optional<security::Result<PeerOutcome>> result;
             QEventLoop loop;
-            verifier.verify(evidence, kRoom, requirement, [&](security::Result<PeerOutcome> r) {
+            verifier.verify(evidence, testRoom(), requirement, [&](security::Result<PeerOutcome> r) {
                 result.emplace(std::move(r));
                 loop.quit();
             });
@@ -272,7 +275,7 @@ private slots:
 
         // Without a role credential: Failed, role-missing, never shown.
         EvidenceBuilder plain(*m_aliceStore, *m_aliceSession);
-        auto without = build(plain, kRoom);
+        auto without = build(plain, testRoom());
         REQUIRE_OK(without);
         auto refused = verifyWithRoles(without->evidence);
         QVERIFY(refused && refused->ok());
@@ -284,7 +287,7 @@ private slots:
         EvidenceOptions options;
         options.roleCredentials.push_back(surgeon->encoded);
         EvidenceBuilder withRole(*m_aliceStore, *m_aliceSession, options);
-        auto with = build(withRole, kRoom);
+        auto with = build(withRole, testRoom());
         REQUIRE_OK(with);
         QCOMPARE(with->evidence.role_credentials_size(), 1);
         auto admitted = verifyWithRoles(with->evidence);
@@ -303,9 +306,9 @@ private slots:
         QVERIFY(config);
         PeerEvidenceVerifier verifier(*config);
 
-        auto own = build(builder, kRoom);
+        auto own = build(builder, testRoom());
         REQUIRE_OK(own);
-        auto first = verify(verifier, own->evidence, kRoom);
+        auto first = verify(verifier, own->evidence, testRoom());
         QVERIFY(first);
         QVERIFY2(first->report.state == OverallState::Verified, qPrintable(describe(*first)));
 
@@ -315,17 +318,17 @@ private slots:
         QVERIFY(meta.open(QIODevice::Append));
         meta.write(" ");
         meta.close();
-        auto own2 = build(builder, kRoom);
+        auto own2 = build(builder, testRoom());
         REQUIRE_OK(own2);
-        auto tampered = verify(verifier, own2->evidence, kRoom);
+        auto tampered = verify(verifier, own2->evidence, testRoom());
         QVERIFY(tampered);
         QVERIFY2(tampered->report.state == OverallState::Failed, qPrintable(describe(*tampered)));
         QVERIFY(tampered->report.find(CheckId::MediaContent)->state == CheckState::Failed);
         QVERIFY(tampered->mediaDirectory.isEmpty());
 
-        auto own3 = build(builder, kRoom);
+        auto own3 = build(builder, testRoom());
         REQUIRE_OK(own3);
-        auto refetched = verify(verifier, own3->evidence, kRoom);
+        auto refetched = verify(verifier, own3->evidence, testRoom());
         QVERIFY(refetched);
         QVERIFY2(refetched->report.state == OverallState::Verified, qPrintable(describe(*refetched)));
         QCOMPARE(refetched->media, std::string("fetched"));
@@ -348,9 +351,9 @@ private slots:
         PeerEvidenceVerifier verifier(*config);
 
         EvidenceBuilder erinBuilder(*erin->store, *erin->session);
-        auto erinEvidence = build(erinBuilder, kRoom);
+        auto erinEvidence = build(erinBuilder, testRoom());
         REQUIRE_OK(erinEvidence);
-        auto first = verify(verifier, erinEvidence->evidence, kRoom);
+        auto first = verify(verifier, erinEvidence->evidence, testRoom());
         QVERIFY(first);
         QVERIFY2(first->report.state == OverallState::Verified, qPrintable(describe(*first)));
         REQUIRE_OK(await<netclient::DtRecord>([&](auto cb) {
@@ -363,9 +366,9 @@ private slots:
         QCOMPARE(dave->credential.claims.mediaRoot, erin->credential.claims.mediaRoot);
 
         EvidenceBuilder daveBuilder(*dave->store, *dave->session);
-        auto daveEvidence = build(daveBuilder, kRoom);
+        auto daveEvidence = build(daveBuilder, testRoom());
         REQUIRE_OK(daveEvidence);
-        auto second = verify(verifier, daveEvidence->evidence, kRoom);
+        auto second = verify(verifier, daveEvidence->evidence, testRoom());
         QVERIFY(second);
         QVERIFY2(second->report.state == OverallState::Verified, qPrintable(describe(*second)));
         QCOMPARE(second->media, std::string("fetched"));
@@ -405,9 +408,9 @@ private slots:
         HomeNetworkEntry wrongCa = operatorA;
         wrongCa.tlsCaPem = carol.profile.tlsCaPem;
         auto tlsVerifier = verifierFor(QStringLiteral("cache-tls"), wrongCa);
-        auto own = build(builder, kRoom);
+        auto own = build(builder, testRoom());
         REQUIRE_OK(own);
-        auto tls = verify(*tlsVerifier, own->evidence, kRoom);
+        auto tls = verify(*tlsVerifier, own->evidence, testRoom());
         QVERIFY(tls);
         QVERIFY2(tls->report.state != OverallState::Verified, qPrintable(describe(*tls)));
         QVERIFY2(tls->report.find(CheckId::Revocation)->detail.find("tls") != std::string::npos,
@@ -417,9 +420,9 @@ private slots:
 
         // A's root is not in Carol's trust list yet: sound, but never Verified.
         auto untrustedVerifier = verifierFor(QStringLiteral("cache-untrusted"), operatorA);
-        own = build(builder, kRoom);
+        own = build(builder, testRoom());
         REQUIRE_OK(own);
-        auto untrusted = verify(*untrustedVerifier, own->evidence, kRoom);
+        auto untrusted = verify(*untrustedVerifier, own->evidence, testRoom());
         QVERIFY(untrusted);
         QVERIFY2(untrusted->report.state != OverallState::Verified, qPrintable(describe(*untrusted)));
         QVERIFY(untrusted->mediaDirectory.isEmpty());
@@ -431,9 +434,9 @@ private slots:
         root.write(QByteArray::fromStdString(m_alice->profile.trustListPem));
         root.close();
         auto trustedVerifier = verifierFor(QStringLiteral("cache-trusted"), operatorA);
-        own = build(builder, kRoom);
+        own = build(builder, testRoom());
         REQUIRE_OK(own);
-        auto trusted = verify(*trustedVerifier, own->evidence, kRoom);
+        auto trusted = verify(*trustedVerifier, own->evidence, testRoom());
         QVERIFY(trusted);
         QVERIFY2(trusted->report.state == OverallState::Verified, qPrintable(describe(*trusted)));
         QCOMPARE(trusted->media, std::string("fetched"));
@@ -447,9 +450,9 @@ private slots:
         config.stores = std::move(*stores);
         config.cacheDir = m_server.scratch(QStringLiteral("bob-cache-3")); // no home networks known
         PeerEvidenceVerifier verifier(config);
-        auto own = build(builder, kRoom);
+        auto own = build(builder, testRoom());
         REQUIRE_OK(own);
-        auto outcome = verify(verifier, own->evidence, kRoom);
+        auto outcome = verify(verifier, own->evidence, testRoom());
         QVERIFY(outcome);
         // Never green: the status list, the log proof and the media could not be had.
         QVERIFY2(outcome->report.state != OverallState::Verified &&
@@ -497,7 +500,7 @@ private slots:
         FakeRoomHost host;
         QVERIFY(host.start());
         EvidenceBuilder aliceBuilder(*m_aliceStore, *m_aliceSession);
-        auto alice = build(aliceBuilder, kRoom);
+        auto alice = build(aliceBuilder, testRoom());
         REQUIRE_OK(alice);
         int joins = 0;
         connect(&host, &FakeRoomHost::messageReceived, this, [&](const proto::CallMessage& m) {
@@ -507,7 +510,7 @@ private slots:
             proto::CallMessage answer;
             auto* joined = answer.mutable_room_joined();
             joined->mutable_room()->set_room_id("theatre-3");
-            joined->mutable_room()->set_room_uri(kRoom);
+            joined->mutable_room()->set_room_uri(testRoom());
             joined->set_participant_id(2);
             joined->set_rejoin_token("rt-" + std::to_string(joins));
             auto* peer = joined->add_participants();
@@ -530,7 +533,7 @@ private slots:
 
         client.connectToHost();
         QTRY_VERIFY_WITH_TIMEOUT(client.connected(), 30000);
-        client.join("theatre-3", kRoom);
+        client.join("theatre-3", testRoom());
         QTRY_VERIFY_WITH_TIMEOUT(client.state() == CallState::InCall, 60000);
         QCOMPARE(reports.size(), 1);
         QCOMPARE(reports.at(0).at(0).toUInt(), 1u);
@@ -545,7 +548,7 @@ private slots:
         QVERIFY(!join.evidence().media_grant().empty());
         auto assertion = security::parseAssertion(join.evidence().assertion());
         QVERIFY(assertion.ok());
-        QCOMPARE(assertion->claims.dest, std::vector<std::string>{kRoom});
+        QCOMPARE(assertion->claims.dest, std::vector<std::string>{testRoom()});
 
         host.drop();
         QTRY_COMPARE_WITH_TIMEOUT(joins, 2, 60000);

@@ -19,15 +19,18 @@ Config config(const std::string& handle) {
     return c;
 }
 
-const auto kEv = evidence("assertion");
+const auto& assertionEvidence() {
+    static const auto value = evidence("assertion");
+    return value;
+}
 
 // The caller's transcript up to "in the call with participant 2 verified".
 std::vector<TranscriptStep> callerInCall() {
     return {
         {0, ev::Listen{evidence("handle-assertion")}, "listening", "send:listen"},
-        {10, ev::Create{{}, kEv}, "creating", "send:create_room timer:join"},
+        {10, ev::Create{{}, assertionEvidence()}, "creating", "send:create_room timer:join"},
         {20, roomCreated(1, "r1"), "joining", "note:room-created note:evidence-needed timer:join"},
-        {30, ev::EvidenceReady{uri("r1"), kEv}, "joining", "send:join_room timer:join"},
+        {30, ev::EvidenceReady{uri("r1"), assertionEvidence()}, "joining", "send:join_room timer:join"},
         {40, roomJoined(2, "r1", 1, {}), "in-call", "note:joined"},
         {50, ev::Invite{"tw-bob"}, "inviting", "send:invite timer:ring"},
         {60, outcome(3, "r1", "inv-1", "tw-bob", "ringing"), "inviting", "note:invite-answered:ringing"},
@@ -65,7 +68,7 @@ private slots:
             {0, ev::Listen{evidence("handle-assertion")}, "listening", "send:listen"},
             {10, ringing(1, "r1", "inv-1", "tw-alice"), "ringing", "note:incoming-call timer:ring"},
             {20, ev::Accept{}, "joining", "send:answer_invite:accept note:evidence-needed timer:join"},
-            {30, ev::EvidenceReady{uri("r1"), kEv}, "joining", "send:join_room timer:join"},
+            {30, ev::EvidenceReady{uri("r1"), assertionEvidence()}, "joining", "send:join_room timer:join"},
             {40, roomJoined(2, "r1", 2, {1}), "verifying", "note:joined note:verify-peer:1"},
             {50, ev::PeerVerified{1, false}, "in-call", ""},
         });
@@ -107,8 +110,8 @@ private slots:
         play(s, {
             {0, ev::Join{"r1", uri("r1"), "code-1"}, "joining", "note:evidence-needed timer:join"},
             {5, roomJoined(1, "r1", 2, {}), "joining", "refused:unexpected-room-joined"},
-            {10, ev::EvidenceReady{uri("r2"), kEv}, "joining", "refused:other-room"},
-            {20, ev::EvidenceReady{uri("r1"), kEv}, "joining", "send:join_room timer:join"},
+            {10, ev::EvidenceReady{uri("r2"), assertionEvidence()}, "joining", "refused:other-room"},
+            {20, ev::EvidenceReady{uri("r1"), assertionEvidence()}, "joining", "send:join_room timer:join"},
             {30, participantJoined(2, "r1", 3), "joining", "refused:participant-before-joined"},
             {40, roomJoined(3, "r1", 2, {1}), "verifying", "note:joined note:verify-peer:1"},
             {50, participantJoined(3, "r1", 4), "verifying", "refused:stale-sequence"},
@@ -142,14 +145,14 @@ private slots:
 
         CallSetup bob(config("tw-bob"));
         play(bob, {
-            {0, ev::Create{{}, kEv}, "creating", "send:create_room timer:join"},
+            {0, ev::Create{{}, assertionEvidence()}, "creating", "send:create_room timer:join"},
             {10, roomCreated(1, "rb"), "joining", "note:room-created note:evidence-needed timer:join"},
-            {20, ev::EvidenceReady{uri("rb"), kEv}, "joining", "send:join_room timer:join"},
+            {20, ev::EvidenceReady{uri("rb"), assertionEvidence()}, "joining", "send:join_room timer:join"},
             {30, roomJoined(2, "rb", 1, {}), "in-call", "note:joined"},
             {40, ev::Invite{"tw-alice"}, "inviting", "send:invite timer:ring"},
             {100, ringing(3, "r1", "inv-a", "tw-alice"), "joining",
              "send:leave send:answer_invite:accept note:glare:lost note:evidence-needed timer:join"},
-            {110, ev::EvidenceReady{uri("r1"), kEv}, "joining", "send:join_room timer:join"},
+            {110, ev::EvidenceReady{uri("r1"), assertionEvidence()}, "joining", "send:join_room timer:join"},
             {120, roomJoined(4, "r1", 2, {1}), "verifying", "note:joined note:verify-peer:1"},
         });
         QCOMPARE(bob.roomId(), std::string("r1"));
@@ -169,7 +172,7 @@ private slots:
         // A room the host never creates.
         CallSetup creator(config("tw-alice"));
         play(creator, {
-            {0, ev::Create{{}, kEv}, "creating", "send:create_room timer:join"},
+            {0, ev::Create{{}, assertionEvidence()}, "creating", "send:create_room timer:join"},
             {15000, ev::Timer{TimerKind::Join}, "ended", "note:call-ended:join-timeout"},
         });
         QCOMPARE(creator.endReason(), EndReason::JoinTimeout);
@@ -177,7 +180,7 @@ private slots:
         CallSetup joiner(config("tw-bob"));
         play(joiner, {
             {0, ev::Join{"r1", uri("r1"), ""}, "joining", "note:evidence-needed timer:join"},
-            {10, ev::EvidenceReady{uri("r1"), kEv}, "joining", "send:join_room timer:join"},
+            {10, ev::EvidenceReady{uri("r1"), assertionEvidence()}, "joining", "send:join_room timer:join"},
             {15009, ev::Timer{TimerKind::Join}, "joining", "refused:timer-not-due"},
             {15010, ev::Timer{TimerKind::Join}, "ended", "send:leave note:call-ended:join-timeout"},
         });
@@ -227,7 +230,7 @@ private slots:
         steps.push_back({1000, ev::ConnectionLost{}, "reconnecting", "note:reconnecting timer:grace"});
         steps.push_back({1010, frame(6, "r1", 2), "reconnecting", "refused:not-in-this-state"});
         steps.push_back({20999, ev::ConnectionRestored{}, "reconnecting", "note:evidence-needed"});
-        steps.push_back({20999, ev::EvidenceReady{uri("r1"), kEv}, "joining", "send:join_room:rejoin timer:join"});
+        steps.push_back({20999, ev::EvidenceReady{uri("r1"), assertionEvidence()}, "joining", "send:join_room:rejoin timer:join"});
         steps.push_back({21000, ev::Timer{TimerKind::Grace}, "joining", "refused:timer-not-due"});
         // Peer 2 is still there with the same evidence: its outcome stands; 3 is new.
         steps.push_back({21010, roomJoined(1, "r1", 1, {2, 3}, "rt-2"), "verifying", "note:joined note:verify-peer:3"});
@@ -260,7 +263,7 @@ private slots:
         CallSetup s(config("tw-bob"));
         play(s, {
             {0, ev::Join{"r1", uri("r1"), "wrong"}, "joining", "note:evidence-needed timer:join"},
-            {10, ev::EvidenceReady{uri("r1"), kEv}, "joining", "send:join_room timer:join"},
+            {10, ev::EvidenceReady{uri("r1"), assertionEvidence()}, "joining", "send:join_room timer:join"},
             {20, error(1, "room-code-wrong"), "ended", "note:host-error note:call-ended:host-refused"},
             {30, ev::Create{{}, proto::Evidence{}}, "ended", "refused:missing-evidence"},
         });

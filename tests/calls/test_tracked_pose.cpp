@@ -5,6 +5,7 @@
 #include <QtTest>
 
 #include <cmath>
+#include <numbers>
 
 #include "testmain.h"
 
@@ -16,7 +17,7 @@ using namespace twinseal::calls;
 
 namespace {
 
-const float s = std::sqrt(0.5f);
+constexpr float s = std::numbers::sqrt2_v<float> / 2; // sqrt(1/2)
 
 bool near(const std::array<float, 3>& a, const std::array<float, 3>& b) {
     for (int i = 0; i < 3; ++i)

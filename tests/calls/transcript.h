@@ -33,9 +33,12 @@ inline std::vector<Step> play(CallSetup& setup, const std::vector<TranscriptStep
         const std::string state(callStateName(setup.state()));
         const std::string got = out.describe();
         if (state != s.state || got != s.outputs) {
-            const std::string why = "step " + std::to_string(index) + " (at " + std::to_string(s.at) +
-                                    "): expected [" + s.state + "] " + s.outputs + "\n   got [" + state +
-                                    "] " + got + (out.refusalDetail.empty() ? "" : " (" + out.refusalDetail + ")");
+            std::string why = "step ";
+            why.append(std::to_string(index)).append(" (at ").append(std::to_string(s.at));
+            why.append("): expected [").append(s.state).append("] ").append(s.outputs);
+            why.append("\n   got [").append(state).append("] ").append(got);
+            if (!out.refusalDetail.empty())
+                why.append(" (").append(out.refusalDetail).append(")");
             QTest::qFail(why.c_str(), __FILE__, __LINE__);
             return all;
         }
@@ -79,7 +82,7 @@ inline proto::Participant participant(std::uint32_t id, const std::string& asser
 }
 
 inline ev::Host roomJoined(std::uint64_t seq, const std::string& id, std::uint32_t self,
-                           std::vector<std::uint32_t> others, const std::string& token = "rt-1") {
+                           const std::vector<std::uint32_t>& others, const std::string& token = "rt-1") {
     proto::CallMessage m;
     auto* j = m.mutable_room_joined();
     *j->mutable_room() = room(id);

@@ -34,9 +34,9 @@ void failOnWarnings(QtMsgType type, const QMessageLogContext& context, const QSt
 
 int runRegistered(int argc, char** argv, MessagePolicy policy) {
     if (argc < 2 || registry().find(argv[1]) == registry().end()) {
-        std::fprintf(stderr, "usage: %s <test> [Qt Test options]\ntests:\n", argv[0]);
+        (void)std::fprintf(stderr, "usage: %s <test> [Qt Test options]\ntests:\n", argv[0]);
         for (const auto& [name, f] : registry())
-            std::fprintf(stderr, "  %s\n", name.c_str());
+            (void)std::fprintf(stderr, "  %s\n", name.c_str());
         return 2;
     }
     // OpenSSL frees its global state in an exit handler of its own, which also forgets how to free

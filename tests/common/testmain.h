@@ -14,15 +14,20 @@
 
 namespace twinseal::test {
 
-using Factory = std::function<std::unique_ptr<QObject>()>;
+// A plain function (TWINSEAL_TEST passes makeTest<Class>), so that registering cannot throw.
+using Factory = std::unique_ptr<QObject> (*)();
+
+template <typename Class> std::unique_ptr<QObject> makeTest() { return std::make_unique<Class>(); }
 
 inline std::map<std::string, Factory>& registry() {
     static std::map<std::string, Factory> r;
     return r;
 }
 
+// Registering runs while static objects are initialised, where an exception could not be caught:
+// noexcept makes running out of memory there end the program at once.
 struct Registrar {
-    Registrar(const char* name, Factory f) { registry().emplace(name, std::move(f)); }
+    Registrar(const char* name, Factory f) noexcept { registry().emplace(name, f); }
 };
 
 // Path of a data file under tests/data (set by CMake).
@@ -46,4 +51,4 @@ int runRegistered(int argc, char** argv, MessagePolicy policy = {});
 
 #define TWINSEAL_TEST(Class, name)                                                                 \
     static const ::twinseal::test::Registrar twinseal_registrar_##Class(                           \
-        name, [] { return std::unique_ptr<QObject>(new Class); });
+        name, &::twinseal::test::makeTest<Class>);

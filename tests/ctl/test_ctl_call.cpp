@@ -31,8 +31,15 @@ namespace twinseal::test {
 
 namespace {
 
-const QString kPassphrase = QStringLiteral("call test pass");
-const QString kVerified = QString::fromUtf8(security::overallStateName(security::OverallState::Verified).data());
+const auto& passphrase() {
+    static const QString value = QStringLiteral("call test pass");
+    return value;
+}
+const auto& verifiedState() {
+    static const QString value =
+        QString::fromUtf8(security::overallStateName(security::OverallState::Verified).data());
+    return value;
+}
 
 bool writeText(const QString& file, const std::string& text) {
     QFile f(file);
@@ -58,7 +65,7 @@ std::optional<DataDir> makeDataDir(HomenetServer& server, const QString& name, i
         return std::nullopt;
     d.profile = *usim;
     const QProcessEnvironment env = twinsealctlEnvironment();
-    auto keygen = runTwinsealctl({"keygen", "--out", d.dir + "/holder.key"}, kPassphrase, env);
+    auto keygen = runTwinsealctl({"keygen", "--out", d.dir + "/holder.key"}, passphrase(), env);
     if (keygen.exitCode != 0) {
         qWarning("keygen: %s", qPrintable(keygen.err));
         return std::nullopt;
@@ -66,7 +73,7 @@ std::optional<DataDir> makeDataDir(HomenetServer& server, const QString& name, i
     const QString avatar = avatarCopy(server.scratch(name + QStringLiteral("-avatar")), number);
     auto reg = runTwinsealctl({"register", "--profile", profile, "--key", d.dir + "/holder.key",
                                "--avatar", avatar, "--out-dir", d.dir},
-                              kPassphrase, env);
+                              passphrase(), env);
     if (reg.exitCode != 0) {
         qWarning("register: %s", qPrintable(reg.err));
         return std::nullopt;
@@ -89,7 +96,7 @@ QStringList common(const DataDir& d, const QString& handle) {
 }
 
 std::unique_ptr<CtlCallProcess> start(const QString& name, const QStringList& args) {
-    return std::make_unique<CtlCallProcess>(name, args, kPassphrase, twinsealctlEnvironment());
+    return std::make_unique<CtlCallProcess>(name, args, passphrase(), twinsealctlEnvironment());
 }
 
 
@@ -126,7 +133,7 @@ class CtlCallTest : public QObject {
     // `p` reports each of `peers` Verified and receives their pose streams.
     static bool verifiesAndReceives(CtlCallProcess& p, std::initializer_list<qint64> peers) {
         for (qint64 id : peers)
-            if (!p.waitForReport(id, kVerified) || !p.waitForFrames(id, 3)) {
+            if (!p.waitForReport(id, verifiedState()) || !p.waitForFrames(id, 3)) {
                 dump(p);
                 return false;
             }
@@ -134,7 +141,7 @@ class CtlCallTest : public QObject {
     }
 
     // The whole transcript on stderr (QtTest shortens failure messages).
-    static void dump(CtlCallProcess& p) { std::fprintf(stderr, "%s\n", qPrintable(p.transcript())); }
+    static void dump(CtlCallProcess& p) { (void)std::fprintf(stderr, "%s\n", qPrintable(p.transcript())); }
 
     static void leaveAll(std::initializer_list<CtlCallProcess*> all) {
         for (auto* p : all)
@@ -182,7 +189,7 @@ class CtlCallTest : public QObject {
         c.mallory = Intruder::make(m_a, name, number);
         if (!c.mallory || !c.mallory->join(room->id.toStdString(), room->uri.toStdString(), room->code.toStdString()))
             return std::nullopt;
-        if (!c.alice->waitForReport(c.mallory->id(), kVerified)) {
+        if (!c.alice->waitForReport(c.mallory->id(), verifiedState())) {
             dump(*c.alice);
             return std::nullopt;
         }
@@ -238,9 +245,9 @@ private slots:
         QVERIFY2(verifiesAndReceives(*bob, {room->creator, carolId}), qPrintable(bob->transcript()));
         QVERIFY2(verifiesAndReceives(*carol, {room->creator, bobId}), qPrintable(carol->transcript()));
         // The report is the full one: every check, the pseudonym, the state.
-        auto report = alice->waitForReport(bobId, kVerified);
+        auto report = alice->waitForReport(bobId, verifiedState());
         QVERIFY(report);
-        QCOMPARE(report->value("report").toObject().value("state").toString(), kVerified);
+        QCOMPARE(report->value("report").toObject().value("state").toString(), verifiedState());
         QVERIFY(!report->value("report").toObject().value("pseudonym").toString().isEmpty());
         QCOMPARE(report->value("displayHint").toString(), QStringLiteral("bob"));
         leaveAll({carol.get(), bob.get(), alice.get()});
@@ -279,8 +286,8 @@ private slots:
         QVERIFY2(verifiesAndReceives(*bob, {room->creator, carolId}), qPrintable(bob->transcript()));
         QVERIFY2(verifiesAndReceives(*carol, {room->creator, bobId}), qPrintable(carol->transcript()));
         // Carol's credential chains to B's root, Alice's to A's.
-        const QString carolIssuer = alice->waitForReport(carolId, kVerified)->value("report").toObject().value("issuer").toString();
-        const QString aliceIssuer = carol->waitForReport(room->creator, kVerified)->value("report").toObject().value("issuer").toString();
+        const QString carolIssuer = alice->waitForReport(carolId, verifiedState())->value("report").toObject().value("issuer").toString();
+        const QString aliceIssuer = carol->waitForReport(room->creator, verifiedState())->value("report").toObject().value("issuer").toString();
         QVERIFY(!carolIssuer.isEmpty() && !aliceIssuer.isEmpty());
         leaveAll({carol.get(), bob.get(), alice.get()});
 
@@ -300,7 +307,7 @@ private slots:
                    e.value("participantId").toInteger() == carol2Id;
         });
         QVERIFY2(untrusted, qPrintable(alice2->transcript()));
-        QVERIFY2(untrusted->value("state").toString() != kVerified, qPrintable(alice2->transcript()));
+        QVERIFY2(untrusted->value("state").toString() != verifiedState(), qPrintable(alice2->transcript()));
         leaveAll({carol2.get(), alice2.get()});
         QVERIFY(trustOperator(*m_alice, carolB->profile, QStringLiteral("operator-b")));
     }
@@ -392,7 +399,7 @@ private slots:
         mallory.announce(fresh->evidence);
         auto again = reportAfter(alice, id, from);
         QVERIFY(again);
-        QCOMPARE(again->value("state").toString(), kVerified);
+        QCOMPARE(again->value("state").toString(), verifiedState());
         QVERIFY(expectFailed(mallory.joinedWith(), security::ErrorCode::AssertionReplayed));
 
         alice.send("leave");
@@ -454,10 +461,10 @@ private slots:
     void missingRequiredRole() {
         const QString enterprise = m_a.scratch(QStringLiteral("st-marys"));
         const QProcessEnvironment env = twinsealctlEnvironment();
-        QCOMPARE(runTwinsealctl({"enterprise", "init", "--dir", enterprise, "--name", "St. Mary's"}, kPassphrase, env).exitCode, 0);
+        QCOMPARE(runTwinsealctl({"enterprise", "init", "--dir", enterprise, "--name", "St. Mary's"}, passphrase(), env).exitCode, 0);
         const auto issue = [&](const QString& credential, const QString& out) {
             return runTwinsealctl({"enterprise", "issue", "--dir", enterprise, "--role", "surgeon", "--holder",
-                                   credential, "--out", out}, kPassphrase, env).exitCode;
+                                   credential, "--out", out}, passphrase(), env).exitCode;
         };
         const QString aliceRole = m_a.scratch(QStringLiteral("alice-role.tsrc"));
         const QString bobRole = m_a.scratch(QStringLiteral("bob-role.tsrc"));
@@ -482,7 +489,7 @@ private slots:
         QVERIFY2(bobId > 0, qPrintable(bob->transcript()));
         QVERIFY2(verifiesAndReceives(*alice, {bobId}), qPrintable(alice->transcript()));
         QVERIFY2(verifiesAndReceives(*bob, {room->creator}), qPrintable(bob->transcript()));
-        auto roleShown = alice->waitForReport(bobId, kVerified)->value("report").toObject().value("roles").toArray();
+        auto roleShown = alice->waitForReport(bobId, verifiedState())->value("report").toObject().value("roles").toArray();
         QCOMPARE(roleShown.size(), 1);
         QCOMPARE(roleShown.at(0).toObject().value("role").toString(), QStringLiteral("surgeon"));
 
@@ -494,7 +501,7 @@ private slots:
 
         QVERIFY(mallory->join(room->id.toStdString(), room->uri.toStdString(), room->code.toStdString()));
         const qint64 id = mallory->id();
-        QVERIFY2(alice->waitForReport(id, kVerified), qPrintable(alice->transcript()));
+        QVERIFY2(alice->waitForReport(id, verifiedState()), qPrintable(alice->transcript()));
         mallory->presentRoles({});
         auto without = mallory->evidence(room->uri.toStdString());
         QVERIFY(without);
@@ -561,7 +568,7 @@ private slots:
         std::unique_ptr<CtlCallProcess> alice, bob;
         qint64 bobId = 0;
         QVERIFY(twoPartyCall(alice, bob, bobId));
-        auto first = alice->waitForReport(bobId, kVerified);
+        auto first = alice->waitForReport(bobId, verifiedState());
         QVERIFY2(first, qPrintable(alice->transcript()));
         const std::string avatarId = first->value("report").toObject().value("avatarId").toString().toStdString();
         leaveAll({bob.get(), alice.get()});
@@ -614,26 +621,26 @@ private slots:
     // on its own with 0.
     void exitCodes() {
         const QProcessEnvironment env = twinsealctlEnvironment();
-        QCOMPARE(runTwinsealctl({"call", "join", "--data-dir", m_bob->dir}, kPassphrase, env).exitCode, 1);
+        QCOMPARE(runTwinsealctl({"call", "join", "--data-dir", m_bob->dir}, passphrase(), env).exitCode, 1);
         const QString empty = m_a.scratch(QStringLiteral("no-twin"));
         QDir().mkpath(empty);
-        auto none = runTwinsealctl({"call", "create", "--data-dir", empty}, kPassphrase, env);
+        auto none = runTwinsealctl({"call", "create", "--data-dir", empty}, passphrase(), env);
         QCOMPARE(none.exitCode, 135);
         QVERIFY(none.err.contains(QStringLiteral("no-credential")));
-        auto codes = runTwinsealctl({"exit-codes"}, kPassphrase, env);
+        auto codes = runTwinsealctl({"exit-codes"}, passphrase(), env);
         QVERIFY(codes.out.contains(QStringLiteral("130\tcall: the room host refused")));
 
         auto alice = start("alice", QStringList{"call", "create", "--room-code", "--duration", "0"} + common(*m_alice, "alice"));
         auto room = createRoom(*alice);
         QVERIFY2(room, qPrintable(alice->transcript()));
         auto wrong = runTwinsealctl(QStringList{"call", "join", room->id, "--code", "WRONGCODE", "--duration", "1"} +
-                                        common(*m_bob, "bob"), kPassphrase, env);
+                                        common(*m_bob, "bob"), passphrase(), env);
         QCOMPARE(wrong.exitCode, 130);
         QVERIFY2(wrong.out.contains(QStringLiteral("\"code\":\"room-code-wrong\"")), qPrintable(wrong.out));
 
         // Bob stays one second in the call and leaves by himself (stdin is closed: ignored).
         auto bob = runTwinsealctl(QStringList{"call", "join", room->id, "--code", room->code, "--duration", "1"} +
-                                      common(*m_bob, "bob"), kPassphrase, env);
+                                      common(*m_bob, "bob"), passphrase(), env);
         QCOMPARE(bob.exitCode, 0);
         QVERIFY(bob.out.contains(QStringLiteral("\"why\":\"duration\"")));
         alice->send("leave");
@@ -644,7 +651,7 @@ private slots:
         QVERIFY(writeText(ca, m_a.tlsCaPem().toStdString()));
         auto unreachable = runTwinsealctl(QStringList{"call", "create", "--timeout", "3", "--duration", "0", "--room-host", "https://localhost:1",
                                                       "--room-host-ca", ca, "--room-host-operator", "Nobody"} +
-                                              common(*m_alice, "alice"), kPassphrase, env);
+                                              common(*m_alice, "alice"), passphrase(), env);
         QCOMPARE(unreachable.exitCode, 131);
     }
 
@@ -671,7 +678,7 @@ private slots:
         auto two = aliceAndBob();
         QVERIFY(two);
         auto& [alice, bob, room, bobId] = *two;
-        QVERIFY2(alice->waitForReport(bobId, kVerified), qPrintable(alice->transcript()));
+        QVERIFY2(alice->waitForReport(bobId, verifiedState()), qPrintable(alice->transcript()));
 
         const QString socket = m_bob->dir + QStringLiteral("/call.sock");
         struct stat st {};

@@ -68,7 +68,7 @@ class CtlEnterpriseTest : public QObject {
         const QJsonDocument doc = QJsonDocument::fromJson(m_out.toUtf8());
         if (report)
             *report = doc.object();
-        for (const QJsonValue& c : doc.object().value("checks").toArray())
+        for (const QJsonValue c : doc.object().value("checks").toArray())
             if (c.toObject().value("check").toString() == QLatin1String("role-credential"))
                 return c.toObject();
         return {};
@@ -188,7 +188,7 @@ private slots:
         QCOMPARE(roles[0].toObject().value("organisation").toString(), QStringLiteral("St. Mary's"));
         // Only what the dev issuer cannot give is missing.
         QCOMPARE(report.value("state").toString(), QStringLiteral("incomplete"));
-        for (const QJsonValue& c : report.value("checks").toArray())
+        for (const QJsonValue c : report.value("checks").toArray())
             QVERIFY2(c.toObject().value("state").toString() != QLatin1String("failed"),
                      qPrintable(m_out));
 
@@ -259,7 +259,7 @@ private slots:
 
     void expiredRoleCredential() {
         // Three days on, the one-day role credential has lapsed while the DT credential holds.
-        const qint64 later = QDateTime::currentSecsSinceEpoch() + 3 * 86400;
+        const qint64 later = QDateTime::currentSecsSinceEpoch() + 3LL * 86400;
         QCOMPARE(run({"enterprise", "issue", "--dir", path("stmarys"), "--role", "surgeon",
                       "--holder", path("holder.cred"), "--days", "1", "--out",
                       path("short.tsrc")},

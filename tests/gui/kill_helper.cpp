@@ -29,7 +29,9 @@ int main(int argc, char** argv) {
     const QStringList args = QCoreApplication::arguments();
     if (args.size() < 5)
         return 3;
-    const QString profile = args.at(2), passphrase = args.at(3), op = args.at(4);
+    const QString& profile = args.at(2);
+    const QString& passphrase = args.at(3);
+    const QString& op = args.at(4);
     const QString arg = args.size() > 5 ? args.at(5) : QString();
     TwinController::Options options;
     options.dataDir = args.at(1);
@@ -56,7 +58,7 @@ int main(int argc, char** argv) {
             const OperationState* f = failed();
             if (!f)
                 return;
-            std::fprintf(stderr, "%s: %s\n", qPrintable(f->errorCode()), qPrintable(f->errorMessage()));
+            (void)std::fprintf(stderr, "%s: %s\n", qPrintable(f->errorCode()), qPrintable(f->errorMessage()));
             QCoreApplication::exit(2);
         });
     bool started = false;
@@ -83,7 +85,7 @@ int main(int argc, char** argv) {
         } else if (op == QLatin1String("accept-transfer")) {
             twin.ownership()->accept(arg);
         } else {
-            std::fprintf(stderr, "unknown operation %s\n", qPrintable(op));
+            (void)std::fprintf(stderr, "unknown operation %s\n", qPrintable(op));
             QCoreApplication::exit(3);
         }
     };

@@ -31,7 +31,10 @@ using namespace twinseal::viewmodels;
 
 namespace {
 
-const QString kPassphrase = QStringLiteral("activity passphrase");
+const auto& testPassphrase() {
+    static const QString value = QStringLiteral("activity passphrase");
+    return value;
+}
 
 int runCtl(const QStringList& args, QByteArray* out = nullptr) {
     QProcess p;
@@ -77,7 +80,7 @@ private slots:
             Client c(data.path(), {});
             QVERIFY(c.window);
             QVERIFY(QTest::qWaitForWindowExposed(c.window));
-            QVERIFY(registerTwin(c, profile, kPassphrase));
+            QVERIFY(registerTwin(c, profile, testPassphrase()));
             QVERIFY(c.openPage("audit"));
             c.screenshot("audit");
             auto* model = c.controller->auditController()->entries();
@@ -137,7 +140,7 @@ private slots:
         QVERIFY(json.open(QIODevice::ReadOnly));
         QByteArray text = json.readAll();
         json.close();
-        const int at = text.indexOf("\"avatar.upload\"");
+        const qsizetype at = text.indexOf("\"avatar.upload\"");
         QVERIFY(at > 0);
         text.replace(at, 15, "\"avatar.delete\"");
         const QString edited = QDir(data.path()).filePath(QStringLiteral("export/edited.json"));
@@ -153,7 +156,7 @@ private slots:
         QFile log(logPath);
         QVERIFY(log.open(QIODevice::ReadWrite));
         QByteArray bytes = log.readAll();
-        const int entry = bytes.indexOf("key.unlock");
+        const qsizetype entry = bytes.indexOf("key.unlock");
         QVERIFY(entry > 0);
         bytes[entry] = 'K';
         QVERIFY(log.seek(0));
@@ -175,7 +178,7 @@ private slots:
             QTRY_COMPARE(c.controller->auditController()->verifyState(), QStringLiteral("failed"));
             QVERIFY(c.item("auditVerification")->isVisible());
             // Unlocking starts the new log with its first signed entry.
-            c.controller->unlock(kPassphrase);
+            c.controller->unlock(testPassphrase());
             QTRY_VERIFY_WITH_TIMEOUT(!c.controller->locked(), 15000); // three scrypt openings
             QTRY_VERIFY(c.controller->auditController()->entries()->total() >= 1);
             QVERIFY(click(c.window, c.item("verifyAuditButton")));
@@ -210,7 +213,7 @@ private slots:
             Client c(dataDir, {});
             QVERIFY(c.window);
             QVERIFY(QTest::qWaitForWindowExposed(c.window));
-            QVERIFY(registerTwin(c, profile, kPassphrase));
+            QVERIFY(registerTwin(c, profile, testPassphrase()));
             QVERIFY(c.openPage("settings"));
             auto* settings = c.controller->settings();
             const int profileRoots = settings->trustList()->rowCount();

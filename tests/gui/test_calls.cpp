@@ -53,8 +53,14 @@ using Kind = proto::CallMessage::BodyCase;
 
 namespace {
 
-const QString kPassphrase = QStringLiteral("calls page passphrase");
-const QStringList kNoRateLimit{QStringLiteral("--rate-limit"), QStringLiteral("0")};
+const auto& testPassphrase() {
+    static const QString value = QStringLiteral("calls page passphrase");
+    return value;
+}
+const auto& noRateLimit() {
+    static const QStringList value{QStringLiteral("--rate-limit"), QStringLiteral("0")};
+    return value;
+}
 
 calls::AnimationFrame wave(float t) {
     calls::AnimationFrame a;
@@ -90,7 +96,7 @@ QString textIn(QQuickItem* parent, const char* name) {
     for (QQuickItem* child : parent->childItems()) {
         if (child->objectName() == QLatin1String(name) && child->isVisible())
             return child->property("text").toString();
-        const QString inner = textIn(child, name);
+        QString inner = textIn(child, name);
         if (!inner.isEmpty())
             return inner;
     }
@@ -192,11 +198,11 @@ private slots:
         m_server = std::make_unique<HomenetServer>();
         // A dozen participants register, upload and join from one address within seconds:
         // the service's per-address rate limit (tested in homenet.bad-input) stays out of it.
-        QVERIFY(m_server->start(kNoRateLimit));
+        QVERIFY(m_server->start(noRateLimit()));
         m_gui = std::make_unique<Client>(m_data.path(), QString());
         QVERIFY(m_gui->window);
         QVERIFY(activeTwin(*m_gui, *m_server, QStringLiteral("gui.usim"), QStringLiteral("imsi-001010000004401"),
-                           kPassphrase));
+                           testPassphrase()));
     }
     void init() {
         QTest::failOnWarning(QRegularExpression(QStringLiteral(".*(qml|QML|\\.js|Binding loop).*")));
@@ -568,7 +574,7 @@ private slots:
         QVERIFY(grace);
         QCOMPARE(m_server->stop(), 0);
         QCOMPARE(alterAvatarChunk(*m_server, grace->mediaRoot), 1);
-        QVERIFY(m_server->restart(kNoRateLimit));
+        QVERIFY(m_server->restart(noRateLimit()));
 
         QVERIFY(createRoom("Altered avatar"));
         CallsController* calls = m_gui->controller->calls();

@@ -27,7 +27,10 @@ using namespace twinseal::test;
 
 namespace {
 
-const QString kPassphrase = QStringLiteral("first run passphrase");
+const auto& testPassphrase() {
+    static const QString value = QStringLiteral("first run passphrase");
+    return value;
+}
 
 bool writeFile(const QString& path, const QByteArray& bytes) {
     QFile f(path);
@@ -155,7 +158,7 @@ private slots:
         QVERIFY(!QFile::exists(c.controller->dataFile(QStringLiteral("profile.usim"))));
         QTRY_VERIFY(c.item("passphraseField") && c.item("passphraseField")->isVisible());
         c.screenshot("onboarding-passphrase");
-        c.controller->choosePassphrase(kPassphrase, kPassphrase);
+        c.controller->choosePassphrase(testPassphrase(), testPassphrase());
         QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), Stage::Avatar, 30000);
         auto stored = security::UsimProfileData::load(c.controller->dataFile(QStringLiteral("profile.usim")).toStdString());
         QVERIFY(stored.ok());
@@ -167,7 +170,7 @@ private slots:
         QTemporaryDir data;
         Client c(data.path(), {});
         QVERIFY(c.window);
-        QVERIFY(toAvatarStep(c, newProfile("avatar"), kPassphrase));
+        QVERIFY(toAvatarStep(c, newProfile("avatar"), testPassphrase()));
         const int dts = dtCount(*m_server);
         QVERIFY(dts >= 0);
 
@@ -212,8 +215,8 @@ private slots:
         QVERIFY(QTest::qWaitForWindowExposed(c.window));
         QVERIFY(click(c.window, c.item("useDemoProfileButton")));
         QTRY_COMPARE(c.controller->stage(), Stage::Passphrase);
-        QVERIFY(type(c.window, c.item("passphraseField"), kPassphrase));
-        QVERIFY(type(c.window, c.item("passphraseRepeatField"), kPassphrase));
+        QVERIFY(type(c.window, c.item("passphraseField"), testPassphrase()));
+        QVERIFY(type(c.window, c.item("passphraseRepeatField"), testPassphrase()));
         QVERIFY(click(c.window, c.item("createKeyButton")));
         QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), Stage::Avatar, 30000);
         const int dts = dtCount(*m_server);
@@ -268,7 +271,7 @@ private slots:
         }));
         Client c(data.path(), {});
         QVERIFY(c.window);
-        QVERIFY(toAvatarStep(c, bad, kPassphrase));
+        QVERIFY(toAvatarStep(c, bad, testPassphrase()));
         const int dts = dtCount(*m_server);
         QVERIFY(dts >= 0);
         QTRY_VERIFY(c.item("useSampleAvatarButton") && c.item("useSampleAvatarButton")->isVisible());

@@ -51,8 +51,14 @@ using RuntimeLayer = xr::test::RuntimeControl::Layer;
 
 namespace {
 
-const QString kPassphrase = QStringLiteral("headset layers passphrase");
-const QStringList kNoRateLimit{QStringLiteral("--rate-limit"), QStringLiteral("0")};
+const auto& testPassphrase() {
+    static const QString value = QStringLiteral("headset layers passphrase");
+    return value;
+}
+const auto& noRateLimit() {
+    static const QStringList value{QStringLiteral("--rate-limit"), QStringLiteral("0")};
+    return value;
+}
 
 QString hex(std::uint32_t rgba) { return QString("%1").arg(rgba, 8, 16, QChar('0')); }
 
@@ -131,11 +137,11 @@ private slots:
         qputenv("XR_RUNTIME_JSON", TWINSEAL_XR_TEST_RUNTIME_JSON);
         qputenv("TWINSEAL_TEST_RUNTIME_SYSTEM", "1");
         m_server = std::make_unique<HomenetServer>();
-        QVERIFY(m_server->start(kNoRateLimit));
+        QVERIFY(m_server->start(noRateLimit()));
         m_gui = std::make_unique<Client>(m_data.path(), QString());
         QVERIFY(m_gui->window);
         QVERIFY(activeTwin(*m_gui, *m_server, QStringLiteral("gui.usim"), QStringLiteral("imsi-001010000004601"),
-                           kPassphrase));
+                           testPassphrase()));
     }
 
     void securityImageChosenInSettings() {
@@ -250,7 +256,8 @@ private slots:
         int framePixels = 0;
         for (const QPoint p : {QPoint(tile / 2 + 1, layout.frame / 2), QPoint(tile + tile / 3, layout.frame / 3),
                                QPoint(layout.frame / 2, tile + tile / 4),
-                               QPoint(trusted.layer.width - tile / 2, trusted.layer.height - layout.frame / 2)}) {
+                               QPoint(static_cast<int>(trusted.layer.width) - tile / 2,
+                                      static_cast<int>(trusted.layer.height) - layout.frame / 2)}) {
             const QRgb want = expected.pixel(p.x() % tile, p.y() % tile);
             QVERIFY2(near(at(trusted, p.x(), p.y()), want, 6),
                      qPrintable(QStringLiteral("frame at %1,%2: %3, image %4")

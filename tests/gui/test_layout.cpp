@@ -24,7 +24,10 @@ using namespace twinseal::test;
 
 namespace {
 
-const QString kPassphrase = QStringLiteral("layout passphrase");
+const auto& testPassphrase() {
+    static const QString value = QStringLiteral("layout passphrase");
+    return value;
+}
 
 QString describe(QQuickItem* text, const char* problem) {
     QString shown = text->property("text").toString().simplified();
@@ -139,7 +142,7 @@ private slots:
         m_twin = std::make_unique<Client>(m_data.path(), QString());
         QVERIFY(m_twin->window);
         QVERIFY(QTest::qWaitForWindowExposed(m_twin->window));
-        QVERIFY(registerTwin(*m_twin, profile, kPassphrase));
+        QVERIFY(registerTwin(*m_twin, profile, testPassphrase()));
         QTRY_COMPARE_WITH_TIMEOUT(m_twin->controller->twinStatus(), QStringLiteral("active"), 15000);
     }
 
@@ -154,7 +157,7 @@ private slots:
         c.controller->importProfile(QUrl::fromLocalFile(profile));
         QTRY_COMPARE(c.controller->stage(), Stage::Passphrase);
         verifyFits(c, QStringLiteral("onboarding, passphrase step"));
-        c.controller->choosePassphrase(kPassphrase, kPassphrase);
+        c.controller->choosePassphrase(testPassphrase(), testPassphrase());
         QTRY_COMPARE_WITH_TIMEOUT(c.controller->stage(), Stage::Avatar, 30000);
         c.controller->useSampleAvatar();
         QTRY_VERIFY(c.item("registerButton") && c.item("registerButton")->isEnabled());

@@ -34,12 +34,15 @@ using viewmodels::TwinController;
 
 namespace {
 
-const QString kKillPassphrase = QStringLiteral("killed client passphrase");
+const auto& killPassphrase() {
+    static const QString value = QStringLiteral("killed client passphrase");
+    return value;
+}
 
 // The subscriber's DTs as the home network lists them, asked through `c`'s client.
 std::vector<netclient::DtRecord> dtsOf(Client& c) {
     auto dts = await<std::vector<netclient::DtRecord>>(
-        [&](netclient::ClientCallback<std::vector<netclient::DtRecord>> done) { c.controller->client()->listDts(done); });
+        [&](netclient::ClientCallback<std::vector<netclient::DtRecord>> done) { c.controller->client()->listDts(std::move(done)); });
     return dts.ok() ? *dts : std::vector<netclient::DtRecord>{};
 }
 
@@ -63,7 +66,7 @@ class OnboardingTest : public QObject {
 
     // A new subscriber called `name`; its profile's path (saved as `profileName`), or empty.
     QString newSubscriber(const char* profileName, const char* supi, const char* name) {
-        const QString profile = m_server->scratch(QString::fromLatin1(profileName));
+        QString profile = m_server->scratch(QString::fromLatin1(profileName));
         if (!m_server->addSubscriber(QString::fromLatin1(supi), profile,
                                      {QStringLiteral("--name"), QString::fromUtf8(name)}))
             return {};
@@ -103,9 +106,9 @@ class OnboardingTest : public QObject {
 
     // The client of `data` runs `op` (kill_helper's operation and its argument) and is killed
     // for real at `point`: the pending journal is left in `data`.
-    void killAt(const QTemporaryDir& data, const QString& profile, const char* point, QStringList op) {
+    void killAt(const QTemporaryDir& data, const QString& profile, const char* point, const QStringList& op) {
         QString why;
-        QVERIFY2(killedAt(QString::fromLatin1(point), QStringList{data.path(), profile, kKillPassphrase} + op, &why),
+        QVERIFY2(killedAt(QString::fromLatin1(point), QStringList{data.path(), profile, killPassphrase()} + op, &why),
                  qPrintable(why));
         QVERIFY(QFile::exists(fileIn(data, "pending.json")));
     }
@@ -331,7 +334,7 @@ private slots:
         QVERIFY(restarted.window);
         // The journal waits for the passphrase (the authentication needs the profile's K and OPc).
         QVERIFY(QFile::exists(fileIn(data, "pending.json")));
-        restarted.controller->unlock(kKillPassphrase);
+        restarted.controller->unlock(killPassphrase());
         QTRY_COMPARE_WITH_TIMEOUT(restarted.controller->stage(), Stage::Ready, 30000);
         QTRY_VERIFY_WITH_TIMEOUT(!QFile::exists(fileIn(data, "pending.json")), 30000);
         QCOMPARE(restarted.controller->errorCode(), QString());
@@ -363,7 +366,7 @@ private slots:
         QVERIFY(restarted.window);
         QVERIFY(QTest::qWaitForWindowExposed(restarted.window));
         QVERIFY(QFile::exists(fileIn(data, "pending.json"))); // until the passphrase is entered
-        restarted.controller->unlock(kKillPassphrase);
+        restarted.controller->unlock(killPassphrase());
         QTRY_VERIFY_WITH_TIMEOUT(!restarted.controller->locked(), 15000);
         QTRY_VERIFY_WITH_TIMEOUT(!QFile::exists(fileIn(data, "pending.json")), 30000);
         QTRY_VERIFY_WITH_TIMEOUT(!restarted.controller->busy(), 30000);
@@ -390,7 +393,7 @@ private slots:
         {
             Client c(data.path(), {});
             QVERIFY(c.window);
-            QVERIFY(registerTwin(c, profile, kKillPassphrase));
+            QVERIFY(registerTwin(c, profile, killPassphrase()));
             dtId = c.controller->dtId();
             oldAvatarDir = c.controller->avatarDir();
         }
@@ -402,7 +405,7 @@ private slots:
         Client restarted(data.path(), {});
         QVERIFY(restarted.window);
         QVERIFY(QFile::exists(fileIn(data, "pending.json"))); // until the passphrase is entered
-        restarted.controller->unlock(kKillPassphrase);
+        restarted.controller->unlock(killPassphrase());
         // Every notice since the start: the avatar's upload follows the outcome at once.
         QTRY_VERIFY2_WITH_TIMEOUT(restarted.noticesShown().contains(QStringLiteral("re-certification had completed")),
                                   qPrintable(restarted.noticesShown()), 30000);
@@ -435,7 +438,7 @@ private slots:
         {
             Client c(first.path(), profile);
             QVERIFY(c.window);
-            QVERIFY(registerTwin(c, profile, kKillPassphrase));
+            QVERIFY(registerTwin(c, profile, killPassphrase()));
             dtId = c.controller->dtId();
         }
         for (const char* lost : {"credential.tsc", "receipt.tslr", "manifest.tsm", "disclosures.json"})
@@ -444,7 +447,7 @@ private slots:
             Client c(first.path(), profile);
             QVERIFY(c.window);
             QCOMPARE(c.controller->stage(), Stage::Avatar);
-            c.controller->unlock(kKillPassphrase);
+            c.controller->unlock(killPassphrase());
             QTRY_VERIFY_WITH_TIMEOUT(!c.controller->locked(), 15000);
             QTRY_VERIFY(c.item("registerButton") && c.item("registerButton")->isEnabled());
             QVERIFY(click(c.window, c.item("registerButton")));
@@ -500,7 +503,7 @@ private slots:
         Client copier(copierData.path(), copierProfile);
         QVERIFY(copier.window);
         QVERIFY(QTest::qWaitForWindowExposed(copier.window));
-        QVERIFY(toAvatarStep(copier, copierProfile, kKillPassphrase));
+        QVERIFY(toAvatarStep(copier, copierProfile, killPassphrase()));
         copier.controller->chooseAvatar(QUrl::fromLocalFile(copied));
         QTRY_VERIFY(copier.item("registerButton") && copier.item("registerButton")->isEnabled());
         QVERIFY(click(copier.window, copier.item("registerButton")));

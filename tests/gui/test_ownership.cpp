@@ -41,7 +41,10 @@ using viewmodels::TransferRow;
 
 namespace {
 
-const QString kPassphrase = QStringLiteral("a long passphrase");
+const auto& testPassphrase() {
+    static const QString value = QStringLiteral("a long passphrase");
+    return value;
+}
 
 OwnershipController& ownership(const Client& c) { return *c.controller->ownership(); }
 
@@ -125,7 +128,7 @@ class OwnershipTest : public QObject {
     int m_subscribers = 0;
 
     QString newSubscriber(const QString& name) {
-        const QString profile = m_server->scratch(QStringLiteral("%1.usim").arg(name));
+        QString profile = m_server->scratch(QStringLiteral("%1.usim").arg(name));
         const QString supi = QStringLiteral("imsi-0010100000001%1").arg(++m_subscribers, 2, 10, QLatin1Char('0'));
         if (!m_server->addSubscriber(supi, profile, {QStringLiteral("--name"), name}))
             return {};
@@ -135,7 +138,7 @@ class OwnershipTest : public QObject {
     // A client with a holder key (stage "avatar"), optionally with a registered twin ("ready").
     void setUp(Client& c, const QString& profile, bool withTwin) {
         QVERIFY(show(c));
-        QVERIFY(withTwin ? registerTwin(c, profile, kPassphrase) : toAvatarStep(c, profile, kPassphrase));
+        QVERIFY(withTwin ? registerTwin(c, profile, testPassphrase()) : toAvatarStep(c, profile, testPassphrase()));
         QTRY_VERIFY_WITH_TIMEOUT(!busy(c), 30000);
         QCOMPARE(errorCode(c), QString());
     }
@@ -475,7 +478,7 @@ private slots:
             // The journal waits for the passphrase: asking the home network needs the profile's
             // K and OPc, sealed under it.
             QVERIFY(QFile::exists(journal));
-            restarted.controller->unlock(kPassphrase);
+            restarted.controller->unlock(testPassphrase());
             QTRY_VERIFY_WITH_TIMEOUT(!restarted.controller->locked(), 15000);
             QTRY_COMPARE_WITH_TIMEOUT(restarted.controller->stage(), Stage::Ready, 30000);
             QTRY_VERIFY_WITH_TIMEOUT(!busy(restarted), 30000);
@@ -502,7 +505,7 @@ private slots:
         Client second(secondData.path(), secondProfile);
         QVERIFY(show(second));
         QVERIFY(QFile::exists(secondJournal)); // until the passphrase is entered
-        second.controller->unlock(kPassphrase);
+        second.controller->unlock(testPassphrase());
         QTRY_VERIFY_WITH_TIMEOUT(!second.controller->locked(), 15000);
         QTRY_VERIFY_WITH_TIMEOUT(!QFile::exists(secondJournal), 30000);
         QTRY_VERIFY_WITH_TIMEOUT(!busy(second), 30000);
@@ -578,7 +581,7 @@ private slots:
         const QString transferId = offerTo(owner, handle);
         QVERIFY(!transferId.isEmpty());
         const QString journal = recipientData.filePath(QString::fromLatin1(OwnershipController::kJournal));
-        const QStringList accept{recipientData.path(), recipientProfile, kPassphrase,
+        const QStringList accept{recipientData.path(), recipientProfile, testPassphrase(),
                                  QStringLiteral("accept-transfer"), transferId};
 
         // 1. Killed before the acceptance was sent: not committed.
@@ -592,7 +595,7 @@ private slots:
             // Still onboarding (no twin yet): the page asks for the passphrase itself.
             QTRY_VERIFY(restarted.item("onboardingUnlockField") && restarted.item("onboardingUnlockField")->isVisible());
             restarted.screenshot("onboarding-locked");
-            QVERIFY(type(restarted.window, reveal(restarted.item("onboardingUnlockField")), kPassphrase));
+            QVERIFY(type(restarted.window, reveal(restarted.item("onboardingUnlockField")), testPassphrase()));
             QVERIFY(press(restarted, QStringLiteral("onboardingUnlockButton")));
             QTRY_VERIFY_WITH_TIMEOUT(!QFile::exists(journal), 30000);
             QTRY_VERIFY_WITH_TIMEOUT(!busy(restarted), 30000);
@@ -612,7 +615,7 @@ private slots:
         Client restarted(recipientData.path(), recipientProfile);
         QVERIFY(show(restarted));
         QVERIFY(QFile::exists(journal));
-        restarted.controller->unlock(kPassphrase);
+        restarted.controller->unlock(testPassphrase());
         QTRY_COMPARE_WITH_TIMEOUT(restarted.controller->stage(), Stage::Ready, 30000);
         QTRY_VERIFY_WITH_TIMEOUT(!busy(restarted), 30000);
         QCOMPARE(errorCode(restarted), QString());
@@ -621,7 +624,7 @@ private slots:
         QVERIFY(!restarted.controller->modelUrl().isEmpty()); // the avatar was fetched
         QTRY_COMPARE_WITH_TIMEOUT(restarted.controller->twinStatus(), QStringLiteral("active"), 15000);
         auto dts = await<std::vector<netclient::DtRecord>>(
-            [&](netclient::ClientCallback<std::vector<netclient::DtRecord>> done) { restarted.controller->client()->listDts(done); });
+            [&](netclient::ClientCallback<std::vector<netclient::DtRecord>> done) { restarted.controller->client()->listDts(std::move(done)); });
         QVERIFY(dts.ok());
         QCOMPARE(dts->size(), std::size_t{1});
         QCOMPARE(QString::fromStdString(dts->front().dtId), dtId);

@@ -39,7 +39,10 @@ QString errorCode(const Client& c) {
     return page.isEmpty() ? c.controller->errorCode() : page;
 }
 
-const QString kPassphrase = QStringLiteral("privacy passphrase");
+const auto& testPassphrase() {
+    static const QString value = QStringLiteral("privacy passphrase");
+    return value;
+}
 
 } // namespace
 
@@ -70,7 +73,7 @@ private slots:
             Client c(data.path(), {});
             QVERIFY(c.window);
             QVERIFY(QTest::qWaitForWindowExposed(c.window));
-            QVERIFY(registerTwin(c, m_profile, kPassphrase));
+            QVERIFY(registerTwin(c, m_profile, testPassphrase()));
             QCOMPARE(errorCode(c), QString());
             QVERIFY(c.openPage("privacy"));
             const QString first = c.controller->pseudonym();
@@ -180,13 +183,13 @@ private slots:
         {
             Client c(data.path(), {});
             QVERIFY(c.window);
-            QVERIFY(registerTwin(c, profile, kPassphrase));
+            QVERIFY(registerTwin(c, profile, testPassphrase()));
             QCOMPARE(errorCode(c), QString());
             before = c.controller->pseudonym();
         }
         QString why;
         QVERIFY2(killedAt(QStringLiteral("rotate-pseudonym:answered"),
-                          {data.path(), profile, kPassphrase,
+                          {data.path(), profile, testPassphrase(),
                            QStringLiteral("rotate-pseudonym")},
                           &why),
                  qPrintable(why));
@@ -197,7 +200,7 @@ private slots:
         QVERIFY(restarted.window);
         // Asking the home network needs the profile's K and OPc: the journal waits for the unlock.
         QVERIFY(QFile::exists(journal));
-        restarted.controller->unlock(kPassphrase);
+        restarted.controller->unlock(testPassphrase());
         // Every notice since the start: the status refresh may follow the outcome at once.
         QTRY_VERIFY2_WITH_TIMEOUT(restarted.noticesShown().contains(QStringLiteral("rotation had completed")),
                                   qPrintable(restarted.noticesShown()), 30000);
@@ -207,7 +210,7 @@ private slots:
         QVERIFY(after != before);
         QVERIFY(restarted.controller->notice().contains(after));
         auto dts = await<std::vector<netclient::DtRecord>>(
-            [&](netclient::ClientCallback<std::vector<netclient::DtRecord>> done) { restarted.controller->client()->listDts(done); });
+            [&](netclient::ClientCallback<std::vector<netclient::DtRecord>> done) { restarted.controller->client()->listDts(std::move(done)); });
         QVERIFY(dts.ok());
         QCOMPARE(dts->size(), std::size_t{1});
         auto held = security::parseCredential(dts->front().credential);

@@ -25,7 +25,10 @@ using namespace twinseal::test;
 
 namespace {
 
-const QString kPassphrase = QStringLiteral("recertify passphrase");
+const auto& testPassphrase() {
+    static const QString value = QStringLiteral("recertify passphrase");
+    return value;
+}
 
 std::optional<security::Credential> storedCredential(const Client& c) {
     auto bytes = security::readFile(c.controller->dataFile(QStringLiteral("credential.tsc")).toStdString());
@@ -59,7 +62,7 @@ private slots:
     void changedAvatarIsRecertifiedFromMyTwin() {
         QTemporaryDir data;
         Client c(data.path(), {});
-        QVERIFY(activeTwin(c, *m_server, QStringLiteral("recertify.usim"), QStringLiteral("imsi-001010000004201"), kPassphrase));
+        QVERIFY(activeTwin(c, *m_server, QStringLiteral("recertify.usim"), QStringLiteral("imsi-001010000004201"), testPassphrase()));
         const auto before = storedCredential(c);
         QVERIFY(before);
         QCOMPARE(credentialFact(c, "Generation"), QStringLiteral("1"));

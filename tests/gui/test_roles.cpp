@@ -47,7 +47,10 @@ using twinseal::calls::CallState;
 
 namespace {
 
-const QString kPassphrase = QStringLiteral("roles page passphrase");
+const auto& testPassphrase() {
+    static const QString value = QStringLiteral("roles page passphrase");
+    return value;
+}
 constexpr std::int64_t kDay = 86400;
 
 // St. Mary's, a hospital: its root (what a room trusts for the role) and the key and certificate
@@ -99,7 +102,7 @@ QString textIn(QQuickItem* parent, const char* name) {
             continue;
         if (child->objectName() == QLatin1String(name))
             return child->property("text").toString();
-        const QString inner = textIn(child, name);
+        QString inner = textIn(child, name);
         if (!inner.isEmpty())
             return inner;
     }
@@ -155,7 +158,7 @@ private slots:
         QVERIFY(m_gui->window);
         m_gui->window->resize(1600, 1100);
         QVERIFY(activeTwin(*m_gui, *m_server, QStringLiteral("gui.usim"), QStringLiteral("imsi-001010000005501"),
-                           kPassphrase));
+                           testPassphrase()));
     }
     void init() {
         QTest::failOnWarning(QRegularExpression(QStringLiteral(".*(qml|QML|\\.js|Binding loop).*")));

@@ -27,20 +27,26 @@ using namespace twinseal::viewmodels;
 
 namespace {
 
-const QString kPassphrase = QStringLiteral("verify peer passphrase");
-const QString kRoom = QStringLiteral("urn:twinseal:room:theatre-3");
+const auto& testPassphrase() {
+    static const QString value = QStringLiteral("verify peer passphrase");
+    return value;
+}
+const auto& testRoom() {
+    static const QString value = QStringLiteral("urn:twinseal:room:theatre-3");
+    return value;
+}
 
 // `twinsealctl assertion create`: the peer signs a call assertion for this room.
 bool createAssertion(const Client& c, const QString& out) {
     QProcess p;
     QProcessEnvironment env = twinsealctlEnvironment();
-    env.insert(QStringLiteral("TWINSEAL_PASSPHRASE"), kPassphrase);
+    env.insert(QStringLiteral("TWINSEAL_PASSPHRASE"), testPassphrase());
     p.setProcessEnvironment(env);
     p.setProcessChannelMode(QProcess::MergedChannels);
     p.start(QStringLiteral(TWINSEALCTL_PATH),
             {QStringLiteral("assertion"), QStringLiteral("create"), QStringLiteral("--key"),
              c.controller->dataFile(QStringLiteral("holder.key")), QStringLiteral("--credential"),
-             c.controller->dataFile(QStringLiteral("credential.tsc")), QStringLiteral("--dest"), kRoom,
+             c.controller->dataFile(QStringLiteral("credential.tsc")), QStringLiteral("--dest"), testRoom(),
              QStringLiteral("--out"), out});
     if (!p.waitForFinished(60000) || p.exitCode() != 0) {
         qWarning("assertion create: %s", p.readAll().constData());
@@ -53,7 +59,7 @@ bool createAssertion(const Client& c, const QString& out) {
 // download folder; returns the copy's path, or empty.
 QString copyInto(const QString& from, const QString& folder) {
     const QFileInfo source(from);
-    const QString target = QDir(folder).filePath(source.fileName());
+    QString target = QDir(folder).filePath(source.fileName());
     if (source.isFile())
         return QFile::copy(from, target) ? target : QString();
     if (!QDir().mkpath(target))
@@ -110,7 +116,7 @@ private slots:
         const QString peerFiles = home.filePath(QStringLiteral("Downloads/dr-ada"));
         QVERIFY(QDir().mkpath(peerFiles));
         Client c(data.path(), {});
-        QVERIFY(activeTwin(c, *m_server, QStringLiteral("verify-peer.usim"), QStringLiteral("imsi-001010000004301"), kPassphrase));
+        QVERIFY(activeTwin(c, *m_server, QStringLiteral("verify-peer.usim"), QStringLiteral("imsi-001010000004301"), testPassphrase()));
         const QString call1 = QDir(peerFiles).filePath(QStringLiteral("call1.jws"));
         const QString call2 = QDir(peerFiles).filePath(QStringLiteral("call2.jws"));
         QVERIFY(createAssertion(c, call1));
@@ -143,7 +149,7 @@ private slots:
         QVERIFY(fill(c, "verifyPeerCredentialField", credential));
         QVERIFY(fill(c, "verifyPeerManifestField", manifest));
         QVERIFY(fill(c, "verifyPeerPackageField", mediaDir));
-        QVERIFY(fill(c, "verifyPeerDestinationField", kRoom));
+        QVERIFY(fill(c, "verifyPeerDestinationField", testRoom()));
         // Left, a field shows the file's name first and its folder shortened; editing shows the path.
         QCOMPARE(c.shownText("verifyPeerCredentialFieldName"), QStringLiteral("credential.tsc"));
         QCOMPARE(c.shownText("verifyPeerCredentialFieldFolder"), QStringLiteral("in …/Downloads/dr-ada"));

@@ -45,8 +45,14 @@ using Submitted = xr::test::RuntimeControl::Submitted;
 
 namespace {
 
-const QString kPassphrase = QStringLiteral("headset room passphrase");
-const QStringList kNoRateLimit{QStringLiteral("--rate-limit"), QStringLiteral("0")};
+const auto& testPassphrase() {
+    static const QString value = QStringLiteral("headset room passphrase");
+    return value;
+}
+const auto& noRateLimit() {
+    static const QStringList value{QStringLiteral("--rate-limit"), QStringLiteral("0")};
+    return value;
+}
 
 // The room's background (HeadsetRoom.qml, #1b2128) as RGBA8.
 constexpr std::uint32_t kBackground = 0x1B2128FFu;
@@ -100,7 +106,7 @@ bool bothEyes(const xr::test::RuntimeControl& runtime, Submitted& left, Submitte
 // One eye as a picture (the readback's rows are bottom-up).
 QImage pictureOf(const Submitted& eye) {
     QImage image(reinterpret_cast<const uchar*>(eye.pixels.data()), int(eye.view.width), int(eye.view.height),
-                 int(eye.view.width) * 4, QImage::Format_RGBA8888);
+                 qsizetype(eye.view.width) * 4, QImage::Format_RGBA8888);
     return image.mirrored(false, true);
 }
 
@@ -148,11 +154,11 @@ private slots:
         qputenv("XR_RUNTIME_JSON", TWINSEAL_XR_TEST_RUNTIME_JSON);
         qputenv("TWINSEAL_TEST_RUNTIME_SYSTEM", "1");
         m_server = std::make_unique<HomenetServer>();
-        QVERIFY(m_server->start(kNoRateLimit));
+        QVERIFY(m_server->start(noRateLimit()));
         m_gui = std::make_unique<Client>(m_data.path(), QString());
         QVERIFY(m_gui->window);
         QVERIFY(activeTwin(*m_gui, *m_server, QStringLiteral("gui.usim"), QStringLiteral("imsi-001010000004501"),
-                           kPassphrase));
+                           testPassphrase()));
     }
 
     void verifiedAvatarsInBothEyesAndAFailedOneNotDrawn() {

@@ -37,7 +37,10 @@ using twinseal::calls::CallState;
 
 namespace {
 
-const QString kPassphrase = QStringLiteral("xr input passphrase");
+const auto& testPassphrase() {
+    static const QString value = QStringLiteral("xr input passphrase");
+    return value;
+}
 constexpr const char* kTouch = "/interaction_profiles/oculus/touch_controller";
 
 bool near(float a, float b) { return std::fabs(a - b) < 1e-3f; }
@@ -89,7 +92,7 @@ private slots:
         m_gui = std::make_unique<Client>(m_data.path(), QString());
         QVERIFY(m_gui->window);
         QVERIFY(activeTwin(*m_gui, *m_server, QStringLiteral("xr.usim"), QStringLiteral("imsi-001010000004501"),
-                           kPassphrase));
+                           testPassphrase()));
     }
 
     void trackedPosesReachThePeerAndButtonsActOnTheCall() {

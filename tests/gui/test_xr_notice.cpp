@@ -54,7 +54,10 @@ private:
     std::vector<std::pair<QByteArray, QByteArray>> m_saved;
 };
 
-const QByteArray kTestRuntime = QByteArrayLiteral(TWINSEAL_XR_TEST_RUNTIME_JSON);
+const auto& testRuntime() {
+    static const QByteArray value = QByteArrayLiteral(TWINSEAL_XR_TEST_RUNTIME_JSON);
+    return value;
+}
 
 } // namespace
 
@@ -131,7 +134,7 @@ private slots:
     }
 
     void runtimeWithoutOpenGlNamesTheExtension() {
-        XrEnvironment env(kTestRuntime, true, false);
+        XrEnvironment env(testRuntime(), true, false);
         XrClient x(xr::BackendPreference::OpenXR);
         QVERIFY(x.client.window);
         QVERIFY(QTest::qWaitForWindowExposed(x.client.window));
@@ -140,7 +143,7 @@ private slots:
     }
 
     void runtimeWithoutHeadsetSaysSo() {
-        XrEnvironment env(kTestRuntime, false, true);
+        XrEnvironment env(testRuntime(), false, true);
         XrClient x(xr::BackendPreference::OpenXR);
         QVERIFY(x.client.window);
         verifyNotice(x, QStringLiteral("form-factor-unavailable"),
@@ -151,7 +154,7 @@ private slots:
     // These tests' window is on the offscreen platform with Qt Quick's software renderer: a
     // complete runtime with a headset is found, and the notice says why it is not used.
     void windowWithoutGlxSaysSo() {
-        XrEnvironment env(kTestRuntime, true, true);
+        XrEnvironment env(testRuntime(), true, true);
         XrClient x(xr::BackendPreference::OpenXR);
         QVERIFY(x.client.window);
         verifyNotice(x, QStringLiteral("unsupported"),
@@ -159,7 +162,7 @@ private slots:
     }
 
     void desktopModeShowsNoNotice() {
-        XrEnvironment env(kTestRuntime, true, false);
+        XrEnvironment env(testRuntime(), true, false);
         XrClient x(xr::BackendPreference::Desktop);
         QVERIFY(x.client.window);
         QVERIFY(QTest::qWaitForWindowExposed(x.client.window));
@@ -181,7 +184,7 @@ private slots:
     }
 
     void autoModeSaysWhenARuntimeFails() {
-        XrEnvironment env(kTestRuntime, true, false);
+        XrEnvironment env(testRuntime(), true, false);
         XrClient x(xr::BackendPreference::Auto);
         QVERIFY(x.client.window);
         verifyNotice(x, QStringLiteral("missing-extension"), {QStringLiteral("XR_KHR_opengl_enable")});

@@ -30,7 +30,7 @@ quint16 freePort() {
 }
 
 QString pgAdminConnection() {
-    const QString name = QStringLiteral("pg-admin");
+    QString name = QStringLiteral("pg-admin");
     if (!QSqlDatabase::contains(name)) {
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
         db.setHostName(QStringLiteral("/var/run/postgresql"));

@@ -53,11 +53,12 @@ bool registerOwner(Owner& o, const QString& package, std::uint32_t chunkSize = k
     Bytes m = signedManifest(package, o.holder, &o.manifest, chunkSize);
     auto reg = await<netclient::Registration>(
         [&](auto cb) { o.client->registerDt(o.holder, m, std::move(cb)); });
-    if (!reg.ok())
+    if (!reg.ok()) {
         qWarning("registration failed: %s", reg.error().describe().c_str());
-    if (reg.ok())
-        o.registration = std::move(reg).value();
-    return reg.ok();
+        return false;
+    }
+    o.registration = std::move(reg).value();
+    return true;
 }
 
 const std::string& avatarIdOf(const Owner& o) { return o.registration.credential.claims.avatarId; }
@@ -153,7 +154,7 @@ private slots:
         req.destination = server.scratch(QStringLiteral("fetched-a"));
         auto fetched = fetch(*a.client, req);
         REQUIRE_OK(fetched);
-        QVERIFY(fetched->bytes > 4u * 1024 * 1024);
+        QVERIFY(fetched->bytes > 4UL * 1024 * 1024);
         QVERIFY(verifyMedia(a.manifest, req.destination.toStdString()).ok());
 
         // Another avatar, uploaded raw: every chunk pipelined on one connection, then again one
@@ -176,7 +177,7 @@ private slots:
         QByteArray lettersChunk;
         for (const QByteArray& put : all) {
             const QByteArray body = put.mid(put.indexOf("\r\n\r\n") + 4);
-            if (lettersChunk.isEmpty() && body.size() > 64 * 1024 && isCapitals(body))
+            if (lettersChunk.isEmpty() && body.size() > 64LL * 1024 && isCapitals(body))
                 lettersChunk = put;
         }
         QVERIFY(!lettersChunk.isEmpty());
@@ -367,9 +368,10 @@ private slots:
                 o.client->recertify(o.registration.credential.claims.dtId, o.holder, m,
                                     std::move(cb));
             });
-            if (r.ok())
-                o.registration = std::move(r).value();
-            return r.ok();
+            if (!r.ok())
+                return false;
+            o.registration = std::move(r).value();
+            return true;
         };
         // The other (revoked) twin still certifies the media: nothing is removed.
         const QString v1 = avatarCopy(server.scratch(QStringLiteral("v1")), 1);

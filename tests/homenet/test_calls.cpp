@@ -83,12 +83,12 @@ struct Enterprise {
         const std::int64_t now = SystemClock::instance().now();
         rootKey = take(SigningKey::generate(KeyAlgorithm::Ed25519), "enterprise root key");
         root = take(createRootCertificate(rootKey, {name + " Root", name, now - 86400,
-                                                    now + 365 * 86400, true}),
+                                                    now + 365L * 86400, true}),
                     "enterprise root");
         issuingKey = take(SigningKey::generate(KeyAlgorithm::Ed25519), "enterprise issuing key");
         issuingCert = take(issueCertificate(rootKey, root, issuingKey.publicKey(),
                                             {name + " Role Issuer", name, now - 86400,
-                                             now + 30 * 86400, false}),
+                                             now + 30L * 86400, false}),
                            "enterprise issuing certificate");
     }
 

@@ -70,7 +70,8 @@ private slots:
         // Fire every other registration at once and kill the service while they are being handled.
         // The service is killed as soon as it has logged a few completed registrations, so the
         // kill lands in the middle of the batch.
-        const int startLines = server.pollLog().count("\"path\":\"/v1/dt/register\",\"status\":200");
+        const int startLines =
+            static_cast<int>(server.pollLog().count("\"path\":\"/v1/dt/register\",\"status\":200"));
         for (auto& ue : ues)
             if (!ue.result)
                 ue.client->registerDt(ue.holder, ue.manifest,

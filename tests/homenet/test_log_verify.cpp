@@ -63,7 +63,7 @@ bool registerOne(HomenetServer& server, int n, const QString& package) {
 
 // `log head --out`: the service's current signed head, saved by twinsealctl itself.
 QString saveHead(HomenetServer& server, const QString& profile, const QString& name) {
-    const QString file = server.scratch(name);
+    QString file = server.scratch(name);
     const Ctl c = twinsealctl({QStringLiteral("log"), QStringLiteral("head"),
                                QStringLiteral("--profile"), profile, QStringLiteral("--out"), file});
     if (c.exitCode != 0 || !QFile::exists(file))

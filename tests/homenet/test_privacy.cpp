@@ -75,7 +75,7 @@ ClientResult<LogReceipt> inclusion(ServiceClient& c, std::uint64_t index) {
 // own JSON log lines go to the same stream).
 QJsonObject recordedJson(const QByteArray& out) {
     for (const QByteArray& line : out.split('\n')) {
-        const QJsonObject o = QJsonDocument::fromJson(line.trimmed()).object();
+        QJsonObject o = QJsonDocument::fromJson(line.trimmed()).object();
         if (o.contains(QStringLiteral("disclosure_id")) && o.contains(QStringLiteral("attributes")))
             return o;
     }

@@ -26,7 +26,7 @@ using namespace twinseal::test;
 namespace {
 
 QString writeIni(const HomenetServer& server, const QByteArray& settings) {
-    const QString ini = server.scratch(QStringLiteral("homenet.ini"));
+    QString ini = server.scratch(QStringLiteral("homenet.ini"));
     QFile f(ini);
     if (!f.open(QIODevice::WriteOnly))
         qFatal("cannot write %s", qPrintable(ini));

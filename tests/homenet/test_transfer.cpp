@@ -671,7 +671,7 @@ class TransferTest : public QObject {
         EXPECT_REFUSAL(postOffer(rawA, toBytes("\x0a\x03xyz")), 400, "offer-malformed");
         {
             TransferOffer o = offerFor(*reg, rawA.aKid(), hb);
-            o.expiresAt = o.timestamp + 30 * 86400;
+            o.expiresAt = o.timestamp + 30L * 86400;
             EXPECT_REFUSAL(postOffer(rawA, *signTransferOffer(o, a.holder)), 400,
                            "offer-malformed");
         }

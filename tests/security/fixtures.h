@@ -37,11 +37,11 @@ struct Issuer {
         Issuer i;
         i.rootKey = take(sec::SigningKey::generate(alg), "root key");
         sec::CertificateRequest rr{std::string(name) + " Root", name, kNow - 86400,
-                                   kNow + 10 * 365 * 86400, true};
+                                   kNow + 10L * 365 * 86400, true};
         i.root = take(sec::createRootCertificate(i.rootKey, rr), "root certificate");
         i.issuerKey = take(sec::SigningKey::generate(alg), "issuer key");
         sec::CertificateRequest ir{std::string(name) + " DT Issuer", name, kNow - 86400,
-                                   kNow + 2 * 365 * 86400, false};
+                                   kNow + 2L * 365 * 86400, false};
         i.issuerCert = take(sec::issueCertificate(i.rootKey, i.root, i.issuerKey.publicKey(), ir),
                             "issuer certificate");
         i.trust.add(i.root);

@@ -95,8 +95,14 @@ const char* kAuts = "4f2039392ddd4bb4316ed4a14688";     // hostap "AUTS for test
 const char* kUsimAuts = "43681ad3daf006bcde405a207267"; // hostap "AUTS from a test USIM"
 } // namespace ts20
 
-const std::string kSn = "5G:mnc001.mcc001.3gppnetwork.org";
-const std::string kSupi = "imsi-001010000000001";
+const auto& servingNetwork() {
+    static const std::string value = "5G:mnc001.mcc001.3gppnetwork.org";
+    return value;
+}
+const auto& supi() {
+    static const std::string value = "imsi-001010000000001";
+    return value;
+}
 
 Milenage milenage(const char* k, const char* opc) {
     auto m = Milenage::create(hx(k), hx(opc));
@@ -143,15 +149,15 @@ class AkaTest : public QObject {
         const Bytes ck = hx(ts1::kF3), ik = hx(ts1::kF4), rand = hx(ts1::kRand), res = hx(ts1::kF2);
         const Bytes key = cat({ck, ik});
         const Bytes sqnXorAk = xorBytes(hx(ts1::kSqn), hx(ts1::kF5));
-        const Bytes sn = str(kSn);
+        const Bytes sn = str(servingNetwork());
         QCOMPARE(sn.size(), std::size_t(32));
 
-        auto kausf = deriveKausf(ck, ik, kSn, sqnXorAk);
+        auto kausf = deriveKausf(ck, ik, servingNetwork(), sqnXorAk);
         QVERIFY(kausf.ok());
         QCOMPARE(hexOf(*kausf),
                  hexOf(refHmac(key, cat({{0x6a}, sn, {0x00, 0x20}, sqnXorAk, {0x00, 0x06}}))));
 
-        auto resStar = deriveResStar(ck, ik, kSn, rand, res);
+        auto resStar = deriveResStar(ck, ik, servingNetwork(), rand, res);
         QVERIFY(resStar.ok());
         QCOMPARE(resStar->size(), std::size_t(16));
         const Bytes fullRes =
@@ -163,22 +169,22 @@ class AkaTest : public QObject {
             hexOf(hres),
             hexOf(lastBytes(refSha256(cat({rand, Bytes(resStar->begin(), resStar->end())})), 16)));
 
-        auto kseaf = deriveKseaf(*kausf, kSn);
+        auto kseaf = deriveKseaf(*kausf, servingNetwork());
         QVERIFY(kseaf.ok());
         QCOMPARE(hexOf(*kseaf), hexOf(refHmac(*kausf, cat({{0x6c}, sn, {0x00, 0x20}}))));
 
         // Input checks.
         QCOMPARE(deriveKausf(ck, ik, "", sqnXorAk).code(), ErrorCode::InvalidArgument);
-        QCOMPARE(deriveKausf(ck, Bytes(15, 0), kSn, sqnXorAk).code(), ErrorCode::InvalidArgument);
-        QCOMPARE(deriveKausf(ck, ik, kSn, Bytes(5, 0)).code(), ErrorCode::InvalidArgument);
-        QCOMPARE(deriveResStar(ck, ik, kSn, Bytes(15, 0), res).code(), ErrorCode::InvalidArgument);
-        QCOMPARE(deriveResStar(ck, ik, kSn, rand, Bytes(3, 0)).code(), ErrorCode::InvalidArgument);
-        QCOMPARE(deriveKseaf(Bytes(16, 0), kSn).code(), ErrorCode::InvalidArgument);
+        QCOMPARE(deriveKausf(ck, Bytes(15, 0), servingNetwork(), sqnXorAk).code(), ErrorCode::InvalidArgument);
+        QCOMPARE(deriveKausf(ck, ik, servingNetwork(), Bytes(5, 0)).code(), ErrorCode::InvalidArgument);
+        QCOMPARE(deriveResStar(ck, ik, servingNetwork(), Bytes(15, 0), res).code(), ErrorCode::InvalidArgument);
+        QCOMPARE(deriveResStar(ck, ik, servingNetwork(), rand, Bytes(3, 0)).code(), ErrorCode::InvalidArgument);
+        QCOMPARE(deriveKseaf(Bytes(16, 0), servingNetwork()).code(), ErrorCode::InvalidArgument);
     }
 
     void names() {
         QCOMPARE(QString::fromStdString(*servingNetworkName("001", "01")),
-                 QString::fromStdString(kSn));
+                 QString::fromStdString(servingNetwork()));
         QCOMPARE(QString::fromStdString(*servingNetworkName("310", "410")),
                  QString("5G:mnc410.mcc310.3gppnetwork.org"));
         QCOMPARE(QString::fromStdString(*homeNetworkDomain("274", "12")),
@@ -199,7 +205,7 @@ class AkaTest : public QObject {
     // XRES*, HXRES*, KAUSF from the published CK, IK, RES.
     void vectorFromTestSet1() {
         auto m = milenage(ts1::kK, ts1::kOpc);
-        auto v = generateAuthVector(m, hx(ts1::kRand), sqnOf(ts1::kSqn), hx(ts1::kAmf), kSn);
+        auto v = generateAuthVector(m, hx(ts1::kRand), sqnOf(ts1::kSqn), hx(ts1::kAmf), servingNetwork());
         QVERIFY(v.ok());
         const Bytes sqnXorAk = xorBytes(hx(ts1::kSqn), hx(ts1::kF5));
         const Bytes autn = cat({sqnXorAk, hx(ts1::kAmf), hx(ts1::kF1)});
@@ -208,7 +214,7 @@ class AkaTest : public QObject {
         QCOMPARE(v->sqn, sqnOf(ts1::kSqn));
 
         const Bytes key = cat({hx(ts1::kF3), hx(ts1::kF4)});
-        const Bytes sn = str(kSn);
+        const Bytes sn = str(servingNetwork());
         const Bytes xresStar = lastBytes(refHmac(key, cat({{0x6b},
                                                            sn,
                                                            {0x00, 0x20},
@@ -224,7 +230,7 @@ class AkaTest : public QObject {
                  hexOf(refHmac(key, cat({{0x6a}, sn, {0x00, 0x20}, sqnXorAk, {0x00, 0x06}}))));
 
         // The USIM side accepts it (its highest accepted SQN just below) and agrees on all keys.
-        auto out = verifyChallenge(m, v->rand, v->autn, sqnOf(ts1::kSqn) - 1, kSn);
+        auto out = verifyChallenge(m, v->rand, v->autn, sqnOf(ts1::kSqn) - 1, servingNetwork());
         QVERIFY2(out.result.ok(), out.result.ok() ? "" : out.result.error().message().c_str());
         QVERIFY(!out.auts);
         QCOMPARE(hexOf(out.result->res), QString(ts1::kF2));
@@ -247,9 +253,9 @@ class AkaTest : public QObject {
         const Bytes amf = hx("8000");
         std::uint64_t sqnHe = 33, sqnMs = 32;
 
-        auto v = generateAuthVector(*home, rng, sqnHe, amf, kSn);
+        auto v = generateAuthVector(*home, rng, sqnHe, amf, servingNetwork());
         QVERIFY(v.ok());
-        auto out = verifyChallenge(*usim, v->rand, v->autn, sqnMs, kSn);
+        auto out = verifyChallenge(*usim, v->rand, v->autn, sqnMs, servingNetwork());
         QVERIFY(out.result.ok());
         QCOMPARE(out.result->sqn, sqnHe);
         sqnMs = out.result->sqn;
@@ -265,18 +271,18 @@ class AkaTest : public QObject {
                  ErrorCode::AkaResMismatch);
 
         // KSEAF and the AKMA keys on both sides.
-        auto kseafHome = deriveKseaf(v->kausf, kSn), kseafUe = deriveKseaf(out.result->kausf, kSn);
+        auto kseafHome = deriveKseaf(v->kausf, servingNetwork()), kseafUe = deriveKseaf(out.result->kausf, servingNetwork());
         QCOMPARE(hexOf(*kseafHome), hexOf(*kseafUe));
         auto afId = akmaAfId(kTwinSealDtAfFqdn, kTwinSealUaProtocolId);
         QVERIFY(afId.ok());
-        auto kafHome = deriveKaf(*deriveKakma(v->kausf, kSupi), *afId);
-        auto kafUe = deriveKaf(*deriveKakma(out.result->kausf, kSupi), *afId);
+        auto kafHome = deriveKaf(*deriveKakma(v->kausf, supi()), *afId);
+        auto kafUe = deriveKaf(*deriveKakma(out.result->kausf, supi()), *afId);
         QVERIFY(kafHome.ok() && kafUe.ok());
         QCOMPARE(hexOf(*kafHome), hexOf(*kafUe));
-        QCOMPARE(hexOf(*deriveAtid(v->kausf, kSupi)), hexOf(*deriveAtid(out.result->kausf, kSupi)));
+        QCOMPARE(hexOf(*deriveAtid(v->kausf, supi())), hexOf(*deriveAtid(out.result->kausf, supi())));
 
         // Replay of the same vector: SQN no longer fresh -> sync failure with AUTS.
-        auto replay = verifyChallenge(*usim, v->rand, v->autn, sqnMs, kSn);
+        auto replay = verifyChallenge(*usim, v->rand, v->autn, sqnMs, servingNetwork());
         QCOMPARE(replay.result.code(), ErrorCode::AkaSyncFailure);
         QVERIFY(replay.auts.has_value());
         auto recovered = recoverSqnFromAuts(*home, v->rand, *replay.auts);
@@ -285,8 +291,8 @@ class AkaTest : public QObject {
         sqnHe = *recovered + 1;
 
         // The next vector goes through.
-        auto v2 = generateAuthVector(*home, rng, sqnHe, amf, kSn);
-        auto out2 = verifyChallenge(*usim, v2->rand, v2->autn, sqnMs, kSn);
+        auto v2 = generateAuthVector(*home, rng, sqnHe, amf, servingNetwork());
+        auto out2 = verifyChallenge(*usim, v2->rand, v2->autn, sqnMs, servingNetwork());
         QVERIFY(out2.result.ok());
         QCOMPARE(out2.result->sqn, sqnMs + 1);
         QVERIFY(hexOf(out2.result->kausf) != hexOf(out.result->kausf));
@@ -295,26 +301,26 @@ class AkaTest : public QObject {
     // A USIM with a different K (or OPc) refuses the AUTN as a MAC failure, with no AUTS.
     void macFailure() {
         auto home = milenage(ts1::kK, ts1::kOpc);
-        auto v = generateAuthVector(home, hx(ts1::kRand), 1000, hx("8000"), kSn);
+        auto v = generateAuthVector(home, hx(ts1::kRand), 1000, hx("8000"), servingNetwork());
         QVERIFY(v.ok());
         Bytes otherK = hx(ts1::kK);
         otherK[15] ^= 0x01;
         auto wrongK = Milenage::create(otherK, hx(ts1::kOpc));
-        auto out = verifyChallenge(*wrongK, v->rand, v->autn, 999, kSn);
+        auto out = verifyChallenge(*wrongK, v->rand, v->autn, 999, servingNetwork());
         QCOMPARE(out.result.code(), ErrorCode::AkaMacFailure);
         QVERIFY(!out.auts);
         Bytes otherOpc = hx(ts1::kOpc);
         otherOpc[0] ^= 0x80;
         auto wrongOpc = Milenage::create(hx(ts1::kK), otherOpc);
-        QCOMPARE(verifyChallenge(*wrongOpc, v->rand, v->autn, 999, kSn).result.code(),
+        QCOMPARE(verifyChallenge(*wrongOpc, v->rand, v->autn, 999, servingNetwork()).result.code(),
                  ErrorCode::AkaMacFailure);
         // Even a stale SQN is reported as a MAC failure when the MAC does not verify.
-        QCOMPARE(verifyChallenge(*wrongK, v->rand, v->autn, 5000, kSn).result.code(),
+        QCOMPARE(verifyChallenge(*wrongK, v->rand, v->autn, 5000, servingNetwork()).result.code(),
                  ErrorCode::AkaMacFailure);
         // A different RAND with the same AUTN.
         Bytes rand = hx(ts1::kRand);
         rand[3] ^= 0x10;
-        QCOMPARE(verifyChallenge(home, rand, v->autn, 999, kSn).result.code(),
+        QCOMPARE(verifyChallenge(home, rand, v->autn, 999, servingNetwork()).result.code(),
                  ErrorCode::AkaMacFailure);
     }
 
@@ -322,16 +328,16 @@ class AkaTest : public QObject {
     // non-5G refusal.
     void everyAutnBitMatters() {
         auto m = milenage(ts1::kK, ts1::kOpc);
-        auto v = generateAuthVector(m, hx(ts1::kRand), 77, hx("8000"), kSn);
+        auto v = generateAuthVector(m, hx(ts1::kRand), 77, hx("8000"), servingNetwork());
         QVERIFY(v.ok());
-        QVERIFY(verifyChallenge(m, v->rand, v->autn, 76, kSn).result.ok());
+        QVERIFY(verifyChallenge(m, v->rand, v->autn, 76, servingNetwork()).result.ok());
         for (std::size_t i = 0; i < v->autn.size(); ++i) {
             for (int bit = 0; bit < 8; ++bit) {
                 AkaAutn bad = v->autn;
                 bad[i] ^= std::uint8_t(1u << bit);
                 const ErrorCode want = (i == 6 && bit == 7) ? ErrorCode::AkaNon5gAuthentication
                                                             : ErrorCode::AkaMacFailure;
-                auto out = verifyChallenge(m, v->rand, bad, 76, kSn);
+                auto out = verifyChallenge(m, v->rand, bad, 76, servingNetwork());
                 QVERIFY2(out.result.code() == want,
                          qPrintable(QString("AUTN byte %1 bit %2").arg(i).arg(bit)));
                 QVERIFY(!out.auts);
@@ -347,9 +353,9 @@ class AkaTest : public QObject {
         const std::uint64_t highest = 0x000000012345ULL;
         for (std::uint64_t sqn : {highest, highest - 1, std::uint64_t(0),
                                   highest + (std::uint64_t{1} << 28) + 1, kAkaSqnMax}) {
-            auto v = generateAuthVector(m, rand, sqn, hx("8000"), kSn);
+            auto v = generateAuthVector(m, rand, sqn, hx("8000"), servingNetwork());
             QVERIFY(v.ok());
-            auto out = verifyChallenge(m, rand, v->autn, highest, kSn);
+            auto out = verifyChallenge(m, rand, v->autn, highest, servingNetwork());
             QCOMPARE(out.result.code(), ErrorCode::AkaSyncFailure);
             QVERIFY(out.auts.has_value());
             auto recovered = recoverSqnFromAuts(m, rand, *out.auts);
@@ -368,16 +374,16 @@ class AkaTest : public QObject {
         }
         // Window edges: highest + 1 and highest + delta are fresh.
         for (std::uint64_t sqn : {highest + 1, highest + (std::uint64_t{1} << 28)}) {
-            auto v = generateAuthVector(m, rand, sqn, hx("8000"), kSn);
-            auto out = verifyChallenge(m, rand, v->autn, highest, kSn);
+            auto v = generateAuthVector(m, rand, sqn, hx("8000"), servingNetwork());
+            auto out = verifyChallenge(m, rand, v->autn, highest, servingNetwork());
             QVERIFY(out.result.ok());
             QCOMPARE(out.result->sqn, sqn);
         }
         // A smaller window from the policy.
         UsimSqnPolicy tight;
         tight.delta = 10;
-        auto v = generateAuthVector(m, rand, highest + 11, hx("8000"), kSn);
-        QCOMPARE(verifyChallenge(m, rand, v->autn, highest, kSn, tight).result.code(),
+        auto v = generateAuthVector(m, rand, highest + 11, hx("8000"), servingNetwork());
+        QCOMPARE(verifyChallenge(m, rand, v->autn, highest, servingNetwork(), tight).result.code(),
                  ErrorCode::AkaSyncFailure);
     }
 
@@ -452,10 +458,10 @@ class AkaTest : public QObject {
         const Bytes rand = hx(ts1::kRand);
         auto challenge = [&](std::uint64_t sqn, const UsimSqnArray& a,
                              const UsimSqnPolicy& policy = {}) {
-            auto v = generateAuthVector(m, rand, sqn, hx("8000"), kSn);
+            auto v = generateAuthVector(m, rand, sqn, hx("8000"), servingNetwork());
             if (!v.ok())
                 qFatal("vector");
-            return verifyChallenge(m, rand, v->autn, a, kSn, policy);
+            return verifyChallenge(m, rand, v->autn, a, servingNetwork(), policy);
         };
         UsimSqnArray a;
         QCOMPARE(a.sqnMs(), std::uint64_t{0});
@@ -520,35 +526,35 @@ class AkaTest : public QObject {
         auto m = milenage(ts1::kK, ts1::kOpc);
         const Bytes rand = hx(ts1::kRand);
         UsimSqnArray usim = UsimSqnArray::fromHighest(sqnMs);
-        auto v = generateAuthVector(m, rand, *nextHomeSqn(ahead), hx("8000"), kSn);
-        auto out = verifyChallenge(m, rand, v->autn, usim, kSn);
+        auto v = generateAuthVector(m, rand, *nextHomeSqn(ahead), hx("8000"), servingNetwork());
+        auto out = verifyChallenge(m, rand, v->autn, usim, servingNetwork());
         QCOMPARE(out.result.code(), ErrorCode::AkaSyncFailure);
         auto recovered = recoverSqnFromAuts(m, rand, *out.auts);
         QVERIFY(recovered.ok());
         QCOMPARE(sqnSeq(*recovered), std::uint64_t{1000});
         const std::uint64_t next = *nextHomeSqn(resyncHomeSqn(ahead, *recovered));
-        auto v2 = generateAuthVector(m, hx(ts1::kRand), next, hx("8000"), kSn);
-        auto accepted = verifyChallenge(m, rand, v2->autn, usim, kSn);
+        auto v2 = generateAuthVector(m, hx(ts1::kRand), next, hx("8000"), servingNetwork());
+        auto accepted = verifyChallenge(m, rand, v2->autn, usim, servingNetwork());
         QVERIFY(accepted.result.ok());
         QCOMPARE(sqnSeq(accepted.result->sqn), std::uint64_t{1001});
     }
 
     void separationBit() {
         auto m = milenage(ts1::kK, ts1::kOpc);
-        auto v = generateAuthVector(m, hx(ts1::kRand), 10, hx("0000"), kSn);
+        auto v = generateAuthVector(m, hx(ts1::kRand), 10, hx("0000"), servingNetwork());
         QVERIFY(v.ok());
-        auto out = verifyChallenge(m, v->rand, v->autn, 9, kSn);
+        auto out = verifyChallenge(m, v->rand, v->autn, 9, servingNetwork());
         QCOMPARE(out.result.code(), ErrorCode::AkaNon5gAuthentication);
         QVERIFY(!out.auts);
         UsimSqnPolicy lax;
         lax.requireSeparationBit = false;
-        QVERIFY(verifyChallenge(m, v->rand, v->autn, 9, kSn, lax).result.ok());
+        QVERIFY(verifyChallenge(m, v->rand, v->autn, 9, servingNetwork(), lax).result.ok());
     }
 
     // The serving network name is bound into RES* and KAUSF.
     void servingNetworkBinding() {
         auto m = milenage(ts1::kK, ts1::kOpc);
-        auto v = generateAuthVector(m, hx(ts1::kRand), 10, hx("8000"), kSn);
+        auto v = generateAuthVector(m, hx(ts1::kRand), 10, hx("8000"), servingNetwork());
         auto out = verifyChallenge(m, v->rand, v->autn, 9, "5G:mnc002.mcc001.3gppnetwork.org");
         QVERIFY(out.result.ok()); // AUTN does not depend on it ...
         QCOMPARE(verifyResStar(*v, out.result->resStar).code(), ErrorCode::AkaResMismatch);
@@ -559,19 +565,19 @@ class AkaTest : public QObject {
     void akma() {
         const Bytes kausf = hx("00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
         const Bytes imsi = str("001010000000001");
-        QCOMPARE(QString::fromStdString(*supiKdfParameter(kSupi)), QString("001010000000001"));
+        QCOMPARE(QString::fromStdString(*supiKdfParameter(supi())), QString("001010000000001"));
         QCOMPARE(QString::fromStdString(*supiKdfParameter("nai-alice@example.org")),
                  QString("alice@example.org"));
         QCOMPARE(supiKdfParameter("001010000000001").code(), ErrorCode::InvalidArgument);
         QCOMPARE(supiKdfParameter("imsi-00101x").code(), ErrorCode::InvalidArgument);
         QCOMPARE(supiKdfParameter("nai-").code(), ErrorCode::InvalidArgument);
 
-        auto kakma = deriveKakma(kausf, kSupi);
+        auto kakma = deriveKakma(kausf, supi());
         QVERIFY(kakma.ok());
         QCOMPARE(
             hexOf(*kakma),
             hexOf(refHmac(kausf, cat({{0x80}, str("AKMA"), {0x00, 0x04}, imsi, {0x00, 0x0f}}))));
-        auto atid = deriveAtid(kausf, kSupi);
+        auto atid = deriveAtid(kausf, supi());
         QVERIFY(atid.ok());
         QCOMPARE(
             hexOf(*atid),
@@ -604,29 +610,29 @@ class AkaTest : public QObject {
         QCOMPARE(akmaAfId("", kTwinSealUaProtocolId).code(), ErrorCode::InvalidArgument);
         QCOMPARE(deriveKaf(*kakma, hx("ff54530001")).code(), ErrorCode::InvalidArgument);
         QCOMPARE(deriveKaf(Bytes(16, 0), *afId).code(), ErrorCode::InvalidArgument);
-        QCOMPARE(deriveKakma(Bytes(31, 0), kSupi).code(), ErrorCode::InvalidArgument);
+        QCOMPARE(deriveKakma(Bytes(31, 0), supi()).code(), ErrorCode::InvalidArgument);
         QCOMPARE(deriveAtid(kausf, "msisdn-123").code(), ErrorCode::InvalidArgument);
     }
 
     void rejectsMalformedInputs() {
         auto m = milenage(ts1::kK, ts1::kOpc);
         const Bytes rand = hx(ts1::kRand), amf = hx("8000");
-        QCOMPARE(generateAuthVector(m, Bytes(15, 0), 1, amf, kSn).code(),
+        QCOMPARE(generateAuthVector(m, Bytes(15, 0), 1, amf, servingNetwork()).code(),
                  ErrorCode::InvalidArgument);
-        QCOMPARE(generateAuthVector(m, rand, 1, Bytes(1, 0), kSn).code(),
+        QCOMPARE(generateAuthVector(m, rand, 1, Bytes(1, 0), servingNetwork()).code(),
                  ErrorCode::InvalidArgument);
-        QCOMPARE(generateAuthVector(m, rand, kAkaSqnMax + 1, amf, kSn).code(),
+        QCOMPARE(generateAuthVector(m, rand, kAkaSqnMax + 1, amf, servingNetwork()).code(),
                  ErrorCode::InvalidArgument);
         QCOMPARE(generateAuthVector(m, rand, 1, amf, "").code(), ErrorCode::InvalidArgument);
-        auto v = generateAuthVector(m, rand, 1, amf, kSn);
+        auto v = generateAuthVector(m, rand, 1, amf, servingNetwork());
         QVERIFY(v.ok());
-        QCOMPARE(verifyChallenge(m, rand, ByteView(v->autn).first(15), 0, kSn).result.code(),
+        QCOMPARE(verifyChallenge(m, rand, ByteView(v->autn).first(15), 0, servingNetwork()).result.code(),
                  ErrorCode::InvalidArgument);
-        QCOMPARE(verifyChallenge(m, Bytes(17, 0), v->autn, 0, kSn).result.code(),
+        QCOMPARE(verifyChallenge(m, Bytes(17, 0), v->autn, 0, servingNetwork()).result.code(),
                  ErrorCode::InvalidArgument);
         QCOMPARE(verifyChallenge(m, rand, v->autn, 0, "").result.code(),
                  ErrorCode::InvalidArgument);
-        QCOMPARE(verifyChallenge(m, rand, v->autn, kAkaSqnMax + 1, kSn).result.code(),
+        QCOMPARE(verifyChallenge(m, rand, v->autn, kAkaSqnMax + 1, servingNetwork()).result.code(),
                  ErrorCode::InvalidArgument);
         AkaAuthVector empty;
         QCOMPARE(verifyResStar(empty, Bytes(16, 0)).code(), ErrorCode::InvalidArgument);

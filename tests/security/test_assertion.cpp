@@ -90,12 +90,12 @@ private slots:
         auto header = nlohmann::json::parse(toString(*base64UrlDecode(h)));
         auto payload = nlohmann::json::parse(toString(*base64UrlDecode(p)));
         const int mal = int(ErrorCode::AssertionMalformed);
-        auto withHeader = [&](const char* k, nlohmann::json v) {
+        auto withHeader = [&](const char* k, const nlohmann::json& v) {
             auto x = header;
             if (v.is_null()) x.erase(k); else x[k] = v;
             return QString::fromStdString(json64(x) + "." + p + "." + s);
         };
-        auto withClaim = [&](const char* k, nlohmann::json v) {
+        auto withClaim = [&](const char* k, const nlohmann::json& v) {
             auto x = payload;
             if (v.is_null()) x.erase(k); else x[k] = v;
             return QString::fromStdString(h + "." + json64(x) + "." + s);

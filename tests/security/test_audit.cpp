@@ -193,7 +193,7 @@ class AuditTest : public QObject {
                 m_clock.advance(10);
                 const AuditEntry e = take(log.appendSigned(sampleEvent(i), m_key));
                 QCOMPARE(e.sequence, std::uint64_t(i));
-                QCOMPARE(e.timestamp, kT0 + 10 * (i + 1));
+                QCOMPARE(e.timestamp, kT0 + 10L * (i + 1));
             }
             for (int i = 3; i < 5; ++i)
                 QVERIFY(log.append(sampleEvent(i)).ok());
@@ -302,6 +302,7 @@ class AuditTest : public QObject {
         for (const auto& e : bad)
             QCOMPARE(log.append(e).code(), ErrorCode::InvalidArgument);
         std::vector<AuditField> many;
+        many.reserve(33);
         for (int i = 0; i < 33; ++i)
             many.push_back({"f" + std::to_string(i), "v"});
         QCOMPARE(log.append(AuditEvent::ok("dt.register", many)).code(),
@@ -991,6 +992,7 @@ class AuditTest : public QObject {
         ojson work = doc;
         mutateAll(work, work);
         // Random changes to the log file: replaced, inserted and deleted bytes.
+        // NOLINTNEXTLINE(cert-msc32-c,cert-msc51-cpp): a fixed seed: reproducible input
         std::mt19937 rng(20270115);
         for (int i = 0; i < 3000; ++i) {
             Bytes b = file;

@@ -17,7 +17,10 @@ using namespace twinseal::security;
 namespace {
 
 constexpr std::int64_t kNow = 1760000000;
-const std::string kDt = "dt-history-test";
+const auto& testDt() {
+    static const std::string value = "dt-history-test";
+    return value;
+}
 
 SigningKey newKey() {
     auto k = SigningKey::generate(KeyAlgorithm::Ed25519);
@@ -44,7 +47,7 @@ LogEntry issuance(const Digest& credential, const PublicKey& holder) {
     LogEntry e;
     e.type = LogEntryType::Issuance;
     e.timestamp = kNow;
-    e.dtId = kDt;
+    e.dtId = testDt();
     e.credentialDigest = credential;
     e.holderKey = holder;
     return roundTrip(e);
@@ -55,7 +58,7 @@ LogEntry issuance(const Digest& credential, const PublicKey& holder) {
 LogEntry transfer(const std::string& id, const Digest& transferred, const SigningKey& offerSigner,
                   const SigningKey& recipient, const Digest& issued) {
     TransferOffer o;
-    o.dtId = kDt;
+    o.dtId = testDt();
     o.credentialDigest = transferred;
     o.holderKey = offerSigner.publicKey();
     o.recipientHandle = "tw-abcdefghij";
@@ -79,7 +82,7 @@ LogEntry transfer(const std::string& id, const Digest& transferred, const Signin
     LogEntry e;
     e.type = LogEntryType::Transfer;
     e.timestamp = kNow + 10;
-    e.dtId = kDt;
+    e.dtId = testDt();
     e.credentialDigest = issued;
     e.details = TransferRecord{id, *offer, *acceptance}.encode();
     e.holderKey = recipient.publicKey();
@@ -94,7 +97,7 @@ class DtHistoryTest : public QObject {
   private slots:
     void genuineTransfersChain() {
         const SigningKey owner = newKey(), second = newKey(), third = newKey();
-        DtHistoryChain chain(kDt);
+        DtHistoryChain chain(testDt());
         QVERIFY(chain.add(issuance(digestOf('a'), owner.publicKey())).ok());
         auto first = chain.add(transfer("tr-1", digestOf('a'), owner, second, digestOf('b')));
         QVERIFY2(first.ok(), first.ok() ? "" : first.error().message().c_str());
@@ -116,7 +119,7 @@ class DtHistoryTest : public QObject {
         QCOMPARE(QString::fromStdString(std::string(errorCodeName(direct.code()))),
                  QStringLiteral("transfer-signer-mismatch"));
 
-        DtHistoryChain chain(kDt);
+        DtHistoryChain chain(testDt());
         QVERIFY(chain.add(issuance(digestOf('a'), owner.publicKey())).ok());
         QCOMPARE(chain.add(forged).code(), ErrorCode::TransferSignerMismatch);
     }
@@ -124,7 +127,7 @@ class DtHistoryTest : public QObject {
     // After a transfer the previous owner's key no longer signs for the DT.
     void thePreviousOwnerCannotTransferAgain() {
         const SigningKey owner = newKey(), recipient = newKey(), other = newKey();
-        DtHistoryChain chain(kDt);
+        DtHistoryChain chain(testDt());
         QVERIFY(chain.add(issuance(digestOf('a'), owner.publicKey())).ok());
         QVERIFY(chain.add(transfer("tr-1", digestOf('a'), owner, recipient, digestOf('b'))).ok());
         QCOMPARE(chain.add(transfer("tr-2", digestOf('b'), owner, other, digestOf('c'))).code(),
@@ -134,7 +137,7 @@ class DtHistoryTest : public QObject {
     // An issuance recorded without its holder key (an older log): no offer can be proven.
     void anUnrecordedHolderKeyProvesNoOffer() {
         const SigningKey owner = newKey(), recipient = newKey();
-        DtHistoryChain chain(kDt);
+        DtHistoryChain chain(testDt());
         QVERIFY(chain.add(issuance(digestOf('a'), PublicKey())).ok());
         QCOMPARE(chain.add(transfer("tr-1", digestOf('a'), owner, recipient, digestOf('b'))).code(),
                  ErrorCode::TransferSignerMismatch);
@@ -145,18 +148,18 @@ class DtHistoryTest : public QObject {
         const SigningKey owner = newKey(), recipient = newKey(), other = newKey();
         LogEntry e = transfer("tr-1", digestOf('a'), owner, recipient, digestOf('b'));
         e.holderKey = other.publicKey();
-        DtHistoryChain chain(kDt);
+        DtHistoryChain chain(testDt());
         QVERIFY(chain.add(issuance(digestOf('a'), owner.publicKey())).ok());
         QCOMPARE(chain.add(roundTrip(e)).code(), ErrorCode::KeyMismatch);
     }
 
     void theChainsShape() {
         const SigningKey owner = newKey(), recipient = newKey();
-        DtHistoryChain chain(kDt);
+        DtHistoryChain chain(testDt());
         // Not starting with the issuance.
         QCOMPARE(chain.add(transfer("tr-1", digestOf('a'), owner, recipient, digestOf('b'))).code(),
                  ErrorCode::MalformedInput);
-        DtHistoryChain chain2(kDt);
+        DtHistoryChain chain2(testDt());
         QVERIFY(chain2.add(issuance(digestOf('a'), owner.publicKey())).ok());
         QCOMPARE(chain2.add(issuance(digestOf('a'), owner.publicKey())).code(),
                  ErrorCode::MalformedInput);
@@ -165,7 +168,7 @@ class DtHistoryTest : public QObject {
                  ErrorCode::MalformedInput);
         LogEntry foreign = issuance(digestOf('a'), owner.publicKey());
         foreign.dtId = "dt-other";
-        QCOMPARE(DtHistoryChain(kDt).add(foreign).code(), ErrorCode::MalformedInput);
+        QCOMPARE(DtHistoryChain(testDt()).add(foreign).code(), ErrorCode::MalformedInput);
     }
 
     // The holder key survives the log entry's encoding; an entry without it decodes too.

@@ -39,7 +39,7 @@ CallKeyPair newKeyPair() {
 }
 
 FrameKeyEpoch epochOf(const std::string& room, std::uint64_t n, std::uint16_t senderIndex,
-                      const CallKeyPair& sender, std::vector<const CallKeyPair*> roster,
+                      const CallKeyPair& sender, const std::vector<const CallKeyPair*>& roster,
                       CipherSuite suite = kDefaultCipherSuite) {
     FrameKeyEpoch e;
     e.roomId = room;
@@ -52,8 +52,14 @@ FrameKeyEpoch epochOf(const std::string& room, std::uint64_t n, std::uint16_t se
     return e;
 }
 
-const Bytes kPose = toBytes("head(0.1,0.2,0.3) hands(0.4,0.5) blend(0.7)");
-const Bytes kMeta = toBytes("room-1/alice");
+const auto& testPose() {
+    static const Bytes value = toBytes("head(0.1,0.2,0.3) hands(0.4,0.5) blend(0.7)");
+    return value;
+}
+const auto& meta() {
+    static const Bytes value = toBytes("room-1/alice");
+    return value;
+}
 
 } // namespace
 
@@ -78,7 +84,7 @@ class FrameKeysTest : public QObject {
 
         SFrameContext aliceCtx(e.suite);
         QVERIFY(aliceCtx.addSendKey(sent->kid, sent->baseKey).ok());
-        auto frame = aliceCtx.protect(sent->kid, kMeta, kPose);
+        auto frame = aliceCtx.protect(sent->kid, meta(), testPose());
         QVERIFY(frame.ok());
         for (const CallKeyPair* r : {&m_bob, &m_carol}) {
             auto got = r->openEpochBundle(e, sent->bundle);
@@ -87,9 +93,9 @@ class FrameKeysTest : public QObject {
             QVERIFY(got->baseKey == sent->baseKey);
             SFrameContext ctx(e.suite);
             QVERIFY(ctx.addReceiveKey(got->kid, got->baseKey).ok());
-            auto pt = ctx.unprotect(*frame, kMeta);
+            auto pt = ctx.unprotect(*frame, meta());
             QVERIFY2(pt.ok(), why(pt));
-            QVERIFY(*pt == kPose);
+            QVERIFY(*pt == testPose());
         }
         // The sender is not a recipient of its own bundle.
         QCOMPARE(codeOf(m_alice.openEpochBundle(e, sent->bundle)),
@@ -132,11 +138,11 @@ class FrameKeysTest : public QObject {
 
         SFrameContext alice(e2.suite);
         QVERIFY(alice.addSendKey(s2->kid, s2->baseKey).ok());
-        auto frame = alice.protect(s2->kid, kMeta, kPose);
+        auto frame = alice.protect(s2->kid, meta(), testPose());
         QVERIFY(frame.ok());
         SFrameContext bob(e2.suite);
         QVERIFY(bob.addReceiveKey(bob2->kid, bob2->baseKey).ok());
-        QVERIFY(bob.unprotect(*frame, kMeta).ok());
+        QVERIFY(bob.unprotect(*frame, meta()).ok());
 
         // 1. Carol is not addressed by the epoch-2 bundle, whichever roster she claims.
         QCOMPARE(codeOf(m_carol.openEpochBundle(e2, s2->bundle)),
@@ -153,10 +159,10 @@ class FrameKeysTest : public QObject {
         // 3. Her epoch-1 key does not open epoch-2 frames: the KID is unknown to it...
         SFrameContext carol(e1.suite);
         QVERIFY(carol.addReceiveKey(carol1->kid, carol1->baseKey).ok());
-        QCOMPARE(codeOf(carol.unprotect(*frame, kMeta)), QStringLiteral("sframe-unknown-key-id"));
+        QCOMPARE(codeOf(carol.unprotect(*frame, meta())), QStringLiteral("sframe-unknown-key-id"));
         // ...and filed under the epoch-2 KID it fails authentication.
         QVERIFY(carol.addReceiveKey(s2->kid, carol1->baseKey).ok());
-        QCOMPARE(codeOf(carol.unprotect(*frame, kMeta)),
+        QCOMPARE(codeOf(carol.unprotect(*frame, meta())),
                  QStringLiteral("sframe-authentication-failed"));
     }
 
@@ -256,20 +262,20 @@ class FrameKeysTest : public QObject {
         QVERIFY(!alice.encrypts());
         QVERIFY(alice.addSendKey(s->kid, s->baseKey).ok());
         QVERIFY(bob.addReceiveKey(got->kid, got->baseKey).ok());
-        auto frame = alice.protect(s->kid, kMeta, kPose);
+        auto frame = alice.protect(s->kid, meta(), testPose());
         QVERIFY(frame.ok());
         // The pose is in the frame as sent.
-        QVERIFY(std::search(frame->begin(), frame->end(), kPose.begin(), kPose.end()) !=
+        QVERIFY(std::search(frame->begin(), frame->end(), testPose().begin(), testPose().end()) !=
                 frame->end());
         // Any flipped bit is refused.
         for (std::size_t i = 0; i < frame->size(); ++i) {
             Bytes bad = *frame;
             bad[i] ^= 0x10;
-            QVERIFY2(!bob.unprotect(bad, kMeta).ok(), qPrintable(QString::number(i)));
+            QVERIFY2(!bob.unprotect(bad, meta()).ok(), qPrintable(QString::number(i)));
         }
-        auto pt = bob.unprotect(*frame, kMeta);
+        auto pt = bob.unprotect(*frame, meta());
         QVERIFY2(pt.ok(), why(pt));
-        QVERIFY(*pt == kPose);
+        QVERIFY(*pt == testPose());
     }
 };
 

@@ -47,7 +47,10 @@ private:
     std::uint8_t m_next = 1;
 };
 
-const SecureBytes kKaf(32, 0x5a);
+const auto& testKaf() {
+    static const SecureBytes value(32, 0x5a);
+    return value;
+}
 constexpr std::int64_t kMinTime = std::numeric_limits<std::int64_t>::min();
 constexpr std::int64_t kMaxTime = std::numeric_limits<std::int64_t>::max();
 constexpr const char* kAkid = "AAAA@rid0.akma.5gc.mnc001.mcc001.3gppnetwork.org";
@@ -82,7 +85,7 @@ class HomenetProtocolTest : public QObject {
     AkmaAuthorization authorized(const std::string& method, const std::string& path,
                                  const std::string& body, std::int64_t at = kNow) {
         CountingRandom rng;
-        return take(authorizeRequest(kKaf, kAkid, method, path, view(body), at, rng), "authorize");
+        return take(authorizeRequest(testKaf(), kAkid, method, path, view(body), at, rng), "authorize");
     }
 
 private slots:
@@ -98,7 +101,7 @@ private slots:
         // and the MAC is HMAC-SHA256(K_AF, input)
         auto auth = authorized("POST", "/v1/dt/register", "body");
         const Bytes expected = take(
-            hmacSha256(kKaf, requestAuthInput("POST", "/v1/dt/register", kNow, auth.nonce, kAkid,
+            hmacSha256(testKaf(), requestAuthInput("POST", "/v1/dt/register", kNow, auth.nonce, kAkid,
                                               sha256(view("body")))),
             "hmac");
         QVERIFY(auth.mac == expected);
@@ -112,7 +115,7 @@ private slots:
         QCOMPARE(QString::fromStdString(parsed.aKid), QString::fromLatin1(kAkid));
         QCOMPARE(parsed.timestamp, kNow);
         QVERIFY(parsed.mac == auth.mac);
-        QVERIFY(verifyRequestAuthorization(parsed, kKaf, "POST", "/v1/dt/register",
+        QVERIFY(verifyRequestAuthorization(parsed, testKaf(), "POST", "/v1/dt/register",
                                            sha256(view("body")), kNow)
                     .ok());
     }
@@ -125,25 +128,25 @@ private slots:
                          const char* path, const Digest& d) {
             return verifyRequestAuthorization(a, kaf, method, path, d, kNow).code();
         };
-        QCOMPARE(check(auth, kKaf, "PUT", "/v1/dt/register", body), ErrorCode::RequestAuthInvalid);
-        QCOMPARE(check(auth, kKaf, "POST", "/v1/dt/recertify", body), ErrorCode::RequestAuthInvalid);
-        QCOMPARE(check(auth, kKaf, "POST", "/v1/dt/register", sha256(view("bodz"))),
+        QCOMPARE(check(auth, testKaf(), "PUT", "/v1/dt/register", body), ErrorCode::RequestAuthInvalid);
+        QCOMPARE(check(auth, testKaf(), "POST", "/v1/dt/recertify", body), ErrorCode::RequestAuthInvalid);
+        QCOMPARE(check(auth, testKaf(), "POST", "/v1/dt/register", sha256(view("bodz"))),
                  ErrorCode::RequestAuthInvalid);
         QCOMPARE(check(auth, SecureBytes(32, 0x5b), "POST", "/v1/dt/register", body),
                  ErrorCode::RequestAuthInvalid);
         auto other = auth;
         other.timestamp += 1;
-        QCOMPARE(check(other, kKaf, "POST", "/v1/dt/register", body), ErrorCode::RequestAuthInvalid);
+        QCOMPARE(check(other, testKaf(), "POST", "/v1/dt/register", body), ErrorCode::RequestAuthInvalid);
         other = auth;
         other.nonce[0] = other.nonce[0] == 'A' ? 'B' : 'A';
-        QCOMPARE(check(other, kKaf, "POST", "/v1/dt/register", body), ErrorCode::RequestAuthInvalid);
+        QCOMPARE(check(other, testKaf(), "POST", "/v1/dt/register", body), ErrorCode::RequestAuthInvalid);
         other = auth;
         other.aKid = "BBBB@rid0.akma.5gc.mnc001.mcc001.3gppnetwork.org";
-        QCOMPARE(check(other, kKaf, "POST", "/v1/dt/register", body), ErrorCode::RequestAuthInvalid);
+        QCOMPARE(check(other, testKaf(), "POST", "/v1/dt/register", body), ErrorCode::RequestAuthInvalid);
         for (std::size_t i = 0; i < auth.mac.size(); ++i) {
             other = auth;
             other.mac[i] ^= 0x01;
-            QCOMPARE(check(other, kKaf, "POST", "/v1/dt/register", body),
+            QCOMPARE(check(other, testKaf(), "POST", "/v1/dt/register", body),
                      ErrorCode::RequestAuthInvalid);
         }
     }
@@ -152,17 +155,17 @@ private slots:
         const Digest body = sha256(view("b"));
         for (std::int64_t skew : {-60, 0, 60}) {
             auto a = authorized("GET", "/v1/dt", "b", kNow + skew);
-            QVERIFY(verifyRequestAuthorization(a, kKaf, "GET", "/v1/dt", body, kNow).ok());
+            QVERIFY(verifyRequestAuthorization(a, testKaf(), "GET", "/v1/dt", body, kNow).ok());
         }
         for (std::int64_t skew : {-61, 61, 3600}) {
             auto a = authorized("GET", "/v1/dt", "b", kNow + skew);
-            QCOMPARE(verifyRequestAuthorization(a, kKaf, "GET", "/v1/dt", body, kNow).code(),
+            QCOMPARE(verifyRequestAuthorization(a, testKaf(), "GET", "/v1/dt", body, kNow).code(),
                      ErrorCode::RequestAuthStale);
         }
         // An attacker's timestamp at the ends of the int64 range (checked arithmetic, no wrap).
         for (std::int64_t ts : {kMinTime, kMaxTime}) {
             auto a = authorized("GET", "/v1/dt", "b", ts);
-            QCOMPARE(verifyRequestAuthorization(a, kKaf, "GET", "/v1/dt", body, kNow).code(),
+            QCOMPARE(verifyRequestAuthorization(a, testKaf(), "GET", "/v1/dt", body, kNow).code(),
                      ErrorCode::RequestAuthStale);
             QCOMPARE(checkTransferTime(ts, kNow).code(), ErrorCode::RequestAuthStale);
             QCOMPARE(checkTransferTime(kNow, ts).code(), ErrorCode::RequestAuthStale);

@@ -11,6 +11,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <vector>
@@ -30,10 +31,10 @@ using namespace twinseal::security;
 
 namespace {
 
-constexpr std::uint64_t kMiB = 1024 * 1024;
+constexpr std::uint64_t kMiB = 1024UL * 1024;
 constexpr std::uint64_t kBinBytes = 1024 * kMiB; // the GLB's binary chunk: 1 GiB
-constexpr std::uint64_t kPeakBudgetKiB = 64 * 1024;
-constexpr std::uint64_t kSanitizerGrowthBudgetKiB = 32 * 1024;
+constexpr std::uint64_t kPeakBudgetKiB = 64UL * 1024;
+constexpr std::uint64_t kSanitizerGrowthBudgetKiB = 32UL * 1024;
 
 #if defined(__SANITIZE_ADDRESS__)
 constexpr bool kAddressSanitizer = true;
@@ -126,14 +127,14 @@ bool writeLargeGlb(const QString& path, std::uint64_t binBytes) {
         json.append(' ');
     const std::uint64_t total = 12 + 8 + static_cast<std::uint64_t>(json.size()) + 8 + binBytes;
     std::uint8_t header[20];
-    std::memcpy(header, "glTF", 4);
+    std::copy_n("glTF", 4, header);
     putLe32(header + 4, 2);
     putLe32(header + 8, static_cast<std::uint32_t>(total));
     putLe32(header + 12, static_cast<std::uint32_t>(json.size()));
-    std::memcpy(header + 16, "JSON", 4);
+    std::copy_n("JSON", 4, header + 16);
     std::uint8_t binHeader[8];
     putLe32(binHeader, static_cast<std::uint32_t>(binBytes));
-    std::memcpy(binHeader + 4, "BIN\0", 4);
+    std::copy_n("BIN\0", 4, binHeader + 4);
 
     const int fd = createFile(path);
     if (fd < 0)

@@ -301,7 +301,7 @@ private slots:
         QCOMPARE(m->metadata.licence, std::string("CC0-1.0"));
         QCOMPARE(m->metadata.allowedUsers, std::string("everyone"));
         QVERIFY(findFile(*m, "LICENSE.txt"));
-        QVERIFY(findFile(*m, "sample-avatar.glb")->size < 200 * 1024);
+        QVERIFY(findFile(*m, "sample-avatar.glb")->size < 200UL * 1024);
     }
 
     void chunkSizeValidated() {
@@ -328,7 +328,7 @@ private slots:
         QVERIFY(empty.ok());
         QVERIFY(empty->chunkHashes.empty());
         QCOMPARE(empty->root, sha256({}));
-        const QByteArray data = pseudoRandom(2 * kChunk, 3); // exactly two full chunks
+        const QByteArray data = pseudoRandom(2LL * kChunk, 3); // exactly two full chunks
         QVERIFY(writeFile(dir.filePath("two.ktx2"), data));
         auto two = hashMediaFile(dir.filePath("two.ktx2").toStdString(), "t/two.ktx2", smallChunks());
         QVERIFY(two.ok());
@@ -636,7 +636,7 @@ private slots:
         // Several bad chunks in a file hashed by several threads: the lowest index wins.
         QTemporaryDir dir;
         makePackage(dir.path());
-        QVERIFY(writeFile(dir.filePath("textures/big.bin"), pseudoRandom(64 * kChunk, 5)));
+        QVERIFY(writeFile(dir.filePath("textures/big.bin"), pseudoRandom(64LL * kChunk, 5)));
         auto m = buildManifest(dir.path().toStdString(), smallChunks());
         QVERIFY(m.ok());
         for (std::uint64_t chunk : {60u, 40u, 33u, 17u}) {
@@ -888,7 +888,7 @@ private slots:
         const ManifestFile& glb = *findFile(*m, "sample-avatar.glb");
         QByteArray data = readFile(dir.filePath("sample-avatar.glb"));
         data[3 * kChunk + 100] = static_cast<char>(data[3 * kChunk + 100] ^ 0x40);
-        data[9 * kChunk] = static_cast<char>(data[9 * kChunk] ^ 0x40);
+        data[9LL * kChunk] = static_cast<char>(data[9LL * kChunk] ^ 0x40);
         StreamingMediaVerifier v(*m);
         QVERIFY(v.beginFile("avatar.json").ok());
         QVERIFY(v.update(bview(readFile(dir.filePath("avatar.json")))).ok());

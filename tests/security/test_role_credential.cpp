@@ -33,12 +33,12 @@ struct Enterprise {
         e.name = name;
         e.rootKey = take(SigningKey::generate(alg), "enterprise root key");
         e.root = take(createRootCertificate(e.rootKey, {name + " Root", name, kNow - 86400,
-                                                        kNow + 10 * 365 * 86400, true}),
+                                                        kNow + 10L * 365 * 86400, true}),
                       "enterprise root");
         e.issuingKey = take(SigningKey::generate(alg), "enterprise issuing key");
         e.issuingCert = take(issueCertificate(e.rootKey, e.root, e.issuingKey.publicKey(),
                                               {name + " Role Issuer", name, kNow - 86400,
-                                               kNow + 365 * 86400, false}),
+                                               kNow + 365L * 86400, false}),
                              "enterprise issuing certificate");
         e.roots.add(e.root);
         return e;

@@ -50,8 +50,14 @@ template <typename R> QByteArray why(const R& r) {
     QCOMPARE(hexOf(ByteView((actual).data(), (actual).size())),                                    \
              hexOf(ByteView((expected).data(), (expected).size())))
 
-const Bytes kMetadata = toBytes("pose-stream:participant-7");
-const Bytes kPayload = toBytes("head(0.1,0.2,0.3) hands(...) blendshapes(0.5,0.25)");
+const auto& testMetadata() {
+    static const Bytes value = toBytes("pose-stream:participant-7");
+    return value;
+}
+const auto& testPayload() {
+    static const Bytes value = toBytes("head(0.1,0.2,0.3) hands(...) blendshapes(0.5,0.25)");
+    return value;
+}
 
 Bytes baseKey(std::uint8_t fill) {
     return Bytes(32, fill);
@@ -253,16 +259,16 @@ class SFrameTest : public QObject {
             auto next = p.sender.nextCounter(0x1234);
             QVERIFY(next.ok());
             QCOMPARE(*next, i);
-            auto frame = p.sender.protect(0x1234, kMetadata, kPayload);
+            auto frame = p.sender.protect(0x1234, testMetadata(), testPayload());
             QVERIFY2(frame.ok(), why(frame));
-            QCOMPARE(frame->size(), encodeSFrameHeader({0x1234, i}).size() + kPayload.size() +
+            QCOMPARE(frame->size(), encodeSFrameHeader({0x1234, i}).size() + testPayload().size() +
                                         cipherSuiteInfo(suite).nt);
             auto d = decodeSFrameHeader(*frame);
             QVERIFY(d.ok());
             QCOMPARE(d->header.ctr, i); // monotonic per key
-            auto pt = p.receiver.unprotect(*frame, kMetadata);
+            auto pt = p.receiver.unprotect(*frame, testMetadata());
             QVERIFY2(pt.ok(), why(pt));
-            COMPARE_BYTES(*pt, kPayload);
+            COMPARE_BYTES(*pt, testPayload());
         }
         // An empty payload is a valid frame too.
         auto empty = p.sender.protect(0x1234, {}, {});
@@ -278,9 +284,9 @@ class SFrameTest : public QObject {
                 continue;
             Pair p = keyedPair(s);
             QVERIFY(p.sender.encrypts());
-            auto frame = p.sender.protect(0x1234, kMetadata, kPayload);
+            auto frame = p.sender.protect(0x1234, testMetadata(), testPayload());
             QVERIFY(frame.ok());
-            QVERIFY2(std::search(frame->begin(), frame->end(), kPayload.begin(), kPayload.end()) ==
+            QVERIFY2(std::search(frame->begin(), frame->end(), testPayload().begin(), testPayload().end()) ==
                          frame->end(),
                      qPrintable(suiteName(s)));
         }
@@ -288,14 +294,14 @@ class SFrameTest : public QObject {
 
     void replayIsRefused() {
         Pair p = keyedPair(kDefaultCipherSuite);
-        auto frame = p.sender.protect(0x1234, kMetadata, kPayload);
+        auto frame = p.sender.protect(0x1234, testMetadata(), testPayload());
         QVERIFY(frame.ok());
-        QVERIFY(p.receiver.unprotect(*frame, kMetadata).ok());
-        auto again = p.receiver.unprotect(*frame, kMetadata);
+        QVERIFY(p.receiver.unprotect(*frame, testMetadata()).ok());
+        auto again = p.receiver.unprotect(*frame, testMetadata());
         QCOMPARE(codeOf(again), QStringLiteral("sframe-replayed"));
         // A refusal through the buffer-reusing call leaves the buffer empty.
-        Bytes reused = kPayload;
-        QCOMPARE(codeOf(p.receiver.unprotectInto(*frame, kMetadata, reused)),
+        Bytes reused = testPayload();
+        QCOMPARE(codeOf(p.receiver.unprotectInto(*frame, testMetadata(), reused)),
                  QStringLiteral("sframe-replayed"));
         QVERIFY(reused.empty());
         QVERIFY(again.error().detail.find("counter 0") != std::string::npos);
@@ -305,23 +311,23 @@ class SFrameTest : public QObject {
         Pair p = keyedPair(CipherSuite::Aes128CtrHmacSha256_80);
         std::vector<Bytes> frames;
         for (int i = 0; i < 200; ++i) {
-            auto f = p.sender.protect(0x1234, kMetadata, kPayload);
+            auto f = p.sender.protect(0x1234, testMetadata(), testPayload());
             QVERIFY(f.ok());
             frames.push_back(*f);
         }
         // Newest first, then everything down to 128 below it (the default window), each once.
-        QVERIFY(p.receiver.unprotect(frames[199], kMetadata).ok());
+        QVERIFY(p.receiver.unprotect(frames[199], testMetadata()).ok());
         for (int i = 198; i >= 199 - 127; --i)
-            QVERIFY2(p.receiver.unprotect(frames[i], kMetadata).ok(),
+            QVERIFY2(p.receiver.unprotect(frames[i], testMetadata()).ok(),
                      qPrintable(QString::number(i)));
         // Each of them again: replays.
         for (int i = 199; i >= 199 - 127; --i)
-            QCOMPARE(codeOf(p.receiver.unprotect(frames[i], kMetadata)),
+            QCOMPARE(codeOf(p.receiver.unprotect(frames[i], testMetadata())),
                      QStringLiteral("sframe-replayed"));
         // Just below the window: too old (never seen, but the window can no longer tell).
-        QCOMPARE(codeOf(p.receiver.unprotect(frames[199 - 128], kMetadata)),
+        QCOMPARE(codeOf(p.receiver.unprotect(frames[199 - 128], testMetadata())),
                  QStringLiteral("sframe-too-old"));
-        QCOMPARE(codeOf(p.receiver.unprotect(frames[0], kMetadata)),
+        QCOMPARE(codeOf(p.receiver.unprotect(frames[0], testMetadata())),
                  QStringLiteral("sframe-too-old"));
     }
 
@@ -350,7 +356,7 @@ class SFrameTest : public QObject {
     void tamperedFramesAreRefused() {
         QFETCH(CipherSuite, suite);
         Pair p = keyedPair(suite, 0x1234);
-        auto frame = p.sender.protect(0x1234, kMetadata, kPayload);
+        auto frame = p.sender.protect(0x1234, testMetadata(), testPayload());
         QVERIFY(frame.ok());
         const std::size_t headerSize = decodeSFrameHeader(*frame)->size;
         // Every single bit of the frame (header, ciphertext, tag) matters.
@@ -358,7 +364,7 @@ class SFrameTest : public QObject {
             for (int bit = 0; bit < 8; ++bit) {
                 Bytes bad = *frame;
                 bad[i] ^= static_cast<std::uint8_t>(1u << bit);
-                auto r = p.receiver.unprotect(bad, kMetadata);
+                auto r = p.receiver.unprotect(bad, testMetadata());
                 QVERIFY2(!r.ok(),
                          qPrintable(QStringLiteral("byte %1 bit %2 accepted").arg(i).arg(bit)));
                 if (i >= headerSize)
@@ -371,19 +377,19 @@ class SFrameTest : public QObject {
             }
         }
         // Truncated and extended frames are refused; so is other metadata.
-        QCOMPARE(codeOf(p.receiver.unprotect(ByteView(*frame).first(frame->size() - 1), kMetadata)),
+        QCOMPARE(codeOf(p.receiver.unprotect(ByteView(*frame).first(frame->size() - 1), testMetadata())),
                  QStringLiteral("sframe-authentication-failed"));
-        QCOMPARE(codeOf(p.receiver.unprotect(ByteView(*frame).first(headerSize + 1), kMetadata)),
+        QCOMPARE(codeOf(p.receiver.unprotect(ByteView(*frame).first(headerSize + 1), testMetadata())),
                  QStringLiteral("sframe-malformed"));
         Bytes longer = *frame;
         longer.push_back(0);
-        QCOMPARE(codeOf(p.receiver.unprotect(longer, kMetadata)),
+        QCOMPARE(codeOf(p.receiver.unprotect(longer, testMetadata())),
                  QStringLiteral("sframe-authentication-failed"));
         QCOMPARE(codeOf(p.receiver.unprotect(*frame, toBytes("pose-stream:participant-8"))),
                  QStringLiteral("sframe-authentication-failed"));
         // None of the refusals used up the counter: the genuine frame still opens, once.
-        QVERIFY(p.receiver.unprotect(*frame, kMetadata).ok());
-        QCOMPARE(codeOf(p.receiver.unprotect(*frame, kMetadata)),
+        QVERIFY(p.receiver.unprotect(*frame, testMetadata()).ok());
+        QCOMPARE(codeOf(p.receiver.unprotect(*frame, testMetadata())),
                  QStringLiteral("sframe-replayed"));
     }
 
@@ -395,19 +401,19 @@ class SFrameTest : public QObject {
         SFrameContext receiver;
         QVERIFY(receiver.addReceiveKey(1, baseKey(1)).ok());
         QVERIFY(receiver.addReceiveKey(2, baseKey(2)).ok());
-        auto frame = sender.protect(1, kMetadata, kPayload);
+        auto frame = sender.protect(1, testMetadata(), testPayload());
         QVERIFY(frame.ok());
         QCOMPARE((*frame)[0], std::uint8_t{0x10}); // KID 1, CTR 0 in the config byte
         Bytes rewritten = *frame;
         rewritten[0] = 0x20;
-        QCOMPARE(codeOf(receiver.unprotect(rewritten, kMetadata)),
+        QCOMPARE(codeOf(receiver.unprotect(rewritten, testMetadata())),
                  QStringLiteral("sframe-authentication-failed"));
         // A rewritten counter: same key, other nonce and AAD.
         rewritten = *frame;
         rewritten[0] = 0x13;
-        QCOMPARE(codeOf(receiver.unprotect(rewritten, kMetadata)),
+        QCOMPARE(codeOf(receiver.unprotect(rewritten, testMetadata())),
                  QStringLiteral("sframe-authentication-failed"));
-        QVERIFY(receiver.unprotect(*frame, kMetadata).ok());
+        QVERIFY(receiver.unprotect(*frame, testMetadata()).ok());
     }
 
     void wrongKeyIsRefused() {
@@ -416,9 +422,9 @@ class SFrameTest : public QObject {
             SFrameContext receiver(s);
             QVERIFY(sender.addSendKey(5, baseKey(0x42)).ok());
             QVERIFY(receiver.addReceiveKey(5, baseKey(0x43)).ok());
-            auto frame = sender.protect(5, kMetadata, kPayload);
+            auto frame = sender.protect(5, testMetadata(), testPayload());
             QVERIFY(frame.ok());
-            auto r = receiver.unprotect(*frame, kMetadata);
+            auto r = receiver.unprotect(*frame, testMetadata());
             QCOMPARE(codeOf(r), QStringLiteral("sframe-authentication-failed"));
             QVERIFY(r.error().detail.find(std::string(cipherSuiteInfo(s).name)) !=
                     std::string::npos);
@@ -437,20 +443,20 @@ class SFrameTest : public QObject {
 
     void unknownKidIsRefused() {
         Pair p = keyedPair(kDefaultCipherSuite, 7);
-        auto frame = p.sender.protect(7, kMetadata, kPayload);
+        auto frame = p.sender.protect(7, testMetadata(), testPayload());
         QVERIFY(frame.ok());
-        QCOMPARE(codeOf(p.sender.protect(8, kMetadata, kPayload)),
+        QCOMPARE(codeOf(p.sender.protect(8, testMetadata(), testPayload())),
                  QStringLiteral("sframe-unknown-key-id"));
         SFrameContext stranger;
         QVERIFY(stranger.addReceiveKey(8, baseKey(0x42)).ok());
-        auto r = stranger.unprotect(*frame, kMetadata);
+        auto r = stranger.unprotect(*frame, testMetadata());
         QCOMPARE(codeOf(r), QStringLiteral("sframe-unknown-key-id"));
         QVERIFY(r.error().detail.find("KID 7") != std::string::npos);
         // A removed receive key: later frames under it are refused the same way.
         QVERIFY(p.receiver.hasReceiveKey(7));
         QVERIFY(p.receiver.removeReceiveKey(7));
         QVERIFY(!p.receiver.hasReceiveKey(7));
-        QCOMPARE(codeOf(p.receiver.unprotect(*frame, kMetadata)),
+        QCOMPARE(codeOf(p.receiver.unprotect(*frame, testMetadata())),
                  QStringLiteral("sframe-unknown-key-id"));
         QVERIFY(!p.receiver.removeReceiveKey(7));
     }
@@ -473,19 +479,19 @@ class SFrameTest : public QObject {
         options.maxCounter = 2;
         Pair p = keyedPair(kDefaultCipherSuite, 0x1234, options);
         for (int i = 0; i <= 2; ++i) {
-            auto f = p.sender.protect(0x1234, kMetadata, kPayload);
+            auto f = p.sender.protect(0x1234, testMetadata(), testPayload());
             QVERIFY2(f.ok(), why(f));
-            QVERIFY(p.receiver.unprotect(*f, kMetadata).ok());
+            QVERIFY(p.receiver.unprotect(*f, testMetadata()).ok());
         }
-        auto r = p.sender.protect(0x1234, kMetadata, kPayload);
+        auto r = p.sender.protect(0x1234, testMetadata(), testPayload());
         QCOMPARE(codeOf(r), QStringLiteral("sframe-counter-exhausted"));
         QVERIFY(r.error().detail.find("re-key") != std::string::npos);
         // It stays refused; a new key (new KID) sends again from counter 0.
-        QCOMPARE(codeOf(p.sender.protect(0x1234, kMetadata, kPayload)),
+        QCOMPARE(codeOf(p.sender.protect(0x1234, testMetadata(), testPayload())),
                  QStringLiteral("sframe-counter-exhausted"));
         QVERIFY(p.sender.addSendKey(0x1235, baseKey(0x43)).ok());
         QCOMPARE(*p.sender.nextCounter(0x1235), std::uint64_t{0});
-        QVERIFY(p.sender.protect(0x1235, kMetadata, kPayload).ok());
+        QVERIFY(p.sender.protect(0x1235, testMetadata(), testPayload()).ok());
     }
 
     void counterNeverWraps() {
@@ -493,9 +499,9 @@ class SFrameTest : public QObject {
         const std::uint64_t last = std::numeric_limits<std::uint64_t>::max();
         auto keys = deriveSFrameKeys(kDefaultCipherSuite, 1, baseKey(1));
         QVERIFY(keys.ok());
-        auto frame = sframeEncrypt(kDefaultCipherSuite, *keys, {1, last}, kMetadata, kPayload);
+        auto frame = sframeEncrypt(kDefaultCipherSuite, *keys, {1, last}, testMetadata(), testPayload());
         QVERIFY(frame.ok());
-        auto d = sframeDecrypt(kDefaultCipherSuite, *keys, *frame, kMetadata);
+        auto d = sframeDecrypt(kDefaultCipherSuite, *keys, *frame, testMetadata());
         QVERIFY2(d.ok(), why(d));
         QCOMPARE(d->header.ctr, last);
     }
@@ -506,21 +512,21 @@ class SFrameTest : public QObject {
         const CipherSuiteInfo info = cipherSuiteInfo(CipherSuite::IntegrityOnlyHmacSha256_128);
         QVERIFY(info.nt * 8 >= 64);  // tag of at least 64 bits
         QVERIFY(info.nk * 8 >= 128); // key of at least 128 bits
-        auto frame = p.sender.protect(9, kMetadata, kPayload);
+        auto frame = p.sender.protect(9, testMetadata(), testPayload());
         QVERIFY(frame.ok());
         // header || payload in clear || 16-byte tag.
         const std::size_t headerSize = decodeSFrameHeader(*frame)->size;
-        QCOMPARE(frame->size(), headerSize + kPayload.size() + 16);
-        QVERIFY(std::equal(kPayload.begin(), kPayload.end(), frame->begin() + headerSize));
+        QCOMPARE(frame->size(), headerSize + testPayload().size() + 16);
+        QVERIFY(std::equal(testPayload().begin(), testPayload().end(), frame->begin() + headerSize));
         // A flipped bit in the clear payload is refused; the same replay rules apply.
         Bytes bad = *frame;
         bad[headerSize + 3] ^= 0x04;
-        QCOMPARE(codeOf(p.receiver.unprotect(bad, kMetadata)),
+        QCOMPARE(codeOf(p.receiver.unprotect(bad, testMetadata())),
                  QStringLiteral("sframe-authentication-failed"));
-        auto pt = p.receiver.unprotect(*frame, kMetadata);
+        auto pt = p.receiver.unprotect(*frame, testMetadata());
         QVERIFY(pt.ok());
-        COMPARE_BYTES(*pt, kPayload);
-        QCOMPARE(codeOf(p.receiver.unprotect(*frame, kMetadata)),
+        COMPARE_BYTES(*pt, testPayload());
+        QCOMPARE(codeOf(p.receiver.unprotect(*frame, testMetadata())),
                  QStringLiteral("sframe-replayed"));
     }
 };

@@ -51,6 +51,7 @@ QByteArray hex(const Digest& d) {
 const std::vector<Bytes>& referenceLeaves() {
     static const std::vector<Bytes> leaves = [] {
         std::vector<Bytes> v;
+        v.reserve(rfc6962::kLeaves.size());
         for (const char* h : rfc6962::kLeaves)
             v.push_back(*fromHex(h));
         return v;
@@ -69,6 +70,7 @@ std::vector<Digest> referenceLeafHashes() {
 const std::vector<Digest>& rfcRoots() {
     static const std::vector<Digest> roots = [] {
         std::vector<Digest> v;
+        v.reserve(rfc6962::kRoots.size());
         for (const char* h : rfc6962::kRoots)
             v.push_back(dh(h));
         return v;
@@ -844,7 +846,7 @@ private slots:
             QCOMPARE(r.reason, ErrorCode::InclusionProofInvalid);
         };
         {
-            LogEntry same = e; // control: the real entry passes this way too
+            const LogEntry& same = e; // control: the real entry passes this way too
             MerkleLog l;
             for (std::uint64_t i = 0; i < 42; ++i)
                 l.append(m_leaves[i]);

@@ -321,6 +321,7 @@ private slots:
         {
             std::latch ready(kThreads);
             std::vector<std::jthread> threads;
+            threads.reserve(kThreads);
             for (int i = 0; i < kThreads; ++i)
                 threads.emplace_back([&, i] {
                     VerificationInputs mine = in;

@@ -359,7 +359,7 @@ private slots:
                  std::string("eb70f01dede9afafa449eee1b1286504e1f62388b3f7dd4f956697b0e828fe18"));
         QCOMPARE(hkdfSha256(ikm, salt, info, 0).code(), ErrorCode::InvalidArgument);
         QCOMPARE(hkdfSha256(ikm, salt, info, 255 * 32 + 1).code(), ErrorCode::InvalidArgument);
-        QVERIFY(hkdfSha256(ikm, salt, info, 255 * 32).ok());
+        QVERIFY(hkdfSha256(ikm, salt, info, 255UL * 32).ok());
         QCOMPARE(ERR_peek_error(), 0ul);
     }
 

@@ -17,7 +17,10 @@ namespace twinseal::test {
 using namespace twinseal::security;
 
 namespace {
-const std::string kPassphrase = "in-process home network passphrase";
+const auto& testPassphrase() {
+    static const std::string value = "in-process home network passphrase";
+    return value;
+}
 
 QByteArray qb(ByteView b) {
     return QByteArray(reinterpret_cast<const char*>(b.data()), qsizetype(b.size()));
@@ -35,7 +38,7 @@ bool InProcessHomenet::open(UsimProfileData* profile,
                             const std::function<void(service::ServiceConfig&)>& tune) {
     service::OperatorInitOptions init;
     init.operatorName = QStringLiteral("In-Process Test Operator");
-    auto keys = service::OperatorKeys::create(m_dir.path(), kPassphrase, init, m_clock.now());
+    auto keys = service::OperatorKeys::create(m_dir.path(), testPassphrase(), init, m_clock.now());
     if (!keys.ok()) {
         qWarning("operator keys: %s", keys.error().message().c_str());
         return false;

@@ -260,7 +260,7 @@ private slots:
         // Two pages asking at once (after an unlock): one authentication, both go on with it.
         std::vector<QString> outcomes;
         for (int page = 0; page < 2; ++page)
-            session.authenticated([&](netclient::ClientStatus st) {
+            session.authenticated([&](const netclient::ClientStatus& st) {
                 outcomes.push_back(st.ok() ? QStringLiteral("ok") : QString::fromStdString(st.error().code));
             });
         QTRY_COMPARE_WITH_TIMEOUT(outcomes.size(), std::size_t{2}, 30000);

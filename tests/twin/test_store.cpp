@@ -58,7 +58,7 @@ SignedTreeHead headOf(const MerkleLog& log, std::uint64_t size, const SigningKey
 // What the home network would answer: the proof from the given log (honest or not).
 TreeHeadWitness::ProofSource proofsFrom(const MerkleLog& log, int* asked = nullptr) {
     return [&log, asked](std::uint64_t first, std::uint64_t second,
-                         twinseal::netclient::ClientCallback<ConsistencyProof> done) {
+                         const twinseal::netclient::ClientCallback<ConsistencyProof>& done) {
         if (asked)
             ++*asked;
         auto p = log.consistencyProof(first, second);
@@ -352,6 +352,7 @@ private slots:
         constexpr int kThreads = 8;
         std::atomic<int> passed{0}, replayed{0}, other{0};
         std::vector<std::thread> threads;
+        threads.reserve(kThreads);
         for (int i = 0; i < kThreads; ++i)
             threads.emplace_back([&] {
                 auto r = verifier.verify(peer, {}, kNow);

@@ -16,7 +16,7 @@ public slots:
         engine->addImportPath(QStringLiteral("qrc:/qt/qml"));
         connect(engine, &QQmlEngine::warnings, engine, [](const QList<QQmlError>& warnings) {
             for (const QQmlError& w : warnings)
-                std::fprintf(stderr, "QML warning: %s\n", qPrintable(w.toString()));
+                (void)std::fprintf(stderr, "QML warning: %s\n", qPrintable(w.toString()));
             qFatal("QML warnings fail the UI tests");
         });
     }

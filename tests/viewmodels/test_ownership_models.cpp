@@ -86,7 +86,7 @@ private slots:
         TransferListModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
         QSignalSpy count(&model, &TransferListModel::countChanged);
-        model.setTransfers({row("tr-1", true, "pending", kNow + 3 * 3600),
+        model.setTransfers({row("tr-1", true, "pending", kNow + 3LL * 3600),
                             row("tr-2", false, "pending", kNow + 86400, "tw-ada"),
                             row("tr-3", false, "pending", kNow - 120),
                             row("tr-4", true, "accepted", kNow + 3600)},
@@ -124,7 +124,7 @@ private slots:
         QVERIFY(!role(model, 7, TransferListModel::TransferIdRole).isValid());
 
         // Time passing turns the open incoming offer into an expired one.
-        model.setTransfers(model.transfers(), kNow + 2 * 86400);
+        model.setTransfers(model.transfers(), kNow + 2LL * 86400);
         QCOMPARE(model.openIncoming(), 0);
         QCOMPARE(count.count(), 2);
         QCOMPARE(role(model, 1, TransferListModel::ExpiredRole).toBool(), true);
@@ -167,7 +167,7 @@ private slots:
     void relativeTimesReadNaturally() {
         QCOMPARE(TransferListModel::relativeTime(kNow + 30, kNow), QStringLiteral("in less than a minute"));
         QCOMPARE(TransferListModel::relativeTime(kNow + 60, kNow), QStringLiteral("in 1 minute"));
-        QCOMPARE(TransferListModel::relativeTime(kNow - 7 * 86400, kNow), QStringLiteral("7 days ago"));
+        QCOMPARE(TransferListModel::relativeTime(kNow - 7LL * 86400, kNow), QStringLiteral("7 days ago"));
     }
 };
 

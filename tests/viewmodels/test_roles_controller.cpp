@@ -96,7 +96,7 @@ class RolesControllerTest : public QObject {
     std::optional<Enterprise> m_stMarys;
 
     QString write(const QString& name, const Bytes& bytes) {
-        const QString path = m_dir.filePath(name);
+        QString path = m_dir.filePath(name);
         QFile f(path);
         if (!f.open(QIODevice::WriteOnly))
             qFatal("cannot write %s", qPrintable(path));

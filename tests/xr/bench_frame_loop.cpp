@@ -11,6 +11,9 @@
 #include "eye_painter.h"
 #include "glx_test_context.h"
 
+#include <QByteArray>
+#include <QtGlobal>
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -28,14 +31,15 @@ double us(std::int64_t ns) { return double(ns) / 1000.0; }
 int main(int argc, char** argv) {
     const long frames = argc > 1 ? std::strtol(argv[1], nullptr, 10) : 450;
     const std::string hz = argc > 2 ? argv[2] : "90";
-    setenv("XR_RUNTIME_JSON", TWINSEAL_XR_TEST_RUNTIME_JSON, 1);
-    setenv("TWINSEAL_TEST_RUNTIME_SYSTEM", "1", 1);
-    setenv("TWINSEAL_TEST_RUNTIME_HZ", hz.c_str(), 1);
-    setenv("TWINSEAL_TEST_RUNTIME_READBACK", "0", 0);
+    qputenv("XR_RUNTIME_JSON", TWINSEAL_XR_TEST_RUNTIME_JSON);
+    qputenv("TWINSEAL_TEST_RUNTIME_SYSTEM", "1");
+    qputenv("TWINSEAL_TEST_RUNTIME_HZ", QByteArray::fromStdString(hz));
+    if (!qEnvironmentVariableIsSet("TWINSEAL_TEST_RUNTIME_READBACK"))
+        qputenv("TWINSEAL_TEST_RUNTIME_READBACK", "0");
 
     test::GlxTestContext glx;
     if (!glx.ok()) {
-        std::fprintf(stderr, "bench.xr-frame-loop: %s\n", glx.error().c_str());
+        (void)std::fprintf(stderr, "bench.xr-frame-loop: %s\n", glx.error().c_str());
         return 1;
     }
     test::EyePainter painter;
@@ -45,7 +49,7 @@ int main(int argc, char** argv) {
     options.timingCapacity = static_cast<std::size_t>(frames) + 16;
     OpenXrBackend backend(options);
     if (Status s = backend.start(); !s.ok()) {
-        std::fprintf(stderr, "bench.xr-frame-loop: %s\n", s.error().message.c_str());
+        (void)std::fprintf(stderr, "bench.xr-frame-loop: %s\n", s.error().message.c_str());
         return 1;
     }
     using namespace std::chrono_literals;
@@ -53,7 +57,7 @@ int main(int argc, char** argv) {
     while (backend.framesSubmitted() < static_cast<std::uint64_t>(frames) &&
            std::chrono::steady_clock::now() < deadline) {
         if (Status s = backend.poll(); !s.ok()) {
-            std::fprintf(stderr, "bench.xr-frame-loop: %s\n", s.error().message.c_str());
+            (void)std::fprintf(stderr, "bench.xr-frame-loop: %s\n", s.error().message.c_str());
             return 1;
         }
         std::this_thread::sleep_for(5ms);

@@ -20,8 +20,10 @@ namespace xt = twinseal::xr::test;
 
 namespace {
 
-const QString kNoRuntime =
-    QStringLiteral("No OpenXR runtime is installed or active; TwinSeal runs in desktop mode.");
+const auto& noRuntime() {
+    static const QString value = QStringLiteral("No OpenXR runtime is installed or active; TwinSeal runs in desktop mode.");
+    return value;
+}
 
 QString q(const std::string& s) { return QString::fromStdString(s); }
 
@@ -140,14 +142,14 @@ private slots:
         QCOMPARE(probe.result, std::int32_t(XR_ERROR_RUNTIME_UNAVAILABLE));
         QCOMPARE(q(probe.failedCall), QString("xrCreateInstance"));
         QCOMPARE(probe.error, ErrorCode::RuntimeUnavailable);
-        QCOMPARE(q(probe.message), kNoRuntime);
+        QCOMPARE(q(probe.message), noRuntime());
         QVERIFY2(q(probe.detail).contains("XR_ERROR_RUNTIME_UNAVAILABLE"), probe.detail.c_str());
         QVERIFY(probe.runtimeName.empty());
 
         for (auto preference : {BackendPreference::Auto, BackendPreference::OpenXR}) {
             const BackendChoice choice = chooseBackend(preference, probe);
             QCOMPARE(choice.backend->kind(), BackendKind::Desktop);
-            QCOMPARE(q(choice.reason), kNoRuntime);
+            QCOMPARE(q(choice.reason), noRuntime());
             QVERIFY(choice.backend->start().ok());
             QCOMPARE(choice.backend->state(), SessionState::Focused);
         }
@@ -156,7 +158,7 @@ private slots:
         OpenXrBackend backend;
         const Status s = backend.start();
         QCOMPARE(s.code(), ErrorCode::RuntimeUnavailable);
-        QCOMPARE(q(messageOf(s)), kNoRuntime);
+        QCOMPARE(q(messageOf(s)), noRuntime());
         QVERIFY(!backend.started());
         QCOMPARE(backend.state(), SessionState::Idle);
         QVERIFY(backend.poll().ok());
@@ -174,7 +176,7 @@ private slots:
         const RuntimeProbe probe = probeOpenXr();
         QVERIFY(!probe.available);
         QCOMPARE(probe.result, std::int32_t(XR_ERROR_RUNTIME_UNAVAILABLE));
-        QCOMPARE(q(probe.message), kNoRuntime);
+        QCOMPARE(q(probe.message), noRuntime());
         QCOMPARE(chooseBackend(BackendPreference::Auto, probe).backend->kind(), BackendKind::Desktop);
     }
 
@@ -186,7 +188,7 @@ private slots:
         qunsetenv("XR_RUNTIME_JSON");
         const RuntimeProbe probe = probeOpenXr();
         QVERIFY(!probe.available);
-        QCOMPARE(q(probe.message), kNoRuntime);
+        QCOMPARE(q(probe.message), noRuntime());
         QCOMPARE(chooseBackend(BackendPreference::Auto, probe).backend->kind(), BackendKind::Desktop);
     }
 

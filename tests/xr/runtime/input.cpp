@@ -287,7 +287,7 @@ void resetDeviceLocked() {
 }
 
 struct DeviceInit {
-    DeviceInit() { resetDeviceLocked(); }
+    DeviceInit() noexcept { resetDeviceLocked(); }
 } g_deviceInit;
 
 ActionSet* findSetLocked(XrActionSet handle) {
@@ -556,7 +556,7 @@ XrResult XRAPI_CALL rtSuggestInteractionProfileBindings(
         if (path == nullptr)
             return XR_ERROR_PATH_INVALID;
         if (!supportedBinding(*profile, *path)) {
-            std::fprintf(stderr, "TwinSeal Test Runtime: %s has no binding path %s\n",
+            (void)std::fprintf(stderr, "TwinSeal Test Runtime: %s has no binding path %s\n",
                          profile->path, path->c_str());
             return XR_ERROR_PATH_UNSUPPORTED;
         }

@@ -18,11 +18,11 @@ std::mutex& runtimeMutex();
 // test_runtime.cpp
 bool instanceAliveLocked(XrInstance instance);
 // The session's instance and whether it runs and has focus; false for an unknown handle.
-bool sessionLocked(XrSession session, XrInstance* instance, bool* running, bool* focused);
+bool sessionLocked(XrSession handle, XrInstance* instance, bool* running, bool* focused);
 void queueEventLocked(XrInstance instance, const void* event, std::size_t size);
-// A reference space's session and pose in that session's LOCAL space; false when `space` is not
+// A reference space's session and pose in that session's LOCAL space; false when `handle` is not
 // one of the runtime's reference spaces. `tracked` is false for VIEW while the head is not.
-bool referenceSpaceLocked(XrSpace space, XrSession* session, XrPosef* inLocal, bool* tracked);
+bool referenceSpaceLocked(XrSpace handle, XrSession* session, XrPosef* inLocal, bool* tracked);
 
 // input.cpp
 // The input functions (xrStringToPath, xrCreateActionSet, xrSyncActions, xrLocateSpace, ...);

@@ -83,13 +83,20 @@ constexpr float kStageEyeHeight = 1.6f;  // the head above the STAGE floor, in m
 // sRGB has to look past the first entry.
 constexpr std::int64_t kFormats[] = {0x8058 /* GL_RGBA8 */, 0x8C43 /* GL_SRGB8_ALPHA8 */};
 
+// A setting of the runtime, from the environment of the process that loaded it. The tests set
+// these (qputenv) before they create an instance or a session, never while a runtime call runs;
+// the runtime, loaded by the OpenXR loader without Qt, has no lock of Qt's to take.
+const char* envValue(const char* name) {
+    return std::getenv(name); // NOLINT(concurrency-mt-unsafe): set only before, see above
+}
+
 bool envFlag(const char* name) {
-    const char* v = std::getenv(name);
+    const char* v = envValue(name);
     return v != nullptr && std::strcmp(v, "1") == 0;
 }
 
 double envNumber(const char* name, double fallback) {
-    const char* v = std::getenv(name);
+    const char* v = envValue(name);
     if (v == nullptr || *v == '\0')
         return fallback;
     char* end = nullptr;
@@ -165,7 +172,7 @@ struct UnloadCheck {
     UnloadCheck& operator=(const UnloadCheck&) = delete;
     ~UnloadCheck() {
         if (!g_instances.empty()) {
-            std::fprintf(stderr, "TwinSeal Test Runtime: %zu XrInstance(s) never destroyed\n",
+            (void)std::fprintf(stderr, "TwinSeal Test Runtime: %zu XrInstance(s) never destroyed\n",
                          g_instances.size());
             std::abort();
         }
@@ -261,7 +268,7 @@ std::vector<Offered> offeredExtensions() {
 }
 
 void copyString(char* out, std::size_t size, const char* text) {
-    std::snprintf(out, size, "%s", text);
+    (void)std::snprintf(out, size, "%s", text);
 }
 
 // The two-call idiom: count first, then fill.
@@ -402,7 +409,7 @@ XrResult XRAPI_CALL rtResultToString(XrInstance handle, XrResult value, char* bu
     if (name != nullptr)
         copyString(buffer, XR_MAX_RESULT_STRING_SIZE, name);
     else
-        std::snprintf(buffer, XR_MAX_RESULT_STRING_SIZE, "XR_UNKNOWN_%s_%d",
+        (void)std::snprintf(buffer, XR_MAX_RESULT_STRING_SIZE, "XR_UNKNOWN_%s_%d",
                       XR_SUCCEEDED(value) ? "SUCCESS" : "FAILURE", static_cast<int>(value));
     return XR_SUCCESS;
 }
@@ -427,7 +434,7 @@ XrResult XRAPI_CALL rtStructureTypeToString(XrInstance handle, XrStructureType v
     if (name != nullptr)
         copyString(buffer, XR_MAX_STRUCTURE_NAME_SIZE, name);
     else
-        std::snprintf(buffer, XR_MAX_STRUCTURE_NAME_SIZE, "XR_UNKNOWN_STRUCTURE_TYPE_%d",
+        (void)std::snprintf(buffer, XR_MAX_STRUCTURE_NAME_SIZE, "XR_UNKNOWN_STRUCTURE_TYPE_%d",
                       static_cast<int>(value));
     return XR_SUCCESS;
 }
@@ -800,7 +807,7 @@ XrResult XRAPI_CALL rtCreateSwapchain(XrSession handle, const XrSwapchainCreateI
         return XR_ERROR_VALIDATION_FAILURE;
     // The textures are made in the application's context, current on this thread.
     if (glXGetCurrentContext() != s->context) {
-        std::fprintf(stderr, "TwinSeal Test Runtime: xrCreateSwapchain needs the session's GL "
+        (void)std::fprintf(stderr, "TwinSeal Test Runtime: xrCreateSwapchain needs the session's GL "
                              "context current on the calling thread\n");
         return XR_ERROR_GRAPHICS_DEVICE_INVALID;
     }
@@ -1058,8 +1065,8 @@ XrResult XRAPI_CALL rtEndFrame(XrSession handle, const XrFrameEndInfo* info) {
     if (info->layerCount > 0 && info->layers == nullptr)
         return XR_ERROR_VALIDATION_FAILURE;
 
-    const bool readback = std::getenv("TWINSEAL_TEST_RUNTIME_READBACK") == nullptr ||
-                          std::strcmp(std::getenv("TWINSEAL_TEST_RUNTIME_READBACK"), "0") != 0;
+    const char* readbackSetting = envValue("TWINSEAL_TEST_RUNTIME_READBACK");
+    const bool readback = readbackSetting == nullptr || std::strcmp(readbackSetting, "0") != 0;
     std::vector<RecordedView> recorded;
     std::vector<twinseal::xr::testruntime::RecordedLayer> layers;
     bool projection = false;
