@@ -32,6 +32,9 @@ skip_tidy=${TWINSEAL_SKIP_TIDY:-0}
 skip_fuzz=${TWINSEAL_SKIP_FUZZ:-0}
 background() {
   renice -n 19 -p "$BASHPID" >/dev/null # inherited by everything it starts
+  # setsid made it a scheduling group of its own where the kernel groups by session
+  # (sched_autogroup): that group, too, yields to the tests.
+  [ -w /proc/self/autogroup ] && echo 19 >/proc/self/autogroup 2>/dev/null || true
   if [ "$skip_tidy" != "1" ]; then
     rc=0
     bash packaging/run-clang-tidy.sh build/default >build/clang-tidy.log 2>&1 || rc=$?
