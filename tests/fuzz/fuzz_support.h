@@ -27,7 +27,7 @@ inline std::string_view textOf(const std::uint8_t* data, std::size_t size) {
 // violation is a finding, reported like a crash.
 inline void require(bool condition, const char* what) {
     if (!condition) {
-        std::fprintf(stderr, "fuzz invariant broken: %s\n", what);
+        (void)std::fprintf(stderr, "fuzz invariant broken: %s\n", what);
         std::abort();
     }
 }

@@ -16,7 +16,7 @@ inline const std::filesystem::path& scratchDirectory() {
     static const std::filesystem::path dir = [] {
         std::string pattern = (std::filesystem::temp_directory_path() / "twinseal-fuzz-XXXXXX").string();
         require(::mkdtemp(pattern.data()) != nullptr, "a scratch directory can be made");
-        std::atexit([] { std::filesystem::remove_all(scratchDirectory()); });
+        (void)std::atexit([] { std::filesystem::remove_all(scratchDirectory()); });
         return std::filesystem::path(pattern);
     }();
     return dir;

@@ -147,12 +147,12 @@ void credentials(const Issuer& issuer, const Holder& holder) {
     const std::string name = "St. Mary's Hospital";
     auto rootKey = take(security::SigningKey::generate(security::KeyAlgorithm::Ed25519), "root key");
     auto root = take(security::createRootCertificate(
-                         rootKey, {name + " Root", name, kNow - 86400, kNow + 3650 * 86400, true}),
+                         rootKey, {name + " Root", name, kNow - 86400, kNow + std::int64_t{3650} * 86400, true}),
                      "enterprise root");
     auto issuingKey = take(security::SigningKey::generate(security::KeyAlgorithm::Ed25519), "key");
     auto issuing = take(security::issueCertificate(rootKey, root, issuingKey.publicKey(),
                                                    {name + " Role Issuer", name, kNow - 86400,
-                                                    kNow + 365 * 86400, false}),
+                                                    kNow + std::int64_t{365} * 86400, false}),
                         "issuing certificate");
     security::RoleClaims c;
     c.enterprise = name;
@@ -376,7 +376,7 @@ void gltf() {
 
 } // namespace
 
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
     QCoreApplication app(argc, argv);
     if (argc != 2) {
         std::cerr << "usage: twinseal-fuzz-seeds <corpus directory>\n";
@@ -400,4 +400,13 @@ int main(int argc, char** argv) {
     gltf();
     std::cout << "seed corpora written to " << g_root.string() << "\n";
     return 0;
+}
+
+int main(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const std::exception& e) {
+        std::cerr << "twinseal-fuzz-seeds: " << e.what() << "\n";
+        return 1;
+    }
 }
