@@ -5,6 +5,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QtTest>
+#include <QtQuickTest/quicktest.h>
 
 #include "homenet_fixture.h"
 
@@ -95,6 +96,10 @@ void Client::screenshot(const char* name) const {
 
 bool click(QQuickWindow* window, QQuickItem* item) {
     if (!window || !item || !item->isVisible() || !item->isEnabled())
+        return false;
+    // A control that has just appeared may not be placed yet: layouts place their children at
+    // the next polish, before the next frame. A person sees (and clicks) it only after that.
+    if (!QQuickTest::qWaitForPolish(window))
         return false;
     const QPointF centre = item->mapToScene(QPointF(item->width() / 2, item->height() / 2));
     QTest::mouseClick(window, Qt::LeftButton, Qt::NoModifier, centre.toPoint());
