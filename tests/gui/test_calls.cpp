@@ -57,11 +57,6 @@ const auto& testPassphrase() {
     static const QString value = QStringLiteral("calls page passphrase");
     return value;
 }
-const auto& noRateLimit() {
-    static const QStringList value{QStringLiteral("--rate-limit"), QStringLiteral("0")};
-    return value;
-}
-
 calls::AnimationFrame wave(float t) {
     calls::AnimationFrame a;
     a.timestampUs = static_cast<std::int64_t>(t * 1e6f);

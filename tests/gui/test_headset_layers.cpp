@@ -55,11 +55,6 @@ const auto& testPassphrase() {
     static const QString value = QStringLiteral("headset layers passphrase");
     return value;
 }
-const auto& noRateLimit() {
-    static const QStringList value{QStringLiteral("--rate-limit"), QStringLiteral("0")};
-    return value;
-}
-
 QString hex(std::uint32_t rgba) { return QString("%1").arg(rgba, 8, 16, QChar('0')); }
 
 // Colours as read back (0xRRGGBBAA) against an expected QRgb, each channel within `tolerance`.

@@ -153,7 +153,7 @@ private slots:
     void initTestCase() {
         qRegisterMetaType<calls::AnimationFrame>();
         m_server = std::make_unique<HomenetServer>();
-        QVERIFY(m_server->start({QStringLiteral("--rate-limit"), QStringLiteral("0")}));
+        QVERIFY(m_server->start(noRateLimit()));
         m_gui = std::make_unique<Client>(m_data.path(), QString());
         QVERIFY(m_gui->window);
         m_gui->window->resize(1600, 1100);

@@ -49,11 +49,6 @@ const auto& testPassphrase() {
     static const QString value = QStringLiteral("headset room passphrase");
     return value;
 }
-const auto& noRateLimit() {
-    static const QStringList value{QStringLiteral("--rate-limit"), QStringLiteral("0")};
-    return value;
-}
-
 // The room's background (HeadsetRoom.qml, #1b2128) as RGBA8.
 constexpr std::uint32_t kBackground = 0x1B2128FFu;
 // HeadsetRoom.qml's distance from the user to each participant (metres).

@@ -88,7 +88,7 @@ private slots:
         qputenv("TWINSEAL_TEST_RUNTIME_SYSTEM", "1");
         qputenv("TWINSEAL_TEST_RUNTIME_READBACK", "0");
         m_server = std::make_unique<HomenetServer>();
-        QVERIFY(m_server->start({QStringLiteral("--rate-limit"), QStringLiteral("0")}));
+        QVERIFY(m_server->start(noRateLimit()));
         m_gui = std::make_unique<Client>(m_data.path(), QString());
         QVERIFY(m_gui->window);
         QVERIFY(activeTwin(*m_gui, *m_server, QStringLiteral("xr.usim"), QStringLiteral("imsi-001010000004501"),

@@ -28,6 +28,13 @@ QT_END_NAMESPACE
 
 namespace twinseal::test {
 
+// `serve` flags for tests that make more requests than the default per-client rate limit allows
+// (the limit itself is tested in test_bad_input.cpp).
+inline const QStringList& noRateLimit() {
+    static const QStringList flags{QStringLiteral("--rate-limit"), QStringLiteral("0")};
+    return flags;
+}
+
 class HomenetServer {
 public:
     HomenetServer();

@@ -138,7 +138,7 @@ private slots:
     // headers, whether the client waits for each answer or pipelines its requests.
     void largeAvatarWithDefaultChunks() {
         HomenetServer server;
-        QVERIFY(server.start({QStringLiteral("--rate-limit"), QStringLiteral("0")}));
+        QVERIFY(server.start(noRateLimit()));
         const QString pkg = largePackage(server.scratch(QStringLiteral("pkg")), 0, 1);
         Owner a = subscriber(server, 1);
         QVERIFY(registerOwner(a, pkg));

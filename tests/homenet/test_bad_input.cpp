@@ -513,7 +513,7 @@ private slots:
     void randomBytesEverywhere() {
         HomenetServer server;
         // Not rate limited, so that every answer is the endpoint's own.
-        QVERIFY(server.start({QStringLiteral("--rate-limit"), QStringLiteral("0")}));
+        QVERIFY(server.start(noRateLimit()));
         RawClient raw(server);
         // NOLINTNEXTLINE(cert-msc32-c,cert-msc51-cpp): a fixed seed: reproducible input
         std::mt19937 rng(20261123);
