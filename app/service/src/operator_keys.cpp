@@ -153,7 +153,7 @@ Result<OperatorKeys> OperatorKeys::create(const QString& dataDir, const std::str
     TWINSEAL_TRY(writeFileAtomic(keyPath(dataDir, "tls.pem"), view(tls->pem())));
     const std::string ident = "operator=" + name + "\nhn-key-id=" + std::to_string(o.hnKeyId) + "\n";
     TWINSEAL_TRY(writeFileAtomic(keyPath(dataDir, "operator.txt"), view(ident)));
-    return load(dataDir, passphrase);
+    return loadWith(dataDir, master);
 }
 
 Result<OperatorKeys> OperatorKeys::load(const QString& dataDir, const std::string& passphrase) {
@@ -167,7 +167,11 @@ Result<OperatorKeys> OperatorKeys::load(const QString& dataDir, const std::strin
     auto master = openSealedSecret(*sealedMaster, passphrase);
     if (!master.ok())
         return master.error();
-    InnerPassphrase inner(*master);
+    return loadWith(dataDir, *master);
+}
+
+Result<OperatorKeys> OperatorKeys::loadWith(const QString& dataDir, const SecureBytes& master) {
+    InnerPassphrase inner(master);
 
     OperatorKeys k;
     auto loadKey = [&](const char* file, SigningKey& out) -> Status {

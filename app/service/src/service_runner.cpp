@@ -26,16 +26,13 @@ ServiceStatus ServiceRunner::open(const ServiceConfig& config, const std::string
     if (auto problem = checkDatabaseUrl(m_config.database))
         return serviceError(500, problem->code, problem->message);
     auto& clock = security::SystemClock::instance();
-    if (!OperatorKeys::exists(m_config.dataDir)) {
-        if (!initIfMissing)
-            return serviceError(500, "not-initialised",
-                                "no operator keys in " + m_config.dataDir.toStdString() +
-                                    ": run `twinseal-homenet init` first");
-        auto created = OperatorKeys::create(m_config.dataDir, passphrase, init, clock.now());
-        if (!created.ok())
-            return fromSecurity(500, created.error());
-    }
-    auto keys = OperatorKeys::load(m_config.dataDir, passphrase);
+    const bool create = !OperatorKeys::exists(m_config.dataDir);
+    if (create && !initIfMissing)
+        return serviceError(500, "not-initialised",
+                            "no operator keys in " + m_config.dataDir.toStdString() +
+                                ": run `twinseal-homenet init` first");
+    auto keys = create ? OperatorKeys::create(m_config.dataDir, passphrase, init, clock.now())
+                       : OperatorKeys::load(m_config.dataDir, passphrase);
     if (!keys.ok()) {
         if (keys.code() == security::ErrorCode::WrongPassphrase)
             return serviceError(500, "wrong-passphrase",

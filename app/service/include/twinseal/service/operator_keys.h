@@ -31,7 +31,8 @@ struct OperatorInitOptions {
 
 class OperatorKeys {
 public:
-    // Creates a new data directory's keys (refuses to overwrite existing ones).
+    // Creates a new data directory's keys (refuses to overwrite existing ones) and returns them
+    // as read back from the files written (the passphrase's scrypt runs once, to seal).
     [[nodiscard]] static security::Result<OperatorKeys>
     create(const QString& dataDir, const std::string& passphrase, const OperatorInitOptions& o,
            std::int64_t now);
@@ -66,6 +67,9 @@ public:
 
 private:
     OperatorKeys();
+    // Reads the inner files with the opened master secret.
+    [[nodiscard]] static security::Result<OperatorKeys> loadWith(const QString& dataDir,
+                                                                 const security::SecureBytes& master);
     struct Impl;
     std::unique_ptr<Impl> m;
 };
