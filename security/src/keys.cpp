@@ -1,5 +1,7 @@
 #include "twinseal/security/keys.h"
 
+#include "twinseal/security/openssl_memory.h"
+
 #include <cstring>
 
 #include <nlohmann/json.hpp>
@@ -404,6 +406,10 @@ Result<Bytes> SigningKey::sign(ByteView message) const {
 
 namespace {
 
+// OpenSSL's allocator, installed before OpenSSL allocates anything in any program that links
+// this file (every one that can derive a key): see openssl_memory.h.
+[[maybe_unused]] const bool kOpenSslAllocator = detail::installOpenSslAllocator();
+
 constexpr const char* kSealedType = "twinseal.sealed-secret.v1";
 constexpr std::uint64_t kMaxScryptN = 1u << 20;
 constexpr std::uint32_t kMaxScryptR = 32;
@@ -418,15 +424,20 @@ Status checkScrypt(std::uint64_t n, std::uint32_t r, std::uint32_t p, ErrorCode 
     return {};
 }
 
-Result<SecureBytes> deriveKeys(std::string_view pass, const proto::ScryptKdf& kdf) {
-    TWINSEAL_TRY(checkScrypt(kdf.n(), kdf.r(), kdf.p(), ErrorCode::KeyFileCorrupt));
-    SecureBytes out(64);
-    const std::uint64_t maxmem = 128ull * kdf.r() * (kdf.n() + kdf.p() + 2) + (1u << 20);
-    if (EVP_PBE_scrypt(pass.data(), pass.size(),
-                       reinterpret_cast<const unsigned char*>(kdf.salt().data()), kdf.salt().size(),
-                       kdf.n(), kdf.r(), kdf.p(), maxmem, out.data(), out.size()) != 1)
+// Parameters already checked.
+Result<SecureBytes> runScrypt(std::string_view pass, ByteView salt, const ScryptParams& params,
+                              std::size_t length) {
+    SecureBytes out(length);
+    const std::uint64_t maxmem = 128ull * params.r * (params.n + params.p + 2) + (1u << 20);
+    if (EVP_PBE_scrypt(pass.data(), pass.size(), salt.data(), salt.size(), params.n, params.r,
+                       params.p, maxmem, out.data(), out.size()) != 1)
         return opensslError(ErrorCode::CryptoFailure, "scrypt key derivation failed");
     return out;
+}
+
+Result<SecureBytes> deriveKeys(std::string_view pass, const proto::ScryptKdf& kdf) {
+    TWINSEAL_TRY(checkScrypt(kdf.n(), kdf.r(), kdf.p(), ErrorCode::KeyFileCorrupt));
+    return runScrypt(pass, view(kdf.salt()), ScryptParams{kdf.n(), kdf.r(), kdf.p()}, 64);
 }
 
 Result<Bytes> passphraseCheck(const SecureBytes& derived) {
@@ -658,6 +669,14 @@ Result<SigningKey> SigningKey::loadEncryptedAndUpgrade(const std::string& path,
         upgraded)
         *upgraded = true;
     return key;
+}
+
+Result<SecureBytes> scrypt(std::string_view passphrase, ByteView salt, const ScryptParams& params,
+                           std::size_t length) {
+    TWINSEAL_TRY(checkScrypt(params.n, params.r, params.p, ErrorCode::InvalidArgument));
+    if (length == 0)
+        return makeError(ErrorCode::InvalidArgument, "scrypt output length must not be 0");
+    return runScrypt(passphrase, salt, params, length);
 }
 
 bool scryptWeakerThan(const ScryptParams& have, const ScryptParams& wanted) noexcept {

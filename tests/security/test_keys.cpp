@@ -4,9 +4,13 @@
 
 #include <sys/stat.h>
 
+#include <openssl/crypto.h>
+
 #include <twinseal/security/keys.h>
+#include <twinseal/security/openssl_memory.h>
 #include <twinseal/security/passphrase_policy.h>
 
+#include "hexutil.h"
 #include "testmain.h"
 
 #include "key_algorithm_metatype.h"
@@ -120,6 +124,82 @@ private slots:
         auto file = key->exportEncrypted("pass phrase");
         QVERIFY(file.ok());
         QVERIFY(SigningKey::importEncrypted(*file, "pass phrase").ok());
+    }
+
+    // RFC 7914 section 12, the first three vectors (the fourth needs 1 GiB).
+    void scryptRfc7914Vectors_data() {
+        QTest::addColumn<QByteArray>("passphrase");
+        QTest::addColumn<QByteArray>("salt");
+        QTest::addColumn<quint64>("n");
+        QTest::addColumn<quint32>("r");
+        QTest::addColumn<quint32>("p");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("empty") << QByteArray() << QByteArray() << quint64(16) << 1u << 1u
+                               << QStringLiteral("77d6576238657b203b19ca42c18a0497f16b4844e3074ae8dfdffa3fede21442"
+                                                 "fcd0069ded0948f8326a753a0fc81f17e8d3e0fb2e0d3628cf35e20c38d18906");
+        QTest::newRow("password/NaCl") << QByteArray("password") << QByteArray("NaCl") << quint64(1024) << 8u << 16u
+                                       << QStringLiteral("fdbabe1c9d3472007856e7190d01e9fe7c6ad7cbc8237830e77376634b373162"
+                                                         "2eaf30d92e22a3886ff109279d9830dac727afb94a83ee6d8360cbdfa2cc0640");
+        QTest::newRow("pleaseletmein/SodiumChloride")
+            << QByteArray("pleaseletmein") << QByteArray("SodiumChloride") << quint64(16384) << 8u << 1u
+            << QStringLiteral("7023bdcb3afd7348461c06cd81fd38ebfda8fbba904f8e3ea9b543f6545da1f2"
+                              "d5432955613f0fcf62d49705242a9af9e61e85dc0d651e40dfcf017b45575887");
+    }
+    void scryptRfc7914Vectors() {
+        QFETCH(QByteArray, passphrase);
+        QFETCH(QByteArray, salt);
+        QFETCH(quint64, n);
+        QFETCH(quint32, r);
+        QFETCH(quint32, p);
+        QFETCH(QString, expected);
+        auto out = scrypt(std::string_view(passphrase.constData(), std::size_t(passphrase.size())),
+                          view(std::string_view(salt.constData(), std::size_t(salt.size()))),
+                          ScryptParams{n, r, p}, 64);
+        QVERIFY(out.ok());
+        QCOMPARE(twinseal::test::hexOf(*out), expected);
+    }
+    void scryptRefusesParametersOutOfRange() {
+        QCOMPARE(scrypt("pw", view("salt"), ScryptParams{1000, 8, 1}, 32).code(), ErrorCode::InvalidArgument);
+        QCOMPARE(scrypt("pw", view("salt"), ScryptParams{1u << 21, 8, 1}, 32).code(), ErrorCode::InvalidArgument);
+        QCOMPARE(scrypt("pw", view("salt"), ScryptParams{1024, 0, 1}, 32).code(), ErrorCode::InvalidArgument);
+        QCOMPARE(scrypt("pw", view("salt"), ScryptParams{1024, 8, 1}, 0).code(), ErrorCode::InvalidArgument);
+    }
+
+    // scrypt's working memory (16 MiB at N = 2^14, r = 8) is a huge-page-advised mapping of its
+    // own, and the derivation is the same as through malloc'd memory (the RFC vector above).
+    void scryptWorkingMemoryIsAMappingOfItsOwn() {
+        QVERIFY(openSslMemoryStats().installed);
+        const auto before = openSslMemoryStats().largeAllocations;
+        QVERIFY(scrypt("pleaseletmein", view("SodiumChloride"), ScryptParams{16384, 8, 1}, 64).ok());
+        QCOMPARE(openSslMemoryStats().largeAllocations, before + 1);
+        // Below the threshold: malloc.
+        QVERIFY(scrypt("pw", view("salt"), ScryptParams{1024, 8, 1}, 64).ok());
+        QCOMPARE(openSslMemoryStats().largeAllocations, before + 1);
+    }
+
+    // OpenSSL's allocator contract on a large block: realloc keeps the contents while growing
+    // and shrinking (into malloc'd memory), free takes it back.
+    void largeOpenSslAllocationsReallocAndFree() {
+        constexpr std::size_t kBig = std::size_t{20} << 20;
+        const auto before = openSslMemoryStats().largeAllocations;
+        auto* block = static_cast<unsigned char*>(OPENSSL_malloc(kBig));
+        QVERIFY(block);
+        QCOMPARE(openSslMemoryStats().largeAllocations, before + 1);
+        for (std::size_t i = 0; i < kBig; i += 4096)
+            block[i] = static_cast<unsigned char>(i >> 12);
+        block[kBig - 1] = 0xA5;
+        auto* bigger = static_cast<unsigned char*>(OPENSSL_realloc(block, kBig * 2));
+        QVERIFY(bigger);
+        QCOMPARE(openSslMemoryStats().largeAllocations, before + 2);
+        bool same = bigger[kBig - 1] == 0xA5;
+        for (std::size_t i = 0; i < kBig; i += 4096)
+            same = same && bigger[i] == static_cast<unsigned char>(i >> 12);
+        QVERIFY(same);
+        auto* smaller = static_cast<unsigned char*>(OPENSSL_realloc(bigger, 8192));
+        QVERIFY(smaller);
+        QCOMPARE(smaller[4096], static_cast<unsigned char>(1));
+        QCOMPARE(openSslMemoryStats().largeAllocations, before + 2);
+        OPENSSL_clear_free(smaller, 8192);
     }
 
     void wrongPassphrase() {

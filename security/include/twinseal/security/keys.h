@@ -63,6 +63,11 @@ struct ScryptParams {
     std::uint32_t p = 1;
 };
 
+// scrypt (RFC 7914) through OpenSSL: `length` bytes derived from the passphrase and salt, the
+// KDF behind keys and secrets at rest. Parameters out of the accepted range (N a power of two up
+// to 2^20, r <= 32, p <= 16) or a length of 0: InvalidArgument.
+[[nodiscard]] Result<SecureBytes> scrypt(std::string_view passphrase, ByteView salt,
+                                         const ScryptParams& params, std::size_t length);
 // True when `have` costs an attacker less than `wanted` (a smaller N, r or p).
 [[nodiscard]] bool scryptWeakerThan(const ScryptParams& have, const ScryptParams& wanted) noexcept;
 // The KDF parameters an encrypted key file or sealed secret was written with (no passphrase
