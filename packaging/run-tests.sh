@@ -8,9 +8,10 @@
 # (packaging/test-package.sh; TWINSEAL_SKIP_PACKAGE=1 skips it). Last, the libFuzzer targets run
 # briefly (packaging/run-fuzz.sh, FUZZ_SECONDS each); TWINSEAL_SKIP_FUZZ=1 skips them.
 # clang-tidy (packaging/run-clang-tidy.sh, .clang-tidy) checks every source and fails the run on
-# any finding (TWINSEAL_SKIP_TIDY=1 skips it). It and the fuzz targets' build run at the lowest CPU
-# priority from the end of the normal build on, beside the tests, which leave processors idle
-# while they wait on the network and timers.
+# any finding (TWINSEAL_SKIP_TIDY=1 skips it). It and the fuzz targets' build (then clang-tidy
+# over the fuzz targets' own sources) run at the lowest CPU priority from the end of the normal
+# build on, beside the tests, which leave processors idle while they wait on the network and
+# timers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,9 +45,15 @@ background() {
     rc=0
     FUZZ_BUILD_ONLY=1 bash packaging/run-fuzz.sh >build/fuzz-build.log 2>&1 || rc=$?
     echo "$rc" >build/fuzz-build.rc
+    # The fuzz targets' sources are only in the fuzz build.
+    if [ "$skip_tidy" != "1" ] && [ "$rc" = "0" ]; then
+      rc=0
+      TIDY_FILES='^tests/fuzz/' bash packaging/run-clang-tidy.sh build/fuzz >build/clang-tidy-fuzz.log 2>&1 || rc=$?
+      echo "$rc" >build/clang-tidy-fuzz.rc
+    fi
   fi
 }
-rm -f build/clang-tidy.rc build/fuzz-build.rc
+rm -f build/clang-tidy.rc build/fuzz-build.rc build/clang-tidy-fuzz.rc
 background_pid=
 if [ "$skip_tidy" != "1" ] || [ "$skip_fuzz" != "1" ]; then
   export -f background
@@ -93,9 +100,9 @@ if [ "$skip_tidy" != "1" ]; then
   stage "static analysis (clang-tidy)"
   cat build/clang-tidy.log
   [ "$(cat build/clang-tidy.rc 2>/dev/null)" = "0" ] || exit 1
-  # The fuzz targets' sources are only in the fuzz build.
-  if [ -f build/fuzz/compile_commands.json ]; then
-    TIDY_FILES='^tests/fuzz/' bash packaging/run-clang-tidy.sh build/fuzz
+  if [ "$skip_fuzz" != "1" ]; then
+    cat build/clang-tidy-fuzz.log
+    [ "$(cat build/clang-tidy-fuzz.rc 2>/dev/null)" = "0" ] || exit 1
   fi
 fi
 stage "done"
