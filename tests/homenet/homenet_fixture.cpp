@@ -128,6 +128,13 @@ bool HomenetServer::startWithKeysOf(const HomenetServer& other, const QStringLis
     return launch(serveFlags);
 }
 
+bool HomenetServer::startAlongside(const HomenetServer& other, const QStringList& serveFlags) {
+    m_sharedDataDir = other.dataDir();
+    m_database = other.m_database;
+    m_port = freePort();
+    return launch(serveFlags);
+}
+
 bool HomenetServer::launch(const QStringList& serveFlags) {
     m_log.clear();
     QStringList args{QStringLiteral("serve"), QStringLiteral("--port"), QString::number(m_port),

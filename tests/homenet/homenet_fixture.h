@@ -49,6 +49,11 @@ public:
     // a database of its own: the same log key over another history.
     [[nodiscard]] bool startWithKeysOf(const HomenetServer& other,
                                        const QStringList& serveFlags = {});
+    // A second instance of `other`'s service: the same data directory (keys) and database
+    // (SQLite file or PostgreSQL database), on a port of its own, as instances behind a load
+    // balancer are. `other` keeps owning the database.
+    [[nodiscard]] bool startAlongside(const HomenetServer& other,
+                                      const QStringList& serveFlags = {});
     // SIGTERM; returns the exit code (0 on a graceful shutdown).
     int stop();
     // SIGKILL: no chance to clean up.
@@ -64,7 +69,9 @@ public:
 
     [[nodiscard]] quint16 port() const { return m_port; }
     [[nodiscard]] QString url() const { return QStringLiteral("https://localhost:%1").arg(m_port); }
-    [[nodiscard]] QString dataDir() const { return m_dir.filePath(QStringLiteral("data")); }
+    [[nodiscard]] QString dataDir() const {
+        return m_sharedDataDir.isEmpty() ? m_dir.filePath(QStringLiteral("data")) : m_sharedDataDir;
+    }
     [[nodiscard]] QString scratch(const QString& name) const { return m_dir.filePath(name); }
     [[nodiscard]] QString database() const { return m_database; }
     [[nodiscard]] QString tlsCaPem() const;
@@ -90,6 +97,7 @@ public:
     quint16 m_port = 0;
     QString m_database;
     QString m_pgName;
+    QString m_sharedDataDir; // startAlongside(): the other instance's
 };
 
 // Runs an asynchronous client call to completion (or a timeout) and returns its result.

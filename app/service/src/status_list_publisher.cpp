@@ -31,13 +31,42 @@ ServiceResult<QByteArray> StatusListPublisher::statusList() {
     auto next = m_ctx.store.meta().counter("next_status_index");
     if (!revision.ok() || !next.ok())
         return m_ctx.storageError(revision.ok() ? next.error() : revision.error());
+    // Another service instance on the database may have published since this one did: then
+    // its publication is the one to serve (a verifier refuses a list older than one it saw).
+    if (auto st = adoptNewer(false); !st.ok())
+        return st.error();
     const qint64 now = m_ctx.clock.now();
-    // Re-published when a status changed, when the list grew, and before verifiers are due to
-    // refresh it (half its TTL).
-    if (*revision == m_revision && static_cast<qint64>(statusListSize(*next)) == m_size &&
-        now - m_issuedAt < m_ctx.config.statusListTtl / 2)
+    if (current(*revision, static_cast<qint64>(statusListSize(*next)), now))
         return m_bytes;
     return publish(now);
+}
+
+bool StatusListPublisher::current(qint64 revision, qint64 size, qint64 now) const {
+    // Re-published when a status changed, when the list grew, and before verifiers are due to
+    // refresh it (half its TTL).
+    return !m_bytes.isEmpty() && revision == m_revision && size == m_size &&
+           now - m_issuedAt < m_ctx.config.statusListTtl / 2;
+}
+
+ServiceStatus StatusListPublisher::adoptNewer(bool inTransaction) {
+    Store& store = m_ctx.store;
+    auto header = store.meta().statusList(false);
+    if (!header.ok())
+        return m_ctx.storageError(header.error());
+    if (!*header || (*header)->sequence <= m_sequence)
+        return Nothing{};
+    auto stored = store.meta().statusList(true);
+    if (!stored.ok())
+        return m_ctx.storageError(stored.error());
+    // Replaced between the two reads (outside a transaction): the next request adopts it.
+    if (!*stored || (!inTransaction && (*stored)->sequence != (*header)->sequence))
+        return Nothing{};
+    m_sequence = (*stored)->sequence;
+    m_revision = (*stored)->statusRevision;
+    m_size = (*stored)->size;
+    m_issuedAt = (*stored)->issuedAt;
+    m_bytes = (*stored)->list;
+    return Nothing{};
 }
 
 ServiceResult<QByteArray> StatusListPublisher::publish(qint64 now) {
@@ -57,6 +86,14 @@ ServiceResult<QByteArray> StatusListPublisher::publish(qint64 now) {
                                   : !lastSequence.ok() ? lastSequence.error()
                                                        : inactive.error());
     const quint64 size = statusListSize(*next);
+    // Another instance published while this one waited for the write lock: that one will do.
+    if (auto st = adoptNewer(true); !st.ok())
+        return st.error();
+    if (current(*revision, static_cast<qint64>(size), now)) {
+        if (auto st = tx->commit(); !st.ok())
+            return m_ctx.storageError(st.error());
+        return m_bytes;
+    }
     StatusListBuilder builder(m_ctx.keys.operatorName().toStdString(),
                               m_ctx.statusListUri().toStdString(), size);
     for (quint64 i : *inactive)
@@ -73,14 +110,19 @@ ServiceResult<QByteArray> StatusListPublisher::publish(qint64 now) {
     auto signedList = builder.sign(m_ctx.keys.issuerKey(), pub);
     if (!signedList.ok())
         return fromSecurity(500, signedList.error());
+    const StoredStatusList published{sequence, now, *revision, static_cast<qint64>(size),
+                                     qb(*signedList)};
     if (auto st = store.meta().setCounter("status_list_sequence", sequence); !st.ok())
+        return m_ctx.storageError(st.error());
+    if (auto st = store.meta().setStatusList(published); !st.ok())
         return m_ctx.storageError(st.error());
     if (auto st = tx->commit(); !st.ok())
         return m_ctx.storageError(st.error());
-    m_revision = *revision;
-    m_size = static_cast<qint64>(size);
-    m_issuedAt = now;
-    m_bytes = qb(*signedList);
+    m_sequence = published.sequence;
+    m_revision = published.statusRevision;
+    m_size = published.size;
+    m_issuedAt = published.issuedAt;
+    m_bytes = published.list;
     return m_bytes;
 }
 

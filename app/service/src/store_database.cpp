@@ -83,6 +83,11 @@ const char* const kSchema[] = {
     "CREATE TABLE IF NOT EXISTS audit_anchors (supi TEXT NOT NULL, log_id TEXT NOT NULL,"
     " counter %INT% NOT NULL, checkpoint %BLOB% NOT NULL, audit_key %BLOB% NOT NULL,"
     " updated_at %INT% NOT NULL, PRIMARY KEY (supi, log_id))",
+    // The latest signed status list, one row: every service instance on the database serves it,
+    // so a verifier alternating between instances never sees the sequence go back.
+    "CREATE TABLE IF NOT EXISTS status_list_publication (id INTEGER PRIMARY KEY CHECK (id = 1),"
+    " sequence %INT% NOT NULL, issued_at %INT% NOT NULL, status_revision %INT% NOT NULL,"
+    " list_size %INT% NOT NULL, list %BLOB% NOT NULL)",
     "INSERT INTO meta (name, value) VALUES ('schema_version', 5) ON CONFLICT (name) DO NOTHING",
     "UPDATE meta SET value = 5 WHERE name = 'schema_version' AND value < 5",
     "INSERT INTO meta (name, value) VALUES ('write_lock', 0) ON CONFLICT (name) DO NOTHING",

@@ -2,7 +2,9 @@
 // index in it (allocated at issuance), a revoked or superseded one is marked, and every
 // publication carries a larger sequence than any before it, so a verifier can refuse a
 // rolled-back list. Re-published when a status changed, when the list grew and before
-// verifiers are due to refresh it.
+// verifiers are due to refresh it. The latest publication is stored in the database, and every
+// service instance on it serves that one (never a publication of its own that another instance
+// has since superseded).
 #pragma once
 
 #include <QByteArray>
@@ -26,10 +28,16 @@ class StatusListPublisher {
     [[nodiscard]] ServiceStatus statusChanged();
 
   private:
-    // Signs and caches a new publication under the next persisted sequence.
+    // Signs and caches a new publication under the next persisted sequence, and stores it for
+    // the other instances on the database (unless one of them just did: then that one).
     [[nodiscard]] ServiceResult<QByteArray> publish(qint64 now);
+    // Takes the stored publication when it is newer than the one this instance holds.
+    [[nodiscard]] ServiceStatus adoptNewer(bool inTransaction);
+    // The held publication still stands for this revision and size at `now`.
+    [[nodiscard]] bool current(qint64 revision, qint64 size, qint64 now) const;
 
     ServiceContext& m_ctx;
+    qint64 m_sequence = 0;
     qint64 m_revision = -1;
     qint64 m_size = -1;
     qint64 m_issuedAt = 0;
