@@ -2,7 +2,12 @@
 // PostgreSQL in the homenet-pg run): what a client sees must not depend on the instance it
 // reaches. The signed status list is the latest publication whichever instance answers: its
 // sequence never goes back (a verifier refuses an older list than one it holds) and a
-// revocation made through one instance is in the list the other serves.
+// revocation made through one instance is in the list the other serves. A session that holds
+// the write lock and hangs fails the writes behind it after the lock timeout; it does not stall
+// the service.
+#include <QFile>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QtTest>
 
 #include <twinseal/netclient/service_client.h>
@@ -95,7 +100,50 @@ private slots:
         QVERIFY(a.running());
         QVERIFY(b.running());
     }
+
+    void hungLockHolderFailsWritesInsteadOfStalling();
 };
+
+// Another session holds the write lock and hangs (an instance stuck mid-transaction, an
+// operator's forgotten psql): requests that write fail after the lock timeout with 503
+// storage-unavailable and change nothing, instead of stalling every instance; reads are
+// answered meanwhile, and writes go through again once the lock is released.
+void ScaleOutTest::hungLockHolderFailsWritesInsteadOfStalling() {
+    HomenetServer a;
+    const QString ini = a.scratch(QStringLiteral("homenet.ini"));
+    {
+        QFile f(ini);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("[service]\ndatabase-lock-timeout = 1\n");
+    }
+    QVERIFY(a.start(noRateLimit() + QStringList{QStringLiteral("--config"), ini}));
+    TestSubscriber s = addTestSubscriber(a, QStringLiteral("s.usim"), 7002);
+    RawClient raw(a);
+
+    bool held = false;
+    QVERIFY(a.withDatabase([&](QSqlDatabase& db) {
+        QSqlQuery q(db);
+        held = HomenetServer::usePostgres()
+                   ? q.exec(QStringLiteral("BEGIN")) &&
+                         q.exec(QStringLiteral("SELECT pg_advisory_xact_lock(7425711)"))
+                   : q.exec(QStringLiteral("BEGIN IMMEDIATE"));
+        if (!held)
+            return;
+        // An authentication writes (its challenge): refused after the configured second, well
+        // before the 10 s SQLite would otherwise wait (PostgreSQL: for ever).
+        auto refused = await<netclient::AuthSession>([&](auto cb) { s.client->authenticate(std::move(cb)); },
+                                                     8000);
+        QVERIFY(!refused.ok());
+        QCOMPARE(QString::fromStdString(refused.error().code), QStringLiteral("storage-unavailable"));
+        // Reads go on.
+        QCOMPARE(raw.send("GET", QStringLiteral("/v1/log/head")).status, 200);
+        QVERIFY(q.exec(QStringLiteral("ROLLBACK")));
+    }));
+    QVERIFY(held);
+    QVERIFY(authenticate(*s.client).ok());
+    QVERIFY(a.pollLog().contains("storage-error"));
+    QVERIFY(a.running());
+}
 
 TWINSEAL_TEST(ScaleOutTest, "scale-out")
 } // namespace test_scale_out

@@ -32,7 +32,8 @@ bool ServiceConfig::loadFile(const QString& path, QString* error) {
         QStringLiteral("call-max-message-bytes"), QStringLiteral("call-max-queue-bytes"),
         QStringLiteral("call-signal-rate"), QStringLiteral("call-signal-burst"),
         QStringLiteral("call-frame-rate"), QStringLiteral("call-frame-burst"),
-        QStringLiteral("disclosure-delay")};
+        QStringLiteral("disclosure-delay"), QStringLiteral("database-lock-timeout"),
+        QStringLiteral("database-statement-timeout")};
     for (const QString& key : ini.allKeys()) {
         const QString bare = key.startsWith(QLatin1String("service/")) ? key.mid(8) : key;
         if (!key.startsWith(QLatin1String("service/")) || !known.contains(bare)) {
@@ -75,6 +76,8 @@ bool ServiceConfig::loadFile(const QString& path, QString* error) {
     credentialValidityDays = num("credential-days", credentialValidityDays);
     statusListTtl = num("status-list-ttl", statusListTtl);
     sqliteSynchronous = ini.value(QStringLiteral("sqlite-synchronous"), sqliteSynchronous).toString();
+    databaseLockTimeout = num("database-lock-timeout", databaseLockTimeout);
+    databaseStatementTimeout = num("database-statement-timeout", databaseStatementTimeout);
     logLevel = ini.value(QStringLiteral("log-level"), logLevel).toString();
     if (ini.contains(QStringLiteral("trust-root")))
         callTrustRoots = ini.value(QStringLiteral("trust-root")).toStringList();

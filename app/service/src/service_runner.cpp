@@ -1,5 +1,7 @@
 #include "twinseal/service/service_runner.h"
 
+#include <algorithm>
+
 #include <QDir>
 #include <QFile>
 
@@ -41,7 +43,11 @@ ServiceStatus ServiceRunner::open(const ServiceConfig& config, const std::string
         return fromSecurity(500, keys.error());
     }
     m_keys = std::make_unique<OperatorKeys>(std::move(keys).value());
-    if (auto st = m_store.open(m_config.dataDir, m_config.database, m_config.sqliteSynchronous);
+    const auto ms = [](double seconds) {
+        return static_cast<int>(std::min(seconds, 24.0 * 3600) * 1000);
+    };
+    if (auto st = m_store.open(m_config.dataDir, m_config.database, m_config.sqliteSynchronous,
+                               {ms(m_config.databaseLockTimeout), ms(m_config.databaseStatementTimeout)});
         !st.ok())
         return serviceError(500, "storage-unavailable", st.error().detail);
     m_service = std::make_unique<HomenetService>(m_config, m_store, *m_keys, clock,

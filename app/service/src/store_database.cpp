@@ -1,5 +1,7 @@
 #include "twinseal/service/store_database.h"
 
+#include <algorithm>
+
 #include <QDir>
 #include <QFile>
 #include <QHostAddress>
@@ -189,7 +191,7 @@ std::optional<DatabaseUrlProblem> checkDatabaseUrl(const QString& database) {
 }
 
 StoreStatus Database::open(const QString& dataDir, const QString& database,
-                           const QString& sqliteSynchronous) {
+                           const QString& sqliteSynchronous, const DatabaseTimeouts& timeouts) {
     close();
     m_connection = QStringLiteral("twinseal-store-") + QUuid::createUuid().toString(QUuid::Id128);
     if (database.isEmpty() || database.startsWith(QLatin1String("sqlite:"))) {
@@ -253,7 +255,16 @@ StoreStatus Database::open(const QString& dataDir, const QString& database,
                          "database must be empty (SQLite in the data directory), sqlite:PATH or "
                          "postgresql://user@host:port/dbname");
     }
-    return createSchema();
+    // The schema is created or upgraded first, however long another instance's upgrade holds
+    // the lock; the request timeouts apply from then on.
+    TWINSEAL_TRY(createSchema());
+    if (m_backend == Backend::Sqlite) {
+        // No limit (0) is a day: SQLite's busy timeout 0 would mean not waiting at all.
+        const int busyMs = timeouts.lockMs > 0 ? timeouts.lockMs : 24 * 3600 * 1000;
+        return execRaw(QStringLiteral("PRAGMA busy_timeout = %1").arg(busyMs));
+    }
+    TWINSEAL_TRY(execRaw(QStringLiteral("SET lock_timeout = %1").arg(std::max(timeouts.lockMs, 0))));
+    return execRaw(QStringLiteral("SET statement_timeout = %1").arg(std::max(timeouts.statementMs, 0)));
 }
 
 StoreStatus Database::execRaw(const QString& sql) {

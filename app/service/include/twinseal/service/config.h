@@ -35,6 +35,10 @@ struct ServiceConfig {
     int statusListTtl = 300;         // caching hint for verifiers, seconds
     // FULL: a committed nonce, SQN or log entry whose head was handed out survives a power loss.
     QString sqliteSynchronous = QStringLiteral("FULL"); // or NORMAL
+    // Seconds a request may wait for a database lock (the write lock another instance or session
+    // holds) and run one statement before it fails with 503 storage-unavailable; 0: no limit.
+    double databaseLockTimeout = 5.0;
+    double databaseStatementTimeout = 30.0;
     QString logLevel = QStringLiteral("info");            // debug, info, warning, error
     // Seconds after a lawful disclosure is recorded before its owner is shown it (the
     // transparency log commits to it at once); `disclosure record --delay` overrides it per

@@ -35,8 +35,9 @@ public:
   // `database` empty: SQLite file `<dataDir>/homenet.sqlite`; else sqlite:PATH or a
   // postgresql:// URL (user, password, host, port, database; host may be a socket directory).
   [[nodiscard]] StoreStatus open(const QString& dataDir, const QString& database,
-                                 const QString& sqliteSynchronous = QStringLiteral("FULL")) {
-      return m_db.open(dataDir, database, sqliteSynchronous);
+                                 const QString& sqliteSynchronous = QStringLiteral("FULL"),
+                                 const DatabaseTimeouts& timeouts = {}) {
+      return m_db.open(dataDir, database, sqliteSynchronous, timeouts);
   }
   void close() { m_db.close(); }
   [[nodiscard]] Backend backend() const noexcept { return m_db.backend(); }

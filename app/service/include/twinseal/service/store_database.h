@@ -24,6 +24,17 @@
 namespace twinseal::service {
 
 template <typename T> using StoreResult = security::Result<T>;
+
+// How long one statement may wait, so that a hung lock holder (another instance, a stuck
+// administrative session) fails the requests behind it instead of stalling the service.
+// Milliseconds; 0: no limit.
+struct DatabaseTimeouts {
+    // Waiting for a lock: the write lock (PostgreSQL lock_timeout), the database file's write
+    // lock (SQLite busy timeout).
+    int lockMs = 5000;
+    // Any one statement on PostgreSQL (statement_timeout), its lock wait included.
+    int statementMs = 30000;
+};
 using StoreStatus = security::Status;
 
 // Why a database URL is refused before anything is opened (review finding 14): a reason code
@@ -127,7 +138,8 @@ class Database {
     // `database` empty: SQLite file `<dataDir>/homenet.sqlite`; else sqlite:PATH or a
     // postgresql:// URL (user, password, host, port, database; host may be a socket directory).
     [[nodiscard]] StoreStatus open(const QString& dataDir, const QString& database,
-                                   const QString& sqliteSynchronous);
+                                   const QString& sqliteSynchronous,
+                                   const DatabaseTimeouts& timeouts = {});
     void close();
     [[nodiscard]] Backend backend() const noexcept { return m_backend; }
 
