@@ -33,7 +33,7 @@ ServiceResult<QByteArray> StatusListPublisher::statusList() {
         return m_ctx.storageError(revision.ok() ? next.error() : revision.error());
     // Another service instance on the database may have published since this one did: then
     // its publication is the one to serve (a verifier refuses a list older than one it saw).
-    if (auto st = adoptNewer(false); !st.ok())
+    if (auto st = adoptNewer(); !st.ok())
         return st.error();
     const qint64 now = m_ctx.clock.now();
     if (current(*revision, static_cast<qint64>(statusListSize(*next)), now))
@@ -48,7 +48,7 @@ bool StatusListPublisher::current(qint64 revision, qint64 size, qint64 now) cons
            now - m_issuedAt < m_ctx.config.statusListTtl / 2;
 }
 
-ServiceStatus StatusListPublisher::adoptNewer(bool inTransaction) {
+ServiceStatus StatusListPublisher::adoptNewer() {
     Store& store = m_ctx.store;
     auto header = store.meta().statusList(false);
     if (!header.ok())
@@ -58,8 +58,8 @@ ServiceStatus StatusListPublisher::adoptNewer(bool inTransaction) {
     auto stored = store.meta().statusList(true);
     if (!stored.ok())
         return m_ctx.storageError(stored.error());
-    // Replaced between the two reads (outside a transaction): the next request adopts it.
-    if (!*stored || (!inTransaction && (*stored)->sequence != (*header)->sequence))
+    // Sequences only grow: a row replaced between the two reads is newer still.
+    if (!*stored || (*stored)->sequence <= m_sequence)
         return Nothing{};
     m_sequence = (*stored)->sequence;
     m_revision = (*stored)->statusRevision;
@@ -87,7 +87,7 @@ ServiceResult<QByteArray> StatusListPublisher::publish(qint64 now) {
                                                        : inactive.error());
     const quint64 size = statusListSize(*next);
     // Another instance published while this one waited for the write lock: that one will do.
-    if (auto st = adoptNewer(true); !st.ok())
+    if (auto st = adoptNewer(); !st.ok())
         return st.error();
     if (current(*revision, static_cast<qint64>(size), now)) {
         if (auto st = tx->commit(); !st.ok())

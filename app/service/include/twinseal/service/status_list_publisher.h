@@ -31,8 +31,9 @@ class StatusListPublisher {
     // Signs and caches a new publication under the next persisted sequence, and stores it for
     // the other instances on the database (unless one of them just did: then that one).
     [[nodiscard]] ServiceResult<QByteArray> publish(qint64 now);
-    // Takes the stored publication when it is newer than the one this instance holds.
-    [[nodiscard]] ServiceStatus adoptNewer(bool inTransaction);
+    // Takes the stored publication when it is newer than the one this instance holds (the
+    // signed bytes are read only then).
+    [[nodiscard]] ServiceStatus adoptNewer();
     // The held publication still stands for this revision and size at `now`.
     [[nodiscard]] bool current(qint64 revision, qint64 size, qint64 now) const;
 
