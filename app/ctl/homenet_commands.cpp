@@ -215,6 +215,7 @@ int cmdRegister(const QStringList& args) {
     auto signedManifest = signManifest(std::move(*built), *key);
     if (!signedManifest.ok())
         return fail(signedManifest.error());
+    const PublicKey holderPublic = key->publicKey();
     twinSession.adoptKey(std::move(*key)); // held by the session from here on
     auto manifest = parseSignedManifest(*signedManifest);
     if (!manifest.ok())
@@ -237,6 +238,29 @@ int cmdRegister(const QStringList& args) {
         else
             twinSession.registerTwin(*signedManifest, std::move(done));
     });
+    bool pickedUp = false;
+    if (!recertify && !reg.ok() && reg.error().code == "duplicate-dt") {
+        // The subscription's twin may be this very registration, carried out by the home
+        // network but never answered here (the answer was lost and the retries gave up): held
+        // with this key and certifying this avatar, it is picked up, re-certified on the same
+        // avatar so that its credential, disclosures and log receipt arrive this time.
+        auto me = awaitClient<netclient::SubscriberInfo>(
+            [&](auto done) { twinSession.client().me(std::move(done)); });
+        std::optional<Credential> held;
+        if (me.ok() && me->activeDt)
+            if (auto c = parseCredential(me->activeDt->credential); c.ok())
+                held = std::move(c).value();
+        if (held && held->claims.holderKey == holderPublic &&
+            held->claims.mediaRoot == manifest->manifest.packageRoot) {
+            info("The subscription's twin " + held->claims.dtId +
+                 " is already registered with this key and avatar (an earlier registration's "
+                 "answer was lost); picking it up ...");
+            reg = awaitClient<netclient::Registration>([&](auto done) {
+                twinSession.recertify(held->claims.dtId, *signedManifest, std::move(done));
+            });
+            pickedUp = reg.ok();
+        }
+    }
     if (!reg.ok())
         return fail(reg.error());
     const CredentialClaims& claims = reg->credential.claims;
@@ -281,7 +305,7 @@ int cmdRegister(const QStringList& args) {
     const LogReceipt& receipt = reg->receipt;
     if (json) {
         QJsonObject o;
-        o.insert("result", recertify ? "recertified" : "registered");
+        o.insert("result", recertify ? "recertified" : pickedUp ? "picked-up" : "registered");
         o.insert("dtId", QString::fromStdString(claims.dtId));
         o.insert("avatarId", QString::fromStdString(claims.avatarId));
         o.insert("generation", qint64(claims.generation));
@@ -311,7 +335,9 @@ int cmdRegister(const QStringList& args) {
         out(QJsonDocument(o).toJson(QJsonDocument::Indented).trimmed().toStdString());
         return kExitOk;
     }
-    out(recertify ? "DT re-certified." : "DT registered.");
+    out(recertify  ? "DT re-certified."
+        : pickedUp ? "DT registered (an earlier registration of this key, picked up)."
+                   : "DT registered.");
     out("  DT id:       " + claims.dtId);
     out("  Avatar-ID:   " + claims.avatarId);
     out("  generation:  " + std::to_string(claims.generation) + ", valid until " +

@@ -158,6 +158,8 @@ int main(int argc, char** argv) {
         if (!f.open(QIODevice::WriteOnly))
             die("cannot write the passphrase file");
         f.write("bench relay passphrase");
+        // Readable by its owner only: the service refuses a passphrase file others can read.
+        f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
     }
     QProcess init;
     init.start(QStringLiteral(TWINSEAL_HOMENET_PATH),

@@ -1,4 +1,6 @@
 // twinsealctl end to end, as a user runs it: every failure has its own exit code and message.
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -6,6 +8,7 @@
 #include <algorithm>
 
 #include <twinseal/security/audit.h>
+#include <twinseal/security/credential.h>
 #include <twinseal/security/keys.h>
 #include <twinseal/security/result.h>
 
@@ -583,6 +586,45 @@ private slots:
                      m_err.contains("avatar of your own") && m_err.contains("(HTTP 409)"),
                  qPrintable(m_err));
         QVERIFY(!QFile::exists(path("copier/credential.tsc")));
+        QCOMPARE(server.stop(), 0);
+    }
+
+    // A registration the home network carried out but whose answer never arrived (simulated:
+    // the first run's files are gone): running register again with the same key and avatar
+    // picks the twin up, with its credential and receipt, instead of refusing duplicate-dt. With
+    // another key it is still refused, and nothing is written.
+    void lostRegistrationPickedUp() {
+        twinseal::test::HomenetServer server;
+        QVERIFY(server.start());
+        const QString avatar = QStringLiteral(TWINSEAL_SOURCE_DIR "/resources/avatar");
+        const QString profile = path("lost.usim");
+        QVERIFY(server.addSubscriber("imsi-001010000000079", profile).has_value());
+        QCOMPARE(run({"keygen", "--out", path("lost.key")}), 0);
+        QCOMPARE(run({"register", "--profile", profile, "--key", path("lost.key"), "--avatar",
+                      avatar, "--out-dir", path("lost-first")}),
+                 0);
+        QCOMPARE(run({"register", "--profile", profile, "--key", path("lost.key"), "--avatar",
+                      avatar, "--out-dir", path("lost-again"), "--json"}),
+                 0);
+        const QJsonObject o = QJsonDocument::fromJson(m_out.toUtf8()).object();
+        QCOMPARE(o.value("result").toString(), QStringLiteral("picked-up"));
+        auto first = sec::readFile(path("lost-first/credential.tsc").toStdString());
+        auto again = sec::readFile(path("lost-again/credential.tsc").toStdString());
+        QVERIFY(first.ok() && again.ok());
+        auto c1 = sec::parseCredential(*first);
+        auto c2 = sec::parseCredential(*again);
+        QVERIFY(c1.ok() && c2.ok());
+        QCOMPARE(c2->claims.dtId, c1->claims.dtId);
+        QCOMPARE(c2->claims.generation, c1->claims.generation + 1);
+        QVERIFY(QFile::exists(path("lost-again/receipt.tslr")));
+        QVERIFY(o.value("log").toObject().value("inclusionVerified").toBool());
+
+        QCOMPARE(run({"keygen", "--out", path("other.key")}), 0);
+        QCOMPARE(run({"register", "--profile", profile, "--key", path("other.key"), "--avatar",
+                      avatar, "--out-dir", path("lost-other")}),
+                 100);
+        QVERIFY2(m_err.contains("duplicate-dt"), qPrintable(m_err));
+        QVERIFY(!QFile::exists(path("lost-other/credential.tsc")));
         QCOMPARE(server.stop(), 0);
     }
 

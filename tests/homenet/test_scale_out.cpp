@@ -4,7 +4,9 @@
 // sequence never goes back (a verifier refuses an older list than one it holds) and a
 // revocation made through one instance is in the list the other serves. A session that holds
 // the write lock and hangs fails the writes behind it after the lock timeout; it does not stall
-// the service.
+// the service. A client's retry of a request whose answer it lost (its connection dropped, the
+// balancer moved it to the other instance) gets the first answer, not a replay refusal; a
+// request that failed before changing anything runs again when retried.
 #include <QFile>
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -15,6 +17,7 @@
 
 #include "homenet_fixture.h"
 #include "raw_client.h"
+#include "tcp_balancer.h"
 #include "testmain.h"
 
 namespace {
@@ -102,6 +105,178 @@ private slots:
     }
 
     void hungLockHolderFailsWritesInsteadOfStalling();
+
+    // Each request answered on one instance and retried, byte for byte, on the other.
+    void retriesGetTheFirstAnswerOnEitherInstance() {
+        HomenetServer a;
+        QVERIFY(a.start(noRateLimit()));
+        HomenetServer b;
+        QVERIFY(b.startAlongside(a, noRateLimit()));
+        auto profile = a.addSubscriber(QStringLiteral("imsi-001010000007003"),
+                                       a.scratch(QStringLiteral("ue.profile")));
+        QVERIFY(profile);
+        RawClient rawA(a);
+        RawClient rawB(b);
+        UsimProfileData ue = *profile;
+
+        // The answer to a challenge: the retry gets the same A-KID, and no second key is made.
+        const proto::AuthChallenge c = challenge(rawA, ue);
+        proto::AuthFinishRequest finish;
+        finish.set_auth_id(c.auth_id());
+        SecureBytes kausf;
+        finish.set_res_star(toString(resStar(ue, c, &kausf)));
+        const HttpResult finished = rawA.post(QStringLiteral("/v1/auth/finish"), finish);
+        QCOMPARE(finished.status, 200);
+        const HttpResult finishRetried = rawB.post(QStringLiteral("/v1/auth/finish"), finish);
+        QCOMPARE(finishRetried.status, 200);
+        QCOMPARE(finishRetried.body, finished.body);
+        QCOMPARE(countInDatabase(a, QStringLiteral("SELECT COUNT(*) FROM akma_keys WHERE supi = ?"),
+                                 QString::fromStdString(ue.supi.toString())),
+                 qint64{1});
+        auto akma = deriveAkmaSession(kausf, ue.supi, ue.routingIndicator);
+        QVERIFY(akma.ok());
+
+        // A registration: the retry gets the same credential; one DT, one log entry.
+        auto holder = SigningKey::generate(KeyAlgorithm::Ed25519);
+        QVERIFY(holder.ok());
+        const QByteArray body = registrationBody(
+            *akma, *holder, signedManifest(avatarCopy(a.scratch(QStringLiteral("pkg")), 1), *holder));
+        const RawHeaders signedOnce{
+            {"Authorization", akmaAuthorization(*akma, "POST", "/v1/dt/register", body)}};
+        const qint64 logBefore = countInDatabase(
+            a, QStringLiteral("SELECT COUNT(*) FROM log_entries WHERE idx >= ?"), 0);
+        const HttpResult registered = rawA.send("POST", QStringLiteral("/v1/dt/register"), body,
+                                                "application/x-protobuf", signedOnce);
+        QCOMPARE(registered.status, 200);
+        const HttpResult retried = rawB.send("POST", QStringLiteral("/v1/dt/register"), body,
+                                             "application/x-protobuf", signedOnce);
+        QCOMPARE(retried.status, 200);
+        QCOMPARE(retried.body, registered.body);
+        QCOMPARE(countInDatabase(a, QStringLiteral("SELECT COUNT(*) FROM dts WHERE supi = ?"),
+                                 QString::fromStdString(ue.supi.toString())),
+                 qint64{1});
+        QCOMPARE(countInDatabase(
+                     a, QStringLiteral("SELECT COUNT(*) FROM log_entries WHERE idx >= ?"), 0),
+                 logBefore + 1);
+        // The recorded answer is sealed: the credential's bytes are not in the database.
+        proto::RegistrationResponse response;
+        QVERIFY(response.ParseFromArray(registered.body.constData(), int(registered.body.size())));
+        QCOMPARE(countInDatabase(
+                     a, QStringLiteral("SELECT COUNT(*) FROM request_outcomes WHERE body = ?"),
+                     registered.body),
+                 qint64{0});
+
+        // The same registration in a new request (a new nonce): still a replay.
+        EXPECT_REFUSAL(rawB.sendSigned(*akma, "POST", "/v1/dt/register", body), 409,
+                       "registration-replayed");
+        // Reads are not recorded: a signed GET repeated is a replay.
+        const RawHeaders signedGet{{"Authorization", akmaAuthorization(*akma, "GET", "/v1/dt", {})}};
+        QCOMPARE(rawA.send("GET", QStringLiteral("/v1/dt"), {}, {}, signedGet).status, 200);
+        EXPECT_REFUSAL(rawB.send("GET", QStringLiteral("/v1/dt"), {}, {}, signedGet), 409,
+                       "request-replayed");
+        QVERIFY(a.running());
+        QVERIFY(b.running());
+    }
+
+    // The real client behind a round-robin balancer: the answer to its registration is lost
+    // (the balancer closes the connection as the instance answers). The client sends the same
+    // request again, reaches the other instance, and gets the credential the first one issued:
+    // one DT, and nothing for the owner to repair.
+    void aLostAnswerIsRecoveredByTheClientsRetry() {
+        HomenetServer a;
+        QVERIFY(a.start(noRateLimit()));
+        HomenetServer b;
+        QVERIFY(b.startAlongside(a, noRateLimit()));
+        TcpBalancer balancer({a.port(), b.port()});
+        TestSubscriber s = addTestSubscriber(a, QStringLiteral("s.usim"), 7004);
+        UsimProfileData viaBalancer = s.profile;
+        viaBalancer.serviceUrl = "https://localhost:" + std::to_string(balancer.port());
+        s.client = std::make_unique<netclient::ServiceClient>(viaBalancer, s.path);
+        QVERIFY(authenticate(*s.client).ok());
+
+        const Bytes manifest =
+            signedManifest(avatarCopy(a.scratch(QStringLiteral("pkg")), 3), s.holder);
+        // Only the registration carries the whole signed manifest.
+        balancer.loseNextAnswer(qint64(manifest.size()));
+        auto reg = registerDt(s, manifest);
+        QVERIFY2(reg.ok(), reg.ok() ? "" : reg.error().describe().c_str());
+        QCOMPARE(balancer.answersLost(), 1);
+        QCOMPARE(countInDatabase(a, QStringLiteral("SELECT COUNT(*) FROM dts WHERE supi = ?"),
+                                 QString::fromStdString(s.profile.supi.toString())),
+                 qint64{1});
+        // The credential the client holds is the one the service holds, included in the log.
+        auto listed = await<std::vector<netclient::DtRecord>>(
+            [&](auto cb) { s.client->listDts(std::move(cb)); });
+        QVERIFY(listed.ok());
+        QCOMPARE(listed->size(), std::size_t{1});
+        QVERIFY(listed->front().credential == reg->credentialBytes);
+    }
+
+    // A wave of registrations through the balancer, and one instance SIGKILLed while it is
+    // answering them: every client's registration completes (its retry reaches the instance
+    // left), each subscriber holds exactly the DT its client holds, and the log has one entry
+    // per registration, nothing half-written.
+    void registrationsSurviveAnInstanceKilledMidWave() {
+        constexpr int kSubscribers = 8;
+        HomenetServer a;
+        QVERIFY(a.start(noRateLimit()));
+        HomenetServer b;
+        QVERIFY(b.startAlongside(a, noRateLimit()));
+        TcpBalancer balancer({a.port(), b.port()});
+        std::vector<TestSubscriber> subscribers;
+        std::vector<Bytes> manifests;
+        for (int i = 0; i < kSubscribers; ++i) {
+            TestSubscriber s =
+                addTestSubscriber(a, QStringLiteral("s%1.usim").arg(i), 7100 + i);
+            UsimProfileData viaBalancer = s.profile;
+            viaBalancer.serviceUrl = "https://localhost:" + std::to_string(balancer.port());
+            s.client = std::make_unique<netclient::ServiceClient>(viaBalancer, s.path);
+            QVERIFY(authenticate(*s.client).ok());
+            manifests.push_back(signedManifest(
+                avatarCopy(a.scratch(QStringLiteral("pkg%1").arg(i)), 10 + i), s.holder));
+            subscribers.push_back(std::move(s));
+        }
+        const qint64 logBefore = countInDatabase(
+            a, QStringLiteral("SELECT COUNT(*) FROM log_entries WHERE idx >= ?"), 0);
+
+        std::vector<std::optional<netclient::ClientResult<netclient::Registration>>> results(
+            kSubscribers);
+        int answered = 0;
+        QEventLoop loop;
+        for (int i = 0; i < kSubscribers; ++i)
+            subscribers[i].client->registerDt(
+                subscribers[i].holder, manifests[i],
+                [&, i](netclient::ClientResult<netclient::Registration> r) {
+                    results[i].emplace(std::move(r));
+                    if (++answered == 1)
+                        b.kill(); // mid-wave: the others are on their way or being answered
+                    if (answered == kSubscribers)
+                        loop.quit();
+                });
+        QTimer::singleShot(120000, &loop, &QEventLoop::quit);
+        loop.exec();
+        QCOMPARE(answered, kSubscribers);
+        QVERIFY(!b.running());
+
+        for (int i = 0; i < kSubscribers; ++i) {
+            const auto& r = *results[i];
+            QVERIFY2(r.ok(), qPrintable(QStringLiteral("subscriber %1: %2")
+                                            .arg(i)
+                                            .arg(QString::fromStdString(
+                                                r.ok() ? std::string() : r.error().describe()))));
+            auto listed = await<std::vector<netclient::DtRecord>>(
+                [&](auto cb) { subscribers[i].client->listDts(std::move(cb)); });
+            QVERIFY(listed.ok());
+            QCOMPARE(listed->size(), std::size_t{1});
+            QVERIFY(listed->front().credential == r->credentialBytes);
+        }
+        QCOMPARE(countInDatabase(
+                     a, QStringLiteral("SELECT COUNT(*) FROM log_entries WHERE idx >= ?"), 0),
+                 logBefore + kSubscribers);
+        // The instance left starts again: it verifies every stored log entry against its leaf
+        // hash before serving.
+        QVERIFY(a.restart(noRateLimit()));
+    }
 };
 
 // Another session holds the write lock and hangs (an instance stuck mid-transaction, an
@@ -119,6 +294,13 @@ void ScaleOutTest::hungLockHolderFailsWritesInsteadOfStalling() {
     QVERIFY(a.start(noRateLimit() + QStringList{QStringLiteral("--config"), ini}));
     TestSubscriber s = addTestSubscriber(a, QStringLiteral("s.usim"), 7002);
     RawClient raw(a);
+    // A signed registration whose first attempt meets the hung lock.
+    UsimProfileData ue = s.profile;
+    const AkmaSession akma = akmaLogin(raw, ue);
+    const QByteArray body = registrationBody(
+        akma, s.holder, signedManifest(avatarCopy(a.scratch(QStringLiteral("pkg")), 2), s.holder));
+    const RawHeaders signedOnce{
+        {"Authorization", akmaAuthorization(akma, "POST", "/v1/dt/register", body)}};
 
     bool held = false;
     QVERIFY(a.withDatabase([&](QSqlDatabase& db) {
@@ -135,12 +317,21 @@ void ScaleOutTest::hungLockHolderFailsWritesInsteadOfStalling() {
                                                      8000);
         QVERIFY(!refused.ok());
         QCOMPARE(QString::fromStdString(refused.error().code), QStringLiteral("storage-unavailable"));
+        // So does the registration, and nothing of it is kept.
+        EXPECT_REFUSAL(raw.send("POST", QStringLiteral("/v1/dt/register"), body,
+                                "application/x-protobuf", signedOnce),
+                       503, "storage-unavailable");
         // Reads go on.
         QCOMPARE(raw.send("GET", QStringLiteral("/v1/log/head")).status, 200);
         QVERIFY(q.exec(QStringLiteral("ROLLBACK")));
     }));
     QVERIFY(held);
     QVERIFY(authenticate(*s.client).ok());
+    // The client's retry of the same request, once the lock is free: it runs, not a replay.
+    QCOMPARE(raw.send("POST", QStringLiteral("/v1/dt/register"), body, "application/x-protobuf",
+                      signedOnce)
+                 .status,
+             200);
     QVERIFY(a.pollLog().contains("storage-error"));
     QVERIFY(a.running());
 }

@@ -1,7 +1,8 @@
 // The Store's tables on SQLite in a temporary directory: rows written and read back through each
 // table (every column into its own field), the database's one-active-DT-per-subscriber rule, a
 // rolled-back transaction leaving nothing behind (also after reopening the file), a nonce used
-// once, and the by-root lookup limited to the caller's own DTs and its grant's.
+// once, the by-root lookup limited to the caller's own DTs and its grant's, and request scopes
+// (the transactions of one request committed together with its recorded outcome, or not at all).
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -307,6 +308,95 @@ class StoreTest : public QObject {
         auto outer = m_store.begin(true);
         STORE_OK(outer);
         QVERIFY(!m_store.begin(true).ok());
+    }
+
+    // Inside a request scope each transaction is a savepoint: one rolled back undoes only its
+    // own rows; what committed waits for the scope's end, which commits or rolls back the lot,
+    // and counts changes it threw away (in-memory views rebuild).
+    void requestScopeCommitsTogether() {
+        const QString a = QStringLiteral("imsi-001010000000001");
+        const QString b = QStringLiteral("imsi-001010000000002");
+        const QString c = QStringLiteral("imsi-001010000000003");
+        m_store.beginScope();
+        QVERIFY(m_store.inScope());
+        QVERIFY(!m_store.scopeChanged());
+        {
+            auto tx = m_store.begin(false); // a read inside a scope is a write like the rest
+            STORE_OK(tx);
+            STORE_OK(m_store.subscribers().insertSubscriber(subscriber(a)));
+            {
+                auto inner = m_store.begin(true);
+                STORE_OK(inner);
+                STORE_OK(m_store.subscribers().insertSubscriber(subscriber(b)));
+            } // rolled back: only b goes
+            STORE_OK(tx->commit());
+        }
+        QVERIFY(m_store.scopeChanged());
+        // Not visible to another connection before the scope ends.
+        auto seenOutside = [&](const QString& supi) {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"),
+                                                        QStringLiteral("scope-reader"));
+            db.setDatabaseName(m_dir.filePath(QStringLiteral("homenet.sqlite")));
+            bool found = false;
+            if (db.open()) {
+                QSqlQuery q(db);
+                found = q.exec(QStringLiteral("SELECT COUNT(*) FROM subscribers WHERE supi = '") +
+                               supi + QLatin1Char('\'')) &&
+                        q.next() && q.value(0).toInt() == 1;
+            }
+            db = QSqlDatabase();
+            QSqlDatabase::removeDatabase(QStringLiteral("scope-reader"));
+            return found;
+        };
+        QVERIFY(!seenOutside(a));
+        STORE_OK(m_store.endScope(true));
+        QVERIFY(!m_store.inScope());
+        QVERIFY(seenOutside(a));
+        QVERIFY(!m_store.subscribers().subscriber(b)->has_value());
+        QCOMPARE(m_store.discardedScopes(), quint64{0});
+
+        // A scope rolled back after a transaction in it committed: nothing stays, and the
+        // discarded change is counted.
+        m_store.beginScope();
+        {
+            auto tx = m_store.begin(true);
+            STORE_OK(tx);
+            STORE_OK(m_store.subscribers().insertSubscriber(subscriber(c)));
+            STORE_OK(tx->commit());
+        }
+        STORE_OK(m_store.endScope(false));
+        QVERIFY(!m_store.subscribers().subscriber(c)->has_value());
+        QCOMPARE(m_store.discardedScopes(), quint64{1});
+        // A scope that never began a transaction ends without one; plain transactions work after.
+        m_store.beginScope();
+        STORE_OK(m_store.endScope(true));
+        auto plain = m_store.begin(true);
+        STORE_OK(plain);
+        STORE_OK(m_store.subscribers().insertSubscriber(subscriber(c)));
+        STORE_OK(plain->commit());
+        QVERIFY(m_store.subscribers().subscriber(c)->has_value());
+        QCOMPARE(m_store.discardedScopes(), quint64{1});
+    }
+
+    // The outcome of a request is recorded once: a second record of the same key is refused
+    // (another instance answered first), and expired records are purged.
+    void requestOutcomeRecordedOnce() {
+        RequestOutcomeRecord r{"key-1", "digest", 200, "application/x-protobuf", "sealed", 1000};
+        auto first = m_store.outcomes().insert(r);
+        STORE_OK(first);
+        QVERIFY(*first);
+        r.sealedBody = "other";
+        auto second = m_store.outcomes().insert(r);
+        STORE_OK(second);
+        QVERIFY(!*second);
+        auto stored = m_store.outcomes().outcome("key-1");
+        STORE_OK(stored);
+        QVERIFY(stored->has_value());
+        QCOMPARE((*stored)->sealedBody, QByteArray("sealed"));
+        QCOMPARE((*stored)->digest, QByteArray("digest"));
+        QCOMPARE((*stored)->status, 200);
+        STORE_OK(m_store.outcomes().purgeExpired(1001));
+        QVERIFY(!m_store.outcomes().outcome("key-1")->has_value());
     }
 
     void nonceIsUsedOnce() {

@@ -179,7 +179,7 @@ ClientResult<QByteArray> Transport::authorization(const HttpRequest& request,
     return clientError(reason::kInternal, "unknown authorization kind");
 }
 
-ClientResult<QNetworkReply*> Transport::start(const HttpRequest& request) {
+ClientResult<Transport::Prepared> Transport::prepare(const HttpRequest& request) {
     if (!m_tlsProblem.empty())
         return clientError(reason::kTlsError, "Cannot connect securely: " + m_tlsProblem + ".");
     if (!request.path.startsWith('/'))
@@ -214,17 +214,24 @@ ClientResult<QNetworkReply*> Transport::start(const HttpRequest& request) {
         r.setRawHeader("If-None-Match", request.ifNoneMatch);
     if (!auth->isEmpty())
         r.setRawHeader("Authorization", *auth);
-
-    QNetworkReply* reply = nullptr;
-    if (request.method == "GET") {
-        reply = m_nam->get(r);
-    } else if (request.method == "POST" || request.method == "PUT") {
+    if (request.method == "POST" || request.method == "PUT")
         r.setHeader(QNetworkRequest::ContentTypeHeader, request.contentType);
-        reply =
-            request.method == "POST" ? m_nam->post(r, request.body) : m_nam->put(r, request.body);
-    } else {
+    else if (request.method != "GET")
         return clientError(reason::kInternal, "unsupported method " + request.method.toStdString());
-    }
+    return Prepared{r, request.method, request.body};
+}
+
+ClientResult<QNetworkReply*> Transport::start(const HttpRequest& request) {
+    auto prepared = prepare(request);
+    if (!prepared.ok())
+        return prepared.error();
+    return send(*prepared);
+}
+
+QNetworkReply* Transport::send(const Prepared& p) {
+    QNetworkReply* reply = p.method == "GET"    ? m_nam->get(p.request)
+                           : p.method == "POST" ? m_nam->post(p.request, p.body)
+                                                : m_nam->put(p.request, p.body);
 
     // Inactivity timer: restarted whenever bytes move.
     auto* timer = new QTimer(reply);
@@ -248,13 +255,50 @@ ClientResult<QNetworkReply*> Transport::start(const HttpRequest& request) {
     return reply;
 }
 
+namespace {
+
+// Whether a failed exchange may be tried again: the connection dropped or was refused before an
+// answer, or a balancer or the service said to come back (502, 503, 504).
+bool worthRetrying(const QNetworkReply* reply, int status) {
+    if (reply->property(kCancelledProperty).toBool() || reply->property(kTimedOutProperty).toBool() ||
+        reply->property(kTooLargeProperty).toBool())
+        return false;
+    if (status != 0)
+        return status == 502 || status == 503 || status == 504;
+    switch (reply->error()) {
+    case QNetworkReply::RemoteHostClosedError:
+    case QNetworkReply::ConnectionRefusedError:
+    case QNetworkReply::TemporaryNetworkFailureError:
+    case QNetworkReply::NetworkSessionFailedError:
+    case QNetworkReply::UnknownNetworkError:
+        return true;
+    default:
+        return false;
+    }
+}
+
+// The pause before attempt `number` (2, 3, ...).
+std::chrono::milliseconds retryPause(int number) {
+    return std::chrono::milliseconds(number == 2 ? 300 : 1000);
+}
+
+} // namespace
+
 void Transport::callForResponse(const HttpRequest& request, QObject* context, ResponseCallback done) {
-    auto started = start(request);
-    if (!started.ok()) {
-        post(context, [done = std::move(done), error = started.error()] { done(error); });
+    auto prepared = prepare(request);
+    if (!prepared.ok()) {
+        post(context, [done = std::move(done), error = prepared.error()] { done(error); });
         return;
     }
-    QNetworkReply* reply = *started;
+    attempt(request, std::make_shared<const Prepared>(std::move(prepared).value()), 1,
+            QPointer<QObject>(context), std::move(done));
+}
+
+void Transport::attempt(const HttpRequest& request, std::shared_ptr<const Prepared> prepared,
+                        int number, QPointer<QObject> context, ResponseCallback done) {
+    if (!context)
+        return;
+    QNetworkReply* reply = send(*prepared);
     auto buffer = std::make_shared<QByteArray>();
     QObject::connect(reply, &QNetworkReply::readyRead, reply, [reply, buffer] {
         if (reply->property(kTooLargeProperty).toBool())
@@ -267,15 +311,36 @@ void Transport::callForResponse(const HttpRequest& request, QObject* context, Re
         }
     });
     QObject::connect(reply, &QNetworkReply::finished, reply,
-                     [this, reply, buffer, ctx = QPointer<QObject>(context), done = std::move(done),
-                      akma = request.auth == AuthKind::Akma,
-                      conditional = !request.ifNoneMatch.isEmpty()] {
+                     [this, reply, buffer, ctx = context, done = std::move(done), request, prepared,
+                      number, akma = request.auth == AuthKind::Akma,
+                      conditional = !request.ifNoneMatch.isEmpty()]() mutable {
                          reply->deleteLater();
                          if (!ctx)
                              return;
                          if (!reply->property(kTooLargeProperty).toBool())
                              buffer->append(readAvailable(reply));
                          const int status = httpStatus(reply);
+                         if (number < kAttempts && !succeeded(reply) && worthRetrying(reply, status)) {
+                             // A change goes again as it was (the service recognises it); a read
+                             // is signed anew (a signed read is answered once).
+                             if (prepared->method == "GET") {
+                                 auto again = prepare(request);
+                                 if (again.ok())
+                                     prepared = std::make_shared<const Prepared>(std::move(again).value());
+                             }
+                             // The pause runs on the network manager: abortAll() stops it too.
+                             auto* pause = new QTimer(m_nam);
+                             pause->setSingleShot(true);
+                             QObject::connect(pause, &QTimer::timeout, m_nam,
+                                              [this, pause, request, prepared, number, ctx,
+                                               done = std::move(done)]() mutable {
+                                                  pause->deleteLater();
+                                                  attempt(request, prepared, number + 1, ctx,
+                                                          std::move(done));
+                                              });
+                             pause->start(retryPause(number + 1));
+                             return;
+                         }
                          if (succeeded(reply) ||
                              (conditional && status == 304 && reply->error() == QNetworkReply::NoError)) {
                              HttpResponse response;
@@ -326,6 +391,8 @@ void Transport::post(QObject* context, std::function<void()> fn) {
 }
 
 void Transport::abortAll() {
+    for (QTimer* pause : m_nam->findChildren<QTimer*>(QString(), Qt::FindDirectChildrenOnly))
+        delete pause; // a retry waiting for its turn
     for (QNetworkReply* reply : m_nam->findChildren<QNetworkReply*>()) {
         QObject::disconnect(reply, nullptr, nullptr, nullptr);
         reply->abort();

@@ -6,6 +6,8 @@
 #include <QByteArray>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
+#include <QNetworkRequest>
+#include <QPointer>
 #include <QObject>
 #include <QSslConfiguration>
 #include <QUrl>
@@ -76,6 +78,10 @@ public:
     [[nodiscard]] ClientResult<QNetworkReply*> start(const HttpRequest& request);
     // A request whose response is buffered whole: `done` runs once, on `context`'s thread,
     // later; never if `context` is destroyed first. A 401 to an AKMA request drops the session.
+    // When the connection drops or is refused before an answer, or a balancer or the service
+    // answers 502/503/504, the request is sent again (at most kAttempts in all, after a short
+    // pause): a state-changing request byte for byte (the service answers a retry of a request
+    // it already carried out with its first answer, request_outcomes.h), a read signed anew.
     void call(const HttpRequest& request, QObject* context, BodyCallback done);
     // The same with the status and entity tag; a 304 to a conditional request (ifNoneMatch)
     // is a success without a body.
@@ -113,7 +119,19 @@ public:
     [[nodiscard]] std::chrono::milliseconds timeout() const noexcept { return m_timeout; }
     [[nodiscard]] QString serviceName() const;
 
+    static constexpr int kAttempts = 3;
+
 private:
+    // A request ready to send: signed, with its body.
+    struct Prepared {
+        QNetworkRequest request;
+        QByteArray method;
+        QByteArray body;
+    };
+    [[nodiscard]] ClientResult<Prepared> prepare(const HttpRequest& request);
+    [[nodiscard]] QNetworkReply* send(const Prepared& prepared);
+    void attempt(const HttpRequest& request, std::shared_ptr<const Prepared> prepared, int number,
+                 QPointer<QObject> context, ResponseCallback done);
     [[nodiscard]] ClientResult<QByteArray> authorization(const HttpRequest& request,
                                                          const QByteArray& macPath);
 

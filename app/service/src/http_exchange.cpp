@@ -102,13 +102,61 @@ bool Exchange::decode(google::protobuf::Message* m) {
 }
 
 bool Exchange::authenticated(Caller* out) {
-    auto caller = service.authenticate(authorization, method, pathAndQuery, body);
+    const bool changes = method != "GET" && method != "HEAD";
+    auto caller = service.authenticate(authorization, method, pathAndQuery, body, changes);
     if (!caller.ok()) {
         reply = http::refuse(caller.error(), json);
         return false;
     }
     *out = std::move(caller).value();
+    if (!out->requestKey.isEmpty())
+        return once(out->requestKey, out->requestDigest, out->requestKeyExpiresAt);
     return true;
+}
+
+bool Exchange::once(const QByteArray& key, const QByteArray& digest, qint64 expiresAt) {
+    auto answered = service.outcomes().recorded(key, digest);
+    if (!answered.ok()) {
+        reply = http::refuse(answered.error(), json);
+        return false;
+    }
+    if (answered->has_value()) {
+        reply.status = (*answered)->status;
+        reply.contentType = (*answered)->contentType;
+        reply.body = std::move((*answered)->body);
+        reply.code = "answered-before";
+        return false;
+    }
+    service.outcomes().start();
+    m_outcomeStarted = true;
+    m_outcomeKey = key;
+    m_outcomeDigest = digest;
+    m_outcomeExpiresAt = expiresAt;
+    return true;
+}
+
+void Exchange::finishOutcome() {
+    if (!m_outcomeStarted)
+        return;
+    m_outcomeStarted = false;
+    if (reply.stream) { // not an answer to record (no state-changing route streams)
+        service.outcomes().abandon();
+        return;
+    }
+    auto sent = service.outcomes().finish(m_outcomeKey, m_outcomeDigest, m_outcomeExpiresAt,
+                                          RecordedAnswer{reply.status, reply.contentType, reply.body});
+    if (!sent.ok()) {
+        reply = http::refuse(sent.error(), json);
+        return;
+    }
+    if (sent->status != reply.status || sent->body != reply.body) {
+        reply.status = sent->status;
+        reply.contentType = sent->contentType;
+        reply.body = std::move(sent->body);
+        reply.retryAfter.clear();
+        reply.etag.clear();
+        reply.code = "answered-before";
+    }
 }
 
 } // namespace twinseal::service::http

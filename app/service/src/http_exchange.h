@@ -48,8 +48,23 @@ struct Exchange {
     [[nodiscard]] bool needsBody(const QByteArray& expected);
     // The body decoded into `m`; else refused with 400 malformed-request.
     [[nodiscard]] bool decode(google::protobuf::Message* m);
-    // The caller named by the Authorization header; else refused with its reason.
+    // The caller named by the Authorization header; else refused with its reason. A
+    // state-changing request (not GET or HEAD) signed by an AKMA key has its outcome recorded
+    // (once()); a retry of one already answered gets the recorded answer and returns false.
     [[nodiscard]] bool authenticated(Caller* out);
+    // Runs the rest of this request at most once (request_outcomes.h): false, with the
+    // recorded answer (or a refusal) set, when a request with this key was answered before;
+    // true after starting the request's store scope, which finishOutcome() ends.
+    [[nodiscard]] bool once(const QByteArray& key, const QByteArray& digest, qint64 expiresAt);
+    // After the handler: records the reply with the request's changes (or sets the answer of
+    // an instance that answered the same request first). Nothing when once() did not start.
+    void finishOutcome();
+
+  private:
+    bool m_outcomeStarted = false;
+    QByteArray m_outcomeKey;
+    QByteArray m_outcomeDigest;
+    qint64 m_outcomeExpiresAt = 0;
 };
 
 } // namespace twinseal::service::http

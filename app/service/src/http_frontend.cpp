@@ -386,6 +386,7 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest& request, QTcpSocket* 
             switch (match.outcome) {
             case http::Routes::Outcome::Found:
                 (*match.handler)(x, match.captures);
+                x.finishOutcome();
                 break;
             case http::Routes::Outcome::WrongMethod:
                 x.refuse(405, "method-not-allowed",

@@ -28,6 +28,9 @@ bool ifNoneMatchHits(const QByteArray& header, const QByteArray& tag) {
     return false;
 }
 
+// How long the answer to an AKA step is kept for a retry, beyond the challenge's lifetime.
+constexpr qint64 kAnswerGraceSeconds = 600;
+
 bool parseU64(const QString& s, quint64* out) {
     bool ok = false;
     *out = s.toULongLong(&ok);
@@ -81,6 +84,20 @@ template <typename Request, typename F> Routes::Handler withBody(F call) {
     };
 }
 
+// A route whose body is one Protobuf request before authentication, run at most once per body
+// (request_outcomes.h): the same body again gets the first answer.
+template <typename Request, typename F> Routes::Handler answeredOnce(const char* what, F call) {
+    return [what, call](Exchange& x, const QStringList&) {
+        Request r;
+        if (!x.needsBody(kProtobuf) || !x.decode(&r))
+            return;
+        const QByteArray key =
+            QCryptographicHash::hash(QByteArray(what) + '|' + x.body, QCryptographicHash::Sha256);
+        if (x.once(key, key, x.service.now() + x.service.config().challengeTtl + kAnswerGraceSeconds))
+            x.answer(call(x.service, r));
+    };
+}
+
 void addAuthRoutes(Routes& routes) {
     // Every authentication step is a POST: another method is refused with 405, whatever the step.
     routes.reserve("POST", QStringLiteral("/v1/auth/{step}"));
@@ -90,12 +107,14 @@ void addAuthRoutes(Routes& routes) {
                    if (x.needsBody(kProtobuf) && x.decode(&r))
                        x.answer(x.service.authStart(r, x.source));
                });
+    // An answer to a challenge is answered once: a retry of the same answer (its response lost
+    // to a dropped connection) gets the same result, not aka-response-replayed.
     routes.add("POST", QStringLiteral("/v1/auth/resync"),
-               withBody<proto::AuthResyncRequest>(
-                   [](HomenetService& s, const auto& r) { return s.authResync(r); }));
+               answeredOnce<proto::AuthResyncRequest>(
+                   "auth-resync", [](HomenetService& s, const auto& r) { return s.authResync(r); }));
     routes.add("POST", QStringLiteral("/v1/auth/finish"),
-               withBody<proto::AuthFinishRequest>(
-                   [](HomenetService& s, const auto& r) { return s.authFinish(r); }));
+               answeredOnce<proto::AuthFinishRequest>(
+                   "auth-finish", [](HomenetService& s, const auto& r) { return s.authFinish(r); }));
 }
 
 void addTwinRoutes(Routes& routes) {

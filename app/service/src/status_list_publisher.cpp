@@ -50,6 +50,12 @@ bool StatusListPublisher::current(qint64 revision, qint64 size, qint64 now) cons
 
 ServiceStatus StatusListPublisher::adoptNewer() {
     Store& store = m_ctx.store;
+    // A publication a rolled-back request scope had made is gone from the store: forget it.
+    if (m_discardedScopes != store.discardedScopes()) {
+        m_discardedScopes = store.discardedScopes();
+        m_sequence = 0;
+        m_bytes.clear();
+    }
     auto header = store.meta().statusList(false);
     if (!header.ok())
         return m_ctx.storageError(header.error());

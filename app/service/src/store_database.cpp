@@ -90,6 +90,12 @@ const char* const kSchema[] = {
     "CREATE TABLE IF NOT EXISTS status_list_publication (id INTEGER PRIMARY KEY CHECK (id = 1),"
     " sequence %INT% NOT NULL, issued_at %INT% NOT NULL, status_revision %INT% NOT NULL,"
     " list_size %INT% NOT NULL, list %BLOB% NOT NULL)",
+    // The outcome of each state-changing request, kept for its replay window and committed
+    // with the change it made, so a client's retry of the same request (a dropped connection,
+    // another instance behind a balancer) gets the original answer instead of a replay refusal.
+    "CREATE TABLE IF NOT EXISTS request_outcomes (request %BLOB% PRIMARY KEY,"
+    " request_digest %BLOB% NOT NULL, status INTEGER NOT NULL, content_type TEXT NOT NULL, body %BLOB% NOT NULL,"
+    " expires_at %INT% NOT NULL)",
     "INSERT INTO meta (name, value) VALUES ('schema_version', 5) ON CONFLICT (name) DO NOTHING",
     "UPDATE meta SET value = 5 WHERE name = 'schema_version' AND value < 5",
     "INSERT INTO meta (name, value) VALUES ('write_lock', 0) ON CONFLICT (name) DO NOTHING",
@@ -330,7 +336,8 @@ StoreResult<int> Database::execCount(const char* sql, Values values) {
 
 // ---- transactions ------------------------------------------------------------------------------
 
-Database::Transaction::Transaction(Transaction&& o) noexcept : m_db(o.m_db) {
+Database::Transaction::Transaction(Transaction&& o) noexcept
+    : m_db(o.m_db), m_savepoint(o.m_savepoint), m_scope(o.m_scope) {
     o.m_db = nullptr;
 }
 
@@ -338,14 +345,30 @@ Database::Transaction::~Transaction() {
     rollback();
 }
 
+namespace {
+QString savepointName(int n) {
+    return QStringLiteral("twinseal_sp%1").arg(n);
+}
+} // namespace
+
 void Database::Transaction::rollback() {
     if (m_db == nullptr)
         return;
-    for (auto* q : std::as_const(m_db->m_queries))
-        q->finish();
-    (void)m_db->execRaw(QStringLiteral("ROLLBACK"));
-    m_db->m_inTransaction = false;
+    Database* db = m_db;
     m_db = nullptr;
+    for (auto* q : std::as_const(db->m_queries))
+        q->finish();
+    if (m_savepoint > 0) {
+        if (db->m_scopeSerial != m_scope || !db->m_scopeOpen)
+            return; // the scope ended first: its end decided
+        const QString sp = savepointName(m_savepoint);
+        (void)db->execRaw(QStringLiteral("ROLLBACK TO SAVEPOINT ") + sp);
+        (void)db->execRaw(QStringLiteral("RELEASE SAVEPOINT ") + sp);
+        db->m_scopeDepth = m_savepoint - 1;
+        return;
+    }
+    (void)db->execRaw(QStringLiteral("ROLLBACK"));
+    db->m_inTransaction = false;
 }
 
 StoreStatus Database::Transaction::commit() {
@@ -354,6 +377,22 @@ StoreStatus Database::Transaction::commit() {
     Database* s = m_db;
     for (auto* q : std::as_const(s->m_queries))
         q->finish();
+    if (m_savepoint > 0) {
+        if (s->m_scopeSerial != m_scope || !s->m_scopeOpen) {
+            m_db = nullptr;
+            return makeError(ErrorCode::Internal, "the request scope ended before its transaction");
+        }
+        auto st = s->execRaw(QStringLiteral("RELEASE SAVEPOINT ") + savepointName(m_savepoint));
+        if (!st.ok()) {
+            rollback();
+            return st;
+        }
+        s->m_scopeDepth = m_savepoint - 1;
+        if (m_savepoint == 1)
+            s->m_scopeChanged = true;
+        m_db = nullptr;
+        return {};
+    }
     auto st = s->execRaw(QStringLiteral("COMMIT"));
     if (!st.ok()) {
         rollback();
@@ -365,6 +404,21 @@ StoreStatus Database::Transaction::commit() {
 }
 
 StoreResult<Database::Transaction> Database::begin(bool write) {
+    if (m_scopeActive) {
+        if (!m_scopeOpen) {
+            // The scope's own write transaction, ended by endScope().
+            m_scopeActive = false;
+            auto tx = begin(true);
+            m_scopeActive = true;
+            TWINSEAL_TRY(tx);
+            tx->m_db = nullptr;
+            m_scopeOpen = true;
+        }
+        const int n = m_scopeDepth + 1;
+        TWINSEAL_TRY(execRaw(QStringLiteral("SAVEPOINT ") + savepointName(n)));
+        m_scopeDepth = n;
+        return Transaction(this, n, m_scopeSerial);
+    }
     if (m_inTransaction)
         return makeError(ErrorCode::Internal, "nested transactions are not supported");
     if (m_backend == Backend::Sqlite) {
@@ -382,7 +436,45 @@ StoreResult<Database::Transaction> Database::begin(bool write) {
         }
     }
     m_inTransaction = true;
-    return Transaction(this);
+    return Transaction(this, 0, 0);
+}
+
+void Database::beginScope() {
+    if (m_scopeActive || m_inTransaction)
+        return; // already inside one: the outer decides
+    m_scopeActive = true;
+    m_scopeOpen = false;
+    m_scopeChanged = false;
+    m_scopeDepth = 0;
+    ++m_scopeSerial;
+}
+
+StoreStatus Database::endScope(bool commit) {
+    if (!m_scopeActive)
+        return {};
+    const bool open = m_scopeOpen;
+    const bool changed = m_scopeChanged;
+    m_scopeActive = false;
+    m_scopeOpen = false;
+    m_scopeChanged = false;
+    m_scopeDepth = 0;
+    ++m_scopeSerial; // savepoints the handler still holds are finished by this end
+    if (!open)
+        return {};
+    for (auto* q : std::as_const(m_queries))
+        q->finish();
+    StoreStatus st;
+    if (commit) {
+        st = execRaw(QStringLiteral("COMMIT"));
+        if (!st.ok())
+            (void)execRaw(QStringLiteral("ROLLBACK"));
+    } else {
+        (void)execRaw(QStringLiteral("ROLLBACK"));
+    }
+    m_inTransaction = false;
+    if (changed && (!commit || !st.ok()))
+        ++m_discardedScopes;
+    return st;
 }
 
 } // namespace twinseal::service

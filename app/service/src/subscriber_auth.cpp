@@ -395,7 +395,7 @@ ServiceResult<proto::AuthResult> SubscriberAuth::authFinish(const proto::AuthFin
 ServiceResult<Caller> SubscriberAuth::authenticate(const QByteArray& authorization,
                                                    const QByteArray& method,
                                                    const QByteArray& pathAndQuery,
-                                                   const QByteArray& body) {
+                                                   const QByteArray& body, bool recordOutcome) {
     maybePurge();
     Caller caller;
     if (authorization.isEmpty())
@@ -445,7 +445,11 @@ ServiceResult<Caller> SubscriberAuth::authenticate(const QByteArray& authorizati
         return serviceError(401, std::string(errorCodeName(st.code())), st.error().detail);
     // Kept in the database for the whole window, so a restart does not accept a replay.
     const Digest nonceKey = sha256(view("request-auth|" + auth->aKid + '|' + auth->nonce));
-    if (auto st = m_ctx.useNonce(qb(ByteView(nonceKey)), auth->timestamp + 2 * kRequestAuthWindow,
+    if (recordOutcome) {
+        caller.requestKey = qb(ByteView(nonceKey));
+        caller.requestDigest = qb(ByteView(sha256(ByteView(auth->mac))));
+        caller.requestKeyExpiresAt = auth->timestamp + 2 * kRequestAuthWindow;
+    } else if (auto st = m_ctx.useNonce(qb(ByteView(nonceKey)), auth->timestamp + 2 * kRequestAuthWindow,
                                  "request-replayed",
                                  "this exact request was already received; a repeat is a replay");
         !st.ok())

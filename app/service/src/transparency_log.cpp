@@ -9,6 +9,13 @@ using namespace twinseal::security;
 using namespace util;
 
 ServiceStatus TransparencyLog::sync() {
+    // Entries a rolled-back request scope had appended are gone from the store: rebuild.
+    if (m_discardedScopes != m_ctx.store.discardedScopes()) {
+        m_discardedScopes = m_ctx.store.discardedScopes();
+        m_log = MerkleLog();
+        m_headSize = ~quint64{0};
+        m_headBytes.clear();
+    }
     auto hashes = m_ctx.store.log().leafHashesFrom(m_log.size());
     if (!hashes.ok())
         return m_ctx.storageError(hashes.error());

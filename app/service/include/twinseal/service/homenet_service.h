@@ -22,6 +22,7 @@
 #include "twinseal/service/lawful_disclosures.h"
 #include "twinseal/service/operator_keys.h"
 #include "twinseal/service/ownership_transfers.h"
+#include "twinseal/service/request_outcomes.h"
 #include "twinseal/service/service_context.h"
 #include "twinseal/service/service_error.h"
 #include "twinseal/service/status_list_publisher.h"
@@ -43,6 +44,7 @@ public:
     // Loads the log into memory and checks it; call once before serving.
     [[nodiscard]] ServiceStatus start();
     [[nodiscard]] const ServiceConfig& config() const noexcept { return m_ctx.config; }
+    [[nodiscard]] qint64 now() const { return m_ctx.clock.now(); }
     // The URL written into new profiles when a request names none.
     void setPublicUrl(const QString& url) { m_ctx.config.publicUrl = url; }
 
@@ -88,9 +90,11 @@ public:
     [[nodiscard]] ServiceResult<Caller> authenticate(const QByteArray& authorization,
                                                      const QByteArray& method,
                                                      const QByteArray& pathAndQuery,
-                                                     const QByteArray& body) {
-        return m_auth.authenticate(authorization, method, pathAndQuery, body);
+                                                     const QByteArray& body,
+                                                     bool recordOutcome = false) {
+        return m_auth.authenticate(authorization, method, pathAndQuery, body, recordOutcome);
     }
+    [[nodiscard]] RequestOutcomes& outcomes() { return m_outcomes; }
 
     // ---- digital twins
     [[nodiscard]] ServiceResult<proto::RegistrationResponse> registerDt(const Caller& caller,
@@ -230,6 +234,7 @@ public:
     AuditAnchorMirrors m_auditAnchors;
     CallAdmission m_callAdmission;
     CallRooms m_calls;
+    RequestOutcomes m_outcomes{m_ctx};
 };
 
 } // namespace twinseal::service

@@ -23,6 +23,11 @@ struct Caller {
     QString supi; // set for an AKMA-authenticated subscriber
     QString aKid;
     QString grantAvatarId; // set for a bearer of an avatar access grant
+    // For a request whose outcome is recorded (request_outcomes.h): its key (the hash of its
+    // signed nonce) and the end of its replay window; its nonce is not used up on arrival.
+    QByteArray requestKey;
+    QByteArray requestDigest; // of the request's MAC: another request with the same nonce differs
+    qint64 requestKeyExpiresAt = 0;
     [[nodiscard]] bool subscriber() const { return !supi.isEmpty(); }
 };
 

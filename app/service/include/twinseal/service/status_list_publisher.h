@@ -43,6 +43,7 @@ class StatusListPublisher {
     qint64 m_size = -1;
     qint64 m_issuedAt = 0;
     QByteArray m_bytes;
+    quint64 m_discardedScopes = 0; // Store::discardedScopes() the publication was read after
 };
 
 } // namespace twinseal::service

@@ -17,6 +17,7 @@
 #include "twinseal/service/store_dts.h"
 #include "twinseal/service/store_log.h"
 #include "twinseal/service/store_meta.h"
+#include "twinseal/service/store_outcomes.h"
 #include "twinseal/service/store_records.h"
 #include "twinseal/service/store_subscribers.h"
 #include "twinseal/service/store_transfers.h"
@@ -55,6 +56,14 @@ public:
   [[nodiscard]] AvatarTable& avatars() { return m_avatars; }
   [[nodiscard]] DisclosureTable& disclosures() { return m_disclosures; }
   [[nodiscard]] AuditAnchorTable& auditAnchors() { return m_auditAnchors; }
+  [[nodiscard]] RequestOutcomeTable& outcomes() { return m_outcomes; }
+  // A request scope (Database::beginScope): the request's transactions and the record of its
+  // outcome commit together at endScope().
+  void beginScope() { m_db.beginScope(); }
+  [[nodiscard]] bool inScope() const noexcept { return m_db.inScope(); }
+  [[nodiscard]] bool scopeChanged() const noexcept { return m_db.scopeChanged(); }
+  [[nodiscard]] StoreStatus endScope(bool commit) { return m_db.endScope(commit); }
+  [[nodiscard]] quint64 discardedScopes() const noexcept { return m_db.discardedScopes(); }
 
   // Drops what expired (authentication sessions, AKMA keys, nonces and grants a day after
   // they expired, so a late replay is still named one) and marks pending transfers past
@@ -73,6 +82,7 @@ private:
   AvatarTable m_avatars{m_db};
   DisclosureTable m_disclosures{m_db};
   AuditAnchorTable m_auditAnchors{m_db};
+  RequestOutcomeTable m_outcomes{m_db};
 };
 
 } // namespace twinseal::service

@@ -143,7 +143,9 @@ class Database {
     void close();
     [[nodiscard]] Backend backend() const noexcept { return m_backend; }
 
-    // A transaction; rolled back when destroyed uncommitted.
+    // A transaction; rolled back when destroyed uncommitted. Inside a request scope it is a
+    // savepoint of the scope's transaction: its commit releases the savepoint (the changes wait
+    // for the scope's end), its rollback undoes only its own changes.
     class Transaction {
       public:
         Transaction(Transaction&&) noexcept;
@@ -154,11 +156,30 @@ class Database {
 
       private:
         friend class Database;
-        explicit Transaction(Database* db) : m_db(db) {}
+        Transaction(Database* db, int savepoint, quint64 scope)
+            : m_db(db), m_savepoint(savepoint), m_scope(scope) {}
         Database* m_db = nullptr;
+        int m_savepoint = 0; // 0: a database transaction; n: savepoint n of a request scope
+        quint64 m_scope = 0;
     };
-    // write: serialized against every other writer (other processes included).
+    // write: serialized against every other writer (other processes included). Inside a
+    // request scope every transaction is a write.
     [[nodiscard]] StoreResult<Transaction> begin(bool write = true);
+
+    // ---- request scopes: an operation and the record of its outcome commit together
+    // From here to endScope(), the transactions begun are parts of one write transaction, begun
+    // (and the write lock taken) at the first of them. Not inside a transaction.
+    void beginScope();
+    [[nodiscard]] bool inScope() const noexcept { return m_scopeActive; }
+    // Whether a transaction of the scope committed (its changes are pending until endScope).
+    [[nodiscard]] bool scopeChanged() const noexcept { return m_scopeChanged; }
+    // Ends the scope: commits its transaction (commit true) or rolls it back. A failed commit
+    // is rolled back and returned.
+    [[nodiscard]] StoreStatus endScope(bool commit);
+    // How many times changes committed inside a scope were rolled back after all (a failed
+    // commit, a lost race): in-memory views of the store (the log's tree, the status list)
+    // rebuild from the store when this moves.
+    [[nodiscard]] quint64 discardedScopes() const noexcept { return m_discardedScopes; }
 
     // ---- the row-binding helper every table uses
     // Runs a statement that returns no rows.
@@ -203,6 +224,12 @@ class Database {
     Backend m_backend = Backend::Sqlite;
     QHash<const char*, QSqlQuery*> m_queries;
     bool m_inTransaction = false;
+    bool m_scopeActive = false;
+    bool m_scopeOpen = false; // the scope's database transaction is begun
+    bool m_scopeChanged = false;
+    int m_scopeDepth = 0;
+    quint64 m_scopeSerial = 0;
+    quint64 m_discardedScopes = 0;
 };
 
 } // namespace twinseal::service

@@ -52,11 +52,13 @@ class SubscriberAuth {
     [[nodiscard]] ServiceResult<proto::AuthChallenge> authResync(const proto::AuthResyncRequest& r);
     [[nodiscard]] ServiceResult<proto::AuthResult> authFinish(const proto::AuthFinishRequest& r);
     // Checks an Authorization header for the request (AKMA MAC, window, nonce; or a grant). No
-    // header: an anonymous caller.
+    // header: an anonymous caller. `recordOutcome`: the nonce is not used up here; the caller
+    // carries the request's key for RequestOutcomes, which records the answer instead.
     [[nodiscard]] ServiceResult<Caller> authenticate(const QByteArray& authorization,
                                                      const QByteArray& method,
                                                      const QByteArray& pathAndQuery,
-                                                     const QByteArray& body);
+                                                     const QByteArray& body,
+                                                     bool recordOutcome = false);
 
   private:
     // A new challenge with SQN `sqn`, recorded as a pending session of `sessionSupi`.

@@ -62,6 +62,7 @@ class TransparencyLog {
     quint64 m_headSize = ~quint64{0};
     qint64 m_headAt = 0;
     QByteArray m_headBytes;
+    quint64 m_discardedScopes = 0; // Store::discardedScopes() the tree was built after
 };
 
 } // namespace twinseal::service
