@@ -25,8 +25,9 @@ PACKAGES=(
   libopenxr-dev libopenxr-loader1
   # tests, benchmarks, GUI tests without a display
   libbenchmark-dev python3 python3-jwcrypto xvfb xauth
-  # PostgreSQL for the service's second storage backend (integration tests)
-  postgresql
+  # PostgreSQL for the service's second storage backend (integration tests); HAProxy in front of
+  # two service instances (the PROXY protocol test)
+  postgresql haproxy
   # the libFuzzer targets (packaging/run-fuzz.sh): clang with its fuzzer runtime, compiler cache;
   # static analysis (packaging/run-clang-tidy.sh)
   clang-14 libclang-rt-14-dev ccache clang-tidy-14

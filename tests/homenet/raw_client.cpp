@@ -63,6 +63,9 @@ bool takeResponse(QByteArray* buffer, HttpResult* out) {
 
 RawClient::RawClient(const HomenetServer& server) : m_base(server.url()), m_tls(tlsFor(server)) {}
 
+RawClient::RawClient(const HomenetServer& server, quint16 port)
+    : m_base(QStringLiteral("https://localhost:%1").arg(port)), m_tls(tlsFor(server)) {}
+
 HttpResult RawClient::send(const QByteArray& method, const QString& path, const QByteArray& body,
                            const QByteArray& contentType, const RawHeaders& headers) {
     QNetworkRequest req(QUrl(m_base + path));

@@ -36,6 +36,8 @@ using RawHeaders = QList<QPair<QByteArray, QByteArray>>;
 class RawClient {
 public:
     explicit RawClient(const HomenetServer& server);
+    // Through another port of this machine (a balancer in front of `server`).
+    RawClient(const HomenetServer& server, quint16 port);
     HttpResult send(const QByteArray& method, const QString& path, const QByteArray& body = {},
                     const QByteArray& contentType = "application/x-protobuf",
                     const RawHeaders& headers = {});

@@ -6,8 +6,14 @@
 // the write lock and hangs fails the writes behind it after the lock timeout; it does not stall
 // the service. A client's retry of a request whose answer it lost (its connection dropped, the
 // balancer moved it to the other instance) gets the first answer, not a replay refusal; a
-// request that failed before changing anything runs again when retried.
+// request that failed before changing anything runs again when retried. Behind HAProxy with the
+// PROXY protocol, the service sees each client's own address: in its log and its per-client
+// rate limit; a connection without the header, or from a peer not trusted to send one, is closed.
 #include <QFile>
+#include <QProcess>
+#include <QSslSocket>
+#include <QTcpServer>
+#include <QtEndian>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QtTest>
@@ -44,6 +50,131 @@ std::optional<StatusList> statusListOf(const HomenetServer& server, const UsimPr
         return std::nullopt;
     }
     return std::move(list).value();
+}
+
+// A port nobody listens on right now.
+quint16 freePort() {
+    QTcpServer s;
+    return s.listen(QHostAddress::LocalHost, 0) ? s.serverPort() : 0;
+}
+
+// A PROXY v2 header for a TCP client at `client`:`port` (IPv4) reaching the service on 443.
+QByteArray proxyHeaderFor(const QHostAddress& client, quint16 port) {
+    QByteArray h("\r\n\r\n\0\r\nQUIT\n", 12);
+    h += char(0x21);
+    h += char(0x11);
+    QByteArray rest(12, '\0');
+    qToBigEndian<quint32>(client.toIPv4Address(), rest.data());
+    qToBigEndian<quint32>(QHostAddress(QStringLiteral("127.0.0.1")).toIPv4Address(), rest.data() + 4);
+    qToBigEndian<quint16>(port, rest.data() + 8);
+    qToBigEndian<quint16>(443, rest.data() + 10);
+    QByteArray len(2, '\0');
+    qToBigEndian<quint16>(quint16(rest.size()), len.data());
+    return h + len + rest;
+}
+
+// GET `path` on a connection of its own from `from` that starts with `prefix` (a PROXY header)
+// before TLS: the HTTP status, or 0 when the service closed the connection without an answer.
+int getAfter(const HomenetServer& server, const QByteArray& prefix, const QByteArray& path,
+             const QHostAddress& from = QHostAddress::LocalHost) {
+    QSslSocket s;
+    if (!s.bind(from, 0))
+        return -1;
+    QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+    tls.setCaCertificates(QSslCertificate::fromData(server.tlsCaPem().toLatin1()));
+    tls.setProtocol(QSsl::TlsV1_3OrLater);
+    s.setSslConfiguration(tls);
+    s.setPeerVerifyName(QStringLiteral("localhost"));
+    s.connectToHost(QHostAddress::LocalHost, server.port());
+    if (!s.waitForConnected(5000))
+        return -1;
+    s.write(prefix);
+    s.startClientEncryption();
+    if (!s.waitForEncrypted(8000))
+        return 0;
+    s.write("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    // Until the whole answer (its headers and Content-Length bytes) or the connection's end.
+    QByteArray answer;
+    auto complete = [&answer] {
+        const qsizetype end = answer.indexOf("\r\n\r\n");
+        if (end < 0)
+            return false;
+        const QByteArray head = answer.left(end).toLower();
+        const qsizetype at = head.indexOf("content-length:");
+        const qsizetype length =
+            at < 0 ? 0 : head.mid(at + 15, head.indexOf('\r', at) - at - 15).trimmed().toLongLong();
+        return answer.size() >= end + 4 + length;
+    };
+    while (!complete() && s.waitForReadyRead(8000))
+        answer += s.readAll();
+    const QList<QByteArray> statusLine = answer.left(answer.indexOf('\r')).split(' ');
+    return statusLine.value(1).toInt();
+}
+
+// Debian's HAProxy (in /usr/sbin, which may not be on a user's PATH); empty when not installed.
+QString haproxyPath() {
+    QString found = QStandardPaths::findExecutable(QStringLiteral("haproxy"));
+    if (!found.isEmpty())
+        return found;
+    return QFile::exists(QStringLiteral("/usr/sbin/haproxy")) ? QStringLiteral("/usr/sbin/haproxy")
+                                                             : QString();
+}
+
+// HAProxy in TCP mode in front of `server`, sending PROXY v2 headers, connecting to the service
+// from 127.0.0.3 (so that an address the service saw without the header would show).
+class HaProxy {
+  public:
+    explicit HaProxy(const HomenetServer& server) : m_port(freePort()) {
+        const QString cfg = server.scratch(QStringLiteral("haproxy.cfg"));
+        QFile f(cfg);
+        if (!f.open(QIODevice::WriteOnly))
+            return;
+        f.write(QStringLiteral("global\n    maxconn 100\n"
+                               "defaults\n    mode tcp\n    timeout connect 5s\n"
+                               "    timeout client 30s\n    timeout server 30s\n"
+                               "frontend twinseal\n    bind 127.0.0.1:%1\n"
+                               "    default_backend instances\n"
+                               "backend instances\n"
+                               "    server a 127.0.0.1:%2 send-proxy-v2 source 127.0.0.3\n")
+                    .arg(m_port)
+                    .arg(server.port())
+                    .toLatin1());
+        f.close();
+        m_proc.setProcessChannelMode(QProcess::MergedChannels);
+        m_proc.start(haproxyPath(), {QStringLiteral("-db"), QStringLiteral("-f"), cfg});
+        if (!m_proc.waitForStarted(5000))
+            return;
+        for (int i = 0; i < 100 && m_proc.state() == QProcess::Running; ++i) {
+            QTcpSocket probe;
+            probe.connectToHost(QHostAddress::LocalHost, m_port);
+            if (probe.waitForConnected(100)) {
+                m_ready = true;
+                return;
+            }
+            QTest::qWait(50);
+        }
+    }
+    ~HaProxy() {
+        m_proc.terminate();
+        if (!m_proc.waitForFinished(5000))
+            m_proc.kill();
+    }
+    [[nodiscard]] bool ready() const { return m_ready; }
+    [[nodiscard]] quint16 port() const { return m_port; }
+    [[nodiscard]] QByteArray output() { return m_proc.readAll(); }
+
+  private:
+    quint16 m_port;
+    QProcess m_proc;
+    bool m_ready = false;
+};
+
+QString writeServiceIni(const HomenetServer& server, const QByteArray& settings) {
+    QString ini = server.scratch(QStringLiteral("homenet.ini"));
+    QFile f(ini);
+    if (f.open(QIODevice::WriteOnly))
+        f.write("[service]\n" + settings);
+    return ini;
 }
 
 } // namespace
@@ -105,6 +236,62 @@ private slots:
     }
 
     void hungLockHolderFailsWritesInsteadOfStalling();
+
+    // The real HAProxy (send-proxy-v2) in front: the service logs and limits the client, not
+    // the balancer; another client behind the same balancer has a bucket of its own; a
+    // connection that skips the balancer (no header) is closed with its reason.
+    void clientsBehindHaProxyAreSeen() {
+        if (haproxyPath().isEmpty())
+            QFAIL("haproxy is not installed: run packaging/setup.sh");
+        HomenetServer a;
+        QVERIFY(a.start({QStringLiteral("--config"),
+                         writeServiceIni(a, "proxy-protocol = on\nproxy-protocol-from = 127.0.0.3\n"
+                                            "rate-limit = 1\nrate-burst = 4\n")}));
+        HaProxy haproxy(a);
+        QVERIFY2(haproxy.ready(), haproxy.output().constData());
+        RawClient viaHaProxy(a, haproxy.port());
+        QVERIFY2(viaHaProxy.send("GET", QStringLiteral("/v1/info")).status == 200,
+                 (a.pollLog().right(1500) + haproxy.output()).constData());
+        // The bucket of this client (burst 4, 1 a second) runs out...
+        int limited = 0;
+        for (int i = 0; i < 8; ++i)
+            limited += viaHaProxy.send("GET", QStringLiteral("/v1/info")).status == 429 ? 1 : 0;
+        QVERIFY(limited > 0);
+        // ... not the bucket of another client behind the same balancer.
+        const QHostAddress balancer(QStringLiteral("127.0.0.3"));
+        const QByteArray other = proxyHeaderFor(QHostAddress(QStringLiteral("192.0.2.7")), 50123);
+        QCOMPARE(getAfter(a, other, "/v1/info", balancer), 200);
+        // Until that client runs out of its own (refusals are logged with the client).
+        int otherLimited = 0;
+        for (int i = 0; i < 8 && otherLimited == 0; ++i)
+            otherLimited += getAfter(a, other, "/v1/info", balancer) == 429 ? 1 : 0;
+        QCOMPARE(otherLimited, 1);
+        QTRY_VERIFY(a.pollLog().contains("\"client\":\"127.0.0.1\""));
+        QTRY_VERIFY(a.pollLog().contains("\"client\":\"192.0.2.7\""));
+        QVERIFY(!a.pollLog().contains("127.0.0.3"));
+        // From the balancer's address without a header, and straight to the service from a peer
+        // that is not the balancer: closed, and said why.
+        QCOMPARE(getAfter(a, {}, "/v1/info", balancer), 0);
+        QTRY_VERIFY(a.pollLog().contains("proxy-header-missing"));
+        QCOMPARE(getAfter(a, proxyHeaderFor(QHostAddress(QStringLiteral("192.0.2.8")), 50124),
+                          "/v1/info"),
+                 0);
+        QTRY_VERIFY(a.pollLog().contains("proxy-source-untrusted"));
+        QVERIFY(a.running());
+    }
+
+    // Only the balancers named in proxy-protocol-from may name a client: a header from another
+    // peer is refused (it could claim any address and dodge the per-client limits).
+    void proxyHeaderOnlyFromTrustedPeers() {
+        HomenetServer a;
+        QVERIFY(a.start({QStringLiteral("--config"),
+                         writeServiceIni(a, "proxy-protocol = on\nproxy-protocol-from = 10.0.0.0/8\n")}));
+        QCOMPARE(getAfter(a, proxyHeaderFor(QHostAddress(QStringLiteral("192.0.2.7")), 50123),
+                          "/v1/info"),
+                 0);
+        QTRY_VERIFY(a.pollLog().contains("proxy-source-untrusted"));
+        QVERIFY(a.running());
+    }
 
     // Each request answered on one instance and retried, byte for byte, on the other.
     void retriesGetTheFirstAnswerOnEitherInstance() {

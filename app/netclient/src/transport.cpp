@@ -295,7 +295,7 @@ void Transport::callForResponse(const HttpRequest& request, QObject* context, Re
 }
 
 void Transport::attempt(const HttpRequest& request, std::shared_ptr<const Prepared> prepared,
-                        int number, QPointer<QObject> context, ResponseCallback done) {
+                        int number, const QPointer<QObject>& context, ResponseCallback done) {
     if (!context)
         return;
     QNetworkReply* reply = send(*prepared);

@@ -131,7 +131,7 @@ private:
     [[nodiscard]] ClientResult<Prepared> prepare(const HttpRequest& request);
     [[nodiscard]] QNetworkReply* send(const Prepared& prepared);
     void attempt(const HttpRequest& request, std::shared_ptr<const Prepared> prepared, int number,
-                 QPointer<QObject> context, ResponseCallback done);
+                 const QPointer<QObject>& context, ResponseCallback done);
     [[nodiscard]] ClientResult<QByteArray> authorization(const HttpRequest& request,
                                                          const QByteArray& macPath);
 

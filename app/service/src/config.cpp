@@ -1,5 +1,7 @@
 #include "twinseal/service/config.h"
 
+#include "twinseal/service/proxy_protocol.h"
+
 #include <QFileInfo>
 #include <QSettings>
 
@@ -33,7 +35,8 @@ bool ServiceConfig::loadFile(const QString& path, QString* error) {
         QStringLiteral("call-signal-rate"), QStringLiteral("call-signal-burst"),
         QStringLiteral("call-frame-rate"), QStringLiteral("call-frame-burst"),
         QStringLiteral("disclosure-delay"), QStringLiteral("database-lock-timeout"),
-        QStringLiteral("database-statement-timeout")};
+        QStringLiteral("database-statement-timeout"), QStringLiteral("proxy-protocol"),
+        QStringLiteral("proxy-protocol-from")};
     for (const QString& key : ini.allKeys()) {
         const QString bare = key.startsWith(QLatin1String("service/")) ? key.mid(8) : key;
         if (!key.startsWith(QLatin1String("service/")) || !known.contains(bare)) {
@@ -67,6 +70,27 @@ bool ServiceConfig::loadFile(const QString& path, QString* error) {
     maxAvatarBytes = num("max-avatar-bytes", maxAvatarBytes);
     rateLimit = num("rate-limit", rateLimit);
     rateBurst = num("rate-burst", rateBurst);
+    if (ini.contains(QStringLiteral("proxy-protocol"))) {
+        const QString v = ini.value(QStringLiteral("proxy-protocol")).toString().toLower();
+        if (v == QLatin1String("true") || v == QLatin1String("on") || v == QLatin1String("v2"))
+            proxyProtocol = true;
+        else if (v == QLatin1String("false") || v == QLatin1String("off"))
+            proxyProtocol = false;
+        else {
+            *error = QStringLiteral("%1: 'proxy-protocol' is on (v2) or off").arg(path);
+            ok = false;
+        }
+    }
+    if (ini.contains(QStringLiteral("proxy-protocol-from"))) {
+        const QVariant v = ini.value(QStringLiteral("proxy-protocol-from"));
+        proxyProtocolFrom = v.typeId() == QMetaType::QStringList ? v.toStringList().join(QLatin1Char(','))
+                                                                 : v.toString();
+        QString why;
+        if (!parseProxySources(proxyProtocolFrom, &why)) {
+            *error = QStringLiteral("%1: 'proxy-protocol-from': %2").arg(path, why);
+            ok = false;
+        }
+    }
     challengeTtl = num("challenge-ttl", challengeTtl);
     authStartBurst = num("auth-start-burst", authStartBurst);
     authStartPerMinute = num("auth-start-per-minute", authStartPerMinute);

@@ -9,10 +9,6 @@ namespace twinseal::service {
 using namespace twinseal::security;
 using namespace util;
 
-namespace {
-constexpr std::int64_t kDay = 86400;
-} // namespace
-
 CredentialIssuer::CredentialIssuer(ServiceContext& context, TransparencyLog& log,
                                    StatusListPublisher& status)
     : m_ctx(context), m_log(log), m_status(status) {

@@ -18,6 +18,8 @@
 #include "http_exchange.h"
 #include "http_reply.h"
 #include "http_routes.h"
+#include "proxied_tls_server.h"
+#include "twinseal/service/proxy_protocol.h"
 #include "twinseal/service/call_relay.h"
 #include "twinseal/service/service_log.h"
 
@@ -73,7 +75,7 @@ void rejectRequest(QTcpSocket* s, RequestGuard& guard, int status, const char* r
     logEvent(LogLevel::Warning, "request-refused",
              {{QStringLiteral("status"), status},
               {QStringLiteral("code"), QString::fromStdString(code)},
-              {QStringLiteral("client"), s->peerAddress().toString()}});
+              {QStringLiteral("client"), clientAddress(s).toString()}});
 }
 
 // A header field name is an RFC 9110 token: visible ASCII letters, digits and !#$%&'*+-.^_`|~.
@@ -220,10 +222,17 @@ ServiceResult<quint16> HttpFrontend::start() {
     tls.setProtocol(QSsl::TlsV1_3OrLater);
     tls.setPeerVerifyMode(QSslSocket::VerifyNone);
 
-    m_tls = new QSslServer(this);
+    QString why;
+    auto sources = parseProxySources(config.proxyProtocolFrom, &why);
+    if (!sources)
+        return serviceError(500, "proxy-protocol-from-invalid",
+                            "proxy-protocol-from: " + why.toStdString());
+    m_tls = new ProxiedTlsServer(config.proxyProtocol, *sources, this);
     m_tls->setSslConfiguration(tls);
-    connect(m_tls, &QSslServer::startedEncryptionHandshake, this,
-            [this](QSslSocket* s) { guardSocket(s); });
+    connect(m_tls, &QSslServer::startedEncryptionHandshake, this, [this](QSslSocket* s) {
+        m_tls->attachClient(s);
+        guardSocket(s);
+    });
     connect(m_tls, &QSslServer::errorOccurred, this, [](QSslSocket*, QAbstractSocket::SocketError e) {
         logEvent(LogLevel::Debug, "tls-error", {{QStringLiteral("error"), int(e)}});
     });
@@ -357,20 +366,23 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest& request, QTcpSocket* 
     QElapsedTimer timer;
     timer.start();
     Exchange x(m_service, request);
+    // The client: named by the balancer's PROXY header, else the connection's peer.
+    const QHostAddress client = clientAddress(socket);
+    x.source = client.toString().toUtf8();
     if (http::header(request, "upgrade").toLower() == "websocket") {
         // Qt HttpServer 6.4 upgrades a WebSocket request when this returns true (see
         // onWebSocket()) and drops the connection when it returns false.
-        const bool accept = x.path == QLatin1String("/v1/ws") && allow(request.remoteAddress());
+        const bool accept = x.path == QLatin1String("/v1/ws") && allow(client);
         if (accept)
             socket->setProperty(kSwitchedProperty, true);
         logEvent(LogLevel::Info, "websocket",
                  {{QStringLiteral("path"), x.path},
                   {QStringLiteral("accepted"), accept},
-                  {QStringLiteral("client"), request.remoteAddress().toString()}});
+                  {QStringLiteral("client"), client.toString()}});
         return accept;
     }
 
-    if (!allow(request.remoteAddress())) {
+    if (!allow(client)) {
         x.refuse(429, "rate-limited", "too many requests from this address; slow down and retry");
         x.reply.retryAfter = QByteArrayLiteral("1");
     } else if (const QString duplicate = duplicateQueryParameter(x.query); !duplicate.isEmpty()) {
@@ -430,7 +442,7 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest& request, QTcpSocket* 
               {QStringLiteral("path"), x.path},
               {QStringLiteral("status"), reply.status},
               {QStringLiteral("code"), QString::fromStdString(reply.code)},
-              {QStringLiteral("client"), request.remoteAddress().toString()},
+              {QStringLiteral("client"), client.toString()},
               {QStringLiteral("ms"), double(timer.nsecsElapsed()) / 1e6}});
     return true;
 }

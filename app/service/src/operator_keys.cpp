@@ -1,5 +1,7 @@
 #include "twinseal/service/operator_keys.h"
 
+#include "service_util.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -14,7 +16,6 @@ using namespace twinseal::security;
 
 namespace {
 
-constexpr std::int64_t kDay = 86400;
 // The inner files are encrypted under a 256-bit random master secret, so a cheap scrypt is
 // enough for them; the passphrase itself only ever meets the full-cost scrypt of master.sealed.
 const ScryptParams kInnerScrypt{1u << 10, 8, 1};
@@ -81,7 +82,7 @@ Result<OperatorKeys> OperatorKeys::create(const QString& dataDir, const std::str
                                                 QFileDevice::ExeOwner);
     auto& rng = SystemRandom::instance();
     const std::string name = o.operatorName.toStdString();
-    const std::int64_t until = now + std::int64_t(o.validityDays) * kDay;
+    const std::int64_t until = now + std::int64_t(o.validityDays) * util::kDay;
 
     auto masterBytes = rng.bytes(32);
     TWINSEAL_TRY(masterBytes);
@@ -109,7 +110,7 @@ Result<OperatorKeys> OperatorKeys::create(const QString& dataDir, const std::str
     TWINSEAL_TRY(tlsKey);
     CertificateRequest tlsReq{o.tlsHosts.isEmpty() ? std::string("localhost")
                                                    : o.tlsHosts.first().toStdString(),
-                              name, now - 300, now + 825 * kDay, false, {}};
+                              name, now - 300, now + 825 * util::kDay, false, {}};
     for (const QString& h : o.tlsHosts) {
         const bool ip = !h.isEmpty() && h.toStdString().find_first_not_of("0123456789.:") ==
                                             std::string::npos;

@@ -1,6 +1,8 @@
 // Helpers shared by the home-network service's sources (private to app/service).
 #pragma once
 
+#include <cstdint>
+
 #include <QByteArray>
 #include <QString>
 #include <QUuid>
@@ -16,6 +18,8 @@
 #include "twinseal/service/store.h"
 
 namespace twinseal::service::util {
+
+inline constexpr std::int64_t kDay = 86400; // seconds
 
 inline QByteArray qb(security::ByteView b) {
     return QByteArray(reinterpret_cast<const char*>(b.data()), static_cast<qsizetype>(b.size()));

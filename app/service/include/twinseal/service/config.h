@@ -22,6 +22,11 @@ struct ServiceConfig {
     qint64 maxAvatarBytes = 512LL * 1024 * 1024;
     double rateLimit = 50.0;         // requests per second per client address; 0 disables
     double rateBurst = 200.0;
+    // Behind a TCP balancer (HAProxy `send-proxy-v2`): every connection starts with a PROXY
+    // protocol v2 header naming the client, accepted only from `proxyProtocolFrom` (addresses
+    // and CIDR subnets, comma-separated); per-client limits and the log then see the client.
+    bool proxyProtocol = false;
+    QString proxyProtocolFrom = QStringLiteral("127.0.0.1, ::1");
     int challengeTtl = 120;          // seconds an AKA challenge stays answerable
     // /v1/auth/start per subscriber (SUPI) and per source address: a burst, then so many a
     // minute; over it, 429 auth-start-rate-limited with Retry-After. 0 a minute disables (and

@@ -28,6 +28,7 @@ template <typename Context> class Router;
 } // namespace http
 
 class CallRelay;
+class ProxiedTlsServer;
 
 class HttpFrontend : public QAbstractHttpServer {
     Q_OBJECT
@@ -58,7 +59,7 @@ private:
     HomenetService& m_service;
     const OperatorKeys& m_keys;
     std::unique_ptr<http::Router<http::Exchange>> m_routes; // method + path -> handler
-    QSslServer* m_tls = nullptr;
+    ProxiedTlsServer* m_tls = nullptr;
     CallRelay* m_calls = nullptr; // a child: the /v1/ws connections
     // Rate-limit buckets by last use, most recent first; at most kMaxRateBuckets addresses.
     std::list<Bucket> m_recent;
