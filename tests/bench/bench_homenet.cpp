@@ -9,9 +9,14 @@
 // never asserted. Targets (2-core machine): >= 3,000 status fetches/s, >= 150 registrations/s,
 // p99 < 50 ms.
 //
+// With --instances 2, two `serve` instances share the data directory and database (as behind a
+// load balancer) and the connections alternate between them; a third phase then measures the
+// read latency (GET /v1/log/head) on each instance while a session of this process holds the
+// database's write lock and instance 2 has a write waiting for it.
+//
 // Options: --seconds S (measured, default 5), --warmup S (default 1), --connections N (64),
 //          --subscribers N (default: sized for the registration phase),
-//          --backend all|sqlite|postgresql (default all).
+//          --backend all|sqlite|postgresql (default all), --instances 1|2 (default 1).
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDir>
@@ -77,6 +82,7 @@ struct Options {
     int connections = 64;
     int subscribers = 0; // 0: sized automatically
     QString backend = QStringLiteral("all");
+    int instances = 1;
 };
 
 // The benchmark's clock, started by main().
@@ -942,6 +948,89 @@ sec::Manifest ownAvatar(sec::Manifest manifest, int n) {
     return manifest;
 }
 
+// Phase C (two instances): a session of this process takes the database's write lock (SQLite
+// BEGIN IMMEDIATE, PostgreSQL the service's advisory lock) and holds it; instance 2 gets a write
+// (auth/start) that waits for it; meanwhile one connection per instance reads GET /v1/log/head
+// back to back. Prints each instance's read latency while the lock is held.
+void lockHeldPhase(const Backend& b, const QString& dataDir, const QSslConfiguration& tls,
+                   quint16 port1, quint16 port2, const QByteArray& host, const Subscriber& writer) {
+    constexpr double kHoldSeconds = 3.0;
+    SAY("  phase C: read latency while the write lock is held for %.0f s and instance 2 has a "
+        "write waiting\n",
+        kHoldSeconds);
+    const QString connection = QStringLiteral("bench-lock-holder");
+    bool held = false;
+    {
+        QSqlDatabase db = b.pgName.isEmpty() ? QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connection)
+                                             : QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), connection);
+        if (b.pgName.isEmpty()) {
+            db.setDatabaseName(QDir(dataDir).filePath(QStringLiteral("homenet.sqlite")));
+        } else {
+            db.setHostName(QStringLiteral("/var/run/postgresql"));
+            db.setDatabaseName(b.pgName);
+        }
+        std::optional<QSqlQuery> q;
+        if (db.open()) {
+            q.emplace(db);
+            held = b.pgName.isEmpty()
+                       ? q->exec(QStringLiteral("BEGIN IMMEDIATE"))
+                       : q->exec(QStringLiteral("BEGIN")) &&
+                             q->exec(QStringLiteral("SELECT pg_advisory_xact_lock(7425711)"));
+        }
+        if (!held) {
+            SAY("    skipped: the write lock could not be taken (%s)\n",
+                qPrintable(db.lastError().text().simplified()));
+        } else {
+            HttpConnection writeConn(tls, port2);
+            HttpConnection read1(tls, port1);
+            HttpConnection read2(tls, port2);
+            Latencies lat1, lat2;
+            int writeStatus = -1;
+            qint64 writeNs = 0;
+            const qint64 start = nowNs();
+            const qint64 end = start + qint64(kHoldSeconds * 1e9);
+            proto::AuthStartRequest r;
+            r.set_suci(writer.suci);
+            writeConn.send(httpRequest("POST", "/v1/auth/start", host,
+                                       QByteArray::fromStdString(r.SerializeAsString())),
+                           [&](const Response& resp) {
+                               writeStatus = resp.status;
+                               writeNs = resp.latencyNs;
+                           });
+            std::function<void(HttpConnection&, Latencies&)> readLoop =
+                [&](HttpConnection& c, Latencies& l) {
+                    if (nowNs() >= end)
+                        return;
+                    c.send(httpRequest("GET", "/v1/log/head", host), [&](const Response& resp) {
+                        if (resp.status == 200)
+                            l.add(resp.latencyNs);
+                        readLoop(c, l);
+                    });
+                };
+            readLoop(read1, lat1);
+            readLoop(read2, lat2);
+            QEventLoop loop;
+            QTimer::singleShot(int(kHoldSeconds * 1000), &loop, &QEventLoop::quit);
+            loop.exec();
+            (void)q->exec(QStringLiteral("ROLLBACK"));
+            // Let the waiting write and the last reads finish.
+            while (writeStatus < 0 && nowNs() < end + qint64(6e9))
+                QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 100);
+            SAY("    instance 1: %5zu reads, p50 %8.2f ms, max %8.2f ms\n", lat1.ms.size(),
+                lat1.percentile(0.5), lat1.max());
+            SAY("    instance 2: %5zu reads, p50 %8.2f ms, max %8.2f ms (it waits for the lock in "
+                "its one thread)\n",
+                lat2.ms.size(), lat2.percentile(0.5), lat2.max());
+            SAY("    instance 2's write: HTTP %d after %.0f ms\n", writeStatus, double(writeNs) / 1e6);
+            read1.abort();
+            read2.abort();
+            writeConn.abort();
+        }
+        q.reset();
+    }
+    QSqlDatabase::removeDatabase(connection);
+}
+
 BackendResult runBackend(const Backend& b, const Options& o, const sec::Manifest& manifest) {
     BackendResult out;
     out.name = b.name;
@@ -1029,6 +1118,11 @@ BackendResult runBackend(const Backend& b, const Options& o, const sec::Manifest
     Service service;
     if (!service.start(common, port))
         die("twinseal-homenet serve did not start");
+    // A second instance on the same data directory and database, as behind a load balancer.
+    Service second;
+    const quint16 port2 = o.instances > 1 ? freePort() : 0;
+    if (o.instances > 1 && (port2 == 0 || !second.start(common, port2)))
+        die("the second twinseal-homenet serve did not start");
     std::vector<qint64> dbPids;
     if (!b.pgName.isEmpty()) {
         QSqlQuery q(QSqlDatabase::database(QStringLiteral("bench-pg-admin")));
@@ -1041,6 +1135,10 @@ BackendResult runBackend(const Backend& b, const Options& o, const sec::Manifest
     }
     SAY("  twinseal-homenet serve pid %lld on 127.0.0.1:%u (--rate-limit 0 --log-level warning)\n",
         static_cast<long long>(service.pid()), unsigned(port));
+    if (o.instances > 1)
+        SAY("  a second instance, pid %lld on 127.0.0.1:%u, on the same database; the connections "
+            "alternate between the two (service CPU: the first instance's only)\n",
+            static_cast<long long>(second.pid()), unsigned(port2));
 
     QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
     tls.setCaCertificates(QSslCertificate::fromPath(QDir(dataDir).filePath(QStringLiteral("keys/tls-ca.pem"))));
@@ -1057,7 +1155,7 @@ BackendResult runBackend(const Backend& b, const Options& o, const sec::Manifest
         QElapsedTimer t;
         t.start();
         for (int i = 0; i < o.connections; ++i) {
-            conns.push_back(std::make_unique<HttpConnection>(tls, port));
+            conns.push_back(std::make_unique<HttpConnection>(tls, i % 2 == 1 && port2 != 0 ? port2 : port));
             conns.back()->connectNow([&](bool ok) {
                 failed += ok ? 0 : 1;
                 if (--pending == 0)
@@ -1081,6 +1179,8 @@ BackendResult runBackend(const Backend& b, const Options& o, const sec::Manifest
     SAY("  phase B: %.1f s warm-up, %.1f s measured\n", o.warmup, o.seconds);
     out.phases.push_back(registerPhase(conns, o, service.pid(), dbPids, host, subscribers));
     printPhase(out.phases.back(), o.connections);
+    if (o.instances > 1)
+        lockHeldPhase(b, dataDir, tls, port, port2, host, subscribers.back());
 
     int reconnects = 0;
     for (auto& c : conns)
@@ -1088,6 +1188,8 @@ BackendResult runBackend(const Backend& b, const Options& o, const sec::Manifest
     if (reconnects > 0)
         SAY("  note: %d reconnections (the service closed keep-alive connections)\n", reconnects);
     conns.clear();
+    if (o.instances > 1 && second.stop() != 0)
+        SAY("  note: the second instance did not stop cleanly\n");
     const bool alive = service.running();
     const int rc = service.stop();
     const QByteArray log = service.takeLog().trimmed();
@@ -1124,7 +1226,10 @@ int main(int argc, char** argv) {
                                   "and window)."),
                    QStringLiteral("n"), QStringLiteral("0")},
                   {QStringLiteral("backend"), QStringLiteral("all, sqlite or postgresql."),
-                   QStringLiteral("name"), QStringLiteral("all")}});
+                   QStringLiteral("name"), QStringLiteral("all")},
+                  {QStringLiteral("instances"),
+                   QStringLiteral("Service instances on the same database (1 or 2)."),
+                   QStringLiteral("n"), QStringLiteral("1")}});
     p.process(app);
     Options o;
     o.seconds = std::max(0.5, p.value(QStringLiteral("seconds")).toDouble());
@@ -1132,6 +1237,7 @@ int main(int argc, char** argv) {
     o.connections = std::max(1, p.value(QStringLiteral("connections")).toInt());
     o.subscribers = std::max(0, p.value(QStringLiteral("subscribers")).toInt());
     o.backend = p.value(QStringLiteral("backend")).toLower();
+    o.instances = std::clamp(p.value(QStringLiteral("instances")).toInt(), 1, 2);
 
     SAY("twinseal-homenet load benchmark: %d concurrent TLS 1.3 keep-alive connections, one "
         "request at a time each\n",

@@ -562,9 +562,12 @@ private slots:
         auto cred = parseCredential(*readFile(QDir(outDir).filePath(QStringLiteral("credential.tsc")).toStdString()));
         QVERIFY(cred.ok());
         QVERIFY(out.contains(cred->claims.dtId.c_str()));
-        // A second registration from the command line is refused with the service's reason.
+        // A second registration from the command line, with another key, is refused with the
+        // service's reason (with the same key and avatar it is the first one, picked up: ctl.ctl).
+        const QString otherKey = server.scratch(QStringLiteral("ada2.key"));
+        QCOMPARE(ctl({QStringLiteral("keygen"), QStringLiteral("--out"), otherKey}, &out), 0);
         rc = ctl({QStringLiteral("register"), QStringLiteral("--profile"), profilePath,
-                  QStringLiteral("--key"), key, QStringLiteral("--avatar"), pkg,
+                  QStringLiteral("--key"), otherKey, QStringLiteral("--avatar"), pkg,
                   QStringLiteral("--out-dir"), server.scratch(QStringLiteral("again"))},
                  &out);
         QVERIFY(rc != 0);
