@@ -34,6 +34,7 @@ all_targets=(
   audit_anchor:2048
   service_messages:8192
   http_request:1024
+  proxy_header:1100
 )
 
 start=$(date +%s)

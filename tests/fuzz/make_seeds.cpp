@@ -331,6 +331,29 @@ void httpRequests() {
           auth.format() + "\n/v1/avatars/a-1/files/0/chunks/7\nPUT");
 }
 
+// PROXY v2 headers as a balancer sends them (the TLS record that follows included): TCP over
+// IPv4 with a TLV, TCP over IPv6, and LOCAL.
+void proxyHeaders() {
+    const std::string sig("\r\n\r\n\0\r\nQUIT\n", 12);
+    auto header = [&](char verCmd, char family, const std::string& rest) {
+        return sig + verCmd + family + char(rest.size() >> 8) + char(rest.size() & 0xff) + rest;
+    };
+    const std::string tls("\x16\x03\x01\x00\x05hello", 10);
+    const std::string v4 = std::string("\xc0\x00\x02\x01\xc6\x33\x64\x02\xdc\x04\x01\xbb", 12) +
+                           std::string("\x02\x00\x04host", 7);
+    std::string v6(36, '\0');
+    v6[0] = '\x20';
+    v6[1] = '\x01';
+    v6[15] = '\x01';
+    v6[16] = '\x20';
+    v6[31] = '\x02';
+    v6[33] = '\x40';
+    v6[35] = '\x01';
+    write("proxy_header", "tcp4", header('\x21', '\x11', v4) + tls);
+    write("proxy_header", "tcp6", header('\x21', '\x21', v6) + tls);
+    write("proxy_header", "local", header('\x20', '\x00', {}) + tls);
+}
+
 void glb() {
     const security::Bytes model = readFile(fs::path(TWINSEAL_SOURCE_DIR) / "resources/avatar/sample-avatar.glb");
     writeSelected("glb", "sample-avatar", 0, model);
@@ -396,6 +419,7 @@ int run(int argc, char** argv) {
     auditAnchors();
     serviceMessages(holder);
     httpRequests();
+    proxyHeaders();
     glb();
     gltf();
     std::cout << "seed corpora written to " << g_root.string() << "\n";
