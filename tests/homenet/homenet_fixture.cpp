@@ -254,6 +254,16 @@ QString HomenetServer::tlsCaPem() const {
     return f.open(QIODevice::ReadOnly) ? QString::fromLatin1(f.readAll()) : QString();
 }
 
+QString writeServiceIni(const HomenetServer& server, const QByteArray& settings,
+                        const QString& name) {
+    QString ini = server.scratch(name);
+    QFile f(ini);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) ||
+        f.write("[service]\n" + settings) < 0)
+        qFatal("cannot write %s", qPrintable(ini));
+    return ini;
+}
+
 QString avatarCopy(const QString& where, int variant) {
     QDir().mkpath(where);
     const QString src = QStringLiteral(TWINSEAL_SOURCE_DIR "/resources/avatar");

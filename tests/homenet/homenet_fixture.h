@@ -100,6 +100,12 @@ public:
     QString m_sharedDataDir; // startAlongside(): the other instance's
 };
 
+// Writes an INI file with `settings` in its [service] section into the server's scratch
+// directory (as `name`, replacing it) and returns its path, for `serve --config`. Aborts the test
+// run when it cannot be written.
+QString writeServiceIni(const HomenetServer& server, const QByteArray& settings,
+                        const QString& name = QStringLiteral("homenet.ini"));
+
 // Runs an asynchronous client call to completion (or a timeout) and returns its result.
 template <typename T>
 netclient::ClientResult<T> await(const std::function<void(netclient::ClientCallback<T>)>& call,

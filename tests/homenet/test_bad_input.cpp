@@ -288,11 +288,7 @@ private slots:
 
     void expiredChallengeAndReplayedRequests() {
         HomenetServer server;
-        const QString ini = server.scratch(QStringLiteral("homenet.ini"));
-        QFile f(ini);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write("[service]\nchallenge-ttl = 1\n");
-        f.close();
+        const QString ini = writeServiceIni(server, "challenge-ttl = 1\n");
         QVERIFY(server.start({QStringLiteral("--config"), ini}));
         auto profile = server.addSubscriber(QStringLiteral("imsi-001010000000124"),
                                             server.scratch(QStringLiteral("ue.profile")));
@@ -451,11 +447,7 @@ private slots:
     // verifier refuses it once expired.
     void statusListExpiresSoonAfterItsTtl() {
         HomenetServer server;
-        const QString ini = server.scratch(QStringLiteral("homenet.ini"));
-        QFile iniFile(ini);
-        QVERIFY(iniFile.open(QIODevice::WriteOnly));
-        iniFile.write("[service]\nstatus-list-ttl = 120\n");
-        iniFile.close();
+        const QString ini = writeServiceIni(server, "status-list-ttl = 120\n");
         QVERIFY(server.start({QStringLiteral("--config"), ini}));
         auto profile = server.addSubscriber(QStringLiteral("imsi-001010000000127"),
                                             server.scratch(QStringLiteral("ue.profile")));

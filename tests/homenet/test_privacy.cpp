@@ -502,12 +502,8 @@ private slots:
         REQUIRE_OK(before);
 
         // The configured delay (disclosure-delay in the INI file): an hour.
-        const QString ini = m_server->scratch(QStringLiteral("delay.ini"));
-        {
-            QFile f(ini);
-            QVERIFY(f.open(QIODevice::WriteOnly));
-            f.write("[service]\ndisclosure-delay = 3600\n");
-        }
+        const QString ini =
+            writeServiceIni(*m_server, "disclosure-delay = 3600\n", QStringLiteral("delay.ini"));
         const QJsonObject withheld =
             recordFor(dtId, QStringLiteral("NCA-HOUR"), {QStringLiteral("--config"), ini});
         QVERIFY(!withheld.isEmpty());
@@ -566,11 +562,7 @@ private slots:
                                   &out),
                  1);
         QVERIFY2(out.contains("disclosure-delay-invalid"), out.constData());
-        {
-            QFile f(ini);
-            QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
-            f.write("[service]\ndisclosure-delay = 40000000\n");
-        }
+        (void)writeServiceIni(*m_server, "disclosure-delay = 40000000\n", QStringLiteral("delay.ini"));
         QCOMPARE(recordDisclosure({QStringLiteral("--config"), ini, QStringLiteral("--dt"), dtId}, &out), 1);
         QVERIFY2(out.contains("disclosure-delay"), out.constData());
         auto unchanged = treeHead(*owner.client);

@@ -25,15 +25,6 @@ using namespace twinseal::test;
 
 namespace {
 
-QString writeIni(const HomenetServer& server, const QByteArray& settings) {
-    QString ini = server.scratch(QStringLiteral("homenet.ini"));
-    QFile f(ini);
-    if (!f.open(QIODevice::WriteOnly))
-        qFatal("cannot write %s", qPrintable(ini));
-    f.write("[service]\n" + settings);
-    return ini;
-}
-
 QByteArray chunkPath(const std::string& avatarId, int file, int chunk) {
     return "/v1/avatars/" + QByteArray::fromStdString(avatarId) + "/files/" +
            QByteArray::number(file) + "/chunks/" + QByteArray::number(chunk);
@@ -74,7 +65,7 @@ private slots:
     void registrationAndUploadRefusals() {
         HomenetServer server;
         QVERIFY(server.start({QStringLiteral("--config"),
-                              writeIni(server, "max-avatar-bytes = 400000\nrate-limit = 0\n")}));
+                              writeServiceIni(server, "max-avatar-bytes = 400000\nrate-limit = 0\n")}));
         RawClient raw(server);
         Party a = party(server, raw, 1);
         const QString pkg = avatarCopy(server.scratch(QStringLiteral("pkg")));
@@ -173,7 +164,7 @@ private slots:
 
     void authenticationRefusals() {
         HomenetServer server;
-        QVERIFY(server.start({QStringLiteral("--config"), writeIni(server, "akma-key-ttl = 3\n")}));
+        QVERIFY(server.start({QStringLiteral("--config"), writeServiceIni(server, "akma-key-ttl = 3\n")}));
         RawClient raw(server);
         Party a = party(server, raw, 1);
         const ServiceState before = serviceState(raw, *a.client, a.akma);
@@ -213,7 +204,7 @@ private slots:
     void authStartLimitsAndUnknownSubscribers() {
         HomenetServer server;
         QVERIFY(server.start({QStringLiteral("--config"),
-                              writeIni(server, "auth-start-burst = 2\nauth-start-per-minute = 1\n"
+                              writeServiceIni(server, "auth-start-burst = 2\nauth-start-per-minute = 1\n"
                                                "auth-start-source-burst = 5\n"
                                                "auth-start-source-per-minute = 1\n")}));
         RawClient raw(server);

@@ -169,14 +169,6 @@ class HaProxy {
     bool m_ready = false;
 };
 
-QString writeServiceIni(const HomenetServer& server, const QByteArray& settings) {
-    QString ini = server.scratch(QStringLiteral("homenet.ini"));
-    QFile f(ini);
-    if (f.open(QIODevice::WriteOnly))
-        f.write("[service]\n" + settings);
-    return ini;
-}
-
 } // namespace
 
 class ScaleOutTest : public QObject {
@@ -472,12 +464,7 @@ private slots:
 // answered meanwhile, and writes go through again once the lock is released.
 void ScaleOutTest::hungLockHolderFailsWritesInsteadOfStalling() {
     HomenetServer a;
-    const QString ini = a.scratch(QStringLiteral("homenet.ini"));
-    {
-        QFile f(ini);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write("[service]\ndatabase-lock-timeout = 1\n");
-    }
+    const QString ini = writeServiceIni(a, "database-lock-timeout = 1\n");
     QVERIFY(a.start(noRateLimit() + QStringList{QStringLiteral("--config"), ini}));
     TestSubscriber s = addTestSubscriber(a, QStringLiteral("s.usim"), 7002);
     RawClient raw(a);

@@ -121,10 +121,7 @@ bool Exchange::once(const QByteArray& key, const QByteArray& digest, qint64 expi
         return false;
     }
     if (answered->has_value()) {
-        reply.status = (*answered)->status;
-        reply.contentType = (*answered)->contentType;
-        reply.body = std::move((*answered)->body);
-        reply.code = "answered-before";
+        answerRecorded(std::move(**answered));
         return false;
     }
     service.outcomes().start();
@@ -149,14 +146,17 @@ void Exchange::finishOutcome() {
         reply = http::refuse(sent.error(), json);
         return;
     }
-    if (sent->status != reply.status || sent->body != reply.body) {
-        reply.status = sent->status;
-        reply.contentType = sent->contentType;
-        reply.body = std::move(sent->body);
-        reply.retryAfter.clear();
-        reply.etag.clear();
-        reply.code = "answered-before";
-    }
+    if (sent->status != reply.status || sent->body != reply.body)
+        answerRecorded(std::move(sent).value());
+}
+
+void Exchange::answerRecorded(RecordedAnswer&& answer) {
+    reply.status = answer.status;
+    reply.contentType = std::move(answer.contentType);
+    reply.body = std::move(answer.body);
+    reply.retryAfter.clear();
+    reply.etag.clear();
+    reply.code = "answered-before";
 }
 
 } // namespace twinseal::service::http

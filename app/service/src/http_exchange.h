@@ -61,6 +61,9 @@ struct Exchange {
     void finishOutcome();
 
   private:
+    // The reply becomes an answer recorded before (this request's, or another instance's).
+    void answerRecorded(RecordedAnswer&& answer);
+
     bool m_outcomeStarted = false;
     QByteArray m_outcomeKey;
     QByteArray m_outcomeDigest;
