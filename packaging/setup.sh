@@ -25,6 +25,8 @@ PACKAGES=(
   libopenxr-dev libopenxr-loader1
   # tests, benchmarks, GUI tests without a display
   libbenchmark-dev python3 python3-jwcrypto xvfb xauth
+  # the Prometheus project's own parser of the metrics text (the monitoring test)
+  python3-prometheus-client
   # PostgreSQL for the service's second storage backend (integration tests); HAProxy in front of
   # two service instances (the PROXY protocol test)
   postgresql haproxy

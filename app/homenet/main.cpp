@@ -2,6 +2,7 @@
 //   init            create the operator keys and the database in a data directory
 //   serve           run the HTTPS service
 //   subscriber add  create a subscriber and write the USIM profile file to hand out
+//   subscriber ref  the pseudonym under which alerts name a subscriber
 //   dt list|revoke  inspect digital twins; revoke one (logged, published in the status list)
 //   disclosure record  record a lawful disclosure of a DT's attributes, committed to in the
 //                      transparency log (its owner sees it after the configured delay)
@@ -277,6 +278,10 @@ int cmdServe(const QStringList& args) {
                    QStringLiteral("n")},
                   {QStringLiteral("log-level"), QStringLiteral("debug, info, warning or error."),
                    QStringLiteral("level")},
+                  {QStringLiteral("metrics-listen"),
+                   QStringLiteral("Serve Prometheus metrics at http://ADDRESS:PORT/metrics "
+                                  "(plain HTTP: a private address; off by default)."),
+                   QStringLiteral("address:port")},
                   {QStringLiteral("init"),
                    QStringLiteral("Create the operator keys first if the data directory has none.")},
                   {QStringLiteral("trust-root"),
@@ -327,6 +332,11 @@ int cmdServe(const QStringList& args) {
         c.publicUrl = p.value(QStringLiteral("public-url"));
     if (p.isSet(QStringLiteral("log-level")))
         c.logLevel = p.value(QStringLiteral("log-level"));
+    if (p.isSet(QStringLiteral("metrics-listen"))) {
+        c.metricsListen = p.value(QStringLiteral("metrics-listen"));
+        if (QString why; !parseMetricsListen(c.metricsListen, nullptr, nullptr, &why))
+            return err(QStringLiteral("--metrics-listen: ") + why), kExitUsage;
+    }
     if (p.isSet(QStringLiteral("trust-root")))
         c.callTrustRoots += p.values(QStringLiteral("trust-root"));
     auto callInt = [&](const char* name, auto* field) {
@@ -388,12 +398,14 @@ int cmdServe(const QStringList& args) {
     sigaction(SIGTERM, &sa, nullptr);
     sigaction(SIGINT, &sa, nullptr);
 
-    logLifecycle("listening",
-             {{QStringLiteral("address"), c.listenAddress},
-              {QStringLiteral("port"), int(*port)},
-              {QStringLiteral("url"), c.effectivePublicUrl(*port)},
-              {QStringLiteral("storage"), c.databaseDescription()},
-              {QStringLiteral("log_size"), double(runner.service().logSizeInMemory())}});
+    QJsonObject listening{{QStringLiteral("address"), c.listenAddress},
+                          {QStringLiteral("port"), int(*port)},
+                          {QStringLiteral("url"), c.effectivePublicUrl(*port)},
+                          {QStringLiteral("storage"), c.databaseDescription()},
+                          {QStringLiteral("log_size"), double(runner.service().logSizeInMemory())}};
+    if (runner.metricsPort() != 0)
+        listening.insert(QStringLiteral("metrics_port"), int(runner.metricsPort()));
+    logLifecycle("listening", listening);
     const int rc = QCoreApplication::exec();
     runner.stop();
     logLifecycle("stopped");
@@ -466,6 +478,26 @@ QJsonObject dtJson(const twinseal::proto::DtInfo& d) {
             {QStringLiteral("status_list_index"), double(d.status_list_index())},
             {QStringLiteral("log_index"), double(d.log_index())},
             {QStringLiteral("revocation_reason"), QString::fromStdString(d.revocation_reason())}};
+}
+
+// The pseudonym under which alerts name a subscriber (anomaly_monitor.h): an operator looking
+// for one subscriber's alerts greps the log for it.
+int cmdSubscriberRef(const QStringList& args) {
+    QCommandLineParser p;
+    p.addOptions({dataDirOption(), passFileOption(), databaseOption(), configOption(),
+                  {QStringLiteral("supi"), QStringLiteral("Subscriber, e.g. imsi-001010000000001."),
+                   QStringLiteral("supi")}});
+    if (!parse(p, args, QStringLiteral("Print the pseudonym under which alerts and the service "
+                                       "log name a subscriber.")))
+        return kExitUsage;
+    if (!p.isSet(QStringLiteral("supi")))
+        return err(QStringLiteral("--supi is required")), kExitUsage;
+    int exitCode = kExitOk;
+    auto runner = adminService(p, &exitCode);
+    if (!runner)
+        return exitCode;
+    out(QString::fromLatin1(subscriberPseudonym(runner->keys(), p.value(QStringLiteral("supi")))));
+    return kExitOk;
 }
 
 int cmdDt(const QStringList& args) {
@@ -621,6 +653,7 @@ void usage() {
         "  init            create operator keys and storage in --data-dir\n"
         "  serve           run the service\n"
         "  subscriber add  add a subscriber and write its USIM profile file\n"
+        "  subscriber ref  print the pseudonym under which alerts name a subscriber\n"
         "  dt list         list digital twins\n"
         "  dt revoke       revoke a digital twin\n"
         "  disclosure record  record a lawful disclosure, committed to in the transparency log\n"
@@ -653,12 +686,13 @@ int main(int argc, char** argv) {
     if (command == QLatin1String("serve"))
         return cmdServe(args);
     if (command == QLatin1String("subscriber")) {
-        if (args.size() < 2 || args.at(1) != QLatin1String("add")) {
-            err(QStringLiteral("usage: twinseal-homenet subscriber add [options]"));
+        if (args.size() < 2 ||
+            (args.at(1) != QLatin1String("add") && args.at(1) != QLatin1String("ref"))) {
+            err(QStringLiteral("usage: twinseal-homenet subscriber add|ref [options]"));
             return kExitUsage;
         }
-        args.removeAt(1);
-        return cmdSubscriberAdd(args);
+        const QString sub = args.takeAt(1);
+        return sub == QLatin1String("add") ? cmdSubscriberAdd(args) : cmdSubscriberRef(args);
     }
     if (command == QLatin1String("dt"))
         return cmdDt(args);

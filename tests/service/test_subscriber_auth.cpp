@@ -3,6 +3,8 @@
 // requests, and the refusals a wrong, replayed or late answer gets (with a fixed clock).
 #include <QtTest>
 
+#include <map>
+
 #include <twinseal/security/aka.h>
 #include <twinseal/security/milenage.h>
 #include <twinseal/security/request_auth.h>
@@ -165,15 +167,16 @@ class SubscriberAuthTest : public QObject {
         EXPECT_CODE(net.service().authResync(resync), "auth-session-superseded");
     }
 
-    // Two hundred starts by someone else (the limits switched off, so every one of them
-    // generates a vector) do not desynchronise the subscriber: the real USIM still accepts the
-    // next challenge and authenticates.
+    // Two hundred starts by someone else (the limits and the surge detection switched off, so
+    // every one of them generates a vector) do not desynchronise the subscriber: the real USIM
+    // still accepts the next challenge and authenticates.
     void aFloodOfStartsDoesNotDesynchronise() {
         InProcessHomenet net;
         UsimProfileData usim;
         QVERIFY(net.open(&usim, [](service::ServiceConfig& c) {
             c.authStartPerMinute = 0;
             c.authStartSourcePerMinute = 0;
+            c.alertAuthStartsPerSubscriber = 0;
         }));
         for (int i = 0; i < 200; ++i)
             REQUIRE_OK(net.challengeFor(usim));
@@ -183,13 +186,14 @@ class SubscriberAuthTest : public QObject {
         QCOMPARE(sqnSeq(usim.sqn.sqnMs()), std::uint64_t{201});
     }
 
-    // With the default limits a flood of starts for one subscriber is refused after the burst
-    // (429 auth-start-rate-limited with the seconds to wait), without advancing its SQN; once
-    // the wait is over the real client authenticates.
+    // With the default limits (the surge detection off: the next test has both) a flood of
+    // starts for one subscriber is refused after the burst (429 auth-start-rate-limited with
+    // the seconds to wait), without advancing its SQN; once the wait is over the real client
+    // authenticates.
     void aFloodOfStartsIsRateLimitedPerSubscriber() {
         InProcessHomenet net;
         UsimProfileData usim;
-        QVERIFY(net.open(&usim));
+        QVERIFY(net.open(&usim, [](service::ServiceConfig& c) { c.alertAuthStartsPerSubscriber = 0; }));
         const QString supi = QString::fromStdString(usim.supi.toString());
         int accepted = 0;
         qint64 retryAfter = 0;
@@ -219,6 +223,33 @@ class SubscriberAuthTest : public QObject {
         EXPECT_CODE(net.challengeFor(stranger), "auth-start-rate-limited");
 
         net.clock().advance(retryAfter);
+        QVERIFY(net.login(usim).has_value());
+    }
+
+    // With every default: the burst is accepted, the rate limit refuses the next starts, and
+    // once the attempts reach the surge threshold the subscriber is backed off (its SQN
+    // advanced by the burst only), for the configured time.
+    void withTheDefaultsAFloodEndsInABackoff() {
+        InProcessHomenet net;
+        UsimProfileData usim;
+        QVERIFY(net.open(&usim));
+        const service::ServiceConfig defaults;
+        std::map<std::string, int> outcomes;
+        for (int i = 0; i < 200; ++i) {
+            auto c = net.challengeFor(usim);
+            ++outcomes[c.ok() ? std::string("accepted") : c.error().code];
+        }
+        QCOMPARE(outcomes["accepted"], int(defaults.authStartBurst));
+        QCOMPARE(outcomes["auth-start-rate-limited"],
+                 int(defaults.alertAuthStartsPerSubscriber) - 1 - int(defaults.authStartBurst));
+        QCOMPARE(outcomes["subscriber-backed-off"],
+                 200 - int(defaults.alertAuthStartsPerSubscriber) + 1);
+        const QString supi = QString::fromStdString(usim.supi.toString());
+        QCOMPARE(sqnSeq((*net.store().subscribers().subscriber(supi))->sqn),
+                 std::uint64_t(defaults.authStartBurst));
+        net.clock().advance(defaults.subscriberBackoff - 1);
+        EXPECT_CODE(net.challengeFor(usim), "subscriber-backed-off");
+        net.clock().advance(1);
         QVERIFY(net.login(usim).has_value());
     }
 

@@ -3,6 +3,7 @@
 #include "twinseal/service/proxy_protocol.h"
 
 #include <QFileInfo>
+#include <QHostAddress>
 #include <QSettings>
 
 namespace twinseal::service {
@@ -36,7 +37,12 @@ bool ServiceConfig::loadFile(const QString& path, QString* error) {
         QStringLiteral("call-frame-rate"), QStringLiteral("call-frame-burst"),
         QStringLiteral("disclosure-delay"), QStringLiteral("database-lock-timeout"),
         QStringLiteral("database-statement-timeout"), QStringLiteral("proxy-protocol"),
-        QStringLiteral("proxy-protocol-from")};
+        QStringLiteral("proxy-protocol-from"), QStringLiteral("metrics-listen"),
+        QStringLiteral("alert-window"), QStringLiteral("alert-aka-failures-per-subscriber"),
+        QStringLiteral("alert-aka-failures"), QStringLiteral("alert-suci-failures-per-source"),
+        QStringLiteral("alert-suci-failures"), QStringLiteral("alert-auth-starts-per-subscriber"),
+        QStringLiteral("alert-registrations"), QStringLiteral("alert-status-fetches-per-source"),
+        QStringLiteral("alert-replays-per-source"), QStringLiteral("subscriber-backoff")};
     for (const QString& key : ini.allKeys()) {
         const QString bare = key.startsWith(QLatin1String("service/")) ? key.mid(8) : key;
         if (!key.startsWith(QLatin1String("service/")) || !known.contains(bare)) {
@@ -103,6 +109,25 @@ bool ServiceConfig::loadFile(const QString& path, QString* error) {
     databaseLockTimeout = num("database-lock-timeout", databaseLockTimeout);
     databaseStatementTimeout = num("database-statement-timeout", databaseStatementTimeout);
     logLevel = ini.value(QStringLiteral("log-level"), logLevel).toString();
+    metricsListen = ini.value(QStringLiteral("metrics-listen"), metricsListen).toString().trimmed();
+    if (QString why; !metricsListen.isEmpty() && !parseMetricsListen(metricsListen, nullptr, nullptr, &why)) {
+        *error = QStringLiteral("%1: 'metrics-listen': %2").arg(path, why);
+        ok = false;
+    }
+    alertWindow = num("alert-window", alertWindow);
+    if (ok && alertWindow < 1) {
+        *error = QStringLiteral("%1: 'alert-window' is at least 1 second").arg(path);
+        ok = false;
+    }
+    alertAkaFailuresPerSubscriber = num("alert-aka-failures-per-subscriber", alertAkaFailuresPerSubscriber);
+    alertAkaFailures = num("alert-aka-failures", alertAkaFailures);
+    alertSuciFailuresPerSource = num("alert-suci-failures-per-source", alertSuciFailuresPerSource);
+    alertSuciFailures = num("alert-suci-failures", alertSuciFailures);
+    alertAuthStartsPerSubscriber = num("alert-auth-starts-per-subscriber", alertAuthStartsPerSubscriber);
+    alertRegistrations = num("alert-registrations", alertRegistrations);
+    alertStatusFetchesPerSource = num("alert-status-fetches-per-source", alertStatusFetchesPerSource);
+    alertReplaysPerSource = num("alert-replays-per-source", alertReplaysPerSource);
+    subscriberBackoff = num("subscriber-backoff", subscriberBackoff);
     if (ini.contains(QStringLiteral("trust-root")))
         callTrustRoots = ini.value(QStringLiteral("trust-root")).toStringList();
     callRingTimeout = num("call-ring-timeout", callRingTimeout);
@@ -124,6 +149,25 @@ bool ServiceConfig::loadFile(const QString& path, QString* error) {
         ok = false;
     }
     return ok;
+}
+
+bool parseMetricsListen(const QString& text, QHostAddress* address, quint16* port, QString* why) {
+    const qsizetype colon = text.lastIndexOf(QLatin1Char(':'));
+    QString host = text.left(colon);
+    if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']')))
+        host = host.mid(1, host.size() - 2);
+    bool good = false;
+    const uint p = colon < 0 ? 0 : text.mid(colon + 1).toUInt(&good);
+    const QHostAddress a(host);
+    if (colon < 0 || !good || p > 65535 || a.isNull()) {
+        *why = QStringLiteral("'%1' is not ADDRESS:PORT (e.g. 127.0.0.1:9464 or [::1]:9464)").arg(text);
+        return false;
+    }
+    if (address != nullptr)
+        *address = a;
+    if (port != nullptr)
+        *port = static_cast<quint16>(p);
+    return true;
 }
 
 QString ServiceConfig::effectivePublicUrl(quint16 boundPort) const {

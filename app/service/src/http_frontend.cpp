@@ -19,6 +19,7 @@
 #include "http_reply.h"
 #include "http_routes.h"
 #include "proxied_tls_server.h"
+#include "request_metrics.h"
 #include "twinseal/service/proxy_protocol.h"
 #include "twinseal/service/call_relay.h"
 #include "twinseal/service/service_log.h"
@@ -195,6 +196,7 @@ HttpFrontend::HttpFrontend(HomenetService& service, const OperatorKeys& keys, QO
     : QAbstractHttpServer(parent), m_service(service), m_keys(keys),
       m_routes(std::make_unique<http::Routes>()) {
     http::addRoutes(*m_routes);
+    declareRequestMetrics(service.metrics());
     m_clock.start();
     connect(this, &QAbstractHttpServer::newWebSocketConnection, this, &HttpFrontend::onWebSocket);
     m_calls = new CallRelay(service.calls(), service.config(), this);
@@ -382,6 +384,7 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest& request, QTcpSocket* 
         return accept;
     }
 
+    QString pattern; // of the route that answered
     if (!allow(client)) {
         x.refuse(429, "rate-limited", "too many requests from this address; slow down and retry");
         x.reply.retryAfter = QByteArrayLiteral("1");
@@ -397,6 +400,7 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest& request, QTcpSocket* 
         if (!match.check || (*match.check)(x, match.checkCaptures)) {
             switch (match.outcome) {
             case http::Routes::Outcome::Found:
+                pattern = match.pattern;
                 (*match.handler)(x, match.captures);
                 x.finishOutcome();
                 break;
@@ -444,6 +448,8 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest& request, QTcpSocket* 
               {QStringLiteral("code"), QString::fromStdString(reply.code)},
               {QStringLiteral("client"), client.toString()},
               {QStringLiteral("ms"), double(timer.nsecsElapsed()) / 1e6}});
+    countRequest(m_service, {x.method, pattern, reply.status, reply.code, x.source,
+                             double(timer.nsecsElapsed()) / 1e9});
     return true;
 }
 

@@ -25,12 +25,12 @@ template <typename Context> class Router {
     using Check = std::function<bool(Context&, const QStringList& captures)>;
 
     void add(const QByteArray& method, const QString& pattern, Handler handler) {
-        m_routes.push_back(Route{method, segmentsOf(pattern), std::move(handler)});
+        m_routes.push_back(Route{method, pattern, segmentsOf(pattern), std::move(handler)});
     }
     // Paths matching `pattern` are for `method` only; no handler: the ones no route names are
     // not found.
     void reserve(const QByteArray& method, const QString& pattern) {
-        m_routes.push_back(Route{method, segmentsOf(pattern), Handler()});
+        m_routes.push_back(Route{method, pattern, segmentsOf(pattern), Handler()});
     }
     // Runs `check` on every path under `prefix` (with any tail), before the method is looked at.
     void check(const QString& prefix, Check check) {
@@ -41,6 +41,7 @@ template <typename Context> class Router {
     struct Match {
         Outcome outcome = Outcome::NotFound;
         const Handler* handler = nullptr;
+        QString pattern; // of the route found, e.g. "/v1/avatars/{id}"; empty when none
         QStringList captures;
         // The prefix check to run first, with the prefix's captures; null when none applies.
         const Check* check = nullptr;
@@ -74,6 +75,7 @@ template <typename Context> class Router {
                                  : (methodOk ? Outcome::NotFound : Outcome::WrongMethod);
             best.handler = found ? &r.handler : nullptr;
             best.captures = found ? captures : QStringList();
+            best.pattern = found ? r.pattern : QString();
         }
         for (const PrefixCheck& c : m_checks) {
             std::vector<bool> rank;
@@ -90,6 +92,7 @@ template <typename Context> class Router {
   private:
     struct Route {
         QByteArray method;
+        QString pattern;
         QStringList segments;
         Handler handler; // empty for a reserved pattern
     };

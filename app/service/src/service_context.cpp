@@ -99,6 +99,14 @@ ServiceStatus ServiceContext::mediaRootNotHeldElsewhere(const QByteArray& mediaR
                             "your own, or ask that twin's owner to transfer it to you");
 }
 
+QByteArray subscriberPseudonym(const OperatorKeys& keys, const QString& supi) {
+    const std::string data = std::string("twinseal alert subject") + '\0' + supi.toStdString();
+    auto mac = security::hmacSha256(keys.bindingKey(), security::view(data));
+    if (!mac.ok())
+        return QByteArrayLiteral("sub-unknown");
+    return "sub-" + QByteArray::fromStdString(security::toHex(security::ByteView(*mac).first(8)));
+}
+
 QString ServiceContext::statusListUri() const {
     // Stable across restarts, addresses and ports: named after the issuer certificate.
     const security::Digest d = keys.issuerCertificate().fingerprint();

@@ -65,12 +65,27 @@ ServiceResult<quint16> ServiceRunner::listen() {
     m_port = *port;
     if (m_config.publicUrl.isEmpty())
         m_service->setPublicUrl(m_config.effectivePublicUrl(m_port));
+    if (!m_config.metricsListen.isEmpty()) {
+        m_metrics = std::make_unique<MetricsListener>(m_service->metrics());
+        auto metricsPort = m_metrics->start(m_config.metricsListen);
+        if (!metricsPort.ok())
+            return metricsPort;
+        m_metricsPort = *metricsPort;
+    }
+    m_keyCheck = std::make_unique<QTimer>();
+    m_keyCheck->setInterval(3600 * 1000);
+    QObject::connect(m_keyCheck.get(), &QTimer::timeout, m_keyCheck.get(),
+                     [service = m_service.get()] { service->warnAboutKeyAges(); });
+    m_keyCheck->start();
     return port;
 }
 
 void ServiceRunner::stop() {
     if (m_frontend)
         m_frontend->stopListening();
+    m_keyCheck.reset();
+    m_metrics.reset();
+    m_metricsPort = 0;
     m_frontend.reset();
     m_service.reset();
     m_store.close();

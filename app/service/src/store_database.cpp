@@ -1,5 +1,7 @@
 #include "twinseal/service/store_database.h"
 
+#include <QElapsedTimer>
+
 #include <algorithm>
 
 #include <QDir>
@@ -315,7 +317,11 @@ StoreResult<QSqlQuery*> Database::run(const char* sql, Values values) {
     int i = 0;
     for (const QVariant& v : values)
         (*q)->bindValue(i++, v);
-    if (!(*q)->exec())
+    QElapsedTimer timer;
+    timer.start();
+    const bool done = (*q)->exec();
+    m_statements.observe(double(timer.nsecsElapsed()) / 1e9);
+    if (!done)
         return sqlError(QStringLiteral("query"), *q);
     return *q;
 }
@@ -421,6 +427,8 @@ StoreResult<Database::Transaction> Database::begin(bool write) {
     }
     if (m_inTransaction)
         return makeError(ErrorCode::Internal, "nested transactions are not supported");
+    QElapsedTimer lockTimer;
+    lockTimer.start();
     if (m_backend == Backend::Sqlite) {
         TWINSEAL_TRY(execRaw(write ? QStringLiteral("BEGIN IMMEDIATE") : QStringLiteral("BEGIN")));
     } else {
@@ -435,6 +443,8 @@ StoreResult<Database::Transaction> Database::begin(bool write) {
             }
         }
     }
+    if (write)
+        m_lockWait.observe(double(lockTimer.nsecsElapsed()) / 1e9);
     m_inTransaction = true;
     return Transaction(this, 0, 0);
 }

@@ -182,29 +182,46 @@ ServiceResult<proto::AuthChallenge> SubscriberAuth::authStart(const proto::AuthS
                                     std::to_string(*wait) + " s",
                                 *wait);
     }
+    // A SUCI that does not de-conceal counts towards suci-failure-burst (anomaly_monitor.h).
+    auto suciFailure = [&](const char* code, const std::string& message) {
+        m_ctx.anomalies.observe(AnomalyMonitor::Pattern::SuciFailure, source, now);
+        return badRequest(code, message);
+    };
     if (r.suci().empty() || r.suci().size() > 256)
-        return badRequest("suci-invalid", "the request carries no SUCI");
+        return suciFailure("suci-invalid", "the request carries no SUCI");
     auto suci = Suci::parse(r.suci());
     if (!suci.ok())
-        return badRequest("suci-invalid", suci.error().detail);
+        return suciFailure("suci-invalid", suci.error().detail);
     if (suci->scheme != SuciProtectionScheme::ProfileA)
-        return badRequest("suci-scheme-unsupported",
-                          "this home network accepts only SUCI protection scheme Profile A: the "
-                          "SUPI must never travel in clear");
+        return suciFailure("suci-scheme-unsupported",
+                           "this home network accepts only SUCI protection scheme Profile A: the "
+                           "SUPI must never travel in clear");
     if (suci->homeNetworkPublicKeyId != m_ctx.keys.hnKeyId())
-        return badRequest("unknown-hn-key",
-                          "the SUCI was concealed under home network key " +
-                              std::to_string(suci->homeNetworkPublicKeyId) +
-                              ", which this network does not have: get an up-to-date profile");
+        return suciFailure("unknown-hn-key",
+                           "the SUCI was concealed under home network key " +
+                               std::to_string(suci->homeNetworkPublicKeyId) +
+                               ", which this network does not have: get an up-to-date profile");
     auto supi = deconcealSuci(*suci, m_ctx.keys.suciPrivateKey());
     if (!supi.ok()) {
         if (supi.code() == ErrorCode::SuciMacFailure)
-            return badRequest("suci-mac-failure",
-                              "the SUCI does not decrypt under this network's key: the profile "
-                              "belongs to another network or the SUCI was altered");
-        return badRequest("suci-invalid", supi.error().detail);
+            return suciFailure("suci-mac-failure",
+                               "the SUCI does not decrypt under this network's key: the profile "
+                               "belongs to another network or the SUCI was altered");
+        return suciFailure("suci-invalid", supi.error().detail);
     }
     const QString supiText = QString::fromStdString(supi->toString());
+    // Per SUPI, subscribed or not (as the limit below): a subscriber being hammered is backed
+    // off, whoever starts for it, and the answer tells nothing about the subscription.
+    const QByteArray subject = m_ctx.subscriberSubject(supiText);
+    m_ctx.anomalies.observe(AnomalyMonitor::Pattern::AuthStart, subject, now);
+    if (auto wait = m_ctx.anomalies.backoff(subject, now)) {
+        m_ctx.anomalies.refusedForBackoff();
+        return startLimited("subscriber-backed-off",
+                            "authentication for this subscriber is paused after repeated failed "
+                            "or excessive attempts; retry after " +
+                                std::to_string(*wait) + " s, or ask the operator",
+                            *wait);
+    }
     // Per SUPI, subscribed or not: the limit tells nothing about the subscription.
     if (auto wait = m_startsPerSupi.take(supiText.toUtf8(), now))
         return startLimited("auth-start-rate-limited",
@@ -304,6 +321,12 @@ SubscriberAuth::openAnswer(const std::string& authId, std::size_t answerSize,
 }
 
 ServiceError SubscriberAuth::wrongAnswer(PendingAnswer& pending, ServiceError refusal) {
+    // Counted per SUPI, subscribed (decoy prefix removed) or not.
+    QString supi = pending.session.supi;
+    if (supi.startsWith(kDecoyPrefix))
+        supi = supi.mid(kDecoyPrefix.size());
+    m_ctx.anomalies.observe(AnomalyMonitor::Pattern::AkaFailure, m_ctx.subscriberSubject(supi),
+                            m_ctx.clock.now());
     (void)m_ctx.store.auth().updateAuthSession(pending.session.authId, QStringLiteral("failed"),
                                                pending.session.attempts + 1);
     (void)pending.tx.commit();

@@ -1,6 +1,7 @@
 // twinseal-homenet's configuration: an INI file ([service] section) overridden by flags.
 #pragma once
 
+#include <QHostAddress>
 #include <QString>
 #include <QStringList>
 
@@ -45,6 +46,22 @@ struct ServiceConfig {
     double databaseLockTimeout = 5.0;
     double databaseStatementTimeout = 30.0;
     QString logLevel = QStringLiteral("info");            // debug, info, warning, error
+    // Metrics in the Prometheus text format at http://ADDRESS:PORT/metrics ("127.0.0.1:9464",
+    // "[::1]:9464"; port 0 picks one); empty: off. Plain HTTP: keep it on a private address.
+    QString metricsListen;
+    // Anomaly detection (anomaly_monitor.h): events counted in a sliding window of alertWindow
+    // seconds; reaching a threshold raises an alert (0 switches a pattern off). A subscriber
+    // over the AKA-failure or auth-start threshold is refused new starts for subscriberBackoff s.
+    int alertWindow = 60;
+    double alertAkaFailuresPerSubscriber = 5;
+    double alertAkaFailures = 50;
+    double alertSuciFailuresPerSource = 10;
+    double alertSuciFailures = 50;
+    double alertAuthStartsPerSubscriber = 20;
+    double alertRegistrations = 200;
+    double alertStatusFetchesPerSource = 300;
+    double alertReplaysPerSource = 5;
+    int subscriberBackoff = 300;
     // Seconds after a lawful disclosure is recorded before its owner is shown it (the
     // transparency log commits to it at once); `disclosure record --delay` overrides it per
     // disclosure. 0: at once; at most kMaxDisclosureDelay.
@@ -70,5 +87,9 @@ struct ServiceConfig {
     [[nodiscard]] QString effectivePublicUrl(quint16 boundPort) const;
     [[nodiscard]] QString databaseDescription() const;
 };
+
+// `metrics-listen`: ADDRESS:PORT (IPv6 in brackets); false with `why` when it is not one.
+[[nodiscard]] bool parseMetricsListen(const QString& text, QHostAddress* address, quint16* port,
+                                      QString* why);
 
 } // namespace twinseal::service

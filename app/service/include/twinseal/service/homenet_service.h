@@ -10,9 +10,13 @@
 #include <QByteArray>
 #include <QString>
 
+#include <optional>
+#include <vector>
+
 #include <twinseal/proto/homenet.pb.h>
 #include <twinseal/security/clock.h>
 
+#include "twinseal/service/anomaly_monitor.h"
 #include "twinseal/service/audit_anchor_mirror.h"
 #include "twinseal/service/avatar_repository.h"
 #include "twinseal/service/call_admission.h"
@@ -220,7 +224,25 @@ public:
 
     [[nodiscard]] quint64 logSizeInMemory() const { return m_log.size(); }
 
+    // The operator keys' ages and expiries (seconds), by key name (root, issuer, log, tls-ca,
+    // tls, suci, storage, binding); expiry only for keys with a certificate.
+    struct KeyAge {
+        const char* key;
+        qint64 age;
+        std::optional<qint64> expiresIn;
+    };
+    [[nodiscard]] std::vector<KeyAge> keyAges() const;
+    // Logs a `key-expiring` warning for every certificate expiring within `warnDays` days.
+    void warnAboutKeyAges(int warnDays = 30) const;
+
+    // The service's metrics (rendered on the metrics listener) and anomaly detection.
+    [[nodiscard]] MetricsRegistry& metrics() { return m_metrics; }
+    [[nodiscard]] AnomalyMonitor& anomalies() { return m_anomalies; }
+
   private:
+    // Declared before m_ctx, which refers to them.
+    MetricsRegistry m_metrics;
+    AnomalyMonitor m_anomalies;
     ServiceContext m_ctx;
     TransparencyLog m_log;
     StatusListPublisher m_status;

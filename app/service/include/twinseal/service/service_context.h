@@ -11,9 +11,11 @@
 #include <twinseal/security/clock.h>
 #include <twinseal/security/result.h>
 
+#include "twinseal/service/anomaly_monitor.h"
 #include "twinseal/service/config.h"
 #include "twinseal/service/operator_keys.h"
 #include "twinseal/service/service_error.h"
+#include "twinseal/service/service_metrics.h"
 #include "twinseal/service/store.h"
 
 namespace twinseal::service {
@@ -31,12 +33,19 @@ struct Caller {
     [[nodiscard]] bool subscriber() const { return !supi.isEmpty(); }
 };
 
+// How alerts name subscriber `supi`: "sub-" and 16 hex digits of an HMAC-SHA256 under the
+// operator's binding key; stable, so the operator can find it (`twinseal-homenet subscriber
+// ref`), and never the SUPI itself.
+[[nodiscard]] QByteArray subscriberPseudonym(const OperatorKeys& keys, const QString& supi);
+
 struct ServiceContext {
     ServiceConfig config;
     Store& store;
     const OperatorKeys& keys;
     const security::Clock& clock;
     security::Random& rng;
+    MetricsRegistry& metrics;
+    AnomalyMonitor& anomalies;
 
     // A storage failure refused as 503 storage-unavailable; the detail is logged.
     [[nodiscard]] ServiceError storageError(const security::Error& e) const;
@@ -67,6 +76,9 @@ struct ServiceContext {
     // of one root cannot both pass (writers are serialized on both backends).
     [[nodiscard]] ServiceStatus mediaRootNotHeldElsewhere(const QByteArray& mediaRoot,
                                                           const QString& supi) const;
+    [[nodiscard]] QByteArray subscriberSubject(const QString& supi) const {
+        return subscriberPseudonym(keys, supi);
+    }
     // The status list's URI: stable across restarts, addresses and ports.
     [[nodiscard]] QString statusListUri() const;
 };

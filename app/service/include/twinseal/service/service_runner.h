@@ -4,6 +4,7 @@
 #pragma once
 
 #include <QObject>
+#include <QTimer>
 
 #include <memory>
 
@@ -12,6 +13,7 @@
 #include "twinseal/service/config.h"
 #include "twinseal/service/homenet_service.h"
 #include "twinseal/service/http_frontend.h"
+#include "twinseal/service/metrics_listener.h"
 #include "twinseal/service/operator_keys.h"
 #include "twinseal/service/store.h"
 
@@ -34,6 +36,8 @@ public:
     [[nodiscard]] const OperatorKeys& keys() const { return *m_keys; }
     [[nodiscard]] Store& store() { return m_store; }
     [[nodiscard]] quint16 port() const noexcept { return m_port; }
+    // The metrics listener's port; 0 when metrics are off.
+    [[nodiscard]] quint16 metricsPort() const noexcept { return m_metricsPort; }
     [[nodiscard]] HttpFrontend* frontend() { return m_frontend.get(); }
 
 private:
@@ -42,7 +46,10 @@ private:
     std::unique_ptr<OperatorKeys> m_keys;
     std::unique_ptr<HomenetService> m_service;
     std::unique_ptr<HttpFrontend> m_frontend;
+    std::unique_ptr<MetricsListener> m_metrics;
+    std::unique_ptr<QTimer> m_keyCheck; // warns hourly about keys near their expiry
     quint16 m_port = 0;
+    quint16 m_metricsPort = 0;
 };
 
 } // namespace twinseal::service

@@ -21,6 +21,8 @@
 
 #include <twinseal/security/result.h>
 
+#include "twinseal/service/service_metrics.h"
+
 namespace twinseal::service {
 
 template <typename T> using StoreResult = security::Result<T>;
@@ -181,6 +183,11 @@ class Database {
     // rebuild from the store when this moves.
     [[nodiscard]] quint64 discardedScopes() const noexcept { return m_discardedScopes; }
 
+    // ---- latencies, for the metrics: every statement run, and the wait for the write lock
+    // (SQLite's BEGIN IMMEDIATE, PostgreSQL's advisory lock) at each write transaction's start
+    [[nodiscard]] const LatencyHistogram& statementLatency() const noexcept { return m_statements; }
+    [[nodiscard]] const LatencyHistogram& writeLockWait() const noexcept { return m_lockWait; }
+
     // ---- the row-binding helper every table uses
     // Runs a statement that returns no rows.
     [[nodiscard]] StoreStatus exec(const char* sql, Values values);
@@ -230,6 +237,8 @@ class Database {
     int m_scopeDepth = 0;
     quint64 m_scopeSerial = 0;
     quint64 m_discardedScopes = 0;
+    LatencyHistogram m_statements;
+    LatencyHistogram m_lockWait;
 };
 
 } // namespace twinseal::service
