@@ -23,6 +23,9 @@ int cmdStatus(const QStringList& args);
 // The client-side tamper-evident activity log (audit_commands.cpp).
 int cmdAuditVerify(const QStringList& args);
 int cmdAuditExport(const QStringList& args);
+// A twin's backup and its restore (backup_commands.cpp).
+int cmdBackup(const QStringList& args);
+int cmdRestore(const QStringList& args);
 
 } // namespace twinseal::ctl
 

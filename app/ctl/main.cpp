@@ -37,6 +37,8 @@ const std::map<QString, Command>& commands() {
         {"status", {cmdStatus, "fetch the revocation status list; is a credential revoked"}},
         {"audit verify", {cmdAuditVerify, "check an activity log (or its export) for tampering"}},
         {"audit export", {cmdAuditExport, "export an activity log as JSON or CBOR"}},
+        {"backup", {cmdBackup, "back up a twin's data directory in one sealed file"}},
+        {"restore", {cmdRestore, "restore a twin from a backup onto this machine"}},
         {"enterprise init", {cmdEnterpriseInit, "create a dev enterprise that vouches for roles"}},
         {"enterprise issue", {cmdEnterpriseIssue, "issue a role credential for a holder key"}},
         {"call create", {cmdCallCreate, "create a call room and stay in it (JSON events)"}},

@@ -4,6 +4,8 @@
 //   subscriber add  create a subscriber and write the USIM profile file to hand out
 //   subscriber ref  the pseudonym under which alerts name a subscriber
 //   dt list|revoke  inspect digital twins; revoke one (logged, published in the status list)
+//   backup          a consistent, sealed backup of keys and database while serving
+//   restore         restore a backup onto a new data directory and database
 //   disclosure record  record a lawful disclosure of a DT's attributes, committed to in the
 //                      transparency log (its owner sees it after the configured delay)
 #include <QCommandLineParser>
@@ -31,6 +33,7 @@
 #include <unistd.h>
 
 #include <twinseal/security/bytes.h>
+#include <twinseal/service/homenet_backup.h>
 #include <twinseal/service/library_logs.h>
 #include <twinseal/service/service_log.h>
 #include <twinseal/service/service_runner.h>
@@ -552,6 +555,87 @@ int cmdDt(const QStringList& args) {
     return kExitOk;
 }
 
+QJsonObject backupJson(const BackupSummary& b) {
+    return {{QStringLiteral("created_at"), double(b.createdAt)},
+            {QStringLiteral("tables"), b.tables},
+            {QStringLiteral("rows"), double(b.rows)},
+            {QStringLiteral("key_files"), b.keyFiles},
+            {QStringLiteral("bytes"), double(b.bytes)}};
+}
+
+// A consistent backup while the service serves (homenet_backup.h).
+int cmdBackup(const QStringList& args) {
+    QCommandLineParser p;
+    p.addOptions({dataDirOption(), passFileOption(), databaseOption(), configOption(),
+                  {QStringLiteral("out"), QStringLiteral("The backup file to write."),
+                   QStringLiteral("file")}});
+    if (!parse(p, args, QStringLiteral("Back up the operator keys and the database, consistent "
+                                       "as of one moment, while the service serves: one file "
+                                       "sealed under the operator passphrase.")))
+        return kExitUsage;
+    if (!p.isSet(QStringLiteral("out")))
+        return err(QStringLiteral("--out is required")), kExitUsage;
+    ServiceConfig c;
+    QString error;
+    if (!loadConfig(p, &c, &error))
+        return err(error), kExitUsage;
+    Passphrase pass;
+    std::string code;
+    if (!readPassphrase(c.passphraseFile, &pass.text, &error, &code))
+        return failWith(serviceError(1, code, error.toStdString()));
+    ServiceRunner runner;
+    if (auto st = runner.open(c, pass.text); !st.ok())
+        return failWith(st.error());
+    auto summary = writeBackup(c.dataDir, runner.store(), pass.text, p.value(QStringLiteral("out")),
+                               sec::SystemClock::instance().now());
+    if (!summary.ok())
+        return failWith(summary.error());
+    logLifecycle("backup-written", backupJson(*summary));
+    out(QStringLiteral("backed up %1 key files and %2 rows of %3 tables to %4 (%5 bytes)")
+            .arg(summary->keyFiles)
+            .arg(summary->rows)
+            .arg(summary->tables)
+            .arg(p.value(QStringLiteral("out")))
+            .arg(summary->bytes));
+    return kExitOk;
+}
+
+// Restores a backup onto a new data directory and an empty database.
+int cmdRestore(const QStringList& args) {
+    QCommandLineParser p;
+    p.addOptions({dataDirOption(), passFileOption(), databaseOption(), configOption(),
+                  {QStringLiteral("in"), QStringLiteral("The backup file to restore."),
+                   QStringLiteral("file")}});
+    if (!parse(p, args, QStringLiteral("Restore a backup into a new data directory and an empty "
+                                       "database (SQLite or PostgreSQL); then `serve` continues "
+                                       "from it.")))
+        return kExitUsage;
+    if (!p.isSet(QStringLiteral("in")))
+        return err(QStringLiteral("--in is required")), kExitUsage;
+    ServiceConfig c;
+    QString error;
+    if (!loadConfig(p, &c, &error))
+        return err(error), kExitUsage;
+    if (auto problem = checkDatabaseUrl(c.database))
+        return failWith(serviceError(1, problem->code, problem->message));
+    Passphrase pass;
+    std::string code;
+    if (!readPassphrase(c.passphraseFile, &pass.text, &error, &code))
+        return failWith(serviceError(1, code, error.toStdString()));
+    auto summary = restoreBackup(p.value(QStringLiteral("in")), pass.text, c.dataDir, c.database,
+                                 sec::SystemClock::instance().now());
+    if (!summary.ok())
+        return failWith(summary.error());
+    logLifecycle("backup-restored", backupJson(*summary));
+    out(QStringLiteral("restored %1 key files and %2 rows of %3 tables into %4; run `serve` to "
+                       "continue")
+            .arg(summary->keyFiles)
+            .arg(summary->rows)
+            .arg(summary->tables)
+            .arg(c.dataDir));
+    return kExitOk;
+}
+
 int cmdDisclosure(const QStringList& args) {
     const QString sub = args.size() > 1 ? args.at(1) : QString();
     if (sub != QLatin1String("record")) {
@@ -656,6 +740,8 @@ void usage() {
         "  subscriber ref  print the pseudonym under which alerts name a subscriber\n"
         "  dt list         list digital twins\n"
         "  dt revoke       revoke a digital twin\n"
+        "  backup          back up keys and database while serving (--out FILE)\n"
+        "  restore         restore a backup onto a new data directory (--in FILE)\n"
         "  disclosure record  record a lawful disclosure, committed to in the transparency log\n"
         "                     (the DT's owner sees it after --delay / disclosure-delay)\n\n"
         "Every command takes --data-dir, --config, --database and --passphrase-file; run\n"
@@ -696,6 +782,10 @@ int main(int argc, char** argv) {
     }
     if (command == QLatin1String("dt"))
         return cmdDt(args);
+    if (command == QLatin1String("backup"))
+        return cmdBackup(args);
+    if (command == QLatin1String("restore"))
+        return cmdRestore(args);
     if (command == QLatin1String("disclosure"))
         return cmdDisclosure(args);
     err(QStringLiteral("unknown command '%1' (see --help)").arg(command));

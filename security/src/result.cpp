@@ -99,6 +99,10 @@ std::string_view errorCodeName(ErrorCode code) noexcept {
     case ErrorCode::AuditKeyReplaced: return "audit-key-replaced";
     case ErrorCode::AuditLogReplaced: return "audit-log-replaced";
     case ErrorCode::AuditLogRolledBack: return "audit-log-rolled-back";
+    case ErrorCode::NotABackup: return "not-a-backup";
+    case ErrorCode::BackupTruncated: return "backup-truncated";
+    case ErrorCode::BackupCorrupted: return "backup-corrupted";
+    case ErrorCode::RestoreTargetNotEmpty: return "restore-target-not-empty";
     }
     return "unknown-error";
 }

@@ -162,6 +162,11 @@ bool HomenetServer::launch(const QStringList& serveFlags) {
     return false;
 }
 
+bool HomenetServer::serve(const QStringList& serveFlags) {
+    m_port = freePort();
+    return launch(serveFlags);
+}
+
 bool HomenetServer::restart(const QStringList& serveFlags) {
     if (running() && stop() != 0)
         return false;

@@ -45,6 +45,8 @@ public:
     // init + serve; extra flags are passed to `serve`.
     [[nodiscard]] bool start(const QStringList& serveFlags = {});
     [[nodiscard]] bool restart(const QStringList& serveFlags = {});
+    // serve without init, on a port of its own: the data directory has keys already (a restore).
+    [[nodiscard]] bool serve(const QStringList& serveFlags = {});
     // Serves with a copy of `other`'s operator keys (the same sealed keys, log key included) and
     // a database of its own: the same log key over another history.
     [[nodiscard]] bool startWithKeysOf(const HomenetServer& other,

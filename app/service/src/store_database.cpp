@@ -8,6 +8,7 @@
 #include <QFile>
 #include <QHostAddress>
 #include <QSqlError>
+#include <QSqlRecord>
 #include <QUrl>
 #include <QUrlQuery>
 #include <QUuid>
@@ -279,6 +280,110 @@ StoreStatus Database::execRaw(const QString& sql) {
     QSqlQuery q(QSqlDatabase::database(m_connection, false));
     if (!q.exec(sql))
         return sqlError(sql, &q);
+    return {};
+}
+
+StoreResult<Database::Transaction> Database::beginSnapshot() {
+    auto tx = begin(false);
+    TWINSEAL_TRY(tx);
+    if (m_backend == Backend::Postgres)
+        TWINSEAL_TRY(execRaw(QStringLiteral("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")));
+    return tx;
+}
+
+StoreResult<QStringList> Database::tableNames() {
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    const QString sql =
+        m_backend == Backend::Sqlite
+            ? QStringLiteral("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT "
+                             "LIKE 'sqlite_%' ORDER BY name")
+            : QStringLiteral("SELECT tablename FROM pg_tables WHERE schemaname = "
+                             "current_schema() ORDER BY tablename");
+    if (!q.exec(sql))
+        return sqlError(QStringLiteral("table list"), &q);
+    QStringList out;
+    while (q.next())
+        out.append(q.value(0).toString());
+    return out;
+}
+
+namespace {
+// Table and column names come from the schema or, on restore, from a backup checked against it.
+bool isIdentifier(const QString& name) {
+    if (name.isEmpty() || name.size() > 63)
+        return false;
+    for (const QChar c : name)
+        if (!((c >= QLatin1Char('a') && c <= QLatin1Char('z')) || c == QLatin1Char('_') ||
+              (c >= QLatin1Char('0') && c <= QLatin1Char('9'))))
+            return false;
+    return true;
+}
+} // namespace
+
+StoreResult<Database::TableDump> Database::dumpTable(const QString& table) {
+    if (!isIdentifier(table))
+        return makeError(ErrorCode::InvalidArgument, "not a table name: " + table.toStdString());
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    q.setForwardOnly(true);
+    if (!q.exec(QStringLiteral("SELECT * FROM ") + table + QStringLiteral(" ORDER BY 1")))
+        return sqlError(QStringLiteral("dump ") + table, &q);
+    TableDump out;
+    out.name = table;
+    const QSqlRecord record = q.record();
+    for (int i = 0; i < record.count(); ++i)
+        out.columns.append(record.fieldName(i));
+    while (q.next()) {
+        QVariantList row;
+        row.reserve(record.count());
+        for (int i = 0; i < record.count(); ++i)
+            row.append(q.value(i));
+        out.rows.append(std::move(row));
+    }
+    return out;
+}
+
+StoreResult<qint64> Database::rowCount(const QString& table) {
+    if (!isIdentifier(table))
+        return makeError(ErrorCode::InvalidArgument, "not a table name: " + table.toStdString());
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    if (!q.exec(QStringLiteral("SELECT COUNT(*) FROM ") + table) || !q.next())
+        return sqlError(QStringLiteral("count ") + table, &q);
+    return q.value(0).toLongLong();
+}
+
+StoreStatus Database::replaceRows(const TableDump& table) {
+    auto tables = tableNames();
+    TWINSEAL_TRY(tables);
+    if (!isIdentifier(table.name) || !tables->contains(table.name))
+        return makeError(ErrorCode::InvalidArgument,
+                         "this database has no table " + table.name.left(64).toStdString());
+    const QSqlRecord target = QSqlDatabase::database(m_connection, false).record(table.name);
+    for (const QString& column : table.columns)
+        if (!isIdentifier(column) || !target.contains(column))
+            return makeError(ErrorCode::InvalidArgument, "table " + table.name.toStdString() +
+                                                             " has no column " +
+                                                             column.left(64).toStdString());
+    TWINSEAL_TRY(execRaw(QStringLiteral("DELETE FROM ") + table.name));
+    if (table.rows.isEmpty())
+        return {};
+    QStringList marks;
+    for (qsizetype i = 0; i < table.columns.size(); ++i)
+        marks.append(QStringLiteral("?"));
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    if (!q.prepare(QStringLiteral("INSERT INTO %1 (%2) VALUES (%3)")
+                       .arg(table.name, table.columns.join(QLatin1Char(',')),
+                            marks.join(QLatin1Char(',')))))
+        return sqlError(QStringLiteral("restore ") + table.name, &q);
+    for (const QVariantList& row : table.rows) {
+        if (row.size() != table.columns.size())
+            return makeError(ErrorCode::InvalidArgument,
+                             "a row of table " + table.name.toStdString() +
+                                 " does not have one value per column");
+        for (qsizetype i = 0; i < row.size(); ++i)
+            q.bindValue(int(i), row[i]);
+        if (!q.exec())
+            return sqlError(QStringLiteral("restore ") + table.name, &q);
+    }
     return {};
 }
 

@@ -138,6 +138,11 @@ enum class ErrorCode {
     AuditLogReplaced,         // the log (its id or key) is not the log the anchor pins, or is gone
     AuditLogRolledBack,       // the home network's mirror holds a later checkpoint of this log:
                               // an older log and anchor were restored
+    // backups (sealed_file.h)
+    NotABackup,               // the file is not a backup of the expected kind
+    BackupTruncated,          // the backup holds fewer bytes than its header says
+    BackupCorrupted,          // the backup's header or contents are damaged or altered
+    RestoreTargetNotEmpty,    // a restore would overwrite data that is already there
 };
 
 // Stable machine-readable name, e.g. "wrong-passphrase" (used in CLI output, logs and reports).

@@ -43,6 +43,7 @@ public:
   void close() { m_db.close(); }
   [[nodiscard]] Backend backend() const noexcept { return m_db.backend(); }
   [[nodiscard]] const Database& database() const noexcept { return m_db; }
+  [[nodiscard]] Database& database() noexcept { return m_db; }
   // A transaction (rolled back when destroyed uncommitted); write: serialized against every
   // other writer (other processes included).
   [[nodiscard]] StoreResult<Transaction> begin(bool write = true) { return m_db.begin(write); }

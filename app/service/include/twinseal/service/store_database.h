@@ -9,6 +9,7 @@
 #include <QHash>
 #include <QSqlQuery>
 #include <QString>
+#include <QStringList>
 #include <QVariant>
 
 #include <cstddef>
@@ -182,6 +183,23 @@ class Database {
     // commit, a lost race): in-memory views of the store (the log's tree, the status list)
     // rebuild from the store when this moves.
     [[nodiscard]] quint64 discardedScopes() const noexcept { return m_discardedScopes; }
+
+    // ---- backup and restore (homenet_backup.h): every table's rows, read in one snapshot
+    struct TableDump {
+        QString name;
+        QStringList columns;
+        QList<QVariantList> rows; // each in the order of `columns`
+    };
+    // A read transaction that sees one consistent state of every table (SQLite: a WAL read
+    // snapshot; PostgreSQL: REPEATABLE READ, READ ONLY) while writers go on.
+    [[nodiscard]] StoreResult<Transaction> beginSnapshot();
+    // The database's tables, by name.
+    [[nodiscard]] StoreResult<QStringList> tableNames();
+    [[nodiscard]] StoreResult<TableDump> dumpTable(const QString& table);
+    [[nodiscard]] StoreResult<qint64> rowCount(const QString& table);
+    // Inside a write transaction: replaces the table's rows with `table`'s. Refuses a table or a
+    // column this schema does not have.
+    [[nodiscard]] StoreStatus replaceRows(const TableDump& table);
 
     // ---- latencies, for the metrics: every statement run, and the wait for the write lock
     // (SQLite's BEGIN IMMEDIATE, PostgreSQL's advisory lock) at each write transaction's start
