@@ -38,6 +38,8 @@ const std::vector<AuditEventInfo>& knownAuditEvents() {
         {audit_event::kKeyLock, "locked the holder key"},
         {audit_event::kAuditExport, "exported this activity log"},
         {audit_event::kLogHead, "checked the home network's transparency log against the tree head kept"},
+        {audit_event::kTwinBackup, "backed up the digital twin to a file"},
+        {audit_event::kTwinRestore, "restored the digital twin from a backup"},
     };
     return events;
 }

@@ -5,6 +5,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QtTest>
+
+#include <algorithm>
 #include <QtQuickTest/quicktest.h>
 
 #include "homenet_fixture.h"
@@ -133,6 +135,20 @@ QObject* dialogImplementation(QQuickItem* item) {
 }
 
 } // namespace
+
+void scrollIntoView(QQuickItem* item) {
+    for (QQuickItem* p = item ? item->parentItem() : nullptr; p != nullptr; p = p->parentItem()) {
+        if (!p->inherits("QQuickFlickable"))
+            continue;
+        auto* content = qvariant_cast<QQuickItem*>(p->property("contentItem"));
+        if (content == nullptr)
+            return;
+        const QPointF top = item->mapToItem(content, QPointF(0, 0));
+        const qreal maxY = std::max<qreal>(0, p->property("contentHeight").toReal() - p->height());
+        p->setProperty("contentY", std::clamp<qreal>(top.y() - p->height() / 3, 0, maxY));
+        return;
+    }
+}
 
 bool choose(QQuickWindow* window, QObject* dialog, const QString& file) {
     if (!window || !dialog || !QTest::qWaitFor([&] { return dialog->property("visible").toBool(); }, 2000))

@@ -50,6 +50,8 @@ private:
     QStringList m_notices;
 };
 
+// Scrolls the page's Flickable (a ScrollView's) so that `item` is in view, as a person would.
+void scrollIntoView(QQuickItem* item);
 // Clicks the centre of `item` if it is visible and enabled.
 [[nodiscard]] bool click(QQuickWindow* window, QQuickItem* item);
 // Clicks `field`, types `text` key by key, and checks the field shows it.

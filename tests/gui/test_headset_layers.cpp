@@ -97,21 +97,6 @@ QQuickItem* findItem(QQuickItem* parent, const QString& name) {
     return nullptr;
 }
 
-// Scrolls the page's Flickable (a ScrollView's) so that `item` is in view, as a person would.
-void scrollIntoView(QQuickItem* item) {
-    for (QQuickItem* p = item ? item->parentItem() : nullptr; p != nullptr; p = p->parentItem()) {
-        if (!p->inherits("QQuickFlickable"))
-            continue;
-        auto* content = qvariant_cast<QQuickItem*>(p->property("contentItem"));
-        if (content == nullptr)
-            return;
-        const QPointF top = item->mapToItem(content, QPointF(0, 0));
-        const qreal maxY = std::max<qreal>(0, p->property("contentHeight").toReal() - p->height());
-        p->setProperty("contentY", std::clamp<qreal>(top.y() - p->height() / 3, 0, maxY));
-        return;
-    }
-}
-
 bool containsBytes(const std::string& haystack, const QByteArray& needle) {
     return !needle.isEmpty() && haystack.find(needle.toStdString()) != std::string::npos;
 }

@@ -24,6 +24,16 @@ Page {
         nameFilters: [qsTr("USIM profiles (*.usim *.profile)"), qsTr("All files (*)")]
         onAccepted: page.controller.importProfile(selectedFile)
     }
+    FileDialog {
+        id: restoreDialog
+        objectName: "restoreDialog"
+        title: qsTr("Choose the backup of your twin")
+        nameFilters: [qsTr("TwinSeal backups (*.tsbackup)"), qsTr("All files (*)")]
+        onAccepted: {
+            page.controller.restoreTwin(selectedFile, restorePassphrase.text)
+            restorePassphrase.text = ""
+        }
+    }
     FolderDialog {
         id: avatarDialog
         objectName: "avatarDialog"
@@ -194,6 +204,51 @@ Page {
                             icon.source: Theme.icon("seal")
                             Accessible.description: qsTr("Imports the profile the built-in local home network created for this computer")
                             onClicked: page.controller.importProfile("file://" + page.controller.demoProfilePath)
+                        }
+                    }
+                }
+            }
+
+            // ---- or: a twin backed up on another device
+            Card {
+                objectName: "restoreCard"
+                visible: page.step === 0
+                Layout.fillWidth: true
+                ColumnLayout {
+                    anchors.fill: parent
+                    spacing: Theme.padding
+                    Text {
+                        text: qsTr("Or restore a twin you backed up")
+                        font.pixelSize: Theme.titleSize
+                        font.weight: Font.DemiBold
+                        color: Theme.text
+                    }
+                    Text {
+                        text: qsTr("Moving to this computer? Choose the backup file made in Settings and type its backup passphrase. Afterwards you unlock the twin with your own passphrase.")
+                        color: Theme.mutedText
+                        wrapMode: Text.WordWrap
+                        Layout.fillWidth: true
+                        font.pixelSize: Theme.fontSize
+                    }
+                    RowLayout {
+                        Layout.fillWidth: true
+                        spacing: Theme.spacing
+                        AppTextField {
+                            id: restorePassphrase
+                            objectName: "restorePassphraseField"
+                            echoMode: TextInput.Password
+                            placeholderText: qsTr("Backup passphrase")
+                            Accessible.name: qsTr("Backup passphrase")
+                            Layout.fillWidth: true
+                            onAccepted: if (restoreButton.enabled) restoreButton.clicked()
+                        }
+                        AppButton {
+                            id: restoreButton
+                            objectName: "restoreTwinButton"
+                            text: qsTr("Choose backup and restore…")
+                            icon.source: Theme.icon("upload")
+                            enabled: restorePassphrase.text.length > 0 && !page.controller.operation.busy
+                            onClicked: restoreDialog.open()
                         }
                     }
                 }

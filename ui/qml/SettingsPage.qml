@@ -27,6 +27,18 @@ Page {
         nameFilters: [qsTr("Pictures (*.png *.jpg *.jpeg)"), qsTr("Any file (*)")]
         onAccepted: page.settings.chooseSecurityImageFile(selectedFile)
     }
+    FileDialog {
+        id: backupDialog
+        objectName: "backupDialog"
+        title: qsTr("Save the backup of your twin")
+        fileMode: FileDialog.SaveFile
+        nameFilters: [qsTr("TwinSeal backups (*.tsbackup)"), qsTr("Any file (*)")]
+        onAccepted: {
+            page.settings.backUpTwin(selectedFile, backupPassphrase.text, backupRepeat.text)
+            backupPassphrase.text = ""
+            backupRepeat.text = ""
+        }
+    }
     FolderDialog {
         id: dataDirDialog
         title: qsTr("Choose where TwinSeal keeps its data from the next start")
@@ -169,6 +181,81 @@ Page {
                         checked: page.settings.theme === "dark"
                         onClicked: { page.settings.theme = "dark"; Theme.dark = true }
                     }
+                }
+            }
+
+            Section {
+                objectName: "backupCard"
+                title: qsTr("Backup")
+                Text {
+                    text: qsTr("One file with everything of this twin: its keys (still encrypted under your passphrase), credential, avatar manifest, settings and activity log, sealed under a backup passphrase. Restore it on another computer from the first page of the setup.")
+                    color: Theme.mutedText
+                    font.pixelSize: Theme.fontSize
+                    wrapMode: Text.WordWrap
+                    Layout.fillWidth: true
+                }
+                RowLayout {
+                    Layout.fillWidth: true
+                    spacing: Theme.padding
+                    AppTextField {
+                        id: backupPassphrase
+                        objectName: "backupPassphraseField"
+                        echoMode: TextInput.Password
+                        placeholderText: qsTr("Backup passphrase (12 characters or more)")
+                        Accessible.name: qsTr("Backup passphrase")
+                        Layout.fillWidth: true
+                    }
+                    AppTextField {
+                        id: backupRepeat
+                        objectName: "backupRepeatField"
+                        echoMode: TextInput.Password
+                        placeholderText: qsTr("The same again")
+                        Accessible.name: qsTr("Backup passphrase, repeated")
+                        Layout.fillWidth: true
+                    }
+                }
+                Text {
+                    objectName: "backupStrengthText"
+                    visible: backupPassphrase.text.length > 0
+                    text: {
+                        const s = page.controller.passphraseStrength(backupPassphrase.text)
+                        const words = s === "too-short" ? qsTr("Too short") : s === "weak" ? qsTr("Weak")
+                                    : s === "fair" ? qsTr("Fair") : qsTr("Strong")
+                        return words + " — " + page.controller.passphraseHint(backupPassphrase.text)
+                    }
+                    color: Theme.text
+                    font.pixelSize: Theme.smallSize
+                    wrapMode: Text.WordWrap
+                    Layout.fillWidth: true
+                }
+                RowLayout {
+                    visible: page.settings.backupOutcome.length > 0
+                    spacing: Theme.spacing
+                    Layout.fillWidth: true
+                    StateIcon {
+                        state: page.settings.backupFailed ? "failed"
+                             : page.settings.operation.busy ? "incomplete" : "passed"
+                        Layout.preferredWidth: 18
+                        Layout.preferredHeight: 18
+                    }
+                    Text {
+                        objectName: "backupOutcomeText"
+                        text: page.settings.backupOutcome
+                        color: Theme.text
+                        font.pixelSize: Theme.fontSize
+                        wrapMode: Text.WordWrap
+                        Layout.fillWidth: true
+                    }
+                }
+                AppButton {
+                    objectName: "backUpButton"
+                    icon.source: Theme.icon("file")
+                    text: qsTr("Back up this twin…")
+                    enabled: backupPassphrase.text.length > 0 && backupRepeat.text.length > 0
+                             && !page.settings.operation.busy
+                             && page.controller.stage === TwinController.Ready
+                    Accessible.description: qsTr("Asks where to save the backup file")
+                    onClicked: backupDialog.open()
                 }
             }
 

@@ -5,6 +5,8 @@
 #include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
 
 #include <twinseal/security/bytes.h>
 #include <twinseal/security/passphrase_policy.h>
@@ -94,7 +96,7 @@ security::Result<TwinBackupSummary> writeTwinBackup(const QString& dataDir,
     {
         QDataStream s(&plain, QIODevice::WriteOnly);
         s.setVersion(QDataStream::Qt_6_4);
-        s << kPayloadMagic << quint32(entries.size());
+        s << kPayloadMagic << QFileInfo(dataDir).absoluteFilePath() << quint32(entries.size());
         for (Entry& e : entries) {
             s << e.path << e.bytes << e.secret;
             cleanse(e.bytes);
@@ -126,12 +128,13 @@ security::Result<TwinBackupSummary> restoreTwinBackup(const QString& inFile,
     }
     QByteArray plain(reinterpret_cast<const char*>(opened->data()), static_cast<qsizetype>(opened->size()));
     QList<Entry> entries;
+    QString sourceRoot; // the data directory it was backed up from
     {
         QDataStream s(plain);
         s.setVersion(QDataStream::Qt_6_4);
         QByteArray magic;
         quint32 count = 0;
-        s >> magic >> count;
+        s >> magic >> sourceRoot >> count;
         if (magic != kPayloadMagic || s.status() != QDataStream::Ok || count > 100000) {
             cleanse(plain);
             return makeError(ErrorCode::BackupCorrupted, "the backup's contents are not a twin's");
@@ -165,6 +168,19 @@ security::Result<TwinBackupSummary> restoreTwinBackup(const QString& inFile,
     }
     // Written beside the target, then moved into place.
     const QString target = QFileInfo(dataDir).absoluteFilePath();
+    // twin.json names the avatar folder; one inside the old data directory (the sample avatar's
+    // copy, an avatar received by transfer) is inside the new one now. (A folder of the owner's
+    // elsewhere is not in the backup: the owner copies it along.)
+    for (Entry& e : entries) {
+        if (e.path != QLatin1String(layout::kState) || sourceRoot.isEmpty())
+            continue;
+        QJsonObject state = QJsonDocument::fromJson(e.bytes).object();
+        const QString avatar = state.value(QStringLiteral("avatarDir")).toString();
+        if (avatar.startsWith(sourceRoot + QLatin1Char('/'))) {
+            state.insert(QStringLiteral("avatarDir"), target + avatar.mid(sourceRoot.size()));
+            e.bytes = QJsonDocument(state).toJson();
+        }
+    }
     const QString staging = target + QStringLiteral(".restoring");
     QDir(staging).removeRecursively();
     for (const Entry& e : entries) {

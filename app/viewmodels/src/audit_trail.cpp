@@ -385,6 +385,12 @@ void AuditTrail::locked() {
     m_anchorKey.reset(); // cleansed by AuditAnchorKey
 }
 
+void AuditTrail::reopen() {
+    if (!isOpen() && !m_key)
+        openExisting();
+    emit changed();
+}
+
 void AuditTrail::record(const char* type, Fields fields) { write(false, type, {}, std::move(fields)); }
 
 void AuditTrail::recordFailure(const char* type, const QString& reason, Fields fields) {

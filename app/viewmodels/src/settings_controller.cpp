@@ -1,6 +1,7 @@
 #include "twinseal/viewmodels/settings_controller.h"
 
 #include <twinseal/twin/data_layout.h>
+#include <twinseal/twin/twin_backup.h>
 #include <twinseal/twin/twin_store.h>
 
 #include <QDateTime>
@@ -10,6 +11,11 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSettings>
+
+#include <twinseal/security/audit_entry.h>
+#include <twinseal/security/passphrase_policy.h>
+
+#include "worker.h"
 
 #include <twinseal/security/bytes.h>
 #include <twinseal/security/x509.h>
@@ -53,6 +59,67 @@ void SettingsController::setProfile(const QString& serviceUrl, const QString& tr
     m_profileTrustPem = trustListPem;
     refreshTrustList();
     emit changed();
+}
+
+void SettingsController::reload() {
+    load();
+    refreshTrustList();
+    emit changed();
+    emit securityImageChanged();
+}
+
+void SettingsController::backupOutcomeIs(bool failed, const QString& text) {
+    m_backupFailed = failed;
+    m_backupOutcome = text;
+    emit backupChanged();
+}
+
+void SettingsController::backUpTwin(const QUrl& file, const QString& passphrase,
+                                    const QString& repeated) {
+    m_state.dismissError();
+    auto refuse = [this](const QString& code, const QString& message) {
+        backupOutcomeIs(true, message);
+        fail(code, message);
+    };
+    if (passphrase != repeated)
+        return refuse(QStringLiteral("passphrases-differ"),
+                      tr("The two backup passphrases are not the same. Type them again."));
+    auto secret = std::make_shared<Secret>(passphrase);
+    if (security::assessPassphrase(secret->text).strength == security::PassphraseStrength::TooShort)
+        return refuse(QStringLiteral("passphrase-too-short"),
+                      tr("Use at least %1 characters for the backup passphrase: it is all that "
+                         "protects the backup once it leaves this device.")
+                          .arg(security::kMinPassphraseLength));
+    const QString out = file.isLocalFile() ? file.toLocalFile() : file.toString();
+    const QString dataDir = m_store.dataDir();
+    // Recorded first, so the backup holds its own entry and the checkpoint the home network
+    // mirrors of the log: restored elsewhere, the log is the one the mirror knows (an entry made
+    // after the backup would make the restored log look rolled back).
+    m_audit.record(security::audit_event::kTwinBackup,
+                   {{"file", QFileInfo(out).fileName().toStdString()}});
+    m_state.setBusy(true, tr("Backing up your twin…"));
+    backupOutcomeIs(false, tr("Backing up…"));
+    offThread<security::Result<twin::TwinBackupSummary>>(
+        this, [secret, out, dataDir]() { return twin::writeTwinBackup(dataDir, secret->text, out); },
+        [this, out, refuse](security::Result<twin::TwinBackupSummary> r) {
+            m_state.setBusy(false);
+            if (!r.ok()) {
+                const QString code = QString::fromUtf8(security::errorCodeName(r.code()).data());
+                m_audit.recordFailure(security::audit_event::kTwinBackup, code,
+                                      {{"file", QFileInfo(out).fileName().toStdString()}});
+                return refuse(code, tr("The backup was not written: %1")
+                                        .arg(QString::fromStdString(r.error().detail)));
+            }
+            const QString done =
+                tr("Backed up to %1 (%2 files) at %3. Keep the backup and its passphrase apart: "
+                   "with both, anyone holds a copy of your twin's files (its keys stay encrypted "
+                   "under your own passphrase).")
+                    .arg(out)
+                    .arg(r->files)
+                    .arg(QDateTime::currentDateTime().toString(QStringLiteral("HH:mm")));
+            backupOutcomeIs(false, done);
+            m_state.showNotice(done);
+        });
 }
 
 void SettingsController::load() {

@@ -30,6 +30,9 @@
 #include <twinseal/security/statuslist.h>
 #include <twinseal/security/subscriber.h>
 #include <twinseal/security/translog.h>
+#include <twinseal/twin/twin_backup.h>
+
+#include "worker.h"
 
 #include "twinseal/viewmodels/audit_controller.h"
 #include "twinseal/viewmodels/audit_trail.h"
@@ -56,13 +59,6 @@ struct Keys {
     QString auditError;
     // The profile's K and OPc opened (or sealed) with the same passphrase.
     Result<UsimProfileData> profile = makeError(ErrorCode::InvalidArgument, "not opened");
-};
-
-// A passphrase copied out of the UI's QString, cleansed when done.
-struct Secret {
-    std::string text;
-    explicit Secret(const QString& s) : text(s.toStdString()) {}
-    ~Secret() { cleanse(text.data(), text.size()); }
 };
 
 PassphraseStrength strengthOf(const QString& passphrase) {
@@ -95,24 +91,6 @@ QString findModel(const QString& dir) {
 
 Status writeBytes(const QString& file, ByteView bytes, bool privateMode = false) {
     return writeFileAtomic(file.toStdString(), bytes, privateMode);
-}
-
-// Runs `work` on the thread pool and `done` with its result back on `owner`'s thread.
-template <typename R, typename Work, typename Done>
-void offThread(QObject* owner, Work work, Done done) {
-    QPointer<QObject> guard(owner);
-    QThreadPool::globalInstance()->start([guard, work = std::move(work), done = std::move(done)]() mutable {
-        auto result = std::make_shared<R>(work());
-        if (!guard)
-            return;
-        QMetaObject::invokeMethod(
-            guard.data(),
-            [guard, result, done = std::move(done)]() mutable {
-                if (guard)
-                    done(std::move(*result));
-            },
-            Qt::QueuedConnection);
-    });
 }
 
 } // namespace
@@ -578,6 +556,56 @@ bool TwinController::disclosuresMatch(const CredentialClaims& claims) const {
 }
 
 // ---- first run -------------------------------------------------------------------------------
+
+void TwinController::restoreTwin(const QUrl& file, const QString& backupPassphrase) {
+    dismissError();
+    if (m_stage != Stage::Profile || m_profile || m_state.busy())
+        return fail(QStringLiteral("restore-target-not-empty"),
+                    tr("A twin is restored onto a device that holds none yet, and this one has "
+                       "a profile. Choose another data directory in Settings to restore beside it."));
+    if (backupPassphrase.isEmpty())
+        return fail(QStringLiteral("wrong-passphrase"),
+                    tr("Type the passphrase chosen when the backup was made."));
+    const QString local = file.isLocalFile() ? file.toLocalFile() : file.toString();
+    auto secret = std::make_shared<Secret>(backupPassphrase);
+    const QString dataDir = m_options.dataDir;
+    setBusy(true, tr("Opening the backup and restoring your twin…"));
+    offThread<Result<twin::TwinBackupSummary>>(
+        this, [secret, local, dataDir]() { return twin::restoreTwinBackup(local, secret->text, dataDir); },
+        [this, local](Result<twin::TwinBackupSummary> r) {
+            setBusy(false);
+            if (!r.ok()) {
+                const QString code = QString::fromUtf8(errorCodeName(r.code()).data());
+                switch (r.code()) {
+                case ErrorCode::WrongPassphrase:
+                    return fail(code, tr("The passphrase does not open this backup. Type the "
+                                         "passphrase chosen when the backup was made."));
+                case ErrorCode::BackupTruncated:
+                    return fail(code, tr("This backup is incomplete (%1). Copy it again from "
+                                         "where you saved it.")
+                                          .arg(QString::fromStdString(r.error().detail)));
+                case ErrorCode::BackupCorrupted:
+                    return fail(code, tr("This backup is damaged or was altered, so it cannot be "
+                                         "trusted. Use another copy."));
+                case ErrorCode::NotABackup:
+                    return fail(code, tr("%1 is not a TwinSeal twin backup.").arg(local));
+                default:
+                    return fail(code, tr("The twin was not restored: %1")
+                                          .arg(QString::fromStdString(r.error().detail)));
+                }
+            }
+            m_auditTrail->reopen();
+            m_auditTrail->record(audit_event::kTwinRestore,
+                           {{"file", QFileInfo(local).fileName().toStdString()},
+                            {"files", std::to_string(r->files)}});
+            m_settings->reload();
+            loadState();
+            emit profileChanged();
+            setNotice(tr("Your twin is restored from %1. Unlock it with your own passphrase, the "
+                         "one that protects its key; its activity log is checked as it opens.")
+                          .arg(QFileInfo(local).fileName()));
+        });
+}
 
 void TwinController::importProfile(const QUrl& file) {
     dismissError();

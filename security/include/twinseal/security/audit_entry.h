@@ -43,6 +43,9 @@ inline constexpr const char* kKeyLock = "key.lock";
 inline constexpr const char* kAuditExport = "audit.export";
 // the home network's transparency log checked against the tree head kept (split-view detection)
 inline constexpr const char* kLogHead = "log.head";
+// the twin's data directory backed up to a file, or restored from one (twin_backup.h)
+inline constexpr const char* kTwinBackup = "twin.backup";
+inline constexpr const char* kTwinRestore = "twin.restore";
 } // namespace audit_event
 
 struct AuditEventInfo {

@@ -72,6 +72,9 @@ public:
     // reported through integrityProblem(). Entries recorded before the log exists (before the
     // first passphrase) are kept in memory and written when it is created.
     void record(const char* type, Fields fields = {});
+    // The data directory's files were replaced while nothing was open (a twin restored on the
+    // first page): opens its log as a start does.
+    void reopen();
     void recordFailure(const char* type, const QString& reason, Fields fields = {});
 
     // With the passphrase (off the UI thread): creates audit.key when missing (never while a log

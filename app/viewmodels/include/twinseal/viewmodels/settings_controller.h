@@ -39,6 +39,9 @@ class SettingsController : public twinseal::viewmodels::PageModel {
     // pictures at securityImageChoiceUrl(name)).
     Q_PROPERTY(QUrl securityImage READ securityImage NOTIFY securityImageChanged)
     Q_PROPERTY(QStringList securityImageChoices READ securityImageChoices CONSTANT)
+    // The last backup's outcome in words, and whether it failed (shown in the Backup card).
+    Q_PROPERTY(QString backupOutcome READ backupOutcome NOTIFY backupChanged)
+    Q_PROPERTY(bool backupFailed READ backupFailed NOTIFY backupChanged)
 public:
     SettingsController(twin::TwinStore& store, AuditTrail& audit, QObject* parent = nullptr);
 
@@ -73,6 +76,14 @@ public:
     Q_INVOKABLE bool chooseSecurityImage(const QString& name);
     Q_INVOKABLE bool chooseSecurityImageFile(const QUrl& file);
 
+    // Backs up the twin (twin/twin_backup.h) to `file`, sealed under a new backup passphrase
+    // (typed twice); slow work off the UI thread, the outcome as this page's notice or failure.
+    Q_INVOKABLE void backUpTwin(const QUrl& file, const QString& passphrase, const QString& repeated);
+    [[nodiscard]] QString backupOutcome() const { return m_backupOutcome; }
+    [[nodiscard]] bool backupFailed() const { return m_backupFailed; }
+    // Reads settings.json again (a twin restored into the data directory).
+    void reload();
+
     // The file the app's QSettings use for the data directory (tests point it elsewhere).
     static QString defaultDataDirKey() { return QStringLiteral("dataDir"); }
 
@@ -80,6 +91,7 @@ signals:
     void changed();
     void homeNetworkChanged(); // the address in use changed
     void securityImageChanged();
+    void backupChanged();
 
 private:
     void load();
@@ -91,6 +103,9 @@ private:
     QString m_theme = QStringLiteral("light");
     FactListModel m_trust;
     int m_securityImageRevision = 0;
+    QString m_backupOutcome;
+    bool m_backupFailed = false;
+    void backupOutcomeIs(bool failed, const QString& text);
 };
 
 } // namespace twinseal::viewmodels

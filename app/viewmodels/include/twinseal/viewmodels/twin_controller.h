@@ -144,6 +144,10 @@ public:
 
     // ---- first run
     Q_INVOKABLE void importProfile(const QUrl& file);
+    // Instead of a new profile: a twin backed up on another device (Settings, or `twinsealctl
+    // backup`), opened with its backup passphrase into this empty data directory; it then asks
+    // for the owner's own passphrase, and its activity log is verified as it opens.
+    Q_INVOKABLE void restoreTwin(const QUrl& file, const QString& backupPassphrase);
     Q_INVOKABLE void choosePassphrase(const QString& passphrase, const QString& repeated);
     // How strong a passphrase being typed looks: "too-short" (refused), "weak", "fair" or
     // "strong", and one sentence saying what would make it stronger. Nothing is kept.
