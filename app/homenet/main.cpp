@@ -563,26 +563,41 @@ QJsonObject backupJson(const BackupSummary& b) {
             {QStringLiteral("bytes"), double(b.bytes)}};
 }
 
+// What backup and restore share: their options (the backup file's beside the usual ones), the
+// configuration and the operator passphrase. -1 to go on, else the exit code.
+int backupSetup(QCommandLineParser& p, const QStringList& args, const QString& fileOption,
+                const QString& fileHelp, const QString& description, ServiceConfig* c,
+                Passphrase* pass) {
+    p.addOptions({dataDirOption(), passFileOption(), databaseOption(), configOption(),
+                  {fileOption, fileHelp, QStringLiteral("file")}});
+    if (!parse(p, args, description))
+        return kExitUsage;
+    if (!p.isSet(fileOption))
+        return err(QStringLiteral("--%1 is required").arg(fileOption)), kExitUsage;
+    QString error;
+    if (!loadConfig(p, c, &error))
+        return err(error), kExitUsage;
+    if (auto problem = checkDatabaseUrl(c->database))
+        return failWith(serviceError(1, problem->code, problem->message));
+    std::string code;
+    if (!readPassphrase(c->passphraseFile, &pass->text, &error, &code))
+        return failWith(serviceError(1, code, error.toStdString()));
+    return -1;
+}
+
 // A consistent backup while the service serves (homenet_backup.h).
 int cmdBackup(const QStringList& args) {
     QCommandLineParser p;
-    p.addOptions({dataDirOption(), passFileOption(), databaseOption(), configOption(),
-                  {QStringLiteral("out"), QStringLiteral("The backup file to write."),
-                   QStringLiteral("file")}});
-    if (!parse(p, args, QStringLiteral("Back up the operator keys and the database, consistent "
-                                       "as of one moment, while the service serves: one file "
-                                       "sealed under the operator passphrase.")))
-        return kExitUsage;
-    if (!p.isSet(QStringLiteral("out")))
-        return err(QStringLiteral("--out is required")), kExitUsage;
     ServiceConfig c;
-    QString error;
-    if (!loadConfig(p, &c, &error))
-        return err(error), kExitUsage;
     Passphrase pass;
-    std::string code;
-    if (!readPassphrase(c.passphraseFile, &pass.text, &error, &code))
-        return failWith(serviceError(1, code, error.toStdString()));
+    if (const int rc = backupSetup(
+            p, args, QStringLiteral("out"), QStringLiteral("The backup file to write."),
+            QStringLiteral("Back up the operator keys and the database, consistent as of one "
+                           "moment, while the service serves: one file sealed under the operator "
+                           "passphrase."),
+            &c, &pass);
+        rc >= 0)
+        return rc;
     ServiceRunner runner;
     if (auto st = runner.open(c, pass.text); !st.ok())
         return failWith(st.error());
@@ -603,25 +618,15 @@ int cmdBackup(const QStringList& args) {
 // Restores a backup onto a new data directory and an empty database.
 int cmdRestore(const QStringList& args) {
     QCommandLineParser p;
-    p.addOptions({dataDirOption(), passFileOption(), databaseOption(), configOption(),
-                  {QStringLiteral("in"), QStringLiteral("The backup file to restore."),
-                   QStringLiteral("file")}});
-    if (!parse(p, args, QStringLiteral("Restore a backup into a new data directory and an empty "
-                                       "database (SQLite or PostgreSQL); then `serve` continues "
-                                       "from it.")))
-        return kExitUsage;
-    if (!p.isSet(QStringLiteral("in")))
-        return err(QStringLiteral("--in is required")), kExitUsage;
     ServiceConfig c;
-    QString error;
-    if (!loadConfig(p, &c, &error))
-        return err(error), kExitUsage;
-    if (auto problem = checkDatabaseUrl(c.database))
-        return failWith(serviceError(1, problem->code, problem->message));
     Passphrase pass;
-    std::string code;
-    if (!readPassphrase(c.passphraseFile, &pass.text, &error, &code))
-        return failWith(serviceError(1, code, error.toStdString()));
+    if (const int rc = backupSetup(
+            p, args, QStringLiteral("in"), QStringLiteral("The backup file to restore."),
+            QStringLiteral("Restore a backup into a new data directory and an empty database "
+                           "(SQLite or PostgreSQL); then `serve` continues from it."),
+            &c, &pass);
+        rc >= 0)
+        return rc;
     auto summary = restoreBackup(p.value(QStringLiteral("in")), pass.text, c.dataDir, c.database,
                                  sec::SystemClock::instance().now());
     if (!summary.ok())
