@@ -28,8 +28,8 @@ using namespace twinseal::viewmodels;
 
 namespace {
 
-const QString kOwnPassphrase = QStringLiteral("owner passphrase 42");
-const QString kBackupPassphrase = QStringLiteral("backup passphrase, kept apart");
+QString ownPassphrase() { return QStringLiteral("owner passphrase 42"); }
+QString backupPassphrase() { return QStringLiteral("backup passphrase, kept apart"); }
 
 int runCtl(const QStringList& args, const QString& passphrase, QByteArray* out) {
     QProcess p;
@@ -74,7 +74,7 @@ class BackupTest : public QObject {
         {
             Client a(first.path(), {});
             QVERIFY(QTest::qWaitForWindowExposed(a.window));
-            QVERIFY(registerTwin(a, profile, kOwnPassphrase));
+            QVERIFY(registerTwin(a, profile, ownPassphrase()));
             dtId = a.controller->dtId();
             QVERIFY(!dtId.isEmpty());
             QVERIFY(a.openPage("settings"));
@@ -82,7 +82,7 @@ class BackupTest : public QObject {
             scrollIntoView(a.item("backupCard"));
             QTest::qWait(50); // the scrolled position is drawn
             // Two passphrases that differ: refused, nothing written.
-            QVERIFY(type(a.window, a.item("backupPassphraseField"), kBackupPassphrase));
+            QVERIFY(type(a.window, a.item("backupPassphraseField"), backupPassphrase()));
             QVERIFY(type(a.window, a.item("backupRepeatField"), QStringLiteral("something else entirely")));
             QTRY_VERIFY(a.item("backupStrengthText")->isVisible());
             QVERIFY(click(a.window, a.item("backUpButton")));
@@ -92,8 +92,8 @@ class BackupTest : public QObject {
             QVERIFY(!QFile::exists(backup));
             settings->operation()->dismissError();
             // The same twice: written, said where.
-            QVERIFY(type(a.window, a.item("backupPassphraseField"), kBackupPassphrase));
-            QVERIFY(type(a.window, a.item("backupRepeatField"), kBackupPassphrase));
+            QVERIFY(type(a.window, a.item("backupPassphraseField"), backupPassphrase()));
+            QVERIFY(type(a.window, a.item("backupRepeatField"), backupPassphrase()));
             QVERIFY(click(a.window, a.item("backUpButton")));
             QVERIFY(choose(a.window, a.dialog("settingsPage", "backupDialog"), backup));
             QTRY_VERIFY_WITH_TIMEOUT(settings->operation()->notice().contains(backup), 30000);
@@ -126,14 +126,14 @@ class BackupTest : public QObject {
             QTRY_COMPARE_WITH_TIMEOUT(b.controller->errorCode(), QStringLiteral("wrong-passphrase"), 30000);
             QVERIFY(!twin::holdsTwin(second.path()));
             b.controller->operation()->dismissError();
-            QVERIFY(type(b.window, b.item("restorePassphraseField"), kBackupPassphrase));
+            QVERIFY(type(b.window, b.item("restorePassphraseField"), backupPassphrase()));
             QVERIFY(click(b.window, b.item("restoreTwinButton")));
             QVERIFY(choose(b.window, b.dialog("onboardingPage", "restoreDialog"), truncated));
             QTRY_COMPARE_WITH_TIMEOUT(b.controller->errorCode(), QStringLiteral("backup-truncated"), 30000);
             QVERIFY(!twin::holdsTwin(second.path()));
             b.controller->operation()->dismissError();
             // The backup: restored, then unlocked with the owner's own passphrase.
-            QVERIFY(type(b.window, b.item("restorePassphraseField"), kBackupPassphrase));
+            QVERIFY(type(b.window, b.item("restorePassphraseField"), backupPassphrase()));
             QVERIFY(click(b.window, b.item("restoreTwinButton")));
             QVERIFY(choose(b.window, b.dialog("onboardingPage", "restoreDialog"), backup));
             QTRY_COMPARE_WITH_TIMEOUT(b.controller->stage(), Stage::Ready, 30000);
@@ -145,7 +145,7 @@ class BackupTest : public QObject {
             QVERIFY(QFileInfo::exists(b.controller->avatarDir()));
             QTRY_VERIFY(b.controller->locked());
             QTRY_VERIFY(b.item("unlockField") && b.item("unlockField")->isVisible());
-            QVERIFY(type(b.window, b.item("unlockField"), kOwnPassphrase));
+            QVERIFY(type(b.window, b.item("unlockField"), ownPassphrase()));
             QVERIFY(click(b.window, b.item("unlockButton")));
             QTRY_VERIFY_WITH_TIMEOUT(!b.controller->locked(), 30000);
             QTRY_COMPARE_WITH_TIMEOUT(b.controller->twinStatus(), QStringLiteral("active"), 30000);
@@ -169,7 +169,7 @@ class BackupTest : public QObject {
         QByteArray out;
         QCOMPARE(runCtl({QStringLiteral("restore"), QStringLiteral("--in"), backup,
                          QStringLiteral("--data-dir"), target},
-                        kBackupPassphrase, &out),
+                        backupPassphrase(), &out),
                  0);
         QVERIFY2(out.contains("activity log verified"), out.constData());
         QVERIFY(twin::holdsTwin(target));
@@ -179,7 +179,7 @@ class BackupTest : public QObject {
         }();
         QVERIFY(runCtl({QStringLiteral("restore"), QStringLiteral("--in"), backup,
                         QStringLiteral("--data-dir"), second.path()},
-                       kBackupPassphrase, &out) != 0);
+                       backupPassphrase(), &out) != 0);
         QVERIFY2(out.contains("restore-target-not-empty"), out.constData());
         QFile after(QDir(second.path()).filePath(QStringLiteral("audit.log")));
         QVERIFY(after.open(QIODevice::ReadOnly));

@@ -30,7 +30,7 @@ using namespace twinseal::twin;
 
 namespace {
 
-const std::string kPass = "a backup passphrase";
+constexpr std::string_view kPass = "a backup passphrase";
 
 void put(const QString& path, const QByteArray& bytes, bool secret = false) {
     QDir().mkpath(QFileInfo(path).absolutePath());
@@ -132,14 +132,14 @@ class BackupTest : public QObject {
             std::string passphrase;
             ErrorCode code;
         } cases[] = {
-            {"truncated", good.chopped(1), kPass, ErrorCode::BackupTruncated},
-            {"one byte changed", flipped, kPass, ErrorCode::BackupCorrupted},
-            {"a byte added", good + 'x', kPass, ErrorCode::BackupCorrupted},
-            {"header damaged", QByteArray(good).replace("length ", "lenght "), kPass, ErrorCode::BackupCorrupted},
+            {"truncated", good.chopped(1), std::string(kPass), ErrorCode::BackupTruncated},
+            {"one byte changed", flipped, std::string(kPass), ErrorCode::BackupCorrupted},
+            {"a byte added", good + 'x', std::string(kPass), ErrorCode::BackupCorrupted},
+            {"header damaged", QByteArray(good).replace("length ", "lenght "), std::string(kPass), ErrorCode::BackupCorrupted},
             {"wrong passphrase", good, "another passphrase", ErrorCode::WrongPassphrase},
-            {"a home network's backup", QByteArray("TWINSEAL-HOMENET-BACKUP 1\n") + good.mid(good.indexOf('\n') + 1), kPass, ErrorCode::NotABackup},
-            {"not a backup", QByteArray("{\"json\": true}"), kPass, ErrorCode::NotABackup},
-            {"a newer format", newer, kPass, ErrorCode::UnsupportedVersion},
+            {"a home network's backup", QByteArray("TWINSEAL-HOMENET-BACKUP 1\n") + good.mid(good.indexOf('\n') + 1), std::string(kPass), ErrorCode::NotABackup},
+            {"not a backup", QByteArray("{\"json\": true}"), std::string(kPass), ErrorCode::NotABackup},
+            {"a newer format", newer, std::string(kPass), ErrorCode::UnsupportedVersion},
         };
         for (const auto& c : cases) {
             QTemporaryDir b;

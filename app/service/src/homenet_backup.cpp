@@ -22,12 +22,12 @@ namespace {
 using security::ByteView;
 
 constexpr std::string_view kFileKind = "TWINSEAL-HOMENET-BACKUP";
-const QByteArray kPayloadMagic = QByteArrayLiteral("twinseal-homenet-backup-v1");
+constexpr char kPayloadMagic[] = "twinseal-homenet-backup-v1";
 constexpr qint64 kMaxBackupBytes = qint64{16} * 1024 * 1024 * 1024;
 // SEQ steps every subscriber's SQN moves on a restore: more authentications than the old
 // service can have run for one subscriber since the backup (the per-subscriber start limit
 // allows about 8,600 a day), and far inside the USIM's delta (2^28).
-constexpr std::uint64_t kRestoreSeqSteps = std::uint64_t{1} << 20;
+constexpr qint64 kRestoreSqnMargin = qint64{1} << (20 + security::kAkaIndBits); // in SQN units
 
 ByteView bv(const QByteArray& b) {
     return {reinterpret_cast<const std::uint8_t*>(b.constData()), static_cast<std::size_t>(b.size())};
@@ -48,7 +48,7 @@ QByteArray serialise(const Payload& p) {
     QByteArray out;
     QDataStream s(&out, QIODevice::WriteOnly);
     s.setVersion(QDataStream::Qt_6_4);
-    s << kPayloadMagic << p.createdAt << p.sourceBackend << quint32(p.keyFiles.size());
+    s << QByteArray(kPayloadMagic) << p.createdAt << p.sourceBackend << quint32(p.keyFiles.size());
     for (const auto& [name, bytes] : p.keyFiles)
         s << name << bytes;
     s << quint32(p.tables.size());
@@ -64,7 +64,7 @@ std::optional<Payload> parse(const QByteArray& bytes) {
     QByteArray magic;
     quint32 files = 0;
     s >> magic;
-    if (magic != kPayloadMagic)
+    if (magic != QByteArray(kPayloadMagic))
         return std::nullopt;
     s >> p.createdAt >> p.sourceBackend >> files;
     if (s.status() != QDataStream::Ok || files > 1000)
@@ -260,12 +260,12 @@ ServiceResult<BackupSummary> restoreBackup(const QString& inFile, const std::str
                        : serviceError(503, "storage-unavailable", st.error().detail);
         summary.rows += table.rows.size();
     }
-    const qint64 margin = static_cast<qint64>(kRestoreSeqSteps << security::kAkaIndBits);
+    const qint64 margin = kRestoreSqnMargin;
     auto statusSequence = store.meta().counter("status_list_sequence");
     auto statusRevision = store.meta().counter("status_revision");
     if (!statusSequence.ok() || !statusRevision.ok())
         return serviceError(503, "storage-unavailable", "cannot read the status-list counters");
-    for (auto st : {db.exec("DELETE FROM akma_keys", {}), db.exec("DELETE FROM auth_sessions", {}),
+    for (const auto& st : {db.exec("DELETE FROM akma_keys", {}), db.exec("DELETE FROM auth_sessions", {}),
                     db.exec("DELETE FROM request_outcomes", {}),
                     db.exec("UPDATE subscribers SET sqn = sqn + ? WHERE sqn <= ?",
                             {QVariant::fromValue(margin),

@@ -22,7 +22,7 @@ using security::makeError;
 namespace {
 
 constexpr std::string_view kKind = "TWINSEAL-TWIN-BACKUP";
-const QByteArray kPayloadMagic = QByteArrayLiteral("twinseal-twin-backup-v1");
+constexpr char kPayloadMagic[] = "twinseal-twin-backup-v1";
 constexpr qint64 kMaxBackupBytes = qint64{8} * 1024 * 1024 * 1024;
 
 security::ByteView bv(const QByteArray& b) {
@@ -96,7 +96,7 @@ security::Result<TwinBackupSummary> writeTwinBackup(const QString& dataDir,
     {
         QDataStream s(&plain, QIODevice::WriteOnly);
         s.setVersion(QDataStream::Qt_6_4);
-        s << kPayloadMagic << QFileInfo(dataDir).absoluteFilePath() << quint32(entries.size());
+        s << QByteArray(kPayloadMagic) << QFileInfo(dataDir).absoluteFilePath() << quint32(entries.size());
         for (Entry& e : entries) {
             s << e.path << e.bytes << e.secret;
             cleanse(e.bytes);
@@ -135,7 +135,7 @@ security::Result<TwinBackupSummary> restoreTwinBackup(const QString& inFile,
         QByteArray magic;
         quint32 count = 0;
         s >> magic >> sourceRoot >> count;
-        if (magic != kPayloadMagic || s.status() != QDataStream::Ok || count > 100000) {
+        if (magic != QByteArray(kPayloadMagic) || s.status() != QDataStream::Ok || count > 100000) {
             cleanse(plain);
             return makeError(ErrorCode::BackupCorrupted, "the backup's contents are not a twin's");
         }
