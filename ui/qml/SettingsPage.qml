@@ -217,12 +217,8 @@ Page {
                 Text {
                     objectName: "backupStrengthText"
                     visible: backupPassphrase.text.length > 0
-                    text: {
-                        const s = page.controller.passphraseStrength(backupPassphrase.text)
-                        const words = s === "too-short" ? qsTr("Too short") : s === "weak" ? qsTr("Weak")
-                                    : s === "fair" ? qsTr("Fair") : qsTr("Strong")
-                        return words + " — " + page.controller.passphraseHint(backupPassphrase.text)
-                    }
+                    // The strength in words first ("Weak: …"), as on the setup's passphrase step.
+                    text: page.controller.passphraseHint(backupPassphrase.text)
                     color: Theme.text
                     font.pixelSize: Theme.smallSize
                     wrapMode: Text.WordWrap

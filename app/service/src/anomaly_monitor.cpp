@@ -77,11 +77,11 @@ double AnomalyMonitor::count(Window& w, qint64 now) const {
 }
 
 bool AnomalyMonitor::check(Window& w, double estimate, double threshold, qint64 now, Pattern p,
-                           const char* scope, const QByteArray& subject) {
+                           const char* scope, const QByteArray& subject, bool backsOff) {
     if (threshold <= 0 || estimate < threshold || now < w.alertedUntil)
         return false;
     w.alertedUntil = now + std::max(m_config.alertWindow, 1);
-    const bool backOff = rule(p).backsOff && !subject.isEmpty() && m_config.subscriberBackoff > 0;
+    const bool backOff = backsOff && !subject.isEmpty() && m_config.subscriberBackoff > 0;
     if (backOff) {
         m_backoffUntil.insert(subject, now + m_config.subscriberBackoff);
         m_metrics.set("twinseal_subscribers_backed_off", {}, double(m_backoffUntil.size()));
@@ -111,13 +111,13 @@ bool AnomalyMonitor::observe(Pattern p, const QByteArray& subject, qint64 now) {
     bool raised = false;
     if (r.overall > 0) {
         Window& w = m_overall[int(p)];
-        raised |= check(w, count(w, now), r.overall, now, p, "overall", {});
+        raised |= check(w, count(w, now), r.overall, now, p, "overall", {}, false);
     }
     if (r.perSubject > 0 && !subject.isEmpty()) {
         if (m_subjects.size() >= kMaxSubjects)
             prune(now);
         Window& w = m_subjects[char(int(p)) + subject];
-        raised |= check(w, count(w, now), r.perSubject, now, p, r.scope, subject);
+        raised |= check(w, count(w, now), r.perSubject, now, p, r.scope, subject, r.backsOff);
     }
     return raised;
 }

@@ -9,17 +9,17 @@
 
 #include <twinseal/security/aka.h>
 #include <twinseal/security/bytes.h>
-#include <twinseal/security/crypto.h>
 #include <twinseal/security/keys.h>
 #include <twinseal/security/sealed_file.h>
 
+#include "service_util.h"
 #include "twinseal/service/operator_keys.h"
 
 namespace twinseal::service {
 
 namespace {
 
-using security::ByteView;
+using util::bv;
 
 constexpr std::string_view kFileKind = "TWINSEAL-HOMENET-BACKUP";
 constexpr char kPayloadMagic[] = "twinseal-homenet-backup-v1";
@@ -28,10 +28,6 @@ constexpr qint64 kMaxBackupBytes = qint64{16} * 1024 * 1024 * 1024;
 // service can have run for one subscriber since the backup (the per-subscriber start limit
 // allows about 8,600 a day), and far inside the USIM's delta (2^28).
 constexpr qint64 kRestoreSqnMargin = qint64{1} << (20 + security::kAkaIndBits); // in SQN units
-
-ByteView bv(const QByteArray& b) {
-    return {reinterpret_cast<const std::uint8_t*>(b.constData()), static_cast<std::size_t>(b.size())};
-}
 
 ServiceError refuse(const char* code, const std::string& message) {
     return serviceError(400, code, message);

@@ -54,8 +54,10 @@ class AnomalyMonitor {
     [[nodiscard]] Rule rule(Pattern p) const;
     // Counts an event; returns the window's estimate of the events in the last window length.
     double count(Window& w, qint64 now) const;
+    // Raises the alert when `estimate` reached `threshold` (once per window); `backsOff`: the
+    // pattern's rule backs the subject off.
     bool check(Window& w, double estimate, double threshold, qint64 now, Pattern p,
-               const char* scope, const QByteArray& subject);
+               const char* scope, const QByteArray& subject, bool backsOff);
     void prune(qint64 now);
 
     ServiceConfig m_config; // a copy: the thresholds
