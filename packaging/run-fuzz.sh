@@ -35,6 +35,7 @@ all_targets=(
   service_messages:8192
   http_request:1024
   proxy_header:1100
+  sealed_file:1024
 )
 
 start=$(date +%s)

@@ -20,6 +20,7 @@
 #include <twinseal/security/audit_log.h>
 #include <twinseal/security/request_auth.h>
 #include <twinseal/security/role_credential.h>
+#include <twinseal/security/sealed_file.h>
 #include <twinseal/security/sframe.h>
 #include <twinseal/security/signed.h>
 #include <twinseal/security/statuslist.h>
@@ -354,6 +355,21 @@ void proxyHeaders() {
     write("proxy_header", "local", header('\x20', '\x00', {}) + tls);
 }
 
+// A twin backup's sealed file (cheap scrypt parameters, so opening the seed stays fast), its
+// header with a newer version, and a truncated copy.
+void sealedFiles() {
+    const std::string plain = "twinseal-twin-backup-v1 payload";
+    auto sealed = security::sealFile("TWINSEAL-TWIN-BACKUP", security::view(plain),
+                                     "fuzz backup passphrase", "fuzz seed", {1u << 10, 8, 1});
+    if (!sealed.ok())
+        qFatal("cannot seal the seed");
+    write("sealed_file", "sealed", *sealed);
+    std::string newer(sealed->begin(), sealed->end());
+    newer.replace(newer.find(" 1\n"), 3, " 2\n");
+    write("sealed_file", "newer", newer);
+    write("sealed_file", "truncated", security::ByteView(*sealed).first(sealed->size() - 7));
+}
+
 void glb() {
     const security::Bytes model = readFile(fs::path(TWINSEAL_SOURCE_DIR) / "resources/avatar/sample-avatar.glb");
     writeSelected("glb", "sample-avatar", 0, model);
@@ -420,6 +436,7 @@ int run(int argc, char** argv) {
     serviceMessages(holder);
     httpRequests();
     proxyHeaders();
+    sealedFiles();
     glb();
     gltf();
     std::cout << "seed corpora written to " << g_root.string() << "\n";
